@@ -1,0 +1,205 @@
+import { readFileSync } from "node:fs";
+import { extname } from "node:path";
+import { parse as parseYaml } from "yaml";
+import type { z } from "zod";
+import { configSchema, type GatewayConfig, type ProviderConfig } from "./schema.js";
+
+/** A configuration that cannot start the gateway. The message names the key and the fix. */
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+}
+
+/** Where configuration comes from: a file (optional) and the environment. */
+export interface LoadConfigOptions {
+  /** Path of a YAML or JSON file; defaults to $LLM_GATEWAY_CONFIG; none means the embedded default. */
+  file?: string | undefined;
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Loads, merges and validates the configuration once at start-up:
+ * file (or the embedded default), then LLM_GATEWAY_* overrides, then
+ * cross-checks the schema cannot express. Throws ConfigError on any fault.
+ */
+export function loadConfig(options: LoadConfigOptions = {}): GatewayConfig {
+  const env = options.env ?? process.env;
+  const file = options.file ?? env["LLM_GATEWAY_CONFIG"];
+  const raw = file ? readConfigFile(file) : embeddedDefault(env);
+  applyEnvOverrides(raw, env);
+  return validateConfig(raw, env, file ?? "embedded default");
+}
+
+/** Validates an already-parsed configuration object. */
+export function validateConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env, source = "config"): GatewayConfig {
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new ConfigError(`${source}: ${formatIssues(parsed.error.issues)}`);
+  }
+  checkReferences(parsed.data, env, source);
+  return parsed.data;
+}
+
+function readConfigFile(file: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (err) {
+    throw new ConfigError(`LLM_GATEWAY_CONFIG: cannot read ${file}: ${(err as Error).message}`);
+  }
+  try {
+    const value: unknown = extname(file) === ".json" ? JSON.parse(text) : parseYaml(text);
+    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+      throw new Error("the top level must be a mapping");
+    }
+    return value as Record<string, unknown>;
+  } catch (err) {
+    throw new ConfigError(`${file}: not valid ${extname(file) === ".json" ? "JSON" : "YAML"}: ${(err as Error).message}`);
+  }
+}
+
+function formatIssues(issues: readonly z.core.$ZodIssue[]): string {
+  return issues
+    .map((issue) => {
+      const key = issue.path.reduce<string>(
+        (acc, part) => (typeof part === "number" ? `${acc}[${part}]` : acc ? `${acc}.${String(part)}` : String(part)),
+        "",
+      );
+      return `${key || "(top level)"}: ${issue.message}`;
+    })
+    .join("; ");
+}
+
+/** Environment overrides, applied to the raw object so the schema validates them too. */
+function applyEnvOverrides(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): void {
+  const server = (raw["server"] ??= {}) as Record<string, unknown>;
+  const num = (name: string): number | undefined => {
+    const value = env[name];
+    if (value === undefined || value === "") return undefined;
+    const n = Number(value);
+    if (!Number.isInteger(n)) throw new ConfigError(`${name}: expected an integer, got "${value}"`);
+    return n;
+  };
+  const setIf = (target: Record<string, unknown>, key: string, value: unknown) => {
+    if (value !== undefined && value !== "") target[key] = value;
+  };
+  setIf(server, "host", env["LLM_GATEWAY_HOST"]);
+  setIf(server, "grpcPort", num("LLM_GATEWAY_GRPC_PORT"));
+  setIf(server, "httpPort", num("LLM_GATEWAY_HTTP_PORT"));
+  setIf(server, "shutdownGraceMs", num("LLM_GATEWAY_SHUTDOWN_GRACE_MS"));
+  setIf(server, "maxMessageBytes", num("LLM_GATEWAY_MAX_MESSAGE_BYTES"));
+  const origins = env["LLM_GATEWAY_CORS_ORIGINS"];
+  if (origins) server["corsOrigins"] = origins.split(",").map((o) => o.trim()).filter(Boolean);
+  const cert = env["LLM_GATEWAY_TLS_CERT"];
+  const key = env["LLM_GATEWAY_TLS_KEY"];
+  if (cert || key) server["tls"] = { certFile: cert ?? "", keyFile: key ?? "" };
+  setIf(raw, "defaultModel", env["LLM_GATEWAY_DEFAULT_MODEL"]);
+  const level = env["LLM_GATEWAY_LOG_LEVEL"];
+  if (level) raw["log"] = { ...((raw["log"] as object | undefined) ?? {}), level };
+}
+
+function checkReferences(config: GatewayConfig, env: NodeJS.ProcessEnv, source: string): void {
+  const fail = (key: string, message: string): never => {
+    throw new ConfigError(`${source}: ${key}: ${message}`);
+  };
+  const providers = new Set<string>();
+  config.providers.forEach((p, i) => {
+    if (providers.has(p.name)) fail(`providers[${i}].name`, `"${p.name}" is used twice; give each provider its own name`);
+    providers.add(p.name);
+    if (requiresKey(p) && !providerApiKey(p, env)) {
+      const envName = "apiKeyEnv" in p && p.apiKeyEnv ? p.apiKeyEnv : undefined;
+      fail(`providers[${i}].apiKey`, `no API key for provider "${p.name}"; set ${envName ?? "apiKey"} or remove the provider`);
+    }
+  });
+  const names = new Set<string>();
+  config.models.forEach((m, i) => {
+    if (!providers.has(m.provider)) {
+      fail(`models[${i}].provider`, `"${m.provider}" is not a configured provider (have: ${[...providers].join(", ")})`);
+    }
+    for (const [j, n] of [m.name, ...m.aliases].entries()) {
+      const key = j === 0 ? `models[${i}].name` : `models[${i}].aliases[${j - 1}]`;
+      if (names.has(n)) fail(key, `"${n}" already names another model; names and aliases must be unique`);
+      names.add(n);
+    }
+  });
+  if (config.defaultModel !== undefined && !names.has(config.defaultModel)) {
+    fail("defaultModel", `"${config.defaultModel}" is not a model name or alias in models[]`);
+  }
+  if (config.server.tls && (!config.server.tls.certFile || !config.server.tls.keyFile)) {
+    fail("server.tls", "set both certFile and keyFile (LLM_GATEWAY_TLS_CERT and LLM_GATEWAY_TLS_KEY)");
+  }
+}
+
+function requiresKey(p: ProviderConfig): boolean {
+  return p.kind === "openai" || p.kind === "anthropic";
+}
+
+/** The API key of a provider: inline, or from the environment variable it names. */
+export function providerApiKey(p: ProviderConfig, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (p.kind === "local") return undefined;
+  if (p.apiKey) return p.apiKey;
+  return p.apiKeyEnv ? env[p.apiKeyEnv] || undefined : undefined;
+}
+
+/**
+ * The embedded default: the local model always, and OpenAI and Anthropic
+ * when their API keys are in the environment. Prices are list prices in
+ * USD per million tokens at the time of writing; override them in a file.
+ */
+function embeddedDefault(env: NodeJS.ProcessEnv): Record<string, unknown> {
+  const providers: unknown[] = [{ name: "local", kind: "local", tokenDelayMs: 15 }];
+  const models: unknown[] = [
+    {
+      name: "local-echo",
+      provider: "local",
+      aliases: ["local"],
+      contextWindow: 32_768,
+      maxOutputTokens: 1024,
+      tokenizer: "o200k_base",
+    },
+  ];
+  let defaultModel = "local-echo";
+  if (env["ANTHROPIC_API_KEY"]) {
+    providers.push({ name: "anthropic", kind: "anthropic" });
+    models.push(
+      anthropicModel("claude-sonnet-4-5", ["sonnet"], 3, 15),
+      anthropicModel("claude-haiku-4-5", ["haiku"], 1, 5),
+    );
+    defaultModel = "claude-haiku-4-5";
+  }
+  if (env["OPENAI_API_KEY"]) {
+    providers.push({ name: "openai", kind: "openai" });
+    models.push(
+      openAiModel("gpt-4o-mini", ["fast"], 0.15, 0.6),
+      openAiModel("gpt-4o", [], 2.5, 10),
+      openAiModel("gpt-4.1-mini", [], 0.4, 1.6),
+    );
+    defaultModel = "gpt-4o-mini";
+  }
+  return { providers, models, defaultModel };
+}
+
+function openAiModel(name: string, aliases: string[], input: number, output: number) {
+  return {
+    name,
+    provider: "openai",
+    aliases,
+    contextWindow: 128_000,
+    maxOutputTokens: 16_384,
+    pricing: { inputPerMillion: input, outputPerMillion: output },
+    capabilities: { streaming: true, tools: true, vision: true, jsonMode: true },
+    tokenizer: "o200k_base",
+  };
+}
+
+function anthropicModel(name: string, aliases: string[], input: number, output: number) {
+  return {
+    name,
+    provider: "anthropic",
+    aliases,
+    contextWindow: 200_000,
+    maxOutputTokens: 8192,
+    pricing: { inputPerMillion: input, outputPerMillion: output },
+    capabilities: { streaming: true, tools: true, vision: true, jsonMode: false },
+    tokenizer: "estimate",
+  };
+}

@@ -1,0 +1,116 @@
+import { z } from "zod";
+
+const port = z.number().int().min(0).max(65535);
+
+const capabilities = z
+  .object({
+    streaming: z.boolean().default(true),
+    tools: z.boolean().default(false),
+    vision: z.boolean().default(false),
+    jsonMode: z.boolean().default(false),
+  })
+  .strict();
+
+const providerBase = {
+  /** The name routing, logs and responses use for this provider. */
+  name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, "use lower-case letters, digits, '-' and '_'"),
+  /** Per-attempt timeout for the whole upstream call, in milliseconds. */
+  timeoutMs: z.number().int().positive().default(120_000),
+};
+
+const openAiProvider = z
+  .object({
+    ...providerBase,
+    kind: z.literal("openai"),
+    apiKey: z.string().min(1).optional(),
+    apiKeyEnv: z.string().default("OPENAI_API_KEY"),
+    baseUrl: z.url().optional(),
+    organization: z.string().optional(),
+  })
+  .strict();
+
+const compatibleProvider = z
+  .object({
+    ...providerBase,
+    kind: z.literal("openai-compatible"),
+    apiKey: z.string().min(1).optional(),
+    apiKeyEnv: z.string().optional(),
+    baseUrl: z.url(),
+  })
+  .strict();
+
+const anthropicProvider = z
+  .object({
+    ...providerBase,
+    kind: z.literal("anthropic"),
+    apiKey: z.string().min(1).optional(),
+    apiKeyEnv: z.string().default("ANTHROPIC_API_KEY"),
+    baseUrl: z.url().optional(),
+  })
+  .strict();
+
+const localProvider = z
+  .object({
+    ...providerBase,
+    kind: z.literal("local"),
+    /** Delay between streamed tokens, to make the local model feel like a real one. */
+    tokenDelayMs: z.number().min(0).default(0),
+  })
+  .strict();
+
+export const providerSchema = z.discriminatedUnion("kind", [openAiProvider, compatibleProvider, anthropicProvider, localProvider]);
+
+export const modelSchema = z
+  .object({
+    /** The name callers use. */
+    name: z.string().min(1),
+    /** The configured provider that serves it. */
+    provider: z.string().min(1),
+    /** The model's name at the provider; defaults to `name`. */
+    upstreamModel: z.string().min(1).optional(),
+    aliases: z.array(z.string().min(1)).default([]),
+    contextWindow: z.number().int().positive().default(128_000),
+    maxOutputTokens: z.number().int().positive().default(4096),
+    pricing: z
+      .object({
+        inputPerMillion: z.number().min(0).default(0),
+        outputPerMillion: z.number().min(0).default(0),
+      })
+      .strict()
+      .default({ inputPerMillion: 0, outputPerMillion: 0 }),
+    capabilities: capabilities.default({ streaming: true, tools: false, vision: false, jsonMode: false }),
+    /** Which tokenizer counts this model's tokens; "estimate" labels counts as estimates. */
+    tokenizer: z.enum(["o200k_base", "cl100k_base", "estimate"]).optional(),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    server: z
+      .object({
+        host: z.string().min(1).default("0.0.0.0"),
+        grpcPort: port.default(50051),
+        httpPort: port.default(8080),
+        tls: z.object({ certFile: z.string().min(1), keyFile: z.string().min(1) }).strict().optional(),
+        corsOrigins: z.array(z.string().min(1)).default(["*"]),
+        maxMessageBytes: z.number().int().positive().default(4 * 1024 * 1024),
+        shutdownGraceMs: z.number().int().min(0).default(10_000),
+      })
+      .strict()
+      .prefault({}),
+    defaultModel: z.string().min(1).optional(),
+    providers: z.array(providerSchema).min(1),
+    models: z.array(modelSchema).min(1),
+    log: z
+      .object({
+        level: z.enum(["debug", "info", "warn", "error"]).default("info"),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+/** The gateway's validated configuration. */
+export type GatewayConfig = z.infer<typeof configSchema>;
+export type ProviderConfig = z.infer<typeof providerSchema>;
+export type ModelConfig = z.infer<typeof modelSchema>;

@@ -1,0 +1,77 @@
+import type { ProviderDeployment } from "../providers/registry.js";
+import type { Clock } from "./clock.js";
+import { GatewayError, isGatewayError } from "./errors.js";
+
+/** What the core knows of the call it serves, whatever the transport. */
+export interface CallContext {
+  /** Aborts when the caller goes away or its deadline passes. */
+  signal: AbortSignal;
+  /** The caller's deadline as a Clock.monotonic() reading, if it set one. */
+  deadlineAt?: number | undefined;
+  /** The call's id, echoed in responses and logs. */
+  requestId: string;
+  /** When the gateway received the call, as a Clock.monotonic() reading. */
+  receivedAt: number;
+}
+
+/** The signal and bookkeeping for one upstream attempt. */
+export interface AttemptScope {
+  signal: AbortSignal;
+  /** Turns whatever the attempt threw into a GatewayError that says whose fault it was. */
+  classify(error: unknown): GatewayError;
+  /** Stops the attempt's timer. */
+  dispose(): void;
+}
+
+/**
+ * Opens one attempt against a deployment: its signal aborts on the caller's
+ * signal, at the caller's deadline, or at the provider's own timeout,
+ * whichever comes first, and errors are classified by which of them fired.
+ */
+export function openAttempt(deployment: ProviderDeployment, call: CallContext, clock: Clock): AttemptScope {
+  const controller = new AbortController();
+  const remaining = call.deadlineAt === undefined ? Infinity : call.deadlineAt - clock.monotonic();
+  const budget = Math.max(0, Math.min(deployment.timeoutMs, remaining));
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort(new GatewayError("UPSTREAM_TIMEOUT", "attempt timed out"));
+  }, budget);
+  const onCallerAbort = () => controller.abort(call.signal.reason);
+  if (call.signal.aborted) onCallerAbort();
+  else call.signal.addEventListener("abort", onCallerAbort, { once: true });
+  const name = deployment.provider.name;
+
+  return {
+    signal: controller.signal,
+    dispose() {
+      clearTimeout(timer);
+      call.signal.removeEventListener("abort", onCallerAbort);
+    },
+    classify(error) {
+      const deadline = () =>
+        new GatewayError("DEADLINE_EXCEEDED", "the call's deadline passed before the provider answered", {
+          metadata: { provider: name },
+          cause: error,
+        });
+      if (call.signal.aborted) {
+        const pastDeadline = call.deadlineAt !== undefined && clock.monotonic() >= call.deadlineAt - 1;
+        return pastDeadline
+          ? deadline()
+          : new GatewayError("CANCELLED", "the caller cancelled the call", { metadata: { provider: name }, cause: error });
+      }
+      if (timedOut) {
+        // The timer ran to the caller's deadline when that came before the provider's own timeout.
+        if (budget < deployment.timeoutMs) return deadline();
+        return new GatewayError("UPSTREAM_TIMEOUT", `${name}: no answer within ${deployment.timeoutMs} ms`, {
+          metadata: { provider: name, timeout_ms: String(deployment.timeoutMs) },
+          cause: error,
+        });
+      }
+      if (isGatewayError(error)) return error;
+      const translated = deployment.provider.translateError(error);
+      if (translated) return translated;
+      return new GatewayError("INTERNAL", `${name}: unexpected failure`, { metadata: { provider: name }, cause: error });
+    },
+  };
+}

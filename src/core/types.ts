@@ -1,0 +1,77 @@
+/**
+ * Transport-neutral types of the core. The server converts protobuf
+ * messages to and from these; providers translate them to wire formats.
+ */
+
+export type Role = "system" | "user" | "assistant" | "tool";
+
+export interface ToolCall {
+  id: string;
+  name: string;
+  argumentsJson: string;
+}
+
+export interface ChatMessage {
+  role: Role;
+  content: string;
+  name?: string;
+  toolCalls?: ToolCall[];
+  toolCallId?: string;
+}
+
+export type RoutingStrategy = "fallback" | "round-robin" | "cost" | "latency" | "weighted";
+
+export interface RoutingHints {
+  strategy?: RoutingStrategy;
+  preferredProviders: string[];
+  excludedProviders: string[];
+}
+
+/** Sampling parameters; absent means the provider's or the model's default. */
+export interface SamplingParams {
+  temperature?: number;
+  topP?: number;
+  maxTokens?: number;
+  stop: string[];
+  seed?: number;
+}
+
+/** A completion request as the core sees it, whatever protocol it came by. */
+export interface ChatRequest extends SamplingParams {
+  /** Catalogue name or alias; empty means the default model. */
+  model: string;
+  messages: ChatMessage[];
+  user: string;
+  metadata: Record<string, string>;
+  routing: RoutingHints;
+}
+
+export type FinishReason = "stop" | "length" | "tool_calls" | "content_filter" | "unspecified";
+
+export interface Usage {
+  inputTokens: number;
+  outputTokens: number;
+  /** True when the gateway counted because the provider did not report. */
+  estimated: boolean;
+}
+
+export type CacheStatus = "miss" | "hit_exact" | "hit_semantic" | "bypass" | "disabled";
+
+/** The outcome of a completion, unary or at the end of a stream. */
+export interface ChatResult {
+  id: string;
+  message: ChatMessage;
+  finishReason: FinishReason;
+  usage: Usage;
+  costUsd: number;
+  provider: string;
+  model: string;
+  cacheStatus: CacheStatus;
+  latencyMs: number;
+  gatewayOverheadMs: number;
+  /** Only for streams: when the first text delta left the gateway. */
+  timeToFirstTokenMs?: number;
+}
+
+/** One event of a streamed completion, as the core yields it. */
+export type ChatStreamEvent = { type: "delta"; text: string } | { type: "done"; result: ChatResult };

@@ -1,0 +1,58 @@
+import type { ModelEntry } from "./catalog.js";
+import { GatewayError, invalidRequest } from "./errors.js";
+import type { ChatRequest } from "./types.js";
+
+const MAX_STOP_SEQUENCES = 4;
+const MAX_METADATA_ENTRIES = 16;
+const MAX_METADATA_KEY = 64;
+const MAX_METADATA_VALUE = 512;
+const MAX_USER_LENGTH = 256;
+
+/**
+ * Checks a request against the contract and the model it resolved to, so
+ * that bad input fails here with the field named, not at the provider.
+ */
+export function validateChatRequest(request: ChatRequest, model: ModelEntry, streaming: boolean): void {
+  if (request.messages.length === 0) throw invalidRequest("messages", "at least one message is required");
+  request.messages.forEach((m, i) => {
+    if (m.role === "tool" && !m.toolCallId) throw invalidRequest(`messages[${i}].tool_call_id`, "required for a tool message");
+    if (m.role !== "assistant" && m.toolCalls && m.toolCalls.length > 0) {
+      throw invalidRequest(`messages[${i}].tool_calls`, "only assistant messages carry tool calls");
+    }
+    if (m.content === "" && m.role !== "assistant") throw invalidRequest(`messages[${i}].content`, "must not be empty");
+  });
+  if (!request.messages.some((m) => m.role !== "system")) {
+    throw invalidRequest("messages", "needs at least one message that is not a system message");
+  }
+  const { temperature, topP, maxTokens, seed } = request;
+  if (temperature !== undefined && !(temperature >= 0 && temperature <= 2)) {
+    throw invalidRequest("temperature", `must be between 0 and 2, got ${temperature}`);
+  }
+  if (topP !== undefined && !(topP > 0 && topP <= 1)) throw invalidRequest("top_p", `must be in (0, 1], got ${topP}`);
+  if (maxTokens !== undefined) {
+    if (!(maxTokens >= 1)) throw invalidRequest("max_tokens", `must be at least 1, got ${maxTokens}`);
+    if (maxTokens > model.maxOutputTokens) {
+      throw invalidRequest("max_tokens", `${maxTokens} exceeds the ${model.maxOutputTokens} output tokens model "${model.name}" allows`);
+    }
+  }
+  if (seed !== undefined && !Number.isSafeInteger(seed)) throw invalidRequest("seed", "must be a safe integer");
+  if (request.stop.length > MAX_STOP_SEQUENCES) throw invalidRequest("stop", `at most ${MAX_STOP_SEQUENCES} stop sequences`);
+  if (request.stop.some((s) => s === "")) throw invalidRequest("stop", "stop sequences must not be empty");
+  const meta = Object.entries(request.metadata);
+  if (meta.length > MAX_METADATA_ENTRIES) throw invalidRequest("metadata", `at most ${MAX_METADATA_ENTRIES} entries`);
+  for (const [k, v] of meta) {
+    if (k.length === 0 || k.length > MAX_METADATA_KEY) throw invalidRequest("metadata", `keys must have 1 to ${MAX_METADATA_KEY} characters`);
+    if (v.length > MAX_METADATA_VALUE) throw invalidRequest(`metadata.${k}`, `values must have at most ${MAX_METADATA_VALUE} characters`);
+  }
+  if (request.user.length > MAX_USER_LENGTH) throw invalidRequest("user", `at most ${MAX_USER_LENGTH} characters`);
+  if (streaming && !model.capabilities.streaming) {
+    throw new GatewayError("CAPABILITY_UNSUPPORTED", `model "${model.name}" cannot stream; use Complete`, {
+      metadata: { model: model.name, capability: "streaming" },
+    });
+  }
+  if (request.messages.some((m) => (m.toolCalls?.length ?? 0) > 0 || m.role === "tool") && !model.capabilities.tools) {
+    throw new GatewayError("CAPABILITY_UNSUPPORTED", `model "${model.name}" does not support tool calls`, {
+      metadata: { model: model.name, capability: "tools" },
+    });
+  }
+}

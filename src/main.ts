@@ -1,0 +1,59 @@
+import { ConfigError, loadConfig } from "./config/load.js";
+import { createApp } from "./app.js";
+import { createLogger } from "./log.js";
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`llm-gateway: bad configuration: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const logger = createLogger(config.log.level);
+  const app = createApp(config, { logger });
+  const server = await app.start();
+  const host = config.server.host;
+  const models = app.gateway.catalog.models;
+  logger.info("llm-gateway started", {
+    grpc: `${host}:${server.grpcPort}`,
+    http: `${host}:${server.httpPort}`,
+    tls: config.server.tls !== undefined,
+    providers: config.providers.map((p) => `${p.name} (${p.kind})`),
+    defaultModel: app.gateway.catalog.defaultModel,
+  });
+  process.stdout.write(
+    `llm-gateway listening: gRPC on ${host}:${server.grpcPort} (HTTP/2), gRPC-Web and Connect on ${host}:${server.httpPort} (HTTP/1.1)\n`,
+  );
+  if (models.every((m) => m.providerKind === "local")) {
+    process.stdout.write(
+      "NOTE: no OPENAI_API_KEY or ANTHROPIC_API_KEY is set: serving only the offline local echo model, which is not a real LLM.\n",
+    );
+  }
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) {
+      logger.warn("second signal: exiting now", { signal });
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info("shutting down", { signal, graceMs: config.server.shutdownGraceMs });
+    server.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error("shutdown failed", { error: String(err) });
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`llm-gateway: failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,82 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { decodeGenerator, encode } from "gpt-tokenizer/encoding/o200k_base";
+import { countMessageTokens } from "../core/tokens.js";
+import type { ChatMessage, FinishReason } from "../core/types.js";
+import type { Provider, ProviderChunk, ProviderRequest, ProviderResult } from "./provider.js";
+
+/** Options of the local provider. */
+export interface LocalProviderOptions {
+  name: string;
+  /** Pause between streamed tokens, so that streaming can be seen. */
+  tokenDelayMs: number;
+}
+
+/**
+ * A provider that needs no network and no key: it answers by echoing the
+ * last user message. It is not a language model, and says so in every answer,
+ * but it behaves like a provider: it streams token by token, counts tokens with
+ * a real tokenizer, honours max_tokens and stop sequences, and stops when the
+ * signal aborts. It is what the gateway runs on when no API key is set.
+ */
+export function createLocalProvider(options: LocalProviderOptions): Provider {
+  function plan(request: ProviderRequest): { tokens: number[]; finishReason: FinishReason; inputTokens: number } {
+    let text = replyTo(request.messages);
+    let finishReason: FinishReason = "stop";
+    const cut = firstStop(text, request.stop);
+    if (cut !== undefined) text = text.slice(0, cut);
+    let tokens = encode(text);
+    if (tokens.length > request.maxTokens) {
+      tokens = tokens.slice(0, request.maxTokens);
+      finishReason = "length";
+    }
+    return { tokens, finishReason, inputTokens: countMessageTokens(request.messages, "o200k_base").tokens };
+  }
+
+  return {
+    name: options.name,
+    kind: "local",
+
+    async complete(request, signal): Promise<ProviderResult> {
+      signal.throwIfAborted();
+      const { tokens, finishReason, inputTokens } = plan(request);
+      let content = "";
+      for (const piece of decodeGenerator(tokens)) content += piece;
+      return {
+        message: { role: "assistant", content },
+        finishReason,
+        usage: { inputTokens, outputTokens: tokens.length },
+        model: request.model,
+      };
+    },
+
+    async *stream(request, signal): AsyncIterable<ProviderChunk> {
+      signal.throwIfAborted();
+      const { tokens, finishReason, inputTokens } = plan(request);
+      for (const piece of decodeGenerator(tokens)) {
+        if (options.tokenDelayMs > 0) await sleep(options.tokenDelayMs, undefined, { signal });
+        signal.throwIfAborted();
+        if (piece) yield { type: "delta", text: piece };
+      }
+      yield { type: "end", finishReason, usage: { inputTokens, outputTokens: tokens.length }, model: request.model };
+    },
+
+    translateError: () => undefined,
+  };
+}
+
+function replyTo(messages: readonly ChatMessage[]): string {
+  const lastUser = [...messages].reverse().find((m) => m.role === "user");
+  const said = lastUser?.content.trim() ?? "";
+  return said
+    ? `[local model: offline echo, not an LLM] You said: ${said}`
+    : "[local model: offline echo, not an LLM] There was no user message to answer.";
+}
+
+function firstStop(text: string, stops: readonly string[]): number | undefined {
+  let first: number | undefined;
+  for (const s of stops) {
+    const at = s ? text.indexOf(s) : -1;
+    if (at >= 0 && (first === undefined || at < first)) first = at;
+  }
+  return first;
+}

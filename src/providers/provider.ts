@@ -1,0 +1,50 @@
+import type { ChatMessage, FinishReason, ToolCall } from "../core/types.js";
+
+/** A request translated for one provider: the upstream model name and final parameters. */
+export interface ProviderRequest {
+  /** The model's name at the provider. */
+  model: string;
+  messages: readonly ChatMessage[];
+  /** Always set: the gateway fills the model's default and caps it. */
+  maxTokens: number;
+  temperature?: number;
+  topP?: number;
+  stop: readonly string[];
+  seed?: number;
+  user?: string;
+}
+
+/** Token counts as the provider reported them. */
+export interface ProviderUsage {
+  inputTokens: number;
+  outputTokens: number;
+}
+
+/** A provider's whole answer. */
+export interface ProviderResult {
+  message: ChatMessage;
+  finishReason: FinishReason;
+  /** Absent when the provider did not report usage; the gateway then estimates. */
+  usage?: ProviderUsage;
+  /** The model that answered, as the provider named it. */
+  model: string;
+}
+
+/** One piece of a provider's streamed answer. A complete stream ends with exactly one "end". */
+export type ProviderChunk =
+  | { type: "delta"; text: string }
+  | { type: "end"; finishReason: FinishReason; usage?: ProviderUsage; model: string; toolCalls?: ToolCall[] };
+
+/**
+ * A translator between the core's request and one provider's wire format.
+ * Routing, retries and fallback live outside it; a provider makes exactly one
+ * upstream call per method call and stops when the signal aborts.
+ */
+export interface Provider {
+  readonly name: string;
+  readonly kind: "openai" | "openai-compatible" | "anthropic" | "local";
+  complete(request: ProviderRequest, signal: AbortSignal): Promise<ProviderResult>;
+  stream(request: ProviderRequest, signal: AbortSignal): AsyncIterable<ProviderChunk>;
+  /** Turns an error thrown by this provider's client into a GatewayError, or undefined if it is not one of its own. */
+  translateError(error: unknown): import("../core/errors.js").GatewayError | undefined;
+}

@@ -1,0 +1,32 @@
+import { providerApiKey } from "../config/load.js";
+import type { ProviderConfig } from "../config/schema.js";
+import { createAnthropicProvider } from "./anthropic.js";
+import { createLocalProvider } from "./local.js";
+import { createOpenAiProvider } from "./openai.js";
+import type { Provider } from "./provider.js";
+
+/** A configured provider with the limits the gateway applies around it. */
+export interface ProviderDeployment {
+  provider: Provider;
+  /** Upper bound for one upstream call, capped further by the caller's deadline. */
+  timeoutMs: number;
+}
+
+const factories = {
+  openai: (c, env) => createOpenAiProvider({ ...c, apiKey: providerApiKey(c, env) }),
+  "openai-compatible": (c, env) => createOpenAiProvider({ ...c, apiKey: providerApiKey(c, env) }),
+  anthropic: (c, env) => createAnthropicProvider({ ...c, apiKey: providerApiKey(c, env) }),
+  local: (c) => createLocalProvider(c),
+} satisfies {
+  [K in ProviderConfig["kind"]]: (config: Extract<ProviderConfig, { kind: K }>, env: NodeJS.ProcessEnv) => Provider;
+};
+
+/** Builds every configured provider once, at start-up. */
+export function createProviders(configs: readonly ProviderConfig[], env: NodeJS.ProcessEnv = process.env): Map<string, ProviderDeployment> {
+  const out = new Map<string, ProviderDeployment>();
+  for (const c of configs) {
+    const factory = factories[c.kind] as (config: ProviderConfig, env: NodeJS.ProcessEnv) => Provider;
+    out.set(c.name, { provider: factory(c, env), timeoutMs: c.timeoutMs });
+  }
+  return out;
+}

@@ -1,0 +1,20 @@
+import { randomUUID } from "node:crypto";
+import type { HandlerContext } from "@connectrpc/connect";
+import type { CallContext } from "../core/attempt.js";
+import type { Clock } from "../core/clock.js";
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * Derives the core's call context from a handler context: the caller's
+ * signal and deadline, and a request id (the caller's x-request-id when it
+ * sent a sane one), echoed back as a response header.
+ */
+export function callContextOf(ctx: HandlerContext, clock: Clock): CallContext {
+  const receivedAt = clock.monotonic();
+  const timeoutMs = ctx.timeoutMs();
+  const offered = ctx.requestHeader.get("x-request-id");
+  const requestId = offered && REQUEST_ID.test(offered) ? offered : randomUUID();
+  ctx.responseHeader.set("x-request-id", requestId);
+  return { signal: ctx.signal, deadlineAt: timeoutMs === undefined ? undefined : receivedAt + timeoutMs, requestId, receivedAt };
+}

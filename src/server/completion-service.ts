@@ -1,0 +1,62 @@
+import { create } from "@bufbuild/protobuf";
+import type { ServiceImpl } from "@connectrpc/connect";
+import type { Clock } from "../core/clock.js";
+import type { Gateway } from "../core/gateway.js";
+import type { ChatResult } from "../core/types.js";
+import {
+  CompleteResponseSchema,
+  CompletionService,
+  CountTokensResponseSchema,
+  ListModelsResponseSchema,
+  StreamCompleteResponseSchema,
+} from "../../gen/ts/llmgateway/v1/completion_service_pb.js";
+import type { HandlerContext } from "@connectrpc/connect";
+import { callContextOf } from "./call-context.js";
+import { toChatMessages, toChatRequest, toCompletion, toModelInfo } from "./convert.js";
+
+/** The CompletionService: converts, calls the core, converts back. */
+export function createCompletionService(gateway: Gateway, clock: Clock): ServiceImpl<typeof CompletionService> {
+  return {
+    async complete(req, ctx) {
+      const call = callContextOf(ctx, clock);
+      const result = await gateway.complete(toChatRequest(req), call);
+      setResultTrailers(ctx, result);
+      return create(CompleteResponseSchema, { completion: toCompletion(result) });
+    },
+
+    async *streamComplete(req, ctx) {
+      const call = callContextOf(ctx, clock);
+      for await (const event of gateway.stream(toChatRequest(req), call)) {
+        if (event.type === "delta") {
+          yield create(StreamCompleteResponseSchema, { event: { case: "delta", value: { text: event.text } } });
+        } else {
+          setResultTrailers(ctx, event.result);
+          yield create(StreamCompleteResponseSchema, { event: { case: "completion", value: toCompletion(event.result) } });
+        }
+      }
+    },
+
+    countTokens(req) {
+      const count = gateway.countTokens(req.model, toChatMessages(req.messages));
+      return create(CountTokensResponseSchema, {
+        inputTokens: BigInt(count.tokens),
+        estimated: count.estimated,
+        tokenizer: count.tokenizer,
+        model: count.model,
+      });
+    },
+
+    listModels() {
+      return create(ListModelsResponseSchema, {
+        models: gateway.catalog.models.map(toModelInfo),
+        defaultModel: gateway.catalog.defaultModel ?? "",
+      });
+    },
+  };
+}
+
+/** Who answered and whether the cache did, as metadata for proxies and clients that read no bodies. */
+function setResultTrailers(ctx: HandlerContext, result: ChatResult): void {
+  ctx.responseTrailer.set("x-llm-provider", result.provider);
+  ctx.responseTrailer.set("x-cache-status", result.cacheStatus);
+}

@@ -1,0 +1,160 @@
+import { create } from "@bufbuild/protobuf";
+import type { ModelEntry } from "../core/catalog.js";
+import { invalidRequest } from "../core/errors.js";
+import type { DependencyHealth, HealthSnapshot, ServingStatus as CoreServingStatus } from "../core/health.js";
+import type { CacheStatus as CoreCacheStatus, ChatMessage, ChatRequest, ChatResult, FinishReason as CoreFinishReason, Role as CoreRole, RoutingStrategy as CoreStrategy } from "../core/types.js";
+import type { CompleteRequest, ModelInfo, StreamCompleteRequest } from "../../gen/ts/llmgateway/v1/completion_service_pb.js";
+import { ModelInfoSchema } from "../../gen/ts/llmgateway/v1/completion_service_pb.js";
+import { DependencyHealthSchema, ServingStatus, type DependencyHealth as DependencyHealthMessage } from "../../gen/ts/llmgateway/v1/health_service_pb.js";
+import {
+  CacheStatus,
+  CompletionSchema,
+  FinishReason,
+  Role,
+  RoutingStrategy,
+  type Completion,
+  type Message,
+} from "../../gen/ts/llmgateway/v1/types_pb.js";
+
+const roles: Record<Role, CoreRole | undefined> = {
+  [Role.UNSPECIFIED]: undefined,
+  [Role.SYSTEM]: "system",
+  [Role.USER]: "user",
+  [Role.ASSISTANT]: "assistant",
+  [Role.TOOL]: "tool",
+};
+
+const strategies: Record<RoutingStrategy, CoreStrategy | undefined> = {
+  [RoutingStrategy.UNSPECIFIED]: undefined,
+  [RoutingStrategy.FALLBACK]: "fallback",
+  [RoutingStrategy.ROUND_ROBIN]: "round-robin",
+  [RoutingStrategy.COST]: "cost",
+  [RoutingStrategy.LATENCY]: "latency",
+  [RoutingStrategy.WEIGHTED]: "weighted",
+};
+
+const coreToProtoRole: Record<CoreRole, Role> = { system: Role.SYSTEM, user: Role.USER, assistant: Role.ASSISTANT, tool: Role.TOOL };
+
+const finishReasons: Record<CoreFinishReason, FinishReason> = {
+  stop: FinishReason.STOP,
+  length: FinishReason.LENGTH,
+  tool_calls: FinishReason.TOOL_CALLS,
+  content_filter: FinishReason.CONTENT_FILTER,
+  unspecified: FinishReason.UNSPECIFIED,
+};
+
+const cacheStatuses: Record<CoreCacheStatus, CacheStatus> = {
+  miss: CacheStatus.MISS,
+  hit_exact: CacheStatus.HIT_EXACT,
+  hit_semantic: CacheStatus.HIT_SEMANTIC,
+  bypass: CacheStatus.BYPASS,
+  disabled: CacheStatus.DISABLED,
+};
+
+const servingStatuses: Record<CoreServingStatus, ServingStatus> = {
+  serving: ServingStatus.SERVING,
+  degraded: ServingStatus.DEGRADED,
+  not_serving: ServingStatus.NOT_SERVING,
+};
+
+/** Converts protobuf messages to the core's, naming the field of any bad value. */
+export function toChatMessages(messages: readonly Message[]): ChatMessage[] {
+  return messages.map((m, i) => {
+    const role = roles[m.role];
+    if (!role) throw invalidRequest(`messages[${i}].role`, "must be set (ROLE_SYSTEM, ROLE_USER, ROLE_ASSISTANT or ROLE_TOOL)");
+    const out: ChatMessage = { role, content: m.content };
+    if (m.name) out.name = m.name;
+    if (m.toolCallId) out.toolCallId = m.toolCallId;
+    if (m.toolCalls.length > 0) out.toolCalls = m.toolCalls.map((c) => ({ id: c.id, name: c.name, argumentsJson: c.argumentsJson }));
+    return out;
+  });
+}
+
+/** Converts a Complete or StreamComplete request (they share their fields) to the core's request. */
+export function toChatRequest(req: CompleteRequest | StreamCompleteRequest): ChatRequest {
+  const out: ChatRequest = {
+    model: req.model,
+    messages: toChatMessages(req.messages),
+    stop: req.stop,
+    user: req.user,
+    metadata: req.metadata,
+    routing: {
+      preferredProviders: req.routing?.preferredProviders ?? [],
+      excludedProviders: req.routing?.excludedProviders ?? [],
+    },
+  };
+  const strategy = req.routing ? strategies[req.routing.strategy] : undefined;
+  if (strategy) out.routing.strategy = strategy;
+  if (req.temperature !== undefined) out.temperature = req.temperature;
+  if (req.topP !== undefined) out.topP = req.topP;
+  if (req.maxTokens !== undefined) out.maxTokens = req.maxTokens;
+  if (req.seed !== undefined) {
+    if (req.seed > BigInt(Number.MAX_SAFE_INTEGER) || req.seed < BigInt(Number.MIN_SAFE_INTEGER)) {
+      throw invalidRequest("seed", "must fit in a 53-bit integer");
+    }
+    out.seed = Number(req.seed);
+  }
+  return out;
+}
+
+/** Converts a core result to the Completion message. */
+export function toCompletion(result: ChatResult): Completion {
+  const m = result.message;
+  return create(CompletionSchema, {
+    id: result.id,
+    message: {
+      role: coreToProtoRole[m.role],
+      content: m.content,
+      name: m.name ?? "",
+      toolCalls: m.toolCalls ?? [],
+      toolCallId: m.toolCallId ?? "",
+    },
+    finishReason: finishReasons[result.finishReason],
+    usage: {
+      inputTokens: BigInt(result.usage.inputTokens),
+      outputTokens: BigInt(result.usage.outputTokens),
+      totalTokens: BigInt(result.usage.inputTokens + result.usage.outputTokens),
+      estimated: result.usage.estimated,
+    },
+    costUsd: result.costUsd,
+    provider: result.provider,
+    model: result.model,
+    cacheStatus: cacheStatuses[result.cacheStatus],
+    latencyMs: result.latencyMs,
+    gatewayOverheadMs: result.gatewayOverheadMs,
+    timeToFirstTokenMs: result.timeToFirstTokenMs ?? 0,
+  });
+}
+
+/** Describes a catalogue model. */
+export function toModelInfo(m: ModelEntry): ModelInfo {
+  return create(ModelInfoSchema, {
+    name: m.name,
+    aliases: [...m.aliases],
+    provider: m.provider,
+    providerKind: m.providerKind,
+    upstreamModel: m.upstreamModel,
+    local: m.providerKind === "local",
+    contextWindow: BigInt(m.contextWindow),
+    maxOutputTokens: BigInt(m.maxOutputTokens),
+    inputPricePerMillion: m.inputPricePerMillion,
+    outputPricePerMillion: m.outputPricePerMillion,
+    capabilities: m.capabilities,
+  });
+}
+
+/** The health snapshot as protobuf fields. */
+export function toHealthFields(s: HealthSnapshot): { status: ServingStatus; dependencies: DependencyHealthMessage[] } {
+  return {
+    status: servingStatuses[s.status],
+    dependencies: s.dependencies.map((d: DependencyHealth) =>
+      create(DependencyHealthSchema, {
+        name: d.name,
+        kind: d.kind,
+        status: servingStatuses[d.status],
+        detail: d.detail,
+        changedAtUnixMs: BigInt(d.changedAtMs),
+      }),
+    ),
+  };
+}

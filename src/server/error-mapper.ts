@@ -1,0 +1,99 @@
+import { create } from "@bufbuild/protobuf";
+import { durationFromMs } from "@bufbuild/protobuf/wkt";
+import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
+import { ErrorInfoSchema, RetryInfoSchema } from "../../gen/ts/google/rpc/error_details_pb.js";
+import { GatewayError, isGatewayError, type GatewayErrorReason } from "../core/errors.js";
+import type { Logger } from "../log.js";
+
+/** The ErrorInfo domain of every error the gateway sends. */
+export const ERROR_DOMAIN = "llm-gateway";
+
+/**
+ * The gRPC code of each reason. Upstream auth failures are not the caller's
+ * Unauthenticated (its credentials are fine; ours are not), and upstream 429s
+ * are Unavailable: retrying, here or elsewhere, can succeed.
+ */
+export const codeOfReason = {
+  INVALID_REQUEST: Code.InvalidArgument,
+  MODEL_NOT_FOUND: Code.NotFound,
+  CAPABILITY_UNSUPPORTED: Code.InvalidArgument,
+  UPSTREAM_AUTH_FAILED: Code.FailedPrecondition,
+  UPSTREAM_BAD_REQUEST: Code.InvalidArgument,
+  UPSTREAM_RATE_LIMITED: Code.Unavailable,
+  UPSTREAM_UNAVAILABLE: Code.Unavailable,
+  UPSTREAM_TIMEOUT: Code.DeadlineExceeded,
+  STREAM_INTERRUPTED: Code.Unavailable,
+  DEADLINE_EXCEEDED: Code.DeadlineExceeded,
+  CANCELLED: Code.Canceled,
+  SHUTTING_DOWN: Code.Unavailable,
+  INTERNAL: Code.Internal,
+} as const satisfies Record<GatewayErrorReason, Code>;
+
+/** Turns any error into the ConnectError a client receives, with one ErrorInfo (and RetryInfo when known). */
+export function toConnectError(error: unknown): ConnectError {
+  if (isGatewayError(error)) return fromGatewayError(error);
+  if (error instanceof ConnectError) {
+    // Errors the framework raises itself (bad protobuf, size limits, its own deadline) are already well-formed.
+    return error;
+  }
+  return fromGatewayError(new GatewayError("INTERNAL", "internal error", { cause: error }));
+}
+
+function fromGatewayError(error: GatewayError): ConnectError {
+  const metadata: Record<string, string> = { ...error.metadata };
+  const details: ConstructorParameters<typeof ConnectError>[3] = [];
+  const headers = new Headers();
+  if (error.retryAfterMs !== undefined) {
+    const ms = Math.ceil(error.retryAfterMs);
+    metadata["retry_after_ms"] = String(ms);
+    details.push({ desc: RetryInfoSchema, value: create(RetryInfoSchema, { retryDelay: durationFromMs(ms) }) });
+    headers.set("retry-after", String(Math.ceil(ms / 1000)));
+  }
+  details.unshift({ desc: ErrorInfoSchema, value: create(ErrorInfoSchema, { reason: error.reason, domain: ERROR_DOMAIN, metadata }) });
+  // Internal errors keep their cause to the logs; the client learns only that it was ours.
+  const message = error.reason === "INTERNAL" ? "internal error" : error.message;
+  return new ConnectError(message, codeOfReason[error.reason], headers, details, error);
+}
+
+/**
+ * The interceptor that makes sure no raw Error reaches a client, for unary
+ * calls and for errors thrown while a response stream is read, and logs
+ * every failure once.
+ */
+export function errorInterceptor(logger: Logger): Interceptor {
+  const report = (method: string, error: unknown): ConnectError => {
+    const mapped = toConnectError(error);
+    const level = mapped.code === Code.Internal || mapped.code === Code.Unknown ? "error" : "info";
+    logger[level]("call failed", {
+      method,
+      code: Code[mapped.code],
+      reason: isGatewayError(error) ? error.reason : undefined,
+      error: mapped.message,
+      ...(level === "error" ? { cause: describe(error) } : {}),
+    });
+    return mapped;
+  };
+  return (next) => async (req) => {
+    const method = `${req.service.typeName}/${req.method.name}`;
+    try {
+      const res = await next(req);
+      if (!res.stream) return res;
+      return { ...res, message: mapStreamErrors(res.message, (e) => report(method, e)) };
+    } catch (err) {
+      throw report(method, err);
+    }
+  };
+}
+
+async function* mapStreamErrors<T>(source: AsyncIterable<T>, map: (e: unknown) => ConnectError): AsyncIterable<T> {
+  try {
+    yield* source;
+  } catch (err) {
+    throw map(err);
+  }
+}
+
+function describe(error: unknown): string {
+  const root = isGatewayError(error) && error.cause !== undefined ? error.cause : error;
+  return root instanceof Error ? (root.stack ?? root.message) : String(root);
+}

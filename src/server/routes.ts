@@ -1,0 +1,40 @@
+import type { ConnectRouter } from "@connectrpc/connect";
+import type { Clock } from "../core/clock.js";
+import type { Gateway } from "../core/gateway.js";
+import * as reflectionV1 from "../../gen/ts/grpc/reflection/v1/reflection_pb.js";
+import * as reflectionV1alpha from "../../gen/ts/grpc/reflection/v1alpha/reflection_pb.js";
+import { file_health_v1_health, Health } from "../../gen/ts/health/v1/health_pb.js";
+import { CompletionService, file_llmgateway_v1_completion_service } from "../../gen/ts/llmgateway/v1/completion_service_pb.js";
+import { file_llmgateway_v1_health_service, HealthService } from "../../gen/ts/llmgateway/v1/health_service_pb.js";
+import { createCompletionService } from "./completion-service.js";
+import { createGrpcHealthService } from "./grpc-health.js";
+import { createHealthService } from "./health-service.js";
+import { createReflectionServices } from "./reflection.js";
+
+/** The services the gateway answers for, by fully-qualified name. */
+export const servedServices = [
+  CompletionService,
+  HealthService,
+  Health,
+  reflectionV1.ServerReflection,
+  reflectionV1alpha.ServerReflection,
+].map((s) => s.typeName);
+
+/** Registers every service on a router. */
+export function registerRoutes(router: ConnectRouter, gateway: Gateway, clock: Clock): void {
+  router.service(CompletionService, createCompletionService(gateway, clock));
+  router.service(HealthService, createHealthService(gateway.health));
+  router.service(Health, createGrpcHealthService(gateway.health, [CompletionService.typeName, HealthService.typeName]));
+  const reflection = createReflectionServices(
+    [
+      file_llmgateway_v1_completion_service,
+      file_llmgateway_v1_health_service,
+      file_health_v1_health,
+      reflectionV1.file_grpc_reflection_v1_reflection,
+      reflectionV1alpha.file_grpc_reflection_v1alpha_reflection,
+    ],
+    servedServices,
+  );
+  router.service(reflectionV1.ServerReflection, reflection.v1);
+  router.service(reflectionV1alpha.ServerReflection, reflection.v1alpha);
+}

@@ -1,0 +1,126 @@
+import { readFileSync } from "node:fs";
+import * as http from "node:http";
+import * as http2 from "node:http2";
+import * as https from "node:https";
+import type { AddressInfo } from "node:net";
+import { Code, ConnectError, cors, type ConnectRouter } from "@connectrpc/connect";
+import { connectNodeAdapter } from "@connectrpc/connect-node";
+import type { GatewayConfig } from "../config/schema.js";
+import type { HealthMonitor } from "../core/health.js";
+import type { Logger } from "../log.js";
+import { errorInterceptor } from "./error-mapper.js";
+
+/** What the listeners need to know. */
+export interface ServerOptions {
+  server: GatewayConfig["server"];
+  routes: (router: ConnectRouter) => void;
+  health: HealthMonitor;
+  logger: Logger;
+}
+
+/** A running gateway: its bound ports and a graceful close. */
+export interface RunningServer {
+  grpcPort: number;
+  httpPort: number;
+  /** Stops accepting, lets calls finish within the grace period, then ends the rest with Unavailable. */
+  close(graceMs?: number): Promise<void>;
+}
+
+const EXPOSED_HEADERS = [...cors.exposedHeaders, "x-request-id", "x-llm-provider", "x-cache-status", "retry-after"];
+const ALLOWED_HEADERS = [...cors.allowedHeaders, "authorization", "x-api-key", "x-request-id"];
+
+/**
+ * Starts the two listeners over one Connect handler: HTTP/2 (h2c, or TLS)
+ * for gRPC, and HTTP/1.1 with CORS for browsers (gRPC-Web, Connect JSON).
+ * Both answer all three protocols; the split is about what clients can speak.
+ */
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const { server: cfg, logger, health } = options;
+  const shutdown = new AbortController();
+  const handler = connectNodeAdapter({
+    routes: options.routes,
+    interceptors: [errorInterceptor(logger)],
+    readMaxBytes: cfg.maxMessageBytes,
+    writeMaxBytes: cfg.maxMessageBytes,
+    shutdownSignal: shutdown.signal,
+  });
+  const tls = cfg.tls ? { cert: readFileSync(cfg.tls.certFile), key: readFileSync(cfg.tls.keyFile) } : undefined;
+
+  const grpcServer = tls ? http2.createSecureServer({ ...tls, allowHTTP1: true }, handler) : http2.createServer(handler);
+  const sessions = new Set<http2.ServerHttp2Session>();
+  grpcServer.on("session", (s: http2.ServerHttp2Session) => {
+    sessions.add(s);
+    s.once("close", () => sessions.delete(s));
+  });
+  const browserHandler = withCors(handler, cfg.corsOrigins);
+  const httpServer = tls ? https.createServer(tls, browserHandler) : http.createServer(browserHandler);
+
+  const listen = (s: http.Server | http2.Http2Server, port: number) =>
+    new Promise<number>((resolve, reject) => {
+      s.once("error", reject);
+      s.listen(port, cfg.host, () => {
+        s.off("error", reject);
+        resolve((s.address() as AddressInfo).port);
+      });
+    });
+  const grpcPort = await listen(grpcServer, cfg.grpcPort);
+  const httpPort = await listen(httpServer, cfg.httpPort);
+
+  let closing: Promise<void> | undefined;
+  const close = async (graceMs = cfg.shutdownGraceMs) => {
+    health.setShuttingDown();
+    const closed = Promise.all([
+      new Promise<void>((resolve) => grpcServer.close(() => resolve())),
+      new Promise<void>((resolve) => httpServer.close(() => resolve())),
+    ]);
+    // GOAWAY: clients open no new streams on these connections; open streams run on.
+    for (const s of sessions) s.close();
+    httpServer.closeIdleConnections();
+    let timer: NodeJS.Timeout | undefined;
+    const graceOver = new Promise<"grace-over">((resolve) => (timer = setTimeout(() => resolve("grace-over"), graceMs)));
+    const outcome = await Promise.race([closed, graceOver]);
+    clearTimeout(timer);
+    if (outcome === "grace-over") {
+      logger.warn("shutdown grace period over; ending the remaining calls", { graceMs, sessions: sessions.size });
+      // Handlers see their signal abort and end their streams with this status, rather than a cut connection.
+      shutdown.abort(new ConnectError("the gateway is shutting down", Code.Unavailable));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      for (const s of sessions) s.destroy();
+      httpServer.closeAllConnections();
+      await closed;
+    }
+  };
+  return {
+    grpcPort,
+    httpPort,
+    close: (graceMs) => (closing ??= close(graceMs)),
+  };
+}
+
+/** CORS for the browser listener, with the headers the Connect and gRPC-Web protocols need. */
+function withCors(handler: http.RequestListener, origins: readonly string[]): http.RequestListener {
+  const any = origins.includes("*");
+  return (req, res) => {
+    const origin = req.headers.origin;
+    const allowed = origin !== undefined && (any || origins.includes(origin));
+    if (allowed) {
+      res.setHeader("Access-Control-Allow-Origin", any ? "*" : origin);
+      if (!any) res.setHeader("Vary", "Origin");
+      res.setHeader("Access-Control-Expose-Headers", EXPOSED_HEADERS.join(", "));
+    }
+    if (req.method === "OPTIONS" && origin !== undefined && req.headers["access-control-request-method"]) {
+      if (!allowed) {
+        res.writeHead(403).end();
+        return;
+      }
+      res.writeHead(204, {
+        "Access-Control-Allow-Methods": cors.allowedMethods.join(", "),
+        "Access-Control-Allow-Headers": ALLOWED_HEADERS.join(", "),
+        "Access-Control-Max-Age": "7200",
+      });
+      res.end();
+      return;
+    }
+    handler(req, res);
+  };
+}
