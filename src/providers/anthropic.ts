@@ -94,9 +94,9 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Prov
             break;
           case "message_delta":
             finish = finishReason(event.delta.stop_reason);
-            // message_delta usage is cumulative.
+            // message_delta usage is cumulative; its input counts, when present at all, never shrink message_start's.
             usage = {
-              inputTokens: event.usage.input_tokens === null ? usage.inputTokens : inputTokens(event.usage as Anthropic.Usage),
+              inputTokens: Math.max(usage.inputTokens, inputTokens(event.usage)),
               outputTokens: event.usage.output_tokens,
             };
             break;
@@ -127,7 +127,11 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Prov
 }
 
 /** Anthropic counts cached prompt tokens apart from input_tokens; all of them were input. */
-function inputTokens(usage: Pick<Anthropic.Usage, "input_tokens" | "cache_creation_input_tokens" | "cache_read_input_tokens">): number {
+function inputTokens(usage: {
+  input_tokens?: number | null;
+  cache_creation_input_tokens?: number | null;
+  cache_read_input_tokens?: number | null;
+}): number {
   return (usage.input_tokens ?? 0) + (usage.cache_creation_input_tokens ?? 0) + (usage.cache_read_input_tokens ?? 0);
 }
 

@@ -1,0 +1,118 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createAnthropicProvider, toAnthropicMessages } from "../../src/providers/anthropic.js";
+import type { Provider, ProviderChunk, ProviderRequest } from "../../src/providers/provider.js";
+import { startFakeUpstream, type FakeUpstream } from "../support/fake-upstream.js";
+
+let upstream: FakeUpstream;
+let provider: Provider;
+const request: ProviderRequest = {
+  model: "claude-haiku-4-5",
+  messages: [
+    { role: "system", content: "Be brief." },
+    { role: "system", content: "Answer in English." },
+    { role: "user", content: "Hi" },
+  ],
+  maxTokens: 64,
+  stop: ["END"],
+  user: "user-1",
+};
+
+beforeAll(async () => {
+  upstream = await startFakeUpstream();
+  provider = createAnthropicProvider({ name: "anthropic", apiKey: "sk-ant-test", baseUrl: upstream.anthropicBaseUrl });
+});
+afterAll(() => upstream.close());
+
+describe("Anthropic provider through @anthropic-ai/sdk", () => {
+  it("moves system messages to the system prompt and always sends max_tokens", async () => {
+    await provider.complete(request, new AbortController().signal);
+    const sent = upstream.requests.at(-1)!;
+    expect(sent.path).toBe("/v1/messages");
+    // This SDK version sends the key as a bearer token; older ones used x-api-key.
+    expect(sent.headers["authorization"] ?? sent.headers["x-api-key"]).toMatch(/sk-ant-test$/);
+    expect(sent.body).toEqual({
+      model: "claude-haiku-4-5",
+      max_tokens: 64,
+      system: "Be brief.\n\nAnswer in English.",
+      messages: [{ role: "user", content: "Hi" }],
+      stop_sequences: ["END"],
+      metadata: { user_id: "user-1" },
+      stream: false,
+    });
+  });
+
+  it("counts cached prompt tokens as input and maps the stop reason", async () => {
+    upstream.enqueue({ text: "Short answer", finishReason: "max_tokens" });
+    const result = await provider.complete(request, new AbortController().signal);
+    expect(result).toEqual({
+      message: { role: "assistant", content: "Short answer" },
+      finishReason: "length",
+      usage: { inputTokens: 13 + 2 + 3, outputTokens: 2 },
+      model: "claude-haiku-4-5",
+    });
+  });
+
+  it.each([
+    ["end_turn", "stop"],
+    ["stop_sequence", "stop"],
+    ["max_tokens", "length"],
+    ["tool_use", "tool_calls"],
+    ["refusal", "content_filter"],
+  ])("maps stop reason %s to %s", async (stop, finish) => {
+    upstream.enqueue({ finishReason: stop });
+    expect((await provider.complete(request, new AbortController().signal)).finishReason).toBe(finish);
+  });
+
+  it("streams the Messages events as deltas and an end with cumulative usage", async () => {
+    upstream.enqueue({ text: "alpha beta" });
+    const chunks: ProviderChunk[] = [];
+    for await (const c of provider.stream(request, new AbortController().signal)) chunks.push(c);
+    expect(chunks).toEqual([
+      { type: "delta", text: "alpha " },
+      { type: "delta", text: "beta" },
+      { type: "end", finishReason: "stop", usage: { inputTokens: 18, outputTokens: 2 }, model: "claude-haiku-4-5" },
+    ]);
+  });
+
+  it("turns tool_use blocks into tool calls, streaming and not", async () => {
+    const toolCalls = [{ id: "toolu_1", name: "search", arguments: '{"q":"x"}' }];
+    upstream.enqueue({ text: "Let me look.", toolCalls }, { text: "Let me look.", toolCalls });
+    const whole = await provider.complete(request, new AbortController().signal);
+    expect(whole.message.toolCalls).toEqual([{ id: "toolu_1", name: "search", argumentsJson: '{"q":"x"}' }]);
+    const chunks: ProviderChunk[] = [];
+    for await (const c of provider.stream(request, new AbortController().signal)) chunks.push(c);
+    expect(chunks.at(-1)).toMatchObject({ type: "end", finishReason: "tool_calls", toolCalls: [{ id: "toolu_1", name: "search", argumentsJson: '{"q":"x"}' }] });
+  });
+
+  it("maps tool turns to tool_use and tool_result blocks", () => {
+    const { messages } = toAnthropicMessages([
+      { role: "user", content: "time?" },
+      { role: "assistant", content: "Checking.", toolCalls: [{ id: "t1", name: "clock", argumentsJson: '{"tz":"UTC"}' }] },
+      { role: "tool", content: "12:00", toolCallId: "t1" },
+    ]);
+    expect(messages).toEqual([
+      { role: "user", content: "time?" },
+      { role: "assistant", content: [{ type: "text", text: "Checking." }, { type: "tool_use", id: "t1", name: "clock", input: { tz: "UTC" } }] },
+      { role: "user", content: [{ type: "tool_result", tool_use_id: "t1", content: "12:00" }] },
+    ]);
+  });
+
+  it.each([
+    [{ status: 429, retryAfter: "2" }, "UPSTREAM_RATE_LIMITED"],
+    [{ status: 529 }, "UPSTREAM_UNAVAILABLE"],
+    [{ status: 401 }, "UPSTREAM_AUTH_FAILED"],
+    [{ status: 400 }, "UPSTREAM_BAD_REQUEST"],
+    [{ reset: true }, "UPSTREAM_UNAVAILABLE"],
+  ])("classifies %j as %s", async (behaviour, reason) => {
+    upstream.enqueue(behaviour);
+    const err: unknown = await provider.complete(request, new AbortController().signal).catch((e: unknown) => e);
+    expect(provider.translateError(err)?.reason).toBe(reason);
+  });
+
+  it("yields no end when the stream is cut before message_stop", async () => {
+    upstream.enqueue({ text: "a b c", endWithoutFinish: true });
+    const chunks: ProviderChunk[] = [];
+    for await (const c of provider.stream(request, new AbortController().signal)) chunks.push(c);
+    expect(chunks.every((c) => c.type === "delta")).toBe(true);
+  });
+});

@@ -1,0 +1,51 @@
+import { encode } from "gpt-tokenizer/encoding/o200k_base";
+import { describe, expect, it } from "vitest";
+import { createLocalProvider } from "../../src/providers/local.js";
+import type { ProviderChunk, ProviderRequest } from "../../src/providers/provider.js";
+
+const provider = createLocalProvider({ name: "local", tokenDelayMs: 0 });
+const base: ProviderRequest = { model: "local-echo", messages: [{ role: "user", content: "Tell me about gateways" }], maxTokens: 500, stop: [] };
+
+describe("local provider", () => {
+  it("answers offline, labels itself, and counts tokens with a real tokenizer", async () => {
+    const result = await provider.complete(base, new AbortController().signal);
+    expect(result.message.content).toContain("local model");
+    expect(result.message.content).toContain("Tell me about gateways");
+    expect(result.finishReason).toBe("stop");
+    expect(result.usage!.outputTokens).toBe(encode(result.message.content).length);
+    expect(result.usage!.inputTokens).toBeGreaterThan(encode("Tell me about gateways").length);
+  });
+
+  it("honours max_tokens like a real model: cut output, finish reason length", async () => {
+    const result = await provider.complete({ ...base, maxTokens: 3 }, new AbortController().signal);
+    expect(result.usage!.outputTokens).toBe(3);
+    expect(result.finishReason).toBe("length");
+  });
+
+  it("honours stop sequences", async () => {
+    const result = await provider.complete({ ...base, stop: ["You said"] }, new AbortController().signal);
+    expect(result.message.content).not.toContain("You said");
+    expect(result.finishReason).toBe("stop");
+  });
+
+  it("streams one token per delta and ends with usage", async () => {
+    const chunks: ProviderChunk[] = [];
+    for await (const c of provider.stream({ ...base, maxTokens: 5 }, new AbortController().signal)) chunks.push(c);
+    expect(chunks.filter((c) => c.type === "delta")).toHaveLength(5);
+    expect(chunks.at(-1)).toMatchObject({ type: "end", finishReason: "length", usage: { outputTokens: 5 } });
+  });
+
+  it("stops streaming when the signal aborts", async () => {
+    const slow = createLocalProvider({ name: "local", tokenDelayMs: 20 });
+    const controller = new AbortController();
+    const seen: string[] = [];
+    const run = (async () => {
+      for await (const c of slow.stream(base, controller.signal)) if (c.type === "delta") seen.push(c.text);
+    })();
+    await new Promise((r) => setTimeout(r, 70));
+    controller.abort();
+    await expect(run).rejects.toThrow();
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen.length).toBeLessThan(10);
+  });
+});

@@ -1,0 +1,53 @@
+import { createApp, type App } from "../../src/app.js";
+import { validateConfig } from "../../src/config/load.js";
+import type { RunningServer } from "../../src/server/server.js";
+import { silentLogger } from "../../src/log.js";
+import { startFakeUpstream, type FakeUpstream } from "./fake-upstream.js";
+
+/** A gateway on ports 0 in front of a fake upstream, with three providers: openai-compatible, anthropic and local. */
+export interface Harness {
+  upstream: FakeUpstream;
+  app: App;
+  server: RunningServer;
+  grpcAddress: string;
+  httpUrl: string;
+  grpcUrl: string;
+  close(): Promise<void>;
+}
+
+/** Starts the harness; `overrides` are merged into the configuration. */
+export async function startHarness(overrides: Record<string, unknown> = {}): Promise<Harness> {
+  const upstream = await startFakeUpstream();
+  const config = validateConfig(
+    {
+      server: { host: "127.0.0.1", grpcPort: 0, httpPort: 0, shutdownGraceMs: 2000, corsOrigins: ["http://playground.test"] },
+      defaultModel: "gpt-test",
+      providers: [
+        { name: "fake-openai", kind: "openai-compatible", baseUrl: upstream.openAiBaseUrl, apiKey: "sk-test", timeoutMs: 5000 },
+        { name: "fake-anthropic", kind: "anthropic", baseUrl: upstream.anthropicBaseUrl, apiKey: "sk-ant-test", timeoutMs: 5000 },
+        { name: "local", kind: "local" },
+      ],
+      models: [
+        { name: "gpt-test", provider: "fake-openai", upstreamModel: "gpt-4o-mini", aliases: ["fast"], pricing: { inputPerMillion: 1, outputPerMillion: 2 } },
+        { name: "claude-test", provider: "fake-anthropic", upstreamModel: "claude-haiku-4-5", pricing: { inputPerMillion: 3, outputPerMillion: 15 } },
+        { name: "local-echo", provider: "local", maxOutputTokens: 256 },
+      ],
+      ...overrides,
+    },
+    {},
+  );
+  const app = createApp(config, { logger: silentLogger, env: {} });
+  const server = await app.start();
+  return {
+    upstream,
+    app,
+    server,
+    grpcAddress: `127.0.0.1:${server.grpcPort}`,
+    grpcUrl: `http://127.0.0.1:${server.grpcPort}`,
+    httpUrl: `http://127.0.0.1:${server.httpPort}`,
+    close: async () => {
+      await server.close(0);
+      await upstream.close();
+    },
+  };
+}

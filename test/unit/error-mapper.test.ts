@@ -1,0 +1,52 @@
+import { Code, ConnectError } from "@connectrpc/connect";
+import { describe, expect, it } from "vitest";
+import { ErrorInfoSchema, RetryInfoSchema } from "../../gen/ts/google/rpc/error_details_pb.js";
+import { GatewayError, type GatewayErrorReason } from "../../src/core/errors.js";
+import { ERROR_DOMAIN, toConnectError } from "../../src/server/error-mapper.js";
+
+describe("error mapping", () => {
+  it.each<[GatewayErrorReason, Code]>([
+    ["INVALID_REQUEST", Code.InvalidArgument],
+    ["MODEL_NOT_FOUND", Code.NotFound],
+    ["CAPABILITY_UNSUPPORTED", Code.InvalidArgument],
+    ["UPSTREAM_AUTH_FAILED", Code.FailedPrecondition],
+    ["UPSTREAM_BAD_REQUEST", Code.InvalidArgument],
+    ["UPSTREAM_RATE_LIMITED", Code.Unavailable],
+    ["UPSTREAM_UNAVAILABLE", Code.Unavailable],
+    ["UPSTREAM_TIMEOUT", Code.DeadlineExceeded],
+    ["STREAM_INTERRUPTED", Code.Unavailable],
+    ["DEADLINE_EXCEEDED", Code.DeadlineExceeded],
+    ["CANCELLED", Code.Canceled],
+    ["SHUTTING_DOWN", Code.Unavailable],
+    ["INTERNAL", Code.Internal],
+  ])("%s becomes %s with one ErrorInfo", (reason, code) => {
+    const err = toConnectError(new GatewayError(reason, "something", { metadata: { provider: "p" } }));
+    expect(err.code).toBe(code);
+    const infos = err.findDetails(ErrorInfoSchema);
+    expect(infos).toHaveLength(1);
+    expect(infos[0]).toMatchObject({ reason, domain: ERROR_DOMAIN, metadata: { provider: "p" } });
+  });
+
+  it("never says Unauthenticated for a provider rejecting our key: the caller's credentials are fine", () => {
+    expect(toConnectError(new GatewayError("UPSTREAM_AUTH_FAILED", "401")).code).not.toBe(Code.Unauthenticated);
+  });
+
+  it("carries a retry delay as RetryInfo, ErrorInfo metadata and a retry-after header", () => {
+    const err = toConnectError(new GatewayError("UPSTREAM_RATE_LIMITED", "slow down", { retryAfterMs: 2500 }));
+    expect(err.findDetails(RetryInfoSchema)[0]?.retryDelay).toMatchObject({ seconds: 2n, nanos: 500_000_000 });
+    expect(err.findDetails(ErrorInfoSchema)[0]?.metadata["retry_after_ms"]).toBe("2500");
+    expect(err.metadata.get("retry-after")).toBe("3");
+  });
+
+  it("hides a raw Error behind Internal without leaking its message", () => {
+    const err = toConnectError(new TypeError("cannot read properties of undefined (reading 'secret')"));
+    expect(err.code).toBe(Code.Internal);
+    expect(err.rawMessage).toBe("internal error");
+    expect(err.findDetails(ErrorInfoSchema)[0]?.reason).toBe("INTERNAL");
+  });
+
+  it("keeps framework errors as they are", () => {
+    const original = new ConnectError("message too large", Code.ResourceExhausted);
+    expect(toConnectError(original)).toBe(original);
+  });
+});
