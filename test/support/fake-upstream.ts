@@ -111,7 +111,8 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
           textChunks++;
         }
         if (event.finish && b.endWithoutFinish) break;
-        res.write(event.data);
+        // Wait for each write to reach the socket, so that a scripted abort cuts after what was sent.
+        await new Promise<void>((resolve) => res.write(event.data, () => resolve()));
         if (b.chunkDelayMs) await sleep(b.chunkDelayMs);
       }
       res.end();

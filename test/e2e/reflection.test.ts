@@ -1,0 +1,61 @@
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startHarness, type Harness } from "../support/harness.js";
+
+const run = promisify(execFile);
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(() => h.close());
+
+/** Runs the real buf CLI with no local protos: everything it knows comes from reflection. */
+async function bufCurl(...args: string[]): Promise<string> {
+  const { stdout } = await run("node_modules/.bin/buf", ["curl", "--protocol", "grpc", "--http2-prior-knowledge", ...args], { timeout: 15_000 });
+  return stdout;
+}
+
+describe("gRPC server reflection through buf curl", () => {
+  it("lists every service", async () => {
+    const out = await bufCurl("--list-services", h.grpcUrl);
+    expect(out.trim().split("\n").sort()).toEqual([
+      "grpc.health.v1.Health",
+      "grpc.reflection.v1.ServerReflection",
+      "grpc.reflection.v1alpha.ServerReflection",
+      "llmgateway.v1.CompletionService",
+      "llmgateway.v1.HealthService",
+    ]);
+  });
+
+  it("lists every method", async () => {
+    const out = await bufCurl("--list-methods", h.grpcUrl);
+    expect(out.trim().split("\n")).toEqual(expect.arrayContaining([
+      "llmgateway.v1.CompletionService/Complete",
+      "llmgateway.v1.CompletionService/StreamComplete",
+      "llmgateway.v1.CompletionService/CountTokens",
+      "llmgateway.v1.CompletionService/ListModels",
+      "llmgateway.v1.HealthService/Watch",
+      "grpc.health.v1.Health/List",
+    ]));
+  });
+
+  it("calls a method with JSON it encodes from the reflected schema", async () => {
+    const out = await bufCurl(
+      "-d",
+      JSON.stringify({ model: "local-echo", messages: [{ role: "ROLE_USER", content: "via reflection" }] }),
+      `${h.grpcUrl}/llmgateway.v1.CompletionService/Complete`,
+    );
+    const body = JSON.parse(out) as { completion: { message: { content: string }; provider: string } };
+    expect(body.completion.provider).toBe("local");
+    expect(body.completion.message.content).toContain("via reflection");
+  });
+
+  it("streams, and checks grpc.health.v1", async () => {
+    const out = await bufCurl("-d", '{"messages":[{"role":"ROLE_USER","content":"x"}],"maxTokens":3}', `${h.grpcUrl}/llmgateway.v1.CompletionService/StreamComplete`);
+    expect(out).toContain('"delta"');
+    expect(out).toContain('"completion"');
+    const health = await bufCurl(`${h.grpcUrl}/grpc.health.v1.Health/Check`);
+    expect(JSON.parse(health)).toEqual({ status: "SERVING" });
+  });
+});

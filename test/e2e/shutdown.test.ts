@@ -1,0 +1,52 @@
+import { Code, ConnectError, createClient } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
+import { describe, expect, it } from "vitest";
+import { CompletionService } from "../../gen/ts/llmgateway/v1/completion_service_pb.js";
+import { Role } from "../../gen/ts/llmgateway/v1/types_pb.js";
+import { startHarness } from "../support/harness.js";
+
+const request = { model: "gpt-test", messages: [{ role: Role.USER, content: "long answer please" }] };
+
+async function drain(stream: AsyncIterable<{ event: { case: string | undefined } }>) {
+  const cases: (string | undefined)[] = [];
+  try {
+    for await (const e of stream) cases.push(e.event.case);
+    return { cases, error: undefined };
+  } catch (e) {
+    return { cases, error: ConnectError.from(e) };
+  }
+}
+
+describe("graceful shutdown", () => {
+  it("lets an in-flight stream finish within the grace period, then closes", async () => {
+    const h = await startHarness();
+    const client = createClient(CompletionService, createGrpcTransport({ baseUrl: h.grpcUrl }));
+    h.upstream.enqueue({ text: "a b c d e f", chunkDelayMs: 40 });
+    const stream = client.streamComplete(request)[Symbol.asyncIterator]();
+    const first = await stream.next();
+    expect(first.value?.event.case).toBe("delta");
+    const closing = h.server.close(5000);
+    expect(h.app.gateway.health.snapshot().status).toBe("not_serving");
+    const rest = await drain({ [Symbol.asyncIterator]: () => stream });
+    expect(rest.error).toBeUndefined();
+    expect(rest.cases.at(-1)).toBe("completion");
+    await closing;
+    await h.upstream.close();
+  });
+
+  it("ends streams still running when the grace period is over with Unavailable, not a cut connection", async () => {
+    const h = await startHarness();
+    const client = createClient(CompletionService, createGrpcTransport({ baseUrl: h.grpcUrl }));
+    h.upstream.enqueue({ text: "a b c d e f g h i j k l m n o p q r s t", chunkDelayMs: 100 });
+    const stream = client.streamComplete(request)[Symbol.asyncIterator]();
+    await stream.next();
+    const started = Date.now();
+    const closing = h.server.close(200);
+    const rest = await drain({ [Symbol.asyncIterator]: () => stream });
+    await closing;
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(rest.cases).not.toContain("completion");
+    expect(rest.error?.code).toBe(Code.Unavailable);
+    await h.upstream.close();
+  });
+});
