@@ -88,7 +88,9 @@ async function saturate(call: Call, concurrency: number, durationMs: number): Pr
 }
 
 async function startChild(args: string[], env: NodeJS.ProcessEnv, ready: RegExp): Promise<{ child: ChildProcess; match: RegExpMatchArray }> {
-  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
+  // BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=prof") goes to the child processes, for profiling.
+  const nodeArgs = (process.env["BENCH_NODE_ARGS"] ?? "").split(" ").filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
   const lines = createInterface({ input: child.stdout! });
   for await (const line of lines) {
     const match = line.match(ready);
@@ -175,6 +177,11 @@ async function main() {
   };
   const rss: number[] = [];
   for (let r = 0; r < REPEATS; r++) {
+    // One call at a time: what the gateway adds when nothing competes for the cores.
+    await phase("unary direct sequential (c=1)", () => saturate(direct, 1, PHASE_MS));
+    await phase("unary gateway sequential (c=1)", () => saturate(viaGateway, 1, PHASE_MS));
+    await phase("ttft direct sequential (c=1)", () => saturate(directStream, 1, PHASE_MS));
+    await phase("ttft gateway sequential (c=1)", () => saturate(viaGatewayStream, 1, PHASE_MS));
     for (const rate of RATES) {
       await phase(`unary direct @${rate}/s`, () => fixedRate(direct, rate, PHASE_MS));
       await phase(`unary gateway @${rate}/s`, () => fixedRate(viaGateway, rate, PHASE_MS));
@@ -205,6 +212,8 @@ async function main() {
     const diff = (k: keyof Stats) => fmt(med(g.stats, k) - med(d.stats, k));
     console.log(`| ${kind} ${label} | ${diff("p50")} | ${diff("p90")} | ${diff("p99")} |`);
   };
+  added("unary", "sequential (c=1)");
+  added("ttft", "sequential (c=1)");
   for (const rate of RATES) {
     added("unary", `@${rate}/s`);
     added("ttft", `@${rate}/s`);
@@ -213,6 +222,7 @@ async function main() {
   console.log(`\nGateway RSS: median ${median(rss).toFixed(0)} MB, max ${Math.max(...rss).toFixed(0)} MB.`);
 
   client.close();
+  rss.push(rssMb(gatewayProc.pid!));
   gatewayProc.kill("SIGTERM");
   upstreamProc.kill("SIGTERM");
 }

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import * as http from "node:http";
 import * as http2 from "node:http2";
 import * as https from "node:https";
+import { setMaxListeners } from "node:events";
 import type { AddressInfo } from "node:net";
 import { Code, ConnectError, cors, type ConnectRouter } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
@@ -37,6 +38,9 @@ const ALLOWED_HEADERS = [...cors.allowedHeaders, "authorization", "x-api-key", "
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const { server: cfg, logger, health } = options;
   const shutdown = new AbortController();
+  // Connect links every call's signal to this one and unlinks it when the call ends:
+  // one listener per call in flight is expected, not a leak.
+  setMaxListeners(0, shutdown.signal);
   const handler = connectNodeAdapter({
     routes: options.routes,
     interceptors: [errorInterceptor(logger)],
