@@ -8,7 +8,8 @@ import type {
 import type { GatewayError } from "../core/errors.js";
 import type { ChatMessage, FinishReason, ToolCall } from "../core/types.js";
 import type { Provider, ProviderChunk, ProviderRequest, ProviderResult, ProviderUsage } from "./provider.js";
-import { upstreamConnectionError, upstreamHttpError } from "./upstream-error.js";
+import { upstreamFetch } from "./shared-fetch.js";
+import { networkErrorCode, upstreamConnectionError, upstreamHttpError } from "./upstream-error.js";
 
 /** Options of an Anthropic provider. */
 export interface AnthropicProviderOptions {
@@ -29,6 +30,7 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Prov
     baseURL: options.baseUrl ?? null,
     maxRetries: 0,
     timeout: 24 * 60 * 60 * 1000,
+    fetch: upstreamFetch,
   });
 
   function params(request: ProviderRequest): MessageCreateParamsBase {
@@ -115,13 +117,13 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Prov
     translateError(error): GatewayError | undefined {
       if (error instanceof Anthropic.APIUserAbortError) return undefined;
       if (error instanceof Anthropic.APIConnectionError) {
-        const cause = error.cause as { code?: string } | undefined;
-        return upstreamConnectionError(options.name, cause?.code ?? error.message, error);
+        return upstreamConnectionError(options.name, networkErrorCode(error) ?? error.message, error);
       }
       if (error instanceof Anthropic.APIError) {
         return upstreamHttpError(options.name, { status: error.status, headers: error.headers, message: error.message }, error);
       }
-      return undefined;
+      const code = networkErrorCode(error);
+      return code ? upstreamConnectionError(options.name, code, error) : undefined;
     },
   };
 }

@@ -7,7 +7,8 @@ import type {
 import type { GatewayError } from "../core/errors.js";
 import type { ChatMessage, FinishReason, ToolCall } from "../core/types.js";
 import type { Provider, ProviderChunk, ProviderRequest, ProviderResult, ProviderUsage } from "./provider.js";
-import { upstreamConnectionError, upstreamHttpError } from "./upstream-error.js";
+import { upstreamFetch } from "./shared-fetch.js";
+import { networkErrorCode, upstreamConnectionError, upstreamHttpError } from "./upstream-error.js";
 
 /** Options of an OpenAI or OpenAI-compatible provider. */
 export interface OpenAiProviderOptions {
@@ -32,6 +33,7 @@ export function createOpenAiProvider(options: OpenAiProviderOptions): Provider {
     // Retries and timeouts are the gateway's job: it knows the caller's deadline and the other providers.
     maxRetries: 0,
     timeout: 24 * 60 * 60 * 1000,
+    fetch: upstreamFetch,
   });
   // OpenAI's own API wants max_completion_tokens (o-series models reject max_tokens);
   // compatible servers know only max_tokens.
@@ -103,19 +105,16 @@ export function createOpenAiProvider(options: OpenAiProviderOptions): Provider {
     translateError(error): GatewayError | undefined {
       if (error instanceof OpenAI.APIUserAbortError) return undefined;
       if (error instanceof OpenAI.APIConnectionError) {
-        return upstreamConnectionError(options.name, causeMessage(error), error);
+        return upstreamConnectionError(options.name, networkErrorCode(error) ?? error.message, error);
       }
       if (error instanceof OpenAI.APIError) {
         return upstreamHttpError(options.name, { status: error.status, headers: error.headers, message: error.message }, error);
       }
-      return undefined;
+      // A connection that breaks while the body streams surfaces as the HTTP client's own error.
+      const code = networkErrorCode(error);
+      return code ? upstreamConnectionError(options.name, code, error) : undefined;
     },
   };
-}
-
-function causeMessage(error: Error): string {
-  const cause = error.cause as { code?: string; message?: string } | undefined;
-  return cause?.code ?? cause?.message ?? error.message;
 }
 
 function toOpenAiMessage(m: ChatMessage): ChatCompletionMessageParam {

@@ -55,3 +55,31 @@ export function parseRetryAfter(headers: UpstreamHttpFailure["headers"], now = D
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
+
+// Codes of Node's sockets and of undici for a connection that failed or broke.
+const NETWORK_CODES = new Set([
+  "ECONNRESET",
+  "ECONNREFUSED",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "UND_ERR_SOCKET",
+  "UND_ERR_CLOSED",
+  "UND_ERR_CONNECT_TIMEOUT",
+  "UND_ERR_HEADERS_TIMEOUT",
+  "UND_ERR_BODY_TIMEOUT",
+]);
+
+/** The network error code of an error or of one of its causes, if it is a broken connection. */
+export function networkErrorCode(error: unknown): string | undefined {
+  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && NETWORK_CODES.has(code)) return code;
+    // Fetch reports a body cut short as a bare TypeError("terminated") whose cause has the code.
+    if (e.message === "terminated" && !(e.cause instanceof Error)) return "terminated";
+  }
+  return undefined;
+}

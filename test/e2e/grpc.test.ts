@@ -168,6 +168,8 @@ describe("gRPC over HTTP/2 with @grpc/grpc-js", () => {
     const info = errorDetails(error!).errorInfo;
     expect(info?.reason).toBe("STREAM_INTERRUPTED");
     expect(info?.metadata["delivered_chars"]).toBe(String("one two ".length));
+    // The cause is named: the upstream connection broke.
+    expect(info?.metadata["upstream_reason"]).toBe("UPSTREAM_UNAVAILABLE");
   });
 
   it("treats an upstream stream that stops without a finish reason as interrupted", async () => {
