@@ -8,7 +8,11 @@ import { StatusSchema } from "../../gen/ts/google/rpc/status_pb.js";
  * A real @grpc/grpc-js client for a protobuf-es service: grpc-js does the
  * HTTP/2 and the gRPC framing, protobuf-es the (de)serialisation.
  */
-export function grpcClient(service: DescService, address: string): grpc.Client & Record<string, Function> {
+export function grpcClient(
+  service: DescService,
+  address: string,
+  credentials: grpc.ChannelCredentials = grpc.credentials.createInsecure(),
+): grpc.Client & Record<string, Function> {
   const definition: Record<string, grpc.MethodDefinition<unknown, unknown>> = {};
   for (const m of service.methods) {
     definition[m.localName] = {
@@ -22,7 +26,7 @@ export function grpcClient(service: DescService, address: string): grpc.Client &
     };
   }
   const Ctor = grpc.makeGenericClientConstructor(definition, service.typeName);
-  return new Ctor(address, grpc.credentials.createInsecure()) as grpc.Client & Record<string, Function>;
+  return new Ctor(address, credentials) as grpc.Client & Record<string, Function>;
 }
 
 /** Calls a unary method and resolves with the response or rejects with the ServiceError. */

@@ -15,16 +15,25 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** Starts the harness; `overrides` are merged into the configuration. */
-export async function startHarness(overrides: Record<string, unknown> = {}): Promise<Harness> {
+/** Options of the harness. */
+export interface HarnessOptions {
+  /** Each fake provider's own timeout for one upstream call. */
+  providerTimeoutMs?: number;
+  /** Replaces the server section (ports stay 0 unless given). */
+  server?: Record<string, unknown>;
+}
+
+/** Starts the harness. */
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const timeoutMs = options.providerTimeoutMs ?? 5000;
   const upstream = await startFakeUpstream();
   const config = validateConfig(
     {
-      server: { host: "127.0.0.1", grpcPort: 0, httpPort: 0, shutdownGraceMs: 2000, corsOrigins: ["http://playground.test"] },
+      server: { host: "127.0.0.1", grpcPort: 0, httpPort: 0, shutdownGraceMs: 2000, corsOrigins: ["http://playground.test"], ...options.server },
       defaultModel: "gpt-test",
       providers: [
-        { name: "fake-openai", kind: "openai-compatible", baseUrl: upstream.openAiBaseUrl, apiKey: "sk-test", timeoutMs: 5000 },
-        { name: "fake-anthropic", kind: "anthropic", baseUrl: upstream.anthropicBaseUrl, apiKey: "sk-ant-test", timeoutMs: 5000 },
+        { name: "fake-openai", kind: "openai-compatible", baseUrl: upstream.openAiBaseUrl, apiKey: "sk-test", timeoutMs },
+        { name: "fake-anthropic", kind: "anthropic", baseUrl: upstream.anthropicBaseUrl, apiKey: "sk-ant-test", timeoutMs },
         { name: "local", kind: "local" },
       ],
       models: [
@@ -32,7 +41,6 @@ export async function startHarness(overrides: Record<string, unknown> = {}): Pro
         { name: "claude-test", provider: "fake-anthropic", upstreamModel: "claude-haiku-4-5", pricing: { inputPerMillion: 3, outputPerMillion: 15 } },
         { name: "local-echo", provider: "local", maxOutputTokens: 256 },
       ],
-      ...overrides,
     },
     {},
   );
