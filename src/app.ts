@@ -5,6 +5,8 @@ import { createHealthMonitor } from "./core/health.js";
 import type { GatewayConfig } from "./config/schema.js";
 import { createLogger, type Logger } from "./log.js";
 import { createProviders } from "./providers/registry.js";
+import { createRouter } from "./routing/router.js";
+import { createDeploymentStats } from "./routing/stats.js";
 import { registerRoutes } from "./server/routes.js";
 import { startServer, type RunningServer } from "./server/server.js";
 
@@ -28,7 +30,9 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
   const logger = options.logger ?? createLogger(config.log.level);
   const providers = createProviders(config.providers, options.env ?? process.env);
   const health = createHealthMonitor({ clock, providers: [...providers.keys()] });
-  const gateway = createGateway({ catalog: createCatalog(config), providers, health, clock });
+  const stats = createDeploymentStats(clock);
+  const router = createRouter({ defaultStrategy: config.routing.strategy, stats });
+  const gateway = createGateway({ catalog: createCatalog(config), providers, router, stats, health, clock });
   let lastStatus = health.snapshot().status;
   health.subscribe((s) => {
     if (s.status === lastStatus) return;

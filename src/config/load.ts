@@ -112,8 +112,11 @@ function checkReferences(config: GatewayConfig, env: NodeJS.ProcessEnv, source: 
   });
   const names = new Set<string>();
   config.models.forEach((m, i) => {
-    if (!providers.has(m.provider)) {
-      fail(`models[${i}].provider`, `"${m.provider}" is not a configured provider (have: ${[...providers].join(", ")})`);
+    const refs = m.deployments
+      ? m.deployments.map((d, j) => [`models[${i}].deployments[${j}].provider`, d.provider] as const)
+      : [[`models[${i}].provider`, m.provider ?? ""] as const];
+    for (const [key, provider] of refs) {
+      if (!providers.has(provider)) fail(key, `"${provider}" is not a configured provider (have: ${[...providers].join(", ")})`);
     }
     for (const [j, n] of [m.name, ...m.aliases].entries()) {
       const key = j === 0 ? `models[${i}].name` : `models[${i}].aliases[${j - 1}]`;

@@ -60,29 +60,51 @@ const localProvider = z
 
 export const providerSchema = z.discriminatedUnion("kind", [openAiProvider, compatibleProvider, anthropicProvider, localProvider]);
 
+const pricingSchema = z
+  .object({
+    inputPerMillion: z.number().min(0).default(0),
+    outputPerMillion: z.number().min(0).default(0),
+  })
+  .strict();
+
+/** One provider serving a model: the same model on two providers (or two keys) is two deployments. */
+export const deploymentSchema = z
+  .object({
+    provider: z.string().min(1),
+    /** The model's name at this provider; defaults to the model's upstreamModel, then its name. */
+    upstreamModel: z.string().min(1).optional(),
+    /** Share of traffic under the weighted strategy. */
+    weight: z.number().positive().default(1),
+    /** Order under the fallback strategy: lower first; ties keep config order. */
+    priority: z.number().int().default(0),
+    /** This deployment's prices, when they differ from the model's. */
+    pricing: pricingSchema.optional(),
+  })
+  .strict();
+
 export const modelSchema = z
   .object({
     /** The name callers use. */
     name: z.string().min(1),
-    /** The configured provider that serves it. */
-    provider: z.string().min(1),
+    /** The configured provider that serves it: shorthand for a single deployment. */
+    provider: z.string().min(1).optional(),
+    /** Several providers serving it; routing chooses among them. */
+    deployments: z.array(deploymentSchema).min(1).optional(),
     /** The model's name at the provider; defaults to `name`. */
     upstreamModel: z.string().min(1).optional(),
     aliases: z.array(z.string().min(1)).default([]),
     contextWindow: z.number().int().positive().default(128_000),
     maxOutputTokens: z.number().int().positive().default(4096),
-    pricing: z
-      .object({
-        inputPerMillion: z.number().min(0).default(0),
-        outputPerMillion: z.number().min(0).default(0),
-      })
-      .strict()
-      .default({ inputPerMillion: 0, outputPerMillion: 0 }),
+    pricing: pricingSchema.default({ inputPerMillion: 0, outputPerMillion: 0 }),
     capabilities: capabilities.default({ streaming: true, tools: false, vision: false, jsonMode: false }),
     /** Which tokenizer counts this model's tokens; "estimate" labels counts as estimates. */
     tokenizer: z.enum(["o200k_base", "cl100k_base", "estimate"]).optional(),
   })
-  .strict();
+  .strict()
+  .refine((m) => (m.provider === undefined) !== (m.deployments === undefined), {
+    message: "set either provider (one deployment) or deployments (several), not both or neither",
+    path: ["provider"],
+  });
 
 export const configSchema = z
   .object({
@@ -99,6 +121,13 @@ export const configSchema = z
       .strict()
       .prefault({}),
     defaultModel: z.string().min(1).optional(),
+    routing: z
+      .object({
+        /** How to choose among a model's deployments when the request does not say. */
+        strategy: z.enum(["fallback", "round-robin", "cost", "latency", "weighted"]).default("fallback"),
+      })
+      .strict()
+      .prefault({}),
     providers: z.array(providerSchema).min(1),
     models: z.array(modelSchema).min(1),
     log: z
@@ -114,3 +143,4 @@ export const configSchema = z
 export type GatewayConfig = z.infer<typeof configSchema>;
 export type ProviderConfig = z.infer<typeof providerSchema>;
 export type ModelConfig = z.infer<typeof modelSchema>;
+export type DeploymentConfig = z.infer<typeof deploymentSchema>;

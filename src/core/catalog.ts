@@ -11,8 +11,23 @@ export interface ModelCapabilities {
   jsonMode: boolean;
 }
 
+/** One provider serving one model, with its own upstream name, prices and routing weights. */
+export interface Deployment {
+  /** "provider/upstreamModel": unique within a model, the key of its routing statistics. */
+  id: string;
+  provider: string;
+  providerKind: string;
+  upstreamModel: string;
+  weight: number;
+  priority: number;
+  inputPricePerMillion: number;
+  outputPricePerMillion: number;
+}
+
 /** One model of the catalogue, resolved from configuration at start-up. */
 export interface ModelEntry {
+  /** Every deployment, in fallback order (priority, then config order). The first is the primary. */
+  deployments: readonly Deployment[];
   name: string;
   aliases: readonly string[];
   provider: string;
@@ -38,19 +53,40 @@ export interface Catalog {
 export function createCatalog(config: Pick<GatewayConfig, "models" | "providers" | "defaultModel">): Catalog {
   const kinds = new Map(config.providers.map((p) => [p.name, p.kind]));
   const models: ModelEntry[] = config.models.map((m) => {
-    const upstreamModel = m.upstreamModel ?? m.name;
+    const defaultUpstream = m.upstreamModel ?? m.name;
+    const configured = m.deployments ?? [{ provider: m.provider ?? "", weight: 1, priority: 0 }];
+    const deployments: Deployment[] = configured
+      .map((d, index) => {
+        const upstreamModel = d.upstreamModel ?? defaultUpstream;
+        const pricing = d.pricing ?? m.pricing;
+        return {
+          index,
+          id: `${d.provider}/${upstreamModel}`,
+          provider: d.provider,
+          providerKind: kinds.get(d.provider) ?? "unknown",
+          upstreamModel,
+          weight: d.weight,
+          priority: d.priority,
+          inputPricePerMillion: pricing.inputPerMillion,
+          outputPricePerMillion: pricing.outputPerMillion,
+        };
+      })
+      .sort((a, b) => a.priority - b.priority || a.index - b.index)
+      .map(({ index: _index, ...d }) => d);
+    const primary = deployments[0]!;
     return {
       name: m.name,
       aliases: m.aliases,
-      provider: m.provider,
-      providerKind: kinds.get(m.provider) ?? "unknown",
-      upstreamModel,
+      deployments,
+      provider: primary.provider,
+      providerKind: primary.providerKind,
+      upstreamModel: primary.upstreamModel,
       contextWindow: m.contextWindow,
       maxOutputTokens: m.maxOutputTokens,
-      inputPricePerMillion: m.pricing.inputPerMillion,
-      outputPricePerMillion: m.pricing.outputPerMillion,
+      inputPricePerMillion: primary.inputPricePerMillion,
+      outputPricePerMillion: primary.outputPricePerMillion,
       capabilities: { ...m.capabilities },
-      tokenizer: m.tokenizer ?? tokenizerFor(upstreamModel),
+      tokenizer: m.tokenizer ?? tokenizerFor(defaultUpstream),
     };
   });
   const byName = new Map<string, ModelEntry>();
@@ -79,7 +115,10 @@ export function createCatalog(config: Pick<GatewayConfig, "models" | "providers"
   };
 }
 
-/** The cost in USD of a call's usage at a model's prices. */
-export function costOf(model: ModelEntry, usage: Pick<Usage, "inputTokens" | "outputTokens">): number {
+/** The cost in USD of a call's usage at a deployment's (or a model's primary) prices. */
+export function costOf(
+  model: Pick<Deployment, "inputPricePerMillion" | "outputPricePerMillion">,
+  usage: Pick<Usage, "inputTokens" | "outputTokens">,
+): number {
   return (usage.inputTokens * model.inputPricePerMillion + usage.outputTokens * model.outputPricePerMillion) / 1_000_000;
 }

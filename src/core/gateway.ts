@@ -1,12 +1,14 @@
 import type { ProviderChunk, ProviderRequest, ProviderUsage } from "../providers/provider.js";
 import type { ProviderDeployment } from "../providers/registry.js";
+import type { Router } from "../routing/router.js";
+import type { DeploymentStatsTracker } from "../routing/stats.js";
 import { openAttempt, type CallContext } from "./attempt.js";
-import { costOf, type Catalog, type ModelEntry } from "./catalog.js";
+import { costOf, type Catalog, type Deployment, type ModelEntry } from "./catalog.js";
 import type { Clock } from "./clock.js";
-import { GatewayError } from "./errors.js";
+import { GatewayError, type GatewayErrorReason } from "./errors.js";
 import type { HealthMonitor } from "./health.js";
 import { countMessageTokens, countTextTokens, type TokenCount } from "./tokens.js";
-import type { ChatMessage, ChatRequest, ChatResult, ChatStreamEvent, FinishReason, Usage } from "./types.js";
+import type { AttemptRecord, ChatMessage, ChatRequest, ChatResult, ChatStreamEvent, FinishReason, Usage } from "./types.js";
 import { validateChatRequest } from "./validate.js";
 
 export type { CallContext } from "./attempt.js";
@@ -15,6 +17,7 @@ export type { CallContext } from "./attempt.js";
 export interface Gateway {
   readonly catalog: Catalog;
   readonly health: HealthMonitor;
+  readonly stats: DeploymentStatsTracker;
   complete(request: ChatRequest, call: CallContext): Promise<ChatResult>;
   /** Yields text deltas, then exactly one "done"; throws a GatewayError if the call fails. */
   stream(request: ChatRequest, call: CallContext): AsyncIterable<ChatStreamEvent>;
@@ -25,26 +28,32 @@ export interface Gateway {
 export interface GatewayOptions {
   catalog: Catalog;
   providers: ReadonlyMap<string, ProviderDeployment>;
+  router: Router;
+  stats: DeploymentStatsTracker;
   health: HealthMonitor;
   clock: Clock;
 }
 
+// Failures another deployment may not share: the next one is tried. Bad requests would fail
+// everywhere, and a cancelled or expired call has nobody left to answer.
+const FALLBACK_REASONS: ReadonlySet<GatewayErrorReason> = new Set([
+  "UPSTREAM_UNAVAILABLE",
+  "UPSTREAM_RATE_LIMITED",
+  "UPSTREAM_TIMEOUT",
+  "UPSTREAM_AUTH_FAILED",
+]);
+
+type Answer = { message: ChatMessage; finishReason: FinishReason; usage?: ProviderUsage | undefined; model: string };
+
 /** Builds the core pipeline. */
 export function createGateway(options: GatewayOptions): Gateway {
-  const { catalog, providers, health, clock } = options;
+  const { catalog, providers, router, stats, health, clock } = options;
 
-  function prepare(request: ChatRequest, streaming: boolean): { model: ModelEntry; deployment: ProviderDeployment; upstream: ProviderRequest } {
+  function prepare(request: ChatRequest, streaming: boolean): { model: ModelEntry; order: Deployment[]; upstream: Omit<ProviderRequest, "model"> } {
     const model = catalog.resolve(request.model);
     validateChatRequest(request, model, streaming);
-    if (request.routing.excludedProviders.includes(model.provider)) {
-      throw new GatewayError("UPSTREAM_UNAVAILABLE", `model "${model.name}" is served only by "${model.provider}", which the request excludes`, {
-        metadata: { model: model.name, provider: model.provider },
-      });
-    }
-    const deployment = providers.get(model.provider);
-    if (!deployment) throw new GatewayError("INTERNAL", `provider "${model.provider}" of model "${model.name}" was not built`);
-    const upstream: ProviderRequest = {
-      model: model.upstreamModel,
+    const order = router.route(model, request, streaming);
+    const upstream: Omit<ProviderRequest, "model"> = {
       messages: request.messages,
       maxTokens: request.maxTokens ?? model.maxOutputTokens,
       stop: request.stop,
@@ -53,7 +62,35 @@ export function createGateway(options: GatewayOptions): Gateway {
     if (request.topP !== undefined) upstream.topP = request.topP;
     if (request.seed !== undefined) upstream.seed = request.seed;
     if (request.user) upstream.user = request.user;
-    return { model, deployment, upstream };
+    return { model, order, upstream };
+  }
+
+  function providerOf(d: Deployment): ProviderDeployment {
+    const p = providers.get(d.provider);
+    if (!p) throw new GatewayError("INTERNAL", `provider "${d.provider}" was not built`);
+    return p;
+  }
+
+  function recordFailure(d: Deployment, error: GatewayError, attempts: AttemptRecord[], latencyMs: number): void {
+    attempts.push({ provider: d.provider, model: d.upstreamModel, errorReason: error.reason, errorMessage: error.message, latencyMs });
+    if (FALLBACK_REASONS.has(error.reason) || error.reason === "STREAM_INTERRUPTED") stats.recordFailure(d.id, error.message);
+    health.recordFailure(d.provider, error);
+  }
+
+  function recordSuccess(d: Deployment, attempts: AttemptRecord[], latencyMs: number, ttftMs?: number): void {
+    attempts.push({ provider: d.provider, model: d.upstreamModel, latencyMs });
+    stats.recordSuccess(d.id, latencyMs, ttftMs);
+    health.recordSuccess(d.provider);
+  }
+
+  /** The error a caller gets once no deployment is left: the only failure, or a summary of all. */
+  function exhausted(model: ModelEntry, attempts: AttemptRecord[], last: GatewayError): GatewayError {
+    if (attempts.length <= 1) return last;
+    return new GatewayError("UPSTREAM_UNAVAILABLE", `all ${attempts.length} attempts for model "${model.name}" failed; last: ${last.message}`, {
+      metadata: { model: model.name, attempts: attempts.map((a) => `${a.provider}:${a.errorReason}`).join(",") },
+      cause: last,
+      ...(last.retryAfterMs === undefined ? {} : { retryAfterMs: last.retryAfterMs }),
+    });
   }
 
   function usageOf(model: ModelEntry, reported: ProviderUsage | undefined, messages: readonly ChatMessage[], output: string): Usage {
@@ -68,23 +105,28 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   function result(
     call: CallContext,
+    request: ChatRequest,
     model: ModelEntry,
-    answer: { message: ChatMessage; finishReason: FinishReason; usage: Usage; model: string },
+    d: Deployment,
+    answer: Answer,
     upstreamMs: number,
+    attempts: AttemptRecord[],
     timeToFirstTokenMs?: number,
   ): ChatResult {
+    const usage = usageOf(model, answer.usage, request.messages, answer.message.content);
     const latencyMs = clock.monotonic() - call.receivedAt;
     const out: ChatResult = {
       id: call.requestId,
       message: answer.message,
       finishReason: answer.finishReason,
-      usage: answer.usage,
-      costUsd: costOf(model, answer.usage),
-      provider: model.provider,
+      usage,
+      costUsd: costOf(d, usage),
+      provider: d.provider,
       model: answer.model,
       cacheStatus: "disabled",
       latencyMs,
       gatewayOverheadMs: Math.max(0, latencyMs - upstreamMs),
+      attempts,
     };
     if (timeToFirstTokenMs !== undefined) out.timeToFirstTokenMs = timeToFirstTokenMs;
     return out;
@@ -93,71 +135,91 @@ export function createGateway(options: GatewayOptions): Gateway {
   return {
     catalog,
     health,
+    stats,
 
     async complete(request, call) {
-      const { model, deployment, upstream } = prepare(request, false);
-      const attempt = openAttempt(deployment, call, clock);
-      const started = clock.monotonic();
-      try {
-        const answer = await deployment.provider.complete(upstream, attempt.signal);
-        const upstreamMs = clock.monotonic() - started;
-        health.recordSuccess(model.provider);
-        const usage = usageOf(model, answer.usage, request.messages, answer.message.content);
-        return result(call, model, { ...answer, usage }, upstreamMs);
-      } catch (err) {
-        const error = attempt.classify(err);
-        health.recordFailure(model.provider, error);
-        throw error;
-      } finally {
-        attempt.dispose();
+      const { model, order, upstream } = prepare(request, false);
+      const attempts: AttemptRecord[] = [];
+      let upstreamMs = 0;
+      let last: GatewayError | undefined;
+      for (const d of order) {
+        const deployment = providerOf(d);
+        const attempt = openAttempt(deployment, call, clock);
+        const started = clock.monotonic();
+        try {
+          const answer = await deployment.provider.complete({ ...upstream, model: d.upstreamModel }, attempt.signal);
+          const took = clock.monotonic() - started;
+          upstreamMs += took;
+          recordSuccess(d, attempts, took);
+          return result(call, request, model, d, answer, upstreamMs, attempts);
+        } catch (err) {
+          const took = clock.monotonic() - started;
+          upstreamMs += took;
+          const error = attempt.classify(err);
+          recordFailure(d, error, attempts, took);
+          if (!FALLBACK_REASONS.has(error.reason) || call.signal.aborted) throw error;
+          last = error;
+        } finally {
+          attempt.dispose();
+        }
       }
+      throw exhausted(model, attempts, last!);
     },
 
     async *stream(request, call) {
-      const { model, deployment, upstream } = prepare(request, true);
-      const attempt = openAttempt(deployment, call, clock);
-      const started = clock.monotonic();
-      let text = "";
-      let firstTokenAt: number | undefined;
-      let end: Extract<ProviderChunk, { type: "end" }> | undefined;
-      try {
-        for await (const chunk of deployment.provider.stream(upstream, attempt.signal)) {
-          if (chunk.type === "end") {
-            end = chunk;
-            continue;
+      const { model, order, upstream } = prepare(request, true);
+      const attempts: AttemptRecord[] = [];
+      let upstreamMs = 0;
+      let last: GatewayError | undefined;
+      for (const d of order) {
+        const deployment = providerOf(d);
+        const attempt = openAttempt(deployment, call, clock);
+        const started = clock.monotonic();
+        let text = "";
+        let firstTokenAt: number | undefined;
+        let end: Extract<ProviderChunk, { type: "end" }> | undefined;
+        let failure: GatewayError | undefined;
+        try {
+          for await (const chunk of deployment.provider.stream({ ...upstream, model: d.upstreamModel }, attempt.signal)) {
+            if (chunk.type === "end") {
+              end = chunk;
+              continue;
+            }
+            text += chunk.text;
+            firstTokenAt ??= clock.monotonic();
+            yield { type: "delta", text: chunk.text };
           }
-          text += chunk.text;
-          firstTokenAt ??= clock.monotonic();
-          yield { type: "delta", text: chunk.text };
+          if (!end) {
+            failure = new GatewayError("UPSTREAM_UNAVAILABLE", `${d.provider}: the stream ended without a finish reason`, {
+              metadata: { provider: d.provider },
+            });
+          }
+        } catch (err) {
+          failure = attempt.classify(err);
+        } finally {
+          attempt.dispose();
         }
-      } catch (err) {
-        const error = attempt.classify(err);
-        const failure = interrupted(error, text, model.provider);
-        health.recordFailure(model.provider, failure);
-        throw failure;
-      } finally {
-        attempt.dispose();
+        // The provider loop's span counts as not ours, including time the caller took to read deltas.
+        const took = clock.monotonic() - started;
+        upstreamMs += took;
+        if (failure) {
+          // Before the first token a failure is invisible to the caller and the next deployment may answer;
+          // after it, the caller has part of an answer and must be told, never handed a silent truncation.
+          const error = interrupted(failure, text, d.provider);
+          recordFailure(d, error, attempts, took);
+          if (text.length > 0 || !FALLBACK_REASONS.has(error.reason) || call.signal.aborted) throw error;
+          last = error;
+          continue;
+        }
+        const ttft = firstTokenAt === undefined ? undefined : firstTokenAt - call.receivedAt;
+        recordSuccess(d, attempts, took, firstTokenAt === undefined ? undefined : firstTokenAt - started);
+        const message: ChatMessage = { role: "assistant", content: text };
+        if (end!.toolCalls) message.toolCalls = end!.toolCalls;
+        const answer: Answer = { message, finishReason: end!.finishReason, usage: end!.usage, model: end!.model };
+        yield { type: "done", result: result(call, request, model, d, answer, upstreamMs, attempts, ttft) };
+        return;
       }
-      if (!end) {
-        const error = interrupted(
-          new GatewayError("UPSTREAM_UNAVAILABLE", `${model.provider}: the stream ended without a finish reason`, {
-            metadata: { provider: model.provider },
-          }),
-          text,
-          model.provider,
-        );
-        health.recordFailure(model.provider, error);
-        throw error;
-      }
-      // The provider loop's span counts as not ours, including time the caller took to read deltas.
-      const upstreamMs = clock.monotonic() - started;
-      health.recordSuccess(model.provider);
-      const message: ChatMessage = { role: "assistant", content: text };
-      if (end.toolCalls) message.toolCalls = end.toolCalls;
-      const usage = usageOf(model, end.usage, request.messages, text);
-      const ttft = firstTokenAt === undefined ? undefined : firstTokenAt - call.receivedAt;
-      const done = result(call, model, { message, finishReason: end.finishReason, usage, model: end.model }, upstreamMs, ttft);
-      yield { type: "done", result: done };
+      throw exhausted(model, attempts, last!);
     },
 
     countTokens(name, messages) {

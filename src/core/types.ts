@@ -57,6 +57,16 @@ export interface Usage {
 
 export type CacheStatus = "miss" | "hit_exact" | "hit_semantic" | "bypass" | "disabled";
 
+/** One upstream call made for a completion. */
+export interface AttemptRecord {
+  provider: string;
+  model: string;
+  /** Absent for the attempt that answered. */
+  errorReason?: string;
+  errorMessage?: string;
+  latencyMs: number;
+}
+
 /** The outcome of a completion, unary or at the end of a stream. */
 export interface ChatResult {
   id: string;
@@ -71,6 +81,8 @@ export interface ChatResult {
   gatewayOverheadMs: number;
   /** Only for streams: when the first text delta left the gateway. */
   timeToFirstTokenMs?: number;
+  /** Every upstream call made, in order; the last one answered. */
+  attempts: AttemptRecord[];
 }
 
 /** One event of a streamed completion, as the core yields it. */

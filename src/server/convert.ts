@@ -123,6 +123,13 @@ export function toCompletion(result: ChatResult): Completion {
     latencyMs: result.latencyMs,
     gatewayOverheadMs: result.gatewayOverheadMs,
     timeToFirstTokenMs: result.timeToFirstTokenMs ?? 0,
+    attempts: result.attempts.map((a) => ({
+      provider: a.provider,
+      model: a.model,
+      errorReason: a.errorReason ?? "",
+      errorMessage: a.errorMessage ?? "",
+      latencyMs: a.latencyMs,
+    })),
   });
 }
 

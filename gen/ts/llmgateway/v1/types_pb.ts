@@ -10,7 +10,7 @@ import type { Message as Message$1 } from "@bufbuild/protobuf";
  * Describes the file llmgateway/v1/types.proto.
  */
 export const file_llmgateway_v1_types: GenFile = /*@__PURE__*/
-  fileDesc("ChlsbG1nYXRld2F5L3YxL3R5cGVzLnByb3RvEg1sbG1nYXRld2F5LnYxIjwKCFRvb2xDYWxsEgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSFgoOYXJndW1lbnRzX2pzb24YAyABKAkijgEKB01lc3NhZ2USIQoEcm9sZRgBIAEoDjITLmxsbWdhdGV3YXkudjEuUm9sZRIPCgdjb250ZW50GAIgASgJEgwKBG5hbWUYBCABKAkSKwoKdG9vbF9jYWxscxgFIAMoCzIXLmxsbWdhdGV3YXkudjEuVG9vbENhbGwSFAoMdG9vbF9jYWxsX2lkGAYgASgJInkKDFJvdXRpbmdIaW50cxIwCghzdHJhdGVneRgBIAEoDjIeLmxsbWdhdGV3YXkudjEuUm91dGluZ1N0cmF0ZWd5EhsKE3ByZWZlcnJlZF9wcm92aWRlcnMYAiADKAkSGgoSZXhjbHVkZWRfcHJvdmlkZXJzGAMgAygJIl0KBVVzYWdlEhQKDGlucHV0X3Rva2VucxgBIAEoAxIVCg1vdXRwdXRfdG9rZW5zGAIgASgDEhQKDHRvdGFsX3Rva2VucxgDIAEoAxIRCgllc3RpbWF0ZWQYBCABKAgi0AIKCkNvbXBsZXRpb24SCgoCaWQYASABKAkSJwoHbWVzc2FnZRgCIAEoCzIWLmxsbWdhdGV3YXkudjEuTWVzc2FnZRIyCg1maW5pc2hfcmVhc29uGAMgASgOMhsubGxtZ2F0ZXdheS52MS5GaW5pc2hSZWFzb24SIwoFdXNhZ2UYBCABKAsyFC5sbG1nYXRld2F5LnYxLlVzYWdlEhAKCGNvc3RfdXNkGAUgASgBEhAKCHByb3ZpZGVyGAYgASgJEg0KBW1vZGVsGAcgASgJEjAKDGNhY2hlX3N0YXR1cxgIIAEoDjIaLmxsbWdhdGV3YXkudjEuQ2FjaGVTdGF0dXMSEgoKbGF0ZW5jeV9tcxgJIAEoARIbChNnYXRld2F5X292ZXJoZWFkX21zGAogASgBEh4KFnRpbWVfdG9fZmlyc3RfdG9rZW5fbXMYCyABKAEqXwoEUm9sZRIUChBST0xFX1VOU1BFQ0lGSUVEEAASDwoLUk9MRV9TWVNURU0QARINCglST0xFX1VTRVIQAhISCg5ST0xFX0FTU0lTVEFOVBADEg0KCVJPTEVfVE9PTBAEKswBCg9Sb3V0aW5nU3RyYXRlZ3kSIAocUk9VVElOR19TVFJBVEVHWV9VTlNQRUNJRklFRBAAEh0KGVJPVVRJTkdfU1RSQVRFR1lfRkFMTEJBQ0sQARIgChxST1VUSU5HX1NUUkFURUdZX1JPVU5EX1JPQklOEAISGQoVUk9VVElOR19TVFJBVEVHWV9DT1NUEAMSHAoYUk9VVElOR19TVFJBVEVHWV9MQVRFTkNZEAQSHQoZUk9VVElOR19TVFJBVEVHWV9XRUlHSFRFRBAFKp8BCgxGaW5pc2hSZWFzb24SHQoZRklOSVNIX1JFQVNPTl9VTlNQRUNJRklFRBAAEhYKEkZJTklTSF9SRUFTT05fU1RPUBABEhgKFEZJTklTSF9SRUFTT05fTEVOR1RIEAISHAoYRklOSVNIX1JFQVNPTl9UT09MX0NBTExTEAMSIAocRklOSVNIX1JFQVNPTl9DT05URU5UX0ZJTFRFUhAEKrEBCgtDYWNoZVN0YXR1cxIcChhDQUNIRV9TVEFUVVNfVU5TUEVDSUZJRUQQABIVChFDQUNIRV9TVEFUVVNfTUlTUxABEhoKFkNBQ0hFX1NUQVRVU19ISVRfRVhBQ1QQAhIdChlDQUNIRV9TVEFUVVNfSElUX1NFTUFOVElDEAMSFwoTQ0FDSEVfU1RBVFVTX0JZUEFTUxAEEhkKFUNBQ0hFX1NUQVRVU19ESVNBQkxFRBAFYgZwcm90bzM");
+  fileDesc("ChlsbG1nYXRld2F5L3YxL3R5cGVzLnByb3RvEg1sbG1nYXRld2F5LnYxIjwKCFRvb2xDYWxsEgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSFgoOYXJndW1lbnRzX2pzb24YAyABKAkijgEKB01lc3NhZ2USIQoEcm9sZRgBIAEoDjITLmxsbWdhdGV3YXkudjEuUm9sZRIPCgdjb250ZW50GAIgASgJEgwKBG5hbWUYBCABKAkSKwoKdG9vbF9jYWxscxgFIAMoCzIXLmxsbWdhdGV3YXkudjEuVG9vbENhbGwSFAoMdG9vbF9jYWxsX2lkGAYgASgJInkKDFJvdXRpbmdIaW50cxIwCghzdHJhdGVneRgBIAEoDjIeLmxsbWdhdGV3YXkudjEuUm91dGluZ1N0cmF0ZWd5EhsKE3ByZWZlcnJlZF9wcm92aWRlcnMYAiADKAkSGgoSZXhjbHVkZWRfcHJvdmlkZXJzGAMgAygJIl0KBVVzYWdlEhQKDGlucHV0X3Rva2VucxgBIAEoAxIVCg1vdXRwdXRfdG9rZW5zGAIgASgDEhQKDHRvdGFsX3Rva2VucxgDIAEoAxIRCgllc3RpbWF0ZWQYBCABKAgi+gIKCkNvbXBsZXRpb24SCgoCaWQYASABKAkSJwoHbWVzc2FnZRgCIAEoCzIWLmxsbWdhdGV3YXkudjEuTWVzc2FnZRIyCg1maW5pc2hfcmVhc29uGAMgASgOMhsubGxtZ2F0ZXdheS52MS5GaW5pc2hSZWFzb24SIwoFdXNhZ2UYBCABKAsyFC5sbG1nYXRld2F5LnYxLlVzYWdlEhAKCGNvc3RfdXNkGAUgASgBEhAKCHByb3ZpZGVyGAYgASgJEg0KBW1vZGVsGAcgASgJEjAKDGNhY2hlX3N0YXR1cxgIIAEoDjIaLmxsbWdhdGV3YXkudjEuQ2FjaGVTdGF0dXMSEgoKbGF0ZW5jeV9tcxgJIAEoARIbChNnYXRld2F5X292ZXJoZWFkX21zGAogASgBEh4KFnRpbWVfdG9fZmlyc3RfdG9rZW5fbXMYCyABKAESKAoIYXR0ZW1wdHMYDCADKAsyFi5sbG1nYXRld2F5LnYxLkF0dGVtcHQiawoHQXR0ZW1wdBIQCghwcm92aWRlchgBIAEoCRINCgVtb2RlbBgCIAEoCRIUCgxlcnJvcl9yZWFzb24YAyABKAkSFQoNZXJyb3JfbWVzc2FnZRgEIAEoCRISCgpsYXRlbmN5X21zGAUgASgBKl8KBFJvbGUSFAoQUk9MRV9VTlNQRUNJRklFRBAAEg8KC1JPTEVfU1lTVEVNEAESDQoJUk9MRV9VU0VSEAISEgoOUk9MRV9BU1NJU1RBTlQQAxINCglST0xFX1RPT0wQBCrMAQoPUm91dGluZ1N0cmF0ZWd5EiAKHFJPVVRJTkdfU1RSQVRFR1lfVU5TUEVDSUZJRUQQABIdChlST1VUSU5HX1NUUkFURUdZX0ZBTExCQUNLEAESIAocUk9VVElOR19TVFJBVEVHWV9ST1VORF9ST0JJThACEhkKFVJPVVRJTkdfU1RSQVRFR1lfQ09TVBADEhwKGFJPVVRJTkdfU1RSQVRFR1lfTEFURU5DWRAEEh0KGVJPVVRJTkdfU1RSQVRFR1lfV0VJR0hURUQQBSqfAQoMRmluaXNoUmVhc29uEh0KGUZJTklTSF9SRUFTT05fVU5TUEVDSUZJRUQQABIWChJGSU5JU0hfUkVBU09OX1NUT1AQARIYChRGSU5JU0hfUkVBU09OX0xFTkdUSBACEhwKGEZJTklTSF9SRUFTT05fVE9PTF9DQUxMUxADEiAKHEZJTklTSF9SRUFTT05fQ09OVEVOVF9GSUxURVIQBCqxAQoLQ2FjaGVTdGF0dXMSHAoYQ0FDSEVfU1RBVFVTX1VOU1BFQ0lGSUVEEAASFQoRQ0FDSEVfU1RBVFVTX01JU1MQARIaChZDQUNIRV9TVEFUVVNfSElUX0VYQUNUEAISHQoZQ0FDSEVfU1RBVFVTX0hJVF9TRU1BTlRJQxADEhcKE0NBQ0hFX1NUQVRVU19CWVBBU1MQBBIZChVDQUNIRV9TVEFUVVNfRElTQUJMRUQQBWIGcHJvdG8z");
 
 /**
  * ToolCall is a request by the model to run a named tool with JSON arguments.
@@ -256,6 +256,13 @@ export type Completion = Message$1<"llmgateway.v1.Completion"> & {
    * @generated from field: double time_to_first_token_ms = 11;
    */
   timeToFirstTokenMs: number;
+
+  /**
+   * Every upstream call made for this completion, in order; the last one answered.
+   *
+   * @generated from field: repeated llmgateway.v1.Attempt attempts = 12;
+   */
+  attempts: Attempt[];
 };
 
 /**
@@ -264,6 +271,55 @@ export type Completion = Message$1<"llmgateway.v1.Completion"> & {
  */
 export const CompletionSchema: GenMessage<Completion> = /*@__PURE__*/
   messageDesc(file_llmgateway_v1_types, 4);
+
+/**
+ * Attempt is one upstream call the gateway made for a completion.
+ *
+ * @generated from message llmgateway.v1.Attempt
+ */
+export type Attempt = Message$1<"llmgateway.v1.Attempt"> & {
+  /**
+   * The configured provider called.
+   *
+   * @generated from field: string provider = 1;
+   */
+  provider: string;
+
+  /**
+   * The model's name at that provider.
+   *
+   * @generated from field: string model = 2;
+   */
+  model: string;
+
+  /**
+   * Empty for the attempt that answered; otherwise the ErrorInfo reason of its failure.
+   *
+   * @generated from field: string error_reason = 3;
+   */
+  errorReason: string;
+
+  /**
+   * The failure's message; empty for the attempt that answered.
+   *
+   * @generated from field: string error_message = 4;
+   */
+  errorMessage: string;
+
+  /**
+   * How long the attempt took, in milliseconds.
+   *
+   * @generated from field: double latency_ms = 5;
+   */
+  latencyMs: number;
+};
+
+/**
+ * Describes the message llmgateway.v1.Attempt.
+ * Use `create(AttemptSchema)` to create a new message.
+ */
+export const AttemptSchema: GenMessage<Attempt> = /*@__PURE__*/
+  messageDesc(file_llmgateway_v1_types, 5);
 
 /**
  * Role says who wrote a message in a conversation.
