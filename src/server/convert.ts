@@ -5,7 +5,14 @@ import type { DependencyHealth, HealthSnapshot, ServingStatus as CoreServingStat
 import type { CacheStatus as CoreCacheStatus, ChatMessage, ChatRequest, ChatResult, FinishReason as CoreFinishReason, Role as CoreRole, RoutingStrategy as CoreStrategy } from "../core/types.js";
 import type { CompleteRequest, ModelInfo, StreamCompleteRequest } from "../../gen/ts/llmgateway/v1/completion_service_pb.js";
 import { ModelInfoSchema } from "../../gen/ts/llmgateway/v1/completion_service_pb.js";
-import { DependencyHealthSchema, ServingStatus, type DependencyHealth as DependencyHealthMessage } from "../../gen/ts/llmgateway/v1/health_service_pb.js";
+import {
+  DependencyHealthSchema,
+  DeploymentHealthSchema,
+  ServingStatus,
+  type DependencyHealth as DependencyHealthMessage,
+  type DeploymentHealth as DeploymentHealthMessage,
+} from "../../gen/ts/llmgateway/v1/health_service_pb.js";
+import type { DeploymentStatsTracker } from "../routing/stats.js";
 import {
   CacheStatus,
   CompletionSchema,
@@ -150,9 +157,29 @@ export function toModelInfo(m: ModelEntry): ModelInfo {
   });
 }
 
-/** The health snapshot as protobuf fields. */
-export function toHealthFields(s: HealthSnapshot): { status: ServingStatus; dependencies: DependencyHealthMessage[] } {
+/** The health snapshot, with routing's per-deployment figures, as protobuf fields. */
+export function toHealthFields(
+  s: HealthSnapshot,
+  models: readonly ModelEntry[],
+  stats: DeploymentStatsTracker,
+): { status: ServingStatus; dependencies: DependencyHealthMessage[]; deployments: DeploymentHealthMessage[] } {
   return {
+    deployments: models.flatMap((m) =>
+      m.deployments.map((d) => {
+        const st = stats.get(d.id);
+        return create(DeploymentHealthSchema, {
+          model: m.name,
+          provider: d.provider,
+          upstreamModel: d.upstreamModel,
+          latencyMs: st?.latencyMs ?? 0,
+          timeToFirstTokenMs: st?.ttftMs ?? 0,
+          errorRate: st?.errorRate ?? 0,
+          calls: BigInt(st?.calls ?? 0),
+          failures: BigInt(st?.failures ?? 0),
+          lastError: st?.lastError ?? "",
+        });
+      }),
+    ),
     status: servingStatuses[s.status],
     dependencies: s.dependencies.map((d: DependencyHealth) =>
       create(DependencyHealthSchema, {

@@ -23,7 +23,7 @@ export const servedServices = [
 /** Registers every service on a router. */
 export function registerRoutes(router: ConnectRouter, gateway: Gateway, clock: Clock): void {
   router.service(CompletionService, createCompletionService(gateway, clock));
-  router.service(HealthService, createHealthService(gateway.health));
+  router.service(HealthService, createHealthService(gateway));
   router.service(Health, createGrpcHealthService(gateway.health, [CompletionService.typeName, HealthService.typeName]));
   const reflection = createReflectionServices(
     [

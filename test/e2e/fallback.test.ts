@@ -3,6 +3,7 @@ import { createGrpcTransport } from "@connectrpc/connect-node";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ErrorInfoSchema } from "../../gen/ts/google/rpc/error_details_pb.js";
 import { CompletionService } from "../../gen/ts/llmgateway/v1/completion_service_pb.js";
+import { HealthService } from "../../gen/ts/llmgateway/v1/health_service_pb.js";
 import { Role } from "../../gen/ts/llmgateway/v1/types_pb.js";
 import { startHarness, type Harness } from "../support/harness.js";
 
@@ -95,5 +96,20 @@ describe("fallback across deployments (OpenAI format, then Anthropic format)", (
   it("honours a preferred provider", async () => {
     const { completion } = await client.complete({ ...request, routing: { preferredProviders: ["fake-anthropic"] } });
     expect(completion?.provider).toBe("fake-anthropic");
+  });
+
+  it("shows each deployment's moving averages, error rate and last error in HealthService", async () => {
+    h.upstream.enqueue({ status: 502 }, { text: "ok", firstByteDelayMs: 30 });
+    await client.complete(request);
+    const health = createClient(HealthService, createGrpcTransport({ baseUrl: h.grpcUrl }));
+    const res = await health.check({});
+    const byProvider = Object.fromEntries(res.deployments.filter((d) => d.model === "dual").map((d) => [d.provider, d]));
+    expect(byProvider["fake-openai"]?.errorRate).toBeGreaterThan(0);
+    expect(byProvider["fake-openai"]?.lastError).toContain("502");
+    expect(byProvider["fake-anthropic"]?.latencyMs).toBeGreaterThan(0);
+    expect(byProvider["fake-anthropic"]?.calls).toBeGreaterThan(0n);
+    expect(res.deployments.map((d) => `${d.model}:${d.provider}`)).toEqual(
+      expect.arrayContaining(["gpt-test:fake-openai", "claude-test:fake-anthropic", "local-echo:local", "dual:fake-openai", "dual:fake-anthropic"]),
+    );
   });
 });

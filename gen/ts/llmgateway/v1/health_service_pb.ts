@@ -10,7 +10,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file llmgateway/v1/health_service.proto.
  */
 export const file_llmgateway_v1_health_service: GenFile = /*@__PURE__*/
-  fileDesc("CiJsbG1nYXRld2F5L3YxL2hlYWx0aF9zZXJ2aWNlLnByb3RvEg1sbG1nYXRld2F5LnYxIogBChBEZXBlbmRlbmN5SGVhbHRoEgwKBG5hbWUYASABKAkSDAoEa2luZBgCIAEoCRIsCgZzdGF0dXMYAyABKA4yHC5sbG1nYXRld2F5LnYxLlNlcnZpbmdTdGF0dXMSDgoGZGV0YWlsGAQgASgJEhoKEmNoYW5nZWRfYXRfdW5peF9tcxgFIAEoAyIOCgxDaGVja1JlcXVlc3QidAoNQ2hlY2tSZXNwb25zZRIsCgZzdGF0dXMYASABKA4yHC5sbG1nYXRld2F5LnYxLlNlcnZpbmdTdGF0dXMSNQoMZGVwZW5kZW5jaWVzGAIgAygLMh8ubGxtZ2F0ZXdheS52MS5EZXBlbmRlbmN5SGVhbHRoIg4KDFdhdGNoUmVxdWVzdCJ0Cg1XYXRjaFJlc3BvbnNlEiwKBnN0YXR1cxgBIAEoDjIcLmxsbWdhdGV3YXkudjEuU2VydmluZ1N0YXR1cxI1CgxkZXBlbmRlbmNpZXMYAiADKAsyHy5sbG1nYXRld2F5LnYxLkRlcGVuZGVuY3lIZWFsdGgqiAEKDVNlcnZpbmdTdGF0dXMSHgoaU0VSVklOR19TVEFUVVNfVU5TUEVDSUZJRUQQABIaChZTRVJWSU5HX1NUQVRVU19TRVJWSU5HEAESGwoXU0VSVklOR19TVEFUVVNfREVHUkFERUQQAhIeChpTRVJWSU5HX1NUQVRVU19OT1RfU0VSVklORxADMpkBCg1IZWFsdGhTZXJ2aWNlEkIKBUNoZWNrEhsubGxtZ2F0ZXdheS52MS5DaGVja1JlcXVlc3QaHC5sbG1nYXRld2F5LnYxLkNoZWNrUmVzcG9uc2USRAoFV2F0Y2gSGy5sbG1nYXRld2F5LnYxLldhdGNoUmVxdWVzdBocLmxsbWdhdGV3YXkudjEuV2F0Y2hSZXNwb25zZTABYgZwcm90bzM");
+  fileDesc("CiJsbG1nYXRld2F5L3YxL2hlYWx0aF9zZXJ2aWNlLnByb3RvEg1sbG1nYXRld2F5LnYxIogBChBEZXBlbmRlbmN5SGVhbHRoEgwKBG5hbWUYASABKAkSDAoEa2luZBgCIAEoCRIsCgZzdGF0dXMYAyABKA4yHC5sbG1nYXRld2F5LnYxLlNlcnZpbmdTdGF0dXMSDgoGZGV0YWlsGAQgASgJEhoKEmNoYW5nZWRfYXRfdW5peF9tcxgFIAEoAyLIAQoQRGVwbG95bWVudEhlYWx0aBINCgVtb2RlbBgBIAEoCRIQCghwcm92aWRlchgCIAEoCRIWCg51cHN0cmVhbV9tb2RlbBgDIAEoCRISCgpsYXRlbmN5X21zGAQgASgBEh4KFnRpbWVfdG9fZmlyc3RfdG9rZW5fbXMYBSABKAESEgoKZXJyb3JfcmF0ZRgGIAEoARINCgVjYWxscxgHIAEoAxIQCghmYWlsdXJlcxgIIAEoAxISCgpsYXN0X2Vycm9yGAkgASgJIg4KDENoZWNrUmVxdWVzdCKqAQoNQ2hlY2tSZXNwb25zZRIsCgZzdGF0dXMYASABKA4yHC5sbG1nYXRld2F5LnYxLlNlcnZpbmdTdGF0dXMSNQoMZGVwZW5kZW5jaWVzGAIgAygLMh8ubGxtZ2F0ZXdheS52MS5EZXBlbmRlbmN5SGVhbHRoEjQKC2RlcGxveW1lbnRzGAMgAygLMh8ubGxtZ2F0ZXdheS52MS5EZXBsb3ltZW50SGVhbHRoIg4KDFdhdGNoUmVxdWVzdCKqAQoNV2F0Y2hSZXNwb25zZRIsCgZzdGF0dXMYASABKA4yHC5sbG1nYXRld2F5LnYxLlNlcnZpbmdTdGF0dXMSNQoMZGVwZW5kZW5jaWVzGAIgAygLMh8ubGxtZ2F0ZXdheS52MS5EZXBlbmRlbmN5SGVhbHRoEjQKC2RlcGxveW1lbnRzGAMgAygLMh8ubGxtZ2F0ZXdheS52MS5EZXBsb3ltZW50SGVhbHRoKogBCg1TZXJ2aW5nU3RhdHVzEh4KGlNFUlZJTkdfU1RBVFVTX1VOU1BFQ0lGSUVEEAASGgoWU0VSVklOR19TVEFUVVNfU0VSVklORxABEhsKF1NFUlZJTkdfU1RBVFVTX0RFR1JBREVEEAISHgoaU0VSVklOR19TVEFUVVNfTk9UX1NFUlZJTkcQAzKZAQoNSGVhbHRoU2VydmljZRJCCgVDaGVjaxIbLmxsbWdhdGV3YXkudjEuQ2hlY2tSZXF1ZXN0GhwubGxtZ2F0ZXdheS52MS5DaGVja1Jlc3BvbnNlEkQKBVdhdGNoEhsubGxtZ2F0ZXdheS52MS5XYXRjaFJlcXVlc3QaHC5sbG1nYXRld2F5LnYxLldhdGNoUmVzcG9uc2UwAWIGcHJvdG8z");
 
 /**
  * DependencyHealth is the health of one thing the gateway relies on.
@@ -62,6 +62,83 @@ export const DependencyHealthSchema: GenMessage<DependencyHealth> = /*@__PURE__*
   messageDesc(file_llmgateway_v1_health_service, 0);
 
 /**
+ * DeploymentHealth is what routing knows of one provider serving one model.
+ *
+ * @generated from message llmgateway.v1.DeploymentHealth
+ */
+export type DeploymentHealth = Message<"llmgateway.v1.DeploymentHealth"> & {
+  /**
+   * The catalogue model.
+   *
+   * @generated from field: string model = 1;
+   */
+  model: string;
+
+  /**
+   * The configured provider.
+   *
+   * @generated from field: string provider = 2;
+   */
+  provider: string;
+
+  /**
+   * The model's name at the provider.
+   *
+   * @generated from field: string upstream_model = 3;
+   */
+  upstreamModel: string;
+
+  /**
+   * Moving average of whole-call latency in milliseconds; 0 before the first success.
+   *
+   * @generated from field: double latency_ms = 4;
+   */
+  latencyMs: number;
+
+  /**
+   * Moving average of time to first token of streams in milliseconds; 0 before the first stream.
+   *
+   * @generated from field: double time_to_first_token_ms = 5;
+   */
+  timeToFirstTokenMs: number;
+
+  /**
+   * Moving average of failures, from 0 (none) to 1 (all).
+   *
+   * @generated from field: double error_rate = 6;
+   */
+  errorRate: number;
+
+  /**
+   * Calls made to this deployment since start-up.
+   *
+   * @generated from field: int64 calls = 7;
+   */
+  calls: bigint;
+
+  /**
+   * Failed calls since start-up.
+   *
+   * @generated from field: int64 failures = 8;
+   */
+  failures: bigint;
+
+  /**
+   * The last failure's message; empty if none.
+   *
+   * @generated from field: string last_error = 9;
+   */
+  lastError: string;
+};
+
+/**
+ * Describes the message llmgateway.v1.DeploymentHealth.
+ * Use `create(DeploymentHealthSchema)` to create a new message.
+ */
+export const DeploymentHealthSchema: GenMessage<DeploymentHealth> = /*@__PURE__*/
+  messageDesc(file_llmgateway_v1_health_service, 1);
+
+/**
  * CheckRequest asks for the current health.
  *
  * @generated from message llmgateway.v1.CheckRequest
@@ -74,7 +151,7 @@ export type CheckRequest = Message<"llmgateway.v1.CheckRequest"> & {
  * Use `create(CheckRequestSchema)` to create a new message.
  */
 export const CheckRequestSchema: GenMessage<CheckRequest> = /*@__PURE__*/
-  messageDesc(file_llmgateway_v1_health_service, 1);
+  messageDesc(file_llmgateway_v1_health_service, 2);
 
 /**
  * CheckResponse is the gateway's health.
@@ -95,6 +172,13 @@ export type CheckResponse = Message<"llmgateway.v1.CheckResponse"> & {
    * @generated from field: repeated llmgateway.v1.DependencyHealth dependencies = 2;
    */
   dependencies: DependencyHealth[];
+
+  /**
+   * One entry per deployment of every model, with the figures routing uses.
+   *
+   * @generated from field: repeated llmgateway.v1.DeploymentHealth deployments = 3;
+   */
+  deployments: DeploymentHealth[];
 };
 
 /**
@@ -102,7 +186,7 @@ export type CheckResponse = Message<"llmgateway.v1.CheckResponse"> & {
  * Use `create(CheckResponseSchema)` to create a new message.
  */
 export const CheckResponseSchema: GenMessage<CheckResponse> = /*@__PURE__*/
-  messageDesc(file_llmgateway_v1_health_service, 2);
+  messageDesc(file_llmgateway_v1_health_service, 3);
 
 /**
  * WatchRequest asks for a stream of health changes.
@@ -117,7 +201,7 @@ export type WatchRequest = Message<"llmgateway.v1.WatchRequest"> & {
  * Use `create(WatchRequestSchema)` to create a new message.
  */
 export const WatchRequestSchema: GenMessage<WatchRequest> = /*@__PURE__*/
-  messageDesc(file_llmgateway_v1_health_service, 3);
+  messageDesc(file_llmgateway_v1_health_service, 4);
 
 /**
  * WatchResponse is the gateway's health at one moment.
@@ -138,6 +222,13 @@ export type WatchResponse = Message<"llmgateway.v1.WatchResponse"> & {
    * @generated from field: repeated llmgateway.v1.DependencyHealth dependencies = 2;
    */
   dependencies: DependencyHealth[];
+
+  /**
+   * One entry per deployment of every model, with the figures routing uses.
+   *
+   * @generated from field: repeated llmgateway.v1.DeploymentHealth deployments = 3;
+   */
+  deployments: DeploymentHealth[];
 };
 
 /**
@@ -145,7 +236,7 @@ export type WatchResponse = Message<"llmgateway.v1.WatchResponse"> & {
  * Use `create(WatchResponseSchema)` to create a new message.
  */
 export const WatchResponseSchema: GenMessage<WatchResponse> = /*@__PURE__*/
-  messageDesc(file_llmgateway_v1_health_service, 4);
+  messageDesc(file_llmgateway_v1_health_service, 5);
 
 /**
  * ServingStatus is the health of the gateway or of one dependency.
