@@ -5,6 +5,7 @@ import { createHealthMonitor } from "./core/health.js";
 import type { GatewayConfig } from "./config/schema.js";
 import { createLogger, type Logger } from "./log.js";
 import { createProviders } from "./providers/registry.js";
+import { createBreakers } from "./resilience/breakers.js";
 import { createRouter } from "./routing/router.js";
 import { createDeploymentStats } from "./routing/stats.js";
 import { registerRoutes } from "./server/routes.js";
@@ -32,7 +33,9 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
   const health = createHealthMonitor({ clock, providers: [...providers.keys()] });
   const stats = createDeploymentStats(clock);
   const router = createRouter({ defaultStrategy: config.routing.strategy, stats });
-  const gateway = createGateway({ catalog: createCatalog(config), providers, router, stats, health, clock });
+  const breakers = createBreakers(config.resilience.breaker, clock);
+  breakers.onChange((id, state) => logger.warn("circuit breaker changed", { deployment: id, state }));
+  const gateway = createGateway({ catalog: createCatalog(config), providers, router, stats, breakers, health, clock });
   let lastStatus = health.snapshot().status;
   health.subscribe((s) => {
     if (s.status === lastStatus) return;

@@ -130,6 +130,20 @@ export const configSchema = z
       .prefault({}),
     providers: z.array(providerSchema).min(1),
     models: z.array(modelSchema).min(1),
+    resilience: z
+      .object({
+        breaker: z
+          .object({
+            errorThresholdPercentage: z.number().min(1).max(100).default(50),
+            volumeThreshold: z.number().int().min(1).default(5),
+            resetTimeoutMs: z.number().int().positive().default(30_000),
+            rollingWindowMs: z.number().int().positive().default(10_000),
+          })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({}),
     log: z
       .object({
         level: z.enum(["debug", "info", "warn", "error"]).default("info"),

@@ -1,5 +1,6 @@
 import type { ProviderChunk, ProviderRequest, ProviderUsage } from "../providers/provider.js";
 import type { ProviderDeployment } from "../providers/registry.js";
+import type { Breakers, Permit } from "../resilience/breakers.js";
 import type { Router } from "../routing/router.js";
 import type { DeploymentStatsTracker } from "../routing/stats.js";
 import { openAttempt, type CallContext } from "./attempt.js";
@@ -18,6 +19,7 @@ export interface Gateway {
   readonly catalog: Catalog;
   readonly health: HealthMonitor;
   readonly stats: DeploymentStatsTracker;
+  readonly breakers: Breakers;
   complete(request: ChatRequest, call: CallContext): Promise<ChatResult>;
   /** Yields text deltas, then exactly one "done"; throws a GatewayError if the call fails. */
   stream(request: ChatRequest, call: CallContext): AsyncIterable<ChatStreamEvent>;
@@ -30,6 +32,7 @@ export interface GatewayOptions {
   providers: ReadonlyMap<string, ProviderDeployment>;
   router: Router;
   stats: DeploymentStatsTracker;
+  breakers: Breakers;
   health: HealthMonitor;
   clock: Clock;
 }
@@ -47,7 +50,7 @@ type Answer = { message: ChatMessage; finishReason: FinishReason; usage?: Provid
 
 /** Builds the core pipeline. */
 export function createGateway(options: GatewayOptions): Gateway {
-  const { catalog, providers, router, stats, health, clock } = options;
+  const { catalog, providers, router, stats, breakers, health, clock } = options;
 
   function prepare(request: ChatRequest, streaming: boolean): { model: ModelEntry; order: Deployment[]; upstream: Omit<ProviderRequest, "model"> } {
     const model = catalog.resolve(request.model);
@@ -71,20 +74,37 @@ export function createGateway(options: GatewayOptions): Gateway {
     return p;
   }
 
-  function recordFailure(d: Deployment, error: GatewayError, attempts: AttemptRecord[], latencyMs: number): void {
+  function recordFailure(d: Deployment, permit: Permit, error: GatewayError, attempts: AttemptRecord[], latencyMs: number): void {
     attempts.push({ provider: d.provider, model: d.upstreamModel, errorReason: error.reason, errorMessage: error.message, latencyMs });
-    if (FALLBACK_REASONS.has(error.reason) || error.reason === "STREAM_INTERRUPTED") stats.recordFailure(d.id, error.message);
+    if (FALLBACK_REASONS.has(error.reason) || error.reason === "STREAM_INTERRUPTED") {
+      stats.recordFailure(d.id, error.message);
+      permit.failure();
+    } else {
+      permit.release();
+    }
     health.recordFailure(d.provider, error);
   }
 
-  function recordSuccess(d: Deployment, attempts: AttemptRecord[], latencyMs: number, ttftMs?: number): void {
+  function recordSuccess(d: Deployment, permit: Permit, attempts: AttemptRecord[], latencyMs: number, ttftMs?: number): void {
     attempts.push({ provider: d.provider, model: d.upstreamModel, latencyMs });
     stats.recordSuccess(d.id, latencyMs, ttftMs);
+    permit.success();
     health.recordSuccess(d.provider);
   }
 
-  /** The error a caller gets once no deployment is left: the only failure, or a summary of all. */
-  function exhausted(model: ModelEntry, attempts: AttemptRecord[], last: GatewayError): GatewayError {
+  /**
+   * The error a caller gets once no deployment is left: the only failure, a
+   * summary of all, or, when open breakers let nothing through, a fast
+   * refusal saying when to come back.
+   */
+  function exhausted(model: ModelEntry, attempts: AttemptRecord[], last: GatewayError | undefined, skipped: Deployment[]): GatewayError {
+    if (!last) {
+      const retryAfterMs = Math.min(...skipped.map((d) => breakers.retryAfterMs(d.id)));
+      return new GatewayError("CIRCUIT_OPEN", `every deployment of model "${model.name}" is failing; their circuit breakers are open`, {
+        metadata: { model: model.name, open: skipped.map((d) => d.provider).join(",") },
+        retryAfterMs,
+      });
+    }
     if (attempts.length <= 1) return last;
     return new GatewayError("UPSTREAM_UNAVAILABLE", `all ${attempts.length} attempts for model "${model.name}" failed; last: ${last.message}`, {
       metadata: { model: model.name, attempts: attempts.map((a) => `${a.provider}:${a.errorReason}`).join(",") },
@@ -136,13 +156,20 @@ export function createGateway(options: GatewayOptions): Gateway {
     catalog,
     health,
     stats,
+    breakers,
 
     async complete(request, call) {
       const { model, order, upstream } = prepare(request, false);
       const attempts: AttemptRecord[] = [];
       let upstreamMs = 0;
       let last: GatewayError | undefined;
+      const skipped: Deployment[] = [];
       for (const d of order) {
+        const permit = breakers.admit(d.id);
+        if (!permit) {
+          skipped.push(d);
+          continue;
+        }
         const deployment = providerOf(d);
         const attempt = openAttempt(deployment, call, clock);
         const started = clock.monotonic();
@@ -150,20 +177,20 @@ export function createGateway(options: GatewayOptions): Gateway {
           const answer = await deployment.provider.complete({ ...upstream, model: d.upstreamModel }, attempt.signal);
           const took = clock.monotonic() - started;
           upstreamMs += took;
-          recordSuccess(d, attempts, took);
+          recordSuccess(d, permit, attempts, took);
           return result(call, request, model, d, answer, upstreamMs, attempts);
         } catch (err) {
           const took = clock.monotonic() - started;
           upstreamMs += took;
           const error = attempt.classify(err);
-          recordFailure(d, error, attempts, took);
+          recordFailure(d, permit, error, attempts, took);
           if (!FALLBACK_REASONS.has(error.reason) || call.signal.aborted) throw error;
           last = error;
         } finally {
           attempt.dispose();
         }
       }
-      throw exhausted(model, attempts, last!);
+      throw exhausted(model, attempts, last, skipped);
     },
 
     async *stream(request, call) {
@@ -171,7 +198,13 @@ export function createGateway(options: GatewayOptions): Gateway {
       const attempts: AttemptRecord[] = [];
       let upstreamMs = 0;
       let last: GatewayError | undefined;
+      const skipped: Deployment[] = [];
       for (const d of order) {
+        const permit = breakers.admit(d.id);
+        if (!permit) {
+          skipped.push(d);
+          continue;
+        }
         const deployment = providerOf(d);
         const attempt = openAttempt(deployment, call, clock);
         const started = clock.monotonic();
@@ -198,6 +231,8 @@ export function createGateway(options: GatewayOptions): Gateway {
           failure = attempt.classify(err);
         } finally {
           attempt.dispose();
+          // A caller that stops reading ends the generator here: release the breaker without a verdict.
+          if (!failure && !end) permit.release();
         }
         // The provider loop's span counts as not ours, including time the caller took to read deltas.
         const took = clock.monotonic() - started;
@@ -206,20 +241,20 @@ export function createGateway(options: GatewayOptions): Gateway {
           // Before the first token a failure is invisible to the caller and the next deployment may answer;
           // after it, the caller has part of an answer and must be told, never handed a silent truncation.
           const error = interrupted(failure, text, d.provider);
-          recordFailure(d, error, attempts, took);
+          recordFailure(d, permit, error, attempts, took);
           if (text.length > 0 || !FALLBACK_REASONS.has(error.reason) || call.signal.aborted) throw error;
           last = error;
           continue;
         }
         const ttft = firstTokenAt === undefined ? undefined : firstTokenAt - call.receivedAt;
-        recordSuccess(d, attempts, took, firstTokenAt === undefined ? undefined : firstTokenAt - started);
+        recordSuccess(d, permit, attempts, took, firstTokenAt === undefined ? undefined : firstTokenAt - started);
         const message: ChatMessage = { role: "assistant", content: text };
         if (end!.toolCalls) message.toolCalls = end!.toolCalls;
         const answer: Answer = { message, finishReason: end!.finishReason, usage: end!.usage, model: end!.model };
         yield { type: "done", result: result(call, request, model, d, answer, upstreamMs, attempts, ttft) };
         return;
       }
-      throw exhausted(model, attempts, last!);
+      throw exhausted(model, attempts, last, skipped);
     },
 
     countTokens(name, messages) {

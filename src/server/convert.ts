@@ -9,10 +9,12 @@ import {
   DependencyHealthSchema,
   DeploymentHealthSchema,
   ServingStatus,
+  BreakerState,
   type DependencyHealth as DependencyHealthMessage,
   type DeploymentHealth as DeploymentHealthMessage,
 } from "../../gen/ts/llmgateway/v1/health_service_pb.js";
 import type { DeploymentStatsTracker } from "../routing/stats.js";
+import type { BreakerState as CoreBreakerState, Breakers } from "../resilience/breakers.js";
 import {
   CacheStatus,
   CompletionSchema,
@@ -62,6 +64,12 @@ const servingStatuses: Record<CoreServingStatus, ServingStatus> = {
   serving: ServingStatus.SERVING,
   degraded: ServingStatus.DEGRADED,
   not_serving: ServingStatus.NOT_SERVING,
+};
+
+const breakerStates: Record<CoreBreakerState, BreakerState> = {
+  closed: BreakerState.CLOSED,
+  open: BreakerState.OPEN,
+  half_open: BreakerState.HALF_OPEN,
 };
 
 /** Converts protobuf messages to the core's, naming the field of any bad value. */
@@ -162,6 +170,7 @@ export function toHealthFields(
   s: HealthSnapshot,
   models: readonly ModelEntry[],
   stats: DeploymentStatsTracker,
+  breakers: Breakers,
 ): { status: ServingStatus; dependencies: DependencyHealthMessage[]; deployments: DeploymentHealthMessage[] } {
   return {
     deployments: models.flatMap((m) =>
@@ -177,6 +186,8 @@ export function toHealthFields(
           calls: BigInt(st?.calls ?? 0),
           failures: BigInt(st?.failures ?? 0),
           lastError: st?.lastError ?? "",
+          breakerState: breakerStates[breakers.state(d.id)],
+          breakerRetryAfterMs: BigInt(Math.ceil(breakers.retryAfterMs(d.id))),
         });
       }),
     ),

@@ -23,6 +23,7 @@ export const codeOfReason = {
   UPSTREAM_UNAVAILABLE: Code.Unavailable,
   UPSTREAM_TIMEOUT: Code.DeadlineExceeded,
   STREAM_INTERRUPTED: Code.Unavailable,
+  CIRCUIT_OPEN: Code.Unavailable,
   DEADLINE_EXCEEDED: Code.DeadlineExceeded,
   CANCELLED: Code.Canceled,
   SHUTTING_DOWN: Code.Unavailable,

@@ -7,7 +7,7 @@ import { watchHealth } from "./health-watch.js";
 
 /** The gateway's own HealthService: one entry per dependency, and routing's figures per deployment. */
 export function createHealthService(gateway: Gateway): ServiceImpl<typeof HealthService> {
-  const fields = (snapshot: ReturnType<Gateway["health"]["snapshot"]>) => toHealthFields(snapshot, gateway.catalog.models, gateway.stats);
+  const fields = (snapshot: ReturnType<Gateway["health"]["snapshot"]>) => toHealthFields(snapshot, gateway.catalog.models, gateway.stats, gateway.breakers);
   return {
     check() {
       return create(CheckResponseSchema, fields(gateway.health.snapshot()));

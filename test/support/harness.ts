@@ -21,6 +21,8 @@ export interface HarnessOptions {
   providerTimeoutMs?: number;
   /** Replaces the server section (ports stay 0 unless given). */
   server?: Record<string, unknown>;
+  /** Breaker settings; by default breakers never open, so that fault tests stay independent. */
+  breaker?: Record<string, unknown>;
 }
 
 /** Starts the harness. */
@@ -31,6 +33,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     {
       server: { host: "127.0.0.1", grpcPort: 0, httpPort: 0, shutdownGraceMs: 2000, corsOrigins: ["http://playground.test"], ...options.server },
       defaultModel: "gpt-test",
+      resilience: { breaker: options.breaker ?? { volumeThreshold: 1_000_000 } },
       providers: [
         { name: "fake-openai", kind: "openai-compatible", baseUrl: upstream.openAiBaseUrl, apiKey: "sk-test", timeoutMs },
         { name: "fake-anthropic", kind: "anthropic", baseUrl: upstream.anthropicBaseUrl, apiKey: "sk-ant-test", timeoutMs },

@@ -10,7 +10,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file llmgateway/v1/health_service.proto.
  */
 export const file_llmgateway_v1_health_service: GenFile = /*@__PURE__*/
-  fileDesc("CiJsbG1nYXRld2F5L3YxL2hlYWx0aF9zZXJ2aWNlLnByb3RvEg1sbG1nYXRld2F5LnYxIogBChBEZXBlbmRlbmN5SGVhbHRoEgwKBG5hbWUYASABKAkSDAoEa2luZBgCIAEoCRIsCgZzdGF0dXMYAyABKA4yHC5sbG1nYXRld2F5LnYxLlNlcnZpbmdTdGF0dXMSDgoGZGV0YWlsGAQgASgJEhoKEmNoYW5nZWRfYXRfdW5peF9tcxgFIAEoAyLIAQoQRGVwbG95bWVudEhlYWx0aBINCgVtb2RlbBgBIAEoCRIQCghwcm92aWRlchgCIAEoCRIWCg51cHN0cmVhbV9tb2RlbBgDIAEoCRISCgpsYXRlbmN5X21zGAQgASgBEh4KFnRpbWVfdG9fZmlyc3RfdG9rZW5fbXMYBSABKAESEgoKZXJyb3JfcmF0ZRgGIAEoARINCgVjYWxscxgHIAEoAxIQCghmYWlsdXJlcxgIIAEoAxISCgpsYXN0X2Vycm9yGAkgASgJIg4KDENoZWNrUmVxdWVzdCKqAQoNQ2hlY2tSZXNwb25zZRIsCgZzdGF0dXMYASABKA4yHC5sbG1nYXRld2F5LnYxLlNlcnZpbmdTdGF0dXMSNQoMZGVwZW5kZW5jaWVzGAIgAygLMh8ubGxtZ2F0ZXdheS52MS5EZXBlbmRlbmN5SGVhbHRoEjQKC2RlcGxveW1lbnRzGAMgAygLMh8ubGxtZ2F0ZXdheS52MS5EZXBsb3ltZW50SGVhbHRoIg4KDFdhdGNoUmVxdWVzdCKqAQoNV2F0Y2hSZXNwb25zZRIsCgZzdGF0dXMYASABKA4yHC5sbG1nYXRld2F5LnYxLlNlcnZpbmdTdGF0dXMSNQoMZGVwZW5kZW5jaWVzGAIgAygLMh8ubGxtZ2F0ZXdheS52MS5EZXBlbmRlbmN5SGVhbHRoEjQKC2RlcGxveW1lbnRzGAMgAygLMh8ubGxtZ2F0ZXdheS52MS5EZXBsb3ltZW50SGVhbHRoKogBCg1TZXJ2aW5nU3RhdHVzEh4KGlNFUlZJTkdfU1RBVFVTX1VOU1BFQ0lGSUVEEAASGgoWU0VSVklOR19TVEFUVVNfU0VSVklORxABEhsKF1NFUlZJTkdfU1RBVFVTX0RFR1JBREVEEAISHgoaU0VSVklOR19TVEFUVVNfTk9UX1NFUlZJTkcQAzKZAQoNSGVhbHRoU2VydmljZRJCCgVDaGVjaxIbLmxsbWdhdGV3YXkudjEuQ2hlY2tSZXF1ZXN0GhwubGxtZ2F0ZXdheS52MS5DaGVja1Jlc3BvbnNlEkQKBVdhdGNoEhsubGxtZ2F0ZXdheS52MS5XYXRjaFJlcXVlc3QaHC5sbG1nYXRld2F5LnYxLldhdGNoUmVzcG9uc2UwAWIGcHJvdG8z");
+  fileDesc("CiJsbG1nYXRld2F5L3YxL2hlYWx0aF9zZXJ2aWNlLnByb3RvEg1sbG1nYXRld2F5LnYxIogBChBEZXBlbmRlbmN5SGVhbHRoEgwKBG5hbWUYASABKAkSDAoEa2luZBgCIAEoCRIsCgZzdGF0dXMYAyABKA4yHC5sbG1nYXRld2F5LnYxLlNlcnZpbmdTdGF0dXMSDgoGZGV0YWlsGAQgASgJEhoKEmNoYW5nZWRfYXRfdW5peF9tcxgFIAEoAyKcAgoQRGVwbG95bWVudEhlYWx0aBINCgVtb2RlbBgBIAEoCRIQCghwcm92aWRlchgCIAEoCRIWCg51cHN0cmVhbV9tb2RlbBgDIAEoCRISCgpsYXRlbmN5X21zGAQgASgBEh4KFnRpbWVfdG9fZmlyc3RfdG9rZW5fbXMYBSABKAESEgoKZXJyb3JfcmF0ZRgGIAEoARINCgVjYWxscxgHIAEoAxIQCghmYWlsdXJlcxgIIAEoAxISCgpsYXN0X2Vycm9yGAkgASgJEjIKDWJyZWFrZXJfc3RhdGUYCiABKA4yGy5sbG1nYXRld2F5LnYxLkJyZWFrZXJTdGF0ZRIeChZicmVha2VyX3JldHJ5X2FmdGVyX21zGAsgASgDIg4KDENoZWNrUmVxdWVzdCKqAQoNQ2hlY2tSZXNwb25zZRIsCgZzdGF0dXMYASABKA4yHC5sbG1nYXRld2F5LnYxLlNlcnZpbmdTdGF0dXMSNQoMZGVwZW5kZW5jaWVzGAIgAygLMh8ubGxtZ2F0ZXdheS52MS5EZXBlbmRlbmN5SGVhbHRoEjQKC2RlcGxveW1lbnRzGAMgAygLMh8ubGxtZ2F0ZXdheS52MS5EZXBsb3ltZW50SGVhbHRoIg4KDFdhdGNoUmVxdWVzdCKqAQoNV2F0Y2hSZXNwb25zZRIsCgZzdGF0dXMYASABKA4yHC5sbG1nYXRld2F5LnYxLlNlcnZpbmdTdGF0dXMSNQoMZGVwZW5kZW5jaWVzGAIgAygLMh8ubGxtZ2F0ZXdheS52MS5EZXBlbmRlbmN5SGVhbHRoEjQKC2RlcGxveW1lbnRzGAMgAygLMh8ubGxtZ2F0ZXdheS52MS5EZXBsb3ltZW50SGVhbHRoKogBCg1TZXJ2aW5nU3RhdHVzEh4KGlNFUlZJTkdfU1RBVFVTX1VOU1BFQ0lGSUVEEAASGgoWU0VSVklOR19TVEFUVVNfU0VSVklORxABEhsKF1NFUlZJTkdfU1RBVFVTX0RFR1JBREVEEAISHgoaU0VSVklOR19TVEFUVVNfTk9UX1NFUlZJTkcQAyp8CgxCcmVha2VyU3RhdGUSHQoZQlJFQUtFUl9TVEFURV9VTlNQRUNJRklFRBAAEhgKFEJSRUFLRVJfU1RBVEVfQ0xPU0VEEAESFgoSQlJFQUtFUl9TVEFURV9PUEVOEAISGwoXQlJFQUtFUl9TVEFURV9IQUxGX09QRU4QAzKZAQoNSGVhbHRoU2VydmljZRJCCgVDaGVjaxIbLmxsbWdhdGV3YXkudjEuQ2hlY2tSZXF1ZXN0GhwubGxtZ2F0ZXdheS52MS5DaGVja1Jlc3BvbnNlEkQKBVdhdGNoEhsubGxtZ2F0ZXdheS52MS5XYXRjaFJlcXVlc3QaHC5sbG1nYXRld2F5LnYxLldhdGNoUmVzcG9uc2UwAWIGcHJvdG8z");
 
 /**
  * DependencyHealth is the health of one thing the gateway relies on.
@@ -129,6 +129,20 @@ export type DeploymentHealth = Message<"llmgateway.v1.DeploymentHealth"> & {
    * @generated from field: string last_error = 9;
    */
   lastError: string;
+
+  /**
+   * The deployment's circuit breaker.
+   *
+   * @generated from field: llmgateway.v1.BreakerState breaker_state = 10;
+   */
+  breakerState: BreakerState;
+
+  /**
+   * While the breaker is open: how long until it lets a probe through, in milliseconds.
+   *
+   * @generated from field: int64 breaker_retry_after_ms = 11;
+   */
+  breakerRetryAfterMs: bigint;
 };
 
 /**
@@ -278,6 +292,47 @@ export enum ServingStatus {
  */
 export const ServingStatusSchema: GenEnum<ServingStatus> = /*@__PURE__*/
   enumDesc(file_llmgateway_v1_health_service, 0);
+
+/**
+ * BreakerState is the state of a deployment's circuit breaker.
+ *
+ * @generated from enum llmgateway.v1.BreakerState
+ */
+export enum BreakerState {
+  /**
+   * Not reported.
+   *
+   * @generated from enum value: BREAKER_STATE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Calls flow normally.
+   *
+   * @generated from enum value: BREAKER_STATE_CLOSED = 1;
+   */
+  CLOSED = 1,
+
+  /**
+   * Too many recent failures: routing skips the deployment until the reset time.
+   *
+   * @generated from enum value: BREAKER_STATE_OPEN = 2;
+   */
+  OPEN = 2,
+
+  /**
+   * The reset time has passed: one probe call is let through to test recovery.
+   *
+   * @generated from enum value: BREAKER_STATE_HALF_OPEN = 3;
+   */
+  HALF_OPEN = 3,
+}
+
+/**
+ * Describes the enum llmgateway.v1.BreakerState.
+ */
+export const BreakerStateSchema: GenEnum<BreakerState> = /*@__PURE__*/
+  enumDesc(file_llmgateway_v1_health_service, 1);
 
 /**
  * HealthService reports the gateway's health and that of each dependency it relies on.
