@@ -6,6 +6,7 @@ import type { GatewayConfig } from "./config/schema.js";
 import { createLogger, type Logger } from "./log.js";
 import { createProviders } from "./providers/registry.js";
 import { createBreakers } from "./resilience/breakers.js";
+import { createRetryBudget } from "./resilience/retry.js";
 import { createRouter } from "./routing/router.js";
 import { createDeploymentStats } from "./routing/stats.js";
 import { registerRoutes } from "./server/routes.js";
@@ -35,7 +36,9 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
   const router = createRouter({ defaultStrategy: config.routing.strategy, stats });
   const breakers = createBreakers(config.resilience.breaker, clock);
   breakers.onChange((id, state) => logger.warn("circuit breaker changed", { deployment: id, state }));
-  const gateway = createGateway({ catalog: createCatalog(config), providers, router, stats, breakers, health, clock });
+  const retry = config.resilience.retry;
+  const retryBudget = createRetryBudget(retry.budgetRatio, retry.budgetBurst);
+  const gateway = createGateway({ catalog: createCatalog(config), providers, router, stats, breakers, retry, retryBudget, health, clock });
   let lastStatus = health.snapshot().status;
   health.subscribe((s) => {
     if (s.status === lastStatus) return;

@@ -141,6 +141,16 @@ export const configSchema = z
           })
           .strict()
           .prefault({}),
+        retry: z
+          .object({
+            maxAttempts: z.number().int().min(1).max(10).default(3),
+            baseDelayMs: z.number().min(0).default(100),
+            maxDelayMs: z.number().min(0).default(2000),
+            budgetRatio: z.number().min(0).max(1).default(0.2),
+            budgetBurst: z.number().min(0).default(10),
+          })
+          .strict()
+          .prefault({}),
       })
       .strict()
       .prefault({}),

@@ -54,12 +54,7 @@ export function openAttempt(deployment: ProviderDeployment, call: CallContext, c
           metadata: { provider: name },
           cause: error,
         });
-      if (call.signal.aborted) {
-        const pastDeadline = call.deadlineAt !== undefined && clock.monotonic() >= call.deadlineAt - 1;
-        return pastDeadline
-          ? deadline()
-          : new GatewayError("CANCELLED", "the caller cancelled the call", { metadata: { provider: name }, cause: error });
-      }
+      if (call.signal.aborted) return callAbortedError(call, clock, error, name);
       if (timedOut) {
         // The timer ran to the caller's deadline when that came before the provider's own timeout.
         if (budget < deployment.timeoutMs) return deadline();
@@ -74,4 +69,13 @@ export function openAttempt(deployment: ProviderDeployment, call: CallContext, c
       return new GatewayError("INTERNAL", `${name}: unexpected failure`, { metadata: { provider: name }, cause: error });
     },
   };
+}
+
+/** The error for a call its caller gave up on: deadline passed, or cancelled. */
+export function callAbortedError(call: CallContext, clock: Clock, cause?: unknown, provider?: string): GatewayError {
+  const metadata: Record<string, string> = provider ? { provider } : {};
+  const pastDeadline = call.deadlineAt !== undefined && clock.monotonic() >= call.deadlineAt - 1;
+  return pastDeadline
+    ? new GatewayError("DEADLINE_EXCEEDED", "the call's deadline passed before the provider answered", { metadata, cause })
+    : new GatewayError("CANCELLED", "the caller cancelled the call", { metadata, cause });
 }

@@ -1,3 +1,5 @@
+import { setTimeout as sleep } from "node:timers/promises";
+
 /**
  * A source of time. Injected everywhere time matters so that tests can
  * drive timeouts and windows without sleeping.
@@ -7,10 +9,13 @@ export interface Clock {
   now(): number;
   /** A monotonic reading in milliseconds with sub-millisecond precision, for measuring durations. */
   monotonic(): number;
+  /** Waits, or rejects as soon as the signal aborts. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
 /** The real clock. */
 export const systemClock: Clock = {
   now: () => Date.now(),
   monotonic: () => performance.now(),
+  sleep: (ms, signal) => (ms <= 0 ? Promise.resolve() : sleep(ms, undefined, signal ? { signal } : {})),
 };

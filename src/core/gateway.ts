@@ -1,9 +1,11 @@
 import type { ProviderChunk, ProviderRequest, ProviderUsage } from "../providers/provider.js";
 import type { ProviderDeployment } from "../providers/registry.js";
 import type { Breakers, Permit } from "../resilience/breakers.js";
+import type { RetryBudget, RetryOptions } from "../resilience/retry.js";
+import { createAttemptSchedule, type AttemptSchedule } from "../resilience/schedule.js";
 import type { Router } from "../routing/router.js";
 import type { DeploymentStatsTracker } from "../routing/stats.js";
-import { openAttempt, type CallContext } from "./attempt.js";
+import { callAbortedError, openAttempt, type CallContext } from "./attempt.js";
 import { costOf, type Catalog, type Deployment, type ModelEntry } from "./catalog.js";
 import type { Clock } from "./clock.js";
 import { GatewayError, type GatewayErrorReason } from "./errors.js";
@@ -33,8 +35,11 @@ export interface GatewayOptions {
   router: Router;
   stats: DeploymentStatsTracker;
   breakers: Breakers;
+  retry: RetryOptions;
+  retryBudget: RetryBudget;
   health: HealthMonitor;
   clock: Clock;
+  random?: () => number;
 }
 
 // Failures another deployment may not share: the next one is tried. Bad requests would fail
@@ -51,6 +56,10 @@ type Answer = { message: ChatMessage; finishReason: FinishReason; usage?: Provid
 /** Builds the core pipeline. */
 export function createGateway(options: GatewayOptions): Gateway {
   const { catalog, providers, router, stats, breakers, health, clock } = options;
+  const random = options.random ?? Math.random;
+
+  const scheduleFor = (order: readonly Deployment[], call: CallContext): AttemptSchedule =>
+    createAttemptSchedule({ order, breakers, retry: options.retry, budget: options.retryBudget, clock, call, random });
 
   function prepare(request: ChatRequest, streaming: boolean): { model: ModelEntry; order: Deployment[]; upstream: Omit<ProviderRequest, "model"> } {
     const model = catalog.resolve(request.model);
@@ -97,7 +106,8 @@ export function createGateway(options: GatewayOptions): Gateway {
    * summary of all, or, when open breakers let nothing through, a fast
    * refusal saying when to come back.
    */
-  function exhausted(model: ModelEntry, attempts: AttemptRecord[], last: GatewayError | undefined, skipped: Deployment[]): GatewayError {
+  function exhausted(model: ModelEntry, call: CallContext, attempts: AttemptRecord[], last: GatewayError | undefined, skipped: readonly Deployment[]): GatewayError {
+    if (call.signal.aborted) return callAbortedError(call, clock, last);
     if (!last) {
       const retryAfterMs = Math.min(...skipped.map((d) => breakers.retryAfterMs(d.id)));
       return new GatewayError("CIRCUIT_OPEN", `every deployment of model "${model.name}" is failing; their circuit breakers are open`, {
@@ -163,13 +173,10 @@ export function createGateway(options: GatewayOptions): Gateway {
       const attempts: AttemptRecord[] = [];
       let upstreamMs = 0;
       let last: GatewayError | undefined;
-      const skipped: Deployment[] = [];
-      for (const d of order) {
-        const permit = breakers.admit(d.id);
-        if (!permit) {
-          skipped.push(d);
-          continue;
-        }
+      const schedule = scheduleFor(order, call);
+      let failed: Parameters<AttemptSchedule["next"]>[0];
+      for (let next = await schedule.next(); next; next = await schedule.next(failed)) {
+        const { deployment: d, permit } = next;
         const deployment = providerOf(d);
         const attempt = openAttempt(deployment, call, clock);
         const started = clock.monotonic();
@@ -186,11 +193,12 @@ export function createGateway(options: GatewayOptions): Gateway {
           recordFailure(d, permit, error, attempts, took);
           if (!FALLBACK_REASONS.has(error.reason) || call.signal.aborted) throw error;
           last = error;
+          failed = { deployment: d, error };
         } finally {
           attempt.dispose();
         }
       }
-      throw exhausted(model, attempts, last, skipped);
+      throw exhausted(model, call, attempts, last, schedule.skipped);
     },
 
     async *stream(request, call) {
@@ -198,13 +206,10 @@ export function createGateway(options: GatewayOptions): Gateway {
       const attempts: AttemptRecord[] = [];
       let upstreamMs = 0;
       let last: GatewayError | undefined;
-      const skipped: Deployment[] = [];
-      for (const d of order) {
-        const permit = breakers.admit(d.id);
-        if (!permit) {
-          skipped.push(d);
-          continue;
-        }
+      const schedule = scheduleFor(order, call);
+      let failed: Parameters<AttemptSchedule["next"]>[0];
+      for (let next = await schedule.next(); next; next = await schedule.next(failed)) {
+        const { deployment: d, permit } = next;
         const deployment = providerOf(d);
         const attempt = openAttempt(deployment, call, clock);
         const started = clock.monotonic();
@@ -244,6 +249,7 @@ export function createGateway(options: GatewayOptions): Gateway {
           recordFailure(d, permit, error, attempts, took);
           if (text.length > 0 || !FALLBACK_REASONS.has(error.reason) || call.signal.aborted) throw error;
           last = error;
+          failed = { deployment: d, error };
           continue;
         }
         const ttft = firstTokenAt === undefined ? undefined : firstTokenAt - call.receivedAt;
@@ -254,7 +260,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         yield { type: "done", result: result(call, request, model, d, answer, upstreamMs, attempts, ttft) };
         return;
       }
-      throw exhausted(model, attempts, last, skipped);
+      throw exhausted(model, call, attempts, last, schedule.skipped);
     },
 
     countTokens(name, messages) {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { createDeploymentStats } from "../../src/routing/stats.js";
+import { manualClock } from "../support/manual-clock.js";
 
-const clock = { now: () => 5_000, monotonic: () => 5_000 };
+const clock = manualClock(5_000);
 
 describe("deployment statistics", () => {
   it("moves averages a fifth of the way to each new sample", () => {

@@ -23,6 +23,8 @@ export interface HarnessOptions {
   server?: Record<string, unknown>;
   /** Breaker settings; by default breakers never open, so that fault tests stay independent. */
   breaker?: Record<string, unknown>;
+  /** Retry settings; by default the budget is empty (no retries; fallback still on), so each fault is seen as it is. */
+  retry?: Record<string, unknown>;
 }
 
 /** Starts the harness. */
@@ -33,7 +35,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     {
       server: { host: "127.0.0.1", grpcPort: 0, httpPort: 0, shutdownGraceMs: 2000, corsOrigins: ["http://playground.test"], ...options.server },
       defaultModel: "gpt-test",
-      resilience: { breaker: options.breaker ?? { volumeThreshold: 1_000_000 } },
+      resilience: {
+        breaker: options.breaker ?? { volumeThreshold: 1_000_000 },
+        retry: options.retry ?? { budgetRatio: 0, budgetBurst: 0 },
+      },
       providers: [
         { name: "fake-openai", kind: "openai-compatible", baseUrl: upstream.openAiBaseUrl, apiKey: "sk-test", timeoutMs },
         { name: "fake-anthropic", kind: "anthropic", baseUrl: upstream.anthropicBaseUrl, apiKey: "sk-ant-test", timeoutMs },

@@ -1,12 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { Clock } from "../../src/core/clock.js";
 import { GatewayError } from "../../src/core/errors.js";
 import { createHealthMonitor, type HealthSnapshot } from "../../src/core/health.js";
 
-function manualClock(start = 1_000): Clock & { advance(ms: number): void } {
-  let t = start;
-  return { now: () => t, monotonic: () => t, advance: (ms) => void (t += ms) };
-}
+import { manualClock } from "../support/manual-clock.js";
 
 const outage = new GatewayError("UPSTREAM_UNAVAILABLE", "p1: 503");
 

@@ -1,0 +1,91 @@
+import type { CallContext } from "../core/attempt.js";
+import type { Deployment } from "../core/catalog.js";
+import type { Clock } from "../core/clock.js";
+import type { GatewayError } from "../core/errors.js";
+import type { Breakers, Permit } from "./breakers.js";
+import { backoffMs, RETRYABLE_REASONS, type RetryBudget, type RetryOptions } from "./retry.js";
+
+/** A deployment to call now, with its breaker's permission. */
+export interface Scheduled {
+  deployment: Deployment;
+  permit: Permit;
+}
+
+/** Decides, attempt by attempt, which deployment a call tries next. */
+export interface AttemptSchedule {
+  /** The next deployment, after any backoff; undefined when nothing is left to try. */
+  next(failed?: { deployment: Deployment; error: GatewayError }): Promise<Scheduled | undefined>;
+  /** Deployments passed over because their breaker was open. */
+  readonly skipped: readonly Deployment[];
+}
+
+/** What a schedule needs. */
+export interface ScheduleOptions {
+  order: readonly Deployment[];
+  breakers: Breakers;
+  retry: RetryOptions;
+  budget: RetryBudget;
+  clock: Clock;
+  call: CallContext;
+  random: () => number;
+}
+
+/**
+ * First every deployment in routing order, at once (another provider adds
+ * no load to the failing one); then retries of those whose failure may pass,
+ * after a jittered backoff (at least the upstream's Retry-After), while the
+ * attempt limit, the retry budget and the caller's deadline allow.
+ */
+export function createAttemptSchedule(options: ScheduleOptions): AttemptSchedule {
+  const { order, breakers, retry, budget, clock, call, random } = options;
+  const skipped: Deployment[] = [];
+  const lastErrors = new Map<Deployment, GatewayError>();
+  let index = 0;
+  let attempts = 0;
+  let retries = 0;
+  budget.deposit();
+
+  const admit = (d: Deployment): Scheduled | undefined => {
+    const permit = breakers.admit(d.id);
+    if (!permit) {
+      skipped.push(d);
+      return undefined;
+    }
+    attempts++;
+    return { deployment: d, permit };
+  };
+
+  return {
+    skipped,
+    async next(failed) {
+      if (failed) lastErrors.set(failed.deployment, failed.error);
+      if (attempts >= retry.maxAttempts || call.signal.aborted) return undefined;
+      while (index < order.length) {
+        const s = admit(order[index++]!);
+        if (s) return s;
+      }
+      for (;;) {
+        const candidates = order.filter((d) => {
+          const e = lastErrors.get(d);
+          return e !== undefined && RETRYABLE_REASONS.has(e.reason);
+        });
+        if (candidates.length === 0) return undefined;
+        const d = candidates[retries % candidates.length]!;
+        retries++;
+        const delay = Math.max(backoffMs(retries, retry, random), lastErrors.get(d)!.retryAfterMs ?? 0);
+        // A wait that outlasts the caller's deadline helps nobody: fail now, with the retry delay in the error.
+        if (call.deadlineAt !== undefined && clock.monotonic() + delay >= call.deadlineAt) return undefined;
+        if (!budget.withdraw()) return undefined;
+        try {
+          await clock.sleep(delay, call.signal);
+        } catch {
+          return undefined;
+        }
+        const s = admit(d);
+        if (s) return s;
+        // Its breaker opened meanwhile: stop retrying it.
+        lastErrors.delete(d);
+      }
+    },
+  };
+}
