@@ -4,6 +4,7 @@
  * the gateway's added latency to the HTTP client, the provider SDK, our core,
  * the Connect server and the gRPC client. Run with `npm run bench:breakdown`.
  */
+import { createUpstreamFetch } from "../src/providers/http.js";
 import * as http2 from "node:http2";
 import { create } from "@bufbuild/protobuf";
 import { request } from "undici";
@@ -36,7 +37,7 @@ const h = await startHarness();
 h.upstream.setDefault({ text: "Benchmarks measure the gateway, not the model." });
 const trim = setInterval(() => h.upstream.requests.splice(0), 500);
 const body = JSON.stringify({ model: "gpt-4o-mini", messages: [{ role: "user", content: "ping" }], max_tokens: 64 });
-const provider = createOpenAiProvider({ name: "fake", kind: "openai-compatible", apiKey: "k", baseUrl: h.upstream.openAiBaseUrl });
+const provider = createOpenAiProvider({ fetch: createUpstreamFetch(), name: "fake", kind: "openai-compatible", apiKey: "k", baseUrl: h.upstream.openAiBaseUrl });
 const chat = { model: "gpt-4o-mini", messages: [{ role: "user" as const, content: "ping" }], maxTokens: 64, stop: [] };
 const coreRequest = { ...chat, model: "gpt-test", user: "", metadata: {}, routing: { preferredProviders: [], excludedProviders: [] } };
 const grpc = grpcClient(CompletionService, h.grpcAddress);

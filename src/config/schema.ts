@@ -16,6 +16,10 @@ const providerBase = {
   name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, "use lower-case letters, digits, '-' and '_'"),
   /** Per-attempt timeout for the whole upstream call, in milliseconds. */
   timeoutMs: z.number().int().positive().default(120_000),
+  /** Per-attempt timeout until the first streamed token (streams only); defaults to timeoutMs. */
+  firstTokenTimeoutMs: z.number().int().positive().optional(),
+  /** Timeout for opening a connection to the provider. */
+  connectTimeoutMs: z.number().int().positive().default(5_000),
 };
 
 const openAiProvider = z

@@ -19,7 +19,9 @@ export interface AttemptScope {
   signal: AbortSignal;
   /** Turns whatever the attempt threw into a GatewayError that says whose fault it was. */
   classify(error: unknown): GatewayError;
-  /** Stops the attempt's timer. */
+  /** Marks a stream's first token: the first-token timeout no longer applies. */
+  firstToken(): void;
+  /** Stops the attempt's timers. */
   dispose(): void;
 }
 
@@ -28,15 +30,24 @@ export interface AttemptScope {
  * signal, at the caller's deadline, or at the provider's own timeout,
  * whichever comes first, and errors are classified by which of them fired.
  */
-export function openAttempt(deployment: ProviderDeployment, call: CallContext, clock: Clock): AttemptScope {
+export function openAttempt(deployment: ProviderDeployment, call: CallContext, clock: Clock, streaming = false): AttemptScope {
   const controller = new AbortController();
   const remaining = call.deadlineAt === undefined ? Infinity : call.deadlineAt - clock.monotonic();
   const budget = Math.max(0, Math.min(deployment.timeoutMs, remaining));
   let timedOut = false;
+  let firstTokenTimedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
     controller.abort(new GatewayError("UPSTREAM_TIMEOUT", "attempt timed out"));
   }, budget);
+  // Only worth a timer of its own when it is shorter than the whole budget.
+  let firstTokenTimer: NodeJS.Timeout | undefined =
+    streaming && deployment.firstTokenTimeoutMs < budget
+      ? setTimeout(() => {
+          firstTokenTimedOut = true;
+          controller.abort(new GatewayError("UPSTREAM_TIMEOUT", "no first token in time"));
+        }, deployment.firstTokenTimeoutMs)
+      : undefined;
   const onCallerAbort = () => controller.abort(call.signal.reason);
   if (call.signal.aborted) onCallerAbort();
   else call.signal.addEventListener("abort", onCallerAbort, { once: true });
@@ -44,8 +55,13 @@ export function openAttempt(deployment: ProviderDeployment, call: CallContext, c
 
   return {
     signal: controller.signal,
+    firstToken() {
+      clearTimeout(firstTokenTimer);
+      firstTokenTimer = undefined;
+    },
     dispose() {
       clearTimeout(timer);
+      clearTimeout(firstTokenTimer);
       call.signal.removeEventListener("abort", onCallerAbort);
     },
     classify(error) {
@@ -55,6 +71,12 @@ export function openAttempt(deployment: ProviderDeployment, call: CallContext, c
           cause: error,
         });
       if (call.signal.aborted) return callAbortedError(call, clock, error, name);
+      if (firstTokenTimedOut) {
+        return new GatewayError("UPSTREAM_TIMEOUT", `${name}: no first token within ${deployment.firstTokenTimeoutMs} ms`, {
+          metadata: { provider: name, timeout_ms: String(deployment.firstTokenTimeoutMs), phase: "first_token" },
+          cause: error,
+        });
+      }
       if (timedOut) {
         // The timer ran to the caller's deadline when that came before the provider's own timeout.
         if (budget < deployment.timeoutMs) return deadline();

@@ -211,7 +211,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       for (let next = await schedule.next(); next; next = await schedule.next(failed)) {
         const { deployment: d, permit } = next;
         const deployment = providerOf(d);
-        const attempt = openAttempt(deployment, call, clock);
+        const attempt = openAttempt(deployment, call, clock, true);
         const started = clock.monotonic();
         let text = "";
         let firstTokenAt: number | undefined;
@@ -223,8 +223,11 @@ export function createGateway(options: GatewayOptions): Gateway {
               end = chunk;
               continue;
             }
+            if (firstTokenAt === undefined) {
+              firstTokenAt = clock.monotonic();
+              attempt.firstToken();
+            }
             text += chunk.text;
-            firstTokenAt ??= clock.monotonic();
             yield { type: "delta", text: chunk.text };
           }
           if (!end) {

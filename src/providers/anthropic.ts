@@ -8,11 +8,13 @@ import type {
 import type { GatewayError } from "../core/errors.js";
 import type { ChatMessage, FinishReason, ToolCall } from "../core/types.js";
 import type { Provider, ProviderChunk, ProviderRequest, ProviderResult, ProviderUsage } from "./provider.js";
-import { upstreamFetch } from "./shared-fetch.js";
+import type { createUpstreamFetch } from "./http.js";
 import { networkErrorCode, upstreamConnectionError, upstreamHttpError } from "./upstream-error.js";
 
 /** Options of an Anthropic provider. */
 export interface AnthropicProviderOptions {
+  /** The HTTP client the SDK uses: the provider's own pool (src/providers/http.ts). */
+  fetch: ReturnType<typeof createUpstreamFetch>;
   name: string;
   apiKey: string | undefined;
   baseUrl?: string | undefined;
@@ -30,7 +32,7 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Prov
     baseURL: options.baseUrl ?? null,
     maxRetries: 0,
     timeout: 24 * 60 * 60 * 1000,
-    fetch: upstreamFetch,
+    fetch: options.fetch,
   });
 
   function params(request: ProviderRequest): MessageCreateParamsBase {

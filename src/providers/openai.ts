@@ -7,11 +7,13 @@ import type {
 import type { GatewayError } from "../core/errors.js";
 import type { ChatMessage, FinishReason, ToolCall } from "../core/types.js";
 import type { Provider, ProviderChunk, ProviderRequest, ProviderResult, ProviderUsage } from "./provider.js";
-import { upstreamFetch } from "./shared-fetch.js";
+import type { createUpstreamFetch } from "./http.js";
 import { networkErrorCode, upstreamConnectionError, upstreamHttpError } from "./upstream-error.js";
 
 /** Options of an OpenAI or OpenAI-compatible provider. */
 export interface OpenAiProviderOptions {
+  /** The HTTP client the SDK uses: the provider's own pool (src/providers/http.ts). */
+  fetch: ReturnType<typeof createUpstreamFetch>;
   name: string;
   kind: "openai" | "openai-compatible";
   apiKey: string | undefined;
@@ -33,7 +35,7 @@ export function createOpenAiProvider(options: OpenAiProviderOptions): Provider {
     // Retries and timeouts are the gateway's job: it knows the caller's deadline and the other providers.
     maxRetries: 0,
     timeout: 24 * 60 * 60 * 1000,
-    fetch: upstreamFetch,
+    fetch: options.fetch,
   });
   // OpenAI's own API wants max_completion_tokens (o-series models reject max_tokens);
   // compatible servers know only max_tokens.

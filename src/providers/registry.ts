@@ -3,6 +3,8 @@ import type { ProviderConfig } from "../config/schema.js";
 import { createAnthropicProvider } from "./anthropic.js";
 import { createLocalProvider } from "./local.js";
 import { createOpenAiProvider } from "./openai.js";
+import { Agent } from "undici";
+import { createUpstreamFetch } from "./http.js";
 import type { Provider } from "./provider.js";
 
 /** A configured provider with the limits the gateway applies around it. */
@@ -10,12 +12,17 @@ export interface ProviderDeployment {
   provider: Provider;
   /** Upper bound for one upstream call, capped further by the caller's deadline. */
   timeoutMs: number;
+  /** Upper bound until a stream's first token. */
+  firstTokenTimeoutMs: number;
 }
 
+// Each remote provider gets its own connection pool, so that its connect timeout is its own.
+const fetchFor = (c: { connectTimeoutMs: number }) => createUpstreamFetch(new Agent({ keepAliveTimeout: 30_000, connect: { timeout: c.connectTimeoutMs } }));
+
 const factories = {
-  openai: (c, env) => createOpenAiProvider({ ...c, apiKey: providerApiKey(c, env) }),
-  "openai-compatible": (c, env) => createOpenAiProvider({ ...c, apiKey: providerApiKey(c, env) }),
-  anthropic: (c, env) => createAnthropicProvider({ ...c, apiKey: providerApiKey(c, env) }),
+  openai: (c, env) => createOpenAiProvider({ ...c, apiKey: providerApiKey(c, env), fetch: fetchFor(c) }),
+  "openai-compatible": (c, env) => createOpenAiProvider({ ...c, apiKey: providerApiKey(c, env), fetch: fetchFor(c) }),
+  anthropic: (c, env) => createAnthropicProvider({ ...c, apiKey: providerApiKey(c, env), fetch: fetchFor(c) }),
   local: (c) => createLocalProvider(c),
 } satisfies {
   [K in ProviderConfig["kind"]]: (config: Extract<ProviderConfig, { kind: K }>, env: NodeJS.ProcessEnv) => Provider;
@@ -26,7 +33,7 @@ export function createProviders(configs: readonly ProviderConfig[], env: NodeJS.
   const out = new Map<string, ProviderDeployment>();
   for (const c of configs) {
     const factory = factories[c.kind] as (config: ProviderConfig, env: NodeJS.ProcessEnv) => Provider;
-    out.set(c.name, { provider: factory(c, env), timeoutMs: c.timeoutMs });
+    out.set(c.name, { provider: factory(c, env), timeoutMs: c.timeoutMs, firstTokenTimeoutMs: c.firstTokenTimeoutMs ?? c.timeoutMs });
   }
   return out;
 }

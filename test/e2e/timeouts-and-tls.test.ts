@@ -4,6 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { create } from "@bufbuild/protobuf";
+import { createClient } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
 import { describe, expect, it } from "vitest";
 import { CompleteRequestSchema, CompletionService, type CompleteResponse } from "../../gen/ts/llmgateway/v1/completion_service_pb.js";
 import { Role } from "../../gen/ts/llmgateway/v1/types_pb.js";
@@ -37,6 +39,36 @@ describe("provider timeouts", () => {
     // Waiting on the provider is not the gateway's overhead.
     expect(res.completion!.gatewayOverheadMs).toBeLessThan(100);
     client.close();
+    await h.close();
+  });
+});
+
+describe("first-token timeout", () => {
+  it("gives up on a stream with no first token in time, and falls over to the next deployment", async () => {
+    const h = await startHarness({ firstTokenTimeoutMs: 150 });
+    const client = createClient(CompletionService, createGrpcTransport({ baseUrl: h.grpcUrl }));
+    h.upstream.enqueue({ firstByteDelayMs: 2_000 }, { text: "fallback was quick" });
+    let text = "";
+    let final;
+    for await (const e of client.streamComplete({ model: "dual", messages: [{ role: Role.USER, content: "hi" }] })) {
+      if (e.event.case === "delta") text += e.event.value.text;
+      else final = e.event.value;
+    }
+    expect(text).toBe("fallback was quick");
+    expect(final?.attempts[0]).toMatchObject({ provider: "fake-openai", errorReason: "UPSTREAM_TIMEOUT" });
+    expect(final?.attempts[0]?.errorMessage).toContain("no first token within 150 ms");
+    await h.close();
+  });
+
+  it("does not cut a stream whose tokens are slow after the first", async () => {
+    const h = await startHarness({ firstTokenTimeoutMs: 150 });
+    const client = createClient(CompletionService, createGrpcTransport({ baseUrl: h.grpcUrl }));
+    h.upstream.enqueue({ text: "a b c d", chunkDelayMs: 100 });
+    let text = "";
+    for await (const e of client.streamComplete({ model: "gpt-test", messages: [{ role: Role.USER, content: "hi" }] })) {
+      if (e.event.case === "delta") text += e.event.value.text;
+    }
+    expect(text).toBe("a b c d");
     await h.close();
   });
 });

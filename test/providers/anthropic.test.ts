@@ -1,3 +1,4 @@
+import { createUpstreamFetch } from "../../src/providers/http.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAnthropicProvider, toAnthropicMessages } from "../../src/providers/anthropic.js";
 import type { Provider, ProviderChunk, ProviderRequest } from "../../src/providers/provider.js";
@@ -19,7 +20,7 @@ const request: ProviderRequest = {
 
 beforeAll(async () => {
   upstream = await startFakeUpstream();
-  provider = createAnthropicProvider({ name: "anthropic", apiKey: "sk-ant-test", baseUrl: upstream.anthropicBaseUrl });
+  provider = createAnthropicProvider({ fetch: createUpstreamFetch(), name: "anthropic", apiKey: "sk-ant-test", baseUrl: upstream.anthropicBaseUrl });
 });
 afterAll(() => upstream.close());
 

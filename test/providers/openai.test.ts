@@ -1,3 +1,4 @@
+import { createUpstreamFetch } from "../../src/providers/http.js";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { GatewayError } from "../../src/core/errors.js";
 import { createOpenAiProvider } from "../../src/providers/openai.js";
@@ -38,8 +39,8 @@ async function failure(p: Promise<unknown>, provider: Provider): Promise<Gateway
 
 beforeAll(async () => {
   upstream = await startFakeUpstream();
-  compatible = createOpenAiProvider({ name: "compat", kind: "openai-compatible", apiKey: undefined, baseUrl: upstream.openAiBaseUrl });
-  openai = createOpenAiProvider({ name: "openai", kind: "openai", apiKey: "sk-test", baseUrl: upstream.openAiBaseUrl });
+  compatible = createOpenAiProvider({ fetch: createUpstreamFetch(), name: "compat", kind: "openai-compatible", apiKey: undefined, baseUrl: upstream.openAiBaseUrl });
+  openai = createOpenAiProvider({ fetch: createUpstreamFetch(), name: "openai", kind: "openai", apiKey: "sk-test", baseUrl: upstream.openAiBaseUrl });
 });
 afterAll(() => upstream.close());
 beforeEach(() => upstream.setDefault({}));

@@ -19,6 +19,8 @@ export interface Harness {
 export interface HarnessOptions {
   /** Each fake provider's own timeout for one upstream call. */
   providerTimeoutMs?: number;
+  /** Each fake provider's timeout until a stream's first token. */
+  firstTokenTimeoutMs?: number;
   /** Replaces the server section (ports stay 0 unless given). */
   server?: Record<string, unknown>;
   /** Breaker settings; by default breakers never open, so that fault tests stay independent. */
@@ -30,6 +32,7 @@ export interface HarnessOptions {
 /** Starts the harness. */
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const timeoutMs = options.providerTimeoutMs ?? 5000;
+  const timeouts = { timeoutMs, ...(options.firstTokenTimeoutMs ? { firstTokenTimeoutMs: options.firstTokenTimeoutMs } : {}) };
   const upstream = await startFakeUpstream();
   const config = validateConfig(
     {
@@ -40,8 +43,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         retry: options.retry ?? { budgetRatio: 0, budgetBurst: 0 },
       },
       providers: [
-        { name: "fake-openai", kind: "openai-compatible", baseUrl: upstream.openAiBaseUrl, apiKey: "sk-test", timeoutMs },
-        { name: "fake-anthropic", kind: "anthropic", baseUrl: upstream.anthropicBaseUrl, apiKey: "sk-ant-test", timeoutMs },
+        { name: "fake-openai", kind: "openai-compatible", baseUrl: upstream.openAiBaseUrl, apiKey: "sk-test", ...timeouts },
+        { name: "fake-anthropic", kind: "anthropic", baseUrl: upstream.anthropicBaseUrl, apiKey: "sk-ant-test", ...timeouts },
         { name: "local", kind: "local" },
       ],
       models: [
