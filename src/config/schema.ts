@@ -101,6 +101,8 @@ export const modelSchema = z
     maxOutputTokens: z.number().int().positive().default(4096),
     pricing: pricingSchema.default({ inputPerMillion: 0, outputPerMillion: 0 }),
     capabilities: capabilities.default({ streaming: true, tools: false, vision: false, jsonMode: false }),
+    /** Hedging, opt-in: when the first deployment has not answered within this many ms, start the next as well. */
+    hedgeAfterMs: z.number().int().positive().optional(),
     /** Which tokenizer counts this model's tokens; "estimate" labels counts as estimates. */
     tokenizer: z.enum(["o200k_base", "cl100k_base", "estimate"]).optional(),
   })

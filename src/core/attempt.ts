@@ -19,6 +19,8 @@ export interface AttemptScope {
   signal: AbortSignal;
   /** Turns whatever the attempt threw into a GatewayError that says whose fault it was. */
   classify(error: unknown): GatewayError;
+  /** Cancels the attempt because another one already answered (a hedge lost). */
+  abandon(): void;
   /** Marks a stream's first token: the first-token timeout no longer applies. */
   firstToken(): void;
   /** Stops the attempt's timers. */
@@ -36,6 +38,7 @@ export function openAttempt(deployment: ProviderDeployment, call: CallContext, c
   const budget = Math.max(0, Math.min(deployment.timeoutMs, remaining));
   let timedOut = false;
   let firstTokenTimedOut = false;
+  let abandoned = false;
   const timer = setTimeout(() => {
     timedOut = true;
     controller.abort(new GatewayError("UPSTREAM_TIMEOUT", "attempt timed out"));
@@ -55,6 +58,10 @@ export function openAttempt(deployment: ProviderDeployment, call: CallContext, c
 
   return {
     signal: controller.signal,
+    abandon() {
+      abandoned = true;
+      controller.abort(new GatewayError("CANCELLED", "another attempt answered first"));
+    },
     firstToken() {
       clearTimeout(firstTokenTimer);
       firstTokenTimer = undefined;
@@ -71,6 +78,9 @@ export function openAttempt(deployment: ProviderDeployment, call: CallContext, c
           cause: error,
         });
       if (call.signal.aborted) return callAbortedError(call, clock, error, name);
+      if (abandoned) {
+        return new GatewayError("CANCELLED", `${name}: cancelled, another attempt answered first`, { metadata: { provider: name, hedge: "lost" }, cause: error });
+      }
       if (firstTokenTimedOut) {
         return new GatewayError("UPSTREAM_TIMEOUT", `${name}: no first token within ${deployment.firstTokenTimeoutMs} ms`, {
           metadata: { provider: name, timeout_ms: String(deployment.firstTokenTimeoutMs), phase: "first_token" },

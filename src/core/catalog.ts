@@ -39,6 +39,8 @@ export interface ModelEntry {
   outputPricePerMillion: number;
   capabilities: ModelCapabilities;
   tokenizer: TokenizerName;
+  /** Unary calls start the next deployment too when the first has not answered by then. */
+  hedgeAfterMs: number | undefined;
 }
 
 /** The model catalogue: names and aliases resolved to models, and prices. */
@@ -87,6 +89,7 @@ export function createCatalog(config: Pick<GatewayConfig, "models" | "providers"
       outputPricePerMillion: primary.outputPricePerMillion,
       capabilities: { ...m.capabilities },
       tokenizer: m.tokenizer ?? tokenizerFor(defaultUpstream),
+      hedgeAfterMs: m.hedgeAfterMs,
     };
   });
   const byName = new Map<string, ModelEntry>();

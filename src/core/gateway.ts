@@ -2,7 +2,7 @@ import type { ProviderChunk, ProviderRequest, ProviderUsage } from "../providers
 import type { ProviderDeployment } from "../providers/registry.js";
 import type { Breakers, Permit } from "../resilience/breakers.js";
 import type { RetryBudget, RetryOptions } from "../resilience/retry.js";
-import { createAttemptSchedule, type AttemptSchedule } from "../resilience/schedule.js";
+import { createAttemptSchedule, type AttemptSchedule, type Scheduled } from "../resilience/schedule.js";
 import type { Router } from "../routing/router.js";
 import type { DeploymentStatsTracker } from "../routing/stats.js";
 import { callAbortedError, openAttempt, type CallContext } from "./attempt.js";
@@ -52,6 +52,17 @@ const FALLBACK_REASONS: ReadonlySet<GatewayErrorReason> = new Set([
 ]);
 
 type Answer = { message: ChatMessage; finishReason: FinishReason; usage?: ProviderUsage | undefined; model: string };
+
+/** How one started unary attempt ended. */
+type Outcome =
+  | { ok: true; d: Deployment; permit: Permit; answer: Answer; took: number }
+  | { ok: false; d: Deployment; permit: Permit; error: GatewayError; took: number };
+
+/** A unary attempt in flight. */
+interface Running {
+  done: Promise<Outcome>;
+  abandon(): void;
+}
 
 /** Builds the core pipeline. */
 export function createGateway(options: GatewayOptions): Gateway {
@@ -162,6 +173,69 @@ export function createGateway(options: GatewayOptions): Gateway {
     return out;
   }
 
+  /** Starts one unary attempt; its outcome never rejects. */
+  function startUnary(next: Scheduled, upstream: Omit<ProviderRequest, "model">, call: CallContext): Running {
+    const { deployment: d, permit } = next;
+    const deployment = providerOf(d);
+    const attempt = openAttempt(deployment, call, clock);
+    const started = clock.monotonic();
+    const done: Promise<Outcome> = deployment.provider
+      .complete({ ...upstream, model: d.upstreamModel }, attempt.signal)
+      .then(
+        (answer): Outcome => ({ ok: true, d, permit, answer, took: clock.monotonic() - started }),
+        (err: unknown): Outcome => ({ ok: false, d, permit, error: attempt.classify(err), took: clock.monotonic() - started }),
+      )
+      .finally(() => attempt.dispose());
+    return { done, abandon: () => attempt.abandon() };
+  }
+
+  /**
+   * Waits for an attempt; with hedging on, starts the next deployment as well
+   * if the first has not answered within `hedgeAfterMs`. The first success
+   * wins and the others are abandoned (their upstream requests aborted); a
+   * failure leaves the other racer to finish. Returns every settled outcome.
+   */
+  async function raceUnary(
+    first: Running,
+    hedgeAfterMs: number | undefined,
+    schedule: AttemptSchedule,
+    upstream: Omit<ProviderRequest, "model">,
+    call: CallContext,
+  ): Promise<{ settled: Outcome[] }> {
+    if (hedgeAfterMs === undefined) return { settled: [await first.done] };
+    const pending = new Set([first]);
+    const settled: Outcome[] = [];
+    const stopTimer = new AbortController();
+    let timer: Promise<"hedge" | "off"> | undefined = clock
+      .sleep(hedgeAfterMs, AbortSignal.any([call.signal, stopTimer.signal]))
+      .then(() => "hedge" as const, () => "off" as const);
+    try {
+      while (pending.size > 0) {
+        const racers: Promise<"hedge" | "off" | { r: Running; o: Outcome }>[] = [...pending].map((r) => r.done.then((o) => ({ r, o })));
+        if (timer) racers.push(timer);
+        const first = await Promise.race(racers);
+        if (first === "hedge" || first === "off") {
+          timer = undefined;
+          const next = first === "hedge" ? await schedule.next() : undefined;
+          if (next) pending.add(startUnary(next, upstream, call));
+          continue;
+        }
+        pending.delete(first.r);
+        settled.push(first.o);
+        if (first.o.ok || !FALLBACK_REASONS.has(first.o.error.reason)) {
+          for (const r of pending) r.abandon();
+          settled.push(...(await Promise.all([...pending].map((r) => r.done))));
+          return { settled };
+        }
+        // A failure before the hedge fired: no race to run, the caller's loop falls back as usual.
+        if (pending.size === 0) timer = undefined;
+      }
+      return { settled };
+    } finally {
+      stopTimer.abort();
+    }
+  }
+
   return {
     catalog,
     health,
@@ -176,27 +250,27 @@ export function createGateway(options: GatewayOptions): Gateway {
       const schedule = scheduleFor(order, call);
       let failed: Parameters<AttemptSchedule["next"]>[0];
       for (let next = await schedule.next(); next; next = await schedule.next(failed)) {
-        const { deployment: d, permit } = next;
-        const deployment = providerOf(d);
-        const attempt = openAttempt(deployment, call, clock);
-        const started = clock.monotonic();
-        try {
-          const answer = await deployment.provider.complete({ ...upstream, model: d.upstreamModel }, attempt.signal);
-          const took = clock.monotonic() - started;
-          upstreamMs += took;
-          recordSuccess(d, permit, attempts, took);
-          return result(call, request, model, d, answer, upstreamMs, attempts);
-        } catch (err) {
-          const took = clock.monotonic() - started;
-          upstreamMs += took;
-          const error = attempt.classify(err);
-          recordFailure(d, permit, error, attempts, took);
-          if (!FALLBACK_REASONS.has(error.reason) || call.signal.aborted) throw error;
-          last = error;
-          failed = { deployment: d, error };
-        } finally {
-          attempt.dispose();
+        const race = await raceUnary(startUnary(next, upstream, call), model.hedgeAfterMs, schedule, upstream, call);
+        // Racers run side by side: the race costs as long as its longest attempt.
+        upstreamMs += Math.max(...race.settled.map((o) => o.took));
+        for (const o of race.settled) {
+          if (o.ok) {
+            recordSuccess(o.d, o.permit, attempts, o.took);
+          } else if (o.error.metadata["hedge"] === "lost") {
+            // The loser of a hedge race says nothing about its deployment.
+            attempts.push({ provider: o.d.provider, model: o.d.upstreamModel, errorReason: o.error.reason, errorMessage: o.error.message, latencyMs: o.took });
+            o.permit.release();
+          } else {
+            recordFailure(o.d, o.permit, o.error, attempts, o.took);
+          }
         }
+        const winner = race.settled.find((o) => o.ok);
+        if (winner?.ok) return result(call, request, model, winner.d, winner.answer, upstreamMs, attempts);
+        const failure = race.settled.findLast((o) => !o.ok && o.error.metadata["hedge"] !== "lost");
+        if (!failure || failure.ok) break;
+        if (!FALLBACK_REASONS.has(failure.error.reason) || call.signal.aborted) throw failure.error;
+        last = failure.error;
+        failed = { deployment: failure.d, error: failure.error };
       }
       throw exhausted(model, call, attempts, last, schedule.skipped);
     },

@@ -29,6 +29,11 @@ export interface HarnessOptions {
   retry?: Record<string, unknown>;
 }
 
+const dualDeployments = [
+  { provider: "fake-openai", upstreamModel: "gpt-4o-mini", pricing: { inputPerMillion: 1, outputPerMillion: 2 } },
+  { provider: "fake-anthropic", upstreamModel: "claude-haiku-4-5", pricing: { inputPerMillion: 3, outputPerMillion: 15 } },
+];
+
 /** Starts the harness. */
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const timeoutMs = options.providerTimeoutMs ?? 5000;
@@ -51,13 +56,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         { name: "gpt-test", provider: "fake-openai", upstreamModel: "gpt-4o-mini", aliases: ["fast"], pricing: { inputPerMillion: 1, outputPerMillion: 2 } },
         { name: "claude-test", provider: "fake-anthropic", upstreamModel: "claude-haiku-4-5", pricing: { inputPerMillion: 3, outputPerMillion: 15 } },
         { name: "local-echo", provider: "local", maxOutputTokens: 256 },
-        {
-          name: "dual",
-          deployments: [
-            { provider: "fake-openai", upstreamModel: "gpt-4o-mini", pricing: { inputPerMillion: 1, outputPerMillion: 2 } },
-            { provider: "fake-anthropic", upstreamModel: "claude-haiku-4-5", pricing: { inputPerMillion: 3, outputPerMillion: 15 } },
-          ],
-        },
+        { name: "dual", deployments: dualDeployments },
+        { name: "hedged", deployments: dualDeployments, hedgeAfterMs: 100 },
       ],
     },
     {},

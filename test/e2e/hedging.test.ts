@@ -1,0 +1,60 @@
+import { createClient } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CompletionService } from "../../gen/ts/llmgateway/v1/completion_service_pb.js";
+import { Role } from "../../gen/ts/llmgateway/v1/types_pb.js";
+import { startHarness, type Harness } from "../support/harness.js";
+
+let h: Harness;
+let client: ReturnType<typeof createClient<typeof CompletionService>>;
+const ask = { model: "hedged", messages: [{ role: Role.USER, content: "hello" }] };
+
+beforeAll(async () => {
+  h = await startHarness();
+  client = createClient(CompletionService, createGrpcTransport({ baseUrl: h.grpcUrl }));
+});
+afterAll(() => h.close());
+
+describe("hedged requests (opt-in per model, after 100 ms)", () => {
+  it("starts the next deployment when the first is slow, takes the first answer and aborts the other", async () => {
+    h.upstream.enqueue({ firstByteDelayMs: 3_000, text: "too late" }, { text: "hedge won" });
+    const index = h.upstream.requests.length;
+    const started = performance.now();
+    const { completion } = await client.complete(ask);
+    expect(performance.now() - started).toBeLessThan(1_500);
+    expect(completion?.message?.content).toBe("hedge won");
+    expect(completion?.provider).toBe("fake-anthropic");
+    expect(completion?.attempts.map((a) => [a.provider, a.errorReason]).sort()).toEqual([
+      ["fake-anthropic", ""],
+      ["fake-openai", "CANCELLED"],
+    ]);
+    await h.upstream.waitForAbort(index);
+    expect(h.upstream.requests[index]?.aborted).toBe(true);
+    // The loser is not held against its deployment.
+    expect(h.app.gateway.stats.get("fake-openai/gpt-4o-mini")?.failures ?? 0).toBe(0);
+  });
+
+  it("does not hedge when the first answers within the threshold", async () => {
+    h.upstream.enqueue({ text: "quick" });
+    const before = h.upstream.requests.length;
+    const { completion } = await client.complete(ask);
+    expect(completion?.provider).toBe("fake-openai");
+    expect(h.upstream.requests.length - before).toBe(1);
+  });
+
+  it("lets the first deployment win when it answers before the hedge does", async () => {
+    h.upstream.enqueue({ firstByteDelayMs: 200, text: "first after all" }, { firstByteDelayMs: 3_000, text: "slower hedge" });
+    const index = h.upstream.requests.length;
+    const { completion } = await client.complete(ask);
+    expect(completion?.message?.content).toBe("first after all");
+    await h.upstream.waitForAbort(index + 1);
+    expect(h.upstream.requests[index + 1]?.aborted).toBe(true);
+  });
+
+  it("when the first fails after the hedge started, the hedge answers", async () => {
+    h.upstream.enqueue({ firstByteDelayMs: 200, status: 503 }, { firstByteDelayMs: 300, text: "hedge saves it" });
+    const { completion } = await client.complete(ask);
+    expect(completion?.message?.content).toBe("hedge saves it");
+    expect(completion?.attempts.map((a) => a.errorReason)).toEqual(["UPSTREAM_UNAVAILABLE", ""]);
+  });
+});
