@@ -5,6 +5,12 @@ import { createHealthMonitor } from "./core/health.js";
 import type { GatewayConfig } from "./config/schema.js";
 import { createLogger, type Logger } from "./log.js";
 import { createProviders } from "./providers/registry.js";
+import { Redis } from "ioredis";
+import type { HealthMonitor } from "./core/health.js";
+import { withFailurePolicy } from "./limits/failure-policy.js";
+import type { RateLimiter } from "./limits/limiter.js";
+import { createMemoryRateLimiter } from "./limits/memory-limiter.js";
+import { createRedisRateLimiter } from "./limits/redis-limiter.js";
 import { createBreakers } from "./resilience/breakers.js";
 import { createRetryBudget } from "./resilience/retry.js";
 import { createRouter } from "./routing/router.js";
@@ -38,7 +44,20 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
   breakers.onChange((id, state) => logger.warn("circuit breaker changed", { deployment: id, state }));
   const retry = config.resilience.retry;
   const retryBudget = createRetryBudget(retry.budgetRatio, retry.budgetBurst);
-  const gateway = createGateway({ catalog: createCatalog(config), providers, router, stats, breakers, retry, retryBudget, health, clock });
+  const { limiter, ready } = createLimiter(config, clock, logger, health);
+  const gateway = createGateway({
+    catalog: createCatalog(config),
+    providers,
+    router,
+    stats,
+    breakers,
+    retry,
+    retryBudget,
+    limiter,
+    limits: config.limits,
+    health,
+    clock,
+  });
   let lastStatus = health.snapshot().status;
   health.subscribe((s) => {
     if (s.status === lastStatus) return;
@@ -48,12 +67,51 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
   return {
     gateway,
     config,
-    start: () =>
-      startServer({
+    start: async () => {
+      // Serving before the shared store answers would apply the failure policy to the first calls.
+      await ready;
+      const server = await startServer({
         server: config.server,
         routes: (router) => registerRoutes(router, gateway, clock),
         health,
         logger,
-      }),
+      });
+      return {
+        ...server,
+        close: async (graceMs) => {
+          await server.close(graceMs);
+          await limiter.close();
+        },
+      };
+    },
   };
+}
+
+/**
+ * The rate-limit store the configuration names. Redis commands fail at once
+ * while disconnected (no offline queue) so that the failure policy decides
+ * quickly; the client keeps reconnecting in the background.
+ */
+function createLimiter(config: GatewayConfig, clock: Clock, logger: Logger, health: HealthMonitor): { limiter: RateLimiter; ready: Promise<void> } {
+  if (config.limits.store === "memory" || !config.redis) return { limiter: createMemoryRateLimiter(clock), ready: Promise.resolve() };
+  const redis = new Redis(config.redis.url, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    retryStrategy: (times) => Math.min(times * 200, 2000),
+  });
+  health.set("redis", "redis", "not_serving", "connecting");
+  redis.on("ready", () => health.set("redis", "redis", "serving", "ok"));
+  redis.on("error", (err: Error) => health.set("redis", "redis", "not_serving", err.message));
+  redis.on("end", () => health.set("redis", "redis", "not_serving", "connection closed"));
+  const ready = new Promise<void>((resolve) => {
+    const timer = setTimeout(() => {
+      logger.warn("redis not ready after 5 s; serving anyway, with the rate-limit failure policy", { policy: config.limits.onStoreError });
+      resolve();
+    }, 5_000);
+    redis.once("ready", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+  return { limiter: withFailurePolicy(createRedisRateLimiter(redis, clock), config.limits.onStoreError, logger, health), ready };
 }

@@ -93,6 +93,8 @@ function applyEnvOverrides(raw: Record<string, unknown>, env: NodeJS.ProcessEnv)
   const key = env["LLM_GATEWAY_TLS_KEY"];
   if (cert || key) server["tls"] = { certFile: cert ?? "", keyFile: key ?? "" };
   setIf(raw, "defaultModel", env["LLM_GATEWAY_DEFAULT_MODEL"]);
+  const redisUrl = env["LLM_GATEWAY_REDIS_URL"];
+  if (redisUrl) raw["redis"] = { ...((raw["redis"] as object | undefined) ?? {}), url: redisUrl };
   const level = env["LLM_GATEWAY_LOG_LEVEL"];
   if (level) raw["log"] = { ...((raw["log"] as object | undefined) ?? {}), level };
 }
@@ -126,6 +128,9 @@ function checkReferences(config: GatewayConfig, env: NodeJS.ProcessEnv, source: 
   });
   if (config.defaultModel !== undefined && !names.has(config.defaultModel)) {
     fail("defaultModel", `"${config.defaultModel}" is not a model name or alias in models[]`);
+  }
+  if (config.limits.store === "redis" && !config.redis) {
+    fail("limits.store", "is redis, but no redis.url (LLM_GATEWAY_REDIS_URL) is configured");
   }
   if (config.server.tls && (!config.server.tls.certFile || !config.server.tls.keyFile)) {
     fail("server.tls", "set both certFile and keyFile (LLM_GATEWAY_TLS_CERT and LLM_GATEWAY_TLS_KEY)");

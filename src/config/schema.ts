@@ -160,6 +160,26 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    redis: z
+      .object({
+        /** Shared by every store that uses Redis; LLM_GATEWAY_REDIS_URL. */
+        url: z.string().regex(/^rediss?:\/\//, "use redis:// or rediss://"),
+      })
+      .strict()
+      .optional(),
+    limits: z
+      .object({
+        /** Per caller (API key, or the request's user until auth lands). Absent means unlimited. */
+        requestsPerMinute: z.number().int().positive().optional(),
+        requestsPerHour: z.number().int().positive().optional(),
+        tokensPerMinute: z.number().int().positive().optional(),
+        /** Where counts live: memory (one replica) or redis (shared by replicas; needs redis.url). */
+        store: z.enum(["memory", "redis"]).default("memory"),
+        /** When the store cannot answer: admit ("open", logged) or refuse ("closed"). */
+        onStoreError: z.enum(["open", "closed"]).default("open"),
+      })
+      .strict()
+      .prefault({}),
     log: z
       .object({
         level: z.enum(["debug", "info", "warn", "error"]).default("info"),

@@ -1,6 +1,7 @@
 import type { ProviderChunk, ProviderRequest, ProviderUsage } from "../providers/provider.js";
 import type { ProviderDeployment } from "../providers/registry.js";
 import type { Breakers, Permit } from "../resilience/breakers.js";
+import type { LimitSettings, RateLimiter, Reservation } from "../limits/limiter.js";
 import type { RetryBudget, RetryOptions } from "../resilience/retry.js";
 import { createAttemptSchedule, type AttemptSchedule, type Scheduled } from "../resilience/schedule.js";
 import type { Router } from "../routing/router.js";
@@ -10,7 +11,7 @@ import { costOf, type Catalog, type Deployment, type ModelEntry } from "./catalo
 import type { Clock } from "./clock.js";
 import { GatewayError, type GatewayErrorReason } from "./errors.js";
 import type { HealthMonitor } from "./health.js";
-import { countMessageTokens, countTextTokens, type TokenCount } from "./tokens.js";
+import { countMessageTokens, countTextTokens, estimatePromptTokens, type TokenCount } from "./tokens.js";
 import type { AttemptRecord, ChatMessage, ChatRequest, ChatResult, ChatStreamEvent, FinishReason, Usage } from "./types.js";
 import { validateChatRequest } from "./validate.js";
 
@@ -37,6 +38,8 @@ export interface GatewayOptions {
   breakers: Breakers;
   retry: RetryOptions;
   retryBudget: RetryBudget;
+  limiter: RateLimiter;
+  limits: LimitSettings;
   health: HealthMonitor;
   clock: Clock;
   random?: () => number;
@@ -68,6 +71,26 @@ interface Running {
 export function createGateway(options: GatewayOptions): Gateway {
   const { catalog, providers, router, stats, breakers, health, clock } = options;
   const random = options.random ?? Math.random;
+  const { limiter, limits } = options;
+  const limited = limits.requestsPerMinute !== undefined || limits.requestsPerHour !== undefined || limits.tokensPerMinute !== undefined;
+  const unlimited: Reservation = { reconcile: async () => {} };
+
+  /** Checks the caller's limits, reserving the tokens the call may use (prompt estimate plus max_tokens). */
+  async function admit(request: ChatRequest, maxTokens: number): Promise<Reservation> {
+    if (!limited) return unlimited;
+    const admission = await limiter.admit(request.user || "anonymous", estimatePromptTokens(request.messages) + maxTokens, limits);
+    if (admission.admitted) return admission.reservation;
+    const what = { rpm: "requests per minute", rph: "requests per hour", tpm: "tokens per minute" }[admission.limit];
+    throw new GatewayError("RATE_LIMITED", `rate limit reached: ${what}; retry in ${Math.ceil(admission.retryAfterMs / 1000)} s`, {
+      metadata: { limit: admission.limit },
+      retryAfterMs: admission.retryAfterMs,
+    });
+  }
+
+  /** Settles a reservation without holding up the answer; a store failure here only loses accuracy. */
+  function settle(reservation: Reservation, tokens: number): void {
+    if (reservation !== unlimited) reservation.reconcile(tokens).catch(() => {});
+  }
 
   const scheduleFor = (order: readonly Deployment[], call: CallContext): AttemptSchedule =>
     createAttemptSchedule({ order, breakers, retry: options.retry, budget: options.retryBudget, clock, call, random });
@@ -244,100 +267,30 @@ export function createGateway(options: GatewayOptions): Gateway {
 
     async complete(request, call) {
       const { model, order, upstream } = prepare(request, false);
-      const attempts: AttemptRecord[] = [];
-      let upstreamMs = 0;
-      let last: GatewayError | undefined;
-      const schedule = scheduleFor(order, call);
-      let failed: Parameters<AttemptSchedule["next"]>[0];
-      for (let next = await schedule.next(); next; next = await schedule.next(failed)) {
-        const race = await raceUnary(startUnary(next, upstream, call), model.hedgeAfterMs, schedule, upstream, call);
-        // Racers run side by side: the race costs as long as its longest attempt.
-        upstreamMs += Math.max(...race.settled.map((o) => o.took));
-        for (const o of race.settled) {
-          if (o.ok) {
-            recordSuccess(o.d, o.permit, attempts, o.took);
-          } else if (o.error.metadata["hedge"] === "lost") {
-            // The loser of a hedge race says nothing about its deployment.
-            attempts.push({ provider: o.d.provider, model: o.d.upstreamModel, errorReason: o.error.reason, errorMessage: o.error.message, latencyMs: o.took });
-            o.permit.release();
-          } else {
-            recordFailure(o.d, o.permit, o.error, attempts, o.took);
-          }
-        }
-        const winner = race.settled.find((o) => o.ok);
-        if (winner?.ok) return result(call, request, model, winner.d, winner.answer, upstreamMs, attempts);
-        const failure = race.settled.findLast((o) => !o.ok && o.error.metadata["hedge"] !== "lost");
-        if (!failure || failure.ok) break;
-        if (!FALLBACK_REASONS.has(failure.error.reason) || call.signal.aborted) throw failure.error;
-        last = failure.error;
-        failed = { deployment: failure.d, error: failure.error };
+      const reservation = await admit(request, upstream.maxTokens);
+      try {
+        const done = await completeRouted(request, call, model, order, upstream);
+        settle(reservation, done.usage.inputTokens + done.usage.outputTokens);
+        return done;
+      } catch (err) {
+        settle(reservation, 0);
+        throw err;
       }
-      throw exhausted(model, call, attempts, last, schedule.skipped);
     },
 
     async *stream(request, call) {
       const { model, order, upstream } = prepare(request, true);
-      const attempts: AttemptRecord[] = [];
-      let upstreamMs = 0;
-      let last: GatewayError | undefined;
-      const schedule = scheduleFor(order, call);
-      let failed: Parameters<AttemptSchedule["next"]>[0];
-      for (let next = await schedule.next(); next; next = await schedule.next(failed)) {
-        const { deployment: d, permit } = next;
-        const deployment = providerOf(d);
-        const attempt = openAttempt(deployment, call, clock, true);
-        const started = clock.monotonic();
-        let text = "";
-        let firstTokenAt: number | undefined;
-        let end: Extract<ProviderChunk, { type: "end" }> | undefined;
-        let failure: GatewayError | undefined;
-        try {
-          for await (const chunk of deployment.provider.stream({ ...upstream, model: d.upstreamModel }, attempt.signal)) {
-            if (chunk.type === "end") {
-              end = chunk;
-              continue;
-            }
-            if (firstTokenAt === undefined) {
-              firstTokenAt = clock.monotonic();
-              attempt.firstToken();
-            }
-            text += chunk.text;
-            yield { type: "delta", text: chunk.text };
-          }
-          if (!end) {
-            failure = new GatewayError("UPSTREAM_UNAVAILABLE", `${d.provider}: the stream ended without a finish reason`, {
-              metadata: { provider: d.provider },
-            });
-          }
-        } catch (err) {
-          failure = attempt.classify(err);
-        } finally {
-          attempt.dispose();
-          // A caller that stops reading ends the generator here: release the breaker without a verdict.
-          if (!failure && !end) permit.release();
+      const reservation = await admit(request, upstream.maxTokens);
+      let used = 0;
+      try {
+        for await (const event of streamRouted(request, call, model, order, upstream)) {
+          if (event.type === "done") used = event.result.usage.inputTokens + event.result.usage.outputTokens;
+          yield event;
         }
-        // The provider loop's span counts as not ours, including time the caller took to read deltas.
-        const took = clock.monotonic() - started;
-        upstreamMs += took;
-        if (failure) {
-          // Before the first token a failure is invisible to the caller and the next deployment may answer;
-          // after it, the caller has part of an answer and must be told, never handed a silent truncation.
-          const error = interrupted(failure, text, d.provider);
-          recordFailure(d, permit, error, attempts, took);
-          if (text.length > 0 || !FALLBACK_REASONS.has(error.reason) || call.signal.aborted) throw error;
-          last = error;
-          failed = { deployment: d, error };
-          continue;
-        }
-        const ttft = firstTokenAt === undefined ? undefined : firstTokenAt - call.receivedAt;
-        recordSuccess(d, permit, attempts, took, firstTokenAt === undefined ? undefined : firstTokenAt - started);
-        const message: ChatMessage = { role: "assistant", content: text };
-        if (end!.toolCalls) message.toolCalls = end!.toolCalls;
-        const answer: Answer = { message, finishReason: end!.finishReason, usage: end!.usage, model: end!.model };
-        yield { type: "done", result: result(call, request, model, d, answer, upstreamMs, attempts, ttft) };
-        return;
+      } finally {
+        // A stream cut short keeps its estimate: some of it was surely used.
+        if (used > 0) settle(reservation, used);
       }
-      throw exhausted(model, call, attempts, last, schedule.skipped);
     },
 
     countTokens(name, messages) {
@@ -345,6 +298,114 @@ export function createGateway(options: GatewayOptions): Gateway {
       return { ...countMessageTokens(messages, model.tokenizer), model: model.name };
     },
   };
+
+  async function completeRouted(
+    request: ChatRequest,
+    call: CallContext,
+    model: ModelEntry,
+    order: Deployment[],
+    upstream: Omit<ProviderRequest, "model">,
+  ): Promise<ChatResult> {
+    const attempts: AttemptRecord[] = [];
+    let upstreamMs = 0;
+    let last: GatewayError | undefined;
+    const schedule = scheduleFor(order, call);
+    let failed: Parameters<AttemptSchedule["next"]>[0];
+    for (let next = await schedule.next(); next; next = await schedule.next(failed)) {
+      const race = await raceUnary(startUnary(next, upstream, call), model.hedgeAfterMs, schedule, upstream, call);
+      // Racers run side by side: the race costs as long as its longest attempt.
+      upstreamMs += Math.max(...race.settled.map((o) => o.took));
+      for (const o of race.settled) {
+        if (o.ok) {
+          recordSuccess(o.d, o.permit, attempts, o.took);
+        } else if (o.error.metadata["hedge"] === "lost") {
+          // The loser of a hedge race says nothing about its deployment.
+          attempts.push({ provider: o.d.provider, model: o.d.upstreamModel, errorReason: o.error.reason, errorMessage: o.error.message, latencyMs: o.took });
+          o.permit.release();
+        } else {
+          recordFailure(o.d, o.permit, o.error, attempts, o.took);
+        }
+      }
+      const winner = race.settled.find((o) => o.ok);
+      if (winner?.ok) return result(call, request, model, winner.d, winner.answer, upstreamMs, attempts);
+      const failure = race.settled.findLast((o) => !o.ok && o.error.metadata["hedge"] !== "lost");
+      if (!failure || failure.ok) break;
+      if (!FALLBACK_REASONS.has(failure.error.reason) || call.signal.aborted) throw failure.error;
+      last = failure.error;
+      failed = { deployment: failure.d, error: failure.error };
+    }
+    throw exhausted(model, call, attempts, last, schedule.skipped);
+  }
+
+  async function* streamRouted(
+    request: ChatRequest,
+    call: CallContext,
+    model: ModelEntry,
+    order: Deployment[],
+    upstream: Omit<ProviderRequest, "model">,
+  ): AsyncIterable<ChatStreamEvent> {
+    const attempts: AttemptRecord[] = [];
+    let upstreamMs = 0;
+    let last: GatewayError | undefined;
+    const schedule = scheduleFor(order, call);
+    let failed: Parameters<AttemptSchedule["next"]>[0];
+    for (let next = await schedule.next(); next; next = await schedule.next(failed)) {
+      const { deployment: d, permit } = next;
+      const deployment = providerOf(d);
+      const attempt = openAttempt(deployment, call, clock, true);
+      const started = clock.monotonic();
+      let text = "";
+      let firstTokenAt: number | undefined;
+      let end: Extract<ProviderChunk, { type: "end" }> | undefined;
+      let failure: GatewayError | undefined;
+      try {
+        for await (const chunk of deployment.provider.stream({ ...upstream, model: d.upstreamModel }, attempt.signal)) {
+          if (chunk.type === "end") {
+            end = chunk;
+            continue;
+          }
+          if (firstTokenAt === undefined) {
+            firstTokenAt = clock.monotonic();
+            attempt.firstToken();
+          }
+          text += chunk.text;
+          yield { type: "delta", text: chunk.text };
+        }
+        if (!end) {
+          failure = new GatewayError("UPSTREAM_UNAVAILABLE", `${d.provider}: the stream ended without a finish reason`, {
+            metadata: { provider: d.provider },
+          });
+        }
+      } catch (err) {
+        failure = attempt.classify(err);
+      } finally {
+        attempt.dispose();
+        // A caller that stops reading ends the generator here: release the breaker without a verdict.
+        if (!failure && !end) permit.release();
+      }
+      // The provider loop's span counts as not ours, including time the caller took to read deltas.
+      const took = clock.monotonic() - started;
+      upstreamMs += took;
+      if (failure) {
+        // Before the first token a failure is invisible to the caller and the next deployment may answer;
+        // after it, the caller has part of an answer and must be told, never handed a silent truncation.
+        const error = interrupted(failure, text, d.provider);
+        recordFailure(d, permit, error, attempts, took);
+        if (text.length > 0 || !FALLBACK_REASONS.has(error.reason) || call.signal.aborted) throw error;
+        last = error;
+        failed = { deployment: d, error };
+        continue;
+      }
+      const ttft = firstTokenAt === undefined ? undefined : firstTokenAt - call.receivedAt;
+      recordSuccess(d, permit, attempts, took, firstTokenAt === undefined ? undefined : firstTokenAt - started);
+      const message: ChatMessage = { role: "assistant", content: text };
+      if (end!.toolCalls) message.toolCalls = end!.toolCalls;
+      const answer: Answer = { message, finishReason: end!.finishReason, usage: end!.usage, model: end!.model };
+      yield { type: "done", result: result(call, request, model, d, answer, upstreamMs, attempts, ttft) };
+      return;
+    }
+    throw exhausted(model, call, attempts, last, schedule.skipped);
+  }
 }
 
 /**

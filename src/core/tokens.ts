@@ -49,3 +49,10 @@ export function countMessageTokens(messages: readonly ChatMessage[], tokenizer: 
   const estimated = tokenizer === "estimate";
   return { tokens, estimated, tokenizer: estimated ? "estimate:o200k_base" : tokenizer };
 }
+
+/** About four characters a token: free on the hot path, good enough for prices and limits. */
+export function estimatePromptTokens(messages: readonly ChatMessage[]): number {
+  let chars = 0;
+  for (const m of messages) chars += m.content.length;
+  return Math.ceil(chars / 4);
+}

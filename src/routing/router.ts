@@ -1,5 +1,6 @@
 import type { Deployment, ModelEntry } from "../core/catalog.js";
 import { GatewayError } from "../core/errors.js";
+import { estimatePromptTokens } from "../core/tokens.js";
 import type { ChatRequest, RoutingStrategy } from "../core/types.js";
 import type { DeploymentStatsTracker } from "./stats.js";
 import { strategies } from "./strategies.js";
@@ -49,7 +50,7 @@ export function createRouter(options: RouterOptions): Router {
         ...ctxBase,
         model: model.name,
         streaming,
-        inputTokens: estimateInputTokens(request),
+        inputTokens: estimatePromptTokens(request.messages),
         maxTokens: request.maxTokens ?? model.maxOutputTokens,
       });
       if (preferredProviders.length === 0) return ordered;
@@ -60,11 +61,4 @@ export function createRouter(options: RouterOptions): Router {
       return ordered.map((d, i) => ({ d, i })).sort((a, b) => rank(a.d) - rank(b.d) || a.i - b.i).map((x) => x.d);
     },
   };
-}
-
-/** About four characters a token: enough to compare prices, and free on the hot path. */
-function estimateInputTokens(request: ChatRequest): number {
-  let chars = 0;
-  for (const m of request.messages) chars += m.content.length;
-  return Math.ceil(chars / 4);
 }

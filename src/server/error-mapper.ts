@@ -24,6 +24,8 @@ export const codeOfReason = {
   UPSTREAM_TIMEOUT: Code.DeadlineExceeded,
   STREAM_INTERRUPTED: Code.Unavailable,
   CIRCUIT_OPEN: Code.Unavailable,
+  RATE_LIMITED: Code.ResourceExhausted,
+  LIMITER_UNAVAILABLE: Code.Unavailable,
   DEADLINE_EXCEEDED: Code.DeadlineExceeded,
   CANCELLED: Code.Canceled,
   SHUTTING_DOWN: Code.Unavailable,

@@ -27,6 +27,10 @@ export interface HarnessOptions {
   breaker?: Record<string, unknown>;
   /** Retry settings; by default the budget is empty (no retries; fallback still on), so each fault is seen as it is. */
   retry?: Record<string, unknown>;
+  /** Rate limits (the limits section). */
+  limits?: Record<string, unknown>;
+  /** A Redis URL for the stores that use one. */
+  redisUrl?: string;
 }
 
 const dualDeployments = [
@@ -43,6 +47,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     {
       server: { host: "127.0.0.1", grpcPort: 0, httpPort: 0, shutdownGraceMs: 2000, corsOrigins: ["http://playground.test"], ...options.server },
       defaultModel: "gpt-test",
+      ...(options.limits ? { limits: options.limits } : {}),
+      ...(options.redisUrl ? { redis: { url: options.redisUrl } } : {}),
       resilience: {
         breaker: options.breaker ?? { volumeThreshold: 1_000_000 },
         retry: options.retry ?? { budgetRatio: 0, budgetBurst: 0 },

@@ -1,0 +1,67 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { createServer } from "node:net";
+import { Redis } from "ioredis";
+
+/** A real redis-server on a free port of 127.0.0.1, with no persistence. */
+export interface TestRedis {
+  url: string;
+  port: number;
+  /** Stops the server (to test outages); start() brings it back on the same port, and does nothing while it runs. */
+  stop(): Promise<void>;
+  start(): Promise<void>;
+  flush(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startRedis(): Promise<TestRedis> {
+  const port = await freePort();
+  let proc: ChildProcess | undefined;
+  const url = `redis://127.0.0.1:${port}`;
+  const running = () => proc !== undefined && proc.exitCode === null && proc.signalCode === null;
+  const start = async () => {
+    if (running()) return;
+    proc = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
+    // Ready when it answers PING.
+    for (let i = 0; i < 200; i++) {
+      const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      probe.on("error", () => {});
+      try {
+        await probe.connect();
+        await probe.ping();
+        probe.disconnect();
+        return;
+      } catch {
+        probe.disconnect();
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    }
+    throw new Error(`redis-server did not start on port ${port}`);
+  };
+  await start();
+  return {
+    url,
+    port,
+    start,
+    stop: () =>
+      new Promise((resolve) => {
+        if (!running()) return resolve();
+        proc!.once("exit", () => resolve());
+        proc!.kill("SIGKILL");
+      }),
+    flush: async () => {
+      const c = new Redis(url);
+      await c.flushall();
+      c.disconnect();
+    },
+  };
+}
