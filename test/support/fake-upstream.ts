@@ -52,6 +52,8 @@ export interface FakeUpstream {
   enqueue(...behaviours: FakeBehaviour[]): void;
   /** The behaviour of every request once the queue is empty. */
   setDefault(behaviour: FakeBehaviour): void;
+  /** Decides each request's behaviour when the queue is empty (a chaos script); undefined falls to the default. */
+  setScript(script: ((request: RecordedRequest) => FakeBehaviour | undefined) | undefined): void;
   /** Resolves once a request has been seen to be aborted by its client. */
   waitForAbort(index: number): Promise<void>;
   close(): Promise<void>;
@@ -64,6 +66,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export async function startFakeUpstream(): Promise<FakeUpstream> {
   const queue: FakeBehaviour[] = [];
   let fallback: FakeBehaviour = {};
+  let script: ((request: RecordedRequest) => FakeBehaviour | undefined) | undefined;
   const requests: RecordedRequest[] = [];
   const abortWaiters = new Map<number, () => void>();
   const sockets = new Set<import("node:net").Socket>();
@@ -80,7 +83,7 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
         abortWaiters.get(index)?.();
       }
     });
-    const b = queue.shift() ?? fallback;
+    const b = queue.shift() ?? script?.(record) ?? fallback;
     const format = req.url?.startsWith("/v1/messages") ? "anthropic" : "openai";
     if (b.reset) {
       req.socket.destroy();
@@ -134,6 +137,7 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
     requests,
     enqueue: (...bs) => queue.push(...bs),
     setDefault: (b) => (fallback = b),
+    setScript: (fn) => (script = fn),
     waitForAbort: (index) =>
       new Promise((resolve) => {
         if (requests[index]?.aborted) return resolve();
