@@ -1,5 +1,6 @@
 import type { ModelEntry } from "./catalog.js";
 import { GatewayError, invalidRequest } from "./errors.js";
+import { countMessageTokens, estimatePromptTokens } from "./tokens.js";
 import type { ChatRequest } from "./types.js";
 
 const MAX_STOP_SEQUENCES = 4;
@@ -45,6 +46,7 @@ export function validateChatRequest(request: ChatRequest, model: ModelEntry, str
     if (v.length > MAX_METADATA_VALUE) throw invalidRequest(`metadata.${k}`, `values must have at most ${MAX_METADATA_VALUE} characters`);
   }
   if (request.user.length > MAX_USER_LENGTH) throw invalidRequest("user", `at most ${MAX_USER_LENGTH} characters`);
+  checkContextLength(request, model);
   if (streaming && !model.capabilities.streaming) {
     throw new GatewayError("CAPABILITY_UNSUPPORTED", `model "${model.name}" cannot stream; use Complete`, {
       metadata: { model: model.name, capability: "streaming" },
@@ -54,5 +56,25 @@ export function validateChatRequest(request: ChatRequest, model: ModelEntry, str
     throw new GatewayError("CAPABILITY_UNSUPPORTED", `model "${model.name}" does not support tool calls`, {
       metadata: { model: model.name, capability: "tools" },
     });
+  }
+}
+
+/**
+ * The prompt plus the answer's room must fit the model's context window. The
+ * free character estimate settles most requests; only a prompt that comes
+ * near the limit is counted exactly, so long prompts pay for a tokenizer pass
+ * only when it matters.
+ */
+function checkContextLength(request: ChatRequest, model: ModelEntry): void {
+  const room = request.maxTokens ?? model.maxOutputTokens;
+  const estimate = estimatePromptTokens(request.messages);
+  if (estimate + room <= model.contextWindow / 2) return;
+  const exact = countMessageTokens(request.messages, model.tokenizer).tokens;
+  if (exact + room > model.contextWindow) {
+    throw new GatewayError(
+      "INVALID_REQUEST",
+      `messages: the prompt is ${exact} tokens and max_tokens ${room}; together they exceed the ${model.contextWindow}-token context of model "${model.name}"`,
+      { metadata: { field: "messages", prompt_tokens: String(exact), context_window: String(model.contextWindow) } },
+    );
   }
 }

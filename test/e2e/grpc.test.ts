@@ -114,10 +114,25 @@ describe("gRPC over HTTP/2 with @grpc/grpc-js", () => {
     ["a message without a role", ask({ messages: [{ content: "hi" }] }), grpc.status.INVALID_ARGUMENT, "INVALID_REQUEST"],
     ["temperature 3", ask({ temperature: 3 }), grpc.status.INVALID_ARGUMENT, "INVALID_REQUEST"],
     ["max_tokens above the model's limit", ask({ model: "local-echo", maxTokens: 100_000 }), grpc.status.INVALID_ARGUMENT, "INVALID_REQUEST"],
+    [
+      "a prompt longer than the model's context window",
+      ask({ model: "gpt-test", messages: [{ role: Role.USER, content: "word ".repeat(130_000) }] }),
+      grpc.status.INVALID_ARGUMENT,
+      "INVALID_REQUEST",
+    ],
   ])("refuses %s with a typed error", async (_what, request, code, reason) => {
     const err = await failure(unary(completion, "complete", request));
     expect(err.code).toBe(code);
     expect(errorDetails(err).errorInfo).toMatchObject({ reason, domain: "llm-gateway" });
+  });
+
+  it("rejects a prompt over the context window before any upstream call, naming the sizes", async () => {
+    const before = h.upstream.requests.length;
+    const err = await failure(unary(completion, "complete", ask({ model: "gpt-test", maxTokens: 1000, messages: [{ role: Role.USER, content: "word ".repeat(127_500) }] })));
+    expect(errorDetails(err).errorInfo?.metadata).toMatchObject({ field: "messages", context_window: "128000" });
+    expect(h.upstream.requests.length).toBe(before);
+    // Just under the window passes.
+    await unary(completion, "complete", ask({ model: "gpt-test", maxTokens: 1000, messages: [{ role: Role.USER, content: "word ".repeat(120_000) }] }));
   });
 
   it("turns an upstream 429 into Unavailable with the upstream's retry delay", async () => {
