@@ -6,7 +6,7 @@ import type { RetryBudget, RetryOptions } from "../resilience/retry.js";
 import { createAttemptSchedule, type AttemptSchedule, type Scheduled } from "../resilience/schedule.js";
 import type { Router } from "../routing/router.js";
 import type { DeploymentStatsTracker } from "../routing/stats.js";
-import { callAbortedError, openAttempt, type CallContext } from "./attempt.js";
+import { callAbortedError, openAttempt, type AttemptScope, type CallContext } from "./attempt.js";
 import { costOf, type Catalog, type Deployment, type ModelEntry } from "./catalog.js";
 import type { Clock } from "./clock.js";
 import { GatewayError, type GatewayErrorReason } from "./errors.js";
@@ -60,6 +60,18 @@ type Answer = { message: ChatMessage; finishReason: FinishReason; usage?: Provid
 type Outcome =
   | { ok: true; d: Deployment; permit: Permit; answer: Answer; took: number }
   | { ok: false; d: Deployment; permit: Permit; error: GatewayError; took: number };
+
+/** A stream attempt in flight. */
+interface StreamRun {
+  d: Deployment;
+  permit: Permit;
+  attempt: AttemptScope;
+  it: AsyncIterator<ProviderChunk>;
+  started: number;
+}
+
+/** How a stream attempt's first read ended. */
+type FirstChunk = { run: StreamRun; chunk: IteratorResult<ProviderChunk> } | { run: StreamRun; error: GatewayError };
 
 /** A unary attempt in flight. */
 interface Running {
@@ -337,6 +349,86 @@ export function createGateway(options: GatewayOptions): Gateway {
     throw exhausted(model, call, attempts, last, schedule.skipped);
   }
 
+  /** Starts one stream attempt, read by hand so that two can race to their first chunk. */
+  function startStream(next: Scheduled, upstream: Omit<ProviderRequest, "model">, call: CallContext): StreamRun {
+    const { deployment: d, permit } = next;
+    const deployment = providerOf(d);
+    const attempt = openAttempt(deployment, call, clock, true);
+    const it = deployment.provider.stream({ ...upstream, model: d.upstreamModel }, attempt.signal)[Symbol.asyncIterator]();
+    return { d, permit, attempt, it, started: clock.monotonic() };
+  }
+
+  function firstChunkOf(run: StreamRun): Promise<FirstChunk> {
+    return run.it.next().then(
+      (chunk): FirstChunk => ({ run, chunk }),
+      (err: unknown): FirstChunk => ({ run, error: run.attempt.classify(err) }),
+    );
+  }
+
+  /** Stops a run that lost the race: its upstream request is aborted and its iterator closed. */
+  function stopRun(run: StreamRun): void {
+    run.attempt.abandon();
+    run.it.return?.().catch(() => {});
+    run.attempt.dispose();
+  }
+
+  /**
+   * Waits for a stream's first chunk; with hedging on, starts the next
+   * deployment as well if none has come within `hedgeAfterMs`. The first
+   * stream to produce a chunk wins before anything reaches the caller, and the
+   * others are stopped; a failure leaves the other racer to go on.
+   */
+  async function raceFirstChunk(
+    first: StreamRun,
+    hedgeAfterMs: number | undefined,
+    schedule: AttemptSchedule,
+    upstream: Omit<ProviderRequest, "model">,
+    call: CallContext,
+  ): Promise<{ winner?: Extract<FirstChunk, { chunk: unknown }>; failures: Extract<FirstChunk, { error: unknown }>[]; lost: StreamRun[] }> {
+    const pending = new Map<StreamRun, Promise<FirstChunk>>([[first, firstChunkOf(first)]]);
+    const failures: Extract<FirstChunk, { error: unknown }>[] = [];
+    const stopTimer = new AbortController();
+    let timer: Promise<"hedge" | "off"> | undefined =
+      hedgeAfterMs === undefined
+        ? undefined
+        : clock.sleep(hedgeAfterMs, AbortSignal.any([call.signal, stopTimer.signal])).then(
+            () => "hedge" as const,
+            () => "off" as const,
+          );
+    try {
+      while (pending.size > 0) {
+        const racers: Promise<FirstChunk | "hedge" | "off">[] = [...pending.values()];
+        if (timer) racers.push(timer);
+        const r = await Promise.race(racers);
+        if (r === "hedge" || r === "off") {
+          timer = undefined;
+          const next = r === "hedge" ? await schedule.next() : undefined;
+          if (next) {
+            const run = startStream(next, upstream, call);
+            pending.set(run, firstChunkOf(run));
+          }
+          continue;
+        }
+        pending.delete(r.run);
+        if ("error" in r) {
+          failures.push(r);
+          if (!FALLBACK_REASONS.has(r.error.reason)) break;
+          // A failure before the hedge fired: no race to run, the caller's loop falls back as usual.
+          if (pending.size === 0) timer = undefined;
+          continue;
+        }
+        const lost = [...pending.keys()];
+        lost.forEach(stopRun);
+        return { winner: r, failures, lost };
+      }
+      const lost = [...pending.keys()];
+      lost.forEach(stopRun);
+      return { failures, lost };
+    } finally {
+      stopTimer.abort();
+    }
+  }
+
   async function* streamRouted(
     request: ChatRequest,
     call: CallContext,
@@ -350,23 +442,42 @@ export function createGateway(options: GatewayOptions): Gateway {
     const schedule = scheduleFor(order, call);
     let failed: Parameters<AttemptSchedule["next"]>[0];
     for (let next = await schedule.next(); next; next = await schedule.next(failed)) {
-      const { deployment: d, permit } = next;
-      const deployment = providerOf(d);
-      const attempt = openAttempt(deployment, call, clock, true);
-      const started = clock.monotonic();
+      const raceStarted = clock.monotonic();
+      const race = await raceFirstChunk(startStream(next, upstream, call), model.hedgeAfterMs, schedule, upstream, call);
+      for (const f of race.failures) {
+        f.run.attempt.dispose();
+        recordFailure(f.run.d, f.run.permit, f.error, attempts, clock.monotonic() - f.run.started);
+      }
+      for (const run of race.lost) {
+        // The loser of a hedge race says nothing about its deployment.
+        attempts.push({ provider: run.d.provider, model: run.d.upstreamModel, errorReason: "CANCELLED", errorMessage: "another attempt answered first", latencyMs: clock.monotonic() - run.started });
+        run.permit.release();
+      }
+      if (!race.winner) {
+        upstreamMs += clock.monotonic() - raceStarted;
+        const f = race.failures.at(-1);
+        if (!f) break;
+        if (!FALLBACK_REASONS.has(f.error.reason) || call.signal.aborted) throw f.error;
+        last = f.error;
+        failed = { deployment: f.run.d, error: f.error };
+        continue;
+      }
+      const { run } = race.winner;
+      const { d, permit } = run;
       let text = "";
       let firstTokenAt: number | undefined;
       let end: Extract<ProviderChunk, { type: "end" }> | undefined;
       let failure: GatewayError | undefined;
       try {
-        for await (const chunk of deployment.provider.stream({ ...upstream, model: d.upstreamModel }, attempt.signal)) {
+        for (let r = race.winner.chunk; !r.done; r = await run.it.next()) {
+          const chunk = r.value;
           if (chunk.type === "end") {
             end = chunk;
             continue;
           }
           if (firstTokenAt === undefined) {
             firstTokenAt = clock.monotonic();
-            attempt.firstToken();
+            run.attempt.firstToken();
           }
           text += chunk.text;
           yield { type: "delta", text: chunk.text };
@@ -377,15 +488,19 @@ export function createGateway(options: GatewayOptions): Gateway {
           });
         }
       } catch (err) {
-        failure = attempt.classify(err);
+        failure = run.attempt.classify(err);
       } finally {
-        attempt.dispose();
-        // A caller that stops reading ends the generator here: release the breaker without a verdict.
-        if (!failure && !end) permit.release();
+        run.attempt.dispose();
+        // A caller that stops reading ends the generator here: close the upstream stream and
+        // release the breaker without a verdict.
+        if (!failure && !end) {
+          run.it.return?.().catch(() => {});
+          permit.release();
+        }
       }
       // The provider loop's span counts as not ours, including time the caller took to read deltas.
-      const took = clock.monotonic() - started;
-      upstreamMs += took;
+      upstreamMs += clock.monotonic() - raceStarted;
+      const took = clock.monotonic() - run.started;
       if (failure) {
         // Before the first token a failure is invisible to the caller and the next deployment may answer;
         // after it, the caller has part of an answer and must be told, never handed a silent truncation.
@@ -397,7 +512,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         continue;
       }
       const ttft = firstTokenAt === undefined ? undefined : firstTokenAt - call.receivedAt;
-      recordSuccess(d, permit, attempts, took, firstTokenAt === undefined ? undefined : firstTokenAt - started);
+      recordSuccess(d, permit, attempts, took, firstTokenAt === undefined ? undefined : firstTokenAt - run.started);
       const message: ChatMessage = { role: "assistant", content: text };
       if (end!.toolCalls) message.toolCalls = end!.toolCalls;
       const answer: Answer = { message, finishReason: end!.finishReason, usage: end!.usage, model: end!.model };

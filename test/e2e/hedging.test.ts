@@ -57,4 +57,42 @@ describe("hedged requests (opt-in per model, after 100 ms)", () => {
     expect(completion?.message?.content).toBe("hedge saves it");
     expect(completion?.attempts.map((a) => a.errorReason)).toEqual(["UPSTREAM_UNAVAILABLE", ""]);
   });
+
+  it("hedges a stream whose first token is late; only the winner's tokens reach the caller", async () => {
+    h.upstream.enqueue({ firstByteDelayMs: 3_000, text: "slow primary words" }, { text: "hedged stream wins" });
+    const index = h.upstream.requests.length;
+    const started = performance.now();
+    let text = "";
+    let final;
+    for await (const e of client.streamComplete(ask)) {
+      if (e.event.case === "delta") text += e.event.value.text;
+      else final = e.event.value;
+    }
+    expect(performance.now() - started).toBeLessThan(1_500);
+    expect(text).toBe("hedged stream wins");
+    expect(final?.provider).toBe("fake-anthropic");
+    expect(final?.attempts.map((a) => [a.provider, a.errorReason]).sort()).toEqual([
+      ["fake-anthropic", ""],
+      ["fake-openai", "CANCELLED"],
+    ]);
+    await h.upstream.waitForAbort(index);
+    expect(h.upstream.requests[index]?.aborted).toBe(true);
+  });
+
+  it("does not hedge a stream whose first token comes in time, however slow the rest", async () => {
+    // First token after about 60 ms (under the 100 ms threshold), the whole stream about 300 ms.
+    h.upstream.enqueue({ text: "steady tokens keep coming here", chunkDelayMs: 60 });
+    const before = h.upstream.requests.length;
+    let text = "";
+    for await (const e of client.streamComplete(ask)) if (e.event.case === "delta") text += e.event.value.text;
+    expect(text).toBe("steady tokens keep coming here");
+    expect(h.upstream.requests.length - before).toBe(1);
+  });
+
+  it("when the first stream fails after the hedge started, the hedge's stream answers", async () => {
+    h.upstream.enqueue({ firstByteDelayMs: 200, status: 503 }, { firstByteDelayMs: 300, text: "saved by the hedge" });
+    let text = "";
+    for await (const e of client.streamComplete(ask)) if (e.event.case === "delta") text += e.event.value.text;
+    expect(text).toBe("saved by the hedge");
+  });
 });
