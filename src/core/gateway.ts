@@ -140,6 +140,12 @@ export function createGateway(options: GatewayOptions): Gateway {
     health.recordFailure(d.provider, error);
   }
 
+  /** The loser of a hedge race: listed, but it says nothing about its deployment. */
+  function recordLost(d: Deployment, permit: Permit, attempts: AttemptRecord[], latencyMs: number): void {
+    attempts.push({ provider: d.provider, model: d.upstreamModel, errorReason: "CANCELLED", errorMessage: "another attempt answered first", latencyMs });
+    permit.release();
+  }
+
   function recordSuccess(d: Deployment, permit: Permit, attempts: AttemptRecord[], latencyMs: number, ttftMs?: number): void {
     attempts.push({ provider: d.provider, model: d.upstreamModel, latencyMs });
     stats.recordSuccess(d.id, latencyMs, ttftMs);
@@ -331,9 +337,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         if (o.ok) {
           recordSuccess(o.d, o.permit, attempts, o.took);
         } else if (o.error.metadata["hedge"] === "lost") {
-          // The loser of a hedge race says nothing about its deployment.
-          attempts.push({ provider: o.d.provider, model: o.d.upstreamModel, errorReason: o.error.reason, errorMessage: o.error.message, latencyMs: o.took });
-          o.permit.release();
+          recordLost(o.d, o.permit, attempts, o.took);
         } else {
           recordFailure(o.d, o.permit, o.error, attempts, o.took);
         }
@@ -448,11 +452,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         f.run.attempt.dispose();
         recordFailure(f.run.d, f.run.permit, f.error, attempts, clock.monotonic() - f.run.started);
       }
-      for (const run of race.lost) {
-        // The loser of a hedge race says nothing about its deployment.
-        attempts.push({ provider: run.d.provider, model: run.d.upstreamModel, errorReason: "CANCELLED", errorMessage: "another attempt answered first", latencyMs: clock.monotonic() - run.started });
-        run.permit.release();
-      }
+      for (const run of race.lost) recordLost(run.d, run.permit, attempts, clock.monotonic() - run.started);
       if (!race.winner) {
         upstreamMs += clock.monotonic() - raceStarted;
         const f = race.failures.at(-1);
