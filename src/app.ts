@@ -1,12 +1,11 @@
+import { Redis } from "ioredis";
 import { createCatalog } from "./core/catalog.js";
 import { systemClock, type Clock } from "./core/clock.js";
 import { createGateway, type Gateway } from "./core/gateway.js";
-import { createHealthMonitor } from "./core/health.js";
+import { createHealthMonitor, type HealthMonitor } from "./core/health.js";
 import type { GatewayConfig } from "./config/schema.js";
 import { createLogger, type Logger } from "./log.js";
 import { createProviders } from "./providers/registry.js";
-import { Redis } from "ioredis";
-import type { HealthMonitor } from "./core/health.js";
 import { withFailurePolicy } from "./limits/failure-policy.js";
 import type { RateLimiter } from "./limits/limiter.js";
 import { createMemoryRateLimiter } from "./limits/memory-limiter.js";
