@@ -72,11 +72,6 @@ export function openAttempt(deployment: ProviderDeployment, call: CallContext, c
       call.signal.removeEventListener("abort", onCallerAbort);
     },
     classify(error) {
-      const deadline = () =>
-        new GatewayError("DEADLINE_EXCEEDED", "the call's deadline passed before the provider answered", {
-          metadata: { provider: name },
-          cause: error,
-        });
       if (call.signal.aborted) return callAbortedError(call, clock, error, name);
       if (abandoned) {
         return new GatewayError("CANCELLED", `${name}: cancelled, another attempt answered first`, { metadata: { provider: name, hedge: "lost" }, cause: error });
@@ -89,7 +84,7 @@ export function openAttempt(deployment: ProviderDeployment, call: CallContext, c
       }
       if (timedOut) {
         // The timer ran to the caller's deadline when that came before the provider's own timeout.
-        if (budget < deployment.timeoutMs) return deadline();
+        if (budget < deployment.timeoutMs) return deadlineError(error, name);
         return new GatewayError("UPSTREAM_TIMEOUT", `${name}: no answer within ${deployment.timeoutMs} ms`, {
           metadata: { provider: name, timeout_ms: String(deployment.timeoutMs) },
           cause: error,
@@ -107,7 +102,12 @@ export function openAttempt(deployment: ProviderDeployment, call: CallContext, c
 export function callAbortedError(call: CallContext, clock: Clock, cause?: unknown, provider?: string): GatewayError {
   const metadata: Record<string, string> = provider ? { provider } : {};
   const pastDeadline = call.deadlineAt !== undefined && clock.monotonic() >= call.deadlineAt - 1;
-  return pastDeadline
-    ? new GatewayError("DEADLINE_EXCEEDED", "the call's deadline passed before the provider answered", { metadata, cause })
-    : new GatewayError("CANCELLED", "the caller cancelled the call", { metadata, cause });
+  return pastDeadline ? deadlineError(cause, provider) : new GatewayError("CANCELLED", "the caller cancelled the call", { metadata, cause });
+}
+
+function deadlineError(cause: unknown, provider?: string): GatewayError {
+  return new GatewayError("DEADLINE_EXCEEDED", "the call's deadline passed before the provider answered", {
+    metadata: provider ? { provider } : {},
+    cause,
+  });
 }

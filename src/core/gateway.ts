@@ -81,9 +81,8 @@ interface Running {
 
 /** Builds the core pipeline. */
 export function createGateway(options: GatewayOptions): Gateway {
-  const { catalog, providers, router, stats, breakers, health, clock } = options;
+  const { catalog, providers, router, stats, breakers, health, clock, limiter, limits } = options;
   const random = options.random ?? Math.random;
-  const { limiter, limits } = options;
   const limited = limits.requestsPerMinute !== undefined || limits.requestsPerHour !== undefined || limits.tokensPerMinute !== undefined;
   const unlimited: Reservation = { reconcile: async () => {} };
 
@@ -299,15 +298,19 @@ export function createGateway(options: GatewayOptions): Gateway {
     async *stream(request, call) {
       const { model, order, upstream } = prepare(request, true);
       const reservation = await admit(request, upstream.maxTokens);
-      let used = 0;
+      let delivered = false;
+      let used: number | undefined;
       try {
         for await (const event of streamRouted(request, call, model, order, upstream)) {
           if (event.type === "done") used = event.result.usage.inputTokens + event.result.usage.outputTokens;
+          else delivered = true;
           yield event;
         }
       } finally {
-        // A stream cut short keeps its estimate: some of it was surely used.
-        if (used > 0) settle(reservation, used);
+        // A finished stream settles to its usage and one that failed before any text gives the tokens back;
+        // one cut short after text keeps its estimate, since some of it was surely used.
+        if (used !== undefined) settle(reservation, used);
+        else if (!delivered) settle(reservation, 0);
       }
     },
 

@@ -107,4 +107,18 @@ describe("rate limits", () => {
     await new Promise((r) => setTimeout(r, 20));
     expect((await client.complete(ask("fay"))).completion?.provider).toBe("local");
   });
+
+  it("gives back the tokens of a stream that failed before any text", async () => {
+    // gpt-test reserves its prompt plus 4096 output tokens: two such reservations do not fit in 5000.
+    const h = await start({ tokensPerMinute: 5_000 });
+    const client = clientOf(h);
+    h.upstream.enqueue({ status: 503 });
+    const failed = await (async () => {
+      for await (const _ of client.streamComplete({ ...ask("gil"), model: "gpt-test" })) void _;
+    })().catch((e: unknown) => ConnectError.from(e));
+    expect((failed as ConnectError).code).toBe(Code.Unavailable);
+    await new Promise((r) => setTimeout(r, 20));
+    const { completion } = await client.complete({ ...ask("gil"), model: "gpt-test" });
+    expect(completion?.provider).toBe("fake-openai");
+  });
 });
