@@ -132,6 +132,16 @@ function checkReferences(config: GatewayConfig, env: NodeJS.ProcessEnv, source: 
   if (config.limits.store === "redis" && !config.redis) {
     fail("limits.store", "is redis, but no redis.url (LLM_GATEWAY_REDIS_URL) is configured");
   }
+  if (config.cache.store === "redis" && !config.redis) {
+    fail("cache.store", "is redis, but no redis.url (LLM_GATEWAY_REDIS_URL) is configured");
+  }
+  const semantic = config.cache.semantic;
+  if (semantic.enabled && semantic.embedder === "openai") {
+    const p = config.providers.find((x) => x.name === semantic.provider);
+    if (!p || (p.kind !== "openai" && p.kind !== "openai-compatible")) {
+      fail("cache.semantic.provider", `the openai embedder needs a configured provider of kind openai or openai-compatible (got ${JSON.stringify(semantic.provider ?? "")})`);
+    }
+  }
   if (config.server.tls && (!config.server.tls.certFile || !config.server.tls.keyFile)) {
     fail("server.tls", "set both certFile and keyFile (LLM_GATEWAY_TLS_CERT and LLM_GATEWAY_TLS_KEY)");
   }

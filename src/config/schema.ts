@@ -180,6 +180,44 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    cache: z
+      .object({
+        /** Off: every response says DISABLED and nothing is stored. */
+        enabled: z.boolean().default(true),
+        /** memory (one replica, LRU) or redis (shared by replicas; needs redis.url). */
+        store: z.enum(["memory", "redis"]).default("memory"),
+        /** How long an answer is kept unless the request asks for less or more. */
+        ttlSeconds: z.number().int().positive().default(3600),
+        /** The longest TTL a request may ask for. */
+        maxTtlSeconds: z.number().int().positive().default(86_400),
+        /**
+         * Which requests are cached without asking: "deterministic" ones (temperature 0)
+         * or "all". A request may always opt in with cache.force.
+         */
+        cacheWhen: z.enum(["deterministic", "all"]).default("deterministic"),
+        /** The memory store's bounds: whichever is reached first evicts the least recently used. */
+        maxEntries: z.number().int().positive().default(10_000),
+        maxBytes: z.number().int().positive().default(64 * 1024 * 1024),
+        /** Identical requests in flight at once share one upstream call. */
+        coalesce: z.boolean().default(true),
+        semantic: z
+          .object({
+            enabled: z.boolean().default(false),
+            /** local: Universal Sentence Encoder lite, in process; openai: an embeddings API; lexical: hashed words. */
+            embedder: z.enum(["local", "openai", "lexical"]).default("local"),
+            /** For the openai embedder: a configured provider of kind openai or openai-compatible, and its model. */
+            provider: z.string().optional(),
+            model: z.string().default("text-embedding-3-small"),
+            /** Cosine similarity a cached query must reach; the near-miss guard applies on top. */
+            threshold: z.number().min(0).max(1).optional(),
+            /** Entries kept in each replica's index; the oldest go first. */
+            maxEntries: z.number().int().positive().default(100_000),
+          })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({}),
     log: z
       .object({
         level: z.enum(["debug", "info", "warn", "error"]).default("info"),

@@ -1,0 +1,36 @@
+import type { ChatMessage, FinishReason, Usage } from "../core/types.js";
+
+/** An answer as the cache keeps it: enough to rebuild a response without the upstream. */
+export interface CachedAnswer {
+  message: ChatMessage;
+  finishReason: FinishReason;
+  usage: Usage;
+  /** What the original call cost; a hit saves this much. */
+  costUsd: number;
+  provider: string;
+  model: string;
+  /** Wall-clock milliseconds when it was stored. */
+  storedAt: number;
+}
+
+export interface CacheSize {
+  entries: number;
+  bytes: number;
+}
+
+/**
+ * Where exact answers live, keyed by tenant and request hash. Memory is the
+ * embedded default; Redis is what replicas share. Both pass the same contract
+ * test (test/cache/store-contract.test.ts). A store may throw when its backend
+ * is down: the cache above it turns that into a miss.
+ */
+export interface CacheStore {
+  readonly kind: "memory" | "redis";
+  get(tenant: string, hash: string): Promise<CachedAnswer | undefined>;
+  set(tenant: string, hash: string, answer: CachedAnswer, ttlMs: number): Promise<void>;
+  /** Removes every entry, or one tenant's; returns how many went. */
+  clear(tenant?: string): Promise<number>;
+  /** Entries and payload bytes held, overall or for one tenant. */
+  size(tenant?: string): Promise<CacheSize>;
+  close(): Promise<void>;
+}
