@@ -1,4 +1,8 @@
 import { Redis } from "ioredis";
+import { createFlights } from "./cache/flights.js";
+import { createMemoryCacheStore } from "./cache/memory-store.js";
+import { createRedisCacheStore } from "./cache/redis-store.js";
+import { createResponseCache, type ResponseCache } from "./cache/response-cache.js";
 import { createCatalog } from "./core/catalog.js";
 import { systemClock, type Clock } from "./core/clock.js";
 import { createGateway, type Gateway } from "./core/gateway.js";
@@ -43,7 +47,9 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
   breakers.onChange((id, state) => logger.warn("circuit breaker changed", { deployment: id, state }));
   const retry = config.resilience.retry;
   const retryBudget = createRetryBudget(retry.budgetRatio, retry.budgetBurst);
-  const { limiter, ready } = createLimiter(config, clock, logger, health);
+  const redis = lazyRedis(config, logger, health);
+  const limiter = createLimiter(config, clock, logger, health, redis);
+  const cache = createCache(config, clock, logger, redis);
   const gateway = createGateway({
     catalog: createCatalog(config),
     providers,
@@ -55,6 +61,8 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
     limiter,
     limits: config.limits,
     health,
+    cache,
+    flights: config.cache.enabled && config.cache.coalesce ? createFlights() : undefined,
     clock,
   });
   let lastStatus = health.snapshot().status;
@@ -68,7 +76,7 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
     config,
     start: async () => {
       // Serving before the shared store answers would apply the failure policy to the first calls.
-      await ready;
+      await redis.ready();
       const server = await startServer({
         server: config.server,
         routes: (router) => registerRoutes(router, gateway, clock),
@@ -80,37 +88,71 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
         close: async (graceMs) => {
           await server.close(graceMs);
           await limiter.close();
+          await cache.close();
+          redis.close();
         },
       };
     },
   };
 }
 
+interface SharedRedis {
+  /** The one connection every Redis-backed store shares, made on first use. */
+  get(): Redis;
+  /** Resolves once Redis answers, or after 5 s (stores then apply their failure policies). */
+  ready(): Promise<void>;
+  close(): void;
+}
+
 /**
- * The rate-limit store the configuration names. Redis commands fail at once
- * while disconnected (no offline queue) so that the failure policy decides
- * quickly; the client keeps reconnecting in the background.
+ * One Redis connection for every store that uses it. Commands fail at once
+ * while disconnected (no offline queue) so that each store decides quickly
+ * what a failure means; the client keeps reconnecting in the background.
  */
-function createLimiter(config: GatewayConfig, clock: Clock, logger: Logger, health: HealthMonitor): { limiter: RateLimiter; ready: Promise<void> } {
-  if (config.limits.store === "memory" || !config.redis) return { limiter: createMemoryRateLimiter(clock), ready: Promise.resolve() };
-  const redis = new Redis(config.redis.url, {
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    retryStrategy: (times) => Math.min(times * 200, 2000),
-  });
-  health.set("redis", "redis", "not_serving", "connecting");
-  redis.on("ready", () => health.set("redis", "redis", "serving", "ok"));
-  redis.on("error", (err: Error) => health.set("redis", "redis", "not_serving", err.message));
-  redis.on("end", () => health.set("redis", "redis", "not_serving", "connection closed"));
-  const ready = new Promise<void>((resolve) => {
-    const timer = setTimeout(() => {
-      logger.warn("redis not ready after 5 s; serving anyway, with the rate-limit failure policy", { policy: config.limits.onStoreError });
-      resolve();
-    }, 5_000);
-    redis.once("ready", () => {
-      clearTimeout(timer);
-      resolve();
+function lazyRedis(config: GatewayConfig, logger: Logger, health: HealthMonitor): SharedRedis {
+  let client: Redis | undefined;
+  let ready: Promise<void> | undefined;
+  const get = (): Redis => {
+    if (client) return client;
+    if (!config.redis) throw new Error("redis.url is not configured");
+    const redis = new Redis(config.redis.url, {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      retryStrategy: (times) => Math.min(times * 200, 2000),
     });
-  });
-  return { limiter: withFailurePolicy(createRedisRateLimiter(redis, clock), config.limits.onStoreError, logger, health), ready };
+    health.set("redis", "redis", "not_serving", "connecting");
+    redis.on("ready", () => health.set("redis", "redis", "serving", "ok"));
+    redis.on("error", (err: Error) => health.set("redis", "redis", "not_serving", err.message));
+    redis.on("end", () => health.set("redis", "redis", "not_serving", "connection closed"));
+    ready = new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        logger.warn("redis not ready after 5 s; serving anyway: rate limits apply their failure policy, the cache misses");
+        resolve();
+      }, 5_000);
+      redis.once("ready", () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    client = redis;
+    return redis;
+  };
+  return {
+    get,
+    ready: () => ready ?? Promise.resolve(),
+    close: () => client?.disconnect(),
+  };
+}
+
+/** The rate-limit store the configuration names. */
+function createLimiter(config: GatewayConfig, clock: Clock, logger: Logger, health: HealthMonitor, redis: SharedRedis): RateLimiter {
+  if (config.limits.store === "memory" || !config.redis) return createMemoryRateLimiter(clock);
+  return withFailurePolicy(createRedisRateLimiter(redis.get(), clock), config.limits.onStoreError, logger, health);
+}
+
+/** The response cache: its store, and the semantic index when enabled. */
+function createCache(config: GatewayConfig, clock: Clock, logger: Logger, redis: SharedRedis): ResponseCache {
+  const c = config.cache;
+  const store = c.store === "redis" ? createRedisCacheStore(redis.get()) : createMemoryCacheStore(clock, c);
+  return createResponseCache({ settings: c, store, clock, logger });
 }

@@ -1,3 +1,6 @@
+import type { Flights } from "../cache/flights.js";
+import type { CacheHit, CachePlan, ResponseCache } from "../cache/response-cache.js";
+import type { CachedAnswer } from "../cache/store.js";
 import type { ProviderChunk, ProviderRequest, ProviderUsage } from "../providers/provider.js";
 import type { ProviderDeployment } from "../providers/registry.js";
 import type { Breakers, Permit } from "../resilience/breakers.js";
@@ -9,10 +12,10 @@ import type { DeploymentStatsTracker } from "../routing/stats.js";
 import { callAbortedError, openAttempt, type AttemptScope, type CallContext } from "./attempt.js";
 import { costOf, type Catalog, type Deployment, type ModelEntry } from "./catalog.js";
 import type { Clock } from "./clock.js";
-import { GatewayError, type GatewayErrorReason } from "./errors.js";
+import { GatewayError, isGatewayError, type GatewayErrorReason } from "./errors.js";
 import type { HealthMonitor } from "./health.js";
 import { countMessageTokens, countTextTokens, estimatePromptTokens, type TokenCount } from "./tokens.js";
-import type { AttemptRecord, ChatMessage, ChatRequest, ChatResult, ChatStreamEvent, FinishReason, Usage } from "./types.js";
+import type { AttemptRecord, CacheStatus, ChatMessage, ChatRequest, ChatResult, ChatStreamEvent, FinishReason, Usage } from "./types.js";
 import { validateChatRequest } from "./validate.js";
 
 export type { CallContext } from "./attempt.js";
@@ -23,8 +26,9 @@ export interface Gateway {
   readonly health: HealthMonitor;
   readonly stats: DeploymentStatsTracker;
   readonly breakers: Breakers;
+  readonly cache: ResponseCache;
   complete(request: ChatRequest, call: CallContext): Promise<ChatResult>;
-  /** Yields text deltas, then exactly one "done"; throws a GatewayError if the call fails. */
+  /** Yields one "cache" event, text deltas, then exactly one "done"; throws a GatewayError if the call fails. */
   stream(request: ChatRequest, call: CallContext): AsyncIterable<ChatStreamEvent>;
   countTokens(model: string, messages: readonly ChatMessage[]): TokenCount & { model: string };
 }
@@ -41,6 +45,9 @@ export interface GatewayOptions {
   limiter: RateLimiter;
   limits: LimitSettings;
   health: HealthMonitor;
+  cache: ResponseCache;
+  /** Identical cacheable calls in flight at once share one upstream call; absent turns that off. */
+  flights?: Flights | undefined;
   clock: Clock;
   random?: () => number;
 }
@@ -81,7 +88,7 @@ interface Running {
 
 /** Builds the core pipeline. */
 export function createGateway(options: GatewayOptions): Gateway {
-  const { catalog, providers, router, stats, breakers, health, clock, limiter, limits } = options;
+  const { catalog, providers, router, stats, breakers, health, clock, limiter, limits, cache, flights } = options;
   const random = options.random ?? Math.random;
   const limited = limits.requestsPerMinute !== undefined || limits.requestsPerHour !== undefined || limits.tokensPerMinute !== undefined;
   const unlimited: Reservation = { reconcile: async () => {} };
@@ -89,7 +96,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   /** Checks the caller's limits, reserving the tokens the call may use (prompt estimate plus max_tokens). */
   async function admit(request: ChatRequest, maxTokens: number): Promise<Reservation> {
     if (!limited) return unlimited;
-    const admission = await limiter.admit(request.user || "anonymous", estimatePromptTokens(request.messages) + maxTokens, limits);
+    const admission = await limiter.admit(tenantOf(request), estimatePromptTokens(request.messages) + maxTokens, limits);
     if (admission.admitted) return admission.reservation;
     const what = { rpm: "requests per minute", rph: "requests per hour", tpm: "tokens per minute" }[admission.limit];
     throw new GatewayError("RATE_LIMITED", `rate limit reached: ${what}; retry in ${Math.ceil(admission.retryAfterMs / 1000)} s`, {
@@ -101,6 +108,83 @@ export function createGateway(options: GatewayOptions): Gateway {
   /** Settles a reservation without holding up the answer; a store failure here only loses accuracy. */
   function settle(reservation: Reservation, tokens: number): void {
     if (reservation !== unlimited) reservation.reconcile(tokens).catch(() => {});
+  }
+
+  const tenantOf = (request: ChatRequest): string => request.user || "anonymous";
+  const statusOf = (plan: CachePlan): CacheStatus => (plan.mode === "lookup" ? "miss" : plan.mode);
+
+  /**
+   * The call a coalesced run makes upstream: the first caller's identity,
+   * but its own signal (aborted only when every caller has gone) and no
+   * deadline of its own, since each caller's deadline ends only that caller's wait.
+   */
+  const detached = (call: CallContext, signal: AbortSignal): CallContext => ({
+    signal,
+    requestId: call.requestId,
+    receivedAt: call.receivedAt,
+  });
+
+  /** A caller that stopped waiting on a coalesced call gets its own cancellation or deadline error. */
+  const abortedWait = (call: CallContext, err: unknown): unknown =>
+    !isGatewayError(err) && call.signal.aborted ? callAbortedError(call, clock, err) : err;
+
+  const answerOf = (r: ChatResult): CachedAnswer => ({
+    message: r.message,
+    finishReason: r.finishReason,
+    usage: r.usage,
+    costUsd: r.costUsd,
+    provider: r.provider,
+    model: r.model,
+    storedAt: clock.now(),
+  });
+
+  /** A result served without an upstream call of this caller's own: it costs nothing and made no attempts. */
+  function served(call: CallContext, answer: CachedAnswer, status: CacheStatus, timeToFirstTokenMs?: number): ChatResult {
+    const latencyMs = clock.monotonic() - call.receivedAt;
+    const out: ChatResult = {
+      id: call.requestId,
+      message: answer.message,
+      finishReason: answer.finishReason,
+      usage: answer.usage,
+      costUsd: 0,
+      provider: answer.provider,
+      model: answer.model,
+      cacheStatus: status,
+      latencyMs,
+      gatewayOverheadMs: latencyMs,
+      attempts: [],
+    };
+    if (timeToFirstTokenMs !== undefined) out.timeToFirstTokenMs = timeToFirstTokenMs;
+    return out;
+  }
+
+  const fromCache = (call: CallContext, answer: CachedAnswer, status: CacheStatus): ChatResult => served(call, answer, status);
+
+  /** What a caller that joined another's call gets: the same answer, its own id and timings, no cost. */
+  function follower(call: CallContext, r: ChatResult, timeToFirstTokenMs?: number): ChatResult {
+    const out = served(call, answerOf(r), "coalesced", timeToFirstTokenMs);
+    // It waited on the upstream like the first caller did: only its time beyond that is ours.
+    out.gatewayOverheadMs = Math.min(out.latencyMs, r.gatewayOverheadMs);
+    return out;
+  }
+
+  /** A cached answer as a stream: the cache event, the text in word-sized deltas, then the result. */
+  async function* replay(call: CallContext, hit: CacheHit): AsyncGenerator<ChatStreamEvent> {
+    yield { type: "cache", status: hit.kind };
+    let firstAt: number | undefined;
+    for (const text of deltasOf(hit.answer.message.content)) {
+      firstAt ??= clock.monotonic() - call.receivedAt;
+      yield { type: "delta", text };
+    }
+    yield { type: "done", result: served(call, hit.answer, hit.kind, firstAt) };
+  }
+
+  /** Passes a stream through and stores its answer once it is complete. */
+  async function* storing(plan: CachePlan, events: AsyncIterable<ChatStreamEvent>): AsyncGenerator<ChatStreamEvent> {
+    for await (const event of events) {
+      yield event;
+      if (event.type === "done") await cache.store(plan, event.result);
+    }
   }
 
   const scheduleFor = (order: readonly Deployment[], call: CallContext): AttemptSchedule =>
@@ -204,7 +288,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       costUsd: costOf(d, usage),
       provider: d.provider,
       model: answer.model,
-      cacheStatus: "disabled",
+      cacheStatus: "miss",
       latencyMs,
       gatewayOverheadMs: Math.max(0, latencyMs - upstreamMs),
       attempts,
@@ -282,12 +366,38 @@ export function createGateway(options: GatewayOptions): Gateway {
     stats,
     breakers,
 
+    cache,
+
     async complete(request, call) {
       const { model, order, upstream } = prepare(request, false);
       const reservation = await admit(request, upstream.maxTokens);
+      const plan = cache.plan(request, model, tenantOf(request), upstream.maxTokens);
       try {
-        const done = await completeRouted(request, call, model, order, upstream);
-        settle(reservation, done.usage.inputTokens + done.usage.outputTokens);
+        const hit = await cache.lookup(plan);
+        if (hit) {
+          settle(reservation, 0);
+          cache.record(plan.tenant, hit.kind, hit.answer);
+          return fromCache(call, hit.answer, hit.kind);
+        }
+        let done: ChatResult;
+        if (plan.mode === "lookup" && flights) {
+          const joined = await flights
+            .unary(
+              plan.key,
+              call.signal,
+              (signal) => completeRouted(request, detached(call, signal), model, order, upstream),
+              (r) => cache.store(plan, r),
+            )
+            .catch((err: unknown) => {
+              throw abortedWait(call, err);
+            });
+          done = joined.leader ? { ...joined.value, cacheStatus: "miss" } : follower(call, joined.value);
+        } else {
+          done = { ...(await completeRouted(request, call, model, order, upstream)), cacheStatus: statusOf(plan) };
+          void cache.store(plan, done);
+        }
+        cache.record(plan.tenant, done.cacheStatus, done.cacheStatus === "coalesced" ? answerOf(done) : undefined);
+        settle(reservation, done.cacheStatus === "coalesced" ? 0 : done.usage.inputTokens + done.usage.outputTokens);
         return done;
       } catch (err) {
         settle(reservation, 0);
@@ -298,13 +408,45 @@ export function createGateway(options: GatewayOptions): Gateway {
     async *stream(request, call) {
       const { model, order, upstream } = prepare(request, true);
       const reservation = await admit(request, upstream.maxTokens);
+      const plan = cache.plan(request, model, tenantOf(request), upstream.maxTokens);
       let delivered = false;
+      let firstDeltaAt: number | undefined;
       let used: number | undefined;
       try {
-        for await (const event of streamRouted(request, call, model, order, upstream)) {
-          if (event.type === "done") used = event.result.usage.inputTokens + event.result.usage.outputTokens;
-          else delivered = true;
-          yield event;
+        const hit = await cache.lookup(plan);
+        if (hit) {
+          used = 0;
+          cache.record(plan.tenant, hit.kind, hit.answer);
+          yield* replay(call, hit);
+          return;
+        }
+        let events: AsyncIterable<ChatStreamEvent>;
+        let status = statusOf(plan);
+        if (plan.mode === "lookup" && flights) {
+          const joined = flights.stream(plan.key, call.signal, (signal) => storing(plan, streamRouted(request, detached(call, signal), model, order, upstream)));
+          events = joined.events;
+          if (!joined.leader) status = "coalesced";
+        } else {
+          events = storing(plan, streamRouted(request, call, model, order, upstream));
+        }
+        yield { type: "cache", status };
+        try {
+          for await (const event of events) {
+            if (event.type === "done") {
+              const result = status === "coalesced" ? follower(call, event.result, firstDeltaAt) : { ...event.result, cacheStatus: status };
+              cache.record(plan.tenant, status, status === "coalesced" ? answerOf(result) : undefined);
+              used = status === "coalesced" ? 0 : result.usage.inputTokens + result.usage.outputTokens;
+              yield { type: "done", result };
+            } else {
+              if (event.type === "delta" && !delivered) {
+                delivered = true;
+                firstDeltaAt = clock.monotonic() - call.receivedAt;
+              }
+              yield event;
+            }
+          }
+        } catch (err) {
+          throw abortedWait(call, err);
         }
       } finally {
         // A finished stream settles to its usage and one that failed before any text gives the tokens back;
@@ -524,6 +666,21 @@ export function createGateway(options: GatewayOptions): Gateway {
     }
     throw exhausted(model, call, attempts, last, schedule.skipped);
   }
+}
+
+/** Splits an answer into deltas of whole words, about 32 characters each, as a provider would stream it. */
+export function deltasOf(text: string): string[] {
+  const out: string[] = [];
+  let current = "";
+  for (const word of text.match(/\s*\S+\s*|\s+/g) ?? []) {
+    current += word;
+    if (current.length >= 32) {
+      out.push(current);
+      current = "";
+    }
+  }
+  if (current) out.push(current);
+  return out;
 }
 
 /**

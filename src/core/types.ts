@@ -44,6 +44,7 @@ export interface ChatRequest extends SamplingParams {
   user: string;
   metadata: Record<string, string>;
   routing: RoutingHints;
+  cache?: CacheOptions;
 }
 
 export type FinishReason = "stop" | "length" | "tool_calls" | "content_filter" | "unspecified";
@@ -55,7 +56,25 @@ export interface Usage {
   estimated: boolean;
 }
 
-export type CacheStatus = "miss" | "hit_exact" | "hit_semantic" | "bypass" | "disabled";
+/**
+ * How the cache answered: hit_* from a stored answer, coalesced by sharing an
+ * identical call already in flight, miss after a lookup, bypass without one.
+ */
+export type CacheStatus = "miss" | "hit_exact" | "hit_semantic" | "bypass" | "disabled" | "coalesced";
+
+/** Per-request cache control. */
+export interface CacheOptions {
+  /** Do not look up (the answer is still stored unless noStore). */
+  noCache?: boolean;
+  /** Do not store this answer. */
+  noStore?: boolean;
+  /** Keep this answer for this long (capped by the configured maximum). */
+  ttlSeconds?: number;
+  /** Cache even though the request is not deterministic (temperature above 0 or unset). */
+  force?: boolean;
+  /** Exact matches only. */
+  noSemantic?: boolean;
+}
 
 /** One upstream call made for a completion. */
 export interface AttemptRecord {
@@ -86,4 +105,8 @@ export interface ChatResult {
 }
 
 /** One event of a streamed completion, as the core yields it. */
-export type ChatStreamEvent = { type: "delta"; text: string } | { type: "done"; result: ChatResult };
+export type ChatStreamEvent =
+  | { type: "delta"; text: string }
+  | { type: "done"; result: ChatResult }
+  /** First of every stream: how the cache will answer, before any text (for response headers). */
+  | { type: "cache"; status: CacheStatus };

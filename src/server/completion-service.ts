@@ -20,6 +20,7 @@ export function createCompletionService(gateway: Gateway, clock: Clock): Service
     async complete(req, ctx) {
       const call = callContextOf(ctx, clock);
       const result = await gateway.complete(toChatRequest(req), call);
+      ctx.responseHeader.set(CACHE_HEADER, result.cacheStatus);
       setResultTrailers(ctx, result);
       return create(CompleteResponseSchema, { completion: toCompletion(result) });
     },
@@ -27,7 +28,10 @@ export function createCompletionService(gateway: Gateway, clock: Clock): Service
     async *streamComplete(req, ctx) {
       const call = callContextOf(ctx, clock);
       for await (const event of gateway.stream(toChatRequest(req), call)) {
-        if (event.type === "delta") {
+        if (event.type === "cache") {
+          // Known before any text, so it travels in the response headers like a unary call's.
+          ctx.responseHeader.set(CACHE_HEADER, event.status);
+        } else if (event.type === "delta") {
           yield create(StreamCompleteResponseSchema, { event: { case: "delta", value: { text: event.text } } });
         } else {
           setResultTrailers(ctx, event.result);
@@ -55,8 +59,10 @@ export function createCompletionService(gateway: Gateway, clock: Clock): Service
   };
 }
 
-/** Who answered and whether the cache did, as metadata for proxies and clients that read no bodies. */
+/** How the cache answered (miss, hit_exact, hit_semantic, coalesced, bypass, disabled), as a response header. */
+export const CACHE_HEADER = "x-cache-status";
+
+/** Who answered, as metadata for proxies and clients that read no bodies. */
 function setResultTrailers(ctx: HandlerContext, result: ChatResult): void {
   ctx.responseTrailer.set("x-llm-provider", result.provider);
-  ctx.responseTrailer.set("x-cache-status", result.cacheStatus);
 }

@@ -2,7 +2,7 @@ import { create } from "@bufbuild/protobuf";
 import type { ModelEntry } from "../core/catalog.js";
 import { invalidRequest } from "../core/errors.js";
 import type { DependencyHealth, HealthSnapshot, ServingStatus as CoreServingStatus } from "../core/health.js";
-import type { CacheStatus as CoreCacheStatus, ChatMessage, ChatRequest, ChatResult, FinishReason as CoreFinishReason, Role as CoreRole, RoutingStrategy as CoreStrategy } from "../core/types.js";
+import type { CacheOptions, CacheStatus as CoreCacheStatus, ChatMessage, ChatRequest, ChatResult, FinishReason as CoreFinishReason, Role as CoreRole, RoutingStrategy as CoreStrategy } from "../core/types.js";
 import type { CompleteRequest, ModelInfo, StreamCompleteRequest } from "../../gen/ts/llmgateway/v1/completion_service_pb.js";
 import { ModelInfoSchema } from "../../gen/ts/llmgateway/v1/completion_service_pb.js";
 import {
@@ -58,6 +58,7 @@ const cacheStatuses: Record<CoreCacheStatus, CacheStatus> = {
   hit_semantic: CacheStatus.HIT_SEMANTIC,
   bypass: CacheStatus.BYPASS,
   disabled: CacheStatus.DISABLED,
+  coalesced: CacheStatus.COALESCED,
 };
 
 const servingStatuses: Record<CoreServingStatus, ServingStatus> = {
@@ -108,6 +109,19 @@ export function toChatRequest(req: CompleteRequest | StreamCompleteRequest): Cha
       throw invalidRequest("seed", "must fit in a 53-bit integer");
     }
     out.seed = Number(req.seed);
+  }
+  const c = req.cache;
+  if (c) {
+    const cache: CacheOptions = {};
+    if (c.noCache) cache.noCache = true;
+    if (c.noStore) cache.noStore = true;
+    if (c.force) cache.force = true;
+    if (c.noSemantic) cache.noSemantic = true;
+    if (c.ttlSeconds !== undefined) {
+      if (c.ttlSeconds === 0) throw invalidRequest("cache.ttl_seconds", "must be at least 1 (use no_store not to store)");
+      cache.ttlSeconds = c.ttlSeconds;
+    }
+    out.cache = cache;
   }
   return out;
 }

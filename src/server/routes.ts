@@ -6,6 +6,8 @@ import * as reflectionV1alpha from "../../gen/ts/grpc/reflection/v1alpha/reflect
 import { file_health_v1_health, Health } from "../../gen/ts/health/v1/health_pb.js";
 import { CompletionService, file_llmgateway_v1_completion_service } from "../../gen/ts/llmgateway/v1/completion_service_pb.js";
 import { file_llmgateway_v1_health_service, HealthService } from "../../gen/ts/llmgateway/v1/health_service_pb.js";
+import { CacheService, file_llmgateway_v1_cache_service } from "../../gen/ts/llmgateway/v1/cache_service_pb.js";
+import { createCacheService } from "./cache-service.js";
 import { createCompletionService } from "./completion-service.js";
 import { createGrpcHealthService } from "./grpc-health.js";
 import { createHealthService } from "./health-service.js";
@@ -15,6 +17,7 @@ import { createReflectionServices } from "./reflection.js";
 export const servedServices = [
   CompletionService,
   HealthService,
+  CacheService,
   Health,
   reflectionV1.ServerReflection,
   reflectionV1alpha.ServerReflection,
@@ -24,11 +27,13 @@ export const servedServices = [
 export function registerRoutes(router: ConnectRouter, gateway: Gateway, clock: Clock): void {
   router.service(CompletionService, createCompletionService(gateway, clock));
   router.service(HealthService, createHealthService(gateway));
-  router.service(Health, createGrpcHealthService(gateway.health, [CompletionService.typeName, HealthService.typeName]));
+  router.service(CacheService, createCacheService(gateway.cache));
+  router.service(Health, createGrpcHealthService(gateway.health, [CompletionService.typeName, HealthService.typeName, CacheService.typeName]));
   const reflection = createReflectionServices(
     [
       file_llmgateway_v1_completion_service,
       file_llmgateway_v1_health_service,
+      file_llmgateway_v1_cache_service,
       file_health_v1_health,
       reflectionV1.file_grpc_reflection_v1_reflection,
       reflectionV1alpha.file_grpc_reflection_v1alpha_reflection,

@@ -31,6 +31,8 @@ export interface HarnessOptions {
   limits?: Record<string, unknown>;
   /** A Redis URL for the stores that use one. */
   redisUrl?: string;
+  /** The cache section. */
+  cache?: Record<string, unknown>;
 }
 
 const dualDeployments = [
@@ -48,6 +50,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       server: { host: "127.0.0.1", grpcPort: 0, httpPort: 0, shutdownGraceMs: 2000, corsOrigins: ["http://playground.test"], ...options.server },
       defaultModel: "gpt-test",
       ...(options.limits ? { limits: options.limits } : {}),
+      ...(options.cache ? { cache: options.cache } : {}),
       ...(options.redisUrl ? { redis: { url: options.redisUrl } } : {}),
       resilience: {
         breaker: options.breaker ?? { volumeThreshold: 1_000_000 },

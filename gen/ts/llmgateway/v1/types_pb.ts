@@ -10,7 +10,7 @@ import type { Message as Message$1 } from "@bufbuild/protobuf";
  * Describes the file llmgateway/v1/types.proto.
  */
 export const file_llmgateway_v1_types: GenFile = /*@__PURE__*/
-  fileDesc("ChlsbG1nYXRld2F5L3YxL3R5cGVzLnByb3RvEg1sbG1nYXRld2F5LnYxIjwKCFRvb2xDYWxsEgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSFgoOYXJndW1lbnRzX2pzb24YAyABKAkijgEKB01lc3NhZ2USIQoEcm9sZRgBIAEoDjITLmxsbWdhdGV3YXkudjEuUm9sZRIPCgdjb250ZW50GAIgASgJEgwKBG5hbWUYBCABKAkSKwoKdG9vbF9jYWxscxgFIAMoCzIXLmxsbWdhdGV3YXkudjEuVG9vbENhbGwSFAoMdG9vbF9jYWxsX2lkGAYgASgJInkKDFJvdXRpbmdIaW50cxIwCghzdHJhdGVneRgBIAEoDjIeLmxsbWdhdGV3YXkudjEuUm91dGluZ1N0cmF0ZWd5EhsKE3ByZWZlcnJlZF9wcm92aWRlcnMYAiADKAkSGgoSZXhjbHVkZWRfcHJvdmlkZXJzGAMgAygJIl0KBVVzYWdlEhQKDGlucHV0X3Rva2VucxgBIAEoAxIVCg1vdXRwdXRfdG9rZW5zGAIgASgDEhQKDHRvdGFsX3Rva2VucxgDIAEoAxIRCgllc3RpbWF0ZWQYBCABKAgi+gIKCkNvbXBsZXRpb24SCgoCaWQYASABKAkSJwoHbWVzc2FnZRgCIAEoCzIWLmxsbWdhdGV3YXkudjEuTWVzc2FnZRIyCg1maW5pc2hfcmVhc29uGAMgASgOMhsubGxtZ2F0ZXdheS52MS5GaW5pc2hSZWFzb24SIwoFdXNhZ2UYBCABKAsyFC5sbG1nYXRld2F5LnYxLlVzYWdlEhAKCGNvc3RfdXNkGAUgASgBEhAKCHByb3ZpZGVyGAYgASgJEg0KBW1vZGVsGAcgASgJEjAKDGNhY2hlX3N0YXR1cxgIIAEoDjIaLmxsbWdhdGV3YXkudjEuQ2FjaGVTdGF0dXMSEgoKbGF0ZW5jeV9tcxgJIAEoARIbChNnYXRld2F5X292ZXJoZWFkX21zGAogASgBEh4KFnRpbWVfdG9fZmlyc3RfdG9rZW5fbXMYCyABKAESKAoIYXR0ZW1wdHMYDCADKAsyFi5sbG1nYXRld2F5LnYxLkF0dGVtcHQiawoHQXR0ZW1wdBIQCghwcm92aWRlchgBIAEoCRINCgVtb2RlbBgCIAEoCRIUCgxlcnJvcl9yZWFzb24YAyABKAkSFQoNZXJyb3JfbWVzc2FnZRgEIAEoCRISCgpsYXRlbmN5X21zGAUgASgBKl8KBFJvbGUSFAoQUk9MRV9VTlNQRUNJRklFRBAAEg8KC1JPTEVfU1lTVEVNEAESDQoJUk9MRV9VU0VSEAISEgoOUk9MRV9BU1NJU1RBTlQQAxINCglST0xFX1RPT0wQBCrMAQoPUm91dGluZ1N0cmF0ZWd5EiAKHFJPVVRJTkdfU1RSQVRFR1lfVU5TUEVDSUZJRUQQABIdChlST1VUSU5HX1NUUkFURUdZX0ZBTExCQUNLEAESIAocUk9VVElOR19TVFJBVEVHWV9ST1VORF9ST0JJThACEhkKFVJPVVRJTkdfU1RSQVRFR1lfQ09TVBADEhwKGFJPVVRJTkdfU1RSQVRFR1lfTEFURU5DWRAEEh0KGVJPVVRJTkdfU1RSQVRFR1lfV0VJR0hURUQQBSqfAQoMRmluaXNoUmVhc29uEh0KGUZJTklTSF9SRUFTT05fVU5TUEVDSUZJRUQQABIWChJGSU5JU0hfUkVBU09OX1NUT1AQARIYChRGSU5JU0hfUkVBU09OX0xFTkdUSBACEhwKGEZJTklTSF9SRUFTT05fVE9PTF9DQUxMUxADEiAKHEZJTklTSF9SRUFTT05fQ09OVEVOVF9GSUxURVIQBCqxAQoLQ2FjaGVTdGF0dXMSHAoYQ0FDSEVfU1RBVFVTX1VOU1BFQ0lGSUVEEAASFQoRQ0FDSEVfU1RBVFVTX01JU1MQARIaChZDQUNIRV9TVEFUVVNfSElUX0VYQUNUEAISHQoZQ0FDSEVfU1RBVFVTX0hJVF9TRU1BTlRJQxADEhcKE0NBQ0hFX1NUQVRVU19CWVBBU1MQBBIZChVDQUNIRV9TVEFUVVNfRElTQUJMRUQQBWIGcHJvdG8z");
+  fileDesc("ChlsbG1nYXRld2F5L3YxL3R5cGVzLnByb3RvEg1sbG1nYXRld2F5LnYxIjwKCFRvb2xDYWxsEgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSFgoOYXJndW1lbnRzX2pzb24YAyABKAkijgEKB01lc3NhZ2USIQoEcm9sZRgBIAEoDjITLmxsbWdhdGV3YXkudjEuUm9sZRIPCgdjb250ZW50GAIgASgJEgwKBG5hbWUYBCABKAkSKwoKdG9vbF9jYWxscxgFIAMoCzIXLmxsbWdhdGV3YXkudjEuVG9vbENhbGwSFAoMdG9vbF9jYWxsX2lkGAYgASgJInkKDFJvdXRpbmdIaW50cxIwCghzdHJhdGVneRgBIAEoDjIeLmxsbWdhdGV3YXkudjEuUm91dGluZ1N0cmF0ZWd5EhsKE3ByZWZlcnJlZF9wcm92aWRlcnMYAiADKAkSGgoSZXhjbHVkZWRfcHJvdmlkZXJzGAMgAygJIoABCgxDYWNoZU9wdGlvbnMSEAoIbm9fY2FjaGUYASABKAgSEAoIbm9fc3RvcmUYAiABKAgSGAoLdHRsX3NlY29uZHMYAyABKA1IAIgBARINCgVmb3JjZRgEIAEoCBITCgtub19zZW1hbnRpYxgFIAEoCEIOCgxfdHRsX3NlY29uZHMiXQoFVXNhZ2USFAoMaW5wdXRfdG9rZW5zGAEgASgDEhUKDW91dHB1dF90b2tlbnMYAiABKAMSFAoMdG90YWxfdG9rZW5zGAMgASgDEhEKCWVzdGltYXRlZBgEIAEoCCL6AgoKQ29tcGxldGlvbhIKCgJpZBgBIAEoCRInCgdtZXNzYWdlGAIgASgLMhYubGxtZ2F0ZXdheS52MS5NZXNzYWdlEjIKDWZpbmlzaF9yZWFzb24YAyABKA4yGy5sbG1nYXRld2F5LnYxLkZpbmlzaFJlYXNvbhIjCgV1c2FnZRgEIAEoCzIULmxsbWdhdGV3YXkudjEuVXNhZ2USEAoIY29zdF91c2QYBSABKAESEAoIcHJvdmlkZXIYBiABKAkSDQoFbW9kZWwYByABKAkSMAoMY2FjaGVfc3RhdHVzGAggASgOMhoubGxtZ2F0ZXdheS52MS5DYWNoZVN0YXR1cxISCgpsYXRlbmN5X21zGAkgASgBEhsKE2dhdGV3YXlfb3ZlcmhlYWRfbXMYCiABKAESHgoWdGltZV90b19maXJzdF90b2tlbl9tcxgLIAEoARIoCghhdHRlbXB0cxgMIAMoCzIWLmxsbWdhdGV3YXkudjEuQXR0ZW1wdCJrCgdBdHRlbXB0EhAKCHByb3ZpZGVyGAEgASgJEg0KBW1vZGVsGAIgASgJEhQKDGVycm9yX3JlYXNvbhgDIAEoCRIVCg1lcnJvcl9tZXNzYWdlGAQgASgJEhIKCmxhdGVuY3lfbXMYBSABKAEqXwoEUm9sZRIUChBST0xFX1VOU1BFQ0lGSUVEEAASDwoLUk9MRV9TWVNURU0QARINCglST0xFX1VTRVIQAhISCg5ST0xFX0FTU0lTVEFOVBADEg0KCVJPTEVfVE9PTBAEKswBCg9Sb3V0aW5nU3RyYXRlZ3kSIAocUk9VVElOR19TVFJBVEVHWV9VTlNQRUNJRklFRBAAEh0KGVJPVVRJTkdfU1RSQVRFR1lfRkFMTEJBQ0sQARIgChxST1VUSU5HX1NUUkFURUdZX1JPVU5EX1JPQklOEAISGQoVUk9VVElOR19TVFJBVEVHWV9DT1NUEAMSHAoYUk9VVElOR19TVFJBVEVHWV9MQVRFTkNZEAQSHQoZUk9VVElOR19TVFJBVEVHWV9XRUlHSFRFRBAFKp8BCgxGaW5pc2hSZWFzb24SHQoZRklOSVNIX1JFQVNPTl9VTlNQRUNJRklFRBAAEhYKEkZJTklTSF9SRUFTT05fU1RPUBABEhgKFEZJTklTSF9SRUFTT05fTEVOR1RIEAISHAoYRklOSVNIX1JFQVNPTl9UT09MX0NBTExTEAMSIAocRklOSVNIX1JFQVNPTl9DT05URU5UX0ZJTFRFUhAEKs0BCgtDYWNoZVN0YXR1cxIcChhDQUNIRV9TVEFUVVNfVU5TUEVDSUZJRUQQABIVChFDQUNIRV9TVEFUVVNfTUlTUxABEhoKFkNBQ0hFX1NUQVRVU19ISVRfRVhBQ1QQAhIdChlDQUNIRV9TVEFUVVNfSElUX1NFTUFOVElDEAMSFwoTQ0FDSEVfU1RBVFVTX0JZUEFTUxAEEhkKFUNBQ0hFX1NUQVRVU19ESVNBQkxFRBAFEhoKFkNBQ0hFX1NUQVRVU19DT0FMRVNDRUQQBmIGcHJvdG8z");
 
 /**
  * ToolCall is a request by the model to run a named tool with JSON arguments.
@@ -133,6 +133,57 @@ export const RoutingHintsSchema: GenMessage<RoutingHints> = /*@__PURE__*/
   messageDesc(file_llmgateway_v1_types, 2);
 
 /**
+ * CacheOptions controls the cache for one request. By default a request is
+ * looked up and stored when it is deterministic (temperature 0) or the
+ * gateway caches every request.
+ *
+ * @generated from message llmgateway.v1.CacheOptions
+ */
+export type CacheOptions = Message$1<"llmgateway.v1.CacheOptions"> & {
+  /**
+   * Do not look up a stored answer; the fresh answer is still stored unless no_store.
+   *
+   * @generated from field: bool no_cache = 1;
+   */
+  noCache: boolean;
+
+  /**
+   * Do not store this answer.
+   *
+   * @generated from field: bool no_store = 2;
+   */
+  noStore: boolean;
+
+  /**
+   * How long to keep this answer, in seconds; capped by the gateway's maximum. Absent means the default.
+   *
+   * @generated from field: optional uint32 ttl_seconds = 3;
+   */
+  ttlSeconds?: number | undefined;
+
+  /**
+   * Cache this request although it is not deterministic (temperature above 0 or unset).
+   *
+   * @generated from field: bool force = 4;
+   */
+  force: boolean;
+
+  /**
+   * Match exactly only, never by meaning.
+   *
+   * @generated from field: bool no_semantic = 5;
+   */
+  noSemantic: boolean;
+};
+
+/**
+ * Describes the message llmgateway.v1.CacheOptions.
+ * Use `create(CacheOptionsSchema)` to create a new message.
+ */
+export const CacheOptionsSchema: GenMessage<CacheOptions> = /*@__PURE__*/
+  messageDesc(file_llmgateway_v1_types, 3);
+
+/**
  * Usage counts the tokens a call consumed.
  *
  * @generated from message llmgateway.v1.Usage
@@ -172,7 +223,7 @@ export type Usage = Message$1<"llmgateway.v1.Usage"> & {
  * Use `create(UsageSchema)` to create a new message.
  */
 export const UsageSchema: GenMessage<Usage> = /*@__PURE__*/
-  messageDesc(file_llmgateway_v1_types, 3);
+  messageDesc(file_llmgateway_v1_types, 4);
 
 /**
  * Completion is the outcome of one completion call.
@@ -270,7 +321,7 @@ export type Completion = Message$1<"llmgateway.v1.Completion"> & {
  * Use `create(CompletionSchema)` to create a new message.
  */
 export const CompletionSchema: GenMessage<Completion> = /*@__PURE__*/
-  messageDesc(file_llmgateway_v1_types, 4);
+  messageDesc(file_llmgateway_v1_types, 5);
 
 /**
  * Attempt is one upstream call the gateway made for a completion.
@@ -319,7 +370,7 @@ export type Attempt = Message$1<"llmgateway.v1.Attempt"> & {
  * Use `create(AttemptSchema)` to create a new message.
  */
 export const AttemptSchema: GenMessage<Attempt> = /*@__PURE__*/
-  messageDesc(file_llmgateway_v1_types, 5);
+  messageDesc(file_llmgateway_v1_types, 6);
 
 /**
  * Role says who wrote a message in a conversation.
@@ -519,6 +570,13 @@ export enum CacheStatus {
    * @generated from enum value: CACHE_STATUS_DISABLED = 5;
    */
   DISABLED = 5,
+
+  /**
+   * An identical request was already in flight: this one shared its upstream call and answer.
+   *
+   * @generated from enum value: CACHE_STATUS_COALESCED = 6;
+   */
+  COALESCED = 6,
 }
 
 /**

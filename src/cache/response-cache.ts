@@ -1,0 +1,210 @@
+import type { ModelEntry } from "../core/catalog.js";
+import type { Clock } from "../core/clock.js";
+import type { CacheStatus, ChatRequest, ChatResult } from "../core/types.js";
+import type { Logger } from "../log.js";
+import { exactKey, semanticScope } from "./key.js";
+import type { SemanticIndex } from "./semantic/index.js";
+import type { CacheSize, CacheStore, CachedAnswer } from "./store.js";
+
+/** What the cache will do for one request, decided before anything runs. */
+export interface CachePlan {
+  /** disabled: the cache is off; bypass: not looked up (by request, or not deterministic); lookup: looked up. */
+  mode: "disabled" | "bypass" | "lookup";
+  tenant: string;
+  /** The exact key; also the coalescing key. */
+  key: string;
+  /** Whether the answer is stored afterwards. */
+  store: boolean;
+  ttlMs: number;
+  /** For the semantic index: the scope (all but the last user message) and the query (that message). */
+  semantic?: { scope: string; query: string };
+}
+
+export interface CacheHit {
+  kind: "hit_exact" | "hit_semantic";
+  answer: CachedAnswer;
+  /** For a semantic hit: the cached query it matched and how closely. */
+  matched?: { query: string; similarity: number };
+}
+
+/** Counts since start-up, on this replica. */
+export interface CacheCounters {
+  hitsExact: number;
+  hitsSemantic: number;
+  misses: number;
+  bypassed: number;
+  coalesced: number;
+  stored: number;
+  errors: number;
+  tokensSaved: number;
+  costSavedUsd: number;
+}
+
+export interface CacheStats extends CacheCounters, CacheSize {
+  store: "memory" | "redis";
+  semanticEntries: number;
+}
+
+export interface CacheSettings {
+  enabled: boolean;
+  ttlSeconds: number;
+  maxTtlSeconds: number;
+  cacheWhen: "deterministic" | "all";
+}
+
+export interface ResponseCache {
+  plan(request: ChatRequest, model: ModelEntry, tenant: string, maxTokens: number): CachePlan;
+  /** An answer for the plan, exact first, then semantic; never throws (a store failure is a miss). */
+  lookup(plan: CachePlan): Promise<CacheHit | undefined>;
+  /** Stores a fresh answer if the plan says so; never throws. */
+  store(plan: CachePlan, result: ChatResult): Promise<void>;
+  /** Counts how a request was answered, and what a hit saved. */
+  record(tenant: string, status: CacheStatus, saved?: CachedAnswer): void;
+  stats(tenant?: string): Promise<CacheStats>;
+  clear(tenant?: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+const zero = (): CacheCounters => ({
+  hitsExact: 0,
+  hitsSemantic: 0,
+  misses: 0,
+  bypassed: 0,
+  coalesced: 0,
+  stored: 0,
+  errors: 0,
+  tokensSaved: 0,
+  costSavedUsd: 0,
+});
+
+// Answers that say nothing reliable about the next identical request.
+const UNCACHEABLE_FINISH = new Set(["content_filter", "unspecified"]);
+
+export interface ResponseCacheOptions {
+  settings: CacheSettings;
+  store: CacheStore;
+  semantic?: SemanticIndex | undefined;
+  clock: Clock;
+  logger: Logger;
+}
+
+export function createResponseCache(options: ResponseCacheOptions): ResponseCache {
+  const { settings, store, semantic, clock, logger } = options;
+  const total = zero();
+  const byTenant = new Map<string, CacheCounters>();
+  let lastWarning = -Infinity;
+
+  function counters(tenant: string): CacheCounters {
+    let c = byTenant.get(tenant);
+    if (!c) byTenant.set(tenant, (c = zero()));
+    return c;
+  }
+
+  function bump(tenant: string, field: keyof CacheCounters, by = 1): void {
+    total[field] += by;
+    counters(tenant)[field] += by;
+  }
+
+  /** A store that fails costs a miss and one warning every 10 s, never a request. */
+  function failed(op: string, err: unknown, tenant: string): void {
+    bump(tenant, "errors");
+    const now = clock.monotonic();
+    if (now - lastWarning < 10_000) return;
+    lastWarning = now;
+    logger.warn("cache store failed; serving without the cache", { op, store: store.kind, error: err instanceof Error ? err.message : String(err) });
+  }
+
+  function deterministic(request: ChatRequest): boolean {
+    return request.temperature === 0;
+  }
+
+  return {
+    plan(request, model, tenant, maxTokens) {
+      const opts = request.cache;
+      const ttlSeconds = Math.min(opts?.ttlSeconds ?? settings.ttlSeconds, settings.maxTtlSeconds);
+      const base = { tenant, ttlMs: ttlSeconds * 1000 };
+      if (!settings.enabled) return { ...base, mode: "disabled", key: "", store: false };
+      const eligible = opts?.force === true || settings.cacheWhen === "all" || deterministic(request);
+      const key = exactKey(model.name, request, maxTokens);
+      if (!eligible) return { ...base, mode: "bypass", key, store: false };
+      const plan: CachePlan = { ...base, mode: opts?.noCache ? "bypass" : "lookup", key, store: !opts?.noStore };
+      const last = request.messages.at(-1);
+      if (semantic && !opts?.noSemantic && last?.role === "user" && last.content.trim().length > 0) {
+        plan.semantic = { scope: semanticScope(tenant, model.name, request, maxTokens), query: last.content };
+      }
+      return plan;
+    },
+
+    async lookup(plan) {
+      if (plan.mode !== "lookup") return undefined;
+      try {
+        const exact = await store.get(plan.tenant, plan.key);
+        if (exact) return { kind: "hit_exact", answer: exact };
+        if (!plan.semantic || !semantic) return undefined;
+        const found = await semantic.find(plan.tenant, plan.semantic.scope, plan.semantic.query);
+        if (!found) return undefined;
+        const answer = await store.get(plan.tenant, found.key);
+        // The answer expired or was evicted after the index saw it: a miss, and the entry goes.
+        if (!answer) {
+          semantic.forget(plan.tenant, plan.semantic.scope, found.key);
+          return undefined;
+        }
+        return { kind: "hit_semantic", answer, matched: { query: found.query, similarity: found.similarity } };
+      } catch (err) {
+        failed("lookup", err, plan.tenant);
+        return undefined;
+      }
+    },
+
+    async store(plan, result) {
+      if (!plan.store || plan.mode === "disabled" || UNCACHEABLE_FINISH.has(result.finishReason)) return;
+      const answer: CachedAnswer = {
+        message: result.message,
+        finishReason: result.finishReason,
+        usage: result.usage,
+        costUsd: result.costUsd,
+        provider: result.provider,
+        model: result.model,
+        storedAt: clock.now(),
+      };
+      try {
+        await store.set(plan.tenant, plan.key, answer, plan.ttlMs);
+        bump(plan.tenant, "stored");
+        if (plan.semantic && semantic) await semantic.add(plan.tenant, plan.semantic.scope, plan.semantic.query, plan.key, plan.ttlMs);
+      } catch (err) {
+        failed("store", err, plan.tenant);
+      }
+    },
+
+    record(tenant, status, saved) {
+      if (status === "hit_exact") bump(tenant, "hitsExact");
+      else if (status === "hit_semantic") bump(tenant, "hitsSemantic");
+      else if (status === "miss") bump(tenant, "misses");
+      else if (status === "bypass") bump(tenant, "bypassed");
+      else if (status === "coalesced") bump(tenant, "coalesced");
+      if (saved) {
+        bump(tenant, "tokensSaved", saved.usage.inputTokens + saved.usage.outputTokens);
+        bump(tenant, "costSavedUsd", saved.costUsd);
+      }
+    },
+
+    async stats(tenant) {
+      const c = tenant === undefined ? total : (byTenant.get(tenant) ?? zero());
+      const size = await store.size(tenant).catch((err: unknown) => {
+        failed("size", err, tenant ?? "");
+        return { entries: 0, bytes: 0 };
+      });
+      return { ...c, ...size, store: store.kind, semanticEntries: semantic?.size(tenant) ?? 0 };
+    },
+
+    async clear(tenant) {
+      await semantic?.clear(tenant);
+      return store.clear(tenant);
+    },
+
+    async close() {
+      await semantic?.close();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,40 @@
+import { create } from "@bufbuild/protobuf";
+import type { ServiceImpl } from "@connectrpc/connect";
+import type { CacheStats, ResponseCache } from "../cache/response-cache.js";
+import { CacheService, CacheStatsSchema, ClearCacheResponseSchema, GetCacheStatsResponseSchema } from "../../gen/ts/llmgateway/v1/cache_service_pb.js";
+
+const ratio = (n: number, d: number): number => (d === 0 ? 0 : n / d);
+
+/** The CacheService: statistics and clearing, overall or per tenant. */
+export function createCacheService(cache: ResponseCache): ServiceImpl<typeof CacheService> {
+  return {
+    async getCacheStats(req) {
+      return create(GetCacheStatsResponseSchema, { stats: toStats(await cache.stats(req.tenant || undefined)) });
+    },
+    async clearCache(req) {
+      return create(ClearCacheResponseSchema, { removed: BigInt(await cache.clear(req.tenant || undefined)) });
+    },
+  };
+}
+
+function toStats(s: CacheStats) {
+  const lookedUp = s.hitsExact + s.hitsSemantic + s.coalesced + s.misses;
+  return create(CacheStatsSchema, {
+    store: s.store,
+    entries: BigInt(s.entries),
+    bytes: BigInt(s.bytes),
+    semanticEntries: BigInt(s.semanticEntries),
+    hitsExact: BigInt(s.hitsExact),
+    hitsSemantic: BigInt(s.hitsSemantic),
+    misses: BigInt(s.misses),
+    bypassed: BigInt(s.bypassed),
+    coalesced: BigInt(s.coalesced),
+    hitRatio: ratio(s.hitsExact + s.hitsSemantic + s.coalesced, lookedUp),
+    exactHitRatio: ratio(s.hitsExact, lookedUp),
+    semanticHitRatio: ratio(s.hitsSemantic, lookedUp),
+    tokensSaved: BigInt(s.tokensSaved),
+    costSavedUsd: s.costSavedUsd,
+    stored: BigInt(s.stored),
+    errors: BigInt(s.errors),
+  });
+}
