@@ -3,6 +3,7 @@ import { createFlights } from "./cache/flights.js";
 import { createMemoryCacheStore } from "./cache/memory-store.js";
 import { createRedisCacheStore } from "./cache/redis-store.js";
 import { createResponseCache, type ResponseCache } from "./cache/response-cache.js";
+import { createSemanticCache } from "./cache/semantic/create.js";
 import { createCatalog } from "./core/catalog.js";
 import { systemClock, type Clock } from "./core/clock.js";
 import { createGateway, type Gateway } from "./core/gateway.js";
@@ -49,7 +50,7 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
   const retryBudget = createRetryBudget(retry.budgetRatio, retry.budgetBurst);
   const redis = lazyRedis(config, logger, health);
   const limiter = createLimiter(config, clock, logger, health, redis);
-  const cache = createCache(config, clock, logger, redis);
+  const cache = createCache(config, clock, logger, redis, options.env ?? process.env);
   const gateway = createGateway({
     catalog: createCatalog(config),
     providers,
@@ -76,7 +77,7 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
     config,
     start: async () => {
       // Serving before the shared store answers would apply the failure policy to the first calls.
-      await redis.ready();
+      await Promise.all([redis.ready(), cache.warm()]);
       const server = await startServer({
         server: config.server,
         routes: (router) => registerRoutes(router, gateway, clock),
@@ -151,8 +152,10 @@ function createLimiter(config: GatewayConfig, clock: Clock, logger: Logger, heal
 }
 
 /** The response cache: its store, and the semantic index when enabled. */
-function createCache(config: GatewayConfig, clock: Clock, logger: Logger, redis: SharedRedis): ResponseCache {
+function createCache(config: GatewayConfig, clock: Clock, logger: Logger, redis: SharedRedis, env: NodeJS.ProcessEnv): ResponseCache {
   const c = config.cache;
-  const store = c.store === "redis" ? createRedisCacheStore(redis.get()) : createMemoryCacheStore(clock, c);
-  return createResponseCache({ settings: c, store, clock, logger });
+  const shared = c.store === "redis";
+  const store = shared ? createRedisCacheStore(redis.get()) : createMemoryCacheStore(clock, c);
+  const semantic = c.enabled && c.semantic.enabled ? createSemanticCache(config, { clock, logger, env, redis: shared ? redis.get() : undefined }) : undefined;
+  return createResponseCache({ settings: c, store, semantic, clock, logger });
 }

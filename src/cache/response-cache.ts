@@ -62,6 +62,8 @@ export interface ResponseCache {
   record(tenant: string, status: CacheStatus, saved?: CachedAnswer): void;
   stats(tenant?: string): Promise<CacheStats>;
   clear(tenant?: string): Promise<number>;
+  /** Loads the semantic model, if any, so that the first request does not wait for it. */
+  warm(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -200,6 +202,10 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
     async clear(tenant) {
       await semantic?.clear(tenant);
       return store.clear(tenant);
+    },
+
+    async warm() {
+      await semantic?.warm();
     },
 
     async close() {

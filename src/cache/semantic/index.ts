@@ -18,5 +18,7 @@ export interface SemanticIndex {
   forget(tenant: string, scope: string, key: string): void;
   clear(tenant?: string): Promise<void>;
   size(tenant?: string): number;
+  /** Loads models at start-up rather than on the first request. */
+  warm(): Promise<void>;
   close(): Promise<void>;
 }

@@ -1,0 +1,53 @@
+import type { Redis } from "ioredis";
+import { providerApiKey } from "../../config/load.js";
+import type { GatewayConfig } from "../../config/schema.js";
+import type { Clock } from "../../core/clock.js";
+import type { Logger } from "../../log.js";
+import { createUpstreamFetch } from "../../providers/http.js";
+import type { Embedder } from "./embedder.js";
+import type { SemanticIndex } from "./index.js";
+import { createLexicalEmbedder } from "./lexical.js";
+import { createLocalEmbedder } from "./local.js";
+import { createSemanticIndex } from "./memory-index.js";
+import { createOpenAiEmbedder } from "./openai.js";
+import { createRedisSemanticSync } from "./redis-sync.js";
+
+/**
+ * Each embedder's default threshold, chosen from the evaluation in
+ * test/cache/semantic-eval.test.ts (figures in docs/caching.md): the lowest
+ * that makes no wrong hit on the labelled set with the guard on, plus a margin
+ * of one step (0.05) for queries the set does not have. The OpenAI
+ * embedder's is a conservative guess: it cannot be measured offline.
+ */
+export const DEFAULT_THRESHOLDS = { local: 0.85, lexical: 0.75, openai: 0.9 } as const;
+
+export function createEmbedder(config: GatewayConfig, env: NodeJS.ProcessEnv): Embedder {
+  const s = config.cache.semantic;
+  if (s.embedder === "lexical") return createLexicalEmbedder();
+  if (s.embedder === "local") return createLocalEmbedder();
+  const p = config.providers.find((x) => x.name === s.provider);
+  if (!p || (p.kind !== "openai" && p.kind !== "openai-compatible")) throw new Error(`cache.semantic.provider "${s.provider}" is not an OpenAI-format provider`);
+  return createOpenAiEmbedder({
+    baseURL: p.baseUrl,
+    apiKey: providerApiKey(p, env) ?? "unused",
+    model: s.model,
+    timeoutMs: p.timeoutMs,
+    fetch: createUpstreamFetch(),
+  });
+}
+
+/** The semantic index the configuration asks for, shared through Redis when the cache is. */
+export function createSemanticCache(config: GatewayConfig, options: { clock: Clock; logger: Logger; env: NodeJS.ProcessEnv; redis?: Redis | undefined }): SemanticIndex {
+  const s = config.cache.semantic;
+  const embedder = createEmbedder(config, options.env);
+  const sync = options.redis ? createRedisSemanticSync(options.redis, { embedder: embedder.name, maxLen: s.maxEntries, logger: options.logger }) : undefined;
+  return createSemanticIndex({
+    embedder,
+    threshold: s.threshold ?? DEFAULT_THRESHOLDS[s.embedder],
+    maxEntries: s.maxEntries,
+    clock: options.clock,
+    sync,
+    onGuarded: (query, cached, reason, similarity) =>
+      options.logger.debug("semantic cache: near miss refused by the guard", { reason, similarity: Number(similarity.toFixed(3)), query, cached }),
+  });
+}

@@ -1,0 +1,214 @@
+import type { Clock } from "../../core/clock.js";
+import type { SemanticIndex, SemanticMatch } from "./index.js";
+import type { Embedder } from "./embedder.js";
+import { guardFeatures, guardMismatch, type GuardFeatures } from "./guard.js";
+
+/** One entry as replicas exchange it. */
+export interface SemanticEntry {
+  tenant: string;
+  scope: string;
+  query: string;
+  key: string;
+  /** Wall-clock milliseconds after which the answer is gone anyway. */
+  expiresAt: number;
+  vector: Float32Array;
+}
+
+/** How replicas share entries (Redis); absent for one replica. */
+export interface SemanticSync {
+  publish(entry: SemanticEntry): Promise<void>;
+  publishClear(tenant: string | undefined): Promise<void>;
+  /** Delivers entries and clears other replicas (and this one) published, from the oldest still kept. */
+  subscribe(onEntry: (e: SemanticEntry) => void, onClear: (tenant: string | undefined) => void): void;
+  close(): Promise<void>;
+}
+
+/**
+ * The vectors of one tenant and scope, side by side in one typed array, so
+ * that a lookup is a tight loop of dot products (see docs/caching.md for why
+ * this beats an ANN index at the sizes one scope reaches).
+ */
+class Partition {
+  vectors: Float32Array;
+  count = 0;
+  readonly keys: string[] = [];
+  readonly queries: string[] = [];
+  readonly features: (GuardFeatures | undefined)[] = [];
+  readonly expiresAt: number[] = [];
+  readonly slot = new Map<string, number>();
+
+  constructor(
+    readonly tenant: string,
+    readonly dims: number,
+  ) {
+    this.vectors = new Float32Array(dims * 16);
+  }
+
+  add(key: string, query: string, vector: Float32Array, expiresAt: number): void {
+    const existing = this.slot.get(key);
+    if (existing !== undefined) {
+      this.expiresAt[existing] = Math.max(this.expiresAt[existing]!, expiresAt);
+      return;
+    }
+    if ((this.count + 1) * this.dims > this.vectors.length) {
+      const grown = new Float32Array(this.vectors.length * 2);
+      grown.set(this.vectors);
+      this.vectors = grown;
+    }
+    const i = this.count++;
+    this.vectors.set(vector, i * this.dims);
+    this.keys[i] = key;
+    this.queries[i] = query;
+    this.features[i] = undefined;
+    this.expiresAt[i] = expiresAt;
+    this.slot.set(key, i);
+  }
+
+  /** Removes by moving the last entry into the hole. */
+  remove(key: string): boolean {
+    const i = this.slot.get(key);
+    if (i === undefined) return false;
+    const last = --this.count;
+    this.slot.delete(key);
+    if (i !== last) {
+      this.vectors.copyWithin(i * this.dims, last * this.dims, (last + 1) * this.dims);
+      this.keys[i] = this.keys[last]!;
+      this.queries[i] = this.queries[last]!;
+      this.features[i] = this.features[last];
+      this.expiresAt[i] = this.expiresAt[last]!;
+      this.slot.set(this.keys[i]!, i);
+    }
+    this.keys.length = this.queries.length = this.features.length = this.expiresAt.length = last;
+    return true;
+  }
+
+  /** Indexes of entries at or above the threshold, most similar first. */
+  scan(q: Float32Array, threshold: number): { i: number; similarity: number }[] {
+    const out: { i: number; similarity: number }[] = [];
+    const v = this.vectors;
+    const d = this.dims;
+    for (let i = 0, base = 0; i < this.count; i++, base += d) {
+      let s = 0;
+      for (let j = 0; j < d; j++) s += q[j]! * v[base + j]!;
+      if (s >= threshold) out.push({ i, similarity: s });
+    }
+    return out.sort((a, b) => b.similarity - a.similarity);
+  }
+}
+
+export interface SemanticIndexOptions {
+  embedder: Embedder;
+  threshold: number;
+  maxEntries: number;
+  clock: Clock;
+  sync?: SemanticSync | undefined;
+  /** Told of every guarded near miss, for logs and the evaluation. */
+  onGuarded?: (query: string, cached: string, reason: string, similarity: number) => void;
+}
+
+/**
+ * Each replica's semantic index, in memory. With a sync (Redis), every entry
+ * any replica adds reaches every index, so a replica started later catches up.
+ */
+export function createSemanticIndex(options: SemanticIndexOptions): SemanticIndex & { embedderName: string } {
+  const { embedder, threshold, maxEntries, clock, sync } = options;
+  const partitions = new Map<string, Partition>();
+  // Every entry in insertion order, for evicting the oldest past maxEntries.
+  const order = new Map<string, Partition>();
+  // The last queries embedded: a miss embeds its query once, for the lookup and again for the store.
+  const recent = new Map<string, Float32Array>();
+
+  const partitionKey = (tenant: string, scope: string) => `${tenant}\u0000${scope}`;
+
+  async function vectorOf(query: string): Promise<Float32Array> {
+    const known = recent.get(query);
+    if (known) return known;
+    const [v] = await embedder.embed([query]);
+    recent.set(query, v!);
+    if (recent.size > 256) recent.delete(recent.keys().next().value!);
+    return v!;
+  }
+
+  function insert(e: SemanticEntry): void {
+    if (e.expiresAt <= clock.now() || e.vector.length === 0) return;
+    const pk = partitionKey(e.tenant, e.scope);
+    let p = partitions.get(pk);
+    if (!p) partitions.set(pk, (p = new Partition(e.tenant, e.vector.length)));
+    if (p.dims !== e.vector.length) return;
+    p.add(e.key, e.query, e.vector, e.expiresAt);
+    const ok = `${pk}\u0000${e.key}`;
+    order.delete(ok);
+    order.set(ok, p);
+    while (order.size > maxEntries) {
+      const [oldest, op] = order.entries().next().value!;
+      order.delete(oldest);
+      op.remove(oldest.slice(oldest.lastIndexOf("\u0000") + 1));
+    }
+  }
+
+  function clearLocal(tenant: string | undefined): void {
+    for (const [pk, p] of partitions) {
+      if (tenant !== undefined && p.tenant !== tenant) continue;
+      partitions.delete(pk);
+      for (const key of p.keys) order.delete(`${pk}\u0000${key}`);
+    }
+  }
+
+  sync?.subscribe(insert, clearLocal);
+
+  return {
+    embedderName: embedder.name,
+
+    async find(tenant, scope, query): Promise<SemanticMatch | undefined> {
+      const p = partitions.get(partitionKey(tenant, scope));
+      if (!p || p.count === 0) return undefined;
+      const q = await vectorOf(query);
+      let features: GuardFeatures | undefined;
+      const now = clock.now();
+      for (const { i, similarity } of p.scan(q, threshold)) {
+        if (p.expiresAt[i]! <= now) continue;
+        features ??= guardFeatures(query);
+        const cached = (p.features[i] ??= guardFeatures(p.queries[i]!));
+        const reason = guardMismatch(features, cached);
+        if (reason) {
+          options.onGuarded?.(query, p.queries[i]!, reason, similarity);
+          continue;
+        }
+        return { key: p.keys[i]!, query: p.queries[i]!, similarity };
+      }
+      return undefined;
+    },
+
+    async add(tenant, scope, query, key, ttlMs) {
+      const entry: SemanticEntry = { tenant, scope, query, key, expiresAt: clock.now() + ttlMs, vector: await vectorOf(query) };
+      insert(entry);
+      await sync?.publish(entry);
+    },
+
+    forget(tenant, scope, key) {
+      const pk = partitionKey(tenant, scope);
+      partitions.get(pk)?.remove(key);
+      order.delete(`${pk}\u0000${key}`);
+    },
+
+    async clear(tenant) {
+      clearLocal(tenant);
+      await sync?.publishClear(tenant);
+    },
+
+    size(tenant) {
+      let n = 0;
+      for (const p of partitions.values()) if (tenant === undefined || p.tenant === tenant) n += p.count;
+      return n;
+    },
+
+    async warm() {
+      guardFeatures("Is 10 USD not more than Paris?");
+      await embedder.embed(["warm up"]);
+    },
+
+    async close() {
+      await sync?.close();
+    },
+  };
+}
