@@ -72,7 +72,9 @@ const FUNCTION_WORDS = new Set(
   ).split(" "),
 );
 
-const ENTITY_TAGS = ["Place", "Person", "Organization", "ProperNoun", "Month", "WeekDay", "Date", "Acronym"];
+// Tags that name one thing; compromise's broader Place and Date also cover phrases like "city of".
+const ENTITY_TAGS = ["ProperNoun", "Person", "Organization", "Country", "City", "Region", "Month", "WeekDay", "Acronym"];
+const NOT_NAMES = new Set(["of", "the", "a", "an", "and", "in", "on", "de", "la", "le", "van", "von"]);
 
 const clean = (s: string): string =>
   s
@@ -136,7 +138,7 @@ export function guardFeatures(text: string): GuardFeatures {
       // A capitalised word inside a sentence names something even when compromise does not know it.
       const capitalised = i > 0 && /^\p{Lu}/u.test(raw) && !/^I$/.test(raw);
       const unit = CURRENCY[word] !== undefined || UNIT[word] !== undefined;
-      if ((named || capitalised) && !unit) {
+      if ((named || capitalised) && !unit && !NOT_NAMES.has(word)) {
         entities.push(word);
         return;
       }

@@ -1,0 +1,83 @@
+import { createClient } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { CacheService } from "../../gen/ts/llmgateway/v1/cache_service_pb.js";
+import { CompletionService } from "../../gen/ts/llmgateway/v1/completion_service_pb.js";
+import { CacheStatus, Role } from "../../gen/ts/llmgateway/v1/types_pb.js";
+import { startHarness, type Harness } from "../support/harness.js";
+import { startRedis, type TestRedis } from "../support/redis.js";
+
+let redis: TestRedis;
+const harnesses: Harness[] = [];
+beforeAll(async () => {
+  redis = await startRedis();
+});
+afterEach(async () => {
+  await Promise.all(harnesses.splice(0).map((h) => h.close()));
+  await redis.flush();
+});
+afterAll(() => redis.stop());
+
+async function start(semantic: Record<string, unknown>, store = "memory"): Promise<Harness> {
+  const h = await startHarness({ cache: { store, semantic: { enabled: true, ...semantic } }, ...(store === "redis" ? { redisUrl: redis.url } : {}) });
+  harnesses.push(h);
+  return h;
+}
+
+const ask = (content: string, system?: string) => ({
+  model: "gpt-test",
+  temperature: 0,
+  user: "ann",
+  messages: [...(system ? [{ role: Role.SYSTEM, content: system }] : []), { role: Role.USER, content }],
+});
+
+async function status(h: Harness, req: ReturnType<typeof ask>): Promise<{ status: CacheStatus; content: string; header: string | null }> {
+  const client = createClient(CompletionService, createGrpcTransport({ baseUrl: h.grpcUrl }));
+  let header: string | null = null;
+  const res = await client.complete(req, { onHeader: (hd) => (header = hd.get("x-cache-status")) });
+  return { status: res.completion!.cacheStatus, content: res.completion!.message!.content, header };
+}
+
+describe("semantic cache through the gateway", () => {
+  it.each([
+    ["lexical", {}],
+    ["openai (an OpenAI-compatible embeddings API)", { embedder: "openai", provider: "fake-openai", model: "embed-test" }],
+  ])("answers a paraphrase from the cache and refuses near misses (%s embedder)", async (_name, semantic) => {
+    const h = await start({ embedder: "lexical", ...semantic });
+    h.upstream.enqueue({ text: "Paris." });
+    expect((await status(h, ask("What is the capital of France?"))).status).toBe(CacheStatus.MISS);
+    const para = await status(h, ask("Tell me the capital of France."));
+    expect(para).toEqual({ status: CacheStatus.HIT_SEMANTIC, content: "Paris.", header: "hit_semantic" });
+    h.upstream.setDefault({ text: "Berlin." });
+    expect((await status(h, ask("What is the capital of Germany?"))).content).toBe("Berlin.");
+    expect((await status(h, ask("What is not the capital of France?"))).status).toBe(CacheStatus.MISS);
+    // Another system prompt is another scope: no semantic (or exact) match across it.
+    expect((await status(h, ask("Tell me the capital of France.", "Answer in French."))).status).toBe(CacheStatus.MISS);
+    if ("embedder" in semantic) expect(h.upstream.requests.some((r) => r.path.endsWith("/embeddings"))).toBe(true);
+  });
+
+  it("shares entries between replicas through Redis: one stores, another's index catches up and serves a paraphrase", async () => {
+    const a = await start({ embedder: "lexical" }, "redis");
+    a.upstream.enqueue({ text: "Au." });
+    await status(a, ask("What is the chemical symbol for gold?"));
+    // A replica started after the entry was written reads it from the stream.
+    const b = await start({ embedder: "lexical" }, "redis");
+    let got = CacheStatus.MISS;
+    for (let i = 0; i < 40 && got !== CacheStatus.HIT_SEMANTIC; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      got = (await status(b, { ...ask("What's the chemical symbol of gold?"), cache: { noStore: true } } as ReturnType<typeof ask>)).status;
+    }
+    expect(got).toBe(CacheStatus.HIT_SEMANTIC);
+    expect(b.upstream.requests.filter((r) => r.path.endsWith("/chat/completions")).length).toBeLessThan(40);
+
+    // Clearing on one replica clears the others' indexes too.
+    await createClient(CacheService, createGrpcTransport({ baseUrl: a.grpcUrl })).clearCache({});
+    const stats = createClient(CacheService, createGrpcTransport({ baseUrl: b.grpcUrl }));
+    let left = 1n;
+    for (let i = 0; i < 40 && left > 0n; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      left = (await stats.getCacheStats({})).stats!.semanticEntries;
+    }
+    expect(left).toBe(0n);
+  });
+});
