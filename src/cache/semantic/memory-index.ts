@@ -1,6 +1,7 @@
 import type { Clock } from "../../core/clock.js";
 import type { SemanticIndex, SemanticMatch } from "./index.js";
-import type { Embedder } from "./embedder.js";
+import { dot, type Embedder } from "./embedder.js";
+import { popcount, Sketcher } from "./sketch.js";
 import { guardFeatures, guardMismatch, type GuardFeatures } from "./guard.js";
 
 /** One entry as replicas exchange it. */
@@ -24,12 +25,14 @@ export interface SemanticSync {
 }
 
 /**
- * The vectors of one tenant and scope, side by side in one typed array, so
- * that a lookup is a tight loop of dot products (see docs/caching.md for why
- * this beats an ANN index at the sizes one scope reaches).
+ * The vectors of one tenant and scope, side by side in one typed array, with
+ * a bit sketch of each beside them. A lookup scans the sketches (about 60 ns
+ * an entry) and scores exactly only the few within the threshold's Hamming
+ * radius; docs/caching.md has the figures that chose this over a plain scan.
  */
-class Partition {
+export class Partition {
   vectors: Float32Array;
+  sketches: Uint32Array;
   count = 0;
   readonly keys: string[] = [];
   readonly queries: string[] = [];
@@ -40,8 +43,10 @@ class Partition {
   constructor(
     readonly tenant: string,
     readonly dims: number,
+    private readonly sketcher: Sketcher,
   ) {
     this.vectors = new Float32Array(dims * 16);
+    this.sketches = new Uint32Array(sketcher.words * 16);
   }
 
   add(key: string, query: string, vector: Float32Array, expiresAt: number): void {
@@ -54,9 +59,13 @@ class Partition {
       const grown = new Float32Array(this.vectors.length * 2);
       grown.set(this.vectors);
       this.vectors = grown;
+      const sketches = new Uint32Array(this.sketches.length * 2);
+      sketches.set(this.sketches);
+      this.sketches = sketches;
     }
     const i = this.count++;
     this.vectors.set(vector, i * this.dims);
+    this.sketcher.sketch(vector, this.sketches, i * this.sketcher.words);
     this.keys[i] = key;
     this.queries[i] = query;
     this.features[i] = undefined;
@@ -72,6 +81,8 @@ class Partition {
     this.slot.delete(key);
     if (i !== last) {
       this.vectors.copyWithin(i * this.dims, last * this.dims, (last + 1) * this.dims);
+      const w = this.sketcher.words;
+      this.sketches.copyWithin(i * w, last * w, (last + 1) * w);
       this.keys[i] = this.keys[last]!;
       this.queries[i] = this.queries[last]!;
       this.features[i] = this.features[last];
@@ -82,14 +93,31 @@ class Partition {
     return true;
   }
 
-  /** Indexes of entries at or above the threshold, most similar first. */
-  scan(q: Float32Array, threshold: number): { i: number; similarity: number }[] {
+  /** Indexes of entries at or above the threshold, most similar first; `qs` is the query's sketch. */
+  scan(q: Float32Array, qs: Uint32Array, threshold: number): { i: number; similarity: number }[] {
     const out: { i: number; similarity: number }[] = [];
     const v = this.vectors;
+    const sk = this.sketches;
     const d = this.dims;
-    for (let i = 0, base = 0; i < this.count; i++, base += d) {
+    const w = this.sketcher.words;
+    const radius = this.sketcher.radius(threshold);
+    for (let i = 0, sb = 0; i < this.count; i++, sb += w) {
+      let h = 0;
+      for (let j = 0; j < w && h <= radius; j++) h += popcount(qs[j]! ^ sk[sb + j]!);
+      if (h > radius) continue;
       let s = 0;
+      const base = i * d;
       for (let j = 0; j < d; j++) s += q[j]! * v[base + j]!;
+      if (s >= threshold) out.push({ i, similarity: s });
+    }
+    return out.sort((a, b) => b.similarity - a.similarity);
+  }
+
+  /** The same answer by scoring every entry: the reference the sketch scan is tested against. */
+  scanAll(q: Float32Array, threshold: number): { i: number; similarity: number }[] {
+    const out: { i: number; similarity: number }[] = [];
+    for (let i = 0; i < this.count; i++) {
+      const s = dot(q, this.vectors, i * this.dims);
       if (s >= threshold) out.push({ i, similarity: s });
     }
     return out.sort((a, b) => b.similarity - a.similarity);
@@ -119,6 +147,12 @@ export function createSemanticIndex(options: SemanticIndexOptions): SemanticInde
   const recent = new Map<string, Float32Array>();
 
   const partitionKey = (tenant: string, scope: string) => `${tenant}\u0000${scope}`;
+  const sketchers = new Map<number, Sketcher>();
+  const sketcherFor = (dims: number): Sketcher => {
+    let s = sketchers.get(dims);
+    if (!s) sketchers.set(dims, (s = new Sketcher(dims)));
+    return s;
+  };
 
   async function vectorOf(query: string): Promise<Float32Array> {
     const known = recent.get(query);
@@ -133,7 +167,7 @@ export function createSemanticIndex(options: SemanticIndexOptions): SemanticInde
     if (e.expiresAt <= clock.now() || e.vector.length === 0) return;
     const pk = partitionKey(e.tenant, e.scope);
     let p = partitions.get(pk);
-    if (!p) partitions.set(pk, (p = new Partition(e.tenant, e.vector.length)));
+    if (!p) partitions.set(pk, (p = new Partition(e.tenant, e.vector.length, sketcherFor(e.vector.length))));
     if (p.dims !== e.vector.length) return;
     p.add(e.key, e.query, e.vector, e.expiresAt);
     const ok = `${pk}\u0000${e.key}`;
@@ -163,9 +197,12 @@ export function createSemanticIndex(options: SemanticIndexOptions): SemanticInde
       const p = partitions.get(partitionKey(tenant, scope));
       if (!p || p.count === 0) return undefined;
       const q = await vectorOf(query);
+      if (q.length !== p.dims) return undefined;
+      const qs = new Uint32Array(sketcherFor(q.length).words);
+      sketcherFor(q.length).sketch(q, qs, 0);
       let features: GuardFeatures | undefined;
       const now = clock.now();
-      for (const { i, similarity } of p.scan(q, threshold)) {
+      for (const { i, similarity } of p.scan(q, qs, threshold)) {
         if (p.expiresAt[i]! <= now) continue;
         features ??= guardFeatures(query);
         const cached = (p.features[i] ??= guardFeatures(p.queries[i]!));
