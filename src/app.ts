@@ -10,6 +10,7 @@ import { createGateway, type Gateway } from "./core/gateway.js";
 import { createHealthMonitor, type HealthMonitor } from "./core/health.js";
 import type { GatewayConfig } from "./config/schema.js";
 import { createLogger, type Logger } from "./log.js";
+import { createMetrics } from "./metrics.js";
 import { createProviders } from "./providers/registry.js";
 import { withFailurePolicy } from "./limits/failure-policy.js";
 import type { RateLimiter } from "./limits/limiter.js";
@@ -83,6 +84,7 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
         routes: (router) => registerRoutes(router, gateway, clock),
         health,
         logger,
+        metrics: createMetrics({ cache }),
       });
       return {
         ...server,

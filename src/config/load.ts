@@ -95,6 +95,10 @@ function applyEnvOverrides(raw: Record<string, unknown>, env: NodeJS.ProcessEnv)
   setIf(raw, "defaultModel", env["LLM_GATEWAY_DEFAULT_MODEL"]);
   const redisUrl = env["LLM_GATEWAY_REDIS_URL"];
   if (redisUrl) raw["redis"] = { ...((raw["redis"] as object | undefined) ?? {}), url: redisUrl };
+  const cacheStore = env["LLM_GATEWAY_CACHE_STORE"];
+  if (cacheStore) raw["cache"] = { ...((raw["cache"] as object | undefined) ?? {}), store: cacheStore };
+  const cacheEnabled = env["LLM_GATEWAY_CACHE_ENABLED"];
+  if (cacheEnabled) raw["cache"] = { ...((raw["cache"] as object | undefined) ?? {}), enabled: cacheEnabled !== "false" && cacheEnabled !== "0" };
   const level = env["LLM_GATEWAY_LOG_LEVEL"];
   if (level) raw["log"] = { ...((raw["log"] as object | undefined) ?? {}), level };
 }

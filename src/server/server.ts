@@ -6,6 +6,7 @@ import { setMaxListeners } from "node:events";
 import type { AddressInfo } from "node:net";
 import { Code, ConnectError, cors, type ConnectRouter } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
+import type { Registry } from "prom-client";
 import type { GatewayConfig } from "../config/schema.js";
 import type { HealthMonitor } from "../core/health.js";
 import type { Logger } from "../log.js";
@@ -17,6 +18,8 @@ export interface ServerOptions {
   routes: (router: ConnectRouter) => void;
   health: HealthMonitor;
   logger: Logger;
+  /** Served at GET /metrics on the browser listener. */
+  metrics?: Registry | undefined;
 }
 
 /** A running gateway: its bound ports and a graceful close. */
@@ -56,7 +59,20 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     sessions.add(s);
     s.once("close", () => sessions.delete(s));
   });
-  const browserHandler = withCors(handler, cfg.corsOrigins);
+  const corsHandler = withCors(handler, cfg.corsOrigins);
+  const metrics = options.metrics;
+  const browserHandler: http.RequestListener = metrics
+    ? (req, res) => {
+        if (req.method === "GET" && req.url === "/metrics") {
+          metrics.metrics().then(
+            (body) => res.writeHead(200, { "content-type": metrics.contentType }).end(body),
+            () => res.writeHead(500).end(),
+          );
+          return;
+        }
+        corsHandler(req, res);
+      }
+    : corsHandler;
   const httpServer = tls ? https.createServer(tls, browserHandler) : http.createServer(browserHandler);
 
   const listen = (s: http.Server | http2.Http2Server, port: number) =>

@@ -273,6 +273,11 @@ describe("CacheService", () => {
     expect(stats.hitRatio).toBeCloseTo(1 / 4);
     expect(stats.tokensSaved).toBeGreaterThan(0n);
     expect(stats.costSavedUsd).toBeGreaterThan(0);
+    // The same figures for Prometheus.
+    const metrics = await (await fetch(`${h.httpUrl}/metrics`)).text();
+    expect(metrics).toContain('llmgw_cache_requests_total{result="hit_exact"} 1');
+    expect(metrics).toContain('llmgw_cache_requests_total{result="miss"} 3');
+    expect(metrics).toContain("llmgw_cache_entries 3");
     const ann = (await cache.getCacheStats({ tenant: "ann" })).stats!;
     expect(ann.entries).toBe(2n);
     expect(ann.hitsExact).toBe(1n);

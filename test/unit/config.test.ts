@@ -27,6 +27,9 @@ describe("configuration", () => {
     ["a compatible provider without base URL", { ...minimal, providers: [{ name: "o", kind: "openai-compatible" }] }, "providers[0].baseUrl"],
     ["an OpenAI provider without a key", { ...minimal, providers: [...minimal.providers, { name: "openai", kind: "openai" }] }, "providers[1].apiKey: no API key for provider \"openai\"; set OPENAI_API_KEY"],
     ["two providers with one name", { ...minimal, providers: [{ name: "local", kind: "local" }, { name: "local", kind: "local" }] }, "providers[1].name"],
+    ["a Redis cache without redis.url", { ...minimal, cache: { store: "redis" } }, "cache.store: is redis, but no redis.url"],
+    ["a semantic threshold above 1", { ...minimal, cache: { semantic: { threshold: 1.5 } } }, "cache.semantic.threshold"],
+    ["the openai embedder on a non-OpenAI provider", { ...minimal, cache: { semantic: { enabled: true, embedder: "openai", provider: "local" } } }, "cache.semantic.provider"],
   ])("rejects %s, naming the key", (_what, raw, key) => {
     expect(() => validateConfig(raw, {})).toThrow(ConfigError);
     expect(() => validateConfig(raw, {})).toThrow(key);
@@ -55,6 +58,12 @@ describe("configuration", () => {
     writeFileSync(file, "server:\n  grpcPort: 1234\nproviders:\n  - name: local\n    kind: local\nmodels:\n  - name: echo\n    provider: local\n");
     const config = loadConfig({ file, env: { LLM_GATEWAY_GRPC_PORT: "4321", LLM_GATEWAY_HOST: "127.0.0.1", LLM_GATEWAY_CORS_ORIGINS: "https://a.test, https://b.test" } });
     expect(config.server).toMatchObject({ grpcPort: 4321, host: "127.0.0.1", corsOrigins: ["https://a.test", "https://b.test"] });
+  });
+
+  it("turns the cache off or onto Redis from the environment", () => {
+    expect(loadConfig({ env: { LLM_GATEWAY_CACHE_ENABLED: "false" } }).cache.enabled).toBe(false);
+    const shared = loadConfig({ env: { LLM_GATEWAY_CACHE_STORE: "redis", LLM_GATEWAY_REDIS_URL: "redis://r:6379" } });
+    expect(shared.cache.store).toBe("redis");
   });
 
   it("names the variable when an override is not a number", () => {
