@@ -11,8 +11,10 @@ export interface CachePlan {
   /** disabled: the cache is off; bypass: not looked up (by request, or not deterministic); lookup: looked up. */
   mode: "disabled" | "bypass" | "lookup";
   tenant: string;
-  /** The exact key; also the coalescing key. */
+  /** The exact key, within the tenant. */
   key: string;
+  /** Identical calls in flight share one upstream call: tenant and exact key. */
+  flight: string;
   /** Whether the answer is stored afterwards. */
   store: boolean;
   ttlMs: number;
@@ -125,11 +127,12 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
       const opts = request.cache;
       const ttlSeconds = Math.min(opts?.ttlSeconds ?? settings.ttlSeconds, settings.maxTtlSeconds);
       const base = { tenant, ttlMs: ttlSeconds * 1000 };
-      if (!settings.enabled) return { ...base, mode: "disabled", key: "", store: false };
+      if (!settings.enabled) return { ...base, mode: "disabled", key: "", flight: "", store: false };
       const eligible = opts?.force === true || settings.cacheWhen === "all" || deterministic(request);
       const key = exactKey(model.name, request, maxTokens);
-      if (!eligible) return { ...base, mode: "bypass", key, store: false };
-      const plan: CachePlan = { ...base, mode: opts?.noCache ? "bypass" : "lookup", key, store: !opts?.noStore };
+      const flight = `${tenant}\u0000${key}`;
+      if (!eligible) return { ...base, mode: "bypass", key, flight, store: false };
+      const plan: CachePlan = { ...base, mode: opts?.noCache ? "bypass" : "lookup", key, flight, store: !opts?.noStore };
       const last = request.messages.at(-1);
       if (semantic && !opts?.noSemantic && last?.role === "user" && last.content.trim().length > 0) {
         plan.semantic = { scope: semanticScope(tenant, model.name, request, maxTokens), query: last.content };

@@ -383,7 +383,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         if (plan.mode === "lookup" && flights) {
           const joined = await flights
             .unary(
-              plan.key,
+              plan.flight,
               call.signal,
               (signal) => completeRouted(request, detached(call, signal), model, order, upstream),
               (r) => cache.store(plan, r),
@@ -423,7 +423,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         let events: AsyncIterable<ChatStreamEvent>;
         let status = statusOf(plan);
         if (plan.mode === "lookup" && flights) {
-          const joined = flights.stream(plan.key, call.signal, (signal) => storing(plan, streamRouted(request, detached(call, signal), model, order, upstream)));
+          const joined = flights.stream(plan.flight, call.signal, (signal) => storing(plan, streamRouted(request, detached(call, signal), model, order, upstream)));
           events = joined.events;
           if (!joined.leader) status = "coalesced";
         } else {

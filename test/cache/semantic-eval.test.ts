@@ -67,6 +67,9 @@ describe("semantic cache evaluation", () => {
     const byKind = new Map<string, number>();
     for (const s of scored) if (s.pair.kind !== "hit" && s.guarded) byKind.set(s.pair.kind, (byKind.get(s.pair.kind) ?? 0) + 1);
     rows.push(`near misses the guard refuses, by kind: ${[...byKind].map(([k, n]) => `${k} ${n}`).join(", ")}`);
+    const refusedParaphrases = scored.filter((s) => s.pair.kind === "hit" && s.guarded);
+    rows.push(`paraphrases the guard refuses (${refusedParaphrases.length}): ${refusedParaphrases.map((s) => `"${s.pair.query}" (${s.guarded})`).join("; ")}`);
+    rows.push(`wrong hits with the guard at 0.50: ${measure(scored, 0.5, true).wrong.join("; ") || "none"}`);
     const threshold = DEFAULT_THRESHOLDS[name];
     const chosen = measure(scored, threshold, true);
     rows.push(`default ${threshold}: precision ${chosen.precision.toFixed(3)}, recall ${chosen.recall.toFixed(3)}, wrong hits ${chosen.fp}`);

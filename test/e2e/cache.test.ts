@@ -184,6 +184,9 @@ describe("request coalescing", () => {
     for (const r of results) expect(r.completion.message?.content).toBe("shared answer");
     expect(new Set(results.map((r) => r.completion.id)).size).toBe(10);
     expect(results.filter((r) => r.completion.costUsd > 0)).toHaveLength(1);
+    // Tenants do not share: the same request from two callers at once makes two calls.
+    await Promise.all([complete(c, ask("tenants", { user: "ann" })), complete(c, ask("tenants", { user: "bob" }))]);
+    expect(upstreamCalls(h)).toBe(3);
   });
 
   it("fans one upstream stream out to every identical stream, each reading every delta", async () => {
