@@ -24,6 +24,9 @@ async function main(): Promise<void> {
     tls: config.server.tls !== undefined,
     providers: config.providers.map((p) => `${p.name} (${p.kind})`),
     defaultModel: app.gateway.catalog.defaultModel,
+    cache: config.cache.enabled
+      ? `${config.cache.store}, ${config.cache.cacheWhen}${config.cache.semantic.enabled ? `, semantic (${config.cache.semantic.embedder})` : ""}`
+      : "off",
   });
   process.stdout.write(
     `llm-gateway listening: gRPC on ${host}:${server.grpcPort} (HTTP/2), gRPC-Web and Connect on ${host}:${server.httpPort} (HTTP/1.1)\n`,

@@ -129,9 +129,10 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
       const base = { tenant, ttlMs: ttlSeconds * 1000 };
       if (!settings.enabled) return { ...base, mode: "disabled", key: "", flight: "", store: false };
       const eligible = opts?.force === true || settings.cacheWhen === "all" || deterministic(request);
+      // A request that is neither looked up nor stored is not hashed at all.
+      if (!eligible) return { ...base, mode: "bypass", key: "", flight: "", store: false };
       const key = exactKey(model.name, request, maxTokens);
       const flight = `${tenant}\u0000${key}`;
-      if (!eligible) return { ...base, mode: "bypass", key, flight, store: false };
       const plan: CachePlan = { ...base, mode: opts?.noCache ? "bypass" : "lookup", key, flight, store: !opts?.noStore };
       const last = request.messages.at(-1);
       if (semantic && !opts?.noSemantic && last?.role === "user" && last.content.trim().length > 0) {
