@@ -109,8 +109,9 @@ interface SharedRedis {
 
 /**
  * One Redis connection for every store that uses it. Commands fail at once
- * while disconnected (no offline queue) so that each store decides quickly
- * what a failure means; the client keeps reconnecting in the background.
+ * while disconnected (no offline queue), or after a second without an answer,
+ * so that each store decides quickly what a failure means; the client keeps
+ * reconnecting in the background.
  */
 function lazyRedis(config: GatewayConfig, logger: Logger, health: HealthMonitor): SharedRedis {
   let client: Redis | undefined;
@@ -121,6 +122,8 @@ function lazyRedis(config: GatewayConfig, logger: Logger, health: HealthMonitor)
     const redis = new Redis(config.redis.url, {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
+      // A Redis that accepts commands and never answers fails them too, rather than holding calls up.
+      commandTimeout: 1_000,
       retryStrategy: (times) => Math.min(times * 200, 2000),
     });
     health.set("redis", "redis", "not_serving", "connecting");

@@ -1,17 +1,13 @@
-import type { ChatMessage, FinishReason, Usage } from "../core/types.js";
+import type { ChatResult } from "../core/types.js";
 
-/** An answer as the cache keeps it: enough to rebuild a response without the upstream. */
-export interface CachedAnswer {
-  message: ChatMessage;
-  finishReason: FinishReason;
-  usage: Usage;
-  /** What the original call cost; a hit saves this much. */
-  costUsd: number;
-  provider: string;
-  model: string;
+/**
+ * An answer as the cache keeps it: enough to rebuild a response without the
+ * upstream. `costUsd` is what the original call cost, so what a hit saves.
+ */
+export type CachedAnswer = Pick<ChatResult, "message" | "finishReason" | "usage" | "costUsd" | "provider" | "model"> & {
   /** Wall-clock milliseconds when it was stored. */
   storedAt: number;
-}
+};
 
 export interface CacheSize {
   entries: number;

@@ -98,8 +98,12 @@ export function openAttempt(deployment: ProviderDeployment, call: CallContext, c
   };
 }
 
-/** The error for a call its caller gave up on: deadline passed, or cancelled. */
+/**
+ * The error for a call whose signal aborted: the reason itself when the
+ * server gave one (shutting down), else deadline passed, or cancelled.
+ */
 export function callAbortedError(call: CallContext, clock: Clock, cause?: unknown, provider?: string): GatewayError {
+  if (isGatewayError(call.signal.reason)) return call.signal.reason;
   const metadata: Record<string, string> = provider ? { provider } : {};
   const pastDeadline = call.deadlineAt !== undefined && clock.monotonic() >= call.deadlineAt - 1;
   return pastDeadline ? deadlineError(cause, provider) : new GatewayError("CANCELLED", "the caller cancelled the call", { metadata, cause });

@@ -190,10 +190,10 @@ export function createGateway(options: GatewayOptions): Gateway {
   const scheduleFor = (order: readonly Deployment[], call: CallContext): AttemptSchedule =>
     createAttemptSchedule({ order, breakers, retry: options.retry, budget: options.retryBudget, clock, call, random });
 
-  function prepare(request: ChatRequest, streaming: boolean): { model: ModelEntry; order: Deployment[]; upstream: Omit<ProviderRequest, "model"> } {
+  /** Resolves and checks a request. Routing waits until the cache has missed: a hit needs no deployment. */
+  function prepare(request: ChatRequest, streaming: boolean): { model: ModelEntry; upstream: Omit<ProviderRequest, "model"> } {
     const model = catalog.resolve(request.model);
     validateChatRequest(request, model, streaming);
-    const order = router.route(model, request, streaming);
     const upstream: Omit<ProviderRequest, "model"> = {
       messages: request.messages,
       maxTokens: request.maxTokens ?? model.maxOutputTokens,
@@ -203,7 +203,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     if (request.topP !== undefined) upstream.topP = request.topP;
     if (request.seed !== undefined) upstream.seed = request.seed;
     if (request.user) upstream.user = request.user;
-    return { model, order, upstream };
+    return { model, upstream };
   }
 
   function providerOf(d: Deployment): ProviderDeployment {
@@ -369,7 +369,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     cache,
 
     async complete(request, call) {
-      const { model, order, upstream } = prepare(request, false);
+      const { model, upstream } = prepare(request, false);
       const reservation = await admit(request, upstream.maxTokens);
       const plan = cache.plan(request, model, tenantOf(request), upstream.maxTokens);
       try {
@@ -385,7 +385,7 @@ export function createGateway(options: GatewayOptions): Gateway {
             .unary(
               plan.flight,
               call.signal,
-              (signal) => completeRouted(request, detached(call, signal), model, order, upstream),
+              (signal) => completeRouted(request, detached(call, signal), model, router.route(model, request, false), upstream),
               (r) => cache.store(plan, r),
             )
             .catch((err: unknown) => {
@@ -393,7 +393,7 @@ export function createGateway(options: GatewayOptions): Gateway {
             });
           done = joined.leader ? { ...joined.value, cacheStatus: "miss" } : follower(call, joined.value);
         } else {
-          done = { ...(await completeRouted(request, call, model, order, upstream)), cacheStatus: statusOf(plan) };
+          done = { ...(await completeRouted(request, call, model, router.route(model, request, false), upstream)), cacheStatus: statusOf(plan) };
           void cache.store(plan, done);
         }
         cache.record(plan.tenant, done.cacheStatus, done.cacheStatus === "coalesced" ? answerOf(done) : undefined);
@@ -406,7 +406,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     },
 
     async *stream(request, call) {
-      const { model, order, upstream } = prepare(request, true);
+      const { model, upstream } = prepare(request, true);
       const reservation = await admit(request, upstream.maxTokens);
       const plan = cache.plan(request, model, tenantOf(request), upstream.maxTokens);
       let delivered = false;
@@ -422,12 +422,13 @@ export function createGateway(options: GatewayOptions): Gateway {
         }
         let events: AsyncIterable<ChatStreamEvent>;
         let status = statusOf(plan);
+        const routed = (c: CallContext) => streamRouted(request, c, model, router.route(model, request, true), upstream);
         if (plan.mode === "lookup" && flights) {
-          const joined = flights.stream(plan.flight, call.signal, (signal) => storing(plan, streamRouted(request, detached(call, signal), model, order, upstream)));
+          const joined = flights.stream(plan.flight, call.signal, (signal) => storing(plan, routed(detached(call, signal))));
           events = joined.events;
           if (!joined.leader) status = "coalesced";
         } else {
-          events = storing(plan, streamRouted(request, call, model, order, upstream));
+          events = storing(plan, routed(call));
         }
         yield { type: "cache", status };
         try {

@@ -4,10 +4,11 @@ import * as http2 from "node:http2";
 import * as https from "node:https";
 import { setMaxListeners } from "node:events";
 import type { AddressInfo } from "node:net";
-import { Code, ConnectError, cors, type ConnectRouter } from "@connectrpc/connect";
+import { cors, type ConnectRouter } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { Registry } from "prom-client";
 import type { GatewayConfig } from "../config/schema.js";
+import { GatewayError } from "../core/errors.js";
 import type { HealthMonitor } from "../core/health.js";
 import type { Logger } from "../log.js";
 import { errorInterceptor } from "./error-mapper.js";
@@ -102,8 +103,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     clearTimeout(timer);
     if (outcome === "grace-over") {
       logger.warn("shutdown grace period over; ending the remaining calls", { graceMs, sessions: sessions.size });
-      // Handlers see their signal abort and end their streams with this status, rather than a cut connection.
-      shutdown.abort(new ConnectError("the gateway is shutting down", Code.Unavailable));
+      // Handlers see their signal abort with this reason and end their calls with it (UNAVAILABLE: retry
+      // elsewhere), rather than a cut connection or a CANCELLED the caller did not ask for.
+      shutdown.abort(new GatewayError("SHUTTING_DOWN", "the gateway is shutting down; retry on another replica"));
       await new Promise((resolve) => setTimeout(resolve, 100));
       for (const s of sessions) s.destroy();
       httpServer.closeAllConnections();

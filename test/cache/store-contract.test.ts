@@ -1,20 +1,11 @@
-import { Redis } from "ioredis";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { createMemoryCacheStore } from "../../src/cache/memory-store.js";
 import { createRedisCacheStore } from "../../src/cache/redis-store.js";
 import type { CacheStore, CachedAnswer } from "../../src/cache/store.js";
 import { manualClock, type ManualClock } from "../support/manual-clock.js";
-import { startRedis, type TestRedis } from "../support/redis.js";
+import { redisForFile } from "../support/redis.js";
 
-let redis: TestRedis;
-const clients: Redis[] = [];
-beforeAll(async () => {
-  redis = await startRedis();
-});
-afterAll(async () => {
-  clients.forEach((c) => c.disconnect());
-  await redis.stop();
-});
+const redis = redisForFile();
 
 interface Backend {
   store: CacheStore;
@@ -35,12 +26,8 @@ const backends: [string, () => Backend][] = [
   ],
   [
     "redis",
-    () => {
-      const c = new Redis(redis.url);
-      clients.push(c);
-      // Redis keeps its own time: a TTL passes in real time.
-      return { store: createRedisCacheStore(c), pass: (ms) => new Promise((r) => setTimeout(r, ms)) };
-    },
+    // Redis keeps its own time: a TTL passes in real time.
+    () => ({ store: createRedisCacheStore(redis.client()), pass: (ms) => new Promise((r) => setTimeout(r, ms)) }),
   ],
 ];
 
@@ -57,8 +44,7 @@ const answer = (content: string): CachedAnswer => ({
 /** One contract, both stores: what the cache relies on, whatever the backend. */
 describe.each(backends)("cache store contract: %s", (_name, make) => {
   let b: Backend;
-  beforeEach(async () => {
-    await redis.flush();
+  beforeEach(() => {
     b = make();
   });
 

@@ -1,23 +1,13 @@
 import { createClient, type Client } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { CacheService } from "../../gen/ts/llmgateway/v1/cache_service_pb.js";
 import { CompletionService } from "../../gen/ts/llmgateway/v1/completion_service_pb.js";
 import { CacheStatus, Role } from "../../gen/ts/llmgateway/v1/types_pb.js";
 import { startHarness, type Harness } from "../support/harness.js";
-import { startRedis, type TestRedis } from "../support/redis.js";
+import { redisForFile } from "../support/redis.js";
 
-let redis: TestRedis;
-const harnesses: Harness[] = [];
-beforeAll(async () => {
-  redis = await startRedis();
-});
-afterEach(async () => {
-  await Promise.all(harnesses.splice(0).map((h) => h.close()));
-  await redis.start();
-  await redis.flush();
-});
-afterAll(() => redis.stop());
+const redis = redisForFile();
 
 interface Ask {
   model: string;
@@ -31,11 +21,8 @@ interface Ask {
   cache?: { noCache?: boolean; noStore?: boolean; force?: boolean; noSemantic?: boolean; ttlSeconds?: number };
 }
 
-async function start(cache: Record<string, unknown> = {}, redisUrl?: string): Promise<Harness> {
-  const h = await startHarness({ cache, ...(redisUrl ? { redisUrl } : {}) });
-  harnesses.push(h);
-  return h;
-}
+const start = async (cache: Record<string, unknown> = {}, redisUrl?: string): Promise<Harness> =>
+  redis.track(await startHarness({ cache, ...(redisUrl ? { redisUrl } : {}) }));
 const clients = (h: Harness) => {
   const transport = createGrpcTransport({ baseUrl: h.grpcUrl });
   return { completion: createClient(CompletionService, transport), cache: createClient(CacheService, transport) };
@@ -230,7 +217,7 @@ describe("request coalescing", () => {
 
 describe("cache in Redis", () => {
   it("is shared by replicas: an answer one stored, another serves", async () => {
-    const [a, b] = [await start({ store: "redis" }, redis.url), await start({ store: "redis" }, redis.url)];
+    const [a, b] = [await start({ store: "redis" }, redis.server.url), await start({ store: "redis" }, redis.server.url)];
     await complete(clients(a!).completion, ask("shared?"));
     const fromB = await complete(clients(b!).completion, ask("shared?"));
     expect(fromB.completion.cacheStatus).toBe(CacheStatus.HIT_EXACT);
@@ -238,15 +225,15 @@ describe("cache in Redis", () => {
   });
 
   it("degrades to a miss while Redis is down, never failing a request, and recovers by itself", async () => {
-    const h = await start({ store: "redis" }, redis.url);
+    const h = await start({ store: "redis" }, redis.server.url);
     const { completion: c, cache } = clients(h);
-    await redis.stop();
+    await redis.server.stop();
     for (let i = 0; i < 3; i++) {
       const r = await complete(c, ask("down"));
       expect(r.completion.cacheStatus).toBe(CacheStatus.MISS);
     }
     expect(Number((await cache.getCacheStats({})).stats?.errors)).toBeGreaterThan(0);
-    await redis.start();
+    await redis.server.start();
     // The client reconnects on its own; once it has, answers are stored and served again.
     let status = CacheStatus.MISS;
     for (let i = 0; i < 100 && status !== CacheStatus.HIT_EXACT; i++) {
@@ -259,7 +246,7 @@ describe("cache in Redis", () => {
 
 describe("CacheService", () => {
   it.each(["memory", "redis"])("reports statistics and clears one tenant or all (%s)", async (store) => {
-    const h = await start({ store }, redis.url);
+    const h = await start({ store }, redis.server.url);
     const { completion: c, cache } = clients(h);
     await complete(c, ask("one"));
     await complete(c, ask("one"));

@@ -1,32 +1,18 @@
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ErrorInfoSchema, RetryInfoSchema } from "../../gen/ts/google/rpc/error_details_pb.js";
 import { CompletionService } from "../../gen/ts/llmgateway/v1/completion_service_pb.js";
 import { HealthService, ServingStatus } from "../../gen/ts/llmgateway/v1/health_service_pb.js";
 import { Role } from "../../gen/ts/llmgateway/v1/types_pb.js";
 import { startHarness, type Harness } from "../support/harness.js";
-import { startRedis, type TestRedis } from "../support/redis.js";
+import { redisForFile } from "../support/redis.js";
 
-let redis: TestRedis;
-const harnesses: Harness[] = [];
-beforeAll(async () => {
-  redis = await startRedis();
-});
-afterEach(async () => {
-  await Promise.all(harnesses.splice(0).map((h) => h.close()));
-  await redis.start().catch(() => {});
-  await redis.flush();
-});
-afterAll(() => redis.stop());
+const redis = redisForFile();
 
 const ask = (user: string) => ({ model: "local-echo", user, messages: [{ role: Role.USER, content: "hi" }] });
 const clientOf = (h: Harness) => createClient(CompletionService, createGrpcTransport({ baseUrl: h.grpcUrl }));
-async function start(limits: Record<string, unknown>, redisUrl?: string) {
-  const h = await startHarness({ limits, ...(redisUrl ? { redisUrl } : {}) });
-  harnesses.push(h);
-  return h;
-}
+const start = async (limits: Record<string, unknown>, redisUrl?: string) => redis.track(await startHarness({ limits, ...(redisUrl ? { redisUrl } : {}) }));
 
 describe("rate limits", () => {
   it("refuses past the limit with ResourceExhausted, the retry delay in ErrorInfo, RetryInfo and retry-after", async () => {
@@ -49,7 +35,7 @@ describe("rate limits", () => {
 
   it("two replicas sharing one Redis admit no more than the limit together, under concurrent load", async () => {
     const limit = 25;
-    const [a, b] = await Promise.all([start({ requestsPerMinute: limit, store: "redis" }, redis.url), start({ requestsPerMinute: limit, store: "redis" }, redis.url)]);
+    const [a, b] = await Promise.all([start({ requestsPerMinute: limit, store: "redis" }, redis.server.url), start({ requestsPerMinute: limit, store: "redis" }, redis.server.url)]);
     const clients = [clientOf(a!), clientOf(b!)];
     const results = await Promise.all(
       Array.from({ length: 100 }, (_, i) =>
@@ -65,18 +51,18 @@ describe("rate limits", () => {
   });
 
   it("fails open while Redis is down (by default), says so in health, and enforces limits again when it returns", async () => {
-    const h = await start({ requestsPerMinute: 1, store: "redis" }, redis.url);
+    const h = await start({ requestsPerMinute: 1, store: "redis" }, redis.server.url);
     const client = clientOf(h);
     const health = createClient(HealthService, createGrpcTransport({ baseUrl: h.grpcUrl }));
     await client.complete(ask("cy"));
-    await redis.stop();
+    await redis.server.stop();
     // Down: calls pass (fail open) and health shows Redis not serving.
     for (let i = 0; i < 3; i++) expect((await client.complete(ask("cy"))).completion?.provider).toBe("local");
     const down = await health.check({});
     expect(down.dependencies.find((d) => d.name === "redis")?.status).toBe(ServingStatus.NOT_SERVING);
     expect(down.status).toBe(ServingStatus.DEGRADED);
     // Back: the client reconnects by itself and limits hold again.
-    await redis.start();
+    await redis.server.start();
     let refused = false;
     for (let i = 0; i < 100 && !refused; i++) {
       const r = await client.complete(ask("dee")).then(() => "ok", (e: unknown) => ConnectError.from(e).code);
@@ -88,10 +74,10 @@ describe("rate limits", () => {
   });
 
   it("fails closed when configured to: Unavailable while Redis is down", async () => {
-    const h = await start({ requestsPerMinute: 10, store: "redis", onStoreError: "closed" }, redis.url);
+    const h = await start({ requestsPerMinute: 10, store: "redis", onStoreError: "closed" }, redis.server.url);
     const client = clientOf(h);
     await client.complete(ask("eve"));
-    await redis.stop();
+    await redis.server.stop();
     const err = ConnectError.from(await client.complete(ask("eve")).catch((e: unknown) => e));
     expect(err.code).toBe(Code.Unavailable);
     expect(err.findDetails(ErrorInfoSchema)[0]?.reason).toBe("LIMITER_UNAVAILABLE");

@@ -1,27 +1,16 @@
 import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { CacheService } from "../../gen/ts/llmgateway/v1/cache_service_pb.js";
 import { CompletionService } from "../../gen/ts/llmgateway/v1/completion_service_pb.js";
 import { CacheStatus, Role } from "../../gen/ts/llmgateway/v1/types_pb.js";
 import { startHarness, type Harness } from "../support/harness.js";
-import { startRedis, type TestRedis } from "../support/redis.js";
+import { redisForFile } from "../support/redis.js";
 
-let redis: TestRedis;
-const harnesses: Harness[] = [];
-beforeAll(async () => {
-  redis = await startRedis();
-});
-afterEach(async () => {
-  await Promise.all(harnesses.splice(0).map((h) => h.close()));
-  await redis.flush();
-});
-afterAll(() => redis.stop());
+const redis = redisForFile();
 
 async function start(semantic: Record<string, unknown>, store = "memory"): Promise<Harness> {
-  const h = await startHarness({ cache: { store, semantic: { enabled: true, ...semantic } }, ...(store === "redis" ? { redisUrl: redis.url } : {}) });
-  harnesses.push(h);
-  return h;
+  return redis.track(await startHarness({ cache: { store, semantic: { enabled: true, ...semantic } }, ...(store === "redis" ? { redisUrl: redis.server.url } : {}) }));
 }
 
 const ask = (content: string, system?: string) => ({

@@ -1,6 +1,7 @@
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { describe, expect, it } from "vitest";
+import { ErrorInfoSchema } from "../../gen/ts/google/rpc/error_details_pb.js";
 import { CompletionService } from "../../gen/ts/llmgateway/v1/completion_service_pb.js";
 import { Role } from "../../gen/ts/llmgateway/v1/types_pb.js";
 import { startHarness } from "../support/harness.js";
@@ -47,6 +48,25 @@ describe("graceful shutdown", () => {
     expect(Date.now() - started).toBeLessThan(2000);
     expect(rest.cases).not.toContain("completion");
     expect(rest.error?.code).toBe(Code.Unavailable);
+    await h.upstream.close();
+  });
+
+  it("ends coalesced streams past the grace period with Unavailable and SHUTTING_DOWN, for the first caller and the others", async () => {
+    const h = await startHarness();
+    const client = createClient(CompletionService, createGrpcTransport({ baseUrl: h.grpcUrl }));
+    h.upstream.enqueue({ text: "a b c d e f g h i j k l m n o p q r s t", chunkDelayMs: 100 });
+    const deterministic = { ...request, temperature: 0 };
+    const streams = [client.streamComplete(deterministic)[Symbol.asyncIterator](), client.streamComplete(deterministic)[Symbol.asyncIterator]()];
+    for (const s of streams) expect((await s.next()).value?.event.case).toBe("delta");
+    expect(h.upstream.requests).toHaveLength(1);
+    const closing = h.server.close(200);
+    const results = await Promise.all(streams.map((s) => drain({ [Symbol.asyncIterator]: () => s })));
+    await closing;
+    for (const r of results) {
+      expect(r.cases).not.toContain("completion");
+      expect(r.error?.code).toBe(Code.Unavailable);
+      expect(r.error?.findDetails(ErrorInfoSchema)[0]?.reason).toBe("SHUTTING_DOWN");
+    }
     await h.upstream.close();
   });
 });

@@ -1,30 +1,17 @@
-import { Redis } from "ioredis";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { RateLimiter } from "../../src/limits/limiter.js";
 import { createMemoryRateLimiter } from "../../src/limits/memory-limiter.js";
 import { createRedisRateLimiter } from "../../src/limits/redis-limiter.js";
 import { manualClock, type ManualClock } from "../support/manual-clock.js";
-import { startRedis, type TestRedis } from "../support/redis.js";
+import { redisForFile } from "../support/redis.js";
 
-let redis: TestRedis;
-const clients: Redis[] = [];
-beforeAll(async () => {
-  redis = await startRedis();
-});
-afterAll(async () => {
-  clients.forEach((c) => c.disconnect());
-  await redis.stop();
-});
+const redis = redisForFile();
 
 const backends: [string, (clock: ManualClock) => RateLimiter][] = [
   ["memory", (clock) => createMemoryRateLimiter(clock)],
   [
     "redis",
-    (clock) => {
-      const c = new Redis(redis.url);
-      clients.push(c);
-      return createRedisRateLimiter(c, clock);
-    },
+    (clock) => createRedisRateLimiter(redis.client(), clock),
   ],
 ];
 
@@ -33,7 +20,6 @@ describe.each(backends)("rate limiter contract: %s", (_name, make) => {
   let clock: ManualClock;
   let limiter: RateLimiter;
   beforeEach(async () => {
-    await redis.flush();
     // Start at a minute boundary plus 10 s, so that window arithmetic is easy to read.
     clock = manualClock(Date.UTC(2026, 0, 1, 12, 0, 10));
     limiter = make(clock);

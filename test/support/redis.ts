@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 import { Redis } from "ioredis";
+import { afterAll, afterEach, beforeAll } from "vitest";
 
 /** A real redis-server on a free port of 127.0.0.1, with no persistence. */
 export interface TestRedis {
@@ -62,6 +63,49 @@ export async function startRedis(): Promise<TestRedis> {
       const c = new Redis(url);
       await c.flushall();
       c.disconnect();
+    },
+  };
+}
+
+/** Something a test opens and the file's hooks close. */
+interface Closeable {
+  close(): Promise<void>;
+}
+
+/**
+ * One real Redis for a test file. Before the first test it starts; after
+ * each test the harnesses it tracked are closed, the server restarted if the
+ * test stopped it, and flushed; after the last, clients are disconnected and
+ * the server stopped.
+ */
+export function redisForFile(): { readonly server: TestRedis; client(): Redis; track<T extends Closeable>(c: T): T } {
+  let server: TestRedis | undefined;
+  const clients: Redis[] = [];
+  const tracked: Closeable[] = [];
+  beforeAll(async () => {
+    server = await startRedis();
+  });
+  afterEach(async () => {
+    await Promise.all(tracked.splice(0).map((c) => c.close()));
+    await server!.start();
+    await server!.flush();
+  });
+  afterAll(async () => {
+    clients.splice(0).forEach((c) => c.disconnect());
+    await server?.stop();
+  });
+  return {
+    get server() {
+      return server!;
+    },
+    client() {
+      const c = new Redis(server!.url);
+      clients.push(c);
+      return c;
+    },
+    track(c) {
+      tracked.push(c);
+      return c;
     },
   };
 }

@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { Redis, RedisOptions } from "ioredis";
 import type { Logger } from "../../log.js";
 import type { SemanticEntry, SemanticSync } from "./memory-index.js";
 
@@ -12,7 +12,8 @@ import type { SemanticEntry, SemanticSync } from "./memory-index.js";
 export function createRedisSemanticSync(redis: Redis, options: { embedder: string; maxLen: number; logger: Logger; key?: string }): SemanticSync {
   const key = options.key ?? "llmgw:semantic";
   // Blocking reads need a connection of their own, and one that queues while it reconnects.
-  const reader = redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
+  // Blocking reads wait up to a second by design: no command timeout here (ioredis applies any number, even 0).
+  const reader = redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null, commandTimeout: undefined } as RedisOptions);
   reader.on("error", () => {});
   let closed = false;
 
