@@ -58,7 +58,7 @@ export interface ResponseCache {
   plan(request: ChatRequest, model: ModelEntry, tenant: string, maxTokens: number): CachePlan;
   /** An answer for the plan, exact first, then semantic; never throws (a store failure is a miss). */
   lookup(plan: CachePlan): Promise<CacheHit | undefined>;
-  /** Stores a fresh answer if the plan says so; never throws. */
+  /** Stores a fresh answer if the plan says so, resolving once the exact store has it; never throws. */
   store(plan: CachePlan, result: ChatResult): Promise<void>;
   /** Counts how a request was answered, and what a hit saved. */
   record(tenant: string, status: CacheStatus, saved?: CachedAnswer): void;
@@ -176,9 +176,13 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
       try {
         await store.set(plan.tenant, plan.key, answer, plan.ttlMs);
         bump(plan.tenant, "stored");
-        if (plan.semantic && semantic) await semantic.add(plan.tenant, plan.semantic.scope, plan.semantic.query, plan.key, plan.ttlMs);
       } catch (err) {
         failed("store", err, plan.tenant);
+        return;
+      }
+      // Indexing may embed the query (milliseconds with a local model): nobody waits for it.
+      if (plan.semantic && semantic) {
+        semantic.add(plan.tenant, plan.semantic.scope, plan.semantic.query, plan.key, plan.ttlMs).catch((err: unknown) => failed("semantic index", err, plan.tenant));
       }
     },
 

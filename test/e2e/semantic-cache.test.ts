@@ -27,6 +27,15 @@ async function status(h: Harness, req: ReturnType<typeof ask>): Promise<{ status
   return { status: res.completion!.cacheStatus, content: res.completion!.message!.content, header };
 }
 
+async function indexed(h: Harness, entries: bigint): Promise<void> {
+  const cache = createClient(CacheService, createGrpcTransport({ baseUrl: h.grpcUrl }));
+  for (let i = 0; i < 100; i++) {
+    if ((await cache.getCacheStats({})).stats!.semanticEntries >= entries) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`the semantic index never reached ${entries} entries`);
+}
+
 describe("semantic cache through the gateway", () => {
   it.each([
     ["lexical", {}],
@@ -35,6 +44,8 @@ describe("semantic cache through the gateway", () => {
     const h = await start({ embedder: "lexical", ...semantic });
     h.upstream.enqueue({ text: "Paris." });
     expect((await status(h, ask("What is the capital of France?"))).status).toBe(CacheStatus.MISS);
+    // The query is indexed after the answer has gone out (embedding it may take a while): wait for it.
+    await indexed(h, 1n);
     const para = await status(h, ask("Tell me the capital of France."));
     expect(para).toEqual({ status: CacheStatus.HIT_SEMANTIC, content: "Paris.", header: "hit_semantic" });
     h.upstream.setDefault({ text: "Berlin." });
