@@ -118,22 +118,20 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
     logger.warn("cache store failed; serving without the cache", { op, store: store.kind, error: err instanceof Error ? err.message : String(err) });
   }
 
-  function deterministic(request: ChatRequest): boolean {
-    return request.temperature === 0;
-  }
+  // Read once: the settings object may be a large validated config.
+  const enabled = settings.enabled;
+  const cacheAll = settings.cacheWhen === "all";
 
   return {
     plan(request, model, tenant, maxTokens) {
       const opts = request.cache;
-      const ttlSeconds = Math.min(opts?.ttlSeconds ?? settings.ttlSeconds, settings.maxTtlSeconds);
-      const base = { tenant, ttlMs: ttlSeconds * 1000 };
-      if (!settings.enabled) return { ...base, mode: "disabled", key: "", flight: "", store: false };
-      const eligible = opts?.force === true || settings.cacheWhen === "all" || deterministic(request);
+      const ttlMs = Math.min(opts?.ttlSeconds ?? settings.ttlSeconds, settings.maxTtlSeconds) * 1000;
+      if (!enabled) return { tenant, ttlMs, mode: "disabled", key: "", flight: "", store: false };
+      const eligible = opts?.force === true || cacheAll || request.temperature === 0;
       // A request that is neither looked up nor stored is not hashed at all.
-      if (!eligible) return { ...base, mode: "bypass", key: "", flight: "", store: false };
+      if (!eligible) return { tenant, ttlMs, mode: "bypass", key: "", flight: "", store: false };
       const key = exactKey(model.name, request, maxTokens);
-      const flight = `${tenant}\u0000${key}`;
-      const plan: CachePlan = { ...base, mode: opts?.noCache ? "bypass" : "lookup", key, flight, store: !opts?.noStore };
+      const plan: CachePlan = { tenant, ttlMs, mode: opts?.noCache ? "bypass" : "lookup", key, flight: `${tenant}\u0000${key}`, store: !opts?.noStore };
       const last = request.messages.at(-1);
       if (semantic && !opts?.noSemantic && last?.role === "user" && last.content.trim().length > 0) {
         plan.semantic = { scope: semanticScope(tenant, model.name, request, maxTokens), query: last.content };

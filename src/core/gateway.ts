@@ -373,7 +373,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       const reservation = await admit(request, upstream.maxTokens);
       const plan = cache.plan(request, model, tenantOf(request), upstream.maxTokens);
       try {
-        const hit = await cache.lookup(plan);
+        const hit = plan.mode === "lookup" ? await cache.lookup(plan) : undefined;
         if (hit) {
           settle(reservation, 0);
           cache.record(plan.tenant, hit.kind, hit.answer);
@@ -393,8 +393,10 @@ export function createGateway(options: GatewayOptions): Gateway {
             });
           done = joined.leader ? { ...joined.value, cacheStatus: "miss" } : follower(call, joined.value);
         } else {
-          done = { ...(await completeRouted(request, call, model, router.route(model, request, false), upstream)), cacheStatus: statusOf(plan) };
-          void cache.store(plan, done);
+          // A fresh result of this call's own: set its status in place.
+          done = await completeRouted(request, call, model, router.route(model, request, false), upstream);
+          done.cacheStatus = statusOf(plan);
+          if (plan.store) void cache.store(plan, done);
         }
         cache.record(plan.tenant, done.cacheStatus, done.cacheStatus === "coalesced" ? answerOf(done) : undefined);
         settle(reservation, done.cacheStatus === "coalesced" ? 0 : done.usage.inputTokens + done.usage.outputTokens);
@@ -413,7 +415,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       let firstDeltaAt: number | undefined;
       let used: number | undefined;
       try {
-        const hit = await cache.lookup(plan);
+        const hit = plan.mode === "lookup" ? await cache.lookup(plan) : undefined;
         if (hit) {
           used = 0;
           cache.record(plan.tenant, hit.kind, hit.answer);
