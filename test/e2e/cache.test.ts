@@ -244,6 +244,25 @@ describe("cache in Redis", () => {
   });
 });
 
+describe("cache in a Redis that stops answering", () => {
+  it("serves the request as a miss once the command times out, then uses Redis again", async () => {
+    const h = await start({ store: "redis" }, redis.server.url);
+    const { completion: c } = clients(h);
+    await complete(c, ask("hung"));
+    // Redis accepts the connection and the commands but answers nothing for 2 s.
+    const sleeper = redis.client();
+    const sleeping = sleeper.call("DEBUG", "SLEEP", "2");
+    await new Promise((r) => setTimeout(r, 50));
+    const started = Date.now();
+    const during = await complete(c, ask("hung"));
+    expect(during.completion.cacheStatus).toBe(CacheStatus.MISS);
+    expect(during.completion.message?.content).toBeTruthy();
+    expect(Date.now() - started).toBeLessThan(1_900);
+    await sleeping;
+    expect((await complete(c, ask("hung"))).completion.cacheStatus).toBe(CacheStatus.HIT_EXACT);
+  });
+});
+
 describe("CacheService", () => {
   it.each(["memory", "redis"])("reports statistics and clears one tenant or all (%s)", async (store) => {
     const h = await start({ store }, redis.server.url);

@@ -31,7 +31,7 @@ export async function startRedis(): Promise<TestRedis> {
   const running = () => proc !== undefined && proc.exitCode === null && proc.signalCode === null;
   const start = async () => {
     if (running()) return;
-    proc = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
+    proc = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--enable-debug-command", "local"], { stdio: "ignore" });
     // Ready when it answers PING.
     for (let i = 0; i < 200; i++) {
       const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
