@@ -5,6 +5,9 @@ import { createRedisCacheStore } from "./cache/redis-store.js";
 import { createResponseCache, type ResponseCache } from "./cache/response-cache.js";
 import { createSemanticCache } from "./cache/semantic/create.js";
 import { createCatalog } from "./core/catalog.js";
+import { createMemorySessionStore } from "./sessions/memory-store.js";
+import { createRedisSessionStore } from "./sessions/redis-store.js";
+import { createSessions } from "./sessions/sessions.js";
 import { systemClock, type Clock } from "./core/clock.js";
 import { createGateway, type Gateway } from "./core/gateway.js";
 import { createHealthMonitor, type HealthMonitor } from "./core/health.js";
@@ -52,8 +55,15 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
   const redis = lazyRedis(config, logger, health);
   const limiter = createLimiter(config, clock, logger, health, redis);
   const cache = createCache(config, clock, logger, redis, options.env ?? process.env);
+  const catalog = createCatalog(config);
+  const sessions = createSessions({
+    store: config.sessions.store === "redis" ? createRedisSessionStore(redis.get()) : createMemorySessionStore(clock),
+    catalog,
+    clock,
+    settings: config.sessions,
+  });
   const gateway = createGateway({
-    catalog: createCatalog(config),
+    catalog,
     providers,
     router,
     stats,
@@ -64,6 +74,7 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
     limits: config.limits,
     health,
     cache,
+    sessions,
     flights: config.cache.enabled && config.cache.coalesce ? createFlights() : undefined,
     clock,
   });
@@ -81,7 +92,7 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
       await Promise.all([redis.ready(), cache.warm()]);
       const server = await startServer({
         server: config.server,
-        routes: (router) => registerRoutes(router, gateway, clock),
+        routes: (router) => registerRoutes(router, gateway, clock, sessions),
         health,
         logger,
         metrics: createMetrics({ cache }),

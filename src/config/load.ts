@@ -95,6 +95,8 @@ function applyEnvOverrides(raw: Record<string, unknown>, env: NodeJS.ProcessEnv)
   setIf(raw, "defaultModel", env["LLM_GATEWAY_DEFAULT_MODEL"]);
   const redisUrl = env["LLM_GATEWAY_REDIS_URL"];
   if (redisUrl) raw["redis"] = { ...((raw["redis"] as object | undefined) ?? {}), url: redisUrl };
+  const sessionStore = env["LLM_GATEWAY_SESSION_STORE"];
+  if (sessionStore) raw["sessions"] = { ...((raw["sessions"] as object | undefined) ?? {}), store: sessionStore };
   const cacheStore = env["LLM_GATEWAY_CACHE_STORE"];
   if (cacheStore) raw["cache"] = { ...((raw["cache"] as object | undefined) ?? {}), store: cacheStore };
   const cacheEnabled = env["LLM_GATEWAY_CACHE_ENABLED"];
@@ -135,6 +137,9 @@ function checkReferences(config: GatewayConfig, env: NodeJS.ProcessEnv, source: 
   }
   if (config.limits.store === "redis" && !config.redis) {
     fail("limits.store", "is redis, but no redis.url (LLM_GATEWAY_REDIS_URL) is configured");
+  }
+  if (config.sessions.store === "redis" && !config.redis) {
+    fail("sessions.store", "is redis, but no redis.url (LLM_GATEWAY_REDIS_URL) is configured");
   }
   if (config.cache.store === "redis" && !config.redis) {
     fail("cache.store", "is redis, but no redis.url (LLM_GATEWAY_REDIS_URL) is configured");

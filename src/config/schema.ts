@@ -218,6 +218,19 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    sessions: z
+      .object({
+        /** memory (one replica) or redis (shared by replicas; needs redis.url). */
+        store: z.enum(["memory", "redis"]).default("memory"),
+        /** How long a session lives after its last use, unless it was created with its own TTL. */
+        defaultTtlSeconds: z.number().int().positive().default(86_400),
+        /** The longest TTL a session may ask for. */
+        maxTtlSeconds: z.number().int().positive().default(30 * 86_400),
+        /** The most messages of history a completion loads (then trimmed to the model's window). */
+        maxHistoryMessages: z.number().int().positive().default(1_000),
+      })
+      .strict()
+      .prefault({}),
     log: z
       .object({
         level: z.enum(["debug", "info", "warn", "error"]).default("info"),

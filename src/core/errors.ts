@@ -19,6 +19,9 @@ export type GatewayErrorReason =
   | "DEADLINE_EXCEEDED"
   | "CANCELLED"
   | "SHUTTING_DOWN"
+  | "SESSION_NOT_FOUND"
+  | "SESSION_UNAVAILABLE"
+  | "TOOL_NOT_FOUND"
   | "INTERNAL";
 
 /** Options of a GatewayError beyond its reason and message. */

@@ -1,6 +1,7 @@
 import type { Flights } from "../cache/flights.js";
 import type { CacheHit, CachePlan, ResponseCache } from "../cache/response-cache.js";
 import type { CachedAnswer } from "../cache/store.js";
+import type { Continuation, Sessions } from "../sessions/sessions.js";
 import type { ProviderChunk, ProviderRequest, ProviderUsage } from "../providers/provider.js";
 import type { ProviderDeployment } from "../providers/registry.js";
 import type { Breakers, Permit } from "../resilience/breakers.js";
@@ -12,7 +13,7 @@ import type { DeploymentStatsTracker } from "../routing/stats.js";
 import { callAbortedError, openAttempt, type AttemptScope, type CallContext } from "./attempt.js";
 import { costOf, type Catalog, type Deployment, type ModelEntry } from "./catalog.js";
 import type { Clock } from "./clock.js";
-import { GatewayError, isGatewayError, type GatewayErrorReason } from "./errors.js";
+import { GatewayError, invalidRequest, isGatewayError, type GatewayErrorReason } from "./errors.js";
 import type { HealthMonitor } from "./health.js";
 import { countMessageTokens, countTextTokens, estimatePromptTokens, type TokenCount } from "./tokens.js";
 import type { AttemptRecord, CacheStatus, ChatMessage, ChatRequest, ChatResult, ChatStreamEvent, FinishReason, Usage } from "./types.js";
@@ -46,6 +47,8 @@ export interface GatewayOptions {
   limits: LimitSettings;
   health: HealthMonitor;
   cache: ResponseCache;
+  /** Conversations; absent, a request naming a session is refused. */
+  sessions?: Sessions | undefined;
   /** Identical cacheable calls in flight at once share one upstream call; absent turns that off. */
   flights?: Flights | undefined;
   clock: Clock;
@@ -88,7 +91,7 @@ interface Running {
 
 /** Builds the core pipeline. */
 export function createGateway(options: GatewayOptions): Gateway {
-  const { catalog, providers, router, stats, breakers, health, clock, limiter, limits, cache, flights } = options;
+  const { catalog, providers, router, stats, breakers, health, clock, limiter, limits, cache, flights, sessions } = options;
   const random = options.random ?? Math.random;
   const limited = limits.requestsPerMinute !== undefined || limits.requestsPerHour !== undefined || limits.tokensPerMinute !== undefined;
   const unlimited: Reservation = { reconcile: async () => {} };
@@ -369,93 +372,23 @@ export function createGateway(options: GatewayOptions): Gateway {
     cache,
 
     async complete(request, call) {
-      const { model, upstream } = prepare(request, false);
-      const reservation = await admit(request, upstream.maxTokens);
-      const plan = cache.plan(request, model, tenantOf(request), upstream.maxTokens);
-      try {
-        const hit = plan.mode === "lookup" ? await cache.lookup(plan) : undefined;
-        if (hit) {
-          settle(reservation, 0);
-          cache.record(plan.tenant, hit.kind, hit.answer);
-          return fromCache(call, hit.answer, hit.kind);
-        }
-        let done: ChatResult;
-        if (plan.mode === "lookup" && flights) {
-          const joined = await flights
-            .unary(
-              plan.flight,
-              call.signal,
-              (signal) => completeRouted(request, detached(call, signal), model, router.route(model, request, false), upstream),
-              (r) => cache.store(plan, r),
-            )
-            .catch((err: unknown) => {
-              throw abortedWait(call, err);
-            });
-          done = joined.leader ? { ...joined.value, cacheStatus: "miss" } : follower(call, joined.value);
-        } else {
-          // A fresh result of this call's own: set its status in place.
-          done = await completeRouted(request, call, model, router.route(model, request, false), upstream);
-          done.cacheStatus = statusOf(plan);
-          if (plan.store) void cache.store(plan, done);
-        }
-        cache.record(plan.tenant, done.cacheStatus, done.cacheStatus === "coalesced" ? answerOf(done) : undefined);
-        settle(reservation, done.cacheStatus === "coalesced" ? 0 : done.usage.inputTokens + done.usage.outputTokens);
-        return done;
-      } catch (err) {
-        settle(reservation, 0);
-        throw err;
-      }
+      if (!request.sessionId) return completeOne(request, call);
+      const session = await continueSession(request);
+      const result = await completeOne(session.request, call);
+      await session.record([result.message]);
+      return result;
     },
 
     async *stream(request, call) {
-      const { model, upstream } = prepare(request, true);
-      const reservation = await admit(request, upstream.maxTokens);
-      const plan = cache.plan(request, model, tenantOf(request), upstream.maxTokens);
-      let delivered = false;
-      let firstDeltaAt: number | undefined;
-      let used: number | undefined;
-      try {
-        const hit = plan.mode === "lookup" ? await cache.lookup(plan) : undefined;
-        if (hit) {
-          used = 0;
-          cache.record(plan.tenant, hit.kind, hit.answer);
-          yield* replay(call, hit);
-          return;
-        }
-        let events: AsyncIterable<ChatStreamEvent>;
-        let status = statusOf(plan);
-        const routed = (c: CallContext) => streamRouted(request, c, model, router.route(model, request, true), upstream);
-        if (plan.mode === "lookup" && flights) {
-          const joined = flights.stream(plan.flight, call.signal, (signal) => storing(plan, routed(detached(call, signal))));
-          events = joined.events;
-          if (!joined.leader) status = "coalesced";
-        } else {
-          events = storing(plan, routed(call));
-        }
-        yield { type: "cache", status };
-        try {
-          for await (const event of events) {
-            if (event.type === "done") {
-              const result = status === "coalesced" ? follower(call, event.result, firstDeltaAt) : { ...event.result, cacheStatus: status };
-              cache.record(plan.tenant, status, status === "coalesced" ? answerOf(result) : undefined);
-              used = status === "coalesced" ? 0 : result.usage.inputTokens + result.usage.outputTokens;
-              yield { type: "done", result };
-            } else {
-              if (event.type === "delta" && !delivered) {
-                delivered = true;
-                firstDeltaAt = clock.monotonic() - call.receivedAt;
-              }
-              yield event;
-            }
-          }
-        } catch (err) {
-          throw abortedWait(call, err);
-        }
-      } finally {
-        // A finished stream settles to its usage and one that failed before any text gives the tokens back;
-        // one cut short after text keeps its estimate, since some of it was surely used.
-        if (used !== undefined) settle(reservation, used);
-        else if (!delivered) settle(reservation, 0);
+      if (!request.sessionId) {
+        yield* streamOne(request, call);
+        return;
+      }
+      const session = await continueSession(request);
+      for await (const event of streamOne(session.request, call)) {
+        // The turn is recorded before the caller hears the stream is complete: a failure to record is its error.
+        if (event.type === "done") await session.record([event.result.message]);
+        yield event;
       }
     },
 
@@ -464,6 +397,102 @@ export function createGateway(options: GatewayOptions): Gateway {
       return { ...countMessageTokens(messages, model.tokenizer), model: model.name };
     },
   };
+
+  function continueSession(request: ChatRequest): Promise<Continuation> {
+    if (!sessions) throw invalidRequest("session_id", "sessions are not enabled on this gateway");
+    return sessions.continue(request as ChatRequest & { sessionId: string });
+  }
+
+  async function completeOne(request: ChatRequest, call: CallContext): Promise<ChatResult> {
+    const { model, upstream } = prepare(request, false);
+    const reservation = await admit(request, upstream.maxTokens);
+    const plan = cache.plan(request, model, tenantOf(request), upstream.maxTokens);
+    try {
+      const hit = plan.mode === "lookup" ? await cache.lookup(plan) : undefined;
+      if (hit) {
+        settle(reservation, 0);
+        cache.record(plan.tenant, hit.kind, hit.answer);
+        return fromCache(call, hit.answer, hit.kind);
+      }
+      let done: ChatResult;
+      if (plan.mode === "lookup" && flights) {
+        const joined = await flights
+          .unary(
+            plan.flight,
+            call.signal,
+            (signal) => completeRouted(request, detached(call, signal), model, router.route(model, request, false), upstream),
+            (r) => cache.store(plan, r),
+          )
+          .catch((err: unknown) => {
+            throw abortedWait(call, err);
+          });
+        done = joined.leader ? { ...joined.value, cacheStatus: "miss" } : follower(call, joined.value);
+      } else {
+        // A fresh result of this call's own: set its status in place.
+        done = await completeRouted(request, call, model, router.route(model, request, false), upstream);
+        done.cacheStatus = statusOf(plan);
+        if (plan.store) void cache.store(plan, done);
+      }
+      cache.record(plan.tenant, done.cacheStatus, done.cacheStatus === "coalesced" ? answerOf(done) : undefined);
+      settle(reservation, done.cacheStatus === "coalesced" ? 0 : done.usage.inputTokens + done.usage.outputTokens);
+      return done;
+    } catch (err) {
+      settle(reservation, 0);
+      throw err;
+    }
+  }
+
+  async function* streamOne(request: ChatRequest, call: CallContext): AsyncGenerator<ChatStreamEvent> {
+    const { model, upstream } = prepare(request, true);
+    const reservation = await admit(request, upstream.maxTokens);
+    const plan = cache.plan(request, model, tenantOf(request), upstream.maxTokens);
+    let delivered = false;
+    let firstDeltaAt: number | undefined;
+    let used: number | undefined;
+    try {
+      const hit = plan.mode === "lookup" ? await cache.lookup(plan) : undefined;
+      if (hit) {
+        used = 0;
+        cache.record(plan.tenant, hit.kind, hit.answer);
+        yield* replay(call, hit);
+        return;
+      }
+      let events: AsyncIterable<ChatStreamEvent>;
+      let status = statusOf(plan);
+      const routed = (c: CallContext) => streamRouted(request, c, model, router.route(model, request, true), upstream);
+      if (plan.mode === "lookup" && flights) {
+        const joined = flights.stream(plan.flight, call.signal, (signal) => storing(plan, routed(detached(call, signal))));
+        events = joined.events;
+        if (!joined.leader) status = "coalesced";
+      } else {
+        events = storing(plan, routed(call));
+      }
+      yield { type: "cache", status };
+      try {
+        for await (const event of events) {
+          if (event.type === "done") {
+            const result = status === "coalesced" ? follower(call, event.result, firstDeltaAt) : { ...event.result, cacheStatus: status };
+            cache.record(plan.tenant, status, status === "coalesced" ? answerOf(result) : undefined);
+            used = status === "coalesced" ? 0 : result.usage.inputTokens + result.usage.outputTokens;
+            yield { type: "done", result };
+          } else {
+            if (event.type === "delta" && !delivered) {
+              delivered = true;
+              firstDeltaAt = clock.monotonic() - call.receivedAt;
+            }
+            yield event;
+          }
+        }
+      } catch (err) {
+        throw abortedWait(call, err);
+      }
+    } finally {
+      // A finished stream settles to its usage and one that failed before any text gives the tokens back;
+      // one cut short after text keeps its estimate, since some of it was surely used.
+      if (used !== undefined) settle(reservation, used);
+      else if (!delivered) settle(reservation, 0);
+    }
+  }
 
   async function completeRouted(
     request: ChatRequest,

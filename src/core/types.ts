@@ -45,6 +45,8 @@ export interface ChatRequest extends SamplingParams {
   metadata: Record<string, string>;
   routing: RoutingHints;
   cache?: CacheOptions;
+  /** Continue this session: its history goes first, and the turn is appended to it. */
+  sessionId?: string;
 }
 
 export type FinishReason = "stop" | "length" | "tool_calls" | "content_filter" | "unspecified";

@@ -19,6 +19,7 @@ import {
   CacheStatus,
   CompletionSchema,
   FinishReason,
+  MessageSchema,
   Role,
   RoutingStrategy,
   type Completion,
@@ -110,6 +111,7 @@ export function toChatRequest(req: CompleteRequest | StreamCompleteRequest): Cha
     }
     out.seed = Number(req.seed);
   }
+  if (req.sessionId) out.sessionId = req.sessionId;
   const c = req.cache;
   if (c) {
     const cache: CacheOptions = {};
@@ -126,18 +128,22 @@ export function toChatRequest(req: CompleteRequest | StreamCompleteRequest): Cha
   return out;
 }
 
+/** Converts a core message to the Message message. */
+export function toMessage(m: ChatMessage): Message {
+  return create(MessageSchema, {
+    role: coreToProtoRole[m.role],
+    content: m.content,
+    name: m.name ?? "",
+    toolCalls: m.toolCalls ?? [],
+    toolCallId: m.toolCallId ?? "",
+  });
+}
+
 /** Converts a core result to the Completion message. */
 export function toCompletion(result: ChatResult): Completion {
-  const m = result.message;
   return create(CompletionSchema, {
     id: result.id,
-    message: {
-      role: coreToProtoRole[m.role],
-      content: m.content,
-      name: m.name ?? "",
-      toolCalls: m.toolCalls ?? [],
-      toolCallId: m.toolCallId ?? "",
-    },
+    message: toMessage(result.message),
     finishReason: finishReasons[result.finishReason],
     usage: {
       inputTokens: BigInt(result.usage.inputTokens),

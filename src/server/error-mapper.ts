@@ -29,6 +29,9 @@ export const codeOfReason = {
   DEADLINE_EXCEEDED: Code.DeadlineExceeded,
   CANCELLED: Code.Canceled,
   SHUTTING_DOWN: Code.Unavailable,
+  SESSION_NOT_FOUND: Code.NotFound,
+  SESSION_UNAVAILABLE: Code.Unavailable,
+  TOOL_NOT_FOUND: Code.NotFound,
   INTERNAL: Code.Internal,
 } as const satisfies Record<GatewayErrorReason, Code>;
 

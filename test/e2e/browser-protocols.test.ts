@@ -80,6 +80,7 @@ describe("the browser listener (HTTP/1.1)", () => {
       ["local-echo", "local", true],
       ["dual", "fake-openai", false],
       ["hedged", "fake-openai", false],
+      ["tiny", "fake-openai", false],
     ]);
     expect(res.models[0]).toMatchObject({ aliases: ["fast"], inputPricePerMillion: 1, outputPricePerMillion: 2 });
   });

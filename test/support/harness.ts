@@ -33,6 +33,8 @@ export interface HarnessOptions {
   redisUrl?: string;
   /** The cache section. */
   cache?: Record<string, unknown>;
+  /** The sessions section. */
+  sessions?: Record<string, unknown>;
 }
 
 const dualDeployments = [
@@ -51,6 +53,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       defaultModel: "gpt-test",
       ...(options.limits ? { limits: options.limits } : {}),
       ...(options.cache ? { cache: options.cache } : {}),
+      ...(options.sessions ? { sessions: options.sessions } : {}),
       ...(options.redisUrl ? { redis: { url: options.redisUrl } } : {}),
       resilience: {
         breaker: options.breaker ?? { volumeThreshold: 1_000_000 },
@@ -67,6 +70,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         { name: "local-echo", provider: "local", maxOutputTokens: 256 },
         { name: "dual", deployments: dualDeployments },
         { name: "hedged", deployments: dualDeployments, hedgeAfterMs: 100 },
+        // A small window, for trimming tests.
+        { name: "tiny", provider: "fake-openai", upstreamModel: "gpt-4o-mini", contextWindow: 300, maxOutputTokens: 50, tokenizer: "o200k_base" },
       ],
     },
     {},

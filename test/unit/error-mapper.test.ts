@@ -21,6 +21,9 @@ describe("error mapping", () => {
     ["DEADLINE_EXCEEDED", Code.DeadlineExceeded],
     ["CANCELLED", Code.Canceled],
     ["SHUTTING_DOWN", Code.Unavailable],
+    ["SESSION_NOT_FOUND", Code.NotFound],
+    ["SESSION_UNAVAILABLE", Code.Unavailable],
+    ["TOOL_NOT_FOUND", Code.NotFound],
     ["INTERNAL", Code.Internal],
   ])("%s becomes %s with one ErrorInfo", (reason, code) => {
     const err = toConnectError(new GatewayError(reason, "something", { metadata: { provider: "p" } }));

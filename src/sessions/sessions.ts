@@ -1,0 +1,184 @@
+import { randomUUID } from "node:crypto";
+import type { Catalog } from "../core/catalog.js";
+import type { Clock } from "../core/clock.js";
+import { GatewayError, invalidRequest } from "../core/errors.js";
+import { countMessageTokens, estimatePromptTokens } from "../core/tokens.js";
+import type { ChatMessage, ChatRequest } from "../core/types.js";
+import type { SessionRecord, SessionStore, StoredMessage } from "./store.js";
+
+export interface SessionSettings {
+  defaultTtlSeconds: number;
+  maxTtlSeconds: number;
+  /** The longest history a completion loads; older messages are not read at all. */
+  maxHistoryMessages: number;
+}
+
+export interface NewSessionInput {
+  systemPrompt: string;
+  model: string;
+  defaults: SessionRecord["defaults"];
+  ttlSeconds: number;
+  metadata: Record<string, string>;
+}
+
+/** A completion continuing a session: the request to run, and how to record the turn once answered. */
+export interface Continuation {
+  request: ChatRequest;
+  /** Messages of the history left out to fit the model's context window. */
+  trimmed: number;
+  /** Appends the new messages and the turn's answer (with any tool turns) in one step. */
+  record(answer: readonly ChatMessage[]): Promise<void>;
+}
+
+export interface Sessions {
+  readonly store: SessionStore;
+  create(owner: string, input: NewSessionInput): Promise<SessionRecord>;
+  get(owner: string, id: string): Promise<SessionRecord>;
+  messages(owner: string, id: string, offset: number, limit: number): Promise<{ session: SessionRecord; messages: StoredMessage[] }>;
+  list(owner: string, offset: number, limit: number): Promise<{ sessions: SessionRecord[]; total: number }>;
+  delete(owner: string, id: string): Promise<void>;
+  append(owner: string, id: string, messages: readonly ChatMessage[]): Promise<SessionRecord>;
+  update(owner: string, id: string, index: number, message: ChatMessage): Promise<StoredMessage>;
+  continue(request: ChatRequest & { sessionId: string }): Promise<Continuation>;
+}
+
+const notFound = (id: string) =>
+  // The same answer for unknown, expired and someone else's: no way to learn that a session exists.
+  new GatewayError("SESSION_NOT_FOUND", `session "${id}" was not found`, { metadata: { session_id: id } });
+
+/** A store failure: the call fails rather than answer without its history or lose its turn. */
+async function guarded<T>(op: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (err instanceof GatewayError) throw err;
+    throw new GatewayError("SESSION_UNAVAILABLE", `the session store failed (${op}); nothing was changed`, { cause: err, metadata: { op } });
+  }
+}
+
+/**
+ * Groups a history into turns: each user message starts one, and the
+ * assistant and tool messages after it belong to it. Trimming drops whole
+ * turns, so that no tool result is left without the call it answers.
+ */
+function turnStarts(history: readonly ChatMessage[]): number[] {
+  const starts: number[] = [];
+  history.forEach((m, i) => {
+    if (i === 0 || m.role === "user") starts.push(i);
+  });
+  return starts;
+}
+
+export function createSessions(options: { store: SessionStore; catalog: Catalog; clock: Clock; settings: SessionSettings }): Sessions {
+  const { store, catalog, clock, settings } = options;
+
+  async function owned(owner: string, id: string): Promise<SessionRecord> {
+    const s = await guarded("read", () => store.get(id));
+    if (!s || s.owner !== owner) throw notFound(id);
+    return s;
+  }
+
+  function ttlMs(seconds: number): number {
+    if (seconds > settings.maxTtlSeconds) throw invalidRequest("ttl_seconds", `must be at most ${settings.maxTtlSeconds}`);
+    return (seconds || settings.defaultTtlSeconds) * 1000;
+  }
+
+  /**
+   * The history that fits: the system prompt and the new messages always go;
+   * the oldest turns go first until the prompt and max_tokens fit the window.
+   */
+  function fit(system: ChatMessage[], history: ChatMessage[], fresh: readonly ChatMessage[], request: ChatRequest): { kept: ChatMessage[]; trimmed: number } {
+    const model = catalog.resolve(request.model);
+    const room = request.maxTokens ?? model.maxOutputTokens;
+    const all = [...system, ...history, ...fresh];
+    // Counting is exact but not free: only near the limit.
+    if (estimatePromptTokens(all) + room <= model.contextWindow / 2) return { kept: history, trimmed: 0 };
+    const fixed = countMessageTokens([...system, ...fresh], model.tokenizer).tokens;
+    let budget = model.contextWindow - room - fixed;
+    const starts = turnStarts(history);
+    // Keep turns from the newest back while they fit.
+    let keepFrom = history.length;
+    for (let t = starts.length - 1; t >= 0; t--) {
+      const turn = history.slice(starts[t], keepFrom);
+      const cost = countMessageTokens(turn, model.tokenizer).tokens;
+      if (cost > budget) break;
+      budget -= cost;
+      keepFrom = starts[t]!;
+    }
+    return { kept: history.slice(keepFrom), trimmed: keepFrom };
+  }
+
+  return {
+    store,
+
+    async create(owner, input) {
+      if (input.model) catalog.resolve(input.model);
+      const now = clock.now();
+      return guarded("create", () =>
+        store.create({
+          id: randomUUID(),
+          owner,
+          systemPrompt: input.systemPrompt,
+          model: input.model,
+          defaults: input.defaults,
+          metadata: input.metadata,
+          createdAt: now,
+          ttlMs: ttlMs(input.ttlSeconds),
+        }),
+      );
+    },
+
+    get: owned,
+
+    async messages(owner, id, offset, limit) {
+      const session = await owned(owner, id);
+      return { session, messages: await guarded("read", () => store.messages(id, offset, limit)) };
+    },
+
+    list: (owner, offset, limit) => guarded("list", () => store.list(owner, offset, limit)),
+
+    async delete(owner, id) {
+      await owned(owner, id);
+      await guarded("delete", () => store.delete(id));
+    },
+
+    async append(owner, id, messages) {
+      await owned(owner, id);
+      const after = await guarded("append", () => store.append(id, messages, clock.now()));
+      if (!after) throw notFound(id);
+      return after;
+    },
+
+    async update(owner, id, index, message) {
+      const s = await owned(owner, id);
+      if (index < 0 || index >= s.messageCount) throw invalidRequest("index", `must be between 0 and ${s.messageCount - 1}`);
+      const stored = await guarded("update", () => store.update(id, index, message, clock.now()));
+      if (!stored) throw notFound(id);
+      return stored;
+    },
+
+    async continue(request) {
+      const id = request.sessionId;
+      const s = await owned(request.user || "anonymous", id);
+      const from = Math.max(0, s.messageCount - settings.maxHistoryMessages);
+      const history = (await guarded("read", () => store.messages(id, from, settings.maxHistoryMessages))).map((m) => m.message);
+      const expanded: ChatRequest = { ...request, model: request.model || s.model };
+      if (expanded.temperature === undefined && s.defaults.temperature !== undefined) expanded.temperature = s.defaults.temperature;
+      if (expanded.topP === undefined && s.defaults.topP !== undefined) expanded.topP = s.defaults.topP;
+      if (expanded.maxTokens === undefined && s.defaults.maxTokens !== undefined) expanded.maxTokens = s.defaults.maxTokens;
+      // The request's own system message, if it has one, replaces the session's for this call.
+      const ownSystem = request.messages.some((m) => m.role === "system");
+      const system: ChatMessage[] = s.systemPrompt && !ownSystem ? [{ role: "system", content: s.systemPrompt }] : [];
+      const { kept, trimmed } = fit(system, history, request.messages, expanded);
+      expanded.messages = [...system, ...kept, ...request.messages];
+      return {
+        request: expanded,
+        trimmed: trimmed + from,
+        async record(answer) {
+          const after = await guarded("append", () => store.append(id, [...request.messages, ...answer], clock.now()));
+          if (!after) throw notFound(id);
+        },
+      };
+    },
+  };
+}
