@@ -8,6 +8,8 @@ import { createCatalog } from "./core/catalog.js";
 import { createMemorySessionStore } from "./sessions/memory-store.js";
 import { createRedisSessionStore } from "./sessions/redis-store.js";
 import { createSessions } from "./sessions/sessions.js";
+import { createUpstreamFetch } from "./providers/http.js";
+import { createTools } from "./tools/registry.js";
 import { systemClock, type Clock } from "./core/clock.js";
 import { createGateway, type Gateway } from "./core/gateway.js";
 import { createHealthMonitor, type HealthMonitor } from "./core/health.js";
@@ -62,6 +64,7 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
     clock,
     settings: config.sessions,
   });
+  const tools = createTools({ config: config.tools, env: options.env ?? process.env, clock, fetch: createUpstreamFetch(), sessions });
   const gateway = createGateway({
     catalog,
     providers,
@@ -75,6 +78,8 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
     health,
     cache,
     sessions,
+    tools,
+    maxToolRounds: config.tools.maxIterations,
     flights: config.cache.enabled && config.cache.coalesce ? createFlights() : undefined,
     clock,
   });
@@ -92,7 +97,7 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
       await Promise.all([redis.ready(), cache.warm()]);
       const server = await startServer({
         server: config.server,
-        routes: (router) => registerRoutes(router, gateway, clock, sessions),
+        routes: (router) => registerRoutes(router, gateway, clock, sessions, tools),
         health,
         logger,
         metrics: createMetrics({ cache }),

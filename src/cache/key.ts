@@ -23,7 +23,7 @@ function normaliseMessage(m: ChatMessage): unknown[] {
 
 /** What, beside the messages, changes a model's output. */
 function paramsOf(request: ChatRequest, maxTokens: number): unknown[] {
-  return [request.temperature ?? null, request.topP ?? null, maxTokens, request.stop, request.seed ?? null];
+  return [request.temperature ?? null, request.topP ?? null, maxTokens, request.stop, request.seed ?? null, request.tools ?? null, request.toolChoice ?? null];
 }
 
 function digest(parts: unknown): string {

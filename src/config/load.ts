@@ -57,7 +57,7 @@ function readConfigFile(file: string): Record<string, unknown> {
   }
 }
 
-function formatIssues(issues: readonly z.core.$ZodIssue[]): string {
+export function formatIssues(issues: readonly z.core.$ZodIssue[]): string {
   return issues
     .map((issue) => {
       const key = issue.path.reduce<string>(
@@ -95,6 +95,8 @@ function applyEnvOverrides(raw: Record<string, unknown>, env: NodeJS.ProcessEnv)
   setIf(raw, "defaultModel", env["LLM_GATEWAY_DEFAULT_MODEL"]);
   const redisUrl = env["LLM_GATEWAY_REDIS_URL"];
   if (redisUrl) raw["redis"] = { ...((raw["redis"] as object | undefined) ?? {}), url: redisUrl };
+  const toolsFile = env["LLM_GATEWAY_TOOLS_FILE"];
+  if (toolsFile) raw["tools"] = { ...((raw["tools"] as object | undefined) ?? {}), file: toolsFile };
   const sessionStore = env["LLM_GATEWAY_SESSION_STORE"];
   if (sessionStore) raw["sessions"] = { ...((raw["sessions"] as object | undefined) ?? {}), store: sessionStore };
   const cacheStore = env["LLM_GATEWAY_CACHE_STORE"];

@@ -112,6 +112,26 @@ export const modelSchema = z
     path: ["provider"],
   });
 
+/** A tool of the registry: another service over HTTP. */
+export const toolSchema = z
+  .object({
+    name: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, "use 1-64 letters, digits, _ or -"),
+    description: z.string().min(1),
+    /** The JSON Schema of the arguments: an object schema. */
+    parameters: z.record(z.string(), z.unknown()).refine((p) => p["type"] === "object", "must be a JSON Schema with type: object"),
+    kind: z.literal("http"),
+    url: z.url(),
+    method: z.enum(["GET", "POST"]).default("POST"),
+    /** Header values: text, or { env: NAME } to read an environment variable at start-up. */
+    headers: z.record(z.string(), z.union([z.string(), z.object({ env: z.string().min(1) }).strict()])).default({}),
+    timeoutMs: z.number().int().positive().optional(),
+    maxOutputBytes: z.number().int().positive().optional(),
+  })
+  .strict();
+
+/** A tools file. */
+export const toolsFileSchema = z.object({ tools: z.array(toolSchema) }).strict();
+
 export const configSchema = z
   .object({
     server: z
@@ -231,6 +251,31 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    tools: z
+      .object({
+        /** A tools file (YAML or JSON, `{ tools: [...] }`) read at start-up; LLM_GATEWAY_TOOLS_FILE. */
+        file: z.string().min(1).optional(),
+        /** Tools defined here, beside the file's. */
+        definitions: z.array(toolSchema).default([]),
+        /** Built-in tools to register. */
+        builtins: z.array(z.enum(["current_time", "calculator", "session_history"])).default(["current_time", "calculator", "session_history"]),
+        defaultTimeoutMs: z.number().int().positive().default(10_000),
+        defaultMaxOutputBytes: z.number().int().positive().default(64 * 1024),
+        /** Most model rounds in a server-side tool loop, unless a request asks for fewer. */
+        maxIterations: z.number().int().min(1).max(50).default(8),
+        /** Each tool's own circuit breaker. */
+        breaker: z
+          .object({
+            errorThresholdPercentage: z.number().min(1).max(100).default(50),
+            volumeThreshold: z.number().int().min(1).default(5),
+            resetTimeoutMs: z.number().int().positive().default(30_000),
+            rollingWindowMs: z.number().int().positive().default(60_000),
+          })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({}),
     log: z
       .object({
         level: z.enum(["debug", "info", "warn", "error"]).default("info"),
@@ -245,3 +290,4 @@ export type GatewayConfig = z.infer<typeof configSchema>;
 export type ProviderConfig = z.infer<typeof providerSchema>;
 export type ModelConfig = z.infer<typeof modelSchema>;
 export type DeploymentConfig = z.infer<typeof deploymentSchema>;
+export type ToolConfig = z.infer<typeof toolSchema>;

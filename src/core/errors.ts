@@ -22,6 +22,8 @@ export type GatewayErrorReason =
   | "SESSION_NOT_FOUND"
   | "SESSION_UNAVAILABLE"
   | "TOOL_NOT_FOUND"
+  | "TOOL_FAILED"
+  | "TOOL_TIMEOUT"
   | "INTERNAL";
 
 /** Options of a GatewayError beyond its reason and message. */

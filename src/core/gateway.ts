@@ -2,6 +2,8 @@ import type { Flights } from "../cache/flights.js";
 import type { CacheHit, CachePlan, ResponseCache } from "../cache/response-cache.js";
 import type { CachedAnswer } from "../cache/store.js";
 import type { Continuation, Sessions } from "../sessions/sessions.js";
+import { completeWithTools, planTools, streamWithTools, type ToolPlan } from "../tools/loop.js";
+import type { Tools } from "../tools/registry.js";
 import type { ProviderChunk, ProviderRequest, ProviderUsage } from "../providers/provider.js";
 import type { ProviderDeployment } from "../providers/registry.js";
 import type { Breakers, Permit } from "../resilience/breakers.js";
@@ -49,6 +51,10 @@ export interface GatewayOptions {
   cache: ResponseCache;
   /** Conversations; absent, a request naming a session is refused. */
   sessions?: Sessions | undefined;
+  /** The tool registry; absent, a request can offer only its own (client-side) tools. */
+  tools?: Tools | undefined;
+  /** Most model rounds of a server-side tool loop. */
+  maxToolRounds?: number;
   /** Identical cacheable calls in flight at once share one upstream call; absent turns that off. */
   flights?: Flights | undefined;
   clock: Clock;
@@ -92,6 +98,11 @@ interface Running {
 /** Builds the core pipeline. */
 export function createGateway(options: GatewayOptions): Gateway {
   const { catalog, providers, router, stats, breakers, health, clock, limiter, limits, cache, flights, sessions } = options;
+  const noTools: Tools = { list: () => [], get: () => undefined, breakerState: () => "closed", execute: () => Promise.reject(new Error("no tools")), call: () => Promise.reject(new Error("no tools")) };
+  const tools = options.tools ?? noTools;
+  const maxToolRounds = options.maxToolRounds ?? 8;
+  const loopDeps = { tools, now: () => clock.monotonic() };
+  const toolPlanOf = (request: ChatRequest): ToolPlan | undefined => planTools(request, tools, maxToolRounds);
   const random = options.random ?? Math.random;
   const limited = limits.requestsPerMinute !== undefined || limits.requestsPerHour !== undefined || limits.tokensPerMinute !== undefined;
   const unlimited: Reservation = { reconcile: async () => {} };
@@ -206,6 +217,11 @@ export function createGateway(options: GatewayOptions): Gateway {
     if (request.topP !== undefined) upstream.topP = request.topP;
     if (request.seed !== undefined) upstream.seed = request.seed;
     if (request.user) upstream.user = request.user;
+    const plan = toolPlanOf(request);
+    if (plan) {
+      upstream.tools = plan.definitions;
+      if (request.toolChoice) upstream.toolChoice = request.toolChoice;
+    }
     return { model, upstream };
   }
 
@@ -372,22 +388,22 @@ export function createGateway(options: GatewayOptions): Gateway {
     cache,
 
     async complete(request, call) {
-      if (!request.sessionId) return completeOne(request, call);
+      if (!request.sessionId) return completeTools(request, call);
       const session = await continueSession(request);
-      const result = await completeOne(session.request, call);
-      await session.record([result.message]);
+      const result = await completeTools(session.request, call);
+      await session.record([...(result.toolTurns ?? []), result.message]);
       return result;
     },
 
     async *stream(request, call) {
       if (!request.sessionId) {
-        yield* streamOne(request, call);
+        yield* streamTools(request, call);
         return;
       }
       const session = await continueSession(request);
-      for await (const event of streamOne(session.request, call)) {
+      for await (const event of streamTools(session.request, call)) {
         // The turn is recorded before the caller hears the stream is complete: a failure to record is its error.
-        if (event.type === "done") await session.record([event.result.message]);
+        if (event.type === "done") await session.record([...(event.result.toolTurns ?? []), event.result.message]);
         yield event;
       }
     },
@@ -397,6 +413,21 @@ export function createGateway(options: GatewayOptions): Gateway {
       return { ...countMessageTokens(messages, model.tokenizer), model: model.name };
     },
   };
+
+  const toolContext = (request: ChatRequest) => ({ owner: tenantOf(request), sessionId: request.sessionId });
+
+  /** A completion, with the gateway running the tools it offers when the model calls them. */
+  function completeTools(request: ChatRequest, call: CallContext): Promise<ChatResult> {
+    const plan = toolPlanOf(request);
+    if (!plan || plan.serverSide.size === 0) return completeOne(request, call);
+    return completeWithTools(request, plan, toolContext(request), call.signal, call.receivedAt, loopDeps, (r) => completeOne(r, call));
+  }
+
+  function streamTools(request: ChatRequest, call: CallContext): AsyncIterable<ChatStreamEvent> {
+    const plan = toolPlanOf(request);
+    if (!plan || plan.serverSide.size === 0) return streamOne(request, call);
+    return streamWithTools(request, plan, toolContext(request), call.signal, call.receivedAt, loopDeps, (r) => streamOne(r, call));
+  }
 
   function continueSession(request: ChatRequest): Promise<Continuation> {
     if (!sessions) throw invalidRequest("session_id", "sessions are not enabled on this gateway");

@@ -11,6 +11,14 @@ export interface ToolCall {
   argumentsJson: string;
 }
 
+/** A tool the model may call: a name, what it does, and its arguments' JSON Schema. */
+export interface ToolDefinition {
+  name: string;
+  description: string;
+  /** A JSON Schema object, as JSON text. */
+  parametersJson: string;
+}
+
 export interface ChatMessage {
   role: Role;
   content: string;
@@ -47,6 +55,24 @@ export interface ChatRequest extends SamplingParams {
   cache?: CacheOptions;
   /** Continue this session: its history goes first, and the turn is appended to it. */
   sessionId?: string;
+  /** Tools offered to the model, and who runs them. */
+  tools?: ToolRequest;
+  /** Set by the tool loop on its last round: the model must answer in text. */
+  toolChoice?: "none";
+}
+
+/** The tools a request offers. */
+export interface ToolRequest {
+  /** Registered tools by name. */
+  names: string[];
+  /** Every registered tool. */
+  all: boolean;
+  /** Tools the caller defines and runs itself. */
+  definitions: ToolDefinition[];
+  /** Who runs registered tools: default and server mean the gateway; client means the caller. */
+  execution: "default" | "client" | "server";
+  /** Most model rounds when the gateway runs tools. */
+  maxIterations?: number;
 }
 
 export type FinishReason = "stop" | "length" | "tool_calls" | "content_filter" | "unspecified";
@@ -104,6 +130,10 @@ export interface ChatResult {
   timeToFirstTokenMs?: number;
   /** Every upstream call made, in order; the last one answered. */
   attempts: AttemptRecord[];
+  /** The tool rounds the gateway ran: assistant messages asking for tools and the tool results. */
+  toolTurns?: ChatMessage[];
+  /** Model rounds made; 1 without server-side tools. */
+  rounds?: number;
 }
 
 /** One event of a streamed completion, as the core yields it. */
@@ -111,4 +141,6 @@ export type ChatStreamEvent =
   | { type: "delta"; text: string }
   | { type: "done"; result: ChatResult }
   /** First of every stream: how the cache will answer, before any text (for response headers). */
-  | { type: "cache"; status: CacheStatus };
+  | { type: "cache"; status: CacheStatus }
+  | { type: "tool_call"; id: string; name: string; argumentsJson: string; round: number }
+  | { type: "tool_result"; id: string; name: string; output: string; isError: boolean; latencyMs: number };

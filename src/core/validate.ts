@@ -52,7 +52,8 @@ export function validateChatRequest(request: ChatRequest, model: ModelEntry, str
       metadata: { model: model.name, capability: "streaming" },
     });
   }
-  if (request.messages.some((m) => (m.toolCalls?.length ?? 0) > 0 || m.role === "tool") && !model.capabilities.tools) {
+  const offersTools = request.tools !== undefined && (request.tools.all || request.tools.names.length > 0 || request.tools.definitions.length > 0);
+  if ((offersTools || request.messages.some((m) => (m.toolCalls?.length ?? 0) > 0 || m.role === "tool")) && !model.capabilities.tools) {
     throw new GatewayError("CAPABILITY_UNSUPPORTED", `model "${model.name}" does not support tool calls`, {
       metadata: { model: model.name, capability: "tools" },
     });

@@ -42,6 +42,14 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Prov
     // The Messages API of the pinned SDK has no temperature or top_p any more (deprecated upstream); they are dropped.
     if (request.stop.length > 0) body.stop_sequences = [...request.stop];
     if (request.user) body.metadata = { user_id: request.user };
+    if (request.tools?.length) {
+      body.tools = request.tools.map((t) => ({
+        name: t.name,
+        description: t.description,
+        input_schema: JSON.parse(t.parametersJson) as Anthropic.Messages.Tool.InputSchema,
+      }));
+      if (request.toolChoice) body.tool_choice = { type: request.toolChoice };
+    }
     return body;
   }
 

@@ -1,7 +1,7 @@
 import { Readable } from "node:stream";
 import { Agent, request, type Dispatcher } from "undici";
 
-type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+export type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
 
 const NO_BODY_STATUSES = new Set([101, 204, 205, 304]);
 

@@ -53,6 +53,13 @@ export function createOpenAiProvider(options: OpenAiProviderOptions): Provider {
     if (request.stop.length > 0) body.stop = [...request.stop];
     if (request.seed !== undefined) body.seed = request.seed;
     if (request.user) body.user = request.user;
+    if (request.tools?.length) {
+      body.tools = request.tools.map((t) => ({
+        type: "function" as const,
+        function: { name: t.name, description: t.description, parameters: JSON.parse(t.parametersJson) as Record<string, unknown> },
+      }));
+      if (request.toolChoice) body.tool_choice = request.toolChoice;
+    }
     return body;
   }
 

@@ -1,4 +1,4 @@
-import type { ChatMessage, FinishReason, ToolCall } from "../core/types.js";
+import type { ChatMessage, FinishReason, ToolCall, ToolDefinition } from "../core/types.js";
 
 /** A request translated for one provider: the upstream model name and final parameters. */
 export interface ProviderRequest {
@@ -12,6 +12,10 @@ export interface ProviderRequest {
   stop: readonly string[];
   seed?: number;
   user?: string;
+  /** Tools the model may call. */
+  tools?: readonly ToolDefinition[];
+  /** "none" asks for text even though tools are defined (a tool loop's last round). */
+  toolChoice?: "auto" | "none";
 }
 
 /** Token counts as the provider reported them. */

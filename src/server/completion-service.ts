@@ -33,6 +33,12 @@ export function createCompletionService(gateway: Gateway, clock: Clock): Service
           ctx.responseHeader.set(CACHE_HEADER, event.status);
         } else if (event.type === "delta") {
           yield create(StreamCompleteResponseSchema, { event: { case: "delta", value: { text: event.text } } });
+        } else if (event.type === "tool_call") {
+          const { id, name, argumentsJson, round } = event;
+          yield create(StreamCompleteResponseSchema, { event: { case: "toolCall", value: { id, name, argumentsJson, round } } });
+        } else if (event.type === "tool_result") {
+          const { id, name, output, isError, latencyMs } = event;
+          yield create(StreamCompleteResponseSchema, { event: { case: "toolResult", value: { id, name, output, isError, latencyMs } } });
         } else {
           setResultTrailers(ctx, event.result);
           yield create(StreamCompleteResponseSchema, { event: { case: "completion", value: toCompletion(event.result) } });

@@ -20,6 +20,7 @@ import {
   CompletionSchema,
   FinishReason,
   MessageSchema,
+  ToolExecution,
   Role,
   RoutingStrategy,
   type Completion,
@@ -41,6 +42,12 @@ const strategies: Record<RoutingStrategy, CoreStrategy | undefined> = {
   [RoutingStrategy.COST]: "cost",
   [RoutingStrategy.LATENCY]: "latency",
   [RoutingStrategy.WEIGHTED]: "weighted",
+};
+
+const executions: Record<ToolExecution, "default" | "client" | "server"> = {
+  [ToolExecution.UNSPECIFIED]: "default",
+  [ToolExecution.CLIENT]: "client",
+  [ToolExecution.SERVER]: "server",
 };
 
 const coreToProtoRole: Record<CoreRole, Role> = { system: Role.SYSTEM, user: Role.USER, assistant: Role.ASSISTANT, tool: Role.TOOL };
@@ -112,6 +119,15 @@ export function toChatRequest(req: CompleteRequest | StreamCompleteRequest): Cha
     out.seed = Number(req.seed);
   }
   if (req.sessionId) out.sessionId = req.sessionId;
+  if (req.tools) {
+    out.tools = {
+      names: req.tools.names,
+      all: req.tools.all,
+      definitions: req.tools.definitions.map((d) => ({ name: d.name, description: d.description, parametersJson: d.parametersJson })),
+      execution: executions[req.tools.execution],
+    };
+    if (req.tools.maxIterations > 0) out.tools.maxIterations = req.tools.maxIterations;
+  }
   const c = req.cache;
   if (c) {
     const cache: CacheOptions = {};
@@ -144,6 +160,8 @@ export function toCompletion(result: ChatResult): Completion {
   return create(CompletionSchema, {
     id: result.id,
     message: toMessage(result.message),
+    toolTurns: (result.toolTurns ?? []).map(toMessage),
+    rounds: result.rounds ?? 1,
     finishReason: finishReasons[result.finishReason],
     usage: {
       inputTokens: BigInt(result.usage.inputTokens),

@@ -32,6 +32,8 @@ export const codeOfReason = {
   SESSION_NOT_FOUND: Code.NotFound,
   SESSION_UNAVAILABLE: Code.Unavailable,
   TOOL_NOT_FOUND: Code.NotFound,
+  TOOL_FAILED: Code.Unavailable,
+  TOOL_TIMEOUT: Code.DeadlineExceeded,
   INTERNAL: Code.Internal,
 } as const satisfies Record<GatewayErrorReason, Code>;
 

@@ -11,6 +11,9 @@ import { createCacheService } from "./cache-service.js";
 import { file_llmgateway_v1_session_service, SessionService } from "../../gen/ts/llmgateway/v1/session_service_pb.js";
 import type { Sessions } from "../sessions/sessions.js";
 import { createSessionService } from "./session-service.js";
+import { file_llmgateway_v1_tool_service, ToolService } from "../../gen/ts/llmgateway/v1/tool_service_pb.js";
+import type { Tools } from "../tools/registry.js";
+import { createToolService } from "./tool-service.js";
 import { createCompletionService } from "./completion-service.js";
 import { createGrpcHealthService } from "./grpc-health.js";
 import { createHealthService } from "./health-service.js";
@@ -22,24 +25,27 @@ export const servedServices = [
   HealthService,
   CacheService,
   SessionService,
+  ToolService,
   Health,
   reflectionV1.ServerReflection,
   reflectionV1alpha.ServerReflection,
 ].map((s) => s.typeName);
 
 /** Registers every service on a router. */
-export function registerRoutes(router: ConnectRouter, gateway: Gateway, clock: Clock, sessions: Sessions): void {
+export function registerRoutes(router: ConnectRouter, gateway: Gateway, clock: Clock, sessions: Sessions, tools: Tools): void {
   router.service(CompletionService, createCompletionService(gateway, clock));
   router.service(HealthService, createHealthService(gateway));
   router.service(CacheService, createCacheService(gateway.cache));
   router.service(SessionService, createSessionService(sessions));
-  router.service(Health, createGrpcHealthService(gateway.health, [CompletionService.typeName, HealthService.typeName, CacheService.typeName, SessionService.typeName]));
+  router.service(ToolService, createToolService(tools));
+  router.service(Health, createGrpcHealthService(gateway.health, [CompletionService.typeName, HealthService.typeName, CacheService.typeName, SessionService.typeName, ToolService.typeName]));
   const reflection = createReflectionServices(
     [
       file_llmgateway_v1_completion_service,
       file_llmgateway_v1_health_service,
       file_llmgateway_v1_cache_service,
       file_llmgateway_v1_session_service,
+      file_llmgateway_v1_tool_service,
       file_health_v1_health,
       reflectionV1.file_grpc_reflection_v1_reflection,
       reflectionV1alpha.file_grpc_reflection_v1alpha_reflection,

@@ -56,7 +56,7 @@ describe("the browser listener (HTTP/1.1)", () => {
     let final;
     for await (const e of client.streamComplete({ model: "gpt-test", messages })) {
       if (e.event.case === "delta") text += e.event.value.text;
-      else final = e.event.value;
+      else if (e.event.case === "completion") final = e.event.value;
     }
     expect(text).toBe("grpc web works");
     expect(final?.provider).toBe("fake-openai");

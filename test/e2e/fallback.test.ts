@@ -61,7 +61,7 @@ describe("fallback across deployments (OpenAI format, then Anthropic format)", (
     let final;
     for await (const e of client.streamComplete(request)) {
       if (e.event.case === "delta") text += e.event.value.text;
-      else final = e.event.value;
+      else if (e.event.case === "completion") final = e.event.value;
     }
     expect(text).toBe("streamed by the fallback");
     expect(final?.provider).toBe("fake-anthropic");

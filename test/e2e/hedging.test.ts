@@ -66,7 +66,7 @@ describe("hedged requests (opt-in per model, after 100 ms)", () => {
     let final;
     for await (const e of client.streamComplete(ask)) {
       if (e.event.case === "delta") text += e.event.value.text;
-      else final = e.event.value;
+      else if (e.event.case === "completion") final = e.event.value;
     }
     expect(performance.now() - started).toBeLessThan(1_500);
     expect(text).toBe("hedged stream wins");

@@ -27,6 +27,7 @@ describe("gRPC server reflection through buf curl", () => {
       "llmgateway.v1.CompletionService",
       "llmgateway.v1.HealthService",
       "llmgateway.v1.SessionService",
+      "llmgateway.v1.ToolService",
     ]);
   });
 

@@ -24,6 +24,8 @@ describe("error mapping", () => {
     ["SESSION_NOT_FOUND", Code.NotFound],
     ["SESSION_UNAVAILABLE", Code.Unavailable],
     ["TOOL_NOT_FOUND", Code.NotFound],
+    ["TOOL_FAILED", Code.Unavailable],
+    ["TOOL_TIMEOUT", Code.DeadlineExceeded],
     ["INTERNAL", Code.Internal],
   ])("%s becomes %s with one ErrorInfo", (reason, code) => {
     const err = toConnectError(new GatewayError(reason, "something", { metadata: { provider: "p" } }));

@@ -4,7 +4,7 @@
 
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
-import type { CacheOptions, Completion, Message as Message$1, RoutingHints } from "./types_pb.js";
+import type { CacheOptions, Completion, Message as Message$1, RoutingHints, ToolOptions } from "./types_pb.js";
 import { file_llmgateway_v1_types } from "./types_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file llmgateway/v1/completion_service.proto.
  */
 export const file_llmgateway_v1_completion_service: GenFile = /*@__PURE__*/
-  fileDesc("CiZsbG1nYXRld2F5L3YxL2NvbXBsZXRpb25fc2VydmljZS5wcm90bxINbGxtZ2F0ZXdheS52MSLRAwoPQ29tcGxldGVSZXF1ZXN0Eg0KBW1vZGVsGAEgASgJEigKCG1lc3NhZ2VzGAIgAygLMhYubGxtZ2F0ZXdheS52MS5NZXNzYWdlEhgKC3RlbXBlcmF0dXJlGAMgASgBSACIAQESEgoFdG9wX3AYBCABKAFIAYgBARIXCgptYXhfdG9rZW5zGAUgASgFSAKIAQESDAoEc3RvcBgGIAMoCRIRCgRzZWVkGAcgASgDSAOIAQESDAoEdXNlchgIIAEoCRI+CghtZXRhZGF0YRgJIAMoCzIsLmxsbWdhdGV3YXkudjEuQ29tcGxldGVSZXF1ZXN0Lk1ldGFkYXRhRW50cnkSLAoHcm91dGluZxgKIAEoCzIbLmxsbWdhdGV3YXkudjEuUm91dGluZ0hpbnRzEioKBWNhY2hlGAsgASgLMhsubGxtZ2F0ZXdheS52MS5DYWNoZU9wdGlvbnMSEgoKc2Vzc2lvbl9pZBgMIAEoCRovCg1NZXRhZGF0YUVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAFCDgoMX3RlbXBlcmF0dXJlQggKBl90b3BfcEINCgtfbWF4X3Rva2Vuc0IHCgVfc2VlZCJBChBDb21wbGV0ZVJlc3BvbnNlEi0KCmNvbXBsZXRpb24YASABKAsyGS5sbG1nYXRld2F5LnYxLkNvbXBsZXRpb24i3QMKFVN0cmVhbUNvbXBsZXRlUmVxdWVzdBINCgVtb2RlbBgBIAEoCRIoCghtZXNzYWdlcxgCIAMoCzIWLmxsbWdhdGV3YXkudjEuTWVzc2FnZRIYCgt0ZW1wZXJhdHVyZRgDIAEoAUgAiAEBEhIKBXRvcF9wGAQgASgBSAGIAQESFwoKbWF4X3Rva2VucxgFIAEoBUgCiAEBEgwKBHN0b3AYBiADKAkSEQoEc2VlZBgHIAEoA0gDiAEBEgwKBHVzZXIYCCABKAkSRAoIbWV0YWRhdGEYCSADKAsyMi5sbG1nYXRld2F5LnYxLlN0cmVhbUNvbXBsZXRlUmVxdWVzdC5NZXRhZGF0YUVudHJ5EiwKB3JvdXRpbmcYCiABKAsyGy5sbG1nYXRld2F5LnYxLlJvdXRpbmdIaW50cxIqCgVjYWNoZRgLIAEoCzIbLmxsbWdhdGV3YXkudjEuQ2FjaGVPcHRpb25zEhIKCnNlc3Npb25faWQYDCABKAkaLwoNTWV0YWRhdGFFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBQg4KDF90ZW1wZXJhdHVyZUIICgZfdG9wX3BCDQoLX21heF90b2tlbnNCBwoFX3NlZWQigAEKFlN0cmVhbUNvbXBsZXRlUmVzcG9uc2USLAoFZGVsdGEYASABKAsyGy5sbG1nYXRld2F5LnYxLkNvbnRlbnREZWx0YUgAEi8KCmNvbXBsZXRpb24YAiABKAsyGS5sbG1nYXRld2F5LnYxLkNvbXBsZXRpb25IAEIHCgVldmVudCIcCgxDb250ZW50RGVsdGESDAoEdGV4dBgBIAEoCSJNChJDb3VudFRva2Vuc1JlcXVlc3QSDQoFbW9kZWwYASABKAkSKAoIbWVzc2FnZXMYAiADKAsyFi5sbG1nYXRld2F5LnYxLk1lc3NhZ2UiYAoTQ291bnRUb2tlbnNSZXNwb25zZRIUCgxpbnB1dF90b2tlbnMYASABKAMSEQoJZXN0aW1hdGVkGAIgASgIEhEKCXRva2VuaXplchgDIAEoCRINCgVtb2RlbBgEIAEoCSITChFMaXN0TW9kZWxzUmVxdWVzdCJVChJMaXN0TW9kZWxzUmVzcG9uc2USKAoGbW9kZWxzGAEgAygLMhgubGxtZ2F0ZXdheS52MS5Nb2RlbEluZm8SFQoNZGVmYXVsdF9tb2RlbBgCIAEoCSKoAgoJTW9kZWxJbmZvEgwKBG5hbWUYASABKAkSDwoHYWxpYXNlcxgCIAMoCRIQCghwcm92aWRlchgDIAEoCRIVCg1wcm92aWRlcl9raW5kGAQgASgJEhYKDnVwc3RyZWFtX21vZGVsGAUgASgJEg0KBWxvY2FsGAYgASgIEhYKDmNvbnRleHRfd2luZG93GAcgASgDEhkKEW1heF9vdXRwdXRfdG9rZW5zGAggASgDEh8KF2lucHV0X3ByaWNlX3Blcl9taWxsaW9uGAkgASgBEiAKGG91dHB1dF9wcmljZV9wZXJfbWlsbGlvbhgKIAEoARI2CgxjYXBhYmlsaXRpZXMYCyABKAsyIC5sbG1nYXRld2F5LnYxLk1vZGVsQ2FwYWJpbGl0aWVzIlgKEU1vZGVsQ2FwYWJpbGl0aWVzEhEKCXN0cmVhbWluZxgBIAEoCBINCgV0b29scxgCIAEoCBIOCgZ2aXNpb24YAyABKAgSEQoJanNvbl9tb2RlGAQgASgIMuoCChFDb21wbGV0aW9uU2VydmljZRJLCghDb21wbGV0ZRIeLmxsbWdhdGV3YXkudjEuQ29tcGxldGVSZXF1ZXN0Gh8ubGxtZ2F0ZXdheS52MS5Db21wbGV0ZVJlc3BvbnNlEl8KDlN0cmVhbUNvbXBsZXRlEiQubGxtZ2F0ZXdheS52MS5TdHJlYW1Db21wbGV0ZVJlcXVlc3QaJS5sbG1nYXRld2F5LnYxLlN0cmVhbUNvbXBsZXRlUmVzcG9uc2UwARJUCgtDb3VudFRva2VucxIhLmxsbWdhdGV3YXkudjEuQ291bnRUb2tlbnNSZXF1ZXN0GiIubGxtZ2F0ZXdheS52MS5Db3VudFRva2Vuc1Jlc3BvbnNlElEKCkxpc3RNb2RlbHMSIC5sbG1nYXRld2F5LnYxLkxpc3RNb2RlbHNSZXF1ZXN0GiEubGxtZ2F0ZXdheS52MS5MaXN0TW9kZWxzUmVzcG9uc2ViBnByb3RvMw", [file_llmgateway_v1_types]);
+  fileDesc("CiZsbG1nYXRld2F5L3YxL2NvbXBsZXRpb25fc2VydmljZS5wcm90bxINbGxtZ2F0ZXdheS52MSL8AwoPQ29tcGxldGVSZXF1ZXN0Eg0KBW1vZGVsGAEgASgJEigKCG1lc3NhZ2VzGAIgAygLMhYubGxtZ2F0ZXdheS52MS5NZXNzYWdlEhgKC3RlbXBlcmF0dXJlGAMgASgBSACIAQESEgoFdG9wX3AYBCABKAFIAYgBARIXCgptYXhfdG9rZW5zGAUgASgFSAKIAQESDAoEc3RvcBgGIAMoCRIRCgRzZWVkGAcgASgDSAOIAQESDAoEdXNlchgIIAEoCRI+CghtZXRhZGF0YRgJIAMoCzIsLmxsbWdhdGV3YXkudjEuQ29tcGxldGVSZXF1ZXN0Lk1ldGFkYXRhRW50cnkSLAoHcm91dGluZxgKIAEoCzIbLmxsbWdhdGV3YXkudjEuUm91dGluZ0hpbnRzEioKBWNhY2hlGAsgASgLMhsubGxtZ2F0ZXdheS52MS5DYWNoZU9wdGlvbnMSEgoKc2Vzc2lvbl9pZBgMIAEoCRIpCgV0b29scxgNIAEoCzIaLmxsbWdhdGV3YXkudjEuVG9vbE9wdGlvbnMaLwoNTWV0YWRhdGFFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBQg4KDF90ZW1wZXJhdHVyZUIICgZfdG9wX3BCDQoLX21heF90b2tlbnNCBwoFX3NlZWQiQQoQQ29tcGxldGVSZXNwb25zZRItCgpjb21wbGV0aW9uGAEgASgLMhkubGxtZ2F0ZXdheS52MS5Db21wbGV0aW9uIogEChVTdHJlYW1Db21wbGV0ZVJlcXVlc3QSDQoFbW9kZWwYASABKAkSKAoIbWVzc2FnZXMYAiADKAsyFi5sbG1nYXRld2F5LnYxLk1lc3NhZ2USGAoLdGVtcGVyYXR1cmUYAyABKAFIAIgBARISCgV0b3BfcBgEIAEoAUgBiAEBEhcKCm1heF90b2tlbnMYBSABKAVIAogBARIMCgRzdG9wGAYgAygJEhEKBHNlZWQYByABKANIA4gBARIMCgR1c2VyGAggASgJEkQKCG1ldGFkYXRhGAkgAygLMjIubGxtZ2F0ZXdheS52MS5TdHJlYW1Db21wbGV0ZVJlcXVlc3QuTWV0YWRhdGFFbnRyeRIsCgdyb3V0aW5nGAogASgLMhsubGxtZ2F0ZXdheS52MS5Sb3V0aW5nSGludHMSKgoFY2FjaGUYCyABKAsyGy5sbG1nYXRld2F5LnYxLkNhY2hlT3B0aW9ucxISCgpzZXNzaW9uX2lkGAwgASgJEikKBXRvb2xzGA0gASgLMhoubGxtZ2F0ZXdheS52MS5Ub29sT3B0aW9ucxovCg1NZXRhZGF0YUVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAFCDgoMX3RlbXBlcmF0dXJlQggKBl90b3BfcEINCgtfbWF4X3Rva2Vuc0IHCgVfc2VlZCLrAQoWU3RyZWFtQ29tcGxldGVSZXNwb25zZRIsCgVkZWx0YRgBIAEoCzIbLmxsbWdhdGV3YXkudjEuQ29udGVudERlbHRhSAASLwoKY29tcGxldGlvbhgCIAEoCzIZLmxsbWdhdGV3YXkudjEuQ29tcGxldGlvbkgAEjMKCXRvb2xfY2FsbBgDIAEoCzIeLmxsbWdhdGV3YXkudjEuVG9vbENhbGxTdGFydGVkSAASNAoLdG9vbF9yZXN1bHQYBCABKAsyHS5sbG1nYXRld2F5LnYxLlRvb2xDYWxsUmVzdWx0SABCBwoFZXZlbnQiUgoPVG9vbENhbGxTdGFydGVkEgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSFgoOYXJndW1lbnRzX2pzb24YAyABKAkSDQoFcm91bmQYBCABKA0iYAoOVG9vbENhbGxSZXN1bHQSCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRIOCgZvdXRwdXQYAyABKAkSEAoIaXNfZXJyb3IYBCABKAgSEgoKbGF0ZW5jeV9tcxgFIAEoASIcCgxDb250ZW50RGVsdGESDAoEdGV4dBgBIAEoCSJNChJDb3VudFRva2Vuc1JlcXVlc3QSDQoFbW9kZWwYASABKAkSKAoIbWVzc2FnZXMYAiADKAsyFi5sbG1nYXRld2F5LnYxLk1lc3NhZ2UiYAoTQ291bnRUb2tlbnNSZXNwb25zZRIUCgxpbnB1dF90b2tlbnMYASABKAMSEQoJZXN0aW1hdGVkGAIgASgIEhEKCXRva2VuaXplchgDIAEoCRINCgVtb2RlbBgEIAEoCSITChFMaXN0TW9kZWxzUmVxdWVzdCJVChJMaXN0TW9kZWxzUmVzcG9uc2USKAoGbW9kZWxzGAEgAygLMhgubGxtZ2F0ZXdheS52MS5Nb2RlbEluZm8SFQoNZGVmYXVsdF9tb2RlbBgCIAEoCSKoAgoJTW9kZWxJbmZvEgwKBG5hbWUYASABKAkSDwoHYWxpYXNlcxgCIAMoCRIQCghwcm92aWRlchgDIAEoCRIVCg1wcm92aWRlcl9raW5kGAQgASgJEhYKDnVwc3RyZWFtX21vZGVsGAUgASgJEg0KBWxvY2FsGAYgASgIEhYKDmNvbnRleHRfd2luZG93GAcgASgDEhkKEW1heF9vdXRwdXRfdG9rZW5zGAggASgDEh8KF2lucHV0X3ByaWNlX3Blcl9taWxsaW9uGAkgASgBEiAKGG91dHB1dF9wcmljZV9wZXJfbWlsbGlvbhgKIAEoARI2CgxjYXBhYmlsaXRpZXMYCyABKAsyIC5sbG1nYXRld2F5LnYxLk1vZGVsQ2FwYWJpbGl0aWVzIlgKEU1vZGVsQ2FwYWJpbGl0aWVzEhEKCXN0cmVhbWluZxgBIAEoCBINCgV0b29scxgCIAEoCBIOCgZ2aXNpb24YAyABKAgSEQoJanNvbl9tb2RlGAQgASgIMuoCChFDb21wbGV0aW9uU2VydmljZRJLCghDb21wbGV0ZRIeLmxsbWdhdGV3YXkudjEuQ29tcGxldGVSZXF1ZXN0Gh8ubGxtZ2F0ZXdheS52MS5Db21wbGV0ZVJlc3BvbnNlEl8KDlN0cmVhbUNvbXBsZXRlEiQubGxtZ2F0ZXdheS52MS5TdHJlYW1Db21wbGV0ZVJlcXVlc3QaJS5sbG1nYXRld2F5LnYxLlN0cmVhbUNvbXBsZXRlUmVzcG9uc2UwARJUCgtDb3VudFRva2VucxIhLmxsbWdhdGV3YXkudjEuQ291bnRUb2tlbnNSZXF1ZXN0GiIubGxtZ2F0ZXdheS52MS5Db3VudFRva2Vuc1Jlc3BvbnNlElEKCkxpc3RNb2RlbHMSIC5sbG1nYXRld2F5LnYxLkxpc3RNb2RlbHNSZXF1ZXN0GiEubGxtZ2F0ZXdheS52MS5MaXN0TW9kZWxzUmVzcG9uc2ViBnByb3RvMw", [file_llmgateway_v1_types]);
 
 /**
  * CompleteRequest asks for one answer.
@@ -103,6 +103,13 @@ export type CompleteRequest = Message<"llmgateway.v1.CompleteRequest"> & {
    * @generated from field: string session_id = 12;
    */
   sessionId: string;
+
+  /**
+   * Tools the model may call, and who runs them.
+   *
+   * @generated from field: llmgateway.v1.ToolOptions tools = 13;
+   */
+  tools?: ToolOptions | undefined;
 };
 
 /**
@@ -222,6 +229,13 @@ export type StreamCompleteRequest = Message<"llmgateway.v1.StreamCompleteRequest
    * @generated from field: string session_id = 12;
    */
   sessionId: string;
+
+  /**
+   * Tools the model may call, and who runs them.
+   *
+   * @generated from field: llmgateway.v1.ToolOptions tools = 13;
+   */
+  tools?: ToolOptions | undefined;
 };
 
 /**
@@ -258,6 +272,22 @@ export type StreamCompleteResponse = Message<"llmgateway.v1.StreamCompleteRespon
      */
     value: Completion;
     case: "completion";
+  } | {
+    /**
+     * The gateway is running a tool the model called.
+     *
+     * @generated from field: llmgateway.v1.ToolCallStarted tool_call = 3;
+     */
+    value: ToolCallStarted;
+    case: "toolCall";
+  } | {
+    /**
+     * A tool the gateway ran has answered, or failed.
+     *
+     * @generated from field: llmgateway.v1.ToolCallResult tool_result = 4;
+     */
+    value: ToolCallResult;
+    case: "toolResult";
   } | { case: undefined; value?: undefined };
 };
 
@@ -267,6 +297,97 @@ export type StreamCompleteResponse = Message<"llmgateway.v1.StreamCompleteRespon
  */
 export const StreamCompleteResponseSchema: GenMessage<StreamCompleteResponse> = /*@__PURE__*/
   messageDesc(file_llmgateway_v1_completion_service, 3);
+
+/**
+ * ToolCallStarted says the gateway started running a tool call.
+ *
+ * @generated from message llmgateway.v1.ToolCallStarted
+ */
+export type ToolCallStarted = Message<"llmgateway.v1.ToolCallStarted"> & {
+  /**
+   * The model's id for the call.
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * The tool.
+   *
+   * @generated from field: string name = 2;
+   */
+  name: string;
+
+  /**
+   * The arguments, as JSON text.
+   *
+   * @generated from field: string arguments_json = 3;
+   */
+  argumentsJson: string;
+
+  /**
+   * The model round that asked for it, from 1.
+   *
+   * @generated from field: uint32 round = 4;
+   */
+  round: number;
+};
+
+/**
+ * Describes the message llmgateway.v1.ToolCallStarted.
+ * Use `create(ToolCallStartedSchema)` to create a new message.
+ */
+export const ToolCallStartedSchema: GenMessage<ToolCallStarted> = /*@__PURE__*/
+  messageDesc(file_llmgateway_v1_completion_service, 4);
+
+/**
+ * ToolCallResult is how a tool call ended; the model receives the same.
+ *
+ * @generated from message llmgateway.v1.ToolCallResult
+ */
+export type ToolCallResult = Message<"llmgateway.v1.ToolCallResult"> & {
+  /**
+   * The model's id for the call.
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * The tool.
+   *
+   * @generated from field: string name = 2;
+   */
+  name: string;
+
+  /**
+   * The tool's output, or the error the model is told.
+   *
+   * @generated from field: string output = 3;
+   */
+  output: string;
+
+  /**
+   * True when the tool failed (bad arguments, timeout, error, circuit open).
+   *
+   * @generated from field: bool is_error = 4;
+   */
+  isError: boolean;
+
+  /**
+   * How long it took, in milliseconds.
+   *
+   * @generated from field: double latency_ms = 5;
+   */
+  latencyMs: number;
+};
+
+/**
+ * Describes the message llmgateway.v1.ToolCallResult.
+ * Use `create(ToolCallResultSchema)` to create a new message.
+ */
+export const ToolCallResultSchema: GenMessage<ToolCallResult> = /*@__PURE__*/
+  messageDesc(file_llmgateway_v1_completion_service, 5);
 
 /**
  * ContentDelta is a piece of the answer's text.
@@ -287,7 +408,7 @@ export type ContentDelta = Message<"llmgateway.v1.ContentDelta"> & {
  * Use `create(ContentDeltaSchema)` to create a new message.
  */
 export const ContentDeltaSchema: GenMessage<ContentDelta> = /*@__PURE__*/
-  messageDesc(file_llmgateway_v1_completion_service, 4);
+  messageDesc(file_llmgateway_v1_completion_service, 6);
 
 /**
  * CountTokensRequest names a model and the messages to count.
@@ -315,7 +436,7 @@ export type CountTokensRequest = Message<"llmgateway.v1.CountTokensRequest"> & {
  * Use `create(CountTokensRequestSchema)` to create a new message.
  */
 export const CountTokensRequestSchema: GenMessage<CountTokensRequest> = /*@__PURE__*/
-  messageDesc(file_llmgateway_v1_completion_service, 5);
+  messageDesc(file_llmgateway_v1_completion_service, 7);
 
 /**
  * CountTokensResponse gives the prompt's size in the model's tokens.
@@ -357,7 +478,7 @@ export type CountTokensResponse = Message<"llmgateway.v1.CountTokensResponse"> &
  * Use `create(CountTokensResponseSchema)` to create a new message.
  */
 export const CountTokensResponseSchema: GenMessage<CountTokensResponse> = /*@__PURE__*/
-  messageDesc(file_llmgateway_v1_completion_service, 6);
+  messageDesc(file_llmgateway_v1_completion_service, 8);
 
 /**
  * ListModelsRequest asks for the model catalogue.
@@ -372,7 +493,7 @@ export type ListModelsRequest = Message<"llmgateway.v1.ListModelsRequest"> & {
  * Use `create(ListModelsRequestSchema)` to create a new message.
  */
 export const ListModelsRequestSchema: GenMessage<ListModelsRequest> = /*@__PURE__*/
-  messageDesc(file_llmgateway_v1_completion_service, 7);
+  messageDesc(file_llmgateway_v1_completion_service, 9);
 
 /**
  * ListModelsResponse lists the models the gateway serves.
@@ -400,7 +521,7 @@ export type ListModelsResponse = Message<"llmgateway.v1.ListModelsResponse"> & {
  * Use `create(ListModelsResponseSchema)` to create a new message.
  */
 export const ListModelsResponseSchema: GenMessage<ListModelsResponse> = /*@__PURE__*/
-  messageDesc(file_llmgateway_v1_completion_service, 8);
+  messageDesc(file_llmgateway_v1_completion_service, 10);
 
 /**
  * ModelInfo describes one model of the catalogue.
@@ -491,7 +612,7 @@ export type ModelInfo = Message<"llmgateway.v1.ModelInfo"> & {
  * Use `create(ModelInfoSchema)` to create a new message.
  */
 export const ModelInfoSchema: GenMessage<ModelInfo> = /*@__PURE__*/
-  messageDesc(file_llmgateway_v1_completion_service, 9);
+  messageDesc(file_llmgateway_v1_completion_service, 11);
 
 /**
  * ModelCapabilities declares what a model supports.
@@ -533,7 +654,7 @@ export type ModelCapabilities = Message<"llmgateway.v1.ModelCapabilities"> & {
  * Use `create(ModelCapabilitiesSchema)` to create a new message.
  */
 export const ModelCapabilitiesSchema: GenMessage<ModelCapabilities> = /*@__PURE__*/
-  messageDesc(file_llmgateway_v1_completion_service, 10);
+  messageDesc(file_llmgateway_v1_completion_service, 12);
 
 /**
  * CompletionService asks a language model for an answer, through whichever provider the gateway routes to.

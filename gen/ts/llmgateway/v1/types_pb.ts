@@ -10,7 +10,7 @@ import type { Message as Message$1 } from "@bufbuild/protobuf";
  * Describes the file llmgateway/v1/types.proto.
  */
 export const file_llmgateway_v1_types: GenFile = /*@__PURE__*/
-  fileDesc("ChlsbG1nYXRld2F5L3YxL3R5cGVzLnByb3RvEg1sbG1nYXRld2F5LnYxIjwKCFRvb2xDYWxsEgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSFgoOYXJndW1lbnRzX2pzb24YAyABKAkijgEKB01lc3NhZ2USIQoEcm9sZRgBIAEoDjITLmxsbWdhdGV3YXkudjEuUm9sZRIPCgdjb250ZW50GAIgASgJEgwKBG5hbWUYBCABKAkSKwoKdG9vbF9jYWxscxgFIAMoCzIXLmxsbWdhdGV3YXkudjEuVG9vbENhbGwSFAoMdG9vbF9jYWxsX2lkGAYgASgJInkKDFJvdXRpbmdIaW50cxIwCghzdHJhdGVneRgBIAEoDjIeLmxsbWdhdGV3YXkudjEuUm91dGluZ1N0cmF0ZWd5EhsKE3ByZWZlcnJlZF9wcm92aWRlcnMYAiADKAkSGgoSZXhjbHVkZWRfcHJvdmlkZXJzGAMgAygJIoABCgxDYWNoZU9wdGlvbnMSEAoIbm9fY2FjaGUYASABKAgSEAoIbm9fc3RvcmUYAiABKAgSGAoLdHRsX3NlY29uZHMYAyABKA1IAIgBARINCgVmb3JjZRgEIAEoCBITCgtub19zZW1hbnRpYxgFIAEoCEIOCgxfdHRsX3NlY29uZHMiXQoFVXNhZ2USFAoMaW5wdXRfdG9rZW5zGAEgASgDEhUKDW91dHB1dF90b2tlbnMYAiABKAMSFAoMdG90YWxfdG9rZW5zGAMgASgDEhEKCWVzdGltYXRlZBgEIAEoCCL6AgoKQ29tcGxldGlvbhIKCgJpZBgBIAEoCRInCgdtZXNzYWdlGAIgASgLMhYubGxtZ2F0ZXdheS52MS5NZXNzYWdlEjIKDWZpbmlzaF9yZWFzb24YAyABKA4yGy5sbG1nYXRld2F5LnYxLkZpbmlzaFJlYXNvbhIjCgV1c2FnZRgEIAEoCzIULmxsbWdhdGV3YXkudjEuVXNhZ2USEAoIY29zdF91c2QYBSABKAESEAoIcHJvdmlkZXIYBiABKAkSDQoFbW9kZWwYByABKAkSMAoMY2FjaGVfc3RhdHVzGAggASgOMhoubGxtZ2F0ZXdheS52MS5DYWNoZVN0YXR1cxISCgpsYXRlbmN5X21zGAkgASgBEhsKE2dhdGV3YXlfb3ZlcmhlYWRfbXMYCiABKAESHgoWdGltZV90b19maXJzdF90b2tlbl9tcxgLIAEoARIoCghhdHRlbXB0cxgMIAMoCzIWLmxsbWdhdGV3YXkudjEuQXR0ZW1wdCJrCgdBdHRlbXB0EhAKCHByb3ZpZGVyGAEgASgJEg0KBW1vZGVsGAIgASgJEhQKDGVycm9yX3JlYXNvbhgDIAEoCRIVCg1lcnJvcl9tZXNzYWdlGAQgASgJEhIKCmxhdGVuY3lfbXMYBSABKAEqXwoEUm9sZRIUChBST0xFX1VOU1BFQ0lGSUVEEAASDwoLUk9MRV9TWVNURU0QARINCglST0xFX1VTRVIQAhISCg5ST0xFX0FTU0lTVEFOVBADEg0KCVJPTEVfVE9PTBAEKswBCg9Sb3V0aW5nU3RyYXRlZ3kSIAocUk9VVElOR19TVFJBVEVHWV9VTlNQRUNJRklFRBAAEh0KGVJPVVRJTkdfU1RSQVRFR1lfRkFMTEJBQ0sQARIgChxST1VUSU5HX1NUUkFURUdZX1JPVU5EX1JPQklOEAISGQoVUk9VVElOR19TVFJBVEVHWV9DT1NUEAMSHAoYUk9VVElOR19TVFJBVEVHWV9MQVRFTkNZEAQSHQoZUk9VVElOR19TVFJBVEVHWV9XRUlHSFRFRBAFKp8BCgxGaW5pc2hSZWFzb24SHQoZRklOSVNIX1JFQVNPTl9VTlNQRUNJRklFRBAAEhYKEkZJTklTSF9SRUFTT05fU1RPUBABEhgKFEZJTklTSF9SRUFTT05fTEVOR1RIEAISHAoYRklOSVNIX1JFQVNPTl9UT09MX0NBTExTEAMSIAocRklOSVNIX1JFQVNPTl9DT05URU5UX0ZJTFRFUhAEKs0BCgtDYWNoZVN0YXR1cxIcChhDQUNIRV9TVEFUVVNfVU5TUEVDSUZJRUQQABIVChFDQUNIRV9TVEFUVVNfTUlTUxABEhoKFkNBQ0hFX1NUQVRVU19ISVRfRVhBQ1QQAhIdChlDQUNIRV9TVEFUVVNfSElUX1NFTUFOVElDEAMSFwoTQ0FDSEVfU1RBVFVTX0JZUEFTUxAEEhkKFUNBQ0hFX1NUQVRVU19ESVNBQkxFRBAFEhoKFkNBQ0hFX1NUQVRVU19DT0FMRVNDRUQQBmIGcHJvdG8z");
+  fileDesc("ChlsbG1nYXRld2F5L3YxL3R5cGVzLnByb3RvEg1sbG1nYXRld2F5LnYxIjwKCFRvb2xDYWxsEgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSFgoOYXJndW1lbnRzX2pzb24YAyABKAkijgEKB01lc3NhZ2USIQoEcm9sZRgBIAEoDjITLmxsbWdhdGV3YXkudjEuUm9sZRIPCgdjb250ZW50GAIgASgJEgwKBG5hbWUYBCABKAkSKwoKdG9vbF9jYWxscxgFIAMoCzIXLmxsbWdhdGV3YXkudjEuVG9vbENhbGwSFAoMdG9vbF9jYWxsX2lkGAYgASgJInkKDFJvdXRpbmdIaW50cxIwCghzdHJhdGVneRgBIAEoDjIeLmxsbWdhdGV3YXkudjEuUm91dGluZ1N0cmF0ZWd5EhsKE3ByZWZlcnJlZF9wcm92aWRlcnMYAiADKAkSGgoSZXhjbHVkZWRfcHJvdmlkZXJzGAMgAygJIkwKDlRvb2xEZWZpbml0aW9uEgwKBG5hbWUYASABKAkSEwoLZGVzY3JpcHRpb24YAiABKAkSFwoPcGFyYW1ldGVyc19qc29uGAMgASgJIqYBCgtUb29sT3B0aW9ucxINCgVuYW1lcxgBIAMoCRILCgNhbGwYAiABKAgSMgoLZGVmaW5pdGlvbnMYAyADKAsyHS5sbG1nYXRld2F5LnYxLlRvb2xEZWZpbml0aW9uEi8KCWV4ZWN1dGlvbhgEIAEoDjIcLmxsbWdhdGV3YXkudjEuVG9vbEV4ZWN1dGlvbhIWCg5tYXhfaXRlcmF0aW9ucxgFIAEoDSKAAQoMQ2FjaGVPcHRpb25zEhAKCG5vX2NhY2hlGAEgASgIEhAKCG5vX3N0b3JlGAIgASgIEhgKC3R0bF9zZWNvbmRzGAMgASgNSACIAQESDQoFZm9yY2UYBCABKAgSEwoLbm9fc2VtYW50aWMYBSABKAhCDgoMX3R0bF9zZWNvbmRzIl0KBVVzYWdlEhQKDGlucHV0X3Rva2VucxgBIAEoAxIVCg1vdXRwdXRfdG9rZW5zGAIgASgDEhQKDHRvdGFsX3Rva2VucxgDIAEoAxIRCgllc3RpbWF0ZWQYBCABKAgitgMKCkNvbXBsZXRpb24SCgoCaWQYASABKAkSJwoHbWVzc2FnZRgCIAEoCzIWLmxsbWdhdGV3YXkudjEuTWVzc2FnZRIyCg1maW5pc2hfcmVhc29uGAMgASgOMhsubGxtZ2F0ZXdheS52MS5GaW5pc2hSZWFzb24SIwoFdXNhZ2UYBCABKAsyFC5sbG1nYXRld2F5LnYxLlVzYWdlEhAKCGNvc3RfdXNkGAUgASgBEhAKCHByb3ZpZGVyGAYgASgJEg0KBW1vZGVsGAcgASgJEjAKDGNhY2hlX3N0YXR1cxgIIAEoDjIaLmxsbWdhdGV3YXkudjEuQ2FjaGVTdGF0dXMSEgoKbGF0ZW5jeV9tcxgJIAEoARIbChNnYXRld2F5X292ZXJoZWFkX21zGAogASgBEh4KFnRpbWVfdG9fZmlyc3RfdG9rZW5fbXMYCyABKAESKAoIYXR0ZW1wdHMYDCADKAsyFi5sbG1nYXRld2F5LnYxLkF0dGVtcHQSKgoKdG9vbF90dXJucxgNIAMoCzIWLmxsbWdhdGV3YXkudjEuTWVzc2FnZRIOCgZyb3VuZHMYDiABKA0iawoHQXR0ZW1wdBIQCghwcm92aWRlchgBIAEoCRINCgVtb2RlbBgCIAEoCRIUCgxlcnJvcl9yZWFzb24YAyABKAkSFQoNZXJyb3JfbWVzc2FnZRgEIAEoCRISCgpsYXRlbmN5X21zGAUgASgBKl8KBFJvbGUSFAoQUk9MRV9VTlNQRUNJRklFRBAAEg8KC1JPTEVfU1lTVEVNEAESDQoJUk9MRV9VU0VSEAISEgoOUk9MRV9BU1NJU1RBTlQQAxINCglST0xFX1RPT0wQBCrMAQoPUm91dGluZ1N0cmF0ZWd5EiAKHFJPVVRJTkdfU1RSQVRFR1lfVU5TUEVDSUZJRUQQABIdChlST1VUSU5HX1NUUkFURUdZX0ZBTExCQUNLEAESIAocUk9VVElOR19TVFJBVEVHWV9ST1VORF9ST0JJThACEhkKFVJPVVRJTkdfU1RSQVRFR1lfQ09TVBADEhwKGFJPVVRJTkdfU1RSQVRFR1lfTEFURU5DWRAEEh0KGVJPVVRJTkdfU1RSQVRFR1lfV0VJR0hURUQQBSqfAQoMRmluaXNoUmVhc29uEh0KGUZJTklTSF9SRUFTT05fVU5TUEVDSUZJRUQQABIWChJGSU5JU0hfUkVBU09OX1NUT1AQARIYChRGSU5JU0hfUkVBU09OX0xFTkdUSBACEhwKGEZJTklTSF9SRUFTT05fVE9PTF9DQUxMUxADEiAKHEZJTklTSF9SRUFTT05fQ09OVEVOVF9GSUxURVIQBCrNAQoLQ2FjaGVTdGF0dXMSHAoYQ0FDSEVfU1RBVFVTX1VOU1BFQ0lGSUVEEAASFQoRQ0FDSEVfU1RBVFVTX01JU1MQARIaChZDQUNIRV9TVEFUVVNfSElUX0VYQUNUEAISHQoZQ0FDSEVfU1RBVFVTX0hJVF9TRU1BTlRJQxADEhcKE0NBQ0hFX1NUQVRVU19CWVBBU1MQBBIZChVDQUNIRV9TVEFUVVNfRElTQUJMRUQQBRIaChZDQUNIRV9TVEFUVVNfQ09BTEVTQ0VEEAYqZQoNVG9vbEV4ZWN1dGlvbhIeChpUT09MX0VYRUNVVElPTl9VTlNQRUNJRklFRBAAEhkKFVRPT0xfRVhFQ1VUSU9OX0NMSUVOVBABEhkKFVRPT0xfRVhFQ1VUSU9OX1NFUlZFUhACYgZwcm90bzM");
 
 /**
  * ToolCall is a request by the model to run a named tool with JSON arguments.
@@ -133,6 +133,90 @@ export const RoutingHintsSchema: GenMessage<RoutingHints> = /*@__PURE__*/
   messageDesc(file_llmgateway_v1_types, 2);
 
 /**
+ * ToolDefinition describes a tool a model may call.
+ *
+ * @generated from message llmgateway.v1.ToolDefinition
+ */
+export type ToolDefinition = Message$1<"llmgateway.v1.ToolDefinition"> & {
+  /**
+   * The tool's name, as the model calls it.
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * What the tool does, for the model.
+   *
+   * @generated from field: string description = 2;
+   */
+  description: string;
+
+  /**
+   * The JSON Schema of its arguments (an object schema), as JSON text.
+   *
+   * @generated from field: string parameters_json = 3;
+   */
+  parametersJson: string;
+};
+
+/**
+ * Describes the message llmgateway.v1.ToolDefinition.
+ * Use `create(ToolDefinitionSchema)` to create a new message.
+ */
+export const ToolDefinitionSchema: GenMessage<ToolDefinition> = /*@__PURE__*/
+  messageDesc(file_llmgateway_v1_types, 3);
+
+/**
+ * ToolOptions offers tools to the model for one completion.
+ *
+ * @generated from message llmgateway.v1.ToolOptions
+ */
+export type ToolOptions = Message$1<"llmgateway.v1.ToolOptions"> & {
+  /**
+   * Registered tools to offer, by name (see ToolService.ListTools).
+   *
+   * @generated from field: repeated string names = 1;
+   */
+  names: string[];
+
+  /**
+   * Offer every registered tool.
+   *
+   * @generated from field: bool all = 2;
+   */
+  all: boolean;
+
+  /**
+   * Tools the caller defines and runs itself.
+   *
+   * @generated from field: repeated llmgateway.v1.ToolDefinition definitions = 3;
+   */
+  definitions: ToolDefinition[];
+
+  /**
+   * Who runs registered tools.
+   *
+   * @generated from field: llmgateway.v1.ToolExecution execution = 4;
+   */
+  execution: ToolExecution;
+
+  /**
+   * Most model rounds when the gateway runs tools; 0 means the gateway's default.
+   *
+   * @generated from field: uint32 max_iterations = 5;
+   */
+  maxIterations: number;
+};
+
+/**
+ * Describes the message llmgateway.v1.ToolOptions.
+ * Use `create(ToolOptionsSchema)` to create a new message.
+ */
+export const ToolOptionsSchema: GenMessage<ToolOptions> = /*@__PURE__*/
+  messageDesc(file_llmgateway_v1_types, 4);
+
+/**
  * CacheOptions controls the cache for one request. By default a request is
  * looked up and stored when it is deterministic (temperature 0) or the
  * gateway caches every request.
@@ -181,7 +265,7 @@ export type CacheOptions = Message$1<"llmgateway.v1.CacheOptions"> & {
  * Use `create(CacheOptionsSchema)` to create a new message.
  */
 export const CacheOptionsSchema: GenMessage<CacheOptions> = /*@__PURE__*/
-  messageDesc(file_llmgateway_v1_types, 3);
+  messageDesc(file_llmgateway_v1_types, 5);
 
 /**
  * Usage counts the tokens a call consumed.
@@ -223,7 +307,7 @@ export type Usage = Message$1<"llmgateway.v1.Usage"> & {
  * Use `create(UsageSchema)` to create a new message.
  */
 export const UsageSchema: GenMessage<Usage> = /*@__PURE__*/
-  messageDesc(file_llmgateway_v1_types, 4);
+  messageDesc(file_llmgateway_v1_types, 6);
 
 /**
  * Completion is the outcome of one completion call.
@@ -314,6 +398,21 @@ export type Completion = Message$1<"llmgateway.v1.Completion"> & {
    * @generated from field: repeated llmgateway.v1.Attempt attempts = 12;
    */
   attempts: Attempt[];
+
+  /**
+   * Messages of the tool rounds the gateway ran, in order: each assistant message
+   * asking for tools and the tool results that answered it. Empty without server-side tools.
+   *
+   * @generated from field: repeated llmgateway.v1.Message tool_turns = 13;
+   */
+  toolTurns: Message[];
+
+  /**
+   * Model rounds made (1 without server-side tools).
+   *
+   * @generated from field: uint32 rounds = 14;
+   */
+  rounds: number;
 };
 
 /**
@@ -321,7 +420,7 @@ export type Completion = Message$1<"llmgateway.v1.Completion"> & {
  * Use `create(CompletionSchema)` to create a new message.
  */
 export const CompletionSchema: GenMessage<Completion> = /*@__PURE__*/
-  messageDesc(file_llmgateway_v1_types, 5);
+  messageDesc(file_llmgateway_v1_types, 7);
 
 /**
  * Attempt is one upstream call the gateway made for a completion.
@@ -370,7 +469,7 @@ export type Attempt = Message$1<"llmgateway.v1.Attempt"> & {
  * Use `create(AttemptSchema)` to create a new message.
  */
 export const AttemptSchema: GenMessage<Attempt> = /*@__PURE__*/
-  messageDesc(file_llmgateway_v1_types, 6);
+  messageDesc(file_llmgateway_v1_types, 8);
 
 /**
  * Role says who wrote a message in a conversation.
@@ -584,4 +683,38 @@ export enum CacheStatus {
  */
 export const CacheStatusSchema: GenEnum<CacheStatus> = /*@__PURE__*/
   enumDesc(file_llmgateway_v1_types, 3);
+
+/**
+ * ToolExecution says who runs the tool calls a model makes.
+ *
+ * @generated from enum llmgateway.v1.ToolExecution
+ */
+export enum ToolExecution {
+  /**
+   * Registered tools run on the gateway; tools the request defines go back to the caller.
+   *
+   * @generated from enum value: TOOL_EXECUTION_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Every tool call goes back to the caller, as the OpenAI API does.
+   *
+   * @generated from enum value: TOOL_EXECUTION_CLIENT = 1;
+   */
+  CLIENT = 1,
+
+  /**
+   * The gateway runs registered tools and feeds the results back until the model answers.
+   *
+   * @generated from enum value: TOOL_EXECUTION_SERVER = 2;
+   */
+  SERVER = 2,
+}
+
+/**
+ * Describes the enum llmgateway.v1.ToolExecution.
+ */
+export const ToolExecutionSchema: GenEnum<ToolExecution> = /*@__PURE__*/
+  enumDesc(file_llmgateway_v1_types, 4);
 

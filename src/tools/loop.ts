@@ -1,0 +1,160 @@
+import { GatewayError, invalidRequest } from "../core/errors.js";
+import type { ChatMessage, ChatRequest, ChatResult, ChatStreamEvent, ToolCall, ToolDefinition } from "../core/types.js";
+import type { ToolContext, ToolOutcome, Tools } from "./registry.js";
+
+/** What a request's tools resolve to: what the model is offered, and which calls the gateway runs. */
+export interface ToolPlan {
+  definitions: ToolDefinition[];
+  /** Tools the gateway runs; calls to any other go back to the caller. */
+  serverSide: ReadonlySet<string>;
+  maxRounds: number;
+}
+
+const NAME = /^[a-zA-Z0-9_-]{1,64}$/;
+
+/** Resolves a request's tools against the registry, naming the field of any fault. */
+export function planTools(request: ChatRequest, tools: Tools, defaultMaxRounds: number): ToolPlan | undefined {
+  const t = request.tools;
+  if (!t || (!t.all && t.names.length === 0 && t.definitions.length === 0)) return undefined;
+  const registered = t.all ? tools.list() : t.names.map((name, i) => {
+    const tool = tools.get(name);
+    if (!tool) throw new GatewayError("TOOL_NOT_FOUND", `tools.names[${i}]: tool "${name}" is not registered`, { metadata: { tool: name, field: `tools.names[${i}]` } });
+    return tool;
+  });
+  const definitions = registered.map((r) => r.definition);
+  const seen = new Set(definitions.map((d) => d.name));
+  t.definitions.forEach((d, i) => {
+    const field = `tools.definitions[${i}]`;
+    if (!NAME.test(d.name)) throw invalidRequest(`${field}.name`, "use 1-64 letters, digits, _ or -");
+    if (seen.has(d.name)) throw invalidRequest(`${field}.name`, `"${d.name}" is offered twice (a registered tool has that name)`);
+    let schema: unknown;
+    try {
+      schema = JSON.parse(d.parametersJson || "{}");
+    } catch {
+      throw invalidRequest(`${field}.parameters_json`, "is not JSON");
+    }
+    if (typeof schema !== "object" || schema === null || (schema as { type?: unknown }).type !== "object") {
+      throw invalidRequest(`${field}.parameters_json`, "must be a JSON Schema with type: object");
+    }
+    seen.add(d.name);
+    definitions.push({ ...d, parametersJson: d.parametersJson || '{"type":"object"}' });
+  });
+  const maxRounds = Math.min(t.maxIterations || defaultMaxRounds, defaultMaxRounds);
+  return {
+    definitions,
+    serverSide: new Set(t.execution === "client" ? [] : registered.map((r) => r.definition.name)),
+    maxRounds,
+  };
+}
+
+/** Whether a round's answer asks for tools the gateway should run now. */
+function runnable(result: ChatResult, plan: ToolPlan): ToolCall[] | undefined {
+  const calls = result.message.toolCalls ?? [];
+  if (result.finishReason !== "tool_calls" || calls.length === 0) return undefined;
+  // A call the gateway cannot run (a tool the caller defined) sends the whole round back to the caller.
+  return calls.every((c) => plan.serverSide.has(c.name)) ? calls : undefined;
+}
+
+/** The request for a round: the turns so far appended; on the last round the model must answer in text. */
+function roundRequest(request: ChatRequest, turns: readonly ChatMessage[], round: number, plan: ToolPlan): ChatRequest {
+  const r: ChatRequest = { ...request, messages: [...request.messages, ...turns] };
+  if (round >= plan.maxRounds && plan.serverSide.size > 0) r.toolChoice = "none";
+  return r;
+}
+
+const toolMessage = (call: ToolCall, outcome: ToolOutcome): ChatMessage => ({ role: "tool", content: outcome.output, toolCallId: call.id, name: call.name });
+
+/** The final result: the last round's answer, with usage, cost and attempts over every round. */
+function total(rounds: ChatResult[], turns: ChatMessage[], latencyMs: number): ChatResult {
+  const last = rounds.at(-1)!;
+  if (rounds.length === 1) return { ...last, toolTurns: [], rounds: 1 };
+  return {
+    ...last,
+    usage: {
+      inputTokens: rounds.reduce((n, r) => n + r.usage.inputTokens, 0),
+      outputTokens: rounds.reduce((n, r) => n + r.usage.outputTokens, 0),
+      estimated: rounds.some((r) => r.usage.estimated),
+    },
+    costUsd: rounds.reduce((n, r) => n + r.costUsd, 0),
+    attempts: rounds.flatMap((r) => r.attempts),
+    latencyMs,
+    gatewayOverheadMs: rounds.reduce((n, r) => n + r.gatewayOverheadMs, 0),
+    toolTurns: turns,
+    rounds: rounds.length,
+  };
+}
+
+export interface LoopDeps {
+  tools: Tools;
+  now(): number;
+}
+
+/**
+ * The server-side tool loop, unary: ask the model; while it asks for tools
+ * the gateway runs, run them all at once, append its request and their
+ * results, and ask again, up to the plan's rounds.
+ */
+export async function completeWithTools(
+  request: ChatRequest,
+  plan: ToolPlan,
+  context: ToolContext,
+  signal: AbortSignal,
+  receivedAt: number,
+  deps: LoopDeps,
+  once: (r: ChatRequest) => Promise<ChatResult>,
+): Promise<ChatResult> {
+  const turns: ChatMessage[] = [];
+  const rounds: ChatResult[] = [];
+  for (let round = 1; ; round++) {
+    const result = await once(roundRequest(request, turns, round, plan));
+    rounds.push(result);
+    const calls = round < plan.maxRounds ? runnable(result, plan) : undefined;
+    if (!calls) return total(rounds, turns, deps.now() - receivedAt);
+    const outcomes = await Promise.all(calls.map((c) => deps.tools.call(c.name, c.argumentsJson, context, signal)));
+    turns.push(result.message, ...calls.map((c, i) => toolMessage(c, outcomes[i]!)));
+  }
+}
+
+/**
+ * The same loop, streamed: every round's text deltas pass through; between
+ * rounds the caller sees each tool call start and each result as it comes.
+ */
+export async function* streamWithTools(
+  request: ChatRequest,
+  plan: ToolPlan,
+  context: ToolContext,
+  signal: AbortSignal,
+  receivedAt: number,
+  deps: LoopDeps,
+  once: (r: ChatRequest) => AsyncIterable<ChatStreamEvent>,
+): AsyncGenerator<ChatStreamEvent> {
+  const turns: ChatMessage[] = [];
+  const rounds: ChatResult[] = [];
+  for (let round = 1; ; round++) {
+    let result: ChatResult | undefined;
+    for await (const event of once(roundRequest(request, turns, round, plan))) {
+      if (event.type === "done") result = event.result;
+      // The cache status of the first round is the one the headers carry.
+      else if (event.type !== "cache" || round === 1) yield event;
+    }
+    if (!result) throw new GatewayError("INTERNAL", "a stream ended without its result");
+    rounds.push(result);
+    const calls = round < plan.maxRounds ? runnable(result, plan) : undefined;
+    if (!calls) {
+      yield { type: "done", result: total(rounds, turns, deps.now() - receivedAt) };
+      return;
+    }
+    for (const c of calls) yield { type: "tool_call", id: c.id, name: c.name, argumentsJson: c.argumentsJson, round };
+    // Results go out as they come, not in call order; the model gets them in call order.
+    const pending = new Map(calls.map((c, i) => [i, deps.tools.call(c.name, c.argumentsJson, context, signal).then((o) => ({ i, o }))]));
+    const outcomes: ToolOutcome[] = [];
+    while (pending.size > 0) {
+      const { i, o } = await Promise.race(pending.values());
+      pending.delete(i);
+      outcomes[i] = o;
+      const c = calls[i]!;
+      yield { type: "tool_result", id: c.id, name: c.name, output: o.output, isError: o.isError, latencyMs: o.latencyMs };
+    }
+    turns.push(result.message, ...calls.map((c, i) => toolMessage(c, outcomes[i]!)));
+  }
+}
