@@ -81,8 +81,9 @@ export function evaluate(expression: string): number {
     }
     if (/^(\d|\.\d)/.test(t)) return Number(t);
     const name = t.toLowerCase();
-    if (name in CONSTANTS) return CONSTANTS[name]!;
-    const fn = FUNCTIONS[name];
+    // Own properties only: "constructor" and friends are not symbols here.
+    if (Object.hasOwn(CONSTANTS, name)) return CONSTANTS[name]!;
+    const fn = Object.hasOwn(FUNCTIONS, name) ? FUNCTIONS[name] : undefined;
     if (fn) {
       take("(");
       const v = expr();

@@ -52,7 +52,7 @@ describe("first-token timeout", () => {
     let final;
     for await (const e of client.streamComplete({ model: "dual", messages: [{ role: Role.USER, content: "hi" }] })) {
       if (e.event.case === "delta") text += e.event.value.text;
-      else final = e.event.value;
+      else if (e.event.case === "completion") final = e.event.value;
     }
     expect(text).toBe("fallback was quick");
     expect(final?.attempts[0]).toMatchObject({ provider: "fake-openai", errorReason: "UPSTREAM_TIMEOUT" });
