@@ -3,7 +3,7 @@ import type { CacheHit, CachePlan, ResponseCache } from "../cache/response-cache
 import type { CachedAnswer } from "../cache/store.js";
 import type { Continuation, Sessions } from "../sessions/sessions.js";
 import { completeWithTools, planTools, streamWithTools, type ToolPlan } from "../tools/loop.js";
-import type { Tools } from "../tools/registry.js";
+import type { ToolContext, Tools } from "../tools/registry.js";
 import type { ProviderChunk, ProviderRequest, ProviderUsage } from "../providers/provider.js";
 import type { ProviderDeployment } from "../providers/registry.js";
 import type { Breakers, Permit } from "../resilience/breakers.js";
@@ -414,7 +414,9 @@ export function createGateway(options: GatewayOptions): Gateway {
     },
   };
 
-  const toolContext = (request: ChatRequest) => ({ owner: tenantOf(request), sessionId: request.sessionId });
+  function toolContext(request: ChatRequest): ToolContext {
+    return { owner: tenantOf(request), sessionId: request.sessionId };
+  }
 
   /** A completion, with the gateway running the tools it offers when the model calls them. */
   function completeTools(request: ChatRequest, call: CallContext): Promise<ChatResult> {

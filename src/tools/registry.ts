@@ -188,6 +188,11 @@ export function createTools(options: ToolsOptions): Tools {
         permit.release();
         throw new GatewayError("CANCELLED", "the caller cancelled the call", { cause: err });
       }
+      if (err instanceof GatewayError && !timedOut) {
+        // A builtin refusing the caller (someone else's session) is not the tool failing.
+        permit.release();
+        throw err;
+      }
       permit.failure();
       if (timedOut) {
         throw new GatewayError("TOOL_TIMEOUT", `tool "${name}" did not answer within ${tool.timeoutMs} ms`, {

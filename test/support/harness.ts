@@ -1,7 +1,7 @@
 import { createApp, type App } from "../../src/app.js";
 import { validateConfig } from "../../src/config/load.js";
 import type { RunningServer } from "../../src/server/server.js";
-import { silentLogger } from "../../src/log.js";
+import { createLogger, silentLogger } from "../../src/log.js";
 import { startFakeUpstream, type FakeUpstream } from "./fake-upstream.js";
 
 /** A gateway on ports 0 in front of a fake upstream, with three providers: openai-compatible, anthropic and local. */
@@ -35,6 +35,8 @@ export interface HarnessOptions {
   cache?: Record<string, unknown>;
   /** The sessions section. */
   sessions?: Record<string, unknown>;
+  /** The tools section. */
+  tools?: Record<string, unknown>;
 }
 
 const dualDeployments = [
@@ -54,6 +56,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       ...(options.limits ? { limits: options.limits } : {}),
       ...(options.cache ? { cache: options.cache } : {}),
       ...(options.sessions ? { sessions: options.sessions } : {}),
+      ...(options.tools ? { tools: options.tools } : {}),
       ...(options.redisUrl ? { redis: { url: options.redisUrl } } : {}),
       resilience: {
         breaker: options.breaker ?? { volumeThreshold: 1_000_000 },
@@ -65,8 +68,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         { name: "local", kind: "local" },
       ],
       models: [
-        { name: "gpt-test", provider: "fake-openai", upstreamModel: "gpt-4o-mini", aliases: ["fast"], pricing: { inputPerMillion: 1, outputPerMillion: 2 } },
-        { name: "claude-test", provider: "fake-anthropic", upstreamModel: "claude-haiku-4-5", pricing: { inputPerMillion: 3, outputPerMillion: 15 } },
+        { name: "gpt-test", provider: "fake-openai", upstreamModel: "gpt-4o-mini", aliases: ["fast"], pricing: { inputPerMillion: 1, outputPerMillion: 2 }, capabilities: { tools: true } },
+        { name: "claude-test", provider: "fake-anthropic", upstreamModel: "claude-haiku-4-5", pricing: { inputPerMillion: 3, outputPerMillion: 15 }, capabilities: { tools: true } },
         { name: "local-echo", provider: "local", maxOutputTokens: 256 },
         { name: "dual", deployments: dualDeployments },
         { name: "hedged", deployments: dualDeployments, hedgeAfterMs: 100 },
@@ -76,7 +79,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
     {},
   );
-  const app = createApp(config, { logger: silentLogger, env: {} });
+  const app = createApp(config, { logger: process.env["HARNESS_LOG"] ? createLogger("debug") : silentLogger, env: {} });
   const server = await app.start();
   return {
     upstream,
