@@ -5,7 +5,10 @@ import { GatewayError } from "../../src/core/errors.js";
 import { createUpstreamFetch } from "../../src/providers/http.js";
 import type { Sessions } from "../../src/sessions/sessions.js";
 import { evaluate } from "../../src/tools/calculator.js";
-import { createTools, type Tools } from "../../src/tools/registry.js";
+import { createTools, readToolsFile, type Tools } from "../../src/tools/registry.js";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { validateConfig } from "../../src/config/load.js";
 import { systemClock, type Clock } from "../../src/core/clock.js";
 
@@ -82,6 +85,25 @@ function registry(over: Record<string, unknown> = {}, clock: Clock = systemClock
   );
   return createTools({ config: config.tools, env: { SEARCH_KEY: "k-123" }, clock, fetch: createUpstreamFetch(), sessions: noSessions });
 }
+
+describe("tools file", () => {
+  it("reads the example in examples/tools.yaml", () => {
+    const tools = readToolsFile(new URL("../../examples/tools.yaml", import.meta.url).pathname);
+    expect(tools.map((t) => [t.name, t.method, t.timeoutMs])).toEqual([
+      ["semantic_search", "POST", 3000],
+      ["fetch_chunk", "GET", 1000],
+    ]);
+  });
+
+  it("names the key of a fault", () => {
+    const dir = mkdtempSync(join(tmpdir(), "gw-tools-"));
+    const file = join(dir, "tools.json");
+    writeFileSync(file, JSON.stringify({ tools: [{ name: "bad name", description: "x", kind: "http", url: "http://x", parameters: { type: "object" } }] }));
+    expect(() => readToolsFile(file)).toThrow("tools[0].name");
+    writeFileSync(file, JSON.stringify({ tools: [{ name: "t", description: "x", kind: "http", url: "http://x", parameters: { type: "string" } }] }));
+    expect(() => readToolsFile(file)).toThrow("tools[0].parameters: must be a JSON Schema with type: object");
+  });
+});
 
 describe("tool registry", () => {
   it("lists HTTP tools and the builtins, and calls an HTTP tool with its arguments and headers from the environment", async () => {
