@@ -2,7 +2,7 @@ import type { Flights } from "../cache/flights.js";
 import type { CacheHit, CachePlan, ResponseCache } from "../cache/response-cache.js";
 import type { CachedAnswer } from "../cache/store.js";
 import type { Continuation, Sessions } from "../sessions/sessions.js";
-import { completeWithTools, planTools, streamWithTools, type ToolPlan } from "../tools/loop.js";
+import { completeWithTools, planTools, streamWithTools, type ToolLoop, type ToolPlan } from "../tools/loop.js";
 import type { ToolContext, Tools } from "../tools/registry.js";
 import type { ProviderChunk, ProviderRequest, ProviderUsage } from "../providers/provider.js";
 import type { ProviderDeployment } from "../providers/registry.js";
@@ -101,7 +101,6 @@ export function createGateway(options: GatewayOptions): Gateway {
   const noTools: Tools = { list: () => [], get: () => undefined, breakerState: () => "closed", execute: () => Promise.reject(new Error("no tools")), call: () => Promise.reject(new Error("no tools")) };
   const tools = options.tools ?? noTools;
   const maxToolRounds = options.maxToolRounds ?? 8;
-  const loopDeps = { tools, now: () => clock.monotonic() };
   const toolPlanOf = (request: ChatRequest): ToolPlan | undefined => planTools(request, tools, maxToolRounds);
   const random = options.random ?? Math.random;
   const limited = limits.requestsPerMinute !== undefined || limits.requestsPerHour !== undefined || limits.tokensPerMinute !== undefined;
@@ -414,21 +413,22 @@ export function createGateway(options: GatewayOptions): Gateway {
     },
   };
 
-  function toolContext(request: ChatRequest): ToolContext {
-    return { owner: tenantOf(request), sessionId: request.sessionId };
+  function toolLoop(request: ChatRequest, plan: ToolPlan, call: CallContext): ToolLoop {
+    const context: ToolContext = { owner: tenantOf(request), sessionId: request.sessionId };
+    return { request, plan, context, signal: call.signal, receivedAt: call.receivedAt, tools, now: () => clock.monotonic() };
   }
 
   /** A completion, with the gateway running the tools it offers when the model calls them. */
   function completeTools(request: ChatRequest, call: CallContext): Promise<ChatResult> {
     const plan = toolPlanOf(request);
     if (!plan || plan.serverSide.size === 0) return completeOne(request, call);
-    return completeWithTools(request, plan, toolContext(request), call.signal, call.receivedAt, loopDeps, (r) => completeOne(r, call));
+    return completeWithTools(toolLoop(request, plan, call), (r) => completeOne(r, call));
   }
 
   function streamTools(request: ChatRequest, call: CallContext): AsyncIterable<ChatStreamEvent> {
     const plan = toolPlanOf(request);
     if (!plan || plan.serverSide.size === 0) return streamOne(request, call);
-    return streamWithTools(request, plan, toolContext(request), call.signal, call.receivedAt, loopDeps, (r) => streamOne(r, call));
+    return streamWithTools(toolLoop(request, plan, call), (r) => streamOne(r, call));
   }
 
   function continueSession(request: ChatRequest): Promise<Continuation> {

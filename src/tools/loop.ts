@@ -84,7 +84,14 @@ function total(rounds: ChatResult[], turns: ChatMessage[], latencyMs: number): C
   };
 }
 
-export interface LoopDeps {
+/** One call's tool loop: what it asks, for whom, and how it runs tools and reads the time. */
+export interface ToolLoop {
+  request: ChatRequest;
+  plan: ToolPlan;
+  context: ToolContext;
+  signal: AbortSignal;
+  /** When the call arrived, on the same clock as now(). */
+  receivedAt: number;
   tools: Tools;
   now(): number;
 }
@@ -94,23 +101,16 @@ export interface LoopDeps {
  * the gateway runs, run them all at once, append its request and their
  * results, and ask again, up to the plan's rounds.
  */
-export async function completeWithTools(
-  request: ChatRequest,
-  plan: ToolPlan,
-  context: ToolContext,
-  signal: AbortSignal,
-  receivedAt: number,
-  deps: LoopDeps,
-  once: (r: ChatRequest) => Promise<ChatResult>,
-): Promise<ChatResult> {
+export async function completeWithTools(loop: ToolLoop, once: (r: ChatRequest) => Promise<ChatResult>): Promise<ChatResult> {
+  const { request, plan, context, signal, receivedAt, tools } = loop;
   const turns: ChatMessage[] = [];
   const rounds: ChatResult[] = [];
   for (let round = 1; ; round++) {
     const result = await once(roundRequest(request, turns, round, plan));
     rounds.push(result);
     const calls = round < plan.maxRounds ? runnable(result, plan) : undefined;
-    if (!calls) return total(rounds, turns, deps.now() - receivedAt);
-    const outcomes = await Promise.all(calls.map((c) => deps.tools.call(c.name, c.argumentsJson, context, signal)));
+    if (!calls) return total(rounds, turns, loop.now() - receivedAt);
+    const outcomes = await Promise.all(calls.map((c) => tools.call(c.name, c.argumentsJson, context, signal)));
     turns.push(result.message, ...calls.map((c, i) => toolMessage(c, outcomes[i]!)));
   }
 }
@@ -119,15 +119,8 @@ export async function completeWithTools(
  * The same loop, streamed: every round's text deltas pass through; between
  * rounds the caller sees each tool call start and each result as it comes.
  */
-export async function* streamWithTools(
-  request: ChatRequest,
-  plan: ToolPlan,
-  context: ToolContext,
-  signal: AbortSignal,
-  receivedAt: number,
-  deps: LoopDeps,
-  once: (r: ChatRequest) => AsyncIterable<ChatStreamEvent>,
-): AsyncGenerator<ChatStreamEvent> {
+export async function* streamWithTools(loop: ToolLoop, once: (r: ChatRequest) => AsyncIterable<ChatStreamEvent>): AsyncGenerator<ChatStreamEvent> {
+  const { request, plan, context, signal, receivedAt, tools } = loop;
   const turns: ChatMessage[] = [];
   const rounds: ChatResult[] = [];
   for (let round = 1; ; round++) {
@@ -141,12 +134,12 @@ export async function* streamWithTools(
     rounds.push(result);
     const calls = round < plan.maxRounds ? runnable(result, plan) : undefined;
     if (!calls) {
-      yield { type: "done", result: total(rounds, turns, deps.now() - receivedAt) };
+      yield { type: "done", result: total(rounds, turns, loop.now() - receivedAt) };
       return;
     }
     for (const c of calls) yield { type: "tool_call", id: c.id, name: c.name, argumentsJson: c.argumentsJson, round };
     // Results go out as they come, not in call order; the model gets them in call order.
-    const pending = new Map(calls.map((c, i) => [i, deps.tools.call(c.name, c.argumentsJson, context, signal).then((o) => ({ i, o }))]));
+    const pending = new Map(calls.map((c, i) => [i, tools.call(c.name, c.argumentsJson, context, signal).then((o) => ({ i, o }))]));
     const outcomes: ToolOutcome[] = [];
     while (pending.size > 0) {
       const { i, o } = await Promise.race(pending.values());
