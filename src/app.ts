@@ -5,6 +5,7 @@ import { createRedisCacheStore } from "./cache/redis-store.js";
 import { createResponseCache, type ResponseCache } from "./cache/response-cache.js";
 import { createSemanticCache } from "./cache/semantic/create.js";
 import { createCatalog } from "./core/catalog.js";
+import { createAuthenticator } from "./auth/tenants.js";
 import { createMemorySessionStore } from "./sessions/memory-store.js";
 import { createRedisSessionStore } from "./sessions/redis-store.js";
 import { createSessions } from "./sessions/sessions.js";
@@ -58,6 +59,10 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
   const limiter = createLimiter(config, clock, logger, health, redis);
   const cache = createCache(config, clock, logger, redis, options.env ?? process.env);
   const catalog = createCatalog(config);
+  const auth = createAuthenticator(config, catalog, options.env ?? process.env);
+  if (auth.open) {
+    logger.warn("NO API KEYS CONFIGURED: the gateway is OPEN. Every caller is the anonymous tenant, with admin rights; set auth.tenants before exposing it");
+  }
   const sessions = createSessions({
     store: config.sessions.store === "redis" ? createRedisSessionStore(redis.get()) : createMemorySessionStore(clock),
     catalog,
@@ -101,6 +106,7 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
         health,
         logger,
         metrics: createMetrics({ cache }),
+        auth,
       });
       return {
         ...server,

@@ -112,6 +112,34 @@ export const modelSchema = z
     path: ["provider"],
   });
 
+/** Limits of one caller; absent fields are unlimited. */
+const limitsSchema = z
+  .object({
+    requestsPerMinute: z.number().int().positive().optional(),
+    requestsPerHour: z.number().int().positive().optional(),
+    tokensPerMinute: z.number().int().positive().optional(),
+  })
+  .strict();
+
+/** A tenant: who its keys are, what it may use and spend. */
+export const tenantSchema = z
+  .object({
+    name: z.string().regex(/^[a-zA-Z0-9._-]{1,64}$/, "use 1-64 letters, digits, . _ or -"),
+    /** Each key as its SHA-256 (hex), or the environment variable holding it (hashed at start-up, then dropped). */
+    keys: z
+      .array(z.union([z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/, "a SHA-256 in lower-case hex") }).strict(), z.object({ env: z.string().min(1) }).strict()]))
+      .min(1),
+    /** May call CacheService and AdminService. */
+    admin: z.boolean().default(false),
+    /** Models (names or aliases) it may use; absent means all. */
+    allowedModels: z.array(z.string().min(1)).optional(),
+    /** Its own rate limits, replacing the gateway-wide ones. */
+    limits: limitsSchema.optional(),
+    /** Spending caps in USD, per UTC day and per UTC month. */
+    budget: z.object({ dailyUsd: z.number().positive().optional(), monthlyUsd: z.number().positive().optional() }).strict().optional(),
+  })
+  .strict();
+
 /** A tool of the registry: another service over HTTP. */
 export const toolSchema = z
   .object({
@@ -276,6 +304,16 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    auth: z
+      .object({
+        /**
+         * Tenants and their API keys. With none, the gateway runs open (every call is
+         * the "anonymous" tenant) and says so at start-up.
+         */
+        tenants: z.array(tenantSchema).default([]),
+      })
+      .strict()
+      .prefault({}),
     log: z
       .object({
         level: z.enum(["debug", "info", "warn", "error"]).default("info"),
@@ -291,3 +329,4 @@ export type ProviderConfig = z.infer<typeof providerSchema>;
 export type ModelConfig = z.infer<typeof modelSchema>;
 export type DeploymentConfig = z.infer<typeof deploymentSchema>;
 export type ToolConfig = z.infer<typeof toolSchema>;
+export type TenantConfig = z.infer<typeof tenantSchema>;

@@ -1,4 +1,5 @@
 import type { ProviderDeployment } from "../providers/registry.js";
+import type { Tenant } from "../auth/tenants.js";
 import type { Clock } from "./clock.js";
 import { GatewayError, isGatewayError } from "./errors.js";
 
@@ -12,6 +13,8 @@ export interface CallContext {
   requestId: string;
   /** When the gateway received the call, as a Clock.monotonic() reading. */
   receivedAt: number;
+  /** The caller's tenant, once authenticated; absent or ANONYMOUS on an open gateway. */
+  tenant?: Tenant | undefined;
 }
 
 /** The signal and bookkeeping for one upstream attempt. */

@@ -8,6 +8,7 @@ import type { ProviderChunk, ProviderRequest, ProviderUsage } from "../providers
 import type { ProviderDeployment } from "../providers/registry.js";
 import type { Breakers, Permit } from "../resilience/breakers.js";
 import type { LimitSettings, RateLimiter, Reservation } from "../limits/limiter.js";
+import { ANONYMOUS } from "../auth/tenants.js";
 import type { RetryBudget, RetryOptions } from "../resilience/retry.js";
 import { createAttemptSchedule, type AttemptSchedule, type Scheduled } from "../resilience/schedule.js";
 import type { Router } from "../routing/router.js";
@@ -103,13 +104,15 @@ export function createGateway(options: GatewayOptions): Gateway {
   const maxToolRounds = options.maxToolRounds ?? 8;
   const toolPlanOf = (request: ChatRequest): ToolPlan | undefined => planTools(request, tools, maxToolRounds);
   const random = options.random ?? Math.random;
-  const limited = limits.requestsPerMinute !== undefined || limits.requestsPerHour !== undefined || limits.tokensPerMinute !== undefined;
+  const limitedBy = (l: LimitSettings) => l.requestsPerMinute !== undefined || l.requestsPerHour !== undefined || l.tokensPerMinute !== undefined;
   const unlimited: Reservation = { reconcile: async () => {} };
 
   /** Checks the caller's limits, reserving the tokens the call may use (prompt estimate plus max_tokens). */
-  async function admit(request: ChatRequest, maxTokens: number): Promise<Reservation> {
-    if (!limited) return unlimited;
-    const admission = await limiter.admit(tenantOf(request), estimatePromptTokens(request.messages) + maxTokens, limits);
+  async function admit(request: ChatRequest, call: CallContext, maxTokens: number): Promise<Reservation> {
+    // A tenant's own limits replace the gateway-wide ones.
+    const applied = call.tenant?.limits ?? limits;
+    if (!limitedBy(applied)) return unlimited;
+    const admission = await limiter.admit(scopeOf(request, call), estimatePromptTokens(request.messages) + maxTokens, applied);
     if (admission.admitted) return admission.reservation;
     const what = { rpm: "requests per minute", rph: "requests per hour", tpm: "tokens per minute" }[admission.limit];
     throw new GatewayError("RATE_LIMITED", `rate limit reached: ${what}; retry in ${Math.ceil(admission.retryAfterMs / 1000)} s`, {
@@ -123,7 +126,15 @@ export function createGateway(options: GatewayOptions): Gateway {
     if (reservation !== unlimited) reservation.reconcile(tokens).catch(() => {});
   }
 
-  const tenantOf = (request: ChatRequest): string => request.user || "anonymous";
+  /**
+   * Whose limits, cache and usage a call counts against: its tenant, or on an
+   * open gateway (no API keys) the request's user.
+   */
+  const scopeOf = (request: ChatRequest, call: CallContext): string =>
+    call.tenant && call.tenant !== ANONYMOUS ? call.tenant.name : request.user || "anonymous";
+  /** Who owns the sessions a call uses and the tools it runs: the tenant and, within it, the user. */
+  const principalOfCall = (request: ChatRequest, call: CallContext): string =>
+    call.tenant && call.tenant !== ANONYMOUS ? (request.user ? `${call.tenant.name}/${request.user}` : call.tenant.name) : request.user || "anonymous";
   const statusOf = (plan: CachePlan): CacheStatus => (plan.mode === "lookup" ? "miss" : plan.mode);
 
   /**
@@ -204,8 +215,14 @@ export function createGateway(options: GatewayOptions): Gateway {
     createAttemptSchedule({ order, breakers, retry: options.retry, budget: options.retryBudget, clock, call, random });
 
   /** Resolves and checks a request. Routing waits until the cache has missed: a hit needs no deployment. */
-  function prepare(request: ChatRequest, streaming: boolean): { model: ModelEntry; upstream: Omit<ProviderRequest, "model"> } {
+  function prepare(request: ChatRequest, call: CallContext, streaming: boolean): { model: ModelEntry; upstream: Omit<ProviderRequest, "model"> } {
     const model = catalog.resolve(request.model);
+    const allowed = call.tenant?.allowedModels;
+    if (allowed && !allowed.has(model.name)) {
+      throw new GatewayError("MODEL_NOT_ALLOWED", `tenant "${call.tenant!.name}" may not use model "${model.name}"`, {
+        metadata: { tenant: call.tenant!.name, model: model.name },
+      });
+    }
     validateChatRequest(request, model, streaming);
     const upstream: Omit<ProviderRequest, "model"> = {
       messages: request.messages,
@@ -388,7 +405,7 @@ export function createGateway(options: GatewayOptions): Gateway {
 
     async complete(request, call) {
       if (!request.sessionId) return completeTools(request, call);
-      const session = await continueSession(request);
+      const session = await continueSession(request, call);
       const result = await completeTools(session.request, call);
       await session.record([...(result.toolTurns ?? []), result.message]);
       return result;
@@ -399,7 +416,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         yield* streamTools(request, call);
         return;
       }
-      const session = await continueSession(request);
+      const session = await continueSession(request, call);
       for await (const event of streamTools(session.request, call)) {
         // The turn is recorded before the caller hears the stream is complete: a failure to record is its error.
         if (event.type === "done") await session.record([...(event.result.toolTurns ?? []), event.result.message]);
@@ -414,7 +431,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   };
 
   function toolLoop(request: ChatRequest, plan: ToolPlan, call: CallContext): ToolLoop {
-    const context: ToolContext = { owner: tenantOf(request), sessionId: request.sessionId };
+    const context: ToolContext = { owner: principalOfCall(request, call), sessionId: request.sessionId };
     return { request, plan, context, signal: call.signal, receivedAt: call.receivedAt, tools, now: () => clock.monotonic() };
   }
 
@@ -431,15 +448,15 @@ export function createGateway(options: GatewayOptions): Gateway {
     return streamWithTools(toolLoop(request, plan, call), (r) => streamOne(r, call));
   }
 
-  function continueSession(request: ChatRequest): Promise<Continuation> {
+  function continueSession(request: ChatRequest, call: CallContext): Promise<Continuation> {
     if (!sessions) throw invalidRequest("session_id", "sessions are not enabled on this gateway");
-    return sessions.continue(request as ChatRequest & { sessionId: string });
+    return sessions.continue(request as ChatRequest & { sessionId: string }, principalOfCall(request, call));
   }
 
   async function completeOne(request: ChatRequest, call: CallContext): Promise<ChatResult> {
-    const { model, upstream } = prepare(request, false);
-    const reservation = await admit(request, upstream.maxTokens);
-    const plan = cache.plan(request, model, tenantOf(request), upstream.maxTokens);
+    const { model, upstream } = prepare(request, call, false);
+    const reservation = await admit(request, call, upstream.maxTokens);
+    const plan = cache.plan(request, model, scopeOf(request, call), upstream.maxTokens);
     try {
       const hit = plan.mode === "lookup" ? await cache.lookup(plan) : undefined;
       if (hit) {
@@ -476,9 +493,9 @@ export function createGateway(options: GatewayOptions): Gateway {
   }
 
   async function* streamOne(request: ChatRequest, call: CallContext): AsyncGenerator<ChatStreamEvent> {
-    const { model, upstream } = prepare(request, true);
-    const reservation = await admit(request, upstream.maxTokens);
-    const plan = cache.plan(request, model, tenantOf(request), upstream.maxTokens);
+    const { model, upstream } = prepare(request, call, true);
+    const reservation = await admit(request, call, upstream.maxTokens);
+    const plan = cache.plan(request, model, scopeOf(request, call), upstream.maxTokens);
     let delivered = false;
     let firstDeltaAt: number | undefined;
     let used: number | undefined;

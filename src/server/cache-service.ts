@@ -1,6 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import type { ServiceImpl } from "@connectrpc/connect";
 import type { CacheStats, ResponseCache } from "../cache/response-cache.js";
+import { requireAdmin } from "./auth.js";
 import { CacheService, CacheStatsSchema, ClearCacheResponseSchema, GetCacheStatsResponseSchema } from "../../gen/ts/llmgateway/v1/cache_service_pb.js";
 
 const ratio = (n: number, d: number): number => (d === 0 ? 0 : n / d);
@@ -8,10 +9,12 @@ const ratio = (n: number, d: number): number => (d === 0 ? 0 : n / d);
 /** The CacheService: statistics and clearing, overall or per tenant. */
 export function createCacheService(cache: ResponseCache): ServiceImpl<typeof CacheService> {
   return {
-    async getCacheStats(req) {
+    async getCacheStats(req, ctx) {
+      requireAdmin(ctx);
       return create(GetCacheStatsResponseSchema, { stats: toStats(await cache.stats(req.tenant || undefined)) });
     },
-    async clearCache(req) {
+    async clearCache(req, ctx) {
+      requireAdmin(ctx);
       return create(ClearCacheResponseSchema, { removed: BigInt(await cache.clear(req.tenant || undefined)) });
     },
   };

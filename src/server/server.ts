@@ -9,6 +9,8 @@ import { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { Registry } from "prom-client";
 import type { GatewayConfig } from "../config/schema.js";
 import { GatewayError } from "../core/errors.js";
+import type { Authenticator } from "../auth/tenants.js";
+import { authInterceptor } from "./auth.js";
 import type { HealthMonitor } from "../core/health.js";
 import type { Logger } from "../log.js";
 import { errorInterceptor } from "./error-mapper.js";
@@ -21,6 +23,8 @@ export interface ServerOptions {
   logger: Logger;
   /** Served at GET /metrics on the browser listener. */
   metrics?: Registry | undefined;
+  /** API keys; absent, the gateway is open. */
+  auth?: Authenticator | undefined;
 }
 
 /** A running gateway: its bound ports and a graceful close. */
@@ -47,7 +51,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   setMaxListeners(0, shutdown.signal);
   const handler = connectNodeAdapter({
     routes: options.routes,
-    interceptors: [errorInterceptor(logger)],
+    // The error interceptor is outermost, so that an authentication failure is mapped like any other.
+    interceptors: [errorInterceptor(logger), ...(options.auth ? [authInterceptor(options.auth)] : [])],
     readMaxBytes: cfg.maxMessageBytes,
     writeMaxBytes: cfg.maxMessageBytes,
     shutdownSignal: shutdown.signal,

@@ -19,9 +19,12 @@ import {
 } from "../../gen/ts/llmgateway/v1/session_service_pb.js";
 import type { Message } from "../../gen/ts/llmgateway/v1/types_pb.js";
 import { toChatMessages, toMessage } from "./convert.js";
+import { principalOf, tenantOf } from "./auth.js";
+import type { HandlerContext } from "@connectrpc/connect";
 
-/** The caller: the request's user until API keys identify callers (anonymous when empty, as for completions). */
-const ownerOf = (user: string): string => user || "anonymous";
+/** The caller: its tenant and, within it, the request's user. */
+const ownerOf = (ctx: HandlerContext, user: string): string => principalOf(tenantOf(ctx), user);
+
 
 /** Page tokens are opaque to callers: an offset, tagged so that a token from elsewhere is refused. */
 const encodeToken = (offset: number): string => Buffer.from(`o:${offset}`).toString("base64url");
@@ -73,7 +76,7 @@ const toSessionMessage = (m: StoredMessage): SessionMessage =>
 /** The SessionService: checks input, calls the sessions core, converts back. */
 export function createSessionService(sessions: Sessions): ServiceImpl<typeof SessionService> {
   return {
-    async createSession(req) {
+    async createSession(req, ctx) {
       const defaults: SessionRecord["defaults"] = {};
       if (req.defaults?.temperature !== undefined) defaults.temperature = req.defaults.temperature;
       if (req.defaults?.topP !== undefined) defaults.topP = req.defaults.topP;
@@ -81,7 +84,7 @@ export function createSessionService(sessions: Sessions): ServiceImpl<typeof Ses
         if (req.defaults.maxTokens <= 0) throw invalidRequest("defaults.max_tokens", "must be positive");
         defaults.maxTokens = req.defaults.maxTokens;
       }
-      const session = await sessions.create(ownerOf(req.user), {
+      const session = await sessions.create(ownerOf(ctx, req.user), {
         systemPrompt: req.systemPrompt,
         model: req.model,
         defaults,
@@ -91,36 +94,36 @@ export function createSessionService(sessions: Sessions): ServiceImpl<typeof Ses
       return create(CreateSessionResponseSchema, { session: toSession(session) });
     },
 
-    async getSession(req) {
+    async getSession(req, ctx) {
       const size = pageSize(req.pageSize, 100, 1000);
       const offset = decodeToken(req.pageToken);
-      const { session, messages } = await sessions.messages(ownerOf(req.user), requireId(req.sessionId), offset, size);
+      const { session, messages } = await sessions.messages(ownerOf(ctx, req.user), requireId(req.sessionId), offset, size);
       const next = offset + messages.length < session.messageCount ? encodeToken(offset + messages.length) : "";
       return create(GetSessionResponseSchema, { session: toSession(session), messages: messages.map(toSessionMessage), nextPageToken: next });
     },
 
-    async listSessions(req) {
+    async listSessions(req, ctx) {
       const size = pageSize(req.pageSize, 50, 500);
       const offset = decodeToken(req.pageToken);
-      const { sessions: page, total } = await sessions.list(ownerOf(req.user), offset, size);
+      const { sessions: page, total } = await sessions.list(ownerOf(ctx, req.user), offset, size);
       const next = offset + page.length < total ? encodeToken(offset + page.length) : "";
       return create(ListSessionsResponseSchema, { sessions: page.map(toSession), nextPageToken: next });
     },
 
-    async deleteSession(req) {
-      await sessions.delete(ownerOf(req.user), requireId(req.sessionId));
+    async deleteSession(req, ctx) {
+      await sessions.delete(ownerOf(ctx, req.user), requireId(req.sessionId));
       return create(DeleteSessionResponseSchema, {});
     },
 
-    async appendMessages(req) {
+    async appendMessages(req, ctx) {
       if (req.messages.length === 0) throw invalidRequest("messages", "must not be empty");
-      const session = await sessions.append(ownerOf(req.user), requireId(req.sessionId), toChatMessages(req.messages));
+      const session = await sessions.append(ownerOf(ctx, req.user), requireId(req.sessionId), toChatMessages(req.messages));
       return create(AppendMessagesResponseSchema, { session: toSession(session) });
     },
 
-    async updateMessage(req) {
+    async updateMessage(req, ctx) {
       if (req.index > BigInt(Number.MAX_SAFE_INTEGER) || req.index < 0n) throw invalidRequest("index", "must be a message's position");
-      const stored = await sessions.update(ownerOf(req.user), requireId(req.sessionId), Number(req.index), oneMessage(req.message, "message"));
+      const stored = await sessions.update(ownerOf(ctx, req.user), requireId(req.sessionId), Number(req.index), oneMessage(req.message, "message"));
       return create(UpdateMessageResponseSchema, { message: toSessionMessage(stored) });
     },
   };

@@ -1,6 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
 import { GatewayError, invalidRequest } from "../core/errors.js";
+import { principalOf, tenantOf } from "./auth.js";
 import type { RegisteredTool, Tools } from "../tools/registry.js";
 import {
   ExecuteToolResponseSchema,
@@ -35,7 +36,7 @@ export function createToolService(tools: Tools): ServiceImpl<typeof ToolService>
     },
     async executeTool(req, ctx: HandlerContext) {
       if (!req.name) throw invalidRequest("name", "must be set");
-      const context = { owner: req.user || "anonymous", ...(req.sessionId ? { sessionId: req.sessionId } : {}) };
+      const context = { owner: principalOf(tenantOf(ctx), req.user), ...(req.sessionId ? { sessionId: req.sessionId } : {}) };
       const out = await tools.execute(req.name, req.argumentsJson, context, ctx.signal);
       return create(ExecuteToolResponseSchema, out);
     },

@@ -39,7 +39,8 @@ export interface Sessions {
   delete(owner: string, id: string): Promise<void>;
   append(owner: string, id: string, messages: readonly ChatMessage[]): Promise<SessionRecord>;
   update(owner: string, id: string, index: number, message: ChatMessage): Promise<StoredMessage>;
-  continue(request: ChatRequest & { sessionId: string }): Promise<Continuation>;
+  /** Continues a session for its owner: `owner` is the caller (tenant and user). */
+  continue(request: ChatRequest & { sessionId: string }, owner: string): Promise<Continuation>;
 }
 
 const notFound = (id: string) =>
@@ -157,9 +158,9 @@ export function createSessions(options: { store: SessionStore; catalog: Catalog;
       return stored;
     },
 
-    async continue(request) {
+    async continue(request, owner) {
       const id = request.sessionId;
-      const s = await owned(request.user || "anonymous", id);
+      const s = await owned(owner, id);
       const from = Math.max(0, s.messageCount - settings.maxHistoryMessages);
       const history = (await guarded("read", () => store.messages(id, from, settings.maxHistoryMessages))).map((m) => m.message);
       const expanded: ChatRequest = { ...request, model: request.model || s.model };

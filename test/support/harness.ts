@@ -37,6 +37,8 @@ export interface HarnessOptions {
   sessions?: Record<string, unknown>;
   /** The tools section. */
   tools?: Record<string, unknown>;
+  /** The auth section (tenants and keys). */
+  auth?: Record<string, unknown>;
 }
 
 const dualDeployments = [
@@ -57,6 +59,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       ...(options.cache ? { cache: options.cache } : {}),
       ...(options.sessions ? { sessions: options.sessions } : {}),
       ...(options.tools ? { tools: options.tools } : {}),
+      ...(options.auth ? { auth: options.auth } : {}),
       ...(options.redisUrl ? { redis: { url: options.redisUrl } } : {}),
       resilience: {
         breaker: options.breaker ?? { volumeThreshold: 1_000_000 },

@@ -1,0 +1,62 @@
+import { createHash } from "node:crypto";
+import { ConfigError } from "../config/load.js";
+import type { GatewayConfig } from "../config/schema.js";
+import type { Catalog } from "../core/catalog.js";
+import type { LimitSettings } from "../limits/limiter.js";
+
+/** Who a call is for, once its API key is known. */
+export interface Tenant {
+  name: string;
+  admin: boolean;
+  /** Catalogue names it may use; undefined means every model. */
+  allowedModels: ReadonlySet<string> | undefined;
+  /** Its own limits; undefined means the gateway-wide ones. */
+  limits: LimitSettings | undefined;
+  budget: { dailyUsd?: number | undefined; monthlyUsd?: number | undefined } | undefined;
+}
+
+/** The tenant of an open gateway: every call, and no limits beyond the gateway-wide ones. */
+export const ANONYMOUS: Tenant = { name: "anonymous", admin: true, allowedModels: undefined, limits: undefined, budget: undefined };
+
+export interface Authenticator {
+  /** True when no keys are configured: every call is ANONYMOUS. */
+  readonly open: boolean;
+  /** The tenant of a key, or undefined for an unknown one. */
+  tenantOf(apiKey: string): Tenant | undefined;
+  readonly tenants: readonly Tenant[];
+}
+
+const sha256 = (text: string): Buffer => createHash("sha256").update(text).digest();
+
+/**
+ * Builds the key table once at start-up. Keys are held only as SHA-256
+ * digests: a key from the environment is hashed and the text dropped.
+ * Lookups hash the presented key.
+ */
+export function createAuthenticator(config: GatewayConfig, catalog: Catalog, env: NodeJS.ProcessEnv): Authenticator {
+  const byDigest = new Map<string, Tenant>();
+  const tenants: Tenant[] = [];
+  config.auth.tenants.forEach((t, i) => {
+    const allowedModels = t.allowedModels ? new Set(t.allowedModels.map((m) => catalog.resolve(m).name)) : undefined;
+    const tenant: Tenant = { name: t.name, admin: t.admin, allowedModels, limits: t.limits, budget: t.budget };
+    if (tenants.some((x) => x.name === t.name)) throw new ConfigError(`auth.tenants[${i}].name: "${t.name}" is used twice`);
+    tenants.push(tenant);
+    t.keys.forEach((k, j) => {
+      let digest: string;
+      if ("sha256" in k) digest = k.sha256;
+      else {
+        const raw = env[k.env];
+        if (!raw) throw new ConfigError(`auth.tenants[${i}].keys[${j}]: environment variable ${k.env} is not set`);
+        digest = sha256(raw).toString("hex");
+      }
+      if (byDigest.has(digest)) throw new ConfigError(`auth.tenants[${i}].keys[${j}]: the same key is given to two tenants`);
+      byDigest.set(digest, tenant);
+    });
+  });
+  return {
+    open: tenants.length === 0,
+    tenants,
+    // Looked up by digest: timing could reveal at most how much of a digest matched, which tells nothing about a key.
+    tenantOf: (apiKey) => byDigest.get(sha256(apiKey).toString("hex")),
+  };
+}

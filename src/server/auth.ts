@@ -1,0 +1,50 @@
+import { createContextKey, type HandlerContext, type Interceptor } from "@connectrpc/connect";
+import { ANONYMOUS, type Authenticator, type Tenant } from "../auth/tenants.js";
+import { GatewayError } from "../core/errors.js";
+
+/** The calling tenant, set by the auth interceptor for every call it lets through. */
+export const TENANT = createContextKey<Tenant>(ANONYMOUS, { description: "the calling tenant" });
+
+// Health checks and reflection answer without a key: load balancers, probes and tools use them.
+const PUBLIC_SERVICES = new Set(["grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection", "llmgateway.v1.HealthService"]);
+
+/** The API key of a request: `authorization: Bearer <key>` or `x-api-key: <key>`. */
+export function apiKeyOf(headers: Headers): string | undefined {
+  const bearer = headers.get("authorization")?.match(/^Bearer\s+(\S+)\s*$/i)?.[1];
+  return bearer ?? (headers.get("x-api-key")?.trim() || undefined);
+}
+
+/** Resolves the caller's tenant from its API key before anything else runs; no key or a wrong one is UNAUTHENTICATED. */
+export function authenticate(auth: Authenticator, headers: Headers): Tenant {
+  if (auth.open) return ANONYMOUS;
+  const key = apiKeyOf(headers);
+  if (!key) throw new GatewayError("UNAUTHENTICATED", "no API key: send authorization: Bearer <key> or x-api-key");
+  const tenant = auth.tenantOf(key);
+  if (!tenant) throw new GatewayError("UNAUTHENTICATED", "the API key is not valid");
+  return tenant;
+}
+
+export function authInterceptor(auth: Authenticator): Interceptor {
+  return (next) => async (req) => {
+    if (!PUBLIC_SERVICES.has(req.service.typeName)) req.contextValues.set(TENANT, authenticate(auth, req.header));
+    return next(req);
+  };
+}
+
+export const tenantOf = (ctx: HandlerContext): Tenant => ctx.values.get(TENANT);
+
+/** Admin-only services refuse other tenants with PERMISSION_DENIED. */
+export function requireAdmin(ctx: HandlerContext): Tenant {
+  const tenant = tenantOf(ctx);
+  if (!tenant.admin) throw new GatewayError("PERMISSION_DENIED", `tenant "${tenant.name}" is not an admin`, { metadata: { tenant: tenant.name } });
+  return tenant;
+}
+
+/**
+ * Who owns sessions and runs tools: the tenant, and within it the request's
+ * user. An open gateway has only users (as before API keys).
+ */
+export function principalOf(tenant: Tenant, user: string): string {
+  if (tenant === ANONYMOUS) return user || "anonymous";
+  return user ? `${tenant.name}/${user}` : tenant.name;
+}
