@@ -11,6 +11,8 @@ import { createRedisSessionStore } from "./sessions/redis-store.js";
 import { createSessions } from "./sessions/sessions.js";
 import { createUpstreamFetch } from "./providers/http.js";
 import { createTools } from "./tools/registry.js";
+import { createMemoryUsageStore } from "./usage/memory-store.js";
+import { createRedisUsageStore } from "./usage/redis-store.js";
 import { systemClock, type Clock } from "./core/clock.js";
 import { createGateway, type Gateway } from "./core/gateway.js";
 import { createHealthMonitor, type HealthMonitor } from "./core/health.js";
@@ -85,6 +87,8 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
     sessions,
     tools,
     maxToolRounds: config.tools.maxIterations,
+    usage: config.usage.store === "redis" ? createRedisUsageStore(redis.get()) : createMemoryUsageStore(),
+    logger,
     flights: config.cache.enabled && config.cache.coalesce ? createFlights() : undefined,
     clock,
   });

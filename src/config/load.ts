@@ -97,6 +97,8 @@ function applyEnvOverrides(raw: Record<string, unknown>, env: NodeJS.ProcessEnv)
   if (redisUrl) raw["redis"] = { ...((raw["redis"] as object | undefined) ?? {}), url: redisUrl };
   const toolsFile = env["LLM_GATEWAY_TOOLS_FILE"];
   if (toolsFile) raw["tools"] = { ...((raw["tools"] as object | undefined) ?? {}), file: toolsFile };
+  const usageStore = env["LLM_GATEWAY_USAGE_STORE"];
+  if (usageStore) raw["usage"] = { ...((raw["usage"] as object | undefined) ?? {}), store: usageStore };
   const sessionStore = env["LLM_GATEWAY_SESSION_STORE"];
   if (sessionStore) raw["sessions"] = { ...((raw["sessions"] as object | undefined) ?? {}), store: sessionStore };
   const cacheStore = env["LLM_GATEWAY_CACHE_STORE"];
@@ -139,6 +141,9 @@ function checkReferences(config: GatewayConfig, env: NodeJS.ProcessEnv, source: 
   }
   if (config.limits.store === "redis" && !config.redis) {
     fail("limits.store", "is redis, but no redis.url (LLM_GATEWAY_REDIS_URL) is configured");
+  }
+  if (config.usage.store === "redis" && !config.redis) {
+    fail("usage.store", "is redis, but no redis.url (LLM_GATEWAY_REDIS_URL) is configured");
   }
   if (config.sessions.store === "redis" && !config.redis) {
     fail("sessions.store", "is redis, but no redis.url (LLM_GATEWAY_REDIS_URL) is configured");

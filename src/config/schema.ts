@@ -304,6 +304,13 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    usage: z
+      .object({
+        /** Where usage totals and budget counters live: memory (one replica) or redis (shared; needs redis.url). */
+        store: z.enum(["memory", "redis"]).default("memory"),
+      })
+      .strict()
+      .prefault({}),
     auth: z
       .object({
         /**

@@ -9,6 +9,8 @@ import type { ProviderDeployment } from "../providers/registry.js";
 import type { Breakers, Permit } from "../resilience/breakers.js";
 import type { LimitSettings, RateLimiter, Reservation } from "../limits/limiter.js";
 import { ANONYMOUS } from "../auth/tenants.js";
+import type { Logger } from "../log.js";
+import { dayOf, monthOf, type UsageStore } from "../usage/store.js";
 import type { RetryBudget, RetryOptions } from "../resilience/retry.js";
 import { createAttemptSchedule, type AttemptSchedule, type Scheduled } from "../resilience/schedule.js";
 import type { Router } from "../routing/router.js";
@@ -56,6 +58,9 @@ export interface GatewayOptions {
   tools?: Tools | undefined;
   /** Most model rounds of a server-side tool loop. */
   maxToolRounds?: number;
+  /** Usage totals and budgets; absent, nothing is counted and no budget applies. */
+  usage?: UsageStore | undefined;
+  logger?: Logger | undefined;
   /** Identical cacheable calls in flight at once share one upstream call; absent turns that off. */
   flights?: Flights | undefined;
   clock: Clock;
@@ -98,7 +103,7 @@ interface Running {
 
 /** Builds the core pipeline. */
 export function createGateway(options: GatewayOptions): Gateway {
-  const { catalog, providers, router, stats, breakers, health, clock, limiter, limits, cache, flights, sessions } = options;
+  const { catalog, providers, router, stats, breakers, health, clock, limiter, limits, cache, flights, sessions, usage } = options;
   const noTools: Tools = { list: () => [], get: () => undefined, breakerState: () => "closed", execute: () => Promise.reject(new Error("no tools")), call: () => Promise.reject(new Error("no tools")) };
   const tools = options.tools ?? noTools;
   const maxToolRounds = options.maxToolRounds ?? 8;
@@ -119,6 +124,56 @@ export function createGateway(options: GatewayOptions): Gateway {
       metadata: { limit: admission.limit },
       retryAfterMs: admission.retryAfterMs,
     });
+  }
+
+  type Spend = { settle(actualMicros: number): Promise<void> };
+  const noSpend: Spend = { settle: async () => {} };
+  const micros = (usd: number) => Math.round(usd * 1_000_000);
+
+  /**
+   * Reserves the most a call can cost against its tenant's budget: the
+   * prompt estimate and max_tokens at the dearest deployment's prices.
+   * Refused when that would pass the daily or monthly cap.
+   */
+  async function reserveBudget(request: ChatRequest, call: CallContext, model: ModelEntry, maxTokens: number): Promise<Spend> {
+    const budget = call.tenant?.budget;
+    if (!usage || !budget || (budget.dailyUsd === undefined && budget.monthlyUsd === undefined)) return noSpend;
+    const tokens = { inputTokens: estimatePromptTokens(request.messages), outputTokens: maxTokens };
+    const most = Math.max(...model.deployments.map((d) => costOf(d, tokens)));
+    const now = clock.now();
+    const admission = await usage.reserve(call.tenant!.name, dayOf(now), monthOf(now), micros(most), {
+      dailyMicros: budget.dailyUsd === undefined ? undefined : micros(budget.dailyUsd),
+      monthlyMicros: budget.monthlyUsd === undefined ? undefined : micros(budget.monthlyUsd),
+    });
+    if (admission.admitted) return admission;
+    const next = new Date(now);
+    const reset = admission.period === "daily" ? Date.UTC(next.getUTCFullYear(), next.getUTCMonth(), next.getUTCDate() + 1) : Date.UTC(next.getUTCFullYear(), next.getUTCMonth() + 1, 1);
+    throw new GatewayError(
+      "BUDGET_EXCEEDED",
+      `tenant "${call.tenant!.name}" has reached its ${admission.period} budget of $${(admission.capMicros / 1e6).toFixed(2)} (this call could cost up to $${most.toFixed(4)})`,
+      { metadata: { period: admission.period, spent_usd: (admission.spentMicros / 1e6).toFixed(6), budget_usd: (admission.capMicros / 1e6).toFixed(6) }, retryAfterMs: reset - now },
+    );
+  }
+
+  /** Adds a finished call to its day's totals, streams included; a store failure is logged, never the caller's. */
+  function recordUsage(request: ChatRequest, call: CallContext, model: ModelEntry, result: ChatResult): void {
+    if (!usage) return;
+    const saved = result.cacheStatus === "hit_exact" || result.cacheStatus === "hit_semantic" || result.cacheStatus === "coalesced";
+    const tokens = result.usage.inputTokens + result.usage.outputTokens;
+    usage
+      .add({
+        tenant: scopeOf(request, call),
+        user: request.user,
+        model: model.name,
+        day: dayOf(clock.now()),
+        requests: 1,
+        inputTokens: saved ? 0 : result.usage.inputTokens,
+        outputTokens: saved ? 0 : result.usage.outputTokens,
+        costMicros: micros(result.costUsd),
+        savedTokens: saved ? tokens : 0,
+        savedMicros: saved ? micros(result.savedCostUsd ?? 0) : 0,
+      })
+      .catch((err: unknown) => options.logger?.warn("usage not recorded", { error: err instanceof Error ? err.message : String(err) }));
   }
 
   /** Settles a reservation without holding up the answer; a store failure here only loses accuracy. */
@@ -177,6 +232,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       latencyMs,
       gatewayOverheadMs: latencyMs,
       attempts: [],
+      savedCostUsd: answer.costUsd,
     };
     if (timeToFirstTokenMs !== undefined) out.timeToFirstTokenMs = timeToFirstTokenMs;
     return out;
@@ -193,7 +249,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   }
 
   /** A cached answer as a stream: the cache event, the text in word-sized deltas, then the result. */
-  async function* replay(call: CallContext, hit: CacheHit): AsyncGenerator<ChatStreamEvent> {
+  function* replayEvents(call: CallContext, hit: CacheHit): Generator<ChatStreamEvent> {
     yield { type: "cache", status: hit.kind };
     let firstAt: number | undefined;
     for (const text of deltasOf(hit.answer.message.content)) {
@@ -456,13 +512,18 @@ export function createGateway(options: GatewayOptions): Gateway {
   async function completeOne(request: ChatRequest, call: CallContext): Promise<ChatResult> {
     const { model, upstream } = prepare(request, call, false);
     const reservation = await admit(request, call, upstream.maxTokens);
+    let spend = noSpend;
     const plan = cache.plan(request, model, scopeOf(request, call), upstream.maxTokens);
     try {
+      spend = await reserveBudget(request, call, model, upstream.maxTokens);
       const hit = plan.mode === "lookup" ? await cache.lookup(plan) : undefined;
       if (hit) {
         settle(reservation, 0);
+        void spend.settle(0);
         cache.record(plan.tenant, hit.kind, hit.answer);
-        return fromCache(call, hit.answer, hit.kind);
+        const served = fromCache(call, hit.answer, hit.kind);
+        recordUsage(request, call, model, served);
+        return served;
       }
       let done: ChatResult;
       if (plan.mode === "lookup" && flights) {
@@ -485,9 +546,12 @@ export function createGateway(options: GatewayOptions): Gateway {
       }
       cache.record(plan.tenant, done.cacheStatus, done.cacheStatus === "coalesced" ? answerOf(done) : undefined);
       settle(reservation, done.cacheStatus === "coalesced" ? 0 : done.usage.inputTokens + done.usage.outputTokens);
+      void spend.settle(micros(done.costUsd)).catch(() => {});
+      recordUsage(request, call, model, done);
       return done;
     } catch (err) {
       settle(reservation, 0);
+      void spend.settle(0).catch(() => {});
       throw err;
     }
   }
@@ -499,12 +563,18 @@ export function createGateway(options: GatewayOptions): Gateway {
     let delivered = false;
     let firstDeltaAt: number | undefined;
     let used: number | undefined;
+    let spend = noSpend;
+    let final: ChatResult | undefined;
     try {
+      spend = await reserveBudget(request, call, model, upstream.maxTokens);
       const hit = plan.mode === "lookup" ? await cache.lookup(plan) : undefined;
       if (hit) {
         used = 0;
         cache.record(plan.tenant, hit.kind, hit.answer);
-        yield* replay(call, hit);
+        for (const event of replayEvents(call, hit)) {
+          if (event.type === "done") final = event.result;
+          yield event;
+        }
         return;
       }
       let events: AsyncIterable<ChatStreamEvent>;
@@ -524,6 +594,7 @@ export function createGateway(options: GatewayOptions): Gateway {
             const result = status === "coalesced" ? follower(call, event.result, firstDeltaAt) : { ...event.result, cacheStatus: status };
             cache.record(plan.tenant, status, status === "coalesced" ? answerOf(result) : undefined);
             used = status === "coalesced" ? 0 : result.usage.inputTokens + result.usage.outputTokens;
+            final = result;
             yield { type: "done", result };
           } else {
             if (event.type === "delta" && !delivered) {
@@ -541,6 +612,12 @@ export function createGateway(options: GatewayOptions): Gateway {
       // one cut short after text keeps its estimate, since some of it was surely used.
       if (used !== undefined) settle(reservation, used);
       else if (!delivered) settle(reservation, 0);
+      // The budget likewise: what a finished stream cost, nothing for one that sent nothing,
+      // and the reservation kept for one cut short.
+      if (final) {
+        void spend.settle(micros(final.costUsd)).catch(() => {});
+        recordUsage(request, call, model, final);
+      } else if (!delivered) void spend.settle(0).catch(() => {});
     }
   }
 

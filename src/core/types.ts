@@ -134,6 +134,8 @@ export interface ChatResult {
   toolTurns?: ChatMessage[];
   /** Model rounds made; 1 without server-side tools. */
   rounds?: number;
+  /** For a cache hit or a coalesced call: what the answer cost when it was made, so what this call saved. */
+  savedCostUsd?: number;
 }
 
 /** One event of a streamed completion, as the core yields it. */

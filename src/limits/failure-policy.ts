@@ -37,6 +37,7 @@ export function withFailurePolicy(limiter: RateLimiter, policy: "open" | "closed
         return { admitted: true, reservation: { reconcile: async () => {} } };
       }
     },
+    usage: (key) => limiter.usage(key),
     close: () => limiter.close(),
   };
 }

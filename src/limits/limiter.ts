@@ -11,6 +11,14 @@ export interface Reservation {
   reconcile(actualTokens: number): Promise<void>;
 }
 
+/** A caller's standing in each window. */
+export interface LimitUsage {
+  requestsLastMinute: number;
+  requestsLastHour: number;
+  /** Tokens in the sliding minute (the previous minute's share fading), rounded. */
+  tokensLastMinute: number;
+}
+
 /** The verdict on one call. */
 export type Admission = { admitted: true; reservation: Reservation } | { admitted: false; limit: "rpm" | "rph" | "tpm"; retryAfterMs: number };
 
@@ -22,6 +30,8 @@ export type Admission = { admitted: true; reservation: Reservation } | { admitte
  */
 export interface RateLimiter {
   admit(key: string, estimatedTokens: number, limits: LimitSettings): Promise<Admission>;
+  /** What a caller has used in the windows now, for operators. */
+  usage(key: string): Promise<LimitUsage>;
   close(): Promise<void>;
 }
 

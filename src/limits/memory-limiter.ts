@@ -55,6 +55,17 @@ export function createMemoryRateLimiter(clock: Clock): RateLimiter {
         },
       };
     },
+    async usage(key) {
+      const now = clock.now();
+      const s = callers.get(key);
+      if (!s) return { requestsLastMinute: 0, requestsLastHour: 0, tokensLastMinute: 0 };
+      const minute = Math.floor(now / MINUTE_MS);
+      return {
+        requestsLastMinute: s.requests.length - lowerBound(s.requests, now - MINUTE_MS + 1),
+        requestsLastHour: s.requests.length - lowerBound(s.requests, now - HOUR_MS + 1),
+        tokensLastMinute: Math.round(slidingTokens(s.tokens.get(minute - 1) ?? 0, s.tokens.get(minute) ?? 0, now)),
+      };
+    },
     async close() {},
   };
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import type { Clock } from "../core/clock.js";
-import { tokenRetryAfterMs, type Admission, type RateLimiter } from "./limiter.js";
+import { slidingTokens, tokenRetryAfterMs, type Admission, type RateLimiter } from "./limiter.js";
 
 // All checks and the recording happen in one script, so that replicas sharing Redis cannot both
 // admit the last request of a window. Time comes from the caller (ARGV[1]): the gateway's clock.
@@ -95,6 +95,20 @@ export function createRedisRateLimiter(redis: Redis, clock: Clock, prefix = "llm
         return { admitted: false, limit, retryAfterMs };
       }
       return { admitted: false, limit, retryAfterMs: Math.max(1, Number(res[2])) };
+    },
+    async usage(key) {
+      const now = clock.now();
+      const minute = Math.floor(now / 60_000);
+      const base = `${prefix}:{${key}}`;
+      const res = (await redis
+        .multi()
+        .zcount(`${base}:req`, now - 60_000 + 1, "+inf")
+        .zcount(`${base}:req`, now - 3_600_000 + 1, "+inf")
+        .get(`${base}:tpm:${minute - 1}`)
+        .get(`${base}:tpm:${minute}`)
+        .exec()) as [null, number | string | null][];
+      const [rpm, rph, prev, curr] = res.map(([, v]) => Number(v ?? 0));
+      return { requestsLastMinute: rpm!, requestsLastHour: rph!, tokensLastMinute: Math.round(slidingTokens(prev!, curr!, now)) };
     },
     async close() {
       await redis.quit().catch(() => redis.disconnect());

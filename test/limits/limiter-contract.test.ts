@@ -25,6 +25,20 @@ describe.each(backends)("rate limiter contract: %s", (_name, make) => {
     limiter = make(clock);
   });
 
+  it("reports a caller's standing in each window, for operators", async () => {
+    expect(await limiter.usage("k")).toEqual({ requestsLastMinute: 0, requestsLastHour: 0, tokensLastMinute: 0 });
+    await limiter.admit("k", 100, { tokensPerMinute: 10_000 });
+    clock.advance(30_000);
+    const r = await limiter.admit("k", 50, { tokensPerMinute: 10_000 });
+    if (r.admitted) await r.reservation.reconcile(20);
+    expect(await limiter.usage("k")).toEqual({ requestsLastMinute: 2, requestsLastHour: 2, tokensLastMinute: 120 });
+    clock.advance(40_000);
+    // 70 s on: the first request has left the minute but not the hour.
+    expect((await limiter.usage("k")).requestsLastMinute).toBe(1);
+    expect((await limiter.usage("k")).requestsLastHour).toBe(2);
+    expect(await limiter.usage("other")).toEqual({ requestsLastMinute: 0, requestsLastHour: 0, tokensLastMinute: 0 });
+  });
+
   it("admits up to requestsPerMinute in a sliding minute, then says when the oldest leaves the window", async () => {
     const limits = { requestsPerMinute: 3 };
     for (let i = 0; i < 3; i++) {
