@@ -71,6 +71,7 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
     clock,
     settings: config.sessions,
   });
+  const usage = config.usage.store === "redis" ? createRedisUsageStore(redis.get()) : createMemoryUsageStore();
   const tools = createTools({ config: config.tools, env: options.env ?? process.env, clock, fetch: createUpstreamFetch(), sessions });
   const gateway = createGateway({
     catalog,
@@ -87,7 +88,7 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
     sessions,
     tools,
     maxToolRounds: config.tools.maxIterations,
-    usage: config.usage.store === "redis" ? createRedisUsageStore(redis.get()) : createMemoryUsageStore(),
+    usage,
     logger,
     flights: config.cache.enabled && config.cache.coalesce ? createFlights() : undefined,
     clock,
@@ -106,7 +107,7 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
       await Promise.all([redis.ready(), cache.warm()]);
       const server = await startServer({
         server: config.server,
-        routes: (router) => registerRoutes(router, gateway, clock, sessions, tools),
+        routes: (router) => registerRoutes(router, { gateway, clock, sessions, tools, usage, limiter, auth, limits: config.limits }),
         health,
         logger,
         metrics: createMetrics({ cache }),

@@ -20,7 +20,7 @@ export function createCacheService(cache: ResponseCache): ServiceImpl<typeof Cac
   };
 }
 
-function toStats(s: CacheStats) {
+export function toStats(s: CacheStats) {
   const lookedUp = s.hitsExact + s.hitsSemantic + s.coalesced + s.misses;
   return create(CacheStatsSchema, {
     store: s.store,

@@ -14,6 +14,8 @@ import { createSessionService } from "./session-service.js";
 import { file_llmgateway_v1_tool_service, ToolService } from "../../gen/ts/llmgateway/v1/tool_service_pb.js";
 import type { Tools } from "../tools/registry.js";
 import { createToolService } from "./tool-service.js";
+import { AdminService, file_llmgateway_v1_admin_service } from "../../gen/ts/llmgateway/v1/admin_service_pb.js";
+import { createAdminService, type AdminDeps } from "./admin-service.js";
 import { createCompletionService } from "./completion-service.js";
 import { createGrpcHealthService } from "./grpc-health.js";
 import { createHealthService } from "./health-service.js";
@@ -26,19 +28,29 @@ export const servedServices = [
   CacheService,
   SessionService,
   ToolService,
+  AdminService,
   Health,
   reflectionV1.ServerReflection,
   reflectionV1alpha.ServerReflection,
 ].map((s) => s.typeName);
 
+/** What the services are built from. */
+export interface RouteDeps extends Omit<AdminDeps, "gateway"> {
+  gateway: Gateway;
+  sessions: Sessions;
+  tools: Tools;
+}
+
 /** Registers every service on a router. */
-export function registerRoutes(router: ConnectRouter, gateway: Gateway, clock: Clock, sessions: Sessions, tools: Tools): void {
+export function registerRoutes(router: ConnectRouter, deps: RouteDeps): void {
+  const { gateway, clock, sessions, tools } = deps;
   router.service(CompletionService, createCompletionService(gateway, clock));
+  router.service(AdminService, createAdminService(deps));
   router.service(HealthService, createHealthService(gateway));
   router.service(CacheService, createCacheService(gateway.cache));
   router.service(SessionService, createSessionService(sessions));
   router.service(ToolService, createToolService(tools));
-  router.service(Health, createGrpcHealthService(gateway.health, [CompletionService.typeName, HealthService.typeName, CacheService.typeName, SessionService.typeName, ToolService.typeName]));
+  router.service(Health, createGrpcHealthService(gateway.health, [CompletionService.typeName, HealthService.typeName, CacheService.typeName, SessionService.typeName, ToolService.typeName, AdminService.typeName]));
   const reflection = createReflectionServices(
     [
       file_llmgateway_v1_completion_service,
@@ -46,6 +58,7 @@ export function registerRoutes(router: ConnectRouter, gateway: Gateway, clock: C
       file_llmgateway_v1_cache_service,
       file_llmgateway_v1_session_service,
       file_llmgateway_v1_tool_service,
+      file_llmgateway_v1_admin_service,
       file_health_v1_health,
       reflectionV1.file_grpc_reflection_v1_reflection,
       reflectionV1alpha.file_grpc_reflection_v1alpha_reflection,

@@ -23,6 +23,7 @@ describe("gRPC server reflection through buf curl", () => {
       "grpc.health.v1.Health",
       "grpc.reflection.v1.ServerReflection",
       "grpc.reflection.v1alpha.ServerReflection",
+      "llmgateway.v1.AdminService",
       "llmgateway.v1.CacheService",
       "llmgateway.v1.CompletionService",
       "llmgateway.v1.HealthService",
