@@ -19,6 +19,7 @@ import { createHealthMonitor, type HealthMonitor } from "./core/health.js";
 import type { GatewayConfig } from "./config/schema.js";
 import { createLogger, type Logger } from "./log.js";
 import { createMetrics } from "./metrics.js";
+import { createOpenAiRest } from "./server/openai-rest.js";
 import { createProviders } from "./providers/registry.js";
 import { withFailurePolicy } from "./limits/failure-policy.js";
 import type { RateLimiter } from "./limits/limiter.js";
@@ -112,6 +113,7 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
         logger,
         metrics: createMetrics({ cache }),
         auth,
+        rest: createOpenAiRest({ gateway, auth, clock, logger, maxBodyBytes: config.server.maxMessageBytes }),
       });
       return {
         ...server,

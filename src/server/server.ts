@@ -25,6 +25,8 @@ export interface ServerOptions {
   metrics?: Registry | undefined;
   /** API keys; absent, the gateway is open. */
   auth?: Authenticator | undefined;
+  /** Extra HTTP routes on the browser listener (the OpenAI REST face); returns false for paths it does not serve. */
+  rest?: ((req: http.IncomingMessage, res: http.ServerResponse) => boolean) | undefined;
 }
 
 /** A running gateway: its bound ports and a graceful close. */
@@ -65,7 +67,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     sessions.add(s);
     s.once("close", () => sessions.delete(s));
   });
-  const corsHandler = withCors(handler, cfg.corsOrigins);
+  const rest = options.rest;
+  const corsHandler = withCors(rest ? (req, res) => void (rest(req, res) || handler(req, res)) : handler, cfg.corsOrigins);
   const metrics = options.metrics;
   const browserHandler: http.RequestListener = metrics
     ? (req, res) => {
