@@ -19,6 +19,8 @@ import { createHealthMonitor, type HealthMonitor } from "./core/health.js";
 import type { GatewayConfig } from "./config/schema.js";
 import { createLogger, type Logger } from "./log.js";
 import { createMetrics } from "./metrics.js";
+import type { SpanProcessor } from "@opentelemetry/sdk-trace";
+import { startTelemetry } from "./telemetry.js";
 import { createOpenAiRest } from "./server/openai-rest.js";
 import { createProviders } from "./providers/registry.js";
 import { withFailurePolicy } from "./limits/failure-policy.js";
@@ -37,6 +39,8 @@ export interface AppOptions {
   clock?: Clock;
   logger?: Logger;
   env?: NodeJS.ProcessEnv;
+  /** Where spans go instead of the configured OTLP endpoint (tests). */
+  spanProcessor?: SpanProcessor;
 }
 
 /** A gateway assembled from configuration and ready to start. */
@@ -74,7 +78,15 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
   });
   const usage = config.usage.store === "redis" ? createRedisUsageStore(redis.get()) : createMemoryUsageStore();
   const tools = createTools({ config: config.tools, env: options.env ?? process.env, clock, fetch: createUpstreamFetch(), sessions });
+  const metrics = createMetrics({
+    cache,
+    breakers,
+    health,
+    deployments: () => catalog.models.flatMap((m) => m.deployments.map((d) => ({ id: d.id, model: m.name, provider: d.provider }))),
+  });
   const gateway = createGateway({
+    onCompleted: (model, result) => metrics.completed(model, result),
+    onRefused: (limit) => metrics.refused(limit),
     catalog,
     providers,
     router,
@@ -106,12 +118,14 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
     start: async () => {
       // Serving before the shared store answers would apply the failure policy to the first calls.
       await Promise.all([redis.ready(), cache.warm()]);
+      const telemetry = startTelemetry(config.telemetry, options.spanProcessor);
       const server = await startServer({
         server: config.server,
         routes: (router) => registerRoutes(router, { gateway, clock, sessions, tools, usage, limiter, auth, limits: config.limits }),
         health,
         logger,
-        metrics: createMetrics({ cache }),
+        metrics,
+        clock,
         auth,
         rest: createOpenAiRest({ gateway, auth, clock, logger, maxBodyBytes: config.server.maxMessageBytes }),
       });
@@ -122,6 +136,7 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
           await limiter.close();
           await cache.close();
           redis.close();
+          await telemetry.shutdown();
         },
       };
     },

@@ -1,23 +1,75 @@
-import { Counter, Gauge, Registry } from "prom-client";
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { ResponseCache } from "./cache/response-cache.js";
+import type { ModelEntry } from "./core/catalog.js";
+import type { HealthMonitor } from "./core/health.js";
+import type { ChatResult } from "./core/types.js";
+import type { Breakers } from "./resilience/breakers.js";
+
+type Stats = Awaited<ReturnType<ResponseCache["stats"]>>;
+
+/** What the gateway reports to Prometheus; counted where things happen, or read from components when scraped. */
+export interface GatewayMetrics {
+  readonly registry: Registry;
+  rpc(service: string, method: string, code: string, seconds: number): void;
+  streamOpened(): void;
+  streamClosed(): void;
+  completed(model: ModelEntry, result: ChatResult): void;
+  refused(limit: string): void;
+}
+
+const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 
 /**
  * The Prometheus registry served at GET /metrics on the browser listener.
- * Values are read from the components when Prometheus scrapes, so nothing
- * is counted twice on the hot path.
+ * Cache, breaker and provider figures are read from the components when
+ * Prometheus scrapes, so nothing is counted twice on the hot path.
  */
-export function createMetrics(parts: { cache: ResponseCache }): Registry {
+export function createMetrics(parts: { cache: ResponseCache; breakers: Breakers; health: HealthMonitor; deployments: () => { id: string; model: string; provider: string }[] }): GatewayMetrics {
   const registry = new Registry();
+  const registers = [registry];
   const { cache } = parts;
-  // One read of the cache's statistics per scrape, shared by every cache metric.
-  let scrape: ReturnType<ResponseCache["stats"]> | undefined;
-  const stats = () => (scrape ??= cache.stats().finally(() => setImmediate(() => (scrape = undefined))));
 
+  const requests = new Counter({ name: "llmgw_requests_total", help: "Calls by service, method and status code.", labelNames: ["service", "method", "code"], registers });
+  const duration = new Histogram({ name: "llmgw_request_duration_seconds", help: "Call duration by service and method (streams: until the last message).", labelNames: ["service", "method"], buckets: LATENCY_BUCKETS, registers });
+  const inFlight = new Gauge({ name: "llmgw_streams_in_flight", help: "Response streams open now.", registers });
+  const ttft = new Histogram({ name: "llmgw_time_to_first_token_seconds", help: "Streams: from the call to the first text delta, by model.", labelNames: ["model"], buckets: LATENCY_BUCKETS, registers });
+  const completion = new Histogram({ name: "llmgw_completion_duration_seconds", help: "Answered model calls: latency by model and provider.", labelNames: ["model", "provider"], buckets: LATENCY_BUCKETS, registers });
+  const tokens = new Counter({ name: "llmgw_tokens_total", help: "Tokens by model, provider and direction (input, output).", labelNames: ["model", "provider", "direction"], registers });
+  const cost = new Counter({ name: "llmgw_cost_usd_total", help: "Cost of upstream calls in USD, by model and provider.", labelNames: ["model", "provider"], registers });
+  const refusals = new Counter({ name: "llmgw_limit_refusals_total", help: "Calls refused by a rate limit (rpm, rph, tpm) or a budget (budget_daily, budget_monthly).", labelNames: ["limit"], registers });
+
+  new Gauge({
+    name: "llmgw_breaker_state",
+    help: "Circuit breaker per deployment: 0 closed, 1 half open, 2 open.",
+    labelNames: ["model", "provider"],
+    registers,
+    collect() {
+      this.reset();
+      for (const d of parts.deployments()) {
+        const state = parts.breakers.state(d.id);
+        this.set({ model: d.model, provider: d.provider }, state === "closed" ? 0 : state === "half_open" ? 1 : 2);
+      }
+    },
+  });
+  new Gauge({
+    name: "llmgw_dependency_up",
+    help: "1 when a dependency (provider, Redis) is serving, 0.5 degraded, 0 not serving.",
+    labelNames: ["name", "kind"],
+    registers,
+    collect() {
+      this.reset();
+      for (const d of parts.health.snapshot().dependencies) this.set({ name: d.name, kind: d.kind }, d.status === "serving" ? 1 : d.status === "degraded" ? 0.5 : 0);
+    },
+  });
+
+  // One read of the cache's statistics per scrape, shared by every cache metric.
+  let scrape: Promise<Stats> | undefined;
+  const stats = () => (scrape ??= cache.stats().finally(() => setImmediate(() => (scrape = undefined))));
   new Counter({
     name: "llmgw_cache_requests_total",
     help: "Requests by how the cache answered (hit_exact, hit_semantic, coalesced, miss, bypass).",
     labelNames: ["result"],
-    registers: [registry],
+    registers,
     async collect() {
       const s = await stats();
       this.reset();
@@ -28,32 +80,52 @@ export function createMetrics(parts: { cache: ResponseCache }): Registry {
       this.inc({ result: "bypass" }, s.bypassed);
     },
   });
-  const counter = (name: string, help: string, read: (s: Awaited<ReturnType<ResponseCache["stats"]>>) => number) =>
-    new Counter({
-      name,
-      help,
-      registers: [registry],
-      async collect() {
-        const v = read(await stats());
-        this.reset();
-        this.inc(v);
-      },
-    });
-  const gauge = (name: string, help: string, read: (s: Awaited<ReturnType<ResponseCache["stats"]>>) => number) =>
-    new Gauge({
-      name,
-      help,
-      registers: [registry],
-      async collect() {
-        this.set(read(await stats()));
-      },
-    });
-  counter("llmgw_cache_tokens_saved_total", "Tokens hits and coalesced requests did not spend upstream.", (s) => s.tokensSaved);
-  counter("llmgw_cache_cost_saved_usd_total", "What those tokens would have cost, in USD.", (s) => s.costSavedUsd);
-  counter("llmgw_cache_stored_total", "Answers stored.", (s) => s.stored);
-  counter("llmgw_cache_errors_total", "Cache store operations that failed (served as misses).", (s) => s.errors);
-  gauge("llmgw_cache_entries", "Stored answers (in the shared store when it is Redis).", (s) => s.entries);
-  gauge("llmgw_cache_bytes", "Bytes of stored answers.", (s) => s.bytes);
-  gauge("llmgw_cache_semantic_entries", "Queries in this replica's semantic index.", (s) => s.semanticEntries);
-  return registry;
+  const fromStats = (kind: "counter" | "gauge", name: string, help: string, read: (s: Stats) => number) =>
+    kind === "counter"
+      ? new Counter({
+          name,
+          help,
+          registers,
+          async collect() {
+            const v = read(await stats());
+            this.reset();
+            this.inc(v);
+          },
+        })
+      : new Gauge({
+          name,
+          help,
+          registers,
+          async collect() {
+            this.set(read(await stats()));
+          },
+        });
+  fromStats("counter", "llmgw_cache_tokens_saved_total", "Tokens hits and coalesced requests did not spend upstream.", (s) => s.tokensSaved);
+  fromStats("counter", "llmgw_cache_cost_saved_usd_total", "What those tokens would have cost, in USD.", (s) => s.costSavedUsd);
+  fromStats("counter", "llmgw_cache_stored_total", "Answers stored.", (s) => s.stored);
+  fromStats("counter", "llmgw_cache_errors_total", "Cache store operations that failed (served as misses).", (s) => s.errors);
+  fromStats("gauge", "llmgw_cache_entries", "Stored answers (in the shared store when it is Redis).", (s) => s.entries);
+  fromStats("gauge", "llmgw_cache_bytes", "Bytes of stored answers.", (s) => s.bytes);
+  fromStats("gauge", "llmgw_cache_semantic_entries", "Queries in this replica's semantic index.", (s) => s.semanticEntries);
+
+  return {
+    registry,
+    rpc(service, method, code, seconds) {
+      requests.inc({ service, method, code });
+      duration.observe({ service, method }, seconds);
+    },
+    streamOpened: () => inFlight.inc(),
+    streamClosed: () => inFlight.dec(),
+    completed(model, result) {
+      const labels = { model: model.name, provider: result.provider };
+      completion.observe(labels, result.latencyMs / 1000);
+      if (result.timeToFirstTokenMs !== undefined) ttft.observe({ model: model.name }, result.timeToFirstTokenMs / 1000);
+      // Served from the cache or shared with another caller: no tokens were spent upstream.
+      if (result.cacheStatus === "hit_exact" || result.cacheStatus === "hit_semantic" || result.cacheStatus === "coalesced") return;
+      tokens.inc({ ...labels, direction: "input" }, result.usage.inputTokens);
+      tokens.inc({ ...labels, direction: "output" }, result.usage.outputTokens);
+      cost.inc(labels, result.costUsd);
+    },
+    refused: (limit) => refusals.inc({ limit }),
+  };
 }

@@ -97,6 +97,8 @@ function applyEnvOverrides(raw: Record<string, unknown>, env: NodeJS.ProcessEnv)
   if (redisUrl) raw["redis"] = { ...((raw["redis"] as object | undefined) ?? {}), url: redisUrl };
   const toolsFile = env["LLM_GATEWAY_TOOLS_FILE"];
   if (toolsFile) raw["tools"] = { ...((raw["tools"] as object | undefined) ?? {}), file: toolsFile };
+  const otlp = env["LLM_GATEWAY_OTLP_ENDPOINT"] ?? env["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"];
+  if (otlp) raw["telemetry"] = { ...((raw["telemetry"] as object | undefined) ?? {}), otlpEndpoint: otlp };
   const usageStore = env["LLM_GATEWAY_USAGE_STORE"];
   if (usageStore) raw["usage"] = { ...((raw["usage"] as object | undefined) ?? {}), store: usageStore };
   const sessionStore = env["LLM_GATEWAY_SESSION_STORE"];

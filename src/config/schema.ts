@@ -304,6 +304,16 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    telemetry: z
+      .object({
+        /** OTLP/HTTP traces endpoint (e.g. http://collector:4318/v1/traces); absent, tracing is off. LLM_GATEWAY_OTLP_ENDPOINT. */
+        otlpEndpoint: z.url().optional(),
+        serviceName: z.string().min(1).default("llm-gateway"),
+        /** Share of new traces recorded; a caller's sampled trace is always followed. */
+        sampleRatio: z.number().min(0).max(1).default(1),
+      })
+      .strict()
+      .prefault({}),
     usage: z
       .object({
         /** Where usage totals and budget counters live: memory (one replica) or redis (shared; needs redis.url). */

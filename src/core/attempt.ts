@@ -1,4 +1,6 @@
+import { SpanKind, SpanStatusCode, type Context } from "@opentelemetry/api";
 import type { ProviderDeployment } from "../providers/registry.js";
+import { tracer } from "../telemetry.js";
 import type { Tenant } from "../auth/tenants.js";
 import type { Clock } from "./clock.js";
 import { GatewayError, isGatewayError } from "./errors.js";
@@ -15,6 +17,8 @@ export interface CallContext {
   receivedAt: number;
   /** The caller's tenant, once authenticated; absent or ANONYMOUS on an open gateway. */
   tenant?: Tenant | undefined;
+  /** The trace context of the call's span; the core's spans are its children. */
+  otel?: Context | undefined;
 }
 
 /** The signal and bookkeeping for one upstream attempt. */
@@ -26,7 +30,9 @@ export interface AttemptScope {
   abandon(): void;
   /** Marks a stream's first token: the first-token timeout no longer applies. */
   firstToken(): void;
-  /** Stops the attempt's timers. */
+  /** Records what the provider answered, on the attempt's span. */
+  answered(info: { model: string; inputTokens?: number | undefined; outputTokens?: number | undefined; finishReason: string }): void;
+  /** Stops the attempt's timers and ends its span. */
   dispose(): void;
 }
 
@@ -35,7 +41,23 @@ export interface AttemptScope {
  * signal, at the caller's deadline, or at the provider's own timeout,
  * whichever comes first, and errors are classified by which of them fired.
  */
-export function openAttempt(deployment: ProviderDeployment, call: CallContext, clock: Clock, streaming = false): AttemptScope {
+export function openAttempt(deployment: ProviderDeployment, call: CallContext, clock: Clock, streaming = false, upstreamModel = ""): AttemptScope {
+  // One span per upstream call, named and described per the OpenTelemetry GenAI conventions.
+  const span = tracer().startSpan(
+    `chat ${upstreamModel}`,
+    {
+      kind: SpanKind.CLIENT,
+      attributes: {
+        "gen_ai.operation.name": "chat",
+        "gen_ai.system": genAiSystem(deployment.provider.kind),
+        "gen_ai.request.model": upstreamModel,
+        "llm_gateway.provider": deployment.provider.name,
+        "llm_gateway.streaming": streaming,
+      },
+    },
+    call.otel,
+  );
+  let ended = false;
   const controller = new AbortController();
   const remaining = call.deadlineAt === undefined ? Infinity : call.deadlineAt - clock.monotonic();
   const budget = Math.max(0, Math.min(deployment.timeoutMs, remaining));
@@ -69,36 +91,61 @@ export function openAttempt(deployment: ProviderDeployment, call: CallContext, c
       clearTimeout(firstTokenTimer);
       firstTokenTimer = undefined;
     },
+    answered(info) {
+      span.setAttributes({
+        "gen_ai.response.model": info.model,
+        "gen_ai.response.finish_reasons": [info.finishReason],
+        ...(info.inputTokens === undefined ? {} : { "gen_ai.usage.input_tokens": info.inputTokens }),
+        ...(info.outputTokens === undefined ? {} : { "gen_ai.usage.output_tokens": info.outputTokens }),
+      });
+    },
     dispose() {
       clearTimeout(timer);
       clearTimeout(firstTokenTimer);
       call.signal.removeEventListener("abort", onCallerAbort);
+      if (!ended) {
+        ended = true;
+        span.end();
+      }
     },
     classify(error) {
-      if (call.signal.aborted) return callAbortedError(call, clock, error, name);
-      if (abandoned) {
-        return new GatewayError("CANCELLED", `${name}: cancelled, another attempt answered first`, { metadata: { provider: name, hedge: "lost" }, cause: error });
-      }
-      if (firstTokenTimedOut) {
-        return new GatewayError("UPSTREAM_TIMEOUT", `${name}: no first token within ${deployment.firstTokenTimeoutMs} ms`, {
-          metadata: { provider: name, timeout_ms: String(deployment.firstTokenTimeoutMs), phase: "first_token" },
-          cause: error,
-        });
-      }
-      if (timedOut) {
-        // The timer ran to the caller's deadline when that came before the provider's own timeout.
-        if (budget < deployment.timeoutMs) return deadlineError(error, name);
-        return new GatewayError("UPSTREAM_TIMEOUT", `${name}: no answer within ${deployment.timeoutMs} ms`, {
-          metadata: { provider: name, timeout_ms: String(deployment.timeoutMs) },
-          cause: error,
-        });
-      }
-      if (isGatewayError(error)) return error;
-      const translated = deployment.provider.translateError(error);
-      if (translated) return translated;
-      return new GatewayError("INTERNAL", `${name}: unexpected failure`, { metadata: { provider: name }, cause: error });
+      const e = classify(error);
+      span.setAttribute("error.type", e.reason);
+      if (abandoned) span.setAttribute("llm_gateway.hedge_lost", true);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: e.message });
+      return e;
     },
   };
+
+  function classify(error: unknown): GatewayError {
+    if (call.signal.aborted) return callAbortedError(call, clock, error, name);
+    if (abandoned) {
+      return new GatewayError("CANCELLED", `${name}: cancelled, another attempt answered first`, { metadata: { provider: name, hedge: "lost" }, cause: error });
+    }
+    if (firstTokenTimedOut) {
+      return new GatewayError("UPSTREAM_TIMEOUT", `${name}: no first token within ${deployment.firstTokenTimeoutMs} ms`, {
+        metadata: { provider: name, timeout_ms: String(deployment.firstTokenTimeoutMs), phase: "first_token" },
+        cause: error,
+      });
+    }
+    if (timedOut) {
+      // The timer ran to the caller's deadline when that came before the provider's own timeout.
+      if (budget < deployment.timeoutMs) return deadlineError(error, name);
+      return new GatewayError("UPSTREAM_TIMEOUT", `${name}: no answer within ${deployment.timeoutMs} ms`, {
+        metadata: { provider: name, timeout_ms: String(deployment.timeoutMs) },
+        cause: error,
+      });
+    }
+    if (isGatewayError(error)) return error;
+    const translated = deployment.provider.translateError(error);
+    if (translated) return translated;
+    return new GatewayError("INTERNAL", `${name}: unexpected failure`, { metadata: { provider: name }, cause: error });
+  }
+}
+
+/** The gen_ai.system value of a provider kind. */
+function genAiSystem(kind: ProviderDeployment["provider"]["kind"]): string {
+  return kind === "anthropic" ? "anthropic" : kind === "local" ? "llm_gateway.local" : "openai";
 }
 
 /**

@@ -10,6 +10,8 @@ import type { Breakers, Permit } from "../resilience/breakers.js";
 import type { LimitSettings, RateLimiter, Reservation } from "../limits/limiter.js";
 import { ANONYMOUS } from "../auth/tenants.js";
 import type { Logger } from "../log.js";
+import { SpanStatusCode, trace } from "@opentelemetry/api";
+import { tracer } from "../telemetry.js";
 import { dayOf, monthOf, type UsageStore } from "../usage/store.js";
 import type { RetryBudget, RetryOptions } from "../resilience/retry.js";
 import { createAttemptSchedule, type AttemptSchedule, type Scheduled } from "../resilience/schedule.js";
@@ -58,6 +60,10 @@ export interface GatewayOptions {
   tools?: Tools | undefined;
   /** Most model rounds of a server-side tool loop. */
   maxToolRounds?: number;
+  /** Told of every answered model call (for metrics). */
+  onCompleted?: ((model: ModelEntry, result: ChatResult, call: CallContext) => void) | undefined;
+  /** Told of every call refused by a limit or budget (for metrics). */
+  onRefused?: ((limit: string) => void) | undefined;
   /** Usage totals and budgets; absent, nothing is counted and no budget applies. */
   usage?: UsageStore | undefined;
   logger?: Logger | undefined;
@@ -119,6 +125,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     if (!limitedBy(applied)) return unlimited;
     const admission = await limiter.admit(scopeOf(request, call), estimatePromptTokens(request.messages) + maxTokens, applied);
     if (admission.admitted) return admission.reservation;
+    options.onRefused?.(admission.limit);
     const what = { rpm: "requests per minute", rph: "requests per hour", tpm: "tokens per minute" }[admission.limit];
     throw new GatewayError("RATE_LIMITED", `rate limit reached: ${what}; retry in ${Math.ceil(admission.retryAfterMs / 1000)} s`, {
       metadata: { limit: admission.limit },
@@ -146,6 +153,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       monthlyMicros: budget.monthlyUsd === undefined ? undefined : micros(budget.monthlyUsd),
     });
     if (admission.admitted) return admission;
+    options.onRefused?.(`budget_${admission.period}`);
     const next = new Date(now);
     const reset = admission.period === "daily" ? Date.UTC(next.getUTCFullYear(), next.getUTCMonth(), next.getUTCDate() + 1) : Date.UTC(next.getUTCFullYear(), next.getUTCMonth() + 1, 1);
     throw new GatewayError(
@@ -155,8 +163,41 @@ export function createGateway(options: GatewayOptions): Gateway {
     );
   }
 
+  /** The cache lookup, as a span of its own. */
+  async function lookup(plan: CachePlan, call: CallContext): Promise<CacheHit | undefined> {
+    const span = tracer().startSpan("cache.lookup", { attributes: { "llm_gateway.cache.semantic": plan.semantic !== undefined } }, call.otel);
+    try {
+      const hit = await cache.lookup(plan);
+      span.setAttribute("llm_gateway.cache.result", hit?.kind ?? "miss");
+      return hit;
+    } finally {
+      span.end();
+    }
+  }
+
+  /** Describes the answer on the call's own span (GenAI conventions, plus what the gateway adds). */
+  function annotate(call: CallContext, model: ModelEntry, result: ChatResult): void {
+    const span = call.otel ? trace.getSpan(call.otel) : undefined;
+    if (!span?.isRecording()) return;
+    span.setAttributes({
+      "gen_ai.operation.name": "chat",
+      "gen_ai.request.model": model.name,
+      "gen_ai.response.model": result.model,
+      "gen_ai.usage.input_tokens": result.usage.inputTokens,
+      "gen_ai.usage.output_tokens": result.usage.outputTokens,
+      "gen_ai.response.finish_reasons": [result.finishReason],
+      "llm_gateway.provider": result.provider,
+      "llm_gateway.cache_status": result.cacheStatus,
+      "llm_gateway.cost_usd": result.costUsd,
+      "llm_gateway.attempts": result.attempts.length,
+      ...(call.tenant ? { "llm_gateway.tenant": call.tenant.name } : {}),
+    });
+  }
+
   /** Adds a finished call to its day's totals, streams included; a store failure is logged, never the caller's. */
   function recordUsage(request: ChatRequest, call: CallContext, model: ModelEntry, result: ChatResult): void {
+    annotate(call, model, result);
+    options.onCompleted?.(model, result, call);
     if (!usage) return;
     const saved = result.cacheStatus === "hit_exact" || result.cacheStatus === "hit_semantic" || result.cacheStatus === "coalesced";
     const tokens = result.usage.inputTokens + result.usage.outputTokens;
@@ -193,7 +234,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const statusOf = (plan: CachePlan): CacheStatus => (plan.mode === "lookup" ? "miss" : plan.mode);
 
   /**
-   * The call a coalesced run makes upstream: the first caller's identity,
+   * The call a coalesced run makes upstream: the first caller's identity and trace,
    * but its own signal (aborted only when every caller has gone) and no
    * deadline of its own, since each caller's deadline ends only that caller's wait.
    */
@@ -201,6 +242,9 @@ export function createGateway(options: GatewayOptions): Gateway {
     signal,
     requestId: call.requestId,
     receivedAt: call.receivedAt,
+    tenant: call.tenant,
+    // The shared call's spans belong to the first caller's trace.
+    otel: call.otel,
   });
 
   /** A caller that stopped waiting on a coalesced call gets its own cancellation or deadline error. */
@@ -392,12 +436,15 @@ export function createGateway(options: GatewayOptions): Gateway {
   function startUnary(next: Scheduled, upstream: Omit<ProviderRequest, "model">, call: CallContext): Running {
     const { deployment: d, permit } = next;
     const deployment = providerOf(d);
-    const attempt = openAttempt(deployment, call, clock);
+    const attempt = openAttempt(deployment, call, clock, false, d.upstreamModel);
     const started = clock.monotonic();
     const done: Promise<Outcome> = deployment.provider
       .complete({ ...upstream, model: d.upstreamModel }, attempt.signal)
       .then(
-        (answer): Outcome => ({ ok: true, d, permit, answer, took: clock.monotonic() - started }),
+        (answer): Outcome => {
+          attempt.answered({ model: answer.model, inputTokens: answer.usage?.inputTokens, outputTokens: answer.usage?.outputTokens, finishReason: answer.finishReason });
+          return { ok: true, d, permit, answer, took: clock.monotonic() - started };
+        },
         (err: unknown): Outcome => ({ ok: false, d, permit, error: attempt.classify(err), took: clock.monotonic() - started }),
       )
       .finally(() => attempt.dispose());
@@ -488,7 +535,19 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   function toolLoop(request: ChatRequest, plan: ToolPlan, call: CallContext): ToolLoop {
     const context: ToolContext = { owner: principalOfCall(request, call), sessionId: request.sessionId };
-    return { request, plan, context, signal: call.signal, receivedAt: call.receivedAt, tools, now: () => clock.monotonic() };
+    // Each tool call a span of its own, under the call's.
+    const traced: Tools = {
+      ...tools,
+      async call(name, argumentsJson, ctx, signal) {
+        const span = tracer().startSpan(`execute_tool ${name}`, { attributes: { "gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": name } }, call.otel);
+        const outcome = await tools.call(name, argumentsJson, ctx, signal);
+        if (outcome.isError) span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.output });
+        span.setAttribute("llm_gateway.tool.latency_ms", outcome.latencyMs);
+        span.end();
+        return outcome;
+      },
+    };
+    return { request, plan, context, signal: call.signal, receivedAt: call.receivedAt, tools: traced, now: () => clock.monotonic() };
   }
 
   /** A completion, with the gateway running the tools it offers when the model calls them. */
@@ -516,7 +575,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     const plan = cache.plan(request, model, scopeOf(request, call), upstream.maxTokens);
     try {
       spend = await reserveBudget(request, call, model, upstream.maxTokens);
-      const hit = plan.mode === "lookup" ? await cache.lookup(plan) : undefined;
+      const hit = plan.mode === "lookup" ? await lookup(plan, call) : undefined;
       if (hit) {
         settle(reservation, 0);
         void spend.settle(0);
@@ -567,7 +626,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     let final: ChatResult | undefined;
     try {
       spend = await reserveBudget(request, call, model, upstream.maxTokens);
-      const hit = plan.mode === "lookup" ? await cache.lookup(plan) : undefined;
+      const hit = plan.mode === "lookup" ? await lookup(plan, call) : undefined;
       if (hit) {
         used = 0;
         cache.record(plan.tenant, hit.kind, hit.answer);
@@ -661,7 +720,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   function startStream(next: Scheduled, upstream: Omit<ProviderRequest, "model">, call: CallContext): StreamRun {
     const { deployment: d, permit } = next;
     const deployment = providerOf(d);
-    const attempt = openAttempt(deployment, call, clock, true);
+    const attempt = openAttempt(deployment, call, clock, true, d.upstreamModel);
     const it = deployment.provider.stream({ ...upstream, model: d.upstreamModel }, attempt.signal)[Symbol.asyncIterator]();
     return { d, permit, attempt, it, started: clock.monotonic() };
   }
@@ -815,6 +874,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         failed = { deployment: d, error };
         continue;
       }
+      run.attempt.answered({ model: end!.model, inputTokens: end!.usage?.inputTokens, outputTokens: end!.usage?.outputTokens, finishReason: end!.finishReason });
       const ttft = firstTokenAt === undefined ? undefined : firstTokenAt - call.receivedAt;
       recordSuccess(d, permit, attempts, took, firstTokenAt === undefined ? undefined : firstTokenAt - run.started);
       const message: ChatMessage = { role: "assistant", content: text };

@@ -8,6 +8,8 @@ import type { CallContext, Gateway } from "../core/gateway.js";
 import type { ChatMessage, ChatRequest, ChatResult, FinishReason, Role, ToolDefinition } from "../core/types.js";
 import type { Logger } from "../log.js";
 import { authenticate } from "./auth.js";
+import { SpanKind, trace } from "@opentelemetry/api";
+import { endSpan, extractContext, tracer } from "../telemetry.js";
 import { codeOfReason } from "./error-mapper.js";
 
 /** HTTP status and OpenAI error type for each gRPC code, as OpenAI clients expect them. */
@@ -205,7 +207,16 @@ export function createOpenAiRest(options: OpenAiRestOptions): (req: http.Incomin
     const offered = req.headers["x-request-id"];
     const requestId = typeof offered === "string" && /^[A-Za-z0-9._:-]{1,128}$/.test(offered) ? offered : randomUUID();
     res.setHeader("x-request-id", requestId);
-    return { signal: controller.signal, requestId, receivedAt: clock.monotonic(), tenant };
+    const parent = extractContext((name) => {
+      const v = req.headers[name];
+      return typeof v === "string" ? v : undefined;
+    });
+    const span = tracer().startSpan("POST /v1/chat/completions", { kind: SpanKind.SERVER, attributes: { "http.request.method": "POST", "url.path": "/v1/chat/completions" } }, parent);
+    res.on("close", () => {
+      span.setAttribute("http.response.status_code", res.statusCode);
+      endSpan(span, res.statusCode >= 500 ? new Error(`HTTP ${res.statusCode}`) : undefined);
+    });
+    return { signal: controller.signal, requestId, receivedAt: clock.monotonic(), tenant, otel: trace.setSpan(parent, span) };
   }
 
   async function chat(req: http.IncomingMessage, res: http.ServerResponse, tenant: Tenant): Promise<void> {

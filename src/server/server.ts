@@ -6,7 +6,9 @@ import { setMaxListeners } from "node:events";
 import type { AddressInfo } from "node:net";
 import { cors, type ConnectRouter } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
-import type { Registry } from "prom-client";
+import type { GatewayMetrics } from "../metrics.js";
+import { systemClock, type Clock } from "../core/clock.js";
+import { observeInterceptor } from "./observe.js";
 import type { GatewayConfig } from "../config/schema.js";
 import { GatewayError } from "../core/errors.js";
 import type { Authenticator } from "../auth/tenants.js";
@@ -21,8 +23,9 @@ export interface ServerOptions {
   routes: (router: ConnectRouter) => void;
   health: HealthMonitor;
   logger: Logger;
-  /** Served at GET /metrics on the browser listener. */
-  metrics?: Registry | undefined;
+  /** Served at GET /metrics on the browser listener; RPC metrics and spans are taken by an interceptor. */
+  metrics?: GatewayMetrics | undefined;
+  clock?: Clock | undefined;
   /** API keys; absent, the gateway is open. */
   auth?: Authenticator | undefined;
   /** Extra HTTP routes on the browser listener (the OpenAI REST face); returns false for paths it does not serve. */
@@ -54,7 +57,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const handler = connectNodeAdapter({
     routes: options.routes,
     // The error interceptor is outermost, so that an authentication failure is mapped like any other.
-    interceptors: [errorInterceptor(logger), ...(options.auth ? [authInterceptor(options.auth)] : [])],
+    interceptors: [
+      ...(options.metrics ? [observeInterceptor(options.metrics, logger, options.clock ?? systemClock)] : []),
+      errorInterceptor(logger),
+      ...(options.auth ? [authInterceptor(options.auth)] : []),
+    ],
     readMaxBytes: cfg.maxMessageBytes,
     writeMaxBytes: cfg.maxMessageBytes,
     shutdownSignal: shutdown.signal,
@@ -69,7 +76,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   const rest = options.rest;
   const corsHandler = withCors(rest ? (req, res) => void (rest(req, res) || handler(req, res)) : handler, cfg.corsOrigins);
-  const metrics = options.metrics;
+  const metrics = options.metrics?.registry;
   const browserHandler: http.RequestListener = metrics
     ? (req, res) => {
         if (req.method === "GET" && req.url === "/metrics") {

@@ -3,6 +3,7 @@ import { validateConfig } from "../../src/config/load.js";
 import type { RunningServer } from "../../src/server/server.js";
 import { createLogger, silentLogger } from "../../src/log.js";
 import { startFakeUpstream, type FakeUpstream } from "./fake-upstream.js";
+import type { SpanProcessor } from "@opentelemetry/sdk-trace";
 
 /** A gateway on ports 0 in front of a fake upstream, with three providers: openai-compatible, anthropic and local. */
 export interface Harness {
@@ -39,6 +40,10 @@ export interface HarnessOptions {
   tools?: Record<string, unknown>;
   /** The auth section (tenants and keys). */
   auth?: Record<string, unknown>;
+  /** Where spans go (an in-memory exporter's processor). */
+  spanProcessor?: SpanProcessor;
+  /** Receives every log line (info and up). */
+  logSink?: (line: string) => void;
 }
 
 const dualDeployments = [
@@ -82,7 +87,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
     {},
   );
-  const app = createApp(config, { logger: process.env["HARNESS_LOG"] ? createLogger("debug") : silentLogger, env: {} });
+  const logger = options.logSink ? createLogger("info", options.logSink) : process.env["HARNESS_LOG"] ? createLogger("debug") : silentLogger;
+  const app = createApp(config, { logger, env: {}, ...(options.spanProcessor ? { spanProcessor: options.spanProcessor } : {}) });
   const server = await app.start();
   return {
     upstream,

@@ -1,0 +1,76 @@
+import { SpanKind, trace, type Context } from "@opentelemetry/api";
+import { Code, createContextKey, type Interceptor } from "@connectrpc/connect";
+import { ROOT_CONTEXT } from "@opentelemetry/api";
+import type { Clock } from "../core/clock.js";
+import { endSpan, extractContext, traceIdOf, tracer } from "../telemetry.js";
+import type { Logger } from "../log.js";
+import type { GatewayMetrics } from "../metrics.js";
+import { toConnectError } from "./error-mapper.js";
+
+/** The trace context of the call's span, for the core's child spans. */
+export const OTEL_CONTEXT = createContextKey<Context>(ROOT_CONTEXT, { description: "the call's trace context" });
+
+const QUIET = new Set(["grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection"]);
+
+/**
+ * One span per call (a child of the caller's trace when it sent a
+ * traceparent), RPC metrics by service, method and code, streams in flight,
+ * and one access log line with the request id and trace id. Prompts and
+ * answers are never logged here.
+ */
+export function observeInterceptor(metrics: GatewayMetrics, logger: Logger, clock: Clock): Interceptor {
+  return (next) => async (req) => {
+    const service = req.service.typeName;
+    const method = req.method.name;
+    const quiet = QUIET.has(service);
+    const parent = extractContext((name) => req.header.get(name));
+    const span = tracer().startSpan(`${service}/${method}`, { kind: SpanKind.SERVER, attributes: { "rpc.system": "grpc", "rpc.service": service, "rpc.method": method } }, parent);
+    const ctx = trace.setSpan(parent, span);
+    req.contextValues.set(OTEL_CONTEXT, ctx);
+    const started = clock.monotonic();
+    const finish = (error: unknown, requestId: string | null | undefined) => {
+      const code = error === undefined ? "ok" : Code[toConnectError(error).code].replace(/[A-Z]/g, (c, i: number) => (i ? "_" : "") + c.toLowerCase());
+      const seconds = (clock.monotonic() - started) / 1000;
+      metrics.rpc(service, method, code, seconds);
+      span.setAttribute("rpc.grpc.status_code", error === undefined ? 0 : toConnectError(error).code);
+      endSpan(span, error);
+      if (!quiet) {
+        logger.info("call", {
+          method: `${service}/${method}`,
+          code,
+          ms: Math.round(seconds * 10_000) / 10,
+          request_id: requestId ?? undefined,
+          trace_id: traceIdOf(span),
+        });
+      }
+    };
+    try {
+      const res = await next(req);
+      const requestId = res.header.get("x-request-id");
+      if (!res.stream) {
+        finish(undefined, requestId);
+        return res;
+      }
+      metrics.streamOpened();
+      const source = res.message;
+      return {
+        ...res,
+        message: (async function* () {
+          let error: unknown;
+          try {
+            yield* source;
+          } catch (err) {
+            error = err;
+            throw err;
+          } finally {
+            metrics.streamClosed();
+            finish(error, requestId);
+          }
+        })(),
+      };
+    } catch (err) {
+      finish(err, req.header.get("x-request-id"));
+      throw err;
+    }
+  };
+}
