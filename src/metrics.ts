@@ -108,6 +108,25 @@ export function createMetrics(parts: { cache: ResponseCache; breakers: Breakers;
   fromStats("gauge", "llmgw_cache_bytes", "Bytes of stored answers.", (s) => s.bytes);
   fromStats("gauge", "llmgw_cache_semantic_entries", "Queries in this replica's semantic index.", (s) => s.semanticEntries);
 
+  // Label children cached per model and provider: prom-client validates labels on every call otherwise.
+  type Children = { completion: Histogram.Internal<string>; input: Counter.Internal; output: Counter.Internal; cost: Counter.Internal; ttft: Histogram.Internal<string> };
+  const perModel = new Map<string, Children>();
+  const childrenOf = (model: string, provider: string) => {
+    const key = `${model}\u0000${provider}`;
+    let c = perModel.get(key);
+    if (!c) {
+      c = {
+        completion: completion.labels({ model, provider }),
+        input: tokens.labels({ model, provider, direction: "input" }),
+        output: tokens.labels({ model, provider, direction: "output" }),
+        cost: cost.labels({ model, provider }),
+        ttft: ttft.labels({ model }),
+      };
+      perModel.set(key, c);
+    }
+    return c;
+  };
+
   return {
     registry,
     rpc(service, method, code, seconds) {
@@ -117,14 +136,14 @@ export function createMetrics(parts: { cache: ResponseCache; breakers: Breakers;
     streamOpened: () => inFlight.inc(),
     streamClosed: () => inFlight.dec(),
     completed(model, result) {
-      const labels = { model: model.name, provider: result.provider };
-      completion.observe(labels, result.latencyMs / 1000);
-      if (result.timeToFirstTokenMs !== undefined) ttft.observe({ model: model.name }, result.timeToFirstTokenMs / 1000);
+      const c = childrenOf(model.name, result.provider);
+      c.completion.observe(result.latencyMs / 1000);
+      if (result.timeToFirstTokenMs !== undefined) c.ttft.observe(result.timeToFirstTokenMs / 1000);
       // Served from the cache or shared with another caller: no tokens were spent upstream.
       if (result.cacheStatus === "hit_exact" || result.cacheStatus === "hit_semantic" || result.cacheStatus === "coalesced") return;
-      tokens.inc({ ...labels, direction: "input" }, result.usage.inputTokens);
-      tokens.inc({ ...labels, direction: "output" }, result.usage.outputTokens);
-      cost.inc(labels, result.costUsd);
+      c.input.inc(result.usage.inputTokens);
+      c.output.inc(result.usage.outputTokens);
+      if (result.costUsd > 0) c.cost.inc(result.costUsd);
     },
     refused: (limit) => refusals.inc({ limit }),
   };

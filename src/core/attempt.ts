@@ -92,6 +92,8 @@ export function openAttempt(deployment: ProviderDeployment, call: CallContext, c
       firstTokenTimer = undefined;
     },
     answered(info) {
+      // Without a tracer provider the span records nothing: build no attributes for it.
+      if (!span.isRecording()) return;
       span.setAttributes({
         "gen_ai.response.model": info.model,
         "gen_ai.response.finish_reasons": [info.finishReason],

@@ -50,7 +50,17 @@ export interface UsageStore {
   close(): Promise<void>;
 }
 
-export const dayOf = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
+let memoDay = -1;
+let memoText = "";
+/** The UTC day of a time, YYYY-MM-DD; the last one is remembered, since every call of a day asks. */
+export function dayOf(ms: number): string {
+  const day = Math.floor(ms / 86_400_000);
+  if (day !== memoDay) {
+    memoText = new Date(day * 86_400_000).toISOString().slice(0, 10);
+    memoDay = day;
+  }
+  return memoText;
+}
 export const monthOf = (ms: number): string => new Date(ms).toISOString().slice(0, 7);
 /** Days from `from` to `to`, inclusive, at most 400. */
 export function daysBetween(from: string, to: string): string[] {
