@@ -103,6 +103,7 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
     maxToolRounds: config.tools.maxIterations,
     usage,
     logger,
+    logPrompts: config.log.prompts,
     flights: config.cache.enabled && config.cache.coalesce ? createFlights() : undefined,
     clock,
   });

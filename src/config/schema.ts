@@ -334,6 +334,8 @@ export const configSchema = z
     log: z
       .object({
         level: z.enum(["debug", "info", "warn", "error"]).default("info"),
+        /** Log each completion's messages and answer (with its request id). Off by default: prompts are data. */
+        prompts: z.boolean().default(false),
       })
       .strict()
       .prefault({}),

@@ -64,6 +64,8 @@ export interface GatewayOptions {
   onCompleted?: ((model: ModelEntry, result: ChatResult, call: CallContext) => void) | undefined;
   /** Told of every call refused by a limit or budget (for metrics). */
   onRefused?: ((limit: string) => void) | undefined;
+  /** Log each completion's messages and answer (config log.prompts). */
+  logPrompts?: boolean | undefined;
   /** Usage totals and budgets; absent, nothing is counted and no budget applies. */
   usage?: UsageStore | undefined;
   logger?: Logger | undefined;
@@ -197,6 +199,9 @@ export function createGateway(options: GatewayOptions): Gateway {
   /** Adds a finished call to its day's totals, streams included; a store failure is logged, never the caller's. */
   function recordUsage(request: ChatRequest, call: CallContext, model: ModelEntry, result: ChatResult): void {
     annotate(call, model, result);
+    if (options.logPrompts) {
+      options.logger?.info("completion content", { request_id: call.requestId, model: model.name, messages: request.messages, answer: result.message });
+    }
     options.onCompleted?.(model, result, call);
     if (!usage) return;
     const saved = result.cacheStatus === "hit_exact" || result.cacheStatus === "hit_semantic" || result.cacheStatus === "coalesced";

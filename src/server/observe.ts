@@ -6,6 +6,7 @@ import { endSpan, extractContext, traceIdOf, tracer } from "../telemetry.js";
 import type { Logger } from "../log.js";
 import type { GatewayMetrics } from "../metrics.js";
 import { toConnectError } from "./error-mapper.js";
+import { TENANT } from "./auth.js";
 
 /** The trace context of the call's span, for the core's child spans. */
 export const OTEL_CONTEXT = createContextKey<Context>(ROOT_CONTEXT, { description: "the call's trace context" });
@@ -41,6 +42,7 @@ export function observeInterceptor(metrics: GatewayMetrics, logger: Logger, cloc
           ms: Math.round(seconds * 10_000) / 10,
           request_id: requestId ?? undefined,
           trace_id: traceIdOf(span),
+          tenant: req.contextValues.get(TENANT).name,
         });
       }
     };

@@ -87,4 +87,17 @@ describe("logs", () => {
     expect(String(access?.["request_id"])).toMatch(/^[0-9a-f-]{36}$/);
     expect(lines.join("\n")).not.toContain(PROMPT);
   });
+
+  it("include the prompt and the answer only when log.prompts is on", async () => {
+    const seen: string[] = [];
+    const verbose = await startHarness({ log: { prompts: true }, logSink: (l) => seen.push(l) });
+    try {
+      await createClient(CompletionService, createGrpcTransport({ baseUrl: verbose.grpcUrl })).complete(ask());
+      const content = seen.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l["msg"] === "completion content");
+      expect(JSON.stringify(content)).toContain(PROMPT);
+      expect(content?.["request_id"]).toBeTruthy();
+    } finally {
+      await verbose.close();
+    }
+  });
 });

@@ -40,6 +40,8 @@ export interface HarnessOptions {
   tools?: Record<string, unknown>;
   /** The auth section (tenants and keys). */
   auth?: Record<string, unknown>;
+  /** The log section. */
+  log?: Record<string, unknown>;
   /** Where spans go (an in-memory exporter's processor). */
   spanProcessor?: SpanProcessor;
   /** Receives every log line (info and up). */
@@ -65,6 +67,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       ...(options.sessions ? { sessions: options.sessions } : {}),
       ...(options.tools ? { tools: options.tools } : {}),
       ...(options.auth ? { auth: options.auth } : {}),
+      ...(options.log ? { log: options.log } : {}),
       ...(options.redisUrl ? { redis: { url: options.redisUrl } } : {}),
       resilience: {
         breaker: options.breaker ?? { volumeThreshold: 1_000_000 },
