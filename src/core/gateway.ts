@@ -150,10 +150,15 @@ export function createGateway(options: GatewayOptions): Gateway {
     const tokens = { inputTokens: estimatePromptTokens(request.messages), outputTokens: maxTokens };
     const most = Math.max(...model.deployments.map((d) => costOf(d, tokens)));
     const now = clock.now();
-    const admission = await usage.reserve(call.tenant!.name, dayOf(now), monthOf(now), micros(most), {
-      dailyMicros: budget.dailyUsd === undefined ? undefined : micros(budget.dailyUsd),
-      monthlyMicros: budget.monthlyUsd === undefined ? undefined : micros(budget.monthlyUsd),
-    });
+    // Money is not spent on a guess: if the store cannot answer, the call waits for it.
+    const admission = await usage
+      .reserve(call.tenant!.name, dayOf(now), monthOf(now), micros(most), {
+        dailyMicros: budget.dailyUsd === undefined ? undefined : micros(budget.dailyUsd),
+        monthlyMicros: budget.monthlyUsd === undefined ? undefined : micros(budget.monthlyUsd),
+      })
+      .catch((err: unknown) => {
+        throw new GatewayError("LIMITER_UNAVAILABLE", "the budget cannot be checked right now; retry shortly", { cause: err, retryAfterMs: 1000 });
+      });
     if (admission.admitted) return admission;
     options.onRefused?.(`budget_${admission.period}`);
     const next = new Date(now);
