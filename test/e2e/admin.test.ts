@@ -1,5 +1,4 @@
-import { createHash } from "node:crypto";
-import { Code, ConnectError, createClient, type Interceptor } from "@connectrpc/connect";
+import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ErrorInfoSchema } from "../../gen/ts/google/rpc/error_details_pb.js";
@@ -8,9 +7,9 @@ import { CompletionService } from "../../gen/ts/llmgateway/v1/completion_service
 import { ServingStatus } from "../../gen/ts/llmgateway/v1/health_service_pb.js";
 import { Role } from "../../gen/ts/llmgateway/v1/types_pb.js";
 import { startHarness, type Harness } from "../support/harness.js";
+import { bearer as as, digest } from "../support/auth.js";
 
 const KEYS = { ops: "sk-ops", acme: "sk-acme", thrifty: "sk-thrifty" };
-const digest = (k: string) => createHash("sha256").update(k).digest("hex");
 
 let h: Harness;
 beforeAll(async () => {
@@ -27,10 +26,6 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-const as = (key: string): Interceptor => (next) => (req) => {
-  req.header.set("authorization", `Bearer ${key}`);
-  return next(req);
-};
 const completion = (key: string) => createClient(CompletionService, createGrpcTransport({ baseUrl: h.grpcUrl, interceptors: [as(key)] }));
 const admin = (key = KEYS.ops) => createClient(AdminService, createGrpcTransport({ baseUrl: h.grpcUrl, interceptors: [as(key)] }));
 const ask = (content: string, extra: object = {}) => ({ model: "gpt-test", user: "ann", messages: [{ role: Role.USER, content }], ...extra });

@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { Code, ConnectError, createClient, type Interceptor } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -9,9 +8,9 @@ import { HealthService } from "../../gen/ts/llmgateway/v1/health_service_pb.js";
 import { SessionService } from "../../gen/ts/llmgateway/v1/session_service_pb.js";
 import { CacheStatus, Role } from "../../gen/ts/llmgateway/v1/types_pb.js";
 import { startHarness, type Harness } from "../support/harness.js";
+import { bearer, digest, withHeader } from "../support/auth.js";
 
 const KEYS = { acme: "sk-acme-0123456789", globex: "sk-globex-abcdef", ops: "sk-ops-admin-777" };
-const digest = (k: string) => createHash("sha256").update(k).digest("hex");
 
 let h: Harness;
 beforeAll(async () => {
@@ -27,11 +26,6 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-const withHeader = (name: string, value: string): Interceptor => (next) => (req) => {
-  req.header.set(name, value);
-  return next(req);
-};
-const bearer = (key: string) => withHeader("authorization", `Bearer ${key}`);
 const grpc = (...interceptors: Interceptor[]) => createGrpcTransport({ baseUrl: h.grpcUrl, interceptors });
 const ask = (content: string, extra: object = {}) => ({ model: "gpt-test", temperature: 0, messages: [{ role: Role.USER, content }], ...extra });
 

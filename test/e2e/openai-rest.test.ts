@@ -1,10 +1,10 @@
-import { createHash } from "node:crypto";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { SessionService } from "../../gen/ts/llmgateway/v1/session_service_pb.js";
 import { startHarness, type Harness } from "../support/harness.js";
+import { digest } from "../support/auth.js";
 
 let h: Harness;
 let secured: Harness;
@@ -12,7 +12,7 @@ const KEY = "sk-rest-tenant";
 beforeAll(async () => {
   h = await startHarness();
   secured = await startHarness({
-    auth: { tenants: [{ name: "rest", keys: [{ sha256: createHash("sha256").update(KEY).digest("hex") }], limits: { requestsPerMinute: 1 } }] },
+    auth: { tenants: [{ name: "rest", keys: [{ sha256: digest(KEY) }], limits: { requestsPerMinute: 1 } }] },
   });
 });
 afterAll(async () => {
