@@ -1,0 +1,114 @@
+from llmgateway.v1 import cache_service_pb2 as _cache_service_pb2
+from llmgateway.v1 import health_service_pb2 as _health_service_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from typing import ClassVar as _ClassVar, Iterable as _Iterable, Mapping as _Mapping, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class ListProvidersRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class ListProvidersResponse(_message.Message):
+    __slots__ = ("providers", "deployments")
+    PROVIDERS_FIELD_NUMBER: _ClassVar[int]
+    DEPLOYMENTS_FIELD_NUMBER: _ClassVar[int]
+    providers: _containers.RepeatedCompositeFieldContainer[_health_service_pb2.DependencyHealth]
+    deployments: _containers.RepeatedCompositeFieldContainer[_health_service_pb2.DeploymentHealth]
+    def __init__(self, providers: _Optional[_Iterable[_Union[_health_service_pb2.DependencyHealth, _Mapping]]] = ..., deployments: _Optional[_Iterable[_Union[_health_service_pb2.DeploymentHealth, _Mapping]]] = ...) -> None: ...
+
+class GetUsageRequest(_message.Message):
+    __slots__ = ("tenant", "from_day", "to_day")
+    TENANT_FIELD_NUMBER: _ClassVar[int]
+    FROM_DAY_FIELD_NUMBER: _ClassVar[int]
+    TO_DAY_FIELD_NUMBER: _ClassVar[int]
+    tenant: str
+    from_day: str
+    to_day: str
+    def __init__(self, tenant: _Optional[str] = ..., from_day: _Optional[str] = ..., to_day: _Optional[str] = ...) -> None: ...
+
+class UsageRow(_message.Message):
+    __slots__ = ("day", "tenant", "user", "model", "requests", "input_tokens", "output_tokens", "cost_usd", "saved_tokens", "saved_cost_usd")
+    DAY_FIELD_NUMBER: _ClassVar[int]
+    TENANT_FIELD_NUMBER: _ClassVar[int]
+    USER_FIELD_NUMBER: _ClassVar[int]
+    MODEL_FIELD_NUMBER: _ClassVar[int]
+    REQUESTS_FIELD_NUMBER: _ClassVar[int]
+    INPUT_TOKENS_FIELD_NUMBER: _ClassVar[int]
+    OUTPUT_TOKENS_FIELD_NUMBER: _ClassVar[int]
+    COST_USD_FIELD_NUMBER: _ClassVar[int]
+    SAVED_TOKENS_FIELD_NUMBER: _ClassVar[int]
+    SAVED_COST_USD_FIELD_NUMBER: _ClassVar[int]
+    day: str
+    tenant: str
+    user: str
+    model: str
+    requests: int
+    input_tokens: int
+    output_tokens: int
+    cost_usd: float
+    saved_tokens: int
+    saved_cost_usd: float
+    def __init__(self, day: _Optional[str] = ..., tenant: _Optional[str] = ..., user: _Optional[str] = ..., model: _Optional[str] = ..., requests: _Optional[int] = ..., input_tokens: _Optional[int] = ..., output_tokens: _Optional[int] = ..., cost_usd: _Optional[float] = ..., saved_tokens: _Optional[int] = ..., saved_cost_usd: _Optional[float] = ...) -> None: ...
+
+class GetUsageResponse(_message.Message):
+    __slots__ = ("rows",)
+    ROWS_FIELD_NUMBER: _ClassVar[int]
+    rows: _containers.RepeatedCompositeFieldContainer[UsageRow]
+    def __init__(self, rows: _Optional[_Iterable[_Union[UsageRow, _Mapping]]] = ...) -> None: ...
+
+class GetTenantStatusRequest(_message.Message):
+    __slots__ = ("tenant",)
+    TENANT_FIELD_NUMBER: _ClassVar[int]
+    tenant: str
+    def __init__(self, tenant: _Optional[str] = ...) -> None: ...
+
+class GetTenantStatusResponse(_message.Message):
+    __slots__ = ("requests_last_minute", "requests_last_hour", "tokens_last_minute", "requests_per_minute", "requests_per_hour", "tokens_per_minute", "spent_today_usd", "spent_this_month_usd", "daily_budget_usd", "monthly_budget_usd")
+    REQUESTS_LAST_MINUTE_FIELD_NUMBER: _ClassVar[int]
+    REQUESTS_LAST_HOUR_FIELD_NUMBER: _ClassVar[int]
+    TOKENS_LAST_MINUTE_FIELD_NUMBER: _ClassVar[int]
+    REQUESTS_PER_MINUTE_FIELD_NUMBER: _ClassVar[int]
+    REQUESTS_PER_HOUR_FIELD_NUMBER: _ClassVar[int]
+    TOKENS_PER_MINUTE_FIELD_NUMBER: _ClassVar[int]
+    SPENT_TODAY_USD_FIELD_NUMBER: _ClassVar[int]
+    SPENT_THIS_MONTH_USD_FIELD_NUMBER: _ClassVar[int]
+    DAILY_BUDGET_USD_FIELD_NUMBER: _ClassVar[int]
+    MONTHLY_BUDGET_USD_FIELD_NUMBER: _ClassVar[int]
+    requests_last_minute: int
+    requests_last_hour: int
+    tokens_last_minute: int
+    requests_per_minute: int
+    requests_per_hour: int
+    tokens_per_minute: int
+    spent_today_usd: float
+    spent_this_month_usd: float
+    daily_budget_usd: float
+    monthly_budget_usd: float
+    def __init__(self, requests_last_minute: _Optional[int] = ..., requests_last_hour: _Optional[int] = ..., tokens_last_minute: _Optional[int] = ..., requests_per_minute: _Optional[int] = ..., requests_per_hour: _Optional[int] = ..., tokens_per_minute: _Optional[int] = ..., spent_today_usd: _Optional[float] = ..., spent_this_month_usd: _Optional[float] = ..., daily_budget_usd: _Optional[float] = ..., monthly_budget_usd: _Optional[float] = ...) -> None: ...
+
+class GetSummaryRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class GetSummaryResponse(_message.Message):
+    __slots__ = ("status", "unhealthy_providers", "open_breakers", "requests_today", "cost_today_usd", "saved_today_usd", "cache", "tenants")
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    UNHEALTHY_PROVIDERS_FIELD_NUMBER: _ClassVar[int]
+    OPEN_BREAKERS_FIELD_NUMBER: _ClassVar[int]
+    REQUESTS_TODAY_FIELD_NUMBER: _ClassVar[int]
+    COST_TODAY_USD_FIELD_NUMBER: _ClassVar[int]
+    SAVED_TODAY_USD_FIELD_NUMBER: _ClassVar[int]
+    CACHE_FIELD_NUMBER: _ClassVar[int]
+    TENANTS_FIELD_NUMBER: _ClassVar[int]
+    status: _health_service_pb2.ServingStatus
+    unhealthy_providers: _containers.RepeatedScalarFieldContainer[str]
+    open_breakers: _containers.RepeatedScalarFieldContainer[str]
+    requests_today: int
+    cost_today_usd: float
+    saved_today_usd: float
+    cache: _cache_service_pb2.CacheStats
+    tenants: int
+    def __init__(self, status: _Optional[_Union[_health_service_pb2.ServingStatus, str]] = ..., unhealthy_providers: _Optional[_Iterable[str]] = ..., open_breakers: _Optional[_Iterable[str]] = ..., requests_today: _Optional[int] = ..., cost_today_usd: _Optional[float] = ..., saved_today_usd: _Optional[float] = ..., cache: _Optional[_Union[_cache_service_pb2.CacheStats, _Mapping]] = ..., tenants: _Optional[int] = ...) -> None: ...
