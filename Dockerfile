@@ -8,6 +8,8 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY gen ./gen
+COPY web ./web
+# The server, then the playground (dist/web, served at /).
 RUN npm run build
 
 FROM node:20-bookworm-slim AS deps

@@ -168,6 +168,10 @@ export const configSchema = z
         grpcPort: port.default(50051),
         httpPort: port.default(8080),
         tls: z.object({ certFile: z.string().min(1), keyFile: z.string().min(1) }).strict().optional(),
+        /** Serve the browser playground at / on the HTTP listener (when built). */
+        playground: z.boolean().default(true),
+        /** Where the built playground is (npm run build:web), relative to the working directory. */
+        playgroundDir: z.string().min(1).default("dist/web"),
         corsOrigins: z.array(z.string().min(1)).default(["*"]),
         maxMessageBytes: z.number().int().positive().default(4 * 1024 * 1024),
         shutdownGraceMs: z.number().int().min(0).default(10_000),

@@ -9,6 +9,8 @@ import { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { GatewayMetrics } from "../metrics.js";
 import { systemClock, type Clock } from "../core/clock.js";
 import { observeInterceptor } from "./observe.js";
+import { resolve } from "node:path";
+import { createStaticHandler } from "./static.js";
 import type { GatewayConfig } from "../config/schema.js";
 import { GatewayError } from "../core/errors.js";
 import type { Authenticator } from "../auth/tenants.js";
@@ -75,7 +77,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     s.once("close", () => sessions.delete(s));
   });
   const rest = options.rest;
-  const corsHandler = withCors(rest ? (req, res) => void (rest(req, res) || handler(req, res)) : handler, cfg.corsOrigins);
+  const page = cfg.playground ? createStaticHandler(resolve(cfg.playgroundDir)) : undefined;
+  if (cfg.playground && !page) logger.info("playground not built: run npm run build:web to serve it at /", { dir: cfg.playgroundDir });
+  const routes: http.RequestListener = (req, res) => {
+    if (page?.(req, res) || rest?.(req, res)) return;
+    handler(req, res);
+  };
+  const corsHandler = withCors(routes, cfg.corsOrigins);
   const metrics = options.metrics?.registry;
   const browserHandler: http.RequestListener = metrics
     ? (req, res) => {
