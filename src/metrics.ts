@@ -5,8 +5,6 @@ import type { HealthMonitor } from "./core/health.js";
 import type { ChatResult } from "./core/types.js";
 import type { Breakers } from "./resilience/breakers.js";
 
-type Stats = Awaited<ReturnType<ResponseCache["stats"]>>;
-
 /** What the gateway reports to Prometheus; counted where things happen, or read from components when scraped. */
 export interface GatewayMetrics {
   readonly registry: Registry;
@@ -62,16 +60,22 @@ export function createMetrics(parts: { cache: ResponseCache; breakers: Breakers;
     },
   });
 
-  // One read of the cache's statistics per scrape, shared by every cache metric.
-  let scrape: Promise<Stats> | undefined;
-  const stats = () => (scrape ??= cache.stats().finally(() => setImmediate(() => (scrape = undefined))));
+  // Counters are read on every scrape; the store's size only once a minute, since a shared
+  // Redis store is sized by walking its keys.
+  const counters = () => cache.counters();
+  let sized: { at: number; size: Promise<{ entries: number; bytes: number }> } | undefined;
+  const size = () => {
+    const now = Date.now();
+    if (!sized || now - sized.at > 60_000) sized = { at: now, size: cache.stats().then((s) => ({ entries: s.entries, bytes: s.bytes })) };
+    return sized.size;
+  };
   new Counter({
     name: "llmgw_cache_requests_total",
     help: "Requests by how the cache answered (hit_exact, hit_semantic, coalesced, miss, bypass).",
     labelNames: ["result"],
     registers,
-    async collect() {
-      const s = await stats();
+    collect() {
+      const s = counters();
       this.reset();
       this.inc({ result: "hit_exact" }, s.hitsExact);
       this.inc({ result: "hit_semantic" }, s.hitsSemantic);
@@ -80,33 +84,32 @@ export function createMetrics(parts: { cache: ResponseCache; breakers: Breakers;
       this.inc({ result: "bypass" }, s.bypassed);
     },
   });
-  const fromStats = (kind: "counter" | "gauge", name: string, help: string, read: (s: Stats) => number) =>
-    kind === "counter"
-      ? new Counter({
-          name,
-          help,
-          registers,
-          async collect() {
-            const v = read(await stats());
-            this.reset();
-            this.inc(v);
-          },
-        })
-      : new Gauge({
-          name,
-          help,
-          registers,
-          async collect() {
-            this.set(read(await stats()));
-          },
-        });
-  fromStats("counter", "llmgw_cache_tokens_saved_total", "Tokens hits and coalesced requests did not spend upstream.", (s) => s.tokensSaved);
-  fromStats("counter", "llmgw_cache_cost_saved_usd_total", "What those tokens would have cost, in USD.", (s) => s.costSavedUsd);
-  fromStats("counter", "llmgw_cache_stored_total", "Answers stored.", (s) => s.stored);
-  fromStats("counter", "llmgw_cache_errors_total", "Cache store operations that failed (served as misses).", (s) => s.errors);
-  fromStats("gauge", "llmgw_cache_entries", "Stored answers (in the shared store when it is Redis).", (s) => s.entries);
-  fromStats("gauge", "llmgw_cache_bytes", "Bytes of stored answers.", (s) => s.bytes);
-  fromStats("gauge", "llmgw_cache_semantic_entries", "Queries in this replica's semantic index.", (s) => s.semanticEntries);
+  const counter = (name: string, help: string, read: (s: ReturnType<typeof counters>) => number) =>
+    new Counter({
+      name,
+      help,
+      registers,
+      collect() {
+        this.reset();
+        this.inc(read(counters()));
+      },
+    });
+  const gauge = (name: string, help: string, read: () => number | Promise<number>) =>
+    new Gauge({
+      name,
+      help,
+      registers,
+      async collect() {
+        this.set(await read());
+      },
+    });
+  counter("llmgw_cache_tokens_saved_total", "Tokens hits and coalesced requests did not spend upstream.", (s) => s.tokensSaved);
+  counter("llmgw_cache_cost_saved_usd_total", "What those tokens would have cost, in USD.", (s) => s.costSavedUsd);
+  counter("llmgw_cache_stored_total", "Answers stored.", (s) => s.stored);
+  counter("llmgw_cache_errors_total", "Cache store operations that failed (served as misses).", (s) => s.errors);
+  gauge("llmgw_cache_entries", "Stored answers (in the shared store when it is Redis); refreshed once a minute.", async () => (await size()).entries);
+  gauge("llmgw_cache_bytes", "Bytes of stored answers; refreshed once a minute.", async () => (await size()).bytes);
+  gauge("llmgw_cache_semantic_entries", "Queries in this replica's semantic index.", () => counters().semanticEntries);
 
   // Label children cached per model and provider: prom-client validates labels on every call otherwise.
   type Children = { completion: Histogram.Internal<string>; input: Counter.Internal; output: Counter.Internal; cost: Counter.Internal; ttft: Histogram.Internal<string> };
@@ -140,7 +143,7 @@ export function createMetrics(parts: { cache: ResponseCache; breakers: Breakers;
       c.completion.observe(result.latencyMs / 1000);
       if (result.timeToFirstTokenMs !== undefined) c.ttft.observe(result.timeToFirstTokenMs / 1000);
       // Served from the cache or shared with another caller: no tokens were spent upstream.
-      if (result.cacheStatus === "hit_exact" || result.cacheStatus === "hit_semantic" || result.cacheStatus === "coalesced") return;
+      if (result.savedCostUsd !== undefined) return;
       c.input.inc(result.usage.inputTokens);
       c.output.inc(result.usage.outputTokens);
       if (result.costUsd > 0) c.cost.inc(result.costUsd);

@@ -18,6 +18,19 @@ export interface Tenant {
 /** The tenant of an open gateway: every call, and no limits beyond the gateway-wide ones. */
 export const ANONYMOUS: Tenant = { name: "anonymous", admin: true, allowedModels: undefined, limits: undefined, budget: undefined };
 
+const keyed = (tenant: Tenant | undefined): tenant is Tenant => tenant !== undefined && tenant !== ANONYMOUS;
+
+/** Whose limits, cache, budget and usage a call counts against: its tenant, or on an open gateway the request's user. */
+export function scopeOf(tenant: Tenant | undefined, user: string): string {
+  return keyed(tenant) ? tenant.name : user || "anonymous";
+}
+
+/** Who owns sessions and runs tools: the tenant and, within it, the user; on an open gateway, the user. */
+export function principalOf(tenant: Tenant | undefined, user: string): string {
+  if (!keyed(tenant)) return user || "anonymous";
+  return user ? `${tenant.name}/${user}` : tenant.name;
+}
+
 export interface Authenticator {
   /** True when no keys are configured: every call is ANONYMOUS. */
   readonly open: boolean;

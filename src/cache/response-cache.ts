@@ -4,7 +4,7 @@ import type { CacheStatus, ChatRequest, ChatResult } from "../core/types.js";
 import type { Logger } from "../log.js";
 import { exactKey, semanticScope } from "./key.js";
 import type { SemanticIndex } from "./semantic/index.js";
-import type { CacheSize, CacheStore, CachedAnswer } from "./store.js";
+import { cachedAnswerOf, type CacheSize, type CacheStore, type CachedAnswer } from "./store.js";
 
 /** What the cache will do for one request, decided before anything runs. */
 export interface CachePlan {
@@ -60,9 +60,11 @@ export interface ResponseCache {
   lookup(plan: CachePlan): Promise<CacheHit | undefined>;
   /** Stores a fresh answer if the plan says so, resolving once the exact store has it; never throws. */
   store(plan: CachePlan, result: ChatResult): Promise<void>;
-  /** Counts how a request was answered, and what a hit saved. */
-  record(tenant: string, status: CacheStatus, saved?: CachedAnswer): void;
+  /** Counts how a request was answered, and what it saved when no upstream call was its own. */
+  record(tenant: string, result: ChatResult): void;
   stats(tenant?: string): Promise<CacheStats>;
+  /** This replica's counters alone: no store round trip. */
+  counters(): Readonly<CacheCounters> & { semanticEntries: number };
   clear(tenant?: string): Promise<number>;
   /** Loads the semantic model, if any, so that the first request does not wait for it. */
   warm(): Promise<void>;
@@ -162,15 +164,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
 
     async store(plan, result) {
       if (!plan.store || plan.mode === "disabled" || UNCACHEABLE_FINISH.has(result.finishReason)) return;
-      const answer: CachedAnswer = {
-        message: result.message,
-        finishReason: result.finishReason,
-        usage: result.usage,
-        costUsd: result.costUsd,
-        provider: result.provider,
-        model: result.model,
-        storedAt: clock.now(),
-      };
+      const answer = cachedAnswerOf(result, clock.now());
       try {
         await store.set(plan.tenant, plan.key, answer, plan.ttlMs);
         bump(plan.tenant, "stored");
@@ -184,17 +178,20 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
       }
     },
 
-    record(tenant, status, saved) {
+    record(tenant, result) {
+      const status = result.cacheStatus;
       if (status === "hit_exact") bump(tenant, "hitsExact");
       else if (status === "hit_semantic") bump(tenant, "hitsSemantic");
       else if (status === "miss") bump(tenant, "misses");
       else if (status === "bypass") bump(tenant, "bypassed");
       else if (status === "coalesced") bump(tenant, "coalesced");
-      if (saved) {
-        bump(tenant, "tokensSaved", saved.usage.inputTokens + saved.usage.outputTokens);
-        bump(tenant, "costSavedUsd", saved.costUsd);
+      if (result.savedCostUsd !== undefined) {
+        bump(tenant, "tokensSaved", result.usage.inputTokens + result.usage.outputTokens);
+        bump(tenant, "costSavedUsd", result.savedCostUsd);
       }
     },
+
+    counters: () => ({ ...total, semanticEntries: semantic?.size() ?? 0 }),
 
     async stats(tenant) {
       const c = tenant === undefined ? total : (byTenant.get(tenant) ?? zero());

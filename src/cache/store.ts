@@ -9,6 +9,12 @@ export type CachedAnswer = Pick<ChatResult, "message" | "finishReason" | "usage"
   storedAt: number;
 };
 
+/** The part of a result the cache keeps. */
+export function cachedAnswerOf(result: ChatResult, storedAt: number): CachedAnswer {
+  const { message, finishReason, usage, costUsd, provider, model } = result;
+  return { message, finishReason, usage, costUsd, provider, model, storedAt };
+}
+
 export interface CacheSize {
   entries: number;
   bytes: number;

@@ -1,6 +1,6 @@
 import type { Flights } from "../cache/flights.js";
 import type { CacheHit, CachePlan, ResponseCache } from "../cache/response-cache.js";
-import type { CachedAnswer } from "../cache/store.js";
+import { cachedAnswerOf, type CachedAnswer } from "../cache/store.js";
 import type { Continuation, Sessions } from "../sessions/sessions.js";
 import { completeWithTools, planTools, streamWithTools, type ToolLoop, type ToolPlan } from "../tools/loop.js";
 import type { ToolContext, Tools } from "../tools/registry.js";
@@ -8,7 +8,7 @@ import type { ProviderChunk, ProviderRequest, ProviderUsage } from "../providers
 import type { ProviderDeployment } from "../providers/registry.js";
 import type { Breakers, Permit } from "../resilience/breakers.js";
 import type { LimitSettings, RateLimiter, Reservation } from "../limits/limiter.js";
-import { ANONYMOUS } from "../auth/tenants.js";
+import { principalOf, scopeOf } from "../auth/tenants.js";
 import type { Logger } from "../log.js";
 import { SpanStatusCode, trace } from "@opentelemetry/api";
 import { tracer } from "../telemetry.js";
@@ -20,7 +20,7 @@ import type { DeploymentStatsTracker } from "../routing/stats.js";
 import { callAbortedError, openAttempt, type AttemptScope, type CallContext } from "./attempt.js";
 import { costOf, type Catalog, type Deployment, type ModelEntry } from "./catalog.js";
 import type { Clock } from "./clock.js";
-import { GatewayError, invalidRequest, isGatewayError, type GatewayErrorReason } from "./errors.js";
+import { GatewayError, isGatewayError, type GatewayErrorReason } from "./errors.js";
 import type { HealthMonitor } from "./health.js";
 import { countMessageTokens, countTextTokens, estimatePromptTokens, type TokenCount } from "./tokens.js";
 import type { AttemptRecord, CacheStatus, ChatMessage, ChatRequest, ChatResult, ChatStreamEvent, FinishReason, Usage } from "./types.js";
@@ -54,10 +54,9 @@ export interface GatewayOptions {
   limits: LimitSettings;
   health: HealthMonitor;
   cache: ResponseCache;
-  /** Conversations; absent, a request naming a session is refused. */
-  sessions?: Sessions | undefined;
-  /** The tool registry; absent, a request can offer only its own (client-side) tools. */
-  tools?: Tools | undefined;
+  sessions: Sessions;
+  /** The tool registry. */
+  tools: Tools;
   /** Most model rounds of a server-side tool loop. */
   maxToolRounds?: number;
   /** Told of every answered model call (for metrics). */
@@ -66,8 +65,8 @@ export interface GatewayOptions {
   onRefused?: ((limit: string) => void) | undefined;
   /** Log each completion's messages and answer (config log.prompts). */
   logPrompts?: boolean | undefined;
-  /** Usage totals and budgets; absent, nothing is counted and no budget applies. */
-  usage?: UsageStore | undefined;
+  /** Usage totals and budgets. */
+  usage: UsageStore;
   logger?: Logger | undefined;
   /** Identical cacheable calls in flight at once share one upstream call; absent turns that off. */
   flights?: Flights | undefined;
@@ -111,9 +110,7 @@ interface Running {
 
 /** Builds the core pipeline. */
 export function createGateway(options: GatewayOptions): Gateway {
-  const { catalog, providers, router, stats, breakers, health, clock, limiter, limits, cache, flights, sessions, usage } = options;
-  const noTools: Tools = { list: () => [], get: () => undefined, breakerState: () => "closed", execute: () => Promise.reject(new Error("no tools")), call: () => Promise.reject(new Error("no tools")) };
-  const tools = options.tools ?? noTools;
+  const { catalog, providers, router, stats, breakers, health, clock, limiter, limits, cache, flights, sessions, usage, tools } = options;
   const maxToolRounds = options.maxToolRounds ?? 8;
   const toolPlanOf = (request: ChatRequest): ToolPlan | undefined => planTools(request, tools, maxToolRounds);
   const random = options.random ?? Math.random;
@@ -125,7 +122,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     // A tenant's own limits replace the gateway-wide ones.
     const applied = call.tenant?.limits ?? limits;
     if (!limitedBy(applied)) return unlimited;
-    const admission = await limiter.admit(scopeOf(request, call), estimatePromptTokens(request.messages) + maxTokens, applied);
+    const admission = await limiter.admit(scopeOfCall(request, call), estimatePromptTokens(request.messages) + maxTokens, applied);
     if (admission.admitted) return admission.reservation;
     options.onRefused?.(admission.limit);
     const what = { rpm: "requests per minute", rph: "requests per hour", tpm: "tokens per minute" }[admission.limit];
@@ -146,7 +143,7 @@ export function createGateway(options: GatewayOptions): Gateway {
    */
   async function reserveBudget(request: ChatRequest, call: CallContext, model: ModelEntry, maxTokens: number): Promise<Spend> {
     const budget = call.tenant?.budget;
-    if (!usage || !budget || (budget.dailyUsd === undefined && budget.monthlyUsd === undefined)) return noSpend;
+    if (!budget || (budget.dailyUsd === undefined && budget.monthlyUsd === undefined)) return noSpend;
     const tokens = { inputTokens: estimatePromptTokens(request.messages), outputTokens: maxTokens };
     const most = Math.max(...model.deployments.map((d) => costOf(d, tokens)));
     const now = clock.now();
@@ -208,12 +205,11 @@ export function createGateway(options: GatewayOptions): Gateway {
       options.logger?.info("completion content", { request_id: call.requestId, model: model.name, messages: request.messages, answer: result.message });
     }
     options.onCompleted?.(model, result, call);
-    if (!usage) return;
-    const saved = result.cacheStatus === "hit_exact" || result.cacheStatus === "hit_semantic" || result.cacheStatus === "coalesced";
+    const saved = result.savedCostUsd !== undefined;
     const tokens = result.usage.inputTokens + result.usage.outputTokens;
     usage
       .add({
-        tenant: scopeOf(request, call),
+        tenant: scopeOfCall(request, call),
         user: request.user,
         model: model.name,
         day: dayOf(clock.now()),
@@ -232,15 +228,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     if (reservation !== unlimited) reservation.reconcile(tokens).catch(() => {});
   }
 
-  /**
-   * Whose limits, cache and usage a call counts against: its tenant, or on an
-   * open gateway (no API keys) the request's user.
-   */
-  const scopeOf = (request: ChatRequest, call: CallContext): string =>
-    call.tenant && call.tenant !== ANONYMOUS ? call.tenant.name : request.user || "anonymous";
-  /** Who owns the sessions a call uses and the tools it runs: the tenant and, within it, the user. */
-  const principalOfCall = (request: ChatRequest, call: CallContext): string =>
-    call.tenant && call.tenant !== ANONYMOUS ? (request.user ? `${call.tenant.name}/${request.user}` : call.tenant.name) : request.user || "anonymous";
+  const scopeOfCall = (request: ChatRequest, call: CallContext): string => scopeOf(call.tenant, request.user);
+  const principalOfCall = (request: ChatRequest, call: CallContext): string => principalOf(call.tenant, request.user);
   const statusOf = (plan: CachePlan): CacheStatus => (plan.mode === "lookup" ? "miss" : plan.mode);
 
   /**
@@ -260,16 +249,6 @@ export function createGateway(options: GatewayOptions): Gateway {
   /** A caller that stopped waiting on a coalesced call gets its own cancellation or deadline error. */
   const abortedWait = (call: CallContext, err: unknown): unknown =>
     !isGatewayError(err) && call.signal.aborted ? callAbortedError(call, clock, err) : err;
-
-  const answerOf = (r: ChatResult): CachedAnswer => ({
-    message: r.message,
-    finishReason: r.finishReason,
-    usage: r.usage,
-    costUsd: r.costUsd,
-    provider: r.provider,
-    model: r.model,
-    storedAt: clock.now(),
-  });
 
   /** A result served without an upstream call of this caller's own: it costs nothing and made no attempts. */
   function served(call: CallContext, answer: CachedAnswer, status: CacheStatus, timeToFirstTokenMs?: number): ChatResult {
@@ -292,11 +271,9 @@ export function createGateway(options: GatewayOptions): Gateway {
     return out;
   }
 
-  const fromCache = (call: CallContext, answer: CachedAnswer, status: CacheStatus): ChatResult => served(call, answer, status);
-
   /** What a caller that joined another's call gets: the same answer, its own id and timings, no cost. */
   function follower(call: CallContext, r: ChatResult, timeToFirstTokenMs?: number): ChatResult {
-    const out = served(call, answerOf(r), "coalesced", timeToFirstTokenMs);
+    const out = served(call, cachedAnswerOf(r, clock.now()), "coalesced", timeToFirstTokenMs);
     // It waited on the upstream like the first caller did: only its time beyond that is ours.
     out.gatewayOverheadMs = Math.min(out.latencyMs, r.gatewayOverheadMs);
     return out;
@@ -574,7 +551,6 @@ export function createGateway(options: GatewayOptions): Gateway {
   }
 
   function continueSession(request: ChatRequest, call: CallContext): Promise<Continuation> {
-    if (!sessions) throw invalidRequest("session_id", "sessions are not enabled on this gateway");
     return sessions.continue(request as ChatRequest & { sessionId: string }, principalOfCall(request, call));
   }
 
@@ -582,17 +558,17 @@ export function createGateway(options: GatewayOptions): Gateway {
     const { model, upstream } = prepare(request, call, false);
     const reservation = await admit(request, call, upstream.maxTokens);
     let spend = noSpend;
-    const plan = cache.plan(request, model, scopeOf(request, call), upstream.maxTokens);
+    const plan = cache.plan(request, model, scopeOfCall(request, call), upstream.maxTokens);
     try {
       spend = await reserveBudget(request, call, model, upstream.maxTokens);
       const hit = plan.mode === "lookup" ? await lookup(plan, call) : undefined;
       if (hit) {
         settle(reservation, 0);
-        void spend.settle(0);
-        cache.record(plan.tenant, hit.kind, hit.answer);
-        const served = fromCache(call, hit.answer, hit.kind);
-        recordUsage(request, call, model, served);
-        return served;
+        void spend.settle(0).catch(() => {});
+        const answer = served(call, hit.answer, hit.kind);
+        cache.record(plan.tenant, answer);
+        recordUsage(request, call, model, answer);
+        return answer;
       }
       let done: ChatResult;
       if (plan.mode === "lookup" && flights) {
@@ -613,7 +589,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         done.cacheStatus = statusOf(plan);
         if (plan.store) void cache.store(plan, done);
       }
-      cache.record(plan.tenant, done.cacheStatus, done.cacheStatus === "coalesced" ? answerOf(done) : undefined);
+      cache.record(plan.tenant, done);
       settle(reservation, done.cacheStatus === "coalesced" ? 0 : done.usage.inputTokens + done.usage.outputTokens);
       void spend.settle(micros(done.costUsd)).catch(() => {});
       recordUsage(request, call, model, done);
@@ -628,7 +604,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   async function* streamOne(request: ChatRequest, call: CallContext): AsyncGenerator<ChatStreamEvent> {
     const { model, upstream } = prepare(request, call, true);
     const reservation = await admit(request, call, upstream.maxTokens);
-    const plan = cache.plan(request, model, scopeOf(request, call), upstream.maxTokens);
+    const plan = cache.plan(request, model, scopeOfCall(request, call), upstream.maxTokens);
     let delivered = false;
     let firstDeltaAt: number | undefined;
     let used: number | undefined;
@@ -639,9 +615,11 @@ export function createGateway(options: GatewayOptions): Gateway {
       const hit = plan.mode === "lookup" ? await lookup(plan, call) : undefined;
       if (hit) {
         used = 0;
-        cache.record(plan.tenant, hit.kind, hit.answer);
         for (const event of replayEvents(call, hit)) {
-          if (event.type === "done") final = event.result;
+          if (event.type === "done") {
+            final = event.result;
+            cache.record(plan.tenant, final);
+          }
           yield event;
         }
         return;
@@ -661,7 +639,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         for await (const event of events) {
           if (event.type === "done") {
             const result = status === "coalesced" ? follower(call, event.result, firstDeltaAt) : { ...event.result, cacheStatus: status };
-            cache.record(plan.tenant, status, status === "coalesced" ? answerOf(result) : undefined);
+            cache.record(plan.tenant, result);
             used = status === "coalesced" ? 0 : result.usage.inputTokens + result.usage.outputTokens;
             final = result;
             yield { type: "done", result };

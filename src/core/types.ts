@@ -134,7 +134,10 @@ export interface ChatResult {
   toolTurns?: ChatMessage[];
   /** Model rounds made; 1 without server-side tools. */
   rounds?: number;
-  /** For a cache hit or a coalesced call: what the answer cost when it was made, so what this call saved. */
+  /**
+   * Set only for a result served without an upstream call of its own (a cache
+   * hit, a coalesced call): what the answer cost when it was made, so what this call saved.
+   */
   savedCostUsd?: number;
 }
 

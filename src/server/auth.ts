@@ -40,11 +40,4 @@ export function requireAdmin(ctx: HandlerContext): Tenant {
   return tenant;
 }
 
-/**
- * Who owns sessions and runs tools: the tenant, and within it the request's
- * user. An open gateway has only users (as before API keys).
- */
-export function principalOf(tenant: Tenant, user: string): string {
-  if (tenant === ANONYMOUS) return user || "anonymous";
-  return user ? `${tenant.name}/${user}` : tenant.name;
-}
+export { principalOf } from "../auth/tenants.js";

@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import type * as http from "node:http";
 import { Code } from "@connectrpc/connect";
 import type { Authenticator, Tenant } from "../auth/tenants.js";
@@ -8,6 +7,7 @@ import type { CallContext, Gateway } from "../core/gateway.js";
 import type { ChatMessage, ChatRequest, ChatResult, FinishReason, Role, ToolDefinition } from "../core/types.js";
 import type { Logger } from "../log.js";
 import { authenticate } from "./auth.js";
+import { requestIdOf } from "./call-context.js";
 import { SpanKind, trace } from "@opentelemetry/api";
 import { endSpan, extractContext, tracer } from "../telemetry.js";
 import { codeOfReason } from "./error-mapper.js";
@@ -205,7 +205,7 @@ export function createOpenAiRest(options: OpenAiRestOptions): (req: http.Incomin
       if (!res.writableFinished) controller.abort(new GatewayError("CANCELLED", "the caller went away"));
     });
     const offered = req.headers["x-request-id"];
-    const requestId = typeof offered === "string" && /^[A-Za-z0-9._:-]{1,128}$/.test(offered) ? offered : randomUUID();
+    const requestId = requestIdOf(typeof offered === "string" ? offered : undefined);
     res.setHeader("x-request-id", requestId);
     const parent = extractContext((name) => {
       const v = req.headers[name];

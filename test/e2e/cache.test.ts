@@ -171,6 +171,11 @@ describe("request coalescing", () => {
     for (const r of results) expect(r.completion.message?.content).toBe("shared answer");
     expect(new Set(results.map((r) => r.completion.id)).size).toBe(10);
     expect(results.filter((r) => r.completion.costUsd > 0)).toHaveLength(1);
+    // The nine that shared the call saved what it cost, each.
+    const leaderCost = results.find((r) => r.completion.costUsd > 0)!.completion.costUsd;
+    const stats = (await clients(h).cache.getCacheStats({})).stats!;
+    expect(stats.coalesced).toBe(9n);
+    expect(stats.costSavedUsd).toBeCloseTo(9 * leaderCost, 12);
     // Tenants do not share: the same request from two callers at once makes two calls.
     await Promise.all([complete(c, ask("tenants", { user: "ann" })), complete(c, ask("tenants", { user: "bob" }))]);
     expect(upstreamCalls(h)).toBe(3);
