@@ -21,7 +21,7 @@ import { createLogger, type Logger } from "./log.js";
 import { createMetrics } from "./metrics.js";
 import type { SpanProcessor } from "@opentelemetry/sdk-trace";
 import { startTelemetry } from "./telemetry.js";
-import { createOpenAiRest } from "./server/openai-rest.js";
+import { createOpenAiRest } from "./server/rest/openai-rest.js";
 import { createProviders } from "./providers/registry.js";
 import { withFailurePolicy } from "./limits/failure-policy.js";
 import type { RateLimiter } from "./limits/limiter.js";
@@ -128,7 +128,7 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
         metrics,
         clock,
         auth,
-        rest: createOpenAiRest({ gateway, auth, clock, logger, maxBodyBytes: config.server.maxMessageBytes }),
+        rest: (shutdownSignal) => createOpenAiRest({ gateway, auth, clock, logger, metrics, shutdownSignal, maxBodyBytes: config.server.maxMessageBytes }),
       });
       return {
         ...server,

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { ConfigError } from "../config/load.js";
+import { GatewayError } from "../core/errors.js";
 import type { GatewayConfig } from "../config/schema.js";
 import type { Catalog } from "../core/catalog.js";
 import type { LimitSettings } from "../limits/limiter.js";
@@ -29,6 +30,13 @@ export function scopeOf(tenant: Tenant | undefined, user: string): string {
 export function principalOf(tenant: Tenant | undefined, user: string): string {
   if (!keyed(tenant)) return user || "anonymous";
   return user ? `${tenant.name}/${user}` : tenant.name;
+}
+
+/** Refuses a catalogue model its tenant may not use, with MODEL_NOT_ALLOWED. */
+export function assertModelAllowed(tenant: Tenant | undefined, model: string): void {
+  if (tenant?.allowedModels && !tenant.allowedModels.has(model)) {
+    throw new GatewayError("MODEL_NOT_ALLOWED", `tenant "${tenant.name}" may not use model "${model}"`, { metadata: { tenant: tenant.name, model } });
+  }
 }
 
 export interface Authenticator {

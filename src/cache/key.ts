@@ -10,7 +10,16 @@ const VERSION = "k1";
  * line changes: two spaces may matter in code.
  */
 export function normaliseText(text: string): string {
-  return text.normalize("NFC").replace(/\r\n?/g, "\n").replace(/[ \t]+\n/g, "\n").trim();
+  const lines = text.normalize("NFC").replace(/\r\n?/g, "\n").split("\n");
+  // A scan from each line's end, not /[ \t]+\n/: that regex retries from every blank of a long run
+  // that no line break follows, and a megabyte of spaces would hold the event loop for minutes.
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    let end = line.length;
+    while (end > 0 && (line.charCodeAt(end - 1) === 32 || line.charCodeAt(end - 1) === 9)) end--;
+    if (end < line.length) lines[i] = line.slice(0, end);
+  }
+  return lines.join("\n").trim();
 }
 
 function normaliseMessage(m: ChatMessage): unknown[] {

@@ -19,6 +19,20 @@ export interface CallContext {
   tenant?: Tenant | undefined;
   /** The trace context of the call's span; the core's spans are its children. */
   otel?: Context | undefined;
+  /** Filled by the core as the call is answered, for the face's access log line. */
+  report?: CallReport | undefined;
+}
+
+/** What the access log says about a completion, beyond the transport's own fields. */
+export interface CallReport {
+  model?: string;
+  provider?: string;
+  cache?: string;
+  input_tokens?: number;
+  output_tokens?: number;
+  cost_usd?: number;
+  /** The request's own metadata: kept with the call, as the contract says. */
+  metadata?: Record<string, string>;
 }
 
 /** The signal and bookkeeping for one upstream attempt. */

@@ -28,6 +28,8 @@ export type GatewayErrorReason =
   | "TOOL_NOT_FOUND"
   | "TOOL_FAILED"
   | "TOOL_TIMEOUT"
+  | "NOT_FOUND"
+  | "METHOD_NOT_ALLOWED"
   | "INTERNAL";
 
 /** Options of a GatewayError beyond its reason and message. */
@@ -61,6 +63,45 @@ export class GatewayError extends Error {
 /** Reports whether a value is a GatewayError, across module copies too. */
 export function isGatewayError(value: unknown): value is GatewayError {
   return value instanceof GatewayError || (value instanceof Error && value.name === "GatewayError" && "reason" in value);
+}
+
+// What each reason says about whose doing a failure was. Routing, retries, breakers, health and
+// statistics all ask these, so that they never disagree.
+
+const PROVIDER_FAULTS: ReadonlySet<GatewayErrorReason> = new Set([
+  "UPSTREAM_UNAVAILABLE",
+  "UPSTREAM_RATE_LIMITED",
+  "UPSTREAM_TIMEOUT",
+  "UPSTREAM_AUTH_FAILED",
+  "STREAM_INTERRUPTED",
+]);
+const FALLBACK: ReadonlySet<GatewayErrorReason> = new Set(["UPSTREAM_UNAVAILABLE", "UPSTREAM_RATE_LIMITED", "UPSTREAM_TIMEOUT", "UPSTREAM_AUTH_FAILED"]);
+const RETRYABLE: ReadonlySet<GatewayErrorReason> = new Set(["UPSTREAM_UNAVAILABLE", "UPSTREAM_RATE_LIMITED", "UPSTREAM_TIMEOUT"]);
+const CALLER_ENDED: ReadonlySet<GatewayErrorReason> = new Set(["CANCELLED", "DEADLINE_EXCEEDED", "SHUTTING_DOWN"]);
+
+/** The provider failed: it counts against the deployment's breaker, statistics and health. */
+export const isProviderFault = (reason: GatewayErrorReason): boolean => PROVIDER_FAULTS.has(reason);
+
+/** Another deployment may not share the failure, so the next one is tried. Bad requests would fail everywhere. */
+export const isFallbackWorthy = (reason: GatewayErrorReason): boolean => FALLBACK.has(reason);
+
+/** The same deployment may answer if asked again after a while. An auth failure will not pass by itself. */
+export const isRetryable = (reason: GatewayErrorReason): boolean => RETRYABLE.has(reason);
+
+/**
+ * The call ended on the caller's side (it cancelled, its deadline passed, or
+ * the gateway is shutting down): nobody is left to answer, and no provider is to blame.
+ */
+export const isCallerEnded = (reason: GatewayErrorReason): boolean => CALLER_ENDED.has(reason);
+
+/**
+ * A value the caller sent, quoted for an error message or a log line and cut
+ * to a bounded length: a megabyte-long model name must not become a megabyte
+ * of error (or a header too big to send).
+ */
+export function echo(value: string, max = 64): string {
+  if (value.length <= max) return JSON.stringify(value);
+  return `${JSON.stringify(value.slice(0, max))}… (${value.length - max} more characters)`;
 }
 
 /** Shorthand for the most common case: the caller's request is wrong. */

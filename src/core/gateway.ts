@@ -8,7 +8,7 @@ import type { ProviderChunk, ProviderRequest, ProviderUsage } from "../providers
 import type { ProviderDeployment } from "../providers/registry.js";
 import type { Breakers, Permit } from "../resilience/breakers.js";
 import type { LimitSettings, RateLimiter, Reservation } from "../limits/limiter.js";
-import { principalOf, scopeOf } from "../auth/tenants.js";
+import { assertModelAllowed, principalOf, scopeOf } from "../auth/tenants.js";
 import type { Logger } from "../log.js";
 import { SpanStatusCode, trace } from "@opentelemetry/api";
 import { tracer } from "../telemetry.js";
@@ -20,13 +20,13 @@ import type { DeploymentStatsTracker } from "../routing/stats.js";
 import { callAbortedError, openAttempt, type AttemptScope, type CallContext } from "./attempt.js";
 import { costOf, type Catalog, type Deployment, type ModelEntry } from "./catalog.js";
 import type { Clock } from "./clock.js";
-import { GatewayError, isGatewayError, type GatewayErrorReason } from "./errors.js";
+import { GatewayError, isCallerEnded, isFallbackWorthy, isGatewayError, isProviderFault } from "./errors.js";
 import type { HealthMonitor } from "./health.js";
 import { countMessageTokens, countTextTokens, estimatePromptTokens, type TokenCount } from "./tokens.js";
 import type { AttemptRecord, CacheStatus, ChatMessage, ChatRequest, ChatResult, ChatStreamEvent, FinishReason, Usage } from "./types.js";
 import { validateChatRequest } from "./validate.js";
 
-export type { CallContext } from "./attempt.js";
+export type { CallContext, CallReport } from "./attempt.js";
 
 /** The core every transport calls: one pipeline for unary and streamed completions. */
 export interface Gateway {
@@ -38,7 +38,10 @@ export interface Gateway {
   complete(request: ChatRequest, call: CallContext): Promise<ChatResult>;
   /** Yields one "cache" event, text deltas, then exactly one "done"; throws a GatewayError if the call fails. */
   stream(request: ChatRequest, call: CallContext): AsyncIterable<ChatStreamEvent>;
-  countTokens(model: string, messages: readonly ChatMessage[]): TokenCount & { model: string };
+  /** Counts a prompt's tokens for a model the caller may use. */
+  countTokens(model: string, messages: readonly ChatMessage[], call: CallContext): Promise<TokenCount & { model: string }>;
+  /** Resolves a model name for a caller, refusing models its tenant may not use. */
+  resolveModel(name: string, call: CallContext): ModelEntry;
 }
 
 /** What the gateway is built from; everything is made once at start-up. */
@@ -73,15 +76,6 @@ export interface GatewayOptions {
   clock: Clock;
   random?: () => number;
 }
-
-// Failures another deployment may not share: the next one is tried. Bad requests would fail
-// everywhere, and a cancelled or expired call has nobody left to answer.
-const FALLBACK_REASONS: ReadonlySet<GatewayErrorReason> = new Set([
-  "UPSTREAM_UNAVAILABLE",
-  "UPSTREAM_RATE_LIMITED",
-  "UPSTREAM_TIMEOUT",
-  "UPSTREAM_AUTH_FAILED",
-]);
 
 type Answer = { message: ChatMessage; finishReason: FinishReason; usage?: ProviderUsage | undefined; model: string };
 
@@ -180,7 +174,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   }
 
   /** Describes the answer on the call's own span (GenAI conventions, plus what the gateway adds). */
-  function annotate(call: CallContext, model: ModelEntry, result: ChatResult): void {
+  function annotate(request: ChatRequest, call: CallContext, model: ModelEntry, result: ChatResult): void {
     const span = call.otel ? trace.getSpan(call.otel) : undefined;
     if (!span?.isRecording()) return;
     span.setAttributes({
@@ -196,11 +190,23 @@ export function createGateway(options: GatewayOptions): Gateway {
       "llm_gateway.attempts": result.attempts.length,
       ...(call.tenant ? { "llm_gateway.tenant": call.tenant.name } : {}),
     });
+    // The request's metadata, kept with the call (bounded by validation: 16 entries of short text).
+    for (const [k, v] of Object.entries(request.metadata)) span.setAttribute(`llm_gateway.metadata.${k}`, v);
   }
 
   /** Adds a finished call to its day's totals, streams included; a store failure is logged, never the caller's. */
   function recordUsage(request: ChatRequest, call: CallContext, model: ModelEntry, result: ChatResult): void {
-    annotate(call, model, result);
+    annotate(request, call, model, result);
+    const report = call.report;
+    if (report) {
+      report.model = model.name;
+      report.provider = result.provider;
+      report.cache = result.cacheStatus;
+      report.input_tokens = (report.input_tokens ?? 0) + result.usage.inputTokens;
+      report.output_tokens = (report.output_tokens ?? 0) + result.usage.outputTokens;
+      report.cost_usd = (report.cost_usd ?? 0) + result.costUsd;
+      if (Object.keys(request.metadata).length > 0) report.metadata = request.metadata;
+    }
     if (options.logPrompts) {
       options.logger?.info("completion content", { request_id: call.requestId, model: model.name, messages: request.messages, answer: result.message });
     }
@@ -282,6 +288,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   /** A cached answer as a stream: the cache event, the text in word-sized deltas, then the result. */
   function* replayEvents(call: CallContext, hit: CacheHit): Generator<ChatStreamEvent> {
     yield { type: "cache", status: hit.kind };
+    yield { type: "answering", provider: hit.answer.provider };
     let firstAt: number | undefined;
     for (const text of deltasOf(hit.answer.message.content)) {
       firstAt ??= clock.monotonic() - call.receivedAt;
@@ -302,15 +309,15 @@ export function createGateway(options: GatewayOptions): Gateway {
     createAttemptSchedule({ order, breakers, retry: options.retry, budget: options.retryBudget, clock, call, random });
 
   /** Resolves and checks a request. Routing waits until the cache has missed: a hit needs no deployment. */
-  function prepare(request: ChatRequest, call: CallContext, streaming: boolean): { model: ModelEntry; upstream: Omit<ProviderRequest, "model"> } {
-    const model = catalog.resolve(request.model);
-    const allowed = call.tenant?.allowedModels;
-    if (allowed && !allowed.has(model.name)) {
-      throw new GatewayError("MODEL_NOT_ALLOWED", `tenant "${call.tenant!.name}" may not use model "${model.name}"`, {
-        metadata: { tenant: call.tenant!.name, model: model.name },
-      });
-    }
-    validateChatRequest(request, model, streaming);
+  function resolveModel(name: string, call: CallContext): ModelEntry {
+    const model = catalog.resolve(name);
+    assertModelAllowed(call.tenant, model.name);
+    return model;
+  }
+
+  async function prepare(request: ChatRequest, call: CallContext, streaming: boolean): Promise<{ model: ModelEntry; upstream: Omit<ProviderRequest, "model"> }> {
+    const model = resolveModel(request.model, call);
+    await validateChatRequest(request, model, streaming);
     const upstream: Omit<ProviderRequest, "model"> = {
       messages: request.messages,
       maxTokens: request.maxTokens ?? model.maxOutputTokens,
@@ -336,7 +343,7 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   function recordFailure(d: Deployment, permit: Permit, error: GatewayError, attempts: AttemptRecord[], latencyMs: number): void {
     attempts.push({ provider: d.provider, model: d.upstreamModel, errorReason: error.reason, errorMessage: error.message, latencyMs });
-    if (FALLBACK_REASONS.has(error.reason) || error.reason === "STREAM_INTERRUPTED") {
+    if (isProviderFault(error.reason)) {
       stats.recordFailure(d.id, error.message);
       permit.failure();
     } else {
@@ -380,17 +387,17 @@ export function createGateway(options: GatewayOptions): Gateway {
     });
   }
 
-  function usageOf(model: ModelEntry, reported: ProviderUsage | undefined, messages: readonly ChatMessage[], output: string): Usage {
+  async function usageOf(model: ModelEntry, reported: ProviderUsage | undefined, messages: readonly ChatMessage[], output: string): Promise<Usage> {
     if (reported) return { ...reported, estimated: false };
     // Some compatible servers report no usage; count rather than bill nothing.
     return {
-      inputTokens: countMessageTokens(messages, model.tokenizer).tokens,
-      outputTokens: countTextTokens(output, model.tokenizer),
+      inputTokens: (await countMessageTokens(messages, model.tokenizer)).tokens,
+      outputTokens: await countTextTokens(output, model.tokenizer),
       estimated: true,
     };
   }
 
-  function result(
+  async function result(
     call: CallContext,
     request: ChatRequest,
     model: ModelEntry,
@@ -399,8 +406,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     upstreamMs: number,
     attempts: AttemptRecord[],
     timeToFirstTokenMs?: number,
-  ): ChatResult {
-    const usage = usageOf(model, answer.usage, request.messages, answer.message.content);
+  ): Promise<ChatResult> {
+    const usage = await usageOf(model, answer.usage, request.messages, answer.message.content);
     const latencyMs = clock.monotonic() - call.receivedAt;
     const out: ChatResult = {
       id: call.requestId,
@@ -471,7 +478,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         }
         pending.delete(first.r);
         settled.push(first.o);
-        if (first.o.ok || !FALLBACK_REASONS.has(first.o.error.reason)) {
+        if (first.o.ok || !isFallbackWorthy(first.o.error.reason)) {
           for (const r of pending) r.abandon();
           settled.push(...(await Promise.all([...pending].map((r) => r.done))));
           return { settled };
@@ -514,10 +521,12 @@ export function createGateway(options: GatewayOptions): Gateway {
       }
     },
 
-    countTokens(name, messages) {
-      const model = catalog.resolve(name);
-      return { ...countMessageTokens(messages, model.tokenizer), model: model.name };
+    async countTokens(name, messages, call) {
+      const model = resolveModel(name, call);
+      return { ...(await countMessageTokens(messages, model.tokenizer)), model: model.name };
     },
+
+    resolveModel,
   };
 
   function toolLoop(request: ChatRequest, plan: ToolPlan, call: CallContext): ToolLoop {
@@ -555,7 +564,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   }
 
   async function completeOne(request: ChatRequest, call: CallContext): Promise<ChatResult> {
-    const { model, upstream } = prepare(request, call, false);
+    const { model, upstream } = await prepare(request, call, false);
     const reservation = await admit(request, call, upstream.maxTokens);
     let spend = noSpend;
     const plan = cache.plan(request, model, scopeOfCall(request, call), upstream.maxTokens);
@@ -602,7 +611,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   }
 
   async function* streamOne(request: ChatRequest, call: CallContext): AsyncGenerator<ChatStreamEvent> {
-    const { model, upstream } = prepare(request, call, true);
+    const { model, upstream } = await prepare(request, call, true);
     const reservation = await admit(request, call, upstream.maxTokens);
     const plan = cache.plan(request, model, scopeOfCall(request, call), upstream.maxTokens);
     let delivered = false;
@@ -694,10 +703,10 @@ export function createGateway(options: GatewayOptions): Gateway {
         }
       }
       const winner = race.settled.find((o) => o.ok);
-      if (winner?.ok) return result(call, request, model, winner.d, winner.answer, upstreamMs, attempts);
+      if (winner?.ok) return await result(call, request, model, winner.d, winner.answer, upstreamMs, attempts);
       const failure = race.settled.findLast((o) => !o.ok && o.error.metadata["hedge"] !== "lost");
       if (!failure || failure.ok) break;
-      if (!FALLBACK_REASONS.has(failure.error.reason) || call.signal.aborted) throw failure.error;
+      if (!isFallbackWorthy(failure.error.reason) || call.signal.aborted) throw failure.error;
       last = failure.error;
       failed = { deployment: failure.d, error: failure.error };
     }
@@ -767,7 +776,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         pending.delete(r.run);
         if ("error" in r) {
           failures.push(r);
-          if (!FALLBACK_REASONS.has(r.error.reason)) break;
+          if (!isFallbackWorthy(r.error.reason)) break;
           // A failure before the hedge fired: no race to run, the caller's loop falls back as usual.
           if (pending.size === 0) timer = undefined;
           continue;
@@ -808,7 +817,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         upstreamMs += clock.monotonic() - raceStarted;
         const f = race.failures.at(-1);
         if (!f) break;
-        if (!FALLBACK_REASONS.has(f.error.reason) || call.signal.aborted) throw f.error;
+        if (!isFallbackWorthy(f.error.reason) || call.signal.aborted) throw f.error;
         last = f.error;
         failed = { deployment: f.run.d, error: f.error };
         continue;
@@ -819,6 +828,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       let firstTokenAt: number | undefined;
       let end: Extract<ProviderChunk, { type: "end" }> | undefined;
       let failure: GatewayError | undefined;
+      yield { type: "answering", provider: d.provider };
       try {
         for (let r = race.winner.chunk; !r.done; r = await run.it.next()) {
           const chunk = r.value;
@@ -834,9 +844,11 @@ export function createGateway(options: GatewayOptions): Gateway {
           yield { type: "delta", text: chunk.text };
         }
         if (!end) {
-          failure = new GatewayError("UPSTREAM_UNAVAILABLE", `${d.provider}: the stream ended without a finish reason`, {
-            metadata: { provider: d.provider },
-          });
+          // The SDKs end a stream quietly when its signal aborts: whoever aborted it (the caller, its
+          // deadline, a shutdown, our own timeout) says whose failure this is, not the provider's silence.
+          failure = run.attempt.signal.aborted
+            ? run.attempt.classify(run.attempt.signal.reason)
+            : new GatewayError("UPSTREAM_UNAVAILABLE", `${d.provider}: the stream ended without a finish reason`, { metadata: { provider: d.provider } });
         }
       } catch (err) {
         failure = run.attempt.classify(err);
@@ -857,7 +869,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         // after it, the caller has part of an answer and must be told, never handed a silent truncation.
         const error = interrupted(failure, text, d.provider);
         recordFailure(d, permit, error, attempts, took);
-        if (text.length > 0 || !FALLBACK_REASONS.has(error.reason) || call.signal.aborted) throw error;
+        if (text.length > 0 || !isFallbackWorthy(error.reason) || call.signal.aborted) throw error;
         last = error;
         failed = { deployment: d, error };
         continue;
@@ -868,7 +880,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       const message: ChatMessage = { role: "assistant", content: text };
       if (end!.toolCalls) message.toolCalls = end!.toolCalls;
       const answer: Answer = { message, finishReason: end!.finishReason, usage: end!.usage, model: end!.model };
-      yield { type: "done", result: result(call, request, model, d, answer, upstreamMs, attempts, ttft) };
+      yield { type: "done", result: await result(call, request, model, d, answer, upstreamMs, attempts, ttft) };
       return;
     }
     throw exhausted(model, call, attempts, last, schedule.skipped);
@@ -896,7 +908,7 @@ export function deltasOf(text: string): string[] {
  * that no caller mistakes a cut stream for a whole answer.
  */
 function interrupted(error: GatewayError, delivered: string, provider: string): GatewayError {
-  if (delivered.length === 0 || error.reason === "CANCELLED" || error.reason === "DEADLINE_EXCEEDED") return error;
+  if (delivered.length === 0 || isCallerEnded(error.reason)) return error;
   return new GatewayError("STREAM_INTERRUPTED", `${provider}: stream failed after ${delivered.length} characters: ${error.message}`, {
     metadata: { ...error.metadata, provider, delivered_chars: String(delivered.length), upstream_reason: error.reason },
     cause: error,

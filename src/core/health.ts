@@ -1,5 +1,5 @@
 import type { Clock } from "./clock.js";
-import { isGatewayError } from "./errors.js";
+import { isGatewayError, isProviderFault } from "./errors.js";
 
 export type ServingStatus = "serving" | "degraded" | "not_serving";
 
@@ -42,16 +42,6 @@ export interface HealthMonitorOptions {
   /** Consecutive failures after which a provider is NOT_SERVING rather than DEGRADED. */
   failuresUntilDown?: number;
 }
-
-// Failures that say something about the provider. Bad requests, cancellations
-// and the caller's own deadline do not.
-const PROVIDER_FAULTS = new Set([
-  "UPSTREAM_UNAVAILABLE",
-  "UPSTREAM_RATE_LIMITED",
-  "UPSTREAM_TIMEOUT",
-  "UPSTREAM_AUTH_FAILED",
-  "STREAM_INTERRUPTED",
-]);
 
 /**
  * Passive health from call outcomes: a provider is SERVING after a success,
@@ -110,7 +100,7 @@ export function createHealthMonitor(options: HealthMonitorOptions): HealthMonito
       if (dep && (dep.status !== "serving" || dep.detail !== "ok")) update(provider, "provider", "serving", "ok");
     },
     recordFailure(provider, error) {
-      if (!isGatewayError(error) || !PROVIDER_FAULTS.has(error.reason)) return;
+      if (!isGatewayError(error) || !isProviderFault(error.reason)) return;
       const count = (failures.get(provider) ?? 0) + 1;
       failures.set(provider, count);
       const status = count >= failuresUntilDown ? "not_serving" : "degraded";

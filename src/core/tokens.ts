@@ -1,5 +1,3 @@
-import { countTokens as countCl100k } from "gpt-tokenizer/encoding/cl100k_base";
-import { countTokens as countO200k } from "gpt-tokenizer/encoding/o200k_base";
 import type { ChatMessage } from "./types.js";
 
 /** A tokenizer the gateway can count with; "estimate" counts with o200k_base and says so. */
@@ -10,6 +8,13 @@ export interface TokenCount {
   tokens: number;
   estimated: boolean;
   tokenizer: string;
+}
+
+/** The part of a gpt-tokenizer encoding the gateway uses. */
+export interface Encoding {
+  countTokens(text: string, options: { disallowedSpecial: Set<string> }): number;
+  encode(text: string, options: { disallowedSpecial: Set<string> }): number[];
+  decodeGenerator(tokens: Iterable<number>): Generator<string, void, void>;
 }
 
 /**
@@ -24,10 +29,141 @@ export function tokenizerFor(upstreamModel: string): TokenizerName {
   return "estimate";
 }
 
+// A caller's text is only ever text: "<|endoftext|>" in a prompt is counted as the characters it is,
+// never as a special token (gpt-tokenizer would otherwise refuse it by throwing).
+const PLAIN = { disallowedSpecial: new Set<string>() };
+
+const loading = new Map<"o200k_base" | "cl100k_base", Promise<Encoding>>();
+
+/**
+ * The encoding of a tokenizer, loaded on first use: the ranks cost tens of
+ * megabytes, and a gateway that never counts never pays for them.
+ */
+export function encodingOf(tokenizer: TokenizerName): Promise<Encoding> {
+  const name = tokenizer === "cl100k_base" ? "cl100k_base" : "o200k_base";
+  let p = loading.get(name);
+  if (!p) {
+    p = (name === "cl100k_base" ? import("gpt-tokenizer/encoding/cl100k_base") : import("gpt-tokenizer/encoding/o200k_base")) as Promise<Encoding>;
+    loading.set(name, p);
+  }
+  return p;
+}
+
+// Pieces are cut at places where the tokenizer's own pre-tokenisation splits anyway (see boundaryAt),
+// about this long, so that each call to the tokenizer does a bounded amount of work.
+const PIECE_CHARS = 4096;
+// BPE is quadratic in the length of one pre-token (100k characters of "y" took 7.5 s). A stretch this
+// long without a natural boundary (a run of one letter, CJK without punctuation, base64) is cut hard.
+const LONGEST_RUN = 256;
+// Counting yields to the event loop after this much work, so that no caller's text holds up the others.
+const SLICE_MS = 4;
+
+const isSpace = (c: number) => c === 32 || (c >= 9 && c <= 13) || c === 0xa0 || c === 0x2028 || c === 0x2029 || c === 0x3000 || c === 0xfeff || (c >= 0x2000 && c <= 0x200a);
+
+/**
+ * True where o200k_base and cl100k_base always begin a new pre-token: at a
+ * single space between two non-space characters (the space leads the next
+ * word or stands alone), and after a line break before a character other than
+ * space or "/" (their patterns end a run of line breaks there). Counting the
+ * pieces between such places separately gives exactly the whole text's count.
+ */
+function boundaryAt(text: string, i: number): boolean {
+  const c = text.charCodeAt(i);
+  const prev = text.charCodeAt(i - 1);
+  if (c === 32) return !isSpace(prev) && i + 1 < text.length && !isSpace(text.charCodeAt(i + 1));
+  return (prev === 10 || prev === 13) && !isSpace(c) && c !== 47;
+}
+
+/** Splits text into pieces the tokenizer handles in bounded time; `exact` is false if a long run had to be cut. */
+export function piecesOf(text: string): { pieces: string[]; exact: boolean } {
+  if (text.length <= LONGEST_RUN) return { pieces: [text], exact: true };
+  const pieces: string[] = [];
+  let exact = true;
+  let start = 0;
+  let boundary = -1;
+  let runStart = 0;
+  for (let i = 1; i < text.length; i++) {
+    if (boundaryAt(text, i)) {
+      boundary = i;
+      runStart = i;
+    }
+    if (i - start >= PIECE_CHARS && boundary > start) {
+      pieces.push(text.slice(start, boundary));
+      start = boundary;
+    } else if (i - runStart >= LONGEST_RUN) {
+      // Never between the two halves of a surrogate pair.
+      const cut = (text.charCodeAt(i - 1) & 0xfc00) === 0xd800 ? i - 1 : i;
+      pieces.push(text.slice(start, cut));
+      start = runStart = cut;
+      exact = false;
+    }
+  }
+  if (start < text.length) pieces.push(text.slice(start));
+  return { pieces, exact };
+}
+
+/** Resolves on the next turn of the event loop, after pending I/O. */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Counts tokens of many texts in time slices: linear in the input, and never
+ * more than a few milliseconds of the event loop at a stretch. With `limit`,
+ * stops as soon as the count passes it (the caller only needs to know that).
+ */
+export class TokenTally {
+  tokens = 0;
+  exact = true;
+  private sliceStart = performance.now();
+
+  constructor(
+    private readonly encoding: Encoding,
+    private readonly limit = Infinity,
+  ) {}
+
+  /** True once the count has passed the limit; later texts are not counted. */
+  get over(): boolean {
+    return this.tokens > this.limit;
+  }
+
+  async add(text: string): Promise<void> {
+    if (text.length === 0 || this.over) return;
+    const { pieces, exact } = piecesOf(text);
+    if (!exact) this.exact = false;
+    for (const piece of pieces) {
+      this.tokens += this.encoding.countTokens(piece, PLAIN);
+      if (this.over) return;
+      if (performance.now() - this.sliceStart > SLICE_MS) {
+        await nextTurn();
+        this.sliceStart = performance.now();
+      }
+    }
+  }
+}
+
 /** Counts the tokens of a piece of text. */
-export function countTextTokens(text: string, tokenizer: TokenizerName): number {
+export async function countTextTokens(text: string, tokenizer: TokenizerName): Promise<number> {
   if (text.length === 0) return 0;
-  return tokenizer === "cl100k_base" ? countCl100k(text) : countO200k(text);
+  const tally = new TokenTally(await encodingOf(tokenizer));
+  await tally.add(text);
+  return tally.tokens;
+}
+
+/** Encodes text to token ids, in bounded pieces (the local model streams them). */
+export async function encodeText(text: string, tokenizer: TokenizerName, maxTokens = Infinity): Promise<number[]> {
+  const encoding = await encodingOf(tokenizer);
+  const out: number[] = [];
+  let sliceStart = performance.now();
+  for (const piece of piecesOf(text).pieces) {
+    for (const t of encoding.encode(piece, PLAIN)) {
+      if (out.length >= maxTokens) return out;
+      out.push(t);
+    }
+    if (performance.now() - sliceStart > SLICE_MS) {
+      await nextTurn();
+      sliceStart = performance.now();
+    }
+  }
+  return out;
 }
 
 // OpenAI's chat format wraps each message in a few special tokens and primes the reply
@@ -36,18 +172,29 @@ const TOKENS_PER_MESSAGE = 3;
 const TOKENS_PER_NAME = 1;
 const REPLY_PRIMING_TOKENS = 3;
 
-/** Counts the prompt tokens of a conversation as a chat model would see it. */
-export function countMessageTokens(messages: readonly ChatMessage[], tokenizer: TokenizerName): TokenCount {
-  let tokens = REPLY_PRIMING_TOKENS;
+/**
+ * Counts the prompt tokens of a conversation as a chat model would see it.
+ * With `limit`, counting stops once the count passes it: the result is then
+ * some number above the limit, which is all a context check needs.
+ */
+export async function countMessageTokens(messages: readonly ChatMessage[], tokenizer: TokenizerName, limit = Infinity): Promise<TokenCount> {
+  const tally = new TokenTally(await encodingOf(tokenizer), limit);
+  tally.tokens = REPLY_PRIMING_TOKENS;
   for (const m of messages) {
-    tokens += TOKENS_PER_MESSAGE + countTextTokens(m.content, tokenizer);
-    if (m.name) tokens += TOKENS_PER_NAME + countTextTokens(m.name, tokenizer);
-    for (const call of m.toolCalls ?? []) {
-      tokens += countTextTokens(call.name, tokenizer) + countTextTokens(call.argumentsJson, tokenizer);
+    tally.tokens += TOKENS_PER_MESSAGE;
+    await tally.add(m.content);
+    if (m.name) {
+      tally.tokens += TOKENS_PER_NAME;
+      await tally.add(m.name);
     }
+    for (const call of m.toolCalls ?? []) {
+      await tally.add(call.name);
+      await tally.add(call.argumentsJson);
+    }
+    if (tally.over) break;
   }
-  const estimated = tokenizer === "estimate";
-  return { tokens, estimated, tokenizer: estimated ? "estimate:o200k_base" : tokenizer };
+  const estimated = tokenizer === "estimate" || !tally.exact;
+  return { tokens: tally.tokens, estimated, tokenizer: tokenizer === "estimate" ? "estimate:o200k_base" : tokenizer };
 }
 
 /** About four characters a token: free on the hot path, good enough for prices and limits. */

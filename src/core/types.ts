@@ -147,5 +147,7 @@ export type ChatStreamEvent =
   | { type: "done"; result: ChatResult }
   /** First of every stream: how the cache will answer, before any text (for response headers). */
   | { type: "cache"; status: CacheStatus }
+  /** Before a round's first text: who is answering (the deployment that won, or the one a cached answer came from). */
+  | { type: "answering"; provider: string }
   | { type: "tool_call"; id: string; name: string; argumentsJson: string; round: number }
   | { type: "tool_result"; id: string; name: string; output: string; isError: boolean; latencyMs: number };

@@ -13,7 +13,7 @@ const MAX_USER_LENGTH = 256;
  * Checks a request against the contract and the model it resolved to, so
  * that bad input fails here with the field named, not at the provider.
  */
-export function validateChatRequest(request: ChatRequest, model: ModelEntry, streaming: boolean): void {
+export async function validateChatRequest(request: ChatRequest, model: ModelEntry, streaming: boolean): Promise<void> {
   if (request.messages.length === 0) throw invalidRequest("messages", "at least one message is required");
   request.messages.forEach((m, i) => {
     if (m.role === "tool" && !m.toolCallId) throw invalidRequest(`messages[${i}].tool_call_id`, "required for a tool message");
@@ -46,7 +46,6 @@ export function validateChatRequest(request: ChatRequest, model: ModelEntry, str
     if (v.length > MAX_METADATA_VALUE) throw invalidRequest(`metadata.${k}`, `values must have at most ${MAX_METADATA_VALUE} characters`);
   }
   if (request.user.length > MAX_USER_LENGTH) throw invalidRequest("user", `at most ${MAX_USER_LENGTH} characters`);
-  checkContextLength(request, model);
   if (streaming && !model.capabilities.streaming) {
     throw new GatewayError("CAPABILITY_UNSUPPORTED", `model "${model.name}" cannot stream; use Complete`, {
       metadata: { model: model.name, capability: "streaming" },
@@ -58,6 +57,8 @@ export function validateChatRequest(request: ChatRequest, model: ModelEntry, str
       metadata: { model: model.name, capability: "tools" },
     });
   }
+  // Last: the only check that may count tokens.
+  await checkContextLength(request, model);
 }
 
 /**
@@ -66,16 +67,17 @@ export function validateChatRequest(request: ChatRequest, model: ModelEntry, str
  * near the limit is counted exactly, so long prompts pay for a tokenizer pass
  * only when it matters.
  */
-function checkContextLength(request: ChatRequest, model: ModelEntry): void {
+async function checkContextLength(request: ChatRequest, model: ModelEntry): Promise<void> {
   const room = request.maxTokens ?? model.maxOutputTokens;
   const estimate = estimatePromptTokens(request.messages);
   if (estimate + room <= model.contextWindow / 2) return;
-  const exact = countMessageTokens(request.messages, model.tokenizer).tokens;
-  if (exact + room > model.contextWindow) {
+  // Counting stops once the prompt is known not to fit: a huge prompt costs no more than one that just fits.
+  const counted = await countMessageTokens(request.messages, model.tokenizer, model.contextWindow - room);
+  if (counted.tokens + room > model.contextWindow) {
     throw new GatewayError(
       "INVALID_REQUEST",
-      `messages: the prompt is ${exact} tokens and max_tokens ${room}; together they exceed the ${model.contextWindow}-token context of model "${model.name}"`,
-      { metadata: { field: "messages", prompt_tokens: String(exact), context_window: String(model.contextWindow) } },
+      `messages: the prompt is more than ${model.contextWindow - room} tokens, which with max_tokens ${room} exceeds the ${model.contextWindow}-token context of model "${model.name}"`,
+      { metadata: { field: "messages", max_prompt_tokens: String(model.contextWindow - room), context_window: String(model.contextWindow) } },
     );
   }
 }

@@ -1,6 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { decodeGenerator, encode } from "gpt-tokenizer/encoding/o200k_base";
-import { countMessageTokens } from "../core/tokens.js";
+import { countMessageTokens, encodeText, encodingOf } from "../core/tokens.js";
 import type { ChatMessage, FinishReason } from "../core/types.js";
 import type { Provider, ProviderChunk, ProviderRequest, ProviderResult } from "./provider.js";
 
@@ -19,17 +18,19 @@ export interface LocalProviderOptions {
  * signal aborts. It is what the gateway runs on when no API key is set.
  */
 export function createLocalProvider(options: LocalProviderOptions): Provider {
-  function plan(request: ProviderRequest): { tokens: number[]; finishReason: FinishReason; inputTokens: number } {
+  async function plan(request: ProviderRequest): Promise<{ tokens: number[]; finishReason: FinishReason; inputTokens: number }> {
     let text = replyTo(request.messages);
     let finishReason: FinishReason = "stop";
     const cut = firstStop(text, request.stop);
     if (cut !== undefined) text = text.slice(0, cut);
-    let tokens = encode(text);
+    // No token is longer than this many characters: the answer's max_tokens never need more of the text.
+    const room = request.maxTokens * MAX_TOKEN_CHARS;
+    const tokens = await encodeText(text.length > room ? text.slice(0, room) : text, "o200k_base", request.maxTokens + 1);
     if (tokens.length > request.maxTokens) {
-      tokens = tokens.slice(0, request.maxTokens);
+      tokens.length = request.maxTokens;
       finishReason = "length";
     }
-    return { tokens, finishReason, inputTokens: countMessageTokens(request.messages, "o200k_base").tokens };
+    return { tokens, finishReason, inputTokens: (await countMessageTokens(request.messages, "o200k_base")).tokens };
   }
 
   return {
@@ -38,9 +39,10 @@ export function createLocalProvider(options: LocalProviderOptions): Provider {
 
     async complete(request, signal): Promise<ProviderResult> {
       signal.throwIfAborted();
-      const { tokens, finishReason, inputTokens } = plan(request);
+      const { tokens, finishReason, inputTokens } = await plan(request);
+      signal.throwIfAborted();
       let content = "";
-      for (const piece of decodeGenerator(tokens)) content += piece;
+      for (const piece of (await encodingOf("o200k_base")).decodeGenerator(tokens)) content += piece;
       return {
         message: { role: "assistant", content },
         finishReason,
@@ -51,8 +53,8 @@ export function createLocalProvider(options: LocalProviderOptions): Provider {
 
     async *stream(request, signal): AsyncIterable<ProviderChunk> {
       signal.throwIfAborted();
-      const { tokens, finishReason, inputTokens } = plan(request);
-      for (const piece of decodeGenerator(tokens)) {
+      const { tokens, finishReason, inputTokens } = await plan(request);
+      for (const piece of (await encodingOf("o200k_base")).decodeGenerator(tokens)) {
         if (options.tokenDelayMs > 0) await sleep(options.tokenDelayMs, undefined, { signal });
         signal.throwIfAborted();
         if (piece) yield { type: "delta", text: piece };
@@ -63,6 +65,8 @@ export function createLocalProvider(options: LocalProviderOptions): Provider {
     translateError: () => undefined,
   };
 }
+
+const MAX_TOKEN_CHARS = 256;
 
 function replyTo(messages: readonly ChatMessage[]): string {
   const lastUser = [...messages].reverse().find((m) => m.role === "user");

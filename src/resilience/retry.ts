@@ -1,4 +1,3 @@
-import type { GatewayErrorReason } from "../core/errors.js";
 
 /** Retry settings, gateway-wide. */
 export interface RetryOptions {
@@ -13,9 +12,6 @@ export interface RetryOptions {
   /** Retries available at once, so that a quiet gateway can still retry a burst. */
   budgetBurst: number;
 }
-
-/** Failures worth trying the same deployment again for. An auth failure is not: the key will not change. */
-export const RETRYABLE_REASONS: ReadonlySet<GatewayErrorReason> = new Set(["UPSTREAM_UNAVAILABLE", "UPSTREAM_RATE_LIMITED", "UPSTREAM_TIMEOUT"]);
 
 /**
  * "Full jitter" exponential backoff: a uniform wait between 0 and the

@@ -1,9 +1,9 @@
 import type { CallContext } from "../core/attempt.js";
 import type { Deployment } from "../core/catalog.js";
 import type { Clock } from "../core/clock.js";
-import type { GatewayError } from "../core/errors.js";
+import { isRetryable, type GatewayError } from "../core/errors.js";
 import type { Breakers, Permit } from "./breakers.js";
-import { backoffMs, RETRYABLE_REASONS, type RetryBudget, type RetryOptions } from "./retry.js";
+import { backoffMs, type RetryBudget, type RetryOptions } from "./retry.js";
 
 /** A deployment to call now, with its breaker's permission. */
 export interface Scheduled {
@@ -67,7 +67,7 @@ export function createAttemptSchedule(options: ScheduleOptions): AttemptSchedule
       for (;;) {
         const candidates = order.filter((d) => {
           const e = lastErrors.get(d);
-          return e !== undefined && RETRYABLE_REASONS.has(e.reason);
+          return e !== undefined && isRetryable(e.reason);
         });
         if (candidates.length === 0) return undefined;
         const d = candidates[retries % candidates.length]!;

@@ -3,7 +3,7 @@ import type { HandlerContext } from "@connectrpc/connect";
 import type { CallContext } from "../core/attempt.js";
 import type { Clock } from "../core/clock.js";
 import { TENANT } from "./auth.js";
-import { OTEL_CONTEXT } from "./observe.js";
+import { CALL_REPORT, OTEL_CONTEXT } from "./observe.js";
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -20,5 +20,13 @@ export function callContextOf(ctx: HandlerContext, clock: Clock): CallContext {
   const timeoutMs = ctx.timeoutMs();
   const requestId = requestIdOf(ctx.requestHeader.get("x-request-id"));
   ctx.responseHeader.set("x-request-id", requestId);
-  return { signal: ctx.signal, deadlineAt: timeoutMs === undefined ? undefined : receivedAt + timeoutMs, requestId, receivedAt, tenant: ctx.values.get(TENANT), otel: ctx.values.get(OTEL_CONTEXT) };
+  return {
+    signal: ctx.signal,
+    deadlineAt: timeoutMs === undefined ? undefined : receivedAt + timeoutMs,
+    requestId,
+    receivedAt,
+    tenant: ctx.values.get(TENANT),
+    otel: ctx.values.get(OTEL_CONTEXT),
+    report: ctx.values.get(CALL_REPORT),
+  };
 }

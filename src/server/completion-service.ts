@@ -11,6 +11,7 @@ import {
   StreamCompleteResponseSchema,
 } from "../../gen/ts/llmgateway/v1/completion_service_pb.js";
 import type { HandlerContext } from "@connectrpc/connect";
+import { tenantOf } from "./auth.js";
 import { callContextOf } from "./call-context.js";
 import { toChatMessages, toChatRequest, toCompletion, toModelInfo } from "./convert.js";
 
@@ -31,6 +32,9 @@ export function createCompletionService(gateway: Gateway, clock: Clock): Service
         if (event.type === "cache") {
           // Known before any text, so it travels in the response headers like a unary call's.
           ctx.responseHeader.set(CACHE_HEADER, event.status);
+        } else if (event.type === "answering") {
+          // Headers go out with the first message: only the first round's provider can be told there.
+          if (!ctx.responseHeader.has(PROVIDER_HEADER)) ctx.responseHeader.set(PROVIDER_HEADER, event.provider);
         } else if (event.type === "delta") {
           yield create(StreamCompleteResponseSchema, { event: { case: "delta", value: { text: event.text } } });
         } else if (event.type === "tool_call") {
@@ -46,8 +50,8 @@ export function createCompletionService(gateway: Gateway, clock: Clock): Service
       }
     },
 
-    countTokens(req) {
-      const count = gateway.countTokens(req.model, toChatMessages(req.messages));
+    async countTokens(req, ctx) {
+      const count = await gateway.countTokens(req.model, toChatMessages(req.messages), callContextOf(ctx, clock));
       return create(CountTokensResponseSchema, {
         inputTokens: BigInt(count.tokens),
         estimated: count.estimated,
@@ -56,10 +60,14 @@ export function createCompletionService(gateway: Gateway, clock: Clock): Service
       });
     },
 
-    listModels() {
+    listModels(_req, ctx) {
+      // A tenant sees the models it may use, as on the REST face.
+      const allowed = tenantOf(ctx).allowedModels;
+      const models = allowed ? gateway.catalog.models.filter((m) => allowed.has(m.name)) : gateway.catalog.models;
+      const defaultModel = gateway.catalog.defaultModel;
       return create(ListModelsResponseSchema, {
-        models: gateway.catalog.models.map(toModelInfo),
-        defaultModel: gateway.catalog.defaultModel ?? "",
+        models: models.map(toModelInfo),
+        defaultModel: defaultModel !== undefined && models.some((m) => m.name === defaultModel || m.aliases.includes(defaultModel)) ? defaultModel : "",
       });
     },
   };
@@ -68,7 +76,10 @@ export function createCompletionService(gateway: Gateway, clock: Clock): Service
 /** How the cache answered (miss, hit_exact, hit_semantic, coalesced, bypass, disabled), as a response header. */
 export const CACHE_HEADER = "x-cache-status";
 
+/** Who answered: a stream's first provider in its headers, the last one in the trailers. */
+export const PROVIDER_HEADER = "x-llm-provider";
+
 /** Who answered, as metadata for proxies and clients that read no bodies. */
 function setResultTrailers(ctx: HandlerContext, result: ChatResult): void {
-  ctx.responseTrailer.set("x-llm-provider", result.provider);
+  ctx.responseTrailer.set(PROVIDER_HEADER, result.provider);
 }

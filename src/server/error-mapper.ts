@@ -38,6 +38,8 @@ export const codeOfReason = {
   TOOL_NOT_FOUND: Code.NotFound,
   TOOL_FAILED: Code.Unavailable,
   TOOL_TIMEOUT: Code.DeadlineExceeded,
+  NOT_FOUND: Code.NotFound,
+  METHOD_NOT_ALLOWED: Code.Unimplemented,
   INTERNAL: Code.Internal,
 } as const satisfies Record<GatewayErrorReason, Code>;
 

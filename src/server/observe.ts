@@ -1,15 +1,20 @@
 import { SpanKind, trace, type Context } from "@opentelemetry/api";
-import { Code, createContextKey, type Interceptor } from "@connectrpc/connect";
+import { createContextKey, type Interceptor } from "@connectrpc/connect";
 import { ROOT_CONTEXT } from "@opentelemetry/api";
+import type { CallReport } from "../core/attempt.js";
 import type { Clock } from "../core/clock.js";
 import { endSpan, extractContext, traceIdOf, tracer } from "../telemetry.js";
 import type { Logger } from "../log.js";
 import type { GatewayMetrics } from "../metrics.js";
+import { createAccessLog } from "./access-log.js";
 import { toConnectError } from "./error-mapper.js";
 import { TENANT } from "./auth.js";
 
 /** The trace context of the call's span, for the core's child spans. */
 export const OTEL_CONTEXT = createContextKey<Context>(ROOT_CONTEXT, { description: "the call's trace context" });
+
+/** What the core reports about the call (model, provider, tokens...), for its access log line. */
+export const CALL_REPORT = createContextKey<CallReport | undefined>(undefined, { description: "the call's report" });
 
 const QUIET = new Set(["grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection"]);
 
@@ -20,6 +25,7 @@ const QUIET = new Set(["grpc.health.v1.Health", "grpc.reflection.v1.ServerReflec
  * answers are never logged here.
  */
 export function observeInterceptor(metrics: GatewayMetrics, logger: Logger, clock: Clock): Interceptor {
+  const access = createAccessLog(metrics, logger);
   return (next) => async (req) => {
     const service = req.service.typeName;
     const method = req.method.name;
@@ -28,23 +34,23 @@ export function observeInterceptor(metrics: GatewayMetrics, logger: Logger, cloc
     const span = tracer().startSpan(`${service}/${method}`, { kind: SpanKind.SERVER, attributes: { "rpc.system": "grpc", "rpc.service": service, "rpc.method": method } }, parent);
     const ctx = trace.setSpan(parent, span);
     req.contextValues.set(OTEL_CONTEXT, ctx);
+    const report: CallReport = {};
+    if (!quiet) req.contextValues.set(CALL_REPORT, report);
     const started = clock.monotonic();
     const finish = (error: unknown, requestId: string | null | undefined) => {
-      const code = error === undefined ? "ok" : Code[toConnectError(error).code].replace(/[A-Z]/g, (c, i: number) => (i ? "_" : "") + c.toLowerCase());
-      const seconds = (clock.monotonic() - started) / 1000;
-      metrics.rpc(service, method, code, seconds);
       span.setAttribute("rpc.grpc.status_code", error === undefined ? 0 : toConnectError(error).code);
       endSpan(span, error);
-      if (!quiet) {
-        logger.info("call", {
-          method: `${service}/${method}`,
-          code,
-          ms: Math.round(seconds * 10_000) / 10,
-          request_id: requestId ?? undefined,
-          trace_id: traceIdOf(span),
-          tenant: req.contextValues.get(TENANT).name,
-        });
-      }
+      access({
+        service,
+        method,
+        error,
+        seconds: (clock.monotonic() - started) / 1000,
+        requestId: requestId ?? undefined,
+        traceId: traceIdOf(span),
+        tenant: req.contextValues.get(TENANT).name,
+        report,
+        quiet,
+      });
     };
     try {
       const res = await next(req);

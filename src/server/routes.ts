@@ -48,7 +48,7 @@ export function registerRoutes(router: ConnectRouter, deps: RouteDeps): void {
   router.service(AdminService, createAdminService(deps));
   router.service(HealthService, createHealthService(gateway));
   router.service(CacheService, createCacheService(gateway.cache));
-  router.service(SessionService, createSessionService(sessions));
+  router.service(SessionService, createSessionService(sessions, gateway.catalog));
   router.service(ToolService, createToolService(tools));
   router.service(Health, createGrpcHealthService(gateway.health, [CompletionService.typeName, HealthService.typeName, CacheService.typeName, SessionService.typeName, ToolService.typeName, AdminService.typeName]));
   const reflection = createReflectionServices(

@@ -18,6 +18,7 @@ import { authInterceptor } from "./auth.js";
 import type { HealthMonitor } from "../core/health.js";
 import type { Logger } from "../log.js";
 import { errorInterceptor } from "./error-mapper.js";
+import type { RestFace } from "./rest/openai-rest.js";
 
 /** What the listeners need to know. */
 export interface ServerOptions {
@@ -30,8 +31,8 @@ export interface ServerOptions {
   clock?: Clock | undefined;
   /** API keys; absent, the gateway is open. */
   auth?: Authenticator | undefined;
-  /** Extra HTTP routes on the browser listener (the OpenAI REST face); returns false for paths it does not serve. */
-  rest?: ((req: http.IncomingMessage, res: http.ServerResponse) => boolean) | undefined;
+  /** The OpenAI REST face on the browser listener, built with the server's shutdown signal. */
+  rest?: ((shutdownSignal: AbortSignal) => RestFace) | undefined;
 }
 
 /** A running gateway: its bound ports and a graceful close. */
@@ -76,11 +77,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     sessions.add(s);
     s.once("close", () => sessions.delete(s));
   });
-  const rest = options.rest;
+  const rest = options.rest?.(shutdown.signal);
   const page = cfg.playground ? createStaticHandler(resolve(cfg.playgroundDir)) : undefined;
   if (cfg.playground && !page) logger.info("playground not built: run npm run build:web to serve it at /", { dir: cfg.playgroundDir });
   const routes: http.RequestListener = (req, res) => {
-    if (page?.(req, res) || rest?.(req, res)) return;
+    if (page?.(req, res) || rest?.handle(req, res)) return;
     handler(req, res);
   };
   const corsHandler = withCors(routes, cfg.corsOrigins);
@@ -97,7 +98,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         corsHandler(req, res);
       }
     : corsHandler;
-  const httpServer = tls ? https.createServer(tls, browserHandler) : http.createServer(browserHandler);
+  const httpServer = tls ? https.createServer(tls, guarded(browserHandler, logger)) : http.createServer(guarded(browserHandler, logger));
+  // Malformed HTTP never reaches a handler: Node answers 400 (or 431 for headers too large) and closes.
+  httpServer.on("clientError", (err: NodeJS.ErrnoException, socket) => answerClientError(err, socket));
+  grpcServer.on("sessionError", (err) => logger.debug("HTTP/2 session error", { error: err.message }));
 
   const listen = (s: http.Server | http2.Http2Server, port: number) =>
     new Promise<number>((resolve, reject) => {
@@ -129,6 +133,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       // Handlers see their signal abort with this reason and end their calls with it (UNAVAILABLE: retry
       // elsewhere), rather than a cut connection or a CANCELLED the caller did not ask for.
       shutdown.abort(new GatewayError("SHUTTING_DOWN", "the gateway is shutting down; retry on another replica"));
+      // REST streams write their error event and end; gRPC calls get their status out.
+      await Promise.race([rest?.drained(), new Promise((resolve) => setTimeout(resolve, 1000))]);
       await new Promise((resolve) => setTimeout(resolve, 100));
       for (const s of sessions) s.destroy();
       httpServer.closeAllConnections();
@@ -140,6 +146,32 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     httpPort,
     close: (graceMs) => (closing ??= close(graceMs)),
   };
+}
+
+/**
+ * A request listener that cannot throw: a bug in a handler answers 500 and
+ * is logged, instead of reaching the process as an uncaught exception.
+ */
+function guarded(handler: http.RequestListener, logger: Logger): http.RequestListener {
+  return (req, res) => {
+    try {
+      handler(req, res);
+    } catch (err) {
+      logger.error("request handler failed", { error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+      if (!res.headersSent) res.writeHead(500).end();
+      else res.destroy();
+    }
+  };
+}
+
+/** Answers a request Node could not parse, as Node would by default, without logging it as ours. */
+function answerClientError(err: NodeJS.ErrnoException, socket: import("node:stream").Duplex): void {
+  if (!socket.writable || (socket as { _httpMessage?: unknown })._httpMessage) {
+    socket.destroy();
+    return;
+  }
+  const status = err.code === "HPE_HEADER_OVERFLOW" ? "431 Request Header Fields Too Large" : err.code === "ERR_HTTP_REQUEST_TIMEOUT" ? "408 Request Timeout" : "400 Bad Request";
+  socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
 }
 
 /** CORS for the browser listener, with the headers the Connect and gRPC-Web protocols need. */

@@ -20,6 +20,8 @@ import {
 import type { Message } from "../../gen/ts/llmgateway/v1/types_pb.js";
 import { toChatMessages, toMessage } from "./convert.js";
 import { principalOf, tenantOf } from "./auth.js";
+import { assertModelAllowed } from "../auth/tenants.js";
+import type { Catalog } from "../core/catalog.js";
 import type { HandlerContext } from "@connectrpc/connect";
 
 /** The caller: its tenant and, within it, the request's user. */
@@ -74,9 +76,11 @@ const toSessionMessage = (m: StoredMessage): SessionMessage =>
   create(SessionMessageSchema, { index: BigInt(m.index), message: toMessage(m.message), updateTime: timestampFromMs(m.updatedAt) });
 
 /** The SessionService: checks input, calls the sessions core, converts back. */
-export function createSessionService(sessions: Sessions): ServiceImpl<typeof SessionService> {
+export function createSessionService(sessions: Sessions, catalog: Catalog): ServiceImpl<typeof SessionService> {
   return {
     async createSession(req, ctx) {
+      // A session's model is the one its completions will use: the tenant must be allowed it now, not only then.
+      if (req.model) assertModelAllowed(tenantOf(ctx), catalog.resolve(req.model).name);
       const defaults: SessionRecord["defaults"] = {};
       if (req.defaults?.temperature !== undefined) defaults.temperature = req.defaults.temperature;
       if (req.defaults?.topP !== undefined) defaults.topP = req.defaults.topP;

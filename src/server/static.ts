@@ -23,7 +23,13 @@ export function createStaticHandler(dir: string): ((req: http.IncomingMessage, r
   const root = normalize(dir) + sep;
   return (req, res) => {
     if (req.method !== "GET" && req.method !== "HEAD") return false;
-    const path = decodeURIComponent((req.url ?? "/").split("?")[0]!);
+    let path: string;
+    try {
+      path = decodeURIComponent((req.url ?? "/").split("?", 1)[0]!);
+    } catch {
+      // A malformed escape ("/%") names no file; the request goes on and ends in a 404.
+      return false;
+    }
     const file = path === "/" || path === "/index.html" ? "index.html" : path.startsWith("/assets/") ? path.slice(1) : undefined;
     if (!file) return false;
     const full = normalize(join(dir, file));

@@ -88,20 +88,21 @@ export function createSessions(options: { store: SessionStore; catalog: Catalog;
    * The history that fits: the system prompt and the new messages always go;
    * the oldest turns go first until the prompt and max_tokens fit the window.
    */
-  function fit(system: ChatMessage[], history: ChatMessage[], fresh: readonly ChatMessage[], request: ChatRequest): { kept: ChatMessage[]; trimmed: number } {
+  async function fit(system: ChatMessage[], history: ChatMessage[], fresh: readonly ChatMessage[], request: ChatRequest): Promise<{ kept: ChatMessage[]; trimmed: number }> {
     const model = catalog.resolve(request.model);
     const room = request.maxTokens ?? model.maxOutputTokens;
     const all = [...system, ...history, ...fresh];
     // Counting is exact but not free: only near the limit.
     if (estimatePromptTokens(all) + room <= model.contextWindow / 2) return { kept: history, trimmed: 0 };
-    const fixed = countMessageTokens([...system, ...fresh], model.tokenizer).tokens;
+    // Past the window nothing of the history fits, however far past: counting stops there.
+    const fixed = (await countMessageTokens([...system, ...fresh], model.tokenizer, model.contextWindow)).tokens;
     let budget = model.contextWindow - room - fixed;
     const starts = turnStarts(history);
     // Keep turns from the newest back while they fit.
     let keepFrom = history.length;
     for (let t = starts.length - 1; t >= 0; t--) {
       const turn = history.slice(starts[t], keepFrom);
-      const cost = countMessageTokens(turn, model.tokenizer).tokens;
+      const cost = (await countMessageTokens(turn, model.tokenizer, budget)).tokens;
       if (cost > budget) break;
       budget -= cost;
       keepFrom = starts[t]!;
@@ -170,7 +171,7 @@ export function createSessions(options: { store: SessionStore; catalog: Catalog;
       // The request's own system message, if it has one, replaces the session's for this call.
       const ownSystem = request.messages.some((m) => m.role === "system");
       const system: ChatMessage[] = s.systemPrompt && !ownSystem ? [{ role: "system", content: s.systemPrompt }] : [];
-      const { kept, trimmed } = fit(system, history, request.messages, expanded);
+      const { kept, trimmed } = await fit(system, history, request.messages, expanded);
       expanded.messages = [...system, ...kept, ...request.messages];
       return {
         request: expanded,

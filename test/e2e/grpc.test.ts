@@ -226,9 +226,10 @@ describe("health over gRPC", () => {
     const client = grpcClient(HealthService, h.grpcAddress);
     const call: grpc.ClientReadableStream<WatchResponse> = client["watch"]!(create(WatchRequestSchema, {}));
     const seen: WatchResponse[] = [];
-    const waitFor = (predicate: (r: WatchResponse) => boolean) =>
+    // Only snapshots from `from` on count: an earlier test may have left the provider degraded for another reason.
+    const waitFor = (predicate: (r: WatchResponse) => boolean, from = 0) =>
       new Promise<WatchResponse>((resolve) => {
-        const found = seen.find(predicate);
+        const found = seen.slice(from).find(predicate);
         if (found) return resolve(found);
         const onData = (r: WatchResponse) => {
           if (predicate(r)) {
@@ -243,9 +244,10 @@ describe("health over gRPC", () => {
     const openAiStatus = (r: WatchResponse) => r.dependencies.find((d) => d.name === "fake-openai")?.status;
     await unary(completion, "complete", ask());
     await waitFor((r) => openAiStatus(r) === ServingStatus.SERVING);
+    const before = seen.length;
     h.upstream.enqueue({ status: 500 });
     await failure(unary(completion, "complete", ask()));
-    const degraded = await waitFor((r) => openAiStatus(r) === ServingStatus.DEGRADED);
+    const degraded = await waitFor((r) => openAiStatus(r) === ServingStatus.DEGRADED, before);
     expect(degraded.status).not.toBe(ServingStatus.SERVING);
     expect(degraded.dependencies.find((d) => d.name === "fake-openai")?.detail).toContain("500");
     await unary(completion, "complete", ask());

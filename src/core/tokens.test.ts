@@ -1,0 +1,76 @@
+import { readFileSync, readdirSync } from "node:fs";
+import { countTokens as wholeO200k } from "gpt-tokenizer/encoding/o200k_base";
+import { countTokens as wholeCl100k } from "gpt-tokenizer/encoding/cl100k_base";
+import { monitorEventLoopDelay } from "node:perf_hooks";
+import { describe, expect, it } from "vitest";
+import { countMessageTokens, countTextTokens, encodeText, piecesOf } from "./tokens.js";
+
+const PLAIN = { disallowedSpecial: new Set<string>() };
+
+/** Real text of several kinds from this repository: prose, code, protos, configuration. */
+function corpus(): string[] {
+  const root = new URL("../../", import.meta.url).pathname;
+  const files = ["README.md", "docs/caching.md", "src/core/gateway.ts", "proto/llmgateway/v1/types.proto", "package-lock.json", "examples/tools.yaml"];
+  for (const f of readdirSync(`${root}docs`)) if (f.endsWith(".md")) files.push(`docs/${f}`);
+  return files.map((f) => readFileSync(`${root}${f}`, "utf8"));
+}
+
+describe("token counting", () => {
+  it("counts ordinary text exactly: the pieces are cut where the tokenizer splits anyway", async () => {
+    const texts = [...corpus(), "Hello, world!\n\nfoo  bar\t\tbaz\r\nqux /path\n/slash", "x".repeat(10) + " y\n\n\n z"];
+    for (const text of texts) {
+      const { pieces, exact } = piecesOf(text);
+      if (!exact) continue;
+      expect(pieces.join("")).toBe(text);
+      expect(await countTextTokens(text, "o200k_base")).toBe(wholeO200k(text, PLAIN));
+      expect(await countTextTokens(text, "cl100k_base")).toBe(wholeCl100k(text, PLAIN));
+    }
+    // Most of the corpus needs no hard cut at all.
+    expect(texts.filter((t) => piecesOf(t).exact).length).toBeGreaterThanOrEqual(texts.length - 2);
+  });
+
+  it("counts special-token text as plain text instead of throwing", async () => {
+    expect(await countTextTokens("a <|endoftext|> b <|im_start|>", "o200k_base")).toBe(wholeO200k("a <|endoftext|> b <|im_start|>", PLAIN));
+    const encoded = await encodeText("<|endoftext|>", "o200k_base");
+    expect(encoded.length).toBeGreaterThan(1);
+  });
+
+  it("never splits a surrogate pair, and keeps every character", () => {
+    const text = "😀".repeat(5000) + "漢".repeat(3000);
+    const { pieces, exact } = piecesOf(text);
+    expect(exact).toBe(false);
+    expect(pieces.join("")).toBe(text);
+    for (const p of pieces) expect((p.charCodeAt(p.length - 1) & 0xfc00) === 0xd800).toBe(false);
+  });
+
+  // Each of these took seconds to minutes when counted whole (quadratic BPE on one long pre-token).
+  const hostile: [string, string][] = [
+    ["a run of one letter", "y".repeat(1_000_000)],
+    ["spaces", " ".repeat(1_000_000)],
+    ["CJK without punctuation", "漢".repeat(500_000)],
+    ["emoji", "😀".repeat(250_000)],
+    ["alternating letters", "ab".repeat(500_000)],
+    ["base64-like", Buffer.alloc(700_000, 7).toString("base64")],
+  ];
+
+  it.each(hostile)("counts a megabyte of %s in linear time, yielding the event loop as it goes", async (_kind, text) => {
+    const delay = monitorEventLoopDelay({ resolution: 1 });
+    delay.enable();
+    const started = performance.now();
+    const count = await countMessageTokens([{ role: "user", content: text }], "o200k_base");
+    const took = performance.now() - started;
+    delay.disable();
+    expect(count.tokens).toBeGreaterThan(0);
+    expect(count.estimated).toBe(true);
+    // A loose sanity bound (the whole megabyte took minutes before); the stated bound is the event
+    // loop's longest stall, which is what other callers feel.
+    expect(took).toBeLessThan(10_000);
+    expect(delay.max / 1e6).toBeLessThan(100);
+  });
+
+  it("stops counting once a limit is passed", async () => {
+    const counted = await countMessageTokens([{ role: "user", content: "word ".repeat(400_000) }], "o200k_base", 1000);
+    expect(counted.tokens).toBeGreaterThan(1000);
+    expect(counted.tokens).toBeLessThan(10_000);
+  });
+});

@@ -1,0 +1,176 @@
+import type * as http from "node:http";
+import { SpanKind, trace } from "@opentelemetry/api";
+import type { Authenticator, Tenant } from "../../auth/tenants.js";
+import type { CallReport } from "../../core/attempt.js";
+import type { Clock } from "../../core/clock.js";
+import { GatewayError, invalidRequest, isGatewayError } from "../../core/errors.js";
+import type { CallContext, Gateway } from "../../core/gateway.js";
+import type { Logger } from "../../log.js";
+import type { GatewayMetrics } from "../../metrics.js";
+import { endSpan, extractContext, traceIdOf, tracer } from "../../telemetry.js";
+import { createAccessLog } from "../access-log.js";
+import { authenticate } from "../auth.js";
+import { requestIdOf } from "../call-context.js";
+import { fromOpenAi } from "./chat-request.js";
+import { completionBody, errorBody, modelList, modelObject, sseStream } from "./openai-wire.js";
+import { readJsonBody } from "./read-body.js";
+
+export interface OpenAiRestOptions {
+  gateway: Gateway;
+  auth: Authenticator;
+  clock: Clock;
+  logger: Logger;
+  maxBodyBytes: number;
+  /** Where each call is counted and logged; absent, calls are neither (tests of the face alone). */
+  metrics?: GatewayMetrics | undefined;
+  /** Aborts every call in flight when the gateway's shutdown grace is over. */
+  shutdownSignal?: AbortSignal | undefined;
+}
+
+/** The REST face: a request handler, and a way to wait for its calls to end. */
+export interface RestFace {
+  /** Answers the request if its path is the face's (under /v1/); returns false otherwise. */
+  handle(req: http.IncomingMessage, res: http.ServerResponse): boolean;
+  /** Resolves once every call in flight has ended. */
+  drained(): Promise<void>;
+}
+
+const SERVICE = "openai.rest";
+
+/**
+ * The OpenAI-compatible REST face: POST /v1/chat/completions (JSON, or SSE
+ * with `stream: true`), GET /v1/models and /v1/models/{id}, served by the
+ * same core as the gRPC services, with OpenAI's error shape and HTTP
+ * statuses. Every call is counted and logged like an RPC.
+ */
+export function createOpenAiRest(options: OpenAiRestOptions): RestFace {
+  const { gateway, auth, clock, logger } = options;
+  const access = options.metrics ? createAccessLog(options.metrics, logger) : undefined;
+  const inFlight = new Set<Promise<void>>();
+
+  function fail(res: http.ServerResponse, err: unknown): GatewayError {
+    const error = isGatewayError(err) ? err : new GatewayError("INTERNAL", "internal error", { cause: err });
+    if (error.reason === "INTERNAL") logger.error("REST call failed", { error: String((error.cause as Error | undefined)?.stack ?? error.cause) });
+    const { status, body } = errorBody(error);
+    if (res.headersSent) {
+      // Mid-stream: the status is sent; the error goes as an event, so the stream does not just stop.
+      if (!res.destroyed) res.end(`data: ${JSON.stringify(body)}\n\n`);
+      return error;
+    }
+    const headers: Record<string, string> = { "content-type": "application/json" };
+    if (error.retryAfterMs !== undefined) headers["retry-after"] = String(Math.ceil(error.retryAfterMs / 1000));
+    if (!res.destroyed) res.writeHead(status, headers).end(JSON.stringify(body));
+    return error;
+  }
+
+  /** The core's call: aborted when the client goes away or the shutdown grace is over. */
+  function callOf(req: http.IncomingMessage, res: http.ServerResponse, tenant: Tenant, requestId: string, report: CallReport): CallContext {
+    const controller = new AbortController();
+    res.on("close", () => {
+      if (!res.writableFinished) controller.abort(new GatewayError("CANCELLED", "the caller went away"));
+    });
+    const signal = options.shutdownSignal ? AbortSignal.any([controller.signal, options.shutdownSignal]) : controller.signal;
+    return { signal, requestId, receivedAt: clock.monotonic(), tenant, report };
+  }
+
+  const extractContextOf = (req: http.IncomingMessage) =>
+    extractContext((name) => {
+      const v = req.headers[name];
+      return typeof v === "string" ? v : undefined;
+    });
+
+  async function chat(req: http.IncomingMessage, res: http.ServerResponse, call: CallContext): Promise<void> {
+    const { request, stream, includeUsage } = fromOpenAi(await readJsonBody(req, options.maxBodyBytes));
+    const created = Math.floor(clock.now() / 1000);
+    if (!stream) {
+      const result = await gateway.complete(request, call);
+      res.writeHead(200, { "content-type": "application/json", "x-cache-status": result.cacheStatus, "x-llm-provider": result.provider });
+      res.end(JSON.stringify(completionBody(result, created)));
+      return;
+    }
+    await sseStream(res, gateway.stream(request, call), { id: `chatcmpl-${call.requestId}`, created, model: request.model, includeUsage });
+  }
+
+  async function serve(req: http.IncomingMessage, res: http.ServerResponse, path: string): Promise<void> {
+    const started = clock.monotonic();
+    const offered = req.headers["x-request-id"];
+    const requestId = requestIdOf(typeof offered === "string" ? offered : undefined);
+    res.setHeader("x-request-id", requestId);
+    const method = path === "/v1/chat/completions" ? "chat.completions" : path.startsWith("/v1/models") ? "models" : "other";
+    const parent = extractContextOf(req);
+    const span = tracer().startSpan(`${req.method} ${method === "other" ? "/v1" : path.replace(/^\/v1\/models\/.+/, "/v1/models/{id}")}`, {
+      kind: SpanKind.SERVER,
+      attributes: { "http.request.method": req.method ?? "", "url.path": method === "other" ? "/v1" : path.slice(0, 128) },
+    }, parent);
+    const report: CallReport = {};
+    let tenant: Tenant | undefined;
+    let error: unknown;
+    try {
+      const headers = new Headers();
+      for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
+      tenant = authenticate(auth, headers);
+      const call = callOf(req, res, tenant, requestId, report);
+      call.otel = trace.setSpan(parent, span);
+      if (method === "chat.completions") {
+        allow(req, "POST");
+        await chat(req, res, call);
+      } else if (method === "models") {
+        allow(req, "GET");
+        const id = path === "/v1/models" || path === "/v1/models/" ? undefined : decodeSegment(path.slice("/v1/models/".length));
+        const body = id === undefined ? modelList(gateway, tenant) : modelObject(gateway, tenant, id);
+        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(body));
+      } else {
+        throw new GatewayError("NOT_FOUND", "no such endpoint on this gateway; it serves /v1/chat/completions and /v1/models", { metadata: { field: "url" } });
+      }
+    } catch (err) {
+      error = fail(res, err);
+    } finally {
+      span.setAttribute("http.response.status_code", res.statusCode);
+      endSpan(span, res.statusCode >= 500 ? new Error(`HTTP ${res.statusCode}`) : undefined);
+      access?.({
+        service: SERVICE,
+        method,
+        error,
+        status: res.statusCode,
+        seconds: (clock.monotonic() - started) / 1000,
+        requestId,
+        traceId: traceIdOf(span),
+        tenant: tenant?.name ?? "",
+        report,
+      });
+    }
+  }
+
+  return {
+    handle(req, res) {
+      const path = (req.url ?? "").split("?", 1)[0]!;
+      if (path !== "/v1" && !path.startsWith("/v1/")) return false;
+      const done = serve(req, res, path).catch((err: unknown) => {
+        // serve() handles its own failures; reaching here is a bug, never a reason to crash.
+        logger.error("REST handler failed", { error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+        if (!res.headersSent && !res.destroyed) res.writeHead(500).end();
+      });
+      inFlight.add(done);
+      void done.finally(() => inFlight.delete(done));
+      return true;
+    },
+    async drained() {
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+    },
+  };
+}
+
+/** Refuses a method the endpoint does not serve with 405 and the method it does. */
+function allow(req: http.IncomingMessage, method: "GET" | "POST"): void {
+  if (req.method === method) return;
+  throw new GatewayError("METHOD_NOT_ALLOWED", `${method} only`, { metadata: { allow: method } });
+}
+
+/** A path segment, percent-decoded; a malformed escape is the caller's error, not ours. */
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw invalidRequest("url", "has a malformed percent-encoding");
+  }
+}
