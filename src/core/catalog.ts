@@ -1,5 +1,5 @@
 import type { GatewayConfig } from "../config/schema.js";
-import { GatewayError } from "./errors.js";
+import { echo, GatewayError } from "./errors.js";
 import { tokenizerFor, type TokenizerName } from "./tokens.js";
 import type { Usage } from "./types.js";
 
@@ -109,7 +109,7 @@ export function createCatalog(config: Pick<GatewayConfig, "models" | "providers"
       }
       const entry = byName.get(wanted);
       if (!entry) {
-        throw new GatewayError("MODEL_NOT_FOUND", `model "${wanted}" is not in the catalogue; ListModels lists the models served`, {
+        throw new GatewayError("MODEL_NOT_FOUND", `model ${echo(wanted)} is not in the catalogue; ListModels lists the models served`, {
           metadata: { model: wanted },
         });
       }

@@ -30,6 +30,8 @@ export type GatewayErrorReason =
   | "TOOL_TIMEOUT"
   | "NOT_FOUND"
   | "METHOD_NOT_ALLOWED"
+  | "REQUEST_TOO_LARGE"
+  | "UNSUPPORTED"
   | "INTERNAL";
 
 /** Options of a GatewayError beyond its reason and message. */
@@ -41,6 +43,9 @@ export interface GatewayErrorOptions {
   /** The error this one explains. */
   cause?: unknown;
 }
+
+/** The ErrorInfo domain of every error the gateway sends. */
+export const ERROR_DOMAIN = "llm-gateway";
 
 /**
  * The one error type the core throws. Transports turn it into their own
@@ -102,6 +107,11 @@ export const isCallerEnded = (reason: GatewayErrorReason): boolean => CALLER_END
 export function echo(value: string, max = 64): string {
   if (value.length <= max) return JSON.stringify(value);
   return `${JSON.stringify(value.slice(0, max))}… (${value.length - max} more characters)`;
+}
+
+/** Cuts text (an error message) to `max` characters, saying so: errors travel in size-limited HTTP/2 trailers. */
+export function bounded(text: string, max = 1024): string {
+  return text.length <= max ? text : `${text.slice(0, max)}… (${text.length - max} more characters)`;
 }
 
 /** Shorthand for the most common case: the caller's request is wrong. */

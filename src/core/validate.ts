@@ -1,5 +1,6 @@
 import type { ModelEntry } from "./catalog.js";
 import { GatewayError, invalidRequest } from "./errors.js";
+import { MAX_JSON_DEPTH, nestsDeeperThan } from "./json-limits.js";
 import { countMessageTokens, estimatePromptTokens } from "./tokens.js";
 import type { ChatRequest } from "./types.js";
 
@@ -21,6 +22,10 @@ export async function validateChatRequest(request: ChatRequest, model: ModelEntr
       throw invalidRequest(`messages[${i}].tool_calls`, "only assistant messages carry tool calls");
     }
     if (m.content === "" && m.role !== "assistant") throw invalidRequest(`messages[${i}].content`, "must not be empty");
+    m.toolCalls?.forEach((c, j) => {
+      // Arguments are passed on as text, but some providers take them as JSON objects: no absurd nesting.
+      if (nestsDeeperThan(c.argumentsJson)) throw invalidRequest(`messages[${i}].tool_calls[${j}].arguments_json`, `nests deeper than ${MAX_JSON_DEPTH} levels`);
+    });
   });
   if (!request.messages.some((m) => m.role !== "system")) {
     throw invalidRequest("messages", "needs at least one message that is not a system message");

@@ -2,11 +2,11 @@ import { create } from "@bufbuild/protobuf";
 import { durationFromMs } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
 import { ErrorInfoSchema, RetryInfoSchema } from "../../gen/ts/google/rpc/error_details_pb.js";
-import { GatewayError, isGatewayError, type GatewayErrorReason } from "../core/errors.js";
+import { bounded, ERROR_DOMAIN, GatewayError, isGatewayError, type GatewayErrorReason } from "../core/errors.js";
 import type { Logger } from "../log.js";
+import { typedFrameworkError } from "./framework-errors.js";
 
-/** The ErrorInfo domain of every error the gateway sends. */
-export const ERROR_DOMAIN = "llm-gateway";
+export { bounded, ERROR_DOMAIN } from "../core/errors.js";
 
 /**
  * The gRPC code of each reason. Upstream auth failures are not the caller's
@@ -40,6 +40,8 @@ export const codeOfReason = {
   TOOL_TIMEOUT: Code.DeadlineExceeded,
   NOT_FOUND: Code.NotFound,
   METHOD_NOT_ALLOWED: Code.Unimplemented,
+  REQUEST_TOO_LARGE: Code.ResourceExhausted,
+  UNSUPPORTED: Code.Unimplemented,
   INTERNAL: Code.Internal,
 } as const satisfies Record<GatewayErrorReason, Code>;
 
@@ -47,14 +49,29 @@ export const codeOfReason = {
 export function toConnectError(error: unknown): ConnectError {
   if (isGatewayError(error)) return fromGatewayError(error);
   if (error instanceof ConnectError) {
-    // Errors the framework raises itself (bad protobuf, size limits, its own deadline) are already well-formed.
-    return error;
+    // Errors the framework raises itself (bad protobuf, size limits, its own deadline) get our shape too.
+    return typedFrameworkError(error);
   }
   return fromGatewayError(new GatewayError("INTERNAL", "internal error", { cause: error }));
 }
 
+// ErrorInfo metadata stays this small whatever went into it: it travels in HTTP/2 trailers.
+const MAX_METADATA_VALUE = 256;
+const MAX_METADATA_ENTRIES = 16;
+
+/** ErrorInfo metadata, bounded in count, key and value length. */
+export function boundedMetadata(metadata: Readonly<Record<string, string>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  let n = 0;
+  for (const [k, v] of Object.entries(metadata)) {
+    if (n++ >= MAX_METADATA_ENTRIES) break;
+    out[k.slice(0, 64)] = bounded(v, MAX_METADATA_VALUE);
+  }
+  return out;
+}
+
 function fromGatewayError(error: GatewayError): ConnectError {
-  const metadata: Record<string, string> = { ...error.metadata };
+  const metadata = boundedMetadata(error.metadata);
   const details: ConstructorParameters<typeof ConnectError>[3] = [];
   const headers = new Headers();
   if (error.retryAfterMs !== undefined) {
@@ -65,7 +82,7 @@ function fromGatewayError(error: GatewayError): ConnectError {
   }
   details.unshift({ desc: ErrorInfoSchema, value: create(ErrorInfoSchema, { reason: error.reason, domain: ERROR_DOMAIN, metadata }) });
   // Internal errors keep their cause to the logs; the client learns only that it was ours.
-  const message = error.reason === "INTERNAL" ? "internal error" : error.message;
+  const message = error.reason === "INTERNAL" ? "internal error" : bounded(error.message);
   return new ConnectError(message, codeOfReason[error.reason], headers, details, error);
 }
 

@@ -5,7 +5,6 @@ import * as https from "node:https";
 import { setMaxListeners } from "node:events";
 import type { AddressInfo } from "node:net";
 import { cors, type ConnectRouter } from "@connectrpc/connect";
-import { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { GatewayMetrics } from "../metrics.js";
 import { systemClock, type Clock } from "../core/clock.js";
 import { observeInterceptor } from "./observe.js";
@@ -17,6 +16,7 @@ import type { Authenticator } from "../auth/tenants.js";
 import { authInterceptor } from "./auth.js";
 import type { HealthMonitor } from "../core/health.js";
 import type { Logger } from "../log.js";
+import { createConnectAdapter } from "./connect-adapter.js";
 import { errorInterceptor } from "./error-mapper.js";
 import type { RestFace } from "./rest/openai-rest.js";
 
@@ -57,8 +57,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // Connect links every call's signal to this one and unlinks it when the call ends:
   // one listener per call in flight is expected, not a leak.
   setMaxListeners(0, shutdown.signal);
-  const handler = connectNodeAdapter({
+  const handler = createConnectAdapter({
     routes: options.routes,
+    logger,
+    // Connect JSON is strict: a misspelt field ("maxToken") is refused by name, never silently ignored.
+    jsonOptions: { ignoreUnknownFields: false },
     // The error interceptor is outermost, so that an authentication failure is mapped like any other.
     interceptors: [
       ...(options.metrics ? [observeInterceptor(options.metrics, logger, options.clock ?? systemClock)] : []),

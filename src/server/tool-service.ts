@@ -1,6 +1,6 @@
 import { create } from "@bufbuild/protobuf";
 import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
-import { GatewayError, invalidRequest } from "../core/errors.js";
+import { echo, GatewayError, invalidRequest } from "../core/errors.js";
 import { principalOf, tenantOf } from "./auth.js";
 import type { RegisteredTool, Tools } from "../tools/registry.js";
 import {
@@ -31,7 +31,7 @@ export function createToolService(tools: Tools): ServiceImpl<typeof ToolService>
     getTool(req) {
       if (!req.name) throw invalidRequest("name", "must be set");
       const t = tools.get(req.name);
-      if (!t) throw new GatewayError("TOOL_NOT_FOUND", `tool "${req.name}" is not registered`, { metadata: { tool: req.name } });
+      if (!t) throw new GatewayError("TOOL_NOT_FOUND", `tool ${echo(req.name)} is not registered`, { metadata: { tool: req.name } });
       return create(GetToolResponseSchema, { tool: toTool(t) });
     },
     async executeTool(req, ctx: HandlerContext) {

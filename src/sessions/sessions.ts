@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Catalog } from "../core/catalog.js";
 import type { Clock } from "../core/clock.js";
-import { GatewayError, invalidRequest } from "../core/errors.js";
+import { echo, GatewayError, invalidRequest } from "../core/errors.js";
 import { countMessageTokens, estimatePromptTokens } from "../core/tokens.js";
 import type { ChatMessage, ChatRequest } from "../core/types.js";
 import type { SessionRecord, SessionStore, StoredMessage } from "./store.js";
@@ -45,7 +45,7 @@ export interface Sessions {
 
 const notFound = (id: string) =>
   // The same answer for unknown, expired and someone else's: no way to learn that a session exists.
-  new GatewayError("SESSION_NOT_FOUND", `session "${id}" was not found`, { metadata: { session_id: id } });
+  new GatewayError("SESSION_NOT_FOUND", `session ${echo(id)} was not found`, { metadata: { session_id: id } });
 
 /** A store failure: the call fails rather than answer without its history or lose its turn. */
 async function guarded<T>(op: string, work: () => Promise<T>): Promise<T> {

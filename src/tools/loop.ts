@@ -1,4 +1,5 @@
-import { GatewayError, invalidRequest } from "../core/errors.js";
+import { echo, GatewayError, invalidRequest } from "../core/errors.js";
+import { parseCallerJson } from "../core/json-limits.js";
 import type { ChatMessage, ChatRequest, ChatResult, ChatStreamEvent, ToolCall, ToolDefinition } from "../core/types.js";
 import type { ToolContext, ToolOutcome, Tools } from "./registry.js";
 
@@ -18,7 +19,7 @@ export function planTools(request: ChatRequest, tools: Tools, defaultMaxRounds: 
   if (!t || (!t.all && t.names.length === 0 && t.definitions.length === 0)) return undefined;
   const registered = t.all ? tools.list() : t.names.map((name, i) => {
     const tool = tools.get(name);
-    if (!tool) throw new GatewayError("TOOL_NOT_FOUND", `tools.names[${i}]: tool "${name}" is not registered`, { metadata: { tool: name, field: `tools.names[${i}]` } });
+    if (!tool) throw new GatewayError("TOOL_NOT_FOUND", `tools.names[${i}]: tool ${echo(name)} is not registered`, { metadata: { tool: name, field: `tools.names[${i}]` } });
     return tool;
   });
   const definitions = registered.map((r) => r.definition);
@@ -26,13 +27,8 @@ export function planTools(request: ChatRequest, tools: Tools, defaultMaxRounds: 
   t.definitions.forEach((d, i) => {
     const field = `tools.definitions[${i}]`;
     if (!NAME.test(d.name)) throw invalidRequest(`${field}.name`, "use 1-64 letters, digits, _ or -");
-    if (seen.has(d.name)) throw invalidRequest(`${field}.name`, `"${d.name}" is offered twice (a registered tool has that name)`);
-    let schema: unknown;
-    try {
-      schema = JSON.parse(d.parametersJson || "{}");
-    } catch {
-      throw invalidRequest(`${field}.parameters_json`, "is not JSON");
-    }
+    if (seen.has(d.name)) throw invalidRequest(`${field}.name`, `${echo(d.name)} is offered twice (a registered tool has that name)`);
+    const schema = parseCallerJson(d.parametersJson || "{}", `${field}.parameters_json`);
     if (typeof schema !== "object" || schema === null || (schema as { type?: unknown }).type !== "object") {
       throw invalidRequest(`${field}.parameters_json`, "must be a JSON Schema with type: object");
     }

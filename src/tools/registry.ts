@@ -5,7 +5,8 @@ import { parse as parseYaml } from "yaml";
 import { ConfigError, formatIssues } from "../config/load.js";
 import { toolsFileSchema, type GatewayConfig, type ToolConfig } from "../config/schema.js";
 import type { Clock } from "../core/clock.js";
-import { GatewayError, invalidRequest } from "../core/errors.js";
+import { parseCallerJson } from "../core/json-limits.js";
+import { echo, GatewayError, invalidRequest } from "../core/errors.js";
 import type { ToolDefinition } from "../core/types.js";
 import type { Fetch } from "../providers/http.js";
 import { createBreakers, type BreakerState } from "../resilience/breakers.js";
@@ -139,13 +140,8 @@ export function createTools(options: ToolsOptions): Tools {
 
   function check(name: string, argumentsJson: string): { tool: RegisteredTool; args: Record<string, unknown> } {
     const tool = tools.get(name);
-    if (!tool) throw new GatewayError("TOOL_NOT_FOUND", `tool "${name}" is not registered`, { metadata: { tool: name } });
-    let args: unknown;
-    try {
-      args = JSON.parse(argumentsJson || "{}");
-    } catch (err) {
-      throw invalidRequest("arguments_json", `is not JSON: ${(err as Error).message}`);
-    }
+    if (!tool) throw new GatewayError("TOOL_NOT_FOUND", `tool ${echo(name)} is not registered`, { metadata: { tool: name } });
+    const args = parseCallerJson(argumentsJson || "{}", "arguments_json");
     const validate = validators.get(name)!;
     if (!validate(args)) {
       throw invalidRequest("arguments_json", `does not match the schema of tool "${name}": ${ajv.errorsText(validate.errors, { dataVar: "arguments" })}`);

@@ -57,8 +57,20 @@ describe("error mapping", () => {
     expect(err.findDetails(ErrorInfoSchema)[0]?.reason).toBe("INTERNAL");
   });
 
-  it("keeps framework errors as they are", () => {
-    const original = new ConnectError("message too large", Code.ResourceExhausted);
-    expect(toConnectError(original)).toBe(original);
+  it("gives framework errors the gateway's shape: malformed input is INVALID_ARGUMENT, never INTERNAL", () => {
+    const parse = toConnectError(new ConnectError("parse binary: premature EOF", Code.Internal));
+    expect(parse.code).toBe(Code.InvalidArgument);
+    expect(parse.findDetails(ErrorInfoSchema)[0]).toMatchObject({ reason: "INVALID_REQUEST", domain: ERROR_DOMAIN, metadata: { field: "body" } });
+    const big = toConnectError(new ConnectError("message size 9 is larger than configured readMaxBytes 8", Code.ResourceExhausted));
+    expect(big.code).toBe(Code.ResourceExhausted);
+    expect(big.findDetails(ErrorInfoSchema)[0]?.reason).toBe("REQUEST_TOO_LARGE");
+    const json = toConnectError(new ConnectError('cannot decode message from JSON: key "maxToken" is unknown', Code.InvalidArgument));
+    expect(json.findDetails(ErrorInfoSchema)[0]?.reason).toBe("INVALID_REQUEST");
+    expect(json.message).toContain("maxToken");
+  });
+
+  it("passes an error that already has an ErrorInfo unchanged", () => {
+    const ours = toConnectError(new GatewayError("RATE_LIMITED", "slow down", { retryAfterMs: 1000 }));
+    expect(toConnectError(ours)).toBe(ours);
   });
 });

@@ -2,7 +2,7 @@ import type * as http from "node:http";
 import { Code } from "@connectrpc/connect";
 import type { Tenant } from "../../auth/tenants.js";
 import type { ModelEntry } from "../../core/catalog.js";
-import { GatewayError } from "../../core/errors.js";
+import { bounded, GatewayError } from "../../core/errors.js";
 import type { Gateway } from "../../core/gateway.js";
 import type { ChatMessage, ChatResult, ChatStreamEvent, FinishReason } from "../../core/types.js";
 import { codeOfReason } from "../error-mapper.js";
@@ -33,8 +33,9 @@ const FINISH: Record<FinishReason, string | null> = {
 export function errorBody(error: GatewayError): { status: number; body: object } {
   const code = codeOfReason[error.reason];
   const [status, type] = HTTP[code] ?? [500, "api_error"];
-  const message = error.reason === "INTERNAL" ? "internal error" : error.message;
-  return { status, body: { error: { message, type, param: error.metadata["field"] ?? null, code: error.reason.toLowerCase() } } };
+  const message = error.reason === "INTERNAL" ? "internal error" : bounded(error.message);
+  const param = error.metadata["field"];
+  return { status, body: { error: { message, type, param: param === undefined ? null : bounded(param, 256), code: error.reason.toLowerCase() } } };
 }
 
 function toolCallsOf(m: ChatMessage) {
