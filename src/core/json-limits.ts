@@ -60,6 +60,6 @@ export function parseCallerJson(text: string, field: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
-    throw invalidRequest(field, "is not valid JSON");
+    throw invalidRequest(field, "is not JSON");
   }
 }

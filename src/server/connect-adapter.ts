@@ -37,7 +37,7 @@ export function createConnectAdapter(options: ConnectAdapterOptions): (req: Node
   const paths = new Map(router.handlers.map((h) => [h.requestPath, h]));
   const { logger } = options;
   const jsonOptions = options.jsonOptions;
-  const fallback = options.fallback ?? ((_req: NodeRequest, res: NodeResponse) => void res.writeHead(uResponseNotFound.status).end());
+  const fallback = options.fallback ?? ((_req: NodeRequest, res: NodeResponse) => void (res as http.ServerResponse).writeHead(uResponseNotFound.status).end());
 
   const retyped = (path: string, error: ConnectError): ConnectError => {
     const typed = typedFrameworkError(error);

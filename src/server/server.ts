@@ -74,7 +74,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   const tls = cfg.tls ? { cert: readFileSync(cfg.tls.certFile), key: readFileSync(cfg.tls.keyFile) } : undefined;
 
-  const grpcServer = tls ? http2.createSecureServer({ ...tls, allowHTTP1: true }, handler) : http2.createServer(handler);
+  // A header value's surrounding whitespace is not part of it (RFC 9110); HTTP/1.1 trims it, and so
+  // does this listener instead of dropping the whole field: one rule for an API key on both.
+  const h2options = { strictFieldWhitespaceValidation: false };
+  const grpcServer = tls ? http2.createSecureServer({ ...tls, ...h2options, allowHTTP1: true }, handler) : http2.createServer(h2options, handler);
   const sessions = new Set<http2.ServerHttp2Session>();
   grpcServer.on("session", (s: http2.ServerHttp2Session) => {
     sessions.add(s);

@@ -48,6 +48,10 @@ describe("graceful shutdown", () => {
     expect(Date.now() - started).toBeLessThan(2000);
     expect(rest.cases).not.toContain("completion");
     expect(rest.error?.code).toBe(Code.Unavailable);
+    // The gateway is going away, not the provider: SHUTTING_DOWN, and nothing counted against it.
+    expect(rest.error?.findDetails(ErrorInfoSchema)[0]?.reason).toBe("SHUTTING_DOWN");
+    expect(h.app.gateway.stats.get("fake-openai/gpt-4o-mini")?.failures ?? 0).toBe(0);
+    expect(h.app.gateway.breakers.state("fake-openai/gpt-4o-mini")).toBe("closed");
     await h.upstream.close();
   });
 
