@@ -24,9 +24,20 @@ export function authenticate(auth: Authenticator, headers: Headers): Tenant {
   return tenant;
 }
 
+/** Who calls a public service without a valid key on a gateway that has keys: no admin rights, no details. */
+export const PUBLIC: Tenant = { name: "public", admin: false, allowedModels: new Set(), limits: undefined, budget: undefined };
+
+/** The tenant of a call to a public service: whoever its key says, if it sent a valid one; else PUBLIC. */
+export function publicCaller(auth: Authenticator, headers: Headers): Tenant {
+  if (auth.open) return ANONYMOUS;
+  const key = apiKeyOf(headers);
+  return (key && auth.tenantOf(key)) || PUBLIC;
+}
+
 export function authInterceptor(auth: Authenticator): Interceptor {
   return (next) => async (req) => {
-    if (!PUBLIC_SERVICES.has(req.service.typeName)) req.contextValues.set(TENANT, authenticate(auth, req.header));
+    const tenant = PUBLIC_SERVICES.has(req.service.typeName) ? publicCaller(auth, req.header) : authenticate(auth, req.header);
+    req.contextValues.set(TENANT, tenant);
     return next(req);
   };
 }

@@ -203,12 +203,16 @@ export function toModelInfo(m: ModelEntry): ModelInfo {
   });
 }
 
-/** The health snapshot, with routing's per-deployment figures, as protobuf fields. */
+/** What a caller without an admin key is told of a dependency: its status in words, never an error text or an address. */
+const PUBLIC_DETAIL: Record<CoreServingStatus, string> = { serving: "ok", degraded: "failing", not_serving: "down" };
+
+/** The health snapshot, with routing's per-deployment figures, as protobuf fields (details only for admins). */
 export function toHealthFields(
   s: HealthSnapshot,
   models: readonly ModelEntry[],
   stats: DeploymentStatsTracker,
   breakers: Breakers,
+  details = true,
 ): { status: ServingStatus; dependencies: DependencyHealthMessage[]; deployments: DeploymentHealthMessage[] } {
   return {
     deployments: models.flatMap((m) =>
@@ -223,7 +227,7 @@ export function toHealthFields(
           errorRate: st?.errorRate ?? 0,
           calls: BigInt(st?.calls ?? 0),
           failures: BigInt(st?.failures ?? 0),
-          lastError: st?.lastError ?? "",
+          lastError: details ? (st?.lastError ?? "") : st?.lastError ? "failing" : "",
           breakerState: breakerStates[breakers.state(d.id)],
           breakerRetryAfterMs: BigInt(Math.ceil(breakers.retryAfterMs(d.id))),
         });
@@ -235,7 +239,7 @@ export function toHealthFields(
         name: d.name,
         kind: d.kind,
         status: servingStatuses[d.status],
-        detail: d.detail,
+        detail: details ? d.detail : PUBLIC_DETAIL[d.status],
         changedAtUnixMs: BigInt(d.changedAtMs),
       }),
     ),
