@@ -20,6 +20,8 @@ import { createCompletionService } from "./completion-service.js";
 import { createGrpcHealthService } from "./grpc-health.js";
 import { createHealthService } from "./health-service.js";
 import { createReflectionServices } from "./reflection.js";
+import { file_google_rpc_error_details } from "../../gen/ts/google/rpc/error_details_pb.js";
+import { file_google_rpc_status } from "../../gen/ts/google/rpc/status_pb.js";
 
 /** The services the gateway answers for, by fully-qualified name. */
 export const servedServices = [
@@ -62,6 +64,10 @@ export function registerRoutes(router: ConnectRouter, deps: RouteDeps): void {
       file_health_v1_health,
       reflectionV1.file_grpc_reflection_v1_reflection,
       reflectionV1alpha.file_grpc_reflection_v1alpha_reflection,
+      // Not services, but what every error carries (grpc-status-details-bin): tools that know only
+      // reflection (grpcurl, buf curl) can then decode ErrorInfo and RetryInfo.
+      file_google_rpc_error_details,
+      file_google_rpc_status,
     ],
     servedServices,
   );

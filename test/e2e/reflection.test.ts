@@ -1,4 +1,6 @@
 import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { homedir } from "node:os";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHarness, type Harness } from "../support/harness.js";
@@ -61,5 +63,27 @@ describe("gRPC server reflection through buf curl", () => {
     expect(out).toContain('"completion"');
     const health = await bufCurl(`${h.grpcUrl}/grpc.health.v1.Health/Check`);
     expect(JSON.parse(health)).toEqual({ status: "SERVING" });
+  });
+
+  it("serves the descriptors of google.rpc.ErrorInfo and Status, which every error carries", async () => {
+    const out = await bufCurl("-d", JSON.stringify({ fileContainingSymbol: "google.rpc.ErrorInfo" }), `${h.grpcUrl}/grpc.reflection.v1.ServerReflection/ServerReflectionInfo`);
+    const files = (JSON.parse(out) as { fileDescriptorResponse: { fileDescriptorProto: string[] } }).fileDescriptorResponse.fileDescriptorProto;
+    expect(files.map((b) => Buffer.from(b, "base64").toString("latin1")).join()).toContain("google/rpc/error_details.proto");
+  });
+});
+
+describe("grpcurl with reflection alone", () => {
+  it("decodes an error's ErrorInfo", async () => {
+    const grpcurl = process.env["GRPCURL"] ?? `${homedir()}/go/bin/grpcurl`;
+    // Installed by scripts/setup.sh; a machine without it cannot prove this.
+    expect(existsSync(grpcurl), `${grpcurl} (go install github.com/fullstorydev/grpcurl/cmd/grpcurl@v1.9.4)`).toBe(true);
+    const failed = await run(grpcurl, ["-plaintext", "-d", JSON.stringify({ model: "no-such-model", messages: [{ role: "ROLE_USER", content: "x" }] }), h.grpcAddress, "llmgateway.v1.CompletionService/Complete"], { timeout: 15_000 }).then(
+      () => "",
+      (e: { stdout: string; stderr: string }) => e.stdout + e.stderr,
+    );
+    expect(failed).toContain("NotFound");
+    expect(failed).toContain("type.googleapis.com/google.rpc.ErrorInfo");
+    expect(failed).toContain("MODEL_NOT_FOUND");
+    expect(failed).not.toContain("not recognized");
   });
 });
