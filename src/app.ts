@@ -62,7 +62,7 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
   breakers.onChange((id, state) => logger.warn("circuit breaker changed", { deployment: id, state }));
   const retry = config.resilience.retry;
   const retryBudget = createRetryBudget(retry.budgetRatio, retry.budgetBurst);
-  const redis = lazyRedis(config, logger, health);
+  const redis = lazyRedis(config, logger, health, clock);
   const limiter = createLimiter(config, clock, logger, health, redis);
   const cache = createCache(config, clock, logger, redis, options.env ?? process.env);
   const catalog = createCatalog(config);
@@ -158,9 +158,10 @@ interface SharedRedis {
  * so that each store decides quickly what a failure means; the client keeps
  * reconnecting in the background.
  */
-function lazyRedis(config: GatewayConfig, logger: Logger, health: HealthMonitor): SharedRedis {
+function lazyRedis(config: GatewayConfig, logger: Logger, health: HealthMonitor, clock: Clock): SharedRedis {
   let client: Redis | undefined;
   let ready: Promise<void> | undefined;
+  const stopProbe = new AbortController();
   const get = (): Redis => {
     if (client) return client;
     if (!config.redis) throw new Error("redis.url is not configured");
@@ -186,13 +187,42 @@ function lazyRedis(config: GatewayConfig, logger: Logger, health: HealthMonitor)
       });
     });
     client = redis;
+    void probeRedis(redis, config.redis.probeIntervalMs, health, clock, stopProbe.signal);
     return redis;
   };
   return {
     get,
     ready: () => ready ?? Promise.resolve(),
-    close: () => client?.disconnect(),
+    close: () => {
+      stopProbe.abort();
+      client?.disconnect();
+    },
   };
+}
+
+/**
+ * PINGs Redis on an interval and says in HealthService whether it answers:
+ * a Redis that hangs (stopped, not killed) keeps its connection open and
+ * raises no event, and would otherwise go unnoticed until calls fail.
+ */
+async function probeRedis(redis: Redis, intervalMs: number, health: HealthMonitor, clock: Clock, stop: AbortSignal): Promise<void> {
+  let failing = false;
+  while (!stop.aborted) {
+    try {
+      await clock.sleep(intervalMs, stop);
+    } catch {
+      return;
+    }
+    if (redis.status !== "ready") continue;
+    try {
+      await redis.ping();
+      if (failing) health.set("redis", "redis", "serving", "ok");
+      failing = false;
+    } catch (err) {
+      failing = true;
+      health.set("redis", "redis", "not_serving", `no answer to PING: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
 }
 
 /** The rate-limit store the configuration names. */

@@ -216,6 +216,11 @@ export const configSchema = z
       .object({
         /** Shared by every store that uses Redis; LLM_GATEWAY_REDIS_URL. */
         url: z.string().regex(/^rediss?:\/\//, "use redis:// or rediss://"),
+        /**
+         * How often Redis is sent a PING (answered within the 1 s command timeout) while any store uses
+         * it: a Redis that hangs shows in HealthService within this long, even when no call touches it.
+         */
+        probeIntervalMs: z.number().int().positive().default(2_000),
       })
       .strict()
       .optional(),

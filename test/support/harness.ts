@@ -32,6 +32,8 @@ export interface HarnessOptions {
   limits?: Record<string, unknown>;
   /** A Redis URL for the stores that use one. */
   redisUrl?: string;
+  /** How often Redis is probed with a PING. */
+  redisProbeMs?: number;
   /** The cache section. */
   cache?: Record<string, unknown>;
   /** The sessions section. */
@@ -68,7 +70,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       ...(options.tools ? { tools: options.tools } : {}),
       ...(options.auth ? { auth: options.auth } : {}),
       ...(options.log ? { log: options.log } : {}),
-      ...(options.redisUrl ? { redis: { url: options.redisUrl } } : {}),
+      ...(options.redisUrl ? { redis: { url: options.redisUrl, ...(options.redisProbeMs ? { probeIntervalMs: options.redisProbeMs } : {}) } } : {}),
       resilience: {
         breaker: options.breaker ?? { volumeThreshold: 1_000_000 },
         retry: options.retry ?? { budgetRatio: 0, budgetBurst: 0 },

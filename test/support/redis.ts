@@ -11,6 +11,10 @@ export interface TestRedis {
   stop(): Promise<void>;
   start(): Promise<void>;
   flush(): Promise<void>;
+  /** Freezes the server (SIGSTOP): connections stay open, nothing answers. */
+  pause(): void;
+  /** Thaws a paused server (SIGCONT). */
+  resume(): void;
 }
 
 async function freePort(): Promise<number> {
@@ -59,6 +63,8 @@ export async function startRedis(): Promise<TestRedis> {
         proc!.once("exit", () => resolve());
         proc!.kill("SIGKILL");
       }),
+    pause: () => void proc?.kill("SIGSTOP"),
+    resume: () => void proc?.kill("SIGCONT"),
     flush: async () => {
       const c = new Redis(url);
       await c.flushall();
