@@ -164,6 +164,8 @@ function genAiSystem(kind: ProviderDeployment["provider"]["kind"]): string {
   return kind === "anthropic" ? "anthropic" : kind === "local" ? "llm_gateway.local" : "openai";
 }
 
+const DEADLINE_SLACK_MS = 100;
+
 /**
  * The error for a call whose signal aborted: the reason itself when the
  * server gave one (shutting down), else deadline passed, or cancelled.
@@ -171,7 +173,9 @@ function genAiSystem(kind: ProviderDeployment["provider"]["kind"]): string {
 export function callAbortedError(call: CallContext, clock: Clock, cause?: unknown, provider?: string): GatewayError {
   if (isGatewayError(call.signal.reason)) return call.signal.reason;
   const metadata: Record<string, string> = provider ? { provider } : {};
-  const pastDeadline = call.deadlineAt !== undefined && clock.monotonic() >= call.deadlineAt - 1;
+  // A client whose deadline passes cancels its side at once, which reaches us a little before our own
+  // timer for the same deadline: an abort that close to the deadline is the deadline.
+  const pastDeadline = call.deadlineAt !== undefined && clock.monotonic() >= call.deadlineAt - DEADLINE_SLACK_MS;
   return pastDeadline ? deadlineError(cause, provider) : new GatewayError("CANCELLED", "the caller cancelled the call", { metadata, cause });
 }
 
