@@ -16,6 +16,10 @@ const keyInput = $<HTMLInputElement>("api-key");
 keyInput.value = localStorage.getItem("llmgw-key") ?? "";
 keyInput.addEventListener("change", () => {
   localStorage.setItem("llmgw-key", keyInput.value);
+  // Everything the key decides, at once: no reload needed after typing it.
+  $("conn").textContent = "";
+  void loadModels().catch((e: unknown) => ($("conn").textContent = explain(e)));
+  void loadSessions().catch(() => {});
   void refresh();
 });
 

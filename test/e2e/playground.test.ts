@@ -90,4 +90,20 @@ describe("playground", () => {
     await page.screenshot({ path: join(ARTIFACTS, "playground.png"), fullPage: true });
     h.upstream.setDefault({});
   });
+
+  it("lists the models as soon as a key is typed, without a reload", async () => {
+    const fresh = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    try {
+      await fresh.goto(h.httpUrl);
+      // No key yet: the gateway refuses, and the page says so.
+      await fresh.waitForFunction(() => document.getElementById("conn")?.textContent?.includes("16"));
+      expect(await fresh.locator("#model option").count()).toBe(0);
+      await fresh.fill("#api-key", KEY);
+      await fresh.press("#api-key", "Enter");
+      await fresh.locator("#api-key").blur();
+      await fresh.waitForSelector('#model option[value="gpt-test"]', { state: "attached" });
+    } finally {
+      await fresh.close();
+    }
+  });
 });
