@@ -76,30 +76,43 @@ function boundaryAt(text: string, i: number): boolean {
 
 /** Splits text into pieces the tokenizer handles in bounded time; `exact` is false if a long run had to be cut. */
 export function piecesOf(text: string): { pieces: string[]; exact: boolean } {
-  if (text.length <= LONGEST_RUN) return { pieces: [text], exact: true };
-  const pieces: string[] = [];
-  let exact = true;
-  let start = 0;
-  let boundary = -1;
-  let runStart = 0;
-  for (let i = 1; i < text.length; i++) {
-    if (boundaryAt(text, i)) {
-      boundary = i;
-      runStart = i;
+  const cut = new Pieces(text);
+  return { pieces: [...cut], exact: cut.exact };
+}
+
+/** The pieces of a text, found as they are asked for (so that even the scan can be sliced). */
+class Pieces implements Iterable<string> {
+  /** False once a long run had to be cut where the tokenizer would not have split. */
+  exact = true;
+  constructor(private readonly text: string) {}
+
+  *[Symbol.iterator](): Generator<string> {
+    const text = this.text;
+    if (text.length <= LONGEST_RUN) {
+      yield text;
+      return;
     }
-    if (i - start >= PIECE_CHARS && boundary > start) {
-      pieces.push(text.slice(start, boundary));
-      start = boundary;
-    } else if (i - runStart >= LONGEST_RUN) {
-      // Never between the two halves of a surrogate pair.
-      const cut = (text.charCodeAt(i - 1) & 0xfc00) === 0xd800 ? i - 1 : i;
-      pieces.push(text.slice(start, cut));
-      start = runStart = cut;
-      exact = false;
+    let start = 0;
+    let boundary = -1;
+    let runStart = 0;
+    for (let i = 1; i < text.length; i++) {
+      if (boundaryAt(text, i)) {
+        boundary = i;
+        runStart = i;
+      }
+      if (i - start >= PIECE_CHARS && boundary > start) {
+        yield text.slice(start, boundary);
+        start = boundary;
+      } else if (i - runStart >= LONGEST_RUN) {
+        // Never between the two halves of a surrogate pair.
+        const cut = (text.charCodeAt(i - 1) & 0xfc00) === 0xd800 ? i - 1 : i;
+        this.exact = false;
+        yield text.slice(start, cut);
+        start = runStart = cut;
+      }
     }
+    if (start < text.length) yield text.slice(start);
   }
-  if (start < text.length) pieces.push(text.slice(start));
-  return { pieces, exact };
 }
 
 /** Resolves on the next turn of the event loop, after pending I/O. */
@@ -127,15 +140,18 @@ export class TokenTally {
 
   async add(text: string): Promise<void> {
     if (text.length === 0 || this.over) return;
-    const { pieces, exact } = piecesOf(text);
-    if (!exact) this.exact = false;
-    for (const piece of pieces) {
-      this.tokens += this.encoding.countTokens(piece, PLAIN);
-      if (this.over) return;
-      if (performance.now() - this.sliceStart > SLICE_MS) {
-        await nextTurn();
-        this.sliceStart = performance.now();
+    const pieces = new Pieces(text);
+    try {
+      for (const piece of pieces) {
+        this.tokens += this.encoding.countTokens(piece, PLAIN);
+        if (this.over) return;
+        if (performance.now() - this.sliceStart > SLICE_MS) {
+          await nextTurn();
+          this.sliceStart = performance.now();
+        }
       }
+    } finally {
+      if (!pieces.exact) this.exact = false;
     }
   }
 }
@@ -153,7 +169,7 @@ export async function encodeText(text: string, tokenizer: TokenizerName, maxToke
   const encoding = await encodingOf(tokenizer);
   const out: number[] = [];
   let sliceStart = performance.now();
-  for (const piece of piecesOf(text).pieces) {
+  for (const piece of new Pieces(text)) {
     for (const t of encoding.encode(piece, PLAIN)) {
       if (out.length >= maxTokens) return out;
       out.push(t);
