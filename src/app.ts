@@ -71,7 +71,7 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
     logger.warn("NO API KEYS CONFIGURED: the gateway is OPEN. Every caller is the anonymous tenant, with admin rights; set auth.tenants before exposing it");
   }
   const sessions = createSessions({
-    store: config.sessions.store === "redis" ? createRedisSessionStore(redis.get()) : createMemorySessionStore(clock),
+    store: config.sessions.store === "redis" ? createRedisSessionStore(redis.get()) : createMemorySessionStore(clock, { maxSessions: config.sessions.maxSessions, maxChars: config.sessions.maxStoredChars }),
     catalog,
     clock,
     settings: config.sessions,

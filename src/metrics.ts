@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { ResponseCache } from "./cache/response-cache.js";
 import type { ModelEntry } from "./core/catalog.js";
 import type { HealthMonitor } from "./core/health.js";
@@ -25,6 +25,9 @@ const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
 export function createMetrics(parts: { cache: ResponseCache; breakers: Breakers; health: HealthMonitor; deployments: () => { id: string; model: string; provider: string }[] }): GatewayMetrics {
   const registry = new Registry();
   const registers = [registry];
+  // The process's own figures: CPU, memory, heap, GC, handles, and the event loop's lag (max and
+  // percentiles since the last scrape), which is what a caller feels when something holds the loop.
+  collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 10 });
   const { cache } = parts;
 
   const requests = new Counter({ name: "llmgw_requests_total", help: "Calls by service, method and status code.", labelNames: ["service", "method", "code"], registers });

@@ -83,6 +83,14 @@ const zero = (): CacheCounters => ({
   costSavedUsd: 0,
 });
 
+/** Tenants whose counters are kept apart; later ones are counted together under OTHER_TENANTS. */
+const MAX_COUNTED_TENANTS = 10_000;
+const OTHER_TENANTS = "(other tenants)";
+
+// Prompts longer than this are cached exactly, never by meaning: paraphrase detection is for
+// questions, and embedding a document costs more than it could save.
+const MAX_SEMANTIC_QUERY_CHARS = 4096;
+
 // Answers that say nothing reliable about the next identical request.
 const UNCACHEABLE_FINISH = new Set(["content_filter", "unspecified"]);
 
@@ -102,7 +110,11 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
 
   function counters(tenant: string): CacheCounters {
     let c = byTenant.get(tenant);
-    if (!c) byTenant.set(tenant, (c = zero()));
+    if (!c) {
+      // On an open gateway the tenant is the request's user, the caller's to invent: keep a bounded number apart.
+      if (byTenant.size >= MAX_COUNTED_TENANTS && tenant !== OTHER_TENANTS) return counters(OTHER_TENANTS);
+      byTenant.set(tenant, (c = zero()));
+    }
     return c;
   }
 
@@ -135,7 +147,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
       const key = exactKey(model.name, request, maxTokens);
       const plan: CachePlan = { tenant, ttlMs, mode: opts?.noCache ? "bypass" : "lookup", key, flight: `${tenant}\u0000${key}`, store: !opts?.noStore };
       const last = request.messages.at(-1);
-      if (semantic && !opts?.noSemantic && last?.role === "user" && last.content.trim().length > 0) {
+      if (semantic && !opts?.noSemantic && last?.role === "user" && last.content.trim().length > 0 && last.content.length <= MAX_SEMANTIC_QUERY_CHARS) {
         plan.semantic = { scope: semanticScope(tenant, model.name, request, maxTokens), query: last.content };
       }
       return plan;

@@ -285,6 +285,11 @@ export const configSchema = z
         maxTtlSeconds: z.number().int().positive().default(30 * 86_400),
         /** The most messages of history a completion loads (then trimmed to the model's window). */
         maxHistoryMessages: z.number().int().positive().default(1_000),
+        /** The most messages one session may hold; appending past it is refused (start a new session). */
+        maxMessagesPerSession: z.number().int().positive().default(10_000),
+        /** The memory store's bounds (one replica): live sessions, and characters of stored messages. */
+        maxSessions: z.number().int().positive().default(100_000),
+        maxStoredChars: z.number().int().positive().default(256 * 1024 * 1024),
       })
       .strict()
       .prefault({}),

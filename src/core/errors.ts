@@ -25,6 +25,8 @@ export type GatewayErrorReason =
   | "SHUTTING_DOWN"
   | "SESSION_NOT_FOUND"
   | "SESSION_UNAVAILABLE"
+  | "SESSION_TOO_LONG"
+  | "SESSION_STORE_FULL"
   | "TOOL_NOT_FOUND"
   | "TOOL_FAILED"
   | "TOOL_TIMEOUT"

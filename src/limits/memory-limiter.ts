@@ -8,15 +8,42 @@ interface CallerState {
   tokens: Map<number, number>;
 }
 
+/**
+ * Callers tracked at most. On an open gateway the key is the request's `user`, which the caller
+ * chooses: past this many (after idle ones are forgotten), new keys share one bucket, so that
+ * inventing users neither grows memory without bound nor escapes the limits.
+ */
+export const MAX_TRACKED_CALLERS = 100_000;
+const OVERFLOW = "\u0000overflow";
+
 /** The embedded default: exact for one replica, per process. */
-export function createMemoryRateLimiter(clock: Clock): RateLimiter {
+export function createMemoryRateLimiter(clock: Clock, maxCallers = MAX_TRACKED_CALLERS): RateLimiter {
   const callers = new Map<string, CallerState>();
+
+  /** Forgets callers no window can see any more. */
+  function sweep(now: number): void {
+    const minute = Math.floor(now / MINUTE_MS);
+    for (const [k, s] of callers) {
+      if ((s.requests.at(-1) ?? 0) > now - HOUR_MS) continue;
+      if ([...s.tokens.keys()].every((m) => m < minute - 1)) callers.delete(k);
+    }
+  }
+
+  function stateOf(key: string, now: number): CallerState {
+    let s = callers.get(key);
+    if (s) return s;
+    if (callers.size >= maxCallers && key !== OVERFLOW) {
+      sweep(now);
+      if (callers.size >= maxCallers) return stateOf(OVERFLOW, now);
+    }
+    callers.set(key, (s = { requests: [], tokens: new Map() }));
+    return s;
+  }
 
   return {
     async admit(key, estimatedTokens, limits: LimitSettings): Promise<Admission> {
       const now = clock.now();
-      let s = callers.get(key);
-      if (!s) callers.set(key, (s = { requests: [], tokens: new Map() }));
+      const s = stateOf(key, now);
       // Forget what no window can see any more.
       let drop = 0;
       while (drop < s.requests.length && s.requests[drop]! <= now - HOUR_MS) drop++;

@@ -35,6 +35,8 @@ export const codeOfReason = {
   MODEL_NOT_ALLOWED: Code.PermissionDenied,
   BUDGET_EXCEEDED: Code.ResourceExhausted,
   SESSION_UNAVAILABLE: Code.Unavailable,
+  SESSION_TOO_LONG: Code.ResourceExhausted,
+  SESSION_STORE_FULL: Code.ResourceExhausted,
   TOOL_NOT_FOUND: Code.NotFound,
   TOOL_FAILED: Code.Unavailable,
   TOOL_TIMEOUT: Code.DeadlineExceeded,

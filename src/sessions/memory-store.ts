@@ -1,24 +1,65 @@
 import type { Clock } from "../core/clock.js";
+import { GatewayError } from "../core/errors.js";
 import type { ChatMessage } from "../core/types.js";
 import type { NewSession, SessionRecord, SessionStore, StoredMessage } from "./store.js";
 
 interface Held {
   record: Omit<SessionRecord, "messageCount">;
   messages: StoredMessage[];
+  bytes: number;
 }
 
-/** One replica's sessions, expiring on the injected clock. */
-export function createMemorySessionStore(clock: Clock): SessionStore {
+/** How much one replica's memory store may hold. */
+export interface MemorySessionLimits {
+  /** Live sessions at most. */
+  maxSessions: number;
+  /** Characters of stored messages at most, over all sessions. */
+  maxChars: number;
+}
+
+export const DEFAULT_MEMORY_SESSION_LIMITS: MemorySessionLimits = { maxSessions: 100_000, maxChars: 256 * 1024 * 1024 };
+
+const charsOf = (m: ChatMessage): number => m.content.length + (m.name?.length ?? 0) + (m.toolCalls ?? []).reduce((n, c) => n + c.id.length + c.name.length + c.argumentsJson.length, 0);
+
+const full = (what: string) =>
+  new GatewayError("SESSION_STORE_FULL", `the session store of this replica holds as much as it may (${what}); delete sessions or use the Redis store`, { retryAfterMs: 60_000 });
+
+/**
+ * One replica's sessions, expiring on the injected clock, bounded in count
+ * and size (callers create them: an unbounded store is a way to exhaust
+ * memory). Sessions are indexed by owner, so listing one owner's is not a
+ * walk over everyone's; expired sessions are swept as new ones come.
+ */
+export function createMemorySessionStore(clock: Clock, limits: MemorySessionLimits = DEFAULT_MEMORY_SESSION_LIMITS): SessionStore {
   const sessions = new Map<string, Held>();
+  const byOwner = new Map<string, Set<string>>();
+  let chars = 0;
+  let nextSweep = 0;
+
+  function drop(id: string, held: Held): void {
+    sessions.delete(id);
+    chars -= held.bytes;
+    const mine = byOwner.get(held.record.owner);
+    mine?.delete(id);
+    if (mine?.size === 0) byOwner.delete(held.record.owner);
+  }
 
   function live(id: string): Held | undefined {
     const held = sessions.get(id);
     if (!held) return undefined;
     if (held.record.expiresAt <= clock.now()) {
-      sessions.delete(id);
+      drop(id, held);
       return undefined;
     }
     return held;
+  }
+
+  /** Drops expired sessions, at most once a second of the clock's time. */
+  function sweep(): void {
+    const now = clock.now();
+    if (now < nextSweep) return;
+    nextSweep = now + 1000;
+    for (const [id, held] of sessions) if (held.record.expiresAt <= now) drop(id, held);
   }
 
   const view = (h: Held): SessionRecord => structuredClone({ ...h.record, messageCount: h.messages.length });
@@ -26,8 +67,13 @@ export function createMemorySessionStore(clock: Clock): SessionStore {
   return {
     kind: "memory",
     async create(s: NewSession) {
-      const held: Held = { record: { ...structuredClone(s), updatedAt: s.createdAt, expiresAt: s.createdAt + s.ttlMs }, messages: [] };
+      sweep();
+      if (sessions.size >= limits.maxSessions) throw full(`${limits.maxSessions} sessions`);
+      const held: Held = { record: { ...structuredClone(s), updatedAt: s.createdAt, expiresAt: s.createdAt + s.ttlMs }, messages: [], bytes: 0 };
       sessions.set(s.id, held);
+      let mine = byOwner.get(s.owner);
+      if (!mine) byOwner.set(s.owner, (mine = new Set()));
+      mine.add(s.id);
       return view(held);
     },
     async get(id) {
@@ -40,7 +86,14 @@ export function createMemorySessionStore(clock: Clock): SessionStore {
     async append(id, messages: readonly ChatMessage[], now) {
       const h = live(id);
       if (!h) return undefined;
+      const added = messages.reduce((n, m) => n + charsOf(m), 0);
+      if (chars + added > limits.maxChars) {
+        sweep();
+        if (chars + added > limits.maxChars) throw full(`${limits.maxChars} characters of messages`);
+      }
       for (const m of messages) h.messages.push({ index: h.messages.length, message: structuredClone(m), updatedAt: now });
+      h.bytes += added;
+      chars += added;
       h.record.updatedAt = now;
       h.record.expiresAt = now + h.record.ttlMs;
       return view(h);
@@ -48,24 +101,33 @@ export function createMemorySessionStore(clock: Clock): SessionStore {
     async update(id, index, message, now) {
       const h = live(id);
       if (!h || index < 0 || index >= h.messages.length) return undefined;
+      const delta = charsOf(message) - charsOf(h.messages[index]!.message);
+      if (delta > 0 && chars + delta > limits.maxChars) throw full(`${limits.maxChars} characters of messages`);
       const stored: StoredMessage = { index, message: structuredClone(message), updatedAt: now };
       h.messages[index] = stored;
+      h.bytes += delta;
+      chars += delta;
       h.record.updatedAt = now;
       h.record.expiresAt = now + h.record.ttlMs;
       return structuredClone(stored);
     },
     async delete(id) {
-      return live(id) !== undefined && sessions.delete(id);
+      const h = live(id);
+      if (!h) return false;
+      drop(id, h);
+      return true;
     },
     async list(owner, offset, limit) {
-      const mine = [...sessions.keys()]
+      const mine = [...(byOwner.get(owner) ?? [])]
         .map(live)
-        .filter((h): h is Held => h !== undefined && h.record.owner === owner)
+        .filter((h): h is Held => h !== undefined)
         .sort((a, b) => b.record.createdAt - a.record.createdAt || (a.record.id < b.record.id ? 1 : -1));
       return { sessions: mine.slice(offset, offset + limit).map(view), total: mine.length };
     },
     async close() {
       sessions.clear();
+      byOwner.clear();
+      chars = 0;
     },
   };
 }

@@ -11,6 +11,8 @@ export interface SessionSettings {
   maxTtlSeconds: number;
   /** The longest history a completion loads; older messages are not read at all. */
   maxHistoryMessages: number;
+  /** The most messages one session may hold; appending past it is refused. */
+  maxMessagesPerSession: number;
 }
 
 export interface NewSessionInput {
@@ -72,6 +74,15 @@ function turnStarts(history: readonly ChatMessage[]): number[] {
 
 export function createSessions(options: { store: SessionStore; catalog: Catalog; clock: Clock; settings: SessionSettings }): Sessions {
   const { store, catalog, clock, settings } = options;
+
+  /** Refuses growing a session past its limit (a store holds what callers send: it must be bounded). */
+  function roomFor(s: SessionRecord, adding: number): void {
+    if (s.messageCount + adding > settings.maxMessagesPerSession) {
+      throw new GatewayError("SESSION_TOO_LONG", `session ${echo(s.id)} holds ${s.messageCount} messages; at most ${settings.maxMessagesPerSession} are kept: start a new session`, {
+        metadata: { session_id: s.id, max_messages: String(settings.maxMessagesPerSession) },
+      });
+    }
+  }
 
   async function owned(owner: string, id: string): Promise<SessionRecord> {
     const s = await guarded("read", () => store.get(id));
@@ -145,7 +156,8 @@ export function createSessions(options: { store: SessionStore; catalog: Catalog;
     },
 
     async append(owner, id, messages) {
-      await owned(owner, id);
+      const s = await owned(owner, id);
+      roomFor(s, messages.length);
       const after = await guarded("append", () => store.append(id, messages, clock.now()));
       if (!after) throw notFound(id);
       return after;
@@ -162,6 +174,8 @@ export function createSessions(options: { store: SessionStore; catalog: Catalog;
     async continue(request, owner) {
       const id = request.sessionId;
       const s = await owned(owner, id);
+      // Refused before the model is called: the turn (the new messages and at least an answer) must fit.
+      roomFor(s, request.messages.length + 1);
       const from = Math.max(0, s.messageCount - settings.maxHistoryMessages);
       const history = (await guarded("read", () => store.messages(id, from, settings.maxHistoryMessages))).map((m) => m.message);
       const expanded: ChatRequest = { ...request, model: request.model || s.model };
@@ -177,6 +191,7 @@ export function createSessions(options: { store: SessionStore; catalog: Catalog;
         request: expanded,
         trimmed: trimmed + from,
         async record(answer) {
+          roomFor(s, request.messages.length + answer.length);
           const after = await guarded("append", () => store.append(id, [...request.messages, ...answer], clock.now()));
           if (!after) throw notFound(id);
         },

@@ -2,19 +2,39 @@ import type { BudgetAdmission, UsageEntry, UsageRow, UsageStore } from "./store.
 
 const FIELDS = ["requests", "inputTokens", "outputTokens", "costMicros", "savedTokens", "savedMicros"] as const;
 
+/**
+ * Distinct users a tenant's usage keeps apart per day. The user is the
+ * caller's to choose: past this many, further new users of that day are
+ * added up under OTHER_USERS, so totals stay exact and memory stays bounded.
+ */
+export const MAX_USERS_PER_TENANT_DAY = 10_000;
+export const OTHER_USERS = "(other users)";
+
 /** One replica's usage and budgets. */
-export function createMemoryUsageStore(): UsageStore {
+export function createMemoryUsageStore(maxUsers = MAX_USERS_PER_TENANT_DAY): UsageStore {
   const rows = new Map<string, UsageRow>();
   const budget = new Map<string, number>();
+  const usersOf = new Map<string, Set<string>>();
   const keyOf = (e: UsageEntry) => [e.day, e.tenant, e.user, e.model].join("\u0000");
   const spentOf = (k: string) => budget.get(k) ?? 0;
   const bump = (k: string, by: number) => budget.set(k, Math.max(0, spentOf(k) + by));
+  /** The user a row is kept under: the entry's own, or OTHER_USERS once its tenant's day is full. */
+  function userOf(e: UsageEntry): string {
+    const dayKey = `${e.day}\u0000${e.tenant}`;
+    let users = usersOf.get(dayKey);
+    if (!users) usersOf.set(dayKey, (users = new Set()));
+    if (users.has(e.user)) return e.user;
+    if (users.size >= maxUsers) return OTHER_USERS;
+    users.add(e.user);
+    return e.user;
+  }
   return {
     kind: "memory",
-    async add(e) {
+    async add(entry) {
+      const e = { ...entry, user: userOf(entry) };
       const k = keyOf(e);
       const row = rows.get(k);
-      if (!row) rows.set(k, { ...e });
+      if (!row) rows.set(k, e);
       else for (const f of FIELDS) row[f] += e[f];
     },
     async query(q) {

@@ -162,3 +162,17 @@ describe("sessions", () => {
     expect(new Set(all.filter((_, i) => i % 2 === 0))).toEqual(new Set(Array.from({ length: 20 }, (_, i) => `q${i}`)));
   });
 });
+
+describe("session bounds", () => {
+  it.each(["memory", "redis"])("%s: a session holds at most maxMessagesPerSession messages; more is RESOURCE_EXHAUSTED, and nothing is appended", async (store) => {
+    const h = await start({ store, maxMessagesPerSession: 3 });
+    const { sessions, completion } = clients(h);
+    const { session } = await sessions.createSession({ model: "gpt-test" });
+    await sessions.appendMessages({ sessionId: session!.id, messages: [user("one"), user("two")] });
+    const err = await failure(completion.complete({ sessionId: session!.id, messages: [user("three")] }));
+    expect(err.code).toBe(Code.ResourceExhausted);
+    expect(err.findDetails(ErrorInfoSchema)[0]?.reason).toBe("SESSION_TOO_LONG");
+    expect((await sessions.getSession({ sessionId: session!.id })).session?.messageCount).toBe(2n);
+    expect((await failure(sessions.appendMessages({ sessionId: session!.id, messages: [user("x"), user("y")] }))).code).toBe(Code.ResourceExhausted);
+  });
+});

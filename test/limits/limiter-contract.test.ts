@@ -95,3 +95,20 @@ describe.each(backends)("rate limiter contract: %s", (_name, make) => {
     for (let i = 0; i < 50; i++) expect((await limiter.admit("k", 10_000, {})).admitted).toBe(true);
   });
 });
+
+describe("memory limiter bounds", () => {
+  it("tracks at most maxCallers keys: invented callers share one bucket, and idle ones are forgotten", async () => {
+    const clock = manualClock(Date.UTC(2026, 0, 1));
+    const limiter = createMemoryRateLimiter(clock, 3);
+    const limits = { requestsPerMinute: 2 };
+    for (const k of ["a", "b", "c"]) expect((await limiter.admit(k, 1, limits)).admitted).toBe(true);
+    // Full: new keys share the overflow bucket, which the limits still apply to.
+    expect((await limiter.admit("d", 1, limits)).admitted).toBe(true);
+    expect((await limiter.admit("e", 1, limits)).admitted).toBe(true);
+    expect((await limiter.admit("f", 1, limits)).admitted).toBe(false);
+    // An hour later the idle keys are forgotten and a new key gets its own bucket.
+    clock.advance(61 * 60_000);
+    expect((await limiter.admit("g", 1, limits)).admitted).toBe(true);
+    expect((await limiter.usage("g")).requestsLastMinute).toBe(1);
+  });
+});

@@ -126,3 +126,30 @@ describe.each(backends)("session store contract: %s", (_name, make) => {
     expect(new Set(all.map((m) => m.message.content)).size).toBe(100);
   });
 });
+
+describe("memory session store bounds", () => {
+  const base = (id: string, owner = "ann"): NewSession => ({ id, owner, systemPrompt: "", model: "", defaults: {}, metadata: {}, createdAt: Date.UTC(2026, 0, 1), ttlMs: 60_000 });
+
+  it("refuses sessions and messages past its bounds with SESSION_STORE_FULL, and frees what expires or is deleted", async () => {
+    const clock = manualClock(Date.UTC(2026, 0, 1));
+    const store = createMemorySessionStore(clock, { maxSessions: 2, maxChars: 10 });
+    await store.create(base("a"));
+    await store.create(base("b"));
+    await expect(store.create(base("c"))).rejects.toMatchObject({ reason: "SESSION_STORE_FULL" });
+    await store.append("a", [{ role: "user", content: "12345678" }], clock.now());
+    await expect(store.append("b", [{ role: "user", content: "123" }], clock.now())).rejects.toMatchObject({ reason: "SESSION_STORE_FULL" });
+    expect(await store.delete("a")).toBe(true);
+    expect(await store.append("b", [{ role: "user", content: "123" }], clock.now())).toBeDefined();
+    clock.advance(120_000);
+    expect(await store.create(base("c"))).toBeDefined();
+  });
+
+  it("lists one owner's sessions without walking everyone's", async () => {
+    const clock = manualClock(Date.UTC(2026, 0, 1));
+    const store = createMemorySessionStore(clock);
+    for (let i = 0; i < 50; i++) await store.create(base(`x${i}`, i % 2 ? "odd" : "even"));
+    const { sessions, total } = await store.list("odd", 0, 100);
+    expect(total).toBe(25);
+    expect(sessions.every((s) => s.owner === "odd")).toBe(true);
+  });
+});

@@ -33,6 +33,14 @@ export function envelope(message: Uint8Array, flags = 0): Buffer {
   return out;
 }
 
+function percentDecoded(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return `<malformed grpc-message> ${text}`;
+  }
+}
+
 function reasonFromStatusBin(bin: string | undefined): string | undefined {
   if (!bin) return undefined;
   try {
@@ -107,7 +115,7 @@ export function http1(url: string, options: { method: string; path: string; head
         if (type.startsWith("application/grpc-web")) {
           const t = grpcWebTrailers(body) ?? (res.headers as Record<string, string>);
           const code = t["grpc-status"];
-          out = { code: code === undefined ? undefined : Number(code), message: decodeURIComponent(t["grpc-message"] ?? ""), reason: reasonFromStatusBin(t["grpc-status-details-bin"]) };
+          out = { code: code === undefined ? undefined : Number(code), message: percentDecoded(t["grpc-message"] ?? ""), reason: reasonFromStatusBin(t["grpc-status-details-bin"]) };
         } else if (type.startsWith("application/connect+")) {
           const endStream = lastEnvelope(body, 0x02);
           if (endStream) out = connectError(JSON.parse(endStream.toString("utf8") || "{}"));
@@ -149,7 +157,7 @@ export function h2(url: string, options: { path: string; headers?: http2.Outgoin
       if (own) session.close();
       resolve({ ...out, ms: performance.now() - started });
     };
-    session.on("error", () => {});
+    if (own) session.on("error", () => {});
     let stream: http2.ClientHttp2Stream;
     try {
       stream = session.request({ ":method": "POST", ":path": options.path, "content-type": "application/grpc", te: "trailers", ...options.headers });
@@ -157,7 +165,9 @@ export function h2(url: string, options: { path: string; headers?: http2.Outgoin
       done({ status: 0, code: undefined, message: "", reason: undefined, transportError: (e as Error).message, body: Buffer.alloc(0) });
       return;
     }
+    let finished = false;
     const timer = setTimeout(() => {
+      finished = true;
       stream.close(http2.constants.NGHTTP2_CANCEL);
       done({ status: 0, code: undefined, message: "", reason: undefined, transportError: "timeout", body: Buffer.alloc(0) });
     }, options.timeoutMs ?? 10_000);
@@ -168,7 +178,9 @@ export function h2(url: string, options: { path: string; headers?: http2.Outgoin
     stream.on("trailers", (t) => (trailers = t));
     stream.on("data", (c: Buffer) => chunks.push(c));
     stream.on("error", () => {});
-    stream.on("close", () => {
+    const finish = () => {
+      if (finished) return;
+      finished = true;
       clearTimeout(timer);
       const t = { ...headers, ...trailers } as Record<string, string | undefined>;
       const status = Number(headers[":status"] ?? 0);
@@ -176,12 +188,18 @@ export function h2(url: string, options: { path: string; headers?: http2.Outgoin
       done({
         status,
         code: code === undefined ? undefined : Number(code),
-        message: decodeURIComponent(t["grpc-message"] ?? ""),
+        message: percentDecoded(t["grpc-message"] ?? ""),
         reason: reasonFromStatusBin(t["grpc-status-details-bin"]),
         ...(status === 0 && stream.rstCode ? { transportError: `reset ${stream.rstCode}` } : {}),
         body: Buffer.concat(chunks),
       });
+    };
+    // The response is complete: stop sending too, as gRPC clients do, and do not wait for our own writes.
+    stream.on("end", () => {
+      finish();
+      stream.destroy();
     });
+    stream.on("close", finish);
     stream.end(options.body ?? Buffer.alloc(0));
   });
 }

@@ -77,3 +77,14 @@ describe.each(backends)("usage store contract: %s", (_name, make) => {
     expect((await a.spent("shared", "2026-11-22", "2026-11")).dayMicros).toBe(1000);
   });
 });
+
+describe("memory usage store bounds", () => {
+  it("keeps a bounded number of users apart per tenant and day; the rest add up under one row, totals exact", async () => {
+    const store = createMemoryUsageStore(2);
+    const entry = (user: string) => ({ tenant: "t", user, model: "m", day: "2026-11-29", requests: 1, inputTokens: 10, outputTokens: 5, costMicros: 7, savedTokens: 0, savedMicros: 0 });
+    for (const u of ["a", "b", "c", "d", "a"]) await store.add(entry(u));
+    const rows = await store.query({ fromDay: "2026-11-29", toDay: "2026-11-29" });
+    expect(rows.map((r) => [r.user, r.requests]).sort()).toEqual([["(other users)", 2], ["a", 2], ["b", 1]]);
+    expect(rows.reduce((n, r) => n + r.costMicros, 0)).toBe(35);
+  });
+});
