@@ -289,7 +289,7 @@ export const configSchema = z
         maxMessagesPerSession: z.number().int().positive().default(10_000),
         /** The memory store's bounds (one replica): live sessions, and characters of stored messages. */
         maxSessions: z.number().int().positive().default(100_000),
-        maxStoredChars: z.number().int().positive().default(256 * 1024 * 1024),
+        maxStoredChars: z.number().int().positive().default(64 * 1024 * 1024),
       })
       .strict()
       .prefault({}),

@@ -108,12 +108,16 @@ export const isCallerEnded = (reason: GatewayErrorReason): boolean => CALLER_END
  */
 export function echo(value: string, max = 64): string {
   if (value.length <= max) return JSON.stringify(value);
-  return `${JSON.stringify(value.slice(0, max))}… (${value.length - max} more characters)`;
+  const cut = (value.charCodeAt(max - 1) & 0xfc00) === 0xd800 ? max - 1 : max;
+  return `${JSON.stringify(value.slice(0, cut))}… (${value.length - cut} more characters)`;
 }
 
 /** Cuts text (an error message) to `max` characters, saying so: errors travel in size-limited HTTP/2 trailers. */
 export function bounded(text: string, max = 1024): string {
-  return text.length <= max ? text : `${text.slice(0, max)}… (${text.length - max} more characters)`;
+  // Well-formed whatever went in: a lone surrogate cannot be percent-encoded into a grpc-message.
+  if (text.length <= max) return text.toWellFormed();
+  const cut = (text.charCodeAt(max - 1) & 0xfc00) === 0xd800 ? max - 1 : max;
+  return `${text.slice(0, cut).toWellFormed()}… (${text.length - cut} more characters)`;
 }
 
 /** Shorthand for the most common case: the caller's request is wrong. */

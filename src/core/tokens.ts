@@ -12,6 +12,7 @@ export interface TokenCount {
 
 /** The part of a gpt-tokenizer encoding the gateway uses. */
 export interface Encoding {
+  setMergeCacheSize(size: number): void;
   countTokens(text: string, options: { disallowedSpecial: Set<string> }): number;
   encode(text: string, options: { disallowedSpecial: Set<string> }): number[];
   decodeGenerator(tokens: Iterable<number>): Generator<string, void, void>;
@@ -43,11 +44,18 @@ export function encodingOf(tokenizer: TokenizerName): Promise<Encoding> {
   const name = tokenizer === "cl100k_base" ? "cl100k_base" : "o200k_base";
   let p = loading.get(name);
   if (!p) {
-    p = (name === "cl100k_base" ? import("gpt-tokenizer/encoding/cl100k_base") : import("gpt-tokenizer/encoding/o200k_base")) as Promise<Encoding>;
+    p = (name === "cl100k_base" ? import("gpt-tokenizer/encoding/cl100k_base") : import("gpt-tokenizer/encoding/o200k_base")).then((e: Encoding) => {
+      // The tokenizer remembers merges of pre-tokens it has seen, 100,000 by default; callers choose
+      // the text, so keep it to what common words need (a few megabytes at most).
+      e.setMergeCacheSize(MERGE_CACHE_ENTRIES);
+      return e;
+    });
     loading.set(name, p);
   }
   return p;
 }
+
+const MERGE_CACHE_ENTRIES = 10_000;
 
 // Pieces are cut at places where the tokenizer's own pre-tokenisation splits anyway (see boundaryAt),
 // about this long, so that each call to the tokenizer does a bounded amount of work.

@@ -60,8 +60,11 @@ export function createConnectAdapter(options: ConnectAdapterOptions): (req: Node
       .then((refusal) => (refusal ? errorResponse(protocol, retype(refusal), jsonOptions) : handler(uReq).then((uRes) => typedErrors(uRes, protocol, retype, jsonOptions))))
       .then((uRes) => universalResponseToNodeResponse(uRes, res as http.ServerResponse))
       .catch((reason: unknown) => {
-        if (ConnectError.from(reason).code === Code.Aborted) return;
-        logger.error("handler failed", { method: path.slice(1, 200), error: reason instanceof Error ? (reason.stack ?? reason.message) : String(reason) });
+        const code = ConnectError.from(reason).code;
+        if (code === Code.Aborted) return;
+        // A caller that went away while we wrote is its own doing; anything else failing here is a bug.
+        const gone = res.destroyed || typedFrameworkError(ConnectError.from(reason)).code === Code.Canceled;
+        logger[gone ? "debug" : "error"]("handler failed", { method: path.slice(1, 200), error: reason instanceof Error ? (reason.stack ?? reason.message) : String(reason) });
         // Never leave a caller waiting on a response that will not come.
         if (!res.writableEnded) (res as http.ServerResponse).destroy();
       });

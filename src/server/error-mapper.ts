@@ -4,7 +4,7 @@ import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
 import { ErrorInfoSchema, RetryInfoSchema } from "../../gen/ts/google/rpc/error_details_pb.js";
 import { bounded, ERROR_DOMAIN, GatewayError, isGatewayError, type GatewayErrorReason } from "../core/errors.js";
 import type { Logger } from "../log.js";
-import { typedFrameworkError } from "./framework-errors.js";
+import { callerGone, typedFrameworkError } from "./framework-errors.js";
 
 export { bounded, ERROR_DOMAIN } from "../core/errors.js";
 
@@ -54,6 +54,8 @@ export function toConnectError(error: unknown): ConnectError {
     // Errors the framework raises itself (bad protobuf, size limits, its own deadline) get our shape too.
     return typedFrameworkError(error);
   }
+  // Writing to a caller that has gone surfaces as the socket's own error: the caller's doing.
+  if (callerGone(error)) return fromGatewayError(new GatewayError("CANCELLED", "the caller went away", { cause: error }));
   return fromGatewayError(new GatewayError("INTERNAL", "internal error", { cause: error }));
 }
 

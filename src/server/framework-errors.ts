@@ -14,6 +14,16 @@ export function hasErrorInfo(error: ConnectError): boolean {
 // fault: bytes that are not protobuf, broken envelopes, bad compression.
 const MALFORMED = /^(parse binary|cannot decode|protocol error|invalid|decompress|.*compressed|.*envelope)/i;
 
+// Writing to a caller that has gone (it reset the stream, closed the connection): its doing, not ours.
+const GONE = /\b(ECANCELED|EPIPE|ECONNRESET|ERR_STREAM_DESTROYED|ERR_STREAM_WRITE_AFTER_END|ERR_HTTP2_STREAM_CANCEL|ERR_HTTP2_INVALID_STREAM|ERR_STREAM_PREMATURE_CLOSE)\b/;
+
+/** True for the error a write gets when the caller has gone (reset the stream, closed the connection). */
+export function callerGone(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  return GONE.test(typeof code === "string" ? code : error.message);
+}
+
 /**
  * Gives an error the framework raised by itself (before or around our
  * handlers: unreadable protobuf or JSON, unknown JSON fields, broken
@@ -30,7 +40,10 @@ export function typedFrameworkError(error: ConnectError): ConnectError {
   switch (code) {
     case Code.Internal:
     case Code.Unknown:
-      if (MALFORMED.test(message)) {
+      if (GONE.test(message)) {
+        code = Code.Canceled;
+        reason = "CANCELLED";
+      } else if (MALFORMED.test(message)) {
         code = Code.InvalidArgument;
         reason = "INVALID_REQUEST";
       } else {

@@ -1,5 +1,6 @@
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
+import { echo } from "../core/errors.js";
 import type { HealthMonitor } from "../core/health.js";
 import {
   Health,
@@ -19,7 +20,7 @@ export function createGrpcHealthService(health: HealthMonitor, serviceNames: rea
   const status = (): Status => (health.snapshot().status === "not_serving" ? Status.NOT_SERVING : Status.SERVING);
   return {
     check(req) {
-      if (!known.has(req.service)) throw new ConnectError(`unknown service "${req.service}"`, Code.NotFound);
+      if (!known.has(req.service)) throw new ConnectError(`unknown service ${echo(req.service)}`, Code.NotFound);
       return create(HealthCheckResponseSchema, { status: status() });
     },
     async *watch(req, ctx) {

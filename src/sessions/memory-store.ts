@@ -17,7 +17,7 @@ export interface MemorySessionLimits {
   maxChars: number;
 }
 
-export const DEFAULT_MEMORY_SESSION_LIMITS: MemorySessionLimits = { maxSessions: 100_000, maxChars: 256 * 1024 * 1024 };
+export const DEFAULT_MEMORY_SESSION_LIMITS: MemorySessionLimits = { maxSessions: 100_000, maxChars: 64 * 1024 * 1024 };
 
 const charsOf = (m: ChatMessage): number => m.content.length + (m.name?.length ?? 0) + (m.toolCalls ?? []).reduce((n, c) => n + c.id.length + c.name.length + c.argumentsJson.length, 0);
 

@@ -151,7 +151,8 @@ function lastEnvelope(body: Buffer, flag: number): Buffer | undefined {
 export function h2(url: string, options: { path: string; headers?: http2.OutgoingHttpHeaders; body?: Buffer; timeoutMs?: number; session?: http2.ClientHttp2Session }): Promise<RawOutcome> {
   const started = performance.now();
   return new Promise((resolve) => {
-    const session = options.session ?? http2.connect(url);
+    // The client's own session memory (10 MB by default) would refuse our own big requests.
+    const session = options.session ?? http2.connect(url, { maxSessionMemory: 256 });
     const own = options.session === undefined;
     const done = (out: Omit<RawOutcome, "ms">) => {
       if (own) session.close();
