@@ -4,6 +4,7 @@
  * the gateway's added latency to the HTTP client, the provider SDK, our core,
  * the Connect server and the gRPC client. Run with `npm run bench:breakdown`.
  */
+import { collectChunks } from "../src/providers/collect.js";
 import { createUpstreamFetch } from "../src/providers/http.js";
 import * as http2 from "node:http2";
 import { create } from "@bufbuild/protobuf";
@@ -49,7 +50,7 @@ const layers: [string, () => Promise<unknown>][] = [
     const res = await request(`${h.upstream.openAiBaseUrl}/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body });
     await res.body.json();
   }],
-  ["upstream through the openai SDK (provider)", () => provider.complete(chat, new AbortController().signal)],
+  ["upstream through the openai SDK (provider)", () => collectChunks(provider.stream(chat, new AbortController().signal))],
   ["gateway core, no transport (validate, route, SDK, cost)", () =>
     h.app.gateway.complete(coreRequest, { signal: new AbortController().signal, requestId: "b", receivedAt: performance.now() })],
   ["Connect server, trivial method, raw HTTP/2 client", () =>

@@ -14,7 +14,7 @@ import { createTools } from "./tools/registry.js";
 import { createMemoryUsageStore } from "./usage/memory-store.js";
 import { createRedisUsageStore } from "./usage/redis-store.js";
 import { systemClock, type Clock } from "./core/clock.js";
-import { createGateway, type Gateway } from "./core/gateway.js";
+import { createGateway, type Gateway } from "./pipeline/pipeline.js";
 import { createHealthMonitor, type HealthMonitor } from "./core/health.js";
 import type { GatewayConfig } from "./config/schema.js";
 import { createLogger, type Logger } from "./log.js";

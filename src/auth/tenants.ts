@@ -3,18 +3,9 @@ import { ConfigError } from "../config/load.js";
 import { GatewayError } from "../core/errors.js";
 import type { GatewayConfig } from "../config/schema.js";
 import type { Catalog } from "../core/catalog.js";
-import type { LimitSettings } from "../limits/limiter.js";
+import type { Tenant } from "../core/call.js";
 
-/** Who a call is for, once its API key is known. */
-export interface Tenant {
-  name: string;
-  admin: boolean;
-  /** Catalogue names it may use; undefined means every model. */
-  allowedModels: ReadonlySet<string> | undefined;
-  /** Its own limits; undefined means the gateway-wide ones. */
-  limits: LimitSettings | undefined;
-  budget: { dailyUsd?: number | undefined; monthlyUsd?: number | undefined } | undefined;
-}
+export type { Tenant } from "../core/call.js";
 
 /** The tenant of an open gateway: every call, and no limits beyond the gateway-wide ones. */
 export const ANONYMOUS: Tenant = { name: "anonymous", admin: true, allowedModels: undefined, limits: undefined, budget: undefined };

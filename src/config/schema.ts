@@ -16,10 +16,16 @@ const providerBase = {
   name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, "use lower-case letters, digits, '-' and '_'"),
   /** Per-attempt timeout for the whole upstream call, in milliseconds. */
   timeoutMs: z.number().int().positive().default(120_000),
-  /** Per-attempt timeout until the first streamed token (streams only); defaults to timeoutMs. */
+  /** Per-attempt timeout until the first token of the answer; defaults to timeoutMs. */
   firstTokenTimeoutMs: z.number().int().positive().optional(),
+  /**
+   * Per-attempt timeout until the provider accepts the request (its response headers; every attempt
+   * streams, and providers send headers before they generate). Long prompts get 1 ms more per 10
+   * prompt tokens. This is what a hung provider costs a caller before the next deployment is tried.
+   */
+  headersTimeoutMs: z.number().int().positive().default(5_000),
   /** Timeout for opening a connection to the provider. */
-  connectTimeoutMs: z.number().int().positive().default(5_000),
+  connectTimeoutMs: z.number().int().positive().default(3_000),
 };
 
 const openAiProvider = z

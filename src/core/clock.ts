@@ -11,6 +11,8 @@ export interface Clock {
   monotonic(): number;
   /** Waits, or rejects as soon as the signal aborts. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /** Calls `fn` once after `ms` (a timeout); returns what cancels it. Cheaper than sleep for timers that rarely fire. */
+  after(ms: number, fn: () => void): () => void;
 }
 
 /** The real clock. */
@@ -18,4 +20,8 @@ export const systemClock: Clock = {
   now: () => Date.now(),
   monotonic: () => performance.now(),
   sleep: (ms, signal) => (ms <= 0 ? Promise.resolve() : sleep(ms, undefined, signal ? { signal } : {})),
+  after: (ms, fn) => {
+    const timer = setTimeout(fn, ms);
+    return () => clearTimeout(timer);
+  },
 };

@@ -7,7 +7,7 @@ import type {
 } from "@anthropic-ai/sdk/resources/messages/messages";
 import type { GatewayError } from "../core/errors.js";
 import type { ChatMessage, FinishReason, ToolCall } from "../core/types.js";
-import type { Provider, ProviderChunk, ProviderRequest, ProviderResult, ProviderUsage } from "./provider.js";
+import type { Provider, ProviderChunk, ProviderRequest, ProviderUsage } from "./provider.js";
 import type { createUpstreamFetch } from "./http.js";
 import { networkErrorCode, upstreamConnectionError, upstreamHttpError } from "./upstream-error.js";
 
@@ -57,29 +57,9 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Prov
     name: options.name,
     kind: "anthropic",
 
-    async complete(request, signal): Promise<ProviderResult> {
-      const response = await client.messages.create({ ...params(request), stream: false }, { signal });
-      let text = "";
-      const toolCalls: ToolCall[] = [];
-      for (const block of response.content) {
-        if (block.type === "text") text += block.text;
-        else if (block.type === "tool_use") toolCalls.push({ id: block.id, name: block.name, argumentsJson: JSON.stringify(block.input) });
-      }
-      const message: ChatMessage = { role: "assistant", content: text };
-      if (toolCalls.length > 0) message.toolCalls = toolCalls;
-      return {
-        message,
-        finishReason: finishReason(response.stop_reason),
-        usage: {
-          inputTokens: inputTokens(response.usage),
-          outputTokens: response.usage.output_tokens,
-        },
-        model: response.model,
-      };
-    },
-
     async *stream(request, signal): AsyncIterable<ProviderChunk> {
       const stream = await client.messages.create({ ...params(request), stream: true }, { signal });
+      yield { type: "started" };
       let model = request.model;
       let usage: ProviderUsage = { inputTokens: 0, outputTokens: 0 };
       let finish: FinishReason | undefined;

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { countMessageTokens, encodeText, encodingOf } from "../core/tokens.js";
 import type { ChatMessage, FinishReason } from "../core/types.js";
-import type { Provider, ProviderChunk, ProviderRequest, ProviderResult } from "./provider.js";
+import type { Provider, ProviderChunk, ProviderRequest } from "./provider.js";
 
 /** Options of the local provider. */
 export interface LocalProviderOptions {
@@ -37,22 +37,9 @@ export function createLocalProvider(options: LocalProviderOptions): Provider {
     name: options.name,
     kind: "local",
 
-    async complete(request, signal): Promise<ProviderResult> {
-      signal.throwIfAborted();
-      const { tokens, finishReason, inputTokens } = await plan(request);
-      signal.throwIfAborted();
-      let content = "";
-      for (const piece of (await encodingOf("o200k_base")).decodeGenerator(tokens)) content += piece;
-      return {
-        message: { role: "assistant", content },
-        finishReason,
-        usage: { inputTokens, outputTokens: tokens.length },
-        model: request.model,
-      };
-    },
-
     async *stream(request, signal): AsyncIterable<ProviderChunk> {
       signal.throwIfAborted();
+      yield { type: "started" };
       const { tokens, finishReason, inputTokens } = await plan(request);
       for (const piece of (await encodingOf("o200k_base")).decodeGenerator(tokens)) {
         if (options.tokenDelayMs > 0) await sleep(options.tokenDelayMs, undefined, { signal });

@@ -6,7 +6,7 @@ import type {
 } from "openai/resources/chat/completions";
 import type { GatewayError } from "../core/errors.js";
 import type { ChatMessage, FinishReason, ToolCall } from "../core/types.js";
-import type { Provider, ProviderChunk, ProviderRequest, ProviderResult, ProviderUsage } from "./provider.js";
+import type { Provider, ProviderChunk, ProviderRequest, ProviderUsage } from "./provider.js";
 import type { createUpstreamFetch } from "./http.js";
 import { networkErrorCode, upstreamConnectionError, upstreamHttpError } from "./upstream-error.js";
 
@@ -67,27 +67,12 @@ export function createOpenAiProvider(options: OpenAiProviderOptions): Provider {
     name: options.name,
     kind: options.kind,
 
-    async complete(request, signal): Promise<ProviderResult> {
-      const response = await client.chat.completions.create({ ...params(request), stream: false }, { signal });
-      const choice = response.choices[0];
-      if (!choice) throw upstreamHttpError(options.name, { status: 502, headers: undefined, message: "response had no choices" }, undefined);
-      const toolCalls = (choice.message.tool_calls ?? []).flatMap((c) =>
-        c.type === "function" ? [{ id: c.id, name: c.function.name, argumentsJson: c.function.arguments }] : [],
-      );
-      const message: ChatMessage = { role: "assistant", content: choice.message.content ?? "" };
-      if (toolCalls.length > 0) message.toolCalls = toolCalls;
-      const result: ProviderResult = { message, finishReason: finishReason(choice.finish_reason), model: response.model };
-      if (response.usage) {
-        result.usage = { inputTokens: response.usage.prompt_tokens, outputTokens: response.usage.completion_tokens };
-      }
-      return result;
-    },
-
     async *stream(request, signal): AsyncIterable<ProviderChunk> {
       const stream = await client.chat.completions.create(
         { ...params(request), stream: true, stream_options: { include_usage: true } },
         { signal },
       );
+      yield { type: "started" };
       let finish: FinishReason | undefined;
       let model = request.model;
       let usage: ProviderUsage | undefined;

@@ -34,20 +34,26 @@ export interface ProviderResult {
   model: string;
 }
 
-/** One piece of a provider's streamed answer. A complete stream ends with exactly one "end". */
+/**
+ * One piece of a provider's streamed answer: first "started" (the upstream
+ * accepted the request: its response headers came), then text deltas, then
+ * exactly one "end" for a complete answer.
+ */
 export type ProviderChunk =
+  | { type: "started" }
   | { type: "delta"; text: string }
   | { type: "end"; finishReason: FinishReason; usage?: ProviderUsage; model: string; toolCalls?: ToolCall[] };
 
 /**
  * A translator between the core's request and one provider's wire format.
  * Routing, retries and fallback live outside it; a provider makes exactly one
- * upstream call per method call and stops when the signal aborts.
+ * upstream call per method call and stops when the signal aborts. Every call
+ * streams: a unary caller's answer is collected above, so that every attempt
+ * shows when the upstream accepted it and when its first token came.
  */
 export interface Provider {
   readonly name: string;
   readonly kind: "openai" | "openai-compatible" | "anthropic" | "local";
-  complete(request: ProviderRequest, signal: AbortSignal): Promise<ProviderResult>;
   stream(request: ProviderRequest, signal: AbortSignal): AsyncIterable<ProviderChunk>;
   /** Turns an error thrown by this provider's client into a GatewayError, or undefined if it is not one of its own. */
   translateError(error: unknown): import("../core/errors.js").GatewayError | undefined;

@@ -12,8 +12,10 @@ export interface ProviderDeployment {
   provider: Provider;
   /** Upper bound for one upstream call, capped further by the caller's deadline. */
   timeoutMs: number;
-  /** Upper bound until a stream's first token. */
+  /** Upper bound until an answer's first token. */
   firstTokenTimeoutMs: number;
+  /** Upper bound until the provider accepts the request (response headers), before the prompt allowance. */
+  headersTimeoutMs: number;
 }
 
 // Each remote provider gets its own connection pool, so that its connect timeout is its own.
@@ -33,7 +35,7 @@ export function createProviders(configs: readonly ProviderConfig[], env: NodeJS.
   const out = new Map<string, ProviderDeployment>();
   for (const c of configs) {
     const factory = factories[c.kind] as (config: ProviderConfig, env: NodeJS.ProcessEnv) => Provider;
-    out.set(c.name, { provider: factory(c, env), timeoutMs: c.timeoutMs, firstTokenTimeoutMs: c.firstTokenTimeoutMs ?? c.timeoutMs });
+    out.set(c.name, { provider: factory(c, env), timeoutMs: c.timeoutMs, firstTokenTimeoutMs: c.firstTokenTimeoutMs ?? c.timeoutMs, headersTimeoutMs: c.headersTimeoutMs });
   }
   return out;
 }

@@ -1,4 +1,4 @@
-import type { CallContext } from "../core/attempt.js";
+import type { CallContext } from "../core/call.js";
 import type { Deployment } from "../core/catalog.js";
 import type { Clock } from "../core/clock.js";
 import { isRetryable, type GatewayError } from "../core/errors.js";

@@ -1,5 +1,5 @@
 import { Code } from "@connectrpc/connect";
-import type { CallReport } from "../core/attempt.js";
+import type { CallReport } from "../core/call.js";
 import type { Logger } from "../log.js";
 import type { GatewayMetrics } from "../metrics.js";
 import { toConnectError } from "./error-mapper.js";

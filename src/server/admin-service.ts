@@ -3,7 +3,7 @@ import type { ServiceImpl } from "@connectrpc/connect";
 import type { Authenticator } from "../auth/tenants.js";
 import type { Clock } from "../core/clock.js";
 import { invalidRequest } from "../core/errors.js";
-import type { Gateway } from "../core/gateway.js";
+import type { Gateway } from "../pipeline/pipeline.js";
 import type { LimitSettings, RateLimiter } from "../limits/limiter.js";
 import { dayOf, monthOf, type UsageStore } from "../usage/store.js";
 import {

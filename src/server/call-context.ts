@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { HandlerContext } from "@connectrpc/connect";
-import type { CallContext } from "../core/attempt.js";
+import type { CallContext } from "../core/call.js";
 import type { Clock } from "../core/clock.js";
 import { TENANT } from "./auth.js";
 import { CALL_REPORT, OTEL_CONTEXT } from "./observe.js";

@@ -1,7 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import type { ServiceImpl } from "@connectrpc/connect";
 import type { Clock } from "../core/clock.js";
-import type { Gateway } from "../core/gateway.js";
+import type { Gateway } from "../pipeline/pipeline.js";
 import type { ChatResult } from "../core/types.js";
 import {
   CompleteResponseSchema,

@@ -1,7 +1,7 @@
 import { SpanKind, trace, type Context } from "@opentelemetry/api";
 import { createContextKey, type Interceptor } from "@connectrpc/connect";
 import { ROOT_CONTEXT } from "@opentelemetry/api";
-import type { CallReport } from "../core/attempt.js";
+import type { CallReport } from "../core/call.js";
 import type { Clock } from "../core/clock.js";
 import { endSpan, extractContext, traceIdOf, tracer } from "../telemetry.js";
 import type { Logger } from "../log.js";

@@ -1,6 +1,6 @@
 import type { ConnectRouter } from "@connectrpc/connect";
 import type { Clock } from "../core/clock.js";
-import type { Gateway } from "../core/gateway.js";
+import type { Gateway } from "../pipeline/pipeline.js";
 import * as reflectionV1 from "../../gen/ts/grpc/reflection/v1/reflection_pb.js";
 import * as reflectionV1alpha from "../../gen/ts/grpc/reflection/v1alpha/reflection_pb.js";
 import { file_health_v1_health, Health } from "../../gen/ts/health/v1/health_pb.js";

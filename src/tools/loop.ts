@@ -1,6 +1,6 @@
 import { echo, GatewayError, invalidRequest } from "../core/errors.js";
 import { parseCallerJson } from "../core/json-limits.js";
-import type { ChatMessage, ChatRequest, ChatResult, ChatStreamEvent, ToolCall, ToolDefinition } from "../core/types.js";
+import type { ChatMessage, ChatRequest, ChatResult, ToolCall, ToolDefinition } from "../core/types.js";
 import type { ToolContext, ToolOutcome, Tools } from "./registry.js";
 
 /** What a request's tools resolve to: what the model is offered, and which calls the gateway runs. */
@@ -44,7 +44,7 @@ export function planTools(request: ChatRequest, tools: Tools, defaultMaxRounds: 
 }
 
 /** Whether a round's answer asks for tools the gateway should run now. */
-function runnable(result: ChatResult, plan: ToolPlan): ToolCall[] | undefined {
+export function runnable(result: ChatResult, plan: ToolPlan): ToolCall[] | undefined {
   const calls = result.message.toolCalls ?? [];
   if (result.finishReason !== "tool_calls" || calls.length === 0) return undefined;
   // A call the gateway cannot run (a tool the caller defined) sends the whole round back to the caller.
@@ -52,16 +52,16 @@ function runnable(result: ChatResult, plan: ToolPlan): ToolCall[] | undefined {
 }
 
 /** The request for a round: the turns so far appended; on the last round the model must answer in text. */
-function roundRequest(request: ChatRequest, turns: readonly ChatMessage[], round: number, plan: ToolPlan): ChatRequest {
+export function roundRequest(request: ChatRequest, turns: readonly ChatMessage[], round: number, plan: ToolPlan): ChatRequest {
   const r: ChatRequest = { ...request, messages: [...request.messages, ...turns] };
   if (round >= plan.maxRounds && plan.serverSide.size > 0) r.toolChoice = "none";
   return r;
 }
 
-const toolMessage = (call: ToolCall, outcome: ToolOutcome): ChatMessage => ({ role: "tool", content: outcome.output, toolCallId: call.id, name: call.name });
+export const toolMessage = (call: ToolCall, outcome: ToolOutcome): ChatMessage => ({ role: "tool", content: outcome.output, toolCallId: call.id, name: call.name });
 
 /** The final result: the last round's answer, with usage, cost and attempts over every round. */
-function total(rounds: ChatResult[], turns: ChatMessage[], latencyMs: number): ChatResult {
+export function total(rounds: ChatResult[], turns: ChatMessage[], latencyMs: number): ChatResult {
   const last = rounds.at(-1)!;
   if (rounds.length === 1) return { ...last, toolTurns: [], rounds: 1 };
   return {
@@ -78,72 +78,4 @@ function total(rounds: ChatResult[], turns: ChatMessage[], latencyMs: number): C
     toolTurns: turns,
     rounds: rounds.length,
   };
-}
-
-/** One call's tool loop: what it asks, for whom, and how it runs tools and reads the time. */
-export interface ToolLoop {
-  request: ChatRequest;
-  plan: ToolPlan;
-  context: ToolContext;
-  signal: AbortSignal;
-  /** When the call arrived, on the same clock as now(). */
-  receivedAt: number;
-  tools: Tools;
-  now(): number;
-}
-
-/**
- * The server-side tool loop, unary: ask the model; while it asks for tools
- * the gateway runs, run them all at once, append its request and their
- * results, and ask again, up to the plan's rounds.
- */
-export async function completeWithTools(loop: ToolLoop, once: (r: ChatRequest) => Promise<ChatResult>): Promise<ChatResult> {
-  const { request, plan, context, signal, receivedAt, tools } = loop;
-  const turns: ChatMessage[] = [];
-  const rounds: ChatResult[] = [];
-  for (let round = 1; ; round++) {
-    const result = await once(roundRequest(request, turns, round, plan));
-    rounds.push(result);
-    const calls = round < plan.maxRounds ? runnable(result, plan) : undefined;
-    if (!calls) return total(rounds, turns, loop.now() - receivedAt);
-    const outcomes = await Promise.all(calls.map((c) => tools.call(c.name, c.argumentsJson, context, signal)));
-    turns.push(result.message, ...calls.map((c, i) => toolMessage(c, outcomes[i]!)));
-  }
-}
-
-/**
- * The same loop, streamed: every round's text deltas pass through; between
- * rounds the caller sees each tool call start and each result as it comes.
- */
-export async function* streamWithTools(loop: ToolLoop, once: (r: ChatRequest) => AsyncIterable<ChatStreamEvent>): AsyncGenerator<ChatStreamEvent> {
-  const { request, plan, context, signal, receivedAt, tools } = loop;
-  const turns: ChatMessage[] = [];
-  const rounds: ChatResult[] = [];
-  for (let round = 1; ; round++) {
-    let result: ChatResult | undefined;
-    for await (const event of once(roundRequest(request, turns, round, plan))) {
-      if (event.type === "done") result = event.result;
-      // The cache status of the first round is the one the headers carry.
-      else if (event.type !== "cache" || round === 1) yield event;
-    }
-    if (!result) throw new GatewayError("INTERNAL", "a stream ended without its result");
-    rounds.push(result);
-    const calls = round < plan.maxRounds ? runnable(result, plan) : undefined;
-    if (!calls) {
-      yield { type: "done", result: total(rounds, turns, loop.now() - receivedAt) };
-      return;
-    }
-    for (const c of calls) yield { type: "tool_call", id: c.id, name: c.name, argumentsJson: c.argumentsJson, round };
-    // Results go out as they come, not in call order; the model gets them in call order.
-    const pending = new Map(calls.map((c, i) => [i, tools.call(c.name, c.argumentsJson, context, signal).then((o) => ({ i, o }))]));
-    const outcomes: ToolOutcome[] = [];
-    while (pending.size > 0) {
-      const { i, o } = await Promise.race(pending.values());
-      pending.delete(i);
-      outcomes[i] = o;
-      const c = calls[i]!;
-      yield { type: "tool_result", id: c.id, name: c.name, output: o.output, isError: o.isError, latencyMs: o.latencyMs };
-    }
-    turns.push(result.message, ...calls.map((c, i) => toolMessage(c, outcomes[i]!)));
-  }
 }

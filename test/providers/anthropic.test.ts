@@ -3,6 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAnthropicProvider, toAnthropicMessages } from "../../src/providers/anthropic.js";
 import type { Provider, ProviderChunk, ProviderRequest } from "../../src/providers/provider.js";
 import { startFakeUpstream, type FakeUpstream } from "../support/fake-upstream.js";
+import { collectChunks } from "../../src/providers/collect.js";
+
+/** A whole answer from a provider, as the gateway collects one for a unary call. */
+const completeVia = async (p: { stream: import("../../src/providers/provider.js").Provider["stream"] }, r: import("../../src/providers/provider.js").ProviderRequest, s: AbortSignal) => {
+  const result = await collectChunks(p.stream(r, s));
+  if (!result) throw new Error("the stream ended without its end");
+  return result;
+};
 
 let upstream: FakeUpstream;
 let provider: Provider;
@@ -26,7 +34,7 @@ afterAll(() => upstream.close());
 
 describe("Anthropic provider through @anthropic-ai/sdk", () => {
   it("moves system messages to the system prompt and always sends max_tokens", async () => {
-    await provider.complete(request, new AbortController().signal);
+    await completeVia(provider, request, new AbortController().signal);
     const sent = upstream.requests.at(-1)!;
     expect(sent.path).toBe("/v1/messages");
     // This SDK version sends the key as a bearer token; older ones used x-api-key.
@@ -38,13 +46,14 @@ describe("Anthropic provider through @anthropic-ai/sdk", () => {
       messages: [{ role: "user", content: "Hi" }],
       stop_sequences: ["END"],
       metadata: { user_id: "user-1" },
-      stream: false,
+      // Every call streams; a unary caller's answer is collected by the gateway.
+      stream: true,
     });
   });
 
   it("counts cached prompt tokens as input and maps the stop reason", async () => {
     upstream.enqueue({ text: "Short answer", finishReason: "max_tokens" });
-    const result = await provider.complete(request, new AbortController().signal);
+    const result = await completeVia(provider, request, new AbortController().signal);
     expect(result).toEqual({
       message: { role: "assistant", content: "Short answer" },
       finishReason: "length",
@@ -61,7 +70,7 @@ describe("Anthropic provider through @anthropic-ai/sdk", () => {
     ["refusal", "content_filter"],
   ])("maps stop reason %s to %s", async (stop, finish) => {
     upstream.enqueue({ finishReason: stop });
-    expect((await provider.complete(request, new AbortController().signal)).finishReason).toBe(finish);
+    expect((await completeVia(provider, request, new AbortController().signal)).finishReason).toBe(finish);
   });
 
   it("streams the Messages events as deltas and an end with cumulative usage", async () => {
@@ -69,6 +78,7 @@ describe("Anthropic provider through @anthropic-ai/sdk", () => {
     const chunks: ProviderChunk[] = [];
     for await (const c of provider.stream(request, new AbortController().signal)) chunks.push(c);
     expect(chunks).toEqual([
+      { type: "started" },
       { type: "delta", text: "alpha " },
       { type: "delta", text: "beta" },
       { type: "end", finishReason: "stop", usage: { inputTokens: 18, outputTokens: 2 }, model: "claude-haiku-4-5" },
@@ -78,7 +88,7 @@ describe("Anthropic provider through @anthropic-ai/sdk", () => {
   it("turns tool_use blocks into tool calls, streaming and not", async () => {
     const toolCalls = [{ id: "toolu_1", name: "search", arguments: '{"q":"x"}' }];
     upstream.enqueue({ text: "Let me look.", toolCalls }, { text: "Let me look.", toolCalls });
-    const whole = await provider.complete(request, new AbortController().signal);
+    const whole = await completeVia(provider, request, new AbortController().signal);
     expect(whole.message.toolCalls).toEqual([{ id: "toolu_1", name: "search", argumentsJson: '{"q":"x"}' }]);
     const chunks: ProviderChunk[] = [];
     for await (const c of provider.stream(request, new AbortController().signal)) chunks.push(c);
@@ -106,7 +116,7 @@ describe("Anthropic provider through @anthropic-ai/sdk", () => {
     [{ reset: true }, "UPSTREAM_UNAVAILABLE"],
   ])("classifies %j as %s", async (behaviour, reason) => {
     upstream.enqueue(behaviour);
-    const err: unknown = await provider.complete(request, new AbortController().signal).catch((e: unknown) => e);
+    const err: unknown = await completeVia(provider, request, new AbortController().signal).catch((e: unknown) => e);
     expect(provider.translateError(err)?.reason).toBe(reason);
   });
 
@@ -114,6 +124,6 @@ describe("Anthropic provider through @anthropic-ai/sdk", () => {
     upstream.enqueue({ text: "a b c", endWithoutFinish: true });
     const chunks: ProviderChunk[] = [];
     for await (const c of provider.stream(request, new AbortController().signal)) chunks.push(c);
-    expect(chunks.every((c) => c.type === "delta")).toBe(true);
+    expect(chunks.every((c) => c.type === "delta" || c.type === "started")).toBe(true);
   });
 });

@@ -2,13 +2,21 @@ import { encode } from "gpt-tokenizer/encoding/o200k_base";
 import { describe, expect, it } from "vitest";
 import { createLocalProvider } from "../../src/providers/local.js";
 import type { ProviderChunk, ProviderRequest } from "../../src/providers/provider.js";
+import { collectChunks } from "../../src/providers/collect.js";
+
+/** A whole answer from a provider, as the gateway collects one for a unary call. */
+const completeVia = async (p: { stream: import("../../src/providers/provider.js").Provider["stream"] }, r: import("../../src/providers/provider.js").ProviderRequest, s: AbortSignal) => {
+  const result = await collectChunks(p.stream(r, s));
+  if (!result) throw new Error("the stream ended without its end");
+  return result;
+};
 
 const provider = createLocalProvider({ name: "local", tokenDelayMs: 0 });
 const base: ProviderRequest = { model: "local-echo", messages: [{ role: "user", content: "Tell me about gateways" }], maxTokens: 500, stop: [] };
 
 describe("local provider", () => {
   it("answers offline, labels itself, and counts tokens with a real tokenizer", async () => {
-    const result = await provider.complete(base, new AbortController().signal);
+    const result = await completeVia(provider, base, new AbortController().signal);
     expect(result.message.content).toContain("local model");
     expect(result.message.content).toContain("Tell me about gateways");
     expect(result.finishReason).toBe("stop");
@@ -17,13 +25,13 @@ describe("local provider", () => {
   });
 
   it("honours max_tokens like a real model: cut output, finish reason length", async () => {
-    const result = await provider.complete({ ...base, maxTokens: 3 }, new AbortController().signal);
+    const result = await completeVia(provider, { ...base, maxTokens: 3 }, new AbortController().signal);
     expect(result.usage!.outputTokens).toBe(3);
     expect(result.finishReason).toBe("length");
   });
 
   it("honours stop sequences", async () => {
-    const result = await provider.complete({ ...base, stop: ["You said"] }, new AbortController().signal);
+    const result = await completeVia(provider, { ...base, stop: ["You said"] }, new AbortController().signal);
     expect(result.message.content).not.toContain("You said");
     expect(result.finishReason).toBe("stop");
   });

@@ -4,6 +4,14 @@ import type { GatewayError } from "../../src/core/errors.js";
 import { createOpenAiProvider } from "../../src/providers/openai.js";
 import type { Provider, ProviderChunk, ProviderRequest } from "../../src/providers/provider.js";
 import { startFakeUpstream, type FakeUpstream } from "../support/fake-upstream.js";
+import { collectChunks } from "../../src/providers/collect.js";
+
+/** A whole answer from a provider, as the gateway collects one for a unary call. */
+const completeVia = async (p: { stream: import("../../src/providers/provider.js").Provider["stream"] }, r: import("../../src/providers/provider.js").ProviderRequest, s: AbortSignal) => {
+  const result = await collectChunks(p.stream(r, s));
+  if (!result) throw new Error("the stream ended without its end");
+  return result;
+};
 
 let upstream: FakeUpstream;
 let compatible: Provider;
@@ -47,7 +55,7 @@ beforeEach(() => upstream.setDefault({}));
 
 describe("OpenAI provider through the openai SDK", () => {
   it("translates the request to the chat completions wire format", async () => {
-    await compatible.complete(request, new AbortController().signal);
+    await completeVia(compatible, request, new AbortController().signal);
     const sent = upstream.requests.at(-1)!;
     expect(sent.path).toBe("/v1/chat/completions");
     expect(sent.body).toMatchObject({
@@ -66,7 +74,7 @@ describe("OpenAI provider through the openai SDK", () => {
   });
 
   it("sends max_completion_tokens to OpenAI itself, which rejects max_tokens for o-series models", async () => {
-    await openai.complete(request, new AbortController().signal);
+    await completeVia(openai, request, new AbortController().signal);
     const sent = upstream.requests.at(-1)!;
     expect(sent.body["max_completion_tokens"]).toBe(50);
     expect(sent.body).not.toHaveProperty("max_tokens");
@@ -75,7 +83,7 @@ describe("OpenAI provider through the openai SDK", () => {
 
   it("returns the message, finish reason, usage and model", async () => {
     upstream.enqueue({ text: "Four words right here", finishReason: "length" });
-    const result = await compatible.complete(request, new AbortController().signal);
+    const result = await completeVia(compatible, request, new AbortController().signal);
     expect(result).toEqual({
       message: { role: "assistant", content: "Four words right here" },
       finishReason: "length",
@@ -86,7 +94,7 @@ describe("OpenAI provider through the openai SDK", () => {
 
   it("passes tool calls through, in both directions", async () => {
     upstream.enqueue({ text: "", toolCalls: [{ id: "call_1", name: "get_time", arguments: '{"tz":"UTC"}' }] });
-    const result = await compatible.complete(
+    const result = await completeVia(compatible, 
       {
         ...request,
         messages: [
@@ -110,6 +118,8 @@ describe("OpenAI provider through the openai SDK", () => {
     upstream.enqueue({ text: "one two three" });
     const chunks = await collect(compatible.stream(request, new AbortController().signal));
     expect(chunks).toEqual([
+      // The upstream accepted the request: its headers came before any token.
+      { type: "started" },
       { type: "delta", text: "one " },
       { type: "delta", text: "two " },
       { type: "delta", text: "three" },
@@ -131,7 +141,7 @@ describe("OpenAI provider through the openai SDK", () => {
   it("yields no end chunk when the upstream stream stops without a finish reason", async () => {
     upstream.enqueue({ text: "cut short", endWithoutFinish: true });
     const chunks = await collect(compatible.stream(request, new AbortController().signal));
-    expect(chunks.map((c) => c.type)).toEqual(["delta", "delta"]);
+    expect(chunks.map((c) => c.type)).toEqual(["started", "delta", "delta"]);
   });
 
   it.each([
@@ -146,7 +156,7 @@ describe("OpenAI provider through the openai SDK", () => {
     [{ reset: true }, "UPSTREAM_UNAVAILABLE", undefined],
   ])("classifies %j as %s", async (behaviour, reason, retryAfterMs) => {
     upstream.enqueue(behaviour);
-    const err = await failure(compatible.complete(request, new AbortController().signal), compatible);
+    const err = await failure(completeVia(compatible, request, new AbortController().signal), compatible);
     expect(err.reason).toBe(reason);
     expect(err.retryAfterMs).toBe(retryAfterMs);
     expect(err.metadata["provider"]).toBe("compat");
@@ -156,7 +166,7 @@ describe("OpenAI provider through the openai SDK", () => {
     upstream.enqueue({ hang: true });
     const controller = new AbortController();
     const index = upstream.requests.length;
-    const pending = compatible.complete(request, controller.signal);
+    const pending = completeVia(compatible, request, controller.signal);
     await vi_waitFor(() => upstream.requests.length > index);
     controller.abort();
     await expect(pending).rejects.toThrow();

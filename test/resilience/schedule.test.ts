@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { CallContext } from "../../src/core/attempt.js";
+import type { CallContext } from "../../src/core/call.js";
 import type { Deployment } from "../../src/core/catalog.js";
 import { GatewayError, type GatewayErrorReason } from "../../src/core/errors.js";
 import type { Breakers } from "../../src/resilience/breakers.js";

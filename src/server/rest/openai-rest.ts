@@ -1,10 +1,10 @@
 import type * as http from "node:http";
 import { SpanKind, trace } from "@opentelemetry/api";
 import type { Authenticator, Tenant } from "../../auth/tenants.js";
-import type { CallReport } from "../../core/attempt.js";
+import type { CallReport } from "../../core/call.js";
 import type { Clock } from "../../core/clock.js";
 import { GatewayError, invalidRequest, isGatewayError } from "../../core/errors.js";
-import type { CallContext, Gateway } from "../../core/gateway.js";
+import type { CallContext, Gateway } from "../../pipeline/pipeline.js";
 import type { Logger } from "../../log.js";
 import type { GatewayMetrics } from "../../metrics.js";
 import { endSpan, extractContext, traceIdOf, tracer } from "../../telemetry.js";

@@ -3,7 +3,7 @@ import { Code } from "@connectrpc/connect";
 import type { Tenant } from "../../auth/tenants.js";
 import type { ModelEntry } from "../../core/catalog.js";
 import { bounded, GatewayError } from "../../core/errors.js";
-import type { Gateway } from "../../core/gateway.js";
+import type { Gateway } from "../../pipeline/pipeline.js";
 import type { ChatMessage, ChatResult, ChatStreamEvent, FinishReason } from "../../core/types.js";
 import { codeOfReason } from "../error-mapper.js";
 

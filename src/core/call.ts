@@ -1,0 +1,68 @@
+import type { Context } from "@opentelemetry/api";
+import type { Clock } from "./clock.js";
+import { GatewayError, isGatewayError } from "./errors.js";
+
+/** Who a call is for, once its API key is known. */
+export interface Tenant {
+  name: string;
+  admin: boolean;
+  /** Catalogue names it may use; undefined means every model. */
+  allowedModels: ReadonlySet<string> | undefined;
+  /** Its own limits; undefined means the gateway-wide ones. */
+  limits: { requestsPerMinute?: number | undefined; requestsPerHour?: number | undefined; tokensPerMinute?: number | undefined } | undefined;
+  budget: { dailyUsd?: number | undefined; monthlyUsd?: number | undefined } | undefined;
+}
+
+/** What the core knows of the call it serves, whatever the transport. */
+export interface CallContext {
+  /** Aborts when the caller goes away or its deadline passes. */
+  signal: AbortSignal;
+  /** The caller's deadline as a Clock.monotonic() reading, if it set one. */
+  deadlineAt?: number | undefined;
+  /** The call's id, echoed in responses and logs. */
+  requestId: string;
+  /** When the gateway received the call, as a Clock.monotonic() reading. */
+  receivedAt: number;
+  /** The caller's tenant, once authenticated; absent or ANONYMOUS on an open gateway. */
+  tenant?: Tenant | undefined;
+  /** The trace context of the call's span; the core's spans are its children. */
+  otel?: Context | undefined;
+  /** Filled by the core as the call is answered, for the face's access log line. */
+  report?: CallReport | undefined;
+}
+
+/** What the access log says about a completion, beyond the transport's own fields. */
+export interface CallReport {
+  model?: string;
+  provider?: string;
+  cache?: string;
+  input_tokens?: number;
+  output_tokens?: number;
+  cost_usd?: number;
+  /** The request's own metadata: kept with the call, as the contract says. */
+  metadata?: Record<string, string>;
+}
+
+// A client whose deadline passes cancels its side at once, which reaches us a little before our own
+// timer for the same deadline: an abort that close to the deadline is the deadline.
+const DEADLINE_SLACK_MS = 100;
+
+/**
+ * The error for a call whose signal aborted: the reason itself when the
+ * server gave one (shutting down, the REST client gone), else deadline
+ * passed, or cancelled.
+ */
+export function callAbortedError(call: CallContext, clock: Clock, cause?: unknown, provider?: string): GatewayError {
+  if (isGatewayError(call.signal.reason)) return call.signal.reason;
+  const metadata: Record<string, string> = provider ? { provider } : {};
+  const pastDeadline = call.deadlineAt !== undefined && clock.monotonic() >= call.deadlineAt - DEADLINE_SLACK_MS;
+  return pastDeadline ? deadlineError(cause, provider) : new GatewayError("CANCELLED", "the caller cancelled the call", { metadata, cause });
+}
+
+/** The caller's deadline passed before an answer came. */
+export function deadlineError(cause: unknown, provider?: string): GatewayError {
+  return new GatewayError("DEADLINE_EXCEEDED", "the call's deadline passed before the provider answered", {
+    metadata: provider ? { provider } : {},
+    cause,
+  });
+}

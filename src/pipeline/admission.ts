@@ -1,0 +1,94 @@
+import { assertModelAllowed, scopeOf } from "../auth/tenants.js";
+import type { CallContext } from "../core/call.js";
+import type { Catalog, ModelEntry } from "../core/catalog.js";
+import { GatewayError } from "../core/errors.js";
+import { estimatePromptTokens } from "../core/tokens.js";
+import type { ChatStreamEvent } from "../core/types.js";
+import { validateChatRequest } from "../core/validate.js";
+import type { LimitSettings, RateLimiter, Reservation } from "../limits/limiter.js";
+import type { Ask, AskHandler, Round, RoundHandler, RoundStage, UpstreamParams } from "./stage.js";
+
+/** Resolves a model name for a caller, refusing models its tenant may not use. */
+export function resolveModel(catalog: Catalog, name: string, call: CallContext): ModelEntry {
+  const model = catalog.resolve(name);
+  assertModelAllowed(call.tenant, model.name);
+  return model;
+}
+
+/**
+ * Admits a round: resolves its model (which the tenant must be allowed),
+ * checks the request against the contract and the model, and builds what
+ * the providers will be sent. Routing waits until the cache has missed: a
+ * hit needs no deployment.
+ */
+export function admission(catalog: Catalog): (next: RoundHandler) => AskHandler {
+  return (next) =>
+    async function* admit(ask: Ask): AsyncGenerator<ChatStreamEvent> {
+      const { request, call } = ask;
+      const model = resolveModel(catalog, request.model, call);
+      await validateChatRequest(request, model, !ask.buffered);
+      const upstream: UpstreamParams = { messages: request.messages, maxTokens: request.maxTokens ?? model.maxOutputTokens, stop: request.stop };
+      if (request.temperature !== undefined) upstream.temperature = request.temperature;
+      if (request.topP !== undefined) upstream.topP = request.topP;
+      if (request.seed !== undefined) upstream.seed = request.seed;
+      if (request.user) upstream.user = request.user;
+      if (ask.tools) {
+        upstream.tools = ask.tools.definitions;
+        if (request.toolChoice) upstream.toolChoice = request.toolChoice;
+      }
+      const round: Round = { ...ask, model, upstream, promptTokens: estimatePromptTokens(request.messages) };
+      yield* next(round);
+    };
+}
+
+const limited = (l: LimitSettings) => l.requestsPerMinute !== undefined || l.requestsPerHour !== undefined || l.tokensPerMinute !== undefined;
+
+/** Tokens a finished round used: none when it was served without an upstream call of its own. */
+export const tokensUsed = (e: Extract<ChatStreamEvent, { type: "done" }>): number =>
+  e.result.savedCostUsd !== undefined ? 0 : e.result.usage.inputTokens + e.result.usage.outputTokens;
+
+/**
+ * The caller's rate limits (its tenant's, or the gateway's): a round is
+ * admitted while it fits, reserving its prompt estimate plus max_tokens, and
+ * settles to what it used. One that fails before any text gives the tokens
+ * back; one cut short after text keeps its estimate, since some was surely used.
+ */
+export function limits(options: { limiter: RateLimiter; limits: LimitSettings; onRefused?: ((limit: string) => void) | undefined }): RoundStage {
+  const { limiter } = options;
+  return (next) => {
+    async function* limitedRound(round: Round, applied: LimitSettings): AsyncGenerator<ChatStreamEvent> {
+      const admission = await limiter.admit(scopeOf(round.call.tenant, round.request.user), round.promptTokens + round.upstream.maxTokens, applied);
+      if (!admission.admitted) {
+        options.onRefused?.(admission.limit);
+        const what = { rpm: "requests per minute", rph: "requests per hour", tpm: "tokens per minute" }[admission.limit];
+        throw new GatewayError("RATE_LIMITED", `rate limit reached: ${what}; retry in ${Math.ceil(admission.retryAfterMs / 1000)} s`, {
+          metadata: { limit: admission.limit },
+          retryAfterMs: admission.retryAfterMs,
+        });
+      }
+      yield* settled(admission.reservation, next(round));
+    }
+    return (round) => {
+      // A tenant's own limits replace the gateway-wide ones.
+      const applied = round.call.tenant?.limits ?? options.limits;
+      return limited(applied) ? limitedRound(round, applied) : next(round);
+    };
+  };
+}
+
+/** Passes events through, then settles the reservation: used tokens, nothing, or the estimate kept. */
+async function* settled(reservation: Reservation, events: AsyncIterable<ChatStreamEvent>): AsyncGenerator<ChatStreamEvent> {
+  let used: number | undefined;
+  let delivered = false;
+  try {
+    for await (const e of events) {
+      if (e.type === "done") used = tokensUsed(e);
+      else if (e.type === "delta") delivered = true;
+      yield e;
+    }
+  } finally {
+    const tokens = used ?? (delivered ? undefined : 0);
+    // A store failure here only loses accuracy of the limit; the call's answer is already out.
+    if (tokens !== undefined) reservation.reconcile(tokens).catch(() => {});
+  }
+}
