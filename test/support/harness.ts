@@ -4,6 +4,7 @@ import type { RunningServer } from "../../src/server/server.js";
 import { createLogger, silentLogger } from "../../src/log.js";
 import { startFakeUpstream, type FakeUpstream } from "./fake-upstream.js";
 import type { SpanProcessor } from "@opentelemetry/sdk-trace";
+import type { Clock } from "../../src/core/clock.js";
 
 /** A gateway on ports 0 in front of a fake upstream, with three providers: openai-compatible, anthropic and local. */
 export interface Harness {
@@ -18,8 +19,10 @@ export interface Harness {
 
 /** Options of the harness. */
 export interface HarnessOptions {
-  /** Each fake provider's own timeout for one upstream call. */
-  providerTimeoutMs?: number;
+  /** Each fake provider's own timeout for one upstream call; "defaults" leaves every provider timeout at its default. */
+  providerTimeoutMs?: number | "defaults";
+  /** The clock the gateway runs on (a manual one, to drive timeouts without waiting). */
+  clock?: Clock;
   /** Each fake provider's timeout until a stream's first token. */
   firstTokenTimeoutMs?: number;
   /** Replaces the server section (ports stay 0 unless given). */
@@ -57,8 +60,10 @@ const dualDeployments = [
 
 /** Starts the harness. */
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
-  const timeoutMs = options.providerTimeoutMs ?? 5000;
-  const timeouts = { timeoutMs, ...(options.firstTokenTimeoutMs ? { firstTokenTimeoutMs: options.firstTokenTimeoutMs } : {}) };
+  const timeouts =
+    options.providerTimeoutMs === "defaults"
+      ? {}
+      : { timeoutMs: options.providerTimeoutMs ?? 5000, ...(options.firstTokenTimeoutMs ? { firstTokenTimeoutMs: options.firstTokenTimeoutMs } : {}) };
   const upstream = await startFakeUpstream();
   const config = validateConfig(
     {
@@ -93,7 +98,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     {},
   );
   const logger = options.logSink ? createLogger("info", options.logSink) : process.env["HARNESS_LOG"] ? createLogger("debug") : silentLogger;
-  const app = createApp(config, { logger, env: {}, ...(options.spanProcessor ? { spanProcessor: options.spanProcessor } : {}) });
+  const app = createApp(config, { logger, env: {}, ...(options.spanProcessor ? { spanProcessor: options.spanProcessor } : {}), ...(options.clock ? { clock: options.clock } : {}) });
   const server = await app.start();
   return {
     upstream,
