@@ -38,7 +38,13 @@ const h = await startHarness();
 h.upstream.setDefault({ text: "Benchmarks measure the gateway, not the model." });
 const trim = setInterval(() => h.upstream.requests.splice(0), 500);
 const body = JSON.stringify({ model: "gpt-4o-mini", messages: [{ role: "user", content: "ping" }], max_tokens: 64 });
-const provider = createOpenAiProvider({ fetch: createUpstreamFetch(), name: "fake", kind: "openai-compatible", apiKey: "k", baseUrl: h.upstream.openAiBaseUrl });
+const provider = createOpenAiProvider({
+  fetch: createUpstreamFetch(),
+  name: "fake",
+  kind: "openai-compatible",
+  apiKey: "k",
+  baseUrl: h.upstream.openAiBaseUrl,
+});
 const chat = { model: "gpt-4o-mini", messages: [{ role: "user" as const, content: "ping" }], maxTokens: 64, stop: [] };
 const coreRequest = { ...chat, model: "gpt-test", user: "", metadata: {}, routing: { preferredProviders: [], excludedProviders: [] } };
 const grpc = grpcClient(CompletionService, h.grpcAddress);
@@ -46,24 +52,48 @@ const h2 = http2.connect(h.grpcUrl);
 const emptyFrame = Buffer.from([0, 0, 0, 0, 0]);
 
 const layers: [string, () => Promise<unknown>][] = [
-  ["upstream by a raw HTTP request (undici)", async () => {
-    const res = await request(`${h.upstream.openAiBaseUrl}/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body });
-    await res.body.json();
-  }],
+  [
+    "upstream by a raw HTTP request (undici)",
+    async () => {
+      const res = await request(`${h.upstream.openAiBaseUrl}/chat/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body,
+      });
+      await res.body.json();
+    },
+  ],
   ["upstream through the openai SDK (provider)", () => collectChunks(provider.stream(chat, new AbortController().signal))],
-  ["gateway core, no transport (validate, route, SDK, cost)", () =>
-    h.app.gateway.complete(coreRequest, { signal: new AbortController().signal, requestId: "b", receivedAt: performance.now() })],
-  ["Connect server, trivial method, raw HTTP/2 client", () =>
-    new Promise<void>((resolve, reject) => {
-      const s = h2.request({ ":method": "POST", ":path": "/llmgateway.v1.CompletionService/ListModels", "content-type": "application/grpc", te: "trailers" });
-      s.on("data", () => {});
-      s.on("end", resolve);
-      s.on("error", reject);
-      s.end(emptyFrame);
-    })],
+  [
+    "gateway core, no transport (validate, route, SDK, cost)",
+    () => h.app.gateway.complete(coreRequest, { signal: new AbortController().signal, requestId: "b", receivedAt: performance.now() }),
+  ],
+  [
+    "Connect server, trivial method, raw HTTP/2 client",
+    () =>
+      new Promise<void>((resolve, reject) => {
+        const s = h2.request({
+          ":method": "POST",
+          ":path": "/llmgateway.v1.CompletionService/ListModels",
+          "content-type": "application/grpc",
+          te: "trailers",
+        });
+        s.on("data", () => {});
+        s.on("end", resolve);
+        s.on("error", reject);
+        s.end(emptyFrame);
+      }),
+  ],
   ["Connect server, trivial method, grpc-js client", () => unary(grpc, "listModels", create(ListModelsRequestSchema, {}))],
-  ["Complete end to end, grpc-js client", () =>
-    unary(grpc, "complete", create(CompleteRequestSchema, { model: "gpt-test", messages: [{ role: Role.USER, content: "ping" }], maxTokens: 64 }))],
+  [
+    "Complete end to end, grpc-js client",
+    () =>
+      unary(
+        grpc,
+        "complete",
+        create(CompleteRequestSchema, { model: "gpt-test", messages: [{ role: Role.USER, content: "ping" }], maxTokens: 64 }),
+      ),
+  ],
 ];
 
 // Rounds interleave the layers so that a GC pause or a noisy neighbour does not land on one layer only.
@@ -76,10 +106,12 @@ for (let r = 0; r < ROUNDS; r++) {
   }
 }
 const p50 = results.map((r) => median(r.p50));
-console.log(`Medians over ${ROUNDS} rounds of the p50 and p90 of ${N} sequential calls, ms; gateway, upstream and client in one process.\n`);
+console.log(
+  `Medians over ${ROUNDS} rounds of the p50 and p90 of ${N} sequential calls, ms; gateway, upstream and client in one process.\n`,
+);
 console.log("| layer | p50 | p90 |");
 console.log("|---|---|---|");
-layers.forEach(([label], i) => console.log(`| ${label} | ${p50[i]!.toFixed(3)} | ${median(results[i]!.p90).toFixed(3)} |`));
+for (const [i, [label]] of layers.entries()) console.log(`| ${label} | ${p50[i]!.toFixed(3)} | ${median(results[i]!.p90).toFixed(3)} |`);
 const [raw, sdk, core, h2Floor, grpcFloor, full] = p50 as [number, number, number, number, number, number];
 console.log(`
 | attribution (differences of p50s) | ms |

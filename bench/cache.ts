@@ -65,7 +65,9 @@ async function freePort(): Promise<number> {
 
 async function startRedisServer(): Promise<{ url: string; stop(): void }> {
   const port = await freePort();
-  const proc = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
+  const proc = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
+    stdio: "ignore",
+  });
   await new Promise((r) => setTimeout(r, 300));
   return { url: `redis://127.0.0.1:${port}`, stop: () => proc.kill() };
 }
@@ -75,7 +77,10 @@ async function startGateway(config: object): Promise<{ port: number; child: Chil
   const file = join(dir, "gateway.json");
   writeFileSync(file, JSON.stringify(config));
   const main = new URL("../src/main.js", import.meta.url).pathname;
-  const child = spawn(process.execPath, [main], { env: { ...process.env, LLM_GATEWAY_CONFIG: file }, stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, [main], {
+    env: { ...process.env, LLM_GATEWAY_CONFIG: file },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   for await (const line of createInterface({ input: child.stdout! })) {
     const m = line.match(/gRPC on 127\.0\.0\.1:(\d+)/);
     if (m) return { port: Number(m[1]), child };
@@ -99,10 +104,16 @@ async function endToEnd(redisUrl: string): Promise<string[]> {
   for (const store of ["memory", "redis"] as const) {
     const { port, child } = await startGateway(baseConfig({ store }, store === "redis" ? redisUrl : undefined));
     const client = grpcClient(CompletionService, `127.0.0.1:${port}`);
-    const req = create(CompleteRequestSchema, { model: "local-echo", temperature: 0, user: "bench", messages: [{ role: Role.USER, content: prompt }] });
+    const req = create(CompleteRequestSchema, {
+      model: "local-echo",
+      temperature: 0,
+      user: "bench",
+      messages: [{ role: Role.USER, content: prompt }],
+    });
     const first = await unary<{ completion: { cacheStatus: number } }>(client, "complete", req);
     const second = await unary<{ completion: { cacheStatus: number } }>(client, "complete", req);
-    if (second.completion.cacheStatus !== 2) throw new Error(`expected a hit, got ${second.completion.cacheStatus} after ${first.completion.cacheStatus}`);
+    if (second.completion.cacheStatus !== 2)
+      throw new Error(`expected a hit, got ${second.completion.cacheStatus} after ${first.completion.cacheStatus}`);
     const hit = await sequential(() => unary(client, "complete", req));
     const trivial = await sequential(() => unary(client, "listModels", create(ListModelsRequestSchema, {})));
     rows.push(`| ${store} | ${fmt(hit.p50)} | ${fmt(hit.p90)} | ${fmt(hit.p99)} | ${fmt(trivial.p50)} | ${fmt(hit.p50 - trivial.p50)} |`);
@@ -117,8 +128,17 @@ async function inCore(redisUrl: string): Promise<string[]> {
   for (const store of ["memory", "redis"] as const) {
     const config = validateConfig(baseConfig({ store }, store === "redis" ? redisUrl : undefined), {}, "bench");
     const app = createApp(config, { logger: createLogger("error", () => {}), env: {} });
-    const request: ChatRequest = { model: "local-echo", temperature: 0, user: "bench-core", messages: [{ role: "user", content: prompt }], stop: [], metadata: {}, routing: { preferredProviders: [], excludedProviders: [] } };
-    const call = () => app.gateway.complete(request, { signal: new AbortController().signal, requestId: "bench", receivedAt: systemClock.monotonic() });
+    const request: ChatRequest = {
+      model: "local-echo",
+      temperature: 0,
+      user: "bench-core",
+      messages: [{ role: "user", content: prompt }],
+      stop: [],
+      metadata: {},
+      routing: { preferredProviders: [], excludedProviders: [] },
+    };
+    const call = () =>
+      app.gateway.complete(request, { signal: new AbortController().signal, requestId: "bench", receivedAt: systemClock.monotonic() });
     if (store === "redis") await new Promise((r) => setTimeout(r, 300));
     await call();
     const hit = await sequential(call);
@@ -168,8 +188,11 @@ async function semanticBySize(): Promise<string[]> {
       return index.find("t", "scope", `lookup ${q}`);
     }, 1000);
     const partition = new Partition("t", dims, new Sketcher(dims));
-    vectors.forEach((v, i) => partition.add(`k${i}`, "q", v, Infinity));
-    const full = await sequentialN(async () => partition.scanAll(queries[q++ % queries.length]!, DEFAULT_THRESHOLDS.local), n >= 100_000 ? 100 : 500);
+    for (const [i, v] of vectors.entries()) partition.add(`k${i}`, "q", v, Infinity);
+    const full = await sequentialN(
+      async () => partition.scanAll(queries[q++ % queries.length]!, DEFAULT_THRESHOLDS.local),
+      n >= 100_000 ? 100 : 500,
+    );
     const bytes = n * (dims * 4 + new Sketcher(dims).words * 4);
     rows.push(
       `| ${n.toLocaleString("en")} | ${fmt(sketched.p50)} | ${fmt(sketched.p90)} | ${fmt(sketched.p99)} | ${fmt(full.p50)} | ${(full.p50 / sketched.p50).toFixed(1)}x | ${fmt(percentile(inserts, 50))} | ${(bytes / 1e6).toFixed(0)} MB |`,
@@ -193,7 +216,10 @@ async function embeddingCost(): Promise<string[]> {
   const rows = ["| embedder | one query p50 | p90 |", "|---|---|---|"];
   const local = createLocalEmbedder();
   await local.warm();
-  for (const [name, e] of [["local (USE lite)", local], ["lexical", createLexicalEmbedder()]] as [string, Embedder][]) {
+  for (const [name, e] of [
+    ["local (USE lite)", local],
+    ["lexical", createLexicalEmbedder()],
+  ] as [string, Embedder][]) {
     let i = 0;
     const r = await sequentialN(() => e.embed([`How do I reverse a list in Python, variant ${i++}?`]), 200);
     rows.push(`| ${name} | ${fmt(r.p50)} | ${fmt(r.p90)} |`);
@@ -217,9 +243,21 @@ async function coalescing(): Promise<string[]> {
   const app = createApp(config, { logger: createLogger("error", () => {}), env: {} });
   for (const n of [10, 100, 1000]) {
     const before = upstream.requests.length;
-    const request: ChatRequest = { model: "m", temperature: 0, user: `c${n}`, messages: [{ role: "user", content: `same ${n}` }], stop: [], metadata: {}, routing: { preferredProviders: [], excludedProviders: [] } };
+    const request: ChatRequest = {
+      model: "m",
+      temperature: 0,
+      user: `c${n}`,
+      messages: [{ role: "user", content: `same ${n}` }],
+      stop: [],
+      metadata: {},
+      routing: { preferredProviders: [], excludedProviders: [] },
+    };
     const t = performance.now();
-    await Promise.all(Array.from({ length: n }, () => app.gateway.complete(request, { signal: new AbortController().signal, requestId: "x", receivedAt: systemClock.monotonic() })));
+    await Promise.all(
+      Array.from({ length: n }, () =>
+        app.gateway.complete(request, { signal: new AbortController().signal, requestId: "x", receivedAt: systemClock.monotonic() }),
+      ),
+    );
     rows.push(`| ${n} | ${upstream.requests.length - before} | ${fmt(performance.now() - t)} |`);
   }
   await upstream.close();

@@ -52,4 +52,6 @@ for (let r = 0; r < ROUNDS + 1; r++) {
   if (r > 0) p50s.push(ts[CALLS >> 1]! * 1000);
 }
 p50s.sort((a, b) => a - b);
-console.log(`features ${features ? "on" : "off"}: core p50 ${p50s[p50s.length >> 1]!.toFixed(1)} µs (median of ${ROUNDS} rounds of ${CALLS} calls; rounds ${p50s.map((x) => x.toFixed(1)).join(", ")})`);
+console.log(
+  `features ${features ? "on" : "off"}: core p50 ${p50s[p50s.length >> 1]!.toFixed(1)} µs (median of ${ROUNDS} rounds of ${CALLS} calls; rounds ${p50s.map((x) => x.toFixed(1)).join(", ")})`,
+);

@@ -40,7 +40,14 @@ function percentile(sorted: number[], p: number): number {
 
 function summarise(latencies: number[], errors: number, elapsedMs: number): Stats {
   const sorted = [...latencies].sort((a, b) => a - b);
-  return { n: sorted.length, errors, p50: percentile(sorted, 50), p90: percentile(sorted, 90), p99: percentile(sorted, 99), rps: (sorted.length / elapsedMs) * 1000 };
+  return {
+    n: sorted.length,
+    errors,
+    p50: percentile(sorted, 50),
+    p90: percentile(sorted, 90),
+    p99: percentile(sorted, 99),
+    rps: (sorted.length / elapsedMs) * 1000,
+  };
 }
 
 /** Open loop: requests start on schedule whether or not earlier ones finished; latency counts from the scheduled start. */
@@ -87,7 +94,11 @@ async function saturate(call: Call, concurrency: number, durationMs: number): Pr
   return summarise(latencies, errors, performance.now() - start);
 }
 
-async function startChild(args: string[], env: NodeJS.ProcessEnv, ready: RegExp): Promise<{ child: ChildProcess; match: RegExpMatchArray }> {
+async function startChild(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  ready: RegExp,
+): Promise<{ child: ChildProcess; match: RegExpMatchArray }> {
   // BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=prof") goes to the child processes, for profiling.
   const nodeArgs = (process.env["BENCH_NODE_ARGS"] ?? "").split(" ").filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
@@ -118,24 +129,48 @@ async function main() {
       server: { host: "127.0.0.1", grpcPort: 0, httpPort: 0 },
       log: { level: "warn" },
       providers: [{ name: "fake", kind: "openai-compatible", baseUrl, apiKey: "sk-bench" }],
-      models: [{ name: "bench-model", provider: "fake", upstreamModel: "gpt-4o-mini", pricing: { inputPerMillion: 0.15, outputPerMillion: 0.6 } }],
+      models: [
+        { name: "bench-model", provider: "fake", upstreamModel: "gpt-4o-mini", pricing: { inputPerMillion: 0.15, outputPerMillion: 0.6 } },
+      ],
     }),
   );
-  const { child: gatewayProc, match: gw } = await startChild([join(dist, "../src/main.js")], { LLM_GATEWAY_CONFIG: configFile }, /gRPC on 127\.0\.0\.1:(\d+)/);
+  const { child: gatewayProc, match: gw } = await startChild(
+    [join(dist, "../src/main.js")],
+    { LLM_GATEWAY_CONFIG: configFile },
+    /gRPC on 127\.0\.0\.1:(\d+)/,
+  );
   const client = grpcClient(CompletionService, `127.0.0.1:${gw[1]}`);
 
   const body = JSON.stringify({ model: "gpt-4o-mini", messages: [{ role: "user", content: "ping" }], max_tokens: 64 });
-  const streamBody = JSON.stringify({ model: "gpt-4o-mini", messages: [{ role: "user", content: "ping" }], max_tokens: 64, stream: true, stream_options: { include_usage: true } });
+  const streamBody = JSON.stringify({
+    model: "gpt-4o-mini",
+    messages: [{ role: "user", content: "ping" }],
+    max_tokens: 64,
+    stream: true,
+    stream_options: { include_usage: true },
+  });
   const request = create(CompleteRequestSchema, { model: "bench-model", messages: [{ role: Role.USER, content: "ping" }], maxTokens: 64 });
-  const streamRequest = create(StreamCompleteRequestSchema, { model: "bench-model", messages: [{ role: Role.USER, content: "ping" }], maxTokens: 64 });
+  const streamRequest = create(StreamCompleteRequestSchema, {
+    model: "bench-model",
+    messages: [{ role: Role.USER, content: "ping" }],
+    maxTokens: 64,
+  });
 
   const direct: Call = async () => {
-    const res = await fetch(`${baseUrl}/chat/completions`, { method: "POST", headers: { "content-type": "application/json", authorization: "Bearer sk-bench" }, body });
+    const res = await fetch(`${baseUrl}/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: "Bearer sk-bench" },
+      body,
+    });
     await res.json();
   };
   // Time to first token, directly: until the first SSE chunk that carries text. The rest is read and dropped.
   const directStream: Call = async () => {
-    const res = await fetch(`${baseUrl}/chat/completions`, { method: "POST", headers: { "content-type": "application/json", authorization: "Bearer sk-bench" }, body: streamBody });
+    const res = await fetch(`${baseUrl}/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: "Bearer sk-bench" },
+      body: streamBody,
+    });
     const reader = res.body!.getReader();
     const decoder = new TextDecoder();
     let text = "";
@@ -201,7 +236,9 @@ async function main() {
   console.log("| phase | requests/run | errors | achieved req/s | p50 | p90 | p99 |");
   console.log("|---|---|---|---|---|---|---|");
   for (const { name, stats } of rows) {
-    console.log(`| ${name} | ${med(stats, "n")} | ${med(stats, "errors")} | ${med(stats, "rps").toFixed(0)} | ${fmt(med(stats, "p50"))} | ${fmt(med(stats, "p90"))} | ${fmt(med(stats, "p99"))} |`);
+    console.log(
+      `| ${name} | ${med(stats, "n")} | ${med(stats, "errors")} | ${med(stats, "rps").toFixed(0)} | ${fmt(med(stats, "p50"))} | ${fmt(med(stats, "p90"))} | ${fmt(med(stats, "p99"))} |`,
+    );
   }
   console.log("\nAdded by the gateway (gateway minus direct, medians):\n");
   console.log("| load | p50 added | p90 added | p99 added |");

@@ -48,7 +48,11 @@ const targets = [
     name: "playground",
     sources: ["web", "gen/ts", "package-lock.json"],
     stamp: "dist/web/.web-built",
-    build: () => execFileSync(join(root, "node_modules/.bin/vite"), ["build", "--config", "web/vite.config.ts", "--logLevel", "warn"], { cwd: root, stdio: "inherit" }),
+    build: () =>
+      execFileSync(join(root, "node_modules/.bin/vite"), ["build", "--config", "web/vite.config.ts", "--logLevel", "warn"], {
+        cwd: root,
+        stdio: "inherit",
+      }),
   },
 ];
 

@@ -68,10 +68,15 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
   const catalog = createCatalog(config);
   const auth = createAuthenticator(config, catalog, options.env ?? process.env);
   if (auth.open) {
-    logger.warn("NO API KEYS CONFIGURED: the gateway is OPEN. Every caller is the anonymous tenant, with admin rights; set auth.tenants before exposing it");
+    logger.warn(
+      "NO API KEYS CONFIGURED: the gateway is OPEN. Every caller is the anonymous tenant, with admin rights; set auth.tenants before exposing it",
+    );
   }
   const sessions = createSessions({
-    store: config.sessions.store === "redis" ? createRedisSessionStore(redis.get()) : createMemorySessionStore(clock, { maxSessions: config.sessions.maxSessions, maxChars: config.sessions.maxStoredChars }),
+    store:
+      config.sessions.store === "redis"
+        ? createRedisSessionStore(redis.get())
+        : createMemorySessionStore(clock, { maxSessions: config.sessions.maxSessions, maxChars: config.sessions.maxStoredChars }),
     catalog,
     clock,
     settings: config.sessions,
@@ -128,7 +133,8 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
         metrics,
         clock,
         auth,
-        rest: (shutdownSignal) => createOpenAiRest({ gateway, auth, clock, logger, metrics, shutdownSignal, maxBodyBytes: config.server.maxMessageBytes }),
+        rest: (shutdownSignal) =>
+          createOpenAiRest({ gateway, auth, clock, logger, metrics, shutdownSignal, maxBodyBytes: config.server.maxMessageBytes }),
       });
       return {
         ...server,
@@ -236,6 +242,9 @@ function createCache(config: GatewayConfig, clock: Clock, logger: Logger, redis:
   const c = config.cache;
   const shared = c.store === "redis";
   const store = shared ? createRedisCacheStore(redis.get()) : createMemoryCacheStore(clock, c);
-  const semantic = c.enabled && c.semantic.enabled ? createSemanticCache(config, { clock, logger, env, redis: shared ? redis.get() : undefined }) : undefined;
+  const semantic =
+    c.enabled && c.semantic.enabled
+      ? createSemanticCache(config, { clock, logger, env, redis: shared ? redis.get() : undefined })
+      : undefined;
   return createResponseCache({ settings: c, store, semantic, clock, logger });
 }

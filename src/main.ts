@@ -1,9 +1,10 @@
 import { ConfigError, loadConfig } from "./config/load.js";
+import type { GatewayConfig } from "./config/schema.js";
 import { createApp } from "./app.js";
 import { createLogger } from "./log.js";
 
 async function main(): Promise<void> {
-  let config;
+  let config: GatewayConfig;
   try {
     config = loadConfig();
   } catch (err) {

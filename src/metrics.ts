@@ -22,7 +22,12 @@ const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
  * Cache, breaker and provider figures are read from the components when
  * Prometheus scrapes, so nothing is counted twice on the hot path.
  */
-export function createMetrics(parts: { cache: ResponseCache; breakers: Breakers; health: HealthMonitor; deployments: () => { id: string; model: string; provider: string }[] }): GatewayMetrics {
+export function createMetrics(parts: {
+  cache: ResponseCache;
+  breakers: Breakers;
+  health: HealthMonitor;
+  deployments: () => { id: string; model: string; provider: string }[];
+}): GatewayMetrics {
   const registry = new Registry();
   const registers = [registry];
   // The process's own figures: CPU, memory, heap, GC, handles, and the event loop's lag (max and
@@ -30,14 +35,52 @@ export function createMetrics(parts: { cache: ResponseCache; breakers: Breakers;
   collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 10 });
   const { cache } = parts;
 
-  const requests = new Counter({ name: "llmgw_requests_total", help: "Calls by service, method and status code.", labelNames: ["service", "method", "code"], registers });
-  const duration = new Histogram({ name: "llmgw_request_duration_seconds", help: "Call duration by service and method (streams: until the last message).", labelNames: ["service", "method"], buckets: LATENCY_BUCKETS, registers });
+  const requests = new Counter({
+    name: "llmgw_requests_total",
+    help: "Calls by service, method and status code.",
+    labelNames: ["service", "method", "code"],
+    registers,
+  });
+  const duration = new Histogram({
+    name: "llmgw_request_duration_seconds",
+    help: "Call duration by service and method (streams: until the last message).",
+    labelNames: ["service", "method"],
+    buckets: LATENCY_BUCKETS,
+    registers,
+  });
   const inFlight = new Gauge({ name: "llmgw_streams_in_flight", help: "Response streams open now.", registers });
-  const ttft = new Histogram({ name: "llmgw_time_to_first_token_seconds", help: "Streams: from the call to the first text delta, by model.", labelNames: ["model"], buckets: LATENCY_BUCKETS, registers });
-  const completion = new Histogram({ name: "llmgw_completion_duration_seconds", help: "Answered model calls: latency by model and provider.", labelNames: ["model", "provider"], buckets: LATENCY_BUCKETS, registers });
-  const tokens = new Counter({ name: "llmgw_tokens_total", help: "Tokens by model, provider and direction (input, output).", labelNames: ["model", "provider", "direction"], registers });
-  const cost = new Counter({ name: "llmgw_cost_usd_total", help: "Cost of upstream calls in USD, by model and provider.", labelNames: ["model", "provider"], registers });
-  const refusals = new Counter({ name: "llmgw_limit_refusals_total", help: "Calls refused by a rate limit (rpm, rph, tpm) or a budget (budget_daily, budget_monthly).", labelNames: ["limit"], registers });
+  const ttft = new Histogram({
+    name: "llmgw_time_to_first_token_seconds",
+    help: "Streams: from the call to the first text delta, by model.",
+    labelNames: ["model"],
+    buckets: LATENCY_BUCKETS,
+    registers,
+  });
+  const completion = new Histogram({
+    name: "llmgw_completion_duration_seconds",
+    help: "Answered model calls: latency by model and provider.",
+    labelNames: ["model", "provider"],
+    buckets: LATENCY_BUCKETS,
+    registers,
+  });
+  const tokens = new Counter({
+    name: "llmgw_tokens_total",
+    help: "Tokens by model, provider and direction (input, output).",
+    labelNames: ["model", "provider", "direction"],
+    registers,
+  });
+  const cost = new Counter({
+    name: "llmgw_cost_usd_total",
+    help: "Cost of upstream calls in USD, by model and provider.",
+    labelNames: ["model", "provider"],
+    registers,
+  });
+  const refusals = new Counter({
+    name: "llmgw_limit_refusals_total",
+    help: "Calls refused by a rate limit (rpm, rph, tpm) or a budget (budget_daily, budget_monthly).",
+    labelNames: ["limit"],
+    registers,
+  });
 
   new Gauge({
     name: "llmgw_breaker_state",
@@ -59,7 +102,8 @@ export function createMetrics(parts: { cache: ResponseCache; breakers: Breakers;
     registers,
     collect() {
       this.reset();
-      for (const d of parts.health.snapshot().dependencies) this.set({ name: d.name, kind: d.kind }, d.status === "serving" ? 1 : d.status === "degraded" ? 0.5 : 0);
+      for (const d of parts.health.snapshot().dependencies)
+        this.set({ name: d.name, kind: d.kind }, d.status === "serving" ? 1 : d.status === "degraded" ? 0.5 : 0);
     },
   });
 
@@ -110,12 +154,22 @@ export function createMetrics(parts: { cache: ResponseCache; breakers: Breakers;
   counter("llmgw_cache_cost_saved_usd_total", "What those tokens would have cost, in USD.", (s) => s.costSavedUsd);
   counter("llmgw_cache_stored_total", "Answers stored.", (s) => s.stored);
   counter("llmgw_cache_errors_total", "Cache store operations that failed (served as misses).", (s) => s.errors);
-  gauge("llmgw_cache_entries", "Stored answers (in the shared store when it is Redis); refreshed once a minute.", async () => (await size()).entries);
+  gauge(
+    "llmgw_cache_entries",
+    "Stored answers (in the shared store when it is Redis); refreshed once a minute.",
+    async () => (await size()).entries,
+  );
   gauge("llmgw_cache_bytes", "Bytes of stored answers; refreshed once a minute.", async () => (await size()).bytes);
   gauge("llmgw_cache_semantic_entries", "Queries in this replica's semantic index.", () => counters().semanticEntries);
 
   // Label children cached per model and provider: prom-client validates labels on every call otherwise.
-  type Children = { completion: Histogram.Internal<string>; input: Counter.Internal; output: Counter.Internal; cost: Counter.Internal; ttft: Histogram.Internal<string> };
+  type Children = {
+    completion: Histogram.Internal<string>;
+    input: Counter.Internal;
+    output: Counter.Internal;
+    cost: Counter.Internal;
+    ttft: Histogram.Internal<string>;
+  };
   const perModel = new Map<string, Children>();
   const childrenOf = (model: string, provider: string) => {
     const key = `${model}\u0000${provider}`;

@@ -2,7 +2,13 @@ import { context, propagation, trace, type Context, type Span, SpanStatusCode, t
 import { W3CTraceContextPropagator } from "@opentelemetry/core";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { resourceFromAttributes } from "@opentelemetry/resources";
-import { BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, TracerProvider, type SpanProcessor } from "@opentelemetry/sdk-trace";
+import {
+  BatchSpanProcessor,
+  ParentBasedSampler,
+  TraceIdRatioBasedSampler,
+  TracerProvider,
+  type SpanProcessor,
+} from "@opentelemetry/sdk-trace";
 
 /** The tracer every span of the gateway comes from. Without a provider it makes no-op spans, at almost no cost. */
 export const tracer = (): Tracer => trace.getTracer("llm-gateway");
@@ -22,7 +28,11 @@ export interface TelemetrySettings {
  */
 export function startTelemetry(settings: TelemetrySettings, processor?: SpanProcessor): { shutdown(): Promise<void> } {
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
-  const processors = processor ? [processor] : settings.otlpEndpoint ? [new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url: settings.otlpEndpoint }) })] : [];
+  const processors = processor
+    ? [processor]
+    : settings.otlpEndpoint
+      ? [new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url: settings.otlpEndpoint }) })]
+      : [];
   if (processors.length === 0) return { shutdown: async () => {} };
   const provider = new TracerProvider({
     resource: resourceFromAttributes({ "service.name": settings.serviceName }),
@@ -40,10 +50,14 @@ export function startTelemetry(settings: TelemetrySettings, processor?: SpanProc
 
 /** The trace context a caller sent (traceparent / tracestate), from any header map. */
 export function extractContext(get: (name: string) => string | null | undefined): Context {
-  return propagation.extract(context.active(), {}, {
-    keys: () => ["traceparent", "tracestate"],
-    get: (_carrier, key) => get(key) ?? undefined,
-  });
+  return propagation.extract(
+    context.active(),
+    {},
+    {
+      keys: () => ["traceparent", "tracestate"],
+      get: (_carrier, key) => get(key) ?? undefined,
+    },
+  );
 }
 
 /** Ends a span with the error it failed with, if any. */

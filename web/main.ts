@@ -50,13 +50,20 @@ const explain = (e: unknown) => {
 async function loadModels(): Promise<void> {
   const select = $<HTMLSelectElement>("model");
   const res = await completions.listModels({});
-  select.replaceChildren(...res.models.map((m) => new Option(`${m.name}${m.local ? " (local)" : ""}`, m.name, m.name === res.defaultModel, m.name === res.defaultModel)));
+  select.replaceChildren(
+    ...res.models.map(
+      (m) => new Option(`${m.name}${m.local ? " (local)" : ""}`, m.name, m.name === res.defaultModel, m.name === res.defaultModel),
+    ),
+  );
 }
 
 async function loadSessions(select?: string): Promise<void> {
   const picker = $<HTMLSelectElement>("session");
   const res = await sessions.listSessions({ user: USER, pageSize: 50 });
-  picker.replaceChildren(new Option("none", ""), ...res.sessions.map((s) => new Option(`${s.id.slice(0, 8)} (${s.messageCount} messages)`, s.id)));
+  picker.replaceChildren(
+    new Option("none", ""),
+    ...res.sessions.map((s) => new Option(`${s.id.slice(0, 8)} (${s.messageCount} messages)`, s.id)),
+  );
   if (select) picker.value = select;
 }
 
@@ -72,7 +79,14 @@ $("new-session").addEventListener("click", async () => {
 function describe(c: Completion): string {
   const cacheStatus = CacheStatus[c.cacheStatus]?.toLowerCase() ?? "";
   const tokens = `${c.usage?.inputTokens ?? 0n} in / ${c.usage?.outputTokens ?? 0n} out`;
-  return [`provider ${c.provider}`, `cache ${cacheStatus}`, `tokens ${tokens}`, `cost $${c.costUsd.toFixed(6)}`, `latency ${c.latencyMs.toFixed(0)} ms`, `first token ${c.timeToFirstTokenMs.toFixed(0)} ms`].join(" · ");
+  return [
+    `provider ${c.provider}`,
+    `cache ${cacheStatus}`,
+    `tokens ${tokens}`,
+    `cost $${c.costUsd.toFixed(6)}`,
+    `latency ${c.latencyMs.toFixed(0)} ms`,
+    `first token ${c.timeToFirstTokenMs.toFixed(0)} ms`,
+  ].join(" · ");
 }
 
 $<HTMLFormElement>("ask").addEventListener("submit", async (event) => {
@@ -100,7 +114,8 @@ $<HTMLFormElement>("ask").addEventListener("submit", async (event) => {
     });
     for await (const ev of stream) {
       if (ev.event.case === "delta") answer.textContent += ev.event.value.text;
-      else if (ev.event.case === "toolCall") turn.insertBefore(el("div", "tool", `tool ${ev.event.value.name}(${ev.event.value.argumentsJson})`), answer);
+      else if (ev.event.case === "toolCall")
+        turn.insertBefore(el("div", "tool", `tool ${ev.event.value.name}(${ev.event.value.argumentsJson})`), answer);
       else if (ev.event.case === "toolResult") turn.insertBefore(el("div", "tool", `→ ${ev.event.value.output.slice(0, 200)}`), answer);
       else if (ev.event.case === "completion") meta.textContent = describe(ev.event.value);
     }
@@ -117,28 +132,32 @@ function renderHealth(h: WatchResponse): void {
   const overall = $("overall");
   overall.textContent = ServingStatus[h.status];
   overall.className = `pill status-${ServingStatus[h.status]}`;
-  $("providers").querySelector("tbody")!.replaceChildren(
-    ...h.dependencies.map((d) => {
-      const row = document.createElement("tr");
-      row.dataset["provider"] = d.name;
-      const status = el("td", `status status-${ServingStatus[d.status]}`, ServingStatus[d.status]);
-      row.append(el("td", "", d.name), status, el("td", "", d.detail));
-      return row;
-    }),
-  );
-  $("deployments").querySelector("tbody")!.replaceChildren(
-    ...h.deployments.map((d) => {
-      const row = document.createElement("tr");
-      row.append(
-        el("td", "", d.model),
-        el("td", "", d.provider),
-        el("td", "", BreakerState[d.breakerState]?.toLowerCase() ?? ""),
-        el("td", "", d.calls ? `${d.latencyMs.toFixed(0)} ms` : "–"),
-        el("td", "", `${(d.errorRate * 100).toFixed(0)}%`),
-      );
-      return row;
-    }),
-  );
+  $("providers")
+    .querySelector("tbody")!
+    .replaceChildren(
+      ...h.dependencies.map((d) => {
+        const row = document.createElement("tr");
+        row.dataset["provider"] = d.name;
+        const status = el("td", `status status-${ServingStatus[d.status]}`, ServingStatus[d.status]);
+        row.append(el("td", "", d.name), status, el("td", "", d.detail));
+        return row;
+      }),
+    );
+  $("deployments")
+    .querySelector("tbody")!
+    .replaceChildren(
+      ...h.deployments.map((d) => {
+        const row = document.createElement("tr");
+        row.append(
+          el("td", "", d.model),
+          el("td", "", d.provider),
+          el("td", "", BreakerState[d.breakerState]?.toLowerCase() ?? ""),
+          el("td", "", d.calls ? `${d.latencyMs.toFixed(0)} ms` : "–"),
+          el("td", "", `${(d.errorRate * 100).toFixed(0)}%`),
+        );
+        return row;
+      }),
+    );
 }
 
 /** Health, live: HealthService.Watch, reconnecting if the stream drops. */

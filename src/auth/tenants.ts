@@ -26,7 +26,9 @@ export function principalOf(tenant: Tenant | undefined, user: string): string {
 /** Refuses a catalogue model its tenant may not use, with MODEL_NOT_ALLOWED. */
 export function assertModelAllowed(tenant: Tenant | undefined, model: string): void {
   if (tenant?.allowedModels && !tenant.allowedModels.has(model)) {
-    throw new GatewayError("MODEL_NOT_ALLOWED", `tenant "${tenant.name}" may not use model "${model}"`, { metadata: { tenant: tenant.name, model } });
+    throw new GatewayError("MODEL_NOT_ALLOWED", `tenant "${tenant.name}" may not use model "${model}"`, {
+      metadata: { tenant: tenant.name, model },
+    });
   }
 }
 

@@ -9,13 +9,22 @@ export interface Flights {
    * caller's `signal.reason` if the caller goes first. `linger` keeps the run
    * joinable after it settles (while its answer is being stored).
    */
-  unary<T>(key: string, signal: AbortSignal, start: (signal: AbortSignal) => Promise<T>, linger?: (value: T) => Promise<void>): Promise<Joined<T>>;
+  unary<T>(
+    key: string,
+    signal: AbortSignal,
+    start: (signal: AbortSignal) => Promise<T>,
+    linger?: (value: T) => Promise<void>,
+  ): Promise<Joined<T>>;
   /**
    * Joins the streamed run under `key`, or starts one. Every member reads
    * every event from the first, at its own pace; the source is read no faster
    * than the fastest member asks, so a lone caller keeps its backpressure.
    */
-  stream<E>(key: string, signal: AbortSignal, start: (signal: AbortSignal) => AsyncIterable<E>): { leader: boolean; events: AsyncIterable<E> };
+  stream<E>(
+    key: string,
+    signal: AbortSignal,
+    start: (signal: AbortSignal) => AsyncIterable<E>,
+  ): { leader: boolean; events: AsyncIterable<E> };
   /** Runs in flight now, unary and streamed. */
   readonly size: number;
 }

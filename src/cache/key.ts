@@ -26,13 +26,25 @@ function normaliseMessage(m: ChatMessage): unknown[] {
   const out: unknown[] = [m.role, normaliseText(m.content)];
   if (m.name) out.push("n", m.name);
   if (m.toolCallId) out.push("t", m.toolCallId);
-  if (m.toolCalls?.length) out.push("c", m.toolCalls.map((c) => [c.id, c.name, c.argumentsJson]));
+  if (m.toolCalls?.length)
+    out.push(
+      "c",
+      m.toolCalls.map((c) => [c.id, c.name, c.argumentsJson]),
+    );
   return out;
 }
 
 /** What, beside the messages, changes a model's output. */
 function paramsOf(request: ChatRequest, maxTokens: number): unknown[] {
-  return [request.temperature ?? null, request.topP ?? null, maxTokens, request.stop, request.seed ?? null, request.tools ?? null, request.toolChoice ?? null];
+  return [
+    request.temperature ?? null,
+    request.topP ?? null,
+    maxTokens,
+    request.stop,
+    request.seed ?? null,
+    request.tools ?? null,
+    request.toolChoice ?? null,
+  ];
 }
 
 function digest(parts: unknown): string {

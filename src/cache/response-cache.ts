@@ -1,6 +1,6 @@
 import type { ModelEntry } from "../core/catalog.js";
 import type { Clock } from "../core/clock.js";
-import type { CacheStatus, ChatRequest, ChatResult } from "../core/types.js";
+import type { ChatRequest, ChatResult } from "../core/types.js";
 import type { Logger } from "../log.js";
 import { exactKey, semanticScope } from "./key.js";
 import type { SemanticIndex } from "./semantic/index.js";
@@ -129,7 +129,11 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
     const now = clock.monotonic();
     if (now - lastWarning < 10_000) return;
     lastWarning = now;
-    logger.warn("cache store failed; serving without the cache", { op, store: store.kind, error: err instanceof Error ? err.message : String(err) });
+    logger.warn("cache store failed; serving without the cache", {
+      op,
+      store: store.kind,
+      error: err instanceof Error ? err.message : String(err),
+    });
   }
 
   // Read once: the settings object may be a large validated config.
@@ -145,9 +149,22 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
       // A request that is neither looked up nor stored is not hashed at all.
       if (!eligible) return { tenant, ttlMs, mode: "bypass", key: "", flight: "", store: false };
       const key = exactKey(model.name, request, maxTokens);
-      const plan: CachePlan = { tenant, ttlMs, mode: opts?.noCache ? "bypass" : "lookup", key, flight: `${tenant}\u0000${key}`, store: !opts?.noStore };
+      const plan: CachePlan = {
+        tenant,
+        ttlMs,
+        mode: opts?.noCache ? "bypass" : "lookup",
+        key,
+        flight: `${tenant}\u0000${key}`,
+        store: !opts?.noStore,
+      };
       const last = request.messages.at(-1);
-      if (semantic && !opts?.noSemantic && last?.role === "user" && last.content.trim().length > 0 && last.content.length <= MAX_SEMANTIC_QUERY_CHARS) {
+      if (
+        semantic &&
+        !opts?.noSemantic &&
+        last?.role === "user" &&
+        last.content.trim().length > 0 &&
+        last.content.length <= MAX_SEMANTIC_QUERY_CHARS
+      ) {
         plan.semantic = { scope: semanticScope(tenant, model.name, request, maxTokens), query: last.content };
       }
       return plan;
@@ -186,7 +203,9 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
       }
       // Indexing may embed the query (milliseconds with a local model): nobody waits for it.
       if (plan.semantic && semantic) {
-        semantic.add(plan.tenant, plan.semantic.scope, plan.semantic.query, plan.key, plan.ttlMs).catch((err: unknown) => failed("semantic index", err, plan.tenant));
+        semantic
+          .add(plan.tenant, plan.semantic.scope, plan.semantic.query, plan.key, plan.ttlMs)
+          .catch((err: unknown) => failed("semantic index", err, plan.tenant));
       }
     },
 

@@ -88,7 +88,11 @@ function applyEnvOverrides(raw: Record<string, unknown>, env: NodeJS.ProcessEnv)
   setIf(server, "shutdownGraceMs", num("LLM_GATEWAY_SHUTDOWN_GRACE_MS"));
   setIf(server, "maxMessageBytes", num("LLM_GATEWAY_MAX_MESSAGE_BYTES"));
   const origins = env["LLM_GATEWAY_CORS_ORIGINS"];
-  if (origins) server["corsOrigins"] = origins.split(",").map((o) => o.trim()).filter(Boolean);
+  if (origins)
+    server["corsOrigins"] = origins
+      .split(",")
+      .map((o) => o.trim())
+      .filter(Boolean);
   const cert = env["LLM_GATEWAY_TLS_CERT"];
   const key = env["LLM_GATEWAY_TLS_KEY"];
   if (cert || key) server["tls"] = { certFile: cert ?? "", keyFile: key ?? "" };
@@ -106,7 +110,8 @@ function applyEnvOverrides(raw: Record<string, unknown>, env: NodeJS.ProcessEnv)
   const cacheStore = env["LLM_GATEWAY_CACHE_STORE"];
   if (cacheStore) raw["cache"] = { ...((raw["cache"] as object | undefined) ?? {}), store: cacheStore };
   const cacheEnabled = env["LLM_GATEWAY_CACHE_ENABLED"];
-  if (cacheEnabled) raw["cache"] = { ...((raw["cache"] as object | undefined) ?? {}), enabled: cacheEnabled !== "false" && cacheEnabled !== "0" };
+  if (cacheEnabled)
+    raw["cache"] = { ...((raw["cache"] as object | undefined) ?? {}), enabled: cacheEnabled !== "false" && cacheEnabled !== "0" };
   const level = env["LLM_GATEWAY_LOG_LEVEL"];
   if (level) raw["log"] = { ...((raw["log"] as object | undefined) ?? {}), level };
 }
@@ -157,7 +162,10 @@ function checkReferences(config: GatewayConfig, env: NodeJS.ProcessEnv, source: 
   if (semantic.enabled && semantic.embedder === "openai") {
     const p = config.providers.find((x) => x.name === semantic.provider);
     if (!p || (p.kind !== "openai" && p.kind !== "openai-compatible")) {
-      fail("cache.semantic.provider", `the openai embedder needs a configured provider of kind openai or openai-compatible (got ${JSON.stringify(semantic.provider ?? "")})`);
+      fail(
+        "cache.semantic.provider",
+        `the openai embedder needs a configured provider of kind openai or openai-compatible (got ${JSON.stringify(semantic.provider ?? "")})`,
+      );
     }
   }
   if (config.server.tls && (!config.server.tls.certFile || !config.server.tls.keyFile)) {
@@ -196,10 +204,7 @@ function embeddedDefault(env: NodeJS.ProcessEnv): Record<string, unknown> {
   let defaultModel = "local-echo";
   if (env["ANTHROPIC_API_KEY"]) {
     providers.push({ name: "anthropic", kind: "anthropic" });
-    models.push(
-      anthropicModel("claude-sonnet-4-5", ["sonnet"], 3, 15),
-      anthropicModel("claude-haiku-4-5", ["haiku"], 1, 5),
-    );
+    models.push(anthropicModel("claude-sonnet-4-5", ["sonnet"], 3, 15), anthropicModel("claude-haiku-4-5", ["haiku"], 1, 5));
     defaultModel = "claude-haiku-4-5";
   }
   if (env["OPENAI_API_KEY"]) {

@@ -9,7 +9,9 @@ export interface Tenant {
   /** Catalogue names it may use; undefined means every model. */
   allowedModels: ReadonlySet<string> | undefined;
   /** Its own limits; undefined means the gateway-wide ones. */
-  limits: { requestsPerMinute?: number | undefined; requestsPerHour?: number | undefined; tokensPerMinute?: number | undefined } | undefined;
+  limits:
+    | { requestsPerMinute?: number | undefined; requestsPerHour?: number | undefined; tokensPerMinute?: number | undefined }
+    | undefined;
   budget: { dailyUsd?: number | undefined; monthlyUsd?: number | undefined } | undefined;
 }
 
@@ -56,7 +58,9 @@ export function callAbortedError(call: CallContext, clock: Clock, cause?: unknow
   if (isGatewayError(call.signal.reason)) return call.signal.reason;
   const metadata: Record<string, string> = provider ? { provider } : {};
   const pastDeadline = call.deadlineAt !== undefined && clock.monotonic() >= call.deadlineAt - DEADLINE_SLACK_MS;
-  return pastDeadline ? deadlineError(cause, provider) : new GatewayError("CANCELLED", "the caller cancelled the call", { metadata, cause });
+  return pastDeadline
+    ? deadlineError(cause, provider)
+    : new GatewayError("CANCELLED", "the caller cancelled the call", { metadata, cause });
 }
 
 /** The caller's deadline passed before an answer came. */

@@ -82,7 +82,12 @@ const PROVIDER_FAULTS: ReadonlySet<GatewayErrorReason> = new Set([
   "UPSTREAM_AUTH_FAILED",
   "STREAM_INTERRUPTED",
 ]);
-const FALLBACK: ReadonlySet<GatewayErrorReason> = new Set(["UPSTREAM_UNAVAILABLE", "UPSTREAM_RATE_LIMITED", "UPSTREAM_TIMEOUT", "UPSTREAM_AUTH_FAILED"]);
+const FALLBACK: ReadonlySet<GatewayErrorReason> = new Set([
+  "UPSTREAM_UNAVAILABLE",
+  "UPSTREAM_RATE_LIMITED",
+  "UPSTREAM_TIMEOUT",
+  "UPSTREAM_AUTH_FAILED",
+]);
 const RETRYABLE: ReadonlySet<GatewayErrorReason> = new Set(["UPSTREAM_UNAVAILABLE", "UPSTREAM_RATE_LIMITED", "UPSTREAM_TIMEOUT"]);
 const CALLER_ENDED: ReadonlySet<GatewayErrorReason> = new Set(["CANCELLED", "DEADLINE_EXCEEDED", "SHUTTING_DOWN"]);
 

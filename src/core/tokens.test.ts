@@ -10,7 +10,14 @@ const PLAIN = { disallowedSpecial: new Set<string>() };
 /** Real text of several kinds from this repository: prose, code, protos, configuration. */
 function corpus(): string[] {
   const root = new URL("../../", import.meta.url).pathname;
-  const files = ["README.md", "docs/caching.md", "src/pipeline/pipeline.ts", "proto/llmgateway/v1/types.proto", "package-lock.json", "examples/tools.yaml"];
+  const files = [
+    "README.md",
+    "docs/caching.md",
+    "src/pipeline/pipeline.ts",
+    "proto/llmgateway/v1/types.proto",
+    "package-lock.json",
+    "examples/tools.yaml",
+  ];
   for (const f of readdirSync(`${root}docs`)) if (f.endsWith(".md")) files.push(`docs/${f}`);
   return files.map((f) => readFileSync(`${root}${f}`, "utf8"));
 }

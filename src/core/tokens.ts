@@ -44,12 +44,14 @@ export function encodingOf(tokenizer: TokenizerName): Promise<Encoding> {
   const name = tokenizer === "cl100k_base" ? "cl100k_base" : "o200k_base";
   let p = loading.get(name);
   if (!p) {
-    p = (name === "cl100k_base" ? import("gpt-tokenizer/encoding/cl100k_base") : import("gpt-tokenizer/encoding/o200k_base")).then((e: Encoding) => {
-      // The tokenizer remembers merges of pre-tokens it has seen, 100,000 by default; callers choose
-      // the text, so keep it to what common words need (a few megabytes at most).
-      e.setMergeCacheSize(MERGE_CACHE_ENTRIES);
-      return e;
-    });
+    p = (name === "cl100k_base" ? import("gpt-tokenizer/encoding/cl100k_base") : import("gpt-tokenizer/encoding/o200k_base")).then(
+      (e: Encoding) => {
+        // The tokenizer remembers merges of pre-tokens it has seen, 100,000 by default; callers choose
+        // the text, so keep it to what common words need (a few megabytes at most).
+        e.setMergeCacheSize(MERGE_CACHE_ENTRIES);
+        return e;
+      },
+    );
     loading.set(name, p);
   }
   return p;
@@ -66,7 +68,15 @@ const LONGEST_RUN = 256;
 // Counting yields to the event loop after this much work, so that no caller's text holds up the others.
 const SLICE_MS = 4;
 
-const isSpace = (c: number) => c === 32 || (c >= 9 && c <= 13) || c === 0xa0 || c === 0x2028 || c === 0x2029 || c === 0x3000 || c === 0xfeff || (c >= 0x2000 && c <= 0x200a);
+const isSpace = (c: number) =>
+  c === 32 ||
+  (c >= 9 && c <= 13) ||
+  c === 0xa0 ||
+  c === 0x2028 ||
+  c === 0x2029 ||
+  c === 0x3000 ||
+  c === 0xfeff ||
+  (c >= 0x2000 && c <= 0x200a);
 
 /**
  * True where o200k_base and cl100k_base always begin a new pre-token: at a
@@ -201,7 +211,11 @@ const REPLY_PRIMING_TOKENS = 3;
  * With `limit`, counting stops once the count passes it: the result is then
  * some number above the limit, which is all a context check needs.
  */
-export async function countMessageTokens(messages: readonly ChatMessage[], tokenizer: TokenizerName, limit = Infinity): Promise<TokenCount> {
+export async function countMessageTokens(
+  messages: readonly ChatMessage[],
+  tokenizer: TokenizerName,
+  limit = Infinity,
+): Promise<TokenCount> {
   const tally = new TokenTally(await encodingOf(tokenizer), limit);
   tally.tokens = REPLY_PRIMING_TOKENS;
   for (const m of messages) {

@@ -24,7 +24,8 @@ export async function validateChatRequest(request: ChatRequest, model: ModelEntr
     if (m.content === "" && m.role !== "assistant") throw invalidRequest(`messages[${i}].content`, "must not be empty");
     m.toolCalls?.forEach((c, j) => {
       // Arguments are passed on as text, but some providers take them as JSON objects: no absurd nesting.
-      if (nestsDeeperThan(c.argumentsJson)) throw invalidRequest(`messages[${i}].tool_calls[${j}].arguments_json`, `nests deeper than ${MAX_JSON_DEPTH} levels`);
+      if (nestsDeeperThan(c.argumentsJson))
+        throw invalidRequest(`messages[${i}].tool_calls[${j}].arguments_json`, `nests deeper than ${MAX_JSON_DEPTH} levels`);
     });
   });
   if (!request.messages.some((m) => m.role !== "system")) {
@@ -47,7 +48,8 @@ export async function validateChatRequest(request: ChatRequest, model: ModelEntr
   const meta = Object.entries(request.metadata);
   if (meta.length > MAX_METADATA_ENTRIES) throw invalidRequest("metadata", `at most ${MAX_METADATA_ENTRIES} entries`);
   for (const [k, v] of meta) {
-    if (k.length === 0 || k.length > MAX_METADATA_KEY) throw invalidRequest("metadata", `keys must have 1 to ${MAX_METADATA_KEY} characters`);
+    if (k.length === 0 || k.length > MAX_METADATA_KEY)
+      throw invalidRequest("metadata", `keys must have 1 to ${MAX_METADATA_KEY} characters`);
     if (v.length > MAX_METADATA_VALUE) throw invalidRequest(`metadata.${k}`, `values must have at most ${MAX_METADATA_VALUE} characters`);
   }
   if (request.user.length > MAX_USER_LENGTH) throw invalidRequest("user", `at most ${MAX_USER_LENGTH} characters`);
@@ -56,7 +58,8 @@ export async function validateChatRequest(request: ChatRequest, model: ModelEntr
       metadata: { model: model.name, capability: "streaming" },
     });
   }
-  const offersTools = request.tools !== undefined && (request.tools.all || request.tools.names.length > 0 || request.tools.definitions.length > 0);
+  const offersTools =
+    request.tools !== undefined && (request.tools.all || request.tools.names.length > 0 || request.tools.definitions.length > 0);
   if ((offersTools || request.messages.some((m) => (m.toolCalls?.length ?? 0) > 0 || m.role === "tool")) && !model.capabilities.tools) {
     throw new GatewayError("CAPABILITY_UNSUPPORTED", `model "${model.name}" does not support tool calls`, {
       metadata: { model: model.name, capability: "tools" },
@@ -82,7 +85,9 @@ async function checkContextLength(request: ChatRequest, model: ModelEntry): Prom
     throw new GatewayError(
       "INVALID_REQUEST",
       `messages: the prompt is more than ${model.contextWindow - room} tokens, which with max_tokens ${room} exceeds the ${model.contextWindow}-token context of model "${model.name}"`,
-      { metadata: { field: "messages", max_prompt_tokens: String(model.contextWindow - room), context_window: String(model.contextWindow) } },
+      {
+        metadata: { field: "messages", max_prompt_tokens: String(model.contextWindow - room), context_window: String(model.contextWindow) },
+      },
     );
   }
 }

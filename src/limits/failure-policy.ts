@@ -29,10 +29,14 @@ export function withFailurePolicy(limiter: RateLimiter, policy: "open" | "closed
           health.set("redis", "redis", "not_serving", `rate-limit store unavailable: ${err instanceof Error ? err.message : String(err)}`);
         }
         if (policy === "closed") {
-          throw new GatewayError("LIMITER_UNAVAILABLE", "rate limits cannot be checked right now, and the gateway is configured to fail closed", {
-            cause: err,
-            retryAfterMs: 1000,
-          });
+          throw new GatewayError(
+            "LIMITER_UNAVAILABLE",
+            "rate limits cannot be checked right now, and the gateway is configured to fail closed",
+            {
+              cause: err,
+              retryAfterMs: 1000,
+            },
+          );
         }
         return { admitted: true, reservation: { reconcile: async () => {} } };
       }

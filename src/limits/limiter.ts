@@ -20,7 +20,9 @@ export interface LimitUsage {
 }
 
 /** The verdict on one call. */
-export type Admission = { admitted: true; reservation: Reservation } | { admitted: false; limit: "rpm" | "rph" | "tpm"; retryAfterMs: number };
+export type Admission =
+  | { admitted: true; reservation: Reservation }
+  | { admitted: false; limit: "rpm" | "rph" | "tpm"; retryAfterMs: number };
 
 /**
  * A rate-limit store: sliding-window request counts (exact, one entry per

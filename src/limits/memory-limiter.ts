@@ -66,7 +66,11 @@ export function createMemoryRateLimiter(clock: Clock, maxCallers = MAX_TRACKED_C
         const prev = s.tokens.get(minute - 1) ?? 0;
         const curr = s.tokens.get(minute) ?? 0;
         if (slidingTokens(prev, curr, now) + estimatedTokens > limits.tokensPerMinute) {
-          return { admitted: false, limit: "tpm", retryAfterMs: tokenRetryAfterMs(prev, curr, estimatedTokens, limits.tokensPerMinute, now) };
+          return {
+            admitted: false,
+            limit: "tpm",
+            retryAfterMs: tokenRetryAfterMs(prev, curr, estimatedTokens, limits.tokensPerMinute, now),
+          };
         }
       }
       s.requests.push(now);

@@ -27,7 +27,11 @@ export function admission(catalog: Catalog): (next: RoundHandler) => AskHandler 
       const { request, call } = ask;
       const model = resolveModel(catalog, request.model, call);
       await validateChatRequest(request, model, !ask.buffered);
-      const upstream: UpstreamParams = { messages: request.messages, maxTokens: request.maxTokens ?? model.maxOutputTokens, stop: request.stop };
+      const upstream: UpstreamParams = {
+        messages: request.messages,
+        maxTokens: request.maxTokens ?? model.maxOutputTokens,
+        stop: request.stop,
+      };
       if (request.temperature !== undefined) upstream.temperature = request.temperature;
       if (request.topP !== undefined) upstream.topP = request.topP;
       if (request.seed !== undefined) upstream.seed = request.seed;
@@ -41,7 +45,8 @@ export function admission(catalog: Catalog): (next: RoundHandler) => AskHandler 
     };
 }
 
-const limited = (l: LimitSettings) => l.requestsPerMinute !== undefined || l.requestsPerHour !== undefined || l.tokensPerMinute !== undefined;
+const limited = (l: LimitSettings) =>
+  l.requestsPerMinute !== undefined || l.requestsPerHour !== undefined || l.tokensPerMinute !== undefined;
 
 /** Tokens a finished round used: none when it was served without an upstream call of its own. */
 export const tokensUsed = (e: Extract<ChatStreamEvent, { type: "done" }>): number =>
@@ -53,11 +58,19 @@ export const tokensUsed = (e: Extract<ChatStreamEvent, { type: "done" }>): numbe
  * settles to what it used. One that fails before any text gives the tokens
  * back; one cut short after text keeps its estimate, since some was surely used.
  */
-export function limits(options: { limiter: RateLimiter; limits: LimitSettings; onRefused?: ((limit: string) => void) | undefined }): RoundStage {
+export function limits(options: {
+  limiter: RateLimiter;
+  limits: LimitSettings;
+  onRefused?: ((limit: string) => void) | undefined;
+}): RoundStage {
   const { limiter } = options;
   return (next) => {
     async function* limitedRound(round: Round, applied: LimitSettings): AsyncGenerator<ChatStreamEvent> {
-      const admission = await limiter.admit(scopeOf(round.call.tenant, round.request.user), round.promptTokens + round.upstream.maxTokens, applied);
+      const admission = await limiter.admit(
+        scopeOf(round.call.tenant, round.request.user),
+        round.promptTokens + round.upstream.maxTokens,
+        applied,
+      );
       if (!admission.admitted) {
         options.onRefused?.(admission.limit);
         const what = { rpm: "requests per minute", rph: "requests per hour", tpm: "tokens per minute" }[admission.limit];

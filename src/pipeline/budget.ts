@@ -16,10 +16,18 @@ const micros = (usd: number) => Math.round(usd * 1_000_000);
  * if it was cut short after text. Money is not spent on a guess: if the
  * store cannot answer, the round is refused with a retry delay.
  */
-export function budget(options: { usage: UsageStore; clock: Clock; logger?: Logger | undefined; onRefused?: ((limit: string) => void) | undefined }): RoundStage {
+export function budget(options: {
+  usage: UsageStore;
+  clock: Clock;
+  logger?: Logger | undefined;
+  onRefused?: ((limit: string) => void) | undefined;
+}): RoundStage {
   const { usage, clock } = options;
   return (next) => {
-    async function* budgeted(round: Round, caps: { dailyUsd?: number | undefined; monthlyUsd?: number | undefined }): AsyncGenerator<ChatStreamEvent> {
+    async function* budgeted(
+      round: Round,
+      caps: { dailyUsd?: number | undefined; monthlyUsd?: number | undefined },
+    ): AsyncGenerator<ChatStreamEvent> {
       const tenant = round.call.tenant!;
       const tokens = { inputTokens: round.promptTokens, outputTokens: round.upstream.maxTokens };
       const most = Math.max(...round.model.deployments.map((d) => costOf(d, tokens)));
@@ -30,7 +38,10 @@ export function budget(options: { usage: UsageStore; clock: Clock; logger?: Logg
           monthlyMicros: caps.monthlyUsd === undefined ? undefined : micros(caps.monthlyUsd),
         })
         .catch((err: unknown) => {
-          throw new GatewayError("LIMITER_UNAVAILABLE", "the budget cannot be checked right now; retry shortly", { cause: err, retryAfterMs: 1000 });
+          throw new GatewayError("LIMITER_UNAVAILABLE", "the budget cannot be checked right now; retry shortly", {
+            cause: err,
+            retryAfterMs: 1000,
+          });
         });
       if (!admission.admitted) {
         options.onRefused?.(`budget_${admission.period}`);
@@ -43,7 +54,11 @@ export function budget(options: { usage: UsageStore; clock: Clock; logger?: Logg
           "BUDGET_EXCEEDED",
           `tenant "${tenant.name}" has reached its ${admission.period} budget of $${(admission.capMicros / 1e6).toFixed(2)} (this call could cost up to $${most.toFixed(4)})`,
           {
-            metadata: { period: admission.period, spent_usd: (admission.spentMicros / 1e6).toFixed(6), budget_usd: (admission.capMicros / 1e6).toFixed(6) },
+            metadata: {
+              period: admission.period,
+              spent_usd: (admission.spentMicros / 1e6).toFixed(6),
+              budget_usd: (admission.capMicros / 1e6).toFixed(6),
+            },
             retryAfterMs: reset - now,
           },
         );
@@ -58,7 +73,11 @@ export function budget(options: { usage: UsageStore; clock: Clock; logger?: Logg
 }
 
 /** Passes events through, then settles the reservation to the cost, to nothing, or not at all (cut after text). */
-async function* spending(reservation: Extract<BudgetAdmission, { admitted: true }>, events: AsyncIterable<ChatStreamEvent>, logger: Logger | undefined): AsyncGenerator<ChatStreamEvent> {
+async function* spending(
+  reservation: Extract<BudgetAdmission, { admitted: true }>,
+  events: AsyncIterable<ChatStreamEvent>,
+  logger: Logger | undefined,
+): AsyncGenerator<ChatStreamEvent> {
   let cost: number | undefined;
   let delivered = false;
   try {
@@ -72,7 +91,11 @@ async function* spending(reservation: Extract<BudgetAdmission, { admitted: true 
     if (spent !== undefined) {
       // The answer is out either way; a settle that fails leaves the reservation standing, which errs
       // on the side of the cap. It is logged, not thrown.
-      reservation.settle(spent).catch((err: unknown) => logger?.warn("budget not settled; the reservation stands", { error: err instanceof Error ? err.message : String(err) }));
+      reservation
+        .settle(spent)
+        .catch((err: unknown) =>
+          logger?.warn("budget not settled; the reservation stands", { error: err instanceof Error ? err.message : String(err) }),
+        );
     }
   }
 }

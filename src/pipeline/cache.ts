@@ -102,7 +102,9 @@ export function cacheStage(options: CacheStageOptions): RoundStage {
       let events: AsyncIterable<ChatStreamEvent>;
       if (p.mode === "lookup" && flights) {
         // Callers that collect and callers that stream do not share a run: they want different events.
-        const joined = flights.stream(`${p.flight}\u0000${round.buffered ? "u" : "s"}`, call.signal, (signal) => storing(p, next({ ...round, call: detached(call, signal) })));
+        const joined = flights.stream(`${p.flight}\u0000${round.buffered ? "u" : "s"}`, call.signal, (signal) =>
+          storing(p, next({ ...round, call: detached(call, signal) })),
+        );
         events = joined.events;
         if (!joined.leader) status = "coalesced";
       } else {

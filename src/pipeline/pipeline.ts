@@ -96,7 +96,10 @@ export function createGateway(options: GatewayOptions): Gateway {
     ],
     attempts,
   );
-  const ask: AskHandler = compose([sessionStage(options.sessions), toolStage({ tools: options.tools, maxRounds: options.maxToolRounds ?? 8, clock })], admission(catalog)(round));
+  const ask: AskHandler = compose(
+    [sessionStage(options.sessions), toolStage({ tools: options.tools, maxRounds: options.maxToolRounds ?? 8, clock })],
+    admission(catalog)(round),
+  );
 
   return {
     catalog,

@@ -30,7 +30,11 @@ export function toolStage(options: ToolStageOptions): AskStage {
 
   /** Runs one tool for the model, in a span of its own under the call's. */
   async function run(call: CallContext, name: string, argumentsJson: string, context: ToolContext): Promise<ToolOutcome> {
-    const span = tracer().startSpan(`execute_tool ${name}`, { attributes: { "gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": name } }, call.otel);
+    const span = tracer().startSpan(
+      `execute_tool ${name}`,
+      { attributes: { "gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": name } },
+      call.otel,
+    );
     const outcome = await tools.call(name, argumentsJson, context, call.signal);
     if (outcome.isError) span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.output });
     span.setAttribute("llm_gateway.tool.latency_ms", outcome.latencyMs);

@@ -40,7 +40,12 @@ export function usage(options: UsageOptions): RoundStage {
     annotate(request, call, model, result);
     report(request, call, model, result);
     if (options.logPrompts) {
-      options.logger?.info("completion content", { request_id: call.requestId, model: model.name, messages: request.messages, answer: result.message });
+      options.logger?.info("completion content", {
+        request_id: call.requestId,
+        model: model.name,
+        messages: request.messages,
+        answer: result.message,
+      });
     }
     options.onCompleted?.(model, result, call);
     const saved = result.savedCostUsd !== undefined;

@@ -1,10 +1,5 @@
 import Anthropic from "@anthropic-ai/sdk";
-import type {
-  ContentBlockParam,
-  MessageCreateParamsBase,
-  MessageParam,
-  StopReason,
-} from "@anthropic-ai/sdk/resources/messages/messages";
+import type { ContentBlockParam, MessageCreateParamsBase, MessageParam, StopReason } from "@anthropic-ai/sdk/resources/messages/messages";
 import type { GatewayError } from "../core/errors.js";
 import type { ChatMessage, FinishReason, ToolCall } from "../core/types.js";
 import type { Provider, ProviderChunk, ProviderRequest, ProviderUsage } from "./provider.js";

@@ -1,9 +1,5 @@
 import OpenAI from "openai";
-import type {
-  ChatCompletionChunk,
-  ChatCompletionCreateParamsBase,
-  ChatCompletionMessageParam,
-} from "openai/resources/chat/completions";
+import type { ChatCompletionChunk, ChatCompletionCreateParamsBase, ChatCompletionMessageParam } from "openai/resources/chat/completions";
 import type { GatewayError } from "../core/errors.js";
 import type { ChatMessage, FinishReason, ToolCall } from "../core/types.js";
 import type { Provider, ProviderChunk, ProviderRequest, ProviderUsage } from "./provider.js";
@@ -124,7 +120,13 @@ function toOpenAiMessage(m: ChatMessage): ChatCompletionMessageParam {
         content: m.content || (calls.length > 0 ? null : ""),
         ...(m.name ? { name: m.name } : {}),
         ...(calls.length > 0
-          ? { tool_calls: calls.map((c) => ({ id: c.id, type: "function" as const, function: { name: c.name, arguments: c.argumentsJson } })) }
+          ? {
+              tool_calls: calls.map((c) => ({
+                id: c.id,
+                type: "function" as const,
+                function: { name: c.name, arguments: c.argumentsJson },
+              })),
+            }
           : {}),
       };
     }

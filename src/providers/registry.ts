@@ -19,7 +19,8 @@ export interface ProviderDeployment {
 }
 
 // Each remote provider gets its own connection pool, so that its connect timeout is its own.
-const fetchFor = (c: { connectTimeoutMs: number }) => createUpstreamFetch(new Agent({ keepAliveTimeout: 30_000, connect: { timeout: c.connectTimeoutMs } }));
+const fetchFor = (c: { connectTimeoutMs: number }) =>
+  createUpstreamFetch(new Agent({ keepAliveTimeout: 30_000, connect: { timeout: c.connectTimeoutMs } }));
 
 const factories = {
   openai: (c, env) => createOpenAiProvider({ ...c, apiKey: providerApiKey(c, env), fetch: fetchFor(c) }),
@@ -35,7 +36,12 @@ export function createProviders(configs: readonly ProviderConfig[], env: NodeJS.
   const out = new Map<string, ProviderDeployment>();
   for (const c of configs) {
     const factory = factories[c.kind] as (config: ProviderConfig, env: NodeJS.ProcessEnv) => Provider;
-    out.set(c.name, { provider: factory(c, env), timeoutMs: c.timeoutMs, firstTokenTimeoutMs: c.firstTokenTimeoutMs ?? c.timeoutMs, headersTimeoutMs: c.headersTimeoutMs });
+    out.set(c.name, {
+      provider: factory(c, env),
+      timeoutMs: c.timeoutMs,
+      firstTokenTimeoutMs: c.firstTokenTimeoutMs ?? c.timeoutMs,
+      headersTimeoutMs: c.headersTimeoutMs,
+    });
   }
   return out;
 }

@@ -47,7 +47,9 @@ export function createBreakers(options: BreakerOptions, clock: Clock): Breakers 
   const breakers = new Map<string, CircuitBreaker<[() => Promise<void>], void>>();
   const reopensAt = new Map<string, number>();
   const listeners: ((id: string, state: BreakerState) => void)[] = [];
-  const notify = (id: string, state: BreakerState) => listeners.forEach((l) => l(id, state));
+  const notify = (id: string, state: BreakerState) => {
+    for (const l of listeners) l(id, state);
+  };
 
   function breakerFor(id: string) {
     let b = breakers.get(id);

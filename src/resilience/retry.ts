@@ -1,4 +1,3 @@
-
 /** Retry settings, gateway-wide. */
 export interface RetryOptions {
   /** Upstream calls per gateway call at most, counting the first and every fallback. */

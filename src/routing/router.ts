@@ -38,11 +38,16 @@ export function createRouter(options: RouterOptions): Router {
   return {
     route(model, request, streaming) {
       const { excludedProviders, preferredProviders } = request.routing;
-      const candidates = excludedProviders.length === 0 ? model.deployments : model.deployments.filter((d) => !excludedProviders.includes(d.provider));
+      const candidates =
+        excludedProviders.length === 0 ? model.deployments : model.deployments.filter((d) => !excludedProviders.includes(d.provider));
       if (candidates.length === 0) {
-        throw new GatewayError("UPSTREAM_UNAVAILABLE", `every provider of model "${model.name}" is excluded by the request's routing hints`, {
-          metadata: { model: model.name, excluded: excludedProviders.join(",") },
-        });
+        throw new GatewayError(
+          "UPSTREAM_UNAVAILABLE",
+          `every provider of model "${model.name}" is excluded by the request's routing hints`,
+          {
+            metadata: { model: model.name, excluded: excludedProviders.join(",") },
+          },
+        );
       }
       if (candidates.length === 1) return [...candidates];
       const strategy = strategies[request.routing.strategy ?? options.defaultStrategy];
@@ -58,7 +63,10 @@ export function createRouter(options: RouterOptions): Router {
         const i = preferredProviders.indexOf(d.provider);
         return i < 0 ? preferredProviders.length : i;
       };
-      return ordered.map((d, i) => ({ d, i })).sort((a, b) => rank(a.d) - rank(b.d) || a.i - b.i).map((x) => x.d);
+      return ordered
+        .map((d, i) => ({ d, i }))
+        .sort((a, b) => rank(a.d) - rank(b.d) || a.i - b.i)
+        .map((x) => x.d);
     },
   };
 }

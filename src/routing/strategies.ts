@@ -40,8 +40,7 @@ export const strategies = {
     return [...candidates.slice(start), ...candidates.slice(0, start)];
   },
 
-  cost: (candidates, ctx) =>
-    byKey(candidates, (d) => d.inputPricePerMillion * ctx.inputTokens + d.outputPricePerMillion * ctx.maxTokens),
+  cost: (candidates, ctx) => byKey(candidates, (d) => d.inputPricePerMillion * ctx.inputTokens + d.outputPricePerMillion * ctx.maxTokens),
 
   latency: (candidates, ctx) =>
     byKey(candidates, (d) => {

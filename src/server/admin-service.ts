@@ -7,7 +7,7 @@ import type { Gateway } from "../pipeline/pipeline.js";
 import type { LimitSettings, RateLimiter } from "../limits/limiter.js";
 import { dayOf, monthOf, type UsageStore } from "../usage/store.js";
 import {
-  AdminService,
+  type AdminService,
   GetSummaryResponseSchema,
   GetTenantStatusResponseSchema,
   GetUsageResponseSchema,
@@ -40,7 +40,10 @@ export function createAdminService(deps: AdminDeps): ServiceImpl<typeof AdminSer
     listProviders(_req, ctx) {
       requireAdmin(ctx);
       const h = health();
-      return create(ListProvidersResponseSchema, { providers: h.dependencies.filter((d) => d.kind !== "redis"), deployments: h.deployments });
+      return create(ListProvidersResponseSchema, {
+        providers: h.dependencies.filter((d) => d.kind !== "redis"),
+        deployments: h.deployments,
+      });
     },
 
     async getUsage(req, ctx) {
@@ -105,6 +108,5 @@ export function createAdminService(deps: AdminDeps): ServiceImpl<typeof AdminSer
         tenants: BigInt(auth.tenants.length),
       });
     },
-
   };
 }

@@ -6,7 +6,12 @@ import { GatewayError } from "../core/errors.js";
 export const TENANT = createContextKey<Tenant>(ANONYMOUS, { description: "the calling tenant" });
 
 // Health checks and reflection answer without a key: load balancers, probes and tools use them.
-const PUBLIC_SERVICES = new Set(["grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection", "llmgateway.v1.HealthService"]);
+const PUBLIC_SERVICES = new Set([
+  "grpc.health.v1.Health",
+  "grpc.reflection.v1.ServerReflection",
+  "grpc.reflection.v1alpha.ServerReflection",
+  "llmgateway.v1.HealthService",
+]);
 
 /** The API key of a request: `authorization: Bearer <key>` or `x-api-key: <key>`. */
 export function apiKeyOf(headers: Headers): string | undefined {
@@ -47,7 +52,8 @@ export const tenantOf = (ctx: HandlerContext): Tenant => ctx.values.get(TENANT);
 /** Admin-only services refuse other tenants with PERMISSION_DENIED. */
 export function requireAdmin(ctx: HandlerContext): Tenant {
   const tenant = tenantOf(ctx);
-  if (!tenant.admin) throw new GatewayError("PERMISSION_DENIED", `tenant "${tenant.name}" is not an admin`, { metadata: { tenant: tenant.name } });
+  if (!tenant.admin)
+    throw new GatewayError("PERMISSION_DENIED", `tenant "${tenant.name}" is not an admin`, { metadata: { tenant: tenant.name } });
   return tenant;
 }
 

@@ -2,7 +2,12 @@ import { create } from "@bufbuild/protobuf";
 import type { ServiceImpl } from "@connectrpc/connect";
 import type { CacheStats, ResponseCache } from "../cache/response-cache.js";
 import { requireAdmin } from "./auth.js";
-import { CacheService, CacheStatsSchema, ClearCacheResponseSchema, GetCacheStatsResponseSchema } from "../../gen/ts/llmgateway/v1/cache_service_pb.js";
+import {
+  type CacheService,
+  CacheStatsSchema,
+  ClearCacheResponseSchema,
+  GetCacheStatsResponseSchema,
+} from "../../gen/ts/llmgateway/v1/cache_service_pb.js";
 
 const ratio = (n: number, d: number): number => (d === 0 ? 0 : n / d);
 

@@ -5,7 +5,7 @@ import type { Gateway } from "../pipeline/pipeline.js";
 import type { ChatResult } from "../core/types.js";
 import {
   CompleteResponseSchema,
-  CompletionService,
+  type CompletionService,
   CountTokensResponseSchema,
   ListModelsResponseSchema,
   StreamCompleteResponseSchema,
@@ -67,7 +67,8 @@ export function createCompletionService(gateway: Gateway, clock: Clock): Service
       const defaultModel = gateway.catalog.defaultModel;
       return create(ListModelsResponseSchema, {
         models: models.map(toModelInfo),
-        defaultModel: defaultModel !== undefined && models.some((m) => m.name === defaultModel || m.aliases.includes(defaultModel)) ? defaultModel : "",
+        defaultModel:
+          defaultModel !== undefined && models.some((m) => m.name === defaultModel || m.aliases.includes(defaultModel)) ? defaultModel : "",
       });
     },
   };

@@ -1,7 +1,12 @@
 import type * as http from "node:http";
 import * as http2 from "node:http2";
 import { Code, ConnectError, createConnectRouter, type ConnectRouter, type ConnectRouterOptions } from "@connectrpc/connect";
-import { compressionBrotli, compressionGzip, universalRequestFromNodeRequest, universalResponseToNodeResponse } from "@connectrpc/connect-node";
+import {
+  compressionBrotli,
+  compressionGzip,
+  universalRequestFromNodeRequest,
+  universalResponseToNodeResponse,
+} from "@connectrpc/connect-node";
 import { uResponseNotFound } from "@connectrpc/connect/protocol";
 import type { Logger } from "../log.js";
 import { typedFrameworkError } from "./framework-errors.js";
@@ -36,12 +41,19 @@ export function createConnectAdapter(options: ConnectAdapterOptions): (req: Node
   const paths = new Map(router.handlers.map((h) => [h.requestPath, h]));
   const { logger } = options;
   const jsonOptions = options.jsonOptions;
-  const fallback = options.fallback ?? ((_req: NodeRequest, res: NodeResponse) => void (res as http.ServerResponse).writeHead(uResponseNotFound.status).end());
+  const fallback =
+    options.fallback ??
+    ((_req: NodeRequest, res: NodeResponse) => void (res as http.ServerResponse).writeHead(uResponseNotFound.status).end());
 
   const retyped = (path: string, error: ConnectError): ConnectError => {
     const typed = typedFrameworkError(error);
     // A request the framework could not read is the caller's; anything else it raised is a bug.
-    logger[typed.code === Code.Internal ? "error" : "info"]("call failed", { method: path.slice(1, 200), code: Code[typed.code], reason: "framework", error: typed.rawMessage });
+    logger[typed.code === Code.Internal ? "error" : "info"]("call failed", {
+      method: path.slice(1, 200),
+      code: Code[typed.code],
+      reason: "framework",
+      error: typed.rawMessage,
+    });
     return typed;
   };
 
@@ -57,14 +69,21 @@ export function createConnectAdapter(options: ConnectAdapterOptions): (req: Node
     const retype = (e: ConnectError) => retyped(path, e);
     res.once("finish", () => stopUnreadRequest(req));
     guardJsonBody(uReq, protocol, options.readMaxBytes ?? 0xffffffff)
-      .then((refusal) => (refusal ? errorResponse(protocol, retype(refusal), jsonOptions) : handler(uReq).then((uRes) => typedErrors(uRes, protocol, retype, jsonOptions))))
+      .then((refusal) =>
+        refusal
+          ? errorResponse(protocol, retype(refusal), jsonOptions)
+          : handler(uReq).then((uRes) => typedErrors(uRes, protocol, retype, jsonOptions)),
+      )
       .then((uRes) => universalResponseToNodeResponse(uRes, res as http.ServerResponse))
       .catch((reason: unknown) => {
         const code = ConnectError.from(reason).code;
         if (code === Code.Aborted) return;
         // A caller that went away while we wrote is its own doing; anything else failing here is a bug.
         const gone = res.destroyed || typedFrameworkError(ConnectError.from(reason)).code === Code.Canceled;
-        logger[gone ? "debug" : "error"]("handler failed", { method: path.slice(1, 200), error: reason instanceof Error ? (reason.stack ?? reason.message) : String(reason) });
+        logger[gone ? "debug" : "error"]("handler failed", {
+          method: path.slice(1, 200),
+          error: reason instanceof Error ? (reason.stack ?? reason.message) : String(reason),
+        });
         // Never leave a caller waiting on a response that will not come.
         if (!res.writableEnded) (res as http.ServerResponse).destroy();
       });
@@ -80,4 +99,3 @@ export function createConnectAdapter(options: ConnectAdapterOptions): (req: Node
 function stopUnreadRequest(req: NodeRequest): void {
   if (!req.complete && "stream" in req && !req.stream.closed) req.stream.close(http2.constants.NGHTTP2_NO_ERROR);
 }
-

@@ -2,7 +2,16 @@ import { create } from "@bufbuild/protobuf";
 import type { ModelEntry } from "../core/catalog.js";
 import { invalidRequest } from "../core/errors.js";
 import type { DependencyHealth, HealthSnapshot, ServingStatus as CoreServingStatus } from "../core/health.js";
-import type { CacheOptions, CacheStatus as CoreCacheStatus, ChatMessage, ChatRequest, ChatResult, FinishReason as CoreFinishReason, Role as CoreRole, RoutingStrategy as CoreStrategy } from "../core/types.js";
+import type {
+  CacheOptions,
+  CacheStatus as CoreCacheStatus,
+  ChatMessage,
+  ChatRequest,
+  ChatResult,
+  FinishReason as CoreFinishReason,
+  Role as CoreRole,
+  RoutingStrategy as CoreStrategy,
+} from "../core/types.js";
 import type { CompleteRequest, ModelInfo, StreamCompleteRequest } from "../../gen/ts/llmgateway/v1/completion_service_pb.js";
 import { ModelInfoSchema } from "../../gen/ts/llmgateway/v1/completion_service_pb.js";
 import {

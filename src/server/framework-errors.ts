@@ -15,7 +15,8 @@ export function hasErrorInfo(error: ConnectError): boolean {
 const MALFORMED = /^(parse binary|cannot decode|protocol error|invalid|decompress|.*compressed|.*envelope)/i;
 
 // Writing to a caller that has gone (it reset the stream, closed the connection): its doing, not ours.
-const GONE = /\b(ECANCELED|EPIPE|ECONNRESET|ERR_STREAM_DESTROYED|ERR_STREAM_WRITE_AFTER_END|ERR_HTTP2_STREAM_CANCEL|ERR_HTTP2_INVALID_STREAM|ERR_STREAM_PREMATURE_CLOSE)\b/;
+const GONE =
+  /\b(ECANCELED|EPIPE|ECONNRESET|ERR_STREAM_DESTROYED|ERR_STREAM_WRITE_AFTER_END|ERR_HTTP2_STREAM_CANCEL|ERR_HTTP2_INVALID_STREAM|ERR_STREAM_PREMATURE_CLOSE)\b/;
 
 /** True for the error a write gets when the caller has gone (reset the stream, closed the connection). */
 export function callerGone(error: unknown): boolean {
@@ -76,5 +77,11 @@ export function typedFrameworkError(error: ConnectError): ConnectError {
   }
   const metadata: Record<string, string> = code === Code.InvalidArgument ? { field: "body" } : {};
   const info = create(ErrorInfoSchema, { reason, domain: ERROR_DOMAIN, metadata });
-  return new ConnectError(bounded(reason === "INTERNAL" && code === Code.Internal ? "internal error" : message, 512), code, error.metadata, [{ desc: ErrorInfoSchema, value: info }], error);
+  return new ConnectError(
+    bounded(reason === "INTERNAL" && code === Code.Internal ? "internal error" : message, 512),
+    code,
+    error.metadata,
+    [{ desc: ErrorInfoSchema, value: info }],
+    error,
+  );
 }

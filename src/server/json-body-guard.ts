@@ -83,7 +83,8 @@ async function* chain(first: readonly Uint8Array[], rest: AsyncIterator<Uint8Arr
 export async function guardJsonBody(uReq: UniversalServerRequest, protocol: Protocol, limit: number): Promise<ConnectError | undefined> {
   const type = uReq.header.get("content-type") ?? "";
   const body = uReq.body;
-  if (!type.includes("json") || uReq.method !== "POST" || !body || typeof body !== "object" || !(Symbol.asyncIterator in body)) return undefined;
+  if (!type.includes("json") || uReq.method !== "POST" || !body || typeof body !== "object" || !(Symbol.asyncIterator in body))
+    return undefined;
   const it = (body as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
   const chunks: Uint8Array[] = [];
   let size = 0;

@@ -31,7 +31,11 @@ export function observeInterceptor(metrics: GatewayMetrics, logger: Logger, cloc
     const method = req.method.name;
     const quiet = QUIET.has(service);
     const parent = extractContext((name) => req.header.get(name));
-    const span = tracer().startSpan(`${service}/${method}`, { kind: SpanKind.SERVER, attributes: { "rpc.system": "grpc", "rpc.service": service, "rpc.method": method } }, parent);
+    const span = tracer().startSpan(
+      `${service}/${method}`,
+      { kind: SpanKind.SERVER, attributes: { "rpc.system": "grpc", "rpc.service": service, "rpc.method": method } },
+      parent,
+    );
     const ctx = trace.setSpan(parent, span);
     req.contextValues.set(OTEL_CONTEXT, ctx);
     const report: CallReport = {};

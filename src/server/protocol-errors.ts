@@ -1,6 +1,13 @@
 import { Code, ConnectError, type ConnectRouterOptions } from "@connectrpc/connect";
 import type { UniversalServerResponse } from "@connectrpc/connect/protocol";
-import { codeToHttpStatus, endStreamFlag, endStreamFromJson, endStreamToJson, errorFromJsonBytes, errorToJsonBytes } from "@connectrpc/connect/protocol-connect";
+import {
+  codeToHttpStatus,
+  endStreamFlag,
+  endStreamFromJson,
+  endStreamToJson,
+  errorFromJsonBytes,
+  errorToJsonBytes,
+} from "@connectrpc/connect/protocol-connect";
 import { findTrailerError, setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
 import { trailerFlag, trailerParse, trailerSerialize } from "@connectrpc/connect/protocol-grpc-web";
 import { hasErrorInfo } from "./framework-errors.js";
@@ -23,10 +30,18 @@ export function protocolOf(contentType: string): Protocol {
 }
 
 /** A whole response that is just this error, in the request's protocol. */
-export function errorResponse(protocol: Protocol, error: ConnectError, jsonOptions: ConnectRouterOptions["jsonOptions"]): UniversalServerResponse {
+export function errorResponse(
+  protocol: Protocol,
+  error: ConnectError,
+  jsonOptions: ConnectRouterOptions["jsonOptions"],
+): UniversalServerResponse {
   switch (protocol) {
     case "grpc":
-      return { status: 200, header: new Headers({ "content-type": "application/grpc+proto" }), trailer: setTrailerStatus(new Headers(), error) };
+      return {
+        status: 200,
+        header: new Headers({ "content-type": "application/grpc+proto" }),
+        trailer: setTrailerStatus(new Headers(), error),
+      };
     case "grpc-web":
       return {
         status: 200,
@@ -37,10 +52,16 @@ export function errorResponse(protocol: Protocol, error: ConnectError, jsonOptio
       return {
         status: 200,
         header: new Headers({ "content-type": "application/connect+json" }),
-        body: oneChunk(envelope(endStreamFlag, new TextEncoder().encode(JSON.stringify(endStreamToJson(new Headers(), error, jsonOptions))))),
+        body: oneChunk(
+          envelope(endStreamFlag, new TextEncoder().encode(JSON.stringify(endStreamToJson(new Headers(), error, jsonOptions)))),
+        ),
       };
     case "connect-unary":
-      return { status: codeToHttpStatus(error.code), header: new Headers({ "content-type": "application/json" }), body: oneChunk(errorToJsonBytes(error, jsonOptions)) };
+      return {
+        status: codeToHttpStatus(error.code),
+        header: new Headers({ "content-type": "application/json" }),
+        body: oneChunk(errorToJsonBytes(error, jsonOptions)),
+      };
   }
 }
 
@@ -59,15 +80,31 @@ export type Retype = (error: ConnectError) => ConnectError;
  * format its protocol uses. A 505 (connect-es's answer to a bidi stream over
  * HTTP/1.1) becomes an UNIMPLEMENTED error of the protocol, not a 5xx.
  */
-export async function typedErrors(uRes: UniversalServerResponse, protocol: Protocol, retype: Retype, jsonOptions: ConnectRouterOptions["jsonOptions"]): Promise<UniversalServerResponse> {
-  if (uRes.status === 505) return errorResponse(protocol, retype(new ConnectError("bidirectional streams need HTTP/2", Code.Unimplemented)), jsonOptions);
+export async function typedErrors(
+  uRes: UniversalServerResponse,
+  protocol: Protocol,
+  retype: Retype,
+  jsonOptions: ConnectRouterOptions["jsonOptions"],
+): Promise<UniversalServerResponse> {
+  if (uRes.status === 505)
+    return errorResponse(protocol, retype(new ConnectError("bidirectional streams need HTTP/2", Code.Unimplemented)), jsonOptions);
   switch (protocol) {
     case "grpc-web":
-      return mapEnvelopes(uRes, trailerFlag, (data) => grpcWebTrailer(data, retype), (e) => trailerSerialize(setTrailerStatus(new Headers(), retype(e))));
+      return mapEnvelopes(
+        uRes,
+        trailerFlag,
+        (data) => grpcWebTrailer(data, retype),
+        (e) => trailerSerialize(setTrailerStatus(new Headers(), retype(e))),
+      );
     case "grpc":
       return grpcTrailers(uRes, retype);
     case "connect-stream":
-      return mapEnvelopes(uRes, endStreamFlag, (data) => connectEndStream(data, retype, jsonOptions), (e) => new TextEncoder().encode(JSON.stringify(endStreamToJson(new Headers(), retype(e), jsonOptions))));
+      return mapEnvelopes(
+        uRes,
+        endStreamFlag,
+        (data) => connectEndStream(data, retype, jsonOptions),
+        (e) => new TextEncoder().encode(JSON.stringify(endStreamToJson(new Headers(), retype(e), jsonOptions))),
+      );
     case "connect-unary":
       return connectUnary(uRes, retype, jsonOptions);
   }
@@ -128,7 +165,11 @@ function connectEndStream(data: Uint8Array, retype: Retype, jsonOptions: Connect
 }
 
 /** Connect unary: an error is the whole body, as JSON, with an HTTP status that follows its code. */
-async function connectUnary(uRes: UniversalServerResponse, retype: Retype, jsonOptions: ConnectRouterOptions["jsonOptions"]): Promise<UniversalServerResponse> {
+async function connectUnary(
+  uRes: UniversalServerResponse,
+  retype: Retype,
+  jsonOptions: ConnectRouterOptions["jsonOptions"],
+): Promise<UniversalServerResponse> {
   if (uRes.status < 400 || !uRes.body || !uRes.header?.get("content-type")?.startsWith("application/json")) return uRes;
   // An error body is small, and its code decides the status, which goes out first: read it now.
   const chunks: Uint8Array[] = [];
@@ -147,7 +188,12 @@ async function* oneChunk(bytes: Uint8Array): AsyncIterable<Uint8Array> {
 }
 
 /** Rewrites the envelopes with the given flag in a response body, passing every other byte through. */
-function mapEnvelopes(uRes: UniversalServerResponse, flag: number, map: (data: Uint8Array) => Uint8Array, onError: (error: ConnectError) => Uint8Array): UniversalServerResponse {
+function mapEnvelopes(
+  uRes: UniversalServerResponse,
+  flag: number,
+  map: (data: Uint8Array) => Uint8Array,
+  onError: (error: ConnectError) => Uint8Array,
+): UniversalServerResponse {
   if (!uRes.body) return uRes;
   const body = uRes.body;
   return {

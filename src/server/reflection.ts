@@ -5,7 +5,9 @@ import * as v1 from "../../gen/ts/grpc/reflection/v1/reflection_pb.js";
 import * as v1alpha from "../../gen/ts/grpc/reflection/v1alpha/reflection_pb.js";
 
 type Request = v1.ServerReflectionRequest | v1alpha.ServerReflectionRequest;
-type Answer = NonNullable<Exclude<MessageInitShape<typeof v1.ServerReflectionResponseSchema>, v1.ServerReflectionResponse>["messageResponse"]>;
+type Answer = NonNullable<
+  Exclude<MessageInitShape<typeof v1.ServerReflectionResponseSchema>, v1.ServerReflectionResponse>["messageResponse"]
+>;
 
 /**
  * Answers reflection requests from the embedded descriptors of the files
@@ -30,12 +32,12 @@ function createReflector(serviceFiles: readonly DescFile[], serviceNames: readon
     const addMessages = (messages: typeof f.messages) => {
       for (const m of messages) {
         symbols.set(m.typeName, f);
-        m.nestedEnums.forEach((e) => symbols.set(e.typeName, f));
+        for (const e of m.nestedEnums) symbols.set(e.typeName, f);
         addMessages(m.nestedMessages);
       }
     };
     addMessages(f.messages);
-    f.enums.forEach((e) => symbols.set(e.typeName, f));
+    for (const e of f.enums) symbols.set(e.typeName, f);
   }
 
   // A file with its transitive dependencies, encoded once: reflection clients need them all.
@@ -48,7 +50,7 @@ function createReflector(serviceFiles: readonly DescFile[], serviceNames: readon
       encoded.set(f.proto.name, bytes);
     }
     out.set(f.proto.name, bytes);
-    f.dependencies.forEach((d) => closure(d, out));
+    for (const d of f.dependencies) closure(d, out);
     return out;
   };
   const fileResponse = (f: DescFile): Answer => ({

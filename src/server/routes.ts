@@ -1,5 +1,4 @@
 import type { ConnectRouter } from "@connectrpc/connect";
-import type { Clock } from "../core/clock.js";
 import type { Gateway } from "../pipeline/pipeline.js";
 import * as reflectionV1 from "../../gen/ts/grpc/reflection/v1/reflection_pb.js";
 import * as reflectionV1alpha from "../../gen/ts/grpc/reflection/v1alpha/reflection_pb.js";
@@ -52,7 +51,17 @@ export function registerRoutes(router: ConnectRouter, deps: RouteDeps): void {
   router.service(CacheService, createCacheService(gateway.cache));
   router.service(SessionService, createSessionService(sessions, gateway.catalog));
   router.service(ToolService, createToolService(tools));
-  router.service(Health, createGrpcHealthService(gateway.health, [CompletionService.typeName, HealthService.typeName, CacheService.typeName, SessionService.typeName, ToolService.typeName, AdminService.typeName]));
+  router.service(
+    Health,
+    createGrpcHealthService(gateway.health, [
+      CompletionService.typeName,
+      HealthService.typeName,
+      CacheService.typeName,
+      SessionService.typeName,
+      ToolService.typeName,
+      AdminService.typeName,
+    ]),
+  );
   const reflection = createReflectionServices(
     [
       file_llmgateway_v1_completion_service,

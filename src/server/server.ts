@@ -77,7 +77,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // A header value's surrounding whitespace is not part of it (RFC 9110); HTTP/1.1 trims it, and so
   // does this listener instead of dropping the whole field: one rule for an API key on both.
   const h2options = { strictFieldWhitespaceValidation: false };
-  const grpcServer = tls ? http2.createSecureServer({ ...tls, ...h2options, allowHTTP1: true }, handler) : http2.createServer(h2options, handler);
+  const grpcServer = tls
+    ? http2.createSecureServer({ ...tls, ...h2options, allowHTTP1: true }, handler)
+    : http2.createServer(h2options, handler);
   const sessions = new Set<http2.ServerHttp2Session>();
   grpcServer.on("session", (s: http2.ServerHttp2Session) => {
     sessions.add(s);
@@ -176,7 +178,12 @@ function answerClientError(err: NodeJS.ErrnoException, socket: import("node:stre
     socket.destroy();
     return;
   }
-  const status = err.code === "HPE_HEADER_OVERFLOW" ? "431 Request Header Fields Too Large" : err.code === "ERR_HTTP_REQUEST_TIMEOUT" ? "408 Request Timeout" : "400 Bad Request";
+  const status =
+    err.code === "HPE_HEADER_OVERFLOW"
+      ? "431 Request Header Fields Too Large"
+      : err.code === "ERR_HTTP_REQUEST_TIMEOUT"
+        ? "408 Request Timeout"
+        : "400 Bad Request";
   socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
 }
 

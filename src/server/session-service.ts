@@ -12,7 +12,7 @@ import {
   ListSessionsResponseSchema,
   SessionMessageSchema,
   SessionSchema,
-  SessionService,
+  type SessionService,
   UpdateMessageResponseSchema,
   type Session,
   type SessionMessage,
@@ -26,7 +26,6 @@ import type { HandlerContext } from "@connectrpc/connect";
 
 /** The caller: its tenant and, within it, the request's user. */
 const ownerOf = (ctx: HandlerContext, user: string): string => principalOf(tenantOf(ctx), user);
-
 
 /** Page tokens are opaque to callers: an offset, tagged so that a token from elsewhere is refused. */
 const encodeToken = (offset: number): string => Buffer.from(`o:${offset}`).toString("base64url");
@@ -103,7 +102,11 @@ export function createSessionService(sessions: Sessions, catalog: Catalog): Serv
       const offset = decodeToken(req.pageToken);
       const { session, messages } = await sessions.messages(ownerOf(ctx, req.user), requireId(req.sessionId), offset, size);
       const next = offset + messages.length < session.messageCount ? encodeToken(offset + messages.length) : "";
-      return create(GetSessionResponseSchema, { session: toSession(session), messages: messages.map(toSessionMessage), nextPageToken: next });
+      return create(GetSessionResponseSchema, {
+        session: toSession(session),
+        messages: messages.map(toSessionMessage),
+        nextPageToken: next,
+      });
     },
 
     async listSessions(req, ctx) {
@@ -127,7 +130,12 @@ export function createSessionService(sessions: Sessions, catalog: Catalog): Serv
 
     async updateMessage(req, ctx) {
       if (req.index > BigInt(Number.MAX_SAFE_INTEGER) || req.index < 0n) throw invalidRequest("index", "must be a message's position");
-      const stored = await sessions.update(ownerOf(ctx, req.user), requireId(req.sessionId), Number(req.index), oneMessage(req.message, "message"));
+      const stored = await sessions.update(
+        ownerOf(ctx, req.user),
+        requireId(req.sessionId),
+        Number(req.index),
+        oneMessage(req.message, "message"),
+      );
       return create(UpdateMessageResponseSchema, { message: toSessionMessage(stored) });
     },
   };

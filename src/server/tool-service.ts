@@ -8,7 +8,7 @@ import {
   GetToolResponseSchema,
   ListToolsResponseSchema,
   ToolSchema,
-  ToolService,
+  type ToolService,
   type Tool,
 } from "../../gen/ts/llmgateway/v1/tool_service_pb.js";
 

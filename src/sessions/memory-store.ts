@@ -19,10 +19,17 @@ export interface MemorySessionLimits {
 
 export const DEFAULT_MEMORY_SESSION_LIMITS: MemorySessionLimits = { maxSessions: 100_000, maxChars: 64 * 1024 * 1024 };
 
-const charsOf = (m: ChatMessage): number => m.content.length + (m.name?.length ?? 0) + (m.toolCalls ?? []).reduce((n, c) => n + c.id.length + c.name.length + c.argumentsJson.length, 0);
+const charsOf = (m: ChatMessage): number =>
+  m.content.length +
+  (m.name?.length ?? 0) +
+  (m.toolCalls ?? []).reduce((n, c) => n + c.id.length + c.name.length + c.argumentsJson.length, 0);
 
 const full = (what: string) =>
-  new GatewayError("SESSION_STORE_FULL", `the session store of this replica holds as much as it may (${what}); delete sessions or use the Redis store`, { retryAfterMs: 60_000 });
+  new GatewayError(
+    "SESSION_STORE_FULL",
+    `the session store of this replica holds as much as it may (${what}); delete sessions or use the Redis store`,
+    { retryAfterMs: 60_000 },
+  );
 
 /**
  * One replica's sessions, expiring on the injected clock, bounded in count
@@ -69,7 +76,11 @@ export function createMemorySessionStore(clock: Clock, limits: MemorySessionLimi
     async create(s: NewSession) {
       sweep();
       if (sessions.size >= limits.maxSessions) throw full(`${limits.maxSessions} sessions`);
-      const held: Held = { record: { ...structuredClone(s), updatedAt: s.createdAt, expiresAt: s.createdAt + s.ttlMs }, messages: [], bytes: 0 };
+      const held: Held = {
+        record: { ...structuredClone(s), updatedAt: s.createdAt, expiresAt: s.createdAt + s.ttlMs },
+        messages: [],
+        bytes: 0,
+      };
       sessions.set(s.id, held);
       let mine = byOwner.get(s.owner);
       if (!mine) byOwner.set(s.owner, (mine = new Set()));

@@ -48,11 +48,20 @@ export function createRedisSessionStore(redis: Redis, prefix = "llmgw:session"):
 
   const toRecord = (id: string, h: Record<string, string>, count: number): SessionRecord | undefined => {
     if (!h["data"]) return undefined;
-    return { ...(JSON.parse(h["data"]) as NewSession), id, updatedAt: Number(h["updatedAt"]), expiresAt: Number(h["expiresAt"]), messageCount: count };
+    return {
+      ...(JSON.parse(h["data"]) as NewSession),
+      id,
+      updatedAt: Number(h["updatedAt"]),
+      expiresAt: Number(h["expiresAt"]),
+      messageCount: count,
+    };
   };
 
   async function read(id: string): Promise<SessionRecord | undefined> {
-    const [[, h], [, n]] = (await redis.multi().hgetall(metaKey(id)).llen(listKey(id)).exec()) as [[null, Record<string, string>], [null, number]];
+    const [[, h], [, n]] = (await redis.multi().hgetall(metaKey(id)).llen(listKey(id)).exec()) as [
+      [null, Record<string, string>],
+      [null, number],
+    ];
     return toRecord(id, h, n);
   }
 

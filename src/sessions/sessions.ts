@@ -55,7 +55,10 @@ async function guarded<T>(op: string, work: () => Promise<T>): Promise<T> {
     return await work();
   } catch (err) {
     if (err instanceof GatewayError) throw err;
-    throw new GatewayError("SESSION_UNAVAILABLE", `the session store failed (${op}); nothing was changed`, { cause: err, metadata: { op } });
+    throw new GatewayError("SESSION_UNAVAILABLE", `the session store failed (${op}); nothing was changed`, {
+      cause: err,
+      metadata: { op },
+    });
   }
 }
 
@@ -78,9 +81,13 @@ export function createSessions(options: { store: SessionStore; catalog: Catalog;
   /** Refuses growing a session past its limit (a store holds what callers send: it must be bounded). */
   function roomFor(s: SessionRecord, adding: number): void {
     if (s.messageCount + adding > settings.maxMessagesPerSession) {
-      throw new GatewayError("SESSION_TOO_LONG", `session ${echo(s.id)} holds ${s.messageCount} messages; at most ${settings.maxMessagesPerSession} are kept: start a new session`, {
-        metadata: { session_id: s.id, max_messages: String(settings.maxMessagesPerSession) },
-      });
+      throw new GatewayError(
+        "SESSION_TOO_LONG",
+        `session ${echo(s.id)} holds ${s.messageCount} messages; at most ${settings.maxMessagesPerSession} are kept: start a new session`,
+        {
+          metadata: { session_id: s.id, max_messages: String(settings.maxMessagesPerSession) },
+        },
+      );
     }
   }
 
@@ -99,7 +106,12 @@ export function createSessions(options: { store: SessionStore; catalog: Catalog;
    * The history that fits: the system prompt and the new messages always go;
    * the oldest turns go first until the prompt and max_tokens fit the window.
    */
-  async function fit(system: ChatMessage[], history: ChatMessage[], fresh: readonly ChatMessage[], request: ChatRequest): Promise<{ kept: ChatMessage[]; trimmed: number }> {
+  async function fitHistory(
+    system: ChatMessage[],
+    history: ChatMessage[],
+    fresh: readonly ChatMessage[],
+    request: ChatRequest,
+  ): Promise<{ kept: ChatMessage[]; trimmed: number }> {
     const model = catalog.resolve(request.model);
     const room = request.maxTokens ?? model.maxOutputTokens;
     const all = [...system, ...history, ...fresh];
@@ -185,7 +197,7 @@ export function createSessions(options: { store: SessionStore; catalog: Catalog;
       // The request's own system message, if it has one, replaces the session's for this call.
       const ownSystem = request.messages.some((m) => m.role === "system");
       const system: ChatMessage[] = s.systemPrompt && !ownSystem ? [{ role: "system", content: s.systemPrompt }] : [];
-      const { kept, trimmed } = await fit(system, history, request.messages, expanded);
+      const { kept, trimmed } = await fitHistory(system, history, request.messages, expanded);
       expanded.messages = [...system, ...kept, ...request.messages];
       return {
         request: expanded,

@@ -1,7 +1,7 @@
 import type { Clock } from "../core/clock.js";
 import type { Sessions } from "../sessions/sessions.js";
 import { evaluate } from "./calculator.js";
-import type { RegisteredTool } from "./registry.js";
+import type { RegisteredTool } from "./tool.js";
 
 type Builtin = "current_time" | "calculator" | "session_history";
 

@@ -29,7 +29,9 @@ export function evaluate(expression: string): number {
   const take = (expected?: string): string => {
     const t = tokens[pos];
     if (t === undefined || (expected !== undefined && t !== expected)) {
-      throw new CalculatorError(expected ? `expected "${expected}" ${t === undefined ? "at the end" : `but found "${t}"`}` : "unexpected end of expression");
+      throw new CalculatorError(
+        expected ? `expected "${expected}" ${t === undefined ? "at the end" : `but found "${t}"`}` : "unexpected end of expression",
+      );
     }
     pos++;
     return t;

@@ -1,7 +1,7 @@
 import { echo, GatewayError, invalidRequest } from "../core/errors.js";
 import { parseCallerJson } from "../core/json-limits.js";
 import type { ChatMessage, ChatRequest, ChatResult, ToolCall, ToolDefinition } from "../core/types.js";
-import type { ToolContext, ToolOutcome, Tools } from "./registry.js";
+import type { ToolOutcome, Tools } from "./registry.js";
 
 /** What a request's tools resolve to: what the model is offered, and which calls the gateway runs. */
 export interface ToolPlan {
@@ -17,11 +17,16 @@ const NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 export function planTools(request: ChatRequest, tools: Tools, defaultMaxRounds: number): ToolPlan | undefined {
   const t = request.tools;
   if (!t || (!t.all && t.names.length === 0 && t.definitions.length === 0)) return undefined;
-  const registered = t.all ? tools.list() : t.names.map((name, i) => {
-    const tool = tools.get(name);
-    if (!tool) throw new GatewayError("TOOL_NOT_FOUND", `tools.names[${i}]: tool ${echo(name)} is not registered`, { metadata: { tool: name, field: `tools.names[${i}]` } });
-    return tool;
-  });
+  const registered = t.all
+    ? tools.list()
+    : t.names.map((name, i) => {
+        const tool = tools.get(name);
+        if (!tool)
+          throw new GatewayError("TOOL_NOT_FOUND", `tools.names[${i}]: tool ${echo(name)} is not registered`, {
+            metadata: { tool: name, field: `tools.names[${i}]` },
+          });
+        return tool;
+      });
   const definitions = registered.map((r) => r.definition);
   const seen = new Set(definitions.map((d) => d.name));
   t.definitions.forEach((d, i) => {
@@ -58,7 +63,12 @@ export function roundRequest(request: ChatRequest, turns: readonly ChatMessage[]
   return r;
 }
 
-export const toolMessage = (call: ToolCall, outcome: ToolOutcome): ChatMessage => ({ role: "tool", content: outcome.output, toolCallId: call.id, name: call.name });
+export const toolMessage = (call: ToolCall, outcome: ToolOutcome): ChatMessage => ({
+  role: "tool",
+  content: outcome.output,
+  toolCallId: call.id,
+  name: call.name,
+});
 
 /** The final result: the last round's answer, with usage, cost and attempts over every round. */
 export function total(rounds: ChatResult[], turns: ChatMessage[], latencyMs: number): ChatResult {

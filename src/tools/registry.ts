@@ -7,34 +7,13 @@ import { toolsFileSchema, type GatewayConfig, type ToolConfig } from "../config/
 import type { Clock } from "../core/clock.js";
 import { parseCallerJson } from "../core/json-limits.js";
 import { echo, GatewayError, invalidRequest } from "../core/errors.js";
-import type { ToolDefinition } from "../core/types.js";
 import type { Fetch } from "../providers/http.js";
 import { createBreakers, type BreakerState } from "../resilience/breakers.js";
 import type { Sessions } from "../sessions/sessions.js";
 import { builtinTools } from "./builtins.js";
+import type { RegisteredTool, ToolContext, ToolOutcome } from "./tool.js";
 
-/** Who a tool runs for: tools that read sessions see only the caller's. */
-export interface ToolContext {
-  owner: string;
-  sessionId?: string | undefined;
-}
-
-/** A registered tool: its definition, limits and how to run it. */
-export interface RegisteredTool {
-  definition: ToolDefinition;
-  kind: "http" | "builtin";
-  timeoutMs: number;
-  maxOutputBytes: number;
-  run(args: Record<string, unknown>, context: ToolContext, signal: AbortSignal): Promise<string>;
-}
-
-/** How a tool call ended, as the model is told. */
-export interface ToolOutcome {
-  output: string;
-  isError: boolean;
-  truncated: boolean;
-  latencyMs: number;
-}
+export type { RegisteredTool, ToolContext, ToolOutcome } from "./tool.js";
 
 export interface Tools {
   list(): RegisteredTool[];
@@ -71,7 +50,12 @@ export function readToolsFile(file: string): ToolConfig[] {
 }
 
 /** An HTTP tool: the arguments go as a JSON body (POST) or as query parameters (GET). */
-function httpTool(t: ToolConfig, defaults: { timeoutMs: number; maxOutputBytes: number }, env: NodeJS.ProcessEnv, fetch: Fetch): RegisteredTool {
+function httpTool(
+  t: ToolConfig,
+  defaults: { timeoutMs: number; maxOutputBytes: number },
+  env: NodeJS.ProcessEnv,
+  fetch: Fetch,
+): RegisteredTool {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(t.headers)) {
     if (typeof value === "string") headers[name] = value;
@@ -144,7 +128,10 @@ export function createTools(options: ToolsOptions): Tools {
     const args = parseCallerJson(argumentsJson || "{}", "arguments_json");
     const validate = validators.get(name)!;
     if (!validate(args)) {
-      throw invalidRequest("arguments_json", `does not match the schema of tool "${name}": ${ajv.errorsText(validate.errors, { dataVar: "arguments" })}`);
+      throw invalidRequest(
+        "arguments_json",
+        `does not match the schema of tool "${name}": ${ajv.errorsText(validate.errors, { dataVar: "arguments" })}`,
+      );
     }
     return { tool, args: args as Record<string, unknown> };
   }
@@ -174,7 +161,9 @@ export function createTools(options: ToolsOptions): Tools {
     try {
       const output = await Promise.race([
         tool.run(args, context, controller.signal),
-        new Promise<never>((_, reject) => controller.signal.addEventListener("abort", () => reject(controller.signal.reason), { once: true })),
+        new Promise<never>((_, reject) =>
+          controller.signal.addEventListener("abort", () => reject(controller.signal.reason), { once: true }),
+        ),
       ]);
       permit.success();
       const { text, truncated } = cut(output, tool.maxOutputBytes);

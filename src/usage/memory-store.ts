@@ -41,13 +41,21 @@ export function createMemoryUsageStore(maxUsers = MAX_USERS_PER_TENANT_DAY): Usa
       return [...rows.values()]
         .filter((r) => r.day >= q.fromDay && r.day <= q.toDay && (q.tenant === undefined || r.tenant === q.tenant))
         .map((r) => ({ ...r }))
-        .sort((a, b) => a.day.localeCompare(b.day) || a.tenant.localeCompare(b.tenant) || a.model.localeCompare(b.model) || a.user.localeCompare(b.user));
+        .sort(
+          (a, b) =>
+            a.day.localeCompare(b.day) ||
+            a.tenant.localeCompare(b.tenant) ||
+            a.model.localeCompare(b.model) ||
+            a.user.localeCompare(b.user),
+        );
     },
     async reserve(tenant, day, month, micros, caps): Promise<BudgetAdmission> {
       const dk = `d\u0000${tenant}\u0000${day}`;
       const mk = `m\u0000${tenant}\u0000${month}`;
-      if (caps.dailyMicros !== undefined && spentOf(dk) + micros > caps.dailyMicros) return { admitted: false, period: "daily", spentMicros: spentOf(dk), capMicros: caps.dailyMicros };
-      if (caps.monthlyMicros !== undefined && spentOf(mk) + micros > caps.monthlyMicros) return { admitted: false, period: "monthly", spentMicros: spentOf(mk), capMicros: caps.monthlyMicros };
+      if (caps.dailyMicros !== undefined && spentOf(dk) + micros > caps.dailyMicros)
+        return { admitted: false, period: "daily", spentMicros: spentOf(dk), capMicros: caps.dailyMicros };
+      if (caps.monthlyMicros !== undefined && spentOf(mk) + micros > caps.monthlyMicros)
+        return { admitted: false, period: "monthly", spentMicros: spentOf(mk), capMicros: caps.monthlyMicros };
       bump(dk, micros);
       bump(mk, micros);
       return {

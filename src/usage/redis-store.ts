@@ -48,7 +48,8 @@ export function createRedisUsageStore(redis: Redis, prefix = "llmgw:usage"): Usa
   const r = redis as Scripted;
   r.defineCommand("llmgwBudgetReserve", { numberOfKeys: 2, lua: RESERVE });
   r.defineCommand("llmgwBudgetSettle", { numberOfKeys: 2, lua: SETTLE });
-  const rowKey = (day: string, tenant: string, user: string, model: string) => `${prefix}:${day}:${tag(tenant)}:${tag(`${user}\u0000${model}`)}`;
+  const rowKey = (day: string, tenant: string, user: string, model: string) =>
+    `${prefix}:${day}:${tag(tenant)}:${tag(`${user}\u0000${model}`)}`;
   const dayKey = (tenant: string, day: string) => `${prefix}:budget:${tag(tenant)}:d:${day}`;
   const monthKey = (tenant: string, month: string) => `${prefix}:budget:${tag(tenant)}:m:${month}`;
 
@@ -74,20 +75,43 @@ export function createRedisUsageStore(redis: Redis, prefix = "llmgw:usage"): Usa
           for (const [err, h] of (await p.exec()) ?? []) {
             const row = h as Record<string, string>;
             if (err || !row["tenant"]) continue;
-            const out: UsageRow = { tenant: row["tenant"], user: row["user"] ?? "", model: row["model"] ?? "", day: row["day"] ?? day, requests: 0, inputTokens: 0, outputTokens: 0, costMicros: 0, savedTokens: 0, savedMicros: 0 };
+            const out: UsageRow = {
+              tenant: row["tenant"],
+              user: row["user"] ?? "",
+              model: row["model"] ?? "",
+              day: row["day"] ?? day,
+              requests: 0,
+              inputTokens: 0,
+              outputTokens: 0,
+              costMicros: 0,
+              savedTokens: 0,
+              savedMicros: 0,
+            };
             for (const f of NUMERIC) out[f] = Number(row[f] ?? 0);
             rows.push(out);
           }
         } while (cursor !== "0");
       }
-      return rows.sort((a, b) => a.day.localeCompare(b.day) || a.tenant.localeCompare(b.tenant) || a.model.localeCompare(b.model) || a.user.localeCompare(b.user));
+      return rows.sort(
+        (a, b) =>
+          a.day.localeCompare(b.day) || a.tenant.localeCompare(b.tenant) || a.model.localeCompare(b.model) || a.user.localeCompare(b.user),
+      );
     },
     async reserve(tenant, day, month, micros, caps): Promise<BudgetAdmission> {
       const dk = dayKey(tenant, day);
       const mk = monthKey(tenant, month);
       const amount = Math.max(0, Math.round(micros));
-      const res = await r.llmgwBudgetReserve(dk, mk, amount, caps.dailyMicros ?? -1, caps.monthlyMicros ?? -1, 2 * 86_400_000, 32 * 86_400_000);
-      if (Number(res[0]) !== 1) return { admitted: false, period: res[1] as "daily" | "monthly", spentMicros: Number(res[2]), capMicros: Number(res[3]) };
+      const res = await r.llmgwBudgetReserve(
+        dk,
+        mk,
+        amount,
+        caps.dailyMicros ?? -1,
+        caps.monthlyMicros ?? -1,
+        2 * 86_400_000,
+        32 * 86_400_000,
+      );
+      if (Number(res[0]) !== 1)
+        return { admitted: false, period: res[1] as "daily" | "monthly", spentMicros: Number(res[2]), capMicros: Number(res[3]) };
       return {
         admitted: true,
         async settle(actual) {

@@ -18,7 +18,7 @@ async function score(embedder: Embedder): Promise<Scored[]> {
   const texts = [...new Set(PAIRS.flatMap((p) => [p.cached, p.query]))];
   const vectors = new Map<string, Float32Array>();
   const embedded = await embedder.embed(texts);
-  texts.forEach((t, i) => vectors.set(t, embedded[i]!));
+  for (const [i, t] of texts.entries()) vectors.set(t, embedded[i]!);
   return PAIRS.map((pair) => ({
     pair,
     similarity: dot(vectors.get(pair.cached)!, vectors.get(pair.query)!),
@@ -55,32 +55,49 @@ describe("semantic cache evaluation", () => {
     for (const k of ["hit", "number", "entity", "negation", "order", "unit", "contrast", "topic"]) expect(kinds).toContain(k);
   });
 
-  it.each(embedders)("%s embedder: precision and recall by threshold; the default makes no wrong hit", { timeout: 60_000 }, async (name, make) => {
-    const scored = await score(make());
-    const rows: string[] = [`${name} embedder (${PAIRS.length} pairs, ${scored.filter((s) => s.pair.kind === "hit").length} paraphrases)`];
-    rows.push("threshold | guard: precision recall wrong | no guard: precision recall wrong");
-    for (let t = 0.5; t <= 0.951; t += 0.05) {
-      const g = measure(scored, t, true);
-      const n = measure(scored, t, false);
-      rows.push(`${t.toFixed(2)} | ${g.precision.toFixed(3)} ${g.recall.toFixed(3)} ${g.fp} | ${n.precision.toFixed(3)} ${n.recall.toFixed(3)} ${n.fp}`);
-    }
-    const byKind = new Map<string, number>();
-    for (const s of scored) if (s.pair.kind !== "hit" && s.guarded) byKind.set(s.pair.kind, (byKind.get(s.pair.kind) ?? 0) + 1);
-    rows.push(`near misses the guard refuses, by kind: ${[...byKind].map(([k, n]) => `${k} ${n}`).join(", ")}`);
-    const refusedParaphrases = scored.filter((s) => s.pair.kind === "hit" && s.guarded);
-    rows.push(`paraphrases the guard refuses (${refusedParaphrases.length}): ${refusedParaphrases.map((s) => `"${s.pair.query}" (${s.guarded})`).join("; ")}`);
-    rows.push(`wrong hits with the guard at 0.50: ${measure(scored, 0.5, true).wrong.join("; ") || "none"}`);
-    const threshold = DEFAULT_THRESHOLDS[name];
-    const chosen = measure(scored, threshold, true);
-    rows.push(`default ${threshold}: precision ${chosen.precision.toFixed(3)}, recall ${chosen.recall.toFixed(3)}, wrong hits ${chosen.fp}`);
-    console.log(rows.join("\n"));
-    expect(chosen.wrong).toEqual([]);
-    // A cache that never hits would pass the line above; it must also be worth having.
-    expect(chosen.recall).toBeGreaterThanOrEqual(name === "local" ? 0.6 : 0.4);
-  });
+  it.each(embedders)(
+    "%s embedder: precision and recall by threshold; the default makes no wrong hit",
+    { timeout: 60_000 },
+    async (name, make) => {
+      const scored = await score(make());
+      const rows: string[] = [
+        `${name} embedder (${PAIRS.length} pairs, ${scored.filter((s) => s.pair.kind === "hit").length} paraphrases)`,
+      ];
+      rows.push("threshold | guard: precision recall wrong | no guard: precision recall wrong");
+      for (let t = 0.5; t <= 0.951; t += 0.05) {
+        const g = measure(scored, t, true);
+        const n = measure(scored, t, false);
+        rows.push(
+          `${t.toFixed(2)} | ${g.precision.toFixed(3)} ${g.recall.toFixed(3)} ${g.fp} | ${n.precision.toFixed(3)} ${n.recall.toFixed(3)} ${n.fp}`,
+        );
+      }
+      const byKind = new Map<string, number>();
+      for (const s of scored) if (s.pair.kind !== "hit" && s.guarded) byKind.set(s.pair.kind, (byKind.get(s.pair.kind) ?? 0) + 1);
+      rows.push(`near misses the guard refuses, by kind: ${[...byKind].map(([k, n]) => `${k} ${n}`).join(", ")}`);
+      const refusedParaphrases = scored.filter((s) => s.pair.kind === "hit" && s.guarded);
+      rows.push(
+        `paraphrases the guard refuses (${refusedParaphrases.length}): ${refusedParaphrases.map((s) => `"${s.pair.query}" (${s.guarded})`).join("; ")}`,
+      );
+      rows.push(`wrong hits with the guard at 0.50: ${measure(scored, 0.5, true).wrong.join("; ") || "none"}`);
+      const threshold = DEFAULT_THRESHOLDS[name];
+      const chosen = measure(scored, threshold, true);
+      rows.push(
+        `default ${threshold}: precision ${chosen.precision.toFixed(3)}, recall ${chosen.recall.toFixed(3)}, wrong hits ${chosen.fp}`,
+      );
+      console.log(rows.join("\n"));
+      expect(chosen.wrong).toEqual([]);
+      // A cache that never hits would pass the line above; it must also be worth having.
+      expect(chosen.recall).toBeGreaterThanOrEqual(name === "local" ? 0.6 : 0.4);
+    },
+  );
 
   it("the real index, with the default local configuration, serves no near miss and finds paraphrases", { timeout: 60_000 }, async () => {
-    const index = createSemanticIndex({ embedder: createLocalEmbedder(), threshold: DEFAULT_THRESHOLDS.local, maxEntries: 10_000, clock: systemClock });
+    const index = createSemanticIndex({
+      embedder: createLocalEmbedder(),
+      threshold: DEFAULT_THRESHOLDS.local,
+      maxEntries: 10_000,
+      clock: systemClock,
+    });
     let wrong = 0;
     let found = 0;
     for (const [i, pair] of PAIRS.entries()) {

@@ -51,7 +51,7 @@ describe("sketch scan", () => {
     const sketcher = new Sketcher(dims);
     const p = new Partition("t", dims, sketcher);
     const vs = Array.from({ length: 50 }, () => unit(dims, g));
-    vs.forEach((v, i) => p.add(`k${i}`, `q${i}`, v, Infinity));
+    for (const [i, v] of vs.entries()) p.add(`k${i}`, `q${i}`, v, Infinity);
     for (let i = 0; i < 50; i += 3) p.remove(`k${i}`);
     for (const [i, v] of vs.entries()) {
       const qs = new Uint32Array(sketcher.words);
@@ -71,7 +71,11 @@ describe("semantic index", () => {
 
   it("matches within one tenant and scope only, skips expired entries, and evicts the oldest past maxEntries", async () => {
     const clock = manualClock(1_000_000);
-    const embedder = fixed({ "capital of France?": [1, 0, 0], "France's capital?": [0.99, 0.1, 0], "Tell me France's capital": [0.98, 0.15, 0] });
+    const embedder = fixed({
+      "capital of France?": [1, 0, 0],
+      "France's capital?": [0.99, 0.1, 0],
+      "Tell me France's capital": [0.98, 0.15, 0],
+    });
     const index = createSemanticIndex({ embedder, threshold: 0.9, maxEntries: 2, clock });
     await index.add("ann", "s", "capital of France?", "k1", 10_000);
     expect((await index.find("ann", "s", "France's capital?"))?.key).toBe("k1");
@@ -91,7 +95,13 @@ describe("semantic index", () => {
   it("lets the guard refuse a close vector with another number, and reports why", async () => {
     const embedder = fixed({ "What is 15% of 200?": [1, 0, 0], "What is 15% of 300?": [1, 0.01, 0] });
     const refused: string[] = [];
-    const index = createSemanticIndex({ embedder, threshold: 0.9, maxEntries: 10, clock: manualClock(0), onGuarded: (_q, _c, reason) => refused.push(reason) });
+    const index = createSemanticIndex({
+      embedder,
+      threshold: 0.9,
+      maxEntries: 10,
+      clock: manualClock(0),
+      onGuarded: (_q, _c, reason) => refused.push(reason),
+    });
     await index.add("t", "s", "What is 15% of 200?", "k", 60_000);
     expect(await index.find("t", "s", "What is 15% of 300?")).toBeUndefined();
     expect(refused).toEqual(["numbers"]);

@@ -12,7 +12,9 @@ export interface Pair {
 }
 
 const hit = (cached: string, query: string): Pair => ({ cached, query, kind: "hit" });
-const miss = (kind: Exclude<PairKind, "hit">) => (cached: string, query: string): Pair => ({ cached, query, kind });
+const miss =
+  (kind: Exclude<PairKind, "hit">) =>
+  (cached: string, query: string): Pair => ({ cached, query, kind });
 
 export const PAIRS: Pair[] = [
   // Paraphrases: the same question, worded differently.

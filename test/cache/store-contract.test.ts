@@ -49,7 +49,10 @@ describe.each(backends)("cache store contract: %s", (_name, make) => {
   });
 
   it("returns what was stored, unchanged, and nothing for an unknown key", async () => {
-    const a = { ...answer("Paris."), message: { role: "assistant" as const, content: "Paris. ✓ 日本", toolCalls: [{ id: "c1", name: "f", argumentsJson: '{"x":1}' }] } };
+    const a = {
+      ...answer("Paris."),
+      message: { role: "assistant" as const, content: "Paris. ✓ 日本", toolCalls: [{ id: "c1", name: "f", argumentsJson: '{"x":1}' }] },
+    };
     await b.store.set("acme", "h1", a, 60_000);
     expect(await b.store.get("acme", "h1")).toEqual(a);
     expect(await b.store.get("acme", "h2")).toBeUndefined();

@@ -17,7 +17,7 @@ const REQUESTS = 200;
 const CONCURRENCY = 10;
 
 function seeded(seed: number): () => number {
-  return () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+  return () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
 }
 
 // Every fault before the first token; the fallback can hide all of them.
@@ -110,9 +110,14 @@ describe("chaos: faults on the OpenAI-format provider at a 50% rate", () => {
     h.upstream.setScript(undefined);
     const primary = "fake-openai/gpt-4o-mini";
     const harness = h;
-    const closed = new Promise<void>((resolve) => harness.app.gateway.breakers.onChange((id, state) => id === primary && state === "closed" && resolve()));
+    const closed = new Promise<void>((resolve) =>
+      harness.app.gateway.breakers.onChange((id, state) => id === primary && state === "closed" && resolve()),
+    );
     const client = createClient(CompletionService, createGrpcTransport({ baseUrl: h.grpcUrl }));
-    const poke = setInterval(() => void client.complete({ model: "dual", messages: [{ role: Role.USER, content: "probe" }] }).catch(() => {}), 100);
+    const poke = setInterval(
+      () => void client.complete({ model: "dual", messages: [{ role: Role.USER, content: "probe" }] }).catch(() => {}),
+      100,
+    );
     if (h.app.gateway.breakers.state(primary) !== "closed") await closed;
     clearInterval(poke);
     expect(h.app.gateway.breakers.state(primary)).toBe("closed");
@@ -139,7 +144,15 @@ describe("chaos: faults on the OpenAI-format provider at a 50% rate", () => {
     expect(run.statusless).toBe(0);
     for (const f of run.failures) {
       expect([Code.Unavailable, Code.DeadlineExceeded]).toContain(f.code);
-      expect(["UPSTREAM_UNAVAILABLE", "UPSTREAM_RATE_LIMITED", "UPSTREAM_TIMEOUT", "STREAM_INTERRUPTED", "CIRCUIT_OPEN", "DEADLINE_EXCEEDED", undefined]).toContain(f.reason);
+      expect([
+        "UPSTREAM_UNAVAILABLE",
+        "UPSTREAM_RATE_LIMITED",
+        "UPSTREAM_TIMEOUT",
+        "STREAM_INTERRUPTED",
+        "CIRCUIT_OPEN",
+        "DEADLINE_EXCEEDED",
+        undefined,
+      ]).toContain(f.reason);
     }
     // Within the deadline, plus scheduling slack on two shared cores.
     expect(Math.max(...run.latencies)).toBeLessThan(deadlineMs + 300);

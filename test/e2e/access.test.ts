@@ -47,13 +47,18 @@ describe("a tenant's allowed models, everywhere", () => {
   it("gRPC ListModels shows only the models the tenant may use, as REST /v1/models does", async () => {
     const listed = await grpcAs(CompletionService, LIMITED).listModels({});
     expect(listed.models.map((m) => m.name)).toEqual(["gpt-test"]);
-    const rest = (await (await fetch(`${h.httpUrl}/v1/models`, { headers: { authorization: `Bearer ${LIMITED}` } })).json()) as { data: { id: string }[] };
+    const rest = (await (await fetch(`${h.httpUrl}/v1/models`, { headers: { authorization: `Bearer ${LIMITED}` } })).json()) as {
+      data: { id: string }[];
+    };
     expect(new Set(rest.data.map((m) => m.id))).toEqual(new Set(["gpt-test", "fast"]));
   });
 
   it("CountTokens refuses a model the tenant may not use", async () => {
     const c = grpcAs(CompletionService, LIMITED);
-    expect(await reasonOf(c.countTokens({ model: "claude-test", messages: [{ role: Role.USER, content: "hi" }] }))).toEqual([Code.PermissionDenied, "MODEL_NOT_ALLOWED"]);
+    expect(await reasonOf(c.countTokens({ model: "claude-test", messages: [{ role: Role.USER, content: "hi" }] }))).toEqual([
+      Code.PermissionDenied,
+      "MODEL_NOT_ALLOWED",
+    ]);
     expect((await c.countTokens({ model: "fast", messages: [{ role: Role.USER, content: "hi" }] })).inputTokens).toBeGreaterThan(0n);
   });
 
@@ -85,17 +90,30 @@ describe("health details are for admin keys", () => {
 describe("one rule for an API key on both listeners", () => {
   // Raw clients: a Headers object would trim the padding before it ever left.
   const LIST = "/llmgateway.v1.CompletionService/ListModels";
-  it.each([" sk-admin ", "sk-admin ", "\tsk-admin", "  sk-admin"])("x-api-key %j is the key it pads, over gRPC (HTTP/2) and Connect (HTTP/1.1)", async (padded) => {
-    const grpc = await h2(h.grpcUrl, { path: LIST, headers: { "x-api-key": padded }, body: envelope(new Uint8Array()) });
-    expect(grpc.code).toBe(0);
-    const connect = await http1(h.httpUrl, { method: "POST", path: LIST, headers: { "x-api-key": padded, "content-type": "application/json" }, body: "{}" });
-    expect(connect.status).toBe(200);
-  });
+  it.each([" sk-admin ", "sk-admin ", "\tsk-admin", "  sk-admin"])(
+    "x-api-key %j is the key it pads, over gRPC (HTTP/2) and Connect (HTTP/1.1)",
+    async (padded) => {
+      const grpc = await h2(h.grpcUrl, { path: LIST, headers: { "x-api-key": padded }, body: envelope(new Uint8Array()) });
+      expect(grpc.code).toBe(0);
+      const connect = await http1(h.httpUrl, {
+        method: "POST",
+        path: LIST,
+        headers: { "x-api-key": padded, "content-type": "application/json" },
+        body: "{}",
+      });
+      expect(connect.status).toBe(200);
+    },
+  );
 
   it("a key with something else around it is not the key, on either listener", async () => {
     const grpc = await h2(h.grpcUrl, { path: LIST, headers: { "x-api-key": "sk-admin x" }, body: envelope(new Uint8Array()) });
     expect(grpc).toMatchObject({ code: 16, reason: "UNAUTHENTICATED" });
-    const connect = await http1(h.httpUrl, { method: "POST", path: LIST, headers: { "x-api-key": "sk-admin x", "content-type": "application/json" }, body: "{}" });
+    const connect = await http1(h.httpUrl, {
+      method: "POST",
+      path: LIST,
+      headers: { "x-api-key": "sk-admin x", "content-type": "application/json" },
+      body: "{}",
+    });
     expect(connect).toMatchObject({ status: 401, reason: "UNAUTHENTICATED" });
   });
 });

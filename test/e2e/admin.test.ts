@@ -28,12 +28,21 @@ afterAll(() => h.close());
 
 const completion = (key: string) => createClient(CompletionService, createGrpcTransport({ baseUrl: h.grpcUrl, interceptors: [as(key)] }));
 const admin = (key = KEYS.ops) => createClient(AdminService, createGrpcTransport({ baseUrl: h.grpcUrl, interceptors: [as(key)] }));
-const ask = (content: string, extra: object = {}) => ({ model: "gpt-test", user: "ann", messages: [{ role: Role.USER, content }], ...extra });
+const ask = (content: string, extra: object = {}) => ({
+  model: "gpt-test",
+  user: "ann",
+  messages: [{ role: Role.USER, content }],
+  ...extra,
+});
 
 describe("budgets", () => {
   it("refuses a call that could take the tenant past its daily budget, and admits one that fits", async () => {
     const before = h.upstream.requests.length;
-    const err = ConnectError.from(await completion(KEYS.thrifty).complete(ask("a long essay, please", { maxTokens: 4096 })).catch((e: unknown) => e));
+    const err = ConnectError.from(
+      await completion(KEYS.thrifty)
+        .complete(ask("a long essay, please", { maxTokens: 4096 }))
+        .catch((e: unknown) => e),
+    );
     expect(err.code).toBe(Code.ResourceExhausted);
     const info = err.findDetails(ErrorInfoSchema)[0];
     expect(info?.reason).toBe("BUDGET_EXCEEDED");
@@ -51,14 +60,19 @@ describe("budgets", () => {
 
 describe("AdminService", () => {
   it("is for admin keys only", async () => {
-    const err = ConnectError.from(await admin(KEYS.acme).getSummary({}).catch((e: unknown) => e));
+    const err = ConnectError.from(
+      await admin(KEYS.acme)
+        .getSummary({})
+        .catch((e: unknown) => e),
+    );
     expect(err.code).toBe(Code.PermissionDenied);
   });
 
   it("reports usage by tenant, user, model and day, streamed calls included", async () => {
     await completion(KEYS.acme).complete(ask("one"));
     let text = "";
-    for await (const e of completion(KEYS.acme).streamComplete({ ...ask("two"), user: "bob" })) if (e.event.case === "delta") text += e.event.value.text;
+    for await (const e of completion(KEYS.acme).streamComplete({ ...ask("two"), user: "bob" }))
+      if (e.event.case === "delta") text += e.event.value.text;
     expect(text.length).toBeGreaterThan(0);
     const rows = (await admin().getUsage({ tenant: "acme" })).rows;
     const byUser = Object.fromEntries(rows.map((r) => [r.user, r]));
@@ -67,7 +81,11 @@ describe("AdminService", () => {
     expect(byUser["bob"]?.requests).toBe(1n);
     expect(byUser["bob"]?.costUsd).toBeGreaterThan(0);
     expect(byUser["bob"]?.day).toBe(new Date().toISOString().slice(0, 10));
-    const bad = ConnectError.from(await admin().getUsage({ fromDay: "22/11/2026" }).catch((e: unknown) => e));
+    const bad = ConnectError.from(
+      await admin()
+        .getUsage({ fromDay: "22/11/2026" })
+        .catch((e: unknown) => e),
+    );
     expect(bad.code).toBe(Code.InvalidArgument);
   });
 

@@ -27,10 +27,20 @@ beforeAll(async () => {
 afterAll(() => h.close());
 
 const grpc = (...interceptors: Interceptor[]) => createGrpcTransport({ baseUrl: h.grpcUrl, interceptors });
-const ask = (content: string, extra: object = {}) => ({ model: "gpt-test", temperature: 0, messages: [{ role: Role.USER, content }], ...extra });
+const ask = (content: string, extra: object = {}) => ({
+  model: "gpt-test",
+  temperature: 0,
+  messages: [{ role: Role.USER, content }],
+  ...extra,
+});
 
 async function failure(p: Promise<unknown>): Promise<ConnectError> {
-  return ConnectError.from(await p.then(() => undefined, (e: unknown) => e));
+  return ConnectError.from(
+    await p.then(
+      () => undefined,
+      (e: unknown) => e,
+    ),
+  );
 }
 
 describe("API keys", () => {
@@ -50,7 +60,9 @@ describe("API keys", () => {
 
   it("accepts the key as a bearer token or as x-api-key", async () => {
     for (const t of [grpc(bearer(KEYS.globex)), grpc(withHeader("x-api-key", KEYS.globex))]) {
-      expect((await createClient(CompletionService, t).complete(ask("hello", { model: "claude-test" }))).completion?.provider).toBe("fake-anthropic");
+      expect((await createClient(CompletionService, t).complete(ask("hello", { model: "claude-test" }))).completion?.provider).toBe(
+        "fake-anthropic",
+      );
     }
   });
 
@@ -87,7 +99,13 @@ describe("tenants", () => {
   it("applies the tenant's own rate limits, not another's", async () => {
     const acme = createClient(CompletionService, grpc(bearer(KEYS.acme)));
     const results = [];
-    for (let i = 0; i < 4; i++) results.push(await acme.complete(ask(`q${i}`, { model: "fast" })).then(() => "ok", (e: unknown) => ConnectError.from(e).code));
+    for (let i = 0; i < 4; i++)
+      results.push(
+        await acme.complete(ask(`q${i}`, { model: "fast" })).then(
+          () => "ok",
+          (e: unknown) => ConnectError.from(e).code,
+        ),
+      );
     expect(results).toEqual(["ok", "ok", "ok", Code.ResourceExhausted]);
     const globex = createClient(CompletionService, grpc(bearer(KEYS.globex)));
     expect((await globex.complete(ask("still fine"))).completion).toBeDefined();

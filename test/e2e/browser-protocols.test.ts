@@ -3,7 +3,7 @@ import { createConnectTransport, createGrpcWebTransport } from "@connectrpc/conn
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ErrorInfoSchema } from "../../gen/ts/google/rpc/error_details_pb.js";
 import { CompletionService } from "../../gen/ts/llmgateway/v1/completion_service_pb.js";
-import { Role } from "../../gen/ts/llmgateway/v1/types_pb.js";
+import { Role, type Completion } from "../../gen/ts/llmgateway/v1/types_pb.js";
 import { startHarness, type Harness } from "../support/harness.js";
 
 let h: Harness;
@@ -42,7 +42,10 @@ describe("the browser listener (HTTP/1.1)", () => {
   });
 
   it("streams over the Connect protocol with JSON", async () => {
-    const client = createClient(CompletionService, createConnectTransport({ baseUrl: h.httpUrl, httpVersion: "1.1", useBinaryFormat: false }));
+    const client = createClient(
+      CompletionService,
+      createConnectTransport({ baseUrl: h.httpUrl, httpVersion: "1.1", useBinaryFormat: false }),
+    );
     h.upstream.enqueue({ text: "streamed over connect" });
     const events = [];
     for await (const e of client.streamComplete({ model: "gpt-test", messages })) events.push(e.event.case);
@@ -53,7 +56,7 @@ describe("the browser listener (HTTP/1.1)", () => {
     const client = createClient(CompletionService, createGrpcWebTransport({ baseUrl: h.httpUrl, httpVersion: "1.1" }));
     h.upstream.enqueue({ text: "grpc web works" });
     let text = "";
-    let final;
+    let final: Completion | undefined;
     for await (const e of client.streamComplete({ model: "gpt-test", messages })) {
       if (e.event.case === "delta") text += e.event.value.text;
       else if (e.event.case === "completion") final = e.event.value;

@@ -3,7 +3,7 @@ import { createGrpcTransport } from "@connectrpc/connect-node";
 import { describe, expect, it } from "vitest";
 import { CacheService } from "../../gen/ts/llmgateway/v1/cache_service_pb.js";
 import { CompletionService } from "../../gen/ts/llmgateway/v1/completion_service_pb.js";
-import { CacheStatus, Role } from "../../gen/ts/llmgateway/v1/types_pb.js";
+import { CacheStatus, Role, type Completion } from "../../gen/ts/llmgateway/v1/types_pb.js";
 import { startHarness, type Harness } from "../support/harness.js";
 import { redisForFile } from "../support/redis.js";
 
@@ -45,7 +45,7 @@ async function complete(c: Client<typeof CompletionService>, req: Ask) {
 async function stream(c: Client<typeof CompletionService>, req: Ask, signal?: AbortSignal) {
   let header: string | null = null;
   const deltas: string[] = [];
-  let completion;
+  let completion: Completion | undefined;
   for await (const ev of c.streamComplete(req, { onHeader: (h) => (header = h.get("x-cache-status")), ...(signal ? { signal } : {}) })) {
     if (ev.event.case === "delta") deltas.push(ev.event.value.text);
     else if (ev.event.case === "completion") completion = ev.event.value;
@@ -89,7 +89,12 @@ describe("exact cache", () => {
       ask("q", { user: "bob" }),
       ask("q", { model: "claude-test" }),
       ask("Q"),
-      ask("q", { messages: [{ role: Role.SYSTEM, content: "be brief" }, { role: Role.USER, content: "q" }] }),
+      ask("q", {
+        messages: [
+          { role: Role.SYSTEM, content: "be brief" },
+          { role: Role.USER, content: "q" },
+        ],
+      }),
     ];
     for (const v of variants) expect((await complete(c, v)).completion.cacheStatus).toBe(CacheStatus.MISS);
     expect(h.upstream.requests.length).toBe(1 + variants.length);

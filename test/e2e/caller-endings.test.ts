@@ -30,7 +30,9 @@ const grpc = () => createClient(CompletionService, createGrpcTransport({ baseUrl
 
 async function expectUnblamed(provider: string, deployment: string, code: string, method: string): Promise<void> {
   // The server finishes its side after the client has gone: wait for its access line.
-  await vi.waitFor(() => expect(lines.find((l) => l["msg"] === "call" && l["method"] === method && l["code"] !== "ok")).toBeDefined(), { timeout: 5000 });
+  await vi.waitFor(() => expect(lines.find((l) => l["msg"] === "call" && l["method"] === method && l["code"] !== "ok")).toBeDefined(), {
+    timeout: 5000,
+  });
   const line = lines.find((l) => l["msg"] === "call" && l["method"] === method && l["code"] !== "ok")!;
   expect(line["code"]).toBe(code);
   const stats = h.app.gateway.stats.get(deployment);

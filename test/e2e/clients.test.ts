@@ -8,7 +8,7 @@ import type { RunningServer } from "../../src/server/server.js";
 import { silentLogger } from "../../src/log.js";
 import { ErrorInfoSchema } from "../../gen/ts/google/rpc/error_details_pb.js";
 import { CompletionService } from "../../gen/ts/llmgateway/v1/completion_service_pb.js";
-import { Role } from "../../gen/ts/llmgateway/v1/types_pb.js";
+import { Role, type Completion } from "../../gen/ts/llmgateway/v1/types_pb.js";
 import { bearer, digest } from "../support/auth.js";
 
 /**
@@ -34,9 +34,14 @@ const envFor = () => ({
 
 function run(cmd: string, args: string[], cwd: string, extraEnv: Record<string, string> = {}): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
-    execFile(cmd, args, { cwd, env: { ...envFor(), ...extraEnv }, timeout: 240_000, maxBuffer: 10 * 1024 * 1024 }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: `${stdout}\n${stderr}` });
-    });
+    execFile(
+      cmd,
+      args,
+      { cwd, env: { ...envFor(), ...extraEnv }, timeout: 240_000, maxBuffer: 10 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: `${stdout}\n${stderr}` });
+      },
+    );
   });
 }
 
@@ -47,18 +52,28 @@ describe("generated clients against a running gateway", () => {
     const res = await client.complete({ model: "local-echo", messages: [{ role: Role.USER, content: "hello from TypeScript" }] });
     expect(res.completion?.message?.content).toContain("hello from TypeScript");
     let text = "";
-    let final;
-    for await (const ev of client.streamComplete({ model: "local-echo", messages: [{ role: Role.USER, content: "stream" }], maxTokens: 20 })) {
+    let final: Completion | undefined;
+    for await (const ev of client.streamComplete({
+      model: "local-echo",
+      messages: [{ role: Role.USER, content: "stream" }],
+      maxTokens: 20,
+    })) {
       if (ev.event.case === "delta") text += ev.event.value.text;
       else if (ev.event.case === "completion") final = ev.event.value;
     }
     expect(final?.message?.content).toBe(text);
-    const notFound = ConnectError.from(await client.complete({ model: "no-such-model", messages: [{ role: Role.USER, content: "x" }] }).catch((e: unknown) => e));
+    const notFound = ConnectError.from(
+      await client.complete({ model: "no-such-model", messages: [{ role: Role.USER, content: "x" }] }).catch((e: unknown) => e),
+    );
     expect([notFound.code, notFound.findDetails(ErrorInfoSchema)[0]?.reason]).toEqual([Code.NotFound, "MODEL_NOT_FOUND"]);
     // The local model streams a token every 15 ms: 300 of them cannot fit in 150 ms.
     const late = ConnectError.from(
       await (async () => {
-        for await (const _ of client.streamComplete({ model: "local-echo", messages: [{ role: Role.USER, content: "word ".repeat(400) }], maxTokens: 300 }, { timeoutMs: 150 })) void _;
+        for await (const _ of client.streamComplete(
+          { model: "local-echo", messages: [{ role: Role.USER, content: "word ".repeat(400) }], maxTokens: 300 },
+          { timeoutMs: 150 },
+        ))
+          void _;
       })().catch((e: unknown) => e),
     );
     expect(late.code).toBe(Code.DeadlineExceeded);
@@ -71,13 +86,22 @@ describe("generated clients against a running gateway", () => {
     expect(r.out).not.toContain("--- SKIP");
     expect(r.out, r.out).toMatch(/^ok\s/m);
     expect(r.code, r.out).toBe(0);
-    for (const name of ["TestUnaryComplete", "TestStreamCompleteToTheEnd", "TestErrorCodeAndReason", "TestDeadline", "TestAuth", "TestConnectGoOverHTTP1"]) {
+    for (const name of [
+      "TestUnaryComplete",
+      "TestStreamCompleteToTheEnd",
+      "TestErrorCodeAndReason",
+      "TestDeadline",
+      "TestAuth",
+      "TestConnectGoOverHTTP1",
+    ]) {
       expect(r.out).toContain(`--- PASS: ${name}`);
     }
   });
 
   it("Python (grpcio stubs): unittest", { timeout: 120_000 }, async () => {
-    const r = await run("python3", ["-m", "unittest", "-v", "test_client.py"], `${root}test/clients/python`, { PYTHONPATH: `${root}gen/python` });
+    const r = await run("python3", ["-m", "unittest", "-v", "test_client.py"], `${root}test/clients/python`, {
+      PYTHONPATH: `${root}gen/python`,
+    });
     expect(r.out, r.out).toMatch(/Ran 5 tests/);
     expect(r.out).not.toContain("skipped");
     expect(r.code, r.out).toBe(0);

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ErrorInfoSchema } from "../../gen/ts/google/rpc/error_details_pb.js";
 import { CompletionService } from "../../gen/ts/llmgateway/v1/completion_service_pb.js";
 import { HealthService } from "../../gen/ts/llmgateway/v1/health_service_pb.js";
-import { Role } from "../../gen/ts/llmgateway/v1/types_pb.js";
+import { Role, type Completion } from "../../gen/ts/llmgateway/v1/types_pb.js";
 import { startHarness, type Harness } from "../support/harness.js";
 
 let h: Harness;
@@ -58,7 +58,7 @@ describe("fallback across deployments (OpenAI format, then Anthropic format)", (
   it("fails a stream over invisibly before its first token", async () => {
     h.upstream.enqueue({ status: 503 }, { text: "streamed by the fallback" });
     let text = "";
-    let final;
+    let final: Completion | undefined;
     for await (const e of client.streamComplete(request)) {
       if (e.event.case === "delta") text += e.event.value.text;
       else if (e.event.case === "completion") final = e.event.value;
@@ -109,7 +109,13 @@ describe("fallback across deployments (OpenAI format, then Anthropic format)", (
     expect(byProvider["fake-anthropic"]?.latencyMs).toBeGreaterThan(0);
     expect(byProvider["fake-anthropic"]?.calls).toBeGreaterThan(0n);
     expect(res.deployments.map((d) => `${d.model}:${d.provider}`)).toEqual(
-      expect.arrayContaining(["gpt-test:fake-openai", "claude-test:fake-anthropic", "local-echo:local", "dual:fake-openai", "dual:fake-anthropic"]),
+      expect.arrayContaining([
+        "gpt-test:fake-openai",
+        "claude-test:fake-anthropic",
+        "local-echo:local",
+        "dual:fake-openai",
+        "dual:fake-anthropic",
+      ]),
     );
   });
 });

@@ -1,7 +1,12 @@
 import * as grpc from "@grpc/grpc-js";
 import { create } from "@bufbuild/protobuf";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { Health, HealthCheckRequestSchema, HealthCheckResponse_ServingStatus, type HealthCheckResponse } from "../../gen/ts/health/v1/health_pb.js";
+import {
+  Health,
+  HealthCheckRequestSchema,
+  HealthCheckResponse_ServingStatus,
+  type HealthCheckResponse,
+} from "../../gen/ts/health/v1/health_pb.js";
 import {
   CompletionService,
   CompleteRequestSchema,
@@ -114,7 +119,12 @@ describe("gRPC over HTTP/2 with @grpc/grpc-js", () => {
     ["no messages", ask({ messages: [] }), grpc.status.INVALID_ARGUMENT, "INVALID_REQUEST"],
     ["a message without a role", ask({ messages: [{ content: "hi" }] }), grpc.status.INVALID_ARGUMENT, "INVALID_REQUEST"],
     ["temperature 3", ask({ temperature: 3 }), grpc.status.INVALID_ARGUMENT, "INVALID_REQUEST"],
-    ["max_tokens above the model's limit", ask({ model: "local-echo", maxTokens: 100_000 }), grpc.status.INVALID_ARGUMENT, "INVALID_REQUEST"],
+    [
+      "max_tokens above the model's limit",
+      ask({ model: "local-echo", maxTokens: 100_000 }),
+      grpc.status.INVALID_ARGUMENT,
+      "INVALID_REQUEST",
+    ],
     [
       "a prompt longer than the model's context window",
       ask({ model: "gpt-test", messages: [{ role: Role.USER, content: "word ".repeat(130_000) }] }),
@@ -129,11 +139,21 @@ describe("gRPC over HTTP/2 with @grpc/grpc-js", () => {
 
   it("rejects a prompt over the context window before any upstream call, naming the sizes", async () => {
     const before = h.upstream.requests.length;
-    const err = await failure(unary(completion, "complete", ask({ model: "gpt-test", maxTokens: 1000, messages: [{ role: Role.USER, content: "word ".repeat(127_500) }] })));
+    const err = await failure(
+      unary(
+        completion,
+        "complete",
+        ask({ model: "gpt-test", maxTokens: 1000, messages: [{ role: Role.USER, content: "word ".repeat(127_500) }] }),
+      ),
+    );
     expect(errorDetails(err).errorInfo?.metadata).toMatchObject({ field: "messages", context_window: "128000" });
     expect(h.upstream.requests.length).toBe(before);
     // Just under the window passes.
-    await unary(completion, "complete", ask({ model: "gpt-test", maxTokens: 1000, messages: [{ role: Role.USER, content: "word ".repeat(120_000) }] }));
+    await unary(
+      completion,
+      "complete",
+      ask({ model: "gpt-test", maxTokens: 1000, messages: [{ role: Role.USER, content: "word ".repeat(120_000) }] }),
+    );
   });
 
   it("turns an upstream 429 into Unavailable with the upstream's retry delay", async () => {
@@ -215,7 +235,11 @@ describe("health over gRPC", () => {
     const health = grpcClient(Health, h.grpcAddress);
     const res = await unary<HealthCheckResponse>(health, "check", create(HealthCheckRequestSchema, { service: "" }));
     expect(res.status).toBe(HealthCheckResponse_ServingStatus.SERVING);
-    const named = await unary<HealthCheckResponse>(health, "check", create(HealthCheckRequestSchema, { service: "llmgateway.v1.CompletionService" }));
+    const named = await unary<HealthCheckResponse>(
+      health,
+      "check",
+      create(HealthCheckRequestSchema, { service: "llmgateway.v1.CompletionService" }),
+    );
     expect(named.status).toBe(HealthCheckResponse_ServingStatus.SERVING);
     const err = await failure(unary(health, "check", create(HealthCheckRequestSchema, { service: "nope.Service" })));
     expect(err.code).toBe(grpc.status.NOT_FOUND);

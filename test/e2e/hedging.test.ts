@@ -2,7 +2,7 @@ import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CompletionService } from "../../gen/ts/llmgateway/v1/completion_service_pb.js";
-import { Role } from "../../gen/ts/llmgateway/v1/types_pb.js";
+import { Role, type Completion } from "../../gen/ts/llmgateway/v1/types_pb.js";
 import { startHarness, type Harness } from "../support/harness.js";
 
 let h: Harness;
@@ -63,7 +63,7 @@ describe("hedged requests (opt-in per model, after 100 ms)", () => {
     const index = h.upstream.requests.length;
     const started = performance.now();
     let text = "";
-    let final;
+    let final: Completion | undefined;
     for await (const e of client.streamComplete(ask)) {
       if (e.event.case === "delta") text += e.event.value.text;
       else if (e.event.case === "completion") final = e.event.value;

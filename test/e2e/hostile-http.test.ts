@@ -26,12 +26,31 @@ beforeAll(async () => {
 afterAll(() => h.close());
 
 const METHODS = ["GET", "HEAD", "OPTIONS", "PUT", "DELETE", "PATCH", "POST"];
-const PATHS = ["/%", "/%zz", "/%E0%A4%A", "/assets/%", "/assets/%2e%2e/%2e%2e/etc/passwd", "/v1/%", "/v1/models/%", "/v1/models/%ff", "/v1/chat/completions/%", "//", "/..", "/metrics/%", "/llmgateway.v1.CompletionService/%", "/?%=%"];
+const PATHS = [
+  "/%",
+  "/%zz",
+  "/%E0%A4%A",
+  "/assets/%",
+  "/assets/%2e%2e/%2e%2e/etc/passwd",
+  "/v1/%",
+  "/v1/models/%",
+  "/v1/models/%ff",
+  "/v1/chat/completions/%",
+  "//",
+  "/..",
+  "/metrics/%",
+  "/llmgateway.v1.CompletionService/%",
+  "/?%=%",
+];
 
 async function stillServing(): Promise<void> {
   const res = await fetch(`${h.httpUrl}/v1/models`, { headers: { authorization: "Bearer k" } });
   expect(res.status).toBe(200);
-  const grpc = await h2(h.grpcUrl, { path: "/llmgateway.v1.CompletionService/ListModels", headers: { authorization: "Bearer k" }, body: envelope(new Uint8Array()) });
+  const grpc = await h2(h.grpcUrl, {
+    path: "/llmgateway.v1.CompletionService/ListModels",
+    headers: { authorization: "Bearer k" },
+    body: envelope(new Uint8Array()),
+  });
   expect(grpc.code).toBe(0);
 }
 

@@ -42,7 +42,10 @@ const hostile: [string, string][] = [
 
 describe("a hostile prompt does not hold up other callers", () => {
   it.each(hostile)("%s, through CountTokens, Complete, StreamComplete and REST", async (_kind, text) => {
-    const client = createClient(CompletionService, createGrpcTransport({ baseUrl: h.grpcUrl, readMaxBytes: 8 * MB, writeMaxBytes: 8 * MB }));
+    const client = createClient(
+      CompletionService,
+      createGrpcTransport({ baseUrl: h.grpcUrl, readMaxBytes: 8 * MB, writeMaxBytes: 8 * MB }),
+    );
     const delay = monitorEventLoopDelay({ resolution: 5 });
     let attacking = true;
     const others: number[] = [];
@@ -84,7 +87,9 @@ describe("a hostile prompt does not hold up other callers", () => {
     // Each hostile call ended, with an answer or a typed refusal (too long for the model), none with INTERNAL.
     expect(results).not.toContain("Internal");
     expect(results).not.toContain("500");
-    console.log(`${_kind}: loop max ${(delay.max / 1e6).toFixed(1)} ms, other caller max ${Math.max(...others).toFixed(1)} ms over ${others.length} calls; outcomes ${results.join(",")}`);
+    console.log(
+      `${_kind}: loop max ${(delay.max / 1e6).toFixed(1)} ms, other caller max ${Math.max(...others).toFixed(1)} ms over ${others.length} calls; outcomes ${results.join(",")}`,
+    );
     expect(delay.max / 1e6).toBeLessThan(MAX_LOOP_STALL_MS);
     expect(others.length).toBeGreaterThan(0);
     expect(Math.max(...others)).toBeLessThan(MAX_OTHER_CALL_MS);

@@ -21,7 +21,8 @@ afterAll(() => h.close());
 const garbage = Buffer.from([0x0f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]);
 const COMPLETE = "/llmgateway.v1.CompletionService/Complete";
 const STREAM = "/llmgateway.v1.CompletionService/StreamComplete";
-const valid = (init: Parameters<typeof create<typeof CompleteRequestSchema>>[1]) => Buffer.from(toBinary(CompleteRequestSchema, create(CompleteRequestSchema, init)));
+const valid = (init: Parameters<typeof create<typeof CompleteRequestSchema>>[1]) =>
+  Buffer.from(toBinary(CompleteRequestSchema, create(CompleteRequestSchema, init)));
 
 describe("malformed protobuf", () => {
   it.each([COMPLETE, STREAM])("gRPC %s: INVALID_ARGUMENT with INVALID_REQUEST, not INTERNAL", async (path) => {
@@ -30,7 +31,12 @@ describe("malformed protobuf", () => {
   });
 
   it.each([COMPLETE, STREAM])("gRPC-Web %s: INVALID_ARGUMENT with INVALID_REQUEST", async (path) => {
-    const out = await http1(h.httpUrl, { method: "POST", path, headers: { "content-type": "application/grpc-web+proto" }, body: envelope(garbage) });
+    const out = await http1(h.httpUrl, {
+      method: "POST",
+      path,
+      headers: { "content-type": "application/grpc-web+proto" },
+      body: envelope(garbage),
+    });
     expect(out).toMatchObject({ status: 200, code: 3, reason: "INVALID_REQUEST" });
   });
 
@@ -40,7 +46,12 @@ describe("malformed protobuf", () => {
   });
 
   it("Connect streaming: the end-of-stream error is invalid_argument with INVALID_REQUEST", async () => {
-    const out = await http1(h.httpUrl, { method: "POST", path: STREAM, headers: { "content-type": "application/connect+proto" }, body: envelope(garbage) });
+    const out = await http1(h.httpUrl, {
+      method: "POST",
+      path: STREAM,
+      headers: { "content-type": "application/connect+proto" },
+      body: envelope(garbage),
+    });
     expect(out).toMatchObject({ status: 200, code: 3, reason: "INVALID_REQUEST" });
   });
 
@@ -101,7 +112,12 @@ describe("nesting", () => {
 
   it("refuses a REST body nested beyond the limit before parsing it", async () => {
     const body = `{"model":"gpt-test","messages":[{"role":"user","content":"hi"}],"stop":${deep(200_000)}}`;
-    const out = await http1(h.httpUrl, { method: "POST", path: "/v1/chat/completions", headers: { "content-type": "application/json" }, body });
+    const out = await http1(h.httpUrl, {
+      method: "POST",
+      path: "/v1/chat/completions",
+      headers: { "content-type": "application/json" },
+      body,
+    });
     expect(out.status).toBe(400);
     expect(JSON.parse(out.body.toString()).error).toMatchObject({ param: "body", type: "invalid_request_error" });
   });
@@ -111,7 +127,10 @@ describe("echoed input is bounded", () => {
   const huge = "m".repeat(1 << 20);
 
   it("a 1 MiB model name over gRPC is NOT_FOUND with a short message, not a reset", async () => {
-    const out = await h2(h.grpcUrl, { path: COMPLETE, body: envelope(valid({ model: huge, messages: [{ role: Role.USER, content: "hi" }] })) });
+    const out = await h2(h.grpcUrl, {
+      path: COMPLETE,
+      body: envelope(valid({ model: huge, messages: [{ role: Role.USER, content: "hi" }] })),
+    });
     expect(out).toMatchObject({ code: 5, reason: "MODEL_NOT_FOUND" });
     expect(out.message.length).toBeLessThan(1200);
   });

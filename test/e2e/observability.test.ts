@@ -10,7 +10,11 @@ const exporter = new InMemorySpanExporter();
 const lines: string[] = [];
 let h: Harness;
 beforeAll(async () => {
-  h = await startHarness({ spanProcessor: new SimpleSpanProcessor({ exporter }), logSink: (l) => lines.push(l), limits: { requestsPerMinute: 1_000 } });
+  h = await startHarness({
+    spanProcessor: new SimpleSpanProcessor({ exporter }),
+    logSink: (l) => lines.push(l),
+    limits: { requestsPerMinute: 1_000 },
+  });
 });
 afterAll(() => h.close());
 
@@ -21,7 +25,13 @@ const traceparent: Interceptor = (next) => (req) => {
 };
 const client = () => createClient(CompletionService, createGrpcTransport({ baseUrl: h.grpcUrl, interceptors: [traceparent] }));
 const PROMPT = "a secret prompt that must not be logged";
-const ask = (extra: object = {}) => ({ model: "gpt-test", temperature: 0, user: "ann", messages: [{ role: Role.USER, content: PROMPT }], ...extra });
+const ask = (extra: object = {}) => ({
+  model: "gpt-test",
+  temperature: 0,
+  user: "ann",
+  messages: [{ role: Role.USER, content: PROMPT }],
+  ...extra,
+});
 const byName = (name: string) => exporter.getFinishedSpans().filter((s: ReadableSpan) => s.name === name);
 
 describe("tracing", () => {
@@ -43,17 +53,29 @@ describe("tracing", () => {
     const children = exporter.getFinishedSpans().filter((s) => s.parentSpanContext?.spanId === server?.spanContext().spanId);
     expect(children.map((s) => s.name).sort()).toEqual(["cache.lookup", "chat claude-haiku-4-5", "chat gpt-4o-mini"]);
     const failed = children.find((s) => s.name === "chat gpt-4o-mini");
-    expect(failed?.attributes).toMatchObject({ "gen_ai.system": "openai", "gen_ai.request.model": "gpt-4o-mini", "error.type": "UPSTREAM_UNAVAILABLE" });
+    expect(failed?.attributes).toMatchObject({
+      "gen_ai.system": "openai",
+      "gen_ai.request.model": "gpt-4o-mini",
+      "error.type": "UPSTREAM_UNAVAILABLE",
+    });
     const answered = children.find((s) => s.name === "chat claude-haiku-4-5");
-    expect(answered?.attributes).toMatchObject({ "gen_ai.system": "anthropic", "gen_ai.usage.output_tokens": 1, "gen_ai.response.finish_reasons": ["stop"] });
+    expect(answered?.attributes).toMatchObject({
+      "gen_ai.system": "anthropic",
+      "gen_ai.usage.output_tokens": 1,
+      "gen_ai.response.finish_reasons": ["stop"],
+    });
   });
 
   it("traces each tool the gateway runs", async () => {
     exporter.reset();
     h.upstream.setScript((r) =>
-      (r.body["messages"] as { role: string }[]).some((m) => m.role === "tool") ? { text: "6*7 is 42" } : { text: "", toolCalls: [{ id: "c1", name: "calculator", arguments: '{"expression":"6*7"}' }] },
+      (r.body["messages"] as { role: string }[]).some((m) => m.role === "tool")
+        ? { text: "6*7 is 42" }
+        : { text: "", toolCalls: [{ id: "c1", name: "calculator", arguments: '{"expression":"6*7"}' }] },
     );
-    await client().complete(ask({ tools: { names: ["calculator"] }, temperature: undefined, messages: [{ role: Role.USER, content: "6*7?" }] }));
+    await client().complete(
+      ask({ tools: { names: ["calculator"] }, temperature: undefined, messages: [{ role: Role.USER, content: "6*7?" }] }),
+    );
     h.upstream.setScript(undefined);
     const [tool] = byName("execute_tool calculator");
     expect(tool?.attributes).toMatchObject({ "gen_ai.tool.name": "calculator" });
@@ -82,7 +104,9 @@ describe("logs", () => {
   it("write one JSON line per call with its request id and trace id, and never the prompt", async () => {
     lines.length = 0;
     await client().complete(ask());
-    const access = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l["msg"] === "call" && l["method"] === "llmgateway.v1.CompletionService/Complete");
+    const access = lines
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((l) => l["msg"] === "call" && l["method"] === "llmgateway.v1.CompletionService/Complete");
     expect(access).toMatchObject({ level: "info", code: "ok", trace_id: TRACE });
     expect(String(access?.["request_id"])).toMatch(/^[0-9a-f-]{36}$/);
     expect(lines.join("\n")).not.toContain(PROMPT);

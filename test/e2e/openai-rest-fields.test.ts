@@ -30,10 +30,16 @@ afterAll(() => h.close());
 const base = { model: "gpt-test", messages: [{ role: "user", content: "hi" }] };
 const tool = { type: "function", function: { name: "lookup", description: "finds", parameters: { type: "object", properties: {} } } };
 
-async function post(body: object): Promise<{ status: number; json: { error?: { param: string | null; type: string } } | undefined; text: string; headers: Headers }> {
-  const res = await fetch(`${h.httpUrl}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+async function post(
+  body: object,
+): Promise<{ status: number; json: { error?: { param: string | null; type: string } } | undefined; text: string; headers: Headers }> {
+  const res = await fetch(`${h.httpUrl}/v1/chat/completions`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
   const text = await res.text();
-  let json;
+  let json: { error?: { param: string | null; type: string } } | undefined;
   try {
     json = JSON.parse(text);
   } catch {
@@ -46,7 +52,10 @@ const upstream = () => h.upstream.requests.at(-1)!.body;
 
 /** Fields the gateway honours: a request that sets them, and how to see it was honoured. */
 const honoured: Record<string, { extra: object; check: (r: Awaited<ReturnType<typeof post>>) => void }> = {
-  messages: { extra: { messages: [{ role: "user", content: "carried" }] }, check: () => expect(upstream()["messages"]).toEqual([{ role: "user", content: "carried" }]) },
+  messages: {
+    extra: { messages: [{ role: "user", content: "carried" }] },
+    check: () => expect(upstream()["messages"]).toEqual([{ role: "user", content: "carried" }]),
+  },
   model: { extra: { model: "fast" }, check: (r) => expect(r.status).toBe(200) },
   max_tokens: { extra: { max_tokens: 7 }, check: () => expect(upstream()["max_tokens"]).toBe(7) },
   max_completion_tokens: { extra: { max_completion_tokens: 9 }, check: () => expect(upstream()["max_tokens"]).toBe(9) },
@@ -55,10 +64,16 @@ const honoured: Record<string, { extra: object; check: (r: Awaited<ReturnType<ty
   seed: { extra: { seed: 42 }, check: () => expect(upstream()["seed"]).toBe(42) },
   stop: { extra: { stop: ["END"] }, check: () => expect(upstream()["stop"]).toEqual(["END"]) },
   user: { extra: { user: "u-1" }, check: () => expect(upstream()["user"]).toBe("u-1") },
-  tools: { extra: { tools: [tool] }, check: () => expect((upstream()["tools"] as { function: { name: string } }[])[0]?.function.name).toBe("lookup") },
+  tools: {
+    extra: { tools: [tool] },
+    check: () => expect((upstream()["tools"] as { function: { name: string } }[])[0]?.function.name).toBe("lookup"),
+  },
   tool_choice: { extra: { tools: [tool], tool_choice: "none" }, check: () => expect(upstream()["tool_choice"]).toBe("none") },
   stream: { extra: { stream: true }, check: (r) => expect(r.headers.get("content-type")).toBe("text/event-stream") },
-  stream_options: { extra: { stream: true, stream_options: { include_usage: true } }, check: (r) => expect(r.text).toContain('"usage":{"prompt_tokens"') },
+  stream_options: {
+    extra: { stream: true, stream_options: { include_usage: true } },
+    check: (r) => expect(r.text).toContain('"usage":{"prompt_tokens"'),
+  },
   metadata: {
     extra: { metadata: { team: "search" } },
     check: () => expect(lines.filter((l) => l["msg"] === "call").at(-1)?.["metadata"]).toEqual({ team: "search" }),
@@ -117,7 +132,16 @@ describe("every OpenAI chat completions field is honoured or refused by name", (
   });
 
   it("accepts defaults clients send explicitly: n 1, logprobs false, a text response_format, parallel_tool_calls true", async () => {
-    const r = await post({ ...base, n: 1, logprobs: false, response_format: { type: "text" }, parallel_tool_calls: true, store: false, frequency_penalty: 0, presence_penalty: 0 });
+    const r = await post({
+      ...base,
+      n: 1,
+      logprobs: false,
+      response_format: { type: "text" },
+      parallel_tool_calls: true,
+      store: false,
+      frequency_penalty: 0,
+      presence_penalty: 0,
+    });
     expect(r.status, r.text).toBe(200);
   });
 
@@ -129,11 +153,20 @@ describe("every OpenAI chat completions field is honoured or refused by name", (
 
   it("refuses unknown fields inside messages and tools by path", async () => {
     expect((await post({ ...base, messages: [{ role: "user", content: "hi", extra: 1 }] })).json?.error?.param).toBe("messages[0].extra");
-    expect((await post({ ...base, tools: [{ ...tool, function: { ...tool.function, strict: true } }] })).json?.error?.param).toBe("tools[0].function.strict");
+    expect((await post({ ...base, tools: [{ ...tool, function: { ...tool.function, strict: true } }] })).json?.error?.param).toBe(
+      "tools[0].function.strict",
+    );
   });
 
   it("accepts an assistant message echoed back as the SDK returned it", async () => {
-    const r = await post({ ...base, messages: [{ role: "user", content: "hi" }, { role: "assistant", content: "hello", refusal: null, annotations: [] }, { role: "user", content: "again" }] });
+    const r = await post({
+      ...base,
+      messages: [
+        { role: "user", content: "hi" },
+        { role: "assistant", content: "hello", refusal: null, annotations: [] },
+        { role: "user", content: "again" },
+      ],
+    });
     expect(r.status, r.text).toBe(200);
   });
 });
@@ -143,12 +176,15 @@ describe("bad bodies are 400 in OpenAI's error shape, never 500", () => {
   const cases: [string, string][] = [
     ["messages: [null]", JSON.stringify({ model: "gpt-test", messages: [null] })],
     ["content: [null]", JSON.stringify({ model: "gpt-test", messages: [{ role: "user", content: [null] }] })],
-    ["tool_calls: \"abc\"", JSON.stringify({ model: "gpt-test", messages: [{ role: "assistant", content: "", tool_calls: "abc" }] })],
+    ['tool_calls: "abc"', JSON.stringify({ model: "gpt-test", messages: [{ role: "assistant", content: "", tool_calls: "abc" }] })],
     ["tool_calls: [null]", JSON.stringify({ model: "gpt-test", messages: [{ role: "assistant", content: "", tool_calls: [null] }] })],
     ["tools: [null]", JSON.stringify({ ...base, tools: [null] })],
     ["stop: [{toString}]", JSON.stringify({ ...base, stop: [{ toString: 1 }] })],
     ["deeply nested stop", `{"model":"gpt-test","messages":[{"role":"user","content":"hi"}],"stop":${deep(5000)}}`],
-    ["deeply nested tool parameters", `{"model":"gpt-test","messages":[{"role":"user","content":"hi"}],"tools":[{"type":"function","function":{"name":"f","parameters":{"a":${deep(5000)}}}}]}`],
+    [
+      "deeply nested tool parameters",
+      `{"model":"gpt-test","messages":[{"role":"user","content":"hi"}],"tools":[{"type":"function","function":{"name":"f","parameters":{"a":${deep(5000)}}}}]}`,
+    ],
     ["content parts of an unknown type", JSON.stringify({ model: "gpt-test", messages: [{ role: "user", content: [{ type: "nope" }] }] })],
     ["a model that is a number", JSON.stringify({ model: 7, messages: [{ role: "user", content: "hi" }] })],
     ["not JSON", "{"],

@@ -22,7 +22,11 @@ describe("REST streams", () => {
   it("a failure before the first token is a real 503 with retry-after, which the SDK retries and recovers from", async () => {
     h = await startHarness();
     h.upstream.enqueue({ status: 503, retryAfter: "0" });
-    const stream = await sdk(h, { maxRetries: 2 }).chat.completions.create({ model: "gpt-test", messages: [{ role: "user", content: "hi" }], stream: true });
+    const stream = await sdk(h, { maxRetries: 2 }).chat.completions.create({
+      model: "gpt-test",
+      messages: [{ role: "user", content: "hi" }],
+      stream: true,
+    });
     let text = "";
     for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? "";
     expect(text).toBe("Hello from the fake upstream, streaming word by word.");
@@ -55,7 +59,9 @@ describe("REST streams", () => {
 
   it("names the provider, the cache status and the request in the stream's headers", async () => {
     h = await startHarness();
-    const { data: stream, response } = await sdk(h).chat.completions.create({ model: "claude-test", messages: [{ role: "user", content: "hi" }], stream: true }).withResponse();
+    const { data: stream, response } = await sdk(h)
+      .chat.completions.create({ model: "claude-test", messages: [{ role: "user", content: "hi" }], stream: true })
+      .withResponse();
     for await (const _ of stream) {
       // drain
     }

@@ -8,7 +8,7 @@ import { build } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CompletionService } from "../../gen/ts/llmgateway/v1/completion_service_pb.js";
 import { Role } from "../../gen/ts/llmgateway/v1/types_pb.js";
-import { digest } from "../support/auth.js";
+import { digest, withHeader } from "../support/auth.js";
 import { startHarness, type Harness } from "../support/harness.js";
 
 /**
@@ -24,7 +24,11 @@ let page: Page;
 
 beforeAll(async () => {
   const outDir = mkdtempSync(join(tmpdir(), "gw-playground-"));
-  await build({ configFile: new URL("../../web/vite.config.ts", import.meta.url).pathname, build: { outDir, emptyOutDir: true }, logLevel: "error" });
+  await build({
+    configFile: new URL("../../web/vite.config.ts", import.meta.url).pathname,
+    build: { outDir, emptyOutDir: true },
+    logLevel: "error",
+  });
   h = await startHarness({
     server: { playgroundDir: outDir },
     auth: { tenants: [{ name: "ops", admin: true, keys: [{ sha256: digest(KEY) }] }] },
@@ -72,15 +76,20 @@ describe("playground", () => {
     expect(seen.length).toBeGreaterThanOrEqual(3);
     for (let i = 1; i < seen.length; i++) expect(seen[i]!.startsWith(seen[i - 1]!)).toBe(true);
     const line = (await meta.textContent()) ?? "";
-    for (const part of ["provider fake-openai", "cache bypass", "tokens 11 in / 10 out", "cost $", "latency", "first token"]) expect(line).toContain(part);
+    for (const part of ["provider fake-openai", "cache bypass", "tokens 11 in / 10 out", "cost $", "latency", "first token"])
+      expect(line).toContain(part);
   });
 
   it("shows a provider going unhealthy on the live dashboard when its upstream starts failing", async () => {
     const status = page.locator('#providers tr[data-provider="fake-openai"] .status');
     await expect.poll(() => status.textContent(), { timeout: 10_000 }).toBe("SERVING");
     h.upstream.setDefault({ status: 500 });
-    const client = createClient(CompletionService, createGrpcTransport({ baseUrl: h.grpcUrl, interceptors: [(next) => (req) => (req.header.set("x-api-key", KEY), next(req))] }));
-    for (let i = 0; i < 5; i++) await client.complete({ model: "gpt-test", messages: [{ role: Role.USER, content: `fail ${i}` }] }).catch(() => {});
+    const client = createClient(
+      CompletionService,
+      createGrpcTransport({ baseUrl: h.grpcUrl, interceptors: [withHeader("x-api-key", KEY)] }),
+    );
+    for (let i = 0; i < 5; i++)
+      await client.complete({ model: "gpt-test", messages: [{ role: Role.USER, content: `fail ${i}` }] }).catch(() => {});
     // HealthService.Watch pushes the change; nothing reloads the page.
     await expect.poll(() => status.textContent(), { timeout: 10_000 }).toMatch(/DEGRADED|NOT_SERVING/);
     await expect.poll(() => page.locator("#overall").textContent(), { timeout: 10_000 }).toMatch(/DEGRADED|NOT_SERVING/);

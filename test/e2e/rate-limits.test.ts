@@ -12,7 +12,8 @@ const redis = redisForFile();
 
 const ask = (user: string) => ({ model: "local-echo", user, messages: [{ role: Role.USER, content: "hi" }] });
 const clientOf = (h: Harness) => createClient(CompletionService, createGrpcTransport({ baseUrl: h.grpcUrl }));
-const start = async (limits: Record<string, unknown>, redisUrl?: string) => redis.track(await startHarness({ limits, ...(redisUrl ? { redisUrl } : {}) }));
+const start = async (limits: Record<string, unknown>, redisUrl?: string) =>
+  redis.track(await startHarness({ limits, ...(redisUrl ? { redisUrl } : {}) }));
 
 describe("rate limits", () => {
   it("refuses past the limit with ResourceExhausted, the retry delay in ErrorInfo, RetryInfo and retry-after", async () => {
@@ -35,7 +36,10 @@ describe("rate limits", () => {
 
   it("two replicas sharing one Redis admit no more than the limit together, under concurrent load", async () => {
     const limit = 25;
-    const [a, b] = await Promise.all([start({ requestsPerMinute: limit, store: "redis" }, redis.server.url), start({ requestsPerMinute: limit, store: "redis" }, redis.server.url)]);
+    const [a, b] = await Promise.all([
+      start({ requestsPerMinute: limit, store: "redis" }, redis.server.url),
+      start({ requestsPerMinute: limit, store: "redis" }, redis.server.url),
+    ]);
     const clients = [clientOf(a!), clientOf(b!)];
     const results = await Promise.all(
       Array.from({ length: 100 }, (_, i) =>
@@ -65,7 +69,10 @@ describe("rate limits", () => {
     await redis.server.start();
     let refused = false;
     for (let i = 0; i < 100 && !refused; i++) {
-      const r = await client.complete(ask("dee")).then(() => "ok", (e: unknown) => ConnectError.from(e).code);
+      const r = await client.complete(ask("dee")).then(
+        () => "ok",
+        (e: unknown) => ConnectError.from(e).code,
+      );
       refused = r === Code.ResourceExhausted;
       if (!refused) await new Promise((r) => setTimeout(r, 50));
     }

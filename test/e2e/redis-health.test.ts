@@ -15,7 +15,9 @@ const redis = redisForFile();
 
 describe("Redis health", () => {
   it("notices a hung Redis used only by the cache and sessions, and its return", async () => {
-    const h = redis.track(await startHarness({ redisUrl: redis.server.url, redisProbeMs: 200, cache: { store: "redis" }, sessions: { store: "redis" } }));
+    const h = redis.track(
+      await startHarness({ redisUrl: redis.server.url, redisProbeMs: 200, cache: { store: "redis" }, sessions: { store: "redis" } }),
+    );
     const health = createClient(HealthService, createGrpcTransport({ baseUrl: h.grpcUrl }));
     const redisStatus = async () => (await health.check({})).dependencies.find((d) => d.name === "redis");
     await vi.waitFor(async () => expect((await redisStatus())?.status).toBe(ServingStatus.SERVING), { timeout: 5000 });

@@ -14,7 +14,9 @@ afterAll(() => h.close());
 
 /** Runs the real buf CLI with no local protos: everything it knows comes from reflection. */
 async function bufCurl(...args: string[]): Promise<string> {
-  const { stdout } = await run("node_modules/.bin/buf", ["curl", "--protocol", "grpc", "--http2-prior-knowledge", ...args], { timeout: 15_000 });
+  const { stdout } = await run("node_modules/.bin/buf", ["curl", "--protocol", "grpc", "--http2-prior-knowledge", ...args], {
+    timeout: 15_000,
+  });
   return stdout;
 }
 
@@ -36,14 +38,16 @@ describe("gRPC server reflection through buf curl", () => {
 
   it("lists every method", async () => {
     const out = await bufCurl("--list-methods", h.grpcUrl);
-    expect(out.trim().split("\n")).toEqual(expect.arrayContaining([
-      "llmgateway.v1.CompletionService/Complete",
-      "llmgateway.v1.CompletionService/StreamComplete",
-      "llmgateway.v1.CompletionService/CountTokens",
-      "llmgateway.v1.CompletionService/ListModels",
-      "llmgateway.v1.HealthService/Watch",
-      "grpc.health.v1.Health/List",
-    ]));
+    expect(out.trim().split("\n")).toEqual(
+      expect.arrayContaining([
+        "llmgateway.v1.CompletionService/Complete",
+        "llmgateway.v1.CompletionService/StreamComplete",
+        "llmgateway.v1.CompletionService/CountTokens",
+        "llmgateway.v1.CompletionService/ListModels",
+        "llmgateway.v1.HealthService/Watch",
+        "grpc.health.v1.Health/List",
+      ]),
+    );
   });
 
   it("calls a method with JSON it encodes from the reflected schema", async () => {
@@ -58,7 +62,11 @@ describe("gRPC server reflection through buf curl", () => {
   });
 
   it("streams, and checks grpc.health.v1", async () => {
-    const out = await bufCurl("-d", '{"messages":[{"role":"ROLE_USER","content":"x"}],"maxTokens":3}', `${h.grpcUrl}/llmgateway.v1.CompletionService/StreamComplete`);
+    const out = await bufCurl(
+      "-d",
+      '{"messages":[{"role":"ROLE_USER","content":"x"}],"maxTokens":3}',
+      `${h.grpcUrl}/llmgateway.v1.CompletionService/StreamComplete`,
+    );
     expect(out).toContain('"delta"');
     expect(out).toContain('"completion"');
     const health = await bufCurl(`${h.grpcUrl}/grpc.health.v1.Health/Check`);
@@ -66,8 +74,13 @@ describe("gRPC server reflection through buf curl", () => {
   });
 
   it("serves the descriptors of google.rpc.ErrorInfo and Status, which every error carries", async () => {
-    const out = await bufCurl("-d", JSON.stringify({ fileContainingSymbol: "google.rpc.ErrorInfo" }), `${h.grpcUrl}/grpc.reflection.v1.ServerReflection/ServerReflectionInfo`);
-    const files = (JSON.parse(out) as { fileDescriptorResponse: { fileDescriptorProto: string[] } }).fileDescriptorResponse.fileDescriptorProto;
+    const out = await bufCurl(
+      "-d",
+      JSON.stringify({ fileContainingSymbol: "google.rpc.ErrorInfo" }),
+      `${h.grpcUrl}/grpc.reflection.v1.ServerReflection/ServerReflectionInfo`,
+    );
+    const files = (JSON.parse(out) as { fileDescriptorResponse: { fileDescriptorProto: string[] } }).fileDescriptorResponse
+      .fileDescriptorProto;
     expect(files.map((b) => Buffer.from(b, "base64").toString("latin1")).join()).toContain("google/rpc/error_details.proto");
   });
 });
@@ -77,7 +90,17 @@ describe("grpcurl with reflection alone", () => {
     const grpcurl = process.env["GRPCURL"] ?? `${homedir()}/go/bin/grpcurl`;
     // Installed by scripts/setup.sh; a machine without it cannot prove this.
     expect(existsSync(grpcurl), `${grpcurl} (go install github.com/fullstorydev/grpcurl/cmd/grpcurl@v1.9.4)`).toBe(true);
-    const failed = await run(grpcurl, ["-plaintext", "-d", JSON.stringify({ model: "no-such-model", messages: [{ role: "ROLE_USER", content: "x" }] }), h.grpcAddress, "llmgateway.v1.CompletionService/Complete"], { timeout: 15_000 }).then(
+    const failed = await run(
+      grpcurl,
+      [
+        "-plaintext",
+        "-d",
+        JSON.stringify({ model: "no-such-model", messages: [{ role: "ROLE_USER", content: "x" }] }),
+        h.grpcAddress,
+        "llmgateway.v1.CompletionService/Complete",
+      ],
+      { timeout: 15_000 },
+    ).then(
       () => "",
       (e: { stdout: string; stderr: string }) => e.stdout + e.stderr,
     );

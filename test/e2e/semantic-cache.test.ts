@@ -10,7 +10,12 @@ import { redisForFile } from "../support/redis.js";
 const redis = redisForFile();
 
 async function start(semantic: Record<string, unknown>, store = "memory"): Promise<Harness> {
-  return redis.track(await startHarness({ cache: { store, semantic: { enabled: true, ...semantic } }, ...(store === "redis" ? { redisUrl: redis.server.url } : {}) }));
+  return redis.track(
+    await startHarness({
+      cache: { store, semantic: { enabled: true, ...semantic } },
+      ...(store === "redis" ? { redisUrl: redis.server.url } : {}),
+    }),
+  );
 }
 
 const ask = (content: string, system?: string) => ({

@@ -19,7 +19,8 @@ const clients = (h: Harness) => {
 };
 const user = (content: string) => ({ role: Role.USER, content });
 /** The messages the upstream was sent, as role: content. */
-const sent = (r: RecordedRequest | undefined) => (r?.body["messages"] as { role: string; content: string }[]).map((m) => `${m.role}: ${m.content}`);
+const sent = (r: RecordedRequest | undefined) =>
+  ((r?.body["messages"] ?? []) as { role: string; content: string }[]).map((m) => `${m.role}: ${m.content}`);
 /** Answers each request with the text of its last message, so that answers can be matched to questions. */
 const echoLast = (h: Harness) =>
   h.upstream.setScript((r) => {
@@ -28,7 +29,12 @@ const echoLast = (h: Harness) =>
   });
 
 async function failure(p: Promise<unknown>): Promise<ConnectError> {
-  return ConnectError.from(await p.then(() => undefined, (e: unknown) => e));
+  return ConnectError.from(
+    await p.then(
+      () => undefined,
+      (e: unknown) => e,
+    ),
+  );
 }
 
 async function stream(c: Client<typeof CompletionService>, req: Parameters<Client<typeof CompletionService>["streamComplete"]>[0]) {
@@ -42,7 +48,13 @@ describe("sessions", () => {
     const h = await start();
     const { sessions, completion } = clients(h);
     echoLast(h);
-    const { session } = await sessions.createSession({ user: "ann", systemPrompt: "Be brief.", model: "fast", defaults: { temperature: 0.3, maxTokens: 40 }, metadata: { app: "docs" } });
+    const { session } = await sessions.createSession({
+      user: "ann",
+      systemPrompt: "Be brief.",
+      model: "fast",
+      defaults: { temperature: 0.3, maxTokens: 40 },
+      metadata: { app: "docs" },
+    });
     expect(session).toMatchObject({ owner: "ann", model: "fast", messageCount: 0n, ttlSeconds: 86_400, metadata: { app: "docs" } });
     const id = session!.id;
 
@@ -52,7 +64,12 @@ describe("sessions", () => {
     expect(h.upstream.requests[0]?.body).toMatchObject({ temperature: 0.3, max_tokens: 40, model: "gpt-4o-mini" });
 
     expect(await stream(completion, { user: "ann", sessionId: id, messages: [user("What is my name?")] })).toBe("re: What is my name?");
-    expect(sent(h.upstream.requests[1])).toEqual(["system: Be brief.", "user: Hi, I am Ann.", "assistant: re: Hi, I am Ann.", "user: What is my name?"]);
+    expect(sent(h.upstream.requests[1])).toEqual([
+      "system: Be brief.",
+      "user: Hi, I am Ann.",
+      "assistant: re: Hi, I am Ann.",
+      "user: What is my name?",
+    ]);
 
     const got = await sessions.getSession({ user: "ann", sessionId: id });
     expect(got.session?.messageCount).toBe(4n);
@@ -89,7 +106,9 @@ describe("sessions", () => {
     expect((await sessions.listSessions({ user: "someone" })).sessions).toEqual([]);
 
     expect((await failure(sessions.getSession({ user: "pat", sessionId: id, pageToken: "bogus" }))).code).toBe(Code.InvalidArgument);
-    expect((await failure(sessions.updateMessage({ user: "pat", sessionId: id, index: 9n, message: user("x") }))).code).toBe(Code.InvalidArgument);
+    expect((await failure(sessions.updateMessage({ user: "pat", sessionId: id, index: 9n, message: user("x") }))).code).toBe(
+      Code.InvalidArgument,
+    );
     expect((await failure(sessions.appendMessages({ user: "pat", sessionId: id, messages: [] }))).code).toBe(Code.InvalidArgument);
     expect((await failure(sessions.createSession({ user: "pat", model: "no-such-model" }))).code).toBe(Code.NotFound);
     await sessions.deleteSession({ user: "pat", sessionId: id });
@@ -128,7 +147,11 @@ describe("sessions", () => {
     const id = (await sessions.createSession({ user: "ann", systemPrompt: "You are terse.", model: "tiny" })).session!.id;
     const long = (i: number) => `turn ${i}: ${"lorem ipsum dolor sit amet ".repeat(6)}`;
     for (let i = 0; i < 10; i++) {
-      await sessions.appendMessages({ user: "ann", sessionId: id, messages: [user(long(i)), { role: Role.ASSISTANT, content: `ok ${i}` }] });
+      await sessions.appendMessages({
+        user: "ann",
+        sessionId: id,
+        messages: [user(long(i)), { role: Role.ASSISTANT, content: `ok ${i}` }],
+      });
     }
     await completion.complete({ user: "ann", sessionId: id, messages: [user("And now?")] });
     const messages = sent(h.upstream.requests[0]);
@@ -153,7 +176,9 @@ describe("sessions", () => {
     const cb = clients(b);
     const id = (await ca.sessions.createSession({ user: "ann" })).session!.id;
     await Promise.all(
-      Array.from({ length: 20 }, (_, i) => (i % 2 ? ca : cb).completion.complete({ user: "ann", sessionId: id, messages: [user(`q${i}`)] })),
+      Array.from({ length: 20 }, (_, i) =>
+        (i % 2 ? ca : cb).completion.complete({ user: "ann", sessionId: id, messages: [user(`q${i}`)] }),
+      ),
     );
     const all = (await cb.sessions.getSession({ user: "ann", sessionId: id, pageSize: 1000 })).messages.map((m) => m.message!.content);
     expect(all).toHaveLength(40);
@@ -164,15 +189,20 @@ describe("sessions", () => {
 });
 
 describe("session bounds", () => {
-  it.each(["memory", "redis"])("%s: a session holds at most maxMessagesPerSession messages; more is RESOURCE_EXHAUSTED, and nothing is appended", async (store) => {
-    const h = await start({ store, maxMessagesPerSession: 3 });
-    const { sessions, completion } = clients(h);
-    const { session } = await sessions.createSession({ model: "gpt-test" });
-    await sessions.appendMessages({ sessionId: session!.id, messages: [user("one"), user("two")] });
-    const err = await failure(completion.complete({ sessionId: session!.id, messages: [user("three")] }));
-    expect(err.code).toBe(Code.ResourceExhausted);
-    expect(err.findDetails(ErrorInfoSchema)[0]?.reason).toBe("SESSION_TOO_LONG");
-    expect((await sessions.getSession({ sessionId: session!.id })).session?.messageCount).toBe(2n);
-    expect((await failure(sessions.appendMessages({ sessionId: session!.id, messages: [user("x"), user("y")] }))).code).toBe(Code.ResourceExhausted);
-  });
+  it.each(["memory", "redis"])(
+    "%s: a session holds at most maxMessagesPerSession messages; more is RESOURCE_EXHAUSTED, and nothing is appended",
+    async (store) => {
+      const h = await start({ store, maxMessagesPerSession: 3 });
+      const { sessions, completion } = clients(h);
+      const { session } = await sessions.createSession({ model: "gpt-test" });
+      await sessions.appendMessages({ sessionId: session!.id, messages: [user("one"), user("two")] });
+      const err = await failure(completion.complete({ sessionId: session!.id, messages: [user("three")] }));
+      expect(err.code).toBe(Code.ResourceExhausted);
+      expect(err.findDetails(ErrorInfoSchema)[0]?.reason).toBe("SESSION_TOO_LONG");
+      expect((await sessions.getSession({ sessionId: session!.id })).session?.messageCount).toBe(2n);
+      expect((await failure(sessions.appendMessages({ sessionId: session!.id, messages: [user("x"), user("y")] }))).code).toBe(
+        Code.ResourceExhausted,
+      );
+    },
+  );
 });

@@ -60,7 +60,10 @@ describe("graceful shutdown", () => {
     const client = createClient(CompletionService, createGrpcTransport({ baseUrl: h.grpcUrl }));
     h.upstream.enqueue({ text: "a b c d e f g h i j k l m n o p q r s t", chunkDelayMs: 100 });
     const deterministic = { ...request, temperature: 0 };
-    const streams = [client.streamComplete(deterministic)[Symbol.asyncIterator](), client.streamComplete(deterministic)[Symbol.asyncIterator]()];
+    const streams = [
+      client.streamComplete(deterministic)[Symbol.asyncIterator](),
+      client.streamComplete(deterministic)[Symbol.asyncIterator](),
+    ];
     for (const s of streams) expect((await s.next()).value?.event.case).toBe("delta");
     expect(h.upstream.requests).toHaveLength(1);
     const closing = h.server.close(200);

@@ -8,7 +8,7 @@ import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { describe, expect, it } from "vitest";
 import { CompleteRequestSchema, CompletionService, type CompleteResponse } from "../../gen/ts/llmgateway/v1/completion_service_pb.js";
-import { Role } from "../../gen/ts/llmgateway/v1/types_pb.js";
+import { Role, type Completion } from "../../gen/ts/llmgateway/v1/types_pb.js";
 import { errorDetails, grpcClient, unary } from "../support/grpc-client.js";
 import { startHarness } from "../support/harness.js";
 
@@ -49,7 +49,7 @@ describe("first-token timeout", () => {
     const client = createClient(CompletionService, createGrpcTransport({ baseUrl: h.grpcUrl }));
     h.upstream.enqueue({ firstByteDelayMs: 2_000 }, { text: "fallback was quick" });
     let text = "";
-    let final;
+    let final: Completion | undefined;
     for await (const e of client.streamComplete({ model: "dual", messages: [{ role: Role.USER, content: "hi" }] })) {
       if (e.event.case === "delta") text += e.event.value.text;
       else if (e.event.case === "completion") final = e.event.value;
@@ -78,17 +78,36 @@ describe("TLS", () => {
     const dir = mkdtempSync(join(tmpdir(), "gw-tls-"));
     const certFile = join(dir, "cert.pem");
     const keyFile = join(dir, "key.pem");
-    execFileSync("openssl", [
-      "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
-      "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost", "-keyout", keyFile, "-out", certFile,
-    ], { stdio: "ignore" });
+    execFileSync(
+      "openssl",
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "1",
+        "-subj",
+        "/CN=localhost",
+        "-addext",
+        "subjectAltName=IP:127.0.0.1,DNS:localhost",
+        "-keyout",
+        keyFile,
+        "-out",
+        certFile,
+      ],
+      { stdio: "ignore" },
+    );
     const h = await startHarness({ server: { tls: { certFile, keyFile } } });
     const tlsClient = grpcClient(CompletionService, h.grpcAddress, grpc.credentials.createSsl(readFileSync(certFile)));
     const res = await unary<CompleteResponse>(tlsClient, "complete", ask("local-echo"));
     expect(res.completion?.provider).toBe("local");
     // A plaintext client cannot talk to the TLS listener.
     const plain = grpcClient(CompletionService, h.grpcAddress);
-    const err = (await unary(plain, "complete", ask("local-echo"), { deadline: Date.now() + 2000 }).catch((e: unknown) => e)) as grpc.ServiceError;
+    const err = (await unary(plain, "complete", ask("local-echo"), { deadline: Date.now() + 2000 }).catch(
+      (e: unknown) => e,
+    )) as grpc.ServiceError;
     expect(err.code).toBe(grpc.status.UNAVAILABLE);
     tlsClient.close();
     plain.close();

@@ -7,7 +7,7 @@ import { ErrorInfoSchema } from "../../gen/ts/google/rpc/error_details_pb.js";
 import { CompletionService } from "../../gen/ts/llmgateway/v1/completion_service_pb.js";
 import { SessionService } from "../../gen/ts/llmgateway/v1/session_service_pb.js";
 import { ToolService } from "../../gen/ts/llmgateway/v1/tool_service_pb.js";
-import { FinishReason, Role, ToolExecution } from "../../gen/ts/llmgateway/v1/types_pb.js";
+import { FinishReason, Role, ToolExecution, type Completion } from "../../gen/ts/llmgateway/v1/types_pb.js";
 import type { RecordedRequest } from "../support/fake-upstream.js";
 import { startHarness, type Harness } from "../support/harness.js";
 
@@ -20,7 +20,10 @@ beforeAll(async () => {
     serviceCalls++;
     let body = "";
     for await (const c of req) body += String(c);
-    if (req.url === "/search") res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ hits: ["The answer is 42"], query: JSON.parse(body).query }));
+    if (req.url === "/search")
+      res
+        .writeHead(200, { "content-type": "application/json" })
+        .end(JSON.stringify({ hits: ["The answer is 42"], query: JSON.parse(body).query }));
     else if (req.url === "/fail") res.writeHead(503).end("index rebuilding");
   });
   await new Promise<void>((r) => service.listen(0, "127.0.0.1", r));
@@ -40,7 +43,16 @@ const searchSchema = { type: "object", properties: { query: { type: "string" } }
 async function start(searchPath = "/search"): Promise<Harness> {
   const h = await startHarness({
     tools: {
-      definitions: [{ name: "search", description: "Searches the docs", parameters: searchSchema, kind: "http", url: `${base}${searchPath}`, timeoutMs: 300 }],
+      definitions: [
+        {
+          name: "search",
+          description: "Searches the docs",
+          parameters: searchSchema,
+          kind: "http",
+          url: `${base}${searchPath}`,
+          timeoutMs: 300,
+        },
+      ],
     },
   });
   harnesses.push(h);
@@ -54,7 +66,9 @@ const clients = (h: Harness) => {
 /** Whether the upstream request already carries tool results, in either wire format. */
 function hasToolResults(r: RecordedRequest): boolean {
   const messages = r.body["messages"] as { role: string; content: unknown }[];
-  return messages.some((m) => m.role === "tool" || (Array.isArray(m.content) && m.content.some((b: { type?: string }) => b.type === "tool_result")));
+  return messages.some(
+    (m) => m.role === "tool" || (Array.isArray(m.content) && m.content.some((b: { type?: string }) => b.type === "tool_result")),
+  );
 }
 /** The model: first asks for two tools, then answers from their results. */
 function scriptModel(h: Harness, always = false) {
@@ -76,12 +90,15 @@ function toolResults(r: RecordedRequest): [string, string][] {
   const openai = messages.filter((m) => m.role === "tool").map((m): [string, string] => [m.tool_call_id ?? "", String(m.content)]);
   const anthropic = messages.flatMap((m) =>
     Array.isArray(m.content)
-      ? (m.content as { type: string; tool_use_id: string; content: string }[]).filter((b) => b.type === "tool_result").map((b): [string, string] => [b.tool_use_id, b.content])
+      ? (m.content as { type: string; tool_use_id: string; content: string }[])
+          .filter((b) => b.type === "tool_result")
+          .map((b): [string, string] => [b.tool_use_id, b.content])
       : [],
   );
   return [...openai, ...anthropic];
 }
-const offered = (r: RecordedRequest) => (r.body["tools"] as { name?: string; function?: { name: string } }[]).map((t) => t.function?.name ?? t.name).sort();
+const offered = (r: RecordedRequest) =>
+  (r.body["tools"] as { name?: string; function?: { name: string } }[]).map((t) => t.function?.name ?? t.name).sort();
 const ask = (model: string, extra: object = {}) => ({
   model,
   messages: [{ role: Role.USER, content: "What is six times seven, and what do the docs say?" }],
@@ -124,9 +141,10 @@ describe.each([
     scriptModel(h);
     const { completion } = clients(h);
     const events: string[] = [];
-    let final;
+    let final: Completion | undefined;
     for await (const e of completion.streamComplete(ask(model))) {
-      if (e.event.case === "toolCall") events.push(`call ${e.event.value.id} ${e.event.value.name} ${e.event.value.argumentsJson} round ${e.event.value.round}`);
+      if (e.event.case === "toolCall")
+        events.push(`call ${e.event.value.id} ${e.event.value.name} ${e.event.value.argumentsJson} round ${e.event.value.round}`);
       else if (e.event.case === "toolResult") events.push(`result ${e.event.value.id} error=${e.event.value.isError}`);
       else if (e.event.case === "delta") events.push(`text ${e.event.value.text}`);
       else if (e.event.case === "completion") final = e.event.value;
@@ -178,7 +196,15 @@ describe("tool calls that go back to the caller", () => {
     const req = {
       model: "claude-test",
       messages: [{ role: Role.USER, content: "Where is order A-1?" }],
-      tools: { definitions: [{ name: "lookup_order", description: "Finds an order", parametersJson: '{"type":"object","properties":{"id":{"type":"string"}}}' }] },
+      tools: {
+        definitions: [
+          {
+            name: "lookup_order",
+            description: "Finds an order",
+            parametersJson: '{"type":"object","properties":{"id":{"type":"string"}}}',
+          },
+        ],
+      },
     };
     const c = (await clients(h).completion.complete(req)).completion!;
     expect(c.finishReason).toBe(FinishReason.TOOL_CALLS);
@@ -203,7 +229,9 @@ describe("tool calls that go back to the caller", () => {
     expect(unknown.code).toBe(Code.NotFound);
     expect(unknown.findDetails(ErrorInfoSchema)[0]?.reason).toBe("TOOL_NOT_FOUND");
     const bad = ConnectError.from(
-      await completion.complete({ ...ask("gpt-test"), tools: { definitions: [{ name: "x", description: "", parametersJson: '{"type":"string"}' }] } }).catch((e: unknown) => e),
+      await completion
+        .complete({ ...ask("gpt-test"), tools: { definitions: [{ name: "x", description: "", parametersJson: '{"type":"string"}' }] } })
+        .catch((e: unknown) => e),
     );
     expect(bad.code).toBe(Code.InvalidArgument);
     expect(bad.rawMessage).toContain("tools.definitions[0].parameters_json");
@@ -221,9 +249,18 @@ describe("tools in a session", () => {
     const got = await sessions.getSession({ user: "ann", sessionId: id });
     expect(got.messages.map((m) => Role[m.message!.role])).toEqual(["USER", "ASSISTANT", "TOOL", "TOOL", "ASSISTANT"]);
     // The builtin reads the caller's own session.
-    const history = await clients(h).tools.executeTool({ name: "session_history", argumentsJson: '{"limit":2}', user: "ann", sessionId: id });
+    const history = await clients(h).tools.executeTool({
+      name: "session_history",
+      argumentsJson: '{"limit":2}',
+      user: "ann",
+      sessionId: id,
+    });
     expect(JSON.parse(history.output).map((m: { role: string }) => m.role)).toEqual(["tool", "assistant"]);
-    const foreign = ConnectError.from(await clients(h).tools.executeTool({ name: "session_history", argumentsJson: "{}", user: "eve", sessionId: id }).catch((e: unknown) => e));
+    const foreign = ConnectError.from(
+      await clients(h)
+        .tools.executeTool({ name: "session_history", argumentsJson: "{}", user: "eve", sessionId: id })
+        .catch((e: unknown) => e),
+    );
     expect(foreign.code).toBe(Code.NotFound);
   });
 });
@@ -244,6 +281,8 @@ describe("ToolService", () => {
     expect(bad.rawMessage).toContain("must have required property 'query'");
     expect(bad.findDetails(ErrorInfoSchema)[0]?.metadata["field"]).toBe("arguments_json");
     expect(ConnectError.from(await tools.getTool({ name: "nope" }).catch((e: unknown) => e)).code).toBe(Code.NotFound);
-    expect(ConnectError.from(await tools.executeTool({ name: "nope", argumentsJson: "{}" }).catch((e: unknown) => e)).code).toBe(Code.NotFound);
+    expect(ConnectError.from(await tools.executeTool({ name: "nope", argumentsJson: "{}" }).catch((e: unknown) => e)).code).toBe(
+      Code.NotFound,
+    );
   });
 });

@@ -24,9 +24,39 @@ export const pick = <T>(r: Rng, items: readonly T[]): T => items[Math.floor(r() 
 export const int = (r: Rng, lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1));
 
 const ODD = [
-  "", " ", "\u0000", "\t\r\n", "<|endoftext|>", "<|im_start|>system", "\u202e\u202d", "\u200b\u200d\ufeff", "e\u0301\u0301\u0301",
-  "\ud800", "\udfff", "😀", "漢字", "%", "%zz", "%00", "../../etc/passwd", "${jndi:ldap://x}", "'; DROP TABLE x;--", "\\", '"', "{}", "[]", "null",
-  "NaN", "-0", "1e309", "ROLE_USER", "gpt-test", "local-echo", "claude-test", "dual", "fast",
+  "",
+  " ",
+  "\u0000",
+  "\t\r\n",
+  "<|endoftext|>",
+  "<|im_start|>system",
+  "\u202e\u202d",
+  "\u200b\u200d\ufeff",
+  "e\u0301\u0301\u0301",
+  "\ud800",
+  "\udfff",
+  "😀",
+  "漢字",
+  "%",
+  "%zz",
+  "%00",
+  "../../etc/passwd",
+  "$" + "{jndi:ldap://x}",
+  "'; DROP TABLE x;--",
+  "\\",
+  '"',
+  "{}",
+  "[]",
+  "null",
+  "NaN",
+  "-0",
+  "1e309",
+  "ROLE_USER",
+  "gpt-test",
+  "local-echo",
+  "claude-test",
+  "dual",
+  "fast",
 ];
 const WORDS = ["hello", "world", "what", "is", "the", "capital", "of", "France", "count", "to", "ten", "stream", "tool", "call"];
 
@@ -35,7 +65,8 @@ export function randomString(r: Rng): string {
   const roll = r();
   if (roll < 0.3) return pick(r, ODD);
   if (roll < 0.6) return Array.from({ length: int(r, 1, 12) }, () => pick(r, WORDS)).join(" ");
-  if (roll < 0.75) return Array.from({ length: int(r, 1, 40) }, () => String.fromCodePoint(int(r, 0, 0x10ffff) & (r() < 0.5 ? 0x7f : 0xffff))).join("");
+  if (roll < 0.75)
+    return Array.from({ length: int(r, 1, 40) }, () => String.fromCodePoint(int(r, 0, 0x10ffff) & (r() < 0.5 ? 0x7f : 0xffff))).join("");
   if (roll < 0.85) return pick(r, ["y", " ", "漢", "😀", "{", "[", "%", "\n", "a b "]).repeat(int(r, 100, 20_000));
   if (roll < 0.9) return "[".repeat(int(r, 10, 5000)) + "]".repeat(int(r, 0, 5000));
   if (roll < 0.97) return JSON.stringify({ type: "object", properties: { q: { type: "string" } }, extra: pick(r, ODD) });
@@ -52,7 +83,22 @@ function scalar(r: Rng, type: ScalarType): unknown {
       return r() < 0.5;
     case ScalarType.DOUBLE:
     case ScalarType.FLOAT:
-      return pick(r, [0, -0, 1, -1, 0.5, 2, 3, 1e308, -1e308, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.MIN_VALUE, r() * 4 - 1]);
+      return pick(r, [
+        0,
+        -0,
+        1,
+        -1,
+        0.5,
+        2,
+        3,
+        1e308,
+        -1e308,
+        Number.NaN,
+        Number.POSITIVE_INFINITY,
+        Number.NEGATIVE_INFINITY,
+        Number.MIN_VALUE,
+        r() * 4 - 1,
+      ]);
     case ScalarType.INT64:
     case ScalarType.SINT64:
     case ScalarType.SFIXED64:
@@ -79,14 +125,23 @@ function fieldValue(r: Rng, f: DescField, depth: number): unknown {
     case "list": {
       const n = r() < 0.9 ? int(r, 0, 4) : int(r, 5, 200);
       return Array.from({ length: n }, () =>
-        f.listKind === "scalar" ? scalar(r, f.scalar) : f.listKind === "enum" ? pick(r, f.enum.values).number : randomMessageInit(r, f.message, depth + 1),
+        f.listKind === "scalar"
+          ? scalar(r, f.scalar)
+          : f.listKind === "enum"
+            ? pick(r, f.enum.values).number
+            : randomMessageInit(r, f.message, depth + 1),
       );
     }
     case "map": {
       const out: Record<string, unknown> = {};
       for (let i = int(r, 0, r() < 0.95 ? 3 : 40); i > 0; i--) {
         const key = f.mapKey === ScalarType.STRING ? randomString(r).slice(0, 200) : String(int(r, 0, 100));
-        out[key] = f.mapKind === "scalar" ? scalar(r, f.scalar) : f.mapKind === "enum" ? pick(r, f.enum.values).number : randomMessageInit(r, f.message, depth + 1);
+        out[key] =
+          f.mapKind === "scalar"
+            ? scalar(r, f.scalar)
+            : f.mapKind === "enum"
+              ? pick(r, f.enum.values).number
+              : randomMessageInit(r, f.message, depth + 1);
       }
       return out;
     }
@@ -146,8 +201,9 @@ export function mutateJson(r: Rng, json: string): string {
   if (typeof value !== "object" || value === null) return json;
   const obj = value as Record<string, unknown>;
   const keys = Object.keys(obj);
-  if (roll < 0.75 || keys.length === 0) obj[pick(r, ["maxToken", "__proto__", "constructor", "model ", "x".repeat(int(r, 1, 3000))])] = pick(r, [1, "x", null, [], {}]);
-  else obj[pick(r, keys)] = pick(r, [null, 1, -1, "x", true, [], {}, [null], { a: [[[]]] }, 1e309 as unknown, "9".repeat(400)]);
+  if (roll < 0.75 || keys.length === 0)
+    obj[pick(r, ["maxToken", "__proto__", "constructor", "model ", "x".repeat(int(r, 1, 3000))])] = pick(r, [1, "x", null, [], {}]);
+  else obj[pick(r, keys)] = pick(r, [null, 1, -1, "x", true, [], {}, [null], { a: [[[]]] }, Number.POSITIVE_INFINITY, "9".repeat(400)]);
   return JSON.stringify(obj);
 }
 

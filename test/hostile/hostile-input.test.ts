@@ -37,7 +37,16 @@ const ADMIN = "sk-hostile-admin";
 const USER = "sk-hostile-user";
 const ROOT = new URL("../../", import.meta.url).pathname;
 
-const SERVICES: DescService[] = [CompletionService, SessionService, ToolService, AdminService, CacheService, HealthService, Health, reflectionV1.ServerReflection];
+const SERVICES: DescService[] = [
+  CompletionService,
+  SessionService,
+  ToolService,
+  AdminService,
+  CacheService,
+  HealthService,
+  Health,
+  reflectionV1.ServerReflection,
+];
 const METHODS: DescMethod[] = SERVICES.flatMap((s) => s.methods);
 const UNARY = METHODS.filter((m) => m.methodKind === "unary");
 const SERVER_STREAMING = METHODS.filter((m) => m.methodKind === "server_streaming");
@@ -82,7 +91,10 @@ beforeAll(async () => {
   };
   const file = join(dir, "config.json");
   writeFileSync(file, JSON.stringify(config));
-  gateway = spawn(process.execPath, [...(process.env["HOSTILE_NODE_ARGS"]?.split(" ") ?? []), join(ROOT, "dist/src/main.js")], { env: { PATH: process.env["PATH"], LLM_GATEWAY_CONFIG: file }, stdio: ["ignore", "pipe", "pipe"] });
+  gateway = spawn(process.execPath, [...(process.env["HOSTILE_NODE_ARGS"]?.split(" ") ?? []), join(ROOT, "dist/src/main.js")], {
+    env: { PATH: process.env["PATH"], LLM_GATEWAY_CONFIG: file },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const lines = createInterface({ input: gateway.stdout! });
   createInterface({ input: gateway.stderr! }).on("line", (l) => errorLines.push(`stderr: ${l}`));
   await new Promise<void>((resolve, reject) => {
@@ -143,20 +155,36 @@ async function grpcInput(r: Rng, session: () => http2.ClientHttp2Session): Promi
   const headers: Record<string, string> = { ...auth(r) };
   if (r() < 0.15) headers["grpc-timeout"] = pick(r, ["1m", "5S", "garbage", "99999999999H", "-1S", "0n", "1u"]);
   if (r() < 0.05) headers["grpc-encoding"] = pick(r, ["gzip", "br", "unknown", "identity"]);
-  if (r() < 0.05) headers["content-type"] = pick(r, ["application/grpc+json", "application/grpc+proto", "text/plain", "application/grpc; charset=x"]);
-  if (r() < 0.05) headers[`x-${int(r, 0, 9999)}`] = randomString(r).replace(/[^\x20-\x7e]/g, "").slice(0, 8000) || "v";
+  if (r() < 0.05)
+    headers["content-type"] = pick(r, ["application/grpc+json", "application/grpc+proto", "text/plain", "application/grpc; charset=x"]);
+  if (r() < 0.05)
+    headers[`x-${int(r, 0, 9999)}`] =
+      randomString(r)
+        .replace(/[^\x20-\x7e]/g, "")
+        .slice(0, 8000) || "v";
   const body = Buffer.from(frame(r, mutateBytes(r, binary)));
-  if (process.env["HOSTILE_ONLY"]) console.log("grpc", m.name, JSON.stringify(headers).slice(0, 300), body.length, body.subarray(0, 16).toString("hex"));
-  const outcome = await h2(grpcUrl, { path: `/${m.parent.typeName}/${m.name}`, headers, body, timeoutMs: endless(m) ? 300 : TIMEOUT_MS, session: session() });
+  if (process.env["HOSTILE_ONLY"])
+    console.log("grpc", m.name, JSON.stringify(headers).slice(0, 300), body.length, body.subarray(0, 16).toString("hex"));
+  const outcome = await h2(grpcUrl, {
+    path: `/${m.parent.typeName}/${m.name}`,
+    headers,
+    body,
+    timeoutMs: endless(m) ? 300 : TIMEOUT_MS,
+    session: session(),
+  });
   return { protocol: "grpc", what: `${m.parent.name}/${m.name}`, outcome, endless: endless(m) };
 }
 
 async function grpcWebInput(r: Rng): Promise<Sent> {
   const m = pick(r, METHODS);
   const { binary } = messageFor(r, m);
-  const headers = { "content-type": pick(r, ["application/grpc-web+proto", "application/grpc-web", "application/grpc-web+json"]), ...auth(r) };
+  const headers = {
+    "content-type": pick(r, ["application/grpc-web+proto", "application/grpc-web", "application/grpc-web+json"]),
+    ...auth(r),
+  };
   const body = Buffer.from(frame(r, mutateBytes(r, binary)));
-  if (process.env["HOSTILE_ONLY"]) console.log("grpc-web", m.name, JSON.stringify(headers).slice(0, 300), body.length, body.subarray(0, 16).toString("hex"));
+  if (process.env["HOSTILE_ONLY"])
+    console.log("grpc-web", m.name, JSON.stringify(headers).slice(0, 300), body.length, body.subarray(0, 16).toString("hex"));
   const outcome = await http1(httpUrl, {
     method: "POST",
     path: `/${m.parent.typeName}/${m.name}`,
@@ -177,7 +205,13 @@ async function connectInput(r: Rng): Promise<Sent> {
     method: "POST",
     path: `/${m.parent.typeName}/${m.name}`,
     headers: {
-      "content-type": streaming ? (asJson ? "application/connect+json" : "application/connect+proto") : asJson ? "application/json" : "application/proto",
+      "content-type": streaming
+        ? asJson
+          ? "application/connect+json"
+          : "application/connect+proto"
+        : asJson
+          ? "application/json"
+          : "application/proto",
       ...(r() < 0.1 ? { "connect-protocol-version": pick(r, ["2", "x"]) } : {}),
       ...(r() < 0.1 ? { "connect-timeout-ms": pick(r, ["1", "-5", "abc", "99999999999999"]) } : {}),
       ...auth(r),
@@ -185,17 +219,59 @@ async function connectInput(r: Rng): Promise<Sent> {
     body: streaming ? Buffer.from(frame(r, payload)) : payload,
     timeoutMs: endless(m) ? 300 : TIMEOUT_MS,
   });
-  return { protocol: streaming ? "connect-stream" : asJson ? "connect-json" : "connect-proto", what: `${m.parent.name}/${m.name}`, outcome, endless: endless(m) };
+  return {
+    protocol: streaming ? "connect-stream" : asJson ? "connect-json" : "connect-proto",
+    what: `${m.parent.name}/${m.name}`,
+    outcome,
+    endless: endless(m),
+  };
 }
 
 function restBody(r: Rng): string {
   const body: Record<string, unknown> = {
     model: pick(r, ["gpt-test", "claude-test", "local-echo", "fast", "", randomString(r)]),
-    messages: Array.from({ length: int(r, 0, 3) }, () => ({ role: pick(r, ["user", "system", "assistant", "tool", "developer", "x"]), content: r() < 0.8 ? randomString(r) : [{ type: pick(r, ["text", "image_url"]), text: randomString(r) }] })),
+    messages: Array.from({ length: int(r, 0, 3) }, () => ({
+      role: pick(r, ["user", "system", "assistant", "tool", "developer", "x"]),
+      content: r() < 0.8 ? randomString(r) : [{ type: pick(r, ["text", "image_url"]), text: randomString(r) }],
+    })),
   };
   for (let i = int(r, 0, 4); i > 0; i--) {
-    body[pick(r, ["temperature", "top_p", "max_tokens", "stop", "seed", "user", "stream", "stream_options", "tools", "tool_choice", "n", "logprobs", "metadata", "response_format", "session_id", "zzz"])] = pick(r, [
-      null, 0, 1, -1, 2.5, 1e309, "x", true, false, [], {}, [null], ["a", "b"], { include_usage: true }, { type: "text" }, randomString(r),
+    body[
+      pick(r, [
+        "temperature",
+        "top_p",
+        "max_tokens",
+        "stop",
+        "seed",
+        "user",
+        "stream",
+        "stream_options",
+        "tools",
+        "tool_choice",
+        "n",
+        "logprobs",
+        "metadata",
+        "response_format",
+        "session_id",
+        "zzz",
+      ])
+    ] = pick(r, [
+      null,
+      0,
+      1,
+      -1,
+      2.5,
+      Number.MAX_VALUE,
+      "x",
+      true,
+      false,
+      [],
+      {},
+      [null],
+      ["a", "b"],
+      { include_usage: true },
+      { type: "text" },
+      randomString(r),
       [{ type: "function", function: { name: "f", parameters: { type: "object" } } }],
     ]);
   }
@@ -203,17 +279,41 @@ function restBody(r: Rng): string {
 }
 
 async function restInput(r: Rng): Promise<Sent> {
-  const outcome = await http1(httpUrl, { method: "POST", path: "/v1/chat/completions", headers: { "content-type": "application/json", ...auth(r) }, body: restBody(r), timeoutMs: TIMEOUT_MS });
+  const outcome = await http1(httpUrl, {
+    method: "POST",
+    path: "/v1/chat/completions",
+    headers: { "content-type": "application/json", ...auth(r) },
+    body: restBody(r),
+    timeoutMs: TIMEOUT_MS,
+  });
   return { protocol: "rest", what: "chat.completions", outcome };
 }
 
-const PATHS = ["/", "/%", "/%zz", "/%E0%A4%A", "/v1", "/v1/models", "/v1/models/%", "/v1/models/gpt-test", "/v1/chat/completions", "/metrics", "/assets/x.js", "/assets/%2e%2e/x", "/llmgateway.v1.CompletionService/Complete", "//", "/index.html", "/?a=%"];
+const PATHS = [
+  "/",
+  "/%",
+  "/%zz",
+  "/%E0%A4%A",
+  "/v1",
+  "/v1/models",
+  "/v1/models/%",
+  "/v1/models/gpt-test",
+  "/v1/chat/completions",
+  "/metrics",
+  "/assets/x.js",
+  "/assets/%2e%2e/x",
+  "/llmgateway.v1.CompletionService/Complete",
+  "//",
+  "/index.html",
+  "/?a=%",
+];
 
 /** A path of random bytes, percent-encoded where HTTP requires it, and sometimes with broken escapes. */
 function randomPath(r: Rng): string {
   const bytes = Buffer.from(randomString(r)).subarray(0, int(r, 1, 3000));
   let out = "/";
-  for (const b of bytes) out += b > 0x20 && b < 0x7f && b !== 0x25 && b !== 0x3f && b !== 0x23 ? String.fromCharCode(b) : `%${b.toString(16).padStart(2, "0")}`;
+  for (const b of bytes)
+    out += b > 0x20 && b < 0x7f && b !== 0x25 && b !== 0x3f && b !== 0x23 ? String.fromCharCode(b) : `%${b.toString(16).padStart(2, "0")}`;
   return r() < 0.3 ? `${out}%${pick(r, ["", "z", "e0%a4"])}` : out;
 }
 
@@ -221,12 +321,27 @@ async function miscInput(r: Rng): Promise<Sent> {
   const method = pick(r, ["GET", "HEAD", "OPTIONS", "PUT", "DELETE", "PATCH", "POST", "TRACE", "CONNECT_X"]);
   const path = r() < 0.8 ? pick(r, PATHS) : randomPath(r);
   const headers: Record<string, string> = { ...auth(r) };
-  if (r() < 0.3) headers[pick(r, ["origin", "content-type", "access-control-request-method", "x-request-id", "traceparent", "accept-encoding"])] = randomString(r).replace(/[^\x20-\x7e]/g, "").slice(0, 9000) || "x";
+  if (r() < 0.3)
+    headers[pick(r, ["origin", "content-type", "access-control-request-method", "x-request-id", "traceparent", "accept-encoding"])] =
+      randomString(r)
+        .replace(/[^\x20-\x7e]/g, "")
+        .slice(0, 9000) || "x";
   if (r() < 0.5) {
-    const outcome = await http1(httpUrl, { method: method === "CONNECT_X" ? "GET" : method, path, headers, ...(method === "POST" || method === "PUT" ? { body: randomString(r).slice(0, 50_000) } : {}), timeoutMs: TIMEOUT_MS });
+    const outcome = await http1(httpUrl, {
+      method: method === "CONNECT_X" ? "GET" : method,
+      path,
+      headers,
+      ...(method === "POST" || method === "PUT" ? { body: randomString(r).slice(0, 50_000) } : {}),
+      timeoutMs: TIMEOUT_MS,
+    });
     return { protocol: "http1", what: `${method} ${path.slice(0, 40)}`, outcome };
   }
-  const outcome = await h2(grpcUrl, { path, headers: { ...headers, ":method": method === "CONNECT_X" ? "GET" : method }, body: Buffer.from(randomString(r).slice(0, 1000)), timeoutMs: TIMEOUT_MS });
+  const outcome = await h2(grpcUrl, {
+    path,
+    headers: { ...headers, ":method": method === "CONNECT_X" ? "GET" : method },
+    body: Buffer.from(randomString(r).slice(0, 1000)),
+    timeoutMs: TIMEOUT_MS,
+  });
   return { protocol: "http2", what: `${method} ${path.slice(0, 40)}`, outcome };
 }
 
@@ -240,7 +355,19 @@ function garbageInput(r: Rng): Promise<Sent> {
     const s = tcpConnect(Number(url.port), url.hostname);
     const done = (label: string) => {
       s.destroy();
-      resolve({ protocol: "tcp", what: "garbage", outcome: { status: 0, code: undefined, message: "", reason: undefined, transportError: label, ms: performance.now() - started, body: Buffer.alloc(0) } });
+      resolve({
+        protocol: "tcp",
+        what: "garbage",
+        outcome: {
+          status: 0,
+          code: undefined,
+          message: "",
+          reason: undefined,
+          transportError: label,
+          ms: performance.now() - started,
+          body: Buffer.alloc(0),
+        },
+      });
     };
     s.setTimeout(3000, () => done("no answer, open"));
     s.on("error", () => done("closed"));
@@ -254,7 +381,8 @@ function garbageInput(r: Rng): Promise<Sent> {
 function label(s: Sent): string {
   const o = s.outcome;
   if (s.protocol === "tcp") return `tcp ${o.transportError}`;
-  if (o.transportError) return `${s.protocol} ${s.endless && o.transportError === "timeout" ? "stream open" : `transport: ${o.transportError}`}`;
+  if (o.transportError)
+    return `${s.protocol} ${s.endless && o.transportError === "timeout" ? "stream open" : `transport: ${o.transportError}`}`;
   if (o.code !== undefined) return `${s.protocol} code ${o.code}`;
   return `${s.protocol} http ${o.status}`;
 }
@@ -270,10 +398,15 @@ describe("hostile input", () => {
       const kind = r();
       const ir = rng(seed);
       if (only && !only.includes(i)) {
-        plans.push(async () => ({ protocol: "skipped", what: "", outcome: { status: 200, code: undefined, message: "", reason: undefined, ms: 0, body: Buffer.alloc(0) } }));
+        plans.push(async () => ({
+          protocol: "skipped",
+          what: "",
+          outcome: { status: 200, code: undefined, message: "", reason: undefined, ms: 0, body: Buffer.alloc(0) },
+        }));
         continue;
       }
-      const family = kind < 0.3 ? "grpc" : kind < 0.45 ? "grpc-web" : kind < 0.62 ? "connect" : kind < 0.82 ? "rest" : kind < 0.98 ? "misc" : "tcp";
+      const family =
+        kind < 0.3 ? "grpc" : kind < 0.45 ? "grpc-web" : kind < 0.62 ? "connect" : kind < 0.82 ? "rest" : kind < 0.98 ? "misc" : "tcp";
       // HOSTILE_FAMILY=rest (say) replays one family only, to see which one a figure comes from.
       if (process.env["HOSTILE_FAMILY"] && process.env["HOSTILE_FAMILY"] !== family) continue;
       if (family === "grpc") plans.push((s) => grpcInput(ir, s));
@@ -326,20 +459,23 @@ describe("hostile input", () => {
         while (next < plans.length) {
           const i = next++;
           const sent = await plans[i]!(sessionFor(slot));
-          if (process.env["HOSTILE_ONLY"] && sent.protocol !== "skipped") console.log(`#${i}`, sent.protocol, sent.what, label(sent), sent.outcome.message.slice(0, 300));
+          if (process.env["HOSTILE_ONLY"] && sent.protocol !== "skipped")
+            console.log(`#${i}`, sent.protocol, sent.what, label(sent), sent.outcome.message.slice(0, 300));
           const l = label(sent);
           outcomes.set(l, (outcomes.get(l) ?? 0) + 1);
           const o = sent.outcome;
           const internal = o.code === 13 || o.code === 2 || o.status >= 500 || (o.transportError === "timeout" && !sent.endless);
-          if (internal && bad.length < 50) bad.push(`#${i} ${sent.protocol} ${sent.what}: ${l} ${o.reason ?? ""} ${o.message.slice(0, 160)}`);
-          if (o.transportError && sent.protocol !== "tcp" && !sent.endless && transport.length < 20) transport.push(`#${i} ${sent.protocol} ${sent.what}: ${o.transportError}`);
+          if (internal && bad.length < 50)
+            bad.push(`#${i} ${sent.protocol} ${sent.what}: ${l} ${o.reason ?? ""} ${o.message.slice(0, 160)}`);
+          if (o.transportError && sent.protocol !== "tcp" && !sent.endless && transport.length < 20)
+            transport.push(`#${i} ${sent.protocol} ${sent.what}: ${o.transportError}`);
         }
       }),
     );
     const seconds = (performance.now() - started) / 1000;
     clearInterval(scraper);
     await scrape();
-    sessions.forEach((s) => s.destroy());
+    for (const s of sessions) s.destroy();
     const rssAfter = await rssMb(pid);
     // Still here, and still answering.
     expect(gateway.exitCode).toBeNull();
@@ -367,7 +503,15 @@ describe("hostile input", () => {
     writeFileSync(join(ROOT, "test-artifacts/hostile-summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
     console.log(JSON.stringify(summary));
     if (process.env["HOSTILE_ONLY"]) console.log(errorLines);
-    if (gcLines.length) console.log(gcLines.map((l) => /(\d+\.\d+) \/ \d+\.\d+ ms/.exec(l)?.[1]).map(Number).sort((a, b) => b - a).slice(0, 5), gcLines.filter((l) => l.includes("Mark-Compact")).length);
+    if (gcLines.length)
+      console.log(
+        gcLines
+          .map((l) => /(\d+\.\d+) \/ \d+\.\d+ ms/.exec(l)?.[1])
+          .map(Number)
+          .sort((a, b) => b - a)
+          .slice(0, 5),
+        gcLines.filter((l) => l.includes("Mark-Compact")).length,
+      );
     expect(bad).toEqual([]);
     expect(errorLines).toEqual([]);
     expect(summary.hangs).toBe(0);

@@ -9,10 +9,7 @@ const redis = redisForFile();
 
 const backends: [string, (clock: ManualClock) => RateLimiter][] = [
   ["memory", (clock) => createMemoryRateLimiter(clock)],
-  [
-    "redis",
-    (clock) => createRedisRateLimiter(redis.client(), clock),
-  ],
+  ["redis", (clock) => createRedisRateLimiter(redis.client(), clock)],
 ];
 
 /** One contract, both stores: what the gateway relies on, whatever the backend. */

@@ -6,7 +6,11 @@ import { startFakeUpstream, type FakeUpstream } from "../support/fake-upstream.j
 import { collectChunks } from "../../src/providers/collect.js";
 
 /** A whole answer from a provider, as the gateway collects one for a unary call. */
-const completeVia = async (p: { stream: import("../../src/providers/provider.js").Provider["stream"] }, r: import("../../src/providers/provider.js").ProviderRequest, s: AbortSignal) => {
+const completeVia = async (
+  p: { stream: import("../../src/providers/provider.js").Provider["stream"] },
+  r: import("../../src/providers/provider.js").ProviderRequest,
+  s: AbortSignal,
+) => {
   const result = await collectChunks(p.stream(r, s));
   if (!result) throw new Error("the stream ended without its end");
   return result;
@@ -28,7 +32,12 @@ const request: ProviderRequest = {
 
 beforeAll(async () => {
   upstream = await startFakeUpstream();
-  provider = createAnthropicProvider({ fetch: createUpstreamFetch(), name: "anthropic", apiKey: "sk-ant-test", baseUrl: upstream.anthropicBaseUrl });
+  provider = createAnthropicProvider({
+    fetch: createUpstreamFetch(),
+    name: "anthropic",
+    apiKey: "sk-ant-test",
+    baseUrl: upstream.anthropicBaseUrl,
+  });
 });
 afterAll(() => upstream.close());
 
@@ -92,7 +101,11 @@ describe("Anthropic provider through @anthropic-ai/sdk", () => {
     expect(whole.message.toolCalls).toEqual([{ id: "toolu_1", name: "search", argumentsJson: '{"q":"x"}' }]);
     const chunks: ProviderChunk[] = [];
     for await (const c of provider.stream(request, new AbortController().signal)) chunks.push(c);
-    expect(chunks.at(-1)).toMatchObject({ type: "end", finishReason: "tool_calls", toolCalls: [{ id: "toolu_1", name: "search", argumentsJson: '{"q":"x"}' }] });
+    expect(chunks.at(-1)).toMatchObject({
+      type: "end",
+      finishReason: "tool_calls",
+      toolCalls: [{ id: "toolu_1", name: "search", argumentsJson: '{"q":"x"}' }],
+    });
   });
 
   it("maps tool turns to tool_use and tool_result blocks", () => {
@@ -103,7 +116,13 @@ describe("Anthropic provider through @anthropic-ai/sdk", () => {
     ]);
     expect(messages).toEqual([
       { role: "user", content: "time?" },
-      { role: "assistant", content: [{ type: "text", text: "Checking." }, { type: "tool_use", id: "t1", name: "clock", input: { tz: "UTC" } }] },
+      {
+        role: "assistant",
+        content: [
+          { type: "text", text: "Checking." },
+          { type: "tool_use", id: "t1", name: "clock", input: { tz: "UTC" } },
+        ],
+      },
       { role: "user", content: [{ type: "tool_result", tool_use_id: "t1", content: "12:00" }] },
     ]);
   });

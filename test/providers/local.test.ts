@@ -5,14 +5,23 @@ import type { ProviderChunk, ProviderRequest } from "../../src/providers/provide
 import { collectChunks } from "../../src/providers/collect.js";
 
 /** A whole answer from a provider, as the gateway collects one for a unary call. */
-const completeVia = async (p: { stream: import("../../src/providers/provider.js").Provider["stream"] }, r: import("../../src/providers/provider.js").ProviderRequest, s: AbortSignal) => {
+const completeVia = async (
+  p: { stream: import("../../src/providers/provider.js").Provider["stream"] },
+  r: import("../../src/providers/provider.js").ProviderRequest,
+  s: AbortSignal,
+) => {
   const result = await collectChunks(p.stream(r, s));
   if (!result) throw new Error("the stream ended without its end");
   return result;
 };
 
 const provider = createLocalProvider({ name: "local", tokenDelayMs: 0 });
-const base: ProviderRequest = { model: "local-echo", messages: [{ role: "user", content: "Tell me about gateways" }], maxTokens: 500, stop: [] };
+const base: ProviderRequest = {
+  model: "local-echo",
+  messages: [{ role: "user", content: "Tell me about gateways" }],
+  maxTokens: 500,
+  stop: [],
+};
 
 describe("local provider", () => {
   it("answers offline, labels itself, and counts tokens with a real tokenizer", async () => {

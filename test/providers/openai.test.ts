@@ -7,7 +7,11 @@ import { startFakeUpstream, type FakeUpstream } from "../support/fake-upstream.j
 import { collectChunks } from "../../src/providers/collect.js";
 
 /** A whole answer from a provider, as the gateway collects one for a unary call. */
-const completeVia = async (p: { stream: import("../../src/providers/provider.js").Provider["stream"] }, r: import("../../src/providers/provider.js").ProviderRequest, s: AbortSignal) => {
+const completeVia = async (
+  p: { stream: import("../../src/providers/provider.js").Provider["stream"] },
+  r: import("../../src/providers/provider.js").ProviderRequest,
+  s: AbortSignal,
+) => {
   const result = await collectChunks(p.stream(r, s));
   if (!result) throw new Error("the stream ended without its end");
   return result;
@@ -47,8 +51,20 @@ async function failure(p: Promise<unknown>, provider: Provider): Promise<Gateway
 
 beforeAll(async () => {
   upstream = await startFakeUpstream();
-  compatible = createOpenAiProvider({ fetch: createUpstreamFetch(), name: "compat", kind: "openai-compatible", apiKey: undefined, baseUrl: upstream.openAiBaseUrl });
-  openai = createOpenAiProvider({ fetch: createUpstreamFetch(), name: "openai", kind: "openai", apiKey: "sk-test", baseUrl: upstream.openAiBaseUrl });
+  compatible = createOpenAiProvider({
+    fetch: createUpstreamFetch(),
+    name: "compat",
+    kind: "openai-compatible",
+    apiKey: undefined,
+    baseUrl: upstream.openAiBaseUrl,
+  });
+  openai = createOpenAiProvider({
+    fetch: createUpstreamFetch(),
+    name: "openai",
+    kind: "openai",
+    apiKey: "sk-test",
+    baseUrl: upstream.openAiBaseUrl,
+  });
 });
 afterAll(() => upstream.close());
 beforeEach(() => upstream.setDefault({}));
@@ -94,7 +110,8 @@ describe("OpenAI provider through the openai SDK", () => {
 
   it("passes tool calls through, in both directions", async () => {
     upstream.enqueue({ text: "", toolCalls: [{ id: "call_1", name: "get_time", arguments: '{"tz":"UTC"}' }] });
-    const result = await completeVia(compatible, 
+    const result = await completeVia(
+      compatible,
       {
         ...request,
         messages: [
@@ -109,7 +126,11 @@ describe("OpenAI provider through the openai SDK", () => {
     expect(result.message.toolCalls).toEqual([{ id: "call_1", name: "get_time", argumentsJson: '{"tz":"UTC"}' }]);
     expect(upstream.requests.at(-1)!.body["messages"]).toEqual([
       { role: "user", content: "time?" },
-      { role: "assistant", content: null, tool_calls: [{ id: "call_0", type: "function", function: { name: "get_time", arguments: "{}" } }] },
+      {
+        role: "assistant",
+        content: null,
+        tool_calls: [{ id: "call_0", type: "function", function: { name: "get_time", arguments: "{}" } }],
+      },
       { role: "tool", content: "12:00", tool_call_id: "call_0" },
     ]);
   });

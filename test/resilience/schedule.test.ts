@@ -26,7 +26,9 @@ function breakers(open: Set<string> = new Set()): Breakers {
   return { admit: (id) => (open.has(id) ? undefined : permit), state: () => "closed", retryAfterMs: () => 0, onChange() {} };
 }
 
-function setup(overrides: { retry?: Partial<RetryOptions>; deadlineIn?: number; open?: Set<string>; budget?: ReturnType<typeof createRetryBudget> } = {}) {
+function setup(
+  overrides: { retry?: Partial<RetryOptions>; deadlineIn?: number; open?: Set<string>; budget?: ReturnType<typeof createRetryBudget> } = {},
+) {
   const clock = manualClock();
   const call: CallContext = {
     signal: new AbortController().signal,

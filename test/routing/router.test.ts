@@ -36,7 +36,8 @@ const request = (routing: Partial<ChatRequest["routing"]> = {}): ChatRequest => 
   metadata: {},
   routing: { preferredProviders: [], excludedProviders: [], ...routing },
 });
-const order = (r: ReturnType<typeof createRouter>, req: ChatRequest) => r.route(catalog.resolve(req.model), req, false).map((d) => d.provider);
+const order = (r: ReturnType<typeof createRouter>, req: ChatRequest) =>
+  r.route(catalog.resolve(req.model), req, false).map((d) => d.provider);
 
 describe("router", () => {
   const router = createRouter({ defaultStrategy: "fallback", stats: createDeploymentStats(systemClock) });
@@ -73,7 +74,11 @@ describe("router", () => {
   it("rejects a model with both provider and deployments, or neither", () => {
     const base = { providers: [{ name: "p1", kind: "local" }] };
     expect(() => validateConfig({ ...base, models: [{ name: "x" }] }, {})).toThrow("models[0].provider");
-    expect(() => validateConfig({ ...base, models: [{ name: "x", provider: "p1", deployments: [{ provider: "p1" }] }] }, {})).toThrow("models[0].provider");
-    expect(() => validateConfig({ ...base, models: [{ name: "x", deployments: [{ provider: "nope" }] }] }, {})).toThrow("models[0].deployments[0].provider");
+    expect(() => validateConfig({ ...base, models: [{ name: "x", provider: "p1", deployments: [{ provider: "p1" }] }] }, {})).toThrow(
+      "models[0].provider",
+    );
+    expect(() => validateConfig({ ...base, models: [{ name: "x", deployments: [{ provider: "nope" }] }] }, {})).toThrow(
+      "models[0].deployments[0].provider",
+    );
   });
 });

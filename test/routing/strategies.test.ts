@@ -78,7 +78,7 @@ describe("routing strategies on a seeded health state", () => {
 
   it("weighted sends traffic by weight × health, and the failing deployment almost none", () => {
     let seed = 42;
-    const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
     const counts: Record<string, number> = { a: 0, b: 0, c: 0 };
     for (let i = 0; i < 10_000; i++) counts[strategies.weighted([a, b, c], ctx({ random }))[0]!.provider]!++;
     // Effective weights: a 1 × 1, b 3 × 1, c 1 × 0.1 (error rate 0.9) → 24%, 73%, 2.4%.

@@ -61,11 +61,15 @@ describe.each(backends)("session store contract: %s", (_name, make) => {
     const s = session(b);
     await b.store.create(s);
     const later = s.createdAt + 1000;
-    const after = await b.store.append(s.id, [
-      { role: "user", content: "Hi ✓" },
-      { role: "assistant", content: "", toolCalls: [{ id: "c1", name: "clock", argumentsJson: "{}" }] },
-      { role: "tool", content: "12:00", toolCallId: "c1" },
-    ], later);
+    const after = await b.store.append(
+      s.id,
+      [
+        { role: "user", content: "Hi ✓" },
+        { role: "assistant", content: "", toolCalls: [{ id: "c1", name: "clock", argumentsJson: "{}" }] },
+        { role: "tool", content: "12:00", toolCallId: "c1" },
+      ],
+      later,
+    );
     expect(after).toMatchObject({ messageCount: 3, updatedAt: later, expiresAt: later + s.ttlMs });
     const page = await b.store.messages(s.id, 1, 5);
     expect(page.map((m) => m.index)).toEqual([1, 2]);
@@ -77,8 +81,18 @@ describe.each(backends)("session store contract: %s", (_name, make) => {
   it("replaces one message by index, and refuses an index that is not there", async () => {
     const s = session(b);
     await b.store.create(s);
-    await b.store.append(s.id, [{ role: "user", content: "one" }, { role: "assistant", content: "two" }], s.createdAt);
-    expect(await b.store.update(s.id, 1, { role: "assistant", content: "2" }, s.createdAt + 5)).toMatchObject({ index: 1, message: { content: "2" } });
+    await b.store.append(
+      s.id,
+      [
+        { role: "user", content: "one" },
+        { role: "assistant", content: "two" },
+      ],
+      s.createdAt,
+    );
+    expect(await b.store.update(s.id, 1, { role: "assistant", content: "2" }, s.createdAt + 5)).toMatchObject({
+      index: 1,
+      message: { content: "2" },
+    });
     expect((await b.store.messages(s.id, 0, 10)).map((m) => m.message.content)).toEqual(["one", "2"]);
     expect(await b.store.update(s.id, 2, { role: "user", content: "x" }, s.createdAt)).toBeUndefined();
     expect(await b.store.update(s.id, -1, { role: "user", content: "x" }, s.createdAt)).toBeUndefined();
@@ -117,7 +131,14 @@ describe.each(backends)("session store contract: %s", (_name, make) => {
     await b.store.create(s);
     await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
-        b.store.append(s.id, [{ role: "user", content: `q${i}` }, { role: "assistant", content: `a${i}` }], b.now()),
+        b.store.append(
+          s.id,
+          [
+            { role: "user", content: `q${i}` },
+            { role: "assistant", content: `a${i}` },
+          ],
+          b.now(),
+        ),
       ),
     );
     const all = await b.store.messages(s.id, 0, 1000);
@@ -128,7 +149,16 @@ describe.each(backends)("session store contract: %s", (_name, make) => {
 });
 
 describe("memory session store bounds", () => {
-  const base = (id: string, owner = "ann"): NewSession => ({ id, owner, systemPrompt: "", model: "", defaults: {}, metadata: {}, createdAt: Date.UTC(2026, 0, 1), ttlMs: 60_000 });
+  const base = (id: string, owner = "ann"): NewSession => ({
+    id,
+    owner,
+    systemPrompt: "",
+    model: "",
+    defaults: {},
+    metadata: {},
+    createdAt: Date.UTC(2026, 0, 1),
+    ttlMs: 60_000,
+  });
 
   it("refuses sessions and messages past its bounds with SESSION_STORE_FULL, and frees what expires or is deleted", async () => {
     const clock = manualClock(Date.UTC(2026, 0, 1));
@@ -137,7 +167,9 @@ describe("memory session store bounds", () => {
     await store.create(base("b"));
     await expect(store.create(base("c"))).rejects.toMatchObject({ reason: "SESSION_STORE_FULL" });
     await store.append("a", [{ role: "user", content: "12345678" }], clock.now());
-    await expect(store.append("b", [{ role: "user", content: "123" }], clock.now())).rejects.toMatchObject({ reason: "SESSION_STORE_FULL" });
+    await expect(store.append("b", [{ role: "user", content: "123" }], clock.now())).rejects.toMatchObject({
+      reason: "SESSION_STORE_FULL",
+    });
     expect(await store.delete("a")).toBe(true);
     expect(await store.append("b", [{ role: "user", content: "123" }], clock.now())).toBeDefined();
     clock.advance(120_000);

@@ -138,9 +138,9 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
       res.end();
       return;
     }
-    res.writeHead(200, { "content-type": "application/json" }).end(
-      JSON.stringify(format === "openai" ? openAiResponse(model, text, b) : anthropicResponse(model, text, b)),
-    );
+    res
+      .writeHead(200, { "content-type": "application/json" })
+      .end(JSON.stringify(format === "openai" ? openAiResponse(model, text, b) : anthropicResponse(model, text, b)));
   });
   server.on("connection", (s) => {
     sockets.add(s);
@@ -175,10 +175,6 @@ function words(text: string): string[] {
 /** Rough token count for usage: one token per word, as a stand-in upstream may. */
 function tokens(text: string): number {
   return words(text).length;
-}
-
-function promptTokens(body: unknown): number {
-  return Math.max(1, Math.ceil(JSON.stringify(body).length / 8));
 }
 
 function errorBody(format: "openai" | "anthropic", status: number) {
@@ -221,11 +217,26 @@ function* openAiStream(model: string, text: string, b: FakeBehaviour): Iterable<
   // Tool calls arrive like OpenAI sends them: id and name first, then the arguments in pieces.
   for (const [i, c] of (b.toolCalls ?? []).entries()) {
     const half = Math.ceil(c.arguments.length / 2);
-    yield { data: chunk([{ index: 0, delta: { tool_calls: [{ index: i, id: c.id, type: "function", function: { name: c.name, arguments: c.arguments.slice(0, half) } }] }, finish_reason: null }]) };
-    yield { data: chunk([{ index: 0, delta: { tool_calls: [{ index: i, function: { arguments: c.arguments.slice(half) } }] }, finish_reason: null }]) };
+    yield {
+      data: chunk([
+        {
+          index: 0,
+          delta: {
+            tool_calls: [{ index: i, id: c.id, type: "function", function: { name: c.name, arguments: c.arguments.slice(0, half) } }],
+          },
+          finish_reason: null,
+        },
+      ]),
+    };
+    yield {
+      data: chunk([
+        { index: 0, delta: { tool_calls: [{ index: i, function: { arguments: c.arguments.slice(half) } }] }, finish_reason: null },
+      ]),
+    };
   }
   yield { data: chunk([{ index: 0, delta: {}, finish_reason: b.finishReason ?? (b.toolCalls ? "tool_calls" : "stop") }]), finish: true };
-  if (!b.omitUsage) yield { data: chunk([], { usage: { prompt_tokens: 11, completion_tokens: tokens(text), total_tokens: 11 + tokens(text) } }) };
+  if (!b.omitUsage)
+    yield { data: chunk([], { usage: { prompt_tokens: 11, completion_tokens: tokens(text), total_tokens: 11 + tokens(text) } }) };
   yield { data: "data: [DONE]\n\n" };
 }
 

@@ -4,6 +4,10 @@ import { anyUnpack } from "@bufbuild/protobuf/wkt";
 import { ErrorInfoSchema, RetryInfoSchema, type ErrorInfo } from "../../gen/ts/google/rpc/error_details_pb.js";
 import { StatusSchema } from "../../gen/ts/google/rpc/status_pb.js";
 
+/** A method of a generic grpc-js client: its arguments and result depend on the method, so they are the caller's to type. */
+// biome-ignore lint/suspicious/noExplicitAny: grpc-js's generic clients are untyped by nature.
+type GrpcMethod = (...args: any[]) => any;
+
 /**
  * A real @grpc/grpc-js client for a protobuf-es service: grpc-js does the
  * HTTP/2 and the gRPC framing, protobuf-es the (de)serialisation.
@@ -12,7 +16,7 @@ export function grpcClient(
   service: DescService,
   address: string,
   credentials: grpc.ChannelCredentials = grpc.credentials.createInsecure(),
-): grpc.Client & Record<string, Function> {
+): grpc.Client & Record<string, GrpcMethod> {
   const definition: Record<string, grpc.MethodDefinition<unknown, unknown>> = {};
   for (const m of service.methods) {
     definition[m.localName] = {
@@ -26,11 +30,16 @@ export function grpcClient(
     };
   }
   const Ctor = grpc.makeGenericClientConstructor(definition, service.typeName);
-  return new Ctor(address, credentials) as grpc.Client & Record<string, Function>;
+  return new Ctor(address, credentials) as grpc.Client & Record<string, GrpcMethod>;
 }
 
 /** Calls a unary method and resolves with the response or rejects with the ServiceError. */
-export function unary<T>(client: grpc.Client & Record<string, Function>, method: string, request: unknown, options: grpc.CallOptions = {}): Promise<T> {
+export function unary<T>(
+  client: grpc.Client & Record<string, GrpcMethod>,
+  method: string,
+  request: unknown,
+  options: grpc.CallOptions = {},
+): Promise<T> {
   return new Promise((resolve, reject) => {
     client[method]!(request, new grpc.Metadata(), options, (err: grpc.ServiceError | null, res: T) => (err ? reject(err) : resolve(res)));
   });

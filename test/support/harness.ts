@@ -63,11 +63,21 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const timeouts =
     options.providerTimeoutMs === "defaults"
       ? {}
-      : { timeoutMs: options.providerTimeoutMs ?? 5000, ...(options.firstTokenTimeoutMs ? { firstTokenTimeoutMs: options.firstTokenTimeoutMs } : {}) };
+      : {
+          timeoutMs: options.providerTimeoutMs ?? 5000,
+          ...(options.firstTokenTimeoutMs ? { firstTokenTimeoutMs: options.firstTokenTimeoutMs } : {}),
+        };
   const upstream = await startFakeUpstream();
   const config = validateConfig(
     {
-      server: { host: "127.0.0.1", grpcPort: 0, httpPort: 0, shutdownGraceMs: 2000, corsOrigins: ["http://playground.test"], ...options.server },
+      server: {
+        host: "127.0.0.1",
+        grpcPort: 0,
+        httpPort: 0,
+        shutdownGraceMs: 2000,
+        corsOrigins: ["http://playground.test"],
+        ...options.server,
+      },
       defaultModel: "gpt-test",
       ...(options.limits ? { limits: options.limits } : {}),
       ...(options.cache ? { cache: options.cache } : {}),
@@ -75,7 +85,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       ...(options.tools ? { tools: options.tools } : {}),
       ...(options.auth ? { auth: options.auth } : {}),
       ...(options.log ? { log: options.log } : {}),
-      ...(options.redisUrl ? { redis: { url: options.redisUrl, ...(options.redisProbeMs ? { probeIntervalMs: options.redisProbeMs } : {}) } } : {}),
+      ...(options.redisUrl
+        ? { redis: { url: options.redisUrl, ...(options.redisProbeMs ? { probeIntervalMs: options.redisProbeMs } : {}) } }
+        : {}),
       resilience: {
         breaker: options.breaker ?? { volumeThreshold: 1_000_000 },
         retry: options.retry ?? { budgetRatio: 0, budgetBurst: 0 },
@@ -86,19 +98,48 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         { name: "local", kind: "local" },
       ],
       models: [
-        { name: "gpt-test", provider: "fake-openai", upstreamModel: "gpt-4o-mini", aliases: ["fast"], pricing: { inputPerMillion: 1, outputPerMillion: 2 }, capabilities: { tools: true } },
-        { name: "claude-test", provider: "fake-anthropic", upstreamModel: "claude-haiku-4-5", pricing: { inputPerMillion: 3, outputPerMillion: 15 }, capabilities: { tools: true } },
+        {
+          name: "gpt-test",
+          provider: "fake-openai",
+          upstreamModel: "gpt-4o-mini",
+          aliases: ["fast"],
+          pricing: { inputPerMillion: 1, outputPerMillion: 2 },
+          capabilities: { tools: true },
+        },
+        {
+          name: "claude-test",
+          provider: "fake-anthropic",
+          upstreamModel: "claude-haiku-4-5",
+          pricing: { inputPerMillion: 3, outputPerMillion: 15 },
+          capabilities: { tools: true },
+        },
         { name: "local-echo", provider: "local", maxOutputTokens: 256 },
         { name: "dual", deployments: dualDeployments },
         { name: "hedged", deployments: dualDeployments, hedgeAfterMs: 100 },
         // A small window, for trimming tests.
-        { name: "tiny", provider: "fake-openai", upstreamModel: "gpt-4o-mini", contextWindow: 300, maxOutputTokens: 50, tokenizer: "o200k_base" },
+        {
+          name: "tiny",
+          provider: "fake-openai",
+          upstreamModel: "gpt-4o-mini",
+          contextWindow: 300,
+          maxOutputTokens: 50,
+          tokenizer: "o200k_base",
+        },
       ],
     },
     {},
   );
-  const logger = options.logSink ? createLogger("info", options.logSink) : process.env["HARNESS_LOG"] ? createLogger("debug") : silentLogger;
-  const app = createApp(config, { logger, env: {}, ...(options.spanProcessor ? { spanProcessor: options.spanProcessor } : {}), ...(options.clock ? { clock: options.clock } : {}) });
+  const logger = options.logSink
+    ? createLogger("info", options.logSink)
+    : process.env["HARNESS_LOG"]
+      ? createLogger("debug")
+      : silentLogger;
+  const app = createApp(config, {
+    logger,
+    env: {},
+    ...(options.spanProcessor ? { spanProcessor: options.spanProcessor } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
   const server = await app.start();
   return {
     upstream,

@@ -73,14 +73,29 @@ function grpcWebTrailers(body: Buffer): Record<string, string> | undefined {
 }
 
 const CONNECT_CODES: Record<string, number> = {
-  canceled: 1, unknown: 2, invalid_argument: 3, deadline_exceeded: 4, not_found: 5, already_exists: 6, permission_denied: 7,
-  resource_exhausted: 8, failed_precondition: 9, aborted: 10, out_of_range: 11, unimplemented: 12, internal: 13, unavailable: 14,
-  data_loss: 15, unauthenticated: 16,
+  canceled: 1,
+  unknown: 2,
+  invalid_argument: 3,
+  deadline_exceeded: 4,
+  not_found: 5,
+  already_exists: 6,
+  permission_denied: 7,
+  resource_exhausted: 8,
+  failed_precondition: 9,
+  aborted: 10,
+  out_of_range: 11,
+  unimplemented: 12,
+  internal: 13,
+  unavailable: 14,
+  data_loss: 15,
+  unauthenticated: 16,
 };
 
 function connectError(json: unknown): { code: number | undefined; message: string; reason: string | undefined } {
   const e = json as { code?: string; message?: string; details?: { type?: string; value?: string }[]; error?: unknown } | undefined;
-  const err = (e && "error" in e && e.error ? e.error : e) as { code?: string; message?: string; details?: { type?: string; value?: string }[] } | undefined;
+  const err = (e && "error" in e && e.error ? e.error : e) as
+    | { code?: string; message?: string; details?: { type?: string; value?: string }[] }
+    | undefined;
   const info = err?.details?.find((d) => d.type === "google.rpc.ErrorInfo");
   let reason: string | undefined;
   if (info?.value) {
@@ -94,12 +109,32 @@ function connectError(json: unknown): { code: number | undefined; message: strin
 }
 
 /** One HTTP/1.1 request with any method, path, headers and body. */
-export function http1(url: string, options: { method: string; path: string; headers?: http.OutgoingHttpHeaders; body?: Buffer | string; timeoutMs?: number }): Promise<RawOutcome> {
+export function http1(
+  url: string,
+  options: { method: string; path: string; headers?: http.OutgoingHttpHeaders; body?: Buffer | string; timeoutMs?: number },
+): Promise<RawOutcome> {
   const started = performance.now();
   return new Promise((resolve) => {
     const u = new URL(url);
-    const req = http.request({ host: u.hostname, port: u.port, method: options.method, path: options.path, headers: options.headers, insecureHTTPParser: false, agent: false });
-    const fail = (transportError: string) => resolve({ status: 0, code: undefined, message: "", reason: undefined, transportError, ms: performance.now() - started, body: Buffer.alloc(0) });
+    const req = http.request({
+      host: u.hostname,
+      port: u.port,
+      method: options.method,
+      path: options.path,
+      headers: options.headers,
+      insecureHTTPParser: false,
+      agent: false,
+    });
+    const fail = (transportError: string) =>
+      resolve({
+        status: 0,
+        code: undefined,
+        message: "",
+        reason: undefined,
+        transportError,
+        ms: performance.now() - started,
+        body: Buffer.alloc(0),
+      });
     req.setTimeout(options.timeoutMs ?? 10_000, () => {
       req.destroy(new Error("timeout"));
     });
@@ -115,7 +150,11 @@ export function http1(url: string, options: { method: string; path: string; head
         if (type.startsWith("application/grpc-web")) {
           const t = grpcWebTrailers(body) ?? (res.headers as Record<string, string>);
           const code = t["grpc-status"];
-          out = { code: code === undefined ? undefined : Number(code), message: percentDecoded(t["grpc-message"] ?? ""), reason: reasonFromStatusBin(t["grpc-status-details-bin"]) };
+          out = {
+            code: code === undefined ? undefined : Number(code),
+            message: percentDecoded(t["grpc-message"] ?? ""),
+            reason: reasonFromStatusBin(t["grpc-status-details-bin"]),
+          };
         } else if (type.startsWith("application/connect+")) {
           const endStream = lastEnvelope(body, 0x02);
           if (endStream) out = connectError(JSON.parse(endStream.toString("utf8") || "{}"));
@@ -148,7 +187,10 @@ function lastEnvelope(body: Buffer, flag: number): Buffer | undefined {
 }
 
 /** One HTTP/2 request (gRPC framing is up to the caller), read to its trailers. */
-export function h2(url: string, options: { path: string; headers?: http2.OutgoingHttpHeaders; body?: Buffer; timeoutMs?: number; session?: http2.ClientHttp2Session }): Promise<RawOutcome> {
+export function h2(
+  url: string,
+  options: { path: string; headers?: http2.OutgoingHttpHeaders; body?: Buffer; timeoutMs?: number; session?: http2.ClientHttp2Session },
+): Promise<RawOutcome> {
   const started = performance.now();
   return new Promise((resolve) => {
     // The client's own session memory (10 MB by default) would refuse our own big requests.
@@ -161,7 +203,13 @@ export function h2(url: string, options: { path: string; headers?: http2.Outgoin
     if (own) session.on("error", () => {});
     let stream: http2.ClientHttp2Stream;
     try {
-      stream = session.request({ ":method": "POST", ":path": options.path, "content-type": "application/grpc", te: "trailers", ...options.headers });
+      stream = session.request({
+        ":method": "POST",
+        ":path": options.path,
+        "content-type": "application/grpc",
+        te: "trailers",
+        ...options.headers,
+      });
     } catch (e) {
       done({ status: 0, code: undefined, message: "", reason: undefined, transportError: (e as Error).message, body: Buffer.alloc(0) });
       return;

@@ -35,7 +35,11 @@ export async function startRedis(): Promise<TestRedis> {
   const running = () => proc !== undefined && proc.exitCode === null && proc.signalCode === null;
   const start = async () => {
     if (running()) return;
-    proc = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--enable-debug-command", "local"], { stdio: "ignore" });
+    proc = spawn(
+      "redis-server",
+      ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--enable-debug-command", "local"],
+      { stdio: "ignore" },
+    );
     // Ready when it answers PING.
     for (let i = 0; i < 200; i++) {
       const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
@@ -97,7 +101,7 @@ export function redisForFile(): { readonly server: TestRedis; client(): Redis; t
     await server!.flush();
   });
   afterAll(async () => {
-    clients.splice(0).forEach((c) => c.disconnect());
+    for (const c of clients.splice(0)) c.disconnect();
     await server?.stop();
   });
   return {

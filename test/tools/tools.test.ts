@@ -1,7 +1,7 @@
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { GatewayError } from "../../src/core/errors.js";
+import type { GatewayError } from "../../src/core/errors.js";
 import { createUpstreamFetch } from "../../src/providers/http.js";
 import type { Sessions } from "../../src/sessions/sessions.js";
 import { evaluate } from "../../src/tools/calculator.js";
@@ -48,7 +48,8 @@ beforeAll(async () => {
     let body = "";
     for await (const c of req) body += String(c);
     seen.push({ path: req.url ?? "", body, headers: req.headers });
-    if (req.url?.startsWith("/search")) res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ hits: ["doc-1", "doc-2"], echo: body || req.url }));
+    if (req.url?.startsWith("/search"))
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ hits: ["doc-1", "doc-2"], echo: body || req.url }));
     else if (req.url?.startsWith("/big")) res.end("é".repeat(100));
     else if (req.url?.startsWith("/fail")) res.writeHead(500).end("search index unavailable");
     // /slow: no answer
@@ -61,7 +62,12 @@ afterAll(() => {
   service.close();
 });
 
-const schema = { type: "object", properties: { query: { type: "string" }, k: { type: "integer", minimum: 1 } }, required: ["query"], additionalProperties: false };
+const schema = {
+  type: "object",
+  properties: { query: { type: "string" }, k: { type: "integer", minimum: 1 } },
+  required: ["query"],
+  additionalProperties: false,
+};
 const noSessions = {} as Sessions;
 
 function registry(over: Record<string, unknown> = {}, clock: Clock = systemClock): Tools {
@@ -71,7 +77,14 @@ function registry(over: Record<string, unknown> = {}, clock: Clock = systemClock
       models: [{ name: "m", provider: "local" }],
       tools: {
         definitions: [
-          { name: "search", description: "Semantic search", parameters: schema, kind: "http", url: `${base}/search`, headers: { "x-api-key": { env: "SEARCH_KEY" } } },
+          {
+            name: "search",
+            description: "Semantic search",
+            parameters: schema,
+            kind: "http",
+            url: `${base}/search`,
+            headers: { "x-api-key": { env: "SEARCH_KEY" } },
+          },
           { name: "search_get", description: "Search by GET", parameters: schema, kind: "http", url: `${base}/search`, method: "GET" },
           { name: "broken", description: "Fails", parameters: { type: "object" }, kind: "http", url: `${base}/fail` },
           { name: "slow", description: "Hangs", parameters: { type: "object" }, kind: "http", url: `${base}/slow`, timeoutMs: 200 },
@@ -98,9 +111,15 @@ describe("tools file", () => {
   it("names the key of a fault", () => {
     const dir = mkdtempSync(join(tmpdir(), "gw-tools-"));
     const file = join(dir, "tools.json");
-    writeFileSync(file, JSON.stringify({ tools: [{ name: "bad name", description: "x", kind: "http", url: "http://x", parameters: { type: "object" } }] }));
+    writeFileSync(
+      file,
+      JSON.stringify({ tools: [{ name: "bad name", description: "x", kind: "http", url: "http://x", parameters: { type: "object" } }] }),
+    );
     expect(() => readToolsFile(file)).toThrow("tools[0].name");
-    writeFileSync(file, JSON.stringify({ tools: [{ name: "t", description: "x", kind: "http", url: "http://x", parameters: { type: "string" } }] }));
+    writeFileSync(
+      file,
+      JSON.stringify({ tools: [{ name: "t", description: "x", kind: "http", url: "http://x", parameters: { type: "string" } }] }),
+    );
     expect(() => readToolsFile(file)).toThrow("tools[0].parameters: must be a JSON Schema with type: object");
   });
 });
@@ -109,7 +128,14 @@ describe("tool registry", () => {
   it("lists HTTP tools and the builtins, and calls an HTTP tool with its arguments and headers from the environment", async () => {
     const tools = registry();
     expect(tools.list().map((t) => `${t.definition.name}:${t.kind}`)).toEqual([
-      "big:http", "broken:http", "calculator:builtin", "current_time:builtin", "search:http", "search_get:http", "session_history:builtin", "slow:http",
+      "big:http",
+      "broken:http",
+      "calculator:builtin",
+      "current_time:builtin",
+      "search:http",
+      "search_get:http",
+      "session_history:builtin",
+      "slow:http",
     ]);
     const out = await tools.execute("search", '{"query":"gRPC","k":2}', { owner: "ann" });
     expect(JSON.parse(out.output)).toEqual({ hits: ["doc-1", "doc-2"], echo: '{"query":"gRPC","k":2}' });
@@ -120,8 +146,14 @@ describe("tool registry", () => {
 
   it("refuses arguments that do not match the schema, naming what is wrong", async () => {
     const tools = registry();
-    const bad = async (args: string) => tools.execute("search", args, { owner: "ann" }).then(() => undefined, (e: unknown) => e as GatewayError);
-    expect((await bad('{"k":0}'))?.message).toMatch(/must have required property 'query'.*must be >= 1|must be >= 1.*must have required property 'query'/);
+    const bad = async (args: string) =>
+      tools.execute("search", args, { owner: "ann" }).then(
+        () => undefined,
+        (e: unknown) => e as GatewayError,
+      );
+    expect((await bad('{"k":0}'))?.message).toMatch(
+      /must have required property 'query'.*must be >= 1|must be >= 1.*must have required property 'query'/,
+    );
     expect((await bad('{"query":"x","extra":1}'))?.message).toContain("must NOT have additional properties");
     expect((await bad("{not json"))?.message).toContain("is not JSON");
     expect((await bad("{}"))?.reason).toBe("INVALID_REQUEST");

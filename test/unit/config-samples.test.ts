@@ -12,8 +12,20 @@ import { createCatalog } from "../../src/core/catalog.js";
  * and every such file is a configuration the gateway accepts.
  */
 const root = new URL("../../", import.meta.url).pathname;
-const docs = ["README.md", ...readdirSync(`${root}docs`).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`)];
-const env = { OPENAI_API_KEY: "sk-x", ANTHROPIC_API_KEY: "sk-ant-x", GROQ_API_KEY: "gsk-x", ACME_API_KEY: "acme", SUPPORT_BOT_API_KEY: "sb", PLATFORM_API_KEY: "pl" };
+const docs = [
+  "README.md",
+  ...readdirSync(`${root}docs`)
+    .filter((f) => f.endsWith(".md"))
+    .map((f) => `docs/${f}`),
+];
+const env = {
+  OPENAI_API_KEY: "sk-x",
+  ANTHROPIC_API_KEY: "sk-ant-x",
+  GROQ_API_KEY: "gsk-x",
+  ACME_API_KEY: "acme",
+  SUPPORT_BOT_API_KEY: "sb",
+  PLATFORM_API_KEY: "pl",
+};
 
 function samples(): { doc: string; file: string; text: string }[] {
   return docs.flatMap((doc) =>
@@ -30,10 +42,13 @@ describe("configuration samples in the docs", () => {
     expect(samples().length).toBeGreaterThanOrEqual(4);
   });
 
-  it.each(samples().map((s) => [`${s.doc}: ${s.file || s.text.slice(0, 40)}`, s] as const))("%s is a file under examples/, verbatim", (_name, s) => {
-    expect(s.file, "the block's first line must be '# examples/<file>'").not.toBe("");
-    expect(s.text).toBe(readFileSync(`${root}${s.file}`, "utf8"));
-  });
+  it.each(samples().map((s) => [`${s.doc}: ${s.file || s.text.slice(0, 40)}`, s] as const))(
+    "%s is a file under examples/, verbatim",
+    (_name, s) => {
+      expect(s.file, "the block's first line must be '# examples/<file>'").not.toBe("");
+      expect(s.text).toBe(readFileSync(`${root}${s.file}`, "utf8"));
+    },
+  );
 
   const configs = readdirSync(`${root}examples/config`).filter((f) => /\.(ya?ml|json)$/.test(f));
   it.each(configs)("examples/config/%s is a configuration the gateway accepts", (name) => {

@@ -18,18 +18,58 @@ describe("configuration", () => {
 
   it.each([
     ["an unknown provider kind", { ...minimal, providers: [{ name: "x", kind: "bedrock" }] }, "providers[0].kind"],
-    ["a model on a missing provider", { ...minimal, models: [{ name: "m", provider: "nope" }] }, 'models[0].provider: "nope" is not a configured provider'],
-    ["a duplicate alias", { ...minimal, models: [{ name: "a", provider: "local" }, { name: "b", provider: "local", aliases: ["a"] }] }, "models[1].aliases[0]"],
+    [
+      "a model on a missing provider",
+      { ...minimal, models: [{ name: "m", provider: "nope" }] },
+      'models[0].provider: "nope" is not a configured provider',
+    ],
+    [
+      "a duplicate alias",
+      {
+        ...minimal,
+        models: [
+          { name: "a", provider: "local" },
+          { name: "b", provider: "local", aliases: ["a"] },
+        ],
+      },
+      "models[1].aliases[0]",
+    ],
     ["a default model not in the catalogue", { ...minimal, defaultModel: "gpt-9" }, "defaultModel"],
-    ["a negative price", { ...minimal, models: [{ name: "m", provider: "local", pricing: { inputPerMillion: -1 } }] }, "models[0].pricing.inputPerMillion"],
+    [
+      "a negative price",
+      { ...minimal, models: [{ name: "m", provider: "local", pricing: { inputPerMillion: -1 } }] },
+      "models[0].pricing.inputPerMillion",
+    ],
     ["a port out of range", { ...minimal, server: { grpcPort: 70000 } }, "server.grpcPort"],
     ["an unknown key (a typo)", { ...minimal, server: { grpcport: 1 } }, "server"],
-    ["a compatible provider without base URL", { ...minimal, providers: [{ name: "o", kind: "openai-compatible" }] }, "providers[0].baseUrl"],
-    ["an OpenAI provider without a key", { ...minimal, providers: [...minimal.providers, { name: "openai", kind: "openai" }] }, "providers[1].apiKey: no API key for provider \"openai\"; set OPENAI_API_KEY"],
-    ["two providers with one name", { ...minimal, providers: [{ name: "local", kind: "local" }, { name: "local", kind: "local" }] }, "providers[1].name"],
+    [
+      "a compatible provider without base URL",
+      { ...minimal, providers: [{ name: "o", kind: "openai-compatible" }] },
+      "providers[0].baseUrl",
+    ],
+    [
+      "an OpenAI provider without a key",
+      { ...minimal, providers: [...minimal.providers, { name: "openai", kind: "openai" }] },
+      'providers[1].apiKey: no API key for provider "openai"; set OPENAI_API_KEY',
+    ],
+    [
+      "two providers with one name",
+      {
+        ...minimal,
+        providers: [
+          { name: "local", kind: "local" },
+          { name: "local", kind: "local" },
+        ],
+      },
+      "providers[1].name",
+    ],
     ["a Redis cache without redis.url", { ...minimal, cache: { store: "redis" } }, "cache.store: is redis, but no redis.url"],
     ["a semantic threshold above 1", { ...minimal, cache: { semantic: { threshold: 1.5 } } }, "cache.semantic.threshold"],
-    ["the openai embedder on a non-OpenAI provider", { ...minimal, cache: { semantic: { enabled: true, embedder: "openai", provider: "local" } } }, "cache.semantic.provider"],
+    [
+      "the openai embedder on a non-OpenAI provider",
+      { ...minimal, cache: { semantic: { enabled: true, embedder: "openai", provider: "local" } } },
+      "cache.semantic.provider",
+    ],
   ])("rejects %s, naming the key", (_what, raw, key) => {
     expect(() => validateConfig(raw, {})).toThrow(ConfigError);
     expect(() => validateConfig(raw, {})).toThrow(key);
@@ -55,8 +95,14 @@ describe("configuration", () => {
   it("applies LLM_GATEWAY_* overrides over a YAML file", () => {
     const dir = mkdtempSync(join(tmpdir(), "gw-config-"));
     const file = join(dir, "gateway.yaml");
-    writeFileSync(file, "server:\n  grpcPort: 1234\nproviders:\n  - name: local\n    kind: local\nmodels:\n  - name: echo\n    provider: local\n");
-    const config = loadConfig({ file, env: { LLM_GATEWAY_GRPC_PORT: "4321", LLM_GATEWAY_HOST: "127.0.0.1", LLM_GATEWAY_CORS_ORIGINS: "https://a.test, https://b.test" } });
+    writeFileSync(
+      file,
+      "server:\n  grpcPort: 1234\nproviders:\n  - name: local\n    kind: local\nmodels:\n  - name: echo\n    provider: local\n",
+    );
+    const config = loadConfig({
+      file,
+      env: { LLM_GATEWAY_GRPC_PORT: "4321", LLM_GATEWAY_HOST: "127.0.0.1", LLM_GATEWAY_CORS_ORIGINS: "https://a.test, https://b.test" },
+    });
     expect(config.server).toMatchObject({ grpcPort: 4321, host: "127.0.0.1", corsOrigins: ["https://a.test", "https://b.test"] });
   });
 

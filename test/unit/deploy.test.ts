@@ -6,6 +6,7 @@ import { validateConfig } from "../../src/config/load.js";
 /** Docker does not run here: these read the deployment files and check that they agree with each other and with the config. */
 const root = new URL("../../", import.meta.url);
 const read = (path: string) => readFileSync(new URL(path, root), "utf8");
+// biome-ignore lint/suspicious/noExplicitAny: Kubernetes manifests are walked freely here, and a wrong path fails the test anyway.
 const yaml = (path: string) => parse(read(path)) as Record<string, any>;
 
 const deployment = yaml("deploy/kubernetes/deployment.yaml");
@@ -25,7 +26,9 @@ describe("Kubernetes manifests", () => {
   it("mount a ConfigMap whose gateway.yaml is a valid configuration, where LLM_GATEWAY_CONFIG points", () => {
     const mount = (container.volumeMounts as { name: string; mountPath: string }[])[0]!;
     expect(configPath.startsWith(`${mount.mountPath}/`)).toBe(true);
-    const volume = (deployment["spec"].template.spec.volumes as { name: string; configMap: { name: string } }[]).find((v) => v.name === mount.name);
+    const volume = (deployment["spec"].template.spec.volumes as { name: string; configMap: { name: string } }[]).find(
+      (v) => v.name === mount.name,
+    );
     expect(volume?.configMap.name).toBe(configMap["metadata"].name);
     expect(config.cache.store).toBe("redis");
     expect(config.auth.tenants[0]?.admin).toBe(true);
@@ -34,7 +37,8 @@ describe("Kubernetes manifests", () => {
   it("open the ports the configuration listens on, and probe gRPC health on the gRPC one", () => {
     expect(port("grpc")).toBe(config.server.grpcPort);
     expect(port("http")).toBe(config.server.httpPort);
-    for (const probe of ["readinessProbe", "livenessProbe", "startupProbe"]) expect(container[probe].grpc.port).toBe(config.server.grpcPort);
+    for (const probe of ["readinessProbe", "livenessProbe", "startupProbe"])
+      expect(container[probe].grpc.port).toBe(config.server.grpcPort);
     expect(deployment["spec"].template.metadata.annotations["prometheus.io/port"]).toBe(String(config.server.httpPort));
   });
 
@@ -69,7 +73,10 @@ describe("Docker", () => {
   const envOf = (name: string) => dockerfile.match(new RegExp(`${name}=(\\d+)`))?.[1];
 
   it("exposes the ports the image listens on, and checks health with grpc.health.v1", () => {
-    const exposed = dockerfile.match(/^EXPOSE (.+)$/m)?.[1]?.split(/\s+/).map(Number);
+    const exposed = dockerfile
+      .match(/^EXPOSE (.+)$/m)?.[1]
+      ?.split(/\s+/)
+      .map(Number);
     expect(exposed).toEqual([Number(envOf("LLM_GATEWAY_GRPC_PORT")), Number(envOf("LLM_GATEWAY_HTTP_PORT"))]);
     expect(dockerfile).toMatch(/HEALTHCHECK[\s\S]*grpc\.health\.v1\.Health\/Check/);
     expect(dockerfile).toMatch(/^USER node$/m);

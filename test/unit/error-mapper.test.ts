@@ -60,7 +60,11 @@ describe("error mapping", () => {
   it("gives framework errors the gateway's shape: malformed input is INVALID_ARGUMENT, never INTERNAL", () => {
     const parse = toConnectError(new ConnectError("parse binary: premature EOF", Code.Internal));
     expect(parse.code).toBe(Code.InvalidArgument);
-    expect(parse.findDetails(ErrorInfoSchema)[0]).toMatchObject({ reason: "INVALID_REQUEST", domain: ERROR_DOMAIN, metadata: { field: "body" } });
+    expect(parse.findDetails(ErrorInfoSchema)[0]).toMatchObject({
+      reason: "INVALID_REQUEST",
+      domain: ERROR_DOMAIN,
+      metadata: { field: "body" },
+    });
     const big = toConnectError(new ConnectError("message size 9 is larger than configured readMaxBytes 8", Code.ResourceExhausted));
     expect(big.code).toBe(Code.ResourceExhausted);
     expect(big.findDetails(ErrorInfoSchema)[0]?.reason).toBe("REQUEST_TOO_LARGE");

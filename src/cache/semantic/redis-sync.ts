@@ -9,7 +9,10 @@ import type { SemanticEntry, SemanticSync } from "./memory-index.js";
  * blocking XREAD on its own connection. The stream is trimmed to about
  * `maxLen` entries; clears travel as entries too.
  */
-export function createRedisSemanticSync(redis: Redis, options: { embedder: string; maxLen: number; logger: Logger; key?: string }): SemanticSync {
+export function createRedisSemanticSync(
+  redis: Redis,
+  options: { embedder: string; maxLen: number; logger: Logger; key?: string },
+): SemanticSync {
   const key = options.key ?? "llmgw:semantic";
   // Blocking reads need a connection of their own, and one that queues while it reconnects.
   // Blocking reads wait up to a second by design: no command timeout here (ioredis applies any number, even 0).
@@ -51,7 +54,10 @@ export function createRedisSemanticSync(redis: Redis, options: { embedder: strin
         }
       } catch (err) {
         if (closed) return;
-        if (!failing) options.logger.warn("semantic cache: cannot read shared entries; retrying", { error: err instanceof Error ? err.message : String(err) });
+        if (!failing)
+          options.logger.warn("semantic cache: cannot read shared entries; retrying", {
+            error: err instanceof Error ? err.message : String(err),
+          });
         failing = true;
         await new Promise((r) => setTimeout(r, 1000));
       }
@@ -61,9 +67,27 @@ export function createRedisSemanticSync(redis: Redis, options: { embedder: strin
   return {
     async publish(e) {
       await redis.xadd(
-        key, "MAXLEN", "~", options.maxLen, "*",
-        "op", "add", "embedder", options.embedder, "tenant", e.tenant, "scope", e.scope, "query", e.query, "key", e.key,
-        "expiresAt", String(e.expiresAt), "vector", Buffer.from(e.vector.buffer, e.vector.byteOffset, e.vector.byteLength),
+        key,
+        "MAXLEN",
+        "~",
+        options.maxLen,
+        "*",
+        "op",
+        "add",
+        "embedder",
+        options.embedder,
+        "tenant",
+        e.tenant,
+        "scope",
+        e.scope,
+        "query",
+        e.query,
+        "key",
+        e.key,
+        "expiresAt",
+        String(e.expiresAt),
+        "vector",
+        Buffer.from(e.vector.buffer, e.vector.byteOffset, e.vector.byteLength),
       );
     },
     async publishClear(tenant) {

@@ -67,14 +67,21 @@ export function createAttempts(deps: AttemptsDeps): RoundHandler {
       }
       settled = true;
       if (end) {
-        run.scope.answered({ model: end.model, inputTokens: end.usage?.inputTokens, outputTokens: end.usage?.outputTokens, finishReason: end.finishReason });
+        run.scope.answered({
+          model: end.model,
+          inputTokens: end.usage?.inputTokens,
+          outputTokens: end.usage?.outputTokens,
+          finishReason: end.finishReason,
+        });
         return { ok: true, end, text, firstTokenAt };
       }
       // The SDKs end a stream quietly when its signal aborts: whoever aborted it (the caller, its deadline,
       // a shutdown, our own timeout) says whose failure this is, not the provider's silence.
       const error = run.scope.signal.aborted
         ? run.scope.classify(run.scope.signal.reason)
-        : new GatewayError("UPSTREAM_UNAVAILABLE", `${run.d.provider}: the stream ended without a finish reason`, { metadata: { provider: run.d.provider } });
+        : new GatewayError("UPSTREAM_UNAVAILABLE", `${run.d.provider}: the stream ended without a finish reason`, {
+            metadata: { provider: run.d.provider },
+          });
       return { ok: false, error, delivered: round.buffered ? 0 : text.length };
     } catch (err) {
       settled = true;
@@ -89,7 +96,15 @@ export function createAttempts(deps: AttemptsDeps): RoundHandler {
   return async function* attempts(round: Round): AsyncGenerator<ChatStreamEvent> {
     const { model, call } = round;
     const order = router.route(model, round.request, !round.buffered);
-    const schedule: AttemptSchedule = createAttemptSchedule({ order, breakers: deps.breakers, retry: deps.retry, budget: deps.retryBudget, clock, call, random: deps.random });
+    const schedule: AttemptSchedule = createAttemptSchedule({
+      order,
+      breakers: deps.breakers,
+      retry: deps.retry,
+      budget: deps.retryBudget,
+      clock,
+      call,
+      random: deps.random,
+    });
     const ledger = new Ledger(deps);
     let upstreamMs = 0;
     let failed: Parameters<AttemptSchedule["next"]>[0];
@@ -133,7 +148,11 @@ export function createAttempts(deps: AttemptsDeps): RoundHandler {
         continue;
       }
       const { end, text, firstTokenAt } = read;
-      ledger.record(run.d, run.permit, { kind: "answered", latencyMs, ttftMs: firstTokenAt === undefined ? undefined : firstTokenAt - run.startedAt });
+      ledger.record(run.d, run.permit, {
+        kind: "answered",
+        latencyMs,
+        ttftMs: firstTokenAt === undefined ? undefined : firstTokenAt - run.startedAt,
+      });
       const message: ChatMessage = { role: "assistant", content: text };
       if (end.toolCalls) message.toolCalls = end.toolCalls;
       if (round.buffered) {
@@ -142,7 +161,10 @@ export function createAttempts(deps: AttemptsDeps): RoundHandler {
       }
       const ttft = round.buffered || firstTokenAt === undefined ? undefined : firstTokenAt - call.receivedAt;
       const answer = { message, finishReason: end.finishReason, usage: end.usage, model: end.model };
-      yield { type: "done", result: await resultOf(call, clock, model, round.request.messages, run.d, answer, upstreamMs, ledger.attempts, ttft) };
+      yield {
+        type: "done",
+        result: await resultOf(call, clock, model, round.request.messages, run.d, answer, upstreamMs, ledger.attempts, ttft),
+      };
       return;
     }
     throw ledger.exhausted(model, call, schedule.skipped);

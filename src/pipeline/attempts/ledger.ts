@@ -47,12 +47,24 @@ export class Ledger {
         health.recordSuccess(d.provider);
         return;
       case "lost":
-        this.attempts.push({ provider: d.provider, model: d.upstreamModel, errorReason: "CANCELLED", errorMessage: "another attempt answered first", latencyMs: outcome.latencyMs });
+        this.attempts.push({
+          provider: d.provider,
+          model: d.upstreamModel,
+          errorReason: "CANCELLED",
+          errorMessage: "another attempt answered first",
+          latencyMs: outcome.latencyMs,
+        });
         permit.release();
         return;
       case "failed": {
         const { error } = outcome;
-        this.attempts.push({ provider: d.provider, model: d.upstreamModel, errorReason: error.reason, errorMessage: error.message, latencyMs: outcome.latencyMs });
+        this.attempts.push({
+          provider: d.provider,
+          model: d.upstreamModel,
+          errorReason: error.reason,
+          errorMessage: error.message,
+          latencyMs: outcome.latencyMs,
+        });
         if (isProviderFault(error.reason)) {
           stats.recordFailure(d.id, error.message);
           permit.failure();
@@ -80,11 +92,15 @@ export class Ledger {
       });
     }
     if (this.attempts.length <= 1) return last;
-    return new GatewayError("UPSTREAM_UNAVAILABLE", `all ${this.attempts.length} attempts for model "${model.name}" failed; last: ${last.message}`, {
-      metadata: { model: model.name, attempts: this.attempts.map((a) => `${a.provider}:${a.errorReason}`).join(",") },
-      cause: last,
-      ...(last.retryAfterMs === undefined ? {} : { retryAfterMs: last.retryAfterMs }),
-    });
+    return new GatewayError(
+      "UPSTREAM_UNAVAILABLE",
+      `all ${this.attempts.length} attempts for model "${model.name}" failed; last: ${last.message}`,
+      {
+        metadata: { model: model.name, attempts: this.attempts.map((a) => `${a.provider}:${a.errorReason}`).join(",") },
+        cause: last,
+        ...(last.retryAfterMs === undefined ? {} : { retryAfterMs: last.retryAfterMs }),
+      },
+    );
   }
 }
 
@@ -97,7 +113,12 @@ export interface Answer {
 }
 
 /** Usage as reported; when a compatible server reports none, counted rather than billed as nothing. */
-async function usageOf(model: ModelEntry, reported: ProviderUsage | undefined, messages: readonly ChatMessage[], output: string): Promise<Usage> {
+async function usageOf(
+  model: ModelEntry,
+  reported: ProviderUsage | undefined,
+  messages: readonly ChatMessage[],
+  output: string,
+): Promise<Usage> {
   if (reported) return { ...reported, estimated: false };
   return {
     inputTokens: (await countMessageTokens(messages, model.tokenizer)).tokens,

@@ -31,7 +31,11 @@ export function startRun(next: Scheduled, round: Round, deps: RaceDeps): Run {
   const { deployment: d, permit } = next;
   const deployment = deps.providers.get(d.provider);
   if (!deployment) throw new GatewayError("INTERNAL", `provider "${d.provider}" was not built`);
-  const scope = openAttempt(deployment, round.call, deps.clock, { upstreamModel: d.upstreamModel, promptTokens: round.promptTokens, streaming: !round.buffered });
+  const scope = openAttempt(deployment, round.call, deps.clock, {
+    upstreamModel: d.upstreamModel,
+    promptTokens: round.promptTokens,
+    streaming: !round.buffered,
+  });
   const it = deployment.provider.stream({ ...round.upstream, model: d.upstreamModel }, scope.signal)[Symbol.asyncIterator]();
   return { d, permit, scope, it, startedAt: deps.clock.monotonic() };
 }
@@ -77,7 +81,13 @@ export interface RaceResult {
  * stopped; a failure leaves the other runs racing. One race for unary and
  * streamed calls alike.
  */
-export async function race(first: Run, hedgeAfterMs: number | undefined, schedule: AttemptSchedule, round: Round, deps: RaceDeps): Promise<RaceResult> {
+export async function race(
+  first: Run,
+  hedgeAfterMs: number | undefined,
+  schedule: AttemptSchedule,
+  round: Round,
+  deps: RaceDeps,
+): Promise<RaceResult> {
   const call: CallContext = round.call;
   const pending = new Map<Run, Promise<First>>([[first, firstOf(first)]]);
   const failures: RaceResult["failures"] = [];

@@ -72,7 +72,10 @@ export function openAttempt(deployment: ProviderDeployment, call: CallContext, c
   const cancelTotal = clock.after(budget, fire("timeout", "attempt timed out"));
   // The shorter timeouts are worth a timer of their own only when they end before the whole budget.
   let cancelHeaders = headersMs < budget ? clock.after(headersMs, fire("headers", "no response headers in time")) : undefined;
-  let cancelFirstToken = deployment.firstTokenTimeoutMs < budget ? clock.after(deployment.firstTokenTimeoutMs, fire("first_token", "no first token in time")) : undefined;
+  let cancelFirstToken =
+    deployment.firstTokenTimeoutMs < budget
+      ? clock.after(deployment.firstTokenTimeoutMs, fire("first_token", "no first token in time"))
+      : undefined;
   const onCallerAbort = () => controller.abort(call.signal.reason);
   if (call.signal.aborted) onCallerAbort();
   else call.signal.addEventListener("abort", onCallerAbort, { once: true });
@@ -80,7 +83,10 @@ export function openAttempt(deployment: ProviderDeployment, call: CallContext, c
   function classify(error: unknown): GatewayError {
     if (call.signal.aborted) return callAbortedError(call, clock, error, name);
     if (abandoned) {
-      return new GatewayError("CANCELLED", `${name}: cancelled, another attempt answered first`, { metadata: { provider: name }, cause: error });
+      return new GatewayError("CANCELLED", `${name}: cancelled, another attempt answered first`, {
+        metadata: { provider: name },
+        cause: error,
+      });
     }
     if (fired === "headers") {
       return new GatewayError("UPSTREAM_TIMEOUT", `${name}: did not accept the request within ${headersMs} ms`, {

@@ -90,7 +90,10 @@ const body = z.strictObject({
   tool_choice: z.union([z.enum(["auto", "none"]), z.null()]).optional(),
   // The gateway's own extension: continue a session it keeps.
   session_id: z.string().nullish(),
-  ...(Object.fromEntries(Object.keys(unsupported).map((k) => [k, z.unknown().optional()])) as Record<keyof typeof unsupported, z.ZodOptional<z.ZodUnknown>>),
+  ...(Object.fromEntries(Object.keys(unsupported).map((k) => [k, z.unknown().optional()])) as Record<
+    keyof typeof unsupported,
+    z.ZodOptional<z.ZodUnknown>
+  >),
 });
 
 type Body = z.infer<typeof body>;
@@ -108,7 +111,10 @@ function refusal(issues: readonly z.core.$ZodIssue[]) {
     const field = pathOf([...issue.path, key.length > 64 ? `${key.slice(0, 64)}…` : key]);
     return invalidRequest(field, `unknown field ${echo(key)}: this gateway refuses fields it would not honour`);
   }
-  const hint = issue.code === "invalid_value" || issue.code === "invalid_union" ? "has a value this gateway does not accept here" : issue.message.replace(/^Invalid input: /, "");
+  const hint =
+    issue.code === "invalid_value" || issue.code === "invalid_union"
+      ? "has a value this gateway does not accept here"
+      : issue.message.replace(/^Invalid input: /, "");
   return invalidRequest(pathOf(issue.path) || "body", hint);
 }
 
@@ -132,7 +138,8 @@ function messageOf(m: Body["messages"][number], i: number): ChatMessage {
   const out: ChatMessage = { role, content: textOf(m.content, `messages[${i}].content`) };
   if (m.name) out.name = m.name;
   if (m.tool_call_id) out.toolCallId = m.tool_call_id;
-  if (m.tool_calls?.length) out.toolCalls = m.tool_calls.map((c) => ({ id: c.id, name: c.function.name, argumentsJson: c.function.arguments }));
+  if (m.tool_calls?.length)
+    out.toolCalls = m.tool_calls.map((c) => ({ id: c.id, name: c.function.name, argumentsJson: c.function.arguments }));
   return out;
 }
 
@@ -150,7 +157,8 @@ export function fromOpenAi(raw: Record<string, unknown>): RestChat {
   const b = parsed.data;
   for (const [field, accepts] of Object.entries(unsupported)) {
     const v = (b as Record<string, unknown>)[field];
-    if (v !== undefined && !accepts(v)) throw invalidRequest(field, "is not supported by this gateway yet; leave it out (or send its default)");
+    if (v !== undefined && !accepts(v))
+      throw invalidRequest(field, "is not supported by this gateway yet; leave it out (or send its default)");
   }
   if (b.stream_options && b.stream !== true) throw invalidRequest("stream_options", "only applies when stream is true");
   const stop = b.stop ?? [];
@@ -170,7 +178,11 @@ export function fromOpenAi(raw: Record<string, unknown>): RestChat {
   if (b.session_id) request.sessionId = b.session_id;
   if (b.tools?.length) {
     const definitions = b.tools.map(
-      (t): ToolDefinition => ({ name: t.function.name, description: t.function.description ?? "", parametersJson: JSON.stringify(t.function.parameters ?? { type: "object" }) }),
+      (t): ToolDefinition => ({
+        name: t.function.name,
+        description: t.function.description ?? "",
+        parametersJson: JSON.stringify(t.function.parameters ?? { type: "object" }),
+      }),
     );
     // The caller's own tools: their calls come back to it, as from OpenAI.
     request.tools = { names: [], all: false, definitions, execution: "client" };

@@ -50,7 +50,8 @@ export function createOpenAiRest(options: OpenAiRestOptions): RestFace {
 
   function fail(res: http.ServerResponse, err: unknown): GatewayError {
     const error = isGatewayError(err) ? err : new GatewayError("INTERNAL", "internal error", { cause: err });
-    if (error.reason === "INTERNAL") logger.error("REST call failed", { error: String((error.cause as Error | undefined)?.stack ?? error.cause) });
+    if (error.reason === "INTERNAL")
+      logger.error("REST call failed", { error: String((error.cause as Error | undefined)?.stack ?? error.cause) });
     const { status, body } = errorBody(error);
     if (res.headersSent) {
       // Mid-stream: the status is sent; the error goes as an event, so the stream does not just stop.
@@ -64,7 +65,7 @@ export function createOpenAiRest(options: OpenAiRestOptions): RestFace {
   }
 
   /** The core's call: aborted when the client goes away or the shutdown grace is over. */
-  function callOf(req: http.IncomingMessage, res: http.ServerResponse, tenant: Tenant, requestId: string, report: CallReport): CallContext {
+  function callOf(res: http.ServerResponse, tenant: Tenant, requestId: string, report: CallReport): CallContext {
     const controller = new AbortController();
     res.on("close", () => {
       if (!res.writableFinished) controller.abort(new GatewayError("CANCELLED", "the caller went away"));
@@ -98,10 +99,14 @@ export function createOpenAiRest(options: OpenAiRestOptions): RestFace {
     res.setHeader("x-request-id", requestId);
     const method = path === "/v1/chat/completions" ? "chat.completions" : path.startsWith("/v1/models") ? "models" : "other";
     const parent = extractContextOf(req);
-    const span = tracer().startSpan(`${req.method} ${method === "other" ? "/v1" : path.replace(/^\/v1\/models\/.+/, "/v1/models/{id}")}`, {
-      kind: SpanKind.SERVER,
-      attributes: { "http.request.method": req.method ?? "", "url.path": method === "other" ? "/v1" : path.slice(0, 128) },
-    }, parent);
+    const span = tracer().startSpan(
+      `${req.method} ${method === "other" ? "/v1" : path.replace(/^\/v1\/models\/.+/, "/v1/models/{id}")}`,
+      {
+        kind: SpanKind.SERVER,
+        attributes: { "http.request.method": req.method ?? "", "url.path": method === "other" ? "/v1" : path.slice(0, 128) },
+      },
+      parent,
+    );
     const report: CallReport = {};
     let tenant: Tenant | undefined;
     let error: unknown;
@@ -109,7 +114,7 @@ export function createOpenAiRest(options: OpenAiRestOptions): RestFace {
       const headers = new Headers();
       for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
       tenant = authenticate(auth, headers);
-      const call = callOf(req, res, tenant, requestId, report);
+      const call = callOf(res, tenant, requestId, report);
       call.otel = trace.setSpan(parent, span);
       if (method === "chat.completions") {
         allow(req, "POST");
@@ -120,7 +125,9 @@ export function createOpenAiRest(options: OpenAiRestOptions): RestFace {
         const body = id === undefined ? modelList(gateway, tenant) : modelObject(gateway, tenant, id);
         res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(body));
       } else {
-        throw new GatewayError("NOT_FOUND", "no such endpoint on this gateway; it serves /v1/chat/completions and /v1/models", { metadata: { field: "url" } });
+        throw new GatewayError("NOT_FOUND", "no such endpoint on this gateway; it serves /v1/chat/completions and /v1/models", {
+          metadata: { field: "url" },
+        });
       }
     } catch (err) {
       error = fail(res, err);

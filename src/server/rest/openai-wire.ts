@@ -35,7 +35,10 @@ export function errorBody(error: GatewayError): { status: number; body: object }
   const [status, type] = HTTP[code] ?? [500, "api_error"];
   const message = error.reason === "INTERNAL" ? "internal error" : bounded(error.message);
   const param = error.metadata["field"];
-  return { status, body: { error: { message, type, param: param === undefined ? null : bounded(param, 256), code: error.reason.toLowerCase() } } };
+  return {
+    status,
+    body: { error: { message, type, param: param === undefined ? null : bounded(param, 256), code: error.reason.toLowerCase() } },
+  };
 }
 
 function toolCallsOf(m: ChatMessage) {
@@ -59,7 +62,12 @@ export function completionBody(r: ChatResult, created: number) {
     choices: [
       {
         index: 0,
-        message: { role: "assistant", content: r.message.content || (toolCalls ? null : ""), refusal: null, ...(toolCalls ? { tool_calls: toolCalls.map(({ index: _i, ...c }) => c) } : {}) },
+        message: {
+          role: "assistant",
+          content: r.message.content || (toolCalls ? null : ""),
+          refusal: null,
+          ...(toolCalls ? { tool_calls: toolCalls.map(({ index: _i, ...c }) => c) } : {}),
+        },
         finish_reason: FINISH[r.finishReason],
         logprobs: null,
       },
@@ -74,7 +82,9 @@ const modelOf = (id: string, m: ModelEntry) => ({ id, object: "model", created: 
 
 /** GET /v1/models: the names and aliases the tenant may use. */
 export function modelList(gateway: Gateway, tenant: Tenant) {
-  const data = gateway.catalog.models.filter((m) => !tenant.allowedModels || tenant.allowedModels.has(m.name)).flatMap((m) => [m.name, ...m.aliases].map((id) => modelOf(id, m)));
+  const data = gateway.catalog.models
+    .filter((m) => !tenant.allowedModels || tenant.allowedModels.has(m.name))
+    .flatMap((m) => [m.name, ...m.aliases].map((id) => modelOf(id, m)));
   return { object: "list", data };
 }
 
@@ -133,8 +143,13 @@ export async function sseStream(
       const toolCalls = toolCallsOf(r.message);
       if (toolCalls) await write(chunk(started ? { tool_calls: toolCalls } : { role: "assistant", content: null, tool_calls: toolCalls }));
       if (!started) await write(chunk({ role: "assistant", content: "" }));
-      await write(chunk({}, FINISH[r.finishReason], { llm_gateway: { provider: r.provider, cost_usd: r.costUsd, cache_status: r.cacheStatus } }));
-      if (meta.includeUsage) await write(`data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model: r.model, choices: [], usage: usageBody(r) })}\n\n`);
+      await write(
+        chunk({}, FINISH[r.finishReason], { llm_gateway: { provider: r.provider, cost_usd: r.costUsd, cache_status: r.cacheStatus } }),
+      );
+      if (meta.includeUsage)
+        await write(
+          `data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model: r.model, choices: [], usage: usageBody(r) })}\n\n`,
+        );
     }
     // Tool events of a server-side loop are the gateway's own; the OpenAI stream has no place for them.
   }

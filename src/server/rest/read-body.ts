@@ -9,7 +9,8 @@ import { JsonDepthScanner, MAX_JSON_DEPTH } from "../../core/json-limits.js";
  * sees them). Anything else than a JSON object is INVALID_REQUEST naming the body.
  */
 export async function readJsonBody(req: http.IncomingMessage, limit: number): Promise<Record<string, unknown>> {
-  const tooLarge = () => new GatewayError("INVALID_REQUEST", `body: larger than the ${limit} bytes this gateway accepts`, { metadata: { field: "body" } });
+  const tooLarge = () =>
+    new GatewayError("INVALID_REQUEST", `body: larger than the ${limit} bytes this gateway accepts`, { metadata: { field: "body" } });
   const declared = Number(req.headers["content-length"]);
   if (Number.isFinite(declared) && declared > limit) {
     // The rest of the body will not be read: this connection cannot carry another request.
