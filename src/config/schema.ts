@@ -78,7 +78,7 @@ export const configSchema = z
       .optional(),
     limits: z
       .object({
-        /** Per caller (API key, or the request's user until auth lands). Absent means unlimited. */
+        /** Per caller: its tenant (whose own limits replace these), or on an open gateway the request's user. Absent means unlimited. */
         requestsPerMinute: z.number().int().positive().optional(),
         requestsPerHour: z.number().int().positive().optional(),
         tokensPerMinute: z.number().int().positive().optional(),

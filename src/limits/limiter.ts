@@ -28,7 +28,7 @@ export type Admission =
  * A rate-limit store: sliding-window request counts (exact, one entry per
  * request) and a token count per minute, weighted across the window
  * boundary. Both backends implement the same contract
- * (test/limits/limiter-contract.ts), atomically per caller.
+ * (test/limits/limiter-contract.test.ts), atomically per caller.
  */
 export interface RateLimiter {
   admit(key: string, estimatedTokens: number, limits: LimitSettings): Promise<Admission>;
