@@ -39,7 +39,7 @@ export interface ModelEntry {
   outputPricePerMillion: number;
   capabilities: ModelCapabilities;
   tokenizer: TokenizerName;
-  /** Unary calls start the next deployment too when the first has not answered by then. */
+  /** Hedging: the next deployment starts too when the first has sent no token by then. */
   hedgeAfterMs: number | undefined;
 }
 

@@ -108,7 +108,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     breakers: options.breakers,
     cache: options.cache,
 
-    complete: (request, call) => collect(ask({ request, call, buffered: true })),
+    // async: a stage that refuses before streaming (an unknown tool) rejects the promise rather than throw.
+    complete: async (request, call) => collect(ask({ request, call, buffered: true })),
 
     async *stream(request, call) {
       yield* ask({ request, call, buffered: false });

@@ -35,11 +35,14 @@ export function toolStage(options: ToolStageOptions): AskStage {
       { attributes: { "gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": name } },
       call.otel,
     );
-    const outcome = await tools.call(name, argumentsJson, context, call.signal);
-    if (outcome.isError) span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.output });
-    span.setAttribute("llm_gateway.tool.latency_ms", outcome.latencyMs);
-    span.end();
-    return outcome;
+    try {
+      const outcome = await tools.call(name, argumentsJson, context, call.signal);
+      if (outcome.isError) span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.output });
+      span.setAttribute("llm_gateway.tool.latency_ms", outcome.latencyMs);
+      return outcome;
+    } finally {
+      span.end();
+    }
   }
 
   return (next) => {

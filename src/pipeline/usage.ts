@@ -47,7 +47,12 @@ export function usage(options: UsageOptions): RoundStage {
         answer: result.message,
       });
     }
-    options.onCompleted?.(model, result, call);
+    try {
+      options.onCompleted?.(model, result, call);
+    } catch (err) {
+      // Metrics are bookkeeping: a failure there is logged, never the caller's.
+      options.logger?.warn("completion not counted in the metrics", { error: err instanceof Error ? err.message : String(err) });
+    }
     const saved = result.savedCostUsd !== undefined;
     const tokens = result.usage.inputTokens + result.usage.outputTokens;
     options.usage

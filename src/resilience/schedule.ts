@@ -15,6 +15,10 @@ export interface Scheduled {
 export interface AttemptSchedule {
   /** The next deployment, after any backoff; undefined when nothing is left to try. */
   next(failed?: { deployment: Deployment; error: GatewayError }): Promise<Scheduled | undefined>;
+  /** Notes a failure without asking for the next deployment (another racer's, in a hedged race). */
+  failed(failure: { deployment: Deployment; error: GatewayError }): void;
+  /** A deployment not tried yet, at once, or undefined: hedges never wait for a retry's backoff. */
+  nextUntried(): Scheduled | undefined;
   /** Deployments passed over because their breaker was open. */
   readonly skipped: readonly Deployment[];
 }
@@ -55,15 +59,25 @@ export function createAttemptSchedule(options: ScheduleOptions): AttemptSchedule
     return { deployment: d, permit };
   };
 
+  const untried = (): Scheduled | undefined => {
+    if (attempts >= retry.maxAttempts || call.signal.aborted) return undefined;
+    while (index < order.length) {
+      const s = admit(order[index++]!);
+      if (s) return s;
+    }
+    return undefined;
+  };
+
   return {
     skipped,
+    failed(failure) {
+      lastErrors.set(failure.deployment, failure.error);
+    },
+    nextUntried: untried,
     async next(failed) {
       if (failed) lastErrors.set(failed.deployment, failed.error);
-      if (attempts >= retry.maxAttempts || call.signal.aborted) return undefined;
-      while (index < order.length) {
-        const s = admit(order[index++]!);
-        if (s) return s;
-      }
+      const fresh = untried();
+      if (fresh || attempts >= retry.maxAttempts || call.signal.aborted) return fresh;
       for (;;) {
         const candidates = order.filter((d) => {
           const e = lastErrors.get(d);

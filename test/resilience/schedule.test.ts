@@ -121,3 +121,25 @@ describe("retry budget and backoff", () => {
     expect(backoffMs(retryNo, { baseDelayMs: 100, maxDelayMs: 1_000 }, () => r)).toBeCloseTo(expected, 6);
   });
 });
+
+describe("hedges and every racer's failure", () => {
+  it("nextUntried gives a deployment not tried yet at once, and never a retry", async () => {
+    const { clock, schedule } = setup();
+    expect((await schedule.next())?.deployment).toBe(a);
+    expect(schedule.nextUntried()?.deployment).toBe(b);
+    // Both tried: a hedge now would have to be a retry, with its backoff; there is none to give.
+    schedule.failed({ deployment: a, error: new GatewayError("UPSTREAM_UNAVAILABLE", "x") });
+    expect(schedule.nextUntried()).toBeUndefined();
+    expect(clock.sleeps).toEqual([]);
+  });
+
+  it("failed() notes a racer's failure, so that its deployment is retried too", async () => {
+    const { schedule } = setup();
+    await schedule.next();
+    schedule.nextUntried();
+    schedule.failed({ deployment: a, error: new GatewayError("UPSTREAM_UNAVAILABLE", "x") });
+    schedule.failed({ deployment: b, error: new GatewayError("UPSTREAM_TIMEOUT", "y") });
+    const retried = [(await schedule.next())?.deployment, (await schedule.next())?.deployment];
+    expect(new Set(retried)).toEqual(new Set([a, b]));
+  });
+});

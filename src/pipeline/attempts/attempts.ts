@@ -114,6 +114,8 @@ export function createAttempts(deps: AttemptsDeps): RoundHandler {
       for (const f of r.failures) {
         f.run.scope.dispose();
         ledger.record(f.run.d, f.run.permit, { kind: "failed", error: f.error, latencyMs: clock.monotonic() - f.run.startedAt });
+        // Every racer's failure counts for retries, not only the last one's.
+        schedule.failed({ deployment: f.run.d, error: f.error });
       }
       for (const run of r.lost) ledger.record(run.d, run.permit, { kind: "lost", latencyMs: clock.monotonic() - run.startedAt });
       if (!r.winner) {
@@ -122,7 +124,7 @@ export function createAttempts(deps: AttemptsDeps): RoundHandler {
         if (!f) break;
         if (!isFallbackWorthy(f.error.reason) || call.signal.aborted) throw f.error;
         ledger.last = f.error;
-        failed = { deployment: f.run.d, error: f.error };
+        failed = undefined;
         continue;
       }
       const { run } = r.winner;

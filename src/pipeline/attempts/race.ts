@@ -103,7 +103,8 @@ export async function race(
       const r = await Promise.race(racers);
       if (r === "hedge") {
         hedge = undefined;
-        const next = call.signal.aborted ? undefined : await schedule.next();
+        // A hedge goes to a deployment not tried yet, at once; it never waits out a retry's backoff.
+        const next = call.signal.aborted ? undefined : schedule.nextUntried();
         if (next) {
           const run = startRun(next, round, deps);
           pending.set(run, firstOf(run));
