@@ -5,6 +5,7 @@ import { z } from "zod";
  * src/config/schema.ts puts them together with the gateway's own settings.
  */
 
+/** What a model can do. ListModels advertises vision and jsonMode only once the gateway carries images and response formats. */
 const capabilities = z
   .object({
     streaming: z.boolean().default(true),

@@ -208,7 +208,9 @@ export function toModelInfo(m: ModelEntry): ModelInfo {
     maxOutputTokens: BigInt(m.maxOutputTokens),
     inputPricePerMillion: m.inputPricePerMillion,
     outputPricePerMillion: m.outputPricePerMillion,
-    capabilities: m.capabilities,
+    // What a caller can use through this gateway: images and JSON mode are not carried yet (their
+    // fields are refused), so they are not advertised whatever the model itself can do.
+    capabilities: { ...m.capabilities, vision: false, jsonMode: false },
   });
 }
 

@@ -53,6 +53,11 @@ describe("a tenant's allowed models, everywhere", () => {
     expect(new Set(rest.data.map((m) => m.id))).toEqual(new Set(["gpt-test", "fast"]));
   });
 
+  it("ListModels advertises no capability the gateway cannot carry yet (JSON mode, images), whatever the configuration says", async () => {
+    const listed = await grpcAs(CompletionService, ADMIN).listModels({});
+    for (const m of listed.models) expect(m.capabilities).toMatchObject({ jsonMode: false, vision: false });
+  });
+
   it("CountTokens refuses a model the tenant may not use", async () => {
     const c = grpcAs(CompletionService, LIMITED);
     expect(await reasonOf(c.countTokens({ model: "claude-test", messages: [{ role: Role.USER, content: "hi" }] }))).toEqual([

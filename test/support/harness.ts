@@ -104,7 +104,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
           upstreamModel: "gpt-4o-mini",
           aliases: ["fast"],
           pricing: { inputPerMillion: 1, outputPerMillion: 2 },
-          capabilities: { tools: true },
+          // What the model itself can do; ListModels says what the gateway can carry.
+          capabilities: { tools: true, vision: true, jsonMode: true },
         },
         {
           name: "claude-test",
