@@ -50,6 +50,8 @@ const compatibleProvider = z
     apiKey: z.string().min(1).optional(),
     apiKeyEnv: z.string().optional(),
     baseUrl: z.url(),
+    /** Ask for usage in streams (stream_options.include_usage); turn off for a server that refuses the field (usage is then counted). */
+    streamUsage: z.boolean().default(true),
   })
   .strict();
 

@@ -19,6 +19,7 @@ const OVERFLOW = "\u0000overflow";
 /** The embedded default: exact for one replica, per process. */
 export function createMemoryRateLimiter(clock: Clock, maxCallers = MAX_TRACKED_CALLERS): RateLimiter {
   const callers = new Map<string, CallerState>();
+  let nextSweep = 0;
 
   /** Forgets callers no window can see any more. */
   function sweep(now: number): void {
@@ -33,7 +34,12 @@ export function createMemoryRateLimiter(clock: Clock, maxCallers = MAX_TRACKED_C
     let s = callers.get(key);
     if (s) return s;
     if (callers.size >= maxCallers && key !== OVERFLOW) {
-      sweep(now);
+      // At most one sweep a second: a flood of new callers while every tracked one is active must not
+      // walk the whole table on each call.
+      if (now >= nextSweep) {
+        nextSweep = now + 1000;
+        sweep(now);
+      }
       if (callers.size >= maxCallers) return stateOf(OVERFLOW, now);
     }
     callers.set(key, (s = { requests: [], tokens: new Map() }));

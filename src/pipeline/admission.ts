@@ -36,6 +36,8 @@ export function admission(catalog: Catalog): (next: RoundHandler) => AskHandler 
       if (request.topP !== undefined) upstream.topP = request.topP;
       if (request.seed !== undefined) upstream.seed = request.seed;
       if (request.user) upstream.user = request.user;
+      // A model that cannot stream is asked without streaming (only unary calls reach here for it).
+      if (!model.capabilities.streaming) upstream.unary = true;
       if (ask.tools) {
         upstream.tools = ask.tools.definitions;
         if (request.toolChoice) upstream.toolChoice = request.toolChoice;

@@ -48,11 +48,36 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Prov
     return body;
   }
 
+  /** One call without streaming, yielded as the stream a streaming call would have been. */
+  async function* whole(request: ProviderRequest, signal: AbortSignal): AsyncGenerator<ProviderChunk> {
+    const response = await client.messages.create({ ...params(request), stream: false }, { signal });
+    yield { type: "started" };
+    let text = "";
+    const toolCalls: ToolCall[] = [];
+    for (const block of response.content) {
+      if (block.type === "text") text += block.text;
+      else if (block.type === "tool_use") toolCalls.push({ id: block.id, name: block.name, argumentsJson: JSON.stringify(block.input) });
+    }
+    if (text) yield { type: "delta", text };
+    const end: ProviderChunk = {
+      type: "end",
+      finishReason: finishReason(response.stop_reason),
+      usage: { inputTokens: inputTokens(response.usage), outputTokens: response.usage.output_tokens },
+      model: response.model,
+    };
+    if (toolCalls.length > 0) end.toolCalls = toolCalls;
+    yield end;
+  }
+
   return {
     name: options.name,
     kind: "anthropic",
 
     async *stream(request, signal): AsyncIterable<ProviderChunk> {
+      if (request.unary) {
+        yield* whole(request, signal);
+        return;
+      }
       const stream = await client.messages.create({ ...params(request), stream: true }, { signal });
       yield { type: "started" };
       let model = request.model;
@@ -68,6 +93,7 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Prov
             break;
           case "content_block_start":
             if (event.content_block.type === "tool_use") {
+              if (toolCalls.size === 0) yield { type: "progress" };
               toolCalls.set(event.index, { id: event.content_block.id, name: event.content_block.name, argumentsJson: "" });
             }
             break;

@@ -15,6 +15,8 @@ export interface OpenAiProviderOptions {
   apiKey: string | undefined;
   baseUrl?: string | undefined;
   organization?: string | undefined;
+  /** Ask for usage in streams (stream_options.include_usage); some compatible servers refuse the field. */
+  streamUsage?: boolean | undefined;
 }
 
 /**
@@ -59,13 +61,33 @@ export function createOpenAiProvider(options: OpenAiProviderOptions): Provider {
     return body;
   }
 
+  /** One call without streaming, yielded as the stream a streaming call would have been. */
+  async function* whole(request: ProviderRequest, signal: AbortSignal): AsyncGenerator<ProviderChunk> {
+    const response = await client.chat.completions.create({ ...params(request), stream: false }, { signal });
+    yield { type: "started" };
+    const choice = response.choices[0];
+    if (!choice) throw upstreamHttpError(options.name, { status: 502, headers: undefined, message: "response had no choices" }, undefined);
+    const toolCalls = (choice.message.tool_calls ?? []).flatMap((c) =>
+      c.type === "function" ? [{ id: c.id, name: c.function.name, argumentsJson: c.function.arguments }] : [],
+    );
+    if (choice.message.content) yield { type: "delta", text: choice.message.content };
+    const end: ProviderChunk = { type: "end", finishReason: finishReason(choice.finish_reason), model: response.model };
+    if (response.usage) end.usage = { inputTokens: response.usage.prompt_tokens, outputTokens: response.usage.completion_tokens };
+    if (toolCalls.length > 0) end.toolCalls = toolCalls;
+    yield end;
+  }
+
   return {
     name: options.name,
     kind: options.kind,
 
     async *stream(request, signal): AsyncIterable<ProviderChunk> {
+      if (request.unary) {
+        yield* whole(request, signal);
+        return;
+      }
       const stream = await client.chat.completions.create(
-        { ...params(request), stream: true, stream_options: { include_usage: true } },
+        { ...params(request), stream: true, ...(options.streamUsage === false ? {} : { stream_options: { include_usage: true } }) },
         { signal },
       );
       yield { type: "started" };
@@ -80,7 +102,10 @@ export function createOpenAiProvider(options: OpenAiProviderOptions): Provider {
         if (!choice) continue;
         const text = choice.delta?.content;
         if (text) yield { type: "delta", text };
-        if (choice.delta?.tool_calls) calls.add(choice.delta.tool_calls);
+        if (choice.delta?.tool_calls) {
+          if (calls.empty) yield { type: "progress" };
+          calls.add(choice.delta.tool_calls);
+        }
         if (choice.finish_reason) finish = finishReason(choice.finish_reason);
       }
       // A stream that closes without a finish reason was cut short upstream: no "end", so the gateway says so.
@@ -156,6 +181,9 @@ type ToolCallDelta = NonNullable<ChatCompletionChunk.Choice.Delta["tool_calls"]>
 /** Streamed tool calls arrive in pieces keyed by index; this puts them back together. */
 class ToolCallAccumulator {
   private readonly calls = new Map<number, ToolCall>();
+  get empty(): boolean {
+    return this.calls.size === 0;
+  }
   add(deltas: readonly ToolCallDelta[]): void {
     for (const d of deltas) {
       const call = this.calls.get(d.index) ?? { id: "", name: "", argumentsJson: "" };

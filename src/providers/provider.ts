@@ -16,6 +16,11 @@ export interface ProviderRequest {
   tools?: readonly ToolDefinition[];
   /** "none" asks for text even though tools are defined (a tool loop's last round). */
   toolChoice?: "auto" | "none";
+  /**
+   * Ask the upstream without streaming (a model configured `streaming: false`): the whole answer
+   * comes at once, and the provider yields it as one stream (started, the text, the end).
+   */
+  unary?: boolean;
 }
 
 /** Token counts as the provider reported them. */
@@ -42,6 +47,8 @@ export interface ProviderResult {
 export type ProviderChunk =
   | { type: "started" }
   | { type: "delta"; text: string }
+  /** The answer has begun with something other than text (a tool call): its first token came. */
+  | { type: "progress" }
   | { type: "end"; finishReason: FinishReason; usage?: ProviderUsage; model: string; toolCalls?: ToolCall[] };
 
 /**

@@ -1,3 +1,4 @@
+import { brotliDecompressSync, gunzipSync } from "node:zlib";
 import { Code, ConnectError, type ConnectRouterOptions } from "@connectrpc/connect";
 import type { UniversalServerResponse } from "@connectrpc/connect/protocol";
 import {
@@ -196,6 +197,8 @@ function mapEnvelopes(
 ): UniversalServerResponse {
   if (!uRes.body) return uRes;
   const body = uRes.body;
+  // A large trailer or end-stream message goes out compressed when the client accepts it.
+  const encoding = uRes.header?.get("grpc-encoding") ?? uRes.header?.get("connect-content-encoding") ?? "identity";
   return {
     ...uRes,
     body: (async function* () {
@@ -215,12 +218,8 @@ function mapEnvelopes(
         if (chunk.length >= 5 && (chunk[0]! & flag) === flag) {
           const length = new DataView(chunk.buffer, chunk.byteOffset + 1, 4).getUint32(0);
           if (length === chunk.length - 5) {
-            const data = map(chunk.subarray(5));
-            const out = new Uint8Array(5 + data.length);
-            out[0] = chunk[0]!;
-            new DataView(out.buffer).setUint32(1, data.length);
-            out.set(data, 5);
-            yield out;
+            const rewritten = rewrite(chunk, encoding, map);
+            yield rewritten ?? chunk;
             continue;
           }
         }
@@ -229,3 +228,24 @@ function mapEnvelopes(
     })(),
   };
 }
+
+/**
+ * One envelope, its data mapped; a compressed one is decompressed first and
+ * sent back uncompressed (the flag says so). Undefined when it cannot be
+ * read: the original then goes out unchanged.
+ */
+function rewrite(chunk: Uint8Array, encoding: string, map: (data: Uint8Array) => Uint8Array): Uint8Array | undefined {
+  try {
+    let data = chunk.subarray(5);
+    if (chunk[0]! & COMPRESSED) {
+      if (encoding === "gzip") data = gunzipSync(data);
+      else if (encoding === "br") data = brotliDecompressSync(data);
+      else return undefined;
+    }
+    return envelope(chunk[0]! & ~COMPRESSED & 0xff, map(data));
+  } catch {
+    return undefined;
+  }
+}
+
+const COMPRESSED = 0x01;

@@ -76,11 +76,15 @@ export function createMemorySessionStore(clock: Clock, limits: MemorySessionLimi
     async create(s: NewSession) {
       sweep();
       if (sessions.size >= limits.maxSessions) throw full(`${limits.maxSessions} sessions`);
+      // The session's own text (system prompt, metadata) counts towards the store's size, like its messages.
+      const own = s.systemPrompt.length + Object.entries(s.metadata).reduce((n, [k, v]) => n + k.length + v.length, 0);
+      if (chars + own > limits.maxChars) throw full(`${limits.maxChars} characters`);
       const held: Held = {
         record: { ...structuredClone(s), updatedAt: s.createdAt, expiresAt: s.createdAt + s.ttlMs },
         messages: [],
-        bytes: 0,
+        bytes: own,
       };
+      chars += own;
       sessions.set(s.id, held);
       let mine = byOwner.get(s.owner);
       if (!mine) byOwner.set(s.owner, (mine = new Set()));

@@ -45,6 +45,8 @@ export interface Sessions {
   continue(request: ChatRequest & { sessionId: string }, owner: string): Promise<Continuation>;
 }
 
+const MAX_SYSTEM_PROMPT_CHARS = 256 * 1024;
+
 const notFound = (id: string) =>
   // The same answer for unknown, expired and someone else's: no way to learn that a session exists.
   new GatewayError("SESSION_NOT_FOUND", `session ${echo(id)} was not found`, { metadata: { session_id: id } });
@@ -138,6 +140,15 @@ export function createSessions(options: { store: SessionStore; catalog: Catalog;
 
     async create(owner, input) {
       if (input.model) catalog.resolve(input.model);
+      // What a session keeps besides its messages is bounded too.
+      if (input.systemPrompt.length > MAX_SYSTEM_PROMPT_CHARS)
+        throw invalidRequest("system_prompt", `at most ${MAX_SYSTEM_PROMPT_CHARS} characters`);
+      const meta = Object.entries(input.metadata);
+      if (meta.length > 16) throw invalidRequest("metadata", "at most 16 entries");
+      for (const [k, v] of meta) {
+        if (k.length === 0 || k.length > 64) throw invalidRequest("metadata", "keys must have 1 to 64 characters");
+        if (v.length > 512) throw invalidRequest("metadata", "values must have at most 512 characters");
+      }
       const now = clock.now();
       return guarded("create", () =>
         store.create({

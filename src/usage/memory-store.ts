@@ -9,29 +9,55 @@ const FIELDS = ["requests", "inputTokens", "outputTokens", "costMicros", "savedT
  */
 export const MAX_USERS_PER_TENANT_DAY = 10_000;
 export const OTHER_USERS = "(other users)";
+/** Distinct tenants kept apart per day: on an open gateway the tenant is the request's user, which callers invent. */
+export const MAX_TENANTS_PER_DAY = 10_000;
+export const OTHER_TENANTS = "(other tenants)";
+/** Days kept: as many as a usage query may span. */
+const KEPT_DAYS = 400;
 
-/** One replica's usage and budgets. */
-export function createMemoryUsageStore(maxUsers = MAX_USERS_PER_TENANT_DAY): UsageStore {
+/** One replica's usage and budgets, bounded per day and in days. */
+export function createMemoryUsageStore(maxUsers = MAX_USERS_PER_TENANT_DAY, maxTenants = MAX_TENANTS_PER_DAY): UsageStore {
   const rows = new Map<string, UsageRow>();
   const budget = new Map<string, number>();
-  const usersOf = new Map<string, Set<string>>();
+  /** Per day: its tenants, and per tenant its users. */
+  const days = new Map<string, Map<string, Set<string>>>();
   const keyOf = (e: UsageEntry) => [e.day, e.tenant, e.user, e.model].join("\u0000");
   const spentOf = (k: string) => budget.get(k) ?? 0;
   const bump = (k: string, by: number) => budget.set(k, Math.max(0, spentOf(k) + by));
-  /** The user a row is kept under: the entry's own, or OTHER_USERS once its tenant's day is full. */
-  function userOf(e: UsageEntry): string {
-    const dayKey = `${e.day}\u0000${e.tenant}`;
-    let users = usersOf.get(dayKey);
-    if (!users) usersOf.set(dayKey, (users = new Set()));
-    if (users.has(e.user)) return e.user;
-    if (users.size >= maxUsers) return OTHER_USERS;
-    users.add(e.user);
-    return e.user;
+
+  /** Forgets the oldest day once more than KEPT_DAYS are held. */
+  function retain(): void {
+    if (days.size <= KEPT_DAYS) return;
+    const oldest = [...days.keys()].sort()[0]!;
+    days.delete(oldest);
+    for (const [k, r] of rows) if (r.day === oldest) rows.delete(k);
+  }
+
+  /** Where an entry is kept: its own tenant and user, or the overflow rows once its day is full. */
+  function placed(e: UsageEntry): UsageEntry {
+    let tenants = days.get(e.day);
+    if (!tenants) {
+      days.set(e.day, (tenants = new Map()));
+      retain();
+    }
+    let tenant = e.tenant;
+    let users = tenants.get(tenant);
+    if (!users) {
+      if (tenants.size >= maxTenants) tenant = OTHER_TENANTS;
+      users = tenants.get(tenant) ?? new Set();
+      tenants.set(tenant, users);
+    }
+    let user = e.user;
+    if (!users.has(user)) {
+      if (users.size >= maxUsers) user = OTHER_USERS;
+      else users.add(user);
+    }
+    return tenant === e.tenant && user === e.user ? { ...e } : { ...e, tenant, user };
   }
   return {
     kind: "memory",
     async add(entry) {
-      const e = { ...entry, user: userOf(entry) };
+      const e = placed(entry);
       const k = keyOf(e);
       const row = rows.get(k);
       if (!row) rows.set(k, e);

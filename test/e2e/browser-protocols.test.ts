@@ -81,6 +81,7 @@ describe("the browser listener (HTTP/1.1)", () => {
       ["gpt-test", "fake-openai", false],
       ["claude-test", "fake-anthropic", false],
       ["local-echo", "local", true],
+      ["no-stream", "fake-openai", false],
       ["dual", "fake-openai", false],
       ["hedged", "fake-openai", false],
       ["tiny", "fake-openai", false],

@@ -1,5 +1,6 @@
+import * as http from "node:http";
 import OpenAI from "openai";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { digest } from "../support/auth.js";
 import { startHarness, type Harness } from "../support/harness.js";
 
@@ -106,5 +107,49 @@ describe("REST streams", () => {
     expect(h.app.gateway.health.snapshot().dependencies.find((d) => d.name === "fake-openai")?.detail).not.toMatch(/fail/);
     await h.upstream.close();
     h = undefined;
+  });
+
+  it("a client that goes away while its stream is held back by backpressure ends the call: logged, settled, not hung", async () => {
+    const lines: Record<string, unknown>[] = [];
+    h = await startHarness({ logSink: (l) => lines.push(JSON.parse(l)) });
+    // An answer far larger than any socket buffer: its replay must wait on the reader.
+    const long = Array.from({ length: 300_000 }, (_, i) => `word${i}`).join(" ");
+    h.upstream.enqueue({ text: long });
+    const ask = { model: "gpt-test", messages: [{ role: "user", content: "long" }], temperature: 0 };
+    // A unary call fills the cache; the stream then replays it as fast as the socket takes it.
+    await (
+      await fetch(`${h.httpUrl}/v1/chat/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(ask),
+      })
+    ).text();
+    await new Promise<void>((resolve) => {
+      const req = http.request(
+        `${h!.httpUrl}/v1/chat/completions`,
+        { method: "POST", headers: { "content-type": "application/json" } },
+        (res) => {
+          // Read nothing, then go away: the server's writes back up, then its socket closes under them.
+          res.pause();
+          setTimeout(() => {
+            req.destroy();
+            resolve();
+          }, 200);
+        },
+      );
+      req.end(JSON.stringify({ ...ask, stream: true }));
+    });
+    await vi.waitFor(
+      () => expect(lines.filter((l) => l["msg"] === "call" && l["method"] === "openai.rest/chat.completions")).toHaveLength(2),
+      { timeout: 5000 },
+    );
+    expect(lines.filter((l) => l["msg"] === "call").at(-1)?.["code"]).toBe("canceled");
+  });
+
+  it("a model that cannot stream is asked without streaming for a unary call", async () => {
+    h = await startHarness();
+    const r = await sdk(h).chat.completions.create({ model: "no-stream", messages: [{ role: "user", content: "hi" }] });
+    expect(r.choices[0]?.message.content).toBe("Hello from the fake upstream, streaming word by word.");
+    expect(h.upstream.requests.at(-1)?.body["stream"]).toBe(false);
   });
 });

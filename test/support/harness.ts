@@ -115,6 +115,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
           capabilities: { tools: true },
         },
         { name: "local-echo", provider: "local", maxOutputTokens: 256 },
+        // A model whose server cannot stream: unary calls ask it without streaming.
+        { name: "no-stream", provider: "fake-openai", upstreamModel: "gpt-4o-mini", capabilities: { streaming: false } },
         { name: "dual", deployments: dualDeployments },
         { name: "hedged", deployments: dualDeployments, hedgeAfterMs: 100 },
         // A small window, for trimming tests.

@@ -112,3 +112,29 @@ describe("memory usage store bounds", () => {
     expect(rows.reduce((n, r) => n + r.costMicros, 0)).toBe(35);
   });
 });
+
+describe("memory usage store bounds across tenants", () => {
+  it("keeps a bounded number of tenants apart per day (an open gateway's users); the rest add up, totals exact", async () => {
+    const store = createMemoryUsageStore(10, 2);
+    const entry = (tenant: string) => ({
+      tenant,
+      user: "u",
+      model: "m",
+      day: "2026-11-29",
+      requests: 1,
+      inputTokens: 1,
+      outputTokens: 1,
+      costMicros: 3,
+      savedTokens: 0,
+      savedMicros: 0,
+    });
+    for (const t of ["a", "b", "c", "d"]) await store.add(entry(t));
+    const rows = await store.query({ fromDay: "2026-11-29", toDay: "2026-11-29" });
+    expect(rows.map((r) => [r.tenant, r.requests]).sort()).toEqual([
+      ["(other tenants)", 2],
+      ["a", 1],
+      ["b", 1],
+    ]);
+    expect(rows.reduce((n, r) => n + r.costMicros, 0)).toBe(12);
+  });
+});

@@ -57,13 +57,22 @@ export function createAttempts(deps: AttemptsDeps): RoundHandler {
           end = chunk;
           continue;
         }
+        if (chunk.type === "progress") {
+          // A tool call has begun: the answer is coming, though not as text.
+          run.scope.firstToken();
+          continue;
+        }
         if (chunk.type !== "delta") continue;
         if (firstTokenAt === undefined) {
           firstTokenAt = clock.monotonic();
           run.scope.firstToken();
         }
         text += chunk.text;
-        if (!round.buffered) yield { type: "delta", text: chunk.text };
+        if (!round.buffered) {
+          run.scope.holding(true);
+          yield { type: "delta", text: chunk.text };
+          run.scope.holding(false);
+        }
       }
       settled = true;
       if (end) {

@@ -35,6 +35,7 @@ export function startRun(next: Scheduled, round: Round, deps: RaceDeps): Run {
     upstreamModel: d.upstreamModel,
     promptTokens: round.promptTokens,
     streaming: !round.buffered,
+    unaryUpstream: round.upstream.unary,
   });
   const it = deployment.provider.stream({ ...round.upstream, model: d.upstreamModel }, scope.signal)[Symbol.asyncIterator]();
   return { d, permit, scope, it, startedAt: deps.clock.monotonic() };
@@ -55,7 +56,18 @@ export async function nextAnswerChunk(run: Run): Promise<IteratorResult<Provider
 
 function firstOf(run: Run): Promise<First> {
   return nextAnswerChunk(run).then(
-    (chunk): First => ({ run, chunk }),
+    (chunk): First => {
+      if (!chunk.done) return { run, chunk };
+      // Ended before any answer: never a winner. The SDKs end quietly when the signal aborts, so whoever
+      // aborted it (our timeout, the caller) says whose failure it is.
+      const scope = run.scope;
+      const error = scope.signal.aborted
+        ? scope.classify(scope.signal.reason)
+        : new GatewayError("UPSTREAM_UNAVAILABLE", `${run.d.provider}: the stream ended before any answer`, {
+            metadata: { provider: run.d.provider },
+          });
+      return { run, error };
+    },
     (err: unknown): First => ({ run, error: run.scope.classify(err) }),
   );
 }

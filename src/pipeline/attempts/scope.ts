@@ -18,6 +18,8 @@ export interface AttemptScope {
   started(): void;
   /** The answer's first token came: the first-token timeout no longer applies. */
   firstToken(): void;
+  /** The caller is (true) or is no longer (false) holding the attempt back by not reading: that time is not the provider's. */
+  holding(held: boolean): void;
   /** Records what the provider answered, on the attempt's span. */
   answered(info: { model: string; inputTokens?: number | undefined; outputTokens?: number | undefined; finishReason: string }): void;
   /** Stops the attempt's timers and ends its span. */
@@ -30,6 +32,8 @@ export interface AttemptOptions {
   /** The prompt's token estimate: long prompts are given longer to be accepted. */
   promptTokens: number;
   streaming: boolean;
+  /** The upstream is asked without streaming: headers and first token come with the whole answer, so only the whole-call timer applies. */
+  unaryUpstream?: boolean | undefined;
 }
 
 type Fired = "timeout" | "headers" | "first_token" | undefined;
@@ -69,11 +73,29 @@ export function openAttempt(deployment: ProviderDeployment, call: CallContext, c
     fired ??= what;
     controller.abort(new GatewayError("UPSTREAM_TIMEOUT", message));
   };
-  const cancelTotal = clock.after(budget, fire("timeout", "attempt timed out"));
+  // Time the caller spends not reading (a slow reader holding the stream back) is not the provider's:
+  // the whole-call timer counts only the time the attempt was free to run. The caller's own deadline is
+  // absolute and is not extended.
+  const startedAt = clock.monotonic();
+  let heldMs = 0;
+  let heldSince: number | undefined;
+  const capByDeadline = budget < deployment.timeoutMs;
+  const onTotal = () => {
+    const now = clock.monotonic();
+    const held = heldMs + (heldSince === undefined ? 0 : now - heldSince);
+    const ran = now - startedAt - held;
+    if (!capByDeadline && ran < budget - 1) {
+      cancelTotal = clock.after(budget - ran, onTotal);
+      return;
+    }
+    fire("timeout", "attempt timed out")();
+  };
+  let cancelTotal = clock.after(budget, onTotal);
   // The shorter timeouts are worth a timer of their own only when they end before the whole budget.
-  let cancelHeaders = headersMs < budget ? clock.after(headersMs, fire("headers", "no response headers in time")) : undefined;
+  const phased = !options.unaryUpstream;
+  let cancelHeaders = phased && headersMs < budget ? clock.after(headersMs, fire("headers", "no response headers in time")) : undefined;
   let cancelFirstToken =
-    deployment.firstTokenTimeoutMs < budget
+    phased && deployment.firstTokenTimeoutMs < budget
       ? clock.after(deployment.firstTokenTimeoutMs, fire("first_token", "no first token in time"))
       : undefined;
   const onCallerAbort = () => controller.abort(call.signal.reason);
@@ -126,6 +148,13 @@ export function openAttempt(deployment: ProviderDeployment, call: CallContext, c
     started() {
       cancelHeaders?.();
       cancelHeaders = undefined;
+    },
+    holding(held) {
+      if (held) heldSince ??= clock.monotonic();
+      else if (heldSince !== undefined) {
+        heldMs += clock.monotonic() - heldSince;
+        heldSince = undefined;
+      }
     },
     firstToken() {
       cancelHeaders?.();

@@ -97,8 +97,9 @@ export function modelObject(gateway: Gateway, tenant: Tenant, id: string) {
   return modelOf(id, m);
 }
 
-/** Resolves when the response can take more, or has closed. */
+/** Resolves when the response can take more, or has closed (at once if it already has). */
 function writable(res: http.ServerResponse): Promise<void> {
+  if (res.destroyed || res.writableEnded) return Promise.resolve();
   return new Promise((resolve) => {
     const done = () => {
       res.off("drain", done);
@@ -128,6 +129,8 @@ export async function sseStream(
   const head: Record<string, string> = { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" };
   let started = false;
   const write = async (data: string) => {
+    // The client has gone: stop, so that the pipeline below is closed and settles, rather than write into nothing.
+    if (res.destroyed || res.writableEnded) throw new GatewayError("CANCELLED", "the caller went away");
     if (!started) {
       started = true;
       res.writeHead(200, head);
