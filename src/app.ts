@@ -31,7 +31,7 @@ import { createBreakers } from "./resilience/breakers.js";
 import { createRetryBudget } from "./resilience/retry.js";
 import { createRouter } from "./routing/router.js";
 import { createDeploymentStats } from "./routing/stats.js";
-import { registerRoutes } from "./server/routes.js";
+import { registerRoutes, services } from "./server/routes.js";
 import { startServer, type RunningServer } from "./server/server.js";
 
 /** Everything an app is built from, beyond its configuration. */
@@ -125,9 +125,10 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
       // Serving before the shared store answers would apply the failure policy to the first calls.
       await Promise.all([redis.ready(), cache.warm()]);
       const telemetry = startTelemetry(config.telemetry, options.spanProcessor);
+      const entries = services({ gateway, clock, sessions, tools, usage, limiter, auth, limits: config.limits });
       const server = await startServer({
         server: config.server,
-        routes: (router) => registerRoutes(router, { gateway, clock, sessions, tools, usage, limiter, auth, limits: config.limits }),
+        routes: (router) => registerRoutes(router, entries),
         health,
         logger,
         metrics,

@@ -39,10 +39,14 @@ export function publicCaller(auth: Authenticator, headers: Headers): Tenant {
   return (key && auth.tenantOf(key)) || PUBLIC;
 }
 
+/** The caller of a service: public services (health, reflection) answer anyone, the others need a valid key. */
+export function callerOf(auth: Authenticator, service: string, headers: Headers): Tenant {
+  return PUBLIC_SERVICES.has(service) ? publicCaller(auth, headers) : authenticate(auth, headers);
+}
+
 export function authInterceptor(auth: Authenticator): Interceptor {
   return (next) => async (req) => {
-    const tenant = PUBLIC_SERVICES.has(req.service.typeName) ? publicCaller(auth, req.header) : authenticate(auth, req.header);
-    req.contextValues.set(TENANT, tenant);
+    req.contextValues.set(TENANT, callerOf(auth, req.service.typeName, req.header));
     return next(req);
   };
 }

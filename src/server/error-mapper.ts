@@ -96,7 +96,26 @@ function fromGatewayError(error: GatewayError): ConnectError {
  * every failure once.
  */
 export function errorInterceptor(logger: Logger): Interceptor {
-  const report = (method: string, error: unknown): ConnectError => {
+  const report = failureReporter(logger);
+  return (next) => async (req) => {
+    const method = `${req.service.typeName}/${req.method.name}`;
+    try {
+      const res = await next(req);
+      if (!res.stream) return res;
+      return { ...res, message: mapStreamErrors(res.message, (e) => report(method, e)) };
+    } catch (err) {
+      throw report(method, err);
+    }
+  };
+}
+
+/**
+ * Maps any error to what the client receives and logs it once: our own bugs at error level with
+ * the cause's stack, everything else (bad input, the caller's doing, upstream failures) at info.
+ * Every face uses it, so that a failure reads the same in the logs whichever way it came.
+ */
+export function failureReporter(logger: Logger): (method: string, error: unknown) => ConnectError {
+  return (method, error) => {
     const mapped = toConnectError(error);
     const level = mapped.code === Code.Internal || mapped.code === Code.Unknown ? "error" : "info";
     logger[level]("call failed", {
@@ -107,16 +126,6 @@ export function errorInterceptor(logger: Logger): Interceptor {
       ...(level === "error" ? { cause: describe(error) } : {}),
     });
     return mapped;
-  };
-  return (next) => async (req) => {
-    const method = `${req.service.typeName}/${req.method.name}`;
-    try {
-      const res = await next(req);
-      if (!res.stream) return res;
-      return { ...res, message: mapStreamErrors(res.message, (e) => report(method, e)) };
-    } catch (err) {
-      throw report(method, err);
-    }
   };
 }
 

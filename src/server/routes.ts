@@ -1,4 +1,5 @@
-import type { ConnectRouter } from "@connectrpc/connect";
+import type { DescService } from "@bufbuild/protobuf";
+import type { ConnectRouter, ServiceImpl } from "@connectrpc/connect";
 import type { Gateway } from "../pipeline/pipeline.js";
 import * as reflectionV1 from "../../gen/ts/grpc/reflection/v1/reflection_pb.js";
 import * as reflectionV1alpha from "../../gen/ts/grpc/reflection/v1alpha/reflection_pb.js";
@@ -42,26 +43,20 @@ export interface RouteDeps extends Omit<AdminDeps, "gateway"> {
   tools: Tools;
 }
 
-/** Registers every service on a router. */
-export function registerRoutes(router: ConnectRouter, deps: RouteDeps): void {
+/** A served service: its descriptor and its implementation. */
+export interface ServiceEntry {
+  desc: DescService;
+  impl: ServiceImpl<DescService>;
+}
+
+const entry = <S extends DescService>(desc: S, impl: ServiceImpl<S>): ServiceEntry => ({
+  desc,
+  impl: impl as unknown as ServiceImpl<DescService>,
+});
+
+/** Every service the gateway answers for, built once: both listeners serve these same implementations. */
+export function services(deps: RouteDeps): ServiceEntry[] {
   const { gateway, clock, sessions, tools } = deps;
-  router.service(CompletionService, createCompletionService(gateway, clock));
-  router.service(AdminService, createAdminService(deps));
-  router.service(HealthService, createHealthService(gateway));
-  router.service(CacheService, createCacheService(gateway.cache));
-  router.service(SessionService, createSessionService(sessions, gateway.catalog));
-  router.service(ToolService, createToolService(tools));
-  router.service(
-    Health,
-    createGrpcHealthService(gateway.health, [
-      CompletionService.typeName,
-      HealthService.typeName,
-      CacheService.typeName,
-      SessionService.typeName,
-      ToolService.typeName,
-      AdminService.typeName,
-    ]),
-  );
   const reflection = createReflectionServices(
     [
       file_llmgateway_v1_completion_service,
@@ -80,6 +75,30 @@ export function registerRoutes(router: ConnectRouter, deps: RouteDeps): void {
     ],
     servedServices,
   );
-  router.service(reflectionV1.ServerReflection, reflection.v1);
-  router.service(reflectionV1alpha.ServerReflection, reflection.v1alpha);
+  return [
+    entry(CompletionService, createCompletionService(gateway, clock)),
+    entry(AdminService, createAdminService(deps)),
+    entry(HealthService, createHealthService(gateway)),
+    entry(CacheService, createCacheService(gateway.cache)),
+    entry(SessionService, createSessionService(sessions, gateway.catalog)),
+    entry(ToolService, createToolService(tools)),
+    entry(
+      Health,
+      createGrpcHealthService(gateway.health, [
+        CompletionService.typeName,
+        HealthService.typeName,
+        CacheService.typeName,
+        SessionService.typeName,
+        ToolService.typeName,
+        AdminService.typeName,
+      ]),
+    ),
+    entry(reflectionV1.ServerReflection, reflection.v1),
+    entry(reflectionV1alpha.ServerReflection, reflection.v1alpha),
+  ];
+}
+
+/** Registers services on a Connect router. */
+export function registerRoutes(router: ConnectRouter, entries: readonly ServiceEntry[]): void {
+  for (const { desc, impl } of entries) router.service(desc, impl);
 }

@@ -7,7 +7,7 @@ import type { AddressInfo } from "node:net";
 import { cors, type ConnectRouter } from "@connectrpc/connect";
 import type { GatewayMetrics } from "../metrics.js";
 import { systemClock, type Clock } from "../core/clock.js";
-import { observeInterceptor } from "./observe.js";
+import { createObserver, observeInterceptor } from "./observe.js";
 import { resolve } from "node:path";
 import { createStaticHandler } from "./static.js";
 import type { GatewayConfig } from "../config/schema.js";
@@ -64,7 +64,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     jsonOptions: { ignoreUnknownFields: false },
     // The error interceptor is outermost, so that an authentication failure is mapped like any other.
     interceptors: [
-      ...(options.metrics ? [observeInterceptor(options.metrics, logger, options.clock ?? systemClock)] : []),
+      ...(options.metrics ? [observeInterceptor(createObserver(options.metrics, logger, options.clock ?? systemClock))] : []),
       errorInterceptor(logger),
       ...(options.auth ? [authInterceptor(options.auth)] : []),
     ],
