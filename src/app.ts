@@ -31,7 +31,7 @@ import { createBreakers } from "./resilience/breakers.js";
 import { createRetryBudget } from "./resilience/retry.js";
 import { createRouter } from "./routing/router.js";
 import { createDeploymentStats } from "./routing/stats.js";
-import { registerRoutes, services } from "./server/routes.js";
+import { services } from "./server/routes.js";
 import { startServer, type RunningServer } from "./server/server.js";
 
 /** Everything an app is built from, beyond its configuration. */
@@ -128,7 +128,7 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
       const entries = services({ gateway, clock, sessions, tools, usage, limiter, auth, limits: config.limits });
       const server = await startServer({
         server: config.server,
-        routes: (router) => registerRoutes(router, entries),
+        services: entries,
         health,
         logger,
         metrics,

@@ -30,7 +30,7 @@ async function main(): Promise<void> {
       : "off",
   });
   process.stdout.write(
-    `llm-gateway listening: gRPC on ${host}:${server.grpcPort} (HTTP/2), gRPC-Web, Connect, OpenAI REST (/v1), metrics (/metrics) and the playground (/) on ${host}:${server.httpPort} (HTTP/1.1)\n`,
+    `llm-gateway listening: gRPC on ${host}:${server.grpcPort} (HTTP/2, grpc-js), gRPC-Web, Connect, OpenAI REST (/v1), metrics (/metrics) and the playground (/) on ${host}:${server.httpPort} (HTTP/1.1)\n`,
   );
   if (models.every((m) => m.providerKind === "local")) {
     process.stdout.write(

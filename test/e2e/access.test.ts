@@ -1,5 +1,4 @@
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
-import { createGrpcTransport } from "@connectrpc/connect-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ErrorInfoSchema } from "../../gen/ts/google/rpc/error_details_pb.js";
 import { CompletionService } from "../../gen/ts/llmgateway/v1/completion_service_pb.js";
@@ -31,7 +30,7 @@ beforeAll(async () => {
 afterAll(() => h.close());
 
 const grpcAs = <S extends Parameters<typeof createClient>[0]>(service: S, key?: string) =>
-  createClient(service, createGrpcTransport({ baseUrl: h.grpcUrl, interceptors: key ? [bearer(key)] : [] }));
+  createClient(service, h.rpcTransport({ interceptors: key ? [bearer(key)] : [] }));
 
 async function reasonOf(p: Promise<unknown>): Promise<[Code, string | undefined]> {
   try {

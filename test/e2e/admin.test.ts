@@ -1,5 +1,4 @@
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
-import { createGrpcTransport } from "@connectrpc/connect-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ErrorInfoSchema } from "../../gen/ts/google/rpc/error_details_pb.js";
 import { AdminService } from "../../gen/ts/llmgateway/v1/admin_service_pb.js";
@@ -26,8 +25,8 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-const completion = (key: string) => createClient(CompletionService, createGrpcTransport({ baseUrl: h.grpcUrl, interceptors: [as(key)] }));
-const admin = (key = KEYS.ops) => createClient(AdminService, createGrpcTransport({ baseUrl: h.grpcUrl, interceptors: [as(key)] }));
+const completion = (key: string) => createClient(CompletionService, h.rpcTransport({ interceptors: [as(key)] }));
+const admin = (key = KEYS.ops) => createClient(AdminService, h.rpcTransport({ interceptors: [as(key)] }));
 const ask = (content: string, extra: object = {}) => ({
   model: "gpt-test",
   user: "ann",

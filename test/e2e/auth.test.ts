@@ -26,7 +26,7 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-const grpc = (...interceptors: Interceptor[]) => createGrpcTransport({ baseUrl: h.grpcUrl, interceptors });
+const grpc = (...interceptors: Interceptor[]) => h.rpcTransport({ interceptors });
 const ask = (content: string, extra: object = {}) => ({
   model: "gpt-test",
   temperature: 0,
@@ -50,7 +50,7 @@ describe("API keys", () => {
     ["gRPC-Web", () => createGrpcWebTransport({ baseUrl: h.httpUrl, httpVersion: "1.1" })],
   ])("refuses a call without a key, or with a wrong one, with Unauthenticated before anything runs (%s)", async (_name, transport) => {
     const before = h.upstream.requests.length;
-    for (const t of [transport(), createGrpcTransport({ baseUrl: h.grpcUrl, interceptors: [bearer("sk-wrong")] })]) {
+    for (const t of [transport(), h.rpcTransport({ interceptors: [bearer("sk-wrong")] })]) {
       const err = await failure(createClient(CompletionService, t).complete(ask("hi")));
       expect(err.code).toBe(Code.Unauthenticated);
       expect(err.findDetails(ErrorInfoSchema)[0]?.reason).toBe("UNAUTHENTICATED");

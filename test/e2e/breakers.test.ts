@@ -1,5 +1,4 @@
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
-import { createGrpcTransport } from "@connectrpc/connect-node";
 import { afterEach, describe, expect, it } from "vitest";
 import { ErrorInfoSchema, RetryInfoSchema } from "../../gen/ts/google/rpc/error_details_pb.js";
 import { CompletionService } from "../../gen/ts/llmgateway/v1/completion_service_pb.js";
@@ -24,8 +23,8 @@ function nextState(harness: Harness, id: string, state: State): Promise<void> {
 describe("circuit breakers per deployment", () => {
   it("opens after repeated failures, skips the deployment, probes after the reset time, and closes on success", async () => {
     h = await startHarness({ breaker });
-    const client = createClient(CompletionService, createGrpcTransport({ baseUrl: h.grpcUrl }));
-    const health = createClient(HealthService, createGrpcTransport({ baseUrl: h.grpcUrl }));
+    const client = createClient(CompletionService, h.rpcTransport());
+    const health = createClient(HealthService, h.rpcTransport());
     const primary = "fake-openai/gpt-4o-mini";
     const opened = nextState(h, primary, "open");
     h.upstream.enqueue({ status: 500 }, {}, { status: 500 }, {});
@@ -53,7 +52,7 @@ describe("circuit breakers per deployment", () => {
 
   it("fails fast with Unavailable and a retry delay when every deployment's breaker is open", async () => {
     h = await startHarness({ breaker });
-    const client = createClient(CompletionService, createGrpcTransport({ baseUrl: h.grpcUrl }));
+    const client = createClient(CompletionService, h.rpcTransport());
     const opened = nextState(h, "fake-openai/gpt-4o-mini", "open");
     h.upstream.enqueue({ status: 503 }, { status: 503 });
     for (let i = 0; i < 2; i++) await client.complete(ask("gpt-test")).catch(() => {});
@@ -71,7 +70,7 @@ describe("circuit breakers per deployment", () => {
 
   it("does not count the caller's bad requests against the provider", async () => {
     h = await startHarness({ breaker });
-    const client = createClient(CompletionService, createGrpcTransport({ baseUrl: h.grpcUrl }));
+    const client = createClient(CompletionService, h.rpcTransport());
     h.upstream.enqueue({ status: 400 }, { status: 400 }, { status: 400 });
     for (let i = 0; i < 3; i++) await client.complete(ask("gpt-test")).catch(() => {});
     expect(h.app.gateway.breakers.state("fake-openai/gpt-4o-mini")).toBe("closed");

@@ -1,5 +1,4 @@
 import { createClient, type Client } from "@connectrpc/connect";
-import { createGrpcTransport } from "@connectrpc/connect-node";
 import { describe, expect, it } from "vitest";
 import { CacheService } from "../../gen/ts/llmgateway/v1/cache_service_pb.js";
 import { CompletionService } from "../../gen/ts/llmgateway/v1/completion_service_pb.js";
@@ -24,7 +23,7 @@ interface Ask {
 const start = async (cache: Record<string, unknown> = {}, redisUrl?: string): Promise<Harness> =>
   redis.track(await startHarness({ cache, ...(redisUrl ? { redisUrl } : {}) }));
 const clients = (h: Harness) => {
-  const transport = createGrpcTransport({ baseUrl: h.grpcUrl });
+  const transport = h.rpcTransport();
   return { completion: createClient(CompletionService, transport), cache: createClient(CacheService, transport) };
 };
 const ask = (content: string, extra: Partial<Ask> = {}): Ask => ({

@@ -1,5 +1,4 @@
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
-import { createGrpcTransport } from "@connectrpc/connect-node";
 import OpenAI from "openai";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { CompletionService } from "../../gen/ts/llmgateway/v1/completion_service_pb.js";
@@ -26,7 +25,7 @@ beforeEach(async () => {
 });
 afterEach(() => h.close());
 
-const grpc = () => createClient(CompletionService, createGrpcTransport({ baseUrl: h.grpcUrl }));
+const grpc = () => createClient(CompletionService, h.rpcTransport());
 
 async function expectUnblamed(provider: string, deployment: string, code: string, method: string): Promise<void> {
   // The server finishes its side after the client has gone: wait for its access line.

@@ -1,5 +1,4 @@
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
-import { createGrpcTransport } from "@connectrpc/connect-node";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ErrorInfoSchema } from "../../gen/ts/google/rpc/error_details_pb.js";
 import { CompletionService } from "../../gen/ts/llmgateway/v1/completion_service_pb.js";
@@ -13,7 +12,7 @@ const request = { model: "dual", messages: [{ role: Role.USER, content: "hello" 
 
 beforeAll(async () => {
   h = await startHarness();
-  client = createClient(CompletionService, createGrpcTransport({ baseUrl: h.grpcUrl }));
+  client = createClient(CompletionService, h.rpcTransport());
 });
 afterAll(() => h.close());
 beforeEach(() => h.upstream.setDefault({}));
@@ -101,7 +100,7 @@ describe("fallback across deployments (OpenAI format, then Anthropic format)", (
   it("shows each deployment's moving averages, error rate and last error in HealthService", async () => {
     h.upstream.enqueue({ status: 502 }, { text: "ok", firstByteDelayMs: 30 });
     await client.complete(request);
-    const health = createClient(HealthService, createGrpcTransport({ baseUrl: h.grpcUrl }));
+    const health = createClient(HealthService, h.rpcTransport());
     const res = await health.check({});
     const byProvider = Object.fromEntries(res.deployments.filter((d) => d.model === "dual").map((d) => [d.provider, d]));
     expect(byProvider["fake-openai"]?.errorRate).toBeGreaterThan(0);

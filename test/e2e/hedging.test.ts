@@ -1,5 +1,4 @@
 import { createClient } from "@connectrpc/connect";
-import { createGrpcTransport } from "@connectrpc/connect-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CompletionService } from "../../gen/ts/llmgateway/v1/completion_service_pb.js";
 import { Role, type Completion } from "../../gen/ts/llmgateway/v1/types_pb.js";
@@ -11,7 +10,7 @@ const ask = { model: "hedged", messages: [{ role: Role.USER, content: "hello" }]
 
 beforeAll(async () => {
   h = await startHarness();
-  client = createClient(CompletionService, createGrpcTransport({ baseUrl: h.grpcUrl }));
+  client = createClient(CompletionService, h.rpcTransport());
 });
 afterAll(() => h.close());
 

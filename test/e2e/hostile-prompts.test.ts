@@ -1,6 +1,5 @@
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
-import { createGrpcTransport } from "@connectrpc/connect-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CompletionService } from "../../gen/ts/llmgateway/v1/completion_service_pb.js";
 import { Role } from "../../gen/ts/llmgateway/v1/types_pb.js";
@@ -25,7 +24,7 @@ let h: Harness;
 beforeAll(async () => {
   h = await startHarness({ server: { maxMessageBytes: 8 * 1024 * 1024 } });
   // The tokenizer's ranks load on the first count (once, a few hundred milliseconds): not what is measured here.
-  const client = createClient(CompletionService, createGrpcTransport({ baseUrl: h.grpcUrl }));
+  const client = createClient(CompletionService, h.rpcTransport());
   await client.countTokens({ model: "gpt-test", messages: [{ role: Role.USER, content: "warm up" }] });
 });
 afterAll(() => h.close());
@@ -42,10 +41,7 @@ const hostile: [string, string][] = [
 
 describe("a hostile prompt does not hold up other callers", () => {
   it.each(hostile)("%s, through CountTokens, Complete, StreamComplete and REST", async (_kind, text) => {
-    const client = createClient(
-      CompletionService,
-      createGrpcTransport({ baseUrl: h.grpcUrl, readMaxBytes: 8 * MB, writeMaxBytes: 8 * MB }),
-    );
+    const client = createClient(CompletionService, h.rpcTransport({ readMaxBytes: 8 * MB, writeMaxBytes: 8 * MB }));
     const delay = monitorEventLoopDelay({ resolution: 5 });
     let attacking = true;
     const others: number[] = [];

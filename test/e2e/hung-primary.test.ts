@@ -1,5 +1,4 @@
 import { createClient } from "@connectrpc/connect";
-import { createGrpcTransport } from "@connectrpc/connect-node";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { CompletionService } from "../../gen/ts/llmgateway/v1/completion_service_pb.js";
 import { Role } from "../../gen/ts/llmgateway/v1/types_pb.js";
@@ -32,7 +31,7 @@ describe("a hung primary with a healthy fallback, default settings", () => {
   it("unary: the fallback answers once the primary's 5 s headers timeout passes, not before", async () => {
     const { h, clock } = await start();
     h.upstream.enqueue({ hang: true }, { text: "from the fallback" });
-    const client = createClient(CompletionService, createGrpcTransport({ baseUrl: h.grpcUrl }));
+    const client = createClient(CompletionService, h.rpcTransport());
     const answer = client.complete(ask, { timeoutMs: 60_000 });
     await vi.waitFor(() => expect(h.upstream.requests).toHaveLength(1));
     clock.advance(4_990);
@@ -53,7 +52,7 @@ describe("a hung primary with a healthy fallback, default settings", () => {
   it("stream: the same, before the first token reaches the caller", async () => {
     const { h, clock } = await start();
     h.upstream.enqueue({ hang: true }, { text: "streamed by the fallback" });
-    const client = createClient(CompletionService, createGrpcTransport({ baseUrl: h.grpcUrl }));
+    const client = createClient(CompletionService, h.rpcTransport());
     const done = (async () => {
       let text = "";
       for await (const e of client.streamComplete(ask, { timeoutMs: 60_000 })) if (e.event.case === "delta") text += e.event.value.text;

@@ -1,5 +1,4 @@
 import { createClient, type Interceptor } from "@connectrpc/connect";
-import { createGrpcTransport } from "@connectrpc/connect-node";
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from "@opentelemetry/sdk-trace";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CompletionService } from "../../gen/ts/llmgateway/v1/completion_service_pb.js";
@@ -23,7 +22,7 @@ const traceparent: Interceptor = (next) => (req) => {
   req.header.set("traceparent", `00-${TRACE}-00f067aa0ba902b7-01`);
   return next(req);
 };
-const client = () => createClient(CompletionService, createGrpcTransport({ baseUrl: h.grpcUrl, interceptors: [traceparent] }));
+const client = () => createClient(CompletionService, h.rpcTransport({ interceptors: [traceparent] }));
 const PROMPT = "a secret prompt that must not be logged";
 const ask = (extra: object = {}) => ({
   model: "gpt-test",
@@ -116,7 +115,7 @@ describe("logs", () => {
     const seen: string[] = [];
     const verbose = await startHarness({ log: { prompts: true }, logSink: (l) => seen.push(l) });
     try {
-      await createClient(CompletionService, createGrpcTransport({ baseUrl: verbose.grpcUrl })).complete(ask());
+      await createClient(CompletionService, verbose.rpcTransport()).complete(ask());
       const content = seen.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l["msg"] === "completion content");
       expect(JSON.stringify(content)).toContain(PROMPT);
       expect(content?.["request_id"]).toBeTruthy();

@@ -111,7 +111,8 @@ describe("REST streams", () => {
 
   it("a client that goes away while its stream is held back by backpressure ends the call: logged, settled, not hung", async () => {
     const lines: Record<string, unknown>[] = [];
-    h = await startHarness({ logSink: (l) => lines.push(JSON.parse(l)) });
+    // The answer is large: on a busy machine producing it can take longer than the harness's usual 5 s.
+    h = await startHarness({ providerTimeoutMs: 60_000, logSink: (l) => lines.push(JSON.parse(l)) });
     // An answer far larger than any socket buffer: its replay must wait on the reader.
     const long = Array.from({ length: 300_000 }, (_, i) => `word${i}`).join(" ");
     h.upstream.enqueue({ text: long });

@@ -1,7 +1,6 @@
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createClient } from "@connectrpc/connect";
-import { createGrpcTransport } from "@connectrpc/connect-node";
 import { SessionService } from "../../gen/ts/llmgateway/v1/session_service_pb.js";
 import { startHarness, type Harness } from "../support/harness.js";
 import { digest } from "../support/auth.js";
@@ -97,7 +96,7 @@ describe("OpenAI-compatible REST, through the official openai SDK", () => {
   });
 
   it("continues a session named by the session_id extension", async () => {
-    const sessions = createClient(SessionService, createGrpcTransport({ baseUrl: h.grpcUrl }));
+    const sessions = createClient(SessionService, h.rpcTransport());
     const id = (await sessions.createSession({ user: "ann", systemPrompt: "Remember everything." })).session!.id;
     const ask = (content: string) =>
       sdk().chat.completions.create({

@@ -2,7 +2,6 @@ import { mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createClient } from "@connectrpc/connect";
-import { createGrpcTransport } from "@connectrpc/connect-node";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { build } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -84,10 +83,7 @@ describe("playground", () => {
     const status = page.locator('#providers tr[data-provider="fake-openai"] .status');
     await expect.poll(() => status.textContent(), { timeout: 10_000 }).toBe("SERVING");
     h.upstream.setDefault({ status: 500 });
-    const client = createClient(
-      CompletionService,
-      createGrpcTransport({ baseUrl: h.grpcUrl, interceptors: [withHeader("x-api-key", KEY)] }),
-    );
+    const client = createClient(CompletionService, h.rpcTransport({ interceptors: [withHeader("x-api-key", KEY)] }));
     for (let i = 0; i < 5; i++)
       await client.complete({ model: "gpt-test", messages: [{ role: Role.USER, content: `fail ${i}` }] }).catch(() => {});
     // HealthService.Watch pushes the change; nothing reloads the page.

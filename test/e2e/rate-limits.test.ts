@@ -1,5 +1,4 @@
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
-import { createGrpcTransport } from "@connectrpc/connect-node";
 import { describe, expect, it } from "vitest";
 import { ErrorInfoSchema, RetryInfoSchema } from "../../gen/ts/google/rpc/error_details_pb.js";
 import { CompletionService } from "../../gen/ts/llmgateway/v1/completion_service_pb.js";
@@ -11,7 +10,7 @@ import { redisForFile } from "../support/redis.js";
 const redis = redisForFile();
 
 const ask = (user: string) => ({ model: "local-echo", user, messages: [{ role: Role.USER, content: "hi" }] });
-const clientOf = (h: Harness) => createClient(CompletionService, createGrpcTransport({ baseUrl: h.grpcUrl }));
+const clientOf = (h: Harness) => createClient(CompletionService, h.rpcTransport());
 const start = async (limits: Record<string, unknown>, redisUrl?: string) =>
   redis.track(await startHarness({ limits, ...(redisUrl ? { redisUrl } : {}) }));
 
@@ -57,7 +56,7 @@ describe("rate limits", () => {
   it("fails open while Redis is down (by default), says so in health, and enforces limits again when it returns", async () => {
     const h = await start({ requestsPerMinute: 1, store: "redis" }, redis.server.url);
     const client = clientOf(h);
-    const health = createClient(HealthService, createGrpcTransport({ baseUrl: h.grpcUrl }));
+    const health = createClient(HealthService, h.rpcTransport());
     await client.complete(ask("cy"));
     await redis.server.stop();
     // Down: calls pass (fail open) and health shows Redis not serving.

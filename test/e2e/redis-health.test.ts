@@ -1,5 +1,4 @@
 import { createClient } from "@connectrpc/connect";
-import { createGrpcTransport } from "@connectrpc/connect-node";
 import { describe, expect, it, vi } from "vitest";
 import { HealthService, ServingStatus } from "../../gen/ts/llmgateway/v1/health_service_pb.js";
 import { startHarness } from "../support/harness.js";
@@ -18,7 +17,7 @@ describe("Redis health", () => {
     const h = redis.track(
       await startHarness({ redisUrl: redis.server.url, redisProbeMs: 200, cache: { store: "redis" }, sessions: { store: "redis" } }),
     );
-    const health = createClient(HealthService, createGrpcTransport({ baseUrl: h.grpcUrl }));
+    const health = createClient(HealthService, h.rpcTransport());
     const redisStatus = async () => (await health.check({})).dependencies.find((d) => d.name === "redis");
     await vi.waitFor(async () => expect((await redisStatus())?.status).toBe(ServingStatus.SERVING), { timeout: 5000 });
     redis.server.pause();

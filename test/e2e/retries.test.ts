@@ -1,5 +1,4 @@
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
-import { createGrpcTransport } from "@connectrpc/connect-node";
 import { afterEach, describe, expect, it } from "vitest";
 import { ErrorInfoSchema, RetryInfoSchema } from "../../gen/ts/google/rpc/error_details_pb.js";
 import { CompletionService } from "../../gen/ts/llmgateway/v1/completion_service_pb.js";
@@ -16,7 +15,7 @@ afterEach(async () => {
 
 async function start(overrides: Partial<typeof retry> = {}) {
   h = await startHarness({ retry: { ...retry, ...overrides } });
-  return { h, client: createClient(CompletionService, createGrpcTransport({ baseUrl: h.grpcUrl })) };
+  return { h, client: createClient(CompletionService, h.rpcTransport()) };
 }
 
 describe("retries against a single deployment", () => {

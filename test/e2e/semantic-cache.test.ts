@@ -1,5 +1,4 @@
 import { createClient } from "@connectrpc/connect";
-import { createGrpcTransport } from "@connectrpc/connect-node";
 import { describe, expect, it } from "vitest";
 import { CacheService } from "../../gen/ts/llmgateway/v1/cache_service_pb.js";
 import { CompletionService } from "../../gen/ts/llmgateway/v1/completion_service_pb.js";
@@ -26,14 +25,14 @@ const ask = (content: string, system?: string) => ({
 });
 
 async function status(h: Harness, req: ReturnType<typeof ask>): Promise<{ status: CacheStatus; content: string; header: string | null }> {
-  const client = createClient(CompletionService, createGrpcTransport({ baseUrl: h.grpcUrl }));
+  const client = createClient(CompletionService, h.rpcTransport());
   let header: string | null = null;
   const res = await client.complete(req, { onHeader: (hd) => (header = hd.get("x-cache-status")) });
   return { status: res.completion!.cacheStatus, content: res.completion!.message!.content, header };
 }
 
 async function indexed(h: Harness, entries: bigint): Promise<void> {
-  const cache = createClient(CacheService, createGrpcTransport({ baseUrl: h.grpcUrl }));
+  const cache = createClient(CacheService, h.rpcTransport());
   for (let i = 0; i < 100; i++) {
     if ((await cache.getCacheStats({})).stats!.semanticEntries >= entries) return;
     await new Promise((r) => setTimeout(r, 20));
@@ -76,8 +75,8 @@ describe("semantic cache through the gateway", () => {
     expect(b.upstream.requests.filter((r) => r.path.endsWith("/chat/completions")).length).toBeLessThan(40);
 
     // Clearing on one replica clears the others' indexes too.
-    await createClient(CacheService, createGrpcTransport({ baseUrl: a.grpcUrl })).clearCache({});
-    const stats = createClient(CacheService, createGrpcTransport({ baseUrl: b.grpcUrl }));
+    await createClient(CacheService, a.rpcTransport()).clearCache({});
+    const stats = createClient(CacheService, b.rpcTransport());
     let left = 1n;
     for (let i = 0; i < 40 && left > 0n; i++) {
       await new Promise((r) => setTimeout(r, 50));

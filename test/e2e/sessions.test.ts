@@ -1,5 +1,4 @@
 import { Code, ConnectError, createClient, type Client } from "@connectrpc/connect";
-import { createGrpcTransport } from "@connectrpc/connect-node";
 import { describe, expect, it } from "vitest";
 import { ErrorInfoSchema } from "../../gen/ts/google/rpc/error_details_pb.js";
 import { CompletionService } from "../../gen/ts/llmgateway/v1/completion_service_pb.js";
@@ -14,7 +13,7 @@ const redis = redisForFile();
 const start = async (sessions: Record<string, unknown> = {}) =>
   redis.track(await startHarness({ sessions, ...(sessions["store"] === "redis" ? { redisUrl: redis.server.url } : {}) }));
 const clients = (h: Harness) => {
-  const transport = createGrpcTransport({ baseUrl: h.grpcUrl });
+  const transport = h.rpcTransport();
   return { sessions: createClient(SessionService, transport), completion: createClient(CompletionService, transport) };
 };
 const user = (content: string) => ({ role: Role.USER, content });

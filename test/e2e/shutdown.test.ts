@@ -1,5 +1,4 @@
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
-import { createGrpcTransport } from "@connectrpc/connect-node";
 import { describe, expect, it } from "vitest";
 import { ErrorInfoSchema } from "../../gen/ts/google/rpc/error_details_pb.js";
 import { CompletionService } from "../../gen/ts/llmgateway/v1/completion_service_pb.js";
@@ -21,7 +20,7 @@ async function drain(stream: AsyncIterable<{ event: { case: string | undefined }
 describe("graceful shutdown", () => {
   it("lets an in-flight stream finish within the grace period, then closes", async () => {
     const h = await startHarness();
-    const client = createClient(CompletionService, createGrpcTransport({ baseUrl: h.grpcUrl }));
+    const client = createClient(CompletionService, h.rpcTransport());
     h.upstream.enqueue({ text: "a b c d e f", chunkDelayMs: 40 });
     const stream = client.streamComplete(request)[Symbol.asyncIterator]();
     const first = await stream.next();
@@ -37,7 +36,7 @@ describe("graceful shutdown", () => {
 
   it("ends streams still running when the grace period is over with Unavailable, not a cut connection", async () => {
     const h = await startHarness();
-    const client = createClient(CompletionService, createGrpcTransport({ baseUrl: h.grpcUrl }));
+    const client = createClient(CompletionService, h.rpcTransport());
     h.upstream.enqueue({ text: "a b c d e f g h i j k l m n o p q r s t", chunkDelayMs: 100 });
     const stream = client.streamComplete(request)[Symbol.asyncIterator]();
     await stream.next();
@@ -57,7 +56,7 @@ describe("graceful shutdown", () => {
 
   it("ends coalesced streams past the grace period with Unavailable and SHUTTING_DOWN, for the first caller and the others", async () => {
     const h = await startHarness();
-    const client = createClient(CompletionService, createGrpcTransport({ baseUrl: h.grpcUrl }));
+    const client = createClient(CompletionService, h.rpcTransport());
     h.upstream.enqueue({ text: "a b c d e f g h i j k l m n o p q r s t", chunkDelayMs: 100 });
     const deterministic = { ...request, temperature: 0 };
     const streams = [

@@ -5,7 +5,6 @@ import { join } from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { create } from "@bufbuild/protobuf";
 import { createClient } from "@connectrpc/connect";
-import { createGrpcTransport } from "@connectrpc/connect-node";
 import { describe, expect, it } from "vitest";
 import { CompleteRequestSchema, CompletionService, type CompleteResponse } from "../../gen/ts/llmgateway/v1/completion_service_pb.js";
 import { Role, type Completion } from "../../gen/ts/llmgateway/v1/types_pb.js";
@@ -46,7 +45,7 @@ describe("provider timeouts", () => {
 describe("first-token timeout", () => {
   it("gives up on a stream with no first token in time, and falls over to the next deployment", async () => {
     const h = await startHarness({ firstTokenTimeoutMs: 150 });
-    const client = createClient(CompletionService, createGrpcTransport({ baseUrl: h.grpcUrl }));
+    const client = createClient(CompletionService, h.rpcTransport());
     h.upstream.enqueue({ firstByteDelayMs: 2_000 }, { text: "fallback was quick" });
     let text = "";
     let final: Completion | undefined;
@@ -62,7 +61,7 @@ describe("first-token timeout", () => {
 
   it("does not cut a stream whose tokens are slow after the first", async () => {
     const h = await startHarness({ firstTokenTimeoutMs: 150 });
-    const client = createClient(CompletionService, createGrpcTransport({ baseUrl: h.grpcUrl }));
+    const client = createClient(CompletionService, h.rpcTransport());
     h.upstream.enqueue({ text: "a b c d", chunkDelayMs: 100 });
     let text = "";
     for await (const e of client.streamComplete({ model: "gpt-test", messages: [{ role: Role.USER, content: "hi" }] })) {

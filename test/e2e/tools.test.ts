@@ -1,7 +1,6 @@
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
-import { createGrpcTransport } from "@connectrpc/connect-node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ErrorInfoSchema } from "../../gen/ts/google/rpc/error_details_pb.js";
 import { CompletionService } from "../../gen/ts/llmgateway/v1/completion_service_pb.js";
@@ -59,7 +58,7 @@ async function start(searchPath = "/search"): Promise<Harness> {
   return h;
 }
 const clients = (h: Harness) => {
-  const t = createGrpcTransport({ baseUrl: h.grpcUrl });
+  const t = h.rpcTransport();
   return { completion: createClient(CompletionService, t), tools: createClient(ToolService, t), sessions: createClient(SessionService, t) };
 };
 

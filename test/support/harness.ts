@@ -1,3 +1,5 @@
+import type { Transport } from "@connectrpc/connect";
+import { createGrpcTransport, createGrpcWebTransport, type GrpcTransportOptions } from "@connectrpc/connect-node";
 import { createApp, type App } from "../../src/app.js";
 import { validateConfig } from "../../src/config/load.js";
 import type { RunningServer } from "../../src/server/server.js";
@@ -14,7 +16,26 @@ export interface Harness {
   grpcAddress: string;
   httpUrl: string;
   grpcUrl: string;
+  /**
+   * A transport to the face the RPC tests run against: the native gRPC
+   * listener (grpc-js), or with LLMGW_TEST_FACE=grpc-web the browser listener
+   * (connect-node) over gRPC-Web, so that one test proves both behave the same.
+   */
+  rpcTransport(options?: RpcTransportOptions): Transport;
   close(): Promise<void>;
+}
+
+/** What a test may set on its transport. */
+export type RpcTransportOptions = Pick<GrpcTransportOptions, "interceptors" | "readMaxBytes" | "writeMaxBytes">;
+
+/** The face RPC tests call (see Harness.rpcTransport). */
+export const TEST_FACE = process.env["LLMGW_TEST_FACE"] === "grpc-web" ? "grpc-web" : "grpc";
+
+/** A transport to a running gateway's face under test. */
+export function rpcTransportTo(ports: { grpcPort: number; httpPort: number }, options: RpcTransportOptions = {}): Transport {
+  return TEST_FACE === "grpc-web"
+    ? createGrpcWebTransport({ baseUrl: `http://127.0.0.1:${ports.httpPort}`, httpVersion: "1.1", ...options })
+    : createGrpcTransport({ baseUrl: `http://127.0.0.1:${ports.grpcPort}`, ...options });
 }
 
 /** Options of the harness. */
@@ -151,6 +172,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     grpcAddress: `127.0.0.1:${server.grpcPort}`,
     grpcUrl: `http://127.0.0.1:${server.grpcPort}`,
     httpUrl: `http://127.0.0.1:${server.httpPort}`,
+    rpcTransport: (transportOptions) => rpcTransportTo(server, transportOptions),
     close: async () => {
       await server.close(0);
       await upstream.close();
