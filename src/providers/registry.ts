@@ -4,7 +4,7 @@ import { createAnthropicProvider } from "./anthropic.js";
 import { createLocalProvider } from "./local.js";
 import { createOpenAiProvider } from "./openai.js";
 import { Agent } from "undici";
-import { createUpstreamFetch } from "./http.js";
+import { createSdkFetch } from "./http.js";
 import type { Provider } from "./provider.js";
 
 /** A configured provider with the limits the gateway applies around it. */
@@ -20,7 +20,7 @@ export interface ProviderDeployment {
 
 // Each remote provider gets its own connection pool, so that its connect timeout is its own.
 const fetchFor = (c: { connectTimeoutMs: number }) =>
-  createUpstreamFetch(new Agent({ keepAliveTimeout: 30_000, connect: { timeout: c.connectTimeoutMs } }));
+  createSdkFetch(new Agent({ keepAliveTimeout: 30_000, connect: { timeout: c.connectTimeoutMs } }));
 
 const factories = {
   openai: (c, env) => createOpenAiProvider({ ...c, apiKey: providerApiKey(c, env), fetch: fetchFor(c) }),

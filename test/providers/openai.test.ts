@@ -1,4 +1,5 @@
-import { createUpstreamFetch } from "../../src/providers/http.js";
+import { Agent } from "undici";
+import { createSdkFetch } from "../../src/providers/http.js";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { GatewayError } from "../../src/core/errors.js";
 import { createOpenAiProvider } from "../../src/providers/openai.js";
@@ -52,14 +53,14 @@ async function failure(p: Promise<unknown>, provider: Provider): Promise<Gateway
 beforeAll(async () => {
   upstream = await startFakeUpstream();
   compatible = createOpenAiProvider({
-    fetch: createUpstreamFetch(),
+    fetch: createSdkFetch(new Agent()),
     name: "compat",
     kind: "openai-compatible",
     apiKey: undefined,
     baseUrl: upstream.openAiBaseUrl,
   });
   openai = createOpenAiProvider({
-    fetch: createUpstreamFetch(),
+    fetch: createSdkFetch(new Agent()),
     name: "openai",
     kind: "openai",
     apiKey: "sk-test",
