@@ -168,3 +168,15 @@ class ToolCallAccumulator {
     return [...this.calls.entries()].sort(([a], [b]) => a - b).map(([, c]) => c);
   }
 }
+
+/**
+ * An error's message as the openai SDK words it (APIError.makeMessage), so that both OpenAI paths
+ * say the same: the status, then the error object's message, or the body when it was not JSON.
+ */
+export function apiErrorMessage(status: number | undefined, error: unknown, bodyText: string | undefined): string {
+  const message = (error as { message?: unknown } | null | undefined)?.message;
+  const msg = message ? (typeof message === "string" ? message : JSON.stringify(message)) : error ? JSON.stringify(error) : bodyText;
+  if (status && msg) return `${status} ${msg}`;
+  if (status) return `${status} status code (no body)`;
+  return msg || "(no status code or body)";
+}
