@@ -1,7 +1,8 @@
 /**
  * What one provider call costs the gateway's process: CPU microseconds per
  * call (process.cpuUsage() deltas over N calls) and latency, for each
- * provider path (the OpenAI SDK, the Anthropic SDK), asked without streaming
+ * provider path (the OpenAI format through the openai SDK and directly on the
+ * wire, the Anthropic SDK), asked without streaming
  * and streaming a 16-token answer, at concurrency 1 and 32. The fake upstream
  * runs in a child process so that its CPU is not counted. Providers are built
  * by the registry, as the gateway builds them.
@@ -51,6 +52,7 @@ async function main(): Promise<void> {
   const [openAiBaseUrl, anthropicBaseUrl] = line.split(" ") as [string, string];
   const configs: Record<string, unknown> = {
     "openai-sdk": { name: "openai-sdk", kind: "openai-compatible", apiKey: "k", baseUrl: openAiBaseUrl },
+    "openai-direct": { name: "openai-direct", kind: "openai-compatible", apiKey: "k", baseUrl: openAiBaseUrl, client: "direct" },
     "anthropic-sdk": { name: "anthropic-sdk", kind: "anthropic", apiKey: "k", baseUrl: anthropicBaseUrl },
   };
   const paths = list("BENCH_PATHS", Object.keys(configs).join(","));
