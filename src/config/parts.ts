@@ -35,7 +35,7 @@ const providerBase = {
 /**
  * How an OpenAI-format provider is spoken to: "sdk" through the official openai SDK, or "direct",
  * the chat completions wire format written and read by the gateway itself over undici (the same
- * requests, answers and error classes, for less CPU per call: see docs/benchmarks.md).
+ * requests, answers and error classes, for less CPU per call: `npm run bench:provider` measures both).
  */
 const openAiClient = z.enum(["sdk", "direct"]).default("sdk");
 
