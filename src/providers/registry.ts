@@ -3,8 +3,9 @@ import type { ProviderConfig } from "../config/schema.js";
 import { createAnthropicProvider } from "./anthropic.js";
 import { createLocalProvider } from "./local.js";
 import { createOpenAiProvider } from "./openai.js";
+import { createOpenAiDirectProvider } from "./openai-direct.js";
 import { Agent } from "undici";
-import { createUpstreamFetch } from "./http.js";
+import { createSdkFetch } from "./http.js";
 import type { Provider } from "./provider.js";
 
 /** A configured provider with the limits the gateway applies around it. */
@@ -19,12 +20,18 @@ export interface ProviderDeployment {
 }
 
 // Each remote provider gets its own connection pool, so that its connect timeout is its own.
-const fetchFor = (c: { connectTimeoutMs: number }) =>
-  createUpstreamFetch(new Agent({ keepAliveTimeout: 30_000, connect: { timeout: c.connectTimeoutMs } }));
+const poolFor = (c: { connectTimeoutMs: number }) => new Agent({ keepAliveTimeout: 30_000, connect: { timeout: c.connectTimeoutMs } });
+const fetchFor = (c: { connectTimeoutMs: number }) => createSdkFetch(poolFor(c));
+
+/** An OpenAI-format provider, through the SDK or speaking the wire format itself, as configured. */
+const openAiFormat = (c: Extract<ProviderConfig, { kind: "openai" | "openai-compatible" }>, env: NodeJS.ProcessEnv): Provider =>
+  c.client === "direct"
+    ? createOpenAiDirectProvider({ ...c, apiKey: providerApiKey(c, env), dispatcher: poolFor(c) })
+    : createOpenAiProvider({ ...c, apiKey: providerApiKey(c, env), fetch: fetchFor(c) });
 
 const factories = {
-  openai: (c, env) => createOpenAiProvider({ ...c, apiKey: providerApiKey(c, env), fetch: fetchFor(c) }),
-  "openai-compatible": (c, env) => createOpenAiProvider({ ...c, apiKey: providerApiKey(c, env), fetch: fetchFor(c) }),
+  openai: openAiFormat,
+  "openai-compatible": openAiFormat,
   anthropic: (c, env) => createAnthropicProvider({ ...c, apiKey: providerApiKey(c, env), fetch: fetchFor(c) }),
   local: (c) => createLocalProvider(c),
 } satisfies {

@@ -3,7 +3,7 @@ import { GatewayError, type GatewayErrorReason } from "../core/errors.js";
 /** The parts of an SDK's HTTP error the gateway needs; both official SDKs expose them. */
 export interface UpstreamHttpFailure {
   status: number | undefined;
-  headers: Headers | Record<string, string | null | undefined> | undefined;
+  headers: Headers | Record<string, string | string[] | null | undefined> | undefined;
   message: string;
 }
 
@@ -41,7 +41,8 @@ export function upstreamConnectionError(provider: string, message: string, cause
 function header(headers: UpstreamHttpFailure["headers"], name: string): string | undefined {
   if (!headers) return undefined;
   if (typeof (headers as Headers).get === "function") return (headers as Headers).get(name) ?? undefined;
-  return (headers as Record<string, string | null | undefined>)[name] ?? undefined;
+  const value = (headers as Record<string, string | string[] | null | undefined>)[name];
+  return (Array.isArray(value) ? value[0] : value) ?? undefined;
 }
 
 /** Reads retry-after-ms, then retry-after (seconds or an HTTP date). */

@@ -1,4 +1,5 @@
-import { createUpstreamFetch } from "../../src/providers/http.js";
+import { Agent } from "undici";
+import { createSdkFetch } from "../../src/providers/http.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAnthropicProvider, toAnthropicMessages } from "../../src/providers/anthropic.js";
 import type { Provider, ProviderChunk, ProviderRequest } from "../../src/providers/provider.js";
@@ -33,7 +34,7 @@ const request: ProviderRequest = {
 beforeAll(async () => {
   upstream = await startFakeUpstream();
   provider = createAnthropicProvider({
-    fetch: createUpstreamFetch(),
+    fetch: createSdkFetch(new Agent()),
     name: "anthropic",
     apiKey: "sk-ant-test",
     baseUrl: upstream.anthropicBaseUrl,

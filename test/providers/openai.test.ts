@@ -1,6 +1,8 @@
-import { createUpstreamFetch } from "../../src/providers/http.js";
+import { Agent } from "undici";
+import { createSdkFetch } from "../../src/providers/http.js";
+import { createOpenAiDirectProvider } from "../../src/providers/openai-direct.js";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { GatewayError } from "../../src/core/errors.js";
+import { isGatewayError, type GatewayError } from "../../src/core/errors.js";
 import { createOpenAiProvider } from "../../src/providers/openai.js";
 import type { Provider, ProviderChunk, ProviderRequest } from "../../src/providers/provider.js";
 import { startFakeUpstream, type FakeUpstream } from "../support/fake-upstream.js";
@@ -18,8 +20,6 @@ const completeVia = async (
 };
 
 let upstream: FakeUpstream;
-let compatible: Provider;
-let openai: Provider;
 const request: ProviderRequest = {
   model: "gpt-4o-mini",
   messages: [
@@ -39,37 +39,39 @@ async function collect(iterable: AsyncIterable<ProviderChunk>): Promise<Provider
   return out;
 }
 
+/** A call's failure as the pipeline classifies it: a GatewayError as it is, anything else through translateError. */
 async function failure(p: Promise<unknown>, provider: Provider): Promise<GatewayError> {
   const err = await p.then(
     () => undefined,
     (e: unknown) => e,
   );
-  const translated = provider.translateError(err);
+  const translated = isGatewayError(err) ? err : provider.translateError(err);
   if (!translated) throw new Error(`not translated: ${String(err)}`);
   return translated;
 }
 
+type Options = { name: string; kind: "openai" | "openai-compatible"; apiKey: string | undefined; baseUrl: string };
+
+/** Both ways of speaking the OpenAI format: every contract test below runs against each. */
+const paths: [string, (o: Options) => Provider][] = [
+  ["through the openai SDK", (o) => createOpenAiProvider({ ...o, fetch: createSdkFetch(new Agent()) })],
+  ["speaking the wire format directly", (o) => createOpenAiDirectProvider({ ...o, dispatcher: new Agent() })],
+];
+
 beforeAll(async () => {
   upstream = await startFakeUpstream();
-  compatible = createOpenAiProvider({
-    fetch: createUpstreamFetch(),
-    name: "compat",
-    kind: "openai-compatible",
-    apiKey: undefined,
-    baseUrl: upstream.openAiBaseUrl,
-  });
-  openai = createOpenAiProvider({
-    fetch: createUpstreamFetch(),
-    name: "openai",
-    kind: "openai",
-    apiKey: "sk-test",
-    baseUrl: upstream.openAiBaseUrl,
-  });
 });
 afterAll(() => upstream.close());
 beforeEach(() => upstream.setDefault({}));
 
-describe("OpenAI provider through the openai SDK", () => {
+describe.each(paths)("OpenAI provider %s", (_, create) => {
+  let compatible: Provider;
+  let openai: Provider;
+  beforeAll(() => {
+    compatible = create({ name: "compat", kind: "openai-compatible", apiKey: undefined, baseUrl: upstream.openAiBaseUrl });
+    openai = create({ name: "openai", kind: "openai", apiKey: "sk-test", baseUrl: upstream.openAiBaseUrl });
+  });
+
   it("translates the request to the chat completions wire format", async () => {
     await completeVia(compatible, request, new AbortController().signal);
     const sent = upstream.requests.at(-1)!;

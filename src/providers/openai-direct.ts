@@ -1,0 +1,153 @@
+import type { ChatCompletion, ChatCompletionChunk, ChatCompletionCreateParams } from "openai/resources/chat/completions";
+import { request as send, type Dispatcher } from "undici";
+import type { GatewayError } from "../core/errors.js";
+import { apiErrorMessage, chatParams, StreamedAnswer, wholeAnswer } from "./openai-wire.js";
+import type { Provider, ProviderChunk, ProviderRequest } from "./provider.js";
+import { SseReader, type SseEvent } from "./sse.js";
+import { networkErrorCode, upstreamConnectionError, upstreamHttpError } from "./upstream-error.js";
+
+/** Options of an OpenAI-format provider that speaks the wire format itself. */
+export interface OpenAiDirectProviderOptions {
+  /** The provider's own connection pool. */
+  dispatcher: Dispatcher;
+  name: string;
+  kind: "openai" | "openai-compatible";
+  apiKey: string | undefined;
+  baseUrl?: string | undefined;
+  organization?: string | undefined;
+  /** Ask for usage in streams (stream_options.include_usage); some compatible servers refuse the field. */
+  streamUsage?: boolean | undefined;
+}
+
+const STARTED: ProviderChunk = Object.freeze({ type: "started" });
+const PROGRESS: ProviderChunk = Object.freeze({ type: "progress" });
+
+/**
+ * A provider for the OpenAI chat completions API (OpenAI itself or a
+ * compatible server) that speaks the wire format directly over undici,
+ * beside the one that goes through the openai SDK (./openai.ts): the same
+ * request body, the same translation of the answer, and its failures worded
+ * and classified as that one's are. What it leaves out is what the SDK does
+ * per call that the gateway does not need: header merging and validation,
+ * log formatting with logging off, an AbortController and a timer of its
+ * own, and a byte-wise stream parser. The caller's signal goes to undici as
+ * it is: aborting it cancels the upstream request, before or during the body.
+ */
+export function createOpenAiDirectProvider(options: OpenAiDirectProviderOptions): Provider {
+  const base = options.baseUrl || "https://api.openai.com/v1";
+  const url = base.endsWith("/") ? `${base}chat/completions` : `${base}/chat/completions`;
+  // The SDK's own headers (its version, the platform's) say nothing an upstream needs.
+  const headers: Record<string, string> = { accept: "application/json", "content-type": "application/json", "user-agent": "llm-gateway" };
+  if (options.apiKey) headers["authorization"] = `Bearer ${options.apiKey}`;
+  if (options.organization) headers["openai-organization"] = options.organization;
+  const modernParams = options.kind === "openai";
+  const streamOptions = options.streamUsage === false ? undefined : { include_usage: true };
+
+  /** Sends one request; resolves once a 2xx answer's headers came. */
+  async function open(request: ProviderRequest, signal: AbortSignal, stream: boolean): Promise<Dispatcher.ResponseData> {
+    const body: ChatCompletionCreateParams = { ...chatParams(request, modernParams), stream };
+    if (stream && streamOptions) body.stream_options = streamOptions;
+    let res: Dispatcher.ResponseData;
+    try {
+      res = await send(url, { method: "POST", headers, body: JSON.stringify(body), signal, dispatcher: options.dispatcher });
+    } catch (err) {
+      // Whoever aborted the signal says what the failure was.
+      if (signal.aborted) throw err;
+      throw connectionFailure(options.name, err);
+    }
+    if (res.statusCode >= 200 && res.statusCode < 300) return res;
+    const text = await res.body.text().catch((e: unknown) => (e instanceof Error ? e.message : String(e)));
+    const json = parseJson(text);
+    const error = (json as { error?: unknown } | undefined)?.error;
+    // As the SDK: a body that parsed to nothing truthy counts as text.
+    const message = apiErrorMessage(res.statusCode, error, json ? undefined : text);
+    throw upstreamHttpError(options.name, { status: res.statusCode, headers: res.headers, message }, json ?? text);
+  }
+
+  /** One call without streaming, yielded as the stream a streaming call would have been. */
+  async function* whole(request: ProviderRequest, signal: AbortSignal): AsyncGenerator<ProviderChunk> {
+    const res = await open(request, signal, false);
+    // As through the SDK: the whole answer is read before the call counts as started.
+    const response = (await res.body.json()) as ChatCompletion;
+    yield STARTED;
+    for (const chunk of wholeAnswer(options.name, response)) yield chunk;
+  }
+
+  async function* streamed(request: ProviderRequest, signal: AbortSignal): AsyncGenerator<ProviderChunk> {
+    const res = await open(request, signal, true);
+    yield STARTED;
+    const answer = new StreamedAnswer(request.model);
+    const reader = new SseReader();
+    const events: SseEvent[] = [];
+    const body = res.body[Symbol.asyncIterator]();
+    let done = false;
+    let finished = false;
+    /** An event's chunk; undefined for [DONE] and what comes after it (read, and ignored, to the end of the body). */
+    const chunkOf = (e: SseEvent): ChatCompletionChunk | undefined => {
+      if (done || e.data.startsWith("[DONE]")) {
+        done = true;
+        return undefined;
+      }
+      if (e.event?.startsWith("thread.")) return undefined;
+      const data = JSON.parse(e.data) as ChatCompletionChunk & { error?: unknown };
+      if (!data.error) return data;
+      const message = apiErrorMessage(undefined, data.error, undefined);
+      throw upstreamHttpError(options.name, { status: undefined, headers: res.headers, message }, data.error);
+    };
+    try {
+      for (;;) {
+        const next = await body.next();
+        if (next.done) reader.end(events);
+        else reader.push(next.value as Buffer, events);
+        for (const e of events) {
+          const chunk = chunkOf(e);
+          if (!chunk) continue;
+          const text = answer.read(chunk);
+          if (text) yield { type: "delta", text };
+          if (answer.toolCallsBegan()) yield PROGRESS;
+        }
+        events.length = 0;
+        if (next.done) break;
+      }
+      finished = true;
+    } catch (err) {
+      // As through the SDK, a stream whose signal aborted ends quietly: whoever aborted it knows why.
+      if (signal.aborted) return;
+      throw err;
+    } finally {
+      // A reader that stopped early (a lost hedge, a caller gone) frees the connection now.
+      if (!finished) res.body.destroy();
+    }
+    const end = answer.end();
+    if (end) yield end;
+  }
+
+  return {
+    name: options.name,
+    kind: options.kind,
+    stream: (request, signal) => (request.unary ? whole(request, signal) : streamed(request, signal)),
+    translateError(error): GatewayError | undefined {
+      // A connection that breaks while the body streams surfaces as undici's own error.
+      const code = networkErrorCode(error);
+      return code ? upstreamConnectionError(options.name, code, error) : undefined;
+    },
+  };
+}
+
+/**
+ * A request that got no answer, worded as the SDK words it: a timeout of the HTTP client
+ * (connect, headers) as "Request timed out.", a broken connection by its code.
+ */
+function connectionFailure(provider: string, error: unknown): GatewayError {
+  const text = String(error) + (error instanceof Error && "cause" in error ? String(error.cause) : "");
+  const detail = /timed? ?out/i.test(text) ? "Request timed out." : (networkErrorCode(error) ?? "Connection error.");
+  return upstreamConnectionError(provider, detail, error);
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
