@@ -187,11 +187,20 @@ export function createMetrics(parts: {
     return c;
   };
 
+  const perCall = new Map<string, { requests: Counter.Internal; duration: Histogram.Internal<string> }>();
+
   return {
     registry,
     rpc(service, method, code, seconds) {
-      requests.inc({ service, method, code });
-      duration.observe({ service, method }, seconds);
+      // Services, methods and codes are a small fixed set (the faces name them, not callers).
+      const key = `${service}/${method}/${code}`;
+      let c = perCall.get(key);
+      if (!c) {
+        c = { requests: requests.labels({ service, method, code }), duration: duration.labels({ service, method }) };
+        perCall.set(key, c);
+      }
+      c.requests.inc();
+      c.duration.observe(seconds);
     },
     streamOpened: () => inFlight.inc(),
     streamClosed: () => inFlight.dec(),
