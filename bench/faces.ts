@@ -21,7 +21,18 @@ import {
   restBodies,
   restFirstContent,
 } from "./lib/clients.js";
-import { commitOf, cpuMicros, findTool, requireNode24, rssMb, sampleRss, type Server, stopAll, workDir } from "./lib/procs.js";
+import {
+  commitOf,
+  cpuMicros,
+  findTool,
+  removeWorkDir,
+  requireNode24,
+  rssMb,
+  sampleRss,
+  type Server,
+  stopAll,
+  workDir,
+} from "./lib/procs.js";
 import { startFloor, startGateway, startUpstream } from "./lib/servers.js";
 import { report, type Run } from "./lib/report.js";
 import { CacheStatus } from "../gen/ts/llmgateway/v1/types_pb.js";
@@ -206,6 +217,7 @@ async function main(): Promise<Run> {
 try {
   const run = await main();
   await stopAll();
+  removeWorkDir();
   report(run);
 } catch (err) {
   process.stderr.write(`benchmark failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);

@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { grpcJson, restBodies } from "./lib/clients.js";
 import { ghz, median, wrk, wrkPost, type LoadResult } from "./lib/load.js";
-import { commitOf, findTool, requireNode24, ROOT, rssMb, stopAll, truncateOutput, workDir } from "./lib/procs.js";
+import { commitOf, findTool, removeWorkDir, requireNode24, ROOT, rssMb, stopAll, truncateOutput, workDir } from "./lib/procs.js";
 import { startGateway, startUpstream } from "./lib/servers.js";
 
 requireNode24();
@@ -141,6 +141,7 @@ async function main(): Promise<void> {
 try {
   await main();
   await stopAll();
+  removeWorkDir();
 } catch (err) {
   process.stderr.write(`soak failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\nservers' output: ${workDir}\n`);
   await stopAll();

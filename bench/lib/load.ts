@@ -61,8 +61,11 @@ export async function wrk(wrkPath: string, url: string, script: string, connecti
     const m = out.match(new RegExp(`^\\s+${p}%\\s+([\\d.]+)(us|ms|s|m)\\s*$`, "m"));
     return m ? toMs(m[1]!, m[2]!) : Number.NaN;
   };
-  const rps = Number(out.match(/Requests\/sec:\s+([\d.]+)/)?.[1] ?? Number.NaN);
-  return { calls: requests - non2xx, errors: non2xx + socketErrors, rps, p50: lat("50"), p99: lat("99") };
+  // Requests/sec counts failed answers too: the rate of good ones comes from the count and the elapsed time.
+  const elapsed = out.match(/requests in ([\d.]+)(us|ms|s|m),/);
+  const elapsedS = elapsed ? toMs(elapsed[1]!, elapsed[2]!) / 1000 : Number.NaN;
+  const calls = requests - non2xx;
+  return { calls, errors: non2xx + socketErrors, rps: calls / elapsedS, p50: lat("50"), p99: lat("99") };
 }
 
 interface GhzReport {

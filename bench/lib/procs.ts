@@ -5,7 +5,7 @@
  * CPU time and RSS are read from /proc, so a server need not report anything.
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, truncateSync } from "node:fs";
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, truncateSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -15,7 +15,7 @@ export const ROOT = new URL("../../../", import.meta.url).pathname;
 export const DIST_BENCH = new URL("../", import.meta.url).pathname;
 
 /** Where this run keeps its children's output and configs. */
-export const workDir = mkdtempSync(join(tmpdir(), "gw-bench-"));
+export const workDir = mkdtempSync(join(tmpdir(), "gw-faces-"));
 
 const children = new Set<ChildProcess>();
 
@@ -40,6 +40,11 @@ for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
     endAll("SIGKILL");
     process.exit(130);
   });
+}
+
+/** Removes this run's folder (after a successful run; a failed one keeps it for its logs), unless BENCH_KEEP is set. */
+export function removeWorkDir(): void {
+  if (!process.env["BENCH_KEEP"]) rmSync(workDir, { recursive: true, force: true });
 }
 
 /** Refuses to measure on anything but the project's runtime. */

@@ -133,6 +133,7 @@ export function report(run: Run): string {
     `| direct call to the upstream (REST, wrk) | ${ms(m("rest.direct.p50"))} |`,
     `| exact cache hit, REST face (wrk) | ${ms(m("cache.rest.p50"))} |`,
     `| exact cache hit, gRPC face (ghz) | ${ms(m("cache.grpc.p50"))} |`,
+    `| for scale: the same call through the gateway, cache off, REST / gRPC | ${ms(m("rest.gateway.p50"))} / ${ms(m("grpc.gateway.p50"))} |`,
     `\nThe gateway on the full defaults (cache on) idles at ${mb(rss("cached")?.idle)} MB and ends at ${mb(rss("cached")?.after)} MB.`,
   );
 

@@ -42,11 +42,11 @@ export async function startGateway(name: string, upstreamUrl: string, options: G
   const file = join(workDir, `${name}.json`);
   writeFileSync(file, JSON.stringify(config));
   const main = join(DIST_BENCH, "../src/main.js");
-  // The start-up line names the gRPC port first and the HTTP port after it.
-  const server = await startServer(name, main, [], /gRPC on [\w.:[\]-]*?:(\d+)\b.*? on [\w.:[\]-]*?:(\d+)\b/, {
-    LLM_GATEWAY_CONFIG: file,
-  });
-  return { ...server, grpcAddress: `127.0.0.1:${server.match[1]}`, httpUrl: `http://127.0.0.1:${server.match[2]}` };
+  // The start-up line names the gRPC port first and the HTTP port after it; the "started" log line (info) has both too.
+  const ready = /gRPC on [\w.:[\]-]*?:(\d+)\b.*? on [\w.:[\]-]*?:(\d+)\b|"grpc":"[^"]*:(\d+)","http":"[^"]*:(\d+)"/;
+  const server = await startServer(name, main, [], ready, { LLM_GATEWAY_CONFIG: file });
+  const [grpcPort, httpPort] = [server.match[1] ?? server.match[3], server.match[2] ?? server.match[4]];
+  return { ...server, grpcAddress: `127.0.0.1:${grpcPort}`, httpUrl: `http://127.0.0.1:${httpPort}` };
 }
 
 /** A floor: `kind` is rest-floor, grpc-floor or connect-floor; `match[1]` its address. */
