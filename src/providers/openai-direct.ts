@@ -99,14 +99,27 @@ export function createOpenAiDirectProvider(options: OpenAiDirectProviderOptions)
         const next = await body.next();
         if (next.done) reader.end(events);
         else reader.push(next.value as Buffer, events);
-        for (const e of events) {
-          const chunk = chunkOf(e);
-          if (!chunk) continue;
-          const text = answer.read(chunk);
+        // The text of every event that came in one read goes on as one delta: it arrived at once, and each
+        // delta is a hop through every stage above, so one per read instead of one per token.
+        let text = "";
+        try {
+          for (const e of events) {
+            const chunk = chunkOf(e);
+            if (!chunk) continue;
+            text += answer.read(chunk) ?? "";
+            if (answer.toolCallsBegan()) {
+              if (text) yield { type: "delta", text };
+              text = "";
+              yield PROGRESS;
+            }
+          }
+        } catch (err) {
+          // The text before an error event was answered: it goes out before the error does.
           if (text) yield { type: "delta", text };
-          if (answer.toolCallsBegan()) yield PROGRESS;
+          throw err;
         }
         events.length = 0;
+        if (text) yield { type: "delta", text };
         if (next.done) break;
       }
       finished = true;

@@ -31,11 +31,20 @@ const build = (baseUrl: string): [Provider, Provider] => {
   ];
 };
 
-/** Everything a call gave: its chunks, and its failure as the pipeline would classify it. */
+/**
+ * Everything a call gave: its chunks, and its failure as the pipeline would classify it. Adjacent
+ * deltas are merged: how the text is cut depends on how it arrived (the direct path sends the text of
+ * one network read as one delta), and what matters is the text and where it stands among the rest.
+ */
 async function outcome(p: Provider, r: ProviderRequest = request, signal = new AbortController().signal) {
   const chunks: ProviderChunk[] = [];
+  const push = (c: ProviderChunk) => {
+    const last = chunks.at(-1);
+    if (c.type === "delta" && last?.type === "delta") chunks[chunks.length - 1] = { type: "delta", text: last.text + c.text };
+    else chunks.push(c);
+  };
   try {
-    for await (const c of p.stream(r, signal)) chunks.push(c);
+    for await (const c of p.stream(r, signal)) push(c);
     return { chunks };
   } catch (err) {
     const e: GatewayError | undefined = isGatewayError(err) ? err : p.translateError(err);
@@ -121,8 +130,7 @@ describe("the direct OpenAI path against the SDK path", () => {
     const viaSdk = await outcome(sdk);
     expect(viaSdk.chunks).toEqual([
       { type: "started" },
-      { type: "delta", text: "héllo " },
-      { type: "delta", text: "wörld" },
+      { type: "delta", text: "héllo wörld" },
       { type: "end", finishReason: "stop", usage: { inputTokens: 3, outputTokens: 2 }, model: "m" },
     ]);
     expect(await outcome(direct)).toEqual(viaSdk);
