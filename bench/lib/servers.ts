@@ -36,7 +36,16 @@ export async function startGateway(name: string, upstreamUrl: string, options: G
     server: { host: "127.0.0.1", grpcPort: 0, httpPort: 0 },
     ...(process.env["BENCH_LOG_LEVEL"] ? { log: { level: process.env["BENCH_LOG_LEVEL"] } } : {}),
     ...(options.cache === "default" ? {} : { cache: { enabled: options.cache } }),
-    providers: [{ name: "fake", kind: "openai-compatible", baseUrl: upstreamUrl, apiKey: "sk-bench" }],
+    // BENCH_CLIENT=sdk|direct picks the OpenAI-format client; unset leaves the gateway's default.
+    providers: [
+      {
+        name: "fake",
+        kind: "openai-compatible",
+        baseUrl: upstreamUrl,
+        apiKey: "sk-bench",
+        ...(process.env["BENCH_CLIENT"] ? { client: process.env["BENCH_CLIENT"] } : {}),
+      },
+    ],
     models: [{ name: MODEL, provider: "fake", upstreamModel: "gpt-4o-mini", pricing: { inputPerMillion: 0.15, outputPerMillion: 0.6 } }],
   };
   const file = join(workDir, `${name}.json`);

@@ -13,6 +13,7 @@ import { startHarness, type Harness } from "../support/harness.js";
  */
 const models = [
   { model: "gpt-test", provider: "fake-openai", deployment: "fake-openai/gpt-4o-mini" },
+  { model: "gpt-sdk", provider: "fake-openai-sdk", deployment: "fake-openai-sdk/gpt-4o-mini" },
   { model: "claude-test", provider: "fake-anthropic", deployment: "fake-anthropic/claude-haiku-4-5" },
 ];
 const SLOW = { text: Array.from({ length: 40 }, (_, i) => `w${i}`).join(" "), chunkDelayMs: 50 };

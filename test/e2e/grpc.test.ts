@@ -96,7 +96,9 @@ describe("gRPC over HTTP/2 with @grpc/grpc-js", () => {
     const { messages, error } = await readAll(completion["streamComplete"]!(askStream({ model: "gpt-test" })));
     expect(error).toBeUndefined();
     const deltas = messages.filter((m) => m.event.case === "delta").map((m) => (m.event.value as { text: string }).text);
-    expect(deltas).toEqual(["one ", "two ", "three ", "four"]);
+    // In order, whole; words that arrived together may travel as one delta.
+    expect(deltas.join("")).toBe("one two three four");
+    expect(deltas.length).toBeGreaterThan(0);
     const last = messages.at(-1)!;
     expect(last.event.case).toBe("completion");
     const final = last.event.value as NonNullable<CompleteResponse["completion"]>;
@@ -199,7 +201,8 @@ describe("gRPC over HTTP/2 with @grpc/grpc-js", () => {
   it("ends a stream cut mid-way with an error status, never silently", async () => {
     h.upstream.enqueue({ text: "one two three four five", abortAfterChunks: 2 });
     const { messages, error } = await readAll(completion["streamComplete"]!(askStream()));
-    expect(messages.map((m) => m.event.case)).toEqual(["delta", "delta"]);
+    expect(messages.every((m) => m.event.case === "delta")).toBe(true);
+    expect(messages.map((m) => (m.event.value as { text: string }).text).join("")).toBe("one two ");
     expect(error?.code).toBe(grpc.status.UNAVAILABLE);
     const info = errorDetails(error!).errorInfo;
     expect(info?.reason).toBe("STREAM_INTERRUPTED");

@@ -81,7 +81,8 @@ describe("REST streams", () => {
     });
     const events = (await res.text()).split("\n\n").filter(Boolean);
     const first = JSON.parse(events[0]!.slice("data: ".length)) as { choices: { delta: { role?: string; content?: string } }[] };
-    expect(first.choices[0]?.delta).toEqual({ role: "assistant", content: "alpha " });
+    // Text that arrives together may travel as one delta: the first one starts with the first word.
+    expect(first.choices[0]?.delta).toEqual({ role: "assistant", content: expect.stringMatching(/^alpha /) });
     expect(events.at(-1)).toBe("data: [DONE]");
   });
 

@@ -115,6 +115,15 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       },
       providers: [
         { name: "fake-openai", kind: "openai-compatible", baseUrl: upstream.openAiBaseUrl, apiKey: "sk-test", ...timeouts },
+        // The same upstream through the official openai SDK, the other client an OpenAI-format provider may use.
+        {
+          name: "fake-openai-sdk",
+          kind: "openai-compatible",
+          client: "sdk",
+          baseUrl: upstream.openAiBaseUrl,
+          apiKey: "sk-test",
+          ...timeouts,
+        },
         { name: "fake-anthropic", kind: "anthropic", baseUrl: upstream.anthropicBaseUrl, apiKey: "sk-ant-test", ...timeouts },
         { name: "local", kind: "local" },
       ],
@@ -148,6 +157,13 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
           contextWindow: 300,
           maxOutputTokens: 50,
           tokenizer: "o200k_base",
+        },
+        // Through the official openai SDK, the other client of OpenAI-format providers.
+        {
+          name: "gpt-sdk",
+          provider: "fake-openai-sdk",
+          upstreamModel: "gpt-4o-mini",
+          pricing: { inputPerMillion: 1, outputPerMillion: 2 },
         },
       ],
     },
