@@ -13,14 +13,19 @@ const PUBLIC_SERVICES = new Set([
   "llmgateway.v1.HealthService",
 ]);
 
+/** What reading a key needs of a request's headers: web Headers, or a cheaper view of a face's own. */
+export interface HeaderReader {
+  get(name: string): string | null;
+}
+
 /** The API key of a request: `authorization: Bearer <key>` or `x-api-key: <key>`. */
-export function apiKeyOf(headers: Headers): string | undefined {
+export function apiKeyOf(headers: HeaderReader): string | undefined {
   const bearer = headers.get("authorization")?.match(/^Bearer\s+(\S+)\s*$/i)?.[1];
   return bearer ?? (headers.get("x-api-key")?.trim() || undefined);
 }
 
 /** Resolves the caller's tenant from its API key before anything else runs; no key or a wrong one is UNAUTHENTICATED. */
-export function authenticate(auth: Authenticator, headers: Headers): Tenant {
+export function authenticate(auth: Authenticator, headers: HeaderReader): Tenant {
   if (auth.open) return ANONYMOUS;
   const key = apiKeyOf(headers);
   if (!key) throw new GatewayError("UNAUTHENTICATED", "no API key: send authorization: Bearer <key> or x-api-key");
@@ -33,14 +38,14 @@ export function authenticate(auth: Authenticator, headers: Headers): Tenant {
 export const PUBLIC: Tenant = { name: "public", admin: false, allowedModels: new Set(), limits: undefined, budget: undefined };
 
 /** The tenant of a call to a public service: whoever its key says, if it sent a valid one; else PUBLIC. */
-export function publicCaller(auth: Authenticator, headers: Headers): Tenant {
+export function publicCaller(auth: Authenticator, headers: HeaderReader): Tenant {
   if (auth.open) return ANONYMOUS;
   const key = apiKeyOf(headers);
   return (key && auth.tenantOf(key)) || PUBLIC;
 }
 
 /** The caller of a service: public services (health, reflection) answer anyone, the others need a valid key. */
-export function callerOf(auth: Authenticator, service: string, headers: Headers): Tenant {
+export function callerOf(auth: Authenticator, service: string, headers: HeaderReader): Tenant {
   return PUBLIC_SERVICES.has(service) ? publicCaller(auth, headers) : authenticate(auth, headers);
 }
 

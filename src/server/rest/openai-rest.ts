@@ -9,7 +9,7 @@ import type { Logger } from "../../log.js";
 import type { GatewayMetrics } from "../../metrics.js";
 import { endSpan, extractContext, traceIdOf, tracer } from "../../telemetry.js";
 import { createAccessLog } from "../access-log.js";
-import { authenticate } from "../auth.js";
+import { authenticate, type HeaderReader } from "../auth.js";
 import { requestIdOf } from "../call-context.js";
 import { fromOpenAi } from "./chat-request.js";
 import { completionBody, errorBody, modelList, modelObject, sseStream } from "./openai-wire.js";
@@ -64,14 +64,23 @@ export function createOpenAiRest(options: OpenAiRestOptions): RestFace {
     return error;
   }
 
+  // The calls in flight, each by its controller: the shutdown's end aborts them all with its reason.
+  // (One listener here rather than a signal combined with the shutdown's for every call.)
+  const live = new Set<AbortController>();
+  options.shutdownSignal?.addEventListener("abort", () => {
+    for (const c of live) c.abort(options.shutdownSignal!.reason);
+  });
+
   /** The core's call: aborted when the client goes away or the shutdown grace is over. */
   function callOf(res: http.ServerResponse, tenant: Tenant, requestId: string, report: CallReport): CallContext {
     const controller = new AbortController();
+    live.add(controller);
+    if (options.shutdownSignal?.aborted) controller.abort(options.shutdownSignal.reason);
     res.on("close", () => {
+      live.delete(controller);
       if (!res.writableFinished) controller.abort(new GatewayError("CANCELLED", "the caller went away"));
     });
-    const signal = options.shutdownSignal ? AbortSignal.any([controller.signal, options.shutdownSignal]) : controller.signal;
-    return { signal, requestId, receivedAt: clock.monotonic(), tenant, report };
+    return { signal: controller.signal, requestId, receivedAt: clock.monotonic(), tenant, report };
   }
 
   const extractContextOf = (req: http.IncomingMessage) =>
@@ -111,9 +120,7 @@ export function createOpenAiRest(options: OpenAiRestOptions): RestFace {
     let tenant: Tenant | undefined;
     let error: unknown;
     try {
-      const headers = new Headers();
-      for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
-      tenant = authenticate(auth, headers);
+      tenant = authenticate(auth, headerReader(req));
       const call = callOf(res, tenant, requestId, report);
       call.otel = trace.setSpan(parent, span);
       if (method === "chat.completions") {
@@ -163,6 +170,16 @@ export function createOpenAiRest(options: OpenAiRestOptions): RestFace {
     },
     async drained() {
       while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+    },
+  };
+}
+
+/** A request's headers as authentication reads them, without copying them into web Headers. */
+function headerReader(req: http.IncomingMessage): HeaderReader {
+  return {
+    get(name) {
+      const value = req.headers[name];
+      return typeof value === "string" ? value : null;
     },
   };
 }
