@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, hash } from "node:crypto";
 import type { ChatMessage, ChatRequest } from "../core/types.js";
 
 // Bump when the key's inputs change, so that old entries are never read with a new meaning.
@@ -48,7 +48,8 @@ function paramsOf(request: ChatRequest, maxTokens: number): unknown[] {
 }
 
 function digest(parts: unknown): string {
-  return createHash("sha256").update(JSON.stringify(parts)).digest("base64url");
+  // The one-shot hash: a third of createHash's cost for inputs this small.
+  return hash("sha256", JSON.stringify(parts), "base64url");
 }
 
 /**

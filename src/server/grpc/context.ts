@@ -1,7 +1,7 @@
 import type { DescMethod, DescService } from "@bufbuild/protobuf";
 import { createContextValues, type HandlerContext } from "@connectrpc/connect";
 import type { Deadline, Metadata } from "@grpc/grpc-js";
-import { headersOf } from "./wire.js";
+import { MetadataHeaders } from "./metadata-headers.js";
 
 /** What a grpc-js call offers that a handler context is built from. */
 export interface GrpcCall {
@@ -38,7 +38,7 @@ export class GrpcCallContext implements HandlerContext {
     call: GrpcCall,
   ) {
     this.signal = this.controller.signal;
-    this.requestHeader = headersOf(call.metadata);
+    this.requestHeader = new MetadataHeaders(call.metadata);
     const deadline = call.getDeadline();
     this.deadline = deadline instanceof Date ? deadline.getTime() : deadline;
   }

@@ -35,21 +35,6 @@ export function deserializerOf<D extends DescMessage>(schema: D): Deserialize<Me
   };
 }
 
-/** Request metadata as the Headers a Connect handler reads; binary values as unpadded base64, as Connect gives them. */
-export function headersOf(metadata: Metadata): Headers {
-  const headers = new Headers();
-  const map = metadata.getMap();
-  for (const key in map) {
-    const value = map[key]!;
-    try {
-      headers.append(key, typeof value === "string" ? value : value.toString("base64").replace(/=+$/, ""));
-    } catch {
-      // A value Headers will not hold (grpc-js accepts more than the Fetch standard) is not ours to read.
-    }
-  }
-  return headers;
-}
-
 /** Response headers or trailers as grpc-js metadata; what it would refuse to send is left out. */
 export function metadataOf(headers: Headers, into = new Metadata()): Metadata {
   headers.forEach((value, key) => {
