@@ -27,7 +27,9 @@ describe("MetadataHeaders", () => {
       ["trace-bin", "+/8"],
     ]);
     const seen: string[] = [];
-    h.forEach((v, k) => seen.push(`${k}=${v}`));
+    h.forEach((v, k) => {
+      seen.push(`${k}=${v}`);
+    });
     expect(seen).toEqual(["x-api-key=sk-1, sk-2", "trace-bin=+/8"]);
     expect(metadata.get("x-multi")).toEqual(["a", "b"]);
   });
