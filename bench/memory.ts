@@ -12,13 +12,17 @@
  * grows with calls would show in phase 3. MEMORY_CACHED=1 asks at temperature 0
  * instead, so the response cache also fills up to its bounds (10,000 entries
  * by default) and then evicts.
+ * MEMORY_TOKEN_DELAY_MS=0 runs the same local model without its 15 ms pause
+ * between streamed tokens (from a configuration file, otherwise the embedded
+ * default's), so that the gateway's CPU, not the pauses, bounds throughput.
  * Beside RSS, each phase reports the gateway's CPU and garbage-collection time
  * per call and its V8 heap by space (from its own /metrics), which is what
  * runtime flags trade against memory. MEMORY_NODE_ARGS passes flags to the
  * gateway's Node. Run with `npm run bench:memory`; figures go to docs/benchmarks.md.
  */
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { Pool } from "undici";
@@ -28,6 +32,7 @@ const SATURATION_MS = Number(process.env["MEMORY_SATURATION_MS"] ?? 20_000);
 const CALLS = Number(process.env["MEMORY_CALLS"] ?? 200_000);
 const CONCURRENCY = Number(process.env["MEMORY_CONCURRENCY"] ?? 256);
 const CACHED = process.env["MEMORY_CACHED"] === "1";
+const TOKEN_DELAY_MS = process.env["MEMORY_TOKEN_DELAY_MS"];
 const NODE_ARGS = (process.env["MEMORY_NODE_ARGS"] ?? "").split(" ").filter(Boolean);
 const SAMPLE_MS = 250;
 
@@ -81,8 +86,23 @@ async function main(): Promise<void> {
   };
   // The embedded default, whatever the shell has set.
   for (const k of ["LLM_GATEWAY_CONFIG", "OPENAI_API_KEY", "ANTHROPIC_API_KEY"]) delete env[k];
+  if (TOKEN_DELAY_MS !== undefined) {
+    const file = join(mkdtempSync(join(tmpdir(), "gw-memory-")), "gateway.json");
+    const model = { name: "local-echo", provider: "local", contextWindow: 32_768, maxOutputTokens: 1024, tokenizer: "o200k_base" };
+    writeFileSync(
+      file,
+      JSON.stringify({ providers: [{ name: "local", kind: "local", tokenDelayMs: Number(TOKEN_DELAY_MS) }], models: [model] }),
+    );
+    env["LLM_GATEWAY_CONFIG"] = file;
+  }
   const child = spawn(process.execPath, [...NODE_ARGS, join(dist, "../src/main.js")], { env, stdio: ["ignore", "pipe", "inherit"] });
   const pid = child.pid!;
+  let finished = false;
+  child.on("exit", (code, signal) => {
+    if (finished) return;
+    console.error(`the gateway exited during the run (code ${code}, signal ${signal})`);
+    process.exit(1);
+  });
   let port: string | undefined;
   for await (const line of createInterface({ input: child.stdout! })) {
     port = line.match(/on 127\.0\.0\.1:(\d+) \(HTTP\/1\.1\)/)?.[1];
@@ -175,7 +195,7 @@ async function main(): Promise<void> {
 
   const mb = (x: number) => x.toFixed(1);
   console.log(
-    `node ${process.version}, gateway flags: ${NODE_ARGS.join(" ") || "none"}; concurrency ${CONCURRENCY}${CACHED ? "; calls cached" : ""}\n`,
+    `node ${process.version}, gateway flags: ${NODE_ARGS.join(" ") || "none"}; concurrency ${CONCURRENCY}${CACHED ? "; calls cached" : ""}${TOKEN_DELAY_MS === undefined ? "" : `; token delay ${TOKEN_DELAY_MS} ms`}\n`,
   );
   console.log("| idle | RSS MB | anonymous | files |\n|---|---|---|---|");
   console.log(`| after start-up (${SETTLE_MS / 1000} s) | ${mb(idle.rss)} | ${mb(idle.anon)} | ${mb(idle.file)} |`);
@@ -197,6 +217,7 @@ async function main(): Promise<void> {
     `\nSecond half of the long run: median RSS ${mb(median(half.slice(0, q)))} MB in its first quarter, ${mb(median(half.slice(q)))} MB in its last.`,
   );
 
+  finished = true;
   await pool.close();
   child.kill("SIGTERM");
 }
