@@ -1,4 +1,5 @@
-import { Redis } from "ioredis";
+import { createRequire } from "node:module";
+import type { Redis } from "ioredis";
 import { createFlights } from "./cache/flights.js";
 import { createMemoryCacheStore } from "./cache/memory-store.js";
 import { createRedisCacheStore } from "./cache/redis-store.js";
@@ -124,7 +125,7 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
     start: async () => {
       // Serving before the shared store answers would apply the failure policy to the first calls.
       await Promise.all([redis.ready(), cache.warm()]);
-      const telemetry = startTelemetry(config.telemetry, options.spanProcessor);
+      const telemetry = await startTelemetry(config.telemetry, options.spanProcessor);
       const entries = services({ gateway, clock, sessions, tools, usage, limiter, auth, limits: config.limits });
       const server = await startServer({
         server: config.server,
@@ -172,7 +173,9 @@ function lazyRedis(config: GatewayConfig, logger: Logger, health: HealthMonitor,
   const get = (): Redis => {
     if (client) return client;
     if (!config.redis) throw new Error("redis.url is not configured");
-    const redis = new Redis(config.redis.url, {
+    // ioredis loads only when a Redis is configured (synchronously: stores take the client as they are built).
+    const { Redis: RedisClient } = createRequire(import.meta.url)("ioredis") as typeof import("ioredis");
+    const redis = new RedisClient(config.redis.url, {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
       // A Redis that accepts commands and never answers fails them too, rather than holding calls up.

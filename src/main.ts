@@ -1,9 +1,15 @@
-import { ConfigError, loadConfig } from "./config/load.js";
 import type { GatewayConfig } from "./config/schema.js";
-import { createApp } from "./app.js";
-import { createLogger } from "./log.js";
+import { tuneHeap } from "./heap.js";
+
+// Before the rest of the gateway is loaded: loading its modules is what grows the young generation.
+const heap = tuneHeap();
 
 async function main(): Promise<void> {
+  const [{ ConfigError, loadConfig }, { createApp }, { createLogger }] = await Promise.all([
+    import("./config/load.js"),
+    import("./app.js"),
+    import("./log.js"),
+  ]);
   let config: GatewayConfig;
   try {
     config = loadConfig();
@@ -17,6 +23,7 @@ async function main(): Promise<void> {
   const logger = createLogger(config.log.level);
   const app = createApp(config, { logger });
   const server = await app.start();
+  heap.startedUp();
   const host = config.server.host;
   const models = app.gateway.catalog.models;
   logger.info("llm-gateway started", {

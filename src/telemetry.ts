@@ -1,14 +1,6 @@
 import { context, propagation, trace, type Context, type Span, SpanStatusCode, type Tracer } from "@opentelemetry/api";
 import { W3CTraceContextPropagator } from "@opentelemetry/core";
-import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
-import { resourceFromAttributes } from "@opentelemetry/resources";
-import {
-  BatchSpanProcessor,
-  ParentBasedSampler,
-  TraceIdRatioBasedSampler,
-  TracerProvider,
-  type SpanProcessor,
-} from "@opentelemetry/sdk-trace";
+import type { SpanProcessor } from "@opentelemetry/sdk-trace";
 
 /** The tracer every span of the gateway comes from. Without a provider it makes no-op spans, at almost no cost. */
 export const tracer = (): Tracer => trace.getTracer("llm-gateway");
@@ -24,16 +16,21 @@ export interface TelemetrySettings {
 /**
  * Wires the OpenTelemetry SDK at start-up: W3C trace context in and out, and,
  * when an endpoint is configured, spans exported over OTLP/HTTP in batches.
- * Tests pass their own span processor (an in-memory exporter).
+ * Tests pass their own span processor (an in-memory exporter). The SDK and
+ * the exporter load only when spans are recorded: a few megabytes a gateway
+ * without tracing does not hold.
  */
-export function startTelemetry(settings: TelemetrySettings, processor?: SpanProcessor): { shutdown(): Promise<void> } {
+export async function startTelemetry(settings: TelemetrySettings, processor?: SpanProcessor): Promise<{ shutdown(): Promise<void> }> {
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
-  const processors = processor
-    ? [processor]
-    : settings.otlpEndpoint
-      ? [new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url: settings.otlpEndpoint }) })]
-      : [];
-  if (processors.length === 0) return { shutdown: async () => {} };
+  const endpoint = settings.otlpEndpoint;
+  if (!processor && !endpoint) return { shutdown: async () => {} };
+  const [{ BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, TracerProvider }, { resourceFromAttributes }] =
+    await Promise.all([import("@opentelemetry/sdk-trace"), import("@opentelemetry/resources")]);
+  let processors = processor ? [processor] : [];
+  if (!processor && endpoint) {
+    const { OTLPTraceExporter } = await import("@opentelemetry/exporter-trace-otlp-http");
+    processors = [new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url: endpoint }) })];
+  }
   const provider = new TracerProvider({
     resource: resourceFromAttributes({ "service.name": settings.serviceName }),
     sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(settings.sampleRatio) }),

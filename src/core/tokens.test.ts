@@ -3,7 +3,7 @@ import { countTokens as wholeO200k } from "gpt-tokenizer/encoding/o200k_base";
 import { countTokens as wholeCl100k } from "gpt-tokenizer/encoding/cl100k_base";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { describe, expect, it } from "vitest";
-import { countMessageTokens, countTextTokens, encodeText, piecesOf } from "./tokens.js";
+import { countMessageTokens, countTextTokens, encodeText, piecesOf, ranksOf } from "./tokens.js";
 
 const PLAIN = { disallowedSpecial: new Set<string>() };
 
@@ -23,6 +23,25 @@ function corpus(): string[] {
 }
 
 describe("token counting", () => {
+  it.each(["o200k_base", "cl100k_base"])(
+    "reads the %s ranks from the shipped .tiktoken file exactly as gpt-tokenizer bundles them",
+    async (name) => {
+      const bundled: (string | number[])[] = (await import(`gpt-tokenizer/bpeRanks/${name}`)).default;
+      const read = await ranksOf(readFileSync(new URL(import.meta.resolve(`gpt-tokenizer/data/${name}.tiktoken`)), "latin1"));
+      expect(read.length).toBe(bundled.length);
+      let differ = 0;
+      for (let rank = 0; rank < bundled.length; rank++) {
+        const a = bundled[rank];
+        const b = read[rank];
+        if (typeof a === "string" ? a !== b : typeof b === "string" || b === undefined || a === undefined || a.join() !== b.join())
+          differ++;
+      }
+      expect(differ).toBe(0);
+      // Both kinds of token occur: text, and bytes that are not UTF-8 on their own.
+      expect(read.some((t) => typeof t !== "string")).toBe(true);
+    },
+  );
+
   it("counts ordinary text exactly: the pieces are cut where the tokenizer splits anyway", async () => {
     const texts = [...corpus(), "Hello, world!\n\nfoo  bar\t\tbaz\r\nqux /path\n/slash", "x".repeat(10) + " y\n\n\n z"];
     for (const text of texts) {

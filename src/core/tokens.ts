@@ -1,3 +1,5 @@
+import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import type { ChatMessage } from "./types.js";
 
 /** A tokenizer the gateway can count with; "estimate" counts with o200k_base and says so. */
@@ -44,20 +46,68 @@ export function encodingOf(tokenizer: TokenizerName): Promise<Encoding> {
   const name = tokenizer === "cl100k_base" ? "cl100k_base" : "o200k_base";
   let p = loading.get(name);
   if (!p) {
-    p = (name === "cl100k_base" ? import("gpt-tokenizer/encoding/cl100k_base") : import("gpt-tokenizer/encoding/o200k_base")).then(
-      (e: Encoding) => {
-        // The tokenizer remembers merges of pre-tokens it has seen, 100,000 by default; callers choose
-        // the text, so keep it to what common words need (a few megabytes at most).
-        e.setMergeCacheSize(MERGE_CACHE_ENTRIES);
-        return e;
-      },
-    );
+    p = loadEncoding(name);
     loading.set(name, p);
   }
   return p;
 }
 
 const MERGE_CACHE_ENTRIES = 10_000;
+const require = createRequire(import.meta.url);
+
+/**
+ * Builds an encoding from the `.tiktoken` file gpt-tokenizer ships rather
+ * than by importing its module of the same ranks: compiling that module (a
+ * 2.4 MB array literal for o200k_base) leaves about 25 MB more resident than
+ * reading the file does (docs/benchmarks.md, Memory). The ranks are the same.
+ */
+async function loadEncoding(name: "o200k_base" | "cl100k_base"): Promise<Encoding> {
+  const [{ GptEncoding }, file] = await Promise.all([
+    import("gpt-tokenizer/GptEncoding"),
+    readFile(require.resolve(`gpt-tokenizer/data/${name}.tiktoken`), "latin1"),
+  ]);
+  const ranks = await ranksOf(file);
+  const encoding: Encoding = GptEncoding.getEncodingApi(name, () => ranks);
+  // The tokenizer remembers merges of pre-tokens it has seen, 100,000 by default; callers choose
+  // the text, so keep it to what common words need (a few megabytes at most).
+  encoding.setMergeCacheSize(MERGE_CACHE_ENTRIES);
+  return encoding;
+}
+
+/**
+ * The token of each rank from a `.tiktoken` file (a line per token: its bytes
+ * in base64, a space, its rank), as gpt-tokenizer takes them: a string when
+ * the bytes are UTF-8 text that encodes back to them, the bytes themselves
+ * otherwise. Yields to the event loop as it goes, like counting does.
+ */
+export async function ranksOf(tiktoken: string): Promise<(string | number[])[]> {
+  // The decoder drops a leading byte-order mark: such tokens stay bytes, as gpt-tokenizer has them.
+  const utf8 = new TextDecoder("utf-8", { fatal: true });
+  const ranks: (string | number[])[] = [];
+  let sliceStart = performance.now();
+  for (let start = 0, line = 0; start < tiktoken.length; line++) {
+    const next = tiktoken.indexOf("\n", start);
+    const end = next < 0 ? tiktoken.length : next;
+    const space = tiktoken.indexOf(" ", start);
+    if (space > start && space < end) {
+      const bytes = Buffer.from(tiktoken.slice(start, space), "base64");
+      let text: string | undefined;
+      try {
+        text = utf8.decode(bytes);
+      } catch {
+        // Not UTF-8 on its own (part of a character): bytes.
+      }
+      ranks[Number(tiktoken.slice(space + 1, end))] =
+        text !== undefined && Buffer.byteLength(text) === bytes.length ? text : Array.from(bytes);
+    }
+    start = end + 1;
+    if (line % 1024 === 0 && performance.now() - sliceStart > SLICE_MS) {
+      await nextTurn();
+      sliceStart = performance.now();
+    }
+  }
+  return ranks;
+}
 
 // Pieces are cut at places where the tokenizer's own pre-tokenisation splits anyway (see boundaryAt),
 // about this long, so that each call to the tokenizer does a bounded amount of work.

@@ -2,7 +2,16 @@ import type { Clock } from "../../core/clock.js";
 import type { SemanticIndex, SemanticMatch } from "./index.js";
 import { dot, type Embedder } from "./embedder.js";
 import { popcount, Sketcher } from "./sketch.js";
-import { guardFeatures, guardMismatch, type GuardFeatures } from "./guard.js";
+import type { GuardFeatures } from "./guard.js";
+
+type Guard = typeof import("./guard.js");
+let guardLoading: Promise<Guard> | undefined;
+
+/**
+ * The near-miss guard, loaded on first use: its language model (compromise)
+ * costs tens of megabytes, which a gateway without a semantic cache never pays.
+ */
+const loadGuard = (): Promise<Guard> => (guardLoading ??= import("./guard.js"));
 
 /** One entry as replicas exchange it. */
 export interface SemanticEntry {
@@ -198,6 +207,8 @@ export function createSemanticIndex(options: SemanticIndexOptions): SemanticInde
       if (!p || p.count === 0) return undefined;
       const q = await vectorOf(query);
       if (q.length !== p.dims) return undefined;
+      // Loaded before the scan: nothing may change the partition between the scan and the guard.
+      const { guardFeatures, guardMismatch } = await loadGuard();
       const qs = new Uint32Array(sketcherFor(q.length).words);
       sketcherFor(q.length).sketch(q, qs, 0);
       let features: GuardFeatures | undefined;
@@ -240,7 +251,7 @@ export function createSemanticIndex(options: SemanticIndexOptions): SemanticInde
     },
 
     async warm() {
-      guardFeatures("Is 10 USD not more than Paris?");
+      (await loadGuard()).guardFeatures("Is 10 USD not more than Paris?");
       await embedder.embed(["warm up"]);
     },
 
