@@ -31,4 +31,5 @@ EXPOSE 50051 8080
 # Probes the gateway's own grpc.health.v1 service over the Connect protocol on the HTTP listener.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.LLM_GATEWAY_HTTP_PORT||8080)+'/grpc.health.v1.Health/Check',{method:'POST',headers:{'content-type':'application/json'},body:'{}'}).then(r=>r.json()).then(b=>process.exit(b.status==='SERVING'?0:1),()=>process.exit(1))"
-CMD ["node", "dist/src/main.js"]
+# --max-semi-space-size: V8's young generation capped at 16 MB (docs/operations.md, "Memory").
+CMD ["node", "--max-semi-space-size=16", "dist/src/main.js"]

@@ -26,6 +26,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { Pool } from "undici";
+import { GATEWAY_NODE_ARGS } from "../src/heap.js";
 
 const SETTLE_MS = Number(process.env["MEMORY_SETTLE_MS"] ?? 10_000);
 const SATURATION_MS = Number(process.env["MEMORY_SATURATION_MS"] ?? 20_000);
@@ -33,7 +34,8 @@ const CALLS = Number(process.env["MEMORY_CALLS"] ?? 200_000);
 const CONCURRENCY = Number(process.env["MEMORY_CONCURRENCY"] ?? 256);
 const CACHED = process.env["MEMORY_CACHED"] === "1";
 const TOKEN_DELAY_MS = process.env["MEMORY_TOKEN_DELAY_MS"];
-const NODE_ARGS = (process.env["MEMORY_NODE_ARGS"] ?? "").split(" ").filter(Boolean);
+// As `npm start` and the container start the gateway (docs/operations.md), unless MEMORY_NODE_ARGS says otherwise.
+const NODE_ARGS = (process.env["MEMORY_NODE_ARGS"] ?? GATEWAY_NODE_ARGS.join(" ")).split(" ").filter(Boolean);
 const SAMPLE_MS = 250;
 
 /** The process's resident memory in MB: all of it, the anonymous part (heaps, buffers) and mapped files (the node binary). */

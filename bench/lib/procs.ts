@@ -75,7 +75,7 @@ export function truncateOutput(server: Server): void {
 /**
  * Starts `node <script> ...args` and waits for a line of its stdout to match
  * `ready`. BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=prof") goes to
- * every server, for profiling a run.
+ * every server, for profiling a run; `ownNodeArgs` go to this one, before them.
  */
 export async function startServer(
   name: string,
@@ -83,6 +83,7 @@ export async function startServer(
   args: string[],
   ready: RegExp,
   env: Record<string, string> = {},
+  ownNodeArgs: readonly string[] = [],
 ): Promise<Server> {
   const out = join(workDir, `${name}.out`);
   const err = join(workDir, `${name}.err`);
@@ -90,7 +91,7 @@ export async function startServer(
   const outFd = openSync(out, "a");
   const errFd = openSync(err, "a");
   const nodeArgs = (process.env["BENCH_NODE_ARGS"] ?? "").split(" ").filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, script, ...args], {
+  const child = spawn(process.execPath, [...ownNodeArgs, ...nodeArgs, script, ...args], {
     env: { ...process.env, ...env },
     stdio: ["ignore", outFd, errFd],
   });

@@ -5,6 +5,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { GATEWAY_NODE_ARGS } from "../../src/heap.js";
 import { MODEL } from "./clients.js";
 import { DIST_BENCH, type Server, startServer, workDir } from "./procs.js";
 
@@ -53,7 +54,8 @@ export async function startGateway(name: string, upstreamUrl: string, options: G
   const main = join(DIST_BENCH, "../src/main.js");
   // The start-up line names the gRPC port first and the HTTP port after it; the "started" log line (info) has both too.
   const ready = /gRPC on [\w.:[\]-]*?:(\d+)\b.*? on [\w.:[\]-]*?:(\d+)\b|"grpc":"[^"]*:(\d+)","http":"[^"]*:(\d+)"/;
-  const server = await startServer(name, main, [], ready, { LLM_GATEWAY_CONFIG: file });
+  // Started as `npm start` and the container start it (the young generation capped: docs/operations.md).
+  const server = await startServer(name, main, [], ready, { LLM_GATEWAY_CONFIG: file }, GATEWAY_NODE_ARGS);
   const [grpcPort, httpPort] = [server.match[1] ?? server.match[3], server.match[2] ?? server.match[4]];
   return { ...server, grpcAddress: `127.0.0.1:${grpcPort}`, httpUrl: `http://127.0.0.1:${httpPort}` };
 }
