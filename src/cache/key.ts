@@ -2,7 +2,7 @@ import { createHash, hash } from "node:crypto";
 import type { ChatMessage, ChatRequest } from "../core/types.js";
 
 // Bump when the key's inputs change, so that old entries are never read with a new meaning.
-const VERSION = "k1";
+const VERSION = "k2";
 
 /**
  * Text as the model would read it: the same Unicode form, the same line
@@ -26,6 +26,16 @@ function normaliseMessage(m: ChatMessage): unknown[] {
   const out: unknown[] = [m.role, normaliseText(m.content)];
   if (m.name) out.push("n", m.name);
   if (m.toolCallId) out.push("t", m.toolCallId);
+  // Images, files and audio change the answer; so does reasoning sent back. Cache control does not.
+  if (m.parts?.some((p) => p.type !== "text"))
+    out.push(
+      "p",
+      m.parts.map((p) => {
+        const { cacheControl: _cc, ...rest } = p;
+        return p.type === "text" ? ["text", normaliseText(p.text)] : rest;
+      }),
+    );
+  if (m.reasoning) out.push("r", m.reasoning);
   if (m.toolCalls?.length)
     out.push(
       "c",
@@ -44,6 +54,14 @@ function paramsOf(request: ChatRequest, maxTokens: number): unknown[] {
     request.seed ?? null,
     request.tools ?? null,
     request.toolChoice ?? null,
+    request.parallelToolCalls ?? null,
+    request.responseFormat ?? null,
+    request.reasoning ?? null,
+    request.presencePenalty ?? null,
+    request.frequencyPenalty ?? null,
+    request.logprobs ? (request.topLogprobs ?? 0) : null,
+    request.serviceTier ?? null,
+    request.extraBody ?? null,
   ];
 }
 

@@ -227,7 +227,7 @@ function openAiModel(name: string, aliases: string[], input: number, output: num
     contextWindow: 128_000,
     maxOutputTokens: 16_384,
     pricing: { inputPerMillion: input, outputPerMillion: output },
-    capabilities: { streaming: true, tools: true, vision: true, jsonMode: true },
+    capabilities: { streaming: true, tools: true, vision: true, jsonMode: true, documents: true, audio: false, reasoning: false },
     tokenizer: "o200k_base",
   };
 }
@@ -240,7 +240,7 @@ function anthropicModel(name: string, aliases: string[], input: number, output: 
     contextWindow: 200_000,
     maxOutputTokens: 8192,
     pricing: { inputPerMillion: input, outputPerMillion: output },
-    capabilities: { streaming: true, tools: true, vision: true, jsonMode: false },
+    capabilities: { streaming: true, tools: true, vision: true, jsonMode: true, documents: true, audio: false, reasoning: true },
     tokenizer: "estimate",
   };
 }

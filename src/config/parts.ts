@@ -5,13 +5,19 @@ import { z } from "zod";
  * src/config/schema.ts puts them together with the gateway's own settings.
  */
 
-/** What a model can do. ListModels advertises vision and jsonMode only once the gateway carries images and response formats. */
+/**
+ * What a model can do; a request that needs more is refused naming the field (vision: image parts;
+ * documents: file parts; audio: audio parts; jsonMode: response_format; reasoning: reasoning options).
+ */
 const capabilities = z
   .object({
     streaming: z.boolean().default(true),
     tools: z.boolean().default(false),
     vision: z.boolean().default(false),
     jsonMode: z.boolean().default(false),
+    documents: z.boolean().default(false),
+    audio: z.boolean().default(false),
+    reasoning: z.boolean().default(false),
   })
   .strict();
 
@@ -90,6 +96,13 @@ const pricingSchema = z
   .object({
     inputPerMillion: z.number().min(0).default(0),
     outputPerMillion: z.number().min(0).default(0),
+    /**
+     * Input tokens read from the provider's prompt cache; defaults by provider kind: Anthropic 0.1×
+     * input, OpenAI 0.5× input (set the model's own rate: gpt-4.1 and later are 0.25×, gpt-5 0.1×), others 1×.
+     */
+    cachedInputPerMillion: z.number().min(0).optional(),
+    /** Input tokens written to the provider's prompt cache; defaults to Anthropic's 1.25× input (5-minute writes), others 1×. */
+    cacheWritePerMillion: z.number().min(0).optional(),
   })
   .strict();
 
@@ -122,7 +135,15 @@ export const modelSchema = z
     contextWindow: z.number().int().positive().default(128_000),
     maxOutputTokens: z.number().int().positive().default(4096),
     pricing: pricingSchema.default({ inputPerMillion: 0, outputPerMillion: 0 }),
-    capabilities: capabilities.default({ streaming: true, tools: false, vision: false, jsonMode: false }),
+    capabilities: capabilities.default({
+      streaming: true,
+      tools: false,
+      vision: false,
+      jsonMode: false,
+      documents: false,
+      audio: false,
+      reasoning: false,
+    }),
     /** Hedging, opt-in: when the first deployment has not answered within this many ms, start the next as well. */
     hedgeAfterMs: z.number().int().positive().optional(),
     /** Which tokenizer counts this model's tokens; "estimate" labels counts as estimates. */

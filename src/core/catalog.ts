@@ -9,10 +9,23 @@ export interface ModelCapabilities {
   tools: boolean;
   vision: boolean;
   jsonMode: boolean;
+  documents: boolean;
+  audio: boolean;
+  reasoning: boolean;
+}
+
+/** A deployment's or a model's prices, in USD per million tokens. */
+export interface Prices {
+  inputPricePerMillion: number;
+  outputPricePerMillion: number;
+  /** Input tokens read from the provider's prompt cache. */
+  cachedInputPricePerMillion: number;
+  /** Input tokens written to the provider's prompt cache. */
+  cacheWritePricePerMillion: number;
 }
 
 /** One provider serving one model, with its own upstream name, prices and routing weights. */
-export interface Deployment {
+export interface Deployment extends Prices {
   /** "provider/upstreamModel": unique within a model, the key of its routing statistics. */
   id: string;
   provider: string;
@@ -20,12 +33,10 @@ export interface Deployment {
   upstreamModel: string;
   weight: number;
   priority: number;
-  inputPricePerMillion: number;
-  outputPricePerMillion: number;
 }
 
 /** One model of the catalogue, resolved from configuration at start-up. */
-export interface ModelEntry {
+export interface ModelEntry extends Prices {
   /** Every deployment, in fallback order (priority, then config order). The first is the primary. */
   deployments: readonly Deployment[];
   name: string;
@@ -35,8 +46,6 @@ export interface ModelEntry {
   upstreamModel: string;
   contextWindow: number;
   maxOutputTokens: number;
-  inputPricePerMillion: number;
-  outputPricePerMillion: number;
   capabilities: ModelCapabilities;
   tokenizer: TokenizerName;
   /** Hedging: the next deployment starts too when the first has sent no token by then. */
@@ -69,8 +78,7 @@ export function createCatalog(config: Pick<GatewayConfig, "models" | "providers"
           upstreamModel,
           weight: d.weight,
           priority: d.priority,
-          inputPricePerMillion: pricing.inputPerMillion,
-          outputPricePerMillion: pricing.outputPerMillion,
+          ...pricesOf(pricing, kinds.get(d.provider)),
         };
       })
       .sort((a, b) => a.priority - b.priority || a.index - b.index)
@@ -87,6 +95,8 @@ export function createCatalog(config: Pick<GatewayConfig, "models" | "providers"
       maxOutputTokens: m.maxOutputTokens,
       inputPricePerMillion: primary.inputPricePerMillion,
       outputPricePerMillion: primary.outputPricePerMillion,
+      cachedInputPricePerMillion: primary.cachedInputPricePerMillion,
+      cacheWritePricePerMillion: primary.cacheWritePricePerMillion,
       capabilities: { ...m.capabilities },
       tokenizer: m.tokenizer ?? tokenizerFor(defaultUpstream),
       hedgeAfterMs: m.hedgeAfterMs,
@@ -118,10 +128,39 @@ export function createCatalog(config: Pick<GatewayConfig, "models" | "providers"
   };
 }
 
-/** The cost in USD of a call's usage at a deployment's (or a model's primary) prices. */
+type Pricing = GatewayConfig["models"][number]["pricing"];
+
+/** The configured prices, with the prompt-cache rates each provider kind charges where none are set. */
+function pricesOf(pricing: Pricing, kind: string | undefined): Prices {
+  const input = pricing.inputPerMillion;
+  // Divisors rather than shares: 3 / 10 is 0.3 exactly as a double, 3 * 0.1 is not.
+  const cachedDivisor = kind === "anthropic" ? 10 : kind === "openai" ? 2 : 1;
+  const writeShare = kind === "anthropic" ? 1.25 : 1;
+  return {
+    inputPricePerMillion: input,
+    outputPricePerMillion: pricing.outputPerMillion,
+    cachedInputPricePerMillion: pricing.cachedInputPerMillion ?? input / cachedDivisor,
+    cacheWritePricePerMillion: pricing.cacheWritePerMillion ?? input * writeShare,
+  };
+}
+
+/**
+ * The cost in USD of a call's usage at a deployment's (or a model's primary) prices: input tokens
+ * read from or written to the provider's prompt cache at their own rates, the rest of the input at
+ * the input rate; output (reasoning included) at the output rate.
+ */
 export function costOf(
-  model: Pick<Deployment, "inputPricePerMillion" | "outputPricePerMillion">,
-  usage: Pick<Usage, "inputTokens" | "outputTokens">,
+  prices: Pick<Prices, "inputPricePerMillion" | "outputPricePerMillion"> & Partial<Prices>,
+  usage: Pick<Usage, "inputTokens" | "outputTokens" | "cachedInputTokens" | "cacheWriteTokens">,
 ): number {
-  return (usage.inputTokens * model.inputPricePerMillion + usage.outputTokens * model.outputPricePerMillion) / 1_000_000;
+  const cached = usage.cachedInputTokens ?? 0;
+  const written = usage.cacheWriteTokens ?? 0;
+  const plain = Math.max(0, usage.inputTokens - cached - written);
+  return (
+    (plain * prices.inputPricePerMillion +
+      cached * (prices.cachedInputPricePerMillion ?? prices.inputPricePerMillion) +
+      written * (prices.cacheWritePricePerMillion ?? prices.inputPricePerMillion) +
+      usage.outputTokens * prices.outputPricePerMillion) /
+    1_000_000
+  );
 }

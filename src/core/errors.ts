@@ -17,6 +17,8 @@ export type GatewayErrorReason =
   | "UPSTREAM_UNAVAILABLE"
   | "UPSTREAM_TIMEOUT"
   | "STREAM_INTERRUPTED"
+  /** The model's answer does not conform to the response format asked for. */
+  | "INVALID_OUTPUT"
   | "CIRCUIT_OPEN"
   | "RATE_LIMITED"
   | "LIMITER_UNAVAILABLE"
@@ -82,13 +84,21 @@ const PROVIDER_FAULTS: ReadonlySet<GatewayErrorReason> = new Set([
   "UPSTREAM_AUTH_FAILED",
   "STREAM_INTERRUPTED",
 ]);
+// A non-conforming answer is the model's failure, not the deployment's health: another attempt may
+// conform, but it trips no breaker.
 const FALLBACK: ReadonlySet<GatewayErrorReason> = new Set([
   "UPSTREAM_UNAVAILABLE",
   "UPSTREAM_RATE_LIMITED",
   "UPSTREAM_TIMEOUT",
   "UPSTREAM_AUTH_FAILED",
+  "INVALID_OUTPUT",
 ]);
-const RETRYABLE: ReadonlySet<GatewayErrorReason> = new Set(["UPSTREAM_UNAVAILABLE", "UPSTREAM_RATE_LIMITED", "UPSTREAM_TIMEOUT"]);
+const RETRYABLE: ReadonlySet<GatewayErrorReason> = new Set([
+  "UPSTREAM_UNAVAILABLE",
+  "UPSTREAM_RATE_LIMITED",
+  "UPSTREAM_TIMEOUT",
+  "INVALID_OUTPUT",
+]);
 const CALLER_ENDED: ReadonlySet<GatewayErrorReason> = new Set(["CANCELLED", "DEADLINE_EXCEEDED", "SHUTTING_DOWN"]);
 
 /** The provider failed: it counts against the deployment's breaker, statistics and health. */

@@ -1,3 +1,4 @@
+import { mediaTokens } from "./media.js";
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import type { ChatMessage } from "./types.js";
@@ -271,6 +272,7 @@ export async function countMessageTokens(
   for (const m of messages) {
     tally.tokens += TOKENS_PER_MESSAGE;
     await tally.add(m.content);
+    if (m.parts) tally.tokens += mediaTokens([m]);
     if (m.name) {
       tally.tokens += TOKENS_PER_NAME;
       await tally.add(m.name);
@@ -289,5 +291,5 @@ export async function countMessageTokens(
 export function estimatePromptTokens(messages: readonly ChatMessage[]): number {
   let chars = 0;
   for (const m of messages) chars += m.content.length;
-  return Math.ceil(chars / 4);
+  return Math.ceil(chars / 4) + mediaTokens(messages);
 }

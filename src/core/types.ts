@@ -17,14 +17,89 @@ export interface ToolDefinition {
   description: string;
   /** A JSON Schema object, as JSON text. */
   parametersJson: string;
+  /** Ask the provider to enforce the schema on the arguments (OpenAI strict function calling). */
+  strict?: boolean;
+  cacheControl?: CacheControl;
 }
+
+/** Provider prompt caching (Anthropic cache_control): the prompt may be cached up to here. */
+export interface CacheControl {
+  /** "5m" or "1h"; absent means the provider's default. */
+  ttl?: "5m" | "1h";
+}
+
+/**
+ * One piece of a message's content. Inline bytes are kept in base64 (`data`), so that a message
+ * stays plain JSON wherever it goes (sessions, cache keys, logs).
+ */
+export type ContentPart =
+  | { type: "text"; text: string; cacheControl?: CacheControl }
+  | {
+      type: "image";
+      /** An https URL, or a data: URL. Either url or data. */
+      url?: string;
+      /** Base64 of the bytes. */
+      data?: string;
+      mediaType?: string;
+      detail?: "auto" | "low" | "high";
+      cacheControl?: CacheControl;
+    }
+  | {
+      type: "file";
+      /** Base64 of the bytes. */
+      data?: string;
+      mediaType?: string;
+      filename?: string;
+      url?: string;
+      /** A file uploaded to the provider (OpenAI). */
+      fileId?: string;
+      cacheControl?: CacheControl;
+    }
+  | { type: "audio" /** Base64 of the bytes. */; data: string; format: "wav" | "mp3"; cacheControl?: CacheControl };
 
 export interface ChatMessage {
   role: Role;
+  /**
+   * The message's text. With parts, the text of its text parts joined (what token estimates, the
+   * semantic cache and logs read); providers send the parts.
+   */
   content: string;
+  /** The content as parts, when it is more than text (or carries cache control per part). */
+  parts?: ContentPart[];
   name?: string;
   toolCalls?: ToolCall[];
   toolCallId?: string;
+  cacheControl?: CacheControl;
+  /** An assistant's reasoning (thinking) before its answer; never part of content. */
+  reasoning?: string;
+  /** The provider's signature of that reasoning (Anthropic), to send it back. */
+  reasoningSignature?: string;
+}
+
+/** How much a reasoning model thinks. */
+export type ReasoningEffort = "minimal" | "low" | "medium" | "high";
+
+/** Reasoning asked of the model: an effort, a budget of thinking tokens, or both. */
+export interface ReasoningOptions {
+  effort?: ReasoningEffort;
+  budgetTokens?: number;
+}
+
+/** An answer in JSON: any object, or one that conforms to a schema (checked by the gateway). */
+export type ResponseFormat =
+  | { type: "json_object" }
+  | { type: "json_schema"; name: string; description?: string /** JSON text. */; schemaJson: string; strict: boolean };
+
+/** Whether the model may, must or must not call tools, or the one tool it must call. */
+export type ToolChoice = "auto" | "none" | "required" | { name: string };
+
+/** One token of the answer and its log probability. */
+export interface TokenLogprob {
+  token: string;
+  logprob: number;
+  /** UTF-8 bytes of the token, when the provider gave them. */
+  bytes?: number[];
+  topLogprobs: { token: string; logprob: number; bytes?: number[] }[];
 }
 
 export type RoutingStrategy = "fallback" | "round-robin" | "cost" | "latency" | "weighted";
@@ -57,8 +132,21 @@ export interface ChatRequest extends SamplingParams {
   sessionId?: string;
   /** Tools offered to the model, and who runs them. */
   tools?: ToolRequest;
-  /** Set by the tool loop on its last round: the model must answer in text. */
-  toolChoice?: "none";
+  /** The caller's tool choice, or "none" set by the tool loop on its last round (answer in text). */
+  toolChoice?: ToolChoice;
+  /** Whether the model may ask for several tool calls at once; absent means the provider's default. */
+  parallelToolCalls?: boolean;
+  responseFormat?: ResponseFormat;
+  reasoning?: ReasoningOptions;
+  presencePenalty?: number;
+  frequencyPenalty?: number;
+  /** Return the answer's tokens with log probabilities; topLogprobs at each position. */
+  logprobs?: boolean;
+  topLogprobs?: number;
+  serviceTier?: string;
+  promptCacheKey?: string;
+  /** Provider-specific body fields for openai-compatible providers, passed as they are. */
+  extraBody?: Record<string, unknown>;
 }
 
 /** The tools a request offers. */
@@ -78,10 +166,18 @@ export interface ToolRequest {
 export type FinishReason = "stop" | "length" | "tool_calls" | "content_filter" | "unspecified";
 
 export interface Usage {
+  /** Every input token, including those read from or written to the provider's prompt cache. */
   inputTokens: number;
+  /** Every output token, including reasoning. */
   outputTokens: number;
   /** True when the gateway counted because the provider did not report. */
   estimated: boolean;
+  /** Of inputTokens: read from the provider's prompt cache. */
+  cachedInputTokens?: number;
+  /** Of inputTokens: written to the provider's prompt cache. */
+  cacheWriteTokens?: number;
+  /** Of outputTokens: spent reasoning. */
+  reasoningTokens?: number;
 }
 
 /**
@@ -134,6 +230,8 @@ export interface ChatResult {
   toolTurns?: ChatMessage[];
   /** Model rounds made; 1 without server-side tools. */
   rounds?: number;
+  /** The answer's tokens with log probabilities, when asked for. */
+  logprobs?: TokenLogprob[];
   /**
    * Set only for a result served without an upstream call of its own (a cache
    * hit, a coalesced call): what the answer cost when it was made, so what this call saved.
@@ -143,7 +241,9 @@ export interface ChatResult {
 
 /** One event of a streamed completion, as the core yields it. */
 export type ChatStreamEvent =
-  | { type: "delta"; text: string }
+  | { type: "delta"; text: string; logprobs?: TokenLogprob[] }
+  /** A piece of the model's reasoning, never part of the answer's text. */
+  | { type: "reasoning"; text: string }
   | { type: "done"; result: ChatResult }
   /** First of every stream: how the cache will answer, before any text (for response headers). */
   | { type: "cache"; status: CacheStatus }

@@ -3,6 +3,7 @@ import { GatewayError, invalidRequest } from "./errors.js";
 import { MAX_JSON_DEPTH, nestsDeeperThan } from "./json-limits.js";
 import { countMessageTokens, estimatePromptTokens } from "./tokens.js";
 import type { ChatRequest } from "./types.js";
+import { checkOptions, checkParts } from "./validate-content.js";
 
 const MAX_STOP_SEQUENCES = 4;
 const MAX_METADATA_ENTRIES = 16;
@@ -21,7 +22,7 @@ export async function validateChatRequest(request: ChatRequest, model: ModelEntr
     if (m.role !== "assistant" && m.toolCalls && m.toolCalls.length > 0) {
       throw invalidRequest(`messages[${i}].tool_calls`, "only assistant messages carry tool calls");
     }
-    if (m.content === "" && m.role !== "assistant") throw invalidRequest(`messages[${i}].content`, "must not be empty");
+    if (m.content === "" && !m.parts?.length && m.role !== "assistant") throw invalidRequest(`messages[${i}].content`, "must not be empty");
     m.toolCalls?.forEach((c, j) => {
       // Arguments are passed on as text, but some providers take them as JSON objects: no absurd nesting.
       if (nestsDeeperThan(c.argumentsJson))
@@ -65,6 +66,8 @@ export async function validateChatRequest(request: ChatRequest, model: ModelEntr
       metadata: { model: model.name, capability: "tools" },
     });
   }
+  checkParts(request, model);
+  checkOptions(request, model, offersTools);
   // Last: the only check that may count tokens.
   await checkContextLength(request, model);
 }

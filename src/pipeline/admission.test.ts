@@ -18,7 +18,9 @@ const model: ModelEntry = {
   maxOutputTokens: 512,
   inputPricePerMillion: 1,
   outputPricePerMillion: 2,
-  capabilities: { streaming: true, tools: true, vision: false, jsonMode: false },
+  cachedInputPricePerMillion: 0,
+  cacheWritePricePerMillion: 0,
+  capabilities: { streaming: true, tools: true, vision: false, jsonMode: false, documents: false, audio: false, reasoning: false },
   tokenizer: "estimate",
   hedgeAfterMs: undefined,
 };

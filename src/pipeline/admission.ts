@@ -3,7 +3,7 @@ import type { CallContext } from "../core/call.js";
 import type { Catalog, ModelEntry } from "../core/catalog.js";
 import { GatewayError } from "../core/errors.js";
 import { estimatePromptTokens } from "../core/tokens.js";
-import type { ChatStreamEvent } from "../core/types.js";
+import type { ChatRequest, ChatStreamEvent } from "../core/types.js";
 import { validateChatRequest } from "../core/validate.js";
 import type { LimitSettings, RateLimiter, Reservation } from "../limits/limiter.js";
 import type { Ask, AskHandler, Round, RoundHandler, RoundStage, UpstreamParams } from "./stage.js";
@@ -41,10 +41,27 @@ export function admission(catalog: Catalog): (next: RoundHandler) => AskHandler 
       if (ask.tools) {
         upstream.tools = ask.tools.definitions;
         if (request.toolChoice) upstream.toolChoice = request.toolChoice;
+        if (request.parallelToolCalls !== undefined) upstream.parallelToolCalls = request.parallelToolCalls;
       }
+      copyOptions(request, upstream);
       const round: Round = { ...ask, model, upstream, promptTokens: estimatePromptTokens(request.messages) };
       yield* next(round);
     };
+}
+
+/** The request's options that go to the provider as they are (each provider translates or refuses them). */
+function copyOptions(request: ChatRequest, upstream: UpstreamParams): void {
+  if (request.responseFormat) upstream.responseFormat = request.responseFormat;
+  if (request.reasoning) upstream.reasoning = request.reasoning;
+  if (request.presencePenalty !== undefined) upstream.presencePenalty = request.presencePenalty;
+  if (request.frequencyPenalty !== undefined) upstream.frequencyPenalty = request.frequencyPenalty;
+  if (request.logprobs) {
+    upstream.logprobs = true;
+    if (request.topLogprobs !== undefined) upstream.topLogprobs = request.topLogprobs;
+  }
+  if (request.serviceTier) upstream.serviceTier = request.serviceTier;
+  if (request.promptCacheKey) upstream.promptCacheKey = request.promptCacheKey;
+  if (request.extraBody) upstream.extraBody = request.extraBody;
 }
 
 const limited = (l: LimitSettings) =>

@@ -18,6 +18,8 @@ const deployment = (provider: string, input: number, output: number): Deployment
   priority: 0,
   inputPricePerMillion: input,
   outputPricePerMillion: output,
+  cachedInputPricePerMillion: 0,
+  cacheWritePricePerMillion: 0,
 });
 
 const model: ModelEntry = {
@@ -32,7 +34,9 @@ const model: ModelEntry = {
   maxOutputTokens: 500,
   inputPricePerMillion: 1,
   outputPricePerMillion: 2,
-  capabilities: { streaming: true, tools: false, vision: false, jsonMode: false },
+  cachedInputPricePerMillion: 0,
+  cacheWritePricePerMillion: 0,
+  capabilities: { streaming: true, tools: false, vision: false, jsonMode: false, documents: false, audio: false, reasoning: false },
   tokenizer: "estimate",
   hedgeAfterMs: undefined,
 };

@@ -19,7 +19,9 @@ const model: ModelEntry = {
   maxOutputTokens: 500,
   inputPricePerMillion: 1,
   outputPricePerMillion: 2,
-  capabilities: { streaming: true, tools: false, vision: false, jsonMode: false },
+  cachedInputPricePerMillion: 0,
+  cacheWritePricePerMillion: 0,
+  capabilities: { streaming: true, tools: false, vision: false, jsonMode: false, documents: false, audio: false, reasoning: false },
   tokenizer: "estimate",
   hedgeAfterMs: undefined,
 };

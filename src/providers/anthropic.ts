@@ -64,7 +64,10 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Prov
         description: t.description,
         input_schema: JSON.parse(t.parametersJson) as Anthropic.Messages.Tool.InputSchema,
       }));
-      if (request.toolChoice) body.tool_choice = { type: request.toolChoice };
+      const choice = request.toolChoice;
+      if (choice)
+        body.tool_choice =
+          typeof choice === "object" ? { type: "tool", name: choice.name } : { type: choice === "required" ? "any" : choice };
     }
     return body;
   }

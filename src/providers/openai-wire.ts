@@ -35,7 +35,8 @@ export function chatParams(request: ProviderRequest, modernParams: boolean): Cha
       type: "function" as const,
       function: { name: t.name, description: t.description, parameters: JSON.parse(t.parametersJson) as Record<string, unknown> },
     }));
-    if (request.toolChoice) body.tool_choice = request.toolChoice;
+    const choice = request.toolChoice;
+    if (choice) body.tool_choice = typeof choice === "object" ? { type: "function", function: { name: choice.name } } : choice;
   }
   return body;
 }

@@ -1,4 +1,13 @@
-import type { ChatMessage, FinishReason, ToolCall, ToolDefinition } from "../core/types.js";
+import type {
+  ChatMessage,
+  FinishReason,
+  ReasoningOptions,
+  ResponseFormat,
+  TokenLogprob,
+  ToolCall,
+  ToolChoice,
+  ToolDefinition,
+} from "../core/types.js";
 
 /** A request translated for one provider: the upstream model name and final parameters. */
 export interface ProviderRequest {
@@ -14,8 +23,19 @@ export interface ProviderRequest {
   user?: string;
   /** Tools the model may call. */
   tools?: readonly ToolDefinition[];
-  /** "none" asks for text even though tools are defined (a tool loop's last round). */
-  toolChoice?: "auto" | "none";
+  /** The tool choice; "none" asks for text even though tools are defined (a tool loop's last round). */
+  toolChoice?: ToolChoice;
+  parallelToolCalls?: boolean;
+  responseFormat?: ResponseFormat;
+  reasoning?: ReasoningOptions;
+  presencePenalty?: number;
+  frequencyPenalty?: number;
+  logprobs?: boolean;
+  topLogprobs?: number;
+  serviceTier?: string;
+  promptCacheKey?: string;
+  /** Only for openai-compatible providers: body fields sent as they are. */
+  extraBody?: Readonly<Record<string, unknown>>;
   /**
    * Ask the upstream without streaming (a model configured `streaming: false`): the whole answer
    * comes at once, and the provider yields it as one stream (started, the text, the end).
@@ -25,8 +45,13 @@ export interface ProviderRequest {
 
 /** Token counts as the provider reported them. */
 export interface ProviderUsage {
+  /** Every input token, including cache reads and writes. */
   inputTokens: number;
+  /** Every output token, including reasoning. */
   outputTokens: number;
+  cachedInputTokens?: number;
+  cacheWriteTokens?: number;
+  reasoningTokens?: number;
 }
 
 /** A provider's whole answer. */
@@ -46,10 +71,20 @@ export interface ProviderResult {
  */
 export type ProviderChunk =
   | { type: "started" }
-  | { type: "delta"; text: string }
+  | { type: "delta"; text: string; logprobs?: TokenLogprob[] }
+  /** A piece of the model's reasoning (thinking): the answer has begun, though not its text. */
+  | { type: "reasoning"; text: string }
   /** The answer has begun with something other than text (a tool call): its first token came. */
   | { type: "progress" }
-  | { type: "end"; finishReason: FinishReason; usage?: ProviderUsage; model: string; toolCalls?: ToolCall[] };
+  | {
+      type: "end";
+      finishReason: FinishReason;
+      usage?: ProviderUsage;
+      model: string;
+      toolCalls?: ToolCall[];
+      /** The reasoning's signature (Anthropic's thinking block), to send the reasoning back later. */
+      reasoningSignature?: string;
+    };
 
 /**
  * A translator between the core's request and one provider's wire format.

@@ -14,6 +14,7 @@ import type { HandlerContext } from "@connectrpc/connect";
 import { tenantOf } from "./auth.js";
 import { callContextOf } from "./call-context.js";
 import { toChatMessages, toChatRequest, toCompletion, toModelInfo } from "./convert.js";
+import { toTokenLogprobs } from "./convert-content.js";
 
 /** The CompletionService: converts, calls the core, converts back. */
 export function createCompletionService(gateway: Gateway, clock: Clock): ServiceImpl<typeof CompletionService> {
@@ -36,7 +37,10 @@ export function createCompletionService(gateway: Gateway, clock: Clock): Service
           // Headers go out with the first message: only the first round's provider can be told there.
           if (!ctx.responseHeader.has(PROVIDER_HEADER)) ctx.responseHeader.set(PROVIDER_HEADER, event.provider);
         } else if (event.type === "delta") {
-          yield create(StreamCompleteResponseSchema, { event: { case: "delta", value: { text: event.text } } });
+          const value = event.logprobs ? { text: event.text, logprobs: toTokenLogprobs(event.logprobs) } : { text: event.text };
+          yield create(StreamCompleteResponseSchema, { event: { case: "delta", value } });
+        } else if (event.type === "reasoning") {
+          yield create(StreamCompleteResponseSchema, { event: { case: "reasoning", value: { text: event.text } } });
         } else if (event.type === "tool_call") {
           const { id, name, argumentsJson, round } = event;
           yield create(StreamCompleteResponseSchema, { event: { case: "toolCall", value: { id, name, argumentsJson, round } } });

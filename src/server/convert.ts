@@ -11,7 +11,9 @@ import type {
   FinishReason as CoreFinishReason,
   Role as CoreRole,
   RoutingStrategy as CoreStrategy,
+  ToolDefinition,
 } from "../core/types.js";
+import { addRequestOptions, fromContentParts, textOfParts, toCacheControl, toContentParts, toTokenLogprobs } from "./convert-content.js";
 import type { CompleteRequest, ModelInfo, StreamCompleteRequest } from "../../gen/ts/llmgateway/v1/completion_service_pb.js";
 import { ModelInfoSchema } from "../../gen/ts/llmgateway/v1/completion_service_pb.js";
 import {
@@ -96,9 +98,19 @@ export function toChatMessages(messages: readonly Message[]): ChatMessage[] {
     const role = roles[m.role];
     if (!role) throw invalidRequest(`messages[${i}].role`, "must be set (ROLE_SYSTEM, ROLE_USER, ROLE_ASSISTANT or ROLE_TOOL)");
     const out: ChatMessage = { role, content: m.content };
+    if (m.parts.length > 0) {
+      const parts = toContentParts(m.parts, `messages[${i}].parts`);
+      // Content beside parts is their first text part, so that nothing the caller sent is dropped.
+      out.parts = m.content ? [{ type: "text", text: m.content }, ...parts] : parts;
+      out.content = textOfParts(out.parts);
+    }
     if (m.name) out.name = m.name;
     if (m.toolCallId) out.toolCallId = m.toolCallId;
     if (m.toolCalls.length > 0) out.toolCalls = m.toolCalls.map((c) => ({ id: c.id, name: c.name, argumentsJson: c.argumentsJson }));
+    const cacheControl = toCacheControl(m.cacheControl, `messages[${i}].cache_control`);
+    if (cacheControl) out.cacheControl = cacheControl;
+    if (m.reasoning) out.reasoning = m.reasoning;
+    if (m.reasoningSignature) out.reasoningSignature = m.reasoningSignature;
     return out;
   });
 }
@@ -132,7 +144,13 @@ export function toChatRequest(req: CompleteRequest | StreamCompleteRequest): Cha
     out.tools = {
       names: req.tools.names,
       all: req.tools.all,
-      definitions: req.tools.definitions.map((d) => ({ name: d.name, description: d.description, parametersJson: d.parametersJson })),
+      definitions: req.tools.definitions.map((d, i) => {
+        const def: ToolDefinition = { name: d.name, description: d.description, parametersJson: d.parametersJson };
+        if (d.strict) def.strict = true;
+        const cacheControl = toCacheControl(d.cacheControl, `tools.definitions[${i}].cache_control`);
+        if (cacheControl) def.cacheControl = cacheControl;
+        return def;
+      }),
       execution: executions[req.tools.execution],
     };
     if (req.tools.maxIterations > 0) out.tools.maxIterations = req.tools.maxIterations;
@@ -150,6 +168,7 @@ export function toChatRequest(req: CompleteRequest | StreamCompleteRequest): Cha
     }
     out.cache = cache;
   }
+  addRequestOptions(req, out);
   return out;
 }
 
@@ -161,6 +180,10 @@ export function toMessage(m: ChatMessage): Message {
     name: m.name ?? "",
     toolCalls: m.toolCalls ?? [],
     toolCallId: m.toolCallId ?? "",
+    parts: m.parts?.some((p) => p.type !== "text" || p.cacheControl) ? fromContentParts(m.parts) : [],
+    ...(m.cacheControl ? { cacheControl: { ttl: m.cacheControl.ttl ?? "" } } : {}),
+    reasoning: m.reasoning ?? "",
+    reasoningSignature: m.reasoningSignature ?? "",
   });
 }
 
@@ -177,7 +200,11 @@ export function toCompletion(result: ChatResult): Completion {
       outputTokens: BigInt(result.usage.outputTokens),
       totalTokens: BigInt(result.usage.inputTokens + result.usage.outputTokens),
       estimated: result.usage.estimated,
+      cachedInputTokens: BigInt(result.usage.cachedInputTokens ?? 0),
+      cacheWriteTokens: BigInt(result.usage.cacheWriteTokens ?? 0),
+      reasoningTokens: BigInt(result.usage.reasoningTokens ?? 0),
     },
+    logprobs: result.logprobs ? toTokenLogprobs(result.logprobs) : [],
     costUsd: result.costUsd,
     provider: result.provider,
     model: result.model,
@@ -208,9 +235,9 @@ export function toModelInfo(m: ModelEntry): ModelInfo {
     maxOutputTokens: BigInt(m.maxOutputTokens),
     inputPricePerMillion: m.inputPricePerMillion,
     outputPricePerMillion: m.outputPricePerMillion,
-    // What a caller can use through this gateway: images and JSON mode are not carried yet (their
-    // fields are refused), so they are not advertised whatever the model itself can do.
-    capabilities: { ...m.capabilities, vision: false, jsonMode: false },
+    cachedInputPricePerMillion: m.cachedInputPricePerMillion,
+    cacheWritePricePerMillion: m.cacheWritePricePerMillion,
+    capabilities: { ...m.capabilities },
   });
 }
 

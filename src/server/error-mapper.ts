@@ -23,6 +23,8 @@ export const codeOfReason = {
   UPSTREAM_UNAVAILABLE: Code.Unavailable,
   UPSTREAM_TIMEOUT: Code.DeadlineExceeded,
   STREAM_INTERRUPTED: Code.Unavailable,
+  // The model wrote what was not asked for: the call may succeed if made again, and it is not the caller's fault.
+  INVALID_OUTPUT: Code.Unavailable,
   CIRCUIT_OPEN: Code.Unavailable,
   RATE_LIMITED: Code.ResourceExhausted,
   LIMITER_UNAVAILABLE: Code.Unavailable,

@@ -52,9 +52,20 @@ describe("a tenant's allowed models, everywhere", () => {
     expect(new Set(rest.data.map((m) => m.id))).toEqual(new Set(["gpt-test", "fast"]));
   });
 
-  it("ListModels advertises no capability the gateway cannot carry yet (JSON mode, images), whatever the configuration says", async () => {
+  it("ListModels advertises what each model is configured to take, now that the gateway carries all of it", async () => {
     const listed = await grpcAs(CompletionService, ADMIN).listModels({});
-    for (const m of listed.models) expect(m.capabilities).toMatchObject({ jsonMode: false, vision: false });
+    const byName = new Map(listed.models.map((m) => [m.name, m]));
+    expect(byName.get("gpt-test")?.capabilities).toMatchObject({
+      jsonMode: true,
+      vision: true,
+      documents: true,
+      audio: true,
+      reasoning: true,
+    });
+    expect(byName.get("claude-test")?.capabilities).toMatchObject({ jsonMode: true, vision: true, documents: true, audio: false });
+    expect(byName.get("local-echo")?.capabilities).toMatchObject({ jsonMode: false, vision: false, documents: false, reasoning: false });
+    // Prompt-cache prices: Anthropic's defaults (0.1× and 1.25× input) unless configured.
+    expect(byName.get("claude-test")).toMatchObject({ cachedInputPricePerMillion: 0.3, cacheWritePricePerMillion: 3.75 });
   });
 
   it("CountTokens refuses a model the tenant may not use", async () => {

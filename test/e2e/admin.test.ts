@@ -97,7 +97,13 @@ describe("AdminService", () => {
 
   it("lists providers with their deployments and breakers, and sums today up", async () => {
     const providers = await admin().listProviders({});
-    expect(providers.providers.map((p) => p.name).sort()).toEqual(["fake-anthropic", "fake-openai", "fake-openai-sdk", "local"]);
+    expect(providers.providers.map((p) => p.name).sort()).toEqual([
+      "fake-anthropic",
+      "fake-openai",
+      "fake-openai-native",
+      "fake-openai-sdk",
+      "local",
+    ]);
     expect(providers.deployments.find((d) => d.model === "gpt-test")?.calls).toBeGreaterThan(0n);
     const summary = await admin().getSummary({});
     expect(summary.status).toBe(ServingStatus.SERVING);

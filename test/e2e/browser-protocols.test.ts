@@ -93,6 +93,7 @@ describe("the browser listener (HTTP/1.1)", () => {
       ["hedged", "fake-openai", false],
       ["tiny", "fake-openai", false],
       ["gpt-sdk", "fake-openai-sdk", false],
+      ["gpt-native", "fake-openai-native", false],
     ]);
     expect(res.models[0]).toMatchObject({ aliases: ["fast"], inputPricePerMillion: 1, outputPricePerMillion: 2 });
   });

@@ -14,6 +14,8 @@ const dep = (provider: string): Deployment => ({
   upstreamModel: "m",
   weight: 1,
   priority: 0,
+  cachedInputPricePerMillion: 0,
+  cacheWritePricePerMillion: 0,
   inputPricePerMillion: 0,
   outputPricePerMillion: 0,
 });

@@ -10,6 +10,8 @@ const dep = (provider: string, input: number, output: number, weight = 1): Deplo
   upstreamModel: "m",
   weight,
   priority: 0,
+  cachedInputPricePerMillion: 0,
+  cacheWritePricePerMillion: 0,
   inputPricePerMillion: input,
   outputPricePerMillion: output,
 });

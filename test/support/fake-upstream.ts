@@ -31,6 +31,17 @@ export interface FakeBehaviour {
   finishReason?: string;
   /** Tool calls the model asks for. */
   toolCalls?: { id: string; name: string; arguments: string }[];
+  /**
+   * A unary answer's body exactly, in place of the generated one (any provider format): for what
+   * the generated answers do not cover (usage details, reasoning, logprobs, content blocks).
+   */
+  rawBody?: unknown;
+  /**
+   * A streamed answer's events exactly, in place of the generated ones: each item is one event's
+   * data (serialised as JSON unless a string), sent as `data: ...`; an item with `event` and `data`
+   * is sent as a named event (Anthropic's format). No `[DONE]` is added.
+   */
+  rawEvents?: (unknown | { event: string; data: unknown })[];
 }
 
 /** A request the fake upstream received. */
@@ -117,6 +128,24 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
       return;
     }
     const text = b.text ?? DEFAULT_TEXT;
+    if (body["stream"] === true && b.rawEvents) {
+      res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
+      for (const e of b.rawEvents) {
+        if (res.destroyed) return;
+        const named =
+          typeof e === "object" && e !== null && "event" in e && "data" in e ? (e as { event: string; data: unknown }) : undefined;
+        const data = named ? named.data : e;
+        const line = `data: ${typeof data === "string" ? data : JSON.stringify(data)}\n\n`;
+        await new Promise<void>((resolve) => res.write(named ? `event: ${named.event}\n${line}` : line, () => resolve()));
+        if (b.chunkDelayMs) await sleep(b.chunkDelayMs);
+      }
+      res.end();
+      return;
+    }
+    if (body["stream"] !== true && b.rawBody !== undefined) {
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(b.rawBody));
+      return;
+    }
     if (body["stream"] === true) {
       res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
       const events = format === "openai" ? openAiStream(model, text, b) : anthropicStream(model, text, b);

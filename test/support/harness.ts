@@ -124,6 +124,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
           apiKey: "sk-test",
           ...timeouts,
         },
+        { name: "fake-openai-native", kind: "openai", baseUrl: upstream.openAiBaseUrl, apiKey: "sk-test", ...timeouts },
         { name: "fake-anthropic", kind: "anthropic", baseUrl: upstream.anthropicBaseUrl, apiKey: "sk-ant-test", ...timeouts },
         { name: "local", kind: "local" },
       ],
@@ -134,15 +135,14 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
           upstreamModel: "gpt-4o-mini",
           aliases: ["fast"],
           pricing: { inputPerMillion: 1, outputPerMillion: 2 },
-          // What the model itself can do; ListModels says what the gateway can carry.
-          capabilities: { tools: true, vision: true, jsonMode: true },
+          capabilities: { tools: true, vision: true, jsonMode: true, documents: true, audio: true, reasoning: true },
         },
         {
           name: "claude-test",
           provider: "fake-anthropic",
           upstreamModel: "claude-haiku-4-5",
           pricing: { inputPerMillion: 3, outputPerMillion: 15 },
-          capabilities: { tools: true },
+          capabilities: { tools: true, vision: true, jsonMode: true, documents: true, reasoning: true },
         },
         { name: "local-echo", provider: "local", maxOutputTokens: 256 },
         // A model whose server cannot stream: unary calls ask it without streaming.
@@ -164,6 +164,15 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
           provider: "fake-openai-sdk",
           upstreamModel: "gpt-4o-mini",
           pricing: { inputPerMillion: 1, outputPerMillion: 2 },
+          capabilities: { tools: true, vision: true, jsonMode: true, documents: true, audio: true, reasoning: true },
+        },
+        // OpenAI's own API (kind openai): modern parameters, no pass-through body.
+        {
+          name: "gpt-native",
+          provider: "fake-openai-native",
+          upstreamModel: "gpt-4o-mini",
+          pricing: { inputPerMillion: 1, outputPerMillion: 2 },
+          capabilities: { tools: true, vision: true, jsonMode: true, documents: true, audio: true, reasoning: true },
         },
       ],
     },

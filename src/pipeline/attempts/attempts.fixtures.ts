@@ -67,6 +67,8 @@ const dep = (p: string, price: number): Deployment => ({
   priority: 0,
   inputPricePerMillion: price,
   outputPricePerMillion: 2 * price,
+  cachedInputPricePerMillion: 0,
+  cacheWritePricePerMillion: 0,
 });
 
 const model = (hedgeAfterMs?: number): ModelEntry => ({
@@ -80,8 +82,10 @@ const model = (hedgeAfterMs?: number): ModelEntry => ({
   maxOutputTokens: 100,
   inputPricePerMillion: 1,
   outputPricePerMillion: 2,
+  cachedInputPricePerMillion: 0,
+  cacheWritePricePerMillion: 0,
   deployments: [dep("p1", 1), dep("p2", 10)],
-  capabilities: { streaming: true, tools: false, vision: false, jsonMode: false },
+  capabilities: { streaming: true, tools: false, vision: false, jsonMode: false, documents: false, audio: false, reasoning: false },
   hedgeAfterMs,
 });
 

@@ -1,6 +1,7 @@
 import type { Clock } from "../../core/clock.js";
 import { GatewayError, isCallerEnded, isFallbackWorthy } from "../../core/errors.js";
-import type { ChatMessage, ChatStreamEvent } from "../../core/types.js";
+import { invalidOutput, outputProblem } from "../../core/output-format.js";
+import type { ChatMessage, ChatStreamEvent, TokenLogprob } from "../../core/types.js";
 import type { ProviderChunk } from "../../providers/provider.js";
 import type { ProviderDeployment } from "../../providers/registry.js";
 import type { Breakers } from "../../resilience/breakers.js";
@@ -25,7 +26,7 @@ type End = Extract<ProviderChunk, { type: "end" }>;
 
 /** How reading the winning run ended. */
 type Read =
-  | { ok: true; end: End; text: string; firstTokenAt: number | undefined }
+  | { ok: true; end: End; text: string; reasoning: string; logprobs: TokenLogprob[] | undefined; firstTokenAt: number | undefined }
   /** It failed; `delivered` characters of it had already reached the caller. */
   | { ok: false; error: GatewayError; delivered: number }
   /** The caller stopped reading: no verdict either way. */
@@ -46,6 +47,8 @@ export function createAttempts(deps: AttemptsDeps): RoundHandler {
   /** Reads the winner to its end, passing deltas on at once unless the caller collects the answer. */
   async function* readWinner(run: Run, first: IteratorResult<ProviderChunk>, round: Round): AsyncGenerator<ChatStreamEvent, Read> {
     let text = "";
+    let reasoning = "";
+    let logprobs: TokenLogprob[] | undefined;
     let firstTokenAt: number | undefined;
     let end: End | undefined;
     let settled = false;
@@ -62,15 +65,27 @@ export function createAttempts(deps: AttemptsDeps): RoundHandler {
           run.scope.firstToken();
           continue;
         }
+        if (chunk.type === "reasoning") {
+          // The model thinks before it answers: its first token has come, though the answer's text has not.
+          run.scope.firstToken();
+          reasoning += chunk.text;
+          if (!round.buffered) {
+            run.scope.holding(true);
+            yield { type: "reasoning", text: chunk.text };
+            run.scope.holding(false);
+          }
+          continue;
+        }
         if (chunk.type !== "delta") continue;
         if (firstTokenAt === undefined) {
           firstTokenAt = clock.monotonic();
           run.scope.firstToken();
         }
         text += chunk.text;
+        if (chunk.logprobs) (logprobs ??= []).push(...chunk.logprobs);
         if (!round.buffered) {
           run.scope.holding(true);
-          yield { type: "delta", text: chunk.text };
+          yield chunk.logprobs ? { type: "delta", text: chunk.text, logprobs: chunk.logprobs } : { type: "delta", text: chunk.text };
           run.scope.holding(false);
         }
       }
@@ -82,7 +97,7 @@ export function createAttempts(deps: AttemptsDeps): RoundHandler {
           outputTokens: end.usage?.outputTokens,
           finishReason: end.finishReason,
         });
-        return { ok: true, end, text, firstTokenAt };
+        return { ok: true, end, text, reasoning, logprobs, firstTokenAt };
       }
       // The SDKs end a stream quietly when its signal aborts: whoever aborted it (the caller, its deadline,
       // a shutdown, our own timeout) says whose failure this is, not the provider's silence.
@@ -158,7 +173,18 @@ export function createAttempts(deps: AttemptsDeps): RoundHandler {
         failed = { deployment: run.d, error };
         continue;
       }
-      const { end, text, firstTokenAt } = read;
+      const { end, text, reasoning, logprobs, firstTokenAt } = read;
+      const problem = formatProblem(round, end, text);
+      if (problem) {
+        // Never passed off as what was asked for: another attempt may conform; a streamed answer already
+        // sent ends with the error instead of a completion.
+        const error = invalidOutput(run.d.provider, problem);
+        ledger.record(run.d, run.permit, { kind: "failed", error, latencyMs });
+        if (!round.buffered || call.signal.aborted) throw error;
+        ledger.last = error;
+        failed = { deployment: run.d, error };
+        continue;
+      }
       ledger.record(run.d, run.permit, {
         kind: "answered",
         latencyMs,
@@ -166,12 +192,15 @@ export function createAttempts(deps: AttemptsDeps): RoundHandler {
       });
       const message: ChatMessage = { role: "assistant", content: text };
       if (end.toolCalls) message.toolCalls = end.toolCalls;
+      if (reasoning) message.reasoning = reasoning;
+      if (end.reasoningSignature) message.reasoningSignature = end.reasoningSignature;
       if (round.buffered) {
         yield { type: "answering", provider: run.d.provider };
-        if (text) yield { type: "delta", text };
+        if (reasoning) yield { type: "reasoning", text: reasoning };
+        if (text) yield logprobs ? { type: "delta", text, logprobs } : { type: "delta", text };
       }
       const ttft = round.buffered || firstTokenAt === undefined ? undefined : firstTokenAt - call.receivedAt;
-      const answer = { message, finishReason: end.finishReason, usage: end.usage, model: end.model };
+      const answer = { message, finishReason: end.finishReason, usage: end.usage, model: end.model, logprobs };
       yield {
         type: "done",
         result: await resultOf(call, clock, model, round.request.messages, run.d, answer, upstreamMs, ledger.attempts, ttft),
@@ -180,6 +209,13 @@ export function createAttempts(deps: AttemptsDeps): RoundHandler {
     }
     throw ledger.exhausted(model, call, schedule.skipped);
   };
+}
+
+/** Why an answer does not conform to the round's response format; an answer asking for tools is not checked. */
+function formatProblem(round: Round, end: End, text: string): string | undefined {
+  const format = round.request.responseFormat;
+  if (!format || end.finishReason === "tool_calls" || (end.toolCalls?.length ?? 0) > 0) return undefined;
+  return outputProblem(format, text);
 }
 
 /**

@@ -4,7 +4,7 @@ import type { Clock } from "../../core/clock.js";
 import { GatewayError, isProviderFault } from "../../core/errors.js";
 import type { HealthMonitor } from "../../core/health.js";
 import { countMessageTokens, countTextTokens } from "../../core/tokens.js";
-import type { AttemptRecord, ChatMessage, ChatResult, FinishReason, Usage } from "../../core/types.js";
+import type { AttemptRecord, ChatMessage, ChatResult, FinishReason, TokenLogprob, Usage } from "../../core/types.js";
 import type { ProviderUsage } from "../../providers/provider.js";
 import type { Breakers, Permit } from "../../resilience/breakers.js";
 import type { DeploymentStatsTracker } from "../../routing/stats.js";
@@ -110,6 +110,7 @@ export interface Answer {
   finishReason: FinishReason;
   usage?: ProviderUsage | undefined;
   model: string;
+  logprobs?: TokenLogprob[] | undefined;
 }
 
 /** Usage as reported; when a compatible server reports none, counted rather than billed as nothing. */
@@ -117,14 +118,19 @@ async function usageOf(
   model: ModelEntry,
   reported: ProviderUsage | undefined,
   messages: readonly ChatMessage[],
-  output: string,
+  answer: ChatMessage,
 ): Promise<Usage> {
   if (reported) return { ...reported, estimated: false };
-  return {
+  const usage: Usage = {
     inputTokens: (await countMessageTokens(messages, model.tokenizer)).tokens,
-    outputTokens: await countTextTokens(output, model.tokenizer),
+    outputTokens: await countTextTokens(answer.content, model.tokenizer),
     estimated: true,
   };
+  if (answer.reasoning) {
+    usage.reasoningTokens = await countTextTokens(answer.reasoning, model.tokenizer);
+    usage.outputTokens += usage.reasoningTokens;
+  }
+  return usage;
 }
 
 /** The round's result from the answer that won: usage, cost at the deployment's prices, timings, attempts. */
@@ -139,7 +145,7 @@ export async function resultOf(
   attempts: AttemptRecord[],
   timeToFirstTokenMs?: number,
 ): Promise<ChatResult> {
-  const usage = await usageOf(model, answer.usage, messages, answer.message.content);
+  const usage = await usageOf(model, answer.usage, messages, answer.message);
   const latencyMs = clock.monotonic() - call.receivedAt;
   const out: ChatResult = {
     id: call.requestId,
@@ -155,5 +161,6 @@ export async function resultOf(
     attempts,
   };
   if (timeToFirstTokenMs !== undefined) out.timeToFirstTokenMs = timeToFirstTokenMs;
+  if (answer.logprobs) out.logprobs = answer.logprobs;
   return out;
 }

@@ -9,6 +9,7 @@ package llmgatewayv1
 import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
+	structpb "google.golang.org/protobuf/types/known/structpb"
 	reflect "reflect"
 	sync "sync"
 	unsafe "unsafe"
@@ -49,7 +50,27 @@ type CompleteRequest struct {
 	// Continue this session: its history is sent before messages, and messages and the answer are appended to it.
 	SessionId string `protobuf:"bytes,12,opt,name=session_id,json=sessionId,proto3" json:"session_id,omitempty"`
 	// Tools the model may call, and who runs them.
-	Tools         *ToolOptions `protobuf:"bytes,13,opt,name=tools,proto3" json:"tools,omitempty"`
+	Tools *ToolOptions `protobuf:"bytes,13,opt,name=tools,proto3" json:"tools,omitempty"`
+	// Ask for the answer in JSON, or in JSON that conforms to a schema (checked by the gateway).
+	ResponseFormat *ResponseFormat `protobuf:"bytes,14,opt,name=response_format,json=responseFormat,proto3" json:"response_format,omitempty"`
+	// Ask a reasoning model to think first.
+	Reasoning *ReasoningOptions `protobuf:"bytes,15,opt,name=reasoning,proto3" json:"reasoning,omitempty"`
+	// Penalises tokens that already appeared, -2 to 2 (OpenAI-format providers).
+	PresencePenalty *float64 `protobuf:"fixed64,16,opt,name=presence_penalty,json=presencePenalty,proto3,oneof" json:"presence_penalty,omitempty"`
+	// Penalises tokens by how often they appeared, -2 to 2 (OpenAI-format providers).
+	FrequencyPenalty *float64 `protobuf:"fixed64,17,opt,name=frequency_penalty,json=frequencyPenalty,proto3,oneof" json:"frequency_penalty,omitempty"`
+	// Return the answer's tokens with their log probabilities (OpenAI-format providers).
+	Logprobs bool `protobuf:"varint,18,opt,name=logprobs,proto3" json:"logprobs,omitempty"`
+	// With logprobs: how many of the most likely tokens to return at each position, 0 to 20.
+	TopLogprobs *uint32 `protobuf:"varint,19,opt,name=top_logprobs,json=topLogprobs,proto3,oneof" json:"top_logprobs,omitempty"`
+	// The provider's service tier, such as "auto", "default", "flex" or "priority" (OpenAI), "auto" or
+	// "standard_only" (Anthropic).
+	ServiceTier string `protobuf:"bytes,20,opt,name=service_tier,json=serviceTier,proto3" json:"service_tier,omitempty"`
+	// A key the provider groups prompt-cache hits by (OpenAI prompt_cache_key).
+	PromptCacheKey string `protobuf:"bytes,21,opt,name=prompt_cache_key,json=promptCacheKey,proto3" json:"prompt_cache_key,omitempty"`
+	// Provider-specific fields sent as they are in the body of an openai-compatible provider's request
+	// (Ollama, vLLM, Groq options); refused for other providers. They may not override fields the gateway sets.
+	ExtraBody     *structpb.Struct `protobuf:"bytes,22,opt,name=extra_body,json=extraBody,proto3" json:"extra_body,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -175,6 +196,69 @@ func (x *CompleteRequest) GetTools() *ToolOptions {
 	return nil
 }
 
+func (x *CompleteRequest) GetResponseFormat() *ResponseFormat {
+	if x != nil {
+		return x.ResponseFormat
+	}
+	return nil
+}
+
+func (x *CompleteRequest) GetReasoning() *ReasoningOptions {
+	if x != nil {
+		return x.Reasoning
+	}
+	return nil
+}
+
+func (x *CompleteRequest) GetPresencePenalty() float64 {
+	if x != nil && x.PresencePenalty != nil {
+		return *x.PresencePenalty
+	}
+	return 0
+}
+
+func (x *CompleteRequest) GetFrequencyPenalty() float64 {
+	if x != nil && x.FrequencyPenalty != nil {
+		return *x.FrequencyPenalty
+	}
+	return 0
+}
+
+func (x *CompleteRequest) GetLogprobs() bool {
+	if x != nil {
+		return x.Logprobs
+	}
+	return false
+}
+
+func (x *CompleteRequest) GetTopLogprobs() uint32 {
+	if x != nil && x.TopLogprobs != nil {
+		return *x.TopLogprobs
+	}
+	return 0
+}
+
+func (x *CompleteRequest) GetServiceTier() string {
+	if x != nil {
+		return x.ServiceTier
+	}
+	return ""
+}
+
+func (x *CompleteRequest) GetPromptCacheKey() string {
+	if x != nil {
+		return x.PromptCacheKey
+	}
+	return ""
+}
+
+func (x *CompleteRequest) GetExtraBody() *structpb.Struct {
+	if x != nil {
+		return x.ExtraBody
+	}
+	return nil
+}
+
 // CompleteResponse carries the whole answer.
 type CompleteResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -249,7 +333,27 @@ type StreamCompleteRequest struct {
 	// Continue this session: its history is sent before messages, and messages and the answer are appended to it.
 	SessionId string `protobuf:"bytes,12,opt,name=session_id,json=sessionId,proto3" json:"session_id,omitempty"`
 	// Tools the model may call, and who runs them.
-	Tools         *ToolOptions `protobuf:"bytes,13,opt,name=tools,proto3" json:"tools,omitempty"`
+	Tools *ToolOptions `protobuf:"bytes,13,opt,name=tools,proto3" json:"tools,omitempty"`
+	// Ask for the answer in JSON, or in JSON that conforms to a schema (checked by the gateway).
+	ResponseFormat *ResponseFormat `protobuf:"bytes,14,opt,name=response_format,json=responseFormat,proto3" json:"response_format,omitempty"`
+	// Ask a reasoning model to think first.
+	Reasoning *ReasoningOptions `protobuf:"bytes,15,opt,name=reasoning,proto3" json:"reasoning,omitempty"`
+	// Penalises tokens that already appeared, -2 to 2 (OpenAI-format providers).
+	PresencePenalty *float64 `protobuf:"fixed64,16,opt,name=presence_penalty,json=presencePenalty,proto3,oneof" json:"presence_penalty,omitempty"`
+	// Penalises tokens by how often they appeared, -2 to 2 (OpenAI-format providers).
+	FrequencyPenalty *float64 `protobuf:"fixed64,17,opt,name=frequency_penalty,json=frequencyPenalty,proto3,oneof" json:"frequency_penalty,omitempty"`
+	// Return the answer's tokens with their log probabilities (OpenAI-format providers).
+	Logprobs bool `protobuf:"varint,18,opt,name=logprobs,proto3" json:"logprobs,omitempty"`
+	// With logprobs: how many of the most likely tokens to return at each position, 0 to 20.
+	TopLogprobs *uint32 `protobuf:"varint,19,opt,name=top_logprobs,json=topLogprobs,proto3,oneof" json:"top_logprobs,omitempty"`
+	// The provider's service tier, such as "auto", "default", "flex" or "priority" (OpenAI), "auto" or
+	// "standard_only" (Anthropic).
+	ServiceTier string `protobuf:"bytes,20,opt,name=service_tier,json=serviceTier,proto3" json:"service_tier,omitempty"`
+	// A key the provider groups prompt-cache hits by (OpenAI prompt_cache_key).
+	PromptCacheKey string `protobuf:"bytes,21,opt,name=prompt_cache_key,json=promptCacheKey,proto3" json:"prompt_cache_key,omitempty"`
+	// Provider-specific fields sent as they are in the body of an openai-compatible provider's request
+	// (Ollama, vLLM, Groq options); refused for other providers. They may not override fields the gateway sets.
+	ExtraBody     *structpb.Struct `protobuf:"bytes,22,opt,name=extra_body,json=extraBody,proto3" json:"extra_body,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -375,6 +479,69 @@ func (x *StreamCompleteRequest) GetTools() *ToolOptions {
 	return nil
 }
 
+func (x *StreamCompleteRequest) GetResponseFormat() *ResponseFormat {
+	if x != nil {
+		return x.ResponseFormat
+	}
+	return nil
+}
+
+func (x *StreamCompleteRequest) GetReasoning() *ReasoningOptions {
+	if x != nil {
+		return x.Reasoning
+	}
+	return nil
+}
+
+func (x *StreamCompleteRequest) GetPresencePenalty() float64 {
+	if x != nil && x.PresencePenalty != nil {
+		return *x.PresencePenalty
+	}
+	return 0
+}
+
+func (x *StreamCompleteRequest) GetFrequencyPenalty() float64 {
+	if x != nil && x.FrequencyPenalty != nil {
+		return *x.FrequencyPenalty
+	}
+	return 0
+}
+
+func (x *StreamCompleteRequest) GetLogprobs() bool {
+	if x != nil {
+		return x.Logprobs
+	}
+	return false
+}
+
+func (x *StreamCompleteRequest) GetTopLogprobs() uint32 {
+	if x != nil && x.TopLogprobs != nil {
+		return *x.TopLogprobs
+	}
+	return 0
+}
+
+func (x *StreamCompleteRequest) GetServiceTier() string {
+	if x != nil {
+		return x.ServiceTier
+	}
+	return ""
+}
+
+func (x *StreamCompleteRequest) GetPromptCacheKey() string {
+	if x != nil {
+		return x.PromptCacheKey
+	}
+	return ""
+}
+
+func (x *StreamCompleteRequest) GetExtraBody() *structpb.Struct {
+	if x != nil {
+		return x.ExtraBody
+	}
+	return nil
+}
+
 // StreamCompleteResponse is one event of a streamed answer.
 type StreamCompleteResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -386,6 +553,7 @@ type StreamCompleteResponse struct {
 	//	*StreamCompleteResponse_Completion
 	//	*StreamCompleteResponse_ToolCall
 	//	*StreamCompleteResponse_ToolResult
+	//	*StreamCompleteResponse_Reasoning
 	Event         isStreamCompleteResponse_Event `protobuf_oneof:"event"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -464,6 +632,15 @@ func (x *StreamCompleteResponse) GetToolResult() *ToolCallResult {
 	return nil
 }
 
+func (x *StreamCompleteResponse) GetReasoning() *ReasoningDelta {
+	if x != nil {
+		if x, ok := x.Event.(*StreamCompleteResponse_Reasoning); ok {
+			return x.Reasoning
+		}
+	}
+	return nil
+}
+
 type isStreamCompleteResponse_Event interface {
 	isStreamCompleteResponse_Event()
 }
@@ -488,6 +665,11 @@ type StreamCompleteResponse_ToolResult struct {
 	ToolResult *ToolCallResult `protobuf:"bytes,4,opt,name=tool_result,json=toolResult,proto3,oneof"`
 }
 
+type StreamCompleteResponse_Reasoning struct {
+	// A piece of the model's reasoning (thinking), in order, before the answer's text.
+	Reasoning *ReasoningDelta `protobuf:"bytes,5,opt,name=reasoning,proto3,oneof"`
+}
+
 func (*StreamCompleteResponse_Delta) isStreamCompleteResponse_Event() {}
 
 func (*StreamCompleteResponse_Completion) isStreamCompleteResponse_Event() {}
@@ -495,6 +677,54 @@ func (*StreamCompleteResponse_Completion) isStreamCompleteResponse_Event() {}
 func (*StreamCompleteResponse_ToolCall) isStreamCompleteResponse_Event() {}
 
 func (*StreamCompleteResponse_ToolResult) isStreamCompleteResponse_Event() {}
+
+func (*StreamCompleteResponse_Reasoning) isStreamCompleteResponse_Event() {}
+
+// ReasoningDelta is a piece of the model's reasoning; it is never part of the answer's text.
+type ReasoningDelta struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The text to append to the reasoning so far.
+	Text          string `protobuf:"bytes,1,opt,name=text,proto3" json:"text,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReasoningDelta) Reset() {
+	*x = ReasoningDelta{}
+	mi := &file_llmgateway_v1_completion_service_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReasoningDelta) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReasoningDelta) ProtoMessage() {}
+
+func (x *ReasoningDelta) ProtoReflect() protoreflect.Message {
+	mi := &file_llmgateway_v1_completion_service_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReasoningDelta.ProtoReflect.Descriptor instead.
+func (*ReasoningDelta) Descriptor() ([]byte, []int) {
+	return file_llmgateway_v1_completion_service_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *ReasoningDelta) GetText() string {
+	if x != nil {
+		return x.Text
+	}
+	return ""
+}
 
 // ToolCallStarted says the gateway started running a tool call.
 type ToolCallStarted struct {
@@ -513,7 +743,7 @@ type ToolCallStarted struct {
 
 func (x *ToolCallStarted) Reset() {
 	*x = ToolCallStarted{}
-	mi := &file_llmgateway_v1_completion_service_proto_msgTypes[4]
+	mi := &file_llmgateway_v1_completion_service_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -525,7 +755,7 @@ func (x *ToolCallStarted) String() string {
 func (*ToolCallStarted) ProtoMessage() {}
 
 func (x *ToolCallStarted) ProtoReflect() protoreflect.Message {
-	mi := &file_llmgateway_v1_completion_service_proto_msgTypes[4]
+	mi := &file_llmgateway_v1_completion_service_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -538,7 +768,7 @@ func (x *ToolCallStarted) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ToolCallStarted.ProtoReflect.Descriptor instead.
 func (*ToolCallStarted) Descriptor() ([]byte, []int) {
-	return file_llmgateway_v1_completion_service_proto_rawDescGZIP(), []int{4}
+	return file_llmgateway_v1_completion_service_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *ToolCallStarted) GetId() string {
@@ -588,7 +818,7 @@ type ToolCallResult struct {
 
 func (x *ToolCallResult) Reset() {
 	*x = ToolCallResult{}
-	mi := &file_llmgateway_v1_completion_service_proto_msgTypes[5]
+	mi := &file_llmgateway_v1_completion_service_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -600,7 +830,7 @@ func (x *ToolCallResult) String() string {
 func (*ToolCallResult) ProtoMessage() {}
 
 func (x *ToolCallResult) ProtoReflect() protoreflect.Message {
-	mi := &file_llmgateway_v1_completion_service_proto_msgTypes[5]
+	mi := &file_llmgateway_v1_completion_service_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -613,7 +843,7 @@ func (x *ToolCallResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ToolCallResult.ProtoReflect.Descriptor instead.
 func (*ToolCallResult) Descriptor() ([]byte, []int) {
-	return file_llmgateway_v1_completion_service_proto_rawDescGZIP(), []int{5}
+	return file_llmgateway_v1_completion_service_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *ToolCallResult) GetId() string {
@@ -655,14 +885,16 @@ func (x *ToolCallResult) GetLatencyMs() float64 {
 type ContentDelta struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The text to append to what came before.
-	Text          string `protobuf:"bytes,1,opt,name=text,proto3" json:"text,omitempty"`
+	Text string `protobuf:"bytes,1,opt,name=text,proto3" json:"text,omitempty"`
+	// The tokens of this text with their log probabilities, when the request asked for logprobs.
+	Logprobs      []*TokenLogprob `protobuf:"bytes,2,rep,name=logprobs,proto3" json:"logprobs,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ContentDelta) Reset() {
 	*x = ContentDelta{}
-	mi := &file_llmgateway_v1_completion_service_proto_msgTypes[6]
+	mi := &file_llmgateway_v1_completion_service_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -674,7 +906,7 @@ func (x *ContentDelta) String() string {
 func (*ContentDelta) ProtoMessage() {}
 
 func (x *ContentDelta) ProtoReflect() protoreflect.Message {
-	mi := &file_llmgateway_v1_completion_service_proto_msgTypes[6]
+	mi := &file_llmgateway_v1_completion_service_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -687,7 +919,7 @@ func (x *ContentDelta) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ContentDelta.ProtoReflect.Descriptor instead.
 func (*ContentDelta) Descriptor() ([]byte, []int) {
-	return file_llmgateway_v1_completion_service_proto_rawDescGZIP(), []int{6}
+	return file_llmgateway_v1_completion_service_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *ContentDelta) GetText() string {
@@ -695,6 +927,13 @@ func (x *ContentDelta) GetText() string {
 		return x.Text
 	}
 	return ""
+}
+
+func (x *ContentDelta) GetLogprobs() []*TokenLogprob {
+	if x != nil {
+		return x.Logprobs
+	}
+	return nil
 }
 
 // CountTokensRequest names a model and the messages to count.
@@ -710,7 +949,7 @@ type CountTokensRequest struct {
 
 func (x *CountTokensRequest) Reset() {
 	*x = CountTokensRequest{}
-	mi := &file_llmgateway_v1_completion_service_proto_msgTypes[7]
+	mi := &file_llmgateway_v1_completion_service_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -722,7 +961,7 @@ func (x *CountTokensRequest) String() string {
 func (*CountTokensRequest) ProtoMessage() {}
 
 func (x *CountTokensRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_llmgateway_v1_completion_service_proto_msgTypes[7]
+	mi := &file_llmgateway_v1_completion_service_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -735,7 +974,7 @@ func (x *CountTokensRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CountTokensRequest.ProtoReflect.Descriptor instead.
 func (*CountTokensRequest) Descriptor() ([]byte, []int) {
-	return file_llmgateway_v1_completion_service_proto_rawDescGZIP(), []int{7}
+	return file_llmgateway_v1_completion_service_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *CountTokensRequest) GetModel() string {
@@ -769,7 +1008,7 @@ type CountTokensResponse struct {
 
 func (x *CountTokensResponse) Reset() {
 	*x = CountTokensResponse{}
-	mi := &file_llmgateway_v1_completion_service_proto_msgTypes[8]
+	mi := &file_llmgateway_v1_completion_service_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -781,7 +1020,7 @@ func (x *CountTokensResponse) String() string {
 func (*CountTokensResponse) ProtoMessage() {}
 
 func (x *CountTokensResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_llmgateway_v1_completion_service_proto_msgTypes[8]
+	mi := &file_llmgateway_v1_completion_service_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -794,7 +1033,7 @@ func (x *CountTokensResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CountTokensResponse.ProtoReflect.Descriptor instead.
 func (*CountTokensResponse) Descriptor() ([]byte, []int) {
-	return file_llmgateway_v1_completion_service_proto_rawDescGZIP(), []int{8}
+	return file_llmgateway_v1_completion_service_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *CountTokensResponse) GetInputTokens() int64 {
@@ -834,7 +1073,7 @@ type ListModelsRequest struct {
 
 func (x *ListModelsRequest) Reset() {
 	*x = ListModelsRequest{}
-	mi := &file_llmgateway_v1_completion_service_proto_msgTypes[9]
+	mi := &file_llmgateway_v1_completion_service_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -846,7 +1085,7 @@ func (x *ListModelsRequest) String() string {
 func (*ListModelsRequest) ProtoMessage() {}
 
 func (x *ListModelsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_llmgateway_v1_completion_service_proto_msgTypes[9]
+	mi := &file_llmgateway_v1_completion_service_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -859,7 +1098,7 @@ func (x *ListModelsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListModelsRequest.ProtoReflect.Descriptor instead.
 func (*ListModelsRequest) Descriptor() ([]byte, []int) {
-	return file_llmgateway_v1_completion_service_proto_rawDescGZIP(), []int{9}
+	return file_llmgateway_v1_completion_service_proto_rawDescGZIP(), []int{10}
 }
 
 // ListModelsResponse lists the models the gateway serves.
@@ -875,7 +1114,7 @@ type ListModelsResponse struct {
 
 func (x *ListModelsResponse) Reset() {
 	*x = ListModelsResponse{}
-	mi := &file_llmgateway_v1_completion_service_proto_msgTypes[10]
+	mi := &file_llmgateway_v1_completion_service_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -887,7 +1126,7 @@ func (x *ListModelsResponse) String() string {
 func (*ListModelsResponse) ProtoMessage() {}
 
 func (x *ListModelsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_llmgateway_v1_completion_service_proto_msgTypes[10]
+	mi := &file_llmgateway_v1_completion_service_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -900,7 +1139,7 @@ func (x *ListModelsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListModelsResponse.ProtoReflect.Descriptor instead.
 func (*ListModelsResponse) Descriptor() ([]byte, []int) {
-	return file_llmgateway_v1_completion_service_proto_rawDescGZIP(), []int{10}
+	return file_llmgateway_v1_completion_service_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *ListModelsResponse) GetModels() []*ModelInfo {
@@ -941,14 +1180,18 @@ type ModelInfo struct {
 	// Price of output tokens in US dollars per million.
 	OutputPricePerMillion float64 `protobuf:"fixed64,10,opt,name=output_price_per_million,json=outputPricePerMillion,proto3" json:"output_price_per_million,omitempty"`
 	// What the model can do.
-	Capabilities  *ModelCapabilities `protobuf:"bytes,11,opt,name=capabilities,proto3" json:"capabilities,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Capabilities *ModelCapabilities `protobuf:"bytes,11,opt,name=capabilities,proto3" json:"capabilities,omitempty"`
+	// Price of input tokens read from the provider's prompt cache, in US dollars per million.
+	CachedInputPricePerMillion float64 `protobuf:"fixed64,12,opt,name=cached_input_price_per_million,json=cachedInputPricePerMillion,proto3" json:"cached_input_price_per_million,omitempty"`
+	// Price of input tokens written to the provider's prompt cache, in US dollars per million.
+	CacheWritePricePerMillion float64 `protobuf:"fixed64,13,opt,name=cache_write_price_per_million,json=cacheWritePricePerMillion,proto3" json:"cache_write_price_per_million,omitempty"`
+	unknownFields             protoimpl.UnknownFields
+	sizeCache                 protoimpl.SizeCache
 }
 
 func (x *ModelInfo) Reset() {
 	*x = ModelInfo{}
-	mi := &file_llmgateway_v1_completion_service_proto_msgTypes[11]
+	mi := &file_llmgateway_v1_completion_service_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -960,7 +1203,7 @@ func (x *ModelInfo) String() string {
 func (*ModelInfo) ProtoMessage() {}
 
 func (x *ModelInfo) ProtoReflect() protoreflect.Message {
-	mi := &file_llmgateway_v1_completion_service_proto_msgTypes[11]
+	mi := &file_llmgateway_v1_completion_service_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -973,7 +1216,7 @@ func (x *ModelInfo) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ModelInfo.ProtoReflect.Descriptor instead.
 func (*ModelInfo) Descriptor() ([]byte, []int) {
-	return file_llmgateway_v1_completion_service_proto_rawDescGZIP(), []int{11}
+	return file_llmgateway_v1_completion_service_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *ModelInfo) GetName() string {
@@ -1053,6 +1296,20 @@ func (x *ModelInfo) GetCapabilities() *ModelCapabilities {
 	return nil
 }
 
+func (x *ModelInfo) GetCachedInputPricePerMillion() float64 {
+	if x != nil {
+		return x.CachedInputPricePerMillion
+	}
+	return 0
+}
+
+func (x *ModelInfo) GetCacheWritePricePerMillion() float64 {
+	if x != nil {
+		return x.CacheWritePricePerMillion
+	}
+	return 0
+}
+
 // ModelCapabilities declares what a model supports.
 type ModelCapabilities struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1063,14 +1320,20 @@ type ModelCapabilities struct {
 	// The model accepts images.
 	Vision bool `protobuf:"varint,3,opt,name=vision,proto3" json:"vision,omitempty"`
 	// The model can be forced to answer in JSON.
-	JsonMode      bool `protobuf:"varint,4,opt,name=json_mode,json=jsonMode,proto3" json:"json_mode,omitempty"`
+	JsonMode bool `protobuf:"varint,4,opt,name=json_mode,json=jsonMode,proto3" json:"json_mode,omitempty"`
+	// The model accepts files (PDF documents).
+	Documents bool `protobuf:"varint,5,opt,name=documents,proto3" json:"documents,omitempty"`
+	// The model accepts audio input.
+	Audio bool `protobuf:"varint,6,opt,name=audio,proto3" json:"audio,omitempty"`
+	// The model can reason (think) before it answers.
+	Reasoning     bool `protobuf:"varint,7,opt,name=reasoning,proto3" json:"reasoning,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ModelCapabilities) Reset() {
 	*x = ModelCapabilities{}
-	mi := &file_llmgateway_v1_completion_service_proto_msgTypes[12]
+	mi := &file_llmgateway_v1_completion_service_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1082,7 +1345,7 @@ func (x *ModelCapabilities) String() string {
 func (*ModelCapabilities) ProtoMessage() {}
 
 func (x *ModelCapabilities) ProtoReflect() protoreflect.Message {
-	mi := &file_llmgateway_v1_completion_service_proto_msgTypes[12]
+	mi := &file_llmgateway_v1_completion_service_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1095,7 +1358,7 @@ func (x *ModelCapabilities) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ModelCapabilities.ProtoReflect.Descriptor instead.
 func (*ModelCapabilities) Descriptor() ([]byte, []int) {
-	return file_llmgateway_v1_completion_service_proto_rawDescGZIP(), []int{12}
+	return file_llmgateway_v1_completion_service_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *ModelCapabilities) GetStreaming() bool {
@@ -1126,11 +1389,32 @@ func (x *ModelCapabilities) GetJsonMode() bool {
 	return false
 }
 
+func (x *ModelCapabilities) GetDocuments() bool {
+	if x != nil {
+		return x.Documents
+	}
+	return false
+}
+
+func (x *ModelCapabilities) GetAudio() bool {
+	if x != nil {
+		return x.Audio
+	}
+	return false
+}
+
+func (x *ModelCapabilities) GetReasoning() bool {
+	if x != nil {
+		return x.Reasoning
+	}
+	return false
+}
+
 var File_llmgateway_v1_completion_service_proto protoreflect.FileDescriptor
 
 const file_llmgateway_v1_completion_service_proto_rawDesc = "" +
 	"\n" +
-	"&llmgateway/v1/completion_service.proto\x12\rllmgateway.v1\x1a\x19llmgateway/v1/types.proto\"\xf5\x04\n" +
+	"&llmgateway/v1/completion_service.proto\x12\rllmgateway.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x19llmgateway/v1/types.proto\"\xe3\b\n" +
 	"\x0fCompleteRequest\x12\x14\n" +
 	"\x05model\x18\x01 \x01(\tR\x05model\x122\n" +
 	"\bmessages\x18\x02 \x03(\v2\x16.llmgateway.v1.MessageR\bmessages\x12%\n" +
@@ -1147,18 +1431,31 @@ const file_llmgateway_v1_completion_service_proto_rawDesc = "" +
 	"\x05cache\x18\v \x01(\v2\x1b.llmgateway.v1.CacheOptionsR\x05cache\x12\x1d\n" +
 	"\n" +
 	"session_id\x18\f \x01(\tR\tsessionId\x120\n" +
-	"\x05tools\x18\r \x01(\v2\x1a.llmgateway.v1.ToolOptionsR\x05tools\x1a;\n" +
+	"\x05tools\x18\r \x01(\v2\x1a.llmgateway.v1.ToolOptionsR\x05tools\x12F\n" +
+	"\x0fresponse_format\x18\x0e \x01(\v2\x1d.llmgateway.v1.ResponseFormatR\x0eresponseFormat\x12=\n" +
+	"\treasoning\x18\x0f \x01(\v2\x1f.llmgateway.v1.ReasoningOptionsR\treasoning\x12.\n" +
+	"\x10presence_penalty\x18\x10 \x01(\x01H\x04R\x0fpresencePenalty\x88\x01\x01\x120\n" +
+	"\x11frequency_penalty\x18\x11 \x01(\x01H\x05R\x10frequencyPenalty\x88\x01\x01\x12\x1a\n" +
+	"\blogprobs\x18\x12 \x01(\bR\blogprobs\x12&\n" +
+	"\ftop_logprobs\x18\x13 \x01(\rH\x06R\vtopLogprobs\x88\x01\x01\x12!\n" +
+	"\fservice_tier\x18\x14 \x01(\tR\vserviceTier\x12(\n" +
+	"\x10prompt_cache_key\x18\x15 \x01(\tR\x0epromptCacheKey\x126\n" +
+	"\n" +
+	"extra_body\x18\x16 \x01(\v2\x17.google.protobuf.StructR\textraBody\x1a;\n" +
 	"\rMetadataEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01B\x0e\n" +
 	"\f_temperatureB\b\n" +
 	"\x06_top_pB\r\n" +
 	"\v_max_tokensB\a\n" +
-	"\x05_seed\"M\n" +
+	"\x05_seedB\x13\n" +
+	"\x11_presence_penaltyB\x14\n" +
+	"\x12_frequency_penaltyB\x0f\n" +
+	"\r_top_logprobs\"M\n" +
 	"\x10CompleteResponse\x129\n" +
 	"\n" +
 	"completion\x18\x01 \x01(\v2\x19.llmgateway.v1.CompletionR\n" +
-	"completion\"\x81\x05\n" +
+	"completion\"\xef\b\n" +
 	"\x15StreamCompleteRequest\x12\x14\n" +
 	"\x05model\x18\x01 \x01(\tR\x05model\x122\n" +
 	"\bmessages\x18\x02 \x03(\v2\x16.llmgateway.v1.MessageR\bmessages\x12%\n" +
@@ -1175,14 +1472,27 @@ const file_llmgateway_v1_completion_service_proto_rawDesc = "" +
 	"\x05cache\x18\v \x01(\v2\x1b.llmgateway.v1.CacheOptionsR\x05cache\x12\x1d\n" +
 	"\n" +
 	"session_id\x18\f \x01(\tR\tsessionId\x120\n" +
-	"\x05tools\x18\r \x01(\v2\x1a.llmgateway.v1.ToolOptionsR\x05tools\x1a;\n" +
+	"\x05tools\x18\r \x01(\v2\x1a.llmgateway.v1.ToolOptionsR\x05tools\x12F\n" +
+	"\x0fresponse_format\x18\x0e \x01(\v2\x1d.llmgateway.v1.ResponseFormatR\x0eresponseFormat\x12=\n" +
+	"\treasoning\x18\x0f \x01(\v2\x1f.llmgateway.v1.ReasoningOptionsR\treasoning\x12.\n" +
+	"\x10presence_penalty\x18\x10 \x01(\x01H\x04R\x0fpresencePenalty\x88\x01\x01\x120\n" +
+	"\x11frequency_penalty\x18\x11 \x01(\x01H\x05R\x10frequencyPenalty\x88\x01\x01\x12\x1a\n" +
+	"\blogprobs\x18\x12 \x01(\bR\blogprobs\x12&\n" +
+	"\ftop_logprobs\x18\x13 \x01(\rH\x06R\vtopLogprobs\x88\x01\x01\x12!\n" +
+	"\fservice_tier\x18\x14 \x01(\tR\vserviceTier\x12(\n" +
+	"\x10prompt_cache_key\x18\x15 \x01(\tR\x0epromptCacheKey\x126\n" +
+	"\n" +
+	"extra_body\x18\x16 \x01(\v2\x17.google.protobuf.StructR\textraBody\x1a;\n" +
 	"\rMetadataEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01B\x0e\n" +
 	"\f_temperatureB\b\n" +
 	"\x06_top_pB\r\n" +
 	"\v_max_tokensB\a\n" +
-	"\x05_seed\"\x94\x02\n" +
+	"\x05_seedB\x13\n" +
+	"\x11_presence_penaltyB\x14\n" +
+	"\x12_frequency_penaltyB\x0f\n" +
+	"\r_top_logprobs\"\xd3\x02\n" +
 	"\x16StreamCompleteResponse\x123\n" +
 	"\x05delta\x18\x01 \x01(\v2\x1b.llmgateway.v1.ContentDeltaH\x00R\x05delta\x12;\n" +
 	"\n" +
@@ -1190,8 +1500,11 @@ const file_llmgateway_v1_completion_service_proto_rawDesc = "" +
 	"completion\x12=\n" +
 	"\ttool_call\x18\x03 \x01(\v2\x1e.llmgateway.v1.ToolCallStartedH\x00R\btoolCall\x12@\n" +
 	"\vtool_result\x18\x04 \x01(\v2\x1d.llmgateway.v1.ToolCallResultH\x00R\n" +
-	"toolResultB\a\n" +
-	"\x05event\"r\n" +
+	"toolResult\x12=\n" +
+	"\treasoning\x18\x05 \x01(\v2\x1d.llmgateway.v1.ReasoningDeltaH\x00R\treasoningB\a\n" +
+	"\x05event\"$\n" +
+	"\x0eReasoningDelta\x12\x12\n" +
+	"\x04text\x18\x01 \x01(\tR\x04text\"r\n" +
 	"\x0fToolCallStarted\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12%\n" +
@@ -1203,9 +1516,10 @@ const file_llmgateway_v1_completion_service_proto_rawDesc = "" +
 	"\x06output\x18\x03 \x01(\tR\x06output\x12\x19\n" +
 	"\bis_error\x18\x04 \x01(\bR\aisError\x12\x1d\n" +
 	"\n" +
-	"latency_ms\x18\x05 \x01(\x01R\tlatencyMs\"\"\n" +
+	"latency_ms\x18\x05 \x01(\x01R\tlatencyMs\"[\n" +
 	"\fContentDelta\x12\x12\n" +
-	"\x04text\x18\x01 \x01(\tR\x04text\"^\n" +
+	"\x04text\x18\x01 \x01(\tR\x04text\x127\n" +
+	"\blogprobs\x18\x02 \x03(\v2\x1b.llmgateway.v1.TokenLogprobR\blogprobs\"^\n" +
 	"\x12CountTokensRequest\x12\x14\n" +
 	"\x05model\x18\x01 \x01(\tR\x05model\x122\n" +
 	"\bmessages\x18\x02 \x03(\v2\x16.llmgateway.v1.MessageR\bmessages\"\x8a\x01\n" +
@@ -1217,7 +1531,7 @@ const file_llmgateway_v1_completion_service_proto_rawDesc = "" +
 	"\x11ListModelsRequest\"k\n" +
 	"\x12ListModelsResponse\x120\n" +
 	"\x06models\x18\x01 \x03(\v2\x18.llmgateway.v1.ModelInfoR\x06models\x12#\n" +
-	"\rdefault_model\x18\x02 \x01(\tR\fdefaultModel\"\xc0\x03\n" +
+	"\rdefault_model\x18\x02 \x01(\tR\fdefaultModel\"\xc6\x04\n" +
 	"\tModelInfo\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
 	"\aaliases\x18\x02 \x03(\tR\aaliases\x12\x1a\n" +
@@ -1230,12 +1544,17 @@ const file_llmgateway_v1_completion_service_proto_rawDesc = "" +
 	"\x17input_price_per_million\x18\t \x01(\x01R\x14inputPricePerMillion\x127\n" +
 	"\x18output_price_per_million\x18\n" +
 	" \x01(\x01R\x15outputPricePerMillion\x12D\n" +
-	"\fcapabilities\x18\v \x01(\v2 .llmgateway.v1.ModelCapabilitiesR\fcapabilities\"|\n" +
+	"\fcapabilities\x18\v \x01(\v2 .llmgateway.v1.ModelCapabilitiesR\fcapabilities\x12B\n" +
+	"\x1ecached_input_price_per_million\x18\f \x01(\x01R\x1acachedInputPricePerMillion\x12@\n" +
+	"\x1dcache_write_price_per_million\x18\r \x01(\x01R\x19cacheWritePricePerMillion\"\xce\x01\n" +
 	"\x11ModelCapabilities\x12\x1c\n" +
 	"\tstreaming\x18\x01 \x01(\bR\tstreaming\x12\x14\n" +
 	"\x05tools\x18\x02 \x01(\bR\x05tools\x12\x16\n" +
 	"\x06vision\x18\x03 \x01(\bR\x06vision\x12\x1b\n" +
-	"\tjson_mode\x18\x04 \x01(\bR\bjsonMode2\xea\x02\n" +
+	"\tjson_mode\x18\x04 \x01(\bR\bjsonMode\x12\x1c\n" +
+	"\tdocuments\x18\x05 \x01(\bR\tdocuments\x12\x14\n" +
+	"\x05audio\x18\x06 \x01(\bR\x05audio\x12\x1c\n" +
+	"\treasoning\x18\a \x01(\bR\treasoning2\xea\x02\n" +
 	"\x11CompletionService\x12K\n" +
 	"\bComplete\x12\x1e.llmgateway.v1.CompleteRequest\x1a\x1f.llmgateway.v1.CompleteResponse\x12_\n" +
 	"\x0eStreamComplete\x12$.llmgateway.v1.StreamCompleteRequest\x1a%.llmgateway.v1.StreamCompleteResponse0\x01\x12T\n" +
@@ -1256,61 +1575,74 @@ func file_llmgateway_v1_completion_service_proto_rawDescGZIP() []byte {
 	return file_llmgateway_v1_completion_service_proto_rawDescData
 }
 
-var file_llmgateway_v1_completion_service_proto_msgTypes = make([]protoimpl.MessageInfo, 15)
+var file_llmgateway_v1_completion_service_proto_msgTypes = make([]protoimpl.MessageInfo, 16)
 var file_llmgateway_v1_completion_service_proto_goTypes = []any{
 	(*CompleteRequest)(nil),        // 0: llmgateway.v1.CompleteRequest
 	(*CompleteResponse)(nil),       // 1: llmgateway.v1.CompleteResponse
 	(*StreamCompleteRequest)(nil),  // 2: llmgateway.v1.StreamCompleteRequest
 	(*StreamCompleteResponse)(nil), // 3: llmgateway.v1.StreamCompleteResponse
-	(*ToolCallStarted)(nil),        // 4: llmgateway.v1.ToolCallStarted
-	(*ToolCallResult)(nil),         // 5: llmgateway.v1.ToolCallResult
-	(*ContentDelta)(nil),           // 6: llmgateway.v1.ContentDelta
-	(*CountTokensRequest)(nil),     // 7: llmgateway.v1.CountTokensRequest
-	(*CountTokensResponse)(nil),    // 8: llmgateway.v1.CountTokensResponse
-	(*ListModelsRequest)(nil),      // 9: llmgateway.v1.ListModelsRequest
-	(*ListModelsResponse)(nil),     // 10: llmgateway.v1.ListModelsResponse
-	(*ModelInfo)(nil),              // 11: llmgateway.v1.ModelInfo
-	(*ModelCapabilities)(nil),      // 12: llmgateway.v1.ModelCapabilities
-	nil,                            // 13: llmgateway.v1.CompleteRequest.MetadataEntry
-	nil,                            // 14: llmgateway.v1.StreamCompleteRequest.MetadataEntry
-	(*Message)(nil),                // 15: llmgateway.v1.Message
-	(*RoutingHints)(nil),           // 16: llmgateway.v1.RoutingHints
-	(*CacheOptions)(nil),           // 17: llmgateway.v1.CacheOptions
-	(*ToolOptions)(nil),            // 18: llmgateway.v1.ToolOptions
-	(*Completion)(nil),             // 19: llmgateway.v1.Completion
+	(*ReasoningDelta)(nil),         // 4: llmgateway.v1.ReasoningDelta
+	(*ToolCallStarted)(nil),        // 5: llmgateway.v1.ToolCallStarted
+	(*ToolCallResult)(nil),         // 6: llmgateway.v1.ToolCallResult
+	(*ContentDelta)(nil),           // 7: llmgateway.v1.ContentDelta
+	(*CountTokensRequest)(nil),     // 8: llmgateway.v1.CountTokensRequest
+	(*CountTokensResponse)(nil),    // 9: llmgateway.v1.CountTokensResponse
+	(*ListModelsRequest)(nil),      // 10: llmgateway.v1.ListModelsRequest
+	(*ListModelsResponse)(nil),     // 11: llmgateway.v1.ListModelsResponse
+	(*ModelInfo)(nil),              // 12: llmgateway.v1.ModelInfo
+	(*ModelCapabilities)(nil),      // 13: llmgateway.v1.ModelCapabilities
+	nil,                            // 14: llmgateway.v1.CompleteRequest.MetadataEntry
+	nil,                            // 15: llmgateway.v1.StreamCompleteRequest.MetadataEntry
+	(*Message)(nil),                // 16: llmgateway.v1.Message
+	(*RoutingHints)(nil),           // 17: llmgateway.v1.RoutingHints
+	(*CacheOptions)(nil),           // 18: llmgateway.v1.CacheOptions
+	(*ToolOptions)(nil),            // 19: llmgateway.v1.ToolOptions
+	(*ResponseFormat)(nil),         // 20: llmgateway.v1.ResponseFormat
+	(*ReasoningOptions)(nil),       // 21: llmgateway.v1.ReasoningOptions
+	(*structpb.Struct)(nil),        // 22: google.protobuf.Struct
+	(*Completion)(nil),             // 23: llmgateway.v1.Completion
+	(*TokenLogprob)(nil),           // 24: llmgateway.v1.TokenLogprob
 }
 var file_llmgateway_v1_completion_service_proto_depIdxs = []int32{
-	15, // 0: llmgateway.v1.CompleteRequest.messages:type_name -> llmgateway.v1.Message
-	13, // 1: llmgateway.v1.CompleteRequest.metadata:type_name -> llmgateway.v1.CompleteRequest.MetadataEntry
-	16, // 2: llmgateway.v1.CompleteRequest.routing:type_name -> llmgateway.v1.RoutingHints
-	17, // 3: llmgateway.v1.CompleteRequest.cache:type_name -> llmgateway.v1.CacheOptions
-	18, // 4: llmgateway.v1.CompleteRequest.tools:type_name -> llmgateway.v1.ToolOptions
-	19, // 5: llmgateway.v1.CompleteResponse.completion:type_name -> llmgateway.v1.Completion
-	15, // 6: llmgateway.v1.StreamCompleteRequest.messages:type_name -> llmgateway.v1.Message
-	14, // 7: llmgateway.v1.StreamCompleteRequest.metadata:type_name -> llmgateway.v1.StreamCompleteRequest.MetadataEntry
-	16, // 8: llmgateway.v1.StreamCompleteRequest.routing:type_name -> llmgateway.v1.RoutingHints
-	17, // 9: llmgateway.v1.StreamCompleteRequest.cache:type_name -> llmgateway.v1.CacheOptions
-	18, // 10: llmgateway.v1.StreamCompleteRequest.tools:type_name -> llmgateway.v1.ToolOptions
-	6,  // 11: llmgateway.v1.StreamCompleteResponse.delta:type_name -> llmgateway.v1.ContentDelta
-	19, // 12: llmgateway.v1.StreamCompleteResponse.completion:type_name -> llmgateway.v1.Completion
-	4,  // 13: llmgateway.v1.StreamCompleteResponse.tool_call:type_name -> llmgateway.v1.ToolCallStarted
-	5,  // 14: llmgateway.v1.StreamCompleteResponse.tool_result:type_name -> llmgateway.v1.ToolCallResult
-	15, // 15: llmgateway.v1.CountTokensRequest.messages:type_name -> llmgateway.v1.Message
-	11, // 16: llmgateway.v1.ListModelsResponse.models:type_name -> llmgateway.v1.ModelInfo
-	12, // 17: llmgateway.v1.ModelInfo.capabilities:type_name -> llmgateway.v1.ModelCapabilities
-	0,  // 18: llmgateway.v1.CompletionService.Complete:input_type -> llmgateway.v1.CompleteRequest
-	2,  // 19: llmgateway.v1.CompletionService.StreamComplete:input_type -> llmgateway.v1.StreamCompleteRequest
-	7,  // 20: llmgateway.v1.CompletionService.CountTokens:input_type -> llmgateway.v1.CountTokensRequest
-	9,  // 21: llmgateway.v1.CompletionService.ListModels:input_type -> llmgateway.v1.ListModelsRequest
-	1,  // 22: llmgateway.v1.CompletionService.Complete:output_type -> llmgateway.v1.CompleteResponse
-	3,  // 23: llmgateway.v1.CompletionService.StreamComplete:output_type -> llmgateway.v1.StreamCompleteResponse
-	8,  // 24: llmgateway.v1.CompletionService.CountTokens:output_type -> llmgateway.v1.CountTokensResponse
-	10, // 25: llmgateway.v1.CompletionService.ListModels:output_type -> llmgateway.v1.ListModelsResponse
-	22, // [22:26] is the sub-list for method output_type
-	18, // [18:22] is the sub-list for method input_type
-	18, // [18:18] is the sub-list for extension type_name
-	18, // [18:18] is the sub-list for extension extendee
-	0,  // [0:18] is the sub-list for field type_name
+	16, // 0: llmgateway.v1.CompleteRequest.messages:type_name -> llmgateway.v1.Message
+	14, // 1: llmgateway.v1.CompleteRequest.metadata:type_name -> llmgateway.v1.CompleteRequest.MetadataEntry
+	17, // 2: llmgateway.v1.CompleteRequest.routing:type_name -> llmgateway.v1.RoutingHints
+	18, // 3: llmgateway.v1.CompleteRequest.cache:type_name -> llmgateway.v1.CacheOptions
+	19, // 4: llmgateway.v1.CompleteRequest.tools:type_name -> llmgateway.v1.ToolOptions
+	20, // 5: llmgateway.v1.CompleteRequest.response_format:type_name -> llmgateway.v1.ResponseFormat
+	21, // 6: llmgateway.v1.CompleteRequest.reasoning:type_name -> llmgateway.v1.ReasoningOptions
+	22, // 7: llmgateway.v1.CompleteRequest.extra_body:type_name -> google.protobuf.Struct
+	23, // 8: llmgateway.v1.CompleteResponse.completion:type_name -> llmgateway.v1.Completion
+	16, // 9: llmgateway.v1.StreamCompleteRequest.messages:type_name -> llmgateway.v1.Message
+	15, // 10: llmgateway.v1.StreamCompleteRequest.metadata:type_name -> llmgateway.v1.StreamCompleteRequest.MetadataEntry
+	17, // 11: llmgateway.v1.StreamCompleteRequest.routing:type_name -> llmgateway.v1.RoutingHints
+	18, // 12: llmgateway.v1.StreamCompleteRequest.cache:type_name -> llmgateway.v1.CacheOptions
+	19, // 13: llmgateway.v1.StreamCompleteRequest.tools:type_name -> llmgateway.v1.ToolOptions
+	20, // 14: llmgateway.v1.StreamCompleteRequest.response_format:type_name -> llmgateway.v1.ResponseFormat
+	21, // 15: llmgateway.v1.StreamCompleteRequest.reasoning:type_name -> llmgateway.v1.ReasoningOptions
+	22, // 16: llmgateway.v1.StreamCompleteRequest.extra_body:type_name -> google.protobuf.Struct
+	7,  // 17: llmgateway.v1.StreamCompleteResponse.delta:type_name -> llmgateway.v1.ContentDelta
+	23, // 18: llmgateway.v1.StreamCompleteResponse.completion:type_name -> llmgateway.v1.Completion
+	5,  // 19: llmgateway.v1.StreamCompleteResponse.tool_call:type_name -> llmgateway.v1.ToolCallStarted
+	6,  // 20: llmgateway.v1.StreamCompleteResponse.tool_result:type_name -> llmgateway.v1.ToolCallResult
+	4,  // 21: llmgateway.v1.StreamCompleteResponse.reasoning:type_name -> llmgateway.v1.ReasoningDelta
+	24, // 22: llmgateway.v1.ContentDelta.logprobs:type_name -> llmgateway.v1.TokenLogprob
+	16, // 23: llmgateway.v1.CountTokensRequest.messages:type_name -> llmgateway.v1.Message
+	12, // 24: llmgateway.v1.ListModelsResponse.models:type_name -> llmgateway.v1.ModelInfo
+	13, // 25: llmgateway.v1.ModelInfo.capabilities:type_name -> llmgateway.v1.ModelCapabilities
+	0,  // 26: llmgateway.v1.CompletionService.Complete:input_type -> llmgateway.v1.CompleteRequest
+	2,  // 27: llmgateway.v1.CompletionService.StreamComplete:input_type -> llmgateway.v1.StreamCompleteRequest
+	8,  // 28: llmgateway.v1.CompletionService.CountTokens:input_type -> llmgateway.v1.CountTokensRequest
+	10, // 29: llmgateway.v1.CompletionService.ListModels:input_type -> llmgateway.v1.ListModelsRequest
+	1,  // 30: llmgateway.v1.CompletionService.Complete:output_type -> llmgateway.v1.CompleteResponse
+	3,  // 31: llmgateway.v1.CompletionService.StreamComplete:output_type -> llmgateway.v1.StreamCompleteResponse
+	9,  // 32: llmgateway.v1.CompletionService.CountTokens:output_type -> llmgateway.v1.CountTokensResponse
+	11, // 33: llmgateway.v1.CompletionService.ListModels:output_type -> llmgateway.v1.ListModelsResponse
+	30, // [30:34] is the sub-list for method output_type
+	26, // [26:30] is the sub-list for method input_type
+	26, // [26:26] is the sub-list for extension type_name
+	26, // [26:26] is the sub-list for extension extendee
+	0,  // [0:26] is the sub-list for field type_name
 }
 
 func init() { file_llmgateway_v1_completion_service_proto_init() }
@@ -1326,6 +1658,7 @@ func file_llmgateway_v1_completion_service_proto_init() {
 		(*StreamCompleteResponse_Completion)(nil),
 		(*StreamCompleteResponse_ToolCall)(nil),
 		(*StreamCompleteResponse_ToolResult)(nil),
+		(*StreamCompleteResponse_Reasoning)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
@@ -1333,7 +1666,7 @@ func file_llmgateway_v1_completion_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_llmgateway_v1_completion_service_proto_rawDesc), len(file_llmgateway_v1_completion_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   15,
+			NumMessages:   16,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -82,6 +82,124 @@ func (Role) EnumDescriptor() ([]byte, []int) {
 	return file_llmgateway_v1_types_proto_rawDescGZIP(), []int{0}
 }
 
+// ToolChoiceMode says whether the model may, must or must not call tools.
+type ToolChoiceMode int32
+
+const (
+	// The provider's default: auto when tools are offered.
+	ToolChoiceMode_TOOL_CHOICE_MODE_UNSPECIFIED ToolChoiceMode = 0
+	// The model decides whether to call tools.
+	ToolChoiceMode_TOOL_CHOICE_MODE_AUTO ToolChoiceMode = 1
+	// The model must answer in text, calling no tool.
+	ToolChoiceMode_TOOL_CHOICE_MODE_NONE ToolChoiceMode = 2
+	// The model must call at least one tool.
+	ToolChoiceMode_TOOL_CHOICE_MODE_REQUIRED ToolChoiceMode = 3
+)
+
+// Enum value maps for ToolChoiceMode.
+var (
+	ToolChoiceMode_name = map[int32]string{
+		0: "TOOL_CHOICE_MODE_UNSPECIFIED",
+		1: "TOOL_CHOICE_MODE_AUTO",
+		2: "TOOL_CHOICE_MODE_NONE",
+		3: "TOOL_CHOICE_MODE_REQUIRED",
+	}
+	ToolChoiceMode_value = map[string]int32{
+		"TOOL_CHOICE_MODE_UNSPECIFIED": 0,
+		"TOOL_CHOICE_MODE_AUTO":        1,
+		"TOOL_CHOICE_MODE_NONE":        2,
+		"TOOL_CHOICE_MODE_REQUIRED":    3,
+	}
+)
+
+func (x ToolChoiceMode) Enum() *ToolChoiceMode {
+	p := new(ToolChoiceMode)
+	*p = x
+	return p
+}
+
+func (x ToolChoiceMode) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ToolChoiceMode) Descriptor() protoreflect.EnumDescriptor {
+	return file_llmgateway_v1_types_proto_enumTypes[1].Descriptor()
+}
+
+func (ToolChoiceMode) Type() protoreflect.EnumType {
+	return &file_llmgateway_v1_types_proto_enumTypes[1]
+}
+
+func (x ToolChoiceMode) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ToolChoiceMode.Descriptor instead.
+func (ToolChoiceMode) EnumDescriptor() ([]byte, []int) {
+	return file_llmgateway_v1_types_proto_rawDescGZIP(), []int{1}
+}
+
+// ReasoningEffort says how much a reasoning model should think before it answers.
+type ReasoningEffort int32
+
+const (
+	// The provider's default; no reasoning asked for.
+	ReasoningEffort_REASONING_EFFORT_UNSPECIFIED ReasoningEffort = 0
+	// As little as the model allows.
+	ReasoningEffort_REASONING_EFFORT_MINIMAL ReasoningEffort = 1
+	// Little.
+	ReasoningEffort_REASONING_EFFORT_LOW ReasoningEffort = 2
+	// Some.
+	ReasoningEffort_REASONING_EFFORT_MEDIUM ReasoningEffort = 3
+	// Much.
+	ReasoningEffort_REASONING_EFFORT_HIGH ReasoningEffort = 4
+)
+
+// Enum value maps for ReasoningEffort.
+var (
+	ReasoningEffort_name = map[int32]string{
+		0: "REASONING_EFFORT_UNSPECIFIED",
+		1: "REASONING_EFFORT_MINIMAL",
+		2: "REASONING_EFFORT_LOW",
+		3: "REASONING_EFFORT_MEDIUM",
+		4: "REASONING_EFFORT_HIGH",
+	}
+	ReasoningEffort_value = map[string]int32{
+		"REASONING_EFFORT_UNSPECIFIED": 0,
+		"REASONING_EFFORT_MINIMAL":     1,
+		"REASONING_EFFORT_LOW":         2,
+		"REASONING_EFFORT_MEDIUM":      3,
+		"REASONING_EFFORT_HIGH":        4,
+	}
+)
+
+func (x ReasoningEffort) Enum() *ReasoningEffort {
+	p := new(ReasoningEffort)
+	*p = x
+	return p
+}
+
+func (x ReasoningEffort) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ReasoningEffort) Descriptor() protoreflect.EnumDescriptor {
+	return file_llmgateway_v1_types_proto_enumTypes[2].Descriptor()
+}
+
+func (ReasoningEffort) Type() protoreflect.EnumType {
+	return &file_llmgateway_v1_types_proto_enumTypes[2]
+}
+
+func (x ReasoningEffort) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ReasoningEffort.Descriptor instead.
+func (ReasoningEffort) EnumDescriptor() ([]byte, []int) {
+	return file_llmgateway_v1_types_proto_rawDescGZIP(), []int{2}
+}
+
 // RoutingStrategy chooses how the gateway picks among the deployments that can serve a model.
 type RoutingStrategy int32
 
@@ -131,11 +249,11 @@ func (x RoutingStrategy) String() string {
 }
 
 func (RoutingStrategy) Descriptor() protoreflect.EnumDescriptor {
-	return file_llmgateway_v1_types_proto_enumTypes[1].Descriptor()
+	return file_llmgateway_v1_types_proto_enumTypes[3].Descriptor()
 }
 
 func (RoutingStrategy) Type() protoreflect.EnumType {
-	return &file_llmgateway_v1_types_proto_enumTypes[1]
+	return &file_llmgateway_v1_types_proto_enumTypes[3]
 }
 
 func (x RoutingStrategy) Number() protoreflect.EnumNumber {
@@ -144,7 +262,7 @@ func (x RoutingStrategy) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use RoutingStrategy.Descriptor instead.
 func (RoutingStrategy) EnumDescriptor() ([]byte, []int) {
-	return file_llmgateway_v1_types_proto_rawDescGZIP(), []int{1}
+	return file_llmgateway_v1_types_proto_rawDescGZIP(), []int{3}
 }
 
 // FinishReason says why the model stopped producing output.
@@ -192,11 +310,11 @@ func (x FinishReason) String() string {
 }
 
 func (FinishReason) Descriptor() protoreflect.EnumDescriptor {
-	return file_llmgateway_v1_types_proto_enumTypes[2].Descriptor()
+	return file_llmgateway_v1_types_proto_enumTypes[4].Descriptor()
 }
 
 func (FinishReason) Type() protoreflect.EnumType {
-	return &file_llmgateway_v1_types_proto_enumTypes[2]
+	return &file_llmgateway_v1_types_proto_enumTypes[4]
 }
 
 func (x FinishReason) Number() protoreflect.EnumNumber {
@@ -205,7 +323,7 @@ func (x FinishReason) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use FinishReason.Descriptor instead.
 func (FinishReason) EnumDescriptor() ([]byte, []int) {
-	return file_llmgateway_v1_types_proto_rawDescGZIP(), []int{2}
+	return file_llmgateway_v1_types_proto_rawDescGZIP(), []int{4}
 }
 
 // CacheStatus says whether an answer came from the gateway's cache.
@@ -261,11 +379,11 @@ func (x CacheStatus) String() string {
 }
 
 func (CacheStatus) Descriptor() protoreflect.EnumDescriptor {
-	return file_llmgateway_v1_types_proto_enumTypes[3].Descriptor()
+	return file_llmgateway_v1_types_proto_enumTypes[5].Descriptor()
 }
 
 func (CacheStatus) Type() protoreflect.EnumType {
-	return &file_llmgateway_v1_types_proto_enumTypes[3]
+	return &file_llmgateway_v1_types_proto_enumTypes[5]
 }
 
 func (x CacheStatus) Number() protoreflect.EnumNumber {
@@ -274,7 +392,7 @@ func (x CacheStatus) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use CacheStatus.Descriptor instead.
 func (CacheStatus) EnumDescriptor() ([]byte, []int) {
-	return file_llmgateway_v1_types_proto_rawDescGZIP(), []int{3}
+	return file_llmgateway_v1_types_proto_rawDescGZIP(), []int{5}
 }
 
 // ToolExecution says who runs the tool calls a model makes.
@@ -314,11 +432,11 @@ func (x ToolExecution) String() string {
 }
 
 func (ToolExecution) Descriptor() protoreflect.EnumDescriptor {
-	return file_llmgateway_v1_types_proto_enumTypes[4].Descriptor()
+	return file_llmgateway_v1_types_proto_enumTypes[6].Descriptor()
 }
 
 func (ToolExecution) Type() protoreflect.EnumType {
-	return &file_llmgateway_v1_types_proto_enumTypes[4]
+	return &file_llmgateway_v1_types_proto_enumTypes[6]
 }
 
 func (x ToolExecution) Number() protoreflect.EnumNumber {
@@ -327,7 +445,7 @@ func (x ToolExecution) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use ToolExecution.Descriptor instead.
 func (ToolExecution) EnumDescriptor() ([]byte, []int) {
-	return file_llmgateway_v1_types_proto_rawDescGZIP(), []int{4}
+	return file_llmgateway_v1_types_proto_rawDescGZIP(), []int{6}
 }
 
 // ToolCall is a request by the model to run a named tool with JSON arguments.
@@ -399,17 +517,26 @@ type Message struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Who wrote the message.
 	Role Role `protobuf:"varint,1,opt,name=role,proto3,enum=llmgateway.v1.Role" json:"role,omitempty"`
-	// The text of the message.
+	// The text of the message. With parts, leave it empty (or it is sent as a first text part).
 	Content string `protobuf:"bytes,2,opt,name=content,proto3" json:"content,omitempty"`
-	// Field 3 is kept free for multi-part content (images, documents).
+	// The content as parts, in order: text, images, files and audio (user messages; text, images and
+	// files in tool results where the provider takes them). Empty means content alone.
+	Parts []*ContentPart `protobuf:"bytes,3,rep,name=parts,proto3" json:"parts,omitempty"`
 	// An optional name for the author, passed to providers that accept one.
 	Name string `protobuf:"bytes,4,opt,name=name,proto3" json:"name,omitempty"`
 	// The tool calls an assistant message asks for.
 	ToolCalls []*ToolCall `protobuf:"bytes,5,rep,name=tool_calls,json=toolCalls,proto3" json:"tool_calls,omitempty"`
 	// For a tool message: the id of the tool call it answers.
-	ToolCallId    string `protobuf:"bytes,6,opt,name=tool_call_id,json=toolCallId,proto3" json:"tool_call_id,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	ToolCallId string `protobuf:"bytes,6,opt,name=tool_call_id,json=toolCallId,proto3" json:"tool_call_id,omitempty"`
+	// Provider prompt caching (Anthropic cache_control): cache the prompt up to the end of this message.
+	CacheControl *CacheControl `protobuf:"bytes,7,opt,name=cache_control,json=cacheControl,proto3" json:"cache_control,omitempty"`
+	// For an assistant message: the model's reasoning (thinking) before its answer, never mixed into content.
+	// Sent back with the conversation to providers that take it (with reasoning_signature).
+	Reasoning string `protobuf:"bytes,8,opt,name=reasoning,proto3" json:"reasoning,omitempty"`
+	// The provider's signature of the reasoning (Anthropic's thinking block), needed to send it back.
+	ReasoningSignature string `protobuf:"bytes,9,opt,name=reasoning_signature,json=reasoningSignature,proto3" json:"reasoning_signature,omitempty"`
+	unknownFields      protoimpl.UnknownFields
+	sizeCache          protoimpl.SizeCache
 }
 
 func (x *Message) Reset() {
@@ -456,6 +583,13 @@ func (x *Message) GetContent() string {
 	return ""
 }
 
+func (x *Message) GetParts() []*ContentPart {
+	if x != nil {
+		return x.Parts
+	}
+	return nil
+}
+
 func (x *Message) GetName() string {
 	if x != nil {
 		return x.Name
@@ -477,6 +611,890 @@ func (x *Message) GetToolCallId() string {
 	return ""
 }
 
+func (x *Message) GetCacheControl() *CacheControl {
+	if x != nil {
+		return x.CacheControl
+	}
+	return nil
+}
+
+func (x *Message) GetReasoning() string {
+	if x != nil {
+		return x.Reasoning
+	}
+	return ""
+}
+
+func (x *Message) GetReasoningSignature() string {
+	if x != nil {
+		return x.ReasoningSignature
+	}
+	return ""
+}
+
+// ContentPart is one piece of a message's content.
+type ContentPart struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The piece.
+	//
+	// Types that are valid to be assigned to Part:
+	//
+	//	*ContentPart_Text
+	//	*ContentPart_Image
+	//	*ContentPart_File
+	//	*ContentPart_Audio
+	Part isContentPart_Part `protobuf_oneof:"part"`
+	// Provider prompt caching (Anthropic cache_control): cache the prompt up to and including this part.
+	CacheControl  *CacheControl `protobuf:"bytes,5,opt,name=cache_control,json=cacheControl,proto3" json:"cache_control,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ContentPart) Reset() {
+	*x = ContentPart{}
+	mi := &file_llmgateway_v1_types_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ContentPart) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ContentPart) ProtoMessage() {}
+
+func (x *ContentPart) ProtoReflect() protoreflect.Message {
+	mi := &file_llmgateway_v1_types_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ContentPart.ProtoReflect.Descriptor instead.
+func (*ContentPart) Descriptor() ([]byte, []int) {
+	return file_llmgateway_v1_types_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *ContentPart) GetPart() isContentPart_Part {
+	if x != nil {
+		return x.Part
+	}
+	return nil
+}
+
+func (x *ContentPart) GetText() string {
+	if x != nil {
+		if x, ok := x.Part.(*ContentPart_Text); ok {
+			return x.Text
+		}
+	}
+	return ""
+}
+
+func (x *ContentPart) GetImage() *ImagePart {
+	if x != nil {
+		if x, ok := x.Part.(*ContentPart_Image); ok {
+			return x.Image
+		}
+	}
+	return nil
+}
+
+func (x *ContentPart) GetFile() *FilePart {
+	if x != nil {
+		if x, ok := x.Part.(*ContentPart_File); ok {
+			return x.File
+		}
+	}
+	return nil
+}
+
+func (x *ContentPart) GetAudio() *AudioPart {
+	if x != nil {
+		if x, ok := x.Part.(*ContentPart_Audio); ok {
+			return x.Audio
+		}
+	}
+	return nil
+}
+
+func (x *ContentPart) GetCacheControl() *CacheControl {
+	if x != nil {
+		return x.CacheControl
+	}
+	return nil
+}
+
+type isContentPart_Part interface {
+	isContentPart_Part()
+}
+
+type ContentPart_Text struct {
+	// Text.
+	Text string `protobuf:"bytes,1,opt,name=text,proto3,oneof"`
+}
+
+type ContentPart_Image struct {
+	// An image.
+	Image *ImagePart `protobuf:"bytes,2,opt,name=image,proto3,oneof"`
+}
+
+type ContentPart_File struct {
+	// A file, such as a PDF document.
+	File *FilePart `protobuf:"bytes,3,opt,name=file,proto3,oneof"`
+}
+
+type ContentPart_Audio struct {
+	// Recorded audio.
+	Audio *AudioPart `protobuf:"bytes,4,opt,name=audio,proto3,oneof"`
+}
+
+func (*ContentPart_Text) isContentPart_Part() {}
+
+func (*ContentPart_Image) isContentPart_Part() {}
+
+func (*ContentPart_File) isContentPart_Part() {}
+
+func (*ContentPart_Audio) isContentPart_Part() {}
+
+// ImagePart is an image given by URL or inline.
+type ImagePart struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// An https URL, or a data: URL with the bytes in base64. Either url or data.
+	Url string `protobuf:"bytes,1,opt,name=url,proto3" json:"url,omitempty"`
+	// The image's bytes. Either url or data.
+	Data []byte `protobuf:"bytes,2,opt,name=data,proto3" json:"data,omitempty"`
+	// The media type of data: image/png, image/jpeg, image/gif or image/webp.
+	MediaType string `protobuf:"bytes,3,opt,name=media_type,json=mediaType,proto3" json:"media_type,omitempty"`
+	// How closely the model looks (OpenAI): "auto", "low" or "high"; empty means auto.
+	Detail        string `protobuf:"bytes,4,opt,name=detail,proto3" json:"detail,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ImagePart) Reset() {
+	*x = ImagePart{}
+	mi := &file_llmgateway_v1_types_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ImagePart) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ImagePart) ProtoMessage() {}
+
+func (x *ImagePart) ProtoReflect() protoreflect.Message {
+	mi := &file_llmgateway_v1_types_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ImagePart.ProtoReflect.Descriptor instead.
+func (*ImagePart) Descriptor() ([]byte, []int) {
+	return file_llmgateway_v1_types_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *ImagePart) GetUrl() string {
+	if x != nil {
+		return x.Url
+	}
+	return ""
+}
+
+func (x *ImagePart) GetData() []byte {
+	if x != nil {
+		return x.Data
+	}
+	return nil
+}
+
+func (x *ImagePart) GetMediaType() string {
+	if x != nil {
+		return x.MediaType
+	}
+	return ""
+}
+
+func (x *ImagePart) GetDetail() string {
+	if x != nil {
+		return x.Detail
+	}
+	return ""
+}
+
+// FilePart is a document (a PDF, or plain text) given inline, by URL or by a provider's file id.
+type FilePart struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The file's bytes.
+	Data []byte `protobuf:"bytes,1,opt,name=data,proto3" json:"data,omitempty"`
+	// The media type of data: application/pdf or text/plain.
+	MediaType string `protobuf:"bytes,2,opt,name=media_type,json=mediaType,proto3" json:"media_type,omitempty"`
+	// The file's name, for providers that take one.
+	Filename string `protobuf:"bytes,3,opt,name=filename,proto3" json:"filename,omitempty"`
+	// An https URL of the file, for providers that fetch it (Anthropic).
+	Url string `protobuf:"bytes,4,opt,name=url,proto3" json:"url,omitempty"`
+	// A file already uploaded to the provider (OpenAI's file id).
+	FileId        string `protobuf:"bytes,5,opt,name=file_id,json=fileId,proto3" json:"file_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FilePart) Reset() {
+	*x = FilePart{}
+	mi := &file_llmgateway_v1_types_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FilePart) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FilePart) ProtoMessage() {}
+
+func (x *FilePart) ProtoReflect() protoreflect.Message {
+	mi := &file_llmgateway_v1_types_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FilePart.ProtoReflect.Descriptor instead.
+func (*FilePart) Descriptor() ([]byte, []int) {
+	return file_llmgateway_v1_types_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *FilePart) GetData() []byte {
+	if x != nil {
+		return x.Data
+	}
+	return nil
+}
+
+func (x *FilePart) GetMediaType() string {
+	if x != nil {
+		return x.MediaType
+	}
+	return ""
+}
+
+func (x *FilePart) GetFilename() string {
+	if x != nil {
+		return x.Filename
+	}
+	return ""
+}
+
+func (x *FilePart) GetUrl() string {
+	if x != nil {
+		return x.Url
+	}
+	return ""
+}
+
+func (x *FilePart) GetFileId() string {
+	if x != nil {
+		return x.FileId
+	}
+	return ""
+}
+
+// AudioPart is recorded audio for models that take audio input.
+type AudioPart struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The audio's bytes.
+	Data []byte `protobuf:"bytes,1,opt,name=data,proto3" json:"data,omitempty"`
+	// "wav" or "mp3".
+	Format        string `protobuf:"bytes,2,opt,name=format,proto3" json:"format,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AudioPart) Reset() {
+	*x = AudioPart{}
+	mi := &file_llmgateway_v1_types_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AudioPart) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AudioPart) ProtoMessage() {}
+
+func (x *AudioPart) ProtoReflect() protoreflect.Message {
+	mi := &file_llmgateway_v1_types_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AudioPart.ProtoReflect.Descriptor instead.
+func (*AudioPart) Descriptor() ([]byte, []int) {
+	return file_llmgateway_v1_types_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *AudioPart) GetData() []byte {
+	if x != nil {
+		return x.Data
+	}
+	return nil
+}
+
+func (x *AudioPart) GetFormat() string {
+	if x != nil {
+		return x.Format
+	}
+	return ""
+}
+
+// CacheControl marks where a provider may cache the prompt (Anthropic prompt caching).
+type CacheControl struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// How long the provider keeps the cached prefix: "5m" or "1h"; empty means the provider's default (5m).
+	Ttl           string `protobuf:"bytes,1,opt,name=ttl,proto3" json:"ttl,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CacheControl) Reset() {
+	*x = CacheControl{}
+	mi := &file_llmgateway_v1_types_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CacheControl) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CacheControl) ProtoMessage() {}
+
+func (x *CacheControl) ProtoReflect() protoreflect.Message {
+	mi := &file_llmgateway_v1_types_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CacheControl.ProtoReflect.Descriptor instead.
+func (*CacheControl) Descriptor() ([]byte, []int) {
+	return file_llmgateway_v1_types_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *CacheControl) GetTtl() string {
+	if x != nil {
+		return x.Ttl
+	}
+	return ""
+}
+
+// ToolChoice controls tool calls for one completion.
+type ToolChoice struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The choice.
+	//
+	// Types that are valid to be assigned to Choice:
+	//
+	//	*ToolChoice_Mode
+	//	*ToolChoice_Function
+	Choice        isToolChoice_Choice `protobuf_oneof:"choice"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ToolChoice) Reset() {
+	*x = ToolChoice{}
+	mi := &file_llmgateway_v1_types_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ToolChoice) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ToolChoice) ProtoMessage() {}
+
+func (x *ToolChoice) ProtoReflect() protoreflect.Message {
+	mi := &file_llmgateway_v1_types_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ToolChoice.ProtoReflect.Descriptor instead.
+func (*ToolChoice) Descriptor() ([]byte, []int) {
+	return file_llmgateway_v1_types_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *ToolChoice) GetChoice() isToolChoice_Choice {
+	if x != nil {
+		return x.Choice
+	}
+	return nil
+}
+
+func (x *ToolChoice) GetMode() ToolChoiceMode {
+	if x != nil {
+		if x, ok := x.Choice.(*ToolChoice_Mode); ok {
+			return x.Mode
+		}
+	}
+	return ToolChoiceMode_TOOL_CHOICE_MODE_UNSPECIFIED
+}
+
+func (x *ToolChoice) GetFunction() string {
+	if x != nil {
+		if x, ok := x.Choice.(*ToolChoice_Function); ok {
+			return x.Function
+		}
+	}
+	return ""
+}
+
+type isToolChoice_Choice interface {
+	isToolChoice_Choice()
+}
+
+type ToolChoice_Mode struct {
+	// Auto, none or required.
+	Mode ToolChoiceMode `protobuf:"varint,1,opt,name=mode,proto3,enum=llmgateway.v1.ToolChoiceMode,oneof"`
+}
+
+type ToolChoice_Function struct {
+	// The model must call this tool, by name.
+	Function string `protobuf:"bytes,2,opt,name=function,proto3,oneof"`
+}
+
+func (*ToolChoice_Mode) isToolChoice_Choice() {}
+
+func (*ToolChoice_Function) isToolChoice_Choice() {}
+
+// ResponseFormat asks for an answer in JSON.
+type ResponseFormat struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The format.
+	//
+	// Types that are valid to be assigned to Format:
+	//
+	//	*ResponseFormat_JsonObject
+	//	*ResponseFormat_JsonSchema
+	Format        isResponseFormat_Format `protobuf_oneof:"format"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ResponseFormat) Reset() {
+	*x = ResponseFormat{}
+	mi := &file_llmgateway_v1_types_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ResponseFormat) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ResponseFormat) ProtoMessage() {}
+
+func (x *ResponseFormat) ProtoReflect() protoreflect.Message {
+	mi := &file_llmgateway_v1_types_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ResponseFormat.ProtoReflect.Descriptor instead.
+func (*ResponseFormat) Descriptor() ([]byte, []int) {
+	return file_llmgateway_v1_types_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *ResponseFormat) GetFormat() isResponseFormat_Format {
+	if x != nil {
+		return x.Format
+	}
+	return nil
+}
+
+func (x *ResponseFormat) GetJsonObject() *JsonObjectFormat {
+	if x != nil {
+		if x, ok := x.Format.(*ResponseFormat_JsonObject); ok {
+			return x.JsonObject
+		}
+	}
+	return nil
+}
+
+func (x *ResponseFormat) GetJsonSchema() *JsonSchemaFormat {
+	if x != nil {
+		if x, ok := x.Format.(*ResponseFormat_JsonSchema); ok {
+			return x.JsonSchema
+		}
+	}
+	return nil
+}
+
+type isResponseFormat_Format interface {
+	isResponseFormat_Format()
+}
+
+type ResponseFormat_JsonObject struct {
+	// Any JSON object.
+	JsonObject *JsonObjectFormat `protobuf:"bytes,1,opt,name=json_object,json=jsonObject,proto3,oneof"`
+}
+
+type ResponseFormat_JsonSchema struct {
+	// JSON that conforms to a schema.
+	JsonSchema *JsonSchemaFormat `protobuf:"bytes,2,opt,name=json_schema,json=jsonSchema,proto3,oneof"`
+}
+
+func (*ResponseFormat_JsonObject) isResponseFormat_Format() {}
+
+func (*ResponseFormat_JsonSchema) isResponseFormat_Format() {}
+
+// JsonObjectFormat asks for any JSON object.
+type JsonObjectFormat struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *JsonObjectFormat) Reset() {
+	*x = JsonObjectFormat{}
+	mi := &file_llmgateway_v1_types_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *JsonObjectFormat) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*JsonObjectFormat) ProtoMessage() {}
+
+func (x *JsonObjectFormat) ProtoReflect() protoreflect.Message {
+	mi := &file_llmgateway_v1_types_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use JsonObjectFormat.ProtoReflect.Descriptor instead.
+func (*JsonObjectFormat) Descriptor() ([]byte, []int) {
+	return file_llmgateway_v1_types_proto_rawDescGZIP(), []int{9}
+}
+
+// JsonSchemaFormat asks for JSON that conforms to a JSON Schema. The gateway checks the answer against it.
+type JsonSchemaFormat struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// A name for the schema (letters, digits, '_' and '-', at most 64).
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// What the answer is, for the model.
+	Description string `protobuf:"bytes,2,opt,name=description,proto3" json:"description,omitempty"`
+	// The JSON Schema, as JSON text.
+	SchemaJson string `protobuf:"bytes,3,opt,name=schema_json,json=schemaJson,proto3" json:"schema_json,omitempty"`
+	// Ask the provider to enforce the schema while generating (OpenAI strict mode).
+	Strict        bool `protobuf:"varint,4,opt,name=strict,proto3" json:"strict,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *JsonSchemaFormat) Reset() {
+	*x = JsonSchemaFormat{}
+	mi := &file_llmgateway_v1_types_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *JsonSchemaFormat) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*JsonSchemaFormat) ProtoMessage() {}
+
+func (x *JsonSchemaFormat) ProtoReflect() protoreflect.Message {
+	mi := &file_llmgateway_v1_types_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use JsonSchemaFormat.ProtoReflect.Descriptor instead.
+func (*JsonSchemaFormat) Descriptor() ([]byte, []int) {
+	return file_llmgateway_v1_types_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *JsonSchemaFormat) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *JsonSchemaFormat) GetDescription() string {
+	if x != nil {
+		return x.Description
+	}
+	return ""
+}
+
+func (x *JsonSchemaFormat) GetSchemaJson() string {
+	if x != nil {
+		return x.SchemaJson
+	}
+	return ""
+}
+
+func (x *JsonSchemaFormat) GetStrict() bool {
+	if x != nil {
+		return x.Strict
+	}
+	return false
+}
+
+// ReasoningOptions asks a reasoning model to think first (OpenAI reasoning_effort, Anthropic extended thinking).
+type ReasoningOptions struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// How much to think. For Anthropic it gives the thinking budget when budget_tokens is unset.
+	Effort ReasoningEffort `protobuf:"varint,1,opt,name=effort,proto3,enum=llmgateway.v1.ReasoningEffort" json:"effort,omitempty"`
+	// The most tokens to spend thinking (Anthropic's budget_tokens, at least 1024, below max_tokens).
+	// For OpenAI it gives the effort when effort is unset.
+	BudgetTokens  uint32 `protobuf:"varint,2,opt,name=budget_tokens,json=budgetTokens,proto3" json:"budget_tokens,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReasoningOptions) Reset() {
+	*x = ReasoningOptions{}
+	mi := &file_llmgateway_v1_types_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReasoningOptions) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReasoningOptions) ProtoMessage() {}
+
+func (x *ReasoningOptions) ProtoReflect() protoreflect.Message {
+	mi := &file_llmgateway_v1_types_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReasoningOptions.ProtoReflect.Descriptor instead.
+func (*ReasoningOptions) Descriptor() ([]byte, []int) {
+	return file_llmgateway_v1_types_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *ReasoningOptions) GetEffort() ReasoningEffort {
+	if x != nil {
+		return x.Effort
+	}
+	return ReasoningEffort_REASONING_EFFORT_UNSPECIFIED
+}
+
+func (x *ReasoningOptions) GetBudgetTokens() uint32 {
+	if x != nil {
+		return x.BudgetTokens
+	}
+	return 0
+}
+
+// TokenLogprob is the log probability of one token of the answer.
+type TokenLogprob struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The token.
+	Token string `protobuf:"bytes,1,opt,name=token,proto3" json:"token,omitempty"`
+	// Its log probability.
+	Logprob float64 `protobuf:"fixed64,2,opt,name=logprob,proto3" json:"logprob,omitempty"`
+	// Its UTF-8 bytes (a token may be part of a character).
+	Bytes []byte `protobuf:"bytes,3,opt,name=bytes,proto3" json:"bytes,omitempty"`
+	// The most likely tokens at this position, most likely first.
+	TopLogprobs   []*TopLogprob `protobuf:"bytes,4,rep,name=top_logprobs,json=topLogprobs,proto3" json:"top_logprobs,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *TokenLogprob) Reset() {
+	*x = TokenLogprob{}
+	mi := &file_llmgateway_v1_types_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TokenLogprob) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TokenLogprob) ProtoMessage() {}
+
+func (x *TokenLogprob) ProtoReflect() protoreflect.Message {
+	mi := &file_llmgateway_v1_types_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TokenLogprob.ProtoReflect.Descriptor instead.
+func (*TokenLogprob) Descriptor() ([]byte, []int) {
+	return file_llmgateway_v1_types_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *TokenLogprob) GetToken() string {
+	if x != nil {
+		return x.Token
+	}
+	return ""
+}
+
+func (x *TokenLogprob) GetLogprob() float64 {
+	if x != nil {
+		return x.Logprob
+	}
+	return 0
+}
+
+func (x *TokenLogprob) GetBytes() []byte {
+	if x != nil {
+		return x.Bytes
+	}
+	return nil
+}
+
+func (x *TokenLogprob) GetTopLogprobs() []*TopLogprob {
+	if x != nil {
+		return x.TopLogprobs
+	}
+	return nil
+}
+
+// TopLogprob is one of the most likely tokens at a position.
+type TopLogprob struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The token.
+	Token string `protobuf:"bytes,1,opt,name=token,proto3" json:"token,omitempty"`
+	// Its log probability.
+	Logprob float64 `protobuf:"fixed64,2,opt,name=logprob,proto3" json:"logprob,omitempty"`
+	// Its UTF-8 bytes.
+	Bytes         []byte `protobuf:"bytes,3,opt,name=bytes,proto3" json:"bytes,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *TopLogprob) Reset() {
+	*x = TopLogprob{}
+	mi := &file_llmgateway_v1_types_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TopLogprob) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TopLogprob) ProtoMessage() {}
+
+func (x *TopLogprob) ProtoReflect() protoreflect.Message {
+	mi := &file_llmgateway_v1_types_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TopLogprob.ProtoReflect.Descriptor instead.
+func (*TopLogprob) Descriptor() ([]byte, []int) {
+	return file_llmgateway_v1_types_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *TopLogprob) GetToken() string {
+	if x != nil {
+		return x.Token
+	}
+	return ""
+}
+
+func (x *TopLogprob) GetLogprob() float64 {
+	if x != nil {
+		return x.Logprob
+	}
+	return 0
+}
+
+func (x *TopLogprob) GetBytes() []byte {
+	if x != nil {
+		return x.Bytes
+	}
+	return nil
+}
+
 // RoutingHints lets a caller steer the choice of provider for one call.
 type RoutingHints struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -492,7 +1510,7 @@ type RoutingHints struct {
 
 func (x *RoutingHints) Reset() {
 	*x = RoutingHints{}
-	mi := &file_llmgateway_v1_types_proto_msgTypes[2]
+	mi := &file_llmgateway_v1_types_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -504,7 +1522,7 @@ func (x *RoutingHints) String() string {
 func (*RoutingHints) ProtoMessage() {}
 
 func (x *RoutingHints) ProtoReflect() protoreflect.Message {
-	mi := &file_llmgateway_v1_types_proto_msgTypes[2]
+	mi := &file_llmgateway_v1_types_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -517,7 +1535,7 @@ func (x *RoutingHints) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RoutingHints.ProtoReflect.Descriptor instead.
 func (*RoutingHints) Descriptor() ([]byte, []int) {
-	return file_llmgateway_v1_types_proto_rawDescGZIP(), []int{2}
+	return file_llmgateway_v1_types_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *RoutingHints) GetStrategy() RoutingStrategy {
@@ -550,13 +1568,17 @@ type ToolDefinition struct {
 	Description string `protobuf:"bytes,2,opt,name=description,proto3" json:"description,omitempty"`
 	// The JSON Schema of its arguments (an object schema), as JSON text.
 	ParametersJson string `protobuf:"bytes,3,opt,name=parameters_json,json=parametersJson,proto3" json:"parameters_json,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// Ask the provider to enforce the schema on the arguments (OpenAI strict function calling).
+	Strict bool `protobuf:"varint,4,opt,name=strict,proto3" json:"strict,omitempty"`
+	// Provider prompt caching (Anthropic cache_control): cache the prompt up to and including this tool.
+	CacheControl  *CacheControl `protobuf:"bytes,5,opt,name=cache_control,json=cacheControl,proto3" json:"cache_control,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ToolDefinition) Reset() {
 	*x = ToolDefinition{}
-	mi := &file_llmgateway_v1_types_proto_msgTypes[3]
+	mi := &file_llmgateway_v1_types_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -568,7 +1590,7 @@ func (x *ToolDefinition) String() string {
 func (*ToolDefinition) ProtoMessage() {}
 
 func (x *ToolDefinition) ProtoReflect() protoreflect.Message {
-	mi := &file_llmgateway_v1_types_proto_msgTypes[3]
+	mi := &file_llmgateway_v1_types_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -581,7 +1603,7 @@ func (x *ToolDefinition) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ToolDefinition.ProtoReflect.Descriptor instead.
 func (*ToolDefinition) Descriptor() ([]byte, []int) {
-	return file_llmgateway_v1_types_proto_rawDescGZIP(), []int{3}
+	return file_llmgateway_v1_types_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *ToolDefinition) GetName() string {
@@ -605,6 +1627,20 @@ func (x *ToolDefinition) GetParametersJson() string {
 	return ""
 }
 
+func (x *ToolDefinition) GetStrict() bool {
+	if x != nil {
+		return x.Strict
+	}
+	return false
+}
+
+func (x *ToolDefinition) GetCacheControl() *CacheControl {
+	if x != nil {
+		return x.CacheControl
+	}
+	return nil
+}
+
 // ToolOptions offers tools to the model for one completion.
 type ToolOptions struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -618,13 +1654,17 @@ type ToolOptions struct {
 	Execution ToolExecution `protobuf:"varint,4,opt,name=execution,proto3,enum=llmgateway.v1.ToolExecution" json:"execution,omitempty"`
 	// Most model rounds when the gateway runs tools; 0 means the gateway's default.
 	MaxIterations uint32 `protobuf:"varint,5,opt,name=max_iterations,json=maxIterations,proto3" json:"max_iterations,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	// Whether the model may, must or must not call tools, or which one it must call.
+	Choice *ToolChoice `protobuf:"bytes,6,opt,name=choice,proto3" json:"choice,omitempty"`
+	// Whether the model may ask for several tool calls in one turn; unset means the provider's default (yes).
+	ParallelToolCalls *bool `protobuf:"varint,7,opt,name=parallel_tool_calls,json=parallelToolCalls,proto3,oneof" json:"parallel_tool_calls,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
 }
 
 func (x *ToolOptions) Reset() {
 	*x = ToolOptions{}
-	mi := &file_llmgateway_v1_types_proto_msgTypes[4]
+	mi := &file_llmgateway_v1_types_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -636,7 +1676,7 @@ func (x *ToolOptions) String() string {
 func (*ToolOptions) ProtoMessage() {}
 
 func (x *ToolOptions) ProtoReflect() protoreflect.Message {
-	mi := &file_llmgateway_v1_types_proto_msgTypes[4]
+	mi := &file_llmgateway_v1_types_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -649,7 +1689,7 @@ func (x *ToolOptions) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ToolOptions.ProtoReflect.Descriptor instead.
 func (*ToolOptions) Descriptor() ([]byte, []int) {
-	return file_llmgateway_v1_types_proto_rawDescGZIP(), []int{4}
+	return file_llmgateway_v1_types_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *ToolOptions) GetNames() []string {
@@ -687,6 +1727,20 @@ func (x *ToolOptions) GetMaxIterations() uint32 {
 	return 0
 }
 
+func (x *ToolOptions) GetChoice() *ToolChoice {
+	if x != nil {
+		return x.Choice
+	}
+	return nil
+}
+
+func (x *ToolOptions) GetParallelToolCalls() bool {
+	if x != nil && x.ParallelToolCalls != nil {
+		return *x.ParallelToolCalls
+	}
+	return false
+}
+
 // CacheOptions controls the cache for one request. By default a request is
 // looked up and stored when it is deterministic (temperature 0) or the
 // gateway caches every request.
@@ -708,7 +1762,7 @@ type CacheOptions struct {
 
 func (x *CacheOptions) Reset() {
 	*x = CacheOptions{}
-	mi := &file_llmgateway_v1_types_proto_msgTypes[5]
+	mi := &file_llmgateway_v1_types_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -720,7 +1774,7 @@ func (x *CacheOptions) String() string {
 func (*CacheOptions) ProtoMessage() {}
 
 func (x *CacheOptions) ProtoReflect() protoreflect.Message {
-	mi := &file_llmgateway_v1_types_proto_msgTypes[5]
+	mi := &file_llmgateway_v1_types_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -733,7 +1787,7 @@ func (x *CacheOptions) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CacheOptions.ProtoReflect.Descriptor instead.
 func (*CacheOptions) Descriptor() ([]byte, []int) {
-	return file_llmgateway_v1_types_proto_rawDescGZIP(), []int{5}
+	return file_llmgateway_v1_types_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *CacheOptions) GetNoCache() bool {
@@ -781,14 +1835,20 @@ type Usage struct {
 	// The sum of input and output tokens.
 	TotalTokens int64 `protobuf:"varint,3,opt,name=total_tokens,json=totalTokens,proto3" json:"total_tokens,omitempty"`
 	// True when the counts are the gateway's estimate rather than the provider's report.
-	Estimated     bool `protobuf:"varint,4,opt,name=estimated,proto3" json:"estimated,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Estimated bool `protobuf:"varint,4,opt,name=estimated,proto3" json:"estimated,omitempty"`
+	// Of input_tokens: read from the provider's prompt cache (priced at the cached-input rate).
+	CachedInputTokens int64 `protobuf:"varint,5,opt,name=cached_input_tokens,json=cachedInputTokens,proto3" json:"cached_input_tokens,omitempty"`
+	// Of input_tokens: written to the provider's prompt cache (Anthropic; priced at the cache-write rate).
+	CacheWriteTokens int64 `protobuf:"varint,6,opt,name=cache_write_tokens,json=cacheWriteTokens,proto3" json:"cache_write_tokens,omitempty"`
+	// Of output_tokens: spent reasoning (thinking) before the answer.
+	ReasoningTokens int64 `protobuf:"varint,7,opt,name=reasoning_tokens,json=reasoningTokens,proto3" json:"reasoning_tokens,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *Usage) Reset() {
 	*x = Usage{}
-	mi := &file_llmgateway_v1_types_proto_msgTypes[6]
+	mi := &file_llmgateway_v1_types_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -800,7 +1860,7 @@ func (x *Usage) String() string {
 func (*Usage) ProtoMessage() {}
 
 func (x *Usage) ProtoReflect() protoreflect.Message {
-	mi := &file_llmgateway_v1_types_proto_msgTypes[6]
+	mi := &file_llmgateway_v1_types_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -813,7 +1873,7 @@ func (x *Usage) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Usage.ProtoReflect.Descriptor instead.
 func (*Usage) Descriptor() ([]byte, []int) {
-	return file_llmgateway_v1_types_proto_rawDescGZIP(), []int{6}
+	return file_llmgateway_v1_types_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *Usage) GetInputTokens() int64 {
@@ -842,6 +1902,27 @@ func (x *Usage) GetEstimated() bool {
 		return x.Estimated
 	}
 	return false
+}
+
+func (x *Usage) GetCachedInputTokens() int64 {
+	if x != nil {
+		return x.CachedInputTokens
+	}
+	return 0
+}
+
+func (x *Usage) GetCacheWriteTokens() int64 {
+	if x != nil {
+		return x.CacheWriteTokens
+	}
+	return 0
+}
+
+func (x *Usage) GetReasoningTokens() int64 {
+	if x != nil {
+		return x.ReasoningTokens
+	}
+	return 0
 }
 
 // Completion is the outcome of one completion call.
@@ -875,14 +1956,16 @@ type Completion struct {
 	// asking for tools and the tool results that answered it. Empty without server-side tools.
 	ToolTurns []*Message `protobuf:"bytes,13,rep,name=tool_turns,json=toolTurns,proto3" json:"tool_turns,omitempty"`
 	// Model rounds made (1 without server-side tools).
-	Rounds        uint32 `protobuf:"varint,14,opt,name=rounds,proto3" json:"rounds,omitempty"`
+	Rounds uint32 `protobuf:"varint,14,opt,name=rounds,proto3" json:"rounds,omitempty"`
+	// The answer's tokens with their log probabilities, when the request asked for logprobs.
+	Logprobs      []*TokenLogprob `protobuf:"bytes,15,rep,name=logprobs,proto3" json:"logprobs,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Completion) Reset() {
 	*x = Completion{}
-	mi := &file_llmgateway_v1_types_proto_msgTypes[7]
+	mi := &file_llmgateway_v1_types_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -894,7 +1977,7 @@ func (x *Completion) String() string {
 func (*Completion) ProtoMessage() {}
 
 func (x *Completion) ProtoReflect() protoreflect.Message {
-	mi := &file_llmgateway_v1_types_proto_msgTypes[7]
+	mi := &file_llmgateway_v1_types_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -907,7 +1990,7 @@ func (x *Completion) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Completion.ProtoReflect.Descriptor instead.
 func (*Completion) Descriptor() ([]byte, []int) {
-	return file_llmgateway_v1_types_proto_rawDescGZIP(), []int{7}
+	return file_llmgateway_v1_types_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *Completion) GetId() string {
@@ -1008,6 +2091,13 @@ func (x *Completion) GetRounds() uint32 {
 	return 0
 }
 
+func (x *Completion) GetLogprobs() []*TokenLogprob {
+	if x != nil {
+		return x.Logprobs
+	}
+	return nil
+}
+
 // Attempt is one upstream call the gateway made for a completion.
 type Attempt struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1027,7 +2117,7 @@ type Attempt struct {
 
 func (x *Attempt) Reset() {
 	*x = Attempt{}
-	mi := &file_llmgateway_v1_types_proto_msgTypes[8]
+	mi := &file_llmgateway_v1_types_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1039,7 +2129,7 @@ func (x *Attempt) String() string {
 func (*Attempt) ProtoMessage() {}
 
 func (x *Attempt) ProtoReflect() protoreflect.Message {
-	mi := &file_llmgateway_v1_types_proto_msgTypes[8]
+	mi := &file_llmgateway_v1_types_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1052,7 +2142,7 @@ func (x *Attempt) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Attempt.ProtoReflect.Descriptor instead.
 func (*Attempt) Descriptor() ([]byte, []int) {
-	return file_llmgateway_v1_types_proto_rawDescGZIP(), []int{8}
+	return file_llmgateway_v1_types_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *Attempt) GetProvider() string {
@@ -1098,29 +2188,94 @@ const file_llmgateway_v1_types_proto_rawDesc = "" +
 	"\bToolCall\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12%\n" +
-	"\x0earguments_json\x18\x03 \x01(\tR\rargumentsJson\"\xba\x01\n" +
+	"\x0earguments_json\x18\x03 \x01(\tR\rargumentsJson\"\xfd\x02\n" +
 	"\aMessage\x12'\n" +
 	"\x04role\x18\x01 \x01(\x0e2\x13.llmgateway.v1.RoleR\x04role\x12\x18\n" +
-	"\acontent\x18\x02 \x01(\tR\acontent\x12\x12\n" +
+	"\acontent\x18\x02 \x01(\tR\acontent\x120\n" +
+	"\x05parts\x18\x03 \x03(\v2\x1a.llmgateway.v1.ContentPartR\x05parts\x12\x12\n" +
 	"\x04name\x18\x04 \x01(\tR\x04name\x126\n" +
 	"\n" +
 	"tool_calls\x18\x05 \x03(\v2\x17.llmgateway.v1.ToolCallR\ttoolCalls\x12 \n" +
 	"\ftool_call_id\x18\x06 \x01(\tR\n" +
-	"toolCallId\"\xaa\x01\n" +
+	"toolCallId\x12@\n" +
+	"\rcache_control\x18\a \x01(\v2\x1b.llmgateway.v1.CacheControlR\fcacheControl\x12\x1c\n" +
+	"\treasoning\x18\b \x01(\tR\treasoning\x12/\n" +
+	"\x13reasoning_signature\x18\t \x01(\tR\x12reasoningSignature\"\x80\x02\n" +
+	"\vContentPart\x12\x14\n" +
+	"\x04text\x18\x01 \x01(\tH\x00R\x04text\x120\n" +
+	"\x05image\x18\x02 \x01(\v2\x18.llmgateway.v1.ImagePartH\x00R\x05image\x12-\n" +
+	"\x04file\x18\x03 \x01(\v2\x17.llmgateway.v1.FilePartH\x00R\x04file\x120\n" +
+	"\x05audio\x18\x04 \x01(\v2\x18.llmgateway.v1.AudioPartH\x00R\x05audio\x12@\n" +
+	"\rcache_control\x18\x05 \x01(\v2\x1b.llmgateway.v1.CacheControlR\fcacheControlB\x06\n" +
+	"\x04part\"h\n" +
+	"\tImagePart\x12\x10\n" +
+	"\x03url\x18\x01 \x01(\tR\x03url\x12\x12\n" +
+	"\x04data\x18\x02 \x01(\fR\x04data\x12\x1d\n" +
+	"\n" +
+	"media_type\x18\x03 \x01(\tR\tmediaType\x12\x16\n" +
+	"\x06detail\x18\x04 \x01(\tR\x06detail\"\x84\x01\n" +
+	"\bFilePart\x12\x12\n" +
+	"\x04data\x18\x01 \x01(\fR\x04data\x12\x1d\n" +
+	"\n" +
+	"media_type\x18\x02 \x01(\tR\tmediaType\x12\x1a\n" +
+	"\bfilename\x18\x03 \x01(\tR\bfilename\x12\x10\n" +
+	"\x03url\x18\x04 \x01(\tR\x03url\x12\x17\n" +
+	"\afile_id\x18\x05 \x01(\tR\x06fileId\"7\n" +
+	"\tAudioPart\x12\x12\n" +
+	"\x04data\x18\x01 \x01(\fR\x04data\x12\x16\n" +
+	"\x06format\x18\x02 \x01(\tR\x06format\" \n" +
+	"\fCacheControl\x12\x10\n" +
+	"\x03ttl\x18\x01 \x01(\tR\x03ttl\"i\n" +
+	"\n" +
+	"ToolChoice\x123\n" +
+	"\x04mode\x18\x01 \x01(\x0e2\x1d.llmgateway.v1.ToolChoiceModeH\x00R\x04mode\x12\x1c\n" +
+	"\bfunction\x18\x02 \x01(\tH\x00R\bfunctionB\b\n" +
+	"\x06choice\"\xa2\x01\n" +
+	"\x0eResponseFormat\x12B\n" +
+	"\vjson_object\x18\x01 \x01(\v2\x1f.llmgateway.v1.JsonObjectFormatH\x00R\n" +
+	"jsonObject\x12B\n" +
+	"\vjson_schema\x18\x02 \x01(\v2\x1f.llmgateway.v1.JsonSchemaFormatH\x00R\n" +
+	"jsonSchemaB\b\n" +
+	"\x06format\"\x12\n" +
+	"\x10JsonObjectFormat\"\x81\x01\n" +
+	"\x10JsonSchemaFormat\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12 \n" +
+	"\vdescription\x18\x02 \x01(\tR\vdescription\x12\x1f\n" +
+	"\vschema_json\x18\x03 \x01(\tR\n" +
+	"schemaJson\x12\x16\n" +
+	"\x06strict\x18\x04 \x01(\bR\x06strict\"o\n" +
+	"\x10ReasoningOptions\x126\n" +
+	"\x06effort\x18\x01 \x01(\x0e2\x1e.llmgateway.v1.ReasoningEffortR\x06effort\x12#\n" +
+	"\rbudget_tokens\x18\x02 \x01(\rR\fbudgetTokens\"\x92\x01\n" +
+	"\fTokenLogprob\x12\x14\n" +
+	"\x05token\x18\x01 \x01(\tR\x05token\x12\x18\n" +
+	"\alogprob\x18\x02 \x01(\x01R\alogprob\x12\x14\n" +
+	"\x05bytes\x18\x03 \x01(\fR\x05bytes\x12<\n" +
+	"\ftop_logprobs\x18\x04 \x03(\v2\x19.llmgateway.v1.TopLogprobR\vtopLogprobs\"R\n" +
+	"\n" +
+	"TopLogprob\x12\x14\n" +
+	"\x05token\x18\x01 \x01(\tR\x05token\x12\x18\n" +
+	"\alogprob\x18\x02 \x01(\x01R\alogprob\x12\x14\n" +
+	"\x05bytes\x18\x03 \x01(\fR\x05bytes\"\xaa\x01\n" +
 	"\fRoutingHints\x12:\n" +
 	"\bstrategy\x18\x01 \x01(\x0e2\x1e.llmgateway.v1.RoutingStrategyR\bstrategy\x12/\n" +
 	"\x13preferred_providers\x18\x02 \x03(\tR\x12preferredProviders\x12-\n" +
-	"\x12excluded_providers\x18\x03 \x03(\tR\x11excludedProviders\"o\n" +
+	"\x12excluded_providers\x18\x03 \x03(\tR\x11excludedProviders\"\xc9\x01\n" +
 	"\x0eToolDefinition\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12 \n" +
 	"\vdescription\x18\x02 \x01(\tR\vdescription\x12'\n" +
-	"\x0fparameters_json\x18\x03 \x01(\tR\x0eparametersJson\"\xd9\x01\n" +
+	"\x0fparameters_json\x18\x03 \x01(\tR\x0eparametersJson\x12\x16\n" +
+	"\x06strict\x18\x04 \x01(\bR\x06strict\x12@\n" +
+	"\rcache_control\x18\x05 \x01(\v2\x1b.llmgateway.v1.CacheControlR\fcacheControl\"\xd9\x02\n" +
 	"\vToolOptions\x12\x14\n" +
 	"\x05names\x18\x01 \x03(\tR\x05names\x12\x10\n" +
 	"\x03all\x18\x02 \x01(\bR\x03all\x12?\n" +
 	"\vdefinitions\x18\x03 \x03(\v2\x1d.llmgateway.v1.ToolDefinitionR\vdefinitions\x12:\n" +
 	"\texecution\x18\x04 \x01(\x0e2\x1c.llmgateway.v1.ToolExecutionR\texecution\x12%\n" +
-	"\x0emax_iterations\x18\x05 \x01(\rR\rmaxIterations\"\xb1\x01\n" +
+	"\x0emax_iterations\x18\x05 \x01(\rR\rmaxIterations\x121\n" +
+	"\x06choice\x18\x06 \x01(\v2\x19.llmgateway.v1.ToolChoiceR\x06choice\x123\n" +
+	"\x13parallel_tool_calls\x18\a \x01(\bH\x00R\x11parallelToolCalls\x88\x01\x01B\x16\n" +
+	"\x14_parallel_tool_calls\"\xb1\x01\n" +
 	"\fCacheOptions\x12\x19\n" +
 	"\bno_cache\x18\x01 \x01(\bR\anoCache\x12\x19\n" +
 	"\bno_store\x18\x02 \x01(\bR\anoStore\x12$\n" +
@@ -1129,12 +2284,15 @@ const file_llmgateway_v1_types_proto_rawDesc = "" +
 	"\x05force\x18\x04 \x01(\bR\x05force\x12\x1f\n" +
 	"\vno_semantic\x18\x05 \x01(\bR\n" +
 	"noSemanticB\x0e\n" +
-	"\f_ttl_seconds\"\x90\x01\n" +
+	"\f_ttl_seconds\"\x99\x02\n" +
 	"\x05Usage\x12!\n" +
 	"\finput_tokens\x18\x01 \x01(\x03R\vinputTokens\x12#\n" +
 	"\routput_tokens\x18\x02 \x01(\x03R\foutputTokens\x12!\n" +
 	"\ftotal_tokens\x18\x03 \x01(\x03R\vtotalTokens\x12\x1c\n" +
-	"\testimated\x18\x04 \x01(\bR\testimated\"\xce\x04\n" +
+	"\testimated\x18\x04 \x01(\bR\testimated\x12.\n" +
+	"\x13cached_input_tokens\x18\x05 \x01(\x03R\x11cachedInputTokens\x12,\n" +
+	"\x12cache_write_tokens\x18\x06 \x01(\x03R\x10cacheWriteTokens\x12)\n" +
+	"\x10reasoning_tokens\x18\a \x01(\x03R\x0freasoningTokens\"\x87\x05\n" +
 	"\n" +
 	"Completion\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x120\n" +
@@ -1153,7 +2311,8 @@ const file_llmgateway_v1_types_proto_rawDesc = "" +
 	"\battempts\x18\f \x03(\v2\x16.llmgateway.v1.AttemptR\battempts\x125\n" +
 	"\n" +
 	"tool_turns\x18\r \x03(\v2\x16.llmgateway.v1.MessageR\ttoolTurns\x12\x16\n" +
-	"\x06rounds\x18\x0e \x01(\rR\x06rounds\"\xa2\x01\n" +
+	"\x06rounds\x18\x0e \x01(\rR\x06rounds\x127\n" +
+	"\blogprobs\x18\x0f \x03(\v2\x1b.llmgateway.v1.TokenLogprobR\blogprobs\"\xa2\x01\n" +
 	"\aAttempt\x12\x1a\n" +
 	"\bprovider\x18\x01 \x01(\tR\bprovider\x12\x14\n" +
 	"\x05model\x18\x02 \x01(\tR\x05model\x12!\n" +
@@ -1166,7 +2325,18 @@ const file_llmgateway_v1_types_proto_rawDesc = "" +
 	"\vROLE_SYSTEM\x10\x01\x12\r\n" +
 	"\tROLE_USER\x10\x02\x12\x12\n" +
 	"\x0eROLE_ASSISTANT\x10\x03\x12\r\n" +
-	"\tROLE_TOOL\x10\x04*\xcc\x01\n" +
+	"\tROLE_TOOL\x10\x04*\x87\x01\n" +
+	"\x0eToolChoiceMode\x12 \n" +
+	"\x1cTOOL_CHOICE_MODE_UNSPECIFIED\x10\x00\x12\x19\n" +
+	"\x15TOOL_CHOICE_MODE_AUTO\x10\x01\x12\x19\n" +
+	"\x15TOOL_CHOICE_MODE_NONE\x10\x02\x12\x1d\n" +
+	"\x19TOOL_CHOICE_MODE_REQUIRED\x10\x03*\xa3\x01\n" +
+	"\x0fReasoningEffort\x12 \n" +
+	"\x1cREASONING_EFFORT_UNSPECIFIED\x10\x00\x12\x1c\n" +
+	"\x18REASONING_EFFORT_MINIMAL\x10\x01\x12\x18\n" +
+	"\x14REASONING_EFFORT_LOW\x10\x02\x12\x1b\n" +
+	"\x17REASONING_EFFORT_MEDIUM\x10\x03\x12\x19\n" +
+	"\x15REASONING_EFFORT_HIGH\x10\x04*\xcc\x01\n" +
 	"\x0fRoutingStrategy\x12 \n" +
 	"\x1cROUTING_STRATEGY_UNSPECIFIED\x10\x00\x12\x1d\n" +
 	"\x19ROUTING_STRATEGY_FALLBACK\x10\x01\x12 \n" +
@@ -1207,41 +2377,69 @@ func file_llmgateway_v1_types_proto_rawDescGZIP() []byte {
 	return file_llmgateway_v1_types_proto_rawDescData
 }
 
-var file_llmgateway_v1_types_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
-var file_llmgateway_v1_types_proto_msgTypes = make([]protoimpl.MessageInfo, 9)
+var file_llmgateway_v1_types_proto_enumTypes = make([]protoimpl.EnumInfo, 7)
+var file_llmgateway_v1_types_proto_msgTypes = make([]protoimpl.MessageInfo, 21)
 var file_llmgateway_v1_types_proto_goTypes = []any{
-	(Role)(0),              // 0: llmgateway.v1.Role
-	(RoutingStrategy)(0),   // 1: llmgateway.v1.RoutingStrategy
-	(FinishReason)(0),      // 2: llmgateway.v1.FinishReason
-	(CacheStatus)(0),       // 3: llmgateway.v1.CacheStatus
-	(ToolExecution)(0),     // 4: llmgateway.v1.ToolExecution
-	(*ToolCall)(nil),       // 5: llmgateway.v1.ToolCall
-	(*Message)(nil),        // 6: llmgateway.v1.Message
-	(*RoutingHints)(nil),   // 7: llmgateway.v1.RoutingHints
-	(*ToolDefinition)(nil), // 8: llmgateway.v1.ToolDefinition
-	(*ToolOptions)(nil),    // 9: llmgateway.v1.ToolOptions
-	(*CacheOptions)(nil),   // 10: llmgateway.v1.CacheOptions
-	(*Usage)(nil),          // 11: llmgateway.v1.Usage
-	(*Completion)(nil),     // 12: llmgateway.v1.Completion
-	(*Attempt)(nil),        // 13: llmgateway.v1.Attempt
+	(Role)(0),                // 0: llmgateway.v1.Role
+	(ToolChoiceMode)(0),      // 1: llmgateway.v1.ToolChoiceMode
+	(ReasoningEffort)(0),     // 2: llmgateway.v1.ReasoningEffort
+	(RoutingStrategy)(0),     // 3: llmgateway.v1.RoutingStrategy
+	(FinishReason)(0),        // 4: llmgateway.v1.FinishReason
+	(CacheStatus)(0),         // 5: llmgateway.v1.CacheStatus
+	(ToolExecution)(0),       // 6: llmgateway.v1.ToolExecution
+	(*ToolCall)(nil),         // 7: llmgateway.v1.ToolCall
+	(*Message)(nil),          // 8: llmgateway.v1.Message
+	(*ContentPart)(nil),      // 9: llmgateway.v1.ContentPart
+	(*ImagePart)(nil),        // 10: llmgateway.v1.ImagePart
+	(*FilePart)(nil),         // 11: llmgateway.v1.FilePart
+	(*AudioPart)(nil),        // 12: llmgateway.v1.AudioPart
+	(*CacheControl)(nil),     // 13: llmgateway.v1.CacheControl
+	(*ToolChoice)(nil),       // 14: llmgateway.v1.ToolChoice
+	(*ResponseFormat)(nil),   // 15: llmgateway.v1.ResponseFormat
+	(*JsonObjectFormat)(nil), // 16: llmgateway.v1.JsonObjectFormat
+	(*JsonSchemaFormat)(nil), // 17: llmgateway.v1.JsonSchemaFormat
+	(*ReasoningOptions)(nil), // 18: llmgateway.v1.ReasoningOptions
+	(*TokenLogprob)(nil),     // 19: llmgateway.v1.TokenLogprob
+	(*TopLogprob)(nil),       // 20: llmgateway.v1.TopLogprob
+	(*RoutingHints)(nil),     // 21: llmgateway.v1.RoutingHints
+	(*ToolDefinition)(nil),   // 22: llmgateway.v1.ToolDefinition
+	(*ToolOptions)(nil),      // 23: llmgateway.v1.ToolOptions
+	(*CacheOptions)(nil),     // 24: llmgateway.v1.CacheOptions
+	(*Usage)(nil),            // 25: llmgateway.v1.Usage
+	(*Completion)(nil),       // 26: llmgateway.v1.Completion
+	(*Attempt)(nil),          // 27: llmgateway.v1.Attempt
 }
 var file_llmgateway_v1_types_proto_depIdxs = []int32{
 	0,  // 0: llmgateway.v1.Message.role:type_name -> llmgateway.v1.Role
-	5,  // 1: llmgateway.v1.Message.tool_calls:type_name -> llmgateway.v1.ToolCall
-	1,  // 2: llmgateway.v1.RoutingHints.strategy:type_name -> llmgateway.v1.RoutingStrategy
-	8,  // 3: llmgateway.v1.ToolOptions.definitions:type_name -> llmgateway.v1.ToolDefinition
-	4,  // 4: llmgateway.v1.ToolOptions.execution:type_name -> llmgateway.v1.ToolExecution
-	6,  // 5: llmgateway.v1.Completion.message:type_name -> llmgateway.v1.Message
-	2,  // 6: llmgateway.v1.Completion.finish_reason:type_name -> llmgateway.v1.FinishReason
-	11, // 7: llmgateway.v1.Completion.usage:type_name -> llmgateway.v1.Usage
-	3,  // 8: llmgateway.v1.Completion.cache_status:type_name -> llmgateway.v1.CacheStatus
-	13, // 9: llmgateway.v1.Completion.attempts:type_name -> llmgateway.v1.Attempt
-	6,  // 10: llmgateway.v1.Completion.tool_turns:type_name -> llmgateway.v1.Message
-	11, // [11:11] is the sub-list for method output_type
-	11, // [11:11] is the sub-list for method input_type
-	11, // [11:11] is the sub-list for extension type_name
-	11, // [11:11] is the sub-list for extension extendee
-	0,  // [0:11] is the sub-list for field type_name
+	9,  // 1: llmgateway.v1.Message.parts:type_name -> llmgateway.v1.ContentPart
+	7,  // 2: llmgateway.v1.Message.tool_calls:type_name -> llmgateway.v1.ToolCall
+	13, // 3: llmgateway.v1.Message.cache_control:type_name -> llmgateway.v1.CacheControl
+	10, // 4: llmgateway.v1.ContentPart.image:type_name -> llmgateway.v1.ImagePart
+	11, // 5: llmgateway.v1.ContentPart.file:type_name -> llmgateway.v1.FilePart
+	12, // 6: llmgateway.v1.ContentPart.audio:type_name -> llmgateway.v1.AudioPart
+	13, // 7: llmgateway.v1.ContentPart.cache_control:type_name -> llmgateway.v1.CacheControl
+	1,  // 8: llmgateway.v1.ToolChoice.mode:type_name -> llmgateway.v1.ToolChoiceMode
+	16, // 9: llmgateway.v1.ResponseFormat.json_object:type_name -> llmgateway.v1.JsonObjectFormat
+	17, // 10: llmgateway.v1.ResponseFormat.json_schema:type_name -> llmgateway.v1.JsonSchemaFormat
+	2,  // 11: llmgateway.v1.ReasoningOptions.effort:type_name -> llmgateway.v1.ReasoningEffort
+	20, // 12: llmgateway.v1.TokenLogprob.top_logprobs:type_name -> llmgateway.v1.TopLogprob
+	3,  // 13: llmgateway.v1.RoutingHints.strategy:type_name -> llmgateway.v1.RoutingStrategy
+	13, // 14: llmgateway.v1.ToolDefinition.cache_control:type_name -> llmgateway.v1.CacheControl
+	22, // 15: llmgateway.v1.ToolOptions.definitions:type_name -> llmgateway.v1.ToolDefinition
+	6,  // 16: llmgateway.v1.ToolOptions.execution:type_name -> llmgateway.v1.ToolExecution
+	14, // 17: llmgateway.v1.ToolOptions.choice:type_name -> llmgateway.v1.ToolChoice
+	8,  // 18: llmgateway.v1.Completion.message:type_name -> llmgateway.v1.Message
+	4,  // 19: llmgateway.v1.Completion.finish_reason:type_name -> llmgateway.v1.FinishReason
+	25, // 20: llmgateway.v1.Completion.usage:type_name -> llmgateway.v1.Usage
+	5,  // 21: llmgateway.v1.Completion.cache_status:type_name -> llmgateway.v1.CacheStatus
+	27, // 22: llmgateway.v1.Completion.attempts:type_name -> llmgateway.v1.Attempt
+	8,  // 23: llmgateway.v1.Completion.tool_turns:type_name -> llmgateway.v1.Message
+	19, // 24: llmgateway.v1.Completion.logprobs:type_name -> llmgateway.v1.TokenLogprob
+	25, // [25:25] is the sub-list for method output_type
+	25, // [25:25] is the sub-list for method input_type
+	25, // [25:25] is the sub-list for extension type_name
+	25, // [25:25] is the sub-list for extension extendee
+	0,  // [0:25] is the sub-list for field type_name
 }
 
 func init() { file_llmgateway_v1_types_proto_init() }
@@ -1249,14 +2447,29 @@ func file_llmgateway_v1_types_proto_init() {
 	if File_llmgateway_v1_types_proto != nil {
 		return
 	}
-	file_llmgateway_v1_types_proto_msgTypes[5].OneofWrappers = []any{}
+	file_llmgateway_v1_types_proto_msgTypes[2].OneofWrappers = []any{
+		(*ContentPart_Text)(nil),
+		(*ContentPart_Image)(nil),
+		(*ContentPart_File)(nil),
+		(*ContentPart_Audio)(nil),
+	}
+	file_llmgateway_v1_types_proto_msgTypes[7].OneofWrappers = []any{
+		(*ToolChoice_Mode)(nil),
+		(*ToolChoice_Function)(nil),
+	}
+	file_llmgateway_v1_types_proto_msgTypes[8].OneofWrappers = []any{
+		(*ResponseFormat_JsonObject)(nil),
+		(*ResponseFormat_JsonSchema)(nil),
+	}
+	file_llmgateway_v1_types_proto_msgTypes[16].OneofWrappers = []any{}
+	file_llmgateway_v1_types_proto_msgTypes[17].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_llmgateway_v1_types_proto_rawDesc), len(file_llmgateway_v1_types_proto_rawDesc)),
-			NumEnums:      5,
-			NumMessages:   9,
+			NumEnums:      7,
+			NumMessages:   21,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -22,10 +22,11 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
 from llmgateway.v1 import types_pb2 as llmgateway_dot_v1_dot_types__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n&llmgateway/v1/completion_service.proto\x12\rllmgateway.v1\x1a\x19llmgateway/v1/types.proto\"\xfc\x03\n\x0f\x43ompleteRequest\x12\r\n\x05model\x18\x01 \x01(\t\x12(\n\x08messages\x18\x02 \x03(\x0b\x32\x16.llmgateway.v1.Message\x12\x18\n\x0btemperature\x18\x03 \x01(\x01H\x00\x88\x01\x01\x12\x12\n\x05top_p\x18\x04 \x01(\x01H\x01\x88\x01\x01\x12\x17\n\nmax_tokens\x18\x05 \x01(\x05H\x02\x88\x01\x01\x12\x0c\n\x04stop\x18\x06 \x03(\t\x12\x11\n\x04seed\x18\x07 \x01(\x03H\x03\x88\x01\x01\x12\x0c\n\x04user\x18\x08 \x01(\t\x12>\n\x08metadata\x18\t \x03(\x0b\x32,.llmgateway.v1.CompleteRequest.MetadataEntry\x12,\n\x07routing\x18\n \x01(\x0b\x32\x1b.llmgateway.v1.RoutingHints\x12*\n\x05\x63\x61\x63he\x18\x0b \x01(\x0b\x32\x1b.llmgateway.v1.CacheOptions\x12\x12\n\nsession_id\x18\x0c \x01(\t\x12)\n\x05tools\x18\r \x01(\x0b\x32\x1a.llmgateway.v1.ToolOptions\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x42\x0e\n\x0c_temperatureB\x08\n\x06_top_pB\r\n\x0b_max_tokensB\x07\n\x05_seed\"A\n\x10\x43ompleteResponse\x12-\n\ncompletion\x18\x01 \x01(\x0b\x32\x19.llmgateway.v1.Completion\"\x88\x04\n\x15StreamCompleteRequest\x12\r\n\x05model\x18\x01 \x01(\t\x12(\n\x08messages\x18\x02 \x03(\x0b\x32\x16.llmgateway.v1.Message\x12\x18\n\x0btemperature\x18\x03 \x01(\x01H\x00\x88\x01\x01\x12\x12\n\x05top_p\x18\x04 \x01(\x01H\x01\x88\x01\x01\x12\x17\n\nmax_tokens\x18\x05 \x01(\x05H\x02\x88\x01\x01\x12\x0c\n\x04stop\x18\x06 \x03(\t\x12\x11\n\x04seed\x18\x07 \x01(\x03H\x03\x88\x01\x01\x12\x0c\n\x04user\x18\x08 \x01(\t\x12\x44\n\x08metadata\x18\t \x03(\x0b\x32\x32.llmgateway.v1.StreamCompleteRequest.MetadataEntry\x12,\n\x07routing\x18\n \x01(\x0b\x32\x1b.llmgateway.v1.RoutingHints\x12*\n\x05\x63\x61\x63he\x18\x0b \x01(\x0b\x32\x1b.llmgateway.v1.CacheOptions\x12\x12\n\nsession_id\x18\x0c \x01(\t\x12)\n\x05tools\x18\r \x01(\x0b\x32\x1a.llmgateway.v1.ToolOptions\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x42\x0e\n\x0c_temperatureB\x08\n\x06_top_pB\r\n\x0b_max_tokensB\x07\n\x05_seed\"\xeb\x01\n\x16StreamCompleteResponse\x12,\n\x05\x64\x65lta\x18\x01 \x01(\x0b\x32\x1b.llmgateway.v1.ContentDeltaH\x00\x12/\n\ncompletion\x18\x02 \x01(\x0b\x32\x19.llmgateway.v1.CompletionH\x00\x12\x33\n\ttool_call\x18\x03 \x01(\x0b\x32\x1e.llmgateway.v1.ToolCallStartedH\x00\x12\x34\n\x0btool_result\x18\x04 \x01(\x0b\x32\x1d.llmgateway.v1.ToolCallResultH\x00\x42\x07\n\x05\x65vent\"R\n\x0fToolCallStarted\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x16\n\x0e\x61rguments_json\x18\x03 \x01(\t\x12\r\n\x05round\x18\x04 \x01(\r\"`\n\x0eToolCallResult\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x0e\n\x06output\x18\x03 \x01(\t\x12\x10\n\x08is_error\x18\x04 \x01(\x08\x12\x12\n\nlatency_ms\x18\x05 \x01(\x01\"\x1c\n\x0c\x43ontentDelta\x12\x0c\n\x04text\x18\x01 \x01(\t\"M\n\x12\x43ountTokensRequest\x12\r\n\x05model\x18\x01 \x01(\t\x12(\n\x08messages\x18\x02 \x03(\x0b\x32\x16.llmgateway.v1.Message\"`\n\x13\x43ountTokensResponse\x12\x14\n\x0cinput_tokens\x18\x01 \x01(\x03\x12\x11\n\testimated\x18\x02 \x01(\x08\x12\x11\n\ttokenizer\x18\x03 \x01(\t\x12\r\n\x05model\x18\x04 \x01(\t\"\x13\n\x11ListModelsRequest\"U\n\x12ListModelsResponse\x12(\n\x06models\x18\x01 \x03(\x0b\x32\x18.llmgateway.v1.ModelInfo\x12\x15\n\rdefault_model\x18\x02 \x01(\t\"\xa8\x02\n\tModelInfo\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0f\n\x07\x61liases\x18\x02 \x03(\t\x12\x10\n\x08provider\x18\x03 \x01(\t\x12\x15\n\rprovider_kind\x18\x04 \x01(\t\x12\x16\n\x0eupstream_model\x18\x05 \x01(\t\x12\r\n\x05local\x18\x06 \x01(\x08\x12\x16\n\x0e\x63ontext_window\x18\x07 \x01(\x03\x12\x19\n\x11max_output_tokens\x18\x08 \x01(\x03\x12\x1f\n\x17input_price_per_million\x18\t \x01(\x01\x12 \n\x18output_price_per_million\x18\n \x01(\x01\x12\x36\n\x0c\x63\x61pabilities\x18\x0b \x01(\x0b\x32 .llmgateway.v1.ModelCapabilities\"X\n\x11ModelCapabilities\x12\x11\n\tstreaming\x18\x01 \x01(\x08\x12\r\n\x05tools\x18\x02 \x01(\x08\x12\x0e\n\x06vision\x18\x03 \x01(\x08\x12\x11\n\tjson_mode\x18\x04 \x01(\x08\x32\xea\x02\n\x11\x43ompletionService\x12K\n\x08\x43omplete\x12\x1e.llmgateway.v1.CompleteRequest\x1a\x1f.llmgateway.v1.CompleteResponse\x12_\n\x0eStreamComplete\x12$.llmgateway.v1.StreamCompleteRequest\x1a%.llmgateway.v1.StreamCompleteResponse0\x01\x12T\n\x0b\x43ountTokens\x12!.llmgateway.v1.CountTokensRequest\x1a\".llmgateway.v1.CountTokensResponse\x12Q\n\nListModels\x12 .llmgateway.v1.ListModelsRequest\x1a!.llmgateway.v1.ListModelsResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n&llmgateway/v1/completion_service.proto\x12\rllmgateway.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x19llmgateway/v1/types.proto\"\xed\x06\n\x0f\x43ompleteRequest\x12\r\n\x05model\x18\x01 \x01(\t\x12(\n\x08messages\x18\x02 \x03(\x0b\x32\x16.llmgateway.v1.Message\x12\x18\n\x0btemperature\x18\x03 \x01(\x01H\x00\x88\x01\x01\x12\x12\n\x05top_p\x18\x04 \x01(\x01H\x01\x88\x01\x01\x12\x17\n\nmax_tokens\x18\x05 \x01(\x05H\x02\x88\x01\x01\x12\x0c\n\x04stop\x18\x06 \x03(\t\x12\x11\n\x04seed\x18\x07 \x01(\x03H\x03\x88\x01\x01\x12\x0c\n\x04user\x18\x08 \x01(\t\x12>\n\x08metadata\x18\t \x03(\x0b\x32,.llmgateway.v1.CompleteRequest.MetadataEntry\x12,\n\x07routing\x18\n \x01(\x0b\x32\x1b.llmgateway.v1.RoutingHints\x12*\n\x05\x63\x61\x63he\x18\x0b \x01(\x0b\x32\x1b.llmgateway.v1.CacheOptions\x12\x12\n\nsession_id\x18\x0c \x01(\t\x12)\n\x05tools\x18\r \x01(\x0b\x32\x1a.llmgateway.v1.ToolOptions\x12\x36\n\x0fresponse_format\x18\x0e \x01(\x0b\x32\x1d.llmgateway.v1.ResponseFormat\x12\x32\n\treasoning\x18\x0f \x01(\x0b\x32\x1f.llmgateway.v1.ReasoningOptions\x12\x1d\n\x10presence_penalty\x18\x10 \x01(\x01H\x04\x88\x01\x01\x12\x1e\n\x11\x66requency_penalty\x18\x11 \x01(\x01H\x05\x88\x01\x01\x12\x10\n\x08logprobs\x18\x12 \x01(\x08\x12\x19\n\x0ctop_logprobs\x18\x13 \x01(\rH\x06\x88\x01\x01\x12\x14\n\x0cservice_tier\x18\x14 \x01(\t\x12\x18\n\x10prompt_cache_key\x18\x15 \x01(\t\x12+\n\nextra_body\x18\x16 \x01(\x0b\x32\x17.google.protobuf.Struct\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x42\x0e\n\x0c_temperatureB\x08\n\x06_top_pB\r\n\x0b_max_tokensB\x07\n\x05_seedB\x13\n\x11_presence_penaltyB\x14\n\x12_frequency_penaltyB\x0f\n\r_top_logprobs\"A\n\x10\x43ompleteResponse\x12-\n\ncompletion\x18\x01 \x01(\x0b\x32\x19.llmgateway.v1.Completion\"\xf9\x06\n\x15StreamCompleteRequest\x12\r\n\x05model\x18\x01 \x01(\t\x12(\n\x08messages\x18\x02 \x03(\x0b\x32\x16.llmgateway.v1.Message\x12\x18\n\x0btemperature\x18\x03 \x01(\x01H\x00\x88\x01\x01\x12\x12\n\x05top_p\x18\x04 \x01(\x01H\x01\x88\x01\x01\x12\x17\n\nmax_tokens\x18\x05 \x01(\x05H\x02\x88\x01\x01\x12\x0c\n\x04stop\x18\x06 \x03(\t\x12\x11\n\x04seed\x18\x07 \x01(\x03H\x03\x88\x01\x01\x12\x0c\n\x04user\x18\x08 \x01(\t\x12\x44\n\x08metadata\x18\t \x03(\x0b\x32\x32.llmgateway.v1.StreamCompleteRequest.MetadataEntry\x12,\n\x07routing\x18\n \x01(\x0b\x32\x1b.llmgateway.v1.RoutingHints\x12*\n\x05\x63\x61\x63he\x18\x0b \x01(\x0b\x32\x1b.llmgateway.v1.CacheOptions\x12\x12\n\nsession_id\x18\x0c \x01(\t\x12)\n\x05tools\x18\r \x01(\x0b\x32\x1a.llmgateway.v1.ToolOptions\x12\x36\n\x0fresponse_format\x18\x0e \x01(\x0b\x32\x1d.llmgateway.v1.ResponseFormat\x12\x32\n\treasoning\x18\x0f \x01(\x0b\x32\x1f.llmgateway.v1.ReasoningOptions\x12\x1d\n\x10presence_penalty\x18\x10 \x01(\x01H\x04\x88\x01\x01\x12\x1e\n\x11\x66requency_penalty\x18\x11 \x01(\x01H\x05\x88\x01\x01\x12\x10\n\x08logprobs\x18\x12 \x01(\x08\x12\x19\n\x0ctop_logprobs\x18\x13 \x01(\rH\x06\x88\x01\x01\x12\x14\n\x0cservice_tier\x18\x14 \x01(\t\x12\x18\n\x10prompt_cache_key\x18\x15 \x01(\t\x12+\n\nextra_body\x18\x16 \x01(\x0b\x32\x17.google.protobuf.Struct\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x42\x0e\n\x0c_temperatureB\x08\n\x06_top_pB\r\n\x0b_max_tokensB\x07\n\x05_seedB\x13\n\x11_presence_penaltyB\x14\n\x12_frequency_penaltyB\x0f\n\r_top_logprobs\"\x9f\x02\n\x16StreamCompleteResponse\x12,\n\x05\x64\x65lta\x18\x01 \x01(\x0b\x32\x1b.llmgateway.v1.ContentDeltaH\x00\x12/\n\ncompletion\x18\x02 \x01(\x0b\x32\x19.llmgateway.v1.CompletionH\x00\x12\x33\n\ttool_call\x18\x03 \x01(\x0b\x32\x1e.llmgateway.v1.ToolCallStartedH\x00\x12\x34\n\x0btool_result\x18\x04 \x01(\x0b\x32\x1d.llmgateway.v1.ToolCallResultH\x00\x12\x32\n\treasoning\x18\x05 \x01(\x0b\x32\x1d.llmgateway.v1.ReasoningDeltaH\x00\x42\x07\n\x05\x65vent\"\x1e\n\x0eReasoningDelta\x12\x0c\n\x04text\x18\x01 \x01(\t\"R\n\x0fToolCallStarted\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x16\n\x0e\x61rguments_json\x18\x03 \x01(\t\x12\r\n\x05round\x18\x04 \x01(\r\"`\n\x0eToolCallResult\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x0e\n\x06output\x18\x03 \x01(\t\x12\x10\n\x08is_error\x18\x04 \x01(\x08\x12\x12\n\nlatency_ms\x18\x05 \x01(\x01\"K\n\x0c\x43ontentDelta\x12\x0c\n\x04text\x18\x01 \x01(\t\x12-\n\x08logprobs\x18\x02 \x03(\x0b\x32\x1b.llmgateway.v1.TokenLogprob\"M\n\x12\x43ountTokensRequest\x12\r\n\x05model\x18\x01 \x01(\t\x12(\n\x08messages\x18\x02 \x03(\x0b\x32\x16.llmgateway.v1.Message\"`\n\x13\x43ountTokensResponse\x12\x14\n\x0cinput_tokens\x18\x01 \x01(\x03\x12\x11\n\testimated\x18\x02 \x01(\x08\x12\x11\n\ttokenizer\x18\x03 \x01(\t\x12\r\n\x05model\x18\x04 \x01(\t\"\x13\n\x11ListModelsRequest\"U\n\x12ListModelsResponse\x12(\n\x06models\x18\x01 \x03(\x0b\x32\x18.llmgateway.v1.ModelInfo\x12\x15\n\rdefault_model\x18\x02 \x01(\t\"\xf7\x02\n\tModelInfo\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0f\n\x07\x61liases\x18\x02 \x03(\t\x12\x10\n\x08provider\x18\x03 \x01(\t\x12\x15\n\rprovider_kind\x18\x04 \x01(\t\x12\x16\n\x0eupstream_model\x18\x05 \x01(\t\x12\r\n\x05local\x18\x06 \x01(\x08\x12\x16\n\x0e\x63ontext_window\x18\x07 \x01(\x03\x12\x19\n\x11max_output_tokens\x18\x08 \x01(\x03\x12\x1f\n\x17input_price_per_million\x18\t \x01(\x01\x12 \n\x18output_price_per_million\x18\n \x01(\x01\x12\x36\n\x0c\x63\x61pabilities\x18\x0b \x01(\x0b\x32 .llmgateway.v1.ModelCapabilities\x12&\n\x1e\x63\x61\x63hed_input_price_per_million\x18\x0c \x01(\x01\x12%\n\x1d\x63\x61\x63he_write_price_per_million\x18\r \x01(\x01\"\x8d\x01\n\x11ModelCapabilities\x12\x11\n\tstreaming\x18\x01 \x01(\x08\x12\r\n\x05tools\x18\x02 \x01(\x08\x12\x0e\n\x06vision\x18\x03 \x01(\x08\x12\x11\n\tjson_mode\x18\x04 \x01(\x08\x12\x11\n\tdocuments\x18\x05 \x01(\x08\x12\r\n\x05\x61udio\x18\x06 \x01(\x08\x12\x11\n\treasoning\x18\x07 \x01(\x08\x32\xea\x02\n\x11\x43ompletionService\x12K\n\x08\x43omplete\x12\x1e.llmgateway.v1.CompleteRequest\x1a\x1f.llmgateway.v1.CompleteResponse\x12_\n\x0eStreamComplete\x12$.llmgateway.v1.StreamCompleteRequest\x1a%.llmgateway.v1.StreamCompleteResponse0\x01\x12T\n\x0b\x43ountTokens\x12!.llmgateway.v1.CountTokensRequest\x1a\".llmgateway.v1.CountTokensResponse\x12Q\n\nListModels\x12 .llmgateway.v1.ListModelsRequest\x1a!.llmgateway.v1.ListModelsResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -36,36 +37,38 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_COMPLETEREQUEST_METADATAENTRY']._serialized_options = b'8\001'
   _globals['_STREAMCOMPLETEREQUEST_METADATAENTRY']._loaded_options = None
   _globals['_STREAMCOMPLETEREQUEST_METADATAENTRY']._serialized_options = b'8\001'
-  _globals['_COMPLETEREQUEST']._serialized_start=85
-  _globals['_COMPLETEREQUEST']._serialized_end=593
-  _globals['_COMPLETEREQUEST_METADATAENTRY']._serialized_start=496
-  _globals['_COMPLETEREQUEST_METADATAENTRY']._serialized_end=543
-  _globals['_COMPLETERESPONSE']._serialized_start=595
-  _globals['_COMPLETERESPONSE']._serialized_end=660
-  _globals['_STREAMCOMPLETEREQUEST']._serialized_start=663
-  _globals['_STREAMCOMPLETEREQUEST']._serialized_end=1183
-  _globals['_STREAMCOMPLETEREQUEST_METADATAENTRY']._serialized_start=496
-  _globals['_STREAMCOMPLETEREQUEST_METADATAENTRY']._serialized_end=543
-  _globals['_STREAMCOMPLETERESPONSE']._serialized_start=1186
-  _globals['_STREAMCOMPLETERESPONSE']._serialized_end=1421
-  _globals['_TOOLCALLSTARTED']._serialized_start=1423
-  _globals['_TOOLCALLSTARTED']._serialized_end=1505
-  _globals['_TOOLCALLRESULT']._serialized_start=1507
-  _globals['_TOOLCALLRESULT']._serialized_end=1603
-  _globals['_CONTENTDELTA']._serialized_start=1605
-  _globals['_CONTENTDELTA']._serialized_end=1633
-  _globals['_COUNTTOKENSREQUEST']._serialized_start=1635
-  _globals['_COUNTTOKENSREQUEST']._serialized_end=1712
-  _globals['_COUNTTOKENSRESPONSE']._serialized_start=1714
-  _globals['_COUNTTOKENSRESPONSE']._serialized_end=1810
-  _globals['_LISTMODELSREQUEST']._serialized_start=1812
-  _globals['_LISTMODELSREQUEST']._serialized_end=1831
-  _globals['_LISTMODELSRESPONSE']._serialized_start=1833
-  _globals['_LISTMODELSRESPONSE']._serialized_end=1918
-  _globals['_MODELINFO']._serialized_start=1921
-  _globals['_MODELINFO']._serialized_end=2217
-  _globals['_MODELCAPABILITIES']._serialized_start=2219
-  _globals['_MODELCAPABILITIES']._serialized_end=2307
-  _globals['_COMPLETIONSERVICE']._serialized_start=2310
-  _globals['_COMPLETIONSERVICE']._serialized_end=2672
+  _globals['_COMPLETEREQUEST']._serialized_start=115
+  _globals['_COMPLETEREQUEST']._serialized_end=992
+  _globals['_COMPLETEREQUEST_METADATAENTRY']._serialized_start=835
+  _globals['_COMPLETEREQUEST_METADATAENTRY']._serialized_end=882
+  _globals['_COMPLETERESPONSE']._serialized_start=994
+  _globals['_COMPLETERESPONSE']._serialized_end=1059
+  _globals['_STREAMCOMPLETEREQUEST']._serialized_start=1062
+  _globals['_STREAMCOMPLETEREQUEST']._serialized_end=1951
+  _globals['_STREAMCOMPLETEREQUEST_METADATAENTRY']._serialized_start=835
+  _globals['_STREAMCOMPLETEREQUEST_METADATAENTRY']._serialized_end=882
+  _globals['_STREAMCOMPLETERESPONSE']._serialized_start=1954
+  _globals['_STREAMCOMPLETERESPONSE']._serialized_end=2241
+  _globals['_REASONINGDELTA']._serialized_start=2243
+  _globals['_REASONINGDELTA']._serialized_end=2273
+  _globals['_TOOLCALLSTARTED']._serialized_start=2275
+  _globals['_TOOLCALLSTARTED']._serialized_end=2357
+  _globals['_TOOLCALLRESULT']._serialized_start=2359
+  _globals['_TOOLCALLRESULT']._serialized_end=2455
+  _globals['_CONTENTDELTA']._serialized_start=2457
+  _globals['_CONTENTDELTA']._serialized_end=2532
+  _globals['_COUNTTOKENSREQUEST']._serialized_start=2534
+  _globals['_COUNTTOKENSREQUEST']._serialized_end=2611
+  _globals['_COUNTTOKENSRESPONSE']._serialized_start=2613
+  _globals['_COUNTTOKENSRESPONSE']._serialized_end=2709
+  _globals['_LISTMODELSREQUEST']._serialized_start=2711
+  _globals['_LISTMODELSREQUEST']._serialized_end=2730
+  _globals['_LISTMODELSRESPONSE']._serialized_start=2732
+  _globals['_LISTMODELSRESPONSE']._serialized_end=2817
+  _globals['_MODELINFO']._serialized_start=2820
+  _globals['_MODELINFO']._serialized_end=3195
+  _globals['_MODELCAPABILITIES']._serialized_start=3198
+  _globals['_MODELCAPABILITIES']._serialized_end=3339
+  _globals['_COMPLETIONSERVICE']._serialized_start=3342
+  _globals['_COMPLETIONSERVICE']._serialized_end=3704
 # @@protoc_insertion_point(module_scope)

@@ -1,3 +1,4 @@
+from google.protobuf import struct_pb2 as _struct_pb2
 from llmgateway.v1 import types_pb2 as _types_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
@@ -7,7 +8,7 @@ from typing import ClassVar as _ClassVar, Iterable as _Iterable, Mapping as _Map
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class CompleteRequest(_message.Message):
-    __slots__ = ("model", "messages", "temperature", "top_p", "max_tokens", "stop", "seed", "user", "metadata", "routing", "cache", "session_id", "tools")
+    __slots__ = ("model", "messages", "temperature", "top_p", "max_tokens", "stop", "seed", "user", "metadata", "routing", "cache", "session_id", "tools", "response_format", "reasoning", "presence_penalty", "frequency_penalty", "logprobs", "top_logprobs", "service_tier", "prompt_cache_key", "extra_body")
     class MetadataEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -28,6 +29,15 @@ class CompleteRequest(_message.Message):
     CACHE_FIELD_NUMBER: _ClassVar[int]
     SESSION_ID_FIELD_NUMBER: _ClassVar[int]
     TOOLS_FIELD_NUMBER: _ClassVar[int]
+    RESPONSE_FORMAT_FIELD_NUMBER: _ClassVar[int]
+    REASONING_FIELD_NUMBER: _ClassVar[int]
+    PRESENCE_PENALTY_FIELD_NUMBER: _ClassVar[int]
+    FREQUENCY_PENALTY_FIELD_NUMBER: _ClassVar[int]
+    LOGPROBS_FIELD_NUMBER: _ClassVar[int]
+    TOP_LOGPROBS_FIELD_NUMBER: _ClassVar[int]
+    SERVICE_TIER_FIELD_NUMBER: _ClassVar[int]
+    PROMPT_CACHE_KEY_FIELD_NUMBER: _ClassVar[int]
+    EXTRA_BODY_FIELD_NUMBER: _ClassVar[int]
     model: str
     messages: _containers.RepeatedCompositeFieldContainer[_types_pb2.Message]
     temperature: float
@@ -41,7 +51,16 @@ class CompleteRequest(_message.Message):
     cache: _types_pb2.CacheOptions
     session_id: str
     tools: _types_pb2.ToolOptions
-    def __init__(self, model: _Optional[str] = ..., messages: _Optional[_Iterable[_Union[_types_pb2.Message, _Mapping]]] = ..., temperature: _Optional[float] = ..., top_p: _Optional[float] = ..., max_tokens: _Optional[int] = ..., stop: _Optional[_Iterable[str]] = ..., seed: _Optional[int] = ..., user: _Optional[str] = ..., metadata: _Optional[_Mapping[str, str]] = ..., routing: _Optional[_Union[_types_pb2.RoutingHints, _Mapping]] = ..., cache: _Optional[_Union[_types_pb2.CacheOptions, _Mapping]] = ..., session_id: _Optional[str] = ..., tools: _Optional[_Union[_types_pb2.ToolOptions, _Mapping]] = ...) -> None: ...
+    response_format: _types_pb2.ResponseFormat
+    reasoning: _types_pb2.ReasoningOptions
+    presence_penalty: float
+    frequency_penalty: float
+    logprobs: bool
+    top_logprobs: int
+    service_tier: str
+    prompt_cache_key: str
+    extra_body: _struct_pb2.Struct
+    def __init__(self, model: _Optional[str] = ..., messages: _Optional[_Iterable[_Union[_types_pb2.Message, _Mapping]]] = ..., temperature: _Optional[float] = ..., top_p: _Optional[float] = ..., max_tokens: _Optional[int] = ..., stop: _Optional[_Iterable[str]] = ..., seed: _Optional[int] = ..., user: _Optional[str] = ..., metadata: _Optional[_Mapping[str, str]] = ..., routing: _Optional[_Union[_types_pb2.RoutingHints, _Mapping]] = ..., cache: _Optional[_Union[_types_pb2.CacheOptions, _Mapping]] = ..., session_id: _Optional[str] = ..., tools: _Optional[_Union[_types_pb2.ToolOptions, _Mapping]] = ..., response_format: _Optional[_Union[_types_pb2.ResponseFormat, _Mapping]] = ..., reasoning: _Optional[_Union[_types_pb2.ReasoningOptions, _Mapping]] = ..., presence_penalty: _Optional[float] = ..., frequency_penalty: _Optional[float] = ..., logprobs: bool = ..., top_logprobs: _Optional[int] = ..., service_tier: _Optional[str] = ..., prompt_cache_key: _Optional[str] = ..., extra_body: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
 
 class CompleteResponse(_message.Message):
     __slots__ = ("completion",)
@@ -50,7 +69,7 @@ class CompleteResponse(_message.Message):
     def __init__(self, completion: _Optional[_Union[_types_pb2.Completion, _Mapping]] = ...) -> None: ...
 
 class StreamCompleteRequest(_message.Message):
-    __slots__ = ("model", "messages", "temperature", "top_p", "max_tokens", "stop", "seed", "user", "metadata", "routing", "cache", "session_id", "tools")
+    __slots__ = ("model", "messages", "temperature", "top_p", "max_tokens", "stop", "seed", "user", "metadata", "routing", "cache", "session_id", "tools", "response_format", "reasoning", "presence_penalty", "frequency_penalty", "logprobs", "top_logprobs", "service_tier", "prompt_cache_key", "extra_body")
     class MetadataEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -71,6 +90,15 @@ class StreamCompleteRequest(_message.Message):
     CACHE_FIELD_NUMBER: _ClassVar[int]
     SESSION_ID_FIELD_NUMBER: _ClassVar[int]
     TOOLS_FIELD_NUMBER: _ClassVar[int]
+    RESPONSE_FORMAT_FIELD_NUMBER: _ClassVar[int]
+    REASONING_FIELD_NUMBER: _ClassVar[int]
+    PRESENCE_PENALTY_FIELD_NUMBER: _ClassVar[int]
+    FREQUENCY_PENALTY_FIELD_NUMBER: _ClassVar[int]
+    LOGPROBS_FIELD_NUMBER: _ClassVar[int]
+    TOP_LOGPROBS_FIELD_NUMBER: _ClassVar[int]
+    SERVICE_TIER_FIELD_NUMBER: _ClassVar[int]
+    PROMPT_CACHE_KEY_FIELD_NUMBER: _ClassVar[int]
+    EXTRA_BODY_FIELD_NUMBER: _ClassVar[int]
     model: str
     messages: _containers.RepeatedCompositeFieldContainer[_types_pb2.Message]
     temperature: float
@@ -84,19 +112,36 @@ class StreamCompleteRequest(_message.Message):
     cache: _types_pb2.CacheOptions
     session_id: str
     tools: _types_pb2.ToolOptions
-    def __init__(self, model: _Optional[str] = ..., messages: _Optional[_Iterable[_Union[_types_pb2.Message, _Mapping]]] = ..., temperature: _Optional[float] = ..., top_p: _Optional[float] = ..., max_tokens: _Optional[int] = ..., stop: _Optional[_Iterable[str]] = ..., seed: _Optional[int] = ..., user: _Optional[str] = ..., metadata: _Optional[_Mapping[str, str]] = ..., routing: _Optional[_Union[_types_pb2.RoutingHints, _Mapping]] = ..., cache: _Optional[_Union[_types_pb2.CacheOptions, _Mapping]] = ..., session_id: _Optional[str] = ..., tools: _Optional[_Union[_types_pb2.ToolOptions, _Mapping]] = ...) -> None: ...
+    response_format: _types_pb2.ResponseFormat
+    reasoning: _types_pb2.ReasoningOptions
+    presence_penalty: float
+    frequency_penalty: float
+    logprobs: bool
+    top_logprobs: int
+    service_tier: str
+    prompt_cache_key: str
+    extra_body: _struct_pb2.Struct
+    def __init__(self, model: _Optional[str] = ..., messages: _Optional[_Iterable[_Union[_types_pb2.Message, _Mapping]]] = ..., temperature: _Optional[float] = ..., top_p: _Optional[float] = ..., max_tokens: _Optional[int] = ..., stop: _Optional[_Iterable[str]] = ..., seed: _Optional[int] = ..., user: _Optional[str] = ..., metadata: _Optional[_Mapping[str, str]] = ..., routing: _Optional[_Union[_types_pb2.RoutingHints, _Mapping]] = ..., cache: _Optional[_Union[_types_pb2.CacheOptions, _Mapping]] = ..., session_id: _Optional[str] = ..., tools: _Optional[_Union[_types_pb2.ToolOptions, _Mapping]] = ..., response_format: _Optional[_Union[_types_pb2.ResponseFormat, _Mapping]] = ..., reasoning: _Optional[_Union[_types_pb2.ReasoningOptions, _Mapping]] = ..., presence_penalty: _Optional[float] = ..., frequency_penalty: _Optional[float] = ..., logprobs: bool = ..., top_logprobs: _Optional[int] = ..., service_tier: _Optional[str] = ..., prompt_cache_key: _Optional[str] = ..., extra_body: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
 
 class StreamCompleteResponse(_message.Message):
-    __slots__ = ("delta", "completion", "tool_call", "tool_result")
+    __slots__ = ("delta", "completion", "tool_call", "tool_result", "reasoning")
     DELTA_FIELD_NUMBER: _ClassVar[int]
     COMPLETION_FIELD_NUMBER: _ClassVar[int]
     TOOL_CALL_FIELD_NUMBER: _ClassVar[int]
     TOOL_RESULT_FIELD_NUMBER: _ClassVar[int]
+    REASONING_FIELD_NUMBER: _ClassVar[int]
     delta: ContentDelta
     completion: _types_pb2.Completion
     tool_call: ToolCallStarted
     tool_result: ToolCallResult
-    def __init__(self, delta: _Optional[_Union[ContentDelta, _Mapping]] = ..., completion: _Optional[_Union[_types_pb2.Completion, _Mapping]] = ..., tool_call: _Optional[_Union[ToolCallStarted, _Mapping]] = ..., tool_result: _Optional[_Union[ToolCallResult, _Mapping]] = ...) -> None: ...
+    reasoning: ReasoningDelta
+    def __init__(self, delta: _Optional[_Union[ContentDelta, _Mapping]] = ..., completion: _Optional[_Union[_types_pb2.Completion, _Mapping]] = ..., tool_call: _Optional[_Union[ToolCallStarted, _Mapping]] = ..., tool_result: _Optional[_Union[ToolCallResult, _Mapping]] = ..., reasoning: _Optional[_Union[ReasoningDelta, _Mapping]] = ...) -> None: ...
+
+class ReasoningDelta(_message.Message):
+    __slots__ = ("text",)
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    text: str
+    def __init__(self, text: _Optional[str] = ...) -> None: ...
 
 class ToolCallStarted(_message.Message):
     __slots__ = ("id", "name", "arguments_json", "round")
@@ -125,10 +170,12 @@ class ToolCallResult(_message.Message):
     def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., output: _Optional[str] = ..., is_error: bool = ..., latency_ms: _Optional[float] = ...) -> None: ...
 
 class ContentDelta(_message.Message):
-    __slots__ = ("text",)
+    __slots__ = ("text", "logprobs")
     TEXT_FIELD_NUMBER: _ClassVar[int]
+    LOGPROBS_FIELD_NUMBER: _ClassVar[int]
     text: str
-    def __init__(self, text: _Optional[str] = ...) -> None: ...
+    logprobs: _containers.RepeatedCompositeFieldContainer[_types_pb2.TokenLogprob]
+    def __init__(self, text: _Optional[str] = ..., logprobs: _Optional[_Iterable[_Union[_types_pb2.TokenLogprob, _Mapping]]] = ...) -> None: ...
 
 class CountTokensRequest(_message.Message):
     __slots__ = ("model", "messages")
@@ -163,7 +210,7 @@ class ListModelsResponse(_message.Message):
     def __init__(self, models: _Optional[_Iterable[_Union[ModelInfo, _Mapping]]] = ..., default_model: _Optional[str] = ...) -> None: ...
 
 class ModelInfo(_message.Message):
-    __slots__ = ("name", "aliases", "provider", "provider_kind", "upstream_model", "local", "context_window", "max_output_tokens", "input_price_per_million", "output_price_per_million", "capabilities")
+    __slots__ = ("name", "aliases", "provider", "provider_kind", "upstream_model", "local", "context_window", "max_output_tokens", "input_price_per_million", "output_price_per_million", "capabilities", "cached_input_price_per_million", "cache_write_price_per_million")
     NAME_FIELD_NUMBER: _ClassVar[int]
     ALIASES_FIELD_NUMBER: _ClassVar[int]
     PROVIDER_FIELD_NUMBER: _ClassVar[int]
@@ -175,6 +222,8 @@ class ModelInfo(_message.Message):
     INPUT_PRICE_PER_MILLION_FIELD_NUMBER: _ClassVar[int]
     OUTPUT_PRICE_PER_MILLION_FIELD_NUMBER: _ClassVar[int]
     CAPABILITIES_FIELD_NUMBER: _ClassVar[int]
+    CACHED_INPUT_PRICE_PER_MILLION_FIELD_NUMBER: _ClassVar[int]
+    CACHE_WRITE_PRICE_PER_MILLION_FIELD_NUMBER: _ClassVar[int]
     name: str
     aliases: _containers.RepeatedScalarFieldContainer[str]
     provider: str
@@ -186,16 +235,24 @@ class ModelInfo(_message.Message):
     input_price_per_million: float
     output_price_per_million: float
     capabilities: ModelCapabilities
-    def __init__(self, name: _Optional[str] = ..., aliases: _Optional[_Iterable[str]] = ..., provider: _Optional[str] = ..., provider_kind: _Optional[str] = ..., upstream_model: _Optional[str] = ..., local: bool = ..., context_window: _Optional[int] = ..., max_output_tokens: _Optional[int] = ..., input_price_per_million: _Optional[float] = ..., output_price_per_million: _Optional[float] = ..., capabilities: _Optional[_Union[ModelCapabilities, _Mapping]] = ...) -> None: ...
+    cached_input_price_per_million: float
+    cache_write_price_per_million: float
+    def __init__(self, name: _Optional[str] = ..., aliases: _Optional[_Iterable[str]] = ..., provider: _Optional[str] = ..., provider_kind: _Optional[str] = ..., upstream_model: _Optional[str] = ..., local: bool = ..., context_window: _Optional[int] = ..., max_output_tokens: _Optional[int] = ..., input_price_per_million: _Optional[float] = ..., output_price_per_million: _Optional[float] = ..., capabilities: _Optional[_Union[ModelCapabilities, _Mapping]] = ..., cached_input_price_per_million: _Optional[float] = ..., cache_write_price_per_million: _Optional[float] = ...) -> None: ...
 
 class ModelCapabilities(_message.Message):
-    __slots__ = ("streaming", "tools", "vision", "json_mode")
+    __slots__ = ("streaming", "tools", "vision", "json_mode", "documents", "audio", "reasoning")
     STREAMING_FIELD_NUMBER: _ClassVar[int]
     TOOLS_FIELD_NUMBER: _ClassVar[int]
     VISION_FIELD_NUMBER: _ClassVar[int]
     JSON_MODE_FIELD_NUMBER: _ClassVar[int]
+    DOCUMENTS_FIELD_NUMBER: _ClassVar[int]
+    AUDIO_FIELD_NUMBER: _ClassVar[int]
+    REASONING_FIELD_NUMBER: _ClassVar[int]
     streaming: bool
     tools: bool
     vision: bool
     json_mode: bool
-    def __init__(self, streaming: bool = ..., tools: bool = ..., vision: bool = ..., json_mode: bool = ...) -> None: ...
+    documents: bool
+    audio: bool
+    reasoning: bool
+    def __init__(self, streaming: bool = ..., tools: bool = ..., vision: bool = ..., json_mode: bool = ..., documents: bool = ..., audio: bool = ..., reasoning: bool = ...) -> None: ...

@@ -4,15 +4,16 @@
 
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
-import type { CacheOptions, Completion, Message as Message$1, RoutingHints, ToolOptions } from "./types_pb.js";
+import { file_google_protobuf_struct } from "@bufbuild/protobuf/wkt";
+import type { CacheOptions, Completion, Message as Message$1, ReasoningOptions, ResponseFormat, RoutingHints, TokenLogprob, ToolOptions } from "./types_pb.js";
 import { file_llmgateway_v1_types } from "./types_pb.js";
-import type { Message } from "@bufbuild/protobuf";
+import type { JsonObject, Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file llmgateway/v1/completion_service.proto.
  */
 export const file_llmgateway_v1_completion_service: GenFile = /*@__PURE__*/
-  fileDesc("CiZsbG1nYXRld2F5L3YxL2NvbXBsZXRpb25fc2VydmljZS5wcm90bxINbGxtZ2F0ZXdheS52MSL8AwoPQ29tcGxldGVSZXF1ZXN0Eg0KBW1vZGVsGAEgASgJEigKCG1lc3NhZ2VzGAIgAygLMhYubGxtZ2F0ZXdheS52MS5NZXNzYWdlEhgKC3RlbXBlcmF0dXJlGAMgASgBSACIAQESEgoFdG9wX3AYBCABKAFIAYgBARIXCgptYXhfdG9rZW5zGAUgASgFSAKIAQESDAoEc3RvcBgGIAMoCRIRCgRzZWVkGAcgASgDSAOIAQESDAoEdXNlchgIIAEoCRI+CghtZXRhZGF0YRgJIAMoCzIsLmxsbWdhdGV3YXkudjEuQ29tcGxldGVSZXF1ZXN0Lk1ldGFkYXRhRW50cnkSLAoHcm91dGluZxgKIAEoCzIbLmxsbWdhdGV3YXkudjEuUm91dGluZ0hpbnRzEioKBWNhY2hlGAsgASgLMhsubGxtZ2F0ZXdheS52MS5DYWNoZU9wdGlvbnMSEgoKc2Vzc2lvbl9pZBgMIAEoCRIpCgV0b29scxgNIAEoCzIaLmxsbWdhdGV3YXkudjEuVG9vbE9wdGlvbnMaLwoNTWV0YWRhdGFFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBQg4KDF90ZW1wZXJhdHVyZUIICgZfdG9wX3BCDQoLX21heF90b2tlbnNCBwoFX3NlZWQiQQoQQ29tcGxldGVSZXNwb25zZRItCgpjb21wbGV0aW9uGAEgASgLMhkubGxtZ2F0ZXdheS52MS5Db21wbGV0aW9uIogEChVTdHJlYW1Db21wbGV0ZVJlcXVlc3QSDQoFbW9kZWwYASABKAkSKAoIbWVzc2FnZXMYAiADKAsyFi5sbG1nYXRld2F5LnYxLk1lc3NhZ2USGAoLdGVtcGVyYXR1cmUYAyABKAFIAIgBARISCgV0b3BfcBgEIAEoAUgBiAEBEhcKCm1heF90b2tlbnMYBSABKAVIAogBARIMCgRzdG9wGAYgAygJEhEKBHNlZWQYByABKANIA4gBARIMCgR1c2VyGAggASgJEkQKCG1ldGFkYXRhGAkgAygLMjIubGxtZ2F0ZXdheS52MS5TdHJlYW1Db21wbGV0ZVJlcXVlc3QuTWV0YWRhdGFFbnRyeRIsCgdyb3V0aW5nGAogASgLMhsubGxtZ2F0ZXdheS52MS5Sb3V0aW5nSGludHMSKgoFY2FjaGUYCyABKAsyGy5sbG1nYXRld2F5LnYxLkNhY2hlT3B0aW9ucxISCgpzZXNzaW9uX2lkGAwgASgJEikKBXRvb2xzGA0gASgLMhoubGxtZ2F0ZXdheS52MS5Ub29sT3B0aW9ucxovCg1NZXRhZGF0YUVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAFCDgoMX3RlbXBlcmF0dXJlQggKBl90b3BfcEINCgtfbWF4X3Rva2Vuc0IHCgVfc2VlZCLrAQoWU3RyZWFtQ29tcGxldGVSZXNwb25zZRIsCgVkZWx0YRgBIAEoCzIbLmxsbWdhdGV3YXkudjEuQ29udGVudERlbHRhSAASLwoKY29tcGxldGlvbhgCIAEoCzIZLmxsbWdhdGV3YXkudjEuQ29tcGxldGlvbkgAEjMKCXRvb2xfY2FsbBgDIAEoCzIeLmxsbWdhdGV3YXkudjEuVG9vbENhbGxTdGFydGVkSAASNAoLdG9vbF9yZXN1bHQYBCABKAsyHS5sbG1nYXRld2F5LnYxLlRvb2xDYWxsUmVzdWx0SABCBwoFZXZlbnQiUgoPVG9vbENhbGxTdGFydGVkEgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSFgoOYXJndW1lbnRzX2pzb24YAyABKAkSDQoFcm91bmQYBCABKA0iYAoOVG9vbENhbGxSZXN1bHQSCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRIOCgZvdXRwdXQYAyABKAkSEAoIaXNfZXJyb3IYBCABKAgSEgoKbGF0ZW5jeV9tcxgFIAEoASIcCgxDb250ZW50RGVsdGESDAoEdGV4dBgBIAEoCSJNChJDb3VudFRva2Vuc1JlcXVlc3QSDQoFbW9kZWwYASABKAkSKAoIbWVzc2FnZXMYAiADKAsyFi5sbG1nYXRld2F5LnYxLk1lc3NhZ2UiYAoTQ291bnRUb2tlbnNSZXNwb25zZRIUCgxpbnB1dF90b2tlbnMYASABKAMSEQoJZXN0aW1hdGVkGAIgASgIEhEKCXRva2VuaXplchgDIAEoCRINCgVtb2RlbBgEIAEoCSITChFMaXN0TW9kZWxzUmVxdWVzdCJVChJMaXN0TW9kZWxzUmVzcG9uc2USKAoGbW9kZWxzGAEgAygLMhgubGxtZ2F0ZXdheS52MS5Nb2RlbEluZm8SFQoNZGVmYXVsdF9tb2RlbBgCIAEoCSKoAgoJTW9kZWxJbmZvEgwKBG5hbWUYASABKAkSDwoHYWxpYXNlcxgCIAMoCRIQCghwcm92aWRlchgDIAEoCRIVCg1wcm92aWRlcl9raW5kGAQgASgJEhYKDnVwc3RyZWFtX21vZGVsGAUgASgJEg0KBWxvY2FsGAYgASgIEhYKDmNvbnRleHRfd2luZG93GAcgASgDEhkKEW1heF9vdXRwdXRfdG9rZW5zGAggASgDEh8KF2lucHV0X3ByaWNlX3Blcl9taWxsaW9uGAkgASgBEiAKGG91dHB1dF9wcmljZV9wZXJfbWlsbGlvbhgKIAEoARI2CgxjYXBhYmlsaXRpZXMYCyABKAsyIC5sbG1nYXRld2F5LnYxLk1vZGVsQ2FwYWJpbGl0aWVzIlgKEU1vZGVsQ2FwYWJpbGl0aWVzEhEKCXN0cmVhbWluZxgBIAEoCBINCgV0b29scxgCIAEoCBIOCgZ2aXNpb24YAyABKAgSEQoJanNvbl9tb2RlGAQgASgIMuoCChFDb21wbGV0aW9uU2VydmljZRJLCghDb21wbGV0ZRIeLmxsbWdhdGV3YXkudjEuQ29tcGxldGVSZXF1ZXN0Gh8ubGxtZ2F0ZXdheS52MS5Db21wbGV0ZVJlc3BvbnNlEl8KDlN0cmVhbUNvbXBsZXRlEiQubGxtZ2F0ZXdheS52MS5TdHJlYW1Db21wbGV0ZVJlcXVlc3QaJS5sbG1nYXRld2F5LnYxLlN0cmVhbUNvbXBsZXRlUmVzcG9uc2UwARJUCgtDb3VudFRva2VucxIhLmxsbWdhdGV3YXkudjEuQ291bnRUb2tlbnNSZXF1ZXN0GiIubGxtZ2F0ZXdheS52MS5Db3VudFRva2Vuc1Jlc3BvbnNlElEKCkxpc3RNb2RlbHMSIC5sbG1nYXRld2F5LnYxLkxpc3RNb2RlbHNSZXF1ZXN0GiEubGxtZ2F0ZXdheS52MS5MaXN0TW9kZWxzUmVzcG9uc2ViBnByb3RvMw", [file_llmgateway_v1_types]);
+  fileDesc("CiZsbG1nYXRld2F5L3YxL2NvbXBsZXRpb25fc2VydmljZS5wcm90bxINbGxtZ2F0ZXdheS52MSLtBgoPQ29tcGxldGVSZXF1ZXN0Eg0KBW1vZGVsGAEgASgJEigKCG1lc3NhZ2VzGAIgAygLMhYubGxtZ2F0ZXdheS52MS5NZXNzYWdlEhgKC3RlbXBlcmF0dXJlGAMgASgBSACIAQESEgoFdG9wX3AYBCABKAFIAYgBARIXCgptYXhfdG9rZW5zGAUgASgFSAKIAQESDAoEc3RvcBgGIAMoCRIRCgRzZWVkGAcgASgDSAOIAQESDAoEdXNlchgIIAEoCRI+CghtZXRhZGF0YRgJIAMoCzIsLmxsbWdhdGV3YXkudjEuQ29tcGxldGVSZXF1ZXN0Lk1ldGFkYXRhRW50cnkSLAoHcm91dGluZxgKIAEoCzIbLmxsbWdhdGV3YXkudjEuUm91dGluZ0hpbnRzEioKBWNhY2hlGAsgASgLMhsubGxtZ2F0ZXdheS52MS5DYWNoZU9wdGlvbnMSEgoKc2Vzc2lvbl9pZBgMIAEoCRIpCgV0b29scxgNIAEoCzIaLmxsbWdhdGV3YXkudjEuVG9vbE9wdGlvbnMSNgoPcmVzcG9uc2VfZm9ybWF0GA4gASgLMh0ubGxtZ2F0ZXdheS52MS5SZXNwb25zZUZvcm1hdBIyCglyZWFzb25pbmcYDyABKAsyHy5sbG1nYXRld2F5LnYxLlJlYXNvbmluZ09wdGlvbnMSHQoQcHJlc2VuY2VfcGVuYWx0eRgQIAEoAUgEiAEBEh4KEWZyZXF1ZW5jeV9wZW5hbHR5GBEgASgBSAWIAQESEAoIbG9ncHJvYnMYEiABKAgSGQoMdG9wX2xvZ3Byb2JzGBMgASgNSAaIAQESFAoMc2VydmljZV90aWVyGBQgASgJEhgKEHByb21wdF9jYWNoZV9rZXkYFSABKAkSKwoKZXh0cmFfYm9keRgWIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QaLwoNTWV0YWRhdGFFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBQg4KDF90ZW1wZXJhdHVyZUIICgZfdG9wX3BCDQoLX21heF90b2tlbnNCBwoFX3NlZWRCEwoRX3ByZXNlbmNlX3BlbmFsdHlCFAoSX2ZyZXF1ZW5jeV9wZW5hbHR5Qg8KDV90b3BfbG9ncHJvYnMiQQoQQ29tcGxldGVSZXNwb25zZRItCgpjb21wbGV0aW9uGAEgASgLMhkubGxtZ2F0ZXdheS52MS5Db21wbGV0aW9uIvkGChVTdHJlYW1Db21wbGV0ZVJlcXVlc3QSDQoFbW9kZWwYASABKAkSKAoIbWVzc2FnZXMYAiADKAsyFi5sbG1nYXRld2F5LnYxLk1lc3NhZ2USGAoLdGVtcGVyYXR1cmUYAyABKAFIAIgBARISCgV0b3BfcBgEIAEoAUgBiAEBEhcKCm1heF90b2tlbnMYBSABKAVIAogBARIMCgRzdG9wGAYgAygJEhEKBHNlZWQYByABKANIA4gBARIMCgR1c2VyGAggASgJEkQKCG1ldGFkYXRhGAkgAygLMjIubGxtZ2F0ZXdheS52MS5TdHJlYW1Db21wbGV0ZVJlcXVlc3QuTWV0YWRhdGFFbnRyeRIsCgdyb3V0aW5nGAogASgLMhsubGxtZ2F0ZXdheS52MS5Sb3V0aW5nSGludHMSKgoFY2FjaGUYCyABKAsyGy5sbG1nYXRld2F5LnYxLkNhY2hlT3B0aW9ucxISCgpzZXNzaW9uX2lkGAwgASgJEikKBXRvb2xzGA0gASgLMhoubGxtZ2F0ZXdheS52MS5Ub29sT3B0aW9ucxI2Cg9yZXNwb25zZV9mb3JtYXQYDiABKAsyHS5sbG1nYXRld2F5LnYxLlJlc3BvbnNlRm9ybWF0EjIKCXJlYXNvbmluZxgPIAEoCzIfLmxsbWdhdGV3YXkudjEuUmVhc29uaW5nT3B0aW9ucxIdChBwcmVzZW5jZV9wZW5hbHR5GBAgASgBSASIAQESHgoRZnJlcXVlbmN5X3BlbmFsdHkYESABKAFIBYgBARIQCghsb2dwcm9icxgSIAEoCBIZCgx0b3BfbG9ncHJvYnMYEyABKA1IBogBARIUCgxzZXJ2aWNlX3RpZXIYFCABKAkSGAoQcHJvbXB0X2NhY2hlX2tleRgVIAEoCRIrCgpleHRyYV9ib2R5GBYgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBovCg1NZXRhZGF0YUVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAFCDgoMX3RlbXBlcmF0dXJlQggKBl90b3BfcEINCgtfbWF4X3Rva2Vuc0IHCgVfc2VlZEITChFfcHJlc2VuY2VfcGVuYWx0eUIUChJfZnJlcXVlbmN5X3BlbmFsdHlCDwoNX3RvcF9sb2dwcm9icyKfAgoWU3RyZWFtQ29tcGxldGVSZXNwb25zZRIsCgVkZWx0YRgBIAEoCzIbLmxsbWdhdGV3YXkudjEuQ29udGVudERlbHRhSAASLwoKY29tcGxldGlvbhgCIAEoCzIZLmxsbWdhdGV3YXkudjEuQ29tcGxldGlvbkgAEjMKCXRvb2xfY2FsbBgDIAEoCzIeLmxsbWdhdGV3YXkudjEuVG9vbENhbGxTdGFydGVkSAASNAoLdG9vbF9yZXN1bHQYBCABKAsyHS5sbG1nYXRld2F5LnYxLlRvb2xDYWxsUmVzdWx0SAASMgoJcmVhc29uaW5nGAUgASgLMh0ubGxtZ2F0ZXdheS52MS5SZWFzb25pbmdEZWx0YUgAQgcKBWV2ZW50Ih4KDlJlYXNvbmluZ0RlbHRhEgwKBHRleHQYASABKAkiUgoPVG9vbENhbGxTdGFydGVkEgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSFgoOYXJndW1lbnRzX2pzb24YAyABKAkSDQoFcm91bmQYBCABKA0iYAoOVG9vbENhbGxSZXN1bHQSCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRIOCgZvdXRwdXQYAyABKAkSEAoIaXNfZXJyb3IYBCABKAgSEgoKbGF0ZW5jeV9tcxgFIAEoASJLCgxDb250ZW50RGVsdGESDAoEdGV4dBgBIAEoCRItCghsb2dwcm9icxgCIAMoCzIbLmxsbWdhdGV3YXkudjEuVG9rZW5Mb2dwcm9iIk0KEkNvdW50VG9rZW5zUmVxdWVzdBINCgVtb2RlbBgBIAEoCRIoCghtZXNzYWdlcxgCIAMoCzIWLmxsbWdhdGV3YXkudjEuTWVzc2FnZSJgChNDb3VudFRva2Vuc1Jlc3BvbnNlEhQKDGlucHV0X3Rva2VucxgBIAEoAxIRCgllc3RpbWF0ZWQYAiABKAgSEQoJdG9rZW5pemVyGAMgASgJEg0KBW1vZGVsGAQgASgJIhMKEUxpc3RNb2RlbHNSZXF1ZXN0IlUKEkxpc3RNb2RlbHNSZXNwb25zZRIoCgZtb2RlbHMYASADKAsyGC5sbG1nYXRld2F5LnYxLk1vZGVsSW5mbxIVCg1kZWZhdWx0X21vZGVsGAIgASgJIvcCCglNb2RlbEluZm8SDAoEbmFtZRgBIAEoCRIPCgdhbGlhc2VzGAIgAygJEhAKCHByb3ZpZGVyGAMgASgJEhUKDXByb3ZpZGVyX2tpbmQYBCABKAkSFgoOdXBzdHJlYW1fbW9kZWwYBSABKAkSDQoFbG9jYWwYBiABKAgSFgoOY29udGV4dF93aW5kb3cYByABKAMSGQoRbWF4X291dHB1dF90b2tlbnMYCCABKAMSHwoXaW5wdXRfcHJpY2VfcGVyX21pbGxpb24YCSABKAESIAoYb3V0cHV0X3ByaWNlX3Blcl9taWxsaW9uGAogASgBEjYKDGNhcGFiaWxpdGllcxgLIAEoCzIgLmxsbWdhdGV3YXkudjEuTW9kZWxDYXBhYmlsaXRpZXMSJgoeY2FjaGVkX2lucHV0X3ByaWNlX3Blcl9taWxsaW9uGAwgASgBEiUKHWNhY2hlX3dyaXRlX3ByaWNlX3Blcl9taWxsaW9uGA0gASgBIo0BChFNb2RlbENhcGFiaWxpdGllcxIRCglzdHJlYW1pbmcYASABKAgSDQoFdG9vbHMYAiABKAgSDgoGdmlzaW9uGAMgASgIEhEKCWpzb25fbW9kZRgEIAEoCBIRCglkb2N1bWVudHMYBSABKAgSDQoFYXVkaW8YBiABKAgSEQoJcmVhc29uaW5nGAcgASgIMuoCChFDb21wbGV0aW9uU2VydmljZRJLCghDb21wbGV0ZRIeLmxsbWdhdGV3YXkudjEuQ29tcGxldGVSZXF1ZXN0Gh8ubGxtZ2F0ZXdheS52MS5Db21wbGV0ZVJlc3BvbnNlEl8KDlN0cmVhbUNvbXBsZXRlEiQubGxtZ2F0ZXdheS52MS5TdHJlYW1Db21wbGV0ZVJlcXVlc3QaJS5sbG1nYXRld2F5LnYxLlN0cmVhbUNvbXBsZXRlUmVzcG9uc2UwARJUCgtDb3VudFRva2VucxIhLmxsbWdhdGV3YXkudjEuQ291bnRUb2tlbnNSZXF1ZXN0GiIubGxtZ2F0ZXdheS52MS5Db3VudFRva2Vuc1Jlc3BvbnNlElEKCkxpc3RNb2RlbHMSIC5sbG1nYXRld2F5LnYxLkxpc3RNb2RlbHNSZXF1ZXN0GiEubGxtZ2F0ZXdheS52MS5MaXN0TW9kZWxzUmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_struct, file_llmgateway_v1_types]);
 
 /**
  * CompleteRequest asks for one answer.
@@ -110,6 +111,71 @@ export type CompleteRequest = Message<"llmgateway.v1.CompleteRequest"> & {
    * @generated from field: llmgateway.v1.ToolOptions tools = 13;
    */
   tools?: ToolOptions | undefined;
+
+  /**
+   * Ask for the answer in JSON, or in JSON that conforms to a schema (checked by the gateway).
+   *
+   * @generated from field: llmgateway.v1.ResponseFormat response_format = 14;
+   */
+  responseFormat?: ResponseFormat | undefined;
+
+  /**
+   * Ask a reasoning model to think first.
+   *
+   * @generated from field: llmgateway.v1.ReasoningOptions reasoning = 15;
+   */
+  reasoning?: ReasoningOptions | undefined;
+
+  /**
+   * Penalises tokens that already appeared, -2 to 2 (OpenAI-format providers).
+   *
+   * @generated from field: optional double presence_penalty = 16;
+   */
+  presencePenalty?: number | undefined;
+
+  /**
+   * Penalises tokens by how often they appeared, -2 to 2 (OpenAI-format providers).
+   *
+   * @generated from field: optional double frequency_penalty = 17;
+   */
+  frequencyPenalty?: number | undefined;
+
+  /**
+   * Return the answer's tokens with their log probabilities (OpenAI-format providers).
+   *
+   * @generated from field: bool logprobs = 18;
+   */
+  logprobs: boolean;
+
+  /**
+   * With logprobs: how many of the most likely tokens to return at each position, 0 to 20.
+   *
+   * @generated from field: optional uint32 top_logprobs = 19;
+   */
+  topLogprobs?: number | undefined;
+
+  /**
+   * The provider's service tier, such as "auto", "default", "flex" or "priority" (OpenAI), "auto" or
+   * "standard_only" (Anthropic).
+   *
+   * @generated from field: string service_tier = 20;
+   */
+  serviceTier: string;
+
+  /**
+   * A key the provider groups prompt-cache hits by (OpenAI prompt_cache_key).
+   *
+   * @generated from field: string prompt_cache_key = 21;
+   */
+  promptCacheKey: string;
+
+  /**
+   * Provider-specific fields sent as they are in the body of an openai-compatible provider's request
+   * (Ollama, vLLM, Groq options); refused for other providers. They may not override fields the gateway sets.
+   *
+   * @generated from field: google.protobuf.Struct extra_body = 22;
+   */
+  extraBody?: JsonObject | undefined;
 };
 
 /**
@@ -236,6 +302,71 @@ export type StreamCompleteRequest = Message<"llmgateway.v1.StreamCompleteRequest
    * @generated from field: llmgateway.v1.ToolOptions tools = 13;
    */
   tools?: ToolOptions | undefined;
+
+  /**
+   * Ask for the answer in JSON, or in JSON that conforms to a schema (checked by the gateway).
+   *
+   * @generated from field: llmgateway.v1.ResponseFormat response_format = 14;
+   */
+  responseFormat?: ResponseFormat | undefined;
+
+  /**
+   * Ask a reasoning model to think first.
+   *
+   * @generated from field: llmgateway.v1.ReasoningOptions reasoning = 15;
+   */
+  reasoning?: ReasoningOptions | undefined;
+
+  /**
+   * Penalises tokens that already appeared, -2 to 2 (OpenAI-format providers).
+   *
+   * @generated from field: optional double presence_penalty = 16;
+   */
+  presencePenalty?: number | undefined;
+
+  /**
+   * Penalises tokens by how often they appeared, -2 to 2 (OpenAI-format providers).
+   *
+   * @generated from field: optional double frequency_penalty = 17;
+   */
+  frequencyPenalty?: number | undefined;
+
+  /**
+   * Return the answer's tokens with their log probabilities (OpenAI-format providers).
+   *
+   * @generated from field: bool logprobs = 18;
+   */
+  logprobs: boolean;
+
+  /**
+   * With logprobs: how many of the most likely tokens to return at each position, 0 to 20.
+   *
+   * @generated from field: optional uint32 top_logprobs = 19;
+   */
+  topLogprobs?: number | undefined;
+
+  /**
+   * The provider's service tier, such as "auto", "default", "flex" or "priority" (OpenAI), "auto" or
+   * "standard_only" (Anthropic).
+   *
+   * @generated from field: string service_tier = 20;
+   */
+  serviceTier: string;
+
+  /**
+   * A key the provider groups prompt-cache hits by (OpenAI prompt_cache_key).
+   *
+   * @generated from field: string prompt_cache_key = 21;
+   */
+  promptCacheKey: string;
+
+  /**
+   * Provider-specific fields sent as they are in the body of an openai-compatible provider's request
+   * (Ollama, vLLM, Groq options); refused for other providers. They may not override fields the gateway sets.
+   *
+   * @generated from field: google.protobuf.Struct extra_body = 22;
+   */
+  extraBody?: JsonObject | undefined;
 };
 
 /**
@@ -288,6 +419,14 @@ export type StreamCompleteResponse = Message<"llmgateway.v1.StreamCompleteRespon
      */
     value: ToolCallResult;
     case: "toolResult";
+  } | {
+    /**
+     * A piece of the model's reasoning (thinking), in order, before the answer's text.
+     *
+     * @generated from field: llmgateway.v1.ReasoningDelta reasoning = 5;
+     */
+    value: ReasoningDelta;
+    case: "reasoning";
   } | { case: undefined; value?: undefined };
 };
 
@@ -297,6 +436,27 @@ export type StreamCompleteResponse = Message<"llmgateway.v1.StreamCompleteRespon
  */
 export const StreamCompleteResponseSchema: GenMessage<StreamCompleteResponse> = /*@__PURE__*/
   messageDesc(file_llmgateway_v1_completion_service, 3);
+
+/**
+ * ReasoningDelta is a piece of the model's reasoning; it is never part of the answer's text.
+ *
+ * @generated from message llmgateway.v1.ReasoningDelta
+ */
+export type ReasoningDelta = Message<"llmgateway.v1.ReasoningDelta"> & {
+  /**
+   * The text to append to the reasoning so far.
+   *
+   * @generated from field: string text = 1;
+   */
+  text: string;
+};
+
+/**
+ * Describes the message llmgateway.v1.ReasoningDelta.
+ * Use `create(ReasoningDeltaSchema)` to create a new message.
+ */
+export const ReasoningDeltaSchema: GenMessage<ReasoningDelta> = /*@__PURE__*/
+  messageDesc(file_llmgateway_v1_completion_service, 4);
 
 /**
  * ToolCallStarted says the gateway started running a tool call.
@@ -338,7 +498,7 @@ export type ToolCallStarted = Message<"llmgateway.v1.ToolCallStarted"> & {
  * Use `create(ToolCallStartedSchema)` to create a new message.
  */
 export const ToolCallStartedSchema: GenMessage<ToolCallStarted> = /*@__PURE__*/
-  messageDesc(file_llmgateway_v1_completion_service, 4);
+  messageDesc(file_llmgateway_v1_completion_service, 5);
 
 /**
  * ToolCallResult is how a tool call ended; the model receives the same.
@@ -387,7 +547,7 @@ export type ToolCallResult = Message<"llmgateway.v1.ToolCallResult"> & {
  * Use `create(ToolCallResultSchema)` to create a new message.
  */
 export const ToolCallResultSchema: GenMessage<ToolCallResult> = /*@__PURE__*/
-  messageDesc(file_llmgateway_v1_completion_service, 5);
+  messageDesc(file_llmgateway_v1_completion_service, 6);
 
 /**
  * ContentDelta is a piece of the answer's text.
@@ -401,6 +561,13 @@ export type ContentDelta = Message<"llmgateway.v1.ContentDelta"> & {
    * @generated from field: string text = 1;
    */
   text: string;
+
+  /**
+   * The tokens of this text with their log probabilities, when the request asked for logprobs.
+   *
+   * @generated from field: repeated llmgateway.v1.TokenLogprob logprobs = 2;
+   */
+  logprobs: TokenLogprob[];
 };
 
 /**
@@ -408,7 +575,7 @@ export type ContentDelta = Message<"llmgateway.v1.ContentDelta"> & {
  * Use `create(ContentDeltaSchema)` to create a new message.
  */
 export const ContentDeltaSchema: GenMessage<ContentDelta> = /*@__PURE__*/
-  messageDesc(file_llmgateway_v1_completion_service, 6);
+  messageDesc(file_llmgateway_v1_completion_service, 7);
 
 /**
  * CountTokensRequest names a model and the messages to count.
@@ -436,7 +603,7 @@ export type CountTokensRequest = Message<"llmgateway.v1.CountTokensRequest"> & {
  * Use `create(CountTokensRequestSchema)` to create a new message.
  */
 export const CountTokensRequestSchema: GenMessage<CountTokensRequest> = /*@__PURE__*/
-  messageDesc(file_llmgateway_v1_completion_service, 7);
+  messageDesc(file_llmgateway_v1_completion_service, 8);
 
 /**
  * CountTokensResponse gives the prompt's size in the model's tokens.
@@ -478,7 +645,7 @@ export type CountTokensResponse = Message<"llmgateway.v1.CountTokensResponse"> &
  * Use `create(CountTokensResponseSchema)` to create a new message.
  */
 export const CountTokensResponseSchema: GenMessage<CountTokensResponse> = /*@__PURE__*/
-  messageDesc(file_llmgateway_v1_completion_service, 8);
+  messageDesc(file_llmgateway_v1_completion_service, 9);
 
 /**
  * ListModelsRequest asks for the model catalogue.
@@ -493,7 +660,7 @@ export type ListModelsRequest = Message<"llmgateway.v1.ListModelsRequest"> & {
  * Use `create(ListModelsRequestSchema)` to create a new message.
  */
 export const ListModelsRequestSchema: GenMessage<ListModelsRequest> = /*@__PURE__*/
-  messageDesc(file_llmgateway_v1_completion_service, 9);
+  messageDesc(file_llmgateway_v1_completion_service, 10);
 
 /**
  * ListModelsResponse lists the models the gateway serves.
@@ -521,7 +688,7 @@ export type ListModelsResponse = Message<"llmgateway.v1.ListModelsResponse"> & {
  * Use `create(ListModelsResponseSchema)` to create a new message.
  */
 export const ListModelsResponseSchema: GenMessage<ListModelsResponse> = /*@__PURE__*/
-  messageDesc(file_llmgateway_v1_completion_service, 10);
+  messageDesc(file_llmgateway_v1_completion_service, 11);
 
 /**
  * ModelInfo describes one model of the catalogue.
@@ -605,6 +772,20 @@ export type ModelInfo = Message<"llmgateway.v1.ModelInfo"> & {
    * @generated from field: llmgateway.v1.ModelCapabilities capabilities = 11;
    */
   capabilities?: ModelCapabilities | undefined;
+
+  /**
+   * Price of input tokens read from the provider's prompt cache, in US dollars per million.
+   *
+   * @generated from field: double cached_input_price_per_million = 12;
+   */
+  cachedInputPricePerMillion: number;
+
+  /**
+   * Price of input tokens written to the provider's prompt cache, in US dollars per million.
+   *
+   * @generated from field: double cache_write_price_per_million = 13;
+   */
+  cacheWritePricePerMillion: number;
 };
 
 /**
@@ -612,7 +793,7 @@ export type ModelInfo = Message<"llmgateway.v1.ModelInfo"> & {
  * Use `create(ModelInfoSchema)` to create a new message.
  */
 export const ModelInfoSchema: GenMessage<ModelInfo> = /*@__PURE__*/
-  messageDesc(file_llmgateway_v1_completion_service, 11);
+  messageDesc(file_llmgateway_v1_completion_service, 12);
 
 /**
  * ModelCapabilities declares what a model supports.
@@ -647,6 +828,27 @@ export type ModelCapabilities = Message<"llmgateway.v1.ModelCapabilities"> & {
    * @generated from field: bool json_mode = 4;
    */
   jsonMode: boolean;
+
+  /**
+   * The model accepts files (PDF documents).
+   *
+   * @generated from field: bool documents = 5;
+   */
+  documents: boolean;
+
+  /**
+   * The model accepts audio input.
+   *
+   * @generated from field: bool audio = 6;
+   */
+  audio: boolean;
+
+  /**
+   * The model can reason (think) before it answers.
+   *
+   * @generated from field: bool reasoning = 7;
+   */
+  reasoning: boolean;
 };
 
 /**
@@ -654,7 +856,7 @@ export type ModelCapabilities = Message<"llmgateway.v1.ModelCapabilities"> & {
  * Use `create(ModelCapabilitiesSchema)` to create a new message.
  */
 export const ModelCapabilitiesSchema: GenMessage<ModelCapabilities> = /*@__PURE__*/
-  messageDesc(file_llmgateway_v1_completion_service, 12);
+  messageDesc(file_llmgateway_v1_completion_service, 13);
 
 /**
  * CompletionService asks a language model for an answer, through whichever provider the gateway routes to.

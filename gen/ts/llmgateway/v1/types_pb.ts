@@ -10,7 +10,7 @@ import type { Message as Message$1 } from "@bufbuild/protobuf";
  * Describes the file llmgateway/v1/types.proto.
  */
 export const file_llmgateway_v1_types: GenFile = /*@__PURE__*/
-  fileDesc("ChlsbG1nYXRld2F5L3YxL3R5cGVzLnByb3RvEg1sbG1nYXRld2F5LnYxIjwKCFRvb2xDYWxsEgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSFgoOYXJndW1lbnRzX2pzb24YAyABKAkijgEKB01lc3NhZ2USIQoEcm9sZRgBIAEoDjITLmxsbWdhdGV3YXkudjEuUm9sZRIPCgdjb250ZW50GAIgASgJEgwKBG5hbWUYBCABKAkSKwoKdG9vbF9jYWxscxgFIAMoCzIXLmxsbWdhdGV3YXkudjEuVG9vbENhbGwSFAoMdG9vbF9jYWxsX2lkGAYgASgJInkKDFJvdXRpbmdIaW50cxIwCghzdHJhdGVneRgBIAEoDjIeLmxsbWdhdGV3YXkudjEuUm91dGluZ1N0cmF0ZWd5EhsKE3ByZWZlcnJlZF9wcm92aWRlcnMYAiADKAkSGgoSZXhjbHVkZWRfcHJvdmlkZXJzGAMgAygJIkwKDlRvb2xEZWZpbml0aW9uEgwKBG5hbWUYASABKAkSEwoLZGVzY3JpcHRpb24YAiABKAkSFwoPcGFyYW1ldGVyc19qc29uGAMgASgJIqYBCgtUb29sT3B0aW9ucxINCgVuYW1lcxgBIAMoCRILCgNhbGwYAiABKAgSMgoLZGVmaW5pdGlvbnMYAyADKAsyHS5sbG1nYXRld2F5LnYxLlRvb2xEZWZpbml0aW9uEi8KCWV4ZWN1dGlvbhgEIAEoDjIcLmxsbWdhdGV3YXkudjEuVG9vbEV4ZWN1dGlvbhIWCg5tYXhfaXRlcmF0aW9ucxgFIAEoDSKAAQoMQ2FjaGVPcHRpb25zEhAKCG5vX2NhY2hlGAEgASgIEhAKCG5vX3N0b3JlGAIgASgIEhgKC3R0bF9zZWNvbmRzGAMgASgNSACIAQESDQoFZm9yY2UYBCABKAgSEwoLbm9fc2VtYW50aWMYBSABKAhCDgoMX3R0bF9zZWNvbmRzIl0KBVVzYWdlEhQKDGlucHV0X3Rva2VucxgBIAEoAxIVCg1vdXRwdXRfdG9rZW5zGAIgASgDEhQKDHRvdGFsX3Rva2VucxgDIAEoAxIRCgllc3RpbWF0ZWQYBCABKAgitgMKCkNvbXBsZXRpb24SCgoCaWQYASABKAkSJwoHbWVzc2FnZRgCIAEoCzIWLmxsbWdhdGV3YXkudjEuTWVzc2FnZRIyCg1maW5pc2hfcmVhc29uGAMgASgOMhsubGxtZ2F0ZXdheS52MS5GaW5pc2hSZWFzb24SIwoFdXNhZ2UYBCABKAsyFC5sbG1nYXRld2F5LnYxLlVzYWdlEhAKCGNvc3RfdXNkGAUgASgBEhAKCHByb3ZpZGVyGAYgASgJEg0KBW1vZGVsGAcgASgJEjAKDGNhY2hlX3N0YXR1cxgIIAEoDjIaLmxsbWdhdGV3YXkudjEuQ2FjaGVTdGF0dXMSEgoKbGF0ZW5jeV9tcxgJIAEoARIbChNnYXRld2F5X292ZXJoZWFkX21zGAogASgBEh4KFnRpbWVfdG9fZmlyc3RfdG9rZW5fbXMYCyABKAESKAoIYXR0ZW1wdHMYDCADKAsyFi5sbG1nYXRld2F5LnYxLkF0dGVtcHQSKgoKdG9vbF90dXJucxgNIAMoCzIWLmxsbWdhdGV3YXkudjEuTWVzc2FnZRIOCgZyb3VuZHMYDiABKA0iawoHQXR0ZW1wdBIQCghwcm92aWRlchgBIAEoCRINCgVtb2RlbBgCIAEoCRIUCgxlcnJvcl9yZWFzb24YAyABKAkSFQoNZXJyb3JfbWVzc2FnZRgEIAEoCRISCgpsYXRlbmN5X21zGAUgASgBKl8KBFJvbGUSFAoQUk9MRV9VTlNQRUNJRklFRBAAEg8KC1JPTEVfU1lTVEVNEAESDQoJUk9MRV9VU0VSEAISEgoOUk9MRV9BU1NJU1RBTlQQAxINCglST0xFX1RPT0wQBCrMAQoPUm91dGluZ1N0cmF0ZWd5EiAKHFJPVVRJTkdfU1RSQVRFR1lfVU5TUEVDSUZJRUQQABIdChlST1VUSU5HX1NUUkFURUdZX0ZBTExCQUNLEAESIAocUk9VVElOR19TVFJBVEVHWV9ST1VORF9ST0JJThACEhkKFVJPVVRJTkdfU1RSQVRFR1lfQ09TVBADEhwKGFJPVVRJTkdfU1RSQVRFR1lfTEFURU5DWRAEEh0KGVJPVVRJTkdfU1RSQVRFR1lfV0VJR0hURUQQBSqfAQoMRmluaXNoUmVhc29uEh0KGUZJTklTSF9SRUFTT05fVU5TUEVDSUZJRUQQABIWChJGSU5JU0hfUkVBU09OX1NUT1AQARIYChRGSU5JU0hfUkVBU09OX0xFTkdUSBACEhwKGEZJTklTSF9SRUFTT05fVE9PTF9DQUxMUxADEiAKHEZJTklTSF9SRUFTT05fQ09OVEVOVF9GSUxURVIQBCrNAQoLQ2FjaGVTdGF0dXMSHAoYQ0FDSEVfU1RBVFVTX1VOU1BFQ0lGSUVEEAASFQoRQ0FDSEVfU1RBVFVTX01JU1MQARIaChZDQUNIRV9TVEFUVVNfSElUX0VYQUNUEAISHQoZQ0FDSEVfU1RBVFVTX0hJVF9TRU1BTlRJQxADEhcKE0NBQ0hFX1NUQVRVU19CWVBBU1MQBBIZChVDQUNIRV9TVEFUVVNfRElTQUJMRUQQBRIaChZDQUNIRV9TVEFUVVNfQ09BTEVTQ0VEEAYqZQoNVG9vbEV4ZWN1dGlvbhIeChpUT09MX0VYRUNVVElPTl9VTlNQRUNJRklFRBAAEhkKFVRPT0xfRVhFQ1VUSU9OX0NMSUVOVBABEhkKFVRPT0xfRVhFQ1VUSU9OX1NFUlZFUhACYgZwcm90bzM");
+  fileDesc("ChlsbG1nYXRld2F5L3YxL3R5cGVzLnByb3RvEg1sbG1nYXRld2F5LnYxIjwKCFRvb2xDYWxsEgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSFgoOYXJndW1lbnRzX2pzb24YAyABKAkinQIKB01lc3NhZ2USIQoEcm9sZRgBIAEoDjITLmxsbWdhdGV3YXkudjEuUm9sZRIPCgdjb250ZW50GAIgASgJEikKBXBhcnRzGAMgAygLMhoubGxtZ2F0ZXdheS52MS5Db250ZW50UGFydBIMCgRuYW1lGAQgASgJEisKCnRvb2xfY2FsbHMYBSADKAsyFy5sbG1nYXRld2F5LnYxLlRvb2xDYWxsEhQKDHRvb2xfY2FsbF9pZBgGIAEoCRIyCg1jYWNoZV9jb250cm9sGAcgASgLMhsubGxtZ2F0ZXdheS52MS5DYWNoZUNvbnRyb2wSEQoJcmVhc29uaW5nGAggASgJEhsKE3JlYXNvbmluZ19zaWduYXR1cmUYCSABKAki2AEKC0NvbnRlbnRQYXJ0Eg4KBHRleHQYASABKAlIABIpCgVpbWFnZRgCIAEoCzIYLmxsbWdhdGV3YXkudjEuSW1hZ2VQYXJ0SAASJwoEZmlsZRgDIAEoCzIXLmxsbWdhdGV3YXkudjEuRmlsZVBhcnRIABIpCgVhdWRpbxgEIAEoCzIYLmxsbWdhdGV3YXkudjEuQXVkaW9QYXJ0SAASMgoNY2FjaGVfY29udHJvbBgFIAEoCzIbLmxsbWdhdGV3YXkudjEuQ2FjaGVDb250cm9sQgYKBHBhcnQiSgoJSW1hZ2VQYXJ0EgsKA3VybBgBIAEoCRIMCgRkYXRhGAIgASgMEhIKCm1lZGlhX3R5cGUYAyABKAkSDgoGZGV0YWlsGAQgASgJIlwKCEZpbGVQYXJ0EgwKBGRhdGEYASABKAwSEgoKbWVkaWFfdHlwZRgCIAEoCRIQCghmaWxlbmFtZRgDIAEoCRILCgN1cmwYBCABKAkSDwoHZmlsZV9pZBgFIAEoCSIpCglBdWRpb1BhcnQSDAoEZGF0YRgBIAEoDBIOCgZmb3JtYXQYAiABKAkiGwoMQ2FjaGVDb250cm9sEgsKA3R0bBgBIAEoCSJZCgpUb29sQ2hvaWNlEi0KBG1vZGUYASABKA4yHS5sbG1nYXRld2F5LnYxLlRvb2xDaG9pY2VNb2RlSAASEgoIZnVuY3Rpb24YAiABKAlIAEIICgZjaG9pY2UiigEKDlJlc3BvbnNlRm9ybWF0EjYKC2pzb25fb2JqZWN0GAEgASgLMh8ubGxtZ2F0ZXdheS52MS5Kc29uT2JqZWN0Rm9ybWF0SAASNgoLanNvbl9zY2hlbWEYAiABKAsyHy5sbG1nYXRld2F5LnYxLkpzb25TY2hlbWFGb3JtYXRIAEIICgZmb3JtYXQiEgoQSnNvbk9iamVjdEZvcm1hdCJaChBKc29uU2NoZW1hRm9ybWF0EgwKBG5hbWUYASABKAkSEwoLZGVzY3JpcHRpb24YAiABKAkSEwoLc2NoZW1hX2pzb24YAyABKAkSDgoGc3RyaWN0GAQgASgIIlkKEFJlYXNvbmluZ09wdGlvbnMSLgoGZWZmb3J0GAEgASgOMh4ubGxtZ2F0ZXdheS52MS5SZWFzb25pbmdFZmZvcnQSFQoNYnVkZ2V0X3Rva2VucxgCIAEoDSJuCgxUb2tlbkxvZ3Byb2ISDQoFdG9rZW4YASABKAkSDwoHbG9ncHJvYhgCIAEoARINCgVieXRlcxgDIAEoDBIvCgx0b3BfbG9ncHJvYnMYBCADKAsyGS5sbG1nYXRld2F5LnYxLlRvcExvZ3Byb2IiOwoKVG9wTG9ncHJvYhINCgV0b2tlbhgBIAEoCRIPCgdsb2dwcm9iGAIgASgBEg0KBWJ5dGVzGAMgASgMInkKDFJvdXRpbmdIaW50cxIwCghzdHJhdGVneRgBIAEoDjIeLmxsbWdhdGV3YXkudjEuUm91dGluZ1N0cmF0ZWd5EhsKE3ByZWZlcnJlZF9wcm92aWRlcnMYAiADKAkSGgoSZXhjbHVkZWRfcHJvdmlkZXJzGAMgAygJIpABCg5Ub29sRGVmaW5pdGlvbhIMCgRuYW1lGAEgASgJEhMKC2Rlc2NyaXB0aW9uGAIgASgJEhcKD3BhcmFtZXRlcnNfanNvbhgDIAEoCRIOCgZzdHJpY3QYBCABKAgSMgoNY2FjaGVfY29udHJvbBgFIAEoCzIbLmxsbWdhdGV3YXkudjEuQ2FjaGVDb250cm9sIosCCgtUb29sT3B0aW9ucxINCgVuYW1lcxgBIAMoCRILCgNhbGwYAiABKAgSMgoLZGVmaW5pdGlvbnMYAyADKAsyHS5sbG1nYXRld2F5LnYxLlRvb2xEZWZpbml0aW9uEi8KCWV4ZWN1dGlvbhgEIAEoDjIcLmxsbWdhdGV3YXkudjEuVG9vbEV4ZWN1dGlvbhIWCg5tYXhfaXRlcmF0aW9ucxgFIAEoDRIpCgZjaG9pY2UYBiABKAsyGS5sbG1nYXRld2F5LnYxLlRvb2xDaG9pY2USIAoTcGFyYWxsZWxfdG9vbF9jYWxscxgHIAEoCEgAiAEBQhYKFF9wYXJhbGxlbF90b29sX2NhbGxzIoABCgxDYWNoZU9wdGlvbnMSEAoIbm9fY2FjaGUYASABKAgSEAoIbm9fc3RvcmUYAiABKAgSGAoLdHRsX3NlY29uZHMYAyABKA1IAIgBARINCgVmb3JjZRgEIAEoCBITCgtub19zZW1hbnRpYxgFIAEoCEIOCgxfdHRsX3NlY29uZHMisAEKBVVzYWdlEhQKDGlucHV0X3Rva2VucxgBIAEoAxIVCg1vdXRwdXRfdG9rZW5zGAIgASgDEhQKDHRvdGFsX3Rva2VucxgDIAEoAxIRCgllc3RpbWF0ZWQYBCABKAgSGwoTY2FjaGVkX2lucHV0X3Rva2VucxgFIAEoAxIaChJjYWNoZV93cml0ZV90b2tlbnMYBiABKAMSGAoQcmVhc29uaW5nX3Rva2VucxgHIAEoAyLlAwoKQ29tcGxldGlvbhIKCgJpZBgBIAEoCRInCgdtZXNzYWdlGAIgASgLMhYubGxtZ2F0ZXdheS52MS5NZXNzYWdlEjIKDWZpbmlzaF9yZWFzb24YAyABKA4yGy5sbG1nYXRld2F5LnYxLkZpbmlzaFJlYXNvbhIjCgV1c2FnZRgEIAEoCzIULmxsbWdhdGV3YXkudjEuVXNhZ2USEAoIY29zdF91c2QYBSABKAESEAoIcHJvdmlkZXIYBiABKAkSDQoFbW9kZWwYByABKAkSMAoMY2FjaGVfc3RhdHVzGAggASgOMhoubGxtZ2F0ZXdheS52MS5DYWNoZVN0YXR1cxISCgpsYXRlbmN5X21zGAkgASgBEhsKE2dhdGV3YXlfb3ZlcmhlYWRfbXMYCiABKAESHgoWdGltZV90b19maXJzdF90b2tlbl9tcxgLIAEoARIoCghhdHRlbXB0cxgMIAMoCzIWLmxsbWdhdGV3YXkudjEuQXR0ZW1wdBIqCgp0b29sX3R1cm5zGA0gAygLMhYubGxtZ2F0ZXdheS52MS5NZXNzYWdlEg4KBnJvdW5kcxgOIAEoDRItCghsb2dwcm9icxgPIAMoCzIbLmxsbWdhdGV3YXkudjEuVG9rZW5Mb2dwcm9iImsKB0F0dGVtcHQSEAoIcHJvdmlkZXIYASABKAkSDQoFbW9kZWwYAiABKAkSFAoMZXJyb3JfcmVhc29uGAMgASgJEhUKDWVycm9yX21lc3NhZ2UYBCABKAkSEgoKbGF0ZW5jeV9tcxgFIAEoASpfCgRSb2xlEhQKEFJPTEVfVU5TUEVDSUZJRUQQABIPCgtST0xFX1NZU1RFTRABEg0KCVJPTEVfVVNFUhACEhIKDlJPTEVfQVNTSVNUQU5UEAMSDQoJUk9MRV9UT09MEAQqhwEKDlRvb2xDaG9pY2VNb2RlEiAKHFRPT0xfQ0hPSUNFX01PREVfVU5TUEVDSUZJRUQQABIZChVUT09MX0NIT0lDRV9NT0RFX0FVVE8QARIZChVUT09MX0NIT0lDRV9NT0RFX05PTkUQAhIdChlUT09MX0NIT0lDRV9NT0RFX1JFUVVJUkVEEAMqowEKD1JlYXNvbmluZ0VmZm9ydBIgChxSRUFTT05JTkdfRUZGT1JUX1VOU1BFQ0lGSUVEEAASHAoYUkVBU09OSU5HX0VGRk9SVF9NSU5JTUFMEAESGAoUUkVBU09OSU5HX0VGRk9SVF9MT1cQAhIbChdSRUFTT05JTkdfRUZGT1JUX01FRElVTRADEhkKFVJFQVNPTklOR19FRkZPUlRfSElHSBAEKswBCg9Sb3V0aW5nU3RyYXRlZ3kSIAocUk9VVElOR19TVFJBVEVHWV9VTlNQRUNJRklFRBAAEh0KGVJPVVRJTkdfU1RSQVRFR1lfRkFMTEJBQ0sQARIgChxST1VUSU5HX1NUUkFURUdZX1JPVU5EX1JPQklOEAISGQoVUk9VVElOR19TVFJBVEVHWV9DT1NUEAMSHAoYUk9VVElOR19TVFJBVEVHWV9MQVRFTkNZEAQSHQoZUk9VVElOR19TVFJBVEVHWV9XRUlHSFRFRBAFKp8BCgxGaW5pc2hSZWFzb24SHQoZRklOSVNIX1JFQVNPTl9VTlNQRUNJRklFRBAAEhYKEkZJTklTSF9SRUFTT05fU1RPUBABEhgKFEZJTklTSF9SRUFTT05fTEVOR1RIEAISHAoYRklOSVNIX1JFQVNPTl9UT09MX0NBTExTEAMSIAocRklOSVNIX1JFQVNPTl9DT05URU5UX0ZJTFRFUhAEKs0BCgtDYWNoZVN0YXR1cxIcChhDQUNIRV9TVEFUVVNfVU5TUEVDSUZJRUQQABIVChFDQUNIRV9TVEFUVVNfTUlTUxABEhoKFkNBQ0hFX1NUQVRVU19ISVRfRVhBQ1QQAhIdChlDQUNIRV9TVEFUVVNfSElUX1NFTUFOVElDEAMSFwoTQ0FDSEVfU1RBVFVTX0JZUEFTUxAEEhkKFUNBQ0hFX1NUQVRVU19ESVNBQkxFRBAFEhoKFkNBQ0hFX1NUQVRVU19DT0FMRVNDRUQQBiplCg1Ub29sRXhlY3V0aW9uEh4KGlRPT0xfRVhFQ1VUSU9OX1VOU1BFQ0lGSUVEEAASGQoVVE9PTF9FWEVDVVRJT05fQ0xJRU5UEAESGQoVVE9PTF9FWEVDVVRJT05fU0VSVkVSEAJiBnByb3RvMw");
 
 /**
  * ToolCall is a request by the model to run a named tool with JSON arguments.
@@ -61,14 +61,21 @@ export type Message = Message$1<"llmgateway.v1.Message"> & {
   role: Role;
 
   /**
-   * The text of the message.
+   * The text of the message. With parts, leave it empty (or it is sent as a first text part).
    *
    * @generated from field: string content = 2;
    */
   content: string;
 
   /**
-   * Field 3 is kept free for multi-part content (images, documents).
+   * The content as parts, in order: text, images, files and audio (user messages; text, images and
+   * files in tool results where the provider takes them). Empty means content alone.
+   *
+   * @generated from field: repeated llmgateway.v1.ContentPart parts = 3;
+   */
+  parts: ContentPart[];
+
+  /**
    * An optional name for the author, passed to providers that accept one.
    *
    * @generated from field: string name = 4;
@@ -88,6 +95,28 @@ export type Message = Message$1<"llmgateway.v1.Message"> & {
    * @generated from field: string tool_call_id = 6;
    */
   toolCallId: string;
+
+  /**
+   * Provider prompt caching (Anthropic cache_control): cache the prompt up to the end of this message.
+   *
+   * @generated from field: llmgateway.v1.CacheControl cache_control = 7;
+   */
+  cacheControl?: CacheControl | undefined;
+
+  /**
+   * For an assistant message: the model's reasoning (thinking) before its answer, never mixed into content.
+   * Sent back with the conversation to providers that take it (with reasoning_signature).
+   *
+   * @generated from field: string reasoning = 8;
+   */
+  reasoning: string;
+
+  /**
+   * The provider's signature of the reasoning (Anthropic's thinking block), needed to send it back.
+   *
+   * @generated from field: string reasoning_signature = 9;
+   */
+  reasoningSignature: string;
 };
 
 /**
@@ -96,6 +125,443 @@ export type Message = Message$1<"llmgateway.v1.Message"> & {
  */
 export const MessageSchema: GenMessage<Message> = /*@__PURE__*/
   messageDesc(file_llmgateway_v1_types, 1);
+
+/**
+ * ContentPart is one piece of a message's content.
+ *
+ * @generated from message llmgateway.v1.ContentPart
+ */
+export type ContentPart = Message$1<"llmgateway.v1.ContentPart"> & {
+  /**
+   * The piece.
+   *
+   * @generated from oneof llmgateway.v1.ContentPart.part
+   */
+  part: {
+    /**
+     * Text.
+     *
+     * @generated from field: string text = 1;
+     */
+    value: string;
+    case: "text";
+  } | {
+    /**
+     * An image.
+     *
+     * @generated from field: llmgateway.v1.ImagePart image = 2;
+     */
+    value: ImagePart;
+    case: "image";
+  } | {
+    /**
+     * A file, such as a PDF document.
+     *
+     * @generated from field: llmgateway.v1.FilePart file = 3;
+     */
+    value: FilePart;
+    case: "file";
+  } | {
+    /**
+     * Recorded audio.
+     *
+     * @generated from field: llmgateway.v1.AudioPart audio = 4;
+     */
+    value: AudioPart;
+    case: "audio";
+  } | { case: undefined; value?: undefined };
+
+  /**
+   * Provider prompt caching (Anthropic cache_control): cache the prompt up to and including this part.
+   *
+   * @generated from field: llmgateway.v1.CacheControl cache_control = 5;
+   */
+  cacheControl?: CacheControl | undefined;
+};
+
+/**
+ * Describes the message llmgateway.v1.ContentPart.
+ * Use `create(ContentPartSchema)` to create a new message.
+ */
+export const ContentPartSchema: GenMessage<ContentPart> = /*@__PURE__*/
+  messageDesc(file_llmgateway_v1_types, 2);
+
+/**
+ * ImagePart is an image given by URL or inline.
+ *
+ * @generated from message llmgateway.v1.ImagePart
+ */
+export type ImagePart = Message$1<"llmgateway.v1.ImagePart"> & {
+  /**
+   * An https URL, or a data: URL with the bytes in base64. Either url or data.
+   *
+   * @generated from field: string url = 1;
+   */
+  url: string;
+
+  /**
+   * The image's bytes. Either url or data.
+   *
+   * @generated from field: bytes data = 2;
+   */
+  data: Uint8Array;
+
+  /**
+   * The media type of data: image/png, image/jpeg, image/gif or image/webp.
+   *
+   * @generated from field: string media_type = 3;
+   */
+  mediaType: string;
+
+  /**
+   * How closely the model looks (OpenAI): "auto", "low" or "high"; empty means auto.
+   *
+   * @generated from field: string detail = 4;
+   */
+  detail: string;
+};
+
+/**
+ * Describes the message llmgateway.v1.ImagePart.
+ * Use `create(ImagePartSchema)` to create a new message.
+ */
+export const ImagePartSchema: GenMessage<ImagePart> = /*@__PURE__*/
+  messageDesc(file_llmgateway_v1_types, 3);
+
+/**
+ * FilePart is a document (a PDF, or plain text) given inline, by URL or by a provider's file id.
+ *
+ * @generated from message llmgateway.v1.FilePart
+ */
+export type FilePart = Message$1<"llmgateway.v1.FilePart"> & {
+  /**
+   * The file's bytes.
+   *
+   * @generated from field: bytes data = 1;
+   */
+  data: Uint8Array;
+
+  /**
+   * The media type of data: application/pdf or text/plain.
+   *
+   * @generated from field: string media_type = 2;
+   */
+  mediaType: string;
+
+  /**
+   * The file's name, for providers that take one.
+   *
+   * @generated from field: string filename = 3;
+   */
+  filename: string;
+
+  /**
+   * An https URL of the file, for providers that fetch it (Anthropic).
+   *
+   * @generated from field: string url = 4;
+   */
+  url: string;
+
+  /**
+   * A file already uploaded to the provider (OpenAI's file id).
+   *
+   * @generated from field: string file_id = 5;
+   */
+  fileId: string;
+};
+
+/**
+ * Describes the message llmgateway.v1.FilePart.
+ * Use `create(FilePartSchema)` to create a new message.
+ */
+export const FilePartSchema: GenMessage<FilePart> = /*@__PURE__*/
+  messageDesc(file_llmgateway_v1_types, 4);
+
+/**
+ * AudioPart is recorded audio for models that take audio input.
+ *
+ * @generated from message llmgateway.v1.AudioPart
+ */
+export type AudioPart = Message$1<"llmgateway.v1.AudioPart"> & {
+  /**
+   * The audio's bytes.
+   *
+   * @generated from field: bytes data = 1;
+   */
+  data: Uint8Array;
+
+  /**
+   * "wav" or "mp3".
+   *
+   * @generated from field: string format = 2;
+   */
+  format: string;
+};
+
+/**
+ * Describes the message llmgateway.v1.AudioPart.
+ * Use `create(AudioPartSchema)` to create a new message.
+ */
+export const AudioPartSchema: GenMessage<AudioPart> = /*@__PURE__*/
+  messageDesc(file_llmgateway_v1_types, 5);
+
+/**
+ * CacheControl marks where a provider may cache the prompt (Anthropic prompt caching).
+ *
+ * @generated from message llmgateway.v1.CacheControl
+ */
+export type CacheControl = Message$1<"llmgateway.v1.CacheControl"> & {
+  /**
+   * How long the provider keeps the cached prefix: "5m" or "1h"; empty means the provider's default (5m).
+   *
+   * @generated from field: string ttl = 1;
+   */
+  ttl: string;
+};
+
+/**
+ * Describes the message llmgateway.v1.CacheControl.
+ * Use `create(CacheControlSchema)` to create a new message.
+ */
+export const CacheControlSchema: GenMessage<CacheControl> = /*@__PURE__*/
+  messageDesc(file_llmgateway_v1_types, 6);
+
+/**
+ * ToolChoice controls tool calls for one completion.
+ *
+ * @generated from message llmgateway.v1.ToolChoice
+ */
+export type ToolChoice = Message$1<"llmgateway.v1.ToolChoice"> & {
+  /**
+   * The choice.
+   *
+   * @generated from oneof llmgateway.v1.ToolChoice.choice
+   */
+  choice: {
+    /**
+     * Auto, none or required.
+     *
+     * @generated from field: llmgateway.v1.ToolChoiceMode mode = 1;
+     */
+    value: ToolChoiceMode;
+    case: "mode";
+  } | {
+    /**
+     * The model must call this tool, by name.
+     *
+     * @generated from field: string function = 2;
+     */
+    value: string;
+    case: "function";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message llmgateway.v1.ToolChoice.
+ * Use `create(ToolChoiceSchema)` to create a new message.
+ */
+export const ToolChoiceSchema: GenMessage<ToolChoice> = /*@__PURE__*/
+  messageDesc(file_llmgateway_v1_types, 7);
+
+/**
+ * ResponseFormat asks for an answer in JSON.
+ *
+ * @generated from message llmgateway.v1.ResponseFormat
+ */
+export type ResponseFormat = Message$1<"llmgateway.v1.ResponseFormat"> & {
+  /**
+   * The format.
+   *
+   * @generated from oneof llmgateway.v1.ResponseFormat.format
+   */
+  format: {
+    /**
+     * Any JSON object.
+     *
+     * @generated from field: llmgateway.v1.JsonObjectFormat json_object = 1;
+     */
+    value: JsonObjectFormat;
+    case: "jsonObject";
+  } | {
+    /**
+     * JSON that conforms to a schema.
+     *
+     * @generated from field: llmgateway.v1.JsonSchemaFormat json_schema = 2;
+     */
+    value: JsonSchemaFormat;
+    case: "jsonSchema";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message llmgateway.v1.ResponseFormat.
+ * Use `create(ResponseFormatSchema)` to create a new message.
+ */
+export const ResponseFormatSchema: GenMessage<ResponseFormat> = /*@__PURE__*/
+  messageDesc(file_llmgateway_v1_types, 8);
+
+/**
+ * JsonObjectFormat asks for any JSON object.
+ *
+ * @generated from message llmgateway.v1.JsonObjectFormat
+ */
+export type JsonObjectFormat = Message$1<"llmgateway.v1.JsonObjectFormat"> & {
+};
+
+/**
+ * Describes the message llmgateway.v1.JsonObjectFormat.
+ * Use `create(JsonObjectFormatSchema)` to create a new message.
+ */
+export const JsonObjectFormatSchema: GenMessage<JsonObjectFormat> = /*@__PURE__*/
+  messageDesc(file_llmgateway_v1_types, 9);
+
+/**
+ * JsonSchemaFormat asks for JSON that conforms to a JSON Schema. The gateway checks the answer against it.
+ *
+ * @generated from message llmgateway.v1.JsonSchemaFormat
+ */
+export type JsonSchemaFormat = Message$1<"llmgateway.v1.JsonSchemaFormat"> & {
+  /**
+   * A name for the schema (letters, digits, '_' and '-', at most 64).
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * What the answer is, for the model.
+   *
+   * @generated from field: string description = 2;
+   */
+  description: string;
+
+  /**
+   * The JSON Schema, as JSON text.
+   *
+   * @generated from field: string schema_json = 3;
+   */
+  schemaJson: string;
+
+  /**
+   * Ask the provider to enforce the schema while generating (OpenAI strict mode).
+   *
+   * @generated from field: bool strict = 4;
+   */
+  strict: boolean;
+};
+
+/**
+ * Describes the message llmgateway.v1.JsonSchemaFormat.
+ * Use `create(JsonSchemaFormatSchema)` to create a new message.
+ */
+export const JsonSchemaFormatSchema: GenMessage<JsonSchemaFormat> = /*@__PURE__*/
+  messageDesc(file_llmgateway_v1_types, 10);
+
+/**
+ * ReasoningOptions asks a reasoning model to think first (OpenAI reasoning_effort, Anthropic extended thinking).
+ *
+ * @generated from message llmgateway.v1.ReasoningOptions
+ */
+export type ReasoningOptions = Message$1<"llmgateway.v1.ReasoningOptions"> & {
+  /**
+   * How much to think. For Anthropic it gives the thinking budget when budget_tokens is unset.
+   *
+   * @generated from field: llmgateway.v1.ReasoningEffort effort = 1;
+   */
+  effort: ReasoningEffort;
+
+  /**
+   * The most tokens to spend thinking (Anthropic's budget_tokens, at least 1024, below max_tokens).
+   * For OpenAI it gives the effort when effort is unset.
+   *
+   * @generated from field: uint32 budget_tokens = 2;
+   */
+  budgetTokens: number;
+};
+
+/**
+ * Describes the message llmgateway.v1.ReasoningOptions.
+ * Use `create(ReasoningOptionsSchema)` to create a new message.
+ */
+export const ReasoningOptionsSchema: GenMessage<ReasoningOptions> = /*@__PURE__*/
+  messageDesc(file_llmgateway_v1_types, 11);
+
+/**
+ * TokenLogprob is the log probability of one token of the answer.
+ *
+ * @generated from message llmgateway.v1.TokenLogprob
+ */
+export type TokenLogprob = Message$1<"llmgateway.v1.TokenLogprob"> & {
+  /**
+   * The token.
+   *
+   * @generated from field: string token = 1;
+   */
+  token: string;
+
+  /**
+   * Its log probability.
+   *
+   * @generated from field: double logprob = 2;
+   */
+  logprob: number;
+
+  /**
+   * Its UTF-8 bytes (a token may be part of a character).
+   *
+   * @generated from field: bytes bytes = 3;
+   */
+  bytes: Uint8Array;
+
+  /**
+   * The most likely tokens at this position, most likely first.
+   *
+   * @generated from field: repeated llmgateway.v1.TopLogprob top_logprobs = 4;
+   */
+  topLogprobs: TopLogprob[];
+};
+
+/**
+ * Describes the message llmgateway.v1.TokenLogprob.
+ * Use `create(TokenLogprobSchema)` to create a new message.
+ */
+export const TokenLogprobSchema: GenMessage<TokenLogprob> = /*@__PURE__*/
+  messageDesc(file_llmgateway_v1_types, 12);
+
+/**
+ * TopLogprob is one of the most likely tokens at a position.
+ *
+ * @generated from message llmgateway.v1.TopLogprob
+ */
+export type TopLogprob = Message$1<"llmgateway.v1.TopLogprob"> & {
+  /**
+   * The token.
+   *
+   * @generated from field: string token = 1;
+   */
+  token: string;
+
+  /**
+   * Its log probability.
+   *
+   * @generated from field: double logprob = 2;
+   */
+  logprob: number;
+
+  /**
+   * Its UTF-8 bytes.
+   *
+   * @generated from field: bytes bytes = 3;
+   */
+  bytes: Uint8Array;
+};
+
+/**
+ * Describes the message llmgateway.v1.TopLogprob.
+ * Use `create(TopLogprobSchema)` to create a new message.
+ */
+export const TopLogprobSchema: GenMessage<TopLogprob> = /*@__PURE__*/
+  messageDesc(file_llmgateway_v1_types, 13);
 
 /**
  * RoutingHints lets a caller steer the choice of provider for one call.
@@ -130,7 +596,7 @@ export type RoutingHints = Message$1<"llmgateway.v1.RoutingHints"> & {
  * Use `create(RoutingHintsSchema)` to create a new message.
  */
 export const RoutingHintsSchema: GenMessage<RoutingHints> = /*@__PURE__*/
-  messageDesc(file_llmgateway_v1_types, 2);
+  messageDesc(file_llmgateway_v1_types, 14);
 
 /**
  * ToolDefinition describes a tool a model may call.
@@ -158,6 +624,20 @@ export type ToolDefinition = Message$1<"llmgateway.v1.ToolDefinition"> & {
    * @generated from field: string parameters_json = 3;
    */
   parametersJson: string;
+
+  /**
+   * Ask the provider to enforce the schema on the arguments (OpenAI strict function calling).
+   *
+   * @generated from field: bool strict = 4;
+   */
+  strict: boolean;
+
+  /**
+   * Provider prompt caching (Anthropic cache_control): cache the prompt up to and including this tool.
+   *
+   * @generated from field: llmgateway.v1.CacheControl cache_control = 5;
+   */
+  cacheControl?: CacheControl | undefined;
 };
 
 /**
@@ -165,7 +645,7 @@ export type ToolDefinition = Message$1<"llmgateway.v1.ToolDefinition"> & {
  * Use `create(ToolDefinitionSchema)` to create a new message.
  */
 export const ToolDefinitionSchema: GenMessage<ToolDefinition> = /*@__PURE__*/
-  messageDesc(file_llmgateway_v1_types, 3);
+  messageDesc(file_llmgateway_v1_types, 15);
 
 /**
  * ToolOptions offers tools to the model for one completion.
@@ -207,6 +687,20 @@ export type ToolOptions = Message$1<"llmgateway.v1.ToolOptions"> & {
    * @generated from field: uint32 max_iterations = 5;
    */
   maxIterations: number;
+
+  /**
+   * Whether the model may, must or must not call tools, or which one it must call.
+   *
+   * @generated from field: llmgateway.v1.ToolChoice choice = 6;
+   */
+  choice?: ToolChoice | undefined;
+
+  /**
+   * Whether the model may ask for several tool calls in one turn; unset means the provider's default (yes).
+   *
+   * @generated from field: optional bool parallel_tool_calls = 7;
+   */
+  parallelToolCalls?: boolean | undefined;
 };
 
 /**
@@ -214,7 +708,7 @@ export type ToolOptions = Message$1<"llmgateway.v1.ToolOptions"> & {
  * Use `create(ToolOptionsSchema)` to create a new message.
  */
 export const ToolOptionsSchema: GenMessage<ToolOptions> = /*@__PURE__*/
-  messageDesc(file_llmgateway_v1_types, 4);
+  messageDesc(file_llmgateway_v1_types, 16);
 
 /**
  * CacheOptions controls the cache for one request. By default a request is
@@ -265,7 +759,7 @@ export type CacheOptions = Message$1<"llmgateway.v1.CacheOptions"> & {
  * Use `create(CacheOptionsSchema)` to create a new message.
  */
 export const CacheOptionsSchema: GenMessage<CacheOptions> = /*@__PURE__*/
-  messageDesc(file_llmgateway_v1_types, 5);
+  messageDesc(file_llmgateway_v1_types, 17);
 
 /**
  * Usage counts the tokens a call consumed.
@@ -300,6 +794,27 @@ export type Usage = Message$1<"llmgateway.v1.Usage"> & {
    * @generated from field: bool estimated = 4;
    */
   estimated: boolean;
+
+  /**
+   * Of input_tokens: read from the provider's prompt cache (priced at the cached-input rate).
+   *
+   * @generated from field: int64 cached_input_tokens = 5;
+   */
+  cachedInputTokens: bigint;
+
+  /**
+   * Of input_tokens: written to the provider's prompt cache (Anthropic; priced at the cache-write rate).
+   *
+   * @generated from field: int64 cache_write_tokens = 6;
+   */
+  cacheWriteTokens: bigint;
+
+  /**
+   * Of output_tokens: spent reasoning (thinking) before the answer.
+   *
+   * @generated from field: int64 reasoning_tokens = 7;
+   */
+  reasoningTokens: bigint;
 };
 
 /**
@@ -307,7 +822,7 @@ export type Usage = Message$1<"llmgateway.v1.Usage"> & {
  * Use `create(UsageSchema)` to create a new message.
  */
 export const UsageSchema: GenMessage<Usage> = /*@__PURE__*/
-  messageDesc(file_llmgateway_v1_types, 6);
+  messageDesc(file_llmgateway_v1_types, 18);
 
 /**
  * Completion is the outcome of one completion call.
@@ -413,6 +928,13 @@ export type Completion = Message$1<"llmgateway.v1.Completion"> & {
    * @generated from field: uint32 rounds = 14;
    */
   rounds: number;
+
+  /**
+   * The answer's tokens with their log probabilities, when the request asked for logprobs.
+   *
+   * @generated from field: repeated llmgateway.v1.TokenLogprob logprobs = 15;
+   */
+  logprobs: TokenLogprob[];
 };
 
 /**
@@ -420,7 +942,7 @@ export type Completion = Message$1<"llmgateway.v1.Completion"> & {
  * Use `create(CompletionSchema)` to create a new message.
  */
 export const CompletionSchema: GenMessage<Completion> = /*@__PURE__*/
-  messageDesc(file_llmgateway_v1_types, 7);
+  messageDesc(file_llmgateway_v1_types, 19);
 
 /**
  * Attempt is one upstream call the gateway made for a completion.
@@ -469,7 +991,7 @@ export type Attempt = Message$1<"llmgateway.v1.Attempt"> & {
  * Use `create(AttemptSchema)` to create a new message.
  */
 export const AttemptSchema: GenMessage<Attempt> = /*@__PURE__*/
-  messageDesc(file_llmgateway_v1_types, 8);
+  messageDesc(file_llmgateway_v1_types, 20);
 
 /**
  * Role says who wrote a message in a conversation.
@@ -518,6 +1040,95 @@ export enum Role {
  */
 export const RoleSchema: GenEnum<Role> = /*@__PURE__*/
   enumDesc(file_llmgateway_v1_types, 0);
+
+/**
+ * ToolChoiceMode says whether the model may, must or must not call tools.
+ *
+ * @generated from enum llmgateway.v1.ToolChoiceMode
+ */
+export enum ToolChoiceMode {
+  /**
+   * The provider's default: auto when tools are offered.
+   *
+   * @generated from enum value: TOOL_CHOICE_MODE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * The model decides whether to call tools.
+   *
+   * @generated from enum value: TOOL_CHOICE_MODE_AUTO = 1;
+   */
+  AUTO = 1,
+
+  /**
+   * The model must answer in text, calling no tool.
+   *
+   * @generated from enum value: TOOL_CHOICE_MODE_NONE = 2;
+   */
+  NONE = 2,
+
+  /**
+   * The model must call at least one tool.
+   *
+   * @generated from enum value: TOOL_CHOICE_MODE_REQUIRED = 3;
+   */
+  REQUIRED = 3,
+}
+
+/**
+ * Describes the enum llmgateway.v1.ToolChoiceMode.
+ */
+export const ToolChoiceModeSchema: GenEnum<ToolChoiceMode> = /*@__PURE__*/
+  enumDesc(file_llmgateway_v1_types, 1);
+
+/**
+ * ReasoningEffort says how much a reasoning model should think before it answers.
+ *
+ * @generated from enum llmgateway.v1.ReasoningEffort
+ */
+export enum ReasoningEffort {
+  /**
+   * The provider's default; no reasoning asked for.
+   *
+   * @generated from enum value: REASONING_EFFORT_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * As little as the model allows.
+   *
+   * @generated from enum value: REASONING_EFFORT_MINIMAL = 1;
+   */
+  MINIMAL = 1,
+
+  /**
+   * Little.
+   *
+   * @generated from enum value: REASONING_EFFORT_LOW = 2;
+   */
+  LOW = 2,
+
+  /**
+   * Some.
+   *
+   * @generated from enum value: REASONING_EFFORT_MEDIUM = 3;
+   */
+  MEDIUM = 3,
+
+  /**
+   * Much.
+   *
+   * @generated from enum value: REASONING_EFFORT_HIGH = 4;
+   */
+  HIGH = 4,
+}
+
+/**
+ * Describes the enum llmgateway.v1.ReasoningEffort.
+ */
+export const ReasoningEffortSchema: GenEnum<ReasoningEffort> = /*@__PURE__*/
+  enumDesc(file_llmgateway_v1_types, 2);
 
 /**
  * RoutingStrategy chooses how the gateway picks among the deployments that can serve a model.
@@ -572,7 +1183,7 @@ export enum RoutingStrategy {
  * Describes the enum llmgateway.v1.RoutingStrategy.
  */
 export const RoutingStrategySchema: GenEnum<RoutingStrategy> = /*@__PURE__*/
-  enumDesc(file_llmgateway_v1_types, 1);
+  enumDesc(file_llmgateway_v1_types, 3);
 
 /**
  * FinishReason says why the model stopped producing output.
@@ -620,7 +1231,7 @@ export enum FinishReason {
  * Describes the enum llmgateway.v1.FinishReason.
  */
 export const FinishReasonSchema: GenEnum<FinishReason> = /*@__PURE__*/
-  enumDesc(file_llmgateway_v1_types, 2);
+  enumDesc(file_llmgateway_v1_types, 4);
 
 /**
  * CacheStatus says whether an answer came from the gateway's cache.
@@ -682,7 +1293,7 @@ export enum CacheStatus {
  * Describes the enum llmgateway.v1.CacheStatus.
  */
 export const CacheStatusSchema: GenEnum<CacheStatus> = /*@__PURE__*/
-  enumDesc(file_llmgateway_v1_types, 3);
+  enumDesc(file_llmgateway_v1_types, 5);
 
 /**
  * ToolExecution says who runs the tool calls a model makes.
@@ -716,5 +1327,5 @@ export enum ToolExecution {
  * Describes the enum llmgateway.v1.ToolExecution.
  */
 export const ToolExecutionSchema: GenEnum<ToolExecution> = /*@__PURE__*/
-  enumDesc(file_llmgateway_v1_types, 4);
+  enumDesc(file_llmgateway_v1_types, 6);
 
