@@ -4,7 +4,7 @@ import type { CallContext } from "../../core/call.js";
 import type { Deployment, ModelEntry } from "../../core/catalog.js";
 import { GatewayError } from "../../core/errors.js";
 import { createHealthMonitor } from "../../core/health.js";
-import type { ChatResult, ChatStreamEvent } from "../../core/types.js";
+import type { ChatRequest, ChatResult, ChatStreamEvent } from "../../core/types.js";
 import type { Provider, ProviderChunk } from "../../providers/provider.js";
 import type { ProviderDeployment } from "../../providers/registry.js";
 import { createBreakers, type Breakers } from "../../resilience/breakers.js";
@@ -112,7 +112,10 @@ function recordingBreakers(clock: ManualClock) {
   return { breakers, verdicts };
 }
 
-export function setup(scripts: { p1: Script[]; p2: Script[] }, opts: { hedgeAfterMs?: number; buffered?: boolean } = {}) {
+export function setup(
+  scripts: { p1: Script[]; p2: Script[] },
+  opts: { hedgeAfterMs?: number; buffered?: boolean; request?: Partial<ChatRequest> } = {},
+) {
   const clock = manualClock(Date.UTC(2026, 0, 5));
   const stats = createDeploymentStats(clock);
   const health = createHealthMonitor({ clock, providers: ["p1", "p2"] });
@@ -139,7 +142,7 @@ export function setup(scripts: { p1: Script[]; p2: Script[] }, opts: { hedgeAfte
   const call: CallContext = { signal: controller.signal, requestId: "req-1", receivedAt: clock.monotonic() };
   const routing = { preferredProviders: [], excludedProviders: [] };
   const round: Round = {
-    request: { model: "m", messages: [{ role: "user", content: "hi" }], user: "", metadata: {}, routing, stop: [] },
+    request: { model: "m", messages: [{ role: "user", content: "hi" }], user: "", metadata: {}, routing, stop: [], ...opts.request },
     call,
     buffered: opts.buffered ?? false,
     model: model(opts.hedgeAfterMs),
