@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import { invalidRequest } from "../core/errors.js";
 import { countMessageTokens, encodeText, encodingOf } from "../core/tokens.js";
 import type { ChatMessage, FinishReason } from "../core/types.js";
 import type { Provider, ProviderChunk, ProviderRequest } from "./provider.js";
@@ -39,6 +40,10 @@ export function createLocalProvider(options: LocalProviderOptions): Provider {
 
     async *stream(request, signal): AsyncIterable<ProviderChunk> {
       signal.throwIfAborted();
+      // What an echo cannot give is refused by name. Sampling and serving hints (temperature, penalties,
+      // seed, service tier, prompt cache key) are honoured trivially: the echo is the same whatever they say.
+      if (request.logprobs) throw invalidRequest("logprobs", "the local echo model has no token probabilities");
+      if (request.extraBody) throw invalidRequest("extra_body", "only openai-compatible providers take a pass-through body");
       yield { type: "started" };
       const { tokens, finishReason, inputTokens } = await plan(request);
       for (const piece of (await encodingOf("o200k_base")).decodeGenerator(tokens)) {

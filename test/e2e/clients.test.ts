@@ -19,7 +19,13 @@ const KEY = "sk-clients-test";
 let server: RunningServer;
 beforeAll(async () => {
   const base = loadConfig({ env: { LLM_GATEWAY_HOST: "127.0.0.1", LLM_GATEWAY_GRPC_PORT: "0", LLM_GATEWAY_HTTP_PORT: "0" } });
-  const config = validateConfig({ ...base, auth: { tenants: [{ name: "clients", keys: [{ sha256: digest(KEY) }] }] } }, {});
+  // Beside the embedded default's local-echo, the same local model configured to take images and
+  // response formats: it echoes the text, so a JSON format is asked of a model that will not conform.
+  const localAll = { name: "local-all", provider: "local", capabilities: { vision: true, jsonMode: true } };
+  const config = validateConfig(
+    { ...base, models: [...base.models, localAll], auth: { tenants: [{ name: "clients", keys: [{ sha256: digest(KEY) }] }] } },
+    {},
+  );
   server = await createApp(config, { logger: silentLogger, env: {} }).start();
 });
 afterAll(() => server.close());
@@ -93,6 +99,7 @@ describe("generated clients against a running gateway", () => {
       "TestDeadline",
       "TestAuth",
       "TestConnectGoOverHTTP1",
+      "TestContentPartAndResponseFormat",
     ]) {
       expect(r.out).toContain(`--- PASS: ${name}`);
     }
@@ -102,7 +109,7 @@ describe("generated clients against a running gateway", () => {
     const r = await run("python3", ["-m", "unittest", "-v", "test_client.py"], `${root}test/clients/python`, {
       PYTHONPATH: `${root}gen/python`,
     });
-    expect(r.out, r.out).toMatch(/Ran 5 tests/);
+    expect(r.out, r.out).toMatch(/Ran 6 tests/);
     expect(r.out).not.toContain("skipped");
     expect(r.code, r.out).toBe(0);
   });

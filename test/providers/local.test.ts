@@ -39,6 +39,16 @@ describe("local provider", () => {
     expect(result.finishReason).toBe("length");
   });
 
+  it("refuses by name what an echo cannot give: token probabilities, a pass-through body", async () => {
+    for (const [field, request] of [
+      ["logprobs", { ...base, logprobs: true }],
+      ["extra_body", { ...base, extraBody: { top_k: 1 } }],
+    ] as const) {
+      const error = await completeVia(provider, request, new AbortController().signal).catch((e: unknown) => e);
+      expect(error).toMatchObject({ reason: "INVALID_REQUEST", metadata: { field } });
+    }
+  });
+
   it("honours stop sequences", async () => {
     const result = await completeVia(provider, { ...base, stop: ["You said"] }, new AbortController().signal);
     expect(result.message.content).not.toContain("You said");

@@ -108,6 +108,45 @@ func TestErrorCodeAndReason(t *testing.T) {
 	}
 }
 
+// reasonOf is the gateway's ErrorInfo reason and metadata of a failed call.
+func reasonOf(err error) (codes.Code, string, map[string]string) {
+	st := status.Convert(err)
+	for _, d := range st.Details() {
+		if info, ok := d.(*errdetails.ErrorInfo); ok && info.GetDomain() == "llm-gateway" {
+			return st.Code(), info.GetReason(), info.GetMetadata()
+		}
+	}
+	return st.Code(), "", nil
+}
+
+// A content part and a response format travel through the generated stubs: the image is weighed in the
+// prompt's tokens, a model that cannot take it refuses it by name, and an answer that is not the JSON
+// asked for is never passed off as such (the local model echoes text, which is not JSON).
+func TestContentPartAndResponseFormat(t *testing.T) {
+	c, ctx := client(t)
+	image := &llmgatewayv1.ContentPart{Part: &llmgatewayv1.ContentPart_Image{Image: &llmgatewayv1.ImagePart{Url: "https://example.com/cat.png"}}}
+	text := &llmgatewayv1.ContentPart{Part: &llmgatewayv1.ContentPart_Text{Text: "what is in this picture?"}}
+	msgs := []*llmgatewayv1.Message{{Role: llmgatewayv1.Role_ROLE_USER, Parts: []*llmgatewayv1.ContentPart{text, image}}}
+	res, err := c.Complete(ctx, &llmgatewayv1.CompleteRequest{Model: "local-all", Messages: msgs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(res.GetCompletion().GetMessage().GetContent(), "what is in this picture?") {
+		t.Fatalf("the text part did not arrive: %v", res.GetCompletion().GetMessage())
+	}
+	_, err = c.Complete(ctx, &llmgatewayv1.CompleteRequest{Model: "local-echo", Messages: msgs})
+	if code, reason, meta := reasonOf(err); code != codes.InvalidArgument || reason != "CAPABILITY_UNSUPPORTED" || meta["field"] != "messages[0].parts[1]" {
+		t.Fatalf("got %v %q %v, want InvalidArgument CAPABILITY_UNSUPPORTED for messages[0].parts[1]", code, reason, meta)
+	}
+	format := &llmgatewayv1.ResponseFormat{Format: &llmgatewayv1.ResponseFormat_JsonSchema{JsonSchema: &llmgatewayv1.JsonSchemaFormat{
+		Name: "answer", SchemaJson: `{"type":"object","required":["answer"]}`, Strict: true,
+	}}}
+	_, err = c.Complete(ctx, &llmgatewayv1.CompleteRequest{Model: "local-all", Messages: ask("answer in JSON"), ResponseFormat: format})
+	if code, reason, _ := reasonOf(err); code != codes.Unavailable || reason != "INVALID_OUTPUT" {
+		t.Fatalf("got %v %q, want Unavailable INVALID_OUTPUT", code, reason)
+	}
+}
+
 func TestDeadline(t *testing.T) {
 	c, ctx := client(t)
 	ctx, cancel := context.WithTimeout(ctx, 150*time.Millisecond)

@@ -63,6 +63,32 @@ class GeneratedClientTest(unittest.TestCase):
                 reasons.append((info.domain, info.reason))
         self.assertIn(("llm-gateway", "MODEL_NOT_FOUND"), reasons)
 
+    def reason_of(self, err):
+        for detail in rpc_status.from_call(err).details:
+            info = error_details_pb2.ErrorInfo()
+            if detail.Unpack(info) and info.domain == "llm-gateway":
+                return err.code(), info.reason, dict(info.metadata)
+        return err.code(), "", {}
+
+    def test_content_part_and_response_format(self):
+        # A content part and a response format through the generated stubs: the local model echoes the text
+        # part, a model that cannot take images refuses the part by name, and an echo is not the JSON asked for.
+        parts = [t.ContentPart(text="what is in this picture?"), t.ContentPart(image=t.ImagePart(data=b"\x89PNG", media_type="image/png"))]
+        msgs = [t.Message(role=t.ROLE_USER, parts=parts)]
+        res = self.client.Complete(cs.CompleteRequest(model="local-all", messages=msgs), metadata=AUTH, timeout=10)
+        self.assertIn("what is in this picture?", res.completion.message.content)
+        with self.assertRaises(grpc.RpcError) as caught:
+            self.client.Complete(cs.CompleteRequest(model="local-echo", messages=msgs), metadata=AUTH, timeout=10)
+        self.assertEqual(
+            self.reason_of(caught.exception),
+            (grpc.StatusCode.INVALID_ARGUMENT, "CAPABILITY_UNSUPPORTED", {"model": "local-echo", "capability": "vision", "field": "messages[0].parts[1]"}),
+        )
+        fmt = t.ResponseFormat(json_object=t.JsonObjectFormat())
+        with self.assertRaises(grpc.RpcError) as caught:
+            self.client.Complete(cs.CompleteRequest(model="local-all", messages=ask("answer in JSON"), response_format=fmt), metadata=AUTH, timeout=10)
+        code, reason, _ = self.reason_of(caught.exception)
+        self.assertEqual((code, reason), (grpc.StatusCode.UNAVAILABLE, "INVALID_OUTPUT"))
+
     def test_deadline(self):
         # The local model streams a token every 15 ms: 300 of them cannot fit in 0.15 s.
         with self.assertRaises(grpc.RpcError) as caught:
