@@ -22,6 +22,13 @@ export const DEFAULT_MEMORY_SESSION_LIMITS: MemorySessionLimits = { maxSessions:
 const charsOf = (m: ChatMessage): number =>
   m.content.length +
   (m.name?.length ?? 0) +
+  (m.reasoning?.length ?? 0) +
+  (m.reasoningSignature?.length ?? 0) +
+  // Inline images and files are the heaviest thing a message holds: their base64 counts in full (text parts are in content).
+  (m.parts ?? []).reduce(
+    (n, p) => n + (p.type === "text" ? 0 : ("data" in p ? (p.data?.length ?? 0) : 0) + ("url" in p ? (p.url?.length ?? 0) : 0)),
+    0,
+  ) +
   (m.toolCalls ?? []).reduce((n, c) => n + c.id.length + c.name.length + c.argumentsJson.length, 0);
 
 const full = (what: string) =>
