@@ -162,6 +162,8 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
         semantic &&
         !opts?.noSemantic &&
         last?.role === "user" &&
+        // Its text alone is compared: a question about an image, a file or audio is never matched by meaning.
+        !last.parts?.some((p) => p.type !== "text") &&
         last.content.trim().length > 0 &&
         last.content.length <= MAX_SEMANTIC_QUERY_CHARS
       ) {

@@ -41,6 +41,31 @@ async function indexed(h: Harness, entries: bigint): Promise<void> {
 }
 
 describe("semantic cache through the gateway", () => {
+  it("never matches a question about an image by meaning, and an exact match needs the same image", async () => {
+    const h = await start({ embedder: "lexical" });
+    const client = createClient(CompletionService, h.rpcTransport());
+    const about = (url: string, text = "What animal is in this picture?") => ({
+      model: "gpt-test",
+      temperature: 0,
+      messages: [
+        {
+          role: Role.USER,
+          parts: [{ part: { case: "text" as const, value: text } }, { part: { case: "image" as const, value: { url } } }],
+        },
+      ],
+    });
+    h.upstream.enqueue({ text: "A cat." }, { text: "A dog." }, { text: "A dog, again." });
+    expect((await client.complete(about("https://example.com/cat.png"))).completion?.message?.content).toBe("A cat.");
+    // A paraphrase of the same question about another picture: the text alone would match; it must not.
+    const other = await client.complete(about("https://example.com/dog.png", "Which animal is in this picture?"));
+    expect([other.completion?.cacheStatus, other.completion?.message?.content]).toEqual([CacheStatus.MISS, "A dog."]);
+    // The same words about another picture: not an exact match either.
+    const same = await client.complete(about("https://example.com/dog2.png"));
+    expect([same.completion?.cacheStatus, same.completion?.message?.content]).toEqual([CacheStatus.MISS, "A dog, again."]);
+    // The same words and the same picture: an exact hit.
+    expect((await client.complete(about("https://example.com/cat.png"))).completion?.cacheStatus).toBe(CacheStatus.HIT_EXACT);
+  });
+
   it.each([
     ["lexical", {}],
     ["openai (an OpenAI-compatible embeddings API)", { embedder: "openai", provider: "fake-openai", model: "embed-test" }],
