@@ -123,6 +123,22 @@ describe("tool stage", () => {
     expect(events.at(-1)).toEqual({ type: "done", result: asked });
   });
 
+  it("holds a caller's forcing tool choice for the first round only, and forbids tools on the last", async () => {
+    const { tools } = fakeTools({ weather: outcome("18C") });
+    const call = (id: string) =>
+      result({
+        finishReason: "tool_calls",
+        message: { role: "assistant", content: "", toolCalls: [{ id, name: "weather", argumentsJson: "{}" }] },
+      });
+    const model = scriptedModel([call("c1"), call("c2"), result({ message: { role: "assistant", content: "18C" } })]);
+    const ask = askOf(offer());
+    ask.request.toolChoice = { name: "weather" };
+    ask.request.parallelToolCalls = false;
+    await drain(toolStage({ tools, maxRounds: 3, clock: manualClock() })(model.next)(ask));
+    expect(model.asks.map((a) => a.request.toolChoice)).toEqual([{ name: "weather" }, "auto", "none"]);
+    expect(model.asks.every((a) => a.request.parallelToolCalls === false)).toBe(true);
+  });
+
   it("runs the tools the model asks for, then asks again, adding up every round", async () => {
     const clock = manualClock(1_000);
     const { tools, calls } = fakeTools({ weather: outcome("18C and sunny"), time: outcome("no clock", true) });

@@ -56,9 +56,14 @@ export function runnable(result: ChatResult, plan: ToolPlan): ToolCall[] | undef
   return calls.every((c) => plan.serverSide.has(c.name)) ? calls : undefined;
 }
 
-/** The request for a round: the turns so far appended; on the last round the model must answer in text. */
+/**
+ * The request for a round: the turns so far appended. A caller's forcing choice (required, or a named
+ * tool) holds for the first round only: once the model has called a tool, it must be free to answer with
+ * the results, or every round would call again. On the last round the model must answer in text.
+ */
 export function roundRequest(request: ChatRequest, turns: readonly ChatMessage[], round: number, plan: ToolPlan): ChatRequest {
   const r: ChatRequest = { ...request, messages: [...request.messages, ...turns] };
+  if (round > 1 && r.toolChoice !== undefined && r.toolChoice !== "none") r.toolChoice = "auto";
   if (round >= plan.maxRounds && plan.serverSide.size > 0) r.toolChoice = "none";
   return r;
 }
