@@ -40,6 +40,10 @@ export interface CallReport {
   cache?: string;
   input_tokens?: number;
   output_tokens?: number;
+  /** Of input_tokens: read from and written to the provider's prompt cache; of output_tokens: reasoning. */
+  cached_input_tokens?: number;
+  cache_write_tokens?: number;
+  reasoning_tokens?: number;
   cost_usd?: number;
   /** The request's own metadata: kept with the call, as the contract says. */
   metadata?: Record<string, string>;

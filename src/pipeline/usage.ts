@@ -81,6 +81,11 @@ function report(request: ChatRequest, call: CallContext, model: ModelEntry, resu
   report.cache = result.cacheStatus;
   report.input_tokens = (report.input_tokens ?? 0) + result.usage.inputTokens;
   report.output_tokens = (report.output_tokens ?? 0) + result.usage.outputTokens;
+  // Prompt-cache and reasoning tokens only when there are some: most lines stay as short as before.
+  const { cachedInputTokens, cacheWriteTokens, reasoningTokens } = result.usage;
+  if (cachedInputTokens) report.cached_input_tokens = (report.cached_input_tokens ?? 0) + cachedInputTokens;
+  if (cacheWriteTokens) report.cache_write_tokens = (report.cache_write_tokens ?? 0) + cacheWriteTokens;
+  if (reasoningTokens) report.reasoning_tokens = (report.reasoning_tokens ?? 0) + reasoningTokens;
   report.cost_usd = (report.cost_usd ?? 0) + result.costUsd;
   if (Object.keys(request.metadata).length > 0) report.metadata = request.metadata;
 }
@@ -95,6 +100,9 @@ function annotate(request: ChatRequest, call: CallContext, model: ModelEntry, re
     "gen_ai.response.model": result.model,
     "gen_ai.usage.input_tokens": result.usage.inputTokens,
     "gen_ai.usage.output_tokens": result.usage.outputTokens,
+    ...(result.usage.cachedInputTokens ? { "gen_ai.usage.cache_read.input_tokens": result.usage.cachedInputTokens } : {}),
+    ...(result.usage.cacheWriteTokens ? { "gen_ai.usage.cache_creation.input_tokens": result.usage.cacheWriteTokens } : {}),
+    ...(result.usage.reasoningTokens ? { "gen_ai.usage.reasoning.output_tokens": result.usage.reasoningTokens } : {}),
     "gen_ai.response.finish_reasons": [result.finishReason],
     "llm_gateway.provider": result.provider,
     "llm_gateway.cache_status": result.cacheStatus,
