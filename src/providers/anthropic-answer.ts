@@ -81,8 +81,7 @@ export function* messageChunks(response: Message): Generator<ProviderChunk> {
     else if (block.type === "thinking") {
       reasoning += block.thinking;
       if (block.signature) signature = block.signature;
-    } else if (block.type === "tool_use")
-      toolCalls.push({ id: block.id, name: block.name, argumentsJson: JSON.stringify(block.input) });
+    } else if (block.type === "tool_use") toolCalls.push({ id: block.id, name: block.name, argumentsJson: JSON.stringify(block.input) });
   }
   if (reasoning) yield { type: "reasoning", text: reasoning };
   if (text) yield { type: "delta", text };

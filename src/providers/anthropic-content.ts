@@ -107,7 +107,11 @@ function blocksOf(m: ChatMessage, i: number): ToolResultBlock[] {
 }
 
 /** Marks the last block with the message's cache control: Anthropic caches the prompt up to a marked block. */
-function markLast<T extends { cache_control?: CacheControlEphemeral | null }>(blocks: T[], c: CacheControl | undefined, field: string): T[] {
+function markLast<T extends { cache_control?: CacheControlEphemeral | null }>(
+  blocks: T[],
+  c: CacheControl | undefined,
+  field: string,
+): T[] {
   if (!c) return blocks;
   const last = blocks.at(-1);
   if (!last) throw invalidRequest(`${field}.cache_control`, "an empty message has no block to mark");

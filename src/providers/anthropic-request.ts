@@ -44,7 +44,8 @@ function refuseUnsupported(r: ProviderRequest): void {
   if (r.topLogprobs !== undefined) notTaken("top_logprobs");
   // Anthropic caches by cache_control marks, not by a key.
   if (r.promptCacheKey !== undefined) notTaken("prompt_cache_key");
-  if (r.extraBody && Object.keys(r.extraBody).length > 0) throw invalidRequest("extra_body", "is passed only to openai-compatible providers");
+  if (r.extraBody && Object.keys(r.extraBody).length > 0)
+    throw invalidRequest("extra_body", "is passed only to openai-compatible providers");
   if (r.serviceTier !== undefined && !SERVICE_TIERS.has(r.serviceTier))
     throw invalidRequest("service_tier", `Anthropic takes "auto" or "standard_only", not ${JSON.stringify(r.serviceTier)}`);
 }

@@ -139,4 +139,3 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Prov
     },
   };
 }
-

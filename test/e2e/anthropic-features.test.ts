@@ -118,7 +118,9 @@ describe.each([
       tools: tools({ case: "mode", value: ToolChoiceMode.REQUIRED }),
     });
     const body = lastBody();
-    expect(body["system"]).toEqual([{ type: "text", text: "A long, stable instruction.", cache_control: { type: "ephemeral", ttl: "1h" } }]);
+    expect(body["system"]).toEqual([
+      { type: "text", text: "A long, stable instruction.", cache_control: { type: "ephemeral", ttl: "1h" } },
+    ]);
     expect(body["tools"]).toEqual([
       {
         name: "weather",
@@ -128,13 +130,19 @@ describe.each([
       },
     ]);
     expect(body["tool_choice"]).toEqual({ type: "any", disable_parallel_tool_use: true });
-    await client().complete({ model: "claude-test", messages: [system, user("Weather?")], tools: tools({ case: "function", value: "weather" }) });
+    await client().complete({
+      model: "claude-test",
+      messages: [system, user("Weather?")],
+      tools: tools({ case: "function", value: "weather" }),
+    });
     expect(lastBody()["tool_choice"]).toEqual({ type: "tool", name: "weather", disable_parallel_tool_use: true });
   });
 
   it("asks for a json_schema answer in output_config and returns it once it conforms", async () => {
     const schema = { type: "object", properties: { city: { type: "string" } }, required: ["city"], additionalProperties: false };
-    const responseFormat = { format: { case: "jsonSchema" as const, value: { name: "place", schemaJson: JSON.stringify(schema), strict: true } } };
+    const responseFormat = {
+      format: { case: "jsonSchema" as const, value: { name: "place", schemaJson: JSON.stringify(schema), strict: true } },
+    };
     h.upstream.enqueue(answer({ text: '{"city":"Lyon"}' }));
     const res = await client().complete({ model: "claude-test", messages: [user("Where?")], responseFormat });
     expect(JSON.parse(res.completion?.message?.content ?? "")).toEqual({ city: "Lyon" });

@@ -94,12 +94,27 @@ describe("Anthropic answers", () => {
             },
           },
         },
-        { event: "content_block_start", data: { type: "content_block_start", index: 0, content_block: { type: "thinking", thinking: "", signature: "" } } },
-        { event: "content_block_delta", data: { type: "content_block_delta", index: 0, delta: { type: "thinking_delta", thinking: "17 × 20 = 340; " } } },
-        { event: "content_block_delta", data: { type: "content_block_delta", index: 0, delta: { type: "thinking_delta", thinking: "+ 51 = 391." } } },
-        { event: "content_block_delta", data: { type: "content_block_delta", index: 0, delta: { type: "signature_delta", signature: "sig-stream" } } },
+        {
+          event: "content_block_start",
+          data: { type: "content_block_start", index: 0, content_block: { type: "thinking", thinking: "", signature: "" } },
+        },
+        {
+          event: "content_block_delta",
+          data: { type: "content_block_delta", index: 0, delta: { type: "thinking_delta", thinking: "17 × 20 = 340; " } },
+        },
+        {
+          event: "content_block_delta",
+          data: { type: "content_block_delta", index: 0, delta: { type: "thinking_delta", thinking: "+ 51 = 391." } },
+        },
+        {
+          event: "content_block_delta",
+          data: { type: "content_block_delta", index: 0, delta: { type: "signature_delta", signature: "sig-stream" } },
+        },
         { event: "content_block_stop", data: { type: "content_block_stop", index: 0 } },
-        { event: "content_block_start", data: { type: "content_block_start", index: 1, content_block: { type: "redacted_thinking", data: "opaque" } } },
+        {
+          event: "content_block_start",
+          data: { type: "content_block_start", index: 1, content_block: { type: "redacted_thinking", data: "opaque" } },
+        },
         { event: "content_block_stop", data: { type: "content_block_stop", index: 1 } },
         { event: "content_block_start", data: { type: "content_block_start", index: 2, content_block: { type: "text", text: "" } } },
         { event: "content_block_delta", data: { type: "content_block_delta", index: 2, delta: { type: "text_delta", text: "391" } } },
@@ -134,7 +149,10 @@ describe("Anthropic answers", () => {
   it("takes message_delta's cumulative cache counts when it gives them", async () => {
     upstream.enqueue({
       rawEvents: [
-        { event: "message_start", data: { type: "message_start", message: { ...message([], { input_tokens: 5, output_tokens: 1 }), stop_reason: null } } },
+        {
+          event: "message_start",
+          data: { type: "message_start", message: { ...message([], { input_tokens: 5, output_tokens: 1 }), stop_reason: null } },
+        },
         { event: "content_block_start", data: { type: "content_block_start", index: 0, content_block: { type: "text", text: "" } } },
         { event: "content_block_delta", data: { type: "content_block_delta", index: 0, delta: { type: "text_delta", text: "ok" } } },
         {

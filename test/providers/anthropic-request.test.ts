@@ -28,7 +28,11 @@ afterAll(() => upstream.close());
 const base: ProviderRequest = { model: "claude-haiku-4-5", messages: [{ role: "user", content: "Hi" }], maxTokens: 2048, stop: [] };
 const PNG = Buffer.from("89504e470d0a1a0a", "hex").toString("base64");
 const PDF = Buffer.from("%PDF-1.4 tiny").toString("base64");
-const weather = { name: "weather", description: "Weather in a city", parametersJson: '{"type":"object","properties":{"city":{"type":"string"}}}' };
+const weather = {
+  name: "weather",
+  description: "Weather in a city",
+  parametersJson: '{"type":"object","properties":{"city":{"type":"string"}}}',
+};
 const clock = { name: "clock", description: "The time", parametersJson: '{"type":"object"}' };
 
 /** Runs the request to its end and returns the body the upstream received. */
@@ -266,7 +270,10 @@ describe("Anthropic request refusals (before any call)", () => {
     [{ reasoning: { budgetTokens: 1024 }, tools: [clock], toolChoice: "required" }, "tool_choice"],
     [{ reasoning: { budgetTokens: 1024 }, tools: [clock], toolChoice: { name: "clock" } }, "tool_choice"],
     [{ messages: [{ role: "user", content: "", parts: [{ type: "audio", data: "AAAA", format: "wav" }] }] }, "messages[0].parts[0]"],
-    [{ messages: [{ role: "user", content: "", parts: [{ type: "image", url: "https://x/y.png", detail: "low" }] }] }, "messages[0].parts[0].detail"],
+    [
+      { messages: [{ role: "user", content: "", parts: [{ type: "image", url: "https://x/y.png", detail: "low" }] }] },
+      "messages[0].parts[0].detail",
+    ],
     [
       { messages: [{ role: "user", content: "", parts: [{ type: "file", url: "https://x/y.txt", mediaType: "text/plain" }] }] },
       "messages[0].parts[0].media_type",
