@@ -22,7 +22,14 @@ const PDF = new Uint8Array(Buffer.from("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64");
 
 /** One scripted Messages stream: optional thinking (with its signature), then text, then usage. */
-function answer(o: { thinking?: string; signature?: string; text: string; usage?: Record<string, number>; stop?: string }) {
+function answer(o: {
+  thinking?: string;
+  signature?: string;
+  text: string;
+  toolUse?: { id: string; name: string; input: Record<string, unknown> };
+  usage?: Record<string, number>;
+  stop?: string;
+}) {
   const ev = (event: string, data: Record<string, unknown>) => ({ event, data: { type: event, ...data } });
   const events: unknown[] = [
     ev("message_start", {
@@ -51,6 +58,13 @@ function answer(o: { thinking?: string; signature?: string; text: string; usage?
   events.push(ev("content_block_start", { index, content_block: { type: "text", text: "" } }));
   events.push(ev("content_block_delta", { index, delta: { type: "text_delta", text: o.text } }));
   events.push(ev("content_block_stop", { index }));
+  if (o.toolUse) {
+    index++;
+    const { input, ...block } = o.toolUse;
+    events.push(ev("content_block_start", { index, content_block: { type: "tool_use", ...block, input: {} } }));
+    events.push(ev("content_block_delta", { index, delta: { type: "input_json_delta", partial_json: JSON.stringify(input) } }));
+    events.push(ev("content_block_stop", { index }));
+  }
   events.push(
     ev("message_delta", {
       delta: { stop_reason: o.stop ?? "end_turn", stop_sequence: null },
@@ -181,6 +195,44 @@ describe.each([
     expect(completion?.message?.content).toBe("391");
     expect(completion?.message?.reasoning).toBe("Seventeen twenties and three more seventeens.");
     expect(completion?.message?.reasoningSignature).toBe("sig-e2e");
+  });
+
+  it("sends the thinking back, signed, before the tool call it led to, when the gateway runs the tool", async () => {
+    const before = h.upstream.requests.length;
+    h.upstream.setScript((r) =>
+      (r.body["messages"] as { content: unknown }[]).some((m) => JSON.stringify(m.content).includes("tool_result"))
+        ? answer({ text: "It is 391." })
+        : answer({
+            thinking: "Better to compute it.",
+            signature: "sig-tool",
+            text: "Let me compute.",
+            toolUse: { id: "toolu_e2e", name: "calculator", input: { expression: "17*23" } },
+            stop: "tool_use",
+          }),
+    );
+    const res = await client()
+      .complete({
+        model: "claude-test",
+        maxTokens: 4096,
+        messages: [user("17 × 23?")],
+        reasoning: { budgetTokens: 1024 },
+        tools: { names: ["calculator"] },
+      })
+      .finally(() => h.upstream.setScript(undefined));
+    expect(res.completion?.message?.content).toBe("It is 391.");
+    expect(h.upstream.requests.length - before).toBe(2);
+    expect(lastBody()["messages"]).toEqual([
+      { role: "user", content: "17 × 23?" },
+      {
+        role: "assistant",
+        content: [
+          { type: "thinking", thinking: "Better to compute it.", signature: "sig-tool" },
+          { type: "text", text: "Let me compute." },
+          { type: "tool_use", id: "toolu_e2e", name: "calculator", input: { expression: "17*23" } },
+        ],
+      },
+      { role: "user", content: [{ type: "tool_result", tool_use_id: "toolu_e2e", content: "391" }] },
+    ]);
   });
 
   it("reports a prompt-cached answer's usage apart and prices each part at its own rate", async () => {
