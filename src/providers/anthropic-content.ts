@@ -127,8 +127,8 @@ function contentOf(m: ChatMessage, i: number): string | ContentBlockParam[] {
 
 function assistantContent(m: ChatMessage, i: number): string | ContentBlockParam[] {
   const calls = m.toolCalls ?? [];
-  // Reasoning goes back only with its signature: Anthropic rejects a thinking block it cannot verify, and
-  // reads unsigned reasoning of earlier turns nowhere (it strips even signed thinking of past turns).
+  // Reasoning goes back only with its signature: Anthropic rejects a thinking block it cannot verify.
+  // Unsigned reasoning (another provider's, in a session's history) stays in the gateway's records.
   const thinking = m.reasoning && m.reasoningSignature;
   if (calls.length === 0 && !thinking) return contentOf(m, i);
   const blocks: (ToolResultBlock | ToolUseBlockParam)[] = blocksOf(m, i);
