@@ -86,7 +86,8 @@ describe("exact cache", () => {
       ask("q", { seed: 3n }),
       ask("q", { topP: 0.5 }),
       ask("q", { user: "bob" }),
-      ask("q", { model: "claude-test" }),
+      // Another model (claude-test would refuse temperature, which the Messages API does not take).
+      ask("q", { model: "gpt-sdk" }),
       ask("Q"),
       ask("q", {
         messages: [

@@ -32,8 +32,9 @@ describe("fallback across deployments (OpenAI format, then Anthropic format)", (
       ["fake-openai", reason],
       ["fake-anthropic", ""],
     ]);
-    // Cost at the answering deployment's prices.
-    expect(completion?.costUsd).toBeCloseTo((18 * 3 + 3 * 15) / 1e6, 12);
+    // Cost at the answering deployment's prices: the Anthropic fake's 13 plain input tokens at 3, its 3 cache
+    // reads at 0.1× (0.30) and 2 cache writes at 1.25× (3.75), and 3 output tokens at 15.
+    expect(completion?.costUsd).toBeCloseTo((13 * 3 + 3 * 0.3 + 2 * 3.75 + 3 * 15) / 1e6, 12);
   });
 
   it("does not fall back on a bad request: it would fail everywhere", async () => {

@@ -37,7 +37,8 @@ describe("tracing", () => {
   it("makes one span per call in the caller's trace, with children for the cache lookup and each attempt, per the GenAI conventions", async () => {
     exporter.reset();
     h.upstream.enqueue({ status: 503 }, { text: "fine" });
-    await client().complete(ask({ model: "dual" }));
+    // No temperature: the Anthropic deployment refuses it (its Messages API has none); force keeps the cache lookup.
+    await client().complete(ask({ model: "dual", temperature: undefined, cache: { force: true } }));
     const [server] = byName("llmgateway.v1.CompletionService/Complete");
     expect(server?.spanContext().traceId).toBe(TRACE);
     expect(server?.attributes).toMatchObject({

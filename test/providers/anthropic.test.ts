@@ -1,7 +1,8 @@
 import { Agent } from "undici";
 import { createSdkFetch } from "../../src/providers/http.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createAnthropicProvider, toAnthropicMessages } from "../../src/providers/anthropic.js";
+import { createAnthropicProvider } from "../../src/providers/anthropic.js";
+import { toAnthropicMessages } from "../../src/providers/anthropic-content.js";
 import type { Provider, ProviderChunk, ProviderRequest } from "../../src/providers/provider.js";
 import { startFakeUpstream, type FakeUpstream } from "../support/fake-upstream.js";
 import { collectChunks } from "../../src/providers/collect.js";
@@ -61,13 +62,14 @@ describe("Anthropic provider through @anthropic-ai/sdk", () => {
     });
   });
 
-  it("counts cached prompt tokens as input and maps the stop reason", async () => {
+  it("counts cached prompt tokens as input, says how many were read and written, and maps the stop reason", async () => {
     upstream.enqueue({ text: "Short answer", finishReason: "max_tokens" });
     const result = await completeVia(provider, request, new AbortController().signal);
     expect(result).toEqual({
       message: { role: "assistant", content: "Short answer" },
       finishReason: "length",
-      usage: { inputTokens: 13 + 2 + 3, outputTokens: 2 },
+      // 13 plain, 2 written to the cache, 3 read from it.
+      usage: { inputTokens: 13 + 2 + 3, outputTokens: 2, cachedInputTokens: 3, cacheWriteTokens: 2 },
       model: "claude-haiku-4-5",
     });
   });
@@ -91,7 +93,12 @@ describe("Anthropic provider through @anthropic-ai/sdk", () => {
       { type: "started" },
       { type: "delta", text: "alpha " },
       { type: "delta", text: "beta" },
-      { type: "end", finishReason: "stop", usage: { inputTokens: 18, outputTokens: 2 }, model: "claude-haiku-4-5" },
+      {
+        type: "end",
+        finishReason: "stop",
+        usage: { inputTokens: 18, outputTokens: 2, cachedInputTokens: 3, cacheWriteTokens: 2 },
+        model: "claude-haiku-4-5",
+      },
     ]);
   });
 
