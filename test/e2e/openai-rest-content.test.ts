@@ -351,7 +351,7 @@ describe("Anthropic through the OpenAI format", () => {
       ],
     });
     const question = { role: "user", content: "The answer?" };
-    const r = await unary({ model: "claude-test", messages: [question], max_tokens: 8000, reasoning: { budget_tokens: 2048 } });
+    const r = await unary({ model: "claude-test", messages: [question], max_tokens: 4000, reasoning: { budget_tokens: 2048 } });
     expect(last()["thinking"]).toEqual({ type: "enabled", budget_tokens: 2048 });
     const message = r.choices[0]!.message as unknown as Record<string, unknown>;
     expect(message).toMatchObject({ content: "42", reasoning_content: "Let me think.", reasoning_signature: "sig-abc" });
@@ -359,7 +359,7 @@ describe("Anthropic through the OpenAI format", () => {
     await unary({
       model: "claude-test",
       messages: [question, message, { role: "user", content: "Why?" }],
-      max_tokens: 8000,
+      max_tokens: 4000,
       reasoning: { budget_tokens: 2048 },
     });
     expect((last()["messages"] as { content: unknown }[])[1]?.content).toEqual([
