@@ -97,7 +97,7 @@ describe("content parts reach the upstream as OpenAI content arrays", () => {
     }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OpenAI.BadRequestError);
     expect((err as InstanceType<typeof OpenAI.BadRequestError>).code).toBe("capability_unsupported");
-    expect((err as InstanceType<typeof OpenAI.BadRequestError>).param).toBe("messages[0].parts[0]");
+    expect((err as InstanceType<typeof OpenAI.BadRequestError>).param).toBe("messages[0].content[0]");
   });
 });
 

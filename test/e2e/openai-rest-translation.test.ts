@@ -312,6 +312,11 @@ describe("answers", () => {
     });
   });
 
+  it("names a part as the caller sent it: the core's parts[j] is the request's content[j]", () => {
+    const { body } = errorBody(new GatewayError("INVALID_REQUEST", "no", { metadata: { field: "messages[2].parts[1].file.url" } }));
+    expect(body).toMatchObject({ error: { param: "messages[2].content[1].file.url" } });
+  });
+
   it("answers INVALID_OUTPUT with 502 in OpenAI's error shape", () => {
     const { status, body } = errorBody(
       new GatewayError("INVALID_OUTPUT", "fake: the answer is not JSON", { metadata: { provider: "fake" } }),

@@ -43,7 +43,8 @@ export function errorBody(error: GatewayError): { status: number; body: object }
   const code = codeOfReason[error.reason];
   const [status, type] = STATUS_OF_REASON[error.reason] ?? HTTP[code] ?? [500, "api_error"];
   const message = error.reason === "INTERNAL" ? "internal error" : bounded(error.message);
-  const param = error.metadata["field"];
+  // The core names a message's parts; this face's callers sent them as `content`, one for one.
+  const param = error.metadata["field"]?.replace(/^messages\[(\d+)\]\.parts\[/, "messages[$1].content[");
   return {
     status,
     body: { error: { message, type, param: param === undefined ? null : bounded(param, 256), code: error.reason.toLowerCase() } },
