@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { echo, invalidRequest } from "../../core/errors.js";
-import type { ChatRequest, ReasoningOptions, ResponseFormat, ToolChoice, ToolDefinition } from "../../core/types.js";
+import type { ChatRequest, ReasoningEffort, ReasoningOptions, ResponseFormat, ToolChoice, ToolDefinition } from "../../core/types.js";
 import { cacheControl, message, messageOf, toCacheControl } from "./chat-content.js";
 import { refusal } from "./refusal.js";
 
@@ -61,7 +61,7 @@ const toolChoice = z.union([
   z.strictObject({ type: z.literal("function"), function: z.strictObject({ name: z.string().min(1) }) }),
 ]);
 
-const EFFORTS = ["minimal", "low", "medium", "high"] as const;
+const EFFORTS: readonly ReasoningEffort[] = ["minimal", "low", "medium", "high"];
 
 const body = z.strictObject({
   model: z.string(),
@@ -116,7 +116,7 @@ function reasoningOf(b: Body): ReasoningOptions | undefined {
   if (effort != null && effort !== "none" && !(EFFORTS as readonly string[]).includes(effort))
     throw invalidRequest("reasoning_effort", `${echo(effort)} is not carried; send none, ${EFFORTS.join(", ")}`);
   const out: ReasoningOptions = {};
-  if (effort != null && effort !== "none") out.effort = effort as ReasoningOptions["effort"] & string;
+  if (effort != null && effort !== "none") out.effort = effort as ReasoningEffort;
   const extra = b.reasoning;
   if (extra?.effort) {
     if (effort != null && effort !== extra.effort) throw invalidRequest("reasoning.effort", "differs from reasoning_effort; send one");
