@@ -51,7 +51,7 @@ async function post(
 const upstream = () => h.upstream.requests.at(-1)!.body;
 
 /** Fields the gateway honours: a request that sets them, and how to see it was honoured. */
-const honoured: Record<string, { extra: object; check: (r: Awaited<ReturnType<typeof post>>) => void }> = {
+const honoured: Record<string, { before?: () => void; extra: object; check: (r: Awaited<ReturnType<typeof post>>) => void }> = {
   messages: {
     extra: { messages: [{ role: "user", content: "carried" }] },
     check: () => expect(upstream()["messages"]).toEqual([{ role: "user", content: "carried" }]),
@@ -78,26 +78,42 @@ const honoured: Record<string, { extra: object; check: (r: Awaited<ReturnType<ty
     extra: { metadata: { team: "search" } },
     check: () => expect(lines.filter((l) => l["msg"] === "call").at(-1)?.["metadata"]).toEqual({ team: "search" }),
   },
+  // Issue 15: carried to the provider, in OpenAI's wire format for gpt-test.
+  parallel_tool_calls: {
+    extra: { tools: [tool], parallel_tool_calls: false },
+    check: () => expect(upstream()["parallel_tool_calls"]).toBe(false),
+  },
+  response_format: {
+    before: () => h.upstream.enqueue({ text: '{"ok":true}' }),
+    extra: { response_format: { type: "json_object" } },
+    check: () => expect(upstream()["response_format"]).toEqual({ type: "json_object" }),
+  },
+  reasoning_effort: { extra: { reasoning_effort: "low" }, check: () => expect(upstream()["reasoning_effort"]).toBe("low") },
+  presence_penalty: { extra: { presence_penalty: 0.5 }, check: () => expect(upstream()["presence_penalty"]).toBe(0.5) },
+  frequency_penalty: { extra: { frequency_penalty: 0.5 }, check: () => expect(upstream()["frequency_penalty"]).toBe(0.5) },
+  logprobs: { extra: { logprobs: true }, check: () => expect(upstream()["logprobs"]).toBe(true) },
+  top_logprobs: {
+    extra: { logprobs: true, top_logprobs: 2 },
+    check: () => expect(upstream()).toMatchObject({ logprobs: true, top_logprobs: 2 }),
+  },
+  service_tier: { extra: { service_tier: "flex" }, check: () => expect(upstream()["service_tier"]).toBe("flex") },
+  prompt_cache_key: { extra: { prompt_cache_key: "k-1" }, check: () => expect(upstream()["prompt_cache_key"]).toBe("k-1") },
 };
 
-/** Non-default values for fields the gateway refuses until a later issue carries them. */
+/** Non-default values for fields the gateway does not carry (docs/request-fields.md says why). */
 const refusedSamples: Record<string, unknown> = {
   audio: { voice: "alloy", format: "wav" },
-  frequency_penalty: 0.5,
   function_call: "auto",
   functions: [{ name: "f" }],
   logit_bias: { "50256": -100 },
-  logprobs: true,
   modalities: ["text", "audio"],
+  moderation: { model: "omni-moderation-latest" },
   n: 2,
-  parallel_tool_calls: false,
   prediction: { type: "content", content: "x" },
-  presence_penalty: 0.5,
-  reasoning_effort: "low",
-  response_format: { type: "json_object" },
-  service_tier: "flex",
+  prompt_cache_options: { mode: "explicit" },
+  prompt_cache_retention: "24h",
+  safety_identifier: "user-hash",
   store: true,
-  top_logprobs: 2,
   verbosity: "low",
   web_search_options: {},
 };
@@ -114,6 +130,7 @@ describe("every OpenAI chat completions field is honoured or refused by name", (
     const rule = honoured[field];
     const before = h.upstream.requests.length;
     if (rule) {
+      rule.before?.();
       const r = await post({ ...base, ...rule.extra });
       expect(r.status, r.text).toBe(200);
       expect(h.upstream.requests.length).toBe(before + 1);
@@ -132,6 +149,7 @@ describe("every OpenAI chat completions field is honoured or refused by name", (
   });
 
   it("accepts defaults clients send explicitly: n 1, logprobs false, a text response_format, parallel_tool_calls true", async () => {
+    const before = h.upstream.requests.length;
     const r = await post({
       ...base,
       n: 1,
@@ -141,8 +159,33 @@ describe("every OpenAI chat completions field is honoured or refused by name", (
       store: false,
       frequency_penalty: 0,
       presence_penalty: 0,
+      reasoning_effort: "none",
     });
     expect(r.status, r.text).toBe(200);
+    // Defaults ask for nothing: none of them is sent on (a provider without penalties takes the request too).
+    for (const key of [
+      "n",
+      "logprobs",
+      "response_format",
+      "parallel_tool_calls",
+      "store",
+      "frequency_penalty",
+      "presence_penalty",
+      "reasoning_effort",
+    ])
+      expect(h.upstream.requests[before]?.body, key).not.toHaveProperty(key);
+  });
+
+  it("refuses values the core cannot carry, by name: n 2, an effort beyond high, store true", async () => {
+    for (const [field, value] of [
+      ["n", 2],
+      ["reasoning_effort", "xhigh"],
+      ["store", true],
+    ] as const) {
+      const r = await post({ ...base, [field]: value });
+      expect(r.status, field).toBe(400);
+      expect(r.json?.error?.param).toBe(field);
+    }
   });
 
   it("refuses a field no API has (a typo) by name", async () => {
@@ -153,9 +196,12 @@ describe("every OpenAI chat completions field is honoured or refused by name", (
 
   it("refuses unknown fields inside messages and tools by path", async () => {
     expect((await post({ ...base, messages: [{ role: "user", content: "hi", extra: 1 }] })).json?.error?.param).toBe("messages[0].extra");
-    expect((await post({ ...base, tools: [{ ...tool, function: { ...tool.function, strict: true } }] })).json?.error?.param).toBe(
-      "tools[0].function.strict",
+    expect((await post({ ...base, tools: [{ ...tool, function: { ...tool.function, cached: true } }] })).json?.error?.param).toBe(
+      "tools[0].function.cached",
     );
+    expect(
+      (await post({ ...base, messages: [{ role: "user", content: [{ type: "text", text: "x", weight: 2 }] }] })).json?.error?.param,
+    ).toBe("messages[0].content[0].weight");
   });
 
   it("accepts an assistant message echoed back as the SDK returned it", async () => {

@@ -1,36 +1,27 @@
 import { z } from "zod";
 import { echo, invalidRequest } from "../../core/errors.js";
-import type { ChatMessage, ChatRequest, Role, ToolDefinition } from "../../core/types.js";
+import type { ChatRequest, ReasoningEffort, ReasoningOptions, ResponseFormat, ToolChoice, ToolDefinition } from "../../core/types.js";
+import { cacheControl, message, messageOf, toCacheControl } from "./chat-content.js";
+import { refusal } from "./refusal.js";
 
 /**
- * The OpenAI chat completions request, field by field. Every field is
- * honoured, or refused with 400 naming it; nothing is silently dropped.
- * Fields the gateway does not carry yet are accepted only with the value that
- * asks for nothing (null, or the API's own default), so that clients that
- * send defaults explicitly keep working.
+ * The OpenAI chat completions fields the gateway does not carry. Each is accepted only with the
+ * value that asks for nothing (null, or the API's own default), so that clients that send
+ * defaults explicitly keep working; any other value is refused with 400 naming it.
  */
 const unsupported = {
   audio: (v: unknown) => v === null,
-  frequency_penalty: (v: unknown) => v === null || v === 0,
   function_call: (v: unknown) => v === null,
   functions: (v: unknown) => v === null,
   logit_bias: (v: unknown) => v === null || (isObject(v) && Object.keys(v).length === 0),
-  logprobs: (v: unknown) => v === null || v === false,
   modalities: (v: unknown) => v === null || (Array.isArray(v) && v.length === 1 && v[0] === "text"),
   moderation: (v: unknown) => v === null,
   n: (v: unknown) => v === null || v === 1,
-  parallel_tool_calls: (v: unknown) => v === null || v === true,
   prediction: (v: unknown) => v === null,
-  presence_penalty: (v: unknown) => v === null || v === 0,
-  prompt_cache_key: (v: unknown) => v === null,
   prompt_cache_options: (v: unknown) => v === null,
   prompt_cache_retention: (v: unknown) => v === null,
-  reasoning_effort: (v: unknown) => v === null,
-  response_format: (v: unknown) => v === null || (isObject(v) && v["type"] === "text" && Object.keys(v).length === 1),
   safety_identifier: (v: unknown) => v === null,
-  service_tier: (v: unknown) => v === null || v === "auto",
   store: (v: unknown) => v === null || v === false,
-  top_logprobs: (v: unknown) => v === null,
   verbosity: (v: unknown) => v === null,
   web_search_options: (v: unknown) => v === null,
 } satisfies Record<string, (v: unknown) => boolean>;
@@ -39,39 +30,38 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-const part = z.looseObject({ type: z.string() });
-const content = z.union([z.string(), z.array(part)]).nullish();
-
-const toolCall = z.strictObject({
-  id: z.string().min(1),
-  type: z.literal("function").optional(),
-  function: z.strictObject({ name: z.string().min(1), arguments: z.string() }),
-});
-
-const message = z.strictObject({
-  role: z.enum(["system", "developer", "user", "assistant", "tool"]),
-  content,
-  name: z.string().nullish(),
-  tool_calls: z.array(toolCall).nullish(),
-  tool_call_id: z.string().nullish(),
-  // Echoed back by clients that append the assistant's message as they received it.
-  refusal: z.null().optional(),
-  audio: z.null().optional(),
-  function_call: z.null().optional(),
-  annotations: z.array(z.unknown()).max(0).optional(),
-});
-
 const tool = z.strictObject({
   type: z.literal("function"),
   function: z.strictObject({
     name: z.string().min(1),
     description: z.string().nullish(),
     parameters: z.record(z.string(), z.unknown()).nullish(),
-    strict: z.union([z.literal(false), z.null()]).optional(),
+    strict: z.boolean().nullish(),
   }),
+  // Prompt caching up to the end of the tools (LiteLLM's convention for Anthropic).
+  cache_control: cacheControl.nullish(),
 });
 
-const metadataValue = z.string().max(512);
+const responseFormat = z.discriminatedUnion("type", [
+  z.strictObject({ type: z.literal("text") }),
+  z.strictObject({ type: z.literal("json_object") }),
+  z.strictObject({
+    type: z.literal("json_schema"),
+    json_schema: z.strictObject({
+      name: z.string(),
+      description: z.string().nullish(),
+      schema: z.record(z.string(), z.unknown()).nullish(),
+      strict: z.boolean().nullish(),
+    }),
+  }),
+]);
+
+const toolChoice = z.union([
+  z.enum(["auto", "none", "required"]),
+  z.strictObject({ type: z.literal("function"), function: z.strictObject({ name: z.string().min(1) }) }),
+]);
+
+const EFFORTS: readonly ReasoningEffort[] = ["minimal", "low", "medium", "high"];
 
 const body = z.strictObject({
   model: z.string(),
@@ -83,13 +73,25 @@ const body = z.strictObject({
   stop: z.union([z.string(), z.array(z.string())]).nullish(),
   seed: z.number().int().nullish(),
   user: z.string().nullish(),
-  metadata: z.record(z.string().max(64), metadataValue).nullish(),
+  metadata: z.record(z.string().max(64), z.string().max(512)).nullish(),
   stream: z.boolean().nullish(),
   stream_options: z.strictObject({ include_usage: z.boolean().optional(), include_obfuscation: z.literal(false).optional() }).nullish(),
   tools: z.array(tool).nullish(),
-  tool_choice: z.union([z.enum(["auto", "none"]), z.null()]).optional(),
-  // The gateway's own extension: continue a session it keeps.
+  tool_choice: toolChoice.nullish(),
+  parallel_tool_calls: z.boolean().nullish(),
+  response_format: responseFormat.nullish(),
+  reasoning_effort: z.string().nullish(),
+  presence_penalty: z.number().nullish(),
+  frequency_penalty: z.number().nullish(),
+  logprobs: z.boolean().nullish(),
+  top_logprobs: z.number().int().nullish(),
+  service_tier: z.string().nullish(),
+  prompt_cache_key: z.string().nullish(),
+  // The gateway's own extensions: continue a session it keeps; a thinking budget (Anthropic's
+  // extended thinking) beside the effort; provider-specific fields for openai-compatible servers.
   session_id: z.string().nullish(),
+  reasoning: z.strictObject({ effort: z.enum(EFFORTS).nullish(), budget_tokens: z.number().int().nullish() }).nullish(),
+  extra_body: z.record(z.string(), z.unknown()).nullish(),
   ...(Object.fromEntries(Object.keys(unsupported).map((k) => [k, z.unknown().optional()])) as Record<
     keyof typeof unsupported,
     z.ZodOptional<z.ZodUnknown>
@@ -98,49 +100,34 @@ const body = z.strictObject({
 
 type Body = z.infer<typeof body>;
 
-/** A dotted path with indexes, as an OpenAI error's `param` names a field. */
-function pathOf(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((acc, p) => (typeof p === "number" ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), "");
-}
-
-/** The first problem zod found, as one INVALID_REQUEST naming its field; nothing the caller sent is echoed unbounded. */
-function refusal(issues: readonly z.core.$ZodIssue[]) {
-  const issue = issues[0]!;
-  if (issue.code === "unrecognized_keys") {
-    const key = issue.keys[0] ?? "";
-    const field = pathOf([...issue.path, key.length > 64 ? `${key.slice(0, 64)}…` : key]);
-    return invalidRequest(field, `unknown field ${echo(key)}: this gateway refuses fields it would not honour`);
-  }
-  const hint =
-    issue.code === "invalid_value" || issue.code === "invalid_union"
-      ? "has a value this gateway does not accept here"
-      : issue.message.replace(/^Invalid input: /, "");
-  return invalidRequest(pathOf(issue.path) || "body", hint);
-}
-
-function textOf(value: Body["messages"][number]["content"], field: string): string {
-  if (value === undefined || value === null) return "";
-  if (typeof value === "string") return value;
-  return value
-    .map((p, i) => {
-      if (p.type !== "text") throw invalidRequest(`${field}[${i}].type`, `${echo(p.type)} parts are not supported yet; send text parts`);
-      const keys = Object.keys(p).filter((k) => k !== "type" && k !== "text");
-      if (keys.length > 0) throw invalidRequest(`${field}[${i}].${keys[0]!.slice(0, 64)}`, "unknown field of a text part");
-      if (typeof p["text"] !== "string") throw invalidRequest(`${field}[${i}].text`, "must be a string");
-      return p["text"];
-    })
-    .join("");
-}
-
-function messageOf(m: Body["messages"][number], i: number): ChatMessage {
-  // "developer" is OpenAI's newer name for system instructions.
-  const role: Role = m.role === "developer" ? "system" : m.role;
-  const out: ChatMessage = { role, content: textOf(m.content, `messages[${i}].content`) };
-  if (m.name) out.name = m.name;
-  if (m.tool_call_id) out.toolCallId = m.tool_call_id;
-  if (m.tool_calls?.length)
-    out.toolCalls = m.tool_calls.map((c) => ({ id: c.id, name: c.function.name, argumentsJson: c.function.arguments }));
+function responseFormatOf(f: NonNullable<Body["response_format"]>): ResponseFormat | undefined {
+  if (f.type === "text") return undefined;
+  if (f.type === "json_object") return { type: "json_object" };
+  const { name, description, schema, strict } = f.json_schema;
+  // No schema is OpenAI's "any JSON": the empty schema, which every value conforms to.
+  const out: ResponseFormat = { type: "json_schema", name, schemaJson: JSON.stringify(schema ?? {}), strict: strict === true };
+  if (description) out.description = description;
   return out;
+}
+
+/** reasoning_effort, and the gateway's `reasoning` object beside it; "none" asks for no reasoning. */
+function reasoningOf(b: Body): ReasoningOptions | undefined {
+  const effort = b.reasoning_effort;
+  if (effort != null && effort !== "none" && !(EFFORTS as readonly string[]).includes(effort))
+    throw invalidRequest("reasoning_effort", `${echo(effort)} is not carried; send none, ${EFFORTS.join(", ")}`);
+  const out: ReasoningOptions = {};
+  if (effort != null && effort !== "none") out.effort = effort as ReasoningEffort;
+  const extra = b.reasoning;
+  if (extra?.effort) {
+    if (effort != null && effort !== extra.effort) throw invalidRequest("reasoning.effort", "differs from reasoning_effort; send one");
+    out.effort = extra.effort;
+  }
+  if (extra?.budget_tokens != null) out.budgetTokens = extra.budget_tokens;
+  return out.effort || out.budgetTokens !== undefined ? out : undefined;
+}
+
+function toolChoiceOf(c: NonNullable<Body["tool_choice"]>): ToolChoice {
+  return typeof c === "string" ? c : { name: c.function.name };
 }
 
 /** What the REST face does with a request: the core's request, and how to answer. */
@@ -157,8 +144,7 @@ export function fromOpenAi(raw: Record<string, unknown>): RestChat {
   const b = parsed.data;
   for (const [field, accepts] of Object.entries(unsupported)) {
     const v = (b as Record<string, unknown>)[field];
-    if (v !== undefined && !accepts(v))
-      throw invalidRequest(field, "is not supported by this gateway yet; leave it out (or send its default)");
+    if (v !== undefined && !accepts(v)) throw invalidRequest(field, "is not carried by this gateway; leave it out (or send its default)");
   }
   if (b.stream_options && b.stream !== true) throw invalidRequest("stream_options", "only applies when stream is true");
   const stop = b.stop ?? [];
@@ -177,20 +163,40 @@ export function fromOpenAi(raw: Record<string, unknown>): RestChat {
   if (b.seed != null) request.seed = b.seed;
   if (b.session_id) request.sessionId = b.session_id;
   if (b.tools?.length) {
-    const definitions = b.tools.map(
-      (t): ToolDefinition => ({
+    const definitions = b.tools.map((t): ToolDefinition => {
+      const d: ToolDefinition = {
         name: t.function.name,
         description: t.function.description ?? "",
         parametersJson: JSON.stringify(t.function.parameters ?? { type: "object" }),
-      }),
-    );
+      };
+      if (t.function.strict) d.strict = true;
+      const cache = toCacheControl(t.cache_control);
+      if (cache) d.cacheControl = cache;
+      return d;
+    });
     // The caller's own tools: their calls come back to it, as from OpenAI.
     request.tools = { names: [], all: false, definitions, execution: "client" };
+    // Without tools there is nothing to call: parallel_tool_calls asks for nothing then.
+    if (b.parallel_tool_calls != null) request.parallelToolCalls = b.parallel_tool_calls;
   }
-  if (b.tool_choice === "none") {
+  // As OpenAI: a tool choice needs tools to choose from.
+  if (b.tool_choice != null) {
     if (!request.tools) throw invalidRequest("tool_choice", "needs tools");
-    request.toolChoice = "none";
+    request.toolChoice = toolChoiceOf(b.tool_choice);
   }
+  const format = b.response_format ? responseFormatOf(b.response_format) : undefined;
+  if (format) request.responseFormat = format;
+  const reasoning = reasoningOf(b);
+  if (reasoning) request.reasoning = reasoning;
+  // A penalty of 0 is the API's default: it asks for nothing, and providers without penalties take it.
+  if (b.presence_penalty) request.presencePenalty = b.presence_penalty;
+  if (b.frequency_penalty) request.frequencyPenalty = b.frequency_penalty;
+  if (b.logprobs) request.logprobs = true;
+  if (b.top_logprobs != null) request.topLogprobs = b.top_logprobs;
+  if (b.service_tier != null) request.serviceTier = b.service_tier;
+  if (b.prompt_cache_key != null) request.promptCacheKey = b.prompt_cache_key;
+  // The caller's own object, not zod's copy: its keys go upstream exactly as sent.
+  if (b.extra_body && Object.keys(b.extra_body).length > 0) request.extraBody = raw["extra_body"] as Record<string, unknown>;
   return { request, stream: b.stream === true, includeUsage: b.stream_options?.include_usage === true };
 }
 

@@ -12,7 +12,8 @@ import { createAccessLog } from "../access-log.js";
 import { authenticate, type HeaderReader } from "../auth.js";
 import { requestIdOf } from "../call-context.js";
 import { fromOpenAi } from "./chat-request.js";
-import { completionBody, errorBody, modelList, modelObject, sseStream } from "./openai-wire.js";
+import { sseStream } from "./openai-sse.js";
+import { completionBody, errorBody, modelList, modelObject } from "./openai-wire.js";
 import { readJsonBody } from "./read-body.js";
 
 export interface OpenAiRestOptions {

@@ -1,10 +1,9 @@
-import type * as http from "node:http";
 import { Code } from "@connectrpc/connect";
 import type { Tenant } from "../../auth/tenants.js";
 import type { ModelEntry } from "../../core/catalog.js";
 import { bounded, GatewayError } from "../../core/errors.js";
 import type { Gateway } from "../../pipeline/pipeline.js";
-import type { ChatMessage, ChatResult, ChatStreamEvent, FinishReason } from "../../core/types.js";
+import type { ChatMessage, ChatResult, FinishReason, TokenLogprob } from "../../core/types.js";
 import { codeOfReason } from "../error-mapper.js";
 
 /** HTTP status and OpenAI error type for each gRPC code, as OpenAI clients expect them. */
@@ -21,7 +20,17 @@ const HTTP: Partial<Record<Code, [number, string]>> = {
   [Code.Unimplemented]: [405, "invalid_request_error"],
 };
 
-const FINISH: Record<FinishReason, string | null> = {
+/**
+ * Reasons whose status is not their gRPC code's. INVALID_OUTPUT: the provider answered, but with what
+ * the request's response_format refuses; HTTP's own words for that are 502 "received an invalid
+ * response from the upstream server" (503 would say the gateway is down or overloaded). The SDKs
+ * retry both.
+ */
+const STATUS_OF_REASON: Partial<Record<GatewayError["reason"], [number, string]>> = {
+  INVALID_OUTPUT: [502, "api_error"],
+};
+
+export const FINISH: Record<FinishReason, string | null> = {
   stop: "stop",
   length: "length",
   tool_calls: "tool_calls",
@@ -32,24 +41,72 @@ const FINISH: Record<FinishReason, string | null> = {
 /** The error body OpenAI clients read: `{ error: { message, type, param, code } }`, and its status. */
 export function errorBody(error: GatewayError): { status: number; body: object } {
   const code = codeOfReason[error.reason];
-  const [status, type] = HTTP[code] ?? [500, "api_error"];
+  const [status, type] = STATUS_OF_REASON[error.reason] ?? HTTP[code] ?? [500, "api_error"];
   const message = error.reason === "INTERNAL" ? "internal error" : bounded(error.message);
-  const param = error.metadata["field"];
+  // The core names a message's parts; this face's callers sent them as `content`, one for one.
+  const param = error.metadata["field"]?.replace(/^messages\[(\d+)\]\.parts\[/, "messages[$1].content[");
   return {
     status,
     body: { error: { message, type, param: param === undefined ? null : bounded(param, 256), code: error.reason.toLowerCase() } },
   };
 }
 
-function toolCallsOf(m: ChatMessage) {
+export function toolCallsOf(m: ChatMessage) {
   return m.toolCalls?.map((c, index) => ({ index, id: c.id, type: "function", function: { name: c.name, arguments: c.argumentsJson } }));
 }
 
-const usageBody = (r: ChatResult) => ({
-  prompt_tokens: r.usage.inputTokens,
-  completion_tokens: r.usage.outputTokens,
-  total_tokens: r.usage.inputTokens + r.usage.outputTokens,
-});
+/**
+ * OpenAI's usage, with its details when the provider reported them: cached input in
+ * prompt_tokens_details.cached_tokens, reasoning in completion_tokens_details.reasoning_tokens, and
+ * prompt-cache writes (which OpenAI's format has no name for) in prompt_tokens_details.cache_write_tokens.
+ * Absent details mean the provider did not say, not zero.
+ */
+export function usageBody(r: ChatResult) {
+  const { inputTokens, outputTokens, cachedInputTokens, cacheWriteTokens, reasoningTokens } = r.usage;
+  const prompt =
+    cachedInputTokens !== undefined || cacheWriteTokens !== undefined
+      ? {
+          prompt_tokens_details: {
+            cached_tokens: cachedInputTokens ?? 0,
+            ...(cacheWriteTokens !== undefined ? { cache_write_tokens: cacheWriteTokens } : {}),
+          },
+        }
+      : {};
+  const completion = reasoningTokens !== undefined ? { completion_tokens_details: { reasoning_tokens: reasoningTokens } } : {};
+  return {
+    prompt_tokens: inputTokens,
+    completion_tokens: outputTokens,
+    total_tokens: inputTokens + outputTokens,
+    ...prompt,
+    ...completion,
+  };
+}
+
+/** Log probabilities as OpenAI writes them in a choice: `{ content: [...], refusal: null }`. */
+export function logprobsBody(logprobs: readonly TokenLogprob[] | undefined) {
+  if (!logprobs) return null;
+  return {
+    content: logprobs.map((t) => ({
+      token: t.token,
+      logprob: t.logprob,
+      bytes: t.bytes ?? null,
+      top_logprobs: t.topLogprobs.map((x) => ({ token: x.token, logprob: x.logprob, bytes: x.bytes ?? null })),
+    })),
+    refusal: null,
+  };
+}
+
+/**
+ * An assistant's reasoning as OpenAI-compatible servers write it (DeepSeek's and vLLM's
+ * reasoning_content), with its signature when the provider signed it (Anthropic), so that a client
+ * sending the message back keeps both.
+ */
+export function reasoningOf(m: ChatMessage) {
+  return {
+    ...(m.reasoning ? { reasoning_content: m.reasoning } : {}),
+    ...(m.reasoningSignature ? { reasoning_signature: m.reasoningSignature } : {}),
+  };
+}
 
 /** A chat.completion object. */
 export function completionBody(r: ChatResult, created: number) {
@@ -66,10 +123,11 @@ export function completionBody(r: ChatResult, created: number) {
           role: "assistant",
           content: r.message.content || (toolCalls ? null : ""),
           refusal: null,
+          ...reasoningOf(r.message),
           ...(toolCalls ? { tool_calls: toolCalls.map(({ index: _i, ...c }) => c) } : {}),
         },
         finish_reason: FINISH[r.finishReason],
-        logprobs: null,
+        logprobs: logprobsBody(r.logprobs),
       },
     ],
     usage: usageBody(r),
@@ -95,66 +153,4 @@ export function modelObject(gateway: Gateway, tenant: Tenant, id: string) {
     throw new GatewayError("MODEL_NOT_FOUND", "no such model; GET /v1/models lists the models served", { metadata: { field: "model" } });
   }
   return modelOf(id, m);
-}
-
-/** Resolves when the response can take more, or has closed (at once if it already has). */
-function writable(res: http.ServerResponse): Promise<void> {
-  if (res.destroyed || res.writableEnded) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      res.off("drain", done);
-      res.off("close", done);
-      resolve();
-    };
-    res.on("drain", done);
-    res.on("close", done);
-  });
-}
-
-/**
- * Writes a stream of core events as OpenAI chat.completion.chunk events.
- * The response head waits for the first chunk of the answer (or the
- * failure): a call that fails before any token gets its real status (429,
- * 503, 504 with retry-after), which the SDKs retry, instead of a 200 and an
- * error event. A slow reader holds the upstream back (backpressure).
- */
-export async function sseStream(
-  res: http.ServerResponse,
-  events: AsyncIterable<ChatStreamEvent>,
-  meta: { id: string; created: number; model: string; includeUsage: boolean },
-): Promise<void> {
-  const { id, created } = meta;
-  const chunk = (delta: object, finish: string | null = null, extra: object = {}, model = meta.model) =>
-    `data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model, choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }], ...extra })}\n\n`;
-  const head: Record<string, string> = { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" };
-  let started = false;
-  const write = async (data: string) => {
-    // The client has gone: stop, so that the pipeline below is closed and settles, rather than write into nothing.
-    if (res.destroyed || res.writableEnded) throw new GatewayError("CANCELLED", "the caller went away");
-    if (!started) {
-      started = true;
-      res.writeHead(200, head);
-    }
-    if (!res.write(data)) await writable(res);
-  };
-  for await (const event of events) {
-    if (event.type === "cache") head["x-cache-status"] = event.status;
-    else if (event.type === "answering") head["x-llm-provider"] ??= event.provider;
-    else if (event.type === "delta") await write(chunk(started ? { content: event.text } : { role: "assistant", content: event.text }));
-    else if (event.type === "done") {
-      const r = event.result;
-      const toolCalls = toolCallsOf(r.message);
-      if (toolCalls) await write(chunk(started ? { tool_calls: toolCalls } : { role: "assistant", content: null, tool_calls: toolCalls }));
-      if (!started) await write(chunk({ role: "assistant", content: "" }));
-      await write(
-        chunk({}, FINISH[r.finishReason], { llm_gateway: { provider: r.provider, cost_usd: r.costUsd, cache_status: r.cacheStatus } }),
-      );
-      if (meta.includeUsage)
-        await write(
-          `data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model: r.model, choices: [], usage: usageBody(r) })}\n\n`,
-        );
-    }
-    // Tool events of a server-side loop are the gateway's own; the OpenAI stream has no place for them.
-  }
-  res.end("data: [DONE]\n\n");
 }
