@@ -124,6 +124,9 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Prov
     name: options.name,
     kind: "anthropic",
     stream: (request, signal) => (request.unary ? whole(request, signal) : streamed(request, signal)),
+    check(request) {
+      messagesParams(request);
+    },
 
     translateError(error): GatewayError | undefined {
       // Errors of the SDK's own classes come only from a loaded SDK.

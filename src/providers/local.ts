@@ -38,12 +38,11 @@ export function createLocalProvider(options: LocalProviderOptions): Provider {
     name: options.name,
     kind: "local",
 
+    check,
+
     async *stream(request, signal): AsyncIterable<ProviderChunk> {
       signal.throwIfAborted();
-      // What an echo cannot give is refused by name. Sampling and serving hints (temperature, penalties,
-      // seed, service tier, prompt cache key) are honoured trivially: the echo is the same whatever they say.
-      if (request.logprobs) throw invalidRequest("logprobs", "the local echo model has no token probabilities");
-      if (request.extraBody) throw invalidRequest("extra_body", "only openai-compatible providers take a pass-through body");
+      check(request);
       yield { type: "started" };
       const { tokens, finishReason, inputTokens } = await plan(request);
       for (const piece of (await encodingOf("o200k_base")).decodeGenerator(tokens)) {
@@ -59,6 +58,15 @@ export function createLocalProvider(options: LocalProviderOptions): Provider {
 }
 
 const MAX_TOKEN_CHARS = 256;
+
+/**
+ * What an echo cannot give is refused by name. Sampling and serving hints (temperature, penalties, seed,
+ * service tier, prompt cache key) are honoured trivially: the echo is the same whatever they say.
+ */
+function check(request: ProviderRequest): void {
+  if (request.logprobs) throw invalidRequest("logprobs", "the local echo model has no token probabilities");
+  if (request.extraBody) throw invalidRequest("extra_body", "only openai-compatible providers take a pass-through body");
+}
 
 function replyTo(messages: readonly ChatMessage[]): string {
   const lastUser = [...messages].reverse().find((m) => m.role === "user");

@@ -97,6 +97,11 @@ export interface Provider {
   readonly name: string;
   readonly kind: "openai" | "openai-compatible" | "anthropic" | "local";
   stream(request: ProviderRequest, signal: AbortSignal): AsyncIterable<ProviderChunk>;
+  /**
+   * Throws the refusal (INVALID_REQUEST naming the field) when this provider cannot carry the request,
+   * without calling anyone: routing then tries the deployments that can. `stream` refuses the same.
+   */
+  check?(request: ProviderRequest): void;
   /** Turns an error thrown by this provider's client into a GatewayError, or undefined if it is not one of its own. */
   translateError(error: unknown): import("../core/errors.js").GatewayError | undefined;
 }

@@ -8,6 +8,7 @@ import type { Breakers } from "../../resilience/breakers.js";
 import type { RetryBudget, RetryOptions } from "../../resilience/retry.js";
 import { createAttemptSchedule, type AttemptSchedule } from "../../resilience/schedule.js";
 import type { Router } from "../../routing/router.js";
+import type { Deployment } from "../../core/catalog.js";
 import type { Round, RoundHandler } from "../stage.js";
 import { Ledger, resultOf, type LedgerDeps } from "./ledger.js";
 import { nextAnswerChunk, race, startRun, type Run } from "./race.js";
@@ -119,7 +120,7 @@ export function createAttempts(deps: AttemptsDeps): RoundHandler {
 
   return async function* attempts(round: Round): AsyncGenerator<ChatStreamEvent> {
     const { model, call } = round;
-    const order = router.route(model, round.request, !round.buffered);
+    const order = carriers(router.route(model, round.request, !round.buffered), round, deps.providers);
     const schedule: AttemptSchedule = createAttemptSchedule({
       order,
       breakers: deps.breakers,
@@ -209,6 +210,28 @@ export function createAttempts(deps: AttemptsDeps): RoundHandler {
     }
     throw ledger.exhausted(model, call, schedule.skipped);
   };
+}
+
+/**
+ * The deployments whose provider can carry the round's request, in routing order: a field one provider
+ * cannot take (Anthropic has no logprobs, OpenAI no pass-through body) routes around it rather than failing
+ * the call. When none can, the first one's refusal names the field.
+ */
+function carriers(order: Deployment[], round: Round, providers: AttemptsDeps["providers"]): Deployment[] {
+  let refusal: unknown;
+  const usable = order.filter((d) => {
+    const check = providers.get(d.provider)?.provider.check;
+    if (!check) return true;
+    try {
+      check({ ...round.upstream, model: d.upstreamModel });
+      return true;
+    } catch (err) {
+      refusal ??= err;
+      return false;
+    }
+  });
+  if (usable.length === 0 && refusal !== undefined) throw refusal;
+  return usable;
 }
 
 /** Why an answer does not conform to the round's response format; an answer asking for tools is not checked. */
