@@ -190,7 +190,8 @@ function toOpenAiPart(p: ContentPart, field: string): ChatCompletionContentPart 
       if (p.fileId) return { type: "file", file: { file_id: p.fileId, ...filename } };
       // A data: URL is the file's bytes, which is what file_data is; a URL to fetch is not taken.
       if (p.url?.startsWith("data:")) return { type: "file", file: { file_data: p.url, ...filename } };
-      if (p.url) throw invalidRequest(`${field}.file.url`, "OpenAI does not fetch files by URL: send the file's bytes or an uploaded file's id");
+      if (p.url)
+        throw invalidRequest(`${field}.file.url`, "OpenAI does not fetch files by URL: send the file's bytes or an uploaded file's id");
       return { type: "file", file: { file_data: `data:${p.mediaType ?? "application/pdf"};base64,${p.data ?? ""}`, ...filename } };
     }
     case "audio":

@@ -40,7 +40,9 @@ function logprobsOf(content: readonly ChatCompletionTokenLogprob[] | null | unde
     const out: TokenLogprob = {
       token: l.token,
       logprob: l.logprob,
-      topLogprobs: (l.top_logprobs ?? []).map((t) => (t.bytes ? { token: t.token, logprob: t.logprob, bytes: t.bytes } : { token: t.token, logprob: t.logprob })),
+      topLogprobs: (l.top_logprobs ?? []).map((t) =>
+        t.bytes ? { token: t.token, logprob: t.logprob, bytes: t.bytes } : { token: t.token, logprob: t.logprob },
+      ),
     };
     if (l.bytes) out.bytes = l.bytes;
     return out;
