@@ -1,6 +1,7 @@
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionCreateParams } from "openai/resources/chat/completions";
 import { request as send, type Dispatcher } from "undici";
 import type { GatewayError } from "../core/errors.js";
+import type { TokenLogprob } from "../core/types.js";
 import { apiErrorMessage, chatParams, StreamedAnswer, wholeAnswer } from "./openai-wire.js";
 import type { Provider, ProviderChunk, ProviderRequest } from "./provider.js";
 import { SseReader, type SseEvent } from "./sse.js";
@@ -40,12 +41,11 @@ export function createOpenAiDirectProvider(options: OpenAiDirectProviderOptions)
   const headers: Record<string, string> = { accept: "application/json", "content-type": "application/json", "user-agent": "llm-gateway" };
   if (options.apiKey) headers["authorization"] = `Bearer ${options.apiKey}`;
   if (options.organization) headers["openai-organization"] = options.organization;
-  const modernParams = options.kind === "openai";
   const streamOptions = options.streamUsage === false ? undefined : { include_usage: true };
 
   /** Sends one request; resolves once a 2xx answer's headers came. */
   async function open(request: ProviderRequest, signal: AbortSignal, stream: boolean): Promise<Dispatcher.ResponseData> {
-    const body: ChatCompletionCreateParams = { ...chatParams(request, modernParams), stream };
+    const body: ChatCompletionCreateParams = { ...chatParams(request, options.kind), stream };
     if (stream && streamOptions) body.stream_options = streamOptions;
     let res: Dispatcher.ResponseData;
     try {
@@ -78,6 +78,7 @@ export function createOpenAiDirectProvider(options: OpenAiDirectProviderOptions)
     yield STARTED;
     const answer = new StreamedAnswer(request.model);
     const reader = new SseReader();
+    const piece = new Piece();
     const events: SseEvent[] = [];
     const body = res.body[Symbol.asyncIterator]();
     let done = false;
@@ -99,27 +100,34 @@ export function createOpenAiDirectProvider(options: OpenAiDirectProviderOptions)
         const next = await body.next();
         if (next.done) reader.end(events);
         else reader.push(next.value as Buffer, events);
-        // The text of every event that came in one read goes on as one delta: it arrived at once, and each
-        // delta is a hop through every stage above, so one per read instead of one per token.
-        let text = "";
+        // The text of every event that came in one read goes on as one delta (its log probabilities as one
+        // list), its reasoning likewise: it arrived at once, and each chunk is a hop through every stage
+        // above, so one per read instead of one per token. A switch between reasoning and text ends a piece.
         try {
           for (const e of events) {
             const chunk = chunkOf(e);
             if (!chunk) continue;
-            text += answer.read(chunk) ?? "";
+            const text = answer.read(chunk);
+            if (answer.reasoning) {
+              if (piece.kind === "text") yield piece.take();
+              piece.addReasoning(answer.reasoning);
+            }
+            if (text || answer.logprobs) {
+              if (piece.kind === "reasoning") yield piece.take();
+              piece.addText(text ?? "", answer.logprobs);
+            }
             if (answer.toolCallsBegan()) {
-              if (text) yield { type: "delta", text };
-              text = "";
+              if (piece.kind) yield piece.take();
               yield PROGRESS;
             }
           }
         } catch (err) {
-          // The text before an error event was answered: it goes out before the error does.
-          if (text) yield { type: "delta", text };
+          // What came before an error event was answered: it goes out before the error does.
+          if (piece.kind) yield piece.take();
           throw err;
         }
         events.length = 0;
-        if (text) yield { type: "delta", text };
+        if (piece.kind) yield piece.take();
         if (next.done) break;
       }
       finished = true;
@@ -162,5 +170,37 @@ function parseJson(text: string): unknown {
     return JSON.parse(text) as unknown;
   } catch {
     return undefined;
+  }
+}
+
+/** What one network read brought of one kind, reasoning or text (with its log probabilities), to go on as one chunk. */
+class Piece {
+  kind: "reasoning" | "text" | undefined;
+  private text = "";
+  private logprobs: TokenLogprob[] | undefined;
+
+  addReasoning(text: string): void {
+    this.kind = "reasoning";
+    this.text += text;
+  }
+
+  addText(text: string, logprobs: TokenLogprob[] | undefined): void {
+    this.kind = "text";
+    this.text += text;
+    if (logprobs) (this.logprobs ??= []).push(...logprobs);
+  }
+
+  /** The piece as a chunk; the piece is empty after. */
+  take(): ProviderChunk {
+    const chunk: ProviderChunk =
+      this.kind === "reasoning"
+        ? { type: "reasoning", text: this.text }
+        : this.logprobs
+          ? { type: "delta", text: this.text, logprobs: this.logprobs }
+          : { type: "delta", text: this.text };
+    this.kind = undefined;
+    this.text = "";
+    this.logprobs = undefined;
+    return chunk;
   }
 }

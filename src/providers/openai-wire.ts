@@ -1,68 +1,92 @@
-import type {
-  ChatCompletion,
-  ChatCompletionChunk,
-  ChatCompletionCreateParamsBase,
-  ChatCompletionMessageParam,
-} from "openai/resources/chat/completions";
-import type { ChatMessage, FinishReason, ToolCall } from "../core/types.js";
-import type { ProviderChunk, ProviderRequest, ProviderUsage } from "./provider.js";
+import type { ChatCompletion, ChatCompletionChunk, ChatCompletionTokenLogprob } from "openai/resources/chat/completions";
+import type { CompletionUsage } from "openai/resources/completions";
+import type { FinishReason, TokenLogprob, ToolCall } from "../core/types.js";
+import type { ProviderChunk, ProviderUsage } from "./provider.js";
 import { upstreamHttpError } from "./upstream-error.js";
+
+export { chatParams, type ChatBody, type OpenAiKind } from "./openai-request.js";
 
 /*
  * The OpenAI chat completions wire format, shared by the provider that speaks it through the openai SDK
- * and the one that speaks it directly: the request body, and the answer (whole or streamed) as chunks.
- * Only types come from the openai package here, so this file loads no SDK.
+ * and the one that speaks it directly: the request body (./openai-request.ts), and the answer (whole or
+ * streamed) as chunks. Only types come from the openai package here, so this file loads no SDK.
  */
 
 /**
- * The request body of one call. OpenAI's own API wants max_completion_tokens (o-series models
- * reject max_tokens); compatible servers know only max_tokens, hence `modernParams`.
+ * The reasoning text OpenAI-compatible servers put beside the answer's: DeepSeek and vLLM name it
+ * `reasoning_content`, OpenRouter and Ollama `reasoning`. OpenAI itself returns none in chat completions.
  */
-export function chatParams(request: ProviderRequest, modernParams: boolean): ChatCompletionCreateParamsBase {
-  const body: ChatCompletionCreateParamsBase = {
-    model: request.model,
-    messages: request.messages.map(toOpenAiMessage),
-  };
-  if (modernParams) body.max_completion_tokens = request.maxTokens;
-  else body.max_tokens = request.maxTokens;
-  if (request.temperature !== undefined) body.temperature = request.temperature;
-  if (request.topP !== undefined) body.top_p = request.topP;
-  if (request.stop.length > 0) body.stop = [...request.stop];
-  if (request.seed !== undefined) body.seed = request.seed;
-  if (request.user) body.user = request.user;
-  if (request.tools?.length) {
-    body.tools = request.tools.map((t) => ({
-      type: "function" as const,
-      function: { name: t.name, description: t.description, parameters: JSON.parse(t.parametersJson) as Record<string, unknown> },
-    }));
-    const choice = request.toolChoice;
-    if (choice) body.tool_choice = typeof choice === "object" ? { type: "function", function: { name: choice.name } } : choice;
-  }
-  return body;
+interface WithReasoning {
+  reasoning_content?: string | null;
+  reasoning?: string | null;
 }
 
-/** A whole (unary) answer as the chunks a stream would have given after "started": its text, then its end. */
+const reasoningOf = (m: WithReasoning | undefined): string | undefined => m?.reasoning_content || m?.reasoning || undefined;
+
+/** Token counts, with the cached input and reasoning output when the upstream reports them. */
+function usageOf(u: CompletionUsage): ProviderUsage {
+  const usage: ProviderUsage = { inputTokens: u.prompt_tokens, outputTokens: u.completion_tokens };
+  const cached = u.prompt_tokens_details?.cached_tokens;
+  if (cached) usage.cachedInputTokens = cached;
+  const reasoning = u.completion_tokens_details?.reasoning_tokens;
+  if (reasoning) usage.reasoningTokens = reasoning;
+  return usage;
+}
+
+/** Log probabilities in the core's terms; undefined when the upstream gave none. */
+function logprobsOf(content: readonly ChatCompletionTokenLogprob[] | null | undefined): TokenLogprob[] | undefined {
+  if (!content?.length) return undefined;
+  return content.map((l) => {
+    const out: TokenLogprob = {
+      token: l.token,
+      logprob: l.logprob,
+      topLogprobs: (l.top_logprobs ?? []).map((t) =>
+        t.bytes ? { token: t.token, logprob: t.logprob, bytes: t.bytes } : { token: t.token, logprob: t.logprob },
+      ),
+    };
+    if (l.bytes) out.bytes = l.bytes;
+    return out;
+  });
+}
+
+/**
+ * A whole (unary) answer as the chunks a stream would have given after "started": its reasoning
+ * (from a compatible server that returns it), its text with its log probabilities, then its end.
+ */
 export function wholeAnswer(provider: string, response: ChatCompletion): ProviderChunk[] {
   const choice = response.choices[0];
   if (!choice) throw upstreamHttpError(provider, { status: 502, headers: undefined, message: "response had no choices" }, undefined);
   const toolCalls = (choice.message.tool_calls ?? []).flatMap((c) =>
     c.type === "function" ? [{ id: c.id, name: c.function.name, argumentsJson: c.function.arguments }] : [],
   );
+  const out: ProviderChunk[] = [];
+  const reasoning = reasoningOf(choice.message as WithReasoning);
+  if (reasoning) out.push({ type: "reasoning", text: reasoning });
+  const logprobs = logprobsOf(choice.logprobs?.content);
+  const text = choice.message.content ?? "";
+  if (text || logprobs) out.push(logprobs ? { type: "delta", text, logprobs } : { type: "delta", text });
   const end: ProviderChunk = { type: "end", finishReason: finishReason(choice.finish_reason), model: response.model };
-  if (response.usage) end.usage = { inputTokens: response.usage.prompt_tokens, outputTokens: response.usage.completion_tokens };
+  if (response.usage) end.usage = usageOf(response.usage);
   if (toolCalls.length > 0) end.toolCalls = toolCalls;
-  return choice.message.content ? [{ type: "delta", text: choice.message.content }, end] : [end];
+  out.push(end);
+  return out;
 }
 
 /**
  * Reads a streamed answer one upstream chunk at a time. It is not a generator of its own, so
  * that each provider drives one loop and yields our chunks from it, with no generator in between:
  *
- *   const text = answer.read(chunk); if (text) yield delta; if (answer.toolCallsBegan()) yield progress;
+ *   const text = answer.read(chunk);
+ *   if (answer.reasoning) yield reasoning; if (text || answer.logprobs) yield delta;
+ *   if (answer.toolCallsBegan()) yield progress;
  *
  * and, once the upstream stream is over, answer.end().
  */
 export class StreamedAnswer {
+  /** The reasoning text of the chunk read last, if it had any. */
+  reasoning: string | undefined;
+  /** The log probabilities of the chunk read last, if it had any: they go with its text. */
+  logprobs: TokenLogprob[] | undefined;
   private finish: FinishReason | undefined;
   private usage: ProviderUsage | undefined;
   private readonly calls = new ToolCallAccumulator();
@@ -72,8 +96,10 @@ export class StreamedAnswer {
   /** Takes in one chunk; returns its text, if it has any. */
   read(chunk: ChatCompletionChunk): string | undefined {
     this.model = chunk.model || this.model;
-    if (chunk.usage) this.usage = { inputTokens: chunk.usage.prompt_tokens, outputTokens: chunk.usage.completion_tokens };
+    if (chunk.usage) this.usage = usageOf(chunk.usage);
     const choice = chunk.choices[0];
+    this.reasoning = reasoningOf(choice?.delta as WithReasoning | undefined);
+    this.logprobs = logprobsOf(choice?.logprobs?.content);
     if (!choice) return undefined;
     if (choice.delta?.tool_calls) {
       if (this.calls.empty) this.progress = true;
@@ -101,34 +127,6 @@ export class StreamedAnswer {
     const toolCalls = this.calls.result();
     if (toolCalls.length > 0) end.toolCalls = toolCalls;
     return end;
-  }
-}
-
-function toOpenAiMessage(m: ChatMessage): ChatCompletionMessageParam {
-  switch (m.role) {
-    case "system":
-      return { role: "system", content: m.content, ...(m.name ? { name: m.name } : {}) };
-    case "user":
-      return { role: "user", content: m.content, ...(m.name ? { name: m.name } : {}) };
-    case "assistant": {
-      const calls = m.toolCalls ?? [];
-      return {
-        role: "assistant",
-        content: m.content || (calls.length > 0 ? null : ""),
-        ...(m.name ? { name: m.name } : {}),
-        ...(calls.length > 0
-          ? {
-              tool_calls: calls.map((c) => ({
-                id: c.id,
-                type: "function" as const,
-                function: { name: c.name, arguments: c.argumentsJson },
-              })),
-            }
-          : {}),
-      };
-    }
-    case "tool":
-      return { role: "tool", content: m.content, tool_call_id: m.toolCallId ?? "" };
   }
 }
 

@@ -53,27 +53,30 @@ export function createOpenAiProvider(options: OpenAiProviderOptions): Provider {
   });
   // A module that cannot load fails every call (through `ready`), not the process.
   ready.catch(() => {});
-  const modernParams = options.kind === "openai";
   const streamOptions = options.streamUsage === false ? undefined : { include_usage: true };
 
   /** One call without streaming, yielded as the stream a streaming call would have been. */
   async function* whole(request: ProviderRequest, signal: AbortSignal): AsyncGenerator<ProviderChunk> {
     const c = client ?? (await ready);
-    const response = await c.chat.completions.create({ ...chatParams(request, modernParams), stream: false }, { signal });
+    const body: OpenAI.ChatCompletionCreateParamsNonStreaming = { ...chatParams(request, options.kind), stream: false };
+    const response = await c.chat.completions.create(body, { signal });
     yield { type: "started" };
     for (const chunk of wholeAnswer(options.name, response)) yield chunk;
   }
 
   async function* streamed(request: ProviderRequest, signal: AbortSignal): AsyncGenerator<ProviderChunk> {
     const c = client ?? (await ready);
-    const body: OpenAI.ChatCompletionCreateParamsStreaming = { ...chatParams(request, modernParams), stream: true };
+    const body: OpenAI.ChatCompletionCreateParamsStreaming = { ...chatParams(request, options.kind), stream: true };
     if (streamOptions) body.stream_options = streamOptions;
     const stream = await c.chat.completions.create(body, { signal });
     yield { type: "started" };
     const answer = new StreamedAnswer(request.model);
     for await (const chunk of stream) {
       const text = answer.read(chunk);
-      if (text) yield { type: "delta", text };
+      // A chunk's reasoning comes before its text: the model thinks, then answers.
+      if (answer.reasoning) yield { type: "reasoning", text: answer.reasoning };
+      if (answer.logprobs) yield { type: "delta", text: text ?? "", logprobs: answer.logprobs };
+      else if (text) yield { type: "delta", text };
       if (answer.toolCallsBegan()) yield { type: "progress" };
     }
     const end = answer.end();
