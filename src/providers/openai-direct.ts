@@ -147,6 +147,9 @@ export function createOpenAiDirectProvider(options: OpenAiDirectProviderOptions)
     name: options.name,
     kind: options.kind,
     stream: (request, signal) => (request.unary ? whole(request, signal) : streamed(request, signal)),
+    check(request) {
+      chatParams(request, options.kind);
+    },
     translateError(error): GatewayError | undefined {
       // A connection that breaks while the body streams surfaces as undici's own error.
       const code = networkErrorCode(error);

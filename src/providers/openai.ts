@@ -87,6 +87,9 @@ export function createOpenAiProvider(options: OpenAiProviderOptions): Provider {
     name: options.name,
     kind: options.kind,
     stream: (request, signal) => (request.unary ? whole(request, signal) : streamed(request, signal)),
+    check(request) {
+      chatParams(request, options.kind);
+    },
 
     translateError(error): GatewayError | undefined {
       // Errors of the SDK's own classes come only from a loaded SDK.

@@ -93,10 +93,10 @@ describe.each(transports)("OpenAI-format features over %s", (_, transport) => {
     const err = await client()
       .complete({ model: "gpt-test", messages: user("Where, again?"), responseFormat: jsonSchema })
       .catch((e: unknown) => errorOf(e));
-    // After more than one attempt the pipeline sums them up as UPSTREAM_UNAVAILABLE, naming each attempt's reason.
+    // When every attempt answered but none conformed, that is the reason the caller gets, each attempt named.
     expect(err).toMatchObject({
       code: Code.Unavailable,
-      reason: "UPSTREAM_UNAVAILABLE",
+      reason: "INVALID_OUTPUT",
       attempts: "fake-openai:INVALID_OUTPUT,fake-openai:INVALID_OUTPUT",
     });
     expect(h.upstream.requests.length - before).toBe(2);
