@@ -17,11 +17,15 @@ export { chatParams, type ChatBody, type OpenAiKind } from "./openai-request.js"
  * `reasoning_content`, OpenRouter and Ollama `reasoning`. OpenAI itself returns none in chat completions.
  */
 interface WithReasoning {
-  reasoning_content?: string | null;
-  reasoning?: string | null;
+  reasoning_content?: unknown;
+  reasoning?: unknown;
 }
 
-const reasoningOf = (m: WithReasoning | undefined): string | undefined => m?.reasoning_content || m?.reasoning || undefined;
+/** The reasoning text of a message or delta; a server that puts something other than text there gives none. */
+function reasoningOf(m: WithReasoning | undefined): string | undefined {
+  const text = m?.reasoning_content || m?.reasoning;
+  return typeof text === "string" && text ? text : undefined;
+}
 
 /** Token counts, with the cached input and reasoning output when the upstream reports them. */
 function usageOf(u: CompletionUsage): ProviderUsage {

@@ -75,6 +75,33 @@ describe.each(transports)("OpenAI-format features over %s", (_, transport) => {
     ]);
   });
 
+  it.each([
+    [
+      "a file by URL, which OpenAI does not fetch",
+      Role.USER,
+      { case: "file" as const, value: { url: "https://example.com/a.pdf" } },
+      "messages[0].parts[1].file.url",
+    ],
+    [
+      "an image in a tool result",
+      Role.TOOL,
+      { case: "image" as const, value: { data: PNG, mediaType: "image/png" } },
+      "messages[0].parts[1]",
+    ],
+  ])("refuses %s, naming the part, without an upstream call", async (_, role, part, field) => {
+    const before = h.upstream.requests.length;
+    const message = {
+      role,
+      toolCallId: role === Role.TOOL ? "c1" : "",
+      parts: [{ part: { case: "text" as const, value: "See:" } }, { part }],
+    };
+    const err = await client()
+      .complete({ model: "gpt-test", messages: [message] })
+      .catch((e: unknown) => errorOf(e));
+    expect(err).toMatchObject({ code: Code.InvalidArgument, reason: "INVALID_REQUEST", field });
+    expect(h.upstream.requests.length).toBe(before);
+  });
+
   const schema = { type: "object", properties: { city: { type: "string" } }, required: ["city"], additionalProperties: false };
   const jsonSchema = {
     format: { case: "jsonSchema" as const, value: { name: "place", schemaJson: JSON.stringify(schema), strict: true } },
@@ -132,33 +159,36 @@ describe.each(transports)("OpenAI-format features over %s", (_, transport) => {
     });
   });
 
-  it("streams a compatible server's reasoning as ReasoningDelta events, apart from the text", async () => {
-    h.upstream.enqueue({
-      rawEvents: [
-        chunk({ role: "assistant", reasoning_content: "Six sevens " }),
-        chunk({ reasoning_content: "are 42." }),
-        chunk({ content: "42" }),
-        stop,
-        usageChunk({ prompt_tokens: 10, completion_tokens: 9, completion_tokens_details: { reasoning_tokens: 7 } }),
-        "[DONE]",
-      ],
-    });
-    let reasoning = "";
-    let text = "";
-    let completion: Completion | undefined;
-    const stream = client().streamComplete({ model: "gpt-test", messages: user("6*7?"), reasoning: { effort: ReasoningEffort.HIGH } });
-    for await (const e of stream) {
-      if (e.event.case === "reasoning") reasoning += e.event.value.text;
-      else if (e.event.case === "delta") text += e.event.value.text;
-      else if (e.event.case === "completion") completion = e.event.value;
-    }
-    expect(lastBody()["reasoning_effort"]).toBe("high");
-    expect([reasoning, text]).toEqual(["Six sevens are 42.", "42"]);
-    expect(completion?.message).toMatchObject({ content: "42", reasoning: "Six sevens are 42." });
-    expect(completion?.usage).toMatchObject({ inputTokens: 10n, outputTokens: 9n, reasoningTokens: 7n });
-  });
+  it.each(["gpt-test", "gpt-sdk"])(
+    "streams a compatible server's reasoning as ReasoningDelta events, apart from the text (%s)",
+    async (model) => {
+      h.upstream.enqueue({
+        rawEvents: [
+          chunk({ role: "assistant", reasoning_content: "Six sevens " }),
+          chunk({ reasoning_content: "are 42." }),
+          chunk({ content: "42" }),
+          stop,
+          usageChunk({ prompt_tokens: 10, completion_tokens: 9, completion_tokens_details: { reasoning_tokens: 7 } }),
+          "[DONE]",
+        ],
+      });
+      let reasoning = "";
+      let text = "";
+      let completion: Completion | undefined;
+      const stream = client().streamComplete({ model, messages: user("6*7?"), reasoning: { effort: ReasoningEffort.HIGH } });
+      for await (const e of stream) {
+        if (e.event.case === "reasoning") reasoning += e.event.value.text;
+        else if (e.event.case === "delta") text += e.event.value.text;
+        else if (e.event.case === "completion") completion = e.event.value;
+      }
+      expect(lastBody()["reasoning_effort"]).toBe("high");
+      expect([reasoning, text]).toEqual(["Six sevens are 42.", "42"]);
+      expect(completion?.message).toMatchObject({ content: "42", reasoning: "Six sevens are 42." });
+      expect(completion?.usage).toMatchObject({ inputTokens: 10n, outputTokens: 9n, reasoningTokens: 7n });
+    },
+  );
 
-  it("returns logprobs in the completion and with the streamed deltas", async () => {
+  it.each(["gpt-test", "gpt-sdk"])("returns logprobs in the completion and with the streamed deltas (%s)", async (model) => {
     const lp = (token: string, logprob: number) => ({
       token,
       logprob,
@@ -180,13 +210,13 @@ describe.each(transports)("OpenAI-format features over %s", (_, transport) => {
       ["!", -0.5, "!", ["!"]],
     ];
     h.upstream.enqueue(script());
-    const res = await client().complete({ model: "gpt-test", messages: user("Hello?"), logprobs: true, topLogprobs: 1 });
+    const res = await client().complete({ model, messages: user("Hello?"), logprobs: true, topLogprobs: 1 });
     expect(lastBody()).toMatchObject({ logprobs: true, top_logprobs: 1 });
     expect(simple(res.completion!.logprobs)).toEqual(expected);
 
     h.upstream.enqueue(script());
     const streamed: TokenLogprob[] = [];
-    for await (const e of client().streamComplete({ model: "gpt-test", messages: user("Hello, streamed?"), logprobs: true })) {
+    for await (const e of client().streamComplete({ model, messages: user("Hello, streamed?"), logprobs: true })) {
       if (e.event.case === "delta") streamed.push(...e.event.value.logprobs);
     }
     expect(simple(streamed)).toEqual(expected);

@@ -126,4 +126,20 @@ describe.each(paths)("OpenAI provider %s, reading answers", (_, create) => {
       },
     ]);
   });
+
+  it("ignores a reasoning field that is not text, and reports no usage details the upstream left out", async () => {
+    upstream.enqueue({
+      rawEvents: [
+        chunk({ content: "Hi", reasoning: { effort: "low" } }),
+        chunk({}, { finish_reason: "stop" }),
+        { ...chunk({}), choices: [], usage: { prompt_tokens: 5, completion_tokens: 1, total_tokens: 6 } },
+        "[DONE]",
+      ],
+    });
+    expect(await merged(compatible.stream(base, new AbortController().signal))).toEqual([
+      { type: "started" },
+      { type: "delta", text: "Hi" },
+      { type: "end", finishReason: "stop", model: "gpt-4o-mini", usage: { inputTokens: 5, outputTokens: 1 } },
+    ]);
+  });
 });
