@@ -13,8 +13,12 @@ const ajv = new Ajv({ allErrors: false, strict: false, validateFormats: false })
 const compiled = new Map<string, ValidateFunction>();
 const MAX_COMPILED = 256;
 
-/** The schema's validator; an invalid schema is the caller's INVALID_REQUEST. */
-export function validatorOf(schemaJson: string): ValidateFunction {
+/** Checks that a schema compiles; an invalid schema is the caller's INVALID_REQUEST (field response_format.json_schema.schema). */
+export async function compileSchema(schemaJson: string): Promise<void> {
+  validatorOf(schemaJson);
+}
+
+function validatorOf(schemaJson: string): ValidateFunction {
   let validate = compiled.get(schemaJson);
   if (validate) return validate;
   try {
@@ -34,7 +38,7 @@ export function validatorOf(schemaJson: string): ValidateFunction {
  * Why an answer does not conform to the format asked for, or undefined when it does. An answer that
  * calls tools is not checked: its JSON comes in the next round's answer.
  */
-export function outputProblem(format: ResponseFormat, text: string): string | undefined {
+export async function outputProblem(format: ResponseFormat, text: string): Promise<string | undefined> {
   let value: unknown;
   try {
     value = JSON.parse(text);

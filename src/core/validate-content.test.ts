@@ -139,11 +139,11 @@ describe("validation of what a request carries beyond text", () => {
 
 describe("structured outputs, checked", () => {
   const format = { type: "json_schema" as const, name: "n", schemaJson: '{"type":"object","required":["a"]}', strict: false };
-  it("says why an answer does not conform, and nothing when it does", () => {
-    expect(outputProblem(format, '{"a":1}')).toBeUndefined();
-    expect(outputProblem(format, "{}")).toContain("must have required property 'a'");
-    expect(outputProblem(format, "{")).toBe("the answer is not valid JSON");
-    expect(outputProblem({ type: "json_object" }, "42")).toBe("the answer is JSON but not an object");
+  it("says why an answer does not conform, and nothing when it does", async () => {
+    expect(await outputProblem(format, '{"a":1}')).toBeUndefined();
+    expect(await outputProblem(format, "{}")).toContain("must have required property 'a'");
+    expect(await outputProblem(format, "{")).toBe("the answer is not valid JSON");
+    expect(await outputProblem({ type: "json_object" }, "42")).toBe("the answer is JSON but not an object");
   });
 });
 

@@ -2,7 +2,7 @@ import type { ModelCapabilities, ModelEntry } from "./catalog.js";
 import { echo, GatewayError, invalidRequest } from "./errors.js";
 import { MAX_JSON_DEPTH, nestsDeeperThan } from "./json-limits.js";
 import { base64Bytes } from "./media.js";
-import { validatorOf } from "./output-format.js";
+import { compileSchema } from "./output-format.js";
 import type { ChatRequest, ContentPart } from "./types.js";
 
 type ModelCapabilitiesName = keyof ModelCapabilities;
@@ -107,7 +107,7 @@ function checkJsonObject(json: string, field: string, maxChars: number): Record<
 }
 
 /** Tool choice, response format, reasoning, penalties, logprobs and the pass-through body. */
-export function checkOptions(request: ChatRequest, model: ModelEntry, offersTools: boolean): void {
+export async function checkOptions(request: ChatRequest, model: ModelEntry, offersTools: boolean): Promise<void> {
   const choice = request.toolChoice;
   if (choice !== undefined && choice !== "auto" && choice !== "none" && !offersTools) {
     throw invalidRequest("tool_choice", "needs tools to choose from");
@@ -124,7 +124,7 @@ export function checkOptions(request: ChatRequest, model: ModelEntry, offersTool
       if (!/^[\w-]{1,64}$/.test(format.name))
         throw invalidRequest("response_format.json_schema.name", "letters, digits, '_' and '-', 1 to 64");
       checkJsonObject(format.schemaJson, "response_format.json_schema.schema", MAX_SCHEMA_CHARS);
-      validatorOf(format.schemaJson);
+      await compileSchema(format.schemaJson);
     }
   }
   if (request.reasoning) {

@@ -67,7 +67,7 @@ export async function validateChatRequest(request: ChatRequest, model: ModelEntr
     });
   }
   checkParts(request, model);
-  checkOptions(request, model, offersTools);
+  await checkOptions(request, model, offersTools);
   // Last: the only check that may count tokens.
   await checkContextLength(request, model);
 }

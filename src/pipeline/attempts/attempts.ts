@@ -175,7 +175,7 @@ export function createAttempts(deps: AttemptsDeps): RoundHandler {
         continue;
       }
       const { end, text, reasoning, logprobs, firstTokenAt } = read;
-      const problem = formatProblem(round, end, text);
+      const problem = await formatProblem(round, end, text);
       if (problem) {
         // Never passed off as what was asked for: another attempt may conform; a streamed answer already
         // sent ends with the error instead of a completion.
@@ -235,7 +235,7 @@ function carriers(order: Deployment[], round: Round, providers: AttemptsDeps["pr
 }
 
 /** Why an answer does not conform to the round's response format; an answer asking for tools is not checked. */
-function formatProblem(round: Round, end: End, text: string): string | undefined {
+async function formatProblem(round: Round, end: End, text: string): Promise<string | undefined> {
   const format = round.request.responseFormat;
   if (!format || end.finishReason === "tool_calls" || (end.toolCalls?.length ?? 0) > 0) return undefined;
   return outputProblem(format, text);
