@@ -190,6 +190,19 @@ describe("budget", () => {
     expect(settled).toEqual([0]);
   });
 
+  it("settles a failed round to what its unusable answers cost, when it says", async () => {
+    const { store, settled } = fakeStore("admit");
+    const error = new GatewayError("INVALID_OUTPUT", "no answer conformed", { metadata: { spent_usd: "0.002500000" } });
+    await expect(run(store, [{ type: "delta", text: "{" }], error)).rejects.toThrow("no answer conformed");
+    expect(settled).toEqual([2_500]);
+  });
+
+  it("counts streamed reasoning as delivered: a round cut after it keeps its reservation", async () => {
+    const { store, settled } = fakeStore("admit");
+    await expect(run(store, [{ type: "reasoning", text: "hmm" }], new GatewayError("STREAM_INTERRUPTED", "cut"))).rejects.toThrow("cut");
+    expect(settled).toEqual([]);
+  });
+
   it("does not settle at all when the round was cut after text: the reservation stands", async () => {
     const { store, settled } = fakeStore("admit");
     await expect(run(store, [{ type: "delta", text: "par" }], new GatewayError("STREAM_INTERRUPTED", "cut"))).rejects.toThrow("cut");

@@ -1,6 +1,6 @@
 import { costOf } from "../core/catalog.js";
 import type { Clock } from "../core/clock.js";
-import { GatewayError } from "../core/errors.js";
+import { GatewayError, isGatewayError } from "../core/errors.js";
 import type { ChatStreamEvent } from "../core/types.js";
 import type { Logger } from "../log.js";
 import { dayOf, monthOf, type BudgetAdmission, type UsageStore } from "../usage/store.js";
@@ -83,9 +83,14 @@ async function* spending(
   try {
     for await (const e of events) {
       if (e.type === "done") cost = e.result.costUsd;
-      else if (e.type === "delta") delivered = true;
+      else if (e.type === "delta" || e.type === "reasoning") delivered = true;
       yield e;
     }
+  } catch (err) {
+    // A call that failed after answers it could not pass on (not in the format asked for) spent this much.
+    const spent = isGatewayError(err) ? Number(err.metadata["spent_usd"]) : Number.NaN;
+    if (Number.isFinite(spent)) cost = spent;
+    throw err;
   } finally {
     const spent = cost !== undefined ? micros(cost) : delivered ? undefined : 0;
     if (spent !== undefined) {

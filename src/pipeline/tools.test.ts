@@ -152,13 +152,13 @@ describe("tool stage", () => {
           { id: "c2", name: "time", argumentsJson: "{}" },
         ],
       },
-      usage: { inputTokens: 10, outputTokens: 5, estimated: false },
+      usage: { inputTokens: 10, outputTokens: 5, estimated: false, cachedInputTokens: 4, reasoningTokens: 2 },
       costUsd: 0.001,
       attempts: [{ provider: "p1", model: "m", latencyMs: 5 }],
     });
     const second = result({
       message: { role: "assistant", content: "It is 18C and sunny." },
-      usage: { inputTokens: 30, outputTokens: 7, estimated: true },
+      usage: { inputTokens: 30, outputTokens: 7, estimated: true, cachedInputTokens: 20, cacheWriteTokens: 3 },
       costUsd: 0.002,
       provider: "p2",
       attempts: [{ provider: "p2", model: "m", latencyMs: 6 }],
@@ -214,7 +214,7 @@ describe("tool stage", () => {
     expect(done.result).toMatchObject({
       message: second.message,
       provider: "p2",
-      usage: { inputTokens: 40, outputTokens: 12, estimated: true },
+      usage: { inputTokens: 40, outputTokens: 12, estimated: true, cachedInputTokens: 24, cacheWriteTokens: 3, reasoningTokens: 2 },
       rounds: 2,
       toolTurns,
       attempts: [...first.attempts, ...second.attempts],

@@ -1,6 +1,6 @@
 import { echo, GatewayError, invalidRequest } from "../core/errors.js";
 import { parseCallerJson } from "../core/json-limits.js";
-import type { ChatMessage, ChatRequest, ChatResult, ToolCall, ToolDefinition } from "../core/types.js";
+import type { ChatMessage, ChatRequest, ChatResult, ToolCall, ToolDefinition, Usage } from "../core/types.js";
 import type { ToolOutcome, Tools } from "./registry.js";
 
 /** What a request's tools resolve to: what the model is offered, and which calls the gateway runs. */
@@ -79,13 +79,19 @@ export const toolMessage = (call: ToolCall, outcome: ToolOutcome): ChatMessage =
 export function total(rounds: ChatResult[], turns: ChatMessage[], latencyMs: number): ChatResult {
   const last = rounds.at(-1)!;
   if (rounds.length === 1) return { ...last, toolTurns: [], rounds: 1 };
+  const usage: Usage = {
+    inputTokens: rounds.reduce((n, r) => n + r.usage.inputTokens, 0),
+    outputTokens: rounds.reduce((n, r) => n + r.usage.outputTokens, 0),
+    estimated: rounds.some((r) => r.usage.estimated),
+  };
+  // Prompt-cache and reasoning tokens add up too, so that usage and cost tell the same story.
+  for (const k of ["cachedInputTokens", "cacheWriteTokens", "reasoningTokens"] as const) {
+    const sum = rounds.reduce((n, r) => n + (r.usage[k] ?? 0), 0);
+    if (sum > 0) usage[k] = sum;
+  }
   return {
     ...last,
-    usage: {
-      inputTokens: rounds.reduce((n, r) => n + r.usage.inputTokens, 0),
-      outputTokens: rounds.reduce((n, r) => n + r.usage.outputTokens, 0),
-      estimated: rounds.some((r) => r.usage.estimated),
-    },
+    usage,
     costUsd: rounds.reduce((n, r) => n + r.costUsd, 0),
     attempts: rounds.flatMap((r) => r.attempts),
     latencyMs,

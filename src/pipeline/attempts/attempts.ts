@@ -11,6 +11,7 @@ import type { Router } from "../../routing/router.js";
 import type { Deployment } from "../../core/catalog.js";
 import type { Round, RoundHandler } from "../stage.js";
 import { Ledger, resultOf, type LedgerDeps } from "./ledger.js";
+import { Wasted } from "./wasted.js";
 import { nextAnswerChunk, race, startRun, type Run } from "./race.js";
 
 export interface AttemptsDeps extends LedgerDeps {
@@ -28,7 +29,7 @@ type End = Extract<ProviderChunk, { type: "end" }>;
 /** How reading the winning run ended. */
 type Read =
   | { ok: true; end: End; text: string; reasoning: string; logprobs: TokenLogprob[] | undefined; firstTokenAt: number | undefined }
-  /** It failed; `delivered` characters of it had already reached the caller. */
+  /** It failed; `delivered` characters of it (reasoning and text) had already reached the caller. */
   | { ok: false; error: GatewayError; delivered: number }
   /** The caller stopped reading: no verdict either way. */
   | { ok: "gone" };
@@ -107,10 +108,10 @@ export function createAttempts(deps: AttemptsDeps): RoundHandler {
         : new GatewayError("UPSTREAM_UNAVAILABLE", `${run.d.provider}: the stream ended without a finish reason`, {
             metadata: { provider: run.d.provider },
           });
-      return { ok: false, error, delivered: round.buffered ? 0 : text.length };
+      return { ok: false, error, delivered: round.buffered ? 0 : text.length + reasoning.length };
     } catch (err) {
       settled = true;
-      return { ok: false, error: run.scope.classify(err), delivered: round.buffered ? 0 : text.length };
+      return { ok: false, error: run.scope.classify(err), delivered: round.buffered ? 0 : text.length + reasoning.length };
     } finally {
       run.scope.dispose();
       // A caller that stops reading ends this generator here: close the upstream stream.
@@ -131,6 +132,7 @@ export function createAttempts(deps: AttemptsDeps): RoundHandler {
       random: deps.random,
     });
     const ledger = new Ledger(deps);
+    const wasted = new Wasted();
     let upstreamMs = 0;
     let failed: Parameters<AttemptSchedule["next"]>[0];
     for (let next = await schedule.next(); next; next = await schedule.next(failed)) {
@@ -178,10 +180,15 @@ export function createAttempts(deps: AttemptsDeps): RoundHandler {
       const problem = await formatProblem(round, end, text);
       if (problem) {
         // Never passed off as what was asked for: another attempt may conform; a streamed answer already
-        // sent ends with the error instead of a completion.
-        const error = invalidOutput(run.d.provider, problem);
+        // sent ends with the error instead of a completion. An answer cut at max_tokens would be cut again.
+        const cut = end.finishReason === "length";
+        const error = invalidOutput(
+          run.d.provider,
+          cut ? `the answer was cut at max_tokens (${round.upstream.maxTokens}) before it was complete: ${problem}` : problem,
+        );
         ledger.record(run.d, run.permit, { kind: "failed", error, latencyMs });
-        if (!round.buffered || call.signal.aborted) throw error;
+        wasted.add(run.d, end.usage, round.promptTokens, text);
+        if (!round.buffered || cut || call.signal.aborted) throw wasted.tag(error);
         ledger.last = error;
         failed = { deployment: run.d, error };
         continue;
@@ -204,11 +211,11 @@ export function createAttempts(deps: AttemptsDeps): RoundHandler {
       const answer = { message, finishReason: end.finishReason, usage: end.usage, model: end.model, logprobs };
       yield {
         type: "done",
-        result: await resultOf(call, clock, model, round.request.messages, run.d, answer, upstreamMs, ledger.attempts, ttft),
+        result: wasted.charge(await resultOf(call, clock, model, round.request.messages, run.d, answer, upstreamMs, ledger.attempts, ttft)),
       };
       return;
     }
-    throw ledger.exhausted(model, call, schedule.skipped);
+    throw wasted.tag(ledger.exhausted(model, call, schedule.skipped));
   };
 }
 

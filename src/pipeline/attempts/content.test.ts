@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { GatewayError } from "../../core/errors.js";
 import type { ProviderChunk } from "../../providers/provider.js";
 import { answer, resultOf, type Script, setup } from "./attempts.fixtures.js";
 
@@ -87,6 +88,52 @@ describe("attempts: what an answer carries beyond text", () => {
     ]);
     // The model's failure, not the deployment's health: no breaker counts it.
     expect(verdicts.filter((v) => v.endsWith(":failure"))).toEqual([]);
+  });
+
+  it("an answer not passed on is paid for all the same: the result's usage and cost count it", async () => {
+    const costly = chunks([
+      { type: "started" },
+      { type: "delta", text: '{"city":"Oslo"}' },
+      { type: "end", finishReason: "stop", model: "m1", usage: { inputTokens: 1000, outputTokens: 4000 } },
+    ]);
+    const { run } = setup({ p1: [costly], p2: [answer(['{"city":"Oslo","population":1}'])] }, { request: jsonSchema, buffered: true });
+    const result = resultOf((await run()).events);
+    // p1 at 1 / 2 per million for 1000 in and 4000 out; p2 at 10 / 20 for its own 3 in and 2 out.
+    expect(result.usage).toMatchObject({ inputTokens: 1003, outputTokens: 4002 });
+    expect(result.costUsd).toBeCloseTo((1000 * 1 + 4000 * 2 + 3 * 10 + 2 * 20) / 1e6, 12);
+  });
+
+  it("a call where no answer conformed says what its answers cost, so that its budget settles to it", async () => {
+    const { run } = setup({ p1: [answer(["no"])], p2: [answer(["nope"])] }, { request: jsonSchema, buffered: true });
+    const { error } = await run();
+    expect(error?.reason).toBe("INVALID_OUTPUT");
+    expect(Number(error?.metadata["spent_usd"])).toBeCloseTo((3 * 1 + 2 * 2 + 3 * 10 + 2 * 20) / 1e6, 12);
+  });
+
+  it("an answer cut at max_tokens is not asked for again: it would be cut again", async () => {
+    const cut = chunks([
+      { type: "started" },
+      { type: "delta", text: '{"city":"Os' },
+      { type: "end", finishReason: "length", model: "m1", usage: { inputTokens: 3, outputTokens: 100 } },
+    ]);
+    const { run, p2 } = setup({ p1: [cut], p2: [answer(['{"city":"Oslo","population":1}'])] }, { request: jsonSchema, buffered: true });
+    const { error } = await run();
+    expect(error?.reason).toBe("INVALID_OUTPUT");
+    expect(error?.message).toContain("cut at max_tokens (100)");
+    expect(p2.signals).toHaveLength(0);
+  });
+
+  it("streamed reasoning counts as delivered: a failure after it is STREAM_INTERRUPTED, never a silent switch", async () => {
+    const thinksThenFails = chunks([{ type: "started" }, { type: "reasoning", text: "[p1 thinking]" }]);
+    const failing: Script = async function* (signal) {
+      yield* thinksThenFails(signal);
+      throw new GatewayError("UPSTREAM_UNAVAILABLE", "gone");
+    };
+    const { run, p2 } = setup({ p1: [failing], p2: [answer(["p2 answer"])] });
+    const { events, error } = await run();
+    expect(events.some((e) => e.type === "reasoning")).toBe(true);
+    expect(error?.reason).toBe("STREAM_INTERRUPTED");
+    expect(p2.signals).toHaveLength(0);
   });
 
   it("collected: when no attempt conforms, the call fails INVALID_OUTPUT saying why", async () => {
