@@ -2,7 +2,7 @@ import { createHash, hash } from "node:crypto";
 import type { ChatMessage, ChatRequest } from "../core/types.js";
 
 // Bump when the key's inputs change, so that old entries are never read with a new meaning.
-const VERSION = "k2";
+const VERSION = "k3";
 
 /**
  * Text as the model would read it: the same Unicode form, the same line

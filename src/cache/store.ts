@@ -4,15 +4,18 @@ import type { ChatResult } from "../core/types.js";
  * An answer as the cache keeps it: enough to rebuild a response without the
  * upstream. `costUsd` is what the original call cost, so what a hit saves.
  */
-export type CachedAnswer = Pick<ChatResult, "message" | "finishReason" | "usage" | "costUsd" | "provider" | "model"> & {
+export type CachedAnswer = Pick<ChatResult, "message" | "finishReason" | "usage" | "costUsd" | "provider" | "model" | "logprobs"> & {
   /** Wall-clock milliseconds when it was stored. */
   storedAt: number;
 };
 
 /** The part of a result the cache keeps. */
 export function cachedAnswerOf(result: ChatResult, storedAt: number): CachedAnswer {
-  const { message, finishReason, usage, costUsd, provider, model } = result;
-  return { message, finishReason, usage, costUsd, provider, model, storedAt };
+  const { message, finishReason, usage, costUsd, provider, model, logprobs } = result;
+  const answer: CachedAnswer = { message, finishReason, usage, costUsd, provider, model, storedAt };
+  // Asked for, they are part of the answer (the cache key includes the request's logprobs).
+  if (logprobs) answer.logprobs = logprobs;
+  return answer;
 }
 
 export interface CacheSize {

@@ -90,6 +90,11 @@ describe("validation of what a request carries beyond text", () => {
     ]);
   });
 
+  it("refuses reasoning on a message that is not the assistant's, as the REST face does", async () => {
+    const r = request({ messages: [{ role: "user", content: "hi", reasoning: "I think" }] });
+    expect(await refusal(r)).toEqual(["INVALID_REQUEST", "messages[0].reasoning"]);
+  });
+
   it("counts images in the context check", async () => {
     const images: ContentPart[] = Array.from({ length: 10 }, () => ({ type: "image", url: "https://x/y.png" }));
     // Ten images of unknown size weigh 16,000 tokens: more than a 10,000-token window.

@@ -22,6 +22,9 @@ export async function validateChatRequest(request: ChatRequest, model: ModelEntr
     if (m.role !== "assistant" && m.toolCalls && m.toolCalls.length > 0) {
       throw invalidRequest(`messages[${i}].tool_calls`, "only assistant messages carry tool calls");
     }
+    if (m.role !== "assistant" && (m.reasoning || m.reasoningSignature)) {
+      throw invalidRequest(`messages[${i}].reasoning`, "only assistant messages carry reasoning");
+    }
     if (m.content === "" && !m.parts?.length && m.role !== "assistant") throw invalidRequest(`messages[${i}].content`, "must not be empty");
     m.toolCalls?.forEach((c, j) => {
       // Arguments are passed on as text, but some providers take them as JSON objects: no absurd nesting.

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { manualClock } from "../../test/support/manual-clock.js";
 import { createFlights } from "../cache/flights.js";
+import { cachedAnswerOf } from "../cache/store.js";
 import type { CacheHit, CachePlan, ResponseCache } from "../cache/response-cache.js";
 import type { CallContext } from "../core/call.js";
 import type { ModelEntry } from "../core/catalog.js";
@@ -144,6 +145,19 @@ describe("cache stage: hits", () => {
     expect(r.latencyMs).toBe(10);
     expect(r.timeToFirstTokenMs).toBe(10);
     expect(recorded).toEqual([["acme", r]]);
+  });
+
+  it("replays an answer's reasoning as its own event before the text, and its logprobs with the text", async () => {
+    const logprobs = [{ token: "Yes", logprob: -0.1, topLogprobs: [] }];
+    const stored = result({ message: { role: "assistant", content: "Yes", reasoning: "Thought about it." }, logprobs });
+    const withMore: CacheHit = { kind: "hit_exact", answer: { ...cachedAnswerOf(stored, 0) } };
+    const { cache } = fakeCache({}, withMore);
+    const events = await drain(cacheStage({ cache, clock: manualClock(5_000) })(upstream().next)(roundOf(callOf("r3", 4_990), false)));
+    expect(events.filter((e) => e.type === "reasoning" || e.type === "delta")).toEqual([
+      { type: "reasoning", text: "Thought about it." },
+      { type: "delta", text: "Yes", logprobs },
+    ]);
+    expect(doneOf(events).logprobs).toEqual(logprobs);
   });
 
   it("answers a buffered round with one delta holding the whole text", async () => {

@@ -43,6 +43,7 @@ export function cacheStage(options: CacheStageOptions): RoundStage {
       savedCostUsd: answer.costUsd,
     };
     if (timeToFirstTokenMs !== undefined) out.timeToFirstTokenMs = timeToFirstTokenMs;
+    if (answer.logprobs) out.logprobs = answer.logprobs;
     return out;
   }
 
@@ -60,10 +61,15 @@ export function cacheStage(options: CacheStageOptions): RoundStage {
     yield { type: "cache", status: hit.kind };
     yield { type: "answering", provider: hit.answer.provider };
     let firstAt: number | undefined;
-    const text = hit.answer.message.content;
-    for (const delta of round.buffered ? (text ? [text] : []) : deltasOf(text)) {
+    const { content: text, reasoning } = hit.answer.message;
+    // As the provider sent it: the reasoning first, as its own event, then the text.
+    if (reasoning) yield { type: "reasoning", text: reasoning };
+    const logprobs = hit.answer.logprobs;
+    // Text with logprobs goes out in one delta, with all of them: word-sized pieces would not match its tokens.
+    const pieces = round.buffered || logprobs ? (text ? [text] : []) : deltasOf(text);
+    for (const delta of pieces) {
       firstAt ??= clock.monotonic() - call.receivedAt;
-      yield { type: "delta", text: delta };
+      yield logprobs ? { type: "delta", text: delta, logprobs } : { type: "delta", text: delta };
     }
     const result = served(call, hit.answer, hit.kind, round.buffered ? undefined : firstAt);
     cache.record(p.tenant, result);
