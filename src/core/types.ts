@@ -77,7 +77,7 @@ export interface ChatMessage {
 }
 
 /** How much a reasoning model thinks. */
-export type ReasoningEffort = "minimal" | "low" | "medium" | "high";
+export type ReasoningEffort = "none" | "minimal" | "low" | "medium" | "high";
 
 /** Reasoning asked of the model: an effort, a budget of thinking tokens, or both. */
 export interface ReasoningOptions {

@@ -128,7 +128,10 @@ export async function checkOptions(request: ChatRequest, model: ModelEntry, offe
     }
   }
   if (request.reasoning) {
-    if (!model.capabilities.reasoning) throw unsupported(model, "reasoning", "reasoning", "reasoning options");
+    const none = request.reasoning.effort === "none";
+    if (none && request.reasoning.budgetTokens !== undefined) throw invalidRequest("reasoning", "effort none with a thinking budget");
+    // Asking a model that does not reason not to reason asks for nothing it cannot do.
+    if (!model.capabilities.reasoning && !none) throw unsupported(model, "reasoning", "reasoning", "reasoning options");
     const budget = request.reasoning.budgetTokens;
     if (budget !== undefined && !(Number.isInteger(budget) && budget >= 1))
       throw invalidRequest("reasoning.budget_tokens", "must be a positive integer");

@@ -43,16 +43,17 @@ export function admission(catalog: Catalog): (next: RoundHandler) => AskHandler 
         if (request.toolChoice) upstream.toolChoice = request.toolChoice;
         if (request.parallelToolCalls !== undefined) upstream.parallelToolCalls = request.parallelToolCalls;
       }
-      copyOptions(request, upstream);
+      copyOptions(request, upstream, model);
       const round: Round = { ...ask, model, upstream, promptTokens: estimatePromptTokens(request.messages) };
       yield* next(round);
     };
 }
 
 /** The request's options that go to the provider as they are (each provider translates or refuses them). */
-function copyOptions(request: ChatRequest, upstream: UpstreamParams): void {
+function copyOptions(request: ChatRequest, upstream: UpstreamParams, model: ModelEntry): void {
   if (request.responseFormat) upstream.responseFormat = request.responseFormat;
-  if (request.reasoning) upstream.reasoning = request.reasoning;
+  // "No reasoning" to a model that does not reason is already so: nothing to send (OpenAI's older models refuse it).
+  if (request.reasoning && (model.capabilities.reasoning || request.reasoning.effort !== "none")) upstream.reasoning = request.reasoning;
   if (request.presencePenalty !== undefined) upstream.presencePenalty = request.presencePenalty;
   if (request.frequencyPenalty !== undefined) upstream.frequencyPenalty = request.frequencyPenalty;
   if (request.logprobs) {

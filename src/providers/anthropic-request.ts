@@ -21,7 +21,7 @@ import type { ProviderRequest } from "./provider.js";
  * Thinking budgets for an effort, for callers who give an effort and no budget: the smallest budget
  * Anthropic takes (1,024) for minimal and low, then four times more per step.
  */
-const BUDGET_OF: Record<ReasoningEffort, number> = { minimal: 1024, low: 1024, medium: 4096, high: 16384 };
+const BUDGET_OF: Record<Exclude<ReasoningEffort, "none">, number> = { minimal: 1024, low: 1024, medium: 4096, high: 16384 };
 /** The smallest thinking budget Anthropic takes. */
 const MIN_BUDGET = 1024;
 
@@ -54,8 +54,10 @@ function refuseUnsupported(r: ProviderRequest): void {
 function thinkingOf(r: ProviderRequest): ThinkingConfigEnabled | undefined {
   const reasoning = r.reasoning;
   if (!reasoning || (reasoning.budgetTokens === undefined && reasoning.effort === undefined)) return undefined;
+  // Effort none is no thinking, which is what Anthropic does unless asked.
+  if (reasoning.effort === "none") return undefined;
   const field = reasoning.budgetTokens !== undefined ? "reasoning.budget_tokens" : "reasoning.effort";
-  const budget = reasoning.budgetTokens ?? BUDGET_OF[reasoning.effort ?? "low"];
+  const budget = reasoning.budgetTokens ?? BUDGET_OF[(reasoning.effort as Exclude<ReasoningEffort, "none"> | undefined) ?? "low"];
   if (budget < MIN_BUDGET) throw invalidRequest(field, `Anthropic's thinking budget is at least ${MIN_BUDGET} tokens, got ${budget}`);
   if (budget >= r.maxTokens)
     throw invalidRequest(field, `a thinking budget of ${budget} tokens must be less than max_tokens (${r.maxTokens})`);

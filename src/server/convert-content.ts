@@ -135,6 +135,7 @@ const EFFORTS: Record<ReasoningEffort, CoreEffort | undefined> = {
   [ReasoningEffort.LOW]: "low",
   [ReasoningEffort.MEDIUM]: "medium",
   [ReasoningEffort.HIGH]: "high",
+  [ReasoningEffort.NONE]: "none",
 };
 
 function toToolChoice(c: ToolChoiceMessage | undefined): ToolChoice | undefined {

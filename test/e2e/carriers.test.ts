@@ -2,7 +2,7 @@ import { ConnectError, createClient } from "@connectrpc/connect";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ErrorInfoSchema } from "../../gen/ts/google/rpc/error_details_pb.js";
 import { CompletionService } from "../../gen/ts/llmgateway/v1/completion_service_pb.js";
-import { Role } from "../../gen/ts/llmgateway/v1/types_pb.js";
+import { ReasoningEffort, Role } from "../../gen/ts/llmgateway/v1/types_pb.js";
 import { startHarness, type Harness } from "../support/harness.js";
 
 /**
@@ -58,5 +58,23 @@ describe("routing around deployments that cannot carry a request", () => {
     h.upstream.enqueue({ status: 500 }, { text: "from the fallback" });
     const { completion } = await client.complete({ model: "dual", messages: hello });
     expect([completion?.provider, completion?.message?.content]).toEqual(["fake-anthropic", "from the fallback"]);
+  });
+});
+
+describe("reasoning effort none", () => {
+  it("tells an OpenAI-format model not to reason, asks Anthropic for no thinking, and asks nothing of a model that does not reason", async () => {
+    const none = { reasoning: { effort: ReasoningEffort.NONE } };
+    await client.complete({ model: "gpt-test", messages: hello, ...none });
+    expect(h.upstream.requests.at(-1)?.body["reasoning_effort"]).toBe("none");
+    await client.complete({ model: "claude-test", messages: hello, ...none });
+    expect(h.upstream.requests.at(-1)?.body).not.toHaveProperty("thinking");
+    const local = await client.complete({ model: "local-echo", messages: hello, ...none });
+    expect(local.completion?.provider).toBe("local");
+    const both = ConnectError.from(
+      await client
+        .complete({ model: "gpt-test", messages: hello, reasoning: { effort: ReasoningEffort.NONE, budgetTokens: 2048 } })
+        .catch((e: unknown) => e),
+    );
+    expect(both.findDetails(ErrorInfoSchema)[0]?.metadata["field"]).toBe("reasoning");
   });
 });

@@ -159,20 +159,10 @@ describe("every OpenAI chat completions field is honoured or refused by name", (
       store: false,
       frequency_penalty: 0,
       presence_penalty: 0,
-      reasoning_effort: "none",
     });
     expect(r.status, r.text).toBe(200);
     // Defaults ask for nothing: none of them is sent on (a provider without penalties takes the request too).
-    for (const key of [
-      "n",
-      "logprobs",
-      "response_format",
-      "parallel_tool_calls",
-      "store",
-      "frequency_penalty",
-      "presence_penalty",
-      "reasoning_effort",
-    ])
+    for (const key of ["n", "logprobs", "response_format", "parallel_tool_calls", "store", "frequency_penalty", "presence_penalty"])
       expect(h.upstream.requests[before]?.body, key).not.toHaveProperty(key);
   });
 

@@ -181,7 +181,6 @@ describe("options", () => {
     const { request } = fromOpenAi({
       ...hi,
       response_format: { type: "text" },
-      reasoning_effort: "none",
       presence_penalty: 0,
       frequency_penalty: 0,
       logprobs: false,
@@ -192,6 +191,10 @@ describe("options", () => {
     });
     for (const key of ["responseFormat", "reasoning", "presencePenalty", "frequencyPenalty", "logprobs", "parallelToolCalls", "extraBody"])
       expect(request, key).not.toHaveProperty(key);
+  });
+
+  it('carries reasoning_effort "none": models that reason by default are told not to', () => {
+    expect(fromOpenAi({ ...hi, reasoning_effort: "none" }).request.reasoning).toEqual({ effort: "none" });
   });
 
   it("maps json_object, tool_choice modes, and a schema-less json_schema", () => {

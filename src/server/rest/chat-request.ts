@@ -61,7 +61,7 @@ const toolChoice = z.union([
   z.strictObject({ type: z.literal("function"), function: z.strictObject({ name: z.string().min(1) }) }),
 ]);
 
-const EFFORTS: readonly ReasoningEffort[] = ["minimal", "low", "medium", "high"];
+const EFFORTS: readonly ReasoningEffort[] = ["none", "minimal", "low", "medium", "high"];
 
 const body = z.strictObject({
   model: z.string(),
@@ -110,13 +110,13 @@ function responseFormatOf(f: NonNullable<Body["response_format"]>): ResponseForm
   return out;
 }
 
-/** reasoning_effort, and the gateway's `reasoning` object beside it; "none" asks for no reasoning. */
+/** reasoning_effort, and the gateway's `reasoning` object beside it; "none" asks for no reasoning (passed on). */
 function reasoningOf(b: Body): ReasoningOptions | undefined {
   const effort = b.reasoning_effort;
-  if (effort != null && effort !== "none" && !(EFFORTS as readonly string[]).includes(effort))
-    throw invalidRequest("reasoning_effort", `${echo(effort)} is not carried; send none, ${EFFORTS.join(", ")}`);
+  if (effort != null && !(EFFORTS as readonly string[]).includes(effort))
+    throw invalidRequest("reasoning_effort", `${echo(effort)} is not carried; send ${EFFORTS.join(", ")}`);
   const out: ReasoningOptions = {};
-  if (effort != null && effort !== "none") out.effort = effort as ReasoningEffort;
+  if (effort != null) out.effort = effort as ReasoningEffort;
   const extra = b.reasoning;
   if (extra?.effort) {
     if (effort != null && effort !== extra.effort) throw invalidRequest("reasoning.effort", "differs from reasoning_effort; send one");

@@ -153,6 +153,9 @@ const (
 	ReasoningEffort_REASONING_EFFORT_MEDIUM ReasoningEffort = 3
 	// Much.
 	ReasoningEffort_REASONING_EFFORT_HIGH ReasoningEffort = 4
+	// None: for models that reason unless told not to (OpenAI's gpt-5.1 and later). A model that does not reason
+	// ignores it; Anthropic is asked for no thinking.
+	ReasoningEffort_REASONING_EFFORT_NONE ReasoningEffort = 5
 )
 
 // Enum value maps for ReasoningEffort.
@@ -163,6 +166,7 @@ var (
 		2: "REASONING_EFFORT_LOW",
 		3: "REASONING_EFFORT_MEDIUM",
 		4: "REASONING_EFFORT_HIGH",
+		5: "REASONING_EFFORT_NONE",
 	}
 	ReasoningEffort_value = map[string]int32{
 		"REASONING_EFFORT_UNSPECIFIED": 0,
@@ -170,6 +174,7 @@ var (
 		"REASONING_EFFORT_LOW":         2,
 		"REASONING_EFFORT_MEDIUM":      3,
 		"REASONING_EFFORT_HIGH":        4,
+		"REASONING_EFFORT_NONE":        5,
 	}
 )
 
@@ -2330,13 +2335,14 @@ const file_llmgateway_v1_types_proto_rawDesc = "" +
 	"\x1cTOOL_CHOICE_MODE_UNSPECIFIED\x10\x00\x12\x19\n" +
 	"\x15TOOL_CHOICE_MODE_AUTO\x10\x01\x12\x19\n" +
 	"\x15TOOL_CHOICE_MODE_NONE\x10\x02\x12\x1d\n" +
-	"\x19TOOL_CHOICE_MODE_REQUIRED\x10\x03*\xa3\x01\n" +
+	"\x19TOOL_CHOICE_MODE_REQUIRED\x10\x03*\xbe\x01\n" +
 	"\x0fReasoningEffort\x12 \n" +
 	"\x1cREASONING_EFFORT_UNSPECIFIED\x10\x00\x12\x1c\n" +
 	"\x18REASONING_EFFORT_MINIMAL\x10\x01\x12\x18\n" +
 	"\x14REASONING_EFFORT_LOW\x10\x02\x12\x1b\n" +
 	"\x17REASONING_EFFORT_MEDIUM\x10\x03\x12\x19\n" +
-	"\x15REASONING_EFFORT_HIGH\x10\x04*\xcc\x01\n" +
+	"\x15REASONING_EFFORT_HIGH\x10\x04\x12\x19\n" +
+	"\x15REASONING_EFFORT_NONE\x10\x05*\xcc\x01\n" +
 	"\x0fRoutingStrategy\x12 \n" +
 	"\x1cROUTING_STRATEGY_UNSPECIFIED\x10\x00\x12\x1d\n" +
 	"\x19ROUTING_STRATEGY_FALLBACK\x10\x01\x12 \n" +
