@@ -103,6 +103,8 @@ const pricingSchema = z
     cachedInputPerMillion: z.number().min(0).optional(),
     /** Input tokens written to the provider's prompt cache; defaults to Anthropic's 1.25× input (5-minute writes), others 1×. */
     cacheWritePerMillion: z.number().min(0).optional(),
+    /** Input tokens written to the prompt cache for an hour (Anthropic ttl 1h); defaults to Anthropic's 2× input, others 1×. */
+    cacheWrite1hPerMillion: z.number().min(0).optional(),
   })
   .strict();
 

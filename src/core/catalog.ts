@@ -20,8 +20,10 @@ export interface Prices {
   outputPricePerMillion: number;
   /** Input tokens read from the provider's prompt cache. */
   cachedInputPricePerMillion: number;
-  /** Input tokens written to the provider's prompt cache. */
+  /** Input tokens written to the provider's prompt cache (5-minute writes at Anthropic). */
   cacheWritePricePerMillion: number;
+  /** Input tokens written to the provider's prompt cache for an hour (Anthropic). */
+  cacheWrite1hPricePerMillion: number;
 }
 
 /** One provider serving one model, with its own upstream name, prices and routing weights. */
@@ -97,6 +99,7 @@ export function createCatalog(config: Pick<GatewayConfig, "models" | "providers"
       outputPricePerMillion: primary.outputPricePerMillion,
       cachedInputPricePerMillion: primary.cachedInputPricePerMillion,
       cacheWritePricePerMillion: primary.cacheWritePricePerMillion,
+      cacheWrite1hPricePerMillion: primary.cacheWrite1hPricePerMillion,
       capabilities: { ...m.capabilities },
       tokenizer: m.tokenizer ?? tokenizerFor(defaultUpstream),
       hedgeAfterMs: m.hedgeAfterMs,
@@ -136,11 +139,13 @@ function pricesOf(pricing: Pricing, kind: string | undefined): Prices {
   // Divisors rather than shares: 3 / 10 is 0.3 exactly as a double, 3 * 0.1 is not.
   const cachedDivisor = kind === "anthropic" ? 10 : kind === "openai" ? 2 : 1;
   const writeShare = kind === "anthropic" ? 1.25 : 1;
+  const hourShare = kind === "anthropic" ? 2 : 1;
   return {
     inputPricePerMillion: input,
     outputPricePerMillion: pricing.outputPerMillion,
     cachedInputPricePerMillion: pricing.cachedInputPerMillion ?? input / cachedDivisor,
     cacheWritePricePerMillion: pricing.cacheWritePerMillion ?? input * writeShare,
+    cacheWrite1hPricePerMillion: pricing.cacheWrite1hPerMillion ?? input * hourShare,
   };
 }
 
@@ -151,15 +156,17 @@ function pricesOf(pricing: Pricing, kind: string | undefined): Prices {
  */
 export function costOf(
   prices: Pick<Prices, "inputPricePerMillion" | "outputPricePerMillion"> & Partial<Prices>,
-  usage: Pick<Usage, "inputTokens" | "outputTokens" | "cachedInputTokens" | "cacheWriteTokens">,
+  usage: Pick<Usage, "inputTokens" | "outputTokens" | "cachedInputTokens" | "cacheWriteTokens" | "cacheWrite1hTokens">,
 ): number {
   const cached = usage.cachedInputTokens ?? 0;
   const written = usage.cacheWriteTokens ?? 0;
+  const hour = Math.min(written, usage.cacheWrite1hTokens ?? 0);
   const plain = Math.max(0, usage.inputTokens - cached - written);
   return (
     (plain * prices.inputPricePerMillion +
       cached * (prices.cachedInputPricePerMillion ?? prices.inputPricePerMillion) +
-      written * (prices.cacheWritePricePerMillion ?? prices.inputPricePerMillion) +
+      (written - hour) * (prices.cacheWritePricePerMillion ?? prices.inputPricePerMillion) +
+      hour * (prices.cacheWrite1hPricePerMillion ?? prices.cacheWritePricePerMillion ?? prices.inputPricePerMillion) +
       usage.outputTokens * prices.outputPricePerMillion) /
     1_000_000
   );

@@ -176,6 +176,8 @@ export interface Usage {
   cachedInputTokens?: number;
   /** Of inputTokens: written to the provider's prompt cache. */
   cacheWriteTokens?: number;
+  /** Of cacheWriteTokens: written for an hour (Anthropic), priced at the 1-hour write rate. */
+  cacheWrite1hTokens?: number;
   /** Of outputTokens: spent reasoning. */
   reasoningTokens?: number;
 }

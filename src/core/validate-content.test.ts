@@ -19,6 +19,7 @@ const model = (over: Partial<ModelEntry["capabilities"]> = {}): ModelEntry => ({
   outputPricePerMillion: 2,
   cachedInputPricePerMillion: 0.5,
   cacheWritePricePerMillion: 1,
+  cacheWrite1hPricePerMillion: 1,
   deployments: [],
   capabilities: { ...capabilities, ...over },
   hedgeAfterMs: undefined,
@@ -159,6 +160,9 @@ describe("cost with prompt caching", () => {
     const usage = { inputTokens: 10 + 3000 + 500, cachedInputTokens: 3000, cacheWriteTokens: 500, outputTokens: 200 };
     // 10 × 3 + 3000 × 0.3 + 500 × 3.75 + 200 × 15 = 30 + 900 + 1875 + 3000 = 5805 per million.
     expect(costOf(prices, usage)).toBeCloseTo(0.005805, 12);
+    // An hour's writes at Anthropic's 2× input (6 per million): 200 of the 500 written for an hour.
+    const hourly = { ...prices, cacheWrite1hPricePerMillion: 6 };
+    expect(costOf(hourly, { ...usage, cacheWrite1hTokens: 200 })).toBeCloseTo((30 + 900 + 300 * 3.75 + 200 * 6 + 3000) / 1e6, 12);
     // Without cache details the same tokens cost the full input rate.
     expect(costOf(prices, { inputTokens: 3510, outputTokens: 200 })).toBeCloseTo((3510 * 3 + 200 * 15) / 1e6, 12);
   });

@@ -20,6 +20,7 @@ const deployment = (provider: string, input: number, output: number): Deployment
   outputPricePerMillion: output,
   cachedInputPricePerMillion: 0,
   cacheWritePricePerMillion: 0,
+  cacheWrite1hPricePerMillion: 0,
 });
 
 const model: ModelEntry = {
@@ -36,6 +37,7 @@ const model: ModelEntry = {
   outputPricePerMillion: 2,
   cachedInputPricePerMillion: 0,
   cacheWritePricePerMillion: 0,
+  cacheWrite1hPricePerMillion: 0,
   capabilities: { streaming: true, tools: false, vision: false, jsonMode: false, documents: false, audio: false, reasoning: false },
   tokenizer: "estimate",
   hedgeAfterMs: undefined,

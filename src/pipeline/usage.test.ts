@@ -21,6 +21,7 @@ const model: ModelEntry = {
   outputPricePerMillion: 2,
   cachedInputPricePerMillion: 0,
   cacheWritePricePerMillion: 0,
+  cacheWrite1hPricePerMillion: 0,
   capabilities: { streaming: true, tools: false, vision: false, jsonMode: false, documents: false, audio: false, reasoning: false },
   tokenizer: "estimate",
   hedgeAfterMs: undefined,

@@ -12,6 +12,8 @@ export interface AnthropicUsageCounts {
   input_tokens?: number | null | undefined;
   cache_creation_input_tokens?: number | null | undefined;
   cache_read_input_tokens?: number | null | undefined;
+  /** The writes by lifetime: 1-hour writes cost more than 5-minute ones. */
+  cache_creation?: { ephemeral_1h_input_tokens: number; ephemeral_5m_input_tokens: number } | null | undefined;
   output_tokens?: number | null | undefined;
   output_tokens_details?: { thinking_tokens: number } | null | undefined;
 }
@@ -27,6 +29,8 @@ export function usageOf(u: AnthropicUsageCounts): ProviderUsage {
   const usage: ProviderUsage = { inputTokens: (u.input_tokens ?? 0) + read + written, outputTokens: u.output_tokens ?? 0 };
   if (u.cache_read_input_tokens != null) usage.cachedInputTokens = read;
   if (u.cache_creation_input_tokens != null) usage.cacheWriteTokens = written;
+  const hour = u.cache_creation?.ephemeral_1h_input_tokens ?? 0;
+  if (hour > 0) usage.cacheWrite1hTokens = Math.min(hour, written);
   if (u.output_tokens_details) usage.reasoningTokens = u.output_tokens_details.thinking_tokens;
   return usage;
 }
@@ -43,6 +47,8 @@ export function mergeUsage(start: AnthropicUsageCounts, delta: AnthropicUsageCou
     cache_read_input_tokens: later(start.cache_read_input_tokens, delta.cache_read_input_tokens),
     output_tokens: delta.output_tokens ?? start.output_tokens,
   };
+  const creation = delta.cache_creation ?? start.cache_creation;
+  if (creation) merged.cache_creation = creation;
   const details = delta.output_tokens_details ?? start.output_tokens_details;
   if (details) merged.output_tokens_details = details;
   return merged;

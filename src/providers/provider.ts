@@ -51,6 +51,8 @@ export interface ProviderUsage {
   outputTokens: number;
   cachedInputTokens?: number;
   cacheWriteTokens?: number;
+  /** Of cacheWriteTokens: written for an hour (Anthropic's ttl 1h), priced above 5-minute writes. */
+  cacheWrite1hTokens?: number;
   reasoningTokens?: number;
 }
 

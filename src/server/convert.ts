@@ -202,6 +202,7 @@ export function toCompletion(result: ChatResult): Completion {
       estimated: result.usage.estimated,
       cachedInputTokens: BigInt(result.usage.cachedInputTokens ?? 0),
       cacheWriteTokens: BigInt(result.usage.cacheWriteTokens ?? 0),
+      cacheWrite1hTokens: BigInt(result.usage.cacheWrite1hTokens ?? 0),
       reasoningTokens: BigInt(result.usage.reasoningTokens ?? 0),
     },
     logprobs: result.logprobs ? toTokenLogprobs(result.logprobs) : [],
@@ -237,6 +238,7 @@ export function toModelInfo(m: ModelEntry): ModelInfo {
     outputPricePerMillion: m.outputPricePerMillion,
     cachedInputPricePerMillion: m.cachedInputPricePerMillion,
     cacheWritePricePerMillion: m.cacheWritePricePerMillion,
+    cacheWrite1hPricePerMillion: m.cacheWrite1hPricePerMillion,
     capabilities: { ...m.capabilities },
   });
 }

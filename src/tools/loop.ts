@@ -85,7 +85,7 @@ export function total(rounds: ChatResult[], turns: ChatMessage[], latencyMs: num
     estimated: rounds.some((r) => r.usage.estimated),
   };
   // Prompt-cache and reasoning tokens add up too, so that usage and cost tell the same story.
-  for (const k of ["cachedInputTokens", "cacheWriteTokens", "reasoningTokens"] as const) {
+  for (const k of ["cachedInputTokens", "cacheWriteTokens", "cacheWrite1hTokens", "reasoningTokens"] as const) {
     const sum = rounds.reduce((n, r) => n + (r.usage[k] ?? 0), 0);
     if (sum > 0) usage[k] = sum;
   }

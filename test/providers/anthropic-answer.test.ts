@@ -62,6 +62,7 @@ describe("Anthropic answers", () => {
           input_tokens: 10,
           cache_read_input_tokens: 3000,
           cache_creation_input_tokens: 500,
+          cache_creation: { ephemeral_1h_input_tokens: 120, ephemeral_5m_input_tokens: 380 },
           output_tokens: 200,
           output_tokens_details: { thinking_tokens: 150 },
         },
@@ -74,7 +75,14 @@ describe("Anthropic answers", () => {
       {
         type: "end",
         finishReason: "stop",
-        usage: { inputTokens: 3510, outputTokens: 200, cachedInputTokens: 3000, cacheWriteTokens: 500, reasoningTokens: 150 },
+        usage: {
+          inputTokens: 3510,
+          outputTokens: 200,
+          cachedInputTokens: 3000,
+          cacheWriteTokens: 500,
+          cacheWrite1hTokens: 120,
+          reasoningTokens: 150,
+        },
         model: "claude-haiku-4-5-20251001",
         reasoningSignature: "EqQBCkYIBxgCKkBsig",
       },

@@ -16,6 +16,7 @@ const dep = (provider: string): Deployment => ({
   priority: 0,
   cachedInputPricePerMillion: 0,
   cacheWritePricePerMillion: 0,
+  cacheWrite1hPricePerMillion: 0,
   inputPricePerMillion: 0,
   outputPricePerMillion: 0,
 });

@@ -12,6 +12,7 @@ const dep = (provider: string, input: number, output: number, weight = 1): Deplo
   priority: 0,
   cachedInputPricePerMillion: 0,
   cacheWritePricePerMillion: 0,
+  cacheWrite1hPricePerMillion: 0,
   inputPricePerMillion: input,
   outputPricePerMillion: output,
 });

@@ -69,6 +69,7 @@ const dep = (p: string, price: number): Deployment => ({
   outputPricePerMillion: 2 * price,
   cachedInputPricePerMillion: 0,
   cacheWritePricePerMillion: 0,
+  cacheWrite1hPricePerMillion: 0,
 });
 
 const model = (hedgeAfterMs?: number): ModelEntry => ({
@@ -84,6 +85,7 @@ const model = (hedgeAfterMs?: number): ModelEntry => ({
   outputPricePerMillion: 2,
   cachedInputPricePerMillion: 0,
   cacheWritePricePerMillion: 0,
+  cacheWrite1hPricePerMillion: 0,
   deployments: [dep("p1", 1), dep("p2", 10)],
   capabilities: { streaming: true, tools: false, vision: false, jsonMode: false, documents: false, audio: false, reasoning: false },
   hedgeAfterMs,

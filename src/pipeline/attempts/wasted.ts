@@ -18,7 +18,7 @@ export class Wasted {
     this.costUsd += costOf(d, usage);
     this.usage.inputTokens += usage.inputTokens;
     this.usage.outputTokens += usage.outputTokens;
-    for (const k of ["cachedInputTokens", "cacheWriteTokens", "reasoningTokens"] as const) {
+    for (const k of ["cachedInputTokens", "cacheWriteTokens", "cacheWrite1hTokens", "reasoningTokens"] as const) {
       if (usage[k]) this.usage[k] = (this.usage[k] ?? 0) + usage[k];
     }
   }
@@ -29,7 +29,7 @@ export class Wasted {
     const usage: Usage = { ...result.usage };
     usage.inputTokens += this.usage.inputTokens;
     usage.outputTokens += this.usage.outputTokens;
-    for (const k of ["cachedInputTokens", "cacheWriteTokens", "reasoningTokens"] as const) {
+    for (const k of ["cachedInputTokens", "cacheWriteTokens", "cacheWrite1hTokens", "reasoningTokens"] as const) {
       if (this.usage[k]) usage[k] = (usage[k] ?? 0) + this.usage[k];
     }
     return { ...result, usage, costUsd: result.costUsd + this.costUsd };

@@ -1183,10 +1183,12 @@ type ModelInfo struct {
 	Capabilities *ModelCapabilities `protobuf:"bytes,11,opt,name=capabilities,proto3" json:"capabilities,omitempty"`
 	// Price of input tokens read from the provider's prompt cache, in US dollars per million.
 	CachedInputPricePerMillion float64 `protobuf:"fixed64,12,opt,name=cached_input_price_per_million,json=cachedInputPricePerMillion,proto3" json:"cached_input_price_per_million,omitempty"`
-	// Price of input tokens written to the provider's prompt cache, in US dollars per million.
+	// Price of input tokens written to the provider's prompt cache, in US dollars per million (5-minute writes).
 	CacheWritePricePerMillion float64 `protobuf:"fixed64,13,opt,name=cache_write_price_per_million,json=cacheWritePricePerMillion,proto3" json:"cache_write_price_per_million,omitempty"`
-	unknownFields             protoimpl.UnknownFields
-	sizeCache                 protoimpl.SizeCache
+	// Price of input tokens written to the provider's prompt cache for an hour, in US dollars per million.
+	CacheWrite_1HPricePerMillion float64 `protobuf:"fixed64,14,opt,name=cache_write_1h_price_per_million,json=cacheWrite1hPricePerMillion,proto3" json:"cache_write_1h_price_per_million,omitempty"`
+	unknownFields                protoimpl.UnknownFields
+	sizeCache                    protoimpl.SizeCache
 }
 
 func (x *ModelInfo) Reset() {
@@ -1306,6 +1308,13 @@ func (x *ModelInfo) GetCachedInputPricePerMillion() float64 {
 func (x *ModelInfo) GetCacheWritePricePerMillion() float64 {
 	if x != nil {
 		return x.CacheWritePricePerMillion
+	}
+	return 0
+}
+
+func (x *ModelInfo) GetCacheWrite_1HPricePerMillion() float64 {
+	if x != nil {
+		return x.CacheWrite_1HPricePerMillion
 	}
 	return 0
 }
@@ -1531,7 +1540,7 @@ const file_llmgateway_v1_completion_service_proto_rawDesc = "" +
 	"\x11ListModelsRequest\"k\n" +
 	"\x12ListModelsResponse\x120\n" +
 	"\x06models\x18\x01 \x03(\v2\x18.llmgateway.v1.ModelInfoR\x06models\x12#\n" +
-	"\rdefault_model\x18\x02 \x01(\tR\fdefaultModel\"\xc6\x04\n" +
+	"\rdefault_model\x18\x02 \x01(\tR\fdefaultModel\"\x8d\x05\n" +
 	"\tModelInfo\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
 	"\aaliases\x18\x02 \x03(\tR\aaliases\x12\x1a\n" +
@@ -1546,7 +1555,8 @@ const file_llmgateway_v1_completion_service_proto_rawDesc = "" +
 	" \x01(\x01R\x15outputPricePerMillion\x12D\n" +
 	"\fcapabilities\x18\v \x01(\v2 .llmgateway.v1.ModelCapabilitiesR\fcapabilities\x12B\n" +
 	"\x1ecached_input_price_per_million\x18\f \x01(\x01R\x1acachedInputPricePerMillion\x12@\n" +
-	"\x1dcache_write_price_per_million\x18\r \x01(\x01R\x19cacheWritePricePerMillion\"\xce\x01\n" +
+	"\x1dcache_write_price_per_million\x18\r \x01(\x01R\x19cacheWritePricePerMillion\x12E\n" +
+	" cache_write_1h_price_per_million\x18\x0e \x01(\x01R\x1bcacheWrite1hPricePerMillion\"\xce\x01\n" +
 	"\x11ModelCapabilities\x12\x1c\n" +
 	"\tstreaming\x18\x01 \x01(\bR\tstreaming\x12\x14\n" +
 	"\x05tools\x18\x02 \x01(\bR\x05tools\x12\x16\n" +

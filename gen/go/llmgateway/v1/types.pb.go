@@ -1847,8 +1847,10 @@ type Usage struct {
 	CacheWriteTokens int64 `protobuf:"varint,6,opt,name=cache_write_tokens,json=cacheWriteTokens,proto3" json:"cache_write_tokens,omitempty"`
 	// Of output_tokens: spent reasoning (thinking) before the answer.
 	ReasoningTokens int64 `protobuf:"varint,7,opt,name=reasoning_tokens,json=reasoningTokens,proto3" json:"reasoning_tokens,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	// Of cache_write_tokens: written for an hour (Anthropic's 1h cache), priced at the 1-hour write rate.
+	CacheWrite_1HTokens int64 `protobuf:"varint,8,opt,name=cache_write_1h_tokens,json=cacheWrite1hTokens,proto3" json:"cache_write_1h_tokens,omitempty"`
+	unknownFields       protoimpl.UnknownFields
+	sizeCache           protoimpl.SizeCache
 }
 
 func (x *Usage) Reset() {
@@ -1926,6 +1928,13 @@ func (x *Usage) GetCacheWriteTokens() int64 {
 func (x *Usage) GetReasoningTokens() int64 {
 	if x != nil {
 		return x.ReasoningTokens
+	}
+	return 0
+}
+
+func (x *Usage) GetCacheWrite_1HTokens() int64 {
+	if x != nil {
+		return x.CacheWrite_1HTokens
 	}
 	return 0
 }
@@ -2289,7 +2298,7 @@ const file_llmgateway_v1_types_proto_rawDesc = "" +
 	"\x05force\x18\x04 \x01(\bR\x05force\x12\x1f\n" +
 	"\vno_semantic\x18\x05 \x01(\bR\n" +
 	"noSemanticB\x0e\n" +
-	"\f_ttl_seconds\"\x99\x02\n" +
+	"\f_ttl_seconds\"\xcc\x02\n" +
 	"\x05Usage\x12!\n" +
 	"\finput_tokens\x18\x01 \x01(\x03R\vinputTokens\x12#\n" +
 	"\routput_tokens\x18\x02 \x01(\x03R\foutputTokens\x12!\n" +
@@ -2297,7 +2306,8 @@ const file_llmgateway_v1_types_proto_rawDesc = "" +
 	"\testimated\x18\x04 \x01(\bR\testimated\x12.\n" +
 	"\x13cached_input_tokens\x18\x05 \x01(\x03R\x11cachedInputTokens\x12,\n" +
 	"\x12cache_write_tokens\x18\x06 \x01(\x03R\x10cacheWriteTokens\x12)\n" +
-	"\x10reasoning_tokens\x18\a \x01(\x03R\x0freasoningTokens\"\x87\x05\n" +
+	"\x10reasoning_tokens\x18\a \x01(\x03R\x0freasoningTokens\x121\n" +
+	"\x15cache_write_1h_tokens\x18\b \x01(\x03R\x12cacheWrite1hTokens\"\x87\x05\n" +
 	"\n" +
 	"Completion\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x120\n" +

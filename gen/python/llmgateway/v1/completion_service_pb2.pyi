@@ -210,7 +210,7 @@ class ListModelsResponse(_message.Message):
     def __init__(self, models: _Optional[_Iterable[_Union[ModelInfo, _Mapping]]] = ..., default_model: _Optional[str] = ...) -> None: ...
 
 class ModelInfo(_message.Message):
-    __slots__ = ("name", "aliases", "provider", "provider_kind", "upstream_model", "local", "context_window", "max_output_tokens", "input_price_per_million", "output_price_per_million", "capabilities", "cached_input_price_per_million", "cache_write_price_per_million")
+    __slots__ = ("name", "aliases", "provider", "provider_kind", "upstream_model", "local", "context_window", "max_output_tokens", "input_price_per_million", "output_price_per_million", "capabilities", "cached_input_price_per_million", "cache_write_price_per_million", "cache_write_1h_price_per_million")
     NAME_FIELD_NUMBER: _ClassVar[int]
     ALIASES_FIELD_NUMBER: _ClassVar[int]
     PROVIDER_FIELD_NUMBER: _ClassVar[int]
@@ -224,6 +224,7 @@ class ModelInfo(_message.Message):
     CAPABILITIES_FIELD_NUMBER: _ClassVar[int]
     CACHED_INPUT_PRICE_PER_MILLION_FIELD_NUMBER: _ClassVar[int]
     CACHE_WRITE_PRICE_PER_MILLION_FIELD_NUMBER: _ClassVar[int]
+    CACHE_WRITE_1H_PRICE_PER_MILLION_FIELD_NUMBER: _ClassVar[int]
     name: str
     aliases: _containers.RepeatedScalarFieldContainer[str]
     provider: str
@@ -237,7 +238,8 @@ class ModelInfo(_message.Message):
     capabilities: ModelCapabilities
     cached_input_price_per_million: float
     cache_write_price_per_million: float
-    def __init__(self, name: _Optional[str] = ..., aliases: _Optional[_Iterable[str]] = ..., provider: _Optional[str] = ..., provider_kind: _Optional[str] = ..., upstream_model: _Optional[str] = ..., local: bool = ..., context_window: _Optional[int] = ..., max_output_tokens: _Optional[int] = ..., input_price_per_million: _Optional[float] = ..., output_price_per_million: _Optional[float] = ..., capabilities: _Optional[_Union[ModelCapabilities, _Mapping]] = ..., cached_input_price_per_million: _Optional[float] = ..., cache_write_price_per_million: _Optional[float] = ...) -> None: ...
+    cache_write_1h_price_per_million: float
+    def __init__(self, name: _Optional[str] = ..., aliases: _Optional[_Iterable[str]] = ..., provider: _Optional[str] = ..., provider_kind: _Optional[str] = ..., upstream_model: _Optional[str] = ..., local: bool = ..., context_window: _Optional[int] = ..., max_output_tokens: _Optional[int] = ..., input_price_per_million: _Optional[float] = ..., output_price_per_million: _Optional[float] = ..., capabilities: _Optional[_Union[ModelCapabilities, _Mapping]] = ..., cached_input_price_per_million: _Optional[float] = ..., cache_write_price_per_million: _Optional[float] = ..., cache_write_1h_price_per_million: _Optional[float] = ...) -> None: ...
 
 class ModelCapabilities(_message.Message):
     __slots__ = ("streaming", "tools", "vision", "json_mode", "documents", "audio", "reasoning")

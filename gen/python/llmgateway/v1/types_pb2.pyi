@@ -304,7 +304,7 @@ class CacheOptions(_message.Message):
     def __init__(self, no_cache: bool = ..., no_store: bool = ..., ttl_seconds: _Optional[int] = ..., force: bool = ..., no_semantic: bool = ...) -> None: ...
 
 class Usage(_message.Message):
-    __slots__ = ("input_tokens", "output_tokens", "total_tokens", "estimated", "cached_input_tokens", "cache_write_tokens", "reasoning_tokens")
+    __slots__ = ("input_tokens", "output_tokens", "total_tokens", "estimated", "cached_input_tokens", "cache_write_tokens", "reasoning_tokens", "cache_write_1h_tokens")
     INPUT_TOKENS_FIELD_NUMBER: _ClassVar[int]
     OUTPUT_TOKENS_FIELD_NUMBER: _ClassVar[int]
     TOTAL_TOKENS_FIELD_NUMBER: _ClassVar[int]
@@ -312,6 +312,7 @@ class Usage(_message.Message):
     CACHED_INPUT_TOKENS_FIELD_NUMBER: _ClassVar[int]
     CACHE_WRITE_TOKENS_FIELD_NUMBER: _ClassVar[int]
     REASONING_TOKENS_FIELD_NUMBER: _ClassVar[int]
+    CACHE_WRITE_1H_TOKENS_FIELD_NUMBER: _ClassVar[int]
     input_tokens: int
     output_tokens: int
     total_tokens: int
@@ -319,7 +320,8 @@ class Usage(_message.Message):
     cached_input_tokens: int
     cache_write_tokens: int
     reasoning_tokens: int
-    def __init__(self, input_tokens: _Optional[int] = ..., output_tokens: _Optional[int] = ..., total_tokens: _Optional[int] = ..., estimated: bool = ..., cached_input_tokens: _Optional[int] = ..., cache_write_tokens: _Optional[int] = ..., reasoning_tokens: _Optional[int] = ...) -> None: ...
+    cache_write_1h_tokens: int
+    def __init__(self, input_tokens: _Optional[int] = ..., output_tokens: _Optional[int] = ..., total_tokens: _Optional[int] = ..., estimated: bool = ..., cached_input_tokens: _Optional[int] = ..., cache_write_tokens: _Optional[int] = ..., reasoning_tokens: _Optional[int] = ..., cache_write_1h_tokens: _Optional[int] = ...) -> None: ...
 
 class Completion(_message.Message):
     __slots__ = ("id", "message", "finish_reason", "usage", "cost_usd", "provider", "model", "cache_status", "latency_ms", "gateway_overhead_ms", "time_to_first_token_ms", "attempts", "tool_turns", "rounds", "logprobs")
