@@ -90,6 +90,15 @@ describe("answers", () => {
   it("names a part as the caller sent it: the core's parts[j] is the request's content[j]", () => {
     const { body } = errorBody(new GatewayError("INVALID_REQUEST", "no", { metadata: { field: "messages[2].parts[1].file.url" } }));
     expect(body).toMatchObject({ error: { param: "messages[2].content[1].file.url" } });
+    // The message that names the field names it the same way.
+    const named = errorBody(
+      new GatewayError("INVALID_REQUEST", "messages[2].parts[1].file.url: not taken", {
+        metadata: { field: "messages[2].parts[1].file.url" },
+      }),
+    );
+    expect(named.body).toMatchObject({
+      error: { message: "messages[2].content[1].file.url: not taken", param: "messages[2].content[1].file.url" },
+    });
   });
 
   it("answers INVALID_OUTPUT with 502 in OpenAI's error shape", () => {

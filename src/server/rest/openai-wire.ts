@@ -42,9 +42,12 @@ export const FINISH: Record<FinishReason, string | null> = {
 export function errorBody(error: GatewayError): { status: number; body: object } {
   const code = codeOfReason[error.reason];
   const [status, type] = STATUS_OF_REASON[error.reason] ?? HTTP[code] ?? [500, "api_error"];
-  const message = error.reason === "INTERNAL" ? "internal error" : bounded(error.message);
-  // The core names a message's parts; this face's callers sent them as `content`, one for one.
-  const param = error.metadata["field"]?.replace(/^messages\[(\d+)\]\.parts\[/, "messages[$1].content[");
+  // The core names a message's parts; this face's callers sent them as `content`, one for one: the field
+  // and the message that starts with it say so alike.
+  const field = error.metadata["field"];
+  const param = field?.replace(/^messages\[(\d+)\]\.parts\[/, "messages[$1].content[");
+  const said = field && param !== field && error.message.startsWith(field) ? param + error.message.slice(field.length) : error.message;
+  const message = error.reason === "INTERNAL" ? "internal error" : bounded(said);
   return {
     status,
     body: { error: { message, type, param: param === undefined ? null : bounded(param, 256), code: error.reason.toLowerCase() } },
