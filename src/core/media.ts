@@ -13,6 +13,12 @@ const IMAGE_LOW = 85;
 /** A PDF page read as text and image (Anthropic documents 1,500 to 3,000). */
 const PDF_PAGE = 2_000;
 
+/** A data: URL's media type and base64 payload; undefined when it is not `data:<type>;base64,<data>`. */
+export function parseDataUrl(url: string): { mediaType: string; data: string } | undefined {
+  const m = /^data:([\w.+-]+\/[\w.+-]+);base64,(.*)$/s.exec(url);
+  return m ? { mediaType: m[1]!, data: m[2]! } : undefined;
+}
+
 /** Bytes of base64 text, decoded, without decoding it. */
 export function base64Bytes(b64: string): number {
   const pad = b64.endsWith("==") ? 2 : b64.endsWith("=") ? 1 : 0;

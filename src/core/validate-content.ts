@@ -1,7 +1,7 @@
 import type { ModelCapabilities, ModelEntry } from "./catalog.js";
 import { echo, GatewayError, invalidRequest } from "./errors.js";
 import { MAX_JSON_DEPTH, nestsDeeperThan } from "./json-limits.js";
-import { base64Bytes } from "./media.js";
+import { base64Bytes, parseDataUrl } from "./media.js";
 import { compileSchema } from "./output-format.js";
 import type { ChatRequest, ContentPart } from "./types.js";
 
@@ -46,9 +46,10 @@ function unsupported(model: ModelEntry, capability: ModelCapabilitiesName, field
 function checkUrl(url: string, field: string, mediaTypes: ReadonlySet<string>): void {
   if (url.length > MAX_URL_LENGTH && !url.startsWith("data:")) throw invalidRequest(field, `at most ${MAX_URL_LENGTH} characters`);
   if (url.startsWith("data:")) {
-    const m = /^data:([\w.+-]+\/[\w.+-]+);base64,/.exec(url);
-    if (!m) throw invalidRequest(field, "a data: URL must be data:<media type>;base64,<data>");
-    if (!mediaTypes.has(m[1]!)) throw invalidRequest(field, `media type ${echo(m[1]!)} is not one of ${[...mediaTypes].join(", ")}`);
+    const parsed = parseDataUrl(url);
+    if (!parsed) throw invalidRequest(field, "a data: URL must be data:<media type>;base64,<data>");
+    if (!mediaTypes.has(parsed.mediaType))
+      throw invalidRequest(field, `media type ${echo(parsed.mediaType)} is not one of ${[...mediaTypes].join(", ")}`);
     return;
   }
   if (!url.startsWith("https://") && !url.startsWith("http://")) throw invalidRequest(field, "must be an http(s) or data: URL");

@@ -9,6 +9,7 @@ import type {
   ToolUseBlockParam,
 } from "@anthropic-ai/sdk/resources/messages/messages";
 import { invalidRequest } from "../core/errors.js";
+import { parseDataUrl } from "../core/media.js";
 import type { CacheControl, ChatMessage, ContentPart } from "../core/types.js";
 
 /*
@@ -27,9 +28,9 @@ export function cacheControlOf(c: CacheControl): CacheControlEphemeral {
 
 /** Splits `data:<type>;base64,<data>` (the validation stage checked the form). */
 function dataUrl(url: string, field: string): { mediaType: string; data: string } {
-  const m = /^data:([\w.+-]+\/[\w.+-]+);base64,(.*)$/s.exec(url);
-  if (!m) throw invalidRequest(field, "a data: URL must be data:<media type>;base64,<data>");
-  return { mediaType: m[1]!, data: m[2]! };
+  const parsed = parseDataUrl(url);
+  if (!parsed) throw invalidRequest(field, "a data: URL must be data:<media type>;base64,<data>");
+  return parsed;
 }
 
 function imageBlock(p: Extract<ContentPart, { type: "image" }>, field: string): ImageBlockParam {

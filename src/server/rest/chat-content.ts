@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { echo, invalidRequest } from "../../core/errors.js";
+import { parseDataUrl } from "../../core/media.js";
 import type { CacheControl, ChatMessage, ContentPart, Role } from "../../core/types.js";
 import { refusal } from "./refusal.js";
 
@@ -46,10 +47,10 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
  */
 function fileData(value: string, filename: string | undefined, field: string): { data: string; mediaType: string } {
   if (value.startsWith("data:")) {
-    const m = /^data:([\w.+-]+\/[\w.+-]+);base64,(.*)$/s.exec(value);
-    if (!m) throw invalidRequest(field, "a data: URL must be data:<media type>;base64,<data>");
-    if (!BASE64.test(m[2]!)) throw invalidRequest(field, "is not valid base64");
-    return { mediaType: m[1]!, data: m[2]! };
+    const parsed = parseDataUrl(value);
+    if (!parsed) throw invalidRequest(field, "a data: URL must be data:<media type>;base64,<data>");
+    if (!BASE64.test(parsed.data)) throw invalidRequest(field, "is not valid base64");
+    return parsed;
   }
   if (!BASE64.test(value)) throw invalidRequest(field, "must be a data: URL or base64");
   return { data: value, mediaType: filename?.toLowerCase().endsWith(".txt") ? "text/plain" : "application/pdf" };
