@@ -225,6 +225,8 @@ export function createAttempts(deps: AttemptsDeps): RoundHandler {
  * the call. When none can, the first one's refusal names the field.
  */
 function carriers(order: Deployment[], round: Round, providers: AttemptsDeps["providers"]): Deployment[] {
+  // One deployment has no other to route to: its provider refuses in stream(), before any call, as check() would.
+  if (order.length < 2) return order;
   let refusal: unknown;
   const usable = order.filter((d) => {
     const check = providers.get(d.provider)?.provider.check;
