@@ -22,7 +22,8 @@ import { createLogger, type Logger } from "./log.js";
 import { createMetrics } from "./metrics.js";
 import type { SpanProcessor } from "@opentelemetry/sdk-trace";
 import { startTelemetry } from "./telemetry.js";
-import { createOpenAiRest } from "./server/rest/openai-rest.js";
+import { openAiRoutes } from "./server/rest/openai-routes.js";
+import { createRestFace } from "./server/rest/rest-face.js";
 import { createProviders } from "./providers/registry.js";
 import { withFailurePolicy } from "./limits/failure-policy.js";
 import type { RateLimiter } from "./limits/limiter.js";
@@ -136,7 +137,14 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
         clock,
         auth,
         rest: (shutdownSignal) =>
-          createOpenAiRest({ gateway, auth, clock, logger, metrics, shutdownSignal, maxBodyBytes: config.server.maxMessageBytes }),
+          createRestFace({
+            routes: [...openAiRoutes({ gateway, clock, maxBodyBytes: config.server.maxMessageBytes })],
+            auth,
+            clock,
+            logger,
+            metrics,
+            shutdownSignal,
+          }),
       });
       return {
         ...server,

@@ -18,7 +18,7 @@ import { errorInterceptor, failureReporter } from "./error-mapper.js";
 import { startBrowserListener } from "./browser-listener.js";
 import { startGrpcListener } from "./grpc/grpc-server.js";
 import { registerRoutes, type ServiceEntry } from "./routes.js";
-import type { RestFace } from "./rest/openai-rest.js";
+import type { RestFace } from "./rest/rest-face.js";
 
 /** What the listeners need to know. */
 export interface ServerOptions {

@@ -5,6 +5,7 @@ import { bounded, GatewayError } from "../../core/errors.js";
 import type { Gateway } from "../../pipeline/pipeline.js";
 import type { ChatMessage, ChatResult, FinishReason, TokenLogprob } from "../../core/types.js";
 import { codeOfReason } from "../error-mapper.js";
+import type { ErrorShape } from "./route.js";
 
 /** HTTP status and OpenAI error type for each gRPC code, as OpenAI clients expect them. */
 const HTTP: Partial<Record<Code, [number, string]>> = {
@@ -53,6 +54,12 @@ export function errorBody(error: GatewayError): { status: number; body: object }
     body: { error: { message, type, param: param === undefined ? null : bounded(param, 256), code: error.reason.toLowerCase() } },
   };
 }
+
+/** OpenAI's error shape, for the routes of its face: a body, or a data event ending a stream. */
+export const openAiErrors: ErrorShape = {
+  body: errorBody,
+  streamEvent: (error) => `data: ${JSON.stringify(errorBody(error).body)}\n\n`,
+};
 
 export function toolCallsOf(m: ChatMessage) {
   return m.toolCalls?.map((c, index) => ({ index, id: c.id, type: "function", function: { name: c.name, arguments: c.argumentsJson } }));

@@ -4,24 +4,22 @@ import type { Authenticator, Tenant } from "../../auth/tenants.js";
 import type { CallReport } from "../../core/call.js";
 import type { Clock } from "../../core/clock.js";
 import { GatewayError, invalidRequest, isGatewayError } from "../../core/errors.js";
-import type { CallContext, Gateway } from "../../pipeline/pipeline.js";
+import type { CallContext } from "../../pipeline/pipeline.js";
 import type { Logger } from "../../log.js";
 import type { GatewayMetrics } from "../../metrics.js";
 import { endSpan, extractContext, traceIdOf, tracer } from "../../telemetry.js";
 import { createAccessLog } from "../access-log.js";
 import { authenticate, type HeaderReader } from "../auth.js";
 import { requestIdOf } from "../call-context.js";
-import { fromOpenAi } from "./chat-request.js";
-import { sseStream } from "./openai-sse.js";
-import { completionBody, errorBody, modelList, modelObject } from "./openai-wire.js";
-import { readJsonBody } from "./read-body.js";
+import { openAiErrors } from "./openai-wire.js";
+import type { ErrorShape, HttpMethod, RestRoute } from "./route.js";
 
-export interface OpenAiRestOptions {
-  gateway: Gateway;
+export interface RestFaceOptions {
+  /** The endpoints, tried in order; the first that matches a path answers it. */
+  routes: readonly RestRoute[];
   auth: Authenticator;
   clock: Clock;
   logger: Logger;
-  maxBodyBytes: number;
   /** Where each call is counted and logged; absent, calls are neither (tests of the face alone). */
   metrics?: GatewayMetrics | undefined;
   /** Aborts every call in flight when the gateway's shutdown grace is over. */
@@ -38,28 +36,41 @@ export interface RestFace {
 
 const SERVICE = "openai.rest";
 
+/** What answers a path under /v1 that no route serves. */
+const notFound: RestRoute = {
+  name: "other",
+  template: () => "/v1",
+  matches: () => true,
+  methods: ["GET", "POST", "DELETE"],
+  serve: () => {
+    throw new GatewayError("NOT_FOUND", "no such endpoint on this gateway; see GET /v1/models and the README for the endpoints it serves", {
+      metadata: { field: "url" },
+    });
+  },
+};
+
 /**
- * The OpenAI-compatible REST face: POST /v1/chat/completions (JSON, or SSE
- * with `stream: true`), GET /v1/models and /v1/models/{id}, served by the
- * same core as the gRPC services, with OpenAI's error shape and HTTP
- * statuses. Every call is counted and logged like an RPC.
+ * The REST faces under /v1 (OpenAI's, Anthropic's, ...), served by the same core as the gRPC
+ * services. What every endpoint shares happens here: a request id, a server span, authentication,
+ * the call's signal (aborted when the client goes away or the shutdown grace is over), errors in
+ * the route's own shape, and the access log; each route reads its request and answers.
  */
-export function createOpenAiRest(options: OpenAiRestOptions): RestFace {
-  const { gateway, auth, clock, logger } = options;
+export function createRestFace(options: RestFaceOptions): RestFace {
+  const { auth, clock, logger } = options;
   const access = options.metrics ? createAccessLog(options.metrics, logger) : undefined;
   const inFlight = new Set<Promise<void>>();
 
-  function fail(res: http.ServerResponse, err: unknown): GatewayError {
+  function fail(res: http.ServerResponse, err: unknown, shape: ErrorShape): GatewayError {
     const error = isGatewayError(err) ? err : new GatewayError("INTERNAL", "internal error", { cause: err });
     if (error.reason === "INTERNAL")
       logger.error("REST call failed", { error: String((error.cause as Error | undefined)?.stack ?? error.cause) });
-    const { status, body } = errorBody(error);
     if (res.headersSent) {
       // Mid-stream: the status is sent; the error goes as an event, so the stream does not just stop.
-      if (!res.destroyed) res.end(`data: ${JSON.stringify(body)}\n\n`);
+      if (!res.destroyed) res.end(shape.streamEvent(error));
       return error;
     }
-    const headers: Record<string, string> = { "content-type": "application/json" };
+    const { status, body, headers: extra } = shape.body(error);
+    const headers: Record<string, string> = { "content-type": "application/json", ...extra };
     if (error.retryAfterMs !== undefined) headers["retry-after"] = String(Math.ceil(error.retryAfterMs / 1000));
     if (!res.destroyed) res.writeHead(status, headers).end(JSON.stringify(body));
     return error;
@@ -84,36 +95,21 @@ export function createOpenAiRest(options: OpenAiRestOptions): RestFace {
     return { signal: controller.signal, requestId, receivedAt: clock.monotonic(), tenant, report };
   }
 
-  const extractContextOf = (req: http.IncomingMessage) =>
-    extractContext((name) => {
-      const v = req.headers[name];
-      return typeof v === "string" ? v : undefined;
-    });
-
-  async function chat(req: http.IncomingMessage, res: http.ServerResponse, call: CallContext): Promise<void> {
-    const { request, stream, includeUsage } = fromOpenAi(await readJsonBody(req, options.maxBodyBytes));
-    const created = Math.floor(clock.now() / 1000);
-    if (!stream) {
-      const result = await gateway.complete(request, call);
-      res.writeHead(200, { "content-type": "application/json", "x-cache-status": result.cacheStatus, "x-llm-provider": result.provider });
-      res.end(JSON.stringify(completionBody(result, created)));
-      return;
-    }
-    await sseStream(res, gateway.stream(request, call), { id: `chatcmpl-${call.requestId}`, created, model: request.model, includeUsage });
-  }
-
   async function serve(req: http.IncomingMessage, res: http.ServerResponse, path: string): Promise<void> {
     const started = clock.monotonic();
     const offered = req.headers["x-request-id"];
     const requestId = requestIdOf(typeof offered === "string" ? offered : undefined);
     res.setHeader("x-request-id", requestId);
-    const method = path === "/v1/chat/completions" ? "chat.completions" : path.startsWith("/v1/models") ? "models" : "other";
-    const parent = extractContextOf(req);
+    const route = options.routes.find((r) => r.matches(path)) ?? notFound;
+    const parent = extractContext((name) => {
+      const v = req.headers[name];
+      return typeof v === "string" ? v : undefined;
+    });
     const span = tracer().startSpan(
-      `${req.method} ${method === "other" ? "/v1" : path.replace(/^\/v1\/models\/.+/, "/v1/models/{id}")}`,
+      `${req.method} ${route.template(path)}`,
       {
         kind: SpanKind.SERVER,
-        attributes: { "http.request.method": req.method ?? "", "url.path": method === "other" ? "/v1" : path.slice(0, 128) },
+        attributes: { "http.request.method": req.method ?? "", "url.path": route === notFound ? "/v1" : path.slice(0, 128) },
       },
       parent,
     );
@@ -124,27 +120,16 @@ export function createOpenAiRest(options: OpenAiRestOptions): RestFace {
       tenant = authenticate(auth, headerReader(req));
       const call = callOf(res, tenant, requestId, report);
       call.otel = trace.setSpan(parent, span);
-      if (method === "chat.completions") {
-        allow(req, "POST");
-        await chat(req, res, call);
-      } else if (method === "models") {
-        allow(req, "GET");
-        const id = path === "/v1/models" || path === "/v1/models/" ? undefined : decodeSegment(path.slice("/v1/models/".length));
-        const body = id === undefined ? modelList(gateway, tenant) : modelObject(gateway, tenant, id);
-        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(body));
-      } else {
-        throw new GatewayError("NOT_FOUND", "no such endpoint on this gateway; it serves /v1/chat/completions and /v1/models", {
-          metadata: { field: "url" },
-        });
-      }
+      allow(req, route.methods);
+      await route.serve({ req, res, path, call, tenant });
     } catch (err) {
-      error = fail(res, err);
+      error = fail(res, err, route.errors ?? openAiErrors);
     } finally {
       span.setAttribute("http.response.status_code", res.statusCode);
       endSpan(span, res.statusCode >= 500 ? new Error(`HTTP ${res.statusCode}`) : undefined);
       access?.({
         service: SERVICE,
-        method,
+        method: route.name,
         error,
         status: res.statusCode,
         seconds: (clock.monotonic() - started) / 1000,
@@ -176,7 +161,7 @@ export function createOpenAiRest(options: OpenAiRestOptions): RestFace {
 }
 
 /** A request's headers as authentication reads them, without copying them into web Headers. */
-function headerReader(req: http.IncomingMessage): HeaderReader {
+export function headerReader(req: http.IncomingMessage): HeaderReader {
   return {
     get(name) {
       const value = req.headers[name];
@@ -185,14 +170,14 @@ function headerReader(req: http.IncomingMessage): HeaderReader {
   };
 }
 
-/** Refuses a method the endpoint does not serve with 405 and the method it does. */
-function allow(req: http.IncomingMessage, method: "GET" | "POST"): void {
-  if (req.method === method) return;
-  throw new GatewayError("METHOD_NOT_ALLOWED", `${method} only`, { metadata: { allow: method } });
+/** Refuses a method the endpoint does not serve with 405 and the methods it does. */
+function allow(req: http.IncomingMessage, methods: readonly HttpMethod[]): void {
+  if (methods.includes(req.method as HttpMethod)) return;
+  throw new GatewayError("METHOD_NOT_ALLOWED", `${methods.join(" or ")} only`, { metadata: { allow: methods.join(", ") } });
 }
 
 /** A path segment, percent-decoded; a malformed escape is the caller's error, not ours. */
-function decodeSegment(segment: string): string {
+export function decodeSegment(segment: string): string {
   try {
     return decodeURIComponent(segment);
   } catch {
