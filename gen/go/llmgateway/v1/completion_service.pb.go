@@ -22,6 +22,59 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+// ModelType says which calls a model answers.
+type ModelType int32
+
+const (
+	// Not said (a gateway older than the field): a chat model.
+	ModelType_MODEL_TYPE_UNSPECIFIED ModelType = 0
+	// Completions: CompletionService, chat completions, messages, responses.
+	ModelType_MODEL_TYPE_CHAT ModelType = 1
+	// Vectors: EmbeddingService and /v1/embeddings.
+	ModelType_MODEL_TYPE_EMBEDDING ModelType = 2
+)
+
+// Enum value maps for ModelType.
+var (
+	ModelType_name = map[int32]string{
+		0: "MODEL_TYPE_UNSPECIFIED",
+		1: "MODEL_TYPE_CHAT",
+		2: "MODEL_TYPE_EMBEDDING",
+	}
+	ModelType_value = map[string]int32{
+		"MODEL_TYPE_UNSPECIFIED": 0,
+		"MODEL_TYPE_CHAT":        1,
+		"MODEL_TYPE_EMBEDDING":   2,
+	}
+)
+
+func (x ModelType) Enum() *ModelType {
+	p := new(ModelType)
+	*p = x
+	return p
+}
+
+func (x ModelType) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ModelType) Descriptor() protoreflect.EnumDescriptor {
+	return file_llmgateway_v1_completion_service_proto_enumTypes[0].Descriptor()
+}
+
+func (ModelType) Type() protoreflect.EnumType {
+	return &file_llmgateway_v1_completion_service_proto_enumTypes[0]
+}
+
+func (x ModelType) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ModelType.Descriptor instead.
+func (ModelType) EnumDescriptor() ([]byte, []int) {
+	return file_llmgateway_v1_completion_service_proto_rawDescGZIP(), []int{0}
+}
+
 // CompleteRequest asks for one answer.
 type CompleteRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -70,7 +123,10 @@ type CompleteRequest struct {
 	PromptCacheKey string `protobuf:"bytes,21,opt,name=prompt_cache_key,json=promptCacheKey,proto3" json:"prompt_cache_key,omitempty"`
 	// Provider-specific fields sent as they are in the body of an openai-compatible provider's request
 	// (Ollama, vLLM, Groq options); refused for other providers. They may not override fields the gateway sets.
-	ExtraBody     *structpb.Struct `protobuf:"bytes,22,opt,name=extra_body,json=extraBody,proto3" json:"extra_body,omitempty"`
+	ExtraBody *structpb.Struct `protobuf:"bytes,22,opt,name=extra_body,json=extraBody,proto3" json:"extra_body,omitempty"`
+	// Sample only from the k most likely tokens (Anthropic, Gemini and most openai-compatible servers;
+	// refused for OpenAI's own models, which have no such parameter).
+	TopK          *uint32 `protobuf:"varint,23,opt,name=top_k,json=topK,proto3,oneof" json:"top_k,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -259,6 +315,13 @@ func (x *CompleteRequest) GetExtraBody() *structpb.Struct {
 	return nil
 }
 
+func (x *CompleteRequest) GetTopK() uint32 {
+	if x != nil && x.TopK != nil {
+		return *x.TopK
+	}
+	return 0
+}
+
 // CompleteResponse carries the whole answer.
 type CompleteResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -353,7 +416,10 @@ type StreamCompleteRequest struct {
 	PromptCacheKey string `protobuf:"bytes,21,opt,name=prompt_cache_key,json=promptCacheKey,proto3" json:"prompt_cache_key,omitempty"`
 	// Provider-specific fields sent as they are in the body of an openai-compatible provider's request
 	// (Ollama, vLLM, Groq options); refused for other providers. They may not override fields the gateway sets.
-	ExtraBody     *structpb.Struct `protobuf:"bytes,22,opt,name=extra_body,json=extraBody,proto3" json:"extra_body,omitempty"`
+	ExtraBody *structpb.Struct `protobuf:"bytes,22,opt,name=extra_body,json=extraBody,proto3" json:"extra_body,omitempty"`
+	// Sample only from the k most likely tokens (Anthropic, Gemini and most openai-compatible servers;
+	// refused for OpenAI's own models, which have no such parameter).
+	TopK          *uint32 `protobuf:"varint,23,opt,name=top_k,json=topK,proto3,oneof" json:"top_k,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -540,6 +606,13 @@ func (x *StreamCompleteRequest) GetExtraBody() *structpb.Struct {
 		return x.ExtraBody
 	}
 	return nil
+}
+
+func (x *StreamCompleteRequest) GetTopK() uint32 {
+	if x != nil && x.TopK != nil {
+		return *x.TopK
+	}
+	return 0
 }
 
 // StreamCompleteResponse is one event of a streamed answer.
@@ -1187,8 +1260,12 @@ type ModelInfo struct {
 	CacheWritePricePerMillion float64 `protobuf:"fixed64,13,opt,name=cache_write_price_per_million,json=cacheWritePricePerMillion,proto3" json:"cache_write_price_per_million,omitempty"`
 	// Price of input tokens written to the provider's prompt cache for an hour, in US dollars per million.
 	CacheWrite_1HPricePerMillion float64 `protobuf:"fixed64,14,opt,name=cache_write_1h_price_per_million,json=cacheWrite1hPricePerMillion,proto3" json:"cache_write_1h_price_per_million,omitempty"`
-	unknownFields                protoimpl.UnknownFields
-	sizeCache                    protoimpl.SizeCache
+	// What the model does: answer (chat) or embed; a model answers only the calls of its type.
+	Type ModelType `protobuf:"varint,15,opt,name=type,proto3,enum=llmgateway.v1.ModelType" json:"type,omitempty"`
+	// For an embedding model: the size of its vectors.
+	EmbeddingDimensions uint32 `protobuf:"varint,16,opt,name=embedding_dimensions,json=embeddingDimensions,proto3" json:"embedding_dimensions,omitempty"`
+	unknownFields       protoimpl.UnknownFields
+	sizeCache           protoimpl.SizeCache
 }
 
 func (x *ModelInfo) Reset() {
@@ -1319,6 +1396,20 @@ func (x *ModelInfo) GetCacheWrite_1HPricePerMillion() float64 {
 	return 0
 }
 
+func (x *ModelInfo) GetType() ModelType {
+	if x != nil {
+		return x.Type
+	}
+	return ModelType_MODEL_TYPE_UNSPECIFIED
+}
+
+func (x *ModelInfo) GetEmbeddingDimensions() uint32 {
+	if x != nil {
+		return x.EmbeddingDimensions
+	}
+	return 0
+}
+
 // ModelCapabilities declares what a model supports.
 type ModelCapabilities struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1423,7 +1514,7 @@ var File_llmgateway_v1_completion_service_proto protoreflect.FileDescriptor
 
 const file_llmgateway_v1_completion_service_proto_rawDesc = "" +
 	"\n" +
-	"&llmgateway/v1/completion_service.proto\x12\rllmgateway.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x19llmgateway/v1/types.proto\"\xe3\b\n" +
+	"&llmgateway/v1/completion_service.proto\x12\rllmgateway.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x19llmgateway/v1/types.proto\"\x87\t\n" +
 	"\x0fCompleteRequest\x12\x14\n" +
 	"\x05model\x18\x01 \x01(\tR\x05model\x122\n" +
 	"\bmessages\x18\x02 \x03(\v2\x16.llmgateway.v1.MessageR\bmessages\x12%\n" +
@@ -1450,7 +1541,8 @@ const file_llmgateway_v1_completion_service_proto_rawDesc = "" +
 	"\fservice_tier\x18\x14 \x01(\tR\vserviceTier\x12(\n" +
 	"\x10prompt_cache_key\x18\x15 \x01(\tR\x0epromptCacheKey\x126\n" +
 	"\n" +
-	"extra_body\x18\x16 \x01(\v2\x17.google.protobuf.StructR\textraBody\x1a;\n" +
+	"extra_body\x18\x16 \x01(\v2\x17.google.protobuf.StructR\textraBody\x12\x18\n" +
+	"\x05top_k\x18\x17 \x01(\rH\aR\x04topK\x88\x01\x01\x1a;\n" +
 	"\rMetadataEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01B\x0e\n" +
@@ -1460,11 +1552,12 @@ const file_llmgateway_v1_completion_service_proto_rawDesc = "" +
 	"\x05_seedB\x13\n" +
 	"\x11_presence_penaltyB\x14\n" +
 	"\x12_frequency_penaltyB\x0f\n" +
-	"\r_top_logprobs\"M\n" +
+	"\r_top_logprobsB\b\n" +
+	"\x06_top_k\"M\n" +
 	"\x10CompleteResponse\x129\n" +
 	"\n" +
 	"completion\x18\x01 \x01(\v2\x19.llmgateway.v1.CompletionR\n" +
-	"completion\"\xef\b\n" +
+	"completion\"\x93\t\n" +
 	"\x15StreamCompleteRequest\x12\x14\n" +
 	"\x05model\x18\x01 \x01(\tR\x05model\x122\n" +
 	"\bmessages\x18\x02 \x03(\v2\x16.llmgateway.v1.MessageR\bmessages\x12%\n" +
@@ -1491,7 +1584,8 @@ const file_llmgateway_v1_completion_service_proto_rawDesc = "" +
 	"\fservice_tier\x18\x14 \x01(\tR\vserviceTier\x12(\n" +
 	"\x10prompt_cache_key\x18\x15 \x01(\tR\x0epromptCacheKey\x126\n" +
 	"\n" +
-	"extra_body\x18\x16 \x01(\v2\x17.google.protobuf.StructR\textraBody\x1a;\n" +
+	"extra_body\x18\x16 \x01(\v2\x17.google.protobuf.StructR\textraBody\x12\x18\n" +
+	"\x05top_k\x18\x17 \x01(\rH\aR\x04topK\x88\x01\x01\x1a;\n" +
 	"\rMetadataEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01B\x0e\n" +
@@ -1501,7 +1595,8 @@ const file_llmgateway_v1_completion_service_proto_rawDesc = "" +
 	"\x05_seedB\x13\n" +
 	"\x11_presence_penaltyB\x14\n" +
 	"\x12_frequency_penaltyB\x0f\n" +
-	"\r_top_logprobs\"\xd3\x02\n" +
+	"\r_top_logprobsB\b\n" +
+	"\x06_top_k\"\xd3\x02\n" +
 	"\x16StreamCompleteResponse\x123\n" +
 	"\x05delta\x18\x01 \x01(\v2\x1b.llmgateway.v1.ContentDeltaH\x00R\x05delta\x12;\n" +
 	"\n" +
@@ -1540,7 +1635,7 @@ const file_llmgateway_v1_completion_service_proto_rawDesc = "" +
 	"\x11ListModelsRequest\"k\n" +
 	"\x12ListModelsResponse\x120\n" +
 	"\x06models\x18\x01 \x03(\v2\x18.llmgateway.v1.ModelInfoR\x06models\x12#\n" +
-	"\rdefault_model\x18\x02 \x01(\tR\fdefaultModel\"\x8d\x05\n" +
+	"\rdefault_model\x18\x02 \x01(\tR\fdefaultModel\"\xee\x05\n" +
 	"\tModelInfo\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
 	"\aaliases\x18\x02 \x03(\tR\aaliases\x12\x1a\n" +
@@ -1556,7 +1651,9 @@ const file_llmgateway_v1_completion_service_proto_rawDesc = "" +
 	"\fcapabilities\x18\v \x01(\v2 .llmgateway.v1.ModelCapabilitiesR\fcapabilities\x12B\n" +
 	"\x1ecached_input_price_per_million\x18\f \x01(\x01R\x1acachedInputPricePerMillion\x12@\n" +
 	"\x1dcache_write_price_per_million\x18\r \x01(\x01R\x19cacheWritePricePerMillion\x12E\n" +
-	" cache_write_1h_price_per_million\x18\x0e \x01(\x01R\x1bcacheWrite1hPricePerMillion\"\xce\x01\n" +
+	" cache_write_1h_price_per_million\x18\x0e \x01(\x01R\x1bcacheWrite1hPricePerMillion\x12,\n" +
+	"\x04type\x18\x0f \x01(\x0e2\x18.llmgateway.v1.ModelTypeR\x04type\x121\n" +
+	"\x14embedding_dimensions\x18\x10 \x01(\rR\x13embeddingDimensions\"\xce\x01\n" +
 	"\x11ModelCapabilities\x12\x1c\n" +
 	"\tstreaming\x18\x01 \x01(\bR\tstreaming\x12\x14\n" +
 	"\x05tools\x18\x02 \x01(\bR\x05tools\x12\x16\n" +
@@ -1564,7 +1661,11 @@ const file_llmgateway_v1_completion_service_proto_rawDesc = "" +
 	"\tjson_mode\x18\x04 \x01(\bR\bjsonMode\x12\x1c\n" +
 	"\tdocuments\x18\x05 \x01(\bR\tdocuments\x12\x14\n" +
 	"\x05audio\x18\x06 \x01(\bR\x05audio\x12\x1c\n" +
-	"\treasoning\x18\a \x01(\bR\treasoning2\xea\x02\n" +
+	"\treasoning\x18\a \x01(\bR\treasoning*V\n" +
+	"\tModelType\x12\x1a\n" +
+	"\x16MODEL_TYPE_UNSPECIFIED\x10\x00\x12\x13\n" +
+	"\x0fMODEL_TYPE_CHAT\x10\x01\x12\x18\n" +
+	"\x14MODEL_TYPE_EMBEDDING\x10\x022\xea\x02\n" +
 	"\x11CompletionService\x12K\n" +
 	"\bComplete\x12\x1e.llmgateway.v1.CompleteRequest\x1a\x1f.llmgateway.v1.CompleteResponse\x12_\n" +
 	"\x0eStreamComplete\x12$.llmgateway.v1.StreamCompleteRequest\x1a%.llmgateway.v1.StreamCompleteResponse0\x01\x12T\n" +
@@ -1585,74 +1686,77 @@ func file_llmgateway_v1_completion_service_proto_rawDescGZIP() []byte {
 	return file_llmgateway_v1_completion_service_proto_rawDescData
 }
 
+var file_llmgateway_v1_completion_service_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
 var file_llmgateway_v1_completion_service_proto_msgTypes = make([]protoimpl.MessageInfo, 16)
 var file_llmgateway_v1_completion_service_proto_goTypes = []any{
-	(*CompleteRequest)(nil),        // 0: llmgateway.v1.CompleteRequest
-	(*CompleteResponse)(nil),       // 1: llmgateway.v1.CompleteResponse
-	(*StreamCompleteRequest)(nil),  // 2: llmgateway.v1.StreamCompleteRequest
-	(*StreamCompleteResponse)(nil), // 3: llmgateway.v1.StreamCompleteResponse
-	(*ReasoningDelta)(nil),         // 4: llmgateway.v1.ReasoningDelta
-	(*ToolCallStarted)(nil),        // 5: llmgateway.v1.ToolCallStarted
-	(*ToolCallResult)(nil),         // 6: llmgateway.v1.ToolCallResult
-	(*ContentDelta)(nil),           // 7: llmgateway.v1.ContentDelta
-	(*CountTokensRequest)(nil),     // 8: llmgateway.v1.CountTokensRequest
-	(*CountTokensResponse)(nil),    // 9: llmgateway.v1.CountTokensResponse
-	(*ListModelsRequest)(nil),      // 10: llmgateway.v1.ListModelsRequest
-	(*ListModelsResponse)(nil),     // 11: llmgateway.v1.ListModelsResponse
-	(*ModelInfo)(nil),              // 12: llmgateway.v1.ModelInfo
-	(*ModelCapabilities)(nil),      // 13: llmgateway.v1.ModelCapabilities
-	nil,                            // 14: llmgateway.v1.CompleteRequest.MetadataEntry
-	nil,                            // 15: llmgateway.v1.StreamCompleteRequest.MetadataEntry
-	(*Message)(nil),                // 16: llmgateway.v1.Message
-	(*RoutingHints)(nil),           // 17: llmgateway.v1.RoutingHints
-	(*CacheOptions)(nil),           // 18: llmgateway.v1.CacheOptions
-	(*ToolOptions)(nil),            // 19: llmgateway.v1.ToolOptions
-	(*ResponseFormat)(nil),         // 20: llmgateway.v1.ResponseFormat
-	(*ReasoningOptions)(nil),       // 21: llmgateway.v1.ReasoningOptions
-	(*structpb.Struct)(nil),        // 22: google.protobuf.Struct
-	(*Completion)(nil),             // 23: llmgateway.v1.Completion
-	(*TokenLogprob)(nil),           // 24: llmgateway.v1.TokenLogprob
+	(ModelType)(0),                 // 0: llmgateway.v1.ModelType
+	(*CompleteRequest)(nil),        // 1: llmgateway.v1.CompleteRequest
+	(*CompleteResponse)(nil),       // 2: llmgateway.v1.CompleteResponse
+	(*StreamCompleteRequest)(nil),  // 3: llmgateway.v1.StreamCompleteRequest
+	(*StreamCompleteResponse)(nil), // 4: llmgateway.v1.StreamCompleteResponse
+	(*ReasoningDelta)(nil),         // 5: llmgateway.v1.ReasoningDelta
+	(*ToolCallStarted)(nil),        // 6: llmgateway.v1.ToolCallStarted
+	(*ToolCallResult)(nil),         // 7: llmgateway.v1.ToolCallResult
+	(*ContentDelta)(nil),           // 8: llmgateway.v1.ContentDelta
+	(*CountTokensRequest)(nil),     // 9: llmgateway.v1.CountTokensRequest
+	(*CountTokensResponse)(nil),    // 10: llmgateway.v1.CountTokensResponse
+	(*ListModelsRequest)(nil),      // 11: llmgateway.v1.ListModelsRequest
+	(*ListModelsResponse)(nil),     // 12: llmgateway.v1.ListModelsResponse
+	(*ModelInfo)(nil),              // 13: llmgateway.v1.ModelInfo
+	(*ModelCapabilities)(nil),      // 14: llmgateway.v1.ModelCapabilities
+	nil,                            // 15: llmgateway.v1.CompleteRequest.MetadataEntry
+	nil,                            // 16: llmgateway.v1.StreamCompleteRequest.MetadataEntry
+	(*Message)(nil),                // 17: llmgateway.v1.Message
+	(*RoutingHints)(nil),           // 18: llmgateway.v1.RoutingHints
+	(*CacheOptions)(nil),           // 19: llmgateway.v1.CacheOptions
+	(*ToolOptions)(nil),            // 20: llmgateway.v1.ToolOptions
+	(*ResponseFormat)(nil),         // 21: llmgateway.v1.ResponseFormat
+	(*ReasoningOptions)(nil),       // 22: llmgateway.v1.ReasoningOptions
+	(*structpb.Struct)(nil),        // 23: google.protobuf.Struct
+	(*Completion)(nil),             // 24: llmgateway.v1.Completion
+	(*TokenLogprob)(nil),           // 25: llmgateway.v1.TokenLogprob
 }
 var file_llmgateway_v1_completion_service_proto_depIdxs = []int32{
-	16, // 0: llmgateway.v1.CompleteRequest.messages:type_name -> llmgateway.v1.Message
-	14, // 1: llmgateway.v1.CompleteRequest.metadata:type_name -> llmgateway.v1.CompleteRequest.MetadataEntry
-	17, // 2: llmgateway.v1.CompleteRequest.routing:type_name -> llmgateway.v1.RoutingHints
-	18, // 3: llmgateway.v1.CompleteRequest.cache:type_name -> llmgateway.v1.CacheOptions
-	19, // 4: llmgateway.v1.CompleteRequest.tools:type_name -> llmgateway.v1.ToolOptions
-	20, // 5: llmgateway.v1.CompleteRequest.response_format:type_name -> llmgateway.v1.ResponseFormat
-	21, // 6: llmgateway.v1.CompleteRequest.reasoning:type_name -> llmgateway.v1.ReasoningOptions
-	22, // 7: llmgateway.v1.CompleteRequest.extra_body:type_name -> google.protobuf.Struct
-	23, // 8: llmgateway.v1.CompleteResponse.completion:type_name -> llmgateway.v1.Completion
-	16, // 9: llmgateway.v1.StreamCompleteRequest.messages:type_name -> llmgateway.v1.Message
-	15, // 10: llmgateway.v1.StreamCompleteRequest.metadata:type_name -> llmgateway.v1.StreamCompleteRequest.MetadataEntry
-	17, // 11: llmgateway.v1.StreamCompleteRequest.routing:type_name -> llmgateway.v1.RoutingHints
-	18, // 12: llmgateway.v1.StreamCompleteRequest.cache:type_name -> llmgateway.v1.CacheOptions
-	19, // 13: llmgateway.v1.StreamCompleteRequest.tools:type_name -> llmgateway.v1.ToolOptions
-	20, // 14: llmgateway.v1.StreamCompleteRequest.response_format:type_name -> llmgateway.v1.ResponseFormat
-	21, // 15: llmgateway.v1.StreamCompleteRequest.reasoning:type_name -> llmgateway.v1.ReasoningOptions
-	22, // 16: llmgateway.v1.StreamCompleteRequest.extra_body:type_name -> google.protobuf.Struct
-	7,  // 17: llmgateway.v1.StreamCompleteResponse.delta:type_name -> llmgateway.v1.ContentDelta
-	23, // 18: llmgateway.v1.StreamCompleteResponse.completion:type_name -> llmgateway.v1.Completion
-	5,  // 19: llmgateway.v1.StreamCompleteResponse.tool_call:type_name -> llmgateway.v1.ToolCallStarted
-	6,  // 20: llmgateway.v1.StreamCompleteResponse.tool_result:type_name -> llmgateway.v1.ToolCallResult
-	4,  // 21: llmgateway.v1.StreamCompleteResponse.reasoning:type_name -> llmgateway.v1.ReasoningDelta
-	24, // 22: llmgateway.v1.ContentDelta.logprobs:type_name -> llmgateway.v1.TokenLogprob
-	16, // 23: llmgateway.v1.CountTokensRequest.messages:type_name -> llmgateway.v1.Message
-	12, // 24: llmgateway.v1.ListModelsResponse.models:type_name -> llmgateway.v1.ModelInfo
-	13, // 25: llmgateway.v1.ModelInfo.capabilities:type_name -> llmgateway.v1.ModelCapabilities
-	0,  // 26: llmgateway.v1.CompletionService.Complete:input_type -> llmgateway.v1.CompleteRequest
-	2,  // 27: llmgateway.v1.CompletionService.StreamComplete:input_type -> llmgateway.v1.StreamCompleteRequest
-	8,  // 28: llmgateway.v1.CompletionService.CountTokens:input_type -> llmgateway.v1.CountTokensRequest
-	10, // 29: llmgateway.v1.CompletionService.ListModels:input_type -> llmgateway.v1.ListModelsRequest
-	1,  // 30: llmgateway.v1.CompletionService.Complete:output_type -> llmgateway.v1.CompleteResponse
-	3,  // 31: llmgateway.v1.CompletionService.StreamComplete:output_type -> llmgateway.v1.StreamCompleteResponse
-	9,  // 32: llmgateway.v1.CompletionService.CountTokens:output_type -> llmgateway.v1.CountTokensResponse
-	11, // 33: llmgateway.v1.CompletionService.ListModels:output_type -> llmgateway.v1.ListModelsResponse
-	30, // [30:34] is the sub-list for method output_type
-	26, // [26:30] is the sub-list for method input_type
-	26, // [26:26] is the sub-list for extension type_name
-	26, // [26:26] is the sub-list for extension extendee
-	0,  // [0:26] is the sub-list for field type_name
+	17, // 0: llmgateway.v1.CompleteRequest.messages:type_name -> llmgateway.v1.Message
+	15, // 1: llmgateway.v1.CompleteRequest.metadata:type_name -> llmgateway.v1.CompleteRequest.MetadataEntry
+	18, // 2: llmgateway.v1.CompleteRequest.routing:type_name -> llmgateway.v1.RoutingHints
+	19, // 3: llmgateway.v1.CompleteRequest.cache:type_name -> llmgateway.v1.CacheOptions
+	20, // 4: llmgateway.v1.CompleteRequest.tools:type_name -> llmgateway.v1.ToolOptions
+	21, // 5: llmgateway.v1.CompleteRequest.response_format:type_name -> llmgateway.v1.ResponseFormat
+	22, // 6: llmgateway.v1.CompleteRequest.reasoning:type_name -> llmgateway.v1.ReasoningOptions
+	23, // 7: llmgateway.v1.CompleteRequest.extra_body:type_name -> google.protobuf.Struct
+	24, // 8: llmgateway.v1.CompleteResponse.completion:type_name -> llmgateway.v1.Completion
+	17, // 9: llmgateway.v1.StreamCompleteRequest.messages:type_name -> llmgateway.v1.Message
+	16, // 10: llmgateway.v1.StreamCompleteRequest.metadata:type_name -> llmgateway.v1.StreamCompleteRequest.MetadataEntry
+	18, // 11: llmgateway.v1.StreamCompleteRequest.routing:type_name -> llmgateway.v1.RoutingHints
+	19, // 12: llmgateway.v1.StreamCompleteRequest.cache:type_name -> llmgateway.v1.CacheOptions
+	20, // 13: llmgateway.v1.StreamCompleteRequest.tools:type_name -> llmgateway.v1.ToolOptions
+	21, // 14: llmgateway.v1.StreamCompleteRequest.response_format:type_name -> llmgateway.v1.ResponseFormat
+	22, // 15: llmgateway.v1.StreamCompleteRequest.reasoning:type_name -> llmgateway.v1.ReasoningOptions
+	23, // 16: llmgateway.v1.StreamCompleteRequest.extra_body:type_name -> google.protobuf.Struct
+	8,  // 17: llmgateway.v1.StreamCompleteResponse.delta:type_name -> llmgateway.v1.ContentDelta
+	24, // 18: llmgateway.v1.StreamCompleteResponse.completion:type_name -> llmgateway.v1.Completion
+	6,  // 19: llmgateway.v1.StreamCompleteResponse.tool_call:type_name -> llmgateway.v1.ToolCallStarted
+	7,  // 20: llmgateway.v1.StreamCompleteResponse.tool_result:type_name -> llmgateway.v1.ToolCallResult
+	5,  // 21: llmgateway.v1.StreamCompleteResponse.reasoning:type_name -> llmgateway.v1.ReasoningDelta
+	25, // 22: llmgateway.v1.ContentDelta.logprobs:type_name -> llmgateway.v1.TokenLogprob
+	17, // 23: llmgateway.v1.CountTokensRequest.messages:type_name -> llmgateway.v1.Message
+	13, // 24: llmgateway.v1.ListModelsResponse.models:type_name -> llmgateway.v1.ModelInfo
+	14, // 25: llmgateway.v1.ModelInfo.capabilities:type_name -> llmgateway.v1.ModelCapabilities
+	0,  // 26: llmgateway.v1.ModelInfo.type:type_name -> llmgateway.v1.ModelType
+	1,  // 27: llmgateway.v1.CompletionService.Complete:input_type -> llmgateway.v1.CompleteRequest
+	3,  // 28: llmgateway.v1.CompletionService.StreamComplete:input_type -> llmgateway.v1.StreamCompleteRequest
+	9,  // 29: llmgateway.v1.CompletionService.CountTokens:input_type -> llmgateway.v1.CountTokensRequest
+	11, // 30: llmgateway.v1.CompletionService.ListModels:input_type -> llmgateway.v1.ListModelsRequest
+	2,  // 31: llmgateway.v1.CompletionService.Complete:output_type -> llmgateway.v1.CompleteResponse
+	4,  // 32: llmgateway.v1.CompletionService.StreamComplete:output_type -> llmgateway.v1.StreamCompleteResponse
+	10, // 33: llmgateway.v1.CompletionService.CountTokens:output_type -> llmgateway.v1.CountTokensResponse
+	12, // 34: llmgateway.v1.CompletionService.ListModels:output_type -> llmgateway.v1.ListModelsResponse
+	31, // [31:35] is the sub-list for method output_type
+	27, // [27:31] is the sub-list for method input_type
+	27, // [27:27] is the sub-list for extension type_name
+	27, // [27:27] is the sub-list for extension extendee
+	0,  // [0:27] is the sub-list for field type_name
 }
 
 func init() { file_llmgateway_v1_completion_service_proto_init() }
@@ -1675,13 +1779,14 @@ func file_llmgateway_v1_completion_service_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_llmgateway_v1_completion_service_proto_rawDesc), len(file_llmgateway_v1_completion_service_proto_rawDesc)),
-			NumEnums:      0,
+			NumEnums:      1,
 			NumMessages:   16,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
 		GoTypes:           file_llmgateway_v1_completion_service_proto_goTypes,
 		DependencyIndexes: file_llmgateway_v1_completion_service_proto_depIdxs,
+		EnumInfos:         file_llmgateway_v1_completion_service_proto_enumTypes,
 		MessageInfos:      file_llmgateway_v1_completion_service_proto_msgTypes,
 	}.Build()
 	File_llmgateway_v1_completion_service_proto = out.File

@@ -1,14 +1,24 @@
 from google.protobuf import struct_pb2 as _struct_pb2
 from llmgateway.v1 import types_pb2 as _types_pb2
 from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
 from typing import ClassVar as _ClassVar, Iterable as _Iterable, Mapping as _Mapping, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
+class ModelType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    MODEL_TYPE_UNSPECIFIED: _ClassVar[ModelType]
+    MODEL_TYPE_CHAT: _ClassVar[ModelType]
+    MODEL_TYPE_EMBEDDING: _ClassVar[ModelType]
+MODEL_TYPE_UNSPECIFIED: ModelType
+MODEL_TYPE_CHAT: ModelType
+MODEL_TYPE_EMBEDDING: ModelType
+
 class CompleteRequest(_message.Message):
-    __slots__ = ("model", "messages", "temperature", "top_p", "max_tokens", "stop", "seed", "user", "metadata", "routing", "cache", "session_id", "tools", "response_format", "reasoning", "presence_penalty", "frequency_penalty", "logprobs", "top_logprobs", "service_tier", "prompt_cache_key", "extra_body")
+    __slots__ = ("model", "messages", "temperature", "top_p", "max_tokens", "stop", "seed", "user", "metadata", "routing", "cache", "session_id", "tools", "response_format", "reasoning", "presence_penalty", "frequency_penalty", "logprobs", "top_logprobs", "service_tier", "prompt_cache_key", "extra_body", "top_k")
     class MetadataEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -38,6 +48,7 @@ class CompleteRequest(_message.Message):
     SERVICE_TIER_FIELD_NUMBER: _ClassVar[int]
     PROMPT_CACHE_KEY_FIELD_NUMBER: _ClassVar[int]
     EXTRA_BODY_FIELD_NUMBER: _ClassVar[int]
+    TOP_K_FIELD_NUMBER: _ClassVar[int]
     model: str
     messages: _containers.RepeatedCompositeFieldContainer[_types_pb2.Message]
     temperature: float
@@ -60,7 +71,8 @@ class CompleteRequest(_message.Message):
     service_tier: str
     prompt_cache_key: str
     extra_body: _struct_pb2.Struct
-    def __init__(self, model: _Optional[str] = ..., messages: _Optional[_Iterable[_Union[_types_pb2.Message, _Mapping]]] = ..., temperature: _Optional[float] = ..., top_p: _Optional[float] = ..., max_tokens: _Optional[int] = ..., stop: _Optional[_Iterable[str]] = ..., seed: _Optional[int] = ..., user: _Optional[str] = ..., metadata: _Optional[_Mapping[str, str]] = ..., routing: _Optional[_Union[_types_pb2.RoutingHints, _Mapping]] = ..., cache: _Optional[_Union[_types_pb2.CacheOptions, _Mapping]] = ..., session_id: _Optional[str] = ..., tools: _Optional[_Union[_types_pb2.ToolOptions, _Mapping]] = ..., response_format: _Optional[_Union[_types_pb2.ResponseFormat, _Mapping]] = ..., reasoning: _Optional[_Union[_types_pb2.ReasoningOptions, _Mapping]] = ..., presence_penalty: _Optional[float] = ..., frequency_penalty: _Optional[float] = ..., logprobs: bool = ..., top_logprobs: _Optional[int] = ..., service_tier: _Optional[str] = ..., prompt_cache_key: _Optional[str] = ..., extra_body: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
+    top_k: int
+    def __init__(self, model: _Optional[str] = ..., messages: _Optional[_Iterable[_Union[_types_pb2.Message, _Mapping]]] = ..., temperature: _Optional[float] = ..., top_p: _Optional[float] = ..., max_tokens: _Optional[int] = ..., stop: _Optional[_Iterable[str]] = ..., seed: _Optional[int] = ..., user: _Optional[str] = ..., metadata: _Optional[_Mapping[str, str]] = ..., routing: _Optional[_Union[_types_pb2.RoutingHints, _Mapping]] = ..., cache: _Optional[_Union[_types_pb2.CacheOptions, _Mapping]] = ..., session_id: _Optional[str] = ..., tools: _Optional[_Union[_types_pb2.ToolOptions, _Mapping]] = ..., response_format: _Optional[_Union[_types_pb2.ResponseFormat, _Mapping]] = ..., reasoning: _Optional[_Union[_types_pb2.ReasoningOptions, _Mapping]] = ..., presence_penalty: _Optional[float] = ..., frequency_penalty: _Optional[float] = ..., logprobs: bool = ..., top_logprobs: _Optional[int] = ..., service_tier: _Optional[str] = ..., prompt_cache_key: _Optional[str] = ..., extra_body: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., top_k: _Optional[int] = ...) -> None: ...
 
 class CompleteResponse(_message.Message):
     __slots__ = ("completion",)
@@ -69,7 +81,7 @@ class CompleteResponse(_message.Message):
     def __init__(self, completion: _Optional[_Union[_types_pb2.Completion, _Mapping]] = ...) -> None: ...
 
 class StreamCompleteRequest(_message.Message):
-    __slots__ = ("model", "messages", "temperature", "top_p", "max_tokens", "stop", "seed", "user", "metadata", "routing", "cache", "session_id", "tools", "response_format", "reasoning", "presence_penalty", "frequency_penalty", "logprobs", "top_logprobs", "service_tier", "prompt_cache_key", "extra_body")
+    __slots__ = ("model", "messages", "temperature", "top_p", "max_tokens", "stop", "seed", "user", "metadata", "routing", "cache", "session_id", "tools", "response_format", "reasoning", "presence_penalty", "frequency_penalty", "logprobs", "top_logprobs", "service_tier", "prompt_cache_key", "extra_body", "top_k")
     class MetadataEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -99,6 +111,7 @@ class StreamCompleteRequest(_message.Message):
     SERVICE_TIER_FIELD_NUMBER: _ClassVar[int]
     PROMPT_CACHE_KEY_FIELD_NUMBER: _ClassVar[int]
     EXTRA_BODY_FIELD_NUMBER: _ClassVar[int]
+    TOP_K_FIELD_NUMBER: _ClassVar[int]
     model: str
     messages: _containers.RepeatedCompositeFieldContainer[_types_pb2.Message]
     temperature: float
@@ -121,7 +134,8 @@ class StreamCompleteRequest(_message.Message):
     service_tier: str
     prompt_cache_key: str
     extra_body: _struct_pb2.Struct
-    def __init__(self, model: _Optional[str] = ..., messages: _Optional[_Iterable[_Union[_types_pb2.Message, _Mapping]]] = ..., temperature: _Optional[float] = ..., top_p: _Optional[float] = ..., max_tokens: _Optional[int] = ..., stop: _Optional[_Iterable[str]] = ..., seed: _Optional[int] = ..., user: _Optional[str] = ..., metadata: _Optional[_Mapping[str, str]] = ..., routing: _Optional[_Union[_types_pb2.RoutingHints, _Mapping]] = ..., cache: _Optional[_Union[_types_pb2.CacheOptions, _Mapping]] = ..., session_id: _Optional[str] = ..., tools: _Optional[_Union[_types_pb2.ToolOptions, _Mapping]] = ..., response_format: _Optional[_Union[_types_pb2.ResponseFormat, _Mapping]] = ..., reasoning: _Optional[_Union[_types_pb2.ReasoningOptions, _Mapping]] = ..., presence_penalty: _Optional[float] = ..., frequency_penalty: _Optional[float] = ..., logprobs: bool = ..., top_logprobs: _Optional[int] = ..., service_tier: _Optional[str] = ..., prompt_cache_key: _Optional[str] = ..., extra_body: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
+    top_k: int
+    def __init__(self, model: _Optional[str] = ..., messages: _Optional[_Iterable[_Union[_types_pb2.Message, _Mapping]]] = ..., temperature: _Optional[float] = ..., top_p: _Optional[float] = ..., max_tokens: _Optional[int] = ..., stop: _Optional[_Iterable[str]] = ..., seed: _Optional[int] = ..., user: _Optional[str] = ..., metadata: _Optional[_Mapping[str, str]] = ..., routing: _Optional[_Union[_types_pb2.RoutingHints, _Mapping]] = ..., cache: _Optional[_Union[_types_pb2.CacheOptions, _Mapping]] = ..., session_id: _Optional[str] = ..., tools: _Optional[_Union[_types_pb2.ToolOptions, _Mapping]] = ..., response_format: _Optional[_Union[_types_pb2.ResponseFormat, _Mapping]] = ..., reasoning: _Optional[_Union[_types_pb2.ReasoningOptions, _Mapping]] = ..., presence_penalty: _Optional[float] = ..., frequency_penalty: _Optional[float] = ..., logprobs: bool = ..., top_logprobs: _Optional[int] = ..., service_tier: _Optional[str] = ..., prompt_cache_key: _Optional[str] = ..., extra_body: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., top_k: _Optional[int] = ...) -> None: ...
 
 class StreamCompleteResponse(_message.Message):
     __slots__ = ("delta", "completion", "tool_call", "tool_result", "reasoning")
@@ -210,7 +224,7 @@ class ListModelsResponse(_message.Message):
     def __init__(self, models: _Optional[_Iterable[_Union[ModelInfo, _Mapping]]] = ..., default_model: _Optional[str] = ...) -> None: ...
 
 class ModelInfo(_message.Message):
-    __slots__ = ("name", "aliases", "provider", "provider_kind", "upstream_model", "local", "context_window", "max_output_tokens", "input_price_per_million", "output_price_per_million", "capabilities", "cached_input_price_per_million", "cache_write_price_per_million", "cache_write_1h_price_per_million")
+    __slots__ = ("name", "aliases", "provider", "provider_kind", "upstream_model", "local", "context_window", "max_output_tokens", "input_price_per_million", "output_price_per_million", "capabilities", "cached_input_price_per_million", "cache_write_price_per_million", "cache_write_1h_price_per_million", "type", "embedding_dimensions")
     NAME_FIELD_NUMBER: _ClassVar[int]
     ALIASES_FIELD_NUMBER: _ClassVar[int]
     PROVIDER_FIELD_NUMBER: _ClassVar[int]
@@ -225,6 +239,8 @@ class ModelInfo(_message.Message):
     CACHED_INPUT_PRICE_PER_MILLION_FIELD_NUMBER: _ClassVar[int]
     CACHE_WRITE_PRICE_PER_MILLION_FIELD_NUMBER: _ClassVar[int]
     CACHE_WRITE_1H_PRICE_PER_MILLION_FIELD_NUMBER: _ClassVar[int]
+    TYPE_FIELD_NUMBER: _ClassVar[int]
+    EMBEDDING_DIMENSIONS_FIELD_NUMBER: _ClassVar[int]
     name: str
     aliases: _containers.RepeatedScalarFieldContainer[str]
     provider: str
@@ -239,7 +255,9 @@ class ModelInfo(_message.Message):
     cached_input_price_per_million: float
     cache_write_price_per_million: float
     cache_write_1h_price_per_million: float
-    def __init__(self, name: _Optional[str] = ..., aliases: _Optional[_Iterable[str]] = ..., provider: _Optional[str] = ..., provider_kind: _Optional[str] = ..., upstream_model: _Optional[str] = ..., local: bool = ..., context_window: _Optional[int] = ..., max_output_tokens: _Optional[int] = ..., input_price_per_million: _Optional[float] = ..., output_price_per_million: _Optional[float] = ..., capabilities: _Optional[_Union[ModelCapabilities, _Mapping]] = ..., cached_input_price_per_million: _Optional[float] = ..., cache_write_price_per_million: _Optional[float] = ..., cache_write_1h_price_per_million: _Optional[float] = ...) -> None: ...
+    type: ModelType
+    embedding_dimensions: int
+    def __init__(self, name: _Optional[str] = ..., aliases: _Optional[_Iterable[str]] = ..., provider: _Optional[str] = ..., provider_kind: _Optional[str] = ..., upstream_model: _Optional[str] = ..., local: bool = ..., context_window: _Optional[int] = ..., max_output_tokens: _Optional[int] = ..., input_price_per_million: _Optional[float] = ..., output_price_per_million: _Optional[float] = ..., capabilities: _Optional[_Union[ModelCapabilities, _Mapping]] = ..., cached_input_price_per_million: _Optional[float] = ..., cache_write_price_per_million: _Optional[float] = ..., cache_write_1h_price_per_million: _Optional[float] = ..., type: _Optional[_Union[ModelType, str]] = ..., embedding_dimensions: _Optional[int] = ...) -> None: ...
 
 class ModelCapabilities(_message.Message):
     __slots__ = ("streaming", "tools", "vision", "json_mode", "documents", "audio", "reasoning")
