@@ -1,0 +1,121 @@
+import type { Clock } from "../../core/clock.js";
+import { invalidRequest } from "../../core/errors.js";
+import { estimatePromptTokens } from "../../core/tokens.js";
+import type { ChatMessage } from "../../core/types.js";
+import type { Gateway } from "../../pipeline/pipeline.js";
+import { readJsonBody } from "./read-body.js";
+import { finishedResponse, newId, type OutputIds, outputIds, type ResponseHead } from "./responses-object.js";
+import { fromResponses, type ResponsesCall } from "./responses-request.js";
+import { responsesErrors, responsesStream } from "./responses-sse.js";
+import type { ResponsesStore } from "./responses-store.js";
+import { decodeSegment } from "./rest-face.js";
+import type { RestRoute } from "./route.js";
+
+export interface ResponsesRoutesOptions {
+  gateway: Gateway;
+  clock: Clock;
+  store: ResponsesStore;
+  maxBodyBytes: number;
+}
+
+/** Where each turn of a history starts: at a user message (tool results stay with the calls they answer). */
+function turnStarts(history: readonly ChatMessage[]): number[] {
+  const starts: number[] = [];
+  history.forEach((m, i) => {
+    if (i > 0 && m.role === "user") starts.push(i);
+  });
+  return starts;
+}
+
+/**
+ * The chain's history that this call sends. With truncation "disabled" (OpenAI's default) all of it,
+ * or a refusal when the conversation would outgrow what a stored response may hold; with "auto" the
+ * oldest turns are dropped until it fits that bound and (by estimate) the model's context window.
+ */
+function fitted(history: ChatMessage[], call: ResponsesCall, maxMessages: number, contextWindow: number, room: number): ChatMessage[] {
+  // The new input and at least one answer message must fit besides the history.
+  const fits = (h: readonly ChatMessage[]) =>
+    h.length + call.input.length + 1 <= maxMessages &&
+    (call.settings.truncation === "disabled" || estimatePromptTokens([...h, ...call.request.messages]) + room <= contextWindow);
+  if (fits(history)) return history;
+  if (call.settings.truncation === "disabled")
+    throw invalidRequest(
+      "previous_response_id",
+      `the conversation would hold more than the ${maxMessages} messages this gateway keeps; send truncation: "auto" to drop its oldest turns`,
+    );
+  for (const start of turnStarts(history)) if (fits(history.slice(start))) return history.slice(start);
+  if (call.input.length + 1 > maxMessages) throw invalidRequest("input", `holds more than the ${maxMessages - 1} items this gateway keeps in one response`);
+  return [];
+}
+
+/**
+ * OpenAI's Responses API: POST /v1/responses (JSON, or its event stream with `stream: true`), and
+ * GET and DELETE /v1/responses/{id} for stored responses, with OpenAI's error shape and statuses.
+ * Every call goes through the one pipeline (limits, budgets, cache, routing, resilience, usage).
+ */
+export function responsesRoutes(options: ResponsesRoutesOptions): RestRoute[] {
+  const { gateway, clock, store } = options;
+
+  const create: RestRoute = {
+    name: "responses.create",
+    template: () => "/v1/responses",
+    matches: (path) => path === "/v1/responses",
+    methods: ["POST"],
+    errors: responsesErrors,
+    async serve({ req, res, call: context, tenant }) {
+      const call = fromResponses(await readJsonBody(req, options.maxBodyBytes));
+      const { request, settings, input } = call;
+      const previous = settings.previous_response_id;
+      let history: ChatMessage[] = [];
+      if (previous) {
+        const model = gateway.catalog.resolve(request.model);
+        const stored = await store.conversation(tenant, previous);
+        history = fitted(stored, call, store.maxMessages, model.contextWindow, request.maxTokens ?? model.maxOutputTokens);
+        const system = request.messages.slice(0, request.messages.length - input.length);
+        request.messages = [...system, ...history, ...input];
+      } else if (input.length + 1 > store.maxMessages && settings.store) {
+        throw invalidRequest("input", `holds more than the ${store.maxMessages - 1} items this gateway keeps in one response`);
+      }
+      const head: ResponseHead = { id: newId("resp"), createdAt: Math.floor(clock.now() / 1000), model: request.model, settings };
+      const style = { summary: call.summary, encrypted: call.encryptedReasoning };
+      const finish = async (r: Parameters<typeof finishedResponse>[1], ids: OutputIds) => {
+        const response = finishedResponse(head, r, ids, style, Math.floor(clock.now() / 1000));
+        // store: false keeps nothing, so a later previous_response_id to it is 404.
+        if (settings.store) await store.save(tenant, response, [...history, ...input, r.message]);
+        return response;
+      };
+      if (!call.stream) {
+        const result = await gateway.complete(request, context);
+        const response = await finish(result, outputIds());
+        res.writeHead(200, { "content-type": "application/json", "x-cache-status": result.cacheStatus, "x-llm-provider": result.provider });
+        res.end(JSON.stringify(response));
+        return;
+      }
+      await responsesStream(res, gateway.stream(request, context), { head, style, finish });
+    },
+  };
+
+  const PREFIX = "/v1/responses/";
+  const idOf = (path: string) => decodeSegment(path.slice(PREFIX.length));
+  const one: RestRoute = {
+    name: "responses.stored",
+    template: () => "/v1/responses/{id}",
+    matches: (path) => path.startsWith(PREFIX) && path.length > PREFIX.length && !path.slice(PREFIX.length).includes("/"),
+    methods: ["GET", "DELETE"],
+    errors: responsesErrors,
+    async serve({ req, res, path, tenant }) {
+      const id = idOf(path);
+      // Retrieve's query options (stream replay, include) are not served: refused rather than ignored.
+      const query = new URLSearchParams((req.url ?? "").split("?")[1] ?? "");
+      for (const key of query.keys()) throw invalidRequest(key, "query parameters are not served on this endpoint");
+      if (req.method === "DELETE") {
+        await store.delete(tenant, id);
+        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ id, object: "response", deleted: true }));
+        return;
+      }
+      const { response } = await store.get(tenant, id);
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(response));
+    },
+  };
+  return [create, one];
+}
