@@ -90,7 +90,10 @@ const itemSchemas = {
 function partOf(raw: unknown, field: string, allowed: readonly PartType[]): ContentPart {
   const type = typeof raw === "object" && raw !== null ? (raw as { type?: unknown }).type : undefined;
   if (typeof type !== "string" || !(allowed as readonly string[]).includes(type))
-    throw invalidRequest(`${field}.type`, `${typeof type === "string" ? echo(type) : "a part without a type"} is not carried here; send ${allowed.join(", ")}`);
+    throw invalidRequest(
+      `${field}.type`,
+      `${typeof type === "string" ? echo(type) : "a part without a type"} is not carried here; send ${allowed.join(", ")}`,
+    );
   const parsed = partSchemas[type as PartType].safeParse(raw);
   if (!parsed.success) throw refusal(parsed.error.issues, field);
   const p = parsed.data;

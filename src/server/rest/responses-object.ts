@@ -38,7 +38,9 @@ export interface ReasoningStyle {
 }
 
 export function reasoningItem(id: string, text: string, signature: string | undefined, style: ReasoningStyle) {
-  const piece = style.summary ? { summary: [{ type: "summary_text", text }] } : { summary: [], content: [{ type: "reasoning_text", text }] };
+  const piece = style.summary
+    ? { summary: [{ type: "summary_text", text }] }
+    : { summary: [], content: [{ type: "reasoning_text", text }] };
   return {
     type: "reasoning",
     id,

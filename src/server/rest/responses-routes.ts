@@ -44,7 +44,8 @@ function fitted(history: ChatMessage[], call: ResponsesCall, maxMessages: number
       `the conversation would hold more than the ${maxMessages} messages this gateway keeps; send truncation: "auto" to drop its oldest turns`,
     );
   for (const start of turnStarts(history)) if (fits(history.slice(start))) return history.slice(start);
-  if (call.input.length + 1 > maxMessages) throw invalidRequest("input", `holds more than the ${maxMessages - 1} items this gateway keeps in one response`);
+  if (call.input.length + 1 > maxMessages)
+    throw invalidRequest("input", `holds more than the ${maxMessages - 1} items this gateway keeps in one response`);
   return [];
 }
 

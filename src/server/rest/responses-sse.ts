@@ -47,7 +47,11 @@ export interface ResponsesStreamOptions {
  * As for chat, the head waits for the answer's first event, so a call that fails before it gets its
  * real status; a slow reader holds the upstream back; a failure mid-stream ends it with `error`.
  */
-export async function responsesStream(res: http.ServerResponse, events: AsyncIterable<ChatStreamEvent>, options: ResponsesStreamOptions): Promise<void> {
+export async function responsesStream(
+  res: http.ServerResponse,
+  events: AsyncIterable<ChatStreamEvent>,
+  options: ResponsesStreamOptions,
+): Promise<void> {
   const { head, style } = options;
   const headers: Record<string, string> = { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" };
   const ids = outputIds();
@@ -91,8 +95,12 @@ export async function responsesStream(res: http.ServerResponse, events: AsyncIte
         if (!reasoning) {
           reasoning = { index: index++, text: "" };
           const at = where(reasoning, ids.reasoning);
-          await send("response.output_item.added", { output_index: at.output_index, item: { type: "reasoning", id: ids.reasoning, summary: [], status: "in_progress" } });
-          if (style.summary) await send("response.reasoning_summary_part.added", { ...at, summary_index: 0, part: { type: "summary_text", text: "" } });
+          await send("response.output_item.added", {
+            output_index: at.output_index,
+            item: { type: "reasoning", id: ids.reasoning, summary: [], status: "in_progress" },
+          });
+          if (style.summary)
+            await send("response.reasoning_summary_part.added", { ...at, summary_index: 0, part: { type: "summary_text", text: "" } });
         }
         reasoning.text += event.text;
         const at = where(reasoning, ids.reasoning);
@@ -120,7 +128,10 @@ export async function responsesStream(res: http.ServerResponse, events: AsyncIte
   res.end();
 
   async function openMessage(at: number) {
-    await send("response.output_item.added", { output_index: at, item: { type: "message", id: ids.message, status: "in_progress", role: "assistant", content: [] } });
+    await send("response.output_item.added", {
+      output_index: at,
+      item: { type: "message", id: ids.message, status: "in_progress", role: "assistant", content: [] },
+    });
     const part = { type: "output_text", text: "", annotations: [], logprobs: [] };
     await send("response.content_part.added", { item_id: ids.message, output_index: at, content_index: 0, part });
   }
@@ -131,7 +142,10 @@ export async function responsesStream(res: http.ServerResponse, events: AsyncIte
     const rItem = m.reasoning ? reasoningItem(ids.reasoning, m.reasoning, m.reasoningSignature, style) : undefined;
     if (reasoning) {
       await closeReasoning();
-      await send("response.output_item.done", { output_index: reasoning.index, item: rItem ?? reasoningItem(ids.reasoning, reasoning.text, undefined, style) });
+      await send("response.output_item.done", {
+        output_index: reasoning.index,
+        item: rItem ?? reasoningItem(ids.reasoning, reasoning.text, undefined, style),
+      });
     } else if (rItem && !message) {
       // Reasoning the stream did not carry as it came (e.g. replayed whole): its item, whole.
       const at = index++;
@@ -159,7 +173,12 @@ export async function responsesStream(res: http.ServerResponse, events: AsyncIte
       const item = functionCallItem(id, call);
       await send("response.output_item.added", { output_index: at, item: { ...item, arguments: "", status: "in_progress" } });
       await send("response.function_call_arguments.delta", { item_id: id, output_index: at, delta: call.argumentsJson });
-      await send("response.function_call_arguments.done", { item_id: id, output_index: at, name: call.name, arguments: call.argumentsJson });
+      await send("response.function_call_arguments.done", {
+        item_id: id,
+        output_index: at,
+        name: call.name,
+        arguments: call.argumentsJson,
+      });
       await send("response.output_item.done", { output_index: at, item });
     }
     const response = (await options.finish(r, ids)) as { status: string };

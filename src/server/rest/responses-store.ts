@@ -23,7 +23,11 @@ export interface ResponsesStore {
   get(tenant: Tenant, id: string, field?: string): Promise<StoredResponse>;
   /** The conversation a response ends, oldest first (two reads). */
   conversation(tenant: Tenant, id: string): Promise<ChatMessage[]>;
-  save(tenant: Tenant, response: Record<string, unknown> & { id: string; model: string }, conversation: readonly ChatMessage[]): Promise<void>;
+  save(
+    tenant: Tenant,
+    response: Record<string, unknown> & { id: string; model: string },
+    conversation: readonly ChatMessage[],
+  ): Promise<void>;
   delete(tenant: Tenant, id: string): Promise<void>;
   /** The most messages one stored conversation may hold. */
   readonly maxMessages: number;
