@@ -32,9 +32,7 @@ afterAll(() => h.close());
 const base = { model: "gpt-test", input: "hi" };
 const tool = { type: "function", name: "lookup", description: "finds", parameters: { type: "object", properties: {} }, strict: false };
 
-async function post(
-  body: object,
-): Promise<{
+async function post(body: object): Promise<{
   status: number;
   json: Record<string, unknown> & { error?: { param: string | null; type: string } };
   text: string;

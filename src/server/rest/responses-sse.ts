@@ -19,16 +19,24 @@ import {
 } from "./responses-object.js";
 import type { ErrorShape } from "./route.js";
 
-/** The sequence number a stream had reached when it failed, for the `error` event that ends it. */
-const reached = new WeakMap<GatewayError, number>();
+/** Where a stream was when it failed: its next sequence number, and its response so far. */
+const reached = new WeakMap<GatewayError, { seq: number; response: object }>();
 
-/** OpenAI's error shape, and the Responses stream's `error` event (numbered after the stream's last event). */
+/**
+ * OpenAI's error shape; a stream already started ends with an `error` event, then
+ * `response.failed` with the response marked failed, both numbered on from the stream's last event.
+ */
 export const responsesErrors: ErrorShape = {
   body: errorBody,
   streamEvent(error) {
     const { message, param, code } = (errorBody(error).body as { error: { message: string; param: string | null; code: string } }).error;
-    const data = { type: "error", code, message, param, sequence_number: reached.get(error) ?? 0 };
-    return `event: error\ndata: ${JSON.stringify(data)}\n\n`;
+    const at = reached.get(error);
+    const seq = at?.seq ?? 0;
+    const failed = { ...at?.response, status: "failed", error: { code, message } };
+    return (
+      `event: error\ndata: ${JSON.stringify({ type: "error", code, message, param, sequence_number: seq })}\n\n` +
+      `event: response.failed\ndata: ${JSON.stringify({ type: "response.failed", response: failed, sequence_number: seq + 1 })}\n\n`
+    );
   },
 };
 
@@ -72,19 +80,23 @@ export async function responsesStream(
     if (!res.write(`event: ${type}\ndata: ${JSON.stringify(data)}\n\n`)) await writable(res);
   };
 
-  let reasoning: { index: number; text: string } | undefined;
+  let reasoning: { index: number; text: string; closed?: boolean } | undefined;
   let message: { index: number; text: string } | undefined;
   const where = (item: { index: number }, id: string) => ({ item_id: id, output_index: item.index });
 
-  const closeReasoning = async () => {
-    if (!reasoning) return;
+  /** Ends the reasoning item streamed so far; `item` is its final shape when known (with its signature). */
+  const closeReasoning = async (text: string, item?: object) => {
+    if (!reasoning || reasoning.closed) return;
+    reasoning.closed = true;
     const at = where(reasoning, ids.reasoning);
-    const { text } = reasoning;
     if (style.summary) {
       await send("response.reasoning_summary_text.done", { ...at, summary_index: 0, text });
       await send("response.reasoning_summary_part.done", { ...at, summary_index: 0, part: { type: "summary_text", text } });
     } else await send("response.reasoning_text.done", { ...at, content_index: 0, text });
-    return reasoning;
+    await send("response.output_item.done", {
+      output_index: reasoning.index,
+      item: item ?? reasoningItem(ids.reasoning, text, undefined, style),
+    });
   };
 
   try {
@@ -108,6 +120,8 @@ export async function responsesStream(
         else await send("response.reasoning_text.delta", { ...at, content_index: 0, delta: event.text });
       } else if (event.type === "delta" && event.text) {
         if (!message) {
+          // The model has done thinking: its reasoning item is whole.
+          await closeReasoning(reasoning?.text ?? "");
           message = { index: index++, text: "" };
           await openMessage(message.index);
         }
@@ -122,7 +136,7 @@ export async function responsesStream(
     }
   } catch (err) {
     const error = isGatewayError(err) ? err : new GatewayError("INTERNAL", "internal error", { cause: err });
-    reached.set(error, seq);
+    reached.set(error, { seq, response: pendingResponse(head) });
     throw error;
   }
   res.end();
@@ -140,13 +154,8 @@ export async function responsesStream(
     const m = r.message;
     // The reasoning's item, as the final object has it (with its signature when asked for).
     const rItem = m.reasoning ? reasoningItem(ids.reasoning, m.reasoning, m.reasoningSignature, style) : undefined;
-    if (reasoning) {
-      await closeReasoning();
-      await send("response.output_item.done", {
-        output_index: reasoning.index,
-        item: rItem ?? reasoningItem(ids.reasoning, reasoning.text, undefined, style),
-      });
-    } else if (rItem && !message) {
+    if (reasoning) await closeReasoning(m.reasoning ?? reasoning.text, rItem);
+    else if (rItem && !message) {
       // Reasoning the stream did not carry as it came (e.g. replayed whole): its item, whole.
       const at = index++;
       await send("response.output_item.added", { output_index: at, item: { ...rItem, status: "in_progress" } });
