@@ -4,6 +4,7 @@ import { estimatePromptTokens } from "../../core/tokens.js";
 import type { ChatMessage } from "../../core/types.js";
 import type { Gateway } from "../../pipeline/pipeline.js";
 import { readJsonBody } from "./read-body.js";
+import { conversationItems, pageOf } from "./responses-items.js";
 import { finishedResponse, newId, type OutputIds, outputIds, type ResponseHead } from "./responses-object.js";
 import { fromResponses, type ResponsesCall } from "./responses-request.js";
 import { responsesErrors, responsesStream } from "./responses-sse.js";
@@ -118,5 +119,20 @@ export function responsesRoutes(options: ResponsesRoutesOptions): RestRoute[] {
       res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(response));
     },
   };
-  return [create, one];
+  const SUFFIX = "/input_items";
+  const items: RestRoute = {
+    name: "responses.input_items",
+    template: () => "/v1/responses/{id}/input_items",
+    matches: (path) => path.startsWith(PREFIX) && path.endsWith(SUFFIX) && !path.slice(PREFIX.length, -SUFFIX.length).includes("/"),
+    methods: ["GET"],
+    errors: responsesErrors,
+    async serve({ req, res, path, tenant }) {
+      const id = decodeSegment(path.slice(PREFIX.length, -SUFFIX.length));
+      const query = new URLSearchParams((req.url ?? "").split("?")[1] ?? "");
+      const input = await store.input(tenant, id);
+      const body = pageOf(conversationItems(id, input), query);
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(body));
+    },
+  };
+  return [create, one, items];
 }

@@ -23,6 +23,8 @@ export interface ResponsesStore {
   get(tenant: Tenant, id: string, field?: string): Promise<StoredResponse>;
   /** The conversation a response ends, oldest first (two reads). */
   conversation(tenant: Tenant, id: string): Promise<ChatMessage[]>;
+  /** What the response was asked with: its conversation without its own answer (the last message). */
+  input(tenant: Tenant, id: string): Promise<ChatMessage[]>;
   save(
     tenant: Tenant,
     response: Record<string, unknown> & { id: string; model: string },
@@ -75,6 +77,11 @@ export function createResponsesStore(options: {
     async conversation(tenant, id) {
       const r = await record(tenant, id, "previous_response_id");
       const stored = await guarded("read", () => store.messages(id, 0, Math.min(r.messageCount, maxMessages)));
+      return stored.map((m) => m.message);
+    },
+    async input(tenant, id) {
+      const r = await record(tenant, id, "response_id");
+      const stored = await guarded("read", () => store.messages(id, 0, Math.max(0, Math.min(r.messageCount, maxMessages) - 1)));
       return stored.map((m) => m.message);
     },
     async save(tenant, response, conversation) {
