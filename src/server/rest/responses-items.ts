@@ -50,7 +50,7 @@ function itemsOf(m: ChatMessage, id: (kind: string, n: number) => string): objec
       status: "completed",
       content: [{ type: "output_text", text: m.content, annotations: [] }],
     });
-  (m.toolCalls ?? []).forEach((c, i) => out.push(functionCallItem(id("fc", i), c)));
+  for (const [i, c] of (m.toolCalls ?? []).entries()) out.push(functionCallItem(id("fc", i), c));
   return out;
 }
 
