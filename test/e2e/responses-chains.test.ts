@@ -103,6 +103,23 @@ describe("Responses chain bounds", () => {
   });
 });
 
+describe("Responses input tokens", () => {
+  it("counts what a create would send, the chain's history included, without calling the model", async () => {
+    h.upstream.enqueue({ text: "A fairly long answer about the history of the city of Rome and its seven hills." });
+    const first = await sdk().responses.create({ model: "gpt-test", input: "Tell me about Rome." });
+    const before = h.upstream.requests.length;
+    const alone = await sdk().responses.inputTokens.count({ model: "gpt-test", input: "And Milan?" });
+    const chained = await sdk().responses.inputTokens.count({ model: "gpt-test", input: "And Milan?", previous_response_id: first.id });
+    expect(alone.object).toBe("response.input_tokens");
+    expect(alone.input_tokens).toBeGreaterThan(0);
+    expect(chained.input_tokens).toBeGreaterThan(alone.input_tokens + 15);
+    expect(h.upstream.requests.length).toBe(before);
+    expect(
+      (await failure(sdk().responses.inputTokens.count({ model: "gpt-test", input: "x", previous_response_id: "resp_gone" }))).status,
+    ).toBe(404);
+  });
+});
+
 describe("Responses through the pipeline", () => {
   it("a deterministic request is answered from the cache the second time, as any other face's", async () => {
     h.upstream.enqueue({ text: "cached answer" });

@@ -81,7 +81,10 @@ const body = z.strictObject({
     .nullish(),
   store: z.boolean().nullish(),
   previous_response_id: z.string().min(1).max(256).nullish(),
-  metadata: z.record(z.string().min(1).max(64), z.string().max(512)).nullish(),
+  metadata: z
+    .record(z.string().min(1).max(64), z.string().max(512))
+    .refine((m) => Object.keys(m).length <= 16, "at most 16 entries")
+    .nullish(),
   user: z.string().max(256).optional(),
   safety_identifier: z.string().max(256).nullish(),
   stream: z.boolean().nullish(),

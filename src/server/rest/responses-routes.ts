@@ -1,3 +1,5 @@
+import type { Tenant } from "../../auth/tenants.js";
+import type { CallContext } from "../../core/call.js";
 import type { Clock } from "../../core/clock.js";
 import { invalidRequest } from "../../core/errors.js";
 import { estimatePromptTokens } from "../../core/tokens.js";
@@ -58,6 +60,26 @@ function fitted(history: ChatMessage[], call: ResponsesCall, maxMessages: number
 export function responsesRoutes(options: ResponsesRoutesOptions): RestRoute[] {
   const { gateway, clock, store } = options;
 
+  /**
+   * Puts the chain's history (if any) between the instructions and the new input of the call's
+   * request, and returns it: what a stored response will hold before its input and answer.
+   */
+  async function withHistory(call: ResponsesCall, tenant: Tenant, context: CallContext): Promise<ChatMessage[]> {
+    const { request, settings, input } = call;
+    const previous = settings.previous_response_id;
+    if (!previous) {
+      if (input.length + 1 > store.maxMessages && settings.store)
+        throw invalidRequest("input", `holds more than the ${store.maxMessages - 1} items this gateway keeps in one response`);
+      return [];
+    }
+    const model = gateway.resolveModel(request.model, context);
+    const stored = await store.conversation(tenant, previous);
+    const history = fitted(stored, call, store.maxMessages, model.contextWindow, request.maxTokens ?? model.maxOutputTokens);
+    const system = request.messages.slice(0, request.messages.length - input.length);
+    request.messages = [...system, ...history, ...input];
+    return history;
+  }
+
   const create: RestRoute = {
     name: "responses.create",
     template: () => "/v1/responses",
@@ -67,17 +89,7 @@ export function responsesRoutes(options: ResponsesRoutesOptions): RestRoute[] {
     async serve({ req, res, call: context, tenant }) {
       const call = fromResponses(await readJsonBody(req, options.maxBodyBytes));
       const { request, settings, input } = call;
-      const previous = settings.previous_response_id;
-      let history: ChatMessage[] = [];
-      if (previous) {
-        const model = gateway.catalog.resolve(request.model);
-        const stored = await store.conversation(tenant, previous);
-        history = fitted(stored, call, store.maxMessages, model.contextWindow, request.maxTokens ?? model.maxOutputTokens);
-        const system = request.messages.slice(0, request.messages.length - input.length);
-        request.messages = [...system, ...history, ...input];
-      } else if (input.length + 1 > store.maxMessages && settings.store) {
-        throw invalidRequest("input", `holds more than the ${store.maxMessages - 1} items this gateway keeps in one response`);
-      }
+      const history = await withHistory(call, tenant, context);
       const head: ResponseHead = { id: newId("resp"), createdAt: Math.floor(clock.now() / 1000), model: request.model, settings };
       const style = { summary: call.summary, encrypted: call.encryptedReasoning };
       const finish = async (r: Parameters<typeof finishedResponse>[1], ids: OutputIds) => {
@@ -94,6 +106,26 @@ export function responsesRoutes(options: ResponsesRoutesOptions): RestRoute[] {
         return;
       }
       await responsesStream(res, gateway.stream(request, context), { head, style, finish });
+    },
+  };
+
+  // Before the stored routes: its path would read as a response's id.
+  const inputTokens: RestRoute = {
+    name: "responses.input_tokens",
+    template: () => "/v1/responses/input_tokens",
+    matches: (path) => path === "/v1/responses/input_tokens",
+    methods: ["POST"],
+    errors: responsesErrors,
+    async serve({ req, res, call: context, tenant }) {
+      const call = fromResponses(await readJsonBody(req, options.maxBodyBytes));
+      if (call.stream) throw invalidRequest("stream", "does not apply to counting");
+      // Counting stores nothing: the bound on what a stored response holds does not apply.
+      call.settings.store = false;
+      await withHistory(call, tenant, context);
+      const count = await gateway.countTokens(call.request.model, call.request.messages, context);
+      res
+        .writeHead(200, { "content-type": "application/json" })
+        .end(JSON.stringify({ object: "response.input_tokens", input_tokens: count.tokens }));
     },
   };
 
@@ -134,5 +166,5 @@ export function responsesRoutes(options: ResponsesRoutesOptions): RestRoute[] {
       res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(body));
     },
   };
-  return [create, one, items];
+  return [create, inputTokens, one, items];
 }
