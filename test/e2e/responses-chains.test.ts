@@ -1,6 +1,7 @@
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Harness, startHarness } from "../support/harness.js";
+import { manualClock } from "../support/manual-clock.js";
 
 /*
  * Stored chains: their input items as a paged list, their bounds (truncation "disabled" refuses a
@@ -100,6 +101,25 @@ describe("Responses chain bounds", () => {
     // Not stored, nothing to bound: the same input goes.
     small.upstream.enqueue({ text: "ok" });
     expect((await sdk(small).responses.create({ model: "gpt-test", input, store: false })).output_text).toBe("ok");
+  });
+});
+
+describe("Responses expiry", () => {
+  it("a stored response lives sessions.defaultTtlSeconds: after that it is 404, and a chain from it too", async () => {
+    const clock = manualClock(Date.UTC(2026, 0, 1));
+    const timed = await startHarness({ clock, sessions: { defaultTtlSeconds: 60 } });
+    try {
+      timed.upstream.enqueue({ text: "short-lived" });
+      const r = await sdk(timed).responses.create({ model: "gpt-test", input: "x" });
+      clock.advance(59_000);
+      expect((await sdk(timed).responses.retrieve(r.id)).output_text).toBe("short-lived");
+      clock.advance(2_000);
+      expect((await failure(sdk(timed).responses.retrieve(r.id))).status).toBe(404);
+      const err = await failure(sdk(timed).responses.create({ model: "gpt-test", input: "y", previous_response_id: r.id }));
+      expect([err.status, err.param]).toEqual([404, "previous_response_id"]);
+    } finally {
+      await timed.close();
+    }
   });
 });
 
