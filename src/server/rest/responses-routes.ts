@@ -36,9 +36,9 @@ function turnStarts(history: readonly ChatMessage[]): number[] {
  * oldest turns are dropped until it fits that bound and (by estimate) the model's context window.
  */
 function fitted(history: ChatMessage[], call: ResponsesCall, maxMessages: number, contextWindow: number, room: number): ChatMessage[] {
-  // The new input and at least one answer message must fit besides the history.
+  // A response to store must hold the history, the new input and at least one answer message.
   const fits = (h: readonly ChatMessage[]) =>
-    h.length + call.input.length + 1 <= maxMessages &&
+    (!call.settings.store || h.length + call.input.length + 1 <= maxMessages) &&
     (call.settings.truncation === "disabled" || estimatePromptTokens([...h, ...call.request.messages]) + room <= contextWindow);
   if (fits(history)) return history;
   if (call.settings.truncation === "disabled")
@@ -47,8 +47,8 @@ function fitted(history: ChatMessage[], call: ResponsesCall, maxMessages: number
       `the conversation would hold more than the ${maxMessages} messages this gateway keeps; send truncation: "auto" to drop its oldest turns`,
     );
   for (const start of turnStarts(history)) if (fits(history.slice(start))) return history.slice(start);
-  if (call.input.length + 1 > maxMessages)
-    throw invalidRequest("input", `holds more than the ${maxMessages - 1} items this gateway keeps in one response`);
+  if (call.settings.store && call.input.length + 1 > maxMessages)
+    throw invalidRequest("input", `holds more than the ${maxMessages - 1} messages this gateway keeps in one response`);
   return [];
 }
 
@@ -69,7 +69,7 @@ export function responsesRoutes(options: ResponsesRoutesOptions): RestRoute[] {
     const previous = settings.previous_response_id;
     if (!previous) {
       if (input.length + 1 > store.maxMessages && settings.store)
-        throw invalidRequest("input", `holds more than the ${store.maxMessages - 1} items this gateway keeps in one response`);
+        throw invalidRequest("input", `holds more than the ${store.maxMessages - 1} messages this gateway keeps in one response`);
       return [];
     }
     const model = gateway.resolveModel(request.model, context);
@@ -90,7 +90,9 @@ export function responsesRoutes(options: ResponsesRoutesOptions): RestRoute[] {
       const call = fromResponses(await readJsonBody(req, options.maxBodyBytes));
       const { request, settings, input } = call;
       const history = await withHistory(call, tenant, context);
-      const head: ResponseHead = { id: newId("resp"), createdAt: Math.floor(clock.now() / 1000), model: request.model, settings };
+      // The model the stream's first events name: the catalogue's, when the request left it to the default.
+      const model = request.model || gateway.resolveModel("", context).name;
+      const head: ResponseHead = { id: newId("resp"), createdAt: Math.floor(clock.now() / 1000), model, settings };
       const style = { summary: call.summary, encrypted: call.encryptedReasoning };
       const finish = async (r: Parameters<typeof finishedResponse>[1], ids: OutputIds) => {
         const response = finishedResponse(head, r, ids, style, Math.floor(clock.now() / 1000));
