@@ -198,6 +198,25 @@ describe("every OpenAI Responses request field is honoured or refused by name", 
   });
 });
 
+describe("a Responses call in the access log", () => {
+  it("is one line with its method, model, provider, tokens and cost, like any call", async () => {
+    h.upstream.enqueue({ text: "logged" });
+    const r = await post({ ...base, metadata: { run: "log-check" } });
+    expect(r.status).toBe(200);
+    const line = lines.filter((l) => l["msg"] === "call").at(-1);
+    expect(line).toMatchObject({
+      method: "openai.rest/responses.create",
+      status: 200,
+      model: "gpt-test",
+      provider: "fake-openai",
+      input_tokens: 11,
+      output_tokens: 1,
+      metadata: { run: "log-check" },
+    });
+    expect(line?.["cost_usd"]).toBeGreaterThan(0);
+  });
+});
+
 /** The input items this face takes, by the SDK's declaration: each SDK field is accepted (with a sample) or refused by path. */
 const itemCases: [string, string, number, object, Record<string, unknown>][] = [
   ["message", "export interface EasyInputMessage {", 4, { role: "user", content: "hi", type: "message" }, { phase: "commentary" }],
