@@ -1,5 +1,5 @@
 import OpenAI from "openai";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type Harness, startHarness } from "../support/harness.js";
 
 /*
@@ -143,6 +143,33 @@ describe("Responses streams", () => {
   });
 });
 
+describe("Responses stream endings", () => {
+  it("a caller that goes away mid-stream cancels the upstream call, logged as cancelled, and no provider is blamed", async () => {
+    const lines: Record<string, unknown>[] = [];
+    const own = await startHarness({ logSink: (l) => lines.push(JSON.parse(l)) });
+    try {
+      own.upstream.enqueue({ text: Array.from({ length: 200 }, (_, i) => `w${i}`).join(" "), chunkDelayMs: 20 });
+      const controller = new AbortController();
+      const res = await fetch(`${own.httpUrl}/v1/responses`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ model: "gpt-test", input: "long", stream: true }),
+        signal: controller.signal,
+      });
+      const reader = res.body!.getReader();
+      await reader.read();
+      controller.abort();
+      await own.upstream.waitForAbort(0);
+      // The call has settled once its access log line is written.
+      await vi.waitFor(() => expect(lines.filter((l) => l["msg"] === "call")).toHaveLength(1), { timeout: 5000 });
+      expect(lines.find((l) => l["msg"] === "call")).toMatchObject({ method: "openai.rest/responses.create", code: "canceled" });
+      expect(own.app.gateway.stats.get("fake-openai/gpt-4o-mini")?.failures ?? 0).toBe(0);
+    } finally {
+      await own.close();
+    }
+  });
+});
+
 describe("Responses to an Anthropic model", () => {
   const ev = (type: string, payload: object = {}) => ({ event: type, data: { type, ...payload } });
   const thinking = () => ({
@@ -197,6 +224,24 @@ describe("Responses to an Anthropic model", () => {
     expect((last()["messages"] as { content: unknown }[])[1]?.content).toEqual([
       { type: "thinking", thinking: "Let me think.", signature: "sig-abc" },
       { type: "text", text: "42" },
+    ]);
+  });
+
+  it("a chain started on Claude continues on an OpenAI-format model: the core translates the history", async () => {
+    h.upstream.enqueue(thinking(), { text: "Still 42." });
+    const first = await sdk().responses.create({
+      model: "claude-test",
+      input: "The answer?",
+      max_output_tokens: 4000,
+      reasoning: { effort: "low" },
+    });
+    const second = await sdk().responses.create({ model: "gpt-test", input: "Sure?", previous_response_id: first.id });
+    expect(second.output_text).toBe("Still 42.");
+    expect(h.upstream.requests.at(-1)!.path).toContain("/chat/completions");
+    expect((last()["messages"] as { role: string; content: string }[]).map((m) => [m.role, m.content])).toEqual([
+      ["user", "The answer?"],
+      ["assistant", "42"],
+      ["user", "Sure?"],
     ]);
   });
 
