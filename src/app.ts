@@ -23,6 +23,8 @@ import { createMetrics } from "./metrics.js";
 import type { SpanProcessor } from "@opentelemetry/sdk-trace";
 import { startTelemetry } from "./telemetry.js";
 import { openAiRoutes } from "./server/rest/openai-routes.js";
+import { responsesRoutes } from "./server/rest/responses-routes.js";
+import { createResponsesStore } from "./server/rest/responses-store.js";
 import { createRestFace } from "./server/rest/rest-face.js";
 import { createProviders } from "./providers/registry.js";
 import { withFailurePolicy } from "./limits/failure-policy.js";
@@ -138,7 +140,15 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
         auth,
         rest: (shutdownSignal) =>
           createRestFace({
-            routes: [...openAiRoutes({ gateway, clock, maxBodyBytes: config.server.maxMessageBytes })],
+            routes: [
+              ...openAiRoutes({ gateway, clock, maxBodyBytes: config.server.maxMessageBytes }),
+              ...responsesRoutes({
+                gateway,
+                clock,
+                store: createResponsesStore({ store: sessions.store, clock, settings: config.sessions }),
+                maxBodyBytes: config.server.maxMessageBytes,
+              }),
+            ],
             auth,
             clock,
             logger,

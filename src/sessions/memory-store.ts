@@ -93,9 +93,11 @@ export function createMemorySessionStore(clock: Clock, limits: MemorySessionLimi
       };
       chars += own;
       sessions.set(s.id, held);
-      let mine = byOwner.get(s.owner);
-      if (!mine) byOwner.set(s.owner, (mine = new Set()));
-      mine.add(s.id);
+      if (!s.unlisted) {
+        let mine = byOwner.get(s.owner);
+        if (!mine) byOwner.set(s.owner, (mine = new Set()));
+        mine.add(s.id);
+      }
       return view(held);
     },
     async get(id) {

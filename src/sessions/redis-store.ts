@@ -76,12 +76,13 @@ export function createRedisSessionStore(redis: Redis, prefix = "llmgw:session"):
     async create(s) {
       const expiresAt = s.createdAt + s.ttlMs;
       const { id, ...data } = s;
-      await redis
+      const tx = redis
         .multi()
         .hset(metaKey(id), { data: JSON.stringify({ ...data, id }), updatedAt: s.createdAt, expiresAt })
-        .pexpire(metaKey(id), s.ttlMs)
-        .zadd(ownerKey(s.owner), s.createdAt, id)
-        .exec();
+        .pexpire(metaKey(id), s.ttlMs);
+      // An unlisted record stays out of the owner's set, which only a listing prunes.
+      if (!s.unlisted) tx.zadd(ownerKey(s.owner), s.createdAt, id);
+      await tx.exec();
       return { ...structuredClone(s), updatedAt: s.createdAt, expiresAt, messageCount: 0 };
     },
     get: read,

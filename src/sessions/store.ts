@@ -13,6 +13,8 @@ export interface SessionRecord {
   expiresAt: number;
   ttlMs: number;
   messageCount: number;
+  /** Kept out of its owner's list (records that are not the caller's sessions, e.g. stored Responses). */
+  unlisted?: true;
 }
 
 export interface StoredMessage {

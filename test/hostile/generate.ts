@@ -218,3 +218,83 @@ export function frame(r: Rng, message: Uint8Array): Uint8Array {
   out.set(message, 5);
   return roll > 0.97 ? out.subarray(0, int(r, 0, 4)) : out;
 }
+
+const RESPONSES_FIELDS = [
+  "instructions",
+  "tools",
+  "tool_choice",
+  "parallel_tool_calls",
+  "max_output_tokens",
+  "temperature",
+  "top_p",
+  "text",
+  "reasoning",
+  "store",
+  "previous_response_id",
+  "metadata",
+  "stream",
+  "stream_options",
+  "include",
+  "truncation",
+  "background",
+  "conversation",
+  "top_logprobs",
+  "zzz",
+];
+
+/** One random item of a Responses `input` array: of the kinds the face takes, and some it does not. */
+function responsesItem(r: Rng): unknown {
+  const type = pick(r, ["message", "function_call", "function_call_output", "reasoning", "item_reference", "web_search_call", undefined]);
+  const text = () => randomString(r);
+  switch (type) {
+    case "function_call":
+      return { type, call_id: text(), name: text(), arguments: text() };
+    case "function_call_output":
+      return { type, call_id: text(), output: r() < 0.7 ? text() : [{ type: "input_text", text: text() }] };
+    case "reasoning":
+      return { type, summary: [{ type: "summary_text", text: text() }], encrypted_content: r() < 0.5 ? text() : null };
+    default:
+      return {
+        ...(type ? { type } : {}),
+        role: pick(r, ["user", "assistant", "system", "developer", "tool", "x"]),
+        content:
+          r() < 0.6
+            ? text()
+            : [
+                {
+                  type: pick(r, ["input_text", "output_text", "input_image", "input_file", "refusal", "x"]),
+                  text: text(),
+                  image_url: text(),
+                  file_data: text(),
+                },
+              ],
+      };
+  }
+}
+
+/** A POST /v1/responses body: some fields right, some hostile, then mutated like any JSON. */
+export function responsesBody(r: Rng): string {
+  const body: Record<string, unknown> = {
+    model: pick(r, ["gpt-test", "claude-test", "local-echo", "fast", "", randomString(r)]),
+    input: r() < 0.4 ? randomString(r) : Array.from({ length: int(r, 0, 4) }, () => responsesItem(r)),
+  };
+  for (let i = int(r, 0, 4); i > 0; i--)
+    body[pick(r, RESPONSES_FIELDS)] = pick(r, [
+      null,
+      0,
+      -1,
+      2.5,
+      "x",
+      true,
+      [],
+      {},
+      randomString(r),
+      [{ type: "function", name: "f", parameters: { type: "object" } }],
+      [{ type: "web_search" }],
+      { format: { type: "json_schema", name: "x", schema: { type: "object" } } },
+      { effort: "low", summary: "auto" },
+      ["reasoning.encrypted_content"],
+      `resp_${"0".repeat(48)}`,
+    ]);
+  return mutateJson(r, JSON.stringify(body));
+}

@@ -18,7 +18,19 @@ import { ToolService } from "../../gen/ts/llmgateway/v1/tool_service_pb.js";
 import { digest } from "../support/auth.js";
 import { startFakeUpstream, type FakeUpstream } from "../support/fake-upstream.js";
 import { h2, http1, type RawOutcome } from "../support/raw-clients.js";
-import { build, frame, int, mutateBytes, mutateJson, pick, randomMessageInit, randomString, rng, type Rng } from "./generate.js";
+import {
+  build,
+  frame,
+  int,
+  mutateBytes,
+  mutateJson,
+  pick,
+  randomMessageInit,
+  randomString,
+  responsesBody,
+  rng,
+  type Rng,
+} from "./generate.js";
 
 /**
  * The hostile-input suite: a seeded, bounded, repeatable run of at least
@@ -279,14 +291,15 @@ function restBody(r: Rng): string {
 }
 
 async function restInput(r: Rng): Promise<Sent> {
+  const responses = r() < 0.35;
   const outcome = await http1(httpUrl, {
     method: "POST",
-    path: "/v1/chat/completions",
+    path: responses ? "/v1/responses" : "/v1/chat/completions",
     headers: { "content-type": "application/json", ...auth(r) },
-    body: restBody(r),
+    body: responses ? responsesBody(r) : restBody(r),
     timeoutMs: TIMEOUT_MS,
   });
-  return { protocol: "rest", what: "chat.completions", outcome };
+  return { protocol: "rest", what: responses ? "responses" : "chat.completions", outcome };
 }
 
 const PATHS = [
@@ -299,6 +312,10 @@ const PATHS = [
   "/v1/models/%",
   "/v1/models/gpt-test",
   "/v1/chat/completions",
+  "/v1/responses",
+  "/v1/responses/%",
+  "/v1/responses/resp_0",
+  "/v1/responses/resp_0/input_items",
   "/metrics",
   "/assets/x.js",
   "/assets/%2e%2e/x",

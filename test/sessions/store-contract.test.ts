@@ -126,6 +126,20 @@ describe.each(backends)("session store contract: %s", (_name, make) => {
     expect(await b.store.get(ids[2]!)).toBeUndefined();
   });
 
+  it("keeps an unlisted record out of its owner's list, yet reads, appends to and deletes it", async () => {
+    const listed = session(b, { owner: "uma" });
+    const hidden = session(b, { owner: "uma", unlisted: true });
+    await b.store.create(listed);
+    const created = await b.store.create(hidden);
+    expect(created.unlisted).toBe(true);
+    expect(await b.store.get(hidden.id)).toMatchObject({ id: hidden.id, owner: "uma", unlisted: true });
+    expect((await b.store.list("uma", 0, 10)).sessions.map((s) => s.id)).toEqual([listed.id]);
+    expect((await b.store.append(hidden.id, [{ role: "user", content: "hi" }], b.now()))?.messageCount).toBe(1);
+    expect((await b.store.messages(hidden.id, 0, 10)).map((m) => m.message.content)).toEqual(["hi"]);
+    expect(await b.store.delete(hidden.id)).toBe(true);
+    expect(await b.store.get(hidden.id)).toBeUndefined();
+  });
+
   it("loses no message when many appends run at once, and keeps each append's messages together", async () => {
     const s = session(b);
     await b.store.create(s);

@@ -45,7 +45,7 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
  * Bare base64 carries no media type; OpenAI takes PDFs there, so PDF it is unless the filename
  * says .txt.
  */
-function fileData(value: string, filename: string | undefined, field: string): { data: string; mediaType: string } {
+export function fileData(value: string, filename: string | undefined, field: string): { data: string; mediaType: string } {
   if (value.startsWith("data:")) {
     const parsed = parseDataUrl(value);
     if (!parsed) throw invalidRequest(field, "a data: URL must be data:<media type>;base64,<data>");
