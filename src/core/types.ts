@@ -69,6 +69,8 @@ export interface ChatMessage {
   name?: string;
   toolCalls?: ToolCall[];
   toolCallId?: string;
+  /** A tool result that reports the tool's failure (Anthropic's is_error). */
+  isError?: boolean;
   cacheControl?: CacheControl;
   /** An assistant's reasoning (thinking) before its answer; never part of content. */
   reasoning?: string;
@@ -114,6 +116,8 @@ export interface RoutingHints {
 export interface SamplingParams {
   temperature?: number;
   topP?: number;
+  /** Sample from only the k most likely tokens (Anthropic's top_k; vLLM and others take it too). */
+  topK?: number;
   maxTokens?: number;
   stop: string[];
   seed?: number;
@@ -244,8 +248,11 @@ export interface ChatResult {
 /** One event of a streamed completion, as the core yields it. */
 export type ChatStreamEvent =
   | { type: "delta"; text: string; logprobs?: TokenLogprob[] }
-  /** A piece of the model's reasoning, never part of the answer's text. */
-  | { type: "reasoning"; text: string }
+  /**
+   * A piece of the model's reasoning, never part of the answer's text; its signature (Anthropic's)
+   * comes as soon as the provider gives it, so a face can close the thinking before the text begins.
+   */
+  | { type: "reasoning"; text: string; signature?: string }
   | { type: "done"; result: ChatResult }
   /** First of every stream: how the cache will answer, before any text (for response headers). */
   | { type: "cache"; status: CacheStatus }

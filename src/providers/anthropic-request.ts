@@ -33,8 +33,10 @@ function refuseUnsupported(r: ProviderRequest): void {
   const notTaken = (field: string): never => {
     throw invalidRequest(field, "Anthropic's Messages API does not take it");
   };
-  // The pinned SDK's Messages API has neither temperature nor top_p (nor top_k); top_p 1 keeps every token, as none would.
+  // The pinned SDK speaks API version 2026-10-21, which refuses temperature, top_p and top_k (even at
+  // their defaults); top_p 1 keeps every token, as none would, so it is left out rather than refused.
   if (r.temperature !== undefined) notTaken("temperature");
+  if (r.topK !== undefined) notTaken("top_k");
   if (r.topP !== undefined && r.topP !== 1) notTaken("top_p");
   // A penalty of 0 changes nothing, and many clients send it by default.
   if (r.presencePenalty !== undefined && r.presencePenalty !== 0) notTaken("presence_penalty");

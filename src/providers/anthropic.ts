@@ -98,6 +98,8 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Prov
             if (event.delta.thinking) yield { type: "reasoning", text: event.delta.thinking };
           } else if (event.delta.type === "signature_delta") {
             signature = event.delta.signature;
+            // Passed on at once: a face in Anthropic's format closes the thinking block with it, before the text.
+            yield { type: "reasoning", text: "", signature };
           } else if (event.delta.type === "input_json_delta") {
             const call = toolCalls.get(event.index);
             if (call) call.argumentsJson += event.delta.partial_json;

@@ -40,6 +40,7 @@ const OWN_FIELDS: ReadonlySet<string> = new Set([
   "max_completion_tokens",
   "temperature",
   "top_p",
+  "top_k",
   "stop",
   "seed",
   "user",
@@ -69,6 +70,11 @@ export function chatParams(request: ProviderRequest, kind: OpenAiKind): ChatBody
   else body.max_tokens = request.maxTokens;
   if (request.temperature !== undefined) body.temperature = request.temperature;
   if (request.topP !== undefined) body.top_p = request.topP;
+  if (request.topK !== undefined) {
+    // OpenAI's API has no top_k; compatible servers (vLLM, llama.cpp, Ollama, Together) take it by this name.
+    if (kind === "openai") throw invalidRequest("top_k", "OpenAI's API does not take it");
+    body.top_k = request.topK;
+  }
   if (request.stop.length > 0) body.stop = [...request.stop];
   if (request.seed !== undefined) body.seed = request.seed;
   if (request.user) body.user = request.user;

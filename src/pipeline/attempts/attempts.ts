@@ -73,7 +73,9 @@ export function createAttempts(deps: AttemptsDeps): RoundHandler {
           reasoning += chunk.text;
           if (!round.buffered) {
             run.scope.holding(true);
-            yield { type: "reasoning", text: chunk.text };
+            yield chunk.signature
+              ? { type: "reasoning", text: chunk.text, signature: chunk.signature }
+              : { type: "reasoning", text: chunk.text };
             run.scope.holding(false);
           }
           continue;
