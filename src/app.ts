@@ -22,6 +22,7 @@ import { createLogger, type Logger } from "./log.js";
 import { createMetrics } from "./metrics.js";
 import type { SpanProcessor } from "@opentelemetry/sdk-trace";
 import { startTelemetry } from "./telemetry.js";
+import { anthropicRoutes } from "./server/rest/anthropic-routes.js";
 import { openAiRoutes } from "./server/rest/openai-routes.js";
 import { createRestFace } from "./server/rest/rest-face.js";
 import { createProviders } from "./providers/registry.js";
@@ -138,7 +139,10 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
         auth,
         rest: (shutdownSignal) =>
           createRestFace({
-            routes: [...openAiRoutes({ gateway, clock, maxBodyBytes: config.server.maxMessageBytes })],
+            routes: [
+              ...openAiRoutes({ gateway, clock, maxBodyBytes: config.server.maxMessageBytes }),
+              ...anthropicRoutes({ gateway, maxBodyBytes: config.server.maxMessageBytes }),
+            ],
             auth,
             clock,
             logger,

@@ -62,7 +62,7 @@ export function createChunker(meta: ChunkMeta): (event: ChatStreamEvent) => obje
 }
 
 /** Resolves when the response can take more, or has closed (at once if it already has). */
-function writable(res: http.ServerResponse): Promise<void> {
+export function writable(res: http.ServerResponse): Promise<void> {
   if (res.destroyed || res.writableEnded) return Promise.resolve();
   return new Promise((resolve) => {
     const done = () => {
