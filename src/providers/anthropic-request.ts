@@ -83,6 +83,17 @@ function toolChoiceOf(r: ProviderRequest, thinking: boolean): AnthropicToolChoic
   return out;
 }
 
+/**
+ * An effort beside a thinking budget is Anthropic's own output_config.effort (an effort alone sets
+ * the budget, above). Anthropic's efforts are low, medium and high (and higher ones the core has no name for).
+ */
+function effortOf(r: ProviderRequest): "low" | "medium" | "high" | undefined {
+  const effort = r.reasoning?.effort;
+  if (effort === undefined || r.reasoning?.budgetTokens === undefined || effort === "none") return undefined;
+  if (effort === "minimal") throw invalidRequest("reasoning.effort", "Anthropic's efforts are low, medium and high");
+  return effort;
+}
+
 /** Anthropic's own structured outputs: the answer comes as JSON text in the usual text block. */
 function outputFormatOf(format: ResponseFormat): NonNullable<MessageCreateParamsBase["output_config"]> {
   if (format.type === "json_object") return { format: { type: "json_schema", schema: { type: "object" } } };
@@ -116,6 +127,8 @@ export function messagesParams(r: ProviderRequest): MessageCreateParamsBase {
   // Without tools there is nothing to choose (the validation stage refuses a caller's choice without tools).
   if (choice && body.tools) body.tool_choice = choice;
   if (r.responseFormat) body.output_config = outputFormatOf(r.responseFormat);
+  const effort = effortOf(r);
+  if (effort) body.output_config = { ...body.output_config, effort };
   if (r.serviceTier !== undefined) body.service_tier = r.serviceTier as "auto" | "standard_only";
   return body;
 }

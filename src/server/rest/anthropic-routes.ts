@@ -35,6 +35,7 @@ export const BETAS: Readonly<Record<string, "accepted" | "refused">> = {
   "token-counting-2024-11-01": "accepted",
   "effort-2025-11-24": "accepted",
   "structured-outputs-2025-11-13": "accepted",
+  "structured-outputs-2025-12-15": "accepted",
   "pdfs-2024-09-25": "accepted",
   "files-api-2025-04-14": "accepted",
   "thinking-token-count-2026-05-13": "accepted",
