@@ -224,20 +224,19 @@ describe("POST /v1/messages", () => {
 
   it("carries thinking: budget up, thinking blocks with their signatures back (unary and streamed), and signed thinking round-trips", async () => {
     // The gateway streams from its upstream even for a unary caller, and collects.
-    h.upstream.enqueue({
-      rawEvents: [
-        startEvent(),
-        ev("content_block_start", { index: 0, content_block: { type: "thinking", thinking: "", signature: "" } }),
-        ev("content_block_delta", { index: 0, delta: { type: "thinking_delta", thinking: "Weigh it." } }),
-        ev("content_block_delta", { index: 0, delta: { type: "signature_delta", signature: "sig-unary" } }),
-        ev("content_block_stop", { index: 0 }),
-        ev("content_block_start", { index: 1, content_block: { type: "text", text: "" } }),
-        ev("content_block_delta", { index: 1, delta: { type: "text_delta", text: "42." } }),
-        ev("content_block_stop", { index: 1 }),
-        ev("message_delta", { delta: { stop_reason: "end_turn", stop_sequence: null }, usage: { output_tokens: 9 } }),
-        ev("message_stop"),
-      ],
-    });
+    const thinkingThenText = [
+      startEvent(),
+      ev("content_block_start", { index: 0, content_block: { type: "thinking", thinking: "", signature: "" } }),
+      ev("content_block_delta", { index: 0, delta: { type: "thinking_delta", thinking: "Weigh it." } }),
+      ev("content_block_delta", { index: 0, delta: { type: "signature_delta", signature: "sig-unary" } }),
+      ev("content_block_stop", { index: 0 }),
+      ev("content_block_start", { index: 1, content_block: { type: "text", text: "" } }),
+      ev("content_block_delta", { index: 1, delta: { type: "text_delta", text: "42." } }),
+      ev("content_block_stop", { index: 1 }),
+      ev("message_delta", { delta: { stop_reason: "end_turn", stop_sequence: null }, usage: { output_tokens: 9 } }),
+      ev("message_stop"),
+    ];
+    h.upstream.enqueue({ rawEvents: thinkingThenText });
     const unary = await sdk().messages.create({
       model: "claude-test",
       max_tokens: 4000,
@@ -248,6 +247,28 @@ describe("POST /v1/messages", () => {
     expect(unary.content).toEqual([
       { type: "thinking", thinking: "Weigh it.", signature: "sig-unary" },
       { type: "text", text: "42.", citations: null },
+    ]);
+
+    // Streamed, the signature reaches the caller as it came: closing the thinking block, before the text.
+    h.upstream.enqueue({ rawEvents: thinkingThenText });
+    const events = await rawEvents({
+      model: "claude-test",
+      max_tokens: 4000,
+      thinking: { type: "enabled", budget_tokens: 2048 },
+      messages: [{ role: "user", content: "Meaning?" }],
+    });
+    expect(events.map((e) => (e.event === "content_block_delta" ? (e.data["delta"] as { type: string }).type : e.event))).toEqual([
+      "message_start",
+      "ping",
+      "content_block_start",
+      "thinking_delta",
+      "signature_delta",
+      "content_block_stop",
+      "content_block_start",
+      "text_delta",
+      "content_block_stop",
+      "message_delta",
+      "message_stop",
     ]);
 
     h.upstream.enqueue({
