@@ -85,6 +85,8 @@ export type ReasoningEffort = "none" | "minimal" | "low" | "medium" | "high";
 export interface ReasoningOptions {
   effort?: ReasoningEffort;
   budgetTokens?: number;
+  /** The model decides whether and how much to think (Anthropic's adaptive thinking): no budget, an effort at most. */
+  adaptive?: boolean;
 }
 
 /** An answer in JSON: any object, or one that conforms to a schema (checked by the gateway). */

@@ -1,5 +1,6 @@
 import type {
   MessageCreateParamsBase,
+  ThinkingConfigAdaptive,
   ThinkingConfigEnabled,
   Tool,
   ToolChoice as AnthropicToolChoice,
@@ -52,9 +53,10 @@ function refuseUnsupported(r: ProviderRequest): void {
     throw invalidRequest("service_tier", `Anthropic takes "auto" or "standard_only", not ${JSON.stringify(r.serviceTier)}`);
 }
 
-/** Extended thinking with a budget under max_tokens (thinking counts toward it). */
-function thinkingOf(r: ProviderRequest): ThinkingConfigEnabled | undefined {
+/** Extended thinking with a budget under max_tokens (thinking counts toward it), or adaptive thinking. */
+function thinkingOf(r: ProviderRequest): ThinkingConfigEnabled | ThinkingConfigAdaptive | undefined {
   const reasoning = r.reasoning;
+  if (reasoning?.adaptive) return { type: "adaptive" };
   if (!reasoning || (reasoning.budgetTokens === undefined && reasoning.effort === undefined)) return undefined;
   // Effort none is no thinking, which is what Anthropic does unless asked.
   if (reasoning.effort === "none") return undefined;
@@ -84,12 +86,14 @@ function toolChoiceOf(r: ProviderRequest, thinking: boolean): AnthropicToolChoic
 }
 
 /**
- * An effort beside a thinking budget is Anthropic's own output_config.effort (an effort alone sets
- * the budget, above). Anthropic's efforts are low, medium and high (and higher ones the core has no name for).
+ * An effort beside a thinking budget, or with adaptive thinking, is Anthropic's own
+ * output_config.effort (an effort alone sets the budget, above). Anthropic's efforts are low,
+ * medium and high (and higher ones the core has no name for).
  */
 function effortOf(r: ProviderRequest): "low" | "medium" | "high" | undefined {
   const effort = r.reasoning?.effort;
-  if (effort === undefined || r.reasoning?.budgetTokens === undefined || effort === "none") return undefined;
+  if (effort === undefined || effort === "none") return undefined;
+  if (r.reasoning?.budgetTokens === undefined && !r.reasoning?.adaptive) return undefined;
   if (effort === "minimal") throw invalidRequest("reasoning.effort", "Anthropic's efforts are low, medium and high");
   return effort;
 }

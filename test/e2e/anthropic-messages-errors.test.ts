@@ -105,7 +105,13 @@ describe("Anthropic errors", () => {
       "messages[0].content[1]",
     ],
     ["no max_tokens", { model: "claude-test", messages: [{ role: "user", content: "Hi" }] }, "max_tokens"],
-    ["adaptive thinking", { ...ask, thinking: { type: "adaptive" } }, "thinking.type"],
+    ["thinking between tools", { ...ask, thinking: { type: "between_tools" } }, "thinking.type"],
+    ["an effort without thinking", { ...ask, output_config: { effort: "low" } }, "output_config.effort"],
+    [
+      "an effort the core has no name for",
+      { ...ask, thinking: { type: "adaptive" }, output_config: { effort: "max" } },
+      "output_config.effort",
+    ],
     [
       "context management that edits the prompt",
       { ...ask, context_management: { edits: [{ type: "clear_tool_uses_20250919" }] } },

@@ -225,6 +225,17 @@ describe("Claude Code's requests", () => {
     expect(counted.input_tokens).toBeGreaterThan(20);
   });
 
+  it("adaptive thinking with an effort, as Claude Code sends for current models, to Anthropic and to OpenAI's format", async () => {
+    const body = { ...claudeCodeBody("claude-test"), thinking: { type: "adaptive" }, output_config: { effort: "high" } };
+    h.upstream.enqueue({ text: "ok" });
+    expect((await post(body, CLAUDE_CODE_HEADERS, "/v1/messages?beta=true")).status).toBe(200);
+    expect(h.upstream.requests.at(-1)!.body).toMatchObject({ thinking: { type: "adaptive" }, output_config: { effort: "high" } });
+    h.upstream.enqueue({ text: "ok" });
+    const { context_management: _c, ...openAiBody } = { ...body, model: "gpt-test", max_tokens: 1000 };
+    expect((await post(openAiBody, CLAUDE_CODE_HEADERS, "/v1/messages?beta=true")).status).toBe(200);
+    expect(h.upstream.requests.at(-1)!.body["reasoning_effort"]).toBe("high");
+  });
+
   it("a Claude Code turn routed to an OpenAI-format deployment", async () => {
     h.upstream.enqueue({ text: "ls output next." });
     const { thinking: _t, context_management: _c, ...body } = claudeCodeBody("gpt-test");

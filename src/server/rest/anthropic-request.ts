@@ -148,15 +148,17 @@ function reasoningOf(b: Body): ReasoningOptions | undefined {
   const t = b.thinking;
   const out: ReasoningOptions = {};
   if (t?.type === "enabled") out.budgetTokens = t.budget_tokens;
-  else if (t?.type === "adaptive" || t?.type === "between_tools")
-    throw invalidRequest("thinking.type", `${t.type} thinking is not carried; send enabled with budget_tokens, or disabled`);
+  else if (t?.type === "adaptive") out.adaptive = true;
+  else if (t?.type === "between_tools")
+    throw invalidRequest("thinking.type", "between_tools thinking is not carried; send enabled with budget_tokens, adaptive, or disabled");
   const effort = b.output_config?.effort;
   if (effort === "xhigh" || effort === "max")
     throw invalidRequest("output_config.effort", `${effort} is not carried; send low, medium or high`);
   if (effort) out.effort = effort;
-  // Thinking disabled is what no thinking means; with an effort it is refused rather than guessed at.
-  if (t?.type === "disabled" && effort) throw invalidRequest("output_config.effort", "needs thinking that is not disabled");
-  return out.effort || out.budgetTokens !== undefined ? out : undefined;
+  // The core's effort is how much to think: without thinking asked for, it would turn thinking on.
+  if (effort && t?.type !== "enabled" && t?.type !== "adaptive")
+    throw invalidRequest("output_config.effort", "is carried with thinking enabled or adaptive only");
+  return out.effort || out.adaptive || out.budgetTokens !== undefined ? out : undefined;
 }
 
 function toolChoiceOf(c: NonNullable<Body["tool_choice"]>): ToolChoice {
