@@ -183,6 +183,29 @@ describe("Anthropic errors", () => {
     await expect(sdk().messages.stream(ask).finalMessage()).rejects.toThrow(/overloaded_error/);
   });
 
+  it("a caller that goes away mid-stream cancels the upstream call", async () => {
+    h.upstream.enqueue({ text: "one two three four five six seven eight", chunkDelayMs: 50 });
+    const index = h.upstream.requests.length;
+    const controller = new AbortController();
+    const res = await fetch(`${h.httpUrl}/v1/messages`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-api-key": KEYS.acme, "anthropic-version": "2023-06-01" },
+      body: JSON.stringify({ ...ask, stream: true }),
+      signal: controller.signal,
+    });
+    const reader = res.body!.getReader();
+    expect(new TextDecoder().decode((await reader.read()).value)).toContain("event: message_start");
+    controller.abort();
+    await h.upstream.waitForAbort(index);
+    expect(h.upstream.requests[index]!.aborted).toBe(true);
+  });
+
+  it("405 for a method the endpoint does not serve", async () => {
+    const res = await fetch(`${h.httpUrl}/v1/messages`, { headers: { "x-api-key": KEYS.acme, "anthropic-version": "2023-06-01" } });
+    expect(res.status).toBe(405);
+    expect(await res.json()).toMatchObject({ type: "error", error: { type: "invalid_request_error" } });
+  });
+
   it("requires anthropic-version and speaks 2023-06-01 and 2026-10-21 only", async () => {
     const missing = await post(ask, { "anthropic-version": "" });
     expect(missing.status).toBe(400);
