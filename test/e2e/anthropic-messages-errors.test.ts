@@ -128,6 +128,35 @@ describe("Anthropic errors", () => {
     expect(h.upstream.requests.length).toBe(before);
   });
 
+  it.each([
+    [
+      "a part the model cannot take, numbered as the caller wrote it (system first, tool results apart)",
+      {
+        ...ask,
+        system: "Rules.",
+        messages: [
+          { role: "user", content: "q" },
+          { role: "assistant", content: [{ type: "tool_use", id: "t1", name: "f", input: {} }] },
+          {
+            role: "user",
+            content: [
+              { type: "tool_result", tool_use_id: "t1", content: "r" },
+              { type: "text", text: "look" },
+              { type: "image", source: { type: "url", url: "ftp://example.com/a.png" } },
+            ],
+          },
+        ],
+      },
+      "messages[2].content[2]",
+    ],
+    ["too many stop sequences", { ...ask, stop_sequences: ["a", "b", "c", "d", "e"] }, "stop_sequences"],
+    ["a thinking budget Anthropic does not take", { ...ask, thinking: { type: "enabled", budget_tokens: 100 } }, "thinking.budget_tokens"],
+  ])("names the core's refusals in the caller's terms: %s", async (_, body, field) => {
+    const r = await post(body);
+    expect(r.status).toBe(400);
+    expect(r.json.error.message.startsWith(field), r.json.error.message).toBe(true);
+  });
+
   it("refuses temperature, top_p and top_k with anthropic-version 2026-10-21 (the SDK's), as Anthropic does", async () => {
     for (const field of ["temperature", "top_p", "top_k"]) {
       const err = await failure(sdk().messages.create({ ...ask, ...({ [field]: 1 } as object) }));

@@ -135,33 +135,52 @@ function partOf(b: z.infer<(typeof resultContent)[keyof typeof resultContent]>):
   return withCache(file, b.cache_control);
 }
 
+/**
+ * A core message and where the caller wrote it: the core's errors name `messages[i].parts[j]`, which
+ * the face turns back into the caller's path (its system prompt comes first, and a user turn's tool
+ * results become messages of their own, so the indexes differ).
+ */
+export interface Located {
+  message: ChatMessage;
+  /** The caller's path of the message. */
+  path: string;
+  /** The caller's path of each part. */
+  parts: string[];
+}
+
 /** Parts as a message's content: plain text when they say no more than text does. */
 function setContent(out: ChatMessage, parts: ContentPart[]): void {
   out.content = parts.map((p) => (p.type === "text" ? p.text : "")).join("");
   if (parts.some((p) => p.type !== "text" || p.cacheControl)) out.parts = parts;
 }
 
-function toolResultOf(b: z.infer<typeof toolResultBlock>, field: string): ChatMessage {
+function toolResultOf(b: z.infer<typeof toolResultBlock>, field: string): Located {
   const out: ChatMessage = { role: "tool", content: "", toolCallId: b.tool_use_id };
+  const paths: string[] = [];
   if (typeof b.content === "string") out.content = b.content;
   else if (b.content) {
-    const parts = b.content.map((raw, k) => partOf(blockOf(raw, `${field}.content[${k}]`, resultContent, "tool_result")));
+    const parts = b.content.map((raw, k) => {
+      paths.push(`${field}.content[${k}]`);
+      return partOf(blockOf(raw, `${field}.content[${k}]`, resultContent, "tool_result"));
+    });
     setContent(out, parts);
   }
   if (b.is_error) out.isError = true;
   const cache = toCacheControl(b.cache_control);
   if (cache) out.cacheControl = cache;
-  return out;
+  return { message: out, path: field, parts: paths };
 }
 
-function userMessages(content: unknown[], field: string): ChatMessage[] {
-  const out: ChatMessage[] = [];
+function userMessages(content: unknown[], field: string): Located[] {
+  const out: Located[] = [];
   const parts: ContentPart[] = [];
+  const paths: string[] = [];
   content.forEach((raw, j) => {
     const path = `${field}.content[${j}]`;
     const b = blockOf(raw, path, USER, "user");
     if (b.type !== "tool_result") {
       parts.push(partOf(b));
+      paths.push(path);
       return;
     }
     // As Anthropic: a message's tool results come before anything else in it.
@@ -171,7 +190,7 @@ function userMessages(content: unknown[], field: string): ChatMessage[] {
   if (parts.length > 0) {
     const user: ChatMessage = { role: "user", content: "" };
     setContent(user, parts);
-    out.push(user);
+    out.push({ message: user, path: field, parts: paths });
   }
   return out;
 }
@@ -181,9 +200,10 @@ function userMessages(content: unknown[], field: string): ChatMessage[] {
  * signature before them: a second thinking block (interleaved thinking) has nowhere to go and is
  * refused; cache control is carried on the last block only (the message's).
  */
-function assistantMessage(content: unknown[], field: string): ChatMessage {
+function assistantMessage(content: unknown[], field: string): Located {
   const out: ChatMessage = { role: "assistant", content: "" };
   const parts: ContentPart[] = [];
+  const paths: string[] = [];
   const calls: ToolCall[] = [];
   let thinking = false;
   content.forEach((raw, j) => {
@@ -201,6 +221,7 @@ function assistantMessage(content: unknown[], field: string): ChatMessage {
     if (b.type === "text") {
       // Cache control on the last block is the message's; on an earlier text block, the part's.
       parts.push(last ? { type: "text", text: b.text } : withCache({ type: "text", text: b.text }, b.cache_control));
+      paths.push(path);
     } else {
       if (b.cache_control && !last) throw invalidRequest(`${path}.cache_control`, "is carried on an assistant message's last block only");
       calls.push({ id: b.id, name: b.name, argumentsJson: JSON.stringify(b.input) });
@@ -210,26 +231,30 @@ function assistantMessage(content: unknown[], field: string): ChatMessage {
   });
   setContent(out, parts);
   if (calls.length > 0) out.toolCalls = calls;
-  return out;
+  return { message: out, path: field, parts: paths };
 }
 
-/** A system prompt (the top-level field, or a system message): a string or text blocks. */
-export function systemMessage(content: string | unknown[], field: string): ChatMessage {
+/** A system prompt (the top-level field, or a system message's content at `field`): a string or text blocks. */
+export function systemMessage(content: string | unknown[], field: string, path = field): Located {
   const out: ChatMessage = { role: "system", content: "" };
+  const paths: string[] = [];
   if (typeof content === "string") out.content = content;
   else
     setContent(
       out,
-      content.map((raw, j) => partOf(blockOf(raw, `${field}[${j}]`, SYSTEM, "system"))),
+      content.map((raw, j) => {
+        paths.push(`${field}[${j}]`);
+        return partOf(blockOf(raw, `${field}[${j}]`, SYSTEM, "system"));
+      }),
     );
-  return out;
+  return { message: out, path, parts: paths };
 }
 
 /** One Anthropic message as the core's messages (a user turn's tool results become tool messages). */
-export function messagesOf(m: z.infer<typeof message>, i: number): ChatMessage[] {
+export function messagesOf(m: z.infer<typeof message>, i: number): Located[] {
   const field = `messages[${i}]`;
-  if (m.role === "system") return [systemMessage(m.content, `${field}.content`)];
-  if (typeof m.content === "string") return [{ role: m.role, content: m.content }];
+  if (m.role === "system") return [systemMessage(m.content, `${field}.content`, field)];
+  if (typeof m.content === "string") return [{ message: { role: m.role, content: m.content }, path: field, parts: [] }];
   if (m.role === "assistant") return [assistantMessage(m.content, field)];
   const out = userMessages(m.content, field);
   if (out.length === 0) throw invalidRequest(`${field}.content`, "a user message needs at least one block");

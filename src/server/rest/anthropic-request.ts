@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { echo, invalidRequest } from "../../core/errors.js";
+import { echo, GatewayError, type GatewayErrorOptions, invalidRequest, isGatewayError } from "../../core/errors.js";
 import type { ChatMessage, ChatRequest, ReasoningOptions, ToolChoice, ToolDefinition } from "../../core/types.js";
-import { cacheControl, message, messagesOf, systemMessage, toCacheControl } from "./anthropic-blocks.js";
+import { cacheControl, type Located, message, messagesOf, systemMessage, toCacheControl } from "./anthropic-blocks.js";
 import { refusal } from "./refusal.js";
 
 /*
@@ -104,6 +104,8 @@ export interface AnthropicCall {
   stream: boolean;
   /** The tools' definitions as text, for count_tokens. */
   toolsText: string;
+  /** Where the caller wrote each of the core's messages, for errors (see inCallerTerms). */
+  located: Located[];
 }
 
 /** context_management: only clearing that clears nothing is carried (the gateway cannot edit the prompt upstream). */
@@ -184,9 +186,10 @@ export function fromAnthropic(raw: Record<string, unknown>, version: AnthropicVe
   if (version !== "2023-06-01")
     for (const f of SAMPLING) if (b[f] !== undefined) throw invalidRequest(f, `is not accepted with anthropic-version ${version}`);
   checkContextManagement(b.context_management);
-  const messages: ChatMessage[] = [];
-  if (b.system !== undefined && b.system !== "") messages.push(systemMessage(b.system, "system"));
-  messages.push(...b.messages.flatMap(messagesOf));
+  const located: Located[] = [];
+  if (b.system !== undefined && b.system !== "") located.push(systemMessage(b.system, "system"));
+  located.push(...b.messages.flatMap(messagesOf));
+  const messages: ChatMessage[] = located.map((l) => l.message);
   const auto = toCacheControl(b.cache_control);
   if (auto) messages[messages.length - 1]!.cacheControl = auto;
   const request: ChatRequest = {
@@ -216,7 +219,46 @@ export function fromAnthropic(raw: Record<string, unknown>, version: AnthropicVe
   if (b.output_config?.format && b.output_format) throw invalidRequest("output_format", "send output_config.format only");
   if (format) request.responseFormat = { type: "json_schema", name: "output", schemaJson: JSON.stringify(format.schema), strict: true };
   if (b.service_tier !== undefined) request.serviceTier = b.service_tier;
-  return { request, stream: b.stream === true, toolsText: tools ? JSON.stringify(b.tools) : "" };
+  return { request, stream: b.stream === true, toolsText: tools ? JSON.stringify(b.tools) : "", located };
+}
+
+/** The core's names of fields this face's callers name otherwise. */
+const RENAMED: Record<string, string> = {
+  stop: "stop_sequences",
+  user: "metadata.user_id",
+  reasoning: "thinking",
+  "reasoning.budget_tokens": "thinking.budget_tokens",
+  "reasoning.effort": "output_config.effort",
+  parallel_tool_calls: "tool_choice.disable_parallel_tool_use",
+  response_format: "output_config.format",
+  "response_format.json_schema.schema": "output_config.format.schema",
+};
+
+/** A field as the core names it, as the caller wrote it. */
+function callerField(field: string, located: readonly Located[]): string {
+  const m = /^messages\[(\d+)\](?:\.parts\[(\d+)\])?(.*)$/s.exec(field);
+  if (!m) return RENAMED[field] ?? field.replace(/^tools\.definitions\[/, "tools[");
+  const at = located[Number(m[1])];
+  if (!at) return field;
+  const base = m[2] === undefined ? at.path : (at.parts[Number(m[2])] ?? at.path);
+  return base + m[3]!.replace(/^\.tool_calls(\[\d+\])?(\.arguments_json)?/, ".content").replace(/^\.tool_call_id$/, ".tool_use_id");
+}
+
+/**
+ * An error of the core in the caller's terms: the field it names (and the message that starts with
+ * it) as this face's request wrote it. The core numbers messages with the system prompt first and a
+ * user turn's tool results apart, and calls some fields by OpenAI's names.
+ */
+export function inCallerTerms(error: unknown, located: readonly Located[]): unknown {
+  if (!isGatewayError(error)) return error;
+  const field = error.metadata["field"];
+  if (field === undefined) return error;
+  const named = callerField(field, located);
+  if (named === field) return error;
+  const message = error.message.startsWith(field) ? named + error.message.slice(field.length) : error.message;
+  const options: GatewayErrorOptions = { metadata: { ...error.metadata, field: named }, cause: error };
+  if (error.retryAfterMs !== undefined) options.retryAfterMs = error.retryAfterMs;
+  return new GatewayError(error.reason, message, options);
 }
 
 /** The body fields this face knows, honoured or refused by value (for tests and docs). */

@@ -3,7 +3,7 @@ import { echo, invalidRequest } from "../../core/errors.js";
 import { estimatePromptTokens } from "../../core/tokens.js";
 import type { ChatMessage } from "../../core/types.js";
 import type { Gateway } from "../../pipeline/pipeline.js";
-import { type AnthropicVersion, fromAnthropic } from "./anthropic-request.js";
+import { type AnthropicVersion, fromAnthropic, inCallerTerms } from "./anthropic-request.js";
 import { anthropicStream } from "./anthropic-sse.js";
 import { anthropicErrors, messageBody } from "./anthropic-wire.js";
 import { readJsonBody } from "./read-body.js";
@@ -106,19 +106,27 @@ export function anthropicRoutes(options: AnthropicRoutesOptions): RestRoute[] {
     errors: anthropicErrors,
     async serve({ req, res, call }) {
       const version = prepare(req, res, call.requestId);
-      const { request, stream } = fromAnthropic(await readJsonBody(req, options.maxBodyBytes), version);
+      const { request, stream, located } = fromAnthropic(await readJsonBody(req, options.maxBodyBytes), version);
       const id = `msg_${call.requestId}`;
-      if (!stream) {
-        const result = await gateway.complete(request, call);
-        res.writeHead(200, { "content-type": "application/json", "x-cache-status": result.cacheStatus, "x-llm-provider": result.provider });
-        res.end(JSON.stringify(messageBody(result, id, request.model)));
-        return;
+      try {
+        if (!stream) {
+          const result = await gateway.complete(request, call);
+          res.writeHead(200, {
+            "content-type": "application/json",
+            "x-cache-status": result.cacheStatus,
+            "x-llm-provider": result.provider,
+          });
+          res.end(JSON.stringify(messageBody(result, id, request.model)));
+          return;
+        }
+        await anthropicStream(res, gateway.stream(request, call), {
+          id,
+          model: request.model,
+          estimatedInputTokens: estimatePromptTokens(request.messages),
+        });
+      } catch (err) {
+        throw inCallerTerms(err, located);
       }
-      await anthropicStream(res, gateway.stream(request, call), {
-        id,
-        model: request.model,
-        estimatedInputTokens: estimatePromptTokens(request.messages),
-      });
     },
   };
   const countTokens: RestRoute = {
@@ -129,10 +137,12 @@ export function anthropicRoutes(options: AnthropicRoutesOptions): RestRoute[] {
     errors: anthropicErrors,
     async serve({ req, res, call }) {
       const version = prepare(req, res, call.requestId);
-      const { request, toolsText } = fromAnthropic(await readJsonBody(req, options.maxBodyBytes), version, true);
+      const { request, toolsText, located } = fromAnthropic(await readJsonBody(req, options.maxBodyBytes), version, true);
       // The tools' definitions are part of the prompt the model reads: counted as one more block of text.
       const counted: ChatMessage[] = toolsText ? [...request.messages, { role: "system", content: toolsText }] : request.messages;
-      const { tokens } = await gateway.countTokens(request.model, counted, call);
+      const { tokens } = await gateway.countTokens(request.model, counted, call).catch((err: unknown) => {
+        throw inCallerTerms(err, located);
+      });
       res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ input_tokens: tokens }));
     },
   };
