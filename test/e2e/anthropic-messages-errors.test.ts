@@ -229,6 +229,12 @@ describe("Anthropic errors", () => {
     expect(h.upstream.requests[index]!.aborted).toBe(true);
   });
 
+  it("404 in Anthropic's shape for the rest of its API under /v1/messages (batches)", async () => {
+    const r = await post({}, {}, "/v1/messages/batches");
+    expect(r.status).toBe(404);
+    expect(r.json).toMatchObject({ type: "error", error: { type: "not_found_error" } });
+  });
+
   it("405 for a method the endpoint does not serve", async () => {
     const res = await fetch(`${h.httpUrl}/v1/messages`, { headers: { "x-api-key": KEYS.acme, "anthropic-version": "2023-06-01" } });
     expect(res.status).toBe(405);

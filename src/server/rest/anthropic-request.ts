@@ -187,7 +187,8 @@ export function fromAnthropic(raw: Record<string, unknown>, version: AnthropicVe
     for (const f of SAMPLING) if (b[f] !== undefined) throw invalidRequest(f, `is not accepted with anthropic-version ${version}`);
   checkContextManagement(b.context_management);
   const located: Located[] = [];
-  if (b.system !== undefined && b.system !== "") located.push(systemMessage(b.system, "system"));
+  // An empty system prompt says nothing: no system message.
+  if (b.system !== undefined && b.system.length > 0) located.push(systemMessage(b.system, "system"));
   located.push(...b.messages.flatMap(messagesOf));
   const messages: ChatMessage[] = located.map((l) => l.message);
   const auto = toCacheControl(b.cache_control);

@@ -1,5 +1,5 @@
 import type * as http from "node:http";
-import { echo, invalidRequest } from "../../core/errors.js";
+import { echo, GatewayError, invalidRequest } from "../../core/errors.js";
 import { estimatePromptTokens } from "../../core/tokens.js";
 import type { ChatMessage } from "../../core/types.js";
 import type { Gateway } from "../../pipeline/pipeline.js";
@@ -146,5 +146,18 @@ export function anthropicRoutes(options: AnthropicRoutesOptions): RestRoute[] {
       res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ input_tokens: tokens }));
     },
   };
-  return [messages, countTokens];
+  // The rest of Anthropic's API under /v1/messages (batches) is not served: said in Anthropic's shape.
+  const others: RestRoute = {
+    name: "messages.other",
+    template: () => "/v1/messages/{other}",
+    matches: (path) => path.startsWith("/v1/messages/"),
+    methods: ["GET", "POST", "DELETE"],
+    errors: anthropicErrors,
+    serve: () => {
+      throw new GatewayError("NOT_FOUND", "this gateway serves POST /v1/messages and /v1/messages/count_tokens only", {
+        metadata: { field: "url" },
+      });
+    },
+  };
+  return [messages, countTokens, others];
 }
