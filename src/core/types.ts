@@ -240,6 +240,8 @@ export interface ChatResult {
   rounds?: number;
   /** The answer's tokens with log probabilities, when asked for. */
   logprobs?: TokenLogprob[];
+  /** The stop sequence that ended the answer, when the provider says which (Anthropic). */
+  stopSequence?: string;
   /**
    * Set only for a result served without an upstream call of its own (a cache
    * hit, a coalesced call): what the answer cost when it was made, so what this call saved.

@@ -44,6 +44,7 @@ export function cacheStage(options: CacheStageOptions): RoundStage {
     };
     if (timeToFirstTokenMs !== undefined) out.timeToFirstTokenMs = timeToFirstTokenMs;
     if (answer.logprobs) out.logprobs = answer.logprobs;
+    if (answer.stopSequence) out.stopSequence = answer.stopSequence;
     return out;
   }
 

@@ -73,6 +73,7 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Prov
     let finish: FinishReason | undefined;
     let stopped = false;
     let signature: string | undefined;
+    let stopSequence: string | undefined;
     const toolCalls = new Map<number, ToolCall>();
     for await (const event of stream) {
       switch (event.type) {
@@ -107,6 +108,7 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Prov
           break;
         case "message_delta":
           finish = finishReason(event.delta.stop_reason);
+          stopSequence = event.delta.stop_sequence ?? undefined;
           usage = mergeUsage(usage, event.usage);
           break;
         case "message_stop":
@@ -119,6 +121,7 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Prov
     const end: ProviderChunk = { type: "end", finishReason: finish ?? "unspecified", usage: usageOf(usage), model };
     if (toolCalls.size > 0) end.toolCalls = [...toolCalls.values()].map((c) => ({ ...c, argumentsJson: c.argumentsJson || "{}" }));
     if (signature) end.reasoningSignature = signature;
+    if (stopSequence) end.stopSequence = stopSequence;
     yield end;
   }
 

@@ -87,6 +87,8 @@ export type ProviderChunk =
       toolCalls?: ToolCall[];
       /** The reasoning's signature (Anthropic's thinking block), to send the reasoning back later. */
       reasoningSignature?: string;
+      /** The stop sequence that ended the answer, when the provider says which. */
+      stopSequence?: string;
     };
 
 /**

@@ -120,6 +120,27 @@ describe("POST /v1/messages", () => {
     expect(events[6]!.data).toMatchObject({ delta: { stop_reason: "end_turn", stop_sequence: null }, usage: { output_tokens: 2 } });
   });
 
+  it("says which stop sequence ended the answer when Anthropic said, unary and streamed", async () => {
+    const stoppedAt = [
+      startEvent(),
+      ev("content_block_start", { index: 0, content_block: { type: "text", text: "" } }),
+      ev("content_block_delta", { index: 0, delta: { type: "text_delta", text: "One, two" } }),
+      ev("content_block_stop", { index: 0 }),
+      ev("message_delta", { delta: { stop_reason: "stop_sequence", stop_sequence: "three" }, usage: { output_tokens: 3 } }),
+      ev("message_stop"),
+    ];
+    const ask = {
+      model: "claude-test",
+      max_tokens: 50,
+      stop_sequences: ["three"],
+      messages: [{ role: "user" as const, content: "Count" }],
+    };
+    h.upstream.enqueue({ rawEvents: stoppedAt });
+    expect(await sdk().messages.create(ask)).toMatchObject({ stop_reason: "stop_sequence", stop_sequence: "three" });
+    h.upstream.enqueue({ rawEvents: stoppedAt });
+    expect(await sdk().messages.stream(ask).finalMessage()).toMatchObject({ stop_reason: "stop_sequence", stop_sequence: "three" });
+  });
+
   it("round-trips tool use: tool_use blocks out (unary and streamed), tool_result blocks back with is_error", async () => {
     const tools: Anthropic.Tool[] = [
       { name: "get_weather", description: "Weather by city", input_schema: { type: "object", properties: { city: { type: "string" } } } },

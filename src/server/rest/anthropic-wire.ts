@@ -84,11 +84,13 @@ const STOP: Record<FinishReason, string> = {
 };
 
 /**
- * How the answer stopped. The core keeps that a stop sequence ended it but not which, so that
- * case reads end_turn with stop_sequence null (see docs/faces/anthropic-messages.md).
+ * How the answer stopped. Which stop sequence ended it is known when the provider said (Anthropic);
+ * OpenAI's format says only "stop", which reads end_turn.
  */
-export function stopOf(r: ChatResult): { stop_reason: string; stop_sequence: null; stop_details: object | null } {
+export function stopOf(r: ChatResult): { stop_reason: string; stop_sequence: string | null; stop_details: object | null } {
   const details = r.finishReason === "content_filter" ? { type: "refusal", category: null, explanation: null } : null;
+  if (r.stopSequence && r.finishReason === "stop")
+    return { stop_reason: "stop_sequence", stop_sequence: r.stopSequence, stop_details: null };
   return { stop_reason: STOP[r.finishReason], stop_sequence: null, stop_details: details };
 }
 
