@@ -22,6 +22,7 @@ import { createLogger, type Logger } from "./log.js";
 import { createMetrics } from "./metrics.js";
 import type { SpanProcessor } from "@opentelemetry/sdk-trace";
 import { startTelemetry } from "./telemetry.js";
+import { anthropicRoutes } from "./server/rest/anthropic-routes.js";
 import { openAiRoutes } from "./server/rest/openai-routes.js";
 import { responsesRoutes } from "./server/rest/responses-routes.js";
 import { createResponsesStore } from "./server/rest/responses-store.js";
@@ -148,6 +149,7 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
                 store: createResponsesStore({ store: sessions.store, clock, settings: config.sessions }),
                 maxBodyBytes: config.server.maxMessageBytes,
               }),
+              ...anthropicRoutes({ gateway, maxBodyBytes: config.server.maxMessageBytes }),
             ],
             auth,
             clock,

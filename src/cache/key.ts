@@ -26,6 +26,7 @@ function normaliseMessage(m: ChatMessage): unknown[] {
   const out: unknown[] = [m.role, normaliseText(m.content)];
   if (m.name) out.push("n", m.name);
   if (m.toolCallId) out.push("t", m.toolCallId);
+  if (m.isError) out.push("e");
   // Images, files and audio change the answer; so does reasoning sent back. Cache control does not.
   if (m.parts?.some((p) => p.type !== "text"))
     out.push(
@@ -49,6 +50,7 @@ function paramsOf(request: ChatRequest, maxTokens: number): unknown[] {
   return [
     request.temperature ?? null,
     request.topP ?? null,
+    request.topK ?? null,
     maxTokens,
     request.stop,
     request.seed ?? null,

@@ -4,7 +4,10 @@ import type { ChatResult } from "../core/types.js";
  * An answer as the cache keeps it: enough to rebuild a response without the
  * upstream. `costUsd` is what the original call cost, so what a hit saves.
  */
-export type CachedAnswer = Pick<ChatResult, "message" | "finishReason" | "usage" | "costUsd" | "provider" | "model" | "logprobs"> & {
+export type CachedAnswer = Pick<
+  ChatResult,
+  "message" | "finishReason" | "usage" | "costUsd" | "provider" | "model" | "logprobs" | "stopSequence"
+> & {
   /** Wall-clock milliseconds when it was stored. */
   storedAt: number;
 };
@@ -15,6 +18,7 @@ export function cachedAnswerOf(result: ChatResult, storedAt: number): CachedAnsw
   const answer: CachedAnswer = { message, finishReason, usage, costUsd, provider, model, storedAt };
   // Asked for, they are part of the answer (the cache key includes the request's logprobs).
   if (logprobs) answer.logprobs = logprobs;
+  if (result.stopSequence) answer.stopSequence = result.stopSequence;
   return answer;
 }
 

@@ -69,6 +69,8 @@ export interface ChatMessage {
   name?: string;
   toolCalls?: ToolCall[];
   toolCallId?: string;
+  /** A tool result that reports the tool's failure (Anthropic's is_error). */
+  isError?: boolean;
   cacheControl?: CacheControl;
   /** An assistant's reasoning (thinking) before its answer; never part of content. */
   reasoning?: string;
@@ -83,6 +85,8 @@ export type ReasoningEffort = "none" | "minimal" | "low" | "medium" | "high";
 export interface ReasoningOptions {
   effort?: ReasoningEffort;
   budgetTokens?: number;
+  /** The model decides whether and how much to think (Anthropic's adaptive thinking): no budget, an effort at most. */
+  adaptive?: boolean;
 }
 
 /** An answer in JSON: any object, or one that conforms to a schema (checked by the gateway). */
@@ -114,6 +118,8 @@ export interface RoutingHints {
 export interface SamplingParams {
   temperature?: number;
   topP?: number;
+  /** Sample from only the k most likely tokens (Anthropic's top_k; vLLM and others take it too). */
+  topK?: number;
   maxTokens?: number;
   stop: string[];
   seed?: number;
@@ -234,6 +240,8 @@ export interface ChatResult {
   rounds?: number;
   /** The answer's tokens with log probabilities, when asked for. */
   logprobs?: TokenLogprob[];
+  /** The stop sequence that ended the answer, when the provider says which (Anthropic). */
+  stopSequence?: string;
   /**
    * Set only for a result served without an upstream call of its own (a cache
    * hit, a coalesced call): what the answer cost when it was made, so what this call saved.
@@ -244,8 +252,11 @@ export interface ChatResult {
 /** One event of a streamed completion, as the core yields it. */
 export type ChatStreamEvent =
   | { type: "delta"; text: string; logprobs?: TokenLogprob[] }
-  /** A piece of the model's reasoning, never part of the answer's text. */
-  | { type: "reasoning"; text: string }
+  /**
+   * A piece of the model's reasoning, never part of the answer's text; its signature (Anthropic's)
+   * comes as soon as the provider gives it, so a face can close the thinking before the text begins.
+   */
+  | { type: "reasoning"; text: string; signature?: string }
   | { type: "done"; result: ChatResult }
   /** First of every stream: how the cache will answer, before any text (for response headers). */
   | { type: "cache"; status: CacheStatus }

@@ -131,6 +131,8 @@ export async function checkOptions(request: ChatRequest, model: ModelEntry, offe
   if (request.reasoning) {
     const none = request.reasoning.effort === "none";
     if (none && request.reasoning.budgetTokens !== undefined) throw invalidRequest("reasoning", "effort none with a thinking budget");
+    if (request.reasoning.adaptive && (none || request.reasoning.budgetTokens !== undefined))
+      throw invalidRequest("reasoning", "adaptive thinking takes no budget and is not effort none");
     // Asking a model that does not reason not to reason asks for nothing it cannot do.
     if (!model.capabilities.reasoning && !none) throw unsupported(model, "reasoning", "reasoning", "reasoning options");
     const budget = request.reasoning.budgetTokens;

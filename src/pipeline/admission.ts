@@ -34,6 +34,7 @@ export function admission(catalog: Catalog): (next: RoundHandler) => AskHandler 
       };
       if (request.temperature !== undefined) upstream.temperature = request.temperature;
       if (request.topP !== undefined) upstream.topP = request.topP;
+      if (request.topK !== undefined) upstream.topK = request.topK;
       if (request.seed !== undefined) upstream.seed = request.seed;
       if (request.user) upstream.user = request.user;
       // A model that cannot stream is asked without streaming (only unary calls reach here for it).

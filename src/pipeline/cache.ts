@@ -44,6 +44,7 @@ export function cacheStage(options: CacheStageOptions): RoundStage {
     };
     if (timeToFirstTokenMs !== undefined) out.timeToFirstTokenMs = timeToFirstTokenMs;
     if (answer.logprobs) out.logprobs = answer.logprobs;
+    if (answer.stopSequence) out.stopSequence = answer.stopSequence;
     return out;
   }
 
@@ -61,9 +62,9 @@ export function cacheStage(options: CacheStageOptions): RoundStage {
     yield { type: "cache", status: hit.kind };
     yield { type: "answering", provider: hit.answer.provider };
     let firstAt: number | undefined;
-    const { content: text, reasoning } = hit.answer.message;
-    // As the provider sent it: the reasoning first, as its own event, then the text.
-    if (reasoning) yield { type: "reasoning", text: reasoning };
+    const { content: text, reasoning, reasoningSignature: signature } = hit.answer.message;
+    // As the provider sent it: the reasoning first, as its own event (with its signature), then the text.
+    if (reasoning) yield signature ? { type: "reasoning", text: reasoning, signature } : { type: "reasoning", text: reasoning };
     const logprobs = hit.answer.logprobs;
     // Text with logprobs goes out in one delta, with all of them: word-sized pieces would not match its tokens.
     const pieces = round.buffered || logprobs ? (text ? [text] : []) : deltasOf(text);

@@ -99,5 +99,6 @@ export function* messageChunks(response: Message): Generator<ProviderChunk> {
   };
   if (toolCalls.length > 0) end.toolCalls = toolCalls;
   if (signature) end.reasoningSignature = signature;
+  if (response.stop_sequence) end.stopSequence = response.stop_sequence;
   yield end;
 }

@@ -143,6 +143,7 @@ function assistantContent(m: ChatMessage, i: number): string | ContentBlockParam
 function toolResult(m: ChatMessage, i: number): ContentBlockParam[] {
   const content: string | ToolResultBlock[] = m.parts ? blocksOf(m, i) : m.content;
   const block: ContentBlockParam = { type: "tool_result", tool_use_id: m.toolCallId ?? "", content };
+  if (m.isError) block.is_error = true;
   if (m.cacheControl) block.cache_control = cacheControlOf(m.cacheControl);
   return [block];
 }

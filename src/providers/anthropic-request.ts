@@ -1,5 +1,6 @@
 import type {
   MessageCreateParamsBase,
+  ThinkingConfigAdaptive,
   ThinkingConfigEnabled,
   Tool,
   ToolChoice as AnthropicToolChoice,
@@ -33,8 +34,10 @@ function refuseUnsupported(r: ProviderRequest): void {
   const notTaken = (field: string): never => {
     throw invalidRequest(field, "Anthropic's Messages API does not take it");
   };
-  // The pinned SDK's Messages API has neither temperature nor top_p (nor top_k); top_p 1 keeps every token, as none would.
+  // The pinned SDK speaks API version 2026-10-21, which refuses temperature, top_p and top_k (even at
+  // their defaults); top_p 1 keeps every token, as none would, so it is left out rather than refused.
   if (r.temperature !== undefined) notTaken("temperature");
+  if (r.topK !== undefined) notTaken("top_k");
   if (r.topP !== undefined && r.topP !== 1) notTaken("top_p");
   // A penalty of 0 changes nothing, and many clients send it by default.
   if (r.presencePenalty !== undefined && r.presencePenalty !== 0) notTaken("presence_penalty");
@@ -50,9 +53,10 @@ function refuseUnsupported(r: ProviderRequest): void {
     throw invalidRequest("service_tier", `Anthropic takes "auto" or "standard_only", not ${JSON.stringify(r.serviceTier)}`);
 }
 
-/** Extended thinking with a budget under max_tokens (thinking counts toward it). */
-function thinkingOf(r: ProviderRequest): ThinkingConfigEnabled | undefined {
+/** Extended thinking with a budget under max_tokens (thinking counts toward it), or adaptive thinking. */
+function thinkingOf(r: ProviderRequest): ThinkingConfigEnabled | ThinkingConfigAdaptive | undefined {
   const reasoning = r.reasoning;
+  if (reasoning?.adaptive) return { type: "adaptive" };
   if (!reasoning || (reasoning.budgetTokens === undefined && reasoning.effort === undefined)) return undefined;
   // Effort none is no thinking, which is what Anthropic does unless asked.
   if (reasoning.effort === "none") return undefined;
@@ -79,6 +83,19 @@ function toolChoiceOf(r: ProviderRequest, thinking: boolean): AnthropicToolChoic
   else if (typeof choice === "object") out = { type: "tool", name: choice.name };
   if (noParallel) return { ...(out ?? { type: "auto" }), disable_parallel_tool_use: true };
   return out;
+}
+
+/**
+ * An effort beside a thinking budget, or with adaptive thinking, is Anthropic's own
+ * output_config.effort (an effort alone sets the budget, above). Anthropic's efforts are low,
+ * medium and high (and higher ones the core has no name for).
+ */
+function effortOf(r: ProviderRequest): "low" | "medium" | "high" | undefined {
+  const effort = r.reasoning?.effort;
+  if (effort === undefined || effort === "none") return undefined;
+  if (r.reasoning?.budgetTokens === undefined && !r.reasoning?.adaptive) return undefined;
+  if (effort === "minimal") throw invalidRequest("reasoning.effort", "Anthropic's efforts are low, medium and high");
+  return effort;
 }
 
 /** Anthropic's own structured outputs: the answer comes as JSON text in the usual text block. */
@@ -114,6 +131,8 @@ export function messagesParams(r: ProviderRequest): MessageCreateParamsBase {
   // Without tools there is nothing to choose (the validation stage refuses a caller's choice without tools).
   if (choice && body.tools) body.tool_choice = choice;
   if (r.responseFormat) body.output_config = outputFormatOf(r.responseFormat);
+  const effort = effortOf(r);
+  if (effort) body.output_config = { ...body.output_config, effort };
   if (r.serviceTier !== undefined) body.service_tier = r.serviceTier as "auto" | "standard_only";
   return body;
 }

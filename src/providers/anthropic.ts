@@ -73,6 +73,7 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Prov
     let finish: FinishReason | undefined;
     let stopped = false;
     let signature: string | undefined;
+    let stopSequence: string | undefined;
     const toolCalls = new Map<number, ToolCall>();
     for await (const event of stream) {
       switch (event.type) {
@@ -98,6 +99,8 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Prov
             if (event.delta.thinking) yield { type: "reasoning", text: event.delta.thinking };
           } else if (event.delta.type === "signature_delta") {
             signature = event.delta.signature;
+            // Passed on at once: a face in Anthropic's format closes the thinking block with it, before the text.
+            yield { type: "reasoning", text: "", signature };
           } else if (event.delta.type === "input_json_delta") {
             const call = toolCalls.get(event.index);
             if (call) call.argumentsJson += event.delta.partial_json;
@@ -105,6 +108,7 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Prov
           break;
         case "message_delta":
           finish = finishReason(event.delta.stop_reason);
+          stopSequence = event.delta.stop_sequence ?? undefined;
           usage = mergeUsage(usage, event.usage);
           break;
         case "message_stop":
@@ -117,6 +121,7 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Prov
     const end: ProviderChunk = { type: "end", finishReason: finish ?? "unspecified", usage: usageOf(usage), model };
     if (toolCalls.size > 0) end.toolCalls = [...toolCalls.values()].map((c) => ({ ...c, argumentsJson: c.argumentsJson || "{}" }));
     if (signature) end.reasoningSignature = signature;
+    if (stopSequence) end.stopSequence = stopSequence;
     yield end;
   }
 

@@ -60,7 +60,7 @@ export function createLocalProvider(options: LocalProviderOptions): Provider {
 const MAX_TOKEN_CHARS = 256;
 
 /**
- * What an echo cannot give is refused by name. Sampling and serving hints (temperature, penalties, seed,
+ * What an echo cannot give is refused by name. Sampling and serving hints (temperature, top_p, top_k, penalties, seed,
  * service tier, prompt cache key) are honoured trivially: the echo is the same whatever they say.
  */
 function check(request: ProviderRequest): void {

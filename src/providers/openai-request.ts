@@ -69,6 +69,11 @@ export function chatParams(request: ProviderRequest, kind: OpenAiKind): ChatBody
   else body.max_tokens = request.maxTokens;
   if (request.temperature !== undefined) body.temperature = request.temperature;
   if (request.topP !== undefined) body.top_p = request.topP;
+  if (request.topK !== undefined) {
+    // OpenAI's API has no top_k; compatible servers (vLLM, llama.cpp, Ollama, Together) take it by this name.
+    if (kind === "openai") throw invalidRequest("top_k", "OpenAI's API does not take it");
+    body.top_k = request.topK;
+  }
   if (request.stop.length > 0) body.stop = [...request.stop];
   if (request.seed !== undefined) body.seed = request.seed;
   if (request.user) body.user = request.user;
@@ -80,7 +85,8 @@ export function chatParams(request: ProviderRequest, kind: OpenAiKind): ChatBody
     if (request.parallelToolCalls !== undefined) body.parallel_tool_calls = request.parallelToolCalls;
   }
   if (request.responseFormat) body.response_format = toResponseFormat(request.responseFormat);
-  if (request.reasoning) body.reasoning_effort = effortOf(request.reasoning);
+  // Adaptive thinking without an effort leaves the effort to the model, as OpenAI's reasoning models do by default.
+  if (request.reasoning && !(request.reasoning.adaptive && !request.reasoning.effort)) body.reasoning_effort = effortOf(request.reasoning);
   if (request.presencePenalty !== undefined) body.presence_penalty = request.presencePenalty;
   if (request.frequencyPenalty !== undefined) body.frequency_penalty = request.frequencyPenalty;
   if (request.logprobs) {
@@ -100,6 +106,8 @@ function withExtraBody(body: ChatBody, extra: Readonly<Record<string, unknown>>,
   }
   for (const key of Object.keys(extra)) {
     if (OWN_FIELDS.has(key)) throw invalidRequest(`extra_body.${key}`, "is set by the gateway from the request's own field");
+    // top_k came by extra_body before the core carried it: still welcome there, but not twice.
+    if (key === "top_k" && body.top_k !== undefined) throw invalidRequest("extra_body.top_k", "top_k is set by the request's own field");
   }
   // A spread defines own properties, so a key such as "__proto__" is sent as a field, not taken as a prototype.
   return { ...body, ...extra };

@@ -18,6 +18,7 @@ export interface ProviderRequest {
   maxTokens: number;
   temperature?: number;
   topP?: number;
+  topK?: number;
   stop: readonly string[];
   seed?: number;
   user?: string;
@@ -75,7 +76,7 @@ export type ProviderChunk =
   | { type: "started" }
   | { type: "delta"; text: string; logprobs?: TokenLogprob[] }
   /** A piece of the model's reasoning (thinking): the answer has begun, though not its text. */
-  | { type: "reasoning"; text: string }
+  | { type: "reasoning"; text: string; signature?: string }
   /** The answer has begun with something other than text (a tool call): its first token came. */
   | { type: "progress" }
   | {
@@ -86,6 +87,8 @@ export type ProviderChunk =
       toolCalls?: ToolCall[];
       /** The reasoning's signature (Anthropic's thinking block), to send the reasoning back later. */
       reasoningSignature?: string;
+      /** The stop sequence that ended the answer, when the provider says which. */
+      stopSequence?: string;
     };
 
 /**

@@ -40,6 +40,8 @@ export function createCompletionService(gateway: Gateway, clock: Clock): Service
           const value = event.logprobs ? { text: event.text, logprobs: toTokenLogprobs(event.logprobs) } : { text: event.text };
           yield create(StreamCompleteResponseSchema, { event: { case: "delta", value } });
         } else if (event.type === "reasoning") {
+          // A signature alone (Anthropic's, known before the text) has no text to send; it comes with the done message.
+          if (!event.text) continue;
           yield create(StreamCompleteResponseSchema, { event: { case: "reasoning", value: { text: event.text } } });
         } else if (event.type === "tool_call") {
           const { id, name, argumentsJson, round } = event;

@@ -132,6 +132,7 @@ export function toChatRequest(req: CompleteRequest | StreamCompleteRequest): Cha
   if (strategy) out.routing.strategy = strategy;
   if (req.temperature !== undefined) out.temperature = req.temperature;
   if (req.topP !== undefined) out.topP = req.topP;
+  if (req.topK !== undefined) out.topK = req.topK;
   if (req.maxTokens !== undefined) out.maxTokens = req.maxTokens;
   if (req.seed !== undefined) {
     if (req.seed > BigInt(Number.MAX_SAFE_INTEGER) || req.seed < BigInt(Number.MIN_SAFE_INTEGER)) {

@@ -14,6 +14,7 @@ interface Ask {
   messages: { role: Role; content: string }[];
   temperature?: number;
   topP?: number;
+  topK?: number;
   maxTokens?: number;
   stop?: string[];
   seed?: bigint;
@@ -85,6 +86,7 @@ describe("exact cache", () => {
       ask("q", { stop: ["."] }),
       ask("q", { seed: 3n }),
       ask("q", { topP: 0.5 }),
+      ask("q", { topK: 5 }),
       ask("q", { user: "bob" }),
       // Another model (claude-test would refuse temperature, which the Messages API does not take).
       ask("q", { model: "gpt-sdk" }),
@@ -98,6 +100,8 @@ describe("exact cache", () => {
     ];
     for (const v of variants) expect((await complete(c, v)).completion.cacheStatus).toBe(CacheStatus.MISS);
     expect(h.upstream.requests.length).toBe(1 + variants.length);
+    // top_k, new on the gRPC face, reached the openai-compatible upstream.
+    expect(h.upstream.requests.filter((r) => r.body["top_k"] === 5)).toHaveLength(1);
   });
 
   it("does not cache a sampled request unless asked to (force), and honours no_cache and no_store", async () => {

@@ -298,3 +298,79 @@ export function responsesBody(r: Rng): string {
     ]);
   return mutateJson(r, JSON.stringify(body));
 }
+
+/** A random Anthropic block: the shapes the Messages face knows, broken in every field, and ones it does not. */
+function anthropicBlock(r: Rng): unknown {
+  const type = pick(r, ["text", "image", "document", "tool_use", "tool_result", "thinking", "redacted_thinking", "search_result", "x"]);
+  const source = pick(r, [
+    { type: "base64", media_type: "image/png", data: randomString(r) },
+    { type: "url", url: randomString(r) },
+    { type: "text", media_type: "text/plain", data: randomString(r) },
+    { type: "file", file_id: randomString(r) },
+    { type: "content", content: [] },
+    null,
+  ]);
+  const block: Record<string, unknown> = { type, text: randomString(r), source, id: randomString(r), name: randomString(r) };
+  if (r() < 0.4) block["input"] = pick(r, [{}, { a: [1, { b: null }] }, "x", null]);
+  if (r() < 0.4) block["tool_use_id"] = randomString(r);
+  if (r() < 0.3) block["content"] = pick(r, [randomString(r), [{ type: "text", text: randomString(r) }], [{ type: "tool_result" }], 1]);
+  if (r() < 0.3)
+    block["cache_control"] = pick(r, [{ type: "ephemeral" }, { type: "ephemeral", ttl: "1h", scope: "global" }, { type: "x" }, null]);
+  if (r() < 0.2) block["thinking"] = randomString(r);
+  if (r() < 0.2) block["signature"] = randomString(r);
+  if (r() < 0.2) block["is_error"] = pick(r, [true, "yes", null]);
+  return block;
+}
+
+/** A random Anthropic Messages (or count_tokens) body: valid-looking, then broken. */
+export function anthropicBody(r: Rng): string {
+  const body: Record<string, unknown> = {
+    model: pick(r, ["gpt-test", "claude-test", "local-echo", "", randomString(r)]),
+    max_tokens: pick(r, [1, 64, 0, -1, 1e9, "x"]),
+    messages: Array.from({ length: int(r, 0, 4) }, () => ({
+      role: pick(r, ["user", "assistant", "system", "tool", "x"]),
+      content: r() < 0.5 ? randomString(r) : Array.from({ length: int(r, 0, 4) }, () => anthropicBlock(r)),
+    })),
+  };
+  for (let i = int(r, 0, 4); i > 0; i--) {
+    body[
+      pick(r, [
+        "system",
+        "stream",
+        "tools",
+        "tool_choice",
+        "thinking",
+        "temperature",
+        "top_k",
+        "top_p",
+        "stop_sequences",
+        "metadata",
+        "output_config",
+        "cache_control",
+        "context_management",
+        "service_tier",
+        "mcp_servers",
+        "zzz",
+      ])
+    ] = pick(r, [
+      null,
+      0,
+      1,
+      -1,
+      true,
+      "x",
+      [],
+      {},
+      randomString(r),
+      [anthropicBlock(r)],
+      [{ name: "t", input_schema: { type: "object" } }],
+      [{ type: "web_search_20250305", name: "web_search" }],
+      { type: "enabled", budget_tokens: 1024 },
+      { type: "tool", name: "t" },
+      { user_id: randomString(r) },
+      { edits: [{ type: "clear_thinking_20251015", keep: "all" }] },
+      { format: { type: "json_schema", schema: {} }, effort: "max" },
+    ]);
+  }
+  return mutateJson(r, JSON.stringify(body));
+}

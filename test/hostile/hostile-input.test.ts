@@ -19,6 +19,7 @@ import { digest } from "../support/auth.js";
 import { startFakeUpstream, type FakeUpstream } from "../support/fake-upstream.js";
 import { h2, http1, type RawOutcome } from "../support/raw-clients.js";
 import {
+  anthropicBody,
   build,
   frame,
   int,
@@ -291,6 +292,20 @@ function restBody(r: Rng): string {
 }
 
 async function restInput(r: Rng): Promise<Sent> {
+  if (r() < 0.35) {
+    // Anthropic's Messages face: its paths, its headers (versions and betas, known and not), its bodies.
+    const path = pick(r, ["/v1/messages", "/v1/messages?beta=true", "/v1/messages/count_tokens"]);
+    const headers: Record<string, string> = { "content-type": "application/json", ...auth(r) };
+    if (r() < 0.9) headers["anthropic-version"] = pick(r, ["2023-06-01", "2026-10-21", "", "2099-01-01"]);
+    if (r() < 0.4)
+      headers["anthropic-beta"] = pick(r, [
+        "claude-code-20250219,interleaved-thinking-2025-05-14",
+        "x,".repeat(int(r, 1, 200)),
+        "context-1m-2025-08-07",
+      ]);
+    const outcome = await http1(httpUrl, { method: "POST", path, headers, body: anthropicBody(r), timeoutMs: TIMEOUT_MS });
+    return { protocol: "rest", what: path.includes("count") ? "messages.count_tokens" : "messages", outcome };
+  }
   const responses = r() < 0.35;
   const outcome = await http1(httpUrl, {
     method: "POST",
@@ -316,6 +331,8 @@ const PATHS = [
   "/v1/responses/%",
   "/v1/responses/resp_0",
   "/v1/responses/resp_0/input_items",
+  "/v1/messages",
+  "/v1/messages/count_tokens",
   "/metrics",
   "/assets/x.js",
   "/assets/%2e%2e/x",

@@ -89,7 +89,7 @@ describe("Anthropic answers", () => {
     ]);
   });
 
-  it("streams thinking_delta as reasoning chunks apart from the text, with the signature_delta at the end", async () => {
+  it("streams thinking_delta as reasoning chunks apart from the text, the signature as it comes and again at the end", async () => {
     upstream.enqueue({
       rawEvents: [
         {
@@ -143,6 +143,7 @@ describe("Anthropic answers", () => {
       { type: "started" },
       { type: "reasoning", text: "17 × 20 = 340; " },
       { type: "reasoning", text: "+ 51 = 391." },
+      { type: "reasoning", text: "", signature: "sig-stream" },
       { type: "delta", text: "391" },
       {
         type: "end",

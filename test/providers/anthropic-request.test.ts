@@ -183,6 +183,17 @@ describe.each([
     expect(body["thinking"]).toEqual({ type: "enabled", budget_tokens: budget });
   });
 
+  it.each([
+    [{ adaptive: true }, { type: "adaptive" }, undefined],
+    [{ adaptive: true, effort: "medium" }, { type: "adaptive" }, "medium"],
+    [{ budgetTokens: 2000, effort: "low" }, { type: "enabled", budget_tokens: 2000 }, "low"],
+    [{ effort: "high" }, { type: "enabled", budget_tokens: 16384 }, undefined],
+  ] as const)("sends reasoning %j as thinking %j with output_config.effort %s", async (reasoning, thinking, effort) => {
+    const body = await ask({ reasoning: { ...reasoning }, maxTokens: 20_000 });
+    expect(body["thinking"]).toEqual(thinking);
+    expect((body["output_config"] as { effort?: string } | undefined)?.effort).toBe(effort);
+  });
+
   it("sends an assistant's signed reasoning back as a thinking block before its tool calls", async () => {
     const body = await ask({
       messages: [
@@ -255,6 +266,8 @@ describe("Anthropic request refusals (before any call)", () => {
   it.each([
     [{ temperature: 0.2 }, "temperature"],
     [{ topP: 0.9 }, "top_p"],
+    [{ topK: 40 }, "top_k"],
+    [{ reasoning: { budgetTokens: 1024, effort: "minimal" } }, "reasoning.effort"],
     [{ presencePenalty: 0.5 }, "presence_penalty"],
     [{ frequencyPenalty: -1 }, "frequency_penalty"],
     [{ seed: 7 }, "seed"],

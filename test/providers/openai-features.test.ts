@@ -196,6 +196,17 @@ describe.each(paths)("OpenAI provider %s, issue 15's fields", (_, create) => {
     expect(Object.keys(plain).sort()).toEqual(["max_completion_tokens", "messages", "model", "stream", "stream_options"]);
   });
 
+  it("sends top_k to a compatible server and refuses it for OpenAI itself; adaptive thinking leaves the effort to the model", async () => {
+    expect((await sent(compatible, { ...base, topK: 40 }))["top_k"]).toBe(40);
+    const before = upstream.requests.length;
+    const err = await failure(openai, { ...base, topK: 40 });
+    expect([err.reason, err.metadata["field"], upstream.requests.length]).toEqual(["INVALID_REQUEST", "top_k", before]);
+    expect(await sent(openai, { ...base, reasoning: { adaptive: true } })).not.toHaveProperty("reasoning_effort");
+    expect((await sent(openai, { ...base, reasoning: { adaptive: true, effort: "low" } }))["reasoning_effort"]).toBe("low");
+    const twice = await failure(compatible, { ...base, topK: 4, extraBody: { top_k: 5 } });
+    expect(twice.metadata["field"]).toBe("extra_body.top_k");
+  });
+
   it("merges extra_body into a compatible server's body", async () => {
     const extraBody = { top_k: 40, chat_template_kwargs: { enable_thinking: false } };
     const body = await sent(compatible, { ...base, extraBody });

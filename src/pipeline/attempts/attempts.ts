@@ -73,7 +73,9 @@ export function createAttempts(deps: AttemptsDeps): RoundHandler {
           reasoning += chunk.text;
           if (!round.buffered) {
             run.scope.holding(true);
-            yield { type: "reasoning", text: chunk.text };
+            yield chunk.signature
+              ? { type: "reasoning", text: chunk.text, signature: chunk.signature }
+              : { type: "reasoning", text: chunk.text };
             run.scope.holding(false);
           }
           continue;
@@ -208,7 +210,14 @@ export function createAttempts(deps: AttemptsDeps): RoundHandler {
         if (text) yield logprobs ? { type: "delta", text, logprobs } : { type: "delta", text };
       }
       const ttft = round.buffered || firstTokenAt === undefined ? undefined : firstTokenAt - call.receivedAt;
-      const answer = { message, finishReason: end.finishReason, usage: end.usage, model: end.model, logprobs };
+      const answer = {
+        message,
+        finishReason: end.finishReason,
+        usage: end.usage,
+        model: end.model,
+        logprobs,
+        stopSequence: end.stopSequence,
+      };
       yield {
         type: "done",
         result: wasted.charge(await resultOf(call, clock, model, round.request.messages, run.d, answer, upstreamMs, ledger.attempts, ttft)),

@@ -109,6 +109,7 @@ export interface Answer {
   usage?: ProviderUsage | undefined;
   model: string;
   logprobs?: TokenLogprob[] | undefined;
+  stopSequence?: string | undefined;
 }
 
 /** Usage as reported; when a compatible server reports none, counted rather than billed as nothing. */
@@ -160,5 +161,6 @@ export async function resultOf(
   };
   if (timeToFirstTokenMs !== undefined) out.timeToFirstTokenMs = timeToFirstTokenMs;
   if (answer.logprobs) out.logprobs = answer.logprobs;
+  if (answer.stopSequence) out.stopSequence = answer.stopSequence;
   return out;
 }

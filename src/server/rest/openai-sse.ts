@@ -42,7 +42,7 @@ export function createChunker(meta: ChunkMeta): (event: ChatStreamEvent) => obje
   };
   return (event) => {
     if (event.type === "delta") return [chunk({ content: event.text }, { logprobs: logprobsBody(event.logprobs) })];
-    if (event.type === "reasoning") return [chunk({ reasoning_content: event.text })];
+    if (event.type === "reasoning") return event.text ? [chunk({ reasoning_content: event.text })] : [];
     if (event.type !== "done") return [];
     const r = event.result;
     const out: object[] = [];

@@ -60,16 +60,16 @@ export function createRestFace(options: RestFaceOptions): RestFace {
   const access = options.metrics ? createAccessLog(options.metrics, logger) : undefined;
   const inFlight = new Set<Promise<void>>();
 
-  function fail(res: http.ServerResponse, err: unknown, shape: ErrorShape): GatewayError {
+  function fail(res: http.ServerResponse, err: unknown, shape: ErrorShape, requestId: string): GatewayError {
     const error = isGatewayError(err) ? err : new GatewayError("INTERNAL", "internal error", { cause: err });
     if (error.reason === "INTERNAL")
       logger.error("REST call failed", { error: String((error.cause as Error | undefined)?.stack ?? error.cause) });
     if (res.headersSent) {
       // Mid-stream: the status is sent; the error goes as an event, so the stream does not just stop.
-      if (!res.destroyed) res.end(shape.streamEvent(error));
+      if (!res.destroyed) res.end(shape.streamEvent(error, requestId));
       return error;
     }
-    const { status, body, headers: extra } = shape.body(error);
+    const { status, body, headers: extra } = shape.body(error, requestId);
     const headers: Record<string, string> = { "content-type": "application/json", ...extra };
     if (error.retryAfterMs !== undefined) headers["retry-after"] = String(Math.ceil(error.retryAfterMs / 1000));
     if (!res.destroyed) res.writeHead(status, headers).end(JSON.stringify(body));
@@ -123,7 +123,7 @@ export function createRestFace(options: RestFaceOptions): RestFace {
       allow(req, route.methods);
       await route.serve({ req, res, path, call, tenant });
     } catch (err) {
-      error = fail(res, err, route.errors ?? openAiErrors);
+      error = fail(res, err, route.errors ?? openAiErrors, requestId);
     } finally {
       span.setAttribute("http.response.status_code", res.statusCode);
       endSpan(span, res.statusCode >= 500 ? new Error(`HTTP ${res.statusCode}`) : undefined);

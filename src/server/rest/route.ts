@@ -7,9 +7,10 @@ export type HttpMethod = "GET" | "POST" | "DELETE";
 
 /** How one face says an error: its body and status, and its last event on a stream already started. */
 export interface ErrorShape {
-  body(error: GatewayError): { status: number; body: object; headers?: Record<string, string> };
+  /** `requestId` is the call's (x-request-id), for faces whose error bodies carry it (Anthropic's request_id). */
+  body(error: GatewayError, requestId?: string): { status: number; body: object; headers?: Record<string, string> };
   /** What ends a stream whose status was already sent (an SSE event, with its framing). */
-  streamEvent(error: GatewayError): string;
+  streamEvent(error: GatewayError, requestId?: string): string;
 }
 
 /** One call to a REST route: authenticated, with the core's call context. */

@@ -1,0 +1,163 @@
+import type * as http from "node:http";
+import { echo, GatewayError, invalidRequest } from "../../core/errors.js";
+import { estimatePromptTokens } from "../../core/tokens.js";
+import type { ChatMessage } from "../../core/types.js";
+import type { Gateway } from "../../pipeline/pipeline.js";
+import { type AnthropicVersion, fromAnthropic, inCallerTerms } from "./anthropic-request.js";
+import { anthropicStream } from "./anthropic-sse.js";
+import { anthropicErrors, messageBody } from "./anthropic-wire.js";
+import { readJsonBody } from "./read-body.js";
+import type { RestRoute } from "./route.js";
+
+export interface AnthropicRoutesOptions {
+  gateway: Gateway;
+  maxBodyBytes: number;
+}
+
+const VERSIONS: ReadonlySet<string> = new Set<AnthropicVersion>(["2023-06-01", "2026-10-21"]);
+
+/**
+ * What each anthropic-beta does here. A beta only permits: most unlock a body field or a tool type,
+ * and those are honoured or refused by the request's own checks. "accepted" betas either turn on what
+ * the gateway honours anyway, or change nothing in the answer the caller gets; the others are refused
+ * by name, as is a beta not listed (the list is the place to add one, with its reason).
+ * docs/faces/anthropic-messages.md gives each one's reason.
+ */
+export const BETAS: Readonly<Record<string, "accepted" | "refused">> = {
+  // Identity and credentials: the gateway authenticates its own keys and calls upstreams with its own.
+  "claude-code-20250219": "accepted",
+  "oauth-2025-04-20": "accepted",
+  // Features the face honours: prompt caching and its 1-hour TTL and scope, token counting, effort,
+  // structured outputs, PDFs and file ids, thinking counts in usage, system messages in messages[].
+  "prompt-caching-2024-07-31": "accepted",
+  "extended-cache-ttl-2025-04-11": "accepted",
+  "prompt-caching-scope-2026-01-05": "accepted",
+  "token-counting-2024-11-01": "accepted",
+  "effort-2025-11-24": "accepted",
+  "structured-outputs-2025-11-13": "accepted",
+  "structured-outputs-2025-12-15": "accepted",
+  "pdfs-2024-09-25": "accepted",
+  "files-api-2025-04-14": "accepted",
+  "thinking-token-count-2026-05-13": "accepted",
+  "mid-conversation-system-2026-04-07": "accepted",
+  // context_management itself is refused unless it clears nothing.
+  "context-management-2025-06-27": "accepted",
+  // Permissions the answer does not need: thinking may stay before the tool calls, tool input comes whole.
+  "interleaved-thinking-2025-05-14": "accepted",
+  "fine-grained-tool-streaming-2025-05-14": "accepted",
+  // Unlocks only a server tool, which tools[i] refuses.
+  "advisor-tool-2026-03-01": "accepted",
+  // A larger window or output than the catalogue's model: the gateway cannot ask its upstream for it.
+  "context-1m-2025-08-07": "refused",
+  "output-128k-2025-02-19": "refused",
+};
+
+const header = (req: http.IncomingMessage, name: string): string | undefined => {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v.join(",") : v;
+};
+
+/** The API version asked for: required, as Anthropic requires it, and one this face speaks. */
+function versionOf(req: http.IncomingMessage): AnthropicVersion {
+  const v = header(req, "anthropic-version")?.trim();
+  if (!v) throw invalidRequest("anthropic-version", "header is required (2023-06-01 or 2026-10-21)");
+  if (!VERSIONS.has(v))
+    throw invalidRequest("anthropic-version", `${echo(v)} is not a version this gateway speaks; send 2023-06-01 or 2026-10-21`);
+  return v as AnthropicVersion;
+}
+
+/** Refuses a beta that would change the answer and is not honoured, or is unknown. */
+function checkBetas(req: http.IncomingMessage): void {
+  const list = header(req, "anthropic-beta");
+  if (!list) return;
+  const betas = list
+    .split(",")
+    .map((b) => b.trim())
+    .filter(Boolean);
+  if (betas.length > 64) throw invalidRequest("anthropic-beta", "lists more than 64 betas");
+  for (const b of betas) {
+    const verdict = Object.hasOwn(BETAS, b) ? BETAS[b] : undefined;
+    if (verdict === "accepted") continue;
+    const why = verdict === "refused" ? "is not honoured by this gateway" : "is not known to this gateway";
+    throw invalidRequest("anthropic-beta", `${echo(b)} ${why}; leave it out`);
+  }
+}
+
+/** The headers every answer of this face carries: Anthropic's request-id beside the gateway's x-request-id. */
+function prepare(req: http.IncomingMessage, res: http.ServerResponse, requestId: string): AnthropicVersion {
+  res.setHeader("request-id", requestId);
+  const version = versionOf(req);
+  checkBetas(req);
+  return version;
+}
+
+/**
+ * Anthropic's Messages API: POST /v1/messages (JSON, or Anthropic's event stream with
+ * `stream: true`) and POST /v1/messages/count_tokens, with Anthropic's error shape and statuses.
+ * The beta client's `?beta=true` query asks for nothing more here: betas travel in anthropic-beta.
+ */
+export function anthropicRoutes(options: AnthropicRoutesOptions): RestRoute[] {
+  const { gateway } = options;
+  const messages: RestRoute = {
+    name: "messages",
+    template: () => "/v1/messages",
+    matches: (path) => path === "/v1/messages",
+    methods: ["POST"],
+    errors: anthropicErrors,
+    async serve({ req, res, call }) {
+      const version = prepare(req, res, call.requestId);
+      const { request, stream, located } = fromAnthropic(await readJsonBody(req, options.maxBodyBytes), version);
+      const id = `msg_${call.requestId}`;
+      try {
+        if (!stream) {
+          const result = await gateway.complete(request, call);
+          res.writeHead(200, {
+            "content-type": "application/json",
+            "x-cache-status": result.cacheStatus,
+            "x-llm-provider": result.provider,
+          });
+          res.end(JSON.stringify(messageBody(result, id, request.model)));
+          return;
+        }
+        await anthropicStream(res, gateway.stream(request, call), {
+          id,
+          model: request.model,
+          estimatedInputTokens: estimatePromptTokens(request.messages),
+        });
+      } catch (err) {
+        throw inCallerTerms(err, located);
+      }
+    },
+  };
+  const countTokens: RestRoute = {
+    name: "messages.count_tokens",
+    template: () => "/v1/messages/count_tokens",
+    matches: (path) => path === "/v1/messages/count_tokens",
+    methods: ["POST"],
+    errors: anthropicErrors,
+    async serve({ req, res, call }) {
+      const version = prepare(req, res, call.requestId);
+      const { request, toolsText, located } = fromAnthropic(await readJsonBody(req, options.maxBodyBytes), version, true);
+      // The tools' definitions are part of the prompt the model reads: counted as one more block of text.
+      const counted: ChatMessage[] = toolsText ? [...request.messages, { role: "system", content: toolsText }] : request.messages;
+      const { tokens } = await gateway.countTokens(request.model, counted, call).catch((err: unknown) => {
+        throw inCallerTerms(err, located);
+      });
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ input_tokens: tokens }));
+    },
+  };
+  // The rest of Anthropic's API under /v1/messages (batches) is not served: said in Anthropic's shape.
+  const others: RestRoute = {
+    name: "messages.other",
+    template: () => "/v1/messages/{other}",
+    matches: (path) => path.startsWith("/v1/messages/"),
+    methods: ["GET", "POST", "DELETE"],
+    errors: anthropicErrors,
+    serve: () => {
+      throw new GatewayError("NOT_FOUND", "this gateway serves POST /v1/messages and /v1/messages/count_tokens only", {
+        metadata: { field: "url" },
+      });
+    },
+  };
+  return [messages, countTokens, others];
+}
