@@ -1,5 +1,6 @@
 import { createRequire } from "node:module";
 import type { Redis } from "ioredis";
+import { type CachedVectors, createEmbeddingCache, type EmbeddingCache } from "./cache/embedding-cache.js";
 import { createFlights } from "./cache/flights.js";
 import { createMemoryCacheStore } from "./cache/memory-store.js";
 import { createRedisCacheStore } from "./cache/redis-store.js";
@@ -23,6 +24,7 @@ import { createMetrics } from "./metrics.js";
 import type { SpanProcessor } from "@opentelemetry/sdk-trace";
 import { startTelemetry } from "./telemetry.js";
 import { openAiRoutes } from "./server/rest/openai-routes.js";
+import { embeddingsRoute } from "./server/rest/embeddings-route.js";
 import { createRestFace } from "./server/rest/rest-face.js";
 import { createProviders } from "./providers/registry.js";
 import { withFailurePolicy } from "./limits/failure-policy.js";
@@ -93,6 +95,8 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
   });
   const gateway = createGateway({
     onCompleted: (model, result) => metrics.completed(model, result),
+    onEmbedded: (model, result) => metrics.embedded(model, result),
+    embeddingCache: createVectorCache(config, clock, logger, redis),
     onRefused: (limit) => metrics.refused(limit),
     catalog,
     providers,
@@ -138,7 +142,10 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
         auth,
         rest: (shutdownSignal) =>
           createRestFace({
-            routes: [...openAiRoutes({ gateway, clock, maxBodyBytes: config.server.maxMessageBytes })],
+            routes: [
+              ...openAiRoutes({ gateway, clock, maxBodyBytes: config.server.maxMessageBytes }),
+              embeddingsRoute({ gateway, clock, maxBodyBytes: config.server.maxMessageBytes }),
+            ],
             auth,
             clock,
             logger,
@@ -259,4 +266,19 @@ function createCache(config: GatewayConfig, clock: Clock, logger: Logger, redis:
       ? createSemanticCache(config, { clock, logger, env, redis: shared ? redis.get() : undefined })
       : undefined;
   return createResponseCache({ settings: c, store, semantic, clock, logger });
+}
+
+/**
+ * The exact cache of embedding calls: the response cache's settings, in a store of its own (memory:
+ * bounded like the response cache's; Redis: under its own prefix), so that vectors never crowd out
+ * answers nor answers vectors.
+ */
+function createVectorCache(config: GatewayConfig, clock: Clock, logger: Logger, redis: SharedRedis): EmbeddingCache | undefined {
+  const c = config.cache;
+  if (!c.enabled) return undefined;
+  const store =
+    c.store === "redis"
+      ? createRedisCacheStore<CachedVectors>(redis.get(), "llmgw:embed")
+      : createMemoryCacheStore<CachedVectors>(clock, c);
+  return createEmbeddingCache({ settings: c, store, clock, logger });
 }

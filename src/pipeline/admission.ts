@@ -1,6 +1,6 @@
 import { assertModelAllowed, scopeOf } from "../auth/tenants.js";
 import type { CallContext } from "../core/call.js";
-import type { Catalog, ModelEntry } from "../core/catalog.js";
+import type { Catalog, ModelEntry, ModelType } from "../core/catalog.js";
 import { GatewayError } from "../core/errors.js";
 import { estimatePromptTokens } from "../core/tokens.js";
 import type { ChatRequest, ChatStreamEvent } from "../core/types.js";
@@ -8,10 +8,21 @@ import { validateChatRequest } from "../core/validate.js";
 import type { LimitSettings, RateLimiter, Reservation } from "../limits/limiter.js";
 import type { Ask, AskHandler, Round, RoundHandler, RoundStage, UpstreamParams } from "./stage.js";
 
-/** Resolves a model name for a caller, refusing models its tenant may not use. */
-export function resolveModel(catalog: Catalog, name: string, call: CallContext): ModelEntry {
+/**
+ * Resolves a model name for a caller, refusing models its tenant may not use, and a model of the
+ * other type (an embedding model for a completion, a chat model for embeddings), naming `model`.
+ */
+export function resolveModel(catalog: Catalog, name: string, call: CallContext, type: ModelType = "chat"): ModelEntry {
   const model = catalog.resolve(name);
   assertModelAllowed(call.tenant, model.name);
+  const actual = model.type ?? "chat";
+  if (actual !== type) {
+    const why =
+      type === "chat"
+        ? `"${model.name}" is an embedding model: it answers embedding calls (EmbeddingService.Embed, POST /v1/embeddings), not completions`
+        : `"${model.name}" is a chat model: embedding calls need a model of type embedding (ListModels and GET /v1/models say each model's type)`;
+    throw new GatewayError("INVALID_REQUEST", `model: ${why}`, { metadata: { field: "model", model: model.name } });
+  }
   return model;
 }
 

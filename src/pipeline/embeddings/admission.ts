@@ -1,0 +1,143 @@
+import { scopeOf } from "../../auth/tenants.js";
+import type { CallContext } from "../../core/call.js";
+import { type Catalog, costOf } from "../../core/catalog.js";
+import type { Clock } from "../../core/clock.js";
+import { type EmbedInput, type EmbedRequest, type EmbedResult, validateEmbedRequest } from "../../core/embeddings.js";
+import { GatewayError, invalidRequest } from "../../core/errors.js";
+import { countTextTokens, type TokenizerName } from "../../core/tokens.js";
+import type { LimitSettings, RateLimiter } from "../../limits/limiter.js";
+import type { Logger } from "../../log.js";
+import { dayOf, monthOf, type UsageStore } from "../../usage/store.js";
+import { resolveModel } from "../admission.js";
+import { type EmbedHandler, type EmbedStage, embedTokensUsed } from "./stage.js";
+
+/**
+ * Admits an embedding call: resolves its model (an embedding model the tenant may use) and checks
+ * the request. Its tokens are counted only when a stage needs them (a limit, a budget, a provider
+ * that reports no usage), once; an input longer than the model takes is refused then.
+ */
+export function embedAdmission(
+  catalog: Catalog,
+): (next: EmbedHandler) => (request: EmbedRequest, call: CallContext) => Promise<EmbedResult> {
+  return (next) => async (request, call) => {
+    const model = resolveModel(catalog, request.model, call, "embedding");
+    validateEmbedRequest(request, model);
+    let counted: Promise<number> | undefined;
+    const inputTokens = () => (counted ??= countInputs(request.inputs, model.tokenizer, model.contextWindow));
+    return next({ request, call, model, inputTokens });
+  };
+}
+
+/** Counts every input's tokens, refusing one longer than the model's window (what OpenAI refuses too). */
+async function countInputs(inputs: readonly EmbedInput[], tokenizer: TokenizerName, window: number): Promise<number> {
+  let total = 0;
+  for (const [i, input] of inputs.entries()) {
+    const n = typeof input === "string" ? await countTextTokens(input, tokenizer) : input.length;
+    if (n > window) throw invalidRequest(`input[${i}]`, `has ${n} tokens; the model takes at most ${window} per input`);
+    total += n;
+  }
+  return total;
+}
+
+const limited = (l: LimitSettings) =>
+  l.requestsPerMinute !== undefined || l.requestsPerHour !== undefined || l.tokensPerMinute !== undefined;
+
+/**
+ * The caller's rate limits, as for completions: the call reserves its input tokens and settles to
+ * what the provider counted (nothing for a cache hit or a failure).
+ */
+export function embedLimits(options: {
+  limiter: RateLimiter;
+  limits: LimitSettings;
+  onRefused?: ((limit: string) => void) | undefined;
+}): EmbedStage {
+  return (next) => async (round) => {
+    const applied = round.call.tenant?.limits ?? options.limits;
+    if (!limited(applied)) return next(round);
+    const admission = await options.limiter.admit(scopeOf(round.call.tenant, round.request.user), await round.inputTokens(), applied);
+    if (!admission.admitted) {
+      options.onRefused?.(admission.limit);
+      const what = { rpm: "requests per minute", rph: "requests per hour", tpm: "tokens per minute" }[admission.limit];
+      throw new GatewayError("RATE_LIMITED", `rate limit reached: ${what}; retry in ${Math.ceil(admission.retryAfterMs / 1000)} s`, {
+        metadata: { limit: admission.limit },
+        retryAfterMs: admission.retryAfterMs,
+      });
+    }
+    let used = 0;
+    try {
+      const result = await next(round);
+      used = embedTokensUsed(result);
+      return result;
+    } finally {
+      // A store failure here only loses accuracy of the limit; the answer is already decided.
+      admission.reservation.reconcile(used).catch(() => {});
+    }
+  };
+}
+
+const micros = (usd: number) => Math.round(usd * 1_000_000);
+
+/**
+ * The tenant's spending caps, as for completions: the call reserves its input tokens at the
+ * dearest deployment's embedding price, is refused when that would pass a cap, and settles to
+ * its cost (nothing for a failure or a cache hit).
+ */
+export function embedBudget(options: {
+  usage: UsageStore;
+  clock: Clock;
+  logger?: Logger | undefined;
+  onRefused?: ((limit: string) => void) | undefined;
+}): EmbedStage {
+  const { usage, clock } = options;
+  return (next) => async (round) => {
+    const caps = round.call.tenant?.budget;
+    if (!caps || (caps.dailyUsd === undefined && caps.monthlyUsd === undefined)) return next(round);
+    const tenant = round.call.tenant!;
+    const tokens = { inputTokens: await round.inputTokens(), outputTokens: 0 };
+    const most = Math.max(...round.model.deployments.map((d) => costOf(d, tokens)));
+    const now = clock.now();
+    const admission = await usage
+      .reserve(tenant.name, dayOf(now), monthOf(now), micros(most), {
+        dailyMicros: caps.dailyUsd === undefined ? undefined : micros(caps.dailyUsd),
+        monthlyMicros: caps.monthlyUsd === undefined ? undefined : micros(caps.monthlyUsd),
+      })
+      .catch((err: unknown) => {
+        throw new GatewayError("LIMITER_UNAVAILABLE", "the budget cannot be checked right now; retry shortly", {
+          cause: err,
+          retryAfterMs: 1000,
+        });
+      });
+    if (!admission.admitted) {
+      options.onRefused?.(`budget_${admission.period}`);
+      const day = new Date(now);
+      const reset =
+        admission.period === "daily"
+          ? Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate() + 1)
+          : Date.UTC(day.getUTCFullYear(), day.getUTCMonth() + 1, 1);
+      throw new GatewayError(
+        "BUDGET_EXCEEDED",
+        `tenant "${tenant.name}" has reached its ${admission.period} budget of $${(admission.capMicros / 1e6).toFixed(2)} (this call could cost up to $${most.toFixed(6)})`,
+        {
+          metadata: {
+            period: admission.period,
+            spent_usd: (admission.spentMicros / 1e6).toFixed(6),
+            budget_usd: (admission.capMicros / 1e6).toFixed(6),
+          },
+          retryAfterMs: reset - now,
+        },
+      );
+    }
+    let cost = 0;
+    try {
+      const result = await next(round);
+      cost = result.costUsd;
+      return result;
+    } finally {
+      admission
+        .settle(micros(cost))
+        .catch((err: unknown) =>
+          options.logger?.warn("budget not settled; the reservation stands", { error: err instanceof Error ? err.message : String(err) }),
+        );
+    }
+  };
+}

@@ -1,0 +1,75 @@
+import { create } from "@bufbuild/protobuf";
+import type { ServiceImpl } from "@connectrpc/connect";
+import type { Clock } from "../core/clock.js";
+import type { EmbedRequest as CoreEmbedRequest, EmbedResult } from "../core/embeddings.js";
+import { invalidRequest } from "../core/errors.js";
+import type { Gateway } from "../pipeline/pipeline.js";
+import {
+  type EmbedRequest,
+  type EmbedResponse,
+  EmbedResponseSchema,
+  type EmbeddingService,
+} from "../../gen/ts/llmgateway/v1/embedding_service_pb.js";
+import { callContextOf } from "./call-context.js";
+import { CACHE_HEADER, PROVIDER_HEADER } from "./completion-service.js";
+import { cacheStatuses, strategies, toCacheOptions } from "./convert.js";
+
+/** The EmbeddingService: converts, calls the core, converts back. */
+export function createEmbeddingService(gateway: Gateway, clock: Clock): ServiceImpl<typeof EmbeddingService> {
+  return {
+    async embed(req, ctx) {
+      const result = await gateway.embed(toEmbedRequest(req), callContextOf(ctx, clock));
+      ctx.responseHeader.set(CACHE_HEADER, result.cacheStatus);
+      ctx.responseTrailer.set(PROVIDER_HEADER, result.provider);
+      return toEmbedResponse(result);
+    },
+  };
+}
+
+/** An Embed request in the core's terms; an input that is neither a text nor token ids is refused by its index. */
+export function toEmbedRequest(req: EmbedRequest): CoreEmbedRequest {
+  const out: CoreEmbedRequest = {
+    model: req.model,
+    inputs: req.inputs.map((input, i) => {
+      if (input.input.case === "text") return input.input.value;
+      if (input.input.case === "tokens") return input.input.value.ids;
+      throw invalidRequest(`inputs[${i}]`, "set text or tokens");
+    }),
+    user: req.user,
+    metadata: req.metadata,
+    routing: {
+      preferredProviders: req.routing?.preferredProviders ?? [],
+      excludedProviders: req.routing?.excludedProviders ?? [],
+    },
+  };
+  const strategy = req.routing ? strategies[req.routing.strategy] : undefined;
+  if (strategy) out.routing.strategy = strategy;
+  if (req.dimensions !== undefined) out.dimensions = req.dimensions;
+  if (req.cache) out.cache = toCacheOptions(req.cache);
+  return out;
+}
+
+/** The core's result as an EmbedResponse. */
+export function toEmbedResponse(result: EmbedResult): EmbedResponse {
+  return create(EmbedResponseSchema, {
+    id: result.id,
+    embeddings: result.vectors.map((values, index) => ({ index, values: Array.from(values) })),
+    model: result.model,
+    usage: {
+      inputTokens: BigInt(result.usage.inputTokens),
+      totalTokens: BigInt(result.usage.inputTokens),
+      estimated: result.usage.estimated,
+    },
+    costUsd: result.costUsd,
+    provider: result.provider,
+    cacheStatus: cacheStatuses[result.cacheStatus],
+    attempts: result.attempts.map((a) => ({
+      provider: a.provider,
+      model: a.model,
+      errorReason: a.errorReason ?? "",
+      errorMessage: a.errorMessage ?? "",
+      latencyMs: a.latencyMs,
+    })),
+    latencyMs: result.latencyMs,
+  });
+}
