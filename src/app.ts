@@ -6,6 +6,7 @@ import { createMemoryCacheStore } from "./cache/memory-store.js";
 import { createRedisCacheStore } from "./cache/redis-store.js";
 import { createResponseCache, type ResponseCache } from "./cache/response-cache.js";
 import { createSemanticCache } from "./cache/semantic/create.js";
+import type { GatewayEmbed } from "./cache/semantic/gateway.js";
 import { createCatalog } from "./core/catalog.js";
 import { createAuthenticator } from "./auth/tenants.js";
 import { createMemorySessionStore } from "./sessions/memory-store.js";
@@ -68,7 +69,14 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
   const retryBudget = createRetryBudget(retry.budgetRatio, retry.budgetBurst);
   const redis = lazyRedis(config, logger, health, clock);
   const limiter = createLimiter(config, clock, logger, health, redis);
-  const cache = createCache(config, clock, logger, redis, options.env ?? process.env);
+  // The semantic cache may embed with the gateway's own models: the gateway is built after the cache, so the
+  // cache is given a way to reach it, asked for only when a lookup embeds (never before createApp returns).
+  let built: Gateway | undefined;
+  const gatewayEmbed = () => {
+    if (!built) throw new Error("the gateway is not built yet");
+    return built.embed;
+  };
+  const cache = createCache(config, clock, logger, redis, options.env ?? process.env, gatewayEmbed);
   const catalog = createCatalog(config);
   const auth = createAuthenticator(config, catalog, options.env ?? process.env);
   if (auth.open) {
@@ -118,6 +126,7 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
     flights: config.cache.enabled && config.cache.coalesce ? createFlights() : undefined,
     clock,
   });
+  built = gateway;
   let lastStatus = health.snapshot().status;
   health.subscribe((s) => {
     if (s.status === lastStatus) return;
@@ -257,13 +266,20 @@ function createLimiter(config: GatewayConfig, clock: Clock, logger: Logger, heal
 }
 
 /** The response cache: its store, and the semantic index when enabled. */
-function createCache(config: GatewayConfig, clock: Clock, logger: Logger, redis: SharedRedis, env: NodeJS.ProcessEnv): ResponseCache {
+function createCache(
+  config: GatewayConfig,
+  clock: Clock,
+  logger: Logger,
+  redis: SharedRedis,
+  env: NodeJS.ProcessEnv,
+  gatewayEmbed: () => GatewayEmbed,
+): ResponseCache {
   const c = config.cache;
   const shared = c.store === "redis";
   const store = shared ? createRedisCacheStore(redis.get()) : createMemoryCacheStore(clock, c);
   const semantic =
     c.enabled && c.semantic.enabled
-      ? createSemanticCache(config, { clock, logger, env, redis: shared ? redis.get() : undefined })
+      ? createSemanticCache(config, { clock, logger, env, redis: shared ? redis.get() : undefined, gatewayEmbed })
       : undefined;
   return createResponseCache({ settings: c, store, semantic, clock, logger });
 }

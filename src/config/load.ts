@@ -168,6 +168,15 @@ function checkReferences(config: GatewayConfig, env: NodeJS.ProcessEnv, source: 
       );
     }
   }
+  if (semantic.enabled && semantic.embedder === "gateway") {
+    const m = config.models.find((x) => x.name === semantic.model || x.aliases.includes(semantic.model));
+    if (!m || m.type !== "embedding") {
+      fail(
+        "cache.semantic.model",
+        `the gateway embedder needs a catalogue model of type embedding (got ${JSON.stringify(semantic.model)})`,
+      );
+    }
+  }
   if (config.server.tls && (!config.server.tls.certFile || !config.server.tls.keyFile)) {
     fail("server.tls", "set both certFile and keyFile (LLM_GATEWAY_TLS_CERT and LLM_GATEWAY_TLS_KEY)");
   }

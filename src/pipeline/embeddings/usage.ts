@@ -8,7 +8,30 @@ import type { Logger } from "../../log.js";
 import { dayOf, type UsageStore } from "../../usage/store.js";
 import type { EmbedStage } from "./stage.js";
 
-const micros = (usd: number) => Math.round(usd * 1_000_000);
+/** Remainders kept at most; the oldest go first (each is less than a micro-dollar). */
+const MAX_CARRIED = 10_000;
+
+/**
+ * Whole micro-dollars out of costs far below one, without losing the rest: the usage store counts
+ * money in micro-USD, and an embedding call costs less than that (ten tokens at $0.02 per million
+ * is $0.0000002). Rounding each call would count most of them as free; instead each tenant, model
+ * and day carries its remainder on this replica, and adds it to its next call's cost.
+ */
+export class MicroCarry {
+  private readonly rest = new Map<string, number>();
+
+  take(key: string, usd: number): number {
+    const exact = usd * 1_000_000 + (this.rest.get(key) ?? 0);
+    // A hair of slack: 0.3 + 0.7 is 0.9999999999999999 in doubles, and must count as one.
+    const whole = Math.floor(exact + 1e-9);
+    this.rest.delete(key);
+    if (exact - whole > 1e-9) {
+      this.rest.set(key, exact - whole);
+      if (this.rest.size > MAX_CARRIED) this.rest.delete(this.rest.keys().next().value!);
+    }
+    return whole;
+  }
+}
 
 /**
  * What every answered embedding call leaves behind, as a completion does: its day's usage totals
@@ -21,6 +44,7 @@ export function embedUsage(options: {
   logger?: Logger | undefined;
   onEmbedded?: ((model: ModelEntry, result: EmbedResult, call: CallContext) => void) | undefined;
 }): EmbedStage {
+  const carry = new MicroCarry();
   return (next) => async (round) => {
     const result = await next(round);
     const { request, call, model } = round;
@@ -32,18 +56,21 @@ export function embedUsage(options: {
       options.logger?.warn("embedding call not counted in the metrics", { error: err instanceof Error ? err.message : String(err) });
     }
     const saved = result.savedCostUsd !== undefined;
+    const tenant = scopeOf(call.tenant, request.user);
+    const day = dayOf(options.clock.now());
+    const key = `${tenant}\u0000${request.user}\u0000${model.name}\u0000${day}`;
     options.usage
       .add({
-        tenant: scopeOf(call.tenant, request.user),
+        tenant,
         user: request.user,
         model: model.name,
-        day: dayOf(options.clock.now()),
+        day,
         requests: 1,
         inputTokens: saved ? 0 : result.usage.inputTokens,
         outputTokens: 0,
-        costMicros: micros(result.costUsd),
+        costMicros: carry.take(`c${key}`, result.costUsd),
         savedTokens: saved ? result.usage.inputTokens : 0,
-        savedMicros: saved ? micros(result.savedCostUsd ?? 0) : 0,
+        savedMicros: saved ? carry.take(`s${key}`, result.savedCostUsd ?? 0) : 0,
       })
       .catch((err: unknown) => options.logger?.warn("usage not recorded", { error: err instanceof Error ? err.message : String(err) }));
     return result;
