@@ -12,9 +12,11 @@ import { resolveModel } from "../admission.js";
 import { type EmbedHandler, type EmbedStage, embedTokensUsed } from "./stage.js";
 
 /**
- * Admits an embedding call: resolves its model (an embedding model the tenant may use) and checks
- * the request. Its tokens are counted only when a stage needs them (a limit, a budget, a provider
- * that reports no usage), once; an input longer than the model takes is refused then.
+ * Admits an embedding call: resolves its model (an embedding model the tenant may use), checks the
+ * request, and refuses an input longer than the model takes (what OpenAI refuses too; some
+ * compatible servers would cut it silently). Only inputs that could be that long are counted here:
+ * a token is at least one UTF-8 byte, so text of fewer bytes than the window fits. The call's total
+ * is counted only when a stage needs it (a limit, a budget, a provider that reports no usage), once.
  */
 export function embedAdmission(
   catalog: Catalog,
@@ -22,20 +24,29 @@ export function embedAdmission(
   return (next) => async (request, call) => {
     const model = resolveModel(catalog, request.model, call, "embedding");
     validateEmbedRequest(request, model);
-    let counted: Promise<number> | undefined;
-    const inputTokens = () => (counted ??= countInputs(request.inputs, model.tokenizer, model.contextWindow));
+    const counts = await countLong(request.inputs, model.tokenizer, model.contextWindow);
+    let total: Promise<number> | undefined;
+    const inputTokens = () => (total ??= countAll(request.inputs, counts, model.tokenizer));
     return next({ request, call, model, inputTokens });
   };
 }
 
-/** Counts every input's tokens, refusing one longer than the model's window (what OpenAI refuses too). */
-async function countInputs(inputs: readonly EmbedInput[], tokenizer: TokenizerName, window: number): Promise<number> {
-  let total = 0;
+/** Each input's tokens where it could pass the window (else undefined), refusing one that does. */
+async function countLong(inputs: readonly EmbedInput[], tokenizer: TokenizerName, window: number): Promise<(number | undefined)[]> {
+  const counts: (number | undefined)[] = new Array(inputs.length);
   for (const [i, input] of inputs.entries()) {
+    // A UTF-16 unit is at most three UTF-8 bytes: a shorter text cannot have more tokens than the window.
+    if (typeof input === "string" && input.length * 3 <= window) continue;
     const n = typeof input === "string" ? await countTextTokens(input, tokenizer) : input.length;
     if (n > window) throw invalidRequest(`input[${i}]`, `has ${n} tokens; the model takes at most ${window} per input`);
-    total += n;
+    counts[i] = n;
   }
+  return counts;
+}
+
+async function countAll(inputs: readonly EmbedInput[], counts: readonly (number | undefined)[], tokenizer: TokenizerName): Promise<number> {
+  let total = 0;
+  for (const [i, input] of inputs.entries()) total += counts[i] ?? (await countTextTokens(input as string, tokenizer));
   return total;
 }
 

@@ -48,10 +48,10 @@ function tokenIds(items: unknown[], field: string): number[] {
 
 /** The request in the core's terms, and how the vectors are to be written. */
 export function fromOpenAiEmbeddings(raw: Record<string, unknown>): { request: EmbedRequest; base64: boolean } {
+  if (raw["input"] === undefined) throw invalidRequest("input", "required");
   const parsed = body.safeParse(raw);
   if (!parsed.success) throw refusal(parsed.error.issues);
   const b = parsed.data;
-  if (b.input === undefined) throw invalidRequest("input", "required");
   const request: EmbedRequest = {
     model: b.model,
     inputs: inputsOf(b.input),
