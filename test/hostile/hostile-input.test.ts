@@ -302,7 +302,18 @@ function embeddingsBody(r: Rng): string {
     ]),
   };
   for (let i = int(r, 0, 3); i > 0; i--) {
-    body[pick(r, ["encoding_format", "dimensions", "user", "n", "zzz"])] = pick(r, [null, 0, 1, -1, 2 ** 31, "float", "base64", "int8", [], {}]);
+    body[pick(r, ["encoding_format", "dimensions", "user", "n", "zzz"])] = pick(r, [
+      null,
+      0,
+      1,
+      -1,
+      2 ** 31,
+      "float",
+      "base64",
+      "int8",
+      [],
+      {},
+    ]);
   }
   return mutateJson(r, JSON.stringify(body));
 }
