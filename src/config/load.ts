@@ -170,7 +170,7 @@ function checkReferences(config: GatewayConfig, env: NodeJS.ProcessEnv, source: 
   }
   if (semantic.enabled && semantic.embedder === "gateway") {
     const m = config.models.find((x) => x.name === semantic.model || x.aliases.includes(semantic.model));
-    if (!m || m.type !== "embedding") {
+    if (m?.type !== "embedding") {
       fail(
         "cache.semantic.model",
         `the gateway embedder needs a catalogue model of type embedding (got ${JSON.stringify(semantic.model)})`,

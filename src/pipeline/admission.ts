@@ -5,7 +5,7 @@ import { GatewayError } from "../core/errors.js";
 import { estimatePromptTokens } from "../core/tokens.js";
 import type { ChatRequest, ChatStreamEvent } from "../core/types.js";
 import { validateChatRequest } from "../core/validate.js";
-import type { LimitSettings, RateLimiter, Reservation } from "../limits/limiter.js";
+import type { Admission, LimitSettings, RateLimiter, Reservation } from "../limits/limiter.js";
 import type { Ask, AskHandler, Round, RoundHandler, RoundStage, UpstreamParams } from "./stage.js";
 
 /**
@@ -76,7 +76,7 @@ function copyOptions(request: ChatRequest, upstream: UpstreamParams, model: Mode
   if (request.extraBody) upstream.extraBody = request.extraBody;
 }
 
-const limited = (l: LimitSettings) =>
+export const limited = (l: LimitSettings) =>
   l.requestsPerMinute !== undefined || l.requestsPerHour !== undefined || l.tokensPerMinute !== undefined;
 
 /** Tokens a finished round used: none when it was served without an upstream call of its own. */
@@ -104,11 +104,7 @@ export function limits(options: {
       );
       if (!admission.admitted) {
         options.onRefused?.(admission.limit);
-        const what = { rpm: "requests per minute", rph: "requests per hour", tpm: "tokens per minute" }[admission.limit];
-        throw new GatewayError("RATE_LIMITED", `rate limit reached: ${what}; retry in ${Math.ceil(admission.retryAfterMs / 1000)} s`, {
-          metadata: { limit: admission.limit },
-          retryAfterMs: admission.retryAfterMs,
-        });
+        throw rateLimited(admission);
       }
       yield* settled(admission.reservation, next(round));
     }
@@ -118,6 +114,15 @@ export function limits(options: {
       return limited(applied) ? limitedRound(round, applied) : next(round);
     };
   };
+}
+
+/** The refusal of a call over one of its caller's rate limits, with the time until it would fit. */
+export function rateLimited(refused: Extract<Admission, { admitted: false }>): GatewayError {
+  const what = { rpm: "requests per minute", rph: "requests per hour", tpm: "tokens per minute" }[refused.limit];
+  return new GatewayError("RATE_LIMITED", `rate limit reached: ${what}; retry in ${Math.ceil(refused.retryAfterMs / 1000)} s`, {
+    metadata: { limit: refused.limit },
+    retryAfterMs: refused.retryAfterMs,
+  });
 }
 
 /** Passes events through, then settles the reservation: used tokens, nothing, or the estimate kept. */

@@ -2,7 +2,7 @@ import { create } from "@bufbuild/protobuf";
 import type { ServiceImpl } from "@connectrpc/connect";
 import type { Clock } from "../core/clock.js";
 import type { EmbedRequest as CoreEmbedRequest, EmbedResult } from "../core/embeddings.js";
-import { invalidRequest } from "../core/errors.js";
+import { GatewayError, invalidRequest, isGatewayError } from "../core/errors.js";
 import type { Gateway } from "../pipeline/pipeline.js";
 import {
   type EmbedRequest,
@@ -18,12 +18,30 @@ import { cacheStatuses, strategies, toCacheOptions } from "./convert.js";
 export function createEmbeddingService(gateway: Gateway, clock: Clock): ServiceImpl<typeof EmbeddingService> {
   return {
     async embed(req, ctx) {
-      const result = await gateway.embed(toEmbedRequest(req), callContextOf(ctx, clock));
+      const result = await gateway.embed(toEmbedRequest(req), callContextOf(ctx, clock)).catch((err: unknown) => {
+        throw inputsNamed(err);
+      });
       ctx.responseHeader.set(CACHE_HEADER, result.cacheStatus);
       ctx.responseTrailer.set(PROVIDER_HEADER, result.provider);
       return toEmbedResponse(result);
     },
   };
+}
+
+/**
+ * The core names the inputs as OpenAI does (`input`); this face's callers sent `inputs`: the field
+ * and the message that starts with it say so.
+ */
+function inputsNamed(err: unknown): unknown {
+  const field = isGatewayError(err) ? err.metadata["field"] : undefined;
+  if (!isGatewayError(err) || !field || !/^input(\[|$)/.test(field)) return err;
+  const renamed = `inputs${field.slice("input".length)}`;
+  const message = err.message.startsWith(field) ? renamed + err.message.slice(field.length) : err.message;
+  return new GatewayError(err.reason, message, {
+    metadata: { ...err.metadata, field: renamed },
+    cause: err,
+    ...(err.retryAfterMs === undefined ? {} : { retryAfterMs: err.retryAfterMs }),
+  });
 }
 
 /** An Embed request in the core's terms; an input that is neither a text nor token ids is refused by its index. */

@@ -131,7 +131,7 @@ describe("EmbeddingService.Embed", () => {
   const request = (text: string) =>
     create(EmbedRequestSchema, {
       model: "embed-small",
-      inputs: [{ input: { case: "text", value: text } }, { input: { case: "tokens", value: { ids: [] } } }],
+      inputs: [{ input: { case: "text", value: text } }, { input: { case: "text", value: "" } }],
     });
 
   it("answers on the native gRPC listener (grpc-js), with the cache status in the headers", async () => {
@@ -153,7 +153,7 @@ describe("EmbeddingService.Embed", () => {
     expect(res.usage?.inputTokens).toBe(2n);
     expect(headers?.get("x-cache-status")).toEqual(["miss"]);
     expect(h.upstream.requests.at(-1)?.body).toMatchObject({ dimensions: 16, input: ["grpc native"] });
-    // An empty token list is refused with the field named, before any upstream call.
+    // Without a key: refused. An empty input: refused with the field named as this face names it.
     const err = (await unary(client, "embed", request("x"), {}).catch((e: unknown) => e)) as grpc.ServiceError;
     expect(err.code).toBe(grpc.status.UNAUTHENTICATED);
     const bad = new grpc.Metadata();
@@ -162,7 +162,8 @@ describe("EmbeddingService.Embed", () => {
       client["embed"]!(request("x"), bad, (e: grpc.ServiceError | null) => resolve(e!)),
     );
     expect(refused.code).toBe(grpc.status.INVALID_ARGUMENT);
-    expect(errorDetails(refused).errorInfo?.metadata["field"]).toBe("input[1]");
+    expect(errorDetails(refused).errorInfo?.metadata["field"]).toBe("inputs[1]");
+    expect(refused.details).toMatch(/^inputs\[1\]: must not be empty/);
     client.close();
   });
 

@@ -3,12 +3,13 @@ import type { CallContext } from "../../core/call.js";
 import { type Catalog, costOf } from "../../core/catalog.js";
 import type { Clock } from "../../core/clock.js";
 import { type EmbedInput, type EmbedRequest, type EmbedResult, validateEmbedRequest } from "../../core/embeddings.js";
-import { GatewayError, invalidRequest } from "../../core/errors.js";
+import { invalidRequest } from "../../core/errors.js";
 import { countTextTokens, type TokenizerName } from "../../core/tokens.js";
 import type { LimitSettings, RateLimiter } from "../../limits/limiter.js";
 import type { Logger } from "../../log.js";
-import { dayOf, monthOf, type UsageStore } from "../../usage/store.js";
-import { resolveModel } from "../admission.js";
+import type { UsageStore } from "../../usage/store.js";
+import { limited, rateLimited, resolveModel } from "../admission.js";
+import { reserveBudget } from "../budget.js";
 import { type EmbedHandler, type EmbedStage, embedTokensUsed } from "./stage.js";
 
 /**
@@ -50,9 +51,6 @@ async function countAll(inputs: readonly EmbedInput[], counts: readonly (number 
   return total;
 }
 
-const limited = (l: LimitSettings) =>
-  l.requestsPerMinute !== undefined || l.requestsPerHour !== undefined || l.tokensPerMinute !== undefined;
-
 /**
  * The caller's rate limits, as for completions: the call reserves its input tokens and settles to
  * what the provider counted (nothing for a cache hit or a failure).
@@ -68,11 +66,7 @@ export function embedLimits(options: {
     const admission = await options.limiter.admit(scopeOf(round.call.tenant, round.request.user), await round.inputTokens(), applied);
     if (!admission.admitted) {
       options.onRefused?.(admission.limit);
-      const what = { rpm: "requests per minute", rph: "requests per hour", tpm: "tokens per minute" }[admission.limit];
-      throw new GatewayError("RATE_LIMITED", `rate limit reached: ${what}; retry in ${Math.ceil(admission.retryAfterMs / 1000)} s`, {
-        metadata: { limit: admission.limit },
-        retryAfterMs: admission.retryAfterMs,
-      });
+      throw rateLimited(admission);
     }
     let used = 0;
     try {
@@ -85,8 +79,6 @@ export function embedLimits(options: {
     }
   };
 }
-
-const micros = (usd: number) => Math.round(usd * 1_000_000);
 
 /**
  * The tenant's spending caps, as for completions: the call reserves its input tokens at the
@@ -103,41 +95,9 @@ export function embedBudget(options: {
   return (next) => async (round) => {
     const caps = round.call.tenant?.budget;
     if (!caps || (caps.dailyUsd === undefined && caps.monthlyUsd === undefined)) return next(round);
-    const tenant = round.call.tenant!;
     const tokens = { inputTokens: await round.inputTokens(), outputTokens: 0 };
     const most = Math.max(...round.model.deployments.map((d) => costOf(d, tokens)));
-    const now = clock.now();
-    const admission = await usage
-      .reserve(tenant.name, dayOf(now), monthOf(now), micros(most), {
-        dailyMicros: caps.dailyUsd === undefined ? undefined : micros(caps.dailyUsd),
-        monthlyMicros: caps.monthlyUsd === undefined ? undefined : micros(caps.monthlyUsd),
-      })
-      .catch((err: unknown) => {
-        throw new GatewayError("LIMITER_UNAVAILABLE", "the budget cannot be checked right now; retry shortly", {
-          cause: err,
-          retryAfterMs: 1000,
-        });
-      });
-    if (!admission.admitted) {
-      options.onRefused?.(`budget_${admission.period}`);
-      const day = new Date(now);
-      const reset =
-        admission.period === "daily"
-          ? Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate() + 1)
-          : Date.UTC(day.getUTCFullYear(), day.getUTCMonth() + 1, 1);
-      throw new GatewayError(
-        "BUDGET_EXCEEDED",
-        `tenant "${tenant.name}" has reached its ${admission.period} budget of $${(admission.capMicros / 1e6).toFixed(2)} (this call could cost up to $${most.toFixed(6)})`,
-        {
-          metadata: {
-            period: admission.period,
-            spent_usd: (admission.spentMicros / 1e6).toFixed(6),
-            budget_usd: (admission.capMicros / 1e6).toFixed(6),
-          },
-          retryAfterMs: reset - now,
-        },
-      );
-    }
+    const admission = await reserveBudget(usage, clock, round.call.tenant!, caps, most, options.onRefused);
     let cost = 0;
     try {
       const result = await next(round);
@@ -145,7 +105,7 @@ export function embedBudget(options: {
       return result;
     } finally {
       admission
-        .settle(micros(cost))
+        .settle(Math.round(cost * 1_000_000))
         .catch((err: unknown) =>
           options.logger?.warn("budget not settled; the reservation stands", { error: err instanceof Error ? err.message : String(err) }),
         );
