@@ -147,6 +147,14 @@ describe("POST /v1/embeddings through the official openai SDK", () => {
     expect(err.error).toMatchObject({ param: "model", code: "capability_unsupported" });
   });
 
+  it("counts embedding calls in the metrics: input tokens and cost by model and provider", async () => {
+    await sdk().embeddings.create({ model: "embed-small", input: fresh("metered words here") });
+    const metrics = await (await fetch(`${h.httpUrl}/metrics`)).text();
+    expect(metrics).toMatch(/llmgw_tokens_total\{model="embed-small",provider="fake-openai",direction="input"\} [1-9]/);
+    expect(metrics).toMatch(/llmgw_cost_usd_total\{model="embed-small",provider="fake-openai"\} [0-9.e-]+/);
+    expect(metrics).toMatch(/llmgw_requests_total\{service="openai.rest",method="embeddings",code="ok"\} [1-9]/);
+  });
+
   it("lists embedding models in /v1/models", async () => {
     const ids = [];
     for await (const m of sdk().models.list()) ids.push(m.id);
