@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { manualClock } from "../../../test/support/manual-clock.js";
 import { createEmbeddingCache } from "../../cache/embedding-cache.js";
+import { createFlights } from "../../cache/flights.js";
 import { createMemoryCacheStore } from "../../cache/memory-store.js";
 import { validateConfig } from "../../config/load.js";
 import type { CallContext, Tenant } from "../../core/call.js";
@@ -102,6 +103,7 @@ function setup(scripts: { p1?: Script[]; p2?: Script[] }, tenant?: Tenant, retry
       clock,
       logger: silentLogger,
     }),
+    flights: createFlights(),
     clock,
     random: () => 0.5,
   });
@@ -115,7 +117,25 @@ function setup(scripts: { p1?: Script[]; p2?: Script[] }, tenant?: Tenant, retry
     routing: { preferredProviders: [], excludedProviders: [] },
     ...extra,
   });
-  return { clock, stats, breakers, limiter, usage, calls, controller, call, request, run: (r = request()) => embed(r, call) };
+  return {
+    clock,
+    stats,
+    breakers,
+    limiter,
+    usage,
+    calls,
+    controller,
+    call,
+    request,
+    run: (r = request(), c = call) => embed(r, c),
+    /** Another caller's call context. */
+    caller: (id: string, signal = new AbortController().signal): CallContext => ({
+      signal,
+      requestId: id,
+      receivedAt: clock.monotonic(),
+      tenant,
+    }),
+  };
 }
 
 describe("the embedding pipeline", () => {
@@ -205,6 +225,27 @@ describe("the embedding pipeline", () => {
     expect((await s.run(s.request({ cache: { noCache: true } }))).cacheStatus).toBe("bypass");
     expect((await s.run(s.request({ dimensions: 2 }))).cacheStatus).toBe("miss");
     expect(s.calls).toHaveLength(4);
+  });
+
+  it("shares one upstream call among identical calls in flight; a follower that goes does not end the others'", async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const s = setup({ p1: [async (r) => (await gate, vectors(r))] });
+    const first = s.run();
+    await vi.waitFor(() => expect(s.calls).toHaveLength(1));
+    const leaving = new AbortController();
+    const second = s.run(s.request(), s.caller("r2"));
+    const third = s.run(s.request(), s.caller("r3", leaving.signal));
+    leaving.abort();
+    await expect(third).rejects.toMatchObject({ reason: "CANCELLED" });
+    release();
+    const [a, b] = await Promise.all([first, second]);
+    expect(s.calls).toHaveLength(1);
+    expect(s.calls[0]!.signal.aborted).toBe(false);
+    expect([a.cacheStatus, a.costUsd]).toEqual(["miss", 7e-6]);
+    expect(b).toMatchObject({ id: "r2", cacheStatus: "coalesced", costUsd: 0, savedCostUsd: 7e-6, attempts: [] });
+    expect(b.vectors).toEqual(a.vectors);
+    expect((await s.run()).cacheStatus).toBe("hit_exact");
   });
 
   it("counts the inputs in the model's tokenizer when the provider reports no usage", async () => {

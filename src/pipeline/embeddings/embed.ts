@@ -1,4 +1,5 @@
 import type { EmbeddingCache } from "../../cache/embedding-cache.js";
+import type { Flights } from "../../cache/flights.js";
 import type { CallContext } from "../../core/call.js";
 import type { Catalog, ModelEntry } from "../../core/catalog.js";
 import type { Clock } from "../../core/clock.js";
@@ -21,6 +22,8 @@ export interface EmbedPipelineOptions extends AttemptsDeps {
   usage: UsageStore;
   /** Absent: every call says its cache status is "disabled". */
   embeddingCache?: EmbeddingCache | undefined;
+  /** Identical calls in flight at once share one upstream call; absent turns that off. */
+  flights?: Flights | undefined;
   logger?: Logger | undefined;
   onEmbedded?: ((model: ModelEntry, result: EmbedResult, call: CallContext) => void) | undefined;
   onRefused?: ((limit: string) => void) | undefined;
@@ -39,7 +42,7 @@ export function createEmbedPipeline(options: EmbedPipelineOptions): (request: Em
       embedLimits({ limiter: options.limiter, limits: options.limits, onRefused: options.onRefused }),
       embedBudget({ usage: options.usage, clock, logger: options.logger, onRefused: options.onRefused }),
       embedUsage({ usage: options.usage, clock, logger: options.logger, onEmbedded: options.onEmbedded }),
-      embedCache({ cache: options.embeddingCache, clock }),
+      embedCache({ cache: options.embeddingCache, flights: options.flights, clock }),
     ],
     createEmbedAttempts(options),
   );
