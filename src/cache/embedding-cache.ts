@@ -48,6 +48,8 @@ export interface EmbeddingCache {
   plan(request: EmbedRequest, model: ModelEntry, tenant: string): EmbeddingCachePlan;
   lookup(plan: EmbeddingCachePlan): Promise<EmbeddingHit | undefined>;
   store(plan: EmbeddingCachePlan, result: EmbedResult): Promise<void>;
+  /** Removes every entry, or one tenant's; returns how many went. */
+  clear(tenant?: string): Promise<number>;
 }
 
 /**
@@ -111,5 +113,7 @@ export function createEmbeddingCache(options: {
       };
       await store.set(plan.tenant, plan.key, entry, plan.ttlMs).catch((err: unknown) => failed("store", err));
     },
+
+    clear: (tenant) => store.clear(tenant),
   };
 }

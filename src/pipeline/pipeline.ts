@@ -38,6 +38,8 @@ export interface Gateway {
   readonly stats: DeploymentStatsTracker;
   readonly breakers: Breakers;
   readonly cache: ResponseCache;
+  /** The exact cache of embedding calls, when the cache is on. */
+  readonly embeddingCache: EmbeddingCache | undefined;
   /** The whole answer: the stream, collected. */
   complete(request: ChatRequest, call: CallContext): Promise<ChatResult>;
   /** Yields one "cache" event, text deltas, then exactly one "done"; throws a GatewayError if the call fails. */
@@ -117,6 +119,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     stats: options.stats,
     breakers: options.breakers,
     cache: options.cache,
+    embeddingCache: options.embeddingCache,
 
     // async: a stage that refuses before streaming (an unknown tool) rejects the promise rather than throw.
     complete: async (request, call) => collect(ask({ request, call, buffered: true })),

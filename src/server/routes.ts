@@ -84,7 +84,7 @@ export function services(deps: RouteDeps): ServiceEntry[] {
     entry(EmbeddingService, createEmbeddingService(gateway, clock)),
     entry(AdminService, createAdminService(deps)),
     entry(HealthService, createHealthService(gateway)),
-    entry(CacheService, createCacheService(gateway.cache)),
+    entry(CacheService, createCacheService(gateway.cache, gateway.embeddingCache)),
     entry(SessionService, createSessionService(sessions, gateway.catalog)),
     entry(ToolService, createToolService(tools)),
     entry(

@@ -1,4 +1,6 @@
+import { createClient } from "@connectrpc/connect";
 import OpenAI from "openai";
+import { CacheService } from "../../gen/ts/llmgateway/v1/cache_service_pb.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { embeddingModels } from "../support/embedding-models.js";
 import { startHarness, type Harness } from "../support/harness.js";
@@ -100,6 +102,15 @@ describe("POST /v1/embeddings through the official openai SDK", () => {
     // Another vector size is another entry.
     await sdk().embeddings.create({ model: "embed-small", input: [text, "and me"], dimensions: 32 });
     expect(h.upstream.requests.length).toBe(before + 1);
+  });
+
+  it("is emptied by CacheService.ClearCache with the response cache", async () => {
+    const text = fresh("clear me");
+    await sdk().embeddings.create({ model: "embed-small", input: text, user: "clearer" });
+    const { removed } = await createClient(CacheService, h.rpcTransport()).clearCache({ tenant: "clearer" });
+    expect(removed).toBe(1n);
+    const again = await sdk().embeddings.create({ model: "embed-small", input: text, user: "clearer" }).withResponse();
+    expect(again.response.headers.get("x-cache-status")).toBe("miss");
   });
 
   it("falls back to the next deployment when the first answers 5xx", async () => {
