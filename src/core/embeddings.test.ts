@@ -5,7 +5,7 @@ describe("base64 vectors (OpenAI's encoding_format: base64)", () => {
   it("are little-endian float32 values, both ways", () => {
     const v = Float32Array.of(0.5, -1.25, 3.4028234663852886e38, 1e-45);
     const bytes = Buffer.alloc(16);
-    v.forEach((x, i) => bytes.writeFloatLE(x, i * 4));
+    for (const [i, x] of v.entries()) bytes.writeFloatLE(x, i * 4);
     expect(vectorToBase64(v)).toBe(bytes.toString("base64"));
     expect(Array.from(vectorFromBase64(bytes.toString("base64")))).toEqual(Array.from(v));
   });
