@@ -38,6 +38,7 @@ export function createGatewayEmbedder(options: {
   let dims = options.dims ?? 0;
   return {
     name: `gateway:${options.model}`,
+    nothingToWarm: true,
     get dims() {
       return dims;
     },
