@@ -21,7 +21,7 @@ export function createEmbedAttempts(deps: AttemptsDeps): EmbedHandler {
   return async (round) => {
     const { model, call, request } = round;
     const order = embedders(
-      deps.router.order(model, request.routing, () => ({ inputTokens: 0, maxTokens: 0 }), false),
+      deps.router.order(model, request.routing, () => ({ inputTokens: estimateInputTokens(request.inputs), maxTokens: 0 }), false),
       round,
       deps,
     );
@@ -108,4 +108,11 @@ function embedders(order: Deployment[], round: EmbedRound, deps: Pick<AttemptsDe
     );
   }
   return usable;
+}
+
+/** About four characters a token, or the token ids themselves: what the cost strategy weighs (no output). */
+function estimateInputTokens(inputs: EmbedRound["request"]["inputs"]): number {
+  let tokens = 0;
+  for (const input of inputs) tokens += typeof input === "string" ? Math.ceil(input.length / 4) : input.length;
+  return tokens;
 }

@@ -37,7 +37,13 @@ const failing =
 const hang: Script = (_r, signal) => new Promise((_, reject) => signal.addEventListener("abort", () => reject(new Error("aborted"))));
 
 /** The embedding pipeline over scripted providers (p1, p2 with embeddings; chat-only without), on a manual clock. */
-function setup(scripts: { p1?: Script[]; p2?: Script[] }, tenant?: Tenant, retry = { budgetRatio: 0, budgetBurst: 0 }, breakerVolume = 1) {
+function setup(
+  scripts: { p1?: Script[]; p2?: Script[] },
+  tenant?: Tenant,
+  retry = { budgetRatio: 0, budgetBurst: 0 },
+  breakerVolume = 1,
+  prices = { p1: 1, p2: 10 },
+) {
   const clock = manualClock(Date.UTC(2026, 0, 5));
   const config = validateConfig(
     {
@@ -51,8 +57,8 @@ function setup(scripts: { p1?: Script[]; p2?: Script[] }, tenant?: Tenant, retry
           contextWindow: 100,
           deployments: [
             { provider: "chat-only", upstreamModel: "e-0", pricing: { inputPerMillion: 1 } },
-            { provider: "p1", upstreamModel: "e-1", pricing: { inputPerMillion: 1 } },
-            { provider: "p2", upstreamModel: "e-2", pricing: { inputPerMillion: 10 } },
+            { provider: "p1", upstreamModel: "e-1", pricing: { inputPerMillion: prices.p1 } },
+            { provider: "p2", upstreamModel: "e-2", pricing: { inputPerMillion: prices.p2 } },
           ],
         },
         { name: "only-chat-providers", type: "embedding", provider: "chat-only" },
@@ -165,6 +171,14 @@ describe("the embedding pipeline", () => {
     const t = setup({ p1: [failing("UPSTREAM_BAD_REQUEST")] });
     await expect(t.run()).rejects.toMatchObject({ reason: "UPSTREAM_BAD_REQUEST" });
     expect(t.calls.map((c) => c.provider)).toEqual(["p1"]);
+  });
+
+  it("routes by the embedding price under the cost strategy, by configured order under fallback", async () => {
+    const dearFirst = { p1: 10, p2: 1 };
+    const hints = (strategy: "cost" | "fallback") => ({ routing: { strategy, preferredProviders: [], excludedProviders: [] } });
+    const s = setup({}, undefined, undefined, undefined, dearFirst);
+    expect((await s.run(s.request(hints("cost")))).provider).toBe("p2");
+    expect((await s.run(s.request({ ...hints("fallback"), dimensions: 2 }))).provider).toBe("p1");
   });
 
   it("retries a 429 after at least its retry delay when the retry budget allows", async () => {
