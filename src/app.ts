@@ -1,6 +1,6 @@
 import { createRequire } from "node:module";
 import type { Redis } from "ioredis";
-import { type CachedVectors, createEmbeddingCache, type EmbeddingCache } from "./cache/embedding-cache.js";
+import { createEmbeddingCacheOf } from "./cache/embedding-cache.js";
 import { createFlights } from "./cache/flights.js";
 import { createMemoryCacheStore } from "./cache/memory-store.js";
 import { createRedisCacheStore } from "./cache/redis-store.js";
@@ -104,7 +104,7 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
   const gateway = createGateway({
     onCompleted: (model, result) => metrics.completed(model, result),
     onEmbedded: (model, result) => metrics.embedded(model, result),
-    embeddingCache: createVectorCache(config, clock, logger, redis),
+    embeddingCache: config.cache.enabled ? createEmbeddingCacheOf(config.cache, clock, logger, redis.get) : undefined,
     onRefused: (limit) => metrics.refused(limit),
     catalog,
     providers,
@@ -282,19 +282,4 @@ function createCache(
       ? createSemanticCache(config, { clock, logger, env, redis: shared ? redis.get() : undefined, gatewayEmbed })
       : undefined;
   return createResponseCache({ settings: c, store, semantic, clock, logger });
-}
-
-/**
- * The exact cache of embedding calls: the response cache's settings, in a store of its own (memory:
- * bounded like the response cache's; Redis: under its own prefix), so that vectors never crowd out
- * answers nor answers vectors.
- */
-function createVectorCache(config: GatewayConfig, clock: Clock, logger: Logger, redis: SharedRedis): EmbeddingCache | undefined {
-  const c = config.cache;
-  if (!c.enabled) return undefined;
-  const store =
-    c.store === "redis"
-      ? createRedisCacheStore<CachedVectors>(redis.get(), "llmgw:embed")
-      : createMemoryCacheStore<CachedVectors>(clock, c);
-  return createEmbeddingCache({ settings: c, store, clock, logger });
 }

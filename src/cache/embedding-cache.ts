@@ -1,9 +1,12 @@
 import { hash } from "node:crypto";
+import type { Redis } from "ioredis";
 import type { ModelEntry } from "../core/catalog.js";
 import type { Clock } from "../core/clock.js";
 import { type EmbedRequest, type EmbedResult, type EmbedUsage, vectorFromBase64, vectorToBase64 } from "../core/embeddings.js";
 import type { Logger } from "../log.js";
 import type { CacheSettings } from "./response-cache.js";
+import { createMemoryCacheStore } from "./memory-store.js";
+import { createRedisCacheStore } from "./redis-store.js";
 import type { CacheStore } from "./store.js";
 
 // Bump when the key's inputs change, so that old entries are never read with a new meaning.
@@ -116,4 +119,22 @@ export function createEmbeddingCache(options: {
 
     clear: (tenant) => store.clear(tenant),
   };
+}
+
+/**
+ * The embedding cache the configuration asks for: the response cache's settings, in a store of its
+ * own (memory: bounded like the response cache's; Redis: under its own prefix), so that vectors
+ * never crowd out answers nor answers vectors.
+ */
+export function createEmbeddingCacheOf(
+  settings: CacheSettings & { store: "memory" | "redis"; maxEntries: number; maxBytes: number },
+  clock: Clock,
+  logger: Logger,
+  redis: () => Redis,
+): EmbeddingCache {
+  const store =
+    settings.store === "redis"
+      ? createRedisCacheStore<CachedVectors>(redis(), "llmgw:embed")
+      : createMemoryCacheStore<CachedVectors>(clock, settings);
+  return createEmbeddingCache({ settings, store, clock, logger });
 }
