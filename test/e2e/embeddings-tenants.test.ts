@@ -7,7 +7,7 @@ import { AdminService } from "../../gen/ts/llmgateway/v1/admin_service_pb.js";
 import { CompletionService, ModelType } from "../../gen/ts/llmgateway/v1/completion_service_pb.js";
 import { create } from "@bufbuild/protobuf";
 import { type EmbedResponse, EmbedRequestSchema, EmbeddingService } from "../../gen/ts/llmgateway/v1/embedding_service_pb.js";
-import { CacheStatus } from "../../gen/ts/llmgateway/v1/types_pb.js";
+import { CacheStatus, Role } from "../../gen/ts/llmgateway/v1/types_pb.js";
 import { bearer, digest } from "../support/auth.js";
 import { embeddingModels } from "../support/embedding-models.js";
 import { errorDetails, grpcClient, unary } from "../support/grpc-client.js";
@@ -184,6 +184,23 @@ describe("EmbeddingService.Embed", () => {
     const before = h.upstream.requests.length;
     await client.embed({ model: "embed-small", inputs: [{ input: { case: "tokens", value: { ids } } }] });
     expect(h.upstream.requests.length).toBe(before + 1);
+  });
+
+  it("CompletionService refuses an embedding model (Complete, StreamComplete, CountTokens), naming model", async () => {
+    const completions = createClient(CompletionService, h.rpcTransport({ interceptors: [bearer(KEYS.acme)] }));
+    const ask = { model: "embed-small", messages: [{ role: Role.USER, content: "hi" }] };
+    const refusals = [
+      await completions.complete(ask).catch((e: unknown) => e),
+      await (async () => {
+        for await (const _ of completions.streamComplete(ask));
+      })().catch((e: unknown) => e),
+      await completions.countTokens(ask).catch((e: unknown) => e),
+    ].map((e) => ConnectError.from(e));
+    for (const err of refusals) {
+      expect(err.code).toBe(Code.InvalidArgument);
+      expect(err.findDetails(ErrorInfoSchema)[0]?.metadata["field"]).toBe("model");
+      expect(err.rawMessage).toMatch(/embedding model/);
+    }
   });
 
   it("ListModels says each model's type and an embedding model's size", async () => {
