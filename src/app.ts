@@ -140,7 +140,17 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
       // Serving before the shared store answers would apply the failure policy to the first calls.
       await Promise.all([redis.ready(), cache.warm()]);
       const telemetry = await startTelemetry(config.telemetry, options.spanProcessor);
-      const entries = services({ gateway, clock, sessions, tools, usage, limiter, auth, limits: config.limits });
+      const entries = services({
+        gateway,
+        clock,
+        sessions,
+        tools,
+        usage,
+        limiter,
+        auth,
+        limits: config.limits,
+        maxMessageBytes: config.server.maxMessageBytes,
+      });
       const server = await startServer({
         server: config.server,
         services: entries,

@@ -1,5 +1,6 @@
 import { create } from "@bufbuild/protobuf";
 import type { ServiceImpl } from "@connectrpc/connect";
+import type { ModelEntry } from "../core/catalog.js";
 import type { Clock } from "../core/clock.js";
 import type { EmbedRequest as CoreEmbedRequest, EmbedResult } from "../core/embeddings.js";
 import { GatewayError, invalidRequest, isGatewayError } from "../core/errors.js";
@@ -15,18 +16,53 @@ import { callContextOf } from "./call-context.js";
 import { CACHE_HEADER, PROVIDER_HEADER } from "./completion-service.js";
 import { cacheStatuses, strategies, toCacheOptions } from "./convert.js";
 
-/** The EmbeddingService: converts, calls the core, converts back. */
-export function createEmbeddingService(gateway: Gateway, clock: Clock): ServiceImpl<typeof EmbeddingService> {
+/**
+ * The EmbeddingService: converts, calls the core, converts back. `maxMessageBytes` is the most one
+ * response message may carry (server.maxMessageBytes): a call whose vectors could not be sent back
+ * is refused before any provider is paid for them.
+ */
+export function createEmbeddingService(
+  gateway: Gateway,
+  clock: Clock,
+  maxMessageBytes = Number.POSITIVE_INFINITY,
+): ServiceImpl<typeof EmbeddingService> {
   return {
     async embed(req, ctx) {
-      const result = await gateway.embed(toEmbedRequest(req), callContextOf(ctx, clock)).catch((err: unknown) => {
+      const request = toEmbedRequest(req);
+      const call = callContextOf(ctx, clock);
+      const model = knownModel(gateway, request.model, call.tenant?.allowedModels);
+      const dims = request.dimensions ?? model?.embeddingDimensions;
+      if (dims !== undefined) assertFits(request.inputs.length, dims, maxMessageBytes);
+      const result = await gateway.embed(request, call).catch((err: unknown) => {
         throw inputsNamed(err);
       });
+      if (dims === undefined) assertFits(result.vectors.length, result.vectors[0]?.length ?? 0, maxMessageBytes);
       ctx.responseHeader.set(CACHE_HEADER, result.cacheStatus);
       ctx.responseTrailer.set(PROVIDER_HEADER, result.provider);
       return toEmbedResponse(result);
     },
   };
+}
+
+/** The catalogue model a call names, if it exists and the caller may use it (else the pipeline refuses it, in its words). */
+function knownModel(gateway: Gateway, name: string, allowed: ReadonlySet<string> | undefined): ModelEntry | undefined {
+  try {
+    const model = gateway.catalog.resolve(name);
+    return !allowed || allowed.has(model.name) ? model : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Refuses vectors too many to go back in one message: about four bytes a value, a few more per vector. */
+function assertFits(vectors: number, dims: number, maxBytes: number): void {
+  const bytes = vectors * (dims * 4 + 16) + 1024;
+  if (bytes <= maxBytes) return;
+  const most = Math.max(1, Math.floor((maxBytes - 1024) / (dims * 4 + 16)));
+  throw invalidRequest(
+    "inputs",
+    `${vectors} vectors of ${dims} values take about ${(bytes / 1048576).toFixed(1)} MiB, more than one response message may carry (${(maxBytes / 1048576).toFixed(1)} MiB, server.maxMessageBytes); send at most ${most} inputs per call, or use POST /v1/embeddings`,
+  );
 }
 
 /**

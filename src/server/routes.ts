@@ -44,6 +44,8 @@ export interface RouteDeps extends Omit<AdminDeps, "gateway"> {
   gateway: Gateway;
   sessions: Sessions;
   tools: Tools;
+  /** The most one message may carry (server.maxMessageBytes): an embedding response too large is refused up front. */
+  maxMessageBytes?: number;
 }
 
 /** A served service: its descriptor and its implementation. */
@@ -81,7 +83,7 @@ export function services(deps: RouteDeps): ServiceEntry[] {
   );
   return [
     entry(CompletionService, createCompletionService(gateway, clock)),
-    entry(EmbeddingService, createEmbeddingService(gateway, clock)),
+    entry(EmbeddingService, createEmbeddingService(gateway, clock, deps.maxMessageBytes)),
     entry(AdminService, createAdminService(deps)),
     entry(HealthService, createHealthService(gateway)),
     entry(CacheService, createCacheService(gateway.cache, gateway.embeddingCache)),
