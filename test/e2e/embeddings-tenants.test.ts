@@ -127,6 +127,23 @@ describe("embedding calls per tenant", () => {
   });
 });
 
+describe("EmbeddingService.Embed with a deadline", () => {
+  it("ends as DEADLINE_EXCEEDED when the caller's deadline passes, the upstream request ended, the provider unblamed", async () => {
+    h.upstream.enqueue({ hang: true });
+    const index = h.upstream.requests.length;
+    const err = ConnectError.from(
+      await embedder(KEYS.acme)
+        .embed({ model: "embed-dual", inputs: [{ input: { case: "text", value: "no time" } }] }, { timeoutMs: 300 })
+        .catch((e: unknown) => e),
+    );
+    expect(err.code).toBe(Code.DeadlineExceeded);
+    await h.upstream.waitForAbort(index);
+    // The deadline is the caller's: no fallback to the second deployment, no failure counted.
+    expect(h.upstream.requests.length).toBe(index + 1);
+    expect(h.app.gateway.stats.get("fake-openai/text-embedding-3-small")?.failures ?? 0).toBe(0);
+  });
+});
+
 describe("EmbeddingService.Embed", () => {
   const request = (text: string) =>
     create(EmbedRequestSchema, {

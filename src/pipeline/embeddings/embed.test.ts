@@ -173,12 +173,17 @@ describe("the embedding pipeline", () => {
     expect(t.calls.map((c) => c.provider)).toEqual(["p1"]);
   });
 
-  it("routes by the embedding price under the cost strategy, by configured order under fallback", async () => {
+  it("routes by the embedding price under the cost strategy, by configured order under fallback, and by the hints", async () => {
     const dearFirst = { p1: 10, p2: 1 };
     const hints = (strategy: "cost" | "fallback") => ({ routing: { strategy, preferredProviders: [], excludedProviders: [] } });
     const s = setup({}, undefined, undefined, undefined, dearFirst);
     expect((await s.run(s.request(hints("cost")))).provider).toBe("p2");
     expect((await s.run(s.request({ ...hints("fallback"), dimensions: 2 }))).provider).toBe("p1");
+    const excluded = { routing: { preferredProviders: [], excludedProviders: ["p2"] } };
+    expect((await s.run(s.request({ ...excluded, dimensions: 1 }))).provider).toBe("p1");
+    const preferred = { routing: { preferredProviders: ["p2"], excludedProviders: [] } };
+    expect((await s.run(s.request({ ...preferred, dimensions: 1 }))).cacheStatus).toBe("hit_exact");
+    expect((await s.run(s.request({ ...preferred, inputs: ["another"] }))).provider).toBe("p2");
   });
 
   it("retries a 429 after at least its retry delay when the retry budget allows", async () => {
