@@ -11,6 +11,7 @@ import type { UsageStore } from "../../usage/store.js";
 import { limited, rateLimited, resolveModel } from "../admission.js";
 import { reserveBudget } from "../budget.js";
 import { type EmbedHandler, type EmbedStage, embedTokensUsed } from "./stage.js";
+import { MicroCarry } from "./usage.js";
 
 /**
  * Admits an embedding call: resolves its model (an embedding model the tenant may use), checks the
@@ -83,7 +84,7 @@ export function embedLimits(options: {
 /**
  * The tenant's spending caps, as for completions: the call reserves its input tokens at the
  * dearest deployment's embedding price, is refused when that would pass a cap, and settles to
- * its cost (nothing for a failure or a cache hit).
+ * its cost (nothing for a failure or a cache hit), fractions of a micro-dollar carried over.
  */
 export function embedBudget(options: {
   usage: UsageStore;
@@ -92,6 +93,8 @@ export function embedBudget(options: {
   onRefused?: ((limit: string) => void) | undefined;
 }): EmbedStage {
   const { usage, clock } = options;
+  // A call cheaper than a micro-dollar (the budget's unit) settles its remainder into the tenant's next one.
+  const carry = new MicroCarry();
   return (next) => async (round) => {
     const caps = round.call.tenant?.budget;
     if (!caps || (caps.dailyUsd === undefined && caps.monthlyUsd === undefined)) return next(round);
@@ -105,7 +108,7 @@ export function embedBudget(options: {
       return result;
     } finally {
       admission
-        .settle(Math.round(cost * 1_000_000))
+        .settle(carry.take(round.call.tenant!.name, cost))
         .catch((err: unknown) =>
           options.logger?.warn("budget not settled; the reservation stands", { error: err instanceof Error ? err.message : String(err) }),
         );

@@ -24,8 +24,13 @@ export function embedCache(options: { cache: EmbeddingCache | undefined; flights
     const plan = cache.plan(round.request, round.model, scopeOf(call.tenant, round.request.user));
     if (plan.mode === "lookup") {
       const span = tracer().startSpan("cache.lookup", { attributes: { "llm_gateway.cache.semantic": false } }, call.otel);
-      const hit = await cache.lookup(plan).finally(() => span.end());
-      span.setAttribute("llm_gateway.cache.result", hit ? "hit_exact" : "miss");
+      let hit: Awaited<ReturnType<EmbeddingCache["lookup"]>>;
+      try {
+        hit = await cache.lookup(plan);
+        span.setAttribute("llm_gateway.cache.result", hit ? "hit_exact" : "miss");
+      } finally {
+        span.end();
+      }
       if (hit) {
         const result: EmbedResult = {
           id: call.requestId,

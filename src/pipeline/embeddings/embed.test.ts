@@ -222,6 +222,14 @@ describe("the embedding pipeline", () => {
     expect((await s.usage.spent("t", "2026-01-05", "2026-01")).dayMicros).toBe(0);
   });
 
+  it("settles budgets to the cost, fractions of a micro-dollar carried rather than rounded away", async () => {
+    const tenant: Tenant = { name: "t", admin: false, allowedModels: undefined, limits: undefined, budget: { dailyUsd: 1 } };
+    // Seven tokens at $0.10 per million: $0.0000007 a call.
+    const s = setup({}, tenant, undefined, undefined, { p1: 0.1, p2: 10 });
+    for (let i = 0; i < 10; i++) await s.run(s.request({ inputs: [`call ${i}`] }));
+    expect((await s.usage.spent("t", "2026-01-05", "2026-01")).dayMicros).toBe(7);
+  });
+
   it("settles the token limit to the provider's count, and a cache hit to nothing", async () => {
     const tenant: Tenant = { name: "t", admin: false, allowedModels: undefined, limits: { tokensPerMinute: 1000 }, budget: undefined };
     const s = setup({}, tenant);
