@@ -1,10 +1,12 @@
 import { createRequire } from "node:module";
 import type { Redis } from "ioredis";
+import { createEmbeddingCacheOf } from "./cache/embedding-cache.js";
 import { createFlights } from "./cache/flights.js";
 import { createMemoryCacheStore } from "./cache/memory-store.js";
 import { createRedisCacheStore } from "./cache/redis-store.js";
 import { createResponseCache, type ResponseCache } from "./cache/response-cache.js";
 import { createSemanticCache } from "./cache/semantic/create.js";
+import type { GatewayEmbed } from "./cache/semantic/gateway.js";
 import { createCatalog } from "./core/catalog.js";
 import { createAuthenticator } from "./auth/tenants.js";
 import { createMemorySessionStore } from "./sessions/memory-store.js";
@@ -26,6 +28,7 @@ import { anthropicRoutes } from "./server/rest/anthropic-routes.js";
 import { openAiRoutes } from "./server/rest/openai-routes.js";
 import { responsesRoutes } from "./server/rest/responses-routes.js";
 import { createResponsesStore } from "./server/rest/responses-store.js";
+import { embeddingsRoute } from "./server/rest/embeddings-route.js";
 import { createRestFace } from "./server/rest/rest-face.js";
 import { createProviders } from "./providers/registry.js";
 import { withFailurePolicy } from "./limits/failure-policy.js";
@@ -69,7 +72,14 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
   const retryBudget = createRetryBudget(retry.budgetRatio, retry.budgetBurst);
   const redis = lazyRedis(config, logger, health, clock);
   const limiter = createLimiter(config, clock, logger, health, redis);
-  const cache = createCache(config, clock, logger, redis, options.env ?? process.env);
+  // The semantic cache may embed with the gateway's own models: the gateway is built after the cache, so the
+  // cache is given a way to reach it, asked for only when a lookup embeds (never before createApp returns).
+  let built: Gateway | undefined;
+  const gatewayEmbed = () => {
+    if (!built) throw new Error("the gateway is not built yet");
+    return built.embed;
+  };
+  const cache = createCache(config, clock, logger, redis, options.env ?? process.env, gatewayEmbed);
   const catalog = createCatalog(config);
   const auth = createAuthenticator(config, catalog, options.env ?? process.env);
   if (auth.open) {
@@ -96,6 +106,8 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
   });
   const gateway = createGateway({
     onCompleted: (model, result) => metrics.completed(model, result),
+    onEmbedded: (model, result) => metrics.embedded(model, result),
+    embeddingCache: config.cache.enabled ? createEmbeddingCacheOf(config.cache, clock, logger, redis.get) : undefined,
     onRefused: (limit) => metrics.refused(limit),
     catalog,
     providers,
@@ -117,6 +129,7 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
     flights: config.cache.enabled && config.cache.coalesce ? createFlights() : undefined,
     clock,
   });
+  built = gateway;
   let lastStatus = health.snapshot().status;
   health.subscribe((s) => {
     if (s.status === lastStatus) return;
@@ -130,7 +143,17 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
       // Serving before the shared store answers would apply the failure policy to the first calls.
       await Promise.all([redis.ready(), cache.warm()]);
       const telemetry = await startTelemetry(config.telemetry, options.spanProcessor);
-      const entries = services({ gateway, clock, sessions, tools, usage, limiter, auth, limits: config.limits });
+      const entries = services({
+        gateway,
+        clock,
+        sessions,
+        tools,
+        usage,
+        limiter,
+        auth,
+        limits: config.limits,
+        maxMessageBytes: config.server.maxMessageBytes,
+      });
       const server = await startServer({
         server: config.server,
         services: entries,
@@ -150,6 +173,7 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
                 maxBodyBytes: config.server.maxMessageBytes,
               }),
               ...anthropicRoutes({ gateway, maxBodyBytes: config.server.maxMessageBytes }),
+              embeddingsRoute({ gateway, clock, maxBodyBytes: config.server.maxMessageBytes }),
             ],
             auth,
             clock,
@@ -262,13 +286,20 @@ function createLimiter(config: GatewayConfig, clock: Clock, logger: Logger, heal
 }
 
 /** The response cache: its store, and the semantic index when enabled. */
-function createCache(config: GatewayConfig, clock: Clock, logger: Logger, redis: SharedRedis, env: NodeJS.ProcessEnv): ResponseCache {
+function createCache(
+  config: GatewayConfig,
+  clock: Clock,
+  logger: Logger,
+  redis: SharedRedis,
+  env: NodeJS.ProcessEnv,
+  gatewayEmbed: () => GatewayEmbed,
+): ResponseCache {
   const c = config.cache;
   const shared = c.store === "redis";
   const store = shared ? createRedisCacheStore(redis.get()) : createMemoryCacheStore(clock, c);
   const semantic =
     c.enabled && c.semantic.enabled
-      ? createSemanticCache(config, { clock, logger, env, redis: shared ? redis.get() : undefined })
+      ? createSemanticCache(config, { clock, logger, env, redis: shared ? redis.get() : undefined, gatewayEmbed })
       : undefined;
   return createResponseCache({ settings: c, store, semantic, clock, logger });
 }

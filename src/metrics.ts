@@ -2,6 +2,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom
 import type { ResponseCache } from "./cache/response-cache.js";
 import type { ModelEntry } from "./core/catalog.js";
 import type { HealthMonitor } from "./core/health.js";
+import type { EmbedResult } from "./core/embeddings.js";
 import type { ChatResult } from "./core/types.js";
 import type { Breakers } from "./resilience/breakers.js";
 
@@ -12,6 +13,8 @@ export interface GatewayMetrics {
   streamOpened(): void;
   streamClosed(): void;
   completed(model: ModelEntry, result: ChatResult): void;
+  /** An answered embedding call: its latency, input tokens and cost, under the same model and provider labels. */
+  embedded(model: ModelEntry, result: EmbedResult): void;
   refused(limit: string): void;
 }
 
@@ -212,6 +215,13 @@ export function createMetrics(parts: {
       if (result.savedCostUsd !== undefined) return;
       c.input.inc(result.usage.inputTokens);
       c.output.inc(result.usage.outputTokens);
+      if (result.costUsd > 0) c.cost.inc(result.costUsd);
+    },
+    embedded(model, result) {
+      const c = childrenOf(model.name, result.provider);
+      c.completion.observe(result.latencyMs / 1000);
+      if (result.savedCostUsd !== undefined) return;
+      c.input.inc(result.usage.inputTokens);
       if (result.costUsd > 0) c.cost.inc(result.costUsd);
     },
     refused: (limit) => refusals.inc({ limit }),

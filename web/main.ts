@@ -6,7 +6,7 @@ import { ConnectError, createClient, type Interceptor } from "@connectrpc/connec
 import { createGrpcWebTransport } from "@connectrpc/connect-web";
 import { AdminService } from "../gen/ts/llmgateway/v1/admin_service_pb.js";
 import { CacheService } from "../gen/ts/llmgateway/v1/cache_service_pb.js";
-import { CompletionService } from "../gen/ts/llmgateway/v1/completion_service_pb.js";
+import { CompletionService, ModelType } from "../gen/ts/llmgateway/v1/completion_service_pb.js";
 import { BreakerState, HealthService, ServingStatus, type WatchResponse } from "../gen/ts/llmgateway/v1/health_service_pb.js";
 import { SessionService } from "../gen/ts/llmgateway/v1/session_service_pb.js";
 import { CacheStatus, Role, type Completion } from "../gen/ts/llmgateway/v1/types_pb.js";
@@ -50,10 +50,11 @@ const explain = (e: unknown) => {
 async function loadModels(): Promise<void> {
   const select = $<HTMLSelectElement>("model");
   const res = await completions.listModels({});
+  // The playground completes: embedding models answer other calls.
   select.replaceChildren(
-    ...res.models.map(
-      (m) => new Option(`${m.name}${m.local ? " (local)" : ""}`, m.name, m.name === res.defaultModel, m.name === res.defaultModel),
-    ),
+    ...res.models
+      .filter((m) => m.type !== ModelType.EMBEDDING)
+      .map((m) => new Option(`${m.name}${m.local ? " (local)" : ""}`, m.name, m.name === res.defaultModel, m.name === res.defaultModel)),
   );
 }
 

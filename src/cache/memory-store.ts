@@ -2,14 +2,14 @@ import { LRUCache } from "lru-cache";
 import type { Clock } from "../core/clock.js";
 import type { CacheSize, CacheStore, CachedAnswer } from "./store.js";
 
-interface Held {
+interface Held<V> {
   tenant: string;
-  answer: CachedAnswer;
+  answer: V;
   bytes: number;
 }
 
 /** Payload size as the Redis store would hold it; close enough to bound memory. */
-function sizeOf(answer: CachedAnswer): number {
+function sizeOf(answer: object): number {
   return Buffer.byteLength(JSON.stringify(answer));
 }
 
@@ -18,8 +18,11 @@ function sizeOf(answer: CachedAnswer): number {
  * entry count or the byte total is reached; each entry expires at its TTL on
  * the injected clock.
  */
-export function createMemoryCacheStore(clock: Clock, bounds: { maxEntries: number; maxBytes: number }): CacheStore {
-  const lru = new LRUCache<string, Held>({
+export function createMemoryCacheStore<V extends object = CachedAnswer>(
+  clock: Clock,
+  bounds: { maxEntries: number; maxBytes: number },
+): CacheStore<V> {
+  const lru = new LRUCache<string, Held<V>>({
     max: bounds.maxEntries,
     maxSize: bounds.maxBytes,
     sizeCalculation: (h) => Math.max(1, h.bytes),
@@ -29,7 +32,7 @@ export function createMemoryCacheStore(clock: Clock, bounds: { maxEntries: numbe
     maxEntrySize: bounds.maxBytes,
   });
   const keyOf = (tenant: string, hash: string): string => `${tenant}\u0000${hash}`;
-  const tenantEntries = (tenant: string | undefined): [string, Held][] =>
+  const tenantEntries = (tenant: string | undefined): [string, Held<V>][] =>
     [...lru.entries()].filter(([, h]) => tenant === undefined || h.tenant === tenant);
 
   return {

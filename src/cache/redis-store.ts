@@ -8,7 +8,7 @@ import { tenantTag } from "./key.js";
  * share every entry. Clearing and sizing walk the keys with SCAN, never KEYS,
  * so that they do not block Redis.
  */
-export function createRedisCacheStore(redis: Redis, prefix = "llmgw:cache"): CacheStore {
+export function createRedisCacheStore<V extends object = CachedAnswer>(redis: Redis, prefix = "llmgw:cache"): CacheStore<V> {
   const keyOf = (tenant: string, hash: string): string => `${prefix}:${tenantTag(tenant)}:${hash}`;
   const pattern = (tenant?: string): string => `${prefix}:${tenant === undefined ? "*" : tenantTag(tenant)}:*`;
 
@@ -25,7 +25,7 @@ export function createRedisCacheStore(redis: Redis, prefix = "llmgw:cache"): Cac
     kind: "redis",
     async get(tenant, hash) {
       const raw = await redis.get(keyOf(tenant, hash));
-      return raw === null ? undefined : (JSON.parse(raw) as CachedAnswer);
+      return raw === null ? undefined : (JSON.parse(raw) as V);
     },
     async set(tenant, hash, answer, ttlMs) {
       await redis.set(keyOf(tenant, hash), JSON.stringify(answer), "PX", Math.max(1, Math.round(ttlMs)));

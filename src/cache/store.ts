@@ -31,12 +31,13 @@ export interface CacheSize {
  * Where exact answers live, keyed by tenant and request hash. Memory is the
  * embedded default; Redis is what replicas share. Both pass the same contract
  * test (test/cache/store-contract.test.ts). A store may throw when its backend
- * is down: the cache above it turns that into a miss.
+ * is down: the cache above it turns that into a miss. What it holds is a completion's answer, or
+ * (a store of its own) an embedding call's vectors.
  */
-export interface CacheStore {
+export interface CacheStore<V extends object = CachedAnswer> {
   readonly kind: "memory" | "redis";
-  get(tenant: string, hash: string): Promise<CachedAnswer | undefined>;
-  set(tenant: string, hash: string, answer: CachedAnswer, ttlMs: number): Promise<void>;
+  get(tenant: string, hash: string): Promise<V | undefined>;
+  set(tenant: string, hash: string, answer: V, ttlMs: number): Promise<void>;
   /** Removes every entry, or one tenant's; returns how many went. */
   clear(tenant?: string): Promise<number>;
   /** Entries and payload bytes held, overall or for one tenant. */

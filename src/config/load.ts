@@ -168,6 +168,15 @@ function checkReferences(config: GatewayConfig, env: NodeJS.ProcessEnv, source: 
       );
     }
   }
+  if (semantic.enabled && semantic.embedder === "gateway") {
+    const m = config.models.find((x) => x.name === semantic.model || x.aliases.includes(semantic.model));
+    if (m?.type !== "embedding") {
+      fail(
+        "cache.semantic.model",
+        `the gateway embedder needs a catalogue model of type embedding (got ${JSON.stringify(semantic.model)})`,
+      );
+    }
+  }
   if (config.server.tls && (!config.server.tls.certFile || !config.server.tls.keyFile)) {
     fail("server.tls", "set both certFile and keyFile (LLM_GATEWAY_TLS_CERT and LLM_GATEWAY_TLS_KEY)");
   }
@@ -213,6 +222,9 @@ function embeddedDefault(env: NodeJS.ProcessEnv): Record<string, unknown> {
       openAiModel("gpt-4o-mini", ["fast"], 0.15, 0.6),
       openAiModel("gpt-4o", [], 2.5, 10),
       openAiModel("gpt-4.1-mini", [], 0.4, 1.6),
+      openAiEmbeddingModel("text-embedding-3-small", 1536, 0.02),
+      openAiEmbeddingModel("text-embedding-3-large", 3072, 0.13),
+      openAiEmbeddingModel("text-embedding-ada-002", 1536, 0.1),
     );
     defaultModel = "gpt-4o-mini";
   }
@@ -229,6 +241,19 @@ function openAiModel(name: string, aliases: string[], input: number, output: num
     pricing: { inputPerMillion: input, outputPerMillion: output },
     capabilities: { streaming: true, tools: true, vision: true, jsonMode: true, documents: true, audio: false, reasoning: false },
     tokenizer: "o200k_base",
+  };
+}
+
+/** An OpenAI embedding model: input tokens only, 8,191 of them per input, counted with cl100k_base. */
+function openAiEmbeddingModel(name: string, dimensions: number, input: number) {
+  return {
+    name,
+    provider: "openai",
+    type: "embedding",
+    dimensions,
+    contextWindow: 8191,
+    pricing: { inputPerMillion: input },
+    tokenizer: "cl100k_base",
   };
 }
 

@@ -150,11 +150,22 @@ export const modelSchema = z
     hedgeAfterMs: z.number().int().positive().optional(),
     /** Which tokenizer counts this model's tokens; "estimate" labels counts as estimates. */
     tokenizer: z.enum(["o200k_base", "cl100k_base", "estimate"]).optional(),
+    /**
+     * What the model answers: "chat" (completions, on every chat face) or "embedding" (EmbeddingService
+     * and /v1/embeddings, priced by pricing.inputPerMillion; contextWindow is the most tokens per input).
+     */
+    type: z.enum(["chat", "embedding"]).default("chat"),
+    /** An embedding model's vector size; a request may ask for fewer (dimensions), never more. */
+    dimensions: z.number().int().positive().optional(),
   })
   .strict()
   .refine((m) => (m.provider === undefined) !== (m.deployments === undefined), {
     message: "set either provider (one deployment) or deployments (several), not both or neither",
     path: ["provider"],
+  })
+  .refine((m) => m.dimensions === undefined || m.type === "embedding", {
+    message: "dimensions is the vector size of an embedding model: set type: embedding, or remove it",
+    path: ["dimensions"],
   });
 
 /** Limits of one caller; absent fields are unlimited. */

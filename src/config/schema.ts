@@ -116,10 +116,14 @@ export const configSchema = z
         semantic: z
           .object({
             enabled: z.boolean().default(false),
-            /** local: Universal Sentence Encoder lite, in process; openai: an embeddings API; lexical: hashed words. */
-            embedder: z.enum(["local", "openai", "lexical"]).default("local"),
+            /**
+             * local: Universal Sentence Encoder lite, in process; openai: an embeddings API; lexical: hashed words;
+             * gateway: one of the gateway's own embedding models (model: its catalogue name), through its pipeline.
+             */
+            embedder: z.enum(["local", "openai", "lexical", "gateway"]).default("local"),
             /** For the openai embedder: a configured provider of kind openai or openai-compatible, and its model. */
             provider: z.string().optional(),
+            /** The openai embedder's model at its provider; the gateway embedder's catalogue model (type embedding). */
             model: z.string().default("text-embedding-3-small"),
             /** Cosine similarity a cached query must reach; the near-miss guard applies on top. */
             threshold: z.number().min(0).max(1).optional(),

@@ -52,7 +52,13 @@ export interface ModelEntry extends Prices {
   tokenizer: TokenizerName;
   /** Hedging: the next deployment starts too when the first has sent no token by then. */
   hedgeAfterMs: number | undefined;
+  /** What it answers: completions on every chat face (absent means chat), or embeddings. */
+  type?: ModelType;
+  /** An embedding model's vector size, when configured. */
+  embeddingDimensions?: number;
 }
+
+export type ModelType = "chat" | "embedding";
 
 /** The model catalogue: names and aliases resolved to models, and prices. */
 export interface Catalog {
@@ -103,6 +109,8 @@ export function createCatalog(config: Pick<GatewayConfig, "models" | "providers"
       capabilities: { ...m.capabilities },
       tokenizer: m.tokenizer ?? tokenizerFor(defaultUpstream),
       hedgeAfterMs: m.hedgeAfterMs,
+      type: m.type,
+      ...(m.dimensions === undefined ? {} : { embeddingDimensions: m.dimensions }),
     };
   });
   const byName = new Map<string, ModelEntry>();

@@ -1,17 +1,28 @@
 import { assertModelAllowed, scopeOf } from "../auth/tenants.js";
 import type { CallContext } from "../core/call.js";
-import type { Catalog, ModelEntry } from "../core/catalog.js";
+import type { Catalog, ModelEntry, ModelType } from "../core/catalog.js";
 import { GatewayError } from "../core/errors.js";
 import { estimatePromptTokens } from "../core/tokens.js";
 import type { ChatRequest, ChatStreamEvent } from "../core/types.js";
 import { validateChatRequest } from "../core/validate.js";
-import type { LimitSettings, RateLimiter, Reservation } from "../limits/limiter.js";
+import type { Admission, LimitSettings, RateLimiter, Reservation } from "../limits/limiter.js";
 import type { Ask, AskHandler, Round, RoundHandler, RoundStage, UpstreamParams } from "./stage.js";
 
-/** Resolves a model name for a caller, refusing models its tenant may not use. */
-export function resolveModel(catalog: Catalog, name: string, call: CallContext): ModelEntry {
+/**
+ * Resolves a model name for a caller, refusing models its tenant may not use, and a model of the
+ * other type (an embedding model for a completion, a chat model for embeddings), naming `model`.
+ */
+export function resolveModel(catalog: Catalog, name: string, call: CallContext, type: ModelType = "chat"): ModelEntry {
   const model = catalog.resolve(name);
   assertModelAllowed(call.tenant, model.name);
+  const actual = model.type ?? "chat";
+  if (actual !== type) {
+    const why =
+      type === "chat"
+        ? `"${model.name}" is an embedding model: it answers embedding calls (EmbeddingService.Embed, POST /v1/embeddings), not completions`
+        : `"${model.name}" is a chat model: embedding calls need a model of type embedding (ListModels and GET /v1/models say each model's type)`;
+    throw new GatewayError("INVALID_REQUEST", `model: ${why}`, { metadata: { field: "model", model: model.name } });
+  }
   return model;
 }
 
@@ -66,7 +77,7 @@ function copyOptions(request: ChatRequest, upstream: UpstreamParams, model: Mode
   if (request.extraBody) upstream.extraBody = request.extraBody;
 }
 
-const limited = (l: LimitSettings) =>
+export const limited = (l: LimitSettings) =>
   l.requestsPerMinute !== undefined || l.requestsPerHour !== undefined || l.tokensPerMinute !== undefined;
 
 /** Tokens a finished round used: none when it was served without an upstream call of its own. */
@@ -94,11 +105,7 @@ export function limits(options: {
       );
       if (!admission.admitted) {
         options.onRefused?.(admission.limit);
-        const what = { rpm: "requests per minute", rph: "requests per hour", tpm: "tokens per minute" }[admission.limit];
-        throw new GatewayError("RATE_LIMITED", `rate limit reached: ${what}; retry in ${Math.ceil(admission.retryAfterMs / 1000)} s`, {
-          metadata: { limit: admission.limit },
-          retryAfterMs: admission.retryAfterMs,
-        });
+        throw rateLimited(admission);
       }
       yield* settled(admission.reservation, next(round));
     }
@@ -108,6 +115,15 @@ export function limits(options: {
       return limited(applied) ? limitedRound(round, applied) : next(round);
     };
   };
+}
+
+/** The refusal of a call over one of its caller's rate limits, with the time until it would fit. */
+export function rateLimited(refused: Extract<Admission, { admitted: false }>): GatewayError {
+  const what = { rpm: "requests per minute", rph: "requests per hour", tpm: "tokens per minute" }[refused.limit];
+  return new GatewayError("RATE_LIMITED", `rate limit reached: ${what}; retry in ${Math.ceil(refused.retryAfterMs / 1000)} s`, {
+    metadata: { limit: refused.limit },
+    retryAfterMs: refused.retryAfterMs,
+  });
 }
 
 /** Passes events through, then settles the reservation: used tokens, nothing, or the estimate kept. */

@@ -28,41 +28,9 @@ export function budget(options: {
       round: Round,
       caps: { dailyUsd?: number | undefined; monthlyUsd?: number | undefined },
     ): AsyncGenerator<ChatStreamEvent> {
-      const tenant = round.call.tenant!;
       const tokens = { inputTokens: round.promptTokens, outputTokens: round.upstream.maxTokens };
       const most = Math.max(...round.model.deployments.map((d) => costOf(d, tokens)));
-      const now = clock.now();
-      const admission = await usage
-        .reserve(tenant.name, dayOf(now), monthOf(now), micros(most), {
-          dailyMicros: caps.dailyUsd === undefined ? undefined : micros(caps.dailyUsd),
-          monthlyMicros: caps.monthlyUsd === undefined ? undefined : micros(caps.monthlyUsd),
-        })
-        .catch((err: unknown) => {
-          throw new GatewayError("LIMITER_UNAVAILABLE", "the budget cannot be checked right now; retry shortly", {
-            cause: err,
-            retryAfterMs: 1000,
-          });
-        });
-      if (!admission.admitted) {
-        options.onRefused?.(`budget_${admission.period}`);
-        const day = new Date(now);
-        const reset =
-          admission.period === "daily"
-            ? Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate() + 1)
-            : Date.UTC(day.getUTCFullYear(), day.getUTCMonth() + 1, 1);
-        throw new GatewayError(
-          "BUDGET_EXCEEDED",
-          `tenant "${tenant.name}" has reached its ${admission.period} budget of $${(admission.capMicros / 1e6).toFixed(2)} (this call could cost up to $${most.toFixed(4)})`,
-          {
-            metadata: {
-              period: admission.period,
-              spent_usd: (admission.spentMicros / 1e6).toFixed(6),
-              budget_usd: (admission.capMicros / 1e6).toFixed(6),
-            },
-            retryAfterMs: reset - now,
-          },
-        );
-      }
+      const admission = await reserveBudget(usage, clock, round.call.tenant!, caps, most, options.onRefused);
       yield* spending(admission, next(round), options.logger);
     }
     return (round) => {
@@ -103,4 +71,52 @@ async function* spending(
         );
     }
   }
+}
+
+/**
+ * Reserves the most a call can cost against its tenant's caps (a completion's round, an embedding
+ * call), or refuses it: BUDGET_EXCEEDED with the period, what was spent, and when the period
+ * resets; LIMITER_UNAVAILABLE when the store cannot answer (money is not spent on a guess).
+ */
+export async function reserveBudget(
+  usage: UsageStore,
+  clock: Clock,
+  tenant: { name: string },
+  caps: { dailyUsd?: number | undefined; monthlyUsd?: number | undefined },
+  mostUsd: number,
+  onRefused: ((limit: string) => void) | undefined,
+): Promise<Extract<BudgetAdmission, { admitted: true }>> {
+  const now = clock.now();
+  const admission = await usage
+    .reserve(tenant.name, dayOf(now), monthOf(now), micros(mostUsd), {
+      dailyMicros: caps.dailyUsd === undefined ? undefined : micros(caps.dailyUsd),
+      monthlyMicros: caps.monthlyUsd === undefined ? undefined : micros(caps.monthlyUsd),
+    })
+    .catch((err: unknown) => {
+      throw new GatewayError("LIMITER_UNAVAILABLE", "the budget cannot be checked right now; retry shortly", {
+        cause: err,
+        retryAfterMs: 1000,
+      });
+    });
+  if (admission.admitted) return admission;
+  onRefused?.(`budget_${admission.period}`);
+  const day = new Date(now);
+  const reset =
+    admission.period === "daily"
+      ? Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate() + 1)
+      : Date.UTC(day.getUTCFullYear(), day.getUTCMonth() + 1, 1);
+  // Enough digits that an embedding call's fraction of a cent does not read as $0.0000.
+  const most = mostUsd >= 0.0001 ? mostUsd.toFixed(4) : mostUsd.toPrecision(2);
+  throw new GatewayError(
+    "BUDGET_EXCEEDED",
+    `tenant "${tenant.name}" has reached its ${admission.period} budget of $${(admission.capMicros / 1e6).toFixed(2)} (this call could cost up to $${most})`,
+    {
+      metadata: {
+        period: admission.period,
+        spent_usd: (admission.spentMicros / 1e6).toFixed(6),
+        budget_usd: (admission.capMicros / 1e6).toFixed(6),
+      },
+      retryAfterMs: reset - now,
+    },
+  );
 }

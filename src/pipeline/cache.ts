@@ -143,7 +143,7 @@ export function cacheStage(options: CacheStageOptions): RoundStage {
  * trace, but its own signal (aborted only when every caller has gone) and no
  * deadline of its own, since each caller's deadline ends only that caller's wait.
  */
-function detached(call: CallContext, signal: AbortSignal): CallContext {
+export function detached(call: CallContext, signal: AbortSignal): CallContext {
   return { signal, requestId: call.requestId, receivedAt: call.receivedAt, tenant: call.tenant, otel: call.otel };
 }
 

@@ -1,8 +1,10 @@
+import type { EmbeddingCache } from "../cache/embedding-cache.js";
 import type { Flights } from "../cache/flights.js";
 import type { ResponseCache } from "../cache/response-cache.js";
 import type { CallContext } from "../core/call.js";
 import type { Catalog, ModelEntry } from "../core/catalog.js";
 import type { Clock } from "../core/clock.js";
+import type { EmbedRequest, EmbedResult } from "../core/embeddings.js";
 import { GatewayError } from "../core/errors.js";
 import type { HealthMonitor } from "../core/health.js";
 import { countMessageTokens, type TokenCount } from "../core/tokens.js";
@@ -20,6 +22,7 @@ import type { UsageStore } from "../usage/store.js";
 import { admission, limits, resolveModel } from "./admission.js";
 import { createAttempts } from "./attempts/attempts.js";
 import { budget } from "./budget.js";
+import { createEmbedPipeline } from "./embeddings/embed.js";
 import { cacheStage } from "./cache.js";
 import { sessionStage } from "./sessions.js";
 import { compose, type AskHandler } from "./stage.js";
@@ -35,6 +38,8 @@ export interface Gateway {
   readonly stats: DeploymentStatsTracker;
   readonly breakers: Breakers;
   readonly cache: ResponseCache;
+  /** The exact cache of embedding calls, when the cache is on. */
+  readonly embeddingCache: EmbeddingCache | undefined;
   /** The whole answer: the stream, collected. */
   complete(request: ChatRequest, call: CallContext): Promise<ChatResult>;
   /** Yields one "cache" event, text deltas, then exactly one "done"; throws a GatewayError if the call fails. */
@@ -43,6 +48,8 @@ export interface Gateway {
   countTokens(model: string, messages: readonly ChatMessage[], call: CallContext): Promise<TokenCount & { model: string }>;
   /** Resolves a model name for a caller, refusing models its tenant may not use. */
   resolveModel(name: string, call: CallContext): ModelEntry;
+  /** Vectors for the inputs, one per input, from an embedding model: admitted, limited, billed, cached, routed. */
+  embed(request: EmbedRequest, call: CallContext): Promise<EmbedResult>;
 }
 
 /** What the gateway is built from; everything is made once at start-up. */
@@ -64,6 +71,10 @@ export interface GatewayOptions {
   maxToolRounds?: number;
   /** Told of every answered model round (for metrics). */
   onCompleted?: ((model: ModelEntry, result: ChatResult, call: CallContext) => void) | undefined;
+  /** Told of every answered embedding call (for metrics). */
+  onEmbedded?: ((model: ModelEntry, result: EmbedResult, call: CallContext) => void) | undefined;
+  /** The exact cache of embedding calls; absent, their cache status is "disabled". */
+  embeddingCache?: EmbeddingCache | undefined;
   /** Told of every call refused by a limit or budget (for metrics). */
   onRefused?: ((limit: string) => void) | undefined;
   /** Log each completion's messages and answer (config log.prompts). */
@@ -96,6 +107,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     ],
     attempts,
   );
+  const embed = createEmbedPipeline({ ...options, random: options.random ?? Math.random });
   const ask: AskHandler = compose(
     [sessionStage(options.sessions), toolStage({ tools: options.tools, maxRounds: options.maxToolRounds ?? 8, clock })],
     admission(catalog)(round),
@@ -107,6 +119,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     stats: options.stats,
     breakers: options.breakers,
     cache: options.cache,
+    embeddingCache: options.embeddingCache,
 
     // async: a stage that refuses before streaming (an unknown tool) rejects the promise rather than throw.
     complete: async (request, call) => collect(ask({ request, call, buffered: true })),
@@ -121,6 +134,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     },
 
     resolveModel: (name, call) => resolveModel(catalog, name, call),
+
+    embed,
   };
 }
 

@@ -2,6 +2,7 @@ import type { ChatCompletion, ChatCompletionChunk, ChatCompletionCreateParams } 
 import { request as send, type Dispatcher } from "undici";
 import type { GatewayError } from "../core/errors.js";
 import type { TokenLogprob } from "../core/types.js";
+import { embeddingParams, readEmbeddings } from "./openai-embeddings.js";
 import { apiErrorMessage, chatParams, StreamedAnswer, wholeAnswer } from "./openai-wire.js";
 import type { Provider, ProviderChunk, ProviderRequest } from "./provider.js";
 import { SseReader, type SseEvent } from "./sse.js";
@@ -37,19 +38,25 @@ const PROGRESS: ProviderChunk = Object.freeze({ type: "progress" });
 export function createOpenAiDirectProvider(options: OpenAiDirectProviderOptions): Provider {
   const base = options.baseUrl || "https://api.openai.com/v1";
   const url = base.endsWith("/") ? `${base}chat/completions` : `${base}/chat/completions`;
+  const embeddingsUrl = base.endsWith("/") ? `${base}embeddings` : `${base}/embeddings`;
   // The SDK's own headers (its version, the platform's) say nothing an upstream needs.
   const headers: Record<string, string> = { accept: "application/json", "content-type": "application/json", "user-agent": "llm-gateway" };
   if (options.apiKey) headers["authorization"] = `Bearer ${options.apiKey}`;
   if (options.organization) headers["openai-organization"] = options.organization;
   const streamOptions = options.streamUsage === false ? undefined : { include_usage: true };
 
-  /** Sends one request; resolves once a 2xx answer's headers came. */
-  async function open(request: ProviderRequest, signal: AbortSignal, stream: boolean): Promise<Dispatcher.ResponseData> {
+  /** Sends one chat request; resolves once a 2xx answer's headers came. */
+  function open(request: ProviderRequest, signal: AbortSignal, stream: boolean): Promise<Dispatcher.ResponseData> {
     const body: ChatCompletionCreateParams = { ...chatParams(request, options.kind), stream };
     if (stream && streamOptions) body.stream_options = streamOptions;
+    return post(url, body, signal);
+  }
+
+  /** Sends one request; resolves once a 2xx answer's headers came, throws the upstream's error otherwise. */
+  async function post(to: string, body: object, signal: AbortSignal): Promise<Dispatcher.ResponseData> {
     let res: Dispatcher.ResponseData;
     try {
-      res = await send(url, { method: "POST", headers, body: JSON.stringify(body), signal, dispatcher: options.dispatcher });
+      res = await send(to, { method: "POST", headers, body: JSON.stringify(body), signal, dispatcher: options.dispatcher });
     } catch (err) {
       // Whoever aborted the signal says what the failure was.
       if (signal.aborted) throw err;
@@ -149,6 +156,10 @@ export function createOpenAiDirectProvider(options: OpenAiDirectProviderOptions)
     stream: (request, signal) => (request.unary ? whole(request, signal) : streamed(request, signal)),
     check(request) {
       chatParams(request, options.kind);
+    },
+    async embed(request, signal) {
+      const res = await post(embeddingsUrl, embeddingParams(request, options.kind), signal);
+      return readEmbeddings(options.name, request.inputs.length, request.model, await res.body.json());
     },
     translateError(error): GatewayError | undefined {
       // A connection that breaks while the body streams surfaces as undici's own error.

@@ -1,6 +1,7 @@
 import type OpenAI from "openai";
 import type { GatewayError } from "../core/errors.js";
 import type { Fetch } from "./http.js";
+import { embeddingParams, readEmbeddings } from "./openai-embeddings.js";
 import { chatParams, StreamedAnswer, wholeAnswer } from "./openai-wire.js";
 import type { Provider, ProviderChunk, ProviderRequest } from "./provider.js";
 import { networkErrorCode, upstreamConnectionError, upstreamHttpError } from "./upstream-error.js";
@@ -89,6 +90,13 @@ export function createOpenAiProvider(options: OpenAiProviderOptions): Provider {
     stream: (request, signal) => (request.unary ? whole(request, signal) : streamed(request, signal)),
     check(request) {
       chatParams(request, options.kind);
+    },
+
+    async embed(request, signal) {
+      const c = client ?? (await ready);
+      // The body names its encoding, so the SDK returns the answer as it came (readEmbeddings decodes it).
+      const response = await c.embeddings.create(embeddingParams(request, options.kind), { signal });
+      return readEmbeddings(options.name, request.inputs.length, request.model, response);
     },
 
     translateError(error): GatewayError | undefined {

@@ -1,3 +1,4 @@
+import type { EmbedInput } from "../core/embeddings.js";
 import type {
   ChatMessage,
   FinishReason,
@@ -109,4 +110,27 @@ export interface Provider {
   check?(request: ProviderRequest): void;
   /** Turns an error thrown by this provider's client into a GatewayError, or undefined if it is not one of its own. */
   translateError(error: unknown): import("../core/errors.js").GatewayError | undefined;
+  /**
+   * One embeddings call, for providers whose API has them (OpenAI and compatible servers); a provider
+   * without it is never routed an embedding call. Its errors are translated like the completions'.
+   */
+  embed?(request: ProviderEmbedRequest, signal: AbortSignal): Promise<ProviderEmbedResult>;
+}
+
+/** An embedding call translated for one provider. */
+export interface ProviderEmbedRequest {
+  /** The model's name at the provider. */
+  model: string;
+  /** All texts or all token ids (validated above). */
+  inputs: readonly EmbedInput[];
+  dimensions?: number;
+  user?: string;
+}
+
+/** A provider's vectors, one per input in the inputs' order. */
+export interface ProviderEmbedResult {
+  vectors: Float32Array[];
+  model: string;
+  /** Absent when the provider did not report usage; the gateway then counts. */
+  usage?: { inputTokens: number };
 }

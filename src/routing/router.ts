@@ -1,13 +1,23 @@
 import type { Deployment, ModelEntry } from "../core/catalog.js";
 import { GatewayError } from "../core/errors.js";
 import { estimatePromptTokens } from "../core/tokens.js";
-import type { ChatRequest, RoutingStrategy } from "../core/types.js";
+import type { ChatRequest, RoutingHints, RoutingStrategy } from "../core/types.js";
 import type { DeploymentStatsTracker } from "./stats.js";
 import { strategies } from "./strategies.js";
 
 /** Chooses the order in which a request's deployments are tried. */
 export interface Router {
   route(model: ModelEntry, request: ChatRequest, streaming: boolean): Deployment[];
+  /**
+   * The same for a call that is not a chat request (embeddings): its hints, and the tokens the
+   * strategies weigh (asked only when there is a choice to make).
+   */
+  order(
+    model: ModelEntry,
+    routing: RoutingHints,
+    tokens: () => { inputTokens: number; maxTokens: number },
+    streaming: boolean,
+  ): Deployment[];
 }
 
 /** Options of the router. */
@@ -35,9 +45,17 @@ export function createRouter(options: RouterOptions): Router {
       return n;
     },
   };
-  return {
+  const router: Router = {
     route(model, request, streaming) {
-      const { excludedProviders, preferredProviders } = request.routing;
+      return router.order(
+        model,
+        request.routing,
+        () => ({ inputTokens: estimatePromptTokens(request.messages), maxTokens: request.maxTokens ?? model.maxOutputTokens }),
+        streaming,
+      );
+    },
+    order(model, routing, tokens, streaming) {
+      const { excludedProviders, preferredProviders } = routing;
       const candidates =
         excludedProviders.length === 0 ? model.deployments : model.deployments.filter((d) => !excludedProviders.includes(d.provider));
       if (candidates.length === 0) {
@@ -50,14 +68,8 @@ export function createRouter(options: RouterOptions): Router {
         );
       }
       if (candidates.length === 1) return [...candidates];
-      const strategy = strategies[request.routing.strategy ?? options.defaultStrategy];
-      const ordered = strategy(candidates, {
-        ...ctxBase,
-        model: model.name,
-        streaming,
-        inputTokens: estimatePromptTokens(request.messages),
-        maxTokens: request.maxTokens ?? model.maxOutputTokens,
-      });
+      const strategy = strategies[routing.strategy ?? options.defaultStrategy];
+      const ordered = strategy(candidates, { ...ctxBase, model: model.name, streaming, ...tokens() });
       if (preferredProviders.length === 0) return ordered;
       const rank = (d: Deployment) => {
         const i = preferredProviders.indexOf(d.provider);
@@ -69,4 +81,5 @@ export function createRouter(options: RouterOptions): Router {
         .map((x) => x.d);
     },
   };
+  return router;
 }

@@ -1,5 +1,6 @@
 import { create } from "@bufbuild/protobuf";
 import type { ServiceImpl } from "@connectrpc/connect";
+import type { EmbeddingCache } from "../cache/embedding-cache.js";
 import type { CacheStats, ResponseCache } from "../cache/response-cache.js";
 import { requireAdmin } from "./auth.js";
 import {
@@ -11,8 +12,11 @@ import {
 
 const ratio = (n: number, d: number): number => (d === 0 ? 0 : n / d);
 
-/** The CacheService: statistics and clearing, overall or per tenant. */
-export function createCacheService(cache: ResponseCache): ServiceImpl<typeof CacheService> {
+/**
+ * The CacheService: statistics and clearing, overall or per tenant. Clearing empties the embedding
+ * cache too (its entries are counted in `removed`); the statistics are the response cache's.
+ */
+export function createCacheService(cache: ResponseCache, vectors?: EmbeddingCache): ServiceImpl<typeof CacheService> {
   return {
     async getCacheStats(req, ctx) {
       requireAdmin(ctx);
@@ -20,7 +24,9 @@ export function createCacheService(cache: ResponseCache): ServiceImpl<typeof Cac
     },
     async clearCache(req, ctx) {
       requireAdmin(ctx);
-      return create(ClearCacheResponseSchema, { removed: BigInt(await cache.clear(req.tenant || undefined)) });
+      const tenant = req.tenant || undefined;
+      const [answers, embeddings] = await Promise.all([cache.clear(tenant), vectors?.clear(tenant) ?? 0]);
+      return create(ClearCacheResponseSchema, { removed: BigInt(answers + embeddings) });
     },
   };
 }

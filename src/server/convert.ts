@@ -15,7 +15,7 @@ import type {
 } from "../core/types.js";
 import { addRequestOptions, fromContentParts, textOfParts, toCacheControl, toContentParts, toTokenLogprobs } from "./convert-content.js";
 import type { CompleteRequest, ModelInfo, StreamCompleteRequest } from "../../gen/ts/llmgateway/v1/completion_service_pb.js";
-import { ModelInfoSchema } from "../../gen/ts/llmgateway/v1/completion_service_pb.js";
+import { ModelInfoSchema, ModelType } from "../../gen/ts/llmgateway/v1/completion_service_pb.js";
 import {
   DependencyHealthSchema,
   DeploymentHealthSchema,
@@ -46,7 +46,7 @@ const roles: Record<Role, CoreRole | undefined> = {
   [Role.TOOL]: "tool",
 };
 
-const strategies: Record<RoutingStrategy, CoreStrategy | undefined> = {
+export const strategies: Record<RoutingStrategy, CoreStrategy | undefined> = {
   [RoutingStrategy.UNSPECIFIED]: undefined,
   [RoutingStrategy.FALLBACK]: "fallback",
   [RoutingStrategy.ROUND_ROBIN]: "round-robin",
@@ -71,7 +71,7 @@ const finishReasons: Record<CoreFinishReason, FinishReason> = {
   unspecified: FinishReason.UNSPECIFIED,
 };
 
-const cacheStatuses: Record<CoreCacheStatus, CacheStatus> = {
+export const cacheStatuses: Record<CoreCacheStatus, CacheStatus> = {
   miss: CacheStatus.MISS,
   hit_exact: CacheStatus.HIT_EXACT,
   hit_semantic: CacheStatus.HIT_SEMANTIC,
@@ -156,21 +156,23 @@ export function toChatRequest(req: CompleteRequest | StreamCompleteRequest): Cha
     };
     if (req.tools.maxIterations > 0) out.tools.maxIterations = req.tools.maxIterations;
   }
-  const c = req.cache;
-  if (c) {
-    const cache: CacheOptions = {};
-    if (c.noCache) cache.noCache = true;
-    if (c.noStore) cache.noStore = true;
-    if (c.force) cache.force = true;
-    if (c.noSemantic) cache.noSemantic = true;
-    if (c.ttlSeconds !== undefined) {
-      if (c.ttlSeconds === 0) throw invalidRequest("cache.ttl_seconds", "must be at least 1 (use no_store not to store)");
-      cache.ttlSeconds = c.ttlSeconds;
-    }
-    out.cache = cache;
-  }
+  if (req.cache) out.cache = toCacheOptions(req.cache);
   addRequestOptions(req, out);
   return out;
+}
+
+/** A request's cache control in the core's terms. */
+export function toCacheOptions(c: NonNullable<CompleteRequest["cache"]>): CacheOptions {
+  const cache: CacheOptions = {};
+  if (c.noCache) cache.noCache = true;
+  if (c.noStore) cache.noStore = true;
+  if (c.force) cache.force = true;
+  if (c.noSemantic) cache.noSemantic = true;
+  if (c.ttlSeconds !== undefined) {
+    if (c.ttlSeconds === 0) throw invalidRequest("cache.ttl_seconds", "must be at least 1 (use no_store not to store)");
+    cache.ttlSeconds = c.ttlSeconds;
+  }
+  return cache;
 }
 
 /** Converts a core message to the Message message. */
@@ -241,6 +243,8 @@ export function toModelInfo(m: ModelEntry): ModelInfo {
     cacheWritePricePerMillion: m.cacheWritePricePerMillion,
     cacheWrite1hPricePerMillion: m.cacheWrite1hPricePerMillion,
     capabilities: { ...m.capabilities },
+    type: m.type === "embedding" ? ModelType.EMBEDDING : ModelType.CHAT,
+    embeddingDimensions: m.embeddingDimensions ?? 0,
   });
 }
 

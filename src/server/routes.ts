@@ -17,6 +17,8 @@ import { createToolService } from "./tool-service.js";
 import { AdminService, file_llmgateway_v1_admin_service } from "../../gen/ts/llmgateway/v1/admin_service_pb.js";
 import { createAdminService, type AdminDeps } from "./admin-service.js";
 import { createCompletionService } from "./completion-service.js";
+import { EmbeddingService, file_llmgateway_v1_embedding_service } from "../../gen/ts/llmgateway/v1/embedding_service_pb.js";
+import { createEmbeddingService } from "./embedding-service.js";
 import { createGrpcHealthService } from "./grpc-health.js";
 import { createHealthService } from "./health-service.js";
 import { createReflectionServices } from "./reflection.js";
@@ -26,6 +28,7 @@ import { file_google_rpc_status } from "../../gen/ts/google/rpc/status_pb.js";
 /** The services the gateway answers for, by fully-qualified name. */
 export const servedServices = [
   CompletionService,
+  EmbeddingService,
   HealthService,
   CacheService,
   SessionService,
@@ -41,6 +44,8 @@ export interface RouteDeps extends Omit<AdminDeps, "gateway"> {
   gateway: Gateway;
   sessions: Sessions;
   tools: Tools;
+  /** The most one message may carry (server.maxMessageBytes): an embedding response too large is refused up front. */
+  maxMessageBytes?: number;
 }
 
 /** A served service: its descriptor and its implementation. */
@@ -60,6 +65,7 @@ export function services(deps: RouteDeps): ServiceEntry[] {
   const reflection = createReflectionServices(
     [
       file_llmgateway_v1_completion_service,
+      file_llmgateway_v1_embedding_service,
       file_llmgateway_v1_health_service,
       file_llmgateway_v1_cache_service,
       file_llmgateway_v1_session_service,
@@ -77,15 +83,17 @@ export function services(deps: RouteDeps): ServiceEntry[] {
   );
   return [
     entry(CompletionService, createCompletionService(gateway, clock)),
+    entry(EmbeddingService, createEmbeddingService(gateway, clock, deps.maxMessageBytes)),
     entry(AdminService, createAdminService(deps)),
     entry(HealthService, createHealthService(gateway)),
-    entry(CacheService, createCacheService(gateway.cache)),
+    entry(CacheService, createCacheService(gateway.cache, gateway.embeddingCache)),
     entry(SessionService, createSessionService(sessions, gateway.catalog)),
     entry(ToolService, createToolService(tools)),
     entry(
       Health,
       createGrpcHealthService(gateway.health, [
         CompletionService.typeName,
+        EmbeddingService.typeName,
         HealthService.typeName,
         CacheService.typeName,
         SessionService.typeName,

@@ -12,6 +12,7 @@ import { Health } from "../../gen/ts/health/v1/health_pb.js";
 import { AdminService } from "../../gen/ts/llmgateway/v1/admin_service_pb.js";
 import { CacheService } from "../../gen/ts/llmgateway/v1/cache_service_pb.js";
 import { CompletionService } from "../../gen/ts/llmgateway/v1/completion_service_pb.js";
+import { EmbeddingService } from "../../gen/ts/llmgateway/v1/embedding_service_pb.js";
 import { HealthService } from "../../gen/ts/llmgateway/v1/health_service_pb.js";
 import { SessionService } from "../../gen/ts/llmgateway/v1/session_service_pb.js";
 import { ToolService } from "../../gen/ts/llmgateway/v1/tool_service_pb.js";
@@ -52,6 +53,7 @@ const ROOT = new URL("../../", import.meta.url).pathname;
 
 const SERVICES: DescService[] = [
   CompletionService,
+  EmbeddingService,
   SessionService,
   ToolService,
   AdminService,
@@ -87,7 +89,7 @@ beforeAll(async () => {
     auth: {
       tenants: [
         { name: "ops", admin: true, keys: [{ sha256: digest(ADMIN) }] },
-        { name: "user", keys: [{ sha256: digest(USER) }], allowedModels: ["gpt-test", "local-echo"] },
+        { name: "user", keys: [{ sha256: digest(USER) }], allowedModels: ["gpt-test", "local-echo", "embed-test"] },
       ],
     },
     providers: [
@@ -99,6 +101,7 @@ beforeAll(async () => {
       { name: "gpt-test", provider: "fake-openai", upstreamModel: "gpt-4o-mini", aliases: ["fast"], capabilities: { tools: true } },
       { name: "claude-test", provider: "fake-anthropic", upstreamModel: "claude-haiku-4-5", capabilities: { tools: true } },
       { name: "local-echo", provider: "local", maxOutputTokens: 64 },
+      { name: "embed-test", provider: "fake-openai", upstreamModel: "text-embedding-3-small", type: "embedding", dimensions: 256 },
     ],
     defaultModel: "local-echo",
   };
@@ -154,6 +157,10 @@ function messageFor(r: Rng, m: DescMethod): { binary: Uint8Array; json: string }
     if (m.parent === CompletionService && r() < 0.5) {
       init["model"] = pick(r, ["gpt-test", "claude-test", "local-echo", "fast", ""]);
       init["messages"] = [{ role: 2, content: randomString(r) }];
+    }
+    if (m.parent === EmbeddingService && r() < 0.5) {
+      init["model"] = pick(r, ["embed-test", "gpt-test", ""]);
+      init["inputs"] = Array.from({ length: int(r, 1, 3) }, () => ({ input: { case: "text", value: randomString(r) } }));
     }
     const built = build(m.input, init);
     if (built) return built;
@@ -291,7 +298,50 @@ function restBody(r: Rng): string {
   return mutateJson(r, JSON.stringify(body));
 }
 
+/** An embeddings body: every form of input OpenAI takes, and what it does not. */
+function embeddingsBody(r: Rng): string {
+  const ids = () => Array.from({ length: int(r, 0, 5) }, () => pick(r, [0, 1, 100_000, -1, 1.5, 2 ** 32, 2 ** 53, "1", null]));
+  const body: Record<string, unknown> = {
+    model: pick(r, ["embed-test", "gpt-test", "", randomString(r)]),
+    input: pick(r, [
+      randomString(r),
+      Array.from({ length: int(r, 0, 4) }, () => randomString(r)),
+      ids(),
+      Array.from({ length: int(r, 0, 3) }, ids),
+      Array.from({ length: r() < 0.1 ? 2049 : int(r, 1, 3) }, () => pick(r, ["a", ""])),
+      [["a"], "b"],
+      null,
+      {},
+    ]),
+  };
+  for (let i = int(r, 0, 3); i > 0; i--) {
+    body[pick(r, ["encoding_format", "dimensions", "user", "n", "zzz"])] = pick(r, [
+      null,
+      0,
+      1,
+      -1,
+      2 ** 31,
+      "float",
+      "base64",
+      "int8",
+      [],
+      {},
+    ]);
+  }
+  return mutateJson(r, JSON.stringify(body));
+}
+
 async function restInput(r: Rng): Promise<Sent> {
+  if (r() < 0.2) {
+    const outcome = await http1(httpUrl, {
+      method: "POST",
+      path: "/v1/embeddings",
+      headers: { "content-type": "application/json", ...auth(r) },
+      body: embeddingsBody(r),
+      timeoutMs: TIMEOUT_MS,
+    });
+    return { protocol: "rest", what: "embeddings", outcome };
+  }
   if (r() < 0.35) {
     // Anthropic's Messages face: its paths, its headers (versions and betas, known and not), its bodies.
     const path = pick(r, ["/v1/messages", "/v1/messages?beta=true", "/v1/messages/count_tokens"]);
@@ -333,6 +383,7 @@ const PATHS = [
   "/v1/responses/resp_0/input_items",
   "/v1/messages",
   "/v1/messages/count_tokens",
+  "/v1/embeddings",
   "/metrics",
   "/assets/x.js",
   "/assets/%2e%2e/x",

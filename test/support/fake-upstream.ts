@@ -1,5 +1,5 @@
 import * as http from "node:http";
-import { createLexicalEmbedder } from "../../src/cache/semantic/lexical.js";
+import { fakeEmbeddings } from "./fake-embeddings.js";
 import type { AddressInfo } from "node:net";
 
 /**
@@ -75,8 +75,6 @@ const DEFAULT_TEXT = "Hello from the fake upstream, streaming word by word.";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Starts a fake upstream on a free port of 127.0.0.1. */
-const fakeEmbedder = createLexicalEmbedder(256);
-
 export async function startFakeUpstream(): Promise<FakeUpstream> {
   const queue: FakeBehaviour[] = [];
   let fallback: FakeBehaviour = {};
@@ -114,17 +112,8 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
     }
     const model = String(body["model"] ?? "fake-model");
     if (req.url?.startsWith("/v1/embeddings")) {
-      // Vectors a real model would not give, but stable and closer for texts sharing words.
-      const input = Array.isArray(body["input"]) ? (body["input"] as string[]) : [String(body["input"])];
-      const vectors = await fakeEmbedder.embed(input);
-      res.writeHead(200, { "content-type": "application/json" }).end(
-        JSON.stringify({
-          object: "list",
-          model,
-          data: vectors.map((v, index) => ({ object: "embedding", index, embedding: [...v] })),
-          usage: { prompt_tokens: input.length, total_tokens: input.length },
-        }),
-      );
+      const answer = await fakeEmbeddings(body);
+      res.writeHead(answer.status, { "content-type": "application/json" }).end(JSON.stringify(answer.body));
       return;
     }
     const text = b.text ?? DEFAULT_TEXT;

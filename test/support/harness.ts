@@ -72,6 +72,8 @@ export interface HarnessOptions {
   spanProcessor?: SpanProcessor;
   /** Receives every log line (info and up). */
   logSink?: (line: string) => void;
+  /** Models added to the catalogue after the harness's own (embedding models, for one). */
+  extraModels?: Record<string, unknown>[];
 }
 
 const dualDeployments = [
@@ -174,6 +176,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
           pricing: { inputPerMillion: 1, outputPerMillion: 2 },
           capabilities: { tools: true, vision: true, jsonMode: true, documents: true, audio: true, reasoning: true },
         },
+        ...(options.extraModels ?? []),
       ],
     },
     {},

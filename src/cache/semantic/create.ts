@@ -5,6 +5,7 @@ import type { Clock } from "../../core/clock.js";
 import type { Logger } from "../../log.js";
 import { createUpstreamFetch } from "../../providers/http.js";
 import type { Embedder } from "./embedder.js";
+import { createGatewayEmbedder, type GatewayEmbed } from "./gateway.js";
 import type { SemanticIndex } from "./index.js";
 import { createLexicalEmbedder } from "./lexical.js";
 import { createLocalEmbedder } from "./local.js";
@@ -19,18 +20,35 @@ import { createRedisSemanticSync } from "./redis-sync.js";
  * of one step (0.05) for queries the set does not have. The OpenAI
  * embedder's is a conservative guess: it cannot be measured offline.
  */
-export const DEFAULT_THRESHOLDS = { local: 0.85, lexical: 0.75, openai: 0.9 } as const;
+export const DEFAULT_THRESHOLDS = { local: 0.85, lexical: 0.75, openai: 0.9, gateway: 0.9 } as const;
 
-export function createEmbedder(config: GatewayConfig, env: NodeJS.ProcessEnv): Embedder {
+/** What the embedders are built with beside the configuration. */
+export interface EmbedderDeps {
+  env: NodeJS.ProcessEnv;
+  clock: Clock;
+  /** The gateway's own embedding pipeline, for the gateway embedder: asked for at the first lookup, once it is built. */
+  gatewayEmbed?: (() => GatewayEmbed) | undefined;
+}
+
+export function createEmbedder(config: GatewayConfig, deps: EmbedderDeps): Embedder {
   const s = config.cache.semantic;
   if (s.embedder === "lexical") return createLexicalEmbedder();
   if (s.embedder === "local") return createLocalEmbedder();
+  if (s.embedder === "gateway") {
+    const { gatewayEmbed } = deps;
+    if (!gatewayEmbed) throw new Error("cache.semantic.embedder is gateway, but no gateway was given to embed with");
+    const model = config.models.find((m) => m.name === s.model || m.aliases.includes(s.model));
+    // A lookup waits no longer for its vector than the slowest of the model's providers would take.
+    const providers = new Set(model?.deployments?.map((d) => d.provider) ?? [model?.provider]);
+    const timeoutMs = Math.max(1_000, ...config.providers.filter((p) => providers.has(p.name)).map((p) => p.timeoutMs));
+    return createGatewayEmbedder({ model: s.model, embed: gatewayEmbed, clock: deps.clock, timeoutMs, dims: model?.dimensions });
+  }
   const p = config.providers.find((x) => x.name === s.provider);
   if (!p || (p.kind !== "openai" && p.kind !== "openai-compatible"))
     throw new Error(`cache.semantic.provider "${s.provider}" is not an OpenAI-format provider`);
   return createOpenAiEmbedder({
     baseURL: p.baseUrl,
-    apiKey: providerApiKey(p, env) ?? "unused",
+    apiKey: providerApiKey(p, deps.env) ?? "unused",
     model: s.model,
     timeoutMs: p.timeoutMs,
     fetch: createUpstreamFetch(),
@@ -40,10 +58,16 @@ export function createEmbedder(config: GatewayConfig, env: NodeJS.ProcessEnv): E
 /** The semantic index the configuration asks for, shared through Redis when the cache is. */
 export function createSemanticCache(
   config: GatewayConfig,
-  options: { clock: Clock; logger: Logger; env: NodeJS.ProcessEnv; redis?: Redis | undefined },
+  options: {
+    clock: Clock;
+    logger: Logger;
+    env: NodeJS.ProcessEnv;
+    redis?: Redis | undefined;
+    gatewayEmbed?: (() => GatewayEmbed) | undefined;
+  },
 ): SemanticIndex {
   const s = config.cache.semantic;
-  const embedder = createEmbedder(config, options.env);
+  const embedder = createEmbedder(config, { env: options.env, clock: options.clock, gatewayEmbed: options.gatewayEmbed });
   const sync = options.redis
     ? createRedisSemanticSync(options.redis, { embedder: embedder.name, maxLen: s.maxEntries, logger: options.logger })
     : undefined;

@@ -4,6 +4,11 @@ export interface Embedder {
   readonly name: string;
   readonly dims: number;
   embed(texts: readonly string[]): Promise<Float32Array[]>;
+  /**
+   * Nothing to load before the first query (the gateway's own models): warming it up would only
+   * spend an upstream call at start-up, and a provider down then would hold the start.
+   */
+  readonly nothingToWarm?: boolean;
 }
 
 /** Scales a vector to unit length in place (a zero vector stays zero). */

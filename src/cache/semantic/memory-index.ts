@@ -252,7 +252,7 @@ export function createSemanticIndex(options: SemanticIndexOptions): SemanticInde
 
     async warm() {
       (await loadGuard()).guardFeatures("Is 10 USD not more than Paris?");
-      await embedder.embed(["warm up"]);
+      if (!embedder.nothingToWarm) await embedder.embed(["warm up"]);
     },
 
     async close() {

@@ -34,6 +34,8 @@ export interface AttemptOptions {
   streaming: boolean;
   /** The upstream is asked without streaming: headers and first token come with the whole answer, so only the whole-call timer applies. */
   unaryUpstream?: boolean | undefined;
+  /** The GenAI operation the span names; chat when absent. */
+  operation?: "chat" | "embeddings" | undefined;
 }
 
 type Fired = "timeout" | "headers" | "first_token" | undefined;
@@ -48,12 +50,13 @@ type Fired = "timeout" | "headers" | "first_token" | undefined;
 export function openAttempt(deployment: ProviderDeployment, call: CallContext, clock: Clock, options: AttemptOptions): AttemptScope {
   const name = deployment.provider.name;
   // One span per upstream call, named and described per the OpenTelemetry GenAI conventions.
+  const operation = options.operation ?? "chat";
   const span = tracer().startSpan(
-    `chat ${options.upstreamModel}`,
+    `${operation} ${options.upstreamModel}`,
     {
       kind: SpanKind.CLIENT,
       attributes: {
-        "gen_ai.operation.name": "chat",
+        "gen_ai.operation.name": operation,
         "gen_ai.system": genAiSystem(deployment.provider.kind),
         "gen_ai.request.model": options.upstreamModel,
         "llm_gateway.provider": name,

@@ -1,0 +1,61 @@
+import { describe, expect, it } from "vitest";
+import { loadConfig, validateConfig } from "../../src/config/load.js";
+import { createCatalog } from "../../src/core/catalog.js";
+
+const base = {
+  providers: [
+    { name: "local", kind: "local" },
+    { name: "compat", kind: "openai-compatible", baseUrl: "http://127.0.0.1:1/v1" },
+  ],
+  models: [
+    { name: "local-echo", provider: "local" },
+    { name: "emb", provider: "compat", type: "embedding", dimensions: 768, pricing: { inputPerMillion: 0.05 } },
+  ],
+};
+
+describe("embedding models in the configuration", () => {
+  it("are typed in the catalogue, with their size; every other model is a chat model", () => {
+    const catalog = createCatalog(validateConfig(base, {}));
+    expect(catalog.resolve("emb")).toMatchObject({ type: "embedding", embeddingDimensions: 768, inputPricePerMillion: 0.05 });
+    expect(catalog.resolve("local-echo").type).toBe("chat");
+    expect(catalog.resolve("local-echo").embeddingDimensions).toBeUndefined();
+  });
+
+  it.each([
+    [
+      "dimensions on a chat model",
+      { ...base, models: [{ name: "m", provider: "local", dimensions: 3 }] },
+      "models[0].dimensions: dimensions is the vector size of an embedding model",
+    ],
+    ["an unknown type", { ...base, models: [{ name: "m", provider: "local", type: "rerank" }] }, "models[0].type"],
+    [
+      "a semantic cache embedding with a chat model",
+      { ...base, cache: { semantic: { enabled: true, embedder: "gateway", model: "local-echo" } } },
+      "cache.semantic.model: the gateway embedder needs a catalogue model of type embedding",
+    ],
+    [
+      "a semantic cache embedding with a model not in the catalogue",
+      { ...base, cache: { semantic: { enabled: true, embedder: "gateway", model: "nope" } } },
+      "cache.semantic.model",
+    ],
+  ])("refuse %s, naming the key", (_name, raw, message) => {
+    expect(() => validateConfig(raw, {})).toThrow(message);
+  });
+
+  it("accept a semantic cache embedding with one of the gateway's models, by name or alias", () => {
+    const raw = { ...base, cache: { semantic: { enabled: true, embedder: "gateway", model: "emb" } } };
+    expect(validateConfig(raw, {}).cache.semantic).toMatchObject({ embedder: "gateway", model: "emb" });
+  });
+
+  it("come with OpenAI's in the embedded default, at list prices", () => {
+    const catalog = createCatalog(loadConfig({ env: { OPENAI_API_KEY: "sk-1" } }));
+    const prices = Object.fromEntries(
+      catalog.models.filter((m) => m.type === "embedding").map((m) => [m.name, [m.inputPricePerMillion, m.embeddingDimensions]]),
+    );
+    expect(prices).toEqual({
+      "text-embedding-3-small": [0.02, 1536],
+      "text-embedding-3-large": [0.13, 3072],
+      "text-embedding-ada-002": [0.1, 1536],
+    });
+  });
+});
