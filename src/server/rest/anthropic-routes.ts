@@ -47,9 +47,12 @@ export const BETAS: Readonly<Record<string, "accepted" | "refused">> = {
   "fine-grained-tool-streaming-2025-05-14": "accepted",
   // Unlocks only a server tool, which tools[i] refuses.
   "advisor-tool-2026-03-01": "accepted",
-  // A larger window or output than the catalogue's model: the gateway cannot ask its upstream for it.
-  "context-1m-2025-08-07": "refused",
-  "output-128k-2025-02-19": "refused",
+  // Permit a longer prompt or answer than the model's default. The catalogue's contextWindow and
+  // maxOutputTokens are what the gateway's deployments serve, and the core refuses a request beyond
+  // them (400 naming messages or max_tokens); a request within them is answered as it would be with
+  // the beta. Claude Code sends context-1m with every request for its default (Opus) model.
+  "context-1m-2025-08-07": "accepted",
+  "output-128k-2025-02-19": "accepted",
 };
 
 const header = (req: http.IncomingMessage, name: string): string | undefined => {
