@@ -72,6 +72,8 @@ export interface HarnessOptions {
   spanProcessor?: SpanProcessor;
   /** Receives every log line (info and up). */
   logSink?: (line: string) => void;
+  /** More models, after the harness's own (a real client's model names, for instance). */
+  models?: Record<string, unknown>[];
 }
 
 const dualDeployments = [
@@ -174,6 +176,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
           pricing: { inputPerMillion: 1, outputPerMillion: 2 },
           capabilities: { tools: true, vision: true, jsonMode: true, documents: true, audio: true, reasoning: true },
         },
+        ...(options.models ?? []),
       ],
     },
     {},

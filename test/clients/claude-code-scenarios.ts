@@ -1,0 +1,121 @@
+import type { FakeBehaviour } from "../support/fake-upstream.js";
+
+/*
+ * What Claude Code is asked to do against the gateway, and what the fake upstream answers, shared by
+ * the live run (claude-code.live.ts, the real CLI) and the replay of its recorded requests
+ * (test/e2e/claude-code-replay.test.ts, in CI without the CLI).
+ */
+
+/** The gateway key the CLI is given (ANTHROPIC_API_KEY or ANTHROPIC_AUTH_TOKEN). */
+export const CLAUDE_CODE_KEY = "gw-key-claude-code";
+
+/** The file the tool round trip reads, in the CLI's working directory, and what it holds. */
+export const HELLO_FILE = "hello.txt";
+export const HELLO_TEXT = "The secret word is pelican.\n";
+
+/** The id of the Read call the upstream asks for. */
+export const READ_ID = "toolu_01ReadHelloFile";
+
+const caps = { tools: true, vision: true, jsonMode: true, documents: true, reasoning: true };
+
+/**
+ * The models Claude Code asks for, as catalogue entries: its default (Opus, which it asks with the
+ * context-1m beta) and Haiku on an Anthropic deployment, Sonnet on an OpenAI-format one.
+ */
+export const CLAUDE_CODE_MODELS: Record<string, unknown>[] = [
+  {
+    name: "claude-opus-4-8",
+    provider: "fake-anthropic",
+    aliases: ["claude-haiku-4-5", "claude-haiku-4-5-20251001"],
+    contextWindow: 1_000_000,
+    maxOutputTokens: 128_000,
+    capabilities: caps,
+  },
+  {
+    name: "claude-sonnet-4-6",
+    provider: "fake-openai",
+    upstreamModel: "gpt-4o-mini",
+    contextWindow: 1_000_000,
+    maxOutputTokens: 128_000,
+    capabilities: caps,
+  },
+];
+
+const ev = (event: string, data: Record<string, unknown>) => ({ event, data: { type: event, ...data } });
+
+/** A Messages stream as Anthropic sends it for adaptive thinking: a signed thinking block, text, then a tool call. */
+function thinkingThenRead(path: string): FakeBehaviour {
+  return {
+    rawEvents: [
+      ev("message_start", {
+        message: {
+          id: "msg_up_1",
+          type: "message",
+          role: "assistant",
+          model: "claude-opus-4-8",
+          content: [],
+          stop_reason: null,
+          stop_sequence: null,
+          usage: { input_tokens: 40, output_tokens: 1, cache_creation_input_tokens: 3000, cache_read_input_tokens: 0 },
+        },
+      }),
+      ev("content_block_start", { index: 0, content_block: { type: "thinking", thinking: "", signature: "" } }),
+      ev("content_block_delta", { index: 0, delta: { type: "thinking_delta", thinking: "The user wants the file. " } }),
+      ev("content_block_delta", { index: 0, delta: { type: "thinking_delta", thinking: "I will read it." } }),
+      ev("content_block_delta", { index: 0, delta: { type: "signature_delta", signature: "EqQBCkYIBxgCKkDsig==" } }),
+      ev("content_block_stop", { index: 0 }),
+      ev("content_block_start", { index: 1, content_block: { type: "text", text: "" } }),
+      ev("content_block_delta", { index: 1, delta: { type: "text_delta", text: "Reading the file." } }),
+      ev("content_block_stop", { index: 1 }),
+      ev("content_block_start", { index: 2, content_block: { type: "tool_use", id: READ_ID, name: "Read", input: {} } }),
+      ev("content_block_delta", { index: 2, delta: { type: "input_json_delta", partial_json: '{"file_path":' } }),
+      ev("content_block_delta", { index: 2, delta: { type: "input_json_delta", partial_json: JSON.stringify(path).concat("}") } }),
+      ev("content_block_stop", { index: 2 }),
+      ev("message_delta", { delta: { stop_reason: "tool_use", stop_sequence: null }, usage: { output_tokens: 30 } }),
+      ev("message_stop", {}),
+    ],
+  };
+}
+
+/** One run of the CLI: its arguments, its environment beyond the gateway's address, and the upstream's answers. */
+export interface Scenario {
+  name: string;
+  args: string[];
+  /** Send the key as ANTHROPIC_AUTH_TOKEN (Authorization: Bearer) rather than ANTHROPIC_API_KEY (x-api-key). */
+  bearer?: boolean;
+  /** The upstream's answers, in order, given the absolute path of the file the tool reads. */
+  upstream(file: string): FakeBehaviour[];
+  /** What the CLI must print. */
+  expect: RegExp;
+}
+
+export const SCENARIOS: Scenario[] = [
+  {
+    name: "one-shot",
+    args: ["-p", "Say hi"],
+    upstream: () => [{ text: "Hi from the gateway." }],
+    expect: /^Hi from the gateway\.\n$/,
+  },
+  {
+    name: "stream-json",
+    args: ["-p", "Count to three", "--output-format", "stream-json", "--verbose", "--include-partial-messages"],
+    bearer: true,
+    upstream: () => [{ text: "One, two, three." }],
+    expect: /"type":"text_delta","text":"three\."/,
+  },
+  {
+    name: "tool-round-trip",
+    args: ["-p", `What does ${HELLO_FILE} say?`, "--allowedTools", "Read"],
+    upstream: (file) => [thinkingThenRead(file), { text: "It says pelican." }],
+    expect: /^It says pelican\.\n$/,
+  },
+  {
+    name: "tool-round-trip-openai",
+    args: ["-p", `What does ${HELLO_FILE} say?`, "--model", "claude-sonnet-4-6", "--allowedTools", "Read"],
+    upstream: (file) => [
+      { text: "Reading the file.", toolCalls: [{ id: READ_ID, name: "Read", arguments: JSON.stringify({ file_path: file }) }] },
+      { text: "It says pelican." },
+    ],
+    expect: /^It says pelican\.\n$/,
+  },
+];
