@@ -121,6 +121,7 @@ describe.each(fixtures)("Claude Code's $name, replayed", (fixture) => {
     const seen = h.upstream.requests.length;
     h.upstream.enqueue(...answers);
     const assembled: Assembled[] = [];
+    const roles: string[][] = [];
     for (const { request, response } of fixture.exchanges) {
       const res = await fetch(`${h.httpUrl}${request.path}`, {
         method: request.method,
@@ -138,9 +139,14 @@ describe.each(fixtures)("Claude Code's $name, replayed", (fixture) => {
       const message = assemble(replayed);
       expect(message.usage["output_tokens"]).toBeGreaterThan(0);
       assembled.push(message);
+      roles.push((request.body as { messages: { role: string }[] }).messages.map((m) => m.role));
     }
     const upstream = h.upstream.requests.slice(seen);
     expect(upstream).toHaveLength(answers.length);
+    // Anthropic receives the turns as the CLI wrote them, its mid-conversation system messages in place.
+    upstream.forEach((u, k) => {
+      if (u.path === "/v1/messages") expect((u.body["messages"] as { role: string }[]).map((m) => m.role)).toEqual(roles[k]);
+    });
     const last = assembled.at(-1)!;
     expect(last.stop_reason).toBe("end_turn");
     expect(essentials(last.content)).toEqual([{ type: "text", text: answers.at(-1)!.text }]);

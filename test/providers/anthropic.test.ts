@@ -62,6 +62,24 @@ describe("Anthropic provider through @anthropic-ai/sdk", () => {
     });
   });
 
+  it("keeps a system message that comes after the conversation began in place, as Claude Code sends it", async () => {
+    const later = { role: "system" as const, content: "Agents available: Explore, Plan." };
+    const turn: ProviderRequest = {
+      ...request,
+      messages: [...request.messages, later, { role: "assistant", content: "Hello." }, { role: "user", content: "More?" }, later],
+    };
+    await completeVia(provider, turn, new AbortController().signal);
+    const sent = upstream.requests.at(-1)!.body;
+    expect(sent["system"]).toBe("Be brief.\n\nAnswer in English.");
+    expect(sent["messages"]).toEqual([
+      { role: "user", content: "Hi" },
+      { role: "system", content: "Agents available: Explore, Plan." },
+      { role: "assistant", content: "Hello." },
+      { role: "user", content: "More?" },
+      { role: "system", content: "Agents available: Explore, Plan." },
+    ]);
+  });
+
   it("counts cached prompt tokens as input, says how many were read and written, and maps the stop reason", async () => {
     upstream.enqueue({ text: "Short answer", finishReason: "max_tokens" });
     const result = await completeVia(provider, request, new AbortController().signal);
