@@ -1,4 +1,5 @@
 import type * as http from "node:http";
+import type { Clock } from "../../core/clock.js";
 import { echo, GatewayError, invalidRequest } from "../../core/errors.js";
 import { estimatePromptTokens } from "../../core/tokens.js";
 import type { ChatMessage } from "../../core/types.js";
@@ -12,6 +13,9 @@ import type { RestRoute } from "./route.js";
 export interface AnthropicRoutesOptions {
   gateway: Gateway;
   maxBodyBytes: number;
+  clock: Clock;
+  /** How long a stream may stay quiet before it pings (and begins, if it has not); Anthropic's ping about as often. */
+  pingEveryMs?: number;
 }
 
 const VERSIONS: ReadonlySet<string> = new Set<AnthropicVersion>(["2023-06-01", "2026-10-21"]);
@@ -101,6 +105,7 @@ function prepare(req: http.IncomingMessage, res: http.ServerResponse, requestId:
  */
 export function anthropicRoutes(options: AnthropicRoutesOptions): RestRoute[] {
   const { gateway } = options;
+  const keepalive = { clock: options.clock, everyMs: options.pingEveryMs ?? 10_000 };
   const messages: RestRoute = {
     name: "messages",
     template: () => "/v1/messages",
@@ -122,11 +127,16 @@ export function anthropicRoutes(options: AnthropicRoutesOptions): RestRoute[] {
           res.end(JSON.stringify(messageBody(result, id, request.model)));
           return;
         }
-        await anthropicStream(res, gateway.stream(request, call), {
-          id,
-          model: request.model,
-          estimatedInputTokens: estimatePromptTokens(request.messages),
-        });
+        await anthropicStream(
+          res,
+          gateway.stream(request, call),
+          {
+            id,
+            model: request.model,
+            estimatedInputTokens: estimatePromptTokens(request.messages),
+          },
+          keepalive,
+        );
       } catch (err) {
         throw inCallerTerms(err, located);
       }
