@@ -13,6 +13,34 @@ export const CLAUDE_CODE_KEY = "gw-key-claude-code";
 export const HELLO_FILE = "hello.txt";
 export const HELLO_TEXT = "The secret word is pelican.\n";
 
+/** A Read call and nothing else, its input streamed slowly: 4 s between events, 28 s in all. */
+function slowRead(path: string): FakeBehaviour {
+  const input = JSON.stringify({ file_path: path });
+  return {
+    chunkDelayMs: 4_000,
+    rawEvents: [
+      ev("message_start", {
+        message: {
+          id: "msg_up_2",
+          type: "message",
+          role: "assistant",
+          model: "claude-opus-4-8",
+          content: [],
+          stop_reason: null,
+          stop_sequence: null,
+          usage: { input_tokens: 40, output_tokens: 1 },
+        },
+      }),
+      ev("content_block_start", { index: 0, content_block: { type: "tool_use", id: READ_ID, name: "Read", input: {} } }),
+      ev("content_block_delta", { index: 0, delta: { type: "input_json_delta", partial_json: input.slice(0, 10) } }),
+      ev("content_block_delta", { index: 0, delta: { type: "input_json_delta", partial_json: input.slice(10) } }),
+      ev("content_block_stop", { index: 0 }),
+      ev("message_delta", { delta: { stop_reason: "tool_use", stop_sequence: null }, usage: { output_tokens: 30 } }),
+      ev("message_stop", {}),
+    ],
+  };
+}
+
 /** The id of the Read call the upstream asks for. */
 export const READ_ID = "toolu_01ReadHelloFile";
 
@@ -20,7 +48,7 @@ const caps = { tools: true, vision: true, jsonMode: true, documents: true, reaso
 
 /**
  * The models Claude Code asks for, as catalogue entries: its default (Opus, which it asks with the
- * context-1m beta) and Haiku on an Anthropic deployment, Sonnet on an OpenAI-format one.
+ * context-1m beta) and Haiku (`--model haiku`) on an Anthropic deployment, Sonnet on an OpenAI-format one.
  */
 export const CLAUDE_CODE_MODELS: Record<string, unknown>[] = [
   {
@@ -33,6 +61,8 @@ export const CLAUDE_CODE_MODELS: Record<string, unknown>[] = [
   },
   {
     name: "claude-sonnet-4-6",
+    // What `claude --model sonnet` asks for (2.1.197).
+    aliases: ["claude-sonnet-5"],
     provider: "fake-openai",
     upstreamModel: "gpt-4o-mini",
     contextWindow: 1_000_000,
@@ -87,6 +117,8 @@ export interface Scenario {
   upstream(file: string): FakeBehaviour[];
   /** What the CLI must print. */
   expect: RegExp;
+  /** The pings the gateway must have sent in the answer (a quiet upstream), when more than its first. */
+  pings?: number;
 }
 
 export const SCENARIOS: Scenario[] = [
@@ -102,6 +134,16 @@ export const SCENARIOS: Scenario[] = [
     bearer: true,
     upstream: () => [{ text: "One, two, three." }],
     expect: /"type":"text_delta","text":"three\."/,
+  },
+  {
+    // The model writes a tool call slowly and says nothing else (a long Write, in life): the gateway,
+    // which sends a tool call whole at its end, begins the stream and pings every 10 quiet seconds
+    // until it comes, and the CLI takes the answer.
+    name: "slow-tool-call",
+    args: ["-p", `What does ${HELLO_FILE} say?`, "--allowedTools", "Read"],
+    upstream: (file) => [slowRead(file), { text: "It says pelican." }],
+    expect: /^It says pelican\.\n$/,
+    pings: 2,
   },
   {
     name: "tool-round-trip",

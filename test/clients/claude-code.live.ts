@@ -77,6 +77,10 @@ describe(`Claude Code (${BIN}) against the Anthropic face`, () => {
     expect(run.stderr).toBe("");
     expect(run.stdout).toMatch(scenario.expect);
     expect(run.code).toBe(0);
+    if (scenario.pings) {
+      const pings = proxy.exchanges.map((e) => (e.response.body.match(/^event: ping$/gm) ?? []).length);
+      expect(Math.max(...pings)).toBe(scenario.pings);
+    }
     const upstream = h.upstream.requests.slice(seen);
     expect(upstream).toHaveLength(scenario.upstream(file).length);
     if (upstream.length < 2) return;
@@ -84,6 +88,8 @@ describe(`Claude Code (${BIN}) against the Anthropic face`, () => {
     const sent = JSON.stringify(upstream[1]!.body["messages"]);
     expect(sent).toContain(READ_ID);
     expect(sent).toContain("The secret word is pelican.");
-    if (upstream[1]!.path === "/v1/messages") expect(sent).toContain('"signature":"EqQBCkYIBxgCKkDsig=="');
+    // A signed thinking block the upstream sent comes back to it with its signature.
+    if (JSON.stringify(scenario.upstream(file)[0]).includes("signature_delta"))
+      expect(sent).toContain('"signature":"EqQBCkYIBxgCKkDsig=="');
   });
 });
