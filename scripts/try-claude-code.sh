@@ -13,7 +13,13 @@
 # test/e2e/claude-code-replay.test.ts replays in CI without the CLI.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-dir="${CLAUDE_CODE_DIR:-$(mktemp -d /tmp/claude-code-XXXXXX)}"
+if [ -n "${CLAUDE_CODE_DIR:-}" ]; then
+  dir="$CLAUDE_CODE_DIR"
+else
+  # A fresh install (about 250 MB) goes when the run ends.
+  dir="$(mktemp -d /tmp/claude-code-XXXXXX)"
+  trap 'rm -rf "$dir"' EXIT
+fi
 version="${CLAUDE_CODE_VERSION:-latest}"
 pkg="$dir/node_modules/@anthropic-ai/claude-code"
 

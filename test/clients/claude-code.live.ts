@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -19,6 +19,13 @@ const BIN = process.env["CLAUDE_CODE_BIN"] ?? "claude";
 const FIXTURES = process.env["CLAUDE_CODE_FIXTURES"];
 let h: Harness;
 let proxy: RecordingProxy;
+/** The CLI's homes and working directories, removed at the end. */
+const made: string[] = [];
+const tempDir = (prefix: string) => {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+};
 
 beforeAll(async () => {
   h = await startHarness({
@@ -31,13 +38,14 @@ beforeAll(async () => {
 afterAll(async () => {
   await proxy?.close();
   await h?.close();
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
 });
 
 /** Runs the CLI with a fresh home (no settings, no login) and nothing but the gateway to talk to. */
 function claude(args: string[], cwd: string, bearer: boolean): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const env: Record<string, string> = {
     PATH: process.env["PATH"] ?? "",
-    HOME: mkdtempSync(join(tmpdir(), "claude-home-")),
+    HOME: tempDir("claude-home-"),
     ANTHROPIC_BASE_URL: proxy.url,
     [bearer ? "ANTHROPIC_AUTH_TOKEN" : "ANTHROPIC_API_KEY"]: CLAUDE_CODE_KEY,
     // No update checks, telemetry, error reports or other calls home: only the gateway is reachable.
@@ -59,7 +67,7 @@ function claude(args: string[], cwd: string, bearer: boolean): Promise<{ code: n
 
 describe(`Claude Code (${BIN}) against the Anthropic face`, () => {
   it.each(SCENARIOS)("$name", async (scenario) => {
-    const cwd = mkdtempSync(join(tmpdir(), "claude-cwd-"));
+    const cwd = tempDir("claude-cwd-");
     const file = join(cwd, HELLO_FILE);
     writeFileSync(file, HELLO_TEXT);
     proxy.exchanges.length = 0;
