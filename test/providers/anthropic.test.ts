@@ -171,4 +171,20 @@ describe("Anthropic provider through @anthropic-ai/sdk", () => {
     for await (const c of provider.stream(request, new AbortController().signal)) chunks.push(c);
     expect(chunks.every((c) => c.type === "delta" || c.type === "started")).toBe(true);
   });
+
+  it("takes a message_start without usage (Anthropic-compatible servers leave it out): message_delta's counts stand", async () => {
+    const ev = (event: string, data: object) => ({ event, data: { type: event, ...data } });
+    upstream.enqueue({
+      rawEvents: [
+        ev("message_start", { message: { id: "m", type: "message", role: "assistant", model: "compat", content: [] } }),
+        ev("content_block_start", { index: 0, content_block: { type: "text", text: "" } }),
+        ev("content_block_delta", { index: 0, delta: { type: "text_delta", text: "Hi" } }),
+        ev("content_block_stop", { index: 0 }),
+        ev("message_delta", { delta: { stop_reason: "end_turn" }, usage: { input_tokens: 9, output_tokens: 1 } }),
+        ev("message_stop", {}),
+      ],
+    });
+    const result = await completeVia(provider, request, new AbortController().signal);
+    expect(result).toMatchObject({ message: { content: "Hi" }, finishReason: "stop", usage: { inputTokens: 9, outputTokens: 1 } });
+  });
 });
