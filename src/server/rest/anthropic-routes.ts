@@ -6,7 +6,7 @@ import type { ChatMessage } from "../../core/types.js";
 import type { Gateway } from "../../pipeline/pipeline.js";
 import { type AnthropicVersion, fromAnthropic, inCallerTerms } from "./anthropic-request.js";
 import { anthropicStream } from "./anthropic-sse.js";
-import { anthropicErrors, messageBody } from "./anthropic-wire.js";
+import { anthropicErrors, contextInAnthropicWords, messageBody } from "./anthropic-wire.js";
 import { readJsonBody } from "./read-body.js";
 import type { RestRoute } from "./route.js";
 
@@ -138,7 +138,7 @@ export function anthropicRoutes(options: AnthropicRoutesOptions): RestRoute[] {
           keepalive,
         );
       } catch (err) {
-        throw inCallerTerms(err, located);
+        throw inCallerTerms(contextInAnthropicWords(err), located);
       }
     },
   };
