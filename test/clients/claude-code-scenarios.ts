@@ -54,9 +54,18 @@ export const CLAUDE_CODE_MODELS: Record<string, unknown>[] = [
   {
     name: "claude-opus-4-8",
     provider: "fake-anthropic",
-    aliases: ["claude-haiku-4-5", "claude-haiku-4-5-20251001"],
+    aliases: [],
     contextWindow: 1_000_000,
     maxOutputTokens: 128_000,
+    capabilities: caps,
+  },
+  {
+    // A small window: Claude Code's prompt for Haiku (about 8,000 tokens) and its max_tokens (32,000) do not fit.
+    name: "claude-haiku-4-5-20251001",
+    provider: "fake-anthropic",
+    aliases: ["claude-haiku-4-5"],
+    contextWindow: 20_000,
+    maxOutputTokens: 32_000,
     capabilities: caps,
   },
   {
@@ -134,6 +143,14 @@ export const SCENARIOS: Scenario[] = [
     bearer: true,
     upstream: () => [{ text: "One, two, three." }],
     expect: /"type":"text_delta","text":"three\."/,
+  },
+  {
+    // Haiku's window (20,000 here) cannot hold the prompt and the 32,000 tokens Claude Code asks: the
+    // gateway says so in Anthropic's words, and the CLI asks again with a max_tokens that fits.
+    name: "small-window",
+    args: ["-p", "Say hi briefly", "--model", "haiku"],
+    upstream: () => [{ text: "Hi, within the window." }],
+    expect: /^Hi, within the window\.\n$/,
   },
   {
     // The model writes a tool call slowly and says nothing else (a long Write, in life): the gateway,
