@@ -172,7 +172,7 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
                 store: createResponsesStore({ store: sessions.store, clock, settings: config.sessions }),
                 maxBodyBytes: config.server.maxMessageBytes,
               }),
-              ...anthropicRoutes({ gateway, maxBodyBytes: config.server.maxMessageBytes }),
+              ...anthropicRoutes({ gateway, clock, maxBodyBytes: config.server.maxMessageBytes }),
               embeddingsRoute({ gateway, clock, maxBodyBytes: config.server.maxMessageBytes }),
             ],
             auth,

@@ -87,14 +87,22 @@ async function checkContextLength(request: ChatRequest, model: ModelEntry): Prom
   const room = request.maxTokens ?? model.maxOutputTokens;
   const estimate = estimatePromptTokens(request.messages);
   if (estimate + room <= model.contextWindow / 2) return;
-  // Counting stops once the prompt is known not to fit: a huge prompt costs no more than one that just fits.
-  const counted = await countMessageTokens(request.messages, model.tokenizer, model.contextWindow - room);
+  // Counting stops once the prompt alone is known not to fit: a huge prompt costs no more than one that
+  // just fits. Up to there the count is whole, so the refusal can say whether the prompt or max_tokens
+  // should shrink (prompt_tokens is then a lower bound, or the prompt's size).
+  const counted = await countMessageTokens(request.messages, model.tokenizer, model.contextWindow);
   if (counted.tokens + room > model.contextWindow) {
     throw new GatewayError(
       "INVALID_REQUEST",
       `messages: the prompt is more than ${model.contextWindow - room} tokens, which with max_tokens ${room} exceeds the ${model.contextWindow}-token context of model "${model.name}"`,
       {
-        metadata: { field: "messages", max_prompt_tokens: String(model.contextWindow - room), context_window: String(model.contextWindow) },
+        metadata: {
+          field: "messages",
+          max_prompt_tokens: String(model.contextWindow - room),
+          context_window: String(model.contextWindow),
+          prompt_tokens: String(counted.tokens),
+          max_tokens: String(room),
+        },
       },
     );
   }

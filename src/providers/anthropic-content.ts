@@ -13,9 +13,9 @@ import { parseDataUrl } from "../core/media.js";
 import type { CacheControl, ChatMessage, ContentPart } from "../core/types.js";
 
 /*
- * The core's messages as Anthropic Messages content: system messages become the top-level system
- * prompt, content parts become text, image and document blocks, tool traffic becomes tool_use and
- * tool_result blocks, and cache control marks the blocks it was given on.
+ * The core's messages as Anthropic Messages content: the leading system messages become the top-level
+ * system prompt, later ones stay in place, content parts become text, image and document blocks, tool
+ * traffic becomes tool_use and tool_result blocks, and cache control marks the blocks it was given on.
  */
 
 /** What a tool result may carry as blocks. */
@@ -151,6 +151,10 @@ function toolResult(m: ChatMessage, i: number): ContentBlockParam[] {
 /**
  * Splits out the system prompt and turns tool traffic and parts into content blocks. The system
  * prompt stays one string unless cache control marks some of it: then it is a list of text blocks.
+ * A system message after the conversation began stays where it is, as a `role: "system"` message
+ * (the API version the provider speaks takes them): moved to the top, it would say its instructions
+ * at another point of the conversation, and change the system prompt, whose change loses every cached
+ * prefix after it (Claude Code adds such messages as a session goes on, to keep its cache).
  */
 export function toAnthropicMessages(input: readonly ChatMessage[]): {
   system: string | TextBlockParam[];
@@ -163,6 +167,10 @@ export function toAnthropicMessages(input: readonly ChatMessage[]): {
   input.forEach((m, i) => {
     switch (m.role) {
       case "system":
+        if (messages.length > 0) {
+          messages.push({ role: "system", content: contentOf(m, i) as string | TextBlockParam[] });
+          break;
+        }
         systemCached ||= m.cacheControl !== undefined || (m.parts?.some((p) => p.cacheControl) ?? false);
         // A system message carries only text parts (the validation stage checks), so its blocks are text.
         system.push(...markLast(blocksOf(m, i) as TextBlockParam[], m.cacheControl, `messages[${i}]`));

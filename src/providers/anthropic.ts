@@ -79,7 +79,8 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Prov
       switch (event.type) {
         case "message_start":
           model = event.message.model || model;
-          usage = event.message.usage;
+          // Anthropic always counts here; servers that speak its format may not, and message_delta counts too.
+          usage = event.message.usage ?? {};
           break;
         case "content_block_start":
           if (event.content_block.type === "tool_use") {

@@ -250,9 +250,10 @@ describe("Anthropic errors", () => {
     expect(unknown.json.error.message).toContain("2099-01-01");
   });
 
-  it("accepts the betas Claude Code sends and refuses unknown ones and those the gateway cannot honour, by name", async () => {
+  it("accepts the betas Claude Code sends and refuses unknown ones, by name", async () => {
     const claudeCode = [
       "claude-code-20250219",
+      "context-1m-2025-08-07",
       "oauth-2025-04-20",
       "interleaved-thinking-2025-05-14",
       "thinking-token-count-2026-05-13",
@@ -268,11 +269,45 @@ describe("Anthropic errors", () => {
     expect((await post(ask, { "anthropic-beta": claudeCode })).status).toBe(200);
     // The betas stay at the gateway: the upstream call asks for none.
     expect(h.upstream.requests.at(-1)!.headers["anthropic-beta"]).toBeUndefined();
-    for (const beta of ["context-1m-2025-08-07", "made-up-2030-01-01"]) {
-      const r = await post(ask, { "anthropic-beta": `claude-code-20250219, ${beta}` });
-      expect(r.status).toBe(400);
-      expect(r.json.error.message).toMatch(new RegExp(`^anthropic-beta: "${beta}"`));
-    }
+    const unknown = await post(ask, { "anthropic-beta": "claude-code-20250219, made-up-2030-01-01" });
+    expect(unknown.status).toBe(400);
+    expect(unknown.json.error.message).toMatch(/^anthropic-beta: "made-up-2030-01-01"/);
+  });
+
+  it("words a prompt that does not fit as Anthropic does, which Claude Code reads to compact or to lower max_tokens", async () => {
+    // Claude Code matches "prompt is too long" (it compacts the conversation) and parses
+    // "input length and `max_tokens` exceed context limit: P + M > W" (it asks again with less).
+    const tooLong = await post({ ...ask, model: "tiny", messages: [{ role: "user", content: "word ".repeat(400) }] });
+    expect(tooLong.status).toBe(400);
+    expect(tooLong.json.error).toMatchObject({ type: "invalid_request_error" });
+    const [, actual, limit] = tooLong.json.error.message.match(/prompt is too long[^0-9]*(\d+)\s*tokens?\s*>\s*(\d+)/i) ?? [];
+    expect(Number(actual)).toBeGreaterThan(300);
+    expect(limit).toBe("300");
+    const withRoom = await post({ ...ask, model: "tiny", max_tokens: 50, messages: [{ role: "user", content: "word ".repeat(270) }] });
+    expect(withRoom.status).toBe(400);
+    const [, input, max, window] =
+      withRoom.json.error.message.match(/input length and `max_tokens` exceed context limit: (\d+) \+ (\d+) > (\d+)/) ?? [];
+    expect([Number(input) + 50 > 300, Number(input) <= 300, max, window]).toEqual([true, true, "50", "300"]);
+    // With the smaller max_tokens the message names, the same prompt is answered.
+    h.upstream.enqueue({ text: "ok" });
+    expect(
+      (await post({ ...ask, model: "tiny", max_tokens: 300 - Number(input), messages: [{ role: "user", content: "word ".repeat(270) }] }))
+        .status,
+    ).toBe(200);
+  });
+
+  it("context-1m and output-128k permit, and the catalogue's window and output limit still decide", async () => {
+    // Claude Code sends context-1m with every request for its default model: a prompt within the
+    // catalogue's window is answered, one beyond it is refused as it would be without the beta.
+    const betas = { "anthropic-beta": "claude-code-20250219,context-1m-2025-08-07,output-128k-2025-02-19" };
+    h.upstream.enqueue({ text: "ok" });
+    expect((await post({ ...ask, model: "tiny", max_tokens: 50 }, betas)).status).toBe(200);
+    const long = await post({ ...ask, model: "tiny", messages: [{ role: "user", content: "word ".repeat(400) }] }, betas);
+    expect(long.status).toBe(400);
+    expect(long.json.error.message).toMatch(/^messages: prompt is too long: at least \d+ tokens > 300 maximum$/);
+    const output = await post({ ...ask, model: "tiny", max_tokens: 51 }, betas);
+    expect(output.status).toBe(400);
+    expect(output.json.error.message).toMatch(/^max_tokens:/);
   });
 
   it("answers count_tokens errors in the same shape", async () => {

@@ -205,6 +205,44 @@ describe("Claude Code's requests", () => {
     expect(sent["temperature"]).toBeUndefined();
   });
 
+  it("the next turn sends the earlier message as the same blocks, so that it matches what Anthropic cached", async () => {
+    // Claude Code marks only the last block of each request: the first turn caches the prompt up to
+    // "list the files"; the second sends that message unmarked and must send it block for block.
+    const first = claudeCodeBody("claude-test");
+    h.upstream.enqueue({ text: "Running ls.", toolCalls: [{ id: "toolu_cc", name: "Bash", arguments: '{"command":"ls"}' }] });
+    expect((await post(first, CLAUDE_CODE_HEADERS, "/v1/messages?beta=true")).status).toBe(200);
+    const cached = (h.upstream.requests.at(-1)!.body["messages"] as { content: { cache_control?: unknown }[] }[])[0]!;
+    const user = first.messages[0]!;
+    const second = {
+      ...first,
+      messages: [
+        { role: "user", content: user.content.map(({ type, text }) => ({ type, text })) },
+        {
+          role: "assistant",
+          content: [
+            { type: "text", text: "Running ls." },
+            { type: "tool_use", id: "toolu_cc", name: "Bash", input: { command: "ls" } },
+          ],
+        },
+        {
+          role: "user",
+          content: [{ type: "tool_result", tool_use_id: "toolu_cc", content: "a.txt", cache_control: { type: "ephemeral" } }],
+        },
+      ],
+    };
+    h.upstream.enqueue({ text: "One file." });
+    expect((await post(second, CLAUDE_CODE_HEADERS, "/v1/messages?beta=true")).status).toBe(200);
+    const resent = (h.upstream.requests.at(-1)!.body["messages"] as unknown[])[0];
+    expect(resent).toEqual({ role: "user", content: cached.content.map(({ cache_control: _c, ...b }) => b) });
+    expect(resent).toEqual({
+      role: "user",
+      content: [
+        { type: "text", text: user.content[0]!.text },
+        { type: "text", text: "list the files" },
+      ],
+    });
+  });
+
   it("the same turn through the SDK's beta client (?beta=true, betas as anthropic-beta) and count_tokens", async () => {
     const client = new Anthropic({
       apiKey: "unused",

@@ -62,6 +62,24 @@ describe("Anthropic provider through @anthropic-ai/sdk", () => {
     });
   });
 
+  it("keeps a system message that comes after the conversation began in place, as Claude Code sends it", async () => {
+    const later = { role: "system" as const, content: "Agents available: Explore, Plan." };
+    const turn: ProviderRequest = {
+      ...request,
+      messages: [...request.messages, later, { role: "assistant", content: "Hello." }, { role: "user", content: "More?" }, later],
+    };
+    await completeVia(provider, turn, new AbortController().signal);
+    const sent = upstream.requests.at(-1)!.body;
+    expect(sent["system"]).toBe("Be brief.\n\nAnswer in English.");
+    expect(sent["messages"]).toEqual([
+      { role: "user", content: "Hi" },
+      { role: "system", content: "Agents available: Explore, Plan." },
+      { role: "assistant", content: "Hello." },
+      { role: "user", content: "More?" },
+      { role: "system", content: "Agents available: Explore, Plan." },
+    ]);
+  });
+
   it("counts cached prompt tokens as input, says how many were read and written, and maps the stop reason", async () => {
     upstream.enqueue({ text: "Short answer", finishReason: "max_tokens" });
     const result = await completeVia(provider, request, new AbortController().signal);
@@ -152,5 +170,21 @@ describe("Anthropic provider through @anthropic-ai/sdk", () => {
     const chunks: ProviderChunk[] = [];
     for await (const c of provider.stream(request, new AbortController().signal)) chunks.push(c);
     expect(chunks.every((c) => c.type === "delta" || c.type === "started")).toBe(true);
+  });
+
+  it("takes a message_start without usage (Anthropic-compatible servers leave it out): message_delta's counts stand", async () => {
+    const ev = (event: string, data: object) => ({ event, data: { type: event, ...data } });
+    upstream.enqueue({
+      rawEvents: [
+        ev("message_start", { message: { id: "m", type: "message", role: "assistant", model: "compat", content: [] } }),
+        ev("content_block_start", { index: 0, content_block: { type: "text", text: "" } }),
+        ev("content_block_delta", { index: 0, delta: { type: "text_delta", text: "Hi" } }),
+        ev("content_block_stop", { index: 0 }),
+        ev("message_delta", { delta: { stop_reason: "end_turn" }, usage: { input_tokens: 9, output_tokens: 1 } }),
+        ev("message_stop", {}),
+      ],
+    });
+    const result = await completeVia(provider, request, new AbortController().signal);
+    expect(result).toMatchObject({ message: { content: "Hi" }, finishReason: "stop", usage: { inputTokens: 9, outputTokens: 1 } });
   });
 });

@@ -148,10 +148,15 @@ export interface Located {
   parts: string[];
 }
 
-/** Parts as a message's content: plain text when they say no more than text does. */
+/**
+ * Parts as a message's content: plain text only when the caller sent one text block. Blocks stay
+ * blocks because Anthropic caches a prompt up to a block: Claude Code marks only each request's last
+ * block, so a message sent as blocks on one turn and joined into one string on the next would not
+ * match the prefix its previous turn cached, and every turn would write the whole conversation again.
+ */
 function setContent(out: ChatMessage, parts: ContentPart[]): void {
   out.content = parts.map((p) => (p.type === "text" ? p.text : "")).join("");
-  if (parts.some((p) => p.type !== "text" || p.cacheControl)) out.parts = parts;
+  if (parts.length > 1 || parts.some((p) => p.type !== "text" || p.cacheControl)) out.parts = parts;
 }
 
 function toolResultOf(b: z.infer<typeof toolResultBlock>, field: string): Located {

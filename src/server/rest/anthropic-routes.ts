@@ -1,17 +1,21 @@
 import type * as http from "node:http";
+import type { Clock } from "../../core/clock.js";
 import { echo, GatewayError, invalidRequest } from "../../core/errors.js";
 import { estimatePromptTokens } from "../../core/tokens.js";
 import type { ChatMessage } from "../../core/types.js";
 import type { Gateway } from "../../pipeline/pipeline.js";
 import { type AnthropicVersion, fromAnthropic, inCallerTerms } from "./anthropic-request.js";
 import { anthropicStream } from "./anthropic-sse.js";
-import { anthropicErrors, messageBody } from "./anthropic-wire.js";
+import { anthropicErrors, contextInAnthropicWords, messageBody } from "./anthropic-wire.js";
 import { readJsonBody } from "./read-body.js";
 import type { RestRoute } from "./route.js";
 
 export interface AnthropicRoutesOptions {
   gateway: Gateway;
   maxBodyBytes: number;
+  clock: Clock;
+  /** How long a stream may stay quiet before it pings (and begins, if it has not); Anthropic's ping about as often. */
+  pingEveryMs?: number;
 }
 
 const VERSIONS: ReadonlySet<string> = new Set<AnthropicVersion>(["2023-06-01", "2026-10-21"]);
@@ -47,9 +51,12 @@ export const BETAS: Readonly<Record<string, "accepted" | "refused">> = {
   "fine-grained-tool-streaming-2025-05-14": "accepted",
   // Unlocks only a server tool, which tools[i] refuses.
   "advisor-tool-2026-03-01": "accepted",
-  // A larger window or output than the catalogue's model: the gateway cannot ask its upstream for it.
-  "context-1m-2025-08-07": "refused",
-  "output-128k-2025-02-19": "refused",
+  // Permit a longer prompt or answer than the model's default. The catalogue's contextWindow and
+  // maxOutputTokens are what the gateway's deployments serve, and the core refuses a request beyond
+  // them (400 naming messages or max_tokens); a request within them is answered as it would be with
+  // the beta. Claude Code sends context-1m with every request for its default (Opus) model.
+  "context-1m-2025-08-07": "accepted",
+  "output-128k-2025-02-19": "accepted",
 };
 
 const header = (req: http.IncomingMessage, name: string): string | undefined => {
@@ -98,6 +105,7 @@ function prepare(req: http.IncomingMessage, res: http.ServerResponse, requestId:
  */
 export function anthropicRoutes(options: AnthropicRoutesOptions): RestRoute[] {
   const { gateway } = options;
+  const keepalive = { clock: options.clock, everyMs: options.pingEveryMs ?? 10_000 };
   const messages: RestRoute = {
     name: "messages",
     template: () => "/v1/messages",
@@ -119,13 +127,18 @@ export function anthropicRoutes(options: AnthropicRoutesOptions): RestRoute[] {
           res.end(JSON.stringify(messageBody(result, id, request.model)));
           return;
         }
-        await anthropicStream(res, gateway.stream(request, call), {
-          id,
-          model: request.model,
-          estimatedInputTokens: estimatePromptTokens(request.messages),
-        });
+        await anthropicStream(
+          res,
+          gateway.stream(request, call),
+          {
+            id,
+            model: request.model,
+            estimatedInputTokens: estimatePromptTokens(request.messages),
+          },
+          keepalive,
+        );
       } catch (err) {
-        throw inCallerTerms(err, located);
+        throw inCallerTerms(contextInAnthropicWords(err), located);
       }
     },
   };

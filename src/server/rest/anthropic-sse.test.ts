@@ -1,6 +1,10 @@
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
+import type { Clock } from "../../core/clock.js";
+import { systemClock } from "../../core/clock.js";
 import type { ChatMessage, ChatResult, ChatStreamEvent, FinishReason } from "../../core/types.js";
-import { createEventWriter } from "./anthropic-sse.js";
+import { anthropicStream, createEventWriter } from "./anthropic-sse.js";
 
 /** The events a writer makes of core events: each one's name and data, checked to agree. */
 function run(events: ChatStreamEvent[]): { event: string; data: Record<string, unknown> }[] {
@@ -112,5 +116,85 @@ describe("Anthropic's event stream", () => {
     expect(shape(out)).toEqual(["message_start", "ping", "message_delta", "message_stop"]);
     expect(out[0]!.data["message"]).toMatchObject({ id: "msg_1", model: "m", content: [], usage: { input_tokens: 7, output_tokens: 0 } });
     expect(out[2]!.data["delta"]).toMatchObject({ stop_reason: "refusal", stop_details: { type: "refusal" } });
+  });
+
+  it("begins a quiet stream and pings while it stays quiet, then carries on where the answer resumes", () => {
+    const write = createEventWriter({ id: "msg_1", model: "m", estimatedInputTokens: 7 });
+    const names = (frames: string[]) => frames.map((f) => f.split("\n")[0]!.slice("event: ".length));
+    expect(names(write({ type: "idle" }))).toEqual(["message_start", "ping"]);
+    expect(names(write({ type: "idle" }))).toEqual(["ping"]);
+    expect(names(write({ type: "delta", text: "Hi" }))).toEqual(["content_block_start", "content_block_delta"]);
+    expect(names(write(done({ content: "Hi" })))).toEqual(["content_block_stop", "message_delta", "message_stop"]);
+  });
+});
+
+/** A clock whose timers fire only when the test says so. */
+function heldClock(): Clock & { fire(): void } {
+  let timers: (() => void)[] = [];
+  const clock = {
+    ...systemClock,
+    after: (_ms: number, fn: () => void) => {
+      timers.push(fn);
+      return () => {
+        timers = timers.filter((t) => t !== fn);
+      };
+    },
+    fire: () => {
+      const due = timers;
+      timers = [];
+      for (const t of due) t();
+    },
+  };
+  return clock;
+}
+
+describe("anthropicStream on a quiet upstream", () => {
+  it("sends the head, message_start and pings while the answer is slow to come (a long tool call), then the answer", async () => {
+    const clock = heldClock();
+    let resume: () => void = () => {};
+    let waiting: () => void = () => {};
+    const reachedQuiet = new Promise<void>((r) => (waiting = r));
+    async function* events(): AsyncGenerator<ChatStreamEvent> {
+      yield { type: "cache", status: "miss" };
+      waiting();
+      await new Promise<void>((r) => (resume = r));
+      yield done({ content: "", toolCalls: [{ id: "t1", name: "Write", argumentsJson: '{"path":"a"}' }] }, "tool_calls");
+    }
+    const server = http.createServer((_req, res) => {
+      void anthropicStream(res, events(), { id: "msg_1", model: "m", estimatedInputTokens: 7 }, { clock, everyMs: 10_000 });
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const { port } = server.address() as AddressInfo;
+    const res = await new Promise<http.IncomingMessage>((resolve) => {
+      http.get({ port, host: "127.0.0.1" }, resolve);
+      // The head is written by the first ping: nothing comes before the stream has been quiet once.
+      void reachedQuiet.then(() => clock.fire());
+    });
+    expect(res.statusCode).toBe(200);
+    // One reader for the whole stream; each wait resolves once so many pings have come.
+    let text = "";
+    let wanted: { pings: number; resolve: () => void } | undefined;
+    const ended = new Promise<void>((r) => res.on("end", r));
+    res.on("data", (c: Buffer) => {
+      text += c.toString();
+      if (wanted && (text.match(/event: ping/g) ?? []).length >= wanted.pings) wanted.resolve();
+    });
+    const pings = (n: number) => new Promise<void>((resolve) => (wanted = { pings: n, resolve }));
+    await pings(1);
+    clock.fire();
+    await pings(2);
+    resume();
+    await ended;
+    server.close();
+    expect([...text.matchAll(/^event: (\w+)$/gm)].map((m) => m[1])).toEqual([
+      "message_start",
+      "ping",
+      "ping",
+      "content_block_start",
+      "content_block_delta",
+      "content_block_stop",
+      "message_delta",
+      "message_stop",
+    ]);
   });
 });

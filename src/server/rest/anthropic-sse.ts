@@ -1,4 +1,5 @@
 import type * as http from "node:http";
+import type { Clock } from "../../core/clock.js";
 import { GatewayError } from "../../core/errors.js";
 import type { ChatResult, ChatStreamEvent } from "../../core/types.js";
 import { contentOf, sse, startUsage, stopOf, usageBody } from "./anthropic-wire.js";
@@ -13,6 +14,11 @@ export interface StreamMeta {
   estimatedInputTokens: number;
 }
 
+/** No event came for a while: the stream begins if it has not, and says it is alive with a ping. */
+export interface Idle {
+  type: "idle";
+}
+
 /**
  * Turns core events into Anthropic's stream: message_start and a ping before the first block, then
  * each block as content_block_start, its deltas, content_block_stop (thinking with its
@@ -20,7 +26,7 @@ export interface StreamMeta {
  * tool_use blocks with their input in one input_json_delta, message_delta and message_stop. Tool
  * events of a server-side loop are the gateway's own: Anthropic's stream has no place for them.
  */
-export function createEventWriter(meta: StreamMeta): (event: ChatStreamEvent) => string[] {
+export function createEventWriter(meta: StreamMeta): (event: ChatStreamEvent | Idle) => string[] {
   let started = false;
   let index = -1;
   let open: "thinking" | "text" | undefined;
@@ -108,11 +114,20 @@ export function createEventWriter(meta: StreamMeta): (event: ChatStreamEvent) =>
 
   return (event) => {
     out.length = 0;
-    if (event.type === "reasoning") thinking(event.text, event.signature);
+    if (event.type === "idle") {
+      if (started) out.push(sse("ping", { type: "ping" }));
+      else start();
+    } else if (event.type === "reasoning") thinking(event.text, event.signature);
     else if (event.type === "delta") text(event.text);
     else if (event.type === "done") end(event.result);
     return out.slice();
   };
+}
+
+/** How often a quiet stream pings, as Anthropic's does, and on which clock. */
+export interface Keepalive {
+  clock: Clock;
+  everyMs: number;
 }
 
 /**
@@ -120,21 +135,61 @@ export function createEventWriter(meta: StreamMeta): (event: ChatStreamEvent) =>
  * block (or the failure), so that a call failing before any output gets its real status (429, 529,
  * 504), which the SDKs retry, rather than a 200 and an error event. A slow reader holds the
  * upstream back (backpressure); a reader that has gone ends the call.
+ *
+ * A stream quiet for `keepalive.everyMs` begins anyway (message_start) and pings while it stays
+ * quiet, as Anthropic's does. The core knows a tool call only whole, at its end: while the model
+ * writes a long one (Claude Code's Write of a large file takes minutes) nothing else would be sent,
+ * and Claude Code gives up on a stream silent for five minutes (its idle watchdog), then asks again.
  */
-export async function anthropicStream(res: http.ServerResponse, events: AsyncIterable<ChatStreamEvent>, meta: StreamMeta): Promise<void> {
+export async function anthropicStream(
+  res: http.ServerResponse,
+  events: AsyncIterable<ChatStreamEvent>,
+  meta: StreamMeta,
+  keepalive: Keepalive,
+): Promise<void> {
   const writer = createEventWriter(meta);
   const head: Record<string, string> = { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" };
   let started = false;
-  for await (const event of events) {
-    if (event.type === "cache") head["x-cache-status"] = event.status;
-    else if (event.type === "answering") head["x-llm-provider"] ??= event.provider;
-    for (const data of writer(event)) {
+  const send = async (frames: string[]) => {
+    for (const data of frames) {
       if (res.destroyed || res.writableEnded) throw new GatewayError("CANCELLED", "the caller went away");
       if (!started) {
         started = true;
         res.writeHead(200, head);
       }
       if (!res.write(data)) await writable(res);
+    }
+  };
+  const iterator = events[Symbol.asyncIterator]();
+  // The event asked for and not yet come: a ping does not ask again, so events are read one at a time.
+  let next: Promise<IteratorResult<ChatStreamEvent>> | undefined;
+  let finished = false;
+  try {
+    for (;;) {
+      next ??= iterator.next();
+      let cancel = () => {};
+      const quiet = new Promise<"idle">((resolve) => {
+        cancel = keepalive.clock.after(keepalive.everyMs, () => resolve("idle"));
+      });
+      const step = await Promise.race([next, quiet]).finally(cancel);
+      if (step === "idle") {
+        await send(writer({ type: "idle" }));
+        continue;
+      }
+      next = undefined;
+      if (step.done) break;
+      const event = step.value;
+      if (event.type === "cache") head["x-cache-status"] = event.status;
+      else if (event.type === "answering") head["x-llm-provider"] ??= event.provider;
+      await send(writer(event));
+    }
+    finished = true;
+  } finally {
+    // Leaving early (the caller went away) ends the call, as for-await would; the call's signal,
+    // aborted as the caller left, ends an event still awaited, whose failure is no longer anyone's.
+    if (!finished) {
+      next?.catch(() => {});
+      await iterator.return?.();
     }
   }
   res.end();

@@ -1,4 +1,4 @@
-import { bounded, type GatewayError, type GatewayErrorReason } from "../../core/errors.js";
+import { bounded, GatewayError, type GatewayErrorReason, isGatewayError } from "../../core/errors.js";
 import type { ChatMessage, ChatResult, FinishReason, Usage } from "../../core/types.js";
 import type { ErrorShape } from "./route.js";
 
@@ -64,6 +64,23 @@ export function errorBody(error: GatewayError, requestId?: string): { status: nu
   const [status, type] = tooLarge ? STATUS.REQUEST_TOO_LARGE : STATUS[error.reason];
   const message = error.reason === "INTERNAL" ? "internal error" : bounded(error.message);
   return { status, body: { type: "error", error: { type, message }, request_id: requestId ?? null } };
+}
+
+/**
+ * The core's refusal of a prompt that does not fit the model's window, in Anthropic's words, which
+ * Claude Code reads: "prompt is too long" makes it compact the conversation, and "input length and
+ * `max_tokens` exceed context limit: P + M > W" makes it ask again with a smaller max_tokens. The
+ * core stops counting a prompt once it is past the window: its count is then a lower bound.
+ */
+export function contextInAnthropicWords(error: unknown): unknown {
+  if (!isGatewayError(error) || error.reason !== "INVALID_REQUEST") return error;
+  const { prompt_tokens: prompt, max_tokens: room, context_window: window } = error.metadata;
+  if (prompt === undefined || room === undefined || window === undefined) return error;
+  const message =
+    Number(prompt) > Number(window)
+      ? `messages: prompt is too long: at least ${prompt} tokens > ${window} maximum`
+      : `messages: input length and \`max_tokens\` exceed context limit: ${prompt} + ${room} > ${window}, decrease input length or \`max_tokens\` and try again`;
+  return new GatewayError(error.reason, message, { metadata: error.metadata, cause: error });
 }
 
 /** Anthropic's error shape: a body, or an `error` event ending a stream already started. */
