@@ -23,7 +23,8 @@ import { MicroCarry } from "./usage.js";
 type Script = (request: ProviderEmbedRequest, signal: AbortSignal) => Promise<ProviderEmbedResult>;
 
 const vectors = (request: ProviderEmbedRequest, usage = true): ProviderEmbedResult => ({
-  vectors: request.inputs.map((_, i) => Float32Array.of(i, 1, 2)),
+  // Three values, or as many as asked for (dimensions), as a provider that shortens vectors gives them.
+  vectors: request.inputs.map((_, i) => Float32Array.of(i, 1, 2).subarray(0, request.dimensions ?? 3)),
   model: request.model,
   ...(usage ? { usage: { inputTokens: 7 } } : {}),
 });
@@ -171,6 +172,24 @@ describe("the embedding pipeline", () => {
     const t = setup({ p1: [failing("UPSTREAM_BAD_REQUEST")] });
     await expect(t.run()).rejects.toMatchObject({ reason: "UPSTREAM_BAD_REQUEST" });
     expect(t.calls.map((c) => c.provider)).toEqual(["p1"]);
+  });
+
+  it("refuses vectors of another size than asked for (a server that ignores dimensions): the next deployment answers, no breaker trips", async () => {
+    const ignoresDimensions: Script = async (r) => ({ vectors: r.inputs.map(() => Float32Array.of(1, 2, 3)), model: r.model });
+    const ragged: Script = async (r) => ({ vectors: [Float32Array.of(1, 2, 3), Float32Array.of(1, 2)], model: r.model });
+    const s = setup({ p1: [ignoresDimensions, ragged] });
+    const r = await s.run(s.request({ dimensions: 2 }));
+    expect(r.provider).toBe("p2");
+    expect(r.vectors.map((v) => v.length)).toEqual([2]);
+    expect(r.attempts.map((a) => [a.provider, a.errorReason])).toEqual([
+      ["p1", "INVALID_OUTPUT"],
+      ["p2", undefined],
+    ]);
+    expect(r.attempts[0]!.errorMessage).toMatch(/vector 0 has 3 values, not the 2 asked for \(dimensions\)/);
+    expect(s.breakers.state("p1/e-1")).toBe("closed");
+    // Vectors of different sizes in one answer are refused too, whatever was asked.
+    const t = setup({ p1: [ragged], p2: [ragged] });
+    await expect(t.run(t.request({ inputs: ["a", "b"] }))).rejects.toMatchObject({ reason: "INVALID_OUTPUT" });
   });
 
   it("routes by the embedding price under the cost strategy, by configured order under fallback, and by the hints", async () => {
