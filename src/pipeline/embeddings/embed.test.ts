@@ -294,6 +294,28 @@ describe("the embedding pipeline", () => {
     expect((await s.run()).cacheStatus).toBe("hit_exact");
   });
 
+  it("bills a shared call to the first caller that takes its vectors when the caller that started it went first", async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const s = setup({ p1: [async (r) => (await gate, vectors(r))] });
+    const first = s.run();
+    await vi.waitFor(() => expect(s.calls).toHaveLength(1));
+    const second = s.run(s.request(), s.caller("r2"));
+    const third = s.run(s.request(), s.caller("r3"));
+    // Their admission and cache lookup are promises over memory: settled before the next turn, so both have joined.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    s.controller.abort();
+    await expect(first).rejects.toMatchObject({ reason: "CANCELLED" });
+    release();
+    const [b, c] = await Promise.all([second, third]);
+    // The upstream call was made and answered: one caller pays for it, the other is coalesced.
+    expect(s.calls).toHaveLength(1);
+    expect(b).toMatchObject({ id: "r2", cacheStatus: "miss", costUsd: 7e-6 });
+    expect(c).toMatchObject({ id: "r3", cacheStatus: "coalesced", costUsd: 0, savedCostUsd: 7e-6 });
+    const rows = await s.usage.query({ tenant: "anonymous", fromDay: "2026-01-05", toDay: "2026-01-05" });
+    expect(rows.map((r) => [r.requests, r.inputTokens, r.costMicros])).toEqual([[2, 7, 7]]);
+  });
+
   it("counts the inputs in the model's tokenizer when the provider reports no usage", async () => {
     const s = setup({ p1: [async (r) => vectors(r, false)] });
     const r = await s.run(s.request({ inputs: ["hello world"] }));
