@@ -3,6 +3,7 @@ import { manualClock } from "../../../test/support/manual-clock.js";
 import { createEmbeddingCache } from "../../cache/embedding-cache.js";
 import { createFlights } from "../../cache/flights.js";
 import { createMemoryCacheStore } from "../../cache/memory-store.js";
+import { createGatewayEmbedder } from "../../cache/semantic/gateway.js";
 import { validateConfig } from "../../config/load.js";
 import type { CallContext, Tenant } from "../../core/call.js";
 import { createCatalog } from "../../core/catalog.js";
@@ -226,6 +227,18 @@ describe("the embedding pipeline", () => {
     const r = await pending;
     expect(r.provider).toBe("p2");
     expect(r.attempts[0]).toMatchObject({ provider: "p1", errorReason: "UPSTREAM_TIMEOUT" });
+  });
+
+  it("blames a provider that hangs under the semantic cache's gateway embedder: its own timeout fires before the lookup stops waiting", async () => {
+    const s = setup({ p1: [hang], p2: [hang] });
+    const embedder = createGatewayEmbedder({ model: "emb", embed: () => (r, c) => s.run(r, c), clock: s.clock, timeoutMs: 10_000 });
+    const lookup = embedder.embed(["hello"]).catch((e: unknown) => e);
+    for (let i = 0; i < 100 && s.calls.length === 0; i++) await new Promise((r) => setImmediate(r));
+    s.clock.advance(10_000);
+    await vi.waitFor(() => expect(s.calls).toHaveLength(2));
+    expect(s.stats.get("p1/e-1")?.failures).toBe(1);
+    s.clock.advance(1_000);
+    expect(await lookup).toMatchObject({ reason: "DEADLINE_EXCEEDED" });
   });
 
   it("ends as CANCELLED when the caller cancels: no provider is blamed, nothing is billed", async () => {
