@@ -310,7 +310,14 @@ describe("the embedding pipeline", () => {
   it("bills a shared call to the first caller that takes its vectors when the caller that started it went first", async () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
-    const s = setup({ p1: [async (r) => (await gate, vectors(r))] });
+    const s = setup({
+      p1: [
+        async (r) => {
+          await gate;
+          return vectors(r);
+        },
+      ],
+    });
     const first = s.run();
     await vi.waitFor(() => expect(s.calls).toHaveLength(1));
     const second = s.run(s.request(), s.caller("r2"));

@@ -30,7 +30,10 @@ function slowReader() {
       held.push(() => done());
     },
   });
-  return { out, chunks, release: () => held.splice(0).forEach((f) => f()) };
+  const release = () => {
+    for (const f of held.splice(0)) f();
+  };
+  return { out, chunks, release };
 }
 
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
