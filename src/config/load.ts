@@ -146,6 +146,11 @@ function checkReferences(config: GatewayConfig, env: NodeJS.ProcessEnv, source: 
   if (config.defaultModel !== undefined && !names.has(config.defaultModel)) {
     fail("defaultModel", `"${config.defaultModel}" is not a model name or alias in models[]`);
   }
+  // The default answers completions that name no model: an embedding model would refuse every one of them.
+  const byDefault = config.models.find((m) => m.name === config.defaultModel || m.aliases.includes(config.defaultModel ?? ""));
+  if (byDefault?.type === "embedding") {
+    fail("defaultModel", `"${config.defaultModel}" is an embedding model; the default model answers completions: name a chat model`);
+  }
   if (config.limits.store === "redis" && !config.redis) {
     fail("limits.store", "is redis, but no redis.url (LLM_GATEWAY_REDIS_URL) is configured");
   }

@@ -133,8 +133,10 @@ export async function checkOptions(request: ChatRequest, model: ModelEntry, offe
     if (none && request.reasoning.budgetTokens !== undefined) throw invalidRequest("reasoning", "effort none with a thinking budget");
     if (request.reasoning.adaptive && (none || request.reasoning.budgetTokens !== undefined))
       throw invalidRequest("reasoning", "adaptive thinking takes no budget and is not effort none");
-    // Asking a model that does not reason not to reason asks for nothing it cannot do.
-    if (!model.capabilities.reasoning && !none) throw unsupported(model, "reasoning", "reasoning", "reasoning options");
+    // Asking a model that does not reason not to reason asks for nothing it cannot do; nor does leaving it
+    // to decide whether to (adaptive thinking, its effort a ceiling): a model that cannot think decides not to.
+    if (!model.capabilities.reasoning && !none && !request.reasoning.adaptive)
+      throw unsupported(model, "reasoning", "reasoning", "reasoning options");
     const budget = request.reasoning.budgetTokens;
     if (budget !== undefined && !(Number.isInteger(budget) && budget >= 1))
       throw invalidRequest("reasoning.budget_tokens", "must be a positive integer");

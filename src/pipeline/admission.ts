@@ -64,8 +64,10 @@ export function admission(catalog: Catalog): (next: RoundHandler) => AskHandler 
 /** The request's options that go to the provider as they are (each provider translates or refuses them). */
 function copyOptions(request: ChatRequest, upstream: UpstreamParams, model: ModelEntry): void {
   if (request.responseFormat) upstream.responseFormat = request.responseFormat;
-  // "No reasoning" to a model that does not reason is already so: nothing to send (OpenAI's older models refuse it).
-  if (request.reasoning && (model.capabilities.reasoning || request.reasoning.effort !== "none")) upstream.reasoning = request.reasoning;
+  // "No reasoning", or adaptive thinking, to a model that does not reason is already so: nothing to send
+  // (OpenAI's older models refuse reasoning_effort).
+  if (request.reasoning && (model.capabilities.reasoning || (request.reasoning.effort !== "none" && !request.reasoning.adaptive)))
+    upstream.reasoning = request.reasoning;
   if (request.presencePenalty !== undefined) upstream.presencePenalty = request.presencePenalty;
   if (request.frequencyPenalty !== undefined) upstream.frequencyPenalty = request.frequencyPenalty;
   if (request.logprobs) {

@@ -53,6 +53,8 @@ export function readEmbeddings(provider: string, wanted: number, fallbackModel: 
   });
   const out: ProviderEmbedResult = { vectors, model: typeof answer?.model === "string" && answer.model ? answer.model : fallbackModel };
   const tokens = answer?.usage?.prompt_tokens;
-  if (typeof tokens === "number" && Number.isFinite(tokens) && tokens >= 0) out.usage = { inputTokens: tokens };
+  // Every input has a token at least: a count of 0 (what some compatible servers put in usage) is no count, and
+  // the gateway counts rather than bill the call as free.
+  if (typeof tokens === "number" && Number.isFinite(tokens) && tokens > 0) out.usage = { inputTokens: tokens };
   return out;
 }

@@ -179,7 +179,10 @@ function toOpenAiMessage(m: ChatMessage, i: number): ChatCompletionMessageParam 
       if (j !== -1) {
         throw invalidRequest(`messages[${i}].parts[${j}]`, `OpenAI takes only text in a tool result, not ${m.parts![j]!.type} parts`);
       }
-      return { role: "tool", content: m.content, tool_call_id: m.toolCallId ?? "" };
+      // OpenAI's tool messages have no error flag (Anthropic's is_error): the failure is said in the text,
+      // as the gateway's own tool loop says a tool's failure, rather than lost (the model would read a result).
+      const content = m.isError ? `error: ${m.content}` : m.content;
+      return { role: "tool", content, tool_call_id: m.toolCallId ?? "" };
     }
   }
 }

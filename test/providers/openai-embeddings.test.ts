@@ -105,7 +105,7 @@ describe("readEmbeddings", () => {
     expect(() => readEmbeddings("p", 1, "m", { data: [{ embedding: ["a"] }] })).toThrow(/not numbers/);
   });
 
-  it("puts vectors in their inputs' order whatever order they came in, and leaves usage out when none was reported", () => {
+  it("puts vectors in their inputs' order whatever order they came in, and leaves usage out when none (or 0) was reported", () => {
     const out = readEmbeddings("p", 2, "m", {
       data: [
         { index: 1, embedding: [2] },
@@ -114,5 +114,11 @@ describe("readEmbeddings", () => {
     });
     expect(out.vectors.map((v) => v[0])).toEqual([1, 2]);
     expect(out.usage).toBeUndefined();
+    // A count of 0 for inputs that have tokens is no count either (the gateway then counts them).
+    const zero = readEmbeddings("p", 1, "m", { data: [{ index: 0, embedding: [1] }], usage: { prompt_tokens: 0, total_tokens: 0 } });
+    expect(zero.usage).toBeUndefined();
+    expect(readEmbeddings("p", 1, "m", { data: [{ index: 0, embedding: [1] }], usage: { prompt_tokens: 3 } }).usage).toEqual({
+      inputTokens: 3,
+    });
   });
 });

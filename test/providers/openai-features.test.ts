@@ -95,6 +95,16 @@ describe.each(paths)("OpenAI provider %s, issue 15's fields", (_, create) => {
     ]);
   });
 
+  it("says a tool result that reports a failure (Anthropic's is_error) in its text, which is all OpenAI's tool message has", async () => {
+    const messages: ChatMessage[] = [
+      { role: "user", content: "What time is it?" },
+      { role: "assistant", content: "", toolCalls: [{ id: "call_1", name: "clock", argumentsJson: "{}" }] },
+      { role: "tool", content: "clock unreachable", toolCallId: "call_1", isError: true },
+    ];
+    const body = await sent(compatible, { ...base, messages });
+    expect((body["messages"] as unknown[]).at(-1)).toEqual({ role: "tool", content: "error: clock unreachable", tool_call_id: "call_1" });
+  });
+
   it.each([
     [
       "a file by URL, which OpenAI does not fetch",

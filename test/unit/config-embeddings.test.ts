@@ -34,6 +34,11 @@ describe("embedding models in the configuration", () => {
       "cache.semantic.model: the gateway embedder needs a catalogue model of type embedding",
     ],
     [
+      "an embedding model as the default model (which answers completions that name none)",
+      { ...base, defaultModel: "emb" },
+      'defaultModel: "emb" is an embedding model',
+    ],
+    [
       "a semantic cache embedding with a model not in the catalogue",
       { ...base, cache: { semantic: { enabled: true, embedder: "gateway", model: "nope" } } },
       "cache.semantic.model",

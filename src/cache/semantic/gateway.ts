@@ -21,6 +21,9 @@ export const SEMANTIC_CACHE_TENANT: Tenant = {
   budget: undefined,
 };
 
+/** How much longer than its provider's timeout a lookup waits for its vector. */
+const PROVIDER_FIRST_MS = 1_000;
+
 /**
  * Embeddings from one of the gateway's own embedding models, through its embedding pipeline:
  * routed, retried, cached exactly, metered and counted like any caller's (under the tenant above).
@@ -30,7 +33,7 @@ export function createGatewayEmbedder(options: {
   model: string;
   embed: () => GatewayEmbed;
   clock: Clock;
-  /** How long one lookup may wait for its vector before it counts as a miss. */
+  /** The slowest provider timeout of the model: a lookup waits a moment longer for its vector, then counts as a miss. */
   timeoutMs: number;
   dims?: number | undefined;
 }): Embedder {
@@ -46,10 +49,14 @@ export function createGatewayEmbedder(options: {
       if (texts.length === 0) return [];
       const controller = new AbortController();
       const receivedAt = clock.monotonic();
-      const cancel = clock.after(options.timeoutMs, () => controller.abort());
+      // A moment past the provider's own timeout: that one fires first and blames a provider that hangs
+      // (its breaker opens, and later lookups fail fast). Stopped at the same instant, the wait would end
+      // as this caller's deadline, nobody's fault, and every lookup would wait the whole timeout again.
+      const waitMs = options.timeoutMs + PROVIDER_FIRST_MS;
+      const cancel = clock.after(waitMs, () => controller.abort());
       const call: CallContext = {
         signal: controller.signal,
-        deadlineAt: receivedAt + options.timeoutMs,
+        deadlineAt: receivedAt + waitMs,
         requestId: `semantic-cache-${randomUUID()}`,
         receivedAt,
         tenant: SEMANTIC_CACHE_TENANT,

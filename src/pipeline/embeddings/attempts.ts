@@ -54,6 +54,7 @@ export function createEmbedAttempts(deps: AttemptsDeps): EmbedHandler {
       let answer: ProviderEmbedResult;
       try {
         answer = await target.provider.embed(upstream, scope.signal);
+        checkSizes(d.provider, answer, request.dimensions);
         scope.answered({ model: answer.model, inputTokens: answer.usage?.inputTokens, finishReason: "stop" });
       } catch (err) {
         const latencyMs = clock.monotonic() - startedAt;
@@ -108,6 +109,24 @@ function embedders(order: Deployment[], round: EmbedRound, deps: Pick<AttemptsDe
     );
   }
   return usable;
+}
+
+/**
+ * The vectors are of the size asked for, and all of one size. A compatible server that does not
+ * know `dimensions` ignores it and gives its model's own size: passed on (and cached), the caller
+ * would get vectors it did not ask for. That is the answer's fault, not the deployment's health
+ * (INVALID_OUTPUT: another deployment is tried, no breaker trips).
+ */
+function checkSizes(provider: string, answer: ProviderEmbedResult, dimensions: number | undefined): void {
+  const size = dimensions ?? answer.vectors[0]?.length ?? 0;
+  const i = answer.vectors.findIndex((v) => v.length !== size || v.length === 0);
+  if (i < 0) return;
+  const n = answer.vectors[i]!.length;
+  const why =
+    dimensions === undefined
+      ? `vector ${i} has ${n} values where the first has ${size}`
+      : `vector ${i} has ${n} values, not the ${size} asked for (dimensions)`;
+  throw new GatewayError("INVALID_OUTPUT", `${provider}: the embeddings answer's ${why}`, { metadata: { provider, field: "dimensions" } });
 }
 
 /** About four characters a token, or the token ids themselves: what the cost strategy weighs (no output). */

@@ -14,10 +14,13 @@ import type { EmbedStage } from "./stage.js";
  * The exact cache of embedding calls: a hit answers by itself, at no cost, with what the original
  * call cost as its saving; identical calls in flight at once share one upstream call (the others
  * are "coalesced", at no cost either); fresh vectors are stored before they are returned (they are
- * small, and a store failure is only logged). Without a cache every call says "disabled".
+ * small, and a store failure is only logged). Without a cache every call says "disabled". The first
+ * caller to take a shared call's vectors pays for them, the caller that started it unless it went first.
  */
 export function embedCache(options: { cache: EmbeddingCache | undefined; flights?: Flights | undefined; clock: Clock }): EmbedStage {
   const { cache, flights, clock } = options;
+  // The runs of flights whose cost a caller has taken on.
+  const paid = new WeakSet<EmbedResult>();
   return (next) => async (round) => {
     const { call } = round;
     if (!cache) return { ...(await next(round)), cacheStatus: "disabled" };
@@ -59,9 +62,14 @@ export function embedCache(options: { cache: EmbeddingCache | undefined; flights
         .catch((err: unknown) => {
           throw !isGatewayError(err) && call.signal.aborted ? callAbortedError(call, clock, err) : err;
         });
-      if (joined.leader) return joined.value;
-      // It waited on another caller's call: the same vectors, at no cost of its own.
       const r = joined.value;
+      // Whoever takes the run's vectors first pays for them: the caller that started it or, when that one
+      // went before they came, the first of those who waited (else nobody would pay for the upstream call).
+      if (!paid.has(r)) {
+        paid.add(r);
+        return joined.leader ? r : { ...r, id: call.requestId, latencyMs: clock.monotonic() - call.receivedAt };
+      }
+      // It waited on another caller's call, who paid: the same vectors, at no cost of its own.
       return {
         ...r,
         id: call.requestId,

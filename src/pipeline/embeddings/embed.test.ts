@@ -3,6 +3,7 @@ import { manualClock } from "../../../test/support/manual-clock.js";
 import { createEmbeddingCache } from "../../cache/embedding-cache.js";
 import { createFlights } from "../../cache/flights.js";
 import { createMemoryCacheStore } from "../../cache/memory-store.js";
+import { createGatewayEmbedder } from "../../cache/semantic/gateway.js";
 import { validateConfig } from "../../config/load.js";
 import type { CallContext, Tenant } from "../../core/call.js";
 import { createCatalog } from "../../core/catalog.js";
@@ -23,7 +24,8 @@ import { MicroCarry } from "./usage.js";
 type Script = (request: ProviderEmbedRequest, signal: AbortSignal) => Promise<ProviderEmbedResult>;
 
 const vectors = (request: ProviderEmbedRequest, usage = true): ProviderEmbedResult => ({
-  vectors: request.inputs.map((_, i) => Float32Array.of(i, 1, 2)),
+  // Three values, or as many as asked for (dimensions), as a provider that shortens vectors gives them.
+  vectors: request.inputs.map((_, i) => Float32Array.of(i, 1, 2).subarray(0, request.dimensions ?? 3)),
   model: request.model,
   ...(usage ? { usage: { inputTokens: 7 } } : {}),
 });
@@ -173,6 +175,24 @@ describe("the embedding pipeline", () => {
     expect(t.calls.map((c) => c.provider)).toEqual(["p1"]);
   });
 
+  it("refuses vectors of another size than asked for (a server that ignores dimensions): the next deployment answers, no breaker trips", async () => {
+    const ignoresDimensions: Script = async (r) => ({ vectors: r.inputs.map(() => Float32Array.of(1, 2, 3)), model: r.model });
+    const ragged: Script = async (r) => ({ vectors: [Float32Array.of(1, 2, 3), Float32Array.of(1, 2)], model: r.model });
+    const s = setup({ p1: [ignoresDimensions, ragged] });
+    const r = await s.run(s.request({ dimensions: 2 }));
+    expect(r.provider).toBe("p2");
+    expect(r.vectors.map((v) => v.length)).toEqual([2]);
+    expect(r.attempts.map((a) => [a.provider, a.errorReason])).toEqual([
+      ["p1", "INVALID_OUTPUT"],
+      ["p2", undefined],
+    ]);
+    expect(r.attempts[0]!.errorMessage).toMatch(/vector 0 has 3 values, not the 2 asked for \(dimensions\)/);
+    expect(s.breakers.state("p1/e-1")).toBe("closed");
+    // Vectors of different sizes in one answer are refused too, whatever was asked.
+    const t = setup({ p1: [ragged], p2: [ragged] });
+    await expect(t.run(t.request({ inputs: ["a", "b"] }))).rejects.toMatchObject({ reason: "INVALID_OUTPUT" });
+  });
+
   it("routes by the embedding price under the cost strategy, by configured order under fallback, and by the hints", async () => {
     const dearFirst = { p1: 10, p2: 1 };
     const hints = (strategy: "cost" | "fallback") => ({ routing: { strategy, preferredProviders: [], excludedProviders: [] } });
@@ -207,6 +227,18 @@ describe("the embedding pipeline", () => {
     const r = await pending;
     expect(r.provider).toBe("p2");
     expect(r.attempts[0]).toMatchObject({ provider: "p1", errorReason: "UPSTREAM_TIMEOUT" });
+  });
+
+  it("blames a provider that hangs under the semantic cache's gateway embedder: its own timeout fires before the lookup stops waiting", async () => {
+    const s = setup({ p1: [hang], p2: [hang] });
+    const embedder = createGatewayEmbedder({ model: "emb", embed: () => (r, c) => s.run(r, c), clock: s.clock, timeoutMs: 10_000 });
+    const lookup = embedder.embed(["hello"]).catch((e: unknown) => e);
+    for (let i = 0; i < 100 && s.calls.length === 0; i++) await new Promise((r) => setImmediate(r));
+    s.clock.advance(10_000);
+    await vi.waitFor(() => expect(s.calls).toHaveLength(2));
+    expect(s.stats.get("p1/e-1")?.failures).toBe(1);
+    s.clock.advance(1_000);
+    expect(await lookup).toMatchObject({ reason: "DEADLINE_EXCEEDED" });
   });
 
   it("ends as CANCELLED when the caller cancels: no provider is blamed, nothing is billed", async () => {
@@ -273,6 +305,35 @@ describe("the embedding pipeline", () => {
     expect(b).toMatchObject({ id: "r2", cacheStatus: "coalesced", costUsd: 0, savedCostUsd: 7e-6, attempts: [] });
     expect(b.vectors).toEqual(a.vectors);
     expect((await s.run()).cacheStatus).toBe("hit_exact");
+  });
+
+  it("bills a shared call to the first caller that takes its vectors when the caller that started it went first", async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const s = setup({
+      p1: [
+        async (r) => {
+          await gate;
+          return vectors(r);
+        },
+      ],
+    });
+    const first = s.run();
+    await vi.waitFor(() => expect(s.calls).toHaveLength(1));
+    const second = s.run(s.request(), s.caller("r2"));
+    const third = s.run(s.request(), s.caller("r3"));
+    // Their admission and cache lookup are promises over memory: settled before the next turn, so both have joined.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    s.controller.abort();
+    await expect(first).rejects.toMatchObject({ reason: "CANCELLED" });
+    release();
+    const [b, c] = await Promise.all([second, third]);
+    // The upstream call was made and answered: one caller pays for it, the other is coalesced.
+    expect(s.calls).toHaveLength(1);
+    expect(b).toMatchObject({ id: "r2", cacheStatus: "miss", costUsd: 7e-6 });
+    expect(c).toMatchObject({ id: "r3", cacheStatus: "coalesced", costUsd: 0, savedCostUsd: 7e-6 });
+    const rows = await s.usage.query({ tenant: "anonymous", fromDay: "2026-01-05", toDay: "2026-01-05" });
+    expect(rows.map((r) => [r.requests, r.inputTokens, r.costMicros])).toEqual([[2, 7, 7]]);
   });
 
   it("counts the inputs in the model's tokenizer when the provider reports no usage", async () => {

@@ -1,8 +1,10 @@
+import type * as http from "node:http";
 import { z } from "zod";
 import type { Clock } from "../../core/clock.js";
 import { type EmbedInput, type EmbedRequest, type EmbedResult, vectorToBase64 } from "../../core/embeddings.js";
 import { invalidRequest } from "../../core/errors.js";
 import type { Gateway } from "../../pipeline/pipeline.js";
+import { writable } from "./openai-sse.js";
 import { readJsonBody } from "./read-body.js";
 import { refusal } from "./refusal.js";
 import type { RestRoute } from "./route.js";
@@ -74,6 +76,42 @@ export function embeddingsBody(result: EmbedResult, base64: boolean) {
   };
 }
 
+// About this much of the body is written at once.
+const CHUNK_CHARS = 64 * 1024;
+// Writing yields to the event loop after this much work, so that no caller's answer holds up the others.
+const SLICE_MS = 4;
+
+/**
+ * Writes embeddingsBody as JSON, a few vectors at a time, waiting while the reader is behind. The
+ * answer to a small body can be huge (2,048 one-word inputs of 3,072 floats are 120 MB of JSON):
+ * made in one piece it would hold the event loop for a second and sit in memory whole, however
+ * slowly the caller reads it. A reader that has gone stops the writing.
+ */
+export async function writeEmbeddings(res: http.ServerResponse, result: EmbedResult, base64: boolean): Promise<void> {
+  // The fields after data, in embeddingsBody's order, so that the bytes are JSON.stringify's.
+  const { object: _object, data: _data, ...tail } = embeddingsBody({ ...result, vectors: [] }, base64);
+  let pending = '{"object":"list","data":[';
+  let sliceStart = performance.now();
+  for (const [index, v] of result.vectors.entries()) {
+    const embedding = base64 ? vectorToBase64(v) : Array.from(v);
+    pending += `${index ? "," : ""}${JSON.stringify({ object: "embedding", index, embedding })}`;
+    if (pending.length < CHUNK_CHARS) continue;
+    if (res.destroyed || res.writableEnded) return;
+    const full = !res.write(pending);
+    pending = "";
+    if (full) {
+      await writable(res);
+      sliceStart = performance.now();
+    } else if (performance.now() - sliceStart > SLICE_MS) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      sliceStart = performance.now();
+    }
+  }
+  if (res.destroyed || res.writableEnded) return;
+  // The rest of the object, as JSON.stringify writes it after data.
+  res.end(`${pending}],${JSON.stringify(tail).slice(1)}`);
+}
+
 /** POST /v1/embeddings, with OpenAI's error shape and statuses. */
 export function embeddingsRoute(options: EmbeddingsRouteOptions): RestRoute {
   const { gateway } = options;
@@ -86,7 +124,7 @@ export function embeddingsRoute(options: EmbeddingsRouteOptions): RestRoute {
       const { request, base64 } = fromOpenAiEmbeddings(await readJsonBody(req, options.maxBodyBytes));
       const result = await gateway.embed(request, call);
       res.writeHead(200, { "content-type": "application/json", "x-cache-status": result.cacheStatus, "x-llm-provider": result.provider });
-      res.end(JSON.stringify(embeddingsBody(result, base64)));
+      await writeEmbeddings(res, result, base64);
     },
   };
 }
