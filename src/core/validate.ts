@@ -5,7 +5,8 @@ import { countMessageTokens, estimatePromptTokens } from "./tokens.js";
 import type { ChatRequest } from "./types.js";
 import { checkOptions, checkParts } from "./validate-content.js";
 
-const MAX_STOP_SEQUENCES = 4;
+// A bound, not a provider's rule: OpenAI's own API takes 4 (its provider refuses more), Anthropic's more.
+const MAX_STOP_SEQUENCES = 64;
 const MAX_METADATA_ENTRIES = 16;
 const MAX_METADATA_KEY = 64;
 const MAX_METADATA_VALUE = 512;

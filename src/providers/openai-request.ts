@@ -60,6 +60,8 @@ const OWN_FIELDS: ReadonlySet<string> = new Set([
  * The request body of one call. OpenAI's own API wants max_completion_tokens (o-series models
  * reject max_tokens); compatible servers know only max_tokens.
  */
+const OPENAI_MAX_STOP = 4;
+
 export function chatParams(request: ProviderRequest, kind: OpenAiKind): ChatBody {
   const body: ChatBody = {
     model: request.model,
@@ -69,6 +71,9 @@ export function chatParams(request: ProviderRequest, kind: OpenAiKind): ChatBody
   else body.max_tokens = request.maxTokens;
   if (request.temperature !== undefined) body.temperature = request.temperature;
   if (request.topP !== undefined) body.top_p = request.topP;
+  // OpenAI takes at most four stop sequences; the core allows more (Anthropic's API does), and compatible
+  // servers decide for themselves.
+  if (kind === "openai" && request.stop.length > OPENAI_MAX_STOP) throw invalidRequest("stop", `OpenAI takes at most ${OPENAI_MAX_STOP}`);
   if (request.topK !== undefined) {
     // OpenAI's API has no top_k; compatible servers (vLLM, llama.cpp, Ollama, Together) take it by this name.
     if (kind === "openai") throw invalidRequest("top_k", "OpenAI's API does not take it");

@@ -217,6 +217,15 @@ describe.each(paths)("OpenAI provider %s, issue 15's fields", (_, create) => {
     expect(twice.metadata["field"]).toBe("extra_body.top_k");
   });
 
+  it("refuses more than four stop sequences for OpenAI itself, which takes no more, and sends them to a compatible server", async () => {
+    const stop = ["a", "b", "c", "d", "e"];
+    expect((await sent(compatible, { ...base, stop }))["stop"]).toEqual(stop);
+    const before = upstream.requests.length;
+    const err = await failure(openai, { ...base, stop });
+    expect([err.reason, err.metadata["field"], upstream.requests.length]).toEqual(["INVALID_REQUEST", "stop", before]);
+    expect((await sent(openai, { ...base, stop: stop.slice(0, 4) }))["stop"]).toEqual(stop.slice(0, 4));
+  });
+
   it("merges extra_body into a compatible server's body", async () => {
     const extraBody = { top_k: 40, chat_template_kwargs: { enable_thinking: false } };
     const body = await sent(compatible, { ...base, extraBody });

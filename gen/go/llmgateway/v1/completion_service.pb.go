@@ -88,7 +88,7 @@ type CompleteRequest struct {
 	TopP *float64 `protobuf:"fixed64,4,opt,name=top_p,json=topP,proto3,oneof" json:"top_p,omitempty"`
 	// The most tokens the answer may have; unset means the model's configured default.
 	MaxTokens *int32 `protobuf:"varint,5,opt,name=max_tokens,json=maxTokens,proto3,oneof" json:"max_tokens,omitempty"`
-	// Sequences at which the model stops writing; at most 4.
+	// Sequences at which the model stops writing; at most 64 (OpenAI's own models take 4).
 	Stop []string `protobuf:"bytes,6,rep,name=stop,proto3" json:"stop,omitempty"`
 	// A seed for providers that support deterministic sampling.
 	Seed *int64 `protobuf:"varint,7,opt,name=seed,proto3,oneof" json:"seed,omitempty"`
@@ -381,7 +381,7 @@ type StreamCompleteRequest struct {
 	TopP *float64 `protobuf:"fixed64,4,opt,name=top_p,json=topP,proto3,oneof" json:"top_p,omitempty"`
 	// The most tokens the answer may have; unset means the model's configured default.
 	MaxTokens *int32 `protobuf:"varint,5,opt,name=max_tokens,json=maxTokens,proto3,oneof" json:"max_tokens,omitempty"`
-	// Sequences at which the model stops writing; at most 4.
+	// Sequences at which the model stops writing; at most 64 (OpenAI's own models take 4).
 	Stop []string `protobuf:"bytes,6,rep,name=stop,proto3" json:"stop,omitempty"`
 	// A seed for providers that support deterministic sampling.
 	Seed *int64 `protobuf:"varint,7,opt,name=seed,proto3,oneof" json:"seed,omitempty"`

@@ -57,7 +57,7 @@ export type CompleteRequest = Message<"llmgateway.v1.CompleteRequest"> & {
   maxTokens?: number | undefined;
 
   /**
-   * Sequences at which the model stops writing; at most 4.
+   * Sequences at which the model stops writing; at most 64 (OpenAI's own models take 4).
    *
    * @generated from field: repeated string stop = 6;
    */
@@ -256,7 +256,7 @@ export type StreamCompleteRequest = Message<"llmgateway.v1.StreamCompleteRequest
   maxTokens?: number | undefined;
 
   /**
-   * Sequences at which the model stops writing; at most 4.
+   * Sequences at which the model stops writing; at most 64 (OpenAI's own models take 4).
    *
    * @generated from field: repeated string stop = 6;
    */
