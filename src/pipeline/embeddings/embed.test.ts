@@ -289,7 +289,14 @@ describe("the embedding pipeline", () => {
   it("shares one upstream call among identical calls in flight; a follower that goes does not end the others'", async () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
-    const s = setup({ p1: [async (r) => (await gate, vectors(r))] });
+    const s = setup({
+      p1: [
+        async (r) => {
+          await gate;
+          return vectors(r);
+        },
+      ],
+    });
     const first = s.run();
     await vi.waitFor(() => expect(s.calls).toHaveLength(1));
     const leaving = new AbortController();
