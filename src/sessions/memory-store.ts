@@ -47,11 +47,14 @@ const full = (what: string) =>
 export function createMemorySessionStore(clock: Clock, limits: MemorySessionLimits = DEFAULT_MEMORY_SESSION_LIMITS): SessionStore {
   const sessions = new Map<string, Held>();
   const byOwner = new Map<string, Set<string>>();
+  // Unlisted records (stored responses), oldest first: what gives way when the store is full.
+  const unlisted = new Set<string>();
   let chars = 0;
   let nextSweep = 0;
 
   function drop(id: string, held: Held): void {
     sessions.delete(id);
+    unlisted.delete(id);
     chars -= held.bytes;
     const mine = byOwner.get(held.record.owner);
     mine?.delete(id);
@@ -76,15 +79,30 @@ export function createMemorySessionStore(clock: Clock, limits: MemorySessionLimi
     for (const [id, held] of sessions) if (held.record.expiresAt <= now) drop(id, held);
   }
 
+  /**
+   * Makes room for `count` more records and `more` characters by dropping the oldest unlisted records
+   * (stored responses, which expire anyway, like a cache's entries), never `keep` and never a session
+   * someone created and may list: a full store of responses does not refuse sessions, nor new responses.
+   */
+  function makeRoom(count: number, more: number, keep?: string): void {
+    if (sessions.size + count <= limits.maxSessions && chars + more <= limits.maxChars) return;
+    sweep();
+    for (const id of unlisted) {
+      if (sessions.size + count <= limits.maxSessions && chars + more <= limits.maxChars) return;
+      if (id !== keep) drop(id, sessions.get(id)!);
+    }
+  }
+
   const view = (h: Held): SessionRecord => structuredClone({ ...h.record, messageCount: h.messages.length });
 
   return {
     kind: "memory",
     async create(s: NewSession) {
       sweep();
-      if (sessions.size >= limits.maxSessions) throw full(`${limits.maxSessions} sessions`);
       // The session's own text (system prompt, metadata) counts towards the store's size, like its messages.
       const own = s.systemPrompt.length + Object.entries(s.metadata).reduce((n, [k, v]) => n + k.length + v.length, 0);
+      makeRoom(1, own);
+      if (sessions.size >= limits.maxSessions) throw full(`${limits.maxSessions} sessions`);
       if (chars + own > limits.maxChars) throw full(`${limits.maxChars} characters`);
       const held: Held = {
         record: { ...structuredClone(s), updatedAt: s.createdAt, expiresAt: s.createdAt + s.ttlMs },
@@ -93,7 +111,8 @@ export function createMemorySessionStore(clock: Clock, limits: MemorySessionLimi
       };
       chars += own;
       sessions.set(s.id, held);
-      if (!s.unlisted) {
+      if (s.unlisted) unlisted.add(s.id);
+      else {
         let mine = byOwner.get(s.owner);
         if (!mine) byOwner.set(s.owner, (mine = new Set()));
         mine.add(s.id);
@@ -112,7 +131,7 @@ export function createMemorySessionStore(clock: Clock, limits: MemorySessionLimi
       if (!h) return undefined;
       const added = messages.reduce((n, m) => n + charsOf(m), 0);
       if (chars + added > limits.maxChars) {
-        sweep();
+        makeRoom(0, added, id);
         if (chars + added > limits.maxChars) throw full(`${limits.maxChars} characters of messages`);
       }
       for (const m of messages) h.messages.push({ index: h.messages.length, message: structuredClone(m), updatedAt: now });
@@ -126,6 +145,7 @@ export function createMemorySessionStore(clock: Clock, limits: MemorySessionLimi
       const h = live(id);
       if (!h || index < 0 || index >= h.messages.length) return undefined;
       const delta = charsOf(message) - charsOf(h.messages[index]!.message);
+      if (delta > 0) makeRoom(0, delta, id);
       if (delta > 0 && chars + delta > limits.maxChars) throw full(`${limits.maxChars} characters of messages`);
       const stored: StoredMessage = { index, message: structuredClone(message), updatedAt: now };
       h.messages[index] = stored;
@@ -151,6 +171,7 @@ export function createMemorySessionStore(clock: Clock, limits: MemorySessionLimi
     async close() {
       sessions.clear();
       byOwner.clear();
+      unlisted.clear();
       chars = 0;
     },
   };
