@@ -14,6 +14,14 @@ function refusedField(input: unknown[]): string | undefined {
 }
 
 describe("Responses input items as the core's messages", () => {
+  it("a namespace's function call is the model's call of its flat name", () => {
+    const [, assistant] = inputOf([
+      { role: "user", content: "wait for it" },
+      { type: "function_call", call_id: "c1", namespace: "agents", name: "wait", arguments: "{}" },
+    ]);
+    expect(assistant?.toolCalls).toEqual([{ id: "c1", name: "agents__wait", argumentsJson: "{}" }]);
+  });
+
   it("a string is one user message; developer is the system role", () => {
     expect(inputOf("hi")).toEqual([{ role: "user", content: "hi" }]);
     expect(inputOf([{ role: "developer", content: "rules" }])).toEqual([{ role: "system", content: "rules" }]);

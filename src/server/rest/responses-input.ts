@@ -3,6 +3,7 @@ import { echo, invalidRequest } from "../../core/errors.js";
 import type { ChatMessage, ContentPart, Role } from "../../core/types.js";
 import { fileData } from "./chat-content.js";
 import { refusal } from "./refusal.js";
+import { namespacedName } from "./responses-tools.js";
 
 /*
  * The `input` of an OpenAI Responses request as the core's messages: messages (content as a string
@@ -57,6 +58,8 @@ const functionCallItem = z.strictObject({
   id: z.string().nullish(),
   call_id: z.string().min(1),
   name: z.string().min(1),
+  // A namespace's function (see responses-tools.ts): the model knows it by its flat name.
+  namespace: z.string().min(1).max(64).optional(),
   arguments: z.string(),
   status,
 });
@@ -168,7 +171,8 @@ export function inputOf(input: string | readonly unknown[]): ChatMessage[] {
     switch (item.type) {
       case "function_call": {
         const m = assistantTail(out, !open);
-        (m.toolCalls ??= []).push({ id: item.call_id, name: item.name, argumentsJson: item.arguments });
+        const name = item.namespace ? namespacedName(item.namespace, item.name) : item.name;
+        (m.toolCalls ??= []).push({ id: item.call_id, name, argumentsJson: item.arguments });
         open = true;
         return;
       }

@@ -1,8 +1,9 @@
 import { z } from "zod";
 import { echo, invalidRequest } from "../../core/errors.js";
-import type { ChatMessage, ChatRequest, ReasoningEffort, ResponseFormat, ToolChoice, ToolDefinition } from "../../core/types.js";
+import type { ChatMessage, ChatRequest, ReasoningEffort, ResponseFormat, ToolChoice } from "../../core/types.js";
 import { refusal } from "./refusal.js";
 import { inputOf } from "./responses-input.js";
+import { type NamespacedNames, toolsOf } from "./responses-tools.js";
 
 /**
  * The Responses fields the gateway does not carry. Each is accepted only with the value that asks
@@ -21,19 +22,6 @@ const unsupported = {
   prompt_cache_options: (v: unknown) => v === null,
   prompt_cache_retention: (v: unknown) => v === null,
 } satisfies Record<string, (v: unknown) => boolean>;
-
-/** Built-in tools run by OpenAI's platform; the gateway has none of them. */
-const functionTool = z.strictObject({
-  type: z.literal("function"),
-  name: z.string().min(1).max(128),
-  description: z.string().nullish(),
-  parameters: z.record(z.string(), z.unknown()).nullish(),
-  strict: z.boolean().nullish(),
-  // Only the values that ask for nothing more than a plain function tool.
-  allowed_callers: z.array(z.literal("direct")).nullish(),
-  defer_loading: z.literal(false).optional(),
-  output_schema: z.null().optional(),
-});
 
 const textFormat = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("text") }),
@@ -83,6 +71,12 @@ const body = z.strictObject({
   previous_response_id: z.string().min(1).max(256).nullish(),
   metadata: z
     .record(z.string().min(1).max(64), z.string().max(512))
+    .refine((m) => Object.keys(m).length <= 16, "at most 16 entries")
+    .nullish(),
+  // Codex CLI's description of itself and its turn (one JSON string), which OpenAI keeps for its own
+  // analytics and no model sees: checked for shape, and not passed on (no provider takes it).
+  client_metadata: z
+    .record(z.string().min(1).max(64), z.string().max(16_384))
     .refine((m) => Object.keys(m).length <= 16, "at most 16 entries")
     .nullish(),
   user: z.string().max(256).optional(),
@@ -137,33 +131,8 @@ export interface ResponsesCall {
   summary: boolean;
   /** Return reasoning signatures as encrypted_content. */
   encryptedReasoning: boolean;
-}
-
-function toolsOf(raw: readonly unknown[]): { definitions: ToolDefinition[]; echoed: object[] } {
-  const definitions: ToolDefinition[] = [];
-  const echoed: object[] = [];
-  raw.forEach((t, i) => {
-    const type = typeof t === "object" && t !== null ? (t as { type?: unknown }).type : undefined;
-    if (type !== "function")
-      throw invalidRequest(
-        `tools[${i}].type`,
-        `${typeof type === "string" ? echo(type) : "a tool without a type"} is not carried: this gateway serves function tools only (no built-in tools)`,
-      );
-    const parsed = functionTool.safeParse(t);
-    if (!parsed.success) throw refusal(parsed.error.issues, `tools[${i}]`);
-    const f = parsed.data;
-    const d: ToolDefinition = {
-      name: f.name,
-      description: f.description ?? "",
-      parametersJson: JSON.stringify(f.parameters ?? { type: "object", properties: {} }),
-    };
-    // As OpenAI's Responses: function tools are strict unless the caller says otherwise.
-    const strict = f.strict ?? true;
-    if (strict) d.strict = true;
-    definitions.push(d);
-    echoed.push({ type: "function", name: f.name, description: f.description ?? null, parameters: f.parameters ?? null, strict });
-  });
-  return { definitions, echoed };
+  /** The flat names of namespaced functions, to give the model's calls of them back under their namespace. */
+  namespaced: NamespacedNames;
 }
 
 function formatOf(f: NonNullable<NonNullable<Body["text"]>["format"]>): ResponseFormat | undefined {
@@ -210,7 +179,7 @@ export function fromResponses(raw: Record<string, unknown>): ResponsesCall {
   if (b.temperature != null) request.temperature = b.temperature;
   if (b.top_p != null) request.topP = b.top_p;
   if (b.max_output_tokens != null) request.maxTokens = b.max_output_tokens;
-  const { definitions, echoed } = toolsOf(b.tools ?? []);
+  const { definitions, echoed, namespaced } = toolsOf(b.tools ?? []);
   if (definitions.length > 0) {
     // The caller's own tools: their calls come back to it, as from OpenAI.
     request.tools = { names: [], all: false, definitions, execution: "client" };
@@ -268,6 +237,7 @@ export function fromResponses(raw: Record<string, unknown>): ResponsesCall {
     stream: b.stream === true,
     summary: summary !== null,
     encryptedReasoning: include.includes("reasoning.encrypted_content"),
+    namespaced,
   };
 }
 

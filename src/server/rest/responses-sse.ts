@@ -12,7 +12,7 @@ import {
   outputIds,
   outputOf,
   pendingResponse,
-  type ReasoningStyle,
+  type OutputStyle,
   type ResponseHead,
   reasoningItem,
   statusOf,
@@ -42,7 +42,7 @@ export const responsesErrors: ErrorShape = {
 
 export interface ResponsesStreamOptions {
   head: ResponseHead;
-  style: ReasoningStyle;
+  style: OutputStyle;
   /** Stores the answer (if asked) and returns the finished Response object. */
   finish(result: ChatResult, ids: OutputIds): Promise<object>;
 }
@@ -179,13 +179,13 @@ export async function responsesStream(
       ids.calls[i] ??= newId("fc");
       const id = ids.calls[i]!;
       const at = index++;
-      const item = functionCallItem(id, call);
+      const item = functionCallItem(id, call, style.namespaced);
       await send("response.output_item.added", { output_index: at, item: { ...item, arguments: "", status: "in_progress" } });
       await send("response.function_call_arguments.delta", { item_id: id, output_index: at, delta: call.argumentsJson });
       await send("response.function_call_arguments.done", {
         item_id: id,
         output_index: at,
-        name: call.name,
+        name: item.name,
         arguments: call.argumentsJson,
       });
       await send("response.output_item.done", { output_index: at, item });
