@@ -80,7 +80,7 @@ export async function responsesStream(
     if (!res.write(`event: ${type}\ndata: ${JSON.stringify(data)}\n\n`)) await writable(res);
   };
 
-  let reasoning: { index: number; text: string; closed?: boolean } | undefined;
+  let reasoning: { index: number; text: string; signature?: string; closed?: boolean } | undefined;
   let message: { index: number; text: string } | undefined;
   const where = (item: { index: number }, id: string) => ({ item_id: id, output_index: item.index });
 
@@ -95,7 +95,7 @@ export async function responsesStream(
     } else await send("response.reasoning_text.done", { ...at, content_index: 0, text });
     await send("response.output_item.done", {
       output_index: reasoning.index,
-      item: item ?? reasoningItem(ids.reasoning, text, undefined, style),
+      item: item ?? reasoningItem(ids.reasoning, text, reasoning.signature, style),
     });
   };
 
@@ -114,6 +114,10 @@ export async function responsesStream(
           if (style.summary)
             await send("response.reasoning_summary_part.added", { ...at, summary_index: 0, part: { type: "summary_text", text: "" } });
         }
+        // The signature comes when the thinking ends, before the text: clients that keep the items as
+        // output_item.done gives them (Codex CLI) send it back from there.
+        if (event.signature) reasoning.signature = event.signature;
+        if (!event.text) continue;
         reasoning.text += event.text;
         const at = where(reasoning, ids.reasoning);
         if (style.summary) await send("response.reasoning_summary_text.delta", { ...at, summary_index: 0, delta: event.text });
