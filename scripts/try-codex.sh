@@ -10,8 +10,9 @@
 #   CODEX_BIN=/path/to/codex scripts/try-codex.sh # a Codex already installed
 #   scripts/try-codex.sh --record test/fixtures/codex   # also rewrite the replayed fixtures
 #
-# Codex runs in API-key mode (a provider of our own with env_key), so it needs no ChatGPT login
-# and no network beyond the loopback; update checks and analytics are off in its config.
+# Codex runs in API-key mode, so it needs no ChatGPT login and no network beyond the loopback:
+# through a provider of our own (env_key), and for two scenarios again through its built-in OpenAI
+# provider (openai_base_url, CODEX_API_KEY). Update checks and analytics are off in its config.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin=${CODEX_BIN:-}

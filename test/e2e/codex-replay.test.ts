@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
+import * as http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type CodexScenario, CODEX_KEY, codexScenarios } from "../clients/codex/scenarios.js";
+import { type CodexScenario, CODEX_KEY, codexScenarios, OPENAI_PROVIDER_SCENARIOS } from "../clients/codex/scenarios.js";
 import { digest } from "../support/auth.js";
 import { type Harness, startHarness } from "../support/harness.js";
 
@@ -32,11 +33,22 @@ afterAll(() => h.close());
 
 const fixture = (name: string): Fixture => JSON.parse(readFileSync(new URL(`../fixtures/codex/${name}.json`, import.meta.url), "utf8"));
 
-/** Sends one recorded request as Codex sent it (its headers, less those of the connection). */
-async function replay(r: Fixture["requests"][number], body = r.body) {
-  const headers = Object.fromEntries(Object.entries(r.headers).filter(([k]) => !["host", "content-length", "connection"].includes(k)));
-  const res = await fetch(`${h.httpUrl}${r.path}`, { method: r.method, headers, body: JSON.stringify(body) });
-  return { status: res.status, type: res.headers.get("content-type") ?? "", text: await res.text() };
+/** Sends one recorded request as Codex sent it (its headers, less those of the connection; fetch would not send an upgrade). */
+function replay(r: Fixture["requests"][number], body: unknown = r.body): Promise<{ status: number; type: string; text: string }> {
+  const headers = Object.fromEntries(Object.entries(r.headers).filter(([k]) => !["host", "content-length"].includes(k)));
+  const payload = r.method === "GET" ? undefined : JSON.stringify(body);
+  if (payload) headers["content-length"] = String(Buffer.byteLength(payload));
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${h.httpUrl}${r.path}`, { method: r.method, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () =>
+        resolve({ status: res.statusCode ?? 0, type: String(res.headers["content-type"] ?? ""), text: Buffer.concat(chunks).toString() }),
+      );
+    });
+    req.on("error", reject);
+    req.end(payload);
+  });
 }
 
 /** The events of a Responses stream, checked for the framing Codex's parser needs. */
@@ -69,7 +81,15 @@ async function run(s: CodexScenario, f: Fixture): Promise<Record<string, unknown
   h.upstream.enqueue(...s.upstream);
   const turns: Record<string, unknown>[][] = [];
   for (const r of f.requests) {
-    expect([r.method, r.path]).toEqual(["POST", "/v1/responses"]);
+    expect(r.path).toBe("/v1/responses");
+    if (r.method === "GET") {
+      // OpenAI's Responses WebSocket, which Codex's built-in provider tries first: 426 makes it use HTTP at once.
+      expect(r.headers["upgrade"]).toBe("websocket");
+      const refused = await replay(r);
+      expect([refused.status, JSON.parse(refused.text).error.code]).toEqual([426, "websocket_not_supported"]);
+      continue;
+    }
+    expect(r.method).toBe("POST");
     // The gap (see scenarios.ts): refused by name as recorded; the rest of the route is proven without it.
     let body = r.body;
     if (s.gap) {
@@ -93,10 +113,16 @@ const scenario = (name: string) => codexScenarios.find((s) => s.name === name)!;
 
 describe("Codex CLI's recorded requests, replayed against the Responses face", () => {
   it("every request is what this face takes: Codex's own fields and tools as it sends them", () => {
-    for (const s of codexScenarios) {
-      const f = fixture(s.name);
-      expect(f.requests.length, s.name).toBe(s.upstream.length);
-      for (const r of f.requests) {
+    const recorded = [
+      ...codexScenarios.map((s) => [s, fixture(s.name)] as const),
+      ...codexScenarios
+        .filter((s) => OPENAI_PROVIDER_SCENARIOS.includes(s.name))
+        .map((s) => [s, fixture(`openai-provider-${s.name}`)] as const),
+    ];
+    for (const [s, f] of recorded) {
+      const posts = f.requests.filter((r) => r.method === "POST");
+      expect(posts.length, f.scenario).toBe(s.upstream.length);
+      for (const r of posts) {
         expect(r.headers["authorization"]).toBe(`Bearer ${CODEX_KEY}`);
         expect(r.body).toMatchObject({ stream: true, store: false, include: ["reasoning.encrypted_content"] });
         expect(Object.keys(r.body)).toEqual(expect.arrayContaining(["prompt_cache_key", "client_metadata", "tools"]));
@@ -141,5 +167,22 @@ describe("Codex CLI's recorded requests, replayed against the Responses face", (
     const [first] = await run(scenario("anthropic-tool-round-trip"), fixture("anthropic-tool-round-trip"));
     expect(first!.map((i) => i["type"])).toEqual(["reasoning", "message", "function_call"]);
     expect(first![0]).toMatchObject({ encrypted_content: "sig-codex-1" });
+  });
+  it.each(OPENAI_PROVIDER_SCENARIOS)(
+    "through Codex's built-in OpenAI provider (%s): the WebSocket refused with 426, then the same answers over HTTP",
+    async (name) => {
+      const f = fixture(`openai-provider-${name}`);
+      expect(f.requests[0]!.method).toBe("GET");
+      const posts = f.requests.filter((r) => r.method === "POST");
+      expect(
+        posts.every((r) => (r.body["input"] as Record<string, unknown>[]).some((i) => "internal_chat_message_metadata_passthrough" in i)),
+      ).toBe(true);
+      await run(scenario(name), f);
+    },
+  );
+
+  it("a GET of /v1/responses that asks for no WebSocket is 405", async () => {
+    const res = await replay({ method: "GET", path: "/v1/responses", headers: { authorization: `Bearer ${CODEX_KEY}` }, body: {} });
+    expect([res.status, JSON.parse(res.text).error.code]).toEqual([405, "method_not_allowed"]);
   });
 });

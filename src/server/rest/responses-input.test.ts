@@ -14,6 +14,20 @@ function refusedField(input: unknown[]): string | undefined {
 }
 
 describe("Responses input items as the core's messages", () => {
+  it("Codex's per-item metadata for OpenAI's platform is taken on every item and reaches no message", () => {
+    const meta = { internal_chat_message_metadata_passthrough: { turn_id: "t1", content_item_kinds: ["user.text"] } };
+    const messages = inputOf([
+      { type: "message", role: "user", content: [{ type: "input_text", text: "run it" }], ...meta },
+      { type: "function_call", call_id: "c1", name: "exec_command", arguments: "{}", ...meta },
+      { type: "function_call_output", call_id: "c1", output: "ok", ...meta },
+      { type: "reasoning", summary: [], content: null, encrypted_content: null, ...meta },
+    ]);
+    expect(JSON.stringify(messages)).not.toContain("t1");
+    expect(refusedField([{ role: "user", content: "x", internal_chat_message_metadata_passthrough: "t1" }])).toBe(
+      "input[0].internal_chat_message_metadata_passthrough",
+    );
+  });
+
   it("a namespace's function call is the model's call of its flat name", () => {
     const [, assistant] = inputOf([
       { role: "user", content: "wait for it" },

@@ -14,6 +14,13 @@ import { namespacedName } from "./responses-tools.js";
 
 const status = z.enum(["in_progress", "completed", "incomplete"]).nullish();
 
+/**
+ * What Codex CLI says of each item to OpenAI's platform when it talks to its built-in OpenAI provider
+ * (which parts of its prompt an item holds, its turn, when): no model reads it, so it is checked for
+ * shape and passed to no provider.
+ */
+const codexMetadata = { internal_chat_message_metadata_passthrough: z.record(z.string().max(64), z.unknown()).nullish() };
+
 /** Each part type's exact shape. output_text and refusal are what an assistant said, sent back. */
 const partSchemas = {
   input_text: z.strictObject({ type: z.literal("input_text"), text: z.string() }),
@@ -51,6 +58,7 @@ const messageItem = z.strictObject({
   status,
   // Only the value that says nothing: the gateway's answers carry no phase.
   phase: z.null().optional(),
+  ...codexMetadata,
 });
 
 const functionCallItem = z.strictObject({
@@ -62,6 +70,7 @@ const functionCallItem = z.strictObject({
   namespace: z.string().min(1).max(64).optional(),
   arguments: z.string(),
   status,
+  ...codexMetadata,
 });
 
 const functionOutputItem = z.strictObject({
@@ -70,6 +79,7 @@ const functionOutputItem = z.strictObject({
   call_id: z.string().min(1),
   output: z.union([z.string(), z.array(z.strictObject({ type: z.literal("input_text"), text: z.string() })).max(1024)]),
   status,
+  ...codexMetadata,
 });
 
 const textPiece = (type: string) => z.strictObject({ type: z.literal(type), text: z.string() });
@@ -80,6 +90,7 @@ const reasoningItem = z.strictObject({
   content: z.array(textPiece("reasoning_text")).max(1024).nullish(),
   encrypted_content: z.string().nullish(),
   status,
+  ...codexMetadata,
 });
 
 const itemSchemas = {

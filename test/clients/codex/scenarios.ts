@@ -30,6 +30,9 @@ export interface CodexScenario {
 
 const TOOL_MARKER = "codex-tool-ok";
 
+/** The scenarios run a second time through Codex's built-in OpenAI provider (openai_base_url). */
+export const OPENAI_PROVIDER_SCENARIOS: readonly string[] = ["one-shot", "tool-round-trip"];
+
 function expectThat(ok: boolean, what: string): void {
   if (!ok) throw new Error(what);
 }

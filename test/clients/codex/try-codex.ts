@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { digest } from "../../support/auth.js";
 import { startHarness } from "../../support/harness.js";
-import { CODEX_KEY, codexScenarios } from "./scenarios.js";
+import { CODEX_KEY, type CodexScenario, codexScenarios, OPENAI_PROVIDER_SCENARIOS } from "./scenarios.js";
 
 /*
  * Runs the real Codex CLI (`codex exec`) against a gateway in front of the fake upstream, one
@@ -58,31 +58,40 @@ const recorder = http.createServer(async (req, res) => {
 await new Promise<void>((resolve) => recorder.listen(0, "127.0.0.1", resolve));
 const port = (recorder.address() as AddressInfo).port;
 
-const home = mkdtempSync(join(tmpdir(), "codex-home-"));
 const work = mkdtempSync(join(tmpdir(), "codex-work-"));
-// A provider of our own (the built-in "openai" one ignores a changed base URL), with the gateway's key
-// in an env var: API-key mode, so Codex needs no ChatGPT login. No update checks, no analytics.
-writeFileSync(
-  join(home, "config.toml"),
-  [
-    'model_provider = "gateway"',
-    "check_for_update_on_startup = false",
-    "",
-    "[analytics]",
-    "enabled = false",
-    "",
-    "[model_providers.gateway]",
-    'name = "llm-gateway"',
-    `base_url = "http://127.0.0.1:${port}/v1"`,
-    'env_key = "LLMGW_API_KEY"',
-    'wire_api = "responses"',
-    "",
-  ].join("\n"),
-);
+const common = ["check_for_update_on_startup = false", "", "[analytics]", "enabled = false", ""];
+/**
+ * The two ways to point Codex at the gateway, both in API-key mode (no ChatGPT login), each with its
+ * own CODEX_HOME: a provider of our own (`env_key` names the key's variable), or the built-in OpenAI
+ * provider with `openai_base_url` and OPENAI_API_KEY (which tries OpenAI's Responses WebSocket first).
+ */
+const setups = {
+  custom: {
+    config: [
+      'model_provider = "gateway"',
+      ...common,
+      "[model_providers.gateway]",
+      'name = "llm-gateway"',
+      `base_url = "http://127.0.0.1:${port}/v1"`,
+      'env_key = "LLMGW_API_KEY"',
+      'wire_api = "responses"',
+    ],
+    env: { LLMGW_API_KEY: CODEX_KEY },
+  },
+  openai: { config: [`openai_base_url = "http://127.0.0.1:${port}/v1"`, ...common], env: { CODEX_API_KEY: CODEX_KEY } },
+};
+type Setup = keyof typeof setups;
+const homes = Object.fromEntries(
+  Object.entries(setups).map(([name, setup]) => {
+    const home = mkdtempSync(join(tmpdir(), `codex-home-${name}-`));
+    writeFileSync(join(home, "config.toml"), `${setup.config.join("\n")}\n`);
+    return [name, home];
+  }),
+) as Record<Setup, string>;
 
-function codex(model: string, prompt: string): Promise<{ code: number; stdout: string; stderr: string }> {
+function codex(setup: Setup, model: string, prompt: string): Promise<{ code: number; stdout: string; stderr: string }> {
   const args = ["exec", "--skip-git-repo-check", "-m", model, prompt];
-  const env = { ...process.env, CODEX_HOME: home, LLMGW_API_KEY: CODEX_KEY, NO_COLOR: "1" };
+  const env = { ...process.env, ...setups[setup].env, CODEX_HOME: homes[setup], NO_COLOR: "1" };
   return new Promise((resolve) => {
     const child = execFile(codexBin!, args, { cwd: work, env, timeout: 180_000 }, (err, stdout, stderr) =>
       resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
@@ -91,12 +100,22 @@ function codex(model: string, prompt: string): Promise<{ code: number; stdout: s
   });
 }
 
+/** Every scenario through a provider of our own; the OpenAI-route ones through the built-in provider too. */
+const runs: { s: CodexScenario; setup: Setup; name: string }[] = [
+  ...codexScenarios.map((s) => ({ s, setup: "custom" as const, name: s.name })),
+  ...codexScenarios
+    .filter((s) => OPENAI_PROVIDER_SCENARIOS.includes(s.name))
+    .map((s) => ({ s, setup: "openai" as const, name: `openai-provider-${s.name}` })),
+];
+
 let failed = 0;
-for (const s of codexScenarios) {
+for (const { s, setup, name } of runs) {
   seen = [];
   const from = h.upstream.requests.length;
-  h.upstream.enqueue(...s.upstream);
-  const run = await codex(s.model, s.prompt);
+  // Each run's own answers: what a run leaves unused (a refused run uses none) is not the next one's.
+  const answers = [...s.upstream];
+  h.upstream.setScript(() => answers.shift());
+  const run = await codex(setup, s.model, s.prompt);
   const problems: string[] = [];
   if (run.code !== 0) problems.push(`codex exited with ${run.code}`);
   if (!run.stdout.includes(s.finalText)) problems.push(`codex did not print ${JSON.stringify(s.finalText)}`);
@@ -105,22 +124,23 @@ for (const s of codexScenarios) {
   } catch (err) {
     problems.push((err as Error).message);
   }
-  if (seen.length !== s.upstream.length) problems.push(`codex made ${seen.length} requests, the scenario expects ${s.upstream.length}`);
+  const posts = seen.filter((r) => r.method === "POST").length;
+  if (posts !== s.upstream.length) problems.push(`codex made ${posts} model requests, the scenario expects ${s.upstream.length}`);
   const requests = seen.map((r) => `${r.method} ${r.path}`).join(", ");
   if (s.gap && problems.length && run.stderr.includes(`"param":"${s.gap.param}"`)) {
-    console.log(`GAP  ${s.name}: ${requests}: refused by ${s.gap.param}: ${s.gap.why}`);
-    if (recordDir) record(s.name);
+    console.log(`GAP  ${name}: ${requests}: refused by ${s.gap.param}: ${s.gap.why}`);
+    if (recordDir) record(name);
     continue;
   }
   console.log(
-    `${problems.length ? "FAIL" : "ok  "} ${s.name}: ${requests}${s.gap && !problems.length ? " (the gap is fixed: drop it from scenarios.ts)" : ""}`,
+    `${problems.length ? "FAIL" : "ok  "} ${name}: ${requests}${s.gap && !problems.length ? " (the gap is fixed: drop it from scenarios.ts)" : ""}`,
   );
   for (const p of problems) console.log(`     ${p}`);
   if (problems.length) {
     failed++;
     console.log(`--- codex stdout ---\n${run.stdout}\n--- codex stderr ---\n${run.stderr}`);
   }
-  if (recordDir) record(s.name);
+  if (recordDir) record(name);
 }
 
 function record(name: string): void {
@@ -130,6 +150,6 @@ function record(name: string): void {
 
 recorder.close();
 await h.close();
-rmSync(home, { recursive: true, force: true });
+for (const home of Object.values(homes)) rmSync(home, { recursive: true, force: true });
 rmSync(work, { recursive: true, force: true });
 process.exit(failed ? 1 : 0);
