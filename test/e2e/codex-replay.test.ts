@@ -185,4 +185,17 @@ describe("Codex CLI's recorded requests, replayed against the Responses face", (
     const res = await replay({ method: "GET", path: "/v1/responses", headers: { authorization: `Bearer ${CODEX_KEY}` }, body: {} });
     expect([res.status, JSON.parse(res.text).error.code]).toEqual([405, "method_not_allowed"]);
   });
+  it("compaction through the built-in provider: compaction_trigger answered with a compaction item, which Codex sends back in place of the conversation", async () => {
+    const f = fixture("openai-provider-compaction");
+    const turns = await run(scenario("compaction"), f);
+    expect(turns[1]!.map((i) => i["type"])).toEqual(["compaction"]);
+    const posts = f.requests.filter((r) => r.method === "POST").map((r) => r.body["input"] as Record<string, unknown>[]);
+    expect(posts[1]!.at(-1)).toEqual({ type: "compaction_trigger" });
+    expect(posts[2]!.map((i) => i["type"])).toContain("compaction");
+    expect(posts[2]!.map((i) => i["type"])).not.toContain("function_call_output");
+  });
+
+  it("compaction through a provider of Codex's own: its own summary request, then the summary in place of the conversation", async () => {
+    await run(scenario("compaction"), fixture("compaction"));
+  });
 });

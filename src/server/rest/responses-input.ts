@@ -3,6 +3,7 @@ import { echo, invalidRequest } from "../../core/errors.js";
 import type { ChatMessage, ContentPart, Role } from "../../core/types.js";
 import { fileData } from "./chat-content.js";
 import { refusal } from "./refusal.js";
+import { compactedMessage } from "./responses-compaction.js";
 import { namespacedName } from "./responses-tools.js";
 
 /*
@@ -93,8 +94,21 @@ const reasoningItem = z.strictObject({
   ...codexMetadata,
 });
 
+const compactionItem = z.strictObject({
+  type: z.literal("compaction"),
+  id: z.string().nullish(),
+  encrypted_content: z.string().min(1),
+  created_by: z.string().optional(),
+  ...codexMetadata,
+});
+
+// Asks for a compaction (responses-compaction.ts); fromResponses takes it off the end of the input.
+const compactionTrigger = z.strictObject({ type: z.literal("compaction_trigger"), ...codexMetadata });
+
 const itemSchemas = {
   message: messageItem,
+  compaction: compactionItem,
+  compaction_trigger: compactionTrigger,
   function_call: functionCallItem,
   function_call_output: functionOutputItem,
   reasoning: reasoningItem,
@@ -174,7 +188,7 @@ export function inputOf(input: string | readonly unknown[]): ChatMessage[] {
     if (typeof type !== "string" || !Object.hasOwn(itemSchemas, type))
       throw invalidRequest(
         `${field}.type`,
-        `${typeof type === "string" ? echo(type) : "an item that is not an object"} is not carried; send message, function_call, function_call_output or reasoning items`,
+        `${typeof type === "string" ? echo(type) : "an item that is not an object"} is not carried; send message, function_call, function_call_output, reasoning or compaction items`,
       );
     const parsed = itemSchemas[type as keyof typeof itemSchemas].safeParse(raw);
     if (!parsed.success) throw refusal(parsed.error.issues, field);
@@ -193,6 +207,12 @@ export function inputOf(input: string | readonly unknown[]): ChatMessage[] {
         open = false;
         return;
       }
+      case "compaction":
+        out.push(compactedMessage(item.encrypted_content, field));
+        open = false;
+        return;
+      case "compaction_trigger":
+        throw invalidRequest(`${field}.type`, "compaction_trigger must be the last input item");
       case "reasoning": {
         const text = (item.content?.length ? item.content : item.summary).map((p) => p.text).join("\n\n");
         const m = assistantTail(out, true);

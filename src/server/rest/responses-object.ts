@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { ChatResult, TokenLogprob } from "../../core/types.js";
+import { compactionItem } from "./responses-compaction.js";
 import type { ResponseSettings } from "./responses-request.js";
 import type { NamespacedNames } from "./responses-tools.js";
 
@@ -27,10 +28,11 @@ export function logprobsOf(logprobs: readonly TokenLogprob[] | undefined) {
 export interface OutputIds {
   reasoning: string;
   message: string;
+  compaction: string;
   calls: string[];
 }
 
-export const outputIds = (): OutputIds => ({ reasoning: newId("rs"), message: newId("msg"), calls: [] });
+export const outputIds = (): OutputIds => ({ reasoning: newId("rs"), message: newId("msg"), compaction: newId("cmp"), calls: [] });
 
 /** How the output is written, as the request asked. */
 export interface OutputStyle {
@@ -40,6 +42,8 @@ export interface OutputStyle {
   encrypted: boolean;
   /** The flat names of namespaced functions: their calls are given back under their namespace. */
   namespaced?: NamespacedNames;
+  /** The answer is a summary, given as a compaction item rather than a message. */
+  compact?: boolean;
 }
 
 export function reasoningItem(id: string, text: string, signature: string | undefined, style: OutputStyle) {
@@ -77,7 +81,8 @@ export function outputOf(r: ChatResult, ids: OutputIds, style: OutputStyle): obj
   const m = r.message;
   if (m.reasoning) out.push(reasoningItem(ids.reasoning, m.reasoning, m.reasoningSignature, style));
   const { status } = statusOf(r);
-  if (m.content || !m.toolCalls?.length) out.push(messageItem(ids.message, m.content, r.logprobs, status));
+  if (style.compact) out.push(compactionItem(ids.compaction, m.content));
+  else if (m.content || !m.toolCalls?.length) out.push(messageItem(ids.message, m.content, r.logprobs, status));
   (m.toolCalls ?? []).forEach((c, i) => {
     ids.calls[i] ??= newId("fc");
     out.push(functionCallItem(ids.calls[i]!, c, style.namespaced));

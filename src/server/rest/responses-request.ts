@@ -2,6 +2,7 @@ import { z } from "zod";
 import { echo, invalidRequest } from "../../core/errors.js";
 import type { ChatMessage, ChatRequest, ReasoningEffort, ResponseFormat, ToolChoice } from "../../core/types.js";
 import { refusal } from "./refusal.js";
+import { COMPACTION_PROMPT } from "./responses-compaction.js";
 import { inputOf } from "./responses-input.js";
 import { type NamespacedNames, toolsOf } from "./responses-tools.js";
 
@@ -131,6 +132,8 @@ export interface ResponsesCall {
   summary: boolean;
   /** Return reasoning signatures as encrypted_content. */
   encryptedReasoning: boolean;
+  /** The input ended with compaction_trigger: the answer is a compaction item (responses-compaction.ts). */
+  compact: boolean;
   /** The flat names of namespaced functions, to give the model's calls of them back under their namespace. */
   namespaced: NamespacedNames;
 }
@@ -157,7 +160,12 @@ export function fromResponses(raw: Record<string, unknown>): ResponsesCall {
   const b = parsed.data;
   unsupportedValues(raw);
   if (b.input === undefined && !b.previous_response_id) throw invalidRequest("input", "is required (or previous_response_id)");
-  const input = b.input === undefined ? [] : inputOf(b.input);
+  // A compaction asked for (the last item): the conversation is summed up instead of answered.
+  const last = Array.isArray(b.input) ? b.input.at(-1) : undefined;
+  const compact = typeof last === "object" && last !== null && (last as { type?: unknown }).type === "compaction_trigger";
+  const items = compact ? (b.input as unknown[]).slice(0, -1) : b.input;
+  const input = items === undefined ? [] : inputOf(items);
+  if (compact) input.push({ role: "user", content: COMPACTION_PROMPT });
   if (b.input !== undefined && input.length === 0) throw invalidRequest("input", "must hold at least one item");
   if (b.stream_options && b.stream !== true) throw invalidRequest("stream_options", "only applies when stream is true");
   if (b.user !== undefined && b.safety_identifier != null && b.user !== b.safety_identifier)
@@ -180,7 +188,8 @@ export function fromResponses(raw: Record<string, unknown>): ResponsesCall {
   if (b.top_p != null) request.topP = b.top_p;
   if (b.max_output_tokens != null) request.maxTokens = b.max_output_tokens;
   const { definitions, echoed, namespaced } = toolsOf(b.tools ?? []);
-  if (definitions.length > 0) {
+  // A summary calls no tool: the model is not offered them.
+  if (definitions.length > 0 && !compact) {
     // The caller's own tools: their calls come back to it, as from OpenAI.
     request.tools = { names: [], all: false, definitions, execution: "client" };
     if (b.parallel_tool_calls != null) request.parallelToolCalls = b.parallel_tool_calls;
@@ -236,6 +245,7 @@ export function fromResponses(raw: Record<string, unknown>): ResponsesCall {
     settings,
     stream: b.stream === true,
     summary: summary !== null,
+    compact,
     encryptedReasoning: include.includes("reasoning.encrypted_content"),
     namespaced,
   };

@@ -110,7 +110,7 @@ export function responsesRoutes(options: ResponsesRoutesOptions): RestRoute[] {
       // The model the stream's first events name: the catalogue's, when the request left it to the default.
       const model = request.model || gateway.resolveModel("", context).name;
       const head: ResponseHead = { id: newId("resp"), createdAt: Math.floor(clock.now() / 1000), model, settings };
-      const style = { summary: call.summary, encrypted: call.encryptedReasoning, namespaced: call.namespaced };
+      const style = { summary: call.summary, encrypted: call.encryptedReasoning, namespaced: call.namespaced, compact: call.compact };
       const finish = async (r: Parameters<typeof finishedResponse>[1], ids: OutputIds) => {
         const response = finishedResponse(head, r, ids, style, Math.floor(clock.now() / 1000));
         // store: false keeps nothing, so a later previous_response_id to it is 404.

@@ -3,6 +3,7 @@ import { GatewayError, isGatewayError } from "../../core/errors.js";
 import type { ChatResult, ChatStreamEvent } from "../../core/types.js";
 import { writable } from "./openai-sse.js";
 import { errorBody } from "./openai-wire.js";
+import { compactionItem } from "./responses-compaction.js";
 import {
   functionCallItem,
   logprobsOf,
@@ -122,7 +123,7 @@ export async function responsesStream(
         const at = where(reasoning, ids.reasoning);
         if (style.summary) await send("response.reasoning_summary_text.delta", { ...at, summary_index: 0, delta: event.text });
         else await send("response.reasoning_text.delta", { ...at, content_index: 0, delta: event.text });
-      } else if (event.type === "delta" && event.text) {
+      } else if (event.type === "delta" && event.text && !style.compact) {
         if (!message) {
           // The model has done thinking: its reasoning item is whole.
           await closeReasoning(reasoning?.text ?? "");
@@ -178,6 +179,13 @@ export async function responsesStream(
       await send("response.output_text.done", { ...at, content_index: 0, text: m.content, logprobs: part.logprobs });
       await send("response.content_part.done", { ...at, content_index: 0, part });
       await send("response.output_item.done", { output_index: message.index, item });
+    }
+    if (style.compact) {
+      // The summary is whole only at the end; it is one item, not a message streamed as it comes.
+      const at = index++;
+      const item = compactionItem(ids.compaction, m.content);
+      await send("response.output_item.added", { output_index: at, item });
+      await send("response.output_item.done", { output_index: at, item });
     }
     for (const [i, call] of (m.toolCalls ?? []).entries()) {
       ids.calls[i] ??= newId("fc");

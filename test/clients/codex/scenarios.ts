@@ -15,6 +15,8 @@ export interface CodexScenario {
   /** The gateway's model Codex asks for (a name Codex does not know: it falls back to plain function tools). */
   model: string;
   prompt: string;
+  /** More arguments of `codex exec`. */
+  args?: string[];
   /** The fake upstream's answers, one per model request Codex's turn makes. */
   upstream: FakeBehaviour[];
   /** What Codex prints as its last message. */
@@ -31,7 +33,7 @@ export interface CodexScenario {
 const TOOL_MARKER = "codex-tool-ok";
 
 /** The scenarios run a second time through Codex's built-in OpenAI provider (openai_base_url). */
-export const OPENAI_PROVIDER_SCENARIOS: readonly string[] = ["one-shot", "tool-round-trip"];
+export const OPENAI_PROVIDER_SCENARIOS: readonly string[] = ["one-shot", "tool-round-trip", "compaction"];
 
 function expectThat(ok: boolean, what: string): void {
   if (!ok) throw new Error(what);
@@ -62,6 +64,27 @@ function reasoningThenText(reasoning: string[], text: string[]): unknown[] {
       choices: [],
       usage: { prompt_tokens: 900, completion_tokens: 12, total_tokens: 912, completion_tokens_details: { reasoning_tokens: 4 } },
     },
+    "[DONE]",
+  ];
+}
+
+const SUMMARY = "Summary: the user asked to run a command, and it printed its marker.";
+
+/** An OpenAI chat-completions stream calling one function, with the usage given (to pass Codex's compaction limit). */
+function callWithUsage(id: string, args: object, promptTokens: number): unknown[] {
+  const chunk = (choices: unknown[], extra: object = {}) => ({
+    id: "chatcmpl-codex",
+    object: "chat.completion.chunk",
+    created: 0,
+    model: "gpt-4o-mini",
+    choices,
+    ...extra,
+  });
+  const call = { index: 0, id, type: "function", function: { name: "exec_command", arguments: JSON.stringify(args) } };
+  return [
+    chunk([{ index: 0, delta: { role: "assistant", tool_calls: [call] }, finish_reason: null }]),
+    chunk([{ index: 0, delta: {}, finish_reason: "tool_calls" }]),
+    chunk([], { usage: { prompt_tokens: promptTokens, completion_tokens: 10, total_tokens: promptTokens + 10 } }),
     "[DONE]",
   ];
 }
@@ -174,6 +197,30 @@ export const codexScenarios: CodexScenario[] = [
         "the call went back under its flat name",
       );
       expectThat(toolResult(requests[1], "call_codex_ns") !== "", "Codex's answer to the call went back to the upstream");
+    },
+  },
+  {
+    // Past its (here tiny) token limit Codex compacts its context before the turn goes on: through a
+    // provider of its own it asks for a summary in a request of its own making; through its built-in
+    // OpenAI provider it sends a compaction_trigger item and gets a compaction item back.
+    name: "compaction",
+    model: "gpt-native",
+    prompt: `Run echo ${TOOL_MARKER}`,
+    args: ["-c", "model_auto_compact_token_limit=1000"],
+    upstream: [
+      { rawEvents: callWithUsage("call_codex_c", { cmd: `echo ${TOOL_MARKER}` }, 5000) },
+      { text: SUMMARY },
+      { text: "Done after compaction." },
+    ],
+    finalText: "Done after compaction.",
+    check(requests) {
+      expectThat(requests.length === 3, `three upstream requests, not ${requests.length}`);
+      const last = messagesOf(requests[2]);
+      expectThat(
+        last.some((m) => String(m["content"]).includes(SUMMARY)),
+        "the summary went up in place of the conversation",
+      );
+      expectThat(!last.some((m) => m["role"] === "tool"), "the tool result it sums up did not");
     },
   },
   {

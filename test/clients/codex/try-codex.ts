@@ -89,8 +89,8 @@ const homes = Object.fromEntries(
   }),
 ) as Record<Setup, string>;
 
-function codex(setup: Setup, model: string, prompt: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  const args = ["exec", "--skip-git-repo-check", "-m", model, prompt];
+function codex(setup: Setup, s: CodexScenario): Promise<{ code: number; stdout: string; stderr: string }> {
+  const args = ["exec", "--skip-git-repo-check", "-m", s.model, ...(s.args ?? []), s.prompt];
   const env = { ...process.env, ...setups[setup].env, CODEX_HOME: homes[setup], NO_COLOR: "1" };
   return new Promise((resolve) => {
     const child = execFile(codexBin!, args, { cwd: work, env, timeout: 180_000 }, (err, stdout, stderr) =>
@@ -115,7 +115,7 @@ for (const { s, setup, name } of runs) {
   // Each run's own answers: what a run leaves unused (a refused run uses none) is not the next one's.
   const answers = [...s.upstream];
   h.upstream.setScript(() => answers.shift());
-  const run = await codex(setup, s.model, s.prompt);
+  const run = await codex(setup, s);
   const problems: string[] = [];
   if (run.code !== 0) problems.push(`codex exited with ${run.code}`);
   if (!run.stdout.includes(s.finalText)) problems.push(`codex did not print ${JSON.stringify(s.finalText)}`);
