@@ -78,7 +78,8 @@ const functionOutputItem = z.strictObject({
   type: z.literal("function_call_output"),
   id: z.string().nullish(),
   call_id: z.string().min(1),
-  output: z.union([z.string(), z.array(z.strictObject({ type: z.literal("input_text"), text: z.string() })).max(1024)]),
+  // Text, or parts: a tool may return images and files (Codex CLI's view_image returns an input_image).
+  output: z.union([z.string(), z.array(z.unknown()).max(1024)]),
   status,
   ...codexMetadata,
 });
@@ -202,8 +203,15 @@ export function inputOf(input: string | readonly unknown[]): ChatMessage[] {
         return;
       }
       case "function_call_output": {
-        const output = typeof item.output === "string" ? item.output : item.output.map((p) => p.text).join("");
-        out.push({ role: "tool", content: output, toolCallId: item.call_id });
+        const tool: ChatMessage = { role: "tool", content: "", toolCallId: item.call_id };
+        if (typeof item.output === "string") tool.content = item.output;
+        else {
+          const parts = item.output.map((p, j) => partOf(p, `${field}.output[${j}]`, USER_PARTS));
+          tool.content = parts.map((p) => (p.type === "text" ? p.text : "")).join("");
+          // Parts only when they say more than the text does; the provider says whether it takes them.
+          if (parts.some((p) => p.type !== "text")) tool.parts = parts;
+        }
+        out.push(tool);
         open = false;
         return;
       }
