@@ -224,8 +224,8 @@ const itemCases: [string, string, number, object, Record<string, unknown>][] = [
     "function_call",
     "export interface ResponseFunctionToolCall {",
     4,
-    { type: "function_call", call_id: "c1", name: "f", arguments: "{}", id: "fc_1", status: "completed" },
-    { caller: { type: "direct" }, namespace: "ns" },
+    { type: "function_call", call_id: "c1", name: "f", arguments: "{}", id: "fc_1", status: "completed", namespace: "ns" },
+    { caller: { type: "direct" } },
   ],
   [
     "function_call_output",

@@ -227,6 +227,23 @@ describe("Responses to an Anthropic model", () => {
     ]);
   });
 
+  it("streamed: the reasoning item's output_item.done carries the signature, as clients keep items from it (Codex CLI)", async () => {
+    h.upstream.enqueue(thinking());
+    const stream = await sdk().responses.create({
+      model: "claude-test",
+      input: "The answer?",
+      stream: true,
+      store: false,
+      max_output_tokens: 4000,
+      reasoning: { effort: "low", summary: "auto" },
+      include: ["reasoning.encrypted_content"],
+    });
+    const done: OpenAI.Responses.ResponseOutputItem[] = [];
+    for await (const e of stream) if (e.type === "response.output_item.done") done.push(e.item);
+    expect(done.map((i) => i.type)).toEqual(["reasoning", "message"]);
+    expect(done[0]).toMatchObject({ encrypted_content: "sig-abc", summary: [{ type: "summary_text", text: "Let me think." }] });
+  });
+
   it("a chain started on Claude continues on an OpenAI-format model: the core translates the history", async () => {
     h.upstream.enqueue(thinking(), { text: "Still 42." });
     const first = await sdk().responses.create({

@@ -248,7 +248,9 @@ describe("Responses: tenants, errors and replicas", () => {
 
   it("refuses what it would not honour with 400 naming the field", async () => {
     const cases: [object, string][] = [
-      [{ tools: [{ type: "web_search" }] }, "tools[0].type"],
+      [{ tools: [{ type: "file_search", vector_store_ids: ["vs_1"] }] }, "tools[0].type"],
+      [{ tools: [{ type: "web_search", filters: { allowed_domains: ["example.com"] } }] }, "tools[0].filters"],
+      [{ tools: [{ type: "namespace", name: "ns", description: "d", tools: [{ type: "custom", name: "c" }] }] }, "tools[0].tools[0].type"],
       [{ background: true }, "background"],
       [{ conversation: "conv_1" }, "conversation"],
       [{ include: ["file_search_call.results"] }, "include[0]"],

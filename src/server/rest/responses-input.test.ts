@@ -14,6 +14,57 @@ function refusedField(input: unknown[]): string | undefined {
 }
 
 describe("Responses input items as the core's messages", () => {
+  it("a function's output may hold images and files (Codex's view_image): the tool message carries them as parts", () => {
+    const image = "data:image/png;base64,iVBORw0KGgo=";
+    const [, , tool] = inputOf([
+      { role: "user", content: "look" },
+      { type: "function_call", call_id: "c1", name: "view_image", arguments: "{}" },
+      {
+        type: "function_call_output",
+        call_id: "c1",
+        output: [
+          { type: "input_text", text: "the image:" },
+          { type: "input_image", image_url: image, detail: "high" },
+        ],
+      },
+    ]);
+    expect(tool).toEqual({
+      role: "tool",
+      toolCallId: "c1",
+      content: "the image:",
+      parts: [
+        { type: "text", text: "the image:" },
+        { type: "image", url: image, detail: "high" },
+      ],
+    });
+    const refused = [{ type: "function_call_output", call_id: "c1", output: [{ type: "output_text", text: "x" }] }];
+    expect(refusedField([{ type: "function_call", call_id: "c1", name: "f", arguments: "{}" }, ...refused])).toBe(
+      "input[1].output[0].type",
+    );
+  });
+
+  it("Codex's per-item metadata for OpenAI's platform is taken on every item and reaches no message", () => {
+    const meta = { internal_chat_message_metadata_passthrough: { turn_id: "t1", content_item_kinds: ["user.text"] } };
+    const messages = inputOf([
+      { type: "message", role: "user", content: [{ type: "input_text", text: "run it" }], ...meta },
+      { type: "function_call", call_id: "c1", name: "exec_command", arguments: "{}", ...meta },
+      { type: "function_call_output", call_id: "c1", output: "ok", ...meta },
+      { type: "reasoning", summary: [], content: null, encrypted_content: null, ...meta },
+    ]);
+    expect(JSON.stringify(messages)).not.toContain("t1");
+    expect(refusedField([{ role: "user", content: "x", internal_chat_message_metadata_passthrough: "t1" }])).toBe(
+      "input[0].internal_chat_message_metadata_passthrough",
+    );
+  });
+
+  it("a namespace's function call is the model's call of its flat name", () => {
+    const [, assistant] = inputOf([
+      { role: "user", content: "wait for it" },
+      { type: "function_call", call_id: "c1", namespace: "agents", name: "wait", arguments: "{}" },
+    ]);
+    expect(assistant?.toolCalls).toEqual([{ id: "c1", name: "agents__wait", argumentsJson: "{}" }]);
+  });
+
   it("a string is one user message; developer is the system role", () => {
     expect(inputOf("hi")).toEqual([{ role: "user", content: "hi" }]);
     expect(inputOf([{ role: "developer", content: "rules" }])).toEqual([{ role: "system", content: "rules" }]);

@@ -3,6 +3,8 @@ import { echo, invalidRequest } from "../../core/errors.js";
 import type { ChatMessage, ContentPart, Role } from "../../core/types.js";
 import { fileData } from "./chat-content.js";
 import { refusal } from "./refusal.js";
+import { compactedMessage } from "./responses-compaction.js";
+import { namespacedName } from "./responses-tools.js";
 
 /*
  * The `input` of an OpenAI Responses request as the core's messages: messages (content as a string
@@ -12,6 +14,13 @@ import { refusal } from "./refusal.js";
  */
 
 const status = z.enum(["in_progress", "completed", "incomplete"]).nullish();
+
+/**
+ * What Codex CLI says of each item to OpenAI's platform when it talks to its built-in OpenAI provider
+ * (which parts of its prompt an item holds, its turn, when): no model reads it, so it is checked for
+ * shape and passed to no provider.
+ */
+const codexMetadata = { internal_chat_message_metadata_passthrough: z.record(z.string().max(64), z.unknown()).nullish() };
 
 /** Each part type's exact shape. output_text and refusal are what an assistant said, sent back. */
 const partSchemas = {
@@ -50,6 +59,7 @@ const messageItem = z.strictObject({
   status,
   // Only the value that says nothing: the gateway's answers carry no phase.
   phase: z.null().optional(),
+  ...codexMetadata,
 });
 
 const functionCallItem = z.strictObject({
@@ -57,16 +67,21 @@ const functionCallItem = z.strictObject({
   id: z.string().nullish(),
   call_id: z.string().min(1),
   name: z.string().min(1),
+  // A namespace's function (see responses-tools.ts): the model knows it by its flat name.
+  namespace: z.string().min(1).max(64).optional(),
   arguments: z.string(),
   status,
+  ...codexMetadata,
 });
 
 const functionOutputItem = z.strictObject({
   type: z.literal("function_call_output"),
   id: z.string().nullish(),
   call_id: z.string().min(1),
-  output: z.union([z.string(), z.array(z.strictObject({ type: z.literal("input_text"), text: z.string() })).max(1024)]),
+  // Text, or parts: a tool may return images and files (Codex CLI's view_image returns an input_image).
+  output: z.union([z.string(), z.array(z.unknown()).max(1024)]),
   status,
+  ...codexMetadata,
 });
 
 const textPiece = (type: string) => z.strictObject({ type: z.literal(type), text: z.string() });
@@ -77,10 +92,24 @@ const reasoningItem = z.strictObject({
   content: z.array(textPiece("reasoning_text")).max(1024).nullish(),
   encrypted_content: z.string().nullish(),
   status,
+  ...codexMetadata,
 });
+
+const compactionItem = z.strictObject({
+  type: z.literal("compaction"),
+  id: z.string().nullish(),
+  encrypted_content: z.string().min(1),
+  created_by: z.string().optional(),
+  ...codexMetadata,
+});
+
+// Asks for a compaction (responses-compaction.ts); fromResponses takes it off the end of the input.
+const compactionTrigger = z.strictObject({ type: z.literal("compaction_trigger"), ...codexMetadata });
 
 const itemSchemas = {
   message: messageItem,
+  compaction: compactionItem,
+  compaction_trigger: compactionTrigger,
   function_call: functionCallItem,
   function_call_output: functionOutputItem,
   reasoning: reasoningItem,
@@ -160,7 +189,7 @@ export function inputOf(input: string | readonly unknown[]): ChatMessage[] {
     if (typeof type !== "string" || !Object.hasOwn(itemSchemas, type))
       throw invalidRequest(
         `${field}.type`,
-        `${typeof type === "string" ? echo(type) : "an item that is not an object"} is not carried; send message, function_call, function_call_output or reasoning items`,
+        `${typeof type === "string" ? echo(type) : "an item that is not an object"} is not carried; send message, function_call, function_call_output, reasoning or compaction items`,
       );
     const parsed = itemSchemas[type as keyof typeof itemSchemas].safeParse(raw);
     if (!parsed.success) throw refusal(parsed.error.issues, field);
@@ -168,16 +197,30 @@ export function inputOf(input: string | readonly unknown[]): ChatMessage[] {
     switch (item.type) {
       case "function_call": {
         const m = assistantTail(out, !open);
-        (m.toolCalls ??= []).push({ id: item.call_id, name: item.name, argumentsJson: item.arguments });
+        const name = item.namespace ? namespacedName(item.namespace, item.name) : item.name;
+        (m.toolCalls ??= []).push({ id: item.call_id, name, argumentsJson: item.arguments });
         open = true;
         return;
       }
       case "function_call_output": {
-        const output = typeof item.output === "string" ? item.output : item.output.map((p) => p.text).join("");
-        out.push({ role: "tool", content: output, toolCallId: item.call_id });
+        const tool: ChatMessage = { role: "tool", content: "", toolCallId: item.call_id };
+        if (typeof item.output === "string") tool.content = item.output;
+        else {
+          const parts = item.output.map((p, j) => partOf(p, `${field}.output[${j}]`, USER_PARTS));
+          tool.content = parts.map((p) => (p.type === "text" ? p.text : "")).join("");
+          // Parts only when they say more than the text does; the provider says whether it takes them.
+          if (parts.some((p) => p.type !== "text")) tool.parts = parts;
+        }
+        out.push(tool);
         open = false;
         return;
       }
+      case "compaction":
+        out.push(compactedMessage(item.encrypted_content, field));
+        open = false;
+        return;
+      case "compaction_trigger":
+        throw invalidRequest(`${field}.type`, "compaction_trigger must be the last input item");
       case "reasoning": {
         const text = (item.content?.length ? item.content : item.summary).map((p) => p.text).join("\n\n");
         const m = assistantTail(out, true);

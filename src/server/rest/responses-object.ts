@@ -1,6 +1,8 @@
 import { randomBytes } from "node:crypto";
 import type { ChatResult, TokenLogprob } from "../../core/types.js";
+import { compactionItem } from "./responses-compaction.js";
 import type { ResponseSettings } from "./responses-request.js";
+import type { NamespacedNames } from "./responses-tools.js";
 
 /** An id in OpenAI's style: a prefix and 48 hex digits (24 random bytes: not guessable). */
 export const newId = (prefix: string): string => `${prefix}_${randomBytes(24).toString("hex")}`;
@@ -26,18 +28,25 @@ export function logprobsOf(logprobs: readonly TokenLogprob[] | undefined) {
 export interface OutputIds {
   reasoning: string;
   message: string;
+  compaction: string;
   calls: string[];
 }
 
-export const outputIds = (): OutputIds => ({ reasoning: newId("rs"), message: newId("msg"), calls: [] });
+export const outputIds = (): OutputIds => ({ reasoning: newId("rs"), message: newId("msg"), compaction: newId("cmp"), calls: [] });
 
-/** How the reasoning is returned: as a summary (asked for) or as reasoning text; with its signature if asked. */
-export interface ReasoningStyle {
+/** How the output is written, as the request asked. */
+export interface OutputStyle {
+  /** The reasoning as a summary (asked for) rather than as reasoning text. */
   summary: boolean;
+  /** The reasoning's signature as encrypted_content. */
   encrypted: boolean;
+  /** The flat names of namespaced functions: their calls are given back under their namespace. */
+  namespaced?: NamespacedNames;
+  /** The answer is a summary, given as a compaction item rather than a message. */
+  compact?: boolean;
 }
 
-export function reasoningItem(id: string, text: string, signature: string | undefined, style: ReasoningStyle) {
+export function reasoningItem(id: string, text: string, signature: string | undefined, style: OutputStyle) {
   const piece = style.summary
     ? { summary: [{ type: "summary_text", text }] }
     : { summary: [], content: [{ type: "reasoning_text", text }] };
@@ -60,20 +69,23 @@ export function messageItem(id: string, text: string, logprobs: readonly TokenLo
   };
 }
 
-export function functionCallItem(id: string, call: { id: string; name: string; argumentsJson: string }) {
-  return { type: "function_call", id, call_id: call.id, name: call.name, arguments: call.argumentsJson, status: "completed" };
+export function functionCallItem(id: string, call: { id: string; name: string; argumentsJson: string }, namespaced?: NamespacedNames) {
+  const ns = namespaced?.get(call.name);
+  const name = ns ? { namespace: ns.namespace, name: ns.name } : { name: call.name };
+  return { type: "function_call", id, call_id: call.id, ...name, arguments: call.argumentsJson, status: "completed" };
 }
 
 /** The output items of an answer, in the order a model gives them: reasoning, text, function calls. */
-export function outputOf(r: ChatResult, ids: OutputIds, style: ReasoningStyle): object[] {
+export function outputOf(r: ChatResult, ids: OutputIds, style: OutputStyle): object[] {
   const out: object[] = [];
   const m = r.message;
   if (m.reasoning) out.push(reasoningItem(ids.reasoning, m.reasoning, m.reasoningSignature, style));
   const { status } = statusOf(r);
-  if (m.content || !m.toolCalls?.length) out.push(messageItem(ids.message, m.content, r.logprobs, status));
+  if (style.compact) out.push(compactionItem(ids.compaction, m.content));
+  else if (m.content || !m.toolCalls?.length) out.push(messageItem(ids.message, m.content, r.logprobs, status));
   (m.toolCalls ?? []).forEach((c, i) => {
     ids.calls[i] ??= newId("fc");
-    out.push(functionCallItem(ids.calls[i]!, c));
+    out.push(functionCallItem(ids.calls[i]!, c, style.namespaced));
   });
   return out;
 }
@@ -114,7 +126,7 @@ export function pendingResponse(head: ResponseHead) {
 }
 
 /** The finished Response object. */
-export function finishedResponse(head: ResponseHead, r: ChatResult, ids: OutputIds, style: ReasoningStyle, completedAt: number) {
+export function finishedResponse(head: ResponseHead, r: ChatResult, ids: OutputIds, style: OutputStyle, completedAt: number) {
   return {
     ...pendingResponse(head),
     ...statusOf(r),

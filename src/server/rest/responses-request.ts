@@ -1,8 +1,10 @@
 import { z } from "zod";
 import { echo, invalidRequest } from "../../core/errors.js";
-import type { ChatMessage, ChatRequest, ReasoningEffort, ResponseFormat, ToolChoice, ToolDefinition } from "../../core/types.js";
+import type { ChatMessage, ChatRequest, ReasoningEffort, ResponseFormat, ToolChoice } from "../../core/types.js";
 import { refusal } from "./refusal.js";
+import { COMPACTION_PROMPT } from "./responses-compaction.js";
 import { inputOf } from "./responses-input.js";
+import { type NamespacedNames, toolsOf } from "./responses-tools.js";
 
 /**
  * The Responses fields the gateway does not carry. Each is accepted only with the value that asks
@@ -21,19 +23,6 @@ const unsupported = {
   prompt_cache_options: (v: unknown) => v === null,
   prompt_cache_retention: (v: unknown) => v === null,
 } satisfies Record<string, (v: unknown) => boolean>;
-
-/** Built-in tools run by OpenAI's platform; the gateway has none of them. */
-const functionTool = z.strictObject({
-  type: z.literal("function"),
-  name: z.string().min(1).max(128),
-  description: z.string().nullish(),
-  parameters: z.record(z.string(), z.unknown()).nullish(),
-  strict: z.boolean().nullish(),
-  // Only the values that ask for nothing more than a plain function tool.
-  allowed_callers: z.array(z.literal("direct")).nullish(),
-  defer_loading: z.literal(false).optional(),
-  output_schema: z.null().optional(),
-});
 
 const textFormat = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("text") }),
@@ -83,6 +72,12 @@ const body = z.strictObject({
   previous_response_id: z.string().min(1).max(256).nullish(),
   metadata: z
     .record(z.string().min(1).max(64), z.string().max(512))
+    .refine((m) => Object.keys(m).length <= 16, "at most 16 entries")
+    .nullish(),
+  // Codex CLI's description of itself and its turn (one JSON string), which OpenAI keeps for its own
+  // analytics and no model sees: checked for shape, and not passed on (no provider takes it).
+  client_metadata: z
+    .record(z.string().min(1).max(64), z.string().max(16_384))
     .refine((m) => Object.keys(m).length <= 16, "at most 16 entries")
     .nullish(),
   user: z.string().max(256).optional(),
@@ -137,33 +132,10 @@ export interface ResponsesCall {
   summary: boolean;
   /** Return reasoning signatures as encrypted_content. */
   encryptedReasoning: boolean;
-}
-
-function toolsOf(raw: readonly unknown[]): { definitions: ToolDefinition[]; echoed: object[] } {
-  const definitions: ToolDefinition[] = [];
-  const echoed: object[] = [];
-  raw.forEach((t, i) => {
-    const type = typeof t === "object" && t !== null ? (t as { type?: unknown }).type : undefined;
-    if (type !== "function")
-      throw invalidRequest(
-        `tools[${i}].type`,
-        `${typeof type === "string" ? echo(type) : "a tool without a type"} is not carried: this gateway serves function tools only (no built-in tools)`,
-      );
-    const parsed = functionTool.safeParse(t);
-    if (!parsed.success) throw refusal(parsed.error.issues, `tools[${i}]`);
-    const f = parsed.data;
-    const d: ToolDefinition = {
-      name: f.name,
-      description: f.description ?? "",
-      parametersJson: JSON.stringify(f.parameters ?? { type: "object", properties: {} }),
-    };
-    // As OpenAI's Responses: function tools are strict unless the caller says otherwise.
-    const strict = f.strict ?? true;
-    if (strict) d.strict = true;
-    definitions.push(d);
-    echoed.push({ type: "function", name: f.name, description: f.description ?? null, parameters: f.parameters ?? null, strict });
-  });
-  return { definitions, echoed };
+  /** The input ended with compaction_trigger: the answer is a compaction item (responses-compaction.ts). */
+  compact: boolean;
+  /** The flat names of namespaced functions, to give the model's calls of them back under their namespace. */
+  namespaced: NamespacedNames;
 }
 
 function formatOf(f: NonNullable<NonNullable<Body["text"]>["format"]>): ResponseFormat | undefined {
@@ -188,7 +160,12 @@ export function fromResponses(raw: Record<string, unknown>): ResponsesCall {
   const b = parsed.data;
   unsupportedValues(raw);
   if (b.input === undefined && !b.previous_response_id) throw invalidRequest("input", "is required (or previous_response_id)");
-  const input = b.input === undefined ? [] : inputOf(b.input);
+  // A compaction asked for (the last item): the conversation is summed up instead of answered.
+  const last = Array.isArray(b.input) ? b.input.at(-1) : undefined;
+  const compact = typeof last === "object" && last !== null && (last as { type?: unknown }).type === "compaction_trigger";
+  const items = compact ? (b.input as unknown[]).slice(0, -1) : b.input;
+  const input = items === undefined ? [] : inputOf(items);
+  if (compact) input.push({ role: "user", content: COMPACTION_PROMPT });
   if (b.input !== undefined && input.length === 0) throw invalidRequest("input", "must hold at least one item");
   if (b.stream_options && b.stream !== true) throw invalidRequest("stream_options", "only applies when stream is true");
   if (b.user !== undefined && b.safety_identifier != null && b.user !== b.safety_identifier)
@@ -210,8 +187,9 @@ export function fromResponses(raw: Record<string, unknown>): ResponsesCall {
   if (b.temperature != null) request.temperature = b.temperature;
   if (b.top_p != null) request.topP = b.top_p;
   if (b.max_output_tokens != null) request.maxTokens = b.max_output_tokens;
-  const { definitions, echoed } = toolsOf(b.tools ?? []);
-  if (definitions.length > 0) {
+  const { definitions, echoed, namespaced } = toolsOf(b.tools ?? []);
+  // A summary calls no tool: the model is not offered them.
+  if (definitions.length > 0 && !compact) {
     // The caller's own tools: their calls come back to it, as from OpenAI.
     request.tools = { names: [], all: false, definitions, execution: "client" };
     if (b.parallel_tool_calls != null) request.parallelToolCalls = b.parallel_tool_calls;
@@ -267,7 +245,9 @@ export function fromResponses(raw: Record<string, unknown>): ResponsesCall {
     settings,
     stream: b.stream === true,
     summary: summary !== null,
+    compact,
     encryptedReasoning: include.includes("reasoning.encrypted_content"),
+    namespaced,
   };
 }
 

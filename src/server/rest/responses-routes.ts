@@ -1,7 +1,8 @@
+import type * as http from "node:http";
 import type { Tenant } from "../../auth/tenants.js";
 import type { CallContext } from "../../core/call.js";
 import type { Clock } from "../../core/clock.js";
-import { invalidRequest } from "../../core/errors.js";
+import { GatewayError, invalidRequest } from "../../core/errors.js";
 import { estimatePromptTokens } from "../../core/tokens.js";
 import type { ChatMessage } from "../../core/types.js";
 import type { Gateway } from "../../pipeline/pipeline.js";
@@ -53,6 +54,20 @@ function fitted(history: ChatMessage[], call: ResponsesCall, maxMessages: number
 }
 
 /**
+ * OpenAI also serves the Responses API over a WebSocket on GET /v1/responses, which Codex CLI tries
+ * first when it talks to its built-in OpenAI provider. The gateway serves it over HTTP only: 426
+ * (Upgrade Required) is the answer on which Codex falls back to HTTP at once; to a 404 or 405 it
+ * retries the WebSocket five times first, with back-off. A GET that asks for no upgrade is 405.
+ */
+function refuseWebSocket(req: http.IncomingMessage, res: http.ServerResponse): void {
+  if (req.headers.upgrade?.toLowerCase() !== "websocket")
+    throw new GatewayError("METHOD_NOT_ALLOWED", "POST only", { metadata: { allow: "POST" } });
+  const message = "this gateway serves the Responses API over HTTP (POST /v1/responses), not over a WebSocket";
+  const body = { error: { message, type: "invalid_request_error", param: null, code: "websocket_not_supported" } };
+  res.writeHead(426, { "content-type": "application/json", connection: "close" }).end(JSON.stringify(body));
+}
+
+/**
  * OpenAI's Responses API: POST /v1/responses (JSON, or its event stream with `stream: true`), and
  * GET and DELETE /v1/responses/{id} for stored responses, with OpenAI's error shape and statuses.
  * Every call goes through the one pipeline (limits, budgets, cache, routing, resilience, usage).
@@ -84,16 +99,18 @@ export function responsesRoutes(options: ResponsesRoutesOptions): RestRoute[] {
     name: "responses.create",
     template: () => "/v1/responses",
     matches: (path) => path === "/v1/responses",
-    methods: ["POST"],
+    // GET only to refuse OpenAI's Responses WebSocket in the words its clients understand (below).
+    methods: ["POST", "GET"],
     errors: responsesErrors,
     async serve({ req, res, call: context, tenant }) {
+      if (req.method === "GET") return refuseWebSocket(req, res);
       const call = fromResponses(await readJsonBody(req, options.maxBodyBytes));
       const { request, settings, input } = call;
       const history = await withHistory(call, tenant, context);
       // The model the stream's first events name: the catalogue's, when the request left it to the default.
       const model = request.model || gateway.resolveModel("", context).name;
       const head: ResponseHead = { id: newId("resp"), createdAt: Math.floor(clock.now() / 1000), model, settings };
-      const style = { summary: call.summary, encrypted: call.encryptedReasoning };
+      const style = { summary: call.summary, encrypted: call.encryptedReasoning, namespaced: call.namespaced, compact: call.compact };
       const finish = async (r: Parameters<typeof finishedResponse>[1], ids: OutputIds) => {
         const response = finishedResponse(head, r, ids, style, Math.floor(clock.now() / 1000));
         // store: false keeps nothing, so a later previous_response_id to it is 404.

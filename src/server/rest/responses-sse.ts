@@ -3,6 +3,7 @@ import { GatewayError, isGatewayError } from "../../core/errors.js";
 import type { ChatResult, ChatStreamEvent } from "../../core/types.js";
 import { writable } from "./openai-sse.js";
 import { errorBody } from "./openai-wire.js";
+import { compactionItem } from "./responses-compaction.js";
 import {
   functionCallItem,
   logprobsOf,
@@ -12,7 +13,7 @@ import {
   outputIds,
   outputOf,
   pendingResponse,
-  type ReasoningStyle,
+  type OutputStyle,
   type ResponseHead,
   reasoningItem,
   statusOf,
@@ -42,7 +43,7 @@ export const responsesErrors: ErrorShape = {
 
 export interface ResponsesStreamOptions {
   head: ResponseHead;
-  style: ReasoningStyle;
+  style: OutputStyle;
   /** Stores the answer (if asked) and returns the finished Response object. */
   finish(result: ChatResult, ids: OutputIds): Promise<object>;
 }
@@ -80,7 +81,7 @@ export async function responsesStream(
     if (!res.write(`event: ${type}\ndata: ${JSON.stringify(data)}\n\n`)) await writable(res);
   };
 
-  let reasoning: { index: number; text: string; closed?: boolean } | undefined;
+  let reasoning: { index: number; text: string; signature?: string; closed?: boolean } | undefined;
   let message: { index: number; text: string } | undefined;
   const where = (item: { index: number }, id: string) => ({ item_id: id, output_index: item.index });
 
@@ -95,7 +96,7 @@ export async function responsesStream(
     } else await send("response.reasoning_text.done", { ...at, content_index: 0, text });
     await send("response.output_item.done", {
       output_index: reasoning.index,
-      item: item ?? reasoningItem(ids.reasoning, text, undefined, style),
+      item: item ?? reasoningItem(ids.reasoning, text, reasoning.signature, style),
     });
   };
 
@@ -114,11 +115,15 @@ export async function responsesStream(
           if (style.summary)
             await send("response.reasoning_summary_part.added", { ...at, summary_index: 0, part: { type: "summary_text", text: "" } });
         }
+        // The signature comes when the thinking ends, before the text: clients that keep the items as
+        // output_item.done gives them (Codex CLI) send it back from there.
+        if (event.signature) reasoning.signature = event.signature;
+        if (!event.text) continue;
         reasoning.text += event.text;
         const at = where(reasoning, ids.reasoning);
         if (style.summary) await send("response.reasoning_summary_text.delta", { ...at, summary_index: 0, delta: event.text });
         else await send("response.reasoning_text.delta", { ...at, content_index: 0, delta: event.text });
-      } else if (event.type === "delta" && event.text) {
+      } else if (event.type === "delta" && event.text && !style.compact) {
         if (!message) {
           // The model has done thinking: its reasoning item is whole.
           await closeReasoning(reasoning?.text ?? "");
@@ -175,17 +180,24 @@ export async function responsesStream(
       await send("response.content_part.done", { ...at, content_index: 0, part });
       await send("response.output_item.done", { output_index: message.index, item });
     }
+    if (style.compact) {
+      // The summary is whole only at the end; it is one item, not a message streamed as it comes.
+      const at = index++;
+      const item = compactionItem(ids.compaction, m.content);
+      await send("response.output_item.added", { output_index: at, item });
+      await send("response.output_item.done", { output_index: at, item });
+    }
     for (const [i, call] of (m.toolCalls ?? []).entries()) {
       ids.calls[i] ??= newId("fc");
       const id = ids.calls[i]!;
       const at = index++;
-      const item = functionCallItem(id, call);
+      const item = functionCallItem(id, call, style.namespaced);
       await send("response.output_item.added", { output_index: at, item: { ...item, arguments: "", status: "in_progress" } });
       await send("response.function_call_arguments.delta", { item_id: id, output_index: at, delta: call.argumentsJson });
       await send("response.function_call_arguments.done", {
         item_id: id,
         output_index: at,
-        name: call.name,
+        name: item.name,
         arguments: call.argumentsJson,
       });
       await send("response.output_item.done", { output_index: at, item });
