@@ -45,8 +45,6 @@ function refuseUnsupported(r: ProviderRequest): void {
   if (r.seed !== undefined) notTaken("seed");
   if (r.logprobs) notTaken("logprobs");
   if (r.topLogprobs !== undefined) notTaken("top_logprobs");
-  // Anthropic caches by cache_control marks, not by a key.
-  if (r.promptCacheKey !== undefined) notTaken("prompt_cache_key");
   if (r.extraBody && Object.keys(r.extraBody).length > 0)
     throw invalidRequest("extra_body", "is passed only to openai-compatible providers");
   if (r.serviceTier !== undefined && !SERVICE_TIERS.has(r.serviceTier))
@@ -134,5 +132,13 @@ export function messagesParams(r: ProviderRequest): MessageCreateParamsBase {
   const effort = effortOf(r);
   if (effort) body.output_config = { ...body.output_config, effort };
   if (r.serviceTier !== undefined) body.service_tier = r.serviceTier as "auto" | "standard_only";
+  // A prompt cache key asks for the prompt to be cached (OpenAI groups its cache by it). Anthropic caches
+  // by marks, not keys: a request without marks of its own gets Anthropic's automatic one (top-level
+  // cache_control: the prefix up to the last block); one with marks is already cached as its caller chose.
+  if (r.promptCacheKey !== undefined && !hasCacheMarks(r)) body.cache_control = { type: "ephemeral" };
   return body;
 }
+
+const hasCacheMarks = (r: ProviderRequest): boolean =>
+  r.messages.some((m) => m.cacheControl !== undefined || m.parts?.some((p) => p.cacheControl !== undefined)) ||
+  (r.tools?.some((t) => t.cacheControl !== undefined) ?? false);

@@ -260,6 +260,14 @@ describe.each([
     });
     expect((await ask({ serviceTier: "auto" }))["service_tier"]).toBe("auto");
   });
+
+  it("honours a prompt cache key with Anthropic's automatic cache mark, unless the request marks its own", async () => {
+    expect((await ask({ promptCacheKey: "k" }))["cache_control"]).toEqual({ type: "ephemeral" });
+    expect(await ask({})).not.toHaveProperty("cache_control");
+    const marked = await ask({ promptCacheKey: "k", messages: [{ role: "user", content: "hi", cacheControl: {} }] });
+    expect(marked).not.toHaveProperty("cache_control");
+    expect(JSON.stringify(marked["messages"])).toContain("ephemeral");
+  });
 });
 
 describe("Anthropic request refusals (before any call)", () => {
@@ -273,7 +281,6 @@ describe("Anthropic request refusals (before any call)", () => {
     [{ seed: 7 }, "seed"],
     [{ logprobs: true }, "logprobs"],
     [{ logprobs: false, topLogprobs: 2 }, "top_logprobs"],
-    [{ promptCacheKey: "k" }, "prompt_cache_key"],
     [{ extraBody: { top_k: 5 } }, "extra_body"],
     [{ serviceTier: "priority" }, "service_tier"],
     [{ serviceTier: "default" }, "service_tier"],

@@ -229,10 +229,6 @@ export const codexScenarios: CodexScenario[] = [
     prompt: `Run echo ${TOOL_MARKER}`,
     upstream: [{ rawEvents: anthropicThinkingAndCall("sig-codex-1") }, { text: `Done: ${TOOL_MARKER}.` }],
     finalText: `Done: ${TOOL_MARKER}.`,
-    gap: {
-      param: "prompt_cache_key",
-      why: "Codex sends prompt_cache_key (its session id) in every request and the Anthropic provider refuses it; the fix belongs in src/providers/anthropic-request.ts",
-    },
     check(requests) {
       expectThat(requests.length === 2, `two upstream requests, not ${requests.length}`);
       expectThat(toolResult(requests[1], "toolu_codex_1").includes(TOOL_MARKER), "the command's output went back to the upstream");
