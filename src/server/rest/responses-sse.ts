@@ -93,7 +93,10 @@ export async function responsesStream(
     if (style.summary) {
       await send("response.reasoning_summary_text.done", { ...at, summary_index: 0, text });
       await send("response.reasoning_summary_part.done", { ...at, summary_index: 0, part: { type: "summary_text", text } });
-    } else await send("response.reasoning_text.done", { ...at, content_index: 0, text });
+    } else {
+      await send("response.reasoning_text.done", { ...at, content_index: 0, text });
+      await send("response.content_part.done", { ...at, content_index: 0, part: { type: "reasoning_text", text } });
+    }
     await send("response.output_item.done", {
       output_index: reasoning.index,
       item: item ?? reasoningItem(ids.reasoning, text, reasoning.signature, style),
@@ -110,10 +113,13 @@ export async function responsesStream(
           const at = where(reasoning, ids.reasoning);
           await send("response.output_item.added", {
             output_index: at.output_index,
-            item: { type: "reasoning", id: ids.reasoning, summary: [], status: "in_progress" },
+            item: { type: "reasoning", id: ids.reasoning, summary: [], ...(style.summary ? {} : { content: [] }), status: "in_progress" },
           });
           if (style.summary)
             await send("response.reasoning_summary_part.added", { ...at, summary_index: 0, part: { type: "summary_text", text: "" } });
+          // Reasoning as text is a content part of its item, opened before its deltas (as OpenAI does; the
+          // SDK's accumulator needs the part before the first delta).
+          else await send("response.content_part.added", { ...at, content_index: 0, part: { type: "reasoning_text", text: "" } });
         }
         // The signature comes when the thinking ends, before the text: clients that keep the items as
         // output_item.done gives them (Codex CLI) send it back from there.

@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Harness, startHarness } from "../support/harness.js";
 
 /*
- * Review findings on the Responses face, each a test of what the official SDK expects that the face
- * does not do yet (it.fails until fixed; the fix turns it into a plain it).
+ * Review findings on the Responses face, each a test of what the official SDK expects of it (each
+ * failed before its fix).
  */
 
 let h: Harness;
@@ -38,7 +38,7 @@ describe("Responses face, review", () => {
   // reasoning_text part) between them, and content_part.done after reasoning_text.done. The SDK's
   // accumulator (openai/lib/responses/ResponseAccumulator.js) throws "missing content at index 0" on
   // the delta, so responses.stream() fails on every reasoning model's answer.
-  it.fails("responses.stream() accumulates a reasoning item streamed as reasoning text (no summary asked for)", async () => {
+  it("responses.stream() accumulates a reasoning item streamed as reasoning text (no summary asked for)", async () => {
     h.upstream.enqueue(reasoned());
     const stream = sdk().responses.stream({ model: "gpt-test", input: "6*7?", reasoning: { effort: "high" } });
     const final = await stream.finalResponse();
