@@ -171,6 +171,7 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
                 clock,
                 store: createResponsesStore({ store: sessions.store, clock, settings: config.sessions }),
                 maxBodyBytes: config.server.maxMessageBytes,
+                logger,
               }),
               ...anthropicRoutes({ gateway, clock, maxBodyBytes: config.server.maxMessageBytes }),
               embeddingsRoute({ gateway, clock, maxBodyBytes: config.server.maxMessageBytes }),

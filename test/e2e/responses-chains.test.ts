@@ -1,4 +1,6 @@
+import { createClient } from "@connectrpc/connect";
 import OpenAI from "openai";
+import { SessionService } from "../../gen/ts/llmgateway/v1/session_service_pb.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Harness, startHarness } from "../support/harness.js";
 import { manualClock } from "../support/manual-clock.js";
@@ -153,5 +155,25 @@ describe("Responses through the pipeline", () => {
     expect(h.upstream.requests.length).toBe(before + 1);
     // Two responses, each its own id.
     expect(second.data.id).not.toBe(first.data.id);
+  });
+});
+
+describe("Responses when the store is full of sessions", () => {
+  it("answers what was paid for, marked store: false, rather than fail it; a chain from it is then 404", async () => {
+    const full = await startHarness({ sessions: { maxSessions: 1 } });
+    try {
+      // The one record the store may hold is a session someone created: it never gives way to a response.
+      await createClient(SessionService, full.rpcTransport()).createSession({ user: "pat" });
+      full.upstream.enqueue({ text: "an answer nobody keeps" }, { text: "streamed, not kept either" });
+      const unary = await sdk(full).responses.create({ model: "gpt-test", input: "hello" });
+      expect([unary.output_text, unary.store]).toEqual(["an answer nobody keeps", false]);
+      const stream = await sdk(full).responses.create({ model: "gpt-test", input: "hello again", stream: true });
+      let completed: { store?: boolean | null; output_text?: string } | undefined;
+      for await (const e of stream) if (e.type === "response.completed") completed = e.response;
+      expect(completed?.store).toBe(false);
+      expect((await failure(sdk(full).responses.retrieve(unary.id))).status).toBe(404);
+    } finally {
+      await full.close();
+    }
   });
 });

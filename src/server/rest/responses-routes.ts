@@ -14,12 +14,15 @@ import { responsesErrors, responsesStream } from "./responses-sse.js";
 import type { ResponsesStore } from "./responses-store.js";
 import { decodeSegment } from "./rest-face.js";
 import type { RestRoute } from "./route.js";
+import type { Logger } from "../../log.js";
 
 export interface ResponsesRoutesOptions {
   gateway: Gateway;
   clock: Clock;
   store: ResponsesStore;
   maxBodyBytes: number;
+  /** Told when an answered response could not be stored. */
+  logger?: Logger | undefined;
 }
 
 /** Where each turn of a history starts: at a user message (tool results stay with the calls they answer). */
@@ -114,7 +117,19 @@ export function responsesRoutes(options: ResponsesRoutesOptions): RestRoute[] {
       const finish = async (r: Parameters<typeof finishedResponse>[1], ids: OutputIds) => {
         const response = finishedResponse(head, r, ids, style, Math.floor(clock.now() / 1000));
         // store: false keeps nothing, so a later previous_response_id to it is 404.
-        if (settings.store) await store.save(tenant, response, [...history, ...input, r.message]);
+        if (settings.store) {
+          try {
+            await store.save(tenant, response, [...history, ...input, r.message]);
+          } catch (err) {
+            // The answer is made and paid for: the caller gets it, marked as not stored (a later
+            // previous_response_id to it is 404), rather than an error whose retry would pay again.
+            response["store"] = false;
+            options.logger?.warn("an answered response could not be stored; sent with store: false", {
+              response_id: response.id,
+              error: err instanceof Error ? err.message : String(err),
+            });
+          }
+        }
         return response;
       };
       if (!call.stream) {
