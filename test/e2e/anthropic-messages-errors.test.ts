@@ -149,7 +149,7 @@ describe("Anthropic errors", () => {
       },
       "messages[2].content[2]",
     ],
-    ["too many stop sequences", { ...ask, stop_sequences: ["a", "b", "c", "d", "e"] }, "stop_sequences"],
+    ["too many stop sequences", { ...ask, stop_sequences: Array.from({ length: 65 }, (_, i) => `s${i}`) }, "stop_sequences"],
     ["a thinking budget Anthropic does not take", { ...ask, thinking: { type: "enabled", budget_tokens: 100 } }, "thinking.budget_tokens"],
   ])("names the core's refusals in the caller's terms: %s", async (_, body, field) => {
     const r = await post(body);
