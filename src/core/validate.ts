@@ -46,7 +46,19 @@ export async function validateChatRequest(request: ChatRequest, model: ModelEntr
   if (maxTokens !== undefined) {
     if (!(maxTokens >= 1)) throw invalidRequest("max_tokens", `must be at least 1, got ${maxTokens}`);
     if (maxTokens > model.maxOutputTokens) {
-      throw invalidRequest("max_tokens", `${maxTokens} exceeds the ${model.maxOutputTokens} output tokens model "${model.name}" allows`);
+      throw new GatewayError(
+        "INVALID_REQUEST",
+        `max_tokens: ${maxTokens} exceeds the ${model.maxOutputTokens} output tokens model "${model.name}" allows`,
+        {
+          // What a face needs to say it in its vendor's words (clients parse those to ask again with less).
+          metadata: {
+            field: "max_tokens",
+            max_tokens: String(maxTokens),
+            max_output_tokens: String(model.maxOutputTokens),
+            model: model.name,
+          },
+        },
+      );
     }
   }
   if (seed !== undefined && !Number.isSafeInteger(seed)) throw invalidRequest("seed", "must be a safe integer");

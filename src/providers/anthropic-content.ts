@@ -129,8 +129,10 @@ function contentOf(m: ChatMessage, i: number): string | ContentBlockParam[] {
 function assistantContent(m: ChatMessage, i: number): string | ContentBlockParam[] {
   const calls = m.toolCalls ?? [];
   // Reasoning goes back only with its signature: Anthropic rejects a thinking block it cannot verify.
-  // Unsigned reasoning (another provider's, in a session's history) stays in the gateway's records.
-  const thinking = m.reasoning && m.reasoningSignature;
+  // Unsigned reasoning (another provider's, in a session's history) stays in the gateway's records. A
+  // signature without text goes back too: it is what thinking shown as "omitted" returns, and the
+  // signature carries the thinking for Anthropic.
+  const thinking = Boolean(m.reasoningSignature);
   if (calls.length === 0 && !thinking) return contentOf(m, i);
   const blocks: (ToolResultBlock | ToolUseBlockParam)[] = blocksOf(m, i);
   for (const c of calls) blocks.push({ type: "tool_use", id: c.id, name: c.name, input: parseArguments(c.argumentsJson) });

@@ -54,7 +54,7 @@ export const CLAUDE_CODE_MODELS: Record<string, unknown>[] = [
   {
     name: "claude-opus-4-8",
     provider: "fake-anthropic",
-    aliases: [],
+    aliases: ["claude-opus-5-5"],
     contextWindow: 1_000_000,
     maxOutputTokens: 128_000,
     capabilities: caps,
@@ -63,15 +63,15 @@ export const CLAUDE_CODE_MODELS: Record<string, unknown>[] = [
     // A small window: Claude Code's prompt for Haiku (about 8,000 tokens) and its max_tokens (32,000) do not fit.
     name: "claude-haiku-4-5-20251001",
     provider: "fake-anthropic",
-    aliases: ["claude-haiku-4-5"],
+    aliases: ["claude-haiku-4-5", "claude-haiku-5-5"],
     contextWindow: 20_000,
     maxOutputTokens: 32_000,
     capabilities: caps,
   },
   {
     name: "claude-sonnet-4-6",
-    // What `claude --model sonnet` asks for (2.1.197).
-    aliases: ["claude-sonnet-5"],
+    // What `claude --model sonnet` asks for (2.1.197; 2.1.332 too).
+    aliases: ["claude-sonnet-5", "claude-sonnet-5-5"],
     provider: "fake-openai",
     upstreamModel: "gpt-4o-mini",
     contextWindow: 1_000_000,

@@ -157,6 +157,14 @@ describe("Anthropic errors", () => {
     expect(r.json.error.message.startsWith(field), r.json.error.message).toBe(true);
   });
 
+  it("says a max_tokens over the model's output limit in Anthropic's words, which Claude Code reads to ask again within it", async () => {
+    const r = await post({ ...ask, model: "local-echo", max_tokens: 1000 });
+    expect(r.status).toBe(400);
+    expect(r.json.error.message).toBe("max_tokens: 1000 > 256, which is the maximum allowed number of output tokens for local-echo");
+    // Claude Code 2.1.332's own pattern for it.
+    expect(r.json.error.message).toMatch(/^max_tokens: \d+ > (\d+), which is the maximum allowed number of output tokens for .+$/);
+  });
+
   it("refuses temperature, top_p and top_k with anthropic-version 2026-10-21 (the SDK's), as Anthropic does", async () => {
     for (const field of ["temperature", "top_p", "top_k"]) {
       const err = await failure(sdk().messages.create({ ...ask, ...({ [field]: 1 } as object) }));
@@ -269,9 +277,12 @@ describe("Anthropic errors", () => {
     expect((await post(ask, { "anthropic-beta": claudeCode })).status).toBe(200);
     // The betas stay at the gateway: the upstream call asks for none.
     expect(h.upstream.requests.at(-1)!.headers["anthropic-beta"]).toBeUndefined();
+    // A beta newer than the table is let through and named (what it would unlock in the body is still checked).
+    h.upstream.enqueue({ text: "ok" });
     const unknown = await post(ask, { "anthropic-beta": "claude-code-20250219, made-up-2030-01-01" });
-    expect(unknown.status).toBe(400);
-    expect(unknown.json.error.message).toMatch(/^anthropic-beta: "made-up-2030-01-01"/);
+    expect(unknown.status).toBe(200);
+    expect(unknown.headers.get("x-llm-gateway-betas-ignored")).toBe("made-up-2030-01-01");
+    expect(h.upstream.requests.at(-1)!.headers["anthropic-beta"]).toBeUndefined();
   });
 
   it("words a prompt that does not fit as Anthropic does, which Claude Code reads to compact or to lower max_tokens", async () => {

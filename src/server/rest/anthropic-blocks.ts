@@ -94,6 +94,8 @@ type Schemas = Record<string, z.ZodType>;
 export const message = z.strictObject({
   role: z.enum(["user", "assistant", "system"]),
   content: z.union([z.string(), z.array(z.unknown())]),
+  // Per-turn control: the effort of the turn this message starts (the last message's is this call's).
+  output_config: z.strictObject({ effort: z.enum(["low", "medium", "high", "xhigh", "max"]).nullish() }).nullish(),
 });
 
 /** One block, checked against its type's exact shape. */

@@ -36,8 +36,10 @@ const tool = z.strictObject({
   input_schema: z.looseObject({ type: z.literal("object") }),
   strict: z.boolean().optional(),
   cache_control: cacheControl.nullish(),
-  // Defaults only: deferred loading and callers other than the model itself belong to Anthropic's server tools.
-  defer_loading: z.literal(false).optional(),
+  // A deferred tool is not shown to the model until a tool search finds it (advanced tool use); the
+  // gateway carries no tool search, so a deferred tool is one the model is not offered.
+  defer_loading: z.boolean().optional(),
+  // Defaults only: callers other than the model itself belong to Anthropic's server tools.
   allowed_callers: z.tuple([z.literal("direct")]).optional(),
   eager_input_streaming: z.literal(false).nullish(),
   input_examples: z.array(z.unknown()).max(0).optional(),
@@ -50,8 +52,10 @@ const toolChoice = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("none") }),
 ]);
 
-// Summarized thinking is what Anthropic returns unless told otherwise; "omitted" would change the answer's blocks.
-const display = z.literal("summarized").nullish();
+// Summarized thinking is what Anthropic returns unless told otherwise; "omitted" keeps the blocks and
+// their signatures but not their text (the model thinks all the same); "updates" (Claude Code's
+// stream-json) asks to be shown the thinking as it goes, which is what the gateway shows.
+const display = z.enum(["summarized", "omitted", "updates"]).nullish();
 const thinking = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("enabled"), budget_tokens: z.number().int(), display }),
   z.strictObject({ type: z.literal("disabled") }),
@@ -106,6 +110,8 @@ export interface AnthropicCall {
   toolsText: string;
   /** Where the caller wrote each of the core's messages, for errors (see inCallerTerms). */
   located: Located[];
+  /** thinking.display "omitted": thinking blocks go back with their signatures and no text. */
+  omitThinking: boolean;
 }
 
 /** context_management: only clearing that clears nothing is carried (the gateway cannot edit the prompt upstream). */
@@ -125,7 +131,7 @@ function checkContextManagement(v: unknown): void {
 }
 
 function toolsOf(raw: unknown[]): ToolDefinition[] {
-  return raw.map((t, i) => {
+  return raw.flatMap((t, i) => {
     const type = typeof t === "object" && t !== null ? (t as { type?: unknown }).type : undefined;
     if (type != null && type !== "custom")
       throw invalidRequest(
@@ -134,6 +140,7 @@ function toolsOf(raw: unknown[]): ToolDefinition[] {
       );
     const parsed = tool.safeParse(t);
     if (!parsed.success) throw refusal(parsed.error.issues, `tools[${i}]`);
+    if (parsed.data.defer_loading) return [];
     const d: ToolDefinition = {
       name: parsed.data.name,
       description: parsed.data.description ?? "",
@@ -142,7 +149,7 @@ function toolsOf(raw: unknown[]): ToolDefinition[] {
     if (parsed.data.strict) d.strict = true;
     const cache = toCacheControl(parsed.data.cache_control);
     if (cache) d.cacheControl = cache;
-    return d;
+    return [d];
   });
 }
 
@@ -153,7 +160,8 @@ function reasoningOf(b: Body): ReasoningOptions | undefined {
   else if (t?.type === "adaptive") out.adaptive = true;
   else if (t?.type === "between_tools")
     throw invalidRequest("thinking.type", "between_tools thinking is not carried; send enabled with budget_tokens, adaptive, or disabled");
-  const effort = b.output_config?.effort;
+  // Per-turn control: the last message's own effort is this turn's (earlier messages' were their turns').
+  const effort = b.messages.at(-1)?.output_config?.effort ?? b.output_config?.effort;
   if (effort === "xhigh" || effort === "max")
     throw invalidRequest("output_config.effort", `${effort} is not carried; send low, medium or high`);
   if (effort) out.effort = effort;
@@ -220,7 +228,8 @@ export function fromAnthropic(raw: Record<string, unknown>, version: AnthropicVe
   if (b.output_config?.format && b.output_format) throw invalidRequest("output_format", "send output_config.format only");
   if (format) request.responseFormat = { type: "json_schema", name: "output", schemaJson: JSON.stringify(format.schema), strict: true };
   if (b.service_tier !== undefined) request.serviceTier = b.service_tier;
-  return { request, stream: b.stream === true, toolsText: tools ? JSON.stringify(b.tools) : "", located };
+  const omitThinking = b.thinking !== undefined && "display" in b.thinking && b.thinking.display === "omitted";
+  return { request, stream: b.stream === true, toolsText: tools ? JSON.stringify(b.tools) : "", located, omitThinking };
 }
 
 /** The core's names of fields this face's callers name otherwise. */

@@ -2,7 +2,7 @@ import type * as http from "node:http";
 import type { Clock } from "../../core/clock.js";
 import { echo, GatewayError, invalidRequest } from "../../core/errors.js";
 import { estimatePromptTokens } from "../../core/tokens.js";
-import type { ChatMessage } from "../../core/types.js";
+import type { ChatMessage, ChatStreamEvent } from "../../core/types.js";
 import type { Gateway } from "../../pipeline/pipeline.js";
 import { type AnthropicVersion, fromAnthropic, inCallerTerms } from "./anthropic-request.js";
 import { anthropicStream } from "./anthropic-sse.js";
@@ -23,8 +23,8 @@ const VERSIONS: ReadonlySet<string> = new Set<AnthropicVersion>(["2023-06-01", "
 /**
  * What each anthropic-beta does here. A beta only permits: most unlock a body field or a tool type,
  * and those are honoured or refused by the request's own checks. "accepted" betas either turn on what
- * the gateway honours anyway, or change nothing in the answer the caller gets; the others are refused
- * by name, as is a beta not listed (the list is the place to add one, with its reason).
+ * the gateway honours anyway, or change nothing in the answer the caller gets; "refused" ones are refused
+ * by name; one not listed is let through and named in x-llm-gateway-betas-ignored (see checkBetas).
  * docs/faces/anthropic-messages.md gives each one's reason.
  */
 export const BETAS: Readonly<Record<string, "accepted" | "refused">> = {
@@ -73,8 +73,14 @@ function versionOf(req: http.IncomingMessage): AnthropicVersion {
   return v as AnthropicVersion;
 }
 
-/** Refuses a beta that would change the answer and is not honoured, or is unknown. */
-function checkBetas(req: http.IncomingMessage): void {
+/**
+ * Refuses a beta that would change the answer and is not honoured, and names the betas it does not
+ * know in a response header. An unknown beta is let through rather than refused: a beta only permits,
+ * and what it permits in the body (a field, a block, a tool type) is honoured or refused by the
+ * request's own strict checks; refusing it would cost every client newer than this table a failed
+ * call (Claude Code strips a refused beta and asks again, one beta per round trip).
+ */
+function checkBetas(req: http.IncomingMessage, res: http.ServerResponse): void {
   const list = header(req, "anthropic-beta");
   if (!list) return;
   const betas = list
@@ -82,19 +88,22 @@ function checkBetas(req: http.IncomingMessage): void {
     .map((b) => b.trim())
     .filter(Boolean);
   if (betas.length > 64) throw invalidRequest("anthropic-beta", "lists more than 64 betas");
+  const unknown: string[] = [];
   for (const b of betas) {
     const verdict = Object.hasOwn(BETAS, b) ? BETAS[b] : undefined;
     if (verdict === "accepted") continue;
-    const why = verdict === "refused" ? "is not honoured by this gateway" : "is not known to this gateway";
-    throw invalidRequest("anthropic-beta", `${echo(b)} ${why}; leave it out`);
+    if (verdict === "refused") throw invalidRequest("anthropic-beta", `${echo(b)} is not honoured by this gateway; leave it out`);
+    // Header-safe and bounded: a beta's name is a token.
+    if (/^[A-Za-z0-9._-]{1,64}$/.test(b)) unknown.push(b);
   }
+  if (unknown.length > 0) res.setHeader("x-llm-gateway-betas-ignored", unknown.join(","));
 }
 
 /** The headers every answer of this face carries: Anthropic's request-id beside the gateway's x-request-id. */
 function prepare(req: http.IncomingMessage, res: http.ServerResponse, requestId: string): AnthropicVersion {
   res.setHeader("request-id", requestId);
   const version = versionOf(req);
-  checkBetas(req);
+  checkBetas(req, res);
   return version;
 }
 
@@ -114,7 +123,7 @@ export function anthropicRoutes(options: AnthropicRoutesOptions): RestRoute[] {
     errors: anthropicErrors,
     async serve({ req, res, call }) {
       const version = prepare(req, res, call.requestId);
-      const { request, stream, located } = fromAnthropic(await readJsonBody(req, options.maxBodyBytes), version);
+      const { request, stream, located, omitThinking } = fromAnthropic(await readJsonBody(req, options.maxBodyBytes), version);
       const id = `msg_${call.requestId}`;
       try {
         if (!stream) {
@@ -124,12 +133,13 @@ export function anthropicRoutes(options: AnthropicRoutesOptions): RestRoute[] {
             "x-cache-status": result.cacheStatus,
             "x-llm-provider": result.provider,
           });
-          res.end(JSON.stringify(messageBody(result, id, request.model)));
+          const shown = omitThinking ? { ...result, message: withoutThinkingText(result.message) } : result;
+          res.end(JSON.stringify(messageBody(shown, id, request.model)));
           return;
         }
         await anthropicStream(
           res,
-          gateway.stream(request, call),
+          omitThinking ? thinkingTextOmitted(gateway.stream(request, call)) : gateway.stream(request, call),
           {
             id,
             model: request.model,
@@ -173,4 +183,15 @@ export function anthropicRoutes(options: AnthropicRoutesOptions): RestRoute[] {
     },
   };
   return [messages, countTokens, others];
+}
+
+const withoutThinkingText = (m: ChatMessage): ChatMessage => (m.reasoning ? { ...m, reasoning: "" } : m);
+
+/** thinking.display "omitted": the thinking blocks and their signatures, without their text. */
+async function* thinkingTextOmitted(events: AsyncIterable<ChatStreamEvent>): AsyncIterable<ChatStreamEvent> {
+  for await (const e of events) {
+    if (e.type === "reasoning") yield { ...e, text: "" };
+    else if (e.type === "done") yield { ...e, result: { ...e.result, message: withoutThinkingText(e.result.message) } };
+    else yield e;
+  }
 }

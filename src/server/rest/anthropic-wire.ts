@@ -70,10 +70,18 @@ export function errorBody(error: GatewayError, requestId?: string): { status: nu
  * The core's refusal of a prompt that does not fit the model's window, in Anthropic's words, which
  * Claude Code reads: "prompt is too long" makes it compact the conversation, and "input length and
  * `max_tokens` exceed context limit: P + M > W" makes it ask again with a smaller max_tokens. The
- * core stops counting a prompt once it is past the window: its count is then a lower bound.
+ * core stops counting a prompt once it is past the window: its count is then a lower bound. A max_tokens
+ * over the model's output limit is said as Anthropic says it too.
  */
 export function contextInAnthropicWords(error: unknown): unknown {
   if (!isGatewayError(error) || error.reason !== "INVALID_REQUEST") return error;
+  const { max_output_tokens: most, model } = error.metadata;
+  if (most !== undefined && model !== undefined) {
+    // Anthropic's words for a max_tokens over the model's output limit: Claude Code reads the limit from
+    // them and asks again with max_tokens within it.
+    const message = `max_tokens: ${error.metadata["max_tokens"]} > ${most}, which is the maximum allowed number of output tokens for ${model}`;
+    return new GatewayError(error.reason, message, { metadata: error.metadata, cause: error });
+  }
   const { prompt_tokens: prompt, max_tokens: room, context_window: window } = error.metadata;
   if (prompt === undefined || room === undefined || window === undefined) return error;
   const message =
