@@ -10,6 +10,7 @@ import type {
   ChatResult,
   FinishReason as CoreFinishReason,
   Role as CoreRole,
+  RoutingHints as CoreRoutingHints,
   RoutingStrategy as CoreStrategy,
   ToolDefinition,
 } from "../core/types.js";
@@ -35,6 +36,7 @@ import {
   Role,
   RoutingStrategy,
   type Completion,
+  type RoutingHints,
   type Message,
 } from "../../gen/ts/llmgateway/v1/types_pb.js";
 
@@ -46,7 +48,7 @@ const roles: Record<Role, CoreRole | undefined> = {
   [Role.TOOL]: "tool",
 };
 
-export const strategies: Record<RoutingStrategy, CoreStrategy | undefined> = {
+const strategies: Record<RoutingStrategy, CoreStrategy | undefined> = {
   [RoutingStrategy.UNSPECIFIED]: undefined,
   [RoutingStrategy.FALLBACK]: "fallback",
   [RoutingStrategy.ROUND_ROBIN]: "round-robin",
@@ -54,6 +56,17 @@ export const strategies: Record<RoutingStrategy, CoreStrategy | undefined> = {
   [RoutingStrategy.LATENCY]: "latency",
   [RoutingStrategy.WEIGHTED]: "weighted",
 };
+
+/** A request's routing hints, as the core takes them (unset, none). */
+export function toRoutingHints(routing: RoutingHints | undefined): CoreRoutingHints {
+  const out: CoreRoutingHints = {
+    preferredProviders: routing?.preferredProviders ?? [],
+    excludedProviders: routing?.excludedProviders ?? [],
+  };
+  const strategy = routing ? strategies[routing.strategy] : undefined;
+  if (strategy) out.strategy = strategy;
+  return out;
+}
 
 const executions: Record<ToolExecution, "default" | "client" | "server"> = {
   [ToolExecution.UNSPECIFIED]: "default",
@@ -123,13 +136,8 @@ export function toChatRequest(req: CompleteRequest | StreamCompleteRequest): Cha
     stop: req.stop,
     user: req.user,
     metadata: req.metadata,
-    routing: {
-      preferredProviders: req.routing?.preferredProviders ?? [],
-      excludedProviders: req.routing?.excludedProviders ?? [],
-    },
+    routing: toRoutingHints(req.routing),
   };
-  const strategy = req.routing ? strategies[req.routing.strategy] : undefined;
-  if (strategy) out.routing.strategy = strategy;
   if (req.temperature !== undefined) out.temperature = req.temperature;
   if (req.topP !== undefined) out.topP = req.topP;
   if (req.topK !== undefined) out.topK = req.topK;

@@ -14,7 +14,7 @@ import {
 } from "../../gen/ts/llmgateway/v1/embedding_service_pb.js";
 import { callContextOf } from "./call-context.js";
 import { CACHE_HEADER, PROVIDER_HEADER } from "./completion-service.js";
-import { cacheStatuses, strategies, toCacheOptions } from "./convert.js";
+import { cacheStatuses, toCacheOptions, toRoutingHints } from "./convert.js";
 
 /**
  * The EmbeddingService: converts, calls the core, converts back. `maxMessageBytes` is the most one
@@ -92,13 +92,8 @@ export function toEmbedRequest(req: EmbedRequest): CoreEmbedRequest {
     }),
     user: req.user,
     metadata: req.metadata,
-    routing: {
-      preferredProviders: req.routing?.preferredProviders ?? [],
-      excludedProviders: req.routing?.excludedProviders ?? [],
-    },
+    routing: toRoutingHints(req.routing),
   };
-  const strategy = req.routing ? strategies[req.routing.strategy] : undefined;
-  if (strategy) out.routing.strategy = strategy;
   if (req.dimensions !== undefined) out.dimensions = req.dimensions;
   if (req.cache) out.cache = toCacheOptions(req.cache);
   return out;

@@ -1,5 +1,6 @@
 import Anthropic from "@anthropic-ai/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { messageEnd, messageStart, signedThinkingThenText } from "../support/anthropic-events.js";
 import { startHarness, type Harness } from "../support/harness.js";
 
 /*
@@ -16,29 +17,10 @@ afterAll(() => h.close());
 
 const sdk = () => new Anthropic({ apiKey: "unused", baseURL: h.httpUrl, maxRetries: 0 });
 const last = () => h.upstream.requests.at(-1)!;
-const ev = (type: string, payload: object = {}) => ({ event: type, data: { type, ...payload } });
 const thinkingThenText = [
-  ev("message_start", {
-    message: {
-      id: "m",
-      type: "message",
-      role: "assistant",
-      model: "c",
-      content: [],
-      stop_reason: null,
-      stop_sequence: null,
-      usage: { input_tokens: 5, output_tokens: 1 },
-    },
-  }),
-  ev("content_block_start", { index: 0, content_block: { type: "thinking", thinking: "", signature: "" } }),
-  ev("content_block_delta", { index: 0, delta: { type: "thinking_delta", thinking: "Private musing." } }),
-  ev("content_block_delta", { index: 0, delta: { type: "signature_delta", signature: "sig-1" } }),
-  ev("content_block_stop", { index: 0 }),
-  ev("content_block_start", { index: 1, content_block: { type: "text", text: "" } }),
-  ev("content_block_delta", { index: 1, delta: { type: "text_delta", text: "42." } }),
-  ev("content_block_stop", { index: 1 }),
-  ev("message_delta", { delta: { stop_reason: "end_turn", stop_sequence: null }, usage: { output_tokens: 9 } }),
-  ev("message_stop"),
+  messageStart({ input_tokens: 5, output_tokens: 1 }),
+  ...signedThinkingThenText("Private musing.", "sig-1", "42."),
+  ...messageEnd(9),
 ];
 const ask = {
   model: "claude-test",

@@ -1,5 +1,6 @@
 import Anthropic from "@anthropic-ai/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ev, messageEnd, messageStart, signedThinkingThenText } from "../support/anthropic-events.js";
 import { startHarness, type Harness } from "../support/harness.js";
 
 /*
@@ -17,20 +18,7 @@ afterAll(() => h.close());
 const sdk = (headers: Record<string, string> = {}) =>
   new Anthropic({ apiKey: "unused", baseURL: h.httpUrl, maxRetries: 0, defaultHeaders: headers });
 const last = () => h.upstream.requests.at(-1)!;
-const ev = (type: string, payload: object = {}) => ({ event: type, data: { type, ...payload } });
-const startEvent = (usage: object = { input_tokens: 10, output_tokens: 1 }) =>
-  ev("message_start", {
-    message: {
-      id: "msg_up",
-      type: "message",
-      role: "assistant",
-      model: "claude-haiku-4-5",
-      content: [],
-      stop_reason: null,
-      stop_sequence: null,
-      usage,
-    },
-  });
+const startEvent = messageStart;
 
 /** Reads a raw event stream: each event's name and data. */
 async function rawEvents(body: object, headers: Record<string, string> = {}): Promise<{ event: string; data: Record<string, unknown> }[]> {
@@ -245,18 +233,7 @@ describe("POST /v1/messages", () => {
 
   it("carries thinking: budget up, thinking blocks with their signatures back (unary and streamed), and signed thinking round-trips", async () => {
     // The gateway streams from its upstream even for a unary caller, and collects.
-    const thinkingThenText = [
-      startEvent(),
-      ev("content_block_start", { index: 0, content_block: { type: "thinking", thinking: "", signature: "" } }),
-      ev("content_block_delta", { index: 0, delta: { type: "thinking_delta", thinking: "Weigh it." } }),
-      ev("content_block_delta", { index: 0, delta: { type: "signature_delta", signature: "sig-unary" } }),
-      ev("content_block_stop", { index: 0 }),
-      ev("content_block_start", { index: 1, content_block: { type: "text", text: "" } }),
-      ev("content_block_delta", { index: 1, delta: { type: "text_delta", text: "42." } }),
-      ev("content_block_stop", { index: 1 }),
-      ev("message_delta", { delta: { stop_reason: "end_turn", stop_sequence: null }, usage: { output_tokens: 9 } }),
-      ev("message_stop"),
-    ];
+    const thinkingThenText = [startEvent(), ...signedThinkingThenText("Weigh it.", "sig-unary", "42."), ...messageEnd(9)];
     h.upstream.enqueue({ rawEvents: thinkingThenText });
     const unary = await sdk().messages.create({
       model: "claude-test",

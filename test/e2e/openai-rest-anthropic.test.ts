@@ -1,6 +1,7 @@
 import OpenAI from "openai";
 import type { ChatCompletionCreateParamsNonStreaming } from "openai/resources/chat/completions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ev, messageStart } from "../support/anthropic-events.js";
 import { startHarness, type Harness } from "../support/harness.js";
 
 /*
@@ -21,20 +22,7 @@ const last = () => h.upstream.requests.at(-1)!.body;
 const unary = (body: object) => sdk().chat.completions.create(body as ChatCompletionCreateParamsNonStreaming);
 
 describe("Anthropic through the OpenAI format", () => {
-  const ev = (type: string, payload: object = {}) => ({ event: type, data: { type, ...payload } });
-  const start = (usage: object) =>
-    ev("message_start", {
-      message: {
-        id: "msg_1",
-        type: "message",
-        role: "assistant",
-        model: "claude-haiku-4-5",
-        content: [],
-        stop_reason: null,
-        stop_sequence: null,
-        usage,
-      },
-    });
+  const start = (usage: object) => messageStart(usage, "msg_1");
 
   it("cache_control on a message, a part and a tool reaches Anthropic; cache reads and writes come back apart", async () => {
     h.upstream.enqueue({

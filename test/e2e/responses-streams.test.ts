@@ -1,5 +1,6 @@
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { messageEnd, messageStart, signedThinkingThenText } from "../support/anthropic-events.js";
 import { type Harness, startHarness } from "../support/harness.js";
 
 /*
@@ -173,30 +174,11 @@ describe("Responses stream endings", () => {
 });
 
 describe("Responses to an Anthropic model", () => {
-  const ev = (type: string, payload: object = {}) => ({ event: type, data: { type, ...payload } });
   const thinking = () => ({
     rawEvents: [
-      ev("message_start", {
-        message: {
-          id: "msg_1",
-          type: "message",
-          role: "assistant",
-          model: "claude-haiku-4-5",
-          content: [],
-          stop_reason: null,
-          stop_sequence: null,
-          usage: { input_tokens: 12, output_tokens: 1 },
-        },
-      }),
-      ev("content_block_start", { index: 0, content_block: { type: "thinking", thinking: "", signature: "" } }),
-      ev("content_block_delta", { index: 0, delta: { type: "thinking_delta", thinking: "Let me think." } }),
-      ev("content_block_delta", { index: 0, delta: { type: "signature_delta", signature: "sig-abc" } }),
-      ev("content_block_stop", { index: 0 }),
-      ev("content_block_start", { index: 1, content_block: { type: "text", text: "" } }),
-      ev("content_block_delta", { index: 1, delta: { type: "text_delta", text: "42" } }),
-      ev("content_block_stop", { index: 1 }),
-      ev("message_delta", { delta: { stop_reason: "end_turn", stop_sequence: null }, usage: { output_tokens: 30 } }),
-      ev("message_stop"),
+      messageStart({ input_tokens: 12, output_tokens: 1 }, "msg_1"),
+      ...signedThinkingThenText("Let me think.", "sig-abc", "42"),
+      ...messageEnd(30),
     ],
   });
 
