@@ -82,3 +82,34 @@ describe("the anthropic Python SDK's tool runner", () => {
     expect(r.json.error["details"]).toBeUndefined();
   });
 });
+
+describe("the anthropic SDKs' models.list() and retrieve() on the shared GET /v1/models", () => {
+  const get = async (path: string) =>
+    (await (
+      await fetch(`${h.httpUrl}${path}`, { headers: { "anthropic-version": "2023-06-01", "x-api-key": "unused" } })
+    ).json()) as Record<string, unknown>;
+
+  it("each model carries Anthropic's type, display_name and created_at beside OpenAI's fields", async () => {
+    const one = await get("/v1/models/claude-test");
+    expect(one).toMatchObject({
+      id: "claude-test",
+      type: "model",
+      display_name: "claude-test",
+      object: "model",
+      owned_by: "fake-anthropic",
+    });
+    expect(Number.isNaN(Date.parse(String(one["created_at"])))).toBe(false);
+  });
+
+  it("the list is one page in Anthropic's terms: has_more false, first_id and last_id", async () => {
+    const list = (await get("/v1/models")) as {
+      data: { id: string; type: string }[];
+      has_more: boolean;
+      first_id: string;
+      last_id: string;
+    };
+    expect(list.data.length).toBeGreaterThan(1);
+    expect(list.data.every((m) => m.type === "model")).toBe(true);
+    expect(list).toMatchObject({ object: "list", has_more: false, first_id: list.data[0]!.id, last_id: list.data.at(-1)!.id });
+  });
+});
