@@ -134,6 +134,24 @@ def _():
     expect(e.body["error"]["type"] == "overloaded_error", f"overloaded_error, got {e.body}")
 
 
+@check("models.list() and models.retrieve() in Anthropic's shape")
+def _():
+    listed = list(client.models.list())
+    expect(any(m.id == "claude-test" for m in listed), f"claude-test listed, got {[m.id for m in listed]}")
+    one = client.models.retrieve("claude-test")
+    expect(one.type == "model" and one.display_name == "claude-test", f"type and display_name, got {one}")
+    expect(one.created_at is not None, "created_at")
+
+
+@check("a thread asked for directly is refused with the SDK's typed ThreadUnsupportedRequestError")
+def _():
+    from anthropic.types import ThreadUnsupportedRequestError
+
+    e = raises(ThreadUnsupportedRequestError, lambda: client.beta.messages.create(
+        model="claude-test", max_tokens=5, messages=ask("x"), thread={"type": "create"}, betas=["message-threads-2026-08-12"]))
+    expect(e.error_code == "thread_unsupported_request", f"error_code, got {e.error_code}")
+
+
 @check("an error in a stream helper raises the typed error")
 def _():
     def run():
