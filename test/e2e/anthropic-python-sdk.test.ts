@@ -99,6 +99,9 @@ describe("the anthropic SDKs' models.list() and retrieve() on the shared GET /v1
       owned_by: "fake-anthropic",
     });
     expect(Number.isNaN(Date.parse(String(one["created_at"])))).toBe(false);
+    // lifecycle is required in the SDK's ModelInfo (anthropic-python 2.14); the limits are the catalogue's.
+    expect(one["lifecycle"]).toBe("active");
+    expect(await get("/v1/models/tiny")).toMatchObject({ max_input_tokens: 300, max_tokens: 50 });
   });
 
   it("the list is one page in Anthropic's terms: has_more false, first_id and last_id", async () => {

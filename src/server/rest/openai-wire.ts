@@ -149,7 +149,7 @@ export function completionBody(r: ChatResult, created: number) {
 /**
  * A model in OpenAI's shape and Anthropic's at once (each SDK reads its own fields and ignores the
  * other's), since both faces share GET /v1/models: the Anthropic SDKs' models.list() and retrieve()
- * read type, display_name and created_at.
+ * read type, display_name, created_at, lifecycle and the model's token limits.
  */
 const modelOf = (id: string, m: ModelEntry) => ({
   id,
@@ -159,6 +159,9 @@ const modelOf = (id: string, m: ModelEntry) => ({
   type: "model",
   display_name: id,
   created_at: new Date(0).toISOString(),
+  lifecycle: "active",
+  max_input_tokens: m.contextWindow,
+  max_tokens: m.maxOutputTokens,
 });
 
 /** GET /v1/models: the names and aliases the tenant may use. */
