@@ -13,6 +13,7 @@ import { startHarness } from "../../support/harness.js";
  *   [json]  the answer is a JSON object {"city":"Paris","temperature":21} (structured output).
  *   [429]   the upstream refuses with 429 and retry-after (which the gateway answers with 503: another
  *           deployment, or the same later, can succeed).
+ *   [cut]   a streamed answer breaks off after two words (the connection is dropped).
  * The second key's tenant may make one request a minute: its second call meets the gateway's own 429.
  * Usage: npx tsx test/clients/python-sdks/serve.ts
  */
@@ -28,6 +29,7 @@ const hasToolResult = (body: string): boolean =>
 function scripted(request: RecordedRequest): FakeBehaviour | undefined {
   const body = JSON.stringify(request.body);
   if (body.includes("[429]")) return { status: 429, retryAfter: "7" };
+  if (body.includes("[cut]")) return { abortAfterChunks: 2 };
   if (body.includes("[json]")) return { text: '{"city":"Paris","temperature":21}' };
   if (body.includes("[tool]")) {
     if (hasToolResult(body)) return { text: "It is sunny in Paris." };
