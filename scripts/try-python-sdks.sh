@@ -32,6 +32,7 @@ fi
 [[ -z "${NO_LITELLM:-}" ]] && "$dir/litellm/bin/pip" list 2>/dev/null | grep -E '^litellm ' >&2
 
 cd "$root"
+export PYTHONDONTWRITEBYTECODE=1
 npx tsc -p tsconfig.json
 log="$dir/gateway.log"
 node_modules/.bin/node dist/test/clients/python-sdks/serve.js >"$log" 2>&1 &

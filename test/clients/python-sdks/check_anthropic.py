@@ -9,6 +9,7 @@ import sys
 import anthropic
 
 from checks import check, expect, failures, raises
+from strict import conforms, raw_events, raw_json
 
 url, key, tight_key = sys.argv[1:4]
 client = anthropic.Anthropic(base_url=url, api_key=key, max_retries=0)
@@ -160,6 +161,37 @@ def _():
 
     e = raises(anthropic.NotFoundError, run)
     expect(e.status_code == 404, f"404, got {e.status_code}")
+
+
+@check("thinking, streamed and unary: the signed thinking block before the text")
+def _():
+    thinking = {"type": "enabled", "budget_tokens": 1024}
+    with client.messages.stream(model="claude-test", max_tokens=2000, thinking=thinking, messages=ask("[think] Hi")) as stream:
+        deltas = [e.thinking for e in stream if e.type == "thinking"]
+        final = stream.get_final_message()
+    expect("".join(deltas) == "The user wants a greeting.", f"thinking deltas, got {deltas}")
+    expect([b.type for b in final.content] == ["thinking", "text"], f"thinking then text, got {final.content}")
+    expect(final.content[0].signature == "c2lnbmVk", f"the signature, got {final.content[0]}")
+    m = client.messages.create(model="claude-test", max_tokens=2000, thinking=thinking, messages=ask("[think] Hi"))
+    expect(m.content[0].thinking == "The user wants a greeting.", f"unary thinking, got {m.content}")
+
+
+@check("every answer and stream event conforms to the SDK's own types (read strictly)")
+def _():
+    from anthropic.types import Message, MessageTokensCount, ModelInfo, RawMessageStreamEvent
+
+    thinking = {"type": "enabled", "budget_tokens": 1024}
+    for model in MODELS:
+        for text, extra in [("Say hello", {}), ("[tool] Weather?", {"tools": [WEATHER_TOOL]}), ("[think] Hi", {"thinking": thinking})]:
+            where = f"{model} {text}"
+            params = {"model": model, "max_tokens": 2000, "messages": ask(text), **extra}
+            conforms(Message, raw_json(client.messages.with_raw_response.create(**params)), where)
+            for event in raw_events(client.messages.with_streaming_response.create(**params, stream=True)):
+                conforms(RawMessageStreamEvent, event, f"{where} {event.get('type')}")
+        count = client.messages.with_raw_response.count_tokens(model=model, messages=ask("Hi"), tools=[WEATHER_TOOL])
+        conforms(MessageTokensCount, raw_json(count), f"{model} count_tokens")
+    for m in raw_json(client.models.with_raw_response.list())["data"]:
+        conforms(ModelInfo, m, f"model {m.get('id')}")
 
 
 sys.exit(failures())

@@ -12,6 +12,7 @@ import openai
 from pydantic import BaseModel
 
 from checks import check, expect, failures, raises
+from strict import conforms, raw_events, raw_json
 
 url, key, tight_key = sys.argv[1:4]
 client = openai.OpenAI(base_url=f"{url}/v1", api_key=key, max_retries=0)
@@ -164,6 +165,30 @@ def _():
     expect(e.status_code == 429 and e.response.headers.get("retry-after"), f"429 with retry-after, got {e.status_code}")
     e = raises(openai.InternalServerError, lambda: client.responses.create(model="gpt-test", input="[429] x"))
     expect(e.status_code == 503 and e.response.headers.get("retry-after"), f"503 with retry-after, got {e.status_code}")
+
+
+@check("every answer and stream event conforms to the SDK's own types (read strictly)")
+def _():
+    from openai.types import CreateEmbeddingResponse, Model
+    from openai.types.responses import Response, ResponseItem, ResponseStreamEvent
+
+    fmt = {"type": "json_schema", "name": "weather", "schema": Weather.model_json_schema() | {"additionalProperties": False}}
+    asks = [("Say hello", {}), ("[tool] Weather?", {"tools": [WEATHER_TOOL]}), ("[json] Weather?", {"text": {"format": fmt}}),
+            ("[think] Hi", {"reasoning": {"effort": "low", "summary": "auto"}})]
+    for model in ["gpt-test", "claude-test"]:
+        for text, extra in asks:
+            where = f"{model} {text}"
+            body = raw_json(client.responses.with_raw_response.create(model=model, input=text, **extra))
+            conforms(Response, body, where)
+            conforms(Response, raw_json(client.responses.with_raw_response.retrieve(body["id"])), f"{where} retrieved")
+            for item in raw_json(client.responses.input_items.with_raw_response.list(body["id"]))["data"]:
+                conforms(ResponseItem, item, f"{where} input item")
+            stream = client.responses.with_streaming_response.create(model=model, input=text, stream=True, **extra)
+            for event in raw_events(stream):
+                conforms(ResponseStreamEvent, event, f"{where} {event.get('type')}")
+    conforms(CreateEmbeddingResponse, raw_json(client.embeddings.with_raw_response.create(model="embed-small", input=["a", "b"], encoding_format="float")), "embeddings")
+    for m in raw_json(client.models.with_raw_response.list())["data"]:
+        conforms(Model, m, f"model {m.get('id')}")
 
 
 sys.exit(failures())

@@ -13,6 +13,7 @@ import { startHarness } from "../../support/harness.js";
  *   [json]  the answer is a JSON object {"city":"Paris","temperature":21} (structured output).
  *   [429]   the upstream refuses with 429 and retry-after (which the gateway answers with 503: another
  *           deployment, or the same later, can succeed).
+ *   [think] (Anthropic deployments) the model thinks, signed, before it answers.
  *   [cut]   a streamed answer breaks off after two words (the connection is dropped).
  * The second key's tenant may make one request a minute: its second call meets the gateway's own 429.
  * Usage: npx tsx test/clients/python-sdks/serve.ts
@@ -29,6 +30,7 @@ const hasToolResult = (body: string): boolean =>
 function scripted(request: RecordedRequest): FakeBehaviour | undefined {
   const body = JSON.stringify(request.body);
   if (body.includes("[429]")) return { status: 429, retryAfter: "7" };
+  if (body.includes("[think]") && request.path.startsWith("/v1/messages")) return { rawEvents: thinkingEvents(request) };
   if (body.includes("[cut]")) return { abortAfterChunks: 2 };
   if (body.includes("[json]")) return { text: '{"city":"Paris","temperature":21}' };
   if (body.includes("[tool]")) {
@@ -36,6 +38,27 @@ function scripted(request: RecordedRequest): FakeBehaviour | undefined {
     return { toolCalls: [{ id: "call_weather_1", name: "get_weather", arguments: '{"city":"Paris"}' }] };
   }
   return undefined;
+}
+
+const ev = (type: string, payload: object = {}) => ({ event: type, data: { type, ...payload } });
+
+/** An Anthropic stream that thinks (a signed thinking block) and then answers. */
+function thinkingEvents(request: RecordedRequest) {
+  const usage = { input_tokens: 12, output_tokens: 1 };
+  const message = { id: "msg_think", type: "message", role: "assistant", model: request.body["model"], content: [], usage };
+  return [
+    ev("message_start", { message: { ...message, stop_reason: null, stop_sequence: null } }),
+    ev("content_block_start", { index: 0, content_block: { type: "thinking", thinking: "", signature: "" } }),
+    ev("content_block_delta", { index: 0, delta: { type: "thinking_delta", thinking: "The user wants " } }),
+    ev("content_block_delta", { index: 0, delta: { type: "thinking_delta", thinking: "a greeting." } }),
+    ev("content_block_delta", { index: 0, delta: { type: "signature_delta", signature: "c2lnbmVk" } }),
+    ev("content_block_stop", { index: 0 }),
+    ev("content_block_start", { index: 1, content_block: { type: "text", text: "" } }),
+    ev("content_block_delta", { index: 1, delta: { type: "text_delta", text: "Hello after thinking." } }),
+    ev("content_block_stop", { index: 1 }),
+    ev("message_delta", { delta: { stop_reason: "end_turn", stop_sequence: null }, usage: { output_tokens: 20 } }),
+    ev("message_stop"),
+  ];
 }
 
 const h = await startHarness({
