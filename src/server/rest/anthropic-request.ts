@@ -28,6 +28,16 @@ const unsupported = {
   speed: (v: unknown) => v === null || v === "standard",
 } satisfies Record<string, (v: unknown) => boolean>;
 
+/**
+ * The gateway holds no Threads (server-held conversations). Refused with Anthropic's own code for a
+ * request that cannot be threaded, on which the SDKs' tool runners (Python's by default) send the
+ * whole conversation again without `thread`, instead of failing.
+ */
+const threadRefused = (): GatewayError =>
+  new GatewayError("INVALID_REQUEST", "thread: is not carried by this gateway; send the whole conversation without it", {
+    metadata: { field: "thread", error_code: "thread_unsupported_request" },
+  });
+
 /** A custom tool: the only kind the core carries (server tools run at Anthropic, out of the gateway's sight). */
 const tool = z.strictObject({
   type: z.literal("custom").nullish(),
@@ -186,7 +196,8 @@ export function fromAnthropic(raw: Record<string, unknown>, version: AnthropicVe
   const b = parsed.data;
   for (const [field, accepts] of Object.entries(unsupported)) {
     const v = (b as Record<string, unknown>)[field];
-    if (v !== undefined && !accepts(v)) throw invalidRequest(field, "is not carried by this gateway; leave it out");
+    if (v !== undefined && !accepts(v))
+      throw field === "thread" ? threadRefused() : invalidRequest(field, "is not carried by this gateway; leave it out");
   }
   if (count) {
     for (const f of MESSAGES_ONLY) if (b[f] !== undefined) throw invalidRequest(f, "is not a count_tokens field");

@@ -63,7 +63,10 @@ export function errorBody(error: GatewayError, requestId?: string): { status: nu
     error.reason === "INVALID_REQUEST" && error.metadata["field"] === "body" && error.message.startsWith("body: larger than");
   const [status, type] = tooLarge ? STATUS.REQUEST_TOO_LARGE : STATUS[error.reason];
   const message = error.reason === "INTERNAL" ? "internal error" : bounded(error.message);
-  return { status, body: { type: "error", error: { type, message }, request_id: requestId ?? null } };
+  // Anthropic's clients branch on error.details.error_code where there is one (the SDKs' ThreadUnsupportedRequestError).
+  const code = error.metadata["error_code"];
+  const details = code === undefined ? {} : { details: { error_code: code } };
+  return { status, body: { type: "error", error: { type, message, ...details }, request_id: requestId ?? null } };
 }
 
 /**

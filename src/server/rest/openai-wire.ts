@@ -146,14 +146,31 @@ export function completionBody(r: ChatResult, created: number) {
   };
 }
 
-const modelOf = (id: string, m: ModelEntry) => ({ id, object: "model", created: 0, owned_by: m.deployments[0]?.provider ?? "llm-gateway" });
+/**
+ * A model in OpenAI's shape and Anthropic's at once (each SDK reads its own fields and ignores the
+ * other's), since both faces share GET /v1/models: the Anthropic SDKs' models.list() and retrieve()
+ * read type, display_name, created_at, lifecycle and the model's token limits.
+ */
+const modelOf = (id: string, m: ModelEntry) => ({
+  id,
+  object: "model",
+  created: 0,
+  owned_by: m.deployments[0]?.provider ?? "llm-gateway",
+  type: "model",
+  display_name: id,
+  created_at: new Date(0).toISOString(),
+  lifecycle: "active",
+  max_input_tokens: m.contextWindow,
+  max_tokens: m.maxOutputTokens,
+});
 
 /** GET /v1/models: the names and aliases the tenant may use. */
 export function modelList(gateway: Gateway, tenant: Tenant) {
   const data = gateway.catalog.models
     .filter((m) => !tenant.allowedModels || tenant.allowedModels.has(m.name))
     .flatMap((m) => [m.name, ...m.aliases].map((id) => modelOf(id, m)));
-  return { object: "list", data };
+  // has_more, first_id and last_id are Anthropic's page; the list is never cut.
+  return { object: "list", data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null };
 }
 
 /** GET /v1/models/{id}: one model the tenant may use, or 404 as for a model that does not exist. */

@@ -91,10 +91,11 @@ export function outputOf(r: ChatResult, ids: OutputIds, style: OutputStyle): obj
 }
 
 export function usageOf(r: ChatResult) {
-  const { inputTokens, outputTokens, cachedInputTokens, reasoningTokens } = r.usage;
+  const { inputTokens, outputTokens, cachedInputTokens, cacheWriteTokens, reasoningTokens } = r.usage;
   return {
     input_tokens: inputTokens,
-    input_tokens_details: { cached_tokens: cachedInputTokens ?? 0 },
+    // cache_write_tokens is required in OpenAI's ResponseUsage (openai-python 3.57 and on).
+    input_tokens_details: { cached_tokens: cachedInputTokens ?? 0, cache_write_tokens: cacheWriteTokens ?? 0 },
     output_tokens: outputTokens,
     output_tokens_details: { reasoning_tokens: reasoningTokens ?? 0 },
     total_tokens: inputTokens + outputTokens,

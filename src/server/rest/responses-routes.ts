@@ -168,7 +168,10 @@ export function responsesRoutes(options: ResponsesRoutesOptions): RestRoute[] {
   const one: RestRoute = {
     name: "responses.stored",
     template: () => "/v1/responses/{id}",
-    matches: (path) => path.startsWith(PREFIX) && path.length > PREFIX.length && !path.slice(PREFIX.length).includes("/"),
+    // OpenAI's POST /v1/responses/compact is an endpoint, not a response id: left to the 404 for
+    // endpoints not served (the SDKs' NotFoundError), not a 405 that says the path exists.
+    matches: (path) =>
+      path.startsWith(PREFIX) && path.length > PREFIX.length && !path.slice(PREFIX.length).includes("/") && path !== `${PREFIX}compact`,
     methods: ["GET", "DELETE"],
     errors: responsesErrors,
     async serve({ req, res, path, tenant }) {
