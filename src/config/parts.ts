@@ -149,7 +149,7 @@ const pricingSchema = z
     outputPerMillion: z.number().min(0).default(0),
     /**
      * Input tokens read from the provider's prompt cache; defaults by provider kind: Anthropic 0.1×
-     * input, OpenAI 0.5× input (set the model's own rate: gpt-4.1 and later are 0.25×, gpt-5 0.1×), others 1×.
+     * input, OpenAI and Azure OpenAI 0.5× input (set the model's own rate: gpt-4.1 and later are 0.25×, gpt-5 0.1×), others 1×.
      */
     cachedInputPerMillion: z.number().min(0).optional(),
     /** Input tokens written to the provider's prompt cache; defaults to Anthropic's 1.25× input (5-minute writes), others 1×. */
