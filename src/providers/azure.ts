@@ -1,4 +1,4 @@
-import { ClientSecretCredential, DefaultAzureCredential, type TokenCredential } from "@azure/identity";
+import type { TokenCredential } from "@azure/identity";
 import type { Dispatcher } from "undici";
 import type { Clock } from "../core/clock.js";
 import { createTokenSource } from "./azure-token.js";
@@ -89,11 +89,17 @@ export interface AzureCredentialConfig {
 /**
  * The credential of a provider with auth: entra: a service principal's client secret when one is
  * configured, else DefaultAzureCredential (managed identity, workload identity, the Azure CLI...).
+ * @azure/identity is loaded with the first token, not with this file: a gateway without Entra ID
+ * auth never loads it. A module that cannot load fails the calls (as UPSTREAM_AUTH_FAILED), not the process.
  */
 export function azureCredential(c: AzureCredentialConfig, env: NodeJS.ProcessEnv): TokenCredential {
   const authority = c.authorityHost ? { authorityHost: c.authorityHost } : {};
-  if (c.tenantId && c.clientId && c.clientSecretEnv) {
-    return new ClientSecretCredential(c.tenantId, c.clientId, env[c.clientSecretEnv] ?? "", authority);
-  }
-  return new DefaultAzureCredential(authority);
+  const secret = c.clientSecretEnv ? env[c.clientSecretEnv] : undefined;
+  const credential = import("@azure/identity").then((identity) =>
+    c.tenantId && c.clientId && secret !== undefined
+      ? new identity.ClientSecretCredential(c.tenantId, c.clientId, secret, authority)
+      : new identity.DefaultAzureCredential(authority),
+  );
+  credential.catch(() => {});
+  return { getToken: async (scopes, options) => (await credential).getToken(scopes, options) };
 }
