@@ -186,6 +186,17 @@ describe.each(clients)("Azure OpenAI through the %s client", (client) => {
     expect(sent.headers["api-key"]).toBe("azure-key");
   });
 
+  it("sends an Entra ID token on the v1 API too", async () => {
+    upstream.enqueue({ text: "v1 answer" });
+    await collect(
+      build(client, { apiVersion: "v1", credential: countingCredential("v1-token") }).stream(request, new AbortController().signal),
+    );
+    const sent = upstream.requests.at(-1)!;
+    expect(sent.path).toBe("/openai/v1/chat/completions");
+    expect(sent.headers["authorization"]).toBe("Bearer v1-token");
+    expect(sent.headers["api-key"]).toBeUndefined();
+  });
+
   it("stops the upstream request when the caller cancels", async () => {
     upstream.enqueue({ hang: true });
     const controller = new AbortController();
