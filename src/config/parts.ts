@@ -43,7 +43,7 @@ const headerValue = z.union([z.string(), z.object({ env: z.string().min(1) }).st
 
 /**
  * What every remote provider may add to its upstream requests: extra headers (a proxy's key, a private
- * endpoint's routing header). They go on every request; the gateway's own auth header wins over one of the same name.
+ * endpoint's routing header). They go on every request, over the provider's own auth header of the same name.
  */
 const remoteBase = {
   ...providerBase,

@@ -22,7 +22,7 @@ export interface OpenAiDirectProviderOptions {
   baseUrl?: string | undefined;
   /** The URLs of a model's calls, when they are not the base URL's (Azure puts the deployment in the path). */
   urls?: { chat(model: string): string; embeddings(model: string): string } | undefined;
-  /** Extra headers for every request; the key's own header wins over one of the same name. */
+  /** Extra headers for every request, over the key's own header of the same name. */
   headers?: Readonly<Record<string, string>> | undefined;
   organization?: string | undefined;
   /** Ask for usage in streams (stream_options.include_usage); some compatible servers refuse the field. */
@@ -51,18 +51,16 @@ export function createOpenAiDirectProvider(options: OpenAiDirectProviderOptions)
   // Azure's deployments speak OpenAI's own dialect (max_completion_tokens, base64 vectors, no extra fields).
   const wire = options.kind === "azure-openai" ? "openai" : options.kind;
   // The SDK's own headers (its version, the platform's) say nothing an upstream needs.
-  const headers: Record<string, string> = {
-    ...options.headers,
-    accept: "application/json",
-    "content-type": "application/json",
-    "user-agent": options.headers?.["user-agent"] ?? "llm-gateway",
-  };
+  const headers: Record<string, string> = { accept: "application/json", "content-type": "application/json", "user-agent": "llm-gateway" };
   if (options.apiKey && options.apiKeyHeader === "api-key") headers["api-key"] = options.apiKey;
   else if (options.apiKey) headers["authorization"] = `Bearer ${options.apiKey}`;
   if (options.organization) headers["openai-organization"] = options.organization;
+  // Extra headers come last, over the key's, as the SDKs' default headers do: a proxy may want its own Authorization.
+  const extra = options.headers ?? {};
+  Object.assign(headers, extra);
   const streamOptions = options.streamUsage === false ? undefined : { include_usage: true };
   const { token } = options;
-  const headersOfCall = token ? async () => ({ ...headers, authorization: `Bearer ${await token()}` }) : undefined;
+  const headersOfCall = token ? async () => ({ ...headers, authorization: `Bearer ${await token()}`, ...extra }) : undefined;
 
   /** Sends one chat request; resolves once a 2xx answer's headers came. */
   function open(request: ProviderRequest, signal: AbortSignal, stream: boolean): Promise<Dispatcher.ResponseData> {

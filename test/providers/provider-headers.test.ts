@@ -54,6 +54,19 @@ describe.each(["direct", "sdk"])("extra headers and base URLs, %s client where t
   });
 });
 
+describe.each(["direct", "sdk"])("an extra header named as the key's, %s client", (client) => {
+  it("replaces the key's header, for a proxy that takes its own credentials", async () => {
+    const config = configOf([
+      { name: "o", kind: "openai", baseUrl: upstream.openAiBaseUrl, client, headers: { Authorization: "Bearer proxy" } },
+    ]);
+    const p = createProviders(config.providers, env).get("o")!.provider;
+    for await (const _ of p.stream(request, new AbortController().signal)) {
+      // read to the end
+    }
+    expect(upstream.requests.at(-1)!.headers["authorization"]).toBe("Bearer proxy");
+  });
+});
+
 describe("provider configuration", () => {
   it("fails start-up naming the header whose environment variable is not set", () => {
     expect(() =>
