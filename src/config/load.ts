@@ -128,6 +128,13 @@ function checkReferences(config: GatewayConfig, env: NodeJS.ProcessEnv, source: 
       const envName = "apiKeyEnv" in p && p.apiKeyEnv ? p.apiKeyEnv : undefined;
       fail(`providers[${i}].apiKey`, `no API key for provider "${p.name}"; set ${envName ?? "apiKey"} or remove the provider`);
     }
+    if (p.kind === "azure-openai" && p.auth === "entra" && p.clientSecretEnv && !env[p.clientSecretEnv]) {
+      fail(`providers[${i}].clientSecretEnv`, `${p.clientSecretEnv} is not set; set it to the client secret of ${p.clientId}`);
+    }
+    for (const [name, value] of Object.entries(p.kind === "local" ? {} : p.headers)) {
+      if (typeof value === "object" && !env[value.env])
+        fail(`providers[${i}].headers.${name}`, `${value.env} is not set; set it or remove the header`);
+    }
   });
   const names = new Set<string>();
   config.models.forEach((m, i) => {
@@ -188,7 +195,7 @@ function checkReferences(config: GatewayConfig, env: NodeJS.ProcessEnv, source: 
 }
 
 function requiresKey(p: ProviderConfig): boolean {
-  return p.kind === "openai" || p.kind === "anthropic";
+  return p.kind === "openai" || p.kind === "anthropic" || (p.kind === "azure-openai" && p.auth === "api-key");
 }
 
 /** The API key of a provider: inline, or from the environment variable it names. */

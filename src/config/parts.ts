@@ -38,6 +38,18 @@ const providerBase = {
   connectTimeoutMs: z.number().int().positive().default(3_000),
 };
 
+/** A header value: text, or { env: NAME } to read an environment variable at start-up. */
+const headerValue = z.union([z.string(), z.object({ env: z.string().min(1) }).strict()]);
+
+/**
+ * What every remote provider may add to its upstream requests: extra headers (a proxy's key, a private
+ * endpoint's routing header). They go on every request, over the provider's own auth header of the same name.
+ */
+const remoteBase = {
+  ...providerBase,
+  headers: z.record(z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, "an HTTP header name"), headerValue).default({}),
+};
+
 /**
  * How an OpenAI-format provider is spoken to: "direct", the chat completions wire format written and
  * read by the gateway itself over undici, or "sdk", through the official openai SDK. Both send the
@@ -48,7 +60,7 @@ const openAiClient = z.enum(["sdk", "direct"]).default("direct");
 
 const openAiProvider = z
   .object({
-    ...providerBase,
+    ...remoteBase,
     kind: z.literal("openai"),
     apiKey: z.string().min(1).optional(),
     apiKeyEnv: z.string().default("OPENAI_API_KEY"),
@@ -60,7 +72,7 @@ const openAiProvider = z
 
 const compatibleProvider = z
   .object({
-    ...providerBase,
+    ...remoteBase,
     kind: z.literal("openai-compatible"),
     apiKey: z.string().min(1).optional(),
     apiKeyEnv: z.string().optional(),
@@ -73,13 +85,46 @@ const compatibleProvider = z
 
 const anthropicProvider = z
   .object({
-    ...providerBase,
+    ...remoteBase,
     kind: z.literal("anthropic"),
     apiKey: z.string().min(1).optional(),
     apiKeyEnv: z.string().default("ANTHROPIC_API_KEY"),
     baseUrl: z.url().optional(),
   })
   .strict();
+
+/**
+ * Azure OpenAI: a resource's endpoint, its deployments named by the catalogue's upstreamModel. Auth is the
+ * api-key header (apiKey or apiKeyEnv), or, with auth: entra, a Microsoft Entra ID token from @azure/identity
+ * (a client secret when tenantId, clientId and clientSecretEnv are set, else DefaultAzureCredential).
+ * apiVersion "v1" speaks Azure's v1 API (/openai/v1/..., the model in the body, no api-version query).
+ */
+const azureProvider = z
+  .object({
+    ...remoteBase,
+    kind: z.literal("azure-openai"),
+    /** https://<resource>.openai.azure.com (or a private endpoint, or a proxy in front of one). */
+    endpoint: z.url(),
+    apiVersion: z.string().min(1).default("2024-10-21"),
+    auth: z.enum(["api-key", "entra"]).default("api-key"),
+    apiKey: z.string().min(1).optional(),
+    apiKeyEnv: z.string().default("AZURE_OPENAI_API_KEY"),
+    tenantId: z.string().min(1).optional(),
+    clientId: z.string().min(1).optional(),
+    clientSecretEnv: z.string().min(1).optional(),
+    /** Where Entra ID tokens come from: Azure's public cloud unless set (sovereign clouds, tests). */
+    authorityHost: z.url().optional(),
+    client: openAiClient,
+  })
+  .strict()
+  .refine((p) => p.auth !== "entra" || (p.tenantId === undefined) === (p.clientId === undefined), {
+    message: "set tenantId and clientId together (with clientSecretEnv), or neither for DefaultAzureCredential",
+    path: ["tenantId"],
+  })
+  .refine((p) => p.auth !== "entra" || p.clientId === undefined || p.clientSecretEnv !== undefined, {
+    message: "a client credential needs clientSecretEnv: the environment variable holding its secret",
+    path: ["clientSecretEnv"],
+  });
 
 const localProvider = z
   .object({
@@ -90,7 +135,13 @@ const localProvider = z
   })
   .strict();
 
-export const providerSchema = z.discriminatedUnion("kind", [openAiProvider, compatibleProvider, anthropicProvider, localProvider]);
+export const providerSchema = z.discriminatedUnion("kind", [
+  openAiProvider,
+  compatibleProvider,
+  anthropicProvider,
+  azureProvider,
+  localProvider,
+]);
 
 const pricingSchema = z
   .object({
@@ -98,7 +149,7 @@ const pricingSchema = z
     outputPerMillion: z.number().min(0).default(0),
     /**
      * Input tokens read from the provider's prompt cache; defaults by provider kind: Anthropic 0.1×
-     * input, OpenAI 0.5× input (set the model's own rate: gpt-4.1 and later are 0.25×, gpt-5 0.1×), others 1×.
+     * input, OpenAI and Azure OpenAI 0.5× input (set the model's own rate: gpt-4.1 and later are 0.25×, gpt-5 0.1×), others 1×.
      */
     cachedInputPerMillion: z.number().min(0).optional(),
     /** Input tokens written to the provider's prompt cache; defaults to Anthropic's 1.25× input (5-minute writes), others 1×. */

@@ -14,6 +14,8 @@ export interface AnthropicProviderOptions {
   name: string;
   apiKey: string | undefined;
   baseUrl?: string | undefined;
+  /** Extra headers for every request. */
+  headers?: Readonly<Record<string, string>> | undefined;
 }
 
 /** The SDK's logger, for a client whose logging is off: the gateway logs calls itself. */
@@ -48,6 +50,7 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Prov
       logger: silent,
       openTelemetry: false,
       fetch: options.fetch,
+      defaultHeaders: { ...options.headers },
     });
     return client;
   });

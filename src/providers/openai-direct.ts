@@ -13,9 +13,17 @@ export interface OpenAiDirectProviderOptions {
   /** The provider's own connection pool. */
   dispatcher: Dispatcher;
   name: string;
-  kind: "openai" | "openai-compatible";
+  kind: "openai" | "openai-compatible" | "azure-openai";
   apiKey: string | undefined;
+  /** Where the key goes: "authorization" as a bearer token (OpenAI), or Azure's "api-key" header. */
+  apiKeyHeader?: "authorization" | "api-key" | undefined;
+  /** A bearer token per call, in place of a key (Entra ID tokens for Azure, cached by their source). */
+  token?: (() => Promise<string>) | undefined;
   baseUrl?: string | undefined;
+  /** The URLs of a model's calls, when they are not the base URL's (Azure puts the deployment in the path). */
+  urls?: { chat(model: string): string; embeddings(model: string): string } | undefined;
+  /** Extra headers for every request, over the key's own header of the same name. */
+  headers?: Readonly<Record<string, string>> | undefined;
   organization?: string | undefined;
   /** Ask for usage in streams (stream_options.include_usage); some compatible servers refuse the field. */
   streamUsage?: boolean | undefined;
@@ -39,24 +47,34 @@ export function createOpenAiDirectProvider(options: OpenAiDirectProviderOptions)
   const base = options.baseUrl || "https://api.openai.com/v1";
   const url = base.endsWith("/") ? `${base}chat/completions` : `${base}/chat/completions`;
   const embeddingsUrl = base.endsWith("/") ? `${base}embeddings` : `${base}/embeddings`;
+  const urls = options.urls ?? { chat: () => url, embeddings: () => embeddingsUrl };
+  // Azure's deployments speak OpenAI's own dialect (max_completion_tokens, base64 vectors, no extra fields).
+  const wire = options.kind === "azure-openai" ? "openai" : options.kind;
   // The SDK's own headers (its version, the platform's) say nothing an upstream needs.
   const headers: Record<string, string> = { accept: "application/json", "content-type": "application/json", "user-agent": "llm-gateway" };
-  if (options.apiKey) headers["authorization"] = `Bearer ${options.apiKey}`;
+  if (options.apiKey && options.apiKeyHeader === "api-key") headers["api-key"] = options.apiKey;
+  else if (options.apiKey) headers["authorization"] = `Bearer ${options.apiKey}`;
   if (options.organization) headers["openai-organization"] = options.organization;
+  // Extra headers come last, over the key's, as the SDKs' default headers do: a proxy may want its own Authorization.
+  const extra = options.headers ?? {};
+  Object.assign(headers, extra);
   const streamOptions = options.streamUsage === false ? undefined : { include_usage: true };
+  const { token } = options;
+  const headersOfCall = token ? async () => ({ ...headers, authorization: `Bearer ${await token()}`, ...extra }) : undefined;
 
   /** Sends one chat request; resolves once a 2xx answer's headers came. */
   function open(request: ProviderRequest, signal: AbortSignal, stream: boolean): Promise<Dispatcher.ResponseData> {
-    const body: ChatCompletionCreateParams = { ...chatParams(request, options.kind), stream };
+    const body: ChatCompletionCreateParams = { ...chatParams(request, wire), stream };
     if (stream && streamOptions) body.stream_options = streamOptions;
-    return post(url, body, signal);
+    return post(urls.chat(request.model), body, signal);
   }
 
   /** Sends one request; resolves once a 2xx answer's headers came, throws the upstream's error otherwise. */
   async function post(to: string, body: object, signal: AbortSignal): Promise<Dispatcher.ResponseData> {
     let res: Dispatcher.ResponseData;
+    const h = headersOfCall ? await headersOfCall() : headers;
     try {
-      res = await send(to, { method: "POST", headers, body: JSON.stringify(body), signal, dispatcher: options.dispatcher });
+      res = await send(to, { method: "POST", headers: h, body: JSON.stringify(body), signal, dispatcher: options.dispatcher });
     } catch (err) {
       // Whoever aborted the signal says what the failure was.
       if (signal.aborted) throw err;
@@ -68,7 +86,9 @@ export function createOpenAiDirectProvider(options: OpenAiDirectProviderOptions)
     const error = (json as { error?: unknown } | undefined)?.error;
     // As the SDK: a body that parsed to nothing truthy counts as text.
     const message = apiErrorMessage(res.statusCode, error, json ? undefined : text);
-    throw upstreamHttpError(options.name, { status: res.statusCode, headers: res.headers, message }, json ?? text);
+    const code = (error as { code?: unknown } | undefined)?.code;
+    const failure = { status: res.statusCode, headers: res.headers, message, code: typeof code === "string" ? code : undefined };
+    throw upstreamHttpError(options.name, failure, json ?? text);
   }
 
   /** One call without streaming, yielded as the stream a streaming call would have been. */
@@ -155,10 +175,10 @@ export function createOpenAiDirectProvider(options: OpenAiDirectProviderOptions)
     kind: options.kind,
     stream: (request, signal) => (request.unary ? whole(request, signal) : streamed(request, signal)),
     check(request) {
-      chatParams(request, options.kind);
+      chatParams(request, wire);
     },
     async embed(request, signal) {
-      const res = await post(embeddingsUrl, embeddingParams(request, options.kind), signal);
+      const res = await post(urls.embeddings(request.model), embeddingParams(request, wire), signal);
       return readEmbeddings(options.name, request.inputs.length, request.model, await res.body.json());
     },
     translateError(error): GatewayError | undefined {

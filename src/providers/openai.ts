@@ -1,5 +1,5 @@
 import type OpenAI from "openai";
-import type { GatewayError } from "../core/errors.js";
+import { type GatewayError, isGatewayError } from "../core/errors.js";
 import type { Fetch } from "./http.js";
 import { embeddingParams, readEmbeddings } from "./openai-embeddings.js";
 import { chatParams, StreamedAnswer, wholeAnswer } from "./openai-wire.js";
@@ -11,9 +11,15 @@ export interface OpenAiProviderOptions {
   /** The HTTP client the SDK uses: the provider's own pool (createSdkFetch in src/providers/http.ts). */
   fetch: Fetch;
   name: string;
-  kind: "openai" | "openai-compatible";
+  kind: "openai" | "openai-compatible" | "azure-openai";
   apiKey: string | undefined;
+  /** A bearer token per call, in place of a key (Entra ID tokens for Azure, cached by their source). */
+  token?: (() => Promise<string>) | undefined;
   baseUrl?: string | undefined;
+  /** An Azure resource's deployments API: the SDK's AzureOpenAI client, the deployment taken from the model. */
+  azure?: { endpoint: string; apiVersion: string } | undefined;
+  /** Extra headers for every request. */
+  headers?: Readonly<Record<string, string>> | undefined;
   organization?: string | undefined;
   /** Ask for usage in streams (stream_options.include_usage); some compatible servers refuse the field. */
   streamUsage?: boolean | undefined;
@@ -36,20 +42,33 @@ const silent = { error() {}, warn() {}, info() {}, debug() {} };
 export function createOpenAiProvider(options: OpenAiProviderOptions): Provider {
   let sdk: typeof OpenAI | undefined;
   let client: OpenAI | undefined;
-  const ready = import("openai").then(({ default: OpenAISdk }) => {
+  const wire = options.kind === "azure-openai" ? "openai" : options.kind;
+  const ready = import("openai").then(({ default: OpenAISdk, AzureOpenAI }) => {
     sdk = OpenAISdk;
-    client = new OpenAISdk({
-      // Compatible servers often need no key, but the SDK insists on one.
-      apiKey: options.apiKey ?? "unused",
-      baseURL: options.baseUrl ?? null,
-      organization: options.organization ?? null,
+    const common = {
       maxRetries: 0,
       // The SDK arms a timer per call whatever it is given; the gateway's own timers end the call first.
       timeout: 24 * 60 * 60 * 1000,
-      logLevel: "off",
+      logLevel: "off" as const,
       logger: silent,
       fetch: options.fetch,
-    });
+      defaultHeaders: { ...options.headers },
+    };
+    const { azure, token } = options;
+    client = azure
+      ? new AzureOpenAI({
+          ...common,
+          endpoint: azure.endpoint,
+          apiVersion: azure.apiVersion,
+          ...(token ? { azureADTokenProvider: token } : { apiKey: options.apiKey ?? "" }),
+        })
+      : new OpenAISdk({
+          ...common,
+          // Compatible servers often need no key, but the SDK insists on one.
+          apiKey: token ?? options.apiKey ?? "unused",
+          baseURL: options.baseUrl ?? null,
+          organization: options.organization ?? null,
+        });
     return client;
   });
   // A module that cannot load fails every call (through `ready`), not the process.
@@ -59,7 +78,7 @@ export function createOpenAiProvider(options: OpenAiProviderOptions): Provider {
   /** One call without streaming, yielded as the stream a streaming call would have been. */
   async function* whole(request: ProviderRequest, signal: AbortSignal): AsyncGenerator<ProviderChunk> {
     const c = client ?? (await ready);
-    const body: OpenAI.ChatCompletionCreateParamsNonStreaming = { ...chatParams(request, options.kind), stream: false };
+    const body: OpenAI.ChatCompletionCreateParamsNonStreaming = { ...chatParams(request, wire), stream: false };
     const response = await c.chat.completions.create(body, { signal });
     yield { type: "started" };
     for (const chunk of wholeAnswer(options.name, response)) yield chunk;
@@ -67,7 +86,7 @@ export function createOpenAiProvider(options: OpenAiProviderOptions): Provider {
 
   async function* streamed(request: ProviderRequest, signal: AbortSignal): AsyncGenerator<ProviderChunk> {
     const c = client ?? (await ready);
-    const body: OpenAI.ChatCompletionCreateParamsStreaming = { ...chatParams(request, options.kind), stream: true };
+    const body: OpenAI.ChatCompletionCreateParamsStreaming = { ...chatParams(request, wire), stream: true };
     if (streamOptions) body.stream_options = streamOptions;
     const stream = await c.chat.completions.create(body, { signal });
     yield { type: "started" };
@@ -89,24 +108,30 @@ export function createOpenAiProvider(options: OpenAiProviderOptions): Provider {
     kind: options.kind,
     stream: (request, signal) => (request.unary ? whole(request, signal) : streamed(request, signal)),
     check(request) {
-      chatParams(request, options.kind);
+      chatParams(request, wire);
     },
 
     async embed(request, signal) {
       const c = client ?? (await ready);
       // The body names its encoding, so the SDK returns the answer as it came (readEmbeddings decodes it).
-      const response = await c.embeddings.create(embeddingParams(request, options.kind), { signal });
+      const response = await c.embeddings.create(embeddingParams(request, wire), { signal });
       return readEmbeddings(options.name, request.inputs.length, request.model, response);
     },
 
     translateError(error): GatewayError | undefined {
+      // A token source's failure reaches here wrapped by the SDK ("Failed to get token...").
+      if (error instanceof Error && isGatewayError(error.cause)) return error.cause;
       // Errors of the SDK's own classes come only from a loaded SDK.
       if (sdk && error instanceof sdk.APIUserAbortError) return undefined;
       if (sdk && error instanceof sdk.APIConnectionError) {
         return upstreamConnectionError(options.name, networkErrorCode(error) ?? error.message, error);
       }
       if (sdk && error instanceof sdk.APIError) {
-        return upstreamHttpError(options.name, { status: error.status, headers: error.headers, message: error.message }, error);
+        return upstreamHttpError(
+          options.name,
+          { status: error.status, headers: error.headers, message: error.message, code: error.code },
+          error,
+        );
       }
       // A connection that breaks while the body streams surfaces as the HTTP client's own error.
       const code = networkErrorCode(error);

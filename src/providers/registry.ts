@@ -1,6 +1,7 @@
 import { providerApiKey } from "../config/load.js";
 import type { ProviderConfig } from "../config/schema.js";
 import { createAnthropicProvider } from "./anthropic.js";
+import { azureCredential, createAzureOpenAiProvider } from "./azure.js";
 import { createLocalProvider } from "./local.js";
 import { createOpenAiProvider } from "./openai.js";
 import { createOpenAiDirectProvider } from "./openai-direct.js";
@@ -23,16 +24,35 @@ export interface ProviderDeployment {
 const poolFor = (c: { connectTimeoutMs: number }) => new Agent({ keepAliveTimeout: 30_000, connect: { timeout: c.connectTimeoutMs } });
 const fetchFor = (c: { connectTimeoutMs: number }) => createSdkFetch(poolFor(c));
 
+type RemoteConfig = Exclude<ProviderConfig, { kind: "local" }>;
+
+/** A provider's extra headers, their { env } values read now (start-up validation checked they are set). */
+const headersOf = (c: RemoteConfig, env: NodeJS.ProcessEnv): Record<string, string> =>
+  Object.fromEntries(Object.entries(c.headers).map(([k, v]) => [k.toLowerCase(), typeof v === "string" ? v : (env[v.env] ?? "")]));
+
 /** An OpenAI-format provider, through the SDK or speaking the wire format itself, as configured. */
-const openAiFormat = (c: Extract<ProviderConfig, { kind: "openai" | "openai-compatible" }>, env: NodeJS.ProcessEnv): Provider =>
-  c.client === "direct"
-    ? createOpenAiDirectProvider({ ...c, apiKey: providerApiKey(c, env), dispatcher: poolFor(c) })
-    : createOpenAiProvider({ ...c, apiKey: providerApiKey(c, env), fetch: fetchFor(c) });
+const openAiFormat = (c: Extract<ProviderConfig, { kind: "openai" | "openai-compatible" }>, env: NodeJS.ProcessEnv): Provider => {
+  const o = { ...c, apiKey: providerApiKey(c, env), headers: headersOf(c, env) };
+  return c.client === "direct"
+    ? createOpenAiDirectProvider({ ...o, dispatcher: poolFor(c) })
+    : createOpenAiProvider({ ...o, fetch: fetchFor(c) });
+};
 
 const factories = {
   openai: openAiFormat,
   "openai-compatible": openAiFormat,
-  anthropic: (c, env) => createAnthropicProvider({ ...c, apiKey: providerApiKey(c, env), fetch: fetchFor(c) }),
+  anthropic: (c, env) => createAnthropicProvider({ ...c, apiKey: providerApiKey(c, env), headers: headersOf(c, env), fetch: fetchFor(c) }),
+  "azure-openai": (c, env) => {
+    const pool = poolFor(c);
+    return createAzureOpenAiProvider({
+      ...c,
+      apiKey: c.auth === "api-key" ? providerApiKey(c, env) : undefined,
+      credential: c.auth === "entra" ? azureCredential(c, env) : undefined,
+      headers: headersOf(c, env),
+      dispatcher: pool,
+      fetch: createSdkFetch(pool),
+    });
+  },
   local: (c) => createLocalProvider(c),
 } satisfies {
   [K in ProviderConfig["kind"]]: (config: Extract<ProviderConfig, { kind: K }>, env: NodeJS.ProcessEnv) => Provider;

@@ -5,6 +5,11 @@ export interface UpstreamHttpFailure {
   status: number | undefined;
   headers: Headers | Record<string, string | string[] | null | undefined> | undefined;
   message: string;
+  /**
+   * The provider's own error code, when it gave one: it goes to the error's metadata as upstream_code, so
+   * that a refusal by Azure's content filter (code content_filter, a 400) can be told from a malformed request.
+   */
+  code?: string | null | undefined;
 }
 
 /**
@@ -23,6 +28,7 @@ export function upstreamHttpError(provider: string, failure: UpstreamHttpFailure
   const retryAfterMs = parseRetryAfter(failure.headers);
   const metadata: Record<string, string> = { provider };
   if (status !== undefined) metadata["upstream_status"] = String(status);
+  if (failure.code) metadata["upstream_code"] = failure.code;
   return new GatewayError(reason, `${provider}: ${status ?? "error"} ${failure.message}`.trim(), {
     metadata,
     cause,

@@ -1,4 +1,5 @@
 import * as http from "node:http";
+import { type AzureCall, azureRoute } from "./fake-azure.js";
 import { fakeEmbeddings } from "./fake-embeddings.js";
 import type { AddressInfo } from "node:net";
 
@@ -9,8 +10,11 @@ import type { AddressInfo } from "node:net";
 export interface FakeBehaviour {
   /** Answer with this HTTP status and a provider-format error body. */
   status?: number;
-  /** The retry-after header to send with an error status. */
+  /** The retry-after header to send with an error status; retryAfterMs, Azure's retry-after-ms. */
   retryAfter?: string;
+  retryAfterMs?: string;
+  /** The error body's code (OpenAI format), e.g. Azure's "content_filter". */
+  errorCode?: string;
   /** Destroy the connection without answering. */
   reset?: boolean;
   /** Never answer (until the client gives up). */
@@ -51,6 +55,8 @@ export interface RecordedRequest {
   body: Record<string, unknown>;
   /** True if the client went away before the response was complete. */
   aborted: boolean;
+  /** An Azure OpenAI request's deployment and api-version (test/support/fake-azure.ts). */
+  azure?: AzureCall;
 }
 
 /** A scripted HTTP server that speaks the OpenAI and Anthropic wire formats. */
@@ -71,6 +77,7 @@ export interface FakeUpstream {
   close(): Promise<void>;
 }
 
+const JSON_TYPE = { "content-type": "application/json" };
 const DEFAULT_TEXT = "Hello from the fake upstream, streaming word by word.";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -87,7 +94,10 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const body = JSON.parse(Buffer.concat(chunks).toString() || "{}") as Record<string, unknown>;
+    const route = azureRoute(req.url ?? "", req.headers);
+    const url = route.path;
     const record: RecordedRequest = { path: req.url ?? "", headers: req.headers, body, aborted: false };
+    if (route.azure) record.azure = route.azure;
     const index = requests.push(record) - 1;
     res.on("close", () => {
       if (!res.writableFinished) {
@@ -95,8 +105,9 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
         abortWaiters.get(index)?.();
       }
     });
+    if (route.refusal) return void res.writeHead(route.refusal.status, JSON_TYPE).end(JSON.stringify(route.refusal.body));
     const b = queue.shift() ?? script?.(record) ?? fallback;
-    const format = req.url?.startsWith("/v1/messages") ? "anthropic" : "openai";
+    const format = url.startsWith("/v1/messages") ? "anthropic" : "openai";
     if (b.reset) {
       req.socket.destroy();
       return;
@@ -107,11 +118,12 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
     if (b.status && b.status >= 400) {
       const headers: Record<string, string> = { "content-type": "application/json" };
       if (b.retryAfter) headers["retry-after"] = b.retryAfter;
-      res.writeHead(b.status, headers).end(JSON.stringify(errorBody(format, b.status)));
+      if (b.retryAfterMs) headers["retry-after-ms"] = b.retryAfterMs;
+      res.writeHead(b.status, headers).end(JSON.stringify(errorBody(format, b.status, b.errorCode)));
       return;
     }
     const model = String(body["model"] ?? "fake-model");
-    if (req.url?.startsWith("/v1/embeddings")) {
+    if (url.startsWith("/v1/embeddings")) {
       const answer = await fakeEmbeddings(body);
       res.writeHead(answer.status, { "content-type": "application/json" }).end(JSON.stringify(answer.body));
       return;
@@ -195,11 +207,11 @@ function tokens(text: string): number {
   return words(text).length;
 }
 
-function errorBody(format: "openai" | "anthropic", status: number) {
+function errorBody(format: "openai" | "anthropic", status: number, code = String(status)) {
   const type =
     status === 429 ? "rate_limit_error" : status === 401 ? "authentication_error" : status >= 500 ? "api_error" : "invalid_request_error";
   const message = `fake upstream says ${status}`;
-  return format === "openai" ? { error: { message, type, code: String(status) } } : { type: "error", error: { type, message } };
+  return format === "openai" ? { error: { message, type, code } } : { type: "error", error: { type, message } };
 }
 
 interface SseEvent {

@@ -25,6 +25,7 @@ const env = {
   ACME_API_KEY: "acme",
   SUPPORT_BOT_API_KEY: "sb",
   PLATFORM_API_KEY: "pl",
+  AZURE_OPENAI_API_KEY: "az",
 };
 
 function samples(): { doc: string; file: string; text: string }[] {

@@ -1,0 +1,108 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ConfigError, validateConfig } from "../../src/config/load.js";
+import { createProviders } from "../../src/providers/registry.js";
+import type { ProviderRequest } from "../../src/providers/provider.js";
+import { startFakeUpstream, type FakeUpstream } from "../support/fake-upstream.js";
+
+/*
+ * Every remote provider kind, built from configuration as the gateway builds it: its extra headers
+ * (literal, or read from the environment) and its base URL or endpoint reach the upstream.
+ */
+
+let upstream: FakeUpstream;
+beforeAll(async () => {
+  upstream = await startFakeUpstream();
+});
+afterAll(() => upstream.close());
+
+const env = { PROXY_TOKEN: "from-env", OPENAI_API_KEY: "sk-o", ANTHROPIC_API_KEY: "sk-a", AZURE_OPENAI_API_KEY: "az-k" };
+const headers = { "X-Proxy-Token": { env: "PROXY_TOKEN" }, "x-route": "private" };
+const request: ProviderRequest = { model: "m", messages: [{ role: "user", content: "Hi" }], maxTokens: 20, stop: [] };
+
+const configOf = (providers: unknown[]) =>
+  validateConfig({ providers, models: [{ name: "m", provider: (providers[0] as { name: string }).name }] }, env);
+
+describe.each(["direct", "sdk"])("extra headers and base URLs, %s client where there is a choice", (client) => {
+  it.each([
+    ["openai", () => ({ kind: "openai", baseUrl: upstream.openAiBaseUrl, client }), "/v1/chat/completions", "authorization", "Bearer sk-o"],
+    [
+      "openai-compatible",
+      () => ({ kind: "openai-compatible", baseUrl: upstream.openAiBaseUrl, client }),
+      "/v1/chat/completions",
+      "api-key",
+      undefined,
+    ],
+    ["anthropic", () => ({ kind: "anthropic", baseUrl: upstream.anthropicBaseUrl }), "/v1/messages", "authorization", "Bearer sk-a"],
+    [
+      "azure-openai",
+      () => ({ kind: "azure-openai", endpoint: upstream.anthropicBaseUrl, apiVersion: "2025-04-01-preview", client }),
+      "/openai/deployments/m/chat/completions?api-version=2025-04-01-preview",
+      "api-key",
+      "az-k",
+    ],
+  ])("%s", async (name, provider, path, keyHeader, key) => {
+    const config = configOf([{ name, headers, ...provider() }]);
+    const p = createProviders(config.providers, env).get(name)!.provider;
+    for await (const _ of p.stream(request, new AbortController().signal)) {
+      // read to the end
+    }
+    const sent = upstream.requests.at(-1)!;
+    expect(sent.path).toBe(path);
+    expect(sent.headers["x-proxy-token"]).toBe("from-env");
+    expect(sent.headers["x-route"]).toBe("private");
+    expect(sent.headers[keyHeader], JSON.stringify(sent.headers)).toBe(key);
+  });
+});
+
+describe.each(["direct", "sdk"])("an extra header named as the key's, %s client", (client) => {
+  it("replaces the key's header, for a proxy that takes its own credentials", async () => {
+    const config = configOf([
+      { name: "o", kind: "openai", baseUrl: upstream.openAiBaseUrl, client, headers: { Authorization: "Bearer proxy" } },
+    ]);
+    const p = createProviders(config.providers, env).get("o")!.provider;
+    for await (const _ of p.stream(request, new AbortController().signal)) {
+      // read to the end
+    }
+    expect(upstream.requests.at(-1)!.headers["authorization"]).toBe("Bearer proxy");
+  });
+});
+
+describe("provider configuration", () => {
+  it("fails start-up naming the header whose environment variable is not set", () => {
+    expect(() =>
+      validateConfig(
+        {
+          providers: [{ name: "o", kind: "openai", headers: { "x-k": { env: "NOT_SET_ANYWHERE" } } }],
+          models: [{ name: "m", provider: "o" }],
+        },
+        env,
+      ),
+    ).toThrow(/providers\[0\]\.headers\.x-k.*NOT_SET_ANYWHERE/s);
+  });
+
+  it("fails start-up on an Azure provider without its key, naming the variable", () => {
+    const err = (() => {
+      try {
+        validateConfig(
+          {
+            providers: [{ name: "az", kind: "azure-openai", endpoint: "https://r.openai.azure.com" }],
+            models: [{ name: "m", provider: "az" }],
+          },
+          {},
+        );
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).toBeInstanceOf(ConfigError);
+    expect(String(err)).toMatch(/AZURE_OPENAI_API_KEY/);
+  });
+
+  it("takes Entra ID auth without a key, and wants a client secret's variable with a client id", () => {
+    const az = { name: "az", kind: "azure-openai", endpoint: "https://r.openai.azure.com", auth: "entra" };
+    expect(() => validateConfig({ providers: [az], models: [{ name: "m", provider: "az" }] }, {})).not.toThrow();
+    expect(() =>
+      validateConfig({ providers: [{ ...az, tenantId: "t", clientId: "c" }], models: [{ name: "m", provider: "az" }] }, {}),
+    ).toThrow(/clientSecretEnv/);
+  });
+});
