@@ -1,0 +1,128 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Harness, startHarness } from "../support/harness.js";
+
+/*
+ * What the Vercel AI SDK (ai 6, @ai-sdk/openai and @ai-sdk/anthropic 3) and LangChain JS
+ * (@langchain/openai and @langchain/anthropic 1) send, replayed as they sent it, and the wire shape
+ * their parsers need back. scripts/try-ai-sdk.sh and scripts/try-langchain-js.sh run the clients
+ * themselves; these tests hold what they found without them.
+ */
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(() => h.close());
+
+const last = () => h.upstream.requests.at(-1)!;
+
+async function post(path: string, body: unknown): Promise<{ status: number; json: Record<string, unknown>; text: string }> {
+  const res = await fetch(`${h.httpUrl}${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "anthropic-version": "2023-06-01" },
+    body: JSON.stringify(body),
+  });
+  const text = await res.text();
+  let json: Record<string, unknown> = {};
+  try {
+    json = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    // A stream: read as text.
+  }
+  return { status: res.status, json, text };
+}
+
+// The AI SDK's tool schemas, as zod-to-JSON-Schema writes them.
+const weather = {
+  name: "weather",
+  description: "The weather in a city",
+  schema: {
+    $schema: "http://json-schema.org/draft-07/schema#",
+    type: "object",
+    properties: { city: { type: "string" } },
+    required: ["city"],
+    additionalProperties: false,
+  },
+};
+
+describe("the AI SDK's OpenAI provider (Responses API, store on by default)", () => {
+  const ask = (input: unknown[], stream = false) => post("/v1/responses", { model: "gpt-test", input, stream, max_output_tokens: 1000 });
+  const user = { role: "user", content: [{ type: "input_text", text: "Weather in Oslo?" }] };
+  const call = { type: "function_call", call_id: "call_1", name: "weather", arguments: '{"city":"Oslo"}' };
+  const result = { type: "function_call_output", call_id: "call_1", output: "sunny in Oslo" };
+
+  it("sends an earlier answer's message back as an item_reference, which the stored response answers", async () => {
+    h.upstream.enqueue({ text: "Let me look.", toolCalls: [{ id: "call_1", name: "weather", arguments: '{"city":"Oslo"}' }] });
+    const first = await ask([user]);
+    const output = first.json["output"] as { type: string; id: string }[];
+    const message = output.find((x) => x.type === "message")!;
+    h.upstream.enqueue({ text: "Sunny." });
+    const second = await ask([user, { type: "item_reference", id: message.id }, call, result]);
+    expect(second.status).toBe(200);
+    expect(last().body["messages"]).toMatchObject([
+      { role: "user", content: "Weather in Oslo?" },
+      { role: "assistant", content: "Let me look.", tool_calls: [{ id: "call_1", function: { name: "weather" } }] },
+      { role: "tool", tool_call_id: "call_1", content: "sunny in Oslo" },
+    ]);
+  });
+
+  it("resolves the ids a stream gave as well, and the items GET input_items lists", async () => {
+    h.upstream.enqueue({ text: "Streamed answer." });
+    const { text } = await ask([user], true);
+    const done = text
+      .split("\n")
+      .filter((l) => l.startsWith("data: "))
+      .map((l) => JSON.parse(l.slice(6)) as { type: string; item?: { type: string; id: string }; response?: { id: string } });
+    const item = done.find((e) => e.type === "response.output_item.done" && e.item?.type === "message")!.item!;
+    const responseId = done.find((e) => e.type === "response.completed")!.response!.id;
+    h.upstream.enqueue({ text: "ok" });
+    expect((await ask([user, { type: "item_reference", id: item.id }, { role: "user", content: "And?" }])).status).toBe(200);
+    expect(last().body["messages"]).toMatchObject([{ role: "user" }, { role: "assistant", content: "Streamed answer." }, { role: "user" }]);
+
+    const listed = (await (await fetch(`${h.httpUrl}/v1/responses/${responseId}/input_items`)).json()) as { data: { id: string }[] };
+    h.upstream.enqueue({ text: "ok" });
+    expect((await ask([{ type: "item_reference", id: listed.data[0]!.id }])).status).toBe(200);
+    expect(last().body["messages"]).toEqual([{ role: "user", content: "Weather in Oslo?" }]);
+  });
+
+  it.each([
+    ["an id never given", "msg_0123"],
+    ["an unknown response's item", `msg_${"ab".repeat(24)}`],
+  ])("answers a reference to %s with OpenAI's 404, naming the item", async (_, id) => {
+    const { status, json } = await ask([user, { type: "item_reference", id }]);
+    expect(status).toBe(404);
+    expect(json["error"]).toMatchObject({ message: `Item with id "${id}" not found.`, param: "input[1].id" });
+  });
+});
+
+describe("LangChain JS's structured output (Zod 4 schemas name JSON Schema 2020-12)", () => {
+  const schema = {
+    $schema: "https://json-schema.org/draft/2020-12/schema",
+    type: "object",
+    properties: { name: { type: "string" }, age: { type: "number" } },
+    required: ["name", "age"],
+    additionalProperties: false,
+  };
+
+  it("ChatOpenAI's response_format on chat completions", async () => {
+    h.upstream.enqueue({ text: '{"name":"Ada","age":36}' });
+    const { status, json } = await post("/v1/chat/completions", {
+      model: "gpt-test",
+      messages: [{ role: "user", content: "A person" }],
+      response_format: { type: "json_schema", json_schema: { name: "extract", strict: true, schema } },
+    });
+    expect(status).toBe(200);
+    expect((json["choices"] as { message: { content: string } }[])[0]!.message.content).toBe('{"name":"Ada","age":36}');
+  });
+
+  it("ChatOpenAI's text.format with useResponsesApi", async () => {
+    h.upstream.enqueue({ text: '{"name":"Ada","age":36}' });
+    const { status, json } = await post("/v1/responses", {
+      model: "gpt-test",
+      input: [{ role: "user", content: "A person" }],
+      text: { format: { type: "json_schema", name: "extract", strict: true, schema } },
+    });
+    expect(status).toBe(200);
+    expect((json["output"] as { content: { text: string }[] }[])[0]!.content[0]!.text).toBe('{"name":"Ada","age":36}');
+  });
+});
