@@ -45,6 +45,38 @@ const weather = {
   },
 };
 
+describe("the AI SDK's Anthropic provider", () => {
+  it("streams a tool call asked with eager_input_streaming, which it sets on every tool", async () => {
+    h.upstream.enqueue({ toolCalls: [{ id: "toolu_1", name: "weather", arguments: '{"city":"Rome"}' }] });
+    const { status, text } = await post("/v1/messages", {
+      model: "claude-test",
+      max_tokens: 1024,
+      messages: [{ role: "user", content: [{ type: "text", text: "Weather in Rome?" }] }],
+      tools: [{ name: weather.name, description: weather.description, input_schema: weather.schema, eager_input_streaming: true }],
+      tool_choice: { type: "auto" },
+      stream: true,
+    });
+    expect(status).toBe(200);
+    expect(text).toContain('"partial_json":"{\\"city\\":\\"Rome\\"}"');
+    // A way of streaming the input, not a part of the tool: nothing of it reaches the upstream.
+    expect(last().body["tools"]).toEqual([{ name: "weather", description: "The weather in a city", input_schema: weather.schema }]);
+  });
+
+  it("gets text blocks without a citations key, which its schema takes as an array or nothing, never null", async () => {
+    h.upstream.enqueue({ text: "Paris." });
+    const unary = await post("/v1/messages", { model: "claude-test", max_tokens: 1024, messages: [{ role: "user", content: "Capital?" }] });
+    expect(unary.json["content"]).toEqual([{ type: "text", text: "Paris." }]);
+    h.upstream.enqueue({ text: "Paris." });
+    const streamed = await post("/v1/messages", {
+      model: "claude-test",
+      max_tokens: 1024,
+      messages: [{ role: "user", content: "Capital?" }],
+      stream: true,
+    });
+    expect(streamed.text).toContain('"content_block":{"type":"text","text":""}');
+  });
+});
+
 describe("the AI SDK's OpenAI provider (Responses API, store on by default)", () => {
   const ask = (input: unknown[], stream = false) => post("/v1/responses", { model: "gpt-test", input, stream, max_output_tokens: 1000 });
   const user = { role: "user", content: [{ type: "input_text", text: "Weather in Oslo?" }] };
