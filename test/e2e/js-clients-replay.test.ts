@@ -117,6 +117,61 @@ describe("the AI SDK's OpenAI provider (Responses API, store on by default)", ()
     expect(last().body["messages"]).toEqual([{ role: "user", content: "Weather in Oslo?" }]);
   });
 
+  it("a reasoning model's thinking, sent back by reference, reaches Anthropic with its signature", async () => {
+    // What an Anthropic deployment streams: signed thinking, text, a tool call.
+    const block = (index: number, content_block: object, delta: object) => [
+      { event: "content_block_start", data: { type: "content_block_start", index, content_block } },
+      { event: "content_block_delta", data: { type: "content_block_delta", index, delta } },
+      { event: "content_block_stop", data: { type: "content_block_stop", index } },
+    ];
+    const message = {
+      id: "msg_u",
+      type: "message",
+      role: "assistant",
+      model: "claude-haiku-4-5",
+      content: [],
+      usage: { input_tokens: 5, output_tokens: 0 },
+    };
+    h.upstream.enqueue({
+      rawEvents: [
+        { event: "message_start", data: { type: "message_start", message } },
+        ...block(0, { type: "thinking", thinking: "", signature: "" }, { type: "thinking_delta", thinking: "Check the weather." }),
+        {
+          event: "content_block_delta",
+          data: { type: "content_block_delta", index: 0, delta: { type: "signature_delta", signature: "sig-r" } },
+        },
+        ...block(1, { type: "text", text: "" }, { type: "text_delta", text: "Looking." }),
+        ...block(
+          2,
+          { type: "tool_use", id: "call_1", name: "weather", input: {} },
+          { type: "input_json_delta", partial_json: '{"city":"Oslo"}' },
+        ),
+        { event: "message_delta", data: { type: "message_delta", delta: { stop_reason: "tool_use" }, usage: { output_tokens: 9 } } },
+        { event: "message_stop", data: { type: "message_stop" } },
+      ],
+    });
+    // As the AI SDK asks a model it takes for a reasoning one: no encrypted_content, store on.
+    const reasoning = { effort: "low", summary: "auto" };
+    const first = await post("/v1/responses", { model: "claude-test", input: [user], reasoning, max_output_tokens: 2000 });
+    const ids = (first.json["output"] as { type: string; id: string }[]).map((x) => [x.type, x.id]);
+    const reasoningItem = (first.json["output"] as { type: string; encrypted_content?: string }[])[0]!;
+    expect([reasoningItem.type, reasoningItem.encrypted_content]).toEqual(["reasoning", undefined]);
+    h.upstream.enqueue({ text: "Sunny." });
+    const refs = ids.filter(([type]) => type !== "function_call").map(([, id]) => ({ type: "item_reference", id }));
+    const second = await post("/v1/responses", {
+      model: "claude-test",
+      input: [user, ...refs, call, result],
+      reasoning,
+      max_output_tokens: 2000,
+    });
+    expect(second.status).toBe(200);
+    expect((last().body["messages"] as { content: unknown }[])[1]!.content).toEqual([
+      { type: "thinking", thinking: "Check the weather.", signature: "sig-r" },
+      { type: "text", text: "Looking." },
+      { type: "tool_use", id: "call_1", name: "weather", input: { city: "Oslo" } },
+    ]);
+  });
+
   it.each([
     ["an id never given", "msg_0123"],
     ["an unknown response's item", `msg_${"ab".repeat(24)}`],

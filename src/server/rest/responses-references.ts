@@ -50,6 +50,16 @@ export async function resolveReferences(
     }
     return found;
   };
+  /**
+   * A reasoning item as OpenAI keeps it: whole. The stored output shows the signature of an Anthropic
+   * answer's thinking only to a caller that asked for reasoning.encrypted_content; the stored answer
+   * holds it all the same, and without it the thinking could not go back to Anthropic.
+   */
+  const withSignature = async (item: Record<string, unknown>, responseId: string) => {
+    if (item["type"] !== "reasoning" || item["encrypted_content"] !== undefined) return item;
+    const signature = (await store.conversation(tenant, responseId)).at(-1)?.reasoningSignature;
+    return signature ? { ...item, encrypted_content: signature } : item;
+  };
   const resolved: unknown[] = [];
   for (const [i, item] of input.entries()) {
     if (!isReference(item)) {
@@ -70,9 +80,9 @@ export async function resolveReferences(
       if (err instanceof GatewayError && err.reason === "NOT_FOUND") throw notFound(id, field);
       throw err;
     }
-    const found = candidates.find((x) => (x as { id?: unknown }).id === id);
+    const found = candidates.find((x) => (x as { id?: unknown }).id === id) as Record<string, unknown> | undefined;
     if (!found) throw notFound(id, field);
-    resolved.push(found);
+    resolved.push(listed ? found : await withSignature(found, `resp_${match[1]}`));
   }
   return { ...body, input: resolved };
 }
