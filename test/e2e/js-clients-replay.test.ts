@@ -117,7 +117,10 @@ describe("the AI SDK's OpenAI provider (Responses API, store on by default)", ()
     expect(last().body["messages"]).toEqual([{ role: "user", content: "Weather in Oslo?" }]);
   });
 
-  it("a reasoning model's thinking, sent back by reference, reaches Anthropic with its signature", async () => {
+  it.each([
+    ["by reference (the AI SDK)", "reference"],
+    ["whole without its encrypted_content (LangChain JS)", "whole"],
+  ])("a reasoning model's thinking, sent back %s, reaches Anthropic with its signature", async (_, style) => {
     // What an Anthropic deployment streams: signed thinking, text, a tool call.
     const block = (index: number, content_block: object, delta: object) => [
       { event: "content_block_start", data: { type: "content_block_start", index, content_block } },
@@ -153,14 +156,16 @@ describe("the AI SDK's OpenAI provider (Responses API, store on by default)", ()
     // As the AI SDK asks a model it takes for a reasoning one: no encrypted_content, store on.
     const reasoning = { effort: "low", summary: "auto" };
     const first = await post("/v1/responses", { model: "claude-test", input: [user], reasoning, max_output_tokens: 2000 });
-    const ids = (first.json["output"] as { type: string; id: string }[]).map((x) => [x.type, x.id]);
-    const reasoningItem = (first.json["output"] as { type: string; encrypted_content?: string }[])[0]!;
-    expect([reasoningItem.type, reasoningItem.encrypted_content]).toEqual(["reasoning", undefined]);
+    const output = first.json["output"] as { type: string; id: string; encrypted_content?: string }[];
+    expect([output[0]!.type, output[0]!.encrypted_content]).toEqual(["reasoning", undefined]);
     h.upstream.enqueue({ text: "Sunny." });
-    const refs = ids.filter(([type]) => type !== "function_call").map(([, id]) => ({ type: "item_reference", id }));
+    const back =
+      style === "reference"
+        ? [...output.filter((x) => x.type !== "function_call").map(({ id }) => ({ type: "item_reference", id })), call]
+        : output;
     const second = await post("/v1/responses", {
       model: "claude-test",
-      input: [user, ...refs, call, result],
+      input: [user, ...back, result],
       reasoning,
       max_output_tokens: 2000,
     });

@@ -8,7 +8,8 @@ import type { ResponsesStore } from "./responses-store.js";
  * (@ai-sdk/openai, whose default model is the Responses API) stores by default and sends each
  * earlier answer's message and reasoning back this way, so a tool round trip depends on it.
  * Every item id the gateway gives carries its response's id (responses-object.ts for output
- * items, responses-items.ts for input_items), so one stored response answers each reference.
+ * items, responses-items.ts for input_items), so one stored response answers each reference. The
+ * same store gives a reasoning item of ours sent back whole (LangChain JS) its signature.
  */
 
 // kind_<48 hex> for an output item, with _c<n> for a call; kind_<48 hex>_<n>[_<n>] for a listed input item.
@@ -26,9 +27,24 @@ const isReference = (x: unknown): x is { type: "item_reference"; id?: unknown } 
 const notFound = (id: string, field: string) =>
   new GatewayError("NOT_FOUND", `Item with id ${echo(id)} not found.`, { metadata: { field } });
 
+/** Gives `item` for a NOT_FOUND; throws anything else (a store that failed fails the call). */
+const unlessNotFound = (item: Record<string, unknown>) => (err: unknown) => {
+  if (err instanceof GatewayError && err.reason === "NOT_FOUND") return item;
+  throw err;
+};
+
+/** A reasoning item sent back whole, with an id of ours, but without its signature (LangChain JS does so). */
+const isUnsigned = (x: unknown): x is Record<string, unknown> & { id: string } =>
+  typeof x === "object" &&
+  x !== null &&
+  (x as { type?: unknown }).type === "reasoning" &&
+  typeof (x as { id?: unknown }).id === "string" &&
+  (x as { encrypted_content?: unknown }).encrypted_content === undefined;
+
 /**
  * The request body with each item_reference of its input replaced by the item it names, read from
- * the tenant's stored responses (each response read once); a body without references as it came.
+ * the tenant's stored responses (each response read once), and each reasoning item of ours given
+ * back the signature it was stored with; a body with neither as it came.
  */
 export async function resolveReferences(
   body: Record<string, unknown>,
@@ -36,7 +52,7 @@ export async function resolveReferences(
   store: ResponsesStore,
 ): Promise<Record<string, unknown>> {
   const input = body["input"];
-  if (!Array.isArray(input) || !input.some(isReference)) return body;
+  if (!Array.isArray(input) || !input.some((x) => isReference(x) || isUnsigned(x))) return body;
   const items = new Map<string, Promise<object[]>>();
   // Output items first; a response's input items (as GET input_items lists them) only when asked for one.
   const itemsOf = (responseId: string, listed: boolean, field: string) => {
@@ -62,6 +78,13 @@ export async function resolveReferences(
   };
   const resolved: unknown[] = [];
   for (const [i, item] of input.entries()) {
+    if (isUnsigned(item)) {
+      const match = ITEM_ID.exec(item.id);
+      // Not one of ours, or its response is gone (or was never stored): the item goes on as it came.
+      const signed = match && match[2] === undefined ? await withSignature(item, `resp_${match[1]}`).catch(unlessNotFound(item)) : item;
+      resolved.push(signed);
+      continue;
+    }
     if (!isReference(item)) {
       resolved.push(item);
       continue;
