@@ -334,4 +334,33 @@ checks["responses: a reasoning model's tool round trip, its reasoning sent back 
   assert(sent.includes('"signature":"sig-r"') && sent.includes("sunny in Oslo"), `signed thinking and the result upstream: ${sent}`);
 };
 
+checks["responses: a reasoning model's streamed summary"] = async () => {
+  enqueue({ rawEvents: anthropicThinking("Oslo is in Norway.", "sig-s", "Norway.") });
+  const r = streamText({
+    model: openai("gpt-5-mini"),
+    prompt: "Where is Oslo?",
+    providerOptions: { openai: { reasoningEffort: "low", reasoningSummary: "auto" } },
+    maxRetries: 0,
+  });
+  let reasoning = "";
+  for await (const p of r.fullStream) {
+    if (p.type === "reasoning-delta") reasoning += p.text;
+    if (p.type === "error") throw new Error(`error part: ${p.error?.message ?? JSON.stringify(p.error)}`);
+  }
+  assert(reasoning === "Oslo is in Norway.", `reasoning, got ${JSON.stringify(reasoning)}`);
+  assert((await r.text) === "Norway.", `text, got ${await r.text}`);
+};
+checks["chat: a reasoning model's options"] = async () => {
+  enqueue({ text: "ok" });
+  const r = await generateText({
+    model: openai.chat("gpt-5-mini"),
+    prompt: "x",
+    maxOutputTokens: 2000,
+    providerOptions: { openai: { reasoningEffort: "low" } },
+    maxRetries: 0,
+  });
+  assert(r.text === "ok", `text, got ${r.text}`);
+  assert(JSON.stringify(last().body).includes('"budget_tokens"'), `thinking upstream: ${JSON.stringify(last().body)}`);
+};
+
 await run(gateway, checks, only);

@@ -233,4 +233,43 @@ checks["openai responses: a reasoning model's tool round trip, thinking sent bac
   assert(sent.includes("Check the weather.") && sent.includes("sunny in Oslo"), `thinking and the result upstream: ${sent}`);
 };
 
+checks["anthropic: thinking and a streamed tool call, sent back signed"] = async () => {
+  const thinking = anthropicThinking("Check the weather.", "sig-t", "Looking.");
+  const withCall = [
+    ...thinking.slice(0, 8),
+    {
+      event: "content_block_start",
+      data: { type: "content_block_start", index: 2, content_block: { type: "tool_use", id: "toolu_t", name: "weather", input: {} } },
+    },
+    {
+      event: "content_block_delta",
+      data: { type: "content_block_delta", index: 2, delta: { type: "input_json_delta", partial_json: '{"city":"Oslo"}' } },
+    },
+    { event: "content_block_stop", data: { type: "content_block_stop", index: 2 } },
+    {
+      event: "message_delta",
+      data: { type: "message_delta", delta: { stop_reason: "tool_use", stop_sequence: null }, usage: { output_tokens: 9 } },
+    },
+    { event: "message_stop", data: { type: "message_stop" } },
+  ];
+  enqueue({ rawEvents: withCall }, { text: "Sunny in Oslo." });
+  const model = new ChatAnthropic({
+    model: "claude-test",
+    apiKey: KEY,
+    anthropicApiUrl: h.httpUrl,
+    maxRetries: 0,
+    maxTokens: 2048,
+    thinking: { type: "enabled", budget_tokens: 1024 },
+  }).bindTools([weather]);
+  const messages = [new HumanMessage("Weather in Oslo?")];
+  let ai;
+  for await (const c of await model.stream(messages)) ai = ai ? ai.concat(c) : c;
+  assert(ai.tool_calls?.[0]?.args?.city === "Oslo", `tool call, got ${JSON.stringify(ai.tool_calls)}`);
+  messages.push(ai, new ToolMessage({ tool_call_id: ai.tool_calls[0].id, content: await weather.invoke(ai.tool_calls[0].args) }));
+  const final = await model.invoke(messages);
+  assert(final.text === "Sunny in Oslo.", `final, got ${JSON.stringify(final.content)}`);
+  const sent = JSON.stringify(last().body);
+  assert(sent.includes('"signature":"sig-t"') && sent.includes("sunny in Oslo"), `signed thinking and the result upstream: ${sent}`);
+};
+
 await run(gateway, checks, only);
