@@ -275,7 +275,9 @@ function anthropicModel(name: string, aliases: string[], input: number, output: 
     provider: "anthropic",
     aliases,
     contextWindow: 200_000,
-    maxOutputTokens: 8192,
+    // Anthropic's own limit for Sonnet and Haiku 4.5. The AI SDK's Anthropic provider asks for exactly
+    // that many when its caller sets no limit, so a lower figure here refused all of its calls.
+    maxOutputTokens: 64_000,
     pricing: { inputPerMillion: input, outputPerMillion: output },
     capabilities: { streaming: true, tools: true, vision: true, jsonMode: true, documents: true, audio: false, reasoning: true },
     tokenizer: "estimate",

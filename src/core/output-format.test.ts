@@ -83,6 +83,25 @@ describe("every schema on its own", () => {
   });
 });
 
+describe("the draft a schema names", () => {
+  // Zod 4's toJSONSchema names 2020-12: LangChain JS's withStructuredOutput sends its schemas so.
+  it.each([
+    ["https://json-schema.org/draft/2020-12/schema", { prefixItems: [{ type: "string" }], items: false }],
+    ["https://json-schema.org/draft/2019-09/schema", { items: [{ type: "string" }], additionalItems: false }],
+  ])("compiles a schema that names %s, and checks answers by that draft's rules", async ($schema, tuple) => {
+    const f = format({ $schema, type: "object", properties: { t: { type: "array", ...tuple } }, required: ["t"] });
+    expect(await refusal(f.type === "json_schema" ? f.schemaJson : "")).toBe("ok");
+    expect(await outputProblem(f, JSON.stringify({ t: ["a"] }))).toBeUndefined();
+    expect(await outputProblem(f, JSON.stringify({ t: ["a", "b"] }))).toContain("/t must NOT have more than 1 items");
+  });
+
+  it("still refuses what is not a schema of the draft it names", async () => {
+    const [reason, , message] = (await refusal({ $schema: "https://json-schema.org/draft/2020-12/schema", type: 7 })) as string[];
+    expect(reason).toBe("INVALID_REQUEST");
+    expect(message).toContain("is not a valid JSON Schema");
+  });
+});
+
 describe("the cost of a schema is bounded", () => {
   const anyOf = (n: number) => ({ anyOf: Array.from({ length: n }, (_, i) => ({ const: i })) });
 

@@ -8,6 +8,8 @@
  */
 import { parentPort } from "node:worker_threads";
 import { Ajv, type ValidateFunction } from "ajv";
+import { Ajv2019 } from "ajv/dist/2019.js";
+import { Ajv2020 } from "ajv/dist/2020.js";
 import { RE2JS } from "re2js";
 
 /** A job: compile `schema` (canonical JSON text, cached under `key`); with `text`, also check that answer. */
@@ -31,9 +33,30 @@ export interface SchemaReply {
 const MAX_VALIDATORS = 64;
 const validators = new Map<string, ValidateFunction>();
 
-// Checks schemas against the draft-07 meta-schema. It holds that meta-schema only, never a caller's
+/**
+ * The JSON Schema drafts a caller may name in `$schema`; without one, draft-07. Zod 4's toJSONSchema
+ * (LangChain JS's structured output, for one) names 2020-12, which OpenAI takes: a draft-07 Ajv knows
+ * no such meta-schema and would refuse the schema.
+ */
+const DRAFTS = { "draft-07": Ajv, "2019-09": Ajv2019, "2020-12": Ajv2020 };
+type Draft = keyof typeof DRAFTS;
+
+function draftOf(schema: unknown): Draft {
+  const named = typeof schema === "object" && schema !== null ? (schema as { $schema?: unknown }).$schema : undefined;
+  if (typeof named !== "string") return "draft-07";
+  if (named.includes("/draft/2020-12/")) return "2020-12";
+  if (named.includes("/draft/2019-09/")) return "2019-09";
+  return "draft-07";
+}
+
+// Check schemas against their draft's meta-schema. Each holds that meta-schema only, never a caller's
 // schema, and saves compiling the meta-schema again (about 20 ms) for each fresh Ajv.
-const checker = new Ajv({ logger: false, strict: false, validateFormats: false });
+const checkers = new Map<Draft, Ajv | Ajv2019 | Ajv2020>();
+function checkerOf(draft: Draft): Ajv | Ajv2019 | Ajv2020 {
+  let checker = checkers.get(draft);
+  if (!checker) checkers.set(draft, (checker = new DRAFTS[draft]({ logger: false, strict: false, validateFormats: false })));
+  return checker;
+}
 
 /**
  * Patterns (pattern, patternProperties) run on RE2, in time linear in the answer, instead of on the
@@ -73,11 +96,13 @@ function fromEcmaEscapes(pattern: string): string {
 
 function compile(schemaText: string): ValidateFunction {
   const schema = JSON.parse(schemaText) as object;
+  const draft = draftOf(schema);
+  const checker = checkerOf(draft);
   if (!checker.validateSchema(schema)) throw new Error(`is not a valid JSON Schema: ${checker.errorsText(checker.errors)}`);
   // A fresh Ajv for each schema: no $id is shared between callers, a $ref cannot reach another caller's
   // schema, and nothing outlives the schema's cache entry. `optimize: false` compiles 5 to 7 times faster
   // (Ajv's optimiser is quadratic in the schema), and checks as fast.
-  const ajv = new Ajv({
+  const ajv = new DRAFTS[draft]({
     logger: false,
     strict: false,
     validateFormats: false,

@@ -23,7 +23,7 @@ describe("Anthropic face, review", () => {
     const ask = { model: "tiny", max_tokens: 50, messages: [{ role: "user" as const, content: "hi" }] };
     h.upstream.enqueue({ text: "hello" });
     const adaptive = await sdk().messages.create({ ...ask, thinking: { type: "adaptive" } } as Anthropic.MessageCreateParamsNonStreaming);
-    expect(adaptive.content).toEqual([{ type: "text", text: "hello", citations: null }]);
+    expect(adaptive.content).toEqual([{ type: "text", text: "hello" }]);
     expect(last().body).not.toHaveProperty("reasoning_effort");
     h.upstream.enqueue({ text: "hello" });
     await sdk().messages.create({

@@ -87,7 +87,7 @@ describe("POST /v1/messages", () => {
     stream.on("text", (t) => texts.push(t));
     const final = await stream.finalMessage();
     expect(texts.join("")).toBe("One two three.");
-    expect(final.content).toEqual([{ type: "text", text: "One two three.", citations: null }]);
+    expect(final.content).toEqual([{ type: "text", text: "One two three." }]);
     expect(final.stop_reason).toBe("end_turn");
     expect(final.usage).toMatchObject({ input_tokens: 13, cache_read_input_tokens: 3, cache_creation_input_tokens: 2, output_tokens: 3 });
 
@@ -143,7 +143,7 @@ describe("POST /v1/messages", () => {
     });
     expect(first.stop_reason).toBe("tool_use");
     expect(first.content).toEqual([
-      { type: "text", text: "Let me look.", citations: null },
+      { type: "text", text: "Let me look." },
       { type: "tool_use", id: "toolu_1", name: "get_weather", input: { city: "Paris" }, caller: { type: "direct" } },
     ]);
     expect(last().body["tool_choice"]).toEqual({ type: "auto", disable_parallel_tool_use: true });
@@ -244,7 +244,7 @@ describe("POST /v1/messages", () => {
     expect(last().body["thinking"]).toEqual({ type: "enabled", budget_tokens: 2048 });
     expect(unary.content).toEqual([
       { type: "thinking", thinking: "Weigh it.", signature: "sig-unary" },
-      { type: "text", text: "42.", citations: null },
+      { type: "text", text: "42." },
     ]);
 
     // Streamed, the signature reaches the caller as it came: closing the thinking block, before the text.

@@ -254,7 +254,6 @@ describe("Responses: tenants, errors and replicas", () => {
       [{ background: true }, "background"],
       [{ conversation: "conv_1" }, "conversation"],
       [{ include: ["file_search_call.results"] }, "include[0]"],
-      [{ input: [{ type: "item_reference", id: "msg_1" }] }, "input[0].type"],
       [{ input: [{ role: "user", content: [{ type: "input_image", file_id: "file_1", detail: "auto" }] }] }, "input[0].content[0].file_id"],
       [{ reasoning: { effort: "extreme" } }, "reasoning.effort"],
       [{ surprise: 1 }, "surprise"],

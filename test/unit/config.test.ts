@@ -92,6 +92,15 @@ describe("configuration", () => {
     expect(config.defaultModel).toBe("gpt-4o-mini");
   });
 
+  it("embedded default: Claude 4.5 models allow Anthropic's 64,000 output tokens (what the AI SDK asks for)", () => {
+    const config = loadConfig({ env: { ANTHROPIC_API_KEY: "sk-2" } });
+    const limits = config.models.filter((m) => m.name.startsWith("claude-")).map((m) => [m.name, m.maxOutputTokens]);
+    expect(limits).toEqual([
+      ["claude-sonnet-4-5", 64_000],
+      ["claude-haiku-4-5", 64_000],
+    ]);
+  });
+
   it("applies LLM_GATEWAY_* overrides over a YAML file", () => {
     const dir = mkdtempSync(join(tmpdir(), "gw-config-"));
     const file = join(dir, "gateway.yaml");

@@ -51,7 +51,9 @@ const tool = z.strictObject({
   defer_loading: z.boolean().optional(),
   // Defaults only: callers other than the model itself belong to Anthropic's server tools.
   allowed_callers: z.tuple([z.literal("direct")]).optional(),
-  eager_input_streaming: z.literal(false).nullish(),
+  // Fine-grained streaming of this tool's input (the AI SDK asks for it on every tool): it changes only
+  // how the input is chunked, and the gateway streams each tool's input whole, as valid JSON, either way.
+  eager_input_streaming: z.boolean().nullish(),
   input_examples: z.array(z.unknown()).max(0).optional(),
 });
 

@@ -92,7 +92,7 @@ describe("Anthropic's event stream", () => {
     ]);
     const starts = out.filter((e) => e.event === "content_block_start").map((e) => e.data["content_block"]);
     expect(starts).toEqual([
-      { type: "text", text: "", citations: null },
+      { type: "text", text: "" },
       { type: "tool_use", id: "t1", name: "f", input: {}, caller: { type: "direct" } },
       { type: "tool_use", id: "t2", name: "g", input: {}, caller: { type: "direct" } },
     ]);

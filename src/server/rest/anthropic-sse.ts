@@ -81,7 +81,7 @@ export function createEventWriter(meta: StreamMeta): (event: ChatStreamEvent | I
   }
 
   function text(t: string): void {
-    if (open !== "text") begin("text", { type: "text", text: "", citations: null });
+    if (open !== "text") begin("text", { type: "text", text: "" });
     sawText = true;
     delta({ type: "text_delta", text: t });
   }

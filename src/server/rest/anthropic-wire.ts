@@ -164,7 +164,9 @@ export function contentOf(m: ChatMessage): object[] {
   const content: object[] = [];
   if (m.reasoning || m.reasoningSignature)
     content.push({ type: "thinking", thinking: m.reasoning ?? "", signature: m.reasoningSignature ?? "" });
-  if (m.content) content.push({ type: "text", text: m.content, citations: null });
+  // No citations key at all, as Anthropic sends a text block without citations: the AI SDK's schema
+  // takes an array or nothing, and fails the whole answer on null.
+  if (m.content) content.push({ type: "text", text: m.content });
   for (const c of m.toolCalls ?? [])
     content.push({ type: "tool_use", id: c.id, name: c.name, input: inputOf(c.argumentsJson), caller: { type: "direct" } });
   return content;

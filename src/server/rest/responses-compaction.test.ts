@@ -36,7 +36,7 @@ describe("compaction on the Responses face", () => {
     expect(call.request.messages.map((m) => m.role)).toEqual(["user", "assistant", "tool", "user"]);
     expect(call.request.tools).toBeUndefined();
     const result = { message: { role: "assistant", content: "The summary." }, finishReason: "stop" } as ChatResult;
-    const ids = outputIds();
+    const ids = outputIds("resp_1");
     expect(outputOf(result, ids, { summary: false, encrypted: false, compact: true })).toEqual([
       compactionItem(ids.compaction, "The summary."),
     ]);

@@ -30,9 +30,22 @@ export interface OutputIds {
   message: string;
   compaction: string;
   calls: string[];
+  /** The response's own id without its prefix, which every item id carries. */
+  base: string;
 }
 
-export const outputIds = (): OutputIds => ({ reasoning: newId("rs"), message: newId("msg"), compaction: newId("cmp"), calls: [] });
+/**
+ * An output item's id is its kind and its response's id (rs_<hex>, msg_<hex>, fc_<hex>_c0), so that an
+ * item_reference to it leads to the stored response that holds it: clients that store (the AI SDK by
+ * default) send an earlier answer back as a reference to its item rather than as the item.
+ */
+export const outputIds = (responseId: string): OutputIds => {
+  const base = responseId.replace(/^resp_/, "");
+  return { reasoning: `rs_${base}`, message: `msg_${base}`, compaction: `cmp_${base}`, calls: [], base };
+};
+
+/** The id of the i-th function call of an answer. */
+export const callId = (ids: OutputIds, i: number): string => (ids.calls[i] ??= `fc_${ids.base}_c${i}`);
 
 /** How the output is written, as the request asked. */
 export interface OutputStyle {
@@ -84,8 +97,7 @@ export function outputOf(r: ChatResult, ids: OutputIds, style: OutputStyle): obj
   if (style.compact) out.push(compactionItem(ids.compaction, m.content));
   else if (m.content || !m.toolCalls?.length) out.push(messageItem(ids.message, m.content, r.logprobs, status));
   (m.toolCalls ?? []).forEach((c, i) => {
-    ids.calls[i] ??= newId("fc");
-    out.push(functionCallItem(ids.calls[i]!, c, style.namespaced));
+    out.push(functionCallItem(callId(ids, i), c, style.namespaced));
   });
   return out;
 }

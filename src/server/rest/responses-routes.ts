@@ -9,6 +9,7 @@ import type { Gateway } from "../../pipeline/pipeline.js";
 import { readJsonBody } from "./read-body.js";
 import { conversationItems, pageOf } from "./responses-items.js";
 import { finishedResponse, newId, type OutputIds, outputIds, type ResponseHead } from "./responses-object.js";
+import { resolveReferences } from "./responses-references.js";
 import { fromResponses, type ResponsesCall } from "./responses-request.js";
 import { responsesErrors, responsesStream } from "./responses-sse.js";
 import type { ResponsesStore } from "./responses-store.js";
@@ -107,7 +108,7 @@ export function responsesRoutes(options: ResponsesRoutesOptions): RestRoute[] {
     errors: responsesErrors,
     async serve({ req, res, call: context, tenant }) {
       if (req.method === "GET") return refuseWebSocket(req, res);
-      const call = fromResponses(await readJsonBody(req, options.maxBodyBytes));
+      const call = fromResponses(await resolveReferences(await readJsonBody(req, options.maxBodyBytes), tenant, store));
       const { request, settings, input } = call;
       const history = await withHistory(call, tenant, context);
       // The model the stream's first events name: the catalogue's, when the request left it to the default.
@@ -134,7 +135,7 @@ export function responsesRoutes(options: ResponsesRoutesOptions): RestRoute[] {
       };
       if (!call.stream) {
         const result = await gateway.complete(request, context);
-        const response = await finish(result, outputIds());
+        const response = await finish(result, outputIds(head.id));
         res.writeHead(200, { "content-type": "application/json", "x-cache-status": result.cacheStatus, "x-llm-provider": result.provider });
         res.end(JSON.stringify(response));
         return;
@@ -151,7 +152,7 @@ export function responsesRoutes(options: ResponsesRoutesOptions): RestRoute[] {
     methods: ["POST"],
     errors: responsesErrors,
     async serve({ req, res, call: context, tenant }) {
-      const call = fromResponses(await readJsonBody(req, options.maxBodyBytes));
+      const call = fromResponses(await resolveReferences(await readJsonBody(req, options.maxBodyBytes), tenant, store));
       if (call.stream) throw invalidRequest("stream", "does not apply to counting");
       // Counting stores nothing: the bound on what a stored response holds does not apply.
       call.settings.store = false;

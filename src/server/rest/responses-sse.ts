@@ -8,9 +8,9 @@ import {
   functionCallItem,
   logprobsOf,
   messageItem,
-  newId,
   type OutputIds,
   outputIds,
+  callId,
   outputOf,
   pendingResponse,
   type OutputStyle,
@@ -63,7 +63,7 @@ export async function responsesStream(
 ): Promise<void> {
   const { head, style } = options;
   const headers: Record<string, string> = { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" };
-  const ids = outputIds();
+  const ids = outputIds(head.id);
   let seq = 0;
   let index = 0;
   let started = false;
@@ -194,8 +194,7 @@ export async function responsesStream(
       await send("response.output_item.done", { output_index: at, item });
     }
     for (const [i, call] of (m.toolCalls ?? []).entries()) {
-      ids.calls[i] ??= newId("fc");
-      const id = ids.calls[i]!;
+      const id = callId(ids, i);
       const at = index++;
       const item = functionCallItem(id, call, style.namespaced);
       await send("response.output_item.added", { output_index: at, item: { ...item, arguments: "", status: "in_progress" } });
