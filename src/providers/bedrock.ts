@@ -1,6 +1,8 @@
+import type { Dispatcher } from "undici";
 import { GatewayError } from "../core/errors.js";
 import type { FinishReason, ToolCall } from "../core/types.js";
 import { converseChunks, finishReason, stopSequenceOf, usageOf } from "./bedrock-answer.js";
+import { createBedrockHttpHandler } from "./bedrock-http.js";
 import { converseParams } from "./bedrock-request.js";
 import type { Provider, ProviderChunk, ProviderRequest, ProviderUsage } from "./provider.js";
 import { networkErrorCode, parseRetryAfter, upstreamConnectionError, upstreamHttpError } from "./upstream-error.js";
@@ -16,7 +18,8 @@ export interface BedrockProviderOptions {
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } | undefined;
   /** Extra headers for every request; they are added before signing, so they are signed too. */
   headers?: Readonly<Record<string, string>> | undefined;
-  connectTimeoutMs?: number | undefined;
+  /** The provider's own connection pool (its connect timeout). */
+  dispatcher: Dispatcher;
 }
 
 /**
@@ -64,7 +67,7 @@ export function createBedrockProvider(options: BedrockProviderOptions): Provider
       maxAttempts: 1,
       ...(options.endpoint ? { endpoint: options.endpoint } : {}),
       ...(options.credentials ? { credentials: options.credentials } : {}),
-      ...(options.connectTimeoutMs ? { requestHandler: { connectionTimeout: options.connectTimeoutMs } } : {}),
+      requestHandler: createBedrockHttpHandler(options.dispatcher),
     });
     const headers = Object.entries(options.headers ?? {});
     if (headers.length > 0) {

@@ -54,7 +54,8 @@ const factories = {
       fetch: createSdkFetch(pool),
     });
   },
-  bedrock: (c, env) => createBedrockProvider({ ...c, credentials: bedrockCredentials(env), headers: headersOf(c, env) }),
+  bedrock: (c, env) =>
+    createBedrockProvider({ ...c, credentials: bedrockCredentials(env), headers: headersOf(c, env), dispatcher: poolFor(c) }),
   local: (c) => createLocalProvider(c),
 } satisfies {
   [K in ProviderConfig["kind"]]: (config: Extract<ProviderConfig, { kind: K }>, env: NodeJS.ProcessEnv) => Provider;
