@@ -19,6 +19,9 @@ export function usageOf(u: TokenUsage | undefined): ProviderUsage | undefined {
   const usage: ProviderUsage = { inputTokens: (u.inputTokens ?? 0) + read + written, outputTokens: u.outputTokens ?? 0 };
   if (u.cacheReadInputTokens != null) usage.cachedInputTokens = read;
   if (u.cacheWriteInputTokens != null) usage.cacheWriteTokens = written;
+  // The writes by lifetime, when Bedrock gives them: hour-long writes are priced above 5-minute ones.
+  const hour = u.cacheDetails?.filter((d) => d.ttl === "1h").reduce((n, d) => n + (d.inputTokens ?? 0), 0) ?? 0;
+  if (hour > 0) usage.cacheWrite1hTokens = Math.min(hour, written);
   return usage;
 }
 

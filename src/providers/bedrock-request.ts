@@ -12,7 +12,7 @@ import type {
 } from "@aws-sdk/client-bedrock-runtime";
 import { invalidRequest } from "../core/errors.js";
 import { parseDataUrl } from "../core/media.js";
-import type { ChatMessage, ContentPart, ReasoningEffort } from "../core/types.js";
+import type { CacheControl, ChatMessage, ContentPart, ReasoningEffort } from "../core/types.js";
 import type { ProviderRequest } from "./provider.js";
 
 /*
@@ -99,14 +99,18 @@ function partBlock(p: ContentPart, field: string): ContentBlock & ToolResultCont
   }
 }
 
+/** Cache control as a cache point, placed after the marked content: Bedrock caches the prompt up to it. */
+const cachePoint = (c: CacheControl): ContentBlock => ({ cachePoint: c.ttl ? { type: "default", ttl: c.ttl } : { type: "default" } });
+
 function blocksOf(m: ChatMessage, i: number): ContentBlock[] {
-  const blocks: ContentBlock[] = m.parts
-    ? m.parts.map((p, j) => partBlock(p, `messages[${i}].parts[${j}]`))
-    : m.content
-      ? [{ text: m.content }]
-      : [];
-  // Cache control becomes a cache point after the marked content: Bedrock caches the prefix up to it.
-  if (m.cacheControl || m.parts?.some((p) => p.cacheControl)) blocks.push({ cachePoint: { type: "default" } });
+  const blocks: ContentBlock[] = [];
+  if (m.parts) {
+    m.parts.forEach((p, j) => {
+      blocks.push(partBlock(p, `messages[${i}].parts[${j}]`));
+      if (p.cacheControl) blocks.push(cachePoint(p.cacheControl));
+    });
+  } else if (m.content) blocks.push({ text: m.content });
+  if (m.cacheControl) blocks.push(cachePoint(m.cacheControl));
   return blocks;
 }
 
@@ -155,7 +159,8 @@ export function toConverseMessages(input: readonly ChatMessage[]): { system: Sys
         const content = (
           m.parts ? m.parts.map((p, j) => partBlock(p, `messages[${i}].parts[${j}]`)) : [{ text: m.content }]
         ) as ToolResultContentBlock[];
-        push(messages, "user", [{ toolResult: { toolUseId: m.toolCallId ?? "", content, status: m.isError ? "error" : "success" } }]);
+        const result: ContentBlock = { toolResult: { toolUseId: m.toolCallId ?? "", content, status: m.isError ? "error" : "success" } };
+        push(messages, "user", m.cacheControl ? [result, cachePoint(m.cacheControl)] : [result]);
         break;
       }
     }

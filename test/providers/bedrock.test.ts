@@ -221,6 +221,78 @@ describe("Bedrock provider through @aws-sdk/client-bedrock-runtime", () => {
     expect((await failure(base)).retryAfterMs).toBe(500);
   });
 
+  it.each([
+    ["throttlingException", "UPSTREAM_RATE_LIMITED"],
+    ["modelStreamErrorException", "UPSTREAM_UNAVAILABLE"],
+    ["serviceUnavailableException", "UPSTREAM_UNAVAILABLE"],
+  ])("translates %s inside a stream, after its text began, as %s", async (exception, reason) => {
+    upstream.enqueue({
+      rawEvents: [
+        { event: "messageStart", data: { role: "assistant" } },
+        { event: "contentBlockDelta", data: { contentBlockIndex: 0, delta: { text: "Hel" } } },
+        { exception, data: { message: "mid-stream failure" } },
+      ],
+    });
+    const seen: ProviderChunk[] = [];
+    const error = await (async () => {
+      for await (const c of provider.stream(base, signal())) seen.push(c);
+    })().catch((e: unknown) => e);
+    expect(seen).toEqual([{ type: "started" }, { type: "delta", text: "Hel" }]);
+    expect(provider.translateError(error)?.reason).toBe(reason);
+  });
+
+  it("counts hour-long cache writes apart, from Bedrock's cache details", async () => {
+    upstream.enqueue({
+      rawBody: {
+        output: { message: { role: "assistant", content: [{ text: "ok" }] } },
+        stopReason: "end_turn",
+        usage: {
+          inputTokens: 10,
+          outputTokens: 1,
+          totalTokens: 111,
+          cacheReadInputTokens: 0,
+          cacheWriteInputTokens: 100,
+          cacheDetails: [
+            { ttl: "1h", inputTokens: 60 },
+            { ttl: "5m", inputTokens: 40 },
+          ],
+        },
+        metrics: { latencyMs: 1 },
+      },
+    });
+    const result = await collectChunks(provider.stream({ ...base, unary: true }, signal()));
+    expect(result?.usage).toEqual({
+      inputTokens: 110,
+      outputTokens: 1,
+      cachedInputTokens: 0,
+      cacheWriteTokens: 100,
+      cacheWrite1hTokens: 60,
+    });
+  });
+
+  it("marks cached content with cache points", async () => {
+    upstream.enqueue({ text: "ok" });
+    await chunksOf({
+      ...base,
+      messages: [
+        { role: "system", content: "Long instructions", cacheControl: {} },
+        {
+          role: "user",
+          content: "Doc Hi",
+          parts: [
+            { type: "text", text: "Doc", cacheControl: { ttl: "1h" } },
+            { type: "text", text: "Hi" },
+          ],
+        },
+      ],
+    });
+    const sent = upstream.requests.at(-1)!.body;
+    expect(sent["system"]).toEqual([{ text: "Long instructions" }, { cachePoint: { type: "default" } }]);
+    expect(sent["messages"]).toEqual([
+      { role: "user", content: [{ text: "Doc" }, { cachePoint: { type: "default", ttl: "1h" } }, { text: "Hi" }] },
+    ]);
+  });
+
   it("aborts the upstream request when the caller cancels", async () => {
     upstream.enqueue({ hang: true });
     const index = upstream.requests.length;

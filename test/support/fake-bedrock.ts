@@ -83,6 +83,13 @@ const event = (type: string, data: unknown) =>
     Buffer.from(JSON.stringify(data)),
   );
 
+/** An error inside the stream, as Bedrock sends one after its 200: its member name (throttlingException) as the type. */
+const exceptionMessage = (type: string, data: unknown) =>
+  eventStreamMessage(
+    { ":exception-type": type, ":content-type": "application/json", ":message-type": "exception" },
+    Buffer.from(JSON.stringify(data)),
+  );
+
 function usage(text: string) {
   const output = words(text).length;
   return { inputTokens: 13, outputTokens: output, totalTokens: 13 + output + 5, cacheReadInputTokens: 3, cacheWriteInputTokens: 2 };
@@ -91,8 +98,8 @@ function usage(text: string) {
 function* streamEvents(text: string, b: FakeBehaviour): Generator<{ bytes: Buffer; text?: boolean; finish?: boolean }> {
   if (b.rawEvents) {
     for (const e of b.rawEvents) {
-      const { event: type, data } = e as { event: string; data: unknown };
-      yield { bytes: event(type, data) };
+      const { event: type, exception, data } = e as { event?: string; exception?: string; data: unknown };
+      yield { bytes: exception ? exceptionMessage(exception, data) : event(type ?? "", data) };
     }
     return;
   }
@@ -125,7 +132,7 @@ function unaryAnswer(text: string, b: FakeBehaviour) {
 /**
  * Answers the request if it is Bedrock's (returning true), as scripted by the behaviour `next` gives:
  * the same FakeBehaviour fields as the other formats, errorCode naming the exception; rawEvents items
- * are { event: <event type>, data: <payload> }.
+ * are { event: <event type>, data: <payload> }, or { exception: <member name>, data } for an error mid-stream.
  */
 export async function answerBedrock(
   req: IncomingMessage,
