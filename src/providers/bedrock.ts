@@ -154,6 +154,13 @@ export function createBedrockProvider(options: BedrockProviderOptions): Provider
     translateError(error): GatewayError | undefined {
       if (error instanceof Error && error.name === "AbortError") return undefined;
       if (sdk && error instanceof sdk.BedrockRuntimeServiceException) return serviceError(options.name, error);
+      // The default credential chain found no keys: the gateway is misconfigured, as with a refused key.
+      if (error instanceof Error && error.name === "CredentialsProviderError") {
+        return new GatewayError("UPSTREAM_AUTH_FAILED", `${options.name}: no AWS credentials: ${error.message}`, {
+          metadata: { provider: options.name },
+          cause: error,
+        });
+      }
       const code = networkErrorCode(error);
       return code ? upstreamConnectionError(options.name, code, error) : undefined;
     },
