@@ -9,6 +9,7 @@ import { createApp } from "../../src/app.js";
 import { validateConfig } from "../../src/config/load.js";
 import { silentLogger } from "../../src/log.js";
 import type { RunningServer } from "../../src/server/server.js";
+import { FAKE_AWS_SECRET } from "../support/fake-bedrock.js";
 import { type FakeUpstream, startFakeUpstream } from "../support/fake-upstream.js";
 
 /*
@@ -23,7 +24,7 @@ let sdk: OpenAI;
 let grpc: ReturnType<typeof createClient<typeof CompletionService>>;
 const PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==";
 const SONNET = "global.anthropic.claude-sonnet-4-5-20250929-v1:0";
-const env = { AWS_ACCESS_KEY_ID: "AKIDE2E", AWS_SECRET_ACCESS_KEY: "e2e-secret", ANTHROPIC_API_KEY: "sk-ant" };
+const env = { AWS_ACCESS_KEY_ID: "AKIDE2E", AWS_SECRET_ACCESS_KEY: FAKE_AWS_SECRET, ANTHROPIC_API_KEY: "sk-ant" };
 const pricing = { inputPerMillion: 3, outputPerMillion: 15, cachedInputPerMillion: 0.3, cacheWritePerMillion: 3.75 };
 const capabilities = { tools: true, vision: true, documents: true, jsonMode: true, reasoning: true };
 

@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest
 import type { GatewayError } from "../../src/core/errors.js";
 import { createBedrockProvider } from "../../src/providers/bedrock.js";
 import type { Provider, ProviderChunk, ProviderRequest } from "../../src/providers/provider.js";
+import { FAKE_AWS_SECRET } from "../support/fake-bedrock.js";
 import { type FakeUpstream, startFakeUpstream } from "../support/fake-upstream.js";
 
 /*
@@ -48,7 +49,7 @@ beforeAll(async () => {
     name: "bedrock",
     region: "eu-west-3",
     endpoint: upstream.anthropicBaseUrl,
-    credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "secret", sessionToken: "session" },
+    credentials: { accessKeyId: "AKIDTEST", secretAccessKey: FAKE_AWS_SECRET, sessionToken: "session" },
     headers: { "x-proxy-key": "pk" },
     dispatcher: new Agent(),
   });
@@ -156,6 +157,27 @@ describe("Bedrock provider failures", () => {
       expect.objectContaining({ reason: "INVALID_REQUEST", metadata: { field } }),
     );
     expect(upstream.requests.length).toBe(before);
+  });
+});
+
+describe("Bedrock provider with the wrong secret key", () => {
+  it("is refused by the signature check, as UPSTREAM_AUTH_FAILED", async () => {
+    const wrong = createBedrockProvider({
+      name: "bedrock",
+      region: "us-east-1",
+      endpoint: upstream.anthropicBaseUrl,
+      credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "not-the-secret" },
+      dispatcher: new Agent(),
+    });
+    const error = await (async () => {
+      for await (const _ of wrong.stream(base, signal())) {
+        // read to the end
+      }
+    })().catch((e: unknown) => e);
+    expect(wrong.translateError(error)).toMatchObject({
+      reason: "UPSTREAM_AUTH_FAILED",
+      metadata: { upstream_code: "InvalidSignatureException" },
+    });
   });
 });
 

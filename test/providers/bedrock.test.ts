@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBedrockProvider } from "../../src/providers/bedrock.js";
 import { collectChunks } from "../../src/providers/collect.js";
 import type { Provider, ProviderChunk, ProviderRequest } from "../../src/providers/provider.js";
+import { FAKE_AWS_SECRET } from "../support/fake-bedrock.js";
 import { type FakeUpstream, startFakeUpstream } from "../support/fake-upstream.js";
 
 /*
@@ -38,7 +39,7 @@ beforeAll(async () => {
     name: "bedrock",
     region: "eu-west-3",
     endpoint: upstream.anthropicBaseUrl,
-    credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "secret", sessionToken: "session" },
+    credentials: { accessKeyId: "AKIDTEST", secretAccessKey: FAKE_AWS_SECRET, sessionToken: "session" },
     headers: { "x-proxy-key": "pk" },
     dispatcher: new Agent(),
   });

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigError, validateConfig } from "../../src/config/load.js";
 import { createProviders } from "../../src/providers/registry.js";
 import type { ProviderRequest } from "../../src/providers/provider.js";
+import { FAKE_AWS_SECRET } from "../support/fake-bedrock.js";
 import { startFakeUpstream, type FakeUpstream } from "../support/fake-upstream.js";
 
 /*
@@ -17,7 +18,7 @@ afterAll(() => upstream.close());
 
 const env = { PROXY_TOKEN: "from-env", OPENAI_API_KEY: "sk-o", ANTHROPIC_API_KEY: "sk-a", AZURE_OPENAI_API_KEY: "az-k" };
 // Bedrock's keys sign the request (SigV4); the session token is the one part of them sent as it is.
-const aws = { AWS_ACCESS_KEY_ID: "AKIDHEADERS", AWS_SECRET_ACCESS_KEY: "secret", AWS_SESSION_TOKEN: "aws-session" };
+const aws = { AWS_ACCESS_KEY_ID: "AKIDHEADERS", AWS_SECRET_ACCESS_KEY: FAKE_AWS_SECRET, AWS_SESSION_TOKEN: "aws-session" };
 const headers = { "X-Proxy-Token": { env: "PROXY_TOKEN" }, "x-route": "private" };
 const request: ProviderRequest = { model: "m", messages: [{ role: "user", content: "Hi" }], maxTokens: 20, stop: [] };
 

@@ -1,11 +1,12 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { createHash, createHmac } from "node:crypto";
 import { crc32 } from "node:zlib";
 import type { FakeBehaviour, RecordedRequest } from "./fake-upstream.js";
 
 /*
  * Amazon Bedrock's Converse API as the fake upstream speaks it: POST /model/{modelId}/converse answers
  * JSON, /model/{modelId}/converse-stream answers in AWS's binary event-stream framing, errors carry the
- * exception's name in x-amzn-errortype, and a request without a SigV4 signature is refused as Bedrock does.
+ * exception's name in x-amzn-errortype, and a request without a valid SigV4 signature is refused as Bedrock does.
  */
 
 /** What the fake upstream saw of a Bedrock request. */
@@ -23,7 +24,7 @@ export interface BedrockCall {
 
 const PATH = /^\/model\/([^/]+)\/(converse|converse-stream)$/;
 const SIGV4 =
-  /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([a-z0-9-]+)\/([a-z0-9-]+)\/aws4_request, ?SignedHeaders=([a-z0-9;-]+), ?Signature=[0-9a-f]{64}$/;
+  /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([a-z0-9-]+)\/([a-z0-9-]+)\/aws4_request, ?SignedHeaders=([a-z0-9;-]+), ?Signature=([0-9a-f]{64})$/;
 const AMZ_DATE = /^\d{8}T\d{6}Z$/;
 
 /** Bedrock's exception names for the statuses a test scripts; FakeBehaviour.errorCode names another. */
@@ -37,6 +38,47 @@ const EXCEPTION_OF: Record<number, string> = {
   500: "InternalServerException",
   503: "ServiceUnavailableException",
 };
+
+/** The secret key of every access key the fake upstream knows: tests sign with it, and a wrong one is refused. */
+export const FAKE_AWS_SECRET = "fake-aws-secret";
+
+const sha256 = (data: string | Buffer) => createHash("sha256").update(data).digest("hex");
+const hmac = (key: string | Buffer, data: string) => createHmac("sha256", key).update(data).digest();
+/** SigV4's URI encoding: RFC 3986's unreserved characters stay, everything else is %XX. */
+const uriEscape = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+
+/**
+ * The SigV4 signature of the request as AWS computes it, with FAKE_AWS_SECRET: the canonical request (each
+ * path segment escaped once more, as services other than S3 sign it; the signed headers, trimmed; the body's
+ * hash), the string to sign over its hash, and the key derived from the date, region and service.
+ */
+function signature(
+  req: IncomingMessage,
+  raw: Buffer,
+  s: { amzDate: string; region: string; service: string; signedHeaders: string },
+): string {
+  const [path = "", query = ""] = (req.url ?? "").split("?");
+  const canonicalQuery = [...new URLSearchParams(query)]
+    .map(([k, v]) => `${uriEscape(k)}=${uriEscape(v)}`)
+    .sort()
+    .join("&");
+  const names = s.signedHeaders.split(";");
+  const headers = names
+    .map(
+      (n) =>
+        `${n}:${String(req.headers[n] ?? "")
+          .trim()
+          .replace(/\s+/g, " ")}\n`,
+    )
+    .join("");
+  const payload = String(req.headers["x-amz-content-sha256"] ?? sha256(raw));
+  const canonical = [req.method, path.split("/").map(uriEscape).join("/"), canonicalQuery, headers, s.signedHeaders, payload].join("\n");
+  const date = s.amzDate.slice(0, 8);
+  const scope = `${date}/${s.region}/${s.service}/aws4_request`;
+  const toSign = ["AWS4-HMAC-SHA256", s.amzDate, scope, sha256(canonical)].join("\n");
+  const key = hmac(hmac(hmac(hmac(`AWS4${FAKE_AWS_SECRET}`, date), s.region), s.service), "aws4_request");
+  return createHmac("sha256", key).update(toSign).digest("hex");
+}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const words = (text: string): string[] => text.match(/\S+\s*/g) ?? [];
@@ -134,19 +176,26 @@ function unaryAnswer(text: string, b: FakeBehaviour) {
  * the same FakeBehaviour fields as the other formats, errorCode naming the exception; rawEvents items
  * are { event: <event type>, data: <payload> }, or { exception: <member name>, data } for an error mid-stream.
  */
-export async function answerBedrock(
-  req: IncomingMessage,
-  res: ServerResponse,
-  record: RecordedRequest,
-  next: () => FakeBehaviour,
-  defaultText: string,
-): Promise<boolean> {
+export async function answerBedrock(call: {
+  req: IncomingMessage;
+  res: ServerResponse;
+  record: RecordedRequest;
+  /** The request's body as it came, whose hash the signature covers. */
+  raw: Buffer;
+  next: () => FakeBehaviour;
+  defaultText: string;
+}): Promise<boolean> {
+  const { req, res, record, next, defaultText } = call;
   const path = PATH.exec(req.url ?? "");
   if (!path) return false;
   const auth = SIGV4.exec(String(req.headers.authorization ?? ""));
   const amzDate = String(req.headers["x-amz-date"] ?? "");
   if (!auth || !AMZ_DATE.test(amzDate) || auth[2] !== amzDate.slice(0, 8)) {
     sendError(res, 403, "UnrecognizedClientException");
+    return true;
+  }
+  if (auth[6] !== signature(req, call.raw, { amzDate, region: auth[3] ?? "", service: auth[4] ?? "", signedHeaders: auth[5] ?? "" })) {
+    sendError(res, 403, "InvalidSignatureException");
     return true;
   }
   const stream = path[2] === "converse-stream";

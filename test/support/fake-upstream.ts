@@ -109,7 +109,8 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
       }
     });
     if (route.refusal) return void res.writeHead(route.refusal.status, JSON_TYPE).end(JSON.stringify(route.refusal.body));
-    if (await answerBedrock(req, res, record, () => queue.shift() ?? script?.(record) ?? fallback, DEFAULT_TEXT)) return;
+    const next = () => queue.shift() ?? script?.(record) ?? fallback;
+    if (await answerBedrock({ req, res, record, raw: Buffer.concat(chunks), next, defaultText: DEFAULT_TEXT })) return;
     const b = queue.shift() ?? script?.(record) ?? fallback;
     const format = url.startsWith("/v1/messages") ? "anthropic" : "openai";
     if (b.reset) return void req.socket.destroy();
