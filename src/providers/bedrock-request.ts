@@ -214,6 +214,9 @@ export function converseParams(r: ProviderRequest): ConverseBody {
   const extra: Record<string, unknown> = {};
   if (r.topK !== undefined) extra["top_k"] = r.topK;
   const thinking = thinkingOf(r);
+  // Claude refuses a forced tool call while thinking; said here, before the call, as the Anthropic provider does.
+  if (thinking && (r.toolChoice === "required" || typeof r.toolChoice === "object"))
+    throw invalidRequest("tool_choice", "with Claude's thinking Bedrock takes only auto");
   if (thinking) extra["thinking"] = thinking;
   if (Object.keys(extra).length > 0) body.additionalModelRequestFields = extra as never;
   if (r.responseFormat) {

@@ -129,6 +129,17 @@ describe("Bedrock provider failures", () => {
     ],
     ["parallel_tool_calls false", { parallelToolCalls: false }, "parallel_tool_calls"],
     [
+      "a forced tool call while thinking",
+      {
+        maxTokens: 4096,
+        reasoning: { budgetTokens: 2048 },
+        tools: [{ name: "t", description: "", parametersJson: '{"type":"object"}' }],
+        toolChoice: "required",
+      },
+      "tool_choice",
+    ],
+    ["a thinking budget under Claude's least", { reasoning: { budgetTokens: 500 } }, "reasoning.budget_tokens"],
+    [
       "tool_choice none once tools were called",
       {
         tools: [{ name: "t", description: "", parametersJson: '{"type":"object"}' }],
