@@ -200,7 +200,8 @@ function requiresKey(p: ProviderConfig): boolean {
 
 /** The API key of a provider: inline, or from the environment variable it names. */
 export function providerApiKey(p: ProviderConfig, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  if (p.kind === "local") return undefined;
+  // Bedrock signs with AWS credentials (src/providers/bedrock.ts), not an API key.
+  if (p.kind === "local" || p.kind === "bedrock") return undefined;
   if (p.apiKey) return p.apiKey;
   return p.apiKeyEnv ? env[p.apiKeyEnv] || undefined : undefined;
 }

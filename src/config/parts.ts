@@ -126,6 +126,22 @@ const azureProvider = z
     path: ["clientSecretEnv"],
   });
 
+/**
+ * Amazon Bedrock's Converse API, signed with SigV4 by the AWS SDK. Keys come from the environment
+ * (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN) or, without them, the SDK's default
+ * credential chain (profile, SSO, container and instance roles). Models are named by their Bedrock
+ * model or inference profile id (upstreamModel).
+ */
+const bedrockProvider = z
+  .object({
+    ...remoteBase,
+    kind: z.literal("bedrock"),
+    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, "an AWS region, such as us-east-1"),
+    /** Another endpoint than the region's: a VPC endpoint or a proxy. */
+    endpoint: z.url().optional(),
+  })
+  .strict();
+
 const localProvider = z
   .object({
     ...providerBase,
@@ -140,6 +156,7 @@ export const providerSchema = z.discriminatedUnion("kind", [
   compatibleProvider,
   anthropicProvider,
   azureProvider,
+  bedrockProvider,
   localProvider,
 ]);
 

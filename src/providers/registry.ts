@@ -2,6 +2,7 @@ import { providerApiKey } from "../config/load.js";
 import type { ProviderConfig } from "../config/schema.js";
 import { createAnthropicProvider } from "./anthropic.js";
 import { azureCredential, createAzureOpenAiProvider } from "./azure.js";
+import { bedrockCredentials, createBedrockProvider } from "./bedrock.js";
 import { createLocalProvider } from "./local.js";
 import { createOpenAiProvider } from "./openai.js";
 import { createOpenAiDirectProvider } from "./openai-direct.js";
@@ -53,6 +54,8 @@ const factories = {
       fetch: createSdkFetch(pool),
     });
   },
+  bedrock: (c, env) =>
+    createBedrockProvider({ ...c, credentials: bedrockCredentials(env), headers: headersOf(c, env), dispatcher: poolFor(c) }),
   local: (c) => createLocalProvider(c),
 } satisfies {
   [K in ProviderConfig["kind"]]: (config: Extract<ProviderConfig, { kind: K }>, env: NodeJS.ProcessEnv) => Provider;

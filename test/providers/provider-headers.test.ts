@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigError, validateConfig } from "../../src/config/load.js";
 import { createProviders } from "../../src/providers/registry.js";
 import type { ProviderRequest } from "../../src/providers/provider.js";
+import { FAKE_AWS_SECRET } from "../support/fake-bedrock.js";
 import { startFakeUpstream, type FakeUpstream } from "../support/fake-upstream.js";
 
 /*
@@ -16,6 +17,8 @@ beforeAll(async () => {
 afterAll(() => upstream.close());
 
 const env = { PROXY_TOKEN: "from-env", OPENAI_API_KEY: "sk-o", ANTHROPIC_API_KEY: "sk-a", AZURE_OPENAI_API_KEY: "az-k" };
+// Bedrock's keys sign the request (SigV4); the session token is the one part of them sent as it is.
+const aws = { AWS_ACCESS_KEY_ID: "AKIDHEADERS", AWS_SECRET_ACCESS_KEY: FAKE_AWS_SECRET, AWS_SESSION_TOKEN: "aws-session" };
 const headers = { "X-Proxy-Token": { env: "PROXY_TOKEN" }, "x-route": "private" };
 const request: ProviderRequest = { model: "m", messages: [{ role: "user", content: "Hi" }], maxTokens: 20, stop: [] };
 
@@ -40,9 +43,16 @@ describe.each(["direct", "sdk"])("extra headers and base URLs, %s client where t
       "api-key",
       "az-k",
     ],
+    [
+      "bedrock",
+      () => ({ kind: "bedrock", region: "us-west-2", endpoint: upstream.anthropicBaseUrl }),
+      "/model/m/converse-stream",
+      "x-amz-security-token",
+      "aws-session",
+    ],
   ])("%s", async (name, provider, path, keyHeader, key) => {
     const config = configOf([{ name, headers, ...provider() }]);
-    const p = createProviders(config.providers, env).get(name)!.provider;
+    const p = createProviders(config.providers, { ...env, ...aws }).get(name)!.provider;
     for await (const _ of p.stream(request, new AbortController().signal)) {
       // read to the end
     }

@@ -1,5 +1,6 @@
 import * as http from "node:http";
 import { type AzureCall, azureRoute } from "./fake-azure.js";
+import { answerBedrock, type BedrockCall } from "./fake-bedrock.js";
 import { fakeEmbeddings } from "./fake-embeddings.js";
 import type { AddressInfo } from "node:net";
 
@@ -57,13 +58,15 @@ export interface RecordedRequest {
   aborted: boolean;
   /** An Azure OpenAI request's deployment and api-version (test/support/fake-azure.ts). */
   azure?: AzureCall;
+  /** A Bedrock request's model id and SigV4 credential scope (test/support/fake-bedrock.ts). */
+  bedrock?: BedrockCall;
 }
 
 /** A scripted HTTP server that speaks the OpenAI and Anthropic wire formats. */
 export interface FakeUpstream {
   /** Base URL for the OpenAI SDK (ends in /v1). */
   openAiBaseUrl: string;
-  /** Base URL for the Anthropic SDK. */
+  /** Base URL for the Anthropic SDK (and for the Bedrock and Azure endpoints). */
   anthropicBaseUrl: string;
   requests: RecordedRequest[];
   /** Behaviours for the next requests, in order; each is used once. */
@@ -106,12 +109,11 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
       }
     });
     if (route.refusal) return void res.writeHead(route.refusal.status, JSON_TYPE).end(JSON.stringify(route.refusal.body));
+    const next = () => queue.shift() ?? script?.(record) ?? fallback;
+    if (await answerBedrock({ req, res, record, raw: Buffer.concat(chunks), next, defaultText: DEFAULT_TEXT })) return;
     const b = queue.shift() ?? script?.(record) ?? fallback;
     const format = url.startsWith("/v1/messages") ? "anthropic" : "openai";
-    if (b.reset) {
-      req.socket.destroy();
-      return;
-    }
+    if (b.reset) return void req.socket.destroy();
     if (b.hang) return;
     if (b.firstByteDelayMs) await sleep(b.firstByteDelayMs);
     if (res.destroyed) return;
@@ -154,10 +156,7 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
       for (const event of events) {
         if (res.destroyed) return;
         if (event.text) {
-          if (b.abortAfterChunks !== undefined && textChunks >= b.abortAfterChunks) {
-            req.socket.destroy();
-            return;
-          }
+          if (b.abortAfterChunks !== undefined && textChunks >= b.abortAfterChunks) return void req.socket.destroy();
           textChunks++;
         }
         if (event.finish && b.endWithoutFinish) break;

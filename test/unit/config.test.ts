@@ -17,7 +17,13 @@ describe("configuration", () => {
   });
 
   it.each([
-    ["an unknown provider kind", { ...minimal, providers: [{ name: "x", kind: "bedrock" }] }, "providers[0].kind"],
+    ["an unknown provider kind", { ...minimal, providers: [{ name: "x", kind: "watsonx" }] }, "providers[0].kind"],
+    ["a Bedrock provider without its region", { ...minimal, providers: [{ name: "b", kind: "bedrock" }] }, "providers[0].region"],
+    [
+      "a Bedrock region that is not one",
+      { ...minimal, providers: [{ name: "b", kind: "bedrock", region: "Virginia" }] },
+      "providers[0].region: an AWS region, such as us-east-1",
+    ],
     [
       "a model on a missing provider",
       { ...minimal, models: [{ name: "m", provider: "nope" }] },
