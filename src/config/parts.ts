@@ -126,6 +126,44 @@ const azureProvider = z
     path: ["clientSecretEnv"],
   });
 
+/**
+ * Claude on Google Cloud's Vertex AI, through @anthropic-ai/vertex-sdk: models are named as Vertex names
+ * them (claude-sonnet-4-5@20250929). Auth is Google's application-default credentials, or an OAuth access
+ * token read from accessTokenEnv at start-up (a token lives an hour: for jobs and proxies, not for servers).
+ */
+const anthropicVertexProvider = z
+  .object({
+    ...remoteBase,
+    kind: z.literal("anthropic-vertex"),
+    projectId: z.string().min(1),
+    /** A Google Cloud region (us-east5, europe-west1), or global, us or eu. */
+    region: z.string().min(1),
+    accessTokenEnv: z.string().min(1).optional(),
+    /** Replaces https://{region}-aiplatform.googleapis.com/v1 (a private endpoint, a proxy, tests). */
+    baseUrl: z.url().optional(),
+  })
+  .strict();
+
+/**
+ * Claude on Amazon Bedrock, through @anthropic-ai/bedrock-sdk: models are Bedrock's model ids
+ * (anthropic.claude-sonnet-4-5-20250929-v1:0) or inference profiles (us.anthropic...). Requests are signed
+ * with SigV4: keys from the environment variables named here when they are set, else AWS's default
+ * credential chain (profiles, SSO, web identity, instance roles). A Bedrock API key (apiKeyEnv) replaces SigV4.
+ */
+const anthropicBedrockProvider = z
+  .object({
+    ...remoteBase,
+    kind: z.literal("anthropic-bedrock"),
+    awsRegion: z.string().min(1),
+    accessKeyIdEnv: z.string().min(1).default("AWS_ACCESS_KEY_ID"),
+    secretAccessKeyEnv: z.string().min(1).default("AWS_SECRET_ACCESS_KEY"),
+    sessionTokenEnv: z.string().min(1).default("AWS_SESSION_TOKEN"),
+    apiKeyEnv: z.string().min(1).optional(),
+    /** Replaces https://bedrock-runtime.{awsRegion}.amazonaws.com (a VPC endpoint, a proxy, tests). */
+    baseUrl: z.url().optional(),
+  })
+  .strict();
+
 const localProvider = z
   .object({
     ...providerBase,
@@ -139,6 +177,8 @@ export const providerSchema = z.discriminatedUnion("kind", [
   openAiProvider,
   compatibleProvider,
   anthropicProvider,
+  anthropicVertexProvider,
+  anthropicBedrockProvider,
   azureProvider,
   localProvider,
 ]);
@@ -148,7 +188,7 @@ const pricingSchema = z
     inputPerMillion: z.number().min(0).default(0),
     outputPerMillion: z.number().min(0).default(0),
     /**
-     * Input tokens read from the provider's prompt cache; defaults by provider kind: Anthropic 0.1×
+     * Input tokens read from the provider's prompt cache; defaults by provider kind: Anthropic (also on Vertex AI and Bedrock) 0.1×
      * input, OpenAI and Azure OpenAI 0.5× input (set the model's own rate: gpt-4.1 and later are 0.25×, gpt-5 0.1×), others 1×.
      */
     cachedInputPerMillion: z.number().min(0).optional(),

@@ -1,5 +1,5 @@
 import * as http from "node:http";
-import { type AzureCall, azureRoute } from "./fake-azure.js";
+import { type PlatformCall, platformRoute } from "./fake-platforms.js";
 import { fakeEmbeddings } from "./fake-embeddings.js";
 import type { AddressInfo } from "node:net";
 
@@ -49,14 +49,13 @@ export interface FakeBehaviour {
 }
 
 /** A request the fake upstream received. */
-export interface RecordedRequest {
+export interface RecordedRequest extends PlatformCall {
   path: string;
   headers: http.IncomingHttpHeaders;
+  /** The body as it came (a platform's, without what it moves into the path). */
   body: Record<string, unknown>;
   /** True if the client went away before the response was complete. */
   aborted: boolean;
-  /** An Azure OpenAI request's deployment and api-version (test/support/fake-azure.ts). */
-  azure?: AzureCall;
 }
 
 /** A scripted HTTP server that speaks the OpenAI and Anthropic wire formats. */
@@ -93,11 +92,9 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
   const server = http.createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-    const body = JSON.parse(Buffer.concat(chunks).toString() || "{}") as Record<string, unknown>;
-    const route = azureRoute(req.url ?? "", req.headers);
-    const url = route.path;
-    const record: RecordedRequest = { path: req.url ?? "", headers: req.headers, body, aborted: false };
-    if (route.azure) record.azure = route.azure;
+    const route = await platformRoute(req, res, Buffer.concat(chunks));
+    const [url, body] = [route.path, route.body];
+    const record: RecordedRequest = { path: req.url ?? "", headers: req.headers, body: route.wire, aborted: false, ...route.seen };
     const index = requests.push(record) - 1;
     res.on("close", () => {
       if (!res.writableFinished) {
@@ -105,7 +102,8 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
         abortWaiters.get(index)?.();
       }
     });
-    if (route.refusal) return void res.writeHead(route.refusal.status, JSON_TYPE).end(JSON.stringify(route.refusal.body));
+    if (route.refusal)
+      return void res.writeHead(route.refusal.status, { ...JSON_TYPE, ...route.refusal.headers }).end(JSON.stringify(route.refusal.body));
     const b = queue.shift() ?? script?.(record) ?? fallback;
     const format = url.startsWith("/v1/messages") ? "anthropic" : "openai";
     if (b.reset) {
@@ -198,14 +196,9 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
   };
 }
 
-function words(text: string): string[] {
-  return text.match(/\S+\s*/g) ?? [];
-}
-
+const words = (text: string): string[] => text.match(/\S+\s*/g) ?? [];
 /** Rough token count for usage: one token per word, as a stand-in upstream may. */
-function tokens(text: string): number {
-  return words(text).length;
-}
+const tokens = (text: string): number => words(text).length;
 
 function errorBody(format: "openai" | "anthropic", status: number, code = String(status)) {
   const type =
