@@ -56,14 +56,14 @@ function refuse(platform: Platform, r: ProviderRequest): void {
   if (r.serviceTier !== undefined) notServed("service_tier", "has no service tiers of Anthropic's");
   if (r.promptCacheKey !== undefined && !hasCacheMarks(r))
     notServed("prompt_cache_key", "has no automatic prompt caching: mark the blocks to cache with cache_control");
-  r.messages.forEach((m, i) =>
-    m.parts?.forEach((p, j) => {
+  for (const [i, m] of r.messages.entries()) {
+    for (const [j, p] of (m.parts ?? []).entries()) {
       const field = `messages[${i}].parts[${j}]`;
       if (p.type === "file" && p.fileId !== undefined) notServed(`${field}.file_id`, "has no Files API: send the file's data");
       if (platform === "Bedrock" && (p.type === "image" || p.type === "file") && p.url && !p.url.startsWith("data:"))
         notServed(`${field}.url`, "fetches nothing by URL: send the data inline");
-    }),
-  );
+    }
+  }
 }
 
 const hasCacheMarks = (r: ProviderRequest): boolean =>

@@ -157,6 +157,52 @@ describe.each(platforms)("Claude on $platform through Anthropic's client for it"
     ]);
   });
 
+  it("asks for thinking and a JSON schema, and reads thinking with its signature back", async () => {
+    const ev = (type: string, data: object) => ({ event: type, data: { type, ...data } });
+    upstream.enqueue({
+      rawEvents: [
+        ev("message_start", {
+          message: { id: "m", type: "message", role: "assistant", model, content: [], usage: { input_tokens: 5, output_tokens: 1 } },
+        }),
+        ev("content_block_start", { index: 0, content_block: { type: "thinking", thinking: "", signature: "" } }),
+        ev("content_block_delta", { index: 0, delta: { type: "thinking_delta", thinking: "Let me think." } }),
+        ev("content_block_delta", { index: 0, delta: { type: "signature_delta", signature: "sig-1" } }),
+        ev("content_block_stop", { index: 0 }),
+        ev("content_block_start", { index: 1, content_block: { type: "text", text: "" } }),
+        ev("content_block_delta", { index: 1, delta: { type: "text_delta", text: '{"ok":true}' } }),
+        ev("content_block_stop", { index: 1 }),
+        ev("message_delta", {
+          delta: { stop_reason: "end_turn" },
+          usage: { output_tokens: 9, output_tokens_details: { thinking_tokens: 4 } },
+        }),
+        ev("message_stop", {}),
+      ],
+    });
+    const chunks = await chunksOf(
+      build(),
+      ask(model, {
+        maxTokens: 4096,
+        reasoning: { budgetTokens: 2048 },
+        responseFormat: {
+          type: "json_schema",
+          name: "r",
+          schemaJson: '{"type":"object","properties":{"ok":{"type":"boolean"}}}',
+          strict: true,
+        },
+      }),
+    );
+    const sent = upstream.requests.at(-1)?.body;
+    expect(sent?.["thinking"]).toEqual({ type: "enabled", budget_tokens: 2048 });
+    expect(sent?.["output_config"]).toEqual({
+      format: { type: "json_schema", schema: { type: "object", properties: { ok: { type: "boolean" } } } },
+    });
+    expect(chunks.filter((c) => c.type === "reasoning")).toEqual([
+      { type: "reasoning", text: "Let me think." },
+      { type: "reasoning", text: "", signature: "sig-1" },
+    ]);
+    expect(chunks.at(-1)).toMatchObject({ reasoningSignature: "sig-1", usage: { inputTokens: 5, outputTokens: 9, reasoningTokens: 4 } });
+  });
+
   it("maps a refusal to the content_filter finish reason", async () => {
     upstream.enqueue({ finishReason: "refusal" });
     expect((await chunksOf(build(), ask(model))).at(-1)).toMatchObject({ finishReason: "content_filter" });
