@@ -1,5 +1,5 @@
 import { Agent } from "undici";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createAnthropicBedrockProvider, createAnthropicVertexProvider } from "../../src/providers/anthropic-cloud.js";
 import { collectChunks } from "../../src/providers/collect.js";
 import { createSdkFetch } from "../../src/providers/http.js";
@@ -254,6 +254,29 @@ describe("Claude on Vertex AI: Google credentials", () => {
     const p = vertex("expired-token");
     const error: unknown = await chunksOf(p, ask(VERTEX_MODEL)).catch((e: unknown) => e);
     expect(p.translateError(error)).toMatchObject({ reason: "UPSTREAM_AUTH_FAILED", metadata: { upstream_status: "401" } });
+  });
+
+  it("without a token uses application-default credentials; none to be had fails as UPSTREAM_AUTH_FAILED, calling no one", async () => {
+    // A credentials file that is not there: ADC fails the same way on any machine, with no metadata server asked.
+    vi.stubEnv("GOOGLE_APPLICATION_CREDENTIALS", "/nonexistent/adc.json");
+    try {
+      const p = createAnthropicVertexProvider({
+        name: "vertex",
+        projectId: "proj-1",
+        region: "us-east5",
+        baseUrl: `${upstream.anthropicBaseUrl}/v1`,
+        fetch,
+      });
+      const before = upstream.requests.length;
+      const error: unknown = await chunksOf(p, ask(VERTEX_MODEL)).catch((e: unknown) => e);
+      expect(p.translateError(error)).toMatchObject({
+        reason: "UPSTREAM_AUTH_FAILED",
+        message: expect.stringMatching(/Google OAuth credentials/),
+      });
+      expect(upstream.requests.length).toBe(before);
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 
   it("takes an image by URL (Vertex fetches it)", () => {
