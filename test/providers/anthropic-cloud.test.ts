@@ -304,6 +304,31 @@ describe("Claude on Bedrock: AWS credentials", () => {
     expect(upstream.requests.at(-1)?.headers.authorization).toBe(`Bearer ${BEDROCK_API_KEY}`);
   });
 
+  it("without keys uses AWS's credential chain; an empty chain fails as UPSTREAM_AUTH_FAILED, calling no one", async () => {
+    // Nothing for the chain to find on any machine: no keys, no profile files, no instance metadata.
+    const none = {
+      AWS_ACCESS_KEY_ID: "",
+      AWS_SECRET_ACCESS_KEY: "",
+      AWS_PROFILE: "none",
+      AWS_CONFIG_FILE: "/nonexistent/config",
+      AWS_SHARED_CREDENTIALS_FILE: "/nonexistent/credentials",
+      AWS_WEB_IDENTITY_TOKEN_FILE: "",
+      AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: "",
+      AWS_CONTAINER_CREDENTIALS_FULL_URI: "",
+      AWS_EC2_METADATA_DISABLED: "true",
+    };
+    for (const [k, v] of Object.entries(none)) vi.stubEnv(k, v);
+    try {
+      const p = bedrock({});
+      const before = upstream.requests.length;
+      const error: unknown = await chunksOf(p, ask(BEDROCK_MODEL)).catch((e: unknown) => e);
+      expect(p.translateError(error)).toMatchObject({ reason: "UPSTREAM_AUTH_FAILED", message: expect.stringMatching(/AWS credentials/) });
+      expect(upstream.requests.length).toBe(before);
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+
   it("refuses images by URL: Bedrock fetches nothing", () => {
     const image = ask(BEDROCK_MODEL, {
       messages: [{ role: "user", content: "", parts: [{ type: "image", url: "https://example.com/cat.png" }] }],
