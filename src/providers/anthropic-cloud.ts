@@ -1,6 +1,7 @@
 import type { MessageCreateParamsBase } from "@anthropic-ai/sdk/resources/messages/messages";
 import { GatewayError, invalidRequest } from "../core/errors.js";
 import { createMessagesProvider, sdkClientOptions } from "./anthropic.js";
+import { hasCacheMarks } from "./anthropic-request.js";
 import type { Fetch } from "./http.js";
 import type { Provider, ProviderRequest } from "./provider.js";
 
@@ -65,10 +66,6 @@ function refuse(platform: Platform, r: ProviderRequest): void {
     }
   }
 }
-
-const hasCacheMarks = (r: ProviderRequest): boolean =>
-  r.messages.some((m) => m.cacheControl !== undefined || m.parts?.some((p) => p.cacheControl !== undefined)) ||
-  (r.tools?.some((t) => t.cacheControl !== undefined) ?? false);
 
 /** The platform's body: Anthropic's, with the platform's API version (the clients keep one already in the body). */
 const adaptFor =
