@@ -88,6 +88,20 @@ const credentialFailure =
     return new GatewayError("UPSTREAM_AUTH_FAILED", `${name}: ${error.message}${cause}`, { metadata: { provider: name }, cause: error });
   };
 
+/**
+ * Bedrock throttles a stream already under way with an exception frame, which the client passes on as an
+ * error event of type throttlingException (no HTTP status: the response began with 200). It is a rate limit
+ * like a 429, without a delay; Bedrock's other stream exceptions are the platform failing (UPSTREAM_UNAVAILABLE).
+ */
+function streamThrottled(name: string, error: unknown): GatewayError | undefined {
+  const body = (error as { error?: { error?: { type?: unknown; message?: unknown } } } | undefined)?.error?.error;
+  if (body?.type !== "throttlingException") return undefined;
+  return new GatewayError("UPSTREAM_RATE_LIMITED", `${name}: throttled mid-stream: ${String(body.message ?? "")}`, {
+    metadata: { provider: name, upstream_code: "ThrottlingException" },
+    cause: error,
+  });
+}
+
 /** Claude on Vertex AI: rawPredict and streamRawPredict on the model's path, with a Google OAuth token. */
 export function createAnthropicVertexProvider(options: AnthropicVertexProviderOptions): Provider {
   return createMessagesProvider({
@@ -140,6 +154,7 @@ export function createAnthropicBedrockProvider(options: AnthropicBedrockProvider
         : new AnthropicBedrock(common);
     },
     adapt: adaptFor("Bedrock", BEDROCK_VERSION),
-    translateError: credentialFailure(options.name, "Failed to resolve AWS credentials"),
+    translateError: (error) =>
+      credentialFailure(options.name, "Failed to resolve AWS credentials")(error) ?? streamThrottled(options.name, error),
   });
 }

@@ -329,6 +329,29 @@ describe("Claude on Bedrock: AWS credentials", () => {
     }
   });
 
+  it.each([
+    ["throttlingException", "UPSTREAM_RATE_LIMITED"],
+    ["modelStreamErrorException", "UPSTREAM_UNAVAILABLE"],
+  ])("reads a %s frame in a stream under way as %s", async (type, reason) => {
+    const start = {
+      id: "m",
+      type: "message",
+      role: "assistant",
+      model: BEDROCK_MODEL,
+      content: [],
+      usage: { input_tokens: 5, output_tokens: 1 },
+    };
+    upstream.enqueue({
+      rawEvents: [
+        { event: "message_start", data: { type: "message_start", message: start } },
+        { event: "error", data: { type: "error", error: { type, message: "Too many tokens, please wait before trying again." } } },
+      ],
+    });
+    const p = bedrock();
+    const error: unknown = await chunksOf(p, ask(BEDROCK_MODEL)).catch((e: unknown) => e);
+    expect(p.translateError(error)?.reason).toBe(reason);
+  });
+
   it("refuses images by URL: Bedrock fetches nothing", () => {
     const image = ask(BEDROCK_MODEL, {
       messages: [{ role: "user", content: "", parts: [{ type: "image", url: "https://example.com/cat.png" }] }],

@@ -136,6 +136,19 @@ function reframeStream(res: ServerResponse) {
   res.write = ((chunk: unknown, cb?: () => void) => {
     const data = /^data: (.*)$/m.exec(String(chunk))?.[1];
     if (data === undefined) return write(chunk, cb);
+    // An Anthropic error event stands for Bedrock's exception frame of that type (throttlingException...).
+    const failure = (JSON.parse(data) as { type?: string; error?: { type?: string; message?: string } }).error;
+    if (failure?.type) {
+      const exception = codec.encode({
+        headers: {
+          ":exception-type": { type: "string", value: failure.type },
+          ":content-type": { type: "string", value: "application/json" },
+          ":message-type": { type: "string", value: "exception" },
+        },
+        body: Buffer.from(JSON.stringify({ message: failure.message ?? "" })),
+      });
+      return write(Buffer.from(exception), cb);
+    }
     const payload = JSON.stringify({ bytes: Buffer.from(data).toString("base64") });
     const frame = codec.encode({
       headers: {
