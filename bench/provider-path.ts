@@ -2,7 +2,7 @@
  * What one provider call costs the gateway's process: CPU microseconds per
  * call (process.cpuUsage() deltas over N calls) and latency, for each
  * provider path (the OpenAI format through the openai SDK and directly on the
- * wire, the Anthropic SDK), asked without streaming
+ * wire, the Anthropic SDK, and Anthropic's Vertex AI and Bedrock clients), asked without streaming
  * and streaming a 16-token answer, at concurrency 1 and 32. The fake upstream
  * runs in a child process so that its CPU is not counted. Providers are built
  * by the registry, as the gateway builds them.
@@ -23,6 +23,7 @@ import { providerSchema } from "../src/config/parts.js";
 import type { ProviderConfig } from "../src/config/schema.js";
 import type { ProviderRequest } from "../src/providers/provider.js";
 import { createProviders, type ProviderDeployment } from "../src/providers/registry.js";
+import { BEDROCK_KEYS } from "../test/support/fake-anthropic-cloud.js";
 import { startFakeUpstream } from "../test/support/fake-upstream.js";
 
 /** Sixteen words: the fake upstream streams one chunk per word. */
@@ -54,11 +55,24 @@ async function main(): Promise<void> {
     "openai-sdk": { name: "openai-sdk", kind: "openai-compatible", apiKey: "k", baseUrl: openAiBaseUrl, client: "sdk" },
     "openai-direct": { name: "openai-direct", kind: "openai-compatible", apiKey: "k", baseUrl: openAiBaseUrl, client: "direct" },
     "anthropic-sdk": { name: "anthropic-sdk", kind: "anthropic", apiKey: "k", baseUrl: anthropicBaseUrl },
+    // Claude on the platforms: the same translation, plus Vertex's path rewrite, and Bedrock's SigV4 signing
+    // and event-stream decoding (the fake checks each signature in its own process, not counted).
+    "anthropic-vertex": {
+      name: "anthropic-vertex",
+      kind: "anthropic-vertex",
+      projectId: "p",
+      region: "us-east5",
+      accessTokenEnv: "BENCH_GOOGLE_TOKEN",
+      baseUrl: `${anthropicBaseUrl}/v1`,
+    },
+    "anthropic-bedrock": { name: "anthropic-bedrock", kind: "anthropic-bedrock", awsRegion: "us-east-1", baseUrl: anthropicBaseUrl },
   };
+  const [keyId, secret] = Object.entries(BEDROCK_KEYS)[0] ?? [];
+  const env = { BENCH_GOOGLE_TOKEN: "ya29.bench", AWS_ACCESS_KEY_ID: keyId, AWS_SECRET_ACCESS_KEY: secret };
   const paths = list("BENCH_PATHS", Object.keys(configs).join(","));
   const deployments = createProviders(
     paths.map((p) => providerSchema.parse(configs[p]) as ProviderConfig),
-    {},
+    env,
   );
   const cells: Cell[] = [];
   for (const path of paths) {

@@ -131,6 +131,15 @@ function checkReferences(config: GatewayConfig, env: NodeJS.ProcessEnv, source: 
     if (p.kind === "azure-openai" && p.auth === "entra" && p.clientSecretEnv && !env[p.clientSecretEnv]) {
       fail(`providers[${i}].clientSecretEnv`, `${p.clientSecretEnv} is not set; set it to the client secret of ${p.clientId}`);
     }
+    if (p.kind === "anthropic-vertex" && p.accessTokenEnv && !env[p.accessTokenEnv]) {
+      fail(
+        `providers[${i}].accessTokenEnv`,
+        `${p.accessTokenEnv} is not set; set it to an access token, or remove accessTokenEnv for application-default credentials`,
+      );
+    }
+    if (p.kind === "anthropic-bedrock" && p.apiKeyEnv && !env[p.apiKeyEnv]) {
+      fail(`providers[${i}].apiKeyEnv`, `${p.apiKeyEnv} is not set; set it to a Bedrock API key, or remove apiKeyEnv for AWS credentials`);
+    }
     for (const [name, value] of Object.entries(p.kind === "local" ? {} : p.headers)) {
       if (typeof value === "object" && !env[value.env])
         fail(`providers[${i}].headers.${name}`, `${value.env} is not set; set it or remove the header`);
@@ -202,8 +211,8 @@ function requiresKey(p: ProviderConfig): boolean {
 export function providerApiKey(p: ProviderConfig, env: NodeJS.ProcessEnv = process.env): string | undefined {
   // Bedrock signs with AWS credentials (src/providers/bedrock.ts), not an API key.
   if (p.kind === "local" || p.kind === "bedrock") return undefined;
-  if (p.apiKey) return p.apiKey;
-  return p.apiKeyEnv ? env[p.apiKeyEnv] || undefined : undefined;
+  if ("apiKey" in p && p.apiKey) return p.apiKey;
+  return "apiKeyEnv" in p && p.apiKeyEnv ? env[p.apiKeyEnv] || undefined : undefined;
 }
 
 /**

@@ -1,5 +1,7 @@
 import { z } from "zod";
 
+export { providerSchema } from "./providers.js";
+
 /*
  * The parts of the configuration that name things: providers, models and their deployments, tenants, tools.
  * src/config/schema.ts puts them together with the gateway's own settings.
@@ -21,151 +23,12 @@ const capabilities = z
   })
   .strict();
 
-const providerBase = {
-  /** The name routing, logs and responses use for this provider. */
-  name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, "use lower-case letters, digits, '-' and '_'"),
-  /** Per-attempt timeout for the whole upstream call, in milliseconds. */
-  timeoutMs: z.number().int().positive().default(120_000),
-  /** Per-attempt timeout until the first token of the answer; defaults to timeoutMs. */
-  firstTokenTimeoutMs: z.number().int().positive().optional(),
-  /**
-   * Per-attempt timeout until the provider accepts the request (its response headers; every attempt
-   * streams, and providers send headers before they generate). Long prompts get 1 ms more per 10
-   * prompt tokens. This is what a hung provider costs a caller before the next deployment is tried.
-   */
-  headersTimeoutMs: z.number().int().positive().default(5_000),
-  /** Timeout for opening a connection to the provider. */
-  connectTimeoutMs: z.number().int().positive().default(3_000),
-};
-
-/** A header value: text, or { env: NAME } to read an environment variable at start-up. */
-const headerValue = z.union([z.string(), z.object({ env: z.string().min(1) }).strict()]);
-
-/**
- * What every remote provider may add to its upstream requests: extra headers (a proxy's key, a private
- * endpoint's routing header). They go on every request, over the provider's own auth header of the same name.
- */
-const remoteBase = {
-  ...providerBase,
-  headers: z.record(z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, "an HTTP header name"), headerValue).default({}),
-};
-
-/**
- * How an OpenAI-format provider is spoken to: "direct", the chat completions wire format written and
- * read by the gateway itself over undici, or "sdk", through the official openai SDK. Both send the
- * same requests and read answers and errors alike (test/providers runs one contract against both);
- * direct is the default because it costs less than half the SDK's CPU per call (docs/benchmarks.md).
- */
-const openAiClient = z.enum(["sdk", "direct"]).default("direct");
-
-const openAiProvider = z
-  .object({
-    ...remoteBase,
-    kind: z.literal("openai"),
-    apiKey: z.string().min(1).optional(),
-    apiKeyEnv: z.string().default("OPENAI_API_KEY"),
-    baseUrl: z.url().optional(),
-    organization: z.string().optional(),
-    client: openAiClient,
-  })
-  .strict();
-
-const compatibleProvider = z
-  .object({
-    ...remoteBase,
-    kind: z.literal("openai-compatible"),
-    apiKey: z.string().min(1).optional(),
-    apiKeyEnv: z.string().optional(),
-    baseUrl: z.url(),
-    /** Ask for usage in streams (stream_options.include_usage); turn off for a server that refuses the field (usage is then counted). */
-    streamUsage: z.boolean().default(true),
-    client: openAiClient,
-  })
-  .strict();
-
-const anthropicProvider = z
-  .object({
-    ...remoteBase,
-    kind: z.literal("anthropic"),
-    apiKey: z.string().min(1).optional(),
-    apiKeyEnv: z.string().default("ANTHROPIC_API_KEY"),
-    baseUrl: z.url().optional(),
-  })
-  .strict();
-
-/**
- * Azure OpenAI: a resource's endpoint, its deployments named by the catalogue's upstreamModel. Auth is the
- * api-key header (apiKey or apiKeyEnv), or, with auth: entra, a Microsoft Entra ID token from @azure/identity
- * (a client secret when tenantId, clientId and clientSecretEnv are set, else DefaultAzureCredential).
- * apiVersion "v1" speaks Azure's v1 API (/openai/v1/..., the model in the body, no api-version query).
- */
-const azureProvider = z
-  .object({
-    ...remoteBase,
-    kind: z.literal("azure-openai"),
-    /** https://<resource>.openai.azure.com (or a private endpoint, or a proxy in front of one). */
-    endpoint: z.url(),
-    apiVersion: z.string().min(1).default("2024-10-21"),
-    auth: z.enum(["api-key", "entra"]).default("api-key"),
-    apiKey: z.string().min(1).optional(),
-    apiKeyEnv: z.string().default("AZURE_OPENAI_API_KEY"),
-    tenantId: z.string().min(1).optional(),
-    clientId: z.string().min(1).optional(),
-    clientSecretEnv: z.string().min(1).optional(),
-    /** Where Entra ID tokens come from: Azure's public cloud unless set (sovereign clouds, tests). */
-    authorityHost: z.url().optional(),
-    client: openAiClient,
-  })
-  .strict()
-  .refine((p) => p.auth !== "entra" || (p.tenantId === undefined) === (p.clientId === undefined), {
-    message: "set tenantId and clientId together (with clientSecretEnv), or neither for DefaultAzureCredential",
-    path: ["tenantId"],
-  })
-  .refine((p) => p.auth !== "entra" || p.clientId === undefined || p.clientSecretEnv !== undefined, {
-    message: "a client credential needs clientSecretEnv: the environment variable holding its secret",
-    path: ["clientSecretEnv"],
-  });
-
-/**
- * Amazon Bedrock's Converse API, signed with SigV4 by the AWS SDK. Keys come from the environment
- * (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN) or, without them, the SDK's default
- * credential chain (profile, SSO, container and instance roles). Models are named by their Bedrock
- * model or inference profile id (upstreamModel).
- */
-const bedrockProvider = z
-  .object({
-    ...remoteBase,
-    kind: z.literal("bedrock"),
-    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, "an AWS region, such as us-east-1"),
-    /** Another endpoint than the region's: a VPC endpoint or a proxy. */
-    endpoint: z.url().optional(),
-  })
-  .strict();
-
-const localProvider = z
-  .object({
-    ...providerBase,
-    kind: z.literal("local"),
-    /** Delay between streamed tokens, to make the local model feel like a real one. */
-    tokenDelayMs: z.number().min(0).default(0),
-  })
-  .strict();
-
-export const providerSchema = z.discriminatedUnion("kind", [
-  openAiProvider,
-  compatibleProvider,
-  anthropicProvider,
-  azureProvider,
-  bedrockProvider,
-  localProvider,
-]);
-
 const pricingSchema = z
   .object({
     inputPerMillion: z.number().min(0).default(0),
     outputPerMillion: z.number().min(0).default(0),
     /**
-     * Input tokens read from the provider's prompt cache; defaults by provider kind: Anthropic 0.1×
+     * Input tokens read from the provider's prompt cache; defaults by provider kind: Anthropic (also on Vertex AI and Bedrock) 0.1×
      * input, OpenAI and Azure OpenAI 0.5× input (set the model's own rate: gpt-4.1 and later are 0.25×, gpt-5 0.1×), others 1×.
      */
     cachedInputPerMillion: z.number().min(0).optional(),

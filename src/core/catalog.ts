@@ -145,9 +145,11 @@ type Pricing = GatewayConfig["models"][number]["pricing"];
 function pricesOf(pricing: Pricing, kind: string | undefined): Prices {
   const input = pricing.inputPerMillion;
   // Divisors rather than shares: 3 / 10 is 0.3 exactly as a double, 3 * 0.1 is not.
-  const cachedDivisor = kind === "anthropic" ? 10 : kind === "openai" || kind === "azure-openai" ? 2 : 1;
-  const writeShare = kind === "anthropic" ? 1.25 : 1;
-  const hourShare = kind === "anthropic" ? 2 : 1;
+  // Claude on Vertex AI and Bedrock is priced like Anthropic's own API, cache rates included.
+  const claude = kind === "anthropic" || kind === "anthropic-vertex" || kind === "anthropic-bedrock";
+  const cachedDivisor = claude ? 10 : kind === "openai" || kind === "azure-openai" ? 2 : 1;
+  const writeShare = claude ? 1.25 : 1;
+  const hourShare = claude ? 2 : 1;
   return {
     inputPricePerMillion: input,
     outputPricePerMillion: pricing.outputPerMillion,

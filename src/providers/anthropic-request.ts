@@ -139,6 +139,7 @@ export function messagesParams(r: ProviderRequest): MessageCreateParamsBase {
   return body;
 }
 
-const hasCacheMarks = (r: ProviderRequest): boolean =>
+/** Whether the caller marked anything for caching (a message, a part or a tool). */
+export const hasCacheMarks = (r: ProviderRequest): boolean =>
   r.messages.some((m) => m.cacheControl !== undefined || m.parts?.some((p) => p.cacheControl !== undefined)) ||
   (r.tools?.some((t) => t.cacheControl !== undefined) ?? false);

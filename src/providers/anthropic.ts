@@ -4,6 +4,7 @@ import type { FinishReason, ToolCall } from "../core/types.js";
 import { type AnthropicUsageCounts, finishReason, mergeUsage, messageChunks, usageOf } from "./anthropic-answer.js";
 import { messagesParams } from "./anthropic-request.js";
 import type { Provider, ProviderChunk, ProviderRequest } from "./provider.js";
+import type { MessageCreateParamsBase } from "@anthropic-ai/sdk/resources/messages/messages";
 import type { Fetch } from "./http.js";
 import { networkErrorCode, upstreamConnectionError, upstreamHttpError } from "./upstream-error.js";
 
@@ -36,30 +37,81 @@ const silent = { error() {}, warn() {}, info() {}, debug() {} };
  * gateway makes one span per attempt, with the GenAI attributes).
  */
 export function createAnthropicProvider(options: AnthropicProviderOptions): Provider {
+  return createMessagesProvider({
+    name: options.name,
+    kind: "anthropic",
+    connect: async () => {
+      const { default: AnthropicSdk } = await import("@anthropic-ai/sdk");
+      return new AnthropicSdk({
+        apiKey: options.apiKey ?? null,
+        baseURL: options.baseUrl ?? null,
+        ...sdkClientOptions(options.fetch, options.headers),
+      });
+    },
+  });
+}
+
+/**
+ * The client options the three Anthropic clients (first-party, Vertex AI, Bedrock) share: what the
+ * gateway does itself is turned off (retries, timeouts, logging, the SDK's own OpenTelemetry spans).
+ */
+export function sdkClientOptions(fetch: Fetch, headers: Readonly<Record<string, string>> | undefined) {
+  return {
+    maxRetries: 0,
+    // The SDK arms a timer per call whatever it is given; the gateway's own timers end the call first.
+    timeout: 24 * 60 * 60 * 1000,
+    logLevel: "off" as const,
+    logger: silent,
+    openTelemetry: false as const,
+    fetch,
+    defaultHeaders: { ...headers },
+  };
+}
+
+/** The part of an Anthropic client the provider calls: Vertex's and Bedrock's clients have it too. */
+export interface MessagesClient {
+  messages: Pick<Anthropic["messages"], "create">;
+}
+
+/** Options of a provider speaking Anthropic's Messages API through one of Anthropic's clients. */
+export interface MessagesProviderOptions {
+  name: string;
+  kind: "anthropic" | "anthropic-vertex" | "anthropic-bedrock";
+  /** Builds the client, at start-up; a client that cannot be built fails every call, not the process. */
+  connect: () => Promise<MessagesClient>;
+  /**
+   * The platform's own version of the body: throws INVALID_REQUEST naming what the platform refuses,
+   * adds what it needs (its anthropic_version). Called on every request and by `check`.
+   */
+  adapt?: (body: MessageCreateParamsBase, request: ProviderRequest) => MessageCreateParamsBase;
+  /** Translates the errors of the platform's client that the shared translation does not know (credentials). */
+  translateError?: (error: unknown) => GatewayError | undefined;
+}
+
+/**
+ * One translation for Anthropic's three clients. The request's translation is in anthropic-request.ts
+ * and anthropic-content.ts; the answers are read here and in anthropic-answer.ts. The SDK modules are
+ * imported when the provider is built, not when this file is: a gateway with no Anthropic provider never
+ * loads them. Vertex's and Bedrock's clients extend the first-party client and throw its error classes.
+ */
+export function createMessagesProvider(options: MessagesProviderOptions): Provider {
   let sdk: typeof Anthropic | undefined;
-  let client: Anthropic | undefined;
-  const ready = import("@anthropic-ai/sdk").then(({ default: AnthropicSdk }) => {
+  let client: MessagesClient | undefined;
+  const ready = Promise.all([import("@anthropic-ai/sdk"), options.connect()]).then(([{ default: AnthropicSdk }, c]) => {
     sdk = AnthropicSdk;
-    client = new AnthropicSdk({
-      apiKey: options.apiKey ?? null,
-      baseURL: options.baseUrl ?? null,
-      maxRetries: 0,
-      // The SDK arms a timer per call whatever it is given; the gateway's own timers end the call first.
-      timeout: 24 * 60 * 60 * 1000,
-      logLevel: "off",
-      logger: silent,
-      openTelemetry: false,
-      fetch: options.fetch,
-      defaultHeaders: { ...options.headers },
-    });
-    return client;
+    client = c;
+    return c;
   });
   // A module that cannot load fails every call (through `ready`), not the process.
   ready.catch(() => {});
+  const paramsOf = (request: ProviderRequest) => {
+    const body = messagesParams(request);
+    return options.adapt ? options.adapt(body, request) : body;
+  };
 
   /** One call without streaming, yielded as the stream a streaming call would have been. */
   async function* whole(request: ProviderRequest, signal: AbortSignal): AsyncGenerator<ProviderChunk> {
-    const body = messagesParams(request);
+    const body = paramsOf(request);
     const c = client ?? (await ready);
     const response = await c.messages.create({ ...body, stream: false }, { signal });
     yield { type: "started" };
@@ -67,7 +119,7 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Prov
   }
 
   async function* streamed(request: ProviderRequest, signal: AbortSignal): AsyncGenerator<ProviderChunk> {
-    const body = messagesParams(request);
+    const body = paramsOf(request);
     const c = client ?? (await ready);
     const stream = await c.messages.create({ ...body, stream: true }, { signal });
     yield { type: "started" };
@@ -131,13 +183,15 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Prov
 
   return {
     name: options.name,
-    kind: "anthropic",
+    kind: options.kind,
     stream: (request, signal) => (request.unary ? whole(request, signal) : streamed(request, signal)),
     check(request) {
-      messagesParams(request);
+      paramsOf(request);
     },
 
     translateError(error): GatewayError | undefined {
+      const own = options.translateError?.(error);
+      if (own) return own;
       // Errors of the SDK's own classes come only from a loaded SDK.
       if (sdk && error instanceof sdk.APIUserAbortError) return undefined;
       if (sdk && error instanceof sdk.APIConnectionError) {

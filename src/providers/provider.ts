@@ -101,7 +101,15 @@ export type ProviderChunk =
  */
 export interface Provider {
   readonly name: string;
-  readonly kind: "openai" | "openai-compatible" | "azure-openai" | "anthropic" | "bedrock" | "local";
+  readonly kind:
+    | "openai"
+    | "openai-compatible"
+    | "azure-openai"
+    | "anthropic"
+    | "anthropic-vertex"
+    | "anthropic-bedrock"
+    | "bedrock"
+    | "local";
   stream(request: ProviderRequest, signal: AbortSignal): AsyncIterable<ProviderChunk>;
   /**
    * Throws the refusal (INVALID_REQUEST naming the field) when this provider cannot carry the request,

@@ -1,6 +1,7 @@
 import { providerApiKey } from "../config/load.js";
 import type { ProviderConfig } from "../config/schema.js";
 import { createAnthropicProvider } from "./anthropic.js";
+import { createAnthropicBedrockProvider, createAnthropicVertexProvider } from "./anthropic-cloud.js";
 import { azureCredential, createAzureOpenAiProvider } from "./azure.js";
 import { bedrockCredentials, createBedrockProvider } from "./bedrock.js";
 import { createLocalProvider } from "./local.js";
@@ -43,6 +44,23 @@ const factories = {
   openai: openAiFormat,
   "openai-compatible": openAiFormat,
   anthropic: (c, env) => createAnthropicProvider({ ...c, apiKey: providerApiKey(c, env), headers: headersOf(c, env), fetch: fetchFor(c) }),
+  "anthropic-vertex": (c, env) =>
+    createAnthropicVertexProvider({
+      ...c,
+      accessToken: c.accessTokenEnv ? env[c.accessTokenEnv] : undefined,
+      headers: headersOf(c, env),
+      fetch: fetchFor(c),
+    }),
+  "anthropic-bedrock": (c, env) =>
+    createAnthropicBedrockProvider({
+      ...c,
+      accessKeyId: env[c.accessKeyIdEnv] || undefined,
+      secretAccessKey: env[c.secretAccessKeyEnv] || undefined,
+      sessionToken: env[c.sessionTokenEnv] || undefined,
+      apiKey: c.apiKeyEnv ? env[c.apiKeyEnv] : undefined,
+      headers: headersOf(c, env),
+      fetch: fetchFor(c),
+    }),
   "azure-openai": (c, env) => {
     const pool = poolFor(c);
     return createAzureOpenAiProvider({

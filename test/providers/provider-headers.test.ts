@@ -3,6 +3,7 @@ import { ConfigError, validateConfig } from "../../src/config/load.js";
 import { createProviders } from "../../src/providers/registry.js";
 import type { ProviderRequest } from "../../src/providers/provider.js";
 import { FAKE_AWS_SECRET } from "../support/fake-bedrock.js";
+import { BEDROCK_KEYS } from "../support/fake-anthropic-cloud.js";
 import { startFakeUpstream, type FakeUpstream } from "../support/fake-upstream.js";
 
 /*
@@ -16,7 +17,15 @@ beforeAll(async () => {
 });
 afterAll(() => upstream.close());
 
-const env = { PROXY_TOKEN: "from-env", OPENAI_API_KEY: "sk-o", ANTHROPIC_API_KEY: "sk-a", AZURE_OPENAI_API_KEY: "az-k" };
+const env = {
+  PROXY_TOKEN: "from-env",
+  OPENAI_API_KEY: "sk-o",
+  ANTHROPIC_API_KEY: "sk-a",
+  AZURE_OPENAI_API_KEY: "az-k",
+  GOOGLE_TOKEN: "ya29.t",
+  AWS_ACCESS_KEY_ID: Object.keys(BEDROCK_KEYS)[0],
+  AWS_SECRET_ACCESS_KEY: Object.values(BEDROCK_KEYS)[0],
+};
 // Bedrock's keys sign the request (SigV4); the session token is the one part of them sent as it is.
 const aws = { AWS_ACCESS_KEY_ID: "AKIDHEADERS", AWS_SECRET_ACCESS_KEY: FAKE_AWS_SECRET, AWS_SESSION_TOKEN: "aws-session" };
 const headers = { "X-Proxy-Token": { env: "PROXY_TOKEN" }, "x-route": "private" };
@@ -50,9 +59,33 @@ describe.each(["direct", "sdk"])("extra headers and base URLs, %s client where t
       "x-amz-security-token",
       "aws-session",
     ],
+    [
+      "anthropic-vertex",
+      () => ({
+        kind: "anthropic-vertex",
+        projectId: "p",
+        region: "global",
+        accessTokenEnv: "GOOGLE_TOKEN",
+        baseUrl: `${upstream.anthropicBaseUrl}/v1`,
+      }),
+      "/v1/projects/p/locations/global/publishers/anthropic/models/m:streamRawPredict",
+      "authorization",
+      "Bearer ya29.t",
+    ],
+    [
+      // The extra headers are signed with the rest: the fake checks the signature.
+      "anthropic-bedrock",
+      () => ({ kind: "anthropic-bedrock", awsRegion: "eu-west-1", baseUrl: upstream.anthropicBaseUrl }),
+      "/model/m/invoke-with-response-stream",
+      "authorization",
+      expect.stringMatching(
+        /^AWS4-HMAC-SHA256 Credential=\w+\/\d{8}\/eu-west-1\/bedrock\/aws4_request, SignedHeaders=.*x-proxy-token;x-route/,
+      ),
+    ],
   ])("%s", async (name, provider, path, keyHeader, key) => {
     const config = configOf([{ name, headers, ...provider() }]);
-    const p = createProviders(config.providers, { ...env, ...aws }).get(name)!.provider;
+    // Each fake AWS service checks signatures with its own known keys.
+    const p = createProviders(config.providers, name === "bedrock" ? { ...env, ...aws } : env).get(name)!.provider;
     for await (const _ of p.stream(request, new AbortController().signal)) {
       // read to the end
     }
@@ -60,7 +93,7 @@ describe.each(["direct", "sdk"])("extra headers and base URLs, %s client where t
     expect(sent.path).toBe(path);
     expect(sent.headers["x-proxy-token"]).toBe("from-env");
     expect(sent.headers["x-route"]).toBe("private");
-    expect(sent.headers[keyHeader], JSON.stringify(sent.headers)).toBe(key);
+    expect(sent.headers[keyHeader], JSON.stringify(sent.headers)).toEqual(key);
   });
 });
 

@@ -1,6 +1,6 @@
 import * as http from "node:http";
-import { type AzureCall, azureRoute } from "./fake-azure.js";
-import { answerBedrock, type BedrockCall } from "./fake-bedrock.js";
+import { answerBedrock } from "./fake-bedrock.js";
+import { type PlatformCall, platformRoute } from "./fake-platforms.js";
 import { fakeEmbeddings } from "./fake-embeddings.js";
 import type { AddressInfo } from "node:net";
 
@@ -50,23 +50,20 @@ export interface FakeBehaviour {
 }
 
 /** A request the fake upstream received. */
-export interface RecordedRequest {
+export interface RecordedRequest extends PlatformCall {
   path: string;
   headers: http.IncomingHttpHeaders;
+  /** The body as it came (a platform's, without what it moves into the path). */
   body: Record<string, unknown>;
   /** True if the client went away before the response was complete. */
   aborted: boolean;
-  /** An Azure OpenAI request's deployment and api-version (test/support/fake-azure.ts). */
-  azure?: AzureCall;
-  /** A Bedrock request's model id and SigV4 credential scope (test/support/fake-bedrock.ts). */
-  bedrock?: BedrockCall;
 }
 
 /** A scripted HTTP server that speaks the OpenAI and Anthropic wire formats. */
 export interface FakeUpstream {
   /** Base URL for the OpenAI SDK (ends in /v1). */
   openAiBaseUrl: string;
-  /** Base URL for the Anthropic SDK (and for the Bedrock and Azure endpoints). */
+  /** Base URL for the Anthropic SDK. */
   anthropicBaseUrl: string;
   requests: RecordedRequest[];
   /** Behaviours for the next requests, in order; each is used once. */
@@ -96,11 +93,9 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
   const server = http.createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-    const body = JSON.parse(Buffer.concat(chunks).toString() || "{}") as Record<string, unknown>;
-    const route = azureRoute(req.url ?? "", req.headers);
-    const url = route.path;
-    const record: RecordedRequest = { path: req.url ?? "", headers: req.headers, body, aborted: false };
-    if (route.azure) record.azure = route.azure;
+    const route = await platformRoute(req, res, Buffer.concat(chunks));
+    const [url, body] = [route.path, route.body];
+    const record: RecordedRequest = { path: req.url ?? "", headers: req.headers, body: route.wire, aborted: false, ...route.seen };
     const index = requests.push(record) - 1;
     res.on("close", () => {
       if (!res.writableFinished) {
@@ -108,10 +103,11 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
         abortWaiters.get(index)?.();
       }
     });
-    if (route.refusal) return void res.writeHead(route.refusal.status, JSON_TYPE).end(JSON.stringify(route.refusal.body));
+    if (route.refusal)
+      return void res.writeHead(route.refusal.status, { ...JSON_TYPE, ...route.refusal.headers }).end(JSON.stringify(route.refusal.body));
     const next = () => queue.shift() ?? script?.(record) ?? fallback;
     if (await answerBedrock({ req, res, record, raw: Buffer.concat(chunks), next, defaultText: DEFAULT_TEXT })) return;
-    const b = queue.shift() ?? script?.(record) ?? fallback;
+    const b = next();
     const format = url.startsWith("/v1/messages") ? "anthropic" : "openai";
     if (b.reset) return void req.socket.destroy();
     if (b.hang) return;
@@ -156,7 +152,10 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
       for (const event of events) {
         if (res.destroyed) return;
         if (event.text) {
-          if (b.abortAfterChunks !== undefined && textChunks >= b.abortAfterChunks) return void req.socket.destroy();
+          if (b.abortAfterChunks !== undefined && textChunks >= b.abortAfterChunks) {
+            req.socket.destroy();
+            return;
+          }
           textChunks++;
         }
         if (event.finish && b.endWithoutFinish) break;
@@ -197,14 +196,9 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
   };
 }
 
-function words(text: string): string[] {
-  return text.match(/\S+\s*/g) ?? [];
-}
-
+const words = (text: string): string[] => text.match(/\S+\s*/g) ?? [];
 /** Rough token count for usage: one token per word, as a stand-in upstream may. */
-function tokens(text: string): number {
-  return words(text).length;
-}
+const tokens = (text: string): number => words(text).length;
 
 function errorBody(format: "openai" | "anthropic", status: number, code = String(status)) {
   const type =

@@ -197,5 +197,8 @@ export function openAttempt(deployment: ProviderDeployment, call: CallContext, c
 
 /** The gen_ai.system value of a provider kind. */
 function genAiSystem(kind: ProviderDeployment["provider"]["kind"]): string {
+  // OpenTelemetry's GenAI names for Claude served by Google's and Amazon's platforms.
+  if (kind === "anthropic-vertex") return "gcp.vertex_ai";
+  if (kind === "anthropic-bedrock") return "aws.bedrock";
   return kind === "anthropic" ? "anthropic" : kind === "local" ? "llm_gateway.local" : "openai";
 }
