@@ -101,8 +101,10 @@ describe("chaos: faults on the OpenAI-format provider at a 50% rate", () => {
     h.app.gateway.breakers.onChange((id, state) => id.startsWith("fake-openai") && breakerChanges.push(state));
     await drive(h, "dual", 5_000, run);
     report("one healthy fallback", run);
-    // Once the breaker opens, traffic goes to the fallback and few faults are injected after that.
-    expect(run.injected).toBeGreaterThanOrEqual(10);
+    // Once the breaker opens, traffic goes to the fallback and few faults are injected after that: how
+    // many depends on how many half-open probes the run's length allows (a loaded machine saw 7, an idle
+    // one 40-50). Enough to open the breaker (30% of its 10-call volume) is what the test needs.
+    expect(run.injected).toBeGreaterThanOrEqual(3);
     expect(run.failures).toEqual([]);
     expect(run.statusless).toBe(0);
     expect(breakerChanges).toContain("open");
