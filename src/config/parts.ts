@@ -126,6 +126,37 @@ const azureProvider = z
     path: ["clientSecretEnv"],
   });
 
+/** Google's Gemini API: an API key (GEMINI_API_KEY unless apiKeyEnv says otherwise), through @google/genai. */
+const geminiProvider = z
+  .object({
+    ...remoteBase,
+    kind: z.literal("gemini"),
+    apiKey: z.string().min(1).optional(),
+    apiKeyEnv: z.string().default("GEMINI_API_KEY"),
+    baseUrl: z.url().optional(),
+    /** The API version in the path: v1beta (the SDK's default, every feature) or v1. */
+    apiVersion: z.string().min(1).optional(),
+  })
+  .strict();
+
+/**
+ * Gemini on Vertex AI: a project and location, with application-default credentials (or keyFile, a
+ * service account's JSON key); apiKeyEnv, when set, uses Vertex's express mode with an API key instead.
+ */
+const vertexProvider = z
+  .object({
+    ...remoteBase,
+    kind: z.literal("vertex"),
+    project: z.string().min(1),
+    location: z.string().min(1).default("global"),
+    keyFile: z.string().min(1).optional(),
+    apiKey: z.string().min(1).optional(),
+    apiKeyEnv: z.string().optional(),
+    baseUrl: z.url().optional(),
+    apiVersion: z.string().min(1).optional(),
+  })
+  .strict();
+
 const localProvider = z
   .object({
     ...providerBase,
@@ -140,6 +171,8 @@ export const providerSchema = z.discriminatedUnion("kind", [
   compatibleProvider,
   anthropicProvider,
   azureProvider,
+  geminiProvider,
+  vertexProvider,
   localProvider,
 ]);
 
@@ -148,7 +181,7 @@ const pricingSchema = z
     inputPerMillion: z.number().min(0).default(0),
     outputPerMillion: z.number().min(0).default(0),
     /**
-     * Input tokens read from the provider's prompt cache; defaults by provider kind: Anthropic 0.1×
+     * Input tokens read from the provider's prompt cache; defaults by provider kind: Anthropic, Gemini and Vertex 0.1×
      * input, OpenAI and Azure OpenAI 0.5× input (set the model's own rate: gpt-4.1 and later are 0.25×, gpt-5 0.1×), others 1×.
      */
     cachedInputPerMillion: z.number().min(0).optional(),

@@ -145,7 +145,9 @@ type Pricing = GatewayConfig["models"][number]["pricing"];
 function pricesOf(pricing: Pricing, kind: string | undefined): Prices {
   const input = pricing.inputPerMillion;
   // Divisors rather than shares: 3 / 10 is 0.3 exactly as a double, 3 * 0.1 is not.
-  const cachedDivisor = kind === "anthropic" ? 10 : kind === "openai" || kind === "azure-openai" ? 2 : 1;
+  // Gemini 2.5's implicit and explicit cache reads cost a tenth of input, as Anthropic's do.
+  const cachedDivisor =
+    kind === "anthropic" || kind === "gemini" || kind === "vertex" ? 10 : kind === "openai" || kind === "azure-openai" ? 2 : 1;
   const writeShare = kind === "anthropic" ? 1.25 : 1;
   const hourShare = kind === "anthropic" ? 2 : 1;
   return {

@@ -101,7 +101,7 @@ export type ProviderChunk =
  */
 export interface Provider {
   readonly name: string;
-  readonly kind: "openai" | "openai-compatible" | "azure-openai" | "anthropic" | "local";
+  readonly kind: "openai" | "openai-compatible" | "azure-openai" | "anthropic" | "gemini" | "vertex" | "local";
   stream(request: ProviderRequest, signal: AbortSignal): AsyncIterable<ProviderChunk>;
   /**
    * Throws the refusal (INVALID_REQUEST naming the field) when this provider cannot carry the request,

@@ -2,11 +2,12 @@ import { providerApiKey } from "../config/load.js";
 import type { ProviderConfig } from "../config/schema.js";
 import { createAnthropicProvider } from "./anthropic.js";
 import { azureCredential, createAzureOpenAiProvider } from "./azure.js";
+import { createGeminiProvider } from "./gemini.js";
 import { createLocalProvider } from "./local.js";
 import { createOpenAiProvider } from "./openai.js";
 import { createOpenAiDirectProvider } from "./openai-direct.js";
 import { Agent } from "undici";
-import { createSdkFetch } from "./http.js";
+import { createSdkFetch, createUpstreamFetch } from "./http.js";
 import type { Provider } from "./provider.js";
 
 /** A configured provider with the limits the gateway applies around it. */
@@ -23,6 +24,8 @@ export interface ProviderDeployment {
 // Each remote provider gets its own connection pool, so that its connect timeout is its own.
 const poolFor = (c: { connectTimeoutMs: number }) => new Agent({ keepAliveTimeout: 30_000, connect: { timeout: c.connectTimeoutMs } });
 const fetchFor = (c: { connectTimeoutMs: number }) => createSdkFetch(poolFor(c));
+// @google/genai reads a stream's body with getReader(): it needs a whole web Response, not the lean one of createSdkFetch.
+const webFetchFor = (c: { connectTimeoutMs: number }) => createUpstreamFetch(poolFor(c));
 
 type RemoteConfig = Exclude<ProviderConfig, { kind: "local" }>;
 
@@ -52,6 +55,18 @@ const factories = {
       dispatcher: pool,
       fetch: createSdkFetch(pool),
     });
+  },
+  gemini: (c, env) =>
+    createGeminiProvider({
+      ...c,
+      target: { vertex: false, apiKey: providerApiKey(c, env) },
+      headers: headersOf(c, env),
+      fetch: webFetchFor(c),
+    }),
+  vertex: (c, env) => {
+    const target = { vertex: true as const, project: c.project, location: c.location, apiKey: providerApiKey(c, env) };
+    const auth = c.keyFile ? { googleAuthOptions: { keyFile: c.keyFile } } : {};
+    return createGeminiProvider({ ...c, target: { ...target, ...auth }, headers: headersOf(c, env), fetch: webFetchFor(c) });
   },
   local: (c) => createLocalProvider(c),
 } satisfies {

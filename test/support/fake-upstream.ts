@@ -1,6 +1,7 @@
 import * as http from "node:http";
 import { type AzureCall, azureRoute } from "./fake-azure.js";
 import { fakeEmbeddings } from "./fake-embeddings.js";
+import { answerGemini, geminiRoute } from "./fake-gemini.js";
 import type { AddressInfo } from "node:net";
 
 /**
@@ -59,7 +60,7 @@ export interface RecordedRequest {
   azure?: AzureCall;
 }
 
-/** A scripted HTTP server that speaks the OpenAI and Anthropic wire formats. */
+/** A scripted HTTP server that speaks the OpenAI, Anthropic and Gemini (fake-gemini.ts) wire formats. */
 export interface FakeUpstream {
   /** Base URL for the OpenAI SDK (ends in /v1). */
   openAiBaseUrl: string;
@@ -108,13 +109,12 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
     if (route.refusal) return void res.writeHead(route.refusal.status, JSON_TYPE).end(JSON.stringify(route.refusal.body));
     const b = queue.shift() ?? script?.(record) ?? fallback;
     const format = url.startsWith("/v1/messages") ? "anthropic" : "openai";
-    if (b.reset) {
-      req.socket.destroy();
-      return;
-    }
+    if (b.reset) return void req.socket.destroy();
     if (b.hang) return;
     if (b.firstByteDelayMs) await sleep(b.firstByteDelayMs);
     if (res.destroyed) return;
+    const gemini = geminiRoute(url);
+    if (gemini) return void (await answerGemini(req, res, gemini, b));
     if (b.status && b.status >= 400) {
       const headers: Record<string, string> = { "content-type": "application/json" };
       if (b.retryAfter) headers["retry-after"] = b.retryAfter;

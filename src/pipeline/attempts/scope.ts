@@ -197,5 +197,7 @@ export function openAttempt(deployment: ProviderDeployment, call: CallContext, c
 
 /** The gen_ai.system value of a provider kind. */
 function genAiSystem(kind: ProviderDeployment["provider"]["kind"]): string {
+  if (kind === "gemini") return "gcp.gemini";
+  if (kind === "vertex") return "gcp.vertex_ai";
   return kind === "anthropic" ? "anthropic" : kind === "local" ? "llm_gateway.local" : "openai";
 }
