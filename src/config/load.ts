@@ -195,6 +195,7 @@ function checkReferences(config: GatewayConfig, env: NodeJS.ProcessEnv, source: 
 }
 
 function requiresKey(p: ProviderConfig): boolean {
+  if (p.kind === "vertex") return p.apiKeyEnv !== undefined || p.apiKey !== undefined;
   return p.kind === "openai" || p.kind === "anthropic" || p.kind === "gemini" || (p.kind === "azure-openai" && p.auth === "api-key");
 }
 

@@ -147,7 +147,7 @@ const vertexProvider = z
   .object({
     ...remoteBase,
     kind: z.literal("vertex"),
-    project: z.string().min(1),
+    project: z.string().min(1).optional(),
     location: z.string().min(1).default("global"),
     keyFile: z.string().min(1).optional(),
     apiKey: z.string().min(1).optional(),
@@ -155,7 +155,11 @@ const vertexProvider = z
     baseUrl: z.url().optional(),
     apiVersion: z.string().min(1).optional(),
   })
-  .strict();
+  .strict()
+  .refine((p) => p.project !== undefined || p.apiKey !== undefined || p.apiKeyEnv !== undefined, {
+    message: "set project (Google credentials) or apiKeyEnv (Vertex AI express mode)",
+    path: ["project"],
+  });
 
 const localProvider = z
   .object({

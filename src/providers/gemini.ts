@@ -11,7 +11,8 @@ export type GeminiTarget =
   | { vertex: false; apiKey: string | undefined }
   | {
       vertex: true;
-      project: string;
+      /** The project and location, for Google credentials; unused in express mode (an API key). */
+      project?: string | undefined;
       location: string;
       /** Vertex AI's express mode: an API key in place of Google credentials. */
       apiKey?: string | undefined;
@@ -53,12 +54,12 @@ export function createGeminiProvider(options: GeminiProviderOptions): Provider {
     if (options.baseUrl) httpOptions.baseUrl = options.baseUrl;
     const apiVersion = options.apiVersion ?? (t.vertex ? undefined : "v1beta");
     if (apiVersion) httpOptions.apiVersion = apiVersion;
-    const o: GoogleGenAIOptions = { httpOptions };
-    if (t.vertex) {
-      Object.assign(o, { vertexai: true, project: t.project, location: t.location });
-      if (t.apiKey) o.apiKey = t.apiKey;
-      else if (t.googleAuthOptions) o.googleAuthOptions = t.googleAuthOptions;
-    } else if (t.apiKey !== undefined) o.apiKey = t.apiKey;
+    // vertexai always set: left out, the SDK would take it from GOOGLE_GENAI_USE_VERTEXAI.
+    const o: GoogleGenAIOptions = { httpOptions, vertexai: t.vertex };
+    if (t.apiKey !== undefined) o.apiKey = t.apiKey;
+    // Express mode is a key without a project: with a project, the SDK would call the project's paths.
+    if (t.vertex && !t.apiKey) Object.assign(o, { project: t.project, location: t.location });
+    if (t.vertex && !t.apiKey && t.googleAuthOptions) o.googleAuthOptions = t.googleAuthOptions;
     client = new sdk.GoogleGenAI(o);
     return client;
   });

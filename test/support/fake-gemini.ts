@@ -4,13 +4,13 @@ import type { FakeBehaviour } from "./fake-upstream.js";
 /*
  * The fake upstream's Gemini API and Vertex AI face, as Google answers them: generateContent and
  * streamGenerateContent (?alt=sse) on the Gemini API's models/{model} and Vertex's
- * projects/{p}/locations/{l}/publishers/google/models/{model}; errors in Google's format, with the
+ * projects/{p}/locations/{l}/publishers/google/models/{model} (express mode: publishers/google/models/{model}); errors in Google's format, with the
  * retry delay in the body (RetryInfo) as Google sends it; a call without credentials refused (403),
  * and an API key starting "invalid" refused as Google refuses a wrong key (400 API_KEY_INVALID).
  */
 
 const PATH =
-  /^\/(v1(?:beta1?)?)\/(?:projects\/([^/]+)\/locations\/([^/]+)\/publishers\/google\/)?models\/([^/:?]+):(generateContent|streamGenerateContent)(?:\?(.*))?$/;
+  /^\/(v1(?:beta1?)?)\/(?:projects\/([^/]+)\/locations\/([^/]+)\/)?(?:publishers\/google\/)?models\/([^/:?]+):(generateContent|streamGenerateContent)(?:\?(.*))?$/;
 
 /** A Gemini call as the fake upstream saw its path. */
 export interface GeminiCall {
