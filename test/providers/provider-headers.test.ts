@@ -15,7 +15,14 @@ beforeAll(async () => {
 });
 afterAll(() => upstream.close());
 
-const env = { PROXY_TOKEN: "from-env", OPENAI_API_KEY: "sk-o", ANTHROPIC_API_KEY: "sk-a", AZURE_OPENAI_API_KEY: "az-k" };
+const env = {
+  PROXY_TOKEN: "from-env",
+  OPENAI_API_KEY: "sk-o",
+  ANTHROPIC_API_KEY: "sk-a",
+  AZURE_OPENAI_API_KEY: "az-k",
+  GEMINI_API_KEY: "gm-k",
+  VERTEX_K: "vx-k",
+};
 const headers = { "X-Proxy-Token": { env: "PROXY_TOKEN" }, "x-route": "private" };
 const request: ProviderRequest = { model: "m", messages: [{ role: "user", content: "Hi" }], maxTokens: 20, stop: [] };
 
@@ -39,6 +46,20 @@ describe.each(["direct", "sdk"])("extra headers and base URLs, %s client where t
       "/openai/deployments/m/chat/completions?api-version=2025-04-01-preview",
       "api-key",
       "az-k",
+    ],
+    [
+      "gemini",
+      () => ({ kind: "gemini", baseUrl: upstream.anthropicBaseUrl }),
+      "/v1beta/models/m:streamGenerateContent?alt=sse",
+      "x-goog-api-key",
+      "gm-k",
+    ],
+    [
+      "vertex",
+      () => ({ kind: "vertex", apiKeyEnv: "VERTEX_K", baseUrl: upstream.anthropicBaseUrl }),
+      "/v1beta1/publishers/google/models/m:streamGenerateContent?alt=sse",
+      "x-goog-api-key",
+      "vx-k",
     ],
   ])("%s", async (name, provider, path, keyHeader, key) => {
     const config = configOf([{ name, headers, ...provider() }]);
@@ -104,5 +125,13 @@ describe("provider configuration", () => {
     expect(() =>
       validateConfig({ providers: [{ ...az, tenantId: "t", clientId: "c" }], models: [{ name: "m", provider: "az" }] }, {}),
     ).toThrow(/clientSecretEnv/);
+  });
+
+  it("fails start-up on a Gemini provider without its key, and on a Vertex provider with neither a project nor a key", () => {
+    const models = [{ name: "m", provider: "g" }];
+    expect(() => validateConfig({ providers: [{ name: "g", kind: "gemini" }], models }, {})).toThrow(/GEMINI_API_KEY/);
+    expect(() => validateConfig({ providers: [{ name: "g", kind: "vertex" }], models }, {})).toThrow(/project.*express mode/s);
+    expect(() => validateConfig({ providers: [{ name: "g", kind: "vertex", project: "p" }], models }, {})).not.toThrow();
+    expect(() => validateConfig({ providers: [{ name: "g", kind: "vertex", apiKeyEnv: "NOT_SET" }], models }, {})).toThrow(/NOT_SET/);
   });
 });
