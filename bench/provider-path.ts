@@ -2,7 +2,7 @@
  * What one provider call costs the gateway's process: CPU microseconds per
  * call (process.cpuUsage() deltas over N calls) and latency, for each
  * provider path (the OpenAI format through the openai SDK and directly on the
- * wire, the Anthropic SDK), asked without streaming
+ * wire, the Anthropic SDK, @google/genai on the Gemini API), asked without streaming
  * and streaming a 16-token answer, at concurrency 1 and 32. The fake upstream
  * runs in a child process so that its CPU is not counted. Providers are built
  * by the registry, as the gateway builds them.
@@ -54,6 +54,7 @@ async function main(): Promise<void> {
     "openai-sdk": { name: "openai-sdk", kind: "openai-compatible", apiKey: "k", baseUrl: openAiBaseUrl, client: "sdk" },
     "openai-direct": { name: "openai-direct", kind: "openai-compatible", apiKey: "k", baseUrl: openAiBaseUrl, client: "direct" },
     "anthropic-sdk": { name: "anthropic-sdk", kind: "anthropic", apiKey: "k", baseUrl: anthropicBaseUrl },
+    "gemini-sdk": { name: "gemini-sdk", kind: "gemini", apiKey: "k", baseUrl: anthropicBaseUrl },
   };
   const paths = list("BENCH_PATHS", Object.keys(configs).join(","));
   const deployments = createProviders(
@@ -129,7 +130,10 @@ async function once(deployment: ProviderDeployment, request: ProviderRequest, mo
     if (chunk.type === "delta") {
       deltas++;
       text += chunk.text;
-    } else if (chunk.type === "end") ended = chunk.usage?.outputTokens === TOKENS;
+    } else if (chunk.type === "end") {
+      // The answer's tokens: Gemini's fake answers count thinking tokens beside them.
+      ended = (chunk.usage?.outputTokens ?? 0) - (chunk.usage?.reasoningTokens ?? 0) === TOKENS;
+    }
   }
   // The whole text, however it came: the direct client sends what one network read brought as one delta.
   if (!ended || text !== ANSWER || (mode === "unary" && deltas !== 1)) {
