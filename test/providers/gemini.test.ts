@@ -3,6 +3,7 @@ import { Agent } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { collectChunks } from "../../src/providers/collect.js";
 import { createGeminiProvider } from "../../src/providers/gemini.js";
+import { toGeminiContents } from "../../src/providers/gemini-request.js";
 import { createUpstreamFetch } from "../../src/providers/http.js";
 import type { Provider, ProviderChunk, ProviderRequest } from "../../src/providers/provider.js";
 import { type FakeUpstream, startFakeUpstream } from "../support/fake-upstream.js";
@@ -261,5 +262,52 @@ describe("Vertex AI provider through @google/genai", () => {
     const err = await failure(vertex, request);
     expect(err.reason).toBe("UPSTREAM_RATE_LIMITED");
     expect(err.retryAfterMs).toBe(1500);
+  });
+});
+
+describe("Gemini request translation", () => {
+  it("sends a thought signature back on the first function call, and a failed tool's result as error", () => {
+    const { contents } = toGeminiContents([
+      { role: "user", content: "Hi" },
+      {
+        role: "assistant",
+        content: "Checking.",
+        reasoning: "I should call the clock.",
+        reasoningSignature: "c2ln",
+        toolCalls: [
+          { id: "a", name: "clock", argumentsJson: '{"tz":"UTC"}' },
+          { id: "b", name: "clock", argumentsJson: "{}" },
+        ],
+      },
+      { role: "tool", toolCallId: "a", content: "timeout", isError: true },
+      { role: "tool", toolCallId: "b", content: "12:00" },
+    ]);
+    expect(contents.slice(1)).toEqual([
+      {
+        role: "model",
+        parts: [
+          { text: "Checking." },
+          { functionCall: { id: "a", name: "clock", args: { tz: "UTC" } }, thoughtSignature: "c2ln" },
+          { functionCall: { id: "b", name: "clock", args: {} } },
+        ],
+      },
+      {
+        role: "user",
+        parts: [
+          { functionResponse: { id: "a", name: "clock", response: { error: "timeout" } } },
+          { functionResponse: { id: "b", name: "clock", response: { output: "12:00" } } },
+        ],
+      },
+    ]);
+  });
+
+  it("refuses a system message after the conversation began, and a tool result that answers no call", () => {
+    expect(() =>
+      toGeminiContents([
+        { role: "user", content: "Hi" },
+        { role: "system", content: "late" },
+      ]),
+    ).toThrow(/messages\[1\]/);
+    expect(() => toGeminiContents([{ role: "tool", toolCallId: "zz", content: "x" }])).toThrow(/tool_call_id/);
   });
 });
