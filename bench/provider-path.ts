@@ -2,7 +2,8 @@
  * What one provider call costs the gateway's process: CPU microseconds per
  * call (process.cpuUsage() deltas over N calls) and latency, for each
  * provider path (the OpenAI format through the openai SDK and directly on the
- * wire, the Anthropic SDK, and Anthropic's Vertex AI and Bedrock clients), asked without streaming
+ * wire, the Anthropic SDK, Anthropic's Vertex AI and Bedrock clients, @google/genai on the Gemini API),
+ * asked without streaming
  * and streaming a 16-token answer, at concurrency 1 and 32. The fake upstream
  * runs in a child process so that its CPU is not counted. Providers are built
  * by the registry, as the gateway builds them.
@@ -66,6 +67,7 @@ async function main(): Promise<void> {
       baseUrl: `${anthropicBaseUrl}/v1`,
     },
     "anthropic-bedrock": { name: "anthropic-bedrock", kind: "anthropic-bedrock", awsRegion: "us-east-1", baseUrl: anthropicBaseUrl },
+    "gemini-sdk": { name: "gemini-sdk", kind: "gemini", apiKey: "k", baseUrl: anthropicBaseUrl },
   };
   const [keyId, secret] = Object.entries(BEDROCK_KEYS)[0] ?? [];
   const env = { BENCH_GOOGLE_TOKEN: "ya29.bench", AWS_ACCESS_KEY_ID: keyId, AWS_SECRET_ACCESS_KEY: secret };
@@ -143,7 +145,10 @@ async function once(deployment: ProviderDeployment, request: ProviderRequest, mo
     if (chunk.type === "delta") {
       deltas++;
       text += chunk.text;
-    } else if (chunk.type === "end") ended = chunk.usage?.outputTokens === TOKENS;
+    } else if (chunk.type === "end") {
+      // The answer's tokens: Gemini's fake answers count thinking tokens beside them.
+      ended = (chunk.usage?.outputTokens ?? 0) - (chunk.usage?.reasoningTokens ?? 0) === TOKENS;
+    }
   }
   // The whole text, however it came: the direct client sends what one network read brought as one delta.
   if (!ended || text !== ANSWER || (mode === "unary" && deltas !== 1)) {

@@ -164,6 +164,41 @@ const anthropicBedrockProvider = z
   })
   .strict();
 
+/** Google's Gemini API: an API key (GEMINI_API_KEY unless apiKeyEnv says otherwise), through @google/genai. */
+const geminiProvider = z
+  .object({
+    ...remoteBase,
+    kind: z.literal("gemini"),
+    apiKey: z.string().min(1).optional(),
+    apiKeyEnv: z.string().default("GEMINI_API_KEY"),
+    baseUrl: z.url().optional(),
+    /** The API version in the path: v1beta (the SDK's default, every feature) or v1. */
+    apiVersion: z.string().min(1).optional(),
+  })
+  .strict();
+
+/**
+ * Gemini on Vertex AI: a project and location, with application-default credentials (or keyFile, a
+ * service account's JSON key); apiKeyEnv, when set, uses Vertex's express mode with an API key instead.
+ */
+const vertexProvider = z
+  .object({
+    ...remoteBase,
+    kind: z.literal("vertex"),
+    project: z.string().min(1).optional(),
+    location: z.string().min(1).default("global"),
+    keyFile: z.string().min(1).optional(),
+    apiKey: z.string().min(1).optional(),
+    apiKeyEnv: z.string().optional(),
+    baseUrl: z.url().optional(),
+    apiVersion: z.string().min(1).optional(),
+  })
+  .strict()
+  .refine((p) => p.project !== undefined || p.apiKey !== undefined || p.apiKeyEnv !== undefined, {
+    message: "set project (Google credentials) or apiKeyEnv (Vertex AI express mode)",
+    path: ["project"],
+  });
+
 const localProvider = z
   .object({
     ...providerBase,
@@ -181,5 +216,7 @@ export const providerSchema = z.discriminatedUnion("kind", [
   anthropicBedrockProvider,
   azureProvider,
   bedrockProvider,
+  geminiProvider,
+  vertexProvider,
   localProvider,
 ]);

@@ -109,6 +109,8 @@ export interface Provider {
     | "anthropic-vertex"
     | "anthropic-bedrock"
     | "bedrock"
+    | "gemini"
+    | "vertex"
     | "local";
   stream(request: ProviderRequest, signal: AbortSignal): AsyncIterable<ProviderChunk>;
   /**

@@ -4,11 +4,12 @@ import { createAnthropicProvider } from "./anthropic.js";
 import { createAnthropicBedrockProvider, createAnthropicVertexProvider } from "./anthropic-cloud.js";
 import { azureCredential, createAzureOpenAiProvider } from "./azure.js";
 import { bedrockCredentials, createBedrockProvider } from "./bedrock.js";
+import { createGeminiProvider } from "./gemini.js";
 import { createLocalProvider } from "./local.js";
 import { createOpenAiProvider } from "./openai.js";
 import { createOpenAiDirectProvider } from "./openai-direct.js";
 import { Agent } from "undici";
-import { createSdkFetch } from "./http.js";
+import { createSdkFetch, createUpstreamFetch } from "./http.js";
 import type { Provider } from "./provider.js";
 
 /** A configured provider with the limits the gateway applies around it. */
@@ -25,6 +26,8 @@ export interface ProviderDeployment {
 // Each remote provider gets its own connection pool, so that its connect timeout is its own.
 const poolFor = (c: { connectTimeoutMs: number }) => new Agent({ keepAliveTimeout: 30_000, connect: { timeout: c.connectTimeoutMs } });
 const fetchFor = (c: { connectTimeoutMs: number }) => createSdkFetch(poolFor(c));
+// @google/genai reads a stream's body with getReader(): it needs a whole web Response, not the lean one of createSdkFetch.
+const webFetchFor = (c: { connectTimeoutMs: number }) => createUpstreamFetch(poolFor(c));
 
 type RemoteConfig = Exclude<ProviderConfig, { kind: "local" }>;
 
@@ -74,6 +77,18 @@ const factories = {
   },
   bedrock: (c, env) =>
     createBedrockProvider({ ...c, credentials: bedrockCredentials(env), headers: headersOf(c, env), dispatcher: poolFor(c) }),
+  gemini: (c, env) =>
+    createGeminiProvider({
+      ...c,
+      target: { vertex: false, apiKey: providerApiKey(c, env) },
+      headers: headersOf(c, env),
+      fetch: webFetchFor(c),
+    }),
+  vertex: (c, env) => {
+    const target = { vertex: true as const, project: c.project, location: c.location, apiKey: providerApiKey(c, env) };
+    const auth = c.keyFile ? { googleAuthOptions: { keyFile: c.keyFile } } : {};
+    return createGeminiProvider({ ...c, target: { ...target, ...auth }, headers: headersOf(c, env), fetch: webFetchFor(c) });
+  },
   local: (c) => createLocalProvider(c),
 } satisfies {
   [K in ProviderConfig["kind"]]: (config: Extract<ProviderConfig, { kind: K }>, env: NodeJS.ProcessEnv) => Provider;

@@ -25,6 +25,8 @@ const env = {
   GOOGLE_TOKEN: "ya29.t",
   AWS_ACCESS_KEY_ID: Object.keys(BEDROCK_KEYS)[0],
   AWS_SECRET_ACCESS_KEY: Object.values(BEDROCK_KEYS)[0],
+  GEMINI_API_KEY: "gm-k",
+  VERTEX_K: "vx-k",
 };
 // Bedrock's keys sign the request (SigV4); the session token is the one part of them sent as it is.
 const aws = { AWS_ACCESS_KEY_ID: "AKIDHEADERS", AWS_SECRET_ACCESS_KEY: FAKE_AWS_SECRET, AWS_SESSION_TOKEN: "aws-session" };
@@ -81,6 +83,20 @@ describe.each(["direct", "sdk"])("extra headers and base URLs, %s client where t
       expect.stringMatching(
         /^AWS4-HMAC-SHA256 Credential=\w+\/\d{8}\/eu-west-1\/bedrock\/aws4_request, SignedHeaders=.*x-proxy-token;x-route/,
       ),
+    ],
+    [
+      "gemini",
+      () => ({ kind: "gemini", baseUrl: upstream.anthropicBaseUrl }),
+      "/v1beta/models/m:streamGenerateContent?alt=sse",
+      "x-goog-api-key",
+      "gm-k",
+    ],
+    [
+      "vertex",
+      () => ({ kind: "vertex", apiKeyEnv: "VERTEX_K", baseUrl: upstream.anthropicBaseUrl }),
+      "/v1beta1/publishers/google/models/m:streamGenerateContent?alt=sse",
+      "x-goog-api-key",
+      "vx-k",
     ],
   ])("%s", async (name, provider, path, keyHeader, key) => {
     const config = configOf([{ name, headers, ...provider() }]);
@@ -147,5 +163,13 @@ describe("provider configuration", () => {
     expect(() =>
       validateConfig({ providers: [{ ...az, tenantId: "t", clientId: "c" }], models: [{ name: "m", provider: "az" }] }, {}),
     ).toThrow(/clientSecretEnv/);
+  });
+
+  it("fails start-up on a Gemini provider without its key, and on a Vertex provider with neither a project nor a key", () => {
+    const models = [{ name: "m", provider: "g" }];
+    expect(() => validateConfig({ providers: [{ name: "g", kind: "gemini" }], models }, {})).toThrow(/GEMINI_API_KEY/);
+    expect(() => validateConfig({ providers: [{ name: "g", kind: "vertex" }], models }, {})).toThrow(/project.*express mode/s);
+    expect(() => validateConfig({ providers: [{ name: "g", kind: "vertex", project: "p" }], models }, {})).not.toThrow();
+    expect(() => validateConfig({ providers: [{ name: "g", kind: "vertex", apiKeyEnv: "NOT_SET" }], models }, {})).toThrow(/NOT_SET/);
   });
 });

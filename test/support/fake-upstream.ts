@@ -2,6 +2,7 @@ import * as http from "node:http";
 import { answerBedrock } from "./fake-bedrock.js";
 import { type PlatformCall, platformRoute } from "./fake-platforms.js";
 import { fakeEmbeddings } from "./fake-embeddings.js";
+import { answerGemini, geminiRoute } from "./fake-gemini.js";
 import type { AddressInfo } from "node:net";
 
 /**
@@ -59,7 +60,7 @@ export interface RecordedRequest extends PlatformCall {
   aborted: boolean;
 }
 
-/** A scripted HTTP server that speaks the OpenAI and Anthropic wire formats. */
+/** A scripted HTTP server that speaks the OpenAI, Anthropic and Gemini (fake-gemini.ts) wire formats. */
 export interface FakeUpstream {
   /** Base URL for the OpenAI SDK (ends in /v1). */
   openAiBaseUrl: string;
@@ -113,6 +114,8 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
     if (b.hang) return;
     if (b.firstByteDelayMs) await sleep(b.firstByteDelayMs);
     if (res.destroyed) return;
+    const gemini = geminiRoute(url);
+    if (gemini) return void (await answerGemini(req, res, gemini, b));
     if (b.status && b.status >= 400) {
       const headers: Record<string, string> = { "content-type": "application/json" };
       if (b.retryAfter) headers["retry-after"] = b.retryAfter;

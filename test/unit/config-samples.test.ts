@@ -26,6 +26,7 @@ const env = {
   SUPPORT_BOT_API_KEY: "sb",
   PLATFORM_API_KEY: "pl",
   AZURE_OPENAI_API_KEY: "az",
+  GEMINI_API_KEY: "gm",
 };
 
 function samples(): { doc: string; file: string; text: string }[] {

@@ -200,5 +200,7 @@ function genAiSystem(kind: ProviderDeployment["provider"]["kind"]): string {
   // OpenTelemetry's GenAI names for Claude served by Google's and Amazon's platforms.
   if (kind === "anthropic-vertex") return "gcp.vertex_ai";
   if (kind === "anthropic-bedrock") return "aws.bedrock";
+  if (kind === "gemini") return "gcp.gemini";
+  if (kind === "vertex") return "gcp.vertex_ai";
   return kind === "anthropic" ? "anthropic" : kind === "local" ? "llm_gateway.local" : "openai";
 }
