@@ -11,6 +11,7 @@ import type {
 import { invalidRequest } from "../core/errors.js";
 import { parseDataUrl } from "../core/media.js";
 import type { CacheControl, ChatMessage, ContentPart } from "../core/types.js";
+import { argumentsObject } from "./tool-arguments.js";
 
 /*
  * The core's messages as Anthropic Messages content: the leading system messages become the top-level
@@ -135,7 +136,7 @@ function assistantContent(m: ChatMessage, i: number): string | ContentBlockParam
   const thinking = Boolean(m.reasoningSignature);
   if (calls.length === 0 && !thinking) return contentOf(m, i);
   const blocks: (ToolResultBlock | ToolUseBlockParam)[] = blocksOf(m, i);
-  for (const c of calls) blocks.push({ type: "tool_use", id: c.id, name: c.name, input: parseArguments(c.argumentsJson) });
+  for (const c of calls) blocks.push({ type: "tool_use", id: c.id, name: c.name, input: argumentsObject(c.argumentsJson) });
   markLast(blocks, m.cacheControl, `messages[${i}]`);
   // The thinking goes first, as it came: Anthropic needs it before the tool calls it led to.
   if (!thinking) return blocks;
@@ -190,13 +191,4 @@ export function toAnthropicMessages(input: readonly ChatMessage[]): {
     }
   });
   return { system: systemCached ? system : systemText.join("\n\n"), messages };
-}
-
-function parseArguments(json: string): Record<string, unknown> {
-  try {
-    const value: unknown = JSON.parse(json || "{}");
-    return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : { value };
-  } catch {
-    return { raw: json };
-  }
 }

@@ -14,6 +14,7 @@ import { invalidRequest } from "../core/errors.js";
 import { parseDataUrl } from "../core/media.js";
 import type { CacheControl, ChatMessage, ContentPart, ReasoningEffort } from "../core/types.js";
 import type { ProviderRequest } from "./provider.js";
+import { argumentsObject } from "./tool-arguments.js";
 
 /*
  * A provider request as one Converse (or ConverseStream) call. Converse has no field for some of what
@@ -114,16 +115,6 @@ function blocksOf(m: ChatMessage, i: number): ContentBlock[] {
   return blocks;
 }
 
-function parseArguments(json: string): Record<string, unknown> {
-  // A tool call's input is a JSON object on Converse's wire; anything else is wrapped.
-  try {
-    const value: unknown = JSON.parse(json || "{}");
-    return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : { value };
-  } catch {
-    return { raw: json };
-  }
-}
-
 /** Consecutive messages of one role merge: Converse wants the roles to alternate (tool results are the user's). */
 function push(messages: Message[], role: "user" | "assistant", content: ContentBlock[]): void {
   const last = messages.at(-1);
@@ -151,7 +142,7 @@ export function toConverseMessages(input: readonly ChatMessage[]): { system: Sys
           blocks.push({ reasoningContent: { reasoningText: { text: m.reasoning ?? "", signature: m.reasoningSignature } } });
         blocks.push(...blocksOf(m, i));
         for (const c of m.toolCalls ?? [])
-          blocks.push({ toolUse: { toolUseId: c.id, name: c.name, input: parseArguments(c.argumentsJson) as ToolUseBlock["input"] } });
+          blocks.push({ toolUse: { toolUseId: c.id, name: c.name, input: argumentsObject(c.argumentsJson) as ToolUseBlock["input"] } });
         push(messages, "assistant", blocks);
         break;
       }
