@@ -1,6 +1,7 @@
 import type { Tenant } from "../../auth/tenants.js";
 import { echo, GatewayError, invalidRequest } from "../../core/errors.js";
 import { conversationItems } from "./responses-items.js";
+import { MAX_INPUT_ITEMS } from "./responses-request.js";
 import type { ResponsesStore } from "./responses-store.js";
 
 /*
@@ -53,7 +54,10 @@ export async function resolveReferences(
 ): Promise<Record<string, unknown>> {
   const input = body["input"];
   if (!Array.isArray(input) || !input.some((x) => isReference(x) || isUnsigned(x))) return body;
+  // The schema's bound, checked before any store is read: each item may cost a read.
+  if (input.length > MAX_INPUT_ITEMS) throw invalidRequest("input", `at most ${MAX_INPUT_ITEMS} items`);
   const items = new Map<string, Promise<object[]>>();
+  const signatures = new Map<string, Promise<string | undefined>>();
   // Output items first; a response's input items (as GET input_items lists them) only when asked for one.
   const itemsOf = (responseId: string, listed: boolean, field: string) => {
     const key = `${listed ? "in" : "out"}:${responseId}`;
@@ -73,7 +77,13 @@ export async function resolveReferences(
    */
   const withSignature = async (item: Record<string, unknown>, responseId: string) => {
     if (item["type"] !== "reasoning" || item["encrypted_content"] !== undefined) return item;
-    const signature = (await store.conversation(tenant, responseId)).at(-1)?.reasoningSignature;
+    // One read per response, however many of its items the input names.
+    let read = signatures.get(responseId);
+    if (!read) {
+      read = store.conversation(tenant, responseId).then((m) => m.at(-1)?.reasoningSignature);
+      signatures.set(responseId, read);
+    }
+    const signature = await read;
     return signature ? { ...item, encrypted_content: signature } : item;
   };
   const resolved: unknown[] = [];

@@ -11,6 +11,9 @@ import { type NamespacedNames, toolsOf } from "./responses-tools.js";
  * for nothing (null, or the API's own default), so that clients that send defaults explicitly keep
  * working; any other value is refused with 400 naming it.
  */
+/** The most items one request's `input` may hold. */
+export const MAX_INPUT_ITEMS = 4096;
+
 const unsupported = {
   // Runs the response after the call returns, to be polled: the gateway answers in the call.
   background: (v: unknown) => v === null || v === false,
@@ -47,7 +50,7 @@ const INCLUDABLE = ["message.output_text.logprobs", "reasoning.encrypted_content
 
 const body = z.strictObject({
   model: z.string().max(256).optional(),
-  input: z.union([z.string(), z.array(z.unknown()).max(4096)]).optional(),
+  input: z.union([z.string(), z.array(z.unknown()).max(MAX_INPUT_ITEMS)]).optional(),
   instructions: z.string().nullish(),
   tools: z.array(z.unknown()).max(512).optional(),
   tool_choice: z.unknown().optional(),
