@@ -244,7 +244,8 @@ function embeddedDefault(env: NodeJS.ProcessEnv): Record<string, unknown> {
     models.push(
       openAiModel("gpt-4o-mini", ["fast"], 0.15, 0.6),
       openAiModel("gpt-4o", [], 2.5, 10),
-      openAiModel("gpt-4.1-mini", [], 0.4, 1.6),
+      // GPT-4.1's window is 1,047,576 tokens with up to 32,768 out, and its cached input a quarter of the price.
+      { ...openAiModel("gpt-4.1-mini", [], 0.4, 1.6, 0.1), contextWindow: 1_047_576, maxOutputTokens: 32_768 },
       openAiEmbeddingModel("text-embedding-3-small", 1536, 0.02),
       openAiEmbeddingModel("text-embedding-3-large", 3072, 0.13),
       openAiEmbeddingModel("text-embedding-ada-002", 1536, 0.1),
@@ -254,14 +255,18 @@ function embeddedDefault(env: NodeJS.ProcessEnv): Record<string, unknown> {
   return { providers, models, defaultModel };
 }
 
-function openAiModel(name: string, aliases: string[], input: number, output: number) {
+function openAiModel(name: string, aliases: string[], input: number, output: number, cachedInput?: number) {
   return {
     name,
     provider: "openai",
     aliases,
     contextWindow: 128_000,
     maxOutputTokens: 16_384,
-    pricing: { inputPerMillion: input, outputPerMillion: output },
+    pricing: {
+      inputPerMillion: input,
+      outputPerMillion: output,
+      ...(cachedInput === undefined ? {} : { cachedInputPerMillion: cachedInput }),
+    },
     capabilities: { streaming: true, tools: true, vision: true, jsonMode: true, documents: true, audio: false, reasoning: false },
     tokenizer: "o200k_base",
   };
