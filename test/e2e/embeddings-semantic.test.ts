@@ -27,7 +27,7 @@ describe("the semantic cache embedding with one of the gateway's own models", ()
     expect((await client.complete(ask("What is the capital of France?"))).completion?.cacheStatus).toBe(CacheStatus.MISS);
     // The query is indexed after the answer has gone out.
     const cache = createClient(CacheService, h.rpcTransport());
-    await vi.waitFor(async () => expect((await cache.getCacheStats({})).stats!.semanticEntries).toBe(1n));
+    await vi.waitFor(async () => expect((await cache.getCacheStats({})).stats!.semanticEntries).toBe(1n), { timeout: 10_000 });
     const para = await client.complete(ask("Tell me the capital of France."));
     expect([para.completion?.cacheStatus, para.completion?.message?.content]).toEqual([CacheStatus.HIT_SEMANTIC, "Paris."]);
     // The embedding model's upstream name went to the provider that serves it.

@@ -112,12 +112,13 @@ describe("embedding calls per tenant", () => {
       { model: "embed-small", inputs: [{ input: { case: "text", value: "wait for me" } }] },
       { signal: abort.signal },
     );
-    await vi.waitFor(() => expect(h.upstream.requests.length).toBe(index + 1));
+    await vi.waitFor(() => expect(h.upstream.requests.length).toBe(index + 1), { timeout: 10_000 });
     abort.abort();
     expect(ConnectError.from(await call.catch((e: unknown) => e)).code).toBe(Code.Canceled);
     await h.upstream.waitForAbort(index);
-    await vi.waitFor(() =>
-      expect(lines.find((l) => l["method"] === "llmgateway.v1.EmbeddingService/Embed" && l["code"] === "canceled")).toBeDefined(),
+    await vi.waitFor(
+      () => expect(lines.find((l) => l["method"] === "llmgateway.v1.EmbeddingService/Embed" && l["code"] === "canceled")).toBeDefined(),
+      { timeout: 10_000 },
     );
     const deployment = "fake-openai/text-embedding-3-small";
     expect(h.app.gateway.stats.get(deployment)?.failures ?? 0).toBe(0);

@@ -33,7 +33,7 @@ describe("a hung primary with a healthy fallback, default settings", () => {
     h.upstream.enqueue({ hang: true }, { text: "from the fallback" });
     const client = createClient(CompletionService, h.rpcTransport());
     const answer = client.complete(ask, { timeoutMs: 60_000 });
-    await vi.waitFor(() => expect(h.upstream.requests).toHaveLength(1));
+    await vi.waitFor(() => expect(h.upstream.requests).toHaveLength(1), { timeout: 10_000 });
     clock.advance(4_990);
     await new Promise((r) => setTimeout(r, 50));
     expect(h.upstream.requests).toHaveLength(1);
@@ -58,7 +58,7 @@ describe("a hung primary with a healthy fallback, default settings", () => {
       for await (const e of client.streamComplete(ask, { timeoutMs: 60_000 })) if (e.event.case === "delta") text += e.event.value.text;
       return text;
     })();
-    await vi.waitFor(() => expect(h.upstream.requests).toHaveLength(1));
+    await vi.waitFor(() => expect(h.upstream.requests).toHaveLength(1), { timeout: 10_000 });
     clock.advance(5_010);
     expect(await done).toBe("streamed by the fallback");
   });

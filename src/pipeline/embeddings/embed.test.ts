@@ -235,7 +235,7 @@ describe("the embedding pipeline", () => {
     const lookup = embedder.embed(["hello"]).catch((e: unknown) => e);
     for (let i = 0; i < 100 && s.calls.length === 0; i++) await new Promise((r) => setImmediate(r));
     s.clock.advance(10_000);
-    await vi.waitFor(() => expect(s.calls).toHaveLength(2));
+    await vi.waitFor(() => expect(s.calls).toHaveLength(2), { timeout: 30_000 });
     expect(s.stats.get("p1/e-1")?.failures).toBe(1);
     s.clock.advance(1_000);
     expect(await lookup).toMatchObject({ reason: "DEADLINE_EXCEEDED" });
@@ -245,7 +245,7 @@ describe("the embedding pipeline", () => {
     const s = setup({ p1: [hang] }, { name: "t", admin: false, allowedModels: undefined, limits: undefined, budget: { dailyUsd: 1 } });
     const pending = s.run();
     // Counting the input for the budget loads the tokenizer first.
-    await vi.waitFor(() => expect(s.calls).toHaveLength(1));
+    await vi.waitFor(() => expect(s.calls).toHaveLength(1), { timeout: 30_000 });
     s.controller.abort();
     await expect(pending).rejects.toMatchObject({ reason: "CANCELLED" });
     expect(s.calls[0]!.signal.aborted).toBe(true);
@@ -298,7 +298,7 @@ describe("the embedding pipeline", () => {
       ],
     });
     const first = s.run();
-    await vi.waitFor(() => expect(s.calls).toHaveLength(1));
+    await vi.waitFor(() => expect(s.calls).toHaveLength(1), { timeout: 30_000 });
     const leaving = new AbortController();
     const second = s.run(s.request(), s.caller("r2"));
     const third = s.run(s.request(), s.caller("r3", leaving.signal));
@@ -326,7 +326,7 @@ describe("the embedding pipeline", () => {
       ],
     });
     const first = s.run();
-    await vi.waitFor(() => expect(s.calls).toHaveLength(1));
+    await vi.waitFor(() => expect(s.calls).toHaveLength(1), { timeout: 30_000 });
     const second = s.run(s.request(), s.caller("r2"));
     const third = s.run(s.request(), s.caller("r3"));
     // Their admission and cache lookup are promises over memory: settled before the next turn, so both have joined.
