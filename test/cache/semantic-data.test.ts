@@ -32,6 +32,7 @@ const SAME_KINDS = [
   // Kinds added for this set (declared in semantic-data/README.md).
   "spelling-variant",
   "coreference",
+  "generic-person",
 ];
 const DIFFERENT_KINDS = [
   "role-swap",
