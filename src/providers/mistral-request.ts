@@ -48,7 +48,8 @@ function refuseUnsupported(r: ProviderRequest): void {
   if (r.serviceTier !== undefined && !SERVICE_TIERS.has(r.serviceTier)) {
     throw invalidRequest("service_tier", "Mistral's tiers are auto and standard_only");
   }
-  if (r.extraBody && Object.keys(r.extraBody).length > 0) throw invalidRequest("extra_body", "is passed only to openai-compatible providers");
+  if (r.extraBody && Object.keys(r.extraBody).length > 0)
+    throw invalidRequest("extra_body", "is passed only to openai-compatible providers");
 }
 
 /** A data: URL for bytes given as base64 with their media type. */
@@ -113,8 +114,8 @@ export function toMistralMessages(input: readonly ChatMessage[]): MistralMessage
       case "assistant":
         for (const c of m.toolCalls ?? []) callNames.set(c.id, c.name);
         return assistantMessage(m);
-      case "tool": {
-        // Mistral's tool messages have no error flag: the failure is said in the text, as on OpenAI's path.
+      default: {
+        // A tool result, the one role left. Mistral's tool messages have no error flag: the failure is said in the text, as on OpenAI's path.
         const content = m.isError ? `error: ${m.content}` : contentOf(m, i);
         const name = callNames.get(m.toolCallId ?? "") ?? m.name;
         return { role: "tool", content, toolCallId: mistralToolCallId(m.toolCallId ?? ""), ...(name ? { name } : {}) };
@@ -171,7 +172,9 @@ export function chatRequest(r: ProviderRequest): ChatCompletionStreamRequest {
     }));
     const choice = r.toolChoice;
     // Mistral's "any" is OpenAI's "required": some tool must be called.
-    if (choice) body.toolChoice = typeof choice === "object" ? { type: "function", function: { name: choice.name } } : choice === "required" ? "any" : choice;
+    if (choice)
+      body.toolChoice =
+        typeof choice === "object" ? { type: "function", function: { name: choice.name } } : choice === "required" ? "any" : choice;
     if (r.parallelToolCalls !== undefined) body.parallelToolCalls = r.parallelToolCalls;
   }
   const format = responseFormatOf(r);

@@ -95,7 +95,11 @@ export function createMistralProvider(options: MistralProviderOptions): Provider
         return input;
       });
       const c = client ?? (await ready);
-      const body = { model: request.model, inputs: texts, ...(request.dimensions !== undefined ? { outputDimension: request.dimensions } : {}) };
+      const body = {
+        model: request.model,
+        inputs: texts,
+        ...(request.dimensions !== undefined ? { outputDimension: request.dimensions } : {}),
+      };
       const answer = await c.embeddings.create(body, callOptions(signal));
       // Read as the OpenAI format's answers are (one vector per input, in place), which Mistral's is but for usage's name.
       const wire = { data: answer.data, model: answer.model, usage: { prompt_tokens: answer.usage.promptTokens } };

@@ -91,8 +91,7 @@ const factories = {
     const auth = c.keyFile ? { googleAuthOptions: { keyFile: c.keyFile } } : {};
     return createGeminiProvider({ ...c, target: { ...target, ...auth }, headers: headersOf(c, env), fetch: webFetchFor(c) });
   },
-  mistral: (c, env) =>
-    createMistralProvider({ ...c, apiKey: providerApiKey(c, env), headers: headersOf(c, env), fetch: webFetchFor(c) }),
+  mistral: (c, env) => createMistralProvider({ ...c, apiKey: providerApiKey(c, env), headers: headersOf(c, env), fetch: webFetchFor(c) }),
   local: (c) => createLocalProvider(c),
 } satisfies {
   [K in ProviderConfig["kind"]]: (config: Extract<ProviderConfig, { kind: K }>, env: NodeJS.ProcessEnv) => Provider;

@@ -61,11 +61,20 @@ const json = (res: ServerResponse, status: number, body: unknown, headers: Recor
   void res.writeHead(status, { "content-type": "application/json", ...headers }).end(JSON.stringify(body));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const words = (text: string): string[] => text.match(/\S+\s*/g) ?? [];
-const mistralError = (message: unknown, type: string, code: string | null = null) => ({ object: "error", message, type, param: null, code });
+const mistralError = (message: unknown, type: string, code: string | null = null) => ({
+  object: "error",
+  message,
+  type,
+  param: null,
+  code,
+});
 
 /** pydantic's refusal of fields the schema does not have, as Mistral words it. */
 function extraForbidden(loc: (string | number)[], input: unknown) {
-  return mistralError({ detail: [{ type: "extra_forbidden", loc: ["body", ...loc], msg: "Extra inputs are not permitted", input }] }, "invalid_request_error");
+  return mistralError(
+    { detail: [{ type: "extra_forbidden", loc: ["body", ...loc], msg: "Extra inputs are not permitted", input }] },
+    "invalid_request_error",
+  );
 }
 
 /** The first reason Mistral would refuse the body with, as [status, error body], or undefined. */
@@ -79,13 +88,13 @@ function refusal(body: Json, embeddings: boolean): [number, unknown] | undefined
     for (const [key, value] of Object.entries(m)) {
       if (!MESSAGE_FIELDS[role]?.has(key)) return [422, extraForbidden(["messages", i, role, key], value)];
     }
-    const ids = [
-      ...(role === "tool" ? [m["tool_call_id"]] : []),
-      ...((m["tool_calls"] as Json[] | undefined) ?? []).map((c) => c["id"]),
-    ];
+    const ids = [...(role === "tool" ? [m["tool_call_id"]] : []), ...((m["tool_calls"] as Json[] | undefined) ?? []).map((c) => c["id"])];
     const bad = ids.find((id) => typeof id !== "string" || !TOOL_CALL_ID.test(id));
     if (bad !== undefined)
-      return [400, mistralError(`Tool call id was ${String(bad)} but must be a-z, A-Z, 0-9, with a length of 9.`, "invalid_request_message_order")];
+      return [
+        400,
+        mistralError(`Tool call id was ${String(bad)} but must be a-z, A-Z, 0-9, with a length of 9.`, "invalid_request_message_order"),
+      ];
   }
   return undefined;
 }
@@ -177,19 +186,28 @@ export async function answerMistral(call: {
     return true;
   }
   const b = call.next();
-  if (b.reset) return void req.socket.destroy(), true;
+  if (b.reset) {
+    req.socket.destroy();
+    return true;
+  }
   if (b.hang) return true;
   if (b.firstByteDelayMs) await sleep(b.firstByteDelayMs);
   if (res.destroyed) return true;
+  // A scripted 422 is Mistral's usual one: a field it does not know.
+  if (b.status === 422) {
+    json(res, 422, extraForbidden(["seed"], 1));
+    return true;
+  }
   if (b.status && b.status >= 400) {
-    const [message, type] = b.status === 429 ? ["Requests rate limit exceeded", "rate_limited"] : [`fake upstream says ${b.status}`, "api_error"];
+    const [message, type] =
+      b.status === 429 ? ["Requests rate limit exceeded", "rate_limited"] : [`fake upstream says ${b.status}`, "api_error"];
     json(res, b.status, mistralError(message, type, b.errorCode ?? null), b.retryAfter ? { "retry-after": b.retryAfter } : {});
     return true;
   }
   if (embeddings) {
-    // Mistral names the size output_dimension; the OpenAI face's answer is the same list otherwise.
-    const dimensions = body["output_dimension"];
-    const answer = await fakeEmbeddings({ model: body["model"], input: body["input"], ...(dimensions ? { dimensions } : {}) });
+    // Mistral names the size output_dimension (mistral-embed's vectors have 1,024); the OpenAI face's answer is the same list otherwise.
+    const dimensions = body["output_dimension"] ?? 1024;
+    const answer = await fakeEmbeddings({ model: body["model"], input: body["input"], dimensions });
     json(res, answer.status, { id: "embd-fake", ...answer.body });
     return true;
   }
@@ -201,11 +219,16 @@ export async function answerMistral(call: {
     return true;
   }
   res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
-  const events: Iterable<[unknown, boolean, boolean]> = b.rawEvents ? b.rawEvents.map((e) => [e, false, false]) : streamed(model, text, thinking, b);
+  const events: Iterable<[unknown, boolean, boolean]> = b.rawEvents
+    ? b.rawEvents.map((e) => [e, false, false])
+    : streamed(model, text, thinking, b);
   let textChunks = 0;
   for (const [data, isText, isFinish] of events) {
     if (res.destroyed) return true;
-    if (isText && b.abortAfterChunks !== undefined && textChunks++ >= b.abortAfterChunks) return void req.socket.destroy(), true;
+    if (isText && b.abortAfterChunks !== undefined && textChunks++ >= b.abortAfterChunks) {
+      req.socket.destroy();
+      return true;
+    }
     if (isFinish && b.endWithoutFinish) break;
     await new Promise<void>((resolve) => res.write(`data: ${typeof data === "string" ? data : JSON.stringify(data)}\n\n`, () => resolve()));
     if (b.chunkDelayMs) await sleep(b.chunkDelayMs);
