@@ -1,5 +1,6 @@
 import { Agent } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { validateConfig } from "../../src/config/load.js";
 import { collectChunks } from "../../src/providers/collect.js";
 import { createUpstreamFetch } from "../../src/providers/http.js";
 import { createMistralProvider } from "../../src/providers/mistral.js";
@@ -308,5 +309,15 @@ describe("Mistral embeddings", () => {
     await expect(mistral.embed!({ model: "mistral-embed", inputs: [[1, 2, 3]] }, new AbortController().signal)).rejects.toThrow(
       /input\[0\]/,
     );
+  });
+});
+
+describe("Mistral configuration", () => {
+  it("needs a key at start-up, MISTRAL_API_KEY unless apiKeyEnv names another", () => {
+    const config = (env: Record<string, string>, extra: object = {}) =>
+      validateConfig({ providers: [{ name: "m", kind: "mistral", ...extra }], models: [{ name: "x", provider: "m" }] }, env);
+    expect(() => config({})).toThrow(/MISTRAL_API_KEY/);
+    expect(() => config({ MISTRAL_API_KEY: "k" })).not.toThrow();
+    expect(() => config({ OTHER: "k" }, { apiKeyEnv: "OTHER", baseUrl: "https://api.eu.mistral.ai" })).not.toThrow();
   });
 });
