@@ -106,7 +106,9 @@ export function createMistralProvider(options: MistralProviderOptions): Provider
       return readEmbeddings(options.name, texts.length, request.model, wire);
     },
     translateError(error): GatewayError | undefined {
-      if (errors && error instanceof errors.ResponseValidationError) {
+      // A whole answer that is not Mistral's shape is a ResponseValidationError; a streamed chunk that is not,
+      // the schema's own ZodError, thrown while the stream is read.
+      if ((errors && error instanceof errors.ResponseValidationError) || (error instanceof Error && error.name === "ZodError")) {
         const message = `${options.name}: the answer did not have Mistral's shape: ${error.message}`;
         return new GatewayError("UPSTREAM_UNAVAILABLE", message, { metadata: { provider: options.name }, cause: error });
       }

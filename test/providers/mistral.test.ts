@@ -247,6 +247,17 @@ describe("Mistral provider through @mistralai/mistralai", () => {
     expect((await failure(mistral, { ...request, unary: true })).reason).toBe(reason);
   });
 
+  it("fails a stream whose chunk is not Mistral's shape as UPSTREAM_UNAVAILABLE, after the text before it", async () => {
+    const first = { id: "c", model: "m", choices: [{ index: 0, delta: { content: "a" }, finish_reason: null }] };
+    upstream.enqueue({ rawEvents: [first, { bogus: true }] });
+    const seen: ProviderChunk[] = [];
+    const err: unknown = await (async () => {
+      for await (const c of mistral.stream(request, new AbortController().signal)) seen.push(c);
+    })().catch((e: unknown) => e);
+    expect(seen).toEqual([{ type: "started" }, { type: "delta", text: "a" }]);
+    expect(mistral.translateError(err)?.reason).toBe("UPSTREAM_UNAVAILABLE");
+  });
+
   it("takes Mistral's 401 for the auth failure it is", async () => {
     const wrong = createMistralProvider({ name: "m2", apiKey: "invalid-1", baseUrl: `${upstream.anthropicBaseUrl}/mistral`, fetch });
     const err = await failure(wrong, request);
