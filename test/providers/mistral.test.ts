@@ -1,6 +1,5 @@
 import { Agent } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { validateConfig } from "../../src/config/load.js";
 import { collectChunks } from "../../src/providers/collect.js";
 import { createUpstreamFetch } from "../../src/providers/http.js";
 import { createMistralProvider } from "../../src/providers/mistral.js";
@@ -300,35 +299,5 @@ describe("Mistral provider through @mistralai/mistralai", () => {
       parts: [{ type: "file", data: "JVBERi0=", mediaType: "application/pdf" }],
     };
     expect(() => mistral.check?.({ ...request, messages: [bytes] })).toThrow(/messages\[0\]\.parts\[0\]\.file/);
-  });
-});
-
-describe("Mistral embeddings", () => {
-  it("embeds texts with mistral-embed, one vector per input, with output_dimension and usage", async () => {
-    const result = await mistral.embed!(
-      { model: "mistral-embed", inputs: ["red apple", "green pear"], dimensions: 64 },
-      new AbortController().signal,
-    );
-    expect(upstream.requests.at(-1)!.path).toBe("/mistral/v1/embeddings");
-    expect(lastBody()).toEqual({ model: "mistral-embed", input: ["red apple", "green pear"], output_dimension: 64 });
-    expect(result.vectors).toHaveLength(2);
-    expect(result.vectors[0]).toHaveLength(64);
-    expect(result.usage).toEqual({ inputTokens: 4 });
-  });
-
-  it("refuses token ids, which Mistral does not embed", async () => {
-    await expect(mistral.embed!({ model: "mistral-embed", inputs: [[1, 2, 3]] }, new AbortController().signal)).rejects.toThrow(
-      /input\[0\]/,
-    );
-  });
-});
-
-describe("Mistral configuration", () => {
-  it("needs a key at start-up, MISTRAL_API_KEY unless apiKeyEnv names another", () => {
-    const config = (env: Record<string, string>, extra: object = {}) =>
-      validateConfig({ providers: [{ name: "m", kind: "mistral", ...extra }], models: [{ name: "x", provider: "m" }] }, env);
-    expect(() => config({})).toThrow(/MISTRAL_API_KEY/);
-    expect(() => config({ MISTRAL_API_KEY: "k" })).not.toThrow();
-    expect(() => config({ OTHER: "k" }, { apiKeyEnv: "OTHER", baseUrl: "https://api.eu.mistral.ai" })).not.toThrow();
   });
 });
