@@ -1,5 +1,6 @@
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
+import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ErrorInfoSchema, RetryInfoSchema } from "../../gen/ts/google/rpc/error_details_pb.js";
@@ -106,6 +107,21 @@ describe("Mistral behind the gateway", () => {
     expect(upstream.requests.at(-1)!.body["reasoning_effort"]).toBe("high");
     expect(answer.completion?.message?.content).toBe("Hello.");
     expect(answer.completion?.message?.reasoning).toBe("The user greets me; I answer briefly.");
+  });
+
+  it("serves Anthropic's Messages API from Mistral, its thinking chunks as a thinking block", async () => {
+    upstream.enqueue({ text: "Hello." });
+    const anthropic = new Anthropic({ apiKey: "unused", baseURL: `http://127.0.0.1:${server.httpPort}`, maxRetries: 0 });
+    const message = await anthropic.messages.create({
+      model: MODEL,
+      max_tokens: 1024,
+      thinking: { type: "enabled", budget_tokens: 512 },
+      messages: [{ role: "user", content: "Hi" }],
+    });
+    // A budget of 512 thinking tokens is Mistral's low effort.
+    expect(upstream.requests.at(-1)!.body["reasoning_effort"]).toBe("low");
+    expect(message.content[0]).toMatchObject({ type: "thinking", thinking: "The user greets me; I answer briefly." });
+    expect(message.content[1]).toMatchObject({ type: "text", text: "Hello." });
   });
 
   it("carries a tool round trip with an image", async () => {
