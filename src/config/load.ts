@@ -205,6 +205,7 @@ function checkReferences(config: GatewayConfig, env: NodeJS.ProcessEnv, source: 
 
 function requiresKey(p: ProviderConfig): boolean {
   if (p.kind === "vertex") return p.apiKeyEnv !== undefined || p.apiKey !== undefined;
+  if (p.kind === "mistral") return true;
   return p.kind === "openai" || p.kind === "anthropic" || p.kind === "gemini" || (p.kind === "azure-openai" && p.auth === "api-key");
 }
 

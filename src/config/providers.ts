@@ -199,6 +199,21 @@ const vertexProvider = z
     path: ["project"],
   });
 
+/**
+ * Mistral's own API (La Plateforme) through @mistralai/mistralai: an API key (MISTRAL_API_KEY unless
+ * apiKeyEnv says otherwise) as a bearer token. baseUrl replaces https://api.mistral.ai: Mistral's EU or
+ * US endpoint (https://api.eu.mistral.ai), a proxy, or tests.
+ */
+const mistralProvider = z
+  .object({
+    ...remoteBase,
+    kind: z.literal("mistral"),
+    apiKey: z.string().min(1).optional(),
+    apiKeyEnv: z.string().default("MISTRAL_API_KEY"),
+    baseUrl: z.url().optional(),
+  })
+  .strict();
+
 const localProvider = z
   .object({
     ...providerBase,
@@ -218,5 +233,6 @@ export const providerSchema = z.discriminatedUnion("kind", [
   bedrockProvider,
   geminiProvider,
   vertexProvider,
+  mistralProvider,
   localProvider,
 ]);

@@ -146,9 +146,10 @@ function pricesOf(pricing: Pricing, kind: string | undefined): Prices {
   const input = pricing.inputPerMillion;
   // Divisors rather than shares: 3 / 10 is 0.3 exactly as a double, 3 * 0.1 is not.
   // Claude on Vertex AI and Bedrock is priced like Anthropic's own API, cache rates included; Gemini 2.5's
-  // implicit and explicit cache reads cost a tenth of input, as Anthropic's do.
+  // implicit and explicit cache reads cost a tenth of input, as Anthropic's do, and so do Mistral's.
   const claude = kind === "anthropic" || kind === "anthropic-vertex" || kind === "anthropic-bedrock";
-  const cachedDivisor = claude || kind === "gemini" || kind === "vertex" ? 10 : kind === "openai" || kind === "azure-openai" ? 2 : 1;
+  const cachedDivisor =
+    claude || kind === "gemini" || kind === "vertex" || kind === "mistral" ? 10 : kind === "openai" || kind === "azure-openai" ? 2 : 1;
   const writeShare = claude ? 1.25 : 1;
   const hourShare = claude ? 2 : 1;
   return {

@@ -6,6 +6,7 @@ import { azureCredential, createAzureOpenAiProvider } from "./azure.js";
 import { bedrockCredentials, createBedrockProvider } from "./bedrock.js";
 import { createGeminiProvider } from "./gemini.js";
 import { createLocalProvider } from "./local.js";
+import { createMistralProvider } from "./mistral.js";
 import { createOpenAiProvider } from "./openai.js";
 import { createOpenAiDirectProvider } from "./openai-direct.js";
 import { Agent } from "undici";
@@ -26,7 +27,8 @@ export interface ProviderDeployment {
 // Each remote provider gets its own connection pool, so that its connect timeout is its own.
 const poolFor = (c: { connectTimeoutMs: number }) => new Agent({ keepAliveTimeout: 30_000, connect: { timeout: c.connectTimeoutMs } });
 const fetchFor = (c: { connectTimeoutMs: number }) => createSdkFetch(poolFor(c));
-// @google/genai reads a stream's body with getReader(): it needs a whole web Response, not the lean one of createSdkFetch.
+// @google/genai reads a stream's body with getReader(), and @mistralai/mistralai wants a web ReadableStream: both need a
+// whole web Response, not the lean one of createSdkFetch.
 const webFetchFor = (c: { connectTimeoutMs: number }) => createUpstreamFetch(poolFor(c));
 
 type RemoteConfig = Exclude<ProviderConfig, { kind: "local" }>;
@@ -89,6 +91,7 @@ const factories = {
     const auth = c.keyFile ? { googleAuthOptions: { keyFile: c.keyFile } } : {};
     return createGeminiProvider({ ...c, target: { ...target, ...auth }, headers: headersOf(c, env), fetch: webFetchFor(c) });
   },
+  mistral: (c, env) => createMistralProvider({ ...c, apiKey: providerApiKey(c, env), headers: headersOf(c, env), fetch: webFetchFor(c) }),
   local: (c) => createLocalProvider(c),
 } satisfies {
   [K in ProviderConfig["kind"]]: (config: Extract<ProviderConfig, { kind: K }>, env: NodeJS.ProcessEnv) => Provider;

@@ -27,6 +27,7 @@ const env = {
   AWS_SECRET_ACCESS_KEY: Object.values(BEDROCK_KEYS)[0],
   GEMINI_API_KEY: "gm-k",
   VERTEX_K: "vx-k",
+  MISTRAL_API_KEY: "ms-k",
 };
 // Bedrock's keys sign the request (SigV4); the session token is the one part of them sent as it is.
 const aws = { AWS_ACCESS_KEY_ID: "AKIDHEADERS", AWS_SECRET_ACCESS_KEY: FAKE_AWS_SECRET, AWS_SESSION_TOKEN: "aws-session" };
@@ -97,6 +98,13 @@ describe.each(["direct", "sdk"])("extra headers and base URLs, %s client where t
       "/v1beta1/publishers/google/models/m:streamGenerateContent?alt=sse",
       "x-goog-api-key",
       "vx-k",
+    ],
+    [
+      "mistral",
+      () => ({ kind: "mistral", baseUrl: `${upstream.anthropicBaseUrl}/mistral` }),
+      "/mistral/v1/chat/completions",
+      "authorization",
+      "Bearer ms-k",
     ],
   ])("%s", async (name, provider, path, keyHeader, key) => {
     const config = configOf([{ name, headers, ...provider() }]);

@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { type AnthropicCloudCall, anthropicCloudRoute } from "./fake-anthropic-cloud.js";
 import { type AzureCall, azureRoute } from "./fake-azure.js";
-import type { BedrockCall } from "./fake-bedrock.js";
+import { answerBedrock, type BedrockCall } from "./fake-bedrock.js";
+import { answerMistral } from "./fake-mistral.js";
 
 /** What the fake upstream saw of a request on a cloud platform's own paths. */
 export interface PlatformCall {
@@ -32,4 +33,12 @@ export async function platformRoute(req: IncomingMessage, res: ServerResponse, r
   if (cloud) return { path: cloud.path, body: cloud.body, wire, seen: { cloud: cloud.cloud }, refusal: cloud.refusal };
   const azure = azureRoute(req.url ?? "", req.headers);
   return { path: azure.path, body: wire, wire, seen: azure.azure ? { azure: azure.azure } : {}, refusal: azure.refusal };
+}
+
+/**
+ * Answers a request on a platform whose wire format the fake speaks whole (Bedrock's Converse,
+ * Mistral's chat API), returning true; false leaves it to the OpenAI, Anthropic and Gemini faces.
+ */
+export async function answerPlatform(call: Parameters<typeof answerBedrock>[0]): Promise<boolean> {
+  return (await answerBedrock(call)) || (await answerMistral(call));
 }
