@@ -111,6 +111,7 @@ export interface Provider {
     | "bedrock"
     | "gemini"
     | "vertex"
+    | "cohere"
     | "local";
   stream(request: ProviderRequest, signal: AbortSignal): AsyncIterable<ProviderChunk>;
   /**

@@ -1,7 +1,9 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { type AnthropicCloudCall, anthropicCloudRoute } from "./fake-anthropic-cloud.js";
 import { type AzureCall, azureRoute } from "./fake-azure.js";
-import type { BedrockCall } from "./fake-bedrock.js";
+import { answerBedrock, type BedrockCall } from "./fake-bedrock.js";
+import { answerCohere } from "./fake-cohere.js";
+import type { FakeBehaviour, RecordedRequest } from "./fake-upstream.js";
 
 /** What the fake upstream saw of a request on a cloud platform's own paths. */
 export interface PlatformCall {
@@ -32,4 +34,20 @@ export async function platformRoute(req: IncomingMessage, res: ServerResponse, r
   if (cloud) return { path: cloud.path, body: cloud.body, wire, seen: { cloud: cloud.cloud }, refusal: cloud.refusal };
   const azure = azureRoute(req.url ?? "", req.headers);
   return { path: azure.path, body: wire, wire, seen: azure.azure ? { azure: azure.azure } : {}, refusal: azure.refusal };
+}
+
+/** What a platform with a wire format of its own needs to answer a request (test/support/fake-<kind>.ts). */
+export interface PlatformAnswer {
+  req: IncomingMessage;
+  res: ServerResponse;
+  record: RecordedRequest;
+  /** The request's body as it came (Bedrock's signature covers its hash). */
+  raw: Buffer;
+  next: () => FakeBehaviour;
+  defaultText: string;
+}
+
+/** Answers the request in its platform's own wire format (Bedrock's Converse, Cohere's v2), returning true; false for others. */
+export async function answerPlatform(call: PlatformAnswer): Promise<boolean> {
+  return (await answerBedrock(call)) || (await answerCohere(call));
 }

@@ -1,6 +1,5 @@
 import * as http from "node:http";
-import { answerBedrock } from "./fake-bedrock.js";
-import { type PlatformCall, platformRoute } from "./fake-platforms.js";
+import { answerPlatform, type PlatformCall, platformRoute } from "./fake-platforms.js";
 import { fakeEmbeddings } from "./fake-embeddings.js";
 import { answerGemini, geminiRoute } from "./fake-gemini.js";
 import type { AddressInfo } from "node:net";
@@ -107,7 +106,7 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
     if (route.refusal)
       return void res.writeHead(route.refusal.status, { ...JSON_TYPE, ...route.refusal.headers }).end(JSON.stringify(route.refusal.body));
     const next = () => queue.shift() ?? script?.(record) ?? fallback;
-    if (await answerBedrock({ req, res, record, raw: Buffer.concat(chunks), next, defaultText: DEFAULT_TEXT })) return;
+    if (await answerPlatform({ req, res, record, raw: Buffer.concat(chunks), next, defaultText: DEFAULT_TEXT })) return;
     const b = next();
     const format = url.startsWith("/v1/messages") ? "anthropic" : "openai";
     if (b.reset) return void req.socket.destroy();

@@ -202,5 +202,6 @@ function genAiSystem(kind: ProviderDeployment["provider"]["kind"]): string {
   if (kind === "anthropic-bedrock") return "aws.bedrock";
   if (kind === "gemini") return "gcp.gemini";
   if (kind === "vertex") return "gcp.vertex_ai";
+  if (kind === "cohere") return "cohere";
   return kind === "anthropic" ? "anthropic" : kind === "local" ? "llm_gateway.local" : "openai";
 }

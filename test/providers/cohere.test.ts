@@ -1,0 +1,360 @@
+import { Agent } from "undici";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createCohereProvider } from "../../src/providers/cohere.js";
+import { collectChunks } from "../../src/providers/collect.js";
+import { createSdkFetch } from "../../src/providers/http.js";
+import type { Provider, ProviderChunk, ProviderRequest } from "../../src/providers/provider.js";
+import { type FakeUpstream, startFakeUpstream } from "../support/fake-upstream.js";
+
+/*
+ * The Cohere provider through the real cohere-ai SDK (CohereClientV2), pointed at the fake upstream by
+ * its baseUrl: Cohere's v2 chat (JSON and server-sent events) and embed wire formats, and its errors.
+ */
+
+let upstream: FakeUpstream;
+let cohere: Provider;
+const fetch = createSdkFetch(new Agent());
+const request: ProviderRequest = {
+  model: "command-a-03-2025",
+  messages: [
+    { role: "system", content: "Be brief." },
+    { role: "user", content: "Hi" },
+  ],
+  maxTokens: 64,
+  stop: ["END"],
+};
+const tools = [{ name: "clock", description: "The time", parametersJson: '{"type":"object","properties":{"tz":{"type":"string"}}}' }];
+
+const complete = async (p: Provider, r: ProviderRequest, signal = new AbortController().signal) => {
+  const result = await collectChunks(p.stream(r, signal));
+  if (!result) throw new Error("the stream ended without its end");
+  return result;
+};
+const chunksOf = async (p: Provider, r: ProviderRequest): Promise<ProviderChunk[]> => {
+  const out: ProviderChunk[] = [];
+  for await (const c of p.stream(r, new AbortController().signal)) out.push(c);
+  return out;
+};
+const failure = async (p: Provider, r: ProviderRequest) => {
+  const err: unknown = await complete(p, r).catch((e: unknown) => e);
+  const translated = p.translateError(err);
+  if (!translated) throw new Error(`not translated: ${String(err)}`);
+  return translated;
+};
+const sent = () => upstream.requests.at(-1)!;
+
+beforeAll(async () => {
+  upstream = await startFakeUpstream();
+  cohere = createCohereProvider({
+    name: "cohere",
+    apiKey: "co-key",
+    baseUrl: upstream.anthropicBaseUrl,
+    fetch,
+    headers: { "x-route": "blue" },
+  });
+});
+afterAll(() => upstream.close());
+
+describe("Cohere provider through cohere-ai", () => {
+  it("calls POST /v2/chat with the bearer key, Cohere's own field names and the extra headers", async () => {
+    const result = await complete(cohere, { ...request, temperature: 0.2, topP: 0.9, topK: 5, seed: 7, presencePenalty: 0.5, unary: true });
+    expect(sent().path).toBe("/v2/chat");
+    expect(sent().headers.authorization).toBe("Bearer co-key");
+    expect(sent().headers["x-route"]).toBe("blue");
+    expect(sent().body).toEqual({
+      model: "command-a-03-2025",
+      messages: [
+        { role: "system", content: "Be brief." },
+        { role: "user", content: "Hi" },
+      ],
+      max_tokens: 64,
+      temperature: 0.2,
+      p: 0.9,
+      k: 5,
+      stop_sequences: ["END"],
+      seed: 7,
+      presence_penalty: 0.5,
+      stream: false,
+    });
+    expect(result.message.content).toBe("Hello from the fake upstream, streaming word by word.");
+    expect(result.finishReason).toBe("stop");
+    // Cohere bills 11 input tokens of the 17 it counted; 3 of them hit its cache.
+    expect(result.usage).toEqual({ inputTokens: 11, outputTokens: 9, cachedInputTokens: 3 });
+  });
+
+  it("streams server-sent events: started, one delta per content-delta, an end with the billed usage", async () => {
+    upstream.enqueue({ text: "one two three" });
+    const chunks = await chunksOf(cohere, request);
+    expect(sent().body["stream"]).toBe(true);
+    expect(chunks.map((c) => (c.type === "delta" ? c.text : c.type))).toEqual(["started", "one ", "two ", "three", "end"]);
+    expect(chunks.at(-1)).toEqual({
+      type: "end",
+      finishReason: "stop",
+      model: "command-a-03-2025",
+      usage: { inputTokens: 11, outputTokens: 3, cachedInputTokens: 3 },
+    });
+  });
+
+  it("yields no end when the stream stops before message-end", async () => {
+    upstream.enqueue({ text: "a b c", endWithoutFinish: true });
+    expect((await chunksOf(cohere, request)).some((c) => c.type === "end")).toBe(false);
+  });
+
+  it.each([true, false])(
+    "carries a tool round trip (unary %s): declarations, a named choice, the plan as reasoning, calls",
+    async (unary) => {
+      const call = { id: "call_1", name: "clock", arguments: '{"tz":"UTC"}' };
+      upstream.enqueue({ text: "", toolCalls: [call] });
+      const more = [...tools, { name: "other", description: "", parametersJson: '{"type":"object"}', strict: true }];
+      const first = await complete(cohere, { ...request, unary, tools: more, toolChoice: { name: "clock" } });
+      // Cohere names no single tool: the named one is declared alone, and a call required.
+      expect(sent().body["tools"]).toEqual([
+        { type: "function", function: { name: "clock", description: "The time", parameters: JSON.parse(tools[0]!.parametersJson) } },
+      ]);
+      expect(sent().body["tool_choice"]).toBe("REQUIRED");
+      expect(first.finishReason).toBe("tool_calls");
+      expect(first.message.toolCalls).toEqual([{ id: "call_1", name: "clock", argumentsJson: '{"tz":"UTC"}' }]);
+      expect(first.message.reasoning).toBe("I will call the tools.");
+
+      await complete(cohere, {
+        ...request,
+        tools,
+        messages: [...request.messages, first.message, { role: "tool", toolCallId: "call_1", content: '{"time":"12:00"}' }],
+      });
+      expect((sent().body["messages"] as unknown[]).slice(2)).toEqual([
+        {
+          role: "assistant",
+          tool_calls: [{ id: "call_1", type: "function", function: { name: "clock", arguments: '{"tz":"UTC"}' } }],
+          tool_plan: "I will call the tools.",
+        },
+        { role: "tool", tool_call_id: "call_1", content: '{"time":"12:00"}' },
+      ]);
+    },
+  );
+
+  it("sends images as image_url blocks: bytes as a data: URL, a web URL as it is, with the detail", async () => {
+    await complete(cohere, {
+      ...request,
+      model: "command-a-vision-07-2025",
+      messages: [
+        {
+          role: "user",
+          content: "What is this?",
+          parts: [
+            { type: "text", text: "What is this?" },
+            { type: "image", data: "iVBORw0KGgo=", mediaType: "image/png" },
+            { type: "image", url: "https://example.com/cat.jpg", detail: "low" },
+          ],
+        },
+      ],
+    });
+    expect(sent().body["messages"]).toEqual([
+      {
+        role: "user",
+        content: [
+          { type: "text", text: "What is this?" },
+          { type: "image_url", image_url: { url: "data:image/png;base64,iVBORw0KGgo=" } },
+          { type: "image_url", image_url: { url: "https://example.com/cat.jpg", detail: "low" } },
+        ],
+      },
+    ]);
+  });
+
+  it("asks for thinking with a token budget, reads thinking blocks as reasoning, and sends reasoning back as thinking", async () => {
+    upstream.enqueue({
+      rawEvents: [
+        { type: "message-start", id: "x", delta: { message: { role: "assistant" } } },
+        { type: "content-start", index: 0, delta: { message: { content: { type: "thinking", thinking: "" } } } },
+        { type: "content-delta", index: 0, delta: { message: { content: { thinking: "Two and two." } } } },
+        { type: "content-start", index: 1, delta: { message: { content: { type: "text", text: "" } } } },
+        { type: "content-delta", index: 1, delta: { message: { content: { text: "Four." } } } },
+        { type: "message-end", delta: { finish_reason: "COMPLETE", usage: { billed_units: { input_tokens: 5, output_tokens: 40 } } } },
+      ],
+    });
+    const r = { ...request, model: "command-a-reasoning-08-2025", maxTokens: 2048, reasoning: { budgetTokens: 1024 } };
+    const result = await complete(cohere, r);
+    expect(sent().body["thinking"]).toEqual({ type: "enabled", token_budget: 1024 });
+    expect(result.message).toEqual({ role: "assistant", content: "Four.", reasoning: "Two and two." });
+    expect(result.usage).toEqual({ inputTokens: 5, outputTokens: 40 });
+
+    await complete(cohere, {
+      ...r,
+      reasoning: { effort: "none" },
+      messages: [...request.messages, result.message, { role: "user", content: "And 3+3?" }],
+    });
+    expect(sent().body["thinking"]).toEqual({ type: "disabled" });
+    expect((sent().body["messages"] as unknown[])[2]).toEqual({
+      role: "assistant",
+      content: [
+        { type: "thinking", thinking: "Two and two." },
+        { type: "text", text: "Four." },
+      ],
+    });
+  });
+
+  it("asks for JSON with a schema, and passes Cohere's own fields from extra_body", async () => {
+    const schemaJson = '{"type":"object","properties":{"a":{"type":"number"}}}';
+    await complete(cohere, { ...request, responseFormat: { type: "json_schema", name: "x", schemaJson, strict: true } });
+    expect(sent().body["response_format"]).toEqual({ type: "json_object", json_schema: JSON.parse(schemaJson) });
+    const extraBody = {
+      documents: ["Paris is in France.", { id: "d2", data: { title: "Rome", snippet: "Rome is in Italy." } }],
+      citation_options: { mode: "FAST" },
+      safety_mode: "STRICT",
+      priority: 2,
+    };
+    await complete(cohere, { ...request, extraBody });
+    expect(sent().body).toMatchObject(extraBody);
+  });
+
+  it("reads log probabilities, one entry per piece of text", async () => {
+    upstream.enqueue({
+      rawEvents: [
+        {
+          type: "content-delta",
+          index: 0,
+          delta: { message: { content: { text: "Hi" } } },
+          logprobs: { text: "Hi", token_ids: [5], logprobs: [-0.5] },
+        },
+        {
+          type: "content-delta",
+          index: 0,
+          delta: { message: { content: { text: " there" } } },
+          logprobs: { text: " there", token_ids: [6, 7], logprobs: [-0.25, -1] },
+        },
+        { type: "message-end", delta: { finish_reason: "COMPLETE" } },
+      ],
+    });
+    const chunks = await chunksOf(cohere, { ...request, logprobs: true });
+    expect(sent().body["logprobs"]).toBe(true);
+    expect(chunks.filter((c) => c.type === "delta").map((c) => (c as { logprobs?: unknown }).logprobs)).toEqual([
+      [{ token: "Hi", logprob: -0.5, topLogprobs: [] }],
+      [{ token: " there", logprob: -1.25, topLogprobs: [] }],
+    ]);
+  });
+
+  it.each([
+    ["MAX_TOKENS", "length"],
+    ["STOP_SEQUENCE", "stop"],
+    ["TOOL_CALL", "tool_calls"],
+    ["SOMETHING_NEW", "unspecified"],
+  ])("maps finish reason %s to %s", async (reason, finish) => {
+    upstream.enqueue({ finishReason: reason });
+    expect((await complete(cohere, request)).finishReason).toBe(finish);
+  });
+
+  it.each([
+    ["ERROR", "UPSTREAM_UNAVAILABLE"],
+    ["TIMEOUT", "UPSTREAM_TIMEOUT"],
+  ])("fails an answer that ends with %s as %s, for another deployment to answer", async (reason, error) => {
+    upstream.enqueue({ finishReason: reason });
+    const err = await complete(cohere, request).catch((e: unknown) => e);
+    expect(err).toMatchObject({ reason: error, metadata: { upstream_code: reason } });
+  });
+
+  it("turns a 429 into UPSTREAM_RATE_LIMITED with retry-after's delay, or the SDK's first retry delay without one", async () => {
+    upstream.enqueue({ status: 429, retryAfter: "7" }, { status: 429 });
+    expect(await failure(cohere, request)).toMatchObject({ reason: "UPSTREAM_RATE_LIMITED", retryAfterMs: 7000 });
+    const err = await failure(cohere, request);
+    expect(err).toMatchObject({ reason: "UPSTREAM_RATE_LIMITED", retryAfterMs: 1000 });
+    expect(err.message).toContain("fake upstream says 429");
+  });
+
+  it.each([
+    [{ status: 500 }, "UPSTREAM_UNAVAILABLE"],
+    [{ status: 503 }, "UPSTREAM_UNAVAILABLE"],
+    [{ status: 401 }, "UPSTREAM_AUTH_FAILED"],
+    [{ status: 403 }, "UPSTREAM_AUTH_FAILED"],
+    [{ status: 400 }, "UPSTREAM_BAD_REQUEST"],
+    [{ status: 422 }, "UPSTREAM_BAD_REQUEST"],
+    [{ reset: true }, "UPSTREAM_UNAVAILABLE"],
+    [{ text: "a b c d", abortAfterChunks: 2 }, "UPSTREAM_UNAVAILABLE"],
+  ])("classifies %j as %s", async (behaviour, reason) => {
+    upstream.enqueue(behaviour);
+    expect((await failure(cohere, request)).reason).toBe(reason);
+  });
+
+  it("takes Cohere's 498 (an invalid token) for the auth failure it is", async () => {
+    const wrong = createCohereProvider({ name: "c2", apiKey: "invalid-1", baseUrl: upstream.anthropicBaseUrl, fetch });
+    const err = await failure(wrong, request);
+    expect(err.reason).toBe("UPSTREAM_AUTH_FAILED");
+    expect(err.metadata).toMatchObject({ upstream_status: "401", upstream_code: "invalid_token" });
+  });
+
+  it("aborts the upstream request when the caller cancels", async () => {
+    upstream.enqueue({ hang: true });
+    const controller = new AbortController();
+    const index = upstream.requests.length;
+    const pending = complete(cohere, request, controller.signal);
+    while (upstream.requests.length <= index) await new Promise((r) => setTimeout(r, 5));
+    controller.abort();
+    const err: unknown = await pending.catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Error);
+    // A cancel is the caller's doing, not the upstream's failure.
+    expect(cohere.translateError(err)).toBeUndefined();
+    await upstream.waitForAbort(index);
+    expect(upstream.requests[index]!.aborted).toBe(true);
+  });
+
+  it("refuses, naming the field, what Cohere cannot take", () => {
+    const refusal = (r: Partial<ProviderRequest>) => {
+      try {
+        cohere.check?.({ ...request, ...r });
+      } catch (e) {
+        return (e as { metadata?: { field?: string } }).metadata?.field;
+      }
+      return undefined;
+    };
+    expect(refusal({ topLogprobs: 3 })).toBe("top_logprobs");
+    expect(refusal({ parallelToolCalls: false })).toBe("parallel_tool_calls");
+    expect(refusal({ serviceTier: "flex" })).toBe("service_tier");
+    expect(refusal({ stop: ["1", "2", "3", "4", "5", "6"] })).toBe("stop");
+    expect(refusal({ frequencyPenalty: 1.5 })).toBe("frequency_penalty");
+    expect(refusal({ tools, responseFormat: { type: "json_object" } })).toBe("response_format");
+    expect(refusal({ reasoning: { budgetTokens: 64 } })).toBe("reasoning.budget_tokens");
+    expect(refusal({ extraBody: { connectors: [] } })).toBe("extra_body.connectors");
+    expect(refusal({ extraBody: { safety_mode: "LOUD" } })).toBe("extra_body.safety_mode");
+    expect(
+      refusal({ messages: [{ role: "user", content: "x", parts: [{ type: "file", data: "eA==", mediaType: "application/pdf" }] }] }),
+    ).toBe("messages[0].parts[0]");
+    expect(refusal({ temperature: 0.3, user: "u-1" })).toBeUndefined();
+  });
+});
+
+describe("Cohere embeddings through cohere-ai", () => {
+  it("calls POST /v2/embed with the configured input_type and the asked size, one vector per text", async () => {
+    const result = await cohere.embed!(
+      { model: "embed-v4.0", inputs: ["red apple", "green pear"], dimensions: 256 },
+      new AbortController().signal,
+    );
+    expect(sent().path).toBe("/v2/embed");
+    expect(sent().body).toEqual({
+      model: "embed-v4.0",
+      texts: ["red apple", "green pear"],
+      input_type: "search_document",
+      embedding_types: ["float"],
+      output_dimension: 256,
+    });
+    expect(result.vectors.map((v) => v.length)).toEqual([256, 256]);
+    expect(result.usage).toEqual({ inputTokens: 4 });
+  });
+
+  it("embeds queries when configured so, and refuses token ids", async () => {
+    const queries = createCohereProvider({
+      name: "q",
+      apiKey: "co-key",
+      baseUrl: upstream.anthropicBaseUrl,
+      fetch,
+      embedInputType: "search_query",
+    });
+    await queries.embed!({ model: "embed-v4.0", inputs: ["where is paris"] }, new AbortController().signal);
+    expect(sent().body["input_type"]).toBe("search_query");
+    const err = await queries.embed!({ model: "embed-v4.0", inputs: [[1, 2, 3]] }, new AbortController().signal).catch((e: unknown) => e);
+    expect(err).toMatchObject({ reason: "INVALID_REQUEST", metadata: { field: "input" } });
+  });
+
+  it("translates an embed call's 429 like a chat call's", async () => {
+    upstream.enqueue({ status: 429, retryAfter: "2" });
+    const err: unknown = await cohere.embed!({ model: "embed-v4.0", inputs: ["x"] }, new AbortController().signal).catch((e: unknown) => e);
+    expect(cohere.translateError(err)).toMatchObject({ reason: "UPSTREAM_RATE_LIMITED", retryAfterMs: 2000 });
+  });
+});
