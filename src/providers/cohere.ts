@@ -31,6 +31,9 @@ const RATE_LIMIT_DELAY_MS = 1000;
  */
 const NO_SDK_TIMEOUT_S = Math.floor(0x7fffffff / 1000);
 
+/** The vector sizes Embed v4 makes (output_dimension); older Embed models make one size and take none. */
+const EMBED_DIMENSIONS = new Set([256, 512, 1024, 1536]);
+
 /** Cohere's bound on texts in one embed call. */
 const MAX_EMBED_TEXTS = 96;
 
@@ -83,6 +86,8 @@ export function createCohereProvider(options: CohereProviderOptions): Provider {
     if (request.inputs.some((i) => typeof i !== "string")) throw invalidRequest("input", "Cohere embeds texts, not token ids");
     if (request.inputs.length > MAX_EMBED_TEXTS)
       throw invalidRequest("input", `Cohere embeds at most ${MAX_EMBED_TEXTS} texts in one call`);
+    if (request.dimensions !== undefined && !EMBED_DIMENSIONS.has(request.dimensions))
+      throw invalidRequest("dimensions", `Cohere's Embed v4 makes vectors of ${[...EMBED_DIMENSIONS].join(", ")} numbers`);
     const client: CohereClientV2 = await ready;
     const response = await client.embed(
       {

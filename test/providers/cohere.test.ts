@@ -1,5 +1,6 @@
 import { Agent } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { validateConfig } from "../../src/config/load.js";
 import { createCohereProvider } from "../../src/providers/cohere.js";
 import { collectChunks } from "../../src/providers/collect.js";
 import { createSdkFetch } from "../../src/providers/http.js";
@@ -273,6 +274,18 @@ describe("Cohere provider through cohere-ai", () => {
     expect((await failure(cohere, request)).reason).toBe(reason);
   });
 
+  it("lets an extra header named authorization replace the key's, for a proxy with its own credentials", async () => {
+    const proxied = createCohereProvider({
+      name: "c3",
+      apiKey: "co-key",
+      baseUrl: upstream.anthropicBaseUrl,
+      fetch,
+      headers: { authorization: "Bearer proxy" },
+    });
+    await complete(proxied, request);
+    expect(sent().headers.authorization).toBe("Bearer proxy");
+  });
+
   it("takes Cohere's 498 (an invalid token) for the auth failure it is", async () => {
     const wrong = createCohereProvider({ name: "c2", apiKey: "invalid-1", baseUrl: upstream.anthropicBaseUrl, fetch });
     const err = await failure(wrong, request);
@@ -350,11 +363,30 @@ describe("Cohere embeddings through cohere-ai", () => {
     expect(sent().body["input_type"]).toBe("search_query");
     const err = await queries.embed!({ model: "embed-v4.0", inputs: [[1, 2, 3]] }, new AbortController().signal).catch((e: unknown) => e);
     expect(err).toMatchObject({ reason: "INVALID_REQUEST", metadata: { field: "input" } });
+    const size = await queries.embed!({ model: "embed-v4.0", inputs: ["x"], dimensions: 300 }, new AbortController().signal).catch(
+      (e: unknown) => e,
+    );
+    expect(size).toMatchObject({ reason: "INVALID_REQUEST", metadata: { field: "dimensions" } });
   });
 
   it("translates an embed call's 429 like a chat call's", async () => {
     upstream.enqueue({ status: 429, retryAfter: "2" });
     const err: unknown = await cohere.embed!({ model: "embed-v4.0", inputs: ["x"] }, new AbortController().signal).catch((e: unknown) => e);
     expect(cohere.translateError(err)).toMatchObject({ reason: "UPSTREAM_RATE_LIMITED", retryAfterMs: 2000 });
+  });
+});
+
+describe("Cohere configuration", () => {
+  it("fails start-up without the key, naming its variable, and takes embedInputType", () => {
+    const models = [{ name: "m", provider: "c" }];
+    expect(() => validateConfig({ providers: [{ name: "c", kind: "cohere" }], models }, {})).toThrow(/COHERE_API_KEY/);
+    const config = validateConfig(
+      { providers: [{ name: "c", kind: "cohere", embedInputType: "clustering" }], models },
+      { COHERE_API_KEY: "k" },
+    );
+    expect(config.providers[0]).toMatchObject({ kind: "cohere", embedInputType: "clustering" });
+    expect(() =>
+      validateConfig({ providers: [{ name: "c", kind: "cohere", embedInputType: "image" }], models }, { COHERE_API_KEY: "k" }),
+    ).toThrow(/embedInputType/);
   });
 });

@@ -27,6 +27,7 @@ const env = {
   PLATFORM_API_KEY: "pl",
   AZURE_OPENAI_API_KEY: "az",
   GEMINI_API_KEY: "gm",
+  COHERE_API_KEY: "co",
 };
 
 function samples(): { doc: string; file: string; text: string }[] {
