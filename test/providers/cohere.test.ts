@@ -96,6 +96,16 @@ describe("Cohere provider through cohere-ai", () => {
     });
   });
 
+  it("reports as cut short, not as done, a stream whose text holds [DONE] (the SDK stops reading at it)", async () => {
+    upstream.enqueue({
+      rawEvents: [
+        { type: "content-delta", index: 0, delta: { message: { content: { text: "say [DONE] now" } } } },
+        { type: "message-end", delta: { finish_reason: "COMPLETE" } },
+      ],
+    });
+    expect((await chunksOf(cohere, request)).map((c) => c.type)).toEqual(["started"]);
+  });
+
   it("yields no end when the stream stops before message-end", async () => {
     upstream.enqueue({ text: "a b c", endWithoutFinish: true });
     expect((await chunksOf(cohere, request)).some((c) => c.type === "end")).toBe(false);
