@@ -1,6 +1,7 @@
 import type { CohereClientV2 } from "cohere-ai";
 import { GatewayError, invalidRequest } from "../core/errors.js";
 import { answerChunks, createStreamReader } from "./cohere-answer.js";
+import { cohereFetch } from "./cohere-fetch.js";
 import { chatBody } from "./cohere-request.js";
 import type { Fetch } from "./http.js";
 import type { Provider, ProviderChunk, ProviderEmbedRequest, ProviderEmbedResult, ProviderRequest } from "./provider.js";
@@ -57,7 +58,8 @@ export function createCohereProvider(options: CohereProviderOptions): Provider {
       headers: { ...options.headers },
       maxRetries: 0,
       timeoutInSeconds: NO_SDK_TIMEOUT_S,
-      fetch: options.fetch as typeof fetch,
+      // Streams come through cohereFetch, which keeps "[DONE]" in an answer from ending it (cohere-fetch.ts).
+      fetch: cohereFetch(options.fetch) as typeof fetch,
     });
   });
   // A module that cannot load fails every call (through `ready`), not the process.

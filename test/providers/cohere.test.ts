@@ -2,6 +2,7 @@ import { Agent } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { validateConfig } from "../../src/config/load.js";
 import { createCohereProvider } from "../../src/providers/cohere.js";
+import { escapeDoneMarker } from "../../src/providers/cohere-fetch.js";
 import { collectChunks } from "../../src/providers/collect.js";
 import { createSdkFetch } from "../../src/providers/http.js";
 import type { Provider, ProviderChunk, ProviderRequest } from "../../src/providers/provider.js";
@@ -96,14 +97,31 @@ describe("Cohere provider through cohere-ai", () => {
     });
   });
 
-  it("reports as cut short, not as done, a stream whose text holds [DONE] (the SDK stops reading at it)", async () => {
-    upstream.enqueue({
-      rawEvents: [
-        { type: "content-delta", index: 0, delta: { message: { content: { text: "say [DONE] now" } } } },
-        { type: "message-end", delta: { finish_reason: "COMPLETE" } },
-      ],
-    });
-    expect((await chunksOf(cohere, request)).map((c) => c.type)).toEqual(["started"]);
+  it.each([1, 3, 64])("passes on an answer whose text holds [DONE], the SDK's end marker (sent %i bytes at a time)", async (size) => {
+    const events = [
+      { type: "content-delta", index: 0, delta: { message: { content: { text: "data: [DONE] ends " } } } },
+      { type: "content-delta", index: 0, delta: { message: { content: { text: "[DONE]" } } } },
+      { type: "message-end", delta: { finish_reason: "COMPLETE" } },
+    ];
+    const wire = events.map((e) => `event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`).join("");
+    // The escape is checked on the bytes as they come, split anywhere: through the fake's raw chunks.
+    const chunks: string[] = [];
+    for (let i = 0; i < wire.length; i += size) chunks.push(wire.slice(i, i + size));
+    const body = (async function* () {
+      for (const c of chunks) yield new TextEncoder().encode(c);
+    })();
+    const seen: Uint8Array[] = [];
+    for await (const b of escapeDoneMarker(body)) seen.push(b);
+    const text = Buffer.concat(seen).toString();
+    expect(text).not.toContain("[DONE]");
+    expect(
+      text
+        .split("\n\n")
+        .filter(Boolean)
+        .map((e) => JSON.parse(e.slice(e.indexOf("\ndata: ") + 7))),
+    ).toEqual(events);
+    upstream.enqueue({ rawEvents: events });
+    expect((await complete(cohere, request)).message.content).toBe("data: [DONE] ends [DONE]");
   });
 
   it("yields no end when the stream stops before message-end", async () => {
