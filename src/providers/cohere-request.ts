@@ -91,10 +91,7 @@ function assistantMessage(m: ChatMessage, i: number): Cohere.ChatMessageV2 {
     if (m.reasoning) out.toolPlan = m.reasoning;
     if (text) out.content = text;
   } else if (m.reasoning) {
-    out.content = [
-      { type: "thinking", thinking: m.reasoning },
-      { type: "text", text },
-    ];
+    out.content = [{ type: "thinking", thinking: m.reasoning }, ...(text ? [{ type: "text" as const, text }] : [])];
   } else {
     out.content = text;
   }

@@ -134,6 +134,16 @@ describe("Cohere provider through cohere-ai", () => {
     },
   );
 
+  it.each([
+    ["none", "NONE"],
+    ["required", "REQUIRED"],
+    ["auto", undefined],
+  ] as const)("sends tool_choice %s as %s, and strict tools as strict_tools", async (choice, sentChoice) => {
+    await complete(cohere, { ...request, tools: [{ ...tools[0]!, strict: true }], toolChoice: choice });
+    expect(sent().body["tool_choice"]).toBe(sentChoice);
+    expect(sent().body["strict_tools"]).toBe(true);
+  });
+
   it("sends images as image_url blocks: bytes as a data: URL, a web URL as it is, with the detail", async () => {
     await complete(cohere, {
       ...request,
