@@ -218,6 +218,25 @@ describe("Cohere provider through cohere-ai", () => {
     expect(sent().body).toMatchObject(extraBody);
   });
 
+  it("reads an answer grounded on documents, its citation events skipped and its text whole", async () => {
+    const citation = { start: 0, end: 5, text: "Paris", sources: [{ type: "document", id: "d1", document: { snippet: "Paris..." } }] };
+    upstream.enqueue({
+      rawEvents: [
+        { type: "message-start", id: "x", delta: { message: { role: "assistant" } } },
+        { type: "content-start", index: 0, delta: { message: { content: { type: "text", text: "" } } } },
+        { type: "content-delta", index: 0, delta: { message: { content: { text: "Paris is the capital." } } } },
+        { type: "citation-start", index: 0, delta: { message: { citations: citation } } },
+        { type: "citation-end", index: 0 },
+        { type: "content-end", index: 0 },
+        { type: "message-end", delta: { finish_reason: "COMPLETE", usage: { tokens: { input_tokens: 30, output_tokens: 6 } } } },
+      ],
+    });
+    const result = await complete(cohere, { ...request, extraBody: { documents: [{ id: "d1", data: { snippet: "Paris..." } }] } });
+    expect(result.message.content).toBe("Paris is the capital.");
+    // Without billed units, the token counts stand in.
+    expect(result.usage).toEqual({ inputTokens: 30, outputTokens: 6 });
+  });
+
   it("reads log probabilities, one entry per piece of text", async () => {
     upstream.enqueue({
       rawEvents: [
