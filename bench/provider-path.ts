@@ -3,7 +3,7 @@
  * call (process.cpuUsage() deltas over N calls) and latency, for each
  * provider path (the OpenAI format through the openai SDK and directly on the
  * wire, the Anthropic SDK, Anthropic's Vertex AI and Bedrock clients, @google/genai on the Gemini API,
- * @mistralai/mistralai on Mistral's API),
+ * @mistralai/mistralai on Mistral's API, cohere-ai on Cohere's v2 API),
  * asked without streaming
  * and streaming a 16-token answer, at concurrency 1 and 32. The fake upstream
  * runs in a child process so that its CPU is not counted. Providers are built
@@ -70,6 +70,8 @@ async function main(): Promise<void> {
     "anthropic-bedrock": { name: "anthropic-bedrock", kind: "anthropic-bedrock", awsRegion: "us-east-1", baseUrl: anthropicBaseUrl },
     "gemini-sdk": { name: "gemini-sdk", kind: "gemini", apiKey: "k", baseUrl: anthropicBaseUrl },
     "mistral-sdk": { name: "mistral-sdk", kind: "mistral", apiKey: "k", baseUrl: `${anthropicBaseUrl}/mistral` },
+    // Cohere's v2 API through cohere-ai: its request serializer and SSE parser, and the [DONE] escape over the stream.
+    "cohere-sdk": { name: "cohere-sdk", kind: "cohere", apiKey: "k", baseUrl: anthropicBaseUrl },
   };
   const [keyId, secret] = Object.entries(BEDROCK_KEYS)[0] ?? [];
   const env = { BENCH_GOOGLE_TOKEN: "ya29.bench", AWS_ACCESS_KEY_ID: keyId, AWS_SECRET_ACCESS_KEY: secret };

@@ -205,8 +205,14 @@ function checkReferences(config: GatewayConfig, env: NodeJS.ProcessEnv, source: 
 
 function requiresKey(p: ProviderConfig): boolean {
   if (p.kind === "vertex") return p.apiKeyEnv !== undefined || p.apiKey !== undefined;
-  if (p.kind === "mistral") return true;
-  return p.kind === "openai" || p.kind === "anthropic" || p.kind === "gemini" || (p.kind === "azure-openai" && p.auth === "api-key");
+  return (
+    p.kind === "openai" ||
+    p.kind === "anthropic" ||
+    p.kind === "gemini" ||
+    p.kind === "cohere" ||
+    p.kind === "mistral" ||
+    (p.kind === "azure-openai" && p.auth === "api-key")
+  );
 }
 
 /** The API key of a provider: inline, or from the environment variable it names. */

@@ -214,6 +214,22 @@ const mistralProvider = z
   })
   .strict();
 
+/**
+ * Cohere's native v2 API (chat and embed) through the cohere-ai SDK: an API key (COHERE_API_KEY unless
+ * apiKeyEnv says otherwise), sent as a bearer token. embedInputType is the input_type of embedding calls.
+ */
+const cohereProvider = z
+  .object({
+    ...remoteBase,
+    kind: z.literal("cohere"),
+    apiKey: z.string().min(1).optional(),
+    apiKeyEnv: z.string().default("COHERE_API_KEY"),
+    /** Replaces https://api.cohere.com (a proxy, a private deployment). */
+    baseUrl: z.url().optional(),
+    embedInputType: z.enum(["search_document", "search_query", "classification", "clustering"]).default("search_document"),
+  })
+  .strict();
+
 const localProvider = z
   .object({
     ...providerBase,
@@ -234,5 +250,6 @@ export const providerSchema = z.discriminatedUnion("kind", [
   geminiProvider,
   vertexProvider,
   mistralProvider,
+  cohereProvider,
   localProvider,
 ]);

@@ -112,6 +112,7 @@ export interface Provider {
     | "gemini"
     | "vertex"
     | "mistral"
+    | "cohere"
     | "local";
   stream(request: ProviderRequest, signal: AbortSignal): AsyncIterable<ProviderChunk>;
   /**

@@ -4,6 +4,7 @@ import { createAnthropicProvider } from "./anthropic.js";
 import { createAnthropicBedrockProvider, createAnthropicVertexProvider } from "./anthropic-cloud.js";
 import { azureCredential, createAzureOpenAiProvider } from "./azure.js";
 import { bedrockCredentials, createBedrockProvider } from "./bedrock.js";
+import { createCohereProvider } from "./cohere.js";
 import { createGeminiProvider } from "./gemini.js";
 import { createLocalProvider } from "./local.js";
 import { createMistralProvider } from "./mistral.js";
@@ -92,6 +93,7 @@ const factories = {
     return createGeminiProvider({ ...c, target: { ...target, ...auth }, headers: headersOf(c, env), fetch: webFetchFor(c) });
   },
   mistral: (c, env) => createMistralProvider({ ...c, apiKey: providerApiKey(c, env), headers: headersOf(c, env), fetch: webFetchFor(c) }),
+  cohere: (c, env) => createCohereProvider({ ...c, apiKey: providerApiKey(c, env), headers: headersOf(c, env), fetch: fetchFor(c) }),
   local: (c) => createLocalProvider(c),
 } satisfies {
   [K in ProviderConfig["kind"]]: (config: Extract<ProviderConfig, { kind: K }>, env: NodeJS.ProcessEnv) => Provider;

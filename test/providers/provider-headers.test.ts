@@ -28,6 +28,7 @@ const env = {
   GEMINI_API_KEY: "gm-k",
   VERTEX_K: "vx-k",
   MISTRAL_API_KEY: "ms-k",
+  COHERE_API_KEY: "co-k",
 };
 // Bedrock's keys sign the request (SigV4); the session token is the one part of them sent as it is.
 const aws = { AWS_ACCESS_KEY_ID: "AKIDHEADERS", AWS_SECRET_ACCESS_KEY: FAKE_AWS_SECRET, AWS_SESSION_TOKEN: "aws-session" };
@@ -106,6 +107,7 @@ describe.each(["direct", "sdk"])("extra headers and base URLs, %s client where t
       "authorization",
       "Bearer ms-k",
     ],
+    ["cohere", () => ({ kind: "cohere", baseUrl: upstream.anthropicBaseUrl }), "/v2/chat", "authorization", "Bearer co-k"],
   ])("%s", async (name, provider, path, keyHeader, key) => {
     const config = configOf([{ name, headers, ...provider() }]);
     // Each fake AWS service checks signatures with its own known keys.

@@ -3,6 +3,8 @@ import { type AnthropicCloudCall, anthropicCloudRoute } from "./fake-anthropic-c
 import { type AzureCall, azureRoute } from "./fake-azure.js";
 import { answerBedrock, type BedrockCall } from "./fake-bedrock.js";
 import { answerMistral } from "./fake-mistral.js";
+import { answerCohere } from "./fake-cohere.js";
+import type { FakeBehaviour, RecordedRequest } from "./fake-upstream.js";
 
 /** What the fake upstream saw of a request on a cloud platform's own paths. */
 export interface PlatformCall {
@@ -35,10 +37,18 @@ export async function platformRoute(req: IncomingMessage, res: ServerResponse, r
   return { path: azure.path, body: wire, wire, seen: azure.azure ? { azure: azure.azure } : {}, refusal: azure.refusal };
 }
 
-/**
- * Answers a request on a platform whose wire format the fake speaks whole (Bedrock's Converse,
- * Mistral's chat API), returning true; false leaves it to the OpenAI, Anthropic and Gemini faces.
- */
-export async function answerPlatform(call: Parameters<typeof answerBedrock>[0]): Promise<boolean> {
-  return (await answerBedrock(call)) || (await answerMistral(call));
+/** What a platform with a wire format of its own needs to answer a request (test/support/fake-<kind>.ts). */
+export interface PlatformAnswer {
+  req: IncomingMessage;
+  res: ServerResponse;
+  record: RecordedRequest;
+  /** The request's body as it came (Bedrock's signature covers its hash). */
+  raw: Buffer;
+  next: () => FakeBehaviour;
+  defaultText: string;
+}
+
+/** Answers the request in its platform's own wire format (Bedrock's Converse, Mistral's chat API, Cohere's v2), returning true; false for others. */
+export async function answerPlatform(call: PlatformAnswer): Promise<boolean> {
+  return (await answerBedrock(call)) || (await answerMistral(call)) || (await answerCohere(call));
 }

@@ -28,6 +28,7 @@ const env = {
   AZURE_OPENAI_API_KEY: "az",
   GEMINI_API_KEY: "gm",
   MISTRAL_API_KEY: "ms",
+  COHERE_API_KEY: "co",
 };
 
 function samples(): { doc: string; file: string; text: string }[] {

@@ -203,5 +203,6 @@ function genAiSystem(kind: ProviderDeployment["provider"]["kind"]): string {
   if (kind === "gemini") return "gcp.gemini";
   if (kind === "vertex") return "gcp.vertex_ai";
   if (kind === "mistral") return "mistral_ai";
+  if (kind === "cohere") return "cohere";
   return kind === "anthropic" ? "anthropic" : kind === "local" ? "llm_gateway.local" : "openai";
 }
