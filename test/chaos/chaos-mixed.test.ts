@@ -5,19 +5,19 @@ import { CompletionService } from "../../gen/ts/llmgateway/v1/completion_service
 import { Role } from "../../gen/ts/llmgateway/v1/types_pb.js";
 import { FAKE_AWS_SECRET } from "../support/fake-bedrock.js";
 import type { FakeUpstream, RecordedRequest } from "../support/fake-upstream.js";
-import { bedrockProvider, cloudEnv } from "../providers/contract/anthropic-cloud.js";
+import { bedrockProvider, cloudEnv, VERTEX_MODEL, vertexProvider } from "../providers/contract/anthropic-cloud.js";
 import { type Gateway, startGateway } from "../providers/contract/gateway.js";
 import { CLEAR_REASONS, drive, FAULTS, newRun, report, seeded, TEXT } from "./chaos-run.js";
 
 /**
- * Fault injection into a mix of provider kinds serving one model: OpenAI, Anthropic, Gemini, Bedrock
- * (Converse), Azure OpenAI and Claude on Bedrock, each through its real SDK, each failing on its own
- * wire (status in the platform's error shape, the platform's retry delay, reset, hang, slow first byte,
- * a stream cut before its first text or ended without a finish). Round-robin routing gives every kind
- * first attempts. Figures are printed and kept in docs/resilience.md.
+ * Fault injection into a mix of provider kinds serving one model: OpenAI, Anthropic, Gemini on the Gemini
+ * API and on Vertex AI, Bedrock (Converse), Azure OpenAI, and Claude on Vertex AI and on Bedrock, each
+ * through its real SDK, each failing on its own wire (status in the platform's error shape, the platform's
+ * retry delay, reset, hang, slow first byte, a stream cut before its first text or ended without a finish).
+ * Round-robin routing gives every kind first attempts. Figures are printed and kept in docs/resilience.md.
  */
 
-const KINDS = ["openai", "anthropic", "gemini", "bedrock", "azure-openai", "anthropic-bedrock"] as const;
+const KINDS = ["openai", "anthropic", "gemini", "vertex", "bedrock", "azure-openai", "anthropic-vertex", "anthropic-bedrock"] as const;
 type Kind = (typeof KINDS)[number];
 /** The healthy last resort's upstream model: its requests are never faulted. */
 const STEADY = "steady-model";
@@ -25,9 +25,9 @@ const STEADY = "steady-model";
 /** Which deployment's wire a request came on, from what the fake saw of it; undefined for the healthy one. */
 function kindOf(r: RecordedRequest): Kind | undefined {
   if (r.bedrock) return "bedrock";
-  if (r.cloud) return "anthropic-bedrock";
+  if (r.cloud) return `anthropic-${r.cloud.platform}`;
   if (r.azure) return "azure-openai";
-  if (r.path.includes(":streamGenerateContent")) return "gemini";
+  if (r.path.includes(":streamGenerateContent")) return r.path.includes("/publishers/google/") ? "vertex" : "gemini";
   if (r.path.startsWith("/v1/messages")) return "anthropic";
   return r.body["model"] === STEADY ? undefined : "openai";
 }
@@ -38,8 +38,10 @@ function providers(upstream: FakeUpstream): Record<string, unknown>[] {
     { name: "openai", kind: "openai", baseUrl: upstream.openAiBaseUrl, ...base },
     { name: "anthropic", kind: "anthropic", baseUrl: upstream.anthropicBaseUrl, ...base },
     { name: "gemini", kind: "gemini", baseUrl: upstream.anthropicBaseUrl, ...base },
+    { name: "vertex", kind: "vertex", apiKeyEnv: "VERTEX_API_KEY", baseUrl: upstream.anthropicBaseUrl, ...base },
     { name: "bedrock", kind: "bedrock", region: "us-east-1", endpoint: upstream.anthropicBaseUrl, ...base },
     { name: "azure-openai", kind: "azure-openai", endpoint: upstream.anthropicBaseUrl, apiVersion: "2024-10-21", ...base },
+    { name: "anthropic-vertex", ...vertexProvider(upstream), ...base },
     { name: "anthropic-bedrock", ...bedrockProvider(upstream), ...base },
     { name: "steady", kind: "openai-compatible", baseUrl: upstream.openAiBaseUrl, apiKey: "sk-steady", ...base },
   ];
@@ -49,8 +51,10 @@ const UPSTREAM_MODEL: Record<Kind, string> = {
   openai: "gpt-4o-mini",
   anthropic: "claude-haiku-4-5",
   gemini: "gemini-2.5-flash",
+  vertex: "gemini-2.5-flash",
   bedrock: "global.anthropic.claude-sonnet-4-5-20250929-v1:0",
   "azure-openai": "gpt4o-eastus",
+  "anthropic-vertex": VERTEX_MODEL,
   "anthropic-bedrock": "us.anthropic.claude-sonnet-4-5-20250929-v1:0",
 };
 
@@ -58,6 +62,7 @@ const env = {
   ...cloudEnv,
   OPENAI_API_KEY: "sk-openai",
   GEMINI_API_KEY: "g-key",
+  VERTEX_API_KEY: "v-key",
   AWS_ACCESS_KEY_ID: "AKIDCHAOS",
   AWS_SECRET_ACCESS_KEY: FAKE_AWS_SECRET,
   AZURE_OPENAI_API_KEY: "az-key",
@@ -105,8 +110,8 @@ describe("chaos: faults on every kind's wire, a mix of kinds serving one model",
     gw = await mixedGateway({
       steady: true,
       breaker: { volumeThreshold: 10, errorThresholdPercentage: 30, resetTimeoutMs: 500, rollingWindowMs: 5_000 },
-      // Every deployment may be tried once: six faulty kinds and the healthy one.
-      maxAttempts: 7,
+      // Every deployment may be tried once: eight faulty kinds and the healthy one.
+      maxAttempts: 9,
     });
     const random = seeded(17);
     const { run, perKind } = inject(gw.upstream, random, 0.5, () => FAULTS[Math.floor(random() * FAULTS.length)]!);
@@ -148,7 +153,10 @@ describe("chaos: faults on every kind's wire, a mix of kinds serving one model",
     const deadlineMs = 1_000;
     await drive(gw.grpcUrl, "mixed", deadlineMs, run);
     const reasons = new Map<string, number>();
-    for (const f of run.failures) reasons.set(f.reason ?? "none", (reasons.get(f.reason ?? "none") ?? 0) + 1);
+    for (const f of run.failures) {
+      const key = f.reason ?? `no reason, ${Code[f.code]}`;
+      reasons.set(key, (reasons.get(key) ?? 0) + 1);
+    }
     report(
       "mixed kinds, no healthy deployment",
       run,

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ErrorInfoSchema, RetryInfoSchema } from "../../../gen/ts/google/rpc/error_details_pb.js";
 import { Role } from "../../../gen/ts/llmgateway/v1/types_pb.js";
 import { type Gateway, startGateway } from "./gateway.js";
+import type { FakeBehaviour } from "../../support/fake-upstream.js";
 import { type KindSpec, PNG, SCHEMA, TOOL_CALL, TOOL_RESULT } from "./spec.js";
 
 export * from "./spec.js";
@@ -195,7 +196,10 @@ export function providerContract(spec: KindSpec): void {
       ["a 500", { status: 500 }],
       ["a 503", { status: 503 }],
       ["a 429", spec.rateLimited.behaviour],
-    ])("fails over from %s to another provider of the same model", async (_, failure) => {
+      ["a connection reset", { reset: true }],
+      ["a stream cut before its first text", { text: "cut", abortAfterChunks: 0 }],
+      ["a stream ended without its finish", { text: "", endWithoutFinish: true }],
+    ] as [string, FakeBehaviour][])("fails over from %s to another provider of the same model", async (_, failure) => {
       gw.upstream.enqueue(failure, { text: "from the fallback" });
       const data = await gw.sdk.chat.completions.create({ model: "subject-or-fallback", messages: hi });
       expect(data.choices[0]?.message.content).toBe("from the fallback");
