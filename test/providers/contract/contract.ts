@@ -185,6 +185,18 @@ export function providerContract(spec: KindSpec): void {
       expect(err.findDetails(RetryInfoSchema)[0]?.retryDelay).toMatchObject({ nanos: 0, ...spec.rateLimited.delay });
     });
 
+    it("ends a stream cut after its first text with STREAM_INTERRUPTED, never silently", async () => {
+      gw.upstream.enqueue({ text: "one two three four", abortAfterChunks: 2 });
+      let completed = false;
+      const events = gw.grpc.streamComplete({ model, messages: [{ role: Role.USER, content: "Hi" }] });
+      const err = await (async () => {
+        for await (const e of events) if (e.event.case === "completion") completed = true;
+      })().catch((e: unknown) => ConnectError.from(e));
+      expect(completed).toBe(false);
+      expect(err?.findDetails(ErrorInfoSchema)[0]?.reason).toBe("STREAM_INTERRUPTED");
+      spec.sent(last());
+    });
+
     it.each(spec.authFailures)("fails as FAILED_PRECONDITION UPSTREAM_AUTH_FAILED on the wire's refusal %j", async (refusal) => {
       gw.upstream.enqueue(refusal);
       const err = await grpcError();
