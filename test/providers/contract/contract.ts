@@ -18,8 +18,9 @@ export * from "./spec.js";
  * Adding a kind (mistral, cohere...): teach the fake its wire (test/support/fake-<kind>.ts, hooked in
  * through fake-platforms.ts, honouring FakeBehaviour's status, retryAfter, reset, hang, firstByteDelayMs,
  * abortAfterChunks, endWithoutFinish, text, toolCalls, finishReason, rawBody), then write
- * test/providers/contract/<kind>.test.ts: `providerContract({ ...KindSpec })`, about 40 lines; copy gemini.test.ts.
- * A case the kind cannot carry is left out by leaving its field out (safety, thinking), and the spec's
+ * test/providers/contract/<kind>.test.ts: `providerContract({ ...KindSpec })`, about 40 lines. A kind on a
+ * wire already here spreads it from wires.ts (gemini.test.ts); a wire of its own is written in the spec
+ * file (bedrock.test.ts). Fields are documented in spec.ts. A case the kind cannot carry is left out by leaving its field out (safety, thinking), and the spec's
  * header comment says why. Kind-specific cases go in `extra`, which gets the running gateway.
  */
 
