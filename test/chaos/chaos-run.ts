@@ -1,0 +1,92 @@
+import { type Code, ConnectError, createClient } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
+import { ErrorInfoSchema } from "../../gen/ts/google/rpc/error_details_pb.js";
+import { CompletionService } from "../../gen/ts/llmgateway/v1/completion_service_pb.js";
+import { Role } from "../../gen/ts/llmgateway/v1/types_pb.js";
+import type { FakeBehaviour } from "../support/fake-upstream.js";
+
+/*
+ * What the chaos runs share (chaos.test.ts on one provider, chaos-mixed.test.ts on a mix of kinds): the faults,
+ * a seeded random, the driver that sends the requests (half unary, half streamed) and the report of a run.
+ */
+
+export const TEXT = "the quick brown fox jumps over the lazy dog";
+export const REQUESTS = 200;
+const CONCURRENCY = 10;
+
+/** A deterministic random in [0, 1), so that a run's fault choices repeat. */
+export function seeded(seed: number): () => number {
+  return () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+}
+
+/** Every fault before the first token; a fallback can hide all of them. */
+export const FAULTS: FakeBehaviour[] = [
+  { status: 500 },
+  { status: 503 },
+  { status: 429, retryAfter: "0.05" },
+  { reset: true },
+  { hang: true },
+  { firstByteDelayMs: 2_000 },
+  { text: TEXT, abortAfterChunks: 0 },
+  { text: "", endWithoutFinish: true },
+];
+
+/** The reasons a caller may see when every deployment failed: each names what went wrong. */
+export const CLEAR_REASONS = [
+  "UPSTREAM_UNAVAILABLE",
+  "UPSTREAM_RATE_LIMITED",
+  "UPSTREAM_TIMEOUT",
+  "STREAM_INTERRUPTED",
+  "CIRCUIT_OPEN",
+  "DEADLINE_EXCEEDED",
+  undefined,
+];
+
+/** What one run saw. */
+export interface Run {
+  failures: { code: Code; reason: string | undefined }[];
+  latencies: number[];
+  injected: number;
+  statusless: number;
+}
+
+export const newRun = (): Run => ({ failures: [], latencies: [], injected: 0, statusless: 0 });
+
+/** Sends REQUESTS calls of `model`, CONCURRENCY at a time, each under `timeoutMs`, and records what callers saw. */
+export async function drive(grpcUrl: string, model: string, timeoutMs: number, run: Run): Promise<void> {
+  const client = createClient(CompletionService, createGrpcTransport({ baseUrl: grpcUrl }));
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < REQUESTS) {
+        const i = next++;
+        const started = performance.now();
+        try {
+          if (i % 2 === 0) {
+            await client.complete({ model, messages: [{ role: Role.USER, content: `q${i}` }] }, { timeoutMs });
+          } else {
+            let sawCompletion = false;
+            for await (const e of client.streamComplete({ model, messages: [{ role: Role.USER, content: `q${i}` }] }, { timeoutMs })) {
+              if (e.event.case === "completion") sawCompletion = true;
+            }
+            // A stream that ended without its final message and without an error status is a silent truncation.
+            if (!sawCompletion) run.statusless++;
+          }
+        } catch (e) {
+          const err = ConnectError.from(e);
+          run.failures.push({ code: err.code, reason: err.findDetails(ErrorInfoSchema)[0]?.reason });
+        }
+        run.latencies.push(performance.now() - started);
+      }
+    }),
+  );
+}
+
+/** One line of figures for the run, printed (docs/resilience.md keeps them). */
+export function report(name: string, run: Run, extra = ""): string {
+  const sorted = [...run.latencies].sort((a, b) => a - b);
+  const p = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!.toFixed(0);
+  const line = `${name}: ${REQUESTS} requests, ${run.injected} injected faults${extra}, ${run.failures.length} caller-visible failures, ${run.statusless} streams without a status, p50 ${p(0.5)} ms, p99 ${p(0.99)} ms`;
+  console.log(line);
+  return line;
+}
