@@ -8,6 +8,9 @@ import { fakeTokens, fakeVectors } from "./fake-vectors.js";
  * its input tokens in x-amzn-bedrock-input-token-count, as Bedrock does.
  */
 
+/** The model ids whose InvokeModel calls are answered here (Claude's, in fake-anthropic-cloud.ts). */
+export const EMBEDDING_MODEL = /amazon\.titan-embed|cohere\.embed/;
+
 /** An answer, or a refusal as the exception's name (ValidationException) and message. */
 export type InvokeAnswer = { body: unknown; tokens: number } | { exception: string; message: string };
 

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createHash, createHmac } from "node:crypto";
 import { crc32 } from "node:zlib";
-import { answerInvoke } from "./fake-bedrock-embed.js";
+import { answerInvoke, EMBEDDING_MODEL } from "./fake-bedrock-embed.js";
 import type { FakeBehaviour, RecordedRequest } from "./fake-upstream.js";
 
 /*
@@ -189,7 +189,8 @@ export async function answerBedrock(call: {
 }): Promise<boolean> {
   const { req, res, record, next, defaultText } = call;
   const path = PATH.exec(req.url ?? "");
-  if (!path) return false;
+  // InvokeModel is Bedrock's for the embedding models only: Claude's is fake-anthropic-cloud.ts's.
+  if (!path || (path[2] === "invoke" && !EMBEDDING_MODEL.test(decodeURIComponent(path[1] ?? "")))) return false;
   const auth = SIGV4.exec(String(req.headers.authorization ?? ""));
   const amzDate = String(req.headers["x-amz-date"] ?? "");
   if (!auth || !AMZ_DATE.test(amzDate) || auth[2] !== amzDate.slice(0, 8)) {
