@@ -7,8 +7,8 @@ import { fakeTokens, fakeVectors } from "./fake-vectors.js";
  * one instance a call for gemini-embedding-001) and Vertex's embedContent for the newer Gemini models.
  */
 
-/** The size of a vector when the request names none: text-embedding-005's. */
-const DEFAULT_SIZE = 768;
+/** The size of a vector when the request names none, as the model gives it: 3072 for Gemini's, 768 for text-embedding-005. */
+const defaultSize = (model: string) => (model.startsWith("gemini-embedding") ? 3072 : 768);
 
 type Answer = { status: number; body: unknown };
 const invalid = (message: string): Answer => ({
@@ -34,7 +34,7 @@ async function batchEmbed(model: string, body: Record<string, unknown>): Promise
     if (text === undefined) return invalid(`requests[${i}].content: no text`);
     texts.push(text);
   }
-  const size = sizeOf(requests[0]?.["outputDimensionality"]) ?? DEFAULT_SIZE;
+  const size = sizeOf(requests[0]?.["outputDimensionality"]) ?? defaultSize(model);
   return { status: 200, body: { embeddings: (await fakeVectors(texts, size)).map((values) => ({ values })) } };
 }
 
@@ -48,7 +48,7 @@ async function predict(model: string, body: Record<string, unknown>): Promise<An
   const texts = instances.map((i) => i["content"]);
   if (!texts.every((t): t is string => typeof t === "string" && t.length > 0)) return invalid("instances[].content: a text");
   const parameters = (body["parameters"] ?? {}) as Record<string, unknown>;
-  const size = sizeOf(parameters["outputDimensionality"]) ?? DEFAULT_SIZE;
+  const size = sizeOf(parameters["outputDimensionality"]) ?? defaultSize(model);
   const vectors = await fakeVectors(texts, size);
   const predictions = vectors.map((values, i) => ({
     embeddings: { values, statistics: { token_count: fakeTokens(texts[i]!), truncated: false } },
@@ -57,11 +57,11 @@ async function predict(model: string, body: Record<string, unknown>): Promise<An
   return { status: 200, body: { predictions, metadata: { billableCharacterCount: chars } } };
 }
 
-async function embedContent(body: Record<string, unknown>): Promise<Answer> {
+async function embedContent(model: string, body: Record<string, unknown>): Promise<Answer> {
   const text = textOf(body["content"]);
   if (text === undefined) return invalid("content: no text");
   const config = (body["embedContentConfig"] ?? {}) as Record<string, unknown>;
-  const [values] = await fakeVectors([text], sizeOf(config["outputDimensionality"]) ?? DEFAULT_SIZE);
+  const [values] = await fakeVectors([text], sizeOf(config["outputDimensionality"]) ?? defaultSize(model));
   return { status: 200, body: { embedding: { values }, usageMetadata: { promptTokenCount: fakeTokens(text) } } };
 }
 
@@ -69,5 +69,5 @@ async function embedContent(body: Record<string, unknown>): Promise<Answer> {
 export function answerGoogleEmbed(method: string, model: string, body: Record<string, unknown>): Promise<Answer> {
   if (method === "batchEmbedContents") return batchEmbed(model, body);
   if (method === "predict") return predict(model, body);
-  return embedContent(body);
+  return embedContent(model, body);
 }
