@@ -3,7 +3,6 @@ import { Agent } from "undici";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type GatewayError, isGatewayError } from "../../src/core/errors.js";
 import { createGeminiProvider } from "../../src/providers/gemini.js";
-import { batchesOf } from "../../src/providers/embed-batches.js";
 import { createUpstreamFetch } from "../../src/providers/http.js";
 import type { Provider, ProviderEmbedRequest } from "../../src/providers/provider.js";
 import { type FakeUpstream, startFakeUpstream } from "../support/fake-upstream.js";
@@ -42,6 +41,7 @@ beforeAll(async () => {
     target: { vertex: true, project: "proj-1", location: "europe-west4", googleAuthOptions: { authClient } },
     baseUrl: upstream.anthropicBaseUrl,
     fetch,
+    headers: { "x-route": "blue" },
   });
 });
 afterAll(() => upstream.close());
@@ -131,6 +131,7 @@ describe("Vertex AI embeddings (predict)", () => {
     const sent = upstream.requests.at(-1)!;
     expect(sent.path).toBe(`${VERTEX_PATH}/text-embedding-005:predict`);
     expect(sent.headers.authorization).toBe("Bearer ya29.fake-token");
+    expect(sent.headers["x-route"]).toBe("blue");
     expect(sent.body).toEqual({
       instances: [
         { content: "one two three", task_type: "RETRIEVAL_QUERY" },
@@ -173,17 +174,5 @@ describe("Vertex AI embeddings (predict)", () => {
     ]);
     expect(out.vectors).toHaveLength(2);
     expect(out.usage).toEqual({ inputTokens: 3 });
-  });
-});
-
-describe("batchesOf", () => {
-  it("cuts by count and by characters, a text longer than the bound alone", () => {
-    expect(batchesOf(["a", "b", "c"], { maxInputs: 2 })).toEqual([["a", "b"], ["c"]]);
-    expect(batchesOf(["aaaa", "bb", "cc", "dddddd", "e"], { maxInputs: 10, maxChars: 5 })).toEqual([
-      ["aaaa"],
-      ["bb", "cc"],
-      ["dddddd"],
-      ["e"],
-    ]);
   });
 });

@@ -21,6 +21,11 @@ describe("embedding models in the configuration", () => {
     expect(catalog.resolve("local-echo").embeddingDimensions).toBeUndefined();
   });
 
+  it("keep an embedding model's task in the catalogue", () => {
+    const models = [{ name: "q", provider: "compat", type: "embedding", task: "retrieval-query" }];
+    expect(createCatalog(validateConfig({ ...base, models }, {})).resolve("q").embeddingTask).toBe("retrieval-query");
+  });
+
   it.each([
     [
       "dimensions on a chat model",
@@ -28,6 +33,16 @@ describe("embedding models in the configuration", () => {
       "models[0].dimensions: dimensions is the vector size of an embedding model",
     ],
     ["an unknown type", { ...base, models: [{ name: "m", provider: "local", type: "rerank" }] }, "models[0].type"],
+    [
+      "a task on a chat model",
+      { ...base, models: [{ name: "m", provider: "local", task: "retrieval-query" }] },
+      "models[0].task: task says what an embedding model's vectors are for",
+    ],
+    [
+      "an unknown task",
+      { ...base, models: [{ name: "m", provider: "compat", type: "embedding", task: "search_query" }] },
+      "models[0].task",
+    ],
     [
       "a semantic cache embedding with a chat model",
       { ...base, cache: { semantic: { enabled: true, embedder: "gateway", model: "local-echo" } } },
