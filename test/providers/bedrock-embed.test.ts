@@ -62,6 +62,14 @@ describe("Titan Text Embeddings V2 on Bedrock", () => {
     expect(out.model).toBe(TITAN);
   });
 
+  it("sends Titan V1 its text alone: it takes no size and no normalize", async () => {
+    const out = await provider.embed!({ model: "amazon.titan-embed-text-v1", inputs: ["one two"] }, signal());
+    expect(upstream.requests.at(-1)!.body).toEqual({ inputText: "one two" });
+    expect(out.vectors[0]).toHaveLength(1024);
+    expect(out.usage).toEqual({ inputTokens: 2 });
+    expect((await failure({ model: "amazon.titan-embed-text-v1", inputs: ["x"], dimensions: 256 })).metadata["field"]).toBe("dimensions");
+  });
+
   it.each([
     [{ dimensions: 300 }, "dimensions"],
     [{ task: "retrieval-query" as const }, "task"],
