@@ -84,6 +84,14 @@ describe("embedInBatches", () => {
     expect(t.pending).toHaveLength(2);
   });
 
+  it("makes no call for a caller that has already gone", async () => {
+    const s = scripted();
+    const caller = new AbortController();
+    caller.abort();
+    await expect(embedInBatches(["1"], { maxInputs: 1, concurrency: 1 }, caller.signal, target, s.call)).rejects.toThrow();
+    expect(s.pending).toHaveLength(0);
+  });
+
   it("refuses an answer with another number of vectors than its batch", async () => {
     const call = async () => ({ vectors: [Float32Array.of(1)] });
     await expect(embedInBatches(["a", "b"], { maxInputs: 2, concurrency: 1 }, new AbortController().signal, target, call)).rejects.toThrow(

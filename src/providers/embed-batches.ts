@@ -64,6 +64,7 @@ export async function embedInBatches(
   const inner = new AbortController();
   const stop = () => inner.abort(signal.reason);
   signal.addEventListener("abort", stop, { once: true });
+  if (signal.aborted) stop();
   let next = 0;
   const worker = async () => {
     while (next < batches.length && !inner.signal.aborted) {
@@ -94,6 +95,8 @@ export async function embedInBatches(
   } finally {
     signal.removeEventListener("abort", stop);
   }
+  // Stopped between two calls, no call failed: the caller's cancel, never an answer short of vectors.
+  if (inner.signal.aborted) throw signal.reason ?? new DOMException("This operation was aborted", "AbortError");
   const vectors = answers.flatMap((a) => a.vectors);
   const counted = answers.every((a) => a.inputTokens !== undefined);
   const tokens = answers.reduce((sum, a) => sum + (a.inputTokens ?? 0), 0);
