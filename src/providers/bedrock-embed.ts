@@ -1,6 +1,6 @@
 import type { BedrockRuntimeClient } from "@aws-sdk/client-bedrock-runtime";
-import type { EmbeddingTask } from "../config/parts.js";
 import { GatewayError, invalidRequest } from "../core/errors.js";
+import { COHERE_INPUT_TYPE } from "./embed-tasks.js";
 import { type BatchAnswer, type BatchLimits, embedInBatches, textsOf } from "./embed-batches.js";
 import type { ProviderEmbedRequest, ProviderEmbedResult } from "./provider.js";
 
@@ -20,14 +20,6 @@ type Sdk = typeof import("@aws-sdk/client-bedrock-runtime");
  */
 const TITAN_CONCURRENCY = 4;
 const COHERE_LIMITS: BatchLimits = { maxInputs: 96, concurrency: 4 };
-
-/** Cohere's input_type for the tasks it has; the others are refused naming `task`. */
-const INPUT_TYPE: Partial<Record<EmbeddingTask, string>> = {
-  "retrieval-query": "search_query",
-  "retrieval-document": "search_document",
-  classification: "classification",
-  clustering: "clustering",
-};
 
 /** Sizes each model can cut its vectors to (the model's own included). */
 const TITAN_V2_SIZES = [256, 512, 1024];
@@ -60,7 +52,7 @@ export function invokeBody(request: ProviderEmbedRequest, family: Family, batch:
     return { inputText: batch[0], normalize: true, ...(request.dimensions ? { dimensions: request.dimensions } : {}) };
   }
   if (!request.task) throw invalidRequest("task", `${request.model} needs an input_type: set the catalogue model's task`);
-  const inputType = INPUT_TYPE[request.task];
+  const inputType = COHERE_INPUT_TYPE[request.task];
   if (!inputType) throw invalidRequest("task", `${request.model} has no input_type for ${request.task}`);
   checkSize(request.dimensions, family === "cohere-v4" ? COHERE_V4_SIZES : undefined, request.model);
   // truncate NONE: a text longer than the model takes is refused, not embedded in part.

@@ -1,5 +1,5 @@
 import type { EmbedContentConfig, EmbedContentResponse, GoogleGenAI } from "@google/genai";
-import type { EmbeddingTask } from "../config/parts.js";
+import { GEMINI_TASK_TYPE } from "./embed-tasks.js";
 import { type BatchAnswer, type BatchLimits, embedInBatches, textsOf } from "./embed-batches.js";
 import type { ProviderEmbedRequest, ProviderEmbedResult } from "./provider.js";
 
@@ -9,18 +9,6 @@ import type { ProviderEmbedRequest, ProviderEmbedResult } from "./provider.js";
  * Vertex AI, predict (instances, a task_type each) for the text-embedding models and gemini-embedding-001,
  * or embedContent (one text a call) for the newer Gemini embedding models.
  */
-
-/** Gemini's task_type for each of the catalogue's tasks: every task has one. */
-const TASK_TYPE: Record<EmbeddingTask, string> = {
-  "retrieval-query": "RETRIEVAL_QUERY",
-  "retrieval-document": "RETRIEVAL_DOCUMENT",
-  similarity: "SEMANTIC_SIMILARITY",
-  classification: "CLASSIFICATION",
-  clustering: "CLUSTERING",
-  "question-answering": "QUESTION_ANSWERING",
-  "fact-verification": "FACT_VERIFICATION",
-  "code-retrieval-query": "CODE_RETRIEVAL_QUERY",
-};
 
 /** Upstream calls in flight at once for one embedding call cut into several. */
 const CONCURRENCY = 4;
@@ -42,7 +30,7 @@ export function geminiBatchLimits(model: string, vertex: boolean): BatchLimits {
 /** The SDK's config for the request: task, size, and on Vertex no silent truncation. */
 export function embedConfig(request: ProviderEmbedRequest, vertex: boolean): EmbedContentConfig {
   const config: EmbedContentConfig = {};
-  if (request.task) config.taskType = TASK_TYPE[request.task];
+  if (request.task) config.taskType = GEMINI_TASK_TYPE[request.task];
   if (request.dimensions !== undefined) config.outputDimensionality = request.dimensions;
   // Vertex cuts a text longer than the model takes unless told not to: an error is better than a vector of part of it.
   if (vertex) config.autoTruncate = false;

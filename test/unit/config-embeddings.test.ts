@@ -22,8 +22,9 @@ describe("embedding models in the configuration", () => {
   });
 
   it("keep an embedding model's task in the catalogue", () => {
-    const models = [{ name: "q", provider: "compat", type: "embedding", task: "retrieval-query" }];
-    expect(createCatalog(validateConfig({ ...base, models }, {})).resolve("q").embeddingTask).toBe("retrieval-query");
+    const providers = [{ name: "gemini", kind: "gemini", apiKey: "k" }];
+    const models = [{ name: "q", provider: "gemini", upstreamModel: "gemini-embedding-001", type: "embedding", task: "retrieval-query" }];
+    expect(createCatalog(validateConfig({ providers, models }, {})).resolve("q").embeddingTask).toBe("retrieval-query");
   });
 
   it.each([
@@ -37,6 +38,35 @@ describe("embedding models in the configuration", () => {
       "a task on a chat model",
       { ...base, models: [{ name: "m", provider: "local", task: "retrieval-query" }] },
       "models[0].task: task says what an embedding model's vectors are for",
+    ],
+    [
+      "a task on an OpenAI-format provider, which has none",
+      { ...base, models: [{ name: "m", provider: "compat", type: "embedding", task: "retrieval-query" }] },
+      'models[0].task: kind openai-compatible takes no task (OpenAI\'s embeddings API has none); remove task (deployment on "compat", m)',
+    ],
+    [
+      "Cohere Embed on Bedrock without a task (its input_type is required)",
+      {
+        providers: [{ name: "bedrock", kind: "bedrock", region: "us-east-1" }],
+        models: [{ name: "c", provider: "bedrock", upstreamModel: "cohere.embed-english-v3", type: "embedding" }],
+      },
+      "models[0].task: Cohere Embed needs an input_type",
+    ],
+    [
+      "Cohere Embed on Bedrock with a task it has no input_type for",
+      {
+        providers: [{ name: "bedrock", kind: "bedrock", region: "us-east-1" }],
+        models: [{ name: "c", provider: "bedrock", upstreamModel: "cohere.embed-v4:0", type: "embedding", task: "similarity" }],
+      },
+      "models[0].task: Cohere Embed has no input_type for similarity",
+    ],
+    [
+      "Titan with a task",
+      {
+        providers: [{ name: "bedrock", kind: "bedrock", region: "us-east-1" }],
+        models: [{ name: "t", provider: "bedrock", upstreamModel: "amazon.titan-embed-text-v2:0", type: "embedding", task: "clustering" }],
+      },
+      "models[0].task: Titan Text Embeddings has no task type",
     ],
     [
       "an unknown task",
