@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { extname } from "node:path";
 import { parse as parseYaml } from "yaml";
 import type { z } from "zod";
+import { checkEmbeddingTasks } from "./embedding-checks.js";
 import { configSchema, type GatewayConfig, type ProviderConfig } from "./schema.js";
 
 /** A configuration that cannot start the gateway. The message names the key and the fix. */
@@ -159,6 +160,7 @@ function checkReferences(config: GatewayConfig, env: NodeJS.ProcessEnv, source: 
       names.add(n);
     }
   });
+  checkEmbeddingTasks(config, fail);
   if (config.defaultModel !== undefined && !names.has(config.defaultModel)) {
     fail("defaultModel", `"${config.defaultModel}" is not a model name or alias in models[]`);
   }

@@ -8,6 +8,23 @@ export { providerSchema } from "./providers.js";
  */
 
 /**
+ * What an embedding model's vectors are for, for the models that are told (Gemini's task_type, Cohere's
+ * input_type). It is a catalogue model's setting, not a caller's field: vectors made for queries and for
+ * documents differ, so one catalogue model per task keeps them apart, in the cache too.
+ */
+export const EMBEDDING_TASKS = [
+  "retrieval-query",
+  "retrieval-document",
+  "similarity",
+  "classification",
+  "clustering",
+  "question-answering",
+  "fact-verification",
+  "code-retrieval-query",
+] as const;
+export type EmbeddingTask = (typeof EMBEDDING_TASKS)[number];
+
+/**
  * What a model can do; a request that needs more is refused naming the field (vision: image parts;
  * documents: file parts; audio: audio parts; jsonMode: response_format; reasoning: reasoning options).
  */
@@ -88,6 +105,11 @@ export const modelSchema = z
     type: z.enum(["chat", "embedding"]).default("chat"),
     /** An embedding model's vector size; a request may ask for fewer (dimensions), never more. */
     dimensions: z.number().int().positive().optional(),
+    /**
+     * What an embedding model's vectors are for, sent to the models that take it (Gemini's task_type,
+     * Cohere's input_type on Bedrock, where it is required); another provider refuses it. Absent: none is sent.
+     */
+    task: z.enum(EMBEDDING_TASKS).optional(),
   })
   .strict()
   .refine((m) => (m.provider === undefined) !== (m.deployments === undefined), {
@@ -97,6 +119,10 @@ export const modelSchema = z
   .refine((m) => m.dimensions === undefined || m.type === "embedding", {
     message: "dimensions is the vector size of an embedding model: set type: embedding, or remove it",
     path: ["dimensions"],
+  })
+  .refine((m) => m.task === undefined || m.type === "embedding", {
+    message: "task says what an embedding model's vectors are for: set type: embedding, or remove it",
+    path: ["task"],
   });
 
 /** Limits of one caller; absent fields are unlimited. */

@@ -1,4 +1,5 @@
 import type { GatewayConfig } from "../config/schema.js";
+import type { EmbeddingTask } from "../config/parts.js";
 import { echo, GatewayError } from "./errors.js";
 import { tokenizerFor, type TokenizerName } from "./tokens.js";
 import type { Usage } from "./types.js";
@@ -56,6 +57,8 @@ export interface ModelEntry extends Prices {
   type?: ModelType;
   /** An embedding model's vector size, when configured. */
   embeddingDimensions?: number;
+  /** An embedding model's task (what its vectors are for), sent to the providers whose models take one. */
+  embeddingTask?: EmbeddingTask;
 }
 
 export type ModelType = "chat" | "embedding";
@@ -111,6 +114,7 @@ export function createCatalog(config: Pick<GatewayConfig, "models" | "providers"
       hedgeAfterMs: m.hedgeAfterMs,
       type: m.type,
       ...(m.dimensions === undefined ? {} : { embeddingDimensions: m.dimensions }),
+      ...(m.task === undefined ? {} : { embeddingTask: m.task }),
     };
   });
   const byName = new Map<string, ModelEntry>();

@@ -2,6 +2,7 @@ import type { Dispatcher } from "undici";
 import { GatewayError } from "../core/errors.js";
 import type { FinishReason, ToolCall } from "../core/types.js";
 import { converseChunks, finishReason, stopSequenceOf, usageOf } from "./bedrock-answer.js";
+import { bedrockEmbed } from "./bedrock-embed.js";
 import { createBedrockHttpHandler } from "./bedrock-http.js";
 import { converseParams } from "./bedrock-request.js";
 import type { Provider, ProviderChunk, ProviderRequest, ProviderUsage } from "./provider.js";
@@ -51,7 +52,8 @@ const STATUS_OF: Record<string, number> = {
 };
 
 /**
- * A provider for Amazon Bedrock's Converse API (Converse and ConverseStream) through the official
+ * A provider for Amazon Bedrock's Converse API (Converse and ConverseStream; embeddings through
+ * InvokeModel, in bedrock-embed.ts) through the official
  * @aws-sdk/client-bedrock-runtime. The SDK signs every request with SigV4. Its module is imported when
  * the provider is built, not with this file; its client is built once with its retries off (the
  * gateway retries and fails over itself). Requests are translated in bedrock-request.ts, answers read in
@@ -150,6 +152,9 @@ export function createBedrockProvider(options: BedrockProviderOptions): Provider
     stream: (request, signal) => (request.unary ? whole(request, signal) : streamed(request, signal)),
     check(request) {
       converseParams(request);
+    },
+    async embed(request, signal) {
+      return bedrockEmbed(await ready, options.name, request, signal);
     },
     translateError(error): GatewayError | undefined {
       if (error instanceof Error && error.name === "AbortError") return undefined;

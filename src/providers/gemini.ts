@@ -1,6 +1,7 @@
 import type { GoogleGenAI, GoogleGenAIOptions } from "@google/genai";
 import { GatewayError } from "../core/errors.js";
 import { createAnswerReader } from "./gemini-answer.js";
+import { geminiEmbed } from "./gemini-embed.js";
 import { generateParams } from "./gemini-request.js";
 import type { Fetch } from "./http.js";
 import type { Provider, ProviderChunk, ProviderRequest } from "./provider.js";
@@ -91,6 +92,10 @@ export function createGeminiProvider(options: GeminiProviderOptions): Provider {
     stream,
     check(request) {
       generateParams(request);
+    },
+    async embed(request, signal) {
+      const c = client ?? (await ready);
+      return geminiEmbed(c, { provider: options.name, vertex: t.vertex }, request, signal);
     },
     translateError(error): GatewayError | undefined {
       if (apiError && error instanceof apiError) return googleHttpError(options.name, error.status, error.message, error);

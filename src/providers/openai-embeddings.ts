@@ -1,6 +1,6 @@
 import type { EmbeddingCreateParams } from "openai/resources/embeddings";
 import { vectorFromBase64 } from "../core/embeddings.js";
-import { GatewayError } from "../core/errors.js";
+import { GatewayError, invalidRequest } from "../core/errors.js";
 import type { ProviderEmbedRequest, ProviderEmbedResult } from "./provider.js";
 
 /*
@@ -16,6 +16,8 @@ import type { ProviderEmbedRequest, ProviderEmbedResult } from "./provider.js";
  */
 export function embeddingParams(request: ProviderEmbedRequest, kind: "openai" | "openai-compatible"): EmbeddingCreateParams {
   const { inputs } = request;
+  // OpenAI's models have no task: a catalogue model that sets one is refused, not sent without it.
+  if (request.task) throw invalidRequest("task", `the model's task (${request.task}) is not taken by OpenAI's embeddings API`);
   const input = (typeof inputs[0] === "string" ? inputs : inputs.map((t) => [...(t as readonly number[])])) as string[] | number[][];
   const body: EmbeddingCreateParams = { model: request.model, input };
   body.encoding_format = kind === "openai" ? "base64" : "float";

@@ -1,3 +1,4 @@
+import type { EmbeddingTask } from "../config/parts.js";
 import type { EmbedInput } from "../core/embeddings.js";
 import type {
   ChatMessage,
@@ -123,7 +124,8 @@ export interface Provider {
   /** Turns an error thrown by this provider's client into a GatewayError, or undefined if it is not one of its own. */
   translateError(error: unknown): import("../core/errors.js").GatewayError | undefined;
   /**
-   * One embeddings call, for providers whose API has them (OpenAI and compatible servers); a provider
+   * One embeddings call, for providers whose API has them (OpenAI and compatible servers, Azure OpenAI,
+   * Gemini and Vertex AI, Bedrock's Titan and Cohere models); a provider
    * without it is never routed an embedding call. Its errors are translated like the completions'.
    */
   embed?(request: ProviderEmbedRequest, signal: AbortSignal): Promise<ProviderEmbedResult>;
@@ -137,6 +139,8 @@ export interface ProviderEmbedRequest {
   inputs: readonly EmbedInput[];
   dimensions?: number;
   user?: string;
+  /** The catalogue model's task, for providers whose models take one; the others refuse it by name. */
+  task?: EmbeddingTask;
 }
 
 /** A provider's vectors, one per input in the inputs' order. */

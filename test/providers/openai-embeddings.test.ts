@@ -59,6 +59,17 @@ describe.each(clients)("embeddings through the %s client", (_name, make) => {
     expect(other.vectors).toEqual(out.vectors);
   });
 
+  it("refuses a catalogue model's task naming it, before any call: OpenAI's API has none", async () => {
+    const before = upstream.requests.length;
+    const err = await failure(
+      make("openai-compatible").embed!({ model: "m", inputs: ["x"], task: "retrieval-query" }, new AbortController().signal),
+      make("openai"),
+    );
+    expect(err.reason).toBe("INVALID_REQUEST");
+    expect(err.metadata["field"]).toBe("task");
+    expect(upstream.requests.length).toBe(before);
+  });
+
   it("passes token ids through as they are", async () => {
     const out = await make("openai").embed!({ model: "m", inputs: [[1, 2, 3], [4]] }, new AbortController().signal);
     expect(out.vectors).toHaveLength(2);

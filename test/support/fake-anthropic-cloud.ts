@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { EMBEDDING_MODEL } from "./fake-bedrock-embed.js";
 import { Sha256 } from "@aws-crypto/sha256-js";
 import { EventStreamCodec } from "@smithy/eventstream-codec";
 import { SignatureV4 } from "@smithy/signature-v4";
@@ -70,7 +71,8 @@ export async function anthropicCloudRoute(
     return route;
   }
   const b = BEDROCK.exec(url.split("?")[0] ?? "");
-  if (!b) return undefined;
+  // InvokeModel of the embedding models is answered in Bedrock's own fake (fake-bedrock-embed.ts).
+  if (!b || EMBEDDING_MODEL.test(decodeURIComponent(b[1] ?? ""))) return undefined;
   const stream = b[2] === "invoke-with-response-stream";
   const cloud: AnthropicCloudCall = { platform: "bedrock", model: decodeURIComponent(b[1] ?? ""), stream };
   const route: AnthropicCloudRoute = { path: "/v1/messages", cloud, body: { ...wire, model: cloud.model, stream } };

@@ -1,10 +1,12 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createHash, createHmac } from "node:crypto";
 import { crc32 } from "node:zlib";
+import { answerInvoke, EMBEDDING_MODEL } from "./fake-bedrock-embed.js";
 import type { FakeBehaviour, RecordedRequest } from "./fake-upstream.js";
 
 /*
- * Amazon Bedrock's Converse API as the fake upstream speaks it: POST /model/{modelId}/converse answers
+ * Amazon Bedrock's Converse API as the fake upstream speaks it (and InvokeModel of the embedding models,
+ * /model/{modelId}/invoke, in fake-bedrock-embed.ts): POST /model/{modelId}/converse answers
  * JSON, /model/{modelId}/converse-stream answers in AWS's binary event-stream framing, errors carry the
  * exception's name in x-amzn-errortype, and a request without a valid SigV4 signature is refused as Bedrock does.
  */
@@ -22,7 +24,7 @@ export interface BedrockCall {
   amzDate: string;
 }
 
-const PATH = /^\/model\/([^/]+)\/(converse|converse-stream)$/;
+const PATH = /^\/model\/([^/]+)\/(converse|converse-stream|invoke)$/;
 const SIGV4 =
   /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([a-z0-9-]+)\/([a-z0-9-]+)\/aws4_request, ?SignedHeaders=([a-z0-9;-]+), ?Signature=([0-9a-f]{64})$/;
 const AMZ_DATE = /^\d{8}T\d{6}Z$/;
@@ -187,7 +189,8 @@ export async function answerBedrock(call: {
 }): Promise<boolean> {
   const { req, res, record, next, defaultText } = call;
   const path = PATH.exec(req.url ?? "");
-  if (!path) return false;
+  // InvokeModel is Bedrock's for the embedding models only: Claude's is fake-anthropic-cloud.ts's.
+  if (!path || (path[2] === "invoke" && !EMBEDDING_MODEL.test(decodeURIComponent(path[1] ?? "")))) return false;
   const auth = SIGV4.exec(String(req.headers.authorization ?? ""));
   const amzDate = String(req.headers["x-amz-date"] ?? "");
   if (!auth || !AMZ_DATE.test(amzDate) || auth[2] !== amzDate.slice(0, 8)) {
@@ -223,6 +226,18 @@ export async function answerBedrock(call: {
       b.errorCode ?? EXCEPTION_OF[b.status] ?? "InternalServerException",
       b.retryAfter ? { "retry-after": b.retryAfter } : {},
     );
+    return true;
+  }
+  if (path[2] === "invoke") {
+    const answer = await answerInvoke(record.bedrock.modelId, call.raw);
+    if ("exception" in answer) {
+      res
+        .writeHead(400, { "content-type": "application/json", "x-amzn-errortype": answer.exception })
+        .end(JSON.stringify({ message: answer.message }));
+    } else {
+      const headers = { "content-type": "application/json", "x-amzn-bedrock-input-token-count": String(answer.tokens) };
+      res.writeHead(200, headers).end(JSON.stringify(b.rawBody ?? answer.body));
+    }
     return true;
   }
   const text = b.text ?? defaultText;

@@ -1,22 +1,25 @@
 import type * as http from "node:http";
+import { answerGoogleEmbed } from "./fake-gemini-embed.js";
 import type { FakeBehaviour } from "./fake-upstream.js";
 
 /*
  * The fake upstream's Gemini API and Vertex AI face, as Google answers them: generateContent and
- * streamGenerateContent (?alt=sse) on the Gemini API's models/{model} and Vertex's
+ * streamGenerateContent (?alt=sse), and the embedding calls (fake-gemini-embed.ts), on the Gemini API's models/{model} and Vertex's
  * projects/{p}/locations/{l}/publishers/google/models/{model} (express mode: publishers/google/models/{model}); errors in Google's format, with the
  * retry delay in the body (RetryInfo) as Google sends it; a call without credentials refused (403),
  * and an API key starting "invalid" refused as Google refuses a wrong key (400 API_KEY_INVALID).
  */
 
 const PATH =
-  /^\/(v1(?:beta1?)?)\/(?:projects\/([^/]+)\/locations\/([^/]+)\/)?(?:publishers\/google\/)?models\/([^/:?]+):(generateContent|streamGenerateContent)(?:\?(.*))?$/;
+  /^\/(v1(?:beta1?)?)\/(?:projects\/([^/]+)\/locations\/([^/]+)\/)?(?:publishers\/google\/)?models\/([^/:?]+):(generateContent|streamGenerateContent|batchEmbedContents|predict|embedContent)(?:\?(.*))?$/;
 
 /** A Gemini call as the fake upstream saw its path. */
 export interface GeminiCall {
   apiVersion: string;
   model: string;
   stream: boolean;
+  /** The method after the model's name: generateContent, streamGenerateContent, or an embedding call's. */
+  method: string;
   /** Vertex AI's project and location; absent on the Gemini API. */
   vertex?: { project: string; location: string };
 }
@@ -25,7 +28,12 @@ export interface GeminiCall {
 export function geminiRoute(url: string): GeminiCall | undefined {
   const m = PATH.exec(url);
   if (!m) return undefined;
-  const call: GeminiCall = { apiVersion: m[1] ?? "", model: decodeURIComponent(m[4] ?? ""), stream: m[5] === "streamGenerateContent" };
+  const call: GeminiCall = {
+    apiVersion: m[1] ?? "",
+    model: decodeURIComponent(m[4] ?? ""),
+    stream: m[5] === "streamGenerateContent",
+    method: m[5] ?? "",
+  };
   if (m[2] && m[3]) call.vertex = { project: m[2], location: m[3] };
   return call;
 }
@@ -68,7 +76,13 @@ const send = (res: http.ServerResponse, data: string) => new Promise<void>((reso
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Answers one Gemini call as the behaviour scripts it (its reset, hang and first-byte delay already applied). */
-export async function answerGemini(req: http.IncomingMessage, res: http.ServerResponse, call: GeminiCall, b: FakeBehaviour): Promise<void> {
+export async function answerGemini(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  call: GeminiCall,
+  b: FakeBehaviour,
+  body: Record<string, unknown>,
+): Promise<void> {
   const json = (status: number, body: unknown) =>
     void res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
   const key = req.headers["x-goog-api-key"];
@@ -80,6 +94,10 @@ export async function answerGemini(req: http.IncomingMessage, res: http.ServerRe
   if (b.status && b.status >= 400) {
     const retry = b.retryAfter ? [{ "@type": "type.googleapis.com/google.rpc.RetryInfo", retryDelay: `${b.retryAfter}s` }] : [];
     return json(b.status, googleError(b.status, `fake upstream says ${b.status}`, retry));
+  }
+  if (call.method !== "generateContent" && !call.stream) {
+    const answer = await answerGoogleEmbed(call.method, call.model, body);
+    return json(answer.status, b.rawBody ?? answer.body);
   }
   const text = b.text ?? "Hello from the fake upstream, streaming word by word.";
   const calls = (b.toolCalls ?? []).map((c) => ({ functionCall: { name: c.name, args: JSON.parse(c.arguments) as object } }));

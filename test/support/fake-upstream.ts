@@ -114,7 +114,7 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
     if (b.firstByteDelayMs) await sleep(b.firstByteDelayMs);
     if (res.destroyed) return;
     const gemini = geminiRoute(url);
-    if (gemini) return void (await answerGemini(req, res, gemini, b));
+    if (gemini) return void (await answerGemini(req, res, gemini, b, body));
     if (b.status && b.status >= 400) {
       const headers: Record<string, string> = { "content-type": "application/json" };
       if (b.retryAfter) headers["retry-after"] = b.retryAfter;

@@ -21,6 +21,12 @@ describe("embedding models in the configuration", () => {
     expect(catalog.resolve("local-echo").embeddingDimensions).toBeUndefined();
   });
 
+  it("keep an embedding model's task in the catalogue", () => {
+    const providers = [{ name: "gemini", kind: "gemini", apiKey: "k" }];
+    const models = [{ name: "q", provider: "gemini", upstreamModel: "gemini-embedding-001", type: "embedding", task: "retrieval-query" }];
+    expect(createCatalog(validateConfig({ providers, models }, {})).resolve("q").embeddingTask).toBe("retrieval-query");
+  });
+
   it.each([
     [
       "dimensions on a chat model",
@@ -28,6 +34,45 @@ describe("embedding models in the configuration", () => {
       "models[0].dimensions: dimensions is the vector size of an embedding model",
     ],
     ["an unknown type", { ...base, models: [{ name: "m", provider: "local", type: "rerank" }] }, "models[0].type"],
+    [
+      "a task on a chat model",
+      { ...base, models: [{ name: "m", provider: "local", task: "retrieval-query" }] },
+      "models[0].task: task says what an embedding model's vectors are for",
+    ],
+    [
+      "a task on an OpenAI-format provider, which has none",
+      { ...base, models: [{ name: "m", provider: "compat", type: "embedding", task: "retrieval-query" }] },
+      'models[0].task: kind openai-compatible takes no task (OpenAI\'s embeddings API has none); remove task (deployment on "compat", m)',
+    ],
+    [
+      "Cohere Embed on Bedrock without a task (its input_type is required)",
+      {
+        providers: [{ name: "bedrock", kind: "bedrock", region: "us-east-1" }],
+        models: [{ name: "c", provider: "bedrock", upstreamModel: "cohere.embed-english-v3", type: "embedding" }],
+      },
+      "models[0].task: Cohere Embed needs an input_type",
+    ],
+    [
+      "Cohere Embed on Bedrock with a task it has no input_type for",
+      {
+        providers: [{ name: "bedrock", kind: "bedrock", region: "us-east-1" }],
+        models: [{ name: "c", provider: "bedrock", upstreamModel: "cohere.embed-v4:0", type: "embedding", task: "similarity" }],
+      },
+      "models[0].task: Cohere Embed has no input_type for similarity",
+    ],
+    [
+      "Titan with a task",
+      {
+        providers: [{ name: "bedrock", kind: "bedrock", region: "us-east-1" }],
+        models: [{ name: "t", provider: "bedrock", upstreamModel: "amazon.titan-embed-text-v2:0", type: "embedding", task: "clustering" }],
+      },
+      "models[0].task: Titan Text Embeddings has no task type",
+    ],
+    [
+      "an unknown task",
+      { ...base, models: [{ name: "m", provider: "compat", type: "embedding", task: "search_query" }] },
+      "models[0].task",
+    ],
     [
       "a semantic cache embedding with a chat model",
       { ...base, cache: { semantic: { enabled: true, embedder: "gateway", model: "local-echo" } } },

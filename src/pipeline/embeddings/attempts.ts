@@ -51,6 +51,7 @@ export function createEmbedAttempts(deps: AttemptsDeps): EmbedHandler {
       const upstream: ProviderEmbedRequest = { model: d.upstreamModel, inputs: request.inputs };
       if (request.dimensions !== undefined) upstream.dimensions = request.dimensions;
       if (request.user) upstream.user = request.user;
+      if (round.model.embeddingTask) upstream.task = round.model.embeddingTask;
       let answer: ProviderEmbedResult;
       try {
         answer = await target.provider.embed(upstream, scope.signal);
@@ -104,7 +105,7 @@ function embedders(order: Deployment[], round: EmbedRound, deps: Pick<AttemptsDe
     const kinds = [...new Set(order.map((d) => d.providerKind))].join(", ");
     throw new GatewayError(
       "CAPABILITY_UNSUPPORTED",
-      `model: "${round.model.name}" is served by providers without embeddings (${kinds}); embeddings need an openai or openai-compatible provider`,
+      `model: "${round.model.name}" is served by providers without embeddings (${kinds}); embeddings need a provider of kind openai, openai-compatible, azure-openai, gemini, vertex or bedrock`,
       { metadata: { field: "model", model: round.model.name } },
     );
   }

@@ -72,7 +72,14 @@ export function embeddingsBody(result: EmbedResult, base64: boolean) {
     data: result.vectors.map((v, index) => ({ object: "embedding", index, embedding: base64 ? vectorToBase64(v) : Array.from(v) })),
     model: result.model,
     usage: { prompt_tokens: result.usage.inputTokens, total_tokens: result.usage.inputTokens },
-    llm_gateway: { provider: result.provider, cost_usd: result.costUsd, cache_status: result.cacheStatus, latency_ms: result.latencyMs },
+    llm_gateway: {
+      provider: result.provider,
+      cost_usd: result.costUsd,
+      cache_status: result.cacheStatus,
+      latency_ms: result.latencyMs,
+      // The provider counted no tokens (the Gemini API does not): prompt_tokens is the gateway's own count.
+      ...(result.usage.estimated ? { usage_estimated: true } : {}),
+    },
   };
 }
 
