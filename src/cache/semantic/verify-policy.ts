@@ -1,0 +1,56 @@
+import { bucketOf, correctAt, countOf, fitSigmoid, type Observations } from "./verify-model.js";
+
+/** How a verified cache decides, for one model and tenant. */
+export interface VerifyPolicy {
+  /** The error rate the operator accepts: a candidate is served only while the bound on its error is at most this. */
+  delta: number;
+  /** Standard errors the bound sits below the estimate (1.645 for one-sided 95%). */
+  z: number;
+  /** Observations an entry needs before its own model decides; until then the pool's does. */
+  minObservations: number;
+  /**
+   * bound: serve only when the bound on the error is at most δ (never a gamble on one answer);
+   * randomized: the vCache paper's rule, which also serves an uncertain candidate with probability
+   * δ / (1 − lower bound), keeping the expected error rate at δ while serving more.
+   */
+  rule: "bound" | "randomized";
+}
+
+export interface Decision {
+  action: "serve" | "explore";
+  /** Why, for logs and tests. */
+  reason: "too few observations" | "entry was wrong at this similarity" | "bound under 1 − δ" | "bound met" | "randomized";
+  /** Whose observations decided: the entry's own, or every entry's of the model and tenant. */
+  basis?: "entry" | "pool";
+  /** The point estimate and the lower bound of P(correct | s), when a model was fitted. */
+  p?: number;
+  lower?: number;
+}
+
+/**
+ * Serve or explore a candidate at similarity s. An entry with enough
+ * observations of its own is judged by its own model; a younger one by the
+ * pool's (what verification has seen across the model's entries), unless it
+ * has itself been wrong at this similarity or closer: direct evidence that
+ * no pooled estimate overrules.
+ */
+export function decide(
+  entry: Observations | undefined,
+  pool: Observations | undefined,
+  s: number,
+  policy: VerifyPolicy,
+  random: () => number,
+): Decision {
+  const at = bucketOf(s);
+  if (entry) for (const [bucket, { bad }] of entry) if (bad > 0 && bucket >= at) return { action: "explore", reason: "entry was wrong at this similarity" };
+  const basis = countOf(entry) >= policy.minObservations ? "entry" : "pool";
+  const obs = basis === "entry" ? entry : pool;
+  if (countOf(obs) < policy.minObservations) return { action: "explore", reason: "too few observations" };
+  const fit = fitSigmoid(obs!);
+  if (!fit) return { action: "explore", reason: "too few observations" };
+  const { p, lower } = correctAt(fit, s, policy.z);
+  if (1 - lower <= policy.delta) return { action: "serve", reason: "bound met", basis, p, lower };
+  // P(wrong answer served) = P(serve) · P(wrong) ≤ δ / (1 − lower) · (1 − lower) = δ, while the bound holds.
+  if (policy.rule === "randomized" && random() < policy.delta / (1 - lower)) return { action: "serve", reason: "randomized", basis, p, lower };
+  return { action: "explore", reason: "bound under 1 − δ", basis, p, lower };
+}
