@@ -42,15 +42,22 @@ export function decide(
   random: () => number,
 ): Decision {
   const at = bucketOf(s);
-  if (entry) for (const [bucket, { bad }] of entry) if (bad > 0 && bucket >= at) return { action: "explore", reason: "entry was wrong at this similarity" };
+  if (entry)
+    for (const [bucket, { bad }] of entry)
+      if (bad > 0 && bucket >= at) return { action: "explore", reason: "entry was wrong at this similarity" };
   const basis = countOf(entry) >= policy.minObservations ? "entry" : "pool";
   const obs = basis === "entry" ? entry : pool;
   if (countOf(obs) < policy.minObservations) return { action: "explore", reason: "too few observations" };
   const fit = fitSigmoid(obs!);
   if (!fit) return { action: "explore", reason: "too few observations" };
-  const { p, lower } = correctAt(fit, s, policy.z);
+  const { p } = correctAt(fit, s, policy.z);
+  // P(correct) does not fall as the query comes closer, so the bound at an observed similarity below s
+  // holds at s too; above the data the curve's bound widens, and this keeps what the data showed.
+  let lower = correctAt(fit, s, policy.z).lower;
+  for (const bucket of obs!.keys()) if (bucket <= at) lower = Math.max(lower, correctAt(fit, bucket / 1000, policy.z).lower);
   if (1 - lower <= policy.delta) return { action: "serve", reason: "bound met", basis, p, lower };
   // P(wrong answer served) = P(serve) · P(wrong) ≤ δ / (1 − lower) · (1 − lower) = δ, while the bound holds.
-  if (policy.rule === "randomized" && random() < policy.delta / (1 - lower)) return { action: "serve", reason: "randomized", basis, p, lower };
+  if (policy.rule === "randomized" && random() < policy.delta / (1 - lower))
+    return { action: "serve", reason: "randomized", basis, p, lower };
   return { action: "explore", reason: "bound under 1 − δ", basis, p, lower };
 }
