@@ -55,8 +55,11 @@ const PRIOR_SD_B = 50;
 
 const sigmoid = (x: number): number => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
 
-/** Fits the model by Newton's method on the log posterior, with step halving; undefined when there is nothing to fit. */
-export function fitSigmoid(obs: Observations): SigmoidFit | undefined {
+/**
+ * Fits the model by Newton's method on the log posterior, with step halving; undefined when there is
+ * nothing to fit. `start`, a fit of fewer of the same observations, saves most of the iterations.
+ */
+export function fitSigmoid(obs: Observations, start?: SigmoidFit): SigmoidFit | undefined {
   const rows: [x: number, ok: number, bad: number][] = [];
   let n = 0;
   let sum = 0;
@@ -103,8 +106,9 @@ export function fitSigmoid(obs: Observations): SigmoidFit | undefined {
     return { ga, gb, haa, hab, hbb };
   };
 
-  let a = 0;
-  let b = 0;
+  // A previous fit's curve, re-centred: the same a + b·(s − c) about the new centre.
+  let a = start ? start.a + start.b * (c - start.c) : 0;
+  let b = start?.b ?? 0;
   let current = logPosterior(a, b);
   for (let iter = 0; iter < 100; iter++) {
     const { ga, gb, haa, hab, hbb } = curvature(a, b);
@@ -132,6 +136,22 @@ export function fitSigmoid(obs: Observations): SigmoidFit | undefined {
   const { haa, hab, hbb } = curvature(a, b);
   const det = haa * hbb - hab * hab;
   return { a, b, c, cov: [hbb / det, -hab / det, haa / det] };
+}
+
+/**
+ * Identifies a set of observations, for reusing its fit: an entry's observations only grow (until it
+ * expires), so their count, with the sums that change with each new one, tells one state from another.
+ */
+export function fingerprintOf(obs: Observations): string {
+  let n = 0;
+  let ok = 0;
+  let bad = 0;
+  for (const [bucket, o] of obs) {
+    n += o.ok + o.bad;
+    ok += bucket * o.ok;
+    bad += bucket * o.bad;
+  }
+  return `${n}:${ok}:${bad}`;
 }
 
 /** The point estimate of P(correct | s) and its one-sided lower confidence bound, z standard errors down on the logit scale. */

@@ -1,4 +1,4 @@
-import { bucketOf, correctAt, countOf, fitSigmoid, type Observations } from "./verify-model.js";
+import { bucketOf, correctAt, countOf, fitSigmoid, type Observations, type SigmoidFit } from "./verify-model.js";
 
 /** How a verified cache decides, for one model and tenant. */
 export interface VerifyPolicy {
@@ -31,8 +31,7 @@ export interface Decision {
  * Serve or explore a candidate at similarity s. An entry with enough
  * observations of its own is judged by its own model; a younger one by the
  * pool's (what verification has seen across the model's entries), unless it
- * has itself been wrong at this similarity or closer: direct evidence that
- * no pooled estimate overrules.
+ * has itself been wrong at this similarity or closer.
  */
 export function decide(
   entry: Observations | undefined,
@@ -40,21 +39,24 @@ export function decide(
   s: number,
   policy: VerifyPolicy,
   random: () => number,
+  fit: (obs: Observations, basis: "entry" | "pool") => SigmoidFit | undefined = (obs) => fitSigmoid(obs),
 ): Decision {
   const at = bucketOf(s);
-  if (entry)
+  const basis = countOf(entry) >= policy.minObservations ? "entry" : "pool";
+  // A young entry's own few observations cannot make a model, but one disagreement at this similarity
+  // or closer is direct evidence against serving it that the pool's average does not outweigh.
+  if (basis === "pool" && entry)
     for (const [bucket, { bad }] of entry)
       if (bad > 0 && bucket >= at) return { action: "explore", reason: "entry was wrong at this similarity" };
-  const basis = countOf(entry) >= policy.minObservations ? "entry" : "pool";
   const obs = basis === "entry" ? entry : pool;
   if (countOf(obs) < policy.minObservations) return { action: "explore", reason: "too few observations" };
-  const fit = fitSigmoid(obs!);
-  if (!fit) return { action: "explore", reason: "too few observations" };
-  const { p } = correctAt(fit, s, policy.z);
+  const model = fit(obs!, basis);
+  if (!model) return { action: "explore", reason: "too few observations" };
+  const { p } = correctAt(model, s, policy.z);
   // P(correct) does not fall as the query comes closer, so the bound at an observed similarity below s
   // holds at s too; above the data the curve's bound widens, and this keeps what the data showed.
-  let lower = correctAt(fit, s, policy.z).lower;
-  for (const bucket of obs!.keys()) if (bucket <= at) lower = Math.max(lower, correctAt(fit, bucket / 1000, policy.z).lower);
+  let lower = correctAt(model, s, policy.z).lower;
+  for (const bucket of obs!.keys()) if (bucket <= at) lower = Math.max(lower, correctAt(model, bucket / 1000, policy.z).lower);
   if (1 - lower <= policy.delta) return { action: "serve", reason: "bound met", basis, p, lower };
   // P(wrong answer served) = P(serve) · P(wrong) ≤ δ / (1 − lower) · (1 − lower) = δ, while the bound holds.
   if (policy.rule === "randomized" && random() < policy.delta / (1 - lower))

@@ -1,6 +1,7 @@
+import { LRUCache } from "lru-cache";
 import type { Logger } from "../../log.js";
 import type { AnswerComparator } from "./verify-compare.js";
-import { normalQuantile } from "./verify-model.js";
+import { fingerprintOf, fitSigmoid, normalQuantile, type Observations, type SigmoidFit } from "./verify-model.js";
 import { decide, type Decision, type VerifyPolicy } from "./verify-policy.js";
 import type { VerifyStore } from "./verify-store.js";
 
@@ -54,6 +55,9 @@ export interface Verifier {
 /** How long a pool (every entry of a model, for one tenant) keeps what it learnt after its last observation. */
 export const POOL_TTL_MS = 7 * 86_400_000;
 
+/** Fits kept for reuse, per replica. */
+const FITS_KEPT = 10_000;
+
 /** Catalogue models whose counters are kept apart; later ones are counted together. */
 const MAX_COUNTED_MODELS = 1_000;
 
@@ -70,6 +74,16 @@ export function createVerifier(options: {
   const z = normalQuantile(settings.confidence);
   const byModel = new Map<string, VerifyCounters>();
   const poolOf = (model: string) => `pool:${model}`;
+  // The last fit of each entry and pool: reused while nothing new was observed, and the start of the next fit.
+  const fits = new LRUCache<string, { fingerprint: string; fit: SigmoidFit }>({ max: FITS_KEPT });
+  function fitFor(id: string, obs: Observations): SigmoidFit | undefined {
+    const fingerprint = fingerprintOf(obs);
+    const last = fits.get(id);
+    if (last?.fingerprint === fingerprint) return last.fit;
+    const fit = fitSigmoid(obs, last?.fit);
+    if (fit) fits.set(id, { fingerprint, fit });
+    return fit;
+  }
 
   function counters(model: string): VerifyCounters {
     let c = byModel.get(model);
@@ -88,7 +102,8 @@ export function createVerifier(options: {
   return {
     async decide(c) {
       const [entry, pool] = await store.get(c.tenant, [c.key, poolOf(c.model)]);
-      const d = decide(entry, pool, c.similarity, policyFor(c.tenant, c.model), random);
+      const ids = { entry: `${c.tenant}\u0000${c.key}`, pool: `${c.tenant}\u0000${poolOf(c.model)}` };
+      const d = decide(entry, pool, c.similarity, policyFor(c.tenant, c.model), random, (obs, basis) => fitFor(ids[basis], obs));
       if (d.action === "serve") {
         const k = counters(c.model);
         k.served++;
