@@ -98,10 +98,14 @@ describe("serve or explore", () => {
     expect(decide(many(1, 0.93, false), pool, 0.95, policy(), never).action).toBe("serve");
   });
 
-  it("judges an entry with enough observations of its own by them, not by the pool", () => {
-    const entry = many(4, 0.91, true, many(8, 0.9, false));
+  it("lets the pool speak for an entry with a record of its own, but never past a disagreement that close", async () => {
     const pool = many(1000, 0.9, true);
-    expect(decide(entry, pool, 0.95, policy(), never)).toMatchObject({ action: "explore", basis: "entry" });
+    // Wrong at 0.9 and below, right above: clean at 0.95, so the pool's confidence applies.
+    const sharp = many(4, 0.91, true, many(8, 0.9, false));
+    expect(decide(sharp, pool, 0.95, policy(), never)).toMatchObject({ action: "serve", basis: "pool" });
+    // Wrong at 0.96: at 0.95 only its own observations speak, and they do not allow it.
+    const burnt = many(12, 0.92, true, many(3, 0.96, false));
+    expect(decide(burnt, pool, 0.95, policy(), never)).toMatchObject({ action: "explore", reason: "bound under 1 − δ", basis: "entry" });
   });
 
   it("randomized: serves an uncertain candidate with probability δ / (1 − lower bound), never above 1", () => {

@@ -28,10 +28,12 @@ export interface Decision {
 }
 
 /**
- * Serve or explore a candidate at similarity s. An entry with enough
- * observations of its own is judged by its own model; a younger one by the
- * pool's (what verification has seen across the model's entries), unless it
- * has itself been wrong at this similarity or closer.
+ * Serve or explore a candidate at similarity s. The entry's own model serves
+ * it once its bound allows. Until then the pool (what verification has seen
+ * across the model's entries, for this tenant) speaks for an entry with a
+ * clean record at this similarity: none of its own observations at s or
+ * closer disagreed. An entry that was wrong that close is served only on its
+ * own evidence.
  */
 export function decide(
   entry: Observations | undefined,
@@ -42,24 +44,26 @@ export function decide(
   fit: (obs: Observations, basis: "entry" | "pool") => SigmoidFit | undefined = (obs) => fitSigmoid(obs),
 ): Decision {
   const at = bucketOf(s);
-  const basis = countOf(entry) >= policy.minObservations ? "entry" : "pool";
-  // A young entry's own few observations cannot make a model, but one disagreement at this similarity
-  // or closer is direct evidence against serving it that the pool's average does not outweigh.
-  if (basis === "pool" && entry)
-    for (const [bucket, { bad }] of entry)
-      if (bad > 0 && bucket >= at) return { action: "explore", reason: "entry was wrong at this similarity" };
-  const obs = basis === "entry" ? entry : pool;
-  if (countOf(obs) < policy.minObservations) return { action: "explore", reason: "too few observations" };
-  const model = fit(obs!, basis);
-  if (!model) return { action: "explore", reason: "too few observations" };
-  const { p } = correctAt(model, s, policy.z);
-  // P(correct) does not fall as the query comes closer, so the bound at an observed similarity below s
-  // holds at s too; above the data the curve's bound widens, and this keeps what the data showed.
-  let lower = correctAt(model, s, policy.z).lower;
-  for (const bucket of obs!.keys()) if (bucket <= at) lower = Math.max(lower, correctAt(model, bucket / 1000, policy.z).lower);
-  if (1 - lower <= policy.delta) return { action: "serve", reason: "bound met", basis, p, lower };
+  const bound = (basis: "entry" | "pool", obs: Observations | undefined) => {
+    if (countOf(obs) < policy.minObservations) return undefined;
+    const model = fit(obs!, basis);
+    if (!model) return undefined;
+    const { p } = correctAt(model, s, policy.z);
+    // P(correct) does not fall as the query comes closer, so the bound at an observed similarity below s
+    // holds at s too; above the data the curve's bound widens, and this keeps what the data showed.
+    let lower = correctAt(model, s, policy.z).lower;
+    for (const bucket of obs!.keys()) if (bucket <= at) lower = Math.max(lower, correctAt(model, bucket / 1000, policy.z).lower);
+    return { basis, p, lower };
+  };
+  const own = bound("entry", entry);
+  if (own && 1 - own.lower <= policy.delta) return { action: "serve", reason: "bound met", ...own };
+  let clean = true;
+  if (entry) for (const [bucket, { bad }] of entry) if (bad > 0 && bucket >= at) clean = false;
+  const pooled = clean ? bound("pool", pool) : undefined;
+  if (pooled && 1 - pooled.lower <= policy.delta) return { action: "serve", reason: "bound met", ...pooled };
+  const best = pooled && (!own || pooled.lower > own.lower) ? pooled : own;
+  if (!best) return { action: "explore", reason: clean ? "too few observations" : "entry was wrong at this similarity" };
   // P(wrong answer served) = P(serve) · P(wrong) ≤ δ / (1 − lower) · (1 − lower) = δ, while the bound holds.
-  if (policy.rule === "randomized" && random() < policy.delta / (1 - lower))
-    return { action: "serve", reason: "randomized", basis, p, lower };
-  return { action: "explore", reason: "bound under 1 − δ", basis, p, lower };
+  if (policy.rule === "randomized" && random() < policy.delta / (1 - best.lower)) return { action: "serve", reason: "randomized", ...best };
+  return { action: "explore", reason: "bound under 1 − δ", ...best };
 }
