@@ -46,4 +46,5 @@ export function noisyComparator(truth: AnswerComparator, rnd: () => number, fals
 }
 
 /** One line of a printed table. */
-export const row = (cells: (string | number)[]) => `| ${cells.map((c) => (typeof c === "number" ? c.toFixed(4) : c)).join(" | ")} |`;
+export const row = (cells: (string | number)[]) =>
+  `| ${cells.map((c) => (typeof c === "number" && !Number.isInteger(c) ? c.toFixed(4) : c)).join(" | ")} |`;

@@ -41,12 +41,12 @@ export function decide(
   s: number,
   policy: VerifyPolicy,
   random: () => number,
-  fit: (obs: Observations, basis: "entry" | "pool") => SigmoidFit | undefined = (obs) => fitSigmoid(obs),
+  fitOf: (obs: Observations, basis: "entry" | "pool") => SigmoidFit | undefined = (obs) => fitSigmoid(obs),
 ): Decision {
   const at = bucketOf(s);
   const bound = (basis: "entry" | "pool", obs: Observations | undefined) => {
     if (countOf(obs) < policy.minObservations) return undefined;
-    const model = fit(obs!, basis);
+    const model = fitOf(obs!, basis);
     if (!model) return undefined;
     const { p } = correctAt(model, s, policy.z);
     // P(correct) does not fall as the query comes closer, so the bound at an observed similarity below s
