@@ -125,6 +125,13 @@ export function createVerifier(options: {
         return undefined;
       }
       counters(c.model)[same ? "verified" : "refused"]++;
+      if (!same)
+        logger.debug("semantic cache: verification found a candidate's answer differs; it was not served", {
+          similarity: Number(c.similarity.toFixed(3)),
+          query: c.query,
+          cached: c.cachedQuery,
+          comparator: comparator.name,
+        });
       await store.record(
         c.tenant,
         [
