@@ -5,6 +5,7 @@ import { createRedisCacheStore } from "./cache/redis-store.js";
 import { createResponseCache, type ResponseCache } from "./cache/response-cache.js";
 import { createSemanticCache } from "./cache/semantic/create.js";
 import type { GatewayEmbed } from "./cache/semantic/gateway.js";
+import type { GatewayComplete } from "./cache/semantic/verify-compare.js";
 import { createCatalog } from "./core/catalog.js";
 import { createAuthenticator } from "./auth/tenants.js";
 import { createMemorySessionStore } from "./sessions/memory-store.js";
@@ -78,7 +79,12 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
     if (!built) throw new Error("the gateway is not built yet");
     return built.embed;
   };
-  const cache = createCache(config, clock, logger, redis, options.env ?? process.env, gatewayEmbed);
+  // The verified cache's judge comparator, when configured, calls a chat model the same way.
+  const gatewayComplete = () => {
+    if (!built) throw new Error("the gateway is not built yet");
+    return built.complete;
+  };
+  const cache = createCache(config, clock, logger, redis, options.env ?? process.env, gatewayEmbed, gatewayComplete);
   const catalog = createCatalog(config);
   const auth = createAuthenticator(config, catalog, options.env ?? process.env);
   if (auth.open) {
@@ -210,13 +216,14 @@ function createCache(
   redis: SharedRedis,
   env: NodeJS.ProcessEnv,
   gatewayEmbed: () => GatewayEmbed,
+  gatewayComplete: () => GatewayComplete,
 ): ResponseCache {
   const c = config.cache;
   const shared = c.store === "redis";
   const store = shared ? createRedisCacheStore(redis.get()) : createMemoryCacheStore(clock, c);
   const semantic =
     c.enabled && c.semantic.enabled
-      ? createSemanticCache(config, { clock, logger, env, redis: shared ? redis.get() : undefined, gatewayEmbed })
+      ? createSemanticCache(config, { clock, logger, env, redis: shared ? redis.get() : undefined, gatewayEmbed, gatewayComplete })
       : undefined;
-  return createResponseCache({ settings: c, store, semantic, clock, logger });
+  return createResponseCache({ settings: c, store, semantic: semantic?.index, verifier: semantic?.verifier, clock, logger });
 }

@@ -1,5 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { ResponseCache } from "./cache/response-cache.js";
+import type { VerifyCounters } from "./cache/semantic/verify.js";
 import type { ModelEntry } from "./core/catalog.js";
 import type { HealthMonitor } from "./core/health.js";
 import type { EmbedResult } from "./core/embeddings.js";
@@ -164,6 +165,28 @@ export function createMetrics(parts: {
   );
   gauge("llmgw_cache_bytes", "Bytes of stored answers; refreshed once a minute.", async () => (await size()).bytes);
   gauge("llmgw_cache_semantic_entries", "Queries in this replica's semantic index.", () => counters().semanticEntries);
+  const verification = () => cache.verification?.() ?? new Map<string, VerifyCounters>();
+  new Counter({
+    name: "llmgw_cache_semantic_verify_total",
+    help: "Semantic candidates by what verification did: served (the bound allowed), verified (explored, answers agreed), refused (explored, they differed), failed (not compared).",
+    labelNames: ["model", "result"],
+    registers,
+    collect() {
+      this.reset();
+      for (const [model, c] of verification())
+        for (const result of ["served", "verified", "refused", "failed"] as const) this.inc({ model, result }, c[result]);
+    },
+  });
+  new Gauge({
+    name: "llmgw_cache_semantic_verify_error_rate",
+    help: "Estimated share of served semantic answers that were wrong: the mean, over those served, of the learnt P(wrong | similarity).",
+    labelNames: ["model"],
+    registers,
+    collect() {
+      this.reset();
+      for (const [model, c] of verification()) this.set({ model }, c.served > 0 ? c.estimatedWrong / c.served : 0);
+    },
+  });
 
   // Label children cached per model and provider: prom-client validates labels on every call otherwise.
   type Children = {

@@ -4,6 +4,7 @@ import type { ChatRequest, ChatResult } from "../core/types.js";
 import type { Logger } from "../log.js";
 import { exactKey, semanticScope } from "./key.js";
 import type { SemanticIndex } from "./semantic/index.js";
+import type { Candidate, Verifier, VerifyCounters } from "./semantic/verify.js";
 import { cachedAnswerOf, type CacheSize, type CacheStore, type CachedAnswer } from "./store.js";
 
 /** What the cache will do for one request, decided before anything runs. */
@@ -18,8 +19,13 @@ export interface CachePlan {
   /** Whether the answer is stored afterwards. */
   store: boolean;
   ttlMs: number;
-  /** For the semantic index: the scope (all but the last user message) and the query (that message). */
-  semantic?: { scope: string; query: string };
+  /** For the semantic index: the scope (all but the last user message), the query (that message) and the catalogue model. */
+  semantic?: { scope: string; query: string; model: string };
+  /**
+   * Set by lookup when verification explores a semantic candidate: the request goes upstream as on a
+   * miss, and once its answer is complete it is compared with the candidate's (store() does it).
+   */
+  explore?: { candidate: Candidate; cached: CachedAnswer };
 }
 
 export interface CacheHit {
@@ -63,6 +69,8 @@ export interface ResponseCache {
   /** Counts how a request was answered, and what it saved when no upstream call was its own. */
   record(tenant: string, result: ChatResult): void;
   stats(tenant?: string): Promise<CacheStats>;
+  /** Verified caching's counters per model, on this replica; empty when verification is off. */
+  verification?(): ReadonlyMap<string, Readonly<VerifyCounters>>;
   /** This replica's counters alone: no store round trip. */
   counters(): Readonly<CacheCounters> & { semanticEntries: number };
   clear(tenant?: string): Promise<number>;
@@ -98,12 +106,20 @@ export interface ResponseCacheOptions {
   settings: CacheSettings;
   store: CacheStore;
   semantic?: SemanticIndex | undefined;
+  /** Decides whether a semantic match is served or verified; absent, every match passing the threshold and guard is served. */
+  verifier?: Verifier | undefined;
   clock: Clock;
   logger: Logger;
 }
 
+/** What a comparator reads of an answer: its text, and its tool calls if it made any. */
+function answerText(m: CachedAnswer["message"]): string {
+  const calls = m.toolCalls?.map((c) => `${c.name}(${c.argumentsJson})`).join("\n");
+  return calls ? `${m.content}\n${calls}` : m.content;
+}
+
 export function createResponseCache(options: ResponseCacheOptions): ResponseCache {
-  const { settings, store, semantic, clock, logger } = options;
+  const { settings, store, semantic, verifier, clock, logger } = options;
   const total = zero();
   const byTenant = new Map<string, CacheCounters>();
   let lastWarning = -Infinity;
@@ -134,6 +150,21 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
       store: store.kind,
       error: err instanceof Error ? err.message : String(err),
     });
+  }
+
+  /**
+   * Compares an explored candidate's cached answer with the fresh one and records what it shows. A fresh
+   * answer that differs becomes an entry of its own (as a plain miss's would); one that agrees does not,
+   * so that later queries keep meeting the entry whose record they extend.
+   */
+  function verify(plan: CachePlan, explore: NonNullable<CachePlan["explore"]>, result: ChatResult): void {
+    verifier!
+      .settle(explore.candidate, answerText(explore.cached.message), answerText(result.message))
+      .then(async (same) => {
+        if (same !== true && plan.store && plan.semantic && semantic)
+          await semantic.add(plan.tenant, plan.semantic.scope, plan.semantic.query, plan.key, plan.ttlMs);
+      })
+      .catch((err: unknown) => failed("verify", err, plan.tenant));
   }
 
   // Read once: the settings object may be a large validated config.
@@ -167,7 +198,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
         last.content.trim().length > 0 &&
         last.content.length <= MAX_SEMANTIC_QUERY_CHARS
       ) {
-        plan.semantic = { scope: semanticScope(tenant, model.name, request, maxTokens), query: last.content };
+        plan.semantic = { scope: semanticScope(tenant, model.name, request, maxTokens), query: last.content, model: model.name };
       }
       return plan;
     },
@@ -186,6 +217,23 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
           semantic.forget(plan.tenant, plan.semantic.scope, found.key);
           return undefined;
         }
+        if (verifier) {
+          const { query, model } = plan.semantic;
+          const ttlMs = Math.max(1, (found.expiresAt ?? clock.now() + plan.ttlMs) - clock.now());
+          const candidate = {
+            tenant: plan.tenant,
+            model,
+            key: found.key,
+            similarity: found.similarity,
+            query,
+            cachedQuery: found.query,
+            ttlMs,
+          };
+          if ((await verifier.decide(candidate)).action === "explore") {
+            plan.explore = { candidate, cached: answer };
+            return undefined;
+          }
+        }
         return { kind: "hit_semantic", answer, matched: { query: found.query, similarity: found.similarity } };
       } catch (err) {
         failed("lookup", err, plan.tenant);
@@ -194,7 +242,11 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
     },
 
     async store(plan, result) {
-      if (!plan.store || plan.mode === "disabled" || UNCACHEABLE_FINISH.has(result.finishReason)) return;
+      const reliable = !UNCACHEABLE_FINISH.has(result.finishReason);
+      const { explore } = plan;
+      // Nobody waits for the comparison either (a judge model takes a call of its own).
+      if (explore && verifier && reliable) verify(plan, explore, result);
+      if (!plan.store || plan.mode === "disabled" || !reliable) return;
       const answer = cachedAnswerOf(result, clock.now());
       try {
         await store.set(plan.tenant, plan.key, answer, plan.ttlMs);
@@ -203,8 +255,9 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
         failed("store", err, plan.tenant);
         return;
       }
-      // Indexing may embed the query (milliseconds with a local model): nobody waits for it.
-      if (plan.semantic && semantic) {
+      // Indexing may embed the query (milliseconds with a local model): nobody waits for it. An explored
+      // query is indexed once verification has found its answer differs from its neighbour's.
+      if (plan.semantic && semantic && !explore) {
         semantic
           .add(plan.tenant, plan.semantic.scope, plan.semantic.query, plan.key, plan.ttlMs)
           .catch((err: unknown) => failed("semantic index", err, plan.tenant));
@@ -226,6 +279,8 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
 
     counters: () => ({ ...total, semanticEntries: semantic?.size() ?? 0 }),
 
+    verification: () => verifier?.counters() ?? new Map(),
+
     async stats(tenant) {
       const c = tenant === undefined ? total : (byTenant.get(tenant) ?? zero());
       const size = await store.size(tenant).catch((err: unknown) => {
@@ -237,6 +292,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
 
     async clear(tenant) {
       await semantic?.clear(tenant);
+      await verifier?.clear(tenant);
       return store.clear(tenant);
     },
 

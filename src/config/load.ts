@@ -200,6 +200,16 @@ function checkReferences(config: GatewayConfig, env: NodeJS.ProcessEnv, source: 
       );
     }
   }
+  const verify = semantic.verify;
+  if (semantic.enabled && verify.enabled && verify.comparator === "judge") {
+    const m = config.models.find((x) => x.name === verify.judgeModel || x.aliases.includes(verify.judgeModel ?? ""));
+    if (!m || m.type === "embedding") {
+      fail(
+        "cache.semantic.verify.judgeModel",
+        `the judge comparator needs a catalogue chat model (got ${JSON.stringify(verify.judgeModel ?? "")})`,
+      );
+    }
+  }
   if (config.server.tls && (!config.server.tls.certFile || !config.server.tls.keyFile)) {
     fail("server.tls", "set both certFile and keyFile (LLM_GATEWAY_TLS_CERT and LLM_GATEWAY_TLS_KEY)");
   }

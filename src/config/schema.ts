@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { type deploymentSchema, modelSchema, providerSchema, tenantSchema, toolSchema } from "./parts.js";
+import { verifySchema } from "./verify.js";
 
 export { deploymentSchema, modelSchema, providerSchema, tenantSchema, toolSchema, toolsFileSchema } from "./parts.js";
 
@@ -129,6 +130,8 @@ export const configSchema = z
             threshold: z.number().min(0).max(1).optional(),
             /** Entries kept in each replica's index; the oldest go first. */
             maxEntries: z.number().int().positive().default(100_000),
+            /** Verified caching (docs/caching.md): a candidate is served only while its learnt error bound is under δ. */
+            verify: verifySchema,
           })
           .strict()
           .prefault({}),

@@ -89,11 +89,11 @@ export function cacheStage(options: CacheStageOptions): RoundStage {
   }
 
   return (next) => {
-    /** Passes a fresh answer through and stores it once it is complete. */
+    /** Passes a fresh answer through and, once it is complete, stores it and settles a verification. */
     async function* storing(p: CachePlan, events: AsyncIterable<ChatStreamEvent>): AsyncGenerator<ChatStreamEvent> {
       for await (const event of events) {
         yield event;
-        if (event.type === "done" && p.store) await cache.store(p, event.result);
+        if (event.type === "done" && (p.store || p.explore)) await cache.store(p, event.result);
       }
     }
 
@@ -115,7 +115,7 @@ export function cacheStage(options: CacheStageOptions): RoundStage {
         events = joined.events;
         if (!joined.leader) status = "coalesced";
       } else {
-        events = p.store ? storing(p, next(round)) : next(round);
+        events = p.store || p.explore ? storing(p, next(round)) : next(round);
       }
       yield { type: "cache", status };
       let firstDeltaAt: number | undefined;

@@ -11,7 +11,7 @@ let h: Harness;
 beforeAll(async () => {
   h = await startHarness({
     extraModels: embeddingModels,
-    cache: { semantic: { enabled: true, embedder: "gateway", model: "embed-small" } },
+    cache: { semantic: { enabled: true, embedder: "gateway", model: "embed-small", verify: { enabled: false } } },
   });
 });
 afterAll(() => h.close());

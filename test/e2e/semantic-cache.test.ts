@@ -11,7 +11,8 @@ const redis = redisForFile();
 async function start(semantic: Record<string, unknown>, store = "memory"): Promise<Harness> {
   return redis.track(
     await startHarness({
-      cache: { store, semantic: { enabled: true, ...semantic } },
+      // The threshold-and-guard path: verification (on by default) is tested in verified-cache.test.ts.
+      cache: { store, semantic: { enabled: true, verify: { enabled: false }, ...semantic } },
       ...(store === "redis" ? { redisUrl: redis.server.url } : {}),
     }),
   );

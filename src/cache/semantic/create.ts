@@ -12,6 +12,15 @@ import { createLocalEmbedder } from "./local.js";
 import { createSemanticIndex } from "./memory-index.js";
 import { createOpenAiEmbedder } from "./openai.js";
 import { createRedisSemanticSync } from "./redis-sync.js";
+import { createVerifier, type Verifier } from "./verify.js";
+import {
+  type AnswerComparator,
+  createEmbeddingComparator,
+  createExactComparator,
+  createJudgeComparator,
+  type GatewayComplete,
+} from "./verify-compare.js";
+import { createMemoryVerifyStore, createRedisVerifyStore } from "./verify-store.js";
 
 /**
  * Each embedder's default threshold, chosen from the evaluation in
@@ -39,8 +48,7 @@ export function createEmbedder(config: GatewayConfig, deps: EmbedderDeps): Embed
     if (!gatewayEmbed) throw new Error("cache.semantic.embedder is gateway, but no gateway was given to embed with");
     const model = config.models.find((m) => m.name === s.model || m.aliases.includes(s.model));
     // A lookup waits no longer for its vector than the slowest of the model's providers would take.
-    const providers = new Set(model?.deployments?.map((d) => d.provider) ?? [model?.provider]);
-    const timeoutMs = Math.max(1_000, ...config.providers.filter((p) => providers.has(p.name)).map((p) => p.timeoutMs));
+    const timeoutMs = slowestTimeout(config, s.model);
     return createGatewayEmbedder({ model: s.model, embed: gatewayEmbed, clock: deps.clock, timeoutMs, dims: model?.dimensions });
   }
   const p = config.providers.find((x) => x.name === s.provider);
@@ -55,7 +63,14 @@ export function createEmbedder(config: GatewayConfig, deps: EmbedderDeps): Embed
   });
 }
 
-/** The semantic index the configuration asks for, shared through Redis when the cache is. */
+/** The slowest provider timeout of a catalogue model's deployments, at least a second. */
+function slowestTimeout(config: GatewayConfig, name: string): number {
+  const model = config.models.find((m) => m.name === name || m.aliases.includes(name));
+  const providers = new Set(model?.deployments?.map((d) => d.provider) ?? [model?.provider]);
+  return Math.max(1_000, ...config.providers.filter((p) => providers.has(p.name)).map((p) => p.timeoutMs));
+}
+
+/** The semantic index the configuration asks for, shared through Redis when the cache is, and its verifier when verification is on. */
 export function createSemanticCache(
   config: GatewayConfig,
   options: {
@@ -64,16 +79,28 @@ export function createSemanticCache(
     env: NodeJS.ProcessEnv;
     redis?: Redis | undefined;
     gatewayEmbed?: (() => GatewayEmbed) | undefined;
+    gatewayComplete?: (() => GatewayComplete) | undefined;
   },
-): SemanticIndex {
+): { index: SemanticIndex; verifier: Verifier | undefined } {
   const s = config.cache.semantic;
+  const v = s.verify;
   const embedder = createEmbedder(config, { env: options.env, clock: options.clock, gatewayEmbed: options.gatewayEmbed });
   const sync = options.redis
     ? createRedisSemanticSync(options.redis, { embedder: embedder.name, maxLen: s.maxEntries, logger: options.logger })
     : undefined;
-  return createSemanticIndex({
+  const threshold = s.threshold ?? DEFAULT_THRESHOLDS[s.embedder];
+  const verifier = v.enabled
+    ? createVerifier({
+        settings: v,
+        store: options.redis ? createRedisVerifyStore(options.redis) : createMemoryVerifyStore(options.clock, v.maxEntries),
+        comparator: comparatorFor(config, embedder, options),
+        logger: options.logger,
+      })
+    : undefined;
+  const index = createSemanticIndex({
     embedder,
-    threshold: s.threshold ?? DEFAULT_THRESHOLDS[s.embedder],
+    // Verified, candidates are looked for further out: the bound, not the threshold, decides what is served.
+    threshold: v.enabled ? (v.minSimilarity ?? threshold - 0.1) : threshold,
     maxEntries: s.maxEntries,
     clock: options.clock,
     sync,
@@ -84,5 +111,25 @@ export function createSemanticCache(
         query,
         cached,
       }),
+  });
+  return { index, verifier };
+}
+
+function comparatorFor(
+  config: GatewayConfig,
+  embedder: Embedder,
+  options: { clock: Clock; gatewayComplete?: (() => GatewayComplete) | undefined },
+): AnswerComparator {
+  const v = config.cache.semantic.verify;
+  if (v.comparator === "exact") return createExactComparator();
+  if (v.comparator === "embedding") return createEmbeddingComparator(embedder, v.answerThreshold);
+  const { gatewayComplete } = options;
+  if (!gatewayComplete || !v.judgeModel)
+    throw new Error("cache.semantic.verify.comparator is judge, but no judgeModel or gateway to call it");
+  return createJudgeComparator({
+    model: v.judgeModel,
+    complete: gatewayComplete,
+    clock: options.clock,
+    timeoutMs: slowestTimeout(config, v.judgeModel) + 1_000,
   });
 }

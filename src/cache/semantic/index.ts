@@ -4,6 +4,8 @@ export interface SemanticMatch {
   key: string;
   query: string;
   similarity: number;
+  /** Wall-clock milliseconds after which the entry is gone. */
+  expiresAt?: number;
 }
 
 /**

@@ -222,7 +222,7 @@ export function createSemanticIndex(options: SemanticIndexOptions): SemanticInde
           options.onGuarded?.(query, p.queries[i]!, reason, similarity);
           continue;
         }
-        return { key: p.keys[i]!, query: p.queries[i]!, similarity };
+        return { key: p.keys[i]!, query: p.queries[i]!, similarity, expiresAt: p.expiresAt[i]! };
       }
       return undefined;
     },

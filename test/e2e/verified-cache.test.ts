@@ -1,0 +1,104 @@
+import { createClient } from "@connectrpc/connect";
+import { afterEach, describe, expect, it } from "vitest";
+import { CacheService } from "../../gen/ts/llmgateway/v1/cache_service_pb.js";
+import { CompletionService } from "../../gen/ts/llmgateway/v1/completion_service_pb.js";
+import { CacheStatus, Role } from "../../gen/ts/llmgateway/v1/types_pb.js";
+import { startHarness, type Harness } from "../support/harness.js";
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+/**
+ * A lenient operator's settings, so that a handful of verifications decide:
+ * δ 0.2, the bound at the point estimate (confidence 0.5), three observations.
+ */
+async function start(): Promise<Harness> {
+  h = await startHarness({
+    cache: { semantic: { enabled: true, embedder: "lexical", verify: { delta: 0.2, confidence: 0.5, minObservations: 3 } } },
+  });
+  // The fake upstream answers by meaning, so that answers to paraphrases agree word for word.
+  h.upstream.setScript((req) => {
+    const messages = req.body["messages"] as { content: string }[] | undefined;
+    const question = messages?.at(-1)?.content ?? "";
+    if (/briefly/i.test(question)) return { text: "Paris, on the Seine." };
+    return { text: /france/i.test(question) ? "Paris." : "I do not know." };
+  });
+  return h;
+}
+
+const ask = (content: string, user = "ann") => ({ model: "gpt-test", temperature: 0, user, messages: [{ role: Role.USER, content }] });
+
+async function complete(h: Harness, content: string, user?: string) {
+  const res = await createClient(CompletionService, h.rpcTransport()).complete(ask(content, user));
+  return { status: res.completion!.cacheStatus, content: res.completion!.message!.content };
+}
+
+const chatCalls = (h: Harness) => h.upstream.requests.filter((r) => r.path.endsWith("/chat/completions")).length;
+
+/** Verification runs after the answer has gone out: waits until this many candidates were compared. */
+async function compared(h: Harness, n: number): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    const c = h.app.gateway.cache.verification?.().get("gpt-test");
+    if (c && c.verified + c.refused >= n) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`never ${n} verifications`);
+}
+
+async function indexed(h: Harness, entries: bigint): Promise<void> {
+  const cache = createClient(CacheService, h.rpcTransport());
+  for (let i = 0; i < 100; i++) {
+    if ((await cache.getCacheStats({})).stats!.semanticEntries >= entries) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`the semantic index never reached ${entries} entries`);
+}
+
+describe("verified semantic caching through the gateway", () => {
+  it("explores a paraphrase until verification allows it, then serves it; counts it all in /metrics", async () => {
+    const h = await start();
+    expect(await complete(h, "What is the capital of France?")).toEqual({ status: CacheStatus.MISS, content: "Paris." });
+    await indexed(h, 1n);
+    const paraphrases = [
+      "Tell me the capital of France.",
+      "Please tell me the capital of France.",
+      "Tell me the capital of France, please.",
+      "Could you tell me the capital of France?",
+      "Tell me what the capital of France is.",
+    ];
+    const statuses: CacheStatus[] = [];
+    for (const [i, q] of paraphrases.entries()) {
+      const before = chatCalls(h);
+      const got = await complete(h, q);
+      statuses.push(got.status);
+      expect(got.content).toBe("Paris.");
+      // Explored means the upstream answered it; served means it did not.
+      expect(chatCalls(h) - before).toBe(got.status === CacheStatus.HIT_SEMANTIC ? 0 : 1);
+      if (got.status === CacheStatus.MISS) await compared(h, i + 1);
+    }
+    // The first three are verified (nothing is known yet); once three agree, the bound allows the rest.
+    expect(statuses.slice(0, 3)).toEqual([CacheStatus.MISS, CacheStatus.MISS, CacheStatus.MISS]);
+    expect(statuses.at(-1)).toBe(CacheStatus.HIT_SEMANTIC);
+
+    const metrics = await (await fetch(`${h.httpUrl}/metrics`)).text();
+    expect(metrics).toMatch(/llmgw_cache_semantic_verify_total\{model="gpt-test",result="verified"\} 3/);
+    expect(metrics).toMatch(/llmgw_cache_semantic_verify_total\{model="gpt-test",result="served"\} [12]/);
+    expect(metrics).toMatch(/llmgw_cache_semantic_verify_error_rate\{model="gpt-test"\} 0\.\d+/);
+  });
+
+  it("refuses a candidate whose fresh answer differs", async () => {
+    const h = await start();
+    await complete(h, "What is the capital of France?", "bob");
+    await indexed(h, 1n);
+    // Close to the cached question, but the answer it gets is another one: counted as refused.
+    expect(await complete(h, "What is the capital of France, briefly?", "bob")).toEqual({
+      status: CacheStatus.MISS,
+      content: "Paris, on the Seine.",
+    });
+    await compared(h, 1);
+    expect(h.app.gateway.cache.verification?.().get("gpt-test")).toMatchObject({ refused: 1, verified: 0, served: 0 });
+  });
+});

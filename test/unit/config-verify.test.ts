@@ -1,0 +1,39 @@
+import { describe, expect, it } from "vitest";
+import { validateConfig } from "../../src/config/load.js";
+
+const base = {
+  providers: [{ name: "local", kind: "local" }],
+  models: [{ name: "local-echo", provider: "local" }],
+};
+
+describe("cache.semantic.verify in the configuration", () => {
+  it("is on with the semantic cache by default, at δ 0.01 with the exact comparator", () => {
+    expect(validateConfig({ ...base, cache: { semantic: { enabled: true } } }, {}).cache.semantic.verify).toEqual({
+      enabled: true,
+      delta: 0.01,
+      models: {},
+      tenants: {},
+      confidence: 0.95,
+      minObservations: 8,
+      rule: "bound",
+      comparator: "exact",
+      answerThreshold: 0.97,
+      maxEntries: 100_000,
+    });
+  });
+
+  it("takes δ per model and per tenant, and a judge that is a catalogue chat model", () => {
+    const verify = { delta: 0.05, models: { "local-echo": 0.001 }, tenants: { acme: 0.02 }, comparator: "judge", judgeModel: "local-echo" };
+    expect(validateConfig({ ...base, cache: { semantic: { enabled: true, verify } } }, {}).cache.semantic.verify).toMatchObject(verify);
+  });
+
+  it.each([
+    ["δ of 0", { delta: 0 }, "delta"],
+    ["δ of 1", { tenants: { acme: 1 } }, "tenants"],
+    ["an unknown key", { thresholds: 0.9 }, "thresholds"],
+    ["a judge that is not in the catalogue", { comparator: "judge", judgeModel: "nope" }, "cache.semantic.verify.judgeModel"],
+    ["a judge with no model", { comparator: "judge" }, "cache.semantic.verify.judgeModel"],
+  ])("refuses %s, naming the key", (_name, verify, message) => {
+    expect(() => validateConfig({ ...base, cache: { semantic: { enabled: true, verify } } }, {})).toThrow(message);
+  });
+});
