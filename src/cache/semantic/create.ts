@@ -11,7 +11,7 @@ import { createLexicalEmbedder } from "./lexical.js";
 import { createLocalEmbedder } from "./local.js";
 import { createMinilmEmbedder } from "./minilm.js";
 import { createSemanticIndex } from "./memory-index.js";
-import { modelDir } from "./model-files.js";
+import { fromMirror, MINILM_Q, modelDir } from "./model-files.js";
 import { createOpenAiEmbedder } from "./openai.js";
 import { createRedisSemanticSync } from "./redis-sync.js";
 
@@ -36,7 +36,8 @@ export function createEmbedder(config: GatewayConfig, deps: EmbedderDeps): Embed
   const s = config.cache.semantic;
   if (s.embedder === "lexical") return createLexicalEmbedder();
   if (s.embedder === "local") return createLocalEmbedder();
-  if (s.embedder === "minilm") return createMinilmEmbedder({ clock: deps.clock, dir: modelDir(deps.env) });
+  if (s.embedder === "minilm")
+    return createMinilmEmbedder({ clock: deps.clock, dir: modelDir(deps.env), spec: fromMirror(MINILM_Q, deps.env) });
   if (s.embedder === "gateway") {
     const { gatewayEmbed } = deps;
     if (!gatewayEmbed) throw new Error("cache.semantic.embedder is gateway, but no gateway was given to embed with");

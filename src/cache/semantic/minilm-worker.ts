@@ -19,6 +19,8 @@ export interface MinilmWorkerData {
   maxTokens: number;
   /** ONNX Runtime's threads for one inference. */
   threads: number;
+  /** Whether texts may share an inference (false: each runs alone, see ModelSpec.batchable). */
+  batchable: boolean;
 }
 
 /** A batch to embed. */
@@ -94,7 +96,7 @@ async function embed(session: ort.InferenceSession, texts: string[]): Promise<Fl
   let batch: typeof items = [];
   for (const item of items) {
     // Sorted by length, so this item is the widest yet: the batch is padded to its length.
-    if (batch.length > 0 && (batch.length + 1) * item.ids.length > TOKENS_PER_RUN) {
+    if (batch.length > 0 && (!config.batchable || (batch.length + 1) * item.ids.length > TOKENS_PER_RUN)) {
       await run(session, batch, out);
       batch = [];
     }

