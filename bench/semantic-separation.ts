@@ -16,7 +16,6 @@ import { createMinilmEmbedder } from "../src/cache/semantic/minilm.js";
 import { MINILM_F32 } from "../src/cache/semantic/model-files.js";
 import { systemClock } from "../src/core/clock.js";
 import { PAIRS } from "../test/cache/semantic-pairs.js";
-import { ROOT } from "./lib/procs.js";
 
 interface LabelledPair {
   a: string;
@@ -26,6 +25,8 @@ interface LabelledPair {
 }
 
 const args = process.argv.slice(2);
+// From dist/bench/ (where this runs from) to the project.
+const ROOT = new URL("../../", import.meta.url).pathname;
 const devPath = args.find((a) => !a.startsWith("--")) ?? `${ROOT}test/cache/semantic-data/dev.jsonl`;
 if (/heldout|held-out/i.test(basename(devPath))) throw new Error("the held-out set is never measured here: nothing may be tuned on it");
 const wanted = (args.find((a) => a.startsWith("--embedders="))?.slice(12) ?? "minilm,local,lexical").split(",");
@@ -70,7 +71,7 @@ async function scores(embedder: Embedder, pairs: LabelledPair[]): Promise<number
   for (let i = 0; i < texts.length; i += 64) {
     const chunk = texts.slice(i, i + 64);
     const embedded = await embedder.embed(chunk);
-    chunk.forEach((t, j) => vectors.set(t, embedded[j]!));
+    for (const [j, t] of chunk.entries()) vectors.set(t, embedded[j]!);
   }
   return pairs.map((p) => dot(vectors.get(p.a)!, vectors.get(p.b)!));
 }

@@ -13,7 +13,7 @@ if ((workerData as { onnx: string }).onnx.endsWith("broken.onnx")) {
     if (job.texts.includes("crash")) process.exit(3);
     if (job.texts.includes("hang")) return;
     const vectors = new Float32Array(job.texts.length * 384);
-    job.texts.forEach((t, i) => (vectors[i * 384] = t.length));
+    for (const [i, t] of job.texts.entries()) vectors[i * 384] = t.length;
     port.postMessage({ id: job.id, vectors }, [vectors.buffer]);
   });
   port.postMessage({ ready: true });

@@ -37,7 +37,6 @@ export interface MinilmReply {
 }
 
 const DIMS = 384;
-const CLS = 101;
 const SEP = 102;
 // Padded tokens one inference runs at most: texts of similar length go together, long ones alone.
 const TOKENS_PER_RUN = 4096;

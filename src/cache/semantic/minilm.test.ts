@@ -15,7 +15,10 @@ afterAll(async () => {
   await Promise.all(closing.map((e) => e.close()));
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
-const track = (e: MinilmEmbedder) => (closing.push(e), e);
+const track = (e: MinilmEmbedder) => {
+  closing.push(e);
+  return e;
+};
 
 // Loading the model takes a few seconds, many more on a loaded machine.
 const SLOW = { timeout: 120_000 };

