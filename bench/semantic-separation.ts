@@ -101,6 +101,16 @@ function report(name: string, pairs: LabelledPair[], sims: number[]): void {
   const worstGuarded = Math.max(-1, ...sims.filter((_, i) => !pairs[i]!.same && passes[i]));
   const guardedRecall = sims.filter((s, i) => pairs[i]!.same && passes[i] && s > worstGuarded).length / same.length;
   console.log(`         with the guard: precision-1.00 recall ${guardedRecall.toFixed(3)} (above ${worstGuarded.toFixed(3)})`);
+  const at = (t: number, guard: boolean) => {
+    const hits = sims.map((s, i) => s >= t && (!guard || passes[i]));
+    const tp = hits.filter((h, i) => h && pairs[i]!.same).length;
+    const fp = hits.filter((h, i) => h && !pairs[i]!.same).length;
+    return `${(tp + fp === 0 ? 1 : tp / (tp + fp)).toFixed(2)}/${(tp / same.length).toFixed(2)}/${fp}`;
+  };
+  const thresholds = [0.8, 0.85, 0.9, 0.95, 0.97, 0.99];
+  console.log(`         precision/recall/wrong by threshold ${thresholds.join(", ")}:`);
+  console.log(`           alone:      ${thresholds.map((t) => at(t, false)).join("  ")}`);
+  console.log(`           with guard: ${thresholds.map((t) => at(t, true)).join("  ")}`);
   console.log(`         near-miss kinds by highest score: ${top.map(([k, s]) => `${k} ${s.toFixed(3)}`).join(", ")}`);
   const paraphraseKinds = new Map<string, number[]>();
   pairs.forEach((p, i) => {
