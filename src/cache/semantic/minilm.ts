@@ -102,17 +102,15 @@ export function createMinilmEmbedder(options: MinilmOptions): MinilmEmbedder {
           });
           counts.workers++;
           let ready = false;
+          // This worker's promise: events of a worker already replaced (its exit after a timeout) change nothing.
+          const current = worker;
           const lost = (why: string) => {
-            if (!ready) {
-              worker = undefined;
-              reject(new Error(`cache.semantic.embedder minilm: the model did not load (${why})`));
-              return;
-            }
+            // Before it is ready, its promise is told whatever else happened (close() may be awaiting it).
+            if (!ready) reject(new Error(`cache.semantic.embedder minilm: the model did not load (${why})`));
             if (worker !== current) return;
             worker = undefined;
-            fail(`the minilm worker stopped (${why})`);
+            if (ready) fail(`the minilm worker stopped (${why})`);
           };
-          const current: Promise<Worker> | undefined = worker;
           w.on("message", (m: MinilmReply | { ready: true } | { failed: string }) => {
             if ("ready" in m) {
               ready = true;
