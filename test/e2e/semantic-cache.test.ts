@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createClient } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
 import { CacheService } from "../../gen/ts/llmgateway/v1/cache_service_pb.js";
@@ -70,6 +73,7 @@ describe("semantic cache through the gateway", () => {
   it.each([
     ["lexical", {}],
     ["openai (an OpenAI-compatible embeddings API)", { embedder: "openai", provider: "fake-openai", model: "embed-test" }],
+    ["minilm (all-MiniLM-L6-v2 in a worker thread)", { embedder: "minilm" }],
   ])("answers a paraphrase from the cache and refuses near misses (%s embedder)", async (_name, semantic) => {
     const h = await start({ embedder: "lexical", ...semantic });
     h.upstream.enqueue({ text: "Paris." });
@@ -83,7 +87,23 @@ describe("semantic cache through the gateway", () => {
     expect((await status(h, ask("What is not the capital of France?"))).status).toBe(CacheStatus.MISS);
     // Another system prompt is another scope: no semantic (or exact) match across it.
     expect((await status(h, ask("Tell me the capital of France.", "Answer in French."))).status).toBe(CacheStatus.MISS);
-    if ("embedder" in semantic) expect(h.upstream.requests.some((r) => r.path.endsWith("/embeddings"))).toBe(true);
+    if ("provider" in semantic) expect(h.upstream.requests.some((r) => r.path.endsWith("/embeddings"))).toBe(true);
+  });
+
+  it("does not start with the minilm embedder when its model files are missing and cannot be fetched, and says why", async () => {
+    const empty = mkdtempSync(join(tmpdir(), "gw-no-model-"));
+    try {
+      const started = startHarness({
+        cache: { semantic: { enabled: true, embedder: "minilm" } },
+        // Nothing listens on port 9 here: the fetch is refused, as it would be on a machine with no way out.
+        env: { LLMGW_MODEL_DIR: empty, LLMGW_MODEL_MIRROR: "http://127.0.0.1:9" },
+      });
+      await expect(started).rejects.toThrow(
+        new RegExp(`^cache\\.semantic\\.embedder is minilm, but its model files are not in ${empty} and could not be fetched .*Fix: `),
+      );
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
   });
 
   it("shares entries between replicas through Redis: one stores, another's index catches up and serves a paraphrase", async () => {

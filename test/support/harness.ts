@@ -74,6 +74,8 @@ export interface HarnessOptions {
   logSink?: (line: string) => void;
   /** Models added to the catalogue after the harness's own (embedding models, for one). */
   extraModels?: Record<string, unknown>[];
+  /** The environment the gateway sees (none by default). */
+  env?: NodeJS.ProcessEnv;
 }
 
 const dualDeployments = [
@@ -188,7 +190,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       : silentLogger;
   const app = createApp(config, {
     logger,
-    env: {},
+    env: options.env ?? {},
     ...(options.spanProcessor ? { spanProcessor: options.spanProcessor } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
   });

@@ -9,7 +9,9 @@ import { createGatewayEmbedder, type GatewayEmbed } from "./gateway.js";
 import type { SemanticIndex } from "./index.js";
 import { createLexicalEmbedder } from "./lexical.js";
 import { createLocalEmbedder } from "./local.js";
+import { createMinilmEmbedder } from "./minilm.js";
 import { createSemanticIndex } from "./memory-index.js";
+import { fromMirror, MINILM_Q, modelDir } from "./model-files.js";
 import { createOpenAiEmbedder } from "./openai.js";
 import { createRedisSemanticSync } from "./redis-sync.js";
 import { createVerifier, type Verifier } from "./verify.js";
@@ -29,7 +31,7 @@ import { createMemoryVerifyStore, createRedisVerifyStore } from "./verify-store.
  * of one step (0.05) for queries the set does not have. The OpenAI
  * embedder's is a conservative guess: it cannot be measured offline.
  */
-export const DEFAULT_THRESHOLDS = { local: 0.85, lexical: 0.75, openai: 0.9, gateway: 0.9 } as const;
+export const DEFAULT_THRESHOLDS = { local: 0.85, lexical: 0.75, openai: 0.9, gateway: 0.9, minilm: 0.9 } as const;
 
 /** What the embedders are built with beside the configuration. */
 export interface EmbedderDeps {
@@ -43,6 +45,8 @@ export function createEmbedder(config: GatewayConfig, deps: EmbedderDeps): Embed
   const s = config.cache.semantic;
   if (s.embedder === "lexical") return createLexicalEmbedder();
   if (s.embedder === "local") return createLocalEmbedder();
+  if (s.embedder === "minilm")
+    return createMinilmEmbedder({ clock: deps.clock, dir: modelDir(deps.env), spec: fromMirror(MINILM_Q, deps.env) });
   if (s.embedder === "gateway") {
     const { gatewayEmbed } = deps;
     if (!gatewayEmbed) throw new Error("cache.semantic.embedder is gateway, but no gateway was given to embed with");

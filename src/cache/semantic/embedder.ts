@@ -9,6 +9,8 @@ export interface Embedder {
    * spend an upstream call at start-up, and a provider down then would hold the start.
    */
   readonly nothingToWarm?: boolean;
+  /** Frees what the embedder holds (a worker thread); it embeds nothing after. */
+  close?(): Promise<void>;
 }
 
 /** Scales a vector to unit length in place (a zero vector stays zero). */

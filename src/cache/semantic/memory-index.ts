@@ -257,6 +257,7 @@ export function createSemanticIndex(options: SemanticIndexOptions): SemanticInde
 
     async close() {
       await sync?.close();
+      await embedder.close?.();
     },
   };
 }
