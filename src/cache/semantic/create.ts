@@ -20,7 +20,7 @@ import { createRedisSemanticSync } from "./redis-sync.js";
  * of one step (0.05) for queries the set does not have. The OpenAI
  * embedder's is a conservative guess: it cannot be measured offline.
  */
-export const DEFAULT_THRESHOLDS = { local: 0.85, lexical: 0.75, openai: 0.9, gateway: 0.9 } as const;
+export const DEFAULT_THRESHOLDS = { local: 0.7, lexical: 0.5, openai: 0.9, gateway: 0.9 } as const;
 
 /** What the embedders are built with beside the configuration. */
 export interface EmbedderDeps {
