@@ -21,7 +21,8 @@ export interface LabelledPair {
   note: string;
 }
 
-export const DATA_DIR = fileURLToPath(new URL("./semantic-data/", import.meta.url));
+/** The data beside this file's source, also when it runs compiled from dist/ (the benchmark). */
+export const DATA_DIR = join(fileURLToPath(new URL(".", import.meta.url)).replace(/\/dist\/test\//, "/test/"), "semantic-data");
 
 /**
  * Files thresholds and rules may be tuned on. Every other *.jsonl there is held out: written apart,

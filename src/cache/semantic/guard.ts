@@ -90,9 +90,11 @@ const NAME_TAGS = [
 ];
 
 /**
- * One letter inserted, dropped or two swapped, in a word of six letters or more that starts the same,
- * where at most one of the two is a word the lexicon knows and neither is a name: "recieve"/"receive",
- * "javscript"/"javascript". A letter replaced is not a slip we accept ("complement"/"compliment").
+ * One letter inserted, dropped or two swapped ("recieve"/"receive", "javscript"/"javascript"), in words
+ * that start alike, neither a name. The lexicon (compromise's, ~25k words) must know at most one of the
+ * two, and words it knows neither of must be long (8 letters), since short real words sit a letter apart
+ * ("casual"/"causal"). A letter replaced ("complement"/"compliment") or a double letter made single
+ * ("dessert"/"desert") is never taken for a slip.
  */
 function typo(x: string, y: string, sx: string, sy: string): boolean {
   if (!/^[a-z]+$/.test(x) || !/^[a-z]+$/.test(y) || Math.min(x.length, y.length) < 6 || x[0] !== y[0]) return false;
@@ -100,6 +102,7 @@ function typo(x: string, y: string, sx: string, sy: string): boolean {
   const tx = lexiconTags(x);
   const ty = lexiconTags(y);
   if ((tx.length > 0 && ty.length > 0) || [...tx, ...ty].some((t) => NAME_TAGS.includes(t))) return false;
+  if (tx.length === 0 && ty.length === 0 && Math.min(x.length, y.length) < 8) return false;
   if (x.length === y.length) {
     const d = [...x].flatMap((c, i) => (c === y[i] ? [] : [i]));
     return d.length === 2 && d[1] === d[0]! + 1 && x[d[0]!] === y[d[1]!] && x[d[1]!] === y[d[0]!];
@@ -108,7 +111,8 @@ function typo(x: string, y: string, sx: string, sy: string): boolean {
   if (long.length !== short.length + 1) return false;
   let i = 0;
   while (i < short.length && short[i] === long[i]) i++;
-  return short.slice(i) === long.slice(i + 1);
+  const doubled = long[i] === long[i - 1] || long[i] === long[i + 1];
+  return !doubled && short.slice(i) === long.slice(i + 1);
 }
 
 /** Initials of a word written in camel case ("JavaScript" is "js"), or of the word itself. */
