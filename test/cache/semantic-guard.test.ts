@@ -67,6 +67,9 @@ describe("the guard's verdicts", () => {
     ["a camel-case name's initials", "TS generics explained", "TypeScript generics explained"],
     ["a compound written apart", "how to set up a data base", "how to set up a database"],
     ["greetings and thanks", "hello! what causes static electricity? thanks", "what causes static electricity"],
+    ["the asker as I or you", "how can you tell if an avocado is ripe", "How do I tell if an avocado is ripe?"],
+    ["a possessive over a phrase with 'of'", "Maxwell's equations of electromagnetism", "the equations of electromagnetism of Maxwell"],
+    ["the two sides of 'and' in a comparison", "compare Rust and Zig", "compare Zig and Rust"],
   ])("lets through %s", (_kind, a, b) => {
     expect(verdict(a, b)).toBeUndefined();
   });
@@ -90,6 +93,9 @@ describe("the guard's verdicts", () => {
     ["a modal", "Can I freeze cooked rice?", "Should I freeze cooked rice?", /modality/],
     ["stance", "arguments for rent control", "arguments against rent control", /relation/],
     ["one against several", "suggest a title for my talk", "suggest titles for my talk", /count/],
+    ["one against several, asked as a noun phrase", "an idiom about patience", "idioms about patience", /count/],
+    ["the asker and the assistant swapped", "Should you thank me?", "Should I thank you?", /order/],
+    ["the two sides of 'and' where order matters", "sql left join users and orders", "sql left join orders and users", /order/],
     ["one code token", "what does `a == b` print", "what does `a === b` print", /code/],
     ["a version", "What changed in Node 20?", "What changed in Node 22?", /number/],
     ["http and https", "redirect http to https", "redirect https to http", /order|substituted/],

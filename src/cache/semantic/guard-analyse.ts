@@ -7,11 +7,13 @@ import {
   LIST_VERBS,
   MODALS,
   NEGATIONS,
+  FIRST_PERSON,
   OPENERS,
   PRODUCERS,
   QUANTIFIERS,
   RELATIONS,
   REQUEST_VERBS,
+  SECOND_PERSON,
 } from "./guard-words.js";
 
 /**
@@ -30,8 +32,11 @@ export interface GuardFeatures {
 }
 
 /** Frames longest first, so that "could you tell me" wins over "could you". */
-/** Dropped wherever it stands; "US" is a country, not "us". */
-const ignored = (t: Word): boolean => t.kind === "word" && IGNORED.has(t.w) && t.s !== "US";
+/** Dropped wherever it stands. */
+const ignored = (t: Word): boolean => t.kind === "word" && IGNORED.has(t.w);
+/** "US" is a country, not "us". */
+const person = (t: Word): "SELF" | "YOU" | undefined =>
+  t.kind !== "word" || t.s === "US" ? undefined : FIRST_PERSON.has(t.w) ? "SELF" : SECOND_PERSON.has(t.w) ? "YOU" : undefined;
 
 const FRAMES_BY_LENGTH = [...FRAMES].sort((a, b) => b.length - a.length);
 
@@ -58,9 +63,13 @@ function content(words: Word[]): Word[] {
   let clauseStart = true;
   // Words left to read after a request to produce something: "a recipe" and "recipes" differ there.
   let producing = 0;
-  const produces = (from: number, n: number) => {
-    for (let k = from; k < from + n; k++) if (PRODUCERS.has(lemma(words[k]?.w ?? "").lemma)) producing = 4;
+  const startProducing = () => {
+    producing = 4;
   };
+  const produces = (from: number, n: number) => {
+    for (let k = from; k < from + n; k++) if (PRODUCERS.has(lemma(words[k]?.w ?? "").lemma)) startProducing();
+  };
+  const isPerson = (k: Word) => k.w === "SELF" || k.w === "YOU";
   for (let i = 0; i < words.length; ) {
     const t = words[i]!;
     if (t.kind === "bound") {
@@ -69,11 +78,26 @@ function content(words: Word[]): Word[] {
       continue;
     }
     if (clauseStart) {
-      const framed = frameAt(words, i, kept.length > 0);
-      const skip = framed > 0 ? framed : ignored(t) ? 1 : 0;
-      if (skip > 0) {
-        if (framed > 0) produces(i, skip);
-        i += skip;
+      const framed = frameAt(
+        words,
+        i,
+        kept.some((k) => !isPerson(k)),
+      );
+      if (framed > 0) {
+        produces(i, framed);
+        i += framed;
+        continue;
+      }
+    }
+    const who = person(t);
+    if (who !== undefined) {
+      kept.push({ ...t, w: who });
+      i++;
+      continue;
+    }
+    if (clauseStart) {
+      if (ignored(t)) {
+        i++;
         continue;
       }
       clauseStart = false;
@@ -88,30 +112,38 @@ function content(words: Word[]): Word[] {
     const auxDo = (t.w === "do" || t.w === "does") && words[i - 1]?.w !== "to" && next !== undefined && next.kind !== "bound";
     if (!ignored(t) && !auxDo) {
       // What is produced is named before its first preposition or relative clause ("a recipe | for pancakes").
-      if (RELATIONS.has(t.w) || /^(that|what|who|to)$/.test(t.w)) producing = 0;
+      if (RELATIONS.has(t.w) || /^(that|what|who|to|how|why|when|where|whether|if)$/.test(t.w)) producing = 0;
+      const first = kept.every(isPerson);
+      // A prompt that opens on what it asks for ("an example of irony", "examples of irony") counts it too.
+      const opening = i === 0 || (i === 1 && /^(a|an)$/.test(words[0]!.w));
+      if (first && opening && t.kind === "word" && !/^(what|who|how|why|when|where|whether|if)$/.test(t.w)) startProducing();
       if (producing > 0) {
         producing--;
         t.produced = /^(a|an)$/.test(words[i - 1]?.w ?? "") ? "one" : "some";
       }
       // An imperative ("suggest names for ...") asks to produce; "naming variables" mid-sentence does not.
-      if (kept.length === 0 || words[i - 1]?.kind === "bound") produces(i, 1);
+      if (first || words[i - 1]?.kind === "bound") produces(i, 1);
       kept.push(t);
     }
     i++;
   }
-  return kept;
+  // The asker and the assistant have roles only when both are named.
+  const roles = kept.some((k) => k.w === "SELF") && kept.some((k) => k.w === "YOU");
+  return roles ? kept : kept.filter((k) => !isPerson(k));
 }
 
 /** May stand in the noun phrase after a possessive ("Einstein's first wife"). */
 const inNounPhrase = (t: string): boolean =>
-  (/^[a-z]/.test(t) || /^#\d/.test(t)) &&
-  !RELATIONS.has(t) &&
-  !COORDINATORS.has(t) &&
-  !NEGATIONS.has(t) &&
-  !MODALS.has(t) &&
-  !QUANTIFIERS.has(t) &&
-  !/^(what|who|how|why|when|where)$/.test(t) &&
-  !t.includes(":");
+  t === "SG" ||
+  t === "PL" ||
+  ((/^[a-z]/.test(t) || /^#\d/.test(t)) &&
+    !RELATIONS.has(t) &&
+    !COORDINATORS.has(t) &&
+    !NEGATIONS.has(t) &&
+    !MODALS.has(t) &&
+    !QUANTIFIERS.has(t) &&
+    !/^(what|who|how|why|when|where)$/.test(t) &&
+    !t.includes(":"));
 
 /** Belongs to a possessor before it: a name ("New York's"), an adjective or an ordinal ("the main character's"). */
 function possessorWord(token: string, surface: string): boolean {
@@ -126,7 +158,12 @@ function movePossessives(tokens: string[], surfaces: string[], poss: boolean[]):
     if (!poss[i]) continue;
     poss[i] = false;
     let end = i + 1;
-    while (end < tokens.length && end - i <= 4 && inNounPhrase(tokens[end]!)) end++;
+    // "Einstein's theory of relativity": the phrase goes on through "of".
+    while (end < tokens.length && end - i <= 6) {
+      if (inNounPhrase(tokens[end]!)) end++;
+      else if (tokens[end] === "of" && end > i + 1 && inNounPhrase(tokens[end + 1] ?? "")) end += 2;
+      else break;
+    }
     if (end === i + 1) continue;
     // A possessor of several capitalised words moves whole ("New York's").
     let start = i;

@@ -150,8 +150,16 @@ export const CURRENCIES: Record<string, string> = {
 };
 
 /** Dropped anywhere: articles, the asker and the assistant as pronouns, politeness, present-tense "be". */
-export const IGNORED = words(`a an the i me my mine myself you your yours yourself we us our ours ourselves
-  please pls plz kindly thanks thank thx cheers actually basically exactly is are am`);
+export const IGNORED = words("a an the please pls plz kindly thanks thank thx cheers actually basically exactly is are am");
+
+/**
+ * The asker and the assistant. Dropped when a prompt names only one of them ("how do you know" and "how do
+ * I know" ask the same); kept in place when it names both, since then they have roles ("should you tip me").
+ */
+export const FIRST_PERSON = words("i me my mine myself we us our ours ourselves");
+export const SECOND_PERSON = words("you your yours yourself yourselves");
+/** Where "X and Y" may become "Y and X": a comparison. "left join users and orders" is no such place. */
+export const SYMMETRIC = words("between compare difference differ vs versus similarity similar contrast");
 
 /** Dropped at the start of a request, before any content word: greetings and openers. */
 export const OPENERS = words("hi hey hello yo ok okay so well um hmm quick question sorry but and also");

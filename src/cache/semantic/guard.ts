@@ -1,6 +1,6 @@
 import { analyse, type GuardFeatures } from "./guard-analyse.js";
 import { lexiconTags } from "./guard-normalise.js";
-import { COMPARISON, COORDINATORS, MODALS, NEGATIONS, PHRASE_HEADS, QUANTIFIERS, RELATIONS } from "./guard-words.js";
+import { COMPARISON, COORDINATORS, MODALS, NEGATIONS, PHRASE_HEADS, QUANTIFIERS, RELATIONS, SYMMETRIC } from "./guard-words.js";
 
 export type { GuardFeatures } from "./guard-analyse.js";
 
@@ -230,8 +230,9 @@ function reordered(A: readonly string[], B: readonly string[]): boolean {
   if (a.length === 2 && a[0] === "not" && b[1] === "not" && a[1] === b[0] && kindOf(a[1]!) === "content") return true;
   if (a.length === 2 && a[1] === "not" && b[0] === "not" && a[0] === b[1] && kindOf(a[0]!) === "content") return true;
   const plain = (xs: string[]) => xs.every((t) => !RELATIONS.has(t) && kindOf(t) === "content");
+  const symmetric = A.some((t) => SYMMETRIC.has(t));
   for (let k = 1; k < a.length - 1; k++) {
-    if (!COORDINATORS.has(a[k]!)) continue;
+    if (!COORDINATORS.has(a[k]!) || (a[k] === "and" && !symmetric)) continue;
     const x = a.slice(0, k);
     const y = a.slice(k + 1);
     if (plain(x) && plain(y) && equal([...y, a[k]!, ...x], b)) return true;
