@@ -9,6 +9,7 @@ import {
   NEGATIONS,
   FIRST_PERSON,
   OPENERS,
+  OPENERS_BEFORE_PAUSE,
   PRODUCERS,
   QUANTIFIERS,
   RELATIONS,
@@ -52,6 +53,7 @@ function frameAt(words: Word[], i: number, contentSeen: boolean): number {
   }
   if (w(0) === "can" && w(1) === "you" && REQUEST_VERBS.has(w(2) ?? "")) return 2;
   if (!contentSeen && OPENERS.has(w(0)!)) return 1;
+  if (!contentSeen && OPENERS_BEFORE_PAUSE.has(w(0)!) && words[i + 1]?.kind === "bound") return 1;
   const next = words[i + 1];
   if (LIST_VERBS.has(lemma(w(0)!).lemma) && next && (DETERMINERS.has(next.w) || (next.kind === "value" && /^\d/.test(next.w)))) return 1;
   return 0;

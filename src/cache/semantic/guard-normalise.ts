@@ -150,7 +150,12 @@ export function tokenise(input: string): Word[] {
       if (lone || /^[.,!?;:]+$/.test(bare) || bare === "") out.push({ w: "", s: "", kind: "bound" });
       else if (bare === "&") out.push({ w: "and", s: sym, kind: "word" });
       else if (bare === "%") out.push({ w: "u:%", s: sym, kind: "value" });
-      else out.push({ w: bare, s: sym, kind: "sym" });
+      else {
+        // Spacing around a symbol is part of it: "rm -rf /tmp" is not "rm -rf / tmp".
+        const before = /\s/.test(text[m.index - 1] ?? " ") ? " " : "";
+        const after = /\s/.test(text[m.index + sym.length] ?? " ") ? " " : "";
+        out.push({ w: `${before}${bare}${after}`, s: sym, kind: "sym" });
+      }
     }
   }
   if (pendingCurrency) out.push({ w: pendingCurrency, s: "", kind: "value" });

@@ -162,7 +162,9 @@ export const SECOND_PERSON = words("you your yours yourself yourselves");
 export const SYMMETRIC = words("between compare difference differ vs versus similarity similar contrast");
 
 /** Dropped at the start of a request, before any content word: greetings and openers. */
-export const OPENERS = words("hi hey hello yo ok okay so well um hmm quick question sorry but and also");
+export const OPENERS = words("hi hey hello so but and also um hmm");
+/** The same, but only before a comma or a full stop: "well, ..." opens; "well water" does not. */
+export const OPENERS_BEFORE_PAUSE = words("ok okay well yo sorry");
 
 /**
  * Multi-word frames that wrap a request without changing it, dropped where a clause starts. Each is a
@@ -170,6 +172,7 @@ export const OPENERS = words("hi hey hello yo ok okay so well um hmm quick quest
  */
 export const FRAMES: string[][] = [
   "sorry to bother you",
+  "quick question",
   "sorry if this is a dumb question",
   "sorry if this is a stupid question",
   "sorry if this is a silly question",
@@ -227,13 +230,18 @@ export const REQUEST_VERBS = words(`tell show give write explain help list make 
   summarise describe provide check fix find draft compose convert calculate rewrite name`);
 
 /**
- * Verbs that only ask for the thing named after them: "list the planets" and "what are the planets", "write
- * a haiku about autumn" and "a haiku about autumn" ask the same; dropped only before a determiner or a number,
- * since "list comprehensions" is a thing.
+ * Verbs that only ask for the thing named after them, all alike: "list the planets", "name the planets" and
+ * "what are the planets" ask the same. Dropped only before a determiner or a number ("list comprehensions"
+ * is a thing). Verbs that make something ("write", "create", "recommend") stay: "write a book" is not
+ * "recommend a book".
  */
-export const LIST_VERBS = words("list name write create generate make provide suggest recommend draft compose");
+export const LIST_VERBS = words("list name");
+
 /** Requests to produce something: what they name is counted ("a tagline" is one, "taglines" several). */
-export const PRODUCERS = new Set([...LIST_VERBS, ...words("give show tell find")]);
+export const PRODUCERS = new Set([
+  ...LIST_VERBS,
+  ...words("give show tell find write create generate make provide suggest recommend draft compose"),
+]);
 export const DETERMINERS = words("the all some every each any these those this that few several");
 
 /** Closed classes a difference is named by in the guard's reasons. */
