@@ -100,7 +100,7 @@ describe("the guard's verdicts", () => {
     ["a version", "What changed in Node 20?", "What changed in Node 22?", /number/],
     ["a space in a command", "what does rm -rf /srv/cache do", "what does rm -rf / srv/cache do", /./],
     ["two verbs that make different things", "write a song about rain", "recommend a song about rain", /substituted/],
-    ["a word that is not an opener", "well water testing", "water testing", /qualifier removed/],
+    ["a word that is not an opener", "well water testing", "water testing", /qualifier/],
     ["http and https", "redirect http to https", "redirect https to http", /order|substituted/],
     ["a double letter made single", "difference between a desert and an oasis", "difference between a dessert and an oasis", /substituted/],
     ["two short unknown words a swap apart", "casual inference for beginners", "causal inference for beginners", /substituted/],
