@@ -110,8 +110,9 @@ function content(words: Word[]): Word[] {
       i += 2;
       continue;
     }
-    // "does" that only carries a question ("what does grep print") goes; "what does grep do" keeps its last "do".
-    const auxDo = (t.w === "do" || t.w === "does") && words[i - 1]?.w !== "to" && next !== undefined && next.kind !== "bound";
+    // "do" that carries a question ("what does grep print") or stands for the verb ("how to do that") goes;
+    // "what does grep do" keeps its last "do", which is all the question asks.
+    const auxDo = (t.w === "do" || t.w === "does") && next !== undefined && next.kind !== "bound";
     if (!ignored(t) && !auxDo) {
       // What is produced is named before its first preposition or relative clause ("a recipe | for pancakes").
       if (RELATIONS.has(t.w) || /^(that|what|who|to|how|why|when|where|whether|if)$/.test(t.w)) producing = 0;

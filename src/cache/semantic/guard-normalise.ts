@@ -69,6 +69,12 @@ function preprocess(text: string): string {
       .replace(/°\s*([cf])\b/gi, " deg$1 ")
       // Indentation is part of pasted code: a line's indent becomes a word of its own.
       .replace(/\n([ \t]+)(?=\S)/g, (_m, ws: string) => `\n indent${ws.replace(/\t/g, "    ").length} `)
+      // "£30/month" is "£30 per month"; a parenthesis around words is punctuation, one around code is not.
+      .replace(
+        /([\p{L}\d])\/(?=(?:month|year|week|day|hour|hr|min|minute|sec|second|night|person|head|unit|kg|km|lb|mile)s?\b)/giu,
+        "$1 per ",
+      )
+      .replace(/(^|\s)\((?=\p{L})([^()\n]*\p{L})\)(?=[\s.,;:!?]|$)/gu, "$1, $2,")
       .replace(/\bmiles per hour\b/gi, "mph")
       .replace(/\bkilomet(?:er|re)s per hour\b/gi, "kmh")
       .replace(/\b(?:degrees?|deg)\s+(celsius|centigrade|c|fahrenheit|f)\b/gi, (_m, u: string) => ` deg${u[0]!.toLowerCase()} `)

@@ -211,7 +211,8 @@ export const FRAMES: string[][] = [
   "how do i",
   "how do you",
   "how do we",
-  "how do one",
+  "how does one",
+  "how can one",
   "how can i",
   "how can you",
   "how can we",
@@ -227,7 +228,8 @@ export const FRAMES: string[][] = [
 
 /** "can you" frames a request only before one of these verbs; "can you eat raw eggs" asks something else. */
 export const REQUEST_VERBS = words(`tell show give write explain help list make create generate recommend suggest translate summarize
-  summarise describe provide check fix find draft compose convert calculate rewrite name`);
+  summarise describe provide check fix find draft compose convert calculate rewrite name reply answer edit proofread review
+  rephrase simplify solve compare work`);
 
 /**
  * Verbs that only ask for the thing named after them, all alike: "list the planets", "name the planets" and
