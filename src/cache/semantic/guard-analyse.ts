@@ -51,7 +51,10 @@ function frameAt(words: Word[], i: number, contentSeen: boolean): number {
     const after = words[i + frame.length];
     if (/^(thank|thanks|sorry|hope|i|if)$/.test(frame[0]!) || (after !== undefined && after.kind !== "bound")) return frame.length;
   }
-  if (w(0) === "can" && w(1) === "you" && REQUEST_VERBS.has(w(2) ?? "")) return 2;
+  if (/^(can|could|would|will)$/.test(w(0)!) && w(1) === "you") {
+    const polite = /^(please|kindly|possibly)$/.test(w(2) ?? "") ? 1 : 0;
+    if (REQUEST_VERBS.has(w(2 + polite) ?? "")) return 2 + polite;
+  }
   if (!contentSeen && OPENERS.has(w(0)!)) return 1;
   if (!contentSeen && OPENERS_BEFORE_PAUSE.has(w(0)!) && words[i + 1]?.kind === "bound") return 1;
   const next = words[i + 1];

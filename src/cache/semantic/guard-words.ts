@@ -185,6 +185,8 @@ export const FRAMES: string[][] = [
   "i would appreciate it if you could",
   "i would be grateful if you could",
   "i would be grateful for",
+  "any chance you could",
+  "is there any chance you could",
   "thank you so much",
   "thanks so much",
   "thanks in advance",
@@ -194,15 +196,7 @@ export const FRAMES: string[][] = [
   "i would like to know",
   "i need to know",
   "do you know",
-  "can you tell me",
-  "could you tell me",
-  "would you tell me",
-  "can you please",
-  "could you please",
-  "would you please",
-  "could you",
   "would you mind",
-  "would you",
   "tell me",
   "show me",
   "give me",
@@ -212,6 +206,7 @@ export const FRAMES: string[][] = [
   "how do you",
   "how do we",
   "how does one",
+  "how i",
   "how can one",
   "how can i",
   "how can you",
@@ -226,10 +221,13 @@ export const FRAMES: string[][] = [
   "which are",
 ].map((f) => f.split(" "));
 
-/** "can you" frames a request only before one of these verbs; "can you eat raw eggs" asks something else. */
+/**
+ * "can/could/would/will you (please)" frames a request only before one of these verbs: "can you eat raw
+ * eggs" and "would you eat this" ask something else.
+ */
 export const REQUEST_VERBS = words(`tell show give write explain help list make create generate recommend suggest translate summarize
   summarise describe provide check fix find draft compose convert calculate rewrite name reply answer edit proofread review
-  rephrase simplify solve compare work`);
+  rephrase simplify solve compare`);
 
 /**
  * Verbs that only ask for the thing named after them, all alike: "list the planets", "name the planets" and
