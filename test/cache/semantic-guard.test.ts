@@ -103,6 +103,7 @@ describe("the guard's verdicts", () => {
     ["a word that is not an opener", "well water testing", "water testing", /qualifier/],
     ["http and https", "redirect http to https", "redirect https to http", /order|substituted/],
     ["a double letter made single", "difference between a desert and an oasis", "difference between a dessert and an oasis", /substituted/],
+    ["a letter added at the end", "the meaning of ephemera", "the meaning of ephemeral", /substituted/],
     ["two short unknown words a swap apart", "casual inference for beginners", "causal inference for beginners", /substituted/],
     ["indentation of pasted code", "why does this fail\n  return x\nprint(x)", "why does this fail\nreturn x\n  print(x)", /./],
   ])("refuses %s", (_kind, a, b, reason) => {

@@ -93,8 +93,8 @@ const NAME_TAGS = [
  * One letter inserted, dropped or two swapped ("recieve"/"receive", "javscript"/"javascript"), in words
  * that start alike, neither a name. The lexicon (compromise's, ~25k words) must know at most one of the
  * two, and words it knows neither of must be long (8 letters), since short real words sit a letter apart
- * ("casual"/"causal"). A letter replaced ("complement"/"compliment") or a double letter made single
- * ("dessert"/"desert") is never taken for a slip.
+ * ("casual"/"causal"). A letter replaced ("complement"/"compliment"), a double letter made single
+ * ("dessert"/"desert") or a letter added at the end ("ephemera"/"ephemeral") is never taken for a slip.
  */
 function typo(x: string, y: string, sx: string, sy: string): boolean {
   if (!/^[a-z]+$/.test(x) || !/^[a-z]+$/.test(y) || Math.min(x.length, y.length) < 6 || x[0] !== y[0]) return false;
@@ -111,8 +111,9 @@ function typo(x: string, y: string, sx: string, sy: string): boolean {
   if (long.length !== short.length + 1) return false;
   let i = 0;
   while (i < short.length && short[i] === long[i]) i++;
+  // A letter more or less at the end makes another word as often as a slip ("ephemera"/"ephemeral").
   const doubled = long[i] === long[i - 1] || long[i] === long[i + 1];
-  return !doubled && short.slice(i) === long.slice(i + 1);
+  return !doubled && i < short.length && short.slice(i) === long.slice(i + 1);
 }
 
 /** Initials of a word written in camel case ("JavaScript" is "js"), or of the word itself. */
