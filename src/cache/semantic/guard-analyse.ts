@@ -75,6 +75,8 @@ function content(words: Word[]): Word[] {
     for (let k = from; k < from + n; k++) if (PRODUCERS.has(lemma(words[k]?.w ?? "").lemma)) startProducing();
   };
   const isPerson = (k: Word) => k.w === "SELF" || k.w === "YOU";
+  let contentKept = 0;
+  let roles = 0;
   for (let i = 0; i < words.length; ) {
     const t = words[i]!;
     if (t.kind === "bound") {
@@ -83,11 +85,7 @@ function content(words: Word[]): Word[] {
       continue;
     }
     if (clauseStart) {
-      const framed = frameAt(
-        words,
-        i,
-        kept.some((k) => !isPerson(k)),
-      );
+      const framed = frameAt(words, i, contentKept > 0);
       if (framed > 0) {
         produces(i, framed);
         i += framed;
@@ -96,6 +94,7 @@ function content(words: Word[]): Word[] {
     }
     const who = person(t);
     if (who !== undefined) {
+      roles |= who === "SELF" ? 1 : 2;
       kept.push({ ...t, w: who });
       i++;
       continue;
@@ -119,7 +118,7 @@ function content(words: Word[]): Word[] {
     if (!ignored(t) && !auxDo) {
       // What is produced is named before its first preposition or relative clause ("a recipe | for pancakes").
       if (RELATIONS.has(t.w) || /^(that|what|who|to|how|why|when|where|whether|if)$/.test(t.w)) producing = 0;
-      const first = kept.every(isPerson);
+      const first = contentKept === 0;
       // A prompt that opens on what it asks for ("an example of irony", "examples of irony") counts it too.
       const opening = i === 0 || (i === 1 && /^(a|an)$/.test(words[0]!.w));
       if (first && opening && t.kind === "word" && !/^(what|who|how|why|when|where|whether|if)$/.test(t.w)) startProducing();
@@ -130,12 +129,12 @@ function content(words: Word[]): Word[] {
       // An imperative ("suggest names for ...") asks to produce; "naming variables" mid-sentence does not.
       if (first || words[i - 1]?.kind === "bound") produces(i, 1);
       kept.push(t);
+      contentKept++;
     }
     i++;
   }
   // The asker and the assistant have roles only when both are named.
-  const roles = kept.some((k) => k.w === "SELF") && kept.some((k) => k.w === "YOU");
-  return roles ? kept : kept.filter((k) => !isPerson(k));
+  return roles === 3 ? kept : kept.filter((k) => !isPerson(k));
 }
 
 /** May stand in the noun phrase after a possessive ("Einstein's first wife"). */

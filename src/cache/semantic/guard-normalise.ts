@@ -26,7 +26,7 @@ export interface Word {
 }
 
 /** Longer texts are compared as written (after spacing and case): analysing them could hold the event loop. */
-export const MAX_ANALYSED = 4000;
+export const MAX_ANALYSED = 2000;
 
 const model = nlp.model() as { one: { lexicon: Record<string, string | string[]> } };
 const transform = (

@@ -31,6 +31,12 @@ export function guardMismatch(a: GuardFeatures, b: GuardFeatures): string | unde
   const sb = b.surfaces.filter((_, i) => keep("", i, b.tokens));
   if (equal(A, B)) return undefined;
   let { onlyA, onlyB } = unmatched(A, B);
+  // Repairs are for a word or two; prompts this far apart differ, and the work stays bounded on hostile input.
+  if (onlyA.length + onlyB.length > MAX_REPAIRED)
+    return difference(
+      onlyA.map((i) => A[i]!),
+      onlyB.map((i) => B[i]!),
+    );
   // A slip of the keyboard on one side: the word the other side has.
   for (const i of onlyA) {
     const j = onlyB.find((k) => typo(A[i]!, B[k]!, sa[i]!, sb[k]!));
@@ -52,6 +58,9 @@ export function guardMismatch(a: GuardFeatures, b: GuardFeatures): string | unde
 }
 
 const isCount = (t: string): boolean => t === "SG" || t === "PL";
+
+/** At most this many tokens in which two prompts differ are tried for slips, acronyms and compounds. */
+const MAX_REPAIRED = 16;
 
 const equal = (x: readonly string[], y: readonly string[]): boolean => x.length === y.length && x.every((t, i) => t === y[i]);
 
@@ -125,7 +134,8 @@ const initials = (surface: string, token: string): string =>
  * ("gross domestic product", "JavaScript"), Y's words become the acronym.
  */
 function expandAcronyms(X: string[], sx: string[], Y: string[], sy: string[]): void {
-  for (const [i, surface] of sx.entries()) {
+  for (const i of unmatched(X, Y).onlyA) {
+    const surface = sx[i]!;
     if (!/^\p{Lu}{2,6}s?$/u.test(surface)) continue;
     const { onlyA, onlyB } = unmatched(X, Y);
     if (!onlyA.includes(i)) continue;
@@ -222,10 +232,10 @@ function reordered(A: readonly string[], B: readonly string[]): boolean {
   while (s < A.length - p && A[A.length - 1 - s] === B[B.length - 1 - s]) s++;
   const a = A.slice(p, A.length - s);
   const b = B.slice(p, B.length - s);
+  // b is a turned by k (a[k..] then a[..k]), checked in place: no copies on long prompts.
+  const turned = (k: number) => b.every((t, j) => t === a[(j + k) % a.length]);
   for (let k = 1; k < a.length; k++) {
-    const x = a.slice(0, k);
-    const y = a.slice(k);
-    if ((PHRASE_HEADS.has(x[0]!) || PHRASE_HEADS.has(y[0]!)) && equal([...y, ...x], b)) return true;
+    if ((PHRASE_HEADS.has(a[0]!) || PHRASE_HEADS.has(a[k]!)) && turned(k)) return true;
   }
   // "isn't Pluto a planet" and "is Pluto not a planet": a negation moves past one word, its subject.
   if (a.length === 2 && a[0] === "not" && b[1] === "not" && a[1] === b[0] && kindOf(a[1]!) === "content") return true;
