@@ -18,7 +18,7 @@ import { createRedisSemanticSync } from "./redis-sync.js";
  * test/cache/semantic-eval.test.ts (figures in docs/caching.md). With the
  * structural guard no threshold from 0.3 up serves a wrong answer on the
  * development pairs; these keep nearly all the recall the guard allows (local
- * 0.531 of 0.547 at 0.3, lexical 0.500 of 0.533) while leaving out candidates
+ * 0.523 of 0.540 at 0.3, lexical 0.493 of 0.526) while leaving out candidates
  * the embedder finds far apart, a second line against a normalisation the
  * guard gets wrong. The OpenAI and gateway embedders' are conservative
  * guesses: they cannot be measured offline.
