@@ -26,6 +26,15 @@ const files = dataFiles();
 const development = files.filter((f) => DEVELOPMENT_FILES.includes(f));
 const heldOut = files.filter((f) => !DEVELOPMENT_FILES.includes(f));
 
+/**
+ * The recall each development file must keep, a margin under what the guard reaches (dev 0.557 local, 0.527
+ * lexical; legacy 0.317 and 0.283): the old pairs are mostly rewordings the guard refuses by design.
+ */
+const RECALL_FLOORS: Record<string, Partial<Record<keyof typeof DEFAULT_THRESHOLDS, number>>> = {
+  "dev.jsonl": { local: 0.5, lexical: 0.45 },
+  "legacy.jsonl": { local: 0.25, lexical: 0.2 },
+};
+
 const embedders: [keyof typeof DEFAULT_THRESHOLDS, () => Embedder][] = [
   ["local", createLocalEmbedder],
   ["lexical", createLexicalEmbedder],
@@ -85,8 +94,11 @@ describe("semantic cache evaluation", () => {
       }
       console.log(lines.join("\n"));
       expect(wrongAnswers(dev)).toEqual([]);
-      // A cache that never hits would pass the line above: it must also be worth having.
-      expect(score(dev).recall).toBeGreaterThanOrEqual(name === "local" ? 0.5 : 0.4);
+      // A cache that never hits would pass the line above: it must also be worth having, file by file.
+      for (const f of development) {
+        const floor = RECALL_FLOORS[f]?.[name] ?? 0;
+        expect({ file: f, recall: score(atThreshold(byFile.get(f)!, threshold)).recall >= floor }).toEqual({ file: f, recall: true });
+      }
     },
   );
 
