@@ -1,48 +1,41 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_THRESHOLDS } from "../../src/cache/semantic/create.js";
-import { dot, type Embedder } from "../../src/cache/semantic/embedder.js";
-import { guardFeatures, guardMismatch } from "../../src/cache/semantic/guard.js";
+import type { Embedder } from "../../src/cache/semantic/embedder.js";
 import { createLexicalEmbedder } from "../../src/cache/semantic/lexical.js";
 import { createLocalEmbedder } from "../../src/cache/semantic/local.js";
-import { createSemanticIndex } from "../../src/cache/semantic/memory-index.js";
 import { createMinilmEmbedder } from "../../src/cache/semantic/minilm.js";
 import { systemClock } from "../../src/core/clock.js";
-import { PAIRS, type Pair } from "./semantic-pairs.js";
+import {
+  atThreshold,
+  DEVELOPMENT_FILES,
+  dataFiles,
+  loadPairs,
+  type Outcome,
+  prefetching,
+  runThroughIndex,
+  score,
+  tableByKind,
+} from "./semantic-eval.js";
 
-interface Scored {
-  pair: Pair;
-  similarity: number;
-  guarded: string | undefined;
-}
+/*
+ * The semantic cache's evaluation (docs/caching.md "Evaluation"): every labelled pair file in
+ * test/cache/semantic-data, run through the real index with each offline embedder at its default threshold
+ * and the guard. On the development files a single wrong answer fails the build; every other file is the
+ * held-out set, which is printed and never fails: nothing is tuned on it.
+ */
 
-async function score(embedder: Embedder): Promise<Scored[]> {
-  const texts = [...new Set(PAIRS.flatMap((p) => [p.cached, p.query]))];
-  const vectors = new Map<string, Float32Array>();
-  const embedded = await embedder.embed(texts);
-  for (const [i, t] of texts.entries()) vectors.set(t, embedded[i]!);
-  return PAIRS.map((pair) => ({
-    pair,
-    similarity: dot(vectors.get(pair.cached)!, vectors.get(pair.query)!),
-    guarded: guardMismatch(guardFeatures(pair.cached), guardFeatures(pair.query)),
-  }));
-}
+const files = dataFiles();
+const development = files.filter((f) => DEVELOPMENT_FILES.includes(f));
+const heldOut = files.filter((f) => !DEVELOPMENT_FILES.includes(f));
 
-function measure(scored: Scored[], threshold: number, guard: boolean) {
-  let tp = 0;
-  let fp = 0;
-  const wrong: string[] = [];
-  for (const s of scored) {
-    const hit = s.similarity >= threshold && (!guard || s.guarded === undefined);
-    if (!hit) continue;
-    if (s.pair.kind === "hit") tp++;
-    else {
-      fp++;
-      wrong.push(`${s.pair.kind}: "${s.pair.cached}" -> "${s.pair.query}" (${s.similarity.toFixed(3)})`);
-    }
-  }
-  const positives = scored.filter((s) => s.pair.kind === "hit").length;
-  return { tp, fp, precision: tp + fp === 0 ? 1 : tp / (tp + fp), recall: tp / positives, wrong };
-}
+/**
+ * The recall each development file must keep, a margin under what the guard reaches (dev 0.557 local, 0.527
+ * lexical; legacy 0.317 and 0.283): the old pairs are mostly rewordings the guard refuses by design.
+ */
+const RECALL_FLOORS: Record<string, Partial<Record<keyof typeof DEFAULT_THRESHOLDS, number>>> = {
+  "dev.jsonl": { local: 0.5, lexical: 0.45 },
+  "legacy.jsonl": { local: 0.25, lexical: 0.2 },
+};
 
 const embedders: [keyof typeof DEFAULT_THRESHOLDS, () => Embedder][] = [
   ["local", createLocalEmbedder],
@@ -50,66 +43,81 @@ const embedders: [keyof typeof DEFAULT_THRESHOLDS, () => Embedder][] = [
   ["minilm", () => createMinilmEmbedder({ clock: systemClock })],
 ];
 
+/** Each embedder's outcomes by file, at threshold -1 (every candidate reaches the guard): thresholds are applied after. */
+const runs = new Map<string, Promise<Map<string, Outcome[]>>>();
+function outcomes(name: keyof typeof DEFAULT_THRESHOLDS, make: () => Embedder): Promise<Map<string, Outcome[]>> {
+  let run = runs.get(name);
+  if (!run) {
+    run = (async () => {
+      const embedder = prefetching(make());
+      const byFile = new Map<string, Outcome[]>();
+      for (const file of files) {
+        const pairs = loadPairs(file);
+        await embedder.prefetch(pairs.flatMap((p) => [p.a, p.b]));
+        byFile.set(file, await runThroughIndex(embedder, -1, pairs));
+      }
+      return byFile;
+    })();
+    runs.set(name, run);
+  }
+  return run;
+}
+
+const wrongAnswers = (os: readonly Outcome[]) =>
+  os
+    .filter((o) => o.hit && o.pair.label === "different")
+    .map((o) => `${o.pair.id}: "${o.pair.a}" -> "${o.pair.b}" (${o.similarity?.toFixed(3)})`);
+
 describe("semantic cache evaluation", () => {
-  it("has at least 100 labelled pairs, paraphrases and every kind of near miss", () => {
-    expect(PAIRS.length).toBeGreaterThanOrEqual(100);
-    const kinds = new Set(PAIRS.map((p) => p.kind));
-    for (const k of ["hit", "number", "entity", "negation", "order", "unit", "contrast", "topic"]) expect(kinds).toContain(k);
+  it("has development pairs to hold the cache to", () => {
+    expect(development).toContain("legacy.jsonl");
+    const pairs = development.flatMap(loadPairs);
+    expect(pairs.filter((p) => p.label === "same").length).toBeGreaterThan(50);
+    expect(pairs.filter((p) => p.label === "different").length).toBeGreaterThan(50);
   });
 
   it.each(embedders)(
-    "%s embedder: precision and recall by threshold; the default makes no wrong hit",
-    { timeout: 60_000 },
+    "%s embedder, default threshold, with the guard: no wrong answer on the development pairs, and a useful recall",
+    { timeout: 900_000 },
     async (name, make) => {
-      const scored = await score(make());
-      const rows: string[] = [
-        `${name} embedder (${PAIRS.length} pairs, ${scored.filter((s) => s.pair.kind === "hit").length} paraphrases)`,
-      ];
-      rows.push("threshold | guard: precision recall wrong | no guard: precision recall wrong");
-      for (let t = 0.5; t <= 0.951; t += 0.05) {
-        const g = measure(scored, t, true);
-        const n = measure(scored, t, false);
-        rows.push(
-          `${t.toFixed(2)} | ${g.precision.toFixed(3)} ${g.recall.toFixed(3)} ${g.fp} | ${n.precision.toFixed(3)} ${n.recall.toFixed(3)} ${n.fp}`,
-        );
-      }
-      const byKind = new Map<string, number>();
-      for (const s of scored) if (s.pair.kind !== "hit" && s.guarded) byKind.set(s.pair.kind, (byKind.get(s.pair.kind) ?? 0) + 1);
-      rows.push(`near misses the guard refuses, by kind: ${[...byKind].map(([k, n]) => `${k} ${n}`).join(", ")}`);
-      const refusedParaphrases = scored.filter((s) => s.pair.kind === "hit" && s.guarded);
-      rows.push(
-        `paraphrases the guard refuses (${refusedParaphrases.length}): ${refusedParaphrases.map((s) => `"${s.pair.query}" (${s.guarded})`).join("; ")}`,
-      );
-      rows.push(`wrong hits with the guard at 0.50: ${measure(scored, 0.5, true).wrong.join("; ") || "none"}`);
+      const byFile = await outcomes(name, make);
       const threshold = DEFAULT_THRESHOLDS[name];
-      const chosen = measure(scored, threshold, true);
-      rows.push(
-        `default ${threshold}: precision ${chosen.precision.toFixed(3)}, recall ${chosen.recall.toFixed(3)}, wrong hits ${chosen.fp}`,
-      );
-      console.log(rows.join("\n"));
-      expect(chosen.wrong).toEqual([]);
-      // A cache that never hits would pass the line above; it must also be worth having.
-      expect(chosen.recall).toBeGreaterThanOrEqual(name === "local" ? 0.6 : 0.4);
+      const dev = development.flatMap((f) => atThreshold(byFile.get(f)!, threshold));
+      const lines = [`## ${name} embedder, threshold ${threshold}, guard on`];
+      for (const f of development) lines.push("", tableByKind(f, atThreshold(byFile.get(f)!, threshold)));
+      lines.push("", "threshold sweep on the development pairs (precision / recall / wrong answers):");
+      for (let t = 0.3; t <= 0.951; t += 0.05) {
+        const s = score(
+          atThreshold(
+            development.flatMap((f) => byFile.get(f)!),
+            t,
+          ),
+        );
+        lines.push(`  ${t.toFixed(2)}: ${s.precision.toFixed(3)} / ${s.recall.toFixed(3)} / ${s.wrong}`);
+      }
+      console.log(lines.join("\n"));
+      expect(wrongAnswers(dev)).toEqual([]);
+      // A cache that never hits would pass the line above: it must also be worth having, file by file.
+      for (const f of development) {
+        const floor = RECALL_FLOORS[f]?.[name] ?? 0;
+        expect({ file: f, recall: score(atThreshold(byFile.get(f)!, threshold)).recall >= floor }).toEqual({ file: f, recall: true });
+      }
     },
   );
 
-  it("the real index, with the default local configuration, serves no near miss and finds paraphrases", { timeout: 60_000 }, async () => {
-    const index = createSemanticIndex({
-      embedder: createLocalEmbedder(),
-      threshold: DEFAULT_THRESHOLDS.local,
-      maxEntries: 10_000,
-      clock: systemClock,
-    });
-    let wrong = 0;
-    let found = 0;
-    for (const [i, pair] of PAIRS.entries()) {
-      // One scope per pair, so that each pair is judged alone.
-      await index.add("t", `scope-${i}`, pair.cached, `key-${i}`, 60_000);
-      const match = await index.find("t", `scope-${i}`, pair.query);
-      if (match && pair.kind !== "hit") wrong++;
-      if (match && pair.kind === "hit") found++;
-    }
-    expect(wrong).toBe(0);
-    expect(found).toBeGreaterThan(0);
-  });
+  it.each(embedders)(
+    "%s embedder, default threshold: the held-out pairs, reported and never tuned on",
+    { timeout: 900_000 },
+    async (name, make) => {
+      if (heldOut.length === 0) return;
+      const byFile = await outcomes(name, make);
+      const threshold = DEFAULT_THRESHOLDS[name];
+      const lines = [`## HELD-OUT, ${name} embedder, threshold ${threshold}, guard on (report only)`];
+      for (const f of heldOut) {
+        const os = atThreshold(byFile.get(f)!, threshold);
+        lines.push("", tableByKind(f, os), "", `wrong answers served: ${wrongAnswers(os).join("; ") || "none"}`);
+      }
+      console.log(lines.join("\n"));
+    },
+  );
 });

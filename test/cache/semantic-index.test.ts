@@ -104,6 +104,6 @@ describe("semantic index", () => {
     });
     await index.add("t", "s", "What is 15% of 200?", "k", 60_000);
     expect(await index.find("t", "s", "What is 15% of 300?")).toBeUndefined();
-    expect(refused).toEqual(["numbers"]);
+    expect(refused).toEqual(["number: 300 / 200"]);
   });
 });

@@ -115,7 +115,7 @@ describe("semantic cache through the gateway", () => {
     let got = CacheStatus.MISS;
     for (let i = 0; i < 40 && got !== CacheStatus.HIT_SEMANTIC; i++) {
       await new Promise((r) => setTimeout(r, 50));
-      got = (await status(b, { ...ask("What's the chemical symbol of gold?"), cache: { noStore: true } } as ReturnType<typeof ask>)).status;
+      got = (await status(b, { ...ask("what's the chemical symbol for gold"), cache: { noStore: true } } as ReturnType<typeof ask>)).status;
     }
     expect(got).toBe(CacheStatus.HIT_SEMANTIC);
     expect(b.upstream.requests.filter((r) => r.path.endsWith("/chat/completions")).length).toBeLessThan(40);

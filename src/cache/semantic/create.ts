@@ -26,12 +26,15 @@ import { createMemoryVerifyStore, createRedisVerifyStore } from "./verify-store.
 
 /**
  * Each embedder's default threshold, chosen from the evaluation in
- * test/cache/semantic-eval.test.ts (figures in docs/caching.md): the lowest
- * that makes no wrong hit on the labelled set with the guard on, plus a margin
- * of one step (0.05) for queries the set does not have. The OpenAI
- * embedder's is a conservative guess: it cannot be measured offline.
+ * test/cache/semantic-eval.test.ts (figures in docs/caching.md). With the
+ * structural guard no threshold from 0.3 up serves a wrong answer on the
+ * development pairs; these keep nearly all the recall the guard allows (local
+ * 0.523 of 0.540 at 0.3, lexical 0.493 of 0.526) while leaving out candidates
+ * the embedder finds far apart, a second line against a normalisation the
+ * guard gets wrong. The OpenAI and gateway embedders' are conservative
+ * guesses: they cannot be measured offline.
  */
-export const DEFAULT_THRESHOLDS = { local: 0.85, lexical: 0.75, openai: 0.9, gateway: 0.9, minilm: 0.9 } as const;
+export const DEFAULT_THRESHOLDS = { local: 0.7, lexical: 0.5, openai: 0.9, gateway: 0.9, minilm: 0.6 } as const;
 
 /** What the embedders are built with beside the configuration. */
 export interface EmbedderDeps {

@@ -1,131 +1,252 @@
-import nlp from "compromise";
-import { CONTRASTS, CURRENCY, ENTITY_TAGS, FUNCTION_WORDS, NEGATIONS, NOT_NAMES, UNIT } from "./guard-words.js";
+import { analyse, type GuardFeatures } from "./guard-analyse.js";
+import { lexiconTags } from "./guard-normalise.js";
+import { COMPARISON, COORDINATORS, MODALS, NEGATIONS, PHRASE_HEADS, QUANTIFIERS, RELATIONS, SYMMETRIC } from "./guard-words.js";
+
+export type { GuardFeatures } from "./guard-analyse.js";
 
 /**
- * What a query says that an embedding blurs: two queries whose vectors are
- * close may still ask about another number, unit, currency, entity or
- * polarity. A semantic hit needs these to match exactly (see docs/caching.md).
+ * The near-miss guard (docs/caching.md "The structural guard"). An embedding says two prompts are close;
+ * the guard says whether they ask the same thing. It holds them to one standard: after normalisation
+ * (guard-analyse.ts) the two must have the same words, up to a spelling slip, an acronym written out,
+ * and a reordering that keeps who does what to whom. Every other difference refuses the hit, and is
+ * named: a number, time, unit, ordinal, tense, negation, quantifier, modal, comparison, relation
+ * (from/to, by, for/against), a content word substituted, added (a qualifier) or removed, or an order
+ * that swaps roles. It knows no synonyms: a word replaced by another is a different question until an
+ * upstream answer says otherwise (verified caching). Precision first: a refused paraphrase costs one
+ * upstream call; a wrong hit serves a wrong answer.
  */
-export interface GuardFeatures {
-  /** Numbers in order, as values ("ten" and "10" are both "10"). */
-  numbers: string[];
-  /** Units and currencies in order, normalised ("$" and "dollars" are "usd"). */
-  units: string[];
-  /** Named things in order: places, people, organisations, dates, other proper nouns. */
-  entities: string[];
-  /** How many negations ("not", "n't", "never", "without", ...). */
-  negations: number;
-  /** Words whose opposite often leaves the rest of a query the same ("largest"/"smallest", "buy"/"sell"). */
-  contrasts: string[];
-  /** Content words (roots) by part of speech: swapping one for another ("gold" for "silver") changes the question. */
-  content: { nouns: string[]; verbs: string[]; adjectives: string[] };
-}
-
-const clean = (s: string): string =>
-  s
-    .toLowerCase()
-    .replace(/['’]s$/u, "")
-    .replace(/^[^\p{L}\p{N}$€£¥%°]+|[^\p{L}\p{N}$€£¥%°]+$/gu, "");
-
-/** Number words and numerals as one canonical value. */
-function numberValue(n: { number?: number | string | undefined }): string | undefined {
-  const v = n.number;
-  if (v === undefined || v === null || v === "") return undefined;
-  return String(typeof v === "number" ? Number(v.toPrecision(12)) : v).toLowerCase();
-}
-
-interface Term {
-  text: string;
-  root?: string;
-  tags: string[];
-}
-
-/** "summarise" and "summarize" are one word. */
-const britishToAmerican = (w: string): string => w.replace(/is(e|ed|es|ing)$/, "iz$1").replace(/isation$/, "ization");
-
-/** Reads a query's guard features: about 1.7 ms (p50) a query on these cores, paid only when a cached query passes the threshold. */
 export function guardFeatures(text: string): GuardFeatures {
-  const doc = nlp(text);
-  doc.compute("root");
-  const numbers: string[] = [];
-  for (const n of doc.numbers().json() as { number?: { num?: number } | number }[]) {
-    const raw = typeof n.number === "object" ? n.number?.num : n.number;
-    const v = numberValue({ number: raw });
-    if (v !== undefined) numbers.push(v);
-  }
-  // Numerals compromise did not read as numbers (versions, codes, "3.11", "2xx") still count, as written.
-  if (numbers.length === 0) for (const m of text.matchAll(/\d+(?:[.,:]\d+)*/g)) numbers.push(m[0]);
-
-  const units: string[] = [];
-  const entities: string[] = [];
-  const content = { nouns: new Set<string>(), verbs: new Set<string>(), adjectives: new Set<string>() };
-  const contrasts = new Set<string>();
-  let negations = 0;
-  const sentences = doc.json() as { terms: Term[] }[];
-  for (const sentence of sentences) {
-    sentence.terms.forEach((t, i) => {
-      const raw = t.text;
-      const word = clean(raw);
-      const tags = new Set(t.tags);
-      if (tags.has("Negative") || NEGATIONS.has(raw.toLowerCase()) || /n['’]t$/i.test(raw)) negations += 1;
-      for (const sym of raw.match(/[$€£¥]/g) ?? []) units.push(CURRENCY[sym]!);
-      if (!word) return;
-      if (CURRENCY[word] !== undefined) units.push(CURRENCY[word]);
-      // A unit of two letters or more is one wherever it stands; "m" or "s" only after a number.
-      else if (UNIT[word] !== undefined && (word.length > 1 || (i > 0 && /\d/.test(sentence.terms[i - 1]!.text)))) units.push(UNIT[word]);
-      else if (/^\d+(?:\.\d+)?[a-z%°]+$/i.test(word)) {
-        // "10km", "5kg", "30%": the unit glued to its number.
-        const unit = word.replace(/^[\d.]+/, "");
-        units.push(UNIT[unit] ?? CURRENCY[unit] ?? unit);
-      }
-      if (CONTRASTS.has(word)) contrasts.add(word);
-      const named = ENTITY_TAGS.some((tag) => tags.has(tag)) && !tags.has("Value") && !tags.has("Pronoun");
-      // A capitalised word inside a sentence names something even when compromise does not know it.
-      const capitalised = i > 0 && /^\p{Lu}/u.test(raw) && !/^I$/.test(raw);
-      const unit = CURRENCY[word] !== undefined || UNIT[word] !== undefined;
-      if ((named || capitalised) && !unit && !NOT_NAMES.has(word)) {
-        entities.push(word);
-        return;
-      }
-      if (unit || CONTRASTS.has(word) || tags.has("Value") || tags.has("Pronoun")) return;
-      const root = britishToAmerican(clean(t.root ?? raw));
-      if (!root || FUNCTION_WORDS.has(root) || FUNCTION_WORDS.has(word)) return;
-      if (tags.has("Noun")) content.nouns.add(root);
-      else if (tags.has("Verb") && !tags.has("Auxiliary") && !tags.has("Copula") && !tags.has("Modal")) content.verbs.add(root);
-      else if (tags.has("Adjective")) content.adjectives.add(root);
-    });
-  }
-  const sorted = (set: Set<string>) => [...set].sort();
-  return {
-    numbers,
-    units,
-    entities,
-    negations,
-    contrasts: sorted(contrasts),
-    content: { nouns: sorted(content.nouns), verbs: sorted(content.verbs), adjectives: sorted(content.adjectives) },
-  };
+  return analyse(text);
 }
 
-const sameList = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
+/** Why two prompts may not share an answer, or undefined when the guard lets them. A pure function of both. */
+export function guardMismatch(a: GuardFeatures, b: GuardFeatures): string | undefined {
+  if (a.exact !== undefined || b.exact !== undefined) return a.exact === b.exact ? undefined : "too long to analyse, and not the same text";
+  // Counts ("SG", "PL") are compared only when both prompts ask for something to be produced.
+  const counted = a.tokens.some(isCount) && b.tokens.some(isCount);
+  const keep = (_: string, i: number, all: readonly string[]) => counted || !isCount(all[i]!);
+  const A = a.tokens.filter(keep);
+  const B = b.tokens.filter(keep);
+  const sa = a.surfaces.filter((_, i) => keep("", i, a.tokens));
+  const sb = b.surfaces.filter((_, i) => keep("", i, b.tokens));
+  if (equal(A, B)) return undefined;
+  let { onlyA, onlyB } = unmatched(A, B);
+  // Repairs are for a word or two; prompts this far apart differ, and the work stays bounded on hostile input.
+  if (onlyA.length + onlyB.length > MAX_REPAIRED)
+    return difference(
+      onlyA.map((i) => A[i]!),
+      onlyB.map((i) => B[i]!),
+    );
+  // A slip of the keyboard on one side: the word the other side has.
+  for (const i of onlyA) {
+    const j = onlyB.find((k) => typo(A[i]!, B[k]!, sa[i]!, sb[k]!));
+    if (j === undefined) continue;
+    B[j] = A[i]!;
+    onlyB = onlyB.filter((k) => k !== j);
+  }
+  expandAcronyms(A, sa, B, sb);
+  expandAcronyms(B, sb, A, sa);
+  joinCompounds(A, B, sb);
+  joinCompounds(B, A, sa);
+  ({ onlyA, onlyB } = unmatched(A, B));
+  if (onlyA.length > 0 || onlyB.length > 0)
+    return difference(
+      onlyA.map((i) => A[i]!),
+      onlyB.map((i) => B[i]!),
+    );
+  return equal(A, B) || reordered(A, B) ? undefined : "order: the same words in other roles";
+}
+
+const isCount = (t: string): boolean => t === "SG" || t === "PL";
+
+/** At most this many tokens in which two prompts differ are tried for slips, acronyms and compounds. */
+const MAX_REPAIRED = 16;
+
+const equal = (x: readonly string[], y: readonly string[]): boolean => x.length === y.length && x.every((t, i) => t === y[i]);
+
+/** Indexes of the tokens each side has more of than the other. */
+function unmatched(A: readonly string[], B: readonly string[]): { onlyA: number[]; onlyB: number[] } {
+  const count = new Map<string, number>();
+  for (const t of A) count.set(t, (count.get(t) ?? 0) + 1);
+  for (const t of B) count.set(t, (count.get(t) ?? 0) - 1);
+  const pick = (X: readonly string[], sign: number) => {
+    const left = new Map(count);
+    const out: number[] = [];
+    for (const [i, t] of X.entries()) {
+      const n = left.get(t)! * sign;
+      if (n > 0) {
+        out.push(i);
+        left.set(t, left.get(t)! - sign);
+      }
+    }
+    return out;
+  };
+  return { onlyA: pick(A, 1), onlyB: pick(B, -1) };
+}
+
+const NAME_TAGS = [
+  "Country",
+  "City",
+  "Place",
+  "Region",
+  "FirstName",
+  "LastName",
+  "Person",
+  "Organization",
+  "ProperNoun",
+  "Month",
+  "WeekDay",
+];
 
 /**
- * True when each side has a word of the same part of speech the other lacks:
- * a substitution ("tea" for "coffee"). A word only added or dropped ("the
- * capital" and "the capital city") is how paraphrases differ, and passes.
+ * One letter inserted, dropped or two swapped ("recieve"/"receive", "javscript"/"javascript"), in words
+ * that start alike, neither a name. The lexicon (compromise's, ~25k words) must know at most one of the
+ * two, and words it knows neither of must be long (8 letters), since short real words sit a letter apart
+ * ("casual"/"causal"). A letter replaced ("complement"/"compliment"), a double letter made single
+ * ("dessert"/"desert") or a letter added at the end ("ephemera"/"ephemeral") is never taken for a slip.
  */
-function substituted(a: readonly string[], b: readonly string[]): boolean {
-  return a.some((w) => !b.includes(w)) && b.some((w) => !a.includes(w));
+function typo(x: string, y: string, sx: string, sy: string): boolean {
+  if (!/^[a-z]+$/.test(x) || !/^[a-z]+$/.test(y) || Math.min(x.length, y.length) < 6 || x[0] !== y[0]) return false;
+  if (/\p{Lu}/u.test(sx.slice(1)) || /\p{Lu}/u.test(sy.slice(1))) return false;
+  const tx = lexiconTags(x);
+  const ty = lexiconTags(y);
+  if ((tx.length > 0 && ty.length > 0) || [...tx, ...ty].some((t) => NAME_TAGS.includes(t))) return false;
+  if (tx.length === 0 && ty.length === 0 && Math.min(x.length, y.length) < 8) return false;
+  if (x.length === y.length) {
+    const d = [...x].flatMap((c, i) => (c === y[i] ? [] : [i]));
+    return d.length === 2 && d[1] === d[0]! + 1 && x[d[0]!] === y[d[1]!] && x[d[1]!] === y[d[0]!];
+  }
+  const [short, long] = x.length < y.length ? [x, y] : [y, x];
+  if (long.length !== short.length + 1) return false;
+  let i = 0;
+  while (i < short.length && short[i] === long[i]) i++;
+  // A letter more or less at the end makes another word as often as a slip ("ephemera"/"ephemeral").
+  const doubled = long[i] === long[i - 1] || long[i] === long[i + 1];
+  return !doubled && i < short.length && short.slice(i) === long.slice(i + 1);
 }
 
-/** Why two queries may not share an answer, or undefined when the guard lets them. */
-export function guardMismatch(a: GuardFeatures, b: GuardFeatures): string | undefined {
-  if (!sameList(a.numbers, b.numbers)) return "numbers";
-  if (!sameList(a.units, b.units)) return "units";
-  if (!sameList(a.entities, b.entities)) return "entities";
-  if (a.negations !== b.negations) return "negation";
-  if (!sameList(a.contrasts, b.contrasts)) return "contrast";
-  for (const pos of ["nouns", "verbs", "adjectives"] as const) {
-    if (substituted(a.content[pos], b.content[pos])) return `substituted ${pos}`;
+/** Initials of a word written in camel case ("JavaScript" is "js"), or of the word itself. */
+const initials = (surface: string, token: string): string =>
+  /^(\p{Lu}\p{Ll}+){2,}$/u.test(surface) ? (surface.match(/\p{Lu}/gu) ?? []).join("").toLowerCase() : (token[0] ?? "");
+
+/**
+ * Where X has an acronym as written ("GDP", "CI", "JS") and Y spells it out in words it alone has
+ * ("gross domestic product", "JavaScript"), Y's words become the acronym.
+ */
+function expandAcronyms(X: string[], sx: string[], Y: string[], sy: string[]): void {
+  for (const i of unmatched(X, Y).onlyA) {
+    const surface = sx[i]!;
+    if (!/^\p{Lu}{2,6}s?$/u.test(surface)) continue;
+    const { onlyA, onlyB } = unmatched(X, Y);
+    if (!onlyA.includes(i)) continue;
+    const letters = surface.replace(/s$/, "").toLowerCase();
+    const free = new Set(onlyB);
+    for (const start of onlyB) {
+      let spelt = "";
+      let end = start;
+      // Tense markers in the words spelt out ("paid time off") are not letters of the acronym.
+      while (end < Y.length && free.has(end) && spelt.length < letters.length) {
+        if (Y[end] !== "PAST" && kindOf(Y[end]!) !== "content") break;
+        spelt += Y[end] === "PAST" ? "" : initials(sy[end]!, Y[end]!);
+        end++;
+      }
+      if (spelt !== letters) continue;
+      Y.splice(start, end - start, X[i]!);
+      sy.splice(start, end - start, surface);
+      break;
+    }
   }
-  return undefined;
+}
+
+/** "e mail" and "email", "self employed" and "selfemployed": adjacent content words only Y has, joined, are X's word. */
+function joinCompounds(X: string[], Y: string[], sy: string[]): void {
+  const { onlyA, onlyB } = unmatched(X, Y);
+  const wanted = new Set(onlyA.map((i) => X[i]!));
+  const free = new Set(onlyB);
+  for (let j = 0; j + 1 < Y.length; j++) {
+    if (!free.has(j) || !free.has(j + 1) || kindOf(Y[j]!) !== "content" || kindOf(Y[j + 1]!) !== "content") continue;
+    const joined = Y[j]! + Y[j + 1]!;
+    if (!wanted.has(joined)) continue;
+    Y.splice(j, 2, joined);
+    sy.splice(j, 2, sy[j]! + sy[j + 1]!);
+    wanted.delete(joined);
+    free.clear();
+    for (const k of unmatched(X, Y).onlyB) free.add(k);
+  }
+}
+
+/** What kind of word a token is, for naming a difference. */
+function kindOf(t: string): string {
+  if (t.startsWith("code:")) return "code";
+  if (/^\d/.test(t)) return "number";
+  if (/^T\d/.test(t)) return "time";
+  if (t.startsWith("u:") || t.startsWith("c:")) return "unit";
+  if (t.startsWith("#")) return "ordinal";
+  if (t === "PAST" || t === "FUT") return "tense";
+  if (isCount(t)) return "count";
+  if (NEGATIONS.has(t)) return "negation";
+  if (QUANTIFIERS.has(t)) return "quantifier";
+  if (MODALS.has(t)) return "modality";
+  if (COMPARISON.has(t)) return "comparison";
+  if (RELATIONS.has(t)) return "relation";
+  return "content";
+}
+
+const ORDER = [
+  "code",
+  "number",
+  "time",
+  "unit",
+  "ordinal",
+  "negation",
+  "tense",
+  "count",
+  "quantifier",
+  "modality",
+  "comparison",
+  "relation",
+  "content",
+];
+
+/** Names the first kind of difference, most telling first. */
+function difference(onlyA: string[], onlyB: string[]): string {
+  const kinds = new Set([...onlyA, ...onlyB].map(kindOf));
+  const kind = ORDER.find((k) => kinds.has(k))!;
+  const a = onlyA.filter((t) => kindOf(t) === kind);
+  const b = onlyB.filter((t) => kindOf(t) === kind);
+  const what =
+    kind === "content" ? (a.length > 0 && b.length > 0 ? "substituted" : b.length > 0 ? "qualifier added" : "qualifier removed") : kind;
+  return `${what}: ${a.join(" ") || "-"} / ${b.join(" ") || "-"}`;
+}
+
+/**
+ * True when B says A's words in an order that keeps their roles: a phrase headed by a preposition or
+ * subordinator moved whole ("in Python, how ..." / "how ... in Python"), or the two sides of "and"/"or"
+ * exchanged ("Python and Java"). "From X to Y" against "from Y to X", "X than Y" against "Y than X", or
+ * "who taught X" against "who X taught" are none of these.
+ */
+function reordered(A: readonly string[], B: readonly string[]): boolean {
+  let p = 0;
+  while (p < A.length && A[p] === B[p]) p++;
+  let s = 0;
+  while (s < A.length - p && A[A.length - 1 - s] === B[B.length - 1 - s]) s++;
+  const a = A.slice(p, A.length - s);
+  const b = B.slice(p, B.length - s);
+  // b is a turned by k (a[k..] then a[..k]), checked in place: no copies on long prompts.
+  const turned = (k: number) => b.every((t, j) => t === a[(j + k) % a.length]);
+  for (let k = 1; k < a.length; k++) {
+    if ((PHRASE_HEADS.has(a[0]!) || PHRASE_HEADS.has(a[k]!)) && turned(k)) return true;
+  }
+  // "isn't Pluto a planet" and "is Pluto not a planet": a negation moves past one word, its subject.
+  if (a.length === 2 && a[0] === "not" && b[1] === "not" && a[1] === b[0] && kindOf(a[1]!) === "content") return true;
+  if (a.length === 2 && a[1] === "not" && b[0] === "not" && a[0] === b[1] && kindOf(a[0]!) === "content") return true;
+  const plain = (xs: string[]) => xs.every((t) => !RELATIONS.has(t) && kindOf(t) === "content");
+  const symmetric = A.some((t) => SYMMETRIC.has(t));
+  for (let k = 1; k < a.length - 1; k++) {
+    if (!COORDINATORS.has(a[k]!) || (a[k] === "and" && !symmetric)) continue;
+    const x = a.slice(0, k);
+    const y = a.slice(k + 1);
+    if (plain(x) && plain(y) && equal([...y, a[k]!, ...x], b)) return true;
+  }
+  return false;
 }

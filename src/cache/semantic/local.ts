@@ -23,14 +23,16 @@ export function createLocalEmbedder(): Embedder & { warm(): Promise<void> } {
       return (await initModel(modelSource)) as UseModel;
     })());
   return {
-    name: "use-lite-512",
+    // Named for its input too: vectors of lower-cased text are not comparable with vectors of text as written.
+    name: "use-lite-512-lc",
     dims: 512,
     async warm() {
       await load();
     },
     async embed(texts) {
       if (texts.length === 0) return [];
-      const vectors = await (await load()).embed([...texts]);
+      // The model reads case ("KUBERNETES" and "kubernetes" score apart); a question does not change with it.
+      const vectors = await (await load()).embed(texts.map((t) => t.toLowerCase()));
       return vectors.map((v) => normalise(Float32Array.from(v)));
     },
   };

@@ -1,0 +1,218 @@
+import { lemma, lexiconTags, MAX_ANALYSED, tokenise, type Word } from "./guard-normalise.js";
+import {
+  COORDINATORS,
+  DETERMINERS,
+  FRAMES,
+  IGNORED,
+  LIST_VERBS,
+  MODALS,
+  NEGATIONS,
+  FIRST_PERSON,
+  OPENERS,
+  OPENERS_BEFORE_PAUSE,
+  PRODUCERS,
+  QUANTIFIERS,
+  RELATIONS,
+  REQUEST_VERBS,
+  SECOND_PERSON,
+} from "./guard-words.js";
+
+/**
+ * A prompt as the guard compares it: its words in order, normalised so that what does not change the
+ * question is gone (case, punctuation, articles, politeness, request frames, contractions, inflection,
+ * British spelling, number and unit spellings) and what does is explicit (tense as PAST/FUT markers,
+ * numbers, ordinals "#1", times "T21:00", units "u:km", currencies "c:usd", code spans "code:...").
+ */
+export interface GuardFeatures {
+  /** Canonical tokens, in the order the prompt says them. */
+  tokens: string[];
+  /** Each token as written (for acronyms and names); empty where the normaliser made the token. */
+  surfaces: string[];
+  /** Set instead of tokens when the prompt is too long to analyse: such prompts match only as written. */
+  exact?: string;
+}
+
+/** Frames longest first, so that "could you tell me" wins over "could you". */
+/** Dropped wherever it stands. */
+const ignored = (t: Word): boolean => t.kind === "word" && IGNORED.has(t.w);
+/** "US" is a country, not "us". */
+const person = (t: Word): "SELF" | "YOU" | undefined =>
+  t.kind !== "word" || t.s === "US" ? undefined : FIRST_PERSON.has(t.w) ? "SELF" : SECOND_PERSON.has(t.w) ? "YOU" : undefined;
+
+const FRAMES_BY_LENGTH = [...FRAMES].sort((a, b) => b.length - a.length);
+
+/** How many words at `i` only frame the request ("could you tell me", "how do I", "hi,"), or 0. */
+function frameAt(words: Word[], i: number, contentSeen: boolean): number {
+  const w = (k: number) => (words[i + k]?.kind === "word" ? words[i + k]!.w : undefined);
+  if (w(0) === undefined) return 0;
+  for (const frame of FRAMES_BY_LENGTH) {
+    if (!frame.every((f, k) => w(k) === f)) continue;
+    // "what is" and "how to" frame what follows them; thanks and apologies frame nothing.
+    const after = words[i + frame.length];
+    if (/^(thank|thanks|sorry|hope|i|if)$/.test(frame[0]!) || (after !== undefined && after.kind !== "bound")) return frame.length;
+  }
+  if (/^(can|could|would|will)$/.test(w(0)!) && w(1) === "you") {
+    const polite = /^(please|kindly|possibly)$/.test(w(2) ?? "") ? 1 : 0;
+    if (REQUEST_VERBS.has(w(2 + polite) ?? "")) return 2 + polite;
+  }
+  if (!contentSeen && OPENERS.has(w(0)!)) return 1;
+  if (!contentSeen && OPENERS_BEFORE_PAUSE.has(w(0)!) && words[i + 1]?.kind === "bound") return 1;
+  const next = words[i + 1];
+  if (LIST_VERBS.has(lemma(w(0)!).lemma) && next && (DETERMINERS.has(next.w) || (next.kind === "value" && /^\d/.test(next.w)))) return 1;
+  return 0;
+}
+
+/** Drops the frames and the ignorable words; keeps everything else in order. */
+function content(words: Word[]): Word[] {
+  const kept: Word[] = [];
+  let clauseStart = true;
+  // Words left to read after a request to produce something: "a recipe" and "recipes" differ there.
+  let producing = 0;
+  const startProducing = () => {
+    producing = 4;
+  };
+  const produces = (from: number, n: number) => {
+    for (let k = from; k < from + n; k++) if (PRODUCERS.has(lemma(words[k]?.w ?? "").lemma)) startProducing();
+  };
+  const isPerson = (k: Word) => k.w === "SELF" || k.w === "YOU";
+  let contentKept = 0;
+  let roles = 0;
+  for (let i = 0; i < words.length; ) {
+    const t = words[i]!;
+    if (t.kind === "bound") {
+      clauseStart = true;
+      i++;
+      continue;
+    }
+    if (clauseStart) {
+      const framed = frameAt(words, i, contentKept > 0);
+      if (framed > 0) {
+        produces(i, framed);
+        i += framed;
+        continue;
+      }
+    }
+    const who = person(t);
+    if (who !== undefined) {
+      roles |= who === "SELF" ? 1 : 2;
+      kept.push({ ...t, w: who });
+      i++;
+      continue;
+    }
+    if (clauseStart) {
+      if (ignored(t)) {
+        i++;
+        continue;
+      }
+      clauseStart = false;
+    }
+    const next = words[i + 1];
+    // "X vs Y, what's the difference" and "X vs Y whats the difference": "what is" before a noun phrase frames it anywhere.
+    if (t.w === "what" && (next?.w === "is" || next?.w === "are") && /^(the|a|an)$/.test(words[i + 2]?.w ?? "")) {
+      i += 2;
+      continue;
+    }
+    // "do" that carries a question ("what does grep print") or stands for the verb ("how to do that") goes;
+    // "what does grep do" keeps its last "do", which is all the question asks.
+    const auxDo = (t.w === "do" || t.w === "does") && next !== undefined && next.kind !== "bound";
+    if (!ignored(t) && !auxDo) {
+      // What is produced is named before its first preposition or relative clause ("a recipe | for pancakes").
+      if (RELATIONS.has(t.w) || /^(that|what|who|to|how|why|when|where|whether|if)$/.test(t.w)) producing = 0;
+      const first = contentKept === 0;
+      // A prompt that opens on what it asks for ("an example of irony", "examples of irony") counts it too.
+      const opening = i === 0 || (i === 1 && /^(a|an)$/.test(words[0]!.w));
+      if (first && opening && t.kind === "word" && !/^(what|who|how|why|when|where|whether|if)$/.test(t.w)) startProducing();
+      if (producing > 0) {
+        producing--;
+        t.produced = /^(a|an)$/.test(words[i - 1]?.w ?? "") ? "one" : "some";
+      }
+      // An imperative ("suggest names for ...") asks to produce; "naming variables" mid-sentence does not.
+      if (first || words[i - 1]?.kind === "bound") produces(i, 1);
+      kept.push(t);
+      contentKept++;
+    }
+    i++;
+  }
+  // The asker and the assistant have roles only when both are named.
+  return roles === 3 ? kept : kept.filter((k) => !isPerson(k));
+}
+
+/** May stand in the noun phrase after a possessive ("Einstein's first wife"). */
+const inNounPhrase = (t: string): boolean =>
+  t === "SG" ||
+  t === "PL" ||
+  ((/^[a-z]/.test(t) || /^#\d/.test(t)) &&
+    !RELATIONS.has(t) &&
+    !COORDINATORS.has(t) &&
+    !NEGATIONS.has(t) &&
+    !MODALS.has(t) &&
+    !QUANTIFIERS.has(t) &&
+    !/^(what|who|how|why|when|where)$/.test(t) &&
+    !t.includes(":"));
+
+/** Belongs to a possessor before it: a name ("New York's"), an adjective or an ordinal ("the main character's"). */
+function possessorWord(token: string, surface: string): boolean {
+  const tags = lexiconTags(token);
+  if (tags.length === 0) return /^\p{Lu}/u.test(surface);
+  return tags.includes("Adjective") || /^#\d/.test(token) || tags.some((t) => /Name|Place|Country|City|Organization/.test(t));
+}
+
+/** "Rome's population" is "population of Rome": the possessor moves after its noun phrase. */
+function movePossessives(tokens: string[], surfaces: string[], poss: boolean[]): void {
+  for (let i = 0; i < tokens.length; i++) {
+    if (!poss[i]) continue;
+    poss[i] = false;
+    let end = i + 1;
+    // "Einstein's theory of relativity": the phrase goes on through "of".
+    while (end < tokens.length && end - i <= 6) {
+      if (inNounPhrase(tokens[end]!)) end++;
+      else if (tokens[end] === "of" && end > i + 1 && inNounPhrase(tokens[end + 1] ?? "")) end += 2;
+      else break;
+    }
+    if (end === i + 1) continue;
+    // A possessor of several capitalised words moves whole ("New York's").
+    let start = i;
+    while (start > 0 && inNounPhrase(tokens[start - 1]!) && possessorWord(tokens[start - 1]!, surfaces[start - 1]!)) start--;
+    const owner = tokens.splice(start, i + 1 - start);
+    const ownerSurfaces = surfaces.splice(start, i + 1 - start);
+    const ownerPoss = poss.splice(start, i + 1 - start);
+    const at = end - owner.length;
+    tokens.splice(at, 0, "of", ...owner);
+    surfaces.splice(at, 0, "", ...ownerSurfaces);
+    poss.splice(at, 0, false, ...ownerPoss);
+    i = at + owner.length;
+  }
+}
+
+/** Reads a prompt into the guard's canonical tokens; a pure function of the text (see GuardFeatures). */
+export function analyse(text: string): GuardFeatures {
+  if (text.length > MAX_ANALYSED) return { tokens: [], surfaces: [], exact: text.replace(/\s+/g, " ").trim().toLowerCase() };
+  const words = tokenise(text).map((t) => (t.kind === "word" && t.w === "which" ? { ...t, w: "what" } : t));
+  const tokens: string[] = [];
+  const surfaces: string[] = [];
+  const poss: boolean[] = [];
+  const push = (t: string, s: string, p = false) => {
+    tokens.push(t);
+    surfaces.push(s);
+    poss.push(p);
+  };
+  for (const t of content(words)) {
+    if (t.kind !== "word") push(t.w, t.s);
+    else if (t.w === "was" || t.w === "were" || t.w === "did") push("PAST", t.s);
+    else if (t.w === "had") {
+      push("have", t.s);
+      push("PAST", "");
+    } else if (t.w === "has") push("have", t.s);
+    else if (t.w === "will" || t.w === "shall") push("FUT", t.s);
+    else {
+      const l = lemma(t.w);
+      push(l.lemma, t.s, t.poss);
+      if (l.past) push("PAST", "");
+      // How many are asked for: "a tagline" against "taglines" (compared only when both prompts ask to produce).
+      if (t.produced === "one" && !l.plural) push("SG", "");
+      if (t.produced !== undefined && l.plural) push("PL", "");
+    }
+  }
+  movePossessives(tokens, surfaces, poss);
+  return { tokens, surfaces };
+}
