@@ -3,7 +3,7 @@
  * the development pairs: ROC AUC, and the best recall at precision 1.00 (every paraphrase scoring above
  * the highest-scoring near miss), with the kinds of near miss that score highest. Reads the development
  * set only (test/cache/semantic-data/dev.jsonl, or the file given) and the project's own pairs
- * (test/cache/semantic-pairs.ts); the held-out set is never read here, and nothing is tuned on it.
+ * (test/cache/semantic-data/legacy.jsonl); the held-out set is never read here, and nothing is tuned on it.
  *   npm run bench:separation [-- path/to/dev.jsonl] [-- --embedders=minilm,minilm-f32,local,lexical]
  */
 import { existsSync, readFileSync } from "node:fs";
@@ -15,7 +15,7 @@ import { guardFeatures, guardMismatch } from "../src/cache/semantic/guard.js";
 import { createMinilmEmbedder } from "../src/cache/semantic/minilm.js";
 import { MINILM_F32 } from "../src/cache/semantic/model-files.js";
 import { systemClock } from "../src/core/clock.js";
-import { PAIRS } from "../test/cache/semantic-pairs.js";
+import { loadPairs } from "../test/cache/semantic-eval.js";
 
 interface LabelledPair {
   a: string;
@@ -32,7 +32,10 @@ if (/heldout|held-out/i.test(basename(devPath))) throw new Error("the held-out s
 const wanted = (args.find((a) => a.startsWith("--embedders="))?.slice(12) ?? "minilm,local,lexical").split(",");
 
 const sets: [string, LabelledPair[]][] = [
-  ["project pairs (test/cache/semantic-pairs.ts)", PAIRS.map((p) => ({ a: p.cached, b: p.query, kind: p.kind, same: p.kind === "hit" }))],
+  [
+    "project pairs (test/cache/semantic-data/legacy.jsonl)",
+    loadPairs("legacy.jsonl").map((p) => ({ a: p.a, b: p.b, kind: p.kind, same: p.label === "same" })),
+  ],
 ];
 if (existsSync(devPath)) {
   const rows = readFileSync(devPath, "utf8")

@@ -11,8 +11,11 @@ import type { ModelEntry } from "../../src/core/catalog.js";
 import type { ChatRequest, ChatResult } from "../../src/core/types.js";
 import { silentLogger } from "../../src/log.js";
 import { manualClock } from "../support/manual-clock.js";
-import { PAIRS } from "./semantic-pairs.js";
+import { loadPairs } from "./semantic-eval.js";
 import { rates, row, seeded, tally } from "./verify-streams.js";
+
+// The project's first 136 pairs (test/cache/semantic-data/legacy.jsonl): a cached prompt, a query, and whether they share an answer.
+const PAIRS = loadPairs("legacy.jsonl").map((p) => ({ cached: p.a, query: p.b, kind: p.label === "same" ? "hit" : p.kind }));
 
 const model: ModelEntry = {
   name: "m",
