@@ -37,7 +37,8 @@ describe("answer comparators", () => {
     expect(await lenient.same(pair("The capital of France is Paris.", "The capital city of France is Paris."))).toBe(false);
     expect(await lenient.same(pair("The shop opens at 9 and closes at 17.", "The shop opens at 10 and closes at 17."))).toBe(false);
     const strict = createEmbeddingComparator(createLexicalEmbedder(), 0.999);
-    expect(await strict.same(pair("The capital of France is Paris.", "the capital of france is paris"))).toBe(false);
+    expect(await lenient.same(pair("The shop doesn't open on Sundays.", "The shop does not open on Sundays."))).toBe(true);
+    expect(await strict.same(pair("The shop doesn't open on Sundays.", "The shop does not open on Sundays."))).toBe(false);
   });
 
   it("judge: asks a model through the gateway at temperature 0 and reads only a SAME as the same", async () => {
