@@ -15,7 +15,7 @@ export * from "./spec.js";
  * kind's spec file says only what differs: how the provider points at the fake, what its wire looks like
  * (paths, credentials, images, tool calls, schemas, thinking), how its errors are scripted, and its usage.
  *
- * Adding a kind (mistral, cohere...): teach the fake its wire (test/support/fake-<kind>.ts, hooked in
+ * Adding a kind: teach the fake its wire (test/support/fake-<kind>.ts, hooked in
  * through fake-platforms.ts, honouring FakeBehaviour's status, retryAfter, reset, hang, firstByteDelayMs,
  * abortAfterChunks, endWithoutFinish, text, toolCalls, finishReason, rawBody), then write
  * test/providers/contract/<kind>.test.ts: `providerContract({ ...KindSpec })`, about 40 lines. A kind on a
