@@ -11,13 +11,24 @@ import { CLEAR_REASONS, drive, FAULTS, newRun, report, seeded, TEXT } from "./ch
 
 /**
  * Fault injection into a mix of provider kinds serving one model: OpenAI, Anthropic, Gemini on the Gemini
- * API and on Vertex AI, Bedrock (Converse), Azure OpenAI, and Claude on Vertex AI and on Bedrock, each
+ * API and on Vertex AI, Bedrock (Converse), Azure OpenAI, Claude on Vertex AI and on Bedrock, Mistral and Cohere, each
  * through its real SDK, each failing on its own wire (status in the platform's error shape, the platform's
  * retry delay, reset, hang, slow first byte, a stream cut before its first text or ended without a finish).
  * Round-robin routing gives every kind first attempts. Figures are printed and kept in docs/resilience.md.
  */
 
-const KINDS = ["openai", "anthropic", "gemini", "vertex", "bedrock", "azure-openai", "anthropic-vertex", "anthropic-bedrock"] as const;
+const KINDS = [
+  "openai",
+  "anthropic",
+  "gemini",
+  "vertex",
+  "bedrock",
+  "azure-openai",
+  "anthropic-vertex",
+  "anthropic-bedrock",
+  "mistral",
+  "cohere",
+] as const;
 type Kind = (typeof KINDS)[number];
 /** The healthy last resort's upstream model: its requests are never faulted. */
 const STEADY = "steady-model";
@@ -29,6 +40,8 @@ function kindOf(r: RecordedRequest): Kind | undefined {
   if (r.azure) return "azure-openai";
   if (r.path.includes(":streamGenerateContent")) return r.path.includes("/publishers/google/") ? "vertex" : "gemini";
   if (r.path.startsWith("/v1/messages")) return "anthropic";
+  if (r.path.startsWith("/mistral/v1/")) return "mistral";
+  if (r.path.startsWith("/v2/chat")) return "cohere";
   return r.body["model"] === STEADY ? undefined : "openai";
 }
 
@@ -43,6 +56,8 @@ function providers(upstream: FakeUpstream): Record<string, unknown>[] {
     { name: "azure-openai", kind: "azure-openai", endpoint: upstream.anthropicBaseUrl, apiVersion: "2024-10-21", ...base },
     { name: "anthropic-vertex", ...vertexProvider(upstream), ...base },
     { name: "anthropic-bedrock", ...bedrockProvider(upstream), ...base },
+    { name: "mistral", kind: "mistral", baseUrl: `${upstream.anthropicBaseUrl}/mistral`, ...base },
+    { name: "cohere", kind: "cohere", baseUrl: upstream.anthropicBaseUrl, ...base },
     { name: "steady", kind: "openai-compatible", baseUrl: upstream.openAiBaseUrl, apiKey: "sk-steady", ...base },
   ];
 }
@@ -56,6 +71,8 @@ const UPSTREAM_MODEL: Record<Kind, string> = {
   "azure-openai": "gpt4o-eastus",
   "anthropic-vertex": VERTEX_MODEL,
   "anthropic-bedrock": "us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+  mistral: "mistral-small-latest",
+  cohere: "command-a-03-2025",
 };
 
 const env = {
@@ -66,6 +83,8 @@ const env = {
   AWS_ACCESS_KEY_ID: "AKIDCHAOS",
   AWS_SECRET_ACCESS_KEY: FAKE_AWS_SECRET,
   AZURE_OPENAI_API_KEY: "az-key",
+  MISTRAL_API_KEY: "ms-key",
+  COHERE_API_KEY: "co-key",
 };
 
 async function mixedGateway(options: { steady: boolean; breaker: Record<string, unknown>; maxAttempts: number }): Promise<Gateway> {
@@ -109,9 +128,12 @@ describe("chaos: faults on every kind's wire, a mix of kinds serving one model",
   it("with a healthy last resort, no caller sees a failure, and the breakers that open close again", async () => {
     gw = await mixedGateway({
       steady: true,
-      breaker: { volumeThreshold: 10, errorThresholdPercentage: 30, resetTimeoutMs: 500, rollingWindowMs: 5_000 },
-      // Every deployment may be tried once: eight faulty kinds and the healthy one.
-      maxAttempts: 9,
+      // Ten faulty kinds share the traffic: a volume of 6 calls lets each kind's breaker judge its share.
+      breaker: { volumeThreshold: 6, errorThresholdPercentage: 30, resetTimeoutMs: 500, rollingWindowMs: 5_000 },
+      // As many attempts as the config allows (10). With ten faulty kinds and the healthy one, a caller whose
+      // round-robin start is the kind after the healthy one misses it only if all ten fail it before their
+      // breakers open (open breakers are skipped without spending an attempt).
+      maxAttempts: 10,
     });
     const random = seeded(17);
     const { run, perKind } = inject(gw.upstream, random, 0.5, () => FAULTS[Math.floor(random() * FAULTS.length)]!);
@@ -161,7 +183,7 @@ describe("chaos: faults on every kind's wire, a mix of kinds serving one model",
     report(
       "mixed kinds, no healthy deployment",
       run,
-      `${perKindText(perKind)}; failures by reason ${JSON.stringify(Object.fromEntries(reasons))}`,
+      `${perKindText(perKind)}; failures by reason ${JSON.stringify(Object.fromEntries(reasons))}; most past the deadline beyond timer lateness ${Math.max(...run.overruns).toFixed(0)} ms`,
     );
     expect(run.failures.length).toBeGreaterThan(0);
     expect(run.statusless).toBe(0);
@@ -170,7 +192,12 @@ describe("chaos: faults on every kind's wire, a mix of kinds serving one model",
       expect([Code.Unavailable, Code.DeadlineExceeded]).toContain(f.code);
       expect(CLEAR_REASONS).toContain(f.reason);
     }
-    // Within the deadline, plus scheduling slack on two shared cores.
-    expect(Math.max(...run.latencies)).toBeLessThan(deadlineMs + 300);
+    // Every call ends when its deadline's timer fires. The bound is on the overrun (chaos-run.ts), not the
+    // latency: the caller's deadline is a timer in this process, which runs the gateway and the fake upstream
+    // too, and on a loaded machine (or while an SDK's modules load and block the event loop) every timer here
+    // fires late: a 1,436 ms call at load average 14 was the timer's lateness, not a kind ending late. What is
+    // left after that lateness is what the call itself added; a call running on to a provider's timeout
+    // (400 ms) or to its next attempt would add hundreds of milliseconds.
+    expect(Math.max(...run.overruns)).toBeLessThan(100);
   });
 });

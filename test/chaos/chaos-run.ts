@@ -46,11 +46,18 @@ export const CLEAR_REASONS = [
 export interface Run {
   failures: { code: Code; reason: string | undefined }[];
   latencies: number[];
+  /**
+   * Per call, how long it ran past its deadline beyond how late this process's own timer for that deadline
+   * fired (negative when it ended in time). The caller's deadline is a timer in this process, which also
+   * runs the gateway and the fake upstream: on a loaded machine every timer fires late, so the figure takes
+   * that lateness out and leaves what the call itself added.
+   */
+  overruns: number[];
   injected: number;
   statusless: number;
 }
 
-export const newRun = (): Run => ({ failures: [], latencies: [], injected: 0, statusless: 0 });
+export const newRun = (): Run => ({ failures: [], latencies: [], overruns: [], injected: 0, statusless: 0 });
 
 /** Sends REQUESTS calls of `model`, CONCURRENCY at a time, each under `timeoutMs`, and records what callers saw. */
 export async function drive(grpcUrl: string, model: string, timeoutMs: number, run: Run): Promise<void> {
@@ -61,6 +68,12 @@ export async function drive(grpcUrl: string, model: string, timeoutMs: number, r
       while (next < REQUESTS) {
         const i = next++;
         const started = performance.now();
+        // Set before the call's own deadline timer (connect's), for the same time: it fires first, and its
+        // lateness is the event loop's at the deadline.
+        let lateness = 0;
+        const probe = setTimeout(() => {
+          lateness = performance.now() - started - timeoutMs;
+        }, timeoutMs);
         try {
           if (i % 2 === 0) {
             await client.complete({ model, messages: [{ role: Role.USER, content: `q${i}` }] }, { timeoutMs });
@@ -76,7 +89,10 @@ export async function drive(grpcUrl: string, model: string, timeoutMs: number, r
           const err = ConnectError.from(e);
           run.failures.push({ code: err.code, reason: err.findDetails(ErrorInfoSchema)[0]?.reason });
         }
-        run.latencies.push(performance.now() - started);
+        clearTimeout(probe);
+        const latency = performance.now() - started;
+        run.latencies.push(latency);
+        run.overruns.push(latency - timeoutMs - lateness);
       }
     }),
   );

@@ -83,7 +83,7 @@ describe("chaos: faults on the OpenAI-format provider at a 50% rate", () => {
       expect([Code.Unavailable, Code.DeadlineExceeded]).toContain(f.code);
       expect(CLEAR_REASONS).toContain(f.reason);
     }
-    // Within the deadline, plus scheduling slack on two shared cores.
-    expect(Math.max(...run.latencies)).toBeLessThan(deadlineMs + 300);
+    // Within the deadline: past it by no more than how late this process's timers fired (chaos-run.ts says why).
+    expect(Math.max(...run.overruns)).toBeLessThan(100);
   });
 });

@@ -15,13 +15,15 @@ export * from "./spec.js";
  * kind's spec file says only what differs: how the provider points at the fake, what its wire looks like
  * (paths, credentials, images, tool calls, schemas, thinking), how its errors are scripted, and its usage.
  *
- * Adding a kind (mistral, cohere...): teach the fake its wire (test/support/fake-<kind>.ts, hooked in
+ * Adding a kind: teach the fake its wire (test/support/fake-<kind>.ts, hooked in
  * through fake-platforms.ts, honouring FakeBehaviour's status, retryAfter, reset, hang, firstByteDelayMs,
  * abortAfterChunks, endWithoutFinish, text, toolCalls, finishReason, rawBody), then write
  * test/providers/contract/<kind>.test.ts: `providerContract({ ...KindSpec })`, about 40 lines. A kind on a
  * wire already here spreads it from wires.ts (gemini.test.ts); a wire of its own is written in the spec
- * file (bedrock.test.ts). Fields are documented in spec.ts. A case the kind cannot carry is left out by leaving its field out (safety, thinking), and the spec's
- * header comment says why. Kind-specific cases go in `extra`, which gets the running gateway.
+ * file (bedrock.test.ts). Fields are documented in spec.ts. A wire without safety blocks says why in
+ * `safety: { none }`, and that case is skipped under the reason; thinking is left out by leaving its
+ * field out, the spec's header saying why. A case the main model cannot carry goes to the kind's model
+ * that can (imageModel, thinking.upstreamModel). Kind-specific cases go in `extra`, which gets the gateway.
  */
 
 type WithGateway = { llm_gateway?: { provider: string; cost_usd: number } };
@@ -57,6 +59,20 @@ export function providerContract(spec: KindSpec): void {
           pricing: spec.pricing,
           ...limits,
         },
+        ...(spec.imageModel
+          ? [{ name: "subject-image", provider: "subject", upstreamModel: spec.imageModel.upstreamModel, pricing: spec.pricing, ...limits }]
+          : []),
+        ...(spec.thinking?.upstreamModel
+          ? [
+              {
+                name: "subject-thinking",
+                provider: "subject",
+                upstreamModel: spec.thinking.upstreamModel,
+                pricing: spec.pricing,
+                ...limits,
+              },
+            ]
+          : []),
         ...(spec.extraModels ?? []),
       ],
     }));
@@ -126,19 +142,23 @@ export function providerContract(spec: KindSpec): void {
       spec.sent(last());
     });
 
-    it("carries a tool round trip with an image: the call's id and arguments go back in the wire's shape", async () => {
-      gw.upstream.enqueue({ text: "", toolCalls: [TOOL_CALL] });
+    const image: OpenAI.ChatCompletionContentPart = { type: "image_url", image_url: { url: `data:image/png;base64,${PNG}` } };
+    const withImage = !spec.imageModel;
+    it(`carries a tool round trip${withImage ? " with an image" : ""}: the call's id and arguments go back in the wire's shape`, async () => {
+      const toolCall = { ...TOOL_CALL, id: spec.toolCallId ?? TOOL_CALL.id };
+      gw.upstream.enqueue({ text: "", toolCalls: [toolCall] });
       const tools: OpenAI.ChatCompletionTool[] = [{ type: "function", function: { name: "describe", parameters: { type: "object" } } }];
-      const image: OpenAI.ChatCompletionContentPart = { type: "image_url", image_url: { url: `data:image/png;base64,${PNG}` } };
-      const user: OpenAI.ChatCompletionMessageParam = { role: "user", content: [{ type: "text", text: "what is it?" }, image] };
+      const question: OpenAI.ChatCompletionContentPart = { type: "text", text: "what is it?" };
+      const user: OpenAI.ChatCompletionMessageParam = { role: "user", content: withImage ? [question, image] : [question] };
+      const turn = spec.imageModel?.textTurn ?? spec.imageTurn;
       const first = await gw.sdk.chat.completions.create({ model, tools, messages: [user] });
       const call = first.choices[0]?.message.tool_calls?.[0] as OpenAI.ChatCompletionMessageFunctionToolCall;
       expect(first.choices[0]?.finish_reason).toBe("tool_calls");
       expect(call).toMatchObject({
-        id: (spec.callId ?? ((id) => id))(TOOL_CALL.id),
+        id: (spec.callId ?? ((id) => id))(toolCall.id),
         function: { name: "describe", arguments: TOOL_CALL.arguments },
       });
-      expect(spec.messages(last().body)).toEqual([spec.imageTurn]);
+      expect(spec.messages(last().body)).toEqual([turn]);
       gw.upstream.enqueue({ text: "a single pixel" });
       const second = await gw.sdk.chat.completions.create({
         model,
@@ -150,8 +170,18 @@ export function providerContract(spec: KindSpec): void {
         ],
       });
       expect(second.choices[0]?.message.content).toBe("a single pixel");
-      expect(spec.messages(last().body)).toEqual([spec.imageTurn, ...spec.toolTurns(call.id)]);
+      expect(spec.messages(last().body)).toEqual([turn, ...spec.toolTurns(call.id)]);
     });
+
+    if (spec.imageModel)
+      it(`sends an image to ${spec.imageModel.upstreamModel} (${spec.imageModel.why})`, async () => {
+        gw.upstream.enqueue({ text: "a single pixel" });
+        const user: OpenAI.ChatCompletionMessageParam = { role: "user", content: [{ type: "text", text: "what is it?" }, image] };
+        const data = await gw.sdk.chat.completions.create({ model: "subject-image", messages: [user] });
+        expect(data.choices[0]?.message.content).toBe("a single pixel");
+        expect(spec.messages(last().body)).toEqual([spec.imageTurn]);
+        expect(last().body["model"]).toBe(spec.imageModel?.upstreamModel);
+      });
 
     it("asks for JSON schema output in the wire's shape", async () => {
       gw.upstream.enqueue({ text: '{"answer":"42"}' });
@@ -166,17 +196,21 @@ export function providerContract(spec: KindSpec): void {
 
     it.runIf(spec.thinking)("carries thinking: the effort goes up in the wire's shape, the reasoning comes back", async () => {
       gw.upstream.enqueue(spec.thinking!.answer);
-      const data = await gw.sdk.chat.completions.create({ model, messages: hi, reasoning_effort: "low", max_tokens: 8000 });
+      const thinker = spec.thinking?.upstreamModel ? "subject-thinking" : model;
+      const data = await gw.sdk.chat.completions.create({ model: thinker, messages: hi, reasoning_effort: "low", max_tokens: 8000 });
       expect(data.choices[0]?.message.content).toBe("42");
       expect((data.choices[0]?.message as { reasoning_content?: string } | undefined)?.reasoning_content).toBe("Let me think.");
       spec.thinking!.sent(last().body);
     });
 
-    it.runIf(spec.safety)("reports a safety block as the content_filter finish reason", async () => {
-      gw.upstream.enqueue(spec.safety!);
-      const data = await gw.sdk.chat.completions.create({ model, messages: hi });
-      expect(data.choices[0]?.finish_reason).toBe("content_filter");
-    });
+    const safety = spec.safety;
+    if ("none" in safety) it.skip(`reports a safety block as the content_filter finish reason: skipped, ${safety.none}`, () => {});
+    else
+      it("reports a safety block as the content_filter finish reason", async () => {
+        gw.upstream.enqueue(safety);
+        const data = await gw.sdk.chat.completions.create({ model, messages: hi });
+        expect(data.choices[0]?.finish_reason).toBe("content_filter");
+      });
 
     it("passes a 429 on as UPSTREAM_RATE_LIMITED with the wire's retry delay when there is no fallback", async () => {
       gw.upstream.enqueue(spec.rateLimited.behaviour);

@@ -54,16 +54,32 @@ export interface KindSpec {
   toolTurns(callId: string): unknown[];
   /** The tool call's id the caller sees: the wire's own, or one the gateway makes (Gemini sends none). */
   callId?: (id: string) => unknown;
+  /** The id the fake's tool call carries when the wire has a shape for ids (Mistral's nine letters or digits); TOOL_CALL's otherwise. */
+  toolCallId?: string;
+  /**
+   * When the kind's main model takes no images (Cohere's Command A): the upstream model that does, why,
+   * and the question without the image in the wire's shape. The tool round trip then asks in text, and
+   * the image goes to that model in a case of its own.
+   */
+  imageModel?: { upstreamModel: string; why: string; textTurn: unknown };
   /** A 429 on this wire and the retry delay the caller must be told. */
   rateLimited: { behaviour: FakeBehaviour; delay: { seconds: bigint; nanos?: number } };
   /** Refusals of the gateway's credentials on this wire. */
   authFailures: FakeBehaviour[];
-  /** A safety block on this wire (reported as finish reason content_filter); absent if the wire has none. */
-  safety?: FakeBehaviour;
+  /**
+   * A safety block on this wire (reported as finish reason content_filter), or, when the wire has none,
+   * why: the case is then skipped under that reason, never left out unsaid.
+   */
+  safety: FakeBehaviour | { none: string };
   /** Asserts that SCHEMA reached the upstream in the wire's shape. */
   jsonSchema(body: Record<string, unknown>): void;
   /** Thinking: an answer that thinks "Let me think." then says "42", and what reasoning_effort low sends. */
-  thinking?: { answer: FakeBehaviour; sent(body: Record<string, unknown>): void };
+  thinking?: {
+    answer: FakeBehaviour;
+    sent(body: Record<string, unknown>): void;
+    /** The upstream model that thinks, when the main one does not (Cohere's Command A Reasoning). */
+    upstreamModel?: string;
+  };
   /** ListModels' entry beyond provider, kind and upstream model. */
   listed?: Record<string, unknown>;
   extraProviders?(upstream: FakeUpstream): Record<string, unknown>[];
