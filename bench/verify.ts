@@ -19,7 +19,7 @@ const quantile = (xs: number[], q: number) => xs.sort((a, b) => a - b)[Math.min(
 async function measure(store: VerifyStore, observations: number, changing: boolean): Promise<string> {
   await store.clear();
   const verifier = createVerifier({
-    settings: { delta: 0.01, confidence: 0.95, minObservations: 8, rule: "bound", models: {}, tenants: {} },
+    settings: { delta: 0.01, confidence: 0.95, minObservations: 8, rule: "bound", models: {}, tenants: {}, trust: "none", auditRate: 0 },
     store,
     comparator: createExactComparator(),
     logger: silentLogger,
