@@ -83,7 +83,16 @@ async function run(verify: false | "none" | "guard", delta: number) {
   const index = createSemanticIndex({ embedder: createLexicalEmbedder(), threshold: verify ? 0.65 : 0.75, maxEntries: 100_000, clock });
   const tracked: SemanticIndex = { ...index, add: (...a) => track(index.add(...a)) };
   const base = createVerifier({
-    settings: { delta, confidence: 0.95, minObservations: 8, rule: "bound", models: {}, tenants: {}, trust: verify || "none", auditRate: 0.05 },
+    settings: {
+      delta,
+      confidence: 0.95,
+      minObservations: 8,
+      rule: "bound",
+      models: {},
+      tenants: {},
+      trust: verify || "none",
+      auditRate: 0.05,
+    },
     store: createMemoryVerifyStore(clock, 100_000),
     comparator: createExactComparator(),
     logger: silentLogger,
@@ -154,7 +163,9 @@ describe("verified caching on the labelled pairs, through the real cache", () =>
 
   // The default: what the threshold and guard pass is served at once, less the audits, unless the
   // audits or the entry's own record contradict it; below the threshold, the bound decides.
-  it("trusting the guard (the default), at δ 0.01: the static layer's hits, less audits, and no more wrong ones", { timeout: 180_000 }, async () => {
+  it("trusting the guard (the default), at δ 0.01: the static layer's hits, less audits, and no more wrong ones", {
+    timeout: 180_000,
+  }, async () => {
     const t = await run("guard", 0.01);
     lines.push(row(["verified, δ 0.01, trust guard, audits 5%", t.wrong, rates(t).wrongPerServed, t.served, t.candidates]));
     expect(t.wrong).toBeLessThanOrEqual(static_!.wrong);

@@ -94,17 +94,20 @@ describe("trusting the guard, with audits", () => {
     [0.05, 1],
     [0.05, 2],
     [0.03, 3],
-  ])("a guard wrong %s of the time at δ 0.01 (seed %s): audits stop the trusted hits, and from then on wrong answers stay under δ", async (wrongRate, seed) => {
-    const n = 20_000;
-    const r = await stream({ wrongRate, delta: 0.01, n, seed });
-    line(`guard wrong ${wrongRate}, δ 0.01, seed ${seed}`, n, r);
-    expect(r.trusted).toBeGreaterThan(0);
-    // Stopped early, not at the stream's end: the rest of it went to the bound.
-    expect(r.lastTrusted).toBeLessThan(n / 4);
-    expect(r.after.candidates).toBeGreaterThan(n / 2);
-    expect(r.after.wrong).toBeLessThanOrEqual(0.01 * Math.max(1, r.after.served));
-    expect(r.trustedLateShare).toBe(0);
-  });
+  ])(
+    "a guard wrong %s of the time at δ 0.01 (seed %s): audits stop the trusted hits, and from then on wrong answers stay under δ",
+    async (wrongRate, seed) => {
+      const n = 20_000;
+      const r = await stream({ wrongRate, delta: 0.01, n, seed });
+      line(`guard wrong ${wrongRate}, δ 0.01, seed ${seed}`, n, r);
+      expect(r.trusted).toBeGreaterThan(0);
+      // Stopped early, not at the stream's end: the rest of it went to the bound.
+      expect(r.lastTrusted).toBeLessThan(n / 4);
+      expect(r.after.candidates).toBeGreaterThan(n / 2);
+      expect(r.after.wrong).toBeLessThanOrEqual(0.01 * Math.max(1, r.after.served));
+      expect(r.trustedLateShare).toBe(0);
+    },
+  );
 
   it.each([
     [0, 1],

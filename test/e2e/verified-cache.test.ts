@@ -21,7 +21,11 @@ afterEach(async () => {
 async function start(settings: "lenient" | { random: number } = "lenient"): Promise<Harness> {
   h = await startHarness(
     settings === "lenient"
-      ? { cache: { semantic: { enabled: true, embedder: "lexical", verify: { delta: 0.2, confidence: 0.5, minObservations: 3, trust: "none" } } } }
+      ? {
+          cache: {
+            semantic: { enabled: true, embedder: "lexical", verify: { delta: 0.2, confidence: 0.5, minObservations: 3, trust: "none" } },
+          },
+        }
       : { cache: { semantic: { enabled: true, embedder: "lexical" } }, random: () => settings.random },
   );
   // The fake upstream answers by meaning, so that answers to paraphrases agree word for word.

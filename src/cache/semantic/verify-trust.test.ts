@@ -44,7 +44,12 @@ describe("trustGuard", () => {
 
   it("stops trusting once the pool's audits put the error around s likely above δ, and not on one slip among many", () => {
     const wrongOften = obs(...repeat(95, 0.9, true), ...repeat(5, 0.91, false));
-    expect(trustGuard(undefined, wrongOften, 0.9, 0.85, 0.01, z95)).toMatchObject({ trusted: false, why: "pool error above δ", n: 100, bad: 5 });
+    expect(trustGuard(undefined, wrongOften, 0.9, 0.85, 0.01, z95)).toMatchObject({
+      trusted: false,
+      why: "pool error above δ",
+      n: 100,
+      bad: 5,
+    });
     const oneSlip = obs(...repeat(99, 0.9, true), [0.92, false]);
     expect(trustGuard(undefined, oneSlip, 0.9, 0.85, 0.01, z95)).toMatchObject({ trusted: true, n: 100, bad: 1 });
     // The same error rate under δ (0.5%) is no evidence against the guard.

@@ -70,7 +70,9 @@ export function trustGuard(
         bad += o.bad;
       }
   const lowerError = wilsonLower(bad, n, z);
-  if (entry) for (const [bucket, o] of entry) if (o.bad > 0 && bucket >= at) return { trusted: false, why: "entry was wrong at this similarity", n, bad, lowerError };
+  if (entry)
+    for (const [bucket, o] of entry)
+      if (o.bad > 0 && bucket >= at) return { trusted: false, why: "entry was wrong at this similarity", n, bad, lowerError };
   if (lowerError > delta) return { trusted: false, why: "pool error above δ", n, bad, lowerError };
   return { trusted: true, n, bad, lowerError };
 }
