@@ -3,7 +3,8 @@
  * decision for one candidate (read the entry's and the pool's observations, fit or reuse the
  * curve, bound it) with the memory store, and with Redis when BENCH_REDIS_URL is set. Two cases:
  * the observations unchanged since the last decision (the fit is reused), and one new
- * observation before each decision (the fit is redone, from the last one). Embedding the query
+ * observation before each decision (the fit is redone, from the last one); each with trust none (the
+ * bound decides) and trust guard (a confident candidate, checked against its entry and the pool's band). Embedding the query
  * (25 ms local, 27 µs lexical) is not included. Run with `npm run bench:verify` on a quiet machine.
  */
 import { Redis } from "ioredis";
@@ -16,13 +17,15 @@ import { silentLogger } from "../src/log.js";
 const ROUNDS = Number(process.env["BENCH_ROUNDS"] ?? 2_000);
 const quantile = (xs: number[], q: number) => xs.sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))]!;
 
-async function measure(store: VerifyStore, observations: number, changing: boolean): Promise<string> {
+async function measure(store: VerifyStore, observations: number, changing: boolean, trust: "none" | "guard"): Promise<string> {
   await store.clear();
   const verifier = createVerifier({
-    settings: { delta: 0.01, confidence: 0.95, minObservations: 8, rule: "bound", models: {}, tenants: {} },
+    settings: { delta: 0.01, confidence: 0.95, minObservations: 8, rule: "bound", models: {}, tenants: {}, trust, auditRate: 0 },
     store,
     comparator: createExactComparator(),
     logger: silentLogger,
+    // With trust guard the candidate (0.93) is a confident one: the pool's band is read instead of a fit.
+    threshold: 0.9,
   });
   const c = (s: number): Candidate => ({
     tenant: "bench",
@@ -46,16 +49,19 @@ async function measure(store: VerifyStore, observations: number, changing: boole
     times.push((performance.now() - t0) * 1000);
   }
   const p = (q: number) => quantile(times, q).toFixed(0);
-  return `| ${store.kind} | ${observations} | ${changing ? "one new observation each time" : "unchanged"} | ${p(0.5)} µs | ${p(0.9)} µs | ${p(0.99)} µs |`;
+  return `| ${store.kind} | ${trust} | ${observations} | ${changing ? "one new observation each time" : "unchanged"} | ${p(0.5)} µs | ${p(0.9)} µs | ${p(0.99)} µs |`;
 }
 
 const stores: VerifyStore[] = [createMemoryVerifyStore(systemClock, 10_000)];
 const url = process.env["BENCH_REDIS_URL"];
 const redis = url ? new Redis(url) : undefined;
 if (redis) stores.push(createRedisVerifyStore(redis, "llmgw:bench-verify"));
-console.log("| store | observations of the entry and its pool | between decisions | p50 | p90 | p99 |\n|---|---|---|---|---|---|");
+console.log(
+  "| store | trust | observations of the entry and its pool | between decisions | p50 | p90 | p99 |\n|---|---|---|---|---|---|---|",
+);
 for (const store of stores)
-  for (const n of [0, 50, 1_000]) for (const changing of [false, true]) console.log(await measure(store, n, changing));
+  for (const trust of ["none", "guard"] as const)
+    for (const n of [0, 50, 1_000]) for (const changing of [false, true]) console.log(await measure(store, n, changing, trust));
 if (redis) {
   await stores[1]!.clear();
   redis.disconnect();

@@ -49,6 +49,8 @@ export interface AppOptions {
   env?: NodeJS.ProcessEnv;
   /** Where spans go instead of the configured OTLP endpoint (tests). */
   spanProcessor?: SpanProcessor;
+  /** Uniform in [0, 1), for the semantic cache's audits (tests make it repeatable). */
+  random?: () => number;
 }
 
 /** A gateway assembled from configuration and ready to start. */
@@ -84,7 +86,7 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
     if (!built) throw new Error("the gateway is not built yet");
     return built.complete;
   };
-  const cache = createCache(config, clock, logger, redis, options.env ?? process.env, gatewayEmbed, gatewayComplete);
+  const cache = createCache(config, clock, logger, redis, options.env ?? process.env, gatewayEmbed, gatewayComplete, options.random);
   const catalog = createCatalog(config);
   const auth = createAuthenticator(config, catalog, options.env ?? process.env);
   if (auth.open) {
@@ -217,13 +219,14 @@ function createCache(
   env: NodeJS.ProcessEnv,
   gatewayEmbed: () => GatewayEmbed,
   gatewayComplete: () => GatewayComplete,
+  random: (() => number) | undefined,
 ): ResponseCache {
   const c = config.cache;
   const shared = c.store === "redis";
   const store = shared ? createRedisCacheStore(redis.get()) : createMemoryCacheStore(clock, c);
   const semantic =
     c.enabled && c.semantic.enabled
-      ? createSemanticCache(config, { clock, logger, env, redis: shared ? redis.get() : undefined, gatewayEmbed, gatewayComplete })
+      ? createSemanticCache(config, { clock, logger, env, redis: shared ? redis.get() : undefined, gatewayEmbed, gatewayComplete, random })
       : undefined;
   return createResponseCache({ settings: c, store, semantic: semantic?.index, verifier: semantic?.verifier, clock, logger });
 }

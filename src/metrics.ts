@@ -168,18 +168,26 @@ export function createMetrics(parts: {
   const verification = () => cache.verification?.() ?? new Map<string, VerifyCounters>();
   new Counter({
     name: "llmgw_cache_semantic_verify_total",
-    help: "Semantic candidates by what verification did: served (the bound allowed), verified (explored, answers agreed), refused (explored, they differed), failed (not compared).",
+    help: "Semantic candidates by what verification did: served_trusted (at or above the threshold, passed by the guard, not contradicted), served_verified (the bound allowed), audited (trusted but explored to check the guard), verified (explored, answers agreed), refused (explored, they differed), failed (not compared).",
     labelNames: ["model", "result"],
     registers,
     collect() {
       this.reset();
       for (const [model, c] of verification())
-        for (const result of ["served", "verified", "refused", "failed"] as const) this.inc({ model, result }, c[result]);
+        for (const [result, n] of [
+          ["served_trusted", c.servedTrusted],
+          ["served_verified", c.servedVerified],
+          ["audited", c.audited],
+          ["verified", c.verified],
+          ["refused", c.refused],
+          ["failed", c.failed],
+        ] as const)
+          this.inc({ model, result }, n);
     },
   });
   new Gauge({
     name: "llmgw_cache_semantic_verify_error_rate",
-    help: "Estimated share of served semantic answers that were wrong: the mean, over those served, of the learnt P(wrong | similarity).",
+    help: "Estimated share of served semantic answers that were wrong: the mean, over those served, of the learnt P(wrong | similarity) (for a trusted hit, the share of audits around its similarity that disagreed).",
     labelNames: ["model"],
     registers,
     collect() {

@@ -20,6 +20,19 @@ export const verifySchema = z
     confidence: z.number().min(0.5).lt(1).default(0.95),
     /** Observations an entry needs before its own model decides; until then every entry's of the model (the pool) does. */
     minObservations: z.number().int().min(1).default(8),
+    /**
+     * guard (default): a candidate at or above the embedder's threshold that the near-miss guard passed is served at
+     * once, unless verification evidence contradicts it (a disagreement of the entry's at that similarity or closer,
+     * or audits putting the static layer's error there likely above δ); below the threshold the bound decides.
+     * none: every candidate waits for the bound, so a pair seen once is never served (pure vCache).
+     */
+    trust: z.enum(["guard", "none"]).default("guard"),
+    /**
+     * The share of trusted candidates explored instead of served (the caller gets the fresh answer, the comparison
+     * is recorded), so that the pool learns how often the static layer is wrong, and stops trusting it where that is
+     * more often than δ. 0.05 costs a twentieth of the trusted hits; see docs/caching.md "Trusting the guard".
+     */
+    auditRate: z.number().min(0).max(1).default(0.05),
     /** bound: serve only when the bound allows (default); randomized: also serve uncertain candidates with probability δ/(1 − bound), as the vCache paper does. */
     rule: z.enum(["bound", "randomized"]).default("bound"),
     /**

@@ -36,7 +36,16 @@ async function stream(o: StreamOptions): Promise<{ verified: Tally; staticSameHi
   const world = Array.from({ length: ENTRIES }, () => ({ t: 0.8 + 0.19 * rnd(), gamma: 30 + 270 * rnd() }));
   const truth = createExactComparator();
   const verifier = createVerifier({
-    settings: { delta: o.delta, confidence: 0.95, minObservations: 8, rule: o.rule ?? "bound", models: {}, tenants: {} },
+    settings: {
+      delta: o.delta,
+      confidence: 0.95,
+      minObservations: 8,
+      rule: o.rule ?? "bound",
+      models: {},
+      tenants: {},
+      trust: "none",
+      auditRate: 0,
+    },
     store: createMemoryVerifyStore(manualClock(), 10_000),
     comparator: o.comparator ? o.comparator(truth, seeded(o.seed + 1)) : truth,
     logger: silentLogger,

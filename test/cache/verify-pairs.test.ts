@@ -80,16 +80,27 @@ const fresh = (content: string): ChatResult => ({
  * leaves running after an answer (indexing, verification) is awaited before
  * the next query, so that the run is the same every time.
  */
-async function run(verify: boolean, delta: number) {
+async function run(verify: false | "none" | "guard", delta: number) {
   const clock = manualClock(Date.UTC(2026, 0, 1));
   const pending: Promise<unknown>[] = [];
   const index = createSemanticIndex({ embedder: createLexicalEmbedder(), threshold: verify ? 0.65 : 0.75, maxEntries: 100_000, clock });
   const tracked: SemanticIndex = { ...index, add: (...a) => track(index.add(...a)) };
   const base = createVerifier({
-    settings: { delta, confidence: 0.95, minObservations: 8, rule: "bound", models: {}, tenants: {} },
+    settings: {
+      delta,
+      confidence: 0.95,
+      minObservations: 8,
+      rule: "bound",
+      models: {},
+      tenants: {},
+      trust: verify || "none",
+      auditRate: 0.05,
+    },
     store: createMemoryVerifyStore(clock, 100_000),
     comparator: createExactComparator(),
     logger: silentLogger,
+    threshold: 0.75,
+    random: seeded(5),
   });
   const verifier: Verifier = { ...base, settle: (...a) => track(base.settle(...a)) };
   function track<T>(p: Promise<T>): Promise<T> {
@@ -130,9 +141,11 @@ async function run(verify: boolean, delta: number) {
 
 describe("verified caching on the labelled pairs, through the real cache", () => {
   const lines: string[] = [];
+  let static_: ReturnType<typeof tally> | undefined;
 
   it("without verification, the threshold and the guard serve what they pass", { timeout: 180_000 }, async () => {
     const t = await run(false, 1);
+    static_ = t;
     lines.push(row(["threshold 0.75 + guard, unverified", t.wrong, rates(t).wrongPerServed, t.served, t.candidates]));
     expect(t.served).toBeGreaterThan(0);
   });
@@ -143,13 +156,24 @@ describe("verified caching on the labelled pairs, through the real cache", () =>
     "verified at δ = %s: paraphrases served once verified, wrong answers at or under δ",
     { timeout: 180_000 },
     async (delta) => {
-      const t = await run(true, delta);
+      const t = await run("none", delta);
       const r = rates(t);
       lines.push(row([`verified, δ ${delta}`, t.wrong, r.wrongPerServed, t.served, t.candidates]));
       expect(r.wrongPerServed).toBeLessThanOrEqual(delta);
       expect(t.served).toBeGreaterThan(0);
     },
   );
+
+  // The default: what the threshold and guard pass is served at once, less the audits, unless the
+  // audits or the entry's own record contradict it; below the threshold, the bound decides.
+  it("trusting the guard (the default), at δ 0.01: the static layer's hits, less audits, and no more wrong ones", {
+    timeout: 180_000,
+  }, async () => {
+    const t = await run("guard", 0.01);
+    lines.push(row(["verified, δ 0.01, trust guard, audits 5%", t.wrong, rates(t).wrongPerServed, t.served, t.candidates]));
+    expect(t.wrong).toBeLessThanOrEqual(static_!.wrong);
+    expect(t.served).toBeGreaterThan(0.8 * static_!.served);
+  });
 
   afterAll(() => {
     console.log(

@@ -9,7 +9,7 @@ const redis = redisForFile();
 
 const replica = () =>
   createVerifier({
-    settings: { delta: 0.05, confidence: 0.95, minObservations: 8, rule: "bound", models: {}, tenants: {} },
+    settings: { delta: 0.05, confidence: 0.95, minObservations: 8, rule: "bound", models: {}, tenants: {}, trust: "none", auditRate: 0 },
     store: createRedisVerifyStore(redis.client()),
     comparator: createExactComparator(),
     logger: silentLogger,

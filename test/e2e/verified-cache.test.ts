@@ -13,12 +13,21 @@ afterEach(async () => {
 
 /**
  * A lenient operator's settings, so that a handful of verifications decide:
- * δ 0.2, the bound at the point estimate (confidence 0.5), three observations.
+ * δ 0.2, the bound at the point estimate (confidence 0.5), three observations;
+ * trust none, so that every candidate waits for the bound (pure vCache).
+ * Default: the default verification settings, trusting the guard, with a
+ * fixed draw for the audits.
  */
-async function start(): Promise<Harness> {
-  h = await startHarness({
-    cache: { semantic: { enabled: true, embedder: "lexical", verify: { delta: 0.2, confidence: 0.5, minObservations: 3 } } },
-  });
+async function start(settings: "lenient" | { random: number } = "lenient"): Promise<Harness> {
+  h = await startHarness(
+    settings === "lenient"
+      ? {
+          cache: {
+            semantic: { enabled: true, embedder: "lexical", verify: { delta: 0.2, confidence: 0.5, minObservations: 3, trust: "none" } },
+          },
+        }
+      : { cache: { semantic: { enabled: true, embedder: "lexical" } }, random: () => settings.random },
+  );
   // The fake upstream answers by meaning, so that answers to paraphrases agree word for word.
   h.upstream.setScript((req) => {
     const messages = req.body["messages"] as { content: string }[] | undefined;
@@ -85,8 +94,33 @@ describe("verified semantic caching through the gateway", () => {
 
     const metrics = await (await fetch(`${h.httpUrl}/metrics`)).text();
     expect(metrics).toMatch(/llmgw_cache_semantic_verify_total\{model="gpt-test",result="verified"\} 3/);
-    expect(metrics).toMatch(/llmgw_cache_semantic_verify_total\{model="gpt-test",result="served"\} [12]/);
+    expect(metrics).toMatch(/llmgw_cache_semantic_verify_total\{model="gpt-test",result="served_verified"\} [12]/);
+    expect(metrics).toMatch(/llmgw_cache_semantic_verify_total\{model="gpt-test",result="served_trusted"\} 0/);
     expect(metrics).toMatch(/llmgw_cache_semantic_verify_error_rate\{model="gpt-test"\} 0\.\d+/);
+  });
+
+  it("by default, serves a paraphrase seen once at once: above the threshold, passed by the guard, nothing against it", async () => {
+    const h = await start({ random: 0.5 });
+    expect(await complete(h, "What is the capital of France?")).toEqual({ status: CacheStatus.MISS, content: "Paris." });
+    await indexed(h, 1n);
+    const before = chatCalls(h);
+    expect(await complete(h, "Tell me the capital of France.")).toEqual({ status: CacheStatus.HIT_SEMANTIC, content: "Paris." });
+    expect(chatCalls(h)).toBe(before);
+    expect(h.app.gateway.cache.verification?.().get("gpt-test")).toMatchObject({ servedTrusted: 1, servedVerified: 0, audited: 0 });
+    const metrics = await (await fetch(`${h.httpUrl}/metrics`)).text();
+    expect(metrics).toMatch(/llmgw_cache_semantic_verify_total\{model="gpt-test",result="served_trusted"\} 1/);
+  });
+
+  it("by default, audits a share of those hits: the caller gets the fresh answer, and the comparison is recorded", async () => {
+    // A draw under the audit rate (0.05) audits every confident candidate.
+    const h = await start({ random: 0.01 });
+    await complete(h, "What is the capital of France?");
+    await indexed(h, 1n);
+    const before = chatCalls(h);
+    expect(await complete(h, "Tell me the capital of France.")).toEqual({ status: CacheStatus.MISS, content: "Paris." });
+    expect(chatCalls(h) - before).toBe(1);
+    await compared(h, 1);
+    expect(h.app.gateway.cache.verification?.().get("gpt-test")).toMatchObject({ servedTrusted: 0, audited: 1, verified: 1 });
   });
 
   it("refuses a candidate whose fresh answer differs", async () => {

@@ -44,6 +44,8 @@ export interface HarnessOptions {
   providerTimeoutMs?: number | "defaults";
   /** The clock the gateway runs on (a manual one, to drive timeouts without waiting). */
   clock?: Clock;
+  /** Uniform in [0, 1), for the semantic cache's audits: a fixed one makes them repeatable. */
+  random?: () => number;
   /** Each fake provider's timeout until a stream's first token. */
   firstTokenTimeoutMs?: number;
   /** Replaces the server section (ports stay 0 unless given). */
@@ -193,6 +195,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     env: options.env ?? {},
     ...(options.spanProcessor ? { spanProcessor: options.spanProcessor } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.random ? { random: options.random } : {}),
   });
   const server = await app.start();
   return {

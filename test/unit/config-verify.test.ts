@@ -7,7 +7,7 @@ const base = {
 };
 
 describe("cache.semantic.verify in the configuration", () => {
-  it("is on with the semantic cache by default, at δ 0.01 with the exact comparator", () => {
+  it("is on with the semantic cache by default, at δ 0.01 with the exact comparator, trusting the guard with 5% audits", () => {
     expect(validateConfig({ ...base, cache: { semantic: { enabled: true } } }, {}).cache.semantic.verify).toEqual({
       enabled: true,
       delta: 0.01,
@@ -16,6 +16,8 @@ describe("cache.semantic.verify in the configuration", () => {
       confidence: 0.95,
       minObservations: 8,
       rule: "bound",
+      trust: "guard",
+      auditRate: 0.05,
       comparator: "exact",
       answerThreshold: 0.97,
       maxEntries: 100_000,
@@ -31,6 +33,8 @@ describe("cache.semantic.verify in the configuration", () => {
     ["δ of 0", { delta: 0 }, "delta"],
     ["δ of 1", { tenants: { acme: 1 } }, "tenants"],
     ["an unknown key", { thresholds: 0.9 }, "thresholds"],
+    ["an unknown trust", { trust: "embedder" }, "trust"],
+    ["an audit rate over 1", { auditRate: 1.5 }, "auditRate"],
     ["a judge that is not in the catalogue", { comparator: "judge", judgeModel: "nope" }, "cache.semantic.verify.judgeModel"],
     ["a judge with no model", { comparator: "judge" }, "cache.semantic.verify.judgeModel"],
   ])("refuses %s, naming the key", (_name, verify, message) => {

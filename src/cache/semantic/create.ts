@@ -87,6 +87,8 @@ export function createSemanticCache(
     redis?: Redis | undefined;
     gatewayEmbed?: (() => GatewayEmbed) | undefined;
     gatewayComplete?: (() => GatewayComplete) | undefined;
+    /** Uniform in [0, 1), for the verifier's audits; injected so that tests are repeatable. */
+    random?: (() => number) | undefined;
   },
 ): { index: SemanticIndex; verifier: Verifier | undefined } {
   const s = config.cache.semantic;
@@ -102,6 +104,8 @@ export function createSemanticCache(
         store: options.redis ? createRedisVerifyStore(options.redis) : createMemoryVerifyStore(options.clock, v.maxEntries),
         comparator: comparatorFor(config, embedder, options),
         logger: options.logger,
+        threshold,
+        ...(options.random ? { random: options.random } : {}),
       })
     : undefined;
   const index = createSemanticIndex({

@@ -18,10 +18,20 @@ export interface VerifyPolicy {
 
 export interface Decision {
   action: "serve" | "explore";
-  /** Why, for logs and tests. */
-  reason: "too few observations" | "entry was wrong at this similarity" | "bound under 1 − δ" | "bound met" | "randomized";
-  /** Whose observations decided: the entry's own, or every entry's of the model and tenant. */
-  basis?: "entry" | "pool";
+  /**
+   * Why, for logs and tests. trusted: a confident candidate (at or above the threshold, passed by the guard)
+   * served on the static layer's word; audit: one explored instead, to check that word (verify-trust.ts).
+   */
+  reason:
+    | "too few observations"
+    | "entry was wrong at this similarity"
+    | "bound under 1 − δ"
+    | "bound met"
+    | "randomized"
+    | "trusted"
+    | "audit";
+  /** Whose observations decided: the entry's own, every entry's of the model and tenant, or the static layer's word. */
+  basis?: "entry" | "pool" | "guard";
   /** The point estimate and the lower bound of P(correct | s), when a model was fitted. */
   p?: number;
   lower?: number;

@@ -4,6 +4,7 @@ import type { AnswerComparator } from "./verify-compare.js";
 import { fingerprintOf, fitSigmoid, normalQuantile, type Observations, type SigmoidFit } from "./verify-model.js";
 import { decide, type Decision, type VerifyPolicy } from "./verify-policy.js";
 import type { VerifyStore } from "./verify-store.js";
+import { trustGuard } from "./verify-trust.js";
 
 /** The operator's settings (cache.semantic.verify), δ per model and per tenant beside the default. */
 export interface VerifySettings {
@@ -15,6 +16,13 @@ export interface VerifySettings {
   /** δ for a model (catalogue name) or a tenant; the strictest that applies wins. */
   models: Record<string, number>;
   tenants: Record<string, number>;
+  /**
+   * guard: a candidate at or above the embedder's threshold (which the guard passed) is served at once unless
+   * verification evidence contradicts it (verify-trust.ts); none: every candidate waits for the bound.
+   */
+  trust: "guard" | "none";
+  /** The share of trusted candidates explored instead, so that the pool learns how right the static layer is. */
+  auditRate: number;
 }
 
 /** A semantic match the verifier decides on: the new query, the cached entry it matched, and how closely. */
@@ -32,15 +40,24 @@ export interface Candidate {
 
 /** Per model, since start-up on this replica. */
 export interface VerifyCounters {
-  /** Candidates served from the cache: the bound allowed it. */
+  /** Candidates served from the cache: servedTrusted + servedVerified. */
   served: number;
+  /** Served on the static layer's word (at or above the threshold, passed by the guard, not contradicted). */
+  servedTrusted: number;
+  /** Served because the learnt bound allowed it. */
+  servedVerified: number;
+  /** Trusted candidates explored instead, to check the static layer (also counted as verified or refused once compared). */
+  audited: number;
   /** Candidates explored whose fresh answer agreed with the cached one. */
   verified: number;
   /** Candidates explored whose fresh answer did not: serving would have been wrong. */
   refused: number;
   /** Explored candidates the comparator could not judge (not recorded). */
   failed: number;
-  /** The sum, over served candidates, of the model's estimate that the answer was wrong. */
+  /**
+   * The sum, over served candidates, of the estimate that the answer was wrong: the fitted curve's for a verified
+   * one, the share of disagreements among the audits around its similarity for a trusted one.
+   */
   estimatedWrong: number;
 }
 
@@ -66,10 +83,12 @@ export function createVerifier(options: {
   store: VerifyStore;
   comparator: AnswerComparator;
   logger: Logger;
-  /** Uniform in [0, 1), for the randomized rule; injected so that tests are repeatable. */
+  /** The embedder's similarity threshold: the static layer's confident candidates are those at or above it. */
+  threshold?: number | undefined;
+  /** Uniform in [0, 1), for audits and the randomized rule; injected so that tests are repeatable. */
   random?: () => number;
 }): Verifier {
-  const { settings, store, comparator, logger } = options;
+  const { settings, store, comparator, logger, threshold } = options;
   const random = options.random ?? Math.random;
   const z = normalQuantile(settings.confidence);
   const byModel = new Map<string, VerifyCounters>();
@@ -89,7 +108,10 @@ export function createVerifier(options: {
     let c = byModel.get(model);
     if (!c) {
       if (byModel.size >= MAX_COUNTED_MODELS) return counters("(other models)");
-      byModel.set(model, (c = { served: 0, verified: 0, refused: 0, failed: 0, estimatedWrong: 0 }));
+      byModel.set(
+        model,
+        (c = { served: 0, servedTrusted: 0, servedVerified: 0, audited: 0, verified: 0, refused: 0, failed: 0, estimatedWrong: 0 }),
+      );
     }
     return c;
   }
@@ -103,10 +125,27 @@ export function createVerifier(options: {
     async decide(c) {
       const [entry, pool] = await store.get(c.tenant, [c.key, poolOf(c.model)]);
       const ids = { entry: `${c.tenant}\u0000${c.key}`, pool: `${c.tenant}\u0000${poolOf(c.model)}` };
-      const d = decide(entry, pool, c.similarity, policyFor(c.tenant, c.model), random, (obs, basis) => fitFor(ids[basis], obs));
+      const policy = policyFor(c.tenant, c.model);
+      const k = counters(c.model);
+      if (settings.trust === "guard" && threshold !== undefined && c.similarity >= threshold) {
+        const t = trustGuard(entry, pool, c.similarity, threshold, policy.delta, z);
+        if (t.trusted) {
+          const p = t.n > 0 ? 1 - t.bad / t.n : 1;
+          if (random() < settings.auditRate) {
+            k.audited++;
+            return { action: "explore", reason: "audit", basis: "guard", p };
+          }
+          k.served++;
+          k.servedTrusted++;
+          k.estimatedWrong += 1 - p;
+          return { action: "serve", reason: "trusted", basis: "guard", p };
+        }
+        // Contradicted: the candidate is vCache's to decide, like one below the threshold.
+      }
+      const d = decide(entry, pool, c.similarity, policy, random, (obs, basis) => fitFor(ids[basis], obs));
       if (d.action === "serve") {
-        const k = counters(c.model);
         k.served++;
+        k.servedVerified++;
         k.estimatedWrong += 1 - (d.p ?? 0);
       }
       return d;
