@@ -32,7 +32,8 @@ async function start(settings: "lenient" | { random: number } = "lenient"): Prom
   h.upstream.setScript((req) => {
     const messages = req.body["messages"] as { content: string }[] | undefined;
     const question = messages?.at(-1)?.content ?? "";
-    if (/briefly/i.test(question)) return { text: "Paris, on the Seine." };
+    // A question the guard passes (a request frame more) that gets another answer: the comparator must catch it.
+    if (/^could you/i.test(question)) return { text: "Paris, on the Seine." };
     return { text: /france/i.test(question) ? "Paris." : "I do not know." };
   });
   return h;
@@ -75,8 +76,8 @@ describe("verified semantic caching through the gateway", () => {
       "Tell me the capital of France.",
       "Please tell me the capital of France.",
       "Tell me the capital of France, please.",
-      "Could you tell me the capital of France?",
-      "Tell me what the capital of France is.",
+      "Can you tell me the capital of France?",
+      "Tell me the capital of France please",
     ];
     const statuses: CacheStatus[] = [];
     for (const [i, q] of paraphrases.entries()) {
@@ -128,7 +129,7 @@ describe("verified semantic caching through the gateway", () => {
     await complete(h, "What is the capital of France?", "bob");
     await indexed(h, 1n);
     // Close to the cached question, but the answer it gets is another one: counted as refused.
-    expect(await complete(h, "What is the capital of France, briefly?", "bob")).toEqual({
+    expect(await complete(h, "Could you tell me the capital of France?", "bob")).toEqual({
       status: CacheStatus.MISS,
       content: "Paris, on the Seine.",
     });
