@@ -147,8 +147,13 @@ describe("chaos: faults on every kind's wire, a mix of kinds serving one model",
     expect(run.statusless).toBe(0);
     // Every kind's wire was faulted, enough to open its breaker (30% of a 10-call volume).
     for (const kind of KINDS) expect(perKind[kind], kind).toBeGreaterThanOrEqual(3);
-    // Each faulty kind's breaker opened (its id is provider/upstream model), and never the healthy one's.
-    expect([...opened].map((id) => id.split("/")[0]).sort()).toEqual([...KINDS].sort());
+    // The faulty kinds' breakers opened (an id is provider/upstream model), and never the healthy one's. Not
+    // necessarily every one: a breaker judges its window only when a call fails, so a kind whose faults all came
+    // before its volume was reached, followed by successes, is never judged (seen about one run in two, one kind,
+    // on a quiet machine, with 5 failures in 10 calls). Callers are served either way, which is what is asserted above.
+    const openedKinds = [...opened].map((id) => id.split("/")[0]!);
+    expect(openedKinds.every((k) => (KINDS as readonly string[]).includes(k))).toBe(true);
+    expect(new Set(openedKinds).size).toBeGreaterThanOrEqual(KINDS.length - 2);
     // Faults stop: each opened breaker's next probe succeeds and it closes (waiting on the events, not a sleep).
     gw.upstream.setScript(undefined);
     const breakers = gw.app.gateway.breakers;
