@@ -107,7 +107,7 @@ export const modelSchema = z
     dimensions: z.number().int().positive().optional(),
     /**
      * What an embedding model's vectors are for, sent to the models that take it (Gemini's task_type,
-     * Cohere's input_type on Bedrock, where it is required); another provider refuses it. Absent: none is sent.
+     * Cohere's input_type on Bedrock, where it is required, and on Cohere, where it replaces embedInputType); another provider refuses it.
      */
     task: z.enum(EMBEDDING_TASKS).optional(),
   })

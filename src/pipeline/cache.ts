@@ -107,7 +107,9 @@ export function cacheStage(options: CacheStageOptions): RoundStage {
       }
       let status: CacheStatus = p.mode === "lookup" ? "miss" : p.mode;
       let events: AsyncIterable<ChatStreamEvent>;
-      if (p.mode === "lookup" && flights) {
+      // An explored candidate is not coalesced: its own fresh answer is what verification compares, and a
+      // follower's run would never settle it.
+      if (p.mode === "lookup" && flights && !p.explore) {
         // Callers that collect and callers that stream do not share a run: they want different events.
         const joined = flights.stream(`${p.flight}\u0000${round.buffered ? "u" : "s"}`, call.signal, (signal) =>
           storing(p, next({ ...round, call: detached(call, signal) })),

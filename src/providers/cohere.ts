@@ -3,6 +3,7 @@ import { GatewayError, invalidRequest } from "../core/errors.js";
 import { answerChunks, createStreamReader } from "./cohere-answer.js";
 import { cohereFetch } from "./cohere-fetch.js";
 import { chatBody } from "./cohere-request.js";
+import { COHERE_INPUT_TYPE } from "./embed-tasks.js";
 import type { Fetch } from "./http.js";
 import type { Provider, ProviderChunk, ProviderEmbedRequest, ProviderEmbedResult, ProviderRequest } from "./provider.js";
 import { networkErrorCode, upstreamConnectionError, upstreamHttpError } from "./upstream-error.js";
@@ -21,16 +22,20 @@ export interface CohereProviderOptions {
   headers?: Readonly<Record<string, string>> | undefined;
   /** The input_type of embedding calls; search_document unless set. */
   embedInputType?: CohereEmbedInputType | undefined;
+  /** The provider's own bound on one call (its configuration's timeoutMs), which the SDK's own timer must outlast. */
+  timeoutMs?: number | undefined;
 }
 
 /** The delay after a 429 that names none: the cohere-ai SDK's own first retry delay (INITIAL_RETRY_DELAY). */
 const RATE_LIMIT_DELAY_MS = 1000;
 
 /**
- * The SDK's timeout for one call, set beyond any the gateway gives (its signal ends calls): the SDK
- * would otherwise end a call at 300 s itself. It is setTimeout's largest delay, in seconds.
+ * The SDK's timeout for one call: a few seconds past the gateway's own bound, which ends calls first. The SDK's
+ * timer runs until the response headers come and is not cleared when the fetch fails (cohere-ai 8.1.0,
+ * makeRequest), so each failed call keeps it, with its AbortController, until it fires: it must be short-lived, not
+ * setTimeout's longest delay (20,000 refused connections held 63 MB for 24 days that way).
  */
-const NO_SDK_TIMEOUT_S = Math.floor(0x7fffffff / 1000);
+const sdkTimeoutSeconds = (timeoutMs: number | undefined) => Math.ceil((timeoutMs ?? 120_000) / 1000) + 5;
 
 /** The vector sizes Embed v4 makes (output_dimension); older Embed models make one size and take none. */
 const EMBED_DIMENSIONS = new Set([256, 512, 1024, 1536]);
@@ -57,7 +62,7 @@ export function createCohereProvider(options: CohereProviderOptions): Provider {
       ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
       headers: { ...options.headers },
       maxRetries: 0,
-      timeoutInSeconds: NO_SDK_TIMEOUT_S,
+      timeoutInSeconds: sdkTimeoutSeconds(options.timeoutMs),
       // Streams come through cohereFetch, which keeps "[DONE]" in an answer from ending it (cohere-fetch.ts).
       fetch: cohereFetch(options.fetch) as typeof fetch,
     });
@@ -90,12 +95,15 @@ export function createCohereProvider(options: CohereProviderOptions): Provider {
       throw invalidRequest("input", `Cohere embeds at most ${MAX_EMBED_TEXTS} texts in one call`);
     if (request.dimensions !== undefined && !EMBED_DIMENSIONS.has(request.dimensions))
       throw invalidRequest("dimensions", `Cohere's Embed v4 makes vectors of ${[...EMBED_DIMENSIONS].join(", ")} numbers`);
+    // A catalogue model's task chooses the input type; the provider's embedInputType serves models with none.
+    const inputType = request.task ? COHERE_INPUT_TYPE[request.task] : (options.embedInputType ?? "search_document");
+    if (inputType === undefined) throw invalidRequest("task", `Cohere Embed has no input_type for ${request.task}`);
     const client: CohereClientV2 = await ready;
     const response = await client.embed(
       {
         model: request.model,
         texts: request.inputs as string[],
-        inputType: options.embedInputType ?? "search_document",
+        inputType: inputType as CohereEmbedInputType,
         embeddingTypes: ["float"],
         ...(request.dimensions !== undefined ? { outputDimension: request.dimensions } : {}),
       },

@@ -31,9 +31,15 @@ export function taskRefusal(kind: string, upstreamModel: string, task: Embedding
     return COHERE_INPUT_TYPE[task] ? undefined : `Cohere Embed has no input_type for ${task}`;
   }
   if (!task) return undefined;
+  if (kind === "cohere") return COHERE_INPUT_TYPE[task] ? undefined : `Cohere Embed has no input_type for ${task}`;
+  if (kind === "mistral") return "Mistral's embeddings API has no task type; remove task";
   if (kind === "bedrock" && upstreamModel.includes("amazon.titan-embed")) return "Titan Text Embeddings has no task type; remove task";
   if (kind === "openai" || kind === "openai-compatible" || kind === "azure-openai") {
     return `kind ${kind} takes no task (OpenAI's embeddings API has none); remove task`;
   }
   return undefined;
 }
+
+/** Whether Bedrock embeds with this model id (or inference profile or ARN naming it): Titan Text Embeddings and Cohere Embed. */
+export const bedrockEmbeds = (model: string): boolean =>
+  model.includes("amazon.titan-embed-text") || model.includes("amazon.titan-embed-g1-text") || model.includes("cohere.embed-");

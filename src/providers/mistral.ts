@@ -90,6 +90,7 @@ export function createMistralProvider(options: MistralProviderOptions): Provider
       chatRequest(request);
     },
     async embed(request, signal) {
+      if (request.task) throw invalidRequest("task", "Mistral's embeddings API has no task type; remove task");
       const texts = request.inputs.map((input, i) => {
         if (typeof input !== "string") throw invalidRequest(`input[${i}]`, "Mistral embeds text, not token ids");
         return input;

@@ -57,6 +57,17 @@ describe("Cohere embeddings through cohere-ai", () => {
     expect(size).toMatchObject({ reason: "INVALID_REQUEST", metadata: { field: "dimensions" } });
   });
 
+  it("takes a catalogue model's task as the input_type over the provider's, and refuses a task Cohere has none for", async () => {
+    await cohere.embed!({ model: "embed-v4.0", inputs: ["where is paris"], task: "retrieval-query" }, new AbortController().signal);
+    expect(sent().body["input_type"]).toBe("search_query");
+    const before = upstream.requests.length;
+    const err = await cohere.embed!({ model: "embed-v4.0", inputs: ["x"], task: "similarity" }, new AbortController().signal).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toMatchObject({ reason: "INVALID_REQUEST", metadata: { field: "task" } });
+    expect(upstream.requests.length).toBe(before);
+  });
+
   it("translates an embed call's 429 like a chat call's", async () => {
     upstream.enqueue({ status: 429, retryAfter: "2" });
     const err: unknown = await cohere.embed!({ model: "embed-v4.0", inputs: ["x"] }, new AbortController().signal).catch((e: unknown) => e);

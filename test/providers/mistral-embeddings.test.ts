@@ -43,6 +43,12 @@ describe("Mistral embeddings", () => {
     expect(mistral.translateError(err)).toMatchObject({ reason: "UPSTREAM_RATE_LIMITED", retryAfterMs: 2000 });
   });
 
+  it("refuses a task, which Mistral's embeddings API has no field for", async () => {
+    await expect(
+      mistral.embed!({ model: "mistral-embed", inputs: ["x"], task: "retrieval-query" }, new AbortController().signal),
+    ).rejects.toMatchObject({ reason: "INVALID_REQUEST", metadata: { field: "task" } });
+  });
+
   it("refuses token ids, which Mistral does not embed", async () => {
     await expect(mistral.embed!({ model: "mistral-embed", inputs: [[1, 2, 3]] }, new AbortController().signal)).rejects.toThrow(
       /input\[0\]/,

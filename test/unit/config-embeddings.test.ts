@@ -69,6 +69,14 @@ describe("embedding models in the configuration", () => {
       "models[0].task: Titan Text Embeddings has no task type",
     ],
     [
+      "a Bedrock embedding model the gateway cannot embed with",
+      {
+        providers: [{ name: "bedrock", kind: "bedrock", region: "us-east-1" }],
+        models: [{ name: "i", provider: "bedrock", upstreamModel: "amazon.titan-embed-image-v1", type: "embedding" }],
+      },
+      'models[0]: amazon.titan-embed-image-v1 on "bedrock": Bedrock embeddings are carried for Titan Text Embeddings',
+    ],
+    [
       "an unknown task",
       { ...base, models: [{ name: "m", provider: "compat", type: "embedding", task: "search_query" }] },
       "models[0].task",

@@ -186,7 +186,9 @@ function movePossessives(tokens: string[], surfaces: string[], poss: boolean[]):
 
 /** Reads a prompt into the guard's canonical tokens; a pure function of the text (see GuardFeatures). */
 export function analyse(text: string): GuardFeatures {
-  if (text.length > MAX_ANALYSED) return { tokens: [], surfaces: [], exact: text.replace(/\s+/g, " ").trim().toLowerCase() };
+  // Measured after NFKC too: one character can unfold into 18 ("\uFDFA"), past the bound the analysis relies on.
+  if (text.length > MAX_ANALYSED || text.normalize("NFKC").length > MAX_ANALYSED)
+    return { tokens: [], surfaces: [], exact: text.replace(/\s+/g, " ").trim().toLowerCase() };
   const words = tokenise(text).map((t) => (t.kind === "word" && t.w === "which" ? { ...t, w: "what" } : t));
   const tokens: string[] = [];
   const surfaces: string[] = [];

@@ -130,6 +130,15 @@ describe("minilm embedder (failures, with a stand-in worker)", () => {
     await expect(e.embed(["x"])).rejects.toThrow(/did not load/);
   });
 
+  it("fails warm() when the model never finishes loading, after a minute on the clock", async () => {
+    const clock = manualClock();
+    const e = track(createMinilmEmbedder({ clock, ...fakeModel("silent.onnx"), workerUrl: standIn }));
+    const warming = e.warm();
+    await vi.waitFor(() => expect(e.stats().workers).toBe(1));
+    clock.advance(60_000);
+    await expect(warming).rejects.toThrow("cache.semantic.embedder minilm: the model did not load (not ready within 60 s)");
+  });
+
   it("fails warm() when the files are missing and cannot be fetched, naming the fix", async () => {
     const { spec } = fakeModel();
     const empty = mkdtempSync(join(tmpdir(), "gw-minilm-empty-"));

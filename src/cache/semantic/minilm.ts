@@ -56,6 +56,8 @@ interface Job {
 const DIMS = 384;
 // The worker's heap holds the tokeniser and one batch; the model's weights live in ONNX Runtime's own memory.
 const WORKER_HEAP_MB = 256;
+/** How long the worker may take to load the model and embed its test text before the start fails. */
+const LOAD_TIMEOUT_MS = 60_000;
 
 /** The worker's file beside this one: .js in dist/, .ts when the sources run directly (tests). */
 function defaultWorkerUrl(): URL {
@@ -111,9 +113,16 @@ export function createMinilmEmbedder(options: MinilmOptions): MinilmEmbedder {
             worker = undefined;
             if (ready) fail(`the minilm worker stopped (${why})`);
           };
+          // A model that never finishes loading must not hold the start (cache.warm) forever.
+          const cancelLoad = options.clock.after(LOAD_TIMEOUT_MS, () => {
+            if (ready) return;
+            void w.terminate();
+            lost(`not ready within ${LOAD_TIMEOUT_MS / 1000} s`);
+          });
           w.on("message", (m: MinilmReply | { ready: true } | { failed: string }) => {
             if ("ready" in m) {
               ready = true;
+              cancelLoad();
               w.unref(); // idle, it does not keep the process alive; a job refs it while it runs
               resolve(w);
             } else if ("failed" in m) {

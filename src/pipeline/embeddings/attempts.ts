@@ -105,7 +105,7 @@ function embedders(order: Deployment[], round: EmbedRound, deps: Pick<AttemptsDe
     const kinds = [...new Set(order.map((d) => d.providerKind))].join(", ");
     throw new GatewayError(
       "CAPABILITY_UNSUPPORTED",
-      `model: "${round.model.name}" is served by providers without embeddings (${kinds}); embeddings need a provider of kind openai, openai-compatible, azure-openai, gemini, vertex or bedrock`,
+      `model: "${round.model.name}" is served by providers without embeddings (${kinds}); embeddings need a provider of kind openai, openai-compatible, azure-openai, gemini, vertex, bedrock, mistral or cohere`,
       { metadata: { field: "model", model: round.model.name } },
     );
   }
