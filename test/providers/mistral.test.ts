@@ -6,6 +6,7 @@ import { createMistralProvider } from "../../src/providers/mistral.js";
 import { mistralToolCallId, toMistralMessages } from "../../src/providers/mistral-request.js";
 import type { Provider, ProviderChunk, ProviderRequest } from "../../src/providers/provider.js";
 import { type FakeUpstream, startFakeUpstream } from "../support/fake-upstream.js";
+import { chunksOf, complete, failure } from "../support/provider-calls.js";
 
 /*
  * The Mistral provider through the real @mistralai/mistralai SDK, pointed at the fake upstream's
@@ -26,22 +27,6 @@ const request: ProviderRequest = {
   stop: ["END"],
 };
 
-const complete = async (p: Provider, r: ProviderRequest, signal = new AbortController().signal) => {
-  const result = await collectChunks(p.stream(r, signal));
-  if (!result) throw new Error("the stream ended without its end");
-  return result;
-};
-const chunksOf = async (p: Provider, r: ProviderRequest): Promise<ProviderChunk[]> => {
-  const out: ProviderChunk[] = [];
-  for await (const c of p.stream(r, new AbortController().signal)) out.push(c);
-  return out;
-};
-const failure = async (p: Provider, r: ProviderRequest) => {
-  const err: unknown = await complete(p, r).catch((e: unknown) => e);
-  const translated = p.translateError(err);
-  if (!translated) throw new Error(`not translated: ${String(err)}`);
-  return translated;
-};
 const lastBody = () => upstream.requests.at(-1)!.body;
 
 beforeAll(async () => {
