@@ -15,6 +15,23 @@ export interface Tenant {
   budget: { dailyUsd?: number | undefined; monthlyUsd?: number | undefined } | undefined;
 }
 
+/**
+ * The API key a call came with, once known: a key from the configuration or
+ * one made at run time through KeyService. Never the secret itself.
+ */
+export interface CallKey {
+  /** A stable id to log, bill and limit by: a runtime key's id, or a configured key's digest prefix. */
+  id: string;
+  /** The project (team) within the tenant the key belongs to, if any: a budget level. */
+  project?: string | undefined;
+  /** The key's own narrowing of its tenant's: models, limits, budget. Undefined means the tenant's alone. */
+  allowedModels?: ReadonlySet<string> | undefined;
+  limits?: Tenant["limits"];
+  budget?: Tenant["budget"];
+  /** What the key's creator attached to it, kept with every call's record. */
+  metadata?: Readonly<Record<string, string>> | undefined;
+}
+
 /** What the core knows of the call it serves, whatever the transport. */
 export interface CallContext {
   /** Aborts when the caller goes away or its deadline passes. */
@@ -27,6 +44,8 @@ export interface CallContext {
   receivedAt: number;
   /** The caller's tenant, once authenticated; absent or ANONYMOUS on an open gateway. */
   tenant?: Tenant | undefined;
+  /** The caller's API key, once authenticated; absent on an open gateway. */
+  key?: CallKey | undefined;
   /** The trace context of the call's span; the core's spans are its children. */
   otel?: Context | undefined;
   /** Filled by the core as the call is answered, for the face's access log line. */
