@@ -8,6 +8,7 @@ import {
   CacheStatsSchema,
   ClearCacheResponseSchema,
   GetCacheStatsResponseSchema,
+  SemanticVerificationSchema,
 } from "../../gen/ts/llmgateway/v1/cache_service_pb.js";
 
 const ratio = (n: number, d: number): number => (d === 0 ? 0 : n / d);
@@ -20,7 +21,21 @@ export function createCacheService(cache: ResponseCache, vectors?: EmbeddingCach
   return {
     async getCacheStats(req, ctx) {
       requireAdmin(ctx);
-      return create(GetCacheStatsResponseSchema, { stats: toStats(await cache.stats(req.tenant || undefined)) });
+      const stats = toStats(await cache.stats(req.tenant || undefined));
+      stats.verification = [...(cache.verification?.() ?? [])].map(([model, c]) =>
+        create(SemanticVerificationSchema, {
+          model,
+          served: BigInt(c.served),
+          servedTrusted: BigInt(c.servedTrusted),
+          servedVerified: BigInt(c.servedVerified),
+          audited: BigInt(c.audited),
+          verified: BigInt(c.verified),
+          refused: BigInt(c.refused),
+          failed: BigInt(c.failed),
+          estimatedErrorRate: c.served > 0 ? c.estimatedWrong / c.served : 0,
+        }),
+      );
+      return create(GetCacheStatsResponseSchema, { stats });
     },
     async clearCache(req, ctx) {
       requireAdmin(ctx);

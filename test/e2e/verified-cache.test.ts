@@ -98,6 +98,15 @@ describe("verified semantic caching through the gateway", () => {
     expect(metrics).toMatch(/llmgw_cache_semantic_verify_total\{model="gpt-test",result="served_verified"\} [12]/);
     expect(metrics).toMatch(/llmgw_cache_semantic_verify_total\{model="gpt-test",result="served_trusted"\} 0/);
     expect(metrics).toMatch(/llmgw_cache_semantic_verify_error_rate\{model="gpt-test"\} 0\.\d+/);
+
+    // The same counters through CacheService, for operators without a metrics scraper.
+    const { stats } = await createClient(CacheService, h.rpcTransport()).getCacheStats({});
+    const counted = stats!.verification.find((v) => v.model === "gpt-test")!;
+    expect(counted.verified).toBe(3n);
+    expect(counted.served).toBe(counted.servedVerified);
+    expect(counted.served).toBeGreaterThan(0n);
+    expect(counted.estimatedErrorRate).toBeGreaterThan(0);
+    expect(counted.estimatedErrorRate).toBeLessThan(1);
   });
 
   it("by default, serves a paraphrase seen once at once: above the threshold, passed by the guard, nothing against it", async () => {

@@ -147,7 +147,10 @@ type CacheStats struct {
 	// Answers stored.
 	Stored int64 `protobuf:"varint,15,opt,name=stored,proto3" json:"stored,omitempty"`
 	// Store operations that failed (each served as a miss).
-	Errors        int64 `protobuf:"varint,16,opt,name=errors,proto3" json:"errors,omitempty"`
+	Errors int64 `protobuf:"varint,16,opt,name=errors,proto3" json:"errors,omitempty"`
+	// Verified semantic caching, per catalogue model, on this replica (empty when cache.semantic.verify
+	// is off). Kept per model, not per tenant: a tenant filter does not narrow it.
+	Verification  []*SemanticVerification `protobuf:"bytes,17,rep,name=verification,proto3" json:"verification,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -294,6 +297,131 @@ func (x *CacheStats) GetErrors() int64 {
 	return 0
 }
 
+func (x *CacheStats) GetVerification() []*SemanticVerification {
+	if x != nil {
+		return x.Verification
+	}
+	return nil
+}
+
+// SemanticVerification is what verified caching did with one model's semantic candidates.
+type SemanticVerification struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The catalogue model.
+	Model string `protobuf:"bytes,1,opt,name=model,proto3" json:"model,omitempty"`
+	// Candidates served from the cache (served_trusted + served_verified).
+	Served int64 `protobuf:"varint,2,opt,name=served,proto3" json:"served,omitempty"`
+	// Served on the threshold and guard's word, not contradicted by audits.
+	ServedTrusted int64 `protobuf:"varint,3,opt,name=served_trusted,json=servedTrusted,proto3" json:"served_trusted,omitempty"`
+	// Served because the learnt error bound allowed it.
+	ServedVerified int64 `protobuf:"varint,4,opt,name=served_verified,json=servedVerified,proto3" json:"served_verified,omitempty"`
+	// Trusted candidates sent upstream anyway to check the guard.
+	Audited int64 `protobuf:"varint,5,opt,name=audited,proto3" json:"audited,omitempty"`
+	// Candidates sent upstream whose fresh answer agreed with the cached one.
+	Verified int64 `protobuf:"varint,6,opt,name=verified,proto3" json:"verified,omitempty"`
+	// Candidates sent upstream whose fresh answer differed: serving would have been wrong.
+	Refused int64 `protobuf:"varint,7,opt,name=refused,proto3" json:"refused,omitempty"`
+	// Candidates sent upstream that could not be compared.
+	Failed int64 `protobuf:"varint,8,opt,name=failed,proto3" json:"failed,omitempty"`
+	// The estimated share of served answers that were wrong; 0 when none was served.
+	EstimatedErrorRate float64 `protobuf:"fixed64,9,opt,name=estimated_error_rate,json=estimatedErrorRate,proto3" json:"estimated_error_rate,omitempty"`
+	unknownFields      protoimpl.UnknownFields
+	sizeCache          protoimpl.SizeCache
+}
+
+func (x *SemanticVerification) Reset() {
+	*x = SemanticVerification{}
+	mi := &file_llmgateway_v1_cache_service_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SemanticVerification) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SemanticVerification) ProtoMessage() {}
+
+func (x *SemanticVerification) ProtoReflect() protoreflect.Message {
+	mi := &file_llmgateway_v1_cache_service_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SemanticVerification.ProtoReflect.Descriptor instead.
+func (*SemanticVerification) Descriptor() ([]byte, []int) {
+	return file_llmgateway_v1_cache_service_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *SemanticVerification) GetModel() string {
+	if x != nil {
+		return x.Model
+	}
+	return ""
+}
+
+func (x *SemanticVerification) GetServed() int64 {
+	if x != nil {
+		return x.Served
+	}
+	return 0
+}
+
+func (x *SemanticVerification) GetServedTrusted() int64 {
+	if x != nil {
+		return x.ServedTrusted
+	}
+	return 0
+}
+
+func (x *SemanticVerification) GetServedVerified() int64 {
+	if x != nil {
+		return x.ServedVerified
+	}
+	return 0
+}
+
+func (x *SemanticVerification) GetAudited() int64 {
+	if x != nil {
+		return x.Audited
+	}
+	return 0
+}
+
+func (x *SemanticVerification) GetVerified() int64 {
+	if x != nil {
+		return x.Verified
+	}
+	return 0
+}
+
+func (x *SemanticVerification) GetRefused() int64 {
+	if x != nil {
+		return x.Refused
+	}
+	return 0
+}
+
+func (x *SemanticVerification) GetFailed() int64 {
+	if x != nil {
+		return x.Failed
+	}
+	return 0
+}
+
+func (x *SemanticVerification) GetEstimatedErrorRate() float64 {
+	if x != nil {
+		return x.EstimatedErrorRate
+	}
+	return 0
+}
+
 // ClearCacheRequest selects what to clear.
 type ClearCacheRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -305,7 +433,7 @@ type ClearCacheRequest struct {
 
 func (x *ClearCacheRequest) Reset() {
 	*x = ClearCacheRequest{}
-	mi := &file_llmgateway_v1_cache_service_proto_msgTypes[3]
+	mi := &file_llmgateway_v1_cache_service_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -317,7 +445,7 @@ func (x *ClearCacheRequest) String() string {
 func (*ClearCacheRequest) ProtoMessage() {}
 
 func (x *ClearCacheRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_llmgateway_v1_cache_service_proto_msgTypes[3]
+	mi := &file_llmgateway_v1_cache_service_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -330,7 +458,7 @@ func (x *ClearCacheRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClearCacheRequest.ProtoReflect.Descriptor instead.
 func (*ClearCacheRequest) Descriptor() ([]byte, []int) {
-	return file_llmgateway_v1_cache_service_proto_rawDescGZIP(), []int{3}
+	return file_llmgateway_v1_cache_service_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *ClearCacheRequest) GetTenant() string {
@@ -351,7 +479,7 @@ type ClearCacheResponse struct {
 
 func (x *ClearCacheResponse) Reset() {
 	*x = ClearCacheResponse{}
-	mi := &file_llmgateway_v1_cache_service_proto_msgTypes[4]
+	mi := &file_llmgateway_v1_cache_service_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -363,7 +491,7 @@ func (x *ClearCacheResponse) String() string {
 func (*ClearCacheResponse) ProtoMessage() {}
 
 func (x *ClearCacheResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_llmgateway_v1_cache_service_proto_msgTypes[4]
+	mi := &file_llmgateway_v1_cache_service_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -376,7 +504,7 @@ func (x *ClearCacheResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClearCacheResponse.ProtoReflect.Descriptor instead.
 func (*ClearCacheResponse) Descriptor() ([]byte, []int) {
-	return file_llmgateway_v1_cache_service_proto_rawDescGZIP(), []int{4}
+	return file_llmgateway_v1_cache_service_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *ClearCacheResponse) GetRemoved() int64 {
@@ -394,7 +522,7 @@ const file_llmgateway_v1_cache_service_proto_rawDesc = "" +
 	"\x14GetCacheStatsRequest\x12\x16\n" +
 	"\x06tenant\x18\x01 \x01(\tR\x06tenant\"H\n" +
 	"\x15GetCacheStatsResponse\x12/\n" +
-	"\x05stats\x18\x01 \x01(\v2\x19.llmgateway.v1.CacheStatsR\x05stats\"\xff\x03\n" +
+	"\x05stats\x18\x01 \x01(\v2\x19.llmgateway.v1.CacheStatsR\x05stats\"\xc8\x04\n" +
 	"\n" +
 	"CacheStats\x12\x14\n" +
 	"\x05store\x18\x01 \x01(\tR\x05store\x12\x18\n" +
@@ -414,7 +542,18 @@ const file_llmgateway_v1_cache_service_proto_rawDesc = "" +
 	"\ftokens_saved\x18\r \x01(\x03R\vtokensSaved\x12$\n" +
 	"\x0ecost_saved_usd\x18\x0e \x01(\x01R\fcostSavedUsd\x12\x16\n" +
 	"\x06stored\x18\x0f \x01(\x03R\x06stored\x12\x16\n" +
-	"\x06errors\x18\x10 \x01(\x03R\x06errors\"+\n" +
+	"\x06errors\x18\x10 \x01(\x03R\x06errors\x12G\n" +
+	"\fverification\x18\x11 \x03(\v2#.llmgateway.v1.SemanticVerificationR\fverification\"\xae\x02\n" +
+	"\x14SemanticVerification\x12\x14\n" +
+	"\x05model\x18\x01 \x01(\tR\x05model\x12\x16\n" +
+	"\x06served\x18\x02 \x01(\x03R\x06served\x12%\n" +
+	"\x0eserved_trusted\x18\x03 \x01(\x03R\rservedTrusted\x12'\n" +
+	"\x0fserved_verified\x18\x04 \x01(\x03R\x0eservedVerified\x12\x18\n" +
+	"\aaudited\x18\x05 \x01(\x03R\aaudited\x12\x1a\n" +
+	"\bverified\x18\x06 \x01(\x03R\bverified\x12\x18\n" +
+	"\arefused\x18\a \x01(\x03R\arefused\x12\x16\n" +
+	"\x06failed\x18\b \x01(\x03R\x06failed\x120\n" +
+	"\x14estimated_error_rate\x18\t \x01(\x01R\x12estimatedErrorRate\"+\n" +
 	"\x11ClearCacheRequest\x12\x16\n" +
 	"\x06tenant\x18\x01 \x01(\tR\x06tenant\".\n" +
 	"\x12ClearCacheResponse\x12\x18\n" +
@@ -437,25 +576,27 @@ func file_llmgateway_v1_cache_service_proto_rawDescGZIP() []byte {
 	return file_llmgateway_v1_cache_service_proto_rawDescData
 }
 
-var file_llmgateway_v1_cache_service_proto_msgTypes = make([]protoimpl.MessageInfo, 5)
+var file_llmgateway_v1_cache_service_proto_msgTypes = make([]protoimpl.MessageInfo, 6)
 var file_llmgateway_v1_cache_service_proto_goTypes = []any{
 	(*GetCacheStatsRequest)(nil),  // 0: llmgateway.v1.GetCacheStatsRequest
 	(*GetCacheStatsResponse)(nil), // 1: llmgateway.v1.GetCacheStatsResponse
 	(*CacheStats)(nil),            // 2: llmgateway.v1.CacheStats
-	(*ClearCacheRequest)(nil),     // 3: llmgateway.v1.ClearCacheRequest
-	(*ClearCacheResponse)(nil),    // 4: llmgateway.v1.ClearCacheResponse
+	(*SemanticVerification)(nil),  // 3: llmgateway.v1.SemanticVerification
+	(*ClearCacheRequest)(nil),     // 4: llmgateway.v1.ClearCacheRequest
+	(*ClearCacheResponse)(nil),    // 5: llmgateway.v1.ClearCacheResponse
 }
 var file_llmgateway_v1_cache_service_proto_depIdxs = []int32{
 	2, // 0: llmgateway.v1.GetCacheStatsResponse.stats:type_name -> llmgateway.v1.CacheStats
-	0, // 1: llmgateway.v1.CacheService.GetCacheStats:input_type -> llmgateway.v1.GetCacheStatsRequest
-	3, // 2: llmgateway.v1.CacheService.ClearCache:input_type -> llmgateway.v1.ClearCacheRequest
-	1, // 3: llmgateway.v1.CacheService.GetCacheStats:output_type -> llmgateway.v1.GetCacheStatsResponse
-	4, // 4: llmgateway.v1.CacheService.ClearCache:output_type -> llmgateway.v1.ClearCacheResponse
-	3, // [3:5] is the sub-list for method output_type
-	1, // [1:3] is the sub-list for method input_type
-	1, // [1:1] is the sub-list for extension type_name
-	1, // [1:1] is the sub-list for extension extendee
-	0, // [0:1] is the sub-list for field type_name
+	3, // 1: llmgateway.v1.CacheStats.verification:type_name -> llmgateway.v1.SemanticVerification
+	0, // 2: llmgateway.v1.CacheService.GetCacheStats:input_type -> llmgateway.v1.GetCacheStatsRequest
+	4, // 3: llmgateway.v1.CacheService.ClearCache:input_type -> llmgateway.v1.ClearCacheRequest
+	1, // 4: llmgateway.v1.CacheService.GetCacheStats:output_type -> llmgateway.v1.GetCacheStatsResponse
+	5, // 5: llmgateway.v1.CacheService.ClearCache:output_type -> llmgateway.v1.ClearCacheResponse
+	4, // [4:6] is the sub-list for method output_type
+	2, // [2:4] is the sub-list for method input_type
+	2, // [2:2] is the sub-list for extension type_name
+	2, // [2:2] is the sub-list for extension extendee
+	0, // [0:2] is the sub-list for field type_name
 }
 
 func init() { file_llmgateway_v1_cache_service_proto_init() }
@@ -469,7 +610,7 @@ func file_llmgateway_v1_cache_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_llmgateway_v1_cache_service_proto_rawDesc), len(file_llmgateway_v1_cache_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   5,
+			NumMessages:   6,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

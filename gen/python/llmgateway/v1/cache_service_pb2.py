@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!llmgateway/v1/cache_service.proto\x12\rllmgateway.v1\"&\n\x14GetCacheStatsRequest\x12\x0e\n\x06tenant\x18\x01 \x01(\t\"A\n\x15GetCacheStatsResponse\x12(\n\x05stats\x18\x01 \x01(\x0b\x32\x19.llmgateway.v1.CacheStats\"\xcb\x02\n\nCacheStats\x12\r\n\x05store\x18\x01 \x01(\t\x12\x0f\n\x07\x65ntries\x18\x02 \x01(\x03\x12\r\n\x05\x62ytes\x18\x03 \x01(\x03\x12\x18\n\x10semantic_entries\x18\x04 \x01(\x03\x12\x12\n\nhits_exact\x18\x05 \x01(\x03\x12\x15\n\rhits_semantic\x18\x06 \x01(\x03\x12\x0e\n\x06misses\x18\x07 \x01(\x03\x12\x10\n\x08\x62ypassed\x18\x08 \x01(\x03\x12\x11\n\tcoalesced\x18\t \x01(\x03\x12\x11\n\thit_ratio\x18\n \x01(\x01\x12\x17\n\x0f\x65xact_hit_ratio\x18\x0b \x01(\x01\x12\x1a\n\x12semantic_hit_ratio\x18\x0c \x01(\x01\x12\x14\n\x0ctokens_saved\x18\r \x01(\x03\x12\x16\n\x0e\x63ost_saved_usd\x18\x0e \x01(\x01\x12\x0e\n\x06stored\x18\x0f \x01(\x03\x12\x0e\n\x06\x65rrors\x18\x10 \x01(\x03\"#\n\x11\x43learCacheRequest\x12\x0e\n\x06tenant\x18\x01 \x01(\t\"%\n\x12\x43learCacheResponse\x12\x0f\n\x07removed\x18\x01 \x01(\x03\x32\xbd\x01\n\x0c\x43\x61\x63heService\x12Z\n\rGetCacheStats\x12#.llmgateway.v1.GetCacheStatsRequest\x1a$.llmgateway.v1.GetCacheStatsResponse\x12Q\n\nClearCache\x12 .llmgateway.v1.ClearCacheRequest\x1a!.llmgateway.v1.ClearCacheResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!llmgateway/v1/cache_service.proto\x12\rllmgateway.v1\"&\n\x14GetCacheStatsRequest\x12\x0e\n\x06tenant\x18\x01 \x01(\t\"A\n\x15GetCacheStatsResponse\x12(\n\x05stats\x18\x01 \x01(\x0b\x32\x19.llmgateway.v1.CacheStats\"\x86\x03\n\nCacheStats\x12\r\n\x05store\x18\x01 \x01(\t\x12\x0f\n\x07\x65ntries\x18\x02 \x01(\x03\x12\r\n\x05\x62ytes\x18\x03 \x01(\x03\x12\x18\n\x10semantic_entries\x18\x04 \x01(\x03\x12\x12\n\nhits_exact\x18\x05 \x01(\x03\x12\x15\n\rhits_semantic\x18\x06 \x01(\x03\x12\x0e\n\x06misses\x18\x07 \x01(\x03\x12\x10\n\x08\x62ypassed\x18\x08 \x01(\x03\x12\x11\n\tcoalesced\x18\t \x01(\x03\x12\x11\n\thit_ratio\x18\n \x01(\x01\x12\x17\n\x0f\x65xact_hit_ratio\x18\x0b \x01(\x01\x12\x1a\n\x12semantic_hit_ratio\x18\x0c \x01(\x01\x12\x14\n\x0ctokens_saved\x18\r \x01(\x03\x12\x16\n\x0e\x63ost_saved_usd\x18\x0e \x01(\x01\x12\x0e\n\x06stored\x18\x0f \x01(\x03\x12\x0e\n\x06\x65rrors\x18\x10 \x01(\x03\x12\x39\n\x0cverification\x18\x11 \x03(\x0b\x32#.llmgateway.v1.SemanticVerification\"\xc8\x01\n\x14SemanticVerification\x12\r\n\x05model\x18\x01 \x01(\t\x12\x0e\n\x06served\x18\x02 \x01(\x03\x12\x16\n\x0eserved_trusted\x18\x03 \x01(\x03\x12\x17\n\x0fserved_verified\x18\x04 \x01(\x03\x12\x0f\n\x07\x61udited\x18\x05 \x01(\x03\x12\x10\n\x08verified\x18\x06 \x01(\x03\x12\x0f\n\x07refused\x18\x07 \x01(\x03\x12\x0e\n\x06\x66\x61iled\x18\x08 \x01(\x03\x12\x1c\n\x14\x65stimated_error_rate\x18\t \x01(\x01\"#\n\x11\x43learCacheRequest\x12\x0e\n\x06tenant\x18\x01 \x01(\t\"%\n\x12\x43learCacheResponse\x12\x0f\n\x07removed\x18\x01 \x01(\x03\x32\xbd\x01\n\x0c\x43\x61\x63heService\x12Z\n\rGetCacheStats\x12#.llmgateway.v1.GetCacheStatsRequest\x1a$.llmgateway.v1.GetCacheStatsResponse\x12Q\n\nClearCache\x12 .llmgateway.v1.ClearCacheRequest\x1a!.llmgateway.v1.ClearCacheResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -36,11 +36,13 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_GETCACHESTATSRESPONSE']._serialized_start=92
   _globals['_GETCACHESTATSRESPONSE']._serialized_end=157
   _globals['_CACHESTATS']._serialized_start=160
-  _globals['_CACHESTATS']._serialized_end=491
-  _globals['_CLEARCACHEREQUEST']._serialized_start=493
-  _globals['_CLEARCACHEREQUEST']._serialized_end=528
-  _globals['_CLEARCACHERESPONSE']._serialized_start=530
-  _globals['_CLEARCACHERESPONSE']._serialized_end=567
-  _globals['_CACHESERVICE']._serialized_start=570
-  _globals['_CACHESERVICE']._serialized_end=759
+  _globals['_CACHESTATS']._serialized_end=550
+  _globals['_SEMANTICVERIFICATION']._serialized_start=553
+  _globals['_SEMANTICVERIFICATION']._serialized_end=753
+  _globals['_CLEARCACHEREQUEST']._serialized_start=755
+  _globals['_CLEARCACHEREQUEST']._serialized_end=790
+  _globals['_CLEARCACHERESPONSE']._serialized_start=792
+  _globals['_CLEARCACHERESPONSE']._serialized_end=829
+  _globals['_CACHESERVICE']._serialized_start=832
+  _globals['_CACHESERVICE']._serialized_end=1021
 # @@protoc_insertion_point(module_scope)

@@ -10,7 +10,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file llmgateway/v1/cache_service.proto.
  */
 export const file_llmgateway_v1_cache_service: GenFile = /*@__PURE__*/
-  fileDesc("CiFsbG1nYXRld2F5L3YxL2NhY2hlX3NlcnZpY2UucHJvdG8SDWxsbWdhdGV3YXkudjEiJgoUR2V0Q2FjaGVTdGF0c1JlcXVlc3QSDgoGdGVuYW50GAEgASgJIkEKFUdldENhY2hlU3RhdHNSZXNwb25zZRIoCgVzdGF0cxgBIAEoCzIZLmxsbWdhdGV3YXkudjEuQ2FjaGVTdGF0cyLLAgoKQ2FjaGVTdGF0cxINCgVzdG9yZRgBIAEoCRIPCgdlbnRyaWVzGAIgASgDEg0KBWJ5dGVzGAMgASgDEhgKEHNlbWFudGljX2VudHJpZXMYBCABKAMSEgoKaGl0c19leGFjdBgFIAEoAxIVCg1oaXRzX3NlbWFudGljGAYgASgDEg4KBm1pc3NlcxgHIAEoAxIQCghieXBhc3NlZBgIIAEoAxIRCgljb2FsZXNjZWQYCSABKAMSEQoJaGl0X3JhdGlvGAogASgBEhcKD2V4YWN0X2hpdF9yYXRpbxgLIAEoARIaChJzZW1hbnRpY19oaXRfcmF0aW8YDCABKAESFAoMdG9rZW5zX3NhdmVkGA0gASgDEhYKDmNvc3Rfc2F2ZWRfdXNkGA4gASgBEg4KBnN0b3JlZBgPIAEoAxIOCgZlcnJvcnMYECABKAMiIwoRQ2xlYXJDYWNoZVJlcXVlc3QSDgoGdGVuYW50GAEgASgJIiUKEkNsZWFyQ2FjaGVSZXNwb25zZRIPCgdyZW1vdmVkGAEgASgDMr0BCgxDYWNoZVNlcnZpY2USWgoNR2V0Q2FjaGVTdGF0cxIjLmxsbWdhdGV3YXkudjEuR2V0Q2FjaGVTdGF0c1JlcXVlc3QaJC5sbG1nYXRld2F5LnYxLkdldENhY2hlU3RhdHNSZXNwb25zZRJRCgpDbGVhckNhY2hlEiAubGxtZ2F0ZXdheS52MS5DbGVhckNhY2hlUmVxdWVzdBohLmxsbWdhdGV3YXkudjEuQ2xlYXJDYWNoZVJlc3BvbnNlYgZwcm90bzM");
+  fileDesc("CiFsbG1nYXRld2F5L3YxL2NhY2hlX3NlcnZpY2UucHJvdG8SDWxsbWdhdGV3YXkudjEiJgoUR2V0Q2FjaGVTdGF0c1JlcXVlc3QSDgoGdGVuYW50GAEgASgJIkEKFUdldENhY2hlU3RhdHNSZXNwb25zZRIoCgVzdGF0cxgBIAEoCzIZLmxsbWdhdGV3YXkudjEuQ2FjaGVTdGF0cyKGAwoKQ2FjaGVTdGF0cxINCgVzdG9yZRgBIAEoCRIPCgdlbnRyaWVzGAIgASgDEg0KBWJ5dGVzGAMgASgDEhgKEHNlbWFudGljX2VudHJpZXMYBCABKAMSEgoKaGl0c19leGFjdBgFIAEoAxIVCg1oaXRzX3NlbWFudGljGAYgASgDEg4KBm1pc3NlcxgHIAEoAxIQCghieXBhc3NlZBgIIAEoAxIRCgljb2FsZXNjZWQYCSABKAMSEQoJaGl0X3JhdGlvGAogASgBEhcKD2V4YWN0X2hpdF9yYXRpbxgLIAEoARIaChJzZW1hbnRpY19oaXRfcmF0aW8YDCABKAESFAoMdG9rZW5zX3NhdmVkGA0gASgDEhYKDmNvc3Rfc2F2ZWRfdXNkGA4gASgBEg4KBnN0b3JlZBgPIAEoAxIOCgZlcnJvcnMYECABKAMSOQoMdmVyaWZpY2F0aW9uGBEgAygLMiMubGxtZ2F0ZXdheS52MS5TZW1hbnRpY1ZlcmlmaWNhdGlvbiLIAQoUU2VtYW50aWNWZXJpZmljYXRpb24SDQoFbW9kZWwYASABKAkSDgoGc2VydmVkGAIgASgDEhYKDnNlcnZlZF90cnVzdGVkGAMgASgDEhcKD3NlcnZlZF92ZXJpZmllZBgEIAEoAxIPCgdhdWRpdGVkGAUgASgDEhAKCHZlcmlmaWVkGAYgASgDEg8KB3JlZnVzZWQYByABKAMSDgoGZmFpbGVkGAggASgDEhwKFGVzdGltYXRlZF9lcnJvcl9yYXRlGAkgASgBIiMKEUNsZWFyQ2FjaGVSZXF1ZXN0Eg4KBnRlbmFudBgBIAEoCSIlChJDbGVhckNhY2hlUmVzcG9uc2USDwoHcmVtb3ZlZBgBIAEoAzK9AQoMQ2FjaGVTZXJ2aWNlEloKDUdldENhY2hlU3RhdHMSIy5sbG1nYXRld2F5LnYxLkdldENhY2hlU3RhdHNSZXF1ZXN0GiQubGxtZ2F0ZXdheS52MS5HZXRDYWNoZVN0YXRzUmVzcG9uc2USUQoKQ2xlYXJDYWNoZRIgLmxsbWdhdGV3YXkudjEuQ2xlYXJDYWNoZVJlcXVlc3QaIS5sbG1nYXRld2F5LnYxLkNsZWFyQ2FjaGVSZXNwb25zZWIGcHJvdG8z");
 
 /**
  * GetCacheStatsRequest selects whose statistics to return.
@@ -170,6 +170,14 @@ export type CacheStats = Message<"llmgateway.v1.CacheStats"> & {
    * @generated from field: int64 errors = 16;
    */
   errors: bigint;
+
+  /**
+   * Verified semantic caching, per catalogue model, on this replica (empty when cache.semantic.verify
+   * is off). Kept per model, not per tenant: a tenant filter does not narrow it.
+   *
+   * @generated from field: repeated llmgateway.v1.SemanticVerification verification = 17;
+   */
+  verification: SemanticVerification[];
 };
 
 /**
@@ -178,6 +186,83 @@ export type CacheStats = Message<"llmgateway.v1.CacheStats"> & {
  */
 export const CacheStatsSchema: GenMessage<CacheStats> = /*@__PURE__*/
   messageDesc(file_llmgateway_v1_cache_service, 2);
+
+/**
+ * SemanticVerification is what verified caching did with one model's semantic candidates.
+ *
+ * @generated from message llmgateway.v1.SemanticVerification
+ */
+export type SemanticVerification = Message<"llmgateway.v1.SemanticVerification"> & {
+  /**
+   * The catalogue model.
+   *
+   * @generated from field: string model = 1;
+   */
+  model: string;
+
+  /**
+   * Candidates served from the cache (served_trusted + served_verified).
+   *
+   * @generated from field: int64 served = 2;
+   */
+  served: bigint;
+
+  /**
+   * Served on the threshold and guard's word, not contradicted by audits.
+   *
+   * @generated from field: int64 served_trusted = 3;
+   */
+  servedTrusted: bigint;
+
+  /**
+   * Served because the learnt error bound allowed it.
+   *
+   * @generated from field: int64 served_verified = 4;
+   */
+  servedVerified: bigint;
+
+  /**
+   * Trusted candidates sent upstream anyway to check the guard.
+   *
+   * @generated from field: int64 audited = 5;
+   */
+  audited: bigint;
+
+  /**
+   * Candidates sent upstream whose fresh answer agreed with the cached one.
+   *
+   * @generated from field: int64 verified = 6;
+   */
+  verified: bigint;
+
+  /**
+   * Candidates sent upstream whose fresh answer differed: serving would have been wrong.
+   *
+   * @generated from field: int64 refused = 7;
+   */
+  refused: bigint;
+
+  /**
+   * Candidates sent upstream that could not be compared.
+   *
+   * @generated from field: int64 failed = 8;
+   */
+  failed: bigint;
+
+  /**
+   * The estimated share of served answers that were wrong; 0 when none was served.
+   *
+   * @generated from field: double estimated_error_rate = 9;
+   */
+  estimatedErrorRate: number;
+};
+
+/**
+ * Describes the message llmgateway.v1.SemanticVerification.
+ * Use `create(SemanticVerificationSchema)` to create a new message.
+ */
+export const SemanticVerificationSchema: GenMessage<SemanticVerification> = /*@__PURE__*/
+  messageDesc(file_llmgateway_v1_cache_service, 3);
 
 /**
  * ClearCacheRequest selects what to clear.
@@ -198,7 +283,7 @@ export type ClearCacheRequest = Message<"llmgateway.v1.ClearCacheRequest"> & {
  * Use `create(ClearCacheRequestSchema)` to create a new message.
  */
 export const ClearCacheRequestSchema: GenMessage<ClearCacheRequest> = /*@__PURE__*/
-  messageDesc(file_llmgateway_v1_cache_service, 3);
+  messageDesc(file_llmgateway_v1_cache_service, 4);
 
 /**
  * ClearCacheResponse says how much went.
@@ -219,7 +304,7 @@ export type ClearCacheResponse = Message<"llmgateway.v1.ClearCacheResponse"> & {
  * Use `create(ClearCacheResponseSchema)` to create a new message.
  */
 export const ClearCacheResponseSchema: GenMessage<ClearCacheResponse> = /*@__PURE__*/
-  messageDesc(file_llmgateway_v1_cache_service, 4);
+  messageDesc(file_llmgateway_v1_cache_service, 5);
 
 /**
  * CacheService reports on and clears the gateway's response cache.
