@@ -1,12 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { countTextTokens } from "../../core/tokens.js";
+import type { ChatStreamEvent } from "../../core/types.js";
 import type { ProviderChunk } from "../../providers/provider.js";
 import { answer, fail, resultOf, setup, type Script } from "./attempts.fixtures.js";
 import { CONTINUE_INSTRUCTION } from "./continuation.js";
 
 const cut = (...before: ProviderChunk[]) => fail("UPSTREAM_UNAVAILABLE", [{ type: "started" }, ...before]);
 const delta = (text: string): ProviderChunk => ({ type: "delta", text });
-const texts = (events: { type: string }[]) => events.flatMap((e) => (e.type === "delta" ? [(e as { text: string }).text] : []));
+const texts = (events: ChatStreamEvent[]) => events.flatMap((e) => (e.type === "delta" ? [e.text] : []));
 
 /** An answer that ends without reporting usage, as some compatible servers do. */
 const unreported = (text: string[]): Script =>
