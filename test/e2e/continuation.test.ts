@@ -4,7 +4,7 @@ import OpenAI from "openai";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ErrorInfoSchema } from "../../gen/ts/google/rpc/error_details_pb.js";
 import { CompletionService } from "../../gen/ts/llmgateway/v1/completion_service_pb.js";
-import { Role } from "../../gen/ts/llmgateway/v1/types_pb.js";
+import { type Completion, Role } from "../../gen/ts/llmgateway/v1/types_pb.js";
 import { CONTINUE_INSTRUCTION } from "../../src/pipeline/attempts/continuation.js";
 import { answerFor, partialAnswerIn } from "../support/fake-continuation.js";
 import type { RecordedRequest } from "../support/fake-upstream.js";
@@ -77,7 +77,7 @@ describe("continuing a cut stream", () => {
     cutThenContinue();
     const client = createClient(CompletionService, h.rpcTransport());
     let text = "";
-    let completion;
+    let completion: Completion | undefined;
     for await (const e of client.streamComplete({ model: "dual", messages: [{ role: Role.USER, content: "Tell me." }] })) {
       if (e.event.case === "delta") text += e.event.value.text;
       if (e.event.case === "completion") completion = e.event.value;
@@ -97,7 +97,11 @@ describe("continuing a cut stream", () => {
   it("the Anthropic face through @anthropic-ai/sdk, continued on an OpenAI-format deployment by instruction", async () => {
     const seen = cutThenContinue();
     const anthropic = new Anthropic({ apiKey: "unused", baseURL: h.httpUrl, maxRetries: 0 });
-    const stream = anthropic.messages.stream({ model: "dual-reversed", max_tokens: 200, messages: [{ role: "user", content: "Tell me." }] });
+    const stream = anthropic.messages.stream({
+      model: "dual-reversed",
+      max_tokens: 200,
+      messages: [{ role: "user", content: "Tell me." }],
+    });
     let text = "";
     stream.on("text", (t) => (text += t));
     const message = await stream.finalMessage();

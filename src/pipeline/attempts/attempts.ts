@@ -158,7 +158,9 @@ export function createAttempts(deps: AttemptsDeps): RoundHandler {
       }
       const ttft = round.buffered || firstTokenAt === undefined ? undefined : firstTokenAt - call.receivedAt;
       // A continuation's usage is its own: unreported, it is counted on its own text, not on the whole answer.
-      const usage = end.usage ?? (cont ? { inputTokens: asked.promptTokens, outputTokens: await countTextTokens(read.text, model.tokenizer) } : undefined);
+      const usage =
+        end.usage ??
+        (cont ? { inputTokens: asked.promptTokens, outputTokens: await countTextTokens(read.text, model.tokenizer) } : undefined);
       const answer = { message, finishReason: end.finishReason, usage, model: end.model, logprobs, stopSequence: end.stopSequence };
       yield {
         type: "done",

@@ -98,7 +98,7 @@ describe("continuing a cut stream", () => {
 
   it.each([
     ["continuation is off for the model", { continueStreams: false }, [delta("partial")], /continuation is off/],
-    ["a response format", { upstream: { responseFormat: { type: "json_object" as const } } }, [delta("{\"a\":")], /mid-object/],
+    ["a response format", { upstream: { responseFormat: { type: "json_object" as const } } }, [delta('{"a":')], /mid-object/],
     ["log probabilities", { upstream: { logprobs: true } }, [delta("partial")], /log probabilities/],
     ["a tool call mid-flight", {}, [delta("Let me look. "), { type: "progress" as const }], /tool call was being streamed/],
     ["only reasoning delivered", {}, [{ type: "reasoning" as const, text: "hmm" }], /only reasoning/],

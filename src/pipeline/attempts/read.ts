@@ -57,7 +57,9 @@ export async function* readWinner(
         reasoning += chunk.text;
         if (!round.buffered) {
           run.scope.holding(true);
-          yield chunk.signature ? { type: "reasoning", text: chunk.text, signature: chunk.signature } : { type: "reasoning", text: chunk.text };
+          yield chunk.signature
+            ? { type: "reasoning", text: chunk.text, signature: chunk.signature }
+            : { type: "reasoning", text: chunk.text };
           run.scope.holding(false);
         }
         continue;
