@@ -114,6 +114,32 @@ describe("continuing a cut stream", () => {
     ]);
   });
 
+  it("an error event mid-stream (OpenAI's server_error) is continued like a cut", async () => {
+    const chunk = (content: string) => ({
+      id: "chatcmpl-fake",
+      object: "chat.completion.chunk",
+      created: 0,
+      model: "gpt-4o-mini",
+      choices: [{ index: 0, delta: { content }, finish_reason: null }],
+    });
+    const seen: RecordedRequest[] = [];
+    h.upstream.setScript((req) => {
+      seen.push(req);
+      if (partialAnswerIn(req.body) !== undefined) return { text: answerFor(req.body, FULL, 1) };
+      return { rawEvents: [chunk("The "), chunk("quick "), { error: { message: "The server had an error", type: "server_error" } }] };
+    });
+    const client = createClient(CompletionService, h.rpcTransport());
+    let text = "";
+    let completion: Completion | undefined;
+    for await (const e of client.streamComplete({ model: "dual", messages: [{ role: Role.USER, content: "Tell me." }] })) {
+      if (e.event.case === "delta") text += e.event.value.text;
+      if (e.event.case === "completion") completion = e.event.value;
+    }
+    expect(text).toBe(FULL);
+    expect(completion?.attempts[0]?.errorMessage).toContain("server had an error");
+    expect(completion?.attempts[1]?.continuation).toBe(true);
+  });
+
   it("a model with continueStreams off ends the cut stream with STREAM_INTERRUPTED, as before", async () => {
     cutThenContinue();
     const client = createClient(CompletionService, h.rpcTransport());

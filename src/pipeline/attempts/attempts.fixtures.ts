@@ -95,8 +95,8 @@ const model = (hedgeAfterMs?: number, continueStreams?: boolean, p2Kind?: string
 });
 
 /** Real breakers, with every permit's verdict written down as it is given. */
-function recordingBreakers(clock: ManualClock) {
-  const real = createBreakers({ errorThresholdPercentage: 50, volumeThreshold: 1, resetTimeoutMs: 30_000, rollingWindowMs: 60_000 }, clock);
+function recordingBreakers(clock: ManualClock, volumeThreshold = 1) {
+  const real = createBreakers({ errorThresholdPercentage: 50, volumeThreshold, resetTimeoutMs: 30_000, rollingWindowMs: 60_000 }, clock);
   const verdicts: string[] = [];
   const breakers: Breakers = {
     ...real,
@@ -127,12 +127,14 @@ export function setup(
     continueStreams?: boolean;
     /** The second deployment's provider kind (openai by default). */
     p2Kind?: Provider["kind"];
+    /** Allow retries (a budget of ten, breakers that open only after ten calls); by default only fallback happens. */
+    retries?: boolean;
   } = {},
 ) {
   const clock = manualClock(Date.UTC(2026, 0, 5));
   const stats = createDeploymentStats(clock);
   const health = createHealthMonitor({ clock, providers: ["p1", "p2"] });
-  const { breakers, verdicts } = recordingBreakers(clock);
+  const { breakers, verdicts } = recordingBreakers(clock, opts.retries ? 10 : 1);
   const p1 = fakeProvider("p1", scripts.p1);
   const p2 = fakeProvider("p2", scripts.p2, opts.p2Kind);
   const timeouts = { timeoutMs: 60_000, firstTokenTimeoutMs: 30_000, headersTimeoutMs: 5_000 };
@@ -145,7 +147,7 @@ export function setup(
     router: createRouter({ defaultStrategy: "fallback", stats }),
     breakers,
     retry: { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 1000, budgetRatio: 0, budgetBurst: 0 },
-    retryBudget: createRetryBudget(0, 0),
+    retryBudget: opts.retries ? createRetryBudget(1, 10) : createRetryBudget(0, 0),
     stats,
     health,
     clock,

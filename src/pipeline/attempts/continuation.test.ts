@@ -110,6 +110,20 @@ describe("continuing a cut stream", () => {
     expect(t.p2.signals).toHaveLength(0);
   });
 
+  it("continues on the same deployment after a retry when no other can", async () => {
+    const t = setup({ p1: [cut(delta("The quick ")), answer(["quick brown fox."])], p2: [answer(["x"])] }, { p2Kind: "local", retries: true });
+    const { events, error } = await t.run();
+    expect(error).toBeUndefined();
+    expect(texts(events).join("")).toBe("The quick brown fox.");
+    expect(resultOf(events).attempts.map((a) => [a.provider, a.errorReason, a.continuation])).toEqual([
+      ["p1", "STREAM_INTERRUPTED", undefined],
+      ["p1", undefined, true],
+    ]);
+    // After the retry's backoff, as for any retry.
+    expect(t.clock.sleeps).toHaveLength(1);
+    expect(t.p1.requests[1]?.messages.at(-2)).toEqual({ role: "assistant", content: "The quick " });
+  });
+
   it("a deployment whose kind cannot continue is passed over", async () => {
     const t = setup({ p1: [cut(delta("partial "))], p2: [answer(["x"])] }, { p2Kind: "local" });
     const { error } = await t.run();
