@@ -111,7 +111,10 @@ describe("continuing a cut stream", () => {
   });
 
   it("continues on the same deployment after a retry when no other can", async () => {
-    const t = setup({ p1: [cut(delta("The quick ")), answer(["quick brown fox."])], p2: [answer(["x"])] }, { p2Kind: "local", retries: true });
+    const t = setup(
+      { p1: [cut(delta("The quick ")), answer(["quick brown fox."])], p2: [answer(["x"])] },
+      { p2Kind: "local", retries: true },
+    );
     const { events, error } = await t.run();
     expect(error).toBeUndefined();
     expect(texts(events).join("")).toBe("The quick brown fox.");
