@@ -1,5 +1,7 @@
 import { z } from "zod";
 
+import { continueStreamsSchema } from "./continuation.js";
+
 export { providerSchema } from "./providers.js";
 
 /*
@@ -96,6 +98,7 @@ export const modelSchema = z
     }),
     /** Hedging, opt-in: when the first deployment has not answered within this many ms, start the next as well. */
     hedgeAfterMs: z.number().int().positive().optional(),
+    continueStreams: continueStreamsSchema,
     /** Which tokenizer counts this model's tokens; "estimate" labels counts as estimates. */
     tokenizer: z.enum(["o200k_base", "cl100k_base", "estimate"]).optional(),
     /**

@@ -53,6 +53,8 @@ export interface ModelEntry extends Prices {
   tokenizer: TokenizerName;
   /** Hedging: the next deployment starts too when the first has sent no token by then. */
   hedgeAfterMs: number | undefined;
+  /** A stream cut after its first text is continued on another attempt (absent means yes). */
+  continueStreams?: boolean;
   /** What it answers: completions on every chat face (absent means chat), or embeddings. */
   type?: ModelType;
   /** An embedding model's vector size, when configured. */
@@ -112,6 +114,7 @@ export function createCatalog(config: Pick<GatewayConfig, "models" | "providers"
       capabilities: { ...m.capabilities },
       tokenizer: m.tokenizer ?? tokenizerFor(defaultUpstream),
       hedgeAfterMs: m.hedgeAfterMs,
+      continueStreams: m.continueStreams,
       type: m.type,
       ...(m.dimensions === undefined ? {} : { embeddingDimensions: m.dimensions }),
       ...(m.task === undefined ? {} : { embeddingTask: m.task }),

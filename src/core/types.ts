@@ -216,6 +216,8 @@ export interface AttemptRecord {
   errorReason?: string;
   errorMessage?: string;
   latencyMs: number;
+  /** This attempt continued a stream cut on an earlier one: its text was spliced onto what was delivered. */
+  continuation?: boolean;
 }
 
 /** The outcome of a completion, unary or at the end of a stream. */

@@ -230,6 +230,7 @@ export function toCompletion(result: ChatResult): Completion {
       errorReason: a.errorReason ?? "",
       errorMessage: a.errorMessage ?? "",
       latencyMs: a.latencyMs,
+      continuation: a.continuation ?? false,
     })),
   });
 }

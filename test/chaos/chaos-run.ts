@@ -11,7 +11,8 @@ import type { FakeBehaviour } from "../support/fake-upstream.js";
  */
 
 export const TEXT = "the quick brown fox jumps over the lazy dog";
-export const REQUESTS = 200;
+/** Calls per run; CHAOS_REQUESTS raises it for the figures in docs/resilience.md (the CI size runs in seconds). */
+export const REQUESTS = Number(process.env["CHAOS_REQUESTS"] ?? 200);
 const CONCURRENCY = 10;
 
 /** A deterministic random in [0, 1), so that a run's fault choices repeat. */
@@ -44,7 +45,7 @@ export const CLEAR_REASONS = [
 
 /** What one run saw. */
 export interface Run {
-  failures: { code: Code; reason: string | undefined }[];
+  failures: { code: Code; reason: string | undefined; message?: string }[];
   latencies: number[];
   /**
    * Per call, how long it ran past its deadline beyond how late this process's own timer for that deadline
@@ -55,12 +56,37 @@ export interface Run {
   overruns: number[];
   injected: number;
   statusless: number;
+  /** Calls whose text was not the answer the fake would give uninterrupted (checked when the driver is told it). */
+  mismatches: string[];
+  /** Streams that were cut after their first text and continued by another attempt. */
+  continued: number;
 }
 
-export const newRun = (): Run => ({ failures: [], latencies: [], overruns: [], injected: 0, statusless: 0 });
+export const newRun = (): Run => ({ failures: [], latencies: [], overruns: [], injected: 0, statusless: 0, mismatches: [], continued: 0 });
 
-/** Sends REQUESTS calls of `model`, CONCURRENCY at a time, each under `timeoutMs`, and records what callers saw. */
-export async function drive(grpcUrl: string, model: string, timeoutMs: number, run: Run): Promise<void> {
+/** Faults after the first text: a cut connection, a stream ending without its finish, chunks `stallMs` apart (past a timeout). */
+export const MIDSTREAM_FAULTS = (text: string, random: () => number, stallMs: number): FakeBehaviour[] => {
+  const words = text.split(" ").length;
+  // After at least one word and before the last, so that the caller has some text and some is missing.
+  const at = 1 + Math.floor(random() * (words - 2));
+  return [
+    { text, abortAfterChunks: at },
+    { text: text.split(" ").slice(0, at).join(" "), endWithoutFinish: true },
+    { text, chunkDelayMs: stallMs },
+  ];
+};
+
+/**
+ * Sends REQUESTS calls of `model`, CONCURRENCY at a time, each under `timeoutMs`, and records what callers saw;
+ * with `expected`, also whether each answer's text is the one the prompt gets uninterrupted.
+ */
+export async function drive(
+  grpcUrl: string,
+  model: string,
+  timeoutMs: number,
+  run: Run,
+  expected?: (prompt: string) => string,
+): Promise<void> {
   const client = createClient(CompletionService, createGrpcTransport({ baseUrl: grpcUrl }));
   let next = 0;
   await Promise.all(
@@ -75,19 +101,26 @@ export async function drive(grpcUrl: string, model: string, timeoutMs: number, r
           lateness = performance.now() - started - timeoutMs;
         }, timeoutMs);
         try {
+          const prompt = `q${i}`;
+          let text = "";
           if (i % 2 === 0) {
-            await client.complete({ model, messages: [{ role: Role.USER, content: `q${i}` }] }, { timeoutMs });
+            const { completion } = await client.complete({ model, messages: [{ role: Role.USER, content: prompt }] }, { timeoutMs });
+            text = completion?.message?.content ?? "";
           } else {
             let sawCompletion = false;
-            for await (const e of client.streamComplete({ model, messages: [{ role: Role.USER, content: `q${i}` }] }, { timeoutMs })) {
-              if (e.event.case === "completion") sawCompletion = true;
+            for await (const e of client.streamComplete({ model, messages: [{ role: Role.USER, content: prompt }] }, { timeoutMs })) {
+              if (e.event.case === "delta") text += e.event.value.text;
+              if (e.event.case !== "completion") continue;
+              sawCompletion = true;
+              if (e.event.value.attempts.some((a) => a.continuation)) run.continued++;
             }
             // A stream that ended without its final message and without an error status is a silent truncation.
             if (!sawCompletion) run.statusless++;
           }
+          if (expected && text !== expected(prompt)) run.mismatches.push(`${prompt}: ${JSON.stringify(text)}`);
         } catch (e) {
           const err = ConnectError.from(e);
-          run.failures.push({ code: err.code, reason: err.findDetails(ErrorInfoSchema)[0]?.reason });
+          run.failures.push({ code: err.code, reason: err.findDetails(ErrorInfoSchema)[0]?.reason, message: err.rawMessage });
         }
         clearTimeout(probe);
         const latency = performance.now() - started;

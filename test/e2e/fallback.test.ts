@@ -4,14 +4,16 @@ import { ErrorInfoSchema } from "../../gen/ts/google/rpc/error_details_pb.js";
 import { CompletionService } from "../../gen/ts/llmgateway/v1/completion_service_pb.js";
 import { HealthService } from "../../gen/ts/llmgateway/v1/health_service_pb.js";
 import { Role, type Completion } from "../../gen/ts/llmgateway/v1/types_pb.js";
-import { startHarness, type Harness } from "../support/harness.js";
+import { dualDeployments, startHarness, type Harness } from "../support/harness.js";
 
 let h: Harness;
 let client: ReturnType<typeof createClient<typeof CompletionService>>;
 const request = { model: "dual", messages: [{ role: Role.USER, content: "hello" }] };
 
 beforeAll(async () => {
-  h = await startHarness();
+  // The same deployments with continuation off: a cut stream ends as it was cut (test/e2e/continuation.test.ts
+  // has the continued ones).
+  h = await startHarness({ extraModels: [{ name: "dual-whole", deployments: dualDeployments, continueStreams: false }] });
   client = createClient(CompletionService, h.rpcTransport());
 });
 afterAll(() => h.close());
@@ -75,12 +77,13 @@ describe("fallback across deployments (OpenAI format, then Anthropic format)", (
     expect(text).toBe("second try");
   });
 
-  it("never falls back after the first token: the stream ends with STREAM_INTERRUPTED", async () => {
+  it("with continuation off, never falls back after the first token: the stream ends with STREAM_INTERRUPTED", async () => {
     h.upstream.enqueue({ text: "one two three", abortAfterChunks: 1 }, { text: "must not be used" });
     const before = h.upstream.requests.length;
     const deltas: string[] = [];
     const err = await (async () => {
-      for await (const e of client.streamComplete(request)) if (e.event.case === "delta") deltas.push(e.event.value.text);
+      for await (const e of client.streamComplete({ ...request, model: "dual-whole" }))
+        if (e.event.case === "delta") deltas.push(e.event.value.text);
     })().catch((e: unknown) => ConnectError.from(e));
     expect(deltas).toEqual(["one "]);
     expect((err as ConnectError).findDetails(ErrorInfoSchema)[0]?.reason).toBe("STREAM_INTERRUPTED");

@@ -198,7 +198,8 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
   };
 }
 
-const words = (text: string): string[] => text.match(/\S+\s*/g) ?? [];
+// A leading space stays with the first word, as a model continuing after "to:" sends " the".
+const words = (text: string): string[] => text.match(/\s*\S+\s*/g) ?? [];
 /** Rough token count for usage: one token per word, as a stand-in upstream may. */
 const tokens = (text: string): number => words(text).length;
 

@@ -80,7 +80,8 @@ export interface HarnessOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-const dualDeployments = [
+/** The deployments of model "dual": the OpenAI-format fake first, the Anthropic fake second. */
+export const dualDeployments = [
   { provider: "fake-openai", upstreamModel: "gpt-4o-mini", pricing: { inputPerMillion: 1, outputPerMillion: 2 } },
   { provider: "fake-anthropic", upstreamModel: "claude-haiku-4-5", pricing: { inputPerMillion: 3, outputPerMillion: 15 } },
 ];

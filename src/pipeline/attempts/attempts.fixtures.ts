@@ -5,7 +5,7 @@ import type { Deployment, ModelEntry } from "../../core/catalog.js";
 import { GatewayError } from "../../core/errors.js";
 import { createHealthMonitor } from "../../core/health.js";
 import type { ChatRequest, ChatResult, ChatStreamEvent } from "../../core/types.js";
-import type { Provider, ProviderChunk } from "../../providers/provider.js";
+import type { Provider, ProviderChunk, ProviderRequest } from "../../providers/provider.js";
 import type { ProviderDeployment } from "../../providers/registry.js";
 import { createBreakers, type Breakers } from "../../resilience/breakers.js";
 import { createRetryBudget } from "../../resilience/retry.js";
@@ -17,24 +17,26 @@ import { createAttempts } from "./attempts.js";
 export type Script = (signal: AbortSignal) => AsyncGenerator<ProviderChunk>;
 
 /** A provider answering each call with the next script; `begun` resolves when a call's stream starts running. */
-export function fakeProvider(name: string, scripts: Script[]) {
+export function fakeProvider(name: string, scripts: Script[], kind: Provider["kind"] = "openai") {
   const signals: AbortSignal[] = [];
+  const requests: ProviderRequest[] = [];
   let began!: () => void;
   const begun = new Promise<void>((resolve) => (began = resolve));
   const provider: Provider = {
     name,
-    kind: "openai",
+    kind,
     translateError: () => undefined,
-    stream(_request, signal) {
+    stream(request, signal) {
       const script = scripts[signals.length] ?? scripts.at(-1)!;
       signals.push(signal);
+      requests.push(request);
       return (async function* () {
         began();
         yield* script(signal);
       })();
     },
   };
-  return { provider, signals, begun };
+  return { provider, signals, requests, begun };
 }
 
 export const answer = (text: string[], model = "upstream-v1"): Script =>
@@ -58,10 +60,10 @@ export const hang = (before: ProviderChunk[] = []): Script =>
     await new Promise((_, reject) => signal.addEventListener("abort", () => reject(signal.reason), { once: true }));
   };
 
-const dep = (p: string, price: number): Deployment => ({
+const dep = (p: string, price: number, kind = "openai"): Deployment => ({
   id: `${p}/${p}-model`,
   provider: p,
-  providerKind: "openai",
+  providerKind: kind,
   upstreamModel: `${p}-model`,
   weight: 1,
   priority: 0,
@@ -72,7 +74,7 @@ const dep = (p: string, price: number): Deployment => ({
   cacheWrite1hPricePerMillion: 0,
 });
 
-const model = (hedgeAfterMs?: number): ModelEntry => ({
+const model = (hedgeAfterMs?: number, continueStreams?: boolean, p2Kind?: string): ModelEntry => ({
   name: "m",
   aliases: [],
   provider: "p1",
@@ -86,14 +88,15 @@ const model = (hedgeAfterMs?: number): ModelEntry => ({
   cachedInputPricePerMillion: 0,
   cacheWritePricePerMillion: 0,
   cacheWrite1hPricePerMillion: 0,
-  deployments: [dep("p1", 1), dep("p2", 10)],
+  deployments: [dep("p1", 1), dep("p2", 10, p2Kind)],
   capabilities: { streaming: true, tools: false, vision: false, jsonMode: false, documents: false, audio: false, reasoning: false },
   hedgeAfterMs,
+  ...(continueStreams === undefined ? {} : { continueStreams }),
 });
 
 /** Real breakers, with every permit's verdict written down as it is given. */
-function recordingBreakers(clock: ManualClock) {
-  const real = createBreakers({ errorThresholdPercentage: 50, volumeThreshold: 1, resetTimeoutMs: 30_000, rollingWindowMs: 60_000 }, clock);
+function recordingBreakers(clock: ManualClock, volumeThreshold = 1) {
+  const real = createBreakers({ errorThresholdPercentage: 50, volumeThreshold, resetTimeoutMs: 30_000, rollingWindowMs: 60_000 }, clock);
   const verdicts: string[] = [];
   const breakers: Breakers = {
     ...real,
@@ -116,14 +119,24 @@ function recordingBreakers(clock: ManualClock) {
 
 export function setup(
   scripts: { p1: Script[]; p2: Script[] },
-  opts: { hedgeAfterMs?: number; buffered?: boolean; request?: Partial<ChatRequest> } = {},
+  opts: {
+    hedgeAfterMs?: number;
+    buffered?: boolean;
+    request?: Partial<ChatRequest>;
+    upstream?: Partial<Round["upstream"]>;
+    continueStreams?: boolean;
+    /** The second deployment's provider kind (openai by default). */
+    p2Kind?: Provider["kind"];
+    /** Allow retries (a budget of ten, breakers that open only after ten calls); by default only fallback happens. */
+    retries?: boolean;
+  } = {},
 ) {
   const clock = manualClock(Date.UTC(2026, 0, 5));
   const stats = createDeploymentStats(clock);
   const health = createHealthMonitor({ clock, providers: ["p1", "p2"] });
-  const { breakers, verdicts } = recordingBreakers(clock);
+  const { breakers, verdicts } = recordingBreakers(clock, opts.retries ? 10 : 1);
   const p1 = fakeProvider("p1", scripts.p1);
-  const p2 = fakeProvider("p2", scripts.p2);
+  const p2 = fakeProvider("p2", scripts.p2, opts.p2Kind);
   const timeouts = { timeoutMs: 60_000, firstTokenTimeoutMs: 30_000, headersTimeoutMs: 5_000 };
   const deployment = (provider: Provider): ProviderDeployment => ({ provider, ...timeouts });
   const attempts = createAttempts({
@@ -134,7 +147,7 @@ export function setup(
     router: createRouter({ defaultStrategy: "fallback", stats }),
     breakers,
     retry: { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 1000, budgetRatio: 0, budgetBurst: 0 },
-    retryBudget: createRetryBudget(0, 0),
+    retryBudget: opts.retries ? createRetryBudget(1, 10) : createRetryBudget(0, 0),
     stats,
     health,
     clock,
@@ -147,8 +160,8 @@ export function setup(
     request: { model: "m", messages: [{ role: "user", content: "hi" }], user: "", metadata: {}, routing, stop: [], ...opts.request },
     call,
     buffered: opts.buffered ?? false,
-    model: model(opts.hedgeAfterMs),
-    upstream: { messages: [{ role: "user", content: "hi" }], maxTokens: 100, stop: [] },
+    model: model(opts.hedgeAfterMs, opts.continueStreams, opts.p2Kind),
+    upstream: { messages: [{ role: "user", content: "hi" }], maxTokens: 100, stop: [], ...opts.upstream },
     promptTokens: 0,
   };
   /** Runs the round to its end: every event, or the error it failed with after the events before it. */

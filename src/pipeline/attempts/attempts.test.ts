@@ -64,8 +64,11 @@ describe("attempts", () => {
     expect(t.verdicts).toEqual(["p1/p1-model:release"]);
   });
 
-  it("a streamed failure after a delta is STREAM_INTERRUPTED, and nobody else is asked", async () => {
-    const t = setup({ p1: [fail("UPSTREAM_UNAVAILABLE", [{ type: "started" }, { type: "delta", text: "partial" }])], p2: [answer(["x"])] });
+  it("with continuation off, a streamed failure after a delta is STREAM_INTERRUPTED, and nobody else is asked", async () => {
+    const t = setup(
+      { p1: [fail("UPSTREAM_UNAVAILABLE", [{ type: "started" }, { type: "delta", text: "partial" }])], p2: [answer(["x"])] },
+      { continueStreams: false },
+    );
     const { events, error } = await t.run();
     expect(events).toEqual([
       { type: "answering", provider: "p1" },

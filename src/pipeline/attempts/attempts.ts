@@ -1,8 +1,8 @@
 import type { Clock } from "../../core/clock.js";
 import { GatewayError, isCallerEnded, isFallbackWorthy } from "../../core/errors.js";
 import { invalidOutput, outputProblem } from "../../core/output-format.js";
-import type { ChatMessage, ChatStreamEvent, TokenLogprob } from "../../core/types.js";
-import type { ProviderChunk } from "../../providers/provider.js";
+import { countTextTokens } from "../../core/tokens.js";
+import type { ChatMessage, ChatStreamEvent } from "../../core/types.js";
 import type { ProviderDeployment } from "../../providers/registry.js";
 import type { Breakers } from "../../resilience/breakers.js";
 import type { RetryBudget, RetryOptions } from "../../resilience/retry.js";
@@ -12,7 +12,9 @@ import type { Deployment } from "../../core/catalog.js";
 import type { Round, RoundHandler } from "../stage.js";
 import { Ledger, resultOf, type LedgerDeps } from "./ledger.js";
 import { Wasted } from "./wasted.js";
-import { nextAnswerChunk, race, startRun, type Run } from "./race.js";
+import { race, startRun } from "./race.js";
+import { readWinner, type End, type Read } from "./read.js";
+import { Continuation, notContinued, whyNotContinued, type Delivered } from "./continuation.js";
 
 export interface AttemptsDeps extends LedgerDeps {
   providers: ReadonlyMap<string, ProviderDeployment>;
@@ -24,102 +26,19 @@ export interface AttemptsDeps extends LedgerDeps {
   random: () => number;
 }
 
-type End = Extract<ProviderChunk, { type: "end" }>;
-
-/** How reading the winning run ended. */
-type Read =
-  | { ok: true; end: End; text: string; reasoning: string; logprobs: TokenLogprob[] | undefined; firstTokenAt: number | undefined }
-  /** It failed; `delivered` characters of it (reasoning and text) had already reached the caller. */
-  | { ok: false; error: GatewayError; delivered: number }
-  /** The caller stopped reading: no verdict either way. */
-  | { ok: "gone" };
-
 /**
  * The innermost stage: routes the round, then tries deployments in order
  * (falling back, retrying, hedging, each attempt under its timeouts) until
  * one answers. Only this stage knows whether the caller reads the answer as
- * it comes or collects it: a streamed answer's deltas go out as they arrive,
- * and a failure after the first one can no longer be hidden
- * (STREAM_INTERRUPTED); a collected answer is read whole before anything
- * goes out, so a deployment failing mid-way is simply the next one's turn.
+ * it comes or collects it: a streamed answer's deltas go out as they arrive;
+ * a collected answer is read whole before anything goes out, so a deployment
+ * failing mid-way is simply the next one's turn. A stream that fails after
+ * its first text is continued by the next attempt, asked to go on from what
+ * was delivered (continuation.ts); when it cannot be, the caller is told
+ * (STREAM_INTERRUPTED), never handed a silent truncation.
  */
 export function createAttempts(deps: AttemptsDeps): RoundHandler {
   const { clock, router } = deps;
-
-  /** Reads the winner to its end, passing deltas on at once unless the caller collects the answer. */
-  async function* readWinner(run: Run, first: IteratorResult<ProviderChunk>, round: Round): AsyncGenerator<ChatStreamEvent, Read> {
-    let text = "";
-    let reasoning = "";
-    let logprobs: TokenLogprob[] | undefined;
-    let firstTokenAt: number | undefined;
-    let end: End | undefined;
-    let settled = false;
-    try {
-      if (!round.buffered) yield { type: "answering", provider: run.d.provider };
-      for (let r = first; !r.done; r = await nextAnswerChunk(run)) {
-        const chunk = r.value;
-        if (chunk.type === "end") {
-          end = chunk;
-          continue;
-        }
-        if (chunk.type === "progress") {
-          // A tool call has begun: the answer is coming, though not as text.
-          run.scope.firstToken();
-          continue;
-        }
-        if (chunk.type === "reasoning") {
-          // The model thinks before it answers: its first token has come, though the answer's text has not.
-          run.scope.firstToken();
-          reasoning += chunk.text;
-          if (!round.buffered) {
-            run.scope.holding(true);
-            yield chunk.signature
-              ? { type: "reasoning", text: chunk.text, signature: chunk.signature }
-              : { type: "reasoning", text: chunk.text };
-            run.scope.holding(false);
-          }
-          continue;
-        }
-        if (chunk.type !== "delta") continue;
-        if (firstTokenAt === undefined) {
-          firstTokenAt = clock.monotonic();
-          run.scope.firstToken();
-        }
-        text += chunk.text;
-        if (chunk.logprobs) (logprobs ??= []).push(...chunk.logprobs);
-        if (!round.buffered) {
-          run.scope.holding(true);
-          yield chunk.logprobs ? { type: "delta", text: chunk.text, logprobs: chunk.logprobs } : { type: "delta", text: chunk.text };
-          run.scope.holding(false);
-        }
-      }
-      settled = true;
-      if (end) {
-        run.scope.answered({
-          model: end.model,
-          inputTokens: end.usage?.inputTokens,
-          outputTokens: end.usage?.outputTokens,
-          finishReason: end.finishReason,
-        });
-        return { ok: true, end, text, reasoning, logprobs, firstTokenAt };
-      }
-      // The SDKs end a stream quietly when its signal aborts: whoever aborted it (the caller, its deadline,
-      // a shutdown, our own timeout) says whose failure this is, not the provider's silence.
-      const error = run.scope.signal.aborted
-        ? run.scope.classify(run.scope.signal.reason)
-        : new GatewayError("UPSTREAM_UNAVAILABLE", `${run.d.provider}: the stream ended without a finish reason`, {
-            metadata: { provider: run.d.provider },
-          });
-      return { ok: false, error, delivered: round.buffered ? 0 : text.length + reasoning.length };
-    } catch (err) {
-      settled = true;
-      return { ok: false, error: run.scope.classify(err), delivered: round.buffered ? 0 : text.length + reasoning.length };
-    } finally {
-      run.scope.dispose();
-      // A caller that stops reading ends this generator here: close the upstream stream.
-      if (!settled) run.it.return?.().catch(() => {});
-    }
-  }
 
   return async function* attempts(round: Round): AsyncGenerator<ChatStreamEvent> {
     const { model, call } = round;
@@ -137,9 +56,19 @@ export function createAttempts(deps: AttemptsDeps): RoundHandler {
     const wasted = new Wasted();
     let upstreamMs = 0;
     let failed: Parameters<AttemptSchedule["next"]>[0];
+    /** Set once a stream was cut after its first text: what the caller has, and how to go on from it. */
+    let cont: Continuation | undefined;
     for (let next = await schedule.next(); next; next = await schedule.next(failed)) {
+      // A continuation goes only to deployments whose kind can continue: the others are passed over.
+      const asked = cont ? cont.roundFor(round, next.deployment.providerKind) : round;
+      if (!asked) {
+        next.permit.release();
+        failed = undefined;
+        continue;
+      }
       const raceStarted = clock.monotonic();
-      const r = await race(startRun(next, round, deps), model.hedgeAfterMs, schedule, round, deps);
+      // A continuation is never hedged: two of them would race to splice onto the same text.
+      const r = await race(startRun(next, asked, deps), cont ? undefined : model.hedgeAfterMs, schedule, asked, deps);
       for (const f of r.failures) {
         f.run.scope.dispose();
         ledger.record(f.run.d, f.run.permit, { kind: "failed", error: f.error, latencyMs: clock.monotonic() - f.run.startedAt });
@@ -151,7 +80,7 @@ export function createAttempts(deps: AttemptsDeps): RoundHandler {
         upstreamMs += clock.monotonic() - raceStarted;
         const f = r.failures.at(-1);
         if (!f) break;
-        if (!isFallbackWorthy(f.error.reason) || call.signal.aborted) throw f.error;
+        if (!isFallbackWorthy(f.error.reason) || call.signal.aborted) throw wasted.tag(unfinished(cont, f.error, call.signal.aborted));
         ledger.last = f.error;
         failed = undefined;
         continue;
@@ -159,7 +88,7 @@ export function createAttempts(deps: AttemptsDeps): RoundHandler {
       const { run } = r.winner;
       let read: Read = { ok: "gone" };
       try {
-        read = yield* readWinner(run, r.winner.chunk, round);
+        read = yield* readWinner(run, r.winner.chunk, asked, clock, cont);
       } finally {
         // The caller stopped reading mid-answer: release the breaker without a verdict.
         if (read.ok === "gone") run.permit.release();
@@ -169,16 +98,33 @@ export function createAttempts(deps: AttemptsDeps): RoundHandler {
       const latencyMs = clock.monotonic() - run.startedAt;
       if (read.ok === "gone") return;
       if (!read.ok) {
+        const sent = cont ? joined(cont.delivered, read.sent) : read.sent;
+        const chars = sent.text.length + sent.reasoning.length;
         // Before the first delta reached the caller, a failure is invisible and the next deployment may answer;
-        // after it, the caller has part of an answer and must be told, never handed a silent truncation.
-        const error = interrupted(read.error, read.delivered, run.d.provider);
+        // after it, the caller has part of an answer: the next attempt continues it, or the caller is told.
+        const error = interrupted(read.error, chars, run.d.provider);
         ledger.record(run.d, run.permit, { kind: "failed", error, latencyMs });
-        if (read.delivered > 0 || !isFallbackWorthy(error.reason) || call.signal.aborted) throw error;
+        if (chars > 0) {
+          if (isCallerEnded(error.reason) || call.signal.aborted || !isFallbackWorthy(read.error.reason)) throw wasted.tag(error);
+          const why = whyNotContinued(round, sent);
+          if (why) throw wasted.tag(notContinued(error, why));
+          // What the cut attempt generated is billed: counted, since no provider reports usage before a stream's end.
+          const output = await countTextTokens(read.sent.text + read.sent.reasoning, model.tokenizer);
+          wasted.addCounted(run.d, { inputTokens: asked.promptTokens, outputTokens: output });
+          cont = new Continuation(sent, cont ? cont.firstTokenAt : read.firstTokenAt, error);
+          // The schedule sees the provider's own failure: it says whether the same deployment may be retried.
+          failed = { deployment: run.d, error: read.error };
+          continue;
+        }
+        if (!isFallbackWorthy(error.reason) || call.signal.aborted) throw error;
         ledger.last = error;
         failed = { deployment: run.d, error };
         continue;
       }
-      const { end, text, reasoning, logprobs, firstTokenAt } = read;
+      const { end, logprobs } = read;
+      const text = cont ? cont.delivered.text + read.text : read.text;
+      const reasoning = cont ? cont.delivered.reasoning : read.reasoning;
+      const firstTokenAt = cont ? cont.firstTokenAt : read.firstTokenAt;
       const problem = await formatProblem(round, end, text);
       if (problem) {
         // Never passed off as what was asked for: another attempt may conform; a streamed answer already
@@ -198,33 +144,31 @@ export function createAttempts(deps: AttemptsDeps): RoundHandler {
       ledger.record(run.d, run.permit, {
         kind: "answered",
         latencyMs,
-        ttftMs: firstTokenAt === undefined ? undefined : firstTokenAt - run.startedAt,
+        ttftMs: read.firstTokenAt === undefined ? undefined : read.firstTokenAt - run.startedAt,
+        continued: cont !== undefined,
       });
       const message: ChatMessage = { role: "assistant", content: text };
       if (end.toolCalls) message.toolCalls = end.toolCalls;
       if (reasoning) message.reasoning = reasoning;
-      if (end.reasoningSignature) message.reasoningSignature = end.reasoningSignature;
+      if (end.reasoningSignature && !cont) message.reasoningSignature = end.reasoningSignature;
       if (round.buffered) {
         yield { type: "answering", provider: run.d.provider };
         if (reasoning) yield { type: "reasoning", text: reasoning };
         if (text) yield logprobs ? { type: "delta", text, logprobs } : { type: "delta", text };
       }
       const ttft = round.buffered || firstTokenAt === undefined ? undefined : firstTokenAt - call.receivedAt;
-      const answer = {
-        message,
-        finishReason: end.finishReason,
-        usage: end.usage,
-        model: end.model,
-        logprobs,
-        stopSequence: end.stopSequence,
-      };
+      // A continuation's usage is its own: unreported, it is counted on its own text, not on the whole answer.
+      const usage =
+        end.usage ??
+        (cont ? { inputTokens: asked.promptTokens, outputTokens: await countTextTokens(read.text, model.tokenizer) } : undefined);
+      const answer = { message, finishReason: end.finishReason, usage, model: end.model, logprobs, stopSequence: end.stopSequence };
       yield {
         type: "done",
         result: wasted.charge(await resultOf(call, clock, model, round.request.messages, run.d, answer, upstreamMs, ledger.attempts, ttft)),
       };
       return;
     }
-    throw wasted.tag(ledger.exhausted(model, call, schedule.skipped));
+    throw wasted.tag(unfinished(cont, ledger.exhausted(model, call, schedule.skipped), call.signal.aborted));
   };
 }
 
@@ -257,6 +201,17 @@ async function formatProblem(round: Round, end: End, text: string): Promise<stri
   const format = round.request.responseFormat;
   if (!format || end.finishReason === "tool_calls" || (end.toolCalls?.length ?? 0) > 0) return undefined;
   return outputProblem(format, text);
+}
+
+/** What the caller has once a continuation's own text is added. */
+function joined(before: Delivered, after: Delivered): Delivered {
+  return { text: before.text + after.text, reasoning: before.reasoning + after.reasoning, toolCall: after.toolCall };
+}
+
+/** The caller's error when no attempt is left: a stream being continued ends as it was cut, saying so. */
+function unfinished(cont: Continuation | undefined, error: GatewayError, callerEnded: boolean): GatewayError {
+  if (!cont || callerEnded) return error;
+  return notContinued(cont.error, `no attempt to continue it succeeded; last: ${error.message}`);
 }
 
 /**

@@ -19,7 +19,8 @@ export interface LedgerDeps {
 
 /** How one attempt ended, for the round's list and for the deployment's figures. */
 export type Outcome =
-  | { kind: "answered"; latencyMs: number; ttftMs?: number | undefined }
+  /** `continued`: it continued a stream cut on an earlier attempt. */
+  | { kind: "answered"; latencyMs: number; ttftMs?: number | undefined; continued?: boolean }
   | { kind: "failed"; error: GatewayError; latencyMs: number }
   /** Another attempt answered first: listed, but it says nothing about its deployment. */
   | { kind: "lost"; latencyMs: number };
@@ -41,7 +42,12 @@ export class Ledger {
     const { stats, health } = this.deps;
     switch (outcome.kind) {
       case "answered":
-        this.attempts.push({ provider: d.provider, model: d.upstreamModel, latencyMs: outcome.latencyMs });
+        this.attempts.push({
+          provider: d.provider,
+          model: d.upstreamModel,
+          latencyMs: outcome.latencyMs,
+          ...(outcome.continued ? { continuation: true } : {}),
+        });
         stats.recordSuccess(d.id, outcome.latencyMs, outcome.ttftMs);
         permit.success();
         health.recordSuccess(d.provider);

@@ -53,7 +53,15 @@ export function createChunker(meta: ChunkMeta): (event: ChatStreamEvent) => obje
     out.push(
       chunk(signature, {
         finish: FINISH[r.finishReason],
-        top: { llm_gateway: { provider: r.provider, cost_usd: r.costUsd, cache_status: r.cacheStatus } },
+        top: {
+          llm_gateway: {
+            provider: r.provider,
+            cost_usd: r.costUsd,
+            cache_status: r.cacheStatus,
+            // The stream was cut and another attempt continued it (docs/resilience.md "Continuing a cut stream").
+            ...(r.attempts.some((a) => a.continuation) ? { continued: true } : {}),
+          },
+        },
       }),
     );
     if (meta.includeUsage) out.push({ id, object: "chat.completion.chunk", created, model: r.model, choices: [], usage: usageBody(r) });

@@ -2124,7 +2124,9 @@ type Attempt struct {
 	// The failure's message; empty for the attempt that answered.
 	ErrorMessage string `protobuf:"bytes,4,opt,name=error_message,json=errorMessage,proto3" json:"error_message,omitempty"`
 	// How long the attempt took, in milliseconds.
-	LatencyMs     float64 `protobuf:"fixed64,5,opt,name=latency_ms,json=latencyMs,proto3" json:"latency_ms,omitempty"`
+	LatencyMs float64 `protobuf:"fixed64,5,opt,name=latency_ms,json=latencyMs,proto3" json:"latency_ms,omitempty"`
+	// True when this attempt continued a stream cut on an earlier one: its text was spliced onto what was delivered.
+	Continuation  bool `protobuf:"varint,6,opt,name=continuation,proto3" json:"continuation,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2192,6 +2194,13 @@ func (x *Attempt) GetLatencyMs() float64 {
 		return x.LatencyMs
 	}
 	return 0
+}
+
+func (x *Attempt) GetContinuation() bool {
+	if x != nil {
+		return x.Continuation
+	}
+	return false
 }
 
 var File_llmgateway_v1_types_proto protoreflect.FileDescriptor
@@ -2327,14 +2336,15 @@ const file_llmgateway_v1_types_proto_rawDesc = "" +
 	"\n" +
 	"tool_turns\x18\r \x03(\v2\x16.llmgateway.v1.MessageR\ttoolTurns\x12\x16\n" +
 	"\x06rounds\x18\x0e \x01(\rR\x06rounds\x127\n" +
-	"\blogprobs\x18\x0f \x03(\v2\x1b.llmgateway.v1.TokenLogprobR\blogprobs\"\xa2\x01\n" +
+	"\blogprobs\x18\x0f \x03(\v2\x1b.llmgateway.v1.TokenLogprobR\blogprobs\"\xc6\x01\n" +
 	"\aAttempt\x12\x1a\n" +
 	"\bprovider\x18\x01 \x01(\tR\bprovider\x12\x14\n" +
 	"\x05model\x18\x02 \x01(\tR\x05model\x12!\n" +
 	"\ferror_reason\x18\x03 \x01(\tR\verrorReason\x12#\n" +
 	"\rerror_message\x18\x04 \x01(\tR\ferrorMessage\x12\x1d\n" +
 	"\n" +
-	"latency_ms\x18\x05 \x01(\x01R\tlatencyMs*_\n" +
+	"latency_ms\x18\x05 \x01(\x01R\tlatencyMs\x12\"\n" +
+	"\fcontinuation\x18\x06 \x01(\bR\fcontinuation*_\n" +
 	"\x04Role\x12\x14\n" +
 	"\x10ROLE_UNSPECIFIED\x10\x00\x12\x0f\n" +
 	"\vROLE_SYSTEM\x10\x01\x12\r\n" +

@@ -358,15 +358,17 @@ class Completion(_message.Message):
     def __init__(self, id: _Optional[str] = ..., message: _Optional[_Union[Message, _Mapping]] = ..., finish_reason: _Optional[_Union[FinishReason, str]] = ..., usage: _Optional[_Union[Usage, _Mapping]] = ..., cost_usd: _Optional[float] = ..., provider: _Optional[str] = ..., model: _Optional[str] = ..., cache_status: _Optional[_Union[CacheStatus, str]] = ..., latency_ms: _Optional[float] = ..., gateway_overhead_ms: _Optional[float] = ..., time_to_first_token_ms: _Optional[float] = ..., attempts: _Optional[_Iterable[_Union[Attempt, _Mapping]]] = ..., tool_turns: _Optional[_Iterable[_Union[Message, _Mapping]]] = ..., rounds: _Optional[int] = ..., logprobs: _Optional[_Iterable[_Union[TokenLogprob, _Mapping]]] = ...) -> None: ...
 
 class Attempt(_message.Message):
-    __slots__ = ("provider", "model", "error_reason", "error_message", "latency_ms")
+    __slots__ = ("provider", "model", "error_reason", "error_message", "latency_ms", "continuation")
     PROVIDER_FIELD_NUMBER: _ClassVar[int]
     MODEL_FIELD_NUMBER: _ClassVar[int]
     ERROR_REASON_FIELD_NUMBER: _ClassVar[int]
     ERROR_MESSAGE_FIELD_NUMBER: _ClassVar[int]
     LATENCY_MS_FIELD_NUMBER: _ClassVar[int]
+    CONTINUATION_FIELD_NUMBER: _ClassVar[int]
     provider: str
     model: str
     error_reason: str
     error_message: str
     latency_ms: float
-    def __init__(self, provider: _Optional[str] = ..., model: _Optional[str] = ..., error_reason: _Optional[str] = ..., error_message: _Optional[str] = ..., latency_ms: _Optional[float] = ...) -> None: ...
+    continuation: bool
+    def __init__(self, provider: _Optional[str] = ..., model: _Optional[str] = ..., error_reason: _Optional[str] = ..., error_message: _Optional[str] = ..., latency_ms: _Optional[float] = ..., continuation: bool = ...) -> None: ...
