@@ -23,7 +23,9 @@ const backends: [string, () => Backend][] = [
     },
   ],
   // Redis keeps its own time: a TTL passes in real time.
-  ...redisBackends((client) => (): Backend => ({ store: createRedisCacheStore(client()), pass: (ms) => new Promise((r) => setTimeout(r, ms)) })),
+  ...redisBackends(
+    (client) => (): Backend => ({ store: createRedisCacheStore(client()), pass: (ms) => new Promise((r) => setTimeout(r, ms)) }),
+  ),
 ];
 
 const answer = (content: string): CachedAnswer => ({

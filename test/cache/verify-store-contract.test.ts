@@ -19,7 +19,9 @@ const backends: [string, () => Backend][] = [
     },
   ],
   // Redis keeps its own time: a TTL passes in real time.
-  ...redisBackends((client) => (): Backend => ({ store: createRedisVerifyStore(client()), pass: (ms) => new Promise((r) => setTimeout(r, ms)) })),
+  ...redisBackends(
+    (client) => (): Backend => ({ store: createRedisVerifyStore(client()), pass: (ms) => new Promise((r) => setTimeout(r, ms)) }),
+  ),
 ];
 
 const plain = (obs: Observations) => Object.fromEntries([...obs].sort(([a], [b]) => a - b));

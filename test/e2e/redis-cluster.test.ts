@@ -17,14 +17,14 @@ const KEYS = { ops: "sk-ops", acme: "sk-acme", thrifty: "sk-thrifty" };
 const LIMIT = 25;
 
 /** A gateway whose every store is on the file's three-master cluster, found from its seed nodes. */
-const replica = async (): Promise<Harness> => {
+const replica = async (cache: Record<string, unknown> = {}): Promise<Harness> => {
   const [url, ...nodes] = redis.cluster.urls;
   return redis.track(
     await startHarness({
       redisUrl: url!,
       redis: { mode: "cluster", nodes },
       limits: { store: "redis", requestsPerMinute: LIMIT },
-      cache: { store: "redis" },
+      cache: { store: "redis", ...cache },
       sessions: { store: "redis" },
       usage: { store: "redis" },
       auth: {
@@ -73,7 +73,9 @@ describe("two gateways on one Redis Cluster", () => {
     const [a, b] = await Promise.all([replica(), replica()]);
     const both = [clients(a), clients(b)];
     const results = await Promise.all(
-      Array.from({ length: 80 }, (_, i) => outcome(both[i % 2]!.completion.complete(ask(`q${i}`, "limited", { cache: { noStore: true } })))),
+      Array.from({ length: 80 }, (_, i) =>
+        outcome(both[i % 2]!.completion.complete(ask(`q${i}`, "limited", { cache: { noStore: true } }))),
+      ),
     );
     expect(results.filter((r) => r === "ok")).toHaveLength(LIMIT);
     for (const r of results.filter((r) => r !== "ok")) expect((r as ConnectError).code).toBe(Code.ResourceExhausted);
@@ -133,5 +135,22 @@ describe("two gateways on one Redis Cluster", () => {
     const rows = (await both[1]!.admin.getUsage({ tenant: "thrifty" })).rows;
     expect(rows.reduce((n, r) => n + Number(r.requests), 0)).toBe(costs.length);
     expect(new Set(rows.map((r) => r.user))).toEqual(new Set(["u0", "u1", "u2"]));
+  });
+
+  it("share semantic entries: a paraphrase stored on one is served by the other", async () => {
+    // Verification on: the observations it reads before serving live on the cluster too (one hash per entry).
+    const semantic = { semantic: { enabled: true, embedder: "lexical", verify: { enabled: true, trust: "guard" } } };
+    const a = await replica(semantic);
+    a.upstream.enqueue({ text: "Au." });
+    await clients(a).completion.complete(ask("What is the chemical symbol for gold?", "sem"));
+    const b = await replica(semantic);
+    // The other replica reads the shared stream (one key, on one master) as it starts, then follows it.
+    let got = CacheStatus.MISS;
+    for (let i = 0; i < 40 && got !== CacheStatus.HIT_SEMANTIC; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      const r = await clients(b).completion.complete(ask("what's the chemical symbol for gold", "sem", { cache: { noStore: true } }));
+      got = r.completion!.cacheStatus;
+    }
+    expect(got).toBe(CacheStatus.HIT_SEMANTIC);
   });
 });

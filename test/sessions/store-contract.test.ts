@@ -23,7 +23,11 @@ const backends: [string, () => Backend][] = [
   ],
   // Redis expires keys in real time.
   ...redisBackends(
-    (client) => (): Backend => ({ store: createRedisSessionStore(client()), now: () => Date.now(), pass: (ms) => new Promise((r) => setTimeout(r, ms)) }),
+    (client) => (): Backend => ({
+      store: createRedisSessionStore(client()),
+      now: () => Date.now(),
+      pass: (ms) => new Promise((r) => setTimeout(r, ms)),
+    }),
   ),
 ];
 

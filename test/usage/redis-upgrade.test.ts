@@ -15,13 +15,21 @@ describe("budget counters written before hash tags (one Redis)", () => {
     const store = createRedisUsageStore(redis.client());
     expect(await store.spent("acme", "2026-11-22", "2026-11")).toEqual({ dayMicros: 700, monthMicros: 1200 });
     const caps = { dailyMicros: 1000, monthlyMicros: 1500 };
-    expect(await store.reserve("acme", "2026-11-22", "2026-11", 400, caps)).toMatchObject({ admitted: false, period: "daily", spentMicros: 700 });
+    expect(await store.reserve("acme", "2026-11-22", "2026-11", 400, caps)).toMatchObject({
+      admitted: false,
+      period: "daily",
+      spentMicros: 700,
+    });
     const ok = await store.reserve("acme", "2026-11-22", "2026-11", 250, caps);
     expect(ok.admitted).toBe(true);
     if (ok.admitted) await ok.settle(200);
     expect(await store.spent("acme", "2026-11-22", "2026-11")).toEqual({ dayMicros: 900, monthMicros: 1400 });
     // The next day, the old monthly counter still counts.
-    expect(await store.reserve("acme", "2026-11-23", "2026-11", 150, caps)).toMatchObject({ admitted: false, period: "monthly", spentMicros: 1400 });
+    expect(await store.reserve("acme", "2026-11-23", "2026-11", 150, caps)).toMatchObject({
+      admitted: false,
+      period: "monthly",
+      spentMicros: 1400,
+    });
     // The old counters are read, not moved: they expire on their own.
     expect(await raw.get(`llmgw:usage:budget:${tag("acme")}:d:2026-11-22`)).toBe("700");
     expect(await raw.get(`llmgw:usage:budget:{${tag("acme")}}:d:2026-11-22`)).toBe("200");

@@ -89,7 +89,11 @@ export function createRedisVerifyStore(redis: RedisClient, prefix = "llmgw:verif
       await Promise.all(
         targets.map(async ({ id, ttlMs }) => {
           const k = keyOf(tenant, id);
-          const replies = await redis.multi().hincrby(k, field, 1).pexpire(k, Math.max(1, Math.round(ttlMs))).exec();
+          const replies = await redis
+            .multi()
+            .hincrby(k, field, 1)
+            .pexpire(k, Math.max(1, Math.round(ttlMs)))
+            .exec();
           for (const [err] of replies ?? []) if (err) throw err;
         }),
       );
