@@ -18,6 +18,10 @@ export interface TestRedisCluster {
   client(): Cluster;
   /** Empties every master. */
   flush(): Promise<void>;
+  /** Freezes one master (SIGSTOP): its connections stay open, nothing answers. */
+  pause(master: number): void;
+  /** Thaws a paused master (SIGCONT). */
+  resume(master: number): void;
   stop(): Promise<void>;
 }
 
@@ -54,8 +58,9 @@ export async function startRedisCluster(): Promise<TestRedisCluster> {
           [
             ...["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
             ...["--cluster-enabled", "yes", "--cluster-config-file", join(dir, `nodes-${port}.conf`), "--dir", dir],
-            // A test's node never goes away on its own: no need to wait long to call one failed.
-            ...["--cluster-node-timeout", "2000"],
+            // A test's node never fails, but may be paused for seconds: the others must not call it failed
+            // (with no replica to promote, the cluster would then refuse commands for a while after it returns).
+            ...["--cluster-node-timeout", "30000"],
           ],
           { stdio: "ignore" },
         ),
@@ -84,6 +89,8 @@ export async function startRedisCluster(): Promise<TestRedisCluster> {
         }),
       );
     },
+    pause: (i) => void procs[i]?.kill("SIGSTOP"),
+    resume: (i) => void procs[i]?.kill("SIGCONT"),
     stop,
   };
 }
