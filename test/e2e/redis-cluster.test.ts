@@ -1,5 +1,5 @@
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { ErrorInfoSchema } from "../../gen/ts/google/rpc/error_details_pb.js";
 import { AdminService } from "../../gen/ts/llmgateway/v1/admin_service_pb.js";
 import { CacheService } from "../../gen/ts/llmgateway/v1/cache_service_pb.js";
@@ -111,6 +111,9 @@ describe("two gateways on one Redis Cluster", () => {
 
   it("share usage and budgets: either reports both's calls, and together they never pass the cap", async () => {
     const [a, b] = await Promise.all([replica(), replica()]);
+    // Every answer is 100 words, all that maxTokens allows: a call costs what it reserved, so that the cap
+    // refuses some of the calls however they interleave.
+    for (const h of [a, b]) h.upstream.setScript(() => ({ text: Array.from({ length: 100 }, (_, i) => `w${i}`).join(" ") }));
     const both = [clients(a, KEYS.thrifty), clients(b, KEYS.thrifty)];
     const results = await Promise.all(
       // Fewer than the rate limit (per tenant), so that only the budget refuses.
@@ -128,13 +131,25 @@ describe("two gateways on one Redis Cluster", () => {
     for (const e of refused) expect(e.findDetails(ErrorInfoSchema)[0]?.reason).toBe("BUDGET_EXCEEDED");
     const spent = costs.reduce((x, y) => x + y, 0);
     expect(spent).toBeLessThanOrEqual(0.002);
+    // A call settles its reservation after its answer has gone out: the last may land a moment later.
     for (const h of [a, b]) {
-      const status = await clients(h).admin.getTenantStatus({ tenant: "thrifty" });
-      expect(status.spentTodayUsd).toBeCloseTo(spent, 6);
+      await vi.waitFor(
+        async () => expect((await clients(h).admin.getTenantStatus({ tenant: "thrifty" })).spentTodayUsd).toBeCloseTo(spent, 6),
+        {
+          timeout: 5000,
+          interval: 50,
+        },
+      );
     }
-    const rows = (await both[1]!.admin.getUsage({ tenant: "thrifty" })).rows;
-    expect(rows.reduce((n, r) => n + Number(r.requests), 0)).toBe(costs.length);
-    expect(new Set(rows.map((r) => r.user))).toEqual(new Set(["u0", "u1", "u2"]));
+    // Usage too is recorded once the answer is out.
+    await vi.waitFor(
+      async () => {
+        const rows = (await both[1]!.admin.getUsage({ tenant: "thrifty" })).rows;
+        expect(rows.reduce((n, r) => n + Number(r.requests), 0)).toBe(costs.length);
+        expect(new Set(rows.map((r) => r.user))).toEqual(new Set(["u0", "u1", "u2"]));
+      },
+      { timeout: 5000, interval: 50 },
+    );
   });
 
   it("share semantic entries: a paraphrase stored on one is served by the other", async () => {
