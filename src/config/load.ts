@@ -101,6 +101,8 @@ function applyEnvOverrides(raw: Record<string, unknown>, env: NodeJS.ProcessEnv)
   setIf(raw, "defaultModel", env["LLM_GATEWAY_DEFAULT_MODEL"]);
   const redisUrl = env["LLM_GATEWAY_REDIS_URL"];
   if (redisUrl) raw["redis"] = { ...((raw["redis"] as object | undefined) ?? {}), url: redisUrl };
+  const redisMode = env["LLM_GATEWAY_REDIS_MODE"];
+  if (redisMode) raw["redis"] = { ...((raw["redis"] as object | undefined) ?? {}), mode: redisMode };
   const toolsFile = env["LLM_GATEWAY_TOOLS_FILE"];
   if (toolsFile) raw["tools"] = { ...((raw["tools"] as object | undefined) ?? {}), file: toolsFile };
   const otlp = env["LLM_GATEWAY_OTLP_ENDPOINT"] ?? env["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"];

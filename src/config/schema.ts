@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { type deploymentSchema, modelSchema, providerSchema, tenantSchema, toolSchema } from "./parts.js";
+import { redisSchema } from "./redis.js";
 import { verifySchema } from "./verify.js";
 
 export { deploymentSchema, modelSchema, providerSchema, tenantSchema, toolSchema, toolsFileSchema } from "./parts.js";
@@ -65,18 +66,7 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
-    redis: z
-      .object({
-        /** Shared by every store that uses Redis; LLM_GATEWAY_REDIS_URL. */
-        url: z.string().regex(/^rediss?:\/\//, "use redis:// or rediss://"),
-        /**
-         * How often Redis is sent a PING (answered within the 1 s command timeout) while any store uses
-         * it: a Redis that hangs shows in HealthService within this long, even when no call touches it.
-         */
-        probeIntervalMs: z.number().int().positive().default(2_000),
-      })
-      .strict()
-      .optional(),
+    redis: redisSchema.optional(),
     limits: z
       .object({
         /** Per caller: its tenant (whose own limits replace these), or on an open gateway the request's user. Absent means unlimited. */

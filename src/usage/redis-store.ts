@@ -1,13 +1,18 @@
 import { createHash } from "node:crypto";
-import type { Redis } from "ioredis";
+import { type RedisClient, scanKeys } from "../redis-client.js";
 import { daysBetween, type BudgetAdmission, type UsageRow, type UsageStore } from "./store.js";
 
-// Checks both caps and reserves in one step. KEYS: day counter, month counter.
+// Checks both caps and reserves in one step. KEYS: day counter, month counter, and on one Redis (not a
+// cluster) the same counters under their names before hash tags, still counted until they expire.
 // ARGV: micros, daily cap (-1 none), monthly cap (-1 none), day TTL ms, month TTL ms.
 const RESERVE = `
 local amount = tonumber(ARGV[1])
 local d = tonumber(redis.call('GET', KEYS[1]) or '0')
 local m = tonumber(redis.call('GET', KEYS[2]) or '0')
+if #KEYS == 4 then
+  d = d + tonumber(redis.call('GET', KEYS[3]) or '0')
+  m = m + tonumber(redis.call('GET', KEYS[4]) or '0')
+end
 local dcap = tonumber(ARGV[2])
 local mcap = tonumber(ARGV[3])
 if dcap >= 0 and d + amount > dcap then return {0, 'daily', d, dcap} end
@@ -30,8 +35,8 @@ end
 return 1
 `;
 
-type Scripted = Redis & {
-  llmgwBudgetReserve(day: string, month: string, ...args: number[]): Promise<(number | string)[]>;
+type Scripted = RedisClient & {
+  llmgwBudgetReserve(keyCount: number, ...keysAndArgs: (string | number)[]): Promise<(number | string)[]>;
   llmgwBudgetSettle(day: string, month: string, delta: number): Promise<number>;
 };
 
@@ -42,16 +47,23 @@ const NUMERIC = ["requests", "inputTokens", "outputTokens", "costMicros", "saved
  * Usage and budgets in Redis, shared by replicas: one hash per day, tenant,
  * user and model, incremented in one pipeline per call and kept 400 days;
  * budget counters per tenant and day / month, checked and reserved by a Lua
- * script so that replicas cannot both take the last of a budget.
+ * script so that replicas cannot both take the last of a budget. A tenant's
+ * budget counters share a slot (`{tag}`), as the script needs on a cluster.
  */
-export function createRedisUsageStore(redis: Redis, prefix = "llmgw:usage"): UsageStore {
+export function createRedisUsageStore(redis: RedisClient, prefix = "llmgw:usage"): UsageStore {
   const r = redis as Scripted;
-  r.defineCommand("llmgwBudgetReserve", { numberOfKeys: 2, lua: RESERVE });
+  // The key count varies (legacy counters on one Redis only): given with each call.
+  r.defineCommand("llmgwBudgetReserve", { lua: RESERVE });
   r.defineCommand("llmgwBudgetSettle", { numberOfKeys: 2, lua: SETTLE });
   const rowKey = (day: string, tenant: string, user: string, model: string) =>
     `${prefix}:${day}:${tag(tenant)}:${tag(`${user}\u0000${model}`)}`;
-  const dayKey = (tenant: string, day: string) => `${prefix}:budget:${tag(tenant)}:d:${day}`;
-  const monthKey = (tenant: string, month: string) => `${prefix}:budget:${tag(tenant)}:m:${month}`;
+  const dayKey = (tenant: string, day: string) => `${prefix}:budget:{${tag(tenant)}}:d:${day}`;
+  const monthKey = (tenant: string, month: string) => `${prefix}:budget:{${tag(tenant)}}:m:${month}`;
+  // Before hash tags (one Redis only: on a cluster the old script could not run), counters were named
+  // without braces. They are read, never written, until they expire (2 days, 32 days), so that an
+  // upgrade does not reset what a tenant has spent; on a cluster there are none to read.
+  const legacy = (tenant: string, day: string, month: string): string[] =>
+    redis.isCluster ? [] : [`${prefix}:budget:${tag(tenant)}:d:${day}`, `${prefix}:budget:${tag(tenant)}:m:${month}`];
 
   return {
     kind: "redis",
@@ -65,12 +77,8 @@ export function createRedisUsageStore(redis: Redis, prefix = "llmgw:usage"): Usa
       const rows: UsageRow[] = [];
       for (const day of daysBetween(q.fromDay, q.toDay)) {
         const pattern = `${prefix}:${day}:${q.tenant === undefined ? "*" : tag(q.tenant)}:*`;
-        let cursor = "0";
-        do {
-          const [next, keys] = await redis.scan(cursor, "MATCH", pattern, "COUNT", 1000);
-          cursor = next;
-          if (keys.length === 0) continue;
-          const p = redis.pipeline();
+        for await (const { node, keys } of scanKeys(redis, pattern)) {
+          const p = node.pipeline();
           for (const k of keys) p.hgetall(k);
           for (const [err, h] of (await p.exec()) ?? []) {
             const row = h as Record<string, string>;
@@ -90,7 +98,7 @@ export function createRedisUsageStore(redis: Redis, prefix = "llmgw:usage"): Usa
             for (const f of NUMERIC) out[f] = Number(row[f] ?? 0);
             rows.push(out);
           }
-        } while (cursor !== "0");
+        }
       }
       return rows.sort(
         (a, b) =>
@@ -101,9 +109,12 @@ export function createRedisUsageStore(redis: Redis, prefix = "llmgw:usage"): Usa
       const dk = dayKey(tenant, day);
       const mk = monthKey(tenant, month);
       const amount = Math.max(0, Math.round(micros));
+      const old = legacy(tenant, day, month);
       const res = await r.llmgwBudgetReserve(
+        2 + old.length,
         dk,
         mk,
+        ...old,
         amount,
         caps.dailyMicros ?? -1,
         caps.monthlyMicros ?? -1,
@@ -121,8 +132,8 @@ export function createRedisUsageStore(redis: Redis, prefix = "llmgw:usage"): Usa
       };
     },
     async spent(tenant, day, month) {
-      const [d, m] = await redis.mget(dayKey(tenant, day), monthKey(tenant, month));
-      return { dayMicros: Number(d ?? 0), monthMicros: Number(m ?? 0) };
+      const [d, m, oldD, oldM] = await redis.mget(dayKey(tenant, day), monthKey(tenant, month), ...legacy(tenant, day, month));
+      return { dayMicros: Number(d ?? 0) + Number(oldD ?? 0), monthMicros: Number(m ?? 0) + Number(oldM ?? 0) };
     },
     async close() {},
   };

@@ -60,6 +60,10 @@ export interface HarnessOptions {
   redisUrl?: string;
   /** How often Redis is probed with a PING. */
   redisProbeMs?: number;
+  /** More of the redis section (mode: cluster, nodes), with redisUrl. */
+  redis?: Record<string, unknown>;
+  /** The usage section (store). */
+  usage?: Record<string, unknown>;
   /** The cache section. */
   cache?: Record<string, unknown>;
   /** The sessions section. */
@@ -110,11 +114,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       ...(options.limits ? { limits: options.limits } : {}),
       ...(options.cache ? { cache: options.cache } : {}),
       ...(options.sessions ? { sessions: options.sessions } : {}),
+      ...(options.usage ? { usage: options.usage } : {}),
       ...(options.tools ? { tools: options.tools } : {}),
       ...(options.auth ? { auth: options.auth } : {}),
       ...(options.log ? { log: options.log } : {}),
       ...(options.redisUrl
-        ? { redis: { url: options.redisUrl, ...(options.redisProbeMs ? { probeIntervalMs: options.redisProbeMs } : {}) } }
+        ? { redis: { url: options.redisUrl, ...(options.redisProbeMs ? { probeIntervalMs: options.redisProbeMs } : {}), ...options.redis } }
         : {}),
       resilience: {
         breaker: options.breaker ?? { volumeThreshold: 1_000_000 },

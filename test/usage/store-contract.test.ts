@@ -2,9 +2,7 @@ import { describe, expect, it } from "vitest";
 import { createMemoryUsageStore } from "../../src/usage/memory-store.js";
 import { createRedisUsageStore } from "../../src/usage/redis-store.js";
 import type { UsageEntry, UsageStore } from "../../src/usage/store.js";
-import { redisForFile } from "../support/redis.js";
-
-const redis = redisForFile();
+import { redisBackends } from "../support/redis-cluster.js";
 
 /** Each backend, and a second handle on the same data (another replica) where there is one. */
 const backends: [string, () => [UsageStore, UsageStore]][] = [
@@ -15,7 +13,7 @@ const backends: [string, () => [UsageStore, UsageStore]][] = [
       return [s, s];
     },
   ],
-  ["redis", () => [createRedisUsageStore(redis.client()), createRedisUsageStore(redis.client())]],
+  ...redisBackends((client) => (): [UsageStore, UsageStore] => [createRedisUsageStore(client()), createRedisUsageStore(client())]),
 ];
 
 const entry = (over: Partial<UsageEntry>): UsageEntry => ({
