@@ -28,6 +28,8 @@ export interface GuardFeatures {
   tokens: string[];
   /** Each token as written (for acronyms and names); empty where the normaliser made the token. */
   surfaces: string[];
+  /** Asks a question (how, what, why...), where "a migraine" and "migraines" name one kind. */
+  question?: boolean;
   /** Set instead of tokens when the prompt is too long to analyse: such prompts match only as written. */
   exact?: string;
 }
@@ -62,6 +64,24 @@ function frameAt(words: Word[], i: number, contentSeen: boolean): number {
   return 0;
 }
 
+/** Before a plural, these make it a definite set, not a kind: "the keys", "my files", "3 files". */
+const DEFINITE = new Set("the these those this that my your our their his her its each every both".split(" "));
+
+/** A question may ask about a kind ("how do I install a package" is "... packages"); a request may not. */
+const asksAboutKinds = (words: Word[]): boolean =>
+  words.some((w) => w.kind === "word" && /^(how|what|why|when|where|who|whether)$/.test(w.w));
+
+/** The determiner of the noun phrase ending at i ("the" in "the prime numbers"), "0" for a number, or "". */
+function determiner(words: Word[], i: number): string {
+  for (let j = i - 1; j >= Math.max(0, i - 3); j--) {
+    const w = words[j]!;
+    if (w.kind === "value" && /^\d/.test(w.w)) return "0";
+    if (w.kind !== "word" || RELATIONS.has(w.w) || /^(a|an)$/.test(w.w)) return "";
+    if (DEFINITE.has(w.w) || w.poss) return w.w;
+  }
+  return "";
+}
+
 /** Drops the frames and the ignorable words; keeps everything else in order. */
 function content(words: Word[]): Word[] {
   const kept: Word[] = [];
@@ -92,6 +112,7 @@ function content(words: Word[]): Word[] {
         continue;
       }
     }
+    if (t.kind === "word" && (t.w === "a" || t.w === "an")) kept.push({ w: "A", s: "", kind: "value" });
     const who = person(t);
     if (who !== undefined) {
       roles |= who === "SELF" ? 1 : 2;
@@ -128,7 +149,7 @@ function content(words: Word[]): Word[] {
       }
       // An imperative ("suggest names for ...") asks to produce; "naming variables" mid-sentence does not.
       if (first || words[i - 1]?.kind === "bound") produces(i, 1);
-      kept.push(t);
+      kept.push({ ...t, before: determiner(words, i) });
       contentKept++;
     }
     i++;
@@ -141,6 +162,9 @@ function content(words: Word[]): Word[] {
 const inNounPhrase = (t: string): boolean =>
   t === "SG" ||
   t === "PL" ||
+  t === "PLURAL" ||
+  t === "A" ||
+  t === "BARE" ||
   ((/^[a-z]/.test(t) || /^#\d/.test(t)) &&
     !RELATIONS.has(t) &&
     !COORDINATORS.has(t) &&
@@ -164,8 +188,11 @@ function movePossessives(tokens: string[], surfaces: string[], poss: boolean[]):
     poss[i] = false;
     let end = i + 1;
     // "Einstein's theory of relativity": the phrase goes on through "of".
+    // The possessed noun phrase is a word or two ("Einstein's first wife"): further words may be a verb, and
+    // "my landlord's dog bit my child" must not read as "my dog bit my landlord's child".
+    let words = 0;
     while (end < tokens.length && end - i <= 6) {
-      if (inNounPhrase(tokens[end]!)) end++;
+      if (inNounPhrase(tokens[end]!) && (/^[A-Z]/.test(tokens[end]!) || words++ < 2)) end++;
       else if (tokens[end] === "of" && end > i + 1 && inNounPhrase(tokens[end + 1] ?? "")) end += 2;
       else break;
     }
@@ -213,8 +240,11 @@ export function analyse(text: string): GuardFeatures {
       // How many are asked for: "a tagline" against "taglines" (compared only when both prompts ask to produce).
       if (t.produced === "one" && !l.plural) push("SG", "");
       if (t.produced !== undefined && l.plural) push("PL", "");
+      // Number is part of the question ("the customer"/"the customers", "glass"/"glasses", "a digit"/"digits"):
+      // a plural after a determiner is PLURAL; a bare one (BARE) may be a kind, as "a" (A) may (guard.ts).
+      if (l.plural) push(t.before === "" ? "BARE" : "PLURAL", "");
     }
   }
   movePossessives(tokens, surfaces, poss);
-  return { tokens, surfaces };
+  return { tokens, surfaces, question: asksAboutKinds(words) };
 }

@@ -25,8 +25,12 @@ export function guardMismatch(a: GuardFeatures, b: GuardFeatures): string | unde
   // Counts ("SG", "PL") are compared only when both prompts ask for something to be produced.
   const counted = a.tokens.some(isCount) && b.tokens.some(isCount);
   const keep = (_: string, i: number, all: readonly string[]) => counted || !isCount(all[i]!);
-  const A = a.tokens.filter(keep);
-  const B = b.tokens.filter(keep);
+  // In a question, "a migraine" and bare "migraines" both name a kind; in a request ("a regex to match a digit")
+  // one and several differ.
+  const kinds = a.question === true || b.question === true;
+  const kind = (t: string) => (kinds && (t === "A" || t === "BARE") ? "GENERIC" : t);
+  const A = a.tokens.filter(keep).map(kind);
+  const B = b.tokens.filter(keep).map(kind);
   const sa = a.surfaces.filter((_, i) => keep("", i, a.tokens));
   const sb = b.surfaces.filter((_, i) => keep("", i, b.tokens));
   if (equal(A, B)) return undefined;
@@ -54,7 +58,11 @@ export function guardMismatch(a: GuardFeatures, b: GuardFeatures): string | unde
       onlyA.map((i) => A[i]!),
       onlyB.map((i) => B[i]!),
     );
-  return equal(A, B) || reordered(A, B) ? undefined : "order: the same words in other roles";
+  // Where "a" or a plural's marker stood is no part of the order: "a" opens a phrase, a plural ends it.
+  const marker = (t: string) => t === "GENERIC" || t === "A" || t === "BARE";
+  const A2 = A.filter((t) => !marker(t));
+  const B2 = B.filter((t) => !marker(t));
+  return equal(A2, B2) || reordered(A2, B2) ? undefined : "order: the same words in other roles";
 }
 
 const isCount = (t: string): boolean => t === "SG" || t === "PL";
@@ -178,6 +186,8 @@ function joinCompounds(X: string[], Y: string[], sy: string[]): void {
 /** What kind of word a token is, for naming a difference. */
 function kindOf(t: string): string {
   if (t.startsWith("code:")) return "code";
+  if (t.startsWith("q:")) return "quoted";
+  if (t === "PLURAL" || t === "GENERIC" || t === "A" || t === "BARE") return "plurality";
   if (/^\d/.test(t)) return "number";
   if (/^T\d/.test(t)) return "time";
   if (t.startsWith("u:") || t.startsWith("c:")) return "unit";
@@ -194,6 +204,7 @@ function kindOf(t: string): string {
 
 const ORDER = [
   "code",
+  "quoted",
   "number",
   "time",
   "unit",
@@ -201,6 +212,7 @@ const ORDER = [
   "negation",
   "tense",
   "count",
+  "plurality",
   "quantifier",
   "modality",
   "comparison",
