@@ -26,6 +26,10 @@ export interface Word {
   produced?: "one" | "some";
   /** The word before it as written, lower case: whether a plural is generic ("cats") or not ("the cats"). */
   before?: string;
+  /** Opens a clause (2: first, or after a boundary) or a phrase (1: after a determiner or pronoun, "my | child"). */
+  opens?: number;
+  /** The word before it, lower case. */
+  after?: string;
 }
 
 /** Longer texts are compared as written (after spacing and case): analysing them could hold the event loop. */

@@ -16,9 +16,9 @@ const CODE_AFTER = /^[:,)\]};=]/;
 /**
  * Replaces each quoted passage holding punctuation or code by a placeholder for an exact token. What is
  * quoted is the object of the question ("is this grammatical: 'Let's eat, Grandma.'", "translate 'I don't
- * know, John.'"): its commas and case of words are its meaning, so it is compared as written, up to case
- * and spacing. One plain quoted word ("what does 'custom' mean") is left to the words, which read its
- * number; a quote in code keeps its kind, since in a shell or in JSON ' and " differ.
+ * know, John.'"): its commas are its meaning, so it is compared as written, up to case and spacing. Plain
+ * quoted words ("who composed 'The Four Seasons'") are left to the words; one quoted word is compared as
+ * written ("what does 'customs' mean"); a quote in code keeps its kind, since in a shell or JSON ' and " differ.
  */
 export function extractQuoted(text: string, spans: string[]): string {
   return text.replace(QUOTED, (m, before: string, quote: string, body: string, at: number) => {
@@ -30,7 +30,15 @@ export function extractQuoted(text: string, spans: string[]): string {
       .slice(-1);
     const code = /[([{=]/.test(lead) || CODE_AFTER.test(after) || CODE_CHAR.test(body) || / {2}/.test(body);
     // Plain words ("who composed 'The Four Seasons'", "'its' or 'it's'") are left to the words.
-    if (!code && !/[^\p{L}\p{N}\s']/u.test(body)) return m;
+    if (!code && !/[^\p{L}\p{N}\s']/u.test(body)) {
+      // One word quoted is named, not used: compared as written, number and all ('damage' and 'damages').
+      if (/^\p{L}+$/u.test(body)) {
+        spans.push(body.toLowerCase());
+        return `${before} \uE000${spans.length - 1} `;
+      }
+      // Its quotes go here, so that a closing one is not read as a plural's possessive ("'The Four Seasons'").
+      return `${before}${body}`;
+    }
     spans.push(`q:${code ? quote : ""}${body.replace(/\s+/g, " ").toLowerCase()}`);
     return `${before} \uE000${spans.length - 1} `;
   });
