@@ -55,11 +55,7 @@ export function guardMismatch(a: GuardFeatures, b: GuardFeatures): string | unde
       onlyA.map((i) => A[i]!),
       onlyB.map((i) => B[i]!),
     );
-  // Where a bare plural's marker stood is no part of the order.
-  const marker = (t: string) => t === "BARE";
-  const A2 = A.filter((t) => !marker(t));
-  const B2 = B.filter((t) => !marker(t));
-  return equal(A2, B2) || reordered(A2, B2) ? undefined : "order: the same words in other roles";
+  return equal(A, B) || reordered(A, B) ? undefined : "order: the same words in other roles";
 }
 
 const isCount = (t: string): boolean => t === "SG" || t === "PL";
@@ -88,6 +84,8 @@ function articles(A: string[], sa: string[], B: string[], sb: string[], question
   }
   drop(A, "A", A.length);
   drop(B, "A", B.length);
+  // Left over, a bare plural is a plural like any other ("Curie's discoveries", "discoveries of Curie").
+  for (const X of [A, B]) for (const [k, t] of X.entries()) if (t === "BARE") X[k] = "PLURAL";
 }
 
 /** At most this many tokens in which two prompts differ are tried for slips, acronyms and compounds. */
