@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { type deploymentSchema, modelSchema, providerSchema, tenantSchema, toolSchema } from "./parts.js";
+import { budgetsSchema } from "./budgets.js";
 import { verifySchema } from "./verify.js";
 
 export { deploymentSchema, modelSchema, providerSchema, tenantSchema, toolSchema, toolsFileSchema } from "./parts.js";
@@ -213,6 +214,7 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    budgets: budgetsSchema,
     auth: z
       .object({
         /**
