@@ -40,6 +40,8 @@ export interface Authenticator {
   /** The tenant of a key and the key itself (its id, project and caps), or undefined for an unknown one. */
   identify(apiKey: string): { tenant: Tenant; key: CallKey } | undefined;
   readonly tenants: readonly Tenant[];
+  /** A tenant's keys from the configuration (ids, projects and caps; never secrets). */
+  keysOf(tenant: string): readonly CallKey[];
 }
 
 const sha256 = (text: string): Buffer => createHash("sha256").update(text).digest();
@@ -86,6 +88,7 @@ export function createAuthenticator(config: GatewayConfig, catalog: Catalog, env
     open: tenants.length === 0,
     tenants,
     // Looked up by digest: timing could reveal at most how much of a digest matched, which tells nothing about a key.
+    keysOf: (tenant) => [...byDigest.values()].filter((e) => e.tenant.name === tenant).map((e) => e.key),
     tenantOf: (apiKey) => byDigest.get(sha256(apiKey).toString("hex"))?.tenant,
     identify: (apiKey) => byDigest.get(sha256(apiKey).toString("hex")),
   };

@@ -18,6 +18,16 @@ export interface BudgetAlerts {
   idle(): Promise<void>;
 }
 
+/** The configured webhook with its header values read from the environment (load.ts checked they are set). */
+export function budgetWebhookOf(
+  webhook: { url: string; headers: Record<string, string | { env: string }>; attempts: number } | undefined,
+  env: NodeJS.ProcessEnv,
+): BudgetWebhook | undefined {
+  if (!webhook) return undefined;
+  const headers = Object.fromEntries(Object.entries(webhook.headers).map(([k, v]) => [k, typeof v === "string" ? v : (env[v.env] ?? "")]));
+  return { url: webhook.url, headers, attempts: webhook.attempts };
+}
+
 const BACKOFF_MS = 500;
 const TIMEOUT_MS = 5_000;
 
