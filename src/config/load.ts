@@ -148,7 +148,8 @@ function checkReferences(config: GatewayConfig, env: NodeJS.ProcessEnv, source: 
     }
   });
   for (const [name, value] of Object.entries(config.budgets.alerts.webhook?.headers ?? {})) {
-    if (typeof value === "object" && !env[value.env]) fail(`budgets.alerts.webhook.headers.${name}`, `${value.env} is not set; set it or remove the header`);
+    if (typeof value === "object" && !env[value.env])
+      fail(`budgets.alerts.webhook.headers.${name}`, `${value.env} is not set; set it or remove the header`);
   }
   const names = new Set<string>();
   config.models.forEach((m, i) => {

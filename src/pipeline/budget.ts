@@ -116,7 +116,8 @@ export function settleBudget(
     (crossings) => {
       if (crossings.length > 0) crossed(crossings);
     },
-    (err: unknown) => logger?.warn("budget not settled; the reservation stands", { error: err instanceof Error ? err.message : String(err) }),
+    (err: unknown) =>
+      logger?.warn("budget not settled; the reservation stands", { error: err instanceof Error ? err.message : String(err) }),
   );
 }
 

@@ -1,6 +1,14 @@
 import { createHash } from "node:crypto";
 import type { Redis } from "ioredis";
-import { ALERT_THRESHOLDS, type BudgetAdmission, type BudgetCounters, type BudgetCrossing, type BudgetLevel, type BudgetLevelName, type BudgetPeriod } from "./store.js";
+import {
+  ALERT_THRESHOLDS,
+  type BudgetAdmission,
+  type BudgetCounters,
+  type BudgetCrossing,
+  type BudgetLevel,
+  type BudgetLevelName,
+  type BudgetPeriod,
+} from "./store.js";
 
 // Checks every level's caps and reserves on all of them or on none. KEYS: per level, its day and its
 // month counter. ARGV: micros, day TTL ms, month TTL ms, then per level its daily and monthly cap (-1: none).

@@ -18,7 +18,12 @@ const COST = 3;
 const CAP = 12;
 const FITS = CAP / COST;
 const CALLS = 10;
-const metered = { name: "metered", provider: "fake-openai", upstreamModel: "gpt-4o-mini", pricing: { inputPerMillion: 0, outputPerMillion: 1e6 } };
+const metered = {
+  name: "metered",
+  provider: "fake-openai",
+  upstreamModel: "gpt-4o-mini",
+  pricing: { inputPerMillion: 0, outputPerMillion: 1e6 },
+};
 
 const env = { K_TENANT: "key-tenant", K_PROJECT: "key-project", K_KEY: "key-key", K_USER: "key-user", K_ADMIN: "key-admin" };
 const daily = { dailyUsd: CAP };
@@ -64,7 +69,9 @@ async function load(pair: [Harness, Harness], key: string, user = ""): Promise<s
         (e: unknown) => {
           const err = ConnectError.from(e);
           const info = err.findDetails(ErrorInfoSchema)[0];
-          return err.code === Code.ResourceExhausted ? `${info?.reason} ${info?.metadata["level"]} ${info?.metadata["period"]}` : err.message;
+          return err.code === Code.ResourceExhausted
+            ? `${info?.reason} ${info?.metadata["level"]} ${info?.metadata["period"]}`
+            : err.message;
         },
       ),
     ),

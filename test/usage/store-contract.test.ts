@@ -116,7 +116,11 @@ describe.each(backends)("usage store contract: %s", (_name, make) => {
     const bob = [...levels.slice(0, 3), { level: "user", id: "bob", caps: { dailyMicros: 1_000 } } as BudgetLevel];
     expect((await s.reserve("acme", DAY, MONTH, 1000, bob)).admitted).toBe(true);
     expect((await s.reserve("acme", DAY, MONTH, 1000, [...levels.slice(0, 3)])).admitted).toBe(true);
-    expect(await s.reserve("acme", DAY, MONTH, 500, levels.slice(0, 3))).toMatchObject({ admitted: false, level: "key", spentMicros: 2800 });
+    expect(await s.reserve("acme", DAY, MONTH, 500, levels.slice(0, 3))).toMatchObject({
+      admitted: false,
+      level: "key",
+      spentMicros: 2800,
+    });
     // The same names under another tenant are other counters.
     expect(await s.spent("globex", DAY, MONTH, levels[3]!)).toEqual({ dayMicros: 0, monthMicros: 0 });
   });

@@ -84,7 +84,12 @@ export function createRestFace(options: RestFaceOptions): RestFace {
   });
 
   /** The core's call: aborted when the client goes away or the shutdown grace is over. */
-  function callOf(res: http.ServerResponse, caller: { tenant: Tenant; key?: CallKey | undefined }, requestId: string, report: CallReport): CallContext {
+  function callOf(
+    res: http.ServerResponse,
+    caller: { tenant: Tenant; key?: CallKey | undefined },
+    requestId: string,
+    report: CallReport,
+  ): CallContext {
     const controller = new AbortController();
     live.add(controller);
     if (options.shutdownSignal?.aborted) controller.abort(options.shutdownSignal.reason);
