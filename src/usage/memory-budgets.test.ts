@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createMemoryBudgets } from "./memory-budgets.js";
+import { createMemoryBudgets, OTHER_USERS } from "./memory-budgets.js";
 import type { BudgetLevel } from "./store.js";
 
 const levels: BudgetLevel[] = [{ level: "user", id: "ann", caps: { dailyMicros: 100, monthlyMicros: 1000 } }];
@@ -28,5 +28,15 @@ describe("memory budget counters", () => {
     if (!old.admitted) throw new Error("refused");
     await old.settle(0);
     expect(await b.spent("acme", "2026-11-03", "2026-11", user)).toEqual({ dayMicros: 10, monthMicros: 20 });
+  });
+
+  it("count new end users together once a period holds its most counters, keeping their caps", async () => {
+    const b = createMemoryBudgets(3);
+    const as = (id: string): BudgetLevel[] => [{ level: "user", id, caps: { dailyMicros: 100 } }];
+    for (const id of ["a", "b", "c", "d"]) expect((await b.reserve("acme", "2026-11-01", "2026-11", 60, as(id))).admitted).toBe(true);
+    // e shares d's overflow counter, and its cap: 60 + 60 would pass 100.
+    expect(await b.reserve("acme", "2026-11-01", "2026-11", 60, as("e"))).toMatchObject({ admitted: false, spentMicros: 60 });
+    expect((await b.spent("acme", "2026-11-01", "2026-11", { level: "user", id: OTHER_USERS })).dayMicros).toBe(60);
+    expect((await b.spent("acme", "2026-11-01", "2026-11", { level: "user", id: "a" })).dayMicros).toBe(60);
   });
 });

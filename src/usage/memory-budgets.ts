@@ -9,13 +9,18 @@ interface Counter {
   reported: number;
 }
 
+/** Counters kept per period before new end users share one: users are the caller's to invent. */
+export const MAX_COUNTERS_PER_PERIOD = 200_000;
+export const OTHER_USERS = "(other users)";
+
 /**
  * One replica's budget counters: per period (a day or a month), per tenant,
  * level and id. Only the current and the previous period of each kind are
- * kept, so that a gateway's users (a level the caller names) cannot grow it
- * past two days' and two months' worth.
+ * kept, and past `maxCounters` in a period new end users count together
+ * under OTHER_USERS (with the per-user caps: that errs on the side of the
+ * cap), so that users, whom callers name, cannot grow it without bound.
  */
-export function createMemoryBudgets(): BudgetCounters {
+export function createMemoryBudgets(maxCounters = MAX_COUNTERS_PER_PERIOD): BudgetCounters {
   const periods = new Map<string, Map<string, Counter>>();
 
   function countersOf(period: string): Map<string, Counter> {
@@ -29,8 +34,10 @@ export function createMemoryBudgets(): BudgetCounters {
     return counters;
   }
   const keyOf = (tenant: string, l: { level: string; id: string }) => `${tenant}\u0000${l.level}\u0000${l.id}`;
-  function counter(period: string, key: string): Counter {
+  function counter(period: string, tenant: string, l: { level: string; id: string }): Counter {
     const counters = countersOf(period);
+    let key = keyOf(tenant, l);
+    if (!counters.has(key) && l.level === "user" && counters.size >= maxCounters) key = keyOf(tenant, { level: "user", id: OTHER_USERS });
     let c = counters.get(key);
     if (!c) counters.set(key, (c = { micros: 0, reported: 0 }));
     return c;
@@ -40,8 +47,8 @@ export function createMemoryBudgets(): BudgetCounters {
     async reserve(tenant, day, month, micros, levels): Promise<BudgetAdmission> {
       const slots = levels.map((l) => ({
         l,
-        d: counter(day, keyOf(tenant, l)),
-        m: counter(month, keyOf(tenant, l)),
+        d: counter(day, tenant, l),
+        m: counter(month, tenant, l),
       }));
       for (const { l, d, m } of slots) {
         const refused = (period: BudgetPeriod, c: Counter, cap: number) =>
