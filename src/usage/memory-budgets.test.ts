@@ -8,12 +8,12 @@ const user = levels[0]!;
 describe("memory budget counters", () => {
   it("keep two days and two months: older periods are forgotten as new ones begin", async () => {
     const b = createMemoryBudgets();
-    for (const [day, month] of [
+    const periods: [string, string][] = [
       ["2026-10-31", "2026-10"],
       ["2026-11-01", "2026-11"],
       ["2026-11-02", "2026-11"],
-    ])
-      expect((await b.reserve("acme", day, month, 60, levels)).admitted).toBe(true);
+    ];
+    for (const [day, month] of periods) expect((await b.reserve("acme", day, month, 60, levels)).admitted).toBe(true);
     expect(await b.spent("acme", "2026-10-31", "2026-10", user)).toEqual({ dayMicros: 0, monthMicros: 60 });
     expect(await b.spent("acme", "2026-11-02", "2026-11", user)).toEqual({ dayMicros: 60, monthMicros: 120 });
     await b.reserve("acme", "2026-12-01", "2026-12", 60, levels);
