@@ -53,12 +53,10 @@ export function publicCaller(auth: Authenticator, headers: HeaderReader): Tenant
   return (key && auth.tenantOf(key)) || PUBLIC;
 }
 
-/** The caller of a service: public services (health, reflection) answer anyone, the others need a valid key. */
-export function callerOf(auth: Authenticator, service: string, headers: HeaderReader): Tenant {
-  return PUBLIC_SERVICES.has(service) ? publicCaller(auth, headers) : authenticate(auth, headers);
-}
-
-/** Sets the caller's tenant (and key, for the services that need one) on a call's context values. */
+/**
+ * Sets the caller's tenant and key on a call's context values: public services (health, reflection)
+ * answer anyone, the others need a valid key.
+ */
 export function admitCaller(auth: Authenticator, service: string, headers: HeaderReader, values: ContextValues): void {
   if (PUBLIC_SERVICES.has(service)) {
     values.set(TENANT, publicCaller(auth, headers));
