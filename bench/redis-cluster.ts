@@ -49,7 +49,9 @@ function operations(client: RedisClient): [string, Op][] {
     [
       "budget: reserve + settle",
       async (i) => {
-        const r = await usage.reserve(`tenant-${i % 100}`, "2026-11-29", "2026-11", 500, { dailyMicros: 1e15, monthlyMicros: 1e15 });
+        const r = await usage.reserve(`tenant-${i % 100}`, "2026-11-29", "2026-11", 500, [
+          { level: "tenant", id: `tenant-${i % 100}`, caps: { dailyMicros: 1e15, monthlyMicros: 1e15 } },
+        ]);
         if (r.admitted) await r.settle(400);
       },
     ],

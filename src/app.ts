@@ -15,6 +15,7 @@ import { createUpstreamFetch } from "./providers/http.js";
 import { createTools } from "./tools/registry.js";
 import { createMemoryUsageStore } from "./usage/memory-store.js";
 import { createRedisUsageStore } from "./usage/redis-store.js";
+import { type BudgetAlerts, budgetWebhookOf, createBudgetAlerts } from "./usage/budget-alerts.js";
 import { systemClock, type Clock } from "./core/clock.js";
 import { createGateway, type Gateway } from "./pipeline/pipeline.js";
 import { createHealthMonitor, type HealthMonitor } from "./core/health.js";
@@ -57,6 +58,8 @@ export interface AppOptions {
 export interface App {
   gateway: Gateway;
   config: GatewayConfig;
+  /** Where budget crossings are reported (idle() awaits webhook deliveries under way). */
+  budgetAlerts: BudgetAlerts;
   start(): Promise<RunningServer>;
 }
 
@@ -111,6 +114,12 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
     health,
     deployments: () => catalog.models.flatMap((m) => m.deployments.map((d) => ({ id: d.id, model: m.name, provider: d.provider }))),
   });
+  const budgetAlerts = createBudgetAlerts({
+    clock,
+    logger,
+    registry: metrics.registry,
+    webhook: budgetWebhookOf(config.budgets.alerts.webhook, options.env ?? process.env),
+  });
   const gateway = createGateway({
     onCompleted: (model, result) => metrics.completed(model, result),
     onEmbedded: (model, result) => metrics.embedded(model, result),
@@ -131,6 +140,7 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
     tools,
     maxToolRounds: config.tools.maxIterations,
     usage,
+    budgetAlerts,
     logger,
     logPrompts: config.log.prompts,
     flights: config.cache.enabled && config.cache.coalesce ? createFlights() : undefined,
@@ -146,6 +156,7 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
   return {
     gateway,
     config,
+    budgetAlerts,
     start: async () => {
       // Serving before the shared store answers would apply the failure policy to the first calls.
       await Promise.all([redis.ready(), cache.warm()]);

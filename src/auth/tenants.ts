@@ -3,7 +3,7 @@ import { ConfigError } from "../config/load.js";
 import { GatewayError } from "../core/errors.js";
 import type { GatewayConfig } from "../config/schema.js";
 import type { Catalog } from "../core/catalog.js";
-import type { Tenant } from "../core/call.js";
+import type { CallKey, Tenant } from "../core/call.js";
 
 export type { Tenant } from "../core/call.js";
 
@@ -37,7 +37,11 @@ export interface Authenticator {
   readonly open: boolean;
   /** The tenant of a key, or undefined for an unknown one. */
   tenantOf(apiKey: string): Tenant | undefined;
+  /** The tenant of a key and the key itself (its id, project and caps), or undefined for an unknown one. */
+  identify(apiKey: string): { tenant: Tenant; key: CallKey } | undefined;
   readonly tenants: readonly Tenant[];
+  /** A tenant's keys from the configuration (ids, projects and caps; never secrets). */
+  keysOf(tenant: string): readonly CallKey[];
 }
 
 const sha256 = (text: string): Buffer => createHash("sha256").update(text).digest();
@@ -48,11 +52,21 @@ const sha256 = (text: string): Buffer => createHash("sha256").update(text).diges
  * Lookups hash the presented key.
  */
 export function createAuthenticator(config: GatewayConfig, catalog: Catalog, env: NodeJS.ProcessEnv): Authenticator {
-  const byDigest = new Map<string, Tenant>();
+  const byDigest = new Map<string, { tenant: Tenant; key: CallKey }>();
   const tenants: Tenant[] = [];
   config.auth.tenants.forEach((t, i) => {
     const allowedModels = t.allowedModels ? new Set(t.allowedModels.map((m) => catalog.resolve(m).name)) : undefined;
-    const tenant: Tenant = { name: t.name, admin: t.admin, allowedModels, limits: t.limits, budget: t.budget };
+    const projects = new Map(t.projects.map((p) => [p.name, p.budget]));
+    if (projects.size < t.projects.length) throw new ConfigError(`auth.tenants[${i}].projects: a project name is used twice`);
+    const tenant: Tenant = {
+      name: t.name,
+      admin: t.admin,
+      allowedModels,
+      limits: t.limits,
+      budget: t.budget,
+      projects,
+      userBudget: t.userBudget,
+    };
     if (tenants.some((x) => x.name === t.name)) throw new ConfigError(`auth.tenants[${i}].name: "${t.name}" is used twice`);
     tenants.push(tenant);
     t.keys.forEach((k, j) => {
@@ -64,13 +78,18 @@ export function createAuthenticator(config: GatewayConfig, catalog: Catalog, env
         digest = sha256(raw).toString("hex");
       }
       if (byDigest.has(digest)) throw new ConfigError(`auth.tenants[${i}].keys[${j}]: the same key is given to two tenants`);
-      byDigest.set(digest, tenant);
+      if (k.project !== undefined && !projects.has(k.project))
+        throw new ConfigError(`auth.tenants[${i}].keys[${j}].project: "${k.project}" is not among the tenant's projects; declare it there`);
+      // A digest prefix names the key in logs and budgets: it identifies the key without revealing it.
+      byDigest.set(digest, { tenant, key: { id: `cfg-${digest.slice(0, 12)}`, project: k.project, budget: k.budget } });
     });
   });
   return {
     open: tenants.length === 0,
     tenants,
     // Looked up by digest: timing could reveal at most how much of a digest matched, which tells nothing about a key.
-    tenantOf: (apiKey) => byDigest.get(sha256(apiKey).toString("hex")),
+    keysOf: (tenant) => [...byDigest.values()].filter((e) => e.tenant.name === tenant).map((e) => e.key),
+    tenantOf: (apiKey) => byDigest.get(sha256(apiKey).toString("hex"))?.tenant,
+    identify: (apiKey) => byDigest.get(sha256(apiKey).toString("hex")),
   };
 }

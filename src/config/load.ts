@@ -149,6 +149,10 @@ function checkReferences(config: GatewayConfig, env: NodeJS.ProcessEnv, source: 
         fail(`providers[${i}].headers.${name}`, `${value.env} is not set; set it or remove the header`);
     }
   });
+  for (const [name, value] of Object.entries(config.budgets.alerts.webhook?.headers ?? {})) {
+    if (typeof value === "object" && !env[value.env])
+      fail(`budgets.alerts.webhook.headers.${name}`, `${value.env} is not set; set it or remove the header`);
+  }
   const names = new Set<string>();
   config.models.forEach((m, i) => {
     const refs = m.deployments

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { budgetCapsSchema } from "./budgets.js";
 
 import { continueStreamsSchema } from "./continuation.js";
 
@@ -138,6 +139,10 @@ const limitsSchema = z
   .strict();
 
 /** A tenant: who its keys are, what it may use and spend. */
+const projectName = z.string().regex(/^[a-zA-Z0-9._-]{1,64}$/, "use 1-64 letters, digits, . _ or -");
+/** What a configured key may carry beyond itself: the project it belongs to, and caps of its own. */
+const keyBudget = { project: projectName.optional(), budget: budgetCapsSchema.optional() };
+
 export const tenantSchema = z
   .object({
     name: z.string().regex(/^[a-zA-Z0-9._-]{1,64}$/, "use 1-64 letters, digits, . _ or -"),
@@ -145,8 +150,8 @@ export const tenantSchema = z
     keys: z
       .array(
         z.union([
-          z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/, "a SHA-256 in lower-case hex") }).strict(),
-          z.object({ env: z.string().min(1) }).strict(),
+          z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/, "a SHA-256 in lower-case hex"), ...keyBudget }).strict(),
+          z.object({ env: z.string().min(1), ...keyBudget }).strict(),
         ]),
       )
       .min(1),
@@ -157,7 +162,11 @@ export const tenantSchema = z
     /** Its own rate limits, replacing the gateway-wide ones. */
     limits: limitsSchema.optional(),
     /** Spending caps in USD, per UTC day and per UTC month. */
-    budget: z.object({ dailyUsd: z.number().positive().optional(), monthlyUsd: z.number().positive().optional() }).strict().optional(),
+    budget: budgetCapsSchema.optional(),
+    /** Its projects (teams), each with its own caps; a key names its project. */
+    projects: z.array(z.object({ name: projectName, budget: budgetCapsSchema.optional() }).strict()).default([]),
+    /** The caps of each end user (the request's `user` field) of this tenant. */
+    userBudget: budgetCapsSchema.optional(),
   })
   .strict();
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { type deploymentSchema, modelSchema, providerSchema, tenantSchema, toolSchema } from "./parts.js";
+import { budgetsSchema } from "./budgets.js";
 import { redisSchema } from "./redis.js";
 import { verifySchema } from "./verify.js";
 
@@ -203,6 +204,7 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    budgets: budgetsSchema,
     auth: z
       .object({
         /**

@@ -13,6 +13,10 @@ export interface Tenant {
     | { requestsPerMinute?: number | undefined; requestsPerHour?: number | undefined; tokensPerMinute?: number | undefined }
     | undefined;
   budget: { dailyUsd?: number | undefined; monthlyUsd?: number | undefined } | undefined;
+  /** Its projects (teams) that have caps of their own, by name: a budget level between the tenant and its keys. */
+  projects?: ReadonlyMap<string, Tenant["budget"]> | undefined;
+  /** The caps of each of its end users (the request's `user`), since users are not declared. */
+  userBudget?: Tenant["budget"];
 }
 
 /**

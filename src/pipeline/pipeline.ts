@@ -28,6 +28,7 @@ import { sessionStage } from "./sessions.js";
 import { compose, type AskHandler } from "./stage.js";
 import { toolStage } from "./tools.js";
 import { usage } from "./usage.js";
+import type { BudgetAlerts } from "../usage/budget-alerts.js";
 
 export type { CallContext, CallReport } from "../core/call.js";
 
@@ -80,6 +81,8 @@ export interface GatewayOptions {
   /** Log each completion's messages and answer (config log.prompts). */
   logPrompts?: boolean | undefined;
   usage: UsageStore;
+  /** Told of budget thresholds crossed (log, metric, webhook); absent, crossings go unreported. */
+  budgetAlerts?: BudgetAlerts | undefined;
   logger?: Logger | undefined;
   /** Identical cacheable calls in flight at once share one upstream call; absent turns that off. */
   flights?: Flights | undefined;
@@ -101,7 +104,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const round = compose(
     [
       limits({ limiter: options.limiter, limits: options.limits, onRefused: options.onRefused }),
-      budget({ usage: options.usage, clock, logger: options.logger, onRefused: options.onRefused }),
+      budget({ usage: options.usage, clock, logger: options.logger, alerts: options.budgetAlerts, onRefused: options.onRefused }),
       usage({ usage: options.usage, clock, logger: options.logger, logPrompts: options.logPrompts, onCompleted: options.onCompleted }),
       cacheStage({ cache: options.cache, flights: options.flights, clock }),
     ],

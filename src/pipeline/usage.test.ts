@@ -80,7 +80,7 @@ function fakeStore(fails = false) {
       if (fails) throw new Error("disk full");
     },
     query: async () => [],
-    reserve: async () => ({ admitted: true, settle: async () => {} }),
+    reserve: async () => ({ admitted: true, reservedMicros: 0, settle: async () => [] }),
     spent: async () => ({ dayMicros: 0, monthMicros: 0 }),
     close: async () => {},
   };

@@ -16,6 +16,7 @@ import {
 } from "../../gen/ts/llmgateway/v1/admin_service_pb.js";
 import { BreakerState, ServingStatus } from "../../gen/ts/llmgateway/v1/health_service_pb.js";
 import { requireAdmin } from "./auth.js";
+import { getBudgets } from "./budget-status.js";
 import { toStats } from "./cache-service.js";
 import { toHealthFields } from "./convert.js";
 
@@ -108,5 +109,7 @@ export function createAdminService(deps: AdminDeps): ServiceImpl<typeof AdminSer
         tenants: BigInt(auth.tenants.length),
       });
     },
+
+    getBudgets: getBudgets(deps),
   };
 }

@@ -1,5 +1,6 @@
-import { createContextKey, type HandlerContext, type Interceptor } from "@connectrpc/connect";
+import { createContextKey, type ContextValues, type HandlerContext, type Interceptor } from "@connectrpc/connect";
 import { ANONYMOUS, type Authenticator, type Tenant } from "../auth/tenants.js";
+import type { CallKey } from "../core/call.js";
 import { GatewayError } from "../core/errors.js";
 
 /** The calling tenant, set by the auth interceptor for every call it lets through. */
@@ -24,14 +25,22 @@ export function apiKeyOf(headers: HeaderReader): string | undefined {
   return bearer ?? (headers.get("x-api-key")?.trim() || undefined);
 }
 
+/** The calling key (never its secret), set beside the tenant by the auth interceptor; absent on an open gateway. */
+export const CALL_KEY = createContextKey<CallKey | undefined>(undefined, { description: "the calling key" });
+
 /** Resolves the caller's tenant from its API key before anything else runs; no key or a wrong one is UNAUTHENTICATED. */
 export function authenticate(auth: Authenticator, headers: HeaderReader): Tenant {
-  if (auth.open) return ANONYMOUS;
+  return identify(auth, headers).tenant;
+}
+
+/** The caller's tenant and key, as authenticate finds them. */
+export function identify(auth: Authenticator, headers: HeaderReader): { tenant: Tenant; key?: CallKey | undefined } {
+  if (auth.open) return { tenant: ANONYMOUS };
   const key = apiKeyOf(headers);
   if (!key) throw new GatewayError("UNAUTHENTICATED", "no API key: send authorization: Bearer <key> or x-api-key");
-  const tenant = auth.tenantOf(key);
-  if (!tenant) throw new GatewayError("UNAUTHENTICATED", "the API key is not valid");
-  return tenant;
+  const found = auth.identify(key);
+  if (!found) throw new GatewayError("UNAUTHENTICATED", "the API key is not valid");
+  return found;
 }
 
 /** Who calls a public service without a valid key on a gateway that has keys: no admin rights, no details. */
@@ -44,14 +53,23 @@ export function publicCaller(auth: Authenticator, headers: HeaderReader): Tenant
   return (key && auth.tenantOf(key)) || PUBLIC;
 }
 
-/** The caller of a service: public services (health, reflection) answer anyone, the others need a valid key. */
-export function callerOf(auth: Authenticator, service: string, headers: HeaderReader): Tenant {
-  return PUBLIC_SERVICES.has(service) ? publicCaller(auth, headers) : authenticate(auth, headers);
+/**
+ * Sets the caller's tenant and key on a call's context values: public services (health, reflection)
+ * answer anyone, the others need a valid key.
+ */
+export function admitCaller(auth: Authenticator, service: string, headers: HeaderReader, values: ContextValues): void {
+  if (PUBLIC_SERVICES.has(service)) {
+    values.set(TENANT, publicCaller(auth, headers));
+    return;
+  }
+  const { tenant, key } = identify(auth, headers);
+  values.set(TENANT, tenant);
+  values.set(CALL_KEY, key);
 }
 
 export function authInterceptor(auth: Authenticator): Interceptor {
   return (next) => async (req) => {
-    req.contextValues.set(TENANT, callerOf(auth, req.service.typeName, req.header));
+    admitCaller(auth, req.service.typeName, req.header, req.contextValues);
     return next(req);
   };
 }

@@ -9,7 +9,8 @@ import type { LimitSettings, RateLimiter } from "../../limits/limiter.js";
 import type { Logger } from "../../log.js";
 import type { UsageStore } from "../../usage/store.js";
 import { limited, rateLimited, resolveModel } from "../admission.js";
-import { reserveBudget } from "../budget.js";
+import type { BudgetAlerts } from "../../usage/budget-alerts.js";
+import { levelsOf, reserveBudget, settleBudget } from "../budget.js";
 import { type EmbedHandler, type EmbedStage, embedTokensUsed } from "./stage.js";
 import { MicroCarry } from "./usage.js";
 
@@ -82,36 +83,34 @@ export function embedLimits(options: {
 }
 
 /**
- * The tenant's spending caps, as for completions: the call reserves its input tokens at the
- * dearest deployment's embedding price, is refused when that would pass a cap, and settles to
- * its cost (nothing for a failure or a cache hit), fractions of a micro-dollar carried over.
+ * The budget levels' caps, as for completions: the call reserves its input tokens at the dearest
+ * deployment's embedding price on every capped level, is refused when that would pass a cap, and
+ * settles to its cost (nothing for a failure or a cache hit), fractions of a micro-dollar carried over.
  */
 export function embedBudget(options: {
   usage: UsageStore;
   clock: Clock;
   logger?: Logger | undefined;
+  alerts?: BudgetAlerts | undefined;
   onRefused?: ((limit: string) => void) | undefined;
 }): EmbedStage {
   const { usage, clock } = options;
   // A call cheaper than a micro-dollar (the budget's unit) settles its remainder into the tenant's next one.
   const carry = new MicroCarry();
   return (next) => async (round) => {
-    const caps = round.call.tenant?.budget;
-    if (!caps || (caps.dailyUsd === undefined && caps.monthlyUsd === undefined)) return next(round);
+    const levels = levelsOf(round.call, round.request.user);
+    if (levels.length === 0) return next(round);
     const tokens = { inputTokens: await round.inputTokens(), outputTokens: 0 };
     const most = Math.max(...round.model.deployments.map((d) => costOf(d, tokens)));
-    const admission = await reserveBudget(usage, clock, round.call.tenant!, caps, most, options.onRefused);
+    const tenant = round.call.tenant!.name;
+    const admission = await reserveBudget(usage, clock, tenant, levels, most, options.onRefused);
     let cost = 0;
     try {
       const result = await next(round);
       cost = result.costUsd;
       return result;
     } finally {
-      admission
-        .settle(carry.take(round.call.tenant!.name, cost))
-        .catch((err: unknown) =>
-          options.logger?.warn("budget not settled; the reservation stands", { error: err instanceof Error ? err.message : String(err) }),
-        );
+      settleBudget(admission, carry.take(tenant, cost), options.logger, (crossings) => options.alerts?.report(tenant, crossings));
     }
   };
 }

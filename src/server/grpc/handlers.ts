@@ -2,7 +2,7 @@ import type { DescMethod, DescService } from "@bufbuild/protobuf";
 import { Code, ConnectError, type HandlerContext } from "@connectrpc/connect";
 import type * as grpc from "@grpc/grpc-js";
 import type { Authenticator } from "../../auth/tenants.js";
-import { callerOf, TENANT } from "../auth.js";
+import { admitCaller } from "../auth.js";
 import type { Observation, Observer } from "../observe.js";
 import { GrpcCallContext } from "./context.js";
 import { metadataOf, statusOf, Unreadable } from "./wire.js";
@@ -56,7 +56,7 @@ export function grpcHandlerOf(service: DescService, method: DescMethod, impl: Im
     return { ctx, observation };
   };
   const admit = (ctx: GrpcCallContext, input: unknown) => {
-    if (auth) ctx.values.set(TENANT, callerOf(auth, service.typeName, ctx.requestHeader));
+    if (auth) admitCaller(auth, service.typeName, ctx.requestHeader, ctx.values);
     if (input instanceof Unreadable) throw input.error;
   };
   const end = (ctx: GrpcCallContext, observation: Observation | undefined, error: ConnectError | undefined) => {

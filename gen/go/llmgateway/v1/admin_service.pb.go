@@ -673,7 +673,7 @@ var File_llmgateway_v1_admin_service_proto protoreflect.FileDescriptor
 
 const file_llmgateway_v1_admin_service_proto_rawDesc = "" +
 	"\n" +
-	"!llmgateway/v1/admin_service.proto\x12\rllmgateway.v1\x1a!llmgateway/v1/cache_service.proto\x1a\"llmgateway/v1/health_service.proto\"\x16\n" +
+	"!llmgateway/v1/admin_service.proto\x12\rllmgateway.v1\x1a\x1bllmgateway/v1/budgets.proto\x1a!llmgateway/v1/cache_service.proto\x1a\"llmgateway/v1/health_service.proto\"\x16\n" +
 	"\x14ListProvidersRequest\"\x99\x01\n" +
 	"\x15ListProvidersResponse\x12=\n" +
 	"\tproviders\x18\x01 \x03(\v2\x1f.llmgateway.v1.DependencyHealthR\tproviders\x12A\n" +
@@ -719,13 +719,15 @@ const file_llmgateway_v1_admin_service_proto_rawDesc = "" +
 	"\x0ecost_today_usd\x18\x05 \x01(\x01R\fcostTodayUsd\x12&\n" +
 	"\x0fsaved_today_usd\x18\x06 \x01(\x01R\rsavedTodayUsd\x12/\n" +
 	"\x05cache\x18\a \x01(\v2\x19.llmgateway.v1.CacheStatsR\x05cache\x12\x18\n" +
-	"\atenants\x18\b \x01(\x03R\atenants2\xec\x02\n" +
+	"\atenants\x18\b \x01(\x03R\atenants2\xbf\x03\n" +
 	"\fAdminService\x12Z\n" +
 	"\rListProviders\x12#.llmgateway.v1.ListProvidersRequest\x1a$.llmgateway.v1.ListProvidersResponse\x12K\n" +
 	"\bGetUsage\x12\x1e.llmgateway.v1.GetUsageRequest\x1a\x1f.llmgateway.v1.GetUsageResponse\x12`\n" +
 	"\x0fGetTenantStatus\x12%.llmgateway.v1.GetTenantStatusRequest\x1a&.llmgateway.v1.GetTenantStatusResponse\x12Q\n" +
 	"\n" +
-	"GetSummary\x12 .llmgateway.v1.GetSummaryRequest\x1a!.llmgateway.v1.GetSummaryResponseB\xc1\x01\n" +
+	"GetSummary\x12 .llmgateway.v1.GetSummaryRequest\x1a!.llmgateway.v1.GetSummaryResponse\x12Q\n" +
+	"\n" +
+	"GetBudgets\x12 .llmgateway.v1.GetBudgetsRequest\x1a!.llmgateway.v1.GetBudgetsResponseB\xc1\x01\n" +
 	"\x11com.llmgateway.v1B\x11AdminServiceProtoP\x01ZDgithub.com/llm-gateway/llm-gateway/gen/go/llmgateway/v1;llmgatewayv1\xa2\x02\x03LXX\xaa\x02\rLlmgateway.V1\xca\x02\rLlmgateway\\V1\xe2\x02\x19Llmgateway\\V1\\GPBMetadata\xea\x02\x0eLlmgateway::V1b\x06proto3"
 
 var (
@@ -755,6 +757,8 @@ var file_llmgateway_v1_admin_service_proto_goTypes = []any{
 	(*DeploymentHealth)(nil),        // 10: llmgateway.v1.DeploymentHealth
 	(ServingStatus)(0),              // 11: llmgateway.v1.ServingStatus
 	(*CacheStats)(nil),              // 12: llmgateway.v1.CacheStats
+	(*GetBudgetsRequest)(nil),       // 13: llmgateway.v1.GetBudgetsRequest
+	(*GetBudgetsResponse)(nil),      // 14: llmgateway.v1.GetBudgetsResponse
 }
 var file_llmgateway_v1_admin_service_proto_depIdxs = []int32{
 	9,  // 0: llmgateway.v1.ListProvidersResponse.providers:type_name -> llmgateway.v1.DependencyHealth
@@ -766,12 +770,14 @@ var file_llmgateway_v1_admin_service_proto_depIdxs = []int32{
 	2,  // 6: llmgateway.v1.AdminService.GetUsage:input_type -> llmgateway.v1.GetUsageRequest
 	5,  // 7: llmgateway.v1.AdminService.GetTenantStatus:input_type -> llmgateway.v1.GetTenantStatusRequest
 	7,  // 8: llmgateway.v1.AdminService.GetSummary:input_type -> llmgateway.v1.GetSummaryRequest
-	1,  // 9: llmgateway.v1.AdminService.ListProviders:output_type -> llmgateway.v1.ListProvidersResponse
-	4,  // 10: llmgateway.v1.AdminService.GetUsage:output_type -> llmgateway.v1.GetUsageResponse
-	6,  // 11: llmgateway.v1.AdminService.GetTenantStatus:output_type -> llmgateway.v1.GetTenantStatusResponse
-	8,  // 12: llmgateway.v1.AdminService.GetSummary:output_type -> llmgateway.v1.GetSummaryResponse
-	9,  // [9:13] is the sub-list for method output_type
-	5,  // [5:9] is the sub-list for method input_type
+	13, // 9: llmgateway.v1.AdminService.GetBudgets:input_type -> llmgateway.v1.GetBudgetsRequest
+	1,  // 10: llmgateway.v1.AdminService.ListProviders:output_type -> llmgateway.v1.ListProvidersResponse
+	4,  // 11: llmgateway.v1.AdminService.GetUsage:output_type -> llmgateway.v1.GetUsageResponse
+	6,  // 12: llmgateway.v1.AdminService.GetTenantStatus:output_type -> llmgateway.v1.GetTenantStatusResponse
+	8,  // 13: llmgateway.v1.AdminService.GetSummary:output_type -> llmgateway.v1.GetSummaryResponse
+	14, // 14: llmgateway.v1.AdminService.GetBudgets:output_type -> llmgateway.v1.GetBudgetsResponse
+	10, // [10:15] is the sub-list for method output_type
+	5,  // [5:10] is the sub-list for method input_type
 	5,  // [5:5] is the sub-list for extension type_name
 	5,  // [5:5] is the sub-list for extension extendee
 	0,  // [0:5] is the sub-list for field type_name
@@ -782,6 +788,7 @@ func file_llmgateway_v1_admin_service_proto_init() {
 	if File_llmgateway_v1_admin_service_proto != nil {
 		return
 	}
+	file_llmgateway_v1_budgets_proto_init()
 	file_llmgateway_v1_cache_service_proto_init()
 	file_llmgateway_v1_health_service_proto_init()
 	type x struct{}

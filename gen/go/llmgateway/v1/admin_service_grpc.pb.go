@@ -23,6 +23,7 @@ const (
 	AdminService_GetUsage_FullMethodName        = "/llmgateway.v1.AdminService/GetUsage"
 	AdminService_GetTenantStatus_FullMethodName = "/llmgateway.v1.AdminService/GetTenantStatus"
 	AdminService_GetSummary_FullMethodName      = "/llmgateway.v1.AdminService/GetSummary"
+	AdminService_GetBudgets_FullMethodName      = "/llmgateway.v1.AdminService/GetBudgets"
 )
 
 // AdminServiceClient is the client API for AdminService service.
@@ -41,6 +42,8 @@ type AdminServiceClient interface {
 	// GetSummary returns health, today's totals and the cache in one answer.
 	// Cache statistics by tenant and clearing are CacheService's, also admin-only.
 	GetSummary(ctx context.Context, in *GetSummaryRequest, opts ...grpc.CallOption) (*GetSummaryResponse, error)
+	// GetBudgets returns each budget level of a tenant (tenant, projects, keys, users) with its caps and spending.
+	GetBudgets(ctx context.Context, in *GetBudgetsRequest, opts ...grpc.CallOption) (*GetBudgetsResponse, error)
 }
 
 type adminServiceClient struct {
@@ -91,6 +94,16 @@ func (c *adminServiceClient) GetSummary(ctx context.Context, in *GetSummaryReque
 	return out, nil
 }
 
+func (c *adminServiceClient) GetBudgets(ctx context.Context, in *GetBudgetsRequest, opts ...grpc.CallOption) (*GetBudgetsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetBudgetsResponse)
+	err := c.cc.Invoke(ctx, AdminService_GetBudgets_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // AdminServiceServer is the server API for AdminService service.
 // All implementations must embed UnimplementedAdminServiceServer
 // for forward compatibility.
@@ -107,6 +120,8 @@ type AdminServiceServer interface {
 	// GetSummary returns health, today's totals and the cache in one answer.
 	// Cache statistics by tenant and clearing are CacheService's, also admin-only.
 	GetSummary(context.Context, *GetSummaryRequest) (*GetSummaryResponse, error)
+	// GetBudgets returns each budget level of a tenant (tenant, projects, keys, users) with its caps and spending.
+	GetBudgets(context.Context, *GetBudgetsRequest) (*GetBudgetsResponse, error)
 	mustEmbedUnimplementedAdminServiceServer()
 }
 
@@ -128,6 +143,9 @@ func (UnimplementedAdminServiceServer) GetTenantStatus(context.Context, *GetTena
 }
 func (UnimplementedAdminServiceServer) GetSummary(context.Context, *GetSummaryRequest) (*GetSummaryResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method GetSummary not implemented")
+}
+func (UnimplementedAdminServiceServer) GetBudgets(context.Context, *GetBudgetsRequest) (*GetBudgetsResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method GetBudgets not implemented")
 }
 func (UnimplementedAdminServiceServer) mustEmbedUnimplementedAdminServiceServer() {}
 func (UnimplementedAdminServiceServer) testEmbeddedByValue()                      {}
@@ -222,6 +240,24 @@ func _AdminService_GetSummary_Handler(srv interface{}, ctx context.Context, dec 
 	return interceptor(ctx, in, info, handler)
 }
 
+func _AdminService_GetBudgets_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetBudgetsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(AdminServiceServer).GetBudgets(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: AdminService_GetBudgets_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(AdminServiceServer).GetBudgets(ctx, req.(*GetBudgetsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // AdminService_ServiceDesc is the grpc.ServiceDesc for AdminService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -244,6 +280,10 @@ var AdminService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "GetSummary",
 			Handler:    _AdminService_GetSummary_Handler,
+		},
+		{
+			MethodName: "GetBudgets",
+			Handler:    _AdminService_GetBudgets_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

@@ -1,3 +1,4 @@
+from llmgateway.v1 import budgets_pb2 as _budgets_pb2
 from llmgateway.v1 import cache_service_pb2 as _cache_service_pb2
 from llmgateway.v1 import health_service_pb2 as _health_service_pb2
 from google.protobuf.internal import containers as _containers

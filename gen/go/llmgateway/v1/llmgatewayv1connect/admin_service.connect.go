@@ -43,6 +43,8 @@ const (
 	AdminServiceGetTenantStatusProcedure = "/llmgateway.v1.AdminService/GetTenantStatus"
 	// AdminServiceGetSummaryProcedure is the fully-qualified name of the AdminService's GetSummary RPC.
 	AdminServiceGetSummaryProcedure = "/llmgateway.v1.AdminService/GetSummary"
+	// AdminServiceGetBudgetsProcedure is the fully-qualified name of the AdminService's GetBudgets RPC.
+	AdminServiceGetBudgetsProcedure = "/llmgateway.v1.AdminService/GetBudgets"
 )
 
 // AdminServiceClient is a client for the llmgateway.v1.AdminService service.
@@ -56,6 +58,8 @@ type AdminServiceClient interface {
 	// GetSummary returns health, today's totals and the cache in one answer.
 	// Cache statistics by tenant and clearing are CacheService's, also admin-only.
 	GetSummary(context.Context, *connect.Request[v1.GetSummaryRequest]) (*connect.Response[v1.GetSummaryResponse], error)
+	// GetBudgets returns each budget level of a tenant (tenant, projects, keys, users) with its caps and spending.
+	GetBudgets(context.Context, *connect.Request[v1.GetBudgetsRequest]) (*connect.Response[v1.GetBudgetsResponse], error)
 }
 
 // NewAdminServiceClient constructs a client for the llmgateway.v1.AdminService service. By default,
@@ -93,6 +97,12 @@ func NewAdminServiceClient(httpClient connect.HTTPClient, baseURL string, opts .
 			connect.WithSchema(adminServiceMethods.ByName("GetSummary")),
 			connect.WithClientOptions(opts...),
 		),
+		getBudgets: connect.NewClient[v1.GetBudgetsRequest, v1.GetBudgetsResponse](
+			httpClient,
+			baseURL+AdminServiceGetBudgetsProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("GetBudgets")),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
@@ -102,6 +112,7 @@ type adminServiceClient struct {
 	getUsage        *connect.Client[v1.GetUsageRequest, v1.GetUsageResponse]
 	getTenantStatus *connect.Client[v1.GetTenantStatusRequest, v1.GetTenantStatusResponse]
 	getSummary      *connect.Client[v1.GetSummaryRequest, v1.GetSummaryResponse]
+	getBudgets      *connect.Client[v1.GetBudgetsRequest, v1.GetBudgetsResponse]
 }
 
 // ListProviders calls llmgateway.v1.AdminService.ListProviders.
@@ -124,6 +135,11 @@ func (c *adminServiceClient) GetSummary(ctx context.Context, req *connect.Reques
 	return c.getSummary.CallUnary(ctx, req)
 }
 
+// GetBudgets calls llmgateway.v1.AdminService.GetBudgets.
+func (c *adminServiceClient) GetBudgets(ctx context.Context, req *connect.Request[v1.GetBudgetsRequest]) (*connect.Response[v1.GetBudgetsResponse], error) {
+	return c.getBudgets.CallUnary(ctx, req)
+}
+
 // AdminServiceHandler is an implementation of the llmgateway.v1.AdminService service.
 type AdminServiceHandler interface {
 	// ListProviders returns each provider's health and each deployment's figures and breaker state.
@@ -135,6 +151,8 @@ type AdminServiceHandler interface {
 	// GetSummary returns health, today's totals and the cache in one answer.
 	// Cache statistics by tenant and clearing are CacheService's, also admin-only.
 	GetSummary(context.Context, *connect.Request[v1.GetSummaryRequest]) (*connect.Response[v1.GetSummaryResponse], error)
+	// GetBudgets returns each budget level of a tenant (tenant, projects, keys, users) with its caps and spending.
+	GetBudgets(context.Context, *connect.Request[v1.GetBudgetsRequest]) (*connect.Response[v1.GetBudgetsResponse], error)
 }
 
 // NewAdminServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -168,6 +186,12 @@ func NewAdminServiceHandler(svc AdminServiceHandler, opts ...connect.HandlerOpti
 		connect.WithSchema(adminServiceMethods.ByName("GetSummary")),
 		connect.WithHandlerOptions(opts...),
 	)
+	adminServiceGetBudgetsHandler := connect.NewUnaryHandler(
+		AdminServiceGetBudgetsProcedure,
+		svc.GetBudgets,
+		connect.WithSchema(adminServiceMethods.ByName("GetBudgets")),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/llmgateway.v1.AdminService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case AdminServiceListProvidersProcedure:
@@ -178,6 +202,8 @@ func NewAdminServiceHandler(svc AdminServiceHandler, opts ...connect.HandlerOpti
 			adminServiceGetTenantStatusHandler.ServeHTTP(w, r)
 		case AdminServiceGetSummaryProcedure:
 			adminServiceGetSummaryHandler.ServeHTTP(w, r)
+		case AdminServiceGetBudgetsProcedure:
+			adminServiceGetBudgetsHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -201,4 +227,8 @@ func (UnimplementedAdminServiceHandler) GetTenantStatus(context.Context, *connec
 
 func (UnimplementedAdminServiceHandler) GetSummary(context.Context, *connect.Request[v1.GetSummaryRequest]) (*connect.Response[v1.GetSummaryResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("llmgateway.v1.AdminService.GetSummary is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) GetBudgets(context.Context, *connect.Request[v1.GetBudgetsRequest]) (*connect.Response[v1.GetBudgetsResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("llmgateway.v1.AdminService.GetBudgets is not implemented"))
 }
