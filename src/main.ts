@@ -60,6 +60,10 @@ async function main(): Promise<void> {
       },
     );
   };
+  // SIGHUP re-reads the configuration file; the outcome is logged (and a refusal counted) by the reloader.
+  process.on("SIGHUP", () => {
+    if (!stopping) void app.reload();
+  });
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));
 }

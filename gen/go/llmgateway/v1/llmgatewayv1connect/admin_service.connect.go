@@ -43,6 +43,9 @@ const (
 	AdminServiceGetTenantStatusProcedure = "/llmgateway.v1.AdminService/GetTenantStatus"
 	// AdminServiceGetSummaryProcedure is the fully-qualified name of the AdminService's GetSummary RPC.
 	AdminServiceGetSummaryProcedure = "/llmgateway.v1.AdminService/GetSummary"
+	// AdminServiceReloadConfigProcedure is the fully-qualified name of the AdminService's ReloadConfig
+	// RPC.
+	AdminServiceReloadConfigProcedure = "/llmgateway.v1.AdminService/ReloadConfig"
 )
 
 // AdminServiceClient is a client for the llmgateway.v1.AdminService service.
@@ -56,6 +59,10 @@ type AdminServiceClient interface {
 	// GetSummary returns health, today's totals and the cache in one answer.
 	// Cache statistics by tenant and clearing are CacheService's, also admin-only.
 	GetSummary(context.Context, *connect.Request[v1.GetSummaryRequest]) (*connect.Response[v1.GetSummaryResponse], error)
+	// ReloadConfig re-reads the configuration file, validates it as start-up does and swaps it in;
+	// calls in flight finish on the old one. A configuration that fails validation, or changes a
+	// setting that needs a restart, is refused with FAILED_PRECONDITION and the reason: the old one stays.
+	ReloadConfig(context.Context, *connect.Request[v1.ReloadConfigRequest]) (*connect.Response[v1.ReloadConfigResponse], error)
 }
 
 // NewAdminServiceClient constructs a client for the llmgateway.v1.AdminService service. By default,
@@ -93,6 +100,12 @@ func NewAdminServiceClient(httpClient connect.HTTPClient, baseURL string, opts .
 			connect.WithSchema(adminServiceMethods.ByName("GetSummary")),
 			connect.WithClientOptions(opts...),
 		),
+		reloadConfig: connect.NewClient[v1.ReloadConfigRequest, v1.ReloadConfigResponse](
+			httpClient,
+			baseURL+AdminServiceReloadConfigProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("ReloadConfig")),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
@@ -102,6 +115,7 @@ type adminServiceClient struct {
 	getUsage        *connect.Client[v1.GetUsageRequest, v1.GetUsageResponse]
 	getTenantStatus *connect.Client[v1.GetTenantStatusRequest, v1.GetTenantStatusResponse]
 	getSummary      *connect.Client[v1.GetSummaryRequest, v1.GetSummaryResponse]
+	reloadConfig    *connect.Client[v1.ReloadConfigRequest, v1.ReloadConfigResponse]
 }
 
 // ListProviders calls llmgateway.v1.AdminService.ListProviders.
@@ -124,6 +138,11 @@ func (c *adminServiceClient) GetSummary(ctx context.Context, req *connect.Reques
 	return c.getSummary.CallUnary(ctx, req)
 }
 
+// ReloadConfig calls llmgateway.v1.AdminService.ReloadConfig.
+func (c *adminServiceClient) ReloadConfig(ctx context.Context, req *connect.Request[v1.ReloadConfigRequest]) (*connect.Response[v1.ReloadConfigResponse], error) {
+	return c.reloadConfig.CallUnary(ctx, req)
+}
+
 // AdminServiceHandler is an implementation of the llmgateway.v1.AdminService service.
 type AdminServiceHandler interface {
 	// ListProviders returns each provider's health and each deployment's figures and breaker state.
@@ -135,6 +154,10 @@ type AdminServiceHandler interface {
 	// GetSummary returns health, today's totals and the cache in one answer.
 	// Cache statistics by tenant and clearing are CacheService's, also admin-only.
 	GetSummary(context.Context, *connect.Request[v1.GetSummaryRequest]) (*connect.Response[v1.GetSummaryResponse], error)
+	// ReloadConfig re-reads the configuration file, validates it as start-up does and swaps it in;
+	// calls in flight finish on the old one. A configuration that fails validation, or changes a
+	// setting that needs a restart, is refused with FAILED_PRECONDITION and the reason: the old one stays.
+	ReloadConfig(context.Context, *connect.Request[v1.ReloadConfigRequest]) (*connect.Response[v1.ReloadConfigResponse], error)
 }
 
 // NewAdminServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -168,6 +191,12 @@ func NewAdminServiceHandler(svc AdminServiceHandler, opts ...connect.HandlerOpti
 		connect.WithSchema(adminServiceMethods.ByName("GetSummary")),
 		connect.WithHandlerOptions(opts...),
 	)
+	adminServiceReloadConfigHandler := connect.NewUnaryHandler(
+		AdminServiceReloadConfigProcedure,
+		svc.ReloadConfig,
+		connect.WithSchema(adminServiceMethods.ByName("ReloadConfig")),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/llmgateway.v1.AdminService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case AdminServiceListProvidersProcedure:
@@ -178,6 +207,8 @@ func NewAdminServiceHandler(svc AdminServiceHandler, opts ...connect.HandlerOpti
 			adminServiceGetTenantStatusHandler.ServeHTTP(w, r)
 		case AdminServiceGetSummaryProcedure:
 			adminServiceGetSummaryHandler.ServeHTTP(w, r)
+		case AdminServiceReloadConfigProcedure:
+			adminServiceReloadConfigHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -201,4 +232,8 @@ func (UnimplementedAdminServiceHandler) GetTenantStatus(context.Context, *connec
 
 func (UnimplementedAdminServiceHandler) GetSummary(context.Context, *connect.Request[v1.GetSummaryRequest]) (*connect.Response[v1.GetSummaryResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("llmgateway.v1.AdminService.GetSummary is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) ReloadConfig(context.Context, *connect.Request[v1.ReloadConfigRequest]) (*connect.Response[v1.ReloadConfigResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("llmgateway.v1.AdminService.ReloadConfig is not implemented"))
 }
