@@ -83,7 +83,17 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
   const liveConfig = <T extends object>(pick: (c: GatewayConfig) => T) => live(() => pick(generations?.current().config ?? config));
   // The semantic cache may embed with the gateway's own models, and the verified cache's judge calls a chat
   // model: both through the gateway every face calls, asked for only when a lookup needs it.
-  const cache = createCache(config, liveConfig((c) => c.cache), clock, logger, redis, env, () => facade.embed, () => facade.complete, options.random);
+  const cache = createCache(
+    config,
+    liveConfig((c) => c.cache),
+    clock,
+    logger,
+    redis,
+    env,
+    () => facade.embed,
+    () => facade.complete,
+    options.random,
+  );
   const sessions = createSessions({
     store:
       config.sessions.store === "redis"

@@ -79,8 +79,7 @@ export interface Changes {
 
 /** Compares two configurations and their catalogues. */
 export function diffConfigs(old: GatewayConfig, next: GatewayConfig, oldCatalog: Catalog, nextCatalog: Catalog): ConfigChanges {
-  const deploymentsOf = (c: Catalog) =>
-    new Map(c.models.flatMap((m) => m.deployments.map((d) => [`${m.name}@${d.id}`, d] as const)));
+  const deploymentsOf = (c: Catalog) => new Map(c.models.flatMap((m) => m.deployments.map((d) => [`${m.name}@${d.id}`, d] as const)));
   return {
     models: compare(byName(old.models), byName(next.models)),
     providers: compare(byName(old.providers), byName(next.providers)),

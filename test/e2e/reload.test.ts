@@ -199,9 +199,10 @@ describe("configuration reload under load", () => {
       const err = ConnectError.from(await admin.reloadConfig({}).catch((e: unknown) => e));
       expect(err.code, what).toBe(Code.FailedPrecondition);
       expect(err.rawMessage, what).toContain(expected);
-      expect(gw.logs.some((l) => l.includes("configuration reload refused") && l.includes(JSON.stringify(expected!).slice(1, -1))), what).toBe(
-        true,
-      );
+      expect(
+        gw.logs.some((l) => l.includes("configuration reload refused") && l.includes(JSON.stringify(expected!).slice(1, -1))),
+        what,
+      ).toBe(true);
     }
     expect(gw.app.gateway.catalog.models.map((m) => m.name)).toEqual(models);
     await calls.restStream("steady");
@@ -211,7 +212,12 @@ describe("configuration reload under load", () => {
   });
 
   it("is for admin keys only", async () => {
-    const err = ConnectError.from(await gw.admin(USER_KEY).reloadConfig({}).catch((e: unknown) => e));
+    const err = ConnectError.from(
+      await gw
+        .admin(USER_KEY)
+        .reloadConfig({})
+        .catch((e: unknown) => e),
+    );
     expect(err.code).toBe(Code.PermissionDenied);
   });
 });
