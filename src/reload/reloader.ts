@@ -74,6 +74,9 @@ export function createReloader(options: ReloaderOptions): Reloader {
       if (!old.providers.has(name)) shared.health.set(name, "provider", "serving", "no calls yet");
     }
     generations.swap(next);
+    if (next.auth.open && !old.auth.open) {
+      logger.warn("NO API KEYS CONFIGURED after this reload: the gateway is OPEN. Every caller is the anonymous tenant, with admin rights");
+    }
     const changes = diffConfigs(old.config, next.config, old.gateway.catalog, next.gateway.catalog);
     counter.inc({ result: "ok" });
     logger.info("configuration reloaded", {
