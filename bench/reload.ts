@@ -119,12 +119,28 @@ await server.close(0);
 const rows = [
   ["quiet (no reload)", `${quiet.length} calls`, ms(pct(quiet, 50)), ms(pct(quiet, 99)), ms(Math.max(...quiet))],
   [`while reloading ×${RELOADS}`, `${during.length} calls`, ms(pct(during, 50)), ms(pct(during, 99)), ms(Math.max(...during))],
-  ["while adding Mistral", `${duringMistral.length} calls`, ms(pct(duringMistral, 50)), ms(pct(duringMistral, 99)), ms(Math.max(...duringMistral))],
+  [
+    "while adding Mistral",
+    `${duringMistral.length} calls`,
+    ms(pct(duringMistral, 50)),
+    ms(pct(duringMistral, 99)),
+    ms(Math.max(...duringMistral)),
+  ],
 ];
 console.log(`calls (REST, local echo, ${CONCURRENCY} callers): p50, p99, max`);
 for (const r of rows) console.log(`  ${r.join("  ")}`);
 console.log(
-  `reload, tenant limit changed: median ${ms(pct(plain.map((p) => p.ms), 50))}, max ${ms(Math.max(...plain.map((p) => p.ms)))}; longest loop stall median ${ms(pct(plain.map((p) => p.stall), 50))}, max ${ms(Math.max(...plain.map((p) => p.stall)))}`,
+  `reload, tenant limit changed: median ${ms(
+    pct(
+      plain.map((p) => p.ms),
+      50,
+    ),
+  )}, max ${ms(Math.max(...plain.map((p) => p.ms)))}; longest loop stall median ${ms(
+    pct(
+      plain.map((p) => p.stall),
+      50,
+    ),
+  )}, max ${ms(Math.max(...plain.map((p) => p.stall)))}`,
 );
 console.log(`reload adding a Mistral provider (SDK not loaded yet): ${ms(withMistral.ms)}; longest loop stall ${ms(withMistral.stall)}`);
 console.log(`failed calls: ${failures}`);
