@@ -211,6 +211,18 @@ describe("configuration reload under load", () => {
     expect(metrics).toContain('llmgw_config_reloads_total{result="refused"} 3');
   });
 
+  it("takes new cache settings: with cacheWhen all, a sampled call is answered from the cache", async () => {
+    const cacheStatus = async () => (await rest("steady", false, "cache me")).headers.get("x-cache-status");
+    gw.write(baseConfig());
+    await gw.admin().reloadConfig({});
+    expect(await cacheStatus()).toBe("bypass");
+    gw.write({ ...baseConfig(), cache: { cacheWhen: "all" } });
+    const changed = await gw.admin().reloadConfig({});
+    expect(changed.sections).toEqual(["cache"]);
+    expect(await cacheStatus()).toBe("miss");
+    expect(await cacheStatus()).toBe("hit_exact");
+  });
+
   it("is for admin keys only", async () => {
     const err = ConnectError.from(
       await gw
