@@ -54,13 +54,18 @@ export interface AppOptions {
 /** A gateway assembled from configuration and ready to start. */
 export interface App {
   gateway: Gateway;
-  config: GatewayConfig;
+  /** The configuration serving now (the last one a reload swapped in). */
+  readonly config: GatewayConfig;
   start(): Promise<RunningServer>;
   /** Re-reads the configuration and swaps it in, or refuses it and keeps the running one (docs/operations.md). */
   reload(): Promise<ReloadOutcome>;
 }
 
-/** Wires configuration into the core and the listeners. All the work happens here, once. */
+/**
+ * Wires configuration into the core and the listeners. The long-lived parts (stores, Redis, breakers,
+ * statistics, metrics, listeners) are made here once; what a configuration decides (src/reload/generation.ts)
+ * is built here for the first configuration and again by every reload.
+ */
 export function createApp(config: GatewayConfig, options: AppOptions = {}): App {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(config.log.level);
@@ -121,7 +126,14 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
     limiter,
     usage,
     cache,
-    embeddingCache: config.cache.enabled ? createEmbeddingCacheOf(config.cache, clock, logger, redis.get) : undefined,
+    embeddingCache: config.cache.enabled
+      ? createEmbeddingCacheOf(
+          liveConfig((c) => c.cache),
+          clock,
+          logger,
+          redis.get,
+        )
+      : undefined,
     sessions,
     onCompleted: (model, result) => metrics.completed(model, result),
     onEmbedded: (model, result) => metrics.embedded(model, result),
@@ -151,7 +163,9 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
   });
   return {
     gateway: facade,
-    config,
+    get config() {
+      return serving().config;
+    },
     reload: () => reloader.reload(),
     start: async () => {
       // Serving before the shared store answers would apply the failure policy to the first calls.
@@ -184,7 +198,7 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
               ...responsesRoutes({
                 gateway: facade,
                 clock,
-                store: createResponsesStore({ store: sessions.store, clock, settings: config.sessions }),
+                store: createResponsesStore({ store: sessions.store, clock, settings: liveConfig((c) => c.sessions) }),
                 maxBodyBytes: config.server.maxMessageBytes,
                 logger,
               }),
