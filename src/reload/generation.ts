@@ -2,6 +2,7 @@ import type { EmbeddingCache } from "../cache/embedding-cache.js";
 import { createFlights } from "../cache/flights.js";
 import type { ResponseCache } from "../cache/response-cache.js";
 import { createAuthenticator } from "../auth/tenants.js";
+import { isDeepStrictEqual } from "node:util";
 import type { GatewayConfig } from "../config/schema.js";
 import { createCatalog, type ModelEntry } from "../core/catalog.js";
 import type { Clock } from "../core/clock.js";
@@ -12,7 +13,7 @@ import type { RateLimiter } from "../limits/limiter.js";
 import type { Logger } from "../log.js";
 import { createGateway } from "../pipeline/pipeline.js";
 import { createUpstreamFetch } from "../providers/http.js";
-import { createProviders } from "../providers/registry.js";
+import { createProviders, type ProviderDeployment } from "../providers/registry.js";
 import type { Breakers } from "../resilience/breakers.js";
 import { createRetryBudget } from "../resilience/retry.js";
 import { createRouter } from "../routing/router.js";
@@ -46,9 +47,9 @@ export interface SharedParts {
  * ConfigError start-up would throw; nothing it builds is serving yet, so a
  * failure leaves the running generation untouched.
  */
-export function buildGeneration(config: GatewayConfig, shared: SharedParts): Generation {
+export function buildGeneration(config: GatewayConfig, shared: SharedParts, previous?: Generation): Generation {
   const { clock, env } = shared;
-  const providers = createProviders(config.providers, env);
+  const providers = providersFor(config, env, previous);
   const catalog = createCatalog(config);
   const auth = createAuthenticator(config, catalog, env);
   const tools = createTools({ config: config.tools, env, clock, fetch: createUpstreamFetch(), sessions: shared.sessions });
@@ -79,4 +80,16 @@ export function buildGeneration(config: GatewayConfig, shared: SharedParts): Gen
     clock,
   });
   return { config, gateway, auth, tools, providers };
+}
+
+/**
+ * The provider clients of a configuration: a provider whose settings did not change keeps the client (and
+ * connection pool) it had, so that a reload does not open new connections to every upstream; the others are
+ * built new. The environment a client reads its keys from is the process's, which does not change under it.
+ */
+function providersFor(config: GatewayConfig, env: NodeJS.ProcessEnv, previous: Generation | undefined): Map<string, ProviderDeployment> {
+  const before = new Map(previous?.config.providers.map((p) => [p.name, p]));
+  const changed = config.providers.filter((p) => !previous?.providers.has(p.name) || !isDeepStrictEqual(before.get(p.name), p));
+  const built = createProviders(changed, env);
+  return new Map(config.providers.map((p) => [p.name, built.get(p.name) ?? previous!.providers.get(p.name)!]));
 }

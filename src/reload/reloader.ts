@@ -52,7 +52,7 @@ export function createReloader(options: ReloaderOptions): Reloader {
       if (restart.length > 0) {
         throw new ConfigError(`${restart.join(", ")} changed: these settings need a restart, not a reload`);
       }
-      next = buildGeneration(config, shared);
+      next = buildGeneration(config, shared, old);
     } catch (err) {
       // Whatever start-up would have failed on (a ConfigError, or a provider client that cannot be built) refuses.
       const error = err instanceof Error ? err.message : String(err);
