@@ -109,6 +109,16 @@ export function liveGateway(generations: Generations): Gateway {
     }
     return g;
   };
+  // A call that throws before it returns its promise must not stay counted: its generation would never drain.
+  const counted = <T>(g: Generation, run: () => Promise<T>): Promise<T> => {
+    const done = generations.enter(g);
+    try {
+      return run().finally(done);
+    } catch (err) {
+      done();
+      throw err;
+    }
+  };
   const gateway = () => generations.current().gateway;
   const catalog: Catalog = live(() => gateway().catalog);
   const cache = live(() => gateway().cache);
@@ -122,8 +132,7 @@ export function liveGateway(generations: Generations): Gateway {
     embeddingCache: gateway().embeddingCache,
     complete(request, call) {
       const g = pin(call);
-      const done = generations.enter(g);
-      return g.gateway.complete(request, call).finally(done);
+      return counted(g, () => g.gateway.complete(request, call));
     },
     async *stream(request, call) {
       const g = pin(call);
@@ -136,8 +145,7 @@ export function liveGateway(generations: Generations): Gateway {
     },
     embed(request, call) {
       const g = pin(call);
-      const done = generations.enter(g);
-      return g.gateway.embed(request, call).finally(done);
+      return counted(g, () => g.gateway.embed(request, call));
     },
     countTokens: (model, messages, call) => pin(call).gateway.countTokens(model, messages, call),
     resolveModel: (name, call) => pin(call).gateway.resolveModel(name, call),
