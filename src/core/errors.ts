@@ -36,6 +36,8 @@ export type GatewayErrorReason =
   | "METHOD_NOT_ALLOWED"
   | "REQUEST_TOO_LARGE"
   | "UNSUPPORTED"
+  /** A configuration reload was refused: the new configuration is invalid or needs a restart. */
+  | "CONFIG_REFUSED"
   | "INTERNAL";
 
 /** Options of a GatewayError beyond its reason and message. */

@@ -2,7 +2,7 @@ import { create } from "@bufbuild/protobuf";
 import type { ServiceImpl } from "@connectrpc/connect";
 import type { Authenticator } from "../auth/tenants.js";
 import type { Clock } from "../core/clock.js";
-import { invalidRequest } from "../core/errors.js";
+import { GatewayError, invalidRequest } from "../core/errors.js";
 import type { Gateway } from "../pipeline/pipeline.js";
 import type { LimitSettings, RateLimiter } from "../limits/limiter.js";
 import { dayOf, monthOf, type UsageStore } from "../usage/store.js";
@@ -11,6 +11,8 @@ import {
   GetSummaryResponseSchema,
   GetTenantStatusResponseSchema,
   GetUsageResponseSchema,
+  ConfigChangesSchema,
+  ReloadConfigResponseSchema,
   ListProvidersResponseSchema,
   UsageRowSchema,
 } from "../../gen/ts/llmgateway/v1/admin_service_pb.js";
@@ -19,6 +21,7 @@ import { requireAdmin } from "./auth.js";
 import { getBudgets } from "./budget-status.js";
 import { toStats } from "./cache-service.js";
 import { toHealthFields } from "./convert.js";
+import type { ReloadOutcome } from "../reload/reloader.js";
 
 export interface AdminDeps {
   gateway: Gateway;
@@ -28,6 +31,8 @@ export interface AdminDeps {
   /** The gateway-wide limits, for tenants without their own. */
   limits: LimitSettings;
   clock: Clock;
+  /** Re-reads and swaps the configuration; absent, ReloadConfig is UNIMPLEMENTED. */
+  reload?: (() => Promise<ReloadOutcome>) | undefined;
 }
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
@@ -111,5 +116,20 @@ export function createAdminService(deps: AdminDeps): ServiceImpl<typeof AdminSer
     },
 
     getBudgets: getBudgets(deps),
+    async reloadConfig(_req, ctx) {
+      requireAdmin(ctx);
+      if (!deps.reload) throw new GatewayError("UNSUPPORTED", "this gateway cannot reload its configuration");
+      const outcome = await deps.reload();
+      if (!outcome.ok) throw new GatewayError("CONFIG_REFUSED", `configuration refused; the running one stays: ${outcome.error}`);
+      const { changes } = outcome;
+      return create(ReloadConfigResponseSchema, {
+        models: create(ConfigChangesSchema, changes.models),
+        providers: create(ConfigChangesSchema, changes.providers),
+        deployments: create(ConfigChangesSchema, changes.deployments),
+        tenants: create(ConfigChangesSchema, changes.tenants),
+        sections: changes.sections,
+        freshDeployments: outcome.freshDeployments,
+      });
+    },
   };
 }

@@ -46,6 +46,7 @@ export const codeOfReason = {
   METHOD_NOT_ALLOWED: Code.Unimplemented,
   REQUEST_TOO_LARGE: Code.ResourceExhausted,
   UNSUPPORTED: Code.Unimplemented,
+  CONFIG_REFUSED: Code.FailedPrecondition,
   INTERNAL: Code.Internal,
 } as const satisfies Record<GatewayErrorReason, Code>;
 

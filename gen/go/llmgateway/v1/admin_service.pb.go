@@ -669,6 +669,198 @@ func (x *GetSummaryResponse) GetTenants() int64 {
 	return 0
 }
 
+// ReloadConfigRequest asks for the configuration to be read again.
+type ReloadConfigRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReloadConfigRequest) Reset() {
+	*x = ReloadConfigRequest{}
+	mi := &file_llmgateway_v1_admin_service_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReloadConfigRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReloadConfigRequest) ProtoMessage() {}
+
+func (x *ReloadConfigRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_llmgateway_v1_admin_service_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReloadConfigRequest.ProtoReflect.Descriptor instead.
+func (*ReloadConfigRequest) Descriptor() ([]byte, []int) {
+	return file_llmgateway_v1_admin_service_proto_rawDescGZIP(), []int{9}
+}
+
+// ConfigChanges names what a reload added, removed and changed in one kind of thing.
+type ConfigChanges struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Names new in the new configuration.
+	Added []string `protobuf:"bytes,1,rep,name=added,proto3" json:"added,omitempty"`
+	// Names gone from it.
+	Removed []string `protobuf:"bytes,2,rep,name=removed,proto3" json:"removed,omitempty"`
+	// Names in both whose settings differ.
+	Changed       []string `protobuf:"bytes,3,rep,name=changed,proto3" json:"changed,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ConfigChanges) Reset() {
+	*x = ConfigChanges{}
+	mi := &file_llmgateway_v1_admin_service_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ConfigChanges) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ConfigChanges) ProtoMessage() {}
+
+func (x *ConfigChanges) ProtoReflect() protoreflect.Message {
+	mi := &file_llmgateway_v1_admin_service_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ConfigChanges.ProtoReflect.Descriptor instead.
+func (*ConfigChanges) Descriptor() ([]byte, []int) {
+	return file_llmgateway_v1_admin_service_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *ConfigChanges) GetAdded() []string {
+	if x != nil {
+		return x.Added
+	}
+	return nil
+}
+
+func (x *ConfigChanges) GetRemoved() []string {
+	if x != nil {
+		return x.Removed
+	}
+	return nil
+}
+
+func (x *ConfigChanges) GetChanged() []string {
+	if x != nil {
+		return x.Changed
+	}
+	return nil
+}
+
+// ReloadConfigResponse says what the swapped-in configuration changed.
+type ReloadConfigResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Models, by catalogue name.
+	Models *ConfigChanges `protobuf:"bytes,1,opt,name=models,proto3" json:"models,omitempty"`
+	// Providers, by name.
+	Providers *ConfigChanges `protobuf:"bytes,2,opt,name=providers,proto3" json:"providers,omitempty"`
+	// Deployments, as model@provider/upstream_model.
+	Deployments *ConfigChanges `protobuf:"bytes,3,opt,name=deployments,proto3" json:"deployments,omitempty"`
+	// Tenants, by name.
+	Tenants *ConfigChanges `protobuf:"bytes,4,opt,name=tenants,proto3" json:"tenants,omitempty"`
+	// Top-level sections that differ in any way.
+	Sections []string `protobuf:"bytes,5,rep,name=sections,proto3" json:"sections,omitempty"`
+	// Deployments whose breaker and statistics start fresh (their provider's settings changed, or no model uses them).
+	FreshDeployments []string `protobuf:"bytes,6,rep,name=fresh_deployments,json=freshDeployments,proto3" json:"fresh_deployments,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
+}
+
+func (x *ReloadConfigResponse) Reset() {
+	*x = ReloadConfigResponse{}
+	mi := &file_llmgateway_v1_admin_service_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReloadConfigResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReloadConfigResponse) ProtoMessage() {}
+
+func (x *ReloadConfigResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_llmgateway_v1_admin_service_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReloadConfigResponse.ProtoReflect.Descriptor instead.
+func (*ReloadConfigResponse) Descriptor() ([]byte, []int) {
+	return file_llmgateway_v1_admin_service_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *ReloadConfigResponse) GetModels() *ConfigChanges {
+	if x != nil {
+		return x.Models
+	}
+	return nil
+}
+
+func (x *ReloadConfigResponse) GetProviders() *ConfigChanges {
+	if x != nil {
+		return x.Providers
+	}
+	return nil
+}
+
+func (x *ReloadConfigResponse) GetDeployments() *ConfigChanges {
+	if x != nil {
+		return x.Deployments
+	}
+	return nil
+}
+
+func (x *ReloadConfigResponse) GetTenants() *ConfigChanges {
+	if x != nil {
+		return x.Tenants
+	}
+	return nil
+}
+
+func (x *ReloadConfigResponse) GetSections() []string {
+	if x != nil {
+		return x.Sections
+	}
+	return nil
+}
+
+func (x *ReloadConfigResponse) GetFreshDeployments() []string {
+	if x != nil {
+		return x.FreshDeployments
+	}
+	return nil
+}
+
 var File_llmgateway_v1_admin_service_proto protoreflect.FileDescriptor
 
 const file_llmgateway_v1_admin_service_proto_rawDesc = "" +
@@ -719,7 +911,19 @@ const file_llmgateway_v1_admin_service_proto_rawDesc = "" +
 	"\x0ecost_today_usd\x18\x05 \x01(\x01R\fcostTodayUsd\x12&\n" +
 	"\x0fsaved_today_usd\x18\x06 \x01(\x01R\rsavedTodayUsd\x12/\n" +
 	"\x05cache\x18\a \x01(\v2\x19.llmgateway.v1.CacheStatsR\x05cache\x12\x18\n" +
-	"\atenants\x18\b \x01(\x03R\atenants2\xbf\x03\n" +
+	"\atenants\x18\b \x01(\x03R\atenants\"\x15\n" +
+	"\x13ReloadConfigRequest\"Y\n" +
+	"\rConfigChanges\x12\x14\n" +
+	"\x05added\x18\x01 \x03(\tR\x05added\x12\x18\n" +
+	"\aremoved\x18\x02 \x03(\tR\aremoved\x12\x18\n" +
+	"\achanged\x18\x03 \x03(\tR\achanged\"\xc9\x02\n" +
+	"\x14ReloadConfigResponse\x124\n" +
+	"\x06models\x18\x01 \x01(\v2\x1c.llmgateway.v1.ConfigChangesR\x06models\x12:\n" +
+	"\tproviders\x18\x02 \x01(\v2\x1c.llmgateway.v1.ConfigChangesR\tproviders\x12>\n" +
+	"\vdeployments\x18\x03 \x01(\v2\x1c.llmgateway.v1.ConfigChangesR\vdeployments\x126\n" +
+	"\atenants\x18\x04 \x01(\v2\x1c.llmgateway.v1.ConfigChangesR\atenants\x12\x1a\n" +
+	"\bsections\x18\x05 \x03(\tR\bsections\x12+\n" +
+	"\x11fresh_deployments\x18\x06 \x03(\tR\x10freshDeployments2\x98\x04\n" +
 	"\fAdminService\x12Z\n" +
 	"\rListProviders\x12#.llmgateway.v1.ListProvidersRequest\x1a$.llmgateway.v1.ListProvidersResponse\x12K\n" +
 	"\bGetUsage\x12\x1e.llmgateway.v1.GetUsageRequest\x1a\x1f.llmgateway.v1.GetUsageResponse\x12`\n" +
@@ -727,7 +931,8 @@ const file_llmgateway_v1_admin_service_proto_rawDesc = "" +
 	"\n" +
 	"GetSummary\x12 .llmgateway.v1.GetSummaryRequest\x1a!.llmgateway.v1.GetSummaryResponse\x12Q\n" +
 	"\n" +
-	"GetBudgets\x12 .llmgateway.v1.GetBudgetsRequest\x1a!.llmgateway.v1.GetBudgetsResponseB\xc1\x01\n" +
+	"GetBudgets\x12 .llmgateway.v1.GetBudgetsRequest\x1a!.llmgateway.v1.GetBudgetsResponse\x12W\n" +
+	"\fReloadConfig\x12\".llmgateway.v1.ReloadConfigRequest\x1a#.llmgateway.v1.ReloadConfigResponseB\xc1\x01\n" +
 	"\x11com.llmgateway.v1B\x11AdminServiceProtoP\x01ZDgithub.com/llm-gateway/llm-gateway/gen/go/llmgateway/v1;llmgatewayv1\xa2\x02\x03LXX\xaa\x02\rLlmgateway.V1\xca\x02\rLlmgateway\\V1\xe2\x02\x19Llmgateway\\V1\\GPBMetadata\xea\x02\x0eLlmgateway::V1b\x06proto3"
 
 var (
@@ -742,7 +947,7 @@ func file_llmgateway_v1_admin_service_proto_rawDescGZIP() []byte {
 	return file_llmgateway_v1_admin_service_proto_rawDescData
 }
 
-var file_llmgateway_v1_admin_service_proto_msgTypes = make([]protoimpl.MessageInfo, 9)
+var file_llmgateway_v1_admin_service_proto_msgTypes = make([]protoimpl.MessageInfo, 12)
 var file_llmgateway_v1_admin_service_proto_goTypes = []any{
 	(*ListProvidersRequest)(nil),    // 0: llmgateway.v1.ListProvidersRequest
 	(*ListProvidersResponse)(nil),   // 1: llmgateway.v1.ListProvidersResponse
@@ -753,34 +958,43 @@ var file_llmgateway_v1_admin_service_proto_goTypes = []any{
 	(*GetTenantStatusResponse)(nil), // 6: llmgateway.v1.GetTenantStatusResponse
 	(*GetSummaryRequest)(nil),       // 7: llmgateway.v1.GetSummaryRequest
 	(*GetSummaryResponse)(nil),      // 8: llmgateway.v1.GetSummaryResponse
-	(*DependencyHealth)(nil),        // 9: llmgateway.v1.DependencyHealth
-	(*DeploymentHealth)(nil),        // 10: llmgateway.v1.DeploymentHealth
-	(ServingStatus)(0),              // 11: llmgateway.v1.ServingStatus
-	(*CacheStats)(nil),              // 12: llmgateway.v1.CacheStats
-	(*GetBudgetsRequest)(nil),       // 13: llmgateway.v1.GetBudgetsRequest
-	(*GetBudgetsResponse)(nil),      // 14: llmgateway.v1.GetBudgetsResponse
+	(*ReloadConfigRequest)(nil),     // 9: llmgateway.v1.ReloadConfigRequest
+	(*ConfigChanges)(nil),           // 10: llmgateway.v1.ConfigChanges
+	(*ReloadConfigResponse)(nil),    // 11: llmgateway.v1.ReloadConfigResponse
+	(*DependencyHealth)(nil),        // 12: llmgateway.v1.DependencyHealth
+	(*DeploymentHealth)(nil),        // 13: llmgateway.v1.DeploymentHealth
+	(ServingStatus)(0),              // 14: llmgateway.v1.ServingStatus
+	(*CacheStats)(nil),              // 15: llmgateway.v1.CacheStats
+	(*GetBudgetsRequest)(nil),       // 16: llmgateway.v1.GetBudgetsRequest
+	(*GetBudgetsResponse)(nil),      // 17: llmgateway.v1.GetBudgetsResponse
 }
 var file_llmgateway_v1_admin_service_proto_depIdxs = []int32{
-	9,  // 0: llmgateway.v1.ListProvidersResponse.providers:type_name -> llmgateway.v1.DependencyHealth
-	10, // 1: llmgateway.v1.ListProvidersResponse.deployments:type_name -> llmgateway.v1.DeploymentHealth
+	12, // 0: llmgateway.v1.ListProvidersResponse.providers:type_name -> llmgateway.v1.DependencyHealth
+	13, // 1: llmgateway.v1.ListProvidersResponse.deployments:type_name -> llmgateway.v1.DeploymentHealth
 	3,  // 2: llmgateway.v1.GetUsageResponse.rows:type_name -> llmgateway.v1.UsageRow
-	11, // 3: llmgateway.v1.GetSummaryResponse.status:type_name -> llmgateway.v1.ServingStatus
-	12, // 4: llmgateway.v1.GetSummaryResponse.cache:type_name -> llmgateway.v1.CacheStats
-	0,  // 5: llmgateway.v1.AdminService.ListProviders:input_type -> llmgateway.v1.ListProvidersRequest
-	2,  // 6: llmgateway.v1.AdminService.GetUsage:input_type -> llmgateway.v1.GetUsageRequest
-	5,  // 7: llmgateway.v1.AdminService.GetTenantStatus:input_type -> llmgateway.v1.GetTenantStatusRequest
-	7,  // 8: llmgateway.v1.AdminService.GetSummary:input_type -> llmgateway.v1.GetSummaryRequest
-	13, // 9: llmgateway.v1.AdminService.GetBudgets:input_type -> llmgateway.v1.GetBudgetsRequest
-	1,  // 10: llmgateway.v1.AdminService.ListProviders:output_type -> llmgateway.v1.ListProvidersResponse
-	4,  // 11: llmgateway.v1.AdminService.GetUsage:output_type -> llmgateway.v1.GetUsageResponse
-	6,  // 12: llmgateway.v1.AdminService.GetTenantStatus:output_type -> llmgateway.v1.GetTenantStatusResponse
-	8,  // 13: llmgateway.v1.AdminService.GetSummary:output_type -> llmgateway.v1.GetSummaryResponse
-	14, // 14: llmgateway.v1.AdminService.GetBudgets:output_type -> llmgateway.v1.GetBudgetsResponse
-	10, // [10:15] is the sub-list for method output_type
-	5,  // [5:10] is the sub-list for method input_type
-	5,  // [5:5] is the sub-list for extension type_name
-	5,  // [5:5] is the sub-list for extension extendee
-	0,  // [0:5] is the sub-list for field type_name
+	14, // 3: llmgateway.v1.GetSummaryResponse.status:type_name -> llmgateway.v1.ServingStatus
+	15, // 4: llmgateway.v1.GetSummaryResponse.cache:type_name -> llmgateway.v1.CacheStats
+	10, // 5: llmgateway.v1.ReloadConfigResponse.models:type_name -> llmgateway.v1.ConfigChanges
+	10, // 6: llmgateway.v1.ReloadConfigResponse.providers:type_name -> llmgateway.v1.ConfigChanges
+	10, // 7: llmgateway.v1.ReloadConfigResponse.deployments:type_name -> llmgateway.v1.ConfigChanges
+	10, // 8: llmgateway.v1.ReloadConfigResponse.tenants:type_name -> llmgateway.v1.ConfigChanges
+	0,  // 9: llmgateway.v1.AdminService.ListProviders:input_type -> llmgateway.v1.ListProvidersRequest
+	2,  // 10: llmgateway.v1.AdminService.GetUsage:input_type -> llmgateway.v1.GetUsageRequest
+	5,  // 11: llmgateway.v1.AdminService.GetTenantStatus:input_type -> llmgateway.v1.GetTenantStatusRequest
+	7,  // 12: llmgateway.v1.AdminService.GetSummary:input_type -> llmgateway.v1.GetSummaryRequest
+	16, // 13: llmgateway.v1.AdminService.GetBudgets:input_type -> llmgateway.v1.GetBudgetsRequest
+	9,  // 14: llmgateway.v1.AdminService.ReloadConfig:input_type -> llmgateway.v1.ReloadConfigRequest
+	1,  // 15: llmgateway.v1.AdminService.ListProviders:output_type -> llmgateway.v1.ListProvidersResponse
+	4,  // 16: llmgateway.v1.AdminService.GetUsage:output_type -> llmgateway.v1.GetUsageResponse
+	6,  // 17: llmgateway.v1.AdminService.GetTenantStatus:output_type -> llmgateway.v1.GetTenantStatusResponse
+	8,  // 18: llmgateway.v1.AdminService.GetSummary:output_type -> llmgateway.v1.GetSummaryResponse
+	17, // 19: llmgateway.v1.AdminService.GetBudgets:output_type -> llmgateway.v1.GetBudgetsResponse
+	11, // 20: llmgateway.v1.AdminService.ReloadConfig:output_type -> llmgateway.v1.ReloadConfigResponse
+	15, // [15:21] is the sub-list for method output_type
+	9,  // [9:15] is the sub-list for method input_type
+	9,  // [9:9] is the sub-list for extension type_name
+	9,  // [9:9] is the sub-list for extension extendee
+	0,  // [0:9] is the sub-list for field type_name
 }
 
 func init() { file_llmgateway_v1_admin_service_proto_init() }
@@ -797,7 +1011,7 @@ func file_llmgateway_v1_admin_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_llmgateway_v1_admin_service_proto_rawDesc), len(file_llmgateway_v1_admin_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   9,
+			NumMessages:   12,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -24,6 +24,7 @@ const (
 	AdminService_GetTenantStatus_FullMethodName = "/llmgateway.v1.AdminService/GetTenantStatus"
 	AdminService_GetSummary_FullMethodName      = "/llmgateway.v1.AdminService/GetSummary"
 	AdminService_GetBudgets_FullMethodName      = "/llmgateway.v1.AdminService/GetBudgets"
+	AdminService_ReloadConfig_FullMethodName    = "/llmgateway.v1.AdminService/ReloadConfig"
 )
 
 // AdminServiceClient is the client API for AdminService service.
@@ -44,6 +45,10 @@ type AdminServiceClient interface {
 	GetSummary(ctx context.Context, in *GetSummaryRequest, opts ...grpc.CallOption) (*GetSummaryResponse, error)
 	// GetBudgets returns each budget level of a tenant (tenant, projects, keys, users) with its caps and spending.
 	GetBudgets(ctx context.Context, in *GetBudgetsRequest, opts ...grpc.CallOption) (*GetBudgetsResponse, error)
+	// ReloadConfig re-reads the configuration file, validates it as start-up does and swaps it in;
+	// calls in flight finish on the old one. A configuration that fails validation, or changes a
+	// setting that needs a restart, is refused with FAILED_PRECONDITION and the reason: the old one stays.
+	ReloadConfig(ctx context.Context, in *ReloadConfigRequest, opts ...grpc.CallOption) (*ReloadConfigResponse, error)
 }
 
 type adminServiceClient struct {
@@ -104,6 +109,16 @@ func (c *adminServiceClient) GetBudgets(ctx context.Context, in *GetBudgetsReque
 	return out, nil
 }
 
+func (c *adminServiceClient) ReloadConfig(ctx context.Context, in *ReloadConfigRequest, opts ...grpc.CallOption) (*ReloadConfigResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ReloadConfigResponse)
+	err := c.cc.Invoke(ctx, AdminService_ReloadConfig_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // AdminServiceServer is the server API for AdminService service.
 // All implementations must embed UnimplementedAdminServiceServer
 // for forward compatibility.
@@ -122,6 +137,10 @@ type AdminServiceServer interface {
 	GetSummary(context.Context, *GetSummaryRequest) (*GetSummaryResponse, error)
 	// GetBudgets returns each budget level of a tenant (tenant, projects, keys, users) with its caps and spending.
 	GetBudgets(context.Context, *GetBudgetsRequest) (*GetBudgetsResponse, error)
+	// ReloadConfig re-reads the configuration file, validates it as start-up does and swaps it in;
+	// calls in flight finish on the old one. A configuration that fails validation, or changes a
+	// setting that needs a restart, is refused with FAILED_PRECONDITION and the reason: the old one stays.
+	ReloadConfig(context.Context, *ReloadConfigRequest) (*ReloadConfigResponse, error)
 	mustEmbedUnimplementedAdminServiceServer()
 }
 
@@ -146,6 +165,9 @@ func (UnimplementedAdminServiceServer) GetSummary(context.Context, *GetSummaryRe
 }
 func (UnimplementedAdminServiceServer) GetBudgets(context.Context, *GetBudgetsRequest) (*GetBudgetsResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method GetBudgets not implemented")
+}
+func (UnimplementedAdminServiceServer) ReloadConfig(context.Context, *ReloadConfigRequest) (*ReloadConfigResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method ReloadConfig not implemented")
 }
 func (UnimplementedAdminServiceServer) mustEmbedUnimplementedAdminServiceServer() {}
 func (UnimplementedAdminServiceServer) testEmbeddedByValue()                      {}
@@ -258,6 +280,24 @@ func _AdminService_GetBudgets_Handler(srv interface{}, ctx context.Context, dec 
 	return interceptor(ctx, in, info, handler)
 }
 
+func _AdminService_ReloadConfig_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ReloadConfigRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(AdminServiceServer).ReloadConfig(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: AdminService_ReloadConfig_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(AdminServiceServer).ReloadConfig(ctx, req.(*ReloadConfigRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // AdminService_ServiceDesc is the grpc.ServiceDesc for AdminService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -284,6 +324,10 @@ var AdminService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "GetBudgets",
 			Handler:    _AdminService_GetBudgets_Handler,
+		},
+		{
+			MethodName: "ReloadConfig",
+			Handler:    _AdminService_ReloadConfig_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

@@ -113,3 +113,33 @@ class GetSummaryResponse(_message.Message):
     cache: _cache_service_pb2.CacheStats
     tenants: int
     def __init__(self, status: _Optional[_Union[_health_service_pb2.ServingStatus, str]] = ..., unhealthy_providers: _Optional[_Iterable[str]] = ..., open_breakers: _Optional[_Iterable[str]] = ..., requests_today: _Optional[int] = ..., cost_today_usd: _Optional[float] = ..., saved_today_usd: _Optional[float] = ..., cache: _Optional[_Union[_cache_service_pb2.CacheStats, _Mapping]] = ..., tenants: _Optional[int] = ...) -> None: ...
+
+class ReloadConfigRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class ConfigChanges(_message.Message):
+    __slots__ = ("added", "removed", "changed")
+    ADDED_FIELD_NUMBER: _ClassVar[int]
+    REMOVED_FIELD_NUMBER: _ClassVar[int]
+    CHANGED_FIELD_NUMBER: _ClassVar[int]
+    added: _containers.RepeatedScalarFieldContainer[str]
+    removed: _containers.RepeatedScalarFieldContainer[str]
+    changed: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, added: _Optional[_Iterable[str]] = ..., removed: _Optional[_Iterable[str]] = ..., changed: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class ReloadConfigResponse(_message.Message):
+    __slots__ = ("models", "providers", "deployments", "tenants", "sections", "fresh_deployments")
+    MODELS_FIELD_NUMBER: _ClassVar[int]
+    PROVIDERS_FIELD_NUMBER: _ClassVar[int]
+    DEPLOYMENTS_FIELD_NUMBER: _ClassVar[int]
+    TENANTS_FIELD_NUMBER: _ClassVar[int]
+    SECTIONS_FIELD_NUMBER: _ClassVar[int]
+    FRESH_DEPLOYMENTS_FIELD_NUMBER: _ClassVar[int]
+    models: ConfigChanges
+    providers: ConfigChanges
+    deployments: ConfigChanges
+    tenants: ConfigChanges
+    sections: _containers.RepeatedScalarFieldContainer[str]
+    fresh_deployments: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, models: _Optional[_Union[ConfigChanges, _Mapping]] = ..., providers: _Optional[_Union[ConfigChanges, _Mapping]] = ..., deployments: _Optional[_Union[ConfigChanges, _Mapping]] = ..., tenants: _Optional[_Union[ConfigChanges, _Mapping]] = ..., sections: _Optional[_Iterable[str]] = ..., fresh_deployments: _Optional[_Iterable[str]] = ...) -> None: ...

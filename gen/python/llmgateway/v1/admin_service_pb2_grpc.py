@@ -62,6 +62,11 @@ class AdminServiceStub(object):
                 request_serializer=llmgateway_dot_v1_dot_budgets__pb2.GetBudgetsRequest.SerializeToString,
                 response_deserializer=llmgateway_dot_v1_dot_budgets__pb2.GetBudgetsResponse.FromString,
                 _registered_method=True)
+        self.ReloadConfig = channel.unary_unary(
+                '/llmgateway.v1.AdminService/ReloadConfig',
+                request_serializer=llmgateway_dot_v1_dot_admin__service__pb2.ReloadConfigRequest.SerializeToString,
+                response_deserializer=llmgateway_dot_v1_dot_admin__service__pb2.ReloadConfigResponse.FromString,
+                _registered_method=True)
 
 
 class AdminServiceServicer(object):
@@ -105,6 +110,15 @@ class AdminServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ReloadConfig(self, request, context):
+        """ReloadConfig re-reads the configuration file, validates it as start-up does and swaps it in;
+        calls in flight finish on the old one. A configuration that fails validation, or changes a
+        setting that needs a restart, is refused with FAILED_PRECONDITION and the reason: the old one stays.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_AdminServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -132,6 +146,11 @@ def add_AdminServiceServicer_to_server(servicer, server):
                     servicer.GetBudgets,
                     request_deserializer=llmgateway_dot_v1_dot_budgets__pb2.GetBudgetsRequest.FromString,
                     response_serializer=llmgateway_dot_v1_dot_budgets__pb2.GetBudgetsResponse.SerializeToString,
+            ),
+            'ReloadConfig': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReloadConfig,
+                    request_deserializer=llmgateway_dot_v1_dot_admin__service__pb2.ReloadConfigRequest.FromString,
+                    response_serializer=llmgateway_dot_v1_dot_admin__service__pb2.ReloadConfigResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -271,6 +290,33 @@ class AdminService(object):
             '/llmgateway.v1.AdminService/GetBudgets',
             llmgateway_dot_v1_dot_budgets__pb2.GetBudgetsRequest.SerializeToString,
             llmgateway_dot_v1_dot_budgets__pb2.GetBudgetsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReloadConfig(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/llmgateway.v1.AdminService/ReloadConfig',
+            llmgateway_dot_v1_dot_admin__service__pb2.ReloadConfigRequest.SerializeToString,
+            llmgateway_dot_v1_dot_admin__service__pb2.ReloadConfigResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -16,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file llmgateway/v1/admin_service.proto.
  */
 export const file_llmgateway_v1_admin_service: GenFile = /*@__PURE__*/
-  fileDesc("CiFsbG1nYXRld2F5L3YxL2FkbWluX3NlcnZpY2UucHJvdG8SDWxsbWdhdGV3YXkudjEiFgoUTGlzdFByb3ZpZGVyc1JlcXVlc3QigQEKFUxpc3RQcm92aWRlcnNSZXNwb25zZRIyCglwcm92aWRlcnMYASADKAsyHy5sbG1nYXRld2F5LnYxLkRlcGVuZGVuY3lIZWFsdGgSNAoLZGVwbG95bWVudHMYAiADKAsyHy5sbG1nYXRld2F5LnYxLkRlcGxveW1lbnRIZWFsdGgiQwoPR2V0VXNhZ2VSZXF1ZXN0Eg4KBnRlbmFudBgBIAEoCRIQCghmcm9tX2RheRgCIAEoCRIOCgZ0b19kYXkYAyABKAkiwwEKCFVzYWdlUm93EgsKA2RheRgBIAEoCRIOCgZ0ZW5hbnQYAiABKAkSDAoEdXNlchgDIAEoCRINCgVtb2RlbBgEIAEoCRIQCghyZXF1ZXN0cxgFIAEoAxIUCgxpbnB1dF90b2tlbnMYBiABKAMSFQoNb3V0cHV0X3Rva2VucxgHIAEoAxIQCghjb3N0X3VzZBgIIAEoARIUCgxzYXZlZF90b2tlbnMYCSABKAMSFgoOc2F2ZWRfY29zdF91c2QYCiABKAEiOQoQR2V0VXNhZ2VSZXNwb25zZRIlCgRyb3dzGAEgAygLMhcubGxtZ2F0ZXdheS52MS5Vc2FnZVJvdyIoChZHZXRUZW5hbnRTdGF0dXNSZXF1ZXN0Eg4KBnRlbmFudBgBIAEoCSKvAgoXR2V0VGVuYW50U3RhdHVzUmVzcG9uc2USHAoUcmVxdWVzdHNfbGFzdF9taW51dGUYASABKAMSGgoScmVxdWVzdHNfbGFzdF9ob3VyGAIgASgDEhoKEnRva2Vuc19sYXN0X21pbnV0ZRgDIAEoAxIbChNyZXF1ZXN0c19wZXJfbWludXRlGAQgASgDEhkKEXJlcXVlc3RzX3Blcl9ob3VyGAUgASgDEhkKEXRva2Vuc19wZXJfbWludXRlGAYgASgDEhcKD3NwZW50X3RvZGF5X3VzZBgHIAEoARIcChRzcGVudF90aGlzX21vbnRoX3VzZBgIIAEoARIYChBkYWlseV9idWRnZXRfdXNkGAkgASgBEhoKEm1vbnRobHlfYnVkZ2V0X3VzZBgKIAEoASITChFHZXRTdW1tYXJ5UmVxdWVzdCL6AQoSR2V0U3VtbWFyeVJlc3BvbnNlEiwKBnN0YXR1cxgBIAEoDjIcLmxsbWdhdGV3YXkudjEuU2VydmluZ1N0YXR1cxIbChN1bmhlYWx0aHlfcHJvdmlkZXJzGAIgAygJEhUKDW9wZW5fYnJlYWtlcnMYAyADKAkSFgoOcmVxdWVzdHNfdG9kYXkYBCABKAMSFgoOY29zdF90b2RheV91c2QYBSABKAESFwoPc2F2ZWRfdG9kYXlfdXNkGAYgASgBEigKBWNhY2hlGAcgASgLMhkubGxtZ2F0ZXdheS52MS5DYWNoZVN0YXRzEg8KB3RlbmFudHMYCCABKAMyvwMKDEFkbWluU2VydmljZRJaCg1MaXN0UHJvdmlkZXJzEiMubGxtZ2F0ZXdheS52MS5MaXN0UHJvdmlkZXJzUmVxdWVzdBokLmxsbWdhdGV3YXkudjEuTGlzdFByb3ZpZGVyc1Jlc3BvbnNlEksKCEdldFVzYWdlEh4ubGxtZ2F0ZXdheS52MS5HZXRVc2FnZVJlcXVlc3QaHy5sbG1nYXRld2F5LnYxLkdldFVzYWdlUmVzcG9uc2USYAoPR2V0VGVuYW50U3RhdHVzEiUubGxtZ2F0ZXdheS52MS5HZXRUZW5hbnRTdGF0dXNSZXF1ZXN0GiYubGxtZ2F0ZXdheS52MS5HZXRUZW5hbnRTdGF0dXNSZXNwb25zZRJRCgpHZXRTdW1tYXJ5EiAubGxtZ2F0ZXdheS52MS5HZXRTdW1tYXJ5UmVxdWVzdBohLmxsbWdhdGV3YXkudjEuR2V0U3VtbWFyeVJlc3BvbnNlElEKCkdldEJ1ZGdldHMSIC5sbG1nYXRld2F5LnYxLkdldEJ1ZGdldHNSZXF1ZXN0GiEubGxtZ2F0ZXdheS52MS5HZXRCdWRnZXRzUmVzcG9uc2ViBnByb3RvMw", [file_llmgateway_v1_budgets, file_llmgateway_v1_cache_service, file_llmgateway_v1_health_service]);
+  fileDesc("CiFsbG1nYXRld2F5L3YxL2FkbWluX3NlcnZpY2UucHJvdG8SDWxsbWdhdGV3YXkudjEiFgoUTGlzdFByb3ZpZGVyc1JlcXVlc3QigQEKFUxpc3RQcm92aWRlcnNSZXNwb25zZRIyCglwcm92aWRlcnMYASADKAsyHy5sbG1nYXRld2F5LnYxLkRlcGVuZGVuY3lIZWFsdGgSNAoLZGVwbG95bWVudHMYAiADKAsyHy5sbG1nYXRld2F5LnYxLkRlcGxveW1lbnRIZWFsdGgiQwoPR2V0VXNhZ2VSZXF1ZXN0Eg4KBnRlbmFudBgBIAEoCRIQCghmcm9tX2RheRgCIAEoCRIOCgZ0b19kYXkYAyABKAkiwwEKCFVzYWdlUm93EgsKA2RheRgBIAEoCRIOCgZ0ZW5hbnQYAiABKAkSDAoEdXNlchgDIAEoCRINCgVtb2RlbBgEIAEoCRIQCghyZXF1ZXN0cxgFIAEoAxIUCgxpbnB1dF90b2tlbnMYBiABKAMSFQoNb3V0cHV0X3Rva2VucxgHIAEoAxIQCghjb3N0X3VzZBgIIAEoARIUCgxzYXZlZF90b2tlbnMYCSABKAMSFgoOc2F2ZWRfY29zdF91c2QYCiABKAEiOQoQR2V0VXNhZ2VSZXNwb25zZRIlCgRyb3dzGAEgAygLMhcubGxtZ2F0ZXdheS52MS5Vc2FnZVJvdyIoChZHZXRUZW5hbnRTdGF0dXNSZXF1ZXN0Eg4KBnRlbmFudBgBIAEoCSKvAgoXR2V0VGVuYW50U3RhdHVzUmVzcG9uc2USHAoUcmVxdWVzdHNfbGFzdF9taW51dGUYASABKAMSGgoScmVxdWVzdHNfbGFzdF9ob3VyGAIgASgDEhoKEnRva2Vuc19sYXN0X21pbnV0ZRgDIAEoAxIbChNyZXF1ZXN0c19wZXJfbWludXRlGAQgASgDEhkKEXJlcXVlc3RzX3Blcl9ob3VyGAUgASgDEhkKEXRva2Vuc19wZXJfbWludXRlGAYgASgDEhcKD3NwZW50X3RvZGF5X3VzZBgHIAEoARIcChRzcGVudF90aGlzX21vbnRoX3VzZBgIIAEoARIYChBkYWlseV9idWRnZXRfdXNkGAkgASgBEhoKEm1vbnRobHlfYnVkZ2V0X3VzZBgKIAEoASITChFHZXRTdW1tYXJ5UmVxdWVzdCL6AQoSR2V0U3VtbWFyeVJlc3BvbnNlEiwKBnN0YXR1cxgBIAEoDjIcLmxsbWdhdGV3YXkudjEuU2VydmluZ1N0YXR1cxIbChN1bmhlYWx0aHlfcHJvdmlkZXJzGAIgAygJEhUKDW9wZW5fYnJlYWtlcnMYAyADKAkSFgoOcmVxdWVzdHNfdG9kYXkYBCABKAMSFgoOY29zdF90b2RheV91c2QYBSABKAESFwoPc2F2ZWRfdG9kYXlfdXNkGAYgASgBEigKBWNhY2hlGAcgASgLMhkubGxtZ2F0ZXdheS52MS5DYWNoZVN0YXRzEg8KB3RlbmFudHMYCCABKAMiFQoTUmVsb2FkQ29uZmlnUmVxdWVzdCJACg1Db25maWdDaGFuZ2VzEg0KBWFkZGVkGAEgAygJEg8KB3JlbW92ZWQYAiADKAkSDwoHY2hhbmdlZBgDIAMoCSKEAgoUUmVsb2FkQ29uZmlnUmVzcG9uc2USLAoGbW9kZWxzGAEgASgLMhwubGxtZ2F0ZXdheS52MS5Db25maWdDaGFuZ2VzEi8KCXByb3ZpZGVycxgCIAEoCzIcLmxsbWdhdGV3YXkudjEuQ29uZmlnQ2hhbmdlcxIxCgtkZXBsb3ltZW50cxgDIAEoCzIcLmxsbWdhdGV3YXkudjEuQ29uZmlnQ2hhbmdlcxItCgd0ZW5hbnRzGAQgASgLMhwubGxtZ2F0ZXdheS52MS5Db25maWdDaGFuZ2VzEhAKCHNlY3Rpb25zGAUgAygJEhkKEWZyZXNoX2RlcGxveW1lbnRzGAYgAygJMpgECgxBZG1pblNlcnZpY2USWgoNTGlzdFByb3ZpZGVycxIjLmxsbWdhdGV3YXkudjEuTGlzdFByb3ZpZGVyc1JlcXVlc3QaJC5sbG1nYXRld2F5LnYxLkxpc3RQcm92aWRlcnNSZXNwb25zZRJLCghHZXRVc2FnZRIeLmxsbWdhdGV3YXkudjEuR2V0VXNhZ2VSZXF1ZXN0Gh8ubGxtZ2F0ZXdheS52MS5HZXRVc2FnZVJlc3BvbnNlEmAKD0dldFRlbmFudFN0YXR1cxIlLmxsbWdhdGV3YXkudjEuR2V0VGVuYW50U3RhdHVzUmVxdWVzdBomLmxsbWdhdGV3YXkudjEuR2V0VGVuYW50U3RhdHVzUmVzcG9uc2USUQoKR2V0U3VtbWFyeRIgLmxsbWdhdGV3YXkudjEuR2V0U3VtbWFyeVJlcXVlc3QaIS5sbG1nYXRld2F5LnYxLkdldFN1bW1hcnlSZXNwb25zZRJRCgpHZXRCdWRnZXRzEiAubGxtZ2F0ZXdheS52MS5HZXRCdWRnZXRzUmVxdWVzdBohLmxsbWdhdGV3YXkudjEuR2V0QnVkZ2V0c1Jlc3BvbnNlElcKDFJlbG9hZENvbmZpZxIiLmxsbWdhdGV3YXkudjEuUmVsb2FkQ29uZmlnUmVxdWVzdBojLmxsbWdhdGV3YXkudjEuUmVsb2FkQ29uZmlnUmVzcG9uc2ViBnByb3RvMw", [file_llmgateway_v1_budgets, file_llmgateway_v1_cache_service, file_llmgateway_v1_health_service]);
 
 /**
  * ListProvidersRequest asks for every provider.
@@ -392,6 +392,112 @@ export const GetSummaryResponseSchema: GenMessage<GetSummaryResponse> = /*@__PUR
   messageDesc(file_llmgateway_v1_admin_service, 8);
 
 /**
+ * ReloadConfigRequest asks for the configuration to be read again.
+ *
+ * @generated from message llmgateway.v1.ReloadConfigRequest
+ */
+export type ReloadConfigRequest = Message<"llmgateway.v1.ReloadConfigRequest"> & {
+};
+
+/**
+ * Describes the message llmgateway.v1.ReloadConfigRequest.
+ * Use `create(ReloadConfigRequestSchema)` to create a new message.
+ */
+export const ReloadConfigRequestSchema: GenMessage<ReloadConfigRequest> = /*@__PURE__*/
+  messageDesc(file_llmgateway_v1_admin_service, 9);
+
+/**
+ * ConfigChanges names what a reload added, removed and changed in one kind of thing.
+ *
+ * @generated from message llmgateway.v1.ConfigChanges
+ */
+export type ConfigChanges = Message<"llmgateway.v1.ConfigChanges"> & {
+  /**
+   * Names new in the new configuration.
+   *
+   * @generated from field: repeated string added = 1;
+   */
+  added: string[];
+
+  /**
+   * Names gone from it.
+   *
+   * @generated from field: repeated string removed = 2;
+   */
+  removed: string[];
+
+  /**
+   * Names in both whose settings differ.
+   *
+   * @generated from field: repeated string changed = 3;
+   */
+  changed: string[];
+};
+
+/**
+ * Describes the message llmgateway.v1.ConfigChanges.
+ * Use `create(ConfigChangesSchema)` to create a new message.
+ */
+export const ConfigChangesSchema: GenMessage<ConfigChanges> = /*@__PURE__*/
+  messageDesc(file_llmgateway_v1_admin_service, 10);
+
+/**
+ * ReloadConfigResponse says what the swapped-in configuration changed.
+ *
+ * @generated from message llmgateway.v1.ReloadConfigResponse
+ */
+export type ReloadConfigResponse = Message<"llmgateway.v1.ReloadConfigResponse"> & {
+  /**
+   * Models, by catalogue name.
+   *
+   * @generated from field: llmgateway.v1.ConfigChanges models = 1;
+   */
+  models?: ConfigChanges | undefined;
+
+  /**
+   * Providers, by name.
+   *
+   * @generated from field: llmgateway.v1.ConfigChanges providers = 2;
+   */
+  providers?: ConfigChanges | undefined;
+
+  /**
+   * Deployments, as model@provider/upstream_model.
+   *
+   * @generated from field: llmgateway.v1.ConfigChanges deployments = 3;
+   */
+  deployments?: ConfigChanges | undefined;
+
+  /**
+   * Tenants, by name.
+   *
+   * @generated from field: llmgateway.v1.ConfigChanges tenants = 4;
+   */
+  tenants?: ConfigChanges | undefined;
+
+  /**
+   * Top-level sections that differ in any way.
+   *
+   * @generated from field: repeated string sections = 5;
+   */
+  sections: string[];
+
+  /**
+   * Deployments whose breaker and statistics start fresh (their provider's settings changed, or no model uses them).
+   *
+   * @generated from field: repeated string fresh_deployments = 6;
+   */
+  freshDeployments: string[];
+};
+
+/**
+ * Describes the message llmgateway.v1.ReloadConfigResponse.
+ * Use `create(ReloadConfigResponseSchema)` to create a new message.
+ */
+export const ReloadConfigResponseSchema: GenMessage<ReloadConfigResponse> = /*@__PURE__*/
+  messageDesc(file_llmgateway_v1_admin_service, 11);
+
+/**
  * AdminService is for operators: admin API keys only (PERMISSION_DENIED otherwise),
  * like CacheService, which holds cache statistics and clearing.
  *
@@ -448,6 +554,18 @@ export const AdminService: GenService<{
     methodKind: "unary";
     input: typeof GetBudgetsRequestSchema;
     output: typeof GetBudgetsResponseSchema;
+  },
+  /**
+   * ReloadConfig re-reads the configuration file, validates it as start-up does and swaps it in;
+   * calls in flight finish on the old one. A configuration that fails validation, or changes a
+   * setting that needs a restart, is refused with FAILED_PRECONDITION and the reason: the old one stays.
+   *
+   * @generated from rpc llmgateway.v1.AdminService.ReloadConfig
+   */
+  reloadConfig: {
+    methodKind: "unary";
+    input: typeof ReloadConfigRequestSchema;
+    output: typeof ReloadConfigResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_llmgateway_v1_admin_service, 0);

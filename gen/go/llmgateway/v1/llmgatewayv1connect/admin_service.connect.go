@@ -45,6 +45,9 @@ const (
 	AdminServiceGetSummaryProcedure = "/llmgateway.v1.AdminService/GetSummary"
 	// AdminServiceGetBudgetsProcedure is the fully-qualified name of the AdminService's GetBudgets RPC.
 	AdminServiceGetBudgetsProcedure = "/llmgateway.v1.AdminService/GetBudgets"
+	// AdminServiceReloadConfigProcedure is the fully-qualified name of the AdminService's ReloadConfig
+	// RPC.
+	AdminServiceReloadConfigProcedure = "/llmgateway.v1.AdminService/ReloadConfig"
 )
 
 // AdminServiceClient is a client for the llmgateway.v1.AdminService service.
@@ -60,6 +63,10 @@ type AdminServiceClient interface {
 	GetSummary(context.Context, *connect.Request[v1.GetSummaryRequest]) (*connect.Response[v1.GetSummaryResponse], error)
 	// GetBudgets returns each budget level of a tenant (tenant, projects, keys, users) with its caps and spending.
 	GetBudgets(context.Context, *connect.Request[v1.GetBudgetsRequest]) (*connect.Response[v1.GetBudgetsResponse], error)
+	// ReloadConfig re-reads the configuration file, validates it as start-up does and swaps it in;
+	// calls in flight finish on the old one. A configuration that fails validation, or changes a
+	// setting that needs a restart, is refused with FAILED_PRECONDITION and the reason: the old one stays.
+	ReloadConfig(context.Context, *connect.Request[v1.ReloadConfigRequest]) (*connect.Response[v1.ReloadConfigResponse], error)
 }
 
 // NewAdminServiceClient constructs a client for the llmgateway.v1.AdminService service. By default,
@@ -103,6 +110,12 @@ func NewAdminServiceClient(httpClient connect.HTTPClient, baseURL string, opts .
 			connect.WithSchema(adminServiceMethods.ByName("GetBudgets")),
 			connect.WithClientOptions(opts...),
 		),
+		reloadConfig: connect.NewClient[v1.ReloadConfigRequest, v1.ReloadConfigResponse](
+			httpClient,
+			baseURL+AdminServiceReloadConfigProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("ReloadConfig")),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
@@ -113,6 +126,7 @@ type adminServiceClient struct {
 	getTenantStatus *connect.Client[v1.GetTenantStatusRequest, v1.GetTenantStatusResponse]
 	getSummary      *connect.Client[v1.GetSummaryRequest, v1.GetSummaryResponse]
 	getBudgets      *connect.Client[v1.GetBudgetsRequest, v1.GetBudgetsResponse]
+	reloadConfig    *connect.Client[v1.ReloadConfigRequest, v1.ReloadConfigResponse]
 }
 
 // ListProviders calls llmgateway.v1.AdminService.ListProviders.
@@ -140,6 +154,11 @@ func (c *adminServiceClient) GetBudgets(ctx context.Context, req *connect.Reques
 	return c.getBudgets.CallUnary(ctx, req)
 }
 
+// ReloadConfig calls llmgateway.v1.AdminService.ReloadConfig.
+func (c *adminServiceClient) ReloadConfig(ctx context.Context, req *connect.Request[v1.ReloadConfigRequest]) (*connect.Response[v1.ReloadConfigResponse], error) {
+	return c.reloadConfig.CallUnary(ctx, req)
+}
+
 // AdminServiceHandler is an implementation of the llmgateway.v1.AdminService service.
 type AdminServiceHandler interface {
 	// ListProviders returns each provider's health and each deployment's figures and breaker state.
@@ -153,6 +172,10 @@ type AdminServiceHandler interface {
 	GetSummary(context.Context, *connect.Request[v1.GetSummaryRequest]) (*connect.Response[v1.GetSummaryResponse], error)
 	// GetBudgets returns each budget level of a tenant (tenant, projects, keys, users) with its caps and spending.
 	GetBudgets(context.Context, *connect.Request[v1.GetBudgetsRequest]) (*connect.Response[v1.GetBudgetsResponse], error)
+	// ReloadConfig re-reads the configuration file, validates it as start-up does and swaps it in;
+	// calls in flight finish on the old one. A configuration that fails validation, or changes a
+	// setting that needs a restart, is refused with FAILED_PRECONDITION and the reason: the old one stays.
+	ReloadConfig(context.Context, *connect.Request[v1.ReloadConfigRequest]) (*connect.Response[v1.ReloadConfigResponse], error)
 }
 
 // NewAdminServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -192,6 +215,12 @@ func NewAdminServiceHandler(svc AdminServiceHandler, opts ...connect.HandlerOpti
 		connect.WithSchema(adminServiceMethods.ByName("GetBudgets")),
 		connect.WithHandlerOptions(opts...),
 	)
+	adminServiceReloadConfigHandler := connect.NewUnaryHandler(
+		AdminServiceReloadConfigProcedure,
+		svc.ReloadConfig,
+		connect.WithSchema(adminServiceMethods.ByName("ReloadConfig")),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/llmgateway.v1.AdminService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case AdminServiceListProvidersProcedure:
@@ -204,6 +233,8 @@ func NewAdminServiceHandler(svc AdminServiceHandler, opts ...connect.HandlerOpti
 			adminServiceGetSummaryHandler.ServeHTTP(w, r)
 		case AdminServiceGetBudgetsProcedure:
 			adminServiceGetBudgetsHandler.ServeHTTP(w, r)
+		case AdminServiceReloadConfigProcedure:
+			adminServiceReloadConfigHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -231,4 +262,8 @@ func (UnimplementedAdminServiceHandler) GetSummary(context.Context, *connect.Req
 
 func (UnimplementedAdminServiceHandler) GetBudgets(context.Context, *connect.Request[v1.GetBudgetsRequest]) (*connect.Response[v1.GetBudgetsResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("llmgateway.v1.AdminService.GetBudgets is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) ReloadConfig(context.Context, *connect.Request[v1.ReloadConfigRequest]) (*connect.Response[v1.ReloadConfigResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("llmgateway.v1.AdminService.ReloadConfig is not implemented"))
 }
