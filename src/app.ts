@@ -8,6 +8,7 @@ import type { GatewayEmbed } from "./cache/semantic/gateway.js";
 import type { GatewayComplete } from "./cache/semantic/verify-compare.js";
 import { createCatalog } from "./core/catalog.js";
 import { createAuthenticator } from "./auth/tenants.js";
+import { createRuntimeKeys } from "./keys/create.js";
 import { createMemorySessionStore } from "./sessions/memory-store.js";
 import { createRedisSessionStore } from "./sessions/redis-store.js";
 import { createSessions } from "./sessions/sessions.js";
@@ -88,7 +89,8 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
   };
   const cache = createCache(config, clock, logger, redis, options.env ?? process.env, gatewayEmbed, gatewayComplete, options.random);
   const catalog = createCatalog(config);
-  const auth = createAuthenticator(config, catalog, options.env ?? process.env);
+  const keys = createRuntimeKeys(config.keys, { clock, catalog, redis: redis.get });
+  const auth = createAuthenticator(config, catalog, options.env ?? process.env, keys.resolver);
   if (auth.open) {
     logger.warn(
       "NO API KEYS CONFIGURED: the gateway is OPEN. Every caller is the anonymous tenant, with admin rights; set auth.tenants before exposing it",
@@ -148,7 +150,7 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
     config,
     start: async () => {
       // Serving before the shared store answers would apply the failure policy to the first calls.
-      await Promise.all([redis.ready(), cache.warm()]);
+      await Promise.all([redis.ready(), cache.warm(), keys.store.ready()]);
       const telemetry = await startTelemetry(config.telemetry, options.spanProcessor);
       const entries = services({
         gateway,
@@ -158,6 +160,7 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
         usage,
         limiter,
         auth,
+        keys: keys.manager((name) => auth.tenants.find((t) => t.name === name)),
         limits: config.limits,
         maxMessageBytes: config.server.maxMessageBytes,
       });
@@ -196,6 +199,7 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
           await server.close(graceMs);
           await limiter.close();
           await cache.close();
+          await keys.close();
           redis.close();
           await telemetry.shutdown();
         },

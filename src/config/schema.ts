@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { type deploymentSchema, modelSchema, providerSchema, tenantSchema, toolSchema } from "./parts.js";
 import { verifySchema } from "./verify.js";
+import { keysSchema } from "./keys.js";
 
 export { deploymentSchema, modelSchema, providerSchema, tenantSchema, toolSchema, toolsFileSchema } from "./parts.js";
 
@@ -223,6 +224,7 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    keys: keysSchema,
     log: z
       .object({
         level: z.enum(["debug", "info", "warn", "error"]).default("info"),

@@ -9,7 +9,7 @@ import type { Logger } from "../../log.js";
 import type { GatewayMetrics } from "../../metrics.js";
 import { endSpan, extractContext, traceIdOf, tracer } from "../../telemetry.js";
 import { createAccessLog } from "../access-log.js";
-import { authenticate, type HeaderReader } from "../auth.js";
+import { authenticate, type Caller, type HeaderReader } from "../auth.js";
 import { requestIdOf } from "../call-context.js";
 import { openAiErrors } from "./openai-wire.js";
 import type { ErrorShape, HttpMethod, RestRoute } from "./route.js";
@@ -84,7 +84,7 @@ export function createRestFace(options: RestFaceOptions): RestFace {
   });
 
   /** The core's call: aborted when the client goes away or the shutdown grace is over. */
-  function callOf(res: http.ServerResponse, tenant: Tenant, requestId: string, report: CallReport): CallContext {
+  function callOf(res: http.ServerResponse, caller: Caller, requestId: string, report: CallReport): CallContext {
     const controller = new AbortController();
     live.add(controller);
     if (options.shutdownSignal?.aborted) controller.abort(options.shutdownSignal.reason);
@@ -92,7 +92,7 @@ export function createRestFace(options: RestFaceOptions): RestFace {
       live.delete(controller);
       if (!res.writableFinished) controller.abort(new GatewayError("CANCELLED", "the caller went away"));
     });
-    return { signal: controller.signal, requestId, receivedAt: clock.monotonic(), tenant, report };
+    return { signal: controller.signal, requestId, receivedAt: clock.monotonic(), tenant: caller.tenant, key: caller.key, report };
   }
 
   async function serve(req: http.IncomingMessage, res: http.ServerResponse, path: string): Promise<void> {
@@ -117,8 +117,11 @@ export function createRestFace(options: RestFaceOptions): RestFace {
     let tenant: Tenant | undefined;
     let error: unknown;
     try {
-      tenant = authenticate(auth, headerReader(req));
-      const call = callOf(res, tenant, requestId, report);
+      const found = authenticate(auth, headerReader(req));
+      // A configured key, or a runtime key looked up within the last second, is known at once.
+      const caller = found instanceof Promise ? await found : found;
+      tenant = caller.tenant;
+      const call = callOf(res, caller, requestId, report);
       call.otel = trace.setSpan(parent, span);
       allow(req, route.methods);
       await route.serve({ req, res, path, call, tenant });
