@@ -8,7 +8,7 @@ import type { GatewayEmbed } from "./cache/semantic/gateway.js";
 import type { GatewayComplete } from "./cache/semantic/verify-compare.js";
 import { createCatalog } from "./core/catalog.js";
 import { createAuthenticator } from "./auth/tenants.js";
-import { createRuntimeKeys } from "./keys/create.js";
+import { createRuntimeKeys, type RuntimeKeys } from "./keys/create.js";
 import { createMemorySessionStore } from "./sessions/memory-store.js";
 import { createRedisSessionStore } from "./sessions/redis-store.js";
 import { createSessions } from "./sessions/sessions.js";
@@ -58,6 +58,8 @@ export interface AppOptions {
 export interface App {
   gateway: Gateway;
   config: GatewayConfig;
+  /** Runtime API keys: their store (whose changes tests can watch) and resolver. */
+  keys: RuntimeKeys;
   start(): Promise<RunningServer>;
 }
 
@@ -148,6 +150,7 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
   return {
     gateway,
     config,
+    keys,
     start: async () => {
       // Serving before the shared store answers would apply the failure policy to the first calls.
       await Promise.all([redis.ready(), cache.warm(), keys.store.ready()]);

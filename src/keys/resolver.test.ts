@@ -50,12 +50,12 @@ const setup = async (r = record()) => {
   return { clock, base, resolver, resolve, lookups };
 };
 
-const reasonOf = async (p: Promise<unknown>) => {
+const reasonOf = async (p: Promise<unknown>): Promise<unknown[]> => {
   const err = await p.then(
     () => undefined,
     (e: unknown) => e,
   );
-  return isGatewayError(err) ? [err.reason, err.metadata["why"], err.message] : err;
+  return isGatewayError(err) ? [err.reason, err.metadata["why"], err.message] : [err];
 };
 
 describe("key resolver", () => {
