@@ -60,12 +60,7 @@ export const keyDigest = (secret: string): string => sha256(secret).toString("he
  * digests: a key from the environment is hashed and the text dropped.
  * Lookups hash the presented key.
  */
-export function createAuthenticator(
-  config: GatewayConfig,
-  catalog: Catalog,
-  env: NodeJS.ProcessEnv,
-  runtime?: KeyResolver,
-): Authenticator {
+export function createAuthenticator(config: GatewayConfig, catalog: Catalog, env: NodeJS.ProcessEnv, runtime?: KeyResolver): Authenticator {
   const byDigest = new Map<string, Identity>();
   const byName = new Map<string, Tenant>();
   const tenants: Tenant[] = [];

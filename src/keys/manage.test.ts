@@ -79,8 +79,16 @@ describe("key manager", () => {
     ["a bad project", input({ project: "a b" }), "project"],
     ["an unknown model", input({ allowedModels: ["nope"] }), "allowed_models"],
     ["a model wider than the tenant's", input({ tenant: "acme", allowedModels: ["echo-2"] }), "allowed_models"],
-    ["a negative limit", input({ limits: { requestsPerMinute: -1, requestsPerHour: 0, tokensPerMinute: 0 } }), "limits.requests_per_minute"],
-    ["a fractional limit", input({ limits: { requestsPerMinute: 0, requestsPerHour: 0, tokensPerMinute: 1.5 } }), "limits.tokens_per_minute"],
+    [
+      "a negative limit",
+      input({ limits: { requestsPerMinute: -1, requestsPerHour: 0, tokensPerMinute: 0 } }),
+      "limits.requests_per_minute",
+    ],
+    [
+      "a fractional limit",
+      input({ limits: { requestsPerMinute: 0, requestsPerHour: 0, tokensPerMinute: 1.5 } }),
+      "limits.tokens_per_minute",
+    ],
     ["a negative budget", input({ budget: { dailyUsd: -1, monthlyUsd: 0 } }), "budget.daily_usd"],
     ["too much metadata", input({ metadata: Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`k${i}`, "v"])) }), "metadata"],
     ["a long metadata value", input({ metadata: { k: "v".repeat(257) } }), "metadata"],

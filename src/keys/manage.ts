@@ -181,7 +181,10 @@ function checkModels(catalog: Catalog, tenant: Tenant, models: readonly string[]
   });
   const wider = names.filter((m) => tenant.allowedModels && !tenant.allowedModels.has(m));
   if (wider.length)
-    throw invalidRequest("allowed_models", `tenant "${tenant.name}" may not use ${wider.map((m) => `"${m}"`).join(", ")}: a key only narrows its tenant's models`);
+    throw invalidRequest(
+      "allowed_models",
+      `tenant "${tenant.name}" may not use ${wider.map((m) => `"${m}"`).join(", ")}: a key only narrows its tenant's models`,
+    );
   return [...new Set(names)];
 }
 

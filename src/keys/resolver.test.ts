@@ -35,7 +35,13 @@ const record = (over: Partial<KeyRecord> = {}): KeyRecord => ({
 function counting(store: KeyStore) {
   let lookups = 0;
   return {
-    store: { ...store, byDigest: (d: string) => (lookups++, store.byDigest(d)) } satisfies KeyStore,
+    store: {
+      ...store,
+      byDigest: (d: string) => {
+        lookups++;
+        return store.byDigest(d);
+      },
+    } satisfies KeyStore,
     lookups: () => lookups,
   };
 }
@@ -64,7 +70,12 @@ describe("key resolver", () => {
     const id = (await resolve()) as Identity;
     expect(id.tenant).toMatchObject({ name: "acme", admin: false, keyAdmin: false, limits: acme.limits, budget: acme.budget });
     expect([...id.tenant.allowedModels!]).toEqual(["gpt"]);
-    expect(id.key).toMatchObject({ id: "key_0000000000000001", project: "search", limits: { requestsPerMinute: 5 }, budget: { monthlyUsd: 3 } });
+    expect(id.key).toMatchObject({
+      id: "key_0000000000000001",
+      project: "search",
+      limits: { requestsPerMinute: 5 },
+      budget: { monthlyUsd: 3 },
+    });
     expect(id.key.metadata).toEqual({ owner: "ann" });
   });
 

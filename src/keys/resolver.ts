@@ -127,7 +127,8 @@ const sameBase = (identity: Identity, tenant: Tenant) => bases.get(identity) ===
 function buildIdentity(r: KeyRecord, tenant: Tenant): Identity {
   const own = r.allowedModels ? new Set(r.allowedModels) : undefined;
   // Made a subset when created; intersected again here in case the tenant's list has since narrowed.
-  const allowedModels = own && tenant.allowedModels ? new Set([...own].filter((m) => tenant.allowedModels!.has(m))) : (own ?? tenant.allowedModels);
+  const allowedModels =
+    own && tenant.allowedModels ? new Set([...own].filter((m) => tenant.allowedModels!.has(m))) : (own ?? tenant.allowedModels);
   const identity: Identity = {
     tenant: { ...tenant, admin: false, keyAdmin: false, allowedModels },
     key: {

@@ -99,7 +99,12 @@ export function limits(options: {
 }): RoundStage {
   const { limiter } = options;
   return (next) => {
-    async function* limitedRound(round: Round, scope: string, applied: LimitSettings, inner: RoundHandler): AsyncGenerator<ChatStreamEvent> {
+    async function* limitedRound(
+      round: Round,
+      scope: string,
+      applied: LimitSettings,
+      inner: RoundHandler,
+    ): AsyncGenerator<ChatStreamEvent> {
       const admission = await limiter.admit(scope, round.promptTokens + round.upstream.maxTokens, applied);
       if (!admission.admitted) {
         options.onRefused?.(admission.limit);

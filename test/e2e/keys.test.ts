@@ -1,5 +1,5 @@
 import { toJsonString } from "@bufbuild/protobuf";
-import { Code, ConnectError, createClient, type Interceptor } from "@connectrpc/connect";
+import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ErrorInfoSchema } from "../../gen/ts/google/rpc/error_details_pb.js";
@@ -86,7 +86,12 @@ describe("runtime keys across two replicas on one Redis", () => {
       allowedModels: ["local-echo"],
       metadata: { owner: "ann" },
     });
-    expect(made.key).toMatchObject({ tenant: "acme", project: "search", allowedModels: ["local-echo"], secretPrefix: made.secret.slice(0, 12) });
+    expect(made.key).toMatchObject({
+      tenant: "acme",
+      project: "search",
+      allowedModels: ["local-echo"],
+      secretPrefix: made.secret.slice(0, 12),
+    });
     expect((await chat(b, made.secret)).choices[0]?.message.content).toBeTruthy();
     expect((await completionsOf(b, made.secret).complete(ask())).completion?.provider).toBe("local");
     // Its tenant may use gpt-test; the key may not, on every face.
@@ -128,7 +133,8 @@ describe("runtime keys across two replicas on one Redis", () => {
     for (const secret of [made.secret, rotated.secret]) expect((await completionsOf(b, secret).complete(ask())).completion).toBeDefined();
     // Rotating again with no grace ends both earlier secrets.
     const again = await keysOf(a, KEYS.acme).rotateKey({ id: made.key!.id, graceSeconds: 0n });
-    for (const old of [made.secret, rotated.secret]) expect((await failure(completionsOf(a, old).complete(ask()))).code).toBe(Code.Unauthenticated);
+    for (const old of [made.secret, rotated.secret])
+      expect((await failure(completionsOf(a, old).complete(ask()))).code).toBe(Code.Unauthenticated);
     expect((await chat(b, again.secret)).choices).toHaveLength(1);
   });
 

@@ -44,7 +44,10 @@ describe("authenticator with runtime keys", () => {
       0,
       [],
     );
-    expect(await auth.identify("llmgw_runtime")).toMatchObject({ tenant: { name: "acme", admin: false, keyAdmin: false }, key: { id: "key_00000000000000aa" } });
+    expect(await auth.identify("llmgw_runtime")).toMatchObject({
+      tenant: { name: "acme", admin: false, keyAdmin: false },
+      key: { id: "key_00000000000000aa" },
+    });
     expect(auth.identify("llmgw_runtime")).not.toBeInstanceOf(Promise);
   });
 
