@@ -63,7 +63,7 @@ describe("runtime keys across two replicas on one Redis", () => {
   let b: Harness;
   const logs: string[] = [];
   beforeAll(async () => {
-    [a, b] = await Promise.all(
+    [a, b] = (await Promise.all(
       [0, 1].map(() =>
         startHarness({
           auth,
@@ -73,7 +73,7 @@ describe("runtime keys across two replicas on one Redis", () => {
           logSink: (line) => logs.push(line),
         }),
       ),
-    );
+    )) as [Harness, Harness];
   });
   afterAll(async () => {
     await Promise.all([a?.close(), b?.close()]);
