@@ -97,7 +97,8 @@ export function createRedisKeyStore(redis: Redis): KeyStore {
         ...retired,
       );
       if (done !== 1) return false;
-      await redis.publish(KEY_CHANGES_CHANNEL, record.id);
+      // The write stands even if this message is lost: other replicas' caches lapse within keys.cacheMs.
+      await redis.publish(KEY_CHANGES_CHANNEL, record.id).catch(() => 0);
       return true;
     },
     async get(id) {

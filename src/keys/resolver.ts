@@ -74,7 +74,8 @@ export function createKeyResolver(options: KeyResolverOptions): KeyResolver {
       throw refused("the API key was rotated and the old secret's grace period has ended", r, "rotated");
     const tenant = tenantNamed(r.tenant);
     if (!tenant) throw refused(`the API key's tenant "${r.tenant}" is no longer configured`, r, "tenant");
-    if (e.identity?.tenant.name !== tenant.name || !sameBase(e.identity, tenant)) e.identity = buildIdentity(r, tenant);
+    // Rebuilt only when the configured tenant object behind it is another one.
+    if (!e.identity || bases.get(e.identity) !== tenant) e.identity = buildIdentity(r, tenant);
     return e.identity;
   };
 
@@ -108,16 +109,19 @@ export function createKeyResolver(options: KeyResolverOptions): KeyResolver {
     resolve(digest, tenantNamed) {
       const hit = cache.get(digest);
       if (hit && clock.monotonic() - hit.fetchedAt < cacheMs) return identityOf(hit, digest, tenantNamed);
-      return fetch(digest).then((record) => identityOf({ record, fetchedAt: 0 }, digest, tenantNamed));
+      // The entry just cached, so that its identity is built once; or, when a change made it uncacheable, a bare one.
+      return fetch(digest).then((record) => {
+        const cached = cache.get(digest);
+        return identityOf(cached?.record === record ? cached : { record, fetchedAt: 0 }, digest, tenantNamed);
+      });
     },
     forget,
     close: unsubscribe,
   };
 }
 
-// The tenant object behind an identity is rebuilt when configuration gives the tenant new rights.
+// The configured tenant each identity was built from.
 const bases = new WeakMap<Identity, Tenant>();
-const sameBase = (identity: Identity, tenant: Tenant) => bases.get(identity) === tenant;
 
 /**
  * A runtime key's identity: its tenant's name, limits and budget, with the
