@@ -112,7 +112,7 @@ export function createKeyResolver(options: KeyResolverOptions): KeyResolver {
       // The entry just cached, so that its identity is built once; or, when a change made it uncacheable, a bare one.
       return fetch(digest).then((record) => {
         const cached = cache.get(digest);
-        return identityOf(cached?.record === record ? cached : { record, fetchedAt: 0 }, digest, tenantNamed);
+        return identityOf(cached && cached.record === record ? cached : { record, fetchedAt: 0 }, digest, tenantNamed);
       });
     },
     forget,
