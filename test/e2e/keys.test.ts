@@ -196,6 +196,26 @@ describe("runtime keys across two replicas on one Redis", () => {
     expect(logs.filter((l) => l.includes(secret.slice(12)))).toEqual([]);
   });
 
+  it("answers Connect JSON on the HTTP listener, as curl sends it", async () => {
+    const post = (method: string, key: string, body: object) =>
+      fetch(`${b.httpUrl}/llmgateway.v1.KeyService/${method}`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    const created = (await (
+      await post("CreateKey", KEYS.root, { tenant: "acme", name: "curl", expireTimeMs: String(Date.now() + 86_400_000) })
+    ).json()) as {
+      key: { id: string; tenant: string };
+      secret: string;
+    };
+    expect(created.key.tenant).toBe("acme");
+    expect((await chat(a, created.secret)).choices).toHaveLength(1);
+    const refused = await post("CreateKey", created.secret, { name: "from a runtime key" });
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as { code: string }).code).toBe("permission_denied");
+  });
+
   it("pages through a tenant's keys, newest first", async () => {
     const globex = keysOf(a, KEYS.globex);
     for (const name of ["p1", "p2", "p3"]) await globex.createKey({ name, project: "paging" });
