@@ -5,6 +5,7 @@ import { createResponseCache, type ResponseCache } from "./cache/response-cache.
 import { createSemanticCache } from "./cache/semantic/create.js";
 import type { GatewayEmbed } from "./cache/semantic/gateway.js";
 import type { GatewayComplete } from "./cache/semantic/verify-compare.js";
+import { createRuntimeKeys, type RuntimeKeys } from "./keys/create.js";
 import { createMemorySessionStore } from "./sessions/memory-store.js";
 import { createRedisSessionStore } from "./sessions/redis-store.js";
 import { createSessions } from "./sessions/sessions.js";
@@ -59,6 +60,8 @@ export interface App {
   readonly config: GatewayConfig;
   /** Where budget crossings are reported (idle() awaits webhook deliveries under way). */
   budgetAlerts: BudgetAlerts;
+  /** Runtime API keys: their store (whose changes tests can watch) and resolver. */
+  keys: RuntimeKeys;
   start(): Promise<RunningServer>;
   /** Re-reads the configuration and swaps it in, or refuses it and keeps the running one (docs/operations.md). */
   reload(): Promise<ReloadOutcome>;
@@ -102,6 +105,9 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
     () => facade.complete,
     options.random,
   );
+  // Runtime keys outlive reloads (their store and the resolver's cache); a key's models are resolved
+  // against the catalogue serving when it is created or changed.
+  const keys = createRuntimeKeys(config.keys, { clock, catalog: live(() => gateway().catalog), redis: redis.get });
   const sessions = createSessions({
     store:
       config.sessions.store === "redis"
@@ -131,6 +137,7 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
     logger,
     env,
     health,
+    keyResolver: keys.resolver,
     stats,
     breakers,
     limiter,
@@ -175,13 +182,14 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
   return {
     gateway: facade,
     budgetAlerts,
+    keys,
     get config() {
       return serving().config;
     },
     reload: () => reloader.reload(),
     start: async () => {
       // Serving before the shared store answers would apply the failure policy to the first calls.
-      await Promise.all([redis.ready(), cache.warm()]);
+      await Promise.all([redis.ready(), cache.warm(), keys.store.ready()]);
       const telemetry = await startTelemetry(config.telemetry, options.spanProcessor);
       const entries = services({
         gateway: facade,
@@ -191,6 +199,7 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
         usage,
         limiter,
         auth,
+        keys: keys.manager((name) => auth.tenants.find((t) => t.name === name)),
         limits: liveConfig((c) => c.limits),
         reload: () => reloader.reload(),
         maxMessageBytes: config.server.maxMessageBytes,
@@ -230,6 +239,7 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
           await server.close(graceMs);
           await limiter.close();
           await cache.close();
+          await keys.close();
           redis.close();
           await telemetry.shutdown();
         },

@@ -1,4 +1,4 @@
-import type { Cluster, Redis } from "ioredis";
+import type { Cluster, Redis, RedisOptions } from "ioredis";
 
 /**
  * What every Redis-backed store is given: one Redis, or a Redis Cluster. Their
@@ -45,4 +45,17 @@ export async function unlinkMatching(client: RedisClient, pattern: string): Prom
     for (const [err, removed] of (await pipe.exec()) ?? []) if (!err) n += Number(removed);
   }
   return n;
+}
+
+/**
+ * A connection of its own (for a subscription or blocking reads) that queues commands while it reconnects
+ * rather than failing them as the shared client does; `extra` is applied to every node's connection.
+ */
+export function queuedDuplicate(client: RedisClient, extra: Partial<RedisOptions> = {}): RedisClient {
+  if (!client.isCluster) return (client as Redis).duplicate({ enableOfflineQueue: true, ...extra });
+  const cluster = client as Cluster;
+  return cluster.duplicate([], {
+    enableOfflineQueue: true,
+    redisOptions: { ...cluster.options.redisOptions, ...extra },
+  } as Parameters<Cluster["duplicate"]>[1]);
 }

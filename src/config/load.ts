@@ -113,6 +113,8 @@ function applyEnvOverrides(raw: Record<string, unknown>, env: NodeJS.ProcessEnv)
   if (sessionStore) raw["sessions"] = { ...((raw["sessions"] as object | undefined) ?? {}), store: sessionStore };
   const cacheStore = env["LLM_GATEWAY_CACHE_STORE"];
   if (cacheStore) raw["cache"] = { ...((raw["cache"] as object | undefined) ?? {}), store: cacheStore };
+  const keyStore = env["LLM_GATEWAY_KEY_STORE"];
+  if (keyStore) raw["keys"] = { ...((raw["keys"] as object | undefined) ?? {}), store: keyStore };
   const cacheEnabled = env["LLM_GATEWAY_CACHE_ENABLED"];
   if (cacheEnabled)
     raw["cache"] = { ...((raw["cache"] as object | undefined) ?? {}), enabled: cacheEnabled !== "false" && cacheEnabled !== "0" };
@@ -187,6 +189,9 @@ function checkReferences(config: GatewayConfig, env: NodeJS.ProcessEnv, source: 
   }
   if (config.cache.store === "redis" && !config.redis) {
     fail("cache.store", "is redis, but no redis.url (LLM_GATEWAY_REDIS_URL) is configured");
+  }
+  if (config.keys.store === "redis" && !config.redis) {
+    fail("keys.store", "is redis, but no redis.url (LLM_GATEWAY_REDIS_URL) is configured");
   }
   const semantic = config.cache.semantic;
   if (semantic.enabled && semantic.embedder === "openai") {

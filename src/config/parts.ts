@@ -157,6 +157,8 @@ export const tenantSchema = z
       .min(1),
     /** May call CacheService and AdminService. */
     admin: z.boolean().default(false),
+    /** Its configured keys may manage its own runtime keys through KeyService (admins manage every tenant's). */
+    keyAdmin: z.boolean().default(false),
     /** Models (names or aliases) it may use; absent means all. */
     allowedModels: z.array(z.string().min(1)).optional(),
     /** Its own rate limits, replacing the gateway-wide ones. */

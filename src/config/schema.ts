@@ -3,6 +3,7 @@ import { type deploymentSchema, modelSchema, providerSchema, tenantSchema, toolS
 import { budgetsSchema } from "./budgets.js";
 import { redisSchema } from "./redis.js";
 import { verifySchema } from "./verify.js";
+import { keysSchema } from "./keys.js";
 
 export { deploymentSchema, modelSchema, providerSchema, tenantSchema, toolSchema, toolsFileSchema } from "./parts.js";
 
@@ -215,6 +216,7 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    keys: keysSchema,
     log: z
       .object({
         level: z.enum(["debug", "info", "warn", "error"]).default("info"),

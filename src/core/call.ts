@@ -6,6 +6,8 @@ import { GatewayError, isGatewayError } from "./errors.js";
 export interface Tenant {
   name: string;
   admin: boolean;
+  /** Its configured keys may manage its own runtime keys (KeyService). */
+  keyAdmin?: boolean | undefined;
   /** Catalogue names it may use; undefined means every model. */
   allowedModels: ReadonlySet<string> | undefined;
   /** Its own limits; undefined means the gateway-wide ones. */

@@ -14,7 +14,7 @@ import type { Ask, AskHandler, Round, RoundHandler, RoundStage, UpstreamParams }
  */
 export function resolveModel(catalog: Catalog, name: string, call: CallContext, type: ModelType = "chat"): ModelEntry {
   const model = catalog.resolve(name);
-  assertModelAllowed(call.tenant, model.name);
+  assertModelAllowed(call.tenant, model.name, call.key);
   const actual = model.type ?? "chat";
   if (actual !== type) {
     const why =
@@ -99,22 +99,28 @@ export function limits(options: {
 }): RoundStage {
   const { limiter } = options;
   return (next) => {
-    async function* limitedRound(round: Round, applied: LimitSettings): AsyncGenerator<ChatStreamEvent> {
-      const admission = await limiter.admit(
-        scopeOf(round.call.tenant, round.request.user),
-        round.promptTokens + round.upstream.maxTokens,
-        applied,
-      );
+    async function* limitedRound(
+      round: Round,
+      scope: string,
+      applied: LimitSettings,
+      inner: RoundHandler,
+    ): AsyncGenerator<ChatStreamEvent> {
+      const admission = await limiter.admit(scope, round.promptTokens + round.upstream.maxTokens, applied);
       if (!admission.admitted) {
         options.onRefused?.(admission.limit);
         throw rateLimited(admission);
       }
-      yield* settled(admission.reservation, next(round));
+      yield* settled(admission.reservation, inner(round));
     }
+    // A runtime key's own limits apply after its tenant's admitted the call: a call must fit both.
+    const keyed: RoundHandler = (round) => {
+      const key = round.call.key;
+      return key?.limits && limited(key.limits) ? limitedRound(round, `key:${key.id}`, key.limits, next) : next(round);
+    };
     return (round) => {
       // A tenant's own limits replace the gateway-wide ones.
       const applied = round.call.tenant?.limits ?? options.limits;
-      return limited(applied) ? limitedRound(round, applied) : next(round);
+      return limited(applied) ? limitedRound(round, scopeOf(round.call.tenant, round.request.user), applied, keyed) : keyed(round);
     };
   };
 }

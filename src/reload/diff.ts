@@ -26,6 +26,8 @@ export const RESTART_ONLY: readonly string[] = [
   "sessions.maxStoredChars",
   // The alerts' webhook is built once with the long-lived parts (its deliveries may be under way).
   "budgets.alerts",
+  // Runtime keys' store and lookup cache outlive reloads.
+  "keys",
 ];
 
 const STORE_NAMES = new Set(["store", "url"]);

@@ -1,3 +1,4 @@
+import type { KeyResolver } from "../keys/resolver.js";
 import type { BudgetAlerts } from "../usage/budget-alerts.js";
 import type { EmbeddingCache } from "../cache/embedding-cache.js";
 import { createFlights } from "../cache/flights.js";
@@ -30,6 +31,8 @@ export interface SharedParts {
   logger: Logger;
   env: NodeJS.ProcessEnv;
   health: HealthMonitor;
+  /** Runtime keys, looked up by every generation's authenticator after its configured keys. */
+  keyResolver?: KeyResolver | undefined;
   stats: DeploymentStatsTracker;
   breakers: Breakers;
   limiter: RateLimiter;
@@ -53,7 +56,7 @@ export function buildGeneration(config: GatewayConfig, shared: SharedParts, prev
   const { clock, env } = shared;
   const providers = providersFor(config, env, previous);
   const catalog = createCatalog(config);
-  const auth = createAuthenticator(config, catalog, env);
+  const auth = createAuthenticator(config, catalog, env, shared.keyResolver);
   const tools = createTools({ config: config.tools, env, clock, fetch: createUpstreamFetch(), sessions: shared.sessions });
   const retry = config.resilience.retry;
   const gateway = createGateway({

@@ -76,6 +76,8 @@ export interface HarnessOptions {
   log?: Record<string, unknown>;
   /** The budgets section (alerts). */
   budgets?: Record<string, unknown>;
+  /** The keys section (runtime API keys). */
+  keys?: Record<string, unknown>;
   /** Where spans go (an in-memory exporter's processor). */
   spanProcessor?: SpanProcessor;
   /** Receives every log line (info and up). */
@@ -121,6 +123,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       ...(options.auth ? { auth: options.auth } : {}),
       ...(options.log ? { log: options.log } : {}),
       ...(options.budgets ? { budgets: options.budgets } : {}),
+      ...(options.keys ? { keys: options.keys } : {}),
       ...(options.redisUrl
         ? { redis: { url: options.redisUrl, ...(options.redisProbeMs ? { probeIntervalMs: options.redisProbeMs } : {}), ...options.redis } }
         : {}),

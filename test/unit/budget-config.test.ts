@@ -20,7 +20,7 @@ const authOf = (raw: unknown, env: NodeJS.ProcessEnv = {}) => {
 };
 
 describe("budget configuration", () => {
-  it("gives a configured key its project and caps, and the tenant its projects and per-user caps", () => {
+  it("gives a configured key its project and caps, and the tenant its projects and per-user caps", async () => {
     const auth = authOf(
       withTenant({
         keys: [{ sha256: sha("k1"), project: "search", budget: { dailyUsd: 2 } }, { env: "K2" }],
@@ -30,7 +30,7 @@ describe("budget configuration", () => {
       }),
       { K2: "k2" },
     );
-    const found = auth.identify("k1");
+    const found = await auth.identify("k1");
     expect(found?.key).toEqual({ id: `cfg-${sha("k1").slice(0, 12)}`, project: "search", budget: { dailyUsd: 2 } });
     expect(found?.tenant.projects).toEqual(
       new Map([
@@ -39,7 +39,7 @@ describe("budget configuration", () => {
       ]),
     );
     expect(found?.tenant.userBudget).toEqual({ dailyUsd: 1 });
-    expect(auth.identify("k2")?.key).toEqual({ id: `cfg-${sha("k2").slice(0, 12)}`, project: undefined, budget: undefined });
+    expect((await auth.identify("k2"))?.key).toEqual({ id: `cfg-${sha("k2").slice(0, 12)}`, project: undefined, budget: undefined });
     expect(auth.keysOf("acme").map((k) => k.project)).toEqual(["search", undefined]);
     expect(auth.identify("k3")).toBeUndefined();
   });

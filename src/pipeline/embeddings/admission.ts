@@ -62,23 +62,32 @@ export function embedLimits(options: {
   limits: LimitSettings;
   onRefused?: ((limit: string) => void) | undefined;
 }): EmbedStage {
-  return (next) => async (round) => {
-    const applied = round.call.tenant?.limits ?? options.limits;
-    if (!limited(applied)) return next(round);
-    const admission = await options.limiter.admit(scopeOf(round.call.tenant, round.request.user), await round.inputTokens(), applied);
-    if (!admission.admitted) {
-      options.onRefused?.(admission.limit);
-      throw rateLimited(admission);
-    }
-    let used = 0;
-    try {
-      const result = await next(round);
-      used = embedTokensUsed(result);
-      return result;
-    } finally {
-      // A store failure here only loses accuracy of the limit; the answer is already decided.
-      admission.reservation.reconcile(used).catch(() => {});
-    }
+  return (next) => {
+    const admitted = async (round: Parameters<typeof next>[0], scope: string, applied: LimitSettings, inner: typeof next) => {
+      const admission = await options.limiter.admit(scope, await round.inputTokens(), applied);
+      if (!admission.admitted) {
+        options.onRefused?.(admission.limit);
+        throw rateLimited(admission);
+      }
+      let used = 0;
+      try {
+        const result = await inner(round);
+        used = embedTokensUsed(result);
+        return result;
+      } finally {
+        // A store failure here only loses accuracy of the limit; the answer is already decided.
+        admission.reservation.reconcile(used).catch(() => {});
+      }
+    };
+    // A runtime key's own limits apply after its tenant's admitted the call: a call must fit both.
+    const keyed: typeof next = (round) => {
+      const key = round.call.key;
+      return key?.limits && limited(key.limits) ? admitted(round, `key:${key.id}`, key.limits, next) : next(round);
+    };
+    return (round) => {
+      const applied = round.call.tenant?.limits ?? options.limits;
+      return limited(applied) ? admitted(round, scopeOf(round.call.tenant, round.request.user), applied, keyed) : keyed(round);
+    };
   };
 }
 

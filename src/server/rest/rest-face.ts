@@ -9,7 +9,7 @@ import type { Logger } from "../../log.js";
 import type { GatewayMetrics } from "../../metrics.js";
 import { endSpan, extractContext, traceIdOf, tracer } from "../../telemetry.js";
 import { createAccessLog } from "../access-log.js";
-import { identify, type HeaderReader } from "../auth.js";
+import { authenticate, type Caller, type HeaderReader } from "../auth.js";
 import { requestIdOf } from "../call-context.js";
 import { openAiErrors } from "./openai-wire.js";
 import type { ErrorShape, HttpMethod, RestRoute } from "./route.js";
@@ -84,12 +84,7 @@ export function createRestFace(options: RestFaceOptions): RestFace {
   });
 
   /** The core's call: aborted when the client goes away or the shutdown grace is over. */
-  function callOf(
-    res: http.ServerResponse,
-    caller: { tenant: Tenant; key?: CallKey | undefined },
-    requestId: string,
-    report: CallReport,
-  ): CallContext {
+  function callOf(res: http.ServerResponse, caller: Caller, requestId: string, report: CallReport): CallContext {
     const controller = new AbortController();
     live.add(controller);
     if (options.shutdownSignal?.aborted) controller.abort(options.shutdownSignal.reason);
@@ -122,7 +117,9 @@ export function createRestFace(options: RestFaceOptions): RestFace {
     let tenant: Tenant | undefined;
     let error: unknown;
     try {
-      const caller = identify(auth, headerReader(req));
+      const found = authenticate(auth, headerReader(req));
+      // A configured key, or a runtime key looked up within the last second, is known at once.
+      const caller = found instanceof Promise ? await found : found;
       tenant = caller.tenant;
       const call = callOf(res, caller, requestId, report);
       call.otel = trace.setSpan(parent, span);
