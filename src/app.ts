@@ -40,6 +40,8 @@ import { createRetryBudget } from "./resilience/retry.js";
 import { createRouter } from "./routing/router.js";
 import { createDeploymentStats } from "./routing/stats.js";
 import { services } from "./server/routes.js";
+import { createRequestLog, type RequestLog } from "./request-log/create.js";
+import { createRequestRecorder } from "./server/request-record.js";
 import { startServer, type RunningServer } from "./server/server.js";
 
 /** Everything an app is built from, beyond its configuration. */
@@ -57,6 +59,8 @@ export interface AppOptions {
 export interface App {
   gateway: Gateway;
   config: GatewayConfig;
+  /** The request log, when on (tests flush its writer before they query). */
+  requestLog: RequestLog | undefined;
   start(): Promise<RunningServer>;
 }
 
@@ -137,6 +141,8 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
     clock,
   });
   built = gateway;
+  const requestLog = createRequestLog(config, { clock, logger, redis, registry: metrics.registry });
+  const recorder = requestLog && createRequestRecorder(requestLog.writer, config.requestLog.maxContentChars);
   let lastStatus = health.snapshot().status;
   health.subscribe((s) => {
     if (s.status === lastStatus) return;
@@ -146,6 +152,7 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
   return {
     gateway,
     config,
+    requestLog,
     start: async () => {
       // Serving before the shared store answers would apply the failure policy to the first calls.
       await Promise.all([redis.ready(), cache.warm()]);
@@ -159,6 +166,7 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
         limiter,
         auth,
         limits: config.limits,
+        requestLog: requestLog?.store,
         maxMessageBytes: config.server.maxMessageBytes,
       });
       const server = await startServer({
@@ -169,6 +177,7 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
         metrics,
         clock,
         auth,
+        requestLog: recorder,
         rest: (shutdownSignal) =>
           createRestFace({
             routes: [
@@ -188,12 +197,14 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
             logger,
             metrics,
             shutdownSignal,
+            requestLog: recorder,
           }),
       });
       return {
         ...server,
         close: async (graceMs) => {
           await server.close(graceMs);
+          await requestLog?.writer.flush();
           await limiter.close();
           await cache.close();
           redis.close();

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { type deploymentSchema, modelSchema, providerSchema, tenantSchema, toolSchema } from "./parts.js";
+import { requestLogSchema } from "./request-log.js";
 import { verifySchema } from "./verify.js";
 
 export { deploymentSchema, modelSchema, providerSchema, tenantSchema, toolSchema, toolsFileSchema } from "./parts.js";
@@ -231,6 +232,7 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    requestLog: requestLogSchema,
   })
   .strict();
 

@@ -18,6 +18,8 @@ import { BreakerState, ServingStatus } from "../../gen/ts/llmgateway/v1/health_s
 import { requireAdmin } from "./auth.js";
 import { toStats } from "./cache-service.js";
 import { toHealthFields } from "./convert.js";
+import { listRequests } from "./list-requests.js";
+import type { RequestLogStore } from "../request-log/store.js";
 
 export interface AdminDeps {
   gateway: Gateway;
@@ -27,16 +29,20 @@ export interface AdminDeps {
   /** The gateway-wide limits, for tenants without their own. */
   limits: LimitSettings;
   clock: Clock;
+  /** The request log, for ListRequests; absent when it is off. */
+  requestLog?: RequestLogStore | undefined;
 }
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
-/** The AdminService: every method for admin keys only. */
+/** The AdminService: every method for admin keys only, but ListRequests, which serves a tenant its own. */
 export function createAdminService(deps: AdminDeps): ServiceImpl<typeof AdminService> {
   const { gateway, usage, limiter, auth, limits, clock } = deps;
   const health = () => toHealthFields(gateway.health.snapshot(), gateway.catalog.models, gateway.stats, gateway.breakers);
 
   return {
+    listRequests: listRequests(deps.requestLog),
+
     listProviders(_req, ctx) {
       requireAdmin(ctx);
       const h = health();

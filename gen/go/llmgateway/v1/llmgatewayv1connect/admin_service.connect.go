@@ -43,6 +43,9 @@ const (
 	AdminServiceGetTenantStatusProcedure = "/llmgateway.v1.AdminService/GetTenantStatus"
 	// AdminServiceGetSummaryProcedure is the fully-qualified name of the AdminService's GetSummary RPC.
 	AdminServiceGetSummaryProcedure = "/llmgateway.v1.AdminService/GetSummary"
+	// AdminServiceListRequestsProcedure is the fully-qualified name of the AdminService's ListRequests
+	// RPC.
+	AdminServiceListRequestsProcedure = "/llmgateway.v1.AdminService/ListRequests"
 )
 
 // AdminServiceClient is a client for the llmgateway.v1.AdminService service.
@@ -56,6 +59,9 @@ type AdminServiceClient interface {
 	// GetSummary returns health, today's totals and the cache in one answer.
 	// Cache statistics by tenant and clearing are CacheService's, also admin-only.
 	GetSummary(context.Context, *connect.Request[v1.GetSummaryRequest]) (*connect.Response[v1.GetSummaryResponse], error)
+	// ListRequests returns the request log's entries, newest first, a page at a time. An admin key sees
+	// every tenant's; another key sees only its own tenant's (asking for another tenant is PERMISSION_DENIED).
+	ListRequests(context.Context, *connect.Request[v1.ListRequestsRequest]) (*connect.Response[v1.ListRequestsResponse], error)
 }
 
 // NewAdminServiceClient constructs a client for the llmgateway.v1.AdminService service. By default,
@@ -93,6 +99,12 @@ func NewAdminServiceClient(httpClient connect.HTTPClient, baseURL string, opts .
 			connect.WithSchema(adminServiceMethods.ByName("GetSummary")),
 			connect.WithClientOptions(opts...),
 		),
+		listRequests: connect.NewClient[v1.ListRequestsRequest, v1.ListRequestsResponse](
+			httpClient,
+			baseURL+AdminServiceListRequestsProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("ListRequests")),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
@@ -102,6 +114,7 @@ type adminServiceClient struct {
 	getUsage        *connect.Client[v1.GetUsageRequest, v1.GetUsageResponse]
 	getTenantStatus *connect.Client[v1.GetTenantStatusRequest, v1.GetTenantStatusResponse]
 	getSummary      *connect.Client[v1.GetSummaryRequest, v1.GetSummaryResponse]
+	listRequests    *connect.Client[v1.ListRequestsRequest, v1.ListRequestsResponse]
 }
 
 // ListProviders calls llmgateway.v1.AdminService.ListProviders.
@@ -124,6 +137,11 @@ func (c *adminServiceClient) GetSummary(ctx context.Context, req *connect.Reques
 	return c.getSummary.CallUnary(ctx, req)
 }
 
+// ListRequests calls llmgateway.v1.AdminService.ListRequests.
+func (c *adminServiceClient) ListRequests(ctx context.Context, req *connect.Request[v1.ListRequestsRequest]) (*connect.Response[v1.ListRequestsResponse], error) {
+	return c.listRequests.CallUnary(ctx, req)
+}
+
 // AdminServiceHandler is an implementation of the llmgateway.v1.AdminService service.
 type AdminServiceHandler interface {
 	// ListProviders returns each provider's health and each deployment's figures and breaker state.
@@ -135,6 +153,9 @@ type AdminServiceHandler interface {
 	// GetSummary returns health, today's totals and the cache in one answer.
 	// Cache statistics by tenant and clearing are CacheService's, also admin-only.
 	GetSummary(context.Context, *connect.Request[v1.GetSummaryRequest]) (*connect.Response[v1.GetSummaryResponse], error)
+	// ListRequests returns the request log's entries, newest first, a page at a time. An admin key sees
+	// every tenant's; another key sees only its own tenant's (asking for another tenant is PERMISSION_DENIED).
+	ListRequests(context.Context, *connect.Request[v1.ListRequestsRequest]) (*connect.Response[v1.ListRequestsResponse], error)
 }
 
 // NewAdminServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -168,6 +189,12 @@ func NewAdminServiceHandler(svc AdminServiceHandler, opts ...connect.HandlerOpti
 		connect.WithSchema(adminServiceMethods.ByName("GetSummary")),
 		connect.WithHandlerOptions(opts...),
 	)
+	adminServiceListRequestsHandler := connect.NewUnaryHandler(
+		AdminServiceListRequestsProcedure,
+		svc.ListRequests,
+		connect.WithSchema(adminServiceMethods.ByName("ListRequests")),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/llmgateway.v1.AdminService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case AdminServiceListProvidersProcedure:
@@ -178,6 +205,8 @@ func NewAdminServiceHandler(svc AdminServiceHandler, opts ...connect.HandlerOpti
 			adminServiceGetTenantStatusHandler.ServeHTTP(w, r)
 		case AdminServiceGetSummaryProcedure:
 			adminServiceGetSummaryHandler.ServeHTTP(w, r)
+		case AdminServiceListRequestsProcedure:
+			adminServiceListRequestsHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -201,4 +230,8 @@ func (UnimplementedAdminServiceHandler) GetTenantStatus(context.Context, *connec
 
 func (UnimplementedAdminServiceHandler) GetSummary(context.Context, *connect.Request[v1.GetSummaryRequest]) (*connect.Response[v1.GetSummaryResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("llmgateway.v1.AdminService.GetSummary is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) ListRequests(context.Context, *connect.Request[v1.ListRequestsRequest]) (*connect.Response[v1.ListRequestsResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("llmgateway.v1.AdminService.ListRequests is not implemented"))
 }
