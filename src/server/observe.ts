@@ -104,7 +104,8 @@ export function observeInterceptor(observer: Observer): Interceptor {
             throw err;
           } finally {
             observer.metrics.streamClosed();
-            observation.end(error, requestId);
+            // A stream's handler sets its x-request-id once it runs, after next() returned.
+            observation.end(error, requestId ?? res.header.get("x-request-id"));
           }
         })(),
       };

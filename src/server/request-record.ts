@@ -82,7 +82,12 @@ function reasonOf(error: unknown): string | undefined {
 function attemptsOf(report: CallReport, error: unknown): RequestAttempt[] {
   const listed = report.detail?.attempts;
   if (listed && error === undefined)
-    return listed.map((a) => ({ provider: a.provider, model: a.model, outcome: a.errorReason ?? "ok", latencyMs: Math.round(a.latencyMs) }));
+    return listed.map((a) => ({
+      provider: a.provider,
+      model: a.model,
+      outcome: a.errorReason ?? "ok",
+      latencyMs: Math.round(a.latencyMs),
+    }));
   const named = isGatewayError(error) ? error.metadata["attempts"] : undefined;
   if (named) {
     return named.split(",").map((pair) => {

@@ -22,7 +22,10 @@ const backends: [string, (clock: ManualClock, retention: Retention) => [RequestL
   ],
   [
     "redis",
-    (clock, retention) => [createRedisRequestLog(redis.client(), clock, retention), createRedisRequestLog(redis.client(), clock, retention)],
+    (clock, retention) => [
+      createRedisRequestLog(redis.client(), clock, retention),
+      createRedisRequestLog(redis.client(), clock, retention),
+    ],
   ],
 ];
 

@@ -70,6 +70,8 @@ export interface HarnessOptions {
   auth?: Record<string, unknown>;
   /** The log section. */
   log?: Record<string, unknown>;
+  /** The requestLog section. */
+  requestLog?: Record<string, unknown>;
   /** Where spans go (an in-memory exporter's processor). */
   spanProcessor?: SpanProcessor;
   /** Receives every log line (info and up). */
@@ -112,6 +114,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       ...(options.tools ? { tools: options.tools } : {}),
       ...(options.auth ? { auth: options.auth } : {}),
       ...(options.log ? { log: options.log } : {}),
+      ...(options.requestLog ? { requestLog: options.requestLog } : {}),
       ...(options.redisUrl
         ? { redis: { url: options.redisUrl, ...(options.redisProbeMs ? { probeIntervalMs: options.redisProbeMs } : {}) } }
         : {}),
