@@ -111,6 +111,16 @@ describe("request log", () => {
       { model: "embed-small", input: "embed me", user: "ann" },
       { headers: { "x-request-id": rid("embed") } },
     );
+    const connect = await fetch(`${a.httpUrl}/llmgateway.v1.CompletionService/Complete`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${KEYS.globex}`, "x-request-id": rid("connect") },
+      body: JSON.stringify({ model: "local-echo", messages: [{ role: "ROLE_USER", content: "over Connect JSON" }] }),
+    });
+    expect(connect.status).toBe(200);
+    await openai(a, KEYS.globex).responses.create(
+      { model: "gpt-test", input: "over Responses" },
+      { headers: { "x-request-id": rid("responses") } },
+    );
     // Through replica b, which keeps prompts.
     await openai(b).chat.completions.create(
       { model: "gpt-test", user: "bea", messages: [{ role: "user", content: "keep my words" }] },
@@ -157,6 +167,8 @@ describe("request log", () => {
     });
     expect(await one(rid("grpc-stream"))).toMatchObject({ face: TEST_FACE, method: "CompletionService/StreamComplete", code: "ok" });
     expect(await one(rid("anthropic"))).toMatchObject({ face: "rest-anthropic", method: "messages", model: "claude-test", code: "ok" });
+    expect(await one(rid("connect"))).toMatchObject({ face: "connect", method: "CompletionService/Complete", provider: "local" });
+    expect(await one(rid("responses"))).toMatchObject({ face: "responses", method: "responses.create", tenant: "globex", code: "ok" });
     const embed = await one(rid("embed"));
     expect(embed).toMatchObject({ face: "rest-openai", method: "embeddings", model: "embed-small", provider: "fake-openai", user: "ann" });
     expect(Number(embed.inputTokens)).toBeGreaterThan(0);
