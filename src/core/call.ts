@@ -81,12 +81,15 @@ export interface CallDetail {
   answer?: unknown;
 }
 
+const MAX_NOTED = 256;
+
 /** Notes who a call is for before anything can refuse it: a refused call is still logged with them. */
 export function noteCaller(call: CallContext, model: string, user: string): void {
   const report = call.report;
   if (!report) return;
-  if (report.model === undefined && model) report.model = model;
-  if (user) report.user = user;
+  // Not yet validated: a hostile model name or user is cut here, so that no log line carries it whole.
+  if (report.model === undefined && model) report.model = model.slice(0, MAX_NOTED);
+  if (user) report.user = user.slice(0, MAX_NOTED);
   if (call.key) report.key_id = call.key.id;
 }
 
