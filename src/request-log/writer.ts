@@ -52,7 +52,9 @@ export function createRequestLogWriter(options: {
     }
   }
 
+  let scheduled = false;
   const kick = () => {
+    scheduled = false;
     running ??= drain().finally(() => {
       running = undefined;
     });
@@ -63,8 +65,11 @@ export function createRequestLogWriter(options: {
     write(record) {
       if (queue.length >= maxPending) return drop(1, "queue full");
       queue.push(record);
-      // After the current call's own work: the write starts once the event loop is free.
-      if (!running) setImmediate(kick);
+      // After the current call's own work: the write starts once the event loop is free, once per burst.
+      if (!running && !scheduled) {
+        scheduled = true;
+        setImmediate(kick);
+      }
     },
     async flush() {
       while (queue.length > 0 || running) await kick();
