@@ -51,8 +51,10 @@ export function createRedisRequestLog(redis: Redis, clock: Clock, retention: Ret
       const out: StoredRecord[] = [];
       let end = q.before === undefined ? "+" : `(${q.before}`;
       let scanned = 0;
+      // The first read asks for a page's worth: an unfiltered page costs one short read.
+      let count = Math.min(CHUNK, q.pageSize);
       for (;;) {
-        const rows = await redis.xrevrange(KEY, end, floor ?? "-", "COUNT", CHUNK);
+        const rows = await redis.xrevrange(KEY, end, floor ?? "-", "COUNT", count);
         for (const [id, fields] of rows) {
           scanned++;
           const record = { ...(JSON.parse(fields[1] ?? "{}") as RequestRecord), id };
@@ -61,8 +63,9 @@ export function createRedisRequestLog(redis: Redis, clock: Clock, retention: Ret
           const last = floor !== undefined && compareIds(id, floor) === 0;
           if (out.length === q.pageSize || scanned === SCAN_LIMIT) return { records: out, ...(last ? {} : { next: id }) };
         }
-        if (rows.length < CHUNK) return { records: out };
+        if (rows.length < count) return { records: out };
         end = `(${rows[rows.length - 1]![0]}`;
+        count = CHUNK;
       }
     },
   };
