@@ -61,7 +61,7 @@ const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Ma
 
 async function queries(name: string, store: RequestLogStore): Promise<void> {
   const batch: RequestRecord[] = [];
-  const record = createRequestRecorder({ write: (r) => batch.push(r), flush: async () => {}, dropped: 0 }, 8192);
+  const record = createRequestRecorder({ write: (r) => batch.push(r), discard: () => {}, flush: async () => {}, dropped: 0 }, 8192);
   for (let i = 0; i < ENTRIES; i++) record(entry(i), i % 7 === 0 ? "unavailable" : "ok");
   for (let i = 0; i < batch.length; i += 1000) await store.append(batch.slice(i, i + 1000));
   let deep: string | undefined;

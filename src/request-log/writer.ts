@@ -5,6 +5,8 @@ import type { RequestLogStore, RequestRecord } from "./store.js";
 export interface RequestLogWriter {
   /** Queues a record; never waits, never throws. Past the bound, the record is dropped and counted. */
   write(record: RequestRecord): void;
+  /** Counts a record that could not be made as dropped. */
+  discard(why: string): void;
   /** Resolves once everything queued before the call has been written (or dropped). */
   flush(): Promise<void>;
   /** Records dropped so far: the queue was full, or the store failed. */
@@ -71,6 +73,7 @@ export function createRequestLogWriter(options: {
         setImmediate(kick);
       }
     },
+    discard: (why) => drop(1, why),
     async flush() {
       while (queue.length > 0 || running) await kick();
     },

@@ -7,8 +7,14 @@ import { createRequestRecorder, rpcFace } from "./request-record.js";
 
 function recorder(maxContentChars = 20) {
   const written: RequestRecord[] = [];
-  const writer: RequestLogWriter = { write: (r) => written.push(r), flush: async () => {}, dropped: 0 };
-  return { record: createRequestRecorder(writer, maxContentChars), written };
+  const discarded: string[] = [];
+  const writer: RequestLogWriter = {
+    write: (r) => written.push(r),
+    discard: (why) => discarded.push(why),
+    flush: async () => {},
+    dropped: 0,
+  };
+  return { record: createRequestRecorder(writer, maxContentChars), written, discarded };
 }
 
 const entry = (over: Partial<AccessEntry>): AccessEntry => ({
@@ -113,5 +119,12 @@ describe("request records", () => {
       ["fake-openai", "UPSTREAM_TIMEOUT"],
       ["fake-anthropic", "UPSTREAM_UNAVAILABLE"],
     ]);
+  });
+
+  it("counts a record it cannot make as dropped, and never throws into the call", () => {
+    const { record, written, discarded } = recorder();
+    expect(() => record(entry({ report: { detail: { prompt: { tokens: 1n } } } }), "ok")).not.toThrow();
+    expect(written).toEqual([]);
+    expect(discarded).toHaveLength(1);
   });
 });

@@ -39,38 +39,47 @@ function restFace(method: string): string {
 export function createRequestRecorder(writer: RequestLogWriter, maxContentChars: number): (e: AccessEntry, code: string) => void {
   return (e, code) => {
     if (!LOGGED.has(`${e.service}/${e.method}`)) return;
-    const report: CallReport = e.report ?? {};
-    const rest = e.service === "openai.rest";
-    const endedAt = e.endedAt ?? Date.now();
-    const latencyMs = Math.round(e.seconds * 10_000) / 10;
-    const record: RequestRecord = {
-      time: Math.round(endedAt - latencyMs),
-      face: rest ? restFace(e.method) : (e.face ?? "grpc"),
-      method: rest ? e.method : `${e.service.replace(/^llmgateway\.v1\./, "")}/${e.method}`,
-      tenant: e.tenant,
-      keyId: report.key_id,
-      user: report.user,
-      model: report.model,
-      provider: report.provider,
-      attempts: attemptsOf(report, e.error),
-      inputTokens: report.input_tokens ?? 0,
-      outputTokens: report.output_tokens ?? 0,
-      cachedInputTokens: report.cached_input_tokens ?? 0,
-      reasoningTokens: report.reasoning_tokens ?? 0,
-      costUsd: report.cost_usd ?? 0,
-      latencyMs,
-      code,
-      reason: e.error === undefined ? undefined : reasonOf(e.error),
-      httpStatus: e.status,
-      cache: report.cache,
-      requestId: e.requestId ?? "",
-      traceId: e.traceId,
-      metadata: report.metadata,
-      prompt: cut(report.detail?.prompt, maxContentChars),
-      answer: cut(report.detail?.answer, maxContentChars),
-    };
-    writer.write(record);
+    try {
+      writer.write(recordOf(e, code, maxContentChars));
+    } catch (err) {
+      // The log is bookkeeping: a record that cannot be built (content that will not serialise) is not the call's failure.
+      writer.discard(err instanceof Error ? err.message : String(err));
+    }
   };
+}
+
+function recordOf(e: AccessEntry, code: string, maxContentChars: number): RequestRecord {
+  const report: CallReport = e.report ?? {};
+  const rest = e.service === "openai.rest";
+  const endedAt = e.endedAt ?? Date.now();
+  const latencyMs = Math.round(e.seconds * 10_000) / 10;
+  const record: RequestRecord = {
+    time: Math.round(endedAt - latencyMs),
+    face: rest ? restFace(e.method) : (e.face ?? "grpc"),
+    method: rest ? e.method : `${e.service.replace(/^llmgateway\.v1\./, "")}/${e.method}`,
+    tenant: e.tenant,
+    keyId: report.key_id,
+    user: report.user,
+    model: report.model,
+    provider: report.provider,
+    attempts: attemptsOf(report, e.error),
+    inputTokens: report.input_tokens ?? 0,
+    outputTokens: report.output_tokens ?? 0,
+    cachedInputTokens: report.cached_input_tokens ?? 0,
+    reasoningTokens: report.reasoning_tokens ?? 0,
+    costUsd: report.cost_usd ?? 0,
+    latencyMs,
+    code,
+    reason: e.error === undefined ? undefined : reasonOf(e.error),
+    httpStatus: e.status,
+    cache: report.cache,
+    requestId: e.requestId ?? "",
+    traceId: e.traceId,
+    metadata: report.metadata,
+    prompt: cut(report.detail?.prompt, maxContentChars),
+    answer: cut(report.detail?.answer, maxContentChars),
+  };
+  return record;
 }
 
 function reasonOf(error: unknown): string | undefined {
