@@ -34,6 +34,8 @@ import { lazyRedis, type SharedRedis } from "./shared-redis.js";
 import { createBreakers } from "./resilience/breakers.js";
 import { createDeploymentStats } from "./routing/stats.js";
 import { services } from "./server/routes.js";
+import { createRequestLog, type RequestLog } from "./request-log/create.js";
+import { createRequestRecorder } from "./server/request-record.js";
 import { startServer, type RunningServer } from "./server/server.js";
 import { loadConfig } from "./config/load.js";
 import { buildGeneration, type SharedParts } from "./reload/generation.js";
@@ -62,6 +64,8 @@ export interface App {
   budgetAlerts: BudgetAlerts;
   /** Runtime API keys: their store (whose changes tests can watch) and resolver. */
   keys: RuntimeKeys;
+  /** The request log, when on (tests flush its writer before they query). */
+  requestLog: RequestLog | undefined;
   start(): Promise<RunningServer>;
   /** Re-reads the configuration and swaps it in, or refuses it and keeps the running one (docs/operations.md). */
   reload(): Promise<ReloadOutcome>;
@@ -173,6 +177,9 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
     logger,
     registry: metrics.registry,
   });
+  // The request log outlives reloads (its store and writer; its settings need a restart).
+  const requestLog = createRequestLog(config, { clock, logger, redis, registry: metrics.registry });
+  const recorder = requestLog && createRequestRecorder(requestLog.writer, config.requestLog.maxContentChars);
   let lastStatus = health.snapshot().status;
   health.subscribe((s) => {
     if (s.status === lastStatus) return;
@@ -183,6 +190,7 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
     gateway: facade,
     budgetAlerts,
     keys,
+    requestLog,
     get config() {
       return serving().config;
     },
@@ -202,6 +210,7 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
         keys: keys.manager((name) => auth.tenants.find((t) => t.name === name)),
         limits: liveConfig((c) => c.limits),
         reload: () => reloader.reload(),
+        requestLog: requestLog?.store,
         maxMessageBytes: config.server.maxMessageBytes,
       });
       const server = await startServer({
@@ -212,6 +221,7 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
         metrics,
         clock,
         auth,
+        requestLog: recorder,
         rest: (shutdownSignal) =>
           createRestFace({
             routes: [
@@ -231,12 +241,14 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
             logger,
             metrics,
             shutdownSignal,
+            requestLog: recorder,
           }),
       });
       return {
         ...server,
         close: async (graceMs) => {
           await server.close(graceMs);
+          await requestLog?.writer.flush();
           await limiter.close();
           await cache.close();
           await keys.close();

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { type deploymentSchema, modelSchema, providerSchema, tenantSchema, toolSchema } from "./parts.js";
 import { budgetsSchema } from "./budgets.js";
 import { redisSchema } from "./redis.js";
+import { requestLogSchema } from "./request-log.js";
 import { verifySchema } from "./verify.js";
 import { keysSchema } from "./keys.js";
 
@@ -225,6 +226,7 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    requestLog: requestLogSchema,
   })
   .strict();
 

@@ -72,6 +72,31 @@ export interface CallReport {
   cost_usd?: number;
   /** The request's own metadata: kept with the call, as the contract says. */
   metadata?: Record<string, string>;
+  /** The request's end user, and the id of the API key it came with. */
+  user?: string;
+  key_id?: string;
+  /** For the request log only, never the access line: attempts, and content when log.prompts allows. */
+  detail?: CallDetail;
+}
+
+/** What the request log keeps of a call beyond its access line. */
+export interface CallDetail {
+  attempts?: readonly { provider: string; model: string; errorReason?: string | undefined; latencyMs: number }[];
+  /** The request's messages or inputs, and the answer: set only when log.prompts is on. */
+  prompt?: unknown;
+  answer?: unknown;
+}
+
+const MAX_NOTED = 256;
+
+/** Notes who a call is for before anything can refuse it: a refused call is still logged with them. */
+export function noteCaller(call: CallContext, model: string, user: string): void {
+  const report = call.report;
+  if (!report) return;
+  // Not yet validated: a hostile model name or user is cut here, so that no log line carries it whole.
+  if (report.model === undefined && model) report.model = model.slice(0, MAX_NOTED);
+  if (user) report.user = user.slice(0, MAX_NOTED);
+  if (call.key) report.key_id = call.key.id;
 }
 
 // A client whose deadline passes cancels its side at once, which reaches us a little before our own

@@ -22,6 +22,8 @@ export type GatewayErrorReason =
   | "CIRCUIT_OPEN"
   | "RATE_LIMITED"
   | "LIMITER_UNAVAILABLE"
+  /** The request log's store did not answer a query (writes never fail a call). */
+  | "REQUEST_LOG_UNAVAILABLE"
   | "DEADLINE_EXCEEDED"
   | "CANCELLED"
   | "SHUTTING_DOWN"

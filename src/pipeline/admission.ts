@@ -1,5 +1,5 @@
 import { assertModelAllowed, scopeOf } from "../auth/tenants.js";
-import type { CallContext } from "../core/call.js";
+import { type CallContext, noteCaller } from "../core/call.js";
 import type { Catalog, ModelEntry, ModelType } from "../core/catalog.js";
 import { GatewayError } from "../core/errors.js";
 import { estimatePromptTokens } from "../core/tokens.js";
@@ -36,6 +36,7 @@ export function admission(catalog: Catalog): (next: RoundHandler) => AskHandler 
   return (next) =>
     async function* admit(ask: Ask): AsyncGenerator<ChatStreamEvent> {
       const { request, call } = ask;
+      noteCaller(call, request.model, request.user);
       const model = resolveModel(catalog, request.model, call);
       await validateChatRequest(request, model, !ask.buffered);
       const upstream: UpstreamParams = {

@@ -28,6 +28,8 @@ export const RESTART_ONLY: readonly string[] = [
   "budgets.alerts",
   // Runtime keys' store and lookup cache outlive reloads.
   "keys",
+  // So do the request log's store, writer and bounds.
+  "requestLog",
 ];
 
 const STORE_NAMES = new Set(["store", "url"]);

@@ -22,6 +22,8 @@ import { getBudgets } from "./budget-status.js";
 import { toStats } from "./cache-service.js";
 import { toHealthFields } from "./convert.js";
 import type { ReloadOutcome } from "../reload/reloader.js";
+import { listRequests } from "./list-requests.js";
+import type { RequestLogStore } from "../request-log/store.js";
 
 export interface AdminDeps {
   gateway: Gateway;
@@ -33,16 +35,20 @@ export interface AdminDeps {
   clock: Clock;
   /** Re-reads and swaps the configuration; absent, ReloadConfig is UNIMPLEMENTED. */
   reload?: (() => Promise<ReloadOutcome>) | undefined;
+  /** The request log, for ListRequests; absent when it is off. */
+  requestLog?: RequestLogStore | undefined;
 }
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
-/** The AdminService: every method for admin keys only. */
+/** The AdminService: every method for admin keys only, but ListRequests, which serves a tenant its own. */
 export function createAdminService(deps: AdminDeps): ServiceImpl<typeof AdminService> {
   const { gateway, usage, limiter, auth, limits, clock } = deps;
   const health = () => toHealthFields(gateway.health.snapshot(), gateway.catalog.models, gateway.stats, gateway.breakers);
 
   return {
+    listRequests: listRequests(deps.requestLog),
+
     listProviders(_req, ctx) {
       requireAdmin(ctx);
       const h = health();

@@ -28,6 +28,7 @@ export const codeOfReason = {
   CIRCUIT_OPEN: Code.Unavailable,
   RATE_LIMITED: Code.ResourceExhausted,
   LIMITER_UNAVAILABLE: Code.Unavailable,
+  REQUEST_LOG_UNAVAILABLE: Code.Unavailable,
   DEADLINE_EXCEEDED: Code.DeadlineExceeded,
   CANCELLED: Code.Canceled,
   SHUTTING_DOWN: Code.Unavailable,

@@ -78,6 +78,8 @@ export interface HarnessOptions {
   budgets?: Record<string, unknown>;
   /** The keys section (runtime API keys). */
   keys?: Record<string, unknown>;
+  /** The requestLog section. */
+  requestLog?: Record<string, unknown>;
   /** Where spans go (an in-memory exporter's processor). */
   spanProcessor?: SpanProcessor;
   /** Receives every log line (info and up). */
@@ -124,6 +126,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       ...(options.log ? { log: options.log } : {}),
       ...(options.budgets ? { budgets: options.budgets } : {}),
       ...(options.keys ? { keys: options.keys } : {}),
+      ...(options.requestLog ? { requestLog: options.requestLog } : {}),
       ...(options.redisUrl
         ? { redis: { url: options.redisUrl, ...(options.redisProbeMs ? { probeIntervalMs: options.redisProbeMs } : {}), ...options.redis } }
         : {}),

@@ -1,5 +1,5 @@
 import { scopeOf } from "../../auth/tenants.js";
-import type { CallContext } from "../../core/call.js";
+import { type CallContext, noteCaller } from "../../core/call.js";
 import { type Catalog, costOf } from "../../core/catalog.js";
 import type { Clock } from "../../core/clock.js";
 import { type EmbedInput, type EmbedRequest, type EmbedResult, validateEmbedRequest } from "../../core/embeddings.js";
@@ -25,6 +25,7 @@ export function embedAdmission(
   catalog: Catalog,
 ): (next: EmbedHandler) => (request: EmbedRequest, call: CallContext) => Promise<EmbedResult> {
   return (next) => async (request, call) => {
+    noteCaller(call, request.model, request.user);
     const model = resolveModel(catalog, request.model, call, "embedding");
     validateEmbedRequest(request, model);
     const counts = await countLong(request.inputs, model.tokenizer, model.contextWindow);

@@ -8,7 +8,7 @@ import type { CallContext } from "../../pipeline/pipeline.js";
 import type { Logger } from "../../log.js";
 import type { GatewayMetrics } from "../../metrics.js";
 import { endSpan, extractContext, traceIdOf, tracer } from "../../telemetry.js";
-import { createAccessLog } from "../access-log.js";
+import { type AccessEntry, createAccessLog } from "../access-log.js";
 import { authenticate, type Caller, type HeaderReader } from "../auth.js";
 import { requestIdOf } from "../call-context.js";
 import { openAiErrors } from "./openai-wire.js";
@@ -24,6 +24,8 @@ export interface RestFaceOptions {
   metrics?: GatewayMetrics | undefined;
   /** Aborts every call in flight when the gateway's shutdown grace is over. */
   shutdownSignal?: AbortSignal | undefined;
+  /** Where each finished call's record goes (the request log). */
+  requestLog?: ((entry: AccessEntry, code: string) => void) | undefined;
 }
 
 /** The REST face: a request handler, and a way to wait for its calls to end. */
@@ -57,7 +59,7 @@ const notFound: RestRoute = {
  */
 export function createRestFace(options: RestFaceOptions): RestFace {
   const { auth, clock, logger } = options;
-  const access = options.metrics ? createAccessLog(options.metrics, logger) : undefined;
+  const access = options.metrics ? createAccessLog(options.metrics, logger, options.requestLog) : undefined;
   const inFlight = new Set<Promise<void>>();
 
   function fail(res: http.ServerResponse, err: unknown, shape: ErrorShape, requestId: string): GatewayError {
@@ -140,6 +142,7 @@ export function createRestFace(options: RestFaceOptions): RestFace {
         traceId: traceIdOf(span),
         tenant: tenant?.name ?? "",
         report,
+        endedAt: clock.now(),
       });
     }
   }

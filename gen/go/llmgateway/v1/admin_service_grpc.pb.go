@@ -25,6 +25,7 @@ const (
 	AdminService_GetSummary_FullMethodName      = "/llmgateway.v1.AdminService/GetSummary"
 	AdminService_GetBudgets_FullMethodName      = "/llmgateway.v1.AdminService/GetBudgets"
 	AdminService_ReloadConfig_FullMethodName    = "/llmgateway.v1.AdminService/ReloadConfig"
+	AdminService_ListRequests_FullMethodName    = "/llmgateway.v1.AdminService/ListRequests"
 )
 
 // AdminServiceClient is the client API for AdminService service.
@@ -49,6 +50,9 @@ type AdminServiceClient interface {
 	// calls in flight finish on the old one. A configuration that fails validation, or changes a
 	// setting that needs a restart, is refused with FAILED_PRECONDITION and the reason: the old one stays.
 	ReloadConfig(ctx context.Context, in *ReloadConfigRequest, opts ...grpc.CallOption) (*ReloadConfigResponse, error)
+	// ListRequests returns the request log's entries, newest first, a page at a time. An admin key sees
+	// every tenant's; another key sees only its own tenant's (asking for another tenant is PERMISSION_DENIED).
+	ListRequests(ctx context.Context, in *ListRequestsRequest, opts ...grpc.CallOption) (*ListRequestsResponse, error)
 }
 
 type adminServiceClient struct {
@@ -119,6 +123,16 @@ func (c *adminServiceClient) ReloadConfig(ctx context.Context, in *ReloadConfigR
 	return out, nil
 }
 
+func (c *adminServiceClient) ListRequests(ctx context.Context, in *ListRequestsRequest, opts ...grpc.CallOption) (*ListRequestsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListRequestsResponse)
+	err := c.cc.Invoke(ctx, AdminService_ListRequests_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // AdminServiceServer is the server API for AdminService service.
 // All implementations must embed UnimplementedAdminServiceServer
 // for forward compatibility.
@@ -141,6 +155,9 @@ type AdminServiceServer interface {
 	// calls in flight finish on the old one. A configuration that fails validation, or changes a
 	// setting that needs a restart, is refused with FAILED_PRECONDITION and the reason: the old one stays.
 	ReloadConfig(context.Context, *ReloadConfigRequest) (*ReloadConfigResponse, error)
+	// ListRequests returns the request log's entries, newest first, a page at a time. An admin key sees
+	// every tenant's; another key sees only its own tenant's (asking for another tenant is PERMISSION_DENIED).
+	ListRequests(context.Context, *ListRequestsRequest) (*ListRequestsResponse, error)
 	mustEmbedUnimplementedAdminServiceServer()
 }
 
@@ -168,6 +185,9 @@ func (UnimplementedAdminServiceServer) GetBudgets(context.Context, *GetBudgetsRe
 }
 func (UnimplementedAdminServiceServer) ReloadConfig(context.Context, *ReloadConfigRequest) (*ReloadConfigResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method ReloadConfig not implemented")
+}
+func (UnimplementedAdminServiceServer) ListRequests(context.Context, *ListRequestsRequest) (*ListRequestsResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method ListRequests not implemented")
 }
 func (UnimplementedAdminServiceServer) mustEmbedUnimplementedAdminServiceServer() {}
 func (UnimplementedAdminServiceServer) testEmbeddedByValue()                      {}
@@ -298,6 +318,24 @@ func _AdminService_ReloadConfig_Handler(srv interface{}, ctx context.Context, de
 	return interceptor(ctx, in, info, handler)
 }
 
+func _AdminService_ListRequests_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListRequestsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(AdminServiceServer).ListRequests(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: AdminService_ListRequests_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(AdminServiceServer).ListRequests(ctx, req.(*ListRequestsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // AdminService_ServiceDesc is the grpc.ServiceDesc for AdminService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -328,6 +366,10 @@ var AdminService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ReloadConfig",
 			Handler:    _AdminService_ReloadConfig_Handler,
+		},
+		{
+			MethodName: "ListRequests",
+			Handler:    _AdminService_ListRequests_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

@@ -67,6 +67,11 @@ class AdminServiceStub(object):
                 request_serializer=llmgateway_dot_v1_dot_admin__service__pb2.ReloadConfigRequest.SerializeToString,
                 response_deserializer=llmgateway_dot_v1_dot_admin__service__pb2.ReloadConfigResponse.FromString,
                 _registered_method=True)
+        self.ListRequests = channel.unary_unary(
+                '/llmgateway.v1.AdminService/ListRequests',
+                request_serializer=llmgateway_dot_v1_dot_admin__service__pb2.ListRequestsRequest.SerializeToString,
+                response_deserializer=llmgateway_dot_v1_dot_admin__service__pb2.ListRequestsResponse.FromString,
+                _registered_method=True)
 
 
 class AdminServiceServicer(object):
@@ -119,6 +124,14 @@ class AdminServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListRequests(self, request, context):
+        """ListRequests returns the request log's entries, newest first, a page at a time. An admin key sees
+        every tenant's; another key sees only its own tenant's (asking for another tenant is PERMISSION_DENIED).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_AdminServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -151,6 +164,11 @@ def add_AdminServiceServicer_to_server(servicer, server):
                     servicer.ReloadConfig,
                     request_deserializer=llmgateway_dot_v1_dot_admin__service__pb2.ReloadConfigRequest.FromString,
                     response_serializer=llmgateway_dot_v1_dot_admin__service__pb2.ReloadConfigResponse.SerializeToString,
+            ),
+            'ListRequests': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListRequests,
+                    request_deserializer=llmgateway_dot_v1_dot_admin__service__pb2.ListRequestsRequest.FromString,
+                    response_serializer=llmgateway_dot_v1_dot_admin__service__pb2.ListRequestsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -317,6 +335,33 @@ class AdminService(object):
             '/llmgateway.v1.AdminService/ReloadConfig',
             llmgateway_dot_v1_dot_admin__service__pb2.ReloadConfigRequest.SerializeToString,
             llmgateway_dot_v1_dot_admin__service__pb2.ReloadConfigResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListRequests(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/llmgateway.v1.AdminService/ListRequests',
+            llmgateway_dot_v1_dot_admin__service__pb2.ListRequestsRequest.SerializeToString,
+            llmgateway_dot_v1_dot_admin__service__pb2.ListRequestsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -48,6 +48,9 @@ const (
 	// AdminServiceReloadConfigProcedure is the fully-qualified name of the AdminService's ReloadConfig
 	// RPC.
 	AdminServiceReloadConfigProcedure = "/llmgateway.v1.AdminService/ReloadConfig"
+	// AdminServiceListRequestsProcedure is the fully-qualified name of the AdminService's ListRequests
+	// RPC.
+	AdminServiceListRequestsProcedure = "/llmgateway.v1.AdminService/ListRequests"
 )
 
 // AdminServiceClient is a client for the llmgateway.v1.AdminService service.
@@ -67,6 +70,9 @@ type AdminServiceClient interface {
 	// calls in flight finish on the old one. A configuration that fails validation, or changes a
 	// setting that needs a restart, is refused with FAILED_PRECONDITION and the reason: the old one stays.
 	ReloadConfig(context.Context, *connect.Request[v1.ReloadConfigRequest]) (*connect.Response[v1.ReloadConfigResponse], error)
+	// ListRequests returns the request log's entries, newest first, a page at a time. An admin key sees
+	// every tenant's; another key sees only its own tenant's (asking for another tenant is PERMISSION_DENIED).
+	ListRequests(context.Context, *connect.Request[v1.ListRequestsRequest]) (*connect.Response[v1.ListRequestsResponse], error)
 }
 
 // NewAdminServiceClient constructs a client for the llmgateway.v1.AdminService service. By default,
@@ -116,6 +122,12 @@ func NewAdminServiceClient(httpClient connect.HTTPClient, baseURL string, opts .
 			connect.WithSchema(adminServiceMethods.ByName("ReloadConfig")),
 			connect.WithClientOptions(opts...),
 		),
+		listRequests: connect.NewClient[v1.ListRequestsRequest, v1.ListRequestsResponse](
+			httpClient,
+			baseURL+AdminServiceListRequestsProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("ListRequests")),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
@@ -127,6 +139,7 @@ type adminServiceClient struct {
 	getSummary      *connect.Client[v1.GetSummaryRequest, v1.GetSummaryResponse]
 	getBudgets      *connect.Client[v1.GetBudgetsRequest, v1.GetBudgetsResponse]
 	reloadConfig    *connect.Client[v1.ReloadConfigRequest, v1.ReloadConfigResponse]
+	listRequests    *connect.Client[v1.ListRequestsRequest, v1.ListRequestsResponse]
 }
 
 // ListProviders calls llmgateway.v1.AdminService.ListProviders.
@@ -159,6 +172,11 @@ func (c *adminServiceClient) ReloadConfig(ctx context.Context, req *connect.Requ
 	return c.reloadConfig.CallUnary(ctx, req)
 }
 
+// ListRequests calls llmgateway.v1.AdminService.ListRequests.
+func (c *adminServiceClient) ListRequests(ctx context.Context, req *connect.Request[v1.ListRequestsRequest]) (*connect.Response[v1.ListRequestsResponse], error) {
+	return c.listRequests.CallUnary(ctx, req)
+}
+
 // AdminServiceHandler is an implementation of the llmgateway.v1.AdminService service.
 type AdminServiceHandler interface {
 	// ListProviders returns each provider's health and each deployment's figures and breaker state.
@@ -176,6 +194,9 @@ type AdminServiceHandler interface {
 	// calls in flight finish on the old one. A configuration that fails validation, or changes a
 	// setting that needs a restart, is refused with FAILED_PRECONDITION and the reason: the old one stays.
 	ReloadConfig(context.Context, *connect.Request[v1.ReloadConfigRequest]) (*connect.Response[v1.ReloadConfigResponse], error)
+	// ListRequests returns the request log's entries, newest first, a page at a time. An admin key sees
+	// every tenant's; another key sees only its own tenant's (asking for another tenant is PERMISSION_DENIED).
+	ListRequests(context.Context, *connect.Request[v1.ListRequestsRequest]) (*connect.Response[v1.ListRequestsResponse], error)
 }
 
 // NewAdminServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -221,6 +242,12 @@ func NewAdminServiceHandler(svc AdminServiceHandler, opts ...connect.HandlerOpti
 		connect.WithSchema(adminServiceMethods.ByName("ReloadConfig")),
 		connect.WithHandlerOptions(opts...),
 	)
+	adminServiceListRequestsHandler := connect.NewUnaryHandler(
+		AdminServiceListRequestsProcedure,
+		svc.ListRequests,
+		connect.WithSchema(adminServiceMethods.ByName("ListRequests")),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/llmgateway.v1.AdminService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case AdminServiceListProvidersProcedure:
@@ -235,6 +262,8 @@ func NewAdminServiceHandler(svc AdminServiceHandler, opts ...connect.HandlerOpti
 			adminServiceGetBudgetsHandler.ServeHTTP(w, r)
 		case AdminServiceReloadConfigProcedure:
 			adminServiceReloadConfigHandler.ServeHTTP(w, r)
+		case AdminServiceListRequestsProcedure:
+			adminServiceListRequestsHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -266,4 +295,8 @@ func (UnimplementedAdminServiceHandler) GetBudgets(context.Context, *connect.Req
 
 func (UnimplementedAdminServiceHandler) ReloadConfig(context.Context, *connect.Request[v1.ReloadConfigRequest]) (*connect.Response[v1.ReloadConfigResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("llmgateway.v1.AdminService.ReloadConfig is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) ListRequests(context.Context, *connect.Request[v1.ListRequestsRequest]) (*connect.Response[v1.ListRequestsResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("llmgateway.v1.AdminService.ListRequests is not implemented"))
 }
