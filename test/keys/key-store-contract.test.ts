@@ -2,9 +2,11 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { createMemoryKeyStore } from "../../src/keys/memory-store.js";
 import { createRedisKeyStore } from "../../src/keys/redis-store.js";
 import type { KeyRecord, KeyStore } from "../../src/keys/store.js";
+import { redisClusterForFile } from "../support/redis-cluster.js";
 import { redisForFile } from "../support/redis.js";
 
 const redis = redisForFile();
+const cluster = redisClusterForFile();
 
 /** A backend, and a second replica's view of the same data (the same store for memory: one process). */
 interface Backend {
@@ -26,6 +28,15 @@ const backends: [string, () => Promise<Backend>][] = [
     async () => {
       const store = redis.track(createRedisKeyStore(redis.client()));
       const replica = redis.track(createRedisKeyStore(redis.client()));
+      await Promise.all([store.ready(), replica.ready()]);
+      return { store, replica, shared: true };
+    },
+  ],
+  [
+    "redis cluster",
+    async () => {
+      const store = cluster.track(createRedisKeyStore(cluster.client()));
+      const replica = cluster.track(createRedisKeyStore(cluster.client()));
       await Promise.all([store.ready(), replica.ready()]);
       return { store, replica, shared: true };
     },

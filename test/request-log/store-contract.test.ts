@@ -3,9 +3,8 @@ import { createMemoryRequestLog } from "../../src/request-log/memory-store.js";
 import { createRedisRequestLog } from "../../src/request-log/redis-store.js";
 import { type RequestLogStore, type RequestQuery, type RequestRecord, SCAN_LIMIT, type StoredRecord } from "../../src/request-log/store.js";
 import { type ManualClock, manualClock } from "../support/manual-clock.js";
-import { redisForFile } from "../support/redis.js";
+import { redisBackends } from "../support/redis-cluster.js";
 
-const redis = redisForFile();
 const HOUR = 3_600_000;
 
 type Retention = { maxEntries: number; maxAgeMs: number };
@@ -20,13 +19,13 @@ const backends: [string, (clock: ManualClock, retention: Retention) => [RequestL
       return [s, s];
     },
   ],
-  [
-    "redis",
-    (clock, retention) => [
-      createRedisRequestLog(redis.client(), clock, retention),
-      createRedisRequestLog(redis.client(), clock, retention),
-    ],
-  ],
+  ...redisBackends(
+    (client) =>
+      (clock: ManualClock, retention: Retention): [RequestLogStore, RequestLogStore] => [
+        createRedisRequestLog(client(), clock, retention),
+        createRedisRequestLog(client(), clock, retention),
+      ],
+  ),
 ];
 
 let n = 0;
