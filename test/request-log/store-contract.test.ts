@@ -19,13 +19,10 @@ const backends: [string, (clock: ManualClock, retention: Retention) => [RequestL
       return [s, s];
     },
   ],
-  ...redisBackends(
-    (client) =>
-      (clock: ManualClock, retention: Retention): [RequestLogStore, RequestLogStore] => [
-        createRedisRequestLog(client(), clock, retention),
-        createRedisRequestLog(client(), clock, retention),
-      ],
-  ),
+  ...redisBackends((client) => (clock: ManualClock, retention: Retention): [RequestLogStore, RequestLogStore] => [
+    createRedisRequestLog(client(), clock, retention),
+    createRedisRequestLog(client(), clock, retention),
+  ]),
 ];
 
 let n = 0;
