@@ -1,12 +1,11 @@
-import type { ModelEntry } from "../core/catalog.js";
 import type { Clock } from "../core/clock.js";
-import type { ChatRequest, ChatResult } from "../core/types.js";
+import type { ChatResult } from "../core/types.js";
 import type { Logger } from "../log.js";
 import { exactKey, semanticScope } from "./key.js";
-import type { CacheCounters, CacheHit, CachePlan, CacheSettings, CacheStats, ResponseCache } from "./response-cache-types.js";
+import type { CacheCounters, CachePlan, CacheSettings, ResponseCache } from "./response-cache-types.js";
 import type { SemanticIndex } from "./semantic/index.js";
-import type { Candidate, Verifier, VerifyCounters } from "./semantic/verify.js";
-import { cachedAnswerOf, type CacheSize, type CacheStore, type CachedAnswer } from "./store.js";
+import type { Verifier } from "./semantic/verify.js";
+import { cachedAnswerOf, type CacheStore, type CachedAnswer } from "./store.js";
 
 export type { CacheCounters, CacheHit, CachePlan, CacheSettings, CacheStats, ResponseCache } from "./response-cache-types.js";
 

@@ -1,7 +1,7 @@
 import type * as http from "node:http";
 import { SpanKind, trace } from "@opentelemetry/api";
 import type { Authenticator, Tenant } from "../../auth/tenants.js";
-import type { CallKey, CallReport } from "../../core/call.js";
+import type { CallReport } from "../../core/call.js";
 import type { Clock } from "../../core/clock.js";
 import { GatewayError, invalidRequest, isGatewayError } from "../../core/errors.js";
 import type { CallContext } from "../../pipeline/pipeline.js";
