@@ -21,6 +21,8 @@ import { createHealthMonitor, type HealthMonitor } from "./core/health.js";
 import type { GatewayConfig } from "./config/schema.js";
 import { createLogger, type Logger } from "./log.js";
 import { createMetrics } from "./metrics.js";
+import { createQueueMetrics } from "./queue/metrics.js";
+import { createQueues } from "./queue/queues.js";
 import type { SpanProcessor } from "@opentelemetry/sdk-trace";
 import { startTelemetry } from "./telemetry.js";
 import { anthropicRoutes } from "./server/rest/anthropic-routes.js";
@@ -111,7 +113,11 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
     health,
     deployments: () => catalog.models.flatMap((m) => m.deployments.map((d) => ({ id: d.id, model: m.name, provider: d.provider }))),
   });
+  const queueMetrics = createQueueMetrics(metrics.registry);
+  const queues = createQueues({ settings: config.queue, limiter, catalog, clock, observer: queueMetrics });
+  queueMetrics.track(queues.snapshot);
   const gateway = createGateway({
+    queues,
     onCompleted: (model, result) => metrics.completed(model, result),
     onEmbedded: (model, result) => metrics.embedded(model, result),
     embeddingCache: config.cache.enabled ? createEmbeddingCacheOf(config.cache, clock, logger, redis.get) : undefined,

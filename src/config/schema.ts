@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { type deploymentSchema, modelSchema, providerSchema, tenantSchema, toolSchema } from "./parts.js";
+import { queueSchema } from "./queue.js";
 import { verifySchema } from "./verify.js";
 
 export { deploymentSchema, modelSchema, providerSchema, tenantSchema, toolSchema, toolsFileSchema } from "./parts.js";
@@ -206,6 +207,7 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    queue: queueSchema,
     usage: z
       .object({
         /** Where usage totals and budget counters live: memory (one replica) or redis (shared; needs redis.url). */

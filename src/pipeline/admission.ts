@@ -6,6 +6,7 @@ import { estimatePromptTokens } from "../core/tokens.js";
 import type { ChatRequest, ChatStreamEvent } from "../core/types.js";
 import { validateChatRequest } from "../core/validate.js";
 import type { Admission, LimitSettings, RateLimiter, Reservation } from "../limits/limiter.js";
+import type { Queues } from "../queue/queues.js";
 import type { Ask, AskHandler, Round, RoundHandler, RoundStage, UpstreamParams } from "./stage.js";
 
 /**
@@ -96,15 +97,18 @@ export function limits(options: {
   limiter: RateLimiter;
   limits: LimitSettings;
   onRefused?: ((limit: string) => void) | undefined;
+  /** Present, a call over a limit waits its turn while its deadline allows (src/queue/) rather than being refused at once. */
+  queues?: Queues | undefined;
 }): RoundStage {
   const { limiter } = options;
   return (next) => {
     async function* limitedRound(round: Round, applied: LimitSettings): AsyncGenerator<ChatStreamEvent> {
-      const admission = await limiter.admit(
-        scopeOf(round.call.tenant, round.request.user),
-        round.promptTokens + round.upstream.maxTokens,
-        applied,
-      );
+      const key = scopeOf(round.call.tenant, round.request.user);
+      const tokens = round.promptTokens + round.upstream.maxTokens;
+      const { queues } = options;
+      const admission = queues
+        ? await queues.rate.admit(key, tokens, applied, queues.ticket(round.request, round.call))
+        : await limiter.admit(key, tokens, applied);
       if (!admission.admitted) {
         options.onRefused?.(admission.limit);
         throw rateLimited(admission);

@@ -12,6 +12,8 @@ import type { Deployment } from "../../core/catalog.js";
 import type { Round, RoundHandler } from "../stage.js";
 import { Ledger, resultOf, type LedgerDeps } from "./ledger.js";
 import { Wasted } from "./wasted.js";
+import type { Queues } from "../../queue/queues.js";
+import { hedgingWithin, withSlot } from "./capacity.js";
 import { nextAnswerChunk, race, startRun, type Run } from "./race.js";
 
 export interface AttemptsDeps extends LedgerDeps {
@@ -22,6 +24,8 @@ export interface AttemptsDeps extends LedgerDeps {
   retryBudget: RetryBudget;
   clock: Clock;
   random: () => number;
+  /** Concurrency caps of deployments (src/queue/); absent, none is enforced. */
+  queues?: Queues | undefined;
 }
 
 type End = Extract<ProviderChunk, { type: "end" }>;
@@ -138,8 +142,17 @@ export function createAttempts(deps: AttemptsDeps): RoundHandler {
     let upstreamMs = 0;
     let failed: Parameters<AttemptSchedule["next"]>[0];
     for (let next = await schedule.next(); next; next = await schedule.next(failed)) {
+      // A deployment at its concurrency cap is waited for while the deadline allows, else passed over.
+      const held = await withSlot(next, round, deps.queues, clock);
+      if (held instanceof GatewayError) {
+        ledger.record(next.deployment, next.permit, { kind: "failed", error: held, latencyMs: 0 });
+        if (!isFallbackWorthy(held.reason) || call.signal.aborted) throw held;
+        ledger.last = held;
+        failed = undefined;
+        continue;
+      }
       const raceStarted = clock.monotonic();
-      const r = await race(startRun(next, round, deps), model.hedgeAfterMs, schedule, round, deps);
+      const r = await race(startRun(held, round, deps), model.hedgeAfterMs, hedgingWithin(schedule, round, deps.queues), round, deps);
       for (const f of r.failures) {
         f.run.scope.dispose();
         ledger.record(f.run.d, f.run.permit, { kind: "failed", error: f.error, latencyMs: clock.monotonic() - f.run.startedAt });
