@@ -13,6 +13,8 @@ interface Flow<W> {
   weight: number;
   /** The virtual finish time of the flow's head. */
   finish: number;
+  /** When that time was given it: of two equal times, the older goes first. */
+  stamp: number;
 }
 
 /**
@@ -36,7 +38,7 @@ export class FairQueue<W extends Queued> {
   push(w: W): void {
     let flow = this.flows.get(w.flow);
     if (!flow) {
-      flow = { waiters: [], weight: w.weight, finish: this.virtual + 1 / w.weight };
+      flow = { waiters: [], weight: w.weight, finish: this.virtual + 1 / w.weight, stamp: this.seq };
       this.flows.set(w.flow, flow);
     }
     const entry = { w, seq: this.seq++ };
@@ -61,7 +63,10 @@ export class FairQueue<W extends Queued> {
     this.count--;
     this.virtual = Math.max(this.virtual, flow.finish);
     if (flow.waiters.length === 0) this.flows.delete(w.flow);
-    else flow.finish += 1 / flow.weight;
+    else {
+      flow.finish += 1 / flow.weight;
+      flow.stamp = this.seq++;
+    }
     return true;
   }
 
@@ -88,25 +93,26 @@ export class FairQueue<W extends Queued> {
 
   /** Every waiter, in the order they would be served if nobody joined. */
   *order(): Generator<W> {
-    const cursors = [...this.flows.values()].map((f) => ({ f, i: 0, finish: f.finish }));
+    const cursors = [...this.flows.values()].map((f) => ({ f, i: 0, finish: f.finish, stamp: f.stamp }));
+    let seq = this.seq;
     for (;;) {
       let best: (typeof cursors)[number] | undefined;
       for (const c of cursors) {
-        if (c.i >= c.f.waiters.length) continue;
-        const seq = c.f.waiters[c.i]!.seq;
-        if (!best || c.finish < best.finish || (c.finish === best.finish && seq < best.f.waiters[best.i]!.seq)) best = c;
+        if (c.i < c.f.waiters.length && (!best || before(c, best))) best = c;
       }
       if (!best) return;
       yield best.f.waiters[best.i++]!.w;
       best.finish += 1 / best.f.weight;
+      best.stamp = seq++;
     }
   }
 
   private nextFlow(): Flow<W> | undefined {
     let best: Flow<W> | undefined;
-    for (const f of this.flows.values()) {
-      if (!best || f.finish < best.finish || (f.finish === best.finish && f.waiters[0]!.seq < best.waiters[0]!.seq)) best = f;
-    }
+    for (const f of this.flows.values()) if (!best || before(f, best)) best = f;
     return best;
   }
 }
+
+const before = (a: { finish: number; stamp: number }, b: { finish: number; stamp: number }) =>
+  a.finish < b.finish || (a.finish === b.finish && a.stamp < b.stamp);
