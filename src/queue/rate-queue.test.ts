@@ -53,17 +53,15 @@ function burst(clock: ManualClock, queue: ReturnType<typeof createRateQueue>, co
   const outcomes: Outcome[] = [];
   const done = Array.from({ length: count }, (_, i) => {
     const call = callOf(clock, timeoutMs);
-    return queue
-      .admit("tenant", 10, limits, { flow: "tenant", weight: 1, priority: 5, call })
-      .then((a: Admission) =>
-        outcomes.push({
-          i,
-          at: clock.monotonic(),
-          deadlineAt: call.deadlineAt!,
-          admitted: a.admitted,
-          ...(a.admitted ? {} : { retryAfterMs: a.retryAfterMs }),
-        }),
-      );
+    return queue.admit("tenant", 10, limits, { flow: "tenant", weight: 1, priority: 5, call }).then((a: Admission) =>
+      outcomes.push({
+        i,
+        at: clock.monotonic(),
+        deadlineAt: call.deadlineAt!,
+        admitted: a.admitted,
+        ...(a.admitted ? {} : { retryAfterMs: a.retryAfterMs }),
+      }),
+    );
   });
   return { outcomes, done: Promise.all(done) };
 }
