@@ -113,7 +113,7 @@ export function createRateQueue(deps: {
       l.pumping = false;
     }
     if (l.line.size > 0) schedule(key, l);
-    else lines.delete(key);
+    else if (lines.get(key) === l) lines.delete(key);
   }
 
   /** Refuses, at once, the waiting calls that could not be served before their time is up. */
