@@ -139,8 +139,43 @@ describe("queueing instead of refusing (REST, a deployment's concurrency cap)", 
     expect(answer.choices[0]?.message.content).toBeTruthy();
     expect(h.upstream.requests).toHaveLength(2);
     expect(h.upstream.requests[0]?.aborted).toBe(true);
-    const after = await healthOf(h).check({});
+    const after = await until(h, (r) => r.deployments.find((x) => x.model === "capped")?.inFlight === 0);
     expect(after.deployments.find((x) => x.model === "capped")).toMatchObject({ inFlight: 0, queueDepth: 0, failures: 0n });
+  });
+
+  it("passes over a full deployment when the wait would outlive the deadline, to a fallback with room (gRPC)", async () => {
+    const clock = manualClock(1_000);
+    const spill = {
+      name: "spill",
+      deployments: [
+        { provider: "fake-openai", upstreamModel: "gpt-4o-mini", maxConcurrent: 1 },
+        { provider: "fake-anthropic", upstreamModel: "claude-haiku-4-5" },
+      ],
+    };
+    const h = await start({ clock, extraModels: [spill] });
+    const client = createClient(CompletionService, h.rpcTransport());
+    h.upstream.enqueue({ hang: true });
+    const holder = new AbortController();
+    const first = client.complete({ ...ask("dee"), model: "spill" }, { signal: holder.signal }).catch((e: unknown) => e);
+    await until(h, () => h.upstream.requests.length === 1);
+    // A 3 s deadline: it waits for the slot until 2 s (the 1 s reserve), then goes to the fallback.
+    const second = client.complete({ ...ask("dee"), model: "spill" }, { timeoutMs: 3_000 });
+    await until(h, (r) => r.queue?.concurrencyDepth === 1);
+    clock.advance(2_000);
+    const { completion } = await second;
+    expect(completion?.provider).toBe("fake-anthropic");
+    expect(completion?.attempts.map((a) => [a.provider, a.errorReason])).toEqual([
+      ["fake-openai", "CAPACITY_EXHAUSTED"],
+      ["fake-anthropic", ""],
+    ]);
+    holder.abort();
+    await first;
+    // The holder's cancel reaches the gateway a little after the client gives up: its slot is then given back.
+    const spilled = (r: Awaited<ReturnType<typeof until>>) =>
+      r.deployments.find((d) => d.model === "spill" && d.provider === "fake-openai");
+    const after = await until(h, (r) => spilled(r)?.inFlight === 0);
+    // Passed over for being full is no failure of the deployment's.
+    expect(spilled(after)).toMatchObject({ failures: 0n, inFlight: 0 });
   });
 
   it("refuses a bad priority header naming it", async () => {
