@@ -14,8 +14,11 @@ const deployment = (maxConcurrent?: number): Deployment => ({
   upstreamModel: "m",
   weight: 1,
   priority: 0,
-  inputPerMillion: 0,
-  outputPerMillion: 0,
+  inputPricePerMillion: 0,
+  outputPricePerMillion: 0,
+  cachedInputPricePerMillion: 0,
+  cacheWritePricePerMillion: 0,
+  cacheWrite1hPricePerMillion: 0,
   ...(maxConcurrent === undefined ? {} : { maxConcurrent }),
 });
 
