@@ -18,6 +18,8 @@ import { createHealthMonitor, type HealthMonitor } from "./core/health.js";
 import type { GatewayConfig } from "./config/schema.js";
 import { createLogger, type Logger } from "./log.js";
 import { createMetrics } from "./metrics.js";
+import { createQueueMetrics } from "./queue/metrics.js";
+import { createQueues } from "./queue/queues.js";
 import type { SpanProcessor } from "@opentelemetry/sdk-trace";
 import { startTelemetry } from "./telemetry.js";
 import { anthropicRoutes } from "./server/rest/anthropic-routes.js";
@@ -129,6 +131,17 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
     deployments: () =>
       gateway().catalog.models.flatMap((m) => m.deployments.map((d) => ({ id: d.id, model: m.name, provider: d.provider }))),
   });
+  // Waiting lines outlive reloads (a call waiting keeps its turn); they read the serving catalogue's
+  // caps and the serving queue settings at each call.
+  const queueMetrics = createQueueMetrics(metrics.registry);
+  const queues = createQueues({
+    settings: liveConfig((c) => c.queue),
+    limiter,
+    catalog: live(() => gateway().catalog),
+    clock,
+    observer: queueMetrics,
+  });
+  queueMetrics.track(queues.snapshot);
   // Built once: its webhook is a url, which a reload refuses to change (src/reload/diff.ts).
   const budgetAlerts = createBudgetAlerts({
     clock,
@@ -142,6 +155,7 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
     env,
     health,
     keyResolver: keys.resolver,
+    queues,
     stats,
     breakers,
     limiter,

@@ -71,6 +71,8 @@ export const deploymentSchema = z
     priority: z.number().int().default(0),
     /** This deployment's prices, when they differ from the model's. */
     pricing: pricingSchema.optional(),
+    /** The most calls to it in flight at once, per replica; more wait their turn (config queue). Absent: no cap. */
+    maxConcurrent: z.number().int().positive().optional(),
   })
   .strict();
 

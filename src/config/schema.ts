@@ -3,6 +3,7 @@ import { type deploymentSchema, modelSchema, providerSchema, tenantSchema, toolS
 import { budgetsSchema } from "./budgets.js";
 import { redisSchema } from "./redis.js";
 import { requestLogSchema } from "./request-log.js";
+import { queueSchema } from "./queue.js";
 import { verifySchema } from "./verify.js";
 import { keysSchema } from "./keys.js";
 
@@ -199,6 +200,7 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    queue: queueSchema,
     usage: z
       .object({
         /** Where usage totals and budget counters live: memory (one replica) or redis (shared; needs redis.url). */

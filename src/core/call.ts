@@ -34,6 +34,8 @@ export interface CallKey {
   allowedModels?: ReadonlySet<string> | undefined;
   limits?: Tenant["limits"];
   budget?: Tenant["budget"];
+  /** The priority of its calls among its tenant's waiting calls (0 to 9) when the request sets none; absent, 5. */
+  priority?: number | undefined;
   /** What the key's creator attached to it, kept with every call's record. */
   metadata?: Readonly<Record<string, string>> | undefined;
 }

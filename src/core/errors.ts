@@ -21,6 +21,8 @@ export type GatewayErrorReason =
   | "INVALID_OUTPUT"
   | "CIRCUIT_OPEN"
   | "RATE_LIMITED"
+  /** Every slot of a deployment's concurrency cap is taken and the wait for one would outlive the call's deadline. */
+  | "CAPACITY_EXHAUSTED"
   | "LIMITER_UNAVAILABLE"
   /** The request log's store did not answer a query (writes never fail a call). */
   | "REQUEST_LOG_UNAVAILABLE"
@@ -96,6 +98,8 @@ const FALLBACK: ReadonlySet<GatewayErrorReason> = new Set([
   "UPSTREAM_TIMEOUT",
   "UPSTREAM_AUTH_FAILED",
   "INVALID_OUTPUT",
+  // Another deployment may have a free slot; the full one is not at fault, so no breaker hears of it.
+  "CAPACITY_EXHAUSTED",
 ]);
 const RETRYABLE: ReadonlySet<GatewayErrorReason> = new Set([
   "UPSTREAM_UNAVAILABLE",

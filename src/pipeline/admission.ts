@@ -6,6 +6,7 @@ import { estimatePromptTokens } from "../core/tokens.js";
 import type { ChatRequest, ChatStreamEvent } from "../core/types.js";
 import { validateChatRequest } from "../core/validate.js";
 import type { Admission, LimitSettings, RateLimiter, Reservation } from "../limits/limiter.js";
+import type { Queues } from "../queue/queues.js";
 import type { Ask, AskHandler, Round, RoundHandler, RoundStage, UpstreamParams } from "./stage.js";
 
 /**
@@ -97,6 +98,8 @@ export function limits(options: {
   limiter: RateLimiter;
   limits: LimitSettings;
   onRefused?: ((limit: string) => void) | undefined;
+  /** Present, a call over a limit waits its turn while its deadline allows (src/queue/) rather than being refused at once. */
+  queues?: Queues | undefined;
 }): RoundStage {
   const { limiter } = options;
   return (next) => {
@@ -106,7 +109,12 @@ export function limits(options: {
       applied: LimitSettings,
       inner: RoundHandler,
     ): AsyncGenerator<ChatStreamEvent> {
-      const admission = await limiter.admit(scope, round.promptTokens + round.upstream.maxTokens, applied);
+      const tokens = round.promptTokens + round.upstream.maxTokens;
+      const { queues } = options;
+      // Waiting lines are per limiter key (the tenant's, a key's); the turn is fair across tenants either way.
+      const admission = queues
+        ? await queues.rate.admit(scope, tokens, applied, queues.ticket(round.request, round.call))
+        : await limiter.admit(scope, tokens, applied);
       if (!admission.admitted) {
         options.onRefused?.(admission.limit);
         throw rateLimited(admission);

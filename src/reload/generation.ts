@@ -1,3 +1,4 @@
+import type { Queues } from "../queue/queues.js";
 import type { KeyResolver } from "../keys/resolver.js";
 import type { BudgetAlerts } from "../usage/budget-alerts.js";
 import type { EmbeddingCache } from "../cache/embedding-cache.js";
@@ -38,6 +39,8 @@ export interface SharedParts {
   limiter: RateLimiter;
   usage: UsageStore;
   budgetAlerts: BudgetAlerts;
+  /** The waiting lines at rate limits and concurrency caps. */
+  queues?: Queues | undefined;
   cache: ResponseCache;
   embeddingCache: EmbeddingCache | undefined;
   sessions: Sessions;
@@ -80,6 +83,7 @@ export function buildGeneration(config: GatewayConfig, shared: SharedParts, prev
     maxToolRounds: config.tools.maxIterations,
     usage: shared.usage,
     budgetAlerts: shared.budgetAlerts,
+    queues: shared.queues,
     logger: shared.logger,
     logPrompts: config.log.prompts,
     flights: config.cache.enabled && config.cache.coalesce ? createFlights() : undefined,

@@ -27,6 +27,7 @@ export const codeOfReason = {
   INVALID_OUTPUT: Code.Unavailable,
   CIRCUIT_OPEN: Code.Unavailable,
   RATE_LIMITED: Code.ResourceExhausted,
+  CAPACITY_EXHAUSTED: Code.ResourceExhausted,
   LIMITER_UNAVAILABLE: Code.Unavailable,
   REQUEST_LOG_UNAVAILABLE: Code.Unavailable,
   DEADLINE_EXCEEDED: Code.DeadlineExceeded,

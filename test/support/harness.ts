@@ -56,6 +56,8 @@ export interface HarnessOptions {
   retry?: Record<string, unknown>;
   /** Rate limits (the limits section). */
   limits?: Record<string, unknown>;
+  /** The queue section (waiting at limits and concurrency caps). */
+  queue?: Record<string, unknown>;
   /** A Redis URL for the stores that use one. */
   redisUrl?: string;
   /** How often Redis is probed with a PING. */
@@ -118,6 +120,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       },
       defaultModel: "gpt-test",
       ...(options.limits ? { limits: options.limits } : {}),
+      ...(options.queue ? { queue: options.queue } : {}),
       ...(options.cache ? { cache: options.cache } : {}),
       ...(options.sessions ? { sessions: options.sessions } : {}),
       ...(options.usage ? { usage: options.usage } : {}),

@@ -37,6 +37,7 @@ const STATUS: Record<GatewayErrorReason, Status> = {
   METHOD_NOT_ALLOWED: [405, "invalid_request_error"],
   REQUEST_TOO_LARGE: [413, "request_too_large"],
   RATE_LIMITED: RATE,
+  CAPACITY_EXHAUSTED: RATE,
   BUDGET_EXCEEDED: RATE,
   SESSION_TOO_LONG: INVALID,
   SESSION_STORE_FULL: RATE,
