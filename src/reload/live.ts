@@ -130,6 +130,7 @@ export function liveGateway(generations: Generations): Gateway {
     stats: gateway().stats,
     breakers: gateway().breakers,
     embeddingCache: gateway().embeddingCache,
+    queues: gateway().queues,
     complete(request, call) {
       const g = pin(call);
       return counted(g, () => g.gateway.complete(request, call));
