@@ -39,8 +39,8 @@ function keyRow(k: ApiKey): HTMLTableRowElement {
   const actions = el("span", "actions");
   if (!k.revokeTimeMs) {
     actions.append(
-      button(`Rotate`, () => rotate(k)),
-      button(`Revoke`, () => revoke(k), "danger"),
+      button("Rotate", () => rotate(k)),
+      button("Revoke", () => revoke(k), "danger"),
     );
     // Buttons say which key they act on to a screen reader, where the row is not seen.
     for (const b of actions.querySelectorAll("button")) b.setAttribute("aria-label", `${b.textContent} key ${k.name}`);

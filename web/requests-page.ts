@@ -82,6 +82,8 @@ function entryRows(e: RequestEntry): HTMLTableRowElement[] {
     open.hidden = !open.hidden;
     toggle.setAttribute("aria-expanded", String(!open.hidden));
   });
+  // The name starts with the visible text (the time), as speech input expects, then says what the button opens.
+  toggle.setAttribute("aria-label", `${toggle.textContent}: details of the ${e.model || "call"} call`);
   toggle.setAttribute("aria-expanded", "false");
   toggle.setAttribute("aria-controls", open.id);
   toggle.className = "link";

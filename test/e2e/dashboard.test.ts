@@ -161,12 +161,46 @@ describe("the dashboard with an admin key", () => {
     await page.screenshot({ path: join(ARTIFACTS, "dashboard-budgets.png"), fullPage: true });
   });
 
+  it("colours a level by the mark its spend reached, and a call refused at that level shows in Requests with its reason", async () => {
+    await page.goto(`${h.httpUrl}/#/keys`);
+    // A cap that one small call (11 tokens in, at most 10 out, about $0.00003) takes past 50 %, and a second cannot fit under.
+    const tight = await createInPage(page, { "key-name": "tight", "key-tenant": "acme", "key-daily": "0.00005" });
+    const small = (content: string) =>
+      openai(tight.secret).chat.completions.create({ model: "gpt-test", max_tokens: 10, messages: [{ role: "user", content }] });
+    const res = await small("first");
+    const cost = (res as unknown as { llm_gateway: { cost_usd: number } }).llm_gateway.cost_usd;
+    const refused = await small("second").then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect((refused as InstanceType<typeof OpenAI.APIError>).status).toBe(429);
+    await page.goto(`${h.httpUrl}/#/budgets`);
+    await page.fill("#budgets-tenant", "acme");
+    await page.click('#budgets-form button[type="submit"]');
+    const bar = page.locator(`.budget-level[data-id="${tight.id}"] [role="meter"]`).first();
+    await bar.waitFor();
+    const pct = ((cost / 0.00005) * 100).toFixed(1);
+    expect(Number(pct)).toBeGreaterThanOrEqual(50);
+    expect(Number(pct)).toBeLessThan(80);
+    expect(await bar.getAttribute("class")).toContain("band-warn");
+    expect(await bar.getAttribute("aria-valuetext")).toBe(`${usd6(cost)} of $0.000050 (${pct} %)`);
+    await flushLog();
+    await page.goto(`${h.httpUrl}/#/requests`);
+    await page.fill("#req-key", tight.id);
+    await page.fill("#req-status", "resource_exhausted");
+    await page.click('#requests-form button[type="submit"]');
+    const rows = page.locator("#requests-table tr.request");
+    await expect.poll(() => rows.count()).toBe(1);
+    expect(await rows.first().textContent()).toContain("resource_exhausted (BUDGET_EXCEEDED)");
+  });
+
   it("lists the key's calls in the Requests page, newest first and paged; a row opens to its details and prompt", async () => {
     // Twenty more calls, so that the key's calls fill more than one page of twenty.
     for (let i = 0; i < 20; i++) await chat(key.secret, `echo ${i}`, "local-echo");
     await flushLog();
     await page.goto(`${h.httpUrl}/#/requests`);
     await page.fill("#req-key", key.id);
+    await page.fill("#req-status", "");
     await page.selectOption("#req-size", "20");
     await page.click('#requests-form button[type="submit"]');
     const rows = page.locator("#requests-table tr.request");
@@ -301,6 +335,12 @@ describe("the dashboard with keys that are not admin keys", () => {
       await page.click("#key-create-submit");
       await expect.poll(() => page.locator("#keys-error").textContent()).toContain("PERMISSION_DENIED");
       expect(await page.locator("#key-secret").isHidden()).toBe(true);
+      // Bad input reads as the server's INVALID_ARGUMENT with its reason and the field it names.
+      await page.fill("#key-tenant", "");
+      await page.fill("#key-project", "no spaces allowed");
+      await page.click("#key-create-submit");
+      await expect.poll(() => page.locator("#keys-error").textContent()).toContain("INVALID_ARGUMENT (INVALID_REQUEST)");
+      expect(await page.locator("#keys-error").textContent()).toContain("project");
     } finally {
       await context.close();
     }
