@@ -1,18 +1,18 @@
 /**
  * The playground and dashboard: plain DOM, gRPC-Web through @connectrpc/connect-web, the
- * gateway's generated types. It talks to the origin that served it.
+ * gateway's generated types. It talks to the origin that served it. The Keys, Budgets and
+ * Requests pages live in their own files; hash routes pick the page shown.
  */
-import { ConnectError, createClient, type Interceptor } from "@connectrpc/connect";
-import { createGrpcWebTransport } from "@connectrpc/connect-web";
-import { AdminService } from "../gen/ts/llmgateway/v1/admin_service_pb.js";
-import { CacheService } from "../gen/ts/llmgateway/v1/cache_service_pb.js";
-import { CompletionService, ModelType } from "../gen/ts/llmgateway/v1/completion_service_pb.js";
-import { BreakerState, HealthService, ServingStatus, type WatchResponse } from "../gen/ts/llmgateway/v1/health_service_pb.js";
-import { SessionService } from "../gen/ts/llmgateway/v1/session_service_pb.js";
+import { ModelType } from "../gen/ts/llmgateway/v1/completion_service_pb.js";
+import { BreakerState, ServingStatus, type WatchResponse } from "../gen/ts/llmgateway/v1/health_service_pb.js";
 import { CacheStatus, Role, type Completion } from "../gen/ts/llmgateway/v1/types_pb.js";
+import { loadBudgets, setUpBudgetsPage } from "./budgets-page.js";
+import { admin, cache, completions, explain, health, keyInput, sessions } from "./client.js";
+import { loadKeys, setUpKeysPage } from "./keys-page.js";
+import { loadRequests, setUpRequestsPage } from "./requests-page.js";
+import { createRouter } from "./router.js";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
-const keyInput = $<HTMLInputElement>("api-key");
 keyInput.value = localStorage.getItem("llmgw-key") ?? "";
 keyInput.addEventListener("change", () => {
   localStorage.setItem("llmgw-key", keyInput.value);
@@ -21,19 +21,21 @@ keyInput.addEventListener("change", () => {
   void loadModels().catch((e: unknown) => ($("conn").textContent = explain(e)));
   void loadSessions().catch(() => {});
   void refresh();
+  router.refresh();
 });
 
-// The gateway's own auth: the key, when given, goes with every call.
-const auth: Interceptor = (next) => (req) => {
-  if (keyInput.value) req.header.set("authorization", `Bearer ${keyInput.value}`);
-  return next(req);
-};
-const transport = createGrpcWebTransport({ baseUrl: location.origin, interceptors: [auth] });
-const completions = createClient(CompletionService, transport);
-const health = createClient(HealthService, transport);
-const cache = createClient(CacheService, transport);
-const admin = createClient(AdminService, transport);
-const sessions = createClient(SessionService, transport);
+setUpKeysPage();
+setUpBudgetsPage();
+setUpRequestsPage();
+const router = createRouter(
+  {
+    home: { section: "page-home" },
+    keys: { section: "page-keys", enter: () => void loadKeys() },
+    budgets: { section: "page-budgets", enter: () => void loadBudgets() },
+    requests: { section: "page-requests", enter: () => void loadRequests() },
+  },
+  "home",
+);
 const USER = "playground";
 
 const el = (tag: string, cls: string, text = "") => {
@@ -41,10 +43,6 @@ const el = (tag: string, cls: string, text = "") => {
   e.className = cls;
   e.textContent = text;
   return e;
-};
-const explain = (e: unknown) => {
-  const err = ConnectError.from(e);
-  return `${err.code ? `[${err.code}] ` : ""}${err.rawMessage}`;
 };
 
 async function loadModels(): Promise<void> {
