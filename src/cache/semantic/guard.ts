@@ -1,5 +1,5 @@
 import { analyse, type GuardFeatures } from "./guard-analyse.js";
-import { lexiconTags } from "./guard-normalise.js";
+import { typo } from "./guard-typo.js";
 import { COMPARISON, COORDINATORS, MODALS, NEGATIONS, PHRASE_HEADS, QUANTIFIERS, RELATIONS, SYMMETRIC } from "./guard-words.js";
 
 export type { GuardFeatures } from "./guard-analyse.js";
@@ -111,47 +111,6 @@ function unmatched(A: readonly string[], B: readonly string[]): { onlyA: number[
     return out;
   };
   return { onlyA: pick(A, 1), onlyB: pick(B, -1) };
-}
-
-const NAME_TAGS = [
-  "Country",
-  "City",
-  "Place",
-  "Region",
-  "FirstName",
-  "LastName",
-  "Person",
-  "Organization",
-  "ProperNoun",
-  "Month",
-  "WeekDay",
-];
-
-/**
- * One letter inserted, dropped or two swapped ("recieve"/"receive", "javscript"/"javascript"), in words
- * that start alike, neither a name. The lexicon (compromise's, ~25k words) must know at most one of the
- * two, and words it knows neither of must be long (8 letters), since short real words sit a letter apart
- * ("casual"/"causal"). A letter replaced ("complement"/"compliment"), a double letter made single
- * ("dessert"/"desert") or a letter added at the end ("ephemera"/"ephemeral") is never taken for a slip.
- */
-function typo(x: string, y: string, sx: string, sy: string): boolean {
-  if (!/^[a-z]+$/.test(x) || !/^[a-z]+$/.test(y) || Math.min(x.length, y.length) < 6 || x[0] !== y[0]) return false;
-  if (/\p{Lu}/u.test(sx.slice(1)) || /\p{Lu}/u.test(sy.slice(1))) return false;
-  const tx = lexiconTags(x);
-  const ty = lexiconTags(y);
-  if ((tx.length > 0 && ty.length > 0) || [...tx, ...ty].some((t) => NAME_TAGS.includes(t))) return false;
-  if (tx.length === 0 && ty.length === 0 && Math.min(x.length, y.length) < 8) return false;
-  if (x.length === y.length) {
-    const d = [...x].flatMap((c, i) => (c === y[i] ? [] : [i]));
-    return d.length === 2 && d[1] === d[0]! + 1 && x[d[0]!] === y[d[1]!] && x[d[1]!] === y[d[0]!];
-  }
-  const [short, long] = x.length < y.length ? [x, y] : [y, x];
-  if (long.length !== short.length + 1) return false;
-  let i = 0;
-  while (i < short.length && short[i] === long[i]) i++;
-  // A letter more or less at the end makes another word as often as a slip ("ephemera"/"ephemeral").
-  const doubled = long[i] === long[i - 1] || long[i] === long[i + 1];
-  return !doubled && i < short.length && short.slice(i) === long.slice(i + 1);
 }
 
 /** Initials of a word written in camel case ("JavaScript" is "js"), or of the word itself. */
