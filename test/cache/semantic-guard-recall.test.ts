@@ -41,3 +41,48 @@ describe("the guard lets through what does not change the question", () => {
     expect(mismatch(a, b)).toMatch(/substituted|qualifier|plurality/);
   });
 });
+
+describe("dates are read as dates", () => {
+  it.each([
+    ["ISO against month and day", "is the museum open on 2026-11-02", "is the museum open on November 2, 2026"],
+    ["day of month against month day", "what was the weather on the 9th of May 1945", "what was the weather on May 9 1945"],
+    ["dotted against abbreviated", "invoice due 15.01.2027, how many days left", "invoice due Jan 15 2027, how many days left"],
+    ["slashed with the day over 12", "is 17/03/2026 a bank holiday", "is 17 March 2026 a bank holiday"],
+  ])("%s", (_, a, b) => {
+    expect(mismatch(a, b)).toBeUndefined();
+  });
+
+  it.each([
+    ["another day", "is the museum open on 2026-11-02", "is the museum open on November 3, 2026", /date/],
+    ["another year", "what happened on 9 May 1945", "what happened on 9 May 1946", /date/],
+    ["a slashed date whose order is unsure", "is 03/04/2026 a Friday", "is March 4, 2026 a Friday", /./],
+    ["'may' as a verb is no month", "you may 3 times", "you may 4 times", /number/],
+  ])("%s is refused", (_, a, b, reason) => {
+    expect(mismatch(a, b)).toMatch(reason);
+  });
+});
+
+describe("courtesies standing alone as clauses go", () => {
+  it.each([
+    [
+      "a greeting and thanks around a question",
+      "Good evening! What is a fair tip for a hairdresser? Thanks a lot.",
+      "what is a fair tip for a hairdresser",
+    ],
+    [
+      "gratitude offered after a request",
+      "Summarise the plot of Hamlet in two sentences. I'd be very grateful!",
+      "summarise the plot of Hamlet in two sentences",
+    ],
+  ])("%s", (_, a, b) => {
+    expect(mismatch(a, b)).toBeUndefined();
+  });
+
+  it.each([
+    ["a prompt of courtesies only", "Good afternoon!", "Good evening!"],
+    ["a courtesy's words inside content", "is a good morning walk healthy", "is a good evening walk healthy"],
+    ["thanks that are content", "how to write thank you notes for a wedding", "how to write notes for a wedding"],
+  ])("%s is refused", (_, a, b) => {
+    expect(mismatch(a, b)).toBeDefined();
+  });
+});

@@ -1,3 +1,4 @@
+import { courtesyAt } from "./guard-courtesy.js";
 import { lemma, lexiconTags, MAX_ANALYSED, tokenise, type Word } from "./guard-normalise.js";
 import {
   COORDINATORS,
@@ -83,7 +84,7 @@ function determiner(words: Word[], i: number): string {
 }
 
 /** Drops the frames and the ignorable words; keeps everything else in order. */
-function content(words: Word[]): Word[] {
+function content(words: Word[], courtesies = true): Word[] {
   const kept: Word[] = [];
   let clauseStart = true;
   // Words left to read after a request to produce something: "a recipe" and "recipes" differ there.
@@ -105,7 +106,7 @@ function content(words: Word[]): Word[] {
       continue;
     }
     if (clauseStart) {
-      const framed = frameAt(words, i, contentKept > 0);
+      const framed = (courtesies ? courtesyAt(words, i) : 0) || frameAt(words, i, contentKept > 0);
       if (framed > 0) {
         produces(i, framed);
         i += framed;
@@ -161,6 +162,8 @@ function content(words: Word[]): Word[] {
     }
     i++;
   }
+  // A prompt of courtesies only is what it says: "Good morning!" is not "Good evening!".
+  if (courtesies && contentKept === 0) return content(words, false);
   // The asker and the assistant have roles only when both are named.
   return roles === 3 ? kept : kept.filter((k) => !isPerson(k));
 }

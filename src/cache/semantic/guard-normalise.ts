@@ -1,4 +1,5 @@
 import nlp from "compromise";
+import { readDates } from "./guard-dates.js";
 import {
   CONTRACTION_ENDINGS,
   CONTRACTIONS,
@@ -68,8 +69,7 @@ function extractCode(text: string, code: string[]): string {
 
 function preprocess(text: string): string {
   return (
-    text
-      .normalize("NFKC")
+    readDates(text.normalize("NFKC"))
       .replace(/[‘’´]/g, "'")
       .replace(/[“”«»]/g, '"')
       .replace(/\b([ap])\.\s?m\.?(?=\s|$|[,;!?)])/gi, "$1m")

@@ -170,6 +170,7 @@ function kindOf(t: string): string {
   if (t === "PLURAL" || t === "A" || t === "BARE") return "plurality";
   if (/^\d/.test(t)) return "number";
   if (/^T\d/.test(t)) return "time";
+  if (t.startsWith("_date_")) return "date";
   if (t.startsWith("u:") || t.startsWith("c:")) return "unit";
   if (t.startsWith("#")) return "ordinal";
   if (t === "PAST" || t === "FUT") return "tense";
@@ -187,6 +188,7 @@ const ORDER = [
   "quoted",
   "number",
   "time",
+  "date",
   "unit",
   "ordinal",
   "negation",
