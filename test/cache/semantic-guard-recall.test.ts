@@ -86,3 +86,24 @@ describe("courtesies standing alone as clauses go", () => {
     expect(mismatch(a, b)).toBeDefined();
   });
 });
+
+describe("a possessive against 'of' or 'in', and 'one' as a pronoun", () => {
+  it.each([
+    ["a place's thing against 'in'", "what is Peru's national drink", "what is the national drink in Peru"],
+    ["a thing's owner against 'of'", "how fast is Go's garbage collector", "how fast is the garbage collector of Go"],
+    ["a generic 'one'", "how does one apply for a library card", "how do I apply for a library card"],
+    ["'which one'", "which one is heavier, a litre of oil or a litre of water", "which is heavier, a litre of oil or a litre of water"],
+  ])("%s", (_, a, b) => {
+    expect(mismatch(a, b)).toBeUndefined();
+  });
+
+  it.each([
+    ["a person's attitude against 'in' the person", "how do I earn Tom's respect", "how do I earn respect in Tom"],
+    ["a common noun's attitude against 'in' it", "how to restore the market's faith", "how to restore faith in the market"],
+    ["the owner moved past a verb", "my brother's car hit my bike", "my car hit the bike of my brother"],
+    ["'by' is not taken", "describe Monet's portrait", "describe the portrait by Monet"],
+    ["'one' counted", "give me one reason to learn Latin", "give me two reasons to learn Latin"],
+  ])("%s is refused", (_, a, b) => {
+    expect(mismatch(a, b)).toBeDefined();
+  });
+});

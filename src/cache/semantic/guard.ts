@@ -1,4 +1,5 @@
 import { analyse, type GuardFeatures } from "./guard-analyse.js";
+import { lexiconTags } from "./guard-normalise.js";
 import { typo } from "./guard-typo.js";
 import { COMPARISON, COORDINATORS, MODALS, NEGATIONS, PHRASE_HEADS, QUANTIFIERS, RELATIONS, SYMMETRIC } from "./guard-words.js";
 
@@ -50,6 +51,7 @@ export function guardMismatch(a: GuardFeatures, b: GuardFeatures): string | unde
   joinCompounds(A, B, sb);
   joinCompounds(B, A, sa);
   ({ onlyA, onlyB } = unmatched(A, B));
+  if (possessiveMoved(A, sa, B, sb) || possessiveMoved(B, sb, A, sa)) return undefined;
   if (onlyA.length > 0 || onlyB.length > 0)
     return difference(
       onlyA.map((i) => A[i]!),
@@ -161,6 +163,34 @@ function joinCompounds(X: string[], Y: string[], sy: string[]): void {
     free.clear();
     for (const k of unmatched(X, Y).onlyB) free.add(k);
   }
+}
+
+/**
+ * A possessive read as "of" ("the Fed's policy", "Japan's tipping culture") against "of" and the same owner a
+ * few words earlier on the other side ("the policy of the Fed"), or "in" when the lexicon knows the owner as a
+ * place ("the tipping culture in Japan"): where a thing is, is what the possessive says. Not for a person or
+ * a common noun, where "in" turns the roles ("Priya's trust" / "trust in Priya", "the team's confidence" /
+ * "confidence in the team"), nor "by" ("Monet's portrait") or "for" ("John's letter").
+ * The reading cannot always tell where the possessed phrase ends ("culture like"), so the other side's phrase
+ * may close up to three words before; never after, where a verb may stand between ("my landlord's dog bit my
+ * child" / "my dog bit the child of my landlord"). Everything else must be equal, in order.
+ */
+const PLACE_TAGS = new Set(["Country", "City", "Place", "Region"]);
+
+function possessiveMoved(X: readonly string[], sx: readonly string[], Y: readonly string[], sy: readonly string[]): boolean {
+  for (const [i, t] of X.entries()) {
+    if (t !== "of" || sx[i] !== "'s") continue;
+    let k = i + 1;
+    while (k < X.length && !/'s?$/.test(sx[k]!)) k++;
+    if (k >= X.length) continue;
+    const owner = X.slice(i + 1, k + 1);
+    const place = owner.some((o) => lexiconTags(o).some((g) => PLACE_TAGS.has(g)));
+    for (let p = Math.max(0, i - 3); p <= i; p++) {
+      if (!(Y[p] === "of" || (Y[p] === "in" && place)) || sy[p] === "'s" || !owner.every((o, j) => Y[p + 1 + j] === o)) continue;
+      if (equal([...X.slice(0, i), ...X.slice(k + 1)], [...Y.slice(0, p), ...Y.slice(p + 1 + owner.length)])) return true;
+    }
+  }
+  return false;
 }
 
 /** What kind of word a token is, for naming a difference. */
