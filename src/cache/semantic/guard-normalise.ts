@@ -49,6 +49,9 @@ const transform = (
 ).two.transform;
 
 /** The lexicon's tags for a word (compromise's ~25k words); empty when it does not know it. */
+/** The words compromise's lexicon holds (multi-word entries left out). */
+export const lexiconWords = (): string[] => Object.keys(model.one.lexicon).filter((w) => /^[a-z]+$/.test(w));
+
 export function lexiconTags(w: string): string[] {
   const t = model.one.lexicon[w];
   return t === undefined ? [] : Array.isArray(t) ? t : [t];
