@@ -49,6 +49,7 @@ describe("dates are read as dates", () => {
     ["day of month against month day", "what was the weather on the 9th of May 1945", "what was the weather on May 9 1945"],
     ["dotted against abbreviated", "invoice due 15.01.2027, how many days left", "invoice due Jan 15 2027, how many days left"],
     ["slashed with the day over 12", "is 17/03/2026 a bank holiday", "is 17 March 2026 a bank holiday"],
+    ["an ordinal word with 'of'", "fireworks on the Fifth of November", "fireworks on the 5th of November"],
   ])("%s", (_, a, b) => {
     expect(mismatch(a, b)).toBeUndefined();
   });
@@ -58,6 +59,7 @@ describe("dates are read as dates", () => {
     ["another year", "what happened on 9 May 1945", "what happened on 9 May 1946", /date/],
     ["a slashed date whose order is unsure", "is 03/04/2026 a Friday", "is March 4, 2026 a Friday", /./],
     ["'may' as a verb is no month", "you may 3 times", "you may 4 times", /number/],
+    ["an ordinal word without 'of' before a month", "plans for the second March weekend", "plans for the 2 March weekend", /date/],
   ])("%s is refused", (_, a, b, reason) => {
     expect(mismatch(a, b)).toMatch(reason);
   });

@@ -29,6 +29,23 @@ const MONTH = `(${Object.keys(MONTHS)
   .sort((a, b) => b.length - a.length)
   .join("|")})\\.?`;
 const DAY = "(\\d{1,2})(?:st|nd|rd|th)?";
+/** Days written as ordinal words ("the Fourth of July", "March first"), 1 to 31. */
+const UNITS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth"];
+const TEENS = [
+  "tenth",
+  "eleventh",
+  "twelfth",
+  "thirteenth",
+  "fourteenth",
+  "fifteenth",
+  "sixteenth",
+  "seventeenth",
+  "eighteenth",
+  "nineteenth",
+];
+const ORDINAL_DAYS: string[] = [...UNITS, ...TEENS, "twentieth", ...UNITS.map((u) => `twenty[- ]${u}`), "thirtieth", "thirty[- ]first"];
+const DAY_WORD = `(${[...ORDINAL_DAYS].reverse().join("|")})`;
+const dayNumber = (d: string): number => (/^\d/.test(d) ? Number(d) : ORDINAL_DAYS.findIndex((o) => new RegExp(`^${o}$`, "i").test(d)) + 1);
 const YEAR = "(\\d{4})";
 
 /** "may" and "march" are words as often as months: as months they are written with a capital. */
@@ -44,6 +61,9 @@ const PATTERNS: [RegExp, (g: (string | undefined)[]) => string | undefined][] = 
   [/\b(\d{4})-(\d{1,2})-(\d{1,2})\b/g, ([, y, m, d]) => token(y, Number(m), Number(d))],
   [new RegExp(`\\b${MONTH}\\s+${DAY}\\b(?:,?\\s+${YEAR}\\b)?`, "gi"), ([, m, d, y]) => token(y, month(m!), Number(d))],
   [new RegExp(`\\b${DAY}(?:\\s+of)?\\s+${MONTH}\\b(?:,?\\s+${YEAR}\\b)?`, "gi"), ([, d, m, y]) => token(y, month(m!), Number(d))],
+  // An ordinal word is a day only with "of" before the month or right after it: "the second March" is not.
+  [new RegExp(`\\b${MONTH}\\s+${DAY_WORD}\\b(?:,?\\s+${YEAR}\\b)?`, "gi"), ([, m, d, y]) => token(y, month(m!), dayNumber(d!))],
+  [new RegExp(`\\b${DAY_WORD}\\s+of\\s+${MONTH}\\b(?:,?\\s+${YEAR}\\b)?`, "gi"), ([, d, m, y]) => token(y, month(m!), dayNumber(d!))],
   [/\b(\d{1,2})\.(\d{1,2})\.(\d{4})\b/g, ([, d, m, y]) => token(y, Number(m), Number(d))],
   [
     /\b(\d{1,2})\/(\d{1,2})\/(\d{4})\b/g,
