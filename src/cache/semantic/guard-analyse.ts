@@ -1,3 +1,4 @@
+import { courtesyAt } from "./guard-courtesy.js";
 import { lemma, lexiconTags, MAX_ANALYSED, tokenise, type Word } from "./guard-normalise.js";
 import {
   COORDINATORS,
@@ -45,7 +46,11 @@ const FRAMES_BY_LENGTH = [...FRAMES].sort((a, b) => b.length - a.length);
 
 /** How many words at `i` only frame the request ("could you tell me", "how do I", "hi,"), or 0. */
 function frameAt(words: Word[], i: number, contentSeen: boolean): number {
-  const w = (k: number) => (words[i + k]?.kind === "word" ? words[i + k]!.w : undefined);
+  // "one" was read as a number; in a frame ("how does one") it is a person.
+  const w = (k: number) => {
+    const x = words[i + k];
+    return x?.kind === "word" ? x.w : x?.kind === "value" && x.s.toLowerCase() === "one" ? "one" : undefined;
+  };
   if (w(0) === undefined) return 0;
   for (const frame of FRAMES_BY_LENGTH) {
     if (!frame.every((f, k) => w(k) === f)) continue;
@@ -83,7 +88,7 @@ function determiner(words: Word[], i: number): string {
 }
 
 /** Drops the frames and the ignorable words; keeps everything else in order. */
-function content(words: Word[]): Word[] {
+function content(words: Word[], courtesies = true): Word[] {
   const kept: Word[] = [];
   let clauseStart = true;
   // Words left to read after a request to produce something: "a recipe" and "recipes" differ there.
@@ -105,7 +110,7 @@ function content(words: Word[]): Word[] {
       continue;
     }
     if (clauseStart) {
-      const framed = frameAt(words, i, contentKept > 0);
+      const framed = (courtesies ? courtesyAt(words, i) : 0) || frameAt(words, i, contentKept > 0);
       if (framed > 0) {
         produces(i, framed);
         i += framed;
@@ -153,7 +158,8 @@ function content(words: Word[]): Word[] {
       const opens =
         prev === undefined || prev.kind === "bound"
           ? 2
-          : DEFINITE.has(prev.w) || /^(a|an)$/.test(prev.w) || person(prev) !== undefined
+          : // A word after "is" opens a phrase: "how fast is Go's collector" owns no "fast".
+            DEFINITE.has(prev.w) || /^(a|an|is|are|am|was|were)$/.test(prev.w) || person(prev) !== undefined
             ? 1
             : 0;
       kept.push({ ...t, before: determiner(words, i), opens, after: prev?.kind === "value" ? "0" : (prev?.w ?? "") });
@@ -161,6 +167,8 @@ function content(words: Word[]): Word[] {
     }
     i++;
   }
+  // A prompt of courtesies only is what it says: "Good morning!" is not "Good evening!".
+  if (courtesies && contentKept === 0) return content(words, false);
   // The asker and the assistant have roles only when both are named.
   return roles === 3 ? kept : kept.filter((k) => !isPerson(k));
 }
@@ -215,8 +223,9 @@ function movePossessives(tokens: string[], surfaces: string[], poss: boolean[], 
     const ownerPoss = poss.splice(start, i + 1 - start);
     const ownerOpens = opens.splice(start, i + 1 - start);
     const at = end - owner.length;
+    // The "of" a possessive makes is marked by its surface: "Python's GIL" may also be "the GIL in Python" (guard.ts).
     tokens.splice(at, 0, "of", ...owner);
-    surfaces.splice(at, 0, "", ...ownerSurfaces);
+    surfaces.splice(at, 0, "'s", ...ownerSurfaces);
     poss.splice(at, 0, false, ...ownerPoss);
     opens.splice(at, 0, 0, ...ownerOpens.map(() => 0));
     i = at + owner.length;
@@ -240,7 +249,10 @@ export function analyse(text: string): GuardFeatures {
   // Measured after NFKC too: one character can unfold into 18 ("\uFDFA"), past the bound the analysis relies on.
   if (text.length > MAX_ANALYSED || text.normalize("NFKC").length > MAX_ANALYSED)
     return { tokens: [], surfaces: [], exact: text.replace(/\s+/g, " ").trim().toLowerCase() };
-  const words = tokenise(text).map((t) => (t.kind === "word" && t.w === "which" ? { ...t, w: "what" } : t));
+  const words = tokenise(text)
+    .map((t) => (t.kind === "word" && t.w === "which" ? { ...t, w: "what" } : t))
+    // "which one", "this one": a pronoun standing for its noun, not the number 1.
+    .filter((t, i, all) => !(t.kind === "value" && t.s.toLowerCase() === "one" && /^(what|this|that|each)$/.test(all[i - 1]?.w ?? "")));
   const tokens: string[] = [];
   const surfaces: string[] = [];
   const poss: boolean[] = [];

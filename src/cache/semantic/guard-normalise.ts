@@ -1,4 +1,5 @@
 import nlp from "compromise";
+import { readDates } from "./guard-dates.js";
 import {
   CONTRACTION_ENDINGS,
   CONTRACTIONS,
@@ -48,6 +49,9 @@ const transform = (
 ).two.transform;
 
 /** The lexicon's tags for a word (compromise's ~25k words); empty when it does not know it. */
+/** The words compromise's lexicon holds (multi-word entries left out). */
+export const lexiconWords = (): string[] => Object.keys(model.one.lexicon).filter((w) => /^[a-z]+$/.test(w));
+
 export function lexiconTags(w: string): string[] {
   const t = model.one.lexicon[w];
   return t === undefined ? [] : Array.isArray(t) ? t : [t];
@@ -68,8 +72,7 @@ function extractCode(text: string, code: string[]): string {
 
 function preprocess(text: string): string {
   return (
-    text
-      .normalize("NFKC")
+    readDates(text.normalize("NFKC"))
       .replace(/[‘’´]/g, "'")
       .replace(/[“”«»]/g, '"')
       .replace(/\b([ap])\.\s?m\.?(?=\s|$|[,;!?)])/gi, "$1m")

@@ -150,7 +150,7 @@ export const CURRENCIES: Record<string, string> = {
 };
 
 /** Dropped anywhere: articles, the asker and the assistant as pronouns, politeness, present-tense "be". */
-export const IGNORED = words("a an the please pls plz kindly thanks thank thx cheers actually basically exactly is are am");
+export const IGNORED = words("a an the please pls plz kindly actually basically exactly is are am");
 
 /**
  * The asker and the assistant. Dropped when a prompt names only one of them ("how do you know" and "how do

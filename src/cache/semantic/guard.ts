@@ -1,5 +1,6 @@
 import { analyse, type GuardFeatures } from "./guard-analyse.js";
 import { lexiconTags } from "./guard-normalise.js";
+import { typo } from "./guard-typo.js";
 import { COMPARISON, COORDINATORS, MODALS, NEGATIONS, PHRASE_HEADS, QUANTIFIERS, RELATIONS, SYMMETRIC } from "./guard-words.js";
 
 export type { GuardFeatures } from "./guard-analyse.js";
@@ -50,6 +51,7 @@ export function guardMismatch(a: GuardFeatures, b: GuardFeatures): string | unde
   joinCompounds(A, B, sb);
   joinCompounds(B, A, sa);
   ({ onlyA, onlyB } = unmatched(A, B));
+  if (possessiveMoved(A, sa, B, sb) || possessiveMoved(B, sb, A, sa)) return undefined;
   if (onlyA.length > 0 || onlyB.length > 0)
     return difference(
       onlyA.map((i) => A[i]!),
@@ -113,47 +115,6 @@ function unmatched(A: readonly string[], B: readonly string[]): { onlyA: number[
   return { onlyA: pick(A, 1), onlyB: pick(B, -1) };
 }
 
-const NAME_TAGS = [
-  "Country",
-  "City",
-  "Place",
-  "Region",
-  "FirstName",
-  "LastName",
-  "Person",
-  "Organization",
-  "ProperNoun",
-  "Month",
-  "WeekDay",
-];
-
-/**
- * One letter inserted, dropped or two swapped ("recieve"/"receive", "javscript"/"javascript"), in words
- * that start alike, neither a name. The lexicon (compromise's, ~25k words) must know at most one of the
- * two, and words it knows neither of must be long (8 letters), since short real words sit a letter apart
- * ("casual"/"causal"). A letter replaced ("complement"/"compliment"), a double letter made single
- * ("dessert"/"desert") or a letter added at the end ("ephemera"/"ephemeral") is never taken for a slip.
- */
-function typo(x: string, y: string, sx: string, sy: string): boolean {
-  if (!/^[a-z]+$/.test(x) || !/^[a-z]+$/.test(y) || Math.min(x.length, y.length) < 6 || x[0] !== y[0]) return false;
-  if (/\p{Lu}/u.test(sx.slice(1)) || /\p{Lu}/u.test(sy.slice(1))) return false;
-  const tx = lexiconTags(x);
-  const ty = lexiconTags(y);
-  if ((tx.length > 0 && ty.length > 0) || [...tx, ...ty].some((t) => NAME_TAGS.includes(t))) return false;
-  if (tx.length === 0 && ty.length === 0 && Math.min(x.length, y.length) < 8) return false;
-  if (x.length === y.length) {
-    const d = [...x].flatMap((c, i) => (c === y[i] ? [] : [i]));
-    return d.length === 2 && d[1] === d[0]! + 1 && x[d[0]!] === y[d[1]!] && x[d[1]!] === y[d[0]!];
-  }
-  const [short, long] = x.length < y.length ? [x, y] : [y, x];
-  if (long.length !== short.length + 1) return false;
-  let i = 0;
-  while (i < short.length && short[i] === long[i]) i++;
-  // A letter more or less at the end makes another word as often as a slip ("ephemera"/"ephemeral").
-  const doubled = long[i] === long[i - 1] || long[i] === long[i + 1];
-  return !doubled && i < short.length && short.slice(i) === long.slice(i + 1);
-}
-
 /** Initials of a word written in camel case ("JavaScript" is "js"), or of the word itself. */
 const initials = (surface: string, token: string): string =>
   /^(\p{Lu}\p{Ll}+){2,}$/u.test(surface) ? (surface.match(/\p{Lu}/gu) ?? []).join("").toLowerCase() : (token[0] ?? "");
@@ -204,6 +165,34 @@ function joinCompounds(X: string[], Y: string[], sy: string[]): void {
   }
 }
 
+/**
+ * A possessive read as "of" ("the Fed's policy", "Japan's tipping culture") against "of" and the same owner a
+ * few words earlier on the other side ("the policy of the Fed"), or "in" when the lexicon knows the owner as a
+ * place ("the tipping culture in Japan"): where a thing is, is what the possessive says. Not for a person or
+ * a common noun, where "in" turns the roles ("Priya's trust" / "trust in Priya", "the team's confidence" /
+ * "confidence in the team"), nor "by" ("Monet's portrait") or "for" ("John's letter").
+ * The reading cannot always tell where the possessed phrase ends ("culture like"), so the other side's phrase
+ * may close up to three words before; never after, where a verb may stand between ("my landlord's dog bit my
+ * child" / "my dog bit the child of my landlord"). Everything else must be equal, in order.
+ */
+const PLACE_TAGS = new Set(["Country", "City", "Place", "Region"]);
+
+function possessiveMoved(X: readonly string[], sx: readonly string[], Y: readonly string[], sy: readonly string[]): boolean {
+  for (const [i, t] of X.entries()) {
+    if (t !== "of" || sx[i] !== "'s") continue;
+    let k = i + 1;
+    while (k < X.length && !/'s?$/.test(sx[k]!)) k++;
+    if (k >= X.length) continue;
+    const owner = X.slice(i + 1, k + 1);
+    const place = owner.some((o) => lexiconTags(o).some((g) => PLACE_TAGS.has(g)));
+    for (let p = Math.max(0, i - 3); p <= i; p++) {
+      if (!(Y[p] === "of" || (Y[p] === "in" && place)) || sy[p] === "'s" || !owner.every((o, j) => Y[p + 1 + j] === o)) continue;
+      if (equal([...X.slice(0, i), ...X.slice(k + 1)], [...Y.slice(0, p), ...Y.slice(p + 1 + owner.length)])) return true;
+    }
+  }
+  return false;
+}
+
 /** What kind of word a token is, for naming a difference. */
 function kindOf(t: string): string {
   if (t.startsWith("code:")) return "code";
@@ -211,6 +200,7 @@ function kindOf(t: string): string {
   if (t === "PLURAL" || t === "A" || t === "BARE") return "plurality";
   if (/^\d/.test(t)) return "number";
   if (/^T\d/.test(t)) return "time";
+  if (t.startsWith("_date_")) return "date";
   if (t.startsWith("u:") || t.startsWith("c:")) return "unit";
   if (t.startsWith("#")) return "ordinal";
   if (t === "PAST" || t === "FUT") return "tense";
@@ -228,6 +218,7 @@ const ORDER = [
   "quoted",
   "number",
   "time",
+  "date",
   "unit",
   "ordinal",
   "negation",
