@@ -50,7 +50,12 @@ export function budgetStream(options: { clock: Clock }): RoundStage {
       const prompt = { inputTokens: promptTokens, outputTokens: 0 };
       const cheapest = Math.min(...model.deployments.map((d) => costOf(d, prompt)));
       if (cap.request && cheapest > cap.usd) {
-        throw capError(cap, earlier, { spent: 0, chars: 0, promptTokens: 0, outputTokens: 0 }, `its prompt alone costs ${usdText(cheapest)}`);
+        throw capError(
+          cap,
+          earlier,
+          { spent: 0, chars: 0, promptTokens: 0, outputTokens: 0 },
+          `its prompt alone costs ${usdText(cheapest)}`,
+        );
       }
       const streamed = !round.upstream.unary;
       const events = next(streamed && round.buffered ? { ...round, buffered: false } : round);
@@ -116,10 +121,9 @@ function capOf(round: Round, earlier: number): Cap | undefined {
 /** The deployment a provider answers for; of several on one provider, the dearest (which errs on the side of the cap). */
 function deploymentOf(model: ModelEntry, provider: string): Deployment | undefined {
   const unit = { inputTokens: 1, outputTokens: 1 };
-  return model.deployments.filter((d) => d.provider === provider).reduce<Deployment | undefined>(
-    (a, b) => (a && costOf(a, unit) >= costOf(b, unit) ? a : b),
-    undefined,
-  );
+  return model.deployments
+    .filter((d) => d.provider === provider)
+    .reduce<Deployment | undefined>((a, b) => (a && costOf(a, unit) >= costOf(b, unit) ? a : b), undefined);
 }
 
 /** BUDGET_EXCEEDED for a cap reached: the request's own (not worth retrying) or a budget level's (retry when it resets). */
