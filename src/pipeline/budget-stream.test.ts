@@ -45,7 +45,8 @@ const model = modelWith([deployment("cheap", 0, 1000), deployment("dear", 0, 400
 
 const PIECE = " hello world again and";
 const tokensPerPiece = await countTextTokens(PIECE, "o200k_base");
-const perPiece = (tokensPerPiece * 1000) / 1e6;
+const perToken = 1000 / 1e6;
+const perPiece = tokensPerPiece * perToken;
 
 const callOf = (): CallContext => ({ signal: new AbortController().signal, requestId: "r", receivedAt: 0 });
 
@@ -119,29 +120,39 @@ async function drain(events: AsyncIterable<ChatStreamEvent>): Promise<{ text: st
 describe("budgetStream", () => {
   const stage = () => budgetStream({ clock: manualClock() });
 
-  it("stops a stream at its max_cost_usd: the piece that reaches the cap is the last, and the upstream is closed", async () => {
+  it("stops a stream at its max_cost_usd: of the piece that would pass it, only the tokens that fit, then the upstream is closed", async () => {
+    expect(tokensPerPiece).toBe(4);
     const { handler, seen } = upstream(20);
-    const out = await drain(stage()(handler)(roundOf({ maxCostUsd: 3.5 * perPiece })));
-    expect(out.text).toBe(PIECE.repeat(4));
+    // Three pieces and two tokens: " hello world" of the fourth.
+    const out = await drain(stage()(handler)(roundOf({ maxCostUsd: 14 * perToken })));
+    expect(out.text).toBe(`${PIECE.repeat(3)} hello world`);
     expect(out.done).toBe(false);
     expect(seen.pulled).toBe(4);
     expect(seen.closed).toBe(true);
     expect(out.error?.reason).toBe("BUDGET_EXCEEDED");
     expect(out.error?.retryAfterMs).toBeUndefined();
-    expect(out.error?.metadata).toMatchObject({ limit: "max_cost_usd", delivered_chars: String(4 * PIECE.length) });
-    expect(Number(out.error?.metadata["spent_usd"])).toBeCloseTo(4 * perPiece, 9);
+    expect(out.error?.metadata).toMatchObject({ limit: "max_cost_usd", delivered_chars: String(out.text.length), output_tokens: "14" });
+    expect(Number(out.error?.metadata["spent_usd"])).toBeCloseTo(14 * perToken, 9);
     // What the usage stage records: the delivered text, its counted tokens, at the answering deployment's prices.
     const cut = cutResultOf(out.error);
-    expect(cut).toMatchObject({ message: { content: PIECE.repeat(4) }, provider: "cheap", model: "cheap-m", finishReason: "length" });
-    expect(cut?.usage).toMatchObject({ outputTokens: 4 * tokensPerPiece, estimated: true });
+    expect(cut).toMatchObject({ message: { content: out.text }, provider: "cheap", model: "cheap-m", finishReason: "length" });
+    expect(cut?.usage).toMatchObject({ outputTokens: 14, estimated: true });
+  });
+
+  it("stops right after a piece that spends the cap exactly, without reading another", async () => {
+    const { handler, seen } = upstream(20);
+    const out = await drain(stage()(handler)(roundOf({ maxCostUsd: 2 * perPiece })));
+    expect(out.text).toBe(PIECE.repeat(2));
+    expect(seen.pulled).toBe(2);
+    expect(Number(out.error?.metadata["spent_usd"])).toBeCloseTo(2 * perPiece, 9);
   });
 
   it("prices the output at the deployment that answers", async () => {
     const { handler } = upstream(20, { provider: "dear" });
     const out = await drain(stage()(handler)(roundOf({ maxCostUsd: 3.5 * perPiece })));
-    // Four times the price: the first piece already reaches the cap.
-    expect(out.text).toBe(PIECE);
-    expect(cutResultOf(out.error)?.costUsd).toBeCloseTo(4 * perPiece, 9);
+    // Four times the price: 3.5 pieces at the cheap price buy 3.5 tokens at the dear one, so three.
+    expect(out.text).toBe(" hello world again");
+    expect(cutResultOf(out.error)?.costUsd).toBeCloseTo(12 * perToken, 9);
   });
 
   it("lets an answer under its cap through whole, billed on the provider's usage", async () => {
@@ -163,6 +174,7 @@ describe("budgetStream", () => {
     const out = await drain(stage()(handler)(roundOf({ maxCostUsd: 1.5 * perPiece, buffered: true })));
     expect(seen.rounds[0]?.buffered).toBe(false);
     expect(seen.pulled).toBe(2);
+    expect(out.text).toBe(`${PIECE} hello world`);
     expect(out.error?.reason).toBe("BUDGET_EXCEEDED");
   });
 
@@ -179,9 +191,9 @@ describe("budgetStream", () => {
     expect((await drain(s(first.handler)(roundOf({ maxCostUsd: 3.5 * perPiece, call })))).done).toBe(true);
     const second = upstream(20);
     const out = await drain(s(second.handler)(roundOf({ maxCostUsd: 3.5 * perPiece, call })));
-    // Two pieces were spent in the first round: the second round's second piece brings the call past 3.5.
-    expect(out.text).toBe(PIECE.repeat(2));
-    expect(Number(out.error?.metadata["call_spent_usd"])).toBeCloseTo(4 * perPiece, 9);
+    // Two pieces were spent in the first round: one and a half are left for the second.
+    expect(out.text).toBe(`${PIECE} hello world`);
+    expect(Number(out.error?.metadata["call_spent_usd"])).toBeCloseTo(3.5 * perPiece, 9);
     expect(out.error?.message).toContain(`cap of $${(3.5 * perPiece).toFixed(6)}`);
   });
 
@@ -189,7 +201,7 @@ describe("budgetStream", () => {
     const budgetCap: BudgetCap = { usd: 2.5 * perPiece, level: "key", id: "k1", period: "daily", capUsd: 1, retryAfterMs: 3_600_000 };
     const { handler } = upstream(20);
     const out = await drain(stage()(handler)(roundOf({ budgetCap, maxCostUsd: 100 })));
-    expect(out.text).toBe(PIECE.repeat(3));
+    expect(out.text).toBe(`${PIECE.repeat(2)} hello world`);
     expect(out.error).toMatchObject({ reason: "BUDGET_EXCEEDED", retryAfterMs: 3_600_000 });
     expect(out.error?.metadata).toMatchObject({ level: "key", period: "daily", budget_usd: "1.000000" });
     expect(out.error?.message).toMatch(/^key "k1" had \$\d\.\d{6} left of its daily budget of \$1\.000000; the answer stopped after/);

@@ -2,7 +2,7 @@ import type { CallContext } from "../core/call.js";
 import { costOf, type Deployment, type ModelEntry } from "../core/catalog.js";
 import type { Clock } from "../core/clock.js";
 import { GatewayError } from "../core/errors.js";
-import { countMessageTokens, countTextTokens } from "../core/tokens.js";
+import { countMessageTokens, countTextTokens, leadingTokens } from "../core/tokens.js";
 import type { CacheStatus, ChatResult, ChatStreamEvent } from "../core/types.js";
 import type { BudgetCap, Round, RoundStage } from "./stage.js";
 
@@ -29,9 +29,10 @@ export function cutResultOf(err: unknown): ChatResult | undefined {
  * A call whose prompt alone passes the cap is refused before any upstream
  * call. Then the running cost (the prompt, counted once, and the output
  * counted delta by delta with the model's tokenizer, at the prices of the
- * deployment answering) is checked after each piece of text: the piece that
- * reaches the cap is the last delivered, the upstream is closed, and the
- * round ends with BUDGET_EXCEEDED saying what was spent. A round that
+ * deployment answering) is checked on each piece of text: of a piece that
+ * would pass the cap only the tokens that fit are delivered; once no other
+ * token fits the upstream is closed and the round ends with BUDGET_EXCEEDED
+ * saying what was spent, which never passes the cap. A round that
  * finishes is billed on the provider's usage, as always.
  *
  * A caller that collects the answer is served from a stream below this stage,
@@ -72,15 +73,27 @@ export function budgetStream(options: { clock: Clock }): RoundStage {
           yield e;
           continue;
         }
-        outputTokens += await countTextTokens(e.text, model.tokenizer);
-        if (e.type === "delta") text += e.text;
-        else reasoning += e.text;
-        yield e;
         // Before a deployment says it answers (never, on the pipeline's own streams), the dearest's prices.
-        const used = { inputTokens: promptTokens, outputTokens };
-        const spent = answering ? costOf(answering, used) : Math.max(...model.deployments.map((d) => costOf(d, used)));
-        if (spent < cap.usd) continue;
-        // At the cap: the piece that reached it was the last; leaving the loop closes the upstream.
+        const costAt = (output: number) => {
+          const used = { inputTokens: promptTokens, outputTokens: output };
+          return answering ? costOf(answering, used) : Math.max(...model.deployments.map((d) => costOf(d, used)));
+        };
+        const tokens = await countTextTokens(e.text, model.tokenizer);
+        let piece: Extract<ChatStreamEvent, { type: "delta" | "reasoning" }> = e;
+        if (costAt(outputTokens + tokens) > cap.usd) {
+          // The piece would pass the cap: only the tokens that fit go out (they were generated either way,
+          // but what is billed is what was delivered, and that stays within the cap).
+          const perToken = costAt(outputTokens + 1) - costAt(outputTokens);
+          const fit = perToken > 0 ? Math.floor((cap.usd - costAt(outputTokens)) / perToken + 1e-9) : 0;
+          piece = { type: e.type, text: await leadingTokens(e.text, Math.min(fit, tokens), model.tokenizer) };
+        }
+        outputTokens += piece === e ? tokens : await countTextTokens(piece.text, model.tokenizer);
+        if (piece.type === "delta") text += piece.text;
+        else reasoning += piece.text;
+        if (piece.text) yield piece;
+        const spent = costAt(outputTokens);
+        // Room for another token: go on. Otherwise stop here; leaving the loop closes the upstream.
+        if (piece === e && costAt(outputTokens + 1) <= cap.usd) continue;
         const error = capError(cap, earlier, { spent, chars: text.length, promptTokens, outputTokens });
         const latencyMs = clock.monotonic() - call.receivedAt;
         cutResults.set(error, {

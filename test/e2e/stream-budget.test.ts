@@ -14,8 +14,8 @@ import { startHarness, type Harness } from "../support/harness.js";
  * A stream held to what it may cost, through each face's real client: the request's own max_cost_usd,
  * and a budget level nearly spent. Input is free and output costs $1 a token, so that dollars count
  * tokens; the fake upstream streams one word a delta, and the gateway counts each delta's tokens with
- * the model's tokenizer. A stream must end with BUDGET_EXCEEDED right after the delta that reached the
- * cap (never before it, never a delta later), and usage and budgets must record what was delivered.
+ * the model's tokenizer. A stream must end with BUDGET_EXCEEDED having delivered exactly what the cap
+ * buys (never a token more, never a whole one less), and usage and budgets must record what was delivered.
  */
 
 const WORD = "word ";
@@ -59,18 +59,18 @@ beforeAll(async () => {
 afterAll(() => h.close());
 
 /**
- * Checks that a stream capped at `usd` stopped within one chunk of its cap: the deltas before the last
- * cost less than the cap, all of them at least the cap (one network read of the upstream is one chunk;
- * the fake is paced so that they are usually a word each). Answers what they cost, as the gateway counts.
+ * Checks that a stream capped at `usd` stopped at it: at $1 a token, the deltas delivered (of the one that
+ * would have passed the cap, only the tokens that fit) count exactly the whole tokens the cap buys, as
+ * the gateway counts them; and they are the start of the answer. Answers what they cost.
  */
 async function heldAt(deltas: readonly string[], usd: number): Promise<number> {
   const costs = await Promise.all(deltas.map((d) => countTextTokens(d, "o200k_base")));
   const spent = costs.reduce((a, b) => a + b, 0);
-  expect(spent - (costs.at(-1) ?? 0)).toBeLessThan(usd);
-  expect(spent).toBeGreaterThanOrEqual(usd);
+  expect(spent).toBe(Math.floor(usd));
   expect(TEXT.startsWith(deltas.join(""))).toBe(true);
   return spent;
 }
+
 const rpc = (key: string) => createClient(CompletionService, h.rpcTransport({ interceptors: [bearer(key)] }));
 const admin = () => createClient(AdminService, h.rpcTransport({ interceptors: [bearer(env.K_ADMIN)] }));
 const ask = (user: string, over: Record<string, unknown> = {}) => ({
@@ -153,11 +153,9 @@ describe("max_cost_usd held while tokens arrive", () => {
         .catch((e: unknown) => e),
     );
     expect(code).toBe(Code.ResourceExhausted);
-    // Nothing reached the caller: what was spent is the error's to say, within one chunk of the cap.
-    const spent = Number(info?.metadata["spent_usd"]);
-    expect(spent).toBeGreaterThanOrEqual(2);
-    expect(spent).toBeLessThan(TEXT.length / WORD.length);
-    expect(message).toContain(`having spent $${spent.toFixed(6)}`);
+    // Nothing reached the caller: what was spent is the error's to say, and it is what the cap bought.
+    expect(info?.metadata["spent_usd"]).toBe((2).toFixed(9));
+    expect(message).toContain("having spent $2.000000");
     const res = await fetch(`${h.httpUrl}/v1/chat/completions`, {
       method: "POST",
       headers: { authorization: `Bearer ${env.K_ACME}`, "content-type": "application/json" },
