@@ -2,7 +2,7 @@ import { readFileSync, readdirSync } from "node:fs";
 import { countTokens as wholeO200k } from "gpt-tokenizer/encoding/o200k_base";
 import { countTokens as wholeCl100k } from "gpt-tokenizer/encoding/cl100k_base";
 import { describe, expect, it } from "vitest";
-import { countMessageTokens, countTextTokens, encodeText, piecesOf, ranksOf } from "./tokens.js";
+import { countMessageTokens, countTextTokens, encodeText, leadingTokens, piecesOf, ranksOf } from "./tokens.js";
 
 const PLAIN = { disallowedSpecial: new Set<string>() };
 
@@ -114,5 +114,23 @@ describe("token counting", () => {
     const counted = await countMessageTokens([{ role: "user", content: "word ".repeat(400_000) }], "o200k_base", 1000);
     expect(counted.tokens).toBeGreaterThan(1000);
     expect(counted.tokens).toBeLessThan(10_000);
+  });
+});
+
+describe("leadingTokens", () => {
+  it("keeps whole tokens from the start, all of a text that has no more, none for zero", async () => {
+    expect(await leadingTokens(" hello world again and", 2, "o200k_base")).toBe(" hello world");
+    expect(await leadingTokens("short", 10, "o200k_base")).toBe("short");
+    expect(await leadingTokens("short", 0, "o200k_base")).toBe("");
+  });
+
+  it("never splits a character: a token that ends inside one is left out with it", async () => {
+    const text = "ok 🦜🦜🦜 ok";
+    for (let k = 1; k <= (await countTextTokens(text, "o200k_base")); k++) {
+      const head = await leadingTokens(text, k, "o200k_base");
+      expect(text.startsWith(head)).toBe(true);
+      expect(head).not.toMatch(/\uFFFD/);
+      expect(await countTextTokens(head, "o200k_base")).toBeLessThanOrEqual(k);
+    }
   });
 });

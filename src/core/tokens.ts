@@ -225,6 +225,22 @@ export class TokenTally {
   }
 }
 
+/**
+ * The start of a text that is at most `tokens` tokens long: whole tokens, cut back to a prefix of the
+ * text where a token ends inside a character.
+ */
+export async function leadingTokens(text: string, tokens: number, tokenizer: TokenizerName): Promise<string> {
+  if (tokens <= 0) return "";
+  const encoded = (await encodingOf(tokenizer)).encode(text, PLAIN);
+  if (encoded.length <= tokens) return text;
+  const encoding = await encodingOf(tokenizer);
+  for (let k = tokens; k > 0; k--) {
+    const head = [...encoding.decodeGenerator(encoded.slice(0, k))].join("");
+    if (text.startsWith(head)) return head;
+  }
+  return "";
+}
+
 /** Counts the tokens of a piece of text. */
 export async function countTextTokens(text: string, tokenizer: TokenizerName): Promise<number> {
   if (text.length === 0) return 0;

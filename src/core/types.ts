@@ -155,6 +155,8 @@ export interface ChatRequest extends SamplingParams {
   promptCacheKey?: string;
   /** Provider-specific body fields for openai-compatible providers, passed as they are. */
   extraBody?: Record<string, unknown>;
+  /** The most this call may cost, in USD, over all its rounds: a stream stops at it (budget-stream.ts). */
+  maxCostUsd?: number;
 }
 
 /** The tools a request offers. */

@@ -43,6 +43,8 @@ export async function validateChatRequest(request: ChatRequest, model: ModelEntr
   if (topP !== undefined && !(topP > 0 && topP <= 1)) throw invalidRequest("top_p", `must be in (0, 1], got ${topP}`);
   if (request.topK !== undefined && !(Number.isSafeInteger(request.topK) && request.topK >= 1))
     throw invalidRequest("top_k", `must be a whole number of at least 1, got ${request.topK}`);
+  if (request.maxCostUsd !== undefined && !(Number.isFinite(request.maxCostUsd) && request.maxCostUsd > 0))
+    throw invalidRequest("max_cost_usd", `must be a number of US dollars above 0, got ${request.maxCostUsd}`);
   if (maxTokens !== undefined) {
     if (!(maxTokens >= 1)) throw invalidRequest("max_tokens", `must be at least 1, got ${maxTokens}`);
     if (maxTokens > model.maxOutputTokens) {

@@ -6,6 +6,7 @@ import { GatewayError } from "../core/errors.js";
 import type { ChatResult, ChatStreamEvent } from "../core/types.js";
 import type { Logger } from "../log.js";
 import type { BudgetAdmission, BudgetLevel, UsageStore } from "../usage/store.js";
+import { createMemoryUsageStore } from "../usage/memory-store.js";
 import { budget } from "./budget.js";
 import type { Round, RoundHandler } from "./stage.js";
 
@@ -170,6 +171,32 @@ describe("budget", () => {
     });
     expect(refused).toEqual([`budget_${period}`]);
     expect(called).toBe(false);
+  });
+
+  it("holds a streaming round to what its tightest level has left, and refuses one without room for its prompt", async () => {
+    const store = createMemoryUsageStore();
+    const seen: Round[] = [];
+    const next: RoundHandler = (round) => {
+      seen.push(round);
+      return inner([])(round);
+    };
+    const stage = budget({ usage: store, clock: manualClock(NOW) })(next);
+    // $0.007 could be spent, $0.005 is left today: the round reserves $0.005 and is told to stop there.
+    await drain(stage(roundOf(tenant({ dailyUsd: 0.005 }))));
+    expect(seen[0]?.budgetCap).toEqual({ usd: 0.005, level: "tenant", id: "acme", period: "daily", capUsd: 0.005, retryAfterMs: 6 * HOUR });
+    // Settled to nothing (no text). $0.002 spent elsewhere leaves $0.003: that is the next round's.
+    const level = [{ level: "tenant", id: "acme", caps: { dailyMicros: 5_000 } } as const];
+    expect((await store.reserve("acme", "2026-02-10", "2026-02", 2_000, level)).admitted).toBe(true);
+    await drain(stage(roundOf(tenant({ dailyUsd: 0.005 }))));
+    expect(seen[1]?.budgetCap?.usd).toBe(0.003);
+    // $0.001 more leaves $0.002: less than the prompt and one token at the dearest prices ($0.00201).
+    expect((await store.reserve("acme", "2026-02-10", "2026-02", 1_000, level)).admitted).toBe(true);
+    const err = await drain(stage(roundOf(tenant({ dailyUsd: 0.005 })))).catch((e: unknown) => e);
+    expect(err).toMatchObject({ reason: "BUDGET_EXCEEDED", message: expect.stringContaining("this call needs at least $0.0020") });
+    // A model that cannot stream cannot be stopped part-way: it needs room for all it could cost, as before.
+    const unary = { ...roundOf(tenant({ dailyUsd: 1 })), upstream: { messages: [], maxTokens: 500, stop: [], unary: true } };
+    await drain(stage(unary));
+    expect(seen.at(-1)?.budgetCap).toBeUndefined();
   });
 
   it("refuses with LIMITER_UNAVAILABLE when the store cannot answer", async () => {

@@ -14,10 +14,13 @@ const micros = (usd: number) => Math.round(usd * 1_000_000);
  * The spending caps of every level a call counts against: its tenant, its
  * key's project, its key, and the request's end user (levelsOf). A round
  * reserves the most it can cost (the prompt estimate and max_tokens at the
- * dearest deployment's prices) on every capped level at once, and is refused
- * when that would pass any cap; it settles to what it cost, to nothing if it
- * failed before any text, and keeps the reservation if it was cut short after
- * text. Money is not spent on a guess: if the store cannot answer, the round
+ * dearest deployment's prices) on every capped level at once. When that would
+ * pass a cap, a round that streams reserves what the tightest level has left
+ * and is held to it as its tokens arrive (budget-stream.ts); it is refused only
+ * when that is not enough for its prompt and a token (a model that cannot
+ * stream is refused, as it could not be stopped). It settles to what it cost,
+ * to nothing if it failed before any text, and keeps the reservation if it was
+ * cut short after text without saying what it spent. Money is not spent on a guess: if the store cannot answer, the round
  * is refused with a retry delay.
  */
 export function budget(options: {
@@ -32,9 +35,28 @@ export function budget(options: {
     async function* budgeted(round: Round, levels: BudgetLevel[]): AsyncGenerator<ChatStreamEvent> {
       const tokens = { inputTokens: round.promptTokens, outputTokens: round.upstream.maxTokens };
       const most = Math.max(...round.model.deployments.map((d) => costOf(d, tokens)));
+      // A round that streams can be stopped at what remains (budget-stream.ts): it needs room for its
+      // prompt and a token, not for its whole max_tokens. A model that cannot stream needs it all.
+      const least = round.upstream.unary
+        ? undefined
+        : Math.max(...round.model.deployments.map((d) => costOf(d, { inputTokens: round.promptTokens, outputTokens: 1 })));
       const tenant = round.call.tenant!.name;
-      const admission = await reserveBudget(usage, clock, tenant, levels, most, options.onRefused);
-      yield* spending(admission, next(round), options.logger, (crossings) => options.alerts?.report(tenant, crossings));
+      const admission = await reserveBudget(usage, clock, tenant, levels, most, options.onRefused, least);
+      const limited = admission.limitedBy;
+      const held: Round = limited
+        ? {
+            ...round,
+            budgetCap: {
+              usd: admission.reservedMicros / 1e6,
+              level: limited.level,
+              id: limited.id,
+              period: limited.period,
+              capUsd: limited.capMicros / 1e6,
+              retryAfterMs: resetOf(limited.period, clock.now()) - clock.now(),
+            },
+          }
+        : round;
+      yield* spending(admission, next(held), options.logger, (crossings) => options.alerts?.report(tenant, crossings));
     }
     return (round) => {
       const levels = levelsOf(round.call, round.request.user);
@@ -134,9 +156,11 @@ export async function reserveBudget(
   levels: readonly BudgetLevel[],
   mostUsd: number,
   onRefused: ((limit: string) => void) | undefined,
+  leastUsd?: number,
 ): Promise<Extract<BudgetAdmission, { admitted: true }>> {
   const now = clock.now();
-  const admission = await usage.reserve(tenant, dayOf(now), monthOf(now), micros(mostUsd), levels).catch((err: unknown) => {
+  const least = leastUsd === undefined ? undefined : micros(leastUsd);
+  const admission = await usage.reserve(tenant, dayOf(now), monthOf(now), micros(mostUsd), levels, least).catch((err: unknown) => {
     throw new GatewayError("LIMITER_UNAVAILABLE", "the budget cannot be checked right now; retry shortly", {
       cause: err,
       retryAfterMs: 1000,
@@ -144,17 +168,14 @@ export async function reserveBudget(
   });
   if (admission.admitted) return admission;
   onRefused?.(`budget_${admission.period}`);
-  const day = new Date(now);
-  const reset =
-    admission.period === "daily"
-      ? Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate() + 1)
-      : Date.UTC(day.getUTCFullYear(), day.getUTCMonth() + 1, 1);
+  const reset = resetOf(admission.period, now);
   // Enough digits that an embedding call's fraction of a cent does not read as $0.0000.
-  const most = mostUsd >= 0.0001 ? mostUsd.toFixed(4) : mostUsd.toPrecision(2);
+  const usd = (n: number) => (n >= 0.0001 ? n.toFixed(4) : n.toPrecision(2));
   const who = admission.level === "tenant" ? `tenant "${tenant}"` : `${admission.level} "${admission.id}" of tenant "${tenant}"`;
+  const need = leastUsd === undefined ? `this call could cost up to $${usd(mostUsd)}` : `this call needs at least $${usd(leastUsd)}`;
   throw new GatewayError(
     "BUDGET_EXCEEDED",
-    `${who} has reached its ${admission.period} budget of $${(admission.capMicros / 1e6).toFixed(2)} (this call could cost up to $${most})`,
+    `${who} has reached its ${admission.period} budget of $${(admission.capMicros / 1e6).toFixed(2)} (${need})`,
     {
       metadata: {
         level: admission.level,
@@ -165,4 +186,12 @@ export async function reserveBudget(
       retryAfterMs: reset - now,
     },
   );
+}
+
+/** When a budget period that contains `now` ends: the next UTC midnight, or the first of the next month. */
+export function resetOf(period: "daily" | "monthly", now: number): number {
+  const day = new Date(now);
+  return period === "daily"
+    ? Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate() + 1)
+    : Date.UTC(day.getUTCFullYear(), day.getUTCMonth() + 1, 1);
 }

@@ -23,6 +23,7 @@ import type { UsageStore } from "../usage/store.js";
 import { admission, limits, resolveModel } from "./admission.js";
 import { createAttempts } from "./attempts/attempts.js";
 import { budget } from "./budget.js";
+import { budgetStream } from "./budget-stream.js";
 import { createEmbedPipeline } from "./embeddings/embed.js";
 import { cacheStage } from "./cache.js";
 import { sessionStage } from "./sessions.js";
@@ -100,7 +101,7 @@ export interface GatewayOptions {
  * sessions (history in, the turn recorded), then tools (resolved once; the
  * tool loop runs rounds). Per model round: admission (model, tenant,
  * contract), rate limits, budget, usage (what an answered round leaves
- * behind), the cache (hit, coalescing, storing), then the attempts (routing,
+ * behind), the cost caps held while tokens arrive, the cache (hit, coalescing, storing), then the attempts (routing,
  * breakers, retries, hedging, timeouts) against the providers.
  */
 export function createGateway(options: GatewayOptions): Gateway {
@@ -111,6 +112,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       limits({ limiter: options.limiter, limits: options.limits, onRefused: options.onRefused, queues: options.queues }),
       budget({ usage: options.usage, clock, logger: options.logger, alerts: options.budgetAlerts, onRefused: options.onRefused }),
       usage({ usage: options.usage, clock, logger: options.logger, logPrompts: options.logPrompts, onCompleted: options.onCompleted }),
+      budgetStream({ clock }),
       cacheStage({ cache: options.cache, flights: options.flights, clock }),
     ],
     attempts,

@@ -3,6 +3,7 @@ import type { ModelEntry } from "../core/catalog.js";
 import type { ChatRequest, ChatStreamEvent } from "../core/types.js";
 import type { ProviderRequest } from "../providers/provider.js";
 import type { ToolPlan } from "../tools/loop.js";
+import type { BudgetLevelName, BudgetPeriod } from "../usage/store.js";
 
 /**
  * The shape of the pipeline, in the manner of connect-es interceptors: a
@@ -36,6 +37,20 @@ export interface Round extends Ask {
   upstream: UpstreamParams;
   /** The prompt's token estimate, made once. */
   promptTokens: number;
+  /** Set by the budget stage when its reservation was held to what a level has left: the round stops there. */
+  budgetCap?: BudgetCap | undefined;
+}
+
+/** The most a round may spend under a budget level nearly spent, and whose cap that is. */
+export interface BudgetCap {
+  /** What the round reserved, in USD: what the level had left. */
+  usd: number;
+  level: BudgetLevelName;
+  id: string;
+  period: BudgetPeriod;
+  capUsd: number;
+  /** Until the period resets. */
+  retryAfterMs: number;
 }
 
 export type AskHandler = (ask: Ask) => AsyncIterable<ChatStreamEvent>;

@@ -6,6 +6,7 @@ import type { Clock } from "../core/clock.js";
 import type { ChatRequest, ChatResult, ChatStreamEvent } from "../core/types.js";
 import type { Logger } from "../log.js";
 import { dayOf, type UsageStore } from "../usage/store.js";
+import { cutResultOf } from "./budget-stream.js";
 import type { Round, RoundStage } from "./stage.js";
 
 const micros = (usd: number) => Math.round(usd * 1_000_000);
@@ -21,17 +22,24 @@ export interface UsageOptions {
 }
 
 /**
- * What every answered round leaves behind: its day's usage totals (streams
- * and cache savings included), its span's GenAI attributes, the access log's
+ * What every answered round leaves behind: its day's usage totals (streams,
+ * streams stopped at their cost cap, and cache savings included), its span's GenAI attributes, the access log's
  * fields, the metrics, and the prompt log when configured. A usage store that
  * fails is logged; it never fails the caller's answer.
  */
 export function usage(options: UsageOptions): RoundStage {
   return (next) =>
     async function* counted(round: Round): AsyncGenerator<ChatStreamEvent> {
-      for await (const e of next(round)) {
-        if (e.type === "done") record(round, e.result);
-        yield e;
+      try {
+        for await (const e of next(round)) {
+          if (e.type === "done") record(round, e.result);
+          yield e;
+        }
+      } catch (err) {
+        // A stream stopped at its cost cap was delivered in part, and that part is billed.
+        const cut = cutResultOf(err);
+        if (cut) record(round, cut);
+        throw err;
       }
     };
 

@@ -143,6 +143,7 @@ export function toChatRequest(req: CompleteRequest | StreamCompleteRequest): Cha
   if (req.topP !== undefined) out.topP = req.topP;
   if (req.topK !== undefined) out.topK = req.topK;
   if (req.maxTokens !== undefined) out.maxTokens = req.maxTokens;
+  if (req.maxCostUsd !== undefined) out.maxCostUsd = req.maxCostUsd;
   if (req.seed !== undefined) {
     if (req.seed > BigInt(Number.MAX_SAFE_INTEGER) || req.seed < BigInt(Number.MIN_SAFE_INTEGER)) {
       throw invalidRequest("seed", "must fit in a 53-bit integer");

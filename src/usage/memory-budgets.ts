@@ -44,18 +44,26 @@ export function createMemoryBudgets(maxCounters = MAX_COUNTERS_PER_PERIOD): Budg
   }
 
   return {
-    async reserve(tenant, day, month, micros, levels): Promise<BudgetAdmission> {
+    async reserve(tenant, day, month, asked, levels, leastMicros): Promise<BudgetAdmission> {
       const slots = levels.map((l) => ({
         l,
         d: counter(day, tenant, l),
         m: counter(month, tenant, l),
       }));
+      let micros = asked;
+      let limitedBy: Extract<BudgetAdmission, { admitted: true }>["limitedBy"];
       for (const { l, d, m } of slots) {
-        const refused = (period: BudgetPeriod, c: Counter, cap: number) =>
-          ({ admitted: false, level: l.level, id: l.id, period, spentMicros: c.micros, capMicros: cap }) as const;
-        if (l.caps.dailyMicros !== undefined && d.micros + micros > l.caps.dailyMicros) return refused("daily", d, l.caps.dailyMicros);
-        if (l.caps.monthlyMicros !== undefined && m.micros + micros > l.caps.monthlyMicros)
-          return refused("monthly", m, l.caps.monthlyMicros);
+        for (const [period, c, cap] of [
+          ["daily", d, l.caps.dailyMicros],
+          ["monthly", m, l.caps.monthlyMicros],
+        ] as [BudgetPeriod, Counter, number | undefined][]) {
+          if (cap === undefined || c.micros + micros <= cap) continue;
+          // As the Redis script: shrink to what remains when allowed and enough remains, else refuse.
+          if (leastMicros === undefined || cap - c.micros < leastMicros)
+            return { admitted: false, level: l.level, id: l.id, period, spentMicros: c.micros, capMicros: cap };
+          micros = cap - c.micros;
+          limitedBy = { level: l.level, id: l.id, period, capMicros: cap };
+        }
       }
       for (const { d, m } of slots) {
         d.micros += micros;
@@ -64,6 +72,7 @@ export function createMemoryBudgets(maxCounters = MAX_COUNTERS_PER_PERIOD): Budg
       return {
         admitted: true,
         reservedMicros: micros,
+        ...(limitedBy ? { limitedBy } : {}),
         async settle(actual) {
           const out: BudgetCrossing[] = [];
           for (const { l, d, m } of slots) {

@@ -11,18 +11,28 @@ import {
 } from "./store.js";
 
 // Checks every level's caps and reserves on all of them or on none. KEYS: per level, its day and its
-// month counter. ARGV: micros, day TTL ms, month TTL ms, then per level its daily and monthly cap (-1: none).
-// Answers {1}, or {0, level index (1-based), period, spent, cap} for the first cap that would be passed.
+// month counter. ARGV: micros, day TTL ms, month TTL ms, then per level its daily and monthly cap (-1: none),
+// then the least micros the reservation may shrink to (-1: it may not shrink).
+// Answers {1, reserved, level index or 0, period, cap} (the level whose cap the reservation shrank to), or
+// {0, level index (1-based), period, spent, cap} for the first cap that would be passed.
 const RESERVE = `
 local amount = tonumber(ARGV[1])
 local n = #KEYS / 2
+local least = tonumber(ARGV[4 + 2 * n] or '-1')
+local li, lp, lc = 0, '', 0
 for i = 1, n do
   local d = tonumber(redis.call('GET', KEYS[2 * i - 1]) or '0')
   local m = tonumber(redis.call('GET', KEYS[2 * i]) or '0')
   local dcap = tonumber(ARGV[2 + 2 * i])
   local mcap = tonumber(ARGV[3 + 2 * i])
-  if dcap >= 0 and d + amount > dcap then return {0, i, 'daily', d, dcap} end
-  if mcap >= 0 and m + amount > mcap then return {0, i, 'monthly', m, mcap} end
+  if dcap >= 0 and d + amount > dcap then
+    if least < 0 or dcap - d < least then return {0, i, 'daily', d, dcap} end
+    amount = dcap - d; li = i; lp = 'daily'; lc = dcap
+  end
+  if mcap >= 0 and m + amount > mcap then
+    if least < 0 or mcap - m < least then return {0, i, 'monthly', m, mcap} end
+    amount = mcap - m; li = i; lp = 'monthly'; lc = mcap
+  end
 end
 for i = 1, n do
   redis.call('INCRBY', KEYS[2 * i - 1], amount)
@@ -30,7 +40,7 @@ for i = 1, n do
   redis.call('INCRBY', KEYS[2 * i], amount)
   redis.call('PEXPIRE', KEYS[2 * i], ARGV[3])
 end
-return {1}
+return {1, amount, li, lp, lc}
 `;
 
 // Corrects a reservation to the real cost on every level (never below zero), then reports each
@@ -130,17 +140,21 @@ export function createRedisBudgets(redis: RedisClient, prefix: string): BudgetCo
   };
 
   return {
-    async reserve(tenant, day, month, micros, levels): Promise<BudgetAdmission> {
+    async reserve(tenant, day, month, micros, levels, leastMicros): Promise<BudgetAdmission> {
       await adopt(tenant, day, month);
-      const amount = Math.max(0, Math.round(micros));
+      const asked = Math.max(0, Math.round(micros));
       const keys = levels.flatMap((l) => [`${base(tenant, l)}:d:${day}`, `${base(tenant, l)}:m:${month}`]);
       const caps = levels.flatMap((l) => [cap(l.caps.dailyMicros), cap(l.caps.monthlyMicros)]);
-      const res = await r.llmgwBudgetsReserve(keys.length, ...keys, amount, 2 * 86_400_000, 32 * 86_400_000, ...caps);
+      const least = leastMicros === undefined ? -1 : Math.max(0, Math.round(leastMicros));
+      const res = await r.llmgwBudgetsReserve(keys.length, ...keys, asked, 2 * 86_400_000, 32 * 86_400_000, ...caps, least);
       if (Number(res[0]) !== 1) {
         const l = levels[Number(res[1]) - 1]!;
         const period = res[2] as BudgetPeriod;
         return { admitted: false, level: l.level, id: l.id, period, spentMicros: Number(res[3]), capMicros: Number(res[4]) };
       }
+      const amount = Number(res[1]);
+      const limiting = Number(res[2]) > 0 ? levels[Number(res[2]) - 1] : undefined;
+      const limitedBy = limiting && { level: limiting.level, id: limiting.id, period: res[3] as BudgetPeriod, capMicros: Number(res[4]) };
       const settleKeys = levels.flatMap((l) => {
         const d = `${base(tenant, l)}:d:${day}`;
         const m = `${base(tenant, l)}:m:${month}`;
@@ -149,6 +163,7 @@ export function createRedisBudgets(redis: RedisClient, prefix: string): BudgetCo
       return {
         admitted: true,
         reservedMicros: amount,
+        ...(limitedBy ? { limitedBy } : {}),
         async settle(actual) {
           const delta = Math.round(actual) - amount;
           const flat = await r.llmgwBudgetsSettle(settleKeys.length, ...settleKeys, delta, ...caps, ...ALERT_THRESHOLDS);

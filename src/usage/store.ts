@@ -58,7 +58,10 @@ export const ALERT_THRESHOLDS = [50, 80, 100] as const;
 export type BudgetAdmission =
   | {
       admitted: true;
+      /** What was reserved: the amount asked, or less when `leastMicros` let the reservation shrink to what remained. */
       reservedMicros: number;
+      /** Set when the reservation shrank: the level and period whose cap it was held to, and that cap. */
+      limitedBy?: { level: BudgetLevelName; id: string; period: BudgetPeriod; capMicros: number } | undefined;
       /** Corrects the reservation on every level to the real cost; answers with the thresholds that settling crossed. */
       settle(actualMicros: number): Promise<BudgetCrossing[]>;
     }
@@ -68,9 +71,19 @@ export type BudgetAdmission =
 export interface BudgetCounters {
   /**
    * Reserves `micros` on every level, or on none when any level's cap would be passed; all of one
-   * tenant's counters are kept together (one Redis Cluster slot), so that one script does it.
+   * tenant's counters are kept together (one Redis Cluster slot), so that one script does it. With
+   * `leastMicros`, a reservation that would pass a cap shrinks instead to what remains under the
+   * tightest one, and is refused only when that is less than `leastMicros` (a stream that may cost
+   * anything up to its reservation is then held to it: see budget-stream.ts).
    */
-  reserve(tenant: string, day: string, month: string, micros: number, levels: readonly BudgetLevel[]): Promise<BudgetAdmission>;
+  reserve(
+    tenant: string,
+    day: string,
+    month: string,
+    micros: number,
+    levels: readonly BudgetLevel[],
+    leastMicros?: number,
+  ): Promise<BudgetAdmission>;
   /** What a level (the tenant itself unless given) has spent and reserved, today and this month. */
   spent(
     tenant: string,

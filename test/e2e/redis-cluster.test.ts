@@ -124,13 +124,22 @@ describe("two gateways on one Redis Cluster", () => {
         ),
       ),
     );
-    const costs = results.filter((r): r is number => typeof r === "number");
-    const refused = results.filter((r): r is ConnectError => r instanceof ConnectError);
-    expect(costs.length).toBeGreaterThan(0);
-    expect(refused.length).toBeGreaterThan(0);
-    for (const e of refused) expect(e.findDetails(ErrorInfoSchema)[0]?.reason).toBe("BUDGET_EXCEEDED");
+    // A call admitted with what was left (less than its max_tokens could cost) is stopped there: it fails
+    // with BUDGET_EXCEEDED too, but it was admitted and spent, as its delivered_chars and spent_usd say.
+    const spentBy = results.map((r) => {
+      if (typeof r === "number") return r;
+      const info = r.findDetails(ErrorInfoSchema)[0];
+      expect(info?.reason).toBe("BUDGET_EXCEEDED");
+      return info?.metadata["delivered_chars"] === undefined ? undefined : Number(info.metadata["spent_usd"]);
+    });
+    const costs = spentBy.filter((r): r is number => r !== undefined);
+    expect(results.filter((r) => typeof r === "number").length).toBeGreaterThan(0);
+    expect(spentBy.filter((r) => r === undefined).length).toBeGreaterThan(0);
     const spent = costs.reduce((x, y) => x + y, 0);
-    expect(spent).toBeLessThanOrEqual(0.002);
+    // Replicas never pass a cap by more than what calls cost beyond their reservations (src/usage/store.ts):
+    // here the fake reports every prompt as 11 tokens, which the reservation estimated at 2 ($1 per
+    // million). The call stopped at what was left spent exactly that, so this is all the slack there is.
+    expect(spent).toBeLessThanOrEqual(0.002 + costs.length * 9e-6 + 1e-9);
     // A call settles its reservation after its answer has gone out: the last may land a moment later.
     for (const h of [a, b]) {
       await vi.waitFor(
@@ -147,7 +156,7 @@ describe("two gateways on one Redis Cluster", () => {
         const rows = (await both[1]!.admin.getUsage({ tenant: "thrifty" })).rows;
         expect(rows.reduce((n, r) => n + Number(r.requests), 0)).toBe(costs.length);
         // Calls went through both replicas, users in turn: rows of every user that was admitted, from either.
-        expect(new Set(rows.map((r) => r.user))).toEqual(new Set(results.flatMap((r, i) => (typeof r === "number" ? [`u${i % 3}`] : []))));
+        expect(new Set(rows.map((r) => r.user))).toEqual(new Set(spentBy.flatMap((r, i) => (r === undefined ? [] : [`u${i % 3}`]))));
       },
       { timeout: 5000, interval: 50 },
     );

@@ -124,6 +124,37 @@ describe.each(backends)("usage store contract: %s", (_name, make) => {
     expect(await s.spent("globex", DAY, MONTH, levels[3]!)).toEqual({ dayMicros: 0, monthMicros: 0 });
   });
 
+  it("shrinks a reservation to what remains under the tightest cap when allowed, and refuses below the least", async () => {
+    const [a, b] = make();
+    const levels: BudgetLevel[] = [
+      { level: "tenant", id: "acme", caps: { monthlyMicros: 10_000 } },
+      { level: "key", id: "k1", caps: { dailyMicros: 3_000 } },
+    ];
+    // Room for all of it: nothing shrinks, and nothing says it did.
+    const whole = await a.reserve("acme", DAY, MONTH, 1_000, levels, 100);
+    expect(whole).toMatchObject({ admitted: true, reservedMicros: 1_000 });
+    expect(whole.admitted && whole.limitedBy).toBeUndefined();
+    // 5,000 asked, 2,000 left under the key's daily cap: 2,000 reserved, on every level, named by the key's cap.
+    const held = await b.reserve("acme", DAY, MONTH, 5_000, levels, 100);
+    expect(held).toMatchObject({
+      admitted: true,
+      reservedMicros: 2_000,
+      limitedBy: { level: "key", id: "k1", period: "daily", capMicros: 3_000 },
+    });
+    expect(await a.spent("acme", DAY, MONTH)).toEqual({ dayMicros: 3_000, monthMicros: 3_000 });
+    // Settled below it, the rest is free again; less than the least remaining is refused as before.
+    if (held.admitted) await held.settle(1_500);
+    expect(await a.reserve("acme", DAY, MONTH, 5_000, levels, 600)).toMatchObject({ admitted: false, level: "key", spentMicros: 2_500 });
+    expect(await a.reserve("acme", DAY, MONTH, 5_000, levels, 500)).toMatchObject({ admitted: true, reservedMicros: 500 });
+    // The month's cap binds once it is the tighter one.
+    const month = [{ level: "tenant", id: "acme", caps: { monthlyMicros: 3_200 } } as BudgetLevel];
+    expect(await b.reserve("acme", "2026-11-23", MONTH, 900, month, 1)).toMatchObject({
+      admitted: true,
+      reservedMicros: 200,
+      limitedBy: { level: "tenant", period: "monthly", capMicros: 3_200 },
+    });
+  });
+
   it("reports each threshold of a level's cap once per period, by the settlement that crossed it", async () => {
     const [a, b] = make();
     const levels: BudgetLevel[] = [

@@ -100,6 +100,8 @@ const body = z.strictObject({
   // Automatic caching: the marker goes on the request's last block.
   cache_control: cacheControl.nullish(),
   context_management: z.unknown().optional(),
+  // The gateway's own: the most this call may cost, in USD (see docs/request-fields.md).
+  max_cost_usd: z.number().optional(),
   ...(Object.fromEntries(Object.keys(unsupported).map((k) => [k, z.unknown().optional()])) as Record<
     keyof typeof unsupported,
     z.ZodOptional<z.ZodUnknown>
@@ -109,7 +111,17 @@ const body = z.strictObject({
 type Body = z.infer<typeof body>;
 
 /** Fields of the Messages API that only count_tokens lacks; it refuses them by name. */
-const MESSAGES_ONLY = ["max_tokens", "metadata", "stop_sequences", "stream", "temperature", "top_p", "top_k", "service_tier"] as const;
+const MESSAGES_ONLY = [
+  "max_tokens",
+  "metadata",
+  "stop_sequences",
+  "stream",
+  "temperature",
+  "top_p",
+  "top_k",
+  "service_tier",
+  "max_cost_usd",
+] as const;
 
 /** Fields the 2026-10-21 API version refuses (even at their defaults), as Anthropic does. */
 const SAMPLING = ["temperature", "top_p", "top_k"] as const;
@@ -227,6 +239,7 @@ export function fromAnthropic(raw: Record<string, unknown>, version: AnthropicVe
   if (b.temperature !== undefined && b.temperature !== 1) request.temperature = b.temperature;
   if (b.top_p !== undefined) request.topP = b.top_p;
   if (b.top_k !== undefined) request.topK = b.top_k;
+  if (b.max_cost_usd !== undefined) request.maxCostUsd = b.max_cost_usd;
   const tools = b.tools?.length ? toolsOf(b.tools) : undefined;
   if (tools) request.tools = { names: [], all: false, definitions: tools, execution: "client" };
   const choice = b.tool_choice;

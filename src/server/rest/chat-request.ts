@@ -85,6 +85,8 @@ const body = z.strictObject({
   frequency_penalty: z.number().nullish(),
   logprobs: z.boolean().nullish(),
   top_logprobs: z.number().int().nullish(),
+  /** The gateway's own: the most this call may cost, in USD (see docs/request-fields.md). */
+  max_cost_usd: z.number().nullish(),
   service_tier: z.string().nullish(),
   prompt_cache_key: z.string().nullish(),
   // The gateway's own extensions: continue a session it keeps; a thinking budget (Anthropic's
@@ -161,6 +163,7 @@ export function fromOpenAi(raw: Record<string, unknown>): RestChat {
   const maxTokens = b.max_completion_tokens ?? b.max_tokens;
   if (maxTokens != null) request.maxTokens = maxTokens;
   if (b.seed != null) request.seed = b.seed;
+  if (b.max_cost_usd != null) request.maxCostUsd = b.max_cost_usd;
   if (b.session_id) request.sessionId = b.session_id;
   if (b.tools?.length) {
     const definitions = b.tools.map((t): ToolDefinition => {

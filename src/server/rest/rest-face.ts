@@ -74,6 +74,8 @@ export function createRestFace(options: RestFaceOptions): RestFace {
     const { status, body, headers: extra } = shape.body(error, requestId);
     const headers: Record<string, string> = { "content-type": "application/json", ...extra };
     if (error.retryAfterMs !== undefined) headers["retry-after"] = String(Math.ceil(error.retryAfterMs / 1000));
+    // A call stopped at its own max_cost_usd would spend as much again if the SDKs retried its 429.
+    else if (error.reason === "BUDGET_EXCEEDED") headers["x-should-retry"] = "false";
     if (!res.destroyed) res.writeHead(status, headers).end(JSON.stringify(body));
     return error;
   }

@@ -127,6 +127,10 @@ type CompleteRequest struct {
 	// Sample only from the k most likely tokens (Anthropic, Gemini and most openai-compatible servers;
 	// refused for OpenAI's own models, which have no such parameter).
 	TopK *uint32 `protobuf:"varint,23,opt,name=top_k,json=topK,proto3,oneof" json:"top_k,omitempty"`
+	// The most this call may cost, in US dollars, above 0: a call whose prompt alone costs more is refused,
+	// and an answer that reaches it stops there with BUDGET_EXCEEDED (what was written so far is delivered
+	// and billed). Server-side tool rounds count together.
+	MaxCostUsd *float64 `protobuf:"fixed64,24,opt,name=max_cost_usd,json=maxCostUsd,proto3,oneof" json:"max_cost_usd,omitempty"`
 	// Where the call stands among its own tenant's calls when they wait for a rate limit or a deployment's
 	// concurrency cap: 0 (last) to 9 (first); unset means the API key's priority, else 5. Tenants share by
 	// their configured weights whatever the priorities.
@@ -326,6 +330,13 @@ func (x *CompleteRequest) GetTopK() uint32 {
 	return 0
 }
 
+func (x *CompleteRequest) GetMaxCostUsd() float64 {
+	if x != nil && x.MaxCostUsd != nil {
+		return *x.MaxCostUsd
+	}
+	return 0
+}
+
 func (x *CompleteRequest) GetPriority() uint32 {
 	if x != nil && x.Priority != nil {
 		return *x.Priority
@@ -431,6 +442,10 @@ type StreamCompleteRequest struct {
 	// Sample only from the k most likely tokens (Anthropic, Gemini and most openai-compatible servers;
 	// refused for OpenAI's own models, which have no such parameter).
 	TopK *uint32 `protobuf:"varint,23,opt,name=top_k,json=topK,proto3,oneof" json:"top_k,omitempty"`
+	// The most this call may cost, in US dollars, above 0: a call whose prompt alone costs more is refused,
+	// and an answer that reaches it stops there with BUDGET_EXCEEDED (what was written so far is delivered
+	// and billed). Server-side tool rounds count together.
+	MaxCostUsd *float64 `protobuf:"fixed64,24,opt,name=max_cost_usd,json=maxCostUsd,proto3,oneof" json:"max_cost_usd,omitempty"`
 	// Where the call stands among its own tenant's calls when they wait for a rate limit or a deployment's
 	// concurrency cap: 0 (last) to 9 (first); unset means the API key's priority, else 5. Tenants share by
 	// their configured weights whatever the priorities.
@@ -626,6 +641,13 @@ func (x *StreamCompleteRequest) GetExtraBody() *structpb.Struct {
 func (x *StreamCompleteRequest) GetTopK() uint32 {
 	if x != nil && x.TopK != nil {
 		return *x.TopK
+	}
+	return 0
+}
+
+func (x *StreamCompleteRequest) GetMaxCostUsd() float64 {
+	if x != nil && x.MaxCostUsd != nil {
+		return *x.MaxCostUsd
 	}
 	return 0
 }
@@ -1536,7 +1558,7 @@ var File_llmgateway_v1_completion_service_proto protoreflect.FileDescriptor
 
 const file_llmgateway_v1_completion_service_proto_rawDesc = "" +
 	"\n" +
-	"&llmgateway/v1/completion_service.proto\x12\rllmgateway.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x19llmgateway/v1/types.proto\"\xb5\t\n" +
+	"&llmgateway/v1/completion_service.proto\x12\rllmgateway.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x19llmgateway/v1/types.proto\"\xed\t\n" +
 	"\x0fCompleteRequest\x12\x14\n" +
 	"\x05model\x18\x01 \x01(\tR\x05model\x122\n" +
 	"\bmessages\x18\x02 \x03(\v2\x16.llmgateway.v1.MessageR\bmessages\x12%\n" +
@@ -1564,8 +1586,10 @@ const file_llmgateway_v1_completion_service_proto_rawDesc = "" +
 	"\x10prompt_cache_key\x18\x15 \x01(\tR\x0epromptCacheKey\x126\n" +
 	"\n" +
 	"extra_body\x18\x16 \x01(\v2\x17.google.protobuf.StructR\textraBody\x12\x18\n" +
-	"\x05top_k\x18\x17 \x01(\rH\aR\x04topK\x88\x01\x01\x12\x1f\n" +
-	"\bpriority\x18( \x01(\rH\bR\bpriority\x88\x01\x01\x1a;\n" +
+	"\x05top_k\x18\x17 \x01(\rH\aR\x04topK\x88\x01\x01\x12%\n" +
+	"\fmax_cost_usd\x18\x18 \x01(\x01H\bR\n" +
+	"maxCostUsd\x88\x01\x01\x12\x1f\n" +
+	"\bpriority\x18( \x01(\rH\tR\bpriority\x88\x01\x01\x1a;\n" +
 	"\rMetadataEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01B\x0e\n" +
@@ -1576,12 +1600,13 @@ const file_llmgateway_v1_completion_service_proto_rawDesc = "" +
 	"\x11_presence_penaltyB\x14\n" +
 	"\x12_frequency_penaltyB\x0f\n" +
 	"\r_top_logprobsB\b\n" +
-	"\x06_top_kB\v\n" +
+	"\x06_top_kB\x0f\n" +
+	"\r_max_cost_usdB\v\n" +
 	"\t_priority\"M\n" +
 	"\x10CompleteResponse\x129\n" +
 	"\n" +
 	"completion\x18\x01 \x01(\v2\x19.llmgateway.v1.CompletionR\n" +
-	"completion\"\xc1\t\n" +
+	"completion\"\xf9\t\n" +
 	"\x15StreamCompleteRequest\x12\x14\n" +
 	"\x05model\x18\x01 \x01(\tR\x05model\x122\n" +
 	"\bmessages\x18\x02 \x03(\v2\x16.llmgateway.v1.MessageR\bmessages\x12%\n" +
@@ -1609,8 +1634,10 @@ const file_llmgateway_v1_completion_service_proto_rawDesc = "" +
 	"\x10prompt_cache_key\x18\x15 \x01(\tR\x0epromptCacheKey\x126\n" +
 	"\n" +
 	"extra_body\x18\x16 \x01(\v2\x17.google.protobuf.StructR\textraBody\x12\x18\n" +
-	"\x05top_k\x18\x17 \x01(\rH\aR\x04topK\x88\x01\x01\x12\x1f\n" +
-	"\bpriority\x18( \x01(\rH\bR\bpriority\x88\x01\x01\x1a;\n" +
+	"\x05top_k\x18\x17 \x01(\rH\aR\x04topK\x88\x01\x01\x12%\n" +
+	"\fmax_cost_usd\x18\x18 \x01(\x01H\bR\n" +
+	"maxCostUsd\x88\x01\x01\x12\x1f\n" +
+	"\bpriority\x18( \x01(\rH\tR\bpriority\x88\x01\x01\x1a;\n" +
 	"\rMetadataEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01B\x0e\n" +
@@ -1621,7 +1648,8 @@ const file_llmgateway_v1_completion_service_proto_rawDesc = "" +
 	"\x11_presence_penaltyB\x14\n" +
 	"\x12_frequency_penaltyB\x0f\n" +
 	"\r_top_logprobsB\b\n" +
-	"\x06_top_kB\v\n" +
+	"\x06_top_kB\x0f\n" +
+	"\r_max_cost_usdB\v\n" +
 	"\t_priority\"\xd3\x02\n" +
 	"\x16StreamCompleteResponse\x123\n" +
 	"\x05delta\x18\x01 \x01(\v2\x1b.llmgateway.v1.ContentDeltaH\x00R\x05delta\x12;\n" +
