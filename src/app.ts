@@ -35,6 +35,7 @@ import type { RateLimiter } from "./limits/limiter.js";
 import { createMemoryRateLimiter } from "./limits/memory-limiter.js";
 import { createRedisRateLimiter } from "./limits/redis-limiter.js";
 import { lazyRedis, type SharedRedis } from "./shared-redis.js";
+import { durableOf } from "./durable/durable-of.js";
 import { createBreakers } from "./resilience/breakers.js";
 import { createRetryBudget } from "./resilience/retry.js";
 import { createRouter } from "./routing/router.js";
@@ -137,6 +138,7 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
     clock,
   });
   built = gateway;
+  const durable = durableOf(config, gateway, clock, logger, redis);
   let lastStatus = health.snapshot().status;
   health.subscribe((s) => {
     if (s.status === lastStatus) return;
@@ -160,6 +162,7 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
         auth,
         limits: config.limits,
         maxMessageBytes: config.server.maxMessageBytes,
+        durable: { calls: durable, resumableStreams: config.durable.resumableStreams },
       });
       const server = await startServer({
         server: config.server,
@@ -172,7 +175,12 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
         rest: (shutdownSignal) =>
           createRestFace({
             routes: [
-              ...openAiRoutes({ gateway, clock, maxBodyBytes: config.server.maxMessageBytes }),
+              ...openAiRoutes({
+                gateway,
+                clock,
+                maxBodyBytes: config.server.maxMessageBytes,
+                durable: { calls: durable, resumableStreams: config.durable.resumableStreams },
+              }),
               ...responsesRoutes({
                 gateway,
                 clock,
@@ -193,6 +201,8 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
       return {
         ...server,
         close: async (graceMs) => {
+          // Streams this replica generates are handed over first: their readers re-attach elsewhere.
+          await durable.close();
           await server.close(graceMs);
           await limiter.close();
           await cache.close();

@@ -179,6 +179,9 @@ function checkReferences(config: GatewayConfig, env: NodeJS.ProcessEnv, source: 
   if (config.sessions.store === "redis" && !config.redis) {
     fail("sessions.store", "is redis, but no redis.url (LLM_GATEWAY_REDIS_URL) is configured");
   }
+  if (config.durable.store === "redis" && !config.redis) {
+    fail("durable.store", "is redis, but no redis.url (LLM_GATEWAY_REDIS_URL) is configured");
+  }
   if (config.cache.store === "redis" && !config.redis) {
     fail("cache.store", "is redis, but no redis.url (LLM_GATEWAY_REDIS_URL) is configured");
   }

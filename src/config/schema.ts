@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { type deploymentSchema, modelSchema, providerSchema, tenantSchema, toolSchema } from "./parts.js";
 import { verifySchema } from "./verify.js";
+import { durableSchema } from "./durable.js";
 
 export { deploymentSchema, modelSchema, providerSchema, tenantSchema, toolSchema, toolsFileSchema } from "./parts.js";
 
@@ -213,6 +214,7 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    durable: durableSchema,
     auth: z
       .object({
         /**

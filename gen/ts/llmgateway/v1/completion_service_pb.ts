@@ -13,7 +13,7 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file llmgateway/v1/completion_service.proto.
  */
 export const file_llmgateway_v1_completion_service: GenFile = /*@__PURE__*/
-  fileDesc("CiZsbG1nYXRld2F5L3YxL2NvbXBsZXRpb25fc2VydmljZS5wcm90bxINbGxtZ2F0ZXdheS52MSKLBwoPQ29tcGxldGVSZXF1ZXN0Eg0KBW1vZGVsGAEgASgJEigKCG1lc3NhZ2VzGAIgAygLMhYubGxtZ2F0ZXdheS52MS5NZXNzYWdlEhgKC3RlbXBlcmF0dXJlGAMgASgBSACIAQESEgoFdG9wX3AYBCABKAFIAYgBARIXCgptYXhfdG9rZW5zGAUgASgFSAKIAQESDAoEc3RvcBgGIAMoCRIRCgRzZWVkGAcgASgDSAOIAQESDAoEdXNlchgIIAEoCRI+CghtZXRhZGF0YRgJIAMoCzIsLmxsbWdhdGV3YXkudjEuQ29tcGxldGVSZXF1ZXN0Lk1ldGFkYXRhRW50cnkSLAoHcm91dGluZxgKIAEoCzIbLmxsbWdhdGV3YXkudjEuUm91dGluZ0hpbnRzEioKBWNhY2hlGAsgASgLMhsubGxtZ2F0ZXdheS52MS5DYWNoZU9wdGlvbnMSEgoKc2Vzc2lvbl9pZBgMIAEoCRIpCgV0b29scxgNIAEoCzIaLmxsbWdhdGV3YXkudjEuVG9vbE9wdGlvbnMSNgoPcmVzcG9uc2VfZm9ybWF0GA4gASgLMh0ubGxtZ2F0ZXdheS52MS5SZXNwb25zZUZvcm1hdBIyCglyZWFzb25pbmcYDyABKAsyHy5sbG1nYXRld2F5LnYxLlJlYXNvbmluZ09wdGlvbnMSHQoQcHJlc2VuY2VfcGVuYWx0eRgQIAEoAUgEiAEBEh4KEWZyZXF1ZW5jeV9wZW5hbHR5GBEgASgBSAWIAQESEAoIbG9ncHJvYnMYEiABKAgSGQoMdG9wX2xvZ3Byb2JzGBMgASgNSAaIAQESFAoMc2VydmljZV90aWVyGBQgASgJEhgKEHByb21wdF9jYWNoZV9rZXkYFSABKAkSKwoKZXh0cmFfYm9keRgWIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QSEgoFdG9wX2sYFyABKA1IB4gBARovCg1NZXRhZGF0YUVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAFCDgoMX3RlbXBlcmF0dXJlQggKBl90b3BfcEINCgtfbWF4X3Rva2Vuc0IHCgVfc2VlZEITChFfcHJlc2VuY2VfcGVuYWx0eUIUChJfZnJlcXVlbmN5X3BlbmFsdHlCDwoNX3RvcF9sb2dwcm9ic0IICgZfdG9wX2siQQoQQ29tcGxldGVSZXNwb25zZRItCgpjb21wbGV0aW9uGAEgASgLMhkubGxtZ2F0ZXdheS52MS5Db21wbGV0aW9uIpcHChVTdHJlYW1Db21wbGV0ZVJlcXVlc3QSDQoFbW9kZWwYASABKAkSKAoIbWVzc2FnZXMYAiADKAsyFi5sbG1nYXRld2F5LnYxLk1lc3NhZ2USGAoLdGVtcGVyYXR1cmUYAyABKAFIAIgBARISCgV0b3BfcBgEIAEoAUgBiAEBEhcKCm1heF90b2tlbnMYBSABKAVIAogBARIMCgRzdG9wGAYgAygJEhEKBHNlZWQYByABKANIA4gBARIMCgR1c2VyGAggASgJEkQKCG1ldGFkYXRhGAkgAygLMjIubGxtZ2F0ZXdheS52MS5TdHJlYW1Db21wbGV0ZVJlcXVlc3QuTWV0YWRhdGFFbnRyeRIsCgdyb3V0aW5nGAogASgLMhsubGxtZ2F0ZXdheS52MS5Sb3V0aW5nSGludHMSKgoFY2FjaGUYCyABKAsyGy5sbG1nYXRld2F5LnYxLkNhY2hlT3B0aW9ucxISCgpzZXNzaW9uX2lkGAwgASgJEikKBXRvb2xzGA0gASgLMhoubGxtZ2F0ZXdheS52MS5Ub29sT3B0aW9ucxI2Cg9yZXNwb25zZV9mb3JtYXQYDiABKAsyHS5sbG1nYXRld2F5LnYxLlJlc3BvbnNlRm9ybWF0EjIKCXJlYXNvbmluZxgPIAEoCzIfLmxsbWdhdGV3YXkudjEuUmVhc29uaW5nT3B0aW9ucxIdChBwcmVzZW5jZV9wZW5hbHR5GBAgASgBSASIAQESHgoRZnJlcXVlbmN5X3BlbmFsdHkYESABKAFIBYgBARIQCghsb2dwcm9icxgSIAEoCBIZCgx0b3BfbG9ncHJvYnMYEyABKA1IBogBARIUCgxzZXJ2aWNlX3RpZXIYFCABKAkSGAoQcHJvbXB0X2NhY2hlX2tleRgVIAEoCRIrCgpleHRyYV9ib2R5GBYgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBISCgV0b3BfaxgXIAEoDUgHiAEBGi8KDU1ldGFkYXRhRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4AUIOCgxfdGVtcGVyYXR1cmVCCAoGX3RvcF9wQg0KC19tYXhfdG9rZW5zQgcKBV9zZWVkQhMKEV9wcmVzZW5jZV9wZW5hbHR5QhQKEl9mcmVxdWVuY3lfcGVuYWx0eUIPCg1fdG9wX2xvZ3Byb2JzQggKBl90b3BfayKfAgoWU3RyZWFtQ29tcGxldGVSZXNwb25zZRIsCgVkZWx0YRgBIAEoCzIbLmxsbWdhdGV3YXkudjEuQ29udGVudERlbHRhSAASLwoKY29tcGxldGlvbhgCIAEoCzIZLmxsbWdhdGV3YXkudjEuQ29tcGxldGlvbkgAEjMKCXRvb2xfY2FsbBgDIAEoCzIeLmxsbWdhdGV3YXkudjEuVG9vbENhbGxTdGFydGVkSAASNAoLdG9vbF9yZXN1bHQYBCABKAsyHS5sbG1nYXRld2F5LnYxLlRvb2xDYWxsUmVzdWx0SAASMgoJcmVhc29uaW5nGAUgASgLMh0ubGxtZ2F0ZXdheS52MS5SZWFzb25pbmdEZWx0YUgAQgcKBWV2ZW50Ih4KDlJlYXNvbmluZ0RlbHRhEgwKBHRleHQYASABKAkiUgoPVG9vbENhbGxTdGFydGVkEgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSFgoOYXJndW1lbnRzX2pzb24YAyABKAkSDQoFcm91bmQYBCABKA0iYAoOVG9vbENhbGxSZXN1bHQSCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRIOCgZvdXRwdXQYAyABKAkSEAoIaXNfZXJyb3IYBCABKAgSEgoKbGF0ZW5jeV9tcxgFIAEoASJLCgxDb250ZW50RGVsdGESDAoEdGV4dBgBIAEoCRItCghsb2dwcm9icxgCIAMoCzIbLmxsbWdhdGV3YXkudjEuVG9rZW5Mb2dwcm9iIk0KEkNvdW50VG9rZW5zUmVxdWVzdBINCgVtb2RlbBgBIAEoCRIoCghtZXNzYWdlcxgCIAMoCzIWLmxsbWdhdGV3YXkudjEuTWVzc2FnZSJgChNDb3VudFRva2Vuc1Jlc3BvbnNlEhQKDGlucHV0X3Rva2VucxgBIAEoAxIRCgllc3RpbWF0ZWQYAiABKAgSEQoJdG9rZW5pemVyGAMgASgJEg0KBW1vZGVsGAQgASgJIhMKEUxpc3RNb2RlbHNSZXF1ZXN0IlUKEkxpc3RNb2RlbHNSZXNwb25zZRIoCgZtb2RlbHMYASADKAsyGC5sbG1nYXRld2F5LnYxLk1vZGVsSW5mbxIVCg1kZWZhdWx0X21vZGVsGAIgASgJIucDCglNb2RlbEluZm8SDAoEbmFtZRgBIAEoCRIPCgdhbGlhc2VzGAIgAygJEhAKCHByb3ZpZGVyGAMgASgJEhUKDXByb3ZpZGVyX2tpbmQYBCABKAkSFgoOdXBzdHJlYW1fbW9kZWwYBSABKAkSDQoFbG9jYWwYBiABKAgSFgoOY29udGV4dF93aW5kb3cYByABKAMSGQoRbWF4X291dHB1dF90b2tlbnMYCCABKAMSHwoXaW5wdXRfcHJpY2VfcGVyX21pbGxpb24YCSABKAESIAoYb3V0cHV0X3ByaWNlX3Blcl9taWxsaW9uGAogASgBEjYKDGNhcGFiaWxpdGllcxgLIAEoCzIgLmxsbWdhdGV3YXkudjEuTW9kZWxDYXBhYmlsaXRpZXMSJgoeY2FjaGVkX2lucHV0X3ByaWNlX3Blcl9taWxsaW9uGAwgASgBEiUKHWNhY2hlX3dyaXRlX3ByaWNlX3Blcl9taWxsaW9uGA0gASgBEigKIGNhY2hlX3dyaXRlXzFoX3ByaWNlX3Blcl9taWxsaW9uGA4gASgBEiYKBHR5cGUYDyABKA4yGC5sbG1nYXRld2F5LnYxLk1vZGVsVHlwZRIcChRlbWJlZGRpbmdfZGltZW5zaW9ucxgQIAEoDSKNAQoRTW9kZWxDYXBhYmlsaXRpZXMSEQoJc3RyZWFtaW5nGAEgASgIEg0KBXRvb2xzGAIgASgIEg4KBnZpc2lvbhgDIAEoCBIRCglqc29uX21vZGUYBCABKAgSEQoJZG9jdW1lbnRzGAUgASgIEg0KBWF1ZGlvGAYgASgIEhEKCXJlYXNvbmluZxgHIAEoCCpWCglNb2RlbFR5cGUSGgoWTU9ERUxfVFlQRV9VTlNQRUNJRklFRBAAEhMKD01PREVMX1RZUEVfQ0hBVBABEhgKFE1PREVMX1RZUEVfRU1CRURESU5HEAIy6gIKEUNvbXBsZXRpb25TZXJ2aWNlEksKCENvbXBsZXRlEh4ubGxtZ2F0ZXdheS52MS5Db21wbGV0ZVJlcXVlc3QaHy5sbG1nYXRld2F5LnYxLkNvbXBsZXRlUmVzcG9uc2USXwoOU3RyZWFtQ29tcGxldGUSJC5sbG1nYXRld2F5LnYxLlN0cmVhbUNvbXBsZXRlUmVxdWVzdBolLmxsbWdhdGV3YXkudjEuU3RyZWFtQ29tcGxldGVSZXNwb25zZTABElQKC0NvdW50VG9rZW5zEiEubGxtZ2F0ZXdheS52MS5Db3VudFRva2Vuc1JlcXVlc3QaIi5sbG1nYXRld2F5LnYxLkNvdW50VG9rZW5zUmVzcG9uc2USUQoKTGlzdE1vZGVscxIgLmxsbWdhdGV3YXkudjEuTGlzdE1vZGVsc1JlcXVlc3QaIS5sbG1nYXRld2F5LnYxLkxpc3RNb2RlbHNSZXNwb25zZWIGcHJvdG8z", [file_google_protobuf_struct, file_llmgateway_v1_types]);
+  fileDesc("CiZsbG1nYXRld2F5L3YxL2NvbXBsZXRpb25fc2VydmljZS5wcm90bxINbGxtZ2F0ZXdheS52MSKLBwoPQ29tcGxldGVSZXF1ZXN0Eg0KBW1vZGVsGAEgASgJEigKCG1lc3NhZ2VzGAIgAygLMhYubGxtZ2F0ZXdheS52MS5NZXNzYWdlEhgKC3RlbXBlcmF0dXJlGAMgASgBSACIAQESEgoFdG9wX3AYBCABKAFIAYgBARIXCgptYXhfdG9rZW5zGAUgASgFSAKIAQESDAoEc3RvcBgGIAMoCRIRCgRzZWVkGAcgASgDSAOIAQESDAoEdXNlchgIIAEoCRI+CghtZXRhZGF0YRgJIAMoCzIsLmxsbWdhdGV3YXkudjEuQ29tcGxldGVSZXF1ZXN0Lk1ldGFkYXRhRW50cnkSLAoHcm91dGluZxgKIAEoCzIbLmxsbWdhdGV3YXkudjEuUm91dGluZ0hpbnRzEioKBWNhY2hlGAsgASgLMhsubGxtZ2F0ZXdheS52MS5DYWNoZU9wdGlvbnMSEgoKc2Vzc2lvbl9pZBgMIAEoCRIpCgV0b29scxgNIAEoCzIaLmxsbWdhdGV3YXkudjEuVG9vbE9wdGlvbnMSNgoPcmVzcG9uc2VfZm9ybWF0GA4gASgLMh0ubGxtZ2F0ZXdheS52MS5SZXNwb25zZUZvcm1hdBIyCglyZWFzb25pbmcYDyABKAsyHy5sbG1nYXRld2F5LnYxLlJlYXNvbmluZ09wdGlvbnMSHQoQcHJlc2VuY2VfcGVuYWx0eRgQIAEoAUgEiAEBEh4KEWZyZXF1ZW5jeV9wZW5hbHR5GBEgASgBSAWIAQESEAoIbG9ncHJvYnMYEiABKAgSGQoMdG9wX2xvZ3Byb2JzGBMgASgNSAaIAQESFAoMc2VydmljZV90aWVyGBQgASgJEhgKEHByb21wdF9jYWNoZV9rZXkYFSABKAkSKwoKZXh0cmFfYm9keRgWIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QSEgoFdG9wX2sYFyABKA1IB4gBARovCg1NZXRhZGF0YUVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAFCDgoMX3RlbXBlcmF0dXJlQggKBl90b3BfcEINCgtfbWF4X3Rva2Vuc0IHCgVfc2VlZEITChFfcHJlc2VuY2VfcGVuYWx0eUIUChJfZnJlcXVlbmN5X3BlbmFsdHlCDwoNX3RvcF9sb2dwcm9ic0IICgZfdG9wX2siQQoQQ29tcGxldGVSZXNwb25zZRItCgpjb21wbGV0aW9uGAEgASgLMhkubGxtZ2F0ZXdheS52MS5Db21wbGV0aW9uIpcHChVTdHJlYW1Db21wbGV0ZVJlcXVlc3QSDQoFbW9kZWwYASABKAkSKAoIbWVzc2FnZXMYAiADKAsyFi5sbG1nYXRld2F5LnYxLk1lc3NhZ2USGAoLdGVtcGVyYXR1cmUYAyABKAFIAIgBARISCgV0b3BfcBgEIAEoAUgBiAEBEhcKCm1heF90b2tlbnMYBSABKAVIAogBARIMCgRzdG9wGAYgAygJEhEKBHNlZWQYByABKANIA4gBARIMCgR1c2VyGAggASgJEkQKCG1ldGFkYXRhGAkgAygLMjIubGxtZ2F0ZXdheS52MS5TdHJlYW1Db21wbGV0ZVJlcXVlc3QuTWV0YWRhdGFFbnRyeRIsCgdyb3V0aW5nGAogASgLMhsubGxtZ2F0ZXdheS52MS5Sb3V0aW5nSGludHMSKgoFY2FjaGUYCyABKAsyGy5sbG1nYXRld2F5LnYxLkNhY2hlT3B0aW9ucxISCgpzZXNzaW9uX2lkGAwgASgJEikKBXRvb2xzGA0gASgLMhoubGxtZ2F0ZXdheS52MS5Ub29sT3B0aW9ucxI2Cg9yZXNwb25zZV9mb3JtYXQYDiABKAsyHS5sbG1nYXRld2F5LnYxLlJlc3BvbnNlRm9ybWF0EjIKCXJlYXNvbmluZxgPIAEoCzIfLmxsbWdhdGV3YXkudjEuUmVhc29uaW5nT3B0aW9ucxIdChBwcmVzZW5jZV9wZW5hbHR5GBAgASgBSASIAQESHgoRZnJlcXVlbmN5X3BlbmFsdHkYESABKAFIBYgBARIQCghsb2dwcm9icxgSIAEoCBIZCgx0b3BfbG9ncHJvYnMYEyABKA1IBogBARIUCgxzZXJ2aWNlX3RpZXIYFCABKAkSGAoQcHJvbXB0X2NhY2hlX2tleRgVIAEoCRIrCgpleHRyYV9ib2R5GBYgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBISCgV0b3BfaxgXIAEoDUgHiAEBGi8KDU1ldGFkYXRhRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4AUIOCgxfdGVtcGVyYXR1cmVCCAoGX3RvcF9wQg0KC19tYXhfdG9rZW5zQgcKBV9zZWVkQhMKEV9wcmVzZW5jZV9wZW5hbHR5QhQKEl9mcmVxdWVuY3lfcGVuYWx0eUIPCg1fdG9wX2xvZ3Byb2JzQggKBl90b3BfayKxAgoWU3RyZWFtQ29tcGxldGVSZXNwb25zZRIsCgVkZWx0YRgBIAEoCzIbLmxsbWdhdGV3YXkudjEuQ29udGVudERlbHRhSAASLwoKY29tcGxldGlvbhgCIAEoCzIZLmxsbWdhdGV3YXkudjEuQ29tcGxldGlvbkgAEjMKCXRvb2xfY2FsbBgDIAEoCzIeLmxsbWdhdGV3YXkudjEuVG9vbENhbGxTdGFydGVkSAASNAoLdG9vbF9yZXN1bHQYBCABKAsyHS5sbG1nYXRld2F5LnYxLlRvb2xDYWxsUmVzdWx0SAASMgoJcmVhc29uaW5nGAUgASgLMh0ubGxtZ2F0ZXdheS52MS5SZWFzb25pbmdEZWx0YUgAEhAKCGV2ZW50X2lkGAYgASgEQgcKBWV2ZW50IkIKE1Jlc3VtZVN0cmVhbVJlcXVlc3QSFAoMcmVzdW1lX3Rva2VuGAEgASgJEhUKDWxhc3RfZXZlbnRfaWQYAiABKAQirwIKFFJlc3VtZVN0cmVhbVJlc3BvbnNlEiwKBWRlbHRhGAEgASgLMhsubGxtZ2F0ZXdheS52MS5Db250ZW50RGVsdGFIABIvCgpjb21wbGV0aW9uGAIgASgLMhkubGxtZ2F0ZXdheS52MS5Db21wbGV0aW9uSAASMwoJdG9vbF9jYWxsGAMgASgLMh4ubGxtZ2F0ZXdheS52MS5Ub29sQ2FsbFN0YXJ0ZWRIABI0Cgt0b29sX3Jlc3VsdBgEIAEoCzIdLmxsbWdhdGV3YXkudjEuVG9vbENhbGxSZXN1bHRIABIyCglyZWFzb25pbmcYBSABKAsyHS5sbG1nYXRld2F5LnYxLlJlYXNvbmluZ0RlbHRhSAASEAoIZXZlbnRfaWQYBiABKARCBwoFZXZlbnQiHgoOUmVhc29uaW5nRGVsdGESDAoEdGV4dBgBIAEoCSJSCg9Ub29sQ2FsbFN0YXJ0ZWQSCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRIWCg5hcmd1bWVudHNfanNvbhgDIAEoCRINCgVyb3VuZBgEIAEoDSJgCg5Ub29sQ2FsbFJlc3VsdBIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEg4KBm91dHB1dBgDIAEoCRIQCghpc19lcnJvchgEIAEoCBISCgpsYXRlbmN5X21zGAUgASgBIksKDENvbnRlbnREZWx0YRIMCgR0ZXh0GAEgASgJEi0KCGxvZ3Byb2JzGAIgAygLMhsubGxtZ2F0ZXdheS52MS5Ub2tlbkxvZ3Byb2IiTQoSQ291bnRUb2tlbnNSZXF1ZXN0Eg0KBW1vZGVsGAEgASgJEigKCG1lc3NhZ2VzGAIgAygLMhYubGxtZ2F0ZXdheS52MS5NZXNzYWdlImAKE0NvdW50VG9rZW5zUmVzcG9uc2USFAoMaW5wdXRfdG9rZW5zGAEgASgDEhEKCWVzdGltYXRlZBgCIAEoCBIRCgl0b2tlbml6ZXIYAyABKAkSDQoFbW9kZWwYBCABKAkiEwoRTGlzdE1vZGVsc1JlcXVlc3QiVQoSTGlzdE1vZGVsc1Jlc3BvbnNlEigKBm1vZGVscxgBIAMoCzIYLmxsbWdhdGV3YXkudjEuTW9kZWxJbmZvEhUKDWRlZmF1bHRfbW9kZWwYAiABKAki5wMKCU1vZGVsSW5mbxIMCgRuYW1lGAEgASgJEg8KB2FsaWFzZXMYAiADKAkSEAoIcHJvdmlkZXIYAyABKAkSFQoNcHJvdmlkZXJfa2luZBgEIAEoCRIWCg51cHN0cmVhbV9tb2RlbBgFIAEoCRINCgVsb2NhbBgGIAEoCBIWCg5jb250ZXh0X3dpbmRvdxgHIAEoAxIZChFtYXhfb3V0cHV0X3Rva2VucxgIIAEoAxIfChdpbnB1dF9wcmljZV9wZXJfbWlsbGlvbhgJIAEoARIgChhvdXRwdXRfcHJpY2VfcGVyX21pbGxpb24YCiABKAESNgoMY2FwYWJpbGl0aWVzGAsgASgLMiAubGxtZ2F0ZXdheS52MS5Nb2RlbENhcGFiaWxpdGllcxImCh5jYWNoZWRfaW5wdXRfcHJpY2VfcGVyX21pbGxpb24YDCABKAESJQodY2FjaGVfd3JpdGVfcHJpY2VfcGVyX21pbGxpb24YDSABKAESKAogY2FjaGVfd3JpdGVfMWhfcHJpY2VfcGVyX21pbGxpb24YDiABKAESJgoEdHlwZRgPIAEoDjIYLmxsbWdhdGV3YXkudjEuTW9kZWxUeXBlEhwKFGVtYmVkZGluZ19kaW1lbnNpb25zGBAgASgNIo0BChFNb2RlbENhcGFiaWxpdGllcxIRCglzdHJlYW1pbmcYASABKAgSDQoFdG9vbHMYAiABKAgSDgoGdmlzaW9uGAMgASgIEhEKCWpzb25fbW9kZRgEIAEoCBIRCglkb2N1bWVudHMYBSABKAgSDQoFYXVkaW8YBiABKAgSEQoJcmVhc29uaW5nGAcgASgIKlYKCU1vZGVsVHlwZRIaChZNT0RFTF9UWVBFX1VOU1BFQ0lGSUVEEAASEwoPTU9ERUxfVFlQRV9DSEFUEAESGAoUTU9ERUxfVFlQRV9FTUJFRERJTkcQAjLFAwoRQ29tcGxldGlvblNlcnZpY2USSwoIQ29tcGxldGUSHi5sbG1nYXRld2F5LnYxLkNvbXBsZXRlUmVxdWVzdBofLmxsbWdhdGV3YXkudjEuQ29tcGxldGVSZXNwb25zZRJfCg5TdHJlYW1Db21wbGV0ZRIkLmxsbWdhdGV3YXkudjEuU3RyZWFtQ29tcGxldGVSZXF1ZXN0GiUubGxtZ2F0ZXdheS52MS5TdHJlYW1Db21wbGV0ZVJlc3BvbnNlMAESWQoMUmVzdW1lU3RyZWFtEiIubGxtZ2F0ZXdheS52MS5SZXN1bWVTdHJlYW1SZXF1ZXN0GiMubGxtZ2F0ZXdheS52MS5SZXN1bWVTdHJlYW1SZXNwb25zZTABElQKC0NvdW50VG9rZW5zEiEubGxtZ2F0ZXdheS52MS5Db3VudFRva2Vuc1JlcXVlc3QaIi5sbG1nYXRld2F5LnYxLkNvdW50VG9rZW5zUmVzcG9uc2USUQoKTGlzdE1vZGVscxIgLmxsbWdhdGV3YXkudjEuTGlzdE1vZGVsc1JlcXVlc3QaIS5sbG1nYXRld2F5LnYxLkxpc3RNb2RlbHNSZXNwb25zZWIGcHJvdG8z", [file_google_protobuf_struct, file_llmgateway_v1_types]);
 
 /**
  * CompleteRequest asks for one answer.
@@ -444,6 +444,14 @@ export type StreamCompleteResponse = Message<"llmgateway.v1.StreamCompleteRespon
     value: ReasoningDelta;
     case: "reasoning";
   } | { case: undefined; value?: undefined };
+
+  /**
+   * The event's id within its stream, from 1, when the stream is resumable (0 otherwise): what
+   * ResumeStream is given as the last event seen.
+   *
+   * @generated from field: uint64 event_id = 6;
+   */
+  eventId: bigint;
 };
 
 /**
@@ -452,6 +460,102 @@ export type StreamCompleteResponse = Message<"llmgateway.v1.StreamCompleteRespon
  */
 export const StreamCompleteResponseSchema: GenMessage<StreamCompleteResponse> = /*@__PURE__*/
   messageDesc(file_llmgateway_v1_completion_service, 3);
+
+/**
+ * ResumeStreamRequest names a stream and the last of its events the caller received.
+ *
+ * @generated from message llmgateway.v1.ResumeStreamRequest
+ */
+export type ResumeStreamRequest = Message<"llmgateway.v1.ResumeStreamRequest"> & {
+  /**
+   * The stream's resume token (the x-llm-gateway-resume-token header of StreamComplete).
+   *
+   * @generated from field: string resume_token = 1;
+   */
+  resumeToken: string;
+
+  /**
+   * The event_id of the last event received; 0 replays the stream from its start.
+   *
+   * @generated from field: uint64 last_event_id = 2;
+   */
+  lastEventId: bigint;
+};
+
+/**
+ * Describes the message llmgateway.v1.ResumeStreamRequest.
+ * Use `create(ResumeStreamRequestSchema)` to create a new message.
+ */
+export const ResumeStreamRequestSchema: GenMessage<ResumeStreamRequest> = /*@__PURE__*/
+  messageDesc(file_llmgateway_v1_completion_service, 4);
+
+/**
+ * ResumeStreamResponse is one event of a resumed stream, as StreamComplete sends it.
+ *
+ * @generated from message llmgateway.v1.ResumeStreamResponse
+ */
+export type ResumeStreamResponse = Message<"llmgateway.v1.ResumeStreamResponse"> & {
+  /**
+   * The event.
+   *
+   * @generated from oneof llmgateway.v1.ResumeStreamResponse.event
+   */
+  event: {
+    /**
+     * A piece of the answer's text, in order.
+     *
+     * @generated from field: llmgateway.v1.ContentDelta delta = 1;
+     */
+    value: ContentDelta;
+    case: "delta";
+  } | {
+    /**
+     * The last event of a successful stream: the whole answer, finish reason, usage, cost and provider.
+     *
+     * @generated from field: llmgateway.v1.Completion completion = 2;
+     */
+    value: Completion;
+    case: "completion";
+  } | {
+    /**
+     * The gateway is running a tool the model called.
+     *
+     * @generated from field: llmgateway.v1.ToolCallStarted tool_call = 3;
+     */
+    value: ToolCallStarted;
+    case: "toolCall";
+  } | {
+    /**
+     * A tool the gateway ran has answered, or failed.
+     *
+     * @generated from field: llmgateway.v1.ToolCallResult tool_result = 4;
+     */
+    value: ToolCallResult;
+    case: "toolResult";
+  } | {
+    /**
+     * A piece of the model's reasoning (thinking), in order, before the answer's text.
+     *
+     * @generated from field: llmgateway.v1.ReasoningDelta reasoning = 5;
+     */
+    value: ReasoningDelta;
+    case: "reasoning";
+  } | { case: undefined; value?: undefined };
+
+  /**
+   * The event's id within its stream, from 1.
+   *
+   * @generated from field: uint64 event_id = 6;
+   */
+  eventId: bigint;
+};
+
+/**
+ * Describes the message llmgateway.v1.ResumeStreamResponse.
+ * Use `create(ResumeStreamResponseSchema)` to create a new message.
+ */
+export const ResumeStreamResponseSchema: GenMessage<ResumeStreamResponse> = /*@__PURE__*/
+  messageDesc(file_llmgateway_v1_completion_service, 5);
 
 /**
  * ReasoningDelta is a piece of the model's reasoning; it is never part of the answer's text.
@@ -472,7 +576,7 @@ export type ReasoningDelta = Message<"llmgateway.v1.ReasoningDelta"> & {
  * Use `create(ReasoningDeltaSchema)` to create a new message.
  */
 export const ReasoningDeltaSchema: GenMessage<ReasoningDelta> = /*@__PURE__*/
-  messageDesc(file_llmgateway_v1_completion_service, 4);
+  messageDesc(file_llmgateway_v1_completion_service, 6);
 
 /**
  * ToolCallStarted says the gateway started running a tool call.
@@ -514,7 +618,7 @@ export type ToolCallStarted = Message<"llmgateway.v1.ToolCallStarted"> & {
  * Use `create(ToolCallStartedSchema)` to create a new message.
  */
 export const ToolCallStartedSchema: GenMessage<ToolCallStarted> = /*@__PURE__*/
-  messageDesc(file_llmgateway_v1_completion_service, 5);
+  messageDesc(file_llmgateway_v1_completion_service, 7);
 
 /**
  * ToolCallResult is how a tool call ended; the model receives the same.
@@ -563,7 +667,7 @@ export type ToolCallResult = Message<"llmgateway.v1.ToolCallResult"> & {
  * Use `create(ToolCallResultSchema)` to create a new message.
  */
 export const ToolCallResultSchema: GenMessage<ToolCallResult> = /*@__PURE__*/
-  messageDesc(file_llmgateway_v1_completion_service, 6);
+  messageDesc(file_llmgateway_v1_completion_service, 8);
 
 /**
  * ContentDelta is a piece of the answer's text.
@@ -591,7 +695,7 @@ export type ContentDelta = Message<"llmgateway.v1.ContentDelta"> & {
  * Use `create(ContentDeltaSchema)` to create a new message.
  */
 export const ContentDeltaSchema: GenMessage<ContentDelta> = /*@__PURE__*/
-  messageDesc(file_llmgateway_v1_completion_service, 7);
+  messageDesc(file_llmgateway_v1_completion_service, 9);
 
 /**
  * CountTokensRequest names a model and the messages to count.
@@ -619,7 +723,7 @@ export type CountTokensRequest = Message<"llmgateway.v1.CountTokensRequest"> & {
  * Use `create(CountTokensRequestSchema)` to create a new message.
  */
 export const CountTokensRequestSchema: GenMessage<CountTokensRequest> = /*@__PURE__*/
-  messageDesc(file_llmgateway_v1_completion_service, 8);
+  messageDesc(file_llmgateway_v1_completion_service, 10);
 
 /**
  * CountTokensResponse gives the prompt's size in the model's tokens.
@@ -661,7 +765,7 @@ export type CountTokensResponse = Message<"llmgateway.v1.CountTokensResponse"> &
  * Use `create(CountTokensResponseSchema)` to create a new message.
  */
 export const CountTokensResponseSchema: GenMessage<CountTokensResponse> = /*@__PURE__*/
-  messageDesc(file_llmgateway_v1_completion_service, 9);
+  messageDesc(file_llmgateway_v1_completion_service, 11);
 
 /**
  * ListModelsRequest asks for the model catalogue.
@@ -676,7 +780,7 @@ export type ListModelsRequest = Message<"llmgateway.v1.ListModelsRequest"> & {
  * Use `create(ListModelsRequestSchema)` to create a new message.
  */
 export const ListModelsRequestSchema: GenMessage<ListModelsRequest> = /*@__PURE__*/
-  messageDesc(file_llmgateway_v1_completion_service, 10);
+  messageDesc(file_llmgateway_v1_completion_service, 12);
 
 /**
  * ListModelsResponse lists the models the gateway serves.
@@ -704,7 +808,7 @@ export type ListModelsResponse = Message<"llmgateway.v1.ListModelsResponse"> & {
  * Use `create(ListModelsResponseSchema)` to create a new message.
  */
 export const ListModelsResponseSchema: GenMessage<ListModelsResponse> = /*@__PURE__*/
-  messageDesc(file_llmgateway_v1_completion_service, 11);
+  messageDesc(file_llmgateway_v1_completion_service, 13);
 
 /**
  * ModelInfo describes one model of the catalogue.
@@ -830,7 +934,7 @@ export type ModelInfo = Message<"llmgateway.v1.ModelInfo"> & {
  * Use `create(ModelInfoSchema)` to create a new message.
  */
 export const ModelInfoSchema: GenMessage<ModelInfo> = /*@__PURE__*/
-  messageDesc(file_llmgateway_v1_completion_service, 12);
+  messageDesc(file_llmgateway_v1_completion_service, 14);
 
 /**
  * ModelCapabilities declares what a model supports.
@@ -893,7 +997,7 @@ export type ModelCapabilities = Message<"llmgateway.v1.ModelCapabilities"> & {
  * Use `create(ModelCapabilitiesSchema)` to create a new message.
  */
 export const ModelCapabilitiesSchema: GenMessage<ModelCapabilities> = /*@__PURE__*/
-  messageDesc(file_llmgateway_v1_completion_service, 13);
+  messageDesc(file_llmgateway_v1_completion_service, 15);
 
 /**
  * ModelType says which calls a model answers.
@@ -955,6 +1059,19 @@ export const CompletionService: GenService<{
     methodKind: "server_streaming";
     input: typeof StreamCompleteRequestSchema;
     output: typeof StreamCompleteResponseSchema;
+  },
+  /**
+   * ResumeStream re-attaches to a stream whose connection dropped, on any replica: the events after the
+   * last one the caller saw, then the rest as the model writes it. Needs durable.resumableStreams; the
+   * token is the x-llm-gateway-resume-token response header of StreamComplete. An unknown token, or
+   * another tenant's, is NOT_FOUND.
+   *
+   * @generated from rpc llmgateway.v1.CompletionService.ResumeStream
+   */
+  resumeStream: {
+    methodKind: "server_streaming";
+    input: typeof ResumeStreamRequestSchema;
+    output: typeof ResumeStreamResponseSchema;
   },
   /**
    * CountTokens counts the prompt tokens a request would send to a model.
