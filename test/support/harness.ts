@@ -66,6 +66,10 @@ export interface HarnessOptions {
   sessions?: Record<string, unknown>;
   /** The tools section. */
   tools?: Record<string, unknown>;
+  /** The durable section (resumable streams, idempotency keys). */
+  durable?: Record<string, unknown>;
+  /** The usage section. */
+  usage?: Record<string, unknown>;
   /** The auth section (tenants and keys). */
   auth?: Record<string, unknown>;
   /** The log section. */
@@ -112,6 +116,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       ...(options.sessions ? { sessions: options.sessions } : {}),
       ...(options.tools ? { tools: options.tools } : {}),
       ...(options.auth ? { auth: options.auth } : {}),
+      ...(options.durable ? { durable: options.durable } : {}),
+      ...(options.usage ? { usage: options.usage } : {}),
       ...(options.log ? { log: options.log } : {}),
       ...(options.redisUrl
         ? { redis: { url: options.redisUrl, ...(options.redisProbeMs ? { probeIntervalMs: options.redisProbeMs } : {}) } }
