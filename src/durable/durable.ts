@@ -122,7 +122,7 @@ export function createDurableCalls(options: DurableOptions): DurableCalls {
         run.readers++;
         try {
           for (;;) {
-            const entry = run.entries[seen - run.base];
+            const entry = seen - run.base < run.committed ? run.entries[seen - run.base] : undefined;
             if (entry) {
               seen++;
               if (entry.type === "error") throw entryError(entry);
@@ -201,7 +201,7 @@ export function createDurableCalls(options: DurableOptions): DurableCalls {
   async function watchFailure(run: LocalRun, release: () => Promise<void>): Promise<void> {
     const never = new AbortController().signal;
     for (;;) {
-      const last = run.entries.at(-1);
+      const last = run.committed > 0 ? run.entries[run.committed - 1] : undefined;
       if (last?.type === "error") return release();
       if (last?.type === "done" || run.stopped) return;
       await run.changed(never);

@@ -2,7 +2,7 @@ import type { Clock } from "../core/clock.js";
 import { GatewayError, isGatewayError } from "../core/errors.js";
 import type { ChatStreamEvent } from "../core/types.js";
 import type { Logger } from "../log.js";
-import { encodeEntry, errorEntry, type JournalEntry } from "./journal.js";
+import { encodeEntry, errorEntry, isFinal, type JournalEntry } from "./journal.js";
 import type { DurableStore } from "./store.js";
 
 /** How a replica runs its durable calls. */
@@ -11,7 +11,7 @@ export interface RunSettings {
   graceMs: number;
   /** How long an owner's lease holds without renewal; renewed every third of it. */
   leaseMs: number;
-  /** Events are written to the store in batches, at most this long after the first of a batch. */
+  /** Writes to the store are at most this often: events that come in between go in one batch. */
   flushMs: number;
   /** How long a call's record and journal are kept after its last write. */
   ttlMs: number;
@@ -31,11 +31,14 @@ export const HANDOVER = new GatewayError("SHUTTING_DOWN", "the replica is shutti
 
 /**
  * A call this replica generates: the events since `base` (what the journal held when this replica
- * took the call), kept here for readers on this replica so they need not wait for the store, and
- * written to the store in batches for readers elsewhere.
+ * took the call). Readers on this replica read them here rather than from the store, but only those
+ * already written to the store: an event a caller received is always one a replica taking over would
+ * find, so its continuation starts exactly where the caller is.
  */
 export class LocalRun {
   readonly entries: JournalEntry[] = [];
+  /** How many of the entries the store holds. */
+  committed = 0;
   /** No more entries will come: the call ended, or this replica gave it up. */
   stopped = false;
   /** Readers attached on this replica. */
@@ -48,8 +51,8 @@ export class LocalRun {
     readonly controller: AbortController,
   ) {}
 
-  push(entry: JournalEntry): void {
-    this.entries.push(entry);
+  commit(count: number): void {
+    this.committed = count;
     this.wake();
   }
 
@@ -58,7 +61,7 @@ export class LocalRun {
     this.wake();
   }
 
-  /** Resolves when an entry comes or the run stops. */
+  /** Resolves when more entries are committed or the run stops. */
   changed(signal: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
       const done = () => {
@@ -82,32 +85,67 @@ export class LocalRun {
  * Generates a call on this replica: reads the pipeline's events into the local run and the store's
  * journal, renews the lease, and aborts the generation when nobody has read it for the grace period
  * (billed for what it generated, by the pipeline's own settling) or when another replica took it over.
+ *
+ * Writes are group commits: an event is written at once when no write is in flight, and the events
+ * that come while one is go together in the next, at most one write per `flushMs`.
  */
 export async function generate(run: LocalRun, events: AsyncIterable<ChatStreamEvent>, deps: RunDeps, onEnd: () => void): Promise<void> {
   const { store, clock, settings, owner } = deps;
-  let pending: string[] = [];
-  let writes: Promise<unknown> = Promise.resolve();
-  let cancelFlush: (() => void) | undefined;
+  let writing: Promise<void> | undefined;
+  let lastWriteAt = Number.NEGATIVE_INFINITY;
+  let cancelTimer: (() => void) | undefined;
   let lost = false;
-  const flush = (ended: boolean) => {
-    cancelFlush?.();
-    cancelFlush = undefined;
-    const batch = pending;
-    pending = [];
-    writes = writes.then(async () => {
-      if (lost || (batch.length === 0 && !ended)) return;
-      const ok = await store.append(run.id, owner, batch, ended, settings.ttlMs).catch((err: unknown) => {
-        deps.logger?.warn("durable journal write failed", { call: run.id, error: String(err) });
-        return true;
-      });
-      if (!ok) giveUp("another replica took the stream over");
-    });
-    return writes;
-  };
   const giveUp = (why: string) => {
     lost = true;
     deps.logger?.warn("durable call given up", { call: run.id, why });
     run.controller.abort(new GatewayError("CANCELLED", why));
+    // Whoever waits for a write stops waiting.
+    run.commit(run.committed);
+  };
+  /** Writes what is not written yet, unless a write is in flight (it pumps again when done) or too recent. */
+  const pump = (): void => {
+    if (writing || lost || cancelTimer || run.committed === run.entries.length) return;
+    const wait = lastWriteAt + settings.flushMs - clock.monotonic();
+    const last = run.entries.at(-1);
+    if (wait > 0 && !(last && isFinal(last))) {
+      cancelTimer = clock.after(wait, () => {
+        cancelTimer = undefined;
+        pump();
+      });
+      return;
+    }
+    const upTo = run.entries.length;
+    const batch = run.entries.slice(run.committed, upTo).map(encodeEntry);
+    const ended = last !== undefined && isFinal(last);
+    lastWriteAt = clock.monotonic();
+    writing = store.append(run.id, owner, batch, ended, settings.ttlMs).then(
+      (ok) => {
+        writing = undefined;
+        if (!ok) return giveUp("another replica took the stream over");
+        run.commit(upTo);
+        pump();
+      },
+      (err: unknown) => {
+        writing = undefined;
+        // Nothing reaches a reader unwritten: the batch is tried again, and the stream waits for the store.
+        deps.logger?.warn("durable journal write failed; retrying", { call: run.id, error: String(err) });
+        cancelTimer = clock.after(Math.max(settings.flushMs, 50), () => {
+          cancelTimer = undefined;
+          pump();
+        });
+      },
+    );
+  };
+  /** Resolves once everything pushed is written (or the call was lost). */
+  const drained = async () => {
+    while (!lost && run.committed < run.entries.length) {
+      pump();
+      await (writing ?? run.changed(new AbortController().signal));
+    }
+  };
+  const push = (entry: JournalEntry) => {
+    run.entries.push(entry);
+    pump();
   };
   let detachedAt: number | undefined;
   let stopBeat: (() => void) | undefined;
@@ -131,28 +169,20 @@ export async function generate(run: LocalRun, events: AsyncIterable<ChatStreamEv
   };
   beat();
   try {
-    for await (const event of events) {
-      const entry: JournalEntry = event;
-      run.push(entry);
-      pending.push(encodeEntry(entry));
-      if (event.type === "done") await flush(true);
-      else cancelFlush ??= clock.after(settings.flushMs, () => void flush(false));
-    }
+    for await (const event of events) push(event);
+    await drained();
   } catch (err) {
     if (run.controller.signal.reason === HANDOVER) {
       // Leaving: what was generated is written and the lease released, so another replica continues at once.
-      await flush(false);
+      await drained();
       await store.renew(run.id, owner, 0).catch(() => {});
     } else if (!lost) {
-      const error = isGatewayError(err) ? err : new GatewayError("INTERNAL", "the stream failed");
-      run.push(errorEntry(error));
-      pending.push(encodeEntry(errorEntry(error)));
-      await flush(true);
+      push(errorEntry(isGatewayError(err) ? err : new GatewayError("INTERNAL", "the stream failed")));
+      await drained();
     }
   } finally {
     stopBeat?.();
-    cancelFlush?.();
-    await writes.catch(() => {});
+    cancelTimer?.();
     run.stop();
     onEnd();
   }
