@@ -88,11 +88,21 @@ export const ask = (prompt: string, model = "gpt-test") => ({ model, messages: [
  */
 export async function readGrpc(
   transport: Transport,
-  options: { prompt?: string; model?: string; stopAfter?: number; resume?: { token: string; lastEventId: bigint }; headers?: Record<string, string> },
-): Promise<Received> {
+  options: {
+    prompt?: string;
+    model?: string;
+    stopAfter?: number;
+    resume?: { token: string; lastEventId: bigint };
+    headers?: Record<string, string>;
+    /** Told of each delta received (the count so far): a test kills a replica from here. */
+    onDelta?: (count: number) => void;
+    /** The stream failing is what the test expects (its replica died): return what came before it. */
+    expectFailure?: boolean;
+  },
+): Promise<Received & { error?: unknown }> {
   const client = createClient(CompletionService, transport);
   const abort = new AbortController();
-  const out: Received = { text: "", lastId: undefined, token: options.resume?.token, done: false };
+  const out: Received & { error?: unknown } = { text: "", lastId: undefined, token: options.resume?.token, done: false };
   const callOptions = {
     signal: abort.signal,
     headers: options.headers ?? {},
@@ -110,6 +120,7 @@ export async function readGrpc(
       if (m.event.case === "delta") {
         out.text += m.event.value.text;
         deltas++;
+        options.onDelta?.(deltas);
       }
       if (m.event.case === "completion") {
         out.completion = m.event.value;
@@ -121,7 +132,8 @@ export async function readGrpc(
       }
     }
   } catch (err) {
-    if (!(err instanceof ConnectError) || !abort.signal.aborted) throw err;
+    if (options.expectFailure) out.error = err;
+    else if (!(err instanceof ConnectError) || !abort.signal.aborted) throw err;
   }
   return out;
 }
