@@ -61,7 +61,7 @@ export function createMemoryDurableStore(clock: Clock): DurableStore {
     },
     async claim(id, owner, now, leaseUntil) {
       const e = live(id);
-      if (!e || e.record.state !== "running" || e.record.leaseUntil > now) return false;
+      if (e?.record.state !== "running" || e.record.leaseUntil > now) return false;
       e.record.owner = owner;
       e.record.leaseUntil = leaseUntil;
       wake(id);

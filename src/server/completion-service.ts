@@ -53,7 +53,8 @@ export function createCompletionService(gateway: Gateway, clock: Clock, durable?
       if (!durable?.resumableStreams) throw new GatewayError("UNSUPPORTED", "resumable streams are off (durable.resumableStreams)");
       const stream = await durable.calls.resume(req.resumeToken, Number(req.lastEventId), callContextOf(ctx, clock));
       // The two messages have the same fields, numbered alike.
-      for await (const m of journaled(stream.events, ctx)) yield create(ResumeStreamResponseSchema, m as MessageInitShape<typeof ResumeStreamResponseSchema>);
+      for await (const m of journaled(stream.events, ctx))
+        yield create(ResumeStreamResponseSchema, m as MessageInitShape<typeof ResumeStreamResponseSchema>);
     },
 
     async countTokens(req, ctx) {

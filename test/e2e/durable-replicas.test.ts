@@ -112,9 +112,7 @@ describe("idempotency keys across replicas", () => {
     for (const h of [a, b]) h.upstream.setScript(() => ({ text: "Forty-two, once.", chunkDelayMs: 20 }));
     const prompt = "What is the answer? (idempotent)";
     const clients = [createClient(CompletionService, a.rpcTransport()), createClient(CompletionService, b.rpcTransport())];
-    const answers = await Promise.all(
-      Array.from({ length: 100 }, (_, i) => clients[i % 2]!.complete(ask(prompt), keyed("order-42"))),
-    );
+    const answers = await Promise.all(Array.from({ length: 100 }, (_, i) => clients[i % 2]!.complete(ask(prompt), keyed("order-42"))));
     expect(callsFor(a.upstream, prompt).length + callsFor(b.upstream, prompt).length).toBe(1);
     expect(new Set(answers.map((r) => r.completion?.id)).size).toBe(1);
     expect(new Set(answers.map((r) => r.completion?.message?.content))).toEqual(new Set(["Forty-two, once."]));
