@@ -18,7 +18,8 @@ export function durableOf(config: GatewayConfig, gateway: Gateway, clock: Clock,
     settings: {
       graceMs: d.graceMs,
       leaseMs: d.leaseMs,
-      flushMs: d.flushMs,
+      // A write to memory costs nothing: batching would only delay readers.
+      flushMs: d.store === "redis" ? d.flushMs : 0,
       ttlMs: d.retentionMs,
       idempotencyTtlMs: d.idempotencyRetentionMs,
     },
