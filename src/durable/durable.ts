@@ -78,15 +78,24 @@ export function createDurableCalls(options: DurableOptions): DurableCalls {
 
   const notFound = () => new GatewayError("NOT_FOUND", "no stream with this resume token (it ended too long ago, or never was)");
 
-  function launch(id: string, base: number, request: ChatRequest, call: CallContext, continueFrom?: string): LocalRun {
+  function launch(
+    id: string,
+    base: number,
+    ttlMs: number,
+    request: ChatRequest,
+    call: CallContext,
+    continueFrom?: string,
+    beforeFailure?: () => Promise<void>,
+  ): LocalRun {
     const controller = new AbortController();
-    const run = new LocalRun(id, base, controller);
+    const run = new LocalRun(id, base, ttlMs, controller);
     runs.set(id, run);
     // The generation is the call's, not the connection's: a caller that goes away does not cancel it.
     const detached: CallContext = { ...call, signal: controller.signal };
-    const done = generate(run, source(request, detached, continueFrom), deps, () => {
+    const onEnd = () => {
       if (runs.get(id) === run) runs.delete(id);
-    });
+    };
+    const done = generate(run, source(request, detached, continueFrom), deps, { onEnd, beforeFailure });
     generating.add(done);
     void done.finally(() => generating.delete(done));
     return run;
@@ -108,7 +117,7 @@ export function createDurableCalls(options: DurableOptions): DurableCalls {
       return;
     }
     options.logger?.info("durable call taken over", { call: id, delivered_chars: text.length });
-    launch(id, entries.length, JSON.parse(record.request) as ChatRequest, call, text);
+    launch(id, entries.length, record.retentionMs, JSON.parse(record.request) as ChatRequest, call, text);
   }
 
   async function* follow(id: string, after: number, call: CallContext): AsyncGenerator<JournalEvent> {
@@ -160,20 +169,23 @@ export function createDurableCalls(options: DurableOptions): DurableCalls {
 
   async function open(request: ChatRequest, call: CallContext, key: string | undefined): Promise<{ id: string; created: boolean }> {
     const id = randomBytes(18).toString("base64url");
-    const requestJson = JSON.stringify(request);
     const record = {
       tenant: tenantOf(call),
       digest: digest(canonicalJson(request)),
-      request: requestJson,
+      request: JSON.stringify(request),
       owner,
       leaseUntil: clock.now() + settings.leaseMs,
       seenUntil: 0,
+      retentionMs: key === undefined ? settings.ttlMs : settings.idempotencyTtlMs,
       state: "running" as const,
     };
-    const ttl = key === undefined ? settings.ttlMs : settings.idempotencyTtlMs;
-    if (key !== undefined) {
-      // The key is the tenant's: the same key from another tenant is another call.
-      const scoped = digest(`${record.tenant}\u0000${key}`);
+    // The record exists before its key names it, so a caller that finds the key finds the call. Until the
+    // first write extends it to the call's retention it is kept briefly: one that lost the key to another
+    // call is never written, and soon gone.
+    await store.create(id, record, settings.ttlMs);
+    // The key is the tenant's: the same key from another tenant is another call.
+    const scoped = key === undefined ? undefined : digest(`${record.tenant}\u0000${key}`);
+    if (key !== undefined && scoped !== undefined) {
       const bound = await store.bindKey(scoped, id, settings.idempotencyTtlMs);
       if (bound !== id) {
         const existing = await store.get(bound);
@@ -183,29 +195,14 @@ export function createDurableCalls(options: DurableOptions): DurableCalls {
           });
         }
         if (existing) return { id: bound, created: false };
-        // The key outlived its call (it expired, or its replica never wrote it): this call takes the key.
+        // The key outlived its call: this call takes the key over.
         await store.unbindKey(scoped, bound);
         return open(request, call, key);
       }
     }
-    await store.create(id, record, ttl);
-    const run = launch(id, 0, request, call);
-    if (key !== undefined) {
-      const scoped = digest(`${record.tenant}\u0000${key}`);
-      // A call that failed leaves its key: a retry under it runs again rather than replay the failure.
-      void watchFailure(run, () => store.unbindKey(scoped, id));
-    }
+    // A call that failed gives its key up: a retry under it runs again rather than replay the failure.
+    launch(id, 0, record.retentionMs, request, call, undefined, scoped === undefined ? undefined : () => store.unbindKey(scoped, id));
     return { id, created: true };
-  }
-
-  async function watchFailure(run: LocalRun, release: () => Promise<void>): Promise<void> {
-    const never = new AbortController().signal;
-    for (;;) {
-      const last = run.committed > 0 ? run.entries[run.committed - 1] : undefined;
-      if (last?.type === "error") return release();
-      if (last?.type === "done" || run.stopped) return;
-      await run.changed(never);
-    }
   }
 
   return {

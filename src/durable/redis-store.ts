@@ -72,6 +72,7 @@ export function createRedisDurableStore(redis: Redis): DurableStore {
         owner: h["owner"],
         leaseUntil: Number(h["leaseUntil"]),
         seenUntil: Number(h["seenUntil"] ?? 0),
+        retentionMs: Number(h["retentionMs"] ?? 0),
         state: h["state"] === "ended" ? "ended" : "running",
       } satisfies CallRecord;
     },

@@ -48,6 +48,8 @@ export class LocalRun {
   constructor(
     readonly id: string,
     readonly base: number,
+    /** How long the call is kept after its last write. */
+    readonly ttlMs: number,
     readonly controller: AbortController,
   ) {}
 
@@ -89,7 +91,12 @@ export class LocalRun {
  * Writes are group commits: an event is written at once when no write is in flight, and the events
  * that come while one is go together in the next, at most one write per `flushMs`.
  */
-export async function generate(run: LocalRun, events: AsyncIterable<ChatStreamEvent>, deps: RunDeps, onEnd: () => void): Promise<void> {
+export async function generate(
+  run: LocalRun,
+  events: AsyncIterable<ChatStreamEvent>,
+  deps: RunDeps,
+  hooks: { onEnd: () => void; beforeFailure?: (() => Promise<void>) | undefined },
+): Promise<void> {
   const { store, clock, settings, owner } = deps;
   let writing: Promise<void> | undefined;
   let lastWriteAt = Number.NEGATIVE_INFINITY;
@@ -118,7 +125,7 @@ export async function generate(run: LocalRun, events: AsyncIterable<ChatStreamEv
     const batch = run.entries.slice(run.committed, upTo).map(encodeEntry);
     const ended = last !== undefined && isFinal(last);
     lastWriteAt = clock.monotonic();
-    writing = store.append(run.id, owner, batch, ended, settings.ttlMs).then(
+    writing = store.append(run.id, owner, batch, ended, run.ttlMs).then(
       (ok) => {
         writing = undefined;
         if (!ok) return giveUp("another replica took the stream over");
@@ -177,6 +184,8 @@ export async function generate(run: LocalRun, events: AsyncIterable<ChatStreamEv
       await drained();
       await store.renew(run.id, owner, 0).catch(() => {});
     } else if (!lost) {
+      // Before any reader learns of the failure: a retry it makes at once must not join the failed call.
+      await hooks.beforeFailure?.().catch(() => {});
       push(errorEntry(isGatewayError(err) ? err : new GatewayError("INTERNAL", "the stream failed")));
       await drained();
     }
@@ -184,6 +193,6 @@ export async function generate(run: LocalRun, events: AsyncIterable<ChatStreamEv
     stopBeat?.();
     cancelTimer?.();
     run.stop();
-    onEnd();
+    hooks.onEnd();
   }
 }

@@ -18,6 +18,8 @@ export interface CallRecord {
   leaseUntil: number;
   /** Until when (epoch ms) some reader on another replica is known to be attached. */
   seenUntil: number;
+  /** How long the call is kept after its last write (longer for a call an idempotency key names). */
+  retentionMs: number;
   /** running until the journal's last event (a done or an error) is written. */
   state: "running" | "ended";
 }

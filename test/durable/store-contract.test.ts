@@ -43,6 +43,7 @@ const record = (over: Partial<CallRecord> = {}): CallRecord => ({
   owner: "A",
   leaseUntil: 10,
   seenUntil: 0,
+  retentionMs: HOUR,
   state: "running",
   ...over,
 });
