@@ -22,7 +22,13 @@ const STREAMS = Number(process.env["STREAMS"] ?? 20);
 const CONCURRENCY = Number(process.env["CONCURRENCY"] ?? 10);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const request: ChatRequest = { model: "m", messages: [{ role: "user", content: "hi" }], user: "", metadata: {}, routing: {} } as ChatRequest;
+const request: ChatRequest = {
+  model: "m",
+  messages: [{ role: "user", content: "hi" }],
+  user: "",
+  metadata: {},
+  routing: {},
+} as ChatRequest;
 const result = { id: "r", message: { role: "assistant", content: "" }, finishReason: "stop", attempts: [] } as unknown as ChatResult;
 
 /** A source of CHUNKS deltas, `interval` ms apart; each delta's text is the time it was yielded. */
@@ -84,7 +90,9 @@ async function freePort(): Promise<number> {
 }
 
 const port = await freePort();
-const server = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
+const server = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
+  stdio: "ignore",
+});
 const redis = new Redis(`redis://127.0.0.1:${port}`, { lazyConnect: true });
 // Refused connections while the server starts are expected: connect() is retried below.
 redis.on("error", () => {});
