@@ -135,6 +135,16 @@ describe("durable calls", () => {
     await expect(calls.resume("made-up", 0, callFor("acme"))).rejects.toMatchObject({ reason: "NOT_FOUND" });
   });
 
+  it("refuses to resume after an event the stream never had", async () => {
+    const clock = manualClock(1_000_000);
+    const calls = createDurableCalls({ store: createMemoryDurableStore(clock), source: recording(() => "t").source, clock, settings });
+    const s = await calls.start(request("short"), callFor("acme"));
+    await texts(s.events);
+    await expect(calls.resume(s.token, 99, callFor("acme"))).rejects.toMatchObject({ reason: "INVALID_REQUEST" });
+    // The last event (3: cache, delta, done) is one to resume after: nothing follows it.
+    expect(await texts((await calls.resume(s.token, 3, callFor("acme"))).events)).toBe("");
+  });
+
   it("compares requests by content, whatever their fields' order", () => {
     expect(canonicalJson({ b: 1, a: [{ y: 2, x: undefined, z: "s" }] })).toBe('{"a":[{"y":2,"z":"s"}],"b":1}');
     expect(canonicalJson({ a: 1, b: 2 })).toBe(canonicalJson({ b: 2, a: 1 }));

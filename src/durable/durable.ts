@@ -158,6 +158,8 @@ export function createDurableCalls(options: DurableOptions): DurableCalls {
       if (data.length > 0) continue;
       const record = await store.get(id);
       if (!record) throw notFound();
+      // Ended, and nothing after what this reader has: it had the last event already.
+      if (record.state === "ended" && (await store.read(id, seen)).length === 0) return;
       const now = clock.now();
       if (record.state === "running" && record.leaseUntil <= now && !runs.has(id)) await takeOver(id, call);
       else {
@@ -221,6 +223,10 @@ export function createDurableCalls(options: DurableOptions): DurableCalls {
       const record = await store.get(token);
       // Another tenant's token is as unknown as a made-up one.
       if (!record || record.tenant !== tenantOf(call)) throw notFound();
+      // Every event a caller received is in the journal: an id past its end was never sent.
+      if (after > 0 && (await store.read(token, after - 1)).length === 0) {
+        throw new GatewayError("INVALID_REQUEST", `the stream has no event ${after}`, { metadata: { field: "last_event_id" } });
+      }
       await store.touch(token, clock.now() + settings.graceMs);
       return { token, events: follow(token, after, call) };
     },
