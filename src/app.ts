@@ -188,7 +188,7 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
                 maxBodyBytes: config.server.maxMessageBytes,
                 logger,
               }),
-              ...anthropicRoutes({ gateway, clock, maxBodyBytes: config.server.maxMessageBytes }),
+              ...anthropicRoutes({ gateway, clock, maxBodyBytes: config.server.maxMessageBytes, durable }),
               embeddingsRoute({ gateway, clock, maxBodyBytes: config.server.maxMessageBytes }),
             ],
             auth,

@@ -239,3 +239,8 @@ export function createDurableCalls(options: DurableOptions): DurableCalls {
     },
   };
 }
+
+/** A durable stream's events alone, for a face that numbers none (idempotency without resumption). */
+export async function* eventsOf(stream: DurableStream): AsyncGenerator<ChatStreamEvent> {
+  for await (const { event } of stream.events) yield event;
+}

@@ -1,3 +1,4 @@
+import Anthropic from "@anthropic-ai/sdk";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
@@ -144,6 +145,20 @@ describe("idempotency keys across replicas", () => {
     expect(one.text).toBe(FULL);
     expect(two.text).toBe(FULL);
     expect(two.completion?.id).toBe(one.completion?.id);
+    expect(callsFor(a.upstream, prompt).length + callsFor(b.upstream, prompt).length).toBe(1);
+  });
+
+  it("the Anthropic face through @anthropic-ai/sdk: one key, two replicas, one upstream call", async () => {
+    for (const h of [a, b]) h.upstream.setScript(() => ({ text: "Once, in Claude's words.", chunkDelayMs: 10 }));
+    const prompt = "Anthropic, once.";
+    const sdks = [a, b].map((h) => new Anthropic({ apiKey: "unused", baseURL: h.httpUrl, maxRetries: 0 }));
+    const body = { model: "gpt-test", max_tokens: 100, messages: [{ role: "user" as const, content: prompt }] };
+    const options = { headers: { "idempotency-key": "anthropic-1" } };
+    const [unary, streamed] = await Promise.all([
+      sdks[0]!.messages.create(body, options),
+      sdks[1]!.messages.stream(body, options).finalMessage(),
+    ]);
+    expect(unary.content).toEqual(streamed.content);
     expect(callsFor(a.upstream, prompt).length + callsFor(b.upstream, prompt).length).toBe(1);
   });
 
