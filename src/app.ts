@@ -201,9 +201,9 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
       return {
         ...server,
         close: async (graceMs) => {
-          // Streams this replica generates are handed over first: their readers re-attach elsewhere.
-          await durable.close();
           await server.close(graceMs);
+          // Streams still generating once the grace is over are handed over: their callers resume elsewhere.
+          await durable.close();
           await limiter.close();
           await cache.close();
           redis.close();
