@@ -4,6 +4,9 @@
  * BENCH_FEATURES=on routes a two-deployment model under a memory rate limiter;
  * off routes a one-deployment model with no limits (the Foundation's shape,
  * whose config has no such keys). Run the same file on two commits to compare.
+ * With features on, BENCH_QUEUE=off turns queueing off; on (the default) also caps
+ * both deployments' concurrency (a cap never reached), so that every call takes and
+ * gives back a slot: what waiting in line costs a call that never waits.
  */
 import { createApp } from "../src/app.js";
 import { validateConfig } from "../src/config/load.js";
@@ -12,6 +15,8 @@ import { silentLogger } from "../src/log.js";
 const features = process.env["BENCH_FEATURES"] === "on";
 const CALLS = Number(process.env["BENCH_CALLS"] ?? 20_000);
 const ROUNDS = Number(process.env["BENCH_ROUNDS"] ?? 5);
+const queue = features && process.env["BENCH_QUEUE"] !== "off";
+const cap = queue ? { maxConcurrent: 1_000_000 } : {};
 
 const config = validateConfig(
   {
@@ -21,10 +26,18 @@ const config = validateConfig(
     ],
     models: [
       features
-        ? { name: "m", deployments: [{ provider: "local" }, { provider: "local-b" }], maxOutputTokens: 16 }
+        ? {
+            name: "m",
+            deployments: [
+              { provider: "local", ...cap },
+              { provider: "local-b", ...cap },
+            ],
+            maxOutputTokens: 16,
+          }
         : { name: "m", provider: "local", maxOutputTokens: 16 },
     ],
     ...(features ? { limits: { requestsPerMinute: 1e9, requestsPerHour: 1e9, tokensPerMinute: 1e12 } } : {}),
+    ...(features ? { queue: { enabled: queue } } : {}),
   },
   {},
 );
@@ -53,5 +66,5 @@ for (let r = 0; r < ROUNDS + 1; r++) {
 }
 p50s.sort((a, b) => a - b);
 console.log(
-  `features ${features ? "on" : "off"}: core p50 ${p50s[p50s.length >> 1]!.toFixed(1)} µs (median of ${ROUNDS} rounds of ${CALLS} calls; rounds ${p50s.map((x) => x.toFixed(1)).join(", ")})`,
+  `features ${features ? "on" : "off"}${features ? `, queue ${queue ? "on" : "off"}` : ""}: core p50 ${p50s[p50s.length >> 1]!.toFixed(1)} µs (median of ${ROUNDS} rounds of ${CALLS} calls; rounds ${p50s.map((x) => x.toFixed(1)).join(", ")})`,
 );

@@ -65,6 +65,8 @@ const hostile: [string, string][] = [
   ["number words", "one hundred and ".repeat(n / 16)],
   ["short words", "the cat sat on the mat and ".repeat(n / 27)],
   ["symbols", "=<>*&^".repeat(n / 6)],
+  // Quotes that open and never close, or close on every word: the quoted-passage scan is bounded at 300 characters.
+  ["quotes", "'a, \"b ".repeat(n / 7)],
 ];
 for (const [name, text] of hostile) {
   const other = `${text.slice(0, -10)} different`;

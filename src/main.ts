@@ -60,6 +60,11 @@ async function main(): Promise<void> {
       },
     );
   };
+  // SIGHUP re-reads the configuration file; the outcome is logged (and a refusal counted) by the reloader.
+  process.on("SIGHUP", () => {
+    if (stopping) return;
+    app.reload().catch((err: unknown) => logger.error("configuration reload failed", { error: String(err) }));
+  });
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));
 }

@@ -1,5 +1,5 @@
 import { hash } from "node:crypto";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../redis-client.js";
 import type { ModelEntry } from "../core/catalog.js";
 import type { Clock } from "../core/clock.js";
 import { type EmbedRequest, type EmbedResult, type EmbedUsage, vectorFromBase64, vectorToBase64 } from "../core/embeddings.js";
@@ -130,7 +130,7 @@ export function createEmbeddingCacheOf(
   settings: CacheSettings & { store: "memory" | "redis"; maxEntries: number; maxBytes: number },
   clock: Clock,
   logger: Logger,
-  redis: () => Redis,
+  redis: () => RedisClient,
 ): EmbeddingCache {
   const store =
     settings.store === "redis"

@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import { type RedisClient, scanKeys, unlinkMatching } from "../redis-client.js";
 import type { CacheSize, CacheStore, CachedAnswer } from "./store.js";
 import { tenantTag } from "./key.js";
 
@@ -6,20 +6,12 @@ import { tenantTag } from "./key.js";
  * The shared cache: one Redis string per answer, under
  * `<prefix>:<tenant tag>:<hash>`, expiring at its TTL. Replicas on one Redis
  * share every entry. Clearing and sizing walk the keys with SCAN, never KEYS,
- * so that they do not block Redis.
+ * so that they do not block Redis (on a cluster, SCAN on every master). Each
+ * command names one key, so a cluster spreads a tenant's entries over its slots.
  */
-export function createRedisCacheStore<V extends object = CachedAnswer>(redis: Redis, prefix = "llmgw:cache"): CacheStore<V> {
+export function createRedisCacheStore<V extends object = CachedAnswer>(redis: RedisClient, prefix = "llmgw:cache"): CacheStore<V> {
   const keyOf = (tenant: string, hash: string): string => `${prefix}:${tenantTag(tenant)}:${hash}`;
   const pattern = (tenant?: string): string => `${prefix}:${tenant === undefined ? "*" : tenantTag(tenant)}:*`;
-
-  async function* keys(tenant?: string): AsyncGenerator<string[]> {
-    let cursor = "0";
-    do {
-      const [next, batch] = await redis.scan(cursor, "MATCH", pattern(tenant), "COUNT", 1000);
-      cursor = next;
-      if (batch.length > 0) yield batch;
-    } while (cursor !== "0");
-  }
 
   return {
     kind: "redis",
@@ -31,15 +23,13 @@ export function createRedisCacheStore<V extends object = CachedAnswer>(redis: Re
       await redis.set(keyOf(tenant, hash), JSON.stringify(answer), "PX", Math.max(1, Math.round(ttlMs)));
     },
     async clear(tenant) {
-      let n = 0;
-      for await (const batch of keys(tenant)) n += await redis.unlink(...batch);
-      return n;
+      return unlinkMatching(redis, pattern(tenant));
     },
     async size(tenant): Promise<CacheSize> {
       const size = { entries: 0, bytes: 0 };
-      for await (const batch of keys(tenant)) {
-        const pipe = redis.pipeline();
-        for (const k of batch) pipe.strlen(k);
+      for await (const { node, keys } of scanKeys(redis, pattern(tenant))) {
+        const pipe = node.pipeline();
+        for (const k of keys) pipe.strlen(k);
         for (const [err, len] of (await pipe.exec()) ?? []) {
           // A key that expired between SCAN and STRLEN reads as 0 and is not counted.
           if (!err && typeof len === "number" && len > 0) {

@@ -1,12 +1,11 @@
-import type { ModelEntry } from "../core/catalog.js";
 import type { Clock } from "../core/clock.js";
-import type { ChatRequest, ChatResult } from "../core/types.js";
+import type { ChatResult } from "../core/types.js";
 import type { Logger } from "../log.js";
 import { exactKey, semanticScope } from "./key.js";
-import type { CacheCounters, CacheHit, CachePlan, CacheSettings, CacheStats, ResponseCache } from "./response-cache-types.js";
+import type { CacheCounters, CachePlan, CacheSettings, ResponseCache } from "./response-cache-types.js";
 import type { SemanticIndex } from "./semantic/index.js";
-import type { Candidate, Verifier, VerifyCounters } from "./semantic/verify.js";
-import { cachedAnswerOf, type CacheSize, type CacheStore, type CachedAnswer } from "./store.js";
+import type { Verifier } from "./semantic/verify.js";
+import { cachedAnswerOf, type CacheStore, type CachedAnswer } from "./store.js";
 
 export type { CacheCounters, CacheHit, CachePlan, CacheSettings, CacheStats, ResponseCache } from "./response-cache-types.js";
 
@@ -98,16 +97,15 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
       .catch((err: unknown) => failed("verify", err, plan.tenant));
   }
 
-  // Read once: the settings object may be a large validated config.
+  // Read once: whether the cache is on needs a restart. The other settings are read per call, as a reload may change them.
   const enabled = settings.enabled;
-  const cacheAll = settings.cacheWhen === "all";
 
   return {
     plan(request, model, tenant, maxTokens) {
       const opts = request.cache;
       const ttlMs = Math.min(opts?.ttlSeconds ?? settings.ttlSeconds, settings.maxTtlSeconds) * 1000;
       if (!enabled) return { tenant, ttlMs, mode: "disabled", key: "", flight: "", store: false };
-      const eligible = opts?.force === true || cacheAll || request.temperature === 0;
+      const eligible = opts?.force === true || settings.cacheWhen === "all" || request.temperature === 0;
       // A request that is neither looked up nor stored is not hashed at all.
       if (!eligible) return { tenant, ttlMs, mode: "bypass", key: "", flight: "", store: false };
       const key = exactKey(model.name, request, maxTokens);

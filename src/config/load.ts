@@ -101,6 +101,8 @@ function applyEnvOverrides(raw: Record<string, unknown>, env: NodeJS.ProcessEnv)
   setIf(raw, "defaultModel", env["LLM_GATEWAY_DEFAULT_MODEL"]);
   const redisUrl = env["LLM_GATEWAY_REDIS_URL"];
   if (redisUrl) raw["redis"] = { ...((raw["redis"] as object | undefined) ?? {}), url: redisUrl };
+  const redisMode = env["LLM_GATEWAY_REDIS_MODE"];
+  if (redisMode) raw["redis"] = { ...((raw["redis"] as object | undefined) ?? {}), mode: redisMode };
   const toolsFile = env["LLM_GATEWAY_TOOLS_FILE"];
   if (toolsFile) raw["tools"] = { ...((raw["tools"] as object | undefined) ?? {}), file: toolsFile };
   const otlp = env["LLM_GATEWAY_OTLP_ENDPOINT"] ?? env["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"];
@@ -111,6 +113,8 @@ function applyEnvOverrides(raw: Record<string, unknown>, env: NodeJS.ProcessEnv)
   if (sessionStore) raw["sessions"] = { ...((raw["sessions"] as object | undefined) ?? {}), store: sessionStore };
   const cacheStore = env["LLM_GATEWAY_CACHE_STORE"];
   if (cacheStore) raw["cache"] = { ...((raw["cache"] as object | undefined) ?? {}), store: cacheStore };
+  const keyStore = env["LLM_GATEWAY_KEY_STORE"];
+  if (keyStore) raw["keys"] = { ...((raw["keys"] as object | undefined) ?? {}), store: keyStore };
   const cacheEnabled = env["LLM_GATEWAY_CACHE_ENABLED"];
   if (cacheEnabled)
     raw["cache"] = { ...((raw["cache"] as object | undefined) ?? {}), enabled: cacheEnabled !== "false" && cacheEnabled !== "0" };
@@ -147,6 +151,10 @@ function checkReferences(config: GatewayConfig, env: NodeJS.ProcessEnv, source: 
         fail(`providers[${i}].headers.${name}`, `${value.env} is not set; set it or remove the header`);
     }
   });
+  for (const [name, value] of Object.entries(config.budgets.alerts.webhook?.headers ?? {})) {
+    if (typeof value === "object" && !env[value.env])
+      fail(`budgets.alerts.webhook.headers.${name}`, `${value.env} is not set; set it or remove the header`);
+  }
   const names = new Set<string>();
   config.models.forEach((m, i) => {
     const refs = m.deployments
@@ -182,8 +190,14 @@ function checkReferences(config: GatewayConfig, env: NodeJS.ProcessEnv, source: 
   if (config.durable.store === "redis" && !config.redis) {
     fail("durable.store", "is redis, but no redis.url (LLM_GATEWAY_REDIS_URL) is configured");
   }
+  if (config.requestLog.enabled && config.requestLog.store === "redis" && !config.redis) {
+    fail("requestLog.store", "is redis, but no redis.url (LLM_GATEWAY_REDIS_URL) is configured");
+  }
   if (config.cache.store === "redis" && !config.redis) {
     fail("cache.store", "is redis, but no redis.url (LLM_GATEWAY_REDIS_URL) is configured");
+  }
+  if (config.keys.store === "redis" && !config.redis) {
+    fail("keys.store", "is redis, but no redis.url (LLM_GATEWAY_REDIS_URL) is configured");
   }
   const semantic = config.cache.semantic;
   if (semantic.enabled && semantic.embedder === "openai") {

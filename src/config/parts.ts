@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { budgetCapsSchema } from "./budgets.js";
 
 import { continueStreamsSchema } from "./continuation.js";
 
@@ -70,6 +71,8 @@ export const deploymentSchema = z
     priority: z.number().int().default(0),
     /** This deployment's prices, when they differ from the model's. */
     pricing: pricingSchema.optional(),
+    /** The most calls to it in flight at once, per replica; more wait their turn (config queue). Absent: no cap. */
+    maxConcurrent: z.number().int().positive().optional(),
   })
   .strict();
 
@@ -138,6 +141,10 @@ const limitsSchema = z
   .strict();
 
 /** A tenant: who its keys are, what it may use and spend. */
+const projectName = z.string().regex(/^[a-zA-Z0-9._-]{1,64}$/, "use 1-64 letters, digits, . _ or -");
+/** What a configured key may carry beyond itself: the project it belongs to, and caps of its own. */
+const keyBudget = { project: projectName.optional(), budget: budgetCapsSchema.optional() };
+
 export const tenantSchema = z
   .object({
     name: z.string().regex(/^[a-zA-Z0-9._-]{1,64}$/, "use 1-64 letters, digits, . _ or -"),
@@ -145,19 +152,25 @@ export const tenantSchema = z
     keys: z
       .array(
         z.union([
-          z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/, "a SHA-256 in lower-case hex") }).strict(),
-          z.object({ env: z.string().min(1) }).strict(),
+          z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/, "a SHA-256 in lower-case hex"), ...keyBudget }).strict(),
+          z.object({ env: z.string().min(1), ...keyBudget }).strict(),
         ]),
       )
       .min(1),
     /** May call CacheService and AdminService. */
     admin: z.boolean().default(false),
+    /** Its configured keys may manage its own runtime keys through KeyService (admins manage every tenant's). */
+    keyAdmin: z.boolean().default(false),
     /** Models (names or aliases) it may use; absent means all. */
     allowedModels: z.array(z.string().min(1)).optional(),
     /** Its own rate limits, replacing the gateway-wide ones. */
     limits: limitsSchema.optional(),
     /** Spending caps in USD, per UTC day and per UTC month. */
-    budget: z.object({ dailyUsd: z.number().positive().optional(), monthlyUsd: z.number().positive().optional() }).strict().optional(),
+    budget: budgetCapsSchema.optional(),
+    /** Its projects (teams), each with its own caps; a key names its project. */
+    projects: z.array(z.object({ name: projectName, budget: budgetCapsSchema.optional() }).strict()).default([]),
+    /** The caps of each end user (the request's `user` field) of this tenant. */
+    userBudget: budgetCapsSchema.optional(),
   })
   .strict();
 

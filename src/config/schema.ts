@@ -1,7 +1,12 @@
 import { z } from "zod";
 import { type deploymentSchema, modelSchema, providerSchema, tenantSchema, toolSchema } from "./parts.js";
+import { budgetsSchema } from "./budgets.js";
+import { redisSchema } from "./redis.js";
+import { requestLogSchema } from "./request-log.js";
+import { queueSchema } from "./queue.js";
 import { verifySchema } from "./verify.js";
 import { durableSchema } from "./durable.js";
+import { keysSchema } from "./keys.js";
 
 export { deploymentSchema, modelSchema, providerSchema, tenantSchema, toolSchema, toolsFileSchema } from "./parts.js";
 
@@ -66,18 +71,7 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
-    redis: z
-      .object({
-        /** Shared by every store that uses Redis; LLM_GATEWAY_REDIS_URL. */
-        url: z.string().regex(/^rediss?:\/\//, "use redis:// or rediss://"),
-        /**
-         * How often Redis is sent a PING (answered within the 1 s command timeout) while any store uses
-         * it: a Redis that hangs shows in HealthService within this long, even when no call touches it.
-         */
-        probeIntervalMs: z.number().int().positive().default(2_000),
-      })
-      .strict()
-      .optional(),
+    redis: redisSchema.optional(),
     limits: z
       .object({
         /** Per caller: its tenant (whose own limits replace these), or on an open gateway the request's user. Absent means unlimited. */
@@ -207,6 +201,7 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    queue: queueSchema,
     usage: z
       .object({
         /** Where usage totals and budget counters live: memory (one replica) or redis (shared; needs redis.url). */
@@ -215,6 +210,7 @@ export const configSchema = z
       .strict()
       .prefault({}),
     durable: durableSchema,
+    budgets: budgetsSchema,
     auth: z
       .object({
         /**
@@ -225,6 +221,7 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    keys: keysSchema,
     log: z
       .object({
         level: z.enum(["debug", "info", "warn", "error"]).default("info"),
@@ -233,6 +230,7 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    requestLog: requestLogSchema,
   })
   .strict();
 

@@ -6,6 +6,8 @@ import { GatewayError, isGatewayError } from "./errors.js";
 export interface Tenant {
   name: string;
   admin: boolean;
+  /** Its configured keys may manage its own runtime keys (KeyService). */
+  keyAdmin?: boolean | undefined;
   /** Catalogue names it may use; undefined means every model. */
   allowedModels: ReadonlySet<string> | undefined;
   /** Its own limits; undefined means the gateway-wide ones. */
@@ -13,6 +15,10 @@ export interface Tenant {
     | { requestsPerMinute?: number | undefined; requestsPerHour?: number | undefined; tokensPerMinute?: number | undefined }
     | undefined;
   budget: { dailyUsd?: number | undefined; monthlyUsd?: number | undefined } | undefined;
+  /** Its projects (teams) that have caps of their own, by name: a budget level between the tenant and its keys. */
+  projects?: ReadonlyMap<string, Tenant["budget"]> | undefined;
+  /** The caps of each of its end users (the request's `user`), since users are not declared. */
+  userBudget?: Tenant["budget"];
 }
 
 /**
@@ -28,6 +34,8 @@ export interface CallKey {
   allowedModels?: ReadonlySet<string> | undefined;
   limits?: Tenant["limits"];
   budget?: Tenant["budget"];
+  /** The priority of its calls among its tenant's waiting calls (0 to 9) when the request sets none; absent, 5. */
+  priority?: number | undefined;
   /** What the key's creator attached to it, kept with every call's record. */
   metadata?: Readonly<Record<string, string>> | undefined;
 }
@@ -66,6 +74,31 @@ export interface CallReport {
   cost_usd?: number;
   /** The request's own metadata: kept with the call, as the contract says. */
   metadata?: Record<string, string>;
+  /** The request's end user, and the id of the API key it came with. */
+  user?: string;
+  key_id?: string;
+  /** For the request log only, never the access line: attempts, and content when log.prompts allows. */
+  detail?: CallDetail;
+}
+
+/** What the request log keeps of a call beyond its access line. */
+export interface CallDetail {
+  attempts?: readonly { provider: string; model: string; errorReason?: string | undefined; latencyMs: number }[];
+  /** The request's messages or inputs, and the answer: set only when log.prompts is on. */
+  prompt?: unknown;
+  answer?: unknown;
+}
+
+const MAX_NOTED = 256;
+
+/** Notes who a call is for before anything can refuse it: a refused call is still logged with them. */
+export function noteCaller(call: CallContext, model: string, user: string): void {
+  const report = call.report;
+  if (!report) return;
+  // Not yet validated: a hostile model name or user is cut here, so that no log line carries it whole.
+  if (report.model === undefined && model) report.model = model.slice(0, MAX_NOTED);
+  if (user) report.user = user.slice(0, MAX_NOTED);
+  if (call.key) report.key_id = call.key.id;
 }
 
 // A client whose deadline passes cancels its side at once, which reaches us a little before our own

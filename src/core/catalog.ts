@@ -35,6 +35,8 @@ export interface Deployment extends Prices {
   providerKind: string;
   upstreamModel: string;
   weight: number;
+  /** The most calls to it in flight at once on one replica; absent, no cap. */
+  maxConcurrent?: number;
   priority: number;
 }
 
@@ -91,6 +93,7 @@ export function createCatalog(config: Pick<GatewayConfig, "models" | "providers"
           upstreamModel,
           weight: d.weight,
           priority: d.priority,
+          ...("maxConcurrent" in d && d.maxConcurrent !== undefined ? { maxConcurrent: d.maxConcurrent } : {}),
           ...pricesOf(pricing, kinds.get(d.provider)),
         };
       })

@@ -21,7 +21,11 @@ export type GatewayErrorReason =
   | "INVALID_OUTPUT"
   | "CIRCUIT_OPEN"
   | "RATE_LIMITED"
+  /** Every slot of a deployment's concurrency cap is taken and the wait for one would outlive the call's deadline. */
+  | "CAPACITY_EXHAUSTED"
   | "LIMITER_UNAVAILABLE"
+  /** The request log's store did not answer a query (writes never fail a call). */
+  | "REQUEST_LOG_UNAVAILABLE"
   | "DEADLINE_EXCEEDED"
   | "CANCELLED"
   | "SHUTTING_DOWN"
@@ -38,6 +42,8 @@ export type GatewayErrorReason =
   | "METHOD_NOT_ALLOWED"
   | "REQUEST_TOO_LARGE"
   | "UNSUPPORTED"
+  /** A configuration reload was refused: the new configuration is invalid or needs a restart. */
+  | "CONFIG_REFUSED"
   | "INTERNAL";
 
 /** Options of a GatewayError beyond its reason and message. */
@@ -94,6 +100,8 @@ const FALLBACK: ReadonlySet<GatewayErrorReason> = new Set([
   "UPSTREAM_TIMEOUT",
   "UPSTREAM_AUTH_FAILED",
   "INVALID_OUTPUT",
+  // Another deployment may have a free slot; the full one is not at fault, so no breaker hears of it.
+  "CAPACITY_EXHAUSTED",
 ]);
 const RETRYABLE: ReadonlySet<GatewayErrorReason> = new Set([
   "UPSTREAM_UNAVAILABLE",

@@ -29,6 +29,8 @@ export interface HealthMonitor {
   recordFailure(provider: string, error: unknown): void;
   /** Sets a dependency's status directly (Redis, breakers). */
   set(name: string, kind: DependencyHealth["kind"], status: ServingStatus, detail: string): void;
+  /** Stops tracking a dependency (a provider removed by a reload). */
+  forget(name: string): void;
   /** Marks the gateway as going away: NOT_SERVING from now on. */
   setShuttingDown(): void;
   /** True once the gateway is shutting down; watchers end after telling their clients. */
@@ -107,6 +109,10 @@ export function createHealthMonitor(options: HealthMonitorOptions): HealthMonito
       update(provider, "provider", status, `${count} failure(s) in a row; last: ${error.message}`);
     },
     set: update,
+    forget(name) {
+      failures.delete(name);
+      if (deps.delete(name)) publish();
+    },
     setShuttingDown() {
       if (shuttingDown) return;
       shuttingDown = true;

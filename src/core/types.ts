@@ -136,6 +136,8 @@ export interface ChatRequest extends SamplingParams {
   cache?: CacheOptions;
   /** Continue this session: its history goes first, and the turn is appended to it. */
   sessionId?: string;
+  /** Its place among its tenant's waiting calls, 0 (last) to 9 (first); absent, the key's, else 5 (src/queue/). */
+  priority?: number;
   /** Tools offered to the model, and who runs them. */
   tools?: ToolRequest;
   /** The caller's tool choice, or "none" set by the tool loop on its last round (answer in text). */

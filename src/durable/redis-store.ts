@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import { queuedDuplicate, type RedisClient } from "../redis-client.js";
 import type { CallRecord, DurableStore } from "./store.js";
 
 // Every key of one call carries the same hash tag, so each script runs in one slot of a cluster.
@@ -39,13 +39,14 @@ return 0`;
  * is a string naming its call. Owner-checked writes are Lua scripts, so a replica that lost its lease
  * can never write into a journal another replica continues.
  */
-export function createRedisDurableStore(redis: Redis): DurableStore {
+export function createRedisDurableStore(redis: RedisClient): DurableStore {
   const waiters = new Map<string, Set<() => void>>();
-  let subscriber: Redis | undefined;
+  let subscriber: RedisClient | undefined;
   let subscribed: Promise<unknown> | undefined;
   const listen = (): Promise<unknown> => {
     if (subscribed) return subscribed;
-    subscriber = redis.duplicate({ enableOfflineQueue: true });
+    // Its own connection: a subscribed connection takes no other commands.
+    subscriber = queuedDuplicate(redis, { commandTimeout: undefined } as Record<string, unknown>);
     subscriber.on("message", (_channel: string, id: string) => {
       const set = waiters.get(id);
       if (!set) return;

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import type { Redis } from "ioredis";
 import type { Clock } from "../core/clock.js";
+import type { RedisClient } from "../redis-client.js";
 import { slidingTokens, tokenRetryAfterMs, type Admission, type RateLimiter } from "./limiter.js";
 
 // All checks and the recording happen in one script, so that replicas sharing Redis cannot both
@@ -50,13 +50,13 @@ if v < 0 then redis.call('SET', KEYS[1], 0, 'KEEPTTL') end
 return v
 `;
 
-type Scripted = Redis & {
+type Scripted = RedisClient & {
   llmgwAdmit(...args: (string | number)[]): Promise<(number | string)[]>;
   llmgwReconcile(key: string, delta: number): Promise<number>;
 };
 
 /** The shared backend: every replica on one Redis sees the same windows. */
-export function createRedisRateLimiter(redis: Redis, clock: Clock, prefix = "llmgw:rl"): RateLimiter {
+export function createRedisRateLimiter(redis: RedisClient, clock: Clock, prefix = "llmgw:rl"): RateLimiter {
   const r = redis as Scripted;
   r.defineCommand("llmgwAdmit", { numberOfKeys: 3, lua: ADMIT });
   r.defineCommand("llmgwReconcile", { numberOfKeys: 1, lua: RECONCILE });

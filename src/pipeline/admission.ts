@@ -1,11 +1,12 @@
 import { assertModelAllowed, scopeOf } from "../auth/tenants.js";
-import type { CallContext } from "../core/call.js";
+import { type CallContext, noteCaller } from "../core/call.js";
 import type { Catalog, ModelEntry, ModelType } from "../core/catalog.js";
 import { GatewayError } from "../core/errors.js";
 import { estimatePromptTokens } from "../core/tokens.js";
 import type { ChatRequest, ChatStreamEvent } from "../core/types.js";
 import { validateChatRequest } from "../core/validate.js";
 import type { Admission, LimitSettings, RateLimiter, Reservation } from "../limits/limiter.js";
+import type { Queues } from "../queue/queues.js";
 import type { Ask, AskHandler, Round, RoundHandler, RoundStage, UpstreamParams } from "./stage.js";
 
 /**
@@ -14,7 +15,7 @@ import type { Ask, AskHandler, Round, RoundHandler, RoundStage, UpstreamParams }
  */
 export function resolveModel(catalog: Catalog, name: string, call: CallContext, type: ModelType = "chat"): ModelEntry {
   const model = catalog.resolve(name);
-  assertModelAllowed(call.tenant, model.name);
+  assertModelAllowed(call.tenant, model.name, call.key);
   const actual = model.type ?? "chat";
   if (actual !== type) {
     const why =
@@ -36,6 +37,7 @@ export function admission(catalog: Catalog): (next: RoundHandler) => AskHandler 
   return (next) =>
     async function* admit(ask: Ask): AsyncGenerator<ChatStreamEvent> {
       const { request, call } = ask;
+      noteCaller(call, request.model, request.user);
       const model = resolveModel(catalog, request.model, call);
       await validateChatRequest(request, model, !ask.buffered);
       const upstream: UpstreamParams = {
@@ -96,25 +98,38 @@ export function limits(options: {
   limiter: RateLimiter;
   limits: LimitSettings;
   onRefused?: ((limit: string) => void) | undefined;
+  /** Present, a call over a limit waits its turn while its deadline allows (src/queue/) rather than being refused at once. */
+  queues?: Queues | undefined;
 }): RoundStage {
   const { limiter } = options;
   return (next) => {
-    async function* limitedRound(round: Round, applied: LimitSettings): AsyncGenerator<ChatStreamEvent> {
-      const admission = await limiter.admit(
-        scopeOf(round.call.tenant, round.request.user),
-        round.promptTokens + round.upstream.maxTokens,
-        applied,
-      );
+    async function* limitedRound(
+      round: Round,
+      scope: string,
+      applied: LimitSettings,
+      inner: RoundHandler,
+    ): AsyncGenerator<ChatStreamEvent> {
+      const tokens = round.promptTokens + round.upstream.maxTokens;
+      const { queues } = options;
+      // Waiting lines are per limiter key (the tenant's, a key's); the turn is fair across tenants either way.
+      const admission = queues
+        ? await queues.rate.admit(scope, tokens, applied, queues.ticket(round.request, round.call))
+        : await limiter.admit(scope, tokens, applied);
       if (!admission.admitted) {
         options.onRefused?.(admission.limit);
         throw rateLimited(admission);
       }
-      yield* settled(admission.reservation, next(round));
+      yield* settled(admission.reservation, inner(round));
     }
+    // A runtime key's own limits apply after its tenant's admitted the call: a call must fit both.
+    const keyed: RoundHandler = (round) => {
+      const key = round.call.key;
+      return key?.limits && limited(key.limits) ? limitedRound(round, `key:${key.id}`, key.limits, next) : next(round);
+    };
     return (round) => {
       // A tenant's own limits replace the gateway-wide ones.
       const applied = round.call.tenant?.limits ?? options.limits;
-      return limited(applied) ? limitedRound(round, applied) : next(round);
+      return limited(applied) ? limitedRound(round, scopeOf(round.call.tenant, round.request.user), applied, keyed) : keyed(round);
     };
   };
 }

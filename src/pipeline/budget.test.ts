@@ -5,7 +5,7 @@ import type { Deployment, ModelEntry } from "../core/catalog.js";
 import { GatewayError } from "../core/errors.js";
 import type { ChatResult, ChatStreamEvent } from "../core/types.js";
 import type { Logger } from "../log.js";
-import type { BudgetAdmission, BudgetCaps, UsageStore } from "../usage/store.js";
+import type { BudgetAdmission, BudgetLevel, UsageStore } from "../usage/store.js";
 import { budget } from "./budget.js";
 import type { Round, RoundHandler } from "./stage.js";
 
@@ -78,7 +78,7 @@ const result = (costUsd: number): ChatResult => ({
   attempts: [],
 });
 
-type Reserve = { tenant: string; day: string; month: string; micros: number; caps: BudgetCaps };
+type Reserve = { tenant: string; day: string; month: string; micros: number; levels: readonly BudgetLevel[] };
 
 /** A usage store whose reserve answers as scripted, recording reservations and settlements. */
 function fakeStore(answer: "admit" | "throw" | "settle-fails" | Extract<BudgetAdmission, { admitted: false }>) {
@@ -90,15 +90,17 @@ function fakeStore(answer: "admit" | "throw" | "settle-fails" | Extract<BudgetAd
     query: async () => [],
     spent: async () => ({ dayMicros: 0, monthMicros: 0 }),
     close: async () => {},
-    async reserve(tenant, day, month, micros, caps) {
-      reserves.push({ tenant, day, month, micros, caps });
+    async reserve(tenant, day, month, micros, levels) {
+      reserves.push({ tenant, day, month, micros, levels });
       if (answer === "throw") throw new Error("redis down");
       if (typeof answer === "object") return answer;
       return {
         admitted: true,
+        reservedMicros: micros,
         settle: async (n) => {
           settled.push(n);
           if (answer === "settle-fails") throw new Error("settle failed");
+          return [];
         },
       };
     },
@@ -137,7 +139,13 @@ describe("budget", () => {
     const { store, reserves } = fakeStore("admit");
     await drain(budget({ usage: store, clock: manualClock(NOW) })(inner([]))(roundOf(tenant({ dailyUsd: 5, monthlyUsd: 100 }))));
     expect(reserves).toEqual([
-      { tenant: "acme", day: "2026-02-10", month: "2026-02", micros: 7000, caps: { dailyMicros: 5_000_000, monthlyMicros: 100_000_000 } },
+      {
+        tenant: "acme",
+        day: "2026-02-10",
+        month: "2026-02",
+        micros: 7000,
+        levels: [{ level: "tenant", id: "acme", caps: { dailyMicros: 5_000_000, monthlyMicros: 100_000_000 } }],
+      },
     ]);
   });
 
@@ -145,7 +153,7 @@ describe("budget", () => {
     ["daily", 6 * HOUR],
     ["monthly", 18 * 24 * HOUR + 6 * HOUR],
   ] as const)("refuses with BUDGET_EXCEEDED when the %s cap would be passed, retrying at the next UTC period", async (period, wait) => {
-    const { store } = fakeStore({ admitted: false, period, spentMicros: 4_999_000, capMicros: 5_000_000 });
+    const { store } = fakeStore({ admitted: false, level: "tenant", id: "acme", period, spentMicros: 4_999_000, capMicros: 5_000_000 });
     const refused: string[] = [];
     let called = false;
     const next: RoundHandler = (round) => {
@@ -158,7 +166,7 @@ describe("budget", () => {
     expect(err).toMatchObject({
       reason: "BUDGET_EXCEEDED",
       retryAfterMs: wait,
-      metadata: { period, spent_usd: "4.999000", budget_usd: "5.000000" },
+      metadata: { level: "tenant", period, spent_usd: "4.999000", budget_usd: "5.000000" },
     });
     expect(refused).toEqual([`budget_${period}`]);
     expect(called).toBe(false);
@@ -202,13 +210,13 @@ describe("budget", () => {
   it("counts streamed reasoning as delivered: a round cut after it keeps its reservation", async () => {
     const { store, settled } = fakeStore("admit");
     await expect(run(store, [{ type: "reasoning", text: "hmm" }], new GatewayError("STREAM_INTERRUPTED", "cut"))).rejects.toThrow("cut");
-    expect(settled).toEqual([]);
+    expect(settled).toEqual([7000]);
   });
 
-  it("does not settle at all when the round was cut after text: the reservation stands", async () => {
+  it("settles a round cut after text to its own reservation: the reservation stands", async () => {
     const { store, settled } = fakeStore("admit");
     await expect(run(store, [{ type: "delta", text: "par" }], new GatewayError("STREAM_INTERRUPTED", "cut"))).rejects.toThrow("cut");
-    expect(settled).toEqual([]);
+    expect(settled).toEqual([7000]);
   });
 
   it("logs a settle that fails instead of failing the answer", async () => {

@@ -102,7 +102,14 @@ function setup(opts: { upstream?: ProviderChunk[] | GatewayError; refuse?: boole
     close: async () => {},
     async reserve() {
       log.push("reserve");
-      return { admitted: true, settle: async (n) => void log.push(`settle ${n}`) };
+      return {
+        admitted: true,
+        reservedMicros: 0,
+        settle: async (n) => {
+          log.push(`settle ${n}`);
+          return [];
+        },
+      };
     },
   };
   const plan: CachePlan = { mode: "lookup", tenant: "acme", key: "k", flight: "f", store: true, ttlMs: 1000 };

@@ -11,6 +11,7 @@ import { countMessageTokens, type TokenCount } from "../core/tokens.js";
 import type { ChatMessage, ChatRequest, ChatResult, ChatStreamEvent } from "../core/types.js";
 import type { LimitSettings, RateLimiter } from "../limits/limiter.js";
 import type { Logger } from "../log.js";
+import type { Queues } from "../queue/queues.js";
 import type { ProviderDeployment } from "../providers/registry.js";
 import type { Breakers } from "../resilience/breakers.js";
 import type { RetryBudget, RetryOptions } from "../resilience/retry.js";
@@ -28,6 +29,7 @@ import { sessionStage } from "./sessions.js";
 import { compose, type AskHandler } from "./stage.js";
 import { toolStage } from "./tools.js";
 import { usage } from "./usage.js";
+import type { BudgetAlerts } from "../usage/budget-alerts.js";
 
 export type { CallContext, CallReport } from "../core/call.js";
 
@@ -40,6 +42,8 @@ export interface Gateway {
   readonly cache: ResponseCache;
   /** The exact cache of embedding calls, when the cache is on. */
   readonly embeddingCache: EmbeddingCache | undefined;
+  /** What waits on this replica, when queueing is on. */
+  readonly queues?: Queues | undefined;
   /** The whole answer: the stream, collected. */
   complete(request: ChatRequest, call: CallContext): Promise<ChatResult>;
   /** Yields one "cache" event, text deltas, then exactly one "done"; throws a GatewayError if the call fails. */
@@ -80,11 +84,15 @@ export interface GatewayOptions {
   /** Log each completion's messages and answer (config log.prompts). */
   logPrompts?: boolean | undefined;
   usage: UsageStore;
+  /** Told of budget thresholds crossed (log, metric, webhook); absent, crossings go unreported. */
+  budgetAlerts?: BudgetAlerts | undefined;
   logger?: Logger | undefined;
   /** Identical cacheable calls in flight at once share one upstream call; absent turns that off. */
   flights?: Flights | undefined;
   clock: Clock;
   random?: () => number;
+  /** Waiting instead of refusing at rate limits and deployments' concurrency caps; absent, refused at once. */
+  queues?: Queues | undefined;
 }
 
 /**
@@ -100,8 +108,8 @@ export function createGateway(options: GatewayOptions): Gateway {
   const attempts = createAttempts({ ...options, random: options.random ?? Math.random });
   const round = compose(
     [
-      limits({ limiter: options.limiter, limits: options.limits, onRefused: options.onRefused }),
-      budget({ usage: options.usage, clock, logger: options.logger, onRefused: options.onRefused }),
+      limits({ limiter: options.limiter, limits: options.limits, onRefused: options.onRefused, queues: options.queues }),
+      budget({ usage: options.usage, clock, logger: options.logger, alerts: options.budgetAlerts, onRefused: options.onRefused }),
       usage({ usage: options.usage, clock, logger: options.logger, logPrompts: options.logPrompts, onCompleted: options.onCompleted }),
       cacheStage({ cache: options.cache, flights: options.flights, clock }),
     ],
@@ -120,6 +128,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     breakers: options.breakers,
     cache: options.cache,
     embeddingCache: options.embeddingCache,
+    queues: options.queues,
 
     // async: a stage that refuses before streaming (an unknown tool) rejects the promise rather than throw.
     complete: async (request, call) => collect(ask({ request, call, buffered: true })),

@@ -80,7 +80,7 @@ function fakeStore(fails = false) {
       if (fails) throw new Error("disk full");
     },
     query: async () => [],
-    reserve: async () => ({ admitted: true, settle: async () => {} }),
+    reserve: async () => ({ admitted: true, reservedMicros: 0, settle: async () => [] }),
     spent: async () => ({ dayMicros: 0, monthMicros: 0 }),
     close: async () => {},
   };
@@ -151,8 +151,17 @@ describe("usage", () => {
     const report: CallReport = {};
     const call = callOf(report);
     const stage = usage({ usage: store, clock: manualClock(NOW) });
-    await drain(stage(answering(result()))(roundOf(call, request({ metadata: { team: "search" } }))));
-    expect(report).toEqual({
+    const first = result({
+      attempts: [
+        { provider: "p0", model: "u", errorReason: "UPSTREAM_TIMEOUT", latencyMs: 9 },
+        { provider: "p1", model: "u", latencyMs: 4 },
+      ],
+    });
+    await drain(stage(answering(first))(roundOf(call, request({ metadata: { team: "search" } }))));
+    const { detail, ...line } = report;
+    // The attempts go to the request log only, with no content unless log.prompts.
+    expect(detail).toEqual({ attempts: first.attempts });
+    expect(line).toEqual({
       model: "m",
       provider: "p1",
       cache: "miss",
@@ -161,10 +170,16 @@ describe("usage", () => {
       cost_usd: 0.0015,
       metadata: { team: "search" },
     });
-    const second = result({ provider: "p2", usage: { inputTokens: 5, outputTokens: 7, estimated: true }, costUsd: 0.0005 });
+    const second = result({
+      provider: "p2",
+      usage: { inputTokens: 5, outputTokens: 7, estimated: true },
+      costUsd: 0.0005,
+      attempts: [{ provider: "p2", model: "u", latencyMs: 3 }],
+    });
     await drain(stage(answering(second))(roundOf(call)));
     expect(report).toMatchObject({ provider: "p2", input_tokens: 15, output_tokens: 27, metadata: { team: "search" } });
     expect(report.cost_usd).toBeCloseTo(0.002, 10);
+    expect(report.detail?.attempts).toEqual([...first.attempts, ...second.attempts]);
   });
 
   it("does not fail the stream when the usage store rejects; it logs a warning", async () => {

@@ -39,6 +39,11 @@ export function usage(options: UsageOptions): RoundStage {
     const { request, call, model } = round;
     annotate(request, call, model, result);
     report(request, call, model, result);
+    // For the request log: text only (media parts can be megabytes), cut to its bound there.
+    if (options.logPrompts && call.report) {
+      const prompt = request.messages.map(({ role, content }) => ({ role, content }));
+      call.report.detail = { ...call.report.detail, prompt, answer: result.message.content };
+    }
     if (options.logPrompts) {
       options.logger?.info("completion content", {
         request_id: call.requestId,
@@ -88,6 +93,7 @@ function report(request: ChatRequest, call: CallContext, model: ModelEntry, resu
   if (reasoningTokens) report.reasoning_tokens = (report.reasoning_tokens ?? 0) + reasoningTokens;
   report.cost_usd = (report.cost_usd ?? 0) + result.costUsd;
   if (Object.keys(request.metadata).length > 0) report.metadata = request.metadata;
+  report.detail = { ...report.detail, attempts: [...(report.detail?.attempts ?? []), ...result.attempts] };
 }
 
 /** Describes the answer on the call's own span (GenAI conventions, plus what the gateway adds). */

@@ -34,6 +34,8 @@ export interface Breakers {
   retryAfterMs(id: string): number;
   /** Calls the listener on every state change. */
   onChange(listener: (id: string, state: BreakerState) => void): void;
+  /** Drops a deployment's breaker (its definition changed on a reload): its next call starts closed. */
+  forget(id: string): void;
 }
 
 /**
@@ -100,6 +102,12 @@ export function createBreakers(options: BreakerOptions, clock: Clock): Breakers 
     },
     onChange(listener) {
       listeners.push(listener);
+    },
+    forget(id) {
+      // shutdown() clears the breaker's timers; permits still out settle a breaker nobody reads.
+      breakers.get(id)?.shutdown();
+      breakers.delete(id);
+      reopensAt.delete(id);
     },
   };
 }

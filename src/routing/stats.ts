@@ -20,6 +20,8 @@ export interface DeploymentStatsTracker {
   recordSuccess(id: string, latencyMs: number, ttftMs?: number): void;
   recordFailure(id: string, error: string): void;
   all(): ReadonlyMap<string, DeploymentStats>;
+  /** Drops a deployment's figures (its definition changed on a reload). */
+  forget(id: string): void;
 }
 
 /**
@@ -40,6 +42,7 @@ export function createDeploymentStats(clock: Clock, alpha = 0.2): DeploymentStat
   return {
     get: (id) => stats.get(id),
     all: () => stats,
+    forget: (id) => void stats.delete(id),
     recordSuccess(id, latencyMs, ttftMs) {
       const s = entry(id);
       s.calls++;

@@ -20,6 +20,10 @@ export interface AccessEntry {
   status?: number | undefined;
   /** Health checks and reflection: counted, but no log line. */
   quiet?: boolean | undefined;
+  /** The RPC protocol it came by (grpc, grpc-web, connect); the REST faces say theirs by service. */
+  face?: string | undefined;
+  /** When it ended, in ms since the epoch. */
+  endedAt?: number | undefined;
 }
 
 const codeNames = new Map<Code, string>();
@@ -41,11 +45,17 @@ export function codeLabel(error: unknown): string {
  * it: the same fields on every face, so that a call reads the same in the
  * logs whether it came over gRPC, Connect, gRPC-Web or REST.
  */
-export function createAccessLog(metrics: GatewayMetrics, logger: Logger): (entry: AccessEntry) => string {
+export function createAccessLog(
+  metrics: GatewayMetrics,
+  logger: Logger,
+  requestLog?: (entry: AccessEntry, code: string) => void,
+): (entry: AccessEntry) => string {
   return (e) => {
     const code = codeLabel(e.error);
     metrics.rpc(e.service, e.method, code, e.seconds);
     if (!e.quiet) {
+      requestLog?.(e, code);
+      const { detail: _, ...report } = e.report ?? {};
       logger.info("call", {
         method: `${e.service}/${e.method}`,
         code,
@@ -54,7 +64,7 @@ export function createAccessLog(metrics: GatewayMetrics, logger: Logger): (entry
         request_id: e.requestId,
         trace_id: e.traceId,
         tenant: e.tenant,
-        ...e.report,
+        ...report,
       });
     }
     return code;

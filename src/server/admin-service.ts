@@ -2,7 +2,7 @@ import { create } from "@bufbuild/protobuf";
 import type { ServiceImpl } from "@connectrpc/connect";
 import type { Authenticator } from "../auth/tenants.js";
 import type { Clock } from "../core/clock.js";
-import { invalidRequest } from "../core/errors.js";
+import { GatewayError, invalidRequest } from "../core/errors.js";
 import type { Gateway } from "../pipeline/pipeline.js";
 import type { LimitSettings, RateLimiter } from "../limits/limiter.js";
 import { dayOf, monthOf, type UsageStore } from "../usage/store.js";
@@ -11,13 +11,19 @@ import {
   GetSummaryResponseSchema,
   GetTenantStatusResponseSchema,
   GetUsageResponseSchema,
+  ConfigChangesSchema,
+  ReloadConfigResponseSchema,
   ListProvidersResponseSchema,
   UsageRowSchema,
 } from "../../gen/ts/llmgateway/v1/admin_service_pb.js";
 import { BreakerState, ServingStatus } from "../../gen/ts/llmgateway/v1/health_service_pb.js";
 import { requireAdmin } from "./auth.js";
+import { getBudgets } from "./budget-status.js";
 import { toStats } from "./cache-service.js";
 import { toHealthFields } from "./convert.js";
+import type { ReloadOutcome } from "../reload/reloader.js";
+import { listRequests } from "./list-requests.js";
+import type { RequestLogStore } from "../request-log/store.js";
 
 export interface AdminDeps {
   gateway: Gateway;
@@ -27,16 +33,22 @@ export interface AdminDeps {
   /** The gateway-wide limits, for tenants without their own. */
   limits: LimitSettings;
   clock: Clock;
+  /** Re-reads and swaps the configuration; absent, ReloadConfig is UNIMPLEMENTED. */
+  reload?: (() => Promise<ReloadOutcome>) | undefined;
+  /** The request log, for ListRequests; absent when it is off. */
+  requestLog?: RequestLogStore | undefined;
 }
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
-/** The AdminService: every method for admin keys only. */
+/** The AdminService: every method for admin keys only, but ListRequests, which serves a tenant its own. */
 export function createAdminService(deps: AdminDeps): ServiceImpl<typeof AdminService> {
   const { gateway, usage, limiter, auth, limits, clock } = deps;
   const health = () => toHealthFields(gateway.health.snapshot(), gateway.catalog.models, gateway.stats, gateway.breakers);
 
   return {
+    listRequests: listRequests(deps.requestLog),
+
     listProviders(_req, ctx) {
       requireAdmin(ctx);
       const h = health();
@@ -106,6 +118,23 @@ export function createAdminService(deps: AdminDeps): ServiceImpl<typeof AdminSer
         savedTodayUsd: rows.reduce((n, r) => n + r.savedMicros, 0) / 1e6,
         cache: toStats(cache),
         tenants: BigInt(auth.tenants.length),
+      });
+    },
+
+    getBudgets: getBudgets(deps),
+    async reloadConfig(_req, ctx) {
+      requireAdmin(ctx);
+      if (!deps.reload) throw new GatewayError("UNSUPPORTED", "this gateway cannot reload its configuration");
+      const outcome = await deps.reload();
+      if (!outcome.ok) throw new GatewayError("CONFIG_REFUSED", `configuration refused; the running one stays: ${outcome.error}`);
+      const { changes } = outcome;
+      return create(ReloadConfigResponseSchema, {
+        models: create(ConfigChangesSchema, changes.models),
+        providers: create(ConfigChangesSchema, changes.providers),
+        deployments: create(ConfigChangesSchema, changes.deployments),
+        tenants: create(ConfigChangesSchema, changes.tenants),
+        sections: changes.sections,
+        freshDeployments: outcome.freshDeployments,
       });
     },
   };

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { HandlerContext } from "@connectrpc/connect";
 import type { CallContext } from "../core/call.js";
 import type { Clock } from "../core/clock.js";
-import { TENANT } from "./auth.js";
+import { CALL_KEY, TENANT } from "./auth.js";
 import { CALL_REPORT, OTEL_CONTEXT } from "./observe.js";
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -26,6 +26,7 @@ export function callContextOf(ctx: HandlerContext, clock: Clock): CallContext {
     requestId,
     receivedAt,
     tenant: ctx.values.get(TENANT),
+    key: ctx.values.get(CALL_KEY),
     otel: ctx.values.get(OTEL_CONTEXT),
     report: ctx.values.get(CALL_REPORT),
   };

@@ -25,6 +25,7 @@ import {
   type DependencyHealth as DependencyHealthMessage,
   type DeploymentHealth as DeploymentHealthMessage,
 } from "../../gen/ts/llmgateway/v1/health_service_pb.js";
+import { parsePriority } from "../queue/queues.js";
 import type { DeploymentStatsTracker } from "../routing/stats.js";
 import type { BreakerState as CoreBreakerState, Breakers } from "../resilience/breakers.js";
 import {
@@ -149,6 +150,8 @@ export function toChatRequest(req: CompleteRequest | StreamCompleteRequest): Cha
     out.seed = Number(req.seed);
   }
   if (req.sessionId) out.sessionId = req.sessionId;
+  const priority = parsePriority(req.priority);
+  if (priority !== undefined) out.priority = priority;
   if (req.tools) {
     out.tools = {
       names: req.tools.names,

@@ -28,7 +28,9 @@ export const codeOfReason = {
   INVALID_OUTPUT: Code.Unavailable,
   CIRCUIT_OPEN: Code.Unavailable,
   RATE_LIMITED: Code.ResourceExhausted,
+  CAPACITY_EXHAUSTED: Code.ResourceExhausted,
   LIMITER_UNAVAILABLE: Code.Unavailable,
+  REQUEST_LOG_UNAVAILABLE: Code.Unavailable,
   DEADLINE_EXCEEDED: Code.DeadlineExceeded,
   CANCELLED: Code.Canceled,
   SHUTTING_DOWN: Code.Unavailable,
@@ -47,6 +49,7 @@ export const codeOfReason = {
   METHOD_NOT_ALLOWED: Code.Unimplemented,
   REQUEST_TOO_LARGE: Code.ResourceExhausted,
   UNSUPPORTED: Code.Unimplemented,
+  CONFIG_REFUSED: Code.FailedPrecondition,
   INTERNAL: Code.Internal,
 } as const satisfies Record<GatewayErrorReason, Code>;
 

@@ -5,12 +5,13 @@ import { CheckResponseSchema, type HealthService, WatchResponseSchema } from "..
 import { toHealthFields } from "./convert.js";
 import { tenantOf } from "./auth.js";
 import { watchHealth } from "./health-watch.js";
+import { withQueues } from "./queue-health.js";
 
 /** The gateway's own HealthService: one entry per dependency, and routing's figures per deployment. */
 export function createHealthService(gateway: Gateway): ServiceImpl<typeof HealthService> {
   // Error texts and dependency details can name internal hosts and upstream messages: admin keys only.
   const fields = (snapshot: ReturnType<Gateway["health"]["snapshot"]>, ctx: HandlerContext) =>
-    toHealthFields(snapshot, gateway.catalog.models, gateway.stats, gateway.breakers, tenantOf(ctx).admin);
+    withQueues(toHealthFields(snapshot, gateway.catalog.models, gateway.stats, gateway.breakers, tenantOf(ctx).admin), gateway.queues);
   return {
     check(_req, ctx) {
       return create(CheckResponseSchema, fields(gateway.health.snapshot(), ctx));

@@ -5,9 +5,10 @@ import type { Clock } from "../core/clock.js";
 import type { Logger } from "../log.js";
 import type { GatewayMetrics } from "../metrics.js";
 import { endSpan, extractContext, traceIdOf, tracer } from "../telemetry.js";
-import { createAccessLog } from "./access-log.js";
+import { type AccessEntry, createAccessLog } from "./access-log.js";
 import { TENANT } from "./auth.js";
 import { toConnectError } from "./error-mapper.js";
+import { rpcFace } from "./request-record.js";
 
 /** The trace context of the call's span, for the core's child spans. */
 export const OTEL_CONTEXT = createContextKey<Context>(ROOT_CONTEXT, { description: "the call's trace context" });
@@ -32,8 +33,13 @@ export interface Observation {
  * context values, where the handlers find them. Prompts and answers are
  * never logged here.
  */
-export function createObserver(metrics: GatewayMetrics, logger: Logger, clock: Clock) {
-  const access = createAccessLog(metrics, logger);
+export function createObserver(
+  metrics: GatewayMetrics,
+  logger: Logger,
+  clock: Clock,
+  requestLog?: (entry: AccessEntry, code: string) => void,
+) {
+  const access = createAccessLog(metrics, logger, requestLog);
   return {
     metrics,
     begin(service: string, method: string, headers: Headers, values: ContextValues): Observation {
@@ -63,6 +69,8 @@ export function createObserver(metrics: GatewayMetrics, logger: Logger, clock: C
             tenant: values.get(TENANT).name,
             report,
             quiet,
+            face: rpcFace(headers.get("content-type")),
+            endedAt: clock.now(),
           });
         },
       };
@@ -96,7 +104,8 @@ export function observeInterceptor(observer: Observer): Interceptor {
             throw err;
           } finally {
             observer.metrics.streamClosed();
-            observation.end(error, requestId);
+            // A stream's handler sets its x-request-id once it runs, after next() returned.
+            observation.end(error, requestId ?? res.header.get("x-request-id"));
           }
         })(),
       };

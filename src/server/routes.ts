@@ -18,6 +18,9 @@ import { createToolService } from "./tool-service.js";
 import { AdminService, file_llmgateway_v1_admin_service } from "../../gen/ts/llmgateway/v1/admin_service_pb.js";
 import { createAdminService, type AdminDeps } from "./admin-service.js";
 import { createCompletionService } from "./completion-service.js";
+import { file_llmgateway_v1_key_service, KeyService } from "../../gen/ts/llmgateway/v1/key_service_pb.js";
+import type { KeyManager } from "../keys/manage.js";
+import { createKeyService } from "./key-service.js";
 import { EmbeddingService, file_llmgateway_v1_embedding_service } from "../../gen/ts/llmgateway/v1/embedding_service_pb.js";
 import { createEmbeddingService } from "./embedding-service.js";
 import { createGrpcHealthService } from "./grpc-health.js";
@@ -35,6 +38,7 @@ export const servedServices = [
   SessionService,
   ToolService,
   AdminService,
+  KeyService,
   Health,
   reflectionV1.ServerReflection,
   reflectionV1alpha.ServerReflection,
@@ -45,6 +49,8 @@ export interface RouteDeps extends Omit<AdminDeps, "gateway"> {
   gateway: Gateway;
   sessions: Sessions;
   tools: Tools;
+  /** Runtime API keys (KeyService). */
+  keys: KeyManager;
   /** The most one message may carry (server.maxMessageBytes): an embedding response too large is refused up front. */
   maxMessageBytes?: number;
   /** Resumable streams and idempotency keys; absent, neither. */
@@ -74,6 +80,7 @@ export function services(deps: RouteDeps): ServiceEntry[] {
       file_llmgateway_v1_session_service,
       file_llmgateway_v1_tool_service,
       file_llmgateway_v1_admin_service,
+      file_llmgateway_v1_key_service,
       file_health_v1_health,
       reflectionV1.file_grpc_reflection_v1_reflection,
       reflectionV1alpha.file_grpc_reflection_v1alpha_reflection,
@@ -88,6 +95,7 @@ export function services(deps: RouteDeps): ServiceEntry[] {
     entry(CompletionService, createCompletionService(gateway, clock, deps.durable)),
     entry(EmbeddingService, createEmbeddingService(gateway, clock, deps.maxMessageBytes)),
     entry(AdminService, createAdminService(deps)),
+    entry(KeyService, createKeyService(deps.keys)),
     entry(HealthService, createHealthService(gateway)),
     entry(CacheService, createCacheService(gateway.cache, gateway.embeddingCache)),
     entry(SessionService, createSessionService(sessions, gateway.catalog)),
@@ -102,6 +110,7 @@ export function services(deps: RouteDeps): ServiceEntry[] {
         SessionService.typeName,
         ToolService.typeName,
         AdminService.typeName,
+        KeyService.typeName,
       ]),
     ),
     entry(reflectionV1.ServerReflection, reflection.v1),

@@ -5,6 +5,7 @@ import { cors } from "@connectrpc/connect";
 import type { GatewayMetrics } from "../metrics.js";
 import { systemClock, type Clock } from "../core/clock.js";
 import { createObserver, observeInterceptor } from "./observe.js";
+import type { AccessEntry } from "./access-log.js";
 import { resolve } from "node:path";
 import { createStaticHandler } from "./static.js";
 import type { GatewayConfig } from "../config/schema.js";
@@ -32,6 +33,8 @@ export interface ServerOptions {
   clock?: Clock | undefined;
   /** API keys; absent, the gateway is open. */
   auth?: Authenticator | undefined;
+  /** Where each finished call's record goes (the request log). */
+  requestLog?: ((entry: AccessEntry, code: string) => void) | undefined;
   /** The OpenAI REST face on the browser listener, built with the server's shutdown signal. */
   rest?: ((shutdownSignal: AbortSignal) => RestFace) | undefined;
 }
@@ -68,7 +71,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // Connect links every call's signal to this one and unlinks it when the call ends:
   // one listener per call in flight is expected, not a leak.
   setMaxListeners(0, shutdown.signal);
-  const observer = options.metrics ? createObserver(options.metrics, logger, options.clock ?? systemClock) : undefined;
+  const observer = options.metrics ? createObserver(options.metrics, logger, options.clock ?? systemClock, options.requestLog) : undefined;
   const handler = createConnectAdapter({
     routes: (router) => registerRoutes(router, options.services),
     logger,

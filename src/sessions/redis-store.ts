@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
-import type { Redis } from "ioredis";
 import type { ChatMessage } from "../core/types.js";
+import type { RedisClient } from "../redis-client.js";
 import type { NewSession, SessionRecord, SessionStore, StoredMessage } from "./store.js";
 
 // Appends every message and moves the expiry in one step, so that concurrent appends interleave whole, never lost.
@@ -28,7 +28,7 @@ redis.call('PEXPIRE', KEYS[2], ttl)
 return 1
 `;
 
-type Scripted = Redis & {
+type Scripted = RedisClient & {
   llmgwSessionAppend(meta: string, list: string, now: number, ttl: number, ...messages: string[]): Promise<number>;
   llmgwSessionUpdate(meta: string, list: string, now: number, ttl: number, index: number, message: string): Promise<number>;
 };
@@ -37,8 +37,12 @@ type Scripted = Redis & {
  * Sessions in Redis, shared by replicas: a hash per session (settings and
  * times), a list of its messages, both expiring together, and a sorted set
  * per owner for listing (members of expired sessions are pruned as they are met).
+ * A session's hash and list share a slot (`{id}`), as the scripts need; the
+ * owner's set lives elsewhere, so it is written after the session and
+ * removed from after it, never in one transaction with it (a Redis Cluster
+ * refuses one that spans slots).
  */
-export function createRedisSessionStore(redis: Redis, prefix = "llmgw:session"): SessionStore {
+export function createRedisSessionStore(redis: RedisClient, prefix = "llmgw:session"): SessionStore {
   const r = redis as Scripted;
   r.defineCommand("llmgwSessionAppend", { numberOfKeys: 2, lua: APPEND });
   r.defineCommand("llmgwSessionUpdate", { numberOfKeys: 2, lua: UPDATE });
@@ -76,13 +80,14 @@ export function createRedisSessionStore(redis: Redis, prefix = "llmgw:session"):
     async create(s) {
       const expiresAt = s.createdAt + s.ttlMs;
       const { id, ...data } = s;
-      const tx = redis
+      await redis
         .multi()
         .hset(metaKey(id), { data: JSON.stringify({ ...data, id }), updatedAt: s.createdAt, expiresAt })
-        .pexpire(metaKey(id), s.ttlMs);
+        .pexpire(metaKey(id), s.ttlMs)
+        .exec();
+      // Listed once it exists: a listing that met the id first would prune it as expired.
       // An unlisted record stays out of the owner's set, which only a listing prunes.
-      if (!s.unlisted) tx.zadd(ownerKey(s.owner), s.createdAt, id);
-      await tx.exec();
+      if (!s.unlisted) await redis.zadd(ownerKey(s.owner), s.createdAt, id);
       return { ...structuredClone(s), updatedAt: s.createdAt, expiresAt, messageCount: 0 };
     },
     get: read,
@@ -107,7 +112,8 @@ export function createRedisSessionStore(redis: Redis, prefix = "llmgw:session"):
     async delete(id) {
       const record = await read(id);
       if (!record) return false;
-      await redis.multi().del(metaKey(id), listKey(id)).zrem(ownerKey(record.owner), id).exec();
+      await redis.del(metaKey(id), listKey(id));
+      await redis.zrem(ownerKey(record.owner), id);
       return true;
     },
     async list(owner, offset, limit) {

@@ -1,4 +1,5 @@
-import type { BudgetAdmission, UsageEntry, UsageRow, UsageStore } from "./store.js";
+import { createMemoryBudgets } from "./memory-budgets.js";
+import type { UsageEntry, UsageRow, UsageStore } from "./store.js";
 
 const FIELDS = ["requests", "inputTokens", "outputTokens", "costMicros", "savedTokens", "savedMicros"] as const;
 
@@ -18,12 +19,10 @@ const KEPT_DAYS = 400;
 /** One replica's usage and budgets, bounded per day and in days. */
 export function createMemoryUsageStore(maxUsers = MAX_USERS_PER_TENANT_DAY, maxTenants = MAX_TENANTS_PER_DAY): UsageStore {
   const rows = new Map<string, UsageRow>();
-  const budget = new Map<string, number>();
+  const budgets = createMemoryBudgets();
   /** Per day: its tenants, and per tenant its users. */
   const days = new Map<string, Map<string, Set<string>>>();
   const keyOf = (e: UsageEntry) => [e.day, e.tenant, e.user, e.model].join("\u0000");
-  const spentOf = (k: string) => budget.get(k) ?? 0;
-  const bump = (k: string, by: number) => budget.set(k, Math.max(0, spentOf(k) + by));
 
   /** Forgets the oldest day once more than KEPT_DAYS are held. */
   function retain(): void {
@@ -75,26 +74,8 @@ export function createMemoryUsageStore(maxUsers = MAX_USERS_PER_TENANT_DAY, maxT
             a.user.localeCompare(b.user),
         );
     },
-    async reserve(tenant, day, month, micros, caps): Promise<BudgetAdmission> {
-      const dk = `d\u0000${tenant}\u0000${day}`;
-      const mk = `m\u0000${tenant}\u0000${month}`;
-      if (caps.dailyMicros !== undefined && spentOf(dk) + micros > caps.dailyMicros)
-        return { admitted: false, period: "daily", spentMicros: spentOf(dk), capMicros: caps.dailyMicros };
-      if (caps.monthlyMicros !== undefined && spentOf(mk) + micros > caps.monthlyMicros)
-        return { admitted: false, period: "monthly", spentMicros: spentOf(mk), capMicros: caps.monthlyMicros };
-      bump(dk, micros);
-      bump(mk, micros);
-      return {
-        admitted: true,
-        async settle(actual) {
-          bump(dk, actual - micros);
-          bump(mk, actual - micros);
-        },
-      };
-    },
-    async spent(tenant, day, month) {
-      return { dayMicros: spentOf(`d\u0000${tenant}\u0000${day}`), monthMicros: spentOf(`m\u0000${tenant}\u0000${month}`) };
-    },
+    reserve: budgets.reserve,
+    spent: budgets.spent,
     async close() {},
   };
 }

@@ -1,39 +1,7 @@
 import { createHash } from "node:crypto";
-import type { Redis } from "ioredis";
-import { daysBetween, type BudgetAdmission, type UsageRow, type UsageStore } from "./store.js";
-
-// Checks both caps and reserves in one step. KEYS: day counter, month counter.
-// ARGV: micros, daily cap (-1 none), monthly cap (-1 none), day TTL ms, month TTL ms.
-const RESERVE = `
-local amount = tonumber(ARGV[1])
-local d = tonumber(redis.call('GET', KEYS[1]) or '0')
-local m = tonumber(redis.call('GET', KEYS[2]) or '0')
-local dcap = tonumber(ARGV[2])
-local mcap = tonumber(ARGV[3])
-if dcap >= 0 and d + amount > dcap then return {0, 'daily', d, dcap} end
-if mcap >= 0 and m + amount > mcap then return {0, 'monthly', m, mcap} end
-redis.call('INCRBY', KEYS[1], amount)
-redis.call('PEXPIRE', KEYS[1], ARGV[4])
-redis.call('INCRBY', KEYS[2], amount)
-redis.call('PEXPIRE', KEYS[2], ARGV[5])
-return {1}
-`;
-
-// Corrects a reservation to the real cost, never below zero. KEYS: day, month counters. ARGV: delta.
-const SETTLE = `
-for i = 1, 2 do
-  if redis.call('EXISTS', KEYS[i]) == 1 then
-    local v = redis.call('INCRBY', KEYS[i], ARGV[1])
-    if v < 0 then redis.call('SET', KEYS[i], 0, 'KEEPTTL') end
-  end
-end
-return 1
-`;
-
-type Scripted = Redis & {
-  llmgwBudgetReserve(day: string, month: string, ...args: number[]): Promise<(number | string)[]>;
-  llmgwBudgetSettle(day: string, month: string, delta: number): Promise<number>;
-};
+import { type RedisClient, scanKeys } from "../redis-client.js";
+import { createRedisBudgets } from "./redis-budgets.js";
+import { daysBetween, type UsageRow, type UsageStore } from "./store.js";
 
 const tag = (s: string) => createHash("sha256").update(s).digest("hex").slice(0, 16);
 const NUMERIC = ["requests", "inputTokens", "outputTokens", "costMicros", "savedTokens", "savedMicros"] as const;
@@ -41,17 +9,13 @@ const NUMERIC = ["requests", "inputTokens", "outputTokens", "costMicros", "saved
 /**
  * Usage and budgets in Redis, shared by replicas: one hash per day, tenant,
  * user and model, incremented in one pipeline per call and kept 400 days;
- * budget counters per tenant and day / month, checked and reserved by a Lua
- * script so that replicas cannot both take the last of a budget.
+ * budget counters per level, day and month (redis-budgets.ts), checked and
+ * reserved by a Lua script so that replicas cannot both take the last of a budget.
  */
-export function createRedisUsageStore(redis: Redis, prefix = "llmgw:usage"): UsageStore {
-  const r = redis as Scripted;
-  r.defineCommand("llmgwBudgetReserve", { numberOfKeys: 2, lua: RESERVE });
-  r.defineCommand("llmgwBudgetSettle", { numberOfKeys: 2, lua: SETTLE });
+export function createRedisUsageStore(redis: RedisClient, prefix = "llmgw:usage"): UsageStore {
+  const budgets = createRedisBudgets(redis, prefix);
   const rowKey = (day: string, tenant: string, user: string, model: string) =>
     `${prefix}:${day}:${tag(tenant)}:${tag(`${user}\u0000${model}`)}`;
-  const dayKey = (tenant: string, day: string) => `${prefix}:budget:${tag(tenant)}:d:${day}`;
-  const monthKey = (tenant: string, month: string) => `${prefix}:budget:${tag(tenant)}:m:${month}`;
 
   return {
     kind: "redis",
@@ -65,12 +29,8 @@ export function createRedisUsageStore(redis: Redis, prefix = "llmgw:usage"): Usa
       const rows: UsageRow[] = [];
       for (const day of daysBetween(q.fromDay, q.toDay)) {
         const pattern = `${prefix}:${day}:${q.tenant === undefined ? "*" : tag(q.tenant)}:*`;
-        let cursor = "0";
-        do {
-          const [next, keys] = await redis.scan(cursor, "MATCH", pattern, "COUNT", 1000);
-          cursor = next;
-          if (keys.length === 0) continue;
-          const p = redis.pipeline();
+        for await (const { node, keys } of scanKeys(redis, pattern)) {
+          const p = node.pipeline();
           for (const k of keys) p.hgetall(k);
           for (const [err, h] of (await p.exec()) ?? []) {
             const row = h as Record<string, string>;
@@ -90,40 +50,15 @@ export function createRedisUsageStore(redis: Redis, prefix = "llmgw:usage"): Usa
             for (const f of NUMERIC) out[f] = Number(row[f] ?? 0);
             rows.push(out);
           }
-        } while (cursor !== "0");
+        }
       }
       return rows.sort(
         (a, b) =>
           a.day.localeCompare(b.day) || a.tenant.localeCompare(b.tenant) || a.model.localeCompare(b.model) || a.user.localeCompare(b.user),
       );
     },
-    async reserve(tenant, day, month, micros, caps): Promise<BudgetAdmission> {
-      const dk = dayKey(tenant, day);
-      const mk = monthKey(tenant, month);
-      const amount = Math.max(0, Math.round(micros));
-      const res = await r.llmgwBudgetReserve(
-        dk,
-        mk,
-        amount,
-        caps.dailyMicros ?? -1,
-        caps.monthlyMicros ?? -1,
-        2 * 86_400_000,
-        32 * 86_400_000,
-      );
-      if (Number(res[0]) !== 1)
-        return { admitted: false, period: res[1] as "daily" | "monthly", spentMicros: Number(res[2]), capMicros: Number(res[3]) };
-      return {
-        admitted: true,
-        async settle(actual) {
-          const delta = Math.round(actual) - amount;
-          if (delta !== 0) await r.llmgwBudgetSettle(dk, mk, delta);
-        },
-      };
-    },
-    async spent(tenant, day, month) {
-      const [d, m] = await redis.mget(dayKey(tenant, day), monthKey(tenant, month));
-      return { dayMicros: Number(d ?? 0), monthMicros: Number(m ?? 0) };
-    },
+    reserve: budgets.reserve,
+    spent: budgets.spent,
     async close() {},
   };
 }

@@ -23,14 +23,61 @@ export interface UsageQuery {
   toDay: string;
 }
 
-/** A budget check's outcome: a reservation to settle, or which cap refused. */
-export type BudgetAdmission =
-  | { admitted: true; settle(actualMicros: number): Promise<void> }
-  | { admitted: false; period: "daily" | "monthly"; spentMicros: number; capMicros: number };
+/** The levels a call's spending counts against, outermost first. */
+export type BudgetLevelName = "tenant" | "project" | "key" | "user";
+export type BudgetPeriod = "daily" | "monthly";
 
 export interface BudgetCaps {
   dailyMicros?: number | undefined;
   monthlyMicros?: number | undefined;
+}
+
+/** One level a call reserves against: which (its name within the tenant) and its caps. */
+export interface BudgetLevel {
+  level: BudgetLevelName;
+  /** The tenant's name, the project's name, the key's id, or the end user. */
+  id: string;
+  caps: BudgetCaps;
+}
+
+/** A level's spending crossed a share of a cap: reported once per level, period and threshold, by the call that crossed it. */
+export interface BudgetCrossing {
+  level: BudgetLevelName;
+  id: string;
+  period: BudgetPeriod;
+  /** Percent of the cap: 50, 80 or 100. */
+  threshold: number;
+  spentMicros: number;
+  capMicros: number;
+}
+
+/** The shares of a cap whose crossing is reported, in percent. */
+export const ALERT_THRESHOLDS = [50, 80, 100] as const;
+
+/** A budget check's outcome: a reservation on every level to settle, or the level and cap that refused. */
+export type BudgetAdmission =
+  | {
+      admitted: true;
+      reservedMicros: number;
+      /** Corrects the reservation on every level to the real cost; answers with the thresholds that settling crossed. */
+      settle(actualMicros: number): Promise<BudgetCrossing[]>;
+    }
+  | { admitted: false; level: BudgetLevelName; id: string; period: BudgetPeriod; spentMicros: number; capMicros: number };
+
+/** What budgets need of a store: one atomic reservation over a call's levels, and what a level has spent. */
+export interface BudgetCounters {
+  /**
+   * Reserves `micros` on every level, or on none when any level's cap would be passed; all of one
+   * tenant's counters are kept together (one Redis Cluster slot), so that one script does it.
+   */
+  reserve(tenant: string, day: string, month: string, micros: number, levels: readonly BudgetLevel[]): Promise<BudgetAdmission>;
+  /** What a level (the tenant itself unless given) has spent and reserved, today and this month. */
+  spent(
+    tenant: string,
+    day: string,
+    month: string,
+    level?: { level: BudgetLevelName; id: string },
+  ): Promise<{ dayMicros: number; monthMicros: number }>;
 }
 
 /**
@@ -40,14 +87,16 @@ export interface BudgetCaps {
  * settle to what it cost: replicas together never pass a cap by more than
  * the calls in flight cost beyond their reservations.
  */
-export interface UsageStore {
+export interface UsageStore extends BudgetCounters {
   readonly kind: "memory" | "redis";
   add(entry: UsageEntry): Promise<void>;
   query(q: UsageQuery): Promise<UsageRow[]>;
-  reserve(tenant: string, day: string, month: string, micros: number, caps: BudgetCaps): Promise<BudgetAdmission>;
-  /** What a tenant has spent and reserved, today and this month. */
-  spent(tenant: string, day: string, month: string): Promise<{ dayMicros: number; monthMicros: number }>;
   close(): Promise<void>;
+}
+
+/** The thresholds a counter at `after` has reached of `cap` beyond the highest already reported (`reported`, percent). */
+export function crossed(after: number, cap: number, reported: number): number[] {
+  return ALERT_THRESHOLDS.filter((t) => t > reported && after * 100 >= t * cap);
 }
 
 let memoDay = -1;

@@ -65,9 +65,9 @@ const DIFFERENT_KINDS = [
   "version",
 ];
 const MIN_PER_KIND = 12;
-// The held-out set lost the pairs the development set also had (both writers drew on the issue's examples) when the
-// two met; that left two of its kinds at 11, and a held-out pair is never written to make up a count.
-const minPerKind = (file: string) => (file === "heldout.jsonl" ? 10 : MIN_PER_KIND);
+// The first held-out set (now seen.jsonl) lost the pairs the development set also had (both writers drew on the
+// issue's examples) when the two met; that left two of its kinds at 11, and its pairs are kept as they were written.
+const minPerKind = (file: string) => (file === "seen.jsonl" ? 10 : MIN_PER_KIND);
 
 interface Turn {
   role: "user" | "assistant";
@@ -169,6 +169,12 @@ describe("semantic-data: labelled pair files", () => {
     it(`has at least ${minPerKind(file)} pairs of every kind it uses`, () => {
       const counts = new Map<string, number>();
       for (const p of pairs) counts.set(p.kind, (counts.get(p.kind) ?? 0) + 1);
+      // A kind the guard was fixed for on seen.jsonl gets a few new pairs in dev.jsonl to check that the fix
+      // generalises; development data is one pool, so such a kind counts its pairs across both files.
+      if (file === "dev.jsonl")
+        for (const p of load("seen.jsonl"))
+          if (counts.has(p.kind) && !SAME_KINDS.includes(p.kind) && !DIFFERENT_KINDS.includes(p.kind))
+            counts.set(p.kind, counts.get(p.kind)! + 1);
       const short = [...counts].filter(([, n]) => n < minPerKind(file)).map(([k, n]) => `${k}: ${n}`);
       expect(short).toEqual([]);
     });

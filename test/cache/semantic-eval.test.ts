@@ -29,12 +29,14 @@ const development = files.filter((f) => DEVELOPMENT_FILES.includes(f));
 const heldOut = files.filter((f) => !DEVELOPMENT_FILES.includes(f));
 
 /**
- * The recall each development file must keep, a margin under what the guard reaches (dev 0.557 local, 0.527
- * lexical; legacy 0.317 and 0.283): the old pairs are mostly rewordings the guard refuses by design.
+ * The recall each development file must keep, a margin under what the guard reaches (dev 0.547 local, 0.518
+ * lexical; legacy 0.317 and 0.283; seen 0.346 and 0.343): the old pairs are mostly rewordings the guard refuses by
+ * design.
  */
 const RECALL_FLOORS: Record<string, Partial<Record<keyof typeof DEFAULT_THRESHOLDS, number>>> = {
   "dev.jsonl": { local: 0.5, lexical: 0.45 },
   "legacy.jsonl": { local: 0.25, lexical: 0.2 },
+  "seen.jsonl": { local: 0.3, lexical: 0.3 },
 };
 
 const embedders: [keyof typeof DEFAULT_THRESHOLDS, () => Embedder][] = [

@@ -25,10 +25,11 @@ export interface LabelledPair {
 export const DATA_DIR = join(fileURLToPath(new URL(".", import.meta.url)).replace(/\/dist\/test\//, "/test/"), "semantic-data");
 
 /**
- * Files thresholds and rules may be tuned on. Every other *.jsonl there is held out: written apart,
- * reported, never tuned on, never failing the build.
+ * Files thresholds and rules may be tuned on: the development set, the old pairs, and the first held-out set,
+ * which became development data once its results were read (semantic-data/SEEN.md). Every other *.jsonl there
+ * is held out: written apart, reported, never tuned on, never failing the build.
  */
-export const DEVELOPMENT_FILES = ["dev.jsonl", "legacy.jsonl"];
+export const DEVELOPMENT_FILES = ["dev.jsonl", "legacy.jsonl", "seen.jsonl"];
 
 export function dataFiles(): string[] {
   return readdirSync(DATA_DIR)

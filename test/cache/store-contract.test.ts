@@ -3,9 +3,7 @@ import { createMemoryCacheStore } from "../../src/cache/memory-store.js";
 import { createRedisCacheStore } from "../../src/cache/redis-store.js";
 import type { CacheStore, CachedAnswer } from "../../src/cache/store.js";
 import { manualClock, type ManualClock } from "../support/manual-clock.js";
-import { redisForFile } from "../support/redis.js";
-
-const redis = redisForFile();
+import { redisBackends } from "../support/redis-cluster.js";
 
 interface Backend {
   store: CacheStore;
@@ -24,11 +22,10 @@ const backends: [string, () => Backend][] = [
       };
     },
   ],
-  [
-    "redis",
-    // Redis keeps its own time: a TTL passes in real time.
-    () => ({ store: createRedisCacheStore(redis.client()), pass: (ms) => new Promise((r) => setTimeout(r, ms)) }),
-  ],
+  // Redis keeps its own time: a TTL passes in real time.
+  ...redisBackends(
+    (client) => (): Backend => ({ store: createRedisCacheStore(client()), pass: (ms) => new Promise((r) => setTimeout(r, ms)) }),
+  ),
 ];
 
 const answer = (content: string): CachedAnswer => ({

@@ -3,14 +3,13 @@ import { createVerifier, type Candidate } from "../../src/cache/semantic/verify.
 import { createExactComparator } from "../../src/cache/semantic/verify-compare.js";
 import { createRedisVerifyStore } from "../../src/cache/semantic/verify-store.js";
 import { silentLogger } from "../../src/log.js";
-import { redisForFile } from "../support/redis.js";
+import type { RedisClient } from "../../src/redis-client.js";
+import { redisBackends } from "../support/redis-cluster.js";
 
-const redis = redisForFile();
-
-const replica = () =>
+const replicaOn = (client: () => RedisClient) => () =>
   createVerifier({
     settings: { delta: 0.05, confidence: 0.95, minObservations: 8, rule: "bound", models: {}, tenants: {}, trust: "none", auditRate: 0 },
-    store: createRedisVerifyStore(redis.client()),
+    store: createRedisVerifyStore(client()),
     comparator: createExactComparator(),
     logger: silentLogger,
   });
@@ -25,7 +24,7 @@ const candidate = (similarity: number): Candidate => ({
   ttlMs: 60_000,
 });
 
-describe("verification learnt on one replica", () => {
+describe.each(redisBackends(replicaOn))("verification learnt on one replica (%s)", (_name, replica) => {
   it("decides on another through Redis: observations from both add up", async () => {
     const a = replica();
     const b = replica();

@@ -2,9 +2,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import type { Observations } from "../../src/cache/semantic/verify-model.js";
 import { createMemoryVerifyStore, createRedisVerifyStore, type VerifyStore } from "../../src/cache/semantic/verify-store.js";
 import { manualClock } from "../support/manual-clock.js";
-import { redisForFile } from "../support/redis.js";
-
-const redis = redisForFile();
+import { redisBackends } from "../support/redis-cluster.js";
 
 interface Backend {
   store: VerifyStore;
@@ -21,7 +19,9 @@ const backends: [string, () => Backend][] = [
     },
   ],
   // Redis keeps its own time: a TTL passes in real time.
-  ["redis", () => ({ store: createRedisVerifyStore(redis.client()), pass: (ms) => new Promise((r) => setTimeout(r, ms)) })],
+  ...redisBackends(
+    (client) => (): Backend => ({ store: createRedisVerifyStore(client()), pass: (ms) => new Promise((r) => setTimeout(r, ms)) }),
+  ),
 ];
 
 const plain = (obs: Observations) => Object.fromEntries([...obs].sort(([a], [b]) => a - b));

@@ -14,7 +14,7 @@ import { errorDetails, grpcClient, unary } from "../support/grpc-client.js";
 import { startHarness, type Harness } from "../support/harness.js";
 import * as grpc from "@grpc/grpc-js";
 
-const KEYS = { ops: "sk-ops", acme: "sk-acme", slow: "sk-slow", thrifty: "sk-thrifty" };
+const KEYS = { ops: "sk-ops", acme: "sk-acme", slow: "sk-slow", thrifty: "sk-thrifty", frugal: "sk-frugal" };
 
 /** A model dear enough for a budget to bite: $1,000 per million tokens. */
 const pricey = {
@@ -40,6 +40,7 @@ beforeAll(async () => {
         { name: "slow", keys: [{ sha256: digest(KEYS.slow) }], limits: { tokensPerMinute: 100 } },
         // 10 tokens of embed-pricey cost $0.01.
         { name: "thrifty", keys: [{ sha256: digest(KEYS.thrifty) }], budget: { dailyUsd: 0.005 } },
+        { name: "frugal", keys: [{ sha256: digest(KEYS.frugal) }], userBudget: { dailyUsd: 0.005 } },
       ],
     },
   });
@@ -102,6 +103,15 @@ describe("embedding calls per tenant", () => {
     expect(ok.costUsd).toBeCloseTo(2 * 1000e-6, 9);
     const status = await admin().getTenantStatus({ tenant: "thrifty" });
     expect(status.spentTodayUsd).toBeCloseTo(ok.costUsd, 6);
+  });
+
+  it("are refused at the end user's level of the budget, like completions", async () => {
+    const call = (user: string) =>
+      embedder(KEYS.frugal).embed({ model: "embed-pricey", user, inputs: [{ input: { case: "text", value: words(10, "user") } }] });
+    const err = ConnectError.from(await call("ann").catch((e: unknown) => e));
+    expect(err.findDetails(ErrorInfoSchema)[0]?.metadata).toMatchObject({ level: "user", period: "daily" });
+    // Without a user there is no user level, and the tenant has no cap.
+    expect((await call("")).costUsd).toBeCloseTo(10 * 1000e-6, 9);
   });
 
   it("end as CANCELLED when the caller cancels, the provider unblamed, the next call served", async () => {

@@ -32,6 +32,7 @@ describe("gRPC server reflection through buf curl", () => {
       "llmgateway.v1.CompletionService",
       "llmgateway.v1.EmbeddingService",
       "llmgateway.v1.HealthService",
+      "llmgateway.v1.KeyService",
       "llmgateway.v1.SessionService",
       "llmgateway.v1.ToolService",
     ]);

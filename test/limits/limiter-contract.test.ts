@@ -3,13 +3,11 @@ import type { RateLimiter } from "../../src/limits/limiter.js";
 import { createMemoryRateLimiter } from "../../src/limits/memory-limiter.js";
 import { createRedisRateLimiter } from "../../src/limits/redis-limiter.js";
 import { manualClock, type ManualClock } from "../support/manual-clock.js";
-import { redisForFile } from "../support/redis.js";
-
-const redis = redisForFile();
+import { redisBackends } from "../support/redis-cluster.js";
 
 const backends: [string, (clock: ManualClock) => RateLimiter][] = [
   ["memory", (clock) => createMemoryRateLimiter(clock)],
-  ["redis", (clock) => createRedisRateLimiter(redis.client(), clock)],
+  ...redisBackends((client) => (clock: ManualClock) => createRedisRateLimiter(client(), clock)),
 ];
 
 /** One contract, both stores: what the gateway relies on, whatever the backend. */

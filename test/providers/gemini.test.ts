@@ -1,7 +1,6 @@
 import { OAuth2Client } from "google-auth-library";
 import { Agent } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { collectChunks } from "../../src/providers/collect.js";
 import { createGeminiProvider } from "../../src/providers/gemini.js";
 import { toGeminiContents } from "../../src/providers/gemini-request.js";
 import { createUpstreamFetch } from "../../src/providers/http.js";

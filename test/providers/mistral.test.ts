@@ -1,6 +1,5 @@
 import { Agent } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { collectChunks } from "../../src/providers/collect.js";
 import { createUpstreamFetch } from "../../src/providers/http.js";
 import { createMistralProvider } from "../../src/providers/mistral.js";
 import { mistralToolCallId, toMistralMessages } from "../../src/providers/mistral-request.js";

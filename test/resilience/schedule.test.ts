@@ -26,7 +26,7 @@ const retry: RetryOptions = { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 1000
 
 function breakers(open: Set<string> = new Set()): Breakers {
   const permit = { success() {}, failure() {}, release() {} };
-  return { admit: (id) => (open.has(id) ? undefined : permit), state: () => "closed", retryAfterMs: () => 0, onChange() {} };
+  return { admit: (id) => (open.has(id) ? undefined : permit), state: () => "closed", retryAfterMs: () => 0, onChange() {}, forget() {} };
 }
 
 function setup(

@@ -3,9 +3,7 @@ import { createMemorySessionStore } from "../../src/sessions/memory-store.js";
 import { createRedisSessionStore } from "../../src/sessions/redis-store.js";
 import type { NewSession, SessionStore } from "../../src/sessions/store.js";
 import { manualClock, type ManualClock } from "../support/manual-clock.js";
-import { redisForFile } from "../support/redis.js";
-
-const redis = redisForFile();
+import { redisBackends } from "../support/redis-cluster.js";
 
 interface Backend {
   store: SessionStore;
@@ -23,11 +21,14 @@ const backends: [string, () => Backend][] = [
       return { store: createMemorySessionStore(clock), now: () => clock.now(), pass: async (ms) => clock.advance(ms) };
     },
   ],
-  [
-    "redis",
-    // Redis expires keys in real time.
-    () => ({ store: createRedisSessionStore(redis.client()), now: () => Date.now(), pass: (ms) => new Promise((r) => setTimeout(r, ms)) }),
-  ],
+  // Redis expires keys in real time.
+  ...redisBackends(
+    (client) => (): Backend => ({
+      store: createRedisSessionStore(client()),
+      now: () => Date.now(),
+      pass: (ms) => new Promise((r) => setTimeout(r, ms)),
+    }),
+  ),
 ];
 
 let n = 0;

@@ -56,10 +56,16 @@ export interface HarnessOptions {
   retry?: Record<string, unknown>;
   /** Rate limits (the limits section). */
   limits?: Record<string, unknown>;
+  /** The queue section (waiting at limits and concurrency caps). */
+  queue?: Record<string, unknown>;
   /** A Redis URL for the stores that use one. */
   redisUrl?: string;
   /** How often Redis is probed with a PING. */
   redisProbeMs?: number;
+  /** More of the redis section (mode: cluster, nodes), with redisUrl. */
+  redis?: Record<string, unknown>;
+  /** The usage section (store). */
+  usage?: Record<string, unknown>;
   /** The cache section. */
   cache?: Record<string, unknown>;
   /** The sessions section. */
@@ -68,12 +74,16 @@ export interface HarnessOptions {
   tools?: Record<string, unknown>;
   /** The durable section (resumable streams, idempotency keys). */
   durable?: Record<string, unknown>;
-  /** The usage section. */
-  usage?: Record<string, unknown>;
   /** The auth section (tenants and keys). */
   auth?: Record<string, unknown>;
   /** The log section. */
   log?: Record<string, unknown>;
+  /** The budgets section (alerts). */
+  budgets?: Record<string, unknown>;
+  /** The keys section (runtime API keys). */
+  keys?: Record<string, unknown>;
+  /** The requestLog section. */
+  requestLog?: Record<string, unknown>;
   /** Where spans go (an in-memory exporter's processor). */
   spanProcessor?: SpanProcessor;
   /** Receives every log line (info and up). */
@@ -112,15 +122,19 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       },
       defaultModel: "gpt-test",
       ...(options.limits ? { limits: options.limits } : {}),
+      ...(options.queue ? { queue: options.queue } : {}),
       ...(options.cache ? { cache: options.cache } : {}),
       ...(options.sessions ? { sessions: options.sessions } : {}),
+      ...(options.usage ? { usage: options.usage } : {}),
       ...(options.tools ? { tools: options.tools } : {}),
       ...(options.auth ? { auth: options.auth } : {}),
       ...(options.durable ? { durable: options.durable } : {}),
-      ...(options.usage ? { usage: options.usage } : {}),
       ...(options.log ? { log: options.log } : {}),
+      ...(options.budgets ? { budgets: options.budgets } : {}),
+      ...(options.keys ? { keys: options.keys } : {}),
+      ...(options.requestLog ? { requestLog: options.requestLog } : {}),
       ...(options.redisUrl
-        ? { redis: { url: options.redisUrl, ...(options.redisProbeMs ? { probeIntervalMs: options.redisProbeMs } : {}) } }
+        ? { redis: { url: options.redisUrl, ...(options.redisProbeMs ? { probeIntervalMs: options.redisProbeMs } : {}), ...options.redis } }
         : {}),
       resilience: {
         breaker: options.breaker ?? { volumeThreshold: 1_000_000 },

@@ -17,7 +17,7 @@ export interface TestRedis {
   resume(): void;
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once("error", reject);
@@ -78,7 +78,7 @@ export async function startRedis(): Promise<TestRedis> {
 }
 
 /** Something a test opens and the file's hooks close. */
-interface Closeable {
+export interface Closeable {
   close(): Promise<void>;
 }
 

@@ -29,6 +29,7 @@ const env = {
   GEMINI_API_KEY: "gm",
   MISTRAL_API_KEY: "ms",
   COHERE_API_KEY: "co",
+  BUDGET_HOOK_TOKEN: "hook",
 };
 
 function samples(): { doc: string; file: string; text: string }[] {

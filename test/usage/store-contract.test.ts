@@ -1,10 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { createMemoryUsageStore } from "../../src/usage/memory-store.js";
 import { createRedisUsageStore } from "../../src/usage/redis-store.js";
-import type { UsageEntry, UsageStore } from "../../src/usage/store.js";
-import { redisForFile } from "../support/redis.js";
+import type { BudgetCaps, BudgetLevel, UsageEntry, UsageStore } from "../../src/usage/store.js";
+import { redisBackends } from "../support/redis-cluster.js";
 
-const redis = redisForFile();
+const DAY = "2026-11-22";
+const MONTH = "2026-11";
+const tenantLevel = (caps: BudgetCaps, id = "acme"): BudgetLevel[] => [{ level: "tenant", id, caps }];
 
 /** Each backend, and a second handle on the same data (another replica) where there is one. */
 const backends: [string, () => [UsageStore, UsageStore]][] = [
@@ -15,7 +17,7 @@ const backends: [string, () => [UsageStore, UsageStore]][] = [
       return [s, s];
     },
   ],
-  ["redis", () => [createRedisUsageStore(redis.client()), createRedisUsageStore(redis.client())]],
+  ...redisBackends((client) => (): [UsageStore, UsageStore] => [createRedisUsageStore(client()), createRedisUsageStore(client())]),
 ];
 
 const entry = (over: Partial<UsageEntry>): UsageEntry => ({
@@ -56,11 +58,13 @@ describe.each(backends)("usage store contract: %s", (_name, make) => {
 
   it("reserves against daily and monthly caps, refuses what would pass one, and settles to the real cost", async () => {
     const [s] = make();
-    const caps = { dailyMicros: 1000, monthlyMicros: 1500 };
+    const caps = tenantLevel({ dailyMicros: 1000, monthlyMicros: 1500 });
     const a = await s.reserve("acme", "2026-11-22", "2026-11", 600, caps);
     expect(a.admitted).toBe(true);
     expect(await s.reserve("acme", "2026-11-22", "2026-11", 500, caps)).toEqual({
       admitted: false,
+      level: "tenant",
+      id: "acme",
       period: "daily",
       spentMicros: 600,
       capMicros: 1000,
@@ -74,16 +78,71 @@ describe.each(backends)("usage store contract: %s", (_name, make) => {
       period: "monthly",
       spentMicros: 700,
     });
-    expect((await s.reserve("globex", "2026-11-22", "2026-11", 900, caps)).admitted).toBe(true);
+    expect((await s.reserve("globex", "2026-11-22", "2026-11", 900, tenantLevel({ dailyMicros: 1000 }, "globex"))).admitted).toBe(true);
   });
 
   it("two replicas reserving at once never pass the cap together", async () => {
     const [a, b] = make();
+    const levels = tenantLevel({ dailyMicros: 1000 }, "shared");
     const results = await Promise.all(
-      Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).reserve("shared", "2026-11-22", "2026-11", 100, { dailyMicros: 1000 })),
+      Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).reserve("shared", "2026-11-22", "2026-11", 100, levels)),
     );
     expect(results.filter((r) => r.admitted)).toHaveLength(10);
     expect((await a.spent("shared", "2026-11-22", "2026-11")).dayMicros).toBe(1000);
+  });
+
+  it("reserves on every level or on none, and says which level and period refused", async () => {
+    const [s] = make();
+    const levels: BudgetLevel[] = [
+      { level: "tenant", id: "acme", caps: { monthlyMicros: 10_000 } },
+      { level: "project", id: "search", caps: { dailyMicros: 5_000 } },
+      { level: "key", id: "k1", caps: { dailyMicros: 3_000 } },
+      { level: "user", id: "ann", caps: { dailyMicros: 1_000 } },
+    ];
+    const spentBy = async (level: BudgetLevel) => (await s.spent("acme", DAY, MONTH, level)).dayMicros;
+    expect((await s.reserve("acme", DAY, MONTH, 800, levels)).admitted).toBe(true);
+    // The user's cap refuses; nothing is reserved on the levels above it.
+    expect(await s.reserve("acme", DAY, MONTH, 300, levels)).toEqual({
+      admitted: false,
+      level: "user",
+      id: "ann",
+      period: "daily",
+      spentMicros: 800,
+      capMicros: 1000,
+    });
+    expect(await Promise.all(levels.map(spentBy))).toEqual([800, 800, 800, 800]);
+    // Another user of the same key: the key's cap is next to refuse.
+    const bob = [...levels.slice(0, 3), { level: "user", id: "bob", caps: { dailyMicros: 1_000 } } as BudgetLevel];
+    expect((await s.reserve("acme", DAY, MONTH, 1000, bob)).admitted).toBe(true);
+    expect((await s.reserve("acme", DAY, MONTH, 1000, [...levels.slice(0, 3)])).admitted).toBe(true);
+    expect(await s.reserve("acme", DAY, MONTH, 500, levels.slice(0, 3))).toMatchObject({
+      admitted: false,
+      level: "key",
+      spentMicros: 2800,
+    });
+    // The same names under another tenant are other counters.
+    expect(await s.spent("globex", DAY, MONTH, levels[3]!)).toEqual({ dayMicros: 0, monthMicros: 0 });
+  });
+
+  it("reports each threshold of a level's cap once per period, by the settlement that crossed it", async () => {
+    const [a, b] = make();
+    const levels: BudgetLevel[] = [
+      { level: "tenant", id: "acme", caps: { dailyMicros: 1000 } },
+      { level: "user", id: "ann", caps: { monthlyMicros: 2000 } },
+    ];
+    const settle = async (s: UsageStore, reserve: number, actual: number, day = DAY) => {
+      const r = await s.reserve("acme", day, MONTH, reserve, levels);
+      if (!r.admitted) throw new Error("refused");
+      return (await r.settle(actual)).map((c) => `${c.level} ${c.period} ${c.threshold} ${c.spentMicros}/${c.capMicros}`);
+    };
+    // A reservation alone crosses nothing: 900 reserved, settled to 400.
+    expect(await settle(a, 900, 400)).toEqual([]);
+    expect(await settle(b, 100, 100)).toEqual(["tenant daily 50 500/1000"]);
+    // One step past two thresholds reports both; the user's monthly cap passes its half.
+    expect(await settle(a, 500, 500)).toEqual(["tenant daily 80 1000/1000", "tenant daily 100 1000/1000", "user monthly 50 1000/2000"]);
+    // The next day starts the daily count and its thresholds again; the month goes on.
+    expect(await settle(b, 600, 600, "2026-11-23")).toEqual(["tenant daily 50 600/1000", "user monthly 80 1600/2000"]);
+    expect(await settle(a, 0, 0, "2026-11-23")).toEqual([]);
   });
 });
 

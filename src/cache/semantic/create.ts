@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../../redis-client.js";
 import { providerApiKey } from "../../config/load.js";
 import type { GatewayConfig } from "../../config/schema.js";
 import type { Clock } from "../../core/clock.js";
@@ -84,7 +84,7 @@ export function createSemanticCache(
     clock: Clock;
     logger: Logger;
     env: NodeJS.ProcessEnv;
-    redis?: Redis | undefined;
+    redis?: RedisClient | undefined;
     gatewayEmbed?: (() => GatewayEmbed) | undefined;
     gatewayComplete?: (() => GatewayComplete) | undefined;
     /** Uniform in [0, 1), for the verifier's audits; injected so that tests are repeatable. */

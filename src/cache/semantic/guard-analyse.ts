@@ -28,6 +28,8 @@ export interface GuardFeatures {
   tokens: string[];
   /** Each token as written (for acronyms and names); empty where the normaliser made the token. */
   surfaces: string[];
+  /** Asks a question (how, what, why...), where "a migraine" and "migraines" name one kind. */
+  question?: boolean;
   /** Set instead of tokens when the prompt is too long to analyse: such prompts match only as written. */
   exact?: string;
 }
@@ -62,6 +64,24 @@ function frameAt(words: Word[], i: number, contentSeen: boolean): number {
   return 0;
 }
 
+/** Before a plural, these make it a definite set, not a kind: "the keys", "my files", "3 files". */
+const DEFINITE = new Set("the these those this that my your our their his her its each every both".split(" "));
+
+/** A question may ask about a kind ("how do I install a package" is "... packages"); a request may not. */
+const asksAboutKinds = (words: Word[]): boolean =>
+  words.some((w) => w.kind === "word" && /^(how|what|why|when|where|who|whether)$/.test(w.w));
+
+/** The determiner of the noun phrase ending at i ("the" in "the prime numbers"), "0" for a number, or "". */
+function determiner(words: Word[], i: number): string {
+  for (let j = i - 1; j >= Math.max(0, i - 3); j--) {
+    const w = words[j]!;
+    if (w.kind === "value" && /^\d/.test(w.w)) return "0";
+    if (w.kind !== "word" || RELATIONS.has(w.w) || /^(a|an)$/.test(w.w)) return "";
+    if (DEFINITE.has(w.w) || w.poss) return w.w;
+  }
+  return "";
+}
+
 /** Drops the frames and the ignorable words; keeps everything else in order. */
 function content(words: Word[]): Word[] {
   const kept: Word[] = [];
@@ -92,6 +112,7 @@ function content(words: Word[]): Word[] {
         continue;
       }
     }
+    if (t.kind === "word" && (t.w === "a" || t.w === "an")) kept.push({ w: "A", s: "", kind: "value" });
     const who = person(t);
     if (who !== undefined) {
       roles |= who === "SELF" ? 1 : 2;
@@ -128,7 +149,14 @@ function content(words: Word[]): Word[] {
       }
       // An imperative ("suggest names for ...") asks to produce; "naming variables" mid-sentence does not.
       if (first || words[i - 1]?.kind === "bound") produces(i, 1);
-      kept.push(t);
+      const prev = words[i - 1];
+      const opens =
+        prev === undefined || prev.kind === "bound"
+          ? 2
+          : DEFINITE.has(prev.w) || /^(a|an)$/.test(prev.w) || person(prev) !== undefined
+            ? 1
+            : 0;
+      kept.push({ ...t, before: determiner(words, i), opens, after: prev?.kind === "value" ? "0" : (prev?.w ?? "") });
       contentKept++;
     }
     i++;
@@ -141,6 +169,9 @@ function content(words: Word[]): Word[] {
 const inNounPhrase = (t: string): boolean =>
   t === "SG" ||
   t === "PL" ||
+  t === "PLURAL" ||
+  t === "A" ||
+  t === "BARE" ||
   ((/^[a-z]/.test(t) || /^#\d/.test(t)) &&
     !RELATIONS.has(t) &&
     !COORDINATORS.has(t) &&
@@ -158,30 +189,50 @@ function possessorWord(token: string, surface: string): boolean {
 }
 
 /** "Rome's population" is "population of Rome": the possessor moves after its noun phrase. */
-function movePossessives(tokens: string[], surfaces: string[], poss: boolean[]): void {
+function movePossessives(tokens: string[], surfaces: string[], poss: boolean[], opens: number[]): void {
   for (let i = 0; i < tokens.length; i++) {
     if (!poss[i]) continue;
     poss[i] = false;
     let end = i + 1;
     // "Einstein's theory of relativity": the phrase goes on through "of".
-    while (end < tokens.length && end - i <= 6) {
-      if (inNounPhrase(tokens[end]!)) end++;
+    // The possessed phrase ends where another opens ("my landlord's dog bit | my child" is not "my dog bit my
+    // landlord's child"), and after three words: further words may be a verb.
+    let words = 0;
+    while (end < tokens.length && end - i <= 6 && !(end > i + 1 && opens[end]! > 0)) {
+      if (inNounPhrase(tokens[end]!) && (/^[A-Z]/.test(tokens[end]!) || words++ < 3)) end++;
       else if (tokens[end] === "of" && end > i + 1 && inNounPhrase(tokens[end + 1] ?? "")) end += 2;
       else break;
     }
     if (end === i + 1) continue;
     // A possessor of several capitalised words moves whole ("New York's").
     let start = i;
-    while (start > 0 && inNounPhrase(tokens[start - 1]!) && possessorWord(tokens[start - 1]!, surfaces[start - 1]!)) start--;
+    // A capital opening a clause says nothing ("Describe Jupiter's moons").
+    const owns = (k: number) =>
+      inNounPhrase(tokens[k]!) && possessorWord(tokens[k]!, opens[k] === 2 ? surfaces[k]!.toLowerCase() : surfaces[k]!);
+    while (start > 0 && opens[start] === 0 && owns(start - 1)) start--;
     const owner = tokens.splice(start, i + 1 - start);
     const ownerSurfaces = surfaces.splice(start, i + 1 - start);
     const ownerPoss = poss.splice(start, i + 1 - start);
+    const ownerOpens = opens.splice(start, i + 1 - start);
     const at = end - owner.length;
     tokens.splice(at, 0, "of", ...owner);
     surfaces.splice(at, 0, "", ...ownerSurfaces);
     poss.splice(at, 0, false, ...ownerPoss);
+    opens.splice(at, 0, 0, ...ownerOpens.map(() => 0));
     i = at + owner.length;
   }
+}
+
+/**
+ * "packages", "tests", "rates": the lexicon reads an -s word as a verb first. After a determiner, a number, a
+ * preposition, an adjective or a verb's base form ("install packages") it is a plural noun.
+ */
+function nounSlot(t: Word): boolean {
+  if (!/^[a-z]{4,}s$/.test(t.w) || /ss$/.test(t.w) || !lexiconTags(t.w).includes("PresentTense")) return false;
+  const before = t.after ?? "";
+  if (before === "0" || DEFINITE.has(before) || RELATIONS.has(before) || QUANTIFIERS.has(before)) return true;
+  const tags = lexiconTags(before);
+  return tags.includes("Adjective") || tags.includes("Infinitive");
 }
 
 /** Reads a prompt into the guard's canonical tokens; a pure function of the text (see GuardFeatures). */
@@ -193,13 +244,15 @@ export function analyse(text: string): GuardFeatures {
   const tokens: string[] = [];
   const surfaces: string[] = [];
   const poss: boolean[] = [];
-  const push = (t: string, s: string, p = false) => {
+  const opens: number[] = [];
+  const push = (t: string, s: string, p = false, o = 0) => {
     tokens.push(t);
     surfaces.push(s);
     poss.push(p);
+    opens.push(o);
   };
   for (const t of content(words)) {
-    if (t.kind !== "word") push(t.w, t.s);
+    if (t.kind !== "word") push(t.w, t.s, false, t.opens ?? 0);
     else if (t.w === "was" || t.w === "were" || t.w === "did") push("PAST", t.s);
     else if (t.w === "had") {
       push("have", t.s);
@@ -208,13 +261,17 @@ export function analyse(text: string): GuardFeatures {
     else if (t.w === "will" || t.w === "shall") push("FUT", t.s);
     else {
       const l = lemma(t.w);
-      push(l.lemma, t.s, t.poss);
+      if (!l.plural && nounSlot(t)) l.plural = true;
+      push(l.lemma, t.s, t.poss, t.opens ?? 0);
       if (l.past) push("PAST", "");
       // How many are asked for: "a tagline" against "taglines" (compared only when both prompts ask to produce).
       if (t.produced === "one" && !l.plural) push("SG", "");
       if (t.produced !== undefined && l.plural) push("PL", "");
+      // Number is part of the question ("the customer"/"the customers", "glass"/"glasses", "a digit"/"digits"):
+      // a plural after a determiner is PLURAL; a bare one (BARE) may be a kind, as "a" (A) may (guard.ts).
+      if (l.plural) push(t.before === "" ? "BARE" : "PLURAL", "");
     }
   }
-  movePossessives(tokens, surfaces, poss);
-  return { tokens, surfaces };
+  movePossessives(tokens, surfaces, poss, opens);
+  return { tokens, surfaces, question: asksAboutKinds(words) };
 }

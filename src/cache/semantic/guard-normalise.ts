@@ -11,6 +11,7 @@ import {
   SPELLINGS,
   UNITS,
 } from "./guard-words.js";
+import { extractQuoted, unitSymbolKey } from "./guard-quotes.js";
 
 /** One word as the tokeniser read it, before frames and lemmas. */
 export interface Word {
@@ -23,6 +24,12 @@ export interface Word {
   poss?: boolean;
   /** Named right after a request to produce something ("give me examples"), where one and several differ. */
   produced?: "one" | "some";
+  /** The word before it as written, lower case: whether a plural is generic ("cats") or not ("the cats"). */
+  before?: string;
+  /** Opens a clause (2: first, or after a boundary) or a phrase (1: after a determiner or pronoun, "my | child"). */
+  opens?: number;
+  /** The word before it, lower case. */
+  after?: string;
 }
 
 /** Longer texts are compared as written (after spacing and case): analysing them could hold the event loop. */
@@ -50,10 +57,10 @@ export function lexiconTags(w: string): string[] {
 function extractCode(text: string, code: string[]): string {
   return text.replace(/```[\s\S]*?(?:```|$)|`[^`\n]+`/g, (m) => {
     code.push(
-      m
+      `code:${m
         .replace(/^`+|`+$/g, "")
         .replace(/\s+/g, " ")
-        .trim(),
+        .trim()}`,
     );
     return ` \uE000${code.length - 1} `;
   });
@@ -129,12 +136,12 @@ function expandWord(surface: string, out: Word[]): void {
 /** The words and values of a text, in order; sentence punctuation becomes a clause boundary. */
 export function tokenise(input: string): Word[] {
   const code: string[] = [];
-  const text = preprocess(extractCode(input, code));
+  const text = preprocess(extractQuoted(extractCode(input, code), code));
   const out: Word[] = [];
   let pendingCurrency: string | undefined;
   for (const m of text.matchAll(TOKEN)) {
     const [, codeIndex, digits, suffix, word, sym] = m;
-    if (codeIndex !== undefined) out.push({ w: `code:${code[Number(codeIndex)]}`, s: "", kind: "value" });
+    if (codeIndex !== undefined) out.push({ w: code[Number(codeIndex)]!, s: "", kind: "value" });
     else if (digits !== undefined) {
       out.push({ w: digits, s: digits, kind: "value" });
       if (suffix !== undefined) expandWord(suffix, out);
@@ -229,6 +236,7 @@ function readValues(words: Word[]): Word[] {
     } else if (w === "noon" || w === "midnight") out.push({ w: w === "noon" ? "T12:00" : "T0:00", s: t.s, kind: "value" });
     else if (ORDINALS[w] !== undefined && !(w === "second" && (isNumber(prev) || ["a", "per", "every", "one"].includes(prev?.w ?? ""))))
       out.push({ w: `#${ORDINALS[w]}`, s: t.s, kind: "value" });
+    else if (isNumber(prev) && unitSymbolKey(t.s) !== undefined) out.push({ w: unitSymbolKey(t.s)!, s: t.s, kind: "value" });
     else if (UNITS.has(w) && (!UNITS.get(w)!.afterNumber || isNumber(prev)) && !(w === "in" && !atPhraseEnd(next)))
       out.push({ w: UNITS.get(w)!.unit, s: t.s, kind: "value" });
     else if (w === "second" && isNumber(prev)) out.push({ w: "u:s", s: t.s, kind: "value" });

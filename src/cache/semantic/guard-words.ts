@@ -110,10 +110,10 @@ const UNIT_SPELLINGS: [string, string, boolean?][] = [
   ["h hr hrs", "h", true],
   ["hour hours", "h"],
   ["ms millisecond milliseconds", "ms"],
-  ["kb kilobyte kilobytes", "kb"],
-  ["mb megabyte megabytes", "mb"],
-  ["gb gigabyte gigabytes", "gb"],
-  ["tb terabyte terabytes", "tb"],
+  ["kb kilobyte kilobytes", "kB"],
+  ["mb megabyte megabytes", "MB"],
+  ["gb gigabyte gigabytes", "gB"],
+  ["tb terabyte terabytes", "tB"],
   ["mph", "mph"],
   ["kmh kph", "kmh"],
   ["w watt watts", "w"],
@@ -253,8 +253,15 @@ export const RELATIONS = words(`from to into onto out of by for against with tha
 export const COMPARISON = words("more less most least fewer better worse best worst");
 /** Joins whose two sides may change places: "Python and Java", "tea or coffee". */
 export const COORDINATORS = words("and or vs versus");
-/** Start a phrase that may move whole: "in Python, how ..." and "how ... in Python". */
-export const PHRASE_HEADS = new Set([...RELATIONS, ...words("when while if because since use during")]);
+/**
+ * Start a phrase that may move whole: "in Python, how ..." and "how ... in Python". Not "of" or "than": their
+ * phrase belongs to the word before it ("my neighbour's tree fell on my fence" is not "my tree fell on my
+ * neighbour's fence").
+ */
+export const PHRASE_HEADS = new Set([
+  ...[...RELATIONS].filter((w) => w !== "of" && w !== "than"),
+  ...words("when while if because since use during"),
+]);
 
 /** British spellings with no rule to find them; the rules (-ise, -our, -tre, -ogue) are in guard-normalise.ts. */
 export const SPELLINGS: Record<string, string> = {

@@ -29,6 +29,7 @@ export function guardMismatch(a: GuardFeatures, b: GuardFeatures): string | unde
   const B = b.tokens.filter(keep);
   const sa = a.surfaces.filter((_, i) => keep("", i, a.tokens));
   const sb = b.surfaces.filter((_, i) => keep("", i, b.tokens));
+  articles(A, sa, B, sb, a.question === true || b.question === true);
   if (equal(A, B)) return undefined;
   let { onlyA, onlyB } = unmatched(A, B);
   // Repairs are for a word or two; prompts this far apart differ, and the work stays bounded on hostile input.
@@ -58,6 +59,34 @@ export function guardMismatch(a: GuardFeatures, b: GuardFeatures): string | unde
 }
 
 const isCount = (t: string): boolean => t === "SG" || t === "PL";
+
+/**
+ * "a" (A) says one; a bare plural (BARE) several, or a kind. In a question "a migraine" and "migraines" both
+ * name a kind, so an A on one side answers a BARE on the other; in a request ("a regex to match a digit" /
+ * "digits") they differ. An "a" against no article is no difference ("write a haiku" / "haiku about rain"),
+ * so the A tokens then go: what is left of number is a plural against a singular.
+ */
+function articles(A: string[], sa: string[], B: string[], sb: string[], question: boolean): void {
+  const count = (X: string[], t: string) => X.filter((x) => x === t).length;
+  const drop = (X: string[], t: string, n: number) => {
+    const S = X === A ? sa : sb;
+    for (let k = X.length - 1; k >= 0 && n > 0; k--)
+      if (X[k] === t) {
+        X.splice(k, 1);
+        S.splice(k, 1);
+        n--;
+      }
+  };
+  if (question) {
+    const [aA, aB, bA, bB] = [count(A, "A"), count(A, "BARE"), count(B, "A"), count(B, "BARE")];
+    drop(B, "BARE", Math.min(Math.max(0, bB - aB), Math.max(0, aA - bA)));
+    drop(A, "BARE", Math.min(Math.max(0, aB - bB), Math.max(0, bA - aA)));
+  }
+  drop(A, "A", A.length);
+  drop(B, "A", B.length);
+  // Left over, a bare plural is a plural like any other ("Curie's discoveries", "discoveries of Curie").
+  for (const X of [A, B]) for (const [k, t] of X.entries()) if (t === "BARE") X[k] = "PLURAL";
+}
 
 /** At most this many tokens in which two prompts differ are tried for slips, acronyms and compounds. */
 const MAX_REPAIRED = 16;
@@ -178,6 +207,8 @@ function joinCompounds(X: string[], Y: string[], sy: string[]): void {
 /** What kind of word a token is, for naming a difference. */
 function kindOf(t: string): string {
   if (t.startsWith("code:")) return "code";
+  if (t.startsWith("q:")) return "quoted";
+  if (t === "PLURAL" || t === "A" || t === "BARE") return "plurality";
   if (/^\d/.test(t)) return "number";
   if (/^T\d/.test(t)) return "time";
   if (t.startsWith("u:") || t.startsWith("c:")) return "unit";
@@ -194,6 +225,7 @@ function kindOf(t: string): string {
 
 const ORDER = [
   "code",
+  "quoted",
   "number",
   "time",
   "unit",
@@ -201,6 +233,7 @@ const ORDER = [
   "negation",
   "tense",
   "count",
+  "plurality",
   "quantifier",
   "modality",
   "comparison",

@@ -1,5 +1,6 @@
-import type { Redis, RedisOptions } from "ioredis";
+import type { Cluster, Redis, RedisOptions } from "ioredis";
 import type { Logger } from "../../log.js";
+import type { RedisClient } from "../../redis-client.js";
 import type { SemanticEntry, SemanticSync } from "./memory-index.js";
 
 /**
@@ -7,16 +8,24 @@ import type { SemanticEntry, SemanticSync } from "./memory-index.js";
  * stores (vector included, so no other replica embeds it again), and every
  * replica reads the stream from its oldest kept entry, then follows it with a
  * blocking XREAD on its own connection. The stream is trimmed to about
- * `maxLen` entries; clears travel as entries too.
+ * `maxLen` entries; clears travel as entries too. The stream is one key, so
+ * on a Redis Cluster it lives on one master, which every replica reads.
  */
 export function createRedisSemanticSync(
-  redis: Redis,
+  redis: RedisClient,
   options: { embedder: string; maxLen: number; logger: Logger; key?: string },
 ): SemanticSync {
   const key = options.key ?? "llmgw:semantic";
   // Blocking reads need a connection of their own, and one that queues while it reconnects.
   // Blocking reads wait up to a second by design: no command timeout here (ioredis applies any number, even 0).
-  const reader = redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null, commandTimeout: undefined } as RedisOptions);
+  const unbounded = { maxRetriesPerRequest: null, commandTimeout: undefined } as RedisOptions;
+  const reader: RedisClient = redis.isCluster
+    ? // A cluster's command timeout lives in the options of its node connections.
+      (redis as Cluster).duplicate([], {
+        enableOfflineQueue: true,
+        redisOptions: { ...(redis as Cluster).options.redisOptions, ...unbounded },
+      } as Parameters<Cluster["duplicate"]>[1])
+    : (redis as Redis).duplicate({ enableOfflineQueue: true, ...unbounded });
   reader.on("error", () => {});
   let closed = false;
 

@@ -1,6 +1,6 @@
-import type { Redis } from "ioredis";
 import { LRUCache } from "lru-cache";
 import type { Clock } from "../../core/clock.js";
+import { type RedisClient, unlinkMatching } from "../../redis-client.js";
 import { tenantTag } from "../key.js";
 import { bucketOf, type Observations } from "./verify-model.js";
 
@@ -19,7 +19,7 @@ export interface VerifyStore {
   readonly kind: "memory" | "redis";
   /** The observations of each id, in order; an id with none (unknown, expired) gets an empty map. */
   get(tenant: string, ids: readonly string[]): Promise<Observations[]>;
-  /** Adds one observation to every target, atomically with the others' (concurrent records are never lost). */
+  /** Adds one observation to every target (concurrent records are never lost; each target's count and expiry move together). */
   record(tenant: string, targets: readonly VerifyTarget[], similarity: number, correct: boolean): Promise<void>;
   clear(tenant?: string): Promise<void>;
 }
@@ -62,19 +62,17 @@ export function createMemoryVerifyStore(clock: Clock, maxEntries: number): Verif
  * whose fields are `<similarity in thousandths>:<1 agreed | 0 disagreed>` and
  * whose values are counts. An observation is an HINCRBY, so replicas recording
  * at once never lose one another's; the hash expires with its entry (PEXPIRE
- * on every record, in the same MULTI).
+ * on every record, in the same MULTI). Every command names one key, so that a
+ * Redis Cluster may hold an entry and its pool on different slots.
  */
-export function createRedisVerifyStore(redis: Redis, prefix = "llmgw:verify"): VerifyStore {
+export function createRedisVerifyStore(redis: RedisClient, prefix = "llmgw:verify"): VerifyStore {
   const keyOf = (tenant: string, id: string) => `${prefix}:${tenantTag(tenant)}:${id}`;
   return {
     kind: "redis",
     async get(tenant, ids) {
-      if (ids.length === 0) return [];
-      const pipe = redis.pipeline();
-      for (const id of ids) pipe.hgetall(keyOf(tenant, id));
-      const replies = (await pipe.exec()) ?? [];
-      return replies.map(([err, fields]) => {
-        if (err) throw err;
+      // Sent together (ioredis writes them without waiting), each to the node of its slot.
+      const replies = await Promise.all(ids.map((id) => redis.hgetall(keyOf(tenant, id))));
+      return replies.map((fields) => {
         const obs: Observations = new Map();
         for (const [field, count] of Object.entries(fields as Record<string, string>)) {
           const [bucket, label] = field.split(":");
@@ -88,22 +86,20 @@ export function createRedisVerifyStore(redis: Redis, prefix = "llmgw:verify"): V
     },
     async record(tenant, targets, similarity, correct) {
       const field = `${bucketOf(similarity)}:${correct ? 1 : 0}`;
-      const multi = redis.multi();
-      for (const { id, ttlMs } of targets) {
-        multi.hincrby(keyOf(tenant, id), field, 1);
-        multi.pexpire(keyOf(tenant, id), Math.max(1, Math.round(ttlMs)));
-      }
-      const replies = await multi.exec();
-      for (const [err] of replies ?? []) if (err) throw err;
+      await Promise.all(
+        targets.map(async ({ id, ttlMs }) => {
+          const k = keyOf(tenant, id);
+          const replies = await redis
+            .multi()
+            .hincrby(k, field, 1)
+            .pexpire(k, Math.max(1, Math.round(ttlMs)))
+            .exec();
+          for (const [err] of replies ?? []) if (err) throw err;
+        }),
+      );
     },
     async clear(tenant) {
-      const pattern = `${prefix}:${tenant === undefined ? "*" : tenantTag(tenant)}:*`;
-      let cursor = "0";
-      do {
-        const [next, batch] = await redis.scan(cursor, "MATCH", pattern, "COUNT", 1000);
-        cursor = next;
-        if (batch.length > 0) await redis.unlink(...batch);
-      } while (cursor !== "0");
+      await unlinkMatching(redis, `${prefix}:${tenant === undefined ? "*" : tenantTag(tenant)}:*`);
     },
   };
 }

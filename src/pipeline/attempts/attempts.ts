@@ -12,6 +12,8 @@ import type { Deployment } from "../../core/catalog.js";
 import type { Round, RoundHandler } from "../stage.js";
 import { Ledger, resultOf, type LedgerDeps } from "./ledger.js";
 import { Wasted } from "./wasted.js";
+import type { Queues } from "../../queue/queues.js";
+import { hedgingWithin, withSlot } from "./capacity.js";
 import { race, startRun } from "./race.js";
 import { readWinner, type End, type Read } from "./read.js";
 import { Continuation, notContinued, takenOver, whyNotContinued, type Delivered } from "./continuation.js";
@@ -24,6 +26,8 @@ export interface AttemptsDeps extends LedgerDeps {
   retryBudget: RetryBudget;
   clock: Clock;
   random: () => number;
+  /** Concurrency caps of deployments (src/queue/); absent, none is enforced. */
+  queues?: Queues | undefined;
 }
 
 /**
@@ -66,9 +70,19 @@ export function createAttempts(deps: AttemptsDeps): RoundHandler {
         failed = undefined;
         continue;
       }
+      // A deployment at its concurrency cap is waited for while the deadline allows, else passed over.
+      const held = await withSlot(next, asked, deps.queues, clock);
+      if (held instanceof GatewayError) {
+        ledger.record(next.deployment, next.permit, { kind: "failed", error: held, latencyMs: 0 });
+        if (!isFallbackWorthy(held.reason) || call.signal.aborted) throw wasted.tag(unfinished(cont, held, call.signal.aborted));
+        ledger.last = held;
+        failed = undefined;
+        continue;
+      }
       const raceStarted = clock.monotonic();
       // A continuation is never hedged: two of them would race to splice onto the same text.
-      const r = await race(startRun(next, asked, deps), cont ? undefined : model.hedgeAfterMs, schedule, asked, deps);
+      const hedgeAfterMs = cont ? undefined : model.hedgeAfterMs;
+      const r = await race(startRun(held, asked, deps), hedgeAfterMs, hedgingWithin(schedule, asked, deps.queues), asked, deps);
       for (const f of r.failures) {
         f.run.scope.dispose();
         ledger.record(f.run.d, f.run.permit, { kind: "failed", error: f.error, latencyMs: clock.monotonic() - f.run.startedAt });

@@ -99,7 +99,8 @@ export class Ledger {
     }
     if (this.attempts.length <= 1) return last;
     // When every attempt answered but none in the format asked for, that is what the caller is told.
-    const reason = this.attempts.every((a) => a.errorReason === "INVALID_OUTPUT") ? "INVALID_OUTPUT" : "UPSTREAM_UNAVAILABLE";
+    const all = (r: string) => this.attempts.every((a) => a.errorReason === r);
+    const reason = all("INVALID_OUTPUT") ? "INVALID_OUTPUT" : all("CAPACITY_EXHAUSTED") ? "CAPACITY_EXHAUSTED" : "UPSTREAM_UNAVAILABLE";
     return new GatewayError(reason, `all ${this.attempts.length} attempts for model "${model.name}" failed; last: ${last.message}`, {
       metadata: { model: model.name, attempts: this.attempts.map((a) => `${a.provider}:${a.errorReason}`).join(",") },
       cause: last,

@@ -1,5 +1,5 @@
 import { scopeOf } from "../../auth/tenants.js";
-import type { CallContext } from "../../core/call.js";
+import { type CallContext, noteCaller } from "../../core/call.js";
 import { type Catalog, costOf } from "../../core/catalog.js";
 import type { Clock } from "../../core/clock.js";
 import { type EmbedInput, type EmbedRequest, type EmbedResult, validateEmbedRequest } from "../../core/embeddings.js";
@@ -9,7 +9,8 @@ import type { LimitSettings, RateLimiter } from "../../limits/limiter.js";
 import type { Logger } from "../../log.js";
 import type { UsageStore } from "../../usage/store.js";
 import { limited, rateLimited, resolveModel } from "../admission.js";
-import { reserveBudget } from "../budget.js";
+import type { BudgetAlerts } from "../../usage/budget-alerts.js";
+import { levelsOf, reserveBudget, settleBudget } from "../budget.js";
 import { type EmbedHandler, type EmbedStage, embedTokensUsed } from "./stage.js";
 import { MicroCarry } from "./usage.js";
 
@@ -24,6 +25,7 @@ export function embedAdmission(
   catalog: Catalog,
 ): (next: EmbedHandler) => (request: EmbedRequest, call: CallContext) => Promise<EmbedResult> {
   return (next) => async (request, call) => {
+    noteCaller(call, request.model, request.user);
     const model = resolveModel(catalog, request.model, call, "embedding");
     validateEmbedRequest(request, model);
     const counts = await countLong(request.inputs, model.tokenizer, model.contextWindow);
@@ -61,57 +63,64 @@ export function embedLimits(options: {
   limits: LimitSettings;
   onRefused?: ((limit: string) => void) | undefined;
 }): EmbedStage {
-  return (next) => async (round) => {
-    const applied = round.call.tenant?.limits ?? options.limits;
-    if (!limited(applied)) return next(round);
-    const admission = await options.limiter.admit(scopeOf(round.call.tenant, round.request.user), await round.inputTokens(), applied);
-    if (!admission.admitted) {
-      options.onRefused?.(admission.limit);
-      throw rateLimited(admission);
-    }
-    let used = 0;
-    try {
-      const result = await next(round);
-      used = embedTokensUsed(result);
-      return result;
-    } finally {
-      // A store failure here only loses accuracy of the limit; the answer is already decided.
-      admission.reservation.reconcile(used).catch(() => {});
-    }
+  return (next) => {
+    const admitted = async (round: Parameters<typeof next>[0], scope: string, applied: LimitSettings, inner: typeof next) => {
+      const admission = await options.limiter.admit(scope, await round.inputTokens(), applied);
+      if (!admission.admitted) {
+        options.onRefused?.(admission.limit);
+        throw rateLimited(admission);
+      }
+      let used = 0;
+      try {
+        const result = await inner(round);
+        used = embedTokensUsed(result);
+        return result;
+      } finally {
+        // A store failure here only loses accuracy of the limit; the answer is already decided.
+        admission.reservation.reconcile(used).catch(() => {});
+      }
+    };
+    // A runtime key's own limits apply after its tenant's admitted the call: a call must fit both.
+    const keyed: typeof next = (round) => {
+      const key = round.call.key;
+      return key?.limits && limited(key.limits) ? admitted(round, `key:${key.id}`, key.limits, next) : next(round);
+    };
+    return (round) => {
+      const applied = round.call.tenant?.limits ?? options.limits;
+      return limited(applied) ? admitted(round, scopeOf(round.call.tenant, round.request.user), applied, keyed) : keyed(round);
+    };
   };
 }
 
 /**
- * The tenant's spending caps, as for completions: the call reserves its input tokens at the
- * dearest deployment's embedding price, is refused when that would pass a cap, and settles to
- * its cost (nothing for a failure or a cache hit), fractions of a micro-dollar carried over.
+ * The budget levels' caps, as for completions: the call reserves its input tokens at the dearest
+ * deployment's embedding price on every capped level, is refused when that would pass a cap, and
+ * settles to its cost (nothing for a failure or a cache hit), fractions of a micro-dollar carried over.
  */
 export function embedBudget(options: {
   usage: UsageStore;
   clock: Clock;
   logger?: Logger | undefined;
+  alerts?: BudgetAlerts | undefined;
   onRefused?: ((limit: string) => void) | undefined;
 }): EmbedStage {
   const { usage, clock } = options;
   // A call cheaper than a micro-dollar (the budget's unit) settles its remainder into the tenant's next one.
   const carry = new MicroCarry();
   return (next) => async (round) => {
-    const caps = round.call.tenant?.budget;
-    if (!caps || (caps.dailyUsd === undefined && caps.monthlyUsd === undefined)) return next(round);
+    const levels = levelsOf(round.call, round.request.user);
+    if (levels.length === 0) return next(round);
     const tokens = { inputTokens: await round.inputTokens(), outputTokens: 0 };
     const most = Math.max(...round.model.deployments.map((d) => costOf(d, tokens)));
-    const admission = await reserveBudget(usage, clock, round.call.tenant!, caps, most, options.onRefused);
+    const tenant = round.call.tenant!.name;
+    const admission = await reserveBudget(usage, clock, tenant, levels, most, options.onRefused);
     let cost = 0;
     try {
       const result = await next(round);
       cost = result.costUsd;
       return result;
     } finally {
-      admission
-        .settle(carry.take(round.call.tenant!.name, cost))
-        .catch((err: unknown) =>
-          options.logger?.warn("budget not settled; the reservation stands", { error: err instanceof Error ? err.message : String(err) }),
-        );
+      settleBudget(admission, carry.take(tenant, cost), options.logger, (crossings) => options.alerts?.report(tenant, crossings));
     }
   };
 }

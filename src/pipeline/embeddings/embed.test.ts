@@ -276,6 +276,19 @@ describe("the embedding pipeline", () => {
     expect(s.calls).toHaveLength(1);
   });
 
+  it("applies a runtime key's own limits beside its tenant's, counted per key", async () => {
+    const tenant: Tenant = { name: "t", admin: false, allowedModels: undefined, limits: { requestsPerMinute: 100 }, budget: undefined };
+    const s = setup({}, tenant);
+    const keyed = { ...s.call, key: { id: "key_1", limits: { requestsPerMinute: 2 } } };
+    await s.run(s.request({ inputs: ["a"] }), keyed);
+    await s.run(s.request({ inputs: ["b"] }), keyed);
+    await expect(s.run(s.request({ inputs: ["c"] }), keyed)).rejects.toMatchObject({ reason: "RATE_LIMITED", metadata: { limit: "rpm" } });
+    expect((await s.limiter.usage("key:key_1")).requestsLastMinute).toBe(2);
+    expect((await s.limiter.usage("t")).requestsLastMinute).toBe(3);
+    // The tenant's other callers are not held back by the key's limit.
+    expect((await s.run(s.request({ inputs: ["d"] }))).vectors).toHaveLength(1);
+  });
+
   it("honours the cache options: no_cache looks nothing up, no_store keeps nothing, another size is another entry", async () => {
     const s = setup({});
     await s.run(s.request({ cache: { noStore: true } }));

@@ -13,6 +13,7 @@ import { embedAdmission, embedBudget, embedLimits } from "./admission.js";
 import { createEmbedAttempts } from "./attempts.js";
 import { embedCache } from "./cache.js";
 import { embedUsage } from "./usage.js";
+import type { BudgetAlerts } from "../../usage/budget-alerts.js";
 
 /** What the embedding pipeline is built from: the completions' components, and the embedding cache. */
 export interface EmbedPipelineOptions extends AttemptsDeps {
@@ -20,6 +21,7 @@ export interface EmbedPipelineOptions extends AttemptsDeps {
   limiter: RateLimiter;
   limits: LimitSettings;
   usage: UsageStore;
+  budgetAlerts?: BudgetAlerts | undefined;
   /** Absent: every call says its cache status is "disabled". */
   embeddingCache?: EmbeddingCache | undefined;
   /** Identical calls in flight at once share one upstream call; absent turns that off. */
@@ -40,7 +42,7 @@ export function createEmbedPipeline(options: EmbedPipelineOptions): (request: Em
   const round = compose(
     [
       embedLimits({ limiter: options.limiter, limits: options.limits, onRefused: options.onRefused }),
-      embedBudget({ usage: options.usage, clock, logger: options.logger, onRefused: options.onRefused }),
+      embedBudget({ usage: options.usage, clock, logger: options.logger, alerts: options.budgetAlerts, onRefused: options.onRefused }),
       embedUsage({ usage: options.usage, clock, logger: options.logger, onEmbedded: options.onEmbedded }),
       embedCache({ cache: options.embeddingCache, flights: options.flights, clock }),
     ],

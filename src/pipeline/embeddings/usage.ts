@@ -88,6 +88,7 @@ function report(request: EmbedRequest, call: CallContext, model: ModelEntry, res
   report.output_tokens = 0;
   report.cost_usd = result.costUsd;
   if (Object.keys(request.metadata).length > 0) report.metadata = request.metadata;
+  report.detail = { ...report.detail, attempts: result.attempts };
 }
 
 /** Describes the answer on the call's own span (GenAI conventions, plus what the gateway adds). */

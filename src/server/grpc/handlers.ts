@@ -2,7 +2,7 @@ import type { DescMethod, DescService } from "@bufbuild/protobuf";
 import { Code, ConnectError, type HandlerContext } from "@connectrpc/connect";
 import type * as grpc from "@grpc/grpc-js";
 import type { Authenticator } from "../../auth/tenants.js";
-import { callerOf, TENANT } from "../auth.js";
+import { callerOf, setCaller } from "../auth.js";
 import type { Observation, Observer } from "../observe.js";
 import { GrpcCallContext } from "./context.js";
 import { metadataOf, statusOf, Unreadable } from "./wire.js";
@@ -55,8 +55,16 @@ export function grpcHandlerOf(service: DescService, method: DescMethod, impl: Im
     const observation = observer?.begin(service.typeName, method.name, ctx.requestHeader, ctx.values);
     return { ctx, observation };
   };
-  const admit = (ctx: GrpcCallContext, input: unknown) => {
-    if (auth) ctx.values.set(TENANT, callerOf(auth, service.typeName, ctx.requestHeader));
+  // Synchronous unless a runtime key must be looked up in the key store.
+  const admit = (ctx: GrpcCallContext, input: unknown): void | Promise<void> => {
+    const caller = auth ? callerOf(auth, service.typeName, ctx.requestHeader) : undefined;
+    if (caller instanceof Promise) {
+      return caller.then((c) => {
+        setCaller(ctx.values, c);
+        if (input instanceof Unreadable) throw input.error;
+      });
+    }
+    if (caller) setCaller(ctx.values, caller);
     if (input instanceof Unreadable) throw input.error;
   };
   const end = (ctx: GrpcCallContext, observation: Observation | undefined, error: ConnectError | undefined) => {
@@ -70,10 +78,10 @@ export function grpcHandlerOf(service: DescService, method: DescMethod, impl: Im
       const { ctx, observation } = begin(call);
       const run = async () => {
         if (kind === "unary") {
-          admit(ctx, call.request);
+          await admit(ctx, call.request);
           return await impl(call.request, ctx);
         }
-        admit(ctx, undefined);
+        await admit(ctx, undefined);
         return await impl(requestsOf(call as unknown as grpc.ServerReadableStream<unknown, unknown>), ctx);
       };
       run().then(
@@ -100,10 +108,10 @@ export function grpcHandlerOf(service: DescService, method: DescMethod, impl: Im
       let output: AsyncIterable<unknown>;
       if (kind === "serverStream") {
         const request = (call as unknown as grpc.ServerWritableStream<unknown, unknown>).request;
-        admit(ctx, request);
+        await admit(ctx, request);
         output = impl(request, ctx);
       } else {
-        admit(ctx, undefined);
+        await admit(ctx, undefined);
         output = impl(requestsOf(call), ctx);
       }
       for await (const message of output) {

@@ -1,4 +1,5 @@
 import type * as http from "node:http";
+import { withPriorityHeader } from "./priority.js";
 import type { Clock } from "../../core/clock.js";
 import { echo, GatewayError, invalidRequest } from "../../core/errors.js";
 import { estimatePromptTokens } from "../../core/tokens.js";
@@ -127,6 +128,7 @@ export function anthropicRoutes(options: AnthropicRoutesOptions): RestRoute[] {
     async serve({ req, res, call }) {
       const version = prepare(req, res, call.requestId);
       const { request, stream, located, omitThinking } = fromAnthropic(await readJsonBody(req, options.maxBodyBytes), version);
+      withPriorityHeader(request, req);
       const id = `msg_${call.requestId}`;
       const key = [req.headers["idempotency-key"]].flat()[0]?.trim() || undefined;
       const durable = key ? options.durable : undefined;

@@ -1,4 +1,5 @@
 import type { Clock } from "../../core/clock.js";
+import { withPriorityHeader } from "./priority.js";
 import type { Gateway } from "../../pipeline/pipeline.js";
 import { fromOpenAi } from "./chat-request.js";
 import { numbered, sseStream } from "./openai-sse.js";
@@ -30,6 +31,7 @@ export function openAiRoutes(options: OpenAiRoutesOptions): RestRoute[] {
     methods: ["POST"],
     async serve({ req, res, call }) {
       const { request, stream, includeUsage } = fromOpenAi(await readJsonBody(req, options.maxBodyBytes));
+      withPriorityHeader(request, req);
       const created = Math.floor(clock.now() / 1000);
       const key = headerOf(req.headers["idempotency-key"]);
       const durable = options.durable;

@@ -1,4 +1,5 @@
 import type * as http from "node:http";
+import { withPriorityHeader } from "./priority.js";
 import type { Tenant } from "../../auth/tenants.js";
 import type { CallContext } from "../../core/call.js";
 import type { Clock } from "../../core/clock.js";
@@ -110,6 +111,7 @@ export function responsesRoutes(options: ResponsesRoutesOptions): RestRoute[] {
       if (req.method === "GET") return refuseWebSocket(req, res);
       const call = fromResponses(await resolveReferences(await readJsonBody(req, options.maxBodyBytes), tenant, store));
       const { request, settings, input } = call;
+      withPriorityHeader(request, req);
       const history = await withHistory(call, tenant, context);
       // The model the stream's first events name: the catalogue's, when the request left it to the default.
       const model = request.model || gateway.resolveModel("", context).name;

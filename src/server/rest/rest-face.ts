@@ -8,8 +8,8 @@ import type { CallContext } from "../../pipeline/pipeline.js";
 import type { Logger } from "../../log.js";
 import type { GatewayMetrics } from "../../metrics.js";
 import { endSpan, extractContext, traceIdOf, tracer } from "../../telemetry.js";
-import { createAccessLog } from "../access-log.js";
-import { authenticate, type HeaderReader } from "../auth.js";
+import { type AccessEntry, createAccessLog } from "../access-log.js";
+import { authenticate, type Caller, type HeaderReader } from "../auth.js";
 import { requestIdOf } from "../call-context.js";
 import { openAiErrors } from "./openai-wire.js";
 import type { ErrorShape, HttpMethod, RestRoute } from "./route.js";
@@ -24,6 +24,8 @@ export interface RestFaceOptions {
   metrics?: GatewayMetrics | undefined;
   /** Aborts every call in flight when the gateway's shutdown grace is over. */
   shutdownSignal?: AbortSignal | undefined;
+  /** Where each finished call's record goes (the request log). */
+  requestLog?: ((entry: AccessEntry, code: string) => void) | undefined;
 }
 
 /** The REST face: a request handler, and a way to wait for its calls to end. */
@@ -57,7 +59,7 @@ const notFound: RestRoute = {
  */
 export function createRestFace(options: RestFaceOptions): RestFace {
   const { auth, clock, logger } = options;
-  const access = options.metrics ? createAccessLog(options.metrics, logger) : undefined;
+  const access = options.metrics ? createAccessLog(options.metrics, logger, options.requestLog) : undefined;
   const inFlight = new Set<Promise<void>>();
 
   function fail(res: http.ServerResponse, err: unknown, shape: ErrorShape, requestId: string): GatewayError {
@@ -84,7 +86,7 @@ export function createRestFace(options: RestFaceOptions): RestFace {
   });
 
   /** The core's call: aborted when the client goes away or the shutdown grace is over. */
-  function callOf(res: http.ServerResponse, tenant: Tenant, requestId: string, report: CallReport): CallContext {
+  function callOf(res: http.ServerResponse, caller: Caller, requestId: string, report: CallReport): CallContext {
     const controller = new AbortController();
     live.add(controller);
     if (options.shutdownSignal?.aborted) controller.abort(options.shutdownSignal.reason);
@@ -92,7 +94,7 @@ export function createRestFace(options: RestFaceOptions): RestFace {
       live.delete(controller);
       if (!res.writableFinished) controller.abort(new GatewayError("CANCELLED", "the caller went away"));
     });
-    return { signal: controller.signal, requestId, receivedAt: clock.monotonic(), tenant, report };
+    return { signal: controller.signal, requestId, receivedAt: clock.monotonic(), tenant: caller.tenant, key: caller.key, report };
   }
 
   async function serve(req: http.IncomingMessage, res: http.ServerResponse, path: string): Promise<void> {
@@ -117,8 +119,11 @@ export function createRestFace(options: RestFaceOptions): RestFace {
     let tenant: Tenant | undefined;
     let error: unknown;
     try {
-      tenant = authenticate(auth, headerReader(req));
-      const call = callOf(res, tenant, requestId, report);
+      const found = authenticate(auth, headerReader(req));
+      // A configured key, or a runtime key looked up within the last second, is known at once.
+      const caller = found instanceof Promise ? await found : found;
+      tenant = caller.tenant;
+      const call = callOf(res, caller, requestId, report);
       call.otel = trace.setSpan(parent, span);
       allow(req, route.methods);
       await route.serve({ req, res, path, call, tenant });
@@ -137,6 +142,7 @@ export function createRestFace(options: RestFaceOptions): RestFace {
         traceId: traceIdOf(span),
         tenant: tenant?.name ?? "",
         report,
+        endedAt: clock.now(),
       });
     }
   }

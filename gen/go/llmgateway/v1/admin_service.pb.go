@@ -669,11 +669,756 @@ func (x *GetSummaryResponse) GetTenants() int64 {
 	return 0
 }
 
+// ReloadConfigRequest asks for the configuration to be read again.
+type ReloadConfigRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReloadConfigRequest) Reset() {
+	*x = ReloadConfigRequest{}
+	mi := &file_llmgateway_v1_admin_service_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReloadConfigRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReloadConfigRequest) ProtoMessage() {}
+
+func (x *ReloadConfigRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_llmgateway_v1_admin_service_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReloadConfigRequest.ProtoReflect.Descriptor instead.
+func (*ReloadConfigRequest) Descriptor() ([]byte, []int) {
+	return file_llmgateway_v1_admin_service_proto_rawDescGZIP(), []int{9}
+}
+
+// ConfigChanges names what a reload added, removed and changed in one kind of thing.
+type ConfigChanges struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Names new in the new configuration.
+	Added []string `protobuf:"bytes,1,rep,name=added,proto3" json:"added,omitempty"`
+	// Names gone from it.
+	Removed []string `protobuf:"bytes,2,rep,name=removed,proto3" json:"removed,omitempty"`
+	// Names in both whose settings differ.
+	Changed       []string `protobuf:"bytes,3,rep,name=changed,proto3" json:"changed,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ConfigChanges) Reset() {
+	*x = ConfigChanges{}
+	mi := &file_llmgateway_v1_admin_service_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ConfigChanges) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ConfigChanges) ProtoMessage() {}
+
+func (x *ConfigChanges) ProtoReflect() protoreflect.Message {
+	mi := &file_llmgateway_v1_admin_service_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ConfigChanges.ProtoReflect.Descriptor instead.
+func (*ConfigChanges) Descriptor() ([]byte, []int) {
+	return file_llmgateway_v1_admin_service_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *ConfigChanges) GetAdded() []string {
+	if x != nil {
+		return x.Added
+	}
+	return nil
+}
+
+func (x *ConfigChanges) GetRemoved() []string {
+	if x != nil {
+		return x.Removed
+	}
+	return nil
+}
+
+func (x *ConfigChanges) GetChanged() []string {
+	if x != nil {
+		return x.Changed
+	}
+	return nil
+}
+
+// ReloadConfigResponse says what the swapped-in configuration changed.
+type ReloadConfigResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Models, by catalogue name.
+	Models *ConfigChanges `protobuf:"bytes,1,opt,name=models,proto3" json:"models,omitempty"`
+	// Providers, by name.
+	Providers *ConfigChanges `protobuf:"bytes,2,opt,name=providers,proto3" json:"providers,omitempty"`
+	// Deployments, as model@provider/upstream_model.
+	Deployments *ConfigChanges `protobuf:"bytes,3,opt,name=deployments,proto3" json:"deployments,omitempty"`
+	// Tenants, by name.
+	Tenants *ConfigChanges `protobuf:"bytes,4,opt,name=tenants,proto3" json:"tenants,omitempty"`
+	// Top-level sections that differ in any way.
+	Sections []string `protobuf:"bytes,5,rep,name=sections,proto3" json:"sections,omitempty"`
+	// Deployments whose breaker and statistics start fresh (their provider's settings changed, or no model uses them).
+	FreshDeployments []string `protobuf:"bytes,6,rep,name=fresh_deployments,json=freshDeployments,proto3" json:"fresh_deployments,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
+}
+
+func (x *ReloadConfigResponse) Reset() {
+	*x = ReloadConfigResponse{}
+	mi := &file_llmgateway_v1_admin_service_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReloadConfigResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReloadConfigResponse) ProtoMessage() {}
+
+func (x *ReloadConfigResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_llmgateway_v1_admin_service_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReloadConfigResponse.ProtoReflect.Descriptor instead.
+func (*ReloadConfigResponse) Descriptor() ([]byte, []int) {
+	return file_llmgateway_v1_admin_service_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *ReloadConfigResponse) GetModels() *ConfigChanges {
+	if x != nil {
+		return x.Models
+	}
+	return nil
+}
+
+func (x *ReloadConfigResponse) GetProviders() *ConfigChanges {
+	if x != nil {
+		return x.Providers
+	}
+	return nil
+}
+
+func (x *ReloadConfigResponse) GetDeployments() *ConfigChanges {
+	if x != nil {
+		return x.Deployments
+	}
+	return nil
+}
+
+func (x *ReloadConfigResponse) GetTenants() *ConfigChanges {
+	if x != nil {
+		return x.Tenants
+	}
+	return nil
+}
+
+func (x *ReloadConfigResponse) GetSections() []string {
+	if x != nil {
+		return x.Sections
+	}
+	return nil
+}
+
+func (x *ReloadConfigResponse) GetFreshDeployments() []string {
+	if x != nil {
+		return x.FreshDeployments
+	}
+	return nil
+}
+
+// ListRequestsRequest selects request log entries; every filter set must match.
+type ListRequestsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// At most this many entries (1 to 500); 0 means 50.
+	PageSize int32 `protobuf:"varint,1,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	// The previous response's next_page_token; empty for the newest entries.
+	PageToken string `protobuf:"bytes,2,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	// Calls received at or after this time, in ms since the Unix epoch; 0 means no bound.
+	FromTimeMs int64 `protobuf:"varint,3,opt,name=from_time_ms,json=fromTimeMs,proto3" json:"from_time_ms,omitempty"`
+	// Calls received before this time, in ms since the Unix epoch; 0 means no bound.
+	ToTimeMs int64 `protobuf:"varint,4,opt,name=to_time_ms,json=toTimeMs,proto3" json:"to_time_ms,omitempty"`
+	// The tenant; empty means every tenant an admin may see (a non-admin key: its own).
+	Tenant string `protobuf:"bytes,5,opt,name=tenant,proto3" json:"tenant,omitempty"`
+	// The API key's id.
+	KeyId string `protobuf:"bytes,6,opt,name=key_id,json=keyId,proto3" json:"key_id,omitempty"`
+	// The request's end user.
+	User string `protobuf:"bytes,7,opt,name=user,proto3" json:"user,omitempty"`
+	// The model (catalogue name).
+	Model string `protobuf:"bytes,8,opt,name=model,proto3" json:"model,omitempty"`
+	// The provider that answered.
+	Provider string `protobuf:"bytes,9,opt,name=provider,proto3" json:"provider,omitempty"`
+	// "ok", "error", or a status code's name in snake case (resource_exhausted...).
+	Status string `protobuf:"bytes,10,opt,name=status,proto3" json:"status,omitempty"`
+	// The cache status (miss, hit, semantic_hit, coalesced...).
+	Cache string `protobuf:"bytes,11,opt,name=cache,proto3" json:"cache,omitempty"`
+	// The request id.
+	RequestId string `protobuf:"bytes,12,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	// Calls that took at least this long, in ms.
+	MinLatencyMs float64 `protobuf:"fixed64,13,opt,name=min_latency_ms,json=minLatencyMs,proto3" json:"min_latency_ms,omitempty"`
+	// Calls that cost at least this much, in USD.
+	MinCostUsd    float64 `protobuf:"fixed64,14,opt,name=min_cost_usd,json=minCostUsd,proto3" json:"min_cost_usd,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListRequestsRequest) Reset() {
+	*x = ListRequestsRequest{}
+	mi := &file_llmgateway_v1_admin_service_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListRequestsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListRequestsRequest) ProtoMessage() {}
+
+func (x *ListRequestsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_llmgateway_v1_admin_service_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListRequestsRequest.ProtoReflect.Descriptor instead.
+func (*ListRequestsRequest) Descriptor() ([]byte, []int) {
+	return file_llmgateway_v1_admin_service_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *ListRequestsRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListRequestsRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+func (x *ListRequestsRequest) GetFromTimeMs() int64 {
+	if x != nil {
+		return x.FromTimeMs
+	}
+	return 0
+}
+
+func (x *ListRequestsRequest) GetToTimeMs() int64 {
+	if x != nil {
+		return x.ToTimeMs
+	}
+	return 0
+}
+
+func (x *ListRequestsRequest) GetTenant() string {
+	if x != nil {
+		return x.Tenant
+	}
+	return ""
+}
+
+func (x *ListRequestsRequest) GetKeyId() string {
+	if x != nil {
+		return x.KeyId
+	}
+	return ""
+}
+
+func (x *ListRequestsRequest) GetUser() string {
+	if x != nil {
+		return x.User
+	}
+	return ""
+}
+
+func (x *ListRequestsRequest) GetModel() string {
+	if x != nil {
+		return x.Model
+	}
+	return ""
+}
+
+func (x *ListRequestsRequest) GetProvider() string {
+	if x != nil {
+		return x.Provider
+	}
+	return ""
+}
+
+func (x *ListRequestsRequest) GetStatus() string {
+	if x != nil {
+		return x.Status
+	}
+	return ""
+}
+
+func (x *ListRequestsRequest) GetCache() string {
+	if x != nil {
+		return x.Cache
+	}
+	return ""
+}
+
+func (x *ListRequestsRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *ListRequestsRequest) GetMinLatencyMs() float64 {
+	if x != nil {
+		return x.MinLatencyMs
+	}
+	return 0
+}
+
+func (x *ListRequestsRequest) GetMinCostUsd() float64 {
+	if x != nil {
+		return x.MinCostUsd
+	}
+	return 0
+}
+
+// RequestAttempt is one attempt at a deployment within a call.
+type RequestAttempt struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The provider tried.
+	Provider string `protobuf:"bytes,1,opt,name=provider,proto3" json:"provider,omitempty"`
+	// The model at that provider (empty when the failure did not name it).
+	Model string `protobuf:"bytes,2,opt,name=model,proto3" json:"model,omitempty"`
+	// "ok", or the reason it failed (UPSTREAM_TIMEOUT...).
+	Outcome string `protobuf:"bytes,3,opt,name=outcome,proto3" json:"outcome,omitempty"`
+	// How long it took, in ms (0 when the failure did not say).
+	LatencyMs     float64 `protobuf:"fixed64,4,opt,name=latency_ms,json=latencyMs,proto3" json:"latency_ms,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RequestAttempt) Reset() {
+	*x = RequestAttempt{}
+	mi := &file_llmgateway_v1_admin_service_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RequestAttempt) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RequestAttempt) ProtoMessage() {}
+
+func (x *RequestAttempt) ProtoReflect() protoreflect.Message {
+	mi := &file_llmgateway_v1_admin_service_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RequestAttempt.ProtoReflect.Descriptor instead.
+func (*RequestAttempt) Descriptor() ([]byte, []int) {
+	return file_llmgateway_v1_admin_service_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *RequestAttempt) GetProvider() string {
+	if x != nil {
+		return x.Provider
+	}
+	return ""
+}
+
+func (x *RequestAttempt) GetModel() string {
+	if x != nil {
+		return x.Model
+	}
+	return ""
+}
+
+func (x *RequestAttempt) GetOutcome() string {
+	if x != nil {
+		return x.Outcome
+	}
+	return ""
+}
+
+func (x *RequestAttempt) GetLatencyMs() float64 {
+	if x != nil {
+		return x.LatencyMs
+	}
+	return 0
+}
+
+// RequestEntry is what the request log keeps of one call.
+type RequestEntry struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The entry's id in the log (ordered by when it was written).
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// When the gateway received the call, in ms since the Unix epoch.
+	TimeMs int64 `protobuf:"varint,2,opt,name=time_ms,json=timeMs,proto3" json:"time_ms,omitempty"`
+	// grpc, grpc-web, connect, rest-openai, rest-anthropic or responses.
+	Face string `protobuf:"bytes,3,opt,name=face,proto3" json:"face,omitempty"`
+	// Service/Method for RPCs; the route on REST (chat.completions, messages, embeddings, responses.create).
+	Method string `protobuf:"bytes,4,opt,name=method,proto3" json:"method,omitempty"`
+	// The caller's tenant.
+	Tenant string `protobuf:"bytes,5,opt,name=tenant,proto3" json:"tenant,omitempty"`
+	// The API key's id, when the call came with a known key.
+	KeyId string `protobuf:"bytes,6,opt,name=key_id,json=keyId,proto3" json:"key_id,omitempty"`
+	// The request's end user.
+	User string `protobuf:"bytes,7,opt,name=user,proto3" json:"user,omitempty"`
+	// The model (catalogue name), as asked for or as resolved.
+	Model string `protobuf:"bytes,8,opt,name=model,proto3" json:"model,omitempty"`
+	// The provider that answered.
+	Provider string `protobuf:"bytes,9,opt,name=provider,proto3" json:"provider,omitempty"`
+	// Each attempt, in order.
+	Attempts []*RequestAttempt `protobuf:"bytes,10,rep,name=attempts,proto3" json:"attempts,omitempty"`
+	// Input tokens.
+	InputTokens int64 `protobuf:"varint,11,opt,name=input_tokens,json=inputTokens,proto3" json:"input_tokens,omitempty"`
+	// Output tokens.
+	OutputTokens int64 `protobuf:"varint,12,opt,name=output_tokens,json=outputTokens,proto3" json:"output_tokens,omitempty"`
+	// Of input_tokens: read from the provider's prompt cache.
+	CachedInputTokens int64 `protobuf:"varint,13,opt,name=cached_input_tokens,json=cachedInputTokens,proto3" json:"cached_input_tokens,omitempty"`
+	// Of output_tokens: reasoning.
+	ReasoningTokens int64 `protobuf:"varint,14,opt,name=reasoning_tokens,json=reasoningTokens,proto3" json:"reasoning_tokens,omitempty"`
+	// What it cost, in USD.
+	CostUsd float64 `protobuf:"fixed64,15,opt,name=cost_usd,json=costUsd,proto3" json:"cost_usd,omitempty"`
+	// How long the call took, in ms.
+	LatencyMs float64 `protobuf:"fixed64,16,opt,name=latency_ms,json=latencyMs,proto3" json:"latency_ms,omitempty"`
+	// The status code's name in snake case: ok, invalid_argument, resource_exhausted...
+	Code string `protobuf:"bytes,17,opt,name=code,proto3" json:"code,omitempty"`
+	// The ErrorInfo reason, when it failed.
+	Reason string `protobuf:"bytes,18,opt,name=reason,proto3" json:"reason,omitempty"`
+	// The HTTP status, on the REST faces (0 otherwise).
+	HttpStatus int32 `protobuf:"varint,19,opt,name=http_status,json=httpStatus,proto3" json:"http_status,omitempty"`
+	// The cache status, when the call reached the cache.
+	Cache string `protobuf:"bytes,20,opt,name=cache,proto3" json:"cache,omitempty"`
+	// The request id.
+	RequestId string `protobuf:"bytes,21,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	// The trace id.
+	TraceId string `protobuf:"bytes,22,opt,name=trace_id,json=traceId,proto3" json:"trace_id,omitempty"`
+	// The request's metadata.
+	Metadata map[string]string `protobuf:"bytes,23,rep,name=metadata,proto3" json:"metadata,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// The prompt (messages as JSON, cut to a bound); only when log.prompts is on.
+	Prompt string `protobuf:"bytes,24,opt,name=prompt,proto3" json:"prompt,omitempty"`
+	// The answer's text (cut to a bound); only when log.prompts is on.
+	Answer        string `protobuf:"bytes,25,opt,name=answer,proto3" json:"answer,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RequestEntry) Reset() {
+	*x = RequestEntry{}
+	mi := &file_llmgateway_v1_admin_service_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RequestEntry) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RequestEntry) ProtoMessage() {}
+
+func (x *RequestEntry) ProtoReflect() protoreflect.Message {
+	mi := &file_llmgateway_v1_admin_service_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RequestEntry.ProtoReflect.Descriptor instead.
+func (*RequestEntry) Descriptor() ([]byte, []int) {
+	return file_llmgateway_v1_admin_service_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *RequestEntry) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *RequestEntry) GetTimeMs() int64 {
+	if x != nil {
+		return x.TimeMs
+	}
+	return 0
+}
+
+func (x *RequestEntry) GetFace() string {
+	if x != nil {
+		return x.Face
+	}
+	return ""
+}
+
+func (x *RequestEntry) GetMethod() string {
+	if x != nil {
+		return x.Method
+	}
+	return ""
+}
+
+func (x *RequestEntry) GetTenant() string {
+	if x != nil {
+		return x.Tenant
+	}
+	return ""
+}
+
+func (x *RequestEntry) GetKeyId() string {
+	if x != nil {
+		return x.KeyId
+	}
+	return ""
+}
+
+func (x *RequestEntry) GetUser() string {
+	if x != nil {
+		return x.User
+	}
+	return ""
+}
+
+func (x *RequestEntry) GetModel() string {
+	if x != nil {
+		return x.Model
+	}
+	return ""
+}
+
+func (x *RequestEntry) GetProvider() string {
+	if x != nil {
+		return x.Provider
+	}
+	return ""
+}
+
+func (x *RequestEntry) GetAttempts() []*RequestAttempt {
+	if x != nil {
+		return x.Attempts
+	}
+	return nil
+}
+
+func (x *RequestEntry) GetInputTokens() int64 {
+	if x != nil {
+		return x.InputTokens
+	}
+	return 0
+}
+
+func (x *RequestEntry) GetOutputTokens() int64 {
+	if x != nil {
+		return x.OutputTokens
+	}
+	return 0
+}
+
+func (x *RequestEntry) GetCachedInputTokens() int64 {
+	if x != nil {
+		return x.CachedInputTokens
+	}
+	return 0
+}
+
+func (x *RequestEntry) GetReasoningTokens() int64 {
+	if x != nil {
+		return x.ReasoningTokens
+	}
+	return 0
+}
+
+func (x *RequestEntry) GetCostUsd() float64 {
+	if x != nil {
+		return x.CostUsd
+	}
+	return 0
+}
+
+func (x *RequestEntry) GetLatencyMs() float64 {
+	if x != nil {
+		return x.LatencyMs
+	}
+	return 0
+}
+
+func (x *RequestEntry) GetCode() string {
+	if x != nil {
+		return x.Code
+	}
+	return ""
+}
+
+func (x *RequestEntry) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *RequestEntry) GetHttpStatus() int32 {
+	if x != nil {
+		return x.HttpStatus
+	}
+	return 0
+}
+
+func (x *RequestEntry) GetCache() string {
+	if x != nil {
+		return x.Cache
+	}
+	return ""
+}
+
+func (x *RequestEntry) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *RequestEntry) GetTraceId() string {
+	if x != nil {
+		return x.TraceId
+	}
+	return ""
+}
+
+func (x *RequestEntry) GetMetadata() map[string]string {
+	if x != nil {
+		return x.Metadata
+	}
+	return nil
+}
+
+func (x *RequestEntry) GetPrompt() string {
+	if x != nil {
+		return x.Prompt
+	}
+	return ""
+}
+
+func (x *RequestEntry) GetAnswer() string {
+	if x != nil {
+		return x.Answer
+	}
+	return ""
+}
+
+// ListRequestsResponse is one page of entries.
+type ListRequestsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Newest first.
+	Entries []*RequestEntry `protobuf:"bytes,1,rep,name=entries,proto3" json:"entries,omitempty"`
+	// Pass as page_token for older entries; empty when there are none.
+	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListRequestsResponse) Reset() {
+	*x = ListRequestsResponse{}
+	mi := &file_llmgateway_v1_admin_service_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListRequestsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListRequestsResponse) ProtoMessage() {}
+
+func (x *ListRequestsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_llmgateway_v1_admin_service_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListRequestsResponse.ProtoReflect.Descriptor instead.
+func (*ListRequestsResponse) Descriptor() ([]byte, []int) {
+	return file_llmgateway_v1_admin_service_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *ListRequestsResponse) GetEntries() []*RequestEntry {
+	if x != nil {
+		return x.Entries
+	}
+	return nil
+}
+
+func (x *ListRequestsResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
 var File_llmgateway_v1_admin_service_proto protoreflect.FileDescriptor
 
 const file_llmgateway_v1_admin_service_proto_rawDesc = "" +
 	"\n" +
-	"!llmgateway/v1/admin_service.proto\x12\rllmgateway.v1\x1a!llmgateway/v1/cache_service.proto\x1a\"llmgateway/v1/health_service.proto\"\x16\n" +
+	"!llmgateway/v1/admin_service.proto\x12\rllmgateway.v1\x1a\x1bllmgateway/v1/budgets.proto\x1a!llmgateway/v1/cache_service.proto\x1a\"llmgateway/v1/health_service.proto\"\x16\n" +
 	"\x14ListProvidersRequest\"\x99\x01\n" +
 	"\x15ListProvidersResponse\x12=\n" +
 	"\tproviders\x18\x01 \x03(\v2\x1f.llmgateway.v1.DependencyHealthR\tproviders\x12A\n" +
@@ -719,13 +1464,92 @@ const file_llmgateway_v1_admin_service_proto_rawDesc = "" +
 	"\x0ecost_today_usd\x18\x05 \x01(\x01R\fcostTodayUsd\x12&\n" +
 	"\x0fsaved_today_usd\x18\x06 \x01(\x01R\rsavedTodayUsd\x12/\n" +
 	"\x05cache\x18\a \x01(\v2\x19.llmgateway.v1.CacheStatsR\x05cache\x12\x18\n" +
-	"\atenants\x18\b \x01(\x03R\atenants2\xec\x02\n" +
+	"\atenants\x18\b \x01(\x03R\atenants\"\x15\n" +
+	"\x13ReloadConfigRequest\"Y\n" +
+	"\rConfigChanges\x12\x14\n" +
+	"\x05added\x18\x01 \x03(\tR\x05added\x12\x18\n" +
+	"\aremoved\x18\x02 \x03(\tR\aremoved\x12\x18\n" +
+	"\achanged\x18\x03 \x03(\tR\achanged\"\xc9\x02\n" +
+	"\x14ReloadConfigResponse\x124\n" +
+	"\x06models\x18\x01 \x01(\v2\x1c.llmgateway.v1.ConfigChangesR\x06models\x12:\n" +
+	"\tproviders\x18\x02 \x01(\v2\x1c.llmgateway.v1.ConfigChangesR\tproviders\x12>\n" +
+	"\vdeployments\x18\x03 \x01(\v2\x1c.llmgateway.v1.ConfigChangesR\vdeployments\x126\n" +
+	"\atenants\x18\x04 \x01(\v2\x1c.llmgateway.v1.ConfigChangesR\atenants\x12\x1a\n" +
+	"\bsections\x18\x05 \x03(\tR\bsections\x12+\n" +
+	"\x11fresh_deployments\x18\x06 \x03(\tR\x10freshDeployments\"\x9b\x03\n" +
+	"\x13ListRequestsRequest\x12\x1b\n" +
+	"\tpage_size\x18\x01 \x01(\x05R\bpageSize\x12\x1d\n" +
+	"\n" +
+	"page_token\x18\x02 \x01(\tR\tpageToken\x12 \n" +
+	"\ffrom_time_ms\x18\x03 \x01(\x03R\n" +
+	"fromTimeMs\x12\x1c\n" +
+	"\n" +
+	"to_time_ms\x18\x04 \x01(\x03R\btoTimeMs\x12\x16\n" +
+	"\x06tenant\x18\x05 \x01(\tR\x06tenant\x12\x15\n" +
+	"\x06key_id\x18\x06 \x01(\tR\x05keyId\x12\x12\n" +
+	"\x04user\x18\a \x01(\tR\x04user\x12\x14\n" +
+	"\x05model\x18\b \x01(\tR\x05model\x12\x1a\n" +
+	"\bprovider\x18\t \x01(\tR\bprovider\x12\x16\n" +
+	"\x06status\x18\n" +
+	" \x01(\tR\x06status\x12\x14\n" +
+	"\x05cache\x18\v \x01(\tR\x05cache\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\f \x01(\tR\trequestId\x12$\n" +
+	"\x0emin_latency_ms\x18\r \x01(\x01R\fminLatencyMs\x12 \n" +
+	"\fmin_cost_usd\x18\x0e \x01(\x01R\n" +
+	"minCostUsd\"{\n" +
+	"\x0eRequestAttempt\x12\x1a\n" +
+	"\bprovider\x18\x01 \x01(\tR\bprovider\x12\x14\n" +
+	"\x05model\x18\x02 \x01(\tR\x05model\x12\x18\n" +
+	"\aoutcome\x18\x03 \x01(\tR\aoutcome\x12\x1d\n" +
+	"\n" +
+	"latency_ms\x18\x04 \x01(\x01R\tlatencyMs\"\xc1\x06\n" +
+	"\fRequestEntry\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x17\n" +
+	"\atime_ms\x18\x02 \x01(\x03R\x06timeMs\x12\x12\n" +
+	"\x04face\x18\x03 \x01(\tR\x04face\x12\x16\n" +
+	"\x06method\x18\x04 \x01(\tR\x06method\x12\x16\n" +
+	"\x06tenant\x18\x05 \x01(\tR\x06tenant\x12\x15\n" +
+	"\x06key_id\x18\x06 \x01(\tR\x05keyId\x12\x12\n" +
+	"\x04user\x18\a \x01(\tR\x04user\x12\x14\n" +
+	"\x05model\x18\b \x01(\tR\x05model\x12\x1a\n" +
+	"\bprovider\x18\t \x01(\tR\bprovider\x129\n" +
+	"\battempts\x18\n" +
+	" \x03(\v2\x1d.llmgateway.v1.RequestAttemptR\battempts\x12!\n" +
+	"\finput_tokens\x18\v \x01(\x03R\vinputTokens\x12#\n" +
+	"\routput_tokens\x18\f \x01(\x03R\foutputTokens\x12.\n" +
+	"\x13cached_input_tokens\x18\r \x01(\x03R\x11cachedInputTokens\x12)\n" +
+	"\x10reasoning_tokens\x18\x0e \x01(\x03R\x0freasoningTokens\x12\x19\n" +
+	"\bcost_usd\x18\x0f \x01(\x01R\acostUsd\x12\x1d\n" +
+	"\n" +
+	"latency_ms\x18\x10 \x01(\x01R\tlatencyMs\x12\x12\n" +
+	"\x04code\x18\x11 \x01(\tR\x04code\x12\x16\n" +
+	"\x06reason\x18\x12 \x01(\tR\x06reason\x12\x1f\n" +
+	"\vhttp_status\x18\x13 \x01(\x05R\n" +
+	"httpStatus\x12\x14\n" +
+	"\x05cache\x18\x14 \x01(\tR\x05cache\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x15 \x01(\tR\trequestId\x12\x19\n" +
+	"\btrace_id\x18\x16 \x01(\tR\atraceId\x12E\n" +
+	"\bmetadata\x18\x17 \x03(\v2).llmgateway.v1.RequestEntry.MetadataEntryR\bmetadata\x12\x16\n" +
+	"\x06prompt\x18\x18 \x01(\tR\x06prompt\x12\x16\n" +
+	"\x06answer\x18\x19 \x01(\tR\x06answer\x1a;\n" +
+	"\rMetadataEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"u\n" +
+	"\x14ListRequestsResponse\x125\n" +
+	"\aentries\x18\x01 \x03(\v2\x1b.llmgateway.v1.RequestEntryR\aentries\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken2\xf1\x04\n" +
 	"\fAdminService\x12Z\n" +
 	"\rListProviders\x12#.llmgateway.v1.ListProvidersRequest\x1a$.llmgateway.v1.ListProvidersResponse\x12K\n" +
 	"\bGetUsage\x12\x1e.llmgateway.v1.GetUsageRequest\x1a\x1f.llmgateway.v1.GetUsageResponse\x12`\n" +
 	"\x0fGetTenantStatus\x12%.llmgateway.v1.GetTenantStatusRequest\x1a&.llmgateway.v1.GetTenantStatusResponse\x12Q\n" +
 	"\n" +
-	"GetSummary\x12 .llmgateway.v1.GetSummaryRequest\x1a!.llmgateway.v1.GetSummaryResponseB\xc1\x01\n" +
+	"GetSummary\x12 .llmgateway.v1.GetSummaryRequest\x1a!.llmgateway.v1.GetSummaryResponse\x12Q\n" +
+	"\n" +
+	"GetBudgets\x12 .llmgateway.v1.GetBudgetsRequest\x1a!.llmgateway.v1.GetBudgetsResponse\x12W\n" +
+	"\fReloadConfig\x12\".llmgateway.v1.ReloadConfigRequest\x1a#.llmgateway.v1.ReloadConfigResponse\x12W\n" +
+	"\fListRequests\x12\".llmgateway.v1.ListRequestsRequest\x1a#.llmgateway.v1.ListRequestsResponseB\xc1\x01\n" +
 	"\x11com.llmgateway.v1B\x11AdminServiceProtoP\x01ZDgithub.com/llm-gateway/llm-gateway/gen/go/llmgateway/v1;llmgatewayv1\xa2\x02\x03LXX\xaa\x02\rLlmgateway.V1\xca\x02\rLlmgateway\\V1\xe2\x02\x19Llmgateway\\V1\\GPBMetadata\xea\x02\x0eLlmgateway::V1b\x06proto3"
 
 var (
@@ -740,7 +1564,7 @@ func file_llmgateway_v1_admin_service_proto_rawDescGZIP() []byte {
 	return file_llmgateway_v1_admin_service_proto_rawDescData
 }
 
-var file_llmgateway_v1_admin_service_proto_msgTypes = make([]protoimpl.MessageInfo, 9)
+var file_llmgateway_v1_admin_service_proto_msgTypes = make([]protoimpl.MessageInfo, 17)
 var file_llmgateway_v1_admin_service_proto_goTypes = []any{
 	(*ListProvidersRequest)(nil),    // 0: llmgateway.v1.ListProvidersRequest
 	(*ListProvidersResponse)(nil),   // 1: llmgateway.v1.ListProvidersResponse
@@ -751,30 +1575,53 @@ var file_llmgateway_v1_admin_service_proto_goTypes = []any{
 	(*GetTenantStatusResponse)(nil), // 6: llmgateway.v1.GetTenantStatusResponse
 	(*GetSummaryRequest)(nil),       // 7: llmgateway.v1.GetSummaryRequest
 	(*GetSummaryResponse)(nil),      // 8: llmgateway.v1.GetSummaryResponse
-	(*DependencyHealth)(nil),        // 9: llmgateway.v1.DependencyHealth
-	(*DeploymentHealth)(nil),        // 10: llmgateway.v1.DeploymentHealth
-	(ServingStatus)(0),              // 11: llmgateway.v1.ServingStatus
-	(*CacheStats)(nil),              // 12: llmgateway.v1.CacheStats
+	(*ReloadConfigRequest)(nil),     // 9: llmgateway.v1.ReloadConfigRequest
+	(*ConfigChanges)(nil),           // 10: llmgateway.v1.ConfigChanges
+	(*ReloadConfigResponse)(nil),    // 11: llmgateway.v1.ReloadConfigResponse
+	(*ListRequestsRequest)(nil),     // 12: llmgateway.v1.ListRequestsRequest
+	(*RequestAttempt)(nil),          // 13: llmgateway.v1.RequestAttempt
+	(*RequestEntry)(nil),            // 14: llmgateway.v1.RequestEntry
+	(*ListRequestsResponse)(nil),    // 15: llmgateway.v1.ListRequestsResponse
+	nil,                             // 16: llmgateway.v1.RequestEntry.MetadataEntry
+	(*DependencyHealth)(nil),        // 17: llmgateway.v1.DependencyHealth
+	(*DeploymentHealth)(nil),        // 18: llmgateway.v1.DeploymentHealth
+	(ServingStatus)(0),              // 19: llmgateway.v1.ServingStatus
+	(*CacheStats)(nil),              // 20: llmgateway.v1.CacheStats
+	(*GetBudgetsRequest)(nil),       // 21: llmgateway.v1.GetBudgetsRequest
+	(*GetBudgetsResponse)(nil),      // 22: llmgateway.v1.GetBudgetsResponse
 }
 var file_llmgateway_v1_admin_service_proto_depIdxs = []int32{
-	9,  // 0: llmgateway.v1.ListProvidersResponse.providers:type_name -> llmgateway.v1.DependencyHealth
-	10, // 1: llmgateway.v1.ListProvidersResponse.deployments:type_name -> llmgateway.v1.DeploymentHealth
+	17, // 0: llmgateway.v1.ListProvidersResponse.providers:type_name -> llmgateway.v1.DependencyHealth
+	18, // 1: llmgateway.v1.ListProvidersResponse.deployments:type_name -> llmgateway.v1.DeploymentHealth
 	3,  // 2: llmgateway.v1.GetUsageResponse.rows:type_name -> llmgateway.v1.UsageRow
-	11, // 3: llmgateway.v1.GetSummaryResponse.status:type_name -> llmgateway.v1.ServingStatus
-	12, // 4: llmgateway.v1.GetSummaryResponse.cache:type_name -> llmgateway.v1.CacheStats
-	0,  // 5: llmgateway.v1.AdminService.ListProviders:input_type -> llmgateway.v1.ListProvidersRequest
-	2,  // 6: llmgateway.v1.AdminService.GetUsage:input_type -> llmgateway.v1.GetUsageRequest
-	5,  // 7: llmgateway.v1.AdminService.GetTenantStatus:input_type -> llmgateway.v1.GetTenantStatusRequest
-	7,  // 8: llmgateway.v1.AdminService.GetSummary:input_type -> llmgateway.v1.GetSummaryRequest
-	1,  // 9: llmgateway.v1.AdminService.ListProviders:output_type -> llmgateway.v1.ListProvidersResponse
-	4,  // 10: llmgateway.v1.AdminService.GetUsage:output_type -> llmgateway.v1.GetUsageResponse
-	6,  // 11: llmgateway.v1.AdminService.GetTenantStatus:output_type -> llmgateway.v1.GetTenantStatusResponse
-	8,  // 12: llmgateway.v1.AdminService.GetSummary:output_type -> llmgateway.v1.GetSummaryResponse
-	9,  // [9:13] is the sub-list for method output_type
-	5,  // [5:9] is the sub-list for method input_type
-	5,  // [5:5] is the sub-list for extension type_name
-	5,  // [5:5] is the sub-list for extension extendee
-	0,  // [0:5] is the sub-list for field type_name
+	19, // 3: llmgateway.v1.GetSummaryResponse.status:type_name -> llmgateway.v1.ServingStatus
+	20, // 4: llmgateway.v1.GetSummaryResponse.cache:type_name -> llmgateway.v1.CacheStats
+	10, // 5: llmgateway.v1.ReloadConfigResponse.models:type_name -> llmgateway.v1.ConfigChanges
+	10, // 6: llmgateway.v1.ReloadConfigResponse.providers:type_name -> llmgateway.v1.ConfigChanges
+	10, // 7: llmgateway.v1.ReloadConfigResponse.deployments:type_name -> llmgateway.v1.ConfigChanges
+	10, // 8: llmgateway.v1.ReloadConfigResponse.tenants:type_name -> llmgateway.v1.ConfigChanges
+	13, // 9: llmgateway.v1.RequestEntry.attempts:type_name -> llmgateway.v1.RequestAttempt
+	16, // 10: llmgateway.v1.RequestEntry.metadata:type_name -> llmgateway.v1.RequestEntry.MetadataEntry
+	14, // 11: llmgateway.v1.ListRequestsResponse.entries:type_name -> llmgateway.v1.RequestEntry
+	0,  // 12: llmgateway.v1.AdminService.ListProviders:input_type -> llmgateway.v1.ListProvidersRequest
+	2,  // 13: llmgateway.v1.AdminService.GetUsage:input_type -> llmgateway.v1.GetUsageRequest
+	5,  // 14: llmgateway.v1.AdminService.GetTenantStatus:input_type -> llmgateway.v1.GetTenantStatusRequest
+	7,  // 15: llmgateway.v1.AdminService.GetSummary:input_type -> llmgateway.v1.GetSummaryRequest
+	21, // 16: llmgateway.v1.AdminService.GetBudgets:input_type -> llmgateway.v1.GetBudgetsRequest
+	9,  // 17: llmgateway.v1.AdminService.ReloadConfig:input_type -> llmgateway.v1.ReloadConfigRequest
+	12, // 18: llmgateway.v1.AdminService.ListRequests:input_type -> llmgateway.v1.ListRequestsRequest
+	1,  // 19: llmgateway.v1.AdminService.ListProviders:output_type -> llmgateway.v1.ListProvidersResponse
+	4,  // 20: llmgateway.v1.AdminService.GetUsage:output_type -> llmgateway.v1.GetUsageResponse
+	6,  // 21: llmgateway.v1.AdminService.GetTenantStatus:output_type -> llmgateway.v1.GetTenantStatusResponse
+	8,  // 22: llmgateway.v1.AdminService.GetSummary:output_type -> llmgateway.v1.GetSummaryResponse
+	22, // 23: llmgateway.v1.AdminService.GetBudgets:output_type -> llmgateway.v1.GetBudgetsResponse
+	11, // 24: llmgateway.v1.AdminService.ReloadConfig:output_type -> llmgateway.v1.ReloadConfigResponse
+	15, // 25: llmgateway.v1.AdminService.ListRequests:output_type -> llmgateway.v1.ListRequestsResponse
+	19, // [19:26] is the sub-list for method output_type
+	12, // [12:19] is the sub-list for method input_type
+	12, // [12:12] is the sub-list for extension type_name
+	12, // [12:12] is the sub-list for extension extendee
+	0,  // [0:12] is the sub-list for field type_name
 }
 
 func init() { file_llmgateway_v1_admin_service_proto_init() }
@@ -782,6 +1629,7 @@ func file_llmgateway_v1_admin_service_proto_init() {
 	if File_llmgateway_v1_admin_service_proto != nil {
 		return
 	}
+	file_llmgateway_v1_budgets_proto_init()
 	file_llmgateway_v1_cache_service_proto_init()
 	file_llmgateway_v1_health_service_proto_init()
 	type x struct{}
@@ -790,7 +1638,7 @@ func file_llmgateway_v1_admin_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_llmgateway_v1_admin_service_proto_rawDesc), len(file_llmgateway_v1_admin_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   9,
+			NumMessages:   17,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -23,6 +23,9 @@ const (
 	AdminService_GetUsage_FullMethodName        = "/llmgateway.v1.AdminService/GetUsage"
 	AdminService_GetTenantStatus_FullMethodName = "/llmgateway.v1.AdminService/GetTenantStatus"
 	AdminService_GetSummary_FullMethodName      = "/llmgateway.v1.AdminService/GetSummary"
+	AdminService_GetBudgets_FullMethodName      = "/llmgateway.v1.AdminService/GetBudgets"
+	AdminService_ReloadConfig_FullMethodName    = "/llmgateway.v1.AdminService/ReloadConfig"
+	AdminService_ListRequests_FullMethodName    = "/llmgateway.v1.AdminService/ListRequests"
 )
 
 // AdminServiceClient is the client API for AdminService service.
@@ -41,6 +44,15 @@ type AdminServiceClient interface {
 	// GetSummary returns health, today's totals and the cache in one answer.
 	// Cache statistics by tenant and clearing are CacheService's, also admin-only.
 	GetSummary(ctx context.Context, in *GetSummaryRequest, opts ...grpc.CallOption) (*GetSummaryResponse, error)
+	// GetBudgets returns each budget level of a tenant (tenant, projects, keys, users) with its caps and spending.
+	GetBudgets(ctx context.Context, in *GetBudgetsRequest, opts ...grpc.CallOption) (*GetBudgetsResponse, error)
+	// ReloadConfig re-reads the configuration file, validates it as start-up does and swaps it in;
+	// calls in flight finish on the old one. A configuration that fails validation, or changes a
+	// setting that needs a restart, is refused with FAILED_PRECONDITION and the reason: the old one stays.
+	ReloadConfig(ctx context.Context, in *ReloadConfigRequest, opts ...grpc.CallOption) (*ReloadConfigResponse, error)
+	// ListRequests returns the request log's entries, newest first, a page at a time. An admin key sees
+	// every tenant's; another key sees only its own tenant's (asking for another tenant is PERMISSION_DENIED).
+	ListRequests(ctx context.Context, in *ListRequestsRequest, opts ...grpc.CallOption) (*ListRequestsResponse, error)
 }
 
 type adminServiceClient struct {
@@ -91,6 +103,36 @@ func (c *adminServiceClient) GetSummary(ctx context.Context, in *GetSummaryReque
 	return out, nil
 }
 
+func (c *adminServiceClient) GetBudgets(ctx context.Context, in *GetBudgetsRequest, opts ...grpc.CallOption) (*GetBudgetsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetBudgetsResponse)
+	err := c.cc.Invoke(ctx, AdminService_GetBudgets_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *adminServiceClient) ReloadConfig(ctx context.Context, in *ReloadConfigRequest, opts ...grpc.CallOption) (*ReloadConfigResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ReloadConfigResponse)
+	err := c.cc.Invoke(ctx, AdminService_ReloadConfig_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *adminServiceClient) ListRequests(ctx context.Context, in *ListRequestsRequest, opts ...grpc.CallOption) (*ListRequestsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListRequestsResponse)
+	err := c.cc.Invoke(ctx, AdminService_ListRequests_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // AdminServiceServer is the server API for AdminService service.
 // All implementations must embed UnimplementedAdminServiceServer
 // for forward compatibility.
@@ -107,6 +149,15 @@ type AdminServiceServer interface {
 	// GetSummary returns health, today's totals and the cache in one answer.
 	// Cache statistics by tenant and clearing are CacheService's, also admin-only.
 	GetSummary(context.Context, *GetSummaryRequest) (*GetSummaryResponse, error)
+	// GetBudgets returns each budget level of a tenant (tenant, projects, keys, users) with its caps and spending.
+	GetBudgets(context.Context, *GetBudgetsRequest) (*GetBudgetsResponse, error)
+	// ReloadConfig re-reads the configuration file, validates it as start-up does and swaps it in;
+	// calls in flight finish on the old one. A configuration that fails validation, or changes a
+	// setting that needs a restart, is refused with FAILED_PRECONDITION and the reason: the old one stays.
+	ReloadConfig(context.Context, *ReloadConfigRequest) (*ReloadConfigResponse, error)
+	// ListRequests returns the request log's entries, newest first, a page at a time. An admin key sees
+	// every tenant's; another key sees only its own tenant's (asking for another tenant is PERMISSION_DENIED).
+	ListRequests(context.Context, *ListRequestsRequest) (*ListRequestsResponse, error)
 	mustEmbedUnimplementedAdminServiceServer()
 }
 
@@ -128,6 +179,15 @@ func (UnimplementedAdminServiceServer) GetTenantStatus(context.Context, *GetTena
 }
 func (UnimplementedAdminServiceServer) GetSummary(context.Context, *GetSummaryRequest) (*GetSummaryResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method GetSummary not implemented")
+}
+func (UnimplementedAdminServiceServer) GetBudgets(context.Context, *GetBudgetsRequest) (*GetBudgetsResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method GetBudgets not implemented")
+}
+func (UnimplementedAdminServiceServer) ReloadConfig(context.Context, *ReloadConfigRequest) (*ReloadConfigResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method ReloadConfig not implemented")
+}
+func (UnimplementedAdminServiceServer) ListRequests(context.Context, *ListRequestsRequest) (*ListRequestsResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method ListRequests not implemented")
 }
 func (UnimplementedAdminServiceServer) mustEmbedUnimplementedAdminServiceServer() {}
 func (UnimplementedAdminServiceServer) testEmbeddedByValue()                      {}
@@ -222,6 +282,60 @@ func _AdminService_GetSummary_Handler(srv interface{}, ctx context.Context, dec 
 	return interceptor(ctx, in, info, handler)
 }
 
+func _AdminService_GetBudgets_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetBudgetsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(AdminServiceServer).GetBudgets(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: AdminService_GetBudgets_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(AdminServiceServer).GetBudgets(ctx, req.(*GetBudgetsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _AdminService_ReloadConfig_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ReloadConfigRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(AdminServiceServer).ReloadConfig(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: AdminService_ReloadConfig_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(AdminServiceServer).ReloadConfig(ctx, req.(*ReloadConfigRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _AdminService_ListRequests_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListRequestsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(AdminServiceServer).ListRequests(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: AdminService_ListRequests_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(AdminServiceServer).ListRequests(ctx, req.(*ListRequestsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // AdminService_ServiceDesc is the grpc.ServiceDesc for AdminService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -244,6 +358,18 @@ var AdminService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "GetSummary",
 			Handler:    _AdminService_GetSummary_Handler,
+		},
+		{
+			MethodName: "GetBudgets",
+			Handler:    _AdminService_GetBudgets_Handler,
+		},
+		{
+			MethodName: "ReloadConfig",
+			Handler:    _AdminService_ReloadConfig_Handler,
+		},
+		{
+			MethodName: "ListRequests",
+			Handler:    _AdminService_ListRequests_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

@@ -126,7 +126,11 @@ type CompleteRequest struct {
 	ExtraBody *structpb.Struct `protobuf:"bytes,22,opt,name=extra_body,json=extraBody,proto3" json:"extra_body,omitempty"`
 	// Sample only from the k most likely tokens (Anthropic, Gemini and most openai-compatible servers;
 	// refused for OpenAI's own models, which have no such parameter).
-	TopK          *uint32 `protobuf:"varint,23,opt,name=top_k,json=topK,proto3,oneof" json:"top_k,omitempty"`
+	TopK *uint32 `protobuf:"varint,23,opt,name=top_k,json=topK,proto3,oneof" json:"top_k,omitempty"`
+	// Where the call stands among its own tenant's calls when they wait for a rate limit or a deployment's
+	// concurrency cap: 0 (last) to 9 (first); unset means the API key's priority, else 5. Tenants share by
+	// their configured weights whatever the priorities.
+	Priority      *uint32 `protobuf:"varint,40,opt,name=priority,proto3,oneof" json:"priority,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -322,6 +326,13 @@ func (x *CompleteRequest) GetTopK() uint32 {
 	return 0
 }
 
+func (x *CompleteRequest) GetPriority() uint32 {
+	if x != nil && x.Priority != nil {
+		return *x.Priority
+	}
+	return 0
+}
+
 // CompleteResponse carries the whole answer.
 type CompleteResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -419,7 +430,11 @@ type StreamCompleteRequest struct {
 	ExtraBody *structpb.Struct `protobuf:"bytes,22,opt,name=extra_body,json=extraBody,proto3" json:"extra_body,omitempty"`
 	// Sample only from the k most likely tokens (Anthropic, Gemini and most openai-compatible servers;
 	// refused for OpenAI's own models, which have no such parameter).
-	TopK          *uint32 `protobuf:"varint,23,opt,name=top_k,json=topK,proto3,oneof" json:"top_k,omitempty"`
+	TopK *uint32 `protobuf:"varint,23,opt,name=top_k,json=topK,proto3,oneof" json:"top_k,omitempty"`
+	// Where the call stands among its own tenant's calls when they wait for a rate limit or a deployment's
+	// concurrency cap: 0 (last) to 9 (first); unset means the API key's priority, else 5. Tenants share by
+	// their configured weights whatever the priorities.
+	Priority      *uint32 `protobuf:"varint,40,opt,name=priority,proto3,oneof" json:"priority,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -611,6 +626,13 @@ func (x *StreamCompleteRequest) GetExtraBody() *structpb.Struct {
 func (x *StreamCompleteRequest) GetTopK() uint32 {
 	if x != nil && x.TopK != nil {
 		return *x.TopK
+	}
+	return 0
+}
+
+func (x *StreamCompleteRequest) GetPriority() uint32 {
+	if x != nil && x.Priority != nil {
+		return *x.Priority
 	}
 	return 0
 }
@@ -1726,7 +1748,7 @@ var File_llmgateway_v1_completion_service_proto protoreflect.FileDescriptor
 
 const file_llmgateway_v1_completion_service_proto_rawDesc = "" +
 	"\n" +
-	"&llmgateway/v1/completion_service.proto\x12\rllmgateway.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x19llmgateway/v1/types.proto\"\x87\t\n" +
+	"&llmgateway/v1/completion_service.proto\x12\rllmgateway.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x19llmgateway/v1/types.proto\"\xb5\t\n" +
 	"\x0fCompleteRequest\x12\x14\n" +
 	"\x05model\x18\x01 \x01(\tR\x05model\x122\n" +
 	"\bmessages\x18\x02 \x03(\v2\x16.llmgateway.v1.MessageR\bmessages\x12%\n" +
@@ -1754,7 +1776,8 @@ const file_llmgateway_v1_completion_service_proto_rawDesc = "" +
 	"\x10prompt_cache_key\x18\x15 \x01(\tR\x0epromptCacheKey\x126\n" +
 	"\n" +
 	"extra_body\x18\x16 \x01(\v2\x17.google.protobuf.StructR\textraBody\x12\x18\n" +
-	"\x05top_k\x18\x17 \x01(\rH\aR\x04topK\x88\x01\x01\x1a;\n" +
+	"\x05top_k\x18\x17 \x01(\rH\aR\x04topK\x88\x01\x01\x12\x1f\n" +
+	"\bpriority\x18( \x01(\rH\bR\bpriority\x88\x01\x01\x1a;\n" +
 	"\rMetadataEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01B\x0e\n" +
@@ -1765,11 +1788,12 @@ const file_llmgateway_v1_completion_service_proto_rawDesc = "" +
 	"\x11_presence_penaltyB\x14\n" +
 	"\x12_frequency_penaltyB\x0f\n" +
 	"\r_top_logprobsB\b\n" +
-	"\x06_top_k\"M\n" +
+	"\x06_top_kB\v\n" +
+	"\t_priority\"M\n" +
 	"\x10CompleteResponse\x129\n" +
 	"\n" +
 	"completion\x18\x01 \x01(\v2\x19.llmgateway.v1.CompletionR\n" +
-	"completion\"\x93\t\n" +
+	"completion\"\xc1\t\n" +
 	"\x15StreamCompleteRequest\x12\x14\n" +
 	"\x05model\x18\x01 \x01(\tR\x05model\x122\n" +
 	"\bmessages\x18\x02 \x03(\v2\x16.llmgateway.v1.MessageR\bmessages\x12%\n" +
@@ -1797,7 +1821,8 @@ const file_llmgateway_v1_completion_service_proto_rawDesc = "" +
 	"\x10prompt_cache_key\x18\x15 \x01(\tR\x0epromptCacheKey\x126\n" +
 	"\n" +
 	"extra_body\x18\x16 \x01(\v2\x17.google.protobuf.StructR\textraBody\x12\x18\n" +
-	"\x05top_k\x18\x17 \x01(\rH\aR\x04topK\x88\x01\x01\x1a;\n" +
+	"\x05top_k\x18\x17 \x01(\rH\aR\x04topK\x88\x01\x01\x12\x1f\n" +
+	"\bpriority\x18( \x01(\rH\bR\bpriority\x88\x01\x01\x1a;\n" +
 	"\rMetadataEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01B\x0e\n" +
@@ -1808,7 +1833,8 @@ const file_llmgateway_v1_completion_service_proto_rawDesc = "" +
 	"\x11_presence_penaltyB\x14\n" +
 	"\x12_frequency_penaltyB\x0f\n" +
 	"\r_top_logprobsB\b\n" +
-	"\x06_top_k\"\xee\x02\n" +
+	"\x06_top_kB\v\n" +
+	"\t_priority\"\xee\x02\n" +
 	"\x16StreamCompleteResponse\x123\n" +
 	"\x05delta\x18\x01 \x01(\v2\x1b.llmgateway.v1.ContentDeltaH\x00R\x05delta\x12;\n" +
 	"\n" +

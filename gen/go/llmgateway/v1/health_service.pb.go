@@ -242,8 +242,16 @@ type DeploymentHealth struct {
 	BreakerState BreakerState `protobuf:"varint,10,opt,name=breaker_state,json=breakerState,proto3,enum=llmgateway.v1.BreakerState" json:"breaker_state,omitempty"`
 	// While the breaker is open: how long until it lets a probe through, in milliseconds.
 	BreakerRetryAfterMs int64 `protobuf:"varint,11,opt,name=breaker_retry_after_ms,json=breakerRetryAfterMs,proto3" json:"breaker_retry_after_ms,omitempty"`
-	unknownFields       protoimpl.UnknownFields
-	sizeCache           protoimpl.SizeCache
+	// The deployment's concurrency cap on this replica (max_concurrent); 0 when it has none.
+	MaxConcurrent uint32 `protobuf:"varint,40,opt,name=max_concurrent,json=maxConcurrent,proto3" json:"max_concurrent,omitempty"`
+	// Calls to it in flight on this replica, counted only when it has a cap.
+	InFlight uint32 `protobuf:"varint,41,opt,name=in_flight,json=inFlight,proto3" json:"in_flight,omitempty"`
+	// Calls waiting on this replica for one of its slots.
+	QueueDepth uint32 `protobuf:"varint,42,opt,name=queue_depth,json=queueDepth,proto3" json:"queue_depth,omitempty"`
+	// How long the longest-waiting of those has waited, in milliseconds.
+	QueueOldestWaitMs int64 `protobuf:"varint,43,opt,name=queue_oldest_wait_ms,json=queueOldestWaitMs,proto3" json:"queue_oldest_wait_ms,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
 }
 
 func (x *DeploymentHealth) Reset() {
@@ -353,6 +361,98 @@ func (x *DeploymentHealth) GetBreakerRetryAfterMs() int64 {
 	return 0
 }
 
+func (x *DeploymentHealth) GetMaxConcurrent() uint32 {
+	if x != nil {
+		return x.MaxConcurrent
+	}
+	return 0
+}
+
+func (x *DeploymentHealth) GetInFlight() uint32 {
+	if x != nil {
+		return x.InFlight
+	}
+	return 0
+}
+
+func (x *DeploymentHealth) GetQueueDepth() uint32 {
+	if x != nil {
+		return x.QueueDepth
+	}
+	return 0
+}
+
+func (x *DeploymentHealth) GetQueueOldestWaitMs() int64 {
+	if x != nil {
+		return x.QueueOldestWaitMs
+	}
+	return 0
+}
+
+// QueueHealth is what waits on this replica for the callers' rate limits.
+type QueueHealth struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Calls waiting for their rate limit, over every caller.
+	RateLimitDepth uint32 `protobuf:"varint,1,opt,name=rate_limit_depth,json=rateLimitDepth,proto3" json:"rate_limit_depth,omitempty"`
+	// How long the longest-waiting of those has waited, in milliseconds.
+	RateLimitOldestWaitMs int64 `protobuf:"varint,2,opt,name=rate_limit_oldest_wait_ms,json=rateLimitOldestWaitMs,proto3" json:"rate_limit_oldest_wait_ms,omitempty"`
+	// Calls waiting for a deployment's concurrency slot, over every deployment.
+	ConcurrencyDepth uint32 `protobuf:"varint,3,opt,name=concurrency_depth,json=concurrencyDepth,proto3" json:"concurrency_depth,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
+}
+
+func (x *QueueHealth) Reset() {
+	*x = QueueHealth{}
+	mi := &file_llmgateway_v1_health_service_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *QueueHealth) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*QueueHealth) ProtoMessage() {}
+
+func (x *QueueHealth) ProtoReflect() protoreflect.Message {
+	mi := &file_llmgateway_v1_health_service_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use QueueHealth.ProtoReflect.Descriptor instead.
+func (*QueueHealth) Descriptor() ([]byte, []int) {
+	return file_llmgateway_v1_health_service_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *QueueHealth) GetRateLimitDepth() uint32 {
+	if x != nil {
+		return x.RateLimitDepth
+	}
+	return 0
+}
+
+func (x *QueueHealth) GetRateLimitOldestWaitMs() int64 {
+	if x != nil {
+		return x.RateLimitOldestWaitMs
+	}
+	return 0
+}
+
+func (x *QueueHealth) GetConcurrencyDepth() uint32 {
+	if x != nil {
+		return x.ConcurrencyDepth
+	}
+	return 0
+}
+
 // CheckRequest asks for the current health.
 type CheckRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -362,7 +462,7 @@ type CheckRequest struct {
 
 func (x *CheckRequest) Reset() {
 	*x = CheckRequest{}
-	mi := &file_llmgateway_v1_health_service_proto_msgTypes[2]
+	mi := &file_llmgateway_v1_health_service_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -374,7 +474,7 @@ func (x *CheckRequest) String() string {
 func (*CheckRequest) ProtoMessage() {}
 
 func (x *CheckRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_llmgateway_v1_health_service_proto_msgTypes[2]
+	mi := &file_llmgateway_v1_health_service_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -387,7 +487,7 @@ func (x *CheckRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CheckRequest.ProtoReflect.Descriptor instead.
 func (*CheckRequest) Descriptor() ([]byte, []int) {
-	return file_llmgateway_v1_health_service_proto_rawDescGZIP(), []int{2}
+	return file_llmgateway_v1_health_service_proto_rawDescGZIP(), []int{3}
 }
 
 // CheckResponse is the gateway's health.
@@ -398,14 +498,16 @@ type CheckResponse struct {
 	// One entry per dependency.
 	Dependencies []*DependencyHealth `protobuf:"bytes,2,rep,name=dependencies,proto3" json:"dependencies,omitempty"`
 	// One entry per deployment of every model, with the figures routing uses.
-	Deployments   []*DeploymentHealth `protobuf:"bytes,3,rep,name=deployments,proto3" json:"deployments,omitempty"`
+	Deployments []*DeploymentHealth `protobuf:"bytes,3,rep,name=deployments,proto3" json:"deployments,omitempty"`
+	// Calls waiting on this replica (queueing instead of refusing).
+	Queue         *QueueHealth `protobuf:"bytes,40,opt,name=queue,proto3" json:"queue,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *CheckResponse) Reset() {
 	*x = CheckResponse{}
-	mi := &file_llmgateway_v1_health_service_proto_msgTypes[3]
+	mi := &file_llmgateway_v1_health_service_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -417,7 +519,7 @@ func (x *CheckResponse) String() string {
 func (*CheckResponse) ProtoMessage() {}
 
 func (x *CheckResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_llmgateway_v1_health_service_proto_msgTypes[3]
+	mi := &file_llmgateway_v1_health_service_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -430,7 +532,7 @@ func (x *CheckResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CheckResponse.ProtoReflect.Descriptor instead.
 func (*CheckResponse) Descriptor() ([]byte, []int) {
-	return file_llmgateway_v1_health_service_proto_rawDescGZIP(), []int{3}
+	return file_llmgateway_v1_health_service_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *CheckResponse) GetStatus() ServingStatus {
@@ -454,6 +556,13 @@ func (x *CheckResponse) GetDeployments() []*DeploymentHealth {
 	return nil
 }
 
+func (x *CheckResponse) GetQueue() *QueueHealth {
+	if x != nil {
+		return x.Queue
+	}
+	return nil
+}
+
 // WatchRequest asks for a stream of health changes.
 type WatchRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -463,7 +572,7 @@ type WatchRequest struct {
 
 func (x *WatchRequest) Reset() {
 	*x = WatchRequest{}
-	mi := &file_llmgateway_v1_health_service_proto_msgTypes[4]
+	mi := &file_llmgateway_v1_health_service_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -475,7 +584,7 @@ func (x *WatchRequest) String() string {
 func (*WatchRequest) ProtoMessage() {}
 
 func (x *WatchRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_llmgateway_v1_health_service_proto_msgTypes[4]
+	mi := &file_llmgateway_v1_health_service_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -488,7 +597,7 @@ func (x *WatchRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchRequest.ProtoReflect.Descriptor instead.
 func (*WatchRequest) Descriptor() ([]byte, []int) {
-	return file_llmgateway_v1_health_service_proto_rawDescGZIP(), []int{4}
+	return file_llmgateway_v1_health_service_proto_rawDescGZIP(), []int{5}
 }
 
 // WatchResponse is the gateway's health at one moment.
@@ -499,14 +608,16 @@ type WatchResponse struct {
 	// One entry per dependency.
 	Dependencies []*DependencyHealth `protobuf:"bytes,2,rep,name=dependencies,proto3" json:"dependencies,omitempty"`
 	// One entry per deployment of every model, with the figures routing uses.
-	Deployments   []*DeploymentHealth `protobuf:"bytes,3,rep,name=deployments,proto3" json:"deployments,omitempty"`
+	Deployments []*DeploymentHealth `protobuf:"bytes,3,rep,name=deployments,proto3" json:"deployments,omitempty"`
+	// Calls waiting on this replica (queueing instead of refusing).
+	Queue         *QueueHealth `protobuf:"bytes,40,opt,name=queue,proto3" json:"queue,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *WatchResponse) Reset() {
 	*x = WatchResponse{}
-	mi := &file_llmgateway_v1_health_service_proto_msgTypes[5]
+	mi := &file_llmgateway_v1_health_service_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -518,7 +629,7 @@ func (x *WatchResponse) String() string {
 func (*WatchResponse) ProtoMessage() {}
 
 func (x *WatchResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_llmgateway_v1_health_service_proto_msgTypes[5]
+	mi := &file_llmgateway_v1_health_service_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -531,7 +642,7 @@ func (x *WatchResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchResponse.ProtoReflect.Descriptor instead.
 func (*WatchResponse) Descriptor() ([]byte, []int) {
-	return file_llmgateway_v1_health_service_proto_rawDescGZIP(), []int{5}
+	return file_llmgateway_v1_health_service_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *WatchResponse) GetStatus() ServingStatus {
@@ -555,6 +666,13 @@ func (x *WatchResponse) GetDeployments() []*DeploymentHealth {
 	return nil
 }
 
+func (x *WatchResponse) GetQueue() *QueueHealth {
+	if x != nil {
+		return x.Queue
+	}
+	return nil
+}
+
 var File_llmgateway_v1_health_service_proto protoreflect.FileDescriptor
 
 const file_llmgateway_v1_health_service_proto_rawDesc = "" +
@@ -565,7 +683,7 @@ const file_llmgateway_v1_health_service_proto_rawDesc = "" +
 	"\x04kind\x18\x02 \x01(\tR\x04kind\x124\n" +
 	"\x06status\x18\x03 \x01(\x0e2\x1c.llmgateway.v1.ServingStatusR\x06status\x12\x16\n" +
 	"\x06detail\x18\x04 \x01(\tR\x06detail\x12+\n" +
-	"\x12changed_at_unix_ms\x18\x05 \x01(\x03R\x0fchangedAtUnixMs\"\xa5\x03\n" +
+	"\x12changed_at_unix_ms\x18\x05 \x01(\x03R\x0fchangedAtUnixMs\"\xbb\x04\n" +
 	"\x10DeploymentHealth\x12\x14\n" +
 	"\x05model\x18\x01 \x01(\tR\x05model\x12\x1a\n" +
 	"\bprovider\x18\x02 \x01(\tR\bprovider\x12%\n" +
@@ -581,17 +699,28 @@ const file_llmgateway_v1_health_service_proto_rawDesc = "" +
 	"last_error\x18\t \x01(\tR\tlastError\x12@\n" +
 	"\rbreaker_state\x18\n" +
 	" \x01(\x0e2\x1b.llmgateway.v1.BreakerStateR\fbreakerState\x123\n" +
-	"\x16breaker_retry_after_ms\x18\v \x01(\x03R\x13breakerRetryAfterMs\"\x0e\n" +
-	"\fCheckRequest\"\xcd\x01\n" +
+	"\x16breaker_retry_after_ms\x18\v \x01(\x03R\x13breakerRetryAfterMs\x12%\n" +
+	"\x0emax_concurrent\x18( \x01(\rR\rmaxConcurrent\x12\x1b\n" +
+	"\tin_flight\x18) \x01(\rR\binFlight\x12\x1f\n" +
+	"\vqueue_depth\x18* \x01(\rR\n" +
+	"queueDepth\x12/\n" +
+	"\x14queue_oldest_wait_ms\x18+ \x01(\x03R\x11queueOldestWaitMs\"\x9e\x01\n" +
+	"\vQueueHealth\x12(\n" +
+	"\x10rate_limit_depth\x18\x01 \x01(\rR\x0erateLimitDepth\x128\n" +
+	"\x19rate_limit_oldest_wait_ms\x18\x02 \x01(\x03R\x15rateLimitOldestWaitMs\x12+\n" +
+	"\x11concurrency_depth\x18\x03 \x01(\rR\x10concurrencyDepth\"\x0e\n" +
+	"\fCheckRequest\"\xff\x01\n" +
 	"\rCheckResponse\x124\n" +
 	"\x06status\x18\x01 \x01(\x0e2\x1c.llmgateway.v1.ServingStatusR\x06status\x12C\n" +
 	"\fdependencies\x18\x02 \x03(\v2\x1f.llmgateway.v1.DependencyHealthR\fdependencies\x12A\n" +
-	"\vdeployments\x18\x03 \x03(\v2\x1f.llmgateway.v1.DeploymentHealthR\vdeployments\"\x0e\n" +
-	"\fWatchRequest\"\xcd\x01\n" +
+	"\vdeployments\x18\x03 \x03(\v2\x1f.llmgateway.v1.DeploymentHealthR\vdeployments\x120\n" +
+	"\x05queue\x18( \x01(\v2\x1a.llmgateway.v1.QueueHealthR\x05queue\"\x0e\n" +
+	"\fWatchRequest\"\xff\x01\n" +
 	"\rWatchResponse\x124\n" +
 	"\x06status\x18\x01 \x01(\x0e2\x1c.llmgateway.v1.ServingStatusR\x06status\x12C\n" +
 	"\fdependencies\x18\x02 \x03(\v2\x1f.llmgateway.v1.DependencyHealthR\fdependencies\x12A\n" +
-	"\vdeployments\x18\x03 \x03(\v2\x1f.llmgateway.v1.DeploymentHealthR\vdeployments*\x88\x01\n" +
+	"\vdeployments\x18\x03 \x03(\v2\x1f.llmgateway.v1.DeploymentHealthR\vdeployments\x120\n" +
+	"\x05queue\x18( \x01(\v2\x1a.llmgateway.v1.QueueHealthR\x05queue*\x88\x01\n" +
 	"\rServingStatus\x12\x1e\n" +
 	"\x1aSERVING_STATUS_UNSPECIFIED\x10\x00\x12\x1a\n" +
 	"\x16SERVING_STATUS_SERVING\x10\x01\x12\x1b\n" +
@@ -620,16 +749,17 @@ func file_llmgateway_v1_health_service_proto_rawDescGZIP() []byte {
 }
 
 var file_llmgateway_v1_health_service_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_llmgateway_v1_health_service_proto_msgTypes = make([]protoimpl.MessageInfo, 6)
+var file_llmgateway_v1_health_service_proto_msgTypes = make([]protoimpl.MessageInfo, 7)
 var file_llmgateway_v1_health_service_proto_goTypes = []any{
 	(ServingStatus)(0),       // 0: llmgateway.v1.ServingStatus
 	(BreakerState)(0),        // 1: llmgateway.v1.BreakerState
 	(*DependencyHealth)(nil), // 2: llmgateway.v1.DependencyHealth
 	(*DeploymentHealth)(nil), // 3: llmgateway.v1.DeploymentHealth
-	(*CheckRequest)(nil),     // 4: llmgateway.v1.CheckRequest
-	(*CheckResponse)(nil),    // 5: llmgateway.v1.CheckResponse
-	(*WatchRequest)(nil),     // 6: llmgateway.v1.WatchRequest
-	(*WatchResponse)(nil),    // 7: llmgateway.v1.WatchResponse
+	(*QueueHealth)(nil),      // 4: llmgateway.v1.QueueHealth
+	(*CheckRequest)(nil),     // 5: llmgateway.v1.CheckRequest
+	(*CheckResponse)(nil),    // 6: llmgateway.v1.CheckResponse
+	(*WatchRequest)(nil),     // 7: llmgateway.v1.WatchRequest
+	(*WatchResponse)(nil),    // 8: llmgateway.v1.WatchResponse
 }
 var file_llmgateway_v1_health_service_proto_depIdxs = []int32{
 	0,  // 0: llmgateway.v1.DependencyHealth.status:type_name -> llmgateway.v1.ServingStatus
@@ -637,18 +767,20 @@ var file_llmgateway_v1_health_service_proto_depIdxs = []int32{
 	0,  // 2: llmgateway.v1.CheckResponse.status:type_name -> llmgateway.v1.ServingStatus
 	2,  // 3: llmgateway.v1.CheckResponse.dependencies:type_name -> llmgateway.v1.DependencyHealth
 	3,  // 4: llmgateway.v1.CheckResponse.deployments:type_name -> llmgateway.v1.DeploymentHealth
-	0,  // 5: llmgateway.v1.WatchResponse.status:type_name -> llmgateway.v1.ServingStatus
-	2,  // 6: llmgateway.v1.WatchResponse.dependencies:type_name -> llmgateway.v1.DependencyHealth
-	3,  // 7: llmgateway.v1.WatchResponse.deployments:type_name -> llmgateway.v1.DeploymentHealth
-	4,  // 8: llmgateway.v1.HealthService.Check:input_type -> llmgateway.v1.CheckRequest
-	6,  // 9: llmgateway.v1.HealthService.Watch:input_type -> llmgateway.v1.WatchRequest
-	5,  // 10: llmgateway.v1.HealthService.Check:output_type -> llmgateway.v1.CheckResponse
-	7,  // 11: llmgateway.v1.HealthService.Watch:output_type -> llmgateway.v1.WatchResponse
-	10, // [10:12] is the sub-list for method output_type
-	8,  // [8:10] is the sub-list for method input_type
-	8,  // [8:8] is the sub-list for extension type_name
-	8,  // [8:8] is the sub-list for extension extendee
-	0,  // [0:8] is the sub-list for field type_name
+	4,  // 5: llmgateway.v1.CheckResponse.queue:type_name -> llmgateway.v1.QueueHealth
+	0,  // 6: llmgateway.v1.WatchResponse.status:type_name -> llmgateway.v1.ServingStatus
+	2,  // 7: llmgateway.v1.WatchResponse.dependencies:type_name -> llmgateway.v1.DependencyHealth
+	3,  // 8: llmgateway.v1.WatchResponse.deployments:type_name -> llmgateway.v1.DeploymentHealth
+	4,  // 9: llmgateway.v1.WatchResponse.queue:type_name -> llmgateway.v1.QueueHealth
+	5,  // 10: llmgateway.v1.HealthService.Check:input_type -> llmgateway.v1.CheckRequest
+	7,  // 11: llmgateway.v1.HealthService.Watch:input_type -> llmgateway.v1.WatchRequest
+	6,  // 12: llmgateway.v1.HealthService.Check:output_type -> llmgateway.v1.CheckResponse
+	8,  // 13: llmgateway.v1.HealthService.Watch:output_type -> llmgateway.v1.WatchResponse
+	12, // [12:14] is the sub-list for method output_type
+	10, // [10:12] is the sub-list for method input_type
+	10, // [10:10] is the sub-list for extension type_name
+	10, // [10:10] is the sub-list for extension extendee
+	0,  // [0:10] is the sub-list for field type_name
 }
 
 func init() { file_llmgateway_v1_health_service_proto_init() }
@@ -662,7 +794,7 @@ func file_llmgateway_v1_health_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_llmgateway_v1_health_service_proto_rawDesc), len(file_llmgateway_v1_health_service_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   6,
+			NumMessages:   7,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

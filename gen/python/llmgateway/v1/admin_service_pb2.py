@@ -22,35 +22,54 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from llmgateway.v1 import budgets_pb2 as llmgateway_dot_v1_dot_budgets__pb2
 from llmgateway.v1 import cache_service_pb2 as llmgateway_dot_v1_dot_cache__service__pb2
 from llmgateway.v1 import health_service_pb2 as llmgateway_dot_v1_dot_health__service__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!llmgateway/v1/admin_service.proto\x12\rllmgateway.v1\x1a!llmgateway/v1/cache_service.proto\x1a\"llmgateway/v1/health_service.proto\"\x16\n\x14ListProvidersRequest\"\x81\x01\n\x15ListProvidersResponse\x12\x32\n\tproviders\x18\x01 \x03(\x0b\x32\x1f.llmgateway.v1.DependencyHealth\x12\x34\n\x0b\x64\x65ployments\x18\x02 \x03(\x0b\x32\x1f.llmgateway.v1.DeploymentHealth\"C\n\x0fGetUsageRequest\x12\x0e\n\x06tenant\x18\x01 \x01(\t\x12\x10\n\x08\x66rom_day\x18\x02 \x01(\t\x12\x0e\n\x06to_day\x18\x03 \x01(\t\"\xc3\x01\n\x08UsageRow\x12\x0b\n\x03\x64\x61y\x18\x01 \x01(\t\x12\x0e\n\x06tenant\x18\x02 \x01(\t\x12\x0c\n\x04user\x18\x03 \x01(\t\x12\r\n\x05model\x18\x04 \x01(\t\x12\x10\n\x08requests\x18\x05 \x01(\x03\x12\x14\n\x0cinput_tokens\x18\x06 \x01(\x03\x12\x15\n\routput_tokens\x18\x07 \x01(\x03\x12\x10\n\x08\x63ost_usd\x18\x08 \x01(\x01\x12\x14\n\x0csaved_tokens\x18\t \x01(\x03\x12\x16\n\x0esaved_cost_usd\x18\n \x01(\x01\"9\n\x10GetUsageResponse\x12%\n\x04rows\x18\x01 \x03(\x0b\x32\x17.llmgateway.v1.UsageRow\"(\n\x16GetTenantStatusRequest\x12\x0e\n\x06tenant\x18\x01 \x01(\t\"\xaf\x02\n\x17GetTenantStatusResponse\x12\x1c\n\x14requests_last_minute\x18\x01 \x01(\x03\x12\x1a\n\x12requests_last_hour\x18\x02 \x01(\x03\x12\x1a\n\x12tokens_last_minute\x18\x03 \x01(\x03\x12\x1b\n\x13requests_per_minute\x18\x04 \x01(\x03\x12\x19\n\x11requests_per_hour\x18\x05 \x01(\x03\x12\x19\n\x11tokens_per_minute\x18\x06 \x01(\x03\x12\x17\n\x0fspent_today_usd\x18\x07 \x01(\x01\x12\x1c\n\x14spent_this_month_usd\x18\x08 \x01(\x01\x12\x18\n\x10\x64\x61ily_budget_usd\x18\t \x01(\x01\x12\x1a\n\x12monthly_budget_usd\x18\n \x01(\x01\"\x13\n\x11GetSummaryRequest\"\xfa\x01\n\x12GetSummaryResponse\x12,\n\x06status\x18\x01 \x01(\x0e\x32\x1c.llmgateway.v1.ServingStatus\x12\x1b\n\x13unhealthy_providers\x18\x02 \x03(\t\x12\x15\n\ropen_breakers\x18\x03 \x03(\t\x12\x16\n\x0erequests_today\x18\x04 \x01(\x03\x12\x16\n\x0e\x63ost_today_usd\x18\x05 \x01(\x01\x12\x17\n\x0fsaved_today_usd\x18\x06 \x01(\x01\x12(\n\x05\x63\x61\x63he\x18\x07 \x01(\x0b\x32\x19.llmgateway.v1.CacheStats\x12\x0f\n\x07tenants\x18\x08 \x01(\x03\x32\xec\x02\n\x0c\x41\x64minService\x12Z\n\rListProviders\x12#.llmgateway.v1.ListProvidersRequest\x1a$.llmgateway.v1.ListProvidersResponse\x12K\n\x08GetUsage\x12\x1e.llmgateway.v1.GetUsageRequest\x1a\x1f.llmgateway.v1.GetUsageResponse\x12`\n\x0fGetTenantStatus\x12%.llmgateway.v1.GetTenantStatusRequest\x1a&.llmgateway.v1.GetTenantStatusResponse\x12Q\n\nGetSummary\x12 .llmgateway.v1.GetSummaryRequest\x1a!.llmgateway.v1.GetSummaryResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!llmgateway/v1/admin_service.proto\x12\rllmgateway.v1\x1a\x1bllmgateway/v1/budgets.proto\x1a!llmgateway/v1/cache_service.proto\x1a\"llmgateway/v1/health_service.proto\"\x16\n\x14ListProvidersRequest\"\x81\x01\n\x15ListProvidersResponse\x12\x32\n\tproviders\x18\x01 \x03(\x0b\x32\x1f.llmgateway.v1.DependencyHealth\x12\x34\n\x0b\x64\x65ployments\x18\x02 \x03(\x0b\x32\x1f.llmgateway.v1.DeploymentHealth\"C\n\x0fGetUsageRequest\x12\x0e\n\x06tenant\x18\x01 \x01(\t\x12\x10\n\x08\x66rom_day\x18\x02 \x01(\t\x12\x0e\n\x06to_day\x18\x03 \x01(\t\"\xc3\x01\n\x08UsageRow\x12\x0b\n\x03\x64\x61y\x18\x01 \x01(\t\x12\x0e\n\x06tenant\x18\x02 \x01(\t\x12\x0c\n\x04user\x18\x03 \x01(\t\x12\r\n\x05model\x18\x04 \x01(\t\x12\x10\n\x08requests\x18\x05 \x01(\x03\x12\x14\n\x0cinput_tokens\x18\x06 \x01(\x03\x12\x15\n\routput_tokens\x18\x07 \x01(\x03\x12\x10\n\x08\x63ost_usd\x18\x08 \x01(\x01\x12\x14\n\x0csaved_tokens\x18\t \x01(\x03\x12\x16\n\x0esaved_cost_usd\x18\n \x01(\x01\"9\n\x10GetUsageResponse\x12%\n\x04rows\x18\x01 \x03(\x0b\x32\x17.llmgateway.v1.UsageRow\"(\n\x16GetTenantStatusRequest\x12\x0e\n\x06tenant\x18\x01 \x01(\t\"\xaf\x02\n\x17GetTenantStatusResponse\x12\x1c\n\x14requests_last_minute\x18\x01 \x01(\x03\x12\x1a\n\x12requests_last_hour\x18\x02 \x01(\x03\x12\x1a\n\x12tokens_last_minute\x18\x03 \x01(\x03\x12\x1b\n\x13requests_per_minute\x18\x04 \x01(\x03\x12\x19\n\x11requests_per_hour\x18\x05 \x01(\x03\x12\x19\n\x11tokens_per_minute\x18\x06 \x01(\x03\x12\x17\n\x0fspent_today_usd\x18\x07 \x01(\x01\x12\x1c\n\x14spent_this_month_usd\x18\x08 \x01(\x01\x12\x18\n\x10\x64\x61ily_budget_usd\x18\t \x01(\x01\x12\x1a\n\x12monthly_budget_usd\x18\n \x01(\x01\"\x13\n\x11GetSummaryRequest\"\xfa\x01\n\x12GetSummaryResponse\x12,\n\x06status\x18\x01 \x01(\x0e\x32\x1c.llmgateway.v1.ServingStatus\x12\x1b\n\x13unhealthy_providers\x18\x02 \x03(\t\x12\x15\n\ropen_breakers\x18\x03 \x03(\t\x12\x16\n\x0erequests_today\x18\x04 \x01(\x03\x12\x16\n\x0e\x63ost_today_usd\x18\x05 \x01(\x01\x12\x17\n\x0fsaved_today_usd\x18\x06 \x01(\x01\x12(\n\x05\x63\x61\x63he\x18\x07 \x01(\x0b\x32\x19.llmgateway.v1.CacheStats\x12\x0f\n\x07tenants\x18\x08 \x01(\x03\"\x15\n\x13ReloadConfigRequest\"@\n\rConfigChanges\x12\r\n\x05\x61\x64\x64\x65\x64\x18\x01 \x03(\t\x12\x0f\n\x07removed\x18\x02 \x03(\t\x12\x0f\n\x07\x63hanged\x18\x03 \x03(\t\"\x84\x02\n\x14ReloadConfigResponse\x12,\n\x06models\x18\x01 \x01(\x0b\x32\x1c.llmgateway.v1.ConfigChanges\x12/\n\tproviders\x18\x02 \x01(\x0b\x32\x1c.llmgateway.v1.ConfigChanges\x12\x31\n\x0b\x64\x65ployments\x18\x03 \x01(\x0b\x32\x1c.llmgateway.v1.ConfigChanges\x12-\n\x07tenants\x18\x04 \x01(\x0b\x32\x1c.llmgateway.v1.ConfigChanges\x12\x10\n\x08sections\x18\x05 \x03(\t\x12\x19\n\x11\x66resh_deployments\x18\x06 \x03(\t\"\x96\x02\n\x13ListRequestsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\x14\n\x0c\x66rom_time_ms\x18\x03 \x01(\x03\x12\x12\n\nto_time_ms\x18\x04 \x01(\x03\x12\x0e\n\x06tenant\x18\x05 \x01(\t\x12\x0e\n\x06key_id\x18\x06 \x01(\t\x12\x0c\n\x04user\x18\x07 \x01(\t\x12\r\n\x05model\x18\x08 \x01(\t\x12\x10\n\x08provider\x18\t \x01(\t\x12\x0e\n\x06status\x18\n \x01(\t\x12\r\n\x05\x63\x61\x63he\x18\x0b \x01(\t\x12\x12\n\nrequest_id\x18\x0c \x01(\t\x12\x16\n\x0emin_latency_ms\x18\r \x01(\x01\x12\x14\n\x0cmin_cost_usd\x18\x0e \x01(\x01\"V\n\x0eRequestAttempt\x12\x10\n\x08provider\x18\x01 \x01(\t\x12\r\n\x05model\x18\x02 \x01(\t\x12\x0f\n\x07outcome\x18\x03 \x01(\t\x12\x12\n\nlatency_ms\x18\x04 \x01(\x01\"\xc9\x04\n\x0cRequestEntry\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0f\n\x07time_ms\x18\x02 \x01(\x03\x12\x0c\n\x04\x66\x61\x63\x65\x18\x03 \x01(\t\x12\x0e\n\x06method\x18\x04 \x01(\t\x12\x0e\n\x06tenant\x18\x05 \x01(\t\x12\x0e\n\x06key_id\x18\x06 \x01(\t\x12\x0c\n\x04user\x18\x07 \x01(\t\x12\r\n\x05model\x18\x08 \x01(\t\x12\x10\n\x08provider\x18\t \x01(\t\x12/\n\x08\x61ttempts\x18\n \x03(\x0b\x32\x1d.llmgateway.v1.RequestAttempt\x12\x14\n\x0cinput_tokens\x18\x0b \x01(\x03\x12\x15\n\routput_tokens\x18\x0c \x01(\x03\x12\x1b\n\x13\x63\x61\x63hed_input_tokens\x18\r \x01(\x03\x12\x18\n\x10reasoning_tokens\x18\x0e \x01(\x03\x12\x10\n\x08\x63ost_usd\x18\x0f \x01(\x01\x12\x12\n\nlatency_ms\x18\x10 \x01(\x01\x12\x0c\n\x04\x63ode\x18\x11 \x01(\t\x12\x0e\n\x06reason\x18\x12 \x01(\t\x12\x13\n\x0bhttp_status\x18\x13 \x01(\x05\x12\r\n\x05\x63\x61\x63he\x18\x14 \x01(\t\x12\x12\n\nrequest_id\x18\x15 \x01(\t\x12\x10\n\x08trace_id\x18\x16 \x01(\t\x12;\n\x08metadata\x18\x17 \x03(\x0b\x32).llmgateway.v1.RequestEntry.MetadataEntry\x12\x0e\n\x06prompt\x18\x18 \x01(\t\x12\x0e\n\x06\x61nswer\x18\x19 \x01(\t\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"]\n\x14ListRequestsResponse\x12,\n\x07\x65ntries\x18\x01 \x03(\x0b\x32\x1b.llmgateway.v1.RequestEntry\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t2\xf1\x04\n\x0c\x41\x64minService\x12Z\n\rListProviders\x12#.llmgateway.v1.ListProvidersRequest\x1a$.llmgateway.v1.ListProvidersResponse\x12K\n\x08GetUsage\x12\x1e.llmgateway.v1.GetUsageRequest\x1a\x1f.llmgateway.v1.GetUsageResponse\x12`\n\x0fGetTenantStatus\x12%.llmgateway.v1.GetTenantStatusRequest\x1a&.llmgateway.v1.GetTenantStatusResponse\x12Q\n\nGetSummary\x12 .llmgateway.v1.GetSummaryRequest\x1a!.llmgateway.v1.GetSummaryResponse\x12Q\n\nGetBudgets\x12 .llmgateway.v1.GetBudgetsRequest\x1a!.llmgateway.v1.GetBudgetsResponse\x12W\n\x0cReloadConfig\x12\".llmgateway.v1.ReloadConfigRequest\x1a#.llmgateway.v1.ReloadConfigResponse\x12W\n\x0cListRequests\x12\".llmgateway.v1.ListRequestsRequest\x1a#.llmgateway.v1.ListRequestsResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'llmgateway.v1.admin_service_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_LISTPROVIDERSREQUEST']._serialized_start=123
-  _globals['_LISTPROVIDERSREQUEST']._serialized_end=145
-  _globals['_LISTPROVIDERSRESPONSE']._serialized_start=148
-  _globals['_LISTPROVIDERSRESPONSE']._serialized_end=277
-  _globals['_GETUSAGEREQUEST']._serialized_start=279
-  _globals['_GETUSAGEREQUEST']._serialized_end=346
-  _globals['_USAGEROW']._serialized_start=349
-  _globals['_USAGEROW']._serialized_end=544
-  _globals['_GETUSAGERESPONSE']._serialized_start=546
-  _globals['_GETUSAGERESPONSE']._serialized_end=603
-  _globals['_GETTENANTSTATUSREQUEST']._serialized_start=605
-  _globals['_GETTENANTSTATUSREQUEST']._serialized_end=645
-  _globals['_GETTENANTSTATUSRESPONSE']._serialized_start=648
-  _globals['_GETTENANTSTATUSRESPONSE']._serialized_end=951
-  _globals['_GETSUMMARYREQUEST']._serialized_start=953
-  _globals['_GETSUMMARYREQUEST']._serialized_end=972
-  _globals['_GETSUMMARYRESPONSE']._serialized_start=975
-  _globals['_GETSUMMARYRESPONSE']._serialized_end=1225
-  _globals['_ADMINSERVICE']._serialized_start=1228
-  _globals['_ADMINSERVICE']._serialized_end=1592
+  _globals['_REQUESTENTRY_METADATAENTRY']._loaded_options = None
+  _globals['_REQUESTENTRY_METADATAENTRY']._serialized_options = b'8\001'
+  _globals['_LISTPROVIDERSREQUEST']._serialized_start=152
+  _globals['_LISTPROVIDERSREQUEST']._serialized_end=174
+  _globals['_LISTPROVIDERSRESPONSE']._serialized_start=177
+  _globals['_LISTPROVIDERSRESPONSE']._serialized_end=306
+  _globals['_GETUSAGEREQUEST']._serialized_start=308
+  _globals['_GETUSAGEREQUEST']._serialized_end=375
+  _globals['_USAGEROW']._serialized_start=378
+  _globals['_USAGEROW']._serialized_end=573
+  _globals['_GETUSAGERESPONSE']._serialized_start=575
+  _globals['_GETUSAGERESPONSE']._serialized_end=632
+  _globals['_GETTENANTSTATUSREQUEST']._serialized_start=634
+  _globals['_GETTENANTSTATUSREQUEST']._serialized_end=674
+  _globals['_GETTENANTSTATUSRESPONSE']._serialized_start=677
+  _globals['_GETTENANTSTATUSRESPONSE']._serialized_end=980
+  _globals['_GETSUMMARYREQUEST']._serialized_start=982
+  _globals['_GETSUMMARYREQUEST']._serialized_end=1001
+  _globals['_GETSUMMARYRESPONSE']._serialized_start=1004
+  _globals['_GETSUMMARYRESPONSE']._serialized_end=1254
+  _globals['_RELOADCONFIGREQUEST']._serialized_start=1256
+  _globals['_RELOADCONFIGREQUEST']._serialized_end=1277
+  _globals['_CONFIGCHANGES']._serialized_start=1279
+  _globals['_CONFIGCHANGES']._serialized_end=1343
+  _globals['_RELOADCONFIGRESPONSE']._serialized_start=1346
+  _globals['_RELOADCONFIGRESPONSE']._serialized_end=1606
+  _globals['_LISTREQUESTSREQUEST']._serialized_start=1609
+  _globals['_LISTREQUESTSREQUEST']._serialized_end=1887
+  _globals['_REQUESTATTEMPT']._serialized_start=1889
+  _globals['_REQUESTATTEMPT']._serialized_end=1975
+  _globals['_REQUESTENTRY']._serialized_start=1978
+  _globals['_REQUESTENTRY']._serialized_end=2563
+  _globals['_REQUESTENTRY_METADATAENTRY']._serialized_start=2516
+  _globals['_REQUESTENTRY_METADATAENTRY']._serialized_end=2563
+  _globals['_LISTREQUESTSRESPONSE']._serialized_start=2565
+  _globals['_LISTREQUESTSRESPONSE']._serialized_end=2658
+  _globals['_ADMINSERVICE']._serialized_start=2661
+  _globals['_ADMINSERVICE']._serialized_end=3286
 # @@protoc_insertion_point(module_scope)

@@ -4,6 +4,7 @@ import grpc
 import warnings
 
 from llmgateway.v1 import admin_service_pb2 as llmgateway_dot_v1_dot_admin__service__pb2
+from llmgateway.v1 import budgets_pb2 as llmgateway_dot_v1_dot_budgets__pb2
 
 GRPC_GENERATED_VERSION = '1.71.0'
 GRPC_VERSION = grpc.__version__
@@ -56,6 +57,21 @@ class AdminServiceStub(object):
                 request_serializer=llmgateway_dot_v1_dot_admin__service__pb2.GetSummaryRequest.SerializeToString,
                 response_deserializer=llmgateway_dot_v1_dot_admin__service__pb2.GetSummaryResponse.FromString,
                 _registered_method=True)
+        self.GetBudgets = channel.unary_unary(
+                '/llmgateway.v1.AdminService/GetBudgets',
+                request_serializer=llmgateway_dot_v1_dot_budgets__pb2.GetBudgetsRequest.SerializeToString,
+                response_deserializer=llmgateway_dot_v1_dot_budgets__pb2.GetBudgetsResponse.FromString,
+                _registered_method=True)
+        self.ReloadConfig = channel.unary_unary(
+                '/llmgateway.v1.AdminService/ReloadConfig',
+                request_serializer=llmgateway_dot_v1_dot_admin__service__pb2.ReloadConfigRequest.SerializeToString,
+                response_deserializer=llmgateway_dot_v1_dot_admin__service__pb2.ReloadConfigResponse.FromString,
+                _registered_method=True)
+        self.ListRequests = channel.unary_unary(
+                '/llmgateway.v1.AdminService/ListRequests',
+                request_serializer=llmgateway_dot_v1_dot_admin__service__pb2.ListRequestsRequest.SerializeToString,
+                response_deserializer=llmgateway_dot_v1_dot_admin__service__pb2.ListRequestsResponse.FromString,
+                _registered_method=True)
 
 
 class AdminServiceServicer(object):
@@ -92,6 +108,30 @@ class AdminServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetBudgets(self, request, context):
+        """GetBudgets returns each budget level of a tenant (tenant, projects, keys, users) with its caps and spending.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ReloadConfig(self, request, context):
+        """ReloadConfig re-reads the configuration file, validates it as start-up does and swaps it in;
+        calls in flight finish on the old one. A configuration that fails validation, or changes a
+        setting that needs a restart, is refused with FAILED_PRECONDITION and the reason: the old one stays.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListRequests(self, request, context):
+        """ListRequests returns the request log's entries, newest first, a page at a time. An admin key sees
+        every tenant's; another key sees only its own tenant's (asking for another tenant is PERMISSION_DENIED).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_AdminServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -114,6 +154,21 @@ def add_AdminServiceServicer_to_server(servicer, server):
                     servicer.GetSummary,
                     request_deserializer=llmgateway_dot_v1_dot_admin__service__pb2.GetSummaryRequest.FromString,
                     response_serializer=llmgateway_dot_v1_dot_admin__service__pb2.GetSummaryResponse.SerializeToString,
+            ),
+            'GetBudgets': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetBudgets,
+                    request_deserializer=llmgateway_dot_v1_dot_budgets__pb2.GetBudgetsRequest.FromString,
+                    response_serializer=llmgateway_dot_v1_dot_budgets__pb2.GetBudgetsResponse.SerializeToString,
+            ),
+            'ReloadConfig': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReloadConfig,
+                    request_deserializer=llmgateway_dot_v1_dot_admin__service__pb2.ReloadConfigRequest.FromString,
+                    response_serializer=llmgateway_dot_v1_dot_admin__service__pb2.ReloadConfigResponse.SerializeToString,
+            ),
+            'ListRequests': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListRequests,
+                    request_deserializer=llmgateway_dot_v1_dot_admin__service__pb2.ListRequestsRequest.FromString,
+                    response_serializer=llmgateway_dot_v1_dot_admin__service__pb2.ListRequestsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -226,6 +281,87 @@ class AdminService(object):
             '/llmgateway.v1.AdminService/GetSummary',
             llmgateway_dot_v1_dot_admin__service__pb2.GetSummaryRequest.SerializeToString,
             llmgateway_dot_v1_dot_admin__service__pb2.GetSummaryResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetBudgets(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/llmgateway.v1.AdminService/GetBudgets',
+            llmgateway_dot_v1_dot_budgets__pb2.GetBudgetsRequest.SerializeToString,
+            llmgateway_dot_v1_dot_budgets__pb2.GetBudgetsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReloadConfig(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/llmgateway.v1.AdminService/ReloadConfig',
+            llmgateway_dot_v1_dot_admin__service__pb2.ReloadConfigRequest.SerializeToString,
+            llmgateway_dot_v1_dot_admin__service__pb2.ReloadConfigResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListRequests(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/llmgateway.v1.AdminService/ListRequests',
+            llmgateway_dot_v1_dot_admin__service__pb2.ListRequestsRequest.SerializeToString,
+            llmgateway_dot_v1_dot_admin__service__pb2.ListRequestsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -24,29 +24,31 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\"llmgateway/v1/health_service.proto\x12\rllmgateway.v1\"\x88\x01\n\x10\x44\x65pendencyHealth\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0c\n\x04kind\x18\x02 \x01(\t\x12,\n\x06status\x18\x03 \x01(\x0e\x32\x1c.llmgateway.v1.ServingStatus\x12\x0e\n\x06\x64\x65tail\x18\x04 \x01(\t\x12\x1a\n\x12\x63hanged_at_unix_ms\x18\x05 \x01(\x03\"\x9c\x02\n\x10\x44\x65ploymentHealth\x12\r\n\x05model\x18\x01 \x01(\t\x12\x10\n\x08provider\x18\x02 \x01(\t\x12\x16\n\x0eupstream_model\x18\x03 \x01(\t\x12\x12\n\nlatency_ms\x18\x04 \x01(\x01\x12\x1e\n\x16time_to_first_token_ms\x18\x05 \x01(\x01\x12\x12\n\nerror_rate\x18\x06 \x01(\x01\x12\r\n\x05\x63\x61lls\x18\x07 \x01(\x03\x12\x10\n\x08\x66\x61ilures\x18\x08 \x01(\x03\x12\x12\n\nlast_error\x18\t \x01(\t\x12\x32\n\rbreaker_state\x18\n \x01(\x0e\x32\x1b.llmgateway.v1.BreakerState\x12\x1e\n\x16\x62reaker_retry_after_ms\x18\x0b \x01(\x03\"\x0e\n\x0c\x43heckRequest\"\xaa\x01\n\rCheckResponse\x12,\n\x06status\x18\x01 \x01(\x0e\x32\x1c.llmgateway.v1.ServingStatus\x12\x35\n\x0c\x64\x65pendencies\x18\x02 \x03(\x0b\x32\x1f.llmgateway.v1.DependencyHealth\x12\x34\n\x0b\x64\x65ployments\x18\x03 \x03(\x0b\x32\x1f.llmgateway.v1.DeploymentHealth\"\x0e\n\x0cWatchRequest\"\xaa\x01\n\rWatchResponse\x12,\n\x06status\x18\x01 \x01(\x0e\x32\x1c.llmgateway.v1.ServingStatus\x12\x35\n\x0c\x64\x65pendencies\x18\x02 \x03(\x0b\x32\x1f.llmgateway.v1.DependencyHealth\x12\x34\n\x0b\x64\x65ployments\x18\x03 \x03(\x0b\x32\x1f.llmgateway.v1.DeploymentHealth*\x88\x01\n\rServingStatus\x12\x1e\n\x1aSERVING_STATUS_UNSPECIFIED\x10\x00\x12\x1a\n\x16SERVING_STATUS_SERVING\x10\x01\x12\x1b\n\x17SERVING_STATUS_DEGRADED\x10\x02\x12\x1e\n\x1aSERVING_STATUS_NOT_SERVING\x10\x03*|\n\x0c\x42reakerState\x12\x1d\n\x19\x42REAKER_STATE_UNSPECIFIED\x10\x00\x12\x18\n\x14\x42REAKER_STATE_CLOSED\x10\x01\x12\x16\n\x12\x42REAKER_STATE_OPEN\x10\x02\x12\x1b\n\x17\x42REAKER_STATE_HALF_OPEN\x10\x03\x32\x99\x01\n\rHealthService\x12\x42\n\x05\x43heck\x12\x1b.llmgateway.v1.CheckRequest\x1a\x1c.llmgateway.v1.CheckResponse\x12\x44\n\x05Watch\x12\x1b.llmgateway.v1.WatchRequest\x1a\x1c.llmgateway.v1.WatchResponse0\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\"llmgateway/v1/health_service.proto\x12\rllmgateway.v1\"\x88\x01\n\x10\x44\x65pendencyHealth\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0c\n\x04kind\x18\x02 \x01(\t\x12,\n\x06status\x18\x03 \x01(\x0e\x32\x1c.llmgateway.v1.ServingStatus\x12\x0e\n\x06\x64\x65tail\x18\x04 \x01(\t\x12\x1a\n\x12\x63hanged_at_unix_ms\x18\x05 \x01(\x03\"\xfa\x02\n\x10\x44\x65ploymentHealth\x12\r\n\x05model\x18\x01 \x01(\t\x12\x10\n\x08provider\x18\x02 \x01(\t\x12\x16\n\x0eupstream_model\x18\x03 \x01(\t\x12\x12\n\nlatency_ms\x18\x04 \x01(\x01\x12\x1e\n\x16time_to_first_token_ms\x18\x05 \x01(\x01\x12\x12\n\nerror_rate\x18\x06 \x01(\x01\x12\r\n\x05\x63\x61lls\x18\x07 \x01(\x03\x12\x10\n\x08\x66\x61ilures\x18\x08 \x01(\x03\x12\x12\n\nlast_error\x18\t \x01(\t\x12\x32\n\rbreaker_state\x18\n \x01(\x0e\x32\x1b.llmgateway.v1.BreakerState\x12\x1e\n\x16\x62reaker_retry_after_ms\x18\x0b \x01(\x03\x12\x16\n\x0emax_concurrent\x18( \x01(\r\x12\x11\n\tin_flight\x18) \x01(\r\x12\x13\n\x0bqueue_depth\x18* \x01(\r\x12\x1c\n\x14queue_oldest_wait_ms\x18+ \x01(\x03\"e\n\x0bQueueHealth\x12\x18\n\x10rate_limit_depth\x18\x01 \x01(\r\x12!\n\x19rate_limit_oldest_wait_ms\x18\x02 \x01(\x03\x12\x19\n\x11\x63oncurrency_depth\x18\x03 \x01(\r\"\x0e\n\x0c\x43heckRequest\"\xd5\x01\n\rCheckResponse\x12,\n\x06status\x18\x01 \x01(\x0e\x32\x1c.llmgateway.v1.ServingStatus\x12\x35\n\x0c\x64\x65pendencies\x18\x02 \x03(\x0b\x32\x1f.llmgateway.v1.DependencyHealth\x12\x34\n\x0b\x64\x65ployments\x18\x03 \x03(\x0b\x32\x1f.llmgateway.v1.DeploymentHealth\x12)\n\x05queue\x18( \x01(\x0b\x32\x1a.llmgateway.v1.QueueHealth\"\x0e\n\x0cWatchRequest\"\xd5\x01\n\rWatchResponse\x12,\n\x06status\x18\x01 \x01(\x0e\x32\x1c.llmgateway.v1.ServingStatus\x12\x35\n\x0c\x64\x65pendencies\x18\x02 \x03(\x0b\x32\x1f.llmgateway.v1.DependencyHealth\x12\x34\n\x0b\x64\x65ployments\x18\x03 \x03(\x0b\x32\x1f.llmgateway.v1.DeploymentHealth\x12)\n\x05queue\x18( \x01(\x0b\x32\x1a.llmgateway.v1.QueueHealth*\x88\x01\n\rServingStatus\x12\x1e\n\x1aSERVING_STATUS_UNSPECIFIED\x10\x00\x12\x1a\n\x16SERVING_STATUS_SERVING\x10\x01\x12\x1b\n\x17SERVING_STATUS_DEGRADED\x10\x02\x12\x1e\n\x1aSERVING_STATUS_NOT_SERVING\x10\x03*|\n\x0c\x42reakerState\x12\x1d\n\x19\x42REAKER_STATE_UNSPECIFIED\x10\x00\x12\x18\n\x14\x42REAKER_STATE_CLOSED\x10\x01\x12\x16\n\x12\x42REAKER_STATE_OPEN\x10\x02\x12\x1b\n\x17\x42REAKER_STATE_HALF_OPEN\x10\x03\x32\x99\x01\n\rHealthService\x12\x42\n\x05\x43heck\x12\x1b.llmgateway.v1.CheckRequest\x1a\x1c.llmgateway.v1.CheckResponse\x12\x44\n\x05Watch\x12\x1b.llmgateway.v1.WatchRequest\x1a\x1c.llmgateway.v1.WatchResponse0\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'llmgateway.v1.health_service_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_SERVINGSTATUS']._serialized_start=858
-  _globals['_SERVINGSTATUS']._serialized_end=994
-  _globals['_BREAKERSTATE']._serialized_start=996
-  _globals['_BREAKERSTATE']._serialized_end=1120
+  _globals['_SERVINGSTATUS']._serialized_start=1141
+  _globals['_SERVINGSTATUS']._serialized_end=1277
+  _globals['_BREAKERSTATE']._serialized_start=1279
+  _globals['_BREAKERSTATE']._serialized_end=1403
   _globals['_DEPENDENCYHEALTH']._serialized_start=54
   _globals['_DEPENDENCYHEALTH']._serialized_end=190
   _globals['_DEPLOYMENTHEALTH']._serialized_start=193
-  _globals['_DEPLOYMENTHEALTH']._serialized_end=477
-  _globals['_CHECKREQUEST']._serialized_start=479
-  _globals['_CHECKREQUEST']._serialized_end=493
-  _globals['_CHECKRESPONSE']._serialized_start=496
-  _globals['_CHECKRESPONSE']._serialized_end=666
-  _globals['_WATCHREQUEST']._serialized_start=668
-  _globals['_WATCHREQUEST']._serialized_end=682
-  _globals['_WATCHRESPONSE']._serialized_start=685
-  _globals['_WATCHRESPONSE']._serialized_end=855
-  _globals['_HEALTHSERVICE']._serialized_start=1123
-  _globals['_HEALTHSERVICE']._serialized_end=1276
+  _globals['_DEPLOYMENTHEALTH']._serialized_end=571
+  _globals['_QUEUEHEALTH']._serialized_start=573
+  _globals['_QUEUEHEALTH']._serialized_end=674
+  _globals['_CHECKREQUEST']._serialized_start=676
+  _globals['_CHECKREQUEST']._serialized_end=690
+  _globals['_CHECKRESPONSE']._serialized_start=693
+  _globals['_CHECKRESPONSE']._serialized_end=906
+  _globals['_WATCHREQUEST']._serialized_start=908
+  _globals['_WATCHREQUEST']._serialized_end=922
+  _globals['_WATCHRESPONSE']._serialized_start=925
+  _globals['_WATCHRESPONSE']._serialized_end=1138
+  _globals['_HEALTHSERVICE']._serialized_start=1406
+  _globals['_HEALTHSERVICE']._serialized_end=1559
 # @@protoc_insertion_point(module_scope)

@@ -43,7 +43,7 @@ class DependencyHealth(_message.Message):
     def __init__(self, name: _Optional[str] = ..., kind: _Optional[str] = ..., status: _Optional[_Union[ServingStatus, str]] = ..., detail: _Optional[str] = ..., changed_at_unix_ms: _Optional[int] = ...) -> None: ...
 
 class DeploymentHealth(_message.Message):
-    __slots__ = ("model", "provider", "upstream_model", "latency_ms", "time_to_first_token_ms", "error_rate", "calls", "failures", "last_error", "breaker_state", "breaker_retry_after_ms")
+    __slots__ = ("model", "provider", "upstream_model", "latency_ms", "time_to_first_token_ms", "error_rate", "calls", "failures", "last_error", "breaker_state", "breaker_retry_after_ms", "max_concurrent", "in_flight", "queue_depth", "queue_oldest_wait_ms")
     MODEL_FIELD_NUMBER: _ClassVar[int]
     PROVIDER_FIELD_NUMBER: _ClassVar[int]
     UPSTREAM_MODEL_FIELD_NUMBER: _ClassVar[int]
@@ -55,6 +55,10 @@ class DeploymentHealth(_message.Message):
     LAST_ERROR_FIELD_NUMBER: _ClassVar[int]
     BREAKER_STATE_FIELD_NUMBER: _ClassVar[int]
     BREAKER_RETRY_AFTER_MS_FIELD_NUMBER: _ClassVar[int]
+    MAX_CONCURRENT_FIELD_NUMBER: _ClassVar[int]
+    IN_FLIGHT_FIELD_NUMBER: _ClassVar[int]
+    QUEUE_DEPTH_FIELD_NUMBER: _ClassVar[int]
+    QUEUE_OLDEST_WAIT_MS_FIELD_NUMBER: _ClassVar[int]
     model: str
     provider: str
     upstream_model: str
@@ -66,32 +70,50 @@ class DeploymentHealth(_message.Message):
     last_error: str
     breaker_state: BreakerState
     breaker_retry_after_ms: int
-    def __init__(self, model: _Optional[str] = ..., provider: _Optional[str] = ..., upstream_model: _Optional[str] = ..., latency_ms: _Optional[float] = ..., time_to_first_token_ms: _Optional[float] = ..., error_rate: _Optional[float] = ..., calls: _Optional[int] = ..., failures: _Optional[int] = ..., last_error: _Optional[str] = ..., breaker_state: _Optional[_Union[BreakerState, str]] = ..., breaker_retry_after_ms: _Optional[int] = ...) -> None: ...
+    max_concurrent: int
+    in_flight: int
+    queue_depth: int
+    queue_oldest_wait_ms: int
+    def __init__(self, model: _Optional[str] = ..., provider: _Optional[str] = ..., upstream_model: _Optional[str] = ..., latency_ms: _Optional[float] = ..., time_to_first_token_ms: _Optional[float] = ..., error_rate: _Optional[float] = ..., calls: _Optional[int] = ..., failures: _Optional[int] = ..., last_error: _Optional[str] = ..., breaker_state: _Optional[_Union[BreakerState, str]] = ..., breaker_retry_after_ms: _Optional[int] = ..., max_concurrent: _Optional[int] = ..., in_flight: _Optional[int] = ..., queue_depth: _Optional[int] = ..., queue_oldest_wait_ms: _Optional[int] = ...) -> None: ...
+
+class QueueHealth(_message.Message):
+    __slots__ = ("rate_limit_depth", "rate_limit_oldest_wait_ms", "concurrency_depth")
+    RATE_LIMIT_DEPTH_FIELD_NUMBER: _ClassVar[int]
+    RATE_LIMIT_OLDEST_WAIT_MS_FIELD_NUMBER: _ClassVar[int]
+    CONCURRENCY_DEPTH_FIELD_NUMBER: _ClassVar[int]
+    rate_limit_depth: int
+    rate_limit_oldest_wait_ms: int
+    concurrency_depth: int
+    def __init__(self, rate_limit_depth: _Optional[int] = ..., rate_limit_oldest_wait_ms: _Optional[int] = ..., concurrency_depth: _Optional[int] = ...) -> None: ...
 
 class CheckRequest(_message.Message):
     __slots__ = ()
     def __init__(self) -> None: ...
 
 class CheckResponse(_message.Message):
-    __slots__ = ("status", "dependencies", "deployments")
+    __slots__ = ("status", "dependencies", "deployments", "queue")
     STATUS_FIELD_NUMBER: _ClassVar[int]
     DEPENDENCIES_FIELD_NUMBER: _ClassVar[int]
     DEPLOYMENTS_FIELD_NUMBER: _ClassVar[int]
+    QUEUE_FIELD_NUMBER: _ClassVar[int]
     status: ServingStatus
     dependencies: _containers.RepeatedCompositeFieldContainer[DependencyHealth]
     deployments: _containers.RepeatedCompositeFieldContainer[DeploymentHealth]
-    def __init__(self, status: _Optional[_Union[ServingStatus, str]] = ..., dependencies: _Optional[_Iterable[_Union[DependencyHealth, _Mapping]]] = ..., deployments: _Optional[_Iterable[_Union[DeploymentHealth, _Mapping]]] = ...) -> None: ...
+    queue: QueueHealth
+    def __init__(self, status: _Optional[_Union[ServingStatus, str]] = ..., dependencies: _Optional[_Iterable[_Union[DependencyHealth, _Mapping]]] = ..., deployments: _Optional[_Iterable[_Union[DeploymentHealth, _Mapping]]] = ..., queue: _Optional[_Union[QueueHealth, _Mapping]] = ...) -> None: ...
 
 class WatchRequest(_message.Message):
     __slots__ = ()
     def __init__(self) -> None: ...
 
 class WatchResponse(_message.Message):
-    __slots__ = ("status", "dependencies", "deployments")
+    __slots__ = ("status", "dependencies", "deployments", "queue")
     STATUS_FIELD_NUMBER: _ClassVar[int]
     DEPENDENCIES_FIELD_NUMBER: _ClassVar[int]
     DEPLOYMENTS_FIELD_NUMBER: _ClassVar[int]
+    QUEUE_FIELD_NUMBER: _ClassVar[int]
     status: ServingStatus
     dependencies: _containers.RepeatedCompositeFieldContainer[DependencyHealth]
     deployments: _containers.RepeatedCompositeFieldContainer[DeploymentHealth]
-    def __init__(self, status: _Optional[_Union[ServingStatus, str]] = ..., dependencies: _Optional[_Iterable[_Union[DependencyHealth, _Mapping]]] = ..., deployments: _Optional[_Iterable[_Union[DeploymentHealth, _Mapping]]] = ...) -> None: ...
+    queue: QueueHealth
+    def __init__(self, status: _Optional[_Union[ServingStatus, str]] = ..., dependencies: _Optional[_Iterable[_Union[DependencyHealth, _Mapping]]] = ..., deployments: _Optional[_Iterable[_Union[DeploymentHealth, _Mapping]]] = ..., queue: _Optional[_Union[QueueHealth, _Mapping]] = ...) -> None: ...

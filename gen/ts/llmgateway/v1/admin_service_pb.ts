@@ -4,6 +4,8 @@
 
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { GetBudgetsRequestSchema, GetBudgetsResponseSchema } from "./budgets_pb.js";
+import { file_llmgateway_v1_budgets } from "./budgets_pb.js";
 import type { CacheStats } from "./cache_service_pb.js";
 import { file_llmgateway_v1_cache_service } from "./cache_service_pb.js";
 import type { DependencyHealth, DeploymentHealth, ServingStatus } from "./health_service_pb.js";
@@ -14,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file llmgateway/v1/admin_service.proto.
  */
 export const file_llmgateway_v1_admin_service: GenFile = /*@__PURE__*/
-  fileDesc("CiFsbG1nYXRld2F5L3YxL2FkbWluX3NlcnZpY2UucHJvdG8SDWxsbWdhdGV3YXkudjEiFgoUTGlzdFByb3ZpZGVyc1JlcXVlc3QigQEKFUxpc3RQcm92aWRlcnNSZXNwb25zZRIyCglwcm92aWRlcnMYASADKAsyHy5sbG1nYXRld2F5LnYxLkRlcGVuZGVuY3lIZWFsdGgSNAoLZGVwbG95bWVudHMYAiADKAsyHy5sbG1nYXRld2F5LnYxLkRlcGxveW1lbnRIZWFsdGgiQwoPR2V0VXNhZ2VSZXF1ZXN0Eg4KBnRlbmFudBgBIAEoCRIQCghmcm9tX2RheRgCIAEoCRIOCgZ0b19kYXkYAyABKAkiwwEKCFVzYWdlUm93EgsKA2RheRgBIAEoCRIOCgZ0ZW5hbnQYAiABKAkSDAoEdXNlchgDIAEoCRINCgVtb2RlbBgEIAEoCRIQCghyZXF1ZXN0cxgFIAEoAxIUCgxpbnB1dF90b2tlbnMYBiABKAMSFQoNb3V0cHV0X3Rva2VucxgHIAEoAxIQCghjb3N0X3VzZBgIIAEoARIUCgxzYXZlZF90b2tlbnMYCSABKAMSFgoOc2F2ZWRfY29zdF91c2QYCiABKAEiOQoQR2V0VXNhZ2VSZXNwb25zZRIlCgRyb3dzGAEgAygLMhcubGxtZ2F0ZXdheS52MS5Vc2FnZVJvdyIoChZHZXRUZW5hbnRTdGF0dXNSZXF1ZXN0Eg4KBnRlbmFudBgBIAEoCSKvAgoXR2V0VGVuYW50U3RhdHVzUmVzcG9uc2USHAoUcmVxdWVzdHNfbGFzdF9taW51dGUYASABKAMSGgoScmVxdWVzdHNfbGFzdF9ob3VyGAIgASgDEhoKEnRva2Vuc19sYXN0X21pbnV0ZRgDIAEoAxIbChNyZXF1ZXN0c19wZXJfbWludXRlGAQgASgDEhkKEXJlcXVlc3RzX3Blcl9ob3VyGAUgASgDEhkKEXRva2Vuc19wZXJfbWludXRlGAYgASgDEhcKD3NwZW50X3RvZGF5X3VzZBgHIAEoARIcChRzcGVudF90aGlzX21vbnRoX3VzZBgIIAEoARIYChBkYWlseV9idWRnZXRfdXNkGAkgASgBEhoKEm1vbnRobHlfYnVkZ2V0X3VzZBgKIAEoASITChFHZXRTdW1tYXJ5UmVxdWVzdCL6AQoSR2V0U3VtbWFyeVJlc3BvbnNlEiwKBnN0YXR1cxgBIAEoDjIcLmxsbWdhdGV3YXkudjEuU2VydmluZ1N0YXR1cxIbChN1bmhlYWx0aHlfcHJvdmlkZXJzGAIgAygJEhUKDW9wZW5fYnJlYWtlcnMYAyADKAkSFgoOcmVxdWVzdHNfdG9kYXkYBCABKAMSFgoOY29zdF90b2RheV91c2QYBSABKAESFwoPc2F2ZWRfdG9kYXlfdXNkGAYgASgBEigKBWNhY2hlGAcgASgLMhkubGxtZ2F0ZXdheS52MS5DYWNoZVN0YXRzEg8KB3RlbmFudHMYCCABKAMy7AIKDEFkbWluU2VydmljZRJaCg1MaXN0UHJvdmlkZXJzEiMubGxtZ2F0ZXdheS52MS5MaXN0UHJvdmlkZXJzUmVxdWVzdBokLmxsbWdhdGV3YXkudjEuTGlzdFByb3ZpZGVyc1Jlc3BvbnNlEksKCEdldFVzYWdlEh4ubGxtZ2F0ZXdheS52MS5HZXRVc2FnZVJlcXVlc3QaHy5sbG1nYXRld2F5LnYxLkdldFVzYWdlUmVzcG9uc2USYAoPR2V0VGVuYW50U3RhdHVzEiUubGxtZ2F0ZXdheS52MS5HZXRUZW5hbnRTdGF0dXNSZXF1ZXN0GiYubGxtZ2F0ZXdheS52MS5HZXRUZW5hbnRTdGF0dXNSZXNwb25zZRJRCgpHZXRTdW1tYXJ5EiAubGxtZ2F0ZXdheS52MS5HZXRTdW1tYXJ5UmVxdWVzdBohLmxsbWdhdGV3YXkudjEuR2V0U3VtbWFyeVJlc3BvbnNlYgZwcm90bzM", [file_llmgateway_v1_cache_service, file_llmgateway_v1_health_service]);
+  fileDesc("CiFsbG1nYXRld2F5L3YxL2FkbWluX3NlcnZpY2UucHJvdG8SDWxsbWdhdGV3YXkudjEiFgoUTGlzdFByb3ZpZGVyc1JlcXVlc3QigQEKFUxpc3RQcm92aWRlcnNSZXNwb25zZRIyCglwcm92aWRlcnMYASADKAsyHy5sbG1nYXRld2F5LnYxLkRlcGVuZGVuY3lIZWFsdGgSNAoLZGVwbG95bWVudHMYAiADKAsyHy5sbG1nYXRld2F5LnYxLkRlcGxveW1lbnRIZWFsdGgiQwoPR2V0VXNhZ2VSZXF1ZXN0Eg4KBnRlbmFudBgBIAEoCRIQCghmcm9tX2RheRgCIAEoCRIOCgZ0b19kYXkYAyABKAkiwwEKCFVzYWdlUm93EgsKA2RheRgBIAEoCRIOCgZ0ZW5hbnQYAiABKAkSDAoEdXNlchgDIAEoCRINCgVtb2RlbBgEIAEoCRIQCghyZXF1ZXN0cxgFIAEoAxIUCgxpbnB1dF90b2tlbnMYBiABKAMSFQoNb3V0cHV0X3Rva2VucxgHIAEoAxIQCghjb3N0X3VzZBgIIAEoARIUCgxzYXZlZF90b2tlbnMYCSABKAMSFgoOc2F2ZWRfY29zdF91c2QYCiABKAEiOQoQR2V0VXNhZ2VSZXNwb25zZRIlCgRyb3dzGAEgAygLMhcubGxtZ2F0ZXdheS52MS5Vc2FnZVJvdyIoChZHZXRUZW5hbnRTdGF0dXNSZXF1ZXN0Eg4KBnRlbmFudBgBIAEoCSKvAgoXR2V0VGVuYW50U3RhdHVzUmVzcG9uc2USHAoUcmVxdWVzdHNfbGFzdF9taW51dGUYASABKAMSGgoScmVxdWVzdHNfbGFzdF9ob3VyGAIgASgDEhoKEnRva2Vuc19sYXN0X21pbnV0ZRgDIAEoAxIbChNyZXF1ZXN0c19wZXJfbWludXRlGAQgASgDEhkKEXJlcXVlc3RzX3Blcl9ob3VyGAUgASgDEhkKEXRva2Vuc19wZXJfbWludXRlGAYgASgDEhcKD3NwZW50X3RvZGF5X3VzZBgHIAEoARIcChRzcGVudF90aGlzX21vbnRoX3VzZBgIIAEoARIYChBkYWlseV9idWRnZXRfdXNkGAkgASgBEhoKEm1vbnRobHlfYnVkZ2V0X3VzZBgKIAEoASITChFHZXRTdW1tYXJ5UmVxdWVzdCL6AQoSR2V0U3VtbWFyeVJlc3BvbnNlEiwKBnN0YXR1cxgBIAEoDjIcLmxsbWdhdGV3YXkudjEuU2VydmluZ1N0YXR1cxIbChN1bmhlYWx0aHlfcHJvdmlkZXJzGAIgAygJEhUKDW9wZW5fYnJlYWtlcnMYAyADKAkSFgoOcmVxdWVzdHNfdG9kYXkYBCABKAMSFgoOY29zdF90b2RheV91c2QYBSABKAESFwoPc2F2ZWRfdG9kYXlfdXNkGAYgASgBEigKBWNhY2hlGAcgASgLMhkubGxtZ2F0ZXdheS52MS5DYWNoZVN0YXRzEg8KB3RlbmFudHMYCCABKAMiFQoTUmVsb2FkQ29uZmlnUmVxdWVzdCJACg1Db25maWdDaGFuZ2VzEg0KBWFkZGVkGAEgAygJEg8KB3JlbW92ZWQYAiADKAkSDwoHY2hhbmdlZBgDIAMoCSKEAgoUUmVsb2FkQ29uZmlnUmVzcG9uc2USLAoGbW9kZWxzGAEgASgLMhwubGxtZ2F0ZXdheS52MS5Db25maWdDaGFuZ2VzEi8KCXByb3ZpZGVycxgCIAEoCzIcLmxsbWdhdGV3YXkudjEuQ29uZmlnQ2hhbmdlcxIxCgtkZXBsb3ltZW50cxgDIAEoCzIcLmxsbWdhdGV3YXkudjEuQ29uZmlnQ2hhbmdlcxItCgd0ZW5hbnRzGAQgASgLMhwubGxtZ2F0ZXdheS52MS5Db25maWdDaGFuZ2VzEhAKCHNlY3Rpb25zGAUgAygJEhkKEWZyZXNoX2RlcGxveW1lbnRzGAYgAygJIpYCChNMaXN0UmVxdWVzdHNSZXF1ZXN0EhEKCXBhZ2Vfc2l6ZRgBIAEoBRISCgpwYWdlX3Rva2VuGAIgASgJEhQKDGZyb21fdGltZV9tcxgDIAEoAxISCgp0b190aW1lX21zGAQgASgDEg4KBnRlbmFudBgFIAEoCRIOCgZrZXlfaWQYBiABKAkSDAoEdXNlchgHIAEoCRINCgVtb2RlbBgIIAEoCRIQCghwcm92aWRlchgJIAEoCRIOCgZzdGF0dXMYCiABKAkSDQoFY2FjaGUYCyABKAkSEgoKcmVxdWVzdF9pZBgMIAEoCRIWCg5taW5fbGF0ZW5jeV9tcxgNIAEoARIUCgxtaW5fY29zdF91c2QYDiABKAEiVgoOUmVxdWVzdEF0dGVtcHQSEAoIcHJvdmlkZXIYASABKAkSDQoFbW9kZWwYAiABKAkSDwoHb3V0Y29tZRgDIAEoCRISCgpsYXRlbmN5X21zGAQgASgBIskECgxSZXF1ZXN0RW50cnkSCgoCaWQYASABKAkSDwoHdGltZV9tcxgCIAEoAxIMCgRmYWNlGAMgASgJEg4KBm1ldGhvZBgEIAEoCRIOCgZ0ZW5hbnQYBSABKAkSDgoGa2V5X2lkGAYgASgJEgwKBHVzZXIYByABKAkSDQoFbW9kZWwYCCABKAkSEAoIcHJvdmlkZXIYCSABKAkSLwoIYXR0ZW1wdHMYCiADKAsyHS5sbG1nYXRld2F5LnYxLlJlcXVlc3RBdHRlbXB0EhQKDGlucHV0X3Rva2VucxgLIAEoAxIVCg1vdXRwdXRfdG9rZW5zGAwgASgDEhsKE2NhY2hlZF9pbnB1dF90b2tlbnMYDSABKAMSGAoQcmVhc29uaW5nX3Rva2VucxgOIAEoAxIQCghjb3N0X3VzZBgPIAEoARISCgpsYXRlbmN5X21zGBAgASgBEgwKBGNvZGUYESABKAkSDgoGcmVhc29uGBIgASgJEhMKC2h0dHBfc3RhdHVzGBMgASgFEg0KBWNhY2hlGBQgASgJEhIKCnJlcXVlc3RfaWQYFSABKAkSEAoIdHJhY2VfaWQYFiABKAkSOwoIbWV0YWRhdGEYFyADKAsyKS5sbG1nYXRld2F5LnYxLlJlcXVlc3RFbnRyeS5NZXRhZGF0YUVudHJ5Eg4KBnByb21wdBgYIAEoCRIOCgZhbnN3ZXIYGSABKAkaLwoNTWV0YWRhdGFFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIl0KFExpc3RSZXF1ZXN0c1Jlc3BvbnNlEiwKB2VudHJpZXMYASADKAsyGy5sbG1nYXRld2F5LnYxLlJlcXVlc3RFbnRyeRIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAky8QQKDEFkbWluU2VydmljZRJaCg1MaXN0UHJvdmlkZXJzEiMubGxtZ2F0ZXdheS52MS5MaXN0UHJvdmlkZXJzUmVxdWVzdBokLmxsbWdhdGV3YXkudjEuTGlzdFByb3ZpZGVyc1Jlc3BvbnNlEksKCEdldFVzYWdlEh4ubGxtZ2F0ZXdheS52MS5HZXRVc2FnZVJlcXVlc3QaHy5sbG1nYXRld2F5LnYxLkdldFVzYWdlUmVzcG9uc2USYAoPR2V0VGVuYW50U3RhdHVzEiUubGxtZ2F0ZXdheS52MS5HZXRUZW5hbnRTdGF0dXNSZXF1ZXN0GiYubGxtZ2F0ZXdheS52MS5HZXRUZW5hbnRTdGF0dXNSZXNwb25zZRJRCgpHZXRTdW1tYXJ5EiAubGxtZ2F0ZXdheS52MS5HZXRTdW1tYXJ5UmVxdWVzdBohLmxsbWdhdGV3YXkudjEuR2V0U3VtbWFyeVJlc3BvbnNlElEKCkdldEJ1ZGdldHMSIC5sbG1nYXRld2F5LnYxLkdldEJ1ZGdldHNSZXF1ZXN0GiEubGxtZ2F0ZXdheS52MS5HZXRCdWRnZXRzUmVzcG9uc2USVwoMUmVsb2FkQ29uZmlnEiIubGxtZ2F0ZXdheS52MS5SZWxvYWRDb25maWdSZXF1ZXN0GiMubGxtZ2F0ZXdheS52MS5SZWxvYWRDb25maWdSZXNwb25zZRJXCgxMaXN0UmVxdWVzdHMSIi5sbG1nYXRld2F5LnYxLkxpc3RSZXF1ZXN0c1JlcXVlc3QaIy5sbG1nYXRld2F5LnYxLkxpc3RSZXF1ZXN0c1Jlc3BvbnNlYgZwcm90bzM", [file_llmgateway_v1_budgets, file_llmgateway_v1_cache_service, file_llmgateway_v1_health_service]);
 
 /**
  * ListProvidersRequest asks for every provider.
@@ -390,6 +392,483 @@ export const GetSummaryResponseSchema: GenMessage<GetSummaryResponse> = /*@__PUR
   messageDesc(file_llmgateway_v1_admin_service, 8);
 
 /**
+ * ReloadConfigRequest asks for the configuration to be read again.
+ *
+ * @generated from message llmgateway.v1.ReloadConfigRequest
+ */
+export type ReloadConfigRequest = Message<"llmgateway.v1.ReloadConfigRequest"> & {
+};
+
+/**
+ * Describes the message llmgateway.v1.ReloadConfigRequest.
+ * Use `create(ReloadConfigRequestSchema)` to create a new message.
+ */
+export const ReloadConfigRequestSchema: GenMessage<ReloadConfigRequest> = /*@__PURE__*/
+  messageDesc(file_llmgateway_v1_admin_service, 9);
+
+/**
+ * ConfigChanges names what a reload added, removed and changed in one kind of thing.
+ *
+ * @generated from message llmgateway.v1.ConfigChanges
+ */
+export type ConfigChanges = Message<"llmgateway.v1.ConfigChanges"> & {
+  /**
+   * Names new in the new configuration.
+   *
+   * @generated from field: repeated string added = 1;
+   */
+  added: string[];
+
+  /**
+   * Names gone from it.
+   *
+   * @generated from field: repeated string removed = 2;
+   */
+  removed: string[];
+
+  /**
+   * Names in both whose settings differ.
+   *
+   * @generated from field: repeated string changed = 3;
+   */
+  changed: string[];
+};
+
+/**
+ * Describes the message llmgateway.v1.ConfigChanges.
+ * Use `create(ConfigChangesSchema)` to create a new message.
+ */
+export const ConfigChangesSchema: GenMessage<ConfigChanges> = /*@__PURE__*/
+  messageDesc(file_llmgateway_v1_admin_service, 10);
+
+/**
+ * ReloadConfigResponse says what the swapped-in configuration changed.
+ *
+ * @generated from message llmgateway.v1.ReloadConfigResponse
+ */
+export type ReloadConfigResponse = Message<"llmgateway.v1.ReloadConfigResponse"> & {
+  /**
+   * Models, by catalogue name.
+   *
+   * @generated from field: llmgateway.v1.ConfigChanges models = 1;
+   */
+  models?: ConfigChanges | undefined;
+
+  /**
+   * Providers, by name.
+   *
+   * @generated from field: llmgateway.v1.ConfigChanges providers = 2;
+   */
+  providers?: ConfigChanges | undefined;
+
+  /**
+   * Deployments, as model@provider/upstream_model.
+   *
+   * @generated from field: llmgateway.v1.ConfigChanges deployments = 3;
+   */
+  deployments?: ConfigChanges | undefined;
+
+  /**
+   * Tenants, by name.
+   *
+   * @generated from field: llmgateway.v1.ConfigChanges tenants = 4;
+   */
+  tenants?: ConfigChanges | undefined;
+
+  /**
+   * Top-level sections that differ in any way.
+   *
+   * @generated from field: repeated string sections = 5;
+   */
+  sections: string[];
+
+  /**
+   * Deployments whose breaker and statistics start fresh (their provider's settings changed, or no model uses them).
+   *
+   * @generated from field: repeated string fresh_deployments = 6;
+   */
+  freshDeployments: string[];
+};
+
+/**
+ * Describes the message llmgateway.v1.ReloadConfigResponse.
+ * Use `create(ReloadConfigResponseSchema)` to create a new message.
+ */
+export const ReloadConfigResponseSchema: GenMessage<ReloadConfigResponse> = /*@__PURE__*/
+  messageDesc(file_llmgateway_v1_admin_service, 11);
+
+/**
+ * ListRequestsRequest selects request log entries; every filter set must match.
+ *
+ * @generated from message llmgateway.v1.ListRequestsRequest
+ */
+export type ListRequestsRequest = Message<"llmgateway.v1.ListRequestsRequest"> & {
+  /**
+   * At most this many entries (1 to 500); 0 means 50.
+   *
+   * @generated from field: int32 page_size = 1;
+   */
+  pageSize: number;
+
+  /**
+   * The previous response's next_page_token; empty for the newest entries.
+   *
+   * @generated from field: string page_token = 2;
+   */
+  pageToken: string;
+
+  /**
+   * Calls received at or after this time, in ms since the Unix epoch; 0 means no bound.
+   *
+   * @generated from field: int64 from_time_ms = 3;
+   */
+  fromTimeMs: bigint;
+
+  /**
+   * Calls received before this time, in ms since the Unix epoch; 0 means no bound.
+   *
+   * @generated from field: int64 to_time_ms = 4;
+   */
+  toTimeMs: bigint;
+
+  /**
+   * The tenant; empty means every tenant an admin may see (a non-admin key: its own).
+   *
+   * @generated from field: string tenant = 5;
+   */
+  tenant: string;
+
+  /**
+   * The API key's id.
+   *
+   * @generated from field: string key_id = 6;
+   */
+  keyId: string;
+
+  /**
+   * The request's end user.
+   *
+   * @generated from field: string user = 7;
+   */
+  user: string;
+
+  /**
+   * The model (catalogue name).
+   *
+   * @generated from field: string model = 8;
+   */
+  model: string;
+
+  /**
+   * The provider that answered.
+   *
+   * @generated from field: string provider = 9;
+   */
+  provider: string;
+
+  /**
+   * "ok", "error", or a status code's name in snake case (resource_exhausted...).
+   *
+   * @generated from field: string status = 10;
+   */
+  status: string;
+
+  /**
+   * The cache status (miss, hit, semantic_hit, coalesced...).
+   *
+   * @generated from field: string cache = 11;
+   */
+  cache: string;
+
+  /**
+   * The request id.
+   *
+   * @generated from field: string request_id = 12;
+   */
+  requestId: string;
+
+  /**
+   * Calls that took at least this long, in ms.
+   *
+   * @generated from field: double min_latency_ms = 13;
+   */
+  minLatencyMs: number;
+
+  /**
+   * Calls that cost at least this much, in USD.
+   *
+   * @generated from field: double min_cost_usd = 14;
+   */
+  minCostUsd: number;
+};
+
+/**
+ * Describes the message llmgateway.v1.ListRequestsRequest.
+ * Use `create(ListRequestsRequestSchema)` to create a new message.
+ */
+export const ListRequestsRequestSchema: GenMessage<ListRequestsRequest> = /*@__PURE__*/
+  messageDesc(file_llmgateway_v1_admin_service, 12);
+
+/**
+ * RequestAttempt is one attempt at a deployment within a call.
+ *
+ * @generated from message llmgateway.v1.RequestAttempt
+ */
+export type RequestAttempt = Message<"llmgateway.v1.RequestAttempt"> & {
+  /**
+   * The provider tried.
+   *
+   * @generated from field: string provider = 1;
+   */
+  provider: string;
+
+  /**
+   * The model at that provider (empty when the failure did not name it).
+   *
+   * @generated from field: string model = 2;
+   */
+  model: string;
+
+  /**
+   * "ok", or the reason it failed (UPSTREAM_TIMEOUT...).
+   *
+   * @generated from field: string outcome = 3;
+   */
+  outcome: string;
+
+  /**
+   * How long it took, in ms (0 when the failure did not say).
+   *
+   * @generated from field: double latency_ms = 4;
+   */
+  latencyMs: number;
+};
+
+/**
+ * Describes the message llmgateway.v1.RequestAttempt.
+ * Use `create(RequestAttemptSchema)` to create a new message.
+ */
+export const RequestAttemptSchema: GenMessage<RequestAttempt> = /*@__PURE__*/
+  messageDesc(file_llmgateway_v1_admin_service, 13);
+
+/**
+ * RequestEntry is what the request log keeps of one call.
+ *
+ * @generated from message llmgateway.v1.RequestEntry
+ */
+export type RequestEntry = Message<"llmgateway.v1.RequestEntry"> & {
+  /**
+   * The entry's id in the log (ordered by when it was written).
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * When the gateway received the call, in ms since the Unix epoch.
+   *
+   * @generated from field: int64 time_ms = 2;
+   */
+  timeMs: bigint;
+
+  /**
+   * grpc, grpc-web, connect, rest-openai, rest-anthropic or responses.
+   *
+   * @generated from field: string face = 3;
+   */
+  face: string;
+
+  /**
+   * Service/Method for RPCs; the route on REST (chat.completions, messages, embeddings, responses.create).
+   *
+   * @generated from field: string method = 4;
+   */
+  method: string;
+
+  /**
+   * The caller's tenant.
+   *
+   * @generated from field: string tenant = 5;
+   */
+  tenant: string;
+
+  /**
+   * The API key's id, when the call came with a known key.
+   *
+   * @generated from field: string key_id = 6;
+   */
+  keyId: string;
+
+  /**
+   * The request's end user.
+   *
+   * @generated from field: string user = 7;
+   */
+  user: string;
+
+  /**
+   * The model (catalogue name), as asked for or as resolved.
+   *
+   * @generated from field: string model = 8;
+   */
+  model: string;
+
+  /**
+   * The provider that answered.
+   *
+   * @generated from field: string provider = 9;
+   */
+  provider: string;
+
+  /**
+   * Each attempt, in order.
+   *
+   * @generated from field: repeated llmgateway.v1.RequestAttempt attempts = 10;
+   */
+  attempts: RequestAttempt[];
+
+  /**
+   * Input tokens.
+   *
+   * @generated from field: int64 input_tokens = 11;
+   */
+  inputTokens: bigint;
+
+  /**
+   * Output tokens.
+   *
+   * @generated from field: int64 output_tokens = 12;
+   */
+  outputTokens: bigint;
+
+  /**
+   * Of input_tokens: read from the provider's prompt cache.
+   *
+   * @generated from field: int64 cached_input_tokens = 13;
+   */
+  cachedInputTokens: bigint;
+
+  /**
+   * Of output_tokens: reasoning.
+   *
+   * @generated from field: int64 reasoning_tokens = 14;
+   */
+  reasoningTokens: bigint;
+
+  /**
+   * What it cost, in USD.
+   *
+   * @generated from field: double cost_usd = 15;
+   */
+  costUsd: number;
+
+  /**
+   * How long the call took, in ms.
+   *
+   * @generated from field: double latency_ms = 16;
+   */
+  latencyMs: number;
+
+  /**
+   * The status code's name in snake case: ok, invalid_argument, resource_exhausted...
+   *
+   * @generated from field: string code = 17;
+   */
+  code: string;
+
+  /**
+   * The ErrorInfo reason, when it failed.
+   *
+   * @generated from field: string reason = 18;
+   */
+  reason: string;
+
+  /**
+   * The HTTP status, on the REST faces (0 otherwise).
+   *
+   * @generated from field: int32 http_status = 19;
+   */
+  httpStatus: number;
+
+  /**
+   * The cache status, when the call reached the cache.
+   *
+   * @generated from field: string cache = 20;
+   */
+  cache: string;
+
+  /**
+   * The request id.
+   *
+   * @generated from field: string request_id = 21;
+   */
+  requestId: string;
+
+  /**
+   * The trace id.
+   *
+   * @generated from field: string trace_id = 22;
+   */
+  traceId: string;
+
+  /**
+   * The request's metadata.
+   *
+   * @generated from field: map<string, string> metadata = 23;
+   */
+  metadata: { [key: string]: string };
+
+  /**
+   * The prompt (messages as JSON, cut to a bound); only when log.prompts is on.
+   *
+   * @generated from field: string prompt = 24;
+   */
+  prompt: string;
+
+  /**
+   * The answer's text (cut to a bound); only when log.prompts is on.
+   *
+   * @generated from field: string answer = 25;
+   */
+  answer: string;
+};
+
+/**
+ * Describes the message llmgateway.v1.RequestEntry.
+ * Use `create(RequestEntrySchema)` to create a new message.
+ */
+export const RequestEntrySchema: GenMessage<RequestEntry> = /*@__PURE__*/
+  messageDesc(file_llmgateway_v1_admin_service, 14);
+
+/**
+ * ListRequestsResponse is one page of entries.
+ *
+ * @generated from message llmgateway.v1.ListRequestsResponse
+ */
+export type ListRequestsResponse = Message<"llmgateway.v1.ListRequestsResponse"> & {
+  /**
+   * Newest first.
+   *
+   * @generated from field: repeated llmgateway.v1.RequestEntry entries = 1;
+   */
+  entries: RequestEntry[];
+
+  /**
+   * Pass as page_token for older entries; empty when there are none.
+   *
+   * @generated from field: string next_page_token = 2;
+   */
+  nextPageToken: string;
+};
+
+/**
+ * Describes the message llmgateway.v1.ListRequestsResponse.
+ * Use `create(ListRequestsResponseSchema)` to create a new message.
+ */
+export const ListRequestsResponseSchema: GenMessage<ListRequestsResponse> = /*@__PURE__*/
+  messageDesc(file_llmgateway_v1_admin_service, 15);
+
+/**
  * AdminService is for operators: admin API keys only (PERMISSION_DENIED otherwise),
  * like CacheService, which holds cache statistics and clearing.
  *
@@ -436,6 +915,39 @@ export const AdminService: GenService<{
     methodKind: "unary";
     input: typeof GetSummaryRequestSchema;
     output: typeof GetSummaryResponseSchema;
+  },
+  /**
+   * GetBudgets returns each budget level of a tenant (tenant, projects, keys, users) with its caps and spending.
+   *
+   * @generated from rpc llmgateway.v1.AdminService.GetBudgets
+   */
+  getBudgets: {
+    methodKind: "unary";
+    input: typeof GetBudgetsRequestSchema;
+    output: typeof GetBudgetsResponseSchema;
+  },
+  /**
+   * ReloadConfig re-reads the configuration file, validates it as start-up does and swaps it in;
+   * calls in flight finish on the old one. A configuration that fails validation, or changes a
+   * setting that needs a restart, is refused with FAILED_PRECONDITION and the reason: the old one stays.
+   *
+   * @generated from rpc llmgateway.v1.AdminService.ReloadConfig
+   */
+  reloadConfig: {
+    methodKind: "unary";
+    input: typeof ReloadConfigRequestSchema;
+    output: typeof ReloadConfigResponseSchema;
+  },
+  /**
+   * ListRequests returns the request log's entries, newest first, a page at a time. An admin key sees
+   * every tenant's; another key sees only its own tenant's (asking for another tenant is PERMISSION_DENIED).
+   *
+   * @generated from rpc llmgateway.v1.AdminService.ListRequests
+   */
+  listRequests: {
+    methodKind: "unary";
+    input: typeof ListRequestsRequestSchema;
+    output: typeof ListRequestsResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_llmgateway_v1_admin_service, 0);

@@ -10,7 +10,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file llmgateway/v1/health_service.proto.
  */
 export const file_llmgateway_v1_health_service: GenFile = /*@__PURE__*/
-  fileDesc("CiJsbG1nYXRld2F5L3YxL2hlYWx0aF9zZXJ2aWNlLnByb3RvEg1sbG1nYXRld2F5LnYxIogBChBEZXBlbmRlbmN5SGVhbHRoEgwKBG5hbWUYASABKAkSDAoEa2luZBgCIAEoCRIsCgZzdGF0dXMYAyABKA4yHC5sbG1nYXRld2F5LnYxLlNlcnZpbmdTdGF0dXMSDgoGZGV0YWlsGAQgASgJEhoKEmNoYW5nZWRfYXRfdW5peF9tcxgFIAEoAyKcAgoQRGVwbG95bWVudEhlYWx0aBINCgVtb2RlbBgBIAEoCRIQCghwcm92aWRlchgCIAEoCRIWCg51cHN0cmVhbV9tb2RlbBgDIAEoCRISCgpsYXRlbmN5X21zGAQgASgBEh4KFnRpbWVfdG9fZmlyc3RfdG9rZW5fbXMYBSABKAESEgoKZXJyb3JfcmF0ZRgGIAEoARINCgVjYWxscxgHIAEoAxIQCghmYWlsdXJlcxgIIAEoAxISCgpsYXN0X2Vycm9yGAkgASgJEjIKDWJyZWFrZXJfc3RhdGUYCiABKA4yGy5sbG1nYXRld2F5LnYxLkJyZWFrZXJTdGF0ZRIeChZicmVha2VyX3JldHJ5X2FmdGVyX21zGAsgASgDIg4KDENoZWNrUmVxdWVzdCKqAQoNQ2hlY2tSZXNwb25zZRIsCgZzdGF0dXMYASABKA4yHC5sbG1nYXRld2F5LnYxLlNlcnZpbmdTdGF0dXMSNQoMZGVwZW5kZW5jaWVzGAIgAygLMh8ubGxtZ2F0ZXdheS52MS5EZXBlbmRlbmN5SGVhbHRoEjQKC2RlcGxveW1lbnRzGAMgAygLMh8ubGxtZ2F0ZXdheS52MS5EZXBsb3ltZW50SGVhbHRoIg4KDFdhdGNoUmVxdWVzdCKqAQoNV2F0Y2hSZXNwb25zZRIsCgZzdGF0dXMYASABKA4yHC5sbG1nYXRld2F5LnYxLlNlcnZpbmdTdGF0dXMSNQoMZGVwZW5kZW5jaWVzGAIgAygLMh8ubGxtZ2F0ZXdheS52MS5EZXBlbmRlbmN5SGVhbHRoEjQKC2RlcGxveW1lbnRzGAMgAygLMh8ubGxtZ2F0ZXdheS52MS5EZXBsb3ltZW50SGVhbHRoKogBCg1TZXJ2aW5nU3RhdHVzEh4KGlNFUlZJTkdfU1RBVFVTX1VOU1BFQ0lGSUVEEAASGgoWU0VSVklOR19TVEFUVVNfU0VSVklORxABEhsKF1NFUlZJTkdfU1RBVFVTX0RFR1JBREVEEAISHgoaU0VSVklOR19TVEFUVVNfTk9UX1NFUlZJTkcQAyp8CgxCcmVha2VyU3RhdGUSHQoZQlJFQUtFUl9TVEFURV9VTlNQRUNJRklFRBAAEhgKFEJSRUFLRVJfU1RBVEVfQ0xPU0VEEAESFgoSQlJFQUtFUl9TVEFURV9PUEVOEAISGwoXQlJFQUtFUl9TVEFURV9IQUxGX09QRU4QAzKZAQoNSGVhbHRoU2VydmljZRJCCgVDaGVjaxIbLmxsbWdhdGV3YXkudjEuQ2hlY2tSZXF1ZXN0GhwubGxtZ2F0ZXdheS52MS5DaGVja1Jlc3BvbnNlEkQKBVdhdGNoEhsubGxtZ2F0ZXdheS52MS5XYXRjaFJlcXVlc3QaHC5sbG1nYXRld2F5LnYxLldhdGNoUmVzcG9uc2UwAWIGcHJvdG8z");
+  fileDesc("CiJsbG1nYXRld2F5L3YxL2hlYWx0aF9zZXJ2aWNlLnByb3RvEg1sbG1nYXRld2F5LnYxIogBChBEZXBlbmRlbmN5SGVhbHRoEgwKBG5hbWUYASABKAkSDAoEa2luZBgCIAEoCRIsCgZzdGF0dXMYAyABKA4yHC5sbG1nYXRld2F5LnYxLlNlcnZpbmdTdGF0dXMSDgoGZGV0YWlsGAQgASgJEhoKEmNoYW5nZWRfYXRfdW5peF9tcxgFIAEoAyL6AgoQRGVwbG95bWVudEhlYWx0aBINCgVtb2RlbBgBIAEoCRIQCghwcm92aWRlchgCIAEoCRIWCg51cHN0cmVhbV9tb2RlbBgDIAEoCRISCgpsYXRlbmN5X21zGAQgASgBEh4KFnRpbWVfdG9fZmlyc3RfdG9rZW5fbXMYBSABKAESEgoKZXJyb3JfcmF0ZRgGIAEoARINCgVjYWxscxgHIAEoAxIQCghmYWlsdXJlcxgIIAEoAxISCgpsYXN0X2Vycm9yGAkgASgJEjIKDWJyZWFrZXJfc3RhdGUYCiABKA4yGy5sbG1nYXRld2F5LnYxLkJyZWFrZXJTdGF0ZRIeChZicmVha2VyX3JldHJ5X2FmdGVyX21zGAsgASgDEhYKDm1heF9jb25jdXJyZW50GCggASgNEhEKCWluX2ZsaWdodBgpIAEoDRITCgtxdWV1ZV9kZXB0aBgqIAEoDRIcChRxdWV1ZV9vbGRlc3Rfd2FpdF9tcxgrIAEoAyJlCgtRdWV1ZUhlYWx0aBIYChByYXRlX2xpbWl0X2RlcHRoGAEgASgNEiEKGXJhdGVfbGltaXRfb2xkZXN0X3dhaXRfbXMYAiABKAMSGQoRY29uY3VycmVuY3lfZGVwdGgYAyABKA0iDgoMQ2hlY2tSZXF1ZXN0ItUBCg1DaGVja1Jlc3BvbnNlEiwKBnN0YXR1cxgBIAEoDjIcLmxsbWdhdGV3YXkudjEuU2VydmluZ1N0YXR1cxI1CgxkZXBlbmRlbmNpZXMYAiADKAsyHy5sbG1nYXRld2F5LnYxLkRlcGVuZGVuY3lIZWFsdGgSNAoLZGVwbG95bWVudHMYAyADKAsyHy5sbG1nYXRld2F5LnYxLkRlcGxveW1lbnRIZWFsdGgSKQoFcXVldWUYKCABKAsyGi5sbG1nYXRld2F5LnYxLlF1ZXVlSGVhbHRoIg4KDFdhdGNoUmVxdWVzdCLVAQoNV2F0Y2hSZXNwb25zZRIsCgZzdGF0dXMYASABKA4yHC5sbG1nYXRld2F5LnYxLlNlcnZpbmdTdGF0dXMSNQoMZGVwZW5kZW5jaWVzGAIgAygLMh8ubGxtZ2F0ZXdheS52MS5EZXBlbmRlbmN5SGVhbHRoEjQKC2RlcGxveW1lbnRzGAMgAygLMh8ubGxtZ2F0ZXdheS52MS5EZXBsb3ltZW50SGVhbHRoEikKBXF1ZXVlGCggASgLMhoubGxtZ2F0ZXdheS52MS5RdWV1ZUhlYWx0aCqIAQoNU2VydmluZ1N0YXR1cxIeChpTRVJWSU5HX1NUQVRVU19VTlNQRUNJRklFRBAAEhoKFlNFUlZJTkdfU1RBVFVTX1NFUlZJTkcQARIbChdTRVJWSU5HX1NUQVRVU19ERUdSQURFRBACEh4KGlNFUlZJTkdfU1RBVFVTX05PVF9TRVJWSU5HEAMqfAoMQnJlYWtlclN0YXRlEh0KGUJSRUFLRVJfU1RBVEVfVU5TUEVDSUZJRUQQABIYChRCUkVBS0VSX1NUQVRFX0NMT1NFRBABEhYKEkJSRUFLRVJfU1RBVEVfT1BFThACEhsKF0JSRUFLRVJfU1RBVEVfSEFMRl9PUEVOEAMymQEKDUhlYWx0aFNlcnZpY2USQgoFQ2hlY2sSGy5sbG1nYXRld2F5LnYxLkNoZWNrUmVxdWVzdBocLmxsbWdhdGV3YXkudjEuQ2hlY2tSZXNwb25zZRJECgVXYXRjaBIbLmxsbWdhdGV3YXkudjEuV2F0Y2hSZXF1ZXN0GhwubGxtZ2F0ZXdheS52MS5XYXRjaFJlc3BvbnNlMAFiBnByb3RvMw");
 
 /**
  * DependencyHealth is the health of one thing the gateway relies on.
@@ -143,6 +143,34 @@ export type DeploymentHealth = Message<"llmgateway.v1.DeploymentHealth"> & {
    * @generated from field: int64 breaker_retry_after_ms = 11;
    */
   breakerRetryAfterMs: bigint;
+
+  /**
+   * The deployment's concurrency cap on this replica (max_concurrent); 0 when it has none.
+   *
+   * @generated from field: uint32 max_concurrent = 40;
+   */
+  maxConcurrent: number;
+
+  /**
+   * Calls to it in flight on this replica, counted only when it has a cap.
+   *
+   * @generated from field: uint32 in_flight = 41;
+   */
+  inFlight: number;
+
+  /**
+   * Calls waiting on this replica for one of its slots.
+   *
+   * @generated from field: uint32 queue_depth = 42;
+   */
+  queueDepth: number;
+
+  /**
+   * How long the longest-waiting of those has waited, in milliseconds.
+   *
+   * @generated from field: int64 queue_oldest_wait_ms = 43;
+   */
+  queueOldestWaitMs: bigint;
 };
 
 /**
@@ -151,6 +179,41 @@ export type DeploymentHealth = Message<"llmgateway.v1.DeploymentHealth"> & {
  */
 export const DeploymentHealthSchema: GenMessage<DeploymentHealth> = /*@__PURE__*/
   messageDesc(file_llmgateway_v1_health_service, 1);
+
+/**
+ * QueueHealth is what waits on this replica for the callers' rate limits.
+ *
+ * @generated from message llmgateway.v1.QueueHealth
+ */
+export type QueueHealth = Message<"llmgateway.v1.QueueHealth"> & {
+  /**
+   * Calls waiting for their rate limit, over every caller.
+   *
+   * @generated from field: uint32 rate_limit_depth = 1;
+   */
+  rateLimitDepth: number;
+
+  /**
+   * How long the longest-waiting of those has waited, in milliseconds.
+   *
+   * @generated from field: int64 rate_limit_oldest_wait_ms = 2;
+   */
+  rateLimitOldestWaitMs: bigint;
+
+  /**
+   * Calls waiting for a deployment's concurrency slot, over every deployment.
+   *
+   * @generated from field: uint32 concurrency_depth = 3;
+   */
+  concurrencyDepth: number;
+};
+
+/**
+ * Describes the message llmgateway.v1.QueueHealth.
+ * Use `create(QueueHealthSchema)` to create a new message.
+ */
+export const QueueHealthSchema: GenMessage<QueueHealth> = /*@__PURE__*/
+  messageDesc(file_llmgateway_v1_health_service, 2);
 
 /**
  * CheckRequest asks for the current health.
@@ -165,7 +228,7 @@ export type CheckRequest = Message<"llmgateway.v1.CheckRequest"> & {
  * Use `create(CheckRequestSchema)` to create a new message.
  */
 export const CheckRequestSchema: GenMessage<CheckRequest> = /*@__PURE__*/
-  messageDesc(file_llmgateway_v1_health_service, 2);
+  messageDesc(file_llmgateway_v1_health_service, 3);
 
 /**
  * CheckResponse is the gateway's health.
@@ -193,6 +256,13 @@ export type CheckResponse = Message<"llmgateway.v1.CheckResponse"> & {
    * @generated from field: repeated llmgateway.v1.DeploymentHealth deployments = 3;
    */
   deployments: DeploymentHealth[];
+
+  /**
+   * Calls waiting on this replica (queueing instead of refusing).
+   *
+   * @generated from field: llmgateway.v1.QueueHealth queue = 40;
+   */
+  queue?: QueueHealth | undefined;
 };
 
 /**
@@ -200,7 +270,7 @@ export type CheckResponse = Message<"llmgateway.v1.CheckResponse"> & {
  * Use `create(CheckResponseSchema)` to create a new message.
  */
 export const CheckResponseSchema: GenMessage<CheckResponse> = /*@__PURE__*/
-  messageDesc(file_llmgateway_v1_health_service, 3);
+  messageDesc(file_llmgateway_v1_health_service, 4);
 
 /**
  * WatchRequest asks for a stream of health changes.
@@ -215,7 +285,7 @@ export type WatchRequest = Message<"llmgateway.v1.WatchRequest"> & {
  * Use `create(WatchRequestSchema)` to create a new message.
  */
 export const WatchRequestSchema: GenMessage<WatchRequest> = /*@__PURE__*/
-  messageDesc(file_llmgateway_v1_health_service, 4);
+  messageDesc(file_llmgateway_v1_health_service, 5);
 
 /**
  * WatchResponse is the gateway's health at one moment.
@@ -243,6 +313,13 @@ export type WatchResponse = Message<"llmgateway.v1.WatchResponse"> & {
    * @generated from field: repeated llmgateway.v1.DeploymentHealth deployments = 3;
    */
   deployments: DeploymentHealth[];
+
+  /**
+   * Calls waiting on this replica (queueing instead of refusing).
+   *
+   * @generated from field: llmgateway.v1.QueueHealth queue = 40;
+   */
+  queue?: QueueHealth | undefined;
 };
 
 /**
@@ -250,7 +327,7 @@ export type WatchResponse = Message<"llmgateway.v1.WatchResponse"> & {
  * Use `create(WatchResponseSchema)` to create a new message.
  */
 export const WatchResponseSchema: GenMessage<WatchResponse> = /*@__PURE__*/
-  messageDesc(file_llmgateway_v1_health_service, 5);
+  messageDesc(file_llmgateway_v1_health_service, 6);
 
 /**
  * ServingStatus is the health of the gateway or of one dependency.

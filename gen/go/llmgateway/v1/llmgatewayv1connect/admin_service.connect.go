@@ -43,6 +43,14 @@ const (
 	AdminServiceGetTenantStatusProcedure = "/llmgateway.v1.AdminService/GetTenantStatus"
 	// AdminServiceGetSummaryProcedure is the fully-qualified name of the AdminService's GetSummary RPC.
 	AdminServiceGetSummaryProcedure = "/llmgateway.v1.AdminService/GetSummary"
+	// AdminServiceGetBudgetsProcedure is the fully-qualified name of the AdminService's GetBudgets RPC.
+	AdminServiceGetBudgetsProcedure = "/llmgateway.v1.AdminService/GetBudgets"
+	// AdminServiceReloadConfigProcedure is the fully-qualified name of the AdminService's ReloadConfig
+	// RPC.
+	AdminServiceReloadConfigProcedure = "/llmgateway.v1.AdminService/ReloadConfig"
+	// AdminServiceListRequestsProcedure is the fully-qualified name of the AdminService's ListRequests
+	// RPC.
+	AdminServiceListRequestsProcedure = "/llmgateway.v1.AdminService/ListRequests"
 )
 
 // AdminServiceClient is a client for the llmgateway.v1.AdminService service.
@@ -56,6 +64,15 @@ type AdminServiceClient interface {
 	// GetSummary returns health, today's totals and the cache in one answer.
 	// Cache statistics by tenant and clearing are CacheService's, also admin-only.
 	GetSummary(context.Context, *connect.Request[v1.GetSummaryRequest]) (*connect.Response[v1.GetSummaryResponse], error)
+	// GetBudgets returns each budget level of a tenant (tenant, projects, keys, users) with its caps and spending.
+	GetBudgets(context.Context, *connect.Request[v1.GetBudgetsRequest]) (*connect.Response[v1.GetBudgetsResponse], error)
+	// ReloadConfig re-reads the configuration file, validates it as start-up does and swaps it in;
+	// calls in flight finish on the old one. A configuration that fails validation, or changes a
+	// setting that needs a restart, is refused with FAILED_PRECONDITION and the reason: the old one stays.
+	ReloadConfig(context.Context, *connect.Request[v1.ReloadConfigRequest]) (*connect.Response[v1.ReloadConfigResponse], error)
+	// ListRequests returns the request log's entries, newest first, a page at a time. An admin key sees
+	// every tenant's; another key sees only its own tenant's (asking for another tenant is PERMISSION_DENIED).
+	ListRequests(context.Context, *connect.Request[v1.ListRequestsRequest]) (*connect.Response[v1.ListRequestsResponse], error)
 }
 
 // NewAdminServiceClient constructs a client for the llmgateway.v1.AdminService service. By default,
@@ -93,6 +110,24 @@ func NewAdminServiceClient(httpClient connect.HTTPClient, baseURL string, opts .
 			connect.WithSchema(adminServiceMethods.ByName("GetSummary")),
 			connect.WithClientOptions(opts...),
 		),
+		getBudgets: connect.NewClient[v1.GetBudgetsRequest, v1.GetBudgetsResponse](
+			httpClient,
+			baseURL+AdminServiceGetBudgetsProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("GetBudgets")),
+			connect.WithClientOptions(opts...),
+		),
+		reloadConfig: connect.NewClient[v1.ReloadConfigRequest, v1.ReloadConfigResponse](
+			httpClient,
+			baseURL+AdminServiceReloadConfigProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("ReloadConfig")),
+			connect.WithClientOptions(opts...),
+		),
+		listRequests: connect.NewClient[v1.ListRequestsRequest, v1.ListRequestsResponse](
+			httpClient,
+			baseURL+AdminServiceListRequestsProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("ListRequests")),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
@@ -102,6 +137,9 @@ type adminServiceClient struct {
 	getUsage        *connect.Client[v1.GetUsageRequest, v1.GetUsageResponse]
 	getTenantStatus *connect.Client[v1.GetTenantStatusRequest, v1.GetTenantStatusResponse]
 	getSummary      *connect.Client[v1.GetSummaryRequest, v1.GetSummaryResponse]
+	getBudgets      *connect.Client[v1.GetBudgetsRequest, v1.GetBudgetsResponse]
+	reloadConfig    *connect.Client[v1.ReloadConfigRequest, v1.ReloadConfigResponse]
+	listRequests    *connect.Client[v1.ListRequestsRequest, v1.ListRequestsResponse]
 }
 
 // ListProviders calls llmgateway.v1.AdminService.ListProviders.
@@ -124,6 +162,21 @@ func (c *adminServiceClient) GetSummary(ctx context.Context, req *connect.Reques
 	return c.getSummary.CallUnary(ctx, req)
 }
 
+// GetBudgets calls llmgateway.v1.AdminService.GetBudgets.
+func (c *adminServiceClient) GetBudgets(ctx context.Context, req *connect.Request[v1.GetBudgetsRequest]) (*connect.Response[v1.GetBudgetsResponse], error) {
+	return c.getBudgets.CallUnary(ctx, req)
+}
+
+// ReloadConfig calls llmgateway.v1.AdminService.ReloadConfig.
+func (c *adminServiceClient) ReloadConfig(ctx context.Context, req *connect.Request[v1.ReloadConfigRequest]) (*connect.Response[v1.ReloadConfigResponse], error) {
+	return c.reloadConfig.CallUnary(ctx, req)
+}
+
+// ListRequests calls llmgateway.v1.AdminService.ListRequests.
+func (c *adminServiceClient) ListRequests(ctx context.Context, req *connect.Request[v1.ListRequestsRequest]) (*connect.Response[v1.ListRequestsResponse], error) {
+	return c.listRequests.CallUnary(ctx, req)
+}
+
 // AdminServiceHandler is an implementation of the llmgateway.v1.AdminService service.
 type AdminServiceHandler interface {
 	// ListProviders returns each provider's health and each deployment's figures and breaker state.
@@ -135,6 +188,15 @@ type AdminServiceHandler interface {
 	// GetSummary returns health, today's totals and the cache in one answer.
 	// Cache statistics by tenant and clearing are CacheService's, also admin-only.
 	GetSummary(context.Context, *connect.Request[v1.GetSummaryRequest]) (*connect.Response[v1.GetSummaryResponse], error)
+	// GetBudgets returns each budget level of a tenant (tenant, projects, keys, users) with its caps and spending.
+	GetBudgets(context.Context, *connect.Request[v1.GetBudgetsRequest]) (*connect.Response[v1.GetBudgetsResponse], error)
+	// ReloadConfig re-reads the configuration file, validates it as start-up does and swaps it in;
+	// calls in flight finish on the old one. A configuration that fails validation, or changes a
+	// setting that needs a restart, is refused with FAILED_PRECONDITION and the reason: the old one stays.
+	ReloadConfig(context.Context, *connect.Request[v1.ReloadConfigRequest]) (*connect.Response[v1.ReloadConfigResponse], error)
+	// ListRequests returns the request log's entries, newest first, a page at a time. An admin key sees
+	// every tenant's; another key sees only its own tenant's (asking for another tenant is PERMISSION_DENIED).
+	ListRequests(context.Context, *connect.Request[v1.ListRequestsRequest]) (*connect.Response[v1.ListRequestsResponse], error)
 }
 
 // NewAdminServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -168,6 +230,24 @@ func NewAdminServiceHandler(svc AdminServiceHandler, opts ...connect.HandlerOpti
 		connect.WithSchema(adminServiceMethods.ByName("GetSummary")),
 		connect.WithHandlerOptions(opts...),
 	)
+	adminServiceGetBudgetsHandler := connect.NewUnaryHandler(
+		AdminServiceGetBudgetsProcedure,
+		svc.GetBudgets,
+		connect.WithSchema(adminServiceMethods.ByName("GetBudgets")),
+		connect.WithHandlerOptions(opts...),
+	)
+	adminServiceReloadConfigHandler := connect.NewUnaryHandler(
+		AdminServiceReloadConfigProcedure,
+		svc.ReloadConfig,
+		connect.WithSchema(adminServiceMethods.ByName("ReloadConfig")),
+		connect.WithHandlerOptions(opts...),
+	)
+	adminServiceListRequestsHandler := connect.NewUnaryHandler(
+		AdminServiceListRequestsProcedure,
+		svc.ListRequests,
+		connect.WithSchema(adminServiceMethods.ByName("ListRequests")),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/llmgateway.v1.AdminService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case AdminServiceListProvidersProcedure:
@@ -178,6 +258,12 @@ func NewAdminServiceHandler(svc AdminServiceHandler, opts ...connect.HandlerOpti
 			adminServiceGetTenantStatusHandler.ServeHTTP(w, r)
 		case AdminServiceGetSummaryProcedure:
 			adminServiceGetSummaryHandler.ServeHTTP(w, r)
+		case AdminServiceGetBudgetsProcedure:
+			adminServiceGetBudgetsHandler.ServeHTTP(w, r)
+		case AdminServiceReloadConfigProcedure:
+			adminServiceReloadConfigHandler.ServeHTTP(w, r)
+		case AdminServiceListRequestsProcedure:
+			adminServiceListRequestsHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -201,4 +287,16 @@ func (UnimplementedAdminServiceHandler) GetTenantStatus(context.Context, *connec
 
 func (UnimplementedAdminServiceHandler) GetSummary(context.Context, *connect.Request[v1.GetSummaryRequest]) (*connect.Response[v1.GetSummaryResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("llmgateway.v1.AdminService.GetSummary is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) GetBudgets(context.Context, *connect.Request[v1.GetBudgetsRequest]) (*connect.Response[v1.GetBudgetsResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("llmgateway.v1.AdminService.GetBudgets is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) ReloadConfig(context.Context, *connect.Request[v1.ReloadConfigRequest]) (*connect.Response[v1.ReloadConfigResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("llmgateway.v1.AdminService.ReloadConfig is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) ListRequests(context.Context, *connect.Request[v1.ListRequestsRequest]) (*connect.Response[v1.ListRequestsResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("llmgateway.v1.AdminService.ListRequests is not implemented"))
 }
