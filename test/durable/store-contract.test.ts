@@ -1,11 +1,15 @@
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createMemoryDurableStore } from "../../src/durable/memory-store.js";
 import { createRedisDurableStore } from "../../src/durable/redis-store.js";
 import type { CallRecord, DurableStore } from "../../src/durable/store.js";
 import { manualClock } from "../support/manual-clock.js";
-import { redisForFile } from "../support/redis.js";
+import { redisBackends } from "../support/redis-cluster.js";
 
-const redis = redisForFile();
+/** Stores a test opened, closed after it (a Redis store holds a subscriber connection of its own). */
+const opened: DurableStore[] = [];
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((s) => s.close()));
+});
 
 interface Backend {
   store: DurableStore;
@@ -22,15 +26,12 @@ const backends: [string, () => Backend][] = [
       return { store: createMemoryDurableStore(clock), pass: async (ms) => clock.advance(ms), now: () => clock.now() };
     },
   ],
-  // Redis keeps its own time: a TTL passes in real time.
-  [
-    "redis",
-    () => ({
-      store: redis.track(createRedisDurableStore(redis.client())),
-      pass: (ms) => new Promise((r) => setTimeout(r, ms)),
-      now: () => Date.now(),
-    }),
-  ],
+  // Redis keeps its own time: a TTL passes in real time. One Redis, and a three-master cluster.
+  ...redisBackends((client) => (): Backend => {
+    const store = createRedisDurableStore(client());
+    opened.push(store);
+    return { store, pass: (ms) => new Promise((r) => setTimeout(r, ms)), now: () => Date.now() };
+  }),
 ];
 
 const HOUR = 3_600_000;
