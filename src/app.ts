@@ -33,6 +33,7 @@ import type { RateLimiter } from "./limits/limiter.js";
 import { createMemoryRateLimiter } from "./limits/memory-limiter.js";
 import { createRedisRateLimiter } from "./limits/redis-limiter.js";
 import { lazyRedis, type SharedRedis } from "./shared-redis.js";
+import { durableOf } from "./durable/durable-of.js";
 import { createBreakers } from "./resilience/breakers.js";
 import { createDeploymentStats } from "./routing/stats.js";
 import { services } from "./server/routes.js";
@@ -194,6 +195,8 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
   // The request log outlives reloads (its store and writer; its settings need a restart).
   const requestLog = createRequestLog(config, { clock, logger, redis, registry: metrics.registry });
   const recorder = requestLog && createRequestRecorder(requestLog.writer, config.requestLog.maxContentChars);
+  // Durable calls outlive reloads too (their journals and leases; their settings need a restart).
+  const durable = durableOf(config, facade, clock, logger, redis);
   let lastStatus = health.snapshot().status;
   health.subscribe((s) => {
     if (s.status === lastStatus) return;
@@ -226,6 +229,7 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
         reload: () => reloader.reload(),
         requestLog: requestLog?.store,
         maxMessageBytes: config.server.maxMessageBytes,
+        durable: { calls: durable, resumableStreams: config.durable.resumableStreams },
       });
       const server = await startServer({
         server: config.server,
@@ -239,7 +243,12 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
         rest: (shutdownSignal) =>
           createRestFace({
             routes: [
-              ...openAiRoutes({ gateway: facade, clock, maxBodyBytes: config.server.maxMessageBytes }),
+              ...openAiRoutes({
+                gateway: facade,
+                clock,
+                maxBodyBytes: config.server.maxMessageBytes,
+                durable: { calls: durable, resumableStreams: config.durable.resumableStreams },
+              }),
               ...responsesRoutes({
                 gateway: facade,
                 clock,
@@ -247,7 +256,7 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
                 maxBodyBytes: config.server.maxMessageBytes,
                 logger,
               }),
-              ...anthropicRoutes({ gateway: facade, clock, maxBodyBytes: config.server.maxMessageBytes }),
+              ...anthropicRoutes({ gateway: facade, clock, maxBodyBytes: config.server.maxMessageBytes, durable }),
               embeddingsRoute({ gateway: facade, clock, maxBodyBytes: config.server.maxMessageBytes }),
             ],
             auth,
@@ -262,6 +271,8 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
         ...server,
         close: async (graceMs) => {
           await server.close(graceMs);
+          // Streams still generating once the grace is over are handed over: their callers resume elsewhere.
+          await durable.close();
           await requestLog?.writer.flush();
           await limiter.close();
           await cache.close();

@@ -187,6 +187,9 @@ function checkReferences(config: GatewayConfig, env: NodeJS.ProcessEnv, source: 
   if (config.sessions.store === "redis" && !config.redis) {
     fail("sessions.store", "is redis, but no redis.url (LLM_GATEWAY_REDIS_URL) is configured");
   }
+  if (config.durable.store === "redis" && !config.redis) {
+    fail("durable.store", "is redis, but no redis.url (LLM_GATEWAY_REDIS_URL) is configured");
+  }
   if (config.requestLog.enabled && config.requestLog.store === "redis" && !config.redis) {
     fail("requestLog.store", "is redis, but no redis.url (LLM_GATEWAY_REDIS_URL) is configured");
   }

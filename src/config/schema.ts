@@ -5,6 +5,7 @@ import { redisSchema } from "./redis.js";
 import { requestLogSchema } from "./request-log.js";
 import { queueSchema } from "./queue.js";
 import { verifySchema } from "./verify.js";
+import { durableSchema } from "./durable.js";
 import { keysSchema } from "./keys.js";
 
 export { deploymentSchema, modelSchema, providerSchema, tenantSchema, toolSchema, toolsFileSchema } from "./parts.js";
@@ -208,6 +209,7 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    durable: durableSchema,
     budgets: budgetsSchema,
     auth: z
       .object({

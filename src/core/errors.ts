@@ -37,6 +37,8 @@ export type GatewayErrorReason =
   | "TOOL_FAILED"
   | "TOOL_TIMEOUT"
   | "NOT_FOUND"
+  /** An idempotency key was sent again with a different request. */
+  | "IDEMPOTENCY_KEY_REUSED"
   | "METHOD_NOT_ALLOWED"
   | "REQUEST_TOO_LARGE"
   | "UNSUPPORTED"

@@ -99,6 +99,8 @@ export function cacheStage(options: CacheStageOptions): RoundStage {
 
     return async function* cached(round: Round): AsyncGenerator<ChatStreamEvent> {
       const { call } = round;
+      // A taken-over stream's answer is the rest of one begun elsewhere: neither served from nor stored in the cache.
+      if (round.continueFrom) return yield* next(round);
       const p = cache.plan(round.request, round.model, scopeOf(call.tenant, round.request.user), round.upstream.maxTokens);
       const hit = p.mode === "lookup" ? await lookup(p, call) : undefined;
       if (hit) {

@@ -48,7 +48,7 @@ export interface Gateway {
   /** The whole answer: the stream, collected. */
   complete(request: ChatRequest, call: CallContext): Promise<ChatResult>;
   /** Yields one "cache" event, text deltas, then exactly one "done"; throws a GatewayError if the call fails. */
-  stream(request: ChatRequest, call: CallContext): AsyncIterable<ChatStreamEvent>;
+  stream(request: ChatRequest, call: CallContext, continueFrom?: string): AsyncIterable<ChatStreamEvent>;
   /** Counts a prompt's tokens for a model the caller may use. */
   countTokens(model: string, messages: readonly ChatMessage[], call: CallContext): Promise<TokenCount & { model: string }>;
   /** Resolves a model name for a caller, refusing models its tenant may not use. */
@@ -135,8 +135,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     // async: a stage that refuses before streaming (an unknown tool) rejects the promise rather than throw.
     complete: async (request, call) => collect(ask({ request, call, buffered: true })),
 
-    async *stream(request, call) {
-      yield* ask({ request, call, buffered: false });
+    async *stream(request, call, continueFrom) {
+      yield* ask({ request, call, buffered: false, ...(continueFrom ? { continueFrom } : {}) });
     },
 
     async countTokens(name, messages, call) {

@@ -26,6 +26,11 @@ export interface Ask {
   buffered: boolean;
   /** The request's tools, resolved once by the tool stage. */
   tools?: ToolPlan | undefined;
+  /**
+   * The answer's text a caller already has from a generation that stopped (its replica died): the
+   * attempts continue it rather than start over (src/durable/, docs/resilience.md "Resuming a stream").
+   */
+  continueFrom?: string | undefined;
 }
 
 /** What a provider is sent, but for the model's name at that provider. */

@@ -30,6 +30,8 @@ export const RESTART_ONLY: readonly string[] = [
   "keys",
   // So do the request log's store, writer and bounds.
   "requestLog",
+  // And durable calls: their journals, leases and settings (src/durable/).
+  "durable",
 ];
 
 const STORE_NAMES = new Set(["store", "url"]);

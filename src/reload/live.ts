@@ -135,11 +135,11 @@ export function liveGateway(generations: Generations): Gateway {
       const g = pin(call);
       return counted(g, () => g.gateway.complete(request, call));
     },
-    async *stream(request, call) {
+    async *stream(request, call, continueFrom) {
       const g = pin(call);
       const done = generations.enter(g);
       try {
-        yield* g.gateway.stream(request, call);
+        yield* g.gateway.stream(request, call, continueFrom);
       } finally {
         done();
       }

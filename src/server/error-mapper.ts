@@ -18,6 +18,7 @@ export const codeOfReason = {
   MODEL_NOT_FOUND: Code.NotFound,
   CAPABILITY_UNSUPPORTED: Code.InvalidArgument,
   UPSTREAM_AUTH_FAILED: Code.FailedPrecondition,
+  IDEMPOTENCY_KEY_REUSED: Code.FailedPrecondition,
   UPSTREAM_BAD_REQUEST: Code.InvalidArgument,
   UPSTREAM_RATE_LIMITED: Code.Unavailable,
   UPSTREAM_UNAVAILABLE: Code.Unavailable,

@@ -1,6 +1,7 @@
 import type { DescService } from "@bufbuild/protobuf";
 import type { ConnectRouter, ServiceImpl } from "@connectrpc/connect";
 import type { Gateway } from "../pipeline/pipeline.js";
+import type { DurableFace } from "../durable/durable.js";
 import * as reflectionV1 from "../../gen/ts/grpc/reflection/v1/reflection_pb.js";
 import * as reflectionV1alpha from "../../gen/ts/grpc/reflection/v1alpha/reflection_pb.js";
 import { file_health_v1_health, Health } from "../../gen/ts/health/v1/health_pb.js";
@@ -52,6 +53,8 @@ export interface RouteDeps extends Omit<AdminDeps, "gateway"> {
   keys: KeyManager;
   /** The most one message may carry (server.maxMessageBytes): an embedding response too large is refused up front. */
   maxMessageBytes?: number;
+  /** Resumable streams and idempotency keys; absent, neither. */
+  durable?: DurableFace | undefined;
 }
 
 /** A served service: its descriptor and its implementation. */
@@ -89,7 +92,7 @@ export function services(deps: RouteDeps): ServiceEntry[] {
     servedServices,
   );
   return [
-    entry(CompletionService, createCompletionService(gateway, clock)),
+    entry(CompletionService, createCompletionService(gateway, clock, deps.durable)),
     entry(EmbeddingService, createEmbeddingService(gateway, clock, deps.maxMessageBytes)),
     entry(AdminService, createAdminService(deps)),
     entry(KeyService, createKeyService(deps.keys)),

@@ -47,8 +47,16 @@ export interface RunningServer {
   close(graceMs?: number): Promise<void>;
 }
 
-const EXPOSED_HEADERS = [...cors.exposedHeaders, "x-request-id", "x-llm-provider", "x-cache-status", "retry-after"];
-const ALLOWED_HEADERS = [...cors.allowedHeaders, "authorization", "x-api-key", "x-request-id"];
+// A browser may read a stream's resume token, and send an idempotency key and Last-Event-ID (docs/resilience.md).
+const EXPOSED_HEADERS = [
+  ...cors.exposedHeaders,
+  "x-request-id",
+  "x-llm-provider",
+  "x-cache-status",
+  "retry-after",
+  "x-llm-gateway-resume-token",
+];
+const ALLOWED_HEADERS = [...cors.allowedHeaders, "authorization", "x-api-key", "x-request-id", "idempotency-key", "last-event-id"];
 
 /**
  * Starts the two listeners over the same service implementations: the

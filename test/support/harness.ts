@@ -72,6 +72,8 @@ export interface HarnessOptions {
   sessions?: Record<string, unknown>;
   /** The tools section. */
   tools?: Record<string, unknown>;
+  /** The durable section (resumable streams, idempotency keys). */
+  durable?: Record<string, unknown>;
   /** The auth section (tenants and keys). */
   auth?: Record<string, unknown>;
   /** The log section. */
@@ -126,6 +128,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       ...(options.usage ? { usage: options.usage } : {}),
       ...(options.tools ? { tools: options.tools } : {}),
       ...(options.auth ? { auth: options.auth } : {}),
+      ...(options.durable ? { durable: options.durable } : {}),
       ...(options.log ? { log: options.log } : {}),
       ...(options.budgets ? { budgets: options.budgets } : {}),
       ...(options.keys ? { keys: options.keys } : {}),

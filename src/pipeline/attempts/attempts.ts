@@ -16,7 +16,7 @@ import type { Queues } from "../../queue/queues.js";
 import { hedgingWithin, withSlot } from "./capacity.js";
 import { race, startRun } from "./race.js";
 import { readWinner, type End, type Read } from "./read.js";
-import { Continuation, notContinued, whyNotContinued, type Delivered } from "./continuation.js";
+import { Continuation, notContinued, takenOver, whyNotContinued, type Delivered } from "./continuation.js";
 
 export interface AttemptsDeps extends LedgerDeps {
   providers: ReadonlyMap<string, ProviderDeployment>;
@@ -61,7 +61,7 @@ export function createAttempts(deps: AttemptsDeps): RoundHandler {
     let upstreamMs = 0;
     let failed: Parameters<AttemptSchedule["next"]>[0];
     /** Set once a stream was cut after its first text: what the caller has, and how to go on from it. */
-    let cont: Continuation | undefined;
+    let cont: Continuation | undefined = takenOver(round);
     for (let next = await schedule.next(); next; next = await schedule.next(failed)) {
       // A continuation goes only to deployments whose kind can continue: the others are passed over.
       const asked = cont ? cont.roundFor(round, next.deployment.providerKind) : round;

@@ -111,3 +111,16 @@ export function notContinued(error: GatewayError, why: string): GatewayError {
     ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }),
   });
 }
+
+/**
+ * The continuation of a stream whose replica stopped while generating it (src/durable/): what the
+ * caller has is the round's `continueFrom`; undefined when there is nothing to continue.
+ */
+export function takenOver(round: Round): Continuation | undefined {
+  if (!round.continueFrom) return undefined;
+  const delivered: Delivered = { text: round.continueFrom, reasoning: "", toolCall: false };
+  const error = new GatewayError("STREAM_INTERRUPTED", "the replica serving the stream stopped mid-answer");
+  const why = whyNotContinued(round, delivered);
+  if (why) throw notContinued(error, why);
+  return new Continuation(delivered, undefined, error);
+}

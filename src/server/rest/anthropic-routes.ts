@@ -7,6 +7,7 @@ import type { ChatMessage, ChatStreamEvent } from "../../core/types.js";
 import type { Gateway } from "../../pipeline/pipeline.js";
 import { type AnthropicVersion, fromAnthropic, inCallerTerms } from "./anthropic-request.js";
 import { anthropicStream } from "./anthropic-sse.js";
+import { type DurableCalls, eventsOf } from "../../durable/durable.js";
 import { anthropicErrors, contextInAnthropicWords, messageBody } from "./anthropic-wire.js";
 import { readJsonBody } from "./read-body.js";
 import type { RestRoute } from "./route.js";
@@ -17,6 +18,8 @@ export interface AnthropicRoutesOptions {
   clock: Clock;
   /** How long a stream may stay quiet before it pings (and begins, if it has not); Anthropic's ping about as often. */
   pingEveryMs?: number;
+  /** Idempotency keys (docs/resilience.md "Idempotency keys"); absent, none. */
+  durable?: DurableCalls | undefined;
 }
 
 const VERSIONS: ReadonlySet<string> = new Set<AnthropicVersion>(["2023-06-01", "2026-10-21"]);
@@ -127,9 +130,11 @@ export function anthropicRoutes(options: AnthropicRoutesOptions): RestRoute[] {
       const { request, stream, located, omitThinking } = fromAnthropic(await readJsonBody(req, options.maxBodyBytes), version);
       withPriorityHeader(request, req);
       const id = `msg_${call.requestId}`;
+      const key = [req.headers["idempotency-key"]].flat()[0]?.trim() || undefined;
+      const durable = key ? options.durable : undefined;
       try {
         if (!stream) {
-          const result = await gateway.complete(request, call);
+          const result = key && durable ? await durable.complete(request, call, key) : await gateway.complete(request, call);
           res.writeHead(200, {
             "content-type": "application/json",
             "x-cache-status": result.cacheStatus,
@@ -139,9 +144,10 @@ export function anthropicRoutes(options: AnthropicRoutesOptions): RestRoute[] {
           res.end(JSON.stringify(messageBody(shown, id, request.model)));
           return;
         }
+        const events = key && durable ? eventsOf(await durable.start(request, call, key)) : gateway.stream(request, call);
         await anthropicStream(
           res,
-          omitThinking ? thinkingTextOmitted(gateway.stream(request, call)) : gateway.stream(request, call),
+          omitThinking ? thinkingTextOmitted(events) : events,
           {
             id,
             model: request.model,

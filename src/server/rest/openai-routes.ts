@@ -2,7 +2,9 @@ import type { Clock } from "../../core/clock.js";
 import { withPriorityHeader } from "./priority.js";
 import type { Gateway } from "../../pipeline/pipeline.js";
 import { fromOpenAi } from "./chat-request.js";
-import { sseStream } from "./openai-sse.js";
+import { numbered, sseStream } from "./openai-sse.js";
+import type { DurableFace, DurableStream } from "../../durable/durable.js";
+import { GatewayError } from "../../core/errors.js";
 import { completionBody, modelList, modelObject } from "./openai-wire.js";
 import { readJsonBody } from "./read-body.js";
 import { decodeSegment } from "./rest-face.js";
@@ -12,6 +14,8 @@ export interface OpenAiRoutesOptions {
   gateway: Gateway;
   clock: Clock;
   maxBodyBytes: number;
+  /** Resumable streams and idempotency keys; absent, neither. */
+  durable?: DurableFace | undefined;
 }
 
 /**
@@ -29,18 +33,19 @@ export function openAiRoutes(options: OpenAiRoutesOptions): RestRoute[] {
       const { request, stream, includeUsage } = fromOpenAi(await readJsonBody(req, options.maxBodyBytes));
       withPriorityHeader(request, req);
       const created = Math.floor(clock.now() / 1000);
+      const key = headerOf(req.headers["idempotency-key"]);
+      const durable = options.durable;
       if (!stream) {
-        const result = await gateway.complete(request, call);
+        const result = key && durable ? await durable.calls.complete(request, call, key) : await gateway.complete(request, call);
         res.writeHead(200, { "content-type": "application/json", "x-cache-status": result.cacheStatus, "x-llm-provider": result.provider });
         res.end(JSON.stringify(completionBody(result, created)));
         return;
       }
-      await sseStream(res, gateway.stream(request, call), {
-        id: `chatcmpl-${call.requestId}`,
-        created,
-        model: request.model,
-        includeUsage,
-      });
+      const meta = { id: `chatcmpl-${call.requestId}`, created, model: request.model, includeUsage };
+      if (!durable || (!durable.resumableStreams && !key)) return sseStream(res, numbered(gateway.stream(request, call)), meta);
+      const lastEventId = durable.resumableStreams ? headerOf(req.headers["last-event-id"]) : undefined;
+      const s: DurableStream = lastEventId ? await resumeOf(durable, lastEventId, call) : await durable.calls.start(request, call, key);
+      await sseStream(res, s.events, { ...meta, ...(durable.resumableStreams ? { resumeToken: s.token } : {}) });
     },
   };
   const models: RestRoute = {
@@ -55,4 +60,22 @@ export function openAiRoutes(options: OpenAiRoutesOptions): RestRoute[] {
     },
   };
   return [chat, models];
+}
+
+const headerOf = (value: string | string[] | undefined): string | undefined =>
+  (Array.isArray(value) ? value[0] : value)?.trim() || undefined;
+
+/**
+ * Re-attaches a POST that carries Last-Event-ID (`<resume token>.<event id>`, as the stream's `id:`
+ * lines give it) to its stream: the body is read but not run again.
+ */
+function resumeOf(durable: DurableFace, lastEventId: string, call: Parameters<DurableFace["calls"]["resume"]>[2]): Promise<DurableStream> {
+  const dot = lastEventId.lastIndexOf(".");
+  const after = Number(lastEventId.slice(dot + 1));
+  if (dot <= 0 || !Number.isSafeInteger(after) || after < 0) {
+    throw new GatewayError("INVALID_REQUEST", "Last-Event-ID must be <resume token>.<event id>, as the stream's id lines give it", {
+      metadata: { field: "Last-Event-ID" },
+    });
+  }
+  return durable.calls.resume(lastEventId.slice(0, dot), after, call);
 }

@@ -1,6 +1,7 @@
 import type * as http from "node:http";
 import { GatewayError } from "../../core/errors.js";
 import type { ChatStreamEvent } from "../../core/types.js";
+import type { JournalEvent } from "../../durable/journal.js";
 import { FINISH, logprobsBody, toolCallsOf, usageBody } from "./openai-wire.js";
 
 /** What every chunk of one stream shares. */
@@ -9,6 +10,8 @@ export interface ChunkMeta {
   created: number;
   model: string;
   includeUsage: boolean;
+  /** A resumable stream's token: each event's last chunk then carries `id: <token>.<event id>` for Last-Event-ID. */
+  resumeToken?: string | undefined;
 }
 
 /**
@@ -90,9 +93,10 @@ export function writable(res: http.ServerResponse): Promise<void> {
  * 503, 504 with retry-after), which the SDKs retry, instead of a 200 and an
  * error event. A slow reader holds the upstream back (backpressure).
  */
-export async function sseStream(res: http.ServerResponse, events: AsyncIterable<ChatStreamEvent>, meta: ChunkMeta): Promise<void> {
+export async function sseStream(res: http.ServerResponse, events: AsyncIterable<JournalEvent>, meta: ChunkMeta): Promise<void> {
   const chunksOf = createChunker(meta);
   const head: Record<string, string> = { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" };
+  if (meta.resumeToken) head[RESUME_TOKEN_HEADER] = meta.resumeToken;
   let started = false;
   const write = async (data: string) => {
     // The client has gone: stop, so that the pipeline below is closed and settles, rather than write into nothing.
@@ -103,10 +107,24 @@ export async function sseStream(res: http.ServerResponse, events: AsyncIterable<
     }
     if (!res.write(data)) await writable(res);
   };
-  for await (const event of events) {
+  for await (const { id, event } of events) {
     if (event.type === "cache") head["x-cache-status"] = event.status;
     else if (event.type === "answering") head["x-llm-provider"] ??= event.provider;
-    for (const c of chunksOf(event)) await write(`data: ${JSON.stringify(c)}\n\n`);
+    const chunks = chunksOf(event);
+    // Only an event's last chunk names it: a client cut between two chunks of one event gets both again.
+    for (const [i, c] of chunks.entries()) {
+      const named = meta.resumeToken && i === chunks.length - 1 ? `id: ${meta.resumeToken}.${id}\n` : "";
+      await write(`${named}data: ${JSON.stringify(c)}\n\n`);
+    }
   }
   res.end("data: [DONE]\n\n");
+}
+
+/** A resumable stream's token, in the response headers (docs/resilience.md "Resuming a stream"). */
+export const RESUME_TOKEN_HEADER = "x-llm-gateway-resume-token";
+
+/** A stream's events numbered from 1, as a journal's are. */
+export async function* numbered(events: AsyncIterable<ChatStreamEvent>): AsyncGenerator<JournalEvent> {
+  let id = 0;
+  for await (const event of events) yield { id: ++id, event };
 }

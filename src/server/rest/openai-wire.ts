@@ -29,6 +29,8 @@ const HTTP: Partial<Record<Code, [number, string]>> = {
  */
 const STATUS_OF_REASON: Partial<Record<GatewayError["reason"], [number, string]>> = {
   INVALID_OUTPUT: [502, "api_error"],
+  // Stripe's and the IETF draft's status for a key reused with another body.
+  IDEMPOTENCY_KEY_REUSED: [422, "invalid_request_error"],
 };
 
 export const FINISH: Record<FinishReason, string | null> = {

@@ -671,7 +671,10 @@ type StreamCompleteResponse struct {
 	//	*StreamCompleteResponse_ToolCall
 	//	*StreamCompleteResponse_ToolResult
 	//	*StreamCompleteResponse_Reasoning
-	Event         isStreamCompleteResponse_Event `protobuf_oneof:"event"`
+	Event isStreamCompleteResponse_Event `protobuf_oneof:"event"`
+	// The event's id within its stream, from 1, when the stream is resumable (0 otherwise): what
+	// ResumeStream is given as the last event seen.
+	EventId       uint64 `protobuf:"varint,6,opt,name=event_id,json=eventId,proto3" json:"event_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -758,6 +761,13 @@ func (x *StreamCompleteResponse) GetReasoning() *ReasoningDelta {
 	return nil
 }
 
+func (x *StreamCompleteResponse) GetEventId() uint64 {
+	if x != nil {
+		return x.EventId
+	}
+	return 0
+}
+
 type isStreamCompleteResponse_Event interface {
 	isStreamCompleteResponse_Event()
 }
@@ -797,6 +807,208 @@ func (*StreamCompleteResponse_ToolResult) isStreamCompleteResponse_Event() {}
 
 func (*StreamCompleteResponse_Reasoning) isStreamCompleteResponse_Event() {}
 
+// ResumeStreamRequest names a stream and the last of its events the caller received.
+type ResumeStreamRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The stream's resume token (the x-llm-gateway-resume-token header of StreamComplete).
+	ResumeToken string `protobuf:"bytes,1,opt,name=resume_token,json=resumeToken,proto3" json:"resume_token,omitempty"`
+	// The event_id of the last event received; 0 replays the stream from its start.
+	LastEventId   uint64 `protobuf:"varint,2,opt,name=last_event_id,json=lastEventId,proto3" json:"last_event_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ResumeStreamRequest) Reset() {
+	*x = ResumeStreamRequest{}
+	mi := &file_llmgateway_v1_completion_service_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ResumeStreamRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ResumeStreamRequest) ProtoMessage() {}
+
+func (x *ResumeStreamRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_llmgateway_v1_completion_service_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ResumeStreamRequest.ProtoReflect.Descriptor instead.
+func (*ResumeStreamRequest) Descriptor() ([]byte, []int) {
+	return file_llmgateway_v1_completion_service_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *ResumeStreamRequest) GetResumeToken() string {
+	if x != nil {
+		return x.ResumeToken
+	}
+	return ""
+}
+
+func (x *ResumeStreamRequest) GetLastEventId() uint64 {
+	if x != nil {
+		return x.LastEventId
+	}
+	return 0
+}
+
+// ResumeStreamResponse is one event of a resumed stream, as StreamComplete sends it.
+type ResumeStreamResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The event.
+	//
+	// Types that are valid to be assigned to Event:
+	//
+	//	*ResumeStreamResponse_Delta
+	//	*ResumeStreamResponse_Completion
+	//	*ResumeStreamResponse_ToolCall
+	//	*ResumeStreamResponse_ToolResult
+	//	*ResumeStreamResponse_Reasoning
+	Event isResumeStreamResponse_Event `protobuf_oneof:"event"`
+	// The event's id within its stream, from 1.
+	EventId       uint64 `protobuf:"varint,6,opt,name=event_id,json=eventId,proto3" json:"event_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ResumeStreamResponse) Reset() {
+	*x = ResumeStreamResponse{}
+	mi := &file_llmgateway_v1_completion_service_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ResumeStreamResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ResumeStreamResponse) ProtoMessage() {}
+
+func (x *ResumeStreamResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_llmgateway_v1_completion_service_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ResumeStreamResponse.ProtoReflect.Descriptor instead.
+func (*ResumeStreamResponse) Descriptor() ([]byte, []int) {
+	return file_llmgateway_v1_completion_service_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *ResumeStreamResponse) GetEvent() isResumeStreamResponse_Event {
+	if x != nil {
+		return x.Event
+	}
+	return nil
+}
+
+func (x *ResumeStreamResponse) GetDelta() *ContentDelta {
+	if x != nil {
+		if x, ok := x.Event.(*ResumeStreamResponse_Delta); ok {
+			return x.Delta
+		}
+	}
+	return nil
+}
+
+func (x *ResumeStreamResponse) GetCompletion() *Completion {
+	if x != nil {
+		if x, ok := x.Event.(*ResumeStreamResponse_Completion); ok {
+			return x.Completion
+		}
+	}
+	return nil
+}
+
+func (x *ResumeStreamResponse) GetToolCall() *ToolCallStarted {
+	if x != nil {
+		if x, ok := x.Event.(*ResumeStreamResponse_ToolCall); ok {
+			return x.ToolCall
+		}
+	}
+	return nil
+}
+
+func (x *ResumeStreamResponse) GetToolResult() *ToolCallResult {
+	if x != nil {
+		if x, ok := x.Event.(*ResumeStreamResponse_ToolResult); ok {
+			return x.ToolResult
+		}
+	}
+	return nil
+}
+
+func (x *ResumeStreamResponse) GetReasoning() *ReasoningDelta {
+	if x != nil {
+		if x, ok := x.Event.(*ResumeStreamResponse_Reasoning); ok {
+			return x.Reasoning
+		}
+	}
+	return nil
+}
+
+func (x *ResumeStreamResponse) GetEventId() uint64 {
+	if x != nil {
+		return x.EventId
+	}
+	return 0
+}
+
+type isResumeStreamResponse_Event interface {
+	isResumeStreamResponse_Event()
+}
+
+type ResumeStreamResponse_Delta struct {
+	// A piece of the answer's text, in order.
+	Delta *ContentDelta `protobuf:"bytes,1,opt,name=delta,proto3,oneof"`
+}
+
+type ResumeStreamResponse_Completion struct {
+	// The last event of a successful stream: the whole answer, finish reason, usage, cost and provider.
+	Completion *Completion `protobuf:"bytes,2,opt,name=completion,proto3,oneof"`
+}
+
+type ResumeStreamResponse_ToolCall struct {
+	// The gateway is running a tool the model called.
+	ToolCall *ToolCallStarted `protobuf:"bytes,3,opt,name=tool_call,json=toolCall,proto3,oneof"`
+}
+
+type ResumeStreamResponse_ToolResult struct {
+	// A tool the gateway ran has answered, or failed.
+	ToolResult *ToolCallResult `protobuf:"bytes,4,opt,name=tool_result,json=toolResult,proto3,oneof"`
+}
+
+type ResumeStreamResponse_Reasoning struct {
+	// A piece of the model's reasoning (thinking), in order, before the answer's text.
+	Reasoning *ReasoningDelta `protobuf:"bytes,5,opt,name=reasoning,proto3,oneof"`
+}
+
+func (*ResumeStreamResponse_Delta) isResumeStreamResponse_Event() {}
+
+func (*ResumeStreamResponse_Completion) isResumeStreamResponse_Event() {}
+
+func (*ResumeStreamResponse_ToolCall) isResumeStreamResponse_Event() {}
+
+func (*ResumeStreamResponse_ToolResult) isResumeStreamResponse_Event() {}
+
+func (*ResumeStreamResponse_Reasoning) isResumeStreamResponse_Event() {}
+
 // ReasoningDelta is a piece of the model's reasoning; it is never part of the answer's text.
 type ReasoningDelta struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -808,7 +1020,7 @@ type ReasoningDelta struct {
 
 func (x *ReasoningDelta) Reset() {
 	*x = ReasoningDelta{}
-	mi := &file_llmgateway_v1_completion_service_proto_msgTypes[4]
+	mi := &file_llmgateway_v1_completion_service_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -820,7 +1032,7 @@ func (x *ReasoningDelta) String() string {
 func (*ReasoningDelta) ProtoMessage() {}
 
 func (x *ReasoningDelta) ProtoReflect() protoreflect.Message {
-	mi := &file_llmgateway_v1_completion_service_proto_msgTypes[4]
+	mi := &file_llmgateway_v1_completion_service_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -833,7 +1045,7 @@ func (x *ReasoningDelta) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReasoningDelta.ProtoReflect.Descriptor instead.
 func (*ReasoningDelta) Descriptor() ([]byte, []int) {
-	return file_llmgateway_v1_completion_service_proto_rawDescGZIP(), []int{4}
+	return file_llmgateway_v1_completion_service_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *ReasoningDelta) GetText() string {
@@ -860,7 +1072,7 @@ type ToolCallStarted struct {
 
 func (x *ToolCallStarted) Reset() {
 	*x = ToolCallStarted{}
-	mi := &file_llmgateway_v1_completion_service_proto_msgTypes[5]
+	mi := &file_llmgateway_v1_completion_service_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -872,7 +1084,7 @@ func (x *ToolCallStarted) String() string {
 func (*ToolCallStarted) ProtoMessage() {}
 
 func (x *ToolCallStarted) ProtoReflect() protoreflect.Message {
-	mi := &file_llmgateway_v1_completion_service_proto_msgTypes[5]
+	mi := &file_llmgateway_v1_completion_service_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -885,7 +1097,7 @@ func (x *ToolCallStarted) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ToolCallStarted.ProtoReflect.Descriptor instead.
 func (*ToolCallStarted) Descriptor() ([]byte, []int) {
-	return file_llmgateway_v1_completion_service_proto_rawDescGZIP(), []int{5}
+	return file_llmgateway_v1_completion_service_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *ToolCallStarted) GetId() string {
@@ -935,7 +1147,7 @@ type ToolCallResult struct {
 
 func (x *ToolCallResult) Reset() {
 	*x = ToolCallResult{}
-	mi := &file_llmgateway_v1_completion_service_proto_msgTypes[6]
+	mi := &file_llmgateway_v1_completion_service_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -947,7 +1159,7 @@ func (x *ToolCallResult) String() string {
 func (*ToolCallResult) ProtoMessage() {}
 
 func (x *ToolCallResult) ProtoReflect() protoreflect.Message {
-	mi := &file_llmgateway_v1_completion_service_proto_msgTypes[6]
+	mi := &file_llmgateway_v1_completion_service_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -960,7 +1172,7 @@ func (x *ToolCallResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ToolCallResult.ProtoReflect.Descriptor instead.
 func (*ToolCallResult) Descriptor() ([]byte, []int) {
-	return file_llmgateway_v1_completion_service_proto_rawDescGZIP(), []int{6}
+	return file_llmgateway_v1_completion_service_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *ToolCallResult) GetId() string {
@@ -1011,7 +1223,7 @@ type ContentDelta struct {
 
 func (x *ContentDelta) Reset() {
 	*x = ContentDelta{}
-	mi := &file_llmgateway_v1_completion_service_proto_msgTypes[7]
+	mi := &file_llmgateway_v1_completion_service_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1023,7 +1235,7 @@ func (x *ContentDelta) String() string {
 func (*ContentDelta) ProtoMessage() {}
 
 func (x *ContentDelta) ProtoReflect() protoreflect.Message {
-	mi := &file_llmgateway_v1_completion_service_proto_msgTypes[7]
+	mi := &file_llmgateway_v1_completion_service_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1036,7 +1248,7 @@ func (x *ContentDelta) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ContentDelta.ProtoReflect.Descriptor instead.
 func (*ContentDelta) Descriptor() ([]byte, []int) {
-	return file_llmgateway_v1_completion_service_proto_rawDescGZIP(), []int{7}
+	return file_llmgateway_v1_completion_service_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *ContentDelta) GetText() string {
@@ -1066,7 +1278,7 @@ type CountTokensRequest struct {
 
 func (x *CountTokensRequest) Reset() {
 	*x = CountTokensRequest{}
-	mi := &file_llmgateway_v1_completion_service_proto_msgTypes[8]
+	mi := &file_llmgateway_v1_completion_service_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1078,7 +1290,7 @@ func (x *CountTokensRequest) String() string {
 func (*CountTokensRequest) ProtoMessage() {}
 
 func (x *CountTokensRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_llmgateway_v1_completion_service_proto_msgTypes[8]
+	mi := &file_llmgateway_v1_completion_service_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1091,7 +1303,7 @@ func (x *CountTokensRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CountTokensRequest.ProtoReflect.Descriptor instead.
 func (*CountTokensRequest) Descriptor() ([]byte, []int) {
-	return file_llmgateway_v1_completion_service_proto_rawDescGZIP(), []int{8}
+	return file_llmgateway_v1_completion_service_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *CountTokensRequest) GetModel() string {
@@ -1125,7 +1337,7 @@ type CountTokensResponse struct {
 
 func (x *CountTokensResponse) Reset() {
 	*x = CountTokensResponse{}
-	mi := &file_llmgateway_v1_completion_service_proto_msgTypes[9]
+	mi := &file_llmgateway_v1_completion_service_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1137,7 +1349,7 @@ func (x *CountTokensResponse) String() string {
 func (*CountTokensResponse) ProtoMessage() {}
 
 func (x *CountTokensResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_llmgateway_v1_completion_service_proto_msgTypes[9]
+	mi := &file_llmgateway_v1_completion_service_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1150,7 +1362,7 @@ func (x *CountTokensResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CountTokensResponse.ProtoReflect.Descriptor instead.
 func (*CountTokensResponse) Descriptor() ([]byte, []int) {
-	return file_llmgateway_v1_completion_service_proto_rawDescGZIP(), []int{9}
+	return file_llmgateway_v1_completion_service_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *CountTokensResponse) GetInputTokens() int64 {
@@ -1190,7 +1402,7 @@ type ListModelsRequest struct {
 
 func (x *ListModelsRequest) Reset() {
 	*x = ListModelsRequest{}
-	mi := &file_llmgateway_v1_completion_service_proto_msgTypes[10]
+	mi := &file_llmgateway_v1_completion_service_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1202,7 +1414,7 @@ func (x *ListModelsRequest) String() string {
 func (*ListModelsRequest) ProtoMessage() {}
 
 func (x *ListModelsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_llmgateway_v1_completion_service_proto_msgTypes[10]
+	mi := &file_llmgateway_v1_completion_service_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1215,7 +1427,7 @@ func (x *ListModelsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListModelsRequest.ProtoReflect.Descriptor instead.
 func (*ListModelsRequest) Descriptor() ([]byte, []int) {
-	return file_llmgateway_v1_completion_service_proto_rawDescGZIP(), []int{10}
+	return file_llmgateway_v1_completion_service_proto_rawDescGZIP(), []int{12}
 }
 
 // ListModelsResponse lists the models the gateway serves.
@@ -1231,7 +1443,7 @@ type ListModelsResponse struct {
 
 func (x *ListModelsResponse) Reset() {
 	*x = ListModelsResponse{}
-	mi := &file_llmgateway_v1_completion_service_proto_msgTypes[11]
+	mi := &file_llmgateway_v1_completion_service_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1243,7 +1455,7 @@ func (x *ListModelsResponse) String() string {
 func (*ListModelsResponse) ProtoMessage() {}
 
 func (x *ListModelsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_llmgateway_v1_completion_service_proto_msgTypes[11]
+	mi := &file_llmgateway_v1_completion_service_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1256,7 +1468,7 @@ func (x *ListModelsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListModelsResponse.ProtoReflect.Descriptor instead.
 func (*ListModelsResponse) Descriptor() ([]byte, []int) {
-	return file_llmgateway_v1_completion_service_proto_rawDescGZIP(), []int{11}
+	return file_llmgateway_v1_completion_service_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *ListModelsResponse) GetModels() []*ModelInfo {
@@ -1314,7 +1526,7 @@ type ModelInfo struct {
 
 func (x *ModelInfo) Reset() {
 	*x = ModelInfo{}
-	mi := &file_llmgateway_v1_completion_service_proto_msgTypes[12]
+	mi := &file_llmgateway_v1_completion_service_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1326,7 +1538,7 @@ func (x *ModelInfo) String() string {
 func (*ModelInfo) ProtoMessage() {}
 
 func (x *ModelInfo) ProtoReflect() protoreflect.Message {
-	mi := &file_llmgateway_v1_completion_service_proto_msgTypes[12]
+	mi := &file_llmgateway_v1_completion_service_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1339,7 +1551,7 @@ func (x *ModelInfo) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ModelInfo.ProtoReflect.Descriptor instead.
 func (*ModelInfo) Descriptor() ([]byte, []int) {
-	return file_llmgateway_v1_completion_service_proto_rawDescGZIP(), []int{12}
+	return file_llmgateway_v1_completion_service_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *ModelInfo) GetName() string {
@@ -1477,7 +1689,7 @@ type ModelCapabilities struct {
 
 func (x *ModelCapabilities) Reset() {
 	*x = ModelCapabilities{}
-	mi := &file_llmgateway_v1_completion_service_proto_msgTypes[13]
+	mi := &file_llmgateway_v1_completion_service_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1489,7 +1701,7 @@ func (x *ModelCapabilities) String() string {
 func (*ModelCapabilities) ProtoMessage() {}
 
 func (x *ModelCapabilities) ProtoReflect() protoreflect.Message {
-	mi := &file_llmgateway_v1_completion_service_proto_msgTypes[13]
+	mi := &file_llmgateway_v1_completion_service_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1502,7 +1714,7 @@ func (x *ModelCapabilities) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ModelCapabilities.ProtoReflect.Descriptor instead.
 func (*ModelCapabilities) Descriptor() ([]byte, []int) {
-	return file_llmgateway_v1_completion_service_proto_rawDescGZIP(), []int{13}
+	return file_llmgateway_v1_completion_service_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *ModelCapabilities) GetStreaming() bool {
@@ -1650,7 +1862,7 @@ const file_llmgateway_v1_completion_service_proto_rawDesc = "" +
 	"\r_top_logprobsB\b\n" +
 	"\x06_top_kB\x0f\n" +
 	"\r_max_cost_usdB\v\n" +
-	"\t_priority\"\xd3\x02\n" +
+	"\t_priority\"\xee\x02\n" +
 	"\x16StreamCompleteResponse\x123\n" +
 	"\x05delta\x18\x01 \x01(\v2\x1b.llmgateway.v1.ContentDeltaH\x00R\x05delta\x12;\n" +
 	"\n" +
@@ -1659,7 +1871,22 @@ const file_llmgateway_v1_completion_service_proto_rawDesc = "" +
 	"\ttool_call\x18\x03 \x01(\v2\x1e.llmgateway.v1.ToolCallStartedH\x00R\btoolCall\x12@\n" +
 	"\vtool_result\x18\x04 \x01(\v2\x1d.llmgateway.v1.ToolCallResultH\x00R\n" +
 	"toolResult\x12=\n" +
-	"\treasoning\x18\x05 \x01(\v2\x1d.llmgateway.v1.ReasoningDeltaH\x00R\treasoningB\a\n" +
+	"\treasoning\x18\x05 \x01(\v2\x1d.llmgateway.v1.ReasoningDeltaH\x00R\treasoning\x12\x19\n" +
+	"\bevent_id\x18\x06 \x01(\x04R\aeventIdB\a\n" +
+	"\x05event\"\\\n" +
+	"\x13ResumeStreamRequest\x12!\n" +
+	"\fresume_token\x18\x01 \x01(\tR\vresumeToken\x12\"\n" +
+	"\rlast_event_id\x18\x02 \x01(\x04R\vlastEventId\"\xec\x02\n" +
+	"\x14ResumeStreamResponse\x123\n" +
+	"\x05delta\x18\x01 \x01(\v2\x1b.llmgateway.v1.ContentDeltaH\x00R\x05delta\x12;\n" +
+	"\n" +
+	"completion\x18\x02 \x01(\v2\x19.llmgateway.v1.CompletionH\x00R\n" +
+	"completion\x12=\n" +
+	"\ttool_call\x18\x03 \x01(\v2\x1e.llmgateway.v1.ToolCallStartedH\x00R\btoolCall\x12@\n" +
+	"\vtool_result\x18\x04 \x01(\v2\x1d.llmgateway.v1.ToolCallResultH\x00R\n" +
+	"toolResult\x12=\n" +
+	"\treasoning\x18\x05 \x01(\v2\x1d.llmgateway.v1.ReasoningDeltaH\x00R\treasoning\x12\x19\n" +
+	"\bevent_id\x18\x06 \x01(\x04R\aeventIdB\a\n" +
 	"\x05event\"$\n" +
 	"\x0eReasoningDelta\x12\x12\n" +
 	"\x04text\x18\x01 \x01(\tR\x04text\"r\n" +
@@ -1719,10 +1946,11 @@ const file_llmgateway_v1_completion_service_proto_rawDesc = "" +
 	"\tModelType\x12\x1a\n" +
 	"\x16MODEL_TYPE_UNSPECIFIED\x10\x00\x12\x13\n" +
 	"\x0fMODEL_TYPE_CHAT\x10\x01\x12\x18\n" +
-	"\x14MODEL_TYPE_EMBEDDING\x10\x022\xea\x02\n" +
+	"\x14MODEL_TYPE_EMBEDDING\x10\x022\xc5\x03\n" +
 	"\x11CompletionService\x12K\n" +
 	"\bComplete\x12\x1e.llmgateway.v1.CompleteRequest\x1a\x1f.llmgateway.v1.CompleteResponse\x12_\n" +
-	"\x0eStreamComplete\x12$.llmgateway.v1.StreamCompleteRequest\x1a%.llmgateway.v1.StreamCompleteResponse0\x01\x12T\n" +
+	"\x0eStreamComplete\x12$.llmgateway.v1.StreamCompleteRequest\x1a%.llmgateway.v1.StreamCompleteResponse0\x01\x12Y\n" +
+	"\fResumeStream\x12\".llmgateway.v1.ResumeStreamRequest\x1a#.llmgateway.v1.ResumeStreamResponse0\x01\x12T\n" +
 	"\vCountTokens\x12!.llmgateway.v1.CountTokensRequest\x1a\".llmgateway.v1.CountTokensResponse\x12Q\n" +
 	"\n" +
 	"ListModels\x12 .llmgateway.v1.ListModelsRequest\x1a!.llmgateway.v1.ListModelsResponseB\xc6\x01\n" +
@@ -1741,76 +1969,85 @@ func file_llmgateway_v1_completion_service_proto_rawDescGZIP() []byte {
 }
 
 var file_llmgateway_v1_completion_service_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_llmgateway_v1_completion_service_proto_msgTypes = make([]protoimpl.MessageInfo, 16)
+var file_llmgateway_v1_completion_service_proto_msgTypes = make([]protoimpl.MessageInfo, 18)
 var file_llmgateway_v1_completion_service_proto_goTypes = []any{
 	(ModelType)(0),                 // 0: llmgateway.v1.ModelType
 	(*CompleteRequest)(nil),        // 1: llmgateway.v1.CompleteRequest
 	(*CompleteResponse)(nil),       // 2: llmgateway.v1.CompleteResponse
 	(*StreamCompleteRequest)(nil),  // 3: llmgateway.v1.StreamCompleteRequest
 	(*StreamCompleteResponse)(nil), // 4: llmgateway.v1.StreamCompleteResponse
-	(*ReasoningDelta)(nil),         // 5: llmgateway.v1.ReasoningDelta
-	(*ToolCallStarted)(nil),        // 6: llmgateway.v1.ToolCallStarted
-	(*ToolCallResult)(nil),         // 7: llmgateway.v1.ToolCallResult
-	(*ContentDelta)(nil),           // 8: llmgateway.v1.ContentDelta
-	(*CountTokensRequest)(nil),     // 9: llmgateway.v1.CountTokensRequest
-	(*CountTokensResponse)(nil),    // 10: llmgateway.v1.CountTokensResponse
-	(*ListModelsRequest)(nil),      // 11: llmgateway.v1.ListModelsRequest
-	(*ListModelsResponse)(nil),     // 12: llmgateway.v1.ListModelsResponse
-	(*ModelInfo)(nil),              // 13: llmgateway.v1.ModelInfo
-	(*ModelCapabilities)(nil),      // 14: llmgateway.v1.ModelCapabilities
-	nil,                            // 15: llmgateway.v1.CompleteRequest.MetadataEntry
-	nil,                            // 16: llmgateway.v1.StreamCompleteRequest.MetadataEntry
-	(*Message)(nil),                // 17: llmgateway.v1.Message
-	(*RoutingHints)(nil),           // 18: llmgateway.v1.RoutingHints
-	(*CacheOptions)(nil),           // 19: llmgateway.v1.CacheOptions
-	(*ToolOptions)(nil),            // 20: llmgateway.v1.ToolOptions
-	(*ResponseFormat)(nil),         // 21: llmgateway.v1.ResponseFormat
-	(*ReasoningOptions)(nil),       // 22: llmgateway.v1.ReasoningOptions
-	(*structpb.Struct)(nil),        // 23: google.protobuf.Struct
-	(*Completion)(nil),             // 24: llmgateway.v1.Completion
-	(*TokenLogprob)(nil),           // 25: llmgateway.v1.TokenLogprob
+	(*ResumeStreamRequest)(nil),    // 5: llmgateway.v1.ResumeStreamRequest
+	(*ResumeStreamResponse)(nil),   // 6: llmgateway.v1.ResumeStreamResponse
+	(*ReasoningDelta)(nil),         // 7: llmgateway.v1.ReasoningDelta
+	(*ToolCallStarted)(nil),        // 8: llmgateway.v1.ToolCallStarted
+	(*ToolCallResult)(nil),         // 9: llmgateway.v1.ToolCallResult
+	(*ContentDelta)(nil),           // 10: llmgateway.v1.ContentDelta
+	(*CountTokensRequest)(nil),     // 11: llmgateway.v1.CountTokensRequest
+	(*CountTokensResponse)(nil),    // 12: llmgateway.v1.CountTokensResponse
+	(*ListModelsRequest)(nil),      // 13: llmgateway.v1.ListModelsRequest
+	(*ListModelsResponse)(nil),     // 14: llmgateway.v1.ListModelsResponse
+	(*ModelInfo)(nil),              // 15: llmgateway.v1.ModelInfo
+	(*ModelCapabilities)(nil),      // 16: llmgateway.v1.ModelCapabilities
+	nil,                            // 17: llmgateway.v1.CompleteRequest.MetadataEntry
+	nil,                            // 18: llmgateway.v1.StreamCompleteRequest.MetadataEntry
+	(*Message)(nil),                // 19: llmgateway.v1.Message
+	(*RoutingHints)(nil),           // 20: llmgateway.v1.RoutingHints
+	(*CacheOptions)(nil),           // 21: llmgateway.v1.CacheOptions
+	(*ToolOptions)(nil),            // 22: llmgateway.v1.ToolOptions
+	(*ResponseFormat)(nil),         // 23: llmgateway.v1.ResponseFormat
+	(*ReasoningOptions)(nil),       // 24: llmgateway.v1.ReasoningOptions
+	(*structpb.Struct)(nil),        // 25: google.protobuf.Struct
+	(*Completion)(nil),             // 26: llmgateway.v1.Completion
+	(*TokenLogprob)(nil),           // 27: llmgateway.v1.TokenLogprob
 }
 var file_llmgateway_v1_completion_service_proto_depIdxs = []int32{
-	17, // 0: llmgateway.v1.CompleteRequest.messages:type_name -> llmgateway.v1.Message
-	15, // 1: llmgateway.v1.CompleteRequest.metadata:type_name -> llmgateway.v1.CompleteRequest.MetadataEntry
-	18, // 2: llmgateway.v1.CompleteRequest.routing:type_name -> llmgateway.v1.RoutingHints
-	19, // 3: llmgateway.v1.CompleteRequest.cache:type_name -> llmgateway.v1.CacheOptions
-	20, // 4: llmgateway.v1.CompleteRequest.tools:type_name -> llmgateway.v1.ToolOptions
-	21, // 5: llmgateway.v1.CompleteRequest.response_format:type_name -> llmgateway.v1.ResponseFormat
-	22, // 6: llmgateway.v1.CompleteRequest.reasoning:type_name -> llmgateway.v1.ReasoningOptions
-	23, // 7: llmgateway.v1.CompleteRequest.extra_body:type_name -> google.protobuf.Struct
-	24, // 8: llmgateway.v1.CompleteResponse.completion:type_name -> llmgateway.v1.Completion
-	17, // 9: llmgateway.v1.StreamCompleteRequest.messages:type_name -> llmgateway.v1.Message
-	16, // 10: llmgateway.v1.StreamCompleteRequest.metadata:type_name -> llmgateway.v1.StreamCompleteRequest.MetadataEntry
-	18, // 11: llmgateway.v1.StreamCompleteRequest.routing:type_name -> llmgateway.v1.RoutingHints
-	19, // 12: llmgateway.v1.StreamCompleteRequest.cache:type_name -> llmgateway.v1.CacheOptions
-	20, // 13: llmgateway.v1.StreamCompleteRequest.tools:type_name -> llmgateway.v1.ToolOptions
-	21, // 14: llmgateway.v1.StreamCompleteRequest.response_format:type_name -> llmgateway.v1.ResponseFormat
-	22, // 15: llmgateway.v1.StreamCompleteRequest.reasoning:type_name -> llmgateway.v1.ReasoningOptions
-	23, // 16: llmgateway.v1.StreamCompleteRequest.extra_body:type_name -> google.protobuf.Struct
-	8,  // 17: llmgateway.v1.StreamCompleteResponse.delta:type_name -> llmgateway.v1.ContentDelta
-	24, // 18: llmgateway.v1.StreamCompleteResponse.completion:type_name -> llmgateway.v1.Completion
-	6,  // 19: llmgateway.v1.StreamCompleteResponse.tool_call:type_name -> llmgateway.v1.ToolCallStarted
-	7,  // 20: llmgateway.v1.StreamCompleteResponse.tool_result:type_name -> llmgateway.v1.ToolCallResult
-	5,  // 21: llmgateway.v1.StreamCompleteResponse.reasoning:type_name -> llmgateway.v1.ReasoningDelta
-	25, // 22: llmgateway.v1.ContentDelta.logprobs:type_name -> llmgateway.v1.TokenLogprob
-	17, // 23: llmgateway.v1.CountTokensRequest.messages:type_name -> llmgateway.v1.Message
-	13, // 24: llmgateway.v1.ListModelsResponse.models:type_name -> llmgateway.v1.ModelInfo
-	14, // 25: llmgateway.v1.ModelInfo.capabilities:type_name -> llmgateway.v1.ModelCapabilities
-	0,  // 26: llmgateway.v1.ModelInfo.type:type_name -> llmgateway.v1.ModelType
-	1,  // 27: llmgateway.v1.CompletionService.Complete:input_type -> llmgateway.v1.CompleteRequest
-	3,  // 28: llmgateway.v1.CompletionService.StreamComplete:input_type -> llmgateway.v1.StreamCompleteRequest
-	9,  // 29: llmgateway.v1.CompletionService.CountTokens:input_type -> llmgateway.v1.CountTokensRequest
-	11, // 30: llmgateway.v1.CompletionService.ListModels:input_type -> llmgateway.v1.ListModelsRequest
-	2,  // 31: llmgateway.v1.CompletionService.Complete:output_type -> llmgateway.v1.CompleteResponse
-	4,  // 32: llmgateway.v1.CompletionService.StreamComplete:output_type -> llmgateway.v1.StreamCompleteResponse
-	10, // 33: llmgateway.v1.CompletionService.CountTokens:output_type -> llmgateway.v1.CountTokensResponse
-	12, // 34: llmgateway.v1.CompletionService.ListModels:output_type -> llmgateway.v1.ListModelsResponse
-	31, // [31:35] is the sub-list for method output_type
-	27, // [27:31] is the sub-list for method input_type
-	27, // [27:27] is the sub-list for extension type_name
-	27, // [27:27] is the sub-list for extension extendee
-	0,  // [0:27] is the sub-list for field type_name
+	19, // 0: llmgateway.v1.CompleteRequest.messages:type_name -> llmgateway.v1.Message
+	17, // 1: llmgateway.v1.CompleteRequest.metadata:type_name -> llmgateway.v1.CompleteRequest.MetadataEntry
+	20, // 2: llmgateway.v1.CompleteRequest.routing:type_name -> llmgateway.v1.RoutingHints
+	21, // 3: llmgateway.v1.CompleteRequest.cache:type_name -> llmgateway.v1.CacheOptions
+	22, // 4: llmgateway.v1.CompleteRequest.tools:type_name -> llmgateway.v1.ToolOptions
+	23, // 5: llmgateway.v1.CompleteRequest.response_format:type_name -> llmgateway.v1.ResponseFormat
+	24, // 6: llmgateway.v1.CompleteRequest.reasoning:type_name -> llmgateway.v1.ReasoningOptions
+	25, // 7: llmgateway.v1.CompleteRequest.extra_body:type_name -> google.protobuf.Struct
+	26, // 8: llmgateway.v1.CompleteResponse.completion:type_name -> llmgateway.v1.Completion
+	19, // 9: llmgateway.v1.StreamCompleteRequest.messages:type_name -> llmgateway.v1.Message
+	18, // 10: llmgateway.v1.StreamCompleteRequest.metadata:type_name -> llmgateway.v1.StreamCompleteRequest.MetadataEntry
+	20, // 11: llmgateway.v1.StreamCompleteRequest.routing:type_name -> llmgateway.v1.RoutingHints
+	21, // 12: llmgateway.v1.StreamCompleteRequest.cache:type_name -> llmgateway.v1.CacheOptions
+	22, // 13: llmgateway.v1.StreamCompleteRequest.tools:type_name -> llmgateway.v1.ToolOptions
+	23, // 14: llmgateway.v1.StreamCompleteRequest.response_format:type_name -> llmgateway.v1.ResponseFormat
+	24, // 15: llmgateway.v1.StreamCompleteRequest.reasoning:type_name -> llmgateway.v1.ReasoningOptions
+	25, // 16: llmgateway.v1.StreamCompleteRequest.extra_body:type_name -> google.protobuf.Struct
+	10, // 17: llmgateway.v1.StreamCompleteResponse.delta:type_name -> llmgateway.v1.ContentDelta
+	26, // 18: llmgateway.v1.StreamCompleteResponse.completion:type_name -> llmgateway.v1.Completion
+	8,  // 19: llmgateway.v1.StreamCompleteResponse.tool_call:type_name -> llmgateway.v1.ToolCallStarted
+	9,  // 20: llmgateway.v1.StreamCompleteResponse.tool_result:type_name -> llmgateway.v1.ToolCallResult
+	7,  // 21: llmgateway.v1.StreamCompleteResponse.reasoning:type_name -> llmgateway.v1.ReasoningDelta
+	10, // 22: llmgateway.v1.ResumeStreamResponse.delta:type_name -> llmgateway.v1.ContentDelta
+	26, // 23: llmgateway.v1.ResumeStreamResponse.completion:type_name -> llmgateway.v1.Completion
+	8,  // 24: llmgateway.v1.ResumeStreamResponse.tool_call:type_name -> llmgateway.v1.ToolCallStarted
+	9,  // 25: llmgateway.v1.ResumeStreamResponse.tool_result:type_name -> llmgateway.v1.ToolCallResult
+	7,  // 26: llmgateway.v1.ResumeStreamResponse.reasoning:type_name -> llmgateway.v1.ReasoningDelta
+	27, // 27: llmgateway.v1.ContentDelta.logprobs:type_name -> llmgateway.v1.TokenLogprob
+	19, // 28: llmgateway.v1.CountTokensRequest.messages:type_name -> llmgateway.v1.Message
+	15, // 29: llmgateway.v1.ListModelsResponse.models:type_name -> llmgateway.v1.ModelInfo
+	16, // 30: llmgateway.v1.ModelInfo.capabilities:type_name -> llmgateway.v1.ModelCapabilities
+	0,  // 31: llmgateway.v1.ModelInfo.type:type_name -> llmgateway.v1.ModelType
+	1,  // 32: llmgateway.v1.CompletionService.Complete:input_type -> llmgateway.v1.CompleteRequest
+	3,  // 33: llmgateway.v1.CompletionService.StreamComplete:input_type -> llmgateway.v1.StreamCompleteRequest
+	5,  // 34: llmgateway.v1.CompletionService.ResumeStream:input_type -> llmgateway.v1.ResumeStreamRequest
+	11, // 35: llmgateway.v1.CompletionService.CountTokens:input_type -> llmgateway.v1.CountTokensRequest
+	13, // 36: llmgateway.v1.CompletionService.ListModels:input_type -> llmgateway.v1.ListModelsRequest
+	2,  // 37: llmgateway.v1.CompletionService.Complete:output_type -> llmgateway.v1.CompleteResponse
+	4,  // 38: llmgateway.v1.CompletionService.StreamComplete:output_type -> llmgateway.v1.StreamCompleteResponse
+	6,  // 39: llmgateway.v1.CompletionService.ResumeStream:output_type -> llmgateway.v1.ResumeStreamResponse
+	12, // 40: llmgateway.v1.CompletionService.CountTokens:output_type -> llmgateway.v1.CountTokensResponse
+	14, // 41: llmgateway.v1.CompletionService.ListModels:output_type -> llmgateway.v1.ListModelsResponse
+	37, // [37:42] is the sub-list for method output_type
+	32, // [32:37] is the sub-list for method input_type
+	32, // [32:32] is the sub-list for extension type_name
+	32, // [32:32] is the sub-list for extension extendee
+	0,  // [0:32] is the sub-list for field type_name
 }
 
 func init() { file_llmgateway_v1_completion_service_proto_init() }
@@ -1828,13 +2065,20 @@ func file_llmgateway_v1_completion_service_proto_init() {
 		(*StreamCompleteResponse_ToolResult)(nil),
 		(*StreamCompleteResponse_Reasoning)(nil),
 	}
+	file_llmgateway_v1_completion_service_proto_msgTypes[5].OneofWrappers = []any{
+		(*ResumeStreamResponse_Delta)(nil),
+		(*ResumeStreamResponse_Completion)(nil),
+		(*ResumeStreamResponse_ToolCall)(nil),
+		(*ResumeStreamResponse_ToolResult)(nil),
+		(*ResumeStreamResponse_Reasoning)(nil),
+	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_llmgateway_v1_completion_service_proto_rawDesc), len(file_llmgateway_v1_completion_service_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   16,
+			NumMessages:   18,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -21,6 +21,7 @@ const _ = grpc.SupportPackageIsVersion9
 const (
 	CompletionService_Complete_FullMethodName       = "/llmgateway.v1.CompletionService/Complete"
 	CompletionService_StreamComplete_FullMethodName = "/llmgateway.v1.CompletionService/StreamComplete"
+	CompletionService_ResumeStream_FullMethodName   = "/llmgateway.v1.CompletionService/ResumeStream"
 	CompletionService_CountTokens_FullMethodName    = "/llmgateway.v1.CompletionService/CountTokens"
 	CompletionService_ListModels_FullMethodName     = "/llmgateway.v1.CompletionService/ListModels"
 )
@@ -36,6 +37,11 @@ type CompletionServiceClient interface {
 	// StreamComplete sends the answer as text deltas while the model writes it, then one final completion.
 	// A stream that fails ends with an error status; it never just stops.
 	StreamComplete(ctx context.Context, in *StreamCompleteRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[StreamCompleteResponse], error)
+	// ResumeStream re-attaches to a stream whose connection dropped, on any replica: the events after the
+	// last one the caller saw, then the rest as the model writes it. Needs durable.resumableStreams; the
+	// token is the x-llm-gateway-resume-token response header of StreamComplete. An unknown token, or
+	// another tenant's, is NOT_FOUND.
+	ResumeStream(ctx context.Context, in *ResumeStreamRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ResumeStreamResponse], error)
 	// CountTokens counts the prompt tokens a request would send to a model.
 	CountTokens(ctx context.Context, in *CountTokensRequest, opts ...grpc.CallOption) (*CountTokensResponse, error)
 	// ListModels lists the models and aliases the gateway serves.
@@ -79,6 +85,25 @@ func (c *completionServiceClient) StreamComplete(ctx context.Context, in *Stream
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type CompletionService_StreamCompleteClient = grpc.ServerStreamingClient[StreamCompleteResponse]
 
+func (c *completionServiceClient) ResumeStream(ctx context.Context, in *ResumeStreamRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ResumeStreamResponse], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &CompletionService_ServiceDesc.Streams[1], CompletionService_ResumeStream_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[ResumeStreamRequest, ResumeStreamResponse]{ClientStream: stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type CompletionService_ResumeStreamClient = grpc.ServerStreamingClient[ResumeStreamResponse]
+
 func (c *completionServiceClient) CountTokens(ctx context.Context, in *CountTokensRequest, opts ...grpc.CallOption) (*CountTokensResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(CountTokensResponse)
@@ -110,6 +135,11 @@ type CompletionServiceServer interface {
 	// StreamComplete sends the answer as text deltas while the model writes it, then one final completion.
 	// A stream that fails ends with an error status; it never just stops.
 	StreamComplete(*StreamCompleteRequest, grpc.ServerStreamingServer[StreamCompleteResponse]) error
+	// ResumeStream re-attaches to a stream whose connection dropped, on any replica: the events after the
+	// last one the caller saw, then the rest as the model writes it. Needs durable.resumableStreams; the
+	// token is the x-llm-gateway-resume-token response header of StreamComplete. An unknown token, or
+	// another tenant's, is NOT_FOUND.
+	ResumeStream(*ResumeStreamRequest, grpc.ServerStreamingServer[ResumeStreamResponse]) error
 	// CountTokens counts the prompt tokens a request would send to a model.
 	CountTokens(context.Context, *CountTokensRequest) (*CountTokensResponse, error)
 	// ListModels lists the models and aliases the gateway serves.
@@ -129,6 +159,9 @@ func (UnimplementedCompletionServiceServer) Complete(context.Context, *CompleteR
 }
 func (UnimplementedCompletionServiceServer) StreamComplete(*StreamCompleteRequest, grpc.ServerStreamingServer[StreamCompleteResponse]) error {
 	return status.Errorf(codes.Unimplemented, "method StreamComplete not implemented")
+}
+func (UnimplementedCompletionServiceServer) ResumeStream(*ResumeStreamRequest, grpc.ServerStreamingServer[ResumeStreamResponse]) error {
+	return status.Errorf(codes.Unimplemented, "method ResumeStream not implemented")
 }
 func (UnimplementedCompletionServiceServer) CountTokens(context.Context, *CountTokensRequest) (*CountTokensResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method CountTokens not implemented")
@@ -185,6 +218,17 @@ func _CompletionService_StreamComplete_Handler(srv interface{}, stream grpc.Serv
 
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type CompletionService_StreamCompleteServer = grpc.ServerStreamingServer[StreamCompleteResponse]
+
+func _CompletionService_ResumeStream_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(ResumeStreamRequest)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(CompletionServiceServer).ResumeStream(m, &grpc.GenericServerStream[ResumeStreamRequest, ResumeStreamResponse]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type CompletionService_ResumeStreamServer = grpc.ServerStreamingServer[ResumeStreamResponse]
 
 func _CompletionService_CountTokens_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(CountTokensRequest)
@@ -246,6 +290,11 @@ var CompletionService_ServiceDesc = grpc.ServiceDesc{
 		{
 			StreamName:    "StreamComplete",
 			Handler:       _CompletionService_StreamComplete_Handler,
+			ServerStreams: true,
+		},
+		{
+			StreamName:    "ResumeStream",
+			Handler:       _CompletionService_ResumeStream_Handler,
 			ServerStreams: true,
 		},
 	},

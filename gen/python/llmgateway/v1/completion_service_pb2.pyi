@@ -146,18 +146,44 @@ class StreamCompleteRequest(_message.Message):
     def __init__(self, model: _Optional[str] = ..., messages: _Optional[_Iterable[_Union[_types_pb2.Message, _Mapping]]] = ..., temperature: _Optional[float] = ..., top_p: _Optional[float] = ..., max_tokens: _Optional[int] = ..., stop: _Optional[_Iterable[str]] = ..., seed: _Optional[int] = ..., user: _Optional[str] = ..., metadata: _Optional[_Mapping[str, str]] = ..., routing: _Optional[_Union[_types_pb2.RoutingHints, _Mapping]] = ..., cache: _Optional[_Union[_types_pb2.CacheOptions, _Mapping]] = ..., session_id: _Optional[str] = ..., tools: _Optional[_Union[_types_pb2.ToolOptions, _Mapping]] = ..., response_format: _Optional[_Union[_types_pb2.ResponseFormat, _Mapping]] = ..., reasoning: _Optional[_Union[_types_pb2.ReasoningOptions, _Mapping]] = ..., presence_penalty: _Optional[float] = ..., frequency_penalty: _Optional[float] = ..., logprobs: bool = ..., top_logprobs: _Optional[int] = ..., service_tier: _Optional[str] = ..., prompt_cache_key: _Optional[str] = ..., extra_body: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., top_k: _Optional[int] = ..., max_cost_usd: _Optional[float] = ..., priority: _Optional[int] = ...) -> None: ...
 
 class StreamCompleteResponse(_message.Message):
-    __slots__ = ("delta", "completion", "tool_call", "tool_result", "reasoning")
+    __slots__ = ("delta", "completion", "tool_call", "tool_result", "reasoning", "event_id")
     DELTA_FIELD_NUMBER: _ClassVar[int]
     COMPLETION_FIELD_NUMBER: _ClassVar[int]
     TOOL_CALL_FIELD_NUMBER: _ClassVar[int]
     TOOL_RESULT_FIELD_NUMBER: _ClassVar[int]
     REASONING_FIELD_NUMBER: _ClassVar[int]
+    EVENT_ID_FIELD_NUMBER: _ClassVar[int]
     delta: ContentDelta
     completion: _types_pb2.Completion
     tool_call: ToolCallStarted
     tool_result: ToolCallResult
     reasoning: ReasoningDelta
-    def __init__(self, delta: _Optional[_Union[ContentDelta, _Mapping]] = ..., completion: _Optional[_Union[_types_pb2.Completion, _Mapping]] = ..., tool_call: _Optional[_Union[ToolCallStarted, _Mapping]] = ..., tool_result: _Optional[_Union[ToolCallResult, _Mapping]] = ..., reasoning: _Optional[_Union[ReasoningDelta, _Mapping]] = ...) -> None: ...
+    event_id: int
+    def __init__(self, delta: _Optional[_Union[ContentDelta, _Mapping]] = ..., completion: _Optional[_Union[_types_pb2.Completion, _Mapping]] = ..., tool_call: _Optional[_Union[ToolCallStarted, _Mapping]] = ..., tool_result: _Optional[_Union[ToolCallResult, _Mapping]] = ..., reasoning: _Optional[_Union[ReasoningDelta, _Mapping]] = ..., event_id: _Optional[int] = ...) -> None: ...
+
+class ResumeStreamRequest(_message.Message):
+    __slots__ = ("resume_token", "last_event_id")
+    RESUME_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    LAST_EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    resume_token: str
+    last_event_id: int
+    def __init__(self, resume_token: _Optional[str] = ..., last_event_id: _Optional[int] = ...) -> None: ...
+
+class ResumeStreamResponse(_message.Message):
+    __slots__ = ("delta", "completion", "tool_call", "tool_result", "reasoning", "event_id")
+    DELTA_FIELD_NUMBER: _ClassVar[int]
+    COMPLETION_FIELD_NUMBER: _ClassVar[int]
+    TOOL_CALL_FIELD_NUMBER: _ClassVar[int]
+    TOOL_RESULT_FIELD_NUMBER: _ClassVar[int]
+    REASONING_FIELD_NUMBER: _ClassVar[int]
+    EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    delta: ContentDelta
+    completion: _types_pb2.Completion
+    tool_call: ToolCallStarted
+    tool_result: ToolCallResult
+    reasoning: ReasoningDelta
+    event_id: int
+    def __init__(self, delta: _Optional[_Union[ContentDelta, _Mapping]] = ..., completion: _Optional[_Union[_types_pb2.Completion, _Mapping]] = ..., tool_call: _Optional[_Union[ToolCallStarted, _Mapping]] = ..., tool_result: _Optional[_Union[ToolCallResult, _Mapping]] = ..., reasoning: _Optional[_Union[ReasoningDelta, _Mapping]] = ..., event_id: _Optional[int] = ...) -> None: ...
 
 class ReasoningDelta(_message.Message):
     __slots__ = ("text",)

@@ -45,6 +45,11 @@ class CompletionServiceStub(object):
                 request_serializer=llmgateway_dot_v1_dot_completion__service__pb2.StreamCompleteRequest.SerializeToString,
                 response_deserializer=llmgateway_dot_v1_dot_completion__service__pb2.StreamCompleteResponse.FromString,
                 _registered_method=True)
+        self.ResumeStream = channel.unary_stream(
+                '/llmgateway.v1.CompletionService/ResumeStream',
+                request_serializer=llmgateway_dot_v1_dot_completion__service__pb2.ResumeStreamRequest.SerializeToString,
+                response_deserializer=llmgateway_dot_v1_dot_completion__service__pb2.ResumeStreamResponse.FromString,
+                _registered_method=True)
         self.CountTokens = channel.unary_unary(
                 '/llmgateway.v1.CompletionService/CountTokens',
                 request_serializer=llmgateway_dot_v1_dot_completion__service__pb2.CountTokensRequest.SerializeToString,
@@ -76,6 +81,16 @@ class CompletionServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ResumeStream(self, request, context):
+        """ResumeStream re-attaches to a stream whose connection dropped, on any replica: the events after the
+        last one the caller saw, then the rest as the model writes it. Needs durable.resumableStreams; the
+        token is the x-llm-gateway-resume-token response header of StreamComplete. An unknown token, or
+        another tenant's, is NOT_FOUND.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def CountTokens(self, request, context):
         """CountTokens counts the prompt tokens a request would send to a model.
         """
@@ -102,6 +117,11 @@ def add_CompletionServiceServicer_to_server(servicer, server):
                     servicer.StreamComplete,
                     request_deserializer=llmgateway_dot_v1_dot_completion__service__pb2.StreamCompleteRequest.FromString,
                     response_serializer=llmgateway_dot_v1_dot_completion__service__pb2.StreamCompleteResponse.SerializeToString,
+            ),
+            'ResumeStream': grpc.unary_stream_rpc_method_handler(
+                    servicer.ResumeStream,
+                    request_deserializer=llmgateway_dot_v1_dot_completion__service__pb2.ResumeStreamRequest.FromString,
+                    response_serializer=llmgateway_dot_v1_dot_completion__service__pb2.ResumeStreamResponse.SerializeToString,
             ),
             'CountTokens': grpc.unary_unary_rpc_method_handler(
                     servicer.CountTokens,
@@ -169,6 +189,33 @@ class CompletionService(object):
             '/llmgateway.v1.CompletionService/StreamComplete',
             llmgateway_dot_v1_dot_completion__service__pb2.StreamCompleteRequest.SerializeToString,
             llmgateway_dot_v1_dot_completion__service__pb2.StreamCompleteResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ResumeStream(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/llmgateway.v1.CompletionService/ResumeStream',
+            llmgateway_dot_v1_dot_completion__service__pb2.ResumeStreamRequest.SerializeToString,
+            llmgateway_dot_v1_dot_completion__service__pb2.ResumeStreamResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -13,7 +13,7 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file llmgateway/v1/completion_service.proto.
  */
 export const file_llmgateway_v1_completion_service: GenFile = /*@__PURE__*/
-  fileDesc("CiZsbG1nYXRld2F5L3YxL2NvbXBsZXRpb25fc2VydmljZS5wcm90bxINbGxtZ2F0ZXdheS52MSLbBwoPQ29tcGxldGVSZXF1ZXN0Eg0KBW1vZGVsGAEgASgJEigKCG1lc3NhZ2VzGAIgAygLMhYubGxtZ2F0ZXdheS52MS5NZXNzYWdlEhgKC3RlbXBlcmF0dXJlGAMgASgBSACIAQESEgoFdG9wX3AYBCABKAFIAYgBARIXCgptYXhfdG9rZW5zGAUgASgFSAKIAQESDAoEc3RvcBgGIAMoCRIRCgRzZWVkGAcgASgDSAOIAQESDAoEdXNlchgIIAEoCRI+CghtZXRhZGF0YRgJIAMoCzIsLmxsbWdhdGV3YXkudjEuQ29tcGxldGVSZXF1ZXN0Lk1ldGFkYXRhRW50cnkSLAoHcm91dGluZxgKIAEoCzIbLmxsbWdhdGV3YXkudjEuUm91dGluZ0hpbnRzEioKBWNhY2hlGAsgASgLMhsubGxtZ2F0ZXdheS52MS5DYWNoZU9wdGlvbnMSEgoKc2Vzc2lvbl9pZBgMIAEoCRIpCgV0b29scxgNIAEoCzIaLmxsbWdhdGV3YXkudjEuVG9vbE9wdGlvbnMSNgoPcmVzcG9uc2VfZm9ybWF0GA4gASgLMh0ubGxtZ2F0ZXdheS52MS5SZXNwb25zZUZvcm1hdBIyCglyZWFzb25pbmcYDyABKAsyHy5sbG1nYXRld2F5LnYxLlJlYXNvbmluZ09wdGlvbnMSHQoQcHJlc2VuY2VfcGVuYWx0eRgQIAEoAUgEiAEBEh4KEWZyZXF1ZW5jeV9wZW5hbHR5GBEgASgBSAWIAQESEAoIbG9ncHJvYnMYEiABKAgSGQoMdG9wX2xvZ3Byb2JzGBMgASgNSAaIAQESFAoMc2VydmljZV90aWVyGBQgASgJEhgKEHByb21wdF9jYWNoZV9rZXkYFSABKAkSKwoKZXh0cmFfYm9keRgWIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QSEgoFdG9wX2sYFyABKA1IB4gBARIZCgxtYXhfY29zdF91c2QYGCABKAFICIgBARIVCghwcmlvcml0eRgoIAEoDUgJiAEBGi8KDU1ldGFkYXRhRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4AUIOCgxfdGVtcGVyYXR1cmVCCAoGX3RvcF9wQg0KC19tYXhfdG9rZW5zQgcKBV9zZWVkQhMKEV9wcmVzZW5jZV9wZW5hbHR5QhQKEl9mcmVxdWVuY3lfcGVuYWx0eUIPCg1fdG9wX2xvZ3Byb2JzQggKBl90b3Bfa0IPCg1fbWF4X2Nvc3RfdXNkQgsKCV9wcmlvcml0eSJBChBDb21wbGV0ZVJlc3BvbnNlEi0KCmNvbXBsZXRpb24YASABKAsyGS5sbG1nYXRld2F5LnYxLkNvbXBsZXRpb24i5wcKFVN0cmVhbUNvbXBsZXRlUmVxdWVzdBINCgVtb2RlbBgBIAEoCRIoCghtZXNzYWdlcxgCIAMoCzIWLmxsbWdhdGV3YXkudjEuTWVzc2FnZRIYCgt0ZW1wZXJhdHVyZRgDIAEoAUgAiAEBEhIKBXRvcF9wGAQgASgBSAGIAQESFwoKbWF4X3Rva2VucxgFIAEoBUgCiAEBEgwKBHN0b3AYBiADKAkSEQoEc2VlZBgHIAEoA0gDiAEBEgwKBHVzZXIYCCABKAkSRAoIbWV0YWRhdGEYCSADKAsyMi5sbG1nYXRld2F5LnYxLlN0cmVhbUNvbXBsZXRlUmVxdWVzdC5NZXRhZGF0YUVudHJ5EiwKB3JvdXRpbmcYCiABKAsyGy5sbG1nYXRld2F5LnYxLlJvdXRpbmdIaW50cxIqCgVjYWNoZRgLIAEoCzIbLmxsbWdhdGV3YXkudjEuQ2FjaGVPcHRpb25zEhIKCnNlc3Npb25faWQYDCABKAkSKQoFdG9vbHMYDSABKAsyGi5sbG1nYXRld2F5LnYxLlRvb2xPcHRpb25zEjYKD3Jlc3BvbnNlX2Zvcm1hdBgOIAEoCzIdLmxsbWdhdGV3YXkudjEuUmVzcG9uc2VGb3JtYXQSMgoJcmVhc29uaW5nGA8gASgLMh8ubGxtZ2F0ZXdheS52MS5SZWFzb25pbmdPcHRpb25zEh0KEHByZXNlbmNlX3BlbmFsdHkYECABKAFIBIgBARIeChFmcmVxdWVuY3lfcGVuYWx0eRgRIAEoAUgFiAEBEhAKCGxvZ3Byb2JzGBIgASgIEhkKDHRvcF9sb2dwcm9icxgTIAEoDUgGiAEBEhQKDHNlcnZpY2VfdGllchgUIAEoCRIYChBwcm9tcHRfY2FjaGVfa2V5GBUgASgJEisKCmV4dHJhX2JvZHkYFiABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0EhIKBXRvcF9rGBcgASgNSAeIAQESGQoMbWF4X2Nvc3RfdXNkGBggASgBSAiIAQESFQoIcHJpb3JpdHkYKCABKA1ICYgBARovCg1NZXRhZGF0YUVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAFCDgoMX3RlbXBlcmF0dXJlQggKBl90b3BfcEINCgtfbWF4X3Rva2Vuc0IHCgVfc2VlZEITChFfcHJlc2VuY2VfcGVuYWx0eUIUChJfZnJlcXVlbmN5X3BlbmFsdHlCDwoNX3RvcF9sb2dwcm9ic0IICgZfdG9wX2tCDwoNX21heF9jb3N0X3VzZEILCglfcHJpb3JpdHkinwIKFlN0cmVhbUNvbXBsZXRlUmVzcG9uc2USLAoFZGVsdGEYASABKAsyGy5sbG1nYXRld2F5LnYxLkNvbnRlbnREZWx0YUgAEi8KCmNvbXBsZXRpb24YAiABKAsyGS5sbG1nYXRld2F5LnYxLkNvbXBsZXRpb25IABIzCgl0b29sX2NhbGwYAyABKAsyHi5sbG1nYXRld2F5LnYxLlRvb2xDYWxsU3RhcnRlZEgAEjQKC3Rvb2xfcmVzdWx0GAQgASgLMh0ubGxtZ2F0ZXdheS52MS5Ub29sQ2FsbFJlc3VsdEgAEjIKCXJlYXNvbmluZxgFIAEoCzIdLmxsbWdhdGV3YXkudjEuUmVhc29uaW5nRGVsdGFIAEIHCgVldmVudCIeCg5SZWFzb25pbmdEZWx0YRIMCgR0ZXh0GAEgASgJIlIKD1Rvb2xDYWxsU3RhcnRlZBIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEhYKDmFyZ3VtZW50c19qc29uGAMgASgJEg0KBXJvdW5kGAQgASgNImAKDlRvb2xDYWxsUmVzdWx0EgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSDgoGb3V0cHV0GAMgASgJEhAKCGlzX2Vycm9yGAQgASgIEhIKCmxhdGVuY3lfbXMYBSABKAEiSwoMQ29udGVudERlbHRhEgwKBHRleHQYASABKAkSLQoIbG9ncHJvYnMYAiADKAsyGy5sbG1nYXRld2F5LnYxLlRva2VuTG9ncHJvYiJNChJDb3VudFRva2Vuc1JlcXVlc3QSDQoFbW9kZWwYASABKAkSKAoIbWVzc2FnZXMYAiADKAsyFi5sbG1nYXRld2F5LnYxLk1lc3NhZ2UiYAoTQ291bnRUb2tlbnNSZXNwb25zZRIUCgxpbnB1dF90b2tlbnMYASABKAMSEQoJZXN0aW1hdGVkGAIgASgIEhEKCXRva2VuaXplchgDIAEoCRINCgVtb2RlbBgEIAEoCSITChFMaXN0TW9kZWxzUmVxdWVzdCJVChJMaXN0TW9kZWxzUmVzcG9uc2USKAoGbW9kZWxzGAEgAygLMhgubGxtZ2F0ZXdheS52MS5Nb2RlbEluZm8SFQoNZGVmYXVsdF9tb2RlbBgCIAEoCSLnAwoJTW9kZWxJbmZvEgwKBG5hbWUYASABKAkSDwoHYWxpYXNlcxgCIAMoCRIQCghwcm92aWRlchgDIAEoCRIVCg1wcm92aWRlcl9raW5kGAQgASgJEhYKDnVwc3RyZWFtX21vZGVsGAUgASgJEg0KBWxvY2FsGAYgASgIEhYKDmNvbnRleHRfd2luZG93GAcgASgDEhkKEW1heF9vdXRwdXRfdG9rZW5zGAggASgDEh8KF2lucHV0X3ByaWNlX3Blcl9taWxsaW9uGAkgASgBEiAKGG91dHB1dF9wcmljZV9wZXJfbWlsbGlvbhgKIAEoARI2CgxjYXBhYmlsaXRpZXMYCyABKAsyIC5sbG1nYXRld2F5LnYxLk1vZGVsQ2FwYWJpbGl0aWVzEiYKHmNhY2hlZF9pbnB1dF9wcmljZV9wZXJfbWlsbGlvbhgMIAEoARIlCh1jYWNoZV93cml0ZV9wcmljZV9wZXJfbWlsbGlvbhgNIAEoARIoCiBjYWNoZV93cml0ZV8xaF9wcmljZV9wZXJfbWlsbGlvbhgOIAEoARImCgR0eXBlGA8gASgOMhgubGxtZ2F0ZXdheS52MS5Nb2RlbFR5cGUSHAoUZW1iZWRkaW5nX2RpbWVuc2lvbnMYECABKA0ijQEKEU1vZGVsQ2FwYWJpbGl0aWVzEhEKCXN0cmVhbWluZxgBIAEoCBINCgV0b29scxgCIAEoCBIOCgZ2aXNpb24YAyABKAgSEQoJanNvbl9tb2RlGAQgASgIEhEKCWRvY3VtZW50cxgFIAEoCBINCgVhdWRpbxgGIAEoCBIRCglyZWFzb25pbmcYByABKAgqVgoJTW9kZWxUeXBlEhoKFk1PREVMX1RZUEVfVU5TUEVDSUZJRUQQABITCg9NT0RFTF9UWVBFX0NIQVQQARIYChRNT0RFTF9UWVBFX0VNQkVERElORxACMuoCChFDb21wbGV0aW9uU2VydmljZRJLCghDb21wbGV0ZRIeLmxsbWdhdGV3YXkudjEuQ29tcGxldGVSZXF1ZXN0Gh8ubGxtZ2F0ZXdheS52MS5Db21wbGV0ZVJlc3BvbnNlEl8KDlN0cmVhbUNvbXBsZXRlEiQubGxtZ2F0ZXdheS52MS5TdHJlYW1Db21wbGV0ZVJlcXVlc3QaJS5sbG1nYXRld2F5LnYxLlN0cmVhbUNvbXBsZXRlUmVzcG9uc2UwARJUCgtDb3VudFRva2VucxIhLmxsbWdhdGV3YXkudjEuQ291bnRUb2tlbnNSZXF1ZXN0GiIubGxtZ2F0ZXdheS52MS5Db3VudFRva2Vuc1Jlc3BvbnNlElEKCkxpc3RNb2RlbHMSIC5sbG1nYXRld2F5LnYxLkxpc3RNb2RlbHNSZXF1ZXN0GiEubGxtZ2F0ZXdheS52MS5MaXN0TW9kZWxzUmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_struct, file_llmgateway_v1_types]);
+  fileDesc("CiZsbG1nYXRld2F5L3YxL2NvbXBsZXRpb25fc2VydmljZS5wcm90bxINbGxtZ2F0ZXdheS52MSLbBwoPQ29tcGxldGVSZXF1ZXN0Eg0KBW1vZGVsGAEgASgJEigKCG1lc3NhZ2VzGAIgAygLMhYubGxtZ2F0ZXdheS52MS5NZXNzYWdlEhgKC3RlbXBlcmF0dXJlGAMgASgBSACIAQESEgoFdG9wX3AYBCABKAFIAYgBARIXCgptYXhfdG9rZW5zGAUgASgFSAKIAQESDAoEc3RvcBgGIAMoCRIRCgRzZWVkGAcgASgDSAOIAQESDAoEdXNlchgIIAEoCRI+CghtZXRhZGF0YRgJIAMoCzIsLmxsbWdhdGV3YXkudjEuQ29tcGxldGVSZXF1ZXN0Lk1ldGFkYXRhRW50cnkSLAoHcm91dGluZxgKIAEoCzIbLmxsbWdhdGV3YXkudjEuUm91dGluZ0hpbnRzEioKBWNhY2hlGAsgASgLMhsubGxtZ2F0ZXdheS52MS5DYWNoZU9wdGlvbnMSEgoKc2Vzc2lvbl9pZBgMIAEoCRIpCgV0b29scxgNIAEoCzIaLmxsbWdhdGV3YXkudjEuVG9vbE9wdGlvbnMSNgoPcmVzcG9uc2VfZm9ybWF0GA4gASgLMh0ubGxtZ2F0ZXdheS52MS5SZXNwb25zZUZvcm1hdBIyCglyZWFzb25pbmcYDyABKAsyHy5sbG1nYXRld2F5LnYxLlJlYXNvbmluZ09wdGlvbnMSHQoQcHJlc2VuY2VfcGVuYWx0eRgQIAEoAUgEiAEBEh4KEWZyZXF1ZW5jeV9wZW5hbHR5GBEgASgBSAWIAQESEAoIbG9ncHJvYnMYEiABKAgSGQoMdG9wX2xvZ3Byb2JzGBMgASgNSAaIAQESFAoMc2VydmljZV90aWVyGBQgASgJEhgKEHByb21wdF9jYWNoZV9rZXkYFSABKAkSKwoKZXh0cmFfYm9keRgWIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QSEgoFdG9wX2sYFyABKA1IB4gBARIZCgxtYXhfY29zdF91c2QYGCABKAFICIgBARIVCghwcmlvcml0eRgoIAEoDUgJiAEBGi8KDU1ldGFkYXRhRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4AUIOCgxfdGVtcGVyYXR1cmVCCAoGX3RvcF9wQg0KC19tYXhfdG9rZW5zQgcKBV9zZWVkQhMKEV9wcmVzZW5jZV9wZW5hbHR5QhQKEl9mcmVxdWVuY3lfcGVuYWx0eUIPCg1fdG9wX2xvZ3Byb2JzQggKBl90b3Bfa0IPCg1fbWF4X2Nvc3RfdXNkQgsKCV9wcmlvcml0eSJBChBDb21wbGV0ZVJlc3BvbnNlEi0KCmNvbXBsZXRpb24YASABKAsyGS5sbG1nYXRld2F5LnYxLkNvbXBsZXRpb24i5wcKFVN0cmVhbUNvbXBsZXRlUmVxdWVzdBINCgVtb2RlbBgBIAEoCRIoCghtZXNzYWdlcxgCIAMoCzIWLmxsbWdhdGV3YXkudjEuTWVzc2FnZRIYCgt0ZW1wZXJhdHVyZRgDIAEoAUgAiAEBEhIKBXRvcF9wGAQgASgBSAGIAQESFwoKbWF4X3Rva2VucxgFIAEoBUgCiAEBEgwKBHN0b3AYBiADKAkSEQoEc2VlZBgHIAEoA0gDiAEBEgwKBHVzZXIYCCABKAkSRAoIbWV0YWRhdGEYCSADKAsyMi5sbG1nYXRld2F5LnYxLlN0cmVhbUNvbXBsZXRlUmVxdWVzdC5NZXRhZGF0YUVudHJ5EiwKB3JvdXRpbmcYCiABKAsyGy5sbG1nYXRld2F5LnYxLlJvdXRpbmdIaW50cxIqCgVjYWNoZRgLIAEoCzIbLmxsbWdhdGV3YXkudjEuQ2FjaGVPcHRpb25zEhIKCnNlc3Npb25faWQYDCABKAkSKQoFdG9vbHMYDSABKAsyGi5sbG1nYXRld2F5LnYxLlRvb2xPcHRpb25zEjYKD3Jlc3BvbnNlX2Zvcm1hdBgOIAEoCzIdLmxsbWdhdGV3YXkudjEuUmVzcG9uc2VGb3JtYXQSMgoJcmVhc29uaW5nGA8gASgLMh8ubGxtZ2F0ZXdheS52MS5SZWFzb25pbmdPcHRpb25zEh0KEHByZXNlbmNlX3BlbmFsdHkYECABKAFIBIgBARIeChFmcmVxdWVuY3lfcGVuYWx0eRgRIAEoAUgFiAEBEhAKCGxvZ3Byb2JzGBIgASgIEhkKDHRvcF9sb2dwcm9icxgTIAEoDUgGiAEBEhQKDHNlcnZpY2VfdGllchgUIAEoCRIYChBwcm9tcHRfY2FjaGVfa2V5GBUgASgJEisKCmV4dHJhX2JvZHkYFiABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0EhIKBXRvcF9rGBcgASgNSAeIAQESGQoMbWF4X2Nvc3RfdXNkGBggASgBSAiIAQESFQoIcHJpb3JpdHkYKCABKA1ICYgBARovCg1NZXRhZGF0YUVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAFCDgoMX3RlbXBlcmF0dXJlQggKBl90b3BfcEINCgtfbWF4X3Rva2Vuc0IHCgVfc2VlZEITChFfcHJlc2VuY2VfcGVuYWx0eUIUChJfZnJlcXVlbmN5X3BlbmFsdHlCDwoNX3RvcF9sb2dwcm9ic0IICgZfdG9wX2tCDwoNX21heF9jb3N0X3VzZEILCglfcHJpb3JpdHkisQIKFlN0cmVhbUNvbXBsZXRlUmVzcG9uc2USLAoFZGVsdGEYASABKAsyGy5sbG1nYXRld2F5LnYxLkNvbnRlbnREZWx0YUgAEi8KCmNvbXBsZXRpb24YAiABKAsyGS5sbG1nYXRld2F5LnYxLkNvbXBsZXRpb25IABIzCgl0b29sX2NhbGwYAyABKAsyHi5sbG1nYXRld2F5LnYxLlRvb2xDYWxsU3RhcnRlZEgAEjQKC3Rvb2xfcmVzdWx0GAQgASgLMh0ubGxtZ2F0ZXdheS52MS5Ub29sQ2FsbFJlc3VsdEgAEjIKCXJlYXNvbmluZxgFIAEoCzIdLmxsbWdhdGV3YXkudjEuUmVhc29uaW5nRGVsdGFIABIQCghldmVudF9pZBgGIAEoBEIHCgVldmVudCJCChNSZXN1bWVTdHJlYW1SZXF1ZXN0EhQKDHJlc3VtZV90b2tlbhgBIAEoCRIVCg1sYXN0X2V2ZW50X2lkGAIgASgEIq8CChRSZXN1bWVTdHJlYW1SZXNwb25zZRIsCgVkZWx0YRgBIAEoCzIbLmxsbWdhdGV3YXkudjEuQ29udGVudERlbHRhSAASLwoKY29tcGxldGlvbhgCIAEoCzIZLmxsbWdhdGV3YXkudjEuQ29tcGxldGlvbkgAEjMKCXRvb2xfY2FsbBgDIAEoCzIeLmxsbWdhdGV3YXkudjEuVG9vbENhbGxTdGFydGVkSAASNAoLdG9vbF9yZXN1bHQYBCABKAsyHS5sbG1nYXRld2F5LnYxLlRvb2xDYWxsUmVzdWx0SAASMgoJcmVhc29uaW5nGAUgASgLMh0ubGxtZ2F0ZXdheS52MS5SZWFzb25pbmdEZWx0YUgAEhAKCGV2ZW50X2lkGAYgASgEQgcKBWV2ZW50Ih4KDlJlYXNvbmluZ0RlbHRhEgwKBHRleHQYASABKAkiUgoPVG9vbENhbGxTdGFydGVkEgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSFgoOYXJndW1lbnRzX2pzb24YAyABKAkSDQoFcm91bmQYBCABKA0iYAoOVG9vbENhbGxSZXN1bHQSCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRIOCgZvdXRwdXQYAyABKAkSEAoIaXNfZXJyb3IYBCABKAgSEgoKbGF0ZW5jeV9tcxgFIAEoASJLCgxDb250ZW50RGVsdGESDAoEdGV4dBgBIAEoCRItCghsb2dwcm9icxgCIAMoCzIbLmxsbWdhdGV3YXkudjEuVG9rZW5Mb2dwcm9iIk0KEkNvdW50VG9rZW5zUmVxdWVzdBINCgVtb2RlbBgBIAEoCRIoCghtZXNzYWdlcxgCIAMoCzIWLmxsbWdhdGV3YXkudjEuTWVzc2FnZSJgChNDb3VudFRva2Vuc1Jlc3BvbnNlEhQKDGlucHV0X3Rva2VucxgBIAEoAxIRCgllc3RpbWF0ZWQYAiABKAgSEQoJdG9rZW5pemVyGAMgASgJEg0KBW1vZGVsGAQgASgJIhMKEUxpc3RNb2RlbHNSZXF1ZXN0IlUKEkxpc3RNb2RlbHNSZXNwb25zZRIoCgZtb2RlbHMYASADKAsyGC5sbG1nYXRld2F5LnYxLk1vZGVsSW5mbxIVCg1kZWZhdWx0X21vZGVsGAIgASgJIucDCglNb2RlbEluZm8SDAoEbmFtZRgBIAEoCRIPCgdhbGlhc2VzGAIgAygJEhAKCHByb3ZpZGVyGAMgASgJEhUKDXByb3ZpZGVyX2tpbmQYBCABKAkSFgoOdXBzdHJlYW1fbW9kZWwYBSABKAkSDQoFbG9jYWwYBiABKAgSFgoOY29udGV4dF93aW5kb3cYByABKAMSGQoRbWF4X291dHB1dF90b2tlbnMYCCABKAMSHwoXaW5wdXRfcHJpY2VfcGVyX21pbGxpb24YCSABKAESIAoYb3V0cHV0X3ByaWNlX3Blcl9taWxsaW9uGAogASgBEjYKDGNhcGFiaWxpdGllcxgLIAEoCzIgLmxsbWdhdGV3YXkudjEuTW9kZWxDYXBhYmlsaXRpZXMSJgoeY2FjaGVkX2lucHV0X3ByaWNlX3Blcl9taWxsaW9uGAwgASgBEiUKHWNhY2hlX3dyaXRlX3ByaWNlX3Blcl9taWxsaW9uGA0gASgBEigKIGNhY2hlX3dyaXRlXzFoX3ByaWNlX3Blcl9taWxsaW9uGA4gASgBEiYKBHR5cGUYDyABKA4yGC5sbG1nYXRld2F5LnYxLk1vZGVsVHlwZRIcChRlbWJlZGRpbmdfZGltZW5zaW9ucxgQIAEoDSKNAQoRTW9kZWxDYXBhYmlsaXRpZXMSEQoJc3RyZWFtaW5nGAEgASgIEg0KBXRvb2xzGAIgASgIEg4KBnZpc2lvbhgDIAEoCBIRCglqc29uX21vZGUYBCABKAgSEQoJZG9jdW1lbnRzGAUgASgIEg0KBWF1ZGlvGAYgASgIEhEKCXJlYXNvbmluZxgHIAEoCCpWCglNb2RlbFR5cGUSGgoWTU9ERUxfVFlQRV9VTlNQRUNJRklFRBAAEhMKD01PREVMX1RZUEVfQ0hBVBABEhgKFE1PREVMX1RZUEVfRU1CRURESU5HEAIyxQMKEUNvbXBsZXRpb25TZXJ2aWNlEksKCENvbXBsZXRlEh4ubGxtZ2F0ZXdheS52MS5Db21wbGV0ZVJlcXVlc3QaHy5sbG1nYXRld2F5LnYxLkNvbXBsZXRlUmVzcG9uc2USXwoOU3RyZWFtQ29tcGxldGUSJC5sbG1nYXRld2F5LnYxLlN0cmVhbUNvbXBsZXRlUmVxdWVzdBolLmxsbWdhdGV3YXkudjEuU3RyZWFtQ29tcGxldGVSZXNwb25zZTABElkKDFJlc3VtZVN0cmVhbRIiLmxsbWdhdGV3YXkudjEuUmVzdW1lU3RyZWFtUmVxdWVzdBojLmxsbWdhdGV3YXkudjEuUmVzdW1lU3RyZWFtUmVzcG9uc2UwARJUCgtDb3VudFRva2VucxIhLmxsbWdhdGV3YXkudjEuQ291bnRUb2tlbnNSZXF1ZXN0GiIubGxtZ2F0ZXdheS52MS5Db3VudFRva2Vuc1Jlc3BvbnNlElEKCkxpc3RNb2RlbHMSIC5sbG1nYXRld2F5LnYxLkxpc3RNb2RlbHNSZXF1ZXN0GiEubGxtZ2F0ZXdheS52MS5MaXN0TW9kZWxzUmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_struct, file_llmgateway_v1_types]);
 
 /**
  * CompleteRequest asks for one answer.
@@ -480,6 +480,14 @@ export type StreamCompleteResponse = Message<"llmgateway.v1.StreamCompleteRespon
     value: ReasoningDelta;
     case: "reasoning";
   } | { case: undefined; value?: undefined };
+
+  /**
+   * The event's id within its stream, from 1, when the stream is resumable (0 otherwise): what
+   * ResumeStream is given as the last event seen.
+   *
+   * @generated from field: uint64 event_id = 6;
+   */
+  eventId: bigint;
 };
 
 /**
@@ -488,6 +496,102 @@ export type StreamCompleteResponse = Message<"llmgateway.v1.StreamCompleteRespon
  */
 export const StreamCompleteResponseSchema: GenMessage<StreamCompleteResponse> = /*@__PURE__*/
   messageDesc(file_llmgateway_v1_completion_service, 3);
+
+/**
+ * ResumeStreamRequest names a stream and the last of its events the caller received.
+ *
+ * @generated from message llmgateway.v1.ResumeStreamRequest
+ */
+export type ResumeStreamRequest = Message<"llmgateway.v1.ResumeStreamRequest"> & {
+  /**
+   * The stream's resume token (the x-llm-gateway-resume-token header of StreamComplete).
+   *
+   * @generated from field: string resume_token = 1;
+   */
+  resumeToken: string;
+
+  /**
+   * The event_id of the last event received; 0 replays the stream from its start.
+   *
+   * @generated from field: uint64 last_event_id = 2;
+   */
+  lastEventId: bigint;
+};
+
+/**
+ * Describes the message llmgateway.v1.ResumeStreamRequest.
+ * Use `create(ResumeStreamRequestSchema)` to create a new message.
+ */
+export const ResumeStreamRequestSchema: GenMessage<ResumeStreamRequest> = /*@__PURE__*/
+  messageDesc(file_llmgateway_v1_completion_service, 4);
+
+/**
+ * ResumeStreamResponse is one event of a resumed stream, as StreamComplete sends it.
+ *
+ * @generated from message llmgateway.v1.ResumeStreamResponse
+ */
+export type ResumeStreamResponse = Message<"llmgateway.v1.ResumeStreamResponse"> & {
+  /**
+   * The event.
+   *
+   * @generated from oneof llmgateway.v1.ResumeStreamResponse.event
+   */
+  event: {
+    /**
+     * A piece of the answer's text, in order.
+     *
+     * @generated from field: llmgateway.v1.ContentDelta delta = 1;
+     */
+    value: ContentDelta;
+    case: "delta";
+  } | {
+    /**
+     * The last event of a successful stream: the whole answer, finish reason, usage, cost and provider.
+     *
+     * @generated from field: llmgateway.v1.Completion completion = 2;
+     */
+    value: Completion;
+    case: "completion";
+  } | {
+    /**
+     * The gateway is running a tool the model called.
+     *
+     * @generated from field: llmgateway.v1.ToolCallStarted tool_call = 3;
+     */
+    value: ToolCallStarted;
+    case: "toolCall";
+  } | {
+    /**
+     * A tool the gateway ran has answered, or failed.
+     *
+     * @generated from field: llmgateway.v1.ToolCallResult tool_result = 4;
+     */
+    value: ToolCallResult;
+    case: "toolResult";
+  } | {
+    /**
+     * A piece of the model's reasoning (thinking), in order, before the answer's text.
+     *
+     * @generated from field: llmgateway.v1.ReasoningDelta reasoning = 5;
+     */
+    value: ReasoningDelta;
+    case: "reasoning";
+  } | { case: undefined; value?: undefined };
+
+  /**
+   * The event's id within its stream, from 1.
+   *
+   * @generated from field: uint64 event_id = 6;
+   */
+  eventId: bigint;
+};
+
+/**
+ * Describes the message llmgateway.v1.ResumeStreamResponse.
+ * Use `create(ResumeStreamResponseSchema)` to create a new message.
+ */
+export const ResumeStreamResponseSchema: GenMessage<ResumeStreamResponse> = /*@__PURE__*/
+  messageDesc(file_llmgateway_v1_completion_service, 5);
 
 /**
  * ReasoningDelta is a piece of the model's reasoning; it is never part of the answer's text.
@@ -508,7 +612,7 @@ export type ReasoningDelta = Message<"llmgateway.v1.ReasoningDelta"> & {
  * Use `create(ReasoningDeltaSchema)` to create a new message.
  */
 export const ReasoningDeltaSchema: GenMessage<ReasoningDelta> = /*@__PURE__*/
-  messageDesc(file_llmgateway_v1_completion_service, 4);
+  messageDesc(file_llmgateway_v1_completion_service, 6);
 
 /**
  * ToolCallStarted says the gateway started running a tool call.
@@ -550,7 +654,7 @@ export type ToolCallStarted = Message<"llmgateway.v1.ToolCallStarted"> & {
  * Use `create(ToolCallStartedSchema)` to create a new message.
  */
 export const ToolCallStartedSchema: GenMessage<ToolCallStarted> = /*@__PURE__*/
-  messageDesc(file_llmgateway_v1_completion_service, 5);
+  messageDesc(file_llmgateway_v1_completion_service, 7);
 
 /**
  * ToolCallResult is how a tool call ended; the model receives the same.
@@ -599,7 +703,7 @@ export type ToolCallResult = Message<"llmgateway.v1.ToolCallResult"> & {
  * Use `create(ToolCallResultSchema)` to create a new message.
  */
 export const ToolCallResultSchema: GenMessage<ToolCallResult> = /*@__PURE__*/
-  messageDesc(file_llmgateway_v1_completion_service, 6);
+  messageDesc(file_llmgateway_v1_completion_service, 8);
 
 /**
  * ContentDelta is a piece of the answer's text.
@@ -627,7 +731,7 @@ export type ContentDelta = Message<"llmgateway.v1.ContentDelta"> & {
  * Use `create(ContentDeltaSchema)` to create a new message.
  */
 export const ContentDeltaSchema: GenMessage<ContentDelta> = /*@__PURE__*/
-  messageDesc(file_llmgateway_v1_completion_service, 7);
+  messageDesc(file_llmgateway_v1_completion_service, 9);
 
 /**
  * CountTokensRequest names a model and the messages to count.
@@ -655,7 +759,7 @@ export type CountTokensRequest = Message<"llmgateway.v1.CountTokensRequest"> & {
  * Use `create(CountTokensRequestSchema)` to create a new message.
  */
 export const CountTokensRequestSchema: GenMessage<CountTokensRequest> = /*@__PURE__*/
-  messageDesc(file_llmgateway_v1_completion_service, 8);
+  messageDesc(file_llmgateway_v1_completion_service, 10);
 
 /**
  * CountTokensResponse gives the prompt's size in the model's tokens.
@@ -697,7 +801,7 @@ export type CountTokensResponse = Message<"llmgateway.v1.CountTokensResponse"> &
  * Use `create(CountTokensResponseSchema)` to create a new message.
  */
 export const CountTokensResponseSchema: GenMessage<CountTokensResponse> = /*@__PURE__*/
-  messageDesc(file_llmgateway_v1_completion_service, 9);
+  messageDesc(file_llmgateway_v1_completion_service, 11);
 
 /**
  * ListModelsRequest asks for the model catalogue.
@@ -712,7 +816,7 @@ export type ListModelsRequest = Message<"llmgateway.v1.ListModelsRequest"> & {
  * Use `create(ListModelsRequestSchema)` to create a new message.
  */
 export const ListModelsRequestSchema: GenMessage<ListModelsRequest> = /*@__PURE__*/
-  messageDesc(file_llmgateway_v1_completion_service, 10);
+  messageDesc(file_llmgateway_v1_completion_service, 12);
 
 /**
  * ListModelsResponse lists the models the gateway serves.
@@ -740,7 +844,7 @@ export type ListModelsResponse = Message<"llmgateway.v1.ListModelsResponse"> & {
  * Use `create(ListModelsResponseSchema)` to create a new message.
  */
 export const ListModelsResponseSchema: GenMessage<ListModelsResponse> = /*@__PURE__*/
-  messageDesc(file_llmgateway_v1_completion_service, 11);
+  messageDesc(file_llmgateway_v1_completion_service, 13);
 
 /**
  * ModelInfo describes one model of the catalogue.
@@ -866,7 +970,7 @@ export type ModelInfo = Message<"llmgateway.v1.ModelInfo"> & {
  * Use `create(ModelInfoSchema)` to create a new message.
  */
 export const ModelInfoSchema: GenMessage<ModelInfo> = /*@__PURE__*/
-  messageDesc(file_llmgateway_v1_completion_service, 12);
+  messageDesc(file_llmgateway_v1_completion_service, 14);
 
 /**
  * ModelCapabilities declares what a model supports.
@@ -929,7 +1033,7 @@ export type ModelCapabilities = Message<"llmgateway.v1.ModelCapabilities"> & {
  * Use `create(ModelCapabilitiesSchema)` to create a new message.
  */
 export const ModelCapabilitiesSchema: GenMessage<ModelCapabilities> = /*@__PURE__*/
-  messageDesc(file_llmgateway_v1_completion_service, 13);
+  messageDesc(file_llmgateway_v1_completion_service, 15);
 
 /**
  * ModelType says which calls a model answers.
@@ -991,6 +1095,19 @@ export const CompletionService: GenService<{
     methodKind: "server_streaming";
     input: typeof StreamCompleteRequestSchema;
     output: typeof StreamCompleteResponseSchema;
+  },
+  /**
+   * ResumeStream re-attaches to a stream whose connection dropped, on any replica: the events after the
+   * last one the caller saw, then the rest as the model writes it. Needs durable.resumableStreams; the
+   * token is the x-llm-gateway-resume-token response header of StreamComplete. An unknown token, or
+   * another tenant's, is NOT_FOUND.
+   *
+   * @generated from rpc llmgateway.v1.CompletionService.ResumeStream
+   */
+  resumeStream: {
+    methodKind: "server_streaming";
+    input: typeof ResumeStreamRequestSchema;
+    output: typeof ResumeStreamResponseSchema;
   },
   /**
    * CountTokens counts the prompt tokens a request would send to a model.

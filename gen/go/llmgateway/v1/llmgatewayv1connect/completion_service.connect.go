@@ -39,6 +39,9 @@ const (
 	// CompletionServiceStreamCompleteProcedure is the fully-qualified name of the CompletionService's
 	// StreamComplete RPC.
 	CompletionServiceStreamCompleteProcedure = "/llmgateway.v1.CompletionService/StreamComplete"
+	// CompletionServiceResumeStreamProcedure is the fully-qualified name of the CompletionService's
+	// ResumeStream RPC.
+	CompletionServiceResumeStreamProcedure = "/llmgateway.v1.CompletionService/ResumeStream"
 	// CompletionServiceCountTokensProcedure is the fully-qualified name of the CompletionService's
 	// CountTokens RPC.
 	CompletionServiceCountTokensProcedure = "/llmgateway.v1.CompletionService/CountTokens"
@@ -54,6 +57,11 @@ type CompletionServiceClient interface {
 	// StreamComplete sends the answer as text deltas while the model writes it, then one final completion.
 	// A stream that fails ends with an error status; it never just stops.
 	StreamComplete(context.Context, *connect.Request[v1.StreamCompleteRequest]) (*connect.ServerStreamForClient[v1.StreamCompleteResponse], error)
+	// ResumeStream re-attaches to a stream whose connection dropped, on any replica: the events after the
+	// last one the caller saw, then the rest as the model writes it. Needs durable.resumableStreams; the
+	// token is the x-llm-gateway-resume-token response header of StreamComplete. An unknown token, or
+	// another tenant's, is NOT_FOUND.
+	ResumeStream(context.Context, *connect.Request[v1.ResumeStreamRequest]) (*connect.ServerStreamForClient[v1.ResumeStreamResponse], error)
 	// CountTokens counts the prompt tokens a request would send to a model.
 	CountTokens(context.Context, *connect.Request[v1.CountTokensRequest]) (*connect.Response[v1.CountTokensResponse], error)
 	// ListModels lists the models and aliases the gateway serves.
@@ -83,6 +91,12 @@ func NewCompletionServiceClient(httpClient connect.HTTPClient, baseURL string, o
 			connect.WithSchema(completionServiceMethods.ByName("StreamComplete")),
 			connect.WithClientOptions(opts...),
 		),
+		resumeStream: connect.NewClient[v1.ResumeStreamRequest, v1.ResumeStreamResponse](
+			httpClient,
+			baseURL+CompletionServiceResumeStreamProcedure,
+			connect.WithSchema(completionServiceMethods.ByName("ResumeStream")),
+			connect.WithClientOptions(opts...),
+		),
 		countTokens: connect.NewClient[v1.CountTokensRequest, v1.CountTokensResponse](
 			httpClient,
 			baseURL+CompletionServiceCountTokensProcedure,
@@ -102,6 +116,7 @@ func NewCompletionServiceClient(httpClient connect.HTTPClient, baseURL string, o
 type completionServiceClient struct {
 	complete       *connect.Client[v1.CompleteRequest, v1.CompleteResponse]
 	streamComplete *connect.Client[v1.StreamCompleteRequest, v1.StreamCompleteResponse]
+	resumeStream   *connect.Client[v1.ResumeStreamRequest, v1.ResumeStreamResponse]
 	countTokens    *connect.Client[v1.CountTokensRequest, v1.CountTokensResponse]
 	listModels     *connect.Client[v1.ListModelsRequest, v1.ListModelsResponse]
 }
@@ -114,6 +129,11 @@ func (c *completionServiceClient) Complete(ctx context.Context, req *connect.Req
 // StreamComplete calls llmgateway.v1.CompletionService.StreamComplete.
 func (c *completionServiceClient) StreamComplete(ctx context.Context, req *connect.Request[v1.StreamCompleteRequest]) (*connect.ServerStreamForClient[v1.StreamCompleteResponse], error) {
 	return c.streamComplete.CallServerStream(ctx, req)
+}
+
+// ResumeStream calls llmgateway.v1.CompletionService.ResumeStream.
+func (c *completionServiceClient) ResumeStream(ctx context.Context, req *connect.Request[v1.ResumeStreamRequest]) (*connect.ServerStreamForClient[v1.ResumeStreamResponse], error) {
+	return c.resumeStream.CallServerStream(ctx, req)
 }
 
 // CountTokens calls llmgateway.v1.CompletionService.CountTokens.
@@ -133,6 +153,11 @@ type CompletionServiceHandler interface {
 	// StreamComplete sends the answer as text deltas while the model writes it, then one final completion.
 	// A stream that fails ends with an error status; it never just stops.
 	StreamComplete(context.Context, *connect.Request[v1.StreamCompleteRequest], *connect.ServerStream[v1.StreamCompleteResponse]) error
+	// ResumeStream re-attaches to a stream whose connection dropped, on any replica: the events after the
+	// last one the caller saw, then the rest as the model writes it. Needs durable.resumableStreams; the
+	// token is the x-llm-gateway-resume-token response header of StreamComplete. An unknown token, or
+	// another tenant's, is NOT_FOUND.
+	ResumeStream(context.Context, *connect.Request[v1.ResumeStreamRequest], *connect.ServerStream[v1.ResumeStreamResponse]) error
 	// CountTokens counts the prompt tokens a request would send to a model.
 	CountTokens(context.Context, *connect.Request[v1.CountTokensRequest]) (*connect.Response[v1.CountTokensResponse], error)
 	// ListModels lists the models and aliases the gateway serves.
@@ -158,6 +183,12 @@ func NewCompletionServiceHandler(svc CompletionServiceHandler, opts ...connect.H
 		connect.WithSchema(completionServiceMethods.ByName("StreamComplete")),
 		connect.WithHandlerOptions(opts...),
 	)
+	completionServiceResumeStreamHandler := connect.NewServerStreamHandler(
+		CompletionServiceResumeStreamProcedure,
+		svc.ResumeStream,
+		connect.WithSchema(completionServiceMethods.ByName("ResumeStream")),
+		connect.WithHandlerOptions(opts...),
+	)
 	completionServiceCountTokensHandler := connect.NewUnaryHandler(
 		CompletionServiceCountTokensProcedure,
 		svc.CountTokens,
@@ -176,6 +207,8 @@ func NewCompletionServiceHandler(svc CompletionServiceHandler, opts ...connect.H
 			completionServiceCompleteHandler.ServeHTTP(w, r)
 		case CompletionServiceStreamCompleteProcedure:
 			completionServiceStreamCompleteHandler.ServeHTTP(w, r)
+		case CompletionServiceResumeStreamProcedure:
+			completionServiceResumeStreamHandler.ServeHTTP(w, r)
 		case CompletionServiceCountTokensProcedure:
 			completionServiceCountTokensHandler.ServeHTTP(w, r)
 		case CompletionServiceListModelsProcedure:
@@ -195,6 +228,10 @@ func (UnimplementedCompletionServiceHandler) Complete(context.Context, *connect.
 
 func (UnimplementedCompletionServiceHandler) StreamComplete(context.Context, *connect.Request[v1.StreamCompleteRequest], *connect.ServerStream[v1.StreamCompleteResponse]) error {
 	return connect.NewError(connect.CodeUnimplemented, errors.New("llmgateway.v1.CompletionService.StreamComplete is not implemented"))
+}
+
+func (UnimplementedCompletionServiceHandler) ResumeStream(context.Context, *connect.Request[v1.ResumeStreamRequest], *connect.ServerStream[v1.ResumeStreamResponse]) error {
+	return connect.NewError(connect.CodeUnimplemented, errors.New("llmgateway.v1.CompletionService.ResumeStream is not implemented"))
 }
 
 func (UnimplementedCompletionServiceHandler) CountTokens(context.Context, *connect.Request[v1.CountTokensRequest]) (*connect.Response[v1.CountTokensResponse], error) {
