@@ -95,7 +95,10 @@ export function createAuthenticator(config: GatewayConfig, catalog: Catalog, env
       if (k.project !== undefined && !projects.has(k.project))
         throw new ConfigError(`auth.tenants[${i}].keys[${j}].project: "${k.project}" is not among the tenant's projects; declare it there`);
       // A digest prefix names the key in logs and budgets: it identifies the key without revealing it.
-      byDigest.set(digest, { tenant, key: { id: `cfg-${digest.slice(0, 12)}`, project: k.project, budget: k.budget } });
+      byDigest.set(digest, {
+        tenant,
+        key: { id: `cfg-${digest.slice(0, 12)}`, project: k.project, budget: k.budget, priority: k.priority },
+      });
     });
   });
   return {

@@ -141,6 +141,7 @@ function buildIdentity(r: KeyRecord, tenant: Tenant): Identity {
       allowedModels: own,
       limits: r.limits,
       budget: r.budget,
+      priority: r.priority,
       metadata: r.metadata,
     },
   };
