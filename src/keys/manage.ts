@@ -107,6 +107,9 @@ export function createKeyManager(options: KeyManagerOptions): KeyManager {
       };
       if (input.project) {
         if (!PROJECT.test(input.project)) throw invalidRequest("project", "use 1-64 letters, digits, . _ or -");
+        // As for a configured key: a project is a budget level its tenant declares, not a free label.
+        if (!tenant.projects?.has(input.project))
+          throw invalidRequest("project", `"${input.project}" is not among tenant "${tenant.name}"'s projects; declare it there`);
         record.project = input.project;
       }
       if (input.allowedModels.length) record.allowedModels = checkModels(catalog, tenant, input.allowedModels);
