@@ -86,6 +86,9 @@ export function createKeyResolver(options: KeyResolverOptions): KeyResolver {
       throw refused("the API key was rotated and the old secret's grace period has ended", r, "rotated");
     const tenant = tenantNamed(r.tenant);
     if (!tenant) throw refused(`the API key's tenant "${r.tenant}" is no longer configured`, r, "tenant");
+    // A project a reload removed would leave the key's calls outside any project cap, silently.
+    if (r.project !== undefined && !tenant.projects?.has(r.project))
+      throw refused(`the API key's project "${r.project}" is no longer among tenant "${r.tenant}"'s projects`, r, "project");
     // Rebuilt only when the configured tenant object behind it is another one: after a reload, whose new
     // catalogue the key's models are resolved against again.
     if (!e.identity || bases.get(e.identity) !== tenant) e.identity = buildIdentity(r, tenant, modelNamed);
