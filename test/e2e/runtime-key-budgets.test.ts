@@ -107,5 +107,13 @@ describe("runtime keys × budget levels × request log", () => {
       ].sort(),
     );
     expect((await admin.listRequests({ keyId: id, pageSize: 100 })).entries.length).toBeGreaterThanOrEqual(3);
+
+    // The runtime key itself reads its own calls only: not its tenant's configured key's, nor another runtime key's.
+    const own = createClient(AdminService, gw.rpcTransport({ interceptors: [bearer(secret)] }));
+    const seen = (await own.listRequests({ pageSize: 100 })).entries;
+    expect(seen.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(seen.map((e) => e.keyId))).toEqual(new Set([id]));
+    const other = await own.listRequests({ keyId: `cfg-${digest(KEYS.acme).slice(0, 12)}` }).catch((e: unknown) => ConnectError.from(e));
+    expect(other).toMatchObject({ code: Code.PermissionDenied });
   });
 });
