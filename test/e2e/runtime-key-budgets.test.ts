@@ -61,8 +61,12 @@ async function spendUntilRefused(secret: string, most = 6): Promise<[number, str
 
 describe("runtime keys × budget levels × request log", () => {
   it("refuses a runtime key at its own cap with level key", async () => {
-    const { secret } = await newKey({ budget: { dailyUsd: 2 * COST } });
+    const { key, secret } = await newKey({ budget: { dailyUsd: 2 * COST } });
     expect(await spendUntilRefused(secret)).toEqual([2, "ResourceExhausted BUDGET_EXCEEDED key daily"]);
+    // GetBudgets shows the key's cap from KeyService beside its spending.
+    const admin = createClient(AdminService, gw.rpcTransport({ interceptors: [bearer(KEYS.ops)] }));
+    const level = (await admin.getBudgets({ tenant: "acme", keyIds: [key!.id] })).levels.find((l) => l.level === "key");
+    expect([level?.id, level?.dailyBudgetUsd, level?.spentTodayUsd]).toEqual([key!.id, 2 * COST, 2 * COST]);
   });
 
   it("counts a runtime key's calls against its project's cap, shared with the project's other keys", async () => {
