@@ -66,6 +66,13 @@ export function createAuthenticator(config: GatewayConfig, catalog: Catalog, env
   const byDigest = new Map<string, Identity>();
   const byName = new Map<string, Tenant>();
   const tenants: Tenant[] = [];
+  const modelNamed = (name: string): string | undefined => {
+    try {
+      return catalog.resolve(name).name;
+    } catch {
+      return undefined;
+    }
+  };
   config.auth.tenants.forEach((t, i) => {
     const allowedModels = t.allowedModels ? new Set(t.allowedModels.map((m) => catalog.resolve(m).name)) : undefined;
     const projects = new Map(t.projects.map((p) => [p.name, p.budget]));
@@ -95,7 +102,10 @@ export function createAuthenticator(config: GatewayConfig, catalog: Catalog, env
       if (k.project !== undefined && !projects.has(k.project))
         throw new ConfigError(`auth.tenants[${i}].keys[${j}].project: "${k.project}" is not among the tenant's projects; declare it there`);
       // A digest prefix names the key in logs and budgets: it identifies the key without revealing it.
-      byDigest.set(digest, { tenant, key: { id: `cfg-${digest.slice(0, 12)}`, project: k.project, budget: k.budget } });
+      byDigest.set(digest, {
+        tenant,
+        key: { id: `cfg-${digest.slice(0, 12)}`, project: k.project, budget: k.budget, priority: k.priority },
+      });
     });
   });
   return {
@@ -108,7 +118,7 @@ export function createAuthenticator(config: GatewayConfig, catalog: Catalog, env
       const digest = sha256(apiKey).toString("hex");
       const configured = byDigest.get(digest);
       if (configured || !runtime || tenants.length === 0) return configured;
-      return runtime.resolve(digest, (name) => byName.get(name));
+      return runtime.resolve(digest, (name) => byName.get(name), modelNamed);
     },
   };
 }

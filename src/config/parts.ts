@@ -143,7 +143,12 @@ const limitsSchema = z
 /** A tenant: who its keys are, what it may use and spend. */
 const projectName = z.string().regex(/^[a-zA-Z0-9._-]{1,64}$/, "use 1-64 letters, digits, . _ or -");
 /** What a configured key may carry beyond itself: the project it belongs to, and caps of its own. */
-const keyBudget = { project: projectName.optional(), budget: budgetCapsSchema.optional() };
+const keyBudget = {
+  project: projectName.optional(),
+  budget: budgetCapsSchema.optional(),
+  /** Its calls' priority among its tenant's waiting calls when a request sets none: 0 (last) to 9 (first). */
+  priority: z.number().int().min(0).max(9).optional(),
+};
 
 export const tenantSchema = z
   .object({

@@ -29,7 +29,7 @@ const tenant = (name: string, rights: Partial<Tenant> = {}): Tenant => ({
   ...rights,
 });
 const root = tenant("root", { admin: true });
-const acme = tenant("acme", { keyAdmin: true, allowedModels: new Set(["echo"]) });
+const acme = tenant("acme", { keyAdmin: true, allowedModels: new Set(["echo"]), projects: new Map([["search", undefined]]) });
 const globex = tenant("globex", { keyAdmin: true });
 const plain = tenant("initech");
 const tenants = new Map([root, acme, globex, plain].map((t) => [t.name, t]));
@@ -77,6 +77,7 @@ describe("key manager", () => {
     ["a name too long", input({ name: "x".repeat(129) }), "name"],
     ["a blank name", input({ name: "  " }), "name"],
     ["a bad project", input({ project: "a b" }), "project"],
+    ["a project its tenant has not declared", input({ project: "nope" }), "project"],
     ["an unknown model", input({ allowedModels: ["nope"] }), "allowed_models"],
     ["a model wider than the tenant's", input({ tenant: "acme", allowedModels: ["echo-2"] }), "allowed_models"],
     [

@@ -4,6 +4,7 @@ import type { Tenant } from "../core/call.js";
 import type { Catalog } from "../core/catalog.js";
 import type { Clock } from "../core/clock.js";
 import { GatewayError, invalidRequest, isGatewayError } from "../core/errors.js";
+import { parsePriority } from "../queue/queues.js";
 import type { KeyPage, KeyRecord, KeyStore } from "./store.js";
 
 /** What a new key is made of, as KeyService receives it (zero and empty mean "none"). */
@@ -16,6 +17,8 @@ export interface NewKey {
   budget: { dailyUsd: number; monthlyUsd: number };
   metadata: Readonly<Record<string, string>>;
   expiresAt: number;
+  /** Absent: the default priority. */
+  priority?: number | undefined;
 }
 
 /** Runtime keys as an operator or a tenant's key admin manages them. Every method checks the caller's rights. */
@@ -104,6 +107,9 @@ export function createKeyManager(options: KeyManagerOptions): KeyManager {
       };
       if (input.project) {
         if (!PROJECT.test(input.project)) throw invalidRequest("project", "use 1-64 letters, digits, . _ or -");
+        // As for a configured key: a project is a budget level its tenant declares, not a free label.
+        if (!tenant.projects?.has(input.project))
+          throw invalidRequest("project", `"${input.project}" is not among tenant "${tenant.name}"'s projects; declare it there`);
         record.project = input.project;
       }
       if (input.allowedModels.length) record.allowedModels = checkModels(catalog, tenant, input.allowedModels);
@@ -111,6 +117,8 @@ export function createKeyManager(options: KeyManagerOptions): KeyManager {
       if (limits) record.limits = limits;
       const budget = checkBudget(input.budget);
       if (budget) record.budget = budget;
+      const priority = parsePriority(input.priority);
+      if (priority !== undefined) record.priority = priority;
       if (input.expiresAt) {
         if (!Number.isSafeInteger(input.expiresAt) || input.expiresAt <= now)
           throw invalidRequest("expire_time_ms", "must be in the future (milliseconds since the Unix epoch), or 0 for never");

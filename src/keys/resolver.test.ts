@@ -13,6 +13,7 @@ const acme: Tenant = {
   allowedModels: new Set(["gpt", "claude"]),
   limits: { requestsPerMinute: 100 },
   budget: { dailyUsd: 10 },
+  projects: new Map([["search", undefined]]),
 };
 const tenants = (name: string) => (name === "acme" ? acme : undefined);
 
@@ -139,6 +140,9 @@ describe("key resolver", () => {
   it("refuses a key whose tenant is no longer configured, and intersects models with a tenant's narrowed list", async () => {
     const { resolve } = await setup(record({ tenant: "gone" }));
     expect((await reasonOf(resolve()))[1]).toBe("tenant");
+    // Its project, dropped from the tenant by a reload, likewise: its calls would escape the project's cap.
+    const dropped = await setup(record({ project: "gone" }));
+    expect((await reasonOf(dropped.resolve()))[1]).toBe("project");
     const narrowed = await setup(record({ allowedModels: ["gpt", "mistral"] }));
     expect([...((await narrowed.resolve()) as Identity).tenant.allowedModels!]).toEqual(["gpt"]);
   });

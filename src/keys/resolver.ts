@@ -3,6 +3,9 @@ import type { Clock } from "../core/clock.js";
 import { GatewayError } from "../core/errors.js";
 import type { KeyRecord, KeyStore } from "./store.js";
 
+/** A model's catalogue name in the serving catalogue (a renamed model is found by its alias), or undefined if gone. */
+export type ModelNamed = (name: string) => string | undefined;
+
 /** Who a call is, once its key is known: the tenant whose rights apply, and the key. */
 export interface Identity {
   tenant: Tenant;
@@ -15,7 +18,11 @@ export interface KeyResolver {
    * The identity of a secret's digest: at once from the cache, else a promise; undefined for a digest no key
    * has. A revoked or expired key, or a secret whose grace after rotation ended, is UNAUTHENTICATED saying so.
    */
-  resolve(digest: string, tenantNamed: (name: string) => Tenant | undefined): Identity | undefined | Promise<Identity | undefined>;
+  resolve(
+    digest: string,
+    tenantNamed: (name: string) => Tenant | undefined,
+    modelNamed?: ModelNamed,
+  ): Identity | undefined | Promise<Identity | undefined>;
   /** Hears of a change: a key's id, or undefined for "anything may have changed". Called by the store's feed. */
   forget(id: string | undefined): void;
   close(): void;
@@ -62,7 +69,12 @@ export function createKeyResolver(options: KeyResolverOptions): KeyResolver {
   };
   const unsubscribe = store.onChange(forget);
 
-  const identityOf = (e: Entry, digest: string, tenantNamed: (name: string) => Tenant | undefined): Identity | undefined => {
+  const identityOf = (
+    e: Entry,
+    digest: string,
+    tenantNamed: (name: string) => Tenant | undefined,
+    modelNamed: ModelNamed | undefined,
+  ): Identity | undefined => {
     const r = e.record;
     if (!r) return undefined;
     const now = clock.now();
@@ -74,8 +86,12 @@ export function createKeyResolver(options: KeyResolverOptions): KeyResolver {
       throw refused("the API key was rotated and the old secret's grace period has ended", r, "rotated");
     const tenant = tenantNamed(r.tenant);
     if (!tenant) throw refused(`the API key's tenant "${r.tenant}" is no longer configured`, r, "tenant");
-    // Rebuilt only when the configured tenant object behind it is another one.
-    if (!e.identity || bases.get(e.identity) !== tenant) e.identity = buildIdentity(r, tenant);
+    // A project a reload removed would leave the key's calls outside any project cap, silently.
+    if (r.project !== undefined && !tenant.projects?.has(r.project))
+      throw refused(`the API key's project "${r.project}" is no longer among tenant "${r.tenant}"'s projects`, r, "project");
+    // Rebuilt only when the configured tenant object behind it is another one: after a reload, whose new
+    // catalogue the key's models are resolved against again.
+    if (!e.identity || bases.get(e.identity) !== tenant) e.identity = buildIdentity(r, tenant, modelNamed);
     return e.identity;
   };
 
@@ -106,13 +122,13 @@ export function createKeyResolver(options: KeyResolverOptions): KeyResolver {
   };
 
   return {
-    resolve(digest, tenantNamed) {
+    resolve(digest, tenantNamed, modelNamed) {
       const hit = cache.get(digest);
-      if (hit && clock.monotonic() - hit.fetchedAt < cacheMs) return identityOf(hit, digest, tenantNamed);
+      if (hit && clock.monotonic() - hit.fetchedAt < cacheMs) return identityOf(hit, digest, tenantNamed, modelNamed);
       // The entry just cached, so that its identity is built once; or, when a change made it uncacheable, a bare one.
       return fetch(digest).then((record) => {
         const cached = cache.get(digest);
-        return identityOf(cached && cached.record === record ? cached : { record, fetchedAt: 0 }, digest, tenantNamed);
+        return identityOf(cached && cached.record === record ? cached : { record, fetchedAt: 0 }, digest, tenantNamed, modelNamed);
       });
     },
     forget,
@@ -128,8 +144,9 @@ const bases = new WeakMap<Identity, Tenant>();
  * key's narrowing of the models; never admin or key-admin rights, so that a
  * leaked runtime key can call models but not mint keys or run the gateway.
  */
-function buildIdentity(r: KeyRecord, tenant: Tenant): Identity {
-  const own = r.allowedModels ? new Set(r.allowedModels) : undefined;
+function buildIdentity(r: KeyRecord, tenant: Tenant, modelNamed: ModelNamed | undefined): Identity {
+  // Kept as catalogue names when made; named again in the serving catalogue, where a model may have been renamed.
+  const own = r.allowedModels ? new Set(r.allowedModels.flatMap((m) => (modelNamed ? (modelNamed(m) ?? []) : [m]))) : undefined;
   // Made a subset when created; intersected again here in case the tenant's list has since narrowed.
   const allowedModels =
     own && tenant.allowedModels ? new Set([...own].filter((m) => tenant.allowedModels!.has(m))) : (own ?? tenant.allowedModels);
@@ -141,6 +158,7 @@ function buildIdentity(r: KeyRecord, tenant: Tenant): Identity {
       allowedModels: own,
       limits: r.limits,
       budget: r.budget,
+      priority: r.priority,
       metadata: r.metadata,
     },
   };

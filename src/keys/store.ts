@@ -20,6 +20,8 @@ export interface KeyRecord {
   allowedModels?: string[] | undefined;
   limits?: Tenant["limits"];
   budget?: Tenant["budget"];
+  /** Its calls' priority among its tenant's waiting calls when a request sets none (0 to 9). */
+  priority?: number | undefined;
   metadata: Record<string, string>;
   createdAt: number;
   expiresAt?: number | undefined;

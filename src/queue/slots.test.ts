@@ -136,4 +136,23 @@ describe("Slots", () => {
     held!.release();
     expect(slots.state("model", d)?.inFlight).toBe(0);
   });
+
+  it("takes a deployment's new cap after a reload: a raised cap lets waiting calls in, a lowered one holds newcomers", async () => {
+    const clock = manualClock(0);
+    const slots = createSlots({ clock, settings });
+    const t = { flow: "a", weight: 1, priority: 5 };
+    const first = await slots.acquire("model", deployment(1), { ...t, call: callOf(clock, 600_000) });
+    const waiting = slots.acquire("model", deployment(1), { ...t, call: callOf(clock, 600_000) });
+    await flush();
+    expect(slots.state("model", deployment(1))).toMatchObject({ inFlight: 1, depth: 1 });
+    // The reloaded catalogue's deployment object has maxConcurrent 3: the waiting call gets in without a release.
+    expect(slots.tryAcquire("model", deployment(3))).toBeDefined();
+    expect((await waiting).slot).toBeDefined();
+    expect(slots.state("model", deployment(3))).toMatchObject({ inFlight: 3, maxConcurrent: 3, depth: 0 });
+    // Lowered to 2 with 3 in flight: no newcomer until enough are released.
+    expect(slots.tryAcquire("model", deployment(2))).toBeUndefined();
+    first.slot!.release();
+    expect(slots.tryAcquire("model", deployment(2))).toBeUndefined();
+    expect(slots.state("model", deployment(2))).toMatchObject({ inFlight: 2, maxConcurrent: 2 });
+  });
 });

@@ -57,8 +57,20 @@ export function createSlots(deps: { clock: Clock; settings: QueueSettings; obser
         line: new WaitLine<undefined>(clock, "deployment", deps.observer, (e) => expectedMs(pool, pool.line.ahead(e))),
       };
       pools.set(key, (p = pool));
+    } else if (p.max !== d.maxConcurrent) {
+      // A reload changed the cap: the pool (and its waiting line) outlives the reload, its bound must not.
+      p.max = d.maxConcurrent;
+      drain(p);
     }
     return p;
+  }
+
+  /** Hands free slots straight to waiting calls, so that a newcomer cannot take one first. */
+  function drain(p: Pool): void {
+    while (p.inFlight < p.max && p.line.size > 0) {
+      p.inFlight++;
+      if (!p.line.grant()) p.inFlight--;
+    }
   }
 
   /** The expected wait with `ahead` calls before it: slots free at `max` per mean hold time. */
@@ -74,11 +86,7 @@ export function createSlots(deps: { clock: Clock; settings: QueueSettings; obser
         const held = clock.monotonic() - since;
         p.meanHoldMs = p.meanHoldMs === 0 ? held : p.meanHoldMs + ALPHA * (held - p.meanHoldMs);
         p.inFlight--;
-        // The freed slot goes straight to the next waiting call, so that a newcomer cannot take it first.
-        while (p.inFlight < p.max && p.line.size > 0) {
-          p.inFlight++;
-          if (!p.line.grant()) p.inFlight--;
-        }
+        drain(p);
       },
     };
   }

@@ -24,6 +24,7 @@ import { toHealthFields } from "./convert.js";
 import type { ReloadOutcome } from "../reload/reloader.js";
 import { listRequests } from "./list-requests.js";
 import type { RequestLogStore } from "../request-log/store.js";
+import type { KeyManager } from "../keys/manage.js";
 
 export interface AdminDeps {
   gateway: Gateway;
@@ -37,6 +38,8 @@ export interface AdminDeps {
   reload?: (() => Promise<ReloadOutcome>) | undefined;
   /** The request log, for ListRequests; absent when it is off. */
   requestLog?: RequestLogStore | undefined;
+  /** Runtime keys, whose caps GetBudgets shows. */
+  keys?: KeyManager | undefined;
 }
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;

@@ -2,6 +2,7 @@ import { create } from "@bufbuild/protobuf";
 import type { HandlerContext } from "@connectrpc/connect";
 import type { Authenticator } from "../auth/tenants.js";
 import type { Tenant } from "../core/call.js";
+import type { KeyManager } from "../keys/manage.js";
 import type { Clock } from "../core/clock.js";
 import { invalidRequest } from "../core/errors.js";
 import { type BudgetLevelName, dayOf, monthOf, type UsageStore } from "../usage/store.js";
@@ -12,7 +13,7 @@ import {
   type GetBudgetsResponse,
   GetBudgetsResponseSchema,
 } from "../../gen/ts/llmgateway/v1/budgets_pb.js";
-import { requireAdmin } from "./auth.js";
+import { requireAdmin, tenantOf } from "./auth.js";
 
 /** The most keys and users one GetBudgets call may name: each is a store read. */
 const MAX_NAMED = 100;
@@ -25,7 +26,7 @@ const MAX_NAMED = 100;
  * see). Only capped levels are counted (GetUsage has spending by tenant and
  * user), so the rest are left out.
  */
-export function getBudgets(deps: { usage: UsageStore; auth: Authenticator; clock: Clock }) {
+export function getBudgets(deps: { usage: UsageStore; auth: Authenticator; clock: Clock; keys?: KeyManager | undefined }) {
   return async (req: GetBudgetsRequest, ctx: HandlerContext): Promise<GetBudgetsResponse> => {
     requireAdmin(ctx);
     if (!req.tenant) throw invalidRequest("tenant", "must be set");
@@ -38,8 +39,14 @@ export function getBudgets(deps: { usage: UsageStore; auth: Authenticator; clock
     for (const [name, caps] of tenant?.projects ?? []) if (caps) wanted.push({ level: "project", id: name, caps });
     const configured = deps.auth.keysOf(req.tenant);
     for (const k of configured) if (k.budget) wanted.push({ level: "key", id: k.id, caps: k.budget });
-    // A runtime key's caps are KeyService's; its spending is shown here.
-    for (const id of req.keyIds) if (!configured.some((k) => k.id === id)) wanted.push({ level: "key", id, caps: undefined });
+    // A runtime key's caps are KeyService's, read from its store (an id of no key, or another tenant's, shows none).
+    const runtime = req.keyIds.filter((id) => !configured.some((k) => k.id === id));
+    const caller = tenantOf(ctx);
+    const records = await Promise.all(runtime.map((id) => deps.keys?.get(caller, id).catch(() => undefined)));
+    runtime.forEach((id, i) => {
+      const r = records[i];
+      wanted.push({ level: "key", id, caps: r?.tenant === req.tenant ? r.budget : undefined });
+    });
     if (tenant?.userBudget) for (const id of req.users) wanted.push({ level: "user", id, caps: tenant.userBudget });
     const levels: BudgetLevelStatus[] = await Promise.all(
       wanted.map(async (w) => {

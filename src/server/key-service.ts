@@ -34,6 +34,7 @@ export function createKeyService(keys: KeyManager): ServiceImpl<typeof KeyServic
         budget: { dailyUsd: req.budget?.dailyUsd ?? 0, monthlyUsd: req.budget?.monthlyUsd ?? 0 },
         metadata: req.metadata,
         expiresAt: Number(req.expireTimeMs),
+        priority: req.priority,
       });
       return create(CreateKeyResponseSchema, { key: toApiKey(record), secret });
     },
@@ -82,5 +83,6 @@ export function toApiKey(r: KeyRecord) {
     expireTimeMs: BigInt(r.expiresAt ?? 0),
     revokeTimeMs: BigInt(r.revokedAt ?? 0),
     previousSecretValidUntilMs: BigInt(previous?.validUntil ?? 0),
+    ...(r.priority === undefined ? {} : { priority: r.priority }),
   });
 }

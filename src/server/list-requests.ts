@@ -10,7 +10,7 @@ import {
   type RequestEntry,
   RequestEntrySchema,
 } from "../../gen/ts/llmgateway/v1/admin_service_pb.js";
-import { tenantOf } from "./auth.js";
+import { callKeyOf, tenantOf } from "./auth.js";
 
 const DEFAULT_PAGE = 50;
 const MAX_PAGE = 500;
@@ -29,7 +29,10 @@ function decodeToken(token: string): string {
 /**
  * AdminService.ListRequests: the request log, newest first. Admin keys see
  * every tenant's entries; any other key sees only its own tenant's, since a
- * tenant may audit its own calls but not another's. A page token is the id
+ * tenant may audit its own calls but not another's. A runtime key (KeyService's,
+ * never a configured `cfg-` one) sees only its own calls: such a key carries no
+ * rights beyond calling models, so a leaked one must not read its tenant's
+ * other keys' calls. A page token is the id
  * of the last entry sent, and ids only grow, so calls logged meanwhile never
  * shift a page.
  */
@@ -39,6 +42,12 @@ export function listRequests(store: RequestLogStore | undefined) {
     if (!caller.admin && req.tenant && req.tenant !== caller.name)
       throw new GatewayError("PERMISSION_DENIED", `tenant "${caller.name}" may read only its own requests`, {
         metadata: { tenant: caller.name },
+      });
+    const key = callKeyOf(ctx);
+    const ownKeyOnly = !caller.admin && key !== undefined && !key.id.startsWith("cfg-");
+    if (ownKeyOnly && req.keyId && req.keyId !== key.id)
+      throw new GatewayError("PERMISSION_DENIED", `API key "${key.id}" may read only its own requests`, {
+        metadata: { tenant: caller.name, key_id: key.id },
       });
     if (!store) throw new GatewayError("UNSUPPORTED", "the request log is off (requestLog.enabled: false)");
     if (req.pageSize < 0 || req.pageSize > MAX_PAGE) throw invalidRequest("page_size", `must be 0 to ${MAX_PAGE}`);
@@ -50,7 +59,7 @@ export function listRequests(store: RequestLogStore | undefined) {
       fromMs: req.fromTimeMs ? Number(req.fromTimeMs) : undefined,
       toMs: req.toTimeMs ? Number(req.toTimeMs) : undefined,
       tenant: caller.admin ? text(req.tenant) : caller.name,
-      keyId: text(req.keyId),
+      keyId: ownKeyOnly ? key.id : text(req.keyId),
       user: text(req.user),
       model: text(req.model),
       provider: text(req.provider),

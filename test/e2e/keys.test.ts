@@ -17,8 +17,14 @@ const KEYS = { root: "sk-root-admin-1", acme: "sk-acme-keyadmin-2", globex: "sk-
 const auth = {
   tenants: [
     { name: "root", keys: [{ sha256: digest(KEYS.root) }], admin: true },
-    { name: "acme", keys: [{ sha256: digest(KEYS.acme) }], keyAdmin: true, allowedModels: ["local-echo", "gpt-test"] },
-    { name: "globex", keys: [{ sha256: digest(KEYS.globex) }], keyAdmin: true },
+    {
+      name: "acme",
+      keys: [{ sha256: digest(KEYS.acme) }],
+      keyAdmin: true,
+      allowedModels: ["local-echo", "gpt-test"],
+      projects: [{ name: "search" }],
+    },
+    { name: "globex", keys: [{ sha256: digest(KEYS.globex) }], keyAdmin: true, projects: [{ name: "paging" }] },
   ],
 };
 

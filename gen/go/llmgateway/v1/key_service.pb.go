@@ -169,8 +169,11 @@ type ApiKey struct {
 	RevokeTimeMs int64 `protobuf:"varint,12,opt,name=revoke_time_ms,json=revokeTimeMs,proto3" json:"revoke_time_ms,omitempty"`
 	// When the previous secret stops being valid after a rotation; 0 means it already has.
 	PreviousSecretValidUntilMs int64 `protobuf:"varint,13,opt,name=previous_secret_valid_until_ms,json=previousSecretValidUntilMs,proto3" json:"previous_secret_valid_until_ms,omitempty"`
-	unknownFields              protoimpl.UnknownFields
-	sizeCache                  protoimpl.SizeCache
+	// The priority of its calls among its tenant's waiting calls when a request sets none, 0 (last) to 9
+	// (first); unset means the default, 5.
+	Priority      *uint32 `protobuf:"varint,14,opt,name=priority,proto3,oneof" json:"priority,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ApiKey) Reset() {
@@ -294,6 +297,13 @@ func (x *ApiKey) GetPreviousSecretValidUntilMs() int64 {
 	return 0
 }
 
+func (x *ApiKey) GetPriority() uint32 {
+	if x != nil && x.Priority != nil {
+		return *x.Priority
+	}
+	return 0
+}
+
 // CreateKeyRequest describes the key to make.
 type CreateKeyRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -312,7 +322,10 @@ type CreateKeyRequest struct {
 	// Attached to every call's record (at most 16 entries, keys 64 and values 256 characters).
 	Metadata map[string]string `protobuf:"bytes,7,rep,name=metadata,proto3" json:"metadata,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	// When it stops being valid, in milliseconds since the Unix epoch; 0 means never.
-	ExpireTimeMs  int64 `protobuf:"varint,8,opt,name=expire_time_ms,json=expireTimeMs,proto3" json:"expire_time_ms,omitempty"`
+	ExpireTimeMs int64 `protobuf:"varint,8,opt,name=expire_time_ms,json=expireTimeMs,proto3" json:"expire_time_ms,omitempty"`
+	// The priority of its calls among its tenant's waiting calls when a request sets none, 0 (last) to 9
+	// (first); unset means the default, 5.
+	Priority      *uint32 `protobuf:"varint,9,opt,name=priority,proto3,oneof" json:"priority,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -399,6 +412,13 @@ func (x *CreateKeyRequest) GetMetadata() map[string]string {
 func (x *CreateKeyRequest) GetExpireTimeMs() int64 {
 	if x != nil {
 		return x.ExpireTimeMs
+	}
+	return 0
+}
+
+func (x *CreateKeyRequest) GetPriority() uint32 {
+	if x != nil && x.Priority != nil {
+		return *x.Priority
 	}
 	return 0
 }
@@ -883,7 +903,7 @@ const file_llmgateway_v1_key_service_proto_rawDesc = "" +
 	"\tKeyBudget\x12\x1b\n" +
 	"\tdaily_usd\x18\x01 \x01(\x01R\bdailyUsd\x12\x1f\n" +
 	"\vmonthly_usd\x18\x02 \x01(\x01R\n" +
-	"monthlyUsd\"\xc2\x04\n" +
+	"monthlyUsd\"\xf0\x04\n" +
 	"\x06ApiKey\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x16\n" +
 	"\x06tenant\x18\x02 \x01(\tR\x06tenant\x12\x12\n" +
@@ -898,10 +918,12 @@ const file_llmgateway_v1_key_service_proto_rawDesc = "" +
 	" \x01(\x03R\fcreateTimeMs\x12$\n" +
 	"\x0eexpire_time_ms\x18\v \x01(\x03R\fexpireTimeMs\x12$\n" +
 	"\x0erevoke_time_ms\x18\f \x01(\x03R\frevokeTimeMs\x12B\n" +
-	"\x1eprevious_secret_valid_until_ms\x18\r \x01(\x03R\x1apreviousSecretValidUntilMs\x1a;\n" +
+	"\x1eprevious_secret_valid_until_ms\x18\r \x01(\x03R\x1apreviousSecretValidUntilMs\x12\x1f\n" +
+	"\bpriority\x18\x0e \x01(\rH\x00R\bpriority\x88\x01\x01\x1a;\n" +
 	"\rMetadataEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\x91\x03\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01B\v\n" +
+	"\t_priority\"\xbf\x03\n" +
 	"\x10CreateKeyRequest\x12\x16\n" +
 	"\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x18\n" +
@@ -910,10 +932,12 @@ const file_llmgateway_v1_key_service_proto_rawDesc = "" +
 	"\x06limits\x18\x05 \x01(\v2\x18.llmgateway.v1.KeyLimitsR\x06limits\x120\n" +
 	"\x06budget\x18\x06 \x01(\v2\x18.llmgateway.v1.KeyBudgetR\x06budget\x12I\n" +
 	"\bmetadata\x18\a \x03(\v2-.llmgateway.v1.CreateKeyRequest.MetadataEntryR\bmetadata\x12$\n" +
-	"\x0eexpire_time_ms\x18\b \x01(\x03R\fexpireTimeMs\x1a;\n" +
+	"\x0eexpire_time_ms\x18\b \x01(\x03R\fexpireTimeMs\x12\x1f\n" +
+	"\bpriority\x18\t \x01(\rH\x00R\bpriority\x88\x01\x01\x1a;\n" +
 	"\rMetadataEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"T\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01B\v\n" +
+	"\t_priority\"T\n" +
 	"\x11CreateKeyResponse\x12'\n" +
 	"\x03key\x18\x01 \x01(\v2\x15.llmgateway.v1.ApiKeyR\x03key\x12\x16\n" +
 	"\x06secret\x18\x02 \x01(\tR\x06secret\"e\n" +
@@ -1012,6 +1036,8 @@ func file_llmgateway_v1_key_service_proto_init() {
 	if File_llmgateway_v1_key_service_proto != nil {
 		return
 	}
+	file_llmgateway_v1_key_service_proto_msgTypes[2].OneofWrappers = []any{}
+	file_llmgateway_v1_key_service_proto_msgTypes[3].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{

@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1fllmgateway/v1/key_service.proto\x12\rllmgateway.v1\"^\n\tKeyLimits\x12\x1b\n\x13requests_per_minute\x18\x01 \x01(\x03\x12\x19\n\x11requests_per_hour\x18\x02 \x01(\x03\x12\x19\n\x11tokens_per_minute\x18\x03 \x01(\x03\"3\n\tKeyBudget\x12\x11\n\tdaily_usd\x18\x01 \x01(\x01\x12\x13\n\x0bmonthly_usd\x18\x02 \x01(\x01\"\x9e\x03\n\x06\x41piKey\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0e\n\x06tenant\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x0f\n\x07project\x18\x04 \x01(\t\x12\x16\n\x0e\x61llowed_models\x18\x05 \x03(\t\x12(\n\x06limits\x18\x06 \x01(\x0b\x32\x18.llmgateway.v1.KeyLimits\x12(\n\x06\x62udget\x18\x07 \x01(\x0b\x32\x18.llmgateway.v1.KeyBudget\x12\x35\n\x08metadata\x18\x08 \x03(\x0b\x32#.llmgateway.v1.ApiKey.MetadataEntry\x12\x15\n\rsecret_prefix\x18\t \x01(\t\x12\x16\n\x0e\x63reate_time_ms\x18\n \x01(\x03\x12\x16\n\x0e\x65xpire_time_ms\x18\x0b \x01(\x03\x12\x16\n\x0erevoke_time_ms\x18\x0c \x01(\x03\x12&\n\x1eprevious_secret_valid_until_ms\x18\r \x01(\x03\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\xb7\x02\n\x10\x43reateKeyRequest\x12\x0e\n\x06tenant\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x0f\n\x07project\x18\x03 \x01(\t\x12\x16\n\x0e\x61llowed_models\x18\x04 \x03(\t\x12(\n\x06limits\x18\x05 \x01(\x0b\x32\x18.llmgateway.v1.KeyLimits\x12(\n\x06\x62udget\x18\x06 \x01(\x0b\x32\x18.llmgateway.v1.KeyBudget\x12?\n\x08metadata\x18\x07 \x03(\x0b\x32-.llmgateway.v1.CreateKeyRequest.MetadataEntry\x12\x16\n\x0e\x65xpire_time_ms\x18\x08 \x01(\x03\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"G\n\x11\x43reateKeyResponse\x12\"\n\x03key\x18\x01 \x01(\x0b\x32\x15.llmgateway.v1.ApiKey\x12\x0e\n\x06secret\x18\x02 \x01(\t\"H\n\x0fListKeysRequest\x12\x0e\n\x06tenant\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\"P\n\x10ListKeysResponse\x12#\n\x04keys\x18\x01 \x03(\x0b\x32\x15.llmgateway.v1.ApiKey\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\x1b\n\rGetKeyRequest\x12\n\n\x02id\x18\x01 \x01(\t\"4\n\x0eGetKeyResponse\x12\"\n\x03key\x18\x01 \x01(\x0b\x32\x15.llmgateway.v1.ApiKey\"5\n\x10RotateKeyRequest\x12\n\n\x02id\x18\x01 \x01(\t\x12\x15\n\rgrace_seconds\x18\x02 \x01(\x03\"G\n\x11RotateKeyResponse\x12\"\n\x03key\x18\x01 \x01(\x0b\x32\x15.llmgateway.v1.ApiKey\x12\x0e\n\x06secret\x18\x02 \x01(\t\"\x1e\n\x10RevokeKeyRequest\x12\n\n\x02id\x18\x01 \x01(\t\"7\n\x11RevokeKeyResponse\x12\"\n\x03key\x18\x01 \x01(\x0b\x32\x15.llmgateway.v1.ApiKey2\x90\x03\n\nKeyService\x12N\n\tCreateKey\x12\x1f.llmgateway.v1.CreateKeyRequest\x1a .llmgateway.v1.CreateKeyResponse\x12K\n\x08ListKeys\x12\x1e.llmgateway.v1.ListKeysRequest\x1a\x1f.llmgateway.v1.ListKeysResponse\x12\x45\n\x06GetKey\x12\x1c.llmgateway.v1.GetKeyRequest\x1a\x1d.llmgateway.v1.GetKeyResponse\x12N\n\tRotateKey\x12\x1f.llmgateway.v1.RotateKeyRequest\x1a .llmgateway.v1.RotateKeyResponse\x12N\n\tRevokeKey\x12\x1f.llmgateway.v1.RevokeKeyRequest\x1a .llmgateway.v1.RevokeKeyResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1fllmgateway/v1/key_service.proto\x12\rllmgateway.v1\"^\n\tKeyLimits\x12\x1b\n\x13requests_per_minute\x18\x01 \x01(\x03\x12\x19\n\x11requests_per_hour\x18\x02 \x01(\x03\x12\x19\n\x11tokens_per_minute\x18\x03 \x01(\x03\"3\n\tKeyBudget\x12\x11\n\tdaily_usd\x18\x01 \x01(\x01\x12\x13\n\x0bmonthly_usd\x18\x02 \x01(\x01\"\xc2\x03\n\x06\x41piKey\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0e\n\x06tenant\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x0f\n\x07project\x18\x04 \x01(\t\x12\x16\n\x0e\x61llowed_models\x18\x05 \x03(\t\x12(\n\x06limits\x18\x06 \x01(\x0b\x32\x18.llmgateway.v1.KeyLimits\x12(\n\x06\x62udget\x18\x07 \x01(\x0b\x32\x18.llmgateway.v1.KeyBudget\x12\x35\n\x08metadata\x18\x08 \x03(\x0b\x32#.llmgateway.v1.ApiKey.MetadataEntry\x12\x15\n\rsecret_prefix\x18\t \x01(\t\x12\x16\n\x0e\x63reate_time_ms\x18\n \x01(\x03\x12\x16\n\x0e\x65xpire_time_ms\x18\x0b \x01(\x03\x12\x16\n\x0erevoke_time_ms\x18\x0c \x01(\x03\x12&\n\x1eprevious_secret_valid_until_ms\x18\r \x01(\x03\x12\x15\n\x08priority\x18\x0e \x01(\rH\x00\x88\x01\x01\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x42\x0b\n\t_priority\"\xdb\x02\n\x10\x43reateKeyRequest\x12\x0e\n\x06tenant\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x0f\n\x07project\x18\x03 \x01(\t\x12\x16\n\x0e\x61llowed_models\x18\x04 \x03(\t\x12(\n\x06limits\x18\x05 \x01(\x0b\x32\x18.llmgateway.v1.KeyLimits\x12(\n\x06\x62udget\x18\x06 \x01(\x0b\x32\x18.llmgateway.v1.KeyBudget\x12?\n\x08metadata\x18\x07 \x03(\x0b\x32-.llmgateway.v1.CreateKeyRequest.MetadataEntry\x12\x16\n\x0e\x65xpire_time_ms\x18\x08 \x01(\x03\x12\x15\n\x08priority\x18\t \x01(\rH\x00\x88\x01\x01\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x42\x0b\n\t_priority\"G\n\x11\x43reateKeyResponse\x12\"\n\x03key\x18\x01 \x01(\x0b\x32\x15.llmgateway.v1.ApiKey\x12\x0e\n\x06secret\x18\x02 \x01(\t\"H\n\x0fListKeysRequest\x12\x0e\n\x06tenant\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\"P\n\x10ListKeysResponse\x12#\n\x04keys\x18\x01 \x03(\x0b\x32\x15.llmgateway.v1.ApiKey\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\x1b\n\rGetKeyRequest\x12\n\n\x02id\x18\x01 \x01(\t\"4\n\x0eGetKeyResponse\x12\"\n\x03key\x18\x01 \x01(\x0b\x32\x15.llmgateway.v1.ApiKey\"5\n\x10RotateKeyRequest\x12\n\n\x02id\x18\x01 \x01(\t\x12\x15\n\rgrace_seconds\x18\x02 \x01(\x03\"G\n\x11RotateKeyResponse\x12\"\n\x03key\x18\x01 \x01(\x0b\x32\x15.llmgateway.v1.ApiKey\x12\x0e\n\x06secret\x18\x02 \x01(\t\"\x1e\n\x10RevokeKeyRequest\x12\n\n\x02id\x18\x01 \x01(\t\"7\n\x11RevokeKeyResponse\x12\"\n\x03key\x18\x01 \x01(\x0b\x32\x15.llmgateway.v1.ApiKey2\x90\x03\n\nKeyService\x12N\n\tCreateKey\x12\x1f.llmgateway.v1.CreateKeyRequest\x1a .llmgateway.v1.CreateKeyResponse\x12K\n\x08ListKeys\x12\x1e.llmgateway.v1.ListKeysRequest\x1a\x1f.llmgateway.v1.ListKeysResponse\x12\x45\n\x06GetKey\x12\x1c.llmgateway.v1.GetKeyRequest\x1a\x1d.llmgateway.v1.GetKeyResponse\x12N\n\tRotateKey\x12\x1f.llmgateway.v1.RotateKeyRequest\x1a .llmgateway.v1.RotateKeyResponse\x12N\n\tRevokeKey\x12\x1f.llmgateway.v1.RevokeKeyRequest\x1a .llmgateway.v1.RevokeKeyResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -40,31 +40,31 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_KEYBUDGET']._serialized_start=146
   _globals['_KEYBUDGET']._serialized_end=197
   _globals['_APIKEY']._serialized_start=200
-  _globals['_APIKEY']._serialized_end=614
-  _globals['_APIKEY_METADATAENTRY']._serialized_start=567
-  _globals['_APIKEY_METADATAENTRY']._serialized_end=614
-  _globals['_CREATEKEYREQUEST']._serialized_start=617
-  _globals['_CREATEKEYREQUEST']._serialized_end=928
-  _globals['_CREATEKEYREQUEST_METADATAENTRY']._serialized_start=567
-  _globals['_CREATEKEYREQUEST_METADATAENTRY']._serialized_end=614
-  _globals['_CREATEKEYRESPONSE']._serialized_start=930
-  _globals['_CREATEKEYRESPONSE']._serialized_end=1001
-  _globals['_LISTKEYSREQUEST']._serialized_start=1003
-  _globals['_LISTKEYSREQUEST']._serialized_end=1075
-  _globals['_LISTKEYSRESPONSE']._serialized_start=1077
-  _globals['_LISTKEYSRESPONSE']._serialized_end=1157
-  _globals['_GETKEYREQUEST']._serialized_start=1159
-  _globals['_GETKEYREQUEST']._serialized_end=1186
-  _globals['_GETKEYRESPONSE']._serialized_start=1188
-  _globals['_GETKEYRESPONSE']._serialized_end=1240
-  _globals['_ROTATEKEYREQUEST']._serialized_start=1242
-  _globals['_ROTATEKEYREQUEST']._serialized_end=1295
-  _globals['_ROTATEKEYRESPONSE']._serialized_start=1297
-  _globals['_ROTATEKEYRESPONSE']._serialized_end=1368
-  _globals['_REVOKEKEYREQUEST']._serialized_start=1370
-  _globals['_REVOKEKEYREQUEST']._serialized_end=1400
-  _globals['_REVOKEKEYRESPONSE']._serialized_start=1402
-  _globals['_REVOKEKEYRESPONSE']._serialized_end=1457
-  _globals['_KEYSERVICE']._serialized_start=1460
-  _globals['_KEYSERVICE']._serialized_end=1860
+  _globals['_APIKEY']._serialized_end=650
+  _globals['_APIKEY_METADATAENTRY']._serialized_start=590
+  _globals['_APIKEY_METADATAENTRY']._serialized_end=637
+  _globals['_CREATEKEYREQUEST']._serialized_start=653
+  _globals['_CREATEKEYREQUEST']._serialized_end=1000
+  _globals['_CREATEKEYREQUEST_METADATAENTRY']._serialized_start=590
+  _globals['_CREATEKEYREQUEST_METADATAENTRY']._serialized_end=637
+  _globals['_CREATEKEYRESPONSE']._serialized_start=1002
+  _globals['_CREATEKEYRESPONSE']._serialized_end=1073
+  _globals['_LISTKEYSREQUEST']._serialized_start=1075
+  _globals['_LISTKEYSREQUEST']._serialized_end=1147
+  _globals['_LISTKEYSRESPONSE']._serialized_start=1149
+  _globals['_LISTKEYSRESPONSE']._serialized_end=1229
+  _globals['_GETKEYREQUEST']._serialized_start=1231
+  _globals['_GETKEYREQUEST']._serialized_end=1258
+  _globals['_GETKEYRESPONSE']._serialized_start=1260
+  _globals['_GETKEYRESPONSE']._serialized_end=1312
+  _globals['_ROTATEKEYREQUEST']._serialized_start=1314
+  _globals['_ROTATEKEYREQUEST']._serialized_end=1367
+  _globals['_ROTATEKEYRESPONSE']._serialized_start=1369
+  _globals['_ROTATEKEYRESPONSE']._serialized_end=1440
+  _globals['_REVOKEKEYREQUEST']._serialized_start=1442
+  _globals['_REVOKEKEYREQUEST']._serialized_end=1472
+  _globals['_REVOKEKEYRESPONSE']._serialized_start=1474
+  _globals['_REVOKEKEYRESPONSE']._serialized_end=1529
+  _globals['_KEYSERVICE']._serialized_start=1532
+  _globals['_KEYSERVICE']._serialized_end=1932
 # @@protoc_insertion_point(module_scope)

@@ -24,7 +24,7 @@ class KeyBudget(_message.Message):
     def __init__(self, daily_usd: _Optional[float] = ..., monthly_usd: _Optional[float] = ...) -> None: ...
 
 class ApiKey(_message.Message):
-    __slots__ = ("id", "tenant", "name", "project", "allowed_models", "limits", "budget", "metadata", "secret_prefix", "create_time_ms", "expire_time_ms", "revoke_time_ms", "previous_secret_valid_until_ms")
+    __slots__ = ("id", "tenant", "name", "project", "allowed_models", "limits", "budget", "metadata", "secret_prefix", "create_time_ms", "expire_time_ms", "revoke_time_ms", "previous_secret_valid_until_ms", "priority")
     class MetadataEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -45,6 +45,7 @@ class ApiKey(_message.Message):
     EXPIRE_TIME_MS_FIELD_NUMBER: _ClassVar[int]
     REVOKE_TIME_MS_FIELD_NUMBER: _ClassVar[int]
     PREVIOUS_SECRET_VALID_UNTIL_MS_FIELD_NUMBER: _ClassVar[int]
+    PRIORITY_FIELD_NUMBER: _ClassVar[int]
     id: str
     tenant: str
     name: str
@@ -58,10 +59,11 @@ class ApiKey(_message.Message):
     expire_time_ms: int
     revoke_time_ms: int
     previous_secret_valid_until_ms: int
-    def __init__(self, id: _Optional[str] = ..., tenant: _Optional[str] = ..., name: _Optional[str] = ..., project: _Optional[str] = ..., allowed_models: _Optional[_Iterable[str]] = ..., limits: _Optional[_Union[KeyLimits, _Mapping]] = ..., budget: _Optional[_Union[KeyBudget, _Mapping]] = ..., metadata: _Optional[_Mapping[str, str]] = ..., secret_prefix: _Optional[str] = ..., create_time_ms: _Optional[int] = ..., expire_time_ms: _Optional[int] = ..., revoke_time_ms: _Optional[int] = ..., previous_secret_valid_until_ms: _Optional[int] = ...) -> None: ...
+    priority: int
+    def __init__(self, id: _Optional[str] = ..., tenant: _Optional[str] = ..., name: _Optional[str] = ..., project: _Optional[str] = ..., allowed_models: _Optional[_Iterable[str]] = ..., limits: _Optional[_Union[KeyLimits, _Mapping]] = ..., budget: _Optional[_Union[KeyBudget, _Mapping]] = ..., metadata: _Optional[_Mapping[str, str]] = ..., secret_prefix: _Optional[str] = ..., create_time_ms: _Optional[int] = ..., expire_time_ms: _Optional[int] = ..., revoke_time_ms: _Optional[int] = ..., previous_secret_valid_until_ms: _Optional[int] = ..., priority: _Optional[int] = ...) -> None: ...
 
 class CreateKeyRequest(_message.Message):
-    __slots__ = ("tenant", "name", "project", "allowed_models", "limits", "budget", "metadata", "expire_time_ms")
+    __slots__ = ("tenant", "name", "project", "allowed_models", "limits", "budget", "metadata", "expire_time_ms", "priority")
     class MetadataEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -77,6 +79,7 @@ class CreateKeyRequest(_message.Message):
     BUDGET_FIELD_NUMBER: _ClassVar[int]
     METADATA_FIELD_NUMBER: _ClassVar[int]
     EXPIRE_TIME_MS_FIELD_NUMBER: _ClassVar[int]
+    PRIORITY_FIELD_NUMBER: _ClassVar[int]
     tenant: str
     name: str
     project: str
@@ -85,7 +88,8 @@ class CreateKeyRequest(_message.Message):
     budget: KeyBudget
     metadata: _containers.ScalarMap[str, str]
     expire_time_ms: int
-    def __init__(self, tenant: _Optional[str] = ..., name: _Optional[str] = ..., project: _Optional[str] = ..., allowed_models: _Optional[_Iterable[str]] = ..., limits: _Optional[_Union[KeyLimits, _Mapping]] = ..., budget: _Optional[_Union[KeyBudget, _Mapping]] = ..., metadata: _Optional[_Mapping[str, str]] = ..., expire_time_ms: _Optional[int] = ...) -> None: ...
+    priority: int
+    def __init__(self, tenant: _Optional[str] = ..., name: _Optional[str] = ..., project: _Optional[str] = ..., allowed_models: _Optional[_Iterable[str]] = ..., limits: _Optional[_Union[KeyLimits, _Mapping]] = ..., budget: _Optional[_Union[KeyBudget, _Mapping]] = ..., metadata: _Optional[_Mapping[str, str]] = ..., expire_time_ms: _Optional[int] = ..., priority: _Optional[int] = ...) -> None: ...
 
 class CreateKeyResponse(_message.Message):
     __slots__ = ("key", "secret")
