@@ -169,21 +169,28 @@ describe("the dashboard with an admin key", () => {
       openai(tight.secret).chat.completions.create({ model: "gpt-test", max_tokens: 10, messages: [{ role: "user", content }] });
     const res = await small("first");
     const cost = (res as unknown as { llm_gateway: { cost_usd: number } }).llm_gateway.cost_usd;
-    const refused = await small("second").then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    expect((refused as InstanceType<typeof OpenAI.APIError>).status).toBe(429);
-    await page.goto(`${h.httpUrl}/#/budgets`);
-    await page.fill("#budgets-tenant", "acme");
-    await page.click('#budgets-form button[type="submit"]');
-    const bar = page.locator(`.budget-level[data-id="${tight.id}"] [role="meter"]`).first();
-    await bar.waitFor();
+    const meter = async () => {
+      await page.goto(`${h.httpUrl}/#/budgets`);
+      await page.fill("#budgets-tenant", "acme");
+      await page.click('#budgets-form button[type="submit"]');
+      const bar = page.locator(`.budget-level[data-id="${tight.id}"] [role="meter"]`).first();
+      await bar.waitFor();
+      return bar;
+    };
+    const bar = await meter();
     const pct = ((cost / 0.00005) * 100).toFixed(1);
     expect(Number(pct)).toBeGreaterThanOrEqual(50);
     expect(Number(pct)).toBeLessThan(80);
     expect(await bar.getAttribute("class")).toContain("band-warn");
     expect(await bar.getAttribute("aria-valuetext")).toBe(`${usd6(cost)} of $0.000050 (${pct} %)`);
+    // The second call is admitted with what is left and stopped at the cap (budgets are held while tokens
+    // flow): refused with what it spent, which takes the level to its cap.
+    const refused = await small("second").then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect((refused as InstanceType<typeof OpenAI.APIError>).status).toBe(429);
+    expect(await (await meter()).getAttribute("class")).toContain("band-over");
     await flushLog();
     await page.goto(`${h.httpUrl}/#/requests`);
     await page.fill("#req-key", tight.id);
