@@ -69,9 +69,9 @@ describe("tuneHeap", () => {
     const out = JSON.parse(execFileSync(process.execPath, ["-e", script], { encoding: "utf8" })) as Record<string, number>;
     // Held near its first two semi-spaces (the second is committed at the first collection; now and then V8
     // reports a quarter-page more, 3.25 MB against 2) while 64 MB survived, then grown many times over by the
-    // next 64 MB (V8 alone takes it to 64-128 MB).
+    // next 64 MB (V8 alone takes it to 32-128 MB: 32 MB seen once in CI, against 2.5 MB held).
     expect(out["held"]).toBeLessThanOrEqual(4 * out["initial"]!);
-    expect(out["grown"]).toBeGreaterThanOrEqual(16 * out["held"]!);
+    expect(out["grown"]).toBeGreaterThanOrEqual(8 * out["held"]!);
   });
 
   // The old generation's growth is also read at run time: set after start, it keeps the old space
