@@ -37,6 +37,7 @@ const RECALL_FLOORS: Record<string, Partial<Record<keyof typeof DEFAULT_THRESHOL
   "dev.jsonl": { local: 0.55, lexical: 0.52 },
   "legacy.jsonl": { local: 0.25, lexical: 0.2 },
   "seen.jsonl": { local: 0.36, lexical: 0.35 },
+  "seen2.jsonl": { local: 0.3, lexical: 0.29 },
 };
 
 const embedders: [keyof typeof DEFAULT_THRESHOLDS, () => Embedder][] = [
