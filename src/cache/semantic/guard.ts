@@ -5,6 +5,7 @@ import { typo } from "./guard-typo.js";
 import { COMPARISON, COORDINATORS, MODALS, NEGATIONS, PHRASE_HEADS, QUANTIFIERS, RELATIONS, SYMMETRIC } from "./guard-words.js";
 
 export type { GuardFeatures } from "./guard-analyse.js";
+export { loadWordNet } from "./guard-synonyms.js";
 
 /**
  * The near-miss guard (docs/caching.md "The structural guard"). An embedding says two prompts are close;
