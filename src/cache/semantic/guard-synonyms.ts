@@ -254,8 +254,15 @@ function phrases(T: string[], s: string[], free: Set<number>): [number, number, 
 
 /** A form's first sense in each part of speech ("" where it has none): four binary searches, whatever follows. */
 function firsts(d: Dict, form: string): string[] {
-  return POS.map((p) => senses(d, form, p)[0] ?? "");
+  let known = firstSenses.get(form);
+  if (known === undefined) {
+    if (firstSenses.size >= MAX_DECIDED) firstSenses.clear();
+    firstSenses.set(form, (known = POS.map((p) => senses(d, form, p)[0] ?? "")));
+  }
+  return known;
 }
+
+const firstSenses = new Map<string, string[]>();
 
 function match(
   X: string[],
