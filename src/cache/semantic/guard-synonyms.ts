@@ -188,13 +188,15 @@ function writtenCapitalised(d: Dict, offset: string, lemma: string): boolean {
 }
 
 /**
- * A plural WordNet lists as a word of its own ("glasses", whether read as a plural or, like "arms", as a verb) is
- * that word, not its singular in the plural: "what are glasses" names no kind of glass.
+ * A plural WordNet lists as a word of its own ("glasses", whether read as a plural or, like "arms", as a verb),
+ * against its singular written on the other side ("glass"), is that word: "what are glasses" names no kind of
+ * glass. Against the same plural, or a misspelling of it ("fruit flys"), it stays the plural it was read as.
  */
-export function markLexicalisedPlurals(X: string[], sx: string[]): void {
+export function markLexicalisedPlurals(X: string[], sx: string[], Y: readonly string[], sy: readonly string[]): void {
   for (const [k, t] of X.entries()) {
     const written = (sx[k] ?? "").toLowerCase();
-    if (written.endsWith("s") && written !== t && /^[a-z]+$/.test(t) && lexicalisedPlural(written, t)) X[k] = written;
+    if (!written.endsWith("s") || written === t || !/^[a-z]+$/.test(t)) continue;
+    if (Y.some((u, j) => u === t && (sy[j] ?? "").toLowerCase() === t) && lexicalisedPlural(written, t)) X[k] = written;
   }
 }
 

@@ -32,8 +32,8 @@ export function guardMismatch(a: GuardFeatures, b: GuardFeatures): string | unde
   const B = b.tokens.filter(keep);
   const sa = a.surfaces.filter((_, i) => keep("", i, a.tokens));
   const sb = b.surfaces.filter((_, i) => keep("", i, b.tokens));
-  markLexicalisedPlurals(A, sa);
-  markLexicalisedPlurals(B, sb);
+  markLexicalisedPlurals(A, sa, B, sb);
+  markLexicalisedPlurals(B, sb, A, sa);
   articles(A, sa, B, sb, a.question === true || b.question === true);
   if (equal(A, B)) return undefined;
   let { onlyA, onlyB } = unmatched(A, B);
