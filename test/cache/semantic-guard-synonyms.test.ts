@@ -45,6 +45,7 @@ describe("WordNet synonyms: one first sense, and nothing else relating the two w
     ["dog", "puppy", "a kind and its member"],
     ["speed", "velocity", "one synset, but a measure: compared as written"],
     ["begin", "menachem_begin", "a name"],
+    ["bacterium", "bacteria", "one synset, but one word in two numbers"],
   ])("%s and %s are not synonyms (%s)", (a, b) => {
     expect(synonyms(a, b)).toBe(false);
   });
