@@ -122,6 +122,7 @@ export function createSemanticCache(
         query,
         cached,
       }),
+    onNoSynonyms: (error) => options.logger.warn("semantic cache: WordNet not read, the guard knows no synonyms", { error }),
   });
   return { index, verifier };
 }

@@ -1,9 +1,11 @@
 import { analyse, type GuardFeatures } from "./guard-analyse.js";
 import { lexiconTags } from "./guard-normalise.js";
+import { markLexicalisedPlurals, substituteSynonyms } from "./guard-synonyms.js";
 import { typo } from "./guard-typo.js";
 import { COMPARISON, COORDINATORS, MODALS, NEGATIONS, PHRASE_HEADS, QUANTIFIERS, RELATIONS, SYMMETRIC } from "./guard-words.js";
 
 export type { GuardFeatures } from "./guard-analyse.js";
+export { loadWordNet } from "./guard-synonyms.js";
 
 /**
  * The near-miss guard (docs/caching.md "The structural guard"). An embedding says two prompts are close;
@@ -30,6 +32,8 @@ export function guardMismatch(a: GuardFeatures, b: GuardFeatures): string | unde
   const B = b.tokens.filter(keep);
   const sa = a.surfaces.filter((_, i) => keep("", i, a.tokens));
   const sb = b.surfaces.filter((_, i) => keep("", i, b.tokens));
+  markLexicalisedPlurals(A, sa, B, sb);
+  markLexicalisedPlurals(B, sb, A, sa);
   articles(A, sa, B, sb, a.question === true || b.question === true);
   if (equal(A, B)) return undefined;
   let { onlyA, onlyB } = unmatched(A, B);
@@ -50,6 +54,7 @@ export function guardMismatch(a: GuardFeatures, b: GuardFeatures): string | unde
   expandAcronyms(B, sb, A, sa);
   joinCompounds(A, B, sb);
   joinCompounds(B, A, sa);
+  substituteSynonyms(A, sa, B, sb, unmatched, (t) => kindOf(t) === "content");
   ({ onlyA, onlyB } = unmatched(A, B));
   if (possessiveMoved(A, sa, B, sb) || possessiveMoved(B, sb, A, sa)) return undefined;
   if (onlyA.length > 0 || onlyB.length > 0)

@@ -141,6 +141,8 @@ export interface SemanticIndexOptions {
   sync?: SemanticSync | undefined;
   /** Told of every guarded near miss, for logs and the evaluation. */
   onGuarded?: (query: string, cached: string, reason: string, similarity: number) => void;
+  /** Told once, at warm-up, when the guard's synonyms (WordNet) could not be read: it then knows none. */
+  onNoSynonyms?: (error: string) => void;
 }
 
 /**
@@ -251,7 +253,10 @@ export function createSemanticIndex(options: SemanticIndexOptions): SemanticInde
     },
 
     async warm() {
-      (await loadGuard()).guardFeatures("Is 10 USD not more than Paris?");
+      const guard = await loadGuard();
+      guard.guardFeatures("Is 10 USD not more than Paris?");
+      const wordnet = guard.loadWordNet();
+      if (!wordnet.ok) options.onNoSynonyms?.(wordnet.error ?? "");
       if (!embedder.nothingToWarm) await embedder.embed(["warm up"]);
     },
 
