@@ -12,6 +12,7 @@ import {
   SPELLINGS,
   UNITS,
 } from "./guard-words.js";
+import { operatorAt } from "./guard-operators.js";
 import { extractQuoted, unitSymbolKey } from "./guard-quotes.js";
 
 /** One word as the tokeniser read it, before frames and lemmas. */
@@ -160,6 +161,11 @@ export function tokenise(input: string): Word[] {
       // Quotes go; brackets stay, since pasted code outside a code span may hinge on them ("[1, 2]" and "(1, 2)").
       const bare = sym.replace(/["'…]/g, "");
       const lone = /^[-–—]+$/.test(bare) && /\s/.test(text[m.index + sym.length] ?? " ") && /\s/.test(text[m.index - 1] ?? " ");
+      const operator = operatorAt(text, m.index, sym);
+      if (operator !== undefined) {
+        out.push({ w: operator, s: sym, kind: "sym" });
+        continue;
+      }
       if (bare === "" && !/[.,!?;:]/.test(sym)) continue;
       // A colon after a topic ("python: how to ...") does not start a new request; other sentence punctuation does.
       if (bare === ":") continue;

@@ -1,0 +1,44 @@
+/*
+ * Operators written in prose (docs/caching.md "The structural guard"): "what does ?. do" and "what does ?? do"
+ * ask about two operators, yet both are made only of characters the tokeniser reads as sentence punctuation.
+ * A run of such characters is an operator, compared exactly like any other symbol, when it stands where
+ * prose punctuation does not: glued between two words ("a?.b", "std::move"), alone between spaces when it
+ * is no prose mark ("?.", "::", ";;"), or alone where a thing is named ("what does ... do", "the - operator",
+ * "between -- and -"). Prose punctuation still goes: a dash or dashes between clauses, an ellipsis, a
+ * trailing "?!", a comma or full stop.
+ */
+
+/** Runs prose also writes standing alone: an ellipsis, dashes, and "?!" runs. */
+const PROSE = /^(?:\.+|[-–—]+|[?!]+)$/;
+/** Glued prose: an ellipsis or an em dash typed as dashes ("wait...what", "this--that"). */
+const GLUED_PROSE = /^(?:\.+|[-–—]+)$/;
+/** A word before a mark that names it: "what does ?? do", "the ... operator", "use ::", "?? vs ?.", "between ?? and ?.". */
+const NAMING_BEFORE = /(?:^|[^\p{L}])(?:does|do|did|the|an?|use|using|vs|versus|between|and|or)\s+$/iu;
+/** A word after a mark that names it: "-- means", "... operator", "?? syntax". */
+const NAMING_AFTER = /^\s+(?:mean|means|meant|operators?|syntax|sign|symbol|flag|option)(?![\p{L}])/iu;
+
+const wordChar = (c: string | undefined): boolean => c !== undefined && /[\p{L}\p{N}_)\]]/u.test(c);
+const space = (c: string | undefined): boolean => c === undefined || /\s/.test(c);
+
+/**
+ * The token for the run of symbols `sym` at `at` in `text` when it is an operator, where the tokeniser would
+ * otherwise read it as sentence punctuation; undefined when it is punctuation. Spacing is part of it, as of
+ * every symbol. Looks at most a dozen characters either side.
+ */
+export function operatorAt(text: string, at: number, sym: string): string | undefined {
+  const bare = sym.replace(/["'…]/g, "");
+  if (bare === "" || !/^[-–—.,!?;:]+$/.test(bare)) return undefined;
+  return isOperator(text, at, sym, bare) ? `${space(text[at - 1]) ? " " : ""}${bare}${space(text[at + sym.length]) ? " " : ""}` : undefined;
+}
+
+function isOperator(text: string, at: number, sym: string, bare: string): boolean {
+  const prev = text[at - 1];
+  const next = text[at + sym.length];
+  if (wordChar(prev) && /[\p{L}\p{N}_([]/u.test(next ?? "")) return bare.length >= 2 && !GLUED_PROSE.test(bare);
+  if (!space(prev) || !space(next)) return false;
+  const before = text.slice(Math.max(0, at - 12), at);
+  const after = text.slice(at + sym.length, at + sym.length + 12);
+  if (NAMING_BEFORE.test(before) || NAMING_AFTER.test(after)) return true;
+  // Alone at the end, a run of ? and ! closes a question however it is spaced ("really ?!").
+  return bare.length >= 2 && !PROSE.test(bare) && next !== undefined;
+}
