@@ -113,7 +113,7 @@ function askedDifference(ws: Word[], i: number): number {
 }
 
 /** Prepositions whose object may stand before the noun as a compound's modifier ("a branch in git", "a git branch"). */
-const COMPOUNDING = words("in about on for");
+const COMPOUNDING = words("in about on for 's");
 /** A head in one of these forms names an attitude or act whose "in" or "about" object a modifier would make its subject ("confidence in the team" / "team confidence"). */
 const NOMINAL = /(?:ence|ance|ment|tion|sion|ness|ity|ief|ism)$/;
 const PERSON = /Actor|Person|Name|Pronoun/;
@@ -139,13 +139,15 @@ export function compoundMoved(X0: readonly string[], sx0: readonly string[], Y0:
   const Y = uncounted ? Y0.filter((t) => !isCount(t)) : Y0;
   if (X.length !== Y.length + 1 && X.length !== Y.length + 2) return false;
   for (let p = 1; p < X.length - 1; p++) {
-    if (!COMPOUNDING.has(X[p]!)) continue;
+    // The "of" a possessive is read as ("Kubernetes' scheduler") against a compound ("the Kubernetes scheduler").
+    const prep = X[p] === "of" && sx[p] === "'s" ? "'s" : X[p]!;
+    if (!COMPOUNDING.has(prep)) continue;
     let h = p - 1;
     while (h > 0 && MARKERS.has(X[h]!)) h--;
     if (!headOk(X[h]!)) continue;
     for (let m = 1; m <= 2 && p + m < X.length; m++) {
       const M = X.slice(p + 1, p + 1 + m);
-      if (!M.every((t, j) => modifierOk(t, sx[p + 1 + j]!, X[p]!, j === m - 1))) continue;
+      if (!M.every((t, j) => modifierOk(t, sx[p + 1 + j]!, prep, j === m - 1))) continue;
       // A compound's modifier has no number: "tips for interviews" are "interview tips".
       const end = X[p + 1 + m] === "PLURAL" ? p + 2 + m : p + 1 + m;
       const rest = [...X.slice(0, p), ...X.slice(end)];
@@ -171,7 +173,45 @@ function headOk(head: string): boolean {
 function modifierOk(token: string, surface: string, prep: string, last: boolean): boolean {
   if (!CONTENT.test(token)) return false;
   const tags = lexiconTags(token).join(" ");
+  // A possessor and a compound's modifier both own or make the head: "Einstein's theory", "the Einstein theory".
+  if (prep === "'s") return !(last && /Adjective/.test(tags));
   if (PERSON.test(tags) || (last && /Adjective/.test(tags))) return false;
   if (prep === "in") return true;
   return !/^\p{Lu}/u.test(surface) && !/Singular|Organization|Place|Country|City/.test(tags);
 }
+
+/**
+ * A possessive against "in" or "by" where the guard's possessive reading does not reach (guard.ts
+ * possessiveMoved): "Python's GIL" / "the GIL in Python" where the owner is a name but no person's, and the
+ * head a plural or an acronym, no act or attitude ("Priya's trust" / "trust in Priya" turns the roles); "Orwell's 1984" / "1984 by Orwell" only where
+ * the head is a title (capitalised or a number): "Monet's portrait" may be of Monet, "a portrait by Monet" is not.
+ */
+export function possessiveRelated(X: readonly string[], sx: readonly string[], Y: readonly string[], sy: readonly string[]): boolean {
+  if (X.length === Y.length) {
+    const d = X.flatMap((t, i) => (t === Y[i] ? [] : [i]));
+    if (d.length !== 1) return false;
+    const p = d[0]!;
+    if (X[p] !== "of" || sx[p] !== "'s" || p === 0 || p + 1 >= X.length) return false;
+    let h = p - 1;
+    while (h > 0 && MARKERS.has(X[h]!)) h--;
+    const ownerTags = lexiconTags(X[p + 1]!).join(" ");
+    // The owner a name (a language, a product, a game), the head a plural or an acronym: "Priya's pride" and
+    // "the team's pride" are theirs, "pride in Priya" someone else's.
+    const plural = h < p - 1 && /PLURAL|BARE/.test(X[h + 1]!);
+    if (Y[p] === "in")
+      return headOk(X[h]!) && (plural || /^\p{Lu}{2,}$/u.test(sx[h]!)) && !PERSON.test(ownerTags) && /^\p{Lu}/u.test(sx[p + 1]!);
+    return Y[p] === "by" && title(sx[h]!, X[h]!) && /^\p{Lu}/u.test(sx[p + 1]!);
+  }
+  // The possessive the reading left in place, before a title ("Orwell's 1984" / "1984 by Orwell").
+  if (Y.length !== X.length + 1) return false;
+  for (let i = 0; i + 1 < X.length; i++) {
+    if (!/^\p{Lu}.*(?:'s|s')$/u.test(sx[i]!)) continue;
+    for (let j = i + 1; j < X.length && j <= i + 3 && title(sx[j]!, X[j]!); j++) {
+      const moved = [...X.slice(0, i), ...X.slice(i + 1, j + 1), "by", X[i]!, ...X.slice(j + 1)];
+      if (moved.every((t, k) => t === Y[k])) return true;
+    }
+  }
+  return false;
+}
+
+const title = (surface: string, token: string): boolean => /^[\p{Lu}\d]/u.test(surface) || /^\d/.test(token);
