@@ -18,6 +18,7 @@ describe("an operator made of punctuation is content", () => {
     ["end of options against standard input in a shell", "what does -- do in a shell command", "what does - do in a shell command"],
     ["Elvis against the safe call (Groovy)", "when should I use ?: in Groovy", "when should I use ?. in Groovy"],
     ["a case terminator in bash", "what does ;; mean in a bash case statement", "what does ; mean in a bash case statement"],
+    ["an operator between two names", "what does x ?? y return when x is 0", "what does x !! y return when x is 0"],
     ["two operators named together", "difference between ?? and ?. in C#", "difference between ?? and ! in C#"],
   ])("%s", (_, a, b) => {
     expect(mismatch(a, b)).toBeDefined();

@@ -34,7 +34,7 @@ describe("into and to after a verb of change", () => {
 
 describe("a topic is one relation", () => {
   it.each([
-    ["on a plural", "a beginner's course on databases", "a beginner's course about databases"],
+    ["on a plural", "a beginner's course on algorithms", "a beginner's course about algorithms"],
     ["on a mass noun", "advice on nutrition for runners", "advice about nutrition for runners"],
     ["regarding", "a complaint regarding noise", "a complaint about noise"],
     ["concerning", "rules concerning drones in parks", "rules about drones in parks"],
@@ -47,6 +47,7 @@ describe("a topic is one relation", () => {
     ["on a named platform", "popular podcasts on Spotify", "popular podcasts about Spotify"],
     ["on a particular thing", "a picnic on the lawn", "a picnic about the lawn"],
     ["on after a verb", "how much to spend on groceries", "how much to spend about groceries"],
+    ["on a plural of a countable thing", "the best apps on phones for kids", "the best apps about phones for kids"],
     ["concerning as an adjective", "is a fever of 39 concerning", "is a fever of 39 about"],
   ])("%s is still refused", (_, a, b) => {
     expect(mismatch(a, b)).toBeDefined();
@@ -105,6 +106,7 @@ describe("a possessive against in and by", () => {
     ["by, a title", "review Austen's Persuasion", "review Persuasion by Austen"],
     ["by, a title with a number", "what is Bradbury's Fahrenheit 451 about", "what is Fahrenheit 451 by Bradbury about"],
     ["by, a title of one word", "how old is Mozart's Requiem", "how old is the Requiem by Mozart"],
+    ["of, across a superlative", "what are Vienna's most beautiful cafés", "what are the most beautiful cafés of Vienna"],
   ])("%s", (_, a, b) => {
     expect(mismatch(a, b)).toBeUndefined();
   });

@@ -57,7 +57,8 @@ function changeVerbBefore(ws: Word[], i: number): boolean {
 
 /**
  * "on" names a topic after a noun when what follows is a kind, not a particular thing: no determiner, not a
- * name, and a plural or a mass noun ("a book on habits", "advice on tax", "a lecture on history").
+ * name, and a plural of no countable thing the lexicon knows, or a mass noun ("a book on habits", "a lecture on
+ * history"; not "apps on phones").
  */
 function topicOn(ws: Word[], i: number): boolean {
   const head = ws[i - 1];
@@ -69,6 +70,9 @@ function topicOn(ws: Word[], i: number): boolean {
   const last = ws[k - 1]!;
   const tags = lexiconTags(last.w).join(" ");
   if (NAMED.test(tags) || ws.slice(i + 1, k).some((t) => NAMED.test(lexiconTags(t.w).join(" ")))) return false;
+  // A plural of a thing the lexicon counts may be where ("apps on phones"); an abstract or unknown one is not.
+  const one = lexiconTags(lemma(last.w).lemma).join(" ");
+  if (/Singular|Actor/.test(one)) return false;
   return /Uncountable|Plural/.test(tags) || (tags === "" && lemma(last.w).plural === true);
 }
 
@@ -117,7 +121,7 @@ const COMPOUNDING = words("in about on for 's");
 /** A head in one of these forms names an attitude or act whose "in" or "about" object a modifier would make its subject ("confidence in the team" / "team confidence"). */
 const NOMINAL = /(?:ence|ance|ment|tion|sion|ness|ity|ief|ism)$/;
 const PERSON = /Actor|Person|Name|Pronoun/;
-const CONTENT = /^[a-z][a-z0-9]*$/;
+const CONTENT = /^\p{Ll}[\p{Ll}\p{N}]*$/u;
 const MARKERS = words("PLURAL BARE SG PL");
 const isCount = (t: string): boolean => t === "SG" || t === "PL";
 
@@ -138,7 +142,13 @@ export function compoundMoved(X0: readonly string[], sx0: readonly string[], Y0:
   const sx = uncounted ? sx0.filter((_, i) => !isCount(X0[i]!)) : sx0;
   const Y = uncounted ? Y0.filter((t) => !isCount(t)) : Y0;
   if (X.length !== Y.length + 1 && X.length !== Y.length + 2) return false;
+  // Only a preposition X has more of than Y may be the one that went: the search stays linear in practice.
+  const extra = new Map<string, number>();
+  for (const t of X) extra.set(t, (extra.get(t) ?? 0) + 1);
+  for (const t of Y) extra.set(t, (extra.get(t) ?? 0) - 1);
+  const same = alike(X, Y);
   for (let p = 1; p < X.length - 1; p++) {
+    if ((extra.get(X[p]!) ?? 0) <= 0) continue;
     // The "of" a possessive is read as ("Kubernetes' scheduler") against a compound ("the Kubernetes scheduler").
     const prep = X[p] === "of" && sx[p] === "'s" ? "'s" : X[p]!;
     if (!COMPOUNDING.has(prep)) continue;
@@ -150,14 +160,11 @@ export function compoundMoved(X0: readonly string[], sx0: readonly string[], Y0:
       if (!M.every((t, j) => modifierOk(t, sx[p + 1 + j]!, prep, j === m - 1))) continue;
       // A compound's modifier has no number: "tips for interviews" are "interview tips".
       const end = X[p + 1 + m] === "PLURAL" ? p + 2 + m : p + 1 + m;
-      const rest = [...X.slice(0, p), ...X.slice(end)];
       // The modifier goes before the head, or before the head of an "of" phrase ("the policy of the company
       // on remote work" / "the remote work policy of the company"); never past another word.
       for (let q = h; q >= Math.max(0, h - 3); q--) {
-        if (!CONTENT.test(rest[q]!) && rest[q] !== "of") break;
-        if (rest[q] === "of") continue;
-        const moved = [...rest.slice(0, q), ...M, ...rest.slice(q)];
-        if (moved.length === Y.length && moved.every((t, i) => t === Y[i])) return true;
+        if (!CONTENT.test(X[q]!) && X[q] !== "of") break;
+        if (X[q] !== "of" && spliced(X, Y, same, q, end, [...M, ...X.slice(q, p)])) return true;
       }
     }
   }
@@ -202,16 +209,48 @@ export function possessiveRelated(X: readonly string[], sx: readonly string[], Y
       return headOk(X[h]!) && (plural || /^\p{Lu}{2,}$/u.test(sx[h]!)) && !PERSON.test(ownerTags) && /^\p{Lu}/u.test(sx[p + 1]!);
     return Y[p] === "by" && title(sx[h]!, X[h]!) && /^\p{Lu}/u.test(sx[p + 1]!);
   }
-  // The possessive the reading left in place, before a title ("Orwell's 1984" / "1984 by Orwell").
-  if (Y.length !== X.length + 1) return false;
-  for (let i = 0; i + 1 < X.length; i++) {
+  // The possessive the reading left in place: before a title ("Orwell's 1984" / "1984 by Orwell"), or before a
+  // superlative, which the reading takes for a quantifier ("Rome's most famous sights" / "... sights of Rome").
+  if (Y.length !== X.length + 1 || !(Y.includes("by") || Y.includes("of"))) return false;
+  const same = alike(X, Y);
+  for (let i = 0; i + 1 < X.length && i <= same.prefix; i++) {
     if (!/^\p{Lu}.*(?:'s|s')$/u.test(sx[i]!)) continue;
-    for (let j = i + 1; j < X.length && j <= i + 3 && title(sx[j]!, X[j]!); j++) {
-      const moved = [...X.slice(0, i), ...X.slice(i + 1, j + 1), "by", X[i]!, ...X.slice(j + 1)];
-      if (moved.every((t, k) => t === Y[k])) return true;
+    for (let j = i + 1; j < X.length && j <= i + 3 && title(sx[j]!, X[j]!); j++)
+      if (spliced(X, Y, same, i, j + 1, [...X.slice(i + 1, j + 1), "by", X[i]!])) return true;
+    if (!/^(most|least)$/.test(X[i + 1]!)) continue;
+    // Then up to three words of the phrase (the reading's own bound), and its number.
+    for (let j = i + 2; j < X.length && j <= i + 4 && CONTENT.test(X[j]!); j++) {
+      const end = MARKERS.has(X[j + 1] ?? "") ? j + 2 : j + 1;
+      if (spliced(X, Y, same, i, end, [...X.slice(i + 1, end), "of", X[i]!])) return true;
     }
   }
   return false;
+}
+
+/** How many tokens X and Y share at the start and at the end: a splice is checked against them in O(1). */
+function alike(X: readonly string[], Y: readonly string[]): { prefix: number; suffix: number } {
+  let prefix = 0;
+  while (prefix < X.length && X[prefix] === Y[prefix]) prefix++;
+  let suffix = 0;
+  while (suffix < X.length && suffix < Y.length && X[X.length - 1 - suffix] === Y[Y.length - 1 - suffix]) suffix++;
+  return { prefix, suffix };
+}
+
+/** Whether Y is X with X[from..to) replaced by `middle`. */
+function spliced(
+  X: readonly string[],
+  Y: readonly string[],
+  same: { prefix: number; suffix: number },
+  from: number,
+  to: number,
+  middle: string[],
+): boolean {
+  return (
+    from <= same.prefix &&
+    X.length - to <= same.suffix &&
+    Y.length === from + middle.length + X.length - to &&
+    middle.every((t, k) => Y[from + k] === t)
+  );
 }
 
 const title = (surface: string, token: string): boolean => /^[\p{Lu}\d]/u.test(surface) || /^\d/.test(token);
