@@ -134,6 +134,8 @@ const isCount = (t: string): boolean => t === "SG" || t === "PL";
  * not "a water glass", "a painting of Picasso" not "a Picasso painting".
  */
 export function compoundMoved(X0: readonly string[], sx0: readonly string[], Y0: readonly string[]): boolean {
+  // X has the preposition and the modifier's number more, and at most two count markers elsewhere.
+  if (X0.length <= Y0.length || X0.length > Y0.length + 4) return false;
   // A count marker follows the first noun produced ("a recipe SG for pancakes", "a pancake SG recipe"): where
   // both sides count the same, it is no difference, wherever it stands.
   const counts = (Z: readonly string[]) => Z.filter(isCount).join(" ");
@@ -193,12 +195,15 @@ function modifierOk(token: string, surface: string, prep: string, last: boolean)
  * head a plural or an acronym, no act or attitude ("Priya's trust" / "trust in Priya" turns the roles); "Orwell's 1984" / "1984 by Orwell" only where
  * the head is a title (capitalised or a number): "Monet's portrait" may be of Monet, "a portrait by Monet" is not.
  */
-export function possessiveRelated(X: readonly string[], sx: readonly string[], Y: readonly string[], sy: readonly string[]): boolean {
+export function possessiveRelated(X: readonly string[], sx: readonly string[], Y: readonly string[]): boolean {
   if (X.length === Y.length) {
-    const d = X.flatMap((t, i) => (t === Y[i] ? [] : [i]));
-    if (d.length !== 1) return false;
-    const p = d[0]!;
-    if (X[p] !== "of" || sx[p] !== "'s" || p === 0 || p + 1 >= X.length) return false;
+    let p = -1;
+    for (const [i, t] of X.entries()) {
+      if (t === Y[i]) continue;
+      if (p >= 0) return false;
+      p = i;
+    }
+    if (p <= 0 || X[p] !== "of" || sx[p] !== "'s" || p + 1 >= X.length) return false;
     let h = p - 1;
     while (h > 0 && MARKERS.has(X[h]!)) h--;
     const ownerTags = lexiconTags(X[p + 1]!).join(" ");

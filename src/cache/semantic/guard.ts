@@ -54,7 +54,7 @@ export function guardMismatch(a: GuardFeatures, b: GuardFeatures): string | unde
   ({ onlyA, onlyB } = unmatched(A, B));
   if (possessiveMoved(A, sa, B, sb) || possessiveMoved(B, sb, A, sa) || compoundMoved(A, sa, B) || compoundMoved(B, sb, A))
     return undefined;
-  if (possessiveRelated(A, sa, B, sb) || possessiveRelated(B, sb, A, sa)) return undefined;
+  if (possessiveRelated(A, sa, B) || possessiveRelated(B, sb, A)) return undefined;
   if (onlyA.length > 0 || onlyB.length > 0)
     return difference(
       onlyA.map((i) => A[i]!),
