@@ -19,14 +19,12 @@ const wordChar = (c: string | undefined): boolean => c !== undefined && /[\p{L}\
 const space = (c: string | undefined): boolean => c === undefined || /\s/.test(c);
 
 /**
- * The token for the run of symbols `sym` at `at` in `text` when it is an operator, where the tokeniser would
- * otherwise read it as sentence punctuation; undefined when it is punctuation. Spacing is part of it, as of
- * every symbol. Looks at most a dozen characters either side.
+ * Whether the run of symbols `sym` at `at` in `text`, which the tokeniser would read as sentence punctuation,
+ * is an operator, kept as a symbol. Looks at most 40 characters either side.
  */
-export function operatorAt(text: string, at: number, sym: string): string | undefined {
+export function operatorAt(text: string, at: number, sym: string): boolean {
   const bare = sym.replace(/["'…]/g, "");
-  if (bare === "" || !/^[-–—.,!?;:]+$/.test(bare)) return undefined;
-  return isOperator(text, at, sym, bare) ? `${space(text[at - 1]) ? " " : ""}${bare}${space(text[at + sym.length]) ? " " : ""}` : undefined;
+  return bare !== "" && /^[-–—.,!?;:]+$/.test(bare) && isOperator(text, at, sym, bare);
 }
 
 function isOperator(text: string, at: number, sym: string, bare: string): boolean {
