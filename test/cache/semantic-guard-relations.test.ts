@@ -71,6 +71,7 @@ describe("a comparison is one shape", () => {
     ["a qualifier", "difference between a comet and an asteroid in size", "comet vs asteroid"],
     ["another item", "difference between a comet and an asteroid", "comet vs meteor"],
     ["a verdict", "which is better, IPv4 or IPv6?", "IPv4 vs IPv6"],
+    ["a subtraction", "what is the difference between 120 and 75", "120 vs 75"],
   ])("%s is still refused", (_, a, b) => {
     expect(mismatch(a, b)).toBeDefined();
   });
@@ -94,6 +95,8 @@ describe("a noun compound against its nouns joined by a preposition", () => {
     ["an adjective", "who is the girl in green", "who is the green girl"],
     ["a container", "how heavy is a jar of honey", "how heavy is a honey jar"],
     ["a depiction", "a sketch of Picasso", "a Picasso sketch"],
+    ["a language the lexicon knows", "a quiz in Italian", "an Italian quiz"],
+    ["a language by its ending", "a newsletter in Spanish", "a Spanish newsletter"],
   ])("%s is still refused", (_, a, b) => {
     expect(mismatch(a, b)).toBeDefined();
   });

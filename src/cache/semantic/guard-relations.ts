@@ -85,7 +85,8 @@ function comparisons(input: Word[]): Word[] {
     // traditional IRA", "between let, const and var", "between e.g. and i.e.".
     let k = i + 2;
     while (k < ws.length && k < i + 8 && !word(ws[k], "and")) k++;
-    if (!word(ws[k], "and") || k === i + 2) continue;
+    // Between two numbers it is a subtraction ("the difference between 120 and 75").
+    if (!word(ws[k], "and") || k === i + 2 || ws[i + 2]!.kind === "value" || ws[k + 1]?.kind === "value") continue;
     ws.splice(k, 1, { ...ws[k]!, w: "vs" });
     ws.splice(i, 2);
   }
@@ -129,8 +130,8 @@ const isCount = (t: string): boolean => t === "SG" || t === "PL";
  * Y says "M H" (a compound, "delete a git branch") where X says "H P M" ("delete a branch in git"), all else
  * equal: the modifier is the object of the preposition. Not where the modifier may be the head's subject or
  * agent: a person or a name before "about", "on" or "for" ("customer complaints", "a Hemingway novel"), a count
- * noun there ("kid questions"), an adjective ("a man in black" / "a black man"), or a head that is an act or an
- * attitude ("trust", "confidence", "investment"). "of", "by", "to" and "from" never: "a glass of water" is
+ * noun there ("kid questions"), an adjective ("a man in black" / "a black man"), a language or people ("an exam
+ * in French" / "a French exam"), or a head that is an act or an attitude ("trust", "confidence", "investment"). "of", "by", "to" and "from" never: "a glass of water" is
  * not "a water glass", "a painting of Picasso" not "a Picasso painting".
  */
 export function compoundMoved(X0: readonly string[], sx0: readonly string[], Y0: readonly string[]): boolean {
@@ -185,6 +186,8 @@ function modifierOk(token: string, surface: string, prep: string, last: boolean)
   // A possessor and a compound's modifier both own or make the head: "Einstein's theory", "the Einstein theory".
   if (prep === "'s") return !(last && /Adjective/.test(tags));
   if (PERSON.test(tags) || (last && /Adjective/.test(tags))) return false;
+  // A language is the medium after "in" and the subject before a noun: "an exam in French" is no "French exam".
+  if (/Demonym/.test(tags) || (/^\p{Lu}/u.test(surface) && /(?:ish|ese|an|ic|i|ch)$/.test(token))) return false;
   if (prep === "in") return true;
   return !/^\p{Lu}/u.test(surface) && !/Singular|Organization|Place|Country|City/.test(tags);
 }
