@@ -60,6 +60,7 @@ describe("a comparison is one shape", () => {
     ["versus", "IPv4 versus IPv6", "difference between IPv4 and IPv6"],
     ["or, what's the difference", "latte or cappuccino, what's the difference?", "the difference between a latte and a cappuccino"],
     ["the two sides exchanged", "difference between a crocodile and an alligator", "alligator vs crocodile"],
+    ["quoted words", "what's the difference between 'lay' and 'lie'", "difference between lay and lie"],
     ["a slip in difference", "whats the diffrence between a comet and an asteroid", "comet vs asteroid"],
   ])("%s", (_, a, b) => {
     expect(mismatch(a, b)).toBeUndefined();

@@ -30,6 +30,7 @@ const NOT_TOPIC = words("a an the this that these those is are was were be been 
 const NAMED = /Person|Name|Place|Country|City|Region|Organization|Company/;
 const VERBAL = /Infinitive|PresentTense|PastTense|Gerund|Participle|Adjective|Adverb|Preposition|Conjunction|Determiner|Pronoun/;
 
+const numeric = (t: Word | undefined): boolean => t?.kind === "value" && /^\d/.test(t.w);
 const word = (t: Word | undefined, w?: string): boolean => t?.kind === "word" && (w === undefined || t.w === w);
 
 /** Rewrites relation words of a tokenised prompt into one form each (see above). Pure; linear in its length. */
@@ -86,7 +87,7 @@ function comparisons(input: Word[]): Word[] {
     let k = i + 2;
     while (k < ws.length && k < i + 8 && !word(ws[k], "and")) k++;
     // Between two numbers it is a subtraction ("the difference between 120 and 75").
-    if (!word(ws[k], "and") || k === i + 2 || ws[i + 2]!.kind === "value" || ws[k + 1]?.kind === "value") continue;
+    if (!word(ws[k], "and") || k === i + 2 || numeric(ws[i + 2]) || numeric(ws[k + 1])) continue;
     ws.splice(k, 1, { ...ws[k]!, w: "vs" });
     ws.splice(i, 2);
   }
