@@ -10,6 +10,8 @@
  *   the difference?".
  * - a noun compound is its nouns joined by a preposition (guard.ts, compoundMoved below): "a git branch" is
  *   "a branch in git", "history podcasts" "podcasts about history", "interview tips" "tips for interviews".
+ * - a possessive is "in" after a name's plural or acronym ("Python's GIL"), "by" before a title ("Orwell's
+ *   1984"), and "of" across a superlative ("Rome's most famous sights") (possessiveRelated below).
  *
  * Never from/to, to/for, with/without, or "by" against "of": those name who does what to whom.
  */
@@ -51,7 +53,8 @@ function changeVerbBefore(ws: Word[], i: number): boolean {
   for (let k = i - 1; k >= Math.max(0, i - 6); k--) {
     const t = ws[k]!;
     if (t.kind === "bound" || (t.kind === "word" && CLAUSE_BREAK.has(t.w))) return false;
-    if (t.kind === "word" && CHANGE.has(lemma(t.w).lemma)) return true;
+    // The stem first: the lemma is the costly part, and hostile input may hold hundreds of "into".
+    if (t.kind === "word" && /^(?:conver|transl|turn|chang|transf|switch|cast)/.test(t.w) && CHANGE.has(lemma(t.w).lemma)) return true;
   }
   return false;
 }
