@@ -12,6 +12,7 @@ import {
   SPELLINGS,
   UNITS,
 } from "./guard-words.js";
+import { operatorAt } from "./guard-operators.js";
 import { extractQuoted, unitSymbolKey } from "./guard-quotes.js";
 
 /** One word as the tokeniser read it, before frames and lemmas. */
@@ -160,10 +161,12 @@ export function tokenise(input: string): Word[] {
       // Quotes go; brackets stay, since pasted code outside a code span may hinge on them ("[1, 2]" and "(1, 2)").
       const bare = sym.replace(/["'…]/g, "");
       const lone = /^[-–—]+$/.test(bare) && /\s/.test(text[m.index + sym.length] ?? " ") && /\s/.test(text[m.index - 1] ?? " ");
-      if (bare === "" && !/[.,!?;:]/.test(sym)) continue;
+      // An operator made of punctuation ("?.", "::") is a symbol like any other (guard-operators.ts).
+      const op = operatorAt(text, m.index, sym);
+      if (!op && bare === "" && !/[.,!?;:]/.test(sym)) continue;
       // A colon after a topic ("python: how to ...") does not start a new request; other sentence punctuation does.
-      if (bare === ":") continue;
-      if (lone || /^[.,!?;:]+$/.test(bare) || bare === "") out.push({ w: "", s: "", kind: "bound" });
+      if (!op && bare === ":") continue;
+      if (!op && (lone || /^[.,!?;:]+$/.test(bare) || bare === "")) out.push({ w: "", s: "", kind: "bound" });
       else if (bare === "&") out.push({ w: "and", s: sym, kind: "word" });
       else if (bare === "%") out.push({ w: "u:%", s: sym, kind: "value" });
       else {

@@ -1,5 +1,6 @@
 import { analyse, type GuardFeatures } from "./guard-analyse.js";
 import { lexiconTags } from "./guard-normalise.js";
+import { compoundMoved, possessiveRelated } from "./guard-relations.js";
 import { markLexicalisedPlurals, substituteSynonyms } from "./guard-synonyms.js";
 import { typo } from "./guard-typo.js";
 import { COMPARISON, COORDINATORS, MODALS, NEGATIONS, PHRASE_HEADS, QUANTIFIERS, RELATIONS, SYMMETRIC } from "./guard-words.js";
@@ -56,7 +57,9 @@ export function guardMismatch(a: GuardFeatures, b: GuardFeatures): string | unde
   joinCompounds(B, A, sa);
   substituteSynonyms(A, sa, B, sb, unmatched, (t) => kindOf(t) === "content");
   ({ onlyA, onlyB } = unmatched(A, B));
-  if (possessiveMoved(A, sa, B, sb) || possessiveMoved(B, sb, A, sa)) return undefined;
+  if (possessiveMoved(A, sa, B, sb) || possessiveMoved(B, sb, A, sa) || compoundMoved(A, sa, B) || compoundMoved(B, sb, A))
+    return undefined;
+  if (possessiveRelated(A, sa, B) || possessiveRelated(B, sb, A)) return undefined;
   if (onlyA.length > 0 || onlyB.length > 0)
     return difference(
       onlyA.map((i) => A[i]!),

@@ -1,0 +1,42 @@
+/*
+ * Operators written in prose (docs/caching.md "The structural guard"): "what does ?. do" and "what does ?? do"
+ * ask about two operators, yet both are made only of characters the tokeniser reads as sentence punctuation.
+ * A run of such characters is an operator, compared exactly like any other symbol, when it stands where
+ * prose punctuation does not: glued between two words ("a?.b", "std::move"), alone between spaces ("?.",
+ * "::", ";;", "x ?? y"), or, for a single mark, an ellipsis or dashes, alone where a thing is named ("what
+ * does ... do", "the - operator", "between -- and -"). Prose punctuation still goes: a dash or dashes
+ * between clauses, an ellipsis, a "?!" that ends its line, a comma or full stop.
+ */
+
+/** Runs prose writes standing alone between clauses: an ellipsis or dashes. */
+const PROSE = /^(?:\.+|[-–—]+)$/;
+/** A word before a mark that names it: "what does ?? do", "the ... operator", "use ::", "?? vs ?.", "between ?? and ?.". */
+const NAMING_BEFORE = /(?:^|[^\p{L}])(?:does|do|did|the|an?|use|using|vs|versus|between|and|or)\s+$/iu;
+/** A word after a mark that names it: "-- means", "... operator", "?? syntax". */
+const NAMING_AFTER = /^\s+(?:mean|means|meant|operators?|syntax|sign|symbol|flag|option)(?![\p{L}])/iu;
+
+const wordChar = (c: string | undefined): boolean => c !== undefined && /[\p{L}\p{N}_)\]]/u.test(c);
+const space = (c: string | undefined): boolean => c === undefined || /\s/.test(c);
+
+/**
+ * Whether the run of symbols `sym` at `at` in `text`, which the tokeniser would read as sentence punctuation,
+ * is an operator, kept as a symbol. Looks at most 40 characters either side.
+ */
+export function operatorAt(text: string, at: number, sym: string): boolean {
+  const bare = sym.replace(/["'…]/g, "");
+  return bare !== "" && /^[-–—.,!?;:]+$/.test(bare) && isOperator(text, at, sym, bare);
+}
+
+function isOperator(text: string, at: number, sym: string, bare: string): boolean {
+  const prev = text[at - 1];
+  const next = text[at + sym.length];
+  // Glued, an ellipsis or dashes are still prose ("wait...what", "this--that").
+  if (wordChar(prev) && /[\p{L}\p{N}_([]/u.test(next ?? "")) return bare.length >= 2 && !PROSE.test(bare);
+  if (!space(prev) || !space(next)) return false;
+  const before = text.slice(Math.max(0, at - 12), at);
+  const after = text.slice(at + sym.length, at + sym.length + 40);
+  if (NAMING_BEFORE.test(before) || NAMING_AFTER.test(after)) return true;
+  if (bare.length < 2 || PROSE.test(bare)) return false;
+  // A run of ? and ! that ends its line closes a question however it is spaced ("really ?!").
+  return !(/^[?!]+$/.test(bare) && /^[^\S\n]*(?:\n|$)/.test(after));
+}
