@@ -90,15 +90,15 @@ describe("lexicalised plurals: a plural WordNet lists as a word of its own is no
   });
 
   it.each([
-    ["What are glasses?", "What is a glass?"],
-    ["What are arms?", "What is an arm?"],
-    ["What are manners?", "What is a manner?"],
+    ["how do I clean glasses", "how do I clean a glass"],
+    ["what do arms cost", "what does an arm cost"],
+    ["why do manners matter", "why does a manner matter"],
   ])("refuses %j / %j", (a, b) => {
     expect(mismatch(a, b)).toMatch(/^substituted: /);
   });
 
   it.each([
-    ["What are lentils?", "What is a lentil?"],
+    ["What do lentils cost?", "What does a lentil cost?"],
     ["What do hedgehogs eat?", "What does a hedgehog eat?"],
     ["How do I clean my glasses?", "how do I clean my glasses"],
     ["How do I get rid of fruit flies?", "how do I get rid of fruit flys"],
