@@ -1,0 +1,133 @@
+import { lexiconTags } from "./guard-normalise.js";
+import { COMPARISON } from "./guard-words.js";
+
+/*
+ * Sentences said in another order (docs/caching.md "The structural guard"): "I'm 38. I earn £60k. Should I open a
+ * pension?" asks what "Should I open a pension? I earn £60k. I'm 38." asks. Where the whole prompts differ, each is
+ * split into its sentences (at . ? ! ; and at ", and" before a whole clause) and the two are compared as a set:
+ * every sentence must match one on the other side under the guard's own rules, a question a question. The order
+ * may change only where it carries nothing:
+ *
+ * - a sentence that leans on the one before it keeps that one before it: a pronoun or a demonstrative ("it",
+ *   "this", "they"), a linking word ("so", "but", "otherwise", "also"), a comparative ("heavier", "more");
+ * - where order is the content, nothing moves: words of sequence ("then", "after", "first", "finally", "until"),
+ *   list numbers or ordinals, and two or more instructions ("Sort the lines. Print the first ten.") keep their order;
+ * - prompts with code, quoted passages or line breaks are not split: a statement of code ends with ";" as well.
+ */
+
+/** One sentence of a prompt, with what may and may not move it. */
+export interface Sentence {
+  text: string;
+  /** Ends with "?": matches only a question. */
+  question: boolean;
+  /** Leans on the sentence before it: that one must stay before it. */
+  linked: boolean;
+  /** An instruction: instructions keep their order among themselves. */
+  instruction: boolean;
+  /** Names a sequence: no sentence of the prompt may move. */
+  sequence: boolean;
+}
+
+/** At most this many sentences are compared as a set; longer prompts are compared whole. */
+const MAX_SENTENCES = 8;
+
+const words = (s: string): Set<string> => new Set(s.trim().split(/\s+/));
+/** Words that point at something said before (or after) them. */
+const ANAPHORS = words(`it its itself they them their theirs themselves this that these those he him his she her hers
+  there here such same above below following former latter also too either another other others again instead still one ones`);
+/** Words that link a sentence to the one before. */
+const LINKERS = words(`so but and or yet however therefore thus hence otherwise else besides moreover furthermore plus
+  nor meanwhile then because since as although though if unless`);
+/** Words of sequence: where they stand, the order of the sentences is what is said. */
+const SEQUENCE = words(`then next after afterwards afterward before beforehand first firstly second secondly third thirdly
+  finally lastly last later earlier previously subsequently until till once initially eventually step steps start end`);
+/** Starts of a clause after ", and": a subject. */
+const SUBJECTS = words("i we you he she they it my our your his her their the this that there");
+
+/** Splits a prompt into its sentences, or undefined where it has one, too many, or must be compared whole. */
+export function splitSentences(text: string): Sentence[] | undefined {
+  if (/[`=(){}[\]<>|$\\\n"“”«»]|(^|\s)['‘]/.test(text)) return undefined;
+  const parts: string[] = [];
+  for (const raw of text.split(/(?<=[.?!;])\s+/)) {
+    // ", and" between two whole clauses: the right side opens on a subject and has a verb.
+    const clauses = raw.split(/,\s+and\s+/i);
+    let current = clauses[0]!;
+    for (const c of clauses.slice(1)) {
+      if (SUBJECTS.has(c.split(/\s+/)[0]!.toLowerCase()) && hasVerb(c) && hasVerb(current)) {
+        parts.push(`${current}.`);
+        current = c;
+      } else current = `${current}, and ${c}`;
+    }
+    parts.push(current);
+  }
+  // A part with no letters is a list's number ("1. Preheat the oven. 2. ..."): the order is the list's.
+  if (parts.some((p) => !/\p{L}/u.test(p) && /\d/.test(p))) return undefined;
+  const sentences = parts.map((p) => p.trim()).filter((p) => /\p{L}/u.test(p));
+  if (sentences.length < 2 || sentences.length > MAX_SENTENCES) return undefined;
+  return sentences.map(read);
+}
+
+const lowerWords = (s: string): string[] => s.toLowerCase().match(/[\p{L}\p{N}']+/gu) ?? [];
+
+function hasVerb(clause: string): boolean {
+  return lowerWords(clause).some(
+    (w) => /'(m|re|s|ve|ll|d)$|n't$/.test(w) || lexiconTags(w).some((t) => /Tense|Copula|Modal|Auxiliary|Infinitive/.test(t)),
+  );
+}
+
+function read(text: string): Sentence {
+  const ws = lowerWords(text);
+  const first = ws.find((w) => !/^(please|now|ok|okay|well)$/.test(w)) ?? "";
+  const tags = lexiconTags(first);
+  return {
+    text,
+    question: /\?\s*$/.test(text),
+    linked:
+      LINKERS.has(ws[0] ?? "") ||
+      ws.some((w) => ANAPHORS.has(w.replace(/'.*$/, "")) || COMPARISON.has(w) || lexiconTags(w).includes("Comparative")),
+    instruction: !/\?\s*$/.test(text) && (tags.includes("Infinitive") || tags.includes("Imperative")),
+    sequence: ws.some((w) => SEQUENCE.has(w)),
+  };
+}
+
+/** The step budget of the search for a matching: hostile prompts of like sentences stay cheap. */
+const MAX_STEPS = 2000;
+
+/**
+ * True when the sentences of a and b match one to one (`same(i, j)`: a's i-th and b's j-th ask the same) in an
+ * order that keeps what the order carries (see above).
+ */
+export function sameSentences(a: readonly Sentence[], b: readonly Sentence[], same: (i: number, j: number) => boolean): boolean {
+  const n = a.length;
+  if (n !== b.length) return false;
+  const memo = new Map<number, boolean>();
+  const ok = (i: number, j: number): boolean => {
+    const key = i * MAX_SENTENCES + j;
+    let v = memo.get(key);
+    if (v === undefined) memo.set(key, (v = a[i]!.question === b[j]!.question && same(i, j)));
+    return v;
+  };
+  if (a.some((s) => s.sequence) || b.some((s) => s.sequence)) return a.every((_, i) => ok(i, i));
+  const to: number[] = [];
+  const used = new Set<number>();
+  let steps = 0;
+  // The sentence before i and before j must ask the same (or both be none), where i or j leans on it.
+  const keepsPredecessor = (i: number, j: number) =>
+    (!a[i]!.linked && !b[j]!.linked) || (i === 0 ? j === 0 : j > 0 && ok(i - 1, j - 1));
+  const search = (i: number): boolean => {
+    if (i === n) return true;
+    for (let j = 0; j < n; j++) {
+      if (++steps > MAX_STEPS) return false;
+      if (used.has(j) || !ok(i, j) || !keepsPredecessor(i, j)) continue;
+      // Instructions keep their order: the last instruction before i went to a place before j.
+      if (a[i]!.instruction && to.some((t, k) => a[k]!.instruction && t > j)) continue;
+      to.push(j);
+      used.add(j);
+      if (search(i + 1)) return true;
+      to.pop();
+      used.delete(j);
+    }
+    return false;
+  };
+  return search(0);
+}
