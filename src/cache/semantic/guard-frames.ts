@@ -87,6 +87,11 @@ const FILLERS: [string[], "alone" | "before"][] = (
   .map(([f, where]) => [f.split(" "), where] as [string[], "alone" | "before"])
   .sort((a, b) => b[0].length - a[0].length);
 
+/** Open a question: a wh-word or an auxiliary put first. */
+const QUESTION_OPENERS = new Set(
+  "what why when where who whom whose which how whether do does did can could should would will is are was were have has may must".split(" "),
+);
+
 const HOW: Word = { w: "how", s: "", kind: "word" };
 
 /**
@@ -95,7 +100,11 @@ const HOW: Word = { w: "how", s: "", kind: "word" };
  * that the caller reads the words at i again.
  */
 export function reframe(words: Word[], i: number): number {
-  const w = (k: number): string | undefined => (words[i + k]?.kind === "word" ? words[i + k]!.w : undefined);
+  // "one" was read as a number; in "how does one" it is a person.
+  const w = (k: number): string | undefined => {
+    const x = words[i + k];
+    return x?.kind === "word" ? x.w : x?.kind === "value" && x.s.toLowerCase() === "one" ? "one" : undefined;
+  };
   if (w(0) === undefined) return 0;
   const filler = fillerAt(words, i);
   if (filler > 0) return filler;
@@ -178,6 +187,8 @@ function fillerAt(words: Word[], i: number): number {
     if (!f.every((x, k) => words[i + k]?.kind === "word" && words[i + k]!.w === x)) continue;
     const after = words[i + f.length];
     if (after === undefined || after.kind === "bound") return f.length;
+    // "Quick question: how ..." (a colon is no boundary): a filler that names a question may open one.
+    if (where === "alone" && after.kind === "word" && f.includes("question") && QUESTION_OPENERS.has(after.w)) return f.length;
     if (where === "alone" || after.kind !== "word") continue;
     return after.w === "if" || after.w === "whether" ? f.length + 1 : f.length;
   }
@@ -225,13 +236,14 @@ function meaningAt(words: Word[], i: number): boolean {
   return false;
 }
 
-/** "summarise this for me", "write a limerick for us": a request that closes on its asker asks the same. */
+/** "summarise this for me", "write a limerick for me": a request that closes on its asker asks the same. */
 function dropForMe(words: Word[], i: number): void {
   const first = words[i];
   if (first?.kind !== "word" || !(TEXT_VERBS.has(lemma(first.w).lemma) || REQUESTS.has(lemma(first.w).lemma))) return;
   let end = i + 1;
   while (end < words.length && words[end]!.kind !== "bound") end++;
-  if (end - i < 4 || words[end - 2]?.w !== "for" || !/^(me|us)$/.test(words[end - 1]?.w ?? "")) return;
+  // "for us" may say how many ("book a table for us"); "for me" says nothing the request does not.
+  if (end - i < 4 || words[end - 2]?.w !== "for" || words[end - 1]?.w !== "me") return;
   // Only after the request's object: "write a plan that works for me" asks for a plan that suits the asker.
   for (let k = i + 1; k < end - 2; k++) if (/^(that|which|who|where|to|for|with|works?|suits?|fits?)$/.test(words[k]!.w)) return;
   words.splice(end - 2, 2);
@@ -246,6 +258,12 @@ function indirect(words: Word[], start: number): void {
   let end = start + 1;
   while (end < words.length && words[end]!.kind !== "bound") end++;
   const last = words[end - 1]!;
+  // "explain what a hash table is" asks "what is a hash table", which the "what is" frame leaves as "a hash table".
+  if (words[start]!.w === "what" && /^(is|are)$/.test(last.w) && end - start > 2) {
+    words.splice(end - 1, 1);
+    words.splice(start, 1);
+    return;
+  }
   if (end - start < 3 || last.kind !== "word" || !/^[a-z]{3,}s$/.test(last.w) || /(ss|us|is)$/.test(last.w)) return;
   // "what causes tides": a verb straight after the question word is the verb, and the -s word its object.
   if (lexiconTags(words[start + 1]!.w).some((t) => /Tense|Infinitive|Gerund/.test(t))) return;

@@ -1,5 +1,4 @@
 import { lexiconTags } from "./guard-normalise.js";
-import { COMPARISON } from "./guard-words.js";
 
 /*
  * Sentences said in another order (docs/caching.md "The structural guard"): "I'm 38. I earn £60k. Should I open a
@@ -11,7 +10,8 @@ import { COMPARISON } from "./guard-words.js";
  * - a sentence that leans on the one before it keeps that one before it: a pronoun or a demonstrative ("it",
  *   "this", "they"), a linking word ("so", "but", "otherwise", "also"), a comparative ("heavier", "more");
  * - where order is the content, nothing moves: words of sequence ("then", "after", "first", "finally", "until"),
- *   list numbers or ordinals, and two or more instructions ("Sort the lines. Print the first ten.") keep their order;
+ *   list numbers; and instructions ("Sort the lines. Print them.") and past events ("I updated the driver. The
+ *   screen flickers.") keep their order among themselves;
  * - prompts with code, quoted passages or line breaks are not split: a statement of code ends with ";" as well.
  */
 
@@ -24,6 +24,8 @@ export interface Sentence {
   linked: boolean;
   /** An instruction: instructions keep their order among themselves. */
   instruction: boolean;
+  /** Tells of a past event: events keep their order among themselves ("I updated it. It broke."). */
+  event: boolean;
   /** Names a sequence: no sentence of the prompt may move. */
   sequence: boolean;
 }
@@ -41,8 +43,18 @@ const LINKERS = words(`so but and or yet however therefore thus hence otherwise 
 /** Words of sequence: where they stand, the order of the sentences is what is said. */
 const SEQUENCE = words(`then next after afterwards afterward before beforehand first firstly second secondly third thirdly
   finally lastly last later earlier previously subsequently until till once initially eventually step steps start end`);
+const TIME_NOUNS = words(`year week month day night weekend morning evening summer winter spring autumn fall monday tuesday
+  wednesday thursday friday saturday sunday`);
 /** Starts of a clause after ", and": a subject. */
 const SUBJECTS = words("i we you he she they it my our your his her their the this that there");
+const PERSONAL = words("i we you he she they it");
+/** Comparatives: "heavier" or "more" without "than" compares with what was said before. Superlatives do not. */
+const COMPARATIVES = words("more less fewer better worse");
+
+/** Open a statement rather than an instruction: subjects and their determiners. */
+const STATEMENT_STARTS = words(`i i'm i've i'd we we're you he she they it it's there there's here this that these those my our
+  your his her their its the a an some no nothing nobody everything everyone someone something all most many both each every
+  one none`);
 
 /** Splits a prompt into its sentences, or undefined where it has one, too many, or must be compared whole. */
 export function splitSentences(text: string): Sentence[] | undefined {
@@ -53,7 +65,7 @@ export function splitSentences(text: string): Sentence[] | undefined {
     const clauses = raw.split(/,\s+and\s+/i);
     let current = clauses[0]!;
     for (const c of clauses.slice(1)) {
-      if (SUBJECTS.has(c.split(/\s+/)[0]!.toLowerCase()) && hasVerb(c) && hasVerb(current)) {
+      if (SUBJECTS.has(c.split(/\s+/)[0]!.toLowerCase()) && isClause(c) && isClause(current)) {
         parts.push(`${current}.`);
         current = c;
       } else current = `${current}, and ${c}`;
@@ -69,8 +81,11 @@ export function splitSentences(text: string): Sentence[] | undefined {
 
 const lowerWords = (s: string): string[] => s.toLowerCase().match(/[\p{L}\p{N}']+/gu) ?? [];
 
-function hasVerb(clause: string): boolean {
-  return lowerWords(clause).some(
+/** A whole clause: it opens on a personal pronoun (a verb follows) or has a word the lexicon reads as a verb. */
+function isClause(clause: string): boolean {
+  const ws = lowerWords(clause);
+  if (ws.length >= 2 && PERSONAL.has(ws[0]!)) return true;
+  return ws.some(
     (w) => /'(m|re|s|ve|ll|d)$|n't$/.test(w) || lexiconTags(w).some((t) => /Tense|Copula|Modal|Auxiliary|Infinitive/.test(t)),
   );
 }
@@ -79,14 +94,24 @@ function read(text: string): Sentence {
   const ws = lowerWords(text);
   const first = ws.find((w) => !/^(please|now|ok|okay|well)$/.test(w)) ?? "";
   const tags = lexiconTags(first);
+  const question = /\?\s*$/.test(text);
+  // "heavier" leans on what it is compared with, unless the sentence names it ("than", "or", "between").
+  const compared = ws.some((w) => /^(than|or|between|vs|versus)$/.test(w));
   return {
     text,
-    question: /\?\s*$/.test(text),
+    question,
     linked:
       LINKERS.has(ws[0] ?? "") ||
-      ws.some((w) => ANAPHORS.has(w.replace(/'.*$/, "")) || COMPARISON.has(w) || lexiconTags(w).includes("Comparative")),
-    instruction: !/\?\s*$/.test(text) && (tags.includes("Infinitive") || tags.includes("Imperative")),
-    sequence: ws.some((w) => SEQUENCE.has(w)),
+      ws.some((w) => ANAPHORS.has(w.replace(/'.*$/, "")) || (!compared && (COMPARATIVES.has(w) || lexiconTags(w).includes("Comparative")))),
+    // Any statement that does not open on a subject may be an instruction ("Mix the flour.", "Turn it off."):
+    // reading too many as instructions only keeps more in order.
+    instruction: !question && !STATEMENT_STARTS.has(first) && !tags.some((t) => /Pronoun|Determiner|Possessive/.test(t)),
+    // A past form the lexicon knows, or any "-ed" word: reading too many as events only keeps more in order.
+    event:
+      !question &&
+      ws.some((w) => /^(was|were|had|did)$|^[a-z]{3,}[^e]ed$/.test(w) || lexiconTags(w).some((t) => t === "PastTense" || t === "Participle")),
+    // "last year", "next week" name a time, not a step.
+    sequence: ws.some((w, k) => SEQUENCE.has(w) && !(/^(last|next)$/.test(w) && TIME_NOUNS.has(ws[k + 1] ?? ""))),
   };
 }
 
@@ -119,8 +144,9 @@ export function sameSentences(a: readonly Sentence[], b: readonly Sentence[], sa
     for (let j = 0; j < n; j++) {
       if (++steps > MAX_STEPS) return false;
       if (used.has(j) || !ok(i, j) || !keepsPredecessor(i, j)) continue;
-      // Instructions keep their order: the last instruction before i went to a place before j.
+      // Instructions keep their order, and so do events: each earlier one went to a place before j.
       if (a[i]!.instruction && to.some((t, k) => a[k]!.instruction && t > j)) continue;
+      if (a[i]!.event && to.some((t, k) => a[k]!.event && t > j)) continue;
       to.push(j);
       used.add(j);
       if (search(i + 1)) return true;
