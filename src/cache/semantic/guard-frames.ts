@@ -224,7 +224,7 @@ function meaningAt(words: Word[], i: number): boolean {
   for (let k = 2 + aux; k <= 9 + aux; k++) {
     const x = at(k);
     if (x === undefined || x.kind === "bound") return false;
-    if (x.w !== (aux ? "mean" : "means")) continue;
+    if (x.w !== "mean" && (aux || x.w !== "means")) continue;
     const after = at(k + 1);
     if (after !== undefined && after.kind !== "bound" && !/^(in|to|for|on|at|when|here|there)$/.test(after.w)) return false;
     const skip = term(1 + aux);
