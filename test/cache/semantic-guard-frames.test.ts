@@ -105,6 +105,11 @@ describe("sentences in another order", () => {
     ["steps named as steps", "First wet the brush. Then dip it in the paint.", "First dip it in the paint. Then wet the brush."],
     ["two instructions exchanged", "Peel the potatoes. Boil them for twenty minutes.", "Boil them for twenty minutes. Peel the potatoes."],
     ["instructions without a pronoun", "Drain the tank. Replace the valve. How long will it take?", "Replace the valve. Drain the tank. How long will it take?"],
+    [
+      "actions in the present exchanged",
+      "I go to the gym. I eat breakfast. Should I exercise on an empty stomach?",
+      "I eat breakfast. I go to the gym. Should I exercise on an empty stomach?",
+    ],
     ["past events exchanged", "I changed my password. My account got locked. What happened?", "My account got locked. I changed my password. What happened?"],
     [
       "a pronoun whose sentence moved away from what it names",

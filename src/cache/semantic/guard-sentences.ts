@@ -90,6 +90,19 @@ function isClause(clause: string): boolean {
   );
 }
 
+/** States that do not happen in time: "I'm 38", "we have two kids", "I want to retire", "my budget is 800 euros". */
+const STATIVE = words(`am is are be 'm 're 's have has own owns live lives like likes love loves hate hates want wants need needs
+  know knows prefer prefers weigh weighs cost costs earn earns contain contains include includes belong belongs seem seems
+  mean means believe believes think thinks can could should would will must may might do does`);
+const ADVERBS = words("usually always often never sometimes also just still really already normally rarely");
+
+/** After a personal pronoun, the first word that is no adverb is its verb: an action unless it is a state. */
+function acts(ws: readonly string[]): boolean {
+  if (!PERSONAL.has(ws[0] ?? "")) return false;
+  const verb = ws.slice(1).find((w) => !ADVERBS.has(w)) ?? "";
+  return !STATIVE.has(verb) && !STATIVE.has(verb.replace(/^[a-z]+(?='(m|re|s))/, ""));
+}
+
 function read(text: string): Sentence {
   const ws = lowerWords(text);
   const first = ws.find((w) => !/^(please|now|ok|okay|well)$/.test(w)) ?? "";
@@ -106,10 +119,12 @@ function read(text: string): Sentence {
     // Any statement that does not open on a subject may be an instruction ("Mix the flour.", "Turn it off."):
     // reading too many as instructions only keeps more in order.
     instruction: !question && !STATEMENT_STARTS.has(first) && !tags.some((t) => /Pronoun|Determiner|Possessive/.test(t)),
-    // A past form the lexicon knows, or any "-ed" word: reading too many as events only keeps more in order.
+    // A past form the lexicon knows, or any "-ed" word, or an action the asker does ("I go to the gym. I eat."):
+    // reading too many as events only keeps more in order.
     event:
       !question &&
-      ws.some((w) => /^(was|were|had|did)$|^[a-z]{3,}[^e]ed$/.test(w) || lexiconTags(w).some((t) => t === "PastTense" || t === "Participle")),
+      (acts(ws) ||
+        ws.some((w) => /^(was|were|had|did)$|^[a-z]{3,}[^e]ed$/.test(w) || lexiconTags(w).some((t) => t === "PastTense" || t === "Participle"))),
     // "last year", "next week" name a time, not a step.
     sequence: ws.some((w, k) => SEQUENCE.has(w) && !(/^(last|next)$/.test(w) && TIME_NOUNS.has(ws[k + 1] ?? ""))),
   };
