@@ -92,6 +92,8 @@ const QUESTION_OPENERS = new Set(
   "what why when where who whom whose which how whether do does did can could should would will is are was were have has may must".split(" "),
 );
 
+const FILLER_STARTS = new Set(FILLERS.map(([f]) => f[0]!));
+
 const HOW: Word = { w: "how", s: "", kind: "word" };
 
 /**
@@ -123,7 +125,7 @@ export function reframe(words: Word[], i: number): number {
     return how;
   }
   // "explain why ...", "explain to me what ...", "explain the difference between ...": what is asked stays.
-  if (w(0) === "explain" || typo("explain", w(0)!, "explain", words[i]!.s)) {
+  if (w(0) === "explain" || (/^ex[a-z]{4,6}$/.test(w(0)!) && typo("explain", w(0)!, "explain", words[i]!.s))) {
     const to = w(1) === "to" && (w(2) === "me" || w(2) === "us") ? 2 : 0;
     const next = words[i + 1 + to];
     if (next === undefined || next.kind === "bound" || (next.w === "how" && w(2 + to) === "to")) return 0;
@@ -183,6 +185,7 @@ function method(w: (k: number) => string | undefined, at: number): number | unde
 
 /** A filler at i, as long as it may stand there, with an "if"/"whether" after it; or 0. */
 function fillerAt(words: Word[], i: number): number {
+  if (!FILLER_STARTS.has(words[i]!.w)) return 0;
   for (const [f, where] of FILLERS) {
     if (!f.every((x, k) => words[i + k]?.kind === "word" && words[i + k]!.w === x)) continue;
     const after = words[i + f.length];

@@ -130,6 +130,20 @@ function read(text: string): Sentence {
   };
 }
 
+/**
+ * Whether two prompts read whole have nearly the same words, so that their sentences may match: read one by one,
+ * a sentence differs from its reading in the whole prompt only in number marks (a question nearby, a request to
+ * produce), never in content. Most refused pairs differ in content, and cost no sentence reading.
+ */
+export function sameWords(a: readonly string[], b: readonly string[]): boolean {
+  const count = new Map<string, number>();
+  for (const t of a) count.set(t, (count.get(t) ?? 0) + 1);
+  for (const t of b) count.set(t, (count.get(t) ?? 0) - 1);
+  let differ = 0;
+  for (const [t, n] of count) if (n !== 0 && !/^(A|BARE|PLURAL|SG|PL)$/.test(t)) differ += Math.abs(n);
+  return differ <= 2;
+}
+
 /** The step budget of the search for a matching: hostile prompts of like sentences stay cheap. */
 const MAX_STEPS = 2000;
 

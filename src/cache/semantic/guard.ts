@@ -1,6 +1,6 @@
 import { analyse, type GuardFeatures as Analysed } from "./guard-analyse.js";
 import { lexiconTags } from "./guard-normalise.js";
-import { type Sentence, sameSentences, splitSentences } from "./guard-sentences.js";
+import { type Sentence, sameSentences, sameWords, splitSentences } from "./guard-sentences.js";
 import { typo } from "./guard-typo.js";
 import { COMPARISON, COORDINATORS, MODALS, NEGATIONS, PHRASE_HEADS, QUANTIFIERS, RELATIONS, SYMMETRIC } from "./guard-words.js";
 
@@ -26,7 +26,7 @@ export function guardFeatures(text: string): GuardFeatures {
 /** Why two prompts may not share an answer, or undefined when the guard lets them. A pure function of both. */
 export function guardMismatch(a: GuardFeatures, b: GuardFeatures): string | undefined {
   const why = mismatch(a, b);
-  if (why === undefined || a.sentences === undefined || b.sentences === undefined) return why;
+  if (why === undefined || a.sentences === undefined || b.sentences === undefined || !sameWords(a.tokens, b.tokens)) return why;
   const ra = (a.read ??= a.sentences.map((s) => analyse(s.text)));
   const rb = (b.read ??= b.sentences.map((s) => analyse(s.text)));
   return sameSentences(a.sentences, b.sentences, (i, j) => mismatch(ra[i]!, rb[j]!) === undefined) ? undefined : why;
