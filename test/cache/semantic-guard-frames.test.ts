@@ -11,9 +11,17 @@ const mismatch = (a: string, b: string) => guardMismatch(guardFeatures(a), guard
 
 describe("a request for a way to do something is one request, however it is framed", () => {
   it.each([
-    ["how do I / the command to", "How do I check which ports are open on a server?", "Give me the command to check which ports are open on a server."],
+    [
+      "how do I / the command to",
+      "How do I check which ports are open on a server?",
+      "Give me the command to check which ports are open on a server.",
+    ],
     ["how can I / how to", "how can I mute a group chat on WhatsApp", "how to mute a group chat on WhatsApp"],
-    ["how could we / the steps to", "How could we migrate a blog from WordPress to Ghost?", "What are the steps to migrate a blog from WordPress to Ghost?"],
+    [
+      "how could we / the steps to",
+      "How could we migrate a blog from WordPress to Ghost?",
+      "What are the steps to migrate a blog from WordPress to Ghost?",
+    ],
     ["is there a way to / how do I", "Is there a way to merge two PDF files?", "How do I merge two PDF files?"],
     ["the right way to / how do you", "What's the right way to fold a fitted sheet?", "How do you fold a fitted sheet?"],
     ["walk me through V-ing", "Walk me through filing a tax return as a freelancer.", "How do I file a tax return as a freelancer?"],
@@ -27,7 +35,11 @@ describe("a request for a way to do something is one request, however it is fram
 
   it.each([
     ["a how-to against the text itself", "How do I write an acceptance speech?", "Write an acceptance speech."],
-    ["a method to translate against a translation", "Is there a way to translate a website into Polish?", "Translate a website into Polish."],
+    [
+      "a method to translate against a translation",
+      "Is there a way to translate a website into Polish?",
+      "Translate a website into Polish.",
+    ],
     ["explaining how to summarise against a summary", "Explain how to summarise a court ruling.", "Summarise a court ruling."],
     ["'should' asks for a choice", "How should I spend a bonus?", "How do I spend a bonus?"],
     ["'should' against 'can' outside a how-to", "Can I drink coffee while pregnant?", "Should I drink coffee while pregnant?"],
@@ -43,7 +55,11 @@ describe("explain, and the meaning of a word", () => {
     ["explain before a why-question", "Explain why leaves change colour in autumn.", "Why do leaves change colour in autumn?"],
     ["explain to me before a how-question", "Explain to me how a jet engine works.", "How does a jet engine work?"],
     ["explain what X is", "Could you explain what a mortgage broker is?", "What is a mortgage broker?"],
-    ["explain the difference", "Explain the difference between a virus and a bacterium.", "What's the difference between a virus and a bacterium?"],
+    [
+      "explain the difference",
+      "Explain the difference between a virus and a bacterium.",
+      "What's the difference between a virus and a bacterium?",
+    ],
     ["what does X mean / the meaning of X", "What does 'sonder' mean?", "What is the meaning of 'sonder'?"],
     ["what is meant by the term X", "What is meant by the term escrow?", "What does escrow mean?"],
     ["explain what X means", "Explain what quorum means.", "What does quorum mean?"],
@@ -90,13 +106,21 @@ describe("sentences in another order", () => {
       "I'm a nurse. I work night shifts. How can I sleep during the day?",
       "I work night shifts. I'm a nurse. How can I sleep during the day?",
     ],
-    ["the question moved first", "We have a toddler. Is Lisbon good for a family holiday?", "Is Lisbon good for a family holiday? We have a toddler."],
+    [
+      "the question moved first",
+      "We have a toddler. Is Lisbon good for a family holiday?",
+      "Is Lisbon good for a family holiday? We have a toddler.",
+    ],
     [
       "whole clauses joined by ', and'",
       "I live in Denver, and my partner lives in Austin. Where should we meet?",
       "My partner lives in Austin. I live in Denver. Where should we meet?",
     ],
-    ["a comparison that names both sides", "Is tea healthier than coffee? I drink four cups a day.", "I drink four cups a day. Is tea healthier than coffee?"],
+    [
+      "a comparison that names both sides",
+      "Is tea healthier than coffee? I drink four cups a day.",
+      "I drink four cups a day. Is tea healthier than coffee?",
+    ],
   ])("%s", (_, a, b) => {
     expect(mismatch(a, b)).toBeUndefined();
   });
@@ -104,20 +128,36 @@ describe("sentences in another order", () => {
   it.each([
     ["steps named as steps", "First wet the brush. Then dip it in the paint.", "First dip it in the paint. Then wet the brush."],
     ["two instructions exchanged", "Peel the potatoes. Boil them for twenty minutes.", "Boil them for twenty minutes. Peel the potatoes."],
-    ["instructions without a pronoun", "Drain the tank. Replace the valve. How long will it take?", "Replace the valve. Drain the tank. How long will it take?"],
+    [
+      "instructions without a pronoun",
+      "Drain the tank. Replace the valve. How long will it take?",
+      "Replace the valve. Drain the tank. How long will it take?",
+    ],
     [
       "actions in the present exchanged",
       "I go to the gym. I eat breakfast. Should I exercise on an empty stomach?",
       "I eat breakfast. I go to the gym. Should I exercise on an empty stomach?",
     ],
-    ["past events exchanged", "I changed my password. My account got locked. What happened?", "My account got locked. I changed my password. What happened?"],
+    [
+      "past events exchanged",
+      "I changed my password. My account got locked. What happened?",
+      "My account got locked. I changed my password. What happened?",
+    ],
     [
       "a pronoun whose sentence moved away from what it names",
       "I own a bike. I rent a car. It needs new tyres, where should I go?",
       "I rent a car. I own a bike. It needs new tyres, where should I go?",
     ],
-    ["a comparative that leans on the sentence before", "Anna is 30. Her brother is older. How old could he be?", "Her brother is older. Anna is 30. How old could he be?"],
-    ["numbered steps", "1. Stop the service. 2. Delete the cache. Is that enough?", "1. Delete the cache. 2. Stop the service. Is that enough?"],
+    [
+      "a comparative that leans on the sentence before",
+      "Anna is 30. Her brother is older. How old could he be?",
+      "Her brother is older. Anna is 30. How old could he be?",
+    ],
+    [
+      "numbered steps",
+      "1. Stop the service. 2. Delete the cache. Is that enough?",
+      "1. Delete the cache. 2. Stop the service. Is that enough?",
+    ],
     ["code is not split", "x = 2; y = x * 3; what is y?", "y = x * 3; x = 2; what is y?"],
     ["a question does not match a statement", "Is the museum open. I arrive at noon?", "I arrive at noon. Is the museum open?"],
   ])("%s is still refused", (_, a, b) => {

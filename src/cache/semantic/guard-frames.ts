@@ -38,7 +38,9 @@ const TEXT_VERBS = new Set(
   outline critique review`.split(/\s+/),
 );
 /** Other requests that may close on their asker ("find a recipe for me"). */
-const REQUESTS = new Set("give show tell find make create generate suggest recommend list check fix calculate convert pick choose".split(" "));
+const REQUESTS = new Set(
+  "give show tell find make create generate suggest recommend list check fix calculate convert pick choose".split(" "),
+);
 /** Open a question that "explain" may stand before. */
 const WH = new Set(["what", "why", "when", "where", "who", "whether", "which", "how"]);
 /** Words for the thing a meaning is asked of: "the term 'opportunity cost'", "the phrase 'per se'". */
@@ -89,7 +91,9 @@ const FILLERS: [string[], "alone" | "before"][] = (
 
 /** Open a question: a wh-word or an auxiliary put first. */
 const QUESTION_OPENERS = new Set(
-  "what why when where who whom whose which how whether do does did can could should would will is are was were have has may must".split(" "),
+  "what why when where who whom whose which how whether do does did can could should would will is are was were have has may must".split(
+    " ",
+  ),
 );
 
 const FILLER_STARTS = new Set(FILLERS.map(([f]) => f[0]!));

@@ -85,9 +85,7 @@ const lowerWords = (s: string): string[] => s.toLowerCase().match(/[\p{L}\p{N}']
 function isClause(clause: string): boolean {
   const ws = lowerWords(clause);
   if (ws.length >= 2 && PERSONAL.has(ws[0]!)) return true;
-  return ws.some(
-    (w) => /'(m|re|s|ve|ll|d)$|n't$/.test(w) || lexiconTags(w).some((t) => /Tense|Copula|Modal|Auxiliary|Infinitive/.test(t)),
-  );
+  return ws.some((w) => /'(m|re|s|ve|ll|d)$|n't$/.test(w) || lexiconTags(w).some((t) => /Tense|Copula|Modal|Auxiliary|Infinitive/.test(t)));
 }
 
 /** States that do not happen in time: "I'm 38", "we have two kids", "I want to retire", "my budget is 800 euros". */
@@ -124,7 +122,9 @@ function read(text: string): Sentence {
     event:
       !question &&
       (acts(ws) ||
-        ws.some((w) => /^(was|were|had|did)$|^[a-z]{3,}[^e]ed$/.test(w) || lexiconTags(w).some((t) => t === "PastTense" || t === "Participle"))),
+        ws.some(
+          (w) => /^(was|were|had|did)$|^[a-z]{3,}[^e]ed$/.test(w) || lexiconTags(w).some((t) => t === "PastTense" || t === "Participle"),
+        )),
     // "last year", "next week" name a time, not a step.
     sequence: ws.some((w, k) => SEQUENCE.has(w) && !(/^(last|next)$/.test(w) && TIME_NOUNS.has(ws[k + 1] ?? ""))),
   };
@@ -166,8 +166,7 @@ export function sameSentences(a: readonly Sentence[], b: readonly Sentence[], sa
   const used = new Set<number>();
   let steps = 0;
   // The sentence before i and before j must ask the same (or both be none), where i or j leans on it.
-  const keepsPredecessor = (i: number, j: number) =>
-    (!a[i]!.linked && !b[j]!.linked) || (i === 0 ? j === 0 : j > 0 && ok(i - 1, j - 1));
+  const keepsPredecessor = (i: number, j: number) => (!a[i]!.linked && !b[j]!.linked) || (i === 0 ? j === 0 : j > 0 && ok(i - 1, j - 1));
   const search = (i: number): boolean => {
     if (i === n) return true;
     for (let j = 0; j < n; j++) {
