@@ -139,6 +139,11 @@ describe("sentences in another order", () => {
       "I eat breakfast. I go to the gym. Should I exercise on an empty stomach?",
     ],
     [
+      "actions of a named subject exchanged",
+      "The baby eats at noon. The baby sleeps for two hours. Why does the baby cry in the evening?",
+      "The baby sleeps for two hours. The baby eats at noon. Why does the baby cry in the evening?",
+    ],
+    [
       "past events exchanged",
       "I changed my password. My account got locked. What happened?",
       "My account got locked. I changed my password. What happened?",

@@ -94,8 +94,18 @@ const STATIVE = words(`am is are be 'm 're 's have has own owns live lives like 
   mean means believe believes think thinks can could should would will must may might do does`);
 const ADVERBS = words("usually always often never sometimes also just still really already normally rarely");
 
-/** After a personal pronoun, the first word that is no adverb is its verb: an action unless it is a state. */
+/** After a subject, the first word that is no adverb is its verb: an action unless it is a state. */
 function acts(ws: readonly string[]): boolean {
+  // "my son naps", "the baby eats", "the virtual environment is active": in the next four words, a state or a
+  // verb the lexicon knows decides; failing both, any -s word (a verb, or a plural noun: more kept in order).
+  if (/^(my|our|your|his|her|their|the)$/.test(ws[0] ?? "")) {
+    for (const w of ws.slice(1, 5)) {
+      if (STATIVE.has(w)) return false;
+      if (lexiconTags(w).some((t) => /Tense|Infinitive|Gerund/.test(t))) return true;
+    }
+    return ws.slice(1, 5).some((w) => /[^s]s$/.test(w));
+  }
+  // "I go", "we eat": the word after a personal pronoun is its verb.
   if (!PERSONAL.has(ws[0] ?? "")) return false;
   const verb = ws.slice(1).find((w) => !ADVERBS.has(w)) ?? "";
   return !STATIVE.has(verb) && !STATIVE.has(verb.replace(/^[a-z]+(?='(m|re|s))/, ""));
