@@ -178,6 +178,9 @@ describe("sentences in another order", () => {
     expect(splitSentences('He said "stop. now." Why?')).toBeUndefined();
     // Past the sentence bound the prompt is compared whole.
     expect(splitSentences("It rains. ".repeat(9))).toBeUndefined();
+    // A prompt past the analysis bound is compared as written, its sentences too.
+    const long = `My flat is ${"very ".repeat(420)}small. I have a cat. Which plants are safe?`;
+    expect(splitSentences(long)).toBeUndefined();
     const hostile = "a. ".repeat(600);
     expect(mismatch(hostile, `b. ${hostile}`)).toBeDefined();
   });
