@@ -1,4 +1,5 @@
 import { courtesyAt } from "./guard-courtesy.js";
+import { reframe } from "./guard-frames.js";
 import { lemma, lexiconTags, MAX_ANALYSED, tokenise, type Word } from "./guard-normalise.js";
 import { relateWords } from "./guard-relations.js";
 import {
@@ -125,7 +126,9 @@ function content(words: Word[], courtesies = true): Word[] {
       continue;
     }
     if (clauseStart) {
-      const framed = (courtesies ? courtesyAt(words, i) : 0) || frameAt(words, i, contentKept > 0);
+      const re = reframe(words, i);
+      if (re < 0) continue;
+      const framed = (courtesies ? courtesyAt(words, i) : 0) || re || frameAt(words, i, contentKept > 0);
       if (framed > 0) {
         produces(i, framed);
         i += framed;

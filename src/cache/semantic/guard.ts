@@ -1,12 +1,15 @@
-import { analyse, type GuardFeatures } from "./guard-analyse.js";
+import { analyse, type GuardFeatures as Analysed } from "./guard-analyse.js";
 import { lexiconTags } from "./guard-normalise.js";
 import { compoundMoved, possessiveRelated } from "./guard-relations.js";
+import { type Sentence, sameSentences, sameWords, splitSentences } from "./guard-sentences.js";
 import { markLexicalisedPlurals, substituteSynonyms } from "./guard-synonyms.js";
 import { typo } from "./guard-typo.js";
 import { COMPARISON, COORDINATORS, MODALS, NEGATIONS, PHRASE_HEADS, QUANTIFIERS, RELATIONS, SYMMETRIC } from "./guard-words.js";
 
-export type { GuardFeatures } from "./guard-analyse.js";
 export { loadWordNet } from "./guard-synonyms.js";
+
+/** A prompt as the guard reads it, with its sentences (read when needed) where it has several. */
+export type GuardFeatures = Analysed & { sentences?: Sentence[]; read?: Analysed[] };
 
 /**
  * The near-miss guard (docs/caching.md "The structural guard"). An embedding says two prompts are close;
@@ -15,16 +18,25 @@ export { loadWordNet } from "./guard-synonyms.js";
  * and a reordering that keeps who does what to whom. Every other difference refuses the hit, and is
  * named: a number, time, unit, ordinal, tense, negation, quantifier, modal, comparison, relation
  * (from/to, by, for/against), a content word substituted, added (a qualifier) or removed, or an order
- * that swaps roles. It knows no synonyms: a word replaced by another is a different question until an
- * upstream answer says otherwise (verified caching). Precision first: a refused paraphrase costs one
- * upstream call; a wrong hit serves a wrong answer.
+ * that swaps roles. Of synonyms it knows only WordNet's first senses (guard-synonyms.ts): any other word
+ * replaced is a different question until an upstream answer says otherwise (verified caching). Precision
+ * first: a refused paraphrase costs one upstream call; a wrong hit serves a wrong answer.
  */
 export function guardFeatures(text: string): GuardFeatures {
-  return analyse(text);
+  const sentences = splitSentences(text);
+  return sentences === undefined ? analyse(text) : { ...analyse(text), sentences };
 }
 
 /** Why two prompts may not share an answer, or undefined when the guard lets them. A pure function of both. */
 export function guardMismatch(a: GuardFeatures, b: GuardFeatures): string | undefined {
+  const why = mismatch(a, b);
+  if (why === undefined || a.sentences === undefined || b.sentences === undefined || !sameWords(a.tokens, b.tokens)) return why;
+  const ra = (a.read ??= a.sentences.map((s) => analyse(s.text)));
+  const rb = (b.read ??= b.sentences.map((s) => analyse(s.text)));
+  return sameSentences(a.sentences, b.sentences, (i, j) => mismatch(ra[i]!, rb[j]!) === undefined) ? undefined : why;
+}
+
+function mismatch(a: Analysed, b: Analysed): string | undefined {
   if (a.exact !== undefined || b.exact !== undefined) return a.exact === b.exact ? undefined : "too long to analyse, and not the same text";
   // Counts ("SG", "PL") are compared only when both prompts ask for something to be produced.
   const counted = a.tokens.some(isCount) && b.tokens.some(isCount);
