@@ -200,7 +200,11 @@ export function markLexicalisedPlurals(X: string[], sx: string[], Y: readonly st
   for (const [k, t] of X.entries()) {
     const written = (sx[k] ?? "").toLowerCase();
     if (!written.endsWith("s") || written === t || !/^[a-z]+$/.test(t)) continue;
-    if (Y.some((u, j) => u === t && (sy[j] ?? "").toLowerCase() === t) && lexicalisedPlural(written, t)) X[k] = written;
+    // Only nouns: read as a plural here (its number follows it), or a singular noun there ("an arm"); "works" in
+    // "how a jet engine works" is a verb.
+    const plural = /^(PLURAL|BARE)$/.test(X[k + 1] ?? "");
+    const singular = (u: string, j: number) => u === t && (sy[j] ?? "").toLowerCase() === t && (plural || Y[j - 1] === "A");
+    if (Y.some(singular) && lexicalisedPlural(written, t)) X[k] = written;
   }
 }
 
