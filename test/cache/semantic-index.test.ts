@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { normalise } from "../../src/cache/semantic/embedder.js";
-import { createSemanticIndex, Partition } from "../../src/cache/semantic/memory-index.js";
+import { createSemanticIndex, MAX_GUARDED, Partition } from "../../src/cache/semantic/memory-index.js";
 import { Sketcher } from "../../src/cache/semantic/sketch.js";
 import type { Embedder } from "../../src/cache/semantic/embedder.js";
 import { manualClock } from "../support/manual-clock.js";
@@ -105,5 +105,25 @@ describe("semantic index", () => {
     await index.add("t", "s", "What is 15% of 200?", "k", 60_000);
     expect(await index.find("t", "s", "What is 15% of 300?")).toBeUndefined();
     expect(refused).toEqual(["number: 300 / 200"]);
+  });
+
+  it("reads at most MAX_GUARDED candidates per lookup, closest first, so hostile entries cannot hold the loop", async () => {
+    const texts = Array.from({ length: MAX_GUARDED + 4 }, (_, k) => `What is ${k + 1}% of 200?`);
+    const vectors = Object.fromEntries(texts.map((t, k) => [t, [1, 0.001 * (texts.length - k), 0]]));
+    const refused: string[] = [];
+    const index = createSemanticIndex({
+      embedder: fixed({ ...vectors, "What is 1% of 200, please?": [1, 0, 0] }),
+      threshold: 0.9,
+      maxEntries: 100,
+      clock: manualClock(0),
+      onGuarded: (_q, cached) => refused.push(cached),
+    });
+    // The only entry the guard would pass (1%) is the farthest of them all.
+    for (const t of texts.slice(1)) await index.add("t", "s", t, t, 60_000);
+    await index.add("t", "s", texts[0]!, "one", 60_000);
+    await index.add("t", "far", texts[0]!, "one", 60_000);
+    expect(await index.find("t", "s", "What is 1% of 200, please?")).toBeUndefined();
+    expect(refused).toEqual(texts.slice(-MAX_GUARDED).reverse());
+    expect((await index.find("t", "far", "What is 1% of 200, please?"))?.key).toBe("one");
   });
 });

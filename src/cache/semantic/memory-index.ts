@@ -145,6 +145,9 @@ export interface SemanticIndexOptions {
   onNoSynonyms?: (error: string) => void;
 }
 
+/** Candidates the guard reads per lookup, closest first; past them a lookup is a miss. */
+export const MAX_GUARDED = 8;
+
 /**
  * Each replica's semantic index, in memory. With a sync (Redis), every entry
  * any replica adds reaches every index, so a replica started later catches up.
@@ -215,8 +218,11 @@ export function createSemanticIndex(options: SemanticIndexOptions): SemanticInde
       sketcherFor(q.length).sketch(q, qs, 0);
       let features: GuardFeatures | undefined;
       const now = clock.now();
+      let guarded = 0;
       for (const { i, similarity } of p.scan(q, qs, threshold)) {
         if (p.expiresAt[i]! <= now) continue;
+        // The closest few only: the guard's reading costs up to tens of ms on hostile input, per candidate.
+        if (++guarded > MAX_GUARDED) break;
         features ??= guardFeatures(query);
         const cached = (p.features[i] ??= guardFeatures(p.queries[i]!));
         const reason = guardMismatch(features, cached);
