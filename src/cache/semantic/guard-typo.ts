@@ -1,5 +1,6 @@
 import { createRequire } from "node:module";
-import { lexiconTags, lexiconWords } from "./guard-normalise.js";
+import { inWordnet } from "./guard-lexicon.js";
+import { lexiconTags, lexiconWords, type Word } from "./guard-normalise.js";
 
 /*
  * Slips of the keyboard (docs/caching.md "Third round"). A slip turns a word the writer knows into one nobody
@@ -47,43 +48,148 @@ const NAME_TAGS = new Set([
   "WeekDay",
 ]);
 
+/** Known to compromise's lexicon or as a whole word of the embedder's vocabulary. */
 const known = (w: string): boolean => lexiconTags(w).length > 0 || vocabulary.has(w);
+/** Known to any lexicon the guard has: those two and WordNet (guard-lexicon.ts), in either form of the word. */
+const knownAnywhere = (token: string, surface: string): boolean =>
+  known(token) || known(surface) || inWordnet(token) || inWordnet(surface);
+
+/** Letters only, and no capital but a first one: "Pyhton", not "iPhone", "x86" or "snake_case". */
+const plain = (token: string, surface: string): boolean => /^[a-z]+$/.test(token) && /^\p{L}\p{Ll}*$/u.test(surface);
 
 /**
- * One slip between two words that start alike, neither a name nor written with inner capitals. When both
- * are known words they are two words ("casual"/"causal", "complement"/"compliment"), never a slip. When one is
- * known, the unknown one may be it with a letter dropped from the middle ("acess", "varible"), two letters
- * swapped in a word of 7+ letters ("expalin") or in a shorter one when the swap leaves English spelling
- * ("mkae", "dokcer": see trigrams), or one letter replaced in a word of 8+ ("negitive"); a letter
- * added ("dessert" from "desert", "prostrate" from "prostate") or a short swap ("causal") is too often another
- * real word the vocabulary does not hold. When neither is known, both must be long (8+) or a swap must leave
- * English spelling, and only a swap or a letter dropped from the middle that is not a double made single counts. A letter more or less at the end
- * makes another word as often as a slip ("ephemera"/"ephemeral") and is never taken.
+ * One slip between two words (docs/caching.md "Slips of the keyboard"), neither a name nor code. `startX`
+ * says x opens the prompt, where a capital is the sentence's; elsewhere a capital makes a name ("Deno" is not
+ * "demo"). Both forms are tried, the guard's token ("runenr", lemmatised) and the word as written ("sotre",
+ * which the British-spelling rule turns into "soter").
  */
-export function typo(x: string, y: string, sx: string, sy: string): boolean {
-  if (!/^[a-z]+$/.test(x) || !/^[a-z]+$/.test(y) || Math.min(x.length, y.length) < 4 || x[0] !== y[0] || x === y) return false;
-  if (/\p{Lu}/u.test(sx.slice(1)) || /\p{Lu}/u.test(sy.slice(1))) return false;
-  if ([...lexiconTags(x), ...lexiconTags(y)].some((t) => NAME_TAGS.has(t))) return false;
-  const kx = known(x);
-  const ky = known(y);
+export function typo(x: string, y: string, sx: string, sy: string, startX = false, startY = false): boolean {
+  if (x === y || !plain(x, sx) || !plain(y, sy)) return false;
+  if ((!startX && sx !== sx.toLowerCase()) || (!startY && sy !== sy.toLowerCase())) return false;
+  const lx = sx.toLowerCase();
+  const ly = sy.toLowerCase();
+  if ([x, y, lx, ly].some((w) => lexiconTags(w).some((t) => NAME_TAGS.has(t)))) return false;
+  const kx = knownAnywhere(x, lx);
+  const ky = knownAnywhere(y, ly);
+  // Two words are two words ("casual"/"causal", "confidant"/"confident", "corn"/"cron"), never a slip.
   if (kx && ky) return false;
-  const oneKnown = kx || ky;
-  // A short swap is a slip only when it leaves English spelling ("mkae", "dokcer"); the other word must not.
-  const garbled = x.length === y.length && unEnglish(x) !== unEnglish(y);
-  if (!oneKnown && Math.min(x.length, y.length) < 8 && !garbled) return false;
-  if (x.length === y.length) {
-    const d = [...x].flatMap((c, i) => (c === y[i] ? [] : [i]));
-    if (d.length === 1) return oneKnown && x.length >= 8 && d[0]! < x.length - 1;
-    const swap = d.length === 2 && d[1] === d[0]! + 1 && x[d[0]!] === y[d[1]!] && x[d[1]!] === y[d[0]!];
-    return swap && (x.length >= 7 || garbled);
+  if (kx || ky) return ky ? slip(x, y) || slip(lx, ly) : slip(y, x) || slip(ly, lx);
+  return x[0] === y[0] && (slipOfUnknowns(x, y) || slipOfUnknowns(lx, ly));
+}
+
+const ROWS = ["qwertyuiop", "asdfghjkl", "zxcvbnm"];
+/** Keys next to each other on a QWERTY keyboard: the row's neighbours and the two keys above and below. */
+const neighbours = (a: string, b: string): boolean => {
+  const at = (c: string) => ROWS.flatMap((r, i) => (r.includes(c) ? [[i, r.indexOf(c)] as const] : []))[0];
+  const [p, q] = [at(a), at(b)];
+  if (p === undefined || q === undefined) return false;
+  const d = q[1] - p[1];
+  return q[0] === p[0] ? Math.abs(d) === 1 : q[0] === p[0] - 1 ? d === 0 || d === 1 : q[0] === p[0] + 1 && (d === 0 || d === -1);
+};
+
+/** How `u` differs from `k` by one edit, if it does: the edit and where, as an index into the longer word. */
+type Edit = { kind: "swap" | "replace" | "drop" | "insert"; at: number };
+function edit(u: string, k: string): Edit | undefined {
+  if (u.length === k.length) {
+    const d: number[] = [];
+    for (let i = 0; i < u.length && d.length <= 2; i++) if (u[i] !== k[i]) d.push(i);
+    if (d.length === 1) return { kind: "replace", at: d[0]! };
+    const [i, j] = d;
+    return d.length === 2 && j === i! + 1 && u[i!] === k[j] && u[j] === k[i!] ? { kind: "swap", at: i! } : undefined;
   }
-  if (Math.min(x.length, y.length) < 5) return false;
-  const [short, long] = x.length < y.length ? [x, y] : [y, x];
-  if (long.length !== short.length + 1) return false;
-  // With one side known, only the known word may be the longer: a letter dropped, not added.
-  if (oneKnown && !known(long)) return false;
+  if (Math.abs(u.length - k.length) !== 1) return undefined;
+  const [short, long] = u.length < k.length ? [u, k] : [k, u];
   let i = 0;
   while (i < short.length && short[i] === long[i]) i++;
-  const doubled = long[i] === long[i - 1] || long[i] === long[i + 1];
-  return (oneKnown || !doubled) && i < short.length && short.slice(i) === long.slice(i + 1);
+  if (short.slice(i) !== long.slice(i + 1)) return undefined;
+  // Where a run of one letter grew or shrank ("bannana"), i is the run's last letter: left to right, the
+  // shorter run ends first.
+  return { kind: u.length < k.length ? "drop" : "insert", at: i };
+}
+
+/**
+ * `u`, unknown to every lexicon, is `k`, a known word, with one slip: two letters swapped anywhere, in 4+
+ * letters ("pyhton", "wirte", "turkye"); a letter dropped from inside ("symtom", "metdata"); a letter doubled
+ * inside ("bannana") or another letter put inside a word of 6+ ("recipie"); a key's neighbour struck for the
+ * last letter of a word of 6+ ("sympton"), or any letter replaced inside a word of 8+ ("negitive"). The first
+ * and last letters are not dropped or added: "canva" is not "canvas", "falco" not "falcon", "nvim" not "vim".
+ * A neighbour struck inside a shorter word is too often a name the lexicons lack ("deno"/"demo",
+ * "mixtral"/"mistral", "vite"/"vote"), and a letter put inside a short one too ("trino"/"trio", "conda"/"coda").
+ */
+function slip(u: string, k: string): boolean {
+  if (Math.min(u.length, k.length) < 4) return false;
+  const e = edit(u, k);
+  if (e === undefined) return false;
+  const last = Math.max(u.length, k.length) - 1;
+  switch (e.kind) {
+    case "swap":
+      return true;
+    case "replace":
+      return (e.at === last && k.length >= 6 && neighbours(u[e.at]!, k[e.at]!)) || (e.at > 0 && e.at < last && k.length >= 8);
+    case "drop":
+      return e.at > 0 && e.at < last;
+    case "insert":
+      return e.at > 0 && e.at < last && (u[e.at] === u[e.at - 1] || k.length >= 6);
+  }
+}
+
+/**
+ * Neither word known: both long (8+), or a short swap that leaves English spelling ("dokcer", see trigrams),
+ * and only a swap or a letter dropped from the middle that is not a double made single. A letter added or
+ * replaced may make another name as easily as a slip.
+ */
+function slipOfUnknowns(x: string, y: string): boolean {
+  if (Math.min(x.length, y.length) < 4) return false;
+  const garbled = x.length === y.length && unEnglish(x) !== unEnglish(y);
+  if (Math.min(x.length, y.length) < 8 && !garbled) return false;
+  const e = edit(x, y) ?? edit(y, x);
+  if (e?.kind === "swap") return x.length >= 7 || garbled;
+  if (e?.kind !== "drop" && e?.kind !== "insert") return false;
+  const long = x.length > y.length ? x : y;
+  return e.at > 0 && e.at < long.length - 1 && long[e.at] !== long[e.at - 1] && long[e.at] !== long[e.at + 1];
+}
+
+/**
+ * Function words of three letters or more. Their slips ("teh", "wat", "hte", "whyy", "becuase") cannot be
+ * repaired against the other prompt: "the" is dropped there, and "what" is often part of a frame. A closed
+ * list, so a word unknown to every lexicon is read as one of them only when it is one slip from exactly one.
+ */
+const FUNCTION_WORDS = new Set(
+  (
+    "the and but for nor not you your are was were has have had does did can could would should will what when " +
+    "where which who whom whose why how with without from into onto that this these those there their they them " +
+    "then than about after before because between through while some any all each every many much more most " +
+    "other also just only very been being its our his her she him over under again here"
+  ).split(" "),
+);
+
+/** `u` is the function word `f` with two letters swapped, a letter left out, or a letter struck twice. */
+function functionSlip(u: string, f: string): boolean {
+  const e = edit(u, f);
+  if (e === undefined) return false;
+  if (e.kind === "swap") return true;
+  if (e.kind === "drop") return f.length >= 4 && e.at > 0;
+  return e.kind === "insert" && u[e.at] === u[e.at - 1];
+}
+
+/**
+ * A prompt's words with the slips of function words mended, read alone (the other prompt is not needed):
+ * a word in lower case (or capitalised where a sentence opens), of 3 to 8 letters, unknown to every lexicon
+ * and one slip from exactly one function word. "hwo" is "how" or "who", so it stays as written.
+ */
+export function mendFunctionWords(words: Word[]): Word[] {
+  return words.map((t, i) => {
+    if (t.kind !== "word" || !/^[a-z]{3,8}$/.test(t.w) || FUNCTION_WORDS.has(t.w) || t.poss) return t;
+    const opens = i === 0 || words[i - 1]!.kind === "bound";
+    // compromise knows "wat" as an interjection only, chat for "what": no word of content either way.
+    const interjection = lexiconTags(t.w).join() === "Expression" && !vocabulary.has(t.w) && !inWordnet(t.w);
+    if (!(opens ? /^\p{L}\p{Ll}+$/u : /^\p{Ll}+$/u).test(t.s) || (knownAnywhere(t.w, t.w) && !interjection)) return t;
+    let found: string | undefined;
+    for (const f of FUNCTION_WORDS) {
+      if (Math.abs(f.length - t.w.length) > 1 || !functionSlip(t.w, f)) continue;
+      if (found !== undefined) return t;
+      found = f;
+    }
+    return found === undefined ? t : { ...t, w: found };
+  });
 }
