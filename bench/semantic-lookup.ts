@@ -43,6 +43,16 @@ async function timeEach<T>(items: readonly T[], run: (item: T, run: number) => u
 const loadStart = performance.now();
 const { guardFeatures, guardMismatch } = await import("../src/cache/semantic/guard.js");
 console.log(`loading the guard (once per process, after compromise): ${fmt(performance.now() - loadStart)}`);
+// WordNet's words for the slip rules (guard-lexicon.ts), read on the first prompt; the heap it keeps, after a GC if exposed.
+const { wordnetLemmas } = await import("../src/cache/semantic/guard-lexicon.js");
+(globalThis as { gc?: () => void }).gc?.();
+const [heapBefore, wordnetStart] = [process.memoryUsage().heapUsed, performance.now()];
+const wordnetWords = wordnetLemmas().size;
+const wordnetMs = performance.now() - wordnetStart;
+(globalThis as { gc?: () => void }).gc?.();
+console.log(
+  `loading WordNet's ${wordnetWords} words (once per process): ${fmt(wordnetMs)}, heap +${((process.memoryUsage().heapUsed - heapBefore) / 2 ** 20).toFixed(1)} MiB`,
+);
 
 const pairs = dataFiles()
   .filter((f) => DEVELOPMENT_FILES.includes(f))
@@ -74,6 +84,8 @@ const hostile: [string, string][] = [
   // Dates and near-dates for the date reader's patterns.
   ["dates", "1st of January 2020, ".repeat(n / 21)],
   ["dotted numbers", "1.12.20251 ".repeat(n / 11)],
+  // Words unknown to every lexicon, each tried against the function words (guard-typo.ts).
+  ["slips of function words", "teh hwo wehn thn qzvk ".repeat(n / 22)],
 ];
 for (const [name, text] of hostile) {
   const other = `${text.slice(0, -10)} different`;

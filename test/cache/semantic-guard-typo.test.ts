@@ -39,6 +39,7 @@ describe("slips the guard repairs", () => {
     ["a vowel for a vowel in a long word", "is it definately safe to eat raw cookie dough", "is it definitely safe to eat raw cookie dough"],
     ["a capital where the prompt opens", "Microwvae popcorn without a bag", "microwave popcorn without a bag"],
     ["a capital where the prompt opens, on a name", "Pyhton list slicing with a step", "python list slicing with a step"],
+    ["a word compromise tags as a name that WordNet also writes in lower case", "how to keep fine chnia from chipping", "how to keep fine china from chipping"],
     ["the article, which the guard drops", "hte best way to store cut onions", "the best way to store cut onions"],
     ["function words swapped", "waht should yuo pack for a ski trip", "what should you pack for a ski trip"],
     ["slips in four words of one prompt", "thier kids want a jakcet for a ski trip becuase of teh cold", "their kids want a jacket for a ski trip because of the cold"],

@@ -114,6 +114,11 @@ export function wordnetName(w: string): boolean {
   return (bits & (VERB | ADJ | ADV | LOWER)) === 0 && (bits & CAPITAL) !== 0;
 }
 
+/** A common word in WordNet: a verb, adjective or adverb, or a noun written in lower case ("turkey", "bill"). */
+export function wordnetCommon(w: string): boolean {
+  return ((wordnetLemmas().get(w) ?? 0) & (VERB | ADJ | ADV | LOWER)) !== 0;
+}
+
 /**
  * WordNet's own detachment rules (morphy): an inflected form is known when taking off its ending leaves a
  * lemma of that part of speech ("runners" a noun, "wrote" is not: irregular forms are compromise's to know).

@@ -1,5 +1,5 @@
 import { createRequire } from "node:module";
-import { inWordnet, wordnetLemmas, wordnetName } from "./guard-lexicon.js";
+import { inWordnet, wordnetCommon, wordnetLemmas, wordnetName } from "./guard-lexicon.js";
 import { lexiconTags, lexiconWords, type Word } from "./guard-normalise.js";
 
 /*
@@ -51,6 +51,12 @@ const NAME_TAGS = new Set([
   "WeekDay",
 ]);
 
+/**
+ * A name: WordNet writes it only with a capital ("McKinley"), or compromise tags it as one and WordNet does not
+ * also write it in lower case ("Madison"; "turkey", "bill" and "rose" are words too).
+ */
+const isName = (w: string): boolean => wordnetName(w) || (lexiconTags(w).some((t) => NAME_TAGS.has(t)) && !wordnetCommon(w));
+
 /** Known to compromise's lexicon or as a whole word of the embedder's vocabulary. */
 const known = (w: string): boolean => lexiconTags(w).length > 0 || vocabulary.has(w);
 /** Known to any lexicon the guard has: those two and WordNet (guard-lexicon.ts), in either form of the word. */
@@ -71,7 +77,7 @@ export function typo(x: string, y: string, sx: string, sy: string, startX = fals
   const lx = sx.toLowerCase();
   const ly = sy.toLowerCase();
   if (wordnetLemmas().size === 0) return false;
-  if ([x, y, lx, ly].some((w) => wordnetName(w) || lexiconTags(w).some((t) => NAME_TAGS.has(t)))) return false;
+  if ([x, y, lx, ly].some(isName)) return false;
   const kx = knownAnywhere(x, lx);
   const ky = knownAnywhere(y, ly);
   // Two words are two words ("casual"/"causal", "confidant"/"confident", "corn"/"cron"), never a slip.
