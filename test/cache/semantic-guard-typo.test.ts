@@ -13,7 +13,8 @@ const mismatch = (a: string, b: string) => guardMismatch(guardFeatures(a), guard
 
 describe("WordNet's lemmas", () => {
   it("knows everyday words compromise lacks, and their regular inflections, and not slips of them", () => {
-    for (const w of ["recipe", "symptom", "metadata", "kettle", "runners", "stopped", "bigger", "fertilizers"]) expect(inWordnet(w), w).toBe(true);
+    for (const w of ["recipe", "symptom", "metadata", "kettle", "runners", "stopped", "bigger", "fertilizers"])
+      expect(inWordnet(w), w).toBe(true);
     for (const w of ["recipie", "symtom", "kettel", "teh", "pyhton"]) expect(inWordnet(w), w).toBe(false);
   });
 
@@ -32,17 +33,33 @@ describe("slips the guard repairs", () => {
   it.each([
     ["two letters swapped in a short word", "how do I clean a suede jakcet", "how do I clean a suede jacket"],
     ["the last two letters swapped", "how often should I descale a kettel", "how often should I descale a kettle"],
-    ["a four-letter swap that leaves no English spelling", "how do I konw when bread dough has proved", "how do I know when bread dough has proved"],
+    [
+      "a four-letter swap that leaves no English spelling",
+      "how do I konw when bread dough has proved",
+      "how do I know when bread dough has proved",
+    ],
     ["a letter dropped from inside", "how long does cooked rice keep in the frige", "how long does cooked rice keep in the fridge"],
     ["a letter struck twice", "can I freeze a homemade lassagna", "can I freeze a homemade lasagna"],
     ["a vowel put inside a long word", "how to ask for a paid interniship", "how to ask for a paid internship"],
-    ["a vowel for a vowel in a long word", "is it definately safe to eat raw cookie dough", "is it definitely safe to eat raw cookie dough"],
+    [
+      "a vowel for a vowel in a long word",
+      "is it definately safe to eat raw cookie dough",
+      "is it definitely safe to eat raw cookie dough",
+    ],
     ["a capital where the prompt opens", "Microwvae popcorn without a bag", "microwave popcorn without a bag"],
     ["a capital where the prompt opens, on a name", "Pyhton list slicing with a step", "python list slicing with a step"],
-    ["a word compromise tags as a name that WordNet also writes in lower case", "how to keep fine chnia from chipping", "how to keep fine china from chipping"],
+    [
+      "a word compromise tags as a name that WordNet also writes in lower case",
+      "how to keep fine chnia from chipping",
+      "how to keep fine china from chipping",
+    ],
     ["the article, which the guard drops", "hte best way to store cut onions", "the best way to store cut onions"],
     ["function words swapped", "waht should yuo pack for a ski trip", "what should you pack for a ski trip"],
-    ["slips in four words of one prompt", "thier kids want a jakcet for a ski trip becuase of teh cold", "their kids want a jacket for a ski trip because of the cold"],
+    [
+      "slips in four words of one prompt",
+      "thier kids want a jakcet for a ski trip becuase of teh cold",
+      "their kids want a jacket for a ski trip because of the cold",
+    ],
   ])("%s", (_, a, b) => {
     expect(mismatch(a, b)).toBeUndefined();
   });
