@@ -167,35 +167,36 @@ const FUNCTION_WORDS = new Set(
 );
 
 /**
- * `u` is the function word `f` with two letters swapped, a letter struck twice, or one left out from inside
- * ("wat"): a last letter left out is a word of its own too often ("int" is not "into").
+ * Each slip of a function word, and the word: two letters swapped, a letter struck twice, or one left out from
+ * inside ("wat"; a last letter left out is a word of its own too often: "int" is not "into"). A slip of two
+ * function words ("hwo": "how", "who") maps to "", and stays as written.
  */
-function functionSlip(u: string, f: string): boolean {
-  const e = edit(u, f);
-  if (e === undefined) return false;
-  if (e.kind === "swap") return true;
-  if (e.kind === "drop") return f.length >= 4 && e.at > 0 && e.at < f.length - 1;
-  return e.kind === "insert" && u[e.at] === u[e.at - 1];
-}
+const FUNCTION_SLIPS: ReadonlyMap<string, string> = (() => {
+  const out = new Map<string, string>();
+  const add = (slip: string, f: string) => {
+    if (!FUNCTION_WORDS.has(slip)) out.set(slip, out.has(slip) && out.get(slip) !== f ? "" : f);
+  };
+  for (const f of FUNCTION_WORDS)
+    for (let i = 0; i < f.length; i++) {
+      if (i + 1 < f.length) add(f.slice(0, i) + f[i + 1] + f[i] + f.slice(i + 2), f);
+      add(f.slice(0, i + 1) + f.slice(i), f);
+      if (f.length >= 4 && i > 0 && i < f.length - 1) add(f.slice(0, i) + f.slice(i + 1), f);
+    }
+  return out;
+})();
 
 /**
  * A prompt's words with the slips of function words mended, read alone (the other prompt is not needed):
- * a word in lower case (or capitalised where a sentence opens), of 3 to 8 letters, unknown to every lexicon
- * and one slip from exactly one function word. "hwo" is "how" or "who", so it stays as written.
+ * a word in lower case (or capitalised where a sentence opens), unknown to every lexicon and one slip from
+ * exactly one function word.
  */
 export function mendFunctionWords(words: Word[]): Word[] {
   return words.map((t, i) => {
-    if (t.kind !== "word" || !/^[a-z]{3,8}$/.test(t.w) || FUNCTION_WORDS.has(t.w) || t.poss || wordnetLemmas().size === 0) return t;
+    const f = t.kind === "word" && !t.poss ? FUNCTION_SLIPS.get(t.w) : undefined;
+    if (!f || wordnetLemmas().size === 0) return t;
     const opens = i === 0 || words[i - 1]!.kind === "bound";
     // compromise knows "wat" as an interjection only, chat for "what": no word of content either way.
     const interjection = lexiconTags(t.w).join() === "Expression" && !vocabulary.has(t.w) && !inWordnet(t.w);
-    if (!(opens ? /^\p{L}\p{Ll}+$/u : /^\p{Ll}+$/u).test(t.s) || (knownAnywhere(t.w, t.w) && !interjection)) return t;
-    let found: string | undefined;
-    for (const f of FUNCTION_WORDS) {
-      if (Math.abs(f.length - t.w.length) > 1 || !functionSlip(t.w, f)) continue;
-      if (found !== undefined) return t;
-      found = f;
-    }
-    return found === undefined ? t : { ...t, w: found };
+    return !(opens ? /^\p{L}\p{Ll}+$/u : /^\p{Ll}+$/u).test(t.s) || (knownAnywhere(t.w, t.w) && !interjection) ? t : { ...t, w: f };
   });
 }
