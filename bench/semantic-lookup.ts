@@ -54,8 +54,8 @@ const [indexMs, namesStart] = [performance.now() - indexStart, performance.now()
 wordnetName("mckinley");
 const namesMs = performance.now() - namesStart;
 gc?.();
-const heapMiB = ((process.memoryUsage().heapUsed - heapBefore) / 2 ** 20).toFixed(1);
-console.log(`loading WordNet's ${wordnetWords} words (once per process): ${fmt(indexMs)}, its names ${fmt(namesMs)}, heap +${heapMiB} MiB`);
+const heap = gc ? `heap +${((process.memoryUsage().heapUsed - heapBefore) / 2 ** 20).toFixed(1)} MiB` : "heap: run node with --expose-gc";
+console.log(`loading WordNet's ${wordnetWords} words (once per process): ${fmt(indexMs)}, its names ${fmt(namesMs)}, ${heap}`);
 
 const pairs = dataFiles()
   .filter((f) => DEVELOPMENT_FILES.includes(f))
