@@ -43,6 +43,19 @@ async function timeEach<T>(items: readonly T[], run: (item: T, run: number) => u
 const loadStart = performance.now();
 const { guardFeatures, guardMismatch } = await import("../src/cache/semantic/guard.js");
 console.log(`loading the guard (once per process, after compromise): ${fmt(performance.now() - loadStart)}`);
+// WordNet's words for the slip rules (guard-lexicon.ts): the index files on the first prompt, the noun synsets
+// (for names) on the first slip found; the heap they keep, after a GC when run with --expose-gc.
+const { wordnetLemmas, wordnetName } = await import("../src/cache/semantic/guard-lexicon.js");
+const gc = (globalThis as { gc?: () => void }).gc;
+gc?.();
+const [heapBefore, indexStart] = [process.memoryUsage().heapUsed, performance.now()];
+const wordnetWords = wordnetLemmas().size;
+const [indexMs, namesStart] = [performance.now() - indexStart, performance.now()];
+wordnetName("mckinley");
+const namesMs = performance.now() - namesStart;
+gc?.();
+const heap = gc ? `heap +${((process.memoryUsage().heapUsed - heapBefore) / 2 ** 20).toFixed(1)} MiB` : "heap: run node with --expose-gc";
+console.log(`loading WordNet's ${wordnetWords} words (once per process): ${fmt(indexMs)}, its names ${fmt(namesMs)}, ${heap}`);
 
 const pairs = dataFiles()
   .filter((f) => DEVELOPMENT_FILES.includes(f))
@@ -74,6 +87,8 @@ const hostile: [string, string][] = [
   // Dates and near-dates for the date reader's patterns.
   ["dates", "1st of January 2020, ".repeat(n / 21)],
   ["dotted numbers", "1.12.20251 ".repeat(n / 11)],
+  // Words unknown to every lexicon, each tried against the function words (guard-typo.ts).
+  ["slips of function words", "teh hwo wehn thn qzvk ".repeat(n / 22)],
 ];
 for (const [name, text] of hostile) {
   const other = `${text.slice(0, -10)} different`;

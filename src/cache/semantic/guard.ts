@@ -58,7 +58,7 @@ function mismatch(a: Analysed, b: Analysed): string | undefined {
     );
   // A slip of the keyboard on one side: the word the other side has.
   for (const i of onlyA) {
-    const j = onlyB.find((k) => typo(A[i]!, B[k]!, sa[i]!, sb[k]!));
+    const j = onlyB.find((k) => typo(A[i]!, B[k]!, sa[i]!, sb[k]!, i === 0, k === 0));
     if (j === undefined) continue;
     B[j] = A[i]!;
     onlyB = onlyB.filter((k) => k !== j);
