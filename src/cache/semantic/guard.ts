@@ -2,11 +2,16 @@ import { analyse, type GuardFeatures as Analysed } from "./guard-analyse.js";
 import { lexiconTags } from "./guard-normalise.js";
 import { compoundMoved, possessiveRelated } from "./guard-relations.js";
 import { type Sentence, sameSentences, sameWords, splitSentences } from "./guard-sentences.js";
-import { markLexicalisedPlurals, substituteSynonyms } from "./guard-synonyms.js";
+import { wordnetName } from "./guard-lexicon.js";
+import { loadWordNet, markLexicalisedPlurals, substituteSynonyms } from "./guard-synonyms.js";
 import { typo } from "./guard-typo.js";
 import { COMPARISON, COORDINATORS, MODALS, NEGATIONS, PHRASE_HEADS, QUANTIFIERS, RELATIONS, SYMMETRIC } from "./guard-words.js";
 
-export { loadWordNet } from "./guard-synonyms.js";
+/** Reads the guard's lexical data (WordNet's words, names and synsets) now rather than on a first request. */
+export function warmGuard(): { ok: boolean; error?: string } {
+  wordnetName("warm");
+  return loadWordNet();
+}
 
 /** A prompt as the guard reads it, with its sentences (read when needed) where it has several. */
 export type GuardFeatures = Analysed & { sentences?: Sentence[]; read?: Analysed[] };

@@ -261,7 +261,7 @@ export function createSemanticIndex(options: SemanticIndexOptions): SemanticInde
     async warm() {
       const guard = await loadGuard();
       guard.guardFeatures("Is 10 USD not more than Paris?");
-      const wordnet = guard.loadWordNet();
+      const wordnet = guard.warmGuard();
       if (!wordnet.ok) options.onNoSynonyms?.(wordnet.error ?? "");
       if (!embedder.nothingToWarm) await embedder.embed(["warm up"]);
     },
