@@ -1,5 +1,6 @@
 import { analyse, type GuardFeatures } from "./guard-analyse.js";
 import { lexiconTags } from "./guard-normalise.js";
+import { spansWrittenOut } from "./guard-spans.js";
 import { typo } from "./guard-typo.js";
 import { COMPARISON, COORDINATORS, MODALS, NEGATIONS, PHRASE_HEADS, QUANTIFIERS, RELATIONS, SYMMETRIC } from "./guard-words.js";
 
@@ -48,6 +49,8 @@ export function guardMismatch(a: GuardFeatures, b: GuardFeatures): string | unde
   }
   expandAcronyms(A, sa, B, sb);
   expandAcronyms(B, sb, A, sa);
+  spansWrittenOut(A, B, sb);
+  spansWrittenOut(B, A, sa);
   joinCompounds(A, B, sb);
   joinCompounds(B, A, sa);
   ({ onlyA, onlyB } = unmatched(A, B));
@@ -57,7 +60,7 @@ export function guardMismatch(a: GuardFeatures, b: GuardFeatures): string | unde
       onlyA.map((i) => A[i]!),
       onlyB.map((i) => B[i]!),
     );
-  return equal(A, B) || reordered(A, B) ? undefined : "order: the same words in other roles";
+  return equal(A, B) || reordered(A, B, sa, sb) ? undefined : "order: the same words in other roles";
 }
 
 const isCount = (t: string): boolean => t === "SG" || t === "PL";
@@ -249,7 +252,7 @@ function difference(onlyA: string[], onlyB: string[]): string {
  * exchanged ("Python and Java"). "From X to Y" against "from Y to X", "X than Y" against "Y than X", or
  * "who taught X" against "who X taught" are none of these.
  */
-function reordered(A: readonly string[], B: readonly string[]): boolean {
+function reordered(A: readonly string[], B: readonly string[], sa: readonly string[], sb: readonly string[]): boolean {
   let p = 0;
   while (p < A.length && A[p] === B[p]) p++;
   let s = 0;
@@ -261,9 +264,12 @@ function reordered(A: readonly string[], B: readonly string[]): boolean {
   for (let k = 1; k < a.length; k++) {
     if ((PHRASE_HEADS.has(a[0]!) || PHRASE_HEADS.has(a[k]!)) && turned(k)) return true;
   }
-  // "isn't Pluto a planet" and "is Pluto not a planet": a negation moves past one word, its subject.
-  if (a.length === 2 && a[0] === "not" && b[1] === "not" && a[1] === b[0] && kindOf(a[1]!) === "content") return true;
-  if (a.length === 2 && a[1] === "not" && b[0] === "not" && a[0] === b[1] && kindOf(a[0]!) === "content") return true;
+  // "isn't Pluto a planet" / "is Pluto not a planet": a negation fused to its auxiliary (no surface) moves past
+  // its subject, up to three words; a "not" written out stays ("is not smoking bad" / "is smoking not bad").
+  const subject = (x: readonly string[]) => x.length <= 3 && x.every((t) => kindOf(t) === "content" || t === "PLURAL");
+  const moved = (x: string[], y: string[], sx: readonly string[]) =>
+    x.length >= 2 && x[0] === "not" && sx[p] === "" && y.at(-1) === "not" && subject(x.slice(1)) && equal(x.slice(1), y.slice(0, -1));
+  if (moved(a, b, sa) || moved(b, a, sb)) return true;
   const plain = (xs: string[]) => xs.every((t) => !RELATIONS.has(t) && kindOf(t) === "content");
   const symmetric = A.some((t) => SYMMETRIC.has(t));
   for (let k = 1; k < a.length - 1; k++) {

@@ -1,0 +1,203 @@
+/*
+ * One value written in another notation (docs/caching.md "Fourth round: forms"). Rules of notation only:
+ * SI prefixes and compound units spelt out ("gigahertz" is GHz, "metres per second" is m/s, "square feet" is
+ * sq ft), currency names and signs ("US$", "US dollars", "12.000 €"), fractions and powers ("1/2" is 0.5, "2 to
+ * the power of 10" is 2^10), clock phrases ("half past seven in the morning" is 7:30 am, "0800 UTC" is 8:00
+ * UTC), spacing around the operators of arithmetic, and a few contractions ("why'd", "it's been"). What a
+ * notation leaves open stays open: "pound" may be money or weight, "$" is no dollar in particular where a
+ * prompt names another dollar, "3.0" after a name may be a version, "1/2" is a fraction only in lowest terms.
+ */
+import { NUMBER_WORDS } from "./guard-words.js";
+
+/** A unit read by these rules is written into the text as one word, `unit_<symbol>`, read back by readForms (guard-forms-values.ts). */
+const UNIT = (symbol: string) => ` unit_${symbol.replace("/", "__")} `;
+
+const SI: Record<string, string> = { kilo: "k", mega: "M", giga: "G", tera: "T", milli: "m" };
+/** A base unit spelt out, by its stem; "hour" or "per second" after it makes a compound. */
+const BASE: [RegExp, string][] = [
+  [/^hertz$/, "Hz"],
+  [/^watts?$/, "W"],
+  [/^bits?$/, "b"],
+  [/^bytes?$/, "B"],
+  [/^volts?$/, "V"],
+  [/^amps?$|^amperes?$/, "A"],
+  [/^joules?$/, "J"],
+];
+const SPELT_SI =
+  /\b(kilo|mega|giga|tera|milli)?(hertz|watts?|bits?|bytes?|volts?|amps?|amperes?|joules?)(?:([- ]hours?)|(\s+per\s+second|\/s(?:ec)?\b))?\b/gi;
+
+const LENGTH: [RegExp, string][] = [
+  [/^(km|kilomet(er|re)s?)$/i, "km"],
+  [/^(m|met(er|re)s?)$/i, "m"],
+  [/^(cm|centimet(er|re)s?)$/i, "cm"],
+  [/^(mm|millimet(er|re)s?)$/i, "mm"],
+  [/^(ft|foot|feet)$/i, "ft"],
+  [/^(in|inch|inches)$/i, "inch"],
+  [/^(yd|yards?)$/i, "yd"],
+  [/^(mi|miles?)$/i, "mile"],
+];
+const TIME: [RegExp, string][] = [
+  [/^(s|sec|secs|seconds?)$/i, "s"],
+  [/^(min|mins|minutes?)$/i, "min"],
+  [/^(h|hr|hrs|hours?)$/i, "h"],
+];
+const pick = (table: [RegExp, string][], w: string): string | undefined => table.find(([re]) => re.test(w))?.[1];
+const LEN_WORDS = "kilomet(?:er|re)s?|met(?:er|re)s?|centimet(?:er|re)s?|millimet(?:er|re)s?|feet|foot|inch(?:es)?|yards?|miles?";
+const LEN_SYMS = "km|cm|mm|ft|yd|mi|m|in";
+const TIME_WORDS = "seconds?|secs?|minutes?|mins?|hours?|hrs?";
+
+/** Hours of the clock written as words ("seven") or digits, 1 to 12. */
+const HOUR = "(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|1[0-2]|0?[1-9])";
+const hour = (h: string): number => (/^\d/.test(h) ? Number(h) : NUMBER_WORDS[h.toLowerCase()]!);
+const MINUTES: Record<string, number> = { five: 5, ten: 10, twenty: 20, "twenty-five": 25, "twenty five": 25, quarter: 15, half: 30 };
+const ZONES = "UTC|GMT|Z|CET|CEST|EST|EDT|PST|PDT|CST|CDT|MST|MDT|BST|IST|JST|AEST|AEDT|hours|hrs";
+
+/** A currency named in words, or a dollar sign with a country's letters, as its ISO code. */
+const CURRENCY_NAMES: [RegExp, string][] = [
+  [/\b(?:US|U\.S\.|American)\s+dollars?\b/g, " USD "],
+  [/\b(?:Australian|Aussie)\s+dollars?\b/g, " AUD "],
+  [/\bCanadian\s+dollars?\b/g, " CAD "],
+  [/\bNew Zealand\s+dollars?\b/g, " NZD "],
+  [/\bHong Kong\s+dollars?\b/g, " HKD "],
+  [/\bSingapore(?:an)?\s+dollars?\b/g, " SGD "],
+  [/\bIndian\s+rupees?\b/g, " INR "],
+  [/\bJapanese\s+yen\b/g, " JPY "],
+  [/\bSwiss\s+francs?\b/g, " CHF "],
+];
+const DOLLAR_PREFIX: Record<string, string> = {
+  US: "USD",
+  "U.S.": "USD",
+  AU: "AUD",
+  A: "AUD",
+  CA: "CAD",
+  C: "CAD",
+  NZ: "NZD",
+  HK: "HKD",
+  S: "SGD",
+};
+
+const SIGN_CODE: Record<string, string> = { "€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR", "₩": "KRW", "₽": "RUB", $: "dollars" };
+
+const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+export const number = (n: number): string => String(Number(n.toPrecision(12)));
+/** "1/2", "3/4": a proper fraction in lowest terms, so two dates or ratios never meet on one value. */
+const fraction = (n: number, d: number): string | undefined => (n > 0 && n < d && d <= 16 && gcd(n, d) === 1 ? number(n / d) : undefined);
+
+/** A block of lines indented alike is the same block unindented: only indentation within it is structure. */
+function dedent(text: string): string {
+  if (!/\n[ \t]/.test(text)) return text;
+  return text.replace(/(?<=^|\n)(?:[ \t]*\S[^\n]*(?:\n|$))+/g, (block) => {
+    const lines = block.split("\n");
+    const indent = Math.min(...lines.filter((l) => l.trim() !== "").map((l) => /^[ \t]*/.exec(l)![0].length));
+    return indent === 0 ? block : lines.map((l) => l.slice(indent)).join("\n");
+  });
+}
+
+/** Text rewrites, run before the tokeniser reads the text (guard-normalise.ts preprocess). */
+export function rewriteForms(input: string): string {
+  let text = dedent(input)
+    // Contractions whose verb the general rule reads wrong: "it's been" is "it has been", "why'd" is "why did".
+    .replace(/\b(\p{L}+)['’]s\s+(been|got|gotten)\b/giu, "$1 has $2")
+    .replace(/\b(why|where|when)['’]d\b/gi, "$1 did")
+    // 4-digit clock times next to a zone or "hours": "0800 UTC" is 08:00 UTC.
+    .replace(new RegExp(`\\b([01]\\d|2[0-3])([0-5]\\d)\\s*(?=(?:${ZONES})\\b)`, "g"), "$1:$2 ")
+    .replace(/\b(\d\d:\d\d) (?:hours|hrs)\b/g, "$1")
+    .replace(/\bmidday\b/gi, "noon")
+    // "half past seven", "quarter to ten", "ten past six"; "N to H" only after "at"/"by"/"around": "from ten to nine" is a range.
+    .replace(new RegExp(`\\b(half|quarter|five|ten|twenty|twenty[- ]five)\\s+past\\s+${HOUR}\\b`, "gi"), (_m, q: string, h: string) => {
+      return ` ${hour(h)}:${String(MINUTES[q.toLowerCase()] ?? 0).padStart(2, "0")} `;
+    })
+    .replace(
+      new RegExp(
+        `\\b(at|by|around|about|until|till|before|after)\\s+(?:a\\s+)?(quarter|five|ten|twenty|twenty[- ]five)\\s+to\\s+${HOUR}\\b`,
+        "gi",
+      ),
+      (_m, p: string, q: string, h: string) => ` ${p} ${((hour(h) + 10) % 12) + 1}:${60 - MINUTES[q.toLowerCase()]!} `,
+    )
+    // "7 in the morning", "5 in the afternoon", "10 at night": the part of the day is am or pm.
+    .replace(
+      new RegExp(`\\b${HOUR}(:[0-5]\\d)?(?:\\s+o['’]?clock)?\\s+(in the morning|in the afternoon|in the evening|at night)\\b`, "gi"),
+      (_m, h: string, min: string | undefined, part: string) => {
+        const n = hour(h);
+        const pm = /afternoon|evening/i.test(part) || (/night/i.test(part) && n >= 6 && n < 12);
+        return ` ${n}${min ?? ""} ${pm ? "pm" : "am"} `;
+      },
+    )
+    .replace(new RegExp(`\\b${HOUR}\\s+o['’]?clock\\b`, "gi"), (_m, h: string) => ` ${hour(h)}:00 `);
+  for (const [re, code] of CURRENCY_NAMES) text = text.replace(re, code);
+  text = text
+    .replace(/(^|[^\p{L}])(US|U\.S\.|AU|A|CA|C|NZ|HK|S)\$\s?/gu, (_m, lead: string, prefix: string) => `${lead} ${DOLLAR_PREFIX[prefix]} `)
+    // A sign after its number, or a sign the shared table lacks: the code after the number ("12 €" is "12 EUR").
+    .replace(/(\d)\s?([€£¥₹₩₽$])(?!\s?\d)/g, (_m, d: string, s: string) => `${d} ${SIGN_CODE[s]} `)
+    .replace(/([₹₩₽])\s?(\d[\d,.]*\d|\d)/g, (_m, s: string, n: string) => ` ${n} ${SIGN_CODE[s]} `);
+  // European grouping, "12.000 €": only beside a currency, and only where no number uses a point as a decimal.
+  if (!/\d\.(?:\d{1,2}|\d{4,})(?!\d)/.test(text))
+    text = text.replace(
+      /(?<=[€£¥]\s?|\b(?:EUR|GBP|CHF)\s?)(\d{1,3}(?:\.\d{3})+)(?!\d)|(\d{1,3}(?:\.\d{3})+)(?=\s?(?:EUR|GBP|CHF|[€£¥])\b|\s?[€£¥])/g,
+      (m) => m.replace(/\./g, ""),
+    );
+  return (
+    text
+      // Compound units: SI prefixes spelt out, "watt-hours", "bits per second", "MB/s".
+      .replace(SPELT_SI, (m, pre: string | undefined, base: string, hours: string | undefined, perSecond: string | undefined) => {
+        if (pre === undefined && hours === undefined && perSecond === undefined && !/^hertz$/i.test(base)) return m;
+        const b = pick(BASE, base.toLowerCase())!;
+        const p = pre === undefined ? "" : SI[pre.toLowerCase()]!;
+        return UNIT(p + (hours ? `${b}h` : perSecond ? (b === "b" ? "bps" : b === "B" ? "Bps" : `${b}/s`) : b));
+      })
+      .replace(/\b([kKMGT]?)(Hz|Wh)\b/g, (_m, p: string, b: string) => UNIT(p + b))
+      .replace(/\b([kKmMgGtT])(bps|Bps)\b|\b([kKmMgGtT])(b|B|bit)\/s\b/g, (_m, p1, b1, p2, b2) =>
+        UNIT(b1 !== undefined ? p1 + b1 : p2 + (b2 === "B" ? "Bps" : "bps")),
+      )
+      .replace(/\bm?Ah\b/g, (m, at: number, all: string) => (m === "Ah" && !/\d\s?$/.test(all.slice(0, at)) ? m : UNIT(m)))
+      // Speeds: "metres per second", "m/s", "feet a minute"; "per second squared" and "m/s²" are accelerations.
+      .replace(
+        new RegExp(`\\b(${LEN_WORDS}|${LEN_SYMS})\\s*(?:\\/|\\s(?:per|an?)\\s)\\s*(${TIME_WORDS}|s|h|min)\\b(\\s+squared|2\\b)?`, "gi"),
+        (m, l: string, t: string, sq: string | undefined) => {
+          const len = pick(LENGTH, l);
+          const time = pick(TIME, t);
+          if (len === undefined || time === undefined || (/^(in|m|mi)$/i.test(l) && !/\//.test(m))) return m;
+          const key = len === "mile" && time === "h" ? "mph" : len === "km" && time === "h" ? "kmh" : `${len}/${time}`;
+          return UNIT(key + (sq ? "2" : ""));
+        },
+      )
+      // Areas and volumes: "square feet", "sq ft", "m²" (NFKC has made it "m2"), "cubic metres".
+      .replace(
+        new RegExp(`\\b(?:(sq\\.?|square)|(cu\\.?|cubic))\\s*(${LEN_WORDS}|${LEN_SYMS})\\b`, "gi"),
+        (m, sq: string | undefined, _cu: string | undefined, l: string) => {
+          const len = pick(LENGTH, l);
+          return len === undefined ? m : UNIT(`${len}${sq ? "2" : "3"}`);
+        },
+      )
+      .replace(/\bsq(ft|m)\b/gi, (_m, l: string) => UNIT(`${l.toLowerCase()}2`))
+      .replace(/(\d)\s?(km|cm|mm|ft|yd|mi|m|in)([23])\b/g, (_m, d: string, l: string, p: string) => `${d}${UNIT(pick(LENGTH, l)! + p)}`)
+      // Fuel use and kitchen measures.
+      .replace(/\b(?:miles per gallon|mpg)\b/gi, UNIT("mpg"))
+      .replace(/\b(?:l|litres?|liters?)\s*(?:\/|per)\s*100\s*(?:km|kilomet(?:er|re)s?)\b/gi, UNIT("l/100km"))
+      .replace(/\b(?:tablespoons?|tbsps?|tbs)\b/gi, UNIT("tbsp"))
+      .replace(/\b(?:teaspoons?|tsps?)\b/gi, UNIT("tsp"))
+      .replace(/\b(?:fl\.? oz|fluid ounces?)\b/gi, UNIT("floz"))
+      // Feet and inches: 5'8" is 5 ft 8 in.
+      .replace(/\b(\d)\s?['′]\s?(\d{1,2})\s?(?:"|''|″|′′)?(?![\d'])/g, (_m, f: string, i: string) => ` ${f} ft ${i} inch `)
+      // Fractions: "1 1/2" is 1.5, "3/4" is 0.75 (lowest terms only).
+      .replace(
+        /(?<![\w./:-])(?:(\d{1,3})\s+)?(\d{1,2})\/(\d{1,2})(?![\w/]|[.,]\d)/g,
+        (m, whole: string | undefined, n: string, d: string) => {
+          const f = fraction(Number(n), Number(d));
+          return f === undefined ? m : ` ${whole === undefined ? f : number(Number(whole) + Number(f))} `;
+        },
+      )
+      // "2 to the power of 10" is 2^10; arithmetic spacing goes: "3 + 4 * 2" is "3+4*2", "(x - 1)" is "(x-1)".
+      .replace(
+        /\b(\d+|[a-hj-z])\s+(?:raised\s+)?to\s+the\s+power\s+of\s+(\d+|[a-z]+)\b/gi,
+        (_m, b: string, e: string) => `${b}^${NUMBER_WORDS[e.toLowerCase()] ?? e}`,
+      )
+      .replace(/\b(\d+|[b-hj-z])\s+(squared|cubed)\b/gi, (_m, b: string, p: string) => `${b}^${/^s/i.test(p) ? 2 : 3}`)
+      // A minus between operands is the minus sign, so the hyphen rules (guard-normalise.ts) do not read "x-1" as "x 1".
+      // Spaced alike on both sides only: "22 -s" is a flag, not a subtraction.
+      .replace(/(?<=(?:^|[^\p{L}])\p{L}|[\d)])( *)([-+*/^<>×÷])\1(?=\p{L}(?:[^\p{L}]|$)|[\d(])/gu, (_m, _s, op: string) =>
+        op === "-" ? "−" : op,
+      )
+      .replace(/(?<=[-+*/^][\d)]+)\s*=\s*(?=\d)|(?<=\d)\s*=\s*(?=[\d(]+[-+*/^])/g, "=")
+  );
+}
