@@ -87,9 +87,11 @@ const fraction = (n: number, d: number): string | undefined => (n > 0 && n < d &
 function dedent(text: string): string {
   if (!/\n[ \t]/.test(text)) return text;
   return text.replace(/(?<=^|\n)(?:[ \t]*\S[^\n]*(?:\n|$))+/g, (block) => {
-    const lines = block.split("\n");
+    // A question on the block's first line is prose; the lines pasted under it are the block.
+    const head = /^[^\n]*\?[ \t]*\n/.exec(block)?.[0] ?? "";
+    const lines = block.slice(head.length).split("\n");
     const indent = Math.min(...lines.filter((l) => l.trim() !== "").map((l) => /^[ \t]*/.exec(l)![0].length));
-    return indent === 0 ? block : lines.map((l) => l.slice(indent)).join("\n");
+    return indent === 0 || !Number.isFinite(indent) ? block : head + lines.map((l) => l.slice(indent)).join("\n");
   });
 }
 
@@ -126,6 +128,8 @@ export function rewriteForms(input: string): string {
     .replace(new RegExp(`\\b${HOUR}\\s+o['’]?clock\\b`, "gi"), (_m, h: string) => ` ${hour(h)}:00 `);
   for (const [re, code] of CURRENCY_NAMES) text = text.replace(re, code);
   text = text
+    // "45,000.00": commas group thousands before a decimal point too.
+    .replace(/\b(\d{1,3}(?:,\d{3})+)(?=\.\d)/g, (m) => m.replace(/,/g, ""))
     .replace(/(^|[^\p{L}])(US|U\.S\.|AU|A|CA|C|NZ|HK|S)\$\s?/gu, (_m, lead: string, prefix: string) => `${lead} ${DOLLAR_PREFIX[prefix]} `)
     // A sign after its number, or a sign the shared table lacks: the code after the number ("12 €" is "12 EUR").
     .replace(/(\d)\s?([€£¥₹₩₽$])(?!\s?\d)/g, (_m, d: string, s: string) => `${d} ${SIGN_CODE[s]} `)
@@ -198,6 +202,6 @@ export function rewriteForms(input: string): string {
       .replace(/(?<=(?:^|[^\p{L}])\p{L}|[\d)])( *)([-+*/^<>×÷])\1(?=\p{L}(?:[^\p{L}]|$)|[\d(])/gu, (_m, _s, op: string) =>
         op === "-" ? "−" : op,
       )
-      .replace(/(?<=[-+*/^][\d)]+)\s*=\s*(?=\d)|(?<=\d)\s*=\s*(?=[\d(]+[-+*/^])/g, "=")
+      .replace(/(?<=[−+*/^][\d)]+)\s*=\s*(?=\d)|(?<=\d)\s*=\s*(?=[\d(]+[−+*/^])/g, "=")
   );
 }
