@@ -38,7 +38,6 @@ const denominator = (t: Word | undefined): number | undefined =>
 /** Before a decimal, a word that makes it a version or a section ("Python 3.0", "version 2.0"), where 3.0 is not 3. */
 const VERSIONED =
   /^(version|ver|v|release|rev|revision|update|patch|build|level|chapter|section|part|step|rule|article|clause|figure|table|page|verse)$/;
-const ATTACHED = /^(and|or|tall|in|for|with|is|but)$/;
 
 /** Token rewrites, run on the values the tokeniser read (guard-normalise.ts readValues). */
 export function readForms(words: Word[]): Word[] {
@@ -48,7 +47,7 @@ export function readForms(words: Word[]): Word[] {
     let t = words[i]!;
     const prev = out.at(-1);
     let next = words[i + 1];
-    if (t.kind === "word" && t.s.startsWith("unit_")) t = value(unitKey(t.s.slice(5).replace("__", "/")), t.s);
+    if (t.kind === "word" && t.s.startsWith("ᵤ_")) t = value(unitKey(t.s.slice(2).replace("__", "/")), t.s);
     else if (t.kind === "word" && MORE_CURRENCIES[t.w] !== undefined) t = value(`c:${MORE_CURRENCIES[t.w]}`, t.s);
     // "$" where the prompt names another dollar could be that dollar: it matches only a bare "$".
     if (otherDollar && t.w === "c:usd" && (t.s === "" || /^(dollars?|bucks)$/i.test(t.s))) t = value("c:$", t.s);
@@ -93,13 +92,13 @@ export function readForms(words: Word[]): Word[] {
       const versioned = prev !== undefined && (/\p{Lu}/u.test(prev.s) || VERSIONED.test(prev.w));
       if (money || (/\.0+$/.test(t.w) && !versioned)) t = { ...t, w: number(Number(t.w)) };
     }
-    // "five foot eight", "5 ft 10 in in cm": inches after feet.
+    // "five foot eight", "5 ft 10 in in cm": a number under 12 after feet, before a word or the end, is inches.
     if (prev?.w === "u:ft" && isNum(t) && /^\d+$/.test(t.w) && Number(t.w) < 12 && isNum(out.at(-2))) {
       out.push(t);
       if (wordIs(next, /^in$/)) {
         out.push(value("u:inch", next!.s));
         i++;
-      } else if (next === undefined || next.kind === "bound" || wordIs(next, ATTACHED)) out.push(value("u:inch"));
+      } else if (next === undefined || next.kind === "bound" || next.kind === "word") out.push(value("u:inch"));
       continue;
     }
     // "two to the power of ten", "2 to the tenth", "two squared".
@@ -136,12 +135,12 @@ export function readForms(words: Word[]): Word[] {
 }
 
 /**
- * "pound" is money or weight; in a prompt that measures in feet, inches, ounces, yards or miles and names no
+ * "pound" is money or weight; in a prompt that measures in feet, inches, ounces or yards (not miles: a car's) and names no
  * currency, a number of pounds is a weight. "kcal" asked about as such ("how many kcal in an egg") is what
  * "calories" means on food; after a number, or beside other units (physics), a calorie is 1/1000 of a kcal.
  */
 function imperial(out: Word[]): Word[] {
-  const units = out.some((t) => /^u:(ft|inch|oz|yd|mile|lb)$/.test(t.w));
+  const units = out.some((t) => /^u:(ft|inch|oz|yd|lb)$/.test(t.w));
   const money = out.some((t) => t.w.startsWith("c:"));
   const measured = out.some((t) => t.w.startsWith("u:") || /^deg/.test(t.w));
   for (const [k, t] of out.entries()) {

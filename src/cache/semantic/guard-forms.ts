@@ -3,14 +3,17 @@
  * SI prefixes and compound units spelt out ("gigahertz" is GHz, "metres per second" is m/s, "square feet" is
  * sq ft), currency names and signs ("US$", "US dollars", "12.000 €"), fractions and powers ("1/2" is 0.5, "2 to
  * the power of 10" is 2^10), clock phrases ("half past seven in the morning" is 7:30 am, "0800 UTC" is 8:00
- * UTC), spacing around the operators of arithmetic, and a few contractions ("why'd", "it's been"). What a
+ * UTC), spacing around the operators of arithmetic, a line continued with a backslash, and a few contractions ("why'd", "it's been"). What a
  * notation leaves open stays open: "pound" may be money or weight, "$" is no dollar in particular where a
  * prompt names another dollar, "3.0" after a name may be a version, "1/2" is a fraction only in lowest terms.
  */
 import { NUMBER_WORDS } from "./guard-words.js";
 
-/** A unit read by these rules is written into the text as one word, `unit_<symbol>`, read back by readForms (guard-forms-values.ts). */
-const UNIT = (symbol: string) => ` unit_${symbol.replace("/", "__")} `;
+/**
+ * A unit read by these rules is written into the text as one word, "ᵤ_" and its symbol, read back by readForms
+ * (guard-forms-values.ts). NFKC has already turned any "ᵤ" the prompt had into "u", so no prompt can forge one.
+ */
+const UNIT = (symbol: string) => ` ᵤ_${symbol.replace("/", "__")} `;
 
 const SI: Record<string, string> = { kilo: "k", mega: "M", giga: "G", tera: "T", milli: "m" };
 /** A base unit spelt out, by its stem; "hour" or "per second" after it makes a compound. */
@@ -97,7 +100,9 @@ function dedent(text: string): string {
 
 /** Text rewrites, run before the tokeniser reads the text (guard-normalise.ts preprocess). */
 export function rewriteForms(input: string): string {
-  let text = dedent(input)
+  let text = dedent(input.replace(/[ \t]*\\\n[ \t]*/g, " "))
+    // Arrows and relations in their one-character forms are the ASCII ones ("→" is "->", "≤" is "<=").
+    .replace(/[→⇒≤≥≠]/g, (c) => ({ "→": "->", "⇒": "=>", "≤": "<=", "≥": ">=", "≠": "!=" })[c]!)
     // Contractions whose verb the general rule reads wrong: "it's been" is "it has been", "why'd" is "why did".
     .replace(/\b(\p{L}+)['’]s\s+(been|got|gotten)\b/giu, "$1 has $2")
     .replace(/\b(why|where|when)['’]d\b/gi, "$1 did")
