@@ -94,6 +94,10 @@ describe("the same shape with another value is refused", () => {
     ["a written negation keeps its scope", "is not eating meat healthier", "is eating meat not healthier"],
     ["have to is not have", "it has been snowing all day", "it has to be snowing all day"],
     ["did is not would", "why did the dinosaurs die out", "why would the dinosaurs die out"],
+    ["'why'd' before a pronoun may be 'why would'", "why'd you want a boat", "why did you want a boat"],
+    ["a negation past 'everyone'", "why doesn't everyone like opera", "why does everyone not like opera"],
+    ["a lower-case name before a decimal", "what is new in rails 7.0", "what is new in rails 7"],
+    ["hours as a duration", "I have flown 2100 hours", "I have flown 21:00"],
   ])("%s", (_, a, b) => {
     expect(mismatch(a, b)).toBeDefined();
   });

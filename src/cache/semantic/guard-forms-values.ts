@@ -35,9 +35,11 @@ const DENOMINATOR: [RegExp, number][] = [
 ];
 const denominator = (t: Word | undefined): number | undefined =>
   t === undefined || t.kind === "bound" ? undefined : DENOMINATOR.find(([re]) => re.test(t.w))?.[1];
-/** Before a decimal, a word that makes it a version or a section ("Python 3.0", "version 2.0"), where 3.0 is not 3. */
-const VERSIONED =
-  /^(version|ver|v|release|rev|revision|update|patch|build|level|chapter|section|part|step|rule|article|clause|figure|table|page|verse)$/;
+/**
+ * Before a decimal, the words after which "3.0" is a value, not a version ("a 3.0 average", "at 2.0"); after a
+ * name, lower case or not ("python 3.0", "section 4.0"), it stays as written: 3.0 may be a release, 3 a series.
+ */
+const VALUE_BEFORE = /^(a|an|the|of|is|are|was|at|to|by|than|about|around|over|under|above|below|from|with)$/;
 
 /** Token rewrites, run on the values the tokeniser read (guard-normalise.ts readValues). */
 export function readForms(words: Word[]): Word[] {
@@ -86,11 +88,11 @@ export function readForms(words: Word[]): Word[] {
       i++;
       continue;
     }
-    // "3.0" is 3 and "$4.50" is 4.5, unless a name or "version" before it makes it a version ("Python 3.0").
+    // "a 3.0 average" is 3 and "$4.50" is 4.5; "Python 3.0" and "section 4.10" stay as written.
     if (t.kind === "value" && /^\d+\.\d*0$/.test(t.w)) {
       const money = prev?.w.startsWith("c:") || next?.w.startsWith("c:") || next?.w.startsWith("u:");
-      const versioned = prev !== undefined && (/\p{Lu}/u.test(prev.s) || VERSIONED.test(prev.w));
-      if (money || (/\.0+$/.test(t.w) && !versioned)) t = { ...t, w: number(Number(t.w)) };
+      const plain = prev === undefined || prev.kind === "bound" || VALUE_BEFORE.test(prev.w);
+      if (money || (/\.0+$/.test(t.w) && plain)) t = { ...t, w: number(Number(t.w)) };
     }
     // "five foot eight", "5 ft 10 in in cm": a number under 12 after feet, before a word or the end, is inches.
     if (prev?.w === "u:ft" && isNum(t) && /^\d+$/.test(t.w) && Number(t.w) < 12 && isNum(out.at(-2))) {

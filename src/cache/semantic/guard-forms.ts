@@ -53,7 +53,7 @@ const TIME_WORDS = "seconds?|secs?|minutes?|mins?|hours?|hrs?";
 const HOUR = "(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|1[0-2]|0?[1-9])";
 const hour = (h: string): number => (/^\d/.test(h) ? Number(h) : NUMBER_WORDS[h.toLowerCase()]!);
 const MINUTES: Record<string, number> = { five: 5, ten: 10, twenty: 20, "twenty-five": 25, "twenty five": 25, quarter: 15, half: 30 };
-const ZONES = "UTC|GMT|Z|CET|CEST|EST|EDT|PST|PDT|CST|CDT|MST|MDT|BST|IST|JST|AEST|AEDT|hours|hrs";
+const ZONES = "UTC|GMT|Z|CET|CEST|EST|EDT|PST|PDT|CST|CDT|MST|MDT|BST|IST|JST|AEST|AEDT";
 
 /** A currency named in words, or a dollar sign with a country's letters, as its ISO code. */
 const CURRENCY_NAMES: [RegExp, string][] = [
@@ -105,10 +105,18 @@ export function rewriteForms(input: string): string {
     .replace(/[→⇒≤≥≠]/g, (c) => ({ "→": "->", "⇒": "=>", "≤": "<=", "≥": ">=", "≠": "!=" })[c]!)
     // Contractions whose verb the general rule reads wrong: "it's been" is "it has been", "why'd" is "why did".
     .replace(/\b(\p{L}+)['’]s\s+(been|got|gotten)\b/giu, "$1 has $2")
-    .replace(/\b(why|where|when)['’]d\b/gi, "$1 did")
-    // 4-digit clock times next to a zone or "hours": "0800 UTC" is 08:00 UTC.
+    // "'d" is "did" only before a determiner, "it" or a name: "why'd you want that" may be "why would you".
+    .replace(
+      /\b([Ww]hy|[Ww]here|[Ww]hen)['’]d(?=\s+(?:the|a|an|my|your|his|her|our|their|its|this|that|these|those|it)\b|\s+\p{Lu})/gu,
+      "$1 did",
+    )
+    // 4-digit clock times next to a zone: "0800 UTC" is 08:00 UTC; with "hours" only after "at"/"by"... or
+    // with a leading zero: "2000 hours of work" is a duration.
     .replace(new RegExp(`\\b([01]\\d|2[0-3])([0-5]\\d)\\s*(?=(?:${ZONES})\\b)`, "g"), "$1:$2 ")
-    .replace(/\b(\d\d:\d\d) (?:hours|hrs)\b/g, "$1")
+    .replace(
+      /\b(?:(at|by|until|till|from|before|after|around) ([01]\d|2[0-3])|(0\d))([0-5]\d) ?(?:hours|hrs)\b/g,
+      (_m, p, h1, h0, m) => `${p ?? ""} ${h1 ?? h0}:${m} `,
+    )
     .replace(/\bmidday\b/gi, "noon")
     // "half past seven", "quarter to ten", "ten past six"; "N to H" only after "at"/"by"/"around": "from ten to nine" is a range.
     .replace(new RegExp(`\\b(half|quarter|five|ten|twenty|twenty[- ]five)\\s+past\\s+${HOUR}\\b`, "gi"), (_m, q: string, h: string) => {

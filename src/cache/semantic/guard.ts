@@ -266,7 +266,9 @@ function reordered(A: readonly string[], B: readonly string[], sa: readonly stri
   }
   // "isn't Pluto a planet" / "is Pluto not a planet": a negation fused to its auxiliary (no surface) moves past
   // its subject, up to three words; a "not" written out stays ("is not smoking bad" / "is smoking not bad").
-  const subject = (x: readonly string[]) => x.length <= 3 && x.every((t) => kindOf(t) === "content" || t === "PLURAL");
+  // Not past "everyone", "anything": "why doesn't everyone vote" is not "why does everyone not vote".
+  const subject = (x: readonly string[]) =>
+    x.length <= 3 && x.every((t) => (kindOf(t) === "content" && !/^(every|any|some)(one|body|thing)$/.test(t)) || t === "PLURAL");
   const moved = (x: string[], y: string[], sx: readonly string[]) =>
     x.length >= 2 && x[0] === "not" && sx[p] === "" && y.at(-1) === "not" && subject(x.slice(1)) && equal(x.slice(1), y.slice(0, -1));
   if (moved(a, b, sa) || moved(b, a, sb)) return true;
