@@ -4,9 +4,15 @@
  * "one quarter", "3.0", feet and inches, powers spelt out, "pound" among imperial units, "kcal" on food.
  */
 import { number } from "./guard-forms.js";
-import type { Word } from "./guard-normalise.js";
 import { unitSymbolKey } from "./guard-quotes.js";
 import { UNITS } from "./guard-words.js";
+
+/** A word as the tokeniser reads it (guard-normalise.ts Word; named apart here, so that the two files import no cycle). */
+interface Word {
+  w: string;
+  s: string;
+  kind: "word" | "value" | "sym" | "bound";
+}
 
 const unitKey = (symbol: string): string => unitSymbolKey(symbol) ?? `u:${symbol}`;
 /** Codes of currencies the shared table (guard-words.ts) does not name, and signs written after or without it. */
