@@ -25,6 +25,7 @@ describe("one value in another notation passes", () => {
     ["an amount of a substance", "200 g of rice in cups", "200 g rice in cups"],
     ["pounds among imperial units", "is 180 lb heavy for 6 ft 2 in", "is 180 pounds heavy for 6 feet 2 inches"],
     ["kcal on food", "how many kcal in an avocado", "how many calories in an avocado"],
+    ["dimensions", "is a 4 by 6 ft shed big enough", "is a 4 x 6 ft shed big enough"],
   ])("%s", (_, a, b) => {
     expect(mismatch(a, b)).toBeUndefined();
   });
@@ -69,6 +70,7 @@ describe("the same shape with another value is refused", () => {
     ["area and length", "paint for 20 square metres", "paint for 20 metres"],
     ["teaspoon and tablespoon", "grams in a tsp of honey", "grams in a tbsp of honey"],
     ["another height", "is 5'11\" above average", "is 5'10\" above average"],
+    ["'by' after 'divide' is no size", "divide 12 by 4 m", "divide 12 x 4 m"],
     ["kcal and calories with a number", "how hot does 5 kcal make 1 kg of water", "how hot does 5 calories make 1 kg of water"],
     ["'pound' with no imperial unit", "a 3 pound fine", "a 3 lb fine"],
     ["'$' beside another dollar", "convert $20 to CAD", "convert 20 USD to CAD"],

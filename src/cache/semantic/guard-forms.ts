@@ -188,6 +188,14 @@ export function rewriteForms(input: string): string {
       )
       .replace(/\bsq(ft|m)\b/gi, (_m, l: string) => UNIT(`${l.toLowerCase()}2`))
       .replace(/(\d)\s?(km|cm|mm|ft|yd|mi|m|in)([23])\b/g, (_m, d: string, l: string, p: string) => `${d}${UNIT(pick(LENGTH, l)! + p)}`)
+      // Dimensions: "3 by 4 m" is "3 x 4 m" (read "3 times 4"); "divide 12 by 4" is no size.
+      .replace(
+        new RegExp(
+          `(?<!\\b(?:divide|divided|multiply|multiplied|increase|increased|decrease|decreased|reduce|reduced)\\s+)\\b(\\d+(?:\\.\\d+)?)\\s+by\\s+(?=\\d+(?:\\.\\d+)?\\s*(?:${LEN_WORDS}|${LEN_SYMS})\\b)`,
+          "gi",
+        ),
+        "$1 x ",
+      )
       // Fuel use and kitchen measures.
       .replace(/\b(?:miles per gallon|mpg)\b/gi, UNIT("mpg"))
       .replace(/\b(?:l|litres?|liters?)\s*(?:\/|per)\s*100\s*(?:km|kilomet(?:er|re)s?)\b/gi, UNIT("l/100km"))
