@@ -3,9 +3,10 @@
  * SI prefixes and compound units spelt out ("gigahertz" is GHz, "metres per second" is m/s, "square feet" is
  * sq ft), currency names and signs ("US$", "US dollars", "12.000 €"), fractions and powers ("1/2" is 0.5, "2 to
  * the power of 10" is 2^10), clock phrases ("half past seven in the morning" is 7:30 am, "0800 UTC" is 8:00
- * UTC), spacing around the operators of arithmetic, a line continued with a backslash, and a few contractions ("why'd", "it's been"). What a
- * notation leaves open stays open: "pound" may be money or weight, "$" is no dollar in particular where a
- * prompt names another dollar, "3.0" after a name may be a version, "1/2" is a fraction only in lowest terms.
+ * UTC), spacing around the operators of arithmetic, a line continued with a backslash, and a few contractions
+ * ("why'd", "it's been"). What a notation leaves open stays open: "pound" may be money or weight, "$" is no
+ * dollar in particular where a prompt names another dollar, "3.0" after a name may be a version, "1/2" is a
+ * fraction only in lowest terms.
  */
 import { NUMBER_WORDS } from "./guard-words.js";
 
@@ -107,7 +108,7 @@ export function rewriteForms(input: string): string {
     .replace(/\b(\p{L}+)['’]s\s+(been|got|gotten)\b/giu, "$1 has $2")
     // "'d" is "did" only before a determiner, "it" or a name: "why'd you want that" may be "why would you".
     .replace(
-      /\b([Ww]hy|[Ww]here|[Ww]hen)['’]d(?=\s+(?:the|a|an|my|your|his|her|our|their|its|this|that|these|those|it)\b|\s+\p{Lu})/gu,
+      /\b([Ww]hy|[Ww]here|[Ww]hen)['’]d(?=\s+(?:the|a|an|my|your|his|her|our|their|its|this|that|these|those|it)\b|\s+(?!I\b)\p{Lu})/gu,
       "$1 did",
     )
     // 4-digit clock times next to a zone: "0800 UTC" is 08:00 UTC; with "hours" only after "at"/"by"... or
@@ -162,7 +163,10 @@ export function rewriteForms(input: string): string {
         const p = pre === undefined ? "" : SI[pre.toLowerCase()]!;
         return UNIT(p + (hours ? `${b}h` : perSecond ? (b === "b" ? "bps" : b === "B" ? "Bps" : `${b}/s`) : b));
       })
-      .replace(/\b([kKMGT]?)(Hz|Wh)\b/g, (_m, p: string, b: string) => UNIT(p + b))
+      // A bare "Wh" only after a number ("Wh-questions" are no unit).
+      .replace(/\b([kKMGT]?)(Hz|Wh)\b/g, (m, p: string, b: string, at: number, all: string) =>
+        b === "Wh" && p === "" && !/\d\s?$/.test(all.slice(0, at)) ? m : UNIT(p + b),
+      )
       .replace(/\b([kKmMgGtT])(bps|Bps)\b|\b([kKmMgGtT])(b|B|bit)\/s\b/g, (_m, p1, b1, p2, b2) =>
         UNIT(b1 !== undefined ? p1 + b1 : p2 + (b2 === "B" ? "Bps" : "bps")),
       )
@@ -199,7 +203,7 @@ export function rewriteForms(input: string): string {
       // Fuel use and kitchen measures.
       .replace(/\b(?:miles per gallon|mpg)\b/gi, UNIT("mpg"))
       .replace(/\b(?:l|litres?|liters?)\s*(?:\/|per)\s*100\s*(?:km|kilomet(?:er|re)s?)\b/gi, UNIT("l/100km"))
-      .replace(/\b(?:tablespoons?|tbsps?|tbs)\b/gi, UNIT("tbsp"))
+      .replace(/\b(?:tablespoons?|tbsps?|tbs)\b/gi, (m) => (m === "TBS" ? m : UNIT("tbsp")))
       .replace(/\b(?:teaspoons?|tsps?)\b/gi, UNIT("tsp"))
       .replace(/\b(?:fl\.? oz|fluid ounces?)\b/gi, UNIT("floz"))
       // Feet and inches: 5'8" is 5 ft 8 in.
