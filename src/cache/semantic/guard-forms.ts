@@ -101,49 +101,74 @@ function dedent(text: string): string {
 
 /** Text rewrites, run before the tokeniser reads the text (guard-normalise.ts preprocess). */
 export function rewriteForms(input: string): string {
+  // Each family of rules runs only where a cheap test finds what it reads: most prompts hold no value at all.
   let text = dedent(input.replace(/[ \t]*\\\n[ \t]*/g, " "))
     // Arrows and relations in their one-character forms are the ASCII ones ("→" is "->", "≤" is "<=").
-    .replace(/[→⇒≤≥≠]/g, (c) => ({ "→": "->", "⇒": "=>", "≤": "<=", "≥": ">=", "≠": "!=" })[c]!)
-    // Contractions whose verb the general rule reads wrong: "it's been" is "it has been", "why'd" is "why did".
-    .replace(/\b(\p{L}+)['’]s\s+(been|got|gotten)\b/giu, "$1 has $2")
-    // "'d" is "did" only before a determiner, "it" or a name: "why'd you want that" may be "why would you".
-    .replace(
-      /\b([Ww]hy|[Ww]here|[Ww]hen)['’]d(?=\s+(?:the|a|an|my|your|his|her|our|their|its|this|that|these|those|it)\b|\s+(?!I\b)\p{Lu})/gu,
-      "$1 did",
-    )
-    // 4-digit clock times next to a zone: "0800 UTC" is 08:00 UTC; with "hours" only after "at"/"by"... or
-    // with a leading zero: "2000 hours of work" is a duration.
-    .replace(new RegExp(`\\b([01]\\d|2[0-3])([0-5]\\d)\\s*(?=(?:${ZONES})\\b)`, "g"), "$1:$2 ")
-    .replace(
-      /\b(?:(at|by|until|till|from|before|after|around) ([01]\d|2[0-3])|(0\d))([0-5]\d) ?(?:hours|hrs)\b/g,
-      (_m, p, h1, h0, m) => `${p ?? ""} ${h1 ?? h0}:${m} `,
-    )
-    .replace(/\bmidday\b/gi, "noon")
-    // "half past seven", "quarter to ten", "ten past six"; "N to H" only after "at"/"by"/"around": "from ten to nine" is a range.
-    .replace(new RegExp(`\\b(half|quarter|five|ten|twenty|twenty[- ]five)\\s+past\\s+${HOUR}\\b`, "gi"), (_m, q: string, h: string) => {
-      return ` ${hour(h)}:${String(MINUTES[q.toLowerCase()] ?? 0).padStart(2, "0")} `;
-    })
-    .replace(
-      new RegExp(
-        `\\b(at|by|around|about|until|till|before|after)\\s+(?:a\\s+)?(quarter|five|ten|twenty|twenty[- ]five)\\s+to\\s+${HOUR}\\b`,
-        "gi",
-      ),
-      (_m, p: string, q: string, h: string) => ` ${p} ${((hour(h) + 10) % 12) + 1}:${60 - MINUTES[q.toLowerCase()]!} `,
-    )
-    // "7 in the morning", "5 in the afternoon", "10 at night": the part of the day is am or pm.
-    .replace(
-      new RegExp(`\\b${HOUR}(:[0-5]\\d)?(?:\\s+o['’]?clock)?\\s+(in the morning|in the afternoon|in the evening|at night)\\b`, "gi"),
-      (_m, h: string, min: string | undefined, part: string) => {
-        const n = hour(h);
-        const pm = /afternoon|evening/i.test(part) || (/night/i.test(part) && n >= 6 && n < 12);
-        return ` ${n}${min ?? ""} ${pm ? "pm" : "am"} `;
-      },
-    )
-    .replace(new RegExp(`\\b${HOUR}\\s+o['’]?clock\\b`, "gi"), (_m, h: string) => ` ${hour(h)}:00 `);
+    .replace(/[→⇒≤≥≠]/g, (c) => ({ "→": "->", "⇒": "=>", "≤": "<=", "≥": ">=", "≠": "!=" })[c]!);
+  if (/['’]/.test(text)) text = contractions(text);
+  if (CLOCK.test(text)) text = clock(text);
+  if (MONEY.test(text)) text = money(text);
+  if (MEASURE.test(text)) text = measures(text);
+  if (/[-+*/^<>×÷=]|squared|cubed|power/i.test(text)) text = maths(text);
+  return text;
+}
+
+const CLOCK = /\d|past|quarter|five|ten|twenty|morning|afternoon|evening|night|clock|midday/i;
+const MONEY = /[$€£¥₹₩₽]|dollar|rupee|yen|franc|EUR|GBP|CHF/i;
+const MEASURE = /\d|\/|\ban? (?:sec|min|hour)|hertz|watt|bit|byte|volt|amp|joule|Hz|Wh|bps|Ah|per|square|sq|cubic|cu|mpg|gallon|tbs|spoon|tsp|fl|fluid/i;
+
+function contractions(text: string): string {
+  return (
+    text
+      // Contractions whose verb the general rule reads wrong: "it's been" is "it has been", "why'd" is "why did".
+      .replace(/\b(\p{L}+)['’]s\s+(been|got|gotten)\b/giu, "$1 has $2")
+      // "'d" is "did" only before a determiner, "it" or a name: "why'd you want that" may be "why would you".
+      .replace(
+        /\b([Ww]hy|[Ww]here|[Ww]hen)['’]d(?=\s+(?:the|a|an|my|your|his|her|our|their|its|this|that|these|those|it)\b|\s+(?!I\b)\p{Lu})/gu,
+        "$1 did",
+      )
+  );
+}
+
+function clock(text: string): string {
+  return (
+    text
+      // 4-digit clock times next to a zone: "0800 UTC" is 08:00 UTC; with "hours" only after "at"/"by"... or
+      // with a leading zero: "2000 hours of work" is a duration.
+      .replace(new RegExp(`\\b([01]\\d|2[0-3])([0-5]\\d)\\s*(?=(?:${ZONES})\\b)`, "g"), "$1:$2 ")
+      .replace(
+        /\b(?:(at|by|until|till|from|before|after|around) ([01]\d|2[0-3])|(0\d))([0-5]\d) ?(?:hours|hrs)\b/g,
+        (_m, p, h1, h0, m) => `${p ?? ""} ${h1 ?? h0}:${m} `,
+      )
+      .replace(/\bmidday\b/gi, "noon")
+      // "half past seven", "quarter to ten", "ten past six"; "N to H" only after "at"/"by"/"around": "from ten to nine" is a range.
+      .replace(new RegExp(`\\b(half|quarter|five|ten|twenty|twenty[- ]five)\\s+past\\s+${HOUR}\\b`, "gi"), (_m, q: string, h: string) => {
+        return ` ${hour(h)}:${String(MINUTES[q.toLowerCase()] ?? 0).padStart(2, "0")} `;
+      })
+      .replace(
+        new RegExp(
+          `\\b(at|by|around|about|until|till|before|after)\\s+(?:a\\s+)?(quarter|five|ten|twenty|twenty[- ]five)\\s+to\\s+${HOUR}\\b`,
+          "gi",
+        ),
+        (_m, p: string, q: string, h: string) => ` ${p} ${((hour(h) + 10) % 12) + 1}:${60 - MINUTES[q.toLowerCase()]!} `,
+      )
+      // "7 in the morning", "5 in the afternoon", "10 at night": the part of the day is am or pm.
+      .replace(
+        new RegExp(`\\b${HOUR}(:[0-5]\\d)?(?:\\s+o['’]?clock)?\\s+(in the morning|in the afternoon|in the evening|at night)\\b`, "gi"),
+        (_m, h: string, min: string | undefined, part: string) => {
+          const n = hour(h);
+          const pm = /afternoon|evening/i.test(part) || (/night/i.test(part) && n >= 6 && n < 12);
+          return ` ${n}${min ?? ""} ${pm ? "pm" : "am"} `;
+        },
+      )
+      .replace(new RegExp(`\\b${HOUR}\\s+o['’]?clock\\b`, "gi"), (_m, h: string) => ` ${hour(h)}:00 `)
+  );
+}
+
+function money(input: string): string {
+  let text = input;
   for (const [re, code] of CURRENCY_NAMES) text = text.replace(re, code);
   text = text
-    // "45,000.00": commas group thousands before a decimal point too.
-    .replace(/\b(\d{1,3}(?:,\d{3})+)(?=\.\d)/g, (m) => m.replace(/,/g, ""))
     .replace(/(^|[^\p{L}])(US|U\.S\.|AU|A|CA|C|NZ|HK|S)\$\s?/gu, (_m, lead: string, prefix: string) => `${lead} ${DOLLAR_PREFIX[prefix]} `)
     // A sign after its number, or a sign the shared table lacks: the code after the number ("12 €" is "12 EUR").
     .replace(/(\d)\s?([€£¥₹₩₽$])(?!\s?\d)/g, (_m, d: string, s: string) => `${d} ${SIGN_CODE[s]} `)
@@ -154,8 +179,14 @@ export function rewriteForms(input: string): string {
       /(?<=[€£¥]\s?|\b(?:EUR|GBP|CHF)\s?)(\d{1,3}(?:\.\d{3})+)(?!\d)|(\d{1,3}(?:\.\d{3})+)(?=\s?(?:EUR|GBP|CHF|[€£¥])\b|\s?[€£¥])/g,
       (m) => m.replace(/\./g, ""),
     );
+  return text;
+}
+
+function measures(text: string): string {
   return (
     text
+      // "45,000.00": commas group thousands before a decimal point too.
+      .replace(/\b(\d{1,3}(?:,\d{3})+)(?=\.\d)/g, (m) => m.replace(/,/g, ""))
       // Compound units: SI prefixes spelt out, "watt-hours", "bits per second", "MB/s".
       .replace(SPELT_SI, (m, pre: string | undefined, base: string, hours: string | undefined, perSecond: string | undefined) => {
         if (pre === undefined && hours === undefined && perSecond === undefined && !/^hertz$/i.test(base)) return m;
@@ -216,6 +247,12 @@ export function rewriteForms(input: string): string {
           return f === undefined ? m : ` ${whole === undefined ? f : number(Number(whole) + Number(f))} `;
         },
       )
+  );
+}
+
+function maths(text: string): string {
+  return (
+    text
       // "2 to the power of 10" is 2^10; arithmetic spacing goes: "3 + 4 * 2" is "3+4*2", "(x - 1)" is "(x-1)".
       .replace(
         /\b(\d+|[a-hj-z])\s+(?:raised\s+)?to\s+the\s+power\s+of\s+(\d+|[a-z]+)\b/gi,
