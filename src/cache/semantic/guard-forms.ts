@@ -115,7 +115,8 @@ export function rewriteForms(input: string): string {
 
 const CLOCK = /\d|past|quarter|five|ten|twenty|morning|afternoon|evening|night|clock|midday/i;
 const MONEY = /[$€£¥₹₩₽]|dollar|rupee|yen|franc|EUR|GBP|CHF/i;
-const MEASURE = /\d|\/|\ban? (?:sec|min|hour)|hertz|watt|bit|byte|volt|amp|joule|Hz|Wh|bps|Ah|per|square|sq|cubic|cu|mpg|gallon|tbs|spoon|tsp|fl|fluid/i;
+const MEASURE =
+  /\d|\/|\ban? (?:sec|min|hour)|hertz|watt|bit|byte|volt|amp|joule|Hz|Wh|bps|Ah|per|square|sq|cubic|cu|mpg|gallon|tbs|spoon|tsp|fl|fluid/i;
 
 function contractions(text: string): string {
   return (
