@@ -8,6 +8,7 @@
  * dollar in particular where a prompt names another dollar, "3.0" after a name may be a version, "1/2" is a
  * fraction only in lowest terms.
  */
+import { clock, gated } from "./guard-clock.js";
 import { NUMBER_WORDS } from "./guard-words.js";
 
 /**
@@ -49,12 +50,6 @@ const pick = (table: [RegExp, string][], w: string): string | undefined => table
 const LEN_WORDS = "kilomet(?:er|re)s?|met(?:er|re)s?|centimet(?:er|re)s?|millimet(?:er|re)s?|feet|foot|inch(?:es)?|yards?|miles?";
 const LEN_SYMS = "km|cm|mm|ft|yd|mi|m|in";
 const TIME_WORDS = "seconds?|secs?|minutes?|mins?|hours?|hrs?";
-
-/** Hours of the clock written as words ("seven") or digits, 1 to 12. */
-const HOUR = "(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|1[0-2]|0?[1-9])";
-const hour = (h: string): number => (/^\d/.test(h) ? Number(h) : NUMBER_WORDS[h.toLowerCase()]!);
-const MINUTES: Record<string, number> = { five: 5, ten: 10, twenty: 20, "twenty-five": 25, "twenty five": 25, quarter: 15, half: 30 };
-const ZONES = "UTC|GMT|Z|CET|CEST|EST|EDT|PST|PDT|CST|CDT|MST|MDT|BST|IST|JST|AEST|AEDT";
 
 /** A currency named in words, or a dollar sign with a country's letters, as its ISO code. */
 const CURRENCY_NAMES: [RegExp, string][] = [
@@ -119,6 +114,7 @@ const MEASURE =
   /\d|\/|\ban? (?:sec|min|hour)|hertz|watt|bit|byte|volt|amp|joule|Hz|Wh|bps|Ah|per|square|sq|cubic|cu|mpg|gallon|tbs|spoon|tsp|fl|fluid/i;
 
 function contractions(text: string): string {
+  if (!/['’][sd]\b/i.test(text)) return text;
   return (
     text
       // Contractions whose verb the general rule reads wrong: "it's been" is "it has been", "why'd" is "why did".
@@ -128,41 +124,6 @@ function contractions(text: string): string {
         /\b([Ww]hy|[Ww]here|[Ww]hen)['’]d(?=\s+(?:the|a|an|my|your|his|her|our|their|its|this|that|these|those|it)\b|\s+(?!I\b)\p{Lu})/gu,
         "$1 did",
       )
-  );
-}
-
-function clock(text: string): string {
-  return (
-    text
-      // 4-digit clock times next to a zone: "0800 UTC" is 08:00 UTC; with "hours" only after "at"/"by"... or
-      // with a leading zero: "2000 hours of work" is a duration.
-      .replace(new RegExp(`\\b([01]\\d|2[0-3])([0-5]\\d)\\s*(?=(?:${ZONES})\\b)`, "g"), "$1:$2 ")
-      .replace(
-        /\b(?:(at|by|until|till|from|before|after|around) ([01]\d|2[0-3])|(0\d))([0-5]\d) ?(?:hours|hrs)\b/g,
-        (_m, p, h1, h0, m) => `${p ?? ""} ${h1 ?? h0}:${m} `,
-      )
-      .replace(/\bmidday\b/gi, "noon")
-      // "half past seven", "quarter to ten", "ten past six"; "N to H" only after "at"/"by"/"around": "from ten to nine" is a range.
-      .replace(new RegExp(`\\b(half|quarter|five|ten|twenty|twenty[- ]five)\\s+past\\s+${HOUR}\\b`, "gi"), (_m, q: string, h: string) => {
-        return ` ${hour(h)}:${String(MINUTES[q.toLowerCase()] ?? 0).padStart(2, "0")} `;
-      })
-      .replace(
-        new RegExp(
-          `\\b(at|by|around|about|until|till|before|after)\\s+(?:a\\s+)?(quarter|five|ten|twenty|twenty[- ]five)\\s+to\\s+${HOUR}\\b`,
-          "gi",
-        ),
-        (_m, p: string, q: string, h: string) => ` ${p} ${((hour(h) + 10) % 12) + 1}:${60 - MINUTES[q.toLowerCase()]!} `,
-      )
-      // "7 in the morning", "5 in the afternoon", "10 at night": the part of the day is am or pm.
-      .replace(
-        new RegExp(`\\b${HOUR}(:[0-5]\\d)?(?:\\s+o['’]?clock)?\\s+(in the morning|in the afternoon|in the evening|at night)\\b`, "gi"),
-        (_m, h: string, min: string | undefined, part: string) => {
-          const n = hour(h);
-          const pm = /afternoon|evening/i.test(part) || (/night/i.test(part) && n >= 6 && n < 12);
-          return ` ${n}${min ?? ""} ${pm ? "pm" : "am"} `;
-        },
-      )
-      .replace(new RegExp(`\\b${HOUR}\\s+o['’]?clock\\b`, "gi"), (_m, h: string) => ` ${hour(h)}:00 `)
   );
 }
 
@@ -184,71 +145,102 @@ function money(input: string): string {
 }
 
 function measures(text: string): string {
-  return (
-    text
-      // "45,000.00": commas group thousands before a decimal point too.
-      .replace(/\b(\d{1,3}(?:,\d{3})+)(?=\.\d)/g, (m) => m.replace(/,/g, ""))
-      // Compound units: SI prefixes spelt out, "watt-hours", "bits per second", "MB/s".
-      .replace(SPELT_SI, (m, pre: string | undefined, base: string, hours: string | undefined, perSecond: string | undefined) => {
-        if (pre === undefined && hours === undefined && perSecond === undefined && !/^hertz$/i.test(base)) return m;
-        const b = pick(BASE, base.toLowerCase())!;
-        const p = pre === undefined ? "" : SI[pre.toLowerCase()]!;
-        return UNIT(p + (hours ? `${b}h` : perSecond ? (b === "b" ? "bps" : b === "B" ? "Bps" : `${b}/s`) : b));
-      })
-      // A bare "Wh" only after a number ("Wh-questions" are no unit).
-      .replace(/\b([kKMGT]?)(Hz|Wh)\b/g, (m, p: string, b: string, at: number, all: string) =>
-        b === "Wh" && p === "" && !/\d\s?$/.test(all.slice(0, at)) ? m : UNIT(p + b),
-      )
-      .replace(/\b([kKmMgGtT])(bps|Bps)\b|\b([kKmMgGtT])(b|B|bit)\/s\b/g, (_m, p1, b1, p2, b2) =>
-        UNIT(b1 !== undefined ? p1 + b1 : p2 + (b2 === "B" ? "Bps" : "bps")),
-      )
-      .replace(/\bm?Ah\b/g, (m, at: number, all: string) => (m === "Ah" && !/\d\s?$/.test(all.slice(0, at)) ? m : UNIT(m)))
-      // Speeds: "metres per second", "m/s", "feet a minute"; "per second squared" and "m/s²" are accelerations.
-      .replace(
-        new RegExp(`\\b(${LEN_WORDS}|${LEN_SYMS})\\s*(?:\\/|\\s(?:per|an?)\\s)\\s*(${TIME_WORDS}|s|h|min)\\b(\\s+squared|2\\b)?`, "gi"),
-        (m, l: string, t: string, sq: string | undefined) => {
-          const len = pick(LENGTH, l);
-          const time = pick(TIME, t);
-          if (len === undefined || time === undefined || (/^(in|m|mi)$/i.test(l) && !/\//.test(m))) return m;
-          const key = len === "mile" && time === "h" ? "mph" : len === "km" && time === "h" ? "kmh" : `${len}/${time}`;
-          return UNIT(key + (sq ? "2" : ""));
-        },
-      )
-      // Areas and volumes: "square feet", "sq ft", "m²" (NFKC has made it "m2"), "cubic metres".
-      .replace(
-        new RegExp(`\\b(?:(sq\\.?|square)|(cu\\.?|cubic))\\s*(${LEN_WORDS}|${LEN_SYMS})\\b`, "gi"),
-        (m, sq: string | undefined, _cu: string | undefined, l: string) => {
-          const len = pick(LENGTH, l);
-          return len === undefined ? m : UNIT(`${len}${sq ? "2" : "3"}`);
-        },
-      )
-      .replace(/\bsq(ft|m)\b/gi, (_m, l: string) => UNIT(`${l.toLowerCase()}2`))
-      .replace(/(\d)\s?(km|cm|mm|ft|yd|mi|m|in)([23])\b/g, (_m, d: string, l: string, p: string) => `${d}${UNIT(pick(LENGTH, l)! + p)}`)
-      // Dimensions: "3 by 4 m" is "3 x 4 m" (read "3 times 4"); "divide 12 by 4" is no size.
-      .replace(
-        new RegExp(
-          `(?<!\\b(?:divide|divided|multiply|multiplied|increase|increased|decrease|decreased|reduce|reduced)\\s+)\\b(\\d+(?:\\.\\d+)?)\\s+by\\s+(?=\\d+(?:\\.\\d+)?\\s*(?:${LEN_WORDS}|${LEN_SYMS})\\b)`,
-          "gi",
+  return gated(text, [
+    // "45,000.00": commas group thousands before a decimal point too.
+    [/,\d{3}\./, (t) => t.replace(/\b(\d{1,3}(?:,\d{3})+)(?=\.\d)/g, (m) => m.replace(/,/g, ""))],
+    // Compound units: SI prefixes spelt out, "watt-hours", "bits per second", "MB/s".
+    [
+      /hertz|watt|bit|byte|volt|amp|joule/i,
+      (t) =>
+        t.replace(SPELT_SI, (m, pre: string | undefined, base: string, hours: string | undefined, perSecond: string | undefined) => {
+          if (pre === undefined && hours === undefined && perSecond === undefined && !/^hertz$/i.test(base)) return m;
+          const b = pick(BASE, base.toLowerCase())!;
+          const p = pre === undefined ? "" : SI[pre.toLowerCase()]!;
+          return UNIT(p + (hours ? `${b}h` : perSecond ? (b === "b" ? "bps" : b === "B" ? "Bps" : `${b}/s`) : b));
+        }),
+    ],
+    // A bare "Wh" only after a number ("Wh-questions" are no unit).
+    [
+      /Hz|Wh/,
+      (t) =>
+        t.replace(/\b([kKMGT]?)(Hz|Wh)\b/g, (m, p: string, b: string, at: number, all: string) =>
+          b === "Wh" && p === "" && !/\d\s?$/.test(all.slice(0, at)) ? m : UNIT(p + b),
         ),
-        "$1 x ",
-      )
-      // Fuel use and kitchen measures.
-      .replace(/\b(?:miles per gallon|mpg)\b/gi, UNIT("mpg"))
-      .replace(/\b(?:l|litres?|liters?)\s*(?:\/|per)\s*100\s*(?:km|kilomet(?:er|re)s?)\b/gi, UNIT("l/100km"))
-      .replace(/\b(?:tablespoons?|tbsps?|tbs)\b/gi, (m) => (m === "TBS" ? m : UNIT("tbsp")))
-      .replace(/\b(?:teaspoons?|tsps?)\b/gi, UNIT("tsp"))
-      .replace(/\b(?:fl\.? oz|fluid ounces?)\b/gi, UNIT("floz"))
-      // Feet and inches: 5'8" is 5 ft 8 in.
-      .replace(/\b(\d)\s?['′]\s?(\d{1,2})\s?(?:"|''|″|′′)?(?![\d'])/g, (_m, f: string, i: string) => ` ${f} ft ${i} inch `)
-      // Fractions: "1 1/2" is 1.5, "3/4" is 0.75 (lowest terms only).
-      .replace(
-        /(?<![\w./:-])(?:(\d{1,3})\s+)?(\d{1,2})\/(\d{1,2})(?![\w/]|[.,]\d)/g,
-        (m, whole: string | undefined, n: string, d: string) => {
-          const f = fraction(Number(n), Number(d));
-          return f === undefined ? m : ` ${whole === undefined ? f : number(Number(whole) + Number(f))} `;
-        },
-      )
-  );
+    ],
+    [
+      /bps|\/s/i,
+      (t) =>
+        t.replace(/\b([kKmMgGtT])(bps|Bps)\b|\b([kKmMgGtT])(b|B|bit)\/s\b/g, (_m, p1, b1, p2, b2) =>
+          UNIT(b1 !== undefined ? p1 + b1 : p2 + (b2 === "B" ? "Bps" : "bps")),
+        ),
+    ],
+    [/Ah/, (t) => t.replace(/\bm?Ah\b/g, (m, at: number, all: string) => (m === "Ah" && !/\d\s?$/.test(all.slice(0, at)) ? m : UNIT(m)))],
+    // Speeds: "metres per second", "m/s", "feet a minute"; "per second squared" and "m/s²" are accelerations.
+    [
+      /\/|per|\ban? /i,
+      (t) =>
+        t.replace(
+          new RegExp(`\\b(${LEN_WORDS}|${LEN_SYMS})\\s*(?:\\/|\\s(?:per|an?)\\s)\\s*(${TIME_WORDS}|s|h|min)\\b(\\s+squared|2\\b)?`, "gi"),
+          (m, l: string, t: string, sq: string | undefined) => {
+            const len = pick(LENGTH, l);
+            const time = pick(TIME, t);
+            if (len === undefined || time === undefined || (/^(in|m|mi)$/i.test(l) && !/\//.test(m))) return m;
+            const key = len === "mile" && time === "h" ? "mph" : len === "km" && time === "h" ? "kmh" : `${len}/${time}`;
+            return UNIT(key + (sq ? "2" : ""));
+          },
+        ),
+    ],
+    // Areas and volumes: "square feet", "sq ft", "m²" (NFKC has made it "m2"), "cubic metres".
+    [
+      /sq|square|cubic|\bcu\b/i,
+      (t) =>
+        t.replace(
+          new RegExp(`\\b(?:(sq\\.?|square)|(cu\\.?|cubic))\\s*(${LEN_WORDS}|${LEN_SYMS})\\b`, "gi"),
+          (m, sq: string | undefined, _cu: string | undefined, l: string) => {
+            const len = pick(LENGTH, l);
+            return len === undefined ? m : UNIT(`${len}${sq ? "2" : "3"}`);
+          },
+        ),
+    ],
+    [/sq/i, (t) => t.replace(/\bsq(ft|m)\b/gi, (_m, l: string) => UNIT(`${l.toLowerCase()}2`))],
+    [
+      /\d\s?[a-z]{1,2}[23]/,
+      (t) =>
+        t.replace(/(\d)\s?(km|cm|mm|ft|yd|mi|m|in)([23])\b/g, (_m, d: string, l: string, p: string) => `${d}${UNIT(pick(LENGTH, l)! + p)}`),
+    ],
+    // Dimensions: "3 by 4 m" is "3 x 4 m" (read "3 times 4"); "divide 12 by 4" is no size.
+    [
+      /\bby\b/i,
+      (t) =>
+        t.replace(
+          new RegExp(
+            `(?<!\\b(?:divide|divided|multiply|multiplied|increase|increased|decrease|decreased|reduce|reduced)\\s+)\\b(\\d+(?:\\.\\d+)?)\\s+by\\s+(?=\\d+(?:\\.\\d+)?\\s*(?:${LEN_WORDS}|${LEN_SYMS})\\b)`,
+            "gi",
+          ),
+          "$1 x ",
+        ),
+    ],
+    // Fuel use and kitchen measures.
+    [/mpg|gallon/i, (t) => t.replace(/\b(?:miles per gallon|mpg)\b/gi, UNIT("mpg"))],
+    [/100/, (t) => t.replace(/\b(?:l|litres?|liters?)\s*(?:\/|per)\s*100\s*(?:km|kilomet(?:er|re)s?)\b/gi, UNIT("l/100km"))],
+    [/tbs|tablespoon/i, (t) => t.replace(/\b(?:tablespoons?|tbsps?|tbs)\b/gi, (m) => (m === "TBS" ? m : UNIT("tbsp")))],
+    [/tsp|teaspoon/i, (t) => t.replace(/\b(?:teaspoons?|tsps?)\b/gi, UNIT("tsp"))],
+    [/fl|fluid/i, (t) => t.replace(/\b(?:fl\.? oz|fluid ounces?)\b/gi, UNIT("floz"))],
+    // Feet and inches: 5'8" is 5 ft 8 in.
+    [/['′]/, (t) => t.replace(/\b(\d)\s?['′]\s?(\d{1,2})\s?(?:"|''|″|′′)?(?![\d'])/g, (_m, f: string, i: string) => ` ${f} ft ${i} inch `)],
+    // Fractions: "1 1/2" is 1.5, "3/4" is 0.75 (lowest terms only).
+    [
+      /\d\/\d/,
+      (t) =>
+        t.replace(
+          /(?<![\w./:-])(?:(\d{1,3})\s+)?(\d{1,2})\/(\d{1,2})(?![\w/]|[.,]\d)/g,
+          (m, whole: string | undefined, n: string, d: string) => {
+            const f = fraction(Number(n), Number(d));
+            return f === undefined ? m : ` ${whole === undefined ? f : number(Number(whole) + Number(f))} `;
+          },
+        ),
+    ],
+  ]);
 }
 
 function maths(text: string): string {
