@@ -26,7 +26,7 @@ describe("the guard reads number, quotes, unit symbols and possessives", () => {
     ["one against several in a request", "a regex for a vowel", "a regex for vowels", "plurality"],
     ["commas in a quoted sentence", "Punctuate: 'Eats, shoots and leaves.'", "Punctuate: 'Eats shoots and leaves.'", "quoted"],
     ["the kind of quote in a shell", 'what does echo "$USER" show', "what does echo '$USER' show", "quoted"],
-    ["the kind of quote in data", 'Is {"k": 1} valid JSON?', "Is {'k': 1} valid JSON?", "quoted"],
+    ["the kind of quote in data", 'Is {"k": 1} valid JSON?', "Is {'k': 1} valid JSON?", "(code|quoted)"],
     ["a string quoted in code", 'why does WHERE city = "Oslo" fail', "why does WHERE city = 'Oslo' fail", "quoted"],
     ["bits and bytes", "how long to send 8 GB at 1 Gbps", "how long to send 8 Gb at 1 Gbps", "unit"],
     ["milli and mega", "is 4 mW a lot of power", "is 4 MW a lot of power", "unit"],

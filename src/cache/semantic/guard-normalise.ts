@@ -1,5 +1,8 @@
 import nlp from "compromise";
 import { readDates } from "./guard-dates.js";
+import { rewriteForms } from "./guard-forms.js";
+import { readForms } from "./guard-forms-values.js";
+import { reflowData } from "./guard-spans.js";
 import {
   CONTRACTION_ENDINGS,
   CONTRACTIONS,
@@ -73,7 +76,7 @@ function extractCode(text: string, code: string[]): string {
 
 function preprocess(text: string): string {
   return (
-    readDates(text.normalize("NFKC"))
+    rewriteForms(readDates(text.normalize("NFKC")))
       .replace(/[‘’´]/g, "'")
       .replace(/[“”«»]/g, '"')
       .replace(/\b([ap])\.\s?m\.?(?=\s|$|[,;!?)])/gi, "$1m")
@@ -140,7 +143,7 @@ function expandWord(surface: string, out: Word[]): void {
 /** The words and values of a text, in order; sentence punctuation becomes a clause boundary. */
 export function tokenise(input: string): Word[] {
   const code: string[] = [];
-  const text = preprocess(extractQuoted(extractCode(input, code), code));
+  const text = preprocess(extractQuoted(reflowData(extractCode(input, code), code), code));
   const out: Word[] = [];
   let pendingCurrency: string | undefined;
   for (const m of text.matchAll(TOKEN)) {
@@ -178,7 +181,7 @@ export function tokenise(input: string): Word[] {
     }
   }
   if (pendingCurrency) out.push({ w: pendingCurrency, s: "", kind: "value" });
-  return readValues(out);
+  return readForms(readValues(out));
 }
 
 const isNumber = (w: Word | undefined): boolean => w?.kind === "value" && /^\d/.test(w.w);

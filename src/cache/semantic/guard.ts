@@ -1,8 +1,9 @@
 import { analyse, type GuardFeatures as Analysed } from "./guard-analyse.js";
 import { lexiconTags } from "./guard-normalise.js";
+import { wordnetName } from "./guard-lexicon.js";
 import { compoundMoved, possessiveRelated } from "./guard-relations.js";
 import { type Sentence, sameSentences, sameWords, splitSentences } from "./guard-sentences.js";
-import { wordnetName } from "./guard-lexicon.js";
+import { spansWrittenOut } from "./guard-spans.js";
 import { loadWordNet, markLexicalisedPlurals, substituteSynonyms } from "./guard-synonyms.js";
 import { typo } from "./guard-typo.js";
 import { COMPARISON, COORDINATORS, MODALS, NEGATIONS, PHRASE_HEADS, QUANTIFIERS, RELATIONS, SYMMETRIC } from "./guard-words.js";
@@ -70,6 +71,8 @@ function mismatch(a: Analysed, b: Analysed): string | undefined {
   }
   expandAcronyms(A, sa, B, sb);
   expandAcronyms(B, sb, A, sa);
+  spansWrittenOut(A, B, sb);
+  spansWrittenOut(B, A, sa);
   joinCompounds(A, B, sb);
   joinCompounds(B, A, sa);
   substituteSynonyms(A, sa, B, sb, unmatched, (t) => kindOf(t) === "content");
@@ -82,7 +85,7 @@ function mismatch(a: Analysed, b: Analysed): string | undefined {
       onlyA.map((i) => A[i]!),
       onlyB.map((i) => B[i]!),
     );
-  return equal(A, B) || reordered(A, B) ? undefined : "order: the same words in other roles";
+  return equal(A, B) || reordered(A, B, sa, sb) ? undefined : "order: the same words in other roles";
 }
 
 const isCount = (t: string): boolean => t === "SG" || t === "PL";
@@ -274,7 +277,7 @@ function difference(onlyA: string[], onlyB: string[]): string {
  * exchanged ("Python and Java"). "From X to Y" against "from Y to X", "X than Y" against "Y than X", or
  * "who taught X" against "who X taught" are none of these.
  */
-function reordered(A: readonly string[], B: readonly string[]): boolean {
+function reordered(A: readonly string[], B: readonly string[], sa: readonly string[], sb: readonly string[]): boolean {
   let p = 0;
   while (p < A.length && A[p] === B[p]) p++;
   let s = 0;
@@ -286,9 +289,14 @@ function reordered(A: readonly string[], B: readonly string[]): boolean {
   for (let k = 1; k < a.length; k++) {
     if ((PHRASE_HEADS.has(a[0]!) || PHRASE_HEADS.has(a[k]!)) && turned(k)) return true;
   }
-  // "isn't Pluto a planet" and "is Pluto not a planet": a negation moves past one word, its subject.
-  if (a.length === 2 && a[0] === "not" && b[1] === "not" && a[1] === b[0] && kindOf(a[1]!) === "content") return true;
-  if (a.length === 2 && a[1] === "not" && b[0] === "not" && a[0] === b[1] && kindOf(a[0]!) === "content") return true;
+  // "isn't Pluto a planet" / "is Pluto not a planet": a negation fused to its auxiliary (no surface) moves past
+  // its subject, up to three words; a "not" written out stays ("is not smoking bad" / "is smoking not bad").
+  // Not past "everyone", "anything": "why doesn't everyone vote" is not "why does everyone not vote".
+  const subject = (x: readonly string[]) =>
+    x.length <= 3 && x.every((t) => (kindOf(t) === "content" && !/^(every|any|some)(one|body|thing)$/.test(t)) || t === "PLURAL");
+  const moved = (x: string[], y: string[], sx: readonly string[]) =>
+    x.length >= 2 && x[0] === "not" && sx[p] === "" && y.at(-1) === "not" && subject(x.slice(1)) && equal(x.slice(1), y.slice(0, -1));
+  if (moved(a, b, sa) || moved(b, a, sb)) return true;
   const plain = (xs: string[]) => xs.every((t) => !RELATIONS.has(t) && kindOf(t) === "content");
   const symmetric = A.some((t) => SYMMETRIC.has(t));
   for (let k = 1; k < a.length - 1; k++) {
