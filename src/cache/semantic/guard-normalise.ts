@@ -246,7 +246,7 @@ function readValues(words: Word[]): Word[] {
     else if (ORDINALS[w] !== undefined && !(w === "second" && (isNumber(prev) || ["a", "per", "every", "one"].includes(prev?.w ?? ""))))
       out.push({ w: `#${ORDINALS[w]}`, s: t.s, kind: "value" });
     else if (isNumber(prev) && unitSymbolKey(t.s) !== undefined) out.push({ w: unitSymbolKey(t.s)!, s: t.s, kind: "value" });
-    else if (UNITS.has(w) && (!UNITS.get(w)!.afterNumber || isNumber(prev)) && !(w === "in" && !atPhraseEnd(next)))
+    else if (UNITS.has(w) && (!UNITS.get(w)!.afterNumber || isNumber(prev)) && !(w === "in" && !atPhraseEnd(next)) && !unitAsNoun(t, prev))
       out.push({ w: UNITS.get(w)!.unit, s: t.s, kind: "value" });
     else if (w === "second" && isNumber(prev)) out.push({ w: "u:s", s: t.s, kind: "value" });
     else if (CURRENCIES[w] !== undefined) out.push({ w: `c:${CURRENCIES[w]}`, s: t.s, kind: "value" });
@@ -256,6 +256,13 @@ function readValues(words: Word[]): Word[] {
   for (const t of out) if (t.kind === "value" && /^\d{1,2}:\d\d$/.test(t.w)) t.w = `T${Number(t.w.split(":")[0])}:${t.w.split(":")[1]}`;
   return out;
 }
+
+/**
+ * A unit's name after an article, with no number ("a minute in a meeting", "minutes" against it), is a noun
+ * whose number counts like any other's ("minutes" are also a meeting's record); "per minute" and a number's
+ * unit stay units.
+ */
+const unitAsNoun = (t: Word, prev: Word | undefined): boolean => /^(a|an)$/.test(prev?.w ?? "") && /^[a-z]{4,}$/.test(t.s.toLowerCase());
 
 /** "5 ft 6 in" ends with a unit; "3 in the list" does not. */
 const atPhraseEnd = (next: Word | undefined): boolean => next === undefined || next.kind === "bound" || isNumber(next);

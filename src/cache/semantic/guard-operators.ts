@@ -27,9 +27,26 @@ export function operatorAt(text: string, at: number, sym: string): boolean {
   return bare !== "" && /^[-–—.,!?;:]+$/.test(bare) && isOperator(text, at, sym, bare);
 }
 
+/** A word holding symbols that prose does not use inside words: an address, a path, a glob, an assignment. */
+const TECHNICAL = /[@*/\\=$%#~|<>]|:\/\//;
+
+/**
+ * Inside or glued to the end of a technical word ("john..doe@example.com", "*.txt? match"), or after a
+ * value being assigned ("x = 1, do"), punctuation belongs to what is written, unless it ends the line.
+ */
+function inTechnicalWord(text: string, at: number, sym: string): boolean {
+  const end = at + sym.length;
+  if (/^[^\S\n]*(?:\n|$)/.test(text.slice(end, end + 40))) return false;
+  const start = text.slice(Math.max(0, at - 60), at).search(/\S*$/);
+  const word = text.slice(Math.max(0, at - 60), at).slice(start) + sym + (text.slice(end, end + 60).match(/^\S*/)?.[0] ?? "");
+  if (TECHNICAL.test(word)) return true;
+  return sym === "," && /(?:^|\s)[\p{L}_][\p{L}\p{N}_]*\s*=\s*\S+$/u.test(text.slice(Math.max(0, at - 40), at));
+}
+
 function isOperator(text: string, at: number, sym: string, bare: string): boolean {
   const prev = text[at - 1];
   const next = text[at + sym.length];
+  if (!space(prev) && inTechnicalWord(text, at, sym)) return true;
   // Glued, an ellipsis or dashes are still prose ("wait...what", "this--that").
   if (wordChar(prev) && /[\p{L}\p{N}_([]/u.test(next ?? "")) return bare.length >= 2 && !PROSE.test(bare);
   if (!space(prev) || !space(next)) return false;
