@@ -29,15 +29,16 @@ const development = files.filter((f) => DEVELOPMENT_FILES.includes(f));
 const heldOut = files.filter((f) => !DEVELOPMENT_FILES.includes(f));
 
 /**
- * The recall each development file must keep, a margin under what the guard reaches (third round: dev 0.578
- * local, 0.552 lexical; legacy 0.317 and 0.283; seen 0.394 and 0.382): the old pairs are mostly rewordings the guard
- * refuses by design.
+ * The recall each development file must keep, a margin under what the guard reaches (fourth round, local /
+ * lexical: dev 0.616 / 0.593; legacy 0.483 / 0.450; seen 0.510 / 0.484; seen2 0.430 / 0.407; seen3 0.427 / 0.408):
+ * the pairs the guard still refuses are mostly rewordings, refused by design.
  */
 const RECALL_FLOORS: Record<string, Partial<Record<keyof typeof DEFAULT_THRESHOLDS, number>>> = {
-  "dev.jsonl": { local: 0.55, lexical: 0.52 },
-  "legacy.jsonl": { local: 0.25, lexical: 0.2 },
-  "seen.jsonl": { local: 0.36, lexical: 0.35 },
-  "seen2.jsonl": { local: 0.3, lexical: 0.29 },
+  "dev.jsonl": { local: 0.59, lexical: 0.57 },
+  "legacy.jsonl": { local: 0.45, lexical: 0.42 },
+  "seen.jsonl": { local: 0.48, lexical: 0.46 },
+  "seen2.jsonl": { local: 0.4, lexical: 0.38 },
+  "seen3.jsonl": { local: 0.4, lexical: 0.38 },
 };
 
 const embedders: [keyof typeof DEFAULT_THRESHOLDS, () => Embedder][] = [
