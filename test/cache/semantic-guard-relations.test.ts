@@ -80,15 +80,20 @@ describe("a comparison is one shape", () => {
 
 describe("a noun compound against its nouns joined by a preposition", () => {
   it.each([
-    ["in", "how do I squash commits in git", "how do I squash git commits"],
+    ["in, after a name", "how do I squash commits in Git", "how do I squash Git commits"],
     ["about", "recommend documentaries about geology", "recommend geology documentaries"],
-    ["for", "a checklist for interviews", "an interview checklist"],
     ["a possessive", "what is Django's ORM", "what is the Django ORM"],
   ])("%s", (_, a, b) => {
     expect(mismatch(a, b)).toBeUndefined();
   });
 
   it.each([
+    [
+      "in, after a common noun (a place, a state or a medium as often as a field)",
+      "how do I squash commits in git",
+      "how do I squash git commits",
+    ],
+    ["for (a recipient as often as a purpose)", "a checklist for interviews", "an interview checklist"],
     ["an attitude's object", "how to earn trust in the board", "how to earn board trust"],
     ["an -ence head", "dependence on the supplier", "supplier dependence"],
     ["a person's complaints", "how to answer complaints about patients", "how to answer patient complaints"],

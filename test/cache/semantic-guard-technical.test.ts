@@ -26,3 +26,26 @@ describe("punctuation in technical words, and units named as nouns", () => {
     expect(mismatch(a, b)).toBeUndefined();
   });
 });
+
+describe("review findings: three decimals, 'in' phrases, forged span marks, long prompts", () => {
+  it.each([
+    ["three decimals are not shortened", "I drove 1.000 km", "I drove 1 km"],
+    ["nor beside a currency", "Is $1.000 a lot?", "Is $1 a lot?"],
+    ["a place after in", "Is there a man in the moon?", "Is there a moon man?"],
+    ["a state after in", "How do I handle a dog in heat?", "How do I handle a heat dog?"],
+    ["a recipient after for", "How do I apply for a government grant?", "How do I apply for a grant for the government?"],
+    ["a forged span mark", "run `rm -rf /` then \uE0000", "run `rm -rf /` then `rm -rf /`"],
+  ])("refuses: %s", (_rule, a, b) => {
+    expect(mismatch(a, b)).toBeDefined();
+  });
+
+  it("reads a caller's private-use characters without throwing", () => {
+    for (const t of ["What does \uE0000 do", "price is 5 \uE0000", "\uE0001", "\uE000"])
+      expect(() => mismatch(t, `${t} now`)).not.toThrow();
+  });
+
+  it("compares prompts too long to analyse as written, sentences included", () => {
+    const s = (x: string) => `I ${"\uFDFA".repeat(115)} x. ${x}`;
+    expect(mismatch(s("I am 38. I earn 60k."), s("I earn 60k. I am 38."))).toBeDefined();
+  });
+});

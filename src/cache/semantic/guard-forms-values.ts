@@ -95,7 +95,8 @@ export function readForms(words: Word[]): Word[] {
       continue;
     }
     // "a 3.0 average" is 3 and "$4.50" is 4.5; "Python 3.0" and "section 4.10" stay as written.
-    if (t.kind === "value" && /^\d+\.\d*0$/.test(t.w)) {
+    // Never three decimals: "1.000" may be a thousand written the European way.
+    if (t.kind === "value" && /^\d+\.\d?0$/.test(t.w)) {
       const money = prev?.w.startsWith("c:") || next?.w.startsWith("c:") || next?.w.startsWith("u:");
       const plain = prev === undefined || prev.kind === "bound" || VALUE_BEFORE.test(prev.w);
       if (money || (/\.0+$/.test(t.w) && plain)) t = { ...t, w: number(Number(t.w)) };

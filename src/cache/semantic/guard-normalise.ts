@@ -143,12 +143,14 @@ function expandWord(surface: string, out: Word[]): void {
 /** The words and values of a text, in order; sentence punctuation becomes a clause boundary. */
 export function tokenise(input: string): Word[] {
   const code: string[] = [];
-  const text = preprocess(extractQuoted(reflowData(extractCode(input, code), code), code));
+  // U+E000 marks the spans set aside below; one typed by the caller is no such mark.
+  const clean = input.replace(/\uE000/g, "\uFFFD");
+  const text = preprocess(extractQuoted(reflowData(extractCode(clean, code), code), code));
   const out: Word[] = [];
   let pendingCurrency: string | undefined;
   for (const m of text.matchAll(TOKEN)) {
     const [, codeIndex, digits, suffix, word, sym] = m;
-    if (codeIndex !== undefined) out.push({ w: code[Number(codeIndex)]!, s: "", kind: "value" });
+    if (codeIndex !== undefined) out.push({ w: code[Number(codeIndex)] ?? "\uFFFD", s: "", kind: "value" });
     else if (digits !== undefined) {
       out.push({ w: digits, s: digits, kind: "value" });
       if (suffix !== undefined) expandWord(suffix, out);

@@ -122,7 +122,7 @@ function askedDifference(ws: Word[], i: number): number {
 }
 
 /** Prepositions whose object may stand before the noun as a compound's modifier ("a branch in git", "a git branch"). */
-const COMPOUNDING = words("in about on for 's");
+const COMPOUNDING = words("in about on 's");
 /** A head in one of these forms names an attitude or act whose "in" or "about" object a modifier would make its subject ("confidence in the team" / "team confidence"). */
 const NOMINAL = /(?:ence|ance|ment|tion|sion|ness|ity|ief|ism)$/;
 const PERSON = /Actor|Person|Name|Pronoun/;
@@ -192,7 +192,9 @@ function modifierOk(token: string, surface: string, prep: string, last: boolean)
   if (PERSON.test(tags) || (last && /Adjective/.test(tags))) return false;
   // A language is the medium after "in" and the subject before a noun: "an exam in French" is no "French exam".
   if (/Demonym/.test(tags) || (/^\p{Lu}/u.test(surface) && /(?:ish|ese|an|ic|i|ch)$/.test(token))) return false;
-  if (prep === "in") return true;
+  // "in" names a place, a state or a medium as often as a field ("a man in the moon", "a dog in heat"): only a
+  // name's ("a branch in Git", "the GIL in Python").
+  if (prep === "in") return /^\p{Lu}/u.test(surface);
   return !/^\p{Lu}/u.test(surface) && !/Singular|Organization|Place|Country|City/.test(tags);
 }
 

@@ -59,7 +59,8 @@ const STATEMENT_STARTS = words(`i i'm i've i'd we we're you he she they it it's 
 /** Splits a prompt into its sentences, or undefined where it has one, too many, or must be compared whole. */
 export function splitSentences(text: string): Sentence[] | undefined {
   // A prompt too long to analyse is compared as written, and so are its sentences.
-  if (text.length > MAX_ANALYSED || /[`=(){}[\]<>|$\\\n"“”«»]|(^|\s)['‘]/.test(text)) return undefined;
+  if (text.length > MAX_ANALYSED || text.normalize("NFKC").length > MAX_ANALYSED || /[`=(){}[\]<>|$\\\n"“”«»]|(^|\s)['‘]/.test(text))
+    return undefined;
   const parts: string[] = [];
   for (const raw of text.split(/(?<=[.?!;])\s+/)) {
     // ", and" between two whole clauses: the right side opens on a subject and has a verb.

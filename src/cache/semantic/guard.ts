@@ -36,7 +36,8 @@ export function guardFeatures(text: string): GuardFeatures {
 /** Why two prompts may not share an answer, or undefined when the guard lets them. A pure function of both. */
 export function guardMismatch(a: GuardFeatures, b: GuardFeatures): string | undefined {
   const why = mismatch(a, b);
-  if (why === undefined || a.sentences === undefined || b.sentences === undefined || !sameWords(a.tokens, b.tokens)) return why;
+  if (why === undefined || a.exact !== undefined || b.exact !== undefined) return why;
+  if (a.sentences === undefined || b.sentences === undefined || !sameWords(a.tokens, b.tokens)) return why;
   const ra = (a.read ??= a.sentences.map((s) => analyse(s.text)));
   const rb = (b.read ??= b.sentences.map((s) => analyse(s.text)));
   return sameSentences(a.sentences, b.sentences, (i, j) => mismatch(ra[i]!, rb[j]!) === undefined) ? undefined : why;
