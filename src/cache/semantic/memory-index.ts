@@ -223,9 +223,14 @@ export function createSemanticIndex(options: SemanticIndexOptions): SemanticInde
         if (p.expiresAt[i]! <= now) continue;
         // The closest few only: the guard's reading costs up to tens of ms on hostile input, per candidate.
         if (++guarded > MAX_GUARDED) break;
-        features ??= guardFeatures(query);
-        const cached = (p.features[i] ??= guardFeatures(p.queries[i]!));
-        const reason = guardMismatch(features, cached);
+        let reason: string | undefined;
+        try {
+          features ??= guardFeatures(query);
+          reason = guardMismatch(features, (p.features[i] ??= guardFeatures(p.queries[i]!)));
+        } catch (e) {
+          // A reading that fails refuses this candidate, not the lookup: the others may still answer.
+          reason = `guard failed: ${(e as Error).message}`;
+        }
         if (reason) {
           options.onGuarded?.(query, p.queries[i]!, reason, similarity);
           continue;
