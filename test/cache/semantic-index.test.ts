@@ -126,4 +126,29 @@ describe("semantic index", () => {
     expect(refused).toEqual(texts.slice(-MAX_GUARDED).reverse());
     expect((await index.find("t", "far", "What is 1% of 200, please?"))?.key).toBe("one");
   });
+
+  it("stops reading candidates once the guard's time budget is spent: the first is always read", async () => {
+    const texts = ["What is 2% of 200?", "What is 3% of 200?", "What is 1% of 200?"];
+    const vectors = Object.fromEntries(texts.map((t, k) => [t, [1, 0.001 * (k + 1), 0]]));
+    const make = (guardBudgetMs: number) => {
+      const refused: string[] = [];
+      const index = createSemanticIndex({
+        embedder: fixed({ ...vectors, "What is 1% of 200, please?": [1, 0, 0] }),
+        threshold: 0.9,
+        maxEntries: 100,
+        clock: manualClock(0),
+        guardBudgetMs,
+        onGuarded: (_q, cached) => refused.push(cached),
+      });
+      return { index, refused };
+    };
+    for (const budget of [-1, 1_000_000]) {
+      const { index, refused } = make(budget);
+      for (const [k, t] of texts.entries()) await index.add("t", "s", t, `k${k}`, 60_000);
+      const found = await index.find("t", "s", "What is 1% of 200, please?");
+      // Spent before it starts: only the closest is read, and it is refused. Plenty: the third one answers.
+      if (budget < 0) expect([found, refused]).toEqual([undefined, [texts[0]]]);
+      else expect([found?.key, refused]).toEqual(["k2", texts.slice(0, 2)]);
+    }
+  });
 });

@@ -9,9 +9,14 @@ let guardLoading: Promise<Guard> | undefined;
 
 /**
  * The near-miss guard, loaded on first use: its language model (compromise)
- * costs tens of megabytes, which a gateway without a semantic cache never pays.
+ * costs tens of megabytes, which a gateway without a semantic cache never pays. Its lexical tables (WordNet) are
+ * read with it, so that no lookup's time budget pays for them.
  */
-const loadGuard = (): Promise<Guard> => (guardLoading ??= import("./guard.js"));
+const loadGuard = (): Promise<Guard> =>
+  (guardLoading ??= import("./guard.js").then((guard) => {
+    guard.warmGuard();
+    return guard;
+  }));
 
 /** One entry as replicas exchange it. */
 export interface SemanticEntry {
@@ -143,10 +148,18 @@ export interface SemanticIndexOptions {
   onGuarded?: (query: string, cached: string, reason: string, similarity: number) => void;
   /** Told once, at warm-up, when the guard's synonyms (WordNet) could not be read: it then knows none. */
   onNoSynonyms?: (error: string) => void;
+  /** The guard's working time per lookup, in ms of CPU on the event loop (GUARD_BUDGET_MS by default). */
+  guardBudgetMs?: number;
 }
 
 /** Candidates the guard reads per lookup, closest first; past them a lookup is a miss. */
 export const MAX_GUARDED = 8;
+/**
+ * And the time it may spend on them: prompts written to be slow to read (at the 2,000-character bound, tens of ms
+ * each the first time) end the lookup as a miss once this is spent, rather than holding the event loop. Measured
+ * with the process's own timer, not the injected clock: it bounds real work, and an honest lookup needs well under 1 ms.
+ */
+export const GUARD_BUDGET_MS = 20;
 
 /**
  * Each replica's semantic index, in memory. With a sync (Redis), every entry
@@ -219,10 +232,11 @@ export function createSemanticIndex(options: SemanticIndexOptions): SemanticInde
       let features: GuardFeatures | undefined;
       const now = clock.now();
       let guarded = 0;
+      const spendUntil = performance.now() + (options.guardBudgetMs ?? GUARD_BUDGET_MS);
       for (const { i, similarity } of p.scan(q, qs, threshold)) {
         if (p.expiresAt[i]! <= now) continue;
-        // The closest few only: the guard's reading costs up to tens of ms on hostile input, per candidate.
-        if (++guarded > MAX_GUARDED) break;
+        // The closest few only, while the budget lasts: a reading costs up to tens of ms on hostile input.
+        if (++guarded > MAX_GUARDED || (guarded > 1 && performance.now() > spendUntil)) break;
         let reason: string | undefined;
         try {
           features ??= guardFeatures(query);
