@@ -30,7 +30,8 @@ const heldOut = files.filter((f) => !DEVELOPMENT_FILES.includes(f));
 
 /**
  * The recall each development file must keep, a margin under what the guard reaches (fourth round, local /
- * lexical: dev 0.616 / 0.593; legacy 0.433 / 0.400; seen 0.510 / 0.482; seen2 0.430 / 0.407; seen3 0.427 / 0.408):
+ * lexical: dev 0.616 / 0.593; legacy 0.433 / 0.400; seen 0.510 / 0.482; seen2 0.430 / 0.407; seen3 0.427 / 0.408;
+ * seen4 0.402 / 0.390):
  * the pairs the guard still refuses are mostly rewordings, refused by design.
  */
 const RECALL_FLOORS: Record<string, Partial<Record<keyof typeof DEFAULT_THRESHOLDS, number>>> = {
@@ -39,6 +40,7 @@ const RECALL_FLOORS: Record<string, Partial<Record<keyof typeof DEFAULT_THRESHOL
   "seen.jsonl": { local: 0.48, lexical: 0.46 },
   "seen2.jsonl": { local: 0.4, lexical: 0.38 },
   "seen3.jsonl": { local: 0.4, lexical: 0.38 },
+  "seen4.jsonl": { local: 0.38, lexical: 0.37 },
 };
 
 const embedders: [keyof typeof DEFAULT_THRESHOLDS, () => Embedder][] = [

@@ -34,6 +34,8 @@ export interface GuardFeatures {
   surfaces: string[];
   /** Asks a question (how, what, why...), where "a migraine" and "migraines" name one kind. */
   question?: boolean;
+  /** Singular nouns after a determiner ("the tomato", "my sourdough"): not stuff named bare (guard.ts). */
+  determined?: string[];
   /** Set instead of tokens when the prompt is too long to analyse: such prompts match only as written. */
   exact?: string;
 }
@@ -262,6 +264,7 @@ export function analyse(text: string): GuardFeatures {
   const surfaces: string[] = [];
   const poss: boolean[] = [];
   const opens: number[] = [];
+  const determined: string[] = [];
   const push = (t: string, s: string, p = false, o = 0) => {
     tokens.push(t);
     surfaces.push(s);
@@ -280,6 +283,7 @@ export function analyse(text: string): GuardFeatures {
       const l = lemma(t.w);
       if (!l.plural && nounSlot(t)) l.plural = true;
       push(l.lemma, t.s, t.poss, t.opens ?? 0);
+      if (!l.plural && (t.before ?? "") !== "") determined.push(l.lemma);
       if (l.past) push("PAST", "");
       // How many are asked for: "a tagline" against "taglines" (compared only when both prompts ask to produce).
       if (t.produced === "one" && !l.plural) push("SG", "");
@@ -290,5 +294,5 @@ export function analyse(text: string): GuardFeatures {
     }
   }
   movePossessives(tokens, surfaces, poss, opens);
-  return { tokens, surfaces, question: asksAboutKinds(words) };
+  return { tokens, surfaces, question: asksAboutKinds(words), determined };
 }

@@ -40,17 +40,32 @@ export interface Word {
 /** Longer texts are compared as written (after spacing and case): analysing them could hold the event loop. */
 export const MAX_ANALYSED = 2000;
 
-/** Replaces code spans by placeholders: code is compared exactly, one token of it matters ("==" vs "==="). */
+/**
+ * Replaces code spans by placeholders: code is compared exactly, one token of it matters ("==" vs "===").
+ * Spacing is not compared, but a line's depth of indentation is (a Python loop's last line dedented leaves
+ * the loop): each line is prefixed by its depth, the rank of its indent among the block's indents, so two
+ * spaces or four, or the whole block shifted, read the same.
+ */
 function extractCode(text: string, code: string[]): string {
   return text.replace(/```[\s\S]*?(?:```|$)|`[^`\n]+`/g, (m) => {
     code.push(
-      `code:${m
-        .replace(/^`+|`+$/g, "")
+      `code:${depths(m.replace(/^`+|`+$/g, ""))
         .replace(/\s+/g, " ")
         .trim()}`,
     );
     return ` \uE000${code.length - 1} `;
   });
+}
+
+function depths(block: string): string {
+  // A fence's first line is its language ("python"), not a line of code.
+  const [info, ...rest] = block.split("\n");
+  if (rest.length === 0) return block;
+  const lines = rest.filter((l) => l.trim() !== "");
+  const width = (l: string) => (l.match(/^[ \t]*/)?.[0] ?? "").replace(/\t/g, "    ").length;
+  const widths = [...new Set(lines.map(width))].sort((x, y) => x - y);
+  if (widths.length < 2) return block;
+  return `${info}\n${lines.map((l) => `${">".repeat(widths.indexOf(width(l)))}${l.trim()}`).join("\n")}`;
 }
 
 function preprocess(text: string): string {

@@ -2,7 +2,7 @@
  * Operators written in prose (docs/caching.md "The structural guard"): "what does ?. do" and "what does ?? do"
  * ask about two operators, yet both are made only of characters the tokeniser reads as sentence punctuation.
  * A run of such characters is an operator, compared exactly like any other symbol, when it stands where
- * prose punctuation does not: glued between two words ("a?.b", "std::move"), alone between spaces ("?.",
+ * prose punctuation does not: glued between two words ("a?.b", "std::move") or before one ("!!x"), alone between spaces ("?.",
  * "::", ";;", "x ?? y"), or, for a single mark, an ellipsis or dashes, alone where a thing is named ("what
  * does ... do", "the - operator", "between -- and -"). Prose punctuation still goes: a dash or dashes
  * between clauses, an ellipsis, a "?!" that ends its line, a comma or full stop.
@@ -49,6 +49,9 @@ function isOperator(text: string, at: number, sym: string, bare: string): boolea
   if (!space(prev) && inTechnicalWord(text, at, sym)) return true;
   // Glued, an ellipsis or dashes are still prose ("wait...what", "this--that").
   if (wordChar(prev) && /[\p{L}\p{N}_([]/u.test(next ?? "")) return bare.length >= 2 && !PROSE.test(bare);
+  // Glued before a word after a space, it is a prefix operator ("!!x", "!x", ":wq", "?.length"); a comma or
+  // semicolon there is a slip of spacing ("red ,green") and an ellipsis or dashes are prose ("...and then").
+  if ((space(prev) || prev === "(") && /[\p{L}\p{N}_$]/u.test(next ?? "")) return !/^[,;]$/.test(bare) && !PROSE.test(bare);
   if (!space(prev) || !space(next)) return false;
   const before = text.slice(Math.max(0, at - 12), at);
   const after = text.slice(at + sym.length, at + sym.length + 40);

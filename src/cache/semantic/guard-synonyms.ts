@@ -104,6 +104,22 @@ function related(d: WordNetDict, a: string, b: string): boolean {
   return false;
 }
 
+/** WordNet's noun.body, noun.food, noun.phenomenon and noun.substance files: stuff, named without an article ("paper", "hair"). */
+const STUFF = new Set(["08", "13", "19", "27"]);
+/** Its noun.attribute, noun.quantity, noun.time, noun.act and noun.state: other uncounted senses ("room" is space). */
+const UNCOUNTED = new Set(["04", "07", "23", "26", "28"]);
+
+/**
+ * A noun that is stuff in one sense and a thing in another ("paper" and "a paper", a newspaper; "glass" and "a
+ * glass"; "chicken" and "a chicken"): "a" before it picks the thing, no article the stuff.
+ */
+export function stuffAndThing(noun: string): boolean {
+  const d = wordnetDict();
+  if (d === null) return false;
+  const files = senses(d, noun, "n").map((o) => d.data.n.toString("latin1", Number(o) + 9, Number(o) + 11));
+  return files.some((f) => STUFF.has(f)) && files.some((f) => !STUFF.has(f) && !UNCOUNTED.has(f));
+}
+
 /** Latin and Greek plurals ("bacterium"/"bacteria", "criterion"/"criteria", "cactus"/"cacti"): one word in two numbers. */
 const LATIN_PLURALS = "um:a on:a us:i a:ae is:es ex:ices ix:ices".split(" ").map((e) => e.split(":") as [string, string]);
 

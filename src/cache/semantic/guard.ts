@@ -3,7 +3,7 @@ import { lexiconTags } from "./guard-normalise.js";
 import { compoundMoved, possessiveRelated } from "./guard-relations.js";
 import { type Sentence, sameSentences, sameWords, splitSentences } from "./guard-sentences.js";
 import { spansWrittenOut } from "./guard-spans.js";
-import { markLexicalisedPlurals, substituteSynonyms } from "./guard-synonyms.js";
+import { markLexicalisedPlurals, stuffAndThing, substituteSynonyms } from "./guard-synonyms.js";
 import { typo } from "./guard-typo.js";
 import { difference, isCount, kindOf } from "./guard-kinds.js";
 import { COORDINATORS, PHRASE_HEADS, RELATIONS, SYMMETRIC } from "./guard-words.js";
@@ -50,6 +50,8 @@ function mismatch(a: Analysed, b: Analysed): string | undefined {
   const sb = b.surfaces.filter((_, i) => keep("", i, b.tokens));
   markLexicalisedPlurals(A, sa, B, sb);
   markLexicalisedPlurals(B, sb, A, sa);
+  const stuff = stuffOrThing(A, B, b) ?? stuffOrThing(B, A, a);
+  if (stuff !== undefined) return stuff;
   articles(A, sa, B, sb, a.question === true || b.question === true);
   if (equal(A, B)) return undefined;
   let { onlyA, onlyB } = unmatched(A, B);
@@ -111,6 +113,35 @@ function articles(A: string[], sa: string[], B: string[], sb: string[], question
   drop(B, "A", B.length);
   // Left over, a bare plural is a plural like any other ("Curie's discoveries", "discoveries of Curie").
   for (const X of [A, B]) for (const [k, t] of X.entries()) if (t === "BARE") X[k] = "PLURAL";
+}
+
+/** Tags of words that do not head a noun compound ("a coffee near the station" is no "coffee near"). */
+const NOT_NOUNS = new Set(["Preposition", "Adverb", "Adjective", "Conjunction", "Determiner", "Pronoun", "Date", "Duration"]);
+
+/**
+ * "buy a paper" / "buy paper": a noun with "a" on one side and without it on the other, where it names stuff bare
+ * (stuffAndThing). Not where the other side has a determiner ("the tomato"), drops articles as notes do ("python
+ * reverse string": no question, no "a", no "the"), or the noun modifies the next ("a rose bush" / "rose bushes").
+ */
+function stuffOrThing(X: readonly string[], Y: readonly string[], y: Analysed): string | undefined {
+  if (y.question !== true && !Y.includes("A") && (y.determined ?? []).length === 0) return undefined;
+  const single = (T: readonly string[], k: number) => !/^(PLURAL|BARE)$/.test(T[k + 1] ?? "");
+  for (const [k, t] of X.entries()) {
+    const noun = X[k + 1] ?? "";
+    const next = X[k + 2];
+    if (t !== "A" || !/^[a-z]+$/.test(noun) || !single(X, k + 1)) continue;
+    // The same next word, up to a plural read as a word of its own ("a suede shoe" / "suede shoes").
+    const compound = (j: number) =>
+      next !== undefined &&
+      kindOf(next) === "content" &&
+      !lexiconTags(next).some((t) => NOT_NOUNS.has(t)) &&
+      (Y[j + 1] ?? "").startsWith(next) &&
+      (Y[j + 1] ?? "").length <= next.length + 2;
+    const bare = (j: number) => Y[j] === noun && Y[j - 1] !== "A" && Y[j - 2] !== "A" && single(Y, j) && !compound(j);
+    if (y.determined?.includes(noun) || !Y.some((_, j) => bare(j))) continue;
+    if (!X.some((u, j) => u === noun && X[j - 1] !== "A") && stuffAndThing(noun)) return `plurality: a ${noun} / ${noun}`;
+  }
+  return undefined;
 }
 
 /** At most this many tokens in which two prompts differ are tried for slips, acronyms and compounds. */
