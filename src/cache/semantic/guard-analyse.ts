@@ -36,6 +36,8 @@ export interface GuardFeatures {
   question?: boolean;
   /** Singular nouns after a determiner ("the tomato", "my sourdough"): not stuff named bare (guard.ts). */
   determined?: string[];
+  /** Written as a sentence (an article, a pronoun or an auxiliary), not as notes that drop them ("roast chicken time"). */
+  sentence?: boolean;
   /** Set instead of tokens when the prompt is too long to analyse: such prompts match only as written. */
   exact?: string;
 }
@@ -76,6 +78,8 @@ function frameAt(words: Word[], i: number, contentSeen: boolean): number {
 
 /** Before a plural, these make it a definite set, not a kind: "the keys", "my files", "3 files". */
 const DEFINITE = new Set("the these those this that my your our their his her its each every both".split(" "));
+
+const SENTENCE_WORDS = /^(a|an|the|i|you|we|he|she|it|they|my|your|is|are|am|was|were|do|does|did|can|could|should|would|will)$/;
 
 /** A question may ask about a kind ("how do I install a package" is "... packages"); a request may not. */
 const asksAboutKinds = (words: Word[]): boolean =>
@@ -294,5 +298,6 @@ export function analyse(text: string): GuardFeatures {
     }
   }
   movePossessives(tokens, surfaces, poss, opens);
-  return { tokens, surfaces, question: asksAboutKinds(words), determined };
+  const sentence = words.some((w) => w.kind === "word" && SENTENCE_WORDS.test(w.w));
+  return { tokens, surfaces, question: asksAboutKinds(words), determined, sentence };
 }

@@ -121,10 +121,10 @@ const NOT_NOUNS = new Set(["Preposition", "Adverb", "Adjective", "Conjunction", 
 /**
  * "buy a paper" / "buy paper": a noun with "a" on one side and without it on the other, where it names stuff bare
  * (stuffAndThing). Not where the other side has a determiner ("the tomato"), drops articles as notes do ("python
- * reverse string": no question, no "a", no "the"), or the noun modifies the next ("a rose bush" / "rose bushes").
+ * reverse string": no article, pronoun or auxiliary), or the noun modifies the next ("a rose bush" / "rose bushes").
  */
 function stuffOrThing(X: readonly string[], Y: readonly string[], y: Analysed): string | undefined {
-  if (y.question !== true && !Y.includes("A") && (y.determined ?? []).length === 0) return undefined;
+  if (y.sentence !== true) return undefined;
   const single = (T: readonly string[], k: number) => !/^(PLURAL|BARE)$/.test(T[k + 1] ?? "");
   for (const [k, t] of X.entries()) {
     const noun = X[k + 1] ?? "";
