@@ -69,7 +69,7 @@ function progressive(X: readonly string[], sx: readonly string[]): [readonly str
 function moved(d: WordNetDict, X: readonly string[], sx: readonly string[], Y: readonly string[], sy: readonly string[], v: number) {
   const verb = X[v]!;
   if (!CONTENT.test(verb) || !/^[a-z]+ing$/.test(sx[v] ?? "") || senses(d, verb, "v").length === 0) return false;
-  for (let m = 1; m <= 2 && v + m < X.length; m++) {
+  for (let m = 1; m <= 2 && v + m < X.length && v + m < Y.length; m++) {
     const words = X.slice(v + 1, v + 1 + m);
     const end = X[v + 1 + m] === "PLURAL" ? v + 2 + m : v + 1 + m;
     const adverb = m === 1 && pertains(d, sx[v + 1]!, sy[v]!);
@@ -101,7 +101,9 @@ function act(d: WordNetDict, verb: string, noun: string, surface: string): boole
 function object(d: WordNetDict, w: string, surface: string): boolean {
   if (!CONTENT.test(w) || surface !== surface.toLowerCase() || kindOf(w) !== "content") return false;
   if (NAMED.test(lexiconTags(w).join(" "))) return false;
-  const files = senses(d, w, "n").map((o) => file(d, o));
+  // The lemma, or the word as written where the lemma is no noun ("wedding" read as "wed").
+  const found = senses(d, w, "n");
+  const files = (found.length > 0 ? found : senses(d, surface, "n")).map((o) => file(d, o));
   return files.length > 0 && files.every((f) => OBJECTS.has(f));
 }
 
