@@ -33,6 +33,8 @@ describe("a gerund and its object against the act with the object before it", ()
     ["no object, the sense may drift", "tips for organizing", "tips for organization"],
     ["tense", "what went wrong when planning a budget", "what goes wrong when planning a budget"],
     ["an object not moved", "tips for planning a budget", "tips for budget"],
+    ["a bare singular is the head the -ing word modifies", "what is training data", "what is data training"],
+    ["a plural with no preposition before the gerund", "what are good teaching methods", "what is good method teaching"],
   ])("%s is still refused", (_, a, b) => {
     expect(mismatch(a, b)).toBeDefined();
   });

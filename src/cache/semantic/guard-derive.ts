@@ -36,6 +36,8 @@ const ACTS = new Set(["04", "09", "10", "22"]);
 /** noun.Tops, act, cognition, event, possession, relation: senses that are only what an act is done to. */
 const OBJECTS = new Set(["03", "04", "09", "11", "21", "24"]);
 const CONTENT = /^[a-z]+$/;
+/** Prepositions a gerund follows as their object ("for naming", "on planning"). */
+const AFTER = /^(for|of|on|about|in|to|at|with|without|by|before|after|while|when)$/;
 const NAMED = /Person|Actor|Place|Country|City|Region|Organization|Company|Demonym/;
 
 /** True when Y is X with one verb phrase (or progressive) of X said as its act (see above). Pure. */
@@ -65,16 +67,23 @@ function progressive(X: readonly string[], sx: readonly string[]): [readonly str
   return [X, sx];
 }
 
-/** X[v] a gerund, then its object (one or two words and a number) or an adverb; Y the compound or adjective and the act. */
+/**
+ * X[v] a gerund, then its object ("a" and one or two words, or one or two words and a plural) or an adverb; Y the
+ * compound or the adjective, and the act. The object needs its "a", or its plural and a preposition before the
+ * gerund ("tips for naming variables"): a bare noun after an "-ing" word is as often the head it modifies
+ * ("training data" is no "data training", "the best teaching methods" no "the best method teaching").
+ */
 function moved(d: WordNetDict, X: readonly string[], sx: readonly string[], Y: readonly string[], sy: readonly string[], v: number) {
   const verb = X[v]!;
   if (!CONTENT.test(verb) || !/^[a-z]+ing$/.test(sx[v] ?? "") || senses(d, verb, "v").length === 0) return false;
-  for (let m = 1; m <= 2 && v + m < X.length && v + m < Y.length; m++) {
-    const words = X.slice(v + 1, v + 1 + m);
-    const end = X[v + 1 + m] === "PLURAL" ? v + 2 + m : v + 1 + m;
-    const adverb = m === 1 && pertains(d, sx[v + 1]!, sy[v]!);
-    if (!adverb && !words.every((w, k) => w === Y[v + k] && object(d, w, sx[v + 1 + k]!))) continue;
-    if (act(d, verb, Y[v + m]!, sy[v + m]!) && sameTail(X, adverb ? v + 2 : end, Y, v + m + 1)) return true;
+  if (v + 1 < X.length && v + 1 < Y.length && pertains(d, sx[v + 1]!, sy[v]!) && act(d, verb, Y[v + 1]!, sy[v + 1]!))
+    return sameTail(X, v + 2, Y, v + 2);
+  const a = X[v + 1] === "A" ? 1 : 0;
+  for (let m = 1; m <= 2 && v + a + m < X.length && v + m < Y.length; m++) {
+    const at = v + 1 + a;
+    const many = /^(PLURAL|BARE)$/.test(X[at + m] ?? "") ? 1 : 0;
+    if (a + many !== 1 || (many === 1 && !AFTER.test(X[v - 1] ?? "")) || !X.slice(at, at + m).every((w, k) => w === Y[v + k] && object(d, w, sx[at + k]!))) continue;
+    if (act(d, verb, Y[v + m]!, sy[v + m]!) && sameTail(X, at + m + many, Y, v + m + 1)) return true;
   }
   return false;
 }

@@ -53,6 +53,7 @@ function mismatch(a: Analysed, b: Analysed): string | undefined {
   markLexicalisedPlurals(B, sb, A, sa);
   const stuff = stuffOrThing(A, B, b) ?? stuffOrThing(B, A, a) ?? articleMoved(A, sa, B) ?? articleMoved(B, sb, A);
   if (stuff !== undefined) return stuff;
+  if (derivedMoved(A, sa, B, sb) || derivedMoved(B, sb, A, sa)) return undefined;
   articles(A, sa, B, sb, a.question === true || b.question === true);
   if (equal(A, B)) return undefined;
   let { onlyA, onlyB } = unmatched(A, B);
@@ -80,7 +81,6 @@ function mismatch(a: Analysed, b: Analysed): string | undefined {
   if (possessiveMoved(A, sa, B, sb) || possessiveMoved(B, sb, A, sa) || compoundMoved(A, sa, B) || compoundMoved(B, sb, A))
     return undefined;
   if (possessiveRelated(A, sa, B) || possessiveRelated(B, sb, A)) return undefined;
-  if (derivedMoved(A, sa, B, sb) || derivedMoved(B, sb, A, sa)) return undefined;
   if (onlyA.length > 0 || onlyB.length > 0)
     return difference(
       onlyA.map((i) => A[i]!),
