@@ -82,7 +82,12 @@ function moved(d: WordNetDict, X: readonly string[], sx: readonly string[], Y: r
   for (let m = 1; m <= 2 && v + a + m < X.length && v + m < Y.length; m++) {
     const at = v + 1 + a;
     const many = /^(PLURAL|BARE)$/.test(X[at + m] ?? "") ? 1 : 0;
-    if (a + many !== 1 || (many === 1 && !AFTER.test(X[v - 1] ?? "")) || !X.slice(at, at + m).every((w, k) => w === Y[v + k] && object(d, w, sx[at + k]!))) continue;
+    if (
+      a + many !== 1 ||
+      (many === 1 && !AFTER.test(X[v - 1] ?? "")) ||
+      !X.slice(at, at + m).every((w, k) => w === Y[v + k] && object(d, w, sx[at + k]!))
+    )
+      continue;
     if (act(d, verb, Y[v + m]!, sy[v + m]!) && sameTail(X, at + m + many, Y, v + m + 1)) return true;
   }
   return false;
