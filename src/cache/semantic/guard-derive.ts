@@ -19,12 +19,14 @@ import { type WordNetDict, wordnetDict } from "./guard-wordnet.js";
  *   manner as often as an object ("machine washing", "hand washing", "mountain biking", "speed reading", "stress
  *   testing", "load testing"), and a communication a medium ("email marketing", "text messaging"). Nor a name,
  *   nor a word the lexicon knows as a person or a place.
- * - the verb's object has no determiner (the reading dropped "a"; "my", "the" make it one particular thing).
+ * - the object has its "a", or its plural after a preposition's gerund ("tips for naming variables"): a bare noun
+ *   after an "-ing" word is as often the head it modifies ("training data"), and "the" or "my" make it one thing.
  * - the adverb's first sense pertains to the adjective (WordNet "\"): "daily" / "daily", "regularly" / "regular";
  *   not "late" ("working late" / "late work": overdue work), whose first sense is "belatedly".
  * - the progressive only after "should" at the start of a question or after how/when/where/why, where the
  *   subject was "I", "we" or "you" (the frame drops them): "the server should be running" is a state, "should it
- *   be raining" another question. "is adopting" / "adopts" and "was" / "is" keep their aspect and tense.
+ *   be raining" another question. "is adopting" / "adopts" and "was" / "is" keep their aspect and tense. A
+ *   prompt with no subject at all ("should be running by now") reads as the asker's: the frame leaves no trace.
  * Everything else must be equal, in order; the work is linear in the prompt's length.
  */
 
