@@ -50,7 +50,7 @@ function indexLine(buf: Buffer, lemma: string): string | undefined {
 }
 
 /** A lemma's synsets in one part of speech, most frequent sense first (WordNet's order). */
-function senses(d: WordNetDict, lemma: string, pos: Pos): string[] {
+export function senses(d: WordNetDict, lemma: string, pos: Pos): string[] {
   if (!/^[a-z0-9][a-z0-9_.'-]*$/.test(lemma) || lemma.length > 60) return [];
   const line = indexLine(d.index[pos], lemma);
   if (line === undefined) return [];
@@ -61,7 +61,7 @@ function senses(d: WordNetDict, lemma: string, pos: Pos): string[] {
 }
 
 /** A synset's pointers ("@ 03080712 n 0000"), read at its byte offset in the data file. */
-function pointers(d: WordNetDict, pos: Pos, offset: string): { sym: string; pos: Pos; offset: string }[] {
+export function pointers(d: WordNetDict, pos: Pos, offset: string): { sym: string; pos: Pos; offset: string }[] {
   const buf = d.data[pos];
   const at = Number(offset);
   const nl = buf.indexOf(10, at);

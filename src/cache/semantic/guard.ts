@@ -1,5 +1,6 @@
 import { analyse, type GuardFeatures as Analysed } from "./guard-analyse.js";
 import { lexiconTags } from "./guard-normalise.js";
+import { articleMoved, derivedMoved } from "./guard-derive.js";
 import { compoundMoved, possessiveRelated } from "./guard-relations.js";
 import { type Sentence, sameSentences, sameWords, splitSentences } from "./guard-sentences.js";
 import { spansWrittenOut } from "./guard-spans.js";
@@ -50,8 +51,9 @@ function mismatch(a: Analysed, b: Analysed): string | undefined {
   const sb = b.surfaces.filter((_, i) => keep("", i, b.tokens));
   markLexicalisedPlurals(A, sa, B, sb);
   markLexicalisedPlurals(B, sb, A, sa);
-  const stuff = stuffOrThing(A, B, b) ?? stuffOrThing(B, A, a);
+  const stuff = stuffOrThing(A, B, b) ?? stuffOrThing(B, A, a) ?? articleMoved(A, sa, B) ?? articleMoved(B, sb, A);
   if (stuff !== undefined) return stuff;
+  if (derivedMoved(A, sa, B, sb) || derivedMoved(B, sb, A, sa)) return undefined;
   articles(A, sa, B, sb, a.question === true || b.question === true);
   if (equal(A, B)) return undefined;
   let { onlyA, onlyB } = unmatched(A, B);
