@@ -1,4 +1,5 @@
 import { lemma, lexiconTags, type Word } from "./guard-normalise.js";
+import { requestAt } from "./guard-requests.js";
 import { typo } from "./guard-typo.js";
 
 /*
@@ -128,6 +129,7 @@ export function reframe(words: Word[], i: number): number {
     }
     return how;
   }
+  if (requestAt(words, i) < 0) return -1;
   // "explain why ...", "explain to me what ...", "explain the difference between ...": what is asked stays.
   if (w(0) === "explain" || (/^ex[a-z]{4,6}$/.test(w(0)!) && typo("explain", w(0)!, "explain", words[i]!.s))) {
     const to = w(1) === "to" && (w(2) === "me" || w(2) === "us") ? 2 : 0;
