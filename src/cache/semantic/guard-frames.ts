@@ -1,5 +1,5 @@
 import { lemma, lexiconTags, type Word } from "./guard-normalise.js";
-import { requestAt } from "./guard-requests.js";
+import { explainShown, requestAt } from "./guard-requests.js";
 import { typo } from "./guard-typo.js";
 
 /*
@@ -116,7 +116,7 @@ export function reframe(words: Word[], i: number): number {
   const filler = fillerAt(words, i);
   if (filler > 0) return filler;
   dropForMe(words, i);
-  if (meaningAt(words, i)) return -1;
+  if (explainShown(words, i) || meaningAt(words, i)) return -1;
   const how = howTo(w);
   if (how !== undefined) {
     const verb = w(how);

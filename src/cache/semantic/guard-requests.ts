@@ -99,20 +99,24 @@ export function requestAt(words: Word[], i: number): number {
   const k = upWith || (w(1) === "me" || w(1) === "us" ? 2 : 1);
   const next = w(k);
   if (next === undefined || words[i + k]!.kind === "bound" || NOT_NP.has(next)) return 0;
-  if (!RECOMMEND.has(verb) && !indefinite(words, i + k)) return 0;
+  if (!RECOMMEND.has(verb) && !indefinite(words, i + k, verb === "list" || verb === "name")) return 0;
   words.splice(i, k, made("suggest"));
   request(words, i + 1);
   return -1;
 }
 
-/** An indefinite noun phrase at j: "a X", "some Xs", a number, an approving adjective, or a bare plural. */
-function indefinite(words: Word[], j: number): boolean {
+/**
+ * An indefinite noun phrase at j: "a X", "some Xs", a number, an approving adjective, or a bare plural; after
+ * "list" and "name" a bare plural only before a relative clause ("list comprehensions", "name servers" are things).
+ */
+function indefinite(words: Word[], j: number, related: boolean): boolean {
   const x = words[j]!;
   if (x.kind === "value") return /^\d/.test(x.w);
   if (DEFINITE.has(x.w) || x.poss) return false;
   if (INDEFINITE.has(x.w) || APPROVAL.has(x.w)) return true;
   // A bare plural, perhaps after a noun or an adjective ("lifestyle changes"), up to three words.
-  for (let k = j; k < j + 3 && words[k]?.kind === "word"; k++) if (plural(words[k]!.w)) return true;
+  for (let k = j; k < j + 3 && words[k]?.kind === "word"; k++)
+    if (plural(words[k]!.w)) return !related || RELATIVE.has(words[k + 1]?.w ?? "");
   return false;
 }
 
@@ -181,4 +185,35 @@ function existence(words: Word[], i: number, w: (k: number) => string | undefine
     return -1;
   }
   return 0;
+}
+
+const DEMONSTRATIVE = new Set(["this", "that", "these", "those"]);
+
+/**
+ * "what does this error mean", "what does this regex do", "explain what this message means": of a thing shown
+ * (a demonstrative before at most three words, then the clause's end or the thing shown), asking what it means or does
+ * asks what "explain this error" asks. Rewritten in place to "explain this X" (guard-frames.ts reads it); true if so.
+ * "what does this function return", "why does this error happen" ask other things and stay.
+ */
+export function explainShown(words: Word[], i: number): boolean {
+  const w = (k: number): string | undefined => (words[i + k]?.kind === "word" ? words[i + k]!.w : undefined);
+  const lead = w(0) === "explain" && w(1) === "what" ? 1 : 0;
+  const aux = lead === 0 && (w(1) === "does" || w(1) === "do") ? 1 : 0;
+  if (w(lead) !== "what" || (lead === 0 && aux === 0) || !DEMONSTRATIVE.has(w(lead + 1 + aux) ?? "")) return false;
+  const start = lead + 1 + aux;
+  for (let k = start + 2; k <= start + 4; k++) {
+    const x = words[i + k];
+    if (x?.kind !== "word") return false;
+    const verb = lead ? /^(means|does)$/.test(x.w) : /^(mean|do)$/.test(x.w);
+    if (!verb) continue;
+    // The thing itself may follow, after a colon the tokeniser does not keep: code, a quote, a value, or an
+    // identifier with capitals inside ("TypeError", "ECONNREFUSED"); a plain word goes on ("mean in French").
+    const after = words[i + k + 1];
+    const shown = after === undefined || after.kind === "bound" || after.kind === "value" || /^[A-Z]\w*[A-Z]/.test(after.s);
+    if (!shown) return false;
+    words.splice(i + k, 1);
+    words.splice(i, start, made("explain"));
+    return true;
+  }
+  return false;
 }
