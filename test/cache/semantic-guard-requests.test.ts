@@ -75,7 +75,11 @@ describe("'walk me through the X' asks how the X works", () => {
 
 describe("'is there a X to/for ...' asks for the X", () => {
   it.each([
-    ["is there a X to / show me the X to", "Is there a keyboard shortcut to undo a closed tab?", "Show me the keyboard shortcut to undo a closed tab."],
+    [
+      "is there a X to / show me the X to",
+      "Is there a keyboard shortcut to undo a closed tab?",
+      "Show me the keyboard shortcut to undo a closed tab.",
+    ],
     ["is there a X for / what is the X for", "is there a word for fear of long words", "what is the word for fear of long words"],
   ])("%s", (_, a, b) => {
     expect(mismatch(a, b)).toBeUndefined();
@@ -92,8 +96,16 @@ describe("'is there a X to/for ...' asks for the X", () => {
 describe("asking what a thing shown means or does asks to explain it", () => {
   it.each([
     ["what does this X mean / explain this X", "what does this proverb mean", "explain this proverb"],
-    ["what does this X do: code / explain", "What does this one-liner do? `sort -u names.txt`", "Explain this one-liner: `sort -u names.txt`"],
-    ["an identifier shown after the colon", "what does this exception mean: NullPointerException", "explain this exception: NullPointerException"],
+    [
+      "what does this X do: code / explain",
+      "What does this one-liner do? `sort -u names.txt`",
+      "Explain this one-liner: `sort -u names.txt`",
+    ],
+    [
+      "an identifier shown after the colon",
+      "what does this exception mean: NullPointerException",
+      "explain this exception: NullPointerException",
+    ],
     ["explain what this X does / explain this X", "explain what this cron line does: `0 4 * * 1`", "explain this cron line: `0 4 * * 1`"],
   ])("%s", (_, a, b) => {
     expect(mismatch(a, b)).toBeUndefined();
@@ -102,7 +114,11 @@ describe("asking what a thing shown means or does asks to explain it", () => {
   it.each([
     ["its meaning in a language / an explanation in it", "what does this proverb mean in German", "explain this proverb in German"],
     ["what it returns / the whole of it", "what does this method return", "explain this method"],
-    ["why it happens / what it means", "why does this exception happen: NullPointerException", "explain this exception: NullPointerException"],
+    [
+      "why it happens / what it means",
+      "why does this exception happen: NullPointerException",
+      "explain this exception: NullPointerException",
+    ],
     ["what it means / a fix", "what does this exception mean: NullPointerException", "fix this exception: NullPointerException"],
   ])("%s is still refused", (_, a, b) => {
     expect(mismatch(a, b)).toBeDefined();

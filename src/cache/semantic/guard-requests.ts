@@ -36,9 +36,7 @@ const APPROVAL = new Set(["good", "great", "nice", "decent"]);
 /** Indefinite determiners of what is asked for. */
 const INDEFINITE = new Set(["a", "an", "some"]);
 /** Start of something other than a thing asked for: a question, an infinitive, a topic. */
-const NOT_NP = new Set(
-  "how what why when where who whom which whether if to that about me us it this these those".split(" "),
-);
+const NOT_NP = new Set("how what why when where who whom which whether if to that about me us it this these those".split(" "));
 const DEFINITE = new Set("the this that these those my your our their his her its".split(" "));
 const RELATIVE = new Set(["that", "which", "who"]);
 /** Nouns after "walk me through" that name something that works or runs. */
