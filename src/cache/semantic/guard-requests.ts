@@ -44,6 +44,15 @@ const THROUGH = new Set(["walk", "talk", "take", "guide"]);
 
 const made = (w: string): Word => ({ w, s: "", kind: "word" });
 
+/** Requests made from a question ("what is a good soil for orchids"): they still ask about kinds (guard-analyse.ts). */
+const QUESTIONS = new WeakSet<Word>();
+export const madeFromQuestion = (w: Word): boolean => QUESTIONS.has(w);
+const asked = (): Word => {
+  const w = made("suggest");
+  QUESTIONS.add(w);
+  return w;
+};
+
 /** A plural noun as the lexicon reads it ("breeds", "changes" are also verbs), or an unknown word in -s. */
 const plural = (w: string | undefined): boolean =>
   w !== undefined &&
@@ -145,11 +154,11 @@ function question(words: Word[], i: number, w: (k: number) => string | undefined
     const marked =
       det === "some" ||
       (conditional && /^(a|an)$/.test(det ?? "")) ||
-      (det !== undefined && APPROVAL.has(det)) ||
-      (/^(a|an)$/.test(det ?? "") && APPROVAL.has(after ?? "")) ||
+      (det !== undefined && APPROVAL.has(det) && w(be + 1) !== undefined) ||
+      (/^(a|an)$/.test(det ?? "") && APPROVAL.has(after ?? "") && w(be + 2) !== undefined) ||
       (words[i + be]?.kind === "value" && /^\d/.test(det ?? "") && after !== undefined);
     if (!marked || after === undefined || words[i + be + 1]!.kind === "bound") return 0;
-    words.splice(i, be, made("suggest"));
+    words.splice(i, be, asked());
     request(words, i + 1);
     return -1;
   }
@@ -160,7 +169,7 @@ function question(words: Word[], i: number, w: (k: number) => string | undefined
     if (!plural(x.w)) continue;
     // "what causes migraines": a word in -s straight after "what" may be its verb; only "are" settles it a noun.
     if (k === 1 ? w(k + 1) !== "are" : !predicate(w(k + 1))) return 0;
-    words.splice(i, 1, made("suggest"));
+    words.splice(i, 1, asked());
     return -1;
   }
   return 0;
