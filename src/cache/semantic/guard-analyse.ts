@@ -2,6 +2,7 @@ import { courtesyAt } from "./guard-courtesy.js";
 import { asksForDefinition, reframe } from "./guard-frames.js";
 import { lemma, lexiconTags, MAX_ANALYSED, tokenise, type Word } from "./guard-normalise.js";
 import { relateWords } from "./guard-relations.js";
+import { madeFromQuestion } from "./guard-requests.js";
 import { mendFunctionWords } from "./guard-typo.js";
 import {
   COORDINATORS,
@@ -83,7 +84,8 @@ const SENTENCE_WORDS = /^(a|an|the|i|you|we|he|she|it|they|my|your|is|are|am|was
 
 /** A question may ask about a kind ("how do I install a package" is "... packages"); a request may not. */
 const asksAboutKinds = (words: Word[]): boolean =>
-  words.some((w) => w.kind === "word" && /^(how|what|why|when|where|who|whether)$/.test(w.w)) && !asksForDefinition(words);
+  words.some((w) => (w.kind === "word" && /^(how|what|why|when|where|who|whether)$/.test(w.w)) || madeFromQuestion(w)) &&
+  !asksForDefinition(words);
 
 /** The determiner of the noun phrase ending at i ("the" in "the prime numbers"), "0" for a number, or "". */
 function determiner(words: Word[], i: number): string {

@@ -1,4 +1,5 @@
 import { lemma, lexiconTags, type Word } from "./guard-normalise.js";
+import { explainShown, requestAt } from "./guard-requests.js";
 import { typo } from "./guard-typo.js";
 
 /*
@@ -115,7 +116,7 @@ export function reframe(words: Word[], i: number): number {
   const filler = fillerAt(words, i);
   if (filler > 0) return filler;
   dropForMe(words, i);
-  if (meaningAt(words, i)) return -1;
+  if (explainShown(words, i) || meaningAt(words, i)) return -1;
   const how = howTo(w);
   if (how !== undefined) {
     const verb = w(how);
@@ -128,6 +129,7 @@ export function reframe(words: Word[], i: number): number {
     }
     return how;
   }
+  if (requestAt(words, i) < 0) return -1;
   // "explain why ...", "explain to me what ...", "explain the difference between ...": what is asked stays.
   if (w(0) === "explain" || (/^ex[a-z]{4,6}$/.test(w(0)!) && typo("explain", w(0)!, "explain", words[i]!.s))) {
     const to = w(1) === "to" && (w(2) === "me" || w(2) === "us") ? 2 : 0;
