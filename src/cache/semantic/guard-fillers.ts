@@ -1,0 +1,186 @@
+import { lemma, lexiconTags, type Word } from "./guard-normalise.js";
+import { REQUEST_VERBS } from "./guard-words.js";
+
+/*
+ * Discourse markers, hedges and courtesies (docs/caching.md "Fillers"): words that manage the conversation
+ * ("ok so", "um", "btw", "I guess", "you know", "thanks! one more:") and not the question. Closed classes of
+ * English, each read only where grammar puts it, never dropped wherever it occurs:
+ *
+ * - Hesitations ("um", "uh", "hmm", "lol", "tbh") say nothing wherever they stand; an acronym ("ER") is no "er".
+ * - At a clause's start, a run of markers: "so", "btw", "anyway", "honestly" before anything; "ok", "well",
+ *   "right", "like", "oh", "now" only before a pause, another marker or a question word ("well water", "right
+ *   turn", "like what do cats like", "now what" keep theirs); "so" not where it joins ("so that it compiles").
+ *   A question named as such ("random question but", "quick one —", "one more:", "another question:") opens
+ *   a question: it goes before a pause, "but" or a question word, not before content ("one more reason to ...").
+ * - A clause made only of such words ("so yeah", "just curious really", "I mean", "you know", "uh oh. ok.")
+ *   goes whole: without content it frames nothing. A prompt that is nothing else keeps them all.
+ * - "(I guess|I think) my question is", "what I want to know is": a question's frame, before its content.
+ * - At a question's end, tags that ask nothing: "or not" after a yes/no question ("is it safe or not"; "X or not
+ *   Y" is a choice), "anyway" after "what/who is" ("should I go anyway" asks whether despite), "again" after a
+ *   noun in "what/who/where/when is ..." ("when is it open again" asks about reopening), "if you know what I
+ *   mean", "ty"/"thx" closing the prompt ("how do I say cheers" keeps its word).
+ * - "even" right after a question word or its subject ("what even is", "how do I even"): incredulity; "is 4
+ *   even", "make it even" keep it. "would you mind telling me" is "tell me"; "can u" is "can you".
+ */
+
+/** Say nothing wherever they stand. */
+const HESITATIONS = new Set("um umm uh uhh uhm er erm hmm hm hmmm lol lmao haha tbh".split(" "));
+/** Open a clause before anything. */
+const STARTS = new Set("so btw anyway anyways honestly basically actually also fyi".split(" "));
+/** Open a clause only before a pause, another marker or a question word. */
+const PAUSED = new Set("ok okay alright yeah yep yup oh ah well right like now look listen see".split(" "));
+/** Several words that open a clause like STARTS. */
+const START_PHRASES = ["by the way", "to be honest", "the thing is", "here goes", "moving on", "let us see"].map((p) => p.split(" "));
+/** Words of a clause that is nothing but discourse. */
+const DISCOURSE = new Set([...HESITATIONS, ...STARTS, ...PAUSED, ..."just really curious wondering kinda oh so".split(" ")]);
+const DISCOURSE_PHRASES = ["i mean", "you know", "i guess", "i think", "i suppose", "you see", "uh oh", "oh well", "out of curiosity", "no rush", "no hurry", "no pressure", "nothing urgent"].map((p) =>
+  p.split(" "),
+);
+/** Open a question. */
+const WH = new Set("what why when where who whom whose which how whether".split(" "));
+const AUX = new Set("do does did can could should would will is are was were have has may must shall".split(" "));
+/** "so" that joins ("so that", "so far", "so much"): content, not a marker. */
+const SO_JOINS = new Set("that as far much many long few little called".split(" "));
+/** How a question may be named: "(a) random question", "quick one", "one more", "another". */
+const QUESTION_NOUNS = new Set(["question", "q", "one", "thing"]);
+const QUESTION_ADJS = new Set("quick random silly dumb stupid simple honest genuine small odd weird last".split(" "));
+/** A question's frame before its content: "my question is", "what I want to know is". */
+const QUESTION_FRAMES = [
+  "my question is",
+  "the question is",
+  "what i want to know is",
+  "what i am wondering is",
+  "what i am asking is",
+  "what i would like to know is",
+].map((p) => p.split(" "));
+const HEDGES = ["i guess", "i think", "i suppose"].map((p) => p.split(" "));
+/** Closings written as abbreviations: never content at a prompt's end. */
+const CLOSINGS = new Set("ty thx tia tyvm thnx thanx".split(" "));
+/** Words a closing "I think" may not follow: it is then the question's verb ("what do I think"). */
+const NOT_BEFORE_HEDGE = new Set([...WH, ...AUX, ..."to that so and or but not what if when".split(" ")]);
+const TAGS = ["if you know what i mean", "if that makes sense", "you know what i mean"].map((p) => p.split(" "));
+
+const w = (words: readonly Word[], k: number): string | undefined => {
+  const x = words[k];
+  return x?.kind === "word" ? x.w : x?.kind === "value" && x.s.toLowerCase() === "one" ? "one" : undefined;
+};
+const phraseAt = (words: readonly Word[], i: number, p: readonly string[]): boolean => p.every((f, k) => w(words, i + k) === f);
+const edge = (words: readonly Word[], k: number): boolean => words[k] === undefined || words[k]!.kind === "bound";
+const hesitation = (t: Word | undefined): boolean => t?.kind === "word" && HESITATIONS.has(t.w) && t.s !== t.s.toUpperCase();
+
+/** Drops the discourse of a tokenised prompt (see above); returns it unchanged when nothing else is left. */
+export function dropFillers(input: readonly Word[]): Word[] {
+  const words = input.filter((t) => !hesitation(t)).map((t, i, all) => texting(t, all[i - 1]));
+  const out: Word[] = [];
+  for (let i = 0; i < words.length; ) {
+    if (words[i]!.kind === "bound") {
+      out.push(words[i++]!);
+      continue;
+    }
+    let end = i;
+    while (end < words.length && words[end]!.kind !== "bound") end++;
+    out.push(...clause(words.slice(i, end)));
+    i = end;
+  }
+  return out.some((t) => t.kind !== "bound") ? out : [...input];
+}
+
+/** "can u", "thank u": the texting pronoun after a verb that takes one; "pls" is "please" (frames read it). */
+function texting(t: Word, prev: Word | undefined): Word {
+  if (t.kind === "word" && /^(pls|plz|plez)$/.test(t.w)) return { ...t, w: "please" };
+  if (t.kind !== "word" || t.w !== "u" || prev === undefined) return t;
+  return /^(can|could|would|will|do|did|are|were|thank|have|if|to|for|help)$/.test(prev.w) ? { ...t, w: "you" } : t;
+}
+
+/** One clause (no bound inside) without its discourse. */
+function clause(c: Word[]): Word[] {
+  if (onlyDiscourse(c)) return [];
+  let s = 0;
+  for (let n = opener(c, s); n > 0; n = opener(c, s)) s += n;
+  for (const f of HEDGES) if (phraseAt(c, s, f) && QUESTION_FRAMES.some((q) => phraseAt(c, s + f.length, q))) s += f.length;
+  for (const q of QUESTION_FRAMES) if (phraseAt(c, s, q)) s += q.length;
+  // A tag or a frame standing as a clause of its own (", if you know what I mean", "my question is,").
+  if (s === c.length || TAGS.some((t) => t.length === c.length && phraseAt(c, 0, t))) return [];
+  return even(tags(mind(c.slice(s))));
+}
+
+/** Covered by discourse words and phrases alone. */
+function onlyDiscourse(c: readonly Word[]): boolean {
+  for (let k = 0; k < c.length; ) {
+    const p = DISCOURSE_PHRASES.find((d) => phraseAt(c, k, d));
+    if (p !== undefined) k += p.length;
+    else if (DISCOURSE.has(w(c, k) ?? "") || CLOSINGS.has(w(c, k) ?? "")) k++;
+    else return false;
+  }
+  return c.length > 0;
+}
+
+/** The length of a marker at k that may open the clause there, or 0. */
+function opener(c: readonly Word[], k: number): number {
+  const x = w(c, k);
+  if (x === undefined || k >= c.length - 1) return 0;
+  const next = w(c, k + 1);
+  const beforeQuestion = (n: number) => {
+    const y = w(c, k + n);
+    return k + n >= c.length || WH.has(y ?? "") || AUX.has(y ?? "") || opener(c, k + n) > 0;
+  };
+  const phrase = START_PHRASES.find((p) => phraseAt(c, k, p));
+  if (phrase !== undefined) return phrase.length;
+  if (STARTS.has(x) && !(x === "so" && SO_JOINS.has(next ?? ""))) return 1;
+  if (PAUSED.has(x) && (WH.has(next ?? "") || opener(c, k + 1) > 0)) return 1;
+  // "random question but", "quick one", "one more", "another question", "one last thing".
+  let n = 0;
+  if (x === "one" && (next === "more" || next === "last")) n = 2;
+  else if (x === "another") n = 1;
+  if (QUESTION_ADJS.has(w(c, k + n) ?? "")) n++;
+  if (QUESTION_NOUNS.has(w(c, k + n) ?? "") && (n > 0 || x === "a")) n++;
+  else if (n === 0 || (x === "another" && n === 1)) return 0;
+  if (w(c, k + n) === "but") return n + 1;
+  return beforeQuestion(n) ? n : 0;
+}
+
+/** "would you mind telling me" is "tell me": the gerund of a request verb after "(would|do) you mind". */
+function mind(c: Word[]): Word[] {
+  if (!(w(c, 0) === "would" || w(c, 0) === "do") || w(c, 1) !== "you" || w(c, 2) !== "mind") return c;
+  const v = w(c, 3) ?? "";
+  const stem = v.slice(0, -3);
+  // The lexicon reads some gerunds as adjectives ("telling"): the base is also tried by spelling.
+  const base = [lemma(v).lemma, stem, `${stem}e`, stem.slice(0, -1)].find((b) => REQUEST_VERBS.has(b));
+  if (!v.endsWith("ing") || base === undefined) return c;
+  return [{ ...c[3]!, w: base }, ...c.slice(4)];
+}
+
+/** The clause without a closing tag that asks nothing (see above). */
+function tags(c: Word[]): Word[] {
+  const last = c.length - 1;
+  const first = w(c, 0) ?? "";
+  if (CLOSINGS.has(w(c, last) ?? "") && last > 0) return tags(c.slice(0, last));
+  for (const t of TAGS) if (c.length > t.length && phraseAt(c, c.length - t.length, t)) return c.slice(0, c.length - t.length);
+  // A copula among the question's first words: "what is X", "what speed is X".
+  const copula = [1, 2, 3].some((k) => /^(is|are|was|were)$/.test(w(c, k) ?? ""));
+  // "both, I think", "it is the router I guess": a hedge closing a clause after its content, not after a verb
+  // that takes it ("what do I think", "who do you think").
+  for (const h of HEDGES)
+    if (c.length > h.length + 1 && phraseAt(c, c.length - h.length, h) && !NOT_BEFORE_HEDGE.has(w(c, c.length - h.length - 1) ?? "_"))
+      return tags(c.slice(0, c.length - h.length));
+  if (w(c, last - 1) === "or" && w(c, last) === "not" && (AUX.has(first) || first === "whether") && last > 3) return c.slice(0, -2);
+  if (/^anyways?$/.test(w(c, last) ?? "") && /^(what|who|which)$/.test(first) && copula && last > 2) return c.slice(0, -1);
+  if (w(c, last) === "again" && /^(what|who|which|where|when)$/.test(first) && copula && last > 2 && nounBefore(c, last))
+    return c.slice(0, -1);
+  return c;
+}
+
+/** The word before k is a noun, not a verb or an adjective that "again" could repeat ("open again"). */
+function nounBefore(c: readonly Word[], k: number): boolean {
+  const x = c[k - 1];
+  if (x === undefined || x.kind !== "word") return x?.kind === "value";
+  const tags = lexiconTags(x.w);
+  return (tags.length === 0 || tags.includes("Noun")) && !tags.some((t) => /Verb|Adjective|Tense|Infinitive|Participle|Gerund/.test(t));
+}
+
+/** "what even is", "how do I even": "even" after a question word, or after its auxiliary and subject. */
+function even(c: Word[]): Word[] {
+  if (!WH.has(w(c, 0) ?? "")) return c;
+  const at = w(c, 1) === "even" ? 1 : AUX.has(w(c, 1) ?? "") && w(c, 3) === "even" && c.length > 4 ? 3 : -1;
+  return at < 0 ? c : [...c.slice(0, at), ...c.slice(at + 1)];
+}
