@@ -23,6 +23,7 @@ import { REQUEST_VERBS } from "./guard-words.js";
  *   even", "make it even" keep it. "would you mind telling me" is "tell me"; "can u" is "can you".
  */
 
+const PRONOUNS = new Set("i you we they he she it one".split(" "));
 /** Say nothing wherever they stand. */
 const HESITATIONS = new Set("um umm uh uhh uhm er erm hmm hm hmmm lol lmao haha tbh".split(" "));
 /** Open a clause before anything. */
@@ -42,7 +43,7 @@ const AUX = new Set("do does did can could should would will is are was were hav
 /** "so" that joins ("so that", "so far", "so much"): content, not a marker. */
 const SO_JOINS = new Set("that as far much many long few little called".split(" "));
 /** How a question may be named: "(a) random question", "quick one", "one more", "another". */
-const QUESTION_NOUNS = new Set(["question", "q", "one", "thing"]);
+const QUESTION_NOUNS = new Set(["question", "q", "one", "thing", "favour", "favor"]);
 const QUESTION_ADJS = new Set("quick random silly dumb stupid simple honest genuine small odd weird last".split(" "));
 /** A question's frame before its content: "my question is", "what I want to know is". */
 const QUESTION_FRAMES = [
@@ -58,6 +59,34 @@ const HEDGES = ["i guess", "i think", "i suppose"].map((p) => p.split(" "));
 const CLOSINGS = new Set("ty thx tia tyvm thnx thanx".split(" "));
 /** Words a closing "I think" may not follow: it is then the question's verb ("what do I think"). */
 const NOT_BEFORE_HEDGE = new Set([...WH, ...AUX, ..."to that so and or but not what if when".split(" ")]);
+/**
+ * Clauses that speak of the asking, not the question, matched whole: "I hope you're having a nice day", "as
+ * always", "I was thinking", "not sure if this is a dumb question". A slot is "a|b", optional when it ends in "?".
+ */
+const META = [
+  "i? hope you are having a good|nice|great|lovely|wonderful day|week|morning|afternoon|evening|weekend",
+  "have a good|nice|great|lovely day|week|weekend",
+  "i? really? appreciate it|you as? always?",
+  "i? really? appreciate your|the help as? always?",
+  "as always",
+  "i am begging you",
+  "i beg you",
+  "i was|am just? thinking",
+  "i have been just? thinking",
+  "i? am? not? sorry|sure|hope|wondering if|whether? this is not? a? dumb|stupid|silly|basic|weird|obvious|naive question?",
+].map((p) => p.split(" ").map((slot) => ({ alts: new Set(slot.replace(/\?$/, "").split("|")), optional: slot.endsWith("?") })));
+
+/** The whole clause matches one of META. */
+function meta(c: readonly Word[]): boolean {
+  const fits = (slots: (typeof META)[number], k: number, j: number): boolean => {
+    if (j === slots.length) return k === c.length;
+    const slot = slots[j]!;
+    if (slot.alts.has(w(c, k) ?? "") && fits(slots, k + 1, j + 1)) return true;
+    return slot.optional && fits(slots, k, j + 1);
+  };
+  return META.some((slots) => fits(slots, 0, 0));
+}
+
 const TAGS = ["if you know what i mean", "if that makes sense", "you know what i mean"].map((p) => p.split(" "));
 
 const w = (words: readonly Word[], k: number): string | undefined => {
@@ -66,11 +95,17 @@ const w = (words: readonly Word[], k: number): string | undefined => {
 };
 const phraseAt = (words: readonly Word[], i: number, p: readonly string[]): boolean => p.every((f, k) => w(words, i + k) === f);
 const edge = (words: readonly Word[], k: number): boolean => words[k] === undefined || words[k]!.kind === "bound";
-const hesitation = (t: Word | undefined): boolean => t?.kind === "word" && HESITATIONS.has(t.w) && t.s !== t.s.toUpperCase();
+const hesitation = (t: Word, prev: Word | undefined, next: Word | undefined): boolean =>
+  (t.kind === "word" && HESITATIONS.has(t.w) && t.s !== t.s.toUpperCase()) ||
+  // An emoticon set apart by spaces closing a courtesy ("thanks :)") is tone; "what does :) mean" asks about it.
+  (t.kind === "sym" &&
+    /^ [:;=]-?[()/|] $/.test(t.w) &&
+    (next === undefined || next.kind === "bound") &&
+    (prev?.kind === "bound" || (prev?.kind === "word" && (DISCOURSE.has(prev.w) || /^(thanks|thank|you|advance|cheers|help)$/.test(prev.w)))));
 
 /** Drops the discourse of a tokenised prompt (see above); returns it unchanged when nothing else is left. */
 export function dropFillers(input: readonly Word[]): Word[] {
-  const words = input.filter((t) => !hesitation(t)).map((t, i, all) => texting(t, all[i - 1]));
+  const words = input.filter((t, i) => !hesitation(t, input[i - 1], input[i + 1])).map((t, i, all) => texting(t, all[i - 1]));
   const out: Word[] = [];
   for (let i = 0; i < words.length; ) {
     if (words[i]!.kind === "bound") {
@@ -97,6 +132,7 @@ function clause(c: Word[]): Word[] {
   if (onlyDiscourse(c)) return [];
   let s = 0;
   for (let n = opener(c, s); n > 0; n = opener(c, s)) s += n;
+  if (meta(c.slice(s))) return [];
   for (const f of HEDGES) if (phraseAt(c, s, f) && QUESTION_FRAMES.some((q) => phraseAt(c, s + f.length, q))) s += f.length;
   for (const q of QUESTION_FRAMES) if (phraseAt(c, s, q)) s += q.length;
   // A tag or a frame standing as a clause of its own (", if you know what I mean", "my question is,").
@@ -175,12 +211,15 @@ function nounBefore(c: readonly Word[], k: number): boolean {
   const x = c[k - 1];
   if (x === undefined || x.kind !== "word") return x?.kind === "value";
   const tags = lexiconTags(x.w);
-  return (tags.length === 0 || tags.includes("Noun")) && !tags.some((t) => /Verb|Adjective|Tense|Infinitive|Participle|Gerund/.test(t));
+  return !tags.some((t) => /Verb|Adjective|Tense|Infinitive|Participle|Gerund|Adverb/.test(t));
 }
 
 /** "what even is", "how do I even": "even" after a question word, or after its auxiliary and subject. */
 function even(c: Word[]): Word[] {
   if (!WH.has(w(c, 0) ?? "")) return c;
-  const at = w(c, 1) === "even" ? 1 : AUX.has(w(c, 1) ?? "") && w(c, 3) === "even" && c.length > 4 ? 3 : -1;
+  // Before a verb ("what even is"), or between a pronoun subject and its verb ("how do I even"): "which even
+  // numbers" and "what are the even numbers" keep theirs.
+  const at =
+    w(c, 1) === "even" && AUX.has(w(c, 2) ?? "") ? 1 : AUX.has(w(c, 1) ?? "") && PRONOUNS.has(w(c, 2) ?? "") && w(c, 3) === "even" && c.length > 4 ? 3 : -1;
   return at < 0 ? c : [...c.slice(0, at), ...c.slice(at + 1)];
 }
