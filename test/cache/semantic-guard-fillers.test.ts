@@ -158,3 +158,16 @@ describe("hostile input", () => {
     expect(mismatch(text, "what is a lemma")).toBeUndefined();
   });
 });
+
+describe("tags that are the question", () => {
+  it("stay: a name, a question's own verb, a frame before no question, examples asked for", () => {
+    differ([
+      ["who is ty", "who is tia"],
+      ["do you know what I mean", "do you know"],
+      ["my question is too long", "too long"],
+      ["like what?", "what?"],
+      ["who is going to the match anyway", "who is going to the match"],
+      ["solve for u", "solve for v"],
+    ]);
+  });
+});

@@ -1,5 +1,5 @@
 import { lemma, lexiconTags, type Word } from "./guard-normalise.js";
-import { REQUEST_VERBS } from "./guard-words.js";
+import { DETERMINERS, RELATIONS, REQUEST_VERBS } from "./guard-words.js";
 
 /*
  * Discourse markers, hedges and courtesies (docs/caching.md "Fillers"): words that manage the conversation
@@ -29,11 +29,13 @@ const HESITATIONS = new Set("um umm uh uhh uhm er erm hmm hm hmmm lol lmao haha 
 /** Open a clause before anything. */
 const STARTS = new Set("so btw anyway anyways honestly basically actually also fyi".split(" "));
 /** Open a clause only before a pause, another marker or a question word. */
-const PAUSED = new Set("ok okay alright yeah yep yup oh ah well right like now look listen see".split(" "));
+const PAUSED = new Set("ok okay alright yeah yep yup oh ah well right like now".split(" "));
 /** Several words that open a clause like STARTS. */
 const START_PHRASES = ["by the way", "to be honest", "the thing is", "here goes", "moving on", "let us see"].map((p) => p.split(" "));
 /** Words of a clause that is nothing but discourse. */
-const DISCOURSE = new Set([...HESITATIONS, ...STARTS, ...PAUSED, ..."just really curious wondering kinda oh so".split(" ")]);
+const DISCOURSE = new Set([...HESITATIONS, ...STARTS, ...PAUSED, ..."just really curious wondering kinda look listen".split(" ")]);
+// "now" alone may say when ("the population of Peru, now"): a marker only before what it opens.
+DISCOURSE.delete("now");
 const DISCOURSE_PHRASES = ["i mean", "you know", "i guess", "i think", "i suppose", "you see", "uh oh", "oh well", "out of curiosity", "no rush", "no hurry", "no pressure", "nothing urgent"].map((p) =>
   p.split(" "),
 );
@@ -57,6 +59,8 @@ const QUESTION_FRAMES = [
 const HEDGES = ["i guess", "i think", "i suppose"].map((p) => p.split(" "));
 /** Closings written as abbreviations: never content at a prompt's end. */
 const CLOSINGS = new Set("ty thx tia tyvm thnx thanx".split(" "));
+/** Words a closing tag may not follow: then it is what the question asks about. */
+const FUNCTION = new Set([...WH, ...AUX, ...RELATIONS, ...DETERMINERS, ..."to that so and or but not if mean say called named".split(" ")]);
 /** Words a closing "I think" may not follow: it is then the question's verb ("what do I think"). */
 const NOT_BEFORE_HEDGE = new Set([...WH, ...AUX, ..."to that so and or but not what if when".split(" ")]);
 /**
@@ -94,7 +98,6 @@ const w = (words: readonly Word[], k: number): string | undefined => {
   return x?.kind === "word" ? x.w : x?.kind === "value" && x.s.toLowerCase() === "one" ? "one" : undefined;
 };
 const phraseAt = (words: readonly Word[], i: number, p: readonly string[]): boolean => p.every((f, k) => w(words, i + k) === f);
-const edge = (words: readonly Word[], k: number): boolean => words[k] === undefined || words[k]!.kind === "bound";
 const hesitation = (t: Word, prev: Word | undefined, next: Word | undefined): boolean =>
   (t.kind === "word" && HESITATIONS.has(t.w) && t.s !== t.s.toUpperCase()) ||
   // An emoticon set apart by spaces closing a courtesy ("thanks :)") is tone; "what does :) mean" asks about it.
@@ -124,7 +127,8 @@ export function dropFillers(input: readonly Word[]): Word[] {
 function texting(t: Word, prev: Word | undefined): Word {
   if (t.kind === "word" && /^(pls|plz|plez)$/.test(t.w)) return { ...t, w: "please" };
   if (t.kind !== "word" || t.w !== "u" || prev === undefined) return t;
-  return /^(can|could|would|will|do|did|are|were|thank|have|if|to|for|help)$/.test(prev.w) ? { ...t, w: "you" } : t;
+  // Not after a preposition: "solve for u" names a variable.
+  return /^(can|could|would|will|do|did|are|were|thank|have)$/.test(prev.w) ? { ...t, w: "you" } : t;
 }
 
 /** One clause (no bound inside) without its discourse. */
@@ -134,10 +138,17 @@ function clause(c: Word[]): Word[] {
   for (let n = opener(c, s); n > 0; n = opener(c, s)) s += n;
   if (meta(c.slice(s))) return [];
   for (const f of HEDGES) if (phraseAt(c, s, f) && QUESTION_FRAMES.some((q) => phraseAt(c, s + f.length, q))) s += f.length;
-  for (const q of QUESTION_FRAMES) if (phraseAt(c, s, q)) s += q.length;
+  // Only before a question ("my question is how ...", "... is: can I ..."): "my question is too long" says a thing.
+  for (const q of QUESTION_FRAMES) if (phraseAt(c, s, q) && opensQuestion(c, s + q.length)) s += q.length;
   // A tag or a frame standing as a clause of its own (", if you know what I mean", "my question is,").
   if (s === c.length || TAGS.some((t) => t.length === c.length && phraseAt(c, 0, t))) return [];
   return even(tags(mind(c.slice(s))));
+}
+
+/** At k the clause ends, or a question opens, after adverbs that only stress it ("basically how"). */
+function opensQuestion(c: readonly Word[], k: number): boolean {
+  while (/^(basically|just|simply|really|actually)$/.test(w(c, k) ?? "")) k++;
+  return k >= c.length || WH.has(w(c, k) ?? "") || AUX.has(w(c, k) ?? "");
 }
 
 /** Covered by discourse words and phrases alone. */
@@ -163,7 +174,8 @@ function opener(c: readonly Word[], k: number): number {
   const phrase = START_PHRASES.find((p) => phraseAt(c, k, p));
   if (phrase !== undefined) return phrase.length;
   if (STARTS.has(x) && !(x === "so" && SO_JOINS.has(next ?? ""))) return 1;
-  if (PAUSED.has(x) && (WH.has(next ?? "") || opener(c, k + 1) > 0)) return 1;
+  // Before a question word that opens more than itself: "like what?" asks for examples, "what?" to repeat.
+  if (PAUSED.has(x) && ((WH.has(next ?? "") && k + 2 < c.length) || opener(c, k + 1) > 0)) return 1;
   // "random question but", "quick one", "one more", "another question", "one last thing".
   let n = 0;
   if (x === "one" && (next === "more" || next === "last")) n = 2;
@@ -190,10 +202,18 @@ function mind(c: Word[]): Word[] {
 function tags(c: Word[]): Word[] {
   const last = c.length - 1;
   const first = w(c, 0) ?? "";
-  if (CLOSINGS.has(w(c, last) ?? "") && last > 0) return tags(c.slice(0, last));
-  for (const t of TAGS) if (c.length > t.length && phraseAt(c, c.length - t.length, t)) return c.slice(0, c.length - t.length);
-  // A copula among the question's first words: "what is X", "what speed is X".
-  const copula = [1, 2, 3].some((k) => /^(is|are|was|were)$/.test(w(c, k) ?? ""));
+  // "ty" after content, in lower case: "who is Ty", "what does ty stand for" ask about the word.
+  const closing = CLOSINGS.has(w(c, last) ?? "") && c[last]!.s === c[last]!.w && !FUNCTION.has(w(c, last - 1) ?? "_");
+  if (closing && last > 0) return tags(c.slice(0, last));
+  for (const t of TAGS) {
+    const at = c.length - t.length;
+    // Not after a question's own verb: "do you know what I mean" asks it.
+    if (at > 0 && phraseAt(c, at, t) && !FUNCTION.has(w(c, at - 1) ?? "_")) return c.slice(0, at);
+  }
+  // A copula among the question's first words, and no verb after it: "what is X", "what speed is X"; "who is
+  // going anyway" may ask who goes regardless.
+  const be = [1, 2, 3].find((k) => /^(is|are|was|were)$/.test(w(c, k) ?? ""));
+  const copula = be !== undefined && c.slice(be + 1, last).every((x, k) => !verbish(x, c[be + k]));
   // "both, I think", "it is the router I guess": a hedge closing a clause after its content, not after a verb
   // that takes it ("what do I think", "who do you think").
   for (const h of HEDGES)
@@ -204,6 +224,15 @@ function tags(c: Word[]): Word[] {
   if (w(c, last) === "again" && /^(what|who|which|where|when)$/.test(first) && copula && last > 2 && nounBefore(c, last))
     return c.slice(0, -1);
   return c;
+}
+
+/**
+ * After a copula, a verb shows as "-ing" ("is going"), a participle ("was built") or after "to"; a base form
+ * there is a noun ("the plan", "a hedge fund"). Not after a determiner ("the building").
+ */
+function verbish(x: Word, prev: Word | undefined): boolean {
+  if (x.kind !== "word" || (prev !== undefined && (DETERMINERS.has(prev.w) || /^(a|an|the)$/.test(prev.w) || prev.poss))) return false;
+  return /ing$/.test(x.w) || prev?.w === "to" || lexiconTags(x.w).some((t) => /PastTense|Participle|Gerund/.test(t));
 }
 
 /** The word before k is a noun, not a verb or an adjective that "again" could repeat ("open again"). */
