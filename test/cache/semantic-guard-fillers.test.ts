@@ -34,6 +34,16 @@ describe("hesitations", () => {
       ["is the HM warranty transferable", "is the warranty transferable"],
     ]);
   });
+
+  it("and one that is what the question asks about stays", () => {
+    differ([
+      ["what is lol", "what is tbh"],
+      ["what does it mean when someone says hmm", "what does it mean when someone says um"],
+      ["lol meaning", "tbh meaning"],
+      ["btw in texting", "fyi in texting"],
+      ["translate lol", "translate haha"],
+    ]);
+  });
 });
 
 describe("markers opening a clause", () => {

@@ -24,6 +24,8 @@ import { DETERMINERS, RELATIONS, REQUEST_VERBS } from "./guard-words.js";
  */
 
 const PRONOUNS = new Set("i you we they he she it one".split(" "));
+/** Open a noun phrase or a clause after a marker: "so my printer ...", "so there is ...". */
+const OPENS = new Set("a an the my your our their his her there this not".split(" "));
 /** Say nothing wherever they stand. */
 const HESITATIONS = new Set("um umm uh uhh uhm er erm hmm hm hmmm lol lmao haha tbh".split(" "));
 /** Open a clause before anything. */
@@ -98,9 +100,12 @@ const w = (words: readonly Word[], k: number): string | undefined => {
   return x?.kind === "word" ? x.w : x?.kind === "value" && x.s.toLowerCase() === "one" ? "one" : undefined;
 };
 const phraseAt = (words: readonly Word[], i: number, p: readonly string[]): boolean => p.every((f, k) => w(words, i + k) === f);
-const hesitation = (t: Word, prev: Word | undefined, next: Word | undefined): boolean =>
-  (t.kind === "word" && HESITATIONS.has(t.w) && t.s !== t.s.toUpperCase()) ||
-  // An emoticon set apart by spaces closing a courtesy ("thanks :)") is tone; "what does :) mean" asks about it.
+/** Tags of a verb that may take the word after it as its object ("says lol"). */
+const VERB_TAGS = /Verb|Tense|Infinitive|Participle|Gerund/;
+/** A hesitation as written: an acronym ("ER", "UM") is none. */
+const hesitation = (c: readonly Word[], k: number): boolean => HESITATIONS.has(w(c, k) ?? "") && c[k]!.s !== c[k]!.s.toUpperCase();
+/** An emoticon set apart by spaces closing a courtesy ("thanks :)") is tone; "what does :) mean" asks about it. */
+const emoticon = (t: Word, prev: Word | undefined, next: Word | undefined): boolean =>
   (t.kind === "sym" &&
     /^ [:;=]-?[()/|] $/.test(t.w) &&
     (next === undefined || next.kind === "bound") &&
@@ -108,7 +113,7 @@ const hesitation = (t: Word, prev: Word | undefined, next: Word | undefined): bo
 
 /** Drops the discourse of a tokenised prompt (see above); returns it unchanged when nothing else is left. */
 export function dropFillers(input: readonly Word[]): Word[] {
-  const words = input.filter((t, i) => !hesitation(t, input[i - 1], input[i + 1])).map((t, i, all) => texting(t, all[i - 1]));
+  const words = input.filter((t, i) => !emoticon(t, input[i - 1], input[i + 1])).map((t, i, all) => texting(t, all[i - 1]));
   const out: Word[] = [];
   for (let i = 0; i < words.length; ) {
     if (words[i]!.kind === "bound") {
@@ -172,8 +177,8 @@ function opener(c: readonly Word[], k: number): number {
     return k + n >= c.length || WH.has(y ?? "") || AUX.has(y ?? "") || opener(c, k + n) > 0;
   };
   const phrase = START_PHRASES.find((p) => phraseAt(c, k, p));
-  if (phrase !== undefined) return phrase.length;
-  if (STARTS.has(x) && !(x === "so" && SO_JOINS.has(next ?? ""))) return 1;
+  if (phrase !== undefined && clauseFollows(c, k + phrase.length)) return phrase.length;
+  if ((STARTS.has(x) || hesitation(c, k)) && !(x === "so" && SO_JOINS.has(next ?? "")) && clauseFollows(c, k + 1)) return 1;
   // Before a question word that opens more than itself: "like what?" asks for examples, "what?" to repeat.
   if (PAUSED.has(x) && ((WH.has(next ?? "") && k + 2 < c.length) || opener(c, k + 1) > 0)) return 1;
   // "random question but", "quick one", "one more", "another question", "one last thing".
@@ -185,6 +190,19 @@ function opener(c: readonly Word[], k: number): number {
   else if (n === 0 || (x === "another" && n === 1)) return 0;
   if (w(c, k + n) === "but") return n + 1;
   return beforeQuestion(n) ? n : 0;
+}
+
+/**
+ * A clause opens at k: a question word, an auxiliary, a subject, a determiner, an imperative or another marker.
+ * "btw meaning", "lol in texting" name the marker itself.
+ */
+function clauseFollows(c: readonly Word[], k: number): boolean {
+  const x = w(c, k);
+  // A phrase standing before a pause ("by the way, ...").
+  if (k >= c.length) return true;
+  if (x === undefined) return false;
+  if (WH.has(x) || AUX.has(x) || PRONOUNS.has(x) || DETERMINERS.has(x) || OPENS.has(x) || opener(c, k) > 0) return true;
+  return lexiconTags(x).includes("Infinitive") || HEDGES.some((h) => phraseAt(c, k, h));
 }
 
 /** "would you mind telling me" is "tell me": the gerund of a request verb after "(would|do) you mind". */
@@ -205,6 +223,9 @@ function tags(c: Word[]): Word[] {
   // "ty" after content, in lower case: "who is Ty", "what does ty stand for" ask about the word.
   const closing = CLOSINGS.has(w(c, last) ?? "") && c[last]!.s === c[last]!.w && !FUNCTION.has(w(c, last - 1) ?? "_");
   if (closing && last > 0) return tags(c.slice(0, last));
+  // "why is my cat so clingy lol", "how do I fix it lol": after a question's object; "what is lol", "what does
+  // it mean when he texts lol" ask about it.
+  if (hesitation(c, last) && last > 1 && (WH.has(first) || AUX.has(first)) && objectBefore(c, last)) return tags(c.slice(0, last));
   for (const t of TAGS) {
     const at = c.length - t.length;
     // Not after a question's own verb: "do you know what I mean" asks it.
@@ -233,6 +254,14 @@ function tags(c: Word[]): Word[] {
 function verbish(x: Word, prev: Word | undefined): boolean {
   if (x.kind !== "word" || (prev !== undefined && (DETERMINERS.has(prev.w) || /^(a|an|the)$/.test(prev.w) || prev.poss))) return false;
   return /ing$/.test(x.w) || prev?.w === "to" || lexiconTags(x.w).some((t) => /PastTense|Participle|Gerund/.test(t));
+}
+
+/** The words before k close a question on its object: a pronoun, or a noun after a determiner ("my cat"). */
+function objectBefore(c: readonly Word[], k: number): boolean {
+  const x = w(c, k - 1) ?? "_";
+  if (/^(it|this|that|them)$/.test(x)) return true;
+  const det = c[k - 2];
+  return det?.kind === "word" && (OPENS.has(det.w) || DETERMINERS.has(det.w)) && !VERB_TAGS.test(lexiconTags(x).join(" ")) && !FUNCTION.has(x);
 }
 
 /** The word before k is a noun, not a verb or an adjective that "again" could repeat ("open again"). */
