@@ -6,8 +6,9 @@ import { DETERMINERS, RELATIONS, REQUEST_VERBS } from "./guard-words.js";
  * ("ok so", "um", "btw", "I guess", "you know", "thanks! one more:") and not the question. Closed classes of
  * English, each read only where grammar puts it, never dropped wherever it occurs:
  *
- * - Hesitations ("um", "uh", "hmm", "lol", "tbh") say nothing wherever they stand; an acronym ("ER") is no "er".
- * - At a clause's start, a run of markers: "so", "btw", "anyway", "honestly" before anything; "ok", "well",
+ * - Hesitations ("um", "hmm", "lol", "tbh") open a clause like the markers below, or close a question after its
+ *   object ("how do I fix it lol"); "what is lol", "lol meaning" ask about them, and "ER" is no "er".
+ * - At a clause's start, a run of markers: "so", "btw", "anyway", "honestly" before a clause; "ok", "well",
  *   "right", "like", "oh", "now" only before a pause, another marker or a question word ("well water", "right
  *   turn", "like what do cats like", "now what" keep theirs); "so" not where it joins ("so that it compiles").
  *   A question named as such ("random question but", "quick one —", "one more:", "another question:") opens
@@ -26,9 +27,9 @@ import { DETERMINERS, RELATIONS, REQUEST_VERBS } from "./guard-words.js";
 const PRONOUNS = new Set("i you we they he she it one".split(" "));
 /** Open a noun phrase or a clause after a marker: "so my printer ...", "so there is ...". */
 const OPENS = new Set("a an the my your our their his her there this not".split(" "));
-/** Say nothing wherever they stand. */
+/** Hesitations and laughter: markers at a clause's start, tags after a question's object. */
 const HESITATIONS = new Set("um umm uh uhh uhm er erm hmm hm hmmm lol lmao haha tbh".split(" "));
-/** Open a clause before anything. */
+/** Open a clause: before a question word, a subject, a determiner, a verb or another marker. */
 const STARTS = new Set("so btw anyway anyways honestly basically actually also fyi".split(" "));
 /** Open a clause only before a pause, another marker or a question word. */
 const PAUSED = new Set("ok okay alright yeah yep yup oh ah well right like now".split(" "));
@@ -38,9 +39,10 @@ const START_PHRASES = ["by the way", "to be honest", "the thing is", "here goes"
 const DISCOURSE = new Set([...HESITATIONS, ...STARTS, ...PAUSED, ..."just really curious wondering kinda look listen".split(" ")]);
 // "now" alone may say when ("the population of Peru, now"): a marker only before what it opens.
 DISCOURSE.delete("now");
-const DISCOURSE_PHRASES = ["i mean", "you know", "i guess", "i think", "i suppose", "you see", "uh oh", "oh well", "out of curiosity", "no rush", "no hurry", "no pressure", "nothing urgent"].map((p) =>
-  p.split(" "),
-);
+const DISCOURSE_PHRASES =
+  "i mean|you know|i guess|i think|i suppose|you see|uh oh|oh well|out of curiosity|no rush|no hurry|no pressure|nothing urgent"
+    .split("|")
+    .map((p) => p.split(" "));
 /** Open a question. */
 const WH = new Set("what why when where who whom whose which how whether".split(" "));
 const AUX = new Set("do does did can could should would will is are was were have has may must shall".split(" "));
@@ -106,10 +108,10 @@ const VERB_TAGS = /Verb|Tense|Infinitive|Participle|Gerund/;
 const hesitation = (c: readonly Word[], k: number): boolean => HESITATIONS.has(w(c, k) ?? "") && c[k]!.s !== c[k]!.s.toUpperCase();
 /** An emoticon set apart by spaces closing a courtesy ("thanks :)") is tone; "what does :) mean" asks about it. */
 const emoticon = (t: Word, prev: Word | undefined, next: Word | undefined): boolean =>
-  (t.kind === "sym" &&
-    /^ [:;=]-?[()/|] $/.test(t.w) &&
-    (next === undefined || next.kind === "bound") &&
-    (prev?.kind === "bound" || (prev?.kind === "word" && (DISCOURSE.has(prev.w) || /^(thanks|thank|you|advance|cheers|help)$/.test(prev.w)))));
+  t.kind === "sym" &&
+  /^ [:;=]-?[()/|] $/.test(t.w) &&
+  (next === undefined || next.kind === "bound") &&
+  (prev?.kind === "bound" || (prev?.kind === "word" && (DISCOURSE.has(prev.w) || /^(thanks|thank|you|advance|cheers|help)$/.test(prev.w))));
 
 /** Drops the discourse of a tokenised prompt (see above); returns it unchanged when nothing else is left. */
 export function dropFillers(input: readonly Word[]): Word[] {
@@ -261,7 +263,9 @@ function objectBefore(c: readonly Word[], k: number): boolean {
   const x = w(c, k - 1) ?? "_";
   if (/^(it|this|that|them)$/.test(x)) return true;
   const det = c[k - 2];
-  return det?.kind === "word" && (OPENS.has(det.w) || DETERMINERS.has(det.w)) && !VERB_TAGS.test(lexiconTags(x).join(" ")) && !FUNCTION.has(x);
+  return (
+    det?.kind === "word" && (OPENS.has(det.w) || DETERMINERS.has(det.w)) && !VERB_TAGS.test(lexiconTags(x).join(" ")) && !FUNCTION.has(x)
+  );
 }
 
 /** The word before k is a noun, not a verb or an adjective that "again" could repeat ("open again"). */
@@ -278,6 +282,10 @@ function even(c: Word[]): Word[] {
   // Before a verb ("what even is"), or between a pronoun subject and its verb ("how do I even"): "which even
   // numbers" and "what are the even numbers" keep theirs.
   const at =
-    w(c, 1) === "even" && AUX.has(w(c, 2) ?? "") ? 1 : AUX.has(w(c, 1) ?? "") && PRONOUNS.has(w(c, 2) ?? "") && w(c, 3) === "even" && c.length > 4 ? 3 : -1;
+    w(c, 1) === "even" && AUX.has(w(c, 2) ?? "")
+      ? 1
+      : AUX.has(w(c, 1) ?? "") && PRONOUNS.has(w(c, 2) ?? "") && w(c, 3) === "even" && c.length > 4
+        ? 3
+        : -1;
   return at < 0 ? c : [...c.slice(0, at), ...c.slice(at + 1)];
 }
