@@ -42,6 +42,9 @@ describe("hesitations", () => {
       ["lol meaning", "tbh meaning"],
       ["btw in texting", "fyi in texting"],
       ["translate lol", "translate haha"],
+      ["why do teens say lol", "why do teens say tbh"],
+      ["why does he always type the word lol", "why does he always type the word haha"],
+      ["what does it mean when she texts me haha", "what does it mean when she texts me lol"],
     ]);
   });
 });
@@ -153,6 +156,7 @@ describe("'even', 'would you mind', texting", () => {
     same([
       ["can u pls explain tariffs", "can you please explain tariffs"],
       ["what is a tariff? thanks :)", "what is a tariff?"],
+      ["what is a tariff? thanks a lot :)", "what is a tariff?"],
     ]);
     differ([
       ["what does :) mean", "what does :( mean"],

@@ -1,3 +1,4 @@
+import { courtesyAt } from "./guard-courtesy.js";
 import { lemma, lexiconTags, type Word } from "./guard-normalise.js";
 import { DETERMINERS, RELATIONS, REQUEST_VERBS } from "./guard-words.js";
 
@@ -33,7 +34,6 @@ const HESITATIONS = new Set("um umm uh uhh uhm er erm hmm hm hmmm lol lmao haha 
 const STARTS = new Set("so btw anyway anyways honestly basically actually also fyi".split(" "));
 /** Open a clause only before a pause, another marker or a question word. */
 const PAUSED = new Set("ok okay alright yeah yep yup oh ah well right like now".split(" "));
-/** Several words that open a clause like STARTS. */
 const START_PHRASES = ["by the way", "to be honest", "the thing is", "here goes", "moving on", "let us see"].map((p) => p.split(" "));
 /** Words of a clause that is nothing but discourse. */
 const DISCOURSE = new Set([...HESITATIONS, ...STARTS, ...PAUSED, ..."just really curious wondering kinda look listen".split(" ")]);
@@ -43,7 +43,6 @@ const DISCOURSE_PHRASES =
   "i mean|you know|i guess|i think|i suppose|you see|uh oh|oh well|out of curiosity|no rush|no hurry|no pressure|nothing urgent"
     .split("|")
     .map((p) => p.split(" "));
-/** Open a question. */
 const WH = new Set("what why when where who whom whose which how whether".split(" "));
 const AUX = new Set("do does did can could should would will is are was were have has may must shall".split(" "));
 /** "so" that joins ("so that", "so far", "so much"): content, not a marker. */
@@ -106,16 +105,22 @@ const phraseAt = (words: readonly Word[], i: number, p: readonly string[]): bool
 const VERB_TAGS = /Verb|Tense|Infinitive|Participle|Gerund/;
 /** A hesitation as written: an acronym ("ER", "UM") is none. */
 const hesitation = (c: readonly Word[], k: number): boolean => HESITATIONS.has(w(c, k) ?? "") && c[k]!.s !== c[k]!.s.toUpperCase();
-/** An emoticon set apart by spaces closing a courtesy ("thanks :)") is tone; "what does :) mean" asks about it. */
-const emoticon = (t: Word, prev: Word | undefined, next: Word | undefined): boolean =>
-  t.kind === "sym" &&
-  /^ [:;=]-?[()/|] $/.test(t.w) &&
-  (next === undefined || next.kind === "bound") &&
-  (prev?.kind === "bound" || (prev?.kind === "word" && (DISCOURSE.has(prev.w) || /^(thanks|thank|you|advance|cheers|help)$/.test(prev.w))));
+/** An emoticon set apart by spaces closing a courtesy ("thanks so much :)") is tone; "what does :) mean" asks about it. */
+function emoticon(words: readonly Word[], i: number): boolean {
+  const t = words[i]!;
+  if (t.kind !== "sym" || !/^ [:;=]-?[()/|] $/.test(t.w) || (words[i + 1] !== undefined && words[i + 1]!.kind !== "bound")) return false;
+  let j = i;
+  while (j > 0 && words[j - 1]!.kind !== "bound") j--;
+  const before: Word[] = [...words.slice(j, i), { w: "", s: "", kind: "bound" }];
+  // After a pause, a courtesy, discourse, or a clause of thanks ("thanks so much :)").
+  return (
+    j === i || courtesyAt(before, 0) === i - j || onlyDiscourse(before.slice(0, -1)) || /^(thanks|thank|cheers)$/.test(w(words, j) ?? "")
+  );
+}
 
 /** Drops the discourse of a tokenised prompt (see above); returns it unchanged when nothing else is left. */
 export function dropFillers(input: readonly Word[]): Word[] {
-  const words = input.filter((t, i) => !emoticon(t, input[i - 1], input[i + 1])).map((t, i, all) => texting(t, all[i - 1]));
+  const words = input.filter((_, i) => !emoticon(input, i)).map((t, i, all) => texting(t, all[i - 1]));
   const out: Word[] = [];
   for (let i = 0; i < words.length; ) {
     if (words[i]!.kind === "bound") {
@@ -190,6 +195,7 @@ function opener(c: readonly Word[], k: number): number {
   if (QUESTION_ADJS.has(w(c, k + n) ?? "")) n++;
   if (QUESTION_NOUNS.has(w(c, k + n) ?? "") && (n > 0 || x === "a")) n++;
   else if (n === 0 || (x === "another" && n === 1)) return 0;
+  while (hesitation(c, k + n)) n++;
   if (w(c, k + n) === "but") return n + 1;
   return beforeQuestion(n) ? n : 0;
 }
@@ -260,12 +266,16 @@ function verbish(x: Word, prev: Word | undefined): boolean {
 
 /** The words before k close a question on its object: a pronoun, or a noun after a determiner ("my cat"). */
 function objectBefore(c: readonly Word[], k: number): boolean {
-  const x = w(c, k - 1) ?? "_";
-  if (/^(it|this|that|them)$/.test(x)) return true;
-  const det = c[k - 2];
-  return (
-    det?.kind === "word" && (OPENS.has(det.w) || DETERMINERS.has(det.w)) && !VERB_TAGS.test(lexiconTags(x).join(" ")) && !FUNCTION.has(x)
-  );
+  const last = w(c, k - 1) ?? "_";
+  if (/^(it|this|that)$/.test(last)) return true;
+  // Not after a person ("when he texts me lol") or a word for words ("the word lol"): there it is what is said.
+  if (/^(me|him|her|us|you|them|word|words|term|acronym|abbreviation|phrase|letters|slang|expression)$/.test(last)) return false;
+  // A noun phrase with its determiner ("an espresso machine"), or a noun straight after a verb ("boil pasta").
+  let j = k - 1;
+  const det = (x: string) => OPENS.has(x) || DETERMINERS.has(x);
+  while (j > 0 && j >= k - 3 && !FUNCTION.has(w(c, j) ?? "the") && !det(w(c, j) ?? "")) j--;
+  if (det(w(c, j) ?? "")) return j < k - 1;
+  return !VERB_TAGS.test(lexiconTags(last).join(" ")) && VERB_TAGS.test(lexiconTags(w(c, k - 2) ?? "").join(" "));
 }
 
 /** The word before k is a noun, not a verb or an adjective that "again" could repeat ("open again"). */
