@@ -78,8 +78,7 @@ const META = [
   "as always",
   "i am begging you",
   "i beg you",
-  "i was|am just? thinking",
-  "i have been just? thinking",
+  "i was|am|have been? just? thinking",
   "i? am? not? sorry|sure|hope|wondering if|whether? this is not? a? dumb|stupid|silly|basic|weird|obvious|naive question?",
 ].map((p) => p.split(" ").map((slot) => ({ alts: new Set(slot.replace(/\?$/, "").split("|")), optional: slot.endsWith("?") })));
 
@@ -93,9 +92,7 @@ function meta(c: readonly Word[]): boolean {
   };
   return META.some((slots) => fits(slots, 0, 0));
 }
-
 const TAGS = ["if you know what i mean", "if that makes sense", "you know what i mean"].map((p) => p.split(" "));
-
 const w = (words: readonly Word[], k: number): string | undefined => {
   const x = words[k];
   return x?.kind === "word" ? x.w : x?.kind === "value" && x.s.toLowerCase() === "one" ? "one" : undefined;
