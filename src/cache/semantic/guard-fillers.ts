@@ -4,25 +4,22 @@ import { DETERMINERS, RELATIONS, REQUEST_VERBS } from "./guard-words.js";
 
 /*
  * Discourse markers, hedges and courtesies (docs/caching.md "Fillers"): words that manage the conversation
- * ("ok so", "um", "btw", "I guess", "you know", "thanks! one more:") and not the question. Closed classes of
- * English, each read only where grammar puts it, never dropped wherever it occurs:
- *
- * - Hesitations ("um", "hmm", "lol", "tbh") open a clause like the markers below, or close a question after its
- *   object ("how do I fix it lol"); "what is lol", "lol meaning" ask about them, and "ER" is no "er".
- * - At a clause's start, a run of markers: "so", "btw", "anyway", "honestly" before a clause; "ok", "well",
- *   "right", "like", "oh", "now" only before a pause, another marker or a question word ("well water", "right
- *   turn", "like what do cats like", "now what" keep theirs); "so" not where it joins ("so that it compiles").
- *   A question named as such ("random question but", "quick one —", "one more:", "another question:") opens
- *   a question: it goes before a pause, "but" or a question word, not before content ("one more reason to ...").
- * - A clause made only of such words ("so yeah", "just curious really", "I mean", "you know", "uh oh. ok.")
- *   goes whole: without content it frames nothing. A prompt that is nothing else keeps them all.
- * - "(I guess|I think) my question is", "what I want to know is": a question's frame, before its content.
- * - At a question's end, tags that ask nothing: "or not" after a yes/no question ("is it safe or not"; "X or not
- *   Y" is a choice), "anyway" after "what/who is" ("should I go anyway" asks whether despite), "again" after a
- *   noun in "what/who/where/when is ..." ("when is it open again" asks about reopening), "if you know what I
- *   mean", "ty"/"thx" closing the prompt ("how do I say cheers" keeps its word).
- * - "even" right after a question word or its subject ("what even is", "how do I even"): incredulity; "is 4
- *   even", "make it even" keep it. "would you mind telling me" is "tell me"; "can u" is "can you".
+ * ("ok so", "um", "btw", "I guess", "thanks! one more:"), not the question. Closed classes of English, each
+ * read only where grammar puts it, never dropped wherever it occurs:
+ * - At a clause's start, a run of markers: "so", "btw", "honestly", "um", "lol" before a clause ("btw meaning",
+ *   "lol in texting" ask about them; "ER" is no "er"); "ok", "well", "right", "like" only before a pause, another
+ *   marker or a question ("well water", "right turn", "like what?" keep theirs); "so" not where it joins ("so
+ *   that"). A question named ("random question but", "quick one —", "one more:") before a pause, "but" or a
+ *   question word, not before content ("one more reason to ...").
+ * - A clause made only of such words ("so yeah", "just curious really", "you know", "uh oh. ok.") or only about
+ *   the asking ("I hope you're having a nice day", "not sure if this is a dumb question") goes whole. A prompt
+ *   that is nothing else keeps them all.
+ * - "(I guess) my question is", "what I want to know is" before a question ("my question is too long" stays).
+ * - Closing a question: "or not" after a yes/no question ("X or not Y" is a choice), "anyway"/"again" after
+ *   "what/who is" + a noun phrase ("should I go anyway", "when is it open again", "why did it fail again" ask
+ *   otherwise), "lol" after the question's object ("what is lol" asks about it), "ty", "if you know what I mean".
+ * - "even" right after a question word or its subject ("what even is"; "is 4 even" keeps it); "would you mind
+ *   telling me" is "tell me"; "can u" is "can you"; "pls" is "please"; ":)" after thanks is tone.
  */
 
 const PRONOUNS = new Set("i you we they he she it one".split(" "));
@@ -37,8 +34,7 @@ const PAUSED = new Set("ok okay alright yeah yep yup oh ah well right like now".
 const START_PHRASES = ["by the way", "to be honest", "the thing is", "here goes", "moving on", "let us see"].map((p) => p.split(" "));
 /** Words of a clause that is nothing but discourse. */
 const DISCOURSE = new Set([...HESITATIONS, ...STARTS, ...PAUSED, ..."just really curious wondering kinda look listen".split(" ")]);
-// "now" alone may say when ("the population of Peru, now"): a marker only before what it opens.
-DISCOURSE.delete("now");
+DISCOURSE.delete("now"); // "the population of Peru, now": "now" alone may say when.
 const DISCOURSE_PHRASES =
   "i mean|you know|i guess|i think|i suppose|you see|uh oh|oh well|out of curiosity|no rush|no hurry|no pressure|nothing urgent"
     .split("|")
@@ -51,14 +47,9 @@ const SO_JOINS = new Set("that as far much many long few little called".split(" 
 const QUESTION_NOUNS = new Set(["question", "q", "one", "thing", "favour", "favor"]);
 const QUESTION_ADJS = new Set("quick random silly dumb stupid simple honest genuine small odd weird last".split(" "));
 /** A question's frame before its content: "my question is", "what I want to know is". */
-const QUESTION_FRAMES = [
-  "my question is",
-  "the question is",
-  "what i want to know is",
-  "what i am wondering is",
-  "what i am asking is",
-  "what i would like to know is",
-].map((p) => p.split(" "));
+const QUESTION_FRAMES = "my question is|the question is|what i want to know is|what i am wondering is|what i am asking is"
+  .split("|")
+  .map((p) => p.split(" "));
 const HEDGES = ["i guess", "i think", "i suppose"].map((p) => p.split(" "));
 /** Closings written as abbreviations: never content at a prompt's end. */
 const CLOSINGS = new Set("ty thx tia tyvm thnx thanx".split(" "));
@@ -173,6 +164,15 @@ function onlyDiscourse(c: readonly Word[]): boolean {
 
 /** The length of a marker at k that may open the clause there, or 0. */
 function opener(c: readonly Word[], k: number): number {
+  // Each start asks about the next: remembered per clause, a run of markers is read once, not once per start.
+  const seen = OPENERS.get(c) ?? new Map<number, number>();
+  OPENERS.set(c, seen);
+  if (!seen.has(k)) seen.set(k, openerAt(c, k));
+  return seen.get(k)!;
+}
+const OPENERS = new WeakMap<readonly Word[], Map<number, number>>();
+
+function openerAt(c: readonly Word[], k: number): number {
   const x = w(c, k);
   if (x === undefined || k >= c.length - 1) return 0;
   const next = w(c, k + 1);
