@@ -50,7 +50,7 @@ function indexLine(buf: Buffer, lemma: string): string | undefined {
 }
 
 /** A lemma's synsets in one part of speech, most frequent sense first (WordNet's order). */
-function senses(d: WordNetDict, lemma: string, pos: Pos): string[] {
+export function senses(d: WordNetDict, lemma: string, pos: Pos): string[] {
   if (!/^[a-z0-9][a-z0-9_.'-]*$/.test(lemma) || lemma.length > 60) return [];
   const line = indexLine(d.index[pos], lemma);
   if (line === undefined) return [];

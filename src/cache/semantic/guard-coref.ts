@@ -1,0 +1,194 @@
+import nlp from "compromise";
+import { senses } from "./guard-synonyms.js";
+import { wordnetDict } from "./guard-wordnet.js";
+
+/*
+ * Coreference to the conversation (docs/caching.md "The structural guard"). Both prompts of a semantic hit share
+ * the earlier turns (they are part of the scope), so "how do I pivot it" may be read as "how do I pivot the sales
+ * DataFrame" when, and only when, those turns leave one thing "it" can be. The turns are read once per lookup
+ * (readContext); each candidate then costs a comparison of words (corefSame). Precision first: a pronoun with two
+ * possible referents, a phrase the conversation never mentions, or no conversation at all is never resolved.
+ */
+
+/** One earlier turn (or the system prompt), as the scope holds it. */
+export interface Turn {
+  role: string;
+  content: string;
+}
+
+/** A noun phrase of the conversation: its words (lowercased) and what it can be pointed at with. */
+interface Mention {
+  words: string[];
+  head: string;
+  person: boolean;
+  /** A person, or a noun with a sense in WordNet's noun.person ("nurse", "neighbour"): what "she" may mean. */
+  maybePerson: boolean;
+  proper: boolean;
+  plural: boolean;
+}
+
+/** The conversation as the rule reads it. */
+export interface CorefContext {
+  mentions: Mention[];
+  /** The turns' words, lowercased, with a space either side of each. */
+  text: string;
+  numbers: Set<string>;
+}
+
+/** Past this many characters of earlier turns nothing is resolved: a bound on the work, and an early mention cut off could leave a referent looking single. */
+export const MAX_CONTEXT_CHARS = 4000;
+
+const words = (s: string): string[] =>
+  s
+    .toLowerCase()
+    .replace(/[’‘]/g, "'")
+    .split(/[^\p{L}\p{N}£$€%'.:-]+/u)
+    .map((w) => w.replace(/^[.:'-]+|[.:'-]+$/g, ""))
+    .filter((w) => w !== "");
+
+const NUMBER = /^[£$€]?\d[\d,.]*%?$/;
+const PRONOUNS = new Set(["that", "this", "it", "these", "those", "what", "which", "something", "anything", "nothing", "one"]);
+
+/** Reads the earlier turns once per lookup; undefined when there are none, or too many to read within bounds. */
+export function readContext(turns: readonly Turn[] | undefined): CorefContext | undefined {
+  if (turns === undefined || turns.length === 0) return undefined;
+  const all = turns.map((t) => t.content).join("\n");
+  if (all.length > MAX_CONTEXT_CHARS || all.trim() === "") return undefined;
+  const mentions: Mention[] = [];
+  for (const sentence of nlp(all).json() as { terms: { text: string; normal: string; tags: string[] }[] }[]) {
+    let run: { text: string; tags: string[] }[] = [];
+    const close = () => {
+      // A run of modifiers and nouns is one mention, named by its last noun ("atrial fibrillation", "port 3000").
+      while (run.length > 0 && !run.at(-1)!.tags.some((t) => t === "Noun" || t === "Value")) run.pop();
+      const ws = run.flatMap((t) => words(t.text));
+      const person = run.some((t) => t.tags.includes("Person") || t.tags.includes("Actor"));
+      if (ws.length > 0)
+        mentions.push({
+          words: ws,
+          head: ws.at(-1)!,
+          person,
+          maybePerson: person || personNoun(ws.at(-1)!),
+          proper: run.some((t) => t.tags.includes("ProperNoun") || t.tags.includes("Acronym")),
+          plural: run.at(-1)!.tags.includes("Plural"),
+        });
+      run = [];
+    };
+    for (const term of sentence.terms) {
+      const t = term.tags;
+      // A time or an order ("tonight", "first") is no part of the thing named before it.
+      const pronoun = t.includes("Pronoun") || t.includes("Possessive") || PRONOUNS.has(term.normal);
+      if (t.includes("Date") || t.includes("Ordinal") || t.includes("Adverb")) close();
+      else if (!pronoun && (t.includes("Noun") || t.includes("Value") || t.includes("Adjective"))) run.push(term);
+      else close();
+      if (/[,;:()]$/.test(term.text)) close();
+    }
+    close();
+  }
+  const ws = words(all);
+  return { mentions, text: ` ${ws.join(" ")} `, numbers: new Set(ws.filter((w) => NUMBER.test(w))) };
+}
+
+/** Whether a noun has a sense that is a person (WordNet's noun.person file); when WordNet is missing, any noun may be. */
+function personNoun(w: string): boolean {
+  const d = wordnetDict();
+  if (d === null) return true;
+  return senses(d, w.replace(/'s$/, ""), "n").some((s) => d.data.n.toString("latin1", Number(s) + 9, Number(s) + 11) === "18");
+}
+
+const DETERMINERS = new Set(["the", "a", "an", "my", "our", "your", "this", "that"]);
+/** Pronouns and what each can point at: a thing, a person, a place, or the two things named. */
+const ANAPHORS: Record<string, "thing" | "person" | "place" | "pair"> = {
+  it: "thing",
+  he: "person",
+  him: "person",
+  she: "person",
+  her: "person",
+  there: "place",
+  "the two": "pair",
+  "both of them": "pair",
+};
+
+/**
+ * Whether `a` and `b` say the same words except that one names a thing of the conversation where the other points
+ * at it, and the conversation leaves that thing as the only one the pointer can mean. A pure function of its inputs.
+ */
+export function corefSame(context: CorefContext | undefined, a: string, b: string): boolean {
+  if (context === undefined) return false;
+  const A = words(a);
+  const B = words(b);
+  if (A.length > 60 || B.length > 60) return false;
+  let p = 0;
+  while (p < A.length && p < B.length && A[p] === B[p]) p++;
+  let s = 0;
+  while (s < A.length - p && s < B.length - p && A[A.length - 1 - s] === B[B.length - 1 - s]) s++;
+  const ma = A.slice(p, A.length - s);
+  const mb = B.slice(p, B.length - s);
+  return refersTo(context, ma, mb) || refersTo(context, mb, ma);
+}
+
+/** Whether `pointer` ("it", "that port", "the book") can only mean `phrase` ("the sales DataFrame") here. */
+function refersTo(c: CorefContext, pointer: string[], phrase: string[]): boolean {
+  if (pointer.length === 0 || pointer.length > 3 || phrase.length === 0 || phrase.length > 6) return false;
+  const kind = ANAPHORS[pointer.join(" ")];
+  if (kind === "place") return phrase.length === 2 && ["in", "on", "at", "to"].includes(phrase[0]!) && onlyName(c, phrase.slice(1));
+  const named = phrase[0] !== undefined && DETERMINERS.has(phrase[0]) ? phrase.slice(1) : phrase;
+  if (named.length === 0 || named.some((w) => DETERMINERS.has(w) || ANAPHORS[w] !== undefined)) return false;
+  if (kind === "pair") return pair(c, named);
+  if (kind === "person") return onlyName(c, named, true);
+  if (kind === "thing") return onlyThing(c, named);
+  if (pointer.length === 2 && ["the", "that", "this"].includes(pointer[0]!)) return described(c, pointer[1]!, named);
+  return false;
+}
+
+/** Every word of the phrase is in the conversation, next to each other. */
+const mentioned = (c: CorefContext, ws: readonly string[]): boolean => c.text.includes(` ${ws.join(" ")} `);
+/** The mention the phrase names: one whose last noun is the phrase's. */
+const isPhrase = (m: Mention, ws: readonly string[]): boolean => m.head === ws.at(-1);
+
+/** "it": the phrase is in the conversation, and no other single thing (nor a number) is. */
+function onlyThing(c: CorefContext, ws: string[]): boolean {
+  if (!ws.every((w) => c.text.includes(` ${w} `))) return false;
+  const things = c.mentions.filter((m) => !m.person && !m.plural);
+  return things.some((m) => isPhrase(m, ws)) && things.every((m) => isPhrase(m, ws) || m.words.every((w) => ws.includes(w)));
+}
+
+/**
+ * "she", "there", "the book": the phrase is a name, the only name the conversation mentions, counting persons
+ * (named or not) for a personal pronoun and leaving them out for a thing.
+ */
+function onlyName(c: CorefContext, ws: string[], person: boolean | "not" = false): boolean {
+  if (ws.length === 0 || !mentioned(c, ws)) return false;
+  const names = c.mentions.filter((m) => (person === "not" ? m.proper && !m.person : m.proper || (person && m.maybePerson)));
+  return names.some((m) => m.proper && isPhrase(m, ws)) && names.every((m) => isPhrase(m, ws) || m.words.every((w) => ws.includes(w)));
+}
+
+/** "the two": the phrase is "X and Y", and X and Y are the only two names of the conversation. */
+function pair(c: CorefContext, ws: string[]): boolean {
+  const and = ws.findIndex((w) => w === "and" || w === "or");
+  if (and <= 0 || and === ws.length - 1 || ws.indexOf("and", and + 1) !== -1) return false;
+  const [x, y] = [ws.slice(0, and), ws.slice(and + 1)];
+  if (!mentioned(c, x) || !mentioned(c, y) || x.join(" ") === y.join(" ")) return false;
+  const names = c.mentions.filter((m) => m.proper || m.maybePerson);
+  return names.length >= 2 && names.every((m) => isPhrase(m, x) || isPhrase(m, y));
+}
+
+/**
+ * "that port" / "port 3000": the phrase says the noun with what tells it apart, the conversation says them together,
+ * and mentions no other of that noun (nor another number). "the book" / "Sapiens": the phrase is the only name of
+ * the conversation, which says it is one ("it's a ... book", "the book Sapiens", "Sapiens, a ... book").
+ */
+function described(c: CorefContext, noun: string, ws: string[]): boolean {
+  if (!mentioned(c, ws)) return false;
+  const count = (x: string) => c.text.split(` ${x} `).length - 1;
+  if (ws.includes(noun)) {
+    if (ws.length < 2 || count(noun) !== count(ws.join(" "))) return false;
+    const number = ws.find((w) => NUMBER.test(w));
+    return number === undefined || [...c.numbers].every((n) => n === number);
+  }
+  const name = ws.join(" ");
+  if (!/^[\p{L}\p{N} -]+$/u.test(name) || !/^[a-z]+$/.test(noun) || !onlyName(c, ws, "not")) return false;
+  const link = new RegExp(
+    ` (?:(?:(?:it|this|that|${name}) (?:is|was)|it's|that's|${name}'s) (?:a|an|the) (?:[a-z-]+ ){0,3}${noun}|the ${noun} ${name}) `,
+  );
+  return link.test(c.text);
+}
