@@ -29,12 +29,26 @@ describe("coreference to the conversation", () => {
     expect(same(["I'm watching Casablanca.", "It's a classic film."], "who directed Casablanca", "who directed the film")).toBe(true);
     expect(same(["I'm watching a film in Casablanca tonight."], "who directed Casablanca", "who directed the film")).toBe(false);
     expect(same(["I'm watching Casablanca and Vertigo.", "Each is a classic film."], "who directed Casablanca", "who directed the film")).toBe(false);
+    expect(same(["I'm watching Casablanca.", "It's a classic film, like the film you saw last week."], "who directed Casablanca", "who directed the film")).toBe(false);
   });
 
   it("reads 'it' as the one thing of the turns, never as one of two", () => {
     expect(same(["I own a Vespa."], "how do I winterise the Vespa", "how do I winterise it")).toBe(true);
     expect(same(["I own a Vespa and a Honda."], "how do I winterise the Vespa", "how do I winterise it")).toBe(false);
     expect(same(["I own a Vespa."], "how do I winterise the Honda", "how do I winterise it")).toBe(false);
+    // After a verb of event, "it" may be the event: the refund, the crash, the sale.
+    expect(same(["The shop refunded my kettle."], "was the kettle fair", "was it fair")).toBe(false);
+    expect(same(["My tablet crashed twice today."], "is the tablet normal", "is it normal")).toBe(false);
+  });
+
+  it("reads 'there' only when no other word of the turns is a place something is in, at or near", () => {
+    expect(same(["We're staying near the harbour in Bergen."], "where can we swim in Bergen", "where can we swim there")).toBe(false);
+    expect(same(["We're driving to Bergen for a week."], "where can we swim in Bergen", "where can we swim there")).toBe(true);
+  });
+
+  it("keeps every other word as written, code and all", () => {
+    expect(same(["I have a Vespa."], "why is a==b false for the Vespa", "why is a===b false for it")).toBe(false);
+    expect(same(["I have a Vespa."], "why is a==b false for the Vespa", "why is a==b false for it")).toBe(true);
   });
 
   it("resolves nothing without turns, past its bound, or when more than the pointer differs", () => {

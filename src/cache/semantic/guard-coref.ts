@@ -1,4 +1,5 @@
 import nlp from "compromise";
+import { lemma } from "./guard-inflect.js";
 import { senses } from "./guard-synonyms.js";
 import { wordnetDict } from "./guard-wordnet.js";
 
@@ -33,6 +34,8 @@ export interface CorefContext {
   /** The turns' words, lowercased, with a space either side of each. */
   text: string;
   numbers: Set<string>;
+  /** Whether the turns tell of an event ("the rent went up", "I sold my car"): "it" may then be the event. */
+  events: boolean;
 }
 
 /** Past this many characters of earlier turns nothing is resolved: a bound on the work, and an early mention cut off could leave a referent looking single. */
@@ -46,6 +49,24 @@ const words = (s: string): string[] =>
     .map((w) => w.replace(/^[.:'-]+|[.:'-]+$/g, ""))
     .filter((w) => w !== "");
 
+/**
+ * A prompt's words for the comparison: split at spaces only, so that "x==y" and "x===y" stay two words, and only
+ * the punctuation that closes or wraps a word taken off.
+ */
+const promptWords = (s: string): string[] =>
+  s
+    .toLowerCase()
+    .replace(/[’‘]/g, "'")
+    .split(/\s+/)
+    .map((w) => w.replace(/^["'(\[]+|[.,!?;:"')\]]+$/g, ""))
+    .filter((w) => w !== "");
+
+/**
+ * Verbs of state (having, being called, knowing, wanting): they tell of no event, so after them "it" can only be a
+ * thing. Any other verb ("raised", "sold", "crashed") may have made an event that "it" points at instead.
+ */
+const STATIVE = new Set(["be", "have", "own", "use", "call", "name", "know", "like", "love", "want", "need", "think", "would", "do", "can", "could", "will"]);
+
 const NUMBER = /^[£$€]?\d[\d,.]*%?$/;
 const PRONOUNS = new Set(["that", "this", "it", "these", "those", "what", "which", "something", "anything", "nothing", "one"]);
 
@@ -55,6 +76,7 @@ export function readContext(turns: readonly Turn[] | undefined): CorefContext | 
   const all = turns.map((t) => t.content).join("\n");
   if (all.length > MAX_CONTEXT_CHARS || all.trim() === "") return undefined;
   const mentions: Mention[] = [];
+  let events = false;
   for (const sentence of nlp(all).json() as { terms: { text: string; normal: string; tags: string[] }[] }[]) {
     let run: { text: string; tags: string[] }[] = [];
     const close = () => {
@@ -75,6 +97,8 @@ export function readContext(turns: readonly Turn[] | undefined): CorefContext | 
     };
     for (const term of sentence.terms) {
       const t = term.tags;
+      if (t.includes("Verb") && !t.includes("Copula") && !t.includes("Auxiliary") && !t.includes("Modal"))
+        events ||= !words(term.text).every((w) => STATIVE.has(lemma(w.replace(/'.*$/, "")).lemma));
       // A time or an order ("tonight", "first") is no part of the thing named before it.
       const pronoun = t.includes("Pronoun") || t.includes("Possessive") || PRONOUNS.has(term.normal);
       if (t.includes("Date") || t.includes("Ordinal") || t.includes("Adverb")) close();
@@ -85,7 +109,7 @@ export function readContext(turns: readonly Turn[] | undefined): CorefContext | 
     close();
   }
   const ws = words(all);
-  return { mentions, text: ` ${ws.join(" ")} `, numbers: new Set(ws.filter((w) => NUMBER.test(w))) };
+  return { mentions, text: ` ${ws.join(" ")} `, numbers: new Set(ws.filter((w) => NUMBER.test(w))), events };
 }
 
 /** Whether a noun has a sense that is a person (WordNet's noun.person file); when WordNet is missing, any noun may be. */
@@ -114,8 +138,8 @@ const ANAPHORS: Record<string, "thing" | "person" | "place" | "pair"> = {
  */
 export function corefSame(context: CorefContext | undefined, a: string, b: string): boolean {
   if (context === undefined) return false;
-  const A = words(a);
-  const B = words(b);
+  const A = promptWords(a);
+  const B = promptWords(b);
   if (A.length > 60 || B.length > 60) return false;
   let p = 0;
   while (p < A.length && p < B.length && A[p] === B[p]) p++;
@@ -130,7 +154,7 @@ export function corefSame(context: CorefContext | undefined, a: string, b: strin
 function refersTo(c: CorefContext, pointer: string[], phrase: string[]): boolean {
   if (pointer.length === 0 || pointer.length > 3 || phrase.length === 0 || phrase.length > 6) return false;
   const kind = ANAPHORS[pointer.join(" ")];
-  if (kind === "place") return phrase.length === 2 && ["in", "on", "at", "to"].includes(phrase[0]!) && onlyName(c, phrase.slice(1));
+  if (kind === "place") return phrase.length === 2 && LOCATIVE.includes(phrase[0]!) && onlyPlace(c, phrase[1]!) && onlyName(c, phrase.slice(1));
   const named = phrase[0] !== undefined && DETERMINERS.has(phrase[0]) ? phrase.slice(1) : phrase;
   if (named.length === 0 || named.some((w) => DETERMINERS.has(w) || ANAPHORS[w] !== undefined)) return false;
   if (kind === "pair") return pair(c, named);
@@ -140,6 +164,14 @@ function refersTo(c: CorefContext, pointer: string[], phrase: string[]): boolean
   return false;
 }
 
+const LOCATIVE = ["in", "on", "at", "to", "near", "from", "into", "around", "inside", "outside"];
+
+/** "there": no other word of the turns follows "in", "at", "to" and the like ("at the airport in Lisbon"). */
+function onlyPlace(c: CorefContext, place: string): boolean {
+  const after = new RegExp(` (?:${LOCATIVE.join("|")}) (?:(?:the|a|an|my|our|your|this|that) )?(\\S+)`, "g");
+  return [...c.text.matchAll(after)].every((m) => m[1] === place);
+}
+
 /** Every word of the phrase is in the conversation, next to each other. */
 const mentioned = (c: CorefContext, ws: readonly string[]): boolean => c.text.includes(` ${ws.join(" ")} `);
 /** The mention the phrase names: one whose last noun is the phrase's. */
@@ -147,7 +179,7 @@ const isPhrase = (m: Mention, ws: readonly string[]): boolean => m.head === ws.a
 
 /** "it": the phrase is in the conversation, and no other single thing (nor a number) is. */
 function onlyThing(c: CorefContext, ws: string[]): boolean {
-  if (!ws.every((w) => c.text.includes(` ${w} `))) return false;
+  if (c.events || !ws.every((w) => c.text.includes(` ${w} `))) return false;
   const things = c.mentions.filter((m) => !m.person && !m.plural);
   return things.some((m) => isPhrase(m, ws)) && things.every((m) => isPhrase(m, ws) || m.words.every((w) => ws.includes(w)));
 }
@@ -175,18 +207,19 @@ function pair(c: CorefContext, ws: string[]): boolean {
 /**
  * "that port" / "port 3000": the phrase says the noun with what tells it apart, the conversation says them together,
  * and mentions no other of that noun (nor another number). "the book" / "Sapiens": the phrase is the only name of
- * the conversation, which says it is one ("it's a ... book", "the book Sapiens", "Sapiens, a ... book").
+ * the conversation, which says it is one ("it's a ... book", "the book Sapiens") and names no other book.
  */
 function described(c: CorefContext, noun: string, ws: string[]): boolean {
   if (!mentioned(c, ws)) return false;
-  const count = (x: string) => c.text.split(` ${x} `).length - 1;
+  const count = (x: string) => c.text.split(` ${x} `).length - 1 + c.text.split(` ${x}s `).length - 1 + c.text.split(` ${x}es `).length - 1;
   if (ws.includes(noun)) {
     if (ws.length < 2 || count(noun) !== count(ws.join(" "))) return false;
     const number = ws.find((w) => NUMBER.test(w));
     return number === undefined || [...c.numbers].every((n) => n === number);
   }
   const name = ws.join(" ");
-  if (!/^[\p{L}\p{N} -]+$/u.test(name) || !/^[a-z]+$/.test(noun) || !onlyName(c, ws, "not")) return false;
+  // One name, and one thing the noun names: "another book" beside it leaves "the book" two things.
+  if (!/^[\p{L}\p{N} -]+$/u.test(name) || !/^[a-z]+$/.test(noun) || count(noun) !== 1 || !onlyName(c, ws, "not")) return false;
   const link = new RegExp(
     ` (?:(?:(?:it|this|that|${name}) (?:is|was)|it's|that's|${name}'s) (?:a|an|the) (?:[a-z-]+ ){0,3}${noun}|the ${noun} ${name}) `,
   );
