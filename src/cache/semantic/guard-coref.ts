@@ -1,5 +1,4 @@
-import nlp from "compromise";
-import { lemma } from "./guard-inflect.js";
+import { lemma, lexiconTags } from "./guard-inflect.js";
 import { senses } from "./guard-synonyms.js";
 import { wordnetDict } from "./guard-wordnet.js";
 
@@ -68,43 +67,67 @@ const promptWords = (s: string): string[] =>
 const STATIVE = new Set(["be", "have", "own", "use", "call", "name", "know", "like", "love", "want", "need", "think", "would", "do", "can", "could", "will"]);
 
 const NUMBER = /^[£$€]?\d[\d,.]*%?$/;
-const PRONOUNS = new Set(["that", "this", "it", "these", "those", "what", "which", "something", "anything", "nothing", "one"]);
+const PRONOUNS = new Set([...["i", "you", "we", "they", "he", "she", "it", "that", "this", "these", "those", "what", "which", "who"], ...["something", "anything", "nothing", "one", "here", "there"]]);
 
-/** Reads the earlier turns once per lookup; undefined when there are none, or too many to read within bounds. */
+const has = (tags: readonly string[], set: ReadonlySet<string>) => tags.some((t) => set.has(t));
+const VERB = new Set(["PastTense", "PresentTense", "Infinitive", "Gerund", "Participle", "Verb", "Copula", "Auxiliary", "Modal"]);
+/** Words that end a noun phrase: function words, and times and orders ("tonight", "first"), no part of a thing. */
+const BREAK = new Set([
+  ...["Determiner", "Preposition", "Conjunction", "Adverb", "Possessive", "Pronoun", "QuestionWord", "Negative", "Expression"],
+  ...["Date", "Month", "WeekDay", "Duration", "Ordinal", "Uncountable"],
+]);
+const NAME = new Set(["FirstName", "MaleName", "FemaleName", "LastName", "Person", "City", "Country", "Place", "Region", "ProperNoun", "Organization"]);
+const PERSON = new Set(["FirstName", "MaleName", "FemaleName", "LastName", "Person", "Actor", "Honorific"]);
+const NOUN = new Set(["Noun", "Singular", "Plural", "Actor", "Uncountable", ...NAME]);
+
+/**
+ * Reads the earlier turns once per lookup; undefined when there are none, or too many to read within bounds. No
+ * parse: each word's tags come from compromise's lexicon (a few µs a word), so 4,000 characters cost about a ms.
+ */
 export function readContext(turns: readonly Turn[] | undefined): CorefContext | undefined {
   if (turns === undefined || turns.length === 0) return undefined;
   const all = turns.map((t) => t.content).join("\n");
   if (all.length > MAX_CONTEXT_CHARS || all.trim() === "") return undefined;
   const mentions: Mention[] = [];
   let events = false;
-  for (const sentence of nlp(all).json() as { terms: { text: string; normal: string; tags: string[] }[] }[]) {
-    let run: { text: string; tags: string[] }[] = [];
-    const close = () => {
-      // A run of modifiers and nouns is one mention, named by its last noun ("atrial fibrillation", "port 3000").
-      while (run.length > 0 && !run.at(-1)!.tags.some((t) => t === "Noun" || t === "Value")) run.pop();
-      const ws = run.flatMap((t) => words(t.text));
-      const person = run.some((t) => t.tags.includes("Person") || t.tags.includes("Actor"));
-      if (ws.length > 0)
-        mentions.push({
-          words: ws,
-          head: ws.at(-1)!,
-          person,
-          maybePerson: person || personNoun(ws.at(-1)!),
-          proper: run.some((t) => t.tags.includes("ProperNoun") || t.tags.includes("Acronym")),
-          plural: run.at(-1)!.tags.includes("Plural"),
-        });
-      run = [];
-    };
-    for (const term of sentence.terms) {
-      const t = term.tags;
-      if (t.includes("Verb") && !t.includes("Copula") && !t.includes("Auxiliary") && !t.includes("Modal"))
-        events ||= !words(term.text).every((w) => STATIVE.has(lemma(w.replace(/'.*$/, "")).lemma));
-      // A time or an order ("tonight", "first") is no part of the thing named before it.
-      const pronoun = t.includes("Pronoun") || t.includes("Possessive") || PRONOUNS.has(term.normal);
-      if (t.includes("Date") || t.includes("Ordinal") || t.includes("Adverb")) close();
-      else if (!pronoun && (t.includes("Noun") || t.includes("Value") || t.includes("Adjective"))) run.push(term);
-      else close();
-      if (/[,;:()]$/.test(term.text)) close();
+  let run: { w: string; tags: string[]; proper: boolean }[] = [];
+  const close = () => {
+    // A run of modifiers and nouns is one mention, named by its last noun ("atrial fibrillation", "port 3000").
+    while (run.length > 0 && !run.at(-1)!.proper && run.at(-1)!.tags.includes("Adjective") && !has(run.at(-1)!.tags, NOUN)) run.pop();
+    const last = run.at(-1);
+    if (last !== undefined) {
+      const person = run.some((t) => has(t.tags, PERSON));
+      const proper = run.some((t) => t.proper);
+      mentions.push({
+        words: run.map((t) => t.w),
+        head: last.w,
+        person,
+        maybePerson: person || personNoun(lemma(last.w).lemma),
+        proper,
+        plural: last.tags.includes("Plural") || (last.tags.length === 0 && !proper && lemma(last.w).plural === true),
+      });
+    }
+    run = [];
+  };
+  for (const sentence of all.split(/(?<=[.!?])\s+|\n+/)) {
+    for (const [k, raw] of sentence.split(/\s+/).entries()) {
+      const w = raw.replace(/^[^\p{L}\p{N}£$€]+|[^\p{L}\p{N}%]+$/gu, "");
+      const lw = w.toLowerCase().replace(/’/g, "'");
+      if (lw === "") {
+        close();
+        continue;
+      }
+      const tags = lexiconTags(lw.replace(/'s$/, ""));
+      const verb = has(tags, VERB) || (!has(tags, NOUN) && /^[a-z]+(?:ed|ing)$/.test(lw));
+      if (verb && !tags.includes("Copula") && !tags.includes("Auxiliary") && !tags.includes("Modal"))
+        events ||= !STATIVE.has(lemma(lw).lemma);
+      // A capital inside a sentence names something ("Kindle", "PostgreSQL"); at its start, only a word known as a name.
+      const capital = /^\p{Lu}/u.test(w) || /\p{Lu}/u.test(w.slice(1));
+      const proper = capital && (k > 0 ? !has(tags, BREAK) && !has(tags, VERB) : tags.length === 0 || has(tags, NAME));
+      const pronoun = PRONOUNS.has(lw) || /^[a-z]+'(?!s$)/.test(lw) || tags.includes("Pronoun") || tags.includes("Possessive");
+      if (pronoun || (!proper && (verb || has(tags, BREAK)))) close();
+      else run.push({ w: lw, tags, proper });
+      if (/[,;:()"]$/.test(raw)) close();
     }
     close();
   }
@@ -112,11 +135,15 @@ export function readContext(turns: readonly Turn[] | undefined): CorefContext | 
   return { mentions, text: ` ${ws.join(" ")} `, numbers: new Set(ws.filter((w) => NUMBER.test(w))), events };
 }
 
-/** Whether a noun has a sense that is a person (WordNet's noun.person file); when WordNet is missing, any noun may be. */
+/**
+ * Whether a noun names a person in its most frequent sense (WordNet's noun.person file: "nurse", "neighbour", not
+ * "dog", whose rarer senses include one); when WordNet is missing, any noun may.
+ */
 function personNoun(w: string): boolean {
   const d = wordnetDict();
   if (d === null) return true;
-  return senses(d, w.replace(/'s$/, ""), "n").some((s) => d.data.n.toString("latin1", Number(s) + 9, Number(s) + 11) === "18");
+  const first = senses(d, w.replace(/'s$/, ""), "n")[0];
+  return first !== undefined && d.data.n.toString("latin1", Number(first) + 9, Number(first) + 11) === "18";
 }
 
 const DETERMINERS = new Set(["the", "a", "an", "my", "our", "your", "this", "that"]);
