@@ -48,7 +48,8 @@ describe("coreference to the conversation", () => {
 
   it("keeps every other word as written, code and all", () => {
     expect(same(["I have a Vespa."], "why is a==b false for the Vespa", "why is a===b false for it")).toBe(false);
-    expect(same(["I have a Vespa."], "why is a==b false for the Vespa", "why is a==b false for it")).toBe(true);
+    expect(same(["I have a Vespa."], "why does the Vespa overheat on hills", "why does it overheat on hills")).toBe(true);
+    expect(same(["I have a Vespa."], "why does the Vespa overheat on hills", "why does it overheat on a hill")).toBe(false);
   });
 
   it("resolves nothing without turns, past its bound, or when more than the pointer differs", () => {

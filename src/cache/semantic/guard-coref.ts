@@ -88,6 +88,12 @@ export function readContext(turns: readonly Turn[] | undefined): CorefContext | 
   if (turns === undefined || turns.length === 0) return undefined;
   const all = turns.map((t) => t.content).join("\n");
   if (all.length > MAX_CONTEXT_CHARS || all.trim() === "") return undefined;
+  const ws = words(all);
+  return { ...read(all), text: ` ${ws.join(" ")} `, numbers: new Set(ws.filter((w) => NUMBER.test(w))) };
+}
+
+/** The things a text mentions, and whether it tells of an event. */
+function read(all: string): { mentions: Mention[]; events: boolean } {
   const mentions: Mention[] = [];
   let events = false;
   let run: { w: string; tags: string[]; proper: boolean }[] = [];
@@ -118,7 +124,12 @@ export function readContext(turns: readonly Turn[] | undefined): CorefContext | 
         continue;
       }
       const tags = lexiconTags(lw.replace(/'s$/, ""));
-      const verb = has(tags, VERB) || (!has(tags, NOUN) && /^[a-z]+(?:ed|ing)$/.test(lw));
+      // A word the lexicon does not know is a verb by its ending, or after a subject, a modal or "to" ("I winterise").
+      const after = k > 0 ? sentence.split(/\s+/)[k - 1]!.toLowerCase() : "";
+      const verb =
+        has(tags, VERB) ||
+        (!has(tags, NOUN) && /^[a-z]+(?:ed|ing)$/.test(lw)) ||
+        (tags.length === 0 && /^[a-z]+$/.test(w) && (PRONOUNS.has(after) || after === "to" || has(lexiconTags(after), VERB)));
       if (verb && !tags.includes("Copula") && !tags.includes("Auxiliary") && !tags.includes("Modal"))
         events ||= !STATIVE.has(lemma(lw).lemma);
       // A capital inside a sentence names something ("Kindle", "PostgreSQL"); at its start, only a word known as a name.
@@ -131,8 +142,7 @@ export function readContext(turns: readonly Turn[] | undefined): CorefContext | 
     }
     close();
   }
-  const ws = words(all);
-  return { mentions, text: ` ${ws.join(" ")} `, numbers: new Set(ws.filter((w) => NUMBER.test(w))), events };
+  return { mentions, events };
 }
 
 /**
@@ -174,13 +184,18 @@ export function corefSame(context: CorefContext | undefined, a: string, b: strin
   while (s < A.length - p && s < B.length - p && A[A.length - 1 - s] === B[B.length - 1 - s]) s++;
   const ma = A.slice(p, A.length - s);
   const mb = B.slice(p, B.length - s);
-  return refersTo(context, ma, mb) || refersTo(context, mb, ma);
+  return refersTo(context, ma, mb, a, A) || refersTo(context, mb, ma, b, B);
 }
 
 /** Whether `pointer` ("it", "that port", "the book") can only mean `phrase` ("the sales DataFrame") here. */
-function refersTo(c: CorefContext, pointer: string[], phrase: string[]): boolean {
+function refersTo(c: CorefContext, pointer: string[], phrase: string[], prompt: string, all: string[]): boolean {
   if (pointer.length === 0 || pointer.length > 3 || phrase.length === 0 || phrase.length > 6) return false;
   const kind = ANAPHORS[pointer.join(" ")];
+  // The pointer's own prompt may hold what it points at ("I bought a drill: how do I clean it"): then no rule reads it.
+  const own = read(prompt).mentions;
+  if (kind === "thing" && own.some((m) => !m.person && !m.plural)) return false;
+  if (kind !== undefined && kind !== "thing" && own.some((m) => m.proper || m.maybePerson)) return false;
+  if (kind === undefined && all.filter((w) => w === pointer.at(-1)).length > 1) return false;
   if (kind === "place") return phrase.length === 2 && LOCATIVE.includes(phrase[0]!) && onlyPlace(c, phrase[1]!) && onlyName(c, phrase.slice(1));
   const named = phrase[0] !== undefined && DETERMINERS.has(phrase[0]) ? phrase.slice(1) : phrase;
   if (named.length === 0 || named.some((w) => DETERMINERS.has(w) || ANAPHORS[w] !== undefined)) return false;
