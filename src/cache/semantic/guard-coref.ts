@@ -116,7 +116,8 @@ function read(all: string): { mentions: Mention[]; events: boolean } {
     run = [];
   };
   for (const sentence of all.split(/(?<=[.!?])\s+|\n+/)) {
-    for (const [k, raw] of sentence.split(/\s+/).entries()) {
+    const tokens = sentence.split(/\s+/);
+    for (const [k, raw] of tokens.entries()) {
       const w = raw.replace(/^[^\p{L}\p{N}£$€]+|[^\p{L}\p{N}%]+$/gu, "");
       const lw = w.toLowerCase().replace(/’/g, "'");
       if (lw === "") {
@@ -125,7 +126,7 @@ function read(all: string): { mentions: Mention[]; events: boolean } {
       }
       const tags = lexiconTags(lw.replace(/'s$/, ""));
       // A word the lexicon does not know is a verb by its ending, or after a subject, a modal or "to" ("I winterise").
-      const after = k > 0 ? sentence.split(/\s+/)[k - 1]!.toLowerCase() : "";
+      const after = k > 0 ? tokens[k - 1]!.toLowerCase() : "";
       const verb =
         has(tags, VERB) ||
         (!has(tags, NOUN) && /^[a-z]+(?:ed|ing)$/.test(lw)) ||
