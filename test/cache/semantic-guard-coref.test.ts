@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { corefSame, MAX_CONTEXT_CHARS, readContext } from "../../src/cache/semantic/guard-coref.js";
+import { createLexicalEmbedder } from "../../src/cache/semantic/lexical.js";
+import { createSemanticIndex } from "../../src/cache/semantic/memory-index.js";
+import { systemClock } from "../../src/core/clock.js";
 
 const said = (...turns: string[]) => readContext(turns.map((content, i) => ({ role: i % 2 ? "assistant" : "user", content })));
 const same = (turns: string[], a: string, b: string) => corefSame(said(...turns), a, b) && corefSame(said(...turns), b, a);
@@ -57,5 +60,15 @@ describe("coreference to the conversation", () => {
     expect(corefSame(said(`I own a Vespa. ${"x ".repeat(MAX_CONTEXT_CHARS)}`), "how do I winterise the Vespa", "how do I winterise it")).toBe(false);
     expect(same(["I own a Vespa."], "how do I sell the Vespa", "how do I winterise it")).toBe(false);
     expect(same(["I own a Vespa."], "how do I winterise the Vespa", "how do I winterise it quickly")).toBe(false);
+  });
+
+  it("is given the scope's earlier turns by the index at lookup, and never resolves without them", async () => {
+    const index = createSemanticIndex({ embedder: createLexicalEmbedder(), threshold: -1, maxEntries: 10, clock: systemClock });
+    await index.add("t", "s", "how do I winterise the Vespa", "k", 60_000);
+    const one = [{ role: "user", content: "I own a Vespa." }];
+    const two = [{ role: "user", content: "I own a Vespa and a Honda." }];
+    expect((await index.find("t", "s", "how do I winterise it", one))?.key).toBe("k");
+    expect(await index.find("t", "s", "how do I winterise it", two)).toBeUndefined();
+    expect(await index.find("t", "s", "how do I winterise it")).toBeUndefined();
   });
 });
