@@ -69,7 +69,10 @@ describe("the response cache gives the semantic index the request's earlier turn
       clock,
       logger: silentLogger,
     });
-    for (const earlier of [["I own a Vespa.", "OK."], ["I own a Vespa and a Honda.", "OK."]]) {
+    for (const earlier of [
+      ["I own a Vespa.", "OK."],
+      ["I own a Vespa and a Honda.", "OK."],
+    ]) {
       const first = cache.plan(request(earlier, "how do I winterise the Vespa"), model, "acme", 500);
       expect(await cache.lookup(first)).toBeUndefined();
       await cache.store(first, answer("Drain the fuel."));

@@ -10,29 +10,49 @@ const same = (turns: string[], a: string, b: string) => corefSame(said(...turns)
 describe("coreference to the conversation", () => {
   it("reads a personal pronoun as the only person the turns name", () => {
     expect(same(["My neighbour Bartek lent me his ladder.", "That was kind."], "how do I thank Bartek", "how do I thank him")).toBe(true);
-    expect(same(["I'm having lunch with Yusuf on Friday."], "what should I ask Yusuf about his trip", "what should I ask him about his trip")).toBe(true);
+    expect(
+      same(["I'm having lunch with Yusuf on Friday."], "what should I ask Yusuf about his trip", "what should I ask him about his trip"),
+    ).toBe(true);
     expect(same(["Yusuf and Omar are coming for lunch."], "what should I cook for Yusuf", "what should I cook for him")).toBe(false);
     expect(same(["The waiter brought Ines the wrong soup."], "how should Ines complain", "how should she complain")).toBe(false);
   });
 
   it("reads 'there' as the only place, and 'the two' as the only two names", () => {
     expect(same(["We're spending a week in Kraków."], "where can we hire bikes in Kraków", "where can we hire bikes there")).toBe(true);
-    expect(same(["We're spending a week in Kraków and Gdańsk."], "where can we hire bikes in Kraków", "where can we hire bikes there")).toBe(false);
-    expect(same(["Should I learn Kotlin or Swift first?"], "which of Kotlin and Swift pays better", "which of the two pays better")).toBe(true);
-    expect(same(["Should I learn Kotlin, Swift or Dart first?"], "which of Kotlin and Swift pays better", "which of the two pays better")).toBe(false);
+    expect(
+      same(["We're spending a week in Kraków and Gdańsk."], "where can we hire bikes in Kraków", "where can we hire bikes there"),
+    ).toBe(false);
+    expect(same(["Should I learn Kotlin or Swift first?"], "which of Kotlin and Swift pays better", "which of the two pays better")).toBe(
+      true,
+    );
+    expect(
+      same(["Should I learn Kotlin, Swift or Dart first?"], "which of Kotlin and Swift pays better", "which of the two pays better"),
+    ).toBe(false);
   });
 
   it("reads 'that N' as the N the turns name with its value, while they name no other", () => {
     expect(same(["The lift stops at floor 12 only."], "is floor 12 accessible by stairs", "is that floor accessible by stairs")).toBe(true);
-    expect(same(["The lift stops at floor 12 and floor 14."], "is floor 12 accessible by stairs", "is that floor accessible by stairs")).toBe(false);
-    expect(same(["The lift stops at floor 12 after 9 pm."], "is floor 12 accessible by stairs", "is that floor accessible by stairs")).toBe(false);
+    expect(
+      same(["The lift stops at floor 12 and floor 14."], "is floor 12 accessible by stairs", "is that floor accessible by stairs"),
+    ).toBe(false);
+    expect(same(["The lift stops at floor 12 after 9 pm."], "is floor 12 accessible by stairs", "is that floor accessible by stairs")).toBe(
+      false,
+    );
   });
 
   it("reads 'the N' as the only name, when the turns say it is an N", () => {
     expect(same(["I'm watching Casablanca.", "It's a classic film."], "who directed Casablanca", "who directed the film")).toBe(true);
     expect(same(["I'm watching a film in Casablanca tonight."], "who directed Casablanca", "who directed the film")).toBe(false);
-    expect(same(["I'm watching Casablanca and Vertigo.", "Each is a classic film."], "who directed Casablanca", "who directed the film")).toBe(false);
-    expect(same(["I'm watching Casablanca.", "It's a classic film, like the film you saw last week."], "who directed Casablanca", "who directed the film")).toBe(false);
+    expect(
+      same(["I'm watching Casablanca and Vertigo.", "Each is a classic film."], "who directed Casablanca", "who directed the film"),
+    ).toBe(false);
+    expect(
+      same(
+        ["I'm watching Casablanca.", "It's a classic film, like the film you saw last week."],
+        "who directed Casablanca",
+        "who directed the film",
+      ),
+    ).toBe(false);
   });
 
   it("reads 'it' as the one thing of the turns, never as one of two", () => {
@@ -57,7 +77,9 @@ describe("coreference to the conversation", () => {
 
   it("resolves nothing without turns, past its bound, or when more than the pointer differs", () => {
     expect(corefSame(readContext([]), "how do I winterise the Vespa", "how do I winterise it")).toBe(false);
-    expect(corefSame(said(`I own a Vespa. ${"x ".repeat(MAX_CONTEXT_CHARS)}`), "how do I winterise the Vespa", "how do I winterise it")).toBe(false);
+    expect(
+      corefSame(said(`I own a Vespa. ${"x ".repeat(MAX_CONTEXT_CHARS)}`), "how do I winterise the Vespa", "how do I winterise it"),
+    ).toBe(false);
     expect(same(["I own a Vespa."], "how do I sell the Vespa", "how do I winterise it")).toBe(false);
     expect(same(["I own a Vespa."], "how do I winterise the Vespa", "how do I winterise it quickly")).toBe(false);
   });

@@ -57,17 +57,38 @@ const promptWords = (s: string): string[] =>
     .toLowerCase()
     .replace(/[’‘]/g, "'")
     .split(/\s+/)
-    .map((w) => w.replace(/^["'(\[]+|[.,!?;:"')\]]+$/g, ""))
+    .map((w) => w.replace(/^["'([]+|[.,!?;:"')\]]+$/g, ""))
     .filter((w) => w !== "");
 
 /**
  * Verbs of state (having, being called, knowing, wanting): they tell of no event, so after them "it" can only be a
  * thing. Any other verb ("raised", "sold", "crashed") may have made an event that "it" points at instead.
  */
-const STATIVE = new Set(["be", "have", "own", "use", "call", "name", "know", "like", "love", "want", "need", "think", "would", "do", "can", "could", "will"]);
+const STATIVE = new Set([
+  "be",
+  "have",
+  "own",
+  "use",
+  "call",
+  "name",
+  "know",
+  "like",
+  "love",
+  "want",
+  "need",
+  "think",
+  "would",
+  "do",
+  "can",
+  "could",
+  "will",
+]);
 
 const NUMBER = /^[£$€]?\d[\d,.]*%?$/;
-const PRONOUNS = new Set([...["i", "you", "we", "they", "he", "she", "it", "that", "this", "these", "those", "what", "which", "who"], ...["something", "anything", "nothing", "one", "here", "there"]]);
+const PRONOUNS = new Set([
+  ...["i", "you", "we", "they", "he", "she", "it", "that", "this", "these", "those", "what", "which", "who"],
+  ...["something", "anything", "nothing", "one", "here", "there"],
+]);
 
 const has = (tags: readonly string[], set: ReadonlySet<string>) => tags.some((t) => set.has(t));
 const VERB = new Set(["PastTense", "PresentTense", "Infinitive", "Gerund", "Participle", "Verb", "Copula", "Auxiliary", "Modal"]);
@@ -76,7 +97,19 @@ const BREAK = new Set([
   ...["Determiner", "Preposition", "Conjunction", "Adverb", "Possessive", "Pronoun", "QuestionWord", "Negative", "Expression"],
   ...["Date", "Month", "WeekDay", "Duration", "Ordinal", "Uncountable"],
 ]);
-const NAME = new Set(["FirstName", "MaleName", "FemaleName", "LastName", "Person", "City", "Country", "Place", "Region", "ProperNoun", "Organization"]);
+const NAME = new Set([
+  "FirstName",
+  "MaleName",
+  "FemaleName",
+  "LastName",
+  "Person",
+  "City",
+  "Country",
+  "Place",
+  "Region",
+  "ProperNoun",
+  "Organization",
+]);
 const PERSON = new Set(["FirstName", "MaleName", "FemaleName", "LastName", "Person", "Actor", "Honorific"]);
 const NOUN = new Set(["Noun", "Singular", "Plural", "Actor", "Uncountable", ...NAME]);
 
@@ -197,7 +230,8 @@ function refersTo(c: CorefContext, pointer: string[], phrase: string[], prompt: 
   if (kind === "thing" && own.some((m) => !m.person && !m.plural)) return false;
   if (kind !== undefined && kind !== "thing" && own.some((m) => m.proper || m.maybePerson)) return false;
   if (kind === undefined && all.filter((w) => w === pointer.at(-1)).length > 1) return false;
-  if (kind === "place") return phrase.length === 2 && LOCATIVE.includes(phrase[0]!) && onlyPlace(c, phrase[1]!) && onlyName(c, phrase.slice(1));
+  if (kind === "place")
+    return phrase.length === 2 && LOCATIVE.includes(phrase[0]!) && onlyPlace(c, phrase[1]!) && onlyName(c, phrase.slice(1));
   const named = phrase[0] !== undefined && DETERMINERS.has(phrase[0]) ? phrase.slice(1) : phrase;
   if (named.length === 0 || named.some((w) => DETERMINERS.has(w) || ANAPHORS[w] !== undefined)) return false;
   if (kind === "pair") return pair(c, named);

@@ -15,7 +15,12 @@ export interface SemanticMatch {
  */
 export interface SemanticIndex {
   /** `context`: the scope's system prompt and earlier turns, which the guard may read a pronoun against. */
-  find(tenant: string, scope: string, query: string, context?: readonly { role: string; content: string }[]): Promise<SemanticMatch | undefined>;
+  find(
+    tenant: string,
+    scope: string,
+    query: string,
+    context?: readonly { role: string; content: string }[],
+  ): Promise<SemanticMatch | undefined>;
   add(tenant: string, scope: string, query: string, key: string, ttlMs: number): Promise<void>;
   /** Drops one entry whose answer is gone. */
   forget(tenant: string, scope: string, key: string): void;
