@@ -21,7 +21,7 @@ interface Mention {
   words: string[];
   head: string;
   person: boolean;
-  /** A person, or a noun with a sense in WordNet's noun.person ("nurse", "neighbour"): what "she" may mean. */
+  /** A person, or a noun whose first WordNet sense is in noun.person ("nurse", "neighbour"): what "she" may mean. */
   maybePerson: boolean;
   proper: boolean;
   plural: boolean;
@@ -64,25 +64,7 @@ const promptWords = (s: string): string[] =>
  * Verbs of state (having, being called, knowing, wanting): they tell of no event, so after them "it" can only be a
  * thing. Any other verb ("raised", "sold", "crashed") may have made an event that "it" points at instead.
  */
-const STATIVE = new Set([
-  "be",
-  "have",
-  "own",
-  "use",
-  "call",
-  "name",
-  "know",
-  "like",
-  "love",
-  "want",
-  "need",
-  "think",
-  "would",
-  "do",
-  "can",
-  "could",
-  "will",
-]);
+const STATIVE = new Set("be have own use call name know like love want need think would do can could will".split(" "));
 
 const NUMBER = /^[£$€]?\d[\d,.]*%?$/;
 const PRONOUNS = new Set([
@@ -97,25 +79,13 @@ const BREAK = new Set([
   ...["Determiner", "Preposition", "Conjunction", "Adverb", "Possessive", "Pronoun", "QuestionWord", "Negative", "Expression"],
   ...["Date", "Month", "WeekDay", "Duration", "Ordinal", "Uncountable"],
 ]);
-const NAME = new Set([
-  "FirstName",
-  "MaleName",
-  "FemaleName",
-  "LastName",
-  "Person",
-  "City",
-  "Country",
-  "Place",
-  "Region",
-  "ProperNoun",
-  "Organization",
-]);
+const NAME = new Set("FirstName MaleName FemaleName LastName Person City Country Place Region ProperNoun Organization".split(" "));
 const PERSON = new Set(["FirstName", "MaleName", "FemaleName", "LastName", "Person", "Actor", "Honorific"]);
 const NOUN = new Set(["Noun", "Singular", "Plural", "Actor", "Uncountable", ...NAME]);
 
 /**
  * Reads the earlier turns once per lookup; undefined when there are none, or too many to read within bounds. No
- * parse: each word's tags come from compromise's lexicon (a few µs a word), so 4,000 characters cost about a ms.
+ * parse: each word's tags come from compromise's lexicon (µs a word); 4,000 characters cost a few ms at most.
  */
 export function readContext(turns: readonly Turn[] | undefined): CorefContext | undefined {
   if (turns === undefined || turns.length === 0) return undefined;
