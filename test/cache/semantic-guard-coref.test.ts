@@ -15,6 +15,9 @@ describe("coreference to the conversation", () => {
     ).toBe(true);
     expect(same(["Yusuf and Omar are coming for lunch."], "what should I cook for Yusuf", "what should I cook for him")).toBe(false);
     expect(same(["The waiter brought Ines the wrong soup."], "how should Ines complain", "how should she complain")).toBe(false);
+    // An animal is "he" or "she" too: "a cat called Miso" is one, beside a hamster two.
+    expect(same(["I have a cat called Miso."], "how do I bathe Miso", "how do I bathe her")).toBe(true);
+    expect(same(["I have a cat called Miso and a hamster."], "how do I bathe Miso", "how do I bathe her")).toBe(false);
   });
 
   it("reads 'there' as the only place, and 'the two' as the only two names", () => {

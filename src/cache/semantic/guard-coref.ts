@@ -21,7 +21,7 @@ interface Mention {
   words: string[];
   head: string;
   person: boolean;
-  /** A person, or a noun whose first WordNet sense is in noun.person ("nurse", "neighbour"): what "she" may mean. */
+  /** A person, or a noun whose first WordNet sense is a person or an animal ("nurse", "cat"): what "she" may mean. */
   maybePerson: boolean;
   proper: boolean;
   plural: boolean;
@@ -72,6 +72,7 @@ const PRONOUNS = new Set([
   ...["something", "anything", "nothing", "one", "here", "there"],
 ]);
 
+const NAMING = new Set(["called", "named"]);
 const has = (tags: readonly string[], set: ReadonlySet<string>) => tags.some((t) => set.has(t));
 const VERB = new Set(["PastTense", "PresentTense", "Infinitive", "Gerund", "Participle", "Verb", "Copula", "Auxiliary", "Modal"]);
 /** Words that end a noun phrase: function words, and times and orders ("tonight", "first"), no part of a thing. */
@@ -100,6 +101,7 @@ function read(all: string): { mentions: Mention[]; events: boolean } {
   const mentions: Mention[] = [];
   let events = false;
   let run: { w: string; tags: string[]; proper: boolean }[] = [];
+  let naming = -1;
   const close = () => {
     // A run of modifiers and nouns is one mention, named by its last noun ("atrial fibrillation", "port 3000").
     while (run.length > 0 && !run.at(-1)!.proper && run.at(-1)!.tags.includes("Adjective") && !has(run.at(-1)!.tags, NOUN)) run.pop();
@@ -142,6 +144,9 @@ function read(all: string): { mentions: Mention[]; events: boolean } {
       const pronoun = PRONOUNS.has(lw) || /^[a-z]+'(?!s$)/.test(lw) || tags.includes("Pronoun") || tags.includes("Possessive");
       if (pronoun || (!proper && (verb || has(tags, BREAK)))) close();
       else run.push({ w: lw, tags, proper });
+      // "a cat called Miso", "a beagle named Max": one thing, by its name (the mention before goes).
+      if (naming >= 0 && proper && naming === mentions.length - 1 && k > 0 && NAMING.has(tokens[k - 1]!.toLowerCase())) mentions.pop();
+      if (NAMING.has(lw)) naming = run.length === 0 ? mentions.length - 1 : -1;
       if (/[,;:()"]$/.test(raw)) close();
     }
     close();
@@ -150,14 +155,16 @@ function read(all: string): { mentions: Mention[]; events: boolean } {
 }
 
 /**
- * Whether a noun names a person in its most frequent sense (WordNet's noun.person file: "nurse", "neighbour", not
- * "dog", whose rarer senses include one); when WordNet is missing, any noun may.
+ * Whether "he" or "she" may mean what a noun names: a person or an animal in its most frequent sense (WordNet's
+ * noun.person and noun.animal files: "nurse", "hamster"; not "tool", whose rarer senses include a person); when
+ * WordNet is missing, any noun may.
  */
 function personNoun(w: string): boolean {
   const d = wordnetDict();
   if (d === null) return true;
   const first = senses(d, w.replace(/'s$/, ""), "n")[0];
-  return first !== undefined && d.data.n.toString("latin1", Number(first) + 9, Number(first) + 11) === "18";
+  const file = first === undefined ? "" : d.data.n.toString("latin1", Number(first) + 9, Number(first) + 11);
+  return file === "18" || file === "05";
 }
 
 const DETERMINERS = new Set(["the", "a", "an", "my", "our", "your", "this", "that"]);
@@ -237,7 +244,8 @@ function onlyThing(c: CorefContext, ws: string[]): boolean {
  */
 function onlyName(c: CorefContext, ws: string[], person: boolean | "not" = false): boolean {
   if (ws.length === 0 || !mentioned(c, ws)) return false;
-  const names = c.mentions.filter((m) => (person === "not" ? m.proper && !m.person : m.proper || (person && m.maybePerson)));
+  // "he" and "she" are one: "tortoises" beside "Basil" are the kind, not another one.
+  const names = c.mentions.filter((m) => (person === "not" ? m.proper && !m.person : m.proper || (person && m.maybePerson && !m.plural)));
   return names.some((m) => m.proper && isPhrase(m, ws)) && names.every((m) => isPhrase(m, ws) || m.words.every((w) => ws.includes(w)));
 }
 
