@@ -97,6 +97,20 @@ for (const [name, text] of hostile) {
   );
 }
 
+// Coreference (guard-coref.ts): the earlier turns read once per lookup, then one comparison per refused candidate.
+const { corefSame, readContext, MAX_CONTEXT_CHARS } = await import("../src/cache/semantic/guard-coref.js");
+const talks = pairs.filter((p) => p.context !== undefined);
+const turnsOf = (p: (typeof pairs)[number]) => [...(p.system ? [{ role: "system", content: p.system }] : []), ...(p.context ?? [])];
+console.log(
+  `coreference, earlier turns read + one comparison: ${await timeEach(talks, (p) => corefSame(readContext(turnsOf(p)), p.a, p.b))}`,
+);
+for (const [name, text] of [...hostile, ["sentences", "I have a Vespa and a cat. ".repeat(MAX_CONTEXT_CHARS / 26)] as [string, string]]) {
+  const turns = [{ role: "user", content: text.repeat(2).slice(0, MAX_CONTEXT_CHARS) }];
+  console.log(
+    `hostile earlier turns (${name}, ${turns[0]!.content.length} chars), read: ${await timeEach([turns], (t) => readContext(t))}`,
+  );
+}
+
 // 2. Whole lookups through the index.
 async function lookups(name: keyof typeof DEFAULT_THRESHOLDS, embedder: Embedder): Promise<void> {
   const index = createSemanticIndex({ embedder, threshold: DEFAULT_THRESHOLDS[name], maxEntries: prompts.length + 1, clock: systemClock });

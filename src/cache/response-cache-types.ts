@@ -18,7 +18,7 @@ export interface CachePlan {
   store: boolean;
   ttlMs: number;
   /** For the semantic index: the scope (all but the last user message), the query (that message) and the catalogue model. */
-  semantic?: { scope: string; query: string; model: string };
+  semantic?: { scope: string; query: string; model: string; context?: { role: string; content: string }[] };
   /**
    * Set by lookup when verification explores a semantic candidate: the request goes upstream as on a
    * miss, and once its answer is complete it is compared with the candidate's (store() does it).

@@ -127,7 +127,12 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
         last.content.trim().length > 0 &&
         last.content.length <= MAX_SEMANTIC_QUERY_CHARS
       ) {
-        plan.semantic = { scope: semanticScope(tenant, model.name, request, maxTokens), query: last.content, model: model.name };
+        plan.semantic = {
+          scope: semanticScope(tenant, model.name, request, maxTokens),
+          query: last.content,
+          model: model.name,
+          context: request.messages.slice(0, -1).map((m) => ({ role: m.role, content: m.content })),
+        };
       }
       return plan;
     },
@@ -138,7 +143,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
         const exact = await store.get(plan.tenant, plan.key);
         if (exact) return { kind: "hit_exact", answer: exact };
         if (!plan.semantic || !semantic) return undefined;
-        const found = await semantic.find(plan.tenant, plan.semantic.scope, plan.semantic.query);
+        const found = await semantic.find(plan.tenant, plan.semantic.scope, plan.semantic.query, plan.semantic.context);
         if (!found) return undefined;
         const answer = await store.get(plan.tenant, found.key);
         // The answer expired or was evicted after the index saw it: a miss, and the entry goes.

@@ -97,7 +97,8 @@ export async function runThroughIndex(embedder: Embedder, threshold: number, pai
   for (const [i, pair] of pairs.entries()) {
     const scope = `pair-${i}`;
     await index.add("eval", scope, pair.a, `key-${i}`, 3_600_000);
-    const match = await index.find("eval", scope, pair.b);
+    const turns = [...(pair.system ? [{ role: "system", content: pair.system }] : []), ...(pair.context ?? [])];
+    const match = await index.find("eval", scope, pair.b, turns);
     const g = guarded.get(`${pair.a}\u0000${pair.b}`);
     const similarity = match?.similarity ?? g?.similarity;
     out.push({ pair, hit: match !== undefined, ...(g ? { guarded: g.reason } : {}), ...(similarity !== undefined ? { similarity } : {}) });

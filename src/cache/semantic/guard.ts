@@ -10,6 +10,7 @@ import { difference, isCount, kindOf } from "./guard-kinds.js";
 import { COORDINATORS, PHRASE_HEADS, RELATIONS, SYMMETRIC } from "./guard-words.js";
 
 export { warmGuard } from "./guard-synonyms.js";
+export { corefSame, readContext } from "./guard-coref.js";
 
 /** A prompt as the guard reads it, with its sentences (read when needed) where it has several. */
 export type GuardFeatures = Analysed & { sentences?: Sentence[]; read?: Analysed[] };

@@ -14,7 +14,13 @@ export interface SemanticMatch {
  * the similarity threshold and the near-miss guard both.
  */
 export interface SemanticIndex {
-  find(tenant: string, scope: string, query: string): Promise<SemanticMatch | undefined>;
+  /** `context`: the scope's system prompt and earlier turns, which the guard may read a pronoun against. */
+  find(
+    tenant: string,
+    scope: string,
+    query: string,
+    context?: readonly { role: string; content: string }[],
+  ): Promise<SemanticMatch | undefined>;
   add(tenant: string, scope: string, query: string, key: string, ttlMs: number): Promise<void>;
   /** Drops one entry whose answer is gone. */
   forget(tenant: string, scope: string, key: string): void;

@@ -220,16 +220,18 @@ export function createSemanticIndex(options: SemanticIndexOptions): SemanticInde
   return {
     embedderName: embedder.name,
 
-    async find(tenant, scope, query): Promise<SemanticMatch | undefined> {
+    async find(tenant, scope, query, context): Promise<SemanticMatch | undefined> {
       const p = partitions.get(partitionKey(tenant, scope));
       if (!p || p.count === 0) return undefined;
       const q = await vectorOf(query);
       if (q.length !== p.dims) return undefined;
       // Loaded before the scan: nothing may change the partition between the scan and the guard.
-      const { guardFeatures, guardMismatch } = await loadGuard();
+      const { guardFeatures, guardMismatch, readContext, corefSame } = await loadGuard();
       const qs = new Uint32Array(sketcherFor(q.length).words);
       sketcherFor(q.length).sketch(q, qs, 0);
       let features: GuardFeatures | undefined;
+      // The earlier turns, read once for the lookup and only once a candidate is refused: a pronoun may name its thing.
+      let turns: ReturnType<typeof readContext> | null = null;
       const now = clock.now();
       let guarded = 0;
       const spendUntil = performance.now() + (options.guardBudgetMs ?? GUARD_BUDGET_MS);
@@ -241,6 +243,10 @@ export function createSemanticIndex(options: SemanticIndexOptions): SemanticInde
         try {
           features ??= guardFeatures(query);
           reason = guardMismatch(features, (p.features[i] ??= guardFeatures(p.queries[i]!)));
+          if (reason && context?.length) {
+            if (turns === null) turns = readContext(context);
+            if (corefSame(turns, query, p.queries[i]!)) reason = undefined;
+          }
         } catch (e) {
           // A reading that fails refuses this candidate, not the lookup: the others may still answer.
           reason = `guard failed: ${(e as Error).message}`;
