@@ -17,6 +17,7 @@ describe("a recommendation asked for, as a question or an imperative", () => {
     ["a number of good X / come up with", "What are four good slogans for a bike shop?", "Come up with four slogans for a bike shop."],
     ["good Xs / recommend Xs", "what are good shrubs for a windy garden", "recommend shrubs for a windy garden"],
     ["a slip in the verb", "sugest some films set in Iceland", "suggest some films set in Iceland"],
+    ["'tell me' framing an imperative", "Please tell me: name the bones of the inner ear.", "Name the bones of the inner ear."],
   ])("%s", (_, a, b) => {
     expect(mismatch(a, b)).toBeUndefined();
   });

@@ -1,6 +1,6 @@
 import { lemma, lexiconTags, type Word } from "./guard-normalise.js";
 import { typo } from "./guard-typo.js";
-import { COORDINATORS, RELATIONS } from "./guard-words.js";
+import { COORDINATORS, RELATIONS, REQUEST_VERBS } from "./guard-words.js";
 
 /*
  * Questions that ask for something to be produced, and the imperatives that request it (docs/caching.md "The
@@ -105,7 +105,8 @@ export function requestAt(words: Word[], i: number): number {
   if (/ing$|ed$/.test(first) || lemma(first).past) return 0;
   const k = upWith || (w(1) === "me" || w(1) === "us" ? 2 : 1);
   const next = w(k);
-  if (next === undefined || words[i + k]!.kind === "bound" || NOT_NP.has(next)) return 0;
+  // "tell me: list the planets" frames a request that follows, it asks for no list.
+  if (next === undefined || words[i + k]!.kind === "bound" || NOT_NP.has(next) || REQUEST_VERBS.has(next)) return 0;
   if (!RECOMMEND.has(verb) && !indefinite(words, i + k, verb === "list" || verb === "name")) return 0;
   words.splice(i, k, made("suggest"));
   request(words, i + 1);
@@ -122,7 +123,7 @@ function indefinite(words: Word[], j: number, related: boolean): boolean {
   if (DEFINITE.has(x.w) || x.poss) return false;
   if (INDEFINITE.has(x.w) || APPROVAL.has(x.w)) return true;
   // A bare plural, perhaps after a noun or an adjective ("lifestyle changes"), up to three words.
-  for (let k = j; k < j + 3 && words[k]?.kind === "word"; k++)
+  for (let k = j; k < j + 3 && words[k]?.kind === "word" && !DEFINITE.has(words[k]!.w); k++)
     if (plural(words[k]!.w)) return !related || RELATIVE.has(words[k + 1]?.w ?? "");
   return false;
 }
