@@ -1,3 +1,4 @@
+import { inWordnet } from "./guard-lexicon.js";
 import { lexiconTags, type Word } from "./guard-normalise.js";
 
 /*
@@ -40,8 +41,10 @@ const DOTTED = new Set(["approx", "avg", "govt", "dept", "appt"]);
 const tags = (t: Word | undefined): string[] => (t?.kind === "word" ? lexiconTags(t.w) : []);
 const opensClause = (t: Word | undefined): boolean =>
   t?.kind === "word" && (["Pronoun", "Determiner", "Possessive"].some((x) => tags(t).includes(x)) || t.w === "of");
+/** A noun to compromise, or a word it does not know that WordNet does ("diagram"); never an adjective ("ur right"). */
 const isNoun = (t: Word | undefined): boolean =>
-  ["Singular", "Plural", "Noun", "Uncountable"].some((x) => tags(t).includes(x)) && !tags(t).includes("Adjective");
+  t?.kind === "word" &&
+  (tags(t).length === 0 ? inWordnet(t.w) : ["Singular", "Plural", "Noun", "Uncountable"].some((x) => tags(t).includes(x)) && !tags(t).includes("Adjective"));
 const isWordOrEdge = (t: Word | undefined): boolean => t === undefined || t.kind === "word" || t.kind === "bound";
 
 /**
