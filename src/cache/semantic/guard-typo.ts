@@ -1,5 +1,6 @@
 import { createRequire } from "node:module";
 import { inWordnet, wordnetCommon, wordnetLemmas, wordnetName } from "./guard-lexicon.js";
+import { loneSlip, neighbours } from "./guard-neighbours.js";
 import { lexiconTags, lexiconWords, type Word } from "./guard-normalise.js";
 
 /*
@@ -81,14 +82,18 @@ export function typo(x: string, y: string, sx: string, sy: string, startX = fals
   const ky = knownAnywhere(y, ly);
   // Two words are two words ("casual"/"causal", "confidant"/"confident", "corn"/"cron"), never a slip.
   if (kx && ky) return false;
+  // The word as written first, then the guard's token: a lemmatiser reads "windos" as "windo" + plural.
+  const known1 = (u: string, k: string, su: string, sk: string) =>
+    slip(u, k) || slip(su, sk) || lone(su, sk) || lone(u, k);
   const slipped =
     kx || ky
       ? ky
-        ? slip(x, y) || slip(lx, ly)
-        : slip(y, x) || slip(ly, lx)
+        ? known1(x, y, lx, ly)
+        : known1(y, x, ly, lx)
       : x[0] === y[0] && (slipOfUnknowns(x, y) || slipOfUnknowns(lx, ly));
   // Names last: asking WordNet about them reads its synsets, once.
-  return slipped && ![x, y, lx, ly].some(isName);
+  // "windows" is a name to compromise, but not where WordNet writes its lemma "window" in lower case.
+  return slipped && ![x, y, lx, ly].some((w, i) => isName(w) && !(i >= 2 && wordnetCommon(i === 2 ? x : y)));
 }
 
 /** How `u` differs from `k` by one edit, if it does: the edit and where, as an index into the longer word. */
@@ -140,6 +145,17 @@ function slip(u: string, k: string): boolean {
       return e.at > 0 && e.at < last && (u[e.at] === u[e.at - 1] || (k.length >= 6 && vowel(u[e.at])));
   }
 }
+
+/** Every word the guard's lexicons hold, for the search of a slip's neighbours (guard-neighbours.ts). */
+const allWords = () => [...vocabulary, ...lexiconWords(), ...wordnetLemmas().keys()];
+/** Builds the index of known words for the neighbour search now (warmGuard) rather than in a first lookup's budget. */
+export const warmSlips = (): void => void neighbours("warm", allWords);
+/** Two known words joined ("backslash", "keyfile"): a compound term the lexicons lack, not a slip. */
+const compound = (u: string): boolean => {
+  for (let i = 3; i + 3 <= u.length; i++) if (knownAnywhere(u.slice(0, i), u.slice(0, i)) && knownAnywhere(u.slice(i), u.slice(i))) return true;
+  return false;
+};
+const lone = (u: string, k: string) => loneSlip(u, k, allWords, edit(u, k)?.kind === "replace") && !compound(u);
 
 /**
  * Neither word known: both long (8+), or a short swap that leaves English spelling ("dokcer", see trigrams),
