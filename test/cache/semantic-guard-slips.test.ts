@@ -52,3 +52,22 @@ describe("slips of long words with no rival", () => {
     expect(mismatch(a, b)).toBeDefined();
   });
 });
+
+describe("slips of a request's verb, mended alone", () => {
+  it.each([
+    ["how do I wirte a toast for a wedding", "how do I write a toast for a wedding"],
+    ["expalin how a lock and key work", "explain how a lock and key work"],
+    ["can you chekc this invoice", "can you check this invoice"],
+  ])("lets %j and %j pass", (a, b) => {
+    expect(mismatch(a, b)).toBeUndefined();
+  });
+
+  it.each([
+    ["how do I wirte a toast for a wedding", "how do I give a toast at a wedding"],
+    ["expalin how a lock and key work", "draw how a lock and key work"],
+    ["can you chekc this invoice", "can you pay this invoice"],
+  ])("still refuses %j against %j: another verb", (a, b) => {
+    expect(mismatch(a, b)).toBeDefined();
+  });
+});
+

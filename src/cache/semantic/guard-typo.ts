@@ -2,6 +2,7 @@ import { createRequire } from "node:module";
 import { inWordnet, wordnetCommon, wordnetLemmas, wordnetName } from "./guard-lexicon.js";
 import { loneSlip, neighbours } from "./guard-neighbours.js";
 import { lexiconTags, lexiconWords, type Word } from "./guard-normalise.js";
+import { REQUEST_VERBS } from "./guard-words.js";
 
 /*
  * Slips of the keyboard (docs/caching.md "Third round", "Slips against a real lexicon"). A slip turns a word the
@@ -195,9 +196,10 @@ const FUNCTION_WORDS = new Set(
 const FUNCTION_SLIPS: ReadonlyMap<string, string> = (() => {
   const out = new Map<string, string>();
   const add = (slip: string, f: string) => {
-    if (!FUNCTION_WORDS.has(slip)) out.set(slip, out.has(slip) && out.get(slip) !== f ? "" : f);
+    if (!FUNCTION_WORDS.has(slip) && !REQUEST_VERBS.has(slip)) out.set(slip, out.has(slip) && out.get(slip) !== f ? "" : f);
   };
-  for (const f of FUNCTION_WORDS)
+  // The verbs of a request too ("wirte", "expalin"): the frame that reads them (guard-frames.ts) sees one prompt.
+  for (const f of [...FUNCTION_WORDS, ...REQUEST_VERBS])
     for (let i = 0; i < f.length; i++) {
       if (i + 1 < f.length) add(f.slice(0, i) + f[i + 1] + f[i] + f.slice(i + 2), f);
       add(f.slice(0, i + 1) + f.slice(i), f);
