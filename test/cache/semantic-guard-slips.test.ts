@@ -70,4 +70,3 @@ describe("slips of a request's verb, mended alone", () => {
     expect(mismatch(a, b)).toBeDefined();
   });
 });
-

@@ -17,7 +17,13 @@ export const initials = (surface: string, token: string): string =>
  * Where the words of Y from `start` spell `letters` (each content word its initials, a connective nothing and
  * never first or last), the index just past them; otherwise -1. `free` says which words may be read.
  */
-export function spelledOut(letters: string, start: number, Y: readonly string[], sy: readonly string[], free: (k: number) => boolean): number {
+export function spelledOut(
+  letters: string,
+  start: number,
+  Y: readonly string[],
+  sy: readonly string[],
+  free: (k: number) => boolean,
+): number {
   const go = (k: number, at: number, first: boolean): number => {
     if (at === letters.length) return k > start && !CONNECTIVES.has(Y[k - 1]!) ? k : -1;
     if (k >= Y.length || !free(k) || k - start > 12) return -1;

@@ -44,7 +44,9 @@ const opensClause = (t: Word | undefined): boolean =>
 /** A noun to compromise, or a word it does not know that WordNet does ("diagram"); never an adjective ("ur right"). */
 const isNoun = (t: Word | undefined): boolean =>
   t?.kind === "word" &&
-  (tags(t).length === 0 ? inWordnet(t.w) : ["Singular", "Plural", "Noun", "Uncountable"].some((x) => tags(t).includes(x)) && !tags(t).includes("Adjective"));
+  (tags(t).length === 0
+    ? inWordnet(t.w)
+    : ["Singular", "Plural", "Noun", "Uncountable"].some((x) => tags(t).includes(x)) && !tags(t).includes("Adjective"));
 const isWordOrEdge = (t: Word | undefined): boolean => t === undefined || t.kind === "word" || t.kind === "bound";
 
 /**

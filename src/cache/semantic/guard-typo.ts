@@ -84,14 +84,9 @@ export function typo(x: string, y: string, sx: string, sy: string, startX = fals
   // Two words are two words ("casual"/"causal", "confidant"/"confident", "corn"/"cron"), never a slip.
   if (kx && ky) return false;
   // The word as written first, then the guard's token: a lemmatiser reads "windos" as "windo" + plural.
-  const known1 = (u: string, k: string, su: string, sk: string) =>
-    slip(u, k) || slip(su, sk) || lone(su, sk) || lone(u, k);
+  const known1 = (u: string, k: string, su: string, sk: string) => slip(u, k) || slip(su, sk) || lone(su, sk) || lone(u, k);
   const slipped =
-    kx || ky
-      ? ky
-        ? known1(x, y, lx, ly)
-        : known1(y, x, ly, lx)
-      : x[0] === y[0] && (slipOfUnknowns(x, y) || slipOfUnknowns(lx, ly));
+    kx || ky ? (ky ? known1(x, y, lx, ly) : known1(y, x, ly, lx)) : x[0] === y[0] && (slipOfUnknowns(x, y) || slipOfUnknowns(lx, ly));
   // Names last: asking WordNet about them reads its synsets, once.
   // "windows" is a name to compromise, but not where WordNet writes its lemma "window" in lower case.
   return slipped && ![x, y, lx, ly].some((w, i) => isName(w) && !(i >= 2 && wordnetCommon(i === 2 ? x : y)));
@@ -153,7 +148,8 @@ const allWords = () => [...vocabulary, ...lexiconWords(), ...wordnetLemmas().key
 export const warmSlips = (): void => void neighbours("warm", allWords);
 /** Two known words joined ("backslash", "keyfile"): a compound term the lexicons lack, not a slip. */
 const compound = (u: string): boolean => {
-  for (let i = 3; i + 3 <= u.length; i++) if (knownAnywhere(u.slice(0, i), u.slice(0, i)) && knownAnywhere(u.slice(i), u.slice(i))) return true;
+  for (let i = 3; i + 3 <= u.length; i++)
+    if (knownAnywhere(u.slice(0, i), u.slice(0, i)) && knownAnywhere(u.slice(i), u.slice(i))) return true;
   return false;
 };
 const lone = (u: string, k: string) => loneSlip(u, k, allWords, edit(u, k)?.kind === "replace") && !compound(u);
