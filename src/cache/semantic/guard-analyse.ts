@@ -4,6 +4,7 @@ import { asksForDefinition, reframe } from "./guard-frames.js";
 import { lemma, lexiconTags, MAX_ANALYSED, tokenise, type Word } from "./guard-normalise.js";
 import { relateWords } from "./guard-relations.js";
 import { madeFromQuestion } from "./guard-requests.js";
+import { expandShortenings } from "./guard-shortenings.js";
 import { mendFunctionWords } from "./guard-typo.js";
 import {
   COORDINATORS,
@@ -263,7 +264,7 @@ export function analyse(text: string): GuardFeatures {
   // Measured after NFKC too: one character can unfold into 18 ("\uFDFA"), past the bound the analysis relies on.
   if (text.length > MAX_ANALYSED || text.normalize("NFKC").length > MAX_ANALYSED)
     return { tokens: [], surfaces: [], exact: text.replace(/\s+/g, " ").trim().toLowerCase() };
-  const words = relateWords(dropFillers(mendFunctionWords(tokenise(text))))
+  const words = relateWords(dropFillers(mendFunctionWords(expandShortenings(tokenise(text)))))
     .map((t) => (t.kind === "word" && t.w === "which" ? { ...t, w: "what" } : t))
     // "which one", "this one": a pronoun standing for its noun, not the number 1.
     .filter((t, i, all) => !(t.kind === "value" && t.s.toLowerCase() === "one" && /^(what|this|that|each)$/.test(all[i - 1]?.w ?? "")));

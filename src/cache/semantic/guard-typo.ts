@@ -1,6 +1,8 @@
 import { createRequire } from "node:module";
 import { inWordnet, wordnetCommon, wordnetLemmas, wordnetName } from "./guard-lexicon.js";
+import { loneSlip, neighbours } from "./guard-neighbours.js";
 import { lexiconTags, lexiconWords, type Word } from "./guard-normalise.js";
+import { REQUEST_VERBS } from "./guard-words.js";
 
 /*
  * Slips of the keyboard (docs/caching.md "Third round", "Slips against a real lexicon"). A slip turns a word the
@@ -81,14 +83,13 @@ export function typo(x: string, y: string, sx: string, sy: string, startX = fals
   const ky = knownAnywhere(y, ly);
   // Two words are two words ("casual"/"causal", "confidant"/"confident", "corn"/"cron"), never a slip.
   if (kx && ky) return false;
+  // The word as written first, then the guard's token: a lemmatiser reads "windos" as "windo" + plural.
+  const known1 = (u: string, k: string, su: string, sk: string) => slip(u, k) || slip(su, sk) || lone(su, sk) || lone(u, k);
   const slipped =
-    kx || ky
-      ? ky
-        ? slip(x, y) || slip(lx, ly)
-        : slip(y, x) || slip(ly, lx)
-      : x[0] === y[0] && (slipOfUnknowns(x, y) || slipOfUnknowns(lx, ly));
+    kx || ky ? (ky ? known1(x, y, lx, ly) : known1(y, x, ly, lx)) : x[0] === y[0] && (slipOfUnknowns(x, y) || slipOfUnknowns(lx, ly));
   // Names last: asking WordNet about them reads its synsets, once.
-  return slipped && ![x, y, lx, ly].some(isName);
+  // "windows" is a name to compromise, but not where WordNet writes its lemma "window" in lower case.
+  return slipped && ![x, y, lx, ly].some((w, i) => isName(w) && !(i >= 2 && wordnetCommon(i === 2 ? x : y)));
 }
 
 /** How `u` differs from `k` by one edit, if it does: the edit and where, as an index into the longer word. */
@@ -141,6 +142,18 @@ function slip(u: string, k: string): boolean {
   }
 }
 
+/** Every word the guard's lexicons hold, for the search of a slip's neighbours (guard-neighbours.ts). */
+const allWords = () => [...vocabulary, ...lexiconWords(), ...wordnetLemmas().keys()];
+/** Builds the index of known words for the neighbour search now (warmGuard) rather than in a first lookup's budget. */
+export const warmSlips = (): void => void neighbours("warm", allWords);
+/** Two known words joined ("backslash", "keyfile"): a compound term the lexicons lack, not a slip. */
+const compound = (u: string): boolean => {
+  for (let i = 3; i + 3 <= u.length; i++)
+    if (knownAnywhere(u.slice(0, i), u.slice(0, i)) && knownAnywhere(u.slice(i), u.slice(i))) return true;
+  return false;
+};
+const lone = (u: string, k: string) => loneSlip(u, k, allWords, edit(u, k)?.kind === "replace") && !compound(u);
+
 /**
  * Neither word known: both long (8+), or a short swap that leaves English spelling ("dokcer", see trigrams),
  * and only a swap or a letter dropped from the middle that is not a double made single. A letter added or
@@ -179,9 +192,10 @@ const FUNCTION_WORDS = new Set(
 const FUNCTION_SLIPS: ReadonlyMap<string, string> = (() => {
   const out = new Map<string, string>();
   const add = (slip: string, f: string) => {
-    if (!FUNCTION_WORDS.has(slip)) out.set(slip, out.has(slip) && out.get(slip) !== f ? "" : f);
+    if (!FUNCTION_WORDS.has(slip) && !REQUEST_VERBS.has(slip)) out.set(slip, out.has(slip) && out.get(slip) !== f ? "" : f);
   };
-  for (const f of FUNCTION_WORDS)
+  // The verbs of a request too ("wirte", "expalin"): the frame that reads them (guard-frames.ts) sees one prompt.
+  for (const f of [...FUNCTION_WORDS, ...REQUEST_VERBS])
     for (let i = 0; i < f.length; i++) {
       if (i + 1 < f.length) add(f.slice(0, i) + f[i + 1] + f[i] + f.slice(i + 2), f);
       add(f.slice(0, i + 1) + f.slice(i), f);

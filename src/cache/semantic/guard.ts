@@ -1,3 +1,4 @@
+import { acronymLetters, collapseGlosses, spelledOut } from "./guard-acronyms.js";
 import { analyse, type GuardFeatures as Analysed } from "./guard-analyse.js";
 import { lexiconTags } from "./guard-normalise.js";
 import { articleMoved, derivedMoved } from "./guard-derive.js";
@@ -71,6 +72,8 @@ function mismatch(a: Analysed, b: Analysed): string | undefined {
     B[j] = A[i]!;
     onlyB = onlyB.filter((k) => k !== j);
   }
+  collapseGlosses(A, sa);
+  collapseGlosses(B, sb);
   expandAcronyms(A, sa, B, sb);
   expandAcronyms(B, sb, A, sa);
   spansWrittenOut(A, B, sb);
@@ -172,10 +175,6 @@ function unmatched(A: readonly string[], B: readonly string[]): { onlyA: number[
   return { onlyA: pick(A, 1), onlyB: pick(B, -1) };
 }
 
-/** Initials of a word written in camel case ("JavaScript" is "js"), or of the word itself. */
-const initials = (surface: string, token: string): string =>
-  /^(\p{Lu}\p{Ll}+){2,}$/u.test(surface) ? (surface.match(/\p{Lu}/gu) ?? []).join("").toLowerCase() : (token[0] ?? "");
-
 /**
  * Where X has an acronym as written ("GDP", "CI", "JS") and Y spells it out in words it alone has
  * ("gross domestic product", "JavaScript"), Y's words become the acronym.
@@ -183,21 +182,14 @@ const initials = (surface: string, token: string): string =>
 function expandAcronyms(X: string[], sx: string[], Y: string[], sy: string[]): void {
   for (const i of unmatched(X, Y).onlyA) {
     const surface = sx[i]!;
-    if (!/^\p{Lu}{2,6}s?$/u.test(surface)) continue;
+    const letters = acronymLetters(surface);
+    if (letters === undefined) continue;
     const { onlyA, onlyB } = unmatched(X, Y);
     if (!onlyA.includes(i)) continue;
-    const letters = surface.replace(/s$/, "").toLowerCase();
     const free = new Set(onlyB);
     for (const start of onlyB) {
-      let spelt = "";
-      let end = start;
-      // Tense markers in the words spelt out ("paid time off") are not letters of the acronym.
-      while (end < Y.length && free.has(end) && spelt.length < letters.length) {
-        if (Y[end] !== "PAST" && kindOf(Y[end]!) !== "content") break;
-        spelt += Y[end] === "PAST" ? "" : initials(sy[end]!, Y[end]!);
-        end++;
-      }
-      if (spelt !== letters) continue;
+      const end = spelledOut(letters, start, Y, sy, (k) => free.has(k));
+      if (end < 0) continue;
       Y.splice(start, end - start, X[i]!);
       sy.splice(start, end - start, surface);
       break;
