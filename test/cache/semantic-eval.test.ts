@@ -29,18 +29,17 @@ const development = files.filter((f) => DEVELOPMENT_FILES.includes(f));
 const heldOut = files.filter((f) => !DEVELOPMENT_FILES.includes(f));
 
 /**
- * The recall each development file must keep, a margin under what the guard reaches (fourth round, local /
- * lexical: dev 0.616 / 0.593; legacy 0.433 / 0.400; seen 0.510 / 0.482; seen2 0.430 / 0.407; seen3 0.427 / 0.408;
- * seen4 0.402 / 0.390):
- * the pairs the guard still refuses are mostly rewordings, refused by design.
+ * The recall each development file must keep, a margin under what the guard reaches (fifth round, local /
+ * lexical: dev 0.629 / 0.606; legacy 0.433 / 0.400; seen 0.521 / 0.490; seen2 0.459 / 0.433; seen3 0.489 / 0.463;
+ * seen4 0.485 / 0.470): the pairs the guard still refuses are mostly rewordings, refused by design.
  */
 const RECALL_FLOORS: Record<string, Partial<Record<keyof typeof DEFAULT_THRESHOLDS, number>>> = {
-  "dev.jsonl": { local: 0.59, lexical: 0.57 },
+  "dev.jsonl": { local: 0.6, lexical: 0.58 },
   "legacy.jsonl": { local: 0.41, lexical: 0.38 },
-  "seen.jsonl": { local: 0.48, lexical: 0.46 },
-  "seen2.jsonl": { local: 0.4, lexical: 0.38 },
-  "seen3.jsonl": { local: 0.4, lexical: 0.38 },
-  "seen4.jsonl": { local: 0.38, lexical: 0.37 },
+  "seen.jsonl": { local: 0.49, lexical: 0.46 },
+  "seen2.jsonl": { local: 0.43, lexical: 0.41 },
+  "seen3.jsonl": { local: 0.46, lexical: 0.44 },
+  "seen4.jsonl": { local: 0.46, lexical: 0.44 },
 };
 
 const embedders: [keyof typeof DEFAULT_THRESHOLDS, () => Embedder][] = [
