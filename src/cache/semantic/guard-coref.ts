@@ -181,7 +181,7 @@ function read(all: string): { mentions: Mention[]; events: boolean } {
 /**
  * Whether "he" or "she" may mean what a noun names: a person or an animal in its most frequent sense (WordNet's
  * noun.person and noun.animal files: "nurse", "hamster"; not "tool", whose rarer senses include a person); when
- * WordNet is missing, or does not know the noun, any noun may.
+ * WordNet is missing, any noun may; owned ("my mum", "her gf"), any person sense, or no sense in either lexicon.
  */
 function personNoun(w: string, owned = false, unknown = false): boolean {
   const d = wordnetDict();
