@@ -13,6 +13,8 @@ describe("coreference: referents the turns name in ways the lexicons miss", () =
     expect(same(["My kayak is in the shed with some luggage."], "how do I dry it", "how do I dry the kayak")).toBe(false);
     expect(same(["The oil looks black."], "how often should I change it", "how often should I change the oil")).toBe(true);
     expect(same(["I own a Vespa."], "how do I winterise it", "how do I winterise the Vespa")).toBe(true);
+    // A word for stuff capitalised inside a sentence is part of a name, no thing of its own.
+    expect(same(["I have a Series 3 Roomba."], "how do I empty it", "how do I empty the Roomba")).toBe(true);
   });
 
   it("counts a person named by a word the lexicons lack, a relative's word, or 'someone'", () => {

@@ -162,8 +162,9 @@ function read(all: string): { mentions: Mention[]; events: boolean } {
       const pronoun = PRONOUNS.has(lw) || /^[a-z]+'(?!s$)/.test(lw) || tags.includes("Pronoun") || tags.includes("Possessive");
       if (pronoun || (!proper && (verb || has(tags, BREAK)))) {
         close();
-        // "the petrol", "some luggage": stuff is a thing "it" may mean, though its word ends a phrase; not a time ("tonight").
-        if (!pronoun && !verb && tags.includes("Uncountable") && !timeNoun(lw))
+        // "the petrol", "some luggage": stuff is a thing "it" may mean, though its word ends a phrase; not a time
+        // ("tonight"), nor a word capitalised inside a sentence, part of a name ("a Series 7 watch").
+        if (!pronoun && !verb && tags.includes("Uncountable") && (!capital || k === 0) && !timeNoun(lw))
           mentions.push({ words: [lw], head: lw, person: false, maybePerson: false, proper: false, plural: false });
       }
       // An unknown word after "my", "her" ("my gf", "her stepmom") may be a person of theirs.
