@@ -11,10 +11,7 @@ const mismatch = (a: string, b: string) => guardMismatch(guardFeatures(a), guard
 describe("a recommendation asked for, as a question or an imperative", () => {
   it.each([
     ["a good X / suggest", "What's a good nickname for a tall friend?", "Suggest a nickname for a tall friend."],
-    ["some X / recommend some", "what are some snacks for a long hike", "recommend some snacks for a long hike"],
     ["would be a X / suggest a X", "What would be a polite reply to a late invoice?", "Suggest a polite reply to a late invoice."],
-    ["some good X / give me some", "What are some good warm-ups for a choir?", "Give me some warm-ups for a choir."],
-    ["a number of good X / come up with", "What are four good slogans for a bike shop?", "Come up with four slogans for a bike shop."],
     ["good Xs / recommend Xs", "what are good shrubs for a windy garden", "recommend shrubs for a windy garden"],
     ["a slip in the verb", "sugest some films set in Iceland", "suggest some films set in Iceland"],
     ["'tell me' framing an imperative", "Please tell me: name the bones of the inner ear.", "Name the bones of the inner ear."],
@@ -37,7 +34,6 @@ describe("a recommendation asked for, as a question or an imperative", () => {
 describe("'what Xs are/V ...' asks for the members of a set, as 'list Xs that ...' does", () => {
   it.each([
     ["what Xs are / list Xs that are", "what spices are safe for dogs", "list spices that are safe for dogs"],
-    ["what Xs are / recommend Xs that are", "What rain jackets are good for cycling?", "Recommend rain jackets that are good for cycling."],
     ["what A Xs V / name A Xs that V", "what desert plants store water", "name desert plants that store water"],
     // "list" before a plural with no relative clause may be a compound noun, and stays a word.
     ["'list comprehensions' is a thing", "list comprehensions in Haskell", "what are list comprehensions in Haskell"],
@@ -142,5 +138,28 @@ describe("bounded on hostile input", () => {
   it("reads a long run of requests and questions without blowing up", () => {
     const text = "what are some good ".repeat(50) + "walk me through the ".repeat(20) + "is there a x to ".repeat(20);
     expect(mismatch(text.slice(0, 1990), text.slice(0, 1990))).toBeUndefined();
+  });
+});
+
+describe("a recommendation is not a request for instances (review of the fifth round)", () => {
+  it.each([
+    ["some X / recommend some", "what are some snacks for a long hike", "recommend some snacks for a long hike"],
+    ["some good X / give me some", "What are some good warm-ups for a choir?", "Give me some warm-ups for a choir."],
+    ["a number of good X / come up with", "What are four good slogans for a bike shop?", "Come up with four slogans for a bike shop."],
+    ["what Xs are / recommend Xs that are", "What rain jackets are good for cycling?", "Recommend rain jackets that are good for cycling."],
+    ["a story told / a story recommended", "tell me a story about dragons", "recommend a story about dragons"],
+    ["any books / the best books", "list some books by Orwell", "recommend some books by Orwell"],
+    ["a kind of fat / any fats", "what are some good fats", "name some fats"],
+    ["a map shown / a map recommended", "show me a map of Lisbon", "recommend a map of Lisbon"],
+  ])("%s is refused", (_, a, b) => {
+    expect(mismatch(a, b)).toBeDefined();
+  });
+
+  it.each([
+    ["instances asked and listed", "what are some snacks for a long hike", "list some snacks for a long hike"],
+    ["a recommendation asked and requested", "What are some good warm-ups for a choir?", "Recommend some warm-ups for a choir."],
+    ["instances named", "what are four slogans for a bike shop", "come up with four slogans for a bike shop"],
+  ])("%s still passes", (_, a, b) => {
+    expect(mismatch(a, b)).toBeUndefined();
   });
 });

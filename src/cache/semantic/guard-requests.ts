@@ -5,16 +5,18 @@ import { COORDINATORS, RELATIONS, REQUEST_VERBS } from "./guard-words.js";
 /*
  * Questions that ask for something to be produced, and the imperatives that request it (docs/caching.md "The
  * structural guard"), read where a clause starts, after the how-to frames (guard-frames.ts) had their turn. Closed
- * classes of English grammar, not words of the evaluation pairs. Both become one canonical request, the word
- * "suggest" made by the normaliser (no surface) before what is asked for, so that what is produced, how many and
- * its qualifiers are still compared (guard-analyse.ts counts SG/PL after a request):
+ * classes of English grammar, not words of the evaluation pairs. Both become one canonical request made by the
+ * normaliser (no surface) before what is asked for, so that what is produced, how many and its qualifiers are still
+ * compared (guard-analyse.ts counts SG/PL after a request). There are two: "suggest", a recommendation (the best of
+ * what exists), and "produce", instances (any, or new ones): "list some books by Orwell" is not "recommend some
+ * books by Orwell", nor "tell me a story" "recommend a story".
  *
  * - "suggest/recommend (me) X", whatever X's determiner: both ask for a recommendation.
  * - "give/show/tell (me)", "list", "name", "come up with" before an indefinite X ("a name", "some names", "three
  *   names", "names that ..."): a request for instances. Before a definite X ("tell me the capital of Peru") they
  *   ask what "what is the capital of Peru" asks and stay as they were (frames of guard-words.ts).
  * - "what is a good X", "what are (some) (good) Xs", "what would be a X": a question that asks for an instance,
- *   marked as such by "some", an adjective of approval or the conditional. "What is a X" alone asks what X is, and
+ *   marked as such by "some" or a number (instances), an adjective of approval or the conditional (a recommendation). "What is a X" alone asks what X is, and
  *   "what is the best X" keeps "best" ("best" and "a" are not alike), so neither becomes a request.
  * - "what Xs are/V ..." ("what breeds are good for ...", "what changes lower ...") against "list/recommend Xs that
  *   are/V ...": a question word used as a determiner before a plural asks for the members of that set; the
@@ -31,7 +33,10 @@ import { COORDINATORS, RELATIONS, REQUEST_VERBS } from "./guard-words.js";
 const RECOMMEND = new Set(["suggest", "recommend"]);
 /** Ask for instances of what follows when it is indefinite. */
 const INSTANCES = new Set(["give", "show", "tell", "list", "name"]);
-/** Adjectives of approval that every request implies: "suggest a good name" asks what "suggest a name" asks. */
+/**
+ * Adjectives of approval that a recommendation implies: "suggest a good name" asks what "suggest a name" asks. In a
+ * request for instances they stay: "name some good fats" asks for a kind of fat.
+ */
 const APPROVAL = new Set(["good", "great", "nice", "decent"]);
 /** Indefinite determiners of what is asked for. */
 const INDEFINITE = new Set(["a", "an", "some"]);
@@ -47,8 +52,8 @@ const made = (w: string): Word => ({ w, s: "", kind: "word" });
 /** Requests made from a question ("what is a good soil for orchids"): they still ask about kinds (guard-analyse.ts). */
 const QUESTIONS = new WeakSet<Word>();
 export const madeFromQuestion = (w: Word): boolean => QUESTIONS.has(w);
-const asked = (): Word => {
-  const w = made("suggest");
+const asked = (kind: "suggest" | "produce"): Word => {
+  const w = made(kind);
   QUESTIONS.add(w);
   return w;
 };
@@ -84,7 +89,7 @@ export function requestAt(words: Word[], i: number): number {
     return x?.kind === "word" || x?.kind === "value" ? x.w : undefined;
   };
   const first = w(0);
-  if (first === undefined || (first === "suggest" && words[i]!.s === "")) return 0;
+  if (first === undefined || ((first === "suggest" || first === "produce") && words[i]!.s === "")) return 0;
   // "walk me through the TLS handshake" asks "how does the TLS handshake work".
   if (THROUGH.has(first) && (w(1) === "me" || w(1) === "us") && w(2) === "through" && /^(the|this|that|a|an)$/.test(w(3) ?? "")) {
     let end = i + 4;
@@ -108,8 +113,11 @@ export function requestAt(words: Word[], i: number): number {
   // "tell me: list the planets" frames a request that follows, it asks for no list.
   if (next === undefined || words[i + k]!.kind === "bound" || NOT_NP.has(next) || REQUEST_VERBS.has(next)) return 0;
   if (!RECOMMEND.has(verb) && !indefinite(words, i + k, verb === "list" || verb === "name")) return 0;
-  words.splice(i, k, made("suggest"));
-  request(words, i + 1);
+  // Approval marks a recommendation whatever the verb: "tell me a good name" asks what "suggest a name" asks.
+  const d = w(k) === "some" || /^(a|an)$/.test(w(k) ?? "") || /^\d/.test(w(k) ?? "") ? 1 : 0;
+  const recommend = RECOMMEND.has(verb) || APPROVAL.has(w(k + d) ?? "");
+  words.splice(i, k, made(recommend ? "suggest" : "produce"));
+  request(words, i + 1, recommend);
   return -1;
 }
 
@@ -129,13 +137,13 @@ function indefinite(words: Word[], j: number, related: boolean): boolean {
 }
 
 /**
- * After the canonical "suggest" at j: "some" and adjectives of approval go (what every request implies), and a
+ * After the canonical request at j: "some" goes, adjectives of approval go after a recommendation, and a
  * relative pronoun after a bare plural ("breeds that are good") goes, as the question says it ("what breeds are good").
  */
-function request(words: Word[], j: number): void {
+function request(words: Word[], j: number, recommend: boolean): void {
   if (words[j]?.w === "some" && words[j + 1]?.kind === "word") words.splice(j, 1);
   const det = words[j]?.kind === "value" || /^(a|an)$/.test(words[j]?.w ?? "") ? 1 : 0;
-  while (APPROVAL.has(words[j + det]?.w ?? "") && words[j + det + 1]?.kind === "word") words.splice(j + det, 1);
+  while (recommend && APPROVAL.has(words[j + det]?.w ?? "") && words[j + det + 1]?.kind === "word") words.splice(j + det, 1);
   if (det === 1) return;
   for (let k = j; k < j + 3; k++) {
     if (words[k]?.kind !== "word" || !plural(words[k]!.w)) continue;
@@ -159,8 +167,9 @@ function question(words: Word[], i: number, w: (k: number) => string | undefined
       (/^(a|an)$/.test(det ?? "") && APPROVAL.has(after ?? "") && w(be + 2) !== undefined) ||
       (words[i + be]?.kind === "value" && /^\d/.test(det ?? "") && after !== undefined);
     if (!marked || after === undefined || words[i + be + 1]!.kind === "bound") return 0;
-    words.splice(i, be, asked());
-    request(words, i + 1);
+    const recommend = conditional || APPROVAL.has(det ?? "") || APPROVAL.has(after) || (det === "some" && APPROVAL.has(after));
+    words.splice(i, be, asked(recommend ? "suggest" : "produce"));
+    request(words, i + 1, recommend);
     return -1;
   }
   // "what breeds are good for ...", "what lifestyle changes lower ...": a plural within three words, then its verb.
@@ -170,7 +179,7 @@ function question(words: Word[], i: number, w: (k: number) => string | undefined
     if (!plural(x.w)) continue;
     // "what causes migraines": a word in -s straight after "what" may be its verb; only "are" settles it a noun.
     if (k === 1 ? w(k + 1) !== "are" : !predicate(w(k + 1))) return 0;
-    words.splice(i, 1, asked());
+    words.splice(i, 1, asked("produce"));
     return -1;
   }
   return 0;
