@@ -4,56 +4,17 @@ import { createResponseCache } from "../../src/cache/response-cache.js";
 import { createLexicalEmbedder } from "../../src/cache/semantic/lexical.js";
 import type { SemanticIndex } from "../../src/cache/semantic/index.js";
 import { createSemanticIndex } from "../../src/cache/semantic/memory-index.js";
-import type { ModelEntry } from "../../src/core/catalog.js";
-import type { ChatRequest, ChatResult } from "../../src/core/types.js";
 import { silentLogger } from "../../src/log.js";
+import { cacheTestModel, cacheTestRequest, freshAnswer } from "../support/cache-fixtures.js";
 import { manualClock } from "../support/manual-clock.js";
 
-const model: ModelEntry = {
-  name: "m",
-  aliases: [],
-  deployments: [],
-  provider: "p1",
-  providerKind: "openai",
-  upstreamModel: "m-up",
-  contextWindow: 100_000,
-  maxOutputTokens: 500,
-  inputPricePerMillion: 1,
-  outputPricePerMillion: 2,
-  cachedInputPricePerMillion: 0,
-  cacheWritePricePerMillion: 0,
-  cacheWrite1hPricePerMillion: 0,
-  capabilities: { streaming: true, tools: false, vision: false, jsonMode: false, documents: false, audio: false, reasoning: false },
-  tokenizer: "estimate",
-  hedgeAfterMs: undefined,
-};
-
-const request = (earlier: string[], content: string): ChatRequest => ({
-  model: "m",
-  messages: [
+const model = cacheTestModel;
+const request = (earlier: string[], content: string) =>
+  cacheTestRequest([
     ...earlier.map((c, i) => ({ role: i % 2 ? ("assistant" as const) : ("user" as const), content: c })),
     { role: "user", content },
-  ],
-  temperature: 0,
-  stop: [],
-  user: "",
-  metadata: {},
-  routing: { preferredProviders: [], excludedProviders: [] },
-});
-
-const answer = (content: string): ChatResult => ({
-  id: "r",
-  message: { role: "assistant", content },
-  finishReason: "stop",
-  usage: { inputTokens: 10, outputTokens: 5, estimated: false },
-  costUsd: 0.001,
-  provider: "p1",
-  model: "m-up",
-  cacheStatus: "miss",
-  latencyMs: 1,
-  gatewayOverheadMs: 0,
-  attempts: [],
-});
+  ]);
+const answer = freshAnswer;
 
 describe("the response cache gives the semantic index the request's earlier turns", () => {
   it("serves 'it' for the one thing the conversation named, and not where it named two", async () => {

@@ -7,9 +7,8 @@ import { createSemanticIndex } from "../../src/cache/semantic/memory-index.js";
 import { createVerifier, type Verifier } from "../../src/cache/semantic/verify.js";
 import { createExactComparator } from "../../src/cache/semantic/verify-compare.js";
 import { createMemoryVerifyStore } from "../../src/cache/semantic/verify-store.js";
-import type { ModelEntry } from "../../src/core/catalog.js";
-import type { ChatRequest, ChatResult } from "../../src/core/types.js";
 import { silentLogger } from "../../src/log.js";
+import { cacheTestModel, cacheTestRequest, freshAnswer } from "../support/cache-fixtures.js";
 import { manualClock } from "../support/manual-clock.js";
 import { loadPairs } from "./semantic-eval.js";
 import { rates, row, seeded, tally } from "./verify-streams.js";
@@ -17,24 +16,7 @@ import { rates, row, seeded, tally } from "./verify-streams.js";
 // The project's first 136 pairs (test/cache/semantic-data/legacy.jsonl): a cached prompt, a query, and whether they share an answer.
 const PAIRS = loadPairs("legacy.jsonl").map((p) => ({ cached: p.a, query: p.b, kind: p.label === "same" ? "hit" : p.kind }));
 
-const model: ModelEntry = {
-  name: "m",
-  aliases: [],
-  deployments: [],
-  provider: "p1",
-  providerKind: "openai",
-  upstreamModel: "m-up",
-  contextWindow: 100_000,
-  maxOutputTokens: 500,
-  inputPricePerMillion: 1,
-  outputPricePerMillion: 2,
-  cachedInputPricePerMillion: 0,
-  cacheWritePricePerMillion: 0,
-  cacheWrite1hPricePerMillion: 0,
-  capabilities: { streaming: true, tools: false, vision: false, jsonMode: false, documents: false, audio: false, reasoning: false },
-  tokenizer: "estimate",
-  hedgeAfterMs: undefined,
-};
+const model = cacheTestModel;
 
 // Each pair's query is asked in 12 wordings, so that an entry meets the same meaning many times
 // without an exact repeat (which the exact cache would answer).
@@ -49,29 +31,9 @@ for (const p of PAIRS) {
 }
 const answerOf = (query: string): string => `The answer to: ${meaning.get(query)}`;
 
-const request = (content: string): ChatRequest => ({
-  model: "m",
-  messages: [{ role: "user", content }],
-  temperature: 0,
-  stop: [],
-  user: "",
-  metadata: {},
-  routing: { preferredProviders: [], excludedProviders: [] },
-});
+const request = (content: string) => cacheTestRequest([{ role: "user", content }]);
 
-const fresh = (content: string): ChatResult => ({
-  id: "r",
-  message: { role: "assistant", content },
-  finishReason: "stop",
-  usage: { inputTokens: 10, outputTokens: 5, estimated: false },
-  costUsd: 0.001,
-  provider: "p1",
-  model: "m-up",
-  cacheStatus: "miss",
-  latencyMs: 1,
-  gatewayOverheadMs: 0,
-  attempts: [],
-});
+const fresh = freshAnswer;
 
 /**
  * The labelled pairs as a stream through the real cache (exact store, lexical
