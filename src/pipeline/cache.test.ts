@@ -1,32 +1,15 @@
 import { describe, expect, it } from "vitest";
+import { cacheTestModel } from "../../test/support/cache-fixtures.js";
 import { manualClock } from "../../test/support/manual-clock.js";
 import { createFlights } from "../cache/flights.js";
 import { cachedAnswerOf } from "../cache/store.js";
 import type { CacheHit, CachePlan, ResponseCache } from "../cache/response-cache.js";
 import type { CallContext } from "../core/call.js";
-import type { ModelEntry } from "../core/catalog.js";
 import type { ChatResult, ChatStreamEvent } from "../core/types.js";
 import { cacheStage, deltasOf } from "./cache.js";
 import type { Round, RoundHandler } from "./stage.js";
 
-const model: ModelEntry = {
-  name: "m",
-  aliases: [],
-  deployments: [],
-  provider: "p1",
-  providerKind: "openai",
-  upstreamModel: "m-up",
-  contextWindow: 100_000,
-  maxOutputTokens: 500,
-  inputPricePerMillion: 1,
-  outputPricePerMillion: 2,
-  cachedInputPricePerMillion: 0,
-  cacheWritePricePerMillion: 0,
-  cacheWrite1hPricePerMillion: 0,
-  capabilities: { streaming: true, tools: false, vision: false, jsonMode: false, documents: false, audio: false, reasoning: false },
-  tokenizer: "estimate",
-  hedgeAfterMs: undefined,
-};
+const model = cacheTestModel;
 
 const LONG = "The quick brown fox jumps over the lazy dog, and then the dog wakes up and chases the fox across the field.";
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { cacheTestModel } from "../../test/support/cache-fixtures.js";
 import { manualClock } from "../../test/support/manual-clock.js";
 import type { CallContext, CallReport, Tenant } from "../core/call.js";
 import type { ModelEntry } from "../core/catalog.js";
@@ -8,24 +9,7 @@ import type { UsageEntry, UsageStore } from "../usage/store.js";
 import type { Round, RoundHandler } from "./stage.js";
 import { usage } from "./usage.js";
 
-const model: ModelEntry = {
-  name: "m",
-  aliases: [],
-  deployments: [],
-  provider: "p1",
-  providerKind: "openai",
-  upstreamModel: "m-up",
-  contextWindow: 100_000,
-  maxOutputTokens: 500,
-  inputPricePerMillion: 1,
-  outputPricePerMillion: 2,
-  cachedInputPricePerMillion: 0,
-  cacheWritePricePerMillion: 0,
-  cacheWrite1hPricePerMillion: 0,
-  capabilities: { streaming: true, tools: false, vision: false, jsonMode: false, documents: false, audio: false, reasoning: false },
-  tokenizer: "estimate",
-  hedgeAfterMs: undefined,
-};
+const model = cacheTestModel;
 
 const acme: Tenant = { name: "acme", admin: false, allowedModels: undefined, limits: undefined, budget: undefined };
 
