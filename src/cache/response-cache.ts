@@ -131,7 +131,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
           scope: semanticScope(tenant, model.name, request, maxTokens),
           query: last.content,
           model: model.name,
-          context: request.messages.slice(0, -1).map((m) => ({ role: m.role, content: m.content })),
+          context: request.messages.slice(0, -1),
         };
       }
       return plan;

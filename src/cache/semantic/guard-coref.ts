@@ -89,9 +89,10 @@ const NOUN = new Set(["Noun", "Singular", "Plural", "Actor", "Uncountable", ...N
  * parse: each word's tags come from compromise's lexicon (µs a word); 4,000 characters cost a few ms at most.
  */
 export function readContext(turns: readonly Turn[] | undefined): CorefContext | undefined {
-  if (turns === undefined || turns.length === 0) return undefined;
+  // Measured before joining: a long conversation is never copied to be refused.
+  if (turns === undefined || turns.reduce((n, t) => n + t.content.length + 1, 0) > MAX_CONTEXT_CHARS + 1) return undefined;
   const all = turns.map((t) => t.content).join("\n");
-  if (all.length > MAX_CONTEXT_CHARS || all.trim() === "") return undefined;
+  if (all.trim() === "") return undefined;
   const ws = words(all);
   return { ...read(all), text: ` ${ws.join(" ")} `, numbers: new Set(ws.filter((w) => NUMBER.test(w))) };
 }
