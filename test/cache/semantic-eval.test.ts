@@ -31,7 +31,7 @@ const heldOut = files.filter((f) => !DEVELOPMENT_FILES.includes(f));
 /**
  * The recall each development file must keep, a margin under what the guard reaches (fifth round, local /
  * lexical: dev 0.629 / 0.606; legacy 0.433 / 0.400; seen 0.521 / 0.490; seen2 0.459 / 0.433; seen3 0.489 / 0.463;
- * seen4 0.485 / 0.470): the pairs the guard still refuses are mostly rewordings, refused by design.
+ * seen4 0.485 / 0.470; seen5 0.428 / 0.403): the pairs the guard still refuses are mostly rewordings, refused by design.
  */
 const RECALL_FLOORS: Record<string, Partial<Record<keyof typeof DEFAULT_THRESHOLDS, number>>> = {
   "dev.jsonl": { local: 0.6, lexical: 0.58 },
@@ -40,6 +40,7 @@ const RECALL_FLOORS: Record<string, Partial<Record<keyof typeof DEFAULT_THRESHOL
   "seen2.jsonl": { local: 0.43, lexical: 0.41 },
   "seen3.jsonl": { local: 0.46, lexical: 0.44 },
   "seen4.jsonl": { local: 0.46, lexical: 0.44 },
+  "seen5.jsonl": { local: 0.41, lexical: 0.39 },
 };
 
 const embedders: [keyof typeof DEFAULT_THRESHOLDS, () => Embedder][] = [

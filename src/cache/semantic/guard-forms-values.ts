@@ -25,7 +25,6 @@ export const MORE_CURRENCIES: Record<string, string> = {
   brl: "brl",
   cny: "cny",
 };
-const OTHER_DOLLARS = /\b(AUD|CAD|NZD|HKD|SGD)\b/i;
 
 const value = (w: string, s = ""): Word => ({ w, s, kind: "value" });
 const isNum = (t: Word | undefined): boolean => t?.kind === "value" && /^\d+(\.\d+)?$/.test(t.w);
@@ -50,15 +49,15 @@ const VALUE_BEFORE = /^(a|an|the|of|is|are|was|at|to|by|than|about|around|over|u
 /** Token rewrites, run on the values the tokeniser read (guard-normalise.ts readValues). */
 export function readForms(words: Word[]): Word[] {
   const out: Word[] = [];
-  const otherDollar = words.some((t) => t.kind === "word" && OTHER_DOLLARS.test(t.w)) || words.some((t) => /^c:(aud|cad)$/.test(t.w));
   for (let i = 0; i < words.length; i++) {
     let t = words[i]!;
     const prev = out.at(-1);
     let next = words[i + 1];
     if (t.kind === "word" && t.s.startsWith("ᵤ_")) t = value(unitKey(t.s.slice(2).replace("__", "/")), t.s);
     else if (t.kind === "word" && MORE_CURRENCIES[t.w] !== undefined) t = value(`c:${MORE_CURRENCIES[t.w]}`, t.s);
-    // "$" where the prompt names another dollar could be that dollar: it matches only a bare "$".
-    if (otherDollar && t.w === "c:usd" && (t.s === "" || /^(dollars?|bucks)$/i.test(t.s))) t = value("c:$", t.s);
+    // A bare "$", "dollars" or "bucks" is a dollar of any country (Canada's, Australia's...): it matches only a
+    // bare dollar, never "USD" or "US dollars".
+    if (t.w === "c:usd" && (t.s === "" || /^(dollars?|bucks)$/i.test(t.s))) t = value("c:$", t.s);
     // "USD 1500" is "1500 USD"; "$3 million" is "3000000 USD".
     if (t.kind === "value" && t.w.startsWith("c:") && isNum(next) && !isNum(prev)) {
       words[i + 1] = t;

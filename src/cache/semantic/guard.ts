@@ -1,6 +1,7 @@
 import { acronymLetters, collapseGlosses, spelledOut } from "./guard-acronyms.js";
 import { analyse, type GuardFeatures as Analysed } from "./guard-analyse.js";
 import { lexiconTags } from "./guard-normalise.js";
+import { type Marks, marksDiffer, readMarks } from "./guard-punctuation.js";
 import { articleMoved, derivedMoved } from "./guard-derive.js";
 import { compoundMoved, possessiveRelated } from "./guard-relations.js";
 import { type Sentence, sameSentences, sameWords, splitSentences } from "./guard-sentences.js";
@@ -14,7 +15,7 @@ export { warmGuard } from "./guard-synonyms.js";
 export { corefSame, readContext } from "./guard-coref.js";
 
 /** A prompt as the guard reads it, with its sentences (read when needed) where it has several. */
-export type GuardFeatures = Analysed & { sentences?: Sentence[]; read?: Analysed[] };
+export type GuardFeatures = Analysed & { sentences?: Sentence[]; read?: Analysed[]; marks?: Marks };
 
 /**
  * The near-miss guard (docs/caching.md "The structural guard"). An embedding says two prompts are close;
@@ -29,11 +30,14 @@ export type GuardFeatures = Analysed & { sentences?: Sentence[]; read?: Analysed
  */
 export function guardFeatures(text: string): GuardFeatures {
   const sentences = splitSentences(text);
-  return sentences === undefined ? analyse(text) : { ...analyse(text), sentences };
+  const features: GuardFeatures = { ...analyse(text), marks: readMarks(text) };
+  return sentences === undefined ? features : { ...features, sentences };
 }
 
 /** Why two prompts may not share an answer, or undefined when the guard lets them. A pure function of both. */
 export function guardMismatch(a: GuardFeatures, b: GuardFeatures): string | undefined {
+  const marked = marksDiffer(a.marks, b.marks);
+  if (marked !== undefined) return marked;
   const why = mismatch(a, b);
   if (why === undefined || a.exact !== undefined || b.exact !== undefined) return why;
   if (a.sentences === undefined || b.sentences === undefined || !sameWords(a.tokens, b.tokens)) return why;
