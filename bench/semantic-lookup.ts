@@ -89,6 +89,8 @@ const hostile: [string, string][] = [
   ["dotted numbers", "1.12.20251 ".repeat(n / 11)],
   // Words unknown to every lexicon, each tried against the function words (guard-typo.ts).
   ["slips of function words", "teh hwo wehn thn qzvk ".repeat(n / 22)],
+  // A prompt about its own wording, full of marks, and commas before names (guard-punctuation.ts).
+  ["marks of a sentence asked about", `what does this sentence mean: ${"eat, Grandma; wait: (now) ".repeat(n / 27)}`],
 ];
 for (const [name, text] of hostile) {
   const other = `${text.slice(0, -10)} different`;
