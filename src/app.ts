@@ -1,10 +1,3 @@
-import { createEmbeddingCacheOf } from "./cache/embedding-cache.js";
-import { createMemoryCacheStore } from "./cache/memory-store.js";
-import { createRedisCacheStore } from "./cache/redis-store.js";
-import { createResponseCache, type ResponseCache } from "./cache/response-cache.js";
-import { createSemanticCache } from "./cache/semantic/create.js";
-import type { GatewayEmbed } from "./cache/semantic/gateway.js";
-import type { GatewayComplete } from "./cache/semantic/verify-compare.js";
 import { createRuntimeKeys, type RuntimeKeys } from "./keys/create.js";
 import { createMemorySessionStore } from "./sessions/memory-store.js";
 import { createRedisSessionStore } from "./sessions/redis-store.js";
@@ -14,7 +7,7 @@ import { createRedisUsageStore } from "./usage/redis-store.js";
 import { type BudgetAlerts, budgetWebhookOf, createBudgetAlerts } from "./usage/budget-alerts.js";
 import { systemClock, type Clock } from "./core/clock.js";
 import type { Gateway } from "./pipeline/pipeline.js";
-import { createHealthMonitor, type HealthMonitor } from "./core/health.js";
+import { createHealthMonitor } from "./core/health.js";
 import type { GatewayConfig } from "./config/schema.js";
 import { createLogger, type Logger } from "./log.js";
 import { createMetrics } from "./metrics.js";
@@ -28,11 +21,9 @@ import { responsesRoutes } from "./server/rest/responses-routes.js";
 import { createResponsesStore } from "./server/rest/responses-store.js";
 import { embeddingsRoute } from "./server/rest/embeddings-route.js";
 import { createRestFace } from "./server/rest/rest-face.js";
-import { withFailurePolicy } from "./limits/failure-policy.js";
-import type { RateLimiter } from "./limits/limiter.js";
-import { createMemoryRateLimiter } from "./limits/memory-limiter.js";
-import { createRedisRateLimiter } from "./limits/redis-limiter.js";
-import { lazyRedis, type SharedRedis } from "./shared-redis.js";
+import { createEmbeddingCacheOf } from "./cache/embedding-cache.js";
+import { createCache, createLimiter } from "./app-stores.js";
+import { lazyRedis } from "./shared-redis.js";
 import { durableOf } from "./durable/durable-of.js";
 import { createBreakers } from "./resilience/breakers.js";
 import { createDeploymentStats } from "./routing/stats.js";
@@ -283,32 +274,4 @@ export function createApp(config: GatewayConfig, options: AppOptions = {}): App 
       };
     },
   };
-}
-
-/** The rate-limit store the configuration names. */
-function createLimiter(config: GatewayConfig, clock: Clock, logger: Logger, health: HealthMonitor, redis: SharedRedis): RateLimiter {
-  if (config.limits.store === "memory" || !config.redis) return createMemoryRateLimiter(clock);
-  return withFailurePolicy(createRedisRateLimiter(redis.get(), clock), config.limits.onStoreError, logger, health);
-}
-
-/** The response cache: its store, and the semantic index when enabled. */
-function createCache(
-  config: GatewayConfig,
-  settings: GatewayConfig["cache"],
-  clock: Clock,
-  logger: Logger,
-  redis: SharedRedis,
-  env: NodeJS.ProcessEnv,
-  gatewayEmbed: () => GatewayEmbed,
-  gatewayComplete: () => GatewayComplete,
-  random: (() => number) | undefined,
-): ResponseCache {
-  const c = config.cache;
-  const shared = c.store === "redis";
-  const store = shared ? createRedisCacheStore(redis.get()) : createMemoryCacheStore(clock, c);
-  const semantic =
-    c.enabled && c.semantic.enabled
-      ? createSemanticCache(config, { clock, logger, env, redis: shared ? redis.get() : undefined, gatewayEmbed, gatewayComplete, random })
-      : undefined;
-  return createResponseCache({ settings, store, semantic: semantic?.index, verifier: semantic?.verifier, clock, logger });
 }

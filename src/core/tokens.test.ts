@@ -2,7 +2,8 @@ import { readFileSync, readdirSync } from "node:fs";
 import { countTokens as wholeO200k } from "gpt-tokenizer/encoding/o200k_base";
 import { countTokens as wholeCl100k } from "gpt-tokenizer/encoding/cl100k_base";
 import { describe, expect, it } from "vitest";
-import { countMessageTokens, countTextTokens, encodeText, leadingTokens, piecesOf, ranksOf } from "./tokens.js";
+import { piecesOf } from "./token-pieces.js";
+import { countMessageTokens, countTextTokens, encodeText, leadingTokens, ranksOf } from "./tokens.js";
 
 const PLAIN = { disallowedSpecial: new Set<string>() };
 

@@ -20,7 +20,7 @@ import { BreakerState, ServingStatus } from "../../gen/ts/llmgateway/v1/health_s
 import { requireAdmin } from "./auth.js";
 import { getBudgets } from "./budget-status.js";
 import { toStats } from "./cache-service.js";
-import { toHealthFields } from "./convert.js";
+import { toHealthFields } from "./convert-health.js";
 import type { ReloadOutcome } from "../reload/reloader.js";
 import { listRequests } from "./list-requests.js";
 import type { RequestLogStore } from "../request-log/store.js";

@@ -2,7 +2,7 @@ import { create } from "@bufbuild/protobuf";
 import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
 import type { Gateway } from "../pipeline/pipeline.js";
 import { CheckResponseSchema, type HealthService, WatchResponseSchema } from "../../gen/ts/llmgateway/v1/health_service_pb.js";
-import { toHealthFields } from "./convert.js";
+import { toHealthFields } from "./convert-health.js";
 import { tenantOf } from "./auth.js";
 import { watchHealth } from "./health-watch.js";
 import { withQueues } from "./queue-health.js";
