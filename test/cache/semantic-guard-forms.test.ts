@@ -31,12 +31,12 @@ describe("one value in another notation passes", () => {
   });
 
   it.each([
-    ["US dollars", "can I live on $3.2k a month in Denver", "can I live on 3,200 US dollars a month in Denver"],
-    ["a code before its number, and a million", "is USD 4M enough to retire", "is $4 million enough to retire"],
+    ["dollars", "can I live on $3.2k a month in Denver", "can I live on 3,200 dollars a month in Denver"],
+    ["a code before its number, and a million", "is USD 4M enough to retire", "is 4 million US dollars enough to retire"],
     ["dollar names", "convert 50 NZD to Canadian dollars", "convert NZ$50 to CAD"],
     ["rupees", "is ₹80,000 a good salary", "is 80k rupees a good salary"],
     ["European grouping beside a currency", "is 2.400 € a month a good wage", "is €2,400 a month a good wage"],
-    ["money's trailing zeros", "split $90.00 three ways", "split 90 USD three ways"],
+    ["money's trailing zeros", "split $90.00 three ways", "split 90 dollars three ways"],
     ["a zero decimal", "is a 3.0 average good", "is a 3 average good"],
     ["fractions", "what is 3/8 as a decimal", "what is three eighths as a decimal"],
     ["a mixed number", "use 2 1/2 cups of stock", "use 2.5 cups of stock"],

@@ -18,6 +18,12 @@ describe("a bare dollar", () => {
       "is $25 an hour a fair wage for a barista",
       "is 25 Australian dollars an hour a fair wage for a barista",
     ],
+    [
+      "the yen's and the yuan's sign against yen",
+      "is ¥300 a fair price for a bowl of noodles",
+      "is 300 yen a fair price for a bowl of noodles",
+    ],
+    ["yuan against yen", "what is 800 yuan in pounds", "what is 800 yen in pounds"],
   ])("refuses %s", (_rule, a, b) => {
     expect(mismatch(a, b)).toMatch(/^unit: /);
   });
@@ -27,6 +33,7 @@ describe("a bare dollar", () => {
     ["bucks against dollars", "what can I cook for 20 bucks for four people", "what can I cook for 20 dollars for four people"],
     ["USD against US dollars", "convert 250 USD to yen", "convert 250 US dollars to yen"],
     ["US$ against USD", "is US$99 a year worth it for the pro plan", "is 99 USD a year worth it for the pro plan"],
+    ["yuan against RMB", "what is 800 yuan in pounds", "what is 800 RMB in pounds"],
   ])("lets %s pass", (_rule, a, b) => {
     expect(mismatch(a, b)).toBeUndefined();
   });

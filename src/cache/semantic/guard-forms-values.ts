@@ -24,6 +24,9 @@ export const MORE_CURRENCIES: Record<string, string> = {
   rub: "rub",
   brl: "brl",
   cny: "cny",
+  yuan: "cny",
+  rmb: "cny",
+  renminbi: "cny",
 };
 
 const value = (w: string, s = ""): Word => ({ w, s, kind: "value" });
@@ -56,8 +59,9 @@ export function readForms(words: Word[]): Word[] {
     if (t.kind === "word" && t.s.startsWith("ᵤ_")) t = value(unitKey(t.s.slice(2).replace("__", "/")), t.s);
     else if (t.kind === "word" && MORE_CURRENCIES[t.w] !== undefined) t = value(`c:${MORE_CURRENCIES[t.w]}`, t.s);
     // A bare "$", "dollars" or "bucks" is a dollar of any country (Canada's, Australia's...): it matches only a
-    // bare dollar, never "USD" or "US dollars".
+    // bare dollar, never "USD" or "US dollars". So with "¥" before a number, the yen's sign and the yuan's.
     if (t.w === "c:usd" && (t.s === "" || /^(dollars?|bucks)$/i.test(t.s))) t = value("c:$", t.s);
+    else if (t.w === "c:jpy" && t.s === "") t = value("c:¥", t.s);
     // "USD 1500" is "1500 USD"; "$3 million" is "3000000 USD".
     if (t.kind === "value" && t.w.startsWith("c:") && isNum(next) && !isNum(prev)) {
       words[i + 1] = t;
