@@ -3,6 +3,7 @@ import { analyse, type GuardFeatures as Analysed } from "./guard-analyse.js";
 import { lexiconTags } from "./guard-normalise.js";
 import { type Marks, marksDiffer, readMarks } from "./guard-punctuation.js";
 import { articleMoved, derivedMoved } from "./guard-derive.js";
+import { inCanonicalOrder } from "./guard-coordination.js";
 import { compoundMoved, possessiveRelated } from "./guard-relations.js";
 import { type Sentence, sameSentences, sameWords, splitSentences } from "./guard-sentences.js";
 import { spansWrittenOut } from "./guard-spans.js";
@@ -15,7 +16,7 @@ export { warmGuard } from "./guard-synonyms.js";
 export { corefSame, readContext } from "./guard-coref.js";
 
 /** A prompt as the guard reads it, with its sentences (read when needed) where it has several. */
-export type GuardFeatures = Analysed & { sentences?: Sentence[]; read?: Analysed[]; marks?: Marks };
+export type GuardFeatures = Analysed & { sentences?: Sentence[]; read?: Analysed[]; marks?: Marks; text?: string };
 
 /**
  * The near-miss guard (docs/caching.md "The structural guard"). An embedding says two prompts are close;
@@ -30,12 +31,19 @@ export type GuardFeatures = Analysed & { sentences?: Sentence[]; read?: Analysed
  */
 export function guardFeatures(text: string): GuardFeatures {
   const sentences = splitSentences(text);
-  const features: GuardFeatures = { ...analyse(text), marks: readMarks(text) };
+  const features: GuardFeatures = { ...analyse(text), marks: readMarks(text), text };
   return sentences === undefined ? features : { ...features, sentences };
 }
 
 /** Why two prompts may not share an answer, or undefined when the guard lets them. A pure function of both. */
 export function guardMismatch(a: GuardFeatures, b: GuardFeatures): string | undefined {
+  const why = compare(a, b);
+  // The same words in another order: compared again in canonical order (guard-coordination.ts).
+  if (why === undefined || a.text === undefined || b.text === undefined || !sameWords(a.tokens, b.tokens)) return why;
+  return inCanonicalOrder(a.text, b.text, (x, y) => compare(guardFeatures(x), guardFeatures(y))) ? undefined : why;
+}
+
+function compare(a: GuardFeatures, b: GuardFeatures): string | undefined {
   const marked = marksDiffer(a.marks, b.marks);
   if (marked !== undefined) return marked;
   const why = mismatch(a, b);
