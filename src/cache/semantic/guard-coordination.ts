@@ -24,7 +24,7 @@ const words = (s: string): Set<string> => new Set(s.trim().split(/\s+/));
 /** Where these stand, order is what is said: the prompt keeps its order. */
 const ORDERED = words(`then first second third fourth last finally next before after afterwards later earlier previous
   previously prior until till once respectively order ordered sequence step steps left right minus subtract subtracted
-  divide divided over former latter precede precedes preceded follow follows followed following into onto vice`);
+  divide divided former latter precede precedes preceded follow follows followed following vice`);
 const COORDINATING = words("and or vs versus");
 const FUNCTION = words(`the a an of to from in on at for with without by about over under between than as like via per
   my your our their his her its this that these those some any all no each every both either neither not i you we they he she it
@@ -49,6 +49,8 @@ const NUMBER = /^(\d|one$|two$|three$|four$|five$|six$|seven$|eight$|nine$|ten$|
 interface Tok {
   w: string;
   s: string;
+  /** Its shape, once read: lists are compared many times over. */
+  k?: string;
 }
 
 const isPunct = (t: Tok | undefined): boolean => t === undefined || /^[,:;.?!—–-]$/.test(t.w);
@@ -59,9 +61,13 @@ const infinitive = (ts: readonly Tok[], i: number): boolean =>
 const negated = (ts: readonly Tok[]): boolean => ts.some((t) => NEGATIONS.has(t.w) || /n't$/.test(t.w));
 
 /** A word's class for comparing the shapes of conjuncts: function words as themselves. */
-function shape(t: Tok): string {
+const shape = (t: Tok): string => (t.k ??= readShape(t));
+
+function readShape(t: Tok): string {
   if (isPunct(t)) return ",";
   if (NUMBER.test(t.w)) return "#";
+  // A possessive belongs to the phrase after it: "Alice and Bob's house" has no list of two names.
+  if (/'s?$|’s?$/.test(t.w)) return "P";
   if (t.w === "an") return "a";
   // Written in capitals, a word is a name or a keyword ("WHERE", "HAVING", "IT").
   if (/^\p{Lu}{2,}$/u.test(t.s)) return "N";
@@ -75,7 +81,7 @@ function shape(t: Tok): string {
 
 /** The prompt in canonical order, or undefined where it has none other than its own (see above). */
 export function canonicalOrder(text: string): string | undefined {
-  if (text.length > MAX_ANALYSED || /[`=(){}[\]<>|\\\n"“”«»]|(^|\s)['‘]|(^|\s)\d+[.)]\s/.test(text)) return undefined;
+  if (text.length > MAX_ANALYSED || /[`=(){}[\]<>|\\\n"“”«»]|(^|\s)['‘]|(^|[.?!:]\s+)\d+[.)]\s/.test(text)) return undefined;
   // Marks that are not a word's end are written about (an operator "?.", "$?"): the prompt is compared as written.
   const pieces = text.trim().split(/\s+/);
   if (pieces.some((p) => !/^[—–-]$/.test(p) && !/^[^,;:?!]*[\p{L}\p{N}%'’.][.]?([,;:.]|[?!]+)?$/u.test(p))) return undefined;
@@ -156,13 +162,13 @@ function moveFronted(ts: Tok[]): Tok[] {
 function manner(w: string): boolean {
   if (!/^[a-z]{3,}ly$/.test(w) || SCOPED.has(w) || lexiconTags(w).some((t) => t !== "Adverb")) return false;
   const base = w.slice(0, -2);
-  return [base, base.replace(/i$/, "y"), `${base}e`, base.replace(/l$/, "le")].some((b) => lexiconTags(b).includes("Adjective"));
+  return [base, base.replace(/i$/, "y"), `${base}e`, `${base}le`].some((b) => lexiconTags(b).includes("Adjective"));
 }
 
 /** "how do I safely remove X" as "how do I remove X safely": a manner adverb before its verb goes to the clause's end. */
 function moveAdverbs(ts: Tok[]): Tok[] {
   for (let i = 1; i < ts.length - 1; i++) {
-    if (!manner(ts[i]!.w) || !PREDICATE_SLOT.has(ts[i - 1]!.w) || !/V|N/.test(shape(ts[i + 1]!))) continue;
+    if (!manner(ts[i]!.w) || !PREDICATE_SLOT.has(ts[i - 1]!.w) || FUNCTION.has(ts[i + 1]!.w) || isPunct(ts[i + 1])) continue;
     let end = i + 1;
     while (end < ts.length && !isPunct(ts[end])) end++;
     const rest = ts.slice(i + 1, end);
@@ -205,7 +211,10 @@ function conjuncts(ts: readonly Tok[], k: number): { start: number; end: number;
     if (!same(ts.slice(e - m, e)) || /[#,]|\b(and|or|vs|versus)\b/.test(form)) continue;
     const items = [ts.slice(e - m, e), right];
     e -= m;
-    while (e - m - 1 >= 0 && ts[e - 1]!.w === "," && same(ts.slice(e - m - 1, e - 1))) {
+    // Over a comma only after a verb or "between": "better for a toddler, a tricycle or a scooter" is one
+    // phrase and two alternatives, not three.
+    const listed = (f: number) => f > 0 && (shape(ts[f - 1]!) === "V" || /^(between|among|do|does|did|is|are|was|were|:)$/.test(ts[f - 1]!.w));
+    while (e - m - 1 >= 0 && ts[e - 1]!.w === "," && same(ts.slice(e - m - 1, e - 1)) && listed(e - m - 1)) {
       items.unshift(ts.slice(e - m - 1, e - 1));
       e -= m + 1;
     }
@@ -234,7 +243,8 @@ function movable(ts: readonly Tok[], start: number, end: number, items: Tok[][],
   if (a === "V" || /^(is|are|do|does|can|should|would|will)$/.test(after.w)) return true;
   // A phrase after the list may bear on its last conjunct only ("men and women over 60"), unless each is a name.
   const names = items.every((x) => x.every((t) => /^\p{Lu}/u.test(t.s))) && start > 0;
-  if (FUNCTION.has(after.w) && !SUBORDINATE.has(after.w) && !WH.has(after.w)) return names;
+  // Only a phrase of purpose, topic or field: "Python and Java with Spring" may be Java with Spring.
+  if (FUNCTION.has(after.w)) return names && /^(for|about|as|on|in)$/.test(after.w);
   // Adjectives before a noun ("red and blue cars"); nouns before one may be a compound with the last ("apple and orange juice").
   return a === "N" && form.split(" ").every((f) => f === "J");
 }
@@ -244,4 +254,24 @@ export function inCanonicalOrder(a: string, b: string, differ: (a: string, b: st
   const ca = canonicalOrder(a);
   const cb = canonicalOrder(b);
   return (ca !== undefined || cb !== undefined) && differ(ca ?? a, cb ?? b) === undefined;
+}
+
+/** Adverbs whose place says what they bear on: "I only eat fish" is not "I eat only fish". */
+const FOCUS = words("only just even also always never not still already too merely simply really");
+const CLAUSE_OPENERS = words("that which who whom whose where whether if when while because although though unless until since what how why");
+
+/**
+ * Whether a phrase may move whole from one end of the differing part to the other (guard.ts reordered): `a` is
+ * the phrase then the rest, turned at k. Not a focus adverb at either edge ("also use the charger" / "use the
+ * charger also"), and not to the end of a rest that holds a clause of its own, where it would bear on that
+ * clause ("If X, how do I tell my boss that I'm late" / "... that I'm late if X", "learn to cook for a friend").
+ */
+export function phraseMoves(a: readonly string[], k: number, phraseFirst: boolean): boolean {
+  const parts = [a.slice(0, k), a.slice(k)];
+  if (parts.some((p) => FOCUS.has(p[0]!) || FOCUS.has(p.at(-1)!))) return false;
+  const rest = parts[phraseFirst ? 1 : 0]!;
+  return !rest.some(
+    (t, i) =>
+      i > 0 && (CLAUSE_OPENERS.has(t) || (t === "to" && /Infinitive|PresentTense|PastTense|Gerund/.test(lexiconTags(rest[i - 1]!).join(" ")))),
+  );
 }

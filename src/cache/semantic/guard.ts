@@ -3,7 +3,7 @@ import { analyse, type GuardFeatures as Analysed } from "./guard-analyse.js";
 import { lexiconTags } from "./guard-normalise.js";
 import { type Marks, marksDiffer, readMarks } from "./guard-punctuation.js";
 import { articleMoved, derivedMoved } from "./guard-derive.js";
-import { inCanonicalOrder } from "./guard-coordination.js";
+import { inCanonicalOrder, phraseMoves } from "./guard-coordination.js";
 import { compoundMoved, possessiveRelated } from "./guard-relations.js";
 import { type Sentence, sameSentences, sameWords, splitSentences } from "./guard-sentences.js";
 import { spansWrittenOut } from "./guard-spans.js";
@@ -270,7 +270,8 @@ function reordered(A: readonly string[], B: readonly string[], sa: readonly stri
   // b is a turned by k (a[k..] then a[..k]), checked in place: no copies on long prompts.
   const turned = (k: number) => b.every((t, j) => t === a[(j + k) % a.length]);
   for (let k = 1; k < a.length; k++) {
-    if ((PHRASE_HEADS.has(a[0]!) || PHRASE_HEADS.has(a[k]!)) && turned(k)) return true;
+    const first = PHRASE_HEADS.has(a[0]!);
+    if ((first || PHRASE_HEADS.has(a[k]!)) && turned(k) && phraseMoves(a, k, first)) return true;
   }
   // "isn't Pluto a planet" / "is Pluto not a planet": a negation fused to its auxiliary (no surface) moves past
   // its subject, up to three words; a "not" written out stays ("is not smoking bad" / "is smoking not bad").
