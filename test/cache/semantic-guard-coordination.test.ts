@@ -27,6 +27,8 @@ describe("conjuncts of one shape, in any order", () => {
     ["a modifier before the list", "can rabbits eat fresh carrots and lettuce", "can rabbits eat lettuce and fresh carrots"],
     ["a possessive before the list", "what do I send my aunt and cousins for Christmas", "what do I send my cousins and aunt for Christmas"],
     ["a phrase after common nouns", "are bats and birds in cities at risk", "are birds and bats in cities at risk"],
+    ["a phrase after names that may bear on the last", "compare Django and Rails with Postgres", "compare Rails and Django with Postgres"],
+    ["a possessive", "where is Anna and Tom's flat", "where is Tom and Anna's flat"],
     ["a noun after the list", "is apple and pear juice good for toddlers", "is pear and apple juice good for toddlers"],
     ["numbers", "is a score of 2 and 1 a win", "is a score of 1 and 2 a win"],
     ["left and right", "SQL: right join invoices and payments", "SQL: right join payments and invoices"],

@@ -144,8 +144,7 @@ function moveFronted(ts: Tok[]): Tok[] {
   }
   const rest = ts.slice(from);
   if (phrases.length === 0 || rest.length === 0) return ts;
-  // The clause it goes to is simple: no negation, no clause within it, and no verb taking "to" (where the
-  // phrase at the end could bear on the inner verb: "how do I learn to cook for a beginner").
+  // The clause it goes to holds no negation, and the phrase at its end bears on what it bore on (attaches).
   let end = rest.findIndex((t, i) => i > 0 && isPunct(t));
   if (end < 0) end = rest.length;
   const tail = rest.slice(end + 1);
@@ -153,8 +152,7 @@ function moveFronted(ts: Tok[]): Tok[] {
   if (end < rest.length - 1 && !(tail.length <= 6 && tail.some((t) => /^(or|vs|versus)$/.test(t.w)) && !tail.slice(0, -1).some(isPunct)))
     return ts;
   const main = rest.slice(0, end);
-  const inner = main.some((t, i) => (i > 0 && SUBORDINATE.has(t.w)) || (infinitive(main, i) && !/J/.test(shape(main[i - 1] ?? t))));
-  if (inner || negated(main)) return ts;
+  if (negated(main) || !attaches(ts[0]!.w, main.map((t) => t.w))) return ts;
   return [...main, { w: ",", s: "," }, ...phrases, ...rest.slice(end)];
 }
 
@@ -257,21 +255,30 @@ export function inCanonicalOrder(a: string, b: string, differ: (a: string, b: st
 }
 
 /** Adverbs whose place says what they bear on: "I only eat fish" is not "I eat only fish". */
-const FOCUS = words("only just even also always never not still already too merely simply really");
+const FOCUS = words("only just even also always never still already too merely simply really");
 const CLAUSE_OPENERS = words("that which who whom whose where whether if when while because although though unless until since what how why");
+/** Open an adverbial clause, which at the end of a clause holding another would be read as that one's condition or time. */
+const ADVERBIAL_CLAUSE = words("if when while because unless although though since whereas once");
+
+/**
+ * Whether a phrase opening on `head` may go to the end of `rest` (words, lower case) and bear on the same. A
+ * phrase may, unless the rest ends on "to" and a verb, which a phrase after it would be read with ("how do I
+ * learn to cook, for a friend" / "... learn to cook for a friend"); an adverbial clause may not pass a clause of
+ * the rest's own, opened by a relative or a subordinator ("if X, how do I tell my boss that I'm late" / "... that I'm late if X").
+ */
+function attaches(head: string, rest: readonly string[]): boolean {
+  // "easier to learn, for a beginner": after an adjective the phrase bears on it as before.
+  if (rest.at(-2) === "to" && !/Adjective|Comparative/.test(lexiconTags(rest.at(-3) ?? "").join(" "))) return false;
+  return !ADVERBIAL_CLAUSE.has(head) || !rest.some((t, i) => i > 0 && CLAUSE_OPENERS.has(t));
+}
 
 /**
  * Whether a phrase may move whole from one end of the differing part to the other (guard.ts reordered): `a` is
- * the phrase then the rest, turned at k. Not a focus adverb at either edge ("also use the charger" / "use the
- * charger also"), and not to the end of a rest that holds a clause of its own, where it would bear on that
- * clause ("If X, how do I tell my boss that I'm late" / "... that I'm late if X", "learn to cook for a friend").
+ * the two parts, turned at k, the phrase first or last. Not with a focus adverb at either edge ("also use the
+ * charger" / "use the charger also"), and only where the phrase at the end attaches as it did (see attaches).
  */
 export function phraseMoves(a: readonly string[], k: number, phraseFirst: boolean): boolean {
-  const parts = [a.slice(0, k), a.slice(k)];
-  if (parts.some((p) => FOCUS.has(p[0]!) || FOCUS.has(p.at(-1)!))) return false;
-  const rest = parts[phraseFirst ? 1 : 0]!;
-  return !rest.some(
-    (t, i) =>
-      i > 0 && (CLAUSE_OPENERS.has(t) || (t === "to" && /Infinitive|PresentTense|PastTense|Gerund/.test(lexiconTags(rest[i - 1]!).join(" ")))),
-  );
+  const [x, y] = [a.slice(0, k), a.slice(k)];
+  if ([x, y].some((p) => FOCUS.has(p[0]!) || FOCUS.has(p.at(-1)!))) return false;
+  return phraseFirst ? attaches(x[0]!, y) : attaches(y[0]!, x);
 }

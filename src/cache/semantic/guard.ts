@@ -39,7 +39,7 @@ export function guardFeatures(text: string): GuardFeatures {
 export function guardMismatch(a: GuardFeatures, b: GuardFeatures): string | undefined {
   const why = compare(a, b);
   // The same words in another order: compared again in canonical order (guard-coordination.ts).
-  if (why === undefined || a.text === undefined || b.text === undefined || !sameWords(a.tokens, b.tokens)) return why;
+  if (!why?.startsWith("order") || a.text === undefined || b.text === undefined || !sameWords(a.tokens, b.tokens)) return why;
   return inCanonicalOrder(a.text, b.text, (x, y) => compare(guardFeatures(x), guardFeatures(y))) ? undefined : why;
 }
 
