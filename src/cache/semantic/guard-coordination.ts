@@ -177,11 +177,17 @@ function moveAdverbs(ts: Tok[]): Tok[] {
   return ts;
 }
 
+/** At most this many lists in a clause, of at most this many conjuncts: hostile prompts stay cheap. */
+const MAX_LISTS = 8;
+const MAX_ITEMS = 8;
+
 /** Sorts the conjuncts of each list whose conjuncts are all of one shape (see above). */
 function sortLists(ts: Tok[]): Tok[] {
-  for (let k = 1; k < ts.length - 1; k++) {
+  let lists = 0;
+  for (let k = 1; k < ts.length - 1 && lists < MAX_LISTS; k++) {
     const c = ts[k]!.w;
     if (!COORDINATING.has(c) || /^(then|so|also|yet|not)$/.test(ts[k + 1]!.w)) continue;
+    lists++;
     const list = conjuncts(ts, k);
     if (list === undefined) continue;
     const { start, end, items } = list;
@@ -212,7 +218,7 @@ function conjuncts(ts: readonly Tok[], k: number): { start: number; end: number;
     // Over a comma only after a verb or "between": "better for a toddler, a tricycle or a scooter" is one
     // phrase and two alternatives, not three.
     const listed = (f: number) => f > 0 && (shape(ts[f - 1]!) === "V" || /^(between|among|do|does|did|is|are|was|were|:)$/.test(ts[f - 1]!.w));
-    while (e - m - 1 >= 0 && ts[e - 1]!.w === "," && same(ts.slice(e - m - 1, e - 1)) && listed(e - m - 1)) {
+    while (items.length < MAX_ITEMS && e - m - 1 >= 0 && ts[e - 1]!.w === "," && same(ts.slice(e - m - 1, e - 1)) && listed(e - m - 1)) {
       items.unshift(ts.slice(e - m - 1, e - 1));
       e -= m + 1;
     }
