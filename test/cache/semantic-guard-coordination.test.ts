@@ -34,6 +34,9 @@ describe("conjuncts of one shape, in any order", () => {
     ["left and right", "SQL: right join invoices and payments", "SQL: right join payments and invoices"],
     ["ends of a route", "Is it quicker to drive from Leeds to York or to Hull?", "Is it quicker to drive from York to Leeds or to Hull?"],
     ["respectively", "set the width and height to 10 and 20 respectively", "set the height and width to 10 and 20 respectively"],
+    ["part of a greater list", "is the side salad or soup and bread", "is the side soup or salad and bread"],
+    ["a range's ends", "is parking free between Sunday and Tuesday", "is parking free between Tuesday and Sunday"],
+    ["an adjective before two nouns", "do I need a warm coat and hat", "do I need a hat and warm coat"],
     ["a phrase and two alternatives", "Which is better for a puppy, a crate or a pen?", "Which is better for a crate, a puppy or a pen?"],
   ])("%s is still refused", (_, a, b) => {
     expect(mismatch(a, b)).toBeDefined();

@@ -232,6 +232,13 @@ function conjuncts(ts: readonly Tok[], k: number): { start: number; end: number;
 function movable(ts: readonly Tok[], start: number, end: number, items: Tok[][], form: string, and: boolean): boolean {
   const before = ts[start - 1];
   const after = ts[end];
+  // Part of a greater list ("buy a car and [rent a flat or rent a house] and ...", "tea or coffee and cake"):
+  // the conjuncts may be longer than read. A coordinator after the list opens something of another shape.
+  if (before !== undefined && COORDINATING.has(before.w)) return false;
+  const next = ts.slice(end + 1, end + 1 + items[0]!.length);
+  if (after !== undefined && COORDINATING.has(after.w) && next.map(shape).join(" ") === form) return false;
+  // "between Monday and Friday", "between dusk and dawn": a range has ends; only a comparison has none.
+  if (before?.w === "between" && !COMPARING.test(ts[start - 2]?.w ?? "")) return false;
   // Steps: verbs joined by "and", or a list where a predicate stands ("how do I chop and fry", "Peel and boil").
   if (and && (/\b[VG]\b/.test(form) || before === undefined || isPunct(before) || PREDICATE_SLOT.has(before.w))) return false;
   // A modifier before the list may bear on its first conjunct only ("old men and women", "my sister and friends"),
@@ -287,4 +294,20 @@ export function phraseMoves(a: readonly string[], k: number, phraseFirst: boolea
   const [x, y] = [a.slice(0, k), a.slice(k)];
   if ([x, y].some((p) => FOCUS.has(p[0]!) || FOCUS.has(p.at(-1)!))) return false;
   return phraseFirst ? attaches(x[0]!, y) : attaches(y[0]!, x);
+}
+
+/** Before "between", the words that make its two sides a comparison rather than a range's ends. */
+const COMPARING = /^(differences?|choose|choosing|decide|deciding|compare|comparing|similarities|similarity|relationship|link|gap)$/;
+
+/**
+ * Whether the two sides of "and" or "or" at A[from..to) (tokens) may change places (guard.ts reordered): not
+ * as part of a greater list ("tea or coffee and cake"), not as a range's ends ("between Monday and Friday"),
+ * and not after an adjective, a quantifier or a negation that may bear on the first side only ("old man and
+ * woman").
+ */
+export function swapKeeps(A: readonly string[], from: number, to: number): boolean {
+  const before = A[from - 1] ?? "";
+  if (COORDINATING.has(before) || COORDINATING.has(A[to] ?? "")) return false;
+  if (before === "between" && !COMPARING.test(A[from - 2] ?? "")) return false;
+  return !(QUANTIFIERS.has(before) || NEGATIONS.has(before) || lexiconTags(before).includes("Adjective"));
 }

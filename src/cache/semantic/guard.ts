@@ -3,7 +3,7 @@ import { analyse, type GuardFeatures as Analysed } from "./guard-analyse.js";
 import { lexiconTags } from "./guard-normalise.js";
 import { type Marks, marksDiffer, readMarks } from "./guard-punctuation.js";
 import { articleMoved, derivedMoved } from "./guard-derive.js";
-import { inCanonicalOrder, phraseMoves } from "./guard-coordination.js";
+import { inCanonicalOrder, phraseMoves, swapKeeps } from "./guard-coordination.js";
 import { compoundMoved, possessiveRelated } from "./guard-relations.js";
 import { type Sentence, sameSentences, sameWords, splitSentences } from "./guard-sentences.js";
 import { spansWrittenOut } from "./guard-spans.js";
@@ -287,7 +287,7 @@ function reordered(A: readonly string[], B: readonly string[], sa: readonly stri
     if (!COORDINATORS.has(a[k]!) || (a[k] === "and" && !symmetric)) continue;
     const x = a.slice(0, k);
     const y = a.slice(k + 1);
-    if (plain(x) && plain(y) && equal([...y, a[k]!, ...x], b)) return true;
+    if (plain(x) && plain(y) && equal([...y, a[k]!, ...x], b) && swapKeeps(A, p, A.length - s)) return true;
   }
   return false;
 }
