@@ -3,6 +3,8 @@ import { analyse, type GuardFeatures as Analysed } from "./guard-analyse.js";
 import { lexiconTags } from "./guard-normalise.js";
 import { type Marks, marksDiffer, readMarks } from "./guard-punctuation.js";
 import { articleMoved, derivedMoved } from "./guard-derive.js";
+import { phraseMoves } from "./guard-adverbials.js";
+import { inCanonicalOrder, swapKeeps } from "./guard-coordination.js";
 import { compoundMoved, possessiveRelated } from "./guard-relations.js";
 import { type Sentence, sameSentences, sameWords, splitSentences } from "./guard-sentences.js";
 import { spansWrittenOut } from "./guard-spans.js";
@@ -15,7 +17,7 @@ export { warmGuard } from "./guard-synonyms.js";
 export { corefSame, readContext } from "./guard-coref.js";
 
 /** A prompt as the guard reads it, with its sentences (read when needed) where it has several. */
-export type GuardFeatures = Analysed & { sentences?: Sentence[]; read?: Analysed[]; marks?: Marks };
+export type GuardFeatures = Analysed & { sentences?: Sentence[]; read?: Analysed[]; marks?: Marks; text?: string };
 
 /**
  * The near-miss guard (docs/caching.md "The structural guard"). An embedding says two prompts are close;
@@ -30,12 +32,19 @@ export type GuardFeatures = Analysed & { sentences?: Sentence[]; read?: Analysed
  */
 export function guardFeatures(text: string): GuardFeatures {
   const sentences = splitSentences(text);
-  const features: GuardFeatures = { ...analyse(text), marks: readMarks(text) };
+  const features: GuardFeatures = { ...analyse(text), marks: readMarks(text), text };
   return sentences === undefined ? features : { ...features, sentences };
 }
 
 /** Why two prompts may not share an answer, or undefined when the guard lets them. A pure function of both. */
 export function guardMismatch(a: GuardFeatures, b: GuardFeatures): string | undefined {
+  const why = compare(a, b);
+  // The same words in another order: compared again in canonical order (guard-coordination.ts).
+  if (!why?.startsWith("order") || a.text === undefined || b.text === undefined || !sameWords(a.tokens, b.tokens)) return why;
+  return inCanonicalOrder(a.text, b.text, (x, y) => compare(guardFeatures(x), guardFeatures(y))) ? undefined : why;
+}
+
+function compare(a: GuardFeatures, b: GuardFeatures): string | undefined {
   const marked = marksDiffer(a.marks, b.marks);
   if (marked !== undefined) return marked;
   const why = mismatch(a, b);
@@ -262,7 +271,8 @@ function reordered(A: readonly string[], B: readonly string[], sa: readonly stri
   // b is a turned by k (a[k..] then a[..k]), checked in place: no copies on long prompts.
   const turned = (k: number) => b.every((t, j) => t === a[(j + k) % a.length]);
   for (let k = 1; k < a.length; k++) {
-    if ((PHRASE_HEADS.has(a[0]!) || PHRASE_HEADS.has(a[k]!)) && turned(k)) return true;
+    const first = PHRASE_HEADS.has(a[0]!);
+    if ((first || PHRASE_HEADS.has(a[k]!)) && turned(k) && phraseMoves(a, k, first)) return true;
   }
   // "isn't Pluto a planet" / "is Pluto not a planet": a negation fused to its auxiliary (no surface) moves past
   // its subject, up to three words; a "not" written out stays ("is not smoking bad" / "is smoking not bad").
@@ -278,7 +288,7 @@ function reordered(A: readonly string[], B: readonly string[], sa: readonly stri
     if (!COORDINATORS.has(a[k]!) || (a[k] === "and" && !symmetric)) continue;
     const x = a.slice(0, k);
     const y = a.slice(k + 1);
-    if (plain(x) && plain(y) && equal([...y, a[k]!, ...x], b)) return true;
+    if (plain(x) && plain(y) && equal([...y, a[k]!, ...x], b) && swapKeeps(A, p, A.length - s)) return true;
   }
   return false;
 }
