@@ -102,3 +102,10 @@ describe("titles on a participle", () => {
     ]);
   });
 });
+
+describe("what a question is said to be", () => {
+  it("is an aside when the question is named, not when the thing asked about is described", () => {
+    same([["this is probably a stupid question, but do fish sleep?", "do fish sleep?"]]);
+    differ([["It's basic, but is it any good?", "is it any good?"]]);
+  });
+});

@@ -69,8 +69,9 @@ const ASIDES: Slot[][] = [
   // "(I'm) not sure", "I'm unsure": alone, or before "but".
   [one("i", true), one("am", true), one("not"), one("sure")],
   [one("i", true), one("am", true), one("unsure")],
-  // "this might sound silly", "it may seem a bit dumb", "this is probably a stupid question".
-  [one("this it"), one("might may will could", true), one("sound seem be is"), degree, one("a", true), inSet(SOUNDS), one("question", true)],
+  // "this might sound silly", "it may seem a bit dumb"; "this is probably a stupid question" ("it is basic" is about it).
+  [one("this it"), one("might may will could", true), one("sound seem"), degree, one("a", true), inSet(SOUNDS), one("question", true)],
+  [one("this it"), one("might may", true), one("be is"), degree, one("a"), inSet(SOUNDS), one("question")],
   // "I never really understood it", "I do not actually know what it means", "I never really got it".
   [one("i"), negated, degree, (c, k) => Math.max(inSet(KNOWING)(c, k), gotIt(c, k)), object],
   // "(I) would be (hugely) grateful", "would be forever thankful".
@@ -100,7 +101,7 @@ export function asideAt(c: readonly Word[], k: number): number {
   for (const slots of ASIDES) {
     let n = fits(c, k, slots);
     if (n < 0) continue;
-    if (slots.length === 8) n += fits(c, k + n, HELP_TAIL);
+    if (slots === ASIDES[0]) n += fits(c, k + n, HELP_TAIL);
     let end = k + n;
     while (CLOSING.has(w(c, end) ?? "")) end++;
     if (end >= c.length) return end - k;
