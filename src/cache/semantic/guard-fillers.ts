@@ -1,5 +1,5 @@
 import { courtesyAt } from "./guard-courtesy.js";
-import { asideAt, readFrames } from "./guard-hedges.js";
+import { hedge } from "./guard-hedges.js";
 import { lemma, lexiconTags, type Word } from "./guard-normalise.js";
 import { DETERMINERS, RELATIONS, REQUEST_VERBS } from "./guard-words.js";
 
@@ -137,8 +137,8 @@ function clause(c: Word[]): Word[] {
   if (onlyDiscourse(c)) return [];
   let s = 0;
   for (let n = opener(c, s); n > 0; n = opener(c, s)) s += n;
-  if (asideAt(c, s) > 0) return clause(c.slice(s + asideAt(c, s)));
-  c = [...c.slice(0, s), ...readFrames(c.slice(s))];
+  const hedged = hedge(c, s);
+  if (hedged !== c) return clause(hedged);
   if (meta(c.slice(s))) return [];
   for (const f of HEDGES) if (phraseAt(c, s, f) && QUESTION_FRAMES.some((q) => phraseAt(c, s + f.length, q))) s += f.length;
   // Only before a question ("my question is how ...", "... is: can I ..."): "my question is too long" says a thing.

@@ -22,7 +22,9 @@ const made = (x: string): Word => ({ w: x, s: "", kind: "word" });
 
 /** Open a question: a wh-word or an auxiliary put first. */
 const QUESTION = new Set(
-  "what why when where who whom whose which how whether do does did can could should would will is are was were have has may must".split(" "),
+  "what why when where who whom whose which how whether do does did can could should would will is are was were have has may must".split(
+    " ",
+  ),
 );
 /** Words that may close an aside without content: "I never really got it tbh". */
 const CLOSING = new Set("tbh honestly though either lol haha".split(" "));
@@ -97,7 +99,7 @@ function fits(c: readonly Word[], k: number, slots: readonly Slot[]): number {
  * The number of words at k (a clause start, after its markers) that make an aside about the asking, with the "but"
  * after it; or 0. The aside must fill the clause (up to a closing "tbh"), or stand before "but" or a question.
  */
-export function asideAt(c: readonly Word[], k: number): number {
+function asideAt(c: readonly Word[], k: number): number {
   for (const slots of ASIDES) {
     let n = fits(c, k, slots);
     if (n < 0) continue;
@@ -111,6 +113,17 @@ export function asideAt(c: readonly Word[], k: number): number {
   return 0;
 }
 
+/**
+ * The clause c, read from s (after its markers), without an aside that opens it, or with its frames read (readFrames);
+ * c itself when neither applies. Each change shortens the clause or reads a frame away, so reading again ends.
+ */
+export function hedge(c: Word[], s: number): Word[] {
+  const aside = asideAt(c, s);
+  if (aside > 0) return c.slice(s + aside);
+  const framed = readFrames(c.slice(s));
+  return framed.length === c.length - s && framed.every((x, k) => x === c[s + k]) ? c : [...c.slice(0, s), ...framed];
+}
+
 /** Subjects after "how'd" that make it "how would": the asker, the assistant, or a hypothetical "one". */
 const HYPOTHETICAL = new Set(["i", "you", "we", "one"]);
 /** A clause with these is counterfactual: "what'd the world look like without oil" is "would". */
@@ -120,13 +133,20 @@ const COUNTERFACTUAL = new Set("if unless without otherwise suppose supposing in
  * The clause with "how'd/what'd/where'd" read as "did" where a third-person subject and a bare verb follow
  * ("how'd the Romans build aqueducts"), "allowed to" read as "may", and a title on "explained" read as a request.
  */
-export function readFrames(c: Word[]): Word[] {
+function readFrames(c: Word[]): Word[] {
   const first = w(c, 0);
   if (first === undefined) return c;
   // "what actually is X": the adverb, dropped anywhere (IGNORED), must not stand inside the frame "what is".
-  if (QUESTION.has(first) && /^(actually|exactly|basically)$/.test(w(c, 1) ?? "") && QUESTION.has(w(c, 2) ?? "")) return readFrames([c[0]!, ...c.slice(2)]);
+  if (QUESTION.has(first) && /^(actually|exactly|basically)$/.test(w(c, 1) ?? "") && QUESTION.has(w(c, 2) ?? ""))
+    return readFrames([c[0]!, ...c.slice(2)]);
   // "how'd": the wh-word keeps the contraction as written; "would" has no surface.
-  if (w(c, 1) === "would" && c[1]!.s === "" && /'d$/i.test(c[0]!.s) && !HYPOTHETICAL.has(w(c, 2) ?? "") && !c.some((x) => COUNTERFACTUAL.has(x.w)))
+  if (
+    w(c, 1) === "would" &&
+    c[1]!.s === "" &&
+    /'d$/i.test(c[0]!.s) &&
+    !HYPOTHETICAL.has(w(c, 2) ?? "") &&
+    !c.some((x) => COUNTERFACTUAL.has(x.w))
+  )
     for (let k = 3; k <= 6 && w(c, k) !== undefined; k++) {
       // A verb in its base form after a subject of determiners and nouns; the lexicon reads some as nouns ("move"),
       // taken as verbs after a plural or a name ("the Egyptians move").
@@ -136,13 +156,15 @@ export function readFrames(c: Word[]): Word[] {
       const ambiguous = tags.every((t) => t === "Singular") && afterHead && !/([^s]s|ed|ing|ly)$/.test(x) && !/^\p{Lu}/u.test(c[k]!.s);
       if (!tags.includes("Infinitive") && !ambiguous) continue;
       // "what'd the world be like", "how'd they have known": "did" takes neither.
-      if (x !== "be" && x !== "have" && c.slice(2, k).every(subjectWord))
-        return [c[0]!, made("did"), ...c.slice(2)];
+      if (x !== "be" && x !== "have" && c.slice(2, k).every(subjectWord)) return [c[0]!, made("did"), ...c.slice(2)];
       break;
     }
   // "am I allowed to", "are we permitted to": "may I".
-  const at = c.findIndex((x, k) => /^(am|are)$/.test(x.w) && /^(i|we)$/.test(w(c, k + 1) ?? "") && /^(allowed|permitted)$/.test(w(c, k + 2) ?? ""));
-  if ((at === 0 || (at === 1 && QUESTION.has(first))) && w(c, at + 3) === "to") return [...c.slice(0, at), made("may"), c[at + 1]!, ...c.slice(at + 4)];
+  const at = c.findIndex(
+    (x, k) => /^(am|are)$/.test(x.w) && /^(i|we)$/.test(w(c, k + 1) ?? "") && /^(allowed|permitted)$/.test(w(c, k + 2) ?? ""),
+  );
+  if ((at === 0 || (at === 1 && QUESTION.has(first))) && w(c, at + 3) === "to")
+    return [...c.slice(0, at), made("may"), c[at + 1]!, ...c.slice(at + 4)];
   // "Compound interest explained": a noun phrase, then the participle; no verb, pronoun or question word before it.
   const last = c.length - 1;
   if (last >= 1 && w(c, last) === "explained" && c.slice(0, last).every(nominal)) return [made("explain"), ...c.slice(0, last)];
@@ -151,12 +173,20 @@ export function readFrames(c: Word[]): Word[] {
 
 /** A word of a subject: a determiner, a pronoun in the third person, a name or a noun. */
 const subjectWord = (x: Word): boolean =>
-  x.kind === "word" && !QUESTION.has(x.w) && !HYPOTHETICAL.has(x.w) && !lexiconTags(x.w).some((t) => /Tense|Modal|Auxiliary|Infinitive/.test(t));
+  x.kind === "word" &&
+  !QUESTION.has(x.w) &&
+  !HYPOTHETICAL.has(x.w) &&
+  !lexiconTags(x.w).some((t) => /Tense|Modal|Auxiliary|Infinitive/.test(t));
 
 /** A word of a noun phrase: no auxiliary, pronoun, question word or verb in a tense. */
 function nominal(x: Word): boolean {
   if (x.kind === "value") return true;
-  if (x.kind !== "word" || QUESTION.has(x.w) || HYPOTHETICAL.has(x.w) || /^(he|she|they|it|my|your|our|his|her|their|me|him|them|us)$/.test(x.w))
+  if (
+    x.kind !== "word" ||
+    QUESTION.has(x.w) ||
+    HYPOTHETICAL.has(x.w) ||
+    /^(he|she|they|it|my|your|our|his|her|their|me|him|them|us)$/.test(x.w)
+  )
     return false;
   return !lexiconTags(x.w).some((t) => /PastTense|PresentTense|Modal|Auxiliary|Pronoun|Person/.test(t));
 }
