@@ -109,3 +109,25 @@ describe("what a question is said to be", () => {
     differ([["It's basic, but is it any good?", "is it any good?"]]);
   });
 });
+
+describe("pleas and remarks on the asking", () => {
+  it("go before a question", () => {
+    same([
+      ["I hope this isn't a dumb question, but can penguins fly?", "can penguins fly?"],
+      ["I've been meaning to ask you this for a while: why do we yawn?", "why do we yawn?"],
+      ["let me see how to word this... what is a haiku?", "what is a haiku?"],
+      ["I really need some help: how do I unclog a sink?", "how do I unclog a sink?"],
+      ["please help, how do I restart a frozen Mac", "how do I restart a frozen Mac"],
+      ["sorry to be a nuisance, but when does the pharmacy open?", "when does the pharmacy open?"],
+    ]);
+  });
+
+  it("but help with something, a hope about something else, or asking someone else stays", () => {
+    differ([
+      ["I need help with my visa, what documents do I bring?", "what documents do I bring?"],
+      ["I hope this isn't a scam, but is the prize real?", "is the prize real?"],
+      ["I've been meaning to ask my landlord for a repair: how do I word it?", "how do I word it?"],
+      ["I'm stuck, how do I get out of the lift", "how do I get out of the lift"],
+    ]);
+  });
+});

@@ -65,6 +65,10 @@ const negated: Slot = (c, k) => {
 /** "got it" as understanding: only after a degree adverb ("never really got it"); "I never got it" says it was not received. */
 const gotIt: Slot = (c, k) => (DEGREE.has(w(c, k - 1) ?? "") && /^(get|got|gotten)$/.test(w(c, k) ?? "") ? 1 : -1);
 
+/** "for ages", "for a while", "for years", or nothing. */
+const lasting: Slot = (c, k) =>
+  w(c, k) !== "for" ? 0 : w(c, k + 1) === "ages" || w(c, k + 1) === "years" ? 2 : w(c, k + 1) === "a" && w(c, k + 2) === "while" ? 3 : 0;
+
 const ASIDES: Slot[][] = [
   // "(I'm) not sure if you can help (me) (with this)".
   [one("i", true), one("am", true), one("not"), one("sure"), one("if whether"), one("you anyone"), one("can could"), one("help")],
@@ -78,6 +82,14 @@ const ASIDES: Slot[][] = [
   [one("i"), negated, degree, (c, k) => Math.max(inSet(KNOWING)(c, k), gotIt(c, k)), object],
   // "(I) would be (hugely) grateful", "would be forever thankful".
   [one("i", true), one("would"), one("be"), degree, one("grateful thankful")],
+  // "I hope this isn't a dumb question", "I've been meaning to ask this (for ages)", "let me think how to put this".
+  [one("i"), one("hope"), one("this it"), one("is"), one("not"), one("a"), inSet(SOUNDS), one("question")],
+  [one("i"), one("have", true), one("been"), one("meaning wanting"), one("to"), one("ask"), one("you", true), one("this", true), lasting],
+  [one("let"), one("me"), one("think see"), one("how"), one("to"), one("phrase put word say"), one("this it")],
+  // "I really need help", "please help", "sorry to be a pain": a plea with nothing of its own ("help with my taxes" has).
+  [one("i"), degree, one("need"), one("some", true), one("help")],
+  [one("please"), one("help")],
+  [one("sorry"), one("to"), one("be"), one("a"), one("pain nuisance bother")],
   // "nothing urgent", "no rush": before a question in the same clause ("nothing urgent: how often ...").
   [one("nothing no"), one("urgent rush hurry pressure")],
 ];
