@@ -1,4 +1,5 @@
 import { courtesyAt } from "./guard-courtesy.js";
+import { hedge } from "./guard-hedges.js";
 import { lemma, lexiconTags, type Word } from "./guard-normalise.js";
 import { DETERMINERS, RELATIONS, REQUEST_VERBS } from "./guard-words.js";
 
@@ -136,6 +137,8 @@ function clause(c: Word[]): Word[] {
   if (onlyDiscourse(c)) return [];
   let s = 0;
   for (let n = opener(c, s); n > 0; n = opener(c, s)) s += n;
+  const hedged = hedge(c, s);
+  if (hedged !== c) return clause(hedged);
   if (meta(c.slice(s))) return [];
   for (const f of HEDGES) if (phraseAt(c, s, f) && QUESTION_FRAMES.some((q) => phraseAt(c, s + f.length, q))) s += f.length;
   // Only before a question ("my question is how ...", "... is: can I ..."): "my question is too long" says a thing.
