@@ -39,6 +39,9 @@ export interface GuardFeatures {
   question?: boolean;
   /** Singular nouns after a determiner ("the tomato", "my sourdough"): not stuff named bare (guard.ts). */
   determined?: string[];
+  /** Of those, the singular nouns after "the", and whether the prompt asks what a term is (guard-number.ts). */
+  definite?: string[];
+  definition?: boolean;
   /** Written as a sentence (an article, a pronoun or an auxiliary), not as notes that drop them ("roast chicken time"). */
   sentence?: boolean;
   /** Set instead of tokens when the prompt is too long to analyse: such prompts match only as written. */
@@ -273,6 +276,7 @@ export function analyse(text: string): GuardFeatures {
   const poss: boolean[] = [];
   const opens: number[] = [];
   const determined: string[] = [];
+  const definite: string[] = [];
   const push = (t: string, s: string, p = false, o = 0) => {
     tokens.push(t);
     surfaces.push(s);
@@ -291,7 +295,7 @@ export function analyse(text: string): GuardFeatures {
       const l = lemma(t.w);
       if (!l.plural && nounSlot(t)) l.plural = true;
       push(l.lemma, t.s, t.poss, t.opens ?? 0);
-      if (!l.plural && (t.before ?? "") !== "") determined.push(l.lemma);
+      if (!l.plural && (t.before ?? "") !== "") (t.before === "the" ? definite : determined).push(l.lemma);
       if (l.past) push("PAST", "");
       // How many are asked for: "a tagline" against "taglines" (compared only when both prompts ask to produce).
       if (t.produced === "one" && !l.plural) push("SG", "");
@@ -303,5 +307,6 @@ export function analyse(text: string): GuardFeatures {
   }
   movePossessives(tokens, surfaces, poss, opens);
   const sentence = words.some((w) => w.kind === "word" && SENTENCE_WORDS.test(w.w));
-  return { tokens, surfaces, question: asksAboutKinds(words), determined, sentence };
+  const definition = asksForDefinition(words);
+  return { tokens, surfaces, question: asksAboutKinds(words), determined: [...determined, ...definite], definite, definition, sentence };
 }
