@@ -3,6 +3,7 @@ import { dropFillers } from "./guard-fillers.js";
 import { asksForDefinition, reframe } from "./guard-frames.js";
 import { lemma, lexiconTags, MAX_ANALYSED, tokenise, type Word } from "./guard-normalise.js";
 import { relateWords } from "./guard-relations.js";
+import { nounOnly } from "./guard-number.js";
 import { madeFromQuestion } from "./guard-requests.js";
 import { expandShortenings } from "./guard-shortenings.js";
 import { mendFunctionWords } from "./guard-typo.js";
@@ -252,14 +253,15 @@ function movePossessives(tokens: string[], surfaces: string[], poss: boolean[], 
 
 /**
  * "packages", "tests", "rates": the lexicon reads an -s word as a verb first. After a determiner, a number, a
- * preposition, an adjective or a verb's base form ("install packages") it is a plural noun.
+ * preposition, an adjective or a verb's base form ("install packages") it is a plural noun; so it is after a
+ * noun in what a request produces ("write unit tests").
  */
 function nounSlot(t: Word): boolean {
   if (!/^[a-z]{4,}s$/.test(t.w) || /ss$/.test(t.w) || !lexiconTags(t.w).includes("PresentTense")) return false;
   const before = t.after ?? "";
   if (before === "0" || DEFINITE.has(before) || RELATIONS.has(before) || QUANTIFIERS.has(before)) return true;
   const tags = lexiconTags(before);
-  return tags.includes("Adjective") || tags.includes("Infinitive");
+  return tags.includes("Adjective") || tags.includes("Infinitive") || (t.produced !== undefined && nounOnly(before));
 }
 
 /** Reads a prompt into the guard's canonical tokens; a pure function of the text (see GuardFeatures). */

@@ -52,11 +52,20 @@ const oneTerm = (noun: string): boolean => {
   return files !== undefined && files.length > 0 && (files.length === 1 || files.every((f) => NATURAL.has(f)));
 };
 
+/** WordNet knows the word as a noun only ("unit", not "test"): a word after it in a compound is its head. */
+export function nounOnly(word: string): boolean {
+  const d = wordnetDict();
+  if (d === null || !/^[a-z]+$/.test(word)) return false;
+  return senses(d, word, "n").length > 0 && senses(d, word, "v").length === 0 && senses(d, word, "a").length === 0;
+}
+
 const isNumber = (t: string | undefined): boolean => t === "BARE" || t === "PLURAL";
 
 /** The form of the noun at i, and the index of the "a" that makes it singular, if any. */
-function formAt(T: readonly string[], i: number, definite: readonly string[], determined: readonly string[]): [Form, number] {
+function formAt(T: readonly string[], S: readonly string[], i: number, f: GuardFeatures): [Form, number] {
   const next = T[i + 1];
+  // A name ("Einsteins", "the Smiths") has no number to drop; "caching" and "running" are no singular of "caches".
+  if (i > 0 && /^\p{Lu}/u.test(S[i] ?? "")) return ["other", -1];
   if (next === "BARE") return ["bare", -1];
   if (next === "PLURAL" || next === "SG" || next === "PL") return ["other", -1];
   // "a stressed dog": the article stands up to three words before, with only modifiers between.
@@ -64,8 +73,8 @@ function formAt(T: readonly string[], i: number, definite: readonly string[], de
     if (T[k] === "A") return ["a", k];
     if (isNumber(T[k]) || RELATIONS.has(T[k]!) || kindOf(T[k]!) !== "content" || /^(PAST|FUT)$/.test(T[k]!)) break;
   }
-  if (definite.includes(T[i]!)) return ["the", -1];
-  return determined.includes(T[i]!) ? ["other", -1] : ["one", -1];
+  if (f.definite?.includes(T[i]!)) return ["the", -1];
+  return f.determined?.includes(T[i]!) || (S[i] ?? "").toLowerCase() !== T[i] ? ["other", -1] : ["one", -1];
 }
 
 /** The prompt opens on a plural noun and a relation ("tips for", "signs of"): what follows the relation is a kind. */
@@ -137,8 +146,8 @@ export function genericNumber(X: string[], sx: string[], Y: string[], sy: string
     const j = Y.findIndex((u, k) => u === n && !used.has(k));
     if (j < 0) continue;
     used.add(j);
-    const [fx, ax] = formAt(X, i, x.definite ?? [], x.determined ?? []);
-    const [fy, ay] = formAt(Y, j, y.definite ?? [], y.determined ?? []);
+    const [fx, ax] = formAt(X, sx, i, x);
+    const [fy, ay] = formAt(Y, sy, j, y);
     if (fx === fy || !sameKind(n, fx, fy, ctx, X, i, Y, j)) continue;
     drop[0].push(fx === "a" ? ax : fx === "bare" ? i + 1 : -1);
     drop[1].push(fy === "a" ? ay : fy === "bare" ? j + 1 : -1);
