@@ -3,7 +3,7 @@ import { dropFillers } from "./guard-fillers.js";
 import { asksForDefinition, reframe } from "./guard-frames.js";
 import { lemma, lexiconTags, MAX_ANALYSED, tokenise, type Word } from "./guard-normalise.js";
 import { relateWords } from "./guard-relations.js";
-import { nounOnly } from "./guard-number.js";
+import { aNoun } from "./guard-number.js";
 import { madeFromQuestion } from "./guard-requests.js";
 import { expandShortenings } from "./guard-shortenings.js";
 import { mendFunctionWords } from "./guard-typo.js";
@@ -261,7 +261,7 @@ function nounSlot(t: Word): boolean {
   const before = t.after ?? "";
   if (before === "0" || DEFINITE.has(before) || RELATIONS.has(before) || QUANTIFIERS.has(before)) return true;
   const tags = lexiconTags(before);
-  return tags.includes("Adjective") || tags.includes("Infinitive") || (t.produced !== undefined && nounOnly(before));
+  return tags.includes("Adjective") || tags.includes("Infinitive") || (t.produced !== undefined && aNoun(before));
 }
 
 /** Reads a prompt into the guard's canonical tokens; a pure function of the text (see GuardFeatures). */

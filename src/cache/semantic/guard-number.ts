@@ -52,11 +52,13 @@ const oneTerm = (noun: string): boolean => {
   return files !== undefined && files.length > 0 && (files.length === 1 || files.every((f) => NATURAL.has(f)));
 };
 
-/** WordNet knows the word as a noun only ("unit", not "test"): a word after it in a compound is its head. */
-export function nounOnly(word: string): boolean {
+/**
+ * WordNet knows the word as a noun: in what a request produces, a word after it in a compound is its head
+ * ("write smoke tests"). Outside one, a noun may be the subject of a verb ("how hot air rises").
+ */
+export function aNoun(word: string): boolean {
   const d = wordnetDict();
-  if (d === null || !/^[a-z]+$/.test(word)) return false;
-  return senses(d, word, "n").length > 0 && senses(d, word, "v").length === 0 && senses(d, word, "a").length === 0;
+  return d !== null && /^[a-z]+$/.test(word) && senses(d, word, "n").length > 0;
 }
 
 const isNumber = (t: string | undefined): boolean => t === "BARE" || t === "PLURAL";
@@ -116,6 +118,26 @@ function sameKind(n: string, fx: Form, fy: Form, ctx: Context, X: readonly strin
   return false;
 }
 
+/**
+ * "hex colours", "file paths": the lexicon reads an -s word after a noun as a verb, with no number. Where the other
+ * side has "a", the same modifier and the same noun written singular ("a hex colour"), and this side's modifier has
+ * no article of its own ("a cooker works", "the app says": a subject and its verb), the -s word is a bare plural.
+ * A marker only makes the guard stricter, until the rules below read both as one kind.
+ */
+function pluralsReadAsVerbs(X: string[], sx: string[], Y: readonly string[], sy: readonly string[], x: GuardFeatures): void {
+  for (let i = X.length - 1; i > 0; i--) {
+    const written = (sx[i] ?? "").toLowerCase();
+    const modifier = X[i - 1]!;
+    if (!/^[a-z]+s$/.test(written) || written === X[i] || isNumber(X[i + 1]) || X[i - 2] === "A") continue;
+    if (x.determined?.includes(modifier) || !aNoun(modifier)) continue;
+    const j = Y.findIndex((u, k) => u === X[i] && Y[k - 1] === modifier && Y[k - 2] === "A" && !isNumber(Y[k + 1]));
+    const one = (sy[j] ?? "").toLowerCase();
+    if (j < 0 || one.endsWith("s") || !written.startsWith(one) || written.length > one.length + 2) continue;
+    X.splice(i + 1, 0, "BARE");
+    sx.splice(i + 1, 0, "");
+  }
+}
+
 interface Context {
   question: boolean;
   bothQuestions: boolean;
@@ -130,6 +152,8 @@ interface Context {
  * lists after lexicalised plurals are marked (guard.ts); surfaces move with their tokens.
  */
 export function genericNumber(X: string[], sx: string[], Y: string[], sy: string[], x: GuardFeatures, y: GuardFeatures): void {
+  pluralsReadAsVerbs(X, sx, Y, sy, x);
+  pluralsReadAsVerbs(Y, sy, X, sx, y);
   if ([...X, ...Y].some((t) => NUMBER_ASKED.test(t) || COMPARISON.has(t))) return;
   const ctx: Context = {
     question: x.question === true || y.question === true,
