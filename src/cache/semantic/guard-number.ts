@@ -119,6 +119,17 @@ function sameKind(n: string, fx: Form, fy: Form, ctx: Context, X: readonly strin
 }
 
 /**
+ * "headaches" read as "headach" (-es taken off, as from "churches"), where the other side writes "headache": the
+ * plural is of the word the other side has. Only for a plural whose lemma lacks the final e of the other's word.
+ */
+function silentE(X: string[], sx: readonly string[], Y: readonly string[]): void {
+  for (const [i, t] of X.entries()) {
+    const written = (sx[i] ?? "").toLowerCase();
+    if (isNumber(X[i + 1]) && written === `${t}es` && Y.includes(`${t}e`) && !Y.includes(t)) X[i] = `${t}e`;
+  }
+}
+
+/**
  * "hex colours", "file paths": the lexicon reads an -s word after a noun as a verb, with no number. Where the other
  * side has "a", the same modifier and the same noun written singular ("a hex colour"), and this side's modifier has
  * no article of its own ("a cooker works", "the app says": a subject and its verb), the -s word is a bare plural.
@@ -152,6 +163,8 @@ interface Context {
  * lists after lexicalised plurals are marked (guard.ts); surfaces move with their tokens.
  */
 export function genericNumber(X: string[], sx: string[], Y: string[], sy: string[], x: GuardFeatures, y: GuardFeatures): void {
+  silentE(X, sx, Y);
+  silentE(Y, sy, X);
   pluralsReadAsVerbs(X, sx, Y, sy, x);
   pluralsReadAsVerbs(Y, sy, X, sx, y);
   if ([...X, ...Y].some((t) => NUMBER_ASKED.test(t) || COMPARISON.has(t))) return;
