@@ -163,6 +163,8 @@ interface Context {
  * lists after lexicalised plurals are marked (guard.ts); surfaces move with their tokens.
  */
 export function genericNumber(X: string[], sx: string[], Y: string[], sy: string[], x: GuardFeatures, y: GuardFeatures): void {
+  // Every reading below starts from a number marker or an "a": most prompts have neither.
+  if (![...X, ...Y].some((t) => t === "A" || isNumber(t))) return;
   silentE(X, sx, Y);
   silentE(Y, sy, X);
   pluralsReadAsVerbs(X, sx, Y, sy, x);
