@@ -1,4 +1,3 @@
-import type { GuardFeatures } from "./guard-analyse.js";
 import { kindOf } from "./guard-kinds.js";
 import { lexiconTags } from "./guard-normalise.js";
 import { senses } from "./guard-synonyms.js";
@@ -13,6 +12,14 @@ import { COMPARISON, RELATIONS } from "./guard-words.js";
  * count (SG / PL), a definite set ("the servers", "my dogs", "these files"), a comparison ("the best languages"),
  * stuff against things ("chocolate" / "chocolates"), a plural that is a word of its own ("glasses", marked before).
  */
+
+/** What these readings take of a prompt as guard-analyse.ts reads it (its GuardFeatures; no import: analyse uses aNoun). */
+interface GuardFeatures {
+  question?: boolean;
+  definition?: boolean;
+  determined?: string[];
+  definite?: string[];
+}
 
 /** How one occurrence of a noun says its number: "a X", "Xs" (bare), "X" (bare singular), "the X", or other. */
 type Form = "a" | "bare" | "one" | "the" | "other";
