@@ -3,6 +3,7 @@ import { dropFillers } from "./guard-fillers.js";
 import { asksForDefinition, reframe } from "./guard-frames.js";
 import { lemma, lexiconTags, MAX_ANALYSED, tokenise, type Word } from "./guard-normalise.js";
 import { relateWords } from "./guard-relations.js";
+import { aNoun } from "./guard-number.js";
 import { madeFromQuestion } from "./guard-requests.js";
 import { expandShortenings } from "./guard-shortenings.js";
 import { mendFunctionWords } from "./guard-typo.js";
@@ -39,6 +40,9 @@ export interface GuardFeatures {
   question?: boolean;
   /** Singular nouns after a determiner ("the tomato", "my sourdough"): not stuff named bare (guard.ts). */
   determined?: string[];
+  /** Of those, the singular nouns after "the", and whether the prompt asks what a term is (guard-number.ts). */
+  definite?: string[];
+  definition?: boolean;
   /** Written as a sentence (an article, a pronoun or an auxiliary), not as notes that drop them ("roast chicken time"). */
   sentence?: boolean;
   /** Set instead of tokens when the prompt is too long to analyse: such prompts match only as written. */
@@ -249,14 +253,15 @@ function movePossessives(tokens: string[], surfaces: string[], poss: boolean[], 
 
 /**
  * "packages", "tests", "rates": the lexicon reads an -s word as a verb first. After a determiner, a number, a
- * preposition, an adjective or a verb's base form ("install packages") it is a plural noun.
+ * preposition, an adjective or a verb's base form ("install packages") it is a plural noun; so it is after a
+ * noun in what a request produces ("write unit tests").
  */
 function nounSlot(t: Word): boolean {
   if (!/^[a-z]{4,}s$/.test(t.w) || /ss$/.test(t.w) || !lexiconTags(t.w).includes("PresentTense")) return false;
   const before = t.after ?? "";
   if (before === "0" || DEFINITE.has(before) || RELATIONS.has(before) || QUANTIFIERS.has(before)) return true;
   const tags = lexiconTags(before);
-  return tags.includes("Adjective") || tags.includes("Infinitive");
+  return tags.includes("Adjective") || tags.includes("Infinitive") || (t.produced !== undefined && aNoun(before));
 }
 
 /** Reads a prompt into the guard's canonical tokens; a pure function of the text (see GuardFeatures). */
@@ -273,6 +278,7 @@ export function analyse(text: string): GuardFeatures {
   const poss: boolean[] = [];
   const opens: number[] = [];
   const determined: string[] = [];
+  const definite: string[] = [];
   const push = (t: string, s: string, p = false, o = 0) => {
     tokens.push(t);
     surfaces.push(s);
@@ -291,7 +297,7 @@ export function analyse(text: string): GuardFeatures {
       const l = lemma(t.w);
       if (!l.plural && nounSlot(t)) l.plural = true;
       push(l.lemma, t.s, t.poss, t.opens ?? 0);
-      if (!l.plural && (t.before ?? "") !== "") determined.push(l.lemma);
+      if (!l.plural && (t.before ?? "") !== "") (t.before === "the" ? definite : determined).push(l.lemma);
       if (l.past) push("PAST", "");
       // How many are asked for: "a tagline" against "taglines" (compared only when both prompts ask to produce).
       if (t.produced === "one" && !l.plural) push("SG", "");
@@ -303,5 +309,6 @@ export function analyse(text: string): GuardFeatures {
   }
   movePossessives(tokens, surfaces, poss, opens);
   const sentence = words.some((w) => w.kind === "word" && SENTENCE_WORDS.test(w.w));
-  return { tokens, surfaces, question: asksAboutKinds(words), determined, sentence };
+  const definition = asksForDefinition(words);
+  return { tokens, surfaces, question: asksAboutKinds(words), determined: [...determined, ...definite], definite, definition, sentence };
 }

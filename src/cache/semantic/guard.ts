@@ -9,6 +9,7 @@ import { compoundMoved, possessiveRelated } from "./guard-relations.js";
 import { type Sentence, sameSentences, sameWords, splitSentences } from "./guard-sentences.js";
 import { spansWrittenOut } from "./guard-spans.js";
 import { markLexicalisedPlurals, stuffAndThing, substituteSynonyms } from "./guard-synonyms.js";
+import { genericNumber } from "./guard-number.js";
 import { typo } from "./guard-typo.js";
 import { difference, isCount, kindOf } from "./guard-kinds.js";
 import { COORDINATORS, PHRASE_HEADS, RELATIONS, SYMMETRIC } from "./guard-words.js";
@@ -66,6 +67,7 @@ function mismatch(a: Analysed, b: Analysed): string | undefined {
   const sb = b.surfaces.filter((_, i) => keep("", i, b.tokens));
   markLexicalisedPlurals(A, sa, B, sb);
   markLexicalisedPlurals(B, sb, A, sa);
+  genericNumber(A, sa, B, sb, a, b);
   const stuff = stuffOrThing(A, B, b) ?? stuffOrThing(B, A, a) ?? articleMoved(A, sa, B) ?? articleMoved(B, sb, A);
   if (stuff !== undefined) return stuff;
   if (derivedMoved(A, sa, B, sb) || derivedMoved(B, sb, A, sa)) return undefined;
