@@ -15,6 +15,8 @@ export interface Mention {
   /** A person, or a noun whose first WordNet sense is a person or an animal ("nurse", "cat"): what "she" may mean. */
   maybePerson: boolean;
   proper: boolean;
+  /** A name the lexicon knows as a place ("Seattle", "Peru"). */
+  place?: boolean;
   plural: boolean;
 }
 
@@ -47,6 +49,7 @@ const BREAK = new Set([
   ...["Date", "Month", "WeekDay", "Duration", "Ordinal", "Uncountable"],
 ]);
 const NAME = new Set("FirstName MaleName FemaleName LastName Person City Country Place Region ProperNoun Organization".split(" "));
+const PLACE = new Set(["City", "Country", "Place", "Region"]);
 const PERSON = new Set(["FirstName", "MaleName", "FemaleName", "LastName", "Person", "Actor", "Honorific"]);
 const NOUN = new Set(["Noun", "Singular", "Plural", "Actor", "Uncountable", ...NAME]);
 
@@ -81,7 +84,9 @@ export function read(all: string): { mentions: Mention[]; events: boolean } {
       // "someone", "anybody": a person the conversation does not name.
       const person = run.some((t) => has(t.tags, PERSON) || /^(some|any|every|no)(one|body)$/.test(t.w));
       const proper = run.some((t) => t.proper);
+      const place = proper && run.some((t) => has(t.tags, PLACE));
       mentions.push({
+        place,
         words: run.map((t) => t.w),
         head: last.w,
         person,
@@ -94,6 +99,7 @@ export function read(all: string): { mentions: Mention[]; events: boolean } {
   };
   for (const sentence of all.split(/(?<=[.!?])\s+|\n+/)) {
     const tokens = sentence.split(/\s+/);
+    const properAt: boolean[] = [];
     for (const [k, raw] of tokens.entries()) {
       const w = raw.replace(/^[^\p{L}\p{N}£$€]+|[^\p{L}\p{N}%]+$/gu, "");
       const lw = w.toLowerCase().replace(/’/g, "'");
@@ -107,12 +113,20 @@ export function read(all: string): { mentions: Mention[]; events: boolean } {
       const verb =
         has(tags, VERB) ||
         (!has(tags, NOUN) && /^[a-z]+(?:ed|ing)$/.test(lw)) ||
-        (tags.length === 0 && /^[a-z]+$/.test(w) && (PRONOUNS.has(after) || after === "to" || has(lexiconTags(after), VERB)));
+        (tags.length === 0 && /^[a-z]+$/.test(w) && (PRONOUNS.has(after) || after === "to" || has(lexiconTags(after), VERB))) ||
+        // Right after a subject a noun cannot stand, so a word WordNet also knows as a verb is one ("I tutor", "we garden").
+        (SUBJECTS.has(after) && /^[a-z]+$/.test(w) && wordSenses(lemma(lw).lemma, "v"));
       if (verb && !tags.includes("Copula") && !tags.includes("Auxiliary") && !tags.includes("Modal"))
         events ||= !STATIVE.has(lemma(lw).lemma);
       // A capital inside a sentence names something ("Kindle", "PostgreSQL"); at its start, only a word known as a name.
       const capital = /^\p{Lu}/u.test(w) || /\p{Lu}/u.test(w.slice(1));
-      const proper = capital && (k > 0 ? !has(tags, BREAK) && !has(tags, VERB) : tags.length === 0 || has(tags, NAME));
+      // A capital joined to a name by "and", "or" is a name too, whatever else the word means ("Rust and Go"); a plural
+      // of a common noun opening a sentence is the kind ("Tortoises live long", "Winters are dark"): names have no plural.
+      const joined = k > 1 && /^(and|or)$/.test(after) && properAt[k - 2] === true;
+      const proper =
+        capital &&
+        (k > 0 ? joined || (!has(tags, BREAK) && !has(tags, VERB)) : (tags.length === 0 && !commonPlural(lw)) || has(tags, NAME));
+      properAt[k] = proper;
       const pronoun = PRONOUNS.has(lw) || /^[a-z]+'(?!s$)/.test(lw) || tags.includes("Pronoun") || tags.includes("Possessive");
       if (pronoun || (!proper && (verb || has(tags, BREAK)))) {
         close();
@@ -147,6 +161,20 @@ function personNoun(w: string, owned = false, unknown = false): boolean {
   const file = (o: string) => d.data.n.toString("latin1", Number(o) + 9, Number(o) + 11);
   // Owned ("my mum", whose first sense is a flower), any sense that is a person counts.
   return ["18", "05"].includes(file(all[0])) || (owned && all.some((o) => file(o) === "18"));
+}
+
+const SUBJECTS = new Set(["i", "we", "they", "you"]);
+
+/** Whether WordNet knows the word in that part of speech (false without WordNet: nothing is read into an unknown word). */
+function wordSenses(w: string, pos: "n" | "v"): boolean {
+  const d = wordnetDict();
+  return d !== null && senses(d, w, pos).length > 0;
+}
+
+/** A plural ("tortoises", "winters") whose singular WordNet knows as a noun. */
+function commonPlural(w: string): boolean {
+  if (!/^[a-z]+s$/.test(w) || lemma(w).plural !== true) return false;
+  return [w.slice(0, -1), w.replace(/es$/, ""), w.replace(/ies$/, "y"), lemma(w).lemma].some((s) => wordSenses(s, "n"));
 }
 
 /** A noun whose first WordNet sense is a time (noun.time: "tonight", "today"). */

@@ -90,14 +90,16 @@ function refersTo(c: CorefContext, pointer: string[], phrase: string[], prompt: 
   // The pointer's own prompt may hold what it points at ("I bought a drill: how do I clean it"): then no rule reads it.
   const own = read(prompt).mentions;
   if (kind === "thing" && own.some((m) => !m.person && !m.plural)) return false;
-  if (kind !== undefined && kind !== "thing" && own.some((m) => m.proper || m.maybePerson)) return false;
+  // A place in the prompt is no one "her" may mean ("take her on day trips near Seattle").
+  if (kind !== undefined && kind !== "thing" && own.some((m) => (m.proper && (kind !== "person" || !m.place)) || m.maybePerson))
+    return false;
   if (kind === undefined && all.filter((w) => w === pointer.at(-1)).length > 1) return false;
   if (kind === "place")
     return phrase.length === 2 && LOCATIVE.includes(phrase[0]!) && onlyPlace(c, phrase[1]!) && onlyName(c, phrase.slice(1));
   const named = phrase[0] !== undefined && DETERMINERS.has(phrase[0]) ? phrase.slice(1) : phrase;
   if (named.length === 0 || named.some((w) => DETERMINERS.has(w) || ANAPHORS[w] !== undefined)) return false;
   if (kind === "pair") return pair(c, named);
-  if (kind === "person") return onlyName(c, named, true);
+  if (kind === "person") return onlyName(c, named, true) || onlyPerson(c, named);
   if (kind === "thing") return onlyThing(c, named);
   if (pointer.length === 2 && ["the", "that", "this"].includes(pointer[0]!)) return described(c, pointer[1]!, named);
   return false;
@@ -134,6 +136,19 @@ function onlyName(c: CorefContext, ws: string[], person: boolean | "not" = false
   return names.some((m) => m.proper && isPhrase(m, ws)) && names.every((m) => isPhrase(m, ws) || m.words.every((w) => ws.includes(w)));
 }
 
+/**
+ * "her" / "my mother-in-law": a person the conversation names by a noun, not a name, when it mentions that noun once
+ * and no other person (named or not) beside it.
+ */
+function onlyPerson(c: CorefContext, ws: string[]): boolean {
+  if (!mentioned(c, ws)) return false;
+  const people = c.mentions.filter((m) => m.proper || (m.maybePerson && !m.plural));
+  return people.length === 1 && !people[0]!.proper && isPhrase(people[0]!, ws) && people[0]!.words.every((w) => ws.includes(w));
+}
+
+/** How a number is written: "11" and "8080" alike, "2.4", "192.168.0.1" and "£20,000" each otherwise. */
+const shape = (n: string): string => n.replace(/(?<=\d),(?=\d{3})/g, "").replace(/\d+/g, "9");
+
 /** "the two": the phrase is "X and Y", and X and Y are the only two names of the conversation. */
 function pair(c: CorefContext, ws: string[]): boolean {
   const and = ws.findIndex((w) => w === "and" || w === "or");
@@ -151,17 +166,32 @@ function pair(c: CorefContext, ws: string[]): boolean {
  */
 function described(c: CorefContext, noun: string, ws: string[]): boolean {
   if (!mentioned(c, ws)) return false;
-  const count = (x: string) => c.text.split(` ${x} `).length - 1 + c.text.split(` ${x}s `).length - 1 + c.text.split(` ${x}es `).length - 1;
+  // Counted with a lookahead, so that "channel 11 channel 11" holds two (they share the space between them).
+  const count = (x: string) => c.text.match(new RegExp(` ${x.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?:e?s)?(?= )`, "g"))?.length ?? 0;
   if (ws.includes(noun)) {
-    if (ws.length < 2 || count(noun) !== count(ws.join(" "))) return false;
+    // "one of the three non-overlapping channels" says what kind the thing is, not another one.
+    const kinds = c.text.match(new RegExp(` one of the (?:[a-z0-9.-]+ ){0,4}${noun}e?s(?= )`, "g"))?.length ?? 0;
+    if (ws.length < 2 || count(noun) - kinds !== count(ws.join(" "))) return false;
     const number = ws.find((w) => NUMBER.test(w));
-    return number === undefined || [...c.numbers].every((n) => n === number);
+    // Another number written the same way may be another one ("port 8080"); "192.168.0.1" or "2.4" beside "channel 11" cannot.
+    return number === undefined || [...c.numbers].every((n) => n === number || shape(n) !== shape(number));
   }
   const name = ws.join(" ");
-  // One name, and one thing the noun names: "another book" beside it leaves "the book" two things.
-  if (!/^[\p{L}\p{N} -]+$/u.test(name) || !/^[a-z]+$/.test(noun) || count(noun) !== 1 || !onlyName(c, ws, "not")) return false;
+  if (!/^[\p{L}\p{N} -]+$/u.test(name) || !/^[a-z]+$/.test(noun)) return false;
+  // One name beside the noun's own mentions ("a charming French film" is the kind said of it, no other name).
+  const names = c.mentions.filter((m) => m.proper && !m.person && m.head !== noun);
+  if (
+    !mentioned(c, ws) ||
+    !names.some((m) => isPhrase(m, ws)) ||
+    !names.every((m) => isPhrase(m, ws) || m.words.every((w) => ws.includes(w)))
+  )
+    return false;
+  // Every time the conversation says the noun it says it of the name ("it's a ... book", "the book Sapiens", "my
+  // favourite film is Amélie"): "another book" beside it leaves "the book" two things.
   const link = new RegExp(
-    ` (?:(?:(?:it|this|that|${name}) (?:is|was)|it's|that's|${name}'s) (?:a|an|the) (?:[a-z-]+ ){0,3}${noun}|the ${noun} ${name}) `,
+    ` (?:(?:(?:it|this|that|${name}) (?:is|was)|it's|that's|${name}'s) (?:a|an|the) (?:[a-z-]+ ){0,3}${noun}|the ${noun} ${name}|${noun} (?:is|was) ${name})(?= )`,
+    "g",
   );
-  return link.test(c.text);
+  const linked = [...c.text.matchAll(link)].length;
+  return linked > 0 && count(noun) === linked;
 }
