@@ -110,10 +110,11 @@ export function read(all: string): { mentions: Mention[]; events: boolean } {
       const tags = lexiconTags(lw.replace(/'s$/, ""));
       // A word the lexicon does not know is a verb by its ending, or after a subject, a modal or "to" ("I winterise").
       const after = k > 0 ? tokens[k - 1]!.toLowerCase() : "";
+      // Right after a determiner a word is a noun or its modifier, whatever else it may be ("an intern", "the lead").
       const verb =
-        has(tags, VERB) ||
+        (!DETERMINER.test(after) && has(tags, VERB)) ||
         (!has(tags, NOUN) && /^[a-z]+(?:ed|ing)$/.test(lw)) ||
-        (tags.length === 0 && /^[a-z]+$/.test(w) && (PRONOUNS.has(after) || after === "to" || has(lexiconTags(after), VERB))) ||
+        (tags.length === 0 && /^[a-z]+$/.test(w) && ((PRONOUNS.has(after) && !ASKING.has(after)) || after === "to" || has(lexiconTags(after), VERB))) ||
         // Right after a subject a noun cannot stand, so a word WordNet also knows as a verb is one ("I tutor", "we garden").
         (SUBJECTS.has(after) && /^[a-z]+$/.test(w) && wordSenses(lemma(lw).lemma, "v"));
       if (verb && !tags.includes("Copula") && !tags.includes("Auxiliary") && !tags.includes("Modal"))
@@ -122,7 +123,9 @@ export function read(all: string): { mentions: Mention[]; events: boolean } {
       const capital = /^\p{Lu}/u.test(w) || /\p{Lu}/u.test(w.slice(1));
       // A capital joined to a name by "and", "or" is a name too, whatever else the word means ("Rust and Go"); a plural
       // of a common noun opening a sentence is the kind ("Tortoises live long", "Winters are dark"): names have no plural.
-      const joined = k > 1 && /^(and|or)$/.test(after) && properAt[k - 2] === true;
+      const joined =
+        (k > 1 && /^(and|or)$/.test(after) && properAt[k - 2] === true) ||
+        (/^(and|or)$/i.test(tokens[k + 1] ?? "") && /^\p{Lu}/u.test(tokens[k + 2] ?? ""));
       const proper =
         capital &&
         (k > 0 ? joined || (!has(tags, BREAK) && !has(tags, VERB)) : (tags.length === 0 && !commonPlural(lw)) || has(tags, NAME));
@@ -163,6 +166,9 @@ function personNoun(w: string, owned = false, unknown = false): boolean {
   return ["18", "05"].includes(file(all[0])) || (owned && all.some((o) => file(o) === "18"));
 }
 
+const DETERMINER = /^(a|an|the|my|your|his|our|their|these|those|another|each|every|no)$/;
+/** "which neighbour?", "whose bike": a word the lexicon lacks after them is the noun asked about. */
+const ASKING = new Set(["which", "whose", "what"]);
 const SUBJECTS = new Set(["i", "we", "they", "you"]);
 
 /** Whether WordNet knows the word in that part of speech (false without WordNet: nothing is read into an unknown word). */
