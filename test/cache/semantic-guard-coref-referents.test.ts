@@ -109,3 +109,53 @@ describe("coreference: a described thing", () => {
     ).toBe(false);
   });
 });
+
+describe("coreference: a possessive read as its owner", () => {
+  it("reads 'its', 'his', 'her' before a noun as the only owner the turns leave", () => {
+    expect(same(["I bought a Vitamix last month."], "how do I sharpen the Vitamix's blades", "how do I sharpen its blades")).toBe(true);
+    expect(
+      same(
+        ["I'm reading about the Congress of Vienna."],
+        "what were the main outcomes of the Congress of Vienna",
+        "what were its main outcomes",
+      ),
+    ).toBe(true);
+    expect(same(["My coworker Ngozi is moving to Leeds."], "how do I plan Ngozi's leaving party", "how do I plan her leaving party")).toBe(
+      true,
+    );
+    expect(same(["My cousin Ruben fixes bikes."], "what tools are in Ruben's workshop", "what tools are in his workshop")).toBe(true);
+  });
+
+  it("refuses a second owner, an owner the turns never name, or an owned thing that is another candidate", () => {
+    expect(same(["I bought a Vitamix and a Nutribullet."], "how do I sharpen the Vitamix's blades", "how do I sharpen its blades")).toBe(
+      false,
+    );
+    expect(same(["I bought a Vitamix.", "Did it come with a tamper?"], "how do I clean the Vitamix's lid", "how do I clean its lid")).toBe(
+      false,
+    );
+    expect(same(["I bought a Vitamix last month."], "how do I sharpen the grinder's blades", "how do I sharpen its blades")).toBe(false);
+    expect(
+      same(["My coworker Ngozi is moving to Leeds with Ada."], "how do I plan Ngozi's leaving party", "how do I plan her leaving party"),
+    ).toBe(false);
+    expect(same(["I bought a Vitamix last month."], "how do I sharpen the Vitamix's blades", "how do I sharpen their blades")).toBe(false);
+    expect(same([], "how do I sharpen the Vitamix's blades", "how do I sharpen its blades")).toBe(false);
+  });
+
+  it("reads a run of capitals inside a sentence as one name", () => {
+    expect(
+      same(["I'm reviewing the Good Friday Agreement."], "what were the key terms of the Good Friday Agreement", "what were its key terms"),
+    ).toBe(true);
+    expect(same(["I play the London System."], "what are the main plans of the London System", "what are its main plans")).toBe(true);
+    expect(
+      same(["I play the London System and the Colle System."], "what are the main plans of the London System", "what are its main plans"),
+    ).toBe(false);
+  });
+});
+
+describe("coreference: two things of one noun", () => {
+  it("does not take another thing of the same noun for the one the phrase says", () => {
+    expect(same(["I own a red kettle and a steel kettle."], "how do I descale the red kettle", "how do I descale it")).toBe(false);
+    expect(same(["We run the Blue Pipeline and the Green Pipeline."], "how do I pause the Blue Pipeline", "how do I pause it")).toBe(false);
+    expect(same(["I own a red kettle."], "how do I descale the red kettle", "how do I descale it")).toBe(true);
+  });
+});

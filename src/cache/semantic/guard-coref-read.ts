@@ -114,7 +114,9 @@ export function read(all: string): { mentions: Mention[]; events: boolean } {
       const verb =
         (!DETERMINER.test(after) && has(tags, VERB)) ||
         (!has(tags, NOUN) && /^[a-z]+(?:ed|ing)$/.test(lw)) ||
-        (tags.length === 0 && /^[a-z]+$/.test(w) && ((PRONOUNS.has(after) && !ASKING.has(after)) || after === "to" || has(lexiconTags(after), VERB))) ||
+        (tags.length === 0 &&
+          /^[a-z]+$/.test(w) &&
+          ((PRONOUNS.has(after) && !ASKING.has(after)) || after === "to" || has(lexiconTags(after), VERB))) ||
         // Right after a subject a noun cannot stand, so a word WordNet also knows as a verb is one ("I tutor", "we garden").
         (SUBJECTS.has(after) && /^[a-z]+$/.test(w) && wordSenses(lemma(lw).lemma, "v"));
       if (verb && !tags.includes("Copula") && !tags.includes("Auxiliary") && !tags.includes("Modal"))
@@ -123,7 +125,9 @@ export function read(all: string): { mentions: Mention[]; events: boolean } {
       const capital = /^\p{Lu}/u.test(w) || /\p{Lu}/u.test(w.slice(1));
       // A capital joined to a name by "and", "or" is a name too, whatever else the word means ("Rust and Go"); a plural
       // of a common noun opening a sentence is the kind ("Tortoises live long", "Winters are dark"): names have no plural.
+      // So is a capital right after a name inside a sentence ("the Catalan Opening", "a Kindle Fire").
       const joined =
+        (k > 1 && properAt[k - 1] === true && /[\p{L}\p{N}]$/u.test(tokens[k - 1]!)) ||
         (k > 1 && /^(and|or)$/.test(after) && properAt[k - 2] === true) ||
         (/^(and|or)$/i.test(tokens[k + 1] ?? "") && /^\p{Lu}/u.test(tokens[k + 2] ?? ""));
       const proper =

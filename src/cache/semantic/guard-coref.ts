@@ -80,15 +80,35 @@ export function corefSame(context: CorefContext | undefined, a: string, b: strin
   while (s < A.length - p && s < B.length - p && A[A.length - 1 - s] === B[B.length - 1 - s]) s++;
   const ma = A.slice(p, A.length - s);
   const mb = B.slice(p, B.length - s);
-  return refersTo(context, ma, mb, a, A) || refersTo(context, mb, ma, b, B);
+  return resolves(context, ma, mb, a, A) || resolves(context, mb, ma, b, B);
 }
 
+/** A pointer as it stands, or a possessive read as its owner ("its firmware" / "the router's firmware": "it" / "the router"). */
+function resolves(c: CorefContext, pointer: string[], phrase: string[], prompt: string, all: string[]): boolean {
+  if (refersTo(c, pointer, phrase, prompt, all)) return true;
+  const as = POSSESSIVE[pointer[0] ?? ""];
+  if (as === undefined || phrase.length === 0) return false;
+  // What is owned ("firmware") is no candidate for its owner; nor is an event ("its cost" is a thing's).
+  const owned = all[all.indexOf(pointer[0]!) + 1];
+  if (pointer.length === 1) {
+    const last = phrase.at(-1)!;
+    return /^[\p{L}\p{N}-]+'s$/u.test(last) && refersTo(c, [as], [...phrase.slice(0, -1), last.slice(0, -2)], prompt, all, owned);
+  }
+  // "its main lines" / "the main lines of the Sicilian Defence".
+  const rest = pointer.slice(1);
+  const ph = phrase[0] === "the" ? phrase.slice(1) : phrase;
+  if (ph.length <= rest.length + 1 || rest.some((w, i) => ph[i] !== w) || ph[rest.length] !== "of") return false;
+  return refersTo(c, [as], ph.slice(rest.length + 1), prompt, all, owned);
+}
+
+const POSSESSIVE: Record<string, string> = { its: "it", his: "him", her: "her" };
+
 /** Whether `pointer` ("it", "that port", "the book") can only mean `phrase` ("the sales DataFrame") here. */
-function refersTo(c: CorefContext, pointer: string[], phrase: string[], prompt: string, all: string[]): boolean {
+function refersTo(c: CorefContext, pointer: string[], phrase: string[], prompt: string, all: string[], owned?: string): boolean {
   if (pointer.length === 0 || pointer.length > 3 || phrase.length === 0 || phrase.length > 6) return false;
   const kind = ANAPHORS[pointer.join(" ")];
   // The pointer's own prompt may hold what it points at ("I bought a drill: how do I clean it"): then no rule reads it.
-  const own = read(prompt).mentions;
+  const own = read(prompt).mentions.filter((m) => owned === undefined || !m.words.includes(owned));
   if (kind === "thing" && own.some((m) => !m.person && !m.plural)) return false;
   // A place in the prompt is no one "her" may mean ("take her on day trips near Seattle").
   if (kind !== undefined && kind !== "thing" && own.some((m) => (m.proper && (kind !== "person" || !m.place)) || m.maybePerson))
@@ -100,7 +120,7 @@ function refersTo(c: CorefContext, pointer: string[], phrase: string[], prompt: 
   if (named.length === 0 || named.some((w) => DETERMINERS.has(w) || ANAPHORS[w] !== undefined)) return false;
   if (kind === "pair") return pair(c, named);
   if (kind === "person") return onlyName(c, named, true) || onlyPerson(c, named);
-  if (kind === "thing") return onlyThing(c, named);
+  if (kind === "thing") return onlyThing(c, named, owned === undefined && c.events);
   if (pointer.length === 2 && ["the", "that", "this"].includes(pointer[0]!)) return described(c, pointer[1]!, named);
   return false;
 }
@@ -115,12 +135,14 @@ function onlyPlace(c: CorefContext, place: string): boolean {
 
 /** Every word of the phrase is in the conversation, next to each other. */
 const mentioned = (c: CorefContext, ws: readonly string[]): boolean => c.text.includes(` ${ws.join(" ")} `);
-/** The mention the phrase names: one whose last noun is the phrase's. */
-const isPhrase = (m: Mention, ws: readonly string[]): boolean => m.head === ws.at(-1);
+/** The mention the phrase names: one whose last noun is the phrase's, and whose other words it says or is said by. */
+const isPhrase = (m: Mention, ws: readonly string[]): boolean =>
+  // Its modifiers one with the phrase's: "the Colle System" is not "the London System", nor "a blue car" "the red car".
+  m.head === ws.at(-1) && (m.words.every((w) => ws.includes(w)) || ws.every((w) => m.words.includes(w)));
 
 /** "it": the phrase is in the conversation, and no other single thing (nor a number) is. */
-function onlyThing(c: CorefContext, ws: string[]): boolean {
-  if (c.events || !ws.every((w) => c.text.includes(` ${w} `))) return false;
+function onlyThing(c: CorefContext, ws: string[], events: boolean): boolean {
+  if (events || !ws.every((w) => c.text.includes(` ${w} `))) return false;
   const things = c.mentions.filter((m) => !m.person && !m.plural);
   return things.some((m) => isPhrase(m, ws)) && things.every((m) => isPhrase(m, ws) || m.words.every((w) => ws.includes(w)));
 }
@@ -132,7 +154,10 @@ function onlyThing(c: CorefContext, ws: string[]): boolean {
 function onlyName(c: CorefContext, ws: string[], person: boolean | "not" = false): boolean {
   if (ws.length === 0 || !mentioned(c, ws)) return false;
   // "he" and "she" are one: "tortoises" beside "Basil" are the kind, not another one.
-  const names = c.mentions.filter((m) => (person === "not" ? m.proper && !m.person : m.proper || (person && m.maybePerson && !m.plural)));
+  // A name only of a place ("Leeds") is no one "she" may mean.
+  const names = c.mentions.filter((m) =>
+    person === "not" ? m.proper && !m.person : (m.proper && !(person && m.place && !m.person)) || (person && m.maybePerson && !m.plural),
+  );
   return names.some((m) => m.proper && isPhrase(m, ws)) && names.every((m) => isPhrase(m, ws) || m.words.every((w) => ws.includes(w)));
 }
 
