@@ -59,6 +59,14 @@ export function read(all: string): { mentions: Mention[]; events: boolean } {
   let events = false;
   let run: { w: string; tags: string[]; proper: boolean; owned?: boolean }[] = [];
   let naming = -1;
+  // A word said again is looked up once: a long conversation repeats its words.
+  const people = new Map<string, boolean>();
+  const isPerson = (w: string, owned = false, unknown = false): boolean => {
+    const key = `${w} ${owned} ${unknown}`;
+    let v = people.get(key);
+    if (v === undefined) people.set(key, (v = personNoun(lemma(w).lemma, owned, unknown)));
+    return v;
+  };
   const close = () => {
     // A run of modifiers and nouns is one mention, named by its last noun ("atrial fibrillation", "port 3000").
     while (run.length > 0 && !run.at(-1)!.proper && run.at(-1)!.tags.includes("Adjective") && !has(run.at(-1)!.tags, NOUN)) run.pop();
@@ -75,7 +83,7 @@ export function read(all: string): { mentions: Mention[]; events: boolean } {
         words: [before.w],
         head: before.w,
         person: has(before.tags, PERSON),
-        maybePerson: has(before.tags, PERSON) || personNoun(lemma(before.w).lemma, before.owned, before.tags.length === 0),
+        maybePerson: has(before.tags, PERSON) || isPerson(before.w, before.owned, before.tags.length === 0),
         proper: before.proper,
         plural: false,
       });
@@ -90,7 +98,7 @@ export function read(all: string): { mentions: Mention[]; events: boolean } {
         words: run.map((t) => t.w),
         head: last.w,
         person,
-        maybePerson: person || personNoun(lemma(last.w).lemma, last.owned, last.tags.length === 0),
+        maybePerson: person || isPerson(last.w, last.owned, last.tags.length === 0),
         proper,
         plural: last.tags.includes("Plural") || (last.tags.length === 0 && !proper && lemma(last.w).plural === true),
       });
