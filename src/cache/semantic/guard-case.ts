@@ -24,8 +24,11 @@ export interface CaseMarks {
   data: string[];
   /** Letter-only words not opening a sentence, as written. */
   words: string[];
-  /** A programming language is named, and the prompt is not in Title Case. */
-  code: boolean;
+  /** A programming language is named. */
+  named: boolean;
+  /** Words of four letters or more, not opening a sentence and no language's name, with a capital and without. */
+  capitals: number;
+  small: number;
 }
 
 /** Programming languages and shells, by name: where they are named, a capitalised common word is an identifier. */
@@ -78,19 +81,15 @@ export function readCase(text: string): CaseMarks {
       if (w.length >= 4 && !LANGUAGES.has(lower)) /^\p{Lu}/u.test(w) ? capitals++ : small++;
     }
   }
-  return { exact, data, words, code: named && capitals <= small };
+  return { exact, data, words, named, capitals, small };
 }
 
 /** Why the case of two prompts' notation or words makes them ask different things, or undefined. */
 export function caseDiffers(a: CaseMarks | undefined, b: CaseMarks | undefined): string | undefined {
   if (a === undefined || b === undefined) return undefined;
-  const ea = [...a.exact].sort();
-  const eb = [...b.exact].sort();
-  if (ea.join("\u0000") !== eb.join("\u0000")) {
-    const onlyA = ea.filter((x) => !eb.includes(x));
-    const onlyB = eb.filter((x) => !ea.includes(x));
-    return `case: ${onlyA.join(" ") || "-"} / ${onlyB.join(" ") || "-"}`;
-  }
+  const onlyA = without(a.exact, b.exact);
+  const onlyB = without(b.exact, a.exact);
+  if (onlyA.length > 0 || onlyB.length > 0) return `case: ${onlyA.join(" ") || "-"} / ${onlyB.join(" ") || "-"}`;
   for (const x of a.data) for (const y of b.data) if (x !== y && x.toLowerCase() === y.toLowerCase()) return `case: ${x} / ${y}`;
   for (const x of a.words)
     for (const y of b.words) {
@@ -106,10 +105,22 @@ const element = (x: string, y: string): boolean =>
 
 /** "True" against "true" where a language is named: a common word (not a name, not a language) given a capital. */
 const identifier = (x: string, y: string, side: CaseMarks): boolean =>
-  side.code &&
+  side.named &&
+  // Not in Title Case: the word's own capital aside, no more words with capitals than without.
+  side.capitals - 1 <= side.small &&
   /^\p{Lu}\p{Ll}+$/u.test(x) &&
   y === y.toLowerCase() &&
   !LANGUAGES.has(y) &&
   kindOf(y) === "content" &&
   wordnetCommon(y) &&
   !wordnetName(y);
+
+/** The tokens of x that y has fewer of (a multiset difference). */
+function without(x: readonly string[], y: readonly string[]): string[] {
+  const left = [...y];
+  return x.filter((t) => {
+    const k = left.indexOf(t);
+    if (k >= 0) left.splice(k, 1);
+    return k < 0;
+  });
+}
