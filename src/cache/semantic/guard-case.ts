@@ -100,8 +100,7 @@ export function caseDiffers(a: CaseMarks | undefined, b: CaseMarks | undefined):
 }
 
 /** "CO" against "Co": two capitals against a chemical symbol's shape that is no English word ("No" is). */
-const element = (x: string, y: string): boolean =>
-  /^\p{Lu}{2}$/u.test(x) && /^\p{Lu}\p{Ll}$/u.test(y) && !wordnetCommon(y.toLowerCase());
+const element = (x: string, y: string): boolean => /^\p{Lu}{2}$/u.test(x) && /^\p{Lu}\p{Ll}$/u.test(y) && !wordnetCommon(y.toLowerCase());
 
 /** "True" against "true" where a language is named: a common word (not a name, not a language) given a capital. */
 const identifier = (x: string, y: string, side: CaseMarks): boolean =>
