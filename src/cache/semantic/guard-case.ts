@@ -76,7 +76,8 @@ export function readCase(text: string): CaseMarks {
     for (const [i, w] of ws.entries()) {
       const lower = w.toLowerCase();
       if (LANGUAGES.has(lower)) named = true;
-      if (i === 0 || !/^\p{L}+$/u.test(w)) continue;
+      // After a number a word is a unit symbol ("8 Gb"), whose case the unit reader judges (guard-forms.ts).
+      if (i === 0 || !/^\p{L}+$/u.test(w) || /\d$/.test(ws[i - 1]!)) continue;
       words.push(w);
       if (w.length >= 4 && !LANGUAGES.has(lower)) /^\p{Lu}/u.test(w) ? capitals++ : small++;
     }
