@@ -1,5 +1,6 @@
 import { acronymLetters, collapseGlosses, spelledOut } from "./guard-acronyms.js";
 import { analyse, type GuardFeatures as Analysed } from "./guard-analyse.js";
+import { type CaseMarks, caseDiffers, readCase } from "./guard-case.js";
 import { lexiconTags } from "./guard-normalise.js";
 import { type Marks, marksDiffer, readMarks } from "./guard-punctuation.js";
 import { articleMoved, derivedMoved } from "./guard-derive.js";
@@ -18,7 +19,7 @@ export { warmGuard } from "./guard-synonyms.js";
 export { corefSame, readContext } from "./guard-coref.js";
 
 /** A prompt as the guard reads it, with its sentences (read when needed) where it has several. */
-export type GuardFeatures = Analysed & { sentences?: Sentence[]; read?: Analysed[]; marks?: Marks; text?: string };
+export type GuardFeatures = Analysed & { sentences?: Sentence[]; read?: Analysed[]; marks?: Marks; cased?: CaseMarks; text?: string };
 
 /**
  * The near-miss guard (docs/caching.md "The structural guard"). An embedding says two prompts are close;
@@ -33,7 +34,7 @@ export type GuardFeatures = Analysed & { sentences?: Sentence[]; read?: Analysed
  */
 export function guardFeatures(text: string): GuardFeatures {
   const sentences = splitSentences(text);
-  const features: GuardFeatures = { ...analyse(text), marks: readMarks(text), text };
+  const features: GuardFeatures = { ...analyse(text), marks: readMarks(text), cased: readCase(text), text };
   return sentences === undefined ? features : { ...features, sentences };
 }
 
@@ -48,6 +49,8 @@ export function guardMismatch(a: GuardFeatures, b: GuardFeatures): string | unde
 function compare(a: GuardFeatures, b: GuardFeatures): string | undefined {
   const marked = marksDiffer(a.marks, b.marks);
   if (marked !== undefined) return marked;
+  const cased = caseDiffers(a.cased, b.cased);
+  if (cased !== undefined) return cased;
   const why = mismatch(a, b);
   if (why === undefined || a.exact !== undefined || b.exact !== undefined) return why;
   if (a.sentences === undefined || b.sentences === undefined || !sameWords(a.tokens, b.tokens)) return why;
