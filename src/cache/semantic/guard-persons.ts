@@ -1,5 +1,5 @@
 import type { Word } from "./guard-normalise.js";
-import { RELATIONS } from "./guard-words.js";
+import { DETERMINERS, RELATIONS } from "./guard-words.js";
 
 /**
  * The asker ("I", "me", "my") and the assistant ("you", "your") are sometimes nobody in particular and
@@ -29,7 +29,10 @@ const word = (t: Word | undefined): string | undefined => (t === undefined || t.
 function impersonalAt(words: readonly Word[], i: number): boolean {
   if (!SUBJECTS.test(word(words[i]) ?? "")) return false;
   if (AUXILIARIES.test(word(words[i - 1]) ?? "") && word(words[i - 2]) === "how") return true;
+  // "Are you a robot": a subject after "be" has a state, not an action.
+  if (NO_ACTION.test(word(words[i - 1]) ?? "")) return false;
   const verb = word(words[i + 1]);
+  if (DETERMINERS.has(verb ?? "") || /^(a|an)$/.test(verb ?? "")) return false;
   // "What should I do if ...": "do" after its subject is the verb itself.
   if (verb === undefined || NO_ACTION.test(verb) || (AUXILIARIES.test(verb) && !/^(do|does|did)$/.test(verb))) return false;
   const object = word(words[i + 2]);
