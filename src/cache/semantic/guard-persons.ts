@@ -1,4 +1,4 @@
-import type { Word } from "./guard-normalise.js";
+import { lexiconTags, type Word } from "./guard-normalise.js";
 import { DETERMINERS, RELATIONS } from "./guard-words.js";
 
 /**
@@ -39,6 +39,8 @@ function impersonalAt(words: readonly Word[], i: number): boolean {
   if (object === undefined || NO_OBJECT.test(object)) return false;
   // "to" before a verb is a purpose; before a pronoun, a person spoken to ("talk to me").
   if (PURPOSE.test(object)) return object !== "to" || !NO_OBJECT.test(word(words[i + 3]) ?? "you");
+  // "Do you get tired": an adjective closing the clause is a state ("cooked" in "freeze cooked pasta" is not).
+  if (word(words[i + 3]) === undefined && lexiconTags(object).includes("Adjective")) return false;
   return !RELATIONS.has(object);
 }
 
