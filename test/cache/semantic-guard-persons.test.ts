@@ -20,6 +20,7 @@ describe("the asker against the assistant as the topic", () => {
     ["the object of a verb", "who trained you", "who trained me"],
     ["an adjective closing the clause", "do you get lonely", "do I get lonely"],
     ["an article after be", "are you a person", "am I a person"],
+    ["a request to the assistant", "could you summarise your notes for me", "could you summarise my notes for me"],
   ])("refuses %s", (_rule, a, b) => {
     expect(mismatch(a, b)).toMatch(/^substituted: (SELF|YOU) \/ (SELF|YOU)$/);
   });

@@ -1,5 +1,5 @@
 import { lexiconTags, type Word } from "./guard-normalise.js";
-import { DETERMINERS, RELATIONS } from "./guard-words.js";
+import { DETERMINERS, RELATIONS, REQUEST_VERBS } from "./guard-words.js";
 
 /**
  * The asker ("I", "me", "my") and the assistant ("you", "your") are sometimes nobody in particular and
@@ -18,8 +18,8 @@ const SUBJECTS = /^(i|you|we)$/;
 const AUXILIARIES = /^(do|does|did|can|could|should|would|will|shall|may|might|must)$/;
 /** After a subject, these are no action: "am I", "you are", "I have to". */
 const NO_ACTION = /^(am|is|are|was|were|be|been|being|have|has|had|not|to)$/;
-/** After the verb, these start no object: a pronoun, a question word, an adverb. */
-const NO_OBJECT = /^(i|me|my|myself|you|your|yourself|we|us|our|that|where|why|how|what|who|so|too|well|anymore)$/;
+/** After the verb, these start no object: a pronoun ("do you love me"), a question word, an adverb; "my" starts one. */
+const NO_OBJECT = /^(i|me|myself|you|yourself|we|us|that|where|why|how|what|who|so|too|well|anymore)$/;
 /** After the verb, these start what an action is done for or on: "what do you need | to open ...", "what should I do | if ...". */
 const PURPOSE = /^(to|if|when)$/;
 
@@ -35,6 +35,8 @@ function impersonalAt(words: readonly Word[], i: number): boolean {
   if (DETERMINERS.has(verb ?? "") || /^(a|an)$/.test(verb ?? "")) return false;
   // "What should I do if ...": "do" after its subject is the verb itself.
   if (verb === undefined || NO_ACTION.test(verb) || (AUXILIARIES.test(verb) && !/^(do|does|did)$/.test(verb))) return false;
+  // "Can you explain my diagram": a request to the assistant, whose "you" is no one in general.
+  if (word(words[i]) === "you" && REQUEST_VERBS.has(verb)) return false;
   const object = word(words[i + 2]);
   if (object === undefined || NO_OBJECT.test(object)) return false;
   // "to" before a verb is a purpose; before a pronoun, a person spoken to ("talk to me").
