@@ -68,15 +68,18 @@ const POSSESSIVE = /^(my|our|your)$/i;
 
 /**
  * Which tokens of two prompts the guard compares, as far as persons go: none of them when one side names
- * nobody (it asks about no one in particular); possessives ("my for loop") when both sides have the same
- * ones, since a possessive stands where its noun does and says nothing of order; every other person kept in
- * place, so that "remind me to call mom" is not "remind mom to call me", and "my name" is not "your name".
+ * nobody (it asks about no one in particular), or when both name the same persons after the same words
+ * ("should I | be saving" / "should I | save": nobody moved, and the other rules read the rest as before);
+ * possessives ("my for loop") when both sides have the same ones, since a possessive stands where its noun
+ * does and says nothing of order; every other person kept in place, so that "remind me to call mom" is not
+ * "remind mom to call me", and "my name" is not "your name".
  */
 export function personsKept(
   a: { tokens: readonly string[]; surfaces: readonly string[] },
   b: { tokens: readonly string[]; surfaces: readonly string[] },
 ): [boolean[], boolean[]] {
-  const both = a.tokens.some(isPersonToken) && b.tokens.some(isPersonToken);
+  const placed = (x: typeof a) => x.tokens.flatMap((t, i) => (isPersonToken(t) ? [`${x.tokens[i - 1] ?? ""} ${t}`] : [])).join("|");
+  const both = a.tokens.some(isPersonToken) && b.tokens.some(isPersonToken) && placed(a) !== placed(b);
   const owners = (x: typeof a) =>
     x.tokens
       .filter((t, i) => isPersonToken(t) && POSSESSIVE.test(x.surfaces[i] ?? ""))
