@@ -2,6 +2,7 @@ import { courtesyAt } from "./guard-courtesy.js";
 import { dropFillers } from "./guard-fillers.js";
 import { asksForDefinition, reframe } from "./guard-frames.js";
 import { lemma, lexiconTags, MAX_ANALYSED, tokenise, type Word } from "./guard-normalise.js";
+import { personal } from "./guard-persons.js";
 import { relateWords } from "./guard-relations.js";
 import { aNoun } from "./guard-number.js";
 import { madeFromQuestion } from "./guard-requests.js";
@@ -188,8 +189,8 @@ function content(words: Word[], courtesies = true): Word[] {
   }
   // A prompt of courtesies only is what it says: "Good morning!" is not "Good evening!".
   if (courtesies && contentKept === 0) return content(words, false);
-  // The asker and the assistant have roles only when both are named.
-  return roles === 3 ? kept : kept.filter((k) => !isPerson(k));
+  // The asker and the assistant have roles when both are named, or when one is the topic (guard-persons.ts).
+  return roles === 3 || personal(words) ? kept : kept.filter((k) => !isPerson(k));
 }
 
 /** May stand in the noun phrase after a possessive ("Einstein's first wife"). */

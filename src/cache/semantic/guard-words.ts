@@ -153,8 +153,8 @@ export const CURRENCIES: Record<string, string> = {
 export const IGNORED = words("a an the please pls plz kindly actually basically exactly is are am");
 
 /**
- * The asker and the assistant. Dropped when a prompt names only one of them ("how do you know" and "how do
- * I know" ask the same); kept in place when it names both, since then they have roles ("should you tip me").
+ * The asker and the assistant. Dropped where impersonal ("how do you know" and "how do I know" ask the same);
+ * kept in place where a topic ("who are you") or where both are named ("should you tip me"): guard-persons.ts.
  */
 export const FIRST_PERSON = words("i me my mine myself we us our ours ourselves");
 export const SECOND_PERSON = words("you your yours yourself yourselves");

@@ -2,6 +2,7 @@ import { acronymLetters, collapseGlosses, spelledOut } from "./guard-acronyms.js
 import { analyse, type GuardFeatures as Analysed } from "./guard-analyse.js";
 import { type CaseMarks, caseDiffers, readCase } from "./guard-case.js";
 import { lexiconTags } from "./guard-normalise.js";
+import { personsKept } from "./guard-persons.js";
 import { type Marks, marksDiffer, readMarks } from "./guard-punctuation.js";
 import { articleMoved, derivedMoved } from "./guard-derive.js";
 import { phraseMoves } from "./guard-adverbials.js";
@@ -63,7 +64,9 @@ function mismatch(a: Analysed, b: Analysed): string | undefined {
   if (a.exact !== undefined || b.exact !== undefined) return a.exact === b.exact ? undefined : "too long to analyse, and not the same text";
   // Counts ("SG", "PL") are compared only when both prompts ask for something to be produced.
   const counted = a.tokens.some(isCount) && b.tokens.some(isCount);
-  const keep = (_: string, i: number, all: readonly string[]) => counted || !isCount(all[i]!);
+  // Persons are compared only where both sides name one as a topic (guard-persons.ts).
+  const persons = personsKept(a, b);
+  const keep = (_: string, i: number, all: readonly string[]) => (counted || !isCount(all[i]!)) && persons[all === a.tokens ? 0 : 1][i]!;
   const A = a.tokens.filter(keep);
   const B = b.tokens.filter(keep);
   const sa = a.surfaces.filter((_, i) => keep("", i, a.tokens));
