@@ -128,9 +128,11 @@ function load(file: string): LabelledPair[] {
   return pairs;
 }
 
-// Two pairs are the same pair when their prompts match in either order; spacing and case do not make a new pair.
+// Two pairs are the same pair when their prompts match in either order in the same conversation (system prompt and
+// earlier turns); spacing and case do not make a new pair.
 const norm = (s: string) => s.trim().replace(/\s+/g, " ").toLowerCase();
-const pairKey = (p: LabelledPair) => [norm(p.a), norm(p.b)].sort().join("\u0000");
+const pairKey = (p: LabelledPair) =>
+  [norm(p.a), norm(p.b)].sort().join("\u0000") + norm(`\u0000${p.system ?? ""}\u0000${JSON.stringify(p.context ?? [])}`);
 
 const files = readdirSync(DIR)
   .filter((f) => f.endsWith(".jsonl"))
