@@ -8,6 +8,7 @@ import { type Sentence, sameSentences, sameWords, splitSentences } from "./guard
 import { spansWrittenOut } from "./guard-spans.js";
 import { markLexicalisedPlurals, stuffAndThing, substituteSynonyms } from "./guard-synonyms.js";
 import { typo } from "./guard-typo.js";
+import { versusSwaps } from "./guard-versus.js";
 import { difference, isCount, kindOf } from "./guard-kinds.js";
 import { COORDINATORS, PHRASE_HEADS, RELATIONS, SYMMETRIC } from "./guard-words.js";
 
@@ -275,7 +276,7 @@ function reordered(A: readonly string[], B: readonly string[], sa: readonly stri
   const plain = (xs: string[]) => xs.every((t) => !RELATIONS.has(t) && kindOf(t) === "content");
   const symmetric = A.some((t) => SYMMETRIC.has(t));
   for (let k = 1; k < a.length - 1; k++) {
-    if (!COORDINATORS.has(a[k]!) || (a[k] === "and" && !symmetric)) continue;
+    if (!COORDINATORS.has(a[k]!) || (a[k] === "and" && !symmetric) || (a[k] === "vs" && !versusSwaps(A))) continue;
     const x = a.slice(0, k);
     const y = a.slice(k + 1);
     if (plain(x) && plain(y) && equal([...y, a[k]!, ...x], b)) return true;
