@@ -3,15 +3,14 @@ import { dropFillers } from "./guard-fillers.js";
 import { asksForDefinition, reframe } from "./guard-frames.js";
 import { lemma, lexiconTags, MAX_ANALYSED, tokenise, type Word } from "./guard-normalise.js";
 import { relateWords } from "./guard-relations.js";
+import { listFrameAt } from "./guard-naming.js";
 import { madeFromQuestion } from "./guard-requests.js";
 import { expandShortenings } from "./guard-shortenings.js";
 import { mendFunctionWords } from "./guard-typo.js";
 import {
   COORDINATORS,
-  DETERMINERS,
   FRAMES,
   IGNORED,
-  LIST_VERBS,
   MODALS,
   NEGATIONS,
   FIRST_PERSON,
@@ -74,9 +73,7 @@ function frameAt(words: Word[], i: number, contentSeen: boolean): number {
   }
   if (!contentSeen && OPENERS.has(w(0)!)) return 1;
   if (!contentSeen && OPENERS_BEFORE_PAUSE.has(w(0)!) && words[i + 1]?.kind === "bound") return 1;
-  const next = words[i + 1];
-  if (LIST_VERBS.has(lemma(w(0)!).lemma) && next && (DETERMINERS.has(next.w) || (next.kind === "value" && /^\d/.test(next.w)))) return 1;
-  return 0;
+  return listFrameAt(words, i);
 }
 
 /** Before a plural, these make it a definite set, not a kind: "the keys", "my files", "3 files". */
