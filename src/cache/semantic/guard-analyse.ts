@@ -3,6 +3,7 @@ import { dropFillers } from "./guard-fillers.js";
 import { asksForDefinition, reframe } from "./guard-frames.js";
 import { lemma, lexiconTags, MAX_ANALYSED, tokenise, type Word } from "./guard-normalise.js";
 import { relateWords } from "./guard-relations.js";
+import { gerundNoun } from "./guard-gerunds.js";
 import { listFrameAt } from "./guard-naming.js";
 import { madeFromQuestion } from "./guard-requests.js";
 import { expandShortenings } from "./guard-shortenings.js";
@@ -276,7 +277,8 @@ export function analyse(text: string): GuardFeatures {
     poss.push(p);
     opens.push(o);
   };
-  for (const t of content(words)) {
+  const read = content(words);
+  for (const [n, t] of read.entries()) {
     if (t.kind !== "word") push(t.w, t.s, false, t.opens ?? 0);
     else if (t.w === "was" || t.w === "were" || t.w === "did") push("PAST", t.s);
     else if (t.w === "had") {
@@ -285,7 +287,13 @@ export function analyse(text: string): GuardFeatures {
     } else if (t.w === "has") push("have", t.s);
     else if (t.w === "will" || t.w === "shall") push("FUT", t.s);
     else {
-      const l = lemma(t.w);
+      const l =
+        gerundNoun(
+          t.w,
+          t.after ?? "",
+          read[n + 1]?.w ?? "",
+          t.before === t.after && t.before !== "" && /^[a-z]/.test(read[n + 1]?.w ?? ""),
+        ) ?? lemma(t.w);
       if (!l.plural && nounSlot(t)) l.plural = true;
       push(l.lemma, t.s, t.poss, t.opens ?? 0);
       if (!l.plural && (t.before ?? "") !== "") determined.push(l.lemma);
