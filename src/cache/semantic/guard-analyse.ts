@@ -287,13 +287,7 @@ export function analyse(text: string): GuardFeatures {
     } else if (t.w === "has") push("have", t.s);
     else if (t.w === "will" || t.w === "shall") push("FUT", t.s);
     else {
-      const l =
-        gerundNoun(
-          t.w,
-          t.after ?? "",
-          read[n + 1]?.w ?? "",
-          t.before === t.after && t.before !== "" && /^[a-z]/.test(read[n + 1]?.w ?? ""),
-        ) ?? lemma(t.w);
+      const l = gerundNoun(t.w, t.before ?? "", t.after ?? "", read[n + 1]?.w ?? "") ?? lemma(t.w);
       if (!l.plural && nounSlot(t)) l.plural = true;
       push(l.lemma, t.s, t.poss, t.opens ?? 0);
       if (!l.plural && (t.before ?? "") !== "") determined.push(l.lemma);
