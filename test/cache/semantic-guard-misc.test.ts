@@ -65,3 +65,21 @@ describe("a gerund used as a noun", () => {
     expect(mismatch(a, b)).toBeUndefined();
   });
 });
+
+describe("a hyphen after a prefix", () => {
+  it.each([
+    ["re-sort / resort", "how do I re-sort a list", "how do I resort a list"],
+    ["re-press / repress", "what does re-press mean", "what does repress mean"],
+    ["re-form / reform", "when did the band re-form", "when did the band reform"],
+  ])("%s: the joined form is another word", (_, a, b) => {
+    expect(mismatch(a, b)).toBeDefined();
+  });
+
+  it.each([
+    ["re-open / reopen", "how do I re-open a closed tab", "how do I reopen a closed tab"],
+    ["e-mail / email", "how to write a formal e-mail", "how to write a formal email"],
+    ["re-write / rewrite", "re-write this paragraph", "rewrite this paragraph"],
+  ])("%s: the joined form says the same", (_, a, b) => {
+    expect(mismatch(a, b)).toBeUndefined();
+  });
+});

@@ -7,6 +7,7 @@ import { compoundMoved, possessiveRelated } from "./guard-relations.js";
 import { type Sentence, sameSentences, sameWords, splitSentences } from "./guard-sentences.js";
 import { spansWrittenOut } from "./guard-spans.js";
 import { markLexicalisedPlurals, stuffAndThing, substituteSynonyms } from "./guard-synonyms.js";
+import { joinable } from "./guard-hyphens.js";
 import { typo } from "./guard-typo.js";
 import { versusSwaps } from "./guard-versus.js";
 import { difference, isCount, kindOf } from "./guard-kinds.js";
@@ -210,7 +211,7 @@ function joinCompounds(X: string[], Y: string[], sy: string[]): void {
   for (let j = 0; j + 1 < Y.length; j++) {
     if (!free.has(j) || !free.has(j + 1) || kindOf(Y[j]!) !== "content" || kindOf(Y[j + 1]!) !== "content") continue;
     const joined = Y[j]! + Y[j + 1]!;
-    if (!wanted.has(joined)) continue;
+    if (!wanted.has(joined) || !joinable(Y[j]!, Y[j + 1]!)) continue;
     Y.splice(j, 2, joined);
     sy.splice(j, 2, sy[j]! + sy[j + 1]!);
     wanted.delete(joined);
