@@ -83,3 +83,19 @@ describe("a hyphen after a prefix", () => {
     expect(mismatch(a, b)).toBeUndefined();
   });
 });
+
+describe("a capitalised name after the", () => {
+  it.each([
+    ["a character", "what does the Joker want in Batman", "what does a joker want in Batman"],
+    ["an event", "what ended the Cold War", "what ended a cold war"],
+  ])("%s is no common noun", (_, a, b) => {
+    expect(mismatch(a, b)).toMatch(/^name/);
+  });
+
+  it.each([
+    ["case only", "what ended the Cold War", "what ended the cold war"],
+    ["the same article", "who was the Red Baron", "who was the red baron"],
+  ])("%s passes", (_, a, b) => {
+    expect(mismatch(a, b)).toBeUndefined();
+  });
+});

@@ -8,6 +8,7 @@ import { type Sentence, sameSentences, sameWords, splitSentences } from "./guard
 import { spansWrittenOut } from "./guard-spans.js";
 import { markLexicalisedPlurals, stuffAndThing, substituteSynonyms } from "./guard-synonyms.js";
 import { joinable } from "./guard-hyphens.js";
+import { nameAgainstArticle } from "./guard-names.js";
 import { typo } from "./guard-typo.js";
 import { versusSwaps } from "./guard-versus.js";
 import { difference, isCount, kindOf } from "./guard-kinds.js";
@@ -57,6 +58,8 @@ function mismatch(a: Analysed, b: Analysed): string | undefined {
   const B = b.tokens.filter(keep);
   const sa = a.surfaces.filter((_, i) => keep("", i, a.tokens));
   const sb = b.surfaces.filter((_, i) => keep("", i, b.tokens));
+  const named = nameAgainstArticle(A, sa, B, sb) ?? nameAgainstArticle(B, sb, A, sa);
+  if (named !== undefined) return named;
   markLexicalisedPlurals(A, sa, B, sb);
   markLexicalisedPlurals(B, sb, A, sa);
   const stuff = stuffOrThing(A, B, b) ?? stuffOrThing(B, A, a) ?? articleMoved(A, sa, B) ?? articleMoved(B, sb, A);
