@@ -99,3 +99,15 @@ describe("a capitalised name after the", () => {
     expect(mismatch(a, b)).toBeUndefined();
   });
 });
+
+describe("a Roman numeral I", () => {
+  it("after a noun and before no verb is a number", () => {
+    expect(mismatch("causes of world war I", "causes of world war")).toMatch(/^number/);
+    expect(mismatch("causes of World War I", "causes of world war 1")).toBeUndefined();
+  });
+
+  it("before its verb is the pronoun", () => {
+    expect(mismatch("the film I watch every week", "the film I watch every week")).toBeUndefined();
+    expect(mismatch("why does the page reload each time I scroll", "why does the page reload when I scroll")).not.toMatch(/^number/);
+  });
+});

@@ -4,7 +4,7 @@ import { asksForDefinition, reframe } from "./guard-frames.js";
 import { lemma, lexiconTags, MAX_ANALYSED, tokenise, type Word } from "./guard-normalise.js";
 import { relateWords } from "./guard-relations.js";
 import { gerundNoun } from "./guard-gerunds.js";
-import { namedByThe } from "./guard-names.js";
+import { namedByThe, romanOne } from "./guard-names.js";
 import { listFrameAt } from "./guard-naming.js";
 import { madeFromQuestion } from "./guard-requests.js";
 import { expandShortenings } from "./guard-shortenings.js";
@@ -133,6 +133,11 @@ function content(words: Word[], courtesies = true): Word[] {
     }
     if (t.kind === "word" && (t.w === "a" || t.w === "an")) kept.push({ w: "A", s: "", kind: "value" });
     if (namedByThe(words, i)) kept.push({ w: "THE", s: "", kind: "value" });
+    if (romanOne(words, i, lexiconTags)) {
+      kept.push({ ...t, w: "1", kind: "value" });
+      i++;
+      continue;
+    }
     const who = person(t);
     if (who !== undefined) {
       roles |= who === "SELF" ? 1 : 2;

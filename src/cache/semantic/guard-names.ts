@@ -1,4 +1,6 @@
 import type { Word } from "./guard-normalise.js";
+import { senses } from "./guard-synonyms.js";
+import { wordnetDict } from "./guard-wordnet.js";
 
 /*
  * A capitalised phrase after "the" is a name, and its article is part of it: "the Doctor" in Doctor Who is one
@@ -30,4 +32,26 @@ export function nameAgainstArticle(X: string[], sx: string[], Y: string[], sy: s
         S.splice(k, 1);
       }
   return undefined;
+}
+
+/** Tags of a verb: after "I" a verb makes it the pronoun ("the book I read", "the war I was in"). */
+const VERB_TAGS = new Set(["Verb", "PresentTense", "PastTense", "Infinitive", "Modal", "Auxiliary", "Copula", "Adverb"]);
+/** Tags of a noun before "I": "world war I", "Henry VIII"-like numbering follows a name or noun. */
+const NOUN_TAGS = new Set(["Noun", "Singular", "ProperNoun"]);
+
+/**
+ * "world war I", "Elizabeth I": a capital I after a noun and before no verb numbers what it follows; the
+ * pronoun stands before its verb ("the book I read", "each time I type") or after an auxiliary ("should I").
+ */
+export function romanOne(words: readonly Word[], i: number, tags: (w: string) => string[]): boolean {
+  const t = words[i];
+  const prev = words[i - 1];
+  const next = words[i + 1];
+  if (t?.kind !== "word" || t.s !== "I" || prev?.kind !== "word") return false;
+  if (!tags(prev.w).some((g) => NOUN_TAGS.has(g)) || tags(prev.w).some((g) => VERB_TAGS.has(g))) return false;
+  if (next === undefined || next.kind === "bound") return true;
+  // "each time I type": a word WordNet knows as a verb may be the pronoun's verb.
+  const d = wordnetDict();
+  const verb = tags(next.w).some((g) => VERB_TAGS.has(g)) || d === null || senses(d, next.w, "v").length > 0;
+  return next.kind === "word" && !verb;
 }
