@@ -6,8 +6,7 @@ import { americanSpelling, lemma, lexiconTags } from "./guard-normalise.js";
  * its place and time, "a parking ticket" no park ticket, "the meeting" no sports meet. It is a noun, and keeps
  * its -ing, after a determiner, after a possessor when a noun follows ("Japan's tipping culture", not "my code's
  * throwing an error"), in the plural (a verb form never takes -s after -ing: "paintings"), before "of" (a verb
- * takes its object bare: "the meaning of X", "painting the fence") and right after "does" ("how long does
- * hearing take": a verb after "does" comes after its subject).
+ * takes its object bare: "the meaning of X", "painting the fence").
  */
 
 type Lemma = { lemma: string; past: boolean; plural?: boolean };
@@ -31,7 +30,7 @@ export function gerundNoun(w: string, before: string, after: string, next: strin
   if (!/^[a-z]{4,}ing(s)?$/.test(w)) return undefined;
   const plural = w.endsWith("s");
   const possessed = before !== "" && before === after && nounish(next);
-  const noun = plural || possessed || next === "of" || DETERMINERS.has(after) || /^(do|does|did)$/.test(after);
+  const noun = plural || possessed || next === "of" || DETERMINERS.has(after);
   if (!noun) return undefined;
   const singular = americanSpelling(plural ? w.slice(0, -1) : w);
   // Only where the -ing form comes from a verb: "king", "thing", "ceiling" are left to the usual reading.

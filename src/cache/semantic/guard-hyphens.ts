@@ -30,7 +30,9 @@ function firstGlosses(d: WordNetDict, lemma: string): string[] {
 export function joinable(first: string, second: string): boolean {
   const joined = first + second;
   const d = wordnetDict();
-  if (d === null || !inWordnet(joined)) return true;
+  // Two words of their own make a compound ("data base", "web site"); the rule is for a prefix before a word.
+  const prefix = first.length <= 2 || !inWordnet(first);
+  if (d === null || !prefix || !inWordnet(joined)) return true;
   const hyphened = POS.flatMap((p) => senses(d, `${first}-${second}`, p));
   if (hyphened.length > 0) {
     const whole = new Set(POS.flatMap((p) => senses(d, joined, p)));
