@@ -90,6 +90,7 @@ describe("a capitalised name after the", () => {
     ["an event", "what ended the Cold War", "what ended a cold war"],
   ])("%s is no common noun", (_, a, b) => {
     expect(mismatch(a, b)).toMatch(/^name/);
+    expect(mismatch(b, a)).toMatch(/^name/);
   });
 
   it.each([

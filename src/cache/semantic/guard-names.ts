@@ -17,11 +17,15 @@ export function namedByThe(words: readonly Word[], i: number): boolean {
 
 /** Why X's named "the N" is not Y's "a n", or undefined; the THE marks are then taken out of both. */
 export function nameAgainstArticle(X: string[], sx: string[], Y: string[], sy: string[]): string | undefined {
-  for (const [k, t] of X.entries()) {
-    if (t !== "THE") continue;
-    const noun = X[k + 1];
-    if (noun !== undefined && Y.some((u, j) => u === "A" && Y[j + 1] === noun)) return `name: the ${noun} / a ${noun}`;
-  }
+  // Both ways before either side's marks go.
+  for (const [P, Q] of [
+    [X, Y],
+    [Y, X],
+  ] as const)
+    for (const [k, t] of P.entries()) {
+      const noun = P[k + 1];
+      if (t === "THE" && noun !== undefined && Q.some((u, j) => u === "A" && Q[j + 1] === noun)) return `name: the ${noun} / a ${noun}`;
+    }
   for (const [T, S] of [
     [X, sx],
     [Y, sy],

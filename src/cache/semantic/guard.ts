@@ -58,7 +58,7 @@ function mismatch(a: Analysed, b: Analysed): string | undefined {
   const B = b.tokens.filter(keep);
   const sa = a.surfaces.filter((_, i) => keep("", i, a.tokens));
   const sb = b.surfaces.filter((_, i) => keep("", i, b.tokens));
-  const named = nameAgainstArticle(A, sa, B, sb) ?? nameAgainstArticle(B, sb, A, sa);
+  const named = nameAgainstArticle(A, sa, B, sb);
   if (named !== undefined) return named;
   markLexicalisedPlurals(A, sa, B, sb);
   markLexicalisedPlurals(B, sb, A, sa);
