@@ -5,15 +5,16 @@ import { lemma, lexiconTags, MAX_ANALYSED, tokenise, type Word } from "./guard-n
 import { personal } from "./guard-persons.js";
 import { relateWords } from "./guard-relations.js";
 import { aNoun } from "./guard-number.js";
+import { gerundNoun } from "./guard-gerunds.js";
+import { namedByThe, romanOne } from "./guard-names.js";
+import { listFrameAt } from "./guard-naming.js";
 import { madeFromQuestion } from "./guard-requests.js";
 import { expandShortenings } from "./guard-shortenings.js";
 import { mendFunctionWords } from "./guard-typo.js";
 import {
   COORDINATORS,
-  DETERMINERS,
   FRAMES,
   IGNORED,
-  LIST_VERBS,
   MODALS,
   NEGATIONS,
   FIRST_PERSON,
@@ -79,9 +80,7 @@ function frameAt(words: Word[], i: number, contentSeen: boolean): number {
   }
   if (!contentSeen && OPENERS.has(w(0)!)) return 1;
   if (!contentSeen && OPENERS_BEFORE_PAUSE.has(w(0)!) && words[i + 1]?.kind === "bound") return 1;
-  const next = words[i + 1];
-  if (LIST_VERBS.has(lemma(w(0)!).lemma) && next && (DETERMINERS.has(next.w) || (next.kind === "value" && /^\d/.test(next.w)))) return 1;
-  return 0;
+  return listFrameAt(words, i);
 }
 
 /** Before a plural, these make it a definite set, not a kind: "the keys", "my files", "3 files". */
@@ -138,6 +137,12 @@ function content(words: Word[], courtesies = true): Word[] {
       }
     }
     if (t.kind === "word" && (t.w === "a" || t.w === "an")) kept.push({ w: "A", s: "", kind: "value" });
+    if (namedByThe(words, i)) kept.push({ w: "THE", s: "", kind: "value" });
+    if (romanOne(words, i, lexiconTags)) {
+      kept.push({ ...t, w: "1", kind: "value" });
+      i++;
+      continue;
+    }
     const who = person(t);
     if (who !== undefined) {
       roles |= who === "SELF" ? 1 : 2;
@@ -286,7 +291,8 @@ export function analyse(text: string): GuardFeatures {
     poss.push(p);
     opens.push(o);
   };
-  for (const t of content(words)) {
+  const read = content(words);
+  for (const [n, t] of read.entries()) {
     if (t.kind !== "word") push(t.w, t.s, false, t.opens ?? 0);
     else if (t.w === "was" || t.w === "were" || t.w === "did") push("PAST", t.s);
     else if (t.w === "had") {
@@ -295,7 +301,7 @@ export function analyse(text: string): GuardFeatures {
     } else if (t.w === "has") push("have", t.s);
     else if (t.w === "will" || t.w === "shall") push("FUT", t.s);
     else {
-      const l = lemma(t.w);
+      const l = gerundNoun(t.w, t.before ?? "", t.after ?? "", read[n + 1]?.w ?? "") ?? lemma(t.w);
       if (!l.plural && nounSlot(t)) l.plural = true;
       push(l.lemma, t.s, t.poss, t.opens ?? 0);
       if (!l.plural && (t.before ?? "") !== "") (t.before === "the" ? definite : determined).push(l.lemma);

@@ -12,7 +12,10 @@ import { type Sentence, sameSentences, sameWords, splitSentences } from "./guard
 import { spansWrittenOut } from "./guard-spans.js";
 import { markLexicalisedPlurals, stuffAndThing, substituteSynonyms } from "./guard-synonyms.js";
 import { genericNumber } from "./guard-number.js";
+import { joinable } from "./guard-hyphens.js";
+import { nameAgainstArticle } from "./guard-names.js";
 import { typo } from "./guard-typo.js";
+import { versusSwaps } from "./guard-versus.js";
 import { difference, isCount, kindOf } from "./guard-kinds.js";
 import { COORDINATORS, PHRASE_HEADS, RELATIONS, SYMMETRIC } from "./guard-words.js";
 
@@ -71,6 +74,8 @@ function mismatch(a: Analysed, b: Analysed): string | undefined {
   const B = b.tokens.filter(keep);
   const sa = a.surfaces.filter((_, i) => keep("", i, a.tokens));
   const sb = b.surfaces.filter((_, i) => keep("", i, b.tokens));
+  const named = nameAgainstArticle(A, sa, B, sb);
+  if (named !== undefined) return named;
   markLexicalisedPlurals(A, sa, B, sb);
   markLexicalisedPlurals(B, sb, A, sa);
   genericNumber(A, sa, B, sb, a, b);
@@ -226,7 +231,7 @@ function joinCompounds(X: string[], Y: string[], sy: string[]): void {
   for (let j = 0; j + 1 < Y.length; j++) {
     if (!free.has(j) || !free.has(j + 1) || kindOf(Y[j]!) !== "content" || kindOf(Y[j + 1]!) !== "content") continue;
     const joined = Y[j]! + Y[j + 1]!;
-    if (!wanted.has(joined)) continue;
+    if (!wanted.has(joined) || !joinable(Y[j]!, Y[j + 1]!)) continue;
     Y.splice(j, 2, joined);
     sy.splice(j, 2, sy[j]! + sy[j + 1]!);
     wanted.delete(joined);
@@ -293,7 +298,7 @@ function reordered(A: readonly string[], B: readonly string[], sa: readonly stri
   const plain = (xs: string[]) => xs.every((t) => !RELATIONS.has(t) && kindOf(t) === "content");
   const symmetric = A.some((t) => SYMMETRIC.has(t));
   for (let k = 1; k < a.length - 1; k++) {
-    if (!COORDINATORS.has(a[k]!) || (a[k] === "and" && !symmetric)) continue;
+    if (!COORDINATORS.has(a[k]!) || (a[k] === "and" && !symmetric) || (a[k] === "vs" && !versusSwaps(A))) continue;
     const x = a.slice(0, k);
     const y = a.slice(k + 1);
     if (plain(x) && plain(y) && equal([...y, a[k]!, ...x], b) && swapKeeps(A, p, A.length - s)) return true;
