@@ -104,3 +104,24 @@ describe("a prompt about its own wording", () => {
     expect(mismatch(a, b) ?? "").not.toMatch(/^punctuation/);
   });
 });
+
+describe("the red team's last holes", () => {
+  it.each([
+    ["two letters WordNet reads otherwise", "what does an MP do in parliament", "what does a military police do in parliament"],
+    ["two letters with two spelt senses", "how is AI used in dairy herds", "how is artificial intelligence used in dairy herds"],
+    ["milli against mega before seconds", "is 40 ms too slow for a database query", "is 40 Ms too slow for a database query"],
+    ["quotes in a search", 'how do I search slack for "out of office" messages', "how do I search slack for out of office messages"],
+    ["the sides of a match, reordered by the canonical order", "Lyon vs Nice 2-0, who scored first", "Nice vs Lyon 2-0, who scored first"],
+  ])("refuses %s", (_rule, a, b) => {
+    expect(mismatch(a, b)).toBeDefined();
+  });
+
+  it.each([
+    ["two letters WordNet does not know", "best JS testing framework", "best JavaScript testing framework"],
+    ["three letters by their initials", "what does the CPU do in a laptop", "what does the central processing unit do in a laptop"],
+    ["seconds written out", "is 40 ms too slow for a database query", "is 40 milliseconds too slow for a database query"],
+    ["the same quotes in a search", 'search the docs for "rate limit"', 'search the docs for "rate limit" please'],
+  ])("lets %s pass", (_rule, a, b) => {
+    expect(mismatch(a, b)).toBeUndefined();
+  });
+});

@@ -1,4 +1,6 @@
 import { kindOf } from "./guard-kinds.js";
+import { senses } from "./guard-synonyms.js";
+import { wordnetDict } from "./guard-wordnet.js";
 
 /*
  * Acronyms and the words they stand for (docs/caching.md "Fifth round"). An acronym's letters are the initials
@@ -35,6 +37,28 @@ export function spelledOut(
     return letters.startsWith(i, at) ? go(k + 1, at + i.length, false) : -1;
   };
   return go(start, 0, true);
+}
+
+/**
+ * Whether two letters may stand for these words. Two letters have many readings ("AI" is artificial intelligence
+ * and artificial insemination, "PM" a project manager and a prime minister, "ML" a millilitre): where WordNet
+ * knows the letters, they stand only for the words of one of their senses, and only if no other sense is another
+ * phrase of the same initials; letters WordNet does not know are read by their initials ("JS").
+ */
+export function twoLettersMean(letters: string, words: readonly string[]): boolean {
+  const d = letters.length > 2 ? null : wordnetDict();
+  if (d === null) return true;
+  const synsets = senses(d, letters, "n").map((o) => {
+    const line = d.data.n
+      .toString("latin1", Number(o), Number(o) + 600)
+      .split("\n")[0]!
+      .split(" ");
+    return Array.from({ length: Number.parseInt(line[3] ?? "0", 16) }, (_, k) => (line[4 + 2 * k] ?? "").toLowerCase());
+  });
+  if (synsets.length === 0) return true;
+  const phrase = words.map((w) => w.toLowerCase()).join("_");
+  const spelt = synsets.filter((lemmas) => lemmas.some((l) => l.includes("_") && l !== letters));
+  return synsets.some((lemmas) => lemmas.includes(phrase)) && spelt.length <= 1;
 }
 
 /** An acronym as written: two to six capitals, maybe a plural "s" ("GDP", "ENT", "CEOs"). */

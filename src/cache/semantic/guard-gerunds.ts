@@ -1,4 +1,6 @@
 import { americanSpelling, lemma, lexiconTags } from "./guard-normalise.js";
+import { senses } from "./guard-synonyms.js";
+import { wordnetDict } from "./guard-wordnet.js";
 
 /*
  * A word in -ing is read as its verb ("painting" as "paint"), so that "tips for painting a fence" and "how to
@@ -33,6 +35,9 @@ export function gerundNoun(w: string, before: string, after: string, next: strin
   const noun = plural || possessed || next === "of" || DETERMINERS.has(after);
   if (!noun) return undefined;
   const singular = americanSpelling(plural ? w.slice(0, -1) : w);
+  // Between a determiner and a noun it may be a participle ("a leaking radiator"): a noun only if WordNet has it.
+  const d = wordnetDict();
+  if (!plural && !possessed && next !== "of" && nounish(next) && d !== null && senses(d, singular, "n").length === 0) return undefined;
   // Only where the -ing form comes from a verb: "king", "thing", "ceiling" are left to the usual reading.
   if (lemma(singular).lemma === singular) return undefined;
   return plural ? { lemma: singular, past: false, plural: true } : { lemma: singular, past: false };

@@ -20,6 +20,8 @@ export interface Marks {
   readonly aboutWording: boolean;
   /** "verb noun" for each comma between a verb and a noun that ends its sentence. */
   readonly vocatives: readonly string[];
+  /** In a prompt about a search, its quoted phrases: there quotes are an operator (an exact phrase). */
+  readonly searched?: string;
   /** For every two words written in a row, the marks between them ("" for none): read when needed. */
   joints?: Map<string, Set<string>>;
 }
@@ -27,6 +29,8 @@ export interface Marks {
 /** A prompt that names its own wording as what it asks about. */
 const ABOUT_WORDING =
   /\b(?:(?:this|that|the|my|following|above|these)\s+(?:sentences?|phrases?|phrasing|wording|clauses?|quotes?|quotation|slogan|headline|caption|motto|sign|tagline|title)\b|proofread\w*|punctuat\w*|grammatic\w*|grammar|commas?\b|semicolons?\b|apostrophes?\b|(?:read|sound)s?\s+(?:right|correct|natural|ok)\b|is\s+(?:this|it)\s+(?:correct|right|proper|grammatical)\b)/i;
+/** A search, where quotes ask for an exact phrase. */
+const SEARCH = /\b(?:search(?:es|ing)?|google|googling|bing|grep|look(?:ing)?\s+up|query)\b/i;
 /** A passage in quotes: then the quotes say what is asked about (guard-quotes.ts). */
 const QUOTES = /["“][^"“”\n]+["”]|(?:^|[\s:(])['‘][^'‘’\n]+['’](?=[\s.,;:!?)]|$)/;
 /** Code, which has punctuation of its own (guard-normalise.ts reads it). */
@@ -37,7 +41,10 @@ const isWord = (t: string | undefined): t is string => t !== undefined && /^[\p{
 
 export function readMarks(text: string): Marks {
   const aboutWording = ABOUT_WORDING.test(text) && !QUOTES.test(text);
-  return { text, aboutWording, vocatives: text.includes(",") ? readJoints(text).vocatives : [] };
+  const vocatives = text.includes(",") ? readJoints(text).vocatives : [];
+  if (!SEARCH.test(text)) return { text, aboutWording, vocatives };
+  const searched = (text.match(/["“][^"“”\n]{1,200}["”]/g) ?? []).map((q) => q.slice(1, -1).toLowerCase()).join("\u0000");
+  return { text, aboutWording, vocatives, searched };
 }
 
 function readJoints(text: string): { joints: Map<string, Set<string>>; vocatives: string[] } {
@@ -71,6 +78,8 @@ export function marksDiffer(a: Marks | undefined, b: Marks | undefined): string 
   const plain = (m: Marks, key: string) => joints(m).get(key)?.has("") === true;
   const dropped = a.vocatives.find((k) => plain(b, k)) ?? b.vocatives.find((k) => plain(a, k));
   if (dropped !== undefined) return `punctuation: a comma between "${dropped}" on one side only`;
+  if ((a.searched ?? "") !== (b.searched ?? "") && (a.searched !== undefined || b.searched !== undefined))
+    return "punctuation: quotes in a search ask for an exact phrase";
   if (!a.aboutWording && !b.aboutWording) return undefined;
   for (const [key, marks] of joints(a)) {
     const other = joints(b).get(key);

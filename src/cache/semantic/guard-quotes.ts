@@ -50,7 +50,7 @@ export function extractQuoted(text: string, spans: string[]): string {
  * ("Kg" is "kg"); undefined for anything else.
  */
 export function unitSymbolKey(surface: string): string | undefined {
-  const m = /^([kKmMgGtTpPµu]i?)(bps|Bps|[bB]|[wW]h?|[hH]z|[vV]|[aA]|[gG]|[jJ])$/u.exec(surface);
+  const m = /^([kKmMgGtTpPµu]i?)(bps|Bps|[bB]|[wW]h?|[hH]z|[vV]|[aA]|[gG]|[jJ]|s)$/u.exec(surface);
   if (!m) return undefined;
   const [, prefix, base] = m as unknown as [string, string, string];
   const p = /^[mM]/.test(prefix) ? prefix : prefix.toLowerCase();

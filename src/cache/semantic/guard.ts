@@ -1,4 +1,4 @@
-import { acronymLetters, collapseGlosses, spelledOut } from "./guard-acronyms.js";
+import { acronymLetters, collapseGlosses, spelledOut, twoLettersMean } from "./guard-acronyms.js";
 import { analyse, type GuardFeatures as Analysed } from "./guard-analyse.js";
 import { type CaseMarks, caseDiffers, readCase } from "./guard-case.js";
 import { lexiconTags } from "./guard-normalise.js";
@@ -47,6 +47,8 @@ export function guardMismatch(a: GuardFeatures, b: GuardFeatures): string | unde
   const why = compare(a, b);
   // The same words in another order: compared again in canonical order (guard-coordination.ts).
   if (!why?.startsWith("order") || a.text === undefined || b.text === undefined || !sameWords(a.tokens, b.tokens)) return why;
+  // Sides of "vs" whose order is the answer (guard-versus.ts) keep it.
+  if ([a, b].some((x) => /\b(vs|versus)\b/i.test(x.text!) && !versusSwaps(x.tokens))) return why;
   return inCanonicalOrder(a.text, b.text, (x, y) => compare(guardFeatures(x), guardFeatures(y))) ? undefined : why;
 }
 
@@ -215,7 +217,14 @@ function expandAcronyms(X: string[], sx: string[], Y: string[], sy: string[]): v
     const free = new Set(onlyB);
     for (const start of onlyB) {
       const end = spelledOut(letters, start, Y, sy, (k) => free.has(k));
-      if (end < 0) continue;
+      if (
+        end < 0 ||
+        !twoLettersMean(
+          letters,
+          sy.slice(start, end).filter((w) => /^\p{L}/u.test(w)),
+        )
+      )
+        continue;
       Y.splice(start, end - start, X[i]!);
       sy.splice(start, end - start, surface);
       break;
