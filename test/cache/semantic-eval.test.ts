@@ -29,9 +29,10 @@ const development = files.filter((f) => DEVELOPMENT_FILES.includes(f));
 const heldOut = files.filter((f) => !DEVELOPMENT_FILES.includes(f));
 
 /**
- * The recall each development file must keep, a margin under what the guard reaches (fifth round, local /
- * lexical: dev 0.629 / 0.606; legacy 0.433 / 0.400; seen 0.521 / 0.490; seen2 0.459 / 0.433; seen3 0.489 / 0.463;
- * seen4 0.485 / 0.470; seen5 0.428 / 0.403): the pairs the guard still refuses are mostly rewordings, refused by design.
+ * The recall each development file must keep, a margin under what the guard reaches (sixth round, local /
+ * lexical: dev 0.637 / 0.616; legacy 0.433 / 0.400; seen 0.521 / 0.487; seen2 0.469 / 0.443; seen3 0.511 / 0.485;
+ * seen4 0.482 / 0.467; seen5 0.448 / 0.423; the red team's 0.739 / 0.701): the pairs the guard still refuses are
+ * mostly rewordings, refused by design.
  */
 const RECALL_FLOORS: Record<string, Partial<Record<keyof typeof DEFAULT_THRESHOLDS, number>>> = {
   "dev.jsonl": { local: 0.6, lexical: 0.58 },
@@ -40,7 +41,8 @@ const RECALL_FLOORS: Record<string, Partial<Record<keyof typeof DEFAULT_THRESHOL
   "seen2.jsonl": { local: 0.43, lexical: 0.41 },
   "seen3.jsonl": { local: 0.46, lexical: 0.44 },
   "seen4.jsonl": { local: 0.46, lexical: 0.44 },
-  "seen5.jsonl": { local: 0.41, lexical: 0.39 },
+  "seen5.jsonl": { local: 0.42, lexical: 0.40 },
+  "dev-redteam.jsonl": { local: 0.7, lexical: 0.67 },
 };
 
 const embedders: [keyof typeof DEFAULT_THRESHOLDS, () => Embedder][] = [
