@@ -125,3 +125,21 @@ describe("the red team's last holes", () => {
     expect(mismatch(a, b)).toBeUndefined();
   });
 });
+
+describe("the review's holes", () => {
+  it.each([
+    ["the assistant as the topic against the asker alone", "can you see my calendar", "can I see my calendar"],
+    ["the assistant as the topic, a question of duty", "should you warn my landlord", "should I warn my landlord"],
+    ["a Roman numeral after a king's name", "the castles of the reign of Edward I", "the castles of the reign of Edward"],
+    ["a Roman numeral before 'of'", "who was Frederick I of Prussia", "who was Frederick of Prussia"],
+  ])("refuses %s", (_rule, a, b) => {
+    expect(mismatch(a, b)).toBeDefined();
+  });
+
+  it.each([
+    ["the asker in both, one progressive", "should I be studying Go", "should I study Go"],
+    ["the pronoun after a name, before its verb", "in Kotlin I use coroutines for this", "in Kotlin I use coroutines for this?"],
+  ])("lets %s pass", (_rule, a, b) => {
+    expect(mismatch(a, b)).toBeUndefined();
+  });
+});

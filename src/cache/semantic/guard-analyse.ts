@@ -45,6 +45,8 @@ export interface GuardFeatures {
   definition?: boolean;
   /** Written as a sentence (an article, a pronoun or an auxiliary), not as notes that drop them ("roast chicken time"). */
   sentence?: boolean;
+  /** The asker ("SELF") and the assistant ("YOU") as written, kept as a topic or dropped as impersonal. */
+  persons?: string[];
   /** Set instead of tokens when the prompt is too long to analyse: such prompts match only as written. */
   exact?: string;
 }
@@ -256,5 +258,6 @@ export function analyse(text: string): GuardFeatures {
   movePossessives(tokens, surfaces, poss, opens);
   const sentence = words.some((w) => w.kind === "word" && SENTENCE_WORDS.test(w.w));
   const definition = asksForDefinition(words);
-  return { tokens, surfaces, question: asksAboutKinds(words), determined: [...determined, ...definite], definite, definition, sentence };
+  const persons = [...new Set(words.map(person).filter((p) => p !== undefined))];
+  return { tokens, surfaces, question: asksAboutKinds(words), determined: [...determined, ...definite], definite, definition, sentence, persons };
 }

@@ -52,8 +52,16 @@ export function romanOne(words: readonly Word[], i: number, tags: (w: string) =>
   const prev = words[i - 1];
   const next = words[i + 1];
   if (t?.kind !== "word" || t.s !== "I" || prev?.kind !== "word") return false;
-  if (!tags(prev.w).some((g) => NOUN_TAGS.has(g)) || tags(prev.w).some((g) => VERB_TAGS.has(g))) return false;
+  // A name inside a sentence ("King Charles I", "Louis I of France") is a noun whatever the lexicon says.
+  const proper = tags(prev.w).length === 0 || tags(prev.w).some((g) => /ProperNoun|Name|Person|Honorific/.test(g));
+  const named = /^\p{Lu}/u.test(prev.s) && ((i > 1 && words[i - 2]?.kind === "word") || proper);
+  if (!named && (!tags(prev.w).some((g) => NOUN_TAGS.has(g)) || tags(prev.w).some((g) => VERB_TAGS.has(g)))) return false;
   if (next === undefined || next.kind === "bound") return true;
+  // A person's name not after a preposition is followed by its numeral even before a verb ("why was Richard I
+  // called"); after one, the name may open the sentence's frame and "I" be its subject ("in Kotlin I use").
+  const before = words[i - 2];
+  const framed = before?.kind === "word" && tags(before.w).includes("Preposition");
+  if (/^\p{Lu}/u.test(prev.s) && tags(prev.w).some((g) => /Name|Person|Honorific/.test(g)) && !framed) return true;
   // "each time I type": a word WordNet knows as a verb may be the pronoun's verb.
   const d = wordnetDict();
   const verb = tags(next.w).some((g) => VERB_TAGS.has(g)) || d === null || senses(d, next.w, "v").length > 0;

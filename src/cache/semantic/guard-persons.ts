@@ -75,9 +75,14 @@ const POSSESSIVE = /^(my|our|your)$/i;
  * "remind mom to call me", and "my name" is not "your name".
  */
 export function personsKept(
-  a: { tokens: readonly string[]; surfaces: readonly string[] },
-  b: { tokens: readonly string[]; surfaces: readonly string[] },
+  a: { tokens: readonly string[]; surfaces: readonly string[]; persons?: readonly string[] },
+  b: { tokens: readonly string[]; surfaces: readonly string[]; persons?: readonly string[] },
 ): [boolean[], boolean[]] {
+  // One side keeps as its topic a person the other side, which names persons only impersonally, never wrote ("do
+  // you store my data" / "do I store my data"): the persons count.
+  const unwritten = (x: typeof a, y: typeof a) =>
+    (y.persons?.length ?? 0) > 0 && !y.tokens.some(isPersonToken) && x.tokens.some((t) => isPersonToken(t) && !y.persons!.includes(t));
+  if (unwritten(a, b) || unwritten(b, a)) return [a.tokens.map(() => true), b.tokens.map(() => true)];
   const placed = (x: typeof a) => x.tokens.flatMap((t, i) => (isPersonToken(t) ? [`${x.tokens[i - 1] ?? ""} ${t}`] : [])).join("|");
   const both = a.tokens.some(isPersonToken) && b.tokens.some(isPersonToken) && placed(a) !== placed(b);
   const owners = (x: typeof a) =>
