@@ -259,5 +259,14 @@ export function analyse(text: string): GuardFeatures {
   const sentence = words.some((w) => w.kind === "word" && SENTENCE_WORDS.test(w.w));
   const definition = asksForDefinition(words);
   const persons = [...new Set(words.map(person).filter((p) => p !== undefined))];
-  return { tokens, surfaces, question: asksAboutKinds(words), determined: [...determined, ...definite], definite, definition, sentence, persons };
+  return {
+    tokens,
+    surfaces,
+    question: asksAboutKinds(words),
+    determined: [...determined, ...definite],
+    definite,
+    definition,
+    sentence,
+    persons,
+  };
 }
