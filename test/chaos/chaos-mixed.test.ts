@@ -145,8 +145,9 @@ describe("chaos: faults on every kind's wire, a mix of kinds serving one model",
     report("mixed kinds, one healthy last resort", run, `${perKindText(perKind)}, ${opened.size} breakers opened`);
     expect(run.failures).toEqual([]);
     expect(run.statusless).toBe(0);
-    // Every kind's wire was faulted, enough to open its breaker (30% of a 10-call volume).
-    for (const kind of KINDS) expect(perKind[kind], kind).toBeGreaterThanOrEqual(3);
+    // Every kind's wire was faulted, enough to open its breaker: 30% of its 6-call volume is 2 failures. (A kind
+    // whose breaker opens at its second fault takes no more traffic, and so no more faults.)
+    for (const kind of KINDS) expect(perKind[kind], kind).toBeGreaterThanOrEqual(Math.ceil(0.3 * 6));
     // The faulty kinds' breakers opened (an id is provider/upstream model), and never the healthy one's. Not
     // necessarily every one: a breaker judges its window only when a call fails, so a kind whose faults all came
     // before its volume was reached, followed by successes, is never judged (seen about one run in two, one kind,
