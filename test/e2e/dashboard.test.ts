@@ -132,7 +132,8 @@ describe("the dashboard with an admin key", () => {
     await page.focus('nav a[data-page="budgets"]');
     await page.keyboard.press("Enter");
     await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe("Budgets");
-    expect(await page.locator("#page-keys").isHidden()).toBe(true);
+    // The previous page hides as the new one shows, not necessarily by the time focus has moved.
+    await expect.poll(() => page.locator("#page-keys").isHidden()).toBe(true);
     await page.fill("#budgets-tenant", "acme");
     await page.fill("#budgets-users", "alice");
     await page.click('#budgets-form button[type="submit"]');
